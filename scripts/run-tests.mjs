@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// Runs every compiled test file under dist/test with node's test runner. Node 20 does not
+// expand globs, so the files are listed here; a run that executes no test fails.
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function find(dir) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...find(p));
+    else if (name.endsWith('.test.js')) out.push(p);
+  }
+  return out;
+}
+
+const only = process.argv.slice(2);
+const files = find('dist/test').filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
+if (files.length === 0) {
+  console.error('run-tests: no test files found under dist/test');
+  process.exit(1);
+}
+const child = spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', '--test-reporter-destination=dist/test-results.tap', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1', NODE_NO_WARNINGS: '1' },
+});
+child.on('exit', async (code) => {
+  const { readFileSync } = await import('node:fs');
+  const tap = readFileSync('dist/test-results.tap', 'utf8');
+  const count = (k) => Number((tap.match(new RegExp(`^# ${k} (\\d+)`, 'm')) ?? [])[1] ?? 0);
+  const pass = count('pass');
+  const fail = count('fail');
+  const skipped = count('skipped');
+  console.log(`\n${pass} passed, ${fail} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  if (pass + fail === 0) {
+    console.error('run-tests: no test ran');
+    process.exit(1);
+  }
+  process.exit(code ?? 1);
+});

@@ -1,0 +1,105 @@
+/**
+ * Configuration: command-line flags override NIMBUS_* environment variables, which override
+ * the defaults. Validated once, at start.
+ */
+import { readFileSync } from 'node:fs';
+import type { Credentials } from './protocols/sigv4.js';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  memory: boolean;
+  region: string;
+  credentials: Credentials[];
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+export const DEFAULT_CREDENTIALS: Credentials = { accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' };
+
+export class ConfigError extends Error {}
+
+const FLAGS: Record<string, { env: string; takesValue: boolean }> = {
+  host: { env: 'NIMBUS_HOST', takesValue: true },
+  port: { env: 'NIMBUS_PORT', takesValue: true },
+  'data-dir': { env: 'NIMBUS_DATA_DIR', takesValue: true },
+  memory: { env: 'NIMBUS_MEMORY', takesValue: false },
+  region: { env: 'NIMBUS_REGION', takesValue: true },
+  'credentials-file': { env: 'NIMBUS_CREDENTIALS_FILE', takesValue: true },
+  'log-level': { env: 'NIMBUS_LOG_LEVEL', takesValue: true },
+};
+
+/** Parses `--name value`, `--name=value` and boolean `--memory`. */
+function parseFlags(argv: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument: ${arg}`);
+    const eq = arg.indexOf('=');
+    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
+    const spec = FLAGS[name];
+    if (!spec) throw new ConfigError(`unknown flag: --${name}`);
+    if (eq >= 0) out.set(name, arg.slice(eq + 1));
+    else if (!spec.takesValue) out.set(name, 'true');
+    else {
+      const v = argv[++i];
+      if (v === undefined) throw new ConfigError(`--${name} needs a value`);
+      out.set(name, v);
+    }
+  }
+  return out;
+}
+
+/**
+ * Key pairs, each `ACCESS_KEY:SECRET:ACCOUNT_ID`, comma-separated in NIMBUS_CREDENTIALS, or
+ * a JSON file `[{"accessKeyId","secretAccessKey","accountId"}]`.
+ */
+function loadCredentials(file: string | undefined, env: string | undefined): Credentials[] {
+  const creds: Credentials[] = [DEFAULT_CREDENTIALS];
+  if (env) {
+    for (const entry of env.split(',').filter(Boolean)) {
+      const [accessKeyId, secretAccessKey, accountId] = entry.split(':');
+      if (!accessKeyId || !secretAccessKey || !accountId || !/^\d{12}$/.test(accountId)) {
+        throw new ConfigError(`NIMBUS_CREDENTIALS entry must be ACCESS_KEY:SECRET:ACCOUNT_ID (12 digits), got ${entry}`);
+      }
+      creds.push({ accessKeyId, secretAccessKey, accountId });
+    }
+  }
+  if (file) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new ConfigError(`cannot read credentials file ${file}: ${(e as Error).message}`);
+    }
+    if (!Array.isArray(parsed)) throw new ConfigError(`credentials file ${file} must hold a JSON array`);
+    for (const c of parsed) {
+      if (typeof c?.accessKeyId !== 'string' || typeof c?.secretAccessKey !== 'string' || !/^\d{12}$/.test(String(c?.accountId))) {
+        throw new ConfigError(`credentials file ${file}: each entry needs accessKeyId, secretAccessKey and a 12-digit accountId`);
+      }
+      creds.push({ accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, accountId: String(c.accountId) });
+    }
+  }
+  return creds;
+}
+
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
+  const flags = parseFlags(argv);
+  const get = (name: string): string | undefined => flags.get(name) ?? env[FLAGS[name]!.env] ?? undefined;
+  const port = Number(get('port') ?? 4566);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`invalid port: ${get('port')}`);
+  const memoryFlag = get('memory');
+  const memory = memoryFlag === 'true' || memoryFlag === '1';
+  if (memory && flags.has('data-dir')) throw new ConfigError('--memory and --data-dir exclude each other');
+  const logLevel = (get('log-level') ?? 'info') as Config['logLevel'];
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) throw new ConfigError(`invalid log level: ${logLevel}`);
+  return {
+    host: get('host') ?? '127.0.0.1',
+    port,
+    dataDir: get('data-dir') ?? '.nimbus',
+    memory,
+    region: get('region') ?? 'us-east-1',
+    credentials: loadCredentials(get('credentials-file'), env.NIMBUS_CREDENTIALS),
+    logLevel,
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * A small evaluator for AWS resource policies (the JSON documents of SQS queue policies,
+ * later S3 bucket and SNS topic policies): explicit Deny wins, then any Allow, else denied.
+ * Conditions are evaluated by the caller-supplied function; without one, a statement with a
+ * Condition does not match.
+ */
+export interface PolicyRequest {
+  /** The calling account (12 digits) or `*` for anonymous. */
+  principalAccount: string;
+  /** e.g. `sqs:SendMessage`; compared case-insensitively as IAM does. */
+  action: string;
+  resource: string;
+}
+
+interface Statement {
+  Sid?: string;
+  Effect?: string;
+  Principal?: unknown;
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: string | string[];
+  Condition?: unknown;
+}
+
+export function parsePolicy(json: string | undefined): { Statement: Statement[] } | undefined {
+  if (!json) return undefined;
+  try {
+    const doc = JSON.parse(json);
+    const st = doc?.Statement;
+    return { Statement: Array.isArray(st) ? st : st ? [st] : [] };
+  } catch {
+    return undefined;
+  }
+}
+
+export function policyAllows(policyJson: string | undefined, req: PolicyRequest, condition?: (c: unknown) => boolean): boolean {
+  const policy = parsePolicy(policyJson);
+  if (!policy) return false;
+  let allowed = false;
+  for (const st of policy.Statement) {
+    if (!matchesStatement(st, req)) continue;
+    if (st.Condition !== undefined && !(condition?.(st.Condition) ?? false)) continue;
+    if (st.Effect === 'Deny') return false;
+    if (st.Effect === 'Allow') allowed = true;
+  }
+  return allowed;
+}
+
+function matchesStatement(st: Statement, req: PolicyRequest): boolean {
+  if (!principalMatches(st.Principal, req.principalAccount)) return false;
+  if (st.Action !== undefined && !asList(st.Action).some((a) => wildcard(a, req.action, true))) return false;
+  if (st.NotAction !== undefined && asList(st.NotAction).some((a) => wildcard(a, req.action, true))) return false;
+  if (st.Resource !== undefined && !asList(st.Resource).some((r) => wildcard(r, req.resource, false))) return false;
+  return true;
+}
+
+function principalMatches(principal: unknown, account: string): boolean {
+  if (principal === '*') return true;
+  if (!principal || typeof principal !== 'object') return false;
+  const aws = (principal as { AWS?: unknown }).AWS;
+  if (aws === undefined) return false;
+  return asList(aws as string | string[]).some((p) => {
+    if (p === '*') return true;
+    if (p === account) return true;
+    const m = /^arn:aws:iam::(\d{12}):/.exec(String(p));
+    return m !== null && m[1] === account;
+  });
+}
+
+function asList(v: string | string[]): string[] {
+  return Array.isArray(v) ? v.map(String) : [String(v)];
+}
+
+/** IAM wildcards: `*` any run, `?` one character. */
+export function wildcard(pattern: string, value: string, ignoreCase: boolean): boolean {
+  const re = new RegExp(
+    '^' +
+      pattern
+        .split('')
+        .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+        .join('') +
+      '$',
+    ignoreCase ? 'is' : 's',
+  );
+  return re.test(value);
+}

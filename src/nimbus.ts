@@ -1,0 +1,87 @@
+/**
+ * Composition root: builds the store, the services and the server from a config, and
+ * tears them down in order (stop accepting ▶ finish requests ▶ stop services ▶ flush store).
+ */
+import { DEFAULT_CREDENTIALS, type Config } from './config.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { randomIds, type Ids } from './lib/ids.js';
+import { createLogger, type Logger } from './lib/log.js';
+import { SigV4Verifier, type Credentials } from './protocols/sigv4.js';
+import { Dispatcher } from './server/dispatch.js';
+import { HttpServer } from './server/http-server.js';
+import { Router } from './server/router.js';
+import type { ServiceFactory, ServicePlugin } from './services/service.js';
+import { createSqsService } from './services/sqs/index.js';
+import { Store } from './store/store.js';
+
+export const SERVICES: ServiceFactory[] = [createSqsService];
+
+export interface NimbusOptions extends Partial<Config> {
+  clock?: Clock;
+  ids?: Ids;
+  log?: Logger;
+}
+
+export interface Nimbus {
+  port: number;
+  /** `http://host:port` */
+  endpoint: string;
+  clock: Clock;
+  store: Store;
+  services: ServicePlugin[];
+  stop(): Promise<void>;
+}
+
+export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
+  const clock = opts.clock ?? systemClock;
+  const ids = opts.ids ?? randomIds;
+  const log = opts.log ?? createLogger(opts.logLevel ?? 'info');
+  const host = opts.host ?? '127.0.0.1';
+  const store = new Store({ memory: opts.memory ?? false, dataDir: opts.dataDir ?? '.nimbus', log });
+  const region = opts.region ?? 'us-east-1';
+  const services: ServicePlugin[] = [];
+  for (const factory of SERVICES) services.push(await factory({ store, clock, ids, log, region }));
+
+  const credentials = new Map<string, Credentials>();
+  for (const c of opts.credentials ?? [DEFAULT_CREDENTIALS]) credentials.set(c.accessKeyId, c);
+  const verifier = new SigV4Verifier((akid) => credentials.get(akid), clock);
+  const dispatcher = new Dispatcher(new Router(services), verifier, log);
+  let ready = false;
+  const server = new HttpServer({
+    host,
+    port: opts.port ?? 4566,
+    ids,
+    log,
+    dispatch: (req) => dispatcher.dispatch(req),
+    health: () => ({
+      ready,
+      body: {
+        status: ready ? 'ready' : 'starting',
+        services: Object.fromEntries(services.map((s) => [s.name, { status: 'running', ...s.health?.() }])),
+        store: { kind: 'sqlite', memory: store.memory, path: store.path, commits: store.commits },
+      },
+    }),
+  });
+  const port = await server.listen();
+  ready = true;
+  const displayHost = host.includes(':') ? `[${host}]` : host;
+  let stopping: Promise<void> | undefined;
+  return {
+    port,
+    endpoint: `http://${displayHost}:${port}`,
+    clock,
+    store,
+    services,
+    stop() {
+      stopping ??= (async () => {
+        ready = false;
+        // Services answer their long polls first, so the server can drain.
+        const serverClosed = server.close();
+        for (const s of services) await s.stop?.();
+        await serverClosed;
+        await store.close();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * Typed AWS errors. Engines throw them; the protocol codec of the request decides the wire
+ * shape (`__type` JSON, `<ErrorResponse>` XML, ...). Anything else thrown becomes a 500
+ * InternalFailure.
+ */
+export type Fault = 'Sender' | 'Receiver';
+
+export interface AwsErrorOptions {
+  /** HTTP status; 400 unless told. */
+  status?: number;
+  /** Code used by query-protocol clients when it differs from `code`
+   * (SQS: QueueDoesNotExist is AWS.SimpleQueueService.NonExistentQueue). */
+  queryCode?: string;
+  fault?: Fault;
+}
+
+export class AwsError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly queryCode: string;
+  readonly fault: Fault;
+
+  constructor(code: string, message: string, opts: AwsErrorOptions = {}) {
+    super(message);
+    this.code = code;
+    this.status = opts.status ?? 400;
+    this.queryCode = opts.queryCode ?? code;
+    this.fault = opts.fault ?? (this.status >= 500 ? 'Receiver' : 'Sender');
+  }
+
+  override get name(): string {
+    return this.code;
+  }
+}
+
+/** Declares an error class whose code, status and query code are fixed. */
+export function awsErrorClass(code: string, opts: AwsErrorOptions = {}) {
+  return class extends AwsError {
+    constructor(message: string) {
+      super(code, message, opts);
+    }
+  };
+}
+
+// Errors common to every AWS service (https://docs.aws.amazon.com/.../CommonErrors.html).
+export const InternalFailure = awsErrorClass('InternalFailure', { status: 500 });
+export const InvalidAction = awsErrorClass('InvalidAction', { status: 400 });
+export const MissingAction = awsErrorClass('MissingAction', { status: 400 });
+export const MissingParameter = awsErrorClass('MissingParameter', { status: 400 });
+export const InvalidParameterValue = awsErrorClass('InvalidParameterValue', { status: 400 });
+export const InvalidQueryParameter = awsErrorClass('InvalidQueryParameter', { status: 400 });
+export const MalformedQueryString = awsErrorClass('MalformedQueryString', { status: 404 });
+export const SerializationException = awsErrorClass('SerializationException', { status: 400 });
+export const UnknownOperationException = awsErrorClass('UnknownOperationException', { status: 400 });
+export const RequestEntityTooLarge = awsErrorClass('RequestEntityTooLarge', { status: 413 });

@@ -1,0 +1,108 @@
+/**
+ * The AWS API pipeline for one request: route ▶ verify SigV4 ▶ decode ▶ handler ▶ encode.
+ * Every failure becomes the protocol's error shape; anything untyped is logged with its stack
+ * and answered as a 500 InternalFailure.
+ */
+import type { Logger } from '../lib/log.js';
+import { AwsError, InternalFailure, InvalidAction, MissingAction, UnknownOperationException } from '../protocols/errors.js';
+import { decodeJsonInput, encodeJsonError, encodeJsonOutput, jsonContentType } from '../protocols/json.js';
+import { decodeQueryInput, encodeQueryError, encodeQueryResponse, parseForm } from '../protocols/query.js';
+import type { SigV4Verifier } from '../protocols/sigv4.js';
+import type { Operation, RequestContext, ServicePlugin } from '../services/service.js';
+import type { ApiRequest, ApiResponse } from './api.js';
+import type { Route, Router } from './router.js';
+
+const XML = 'text/xml';
+const GENERIC_XMLNS = 'https://nimbus.dev/doc/';
+
+export class Dispatcher {
+  constructor(
+    private readonly router: Router,
+    private readonly verifier: SigV4Verifier,
+    private readonly log: Logger,
+  ) {}
+
+  async dispatch(req: ApiRequest): Promise<ApiResponse> {
+    const route = this.router.route(req);
+    try {
+      // Authentication comes first, even for requests we cannot route: an unsigned request
+      // learns nothing about what exists.
+      const identity = this.verifier.verify(req);
+      if (!route) throw new InvalidAction('The action or operation requested is invalid. Verify that the action is typed correctly.');
+      const { operation, name, input } = this.decode(route, req);
+      const ctx: RequestContext = {
+        requestId: req.requestId,
+        accountId: identity.accountId,
+        accessKeyId: identity.accessKeyId,
+        region: identity.region,
+        endpoint: endpointOf(req),
+        path: req.path,
+      };
+      const output = await operation.handler(input, ctx);
+      return this.encode(route, name, operation, output, req.requestId);
+    } catch (e) {
+      return this.encodeError(route, e, req);
+    }
+  }
+
+  private decode(route: Route, req: ApiRequest): { operation: Operation; name: string; input: Record<string, unknown> } {
+    const { service } = route;
+    if (route.protocol === 'json') {
+      const name = route.target ?? '';
+      const operation = Object.hasOwn(service.operations, name) ? service.operations[name] : undefined;
+      if (!operation) throw new UnknownOperationException(`The action ${name} is not valid for this web service.`);
+      const { value, violations } = decodeJsonInput(operation.input, req.body);
+      if (violations.length) throw service.validationError(violations, name);
+      return { operation, name, input: value };
+    }
+    const contentType = String(req.headers['content-type'] ?? '');
+    const params = parseForm(req.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded') ? req.body.toString('utf8') : req.query);
+    if (req.method === 'POST' && req.query) {
+      // Query parameters in the URL of a POST are merged under the form fields.
+      for (const [k, v] of parseForm(req.query)) if (!params.has(k)) params.set(k, v);
+    }
+    service.queryDefaults?.(params, req.path);
+    const name = params.get('Action');
+    if (!name) throw new MissingAction('Missing Action');
+    const operation = Object.hasOwn(service.operations, name) ? service.operations[name] : undefined;
+    if (!operation) throw new InvalidAction(`The action ${name} is not valid for this web service.`);
+    const { value, violations } = decodeQueryInput(operation.input, params);
+    if (violations.length) throw service.validationError(violations, name);
+    return { operation, name, input: value };
+  }
+
+  private encode(route: Route, name: string, operation: Operation, output: unknown, requestId: string): ApiResponse {
+    if (route.protocol === 'json') {
+      const spec = route.service.json!;
+      return { status: 200, headers: { 'content-type': jsonContentType(spec.version) }, body: encodeJsonOutput(output) };
+    }
+    const ns = route.service.query!.xmlNamespace;
+    return { status: 200, headers: { 'content-type': XML }, body: encodeQueryResponse(name, output, operation.output, ns, requestId) };
+  }
+
+  private encodeError(route: Route | undefined, e: unknown, req: ApiRequest): ApiResponse {
+    let err: AwsError;
+    if (e instanceof AwsError) err = e;
+    else {
+      this.log.error('unhandled error', { requestId: req.requestId, error: e instanceof Error ? e.stack : String(e) });
+      err = new InternalFailure('The request processing has failed because of an unknown error, exception or failure.');
+    }
+    const asJson = route ? route.protocol === 'json' : String(req.headers['content-type'] ?? '').startsWith('application/x-amz-json');
+    if (asJson) {
+      const spec = route?.service.json ?? { namespace: 'com.amazon.coral.service', version: '1.0' as const };
+      const { headers, body } = encodeJsonError(err, spec);
+      return { status: err.status, headers: { 'content-type': jsonContentType(spec.version), ...headers }, body };
+    }
+    const ns = route?.service.query?.xmlNamespace ?? GENERIC_XMLNS;
+    return { status: err.status, headers: { 'content-type': XML }, body: encodeQueryError(err, ns, req.requestId) };
+  }
+}
+
+/** `http://host:port` as the client called it. */
+export function endpointOf(req: Pick<ApiRequest, 'headers'>): string {
+  const proto = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
+  const host = req.headers.host ?? 'localhost';
+  return `${proto}://${host}`;
+}
+
+export type { ServicePlugin };

@@ -1,0 +1,73 @@
+/**
+ * The contract between the core and a service plugin. A service declares its name, how
+ * requests for it are recognised (SigV4 signing name, X-Amz-Target prefix), which wire
+ * protocols it answers and its operations; it never sees HTTP.
+ */
+import type { Clock } from '../lib/clock.js';
+import type { Ids } from '../lib/ids.js';
+import type { Logger } from '../lib/log.js';
+import type { AwsError } from '../protocols/errors.js';
+import type { StructureShape, Violation } from '../protocols/shapes.js';
+import type { Store } from '../store/store.js';
+
+/** What an operation handler knows about the request that called it. */
+export interface RequestContext {
+  requestId: string;
+  accountId: string;
+  region: string;
+  /** The access key that signed the request. */
+  accessKeyId: string;
+  /** `http://host:port` as the client called it, for URLs in responses (queue URLs). */
+  endpoint: string;
+  /** The request path, for services that address resources by path (SQS query requests). */
+  path: string;
+}
+
+export interface Operation<I = any, O = any> {
+  input: StructureShape;
+  /** Absent when the operation answers with an empty body. */
+  output?: StructureShape;
+  handler(input: I, ctx: RequestContext): Promise<O> | O;
+}
+
+export interface JsonProtocolSpec {
+  /** X-Amz-Target prefix, e.g. `AmazonSQS`. */
+  targetPrefix: string;
+  /** Smithy namespace used in `__type`, e.g. `com.amazonaws.sqs`. */
+  namespace: string;
+  version: '1.0' | '1.1';
+  /** Adds `x-amzn-query-error` to errors, for services migrated from the query protocol. */
+  queryCompatible?: boolean;
+}
+
+export interface QueryProtocolSpec {
+  xmlNamespace: string;
+}
+
+/** Shared facilities the core hands every service when it starts. */
+export interface ServiceEnv {
+  store: Store;
+  clock: Clock;
+  ids: Ids;
+  log: Logger;
+  /** Default region for resources created without one in their context. */
+  region: string;
+}
+
+export interface ServicePlugin {
+  name: string;
+  signingName: string;
+  json?: JsonProtocolSpec;
+  query?: QueryProtocolSpec;
+  operations: Record<string, Operation>;
+  /** Fills query-protocol parameters implied by the request path (SQS: QueueUrl). */
+  queryDefaults?(params: Map<string, string>, path: string): void;
+  /** Builds the AwsError for input that fails shape validation. */
+  validationError(violations: Violation[], operation: string): AwsError;
+  /** Stops timers and background work; the store is flushed after. */
+  stop?(): Promise<void> | void;
+  /** Extra facts for GET /_nimbus/health. */
+  health?(): Record<string, unknown>;
+}
+
+export type ServiceFactory = (env: ServiceEnv) => ServicePlugin | Promise<ServicePlugin>;

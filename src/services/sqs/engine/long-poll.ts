@@ -1,0 +1,69 @@
+/**
+ * Long polling without polling: a ReceiveMessage that finds nothing waits here until a send,
+ * a visibility change or a deadline on the clock wakes its queue.
+ */
+import type { Clock, Timer } from '../../../lib/clock.js';
+
+interface Waiter {
+  wake(): void;
+}
+
+export class LongPolls {
+  private waiters = new Map<number, Set<Waiter>>();
+  private alarms = new Map<number, { at: number; timer: Timer }>();
+  private closed = false;
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Resolves when the queue is woken or the deadline passes (or on shutdown). */
+  wait(queueId: number, deadline: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      let set = this.waiters.get(queueId);
+      if (!set) this.waiters.set(queueId, (set = new Set()));
+      const waiters = set;
+      const w: Waiter = {
+        wake: () => {
+          timer.cancel();
+          waiters.delete(w);
+          resolve();
+        },
+      };
+      const timer = this.clock.at(deadline, () => w.wake());
+      waiters.add(w);
+    });
+  }
+
+  /** True once shut down: waits end at once. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Wakes every waiter of the queue; each retries its receive. */
+  wake(queueId: number): void {
+    const set = this.waiters.get(queueId);
+    if (!set || set.size === 0) return;
+    this.waiters.delete(queueId);
+    for (const w of set) w.wake();
+  }
+
+  /** Wakes the queue's waiters at `at` (a message becoming visible), keeping the earliest alarm. */
+  wakeAt(queueId: number, at: number): void {
+    const current = this.alarms.get(queueId);
+    if (current && current.at <= at && current.at > this.clock.now()) return;
+    current?.timer.cancel();
+    const timer = this.clock.at(at, () => {
+      this.alarms.delete(queueId);
+      this.wake(queueId);
+    });
+    this.alarms.set(queueId, { at, timer });
+  }
+
+  /** Answers every waiting poll (empty) so shutdown can drain. */
+  close(): void {
+    this.closed = true;
+    for (const a of this.alarms.values()) a.timer.cancel();
+    this.alarms.clear();
+    for (const id of [...this.waiters.keys()]) this.wake(id);
+  }
+}

@@ -1,0 +1,429 @@
+/**
+ * Sending, receiving, acknowledging (delete) and hiding (visibility) messages, for standard
+ * and FIFO queues. Every state change runs inside one store write, so it is durable before
+ * the caller hears of it.
+ */
+import { createHash } from 'node:crypto';
+import type { Clock } from '../../../lib/clock.js';
+import type { Ids } from '../../../lib/ids.js';
+import type { Store } from '../../../store/store.js';
+import {
+  InvalidMessageContents,
+  InvalidParameterValue,
+  MessageNotInflight,
+  MissingParameter,
+  PurgeQueueInProgress,
+  ReceiptHandleIsInvalid,
+} from '../errors.js';
+import type { MessageRecord, SqsRepo } from '../repo.js';
+import type { LongPolls } from './long-poll.js';
+import {
+  attributesSize,
+  md5Hex,
+  md5OfAttributes,
+  validateMessageAttributes,
+  validChars,
+  type MessageAttributeMap,
+} from './message-attributes.js';
+import type { Queue, QueueRegistry } from './queues.js';
+
+export const DEDUP_WINDOW_MS = 5 * 60_000;
+const PURGE_COOLDOWN_MS = 60_000;
+const MAX_VISIBILITY = 43200;
+const FIFO_ID = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
+
+export interface SendInput {
+  MessageBody?: string;
+  DelaySeconds?: number;
+  MessageAttributes?: MessageAttributeMap;
+  MessageSystemAttributes?: MessageAttributeMap;
+  MessageDeduplicationId?: string;
+  MessageGroupId?: string;
+}
+
+export interface SendResult {
+  MessageId: string;
+  MD5OfMessageBody: string;
+  MD5OfMessageAttributes?: string;
+  MD5OfMessageSystemAttributes?: string;
+  SequenceNumber?: string;
+}
+
+export interface ReceiveOptions {
+  max: number;
+  visibilityTimeout: number;
+  waitSeconds: number;
+  attemptId?: string;
+}
+
+/** A received message and the receipt handle of this receive. */
+export interface Received {
+  message: MessageRecord;
+  receiptHandle: string;
+}
+
+/** A send checked and priced before it reaches the store. */
+interface PreparedSend {
+  body: string;
+  md5Body: string;
+  attributes: MessageAttributeMap | null;
+  md5Attributes: string | null;
+  systemAttributes: Record<string, string> | null;
+  md5System: string | null;
+  delaySeconds: number;
+  groupId: string | null;
+  dedupId: string | null;
+}
+
+export function sequenceNumber(seq: number): string {
+  return (10n ** 19n + BigInt(seq)).toString();
+}
+
+export function encodeReceipt(queueId: number, seq: number, nonce: string): string {
+  return Buffer.from(`${queueId}:${seq}:${nonce}`).toString('base64');
+}
+
+function decodeReceipt(handle: string): { queueId: number; seq: number; nonce: string } | undefined {
+  if (!/^[A-Za-z0-9+/=]{8,1024}$/.test(handle)) return undefined;
+  const m = /^(\d{1,15}):(\d{1,15}):([A-Za-z0-9_-]{8,64})$/.exec(Buffer.from(handle, 'base64').toString('latin1'));
+  return m ? { queueId: Number(m[1]), seq: Number(m[2]), nonce: m[3]! } : undefined;
+}
+
+export class MessageEngine {
+  private lastPurge = new Map<number, number>();
+
+  constructor(
+    private readonly repo: SqsRepo,
+    private readonly store: Store,
+    private readonly queues: QueueRegistry,
+    private readonly polls: LongPolls,
+    private readonly clock: Clock,
+    private readonly ids: Ids,
+  ) {}
+
+  /** Validates one message for a queue; throws SQS's error for the first problem. */
+  prepare(q: Queue, input: SendInput): PreparedSend {
+    const body = input.MessageBody;
+    if (body === undefined || body === '') throw new MissingParameter('The request must contain the parameter MessageBody.');
+    if (!validChars(body)) {
+      throw new InvalidMessageContents(
+        'Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF',
+      );
+    }
+    const attributes = validateMessageAttributes(input.MessageAttributes);
+    const system = validateMessageAttributes(input.MessageSystemAttributes, true);
+    const size = Buffer.byteLength(body) + attributesSize(attributes);
+    if (size > q.maxMessageSize) {
+      throw new InvalidParameterValue(`One or more parameters are invalid. Reason: Message must be shorter than ${q.maxMessageSize} bytes.`);
+    }
+    let delaySeconds = q.delaySeconds;
+    if (input.DelaySeconds !== undefined) {
+      if (q.fifo) {
+        throw new InvalidParameterValue(
+          `Value ${input.DelaySeconds} for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.`,
+        );
+      }
+      if (input.DelaySeconds < 0 || input.DelaySeconds > 900) {
+        throw new InvalidParameterValue(`Value ${input.DelaySeconds} for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900.`);
+      }
+      delaySeconds = input.DelaySeconds;
+    }
+    let groupId: string | null = null;
+    let dedupId: string | null = null;
+    if (input.MessageGroupId !== undefined) {
+      if (!FIFO_ID.test(input.MessageGroupId)) {
+        throw new InvalidParameterValue(
+          `Value ${input.MessageGroupId} for parameter MessageGroupId is invalid. Reason: MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.`,
+        );
+      }
+      groupId = input.MessageGroupId;
+    }
+    if (q.fifo) {
+      if (groupId === null) throw new MissingParameter('The request must contain the parameter MessageGroupId.');
+      if (input.MessageDeduplicationId !== undefined) {
+        if (!FIFO_ID.test(input.MessageDeduplicationId)) {
+          throw new InvalidParameterValue(
+            `Value ${input.MessageDeduplicationId} for parameter MessageDeduplicationId is invalid. Reason: MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 to 128 in length.`,
+          );
+        }
+        dedupId = input.MessageDeduplicationId;
+      } else if (q.contentBasedDedup) {
+        dedupId = createHash('sha256').update(body, 'utf8').digest('hex');
+      } else {
+        throw new InvalidParameterValue('The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly');
+      }
+    } else if (input.MessageDeduplicationId !== undefined) {
+      throw new InvalidParameterValue(
+        `Value ${input.MessageDeduplicationId} for parameter MessageDeduplicationId is invalid. Reason: The request include parameter that is not valid for this queue type.`,
+      );
+    }
+    const systemAttributes = system ? { AWSTraceHeader: system.AWSTraceHeader!.StringValue ?? '' } : null;
+    return {
+      body,
+      md5Body: md5Hex(body),
+      attributes,
+      md5Attributes: md5OfAttributes(attributes),
+      systemAttributes,
+      md5System: md5OfAttributes(system),
+      delaySeconds,
+      groupId,
+      dedupId,
+    };
+  }
+
+  /** Stores prepared messages in one commit; returns each one's result in order. */
+  async send(q: Queue, batch: PreparedSend[], senderId: string): Promise<SendResult[]> {
+    const results = await this.store.write(() => batch.map((p) => this.enqueue(q, p, senderId)));
+    this.polls.wake(q.id);
+    return results;
+  }
+
+  private enqueue(q: Queue, p: PreparedSend, senderId: string): SendResult {
+    const now = this.clock.now();
+    const scope = q.dedupByGroup ? p.groupId! : '';
+    if (q.fifo) {
+      const prior = this.repo.getDedup(q.id, scope, p.dedupId!);
+      if (prior && prior.expiresAt > now) {
+        // A duplicate inside the window: acknowledged as the original, not enqueued.
+        return result(prior.messageId, prior.md5Body, prior.md5Attributes, prior.md5System, sequenceNumber(prior.seq));
+      }
+    }
+    const seq = this.repo.nextSeq();
+    const messageId = this.ids.uuid();
+    this.repo.insertMessage({
+      seq,
+      queueId: q.id,
+      messageId,
+      body: p.body,
+      md5Body: p.md5Body,
+      attributes: p.attributes,
+      md5Attributes: p.md5Attributes,
+      systemAttributes: p.systemAttributes,
+      senderId,
+      sentAt: now,
+      visibleAt: now + p.delaySeconds * 1000,
+      receiveCount: 0,
+      firstReceiveAt: null,
+      receipt: null,
+      groupId: p.groupId,
+      dedupId: p.dedupId,
+    });
+    if (q.fifo) {
+      this.repo.putDedup(q.id, scope, p.dedupId!, {
+        messageId,
+        seq,
+        md5Body: p.md5Body,
+        md5Attributes: p.md5Attributes,
+        md5System: p.md5System,
+        expiresAt: now + DEDUP_WINDOW_MS,
+      });
+      return result(messageId, p.md5Body, p.md5Attributes, p.md5System, sequenceNumber(seq));
+    }
+    return result(messageId, p.md5Body, p.md5Attributes, p.md5System);
+  }
+
+  /**
+   * Receives up to opts.max messages, waiting up to opts.waitSeconds for the first one.
+   * Returns empty when the wait ends without messages.
+   */
+  async receive(q: Queue, opts: ReceiveOptions): Promise<Received[]> {
+    const deadline = this.clock.now() + opts.waitSeconds * 1000;
+    for (;;) {
+      const { received, touched } = await this.store.write(() => this.take(q, opts));
+      for (const id of touched) this.polls.wake(id);
+      if (received.length > 0 || this.clock.now() >= deadline || this.polls.isClosed || !this.queues.byId(q.id)) return received;
+      const next = this.repo.nextVisibleAt(q.id, this.clock.now());
+      if (next !== undefined && next < deadline) this.polls.wakeAt(q.id, next);
+      await this.polls.wait(q.id, deadline);
+    }
+  }
+
+  /** The receive itself, inside a store write. */
+  private take(q: Queue, opts: ReceiveOptions): { received: Received[]; touched: number[] } {
+    const now = this.clock.now();
+    const touched: number[] = [];
+    if (!this.queues.byId(q.id)) return { received: [], touched };
+    if (q.fifo && opts.attemptId !== undefined) {
+      const again = this.retryAttempt(q, opts, now);
+      if (again) return { received: again, touched };
+    }
+    const received: Received[] = [];
+    const deliver = (m: MessageRecord) => {
+      const nonce = this.ids.token(12);
+      const receiveCount = m.receiveCount + 1;
+      const firstReceiveAt = m.firstReceiveAt ?? now;
+      const visibleAt = now + opts.visibilityTimeout * 1000;
+      this.repo.markReceived(m.seq, visibleAt, nonce, receiveCount, firstReceiveAt);
+      received.push({
+        message: { ...m, visibleAt, receipt: nonce, receiveCount, firstReceiveAt },
+        receiptHandle: encodeReceipt(q.id, m.seq, nonce),
+      });
+    };
+    /** Expired or dead-lettered messages leave the queue here; true when m is still deliverable. */
+    const keep = (m: MessageRecord): boolean => {
+      if (m.sentAt + q.retentionSeconds * 1000 <= now) {
+        this.repo.deleteMessage(m.seq);
+        return false;
+      }
+      if (q.redrive && m.receiveCount >= q.redrive.maxReceiveCount) {
+        const dlq = this.queues.byArn(q.redrive.deadLetterTargetArn);
+        if (dlq) {
+          const system = { ...(m.systemAttributes ?? {}), DeadLetterQueueSourceArn: q.arn };
+          this.repo.moveMessage(m.seq, dlq.id, this.repo.nextSeq(), now, system);
+          touched.push(dlq.id);
+          return false;
+        }
+      }
+      return true;
+    };
+
+    if (!q.fifo) {
+      while (received.length < opts.max) {
+        const batch = this.repo.visibleMessages(q.id, now, opts.max - received.length);
+        if (batch.length === 0) break;
+        for (const m of batch) if (keep(m)) deliver(m);
+      }
+    } else {
+      // FIFO: in sequence order, skipping every group that has a message in flight (or an
+      // earlier message still delayed); several messages of one open group may go together.
+      const groups = new Map<string, boolean>();
+      let after = 0;
+      scan: for (;;) {
+        const page = this.repo.fifoCandidates(q.id, now, after, 100);
+        if (page.length === 0) break;
+        for (const m of page) {
+          after = m.seq;
+          const g = m.groupId ?? '';
+          let open = groups.get(g);
+          if (open === undefined) {
+            open = !this.repo.groupBlocked(q.id, g, m.seq, now);
+            groups.set(g, open);
+          }
+          if (!open) continue;
+          if (!keep(m)) continue;
+          deliver(m);
+          if (received.length >= opts.max) break scan;
+        }
+      }
+      if (opts.attemptId !== undefined && received.length > 0) {
+        this.repo.putReceiveAttempt(q.id, opts.attemptId, received.map((r) => r.message.seq), now + DEDUP_WINDOW_MS);
+      }
+    }
+    return { received, touched };
+  }
+
+  /** A retried ReceiveRequestAttemptId gets the same messages and handles, visibility reset. */
+  private retryAttempt(q: Queue, opts: ReceiveOptions, now: number): Received[] | undefined {
+    const seqs = this.repo.getReceiveAttempt(q.id, opts.attemptId!, now);
+    if (!seqs) return undefined;
+    const out: Received[] = [];
+    for (const seq of seqs) {
+      const m = this.repo.getMessage(seq);
+      if (!m || m.queueId !== q.id || m.receipt === null || m.visibleAt <= now) continue;
+      const visibleAt = now + opts.visibilityTimeout * 1000;
+      this.repo.setVisibleAt(seq, visibleAt);
+      out.push({ message: { ...m, visibleAt }, receiptHandle: encodeReceipt(q.id, seq, m.receipt) });
+    }
+    return out.length > 0 ? out : undefined;
+  }
+
+  /** Parses a receipt handle of this queue; ReceiptHandleIsInvalid otherwise. */
+  receipt(q: Queue, handle: string): { seq: number; nonce: string } {
+    const r = decodeReceipt(handle);
+    if (!r || r.queueId !== q.id) throw new ReceiptHandleIsInvalid(`The input receipt handle "${handle}" is not a valid receipt handle.`);
+    return r;
+  }
+
+  /**
+   * Deletes the message of a receipt. A handle from an earlier receive (the message was
+   * received again since) or of a message already gone succeeds without deleting anything,
+   * as SQS documents.
+   */
+  deleteInTx(q: Queue, handle: { seq: number; nonce: string }): void {
+    const m = this.repo.getMessage(handle.seq);
+    if (!m || m.queueId !== q.id || m.receipt !== handle.nonce) return;
+    this.repo.deleteMessage(handle.seq);
+  }
+
+  async delete(q: Queue, handles: { seq: number; nonce: string }[]): Promise<void> {
+    await this.store.write(() => handles.forEach((h) => this.deleteInTx(q, h)));
+    if (q.fifo) this.polls.wake(q.id);
+  }
+
+  checkVisibility(timeout: number): void {
+    if (!Number.isInteger(timeout) || timeout < 0 || timeout > MAX_VISIBILITY) {
+      throw new InvalidParameterValue(`Value ${timeout} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200, if provided.`);
+    }
+  }
+
+  changeVisibilityInTx(q: Queue, handle: { seq: number; nonce: string }, raw: string, timeout: number): void {
+    const m = this.repo.getMessage(handle.seq);
+    const now = this.clock.now();
+    if (!m || m.queueId !== q.id || m.receipt !== handle.nonce) {
+      throw new InvalidParameterValue(
+        `Value ${raw} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.`,
+      );
+    }
+    if (m.visibleAt <= now) throw new MessageNotInflight('Message is not in flight.');
+    this.repo.setVisibleAt(m.seq, now + timeout * 1000);
+  }
+
+  /** Runs visibility changes in one commit; each entry's error is returned, not thrown. */
+  async changeVisibility(q: Queue, entries: { handle: { seq: number; nonce: string }; raw: string; timeout: number }[]): Promise<(Error | undefined)[]> {
+    const results = await this.store.write(() =>
+      entries.map((e) => {
+        try {
+          this.changeVisibilityInTx(q, e.handle, e.raw, e.timeout);
+          return undefined;
+        } catch (err) {
+          return err as Error;
+        }
+      }),
+    );
+    this.polls.wake(q.id);
+    return results;
+  }
+
+  async purge(q: Queue): Promise<void> {
+    const now = this.clock.now();
+    const last = this.lastPurge.get(q.id);
+    if (last !== undefined && now - last < PURGE_COOLDOWN_MS) {
+      throw new PurgeQueueInProgress(`Only one PurgeQueue operation on ${q.name} is allowed every 60 seconds.`);
+    }
+    this.lastPurge.set(q.id, now);
+    await this.store.write(() => this.repo.purge(q.id));
+  }
+
+  /** Deletes messages past their queue's retention period, and expired dedup entries. */
+  async sweep(): Promise<void> {
+    const now = this.clock.now();
+    await this.store.write(() => {
+      for (const q of this.queues.all()) {
+        const cutoff = now - q.retentionSeconds * 1000;
+        let after = 0;
+        for (;;) {
+          const page = this.repo.oldestMessages(q.id, after, 500);
+          let stop = page.length < 500;
+          for (const m of page) {
+            after = m.seq;
+            if (m.sentAt > cutoff) {
+              stop = true;
+              break;
+            }
+            this.repo.deleteMessage(m.seq);
+          }
+          if (stop) break;
+        }
+      }
+      this.repo.sweepDedup(now);
+    });
+  }
+}
+
+function result(messageId: string, md5Body: string, md5Attributes: string | null, md5System: string | null, seq?: string): SendResult {
+  const r: SendResult = { MessageId: messageId, MD5OfMessageBody: md5Body };
+  if (md5Attributes) r.MD5OfMessageAttributes = md5Attributes;
+  if (md5System) r.MD5OfMessageSystemAttributes = md5System;
+  if (seq) r.SequenceNumber = seq;
+  return r;
+}

@@ -1,0 +1,159 @@
+/**
+ * Message move tasks (dead-letter queue redrive): move a DLQ's messages back to their source
+ * queues, or to a chosen destination, at a bounded rate, driven by the clock.
+ */
+import type { Clock, Timer } from '../../../lib/clock.js';
+import type { Ids } from '../../../lib/ids.js';
+import type { Logger } from '../../../lib/log.js';
+import type { Store } from '../../../store/store.js';
+import { InvalidParameterValue, ResourceNotFoundException, UnsupportedOperation } from '../errors.js';
+import type { MoveTaskRecord, SqsRepo } from '../repo.js';
+import type { LongPolls } from './long-poll.js';
+import type { Queue, QueueRegistry } from './queues.js';
+
+const DEFAULT_RATE = 500;
+const TICK_MS = 1000;
+
+export class MoveTasks {
+  private timers = new Map<string, Timer>();
+  /** Highest sequence present in the source when each task started: later arrivals stay. */
+  private limits = new Map<string, number>();
+
+  constructor(
+    private readonly repo: SqsRepo,
+    private readonly store: Store,
+    private readonly queues: QueueRegistry,
+    private readonly polls: LongPolls,
+    private readonly clock: Clock,
+    private readonly ids: Ids,
+    private readonly log: Logger,
+  ) {}
+
+  /** Resumes tasks that were running when Nimbus stopped. */
+  resume(): void {
+    for (const t of this.repo.activeMoveTasks()) this.schedule(t, this.clock.now());
+  }
+
+  async start(sourceArn: string, destinationArn: string | undefined, rate: number | undefined): Promise<string> {
+    const source = this.queues.byArn(sourceArn);
+    if (!source) throw new ResourceNotFoundException('The resource that you specified for the SourceArn parameter doesn\'t exist.');
+    if (!this.isDeadLetterQueue(source)) {
+      throw new InvalidParameterValue('Source queue must be configured as a Dead Letter Queue.');
+    }
+    if (destinationArn !== undefined && !this.queues.byArn(destinationArn)) {
+      throw new ResourceNotFoundException('The resource that you specified for the DestinationArn parameter doesn\'t exist.');
+    }
+    if (rate !== undefined && (rate < 1 || rate > 500)) {
+      throw new InvalidParameterValue(`Value ${rate} for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: Must be between 1 and 500.`);
+    }
+    const task = await this.store.write(() => {
+      if (this.repo.moveTasks(source.id).some((t) => t.status === 'RUNNING' || t.status === 'CANCELLING')) {
+        throw new UnsupportedOperation('There is already a task running. Only one active task is allowed for a source queue at a time.');
+      }
+      const t: MoveTaskRecord = {
+        handle: Buffer.from(JSON.stringify({ taskId: this.ids.uuid(), sourceArn })).toString('base64'),
+        sourceQueueId: source.id,
+        sourceArn,
+        destinationArn: destinationArn ?? null,
+        maxPerSecond: rate ?? null,
+        status: 'RUNNING',
+        moved: 0,
+        toMove: this.repo.countMessages(source.id),
+        failureReason: null,
+        startedAt: this.clock.now(),
+      };
+      this.repo.insertMoveTask(t);
+      return t;
+    });
+    this.schedule(task, this.clock.now());
+    return task.handle;
+  }
+
+  async cancel(handle: string): Promise<number> {
+    const task = this.find(handle);
+    if (!task) throw new ResourceNotFoundException('Task does not exist.');
+    if (task.status !== 'RUNNING') throw new UnsupportedOperation('Only active tasks can be cancelled.');
+    task.status = 'CANCELLED';
+    await this.store.write(() => this.repo.updateMoveTask(task));
+    this.timers.get(handle)?.cancel();
+    this.timers.delete(handle);
+    return task.moved;
+  }
+
+  list(sourceArn: string, max: number): MoveTaskRecord[] {
+    const source = this.queues.byArn(sourceArn);
+    if (!source) throw new ResourceNotFoundException('The resource that you specified for the SourceArn parameter doesn\'t exist.');
+    return this.repo.moveTasks(source.id).slice(0, max);
+  }
+
+  stop(): void {
+    for (const t of this.timers.values()) t.cancel();
+    this.timers.clear();
+  }
+
+  private isDeadLetterQueue(q: Queue): boolean {
+    return this.queues.deadLetterSources(q).length > 0;
+  }
+
+  private find(handle: string): MoveTaskRecord | undefined {
+    let sourceArn: string | undefined;
+    try {
+      sourceArn = JSON.parse(Buffer.from(handle, 'base64').toString('utf8')).sourceArn;
+    } catch {
+      return undefined;
+    }
+    const source = sourceArn ? this.queues.byArn(sourceArn) : undefined;
+    return source ? this.repo.moveTasks(source.id).find((t) => t.handle === handle) : undefined;
+  }
+
+  private schedule(task: MoveTaskRecord, at: number): void {
+    this.timers.set(
+      task.handle,
+      this.clock.at(at, () => {
+        this.tick(task.handle).catch((e) => this.log.error('message move task failed', { error: String(e) }));
+      }),
+    );
+  }
+
+  /** Moves one tick's worth of messages; reschedules itself until the source is drained. */
+  private async tick(handle: string): Promise<void> {
+    this.timers.delete(handle);
+    const woken = new Set<number>();
+    const task = await this.store.write(() => {
+      const t = this.find(handle);
+      if (!t || t.status !== 'RUNNING') return undefined;
+      const source = this.queues.byId(t.sourceQueueId);
+      if (!source) {
+        t.status = 'FAILED';
+        t.failureReason = 'AWS.SimpleQueueService.NonExistentQueue';
+        this.repo.updateMoveTask(t);
+        return t;
+      }
+      let limit = this.limits.get(handle);
+      if (limit === undefined) {
+        limit = this.repo.currentSeq();
+        this.limits.set(handle, limit);
+      }
+      const batch = this.repo.oldestMessages(source.id, 0, t.maxPerSecond ?? DEFAULT_RATE).filter((m) => m.seq <= limit!);
+      for (const m of batch) {
+        const target = this.queues.byArn(t.destinationArn ?? m.systemAttributes?.DeadLetterQueueSourceArn ?? '');
+        if (!target) {
+          t.status = 'FAILED';
+          t.failureReason = 'AWS.SimpleQueueService.NonExistentQueue';
+          break;
+        }
+        const system = { ...(m.systemAttributes ?? {}) };
+        delete system.DeadLetterQueueSourceArn;
+        this.repo.moveMessage(m.seq, target.id, this.repo.nextSeq(), this.clock.now(), Object.keys(system).length ? system : null);
+        woken.add(target.id);
+        t.moved++;
+      }
+      if (t.status === 'RUNNING' && batch.length < (t.maxPerSecond ?? DEFAULT_RATE)) t.status = 'COMPLETED';
+      this.repo.updateMoveTask(t);
+      return t;
+    });
+    for (const id of woken) this.polls.wake(id);
+    if (task?.status === 'RUNNING') this.schedule(task, this.clock.now() + TICK_MS);
+    else this.limits.delete(handle);
+  }
+}

@@ -1,0 +1,316 @@
+/**
+ * The queue registry: queue metadata (few, small, read on every request) cached in memory
+ * and written through the store. Creating, deleting, attributes, tags and permissions.
+ */
+import { formatArn, parseArn } from '../../../lib/arn.js';
+import type { Clock } from '../../../lib/clock.js';
+import { policyAllows } from '../../../lib/policy.js';
+import type { Store } from '../../../store/store.js';
+import type { RequestContext } from '../../service.js';
+import {
+  AccessDenied,
+  InvalidParameterValue,
+  QueueDeletedRecently,
+  QueueDoesNotExist,
+  QueueNameExists,
+} from '../errors.js';
+import type { QueueAttributes, QueueRecord, SqsRepo } from '../repo.js';
+import { defaultAttributes, parseRedrivePolicy, validateAttributes, type RedrivePolicy } from './queue-attributes.js';
+
+export interface Queue extends QueueRecord {
+  arn: string;
+  fifo: boolean;
+  delaySeconds: number;
+  maxMessageSize: number;
+  retentionSeconds: number;
+  waitSeconds: number;
+  visibilityTimeout: number;
+  contentBasedDedup: boolean;
+  dedupByGroup: boolean;
+  redrive: RedrivePolicy | undefined;
+}
+
+const NAME = /^[A-Za-z0-9_-]{1,80}$/;
+const FIFO_NAME = /^[A-Za-z0-9_-]{1,75}\.fifo$/;
+const DELETE_COOLDOWN_MS = 60_000;
+const MAX_TAGS = 50;
+
+function withDerived(r: QueueRecord): Queue {
+  const a = r.attributes;
+  const fifo = a.FifoQueue === 'true';
+  return {
+    ...r,
+    arn: formatArn({ service: 'sqs', region: r.region, account: r.account, resource: r.name }),
+    fifo,
+    delaySeconds: Number(a.DelaySeconds ?? 0),
+    maxMessageSize: Number(a.MaximumMessageSize ?? 262144),
+    retentionSeconds: Number(a.MessageRetentionPeriod ?? 345600),
+    waitSeconds: Number(a.ReceiveMessageWaitTimeSeconds ?? 0),
+    visibilityTimeout: Number(a.VisibilityTimeout ?? 30),
+    contentBasedDedup: a.ContentBasedDeduplication === 'true',
+    dedupByGroup: a.DeduplicationScope === 'messageGroup',
+    redrive: parseRedrivePolicy(a.RedrivePolicy),
+  };
+}
+
+const key = (account: string, region: string, name: string) => `${account}\u0000${region}\u0000${name}`;
+
+export class QueueRegistry {
+  private byName = new Map<string, Queue>();
+  private ids = new Map<number, Queue>();
+  private recentlyDeleted = new Map<string, number>();
+
+  constructor(
+    private readonly repo: SqsRepo,
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {
+    for (const r of repo.loadQueues()) this.remember(withDerived(r));
+  }
+
+  private remember(q: Queue): void {
+    this.byName.set(key(q.account, q.region, q.name), q);
+    this.ids.set(q.id, q);
+  }
+
+  private forget(q: Queue): void {
+    this.byName.delete(key(q.account, q.region, q.name));
+    this.ids.delete(q.id);
+  }
+
+  byId(id: number): Queue | undefined {
+    return this.ids.get(id);
+  }
+
+  byArn(arn: string): Queue | undefined {
+    const a = parseArn(arn);
+    if (!a || a.service !== 'sqs') return undefined;
+    return this.byName.get(key(a.account, a.region, a.resource));
+  }
+
+  all(): Iterable<Queue> {
+    return this.ids.values();
+  }
+
+  url(q: Queue, endpoint: string): string {
+    return `${endpoint}/${q.account}/${q.name}`;
+  }
+
+  /**
+   * Finds the queue a QueueUrl names (any host: the path's account and name count) in the
+   * caller's region, and checks that the caller may perform `action` on it.
+   */
+  resolve(queueUrl: string, ctx: RequestContext, action: string): Queue {
+    const m = /^(?:[a-z][a-z0-9+.-]*:\/\/[^/]*)?\/(\d{12})\/([^/?#]+)\/?$/i.exec(queueUrl);
+    const q = m ? this.byName.get(key(m[1]!, ctx.region, decodeURIComponentSafe(m[2]!))) : undefined;
+    if (!q) throw new QueueDoesNotExist('The specified queue does not exist.');
+    this.authorize(q, ctx, action, queueUrl);
+    return q;
+  }
+
+  authorize(q: Queue, ctx: RequestContext, action: string, shownAs: string): void {
+    if (q.account === ctx.accountId) return;
+    if (!policyAllows(q.attributes.Policy, { principalAccount: ctx.accountId, action: `sqs:${action}`, resource: q.arn })) {
+      throw new AccessDenied(`Access to the resource ${shownAs} is denied.`);
+    }
+  }
+
+  find(account: string, region: string, name: string): Queue | undefined {
+    return this.byName.get(key(account, region, name));
+  }
+
+  async create(ctx: RequestContext, name: string, given: Record<string, string>, tags: Record<string, string>): Promise<Queue> {
+    const fifoRequested = given.FifoQueue === 'true';
+    const fifoName = name.endsWith('.fifo');
+    if (fifoRequested || fifoName) {
+      if (!FIFO_NAME.test(name) || !fifoRequested) {
+        throw new InvalidParameterValue(
+          'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.',
+        );
+      }
+    } else if (!NAME.test(name)) {
+      throw new InvalidParameterValue('Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
+    }
+    const arn = formatArn({ service: 'sqs', region: ctx.region, account: ctx.accountId, resource: name });
+    const attrs = validateAttributes(given, { fifo: fifoRequested, creating: true, sourceArn: arn, lookup: (a) => this.lookup(a) });
+    validateTags(tags);
+    return this.store.write(() => {
+      const existing = this.byName.get(key(ctx.accountId, ctx.region, name));
+      if (existing) {
+        for (const [attr, value] of Object.entries(attrs)) {
+          if ((existing.attributes[attr] ?? '') !== value) {
+            throw new QueueNameExists(`A queue already exists with the same name and a different value for attribute ${attr}`);
+          }
+        }
+        return existing;
+      }
+      const deletedAt = this.recentlyDeleted.get(key(ctx.accountId, ctx.region, name));
+      if (deletedAt !== undefined && this.clock.now() - deletedAt < DELETE_COOLDOWN_MS) {
+        throw new QueueDeletedRecently('You must wait 60 seconds after deleting a queue before you can create another with the same name.');
+      }
+      const now = this.clock.now();
+      const attributes = { ...defaultAttributes(fifoRequested), ...dropEmpty(attrs) };
+      if (attributes.KmsMasterKeyId && !attributes.KmsDataKeyReusePeriodSeconds) attributes.KmsDataKeyReusePeriodSeconds = '300';
+      const record = { account: ctx.accountId, region: ctx.region, name, attributes, tags: { ...tags }, createdAt: now, modifiedAt: now };
+      const id = this.repo.insertQueue(record);
+      const q = withDerived({ id, ...record });
+      this.remember(q);
+      return q;
+    });
+  }
+
+  async delete(q: Queue): Promise<void> {
+    await this.store.write(() => {
+      this.repo.deleteQueue(q.id);
+      this.forget(q);
+      this.recentlyDeleted.set(key(q.account, q.region, q.name), this.clock.now());
+    });
+  }
+
+  async setAttributes(q: Queue, given: Record<string, string>): Promise<void> {
+    const attrs = validateAttributes(given, { fifo: q.fifo, creating: false, sourceArn: q.arn, lookup: (a) => this.lookup(a) });
+    await this.update(q, (r) => {
+      r.attributes = dropEmpty({ ...r.attributes, ...attrs });
+    });
+  }
+
+  async tag(q: Queue, tags: Record<string, string>): Promise<void> {
+    validateTags(tags);
+    await this.update(q, (r) => {
+      const merged = { ...r.tags, ...tags };
+      if (Object.keys(merged).length > MAX_TAGS) throw new InvalidParameterValue(`Too many tags added for queue ${q.name}.`);
+      r.tags = merged;
+    }, false);
+  }
+
+  async untag(q: Queue, keys: string[]): Promise<void> {
+    await this.update(q, (r) => {
+      const tags = { ...r.tags };
+      for (const k of keys) delete tags[k];
+      r.tags = tags;
+    }, false);
+  }
+
+  async addPermission(q: Queue, label: string, accounts: string[], actions: string[]): Promise<void> {
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(label)) {
+      throw new InvalidParameterValue(`Value ${label} for parameter Label is invalid. Reason: Must contain only alphanumeric characters, hyphens and underscores, up to 80 characters.`);
+    }
+    if (accounts.length === 0) throw new InvalidParameterValue('Value [] for parameter AWSAccountIds is invalid. Reason: Must specify at least one account.');
+    if (actions.length === 0) throw new InvalidParameterValue('Value [] for parameter Actions is invalid. Reason: Must specify at least one action.');
+    const known = /^(\*|SendMessage|ReceiveMessage|DeleteMessage|ChangeMessageVisibility|GetQueueAttributes|GetQueueUrl|ListDeadLetterSourceQueues|PurgeQueue|ListQueueTags)$/;
+    for (const a of actions) {
+      if (!known.test(a)) throw new InvalidParameterValue(`Value SQS:${a} for parameter ActionName is invalid. Reason: Please refer to the appropriate WSDL for a list of valid actions.`);
+    }
+    for (const acct of accounts) {
+      if (!/^\d{12}$/.test(acct)) throw new InvalidParameterValue(`Value ${acct} for parameter PrincipalId is invalid. Reason: Unable to verify.`);
+    }
+    await this.update(q, (r) => {
+      const policy = currentPolicy(r.attributes.Policy, q.arn);
+      if (policy.Statement.some((s: { Sid?: string }) => s.Sid === label)) {
+        throw new InvalidParameterValue(`Value ${label} for parameter Label is invalid. Reason: Already exists.`);
+      }
+      policy.Statement.push({
+        Sid: label,
+        Effect: 'Allow',
+        Principal: { AWS: accounts.length === 1 ? `arn:aws:iam::${accounts[0]}:root` : accounts.map((a) => `arn:aws:iam::${a}:root`) },
+        Action: actions.length === 1 ? `SQS:${actions[0]}` : actions.map((a) => `SQS:${a}`),
+        Resource: q.arn,
+      });
+      r.attributes = { ...r.attributes, Policy: JSON.stringify(policy) };
+    });
+  }
+
+  async removePermission(q: Queue, label: string): Promise<void> {
+    await this.update(q, (r) => {
+      const policy = currentPolicy(r.attributes.Policy, q.arn);
+      const remaining = policy.Statement.filter((s: { Sid?: string }) => s.Sid !== label);
+      if (remaining.length === policy.Statement.length) {
+        throw new InvalidParameterValue(`Value ${label} for parameter Label is invalid. Reason: can't find label on existing policy.`);
+      }
+      const attributes = { ...r.attributes };
+      if (remaining.length === 0) delete attributes.Policy;
+      else attributes.Policy = JSON.stringify({ ...policy, Statement: remaining });
+      r.attributes = attributes;
+    });
+  }
+
+  /** Queues whose RedrivePolicy targets q, in name order. */
+  deadLetterSources(q: Queue): Queue[] {
+    return [...this.ids.values()].filter((s) => s.redrive?.deadLetterTargetArn === q.arn).sort((a, b) => cmp(a.name, b.name));
+  }
+
+  list(ctx: RequestContext, prefix: string | undefined): Queue[] {
+    const out: Queue[] = [];
+    for (const q of this.ids.values()) {
+      if (q.account === ctx.accountId && q.region === ctx.region && (!prefix || q.name.startsWith(prefix))) out.push(q);
+    }
+    return out.sort((a, b) => cmp(a.name, b.name));
+  }
+
+  private lookup(arn: string): { fifo: boolean; redriveAllowPolicy?: string } | undefined {
+    const q = this.byArn(arn);
+    return q && { fifo: q.fifo, redriveAllowPolicy: q.attributes.RedriveAllowPolicy };
+  }
+
+  /** Applies change to a copy of the record, writes it, and swaps the cached queue. */
+  private async update(q: Queue, change: (r: QueueRecord) => void, touchesAttributes = true): Promise<void> {
+    await this.store.write(() => {
+      const current = this.ids.get(q.id);
+      if (!current) throw new QueueDoesNotExist('The specified queue does not exist.');
+      const r: QueueRecord = {
+        id: current.id,
+        account: current.account,
+        region: current.region,
+        name: current.name,
+        attributes: current.attributes,
+        tags: current.tags,
+        createdAt: current.createdAt,
+        modifiedAt: touchesAttributes ? this.clock.now() : current.modifiedAt,
+      };
+      change(r);
+      this.repo.updateQueue(r);
+      const next = withDerived(r);
+      Object.assign(current, next);
+    });
+  }
+}
+
+function dropEmpty(a: QueueAttributes): QueueAttributes {
+  const out: QueueAttributes = {};
+  for (const [k, v] of Object.entries(a)) if (v !== '') out[k] = v;
+  return out;
+}
+
+function currentPolicy(json: string | undefined, arn: string): { Version: string; Id: string; Statement: any[] } {
+  if (json) {
+    try {
+      const p = JSON.parse(json);
+      return { ...p, Statement: Array.isArray(p.Statement) ? [...p.Statement] : p.Statement ? [p.Statement] : [] };
+    } catch {
+      // replaced below
+    }
+  }
+  return { Version: '2012-10-17', Id: `${arn}/SQSDefaultPolicy`, Statement: [] };
+}
+
+function validateTags(tags: Record<string, string>): void {
+  const keys = Object.keys(tags);
+  if (keys.length > MAX_TAGS) throw new InvalidParameterValue('Too many tags added for queue.');
+  for (const k of keys) {
+    if (k.length === 0 || k.length > 128) throw new InvalidParameterValue(`Tag key must be between 1 and 128 characters: ${k}`);
+    if ((tags[k] ?? '').length > 256) throw new InvalidParameterValue(`Tag value must be at most 256 characters: ${k}`);
+  }
+}
+
+/** Names compare by UTF-16 code unit, which for SQS's ASCII names is byte order. */
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

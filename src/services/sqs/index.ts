@@ -1,0 +1,48 @@
+/**
+ * The SQS plugin: standard and FIFO queues over the JSON protocol (AWS SDK v3) and the query
+ * protocol (older SDKs, AWS CLI v2 from Debian), one engine behind both.
+ */
+import { MissingParameter, InvalidParameterValue } from '../../protocols/errors.js';
+import type { Violation } from '../../protocols/shapes.js';
+import type { ServiceFactory, ServicePlugin } from '../service.js';
+import { SqsEngine } from './engine/index.js';
+import { batchOperations } from './operations/batches.js';
+import { messageOperations } from './operations/messages.js';
+import { moveTaskOperations } from './operations/move-tasks.js';
+import { queueOperations } from './operations/queues.js';
+import { tagAndPermissionOperations } from './operations/tags-permissions.js';
+import { SQS_MIGRATIONS, SqliteSqsRepo } from './repo.sqlite.js';
+
+/** Shape violations as SQS reports them: the first missing or malformed parameter. */
+function validationError(violations: Violation[]) {
+  const v = violations[0]!;
+  if (v.kind === 'missing') return new MissingParameter(`The request must contain the parameter ${v.member}.`);
+  return new InvalidParameterValue(`Value ${String(v.value)} for parameter ${v.member} is invalid. Reason: Must be of type ${v.expected}.`);
+}
+
+export const createSqsService: ServiceFactory = (env) => {
+  env.store.migrate('sqs', SQS_MIGRATIONS);
+  const engine = new SqsEngine(new SqliteSqsRepo(env.store.db), env);
+  engine.start();
+  const plugin: ServicePlugin = {
+    name: 'sqs',
+    signingName: 'sqs',
+    json: { targetPrefix: 'AmazonSQS', namespace: 'com.amazonaws.sqs', version: '1.0', queryCompatible: true },
+    query: { xmlNamespace: 'http://queue.amazonaws.com/doc/2012-11-05/' },
+    operations: {
+      ...queueOperations(engine),
+      ...messageOperations(engine),
+      ...batchOperations(engine),
+      ...tagAndPermissionOperations(engine),
+      ...moveTaskOperations(engine),
+    },
+    validationError,
+    queryDefaults(params, path) {
+      // Query clients may address the queue by posting to its URL instead of a QueueUrl.
+      if (!params.has('QueueUrl') && /^\/\d{12}\/[^/]+\/?$/.test(path)) params.set('QueueUrl', path);
+    },
+    stop: () => engine.stop(),
+    health: () => ({ queues: [...engine.queues.all()].length }),
+  };
+  return plugin;
+};

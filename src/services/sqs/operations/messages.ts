@@ -1,0 +1,89 @@
+/** SendMessage, ReceiveMessage, DeleteMessage, ChangeMessageVisibility. */
+import type { Operation, RequestContext } from '../../service.js';
+import { InvalidParameterValue } from '../errors.js';
+import type { SqsEngine } from '../engine/index.js';
+import type { SendInput } from '../engine/messages.js';
+import { integer, list, message, named, queueUrl, required, sendFields, sendResultFields, string, structure } from './shapes.js';
+
+interface ReceiveInput {
+  QueueUrl: string;
+  AttributeNames?: string[];
+  MessageSystemAttributeNames?: string[];
+  MessageAttributeNames?: string[];
+  MaxNumberOfMessages?: number;
+  VisibilityTimeout?: number;
+  WaitTimeSeconds?: number;
+  ReceiveRequestAttemptId?: string;
+}
+
+export function messageOperations(sqs: SqsEngine): Record<string, Operation> {
+  const { queues, messages } = sqs;
+  return {
+    SendMessage: {
+      input: structure({ QueueUrl: queueUrl, ...sendFields }),
+      output: structure(sendResultFields),
+      async handler(input: SendInput & { QueueUrl: string }, ctx: RequestContext) {
+        const q = queues.resolve(input.QueueUrl, ctx, 'SendMessage');
+        const prepared = messages.prepare(q, input);
+        const [result] = await messages.send(q, [prepared], ctx.accountId);
+        return result;
+      },
+    },
+
+    ReceiveMessage: {
+      input: structure({
+        QueueUrl: queueUrl,
+        AttributeNames: list(string(), { memberName: 'AttributeName', flattened: true }),
+        MessageSystemAttributeNames: list(string(), { memberName: 'MessageSystemAttributeName', flattened: true }),
+        MessageAttributeNames: list(string(), { memberName: 'MessageAttributeName', flattened: true }),
+        MaxNumberOfMessages: integer(),
+        VisibilityTimeout: integer(),
+        WaitTimeSeconds: integer(),
+        ReceiveRequestAttemptId: string(),
+      }),
+      output: structure({ Messages: named(list(message, { memberName: 'Message', flattened: true }), 'Message') }),
+      async handler(input: ReceiveInput, ctx: RequestContext) {
+        const q = queues.resolve(input.QueueUrl, ctx, 'ReceiveMessage');
+        const max = input.MaxNumberOfMessages ?? 1;
+        if (max < 1 || max > 10) {
+          throw new InvalidParameterValue(`Value ${max} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.`);
+        }
+        const wait = input.WaitTimeSeconds ?? q.waitSeconds;
+        if (wait < 0 || wait > 20) {
+          throw new InvalidParameterValue(`Value ${wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.`);
+        }
+        const visibilityTimeout = input.VisibilityTimeout ?? q.visibilityTimeout;
+        messages.checkVisibility(visibilityTimeout);
+        const attemptId = input.ReceiveRequestAttemptId;
+        if (attemptId !== undefined && !/^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/.test(attemptId)) {
+          throw new InvalidParameterValue(
+            `Value ${attemptId} for parameter ReceiveRequestAttemptId is invalid. Reason: ReceiveRequestAttemptId can only include alphanumeric and punctuation characters. 1 to 128 in length.`,
+          );
+        }
+        const received = await messages.receive(q, { max, visibilityTimeout, waitSeconds: wait, attemptId });
+        if (received.length === 0) return {};
+        const systemNames = [...(input.AttributeNames ?? []), ...(input.MessageSystemAttributeNames ?? [])];
+        return { Messages: received.map((r) => sqs.present(q, r, systemNames, input.MessageAttributeNames ?? [])) };
+      },
+    },
+
+    DeleteMessage: {
+      input: structure({ QueueUrl: queueUrl, ReceiptHandle: required(string()) }),
+      async handler(input: { QueueUrl: string; ReceiptHandle: string }, ctx: RequestContext) {
+        const q = queues.resolve(input.QueueUrl, ctx, 'DeleteMessage');
+        await messages.delete(q, [messages.receipt(q, input.ReceiptHandle)]);
+      },
+    },
+
+    ChangeMessageVisibility: {
+      input: structure({ QueueUrl: queueUrl, ReceiptHandle: required(string()), VisibilityTimeout: required(integer()) }),
+      async handler(input: { QueueUrl: string; ReceiptHandle: string; VisibilityTimeout: number }, ctx: RequestContext) {
+        const q = queues.resolve(input.QueueUrl, ctx, 'ChangeMessageVisibility');
+        const handle = messages.receipt(q, input.ReceiptHandle);
+        messages.checkVisibility(input.VisibilityTimeout);
+        const [err] = await messages.changeVisibility(q, [{ handle, raw: input.ReceiptHandle, timeout: input.VisibilityTimeout }]);
+        if (err) throw err;
+      },
+    },
+  };
+}

@@ -1,0 +1,333 @@
+/** SQS storage in SQLite. All SQL of the service lives here. */
+import type { Statement } from 'better-sqlite3';
+import type { Db, Migration } from '../../store/store.js';
+import type { DedupEntry, MessageCounts, MessageRecord, MoveTaskRecord, QueueRecord, SqsRepo } from './repo.js';
+
+export const SQS_MIGRATIONS: Migration[] = [
+  `CREATE TABLE sqs_queues (
+     id INTEGER PRIMARY KEY,
+     account TEXT NOT NULL,
+     region TEXT NOT NULL,
+     name TEXT NOT NULL,
+     attributes TEXT NOT NULL,
+     tags TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     modified_at INTEGER NOT NULL,
+     UNIQUE (account, region, name)
+   );
+   CREATE TABLE sqs_messages (
+     seq INTEGER PRIMARY KEY,
+     queue_id INTEGER NOT NULL,
+     message_id TEXT NOT NULL,
+     body TEXT NOT NULL,
+     md5_body TEXT NOT NULL,
+     attributes TEXT,
+     md5_attributes TEXT,
+     system_attributes TEXT,
+     sender_id TEXT NOT NULL,
+     sent_at INTEGER NOT NULL,
+     visible_at INTEGER NOT NULL,
+     receive_count INTEGER NOT NULL,
+     first_receive_at INTEGER,
+     receipt TEXT,
+     group_id TEXT,
+     dedup_id TEXT
+   );
+   CREATE INDEX sqs_messages_visible ON sqs_messages (queue_id, visible_at);
+   CREATE INDEX sqs_messages_order ON sqs_messages (queue_id, seq);
+   CREATE INDEX sqs_messages_group ON sqs_messages (queue_id, group_id, seq) WHERE group_id IS NOT NULL;
+   CREATE TABLE sqs_dedup (
+     queue_id INTEGER NOT NULL,
+     scope TEXT NOT NULL,
+     dedup_id TEXT NOT NULL,
+     entry TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     PRIMARY KEY (queue_id, scope, dedup_id)
+   );
+   CREATE INDEX sqs_dedup_expiry ON sqs_dedup (expires_at);
+   CREATE TABLE sqs_receive_attempts (
+     queue_id INTEGER NOT NULL,
+     attempt_id TEXT NOT NULL,
+     seqs TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     PRIMARY KEY (queue_id, attempt_id)
+   );
+   CREATE TABLE sqs_move_tasks (
+     handle TEXT PRIMARY KEY,
+     source_queue_id INTEGER NOT NULL,
+     task TEXT NOT NULL,
+     status TEXT NOT NULL,
+     started_at INTEGER NOT NULL
+   );
+   CREATE INDEX sqs_move_tasks_source ON sqs_move_tasks (source_queue_id, started_at);`,
+];
+
+interface MessageRow {
+  seq: number;
+  queue_id: number;
+  message_id: string;
+  body: string;
+  md5_body: string;
+  attributes: string | null;
+  md5_attributes: string | null;
+  system_attributes: string | null;
+  sender_id: string;
+  sent_at: number;
+  visible_at: number;
+  receive_count: number;
+  first_receive_at: number | null;
+  receipt: string | null;
+  group_id: string | null;
+  dedup_id: string | null;
+}
+
+function toMessage(r: MessageRow): MessageRecord {
+  return {
+    seq: r.seq,
+    queueId: r.queue_id,
+    messageId: r.message_id,
+    body: r.body,
+    md5Body: r.md5_body,
+    attributes: r.attributes === null ? null : JSON.parse(r.attributes, reviveBuffers),
+    md5Attributes: r.md5_attributes,
+    systemAttributes: r.system_attributes === null ? null : JSON.parse(r.system_attributes),
+    senderId: r.sender_id,
+    sentAt: r.sent_at,
+    visibleAt: r.visible_at,
+    receiveCount: r.receive_count,
+    firstReceiveAt: r.first_receive_at,
+    receipt: r.receipt,
+    groupId: r.group_id,
+    dedupId: r.dedup_id,
+  };
+}
+
+/** Binary attribute values are stored as {"$b": base64}. */
+function storeBuffers(_key: string, value: unknown): unknown {
+  if (value && typeof value === 'object' && (value as { type?: string }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data)) {
+    return { $b: Buffer.from((value as { data: number[] }).data).toString('base64') };
+  }
+  return value;
+}
+function reviveBuffers(_key: string, value: unknown): unknown {
+  if (value && typeof value === 'object' && typeof (value as { $b?: unknown }).$b === 'string') {
+    return Buffer.from((value as { $b: string }).$b, 'base64');
+  }
+  return value;
+}
+
+const MESSAGE_COLUMNS = `seq, queue_id, message_id, body, md5_body, attributes, md5_attributes, system_attributes, sender_id,
+  sent_at, visible_at, receive_count, first_receive_at, receipt, group_id, dedup_id`;
+
+export class SqliteSqsRepo implements SqsRepo {
+  private seq: number;
+  private s: Record<string, Statement>;
+
+  constructor(private readonly db: Db) {
+    const max = db.prepare('SELECT MAX(seq) AS m FROM sqs_messages').get() as { m: number | null };
+    this.seq = max.m ?? 0;
+    const p = (sql: string) => db.prepare(sql);
+    this.s = {
+      insertQueue: p('INSERT INTO sqs_queues (account, region, name, attributes, tags, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      updateQueue: p('UPDATE sqs_queues SET attributes = ?, tags = ?, modified_at = ? WHERE id = ?'),
+      deleteQueue: p('DELETE FROM sqs_queues WHERE id = ?'),
+      deleteQueueMessages: p('DELETE FROM sqs_messages WHERE queue_id = ?'),
+      deleteQueueDedup: p('DELETE FROM sqs_dedup WHERE queue_id = ?'),
+      deleteQueueAttempts: p('DELETE FROM sqs_receive_attempts WHERE queue_id = ?'),
+      deleteQueueTasks: p('DELETE FROM sqs_move_tasks WHERE source_queue_id = ?'),
+      insertMessage: p(`INSERT INTO sqs_messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      getMessage: p(`SELECT ${MESSAGE_COLUMNS} FROM sqs_messages WHERE seq = ?`),
+      visible: p(`SELECT ${MESSAGE_COLUMNS} FROM sqs_messages WHERE queue_id = ? AND visible_at <= ? ORDER BY visible_at LIMIT ?`),
+      fifoCandidates: p(`SELECT ${MESSAGE_COLUMNS} FROM sqs_messages INDEXED BY sqs_messages_order WHERE queue_id = ? AND visible_at <= ? AND seq > ? ORDER BY seq LIMIT ?`),
+      groupBlocked: p(
+        `SELECT 1 FROM sqs_messages WHERE queue_id = ? AND group_id = ? AND visible_at > ? AND (receive_count > 0 OR seq < ?) LIMIT 1`,
+      ),
+      markReceived: p('UPDATE sqs_messages SET visible_at = ?, receipt = ?, receive_count = ?, first_receive_at = ? WHERE seq = ?'),
+      setVisibleAt: p('UPDATE sqs_messages SET visible_at = ? WHERE seq = ?'),
+      deleteMessage: p('DELETE FROM sqs_messages WHERE seq = ?'),
+      moveMessage: p(`UPDATE sqs_messages SET seq = ?, queue_id = ?, visible_at = ?, receipt = NULL, receive_count = 0,
+        first_receive_at = NULL, system_attributes = ? WHERE seq = ?`),
+      countVisible: p('SELECT COUNT(*) AS n FROM sqs_messages WHERE queue_id = ? AND visible_at <= ?'),
+      countInvisible: p(
+        'SELECT SUM(receive_count > 0) AS inFlight, SUM(receive_count = 0) AS delayed FROM sqs_messages WHERE queue_id = ? AND visible_at > ?',
+      ),
+      nextVisible: p('SELECT MIN(visible_at) AS t FROM sqs_messages WHERE queue_id = ? AND visible_at > ?'),
+      oldest: p(`SELECT ${MESSAGE_COLUMNS} FROM sqs_messages INDEXED BY sqs_messages_order WHERE queue_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
+      countAll: p('SELECT COUNT(*) AS n FROM sqs_messages WHERE queue_id = ?'),
+      getDedup: p('SELECT entry FROM sqs_dedup WHERE queue_id = ? AND scope = ? AND dedup_id = ?'),
+      putDedup: p('INSERT OR REPLACE INTO sqs_dedup (queue_id, scope, dedup_id, entry, expires_at) VALUES (?, ?, ?, ?, ?)'),
+      sweepDedup: p('DELETE FROM sqs_dedup WHERE expires_at <= ?'),
+      sweepAttempts: p('DELETE FROM sqs_receive_attempts WHERE expires_at <= ?'),
+      getAttempt: p('SELECT seqs FROM sqs_receive_attempts WHERE queue_id = ? AND attempt_id = ? AND expires_at > ?'),
+      putAttempt: p('INSERT OR REPLACE INTO sqs_receive_attempts (queue_id, attempt_id, seqs, expires_at) VALUES (?, ?, ?, ?)'),
+      insertTask: p('INSERT INTO sqs_move_tasks (handle, source_queue_id, task, status, started_at) VALUES (?, ?, ?, ?, ?)'),
+      updateTask: p('UPDATE sqs_move_tasks SET task = ?, status = ? WHERE handle = ?'),
+      tasksOf: p('SELECT task FROM sqs_move_tasks WHERE source_queue_id = ? ORDER BY started_at DESC'),
+      activeTasks: p(`SELECT task FROM sqs_move_tasks WHERE status IN ('RUNNING', 'CANCELLING')`),
+    };
+  }
+
+  loadQueues(): QueueRecord[] {
+    const rows = this.db.prepare('SELECT * FROM sqs_queues').all() as {
+      id: number;
+      account: string;
+      region: string;
+      name: string;
+      attributes: string;
+      tags: string;
+      created_at: number;
+      modified_at: number;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      account: r.account,
+      region: r.region,
+      name: r.name,
+      attributes: JSON.parse(r.attributes),
+      tags: JSON.parse(r.tags),
+      createdAt: r.created_at,
+      modifiedAt: r.modified_at,
+    }));
+  }
+
+  insertQueue(q: Omit<QueueRecord, 'id'>): number {
+    const r = this.s.insertQueue!.run(q.account, q.region, q.name, JSON.stringify(q.attributes), JSON.stringify(q.tags), q.createdAt, q.modifiedAt);
+    return Number(r.lastInsertRowid);
+  }
+
+  updateQueue(q: QueueRecord): void {
+    this.s.updateQueue!.run(JSON.stringify(q.attributes), JSON.stringify(q.tags), q.modifiedAt, q.id);
+  }
+
+  deleteQueue(id: number): void {
+    this.s.deleteQueueMessages!.run(id);
+    this.s.deleteQueueDedup!.run(id);
+    this.s.deleteQueueAttempts!.run(id);
+    this.s.deleteQueueTasks!.run(id);
+    this.s.deleteQueue!.run(id);
+  }
+
+  nextSeq(): number {
+    return ++this.seq;
+  }
+
+  currentSeq(): number {
+    return this.seq;
+  }
+
+  insertMessage(m: MessageRecord): void {
+    this.s.insertMessage!.run(
+      m.seq,
+      m.queueId,
+      m.messageId,
+      m.body,
+      m.md5Body,
+      m.attributes === null ? null : JSON.stringify(m.attributes, storeBuffers),
+      m.md5Attributes,
+      m.systemAttributes === null ? null : JSON.stringify(m.systemAttributes),
+      m.senderId,
+      m.sentAt,
+      m.visibleAt,
+      m.receiveCount,
+      m.firstReceiveAt,
+      m.receipt,
+      m.groupId,
+      m.dedupId,
+    );
+  }
+
+  getMessage(seq: number): MessageRecord | undefined {
+    const r = this.s.getMessage!.get(seq) as MessageRow | undefined;
+    return r && toMessage(r);
+  }
+
+  visibleMessages(queueId: number, now: number, limit: number): MessageRecord[] {
+    return (this.s.visible!.all(queueId, now, limit) as MessageRow[]).map(toMessage);
+  }
+
+  fifoCandidates(queueId: number, now: number, afterSeq: number, limit: number): MessageRecord[] {
+    return (this.s.fifoCandidates!.all(queueId, now, afterSeq, limit) as MessageRow[]).map(toMessage);
+  }
+
+  groupBlocked(queueId: number, groupId: string, beforeSeq: number, now: number): boolean {
+    return this.s.groupBlocked!.get(queueId, groupId, now, beforeSeq) !== undefined;
+  }
+
+  markReceived(seq: number, visibleAt: number, receipt: string, receiveCount: number, firstReceiveAt: number): void {
+    this.s.markReceived!.run(visibleAt, receipt, receiveCount, firstReceiveAt, seq);
+  }
+
+  setVisibleAt(seq: number, visibleAt: number): void {
+    this.s.setVisibleAt!.run(visibleAt, seq);
+  }
+
+  deleteMessage(seq: number): void {
+    this.s.deleteMessage!.run(seq);
+  }
+
+  moveMessage(seq: number, toQueueId: number, newSeq: number, visibleAt: number, systemAttributes: Record<string, string> | null): void {
+    this.s.moveMessage!.run(newSeq, toQueueId, visibleAt, systemAttributes === null ? null : JSON.stringify(systemAttributes), seq);
+  }
+
+  counts(queueId: number, now: number): MessageCounts {
+    const v = this.s.countVisible!.get(queueId, now) as { n: number };
+    const i = this.s.countInvisible!.get(queueId, now) as { inFlight: number | null; delayed: number | null };
+    return { visible: v.n, inFlight: i.inFlight ?? 0, delayed: i.delayed ?? 0 };
+  }
+
+  nextVisibleAt(queueId: number, now: number): number | undefined {
+    const r = this.s.nextVisible!.get(queueId, now) as { t: number | null };
+    return r.t ?? undefined;
+  }
+
+  purge(queueId: number): number {
+    return this.s.deleteQueueMessages!.run(queueId).changes;
+  }
+
+  oldestMessages(queueId: number, afterSeq: number, limit: number): MessageRecord[] {
+    return (this.s.oldest!.all(queueId, afterSeq, limit) as MessageRow[]).map(toMessage);
+  }
+
+  countMessages(queueId: number): number {
+    return (this.s.countAll!.get(queueId) as { n: number }).n;
+  }
+
+  getDedup(queueId: number, scope: string, dedupId: string): DedupEntry | undefined {
+    const r = this.s.getDedup!.get(queueId, scope, dedupId) as { entry: string } | undefined;
+    return r && JSON.parse(r.entry);
+  }
+
+  putDedup(queueId: number, scope: string, dedupId: string, e: DedupEntry): void {
+    this.s.putDedup!.run(queueId, scope, dedupId, JSON.stringify(e), e.expiresAt);
+  }
+
+  sweepDedup(now: number): void {
+    this.s.sweepDedup!.run(now);
+    this.s.sweepAttempts!.run(now);
+  }
+
+  getReceiveAttempt(queueId: number, attemptId: string, now: number): number[] | undefined {
+    const r = this.s.getAttempt!.get(queueId, attemptId, now) as { seqs: string } | undefined;
+    return r && JSON.parse(r.seqs);
+  }
+
+  putReceiveAttempt(queueId: number, attemptId: string, seqs: number[], expiresAt: number): void {
+    this.s.putAttempt!.run(queueId, attemptId, JSON.stringify(seqs), expiresAt);
+  }
+
+  insertMoveTask(t: MoveTaskRecord): void {
+    this.s.insertTask!.run(t.handle, t.sourceQueueId, JSON.stringify(t), t.status, t.startedAt);
+  }
+
+  updateMoveTask(t: MoveTaskRecord): void {
+    this.s.updateTask!.run(JSON.stringify(t), t.status, t.handle);
+  }
+
+  moveTasks(sourceQueueId: number): MoveTaskRecord[] {
+    return (this.s.tasksOf!.all(sourceQueueId) as { task: string }[]).map((r) => JSON.parse(r.task));
+  }
+
+  activeMoveTasks(): MoveTaskRecord[] {
+    return (this.s.activeTasks!.all() as { task: string }[]).map((r) => JSON.parse(r.task));
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * SQS's storage interface: what the engine needs from a backend, with no SQL in sight.
+ * Every mutating method is called from inside Store.write (one group commit).
+ */
+import type { MessageAttributeMap } from './engine/message-attributes.js';
+
+/** The settable queue attributes, as strings, exactly as AWS returns them. */
+export type QueueAttributes = Record<string, string>;
+
+export interface QueueRecord {
+  id: number;
+  account: string;
+  region: string;
+  name: string;
+  attributes: QueueAttributes;
+  tags: Record<string, string>;
+  createdAt: number;
+  modifiedAt: number;
+}
+
+export interface MessageRecord {
+  /** Storage sequence: increases with every enqueue, so it is the FIFO order. */
+  seq: number;
+  queueId: number;
+  messageId: string;
+  body: string;
+  md5Body: string;
+  attributes: MessageAttributeMap | null;
+  md5Attributes: string | null;
+  /** AWSTraceHeader and DeadLetterQueueSourceArn. */
+  systemAttributes: Record<string, string> | null;
+  senderId: string;
+  sentAt: number;
+  visibleAt: number;
+  receiveCount: number;
+  firstReceiveAt: number | null;
+  /** Nonce of the latest receive; receipt handles carry it. */
+  receipt: string | null;
+  groupId: string | null;
+  dedupId: string | null;
+}
+
+export interface DedupEntry {
+  messageId: string;
+  seq: number;
+  md5Body: string;
+  md5Attributes: string | null;
+  md5System: string | null;
+  expiresAt: number;
+}
+
+export interface MoveTaskRecord {
+  handle: string;
+  sourceQueueId: number;
+  sourceArn: string;
+  destinationArn: string | null;
+  maxPerSecond: number | null;
+  status: 'RUNNING' | 'COMPLETED' | 'CANCELLING' | 'CANCELLED' | 'FAILED';
+  moved: number;
+  toMove: number;
+  failureReason: string | null;
+  startedAt: number;
+}
+
+export interface MessageCounts {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+}
+
+export interface SqsRepo {
+  loadQueues(): QueueRecord[];
+  insertQueue(q: Omit<QueueRecord, 'id'>): number;
+  updateQueue(q: QueueRecord): void;
+  /** Removes the queue, its messages, dedup entries and move tasks. */
+  deleteQueue(id: number): void;
+
+  /** Allocates the next message sequence. */
+  nextSeq(): number;
+  /** The last sequence allocated. */
+  currentSeq(): number;
+  insertMessage(m: MessageRecord): void;
+  getMessage(seq: number): MessageRecord | undefined;
+  /** Visible messages of a standard queue, oldest visibility first. */
+  visibleMessages(queueId: number, now: number, limit: number): MessageRecord[];
+  /** Visible messages of a FIFO queue in sequence order, a page after `afterSeq`. */
+  fifoCandidates(queueId: number, now: number, afterSeq: number, limit: number): MessageRecord[];
+  /** True when the group has a message in flight, or an earlier message not yet visible. */
+  groupBlocked(queueId: number, groupId: string, beforeSeq: number, now: number): boolean;
+  markReceived(seq: number, visibleAt: number, receipt: string, receiveCount: number, firstReceiveAt: number): void;
+  setVisibleAt(seq: number, visibleAt: number): void;
+  deleteMessage(seq: number): void;
+  /** Moves a message to the end of another queue, keeping its identity; receives start over. */
+  moveMessage(seq: number, toQueueId: number, newSeq: number, visibleAt: number, systemAttributes: Record<string, string> | null): void;
+  counts(queueId: number, now: number): MessageCounts;
+  /** Earliest visibility deadline in the future, if any (to wake long polls). */
+  nextVisibleAt(queueId: number, now: number): number | undefined;
+  purge(queueId: number): number;
+  /** Oldest messages in sequence order, for retention sweeps and move tasks. */
+  oldestMessages(queueId: number, afterSeq: number, limit: number): MessageRecord[];
+  countMessages(queueId: number): number;
+
+  getDedup(queueId: number, scope: string, dedupId: string): DedupEntry | undefined;
+  putDedup(queueId: number, scope: string, dedupId: string, e: DedupEntry): void;
+  sweepDedup(now: number): void;
+
+  getReceiveAttempt(queueId: number, attemptId: string, now: number): number[] | undefined;
+  putReceiveAttempt(queueId: number, attemptId: string, seqs: number[], expiresAt: number): void;
+
+  insertMoveTask(t: MoveTaskRecord): void;
+  updateMoveTask(t: MoveTaskRecord): void;
+  moveTasks(sourceQueueId: number): MoveTaskRecord[];
+  activeMoveTasks(): MoveTaskRecord[];
+}

@@ -1,0 +1,218 @@
+/**
+ * The embedded store: one SQLite database (better-sqlite3) in WAL mode.
+ *
+ * Durability with group commit: every write runs through `write(fn)`. Writes that arrive in
+ * the same turn of the event loop run in one transaction (each inside its own savepoint, so
+ * one failing write does not undo its neighbours), the transaction commits, and the WAL file
+ * is fsynced on the libuv thread pool; only then are the writers' promises resolved. While
+ * one fsync is in flight the next batch gathers, so durability costs latency, not
+ * throughput, and the event loop never blocks on the disk.
+ *
+ * SQLite itself runs with synchronous=OFF because we fsync the WAL ourselves; automatic
+ * checkpoints are off for the same reason and `checkpoint()` runs them with synchronous=FULL
+ * so the database file is synced before the WAL is reset.
+ */
+import Database from 'better-sqlite3';
+import { closeSync, fstatSync, fsync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../lib/log.js';
+
+export type Db = Database.Database;
+
+export interface StoreOptions {
+  /** Directory for the database file; ignored when memory is true. */
+  dataDir?: string;
+  memory?: boolean;
+  log?: Logger;
+  /** Checkpoint once the WAL grows past this many bytes. */
+  checkpointBytes?: number;
+}
+
+interface PendingWrite {
+  fn: () => unknown;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+/** One versioned schema step; migrations of a component run in order, once. */
+export type Migration = string | ((db: Db) => void);
+
+export class Store {
+  readonly db: Db;
+  readonly memory: boolean;
+  readonly path: string;
+  private walFd: number | undefined;
+  private pending: PendingWrite[] = [];
+  private scheduled = false;
+  private syncing = false;
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly checkpointBytes: number;
+  private readonly log: Logger | undefined;
+  private readonly stmts: { begin: Database.Statement; commit: Database.Statement; rollback: Database.Statement; sp: Database.Statement; release: Database.Statement; rollbackTo: Database.Statement };
+  /** Commits since the store opened (for health and tests). */
+  commits = 0;
+
+  constructor(opts: StoreOptions) {
+    this.memory = !!opts.memory;
+    this.log = opts.log;
+    this.checkpointBytes = opts.checkpointBytes ?? 64 * 1024 * 1024;
+    if (this.memory) {
+      this.path = ':memory:';
+      this.db = new Database(':memory:');
+    } else {
+      const dir = opts.dataDir ?? '.nimbus';
+      mkdirSync(dir, { recursive: true });
+      this.path = join(dir, 'nimbus.db');
+      this.db = new Database(this.path);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('wal_autocheckpoint = 0');
+    }
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('temp_store = MEMORY');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS nimbus_migrations (
+      component TEXT PRIMARY KEY,
+      version INTEGER NOT NULL
+    )`);
+    this.stmts = {
+      begin: this.db.prepare('BEGIN IMMEDIATE'),
+      commit: this.db.prepare('COMMIT'),
+      rollback: this.db.prepare('ROLLBACK'),
+      sp: this.db.prepare('SAVEPOINT w'),
+      release: this.db.prepare('RELEASE w'),
+      rollbackTo: this.db.prepare('ROLLBACK TO w'),
+    };
+  }
+
+  /** Applies a component's migrations that have not run yet, each in its own transaction. */
+  migrate(component: string, migrations: Migration[]): void {
+    const row = this.db.prepare('SELECT version FROM nimbus_migrations WHERE component = ?').get(component) as
+      | { version: number }
+      | undefined;
+    let version = row?.version ?? 0;
+    for (; version < migrations.length; version++) {
+      const step = migrations[version]!;
+      const next = version + 1;
+      this.db.transaction(() => {
+        if (typeof step === 'string') this.db.exec(step);
+        else step(this.db);
+        this.db
+          .prepare('INSERT INTO nimbus_migrations (component, version) VALUES (?, ?) ON CONFLICT(component) DO UPDATE SET version = excluded.version')
+          .run(component, next);
+      })();
+    }
+    this.openWal();
+  }
+
+  /**
+   * Runs fn inside the next group commit; resolves with its result once the commit is
+   * durable, or rejects with what fn threw (its changes rolled back).
+   */
+  write<T>(fn: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.schedule();
+    });
+  }
+
+  /** Resolves once every write accepted so far is durable. */
+  async flush(): Promise<void> {
+    if (this.pending.length === 0 && !this.syncing && !this.scheduled) return;
+    await new Promise<void>((r) => this.idleWaiters.push(r));
+  }
+
+  /** Copies the WAL into the database file (synced) and truncates the WAL. */
+  checkpoint(): void {
+    if (this.memory) return;
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    if (this.walFd !== undefined && !this.closed) this.db.pragma('synchronous = OFF');
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    this.checkpoint();
+    if (this.walFd !== undefined) closeSync(this.walFd);
+    this.walFd = undefined;
+    this.db.close();
+  }
+
+  private openWal(): void {
+    if (this.memory || this.walFd !== undefined) return;
+    // A first write makes sure the -wal file exists before we open it.
+    this.db.pragma('synchronous = OFF');
+    this.walFd = openSync(this.path + '-wal', 'r');
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.syncing) return;
+    this.scheduled = true;
+    setImmediate(() => this.runBatch());
+  }
+
+  private runBatch(): void {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return this.idle();
+    const results: { ok: boolean; value: unknown }[] = new Array(batch.length);
+    const { begin, commit, rollback, sp, release, rollbackTo } = this.stmts;
+    try {
+      begin.run();
+      for (let i = 0; i < batch.length; i++) {
+        sp.run();
+        try {
+          results[i] = { ok: true, value: batch[i]!.fn() };
+          release.run();
+        } catch (e) {
+          rollbackTo.run();
+          release.run();
+          results[i] = { ok: false, value: e };
+        }
+      }
+      commit.run();
+      this.commits++;
+    } catch (e) {
+      // The transaction itself failed (disk full, I/O error): nothing of this batch holds.
+      if (this.db.inTransaction) rollback.run();
+      this.log?.error('store commit failed', { error: String(e) });
+      for (const w of batch) w.reject(e);
+      return this.afterSync();
+    }
+    const settle = () => {
+      for (let i = 0; i < batch.length; i++) {
+        const r = results[i]!;
+        if (r.ok) batch[i]!.resolve(r.value);
+        else batch[i]!.reject(r.value);
+      }
+    };
+    if (this.walFd === undefined) {
+      settle();
+      return this.afterSync();
+    }
+    this.syncing = true;
+    fsync(this.walFd, (err) => {
+      this.syncing = false;
+      if (err) {
+        this.log?.error('WAL fsync failed', { error: String(err) });
+        for (const w of batch) w.reject(err);
+      } else settle();
+      this.afterSync();
+    });
+  }
+
+  private afterSync(): void {
+    if (this.walFd !== undefined && fstatSync(this.walFd).size > this.checkpointBytes) this.checkpoint();
+    if (this.pending.length > 0) this.schedule();
+    else this.idle();
+  }
+
+  private idle(): void {
+    if (this.pending.length > 0 || this.syncing || this.scheduled) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Starts a real Nimbus on a random port for a test, with an SDK client pointed at it.
+ * No part of Nimbus is mocked; only time may be a ManualClock that the test moves.
+ */
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock, type Clock } from '../../src/lib/clock.js';
+import { createLogger } from '../../src/lib/log.js';
+import { startNimbus, type Nimbus } from '../../src/nimbus.js';
+import type { Credentials } from '../../src/protocols/sigv4.js';
+
+export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+export const ACCOUNT = '000000000000';
+
+export interface TestNimbus {
+  nimbus: Nimbus;
+  endpoint: string;
+  /** The clock Nimbus runs on (a ManualClock unless `clock: 'system'` was asked for). */
+  clock: ManualClock;
+  sqs: SQSClient;
+  /** A fresh SQS client, e.g. with other credentials or region. */
+  sqsClient(opts?: { credentials?: { accessKeyId: string; secretAccessKey: string }; region?: string }): SQSClient;
+  /** The data directory (undefined in memory mode). */
+  dataDir: string | undefined;
+  stop(): Promise<void>;
+}
+
+export interface TestNimbusOptions {
+  /** Default: a ManualClock starting now. 'system' uses real time. */
+  clock?: 'system' | ManualClock;
+  /** Default true. With false, a temporary data dir (removed on stop) unless dataDir is given. */
+  memory?: boolean;
+  dataDir?: string;
+  credentials?: Credentials[];
+}
+
+export async function startTestNimbus(opts: TestNimbusOptions = {}): Promise<TestNimbus> {
+  const memory = opts.memory ?? opts.dataDir === undefined;
+  const ownDir = !memory && opts.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'nimbus-test-')) : undefined;
+  const dataDir = memory ? undefined : (opts.dataDir ?? ownDir);
+  const clock = opts.clock === 'system' ? undefined : (opts.clock ?? new ManualClock(Date.now()));
+  const nimbus = await startNimbus({
+    port: 0,
+    memory,
+    dataDir,
+    clock: clock as Clock | undefined,
+    log: createLogger(process.env.NIMBUS_TEST_LOG ? 'debug' : 'silent'),
+    credentials: opts.credentials ?? [{ ...TEST_CREDENTIALS, accountId: ACCOUNT }],
+  });
+  const sqsClient = (o: { credentials?: { accessKeyId: string; secretAccessKey: string }; region?: string } = {}) =>
+    new SQSClient({ endpoint: nimbus.endpoint, region: o.region ?? 'us-east-1', credentials: o.credentials ?? TEST_CREDENTIALS, maxAttempts: 1 });
+  const sqs = sqsClient();
+  return {
+    nimbus,
+    endpoint: nimbus.endpoint,
+    clock: (clock ?? new ManualClock()) as ManualClock,
+    sqs,
+    sqsClient,
+    dataDir,
+    async stop() {
+      sqs.destroy();
+      await nimbus.stop();
+      if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+    },
+  };
+}
