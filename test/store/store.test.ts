@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { Store } from '../../src/store/store.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'nimbus-store-'));
+  dirs.push(d);
+  return d;
+}
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const MIGRATIONS = ['CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)', 'ALTER TABLE kv ADD COLUMN n INTEGER NOT NULL DEFAULT 0'];
+
+function open(dir?: string): Store {
+  const s = new Store(dir ? { dataDir: dir } : { memory: true });
+  s.migrate('test', MIGRATIONS);
+  return s;
+}
+
+function put(s: Store, k: string, v: string) {
+  return s.write(() => s.db.prepare('INSERT INTO kv (k, v) VALUES (?, ?)').run(k, v).changes);
+}
+
+describe('Store', () => {
+  test('writes that arrive together share one commit', async () => {
+    const s = open(tempDir());
+    const before = s.commits;
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => put(s, `k${i}`, 'v')));
+    assert.deepEqual(results, Array(50).fill(1));
+    assert.equal(s.commits - before, 1);
+    await s.close();
+  });
+
+  test('a failing write is rolled back alone; its neighbours commit', async () => {
+    const s = open();
+    const outcomes = await Promise.allSettled([
+      put(s, 'a', '1'),
+      s.write(() => {
+        s.db.prepare('INSERT INTO kv (k, v) VALUES (?, ?)').run('b', '2');
+        throw new Error('boom');
+      }),
+      put(s, 'a', 'duplicate'), // primary key violation
+      put(s, 'c', '3'),
+    ]);
+    assert.deepEqual(
+      outcomes.map((o) => o.status),
+      ['fulfilled', 'rejected', 'rejected', 'fulfilled'],
+    );
+    const keys = (s.db.prepare('SELECT k FROM kv ORDER BY k').all() as { k: string }[]).map((r) => r.k);
+    assert.deepEqual(keys, ['a', 'c']);
+    await s.close();
+  });
+
+  test('acknowledged writes survive a reopen; migrations run once', async () => {
+    const dir = tempDir();
+    const s = open(dir);
+    await put(s, 'x', 'y');
+    await s.close();
+    const again = open(dir);
+    const row = again.db.prepare('SELECT v, n FROM kv WHERE k = ?').get('x') as { v: string; n: number };
+    assert.deepEqual({ ...row }, { v: 'y', n: 0 });
+    const version = again.db.prepare("SELECT version FROM nimbus_migrations WHERE component = 'test'").get() as { version: number };
+    assert.equal(version.version, 2);
+    await again.close();
+  });
+
+  test('the WAL is checkpointed once it grows past the limit', async () => {
+    const dir = tempDir();
+    const s = new Store({ dataDir: dir, checkpointBytes: 256 * 1024 });
+    s.migrate('test', MIGRATIONS);
+    const big = 'x'.repeat(4096);
+    for (let i = 0; i < 200; i++) await put(s, `k${i}`, big);
+    assert.ok(statSync(join(dir, 'nimbus.db-wal')).size <= 256 * 1024 + 64 * 1024, 'WAL stays bounded');
+    assert.equal((s.db.prepare('SELECT COUNT(*) AS n FROM kv').get() as { n: number }).n, 200);
+    await s.close();
+  });
+
+  test('flush waits for writes in flight; writes after close are refused', async () => {
+    const s = open(tempDir());
+    const p = put(s, 'f', '1');
+    await s.flush();
+    assert.equal(await p, 1);
+    await s.close();
+    await assert.rejects(put(s, 'g', '1'), /closed/);
+  });
+});
