@@ -13,7 +13,7 @@
  * so the database file is synced before the WAL is reset.
  */
 import Database from 'better-sqlite3';
-import { closeSync, fstatSync, fsync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../lib/log.js';
 
@@ -141,9 +141,10 @@ export class Store {
 
   private openWal(): void {
     if (this.memory || this.walFd !== undefined) return;
-    // A first write makes sure the -wal file exists before we open it.
     this.db.pragma('synchronous = OFF');
-    this.walFd = openSync(this.path + '-wal', 'r');
+    // SQLite keeps the -wal file (one inode) while this connection is open; create it if a
+    // read-only start has not yet.
+    this.walFd = openSync(this.path + '-wal', constants.O_RDONLY | constants.O_CREAT, 0o644);
   }
 
   private schedule(): void {
