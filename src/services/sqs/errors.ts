@@ -4,7 +4,12 @@
  */
 import { awsErrorClass } from '../../protocols/errors.js';
 
-export { InvalidParameterValue, MissingParameter } from '../../protocols/errors.js';
+// SQS's JSON protocol names these three differently from its query protocol (AWS sends
+// `__type: InvalidParameterValueException` with `x-amzn-query-error: InvalidParameterValue;Sender`);
+// SDKs, batch result entries and query clients see the query code.
+export const InvalidParameterValue = awsErrorClass('InvalidParameterValueException', { queryCode: 'InvalidParameterValue' });
+export const MissingParameter = awsErrorClass('MissingRequiredParameterException', { queryCode: 'MissingParameter' });
+export const AccessDenied = awsErrorClass('AccessDeniedException', { status: 403, queryCode: 'AccessDenied' });
 
 export const QueueDoesNotExist = awsErrorClass('QueueDoesNotExist', { queryCode: 'AWS.SimpleQueueService.NonExistentQueue' });
 export const QueueNameExists = awsErrorClass('QueueNameExists', { queryCode: 'QueueAlreadyExists' });
@@ -25,4 +30,3 @@ export const PurgeQueueInProgress = awsErrorClass('PurgeQueueInProgress', { stat
 export const UnsupportedOperation = awsErrorClass('UnsupportedOperation', { queryCode: 'AWS.SimpleQueueService.UnsupportedOperation' });
 export const OverLimit = awsErrorClass('OverLimit', { status: 403 });
 export const ResourceNotFoundException = awsErrorClass('ResourceNotFoundException', { status: 404 });
-export const AccessDenied = awsErrorClass('AccessDenied', { status: 403 });

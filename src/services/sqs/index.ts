@@ -2,10 +2,10 @@
  * The SQS plugin: standard and FIFO queues over the JSON protocol (AWS SDK v3) and the query
  * protocol (older SDKs, AWS CLI v2 from Debian), one engine behind both.
  */
-import { MissingParameter, InvalidParameterValue } from '../../protocols/errors.js';
 import type { Violation } from '../../protocols/shapes.js';
 import type { ServiceFactory, ServicePlugin } from '../service.js';
 import { SqsEngine } from './engine/index.js';
+import { InvalidParameterValue, MissingParameter } from './errors.js';
 import { batchOperations } from './operations/batches.js';
 import { messageOperations } from './operations/messages.js';
 import { moveTaskOperations } from './operations/move-tasks.js';
@@ -13,7 +13,10 @@ import { queueOperations } from './operations/queues.js';
 import { tagAndPermissionOperations } from './operations/tags-permissions.js';
 import { SQS_MIGRATIONS, SqliteSqsRepo } from './repo.sqlite.js';
 
-/** Shape violations as SQS reports them: the first missing or malformed parameter. */
+/**
+ * Shape violations as SQS reports them: the first missing or malformed parameter. (Wrong JSON
+ * types never get here: the JSON codec answers them with a SerializationException, as AWS does.)
+ */
 function validationError(violations: Violation[]) {
   const v = violations[0]!;
   if (v.kind === 'missing') return new MissingParameter(`The request must contain the parameter ${v.member}.`);

@@ -145,11 +145,13 @@ export class SqliteSqsRepo implements SqsRepo {
       markReceived: p('UPDATE sqs_messages SET visible_at = ?, receipt = ?, receive_count = ?, first_receive_at = ? WHERE seq = ?'),
       setVisibleAt: p('UPDATE sqs_messages SET visible_at = ? WHERE seq = ?'),
       deleteMessage: p('DELETE FROM sqs_messages WHERE seq = ?'),
-      moveMessage: p(`UPDATE sqs_messages SET seq = ?, queue_id = ?, visible_at = ?, receipt = NULL, receive_count = 0,
-        first_receive_at = NULL, system_attributes = ? WHERE seq = ?`),
-      countVisible: p('SELECT COUNT(*) AS n FROM sqs_messages WHERE queue_id = ? AND visible_at <= ?'),
+      moveMessage: p(`UPDATE sqs_messages SET seq = ?, queue_id = ?, visible_at = ?, receipt = NULL, system_attributes = ?,
+        receive_count = CASE WHEN ? THEN 0 ELSE receive_count END,
+        first_receive_at = CASE WHEN ? THEN NULL ELSE first_receive_at END WHERE seq = ?`),
+      countVisible: p('SELECT COUNT(*) AS n FROM sqs_messages WHERE queue_id = ? AND visible_at <= ? AND sent_at > ?'),
       countInvisible: p(
-        'SELECT SUM(receive_count > 0) AS inFlight, SUM(receive_count = 0) AS delayed FROM sqs_messages WHERE queue_id = ? AND visible_at > ?',
+        `SELECT SUM(receive_count > 0) AS inFlight, SUM(receive_count = 0) AS delayed FROM sqs_messages
+         WHERE queue_id = ? AND visible_at > ? AND sent_at > ?`,
       ),
       nextVisible: p('SELECT MIN(visible_at) AS t FROM sqs_messages WHERE queue_id = ? AND visible_at > ?'),
       oldest: p(`SELECT ${MESSAGE_COLUMNS} FROM sqs_messages INDEXED BY sqs_messages_order WHERE queue_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
@@ -265,13 +267,21 @@ export class SqliteSqsRepo implements SqsRepo {
     this.s.deleteMessage!.run(seq);
   }
 
-  moveMessage(seq: number, toQueueId: number, newSeq: number, visibleAt: number, systemAttributes: Record<string, string> | null): void {
-    this.s.moveMessage!.run(newSeq, toQueueId, visibleAt, systemAttributes === null ? null : JSON.stringify(systemAttributes), seq);
+  moveMessage(
+    seq: number,
+    toQueueId: number,
+    newSeq: number,
+    visibleAt: number,
+    systemAttributes: Record<string, string> | null,
+    resetReceives: boolean,
+  ): void {
+    const reset = resetReceives ? 1 : 0;
+    this.s.moveMessage!.run(newSeq, toQueueId, visibleAt, systemAttributes === null ? null : JSON.stringify(systemAttributes), reset, reset, seq);
   }
 
-  counts(queueId: number, now: number): MessageCounts {
-    const v = this.s.countVisible!.get(queueId, now) as { n: number };
-    const i = this.s.countInvisible!.get(queueId, now) as { inFlight: number | null; delayed: number | null };
+  counts(queueId: number, now: number, sentAfter: number): MessageCounts {
+    const v = this.s.countVisible!.get(queueId, now, sentAfter) as { n: number };
+    const i = this.s.countInvisible!.get(queueId, now, sentAfter) as { inFlight: number | null; delayed: number | null };
     return { visible: v.n, inFlight: i.inFlight ?? 0, delayed: i.delayed ?? 0 };
   }
 

@@ -90,9 +90,21 @@ export interface SqsRepo {
   markReceived(seq: number, visibleAt: number, receipt: string, receiveCount: number, firstReceiveAt: number): void;
   setVisibleAt(seq: number, visibleAt: number): void;
   deleteMessage(seq: number): void;
-  /** Moves a message to the end of another queue, keeping its identity; receives start over. */
-  moveMessage(seq: number, toQueueId: number, newSeq: number, visibleAt: number, systemAttributes: Record<string, string> | null): void;
-  counts(queueId: number, now: number): MessageCounts;
+  /**
+   * Moves a message to the end of another queue, keeping its identity and sent time. Its
+   * receive count and first receive start over when resetReceives (a redrive back from a
+   * dead-letter queue), and are kept otherwise (dead-lettering).
+   */
+  moveMessage(
+    seq: number,
+    toQueueId: number,
+    newSeq: number,
+    visibleAt: number,
+    systemAttributes: Record<string, string> | null,
+    resetReceives: boolean,
+  ): void;
+  /** Counts of the queue's messages sent after `sentAfter` (older ones are past retention). */
+  counts(queueId: number, now: number, sentAfter: number): MessageCounts;
   /** Earliest visibility deadline in the future, if any (to wake long polls). */
   nextVisibleAt(queueId: number, now: number): number | undefined;
   purge(queueId: number): number;

@@ -70,7 +70,8 @@ export class SqsEngine {
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(q.attributes)) if (wanted.has(k)) out[k] = v;
     if (COMPUTED.some((c) => wanted.has(c))) {
-      const counts = this.repo.counts(q.id, this.env.clock.now());
+      const now = this.env.clock.now();
+      const counts = this.repo.counts(q.id, now, now - q.retentionSeconds * 1000);
       const computed: Record<(typeof COMPUTED)[number], string> = {
         ApproximateNumberOfMessages: String(counts.visible),
         ApproximateNumberOfMessagesNotVisible: String(counts.inFlight),
@@ -117,11 +118,11 @@ export class SqsEngine {
   }
 }
 
-/** `All` and `.*` match everything, `prefix.*` names under the prefix, else exact names. */
+/** `All`, `.*` and `*` match everything, `prefix.*` names starting with `prefix` (AWS: `Hel.*` matches `Hello`), else exact names. */
 function attributeNameWanted(name: string, wanted: string[]): boolean {
   for (const w of wanted) {
-    if (w === 'All' || w === '.*' || w === name) return true;
-    if (w.endsWith('.*') && name.startsWith(w.slice(0, -1))) return true;
+    if (w === 'All' || w === '.*' || w === '*' || w === name) return true;
+    if (w.endsWith('.*') && name.startsWith(w.slice(0, -2))) return true;
   }
   return false;
 }

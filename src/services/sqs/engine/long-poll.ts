@@ -11,13 +11,23 @@ interface Waiter {
 export class LongPolls {
   private waiters = new Map<number, Set<Waiter>>();
   private alarms = new Map<number, { at: number; timer: Timer }>();
+  /** Bumped by every wake of a queue, so a receive can tell that it missed one. */
+  private generations = new Map<number, number>();
   private closed = false;
 
   constructor(private readonly clock: Clock) {}
 
-  /** Resolves when the queue is woken or the deadline passes (or on shutdown). */
-  wait(queueId: number, deadline: number): Promise<void> {
-    if (this.closed) return Promise.resolve();
+  /** The queue's wake count: read it before looking at the queue, pass it to wait(). */
+  generation(queueId: number): number {
+    return this.generations.get(queueId) ?? 0;
+  }
+
+  /**
+   * Resolves when the queue is woken or the deadline passes (or on shutdown); at once when the
+   * queue was woken since `since` (its generation when the caller last looked).
+   */
+  wait(queueId: number, deadline: number, since?: number): Promise<void> {
+    if (this.closed || (since !== undefined && since !== this.generation(queueId))) return Promise.resolve();
     return new Promise<void>((resolve) => {
       let set = this.waiters.get(queueId);
       if (!set) this.waiters.set(queueId, (set = new Set()));
@@ -41,6 +51,7 @@ export class LongPolls {
 
   /** Wakes every waiter of the queue; each retries its receive. */
   wake(queueId: number): void {
+    this.generations.set(queueId, this.generation(queueId) + 1);
     const set = this.waiters.get(queueId);
     if (!set || set.size === 0) return;
     this.waiters.delete(queueId);

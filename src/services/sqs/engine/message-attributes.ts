@@ -15,7 +15,8 @@ export interface MessageAttributeValue {
 export type MessageAttributeMap = Record<string, MessageAttributeValue>;
 
 const MAX_ATTRIBUTES = 10;
-const NAME = /^[A-Za-z0-9_.-]{1,256}$/;
+/** Letters and digits (any script, as AWS accepts), `_`, `-` and `.`; up to 256 characters. */
+const NAME = /^[\p{L}\p{N}_.-]{1,256}$/u;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
@@ -54,18 +55,10 @@ export function validateMessageAttributes(attrs: MessageAttributeMap | undefined
       throw new InvalidParameterValue(`Message (${kind}) attribute list values are not supported.`);
     }
     if (base === 'Binary') {
-      if (v.BinaryValue === undefined || v.BinaryValue.length === 0) {
-        throw new InvalidParameterValue(
-          `The message (${kind}) attribute '${name}' must contain a non-empty message attribute value for message attribute type '${base}'.`,
-        );
-      }
+      if (v.BinaryValue === undefined || v.BinaryValue.length === 0) throw emptyValue(kind, name, base);
       out[name] = { DataType: dataType, BinaryValue: v.BinaryValue };
     } else {
-      if (v.StringValue === undefined || v.StringValue === '') {
-        throw new InvalidParameterValue(
-          `The message (${kind}) attribute '${name}' must contain a non-empty message attribute value for message attribute type '${base}'.`,
-        );
-      }
+      if (v.StringValue === undefined || v.StringValue === '') throw emptyValue(kind, name, base);
       if (base === 'Number' && !NUMBER.test(v.StringValue.trim())) {
         throw new InvalidParameterValue(`Can't cast the value of message (${kind}) attribute '${name}' to a number.`);
       }
@@ -76,6 +69,10 @@ export function validateMessageAttributes(attrs: MessageAttributeMap | undefined
     }
   }
   return out;
+}
+
+function emptyValue(kind: string, name: string, base: string) {
+  return new InvalidParameterValue(`Message (${kind}) attribute '${name}' must contain a non-empty value of type '${base}'.`);
 }
 
 /** Bytes counted against MaximumMessageSize: name, type and value of each attribute. */

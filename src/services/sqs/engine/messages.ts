@@ -10,7 +10,6 @@ import type { Store } from '../../../store/store.js';
 import {
   InvalidMessageContents,
   InvalidParameterValue,
-  MessageNotInflight,
   MissingParameter,
   PurgeQueueInProgress,
   ReceiptHandleIsInvalid,
@@ -101,8 +100,11 @@ export class MessageEngine {
     private readonly ids: Ids,
   ) {}
 
-  /** Validates one message for a queue; throws SQS's error for the first problem. */
-  prepare(q: Queue, input: SendInput): PreparedSend {
+  /**
+   * Validates one message for a queue; throws SQS's error for the first problem. An entry of
+   * SendMessageBatch (inBatch) reports an oversized message in AWS's batch wording.
+   */
+  prepare(q: Queue, input: SendInput, inBatch = false): PreparedSend {
     const body = input.MessageBody;
     if (body === undefined || body === '') throw new MissingParameter('The request must contain the parameter MessageBody.');
     if (!validChars(body)) {
@@ -114,7 +116,8 @@ export class MessageEngine {
     const system = validateMessageAttributes(input.MessageSystemAttributes, true);
     const size = Buffer.byteLength(body) + attributesSize(attributes);
     if (size > q.maxMessageSize) {
-      throw new InvalidParameterValue(`One or more parameters are invalid. Reason: Message must be shorter than ${q.maxMessageSize} bytes.`);
+      const verdict = inBatch ? 'cannot be validated' : 'are invalid';
+      throw new InvalidParameterValue(`One or more parameters ${verdict}. Reason: Message must be shorter than ${q.maxMessageSize} bytes.`);
     }
     let delaySeconds = q.delaySeconds;
     if (input.DelaySeconds !== undefined) {
@@ -184,8 +187,9 @@ export class MessageEngine {
     if (q.fifo) {
       const prior = this.repo.getDedup(q.id, scope, p.dedupId!);
       if (prior && prior.expiresAt > now) {
-        // A duplicate inside the window: acknowledged as the original, not enqueued.
-        return result(prior.messageId, prior.md5Body, prior.md5Attributes, prior.md5System, sequenceNumber(prior.seq));
+        // A duplicate inside the window: acknowledged as the original (its MessageId and
+        // SequenceNumber), not enqueued. The digests are of this request, as the SDKs check.
+        return result(prior.messageId, p.md5Body, p.md5Attributes, p.md5System, sequenceNumber(prior.seq));
       }
     }
     const seq = this.repo.nextSeq();
@@ -229,12 +233,14 @@ export class MessageEngine {
   async receive(q: Queue, opts: ReceiveOptions): Promise<Received[]> {
     const deadline = this.clock.now() + opts.waitSeconds * 1000;
     for (;;) {
+      // A wake between this look and the wait below makes the wait end at once.
+      const generation = this.polls.generation(q.id);
       const { received, touched } = await this.store.write(() => this.take(q, opts));
       for (const id of touched) this.polls.wake(id);
       if (received.length > 0 || this.clock.now() >= deadline || this.polls.isClosed || !this.queues.byId(q.id)) return received;
       const next = this.repo.nextVisibleAt(q.id, this.clock.now());
       if (next !== undefined && next < deadline) this.polls.wakeAt(q.id, next);
-      await this.polls.wait(q.id, deadline);
+      await this.polls.wait(q.id, deadline, generation);
     }
   }
 
@@ -269,7 +275,8 @@ export class MessageEngine {
         const dlq = this.queues.byArn(q.redrive.deadLetterTargetArn);
         if (dlq) {
           const system = { ...(m.systemAttributes ?? {}), DeadLetterQueueSourceArn: q.arn };
-          this.repo.moveMessage(m.seq, dlq.id, this.repo.nextSeq(), now, system);
+          // Dead-lettered messages keep their receive count and first receive (as in AWS).
+          this.repo.moveMessage(m.seq, dlq.id, this.repo.nextSeq(), now, system, false);
           touched.push(dlq.id);
           return false;
         }
@@ -278,10 +285,16 @@ export class MessageEngine {
     };
 
     if (!q.fifo) {
+      // Refills past messages that expired or were dead-lettered; a message delivered with
+      // VisibilityTimeout 0 stays visible, so `seen` keeps it from coming twice.
+      const seen = new Set<number>();
       while (received.length < opts.max) {
-        const batch = this.repo.visibleMessages(q.id, now, opts.max - received.length);
+        const batch = this.repo.visibleMessages(q.id, now, opts.max - received.length + seen.size).filter((m) => !seen.has(m.seq));
         if (batch.length === 0) break;
-        for (const m of batch) if (keep(m)) deliver(m);
+        for (const m of batch) {
+          seen.add(m.seq);
+          if (received.length < opts.max && keep(m)) deliver(m);
+        }
       }
     } else {
       // FIFO: in sequence order, skipping every group that has a message in flight (or an
@@ -335,19 +348,27 @@ export class MessageEngine {
   }
 
   /**
-   * Deletes the message of a receipt. A handle from an earlier receive (the message was
-   * received again since) or of a message already gone succeeds without deleting anything,
-   * as SQS documents.
+   * Deletes the message of a receipt. On a standard queue a handle from an earlier receive
+   * (the message was received again since) or of a message already gone succeeds without
+   * deleting anything, as SQS documents. On a FIFO queue a handle whose receive is no longer
+   * in flight has expired: InvalidParameterValue, as AWS answers.
    */
-  deleteInTx(q: Queue, handle: { seq: number; nonce: string }): void {
+  deleteInTx(q: Queue, handle: { seq: number; nonce: string }, raw: string): void {
     const m = this.repo.getMessage(handle.seq);
-    if (!m || m.queueId !== q.id || m.receipt !== handle.nonce) return;
+    if (!m || m.queueId !== q.id) return;
+    if (m.receipt !== handle.nonce || (q.fifo && m.visibleAt <= this.clock.now())) {
+      if (q.fifo) throw new InvalidParameterValue(`Value ${raw} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`);
+      return;
+    }
     this.repo.deleteMessage(handle.seq);
   }
 
-  async delete(q: Queue, handles: { seq: number; nonce: string }[]): Promise<void> {
-    await this.store.write(() => handles.forEach((h) => this.deleteInTx(q, h)));
+  /** Runs deletes in one commit; each entry's error is returned, not thrown. */
+  async delete(q: Queue, entries: { handle: { seq: number; nonce: string }; raw: string }[]): Promise<(Error | undefined)[]> {
+    const results = await this.store.write(() => entries.map((e) => captured(() => this.deleteInTx(q, e.handle, e.raw))));
+    // A delete may open a FIFO group to waiting receives.
     if (q.fifo) this.polls.wake(q.id);
+    return results;
   }
 
   checkVisibility(timeout: number): void {
@@ -356,30 +377,25 @@ export class MessageEngine {
     }
   }
 
+  /**
+   * Sets a received message's visibility timeout, counted from now. Only the latest receipt
+   * handle may; on a standard queue it still may after its timeout ran out (AWS answers 200
+   * and hides the message again), on a FIFO queue only while the receive is in flight.
+   */
   changeVisibilityInTx(q: Queue, handle: { seq: number; nonce: string }, raw: string, timeout: number): void {
     const m = this.repo.getMessage(handle.seq);
     const now = this.clock.now();
-    if (!m || m.queueId !== q.id || m.receipt !== handle.nonce) {
+    if (!m || m.queueId !== q.id || m.receipt !== handle.nonce || (q.fifo && m.visibleAt <= now)) {
       throw new InvalidParameterValue(
         `Value ${raw} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.`,
       );
     }
-    if (m.visibleAt <= now) throw new MessageNotInflight('Message is not in flight.');
     this.repo.setVisibleAt(m.seq, now + timeout * 1000);
   }
 
   /** Runs visibility changes in one commit; each entry's error is returned, not thrown. */
   async changeVisibility(q: Queue, entries: { handle: { seq: number; nonce: string }; raw: string; timeout: number }[]): Promise<(Error | undefined)[]> {
-    const results = await this.store.write(() =>
-      entries.map((e) => {
-        try {
-          this.changeVisibilityInTx(q, e.handle, e.raw, e.timeout);
-          return undefined;
-        } catch (err) {
-          return err as Error;
-        }
-      }),
-    );
+    const results = await this.store.write(() => entries.map((e) => captured(() => this.changeVisibilityInTx(q, e.handle, e.raw, e.timeout))));
     this.polls.wake(q.id);
     return results;
   }
@@ -417,6 +433,16 @@ export class MessageEngine {
       }
       this.repo.sweepDedup(now);
     });
+  }
+}
+
+/** Runs fn; its AWS error (or any error) is returned instead of thrown. */
+function captured(fn: () => void): Error | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (err) {
+    return err as Error;
   }
 }
 

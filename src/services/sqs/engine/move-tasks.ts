@@ -48,7 +48,7 @@ export class MoveTasks {
     }
     const task = await this.store.write(() => {
       if (this.repo.moveTasks(source.id).some((t) => t.status === 'RUNNING' || t.status === 'CANCELLING')) {
-        throw new UnsupportedOperation('There is already a task running. Only one active task is allowed for a source queue at a time.');
+        throw new InvalidParameterValue('There is already a task running. Only one active task is allowed for a source queue arn at a given time.');
       }
       const t: MoveTaskRecord = {
         handle: Buffer.from(JSON.stringify({ taskId: this.ids.uuid(), sourceArn })).toString('base64'),
@@ -63,6 +63,8 @@ export class MoveTasks {
         startedAt: this.clock.now(),
       };
       this.repo.insertMoveTask(t);
+      // Messages that reach the source after the task started stay there.
+      this.limits.set(t.handle, this.repo.currentSeq());
       return t;
     });
     this.schedule(task, this.clock.now());
@@ -70,14 +72,24 @@ export class MoveTasks {
   }
 
   async cancel(handle: string): Promise<number> {
-    const task = this.find(handle);
-    if (!task) throw new ResourceNotFoundException('Task does not exist.');
-    if (task.status !== 'RUNNING') throw new UnsupportedOperation('Only active tasks can be cancelled.');
-    task.status = 'CANCELLED';
-    await this.store.write(() => this.repo.updateMoveTask(task));
+    const sourceArn = decodeHandle(handle)?.sourceArn;
+    if (sourceArn === undefined) throw new InvalidParameterValue('Value for parameter TaskHandle is invalid.');
+    if (!this.queues.byArn(sourceArn)) {
+      throw new ResourceNotFoundException('The resource that you specified for the SourceArn parameter doesn\'t exist.');
+    }
+    // Read and written in one commit, so a tick in flight cannot be undone by a stale copy.
+    const moved = await this.store.write(() => {
+      const task = this.find(handle);
+      if (!task) throw new ResourceNotFoundException('Task does not exist.');
+      if (task.status !== 'RUNNING') throw new UnsupportedOperation('Only active tasks can be cancelled.');
+      task.status = 'CANCELLED';
+      this.repo.updateMoveTask(task);
+      return task.moved;
+    });
     this.timers.get(handle)?.cancel();
     this.timers.delete(handle);
-    return task.moved;
+    this.limits.delete(handle);
+    return moved;
   }
 
   list(sourceArn: string, max: number): MoveTaskRecord[] {
@@ -96,12 +108,7 @@ export class MoveTasks {
   }
 
   private find(handle: string): MoveTaskRecord | undefined {
-    let sourceArn: string | undefined;
-    try {
-      sourceArn = JSON.parse(Buffer.from(handle, 'base64').toString('utf8')).sourceArn;
-    } catch {
-      return undefined;
-    }
+    const sourceArn = decodeHandle(handle)?.sourceArn;
     const source = sourceArn ? this.queues.byArn(sourceArn) : undefined;
     return source ? this.repo.moveTasks(source.id).find((t) => t.handle === handle) : undefined;
   }
@@ -144,7 +151,7 @@ export class MoveTasks {
         }
         const system = { ...(m.systemAttributes ?? {}) };
         delete system.DeadLetterQueueSourceArn;
-        this.repo.moveMessage(m.seq, target.id, this.repo.nextSeq(), this.clock.now(), Object.keys(system).length ? system : null);
+        this.repo.moveMessage(m.seq, target.id, this.repo.nextSeq(), this.clock.now(), Object.keys(system).length ? system : null, true);
         woken.add(target.id);
         t.moved++;
       }
@@ -155,5 +162,15 @@ export class MoveTasks {
     for (const id of woken) this.polls.wake(id);
     if (task?.status === 'RUNNING') this.schedule(task, this.clock.now() + TICK_MS);
     else this.limits.delete(handle);
+  }
+}
+
+/** A task handle is base64 JSON {taskId, sourceArn}, as AWS's are; undefined when it is not. */
+function decodeHandle(handle: string): { taskId: string; sourceArn: string } | undefined {
+  try {
+    const h = JSON.parse(Buffer.from(handle, 'base64').toString('utf8'));
+    return typeof h?.taskId === 'string' && typeof h?.sourceArn === 'string' ? h : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -25,7 +25,18 @@ const SETTABLE = new Set([
   'FifoThroughputLimit',
 ]);
 
-const FIFO_ONLY = new Set(['ContentBasedDeduplication', 'DeduplicationScope', 'FifoThroughputLimit']);
+/** FIFO-only attributes, and what AWS says when a standard queue is given one. */
+const FIFO_ONLY: Record<string, string> = {
+  FifoQueue: 'Unknown Attribute FifoQueue.',
+  ContentBasedDeduplication: 'Unknown Attribute ContentBasedDeduplication.',
+  DeduplicationScope: 'You can specify the DeduplicationScope only when FifoQueue is set to true.',
+  FifoThroughputLimit: 'You can specify the FifoThroughputLimit only when FifoQueue is set to true.',
+};
+
+/** Booleans AWS accepts in any case ("True") and returns in lower case. */
+const BOOLEANS = new Set(['SqsManagedSseEnabled', 'FifoQueue', 'ContentBasedDeduplication']);
+
+const DEFAULT_KMS_REUSE_SECONDS = '300';
 
 /** Read-only attributes GetQueueAttributes knows. */
 export const COMPUTED = [
@@ -41,7 +52,7 @@ export const ALL_ATTRIBUTE_NAMES = new Set<string>([...SETTABLE, ...COMPUTED]);
 
 const RANGES: Record<string, [number, number]> = {
   DelaySeconds: [0, 900],
-  MaximumMessageSize: [1024, 262144],
+  MaximumMessageSize: [1024, 1048576],
   MessageRetentionPeriod: [60, 1209600],
   ReceiveMessageWaitTimeSeconds: [0, 20],
   VisibilityTimeout: [0, 43200],
@@ -49,9 +60,6 @@ const RANGES: Record<string, [number, number]> = {
 };
 
 const ENUMS: Record<string, string[]> = {
-  SqsManagedSseEnabled: ['true', 'false'],
-  FifoQueue: ['true', 'false'],
-  ContentBasedDeduplication: ['true', 'false'],
   DeduplicationScope: ['messageGroup', 'queue'],
   FifoThroughputLimit: ['perQueue', 'perMessageGroupId'],
 };
@@ -59,7 +67,7 @@ const ENUMS: Record<string, string[]> = {
 export function defaultAttributes(fifo: boolean): QueueAttributes {
   const a: QueueAttributes = {
     DelaySeconds: '0',
-    MaximumMessageSize: '262144',
+    MaximumMessageSize: '1048576',
     MessageRetentionPeriod: '345600',
     ReceiveMessageWaitTimeSeconds: '0',
     VisibilityTimeout: '30',
@@ -84,8 +92,10 @@ export type QueueLookup = (arn: string) => { fifo: boolean; redriveAllowPolicy?:
 
 /**
  * Validates attributes given to CreateQueue (creating=true) or SetQueueAttributes and returns
- * them normalised. Unknown or read-only names: InvalidAttributeName; bad values:
- * InvalidAttributeValue / InvalidParameterValue with AWS's messages.
+ * them normalised ('' still meaning "remove"). Unknown or read-only names, and FIFO-only ones
+ * for a standard queue: InvalidAttributeName; bad values: InvalidAttributeValue /
+ * InvalidParameterValue with AWS's messages. FifoQueue=true may be repeated on a FIFO queue;
+ * anything else would change the queue's type.
  */
 export function validateAttributes(
   given: Record<string, string>,
@@ -93,10 +103,17 @@ export function validateAttributes(
 ): QueueAttributes {
   const out: QueueAttributes = {};
   for (const [name, raw] of Object.entries(given)) {
-    const value = String(raw);
+    let value = String(raw);
     if (!SETTABLE.has(name)) throw new InvalidAttributeName(`Unknown Attribute ${name}.`);
-    if (name === 'FifoQueue' && !opts.creating) throw new InvalidAttributeName(`Unknown Attribute ${name}.`);
-    if (FIFO_ONLY.has(name) && !opts.fifo) throw new InvalidAttributeName(`Unknown Attribute ${name}.`);
+    const fifoOnly = FIFO_ONLY[name];
+    if (fifoOnly && !opts.fifo) throw new InvalidAttributeName(fifoOnly);
+    if (BOOLEANS.has(name)) {
+      value = value.toLowerCase();
+      if (value !== 'true' && value !== 'false') throw new InvalidAttributeValue(`Invalid value for the parameter ${name}.`);
+    }
+    if (name === 'FifoQueue' && value !== 'true') {
+      throw new InvalidAttributeValue('Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.');
+    }
     const range = RANGES[name];
     if (range) {
       if (!/^\d+$/.test(value) || Number(value) < range[0] || Number(value) > range[1]) {
@@ -106,15 +123,14 @@ export function validateAttributes(
       continue;
     }
     const allowed = ENUMS[name];
-    if (allowed) {
-      if (!allowed.includes(value)) throw new InvalidAttributeValue(`Invalid value for the parameter ${name}.`);
-      out[name] = value;
-      continue;
-    }
+    if (allowed && !allowed.includes(value)) throw new InvalidAttributeValue(`Invalid value for the parameter ${name}.`);
     if (name === 'RedrivePolicy') out[name] = value === '' ? '' : validateRedrivePolicy(value, opts);
     else if (name === 'RedriveAllowPolicy') out[name] = value === '' ? '' : validateRedriveAllowPolicy(value);
     else if (name === 'Policy') out[name] = value === '' ? '' : validatePolicy(value);
     else out[name] = value;
+  }
+  if (out.KmsMasterKeyId && out.SqsManagedSseEnabled === 'true') {
+    throw new InvalidAttributeName('You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.');
   }
   if (out.FifoThroughputLimit === 'perMessageGroupId' && out.DeduplicationScope === 'queue') {
     throw new InvalidAttributeValue(
@@ -122,6 +138,28 @@ export function validateAttributes(
     );
   }
   return out;
+}
+
+/**
+ * A queue's attributes after `changes` (validated, '' meaning "remove") are applied to
+ * `current`: one kind of server-side encryption at a time (a KMS key turns SQS-managed SSE off
+ * and brings the default data key reuse period; turning SQS-managed SSE on drops the key), and
+ * the reuse period shown only while a KMS key is set or when it differs from the default.
+ */
+export function applyAttributes(current: QueueAttributes, changes: QueueAttributes): QueueAttributes {
+  const next: QueueAttributes = { ...current, ...changes };
+  if (changes.SqsManagedSseEnabled === 'true' && !changes.KmsMasterKeyId) {
+    delete next.KmsMasterKeyId;
+    if (!changes.KmsDataKeyReusePeriodSeconds) delete next.KmsDataKeyReusePeriodSeconds;
+  }
+  if (next.KmsMasterKeyId) {
+    next.SqsManagedSseEnabled = 'false';
+    next.KmsDataKeyReusePeriodSeconds ||= DEFAULT_KMS_REUSE_SECONDS;
+  } else if (next.KmsDataKeyReusePeriodSeconds === DEFAULT_KMS_REUSE_SECONDS) {
+    delete next.KmsDataKeyReusePeriodSeconds;
+  }
+  for (const [k, v] of Object.entries(next)) if (v === '') delete next[k];
+  return next;
 }
 
 function invalidRedrive(value: string, reason: string): never {

@@ -14,8 +14,8 @@ import {
   QueueDoesNotExist,
   QueueNameExists,
 } from '../errors.js';
-import type { QueueAttributes, QueueRecord, SqsRepo } from '../repo.js';
-import { defaultAttributes, parseRedrivePolicy, validateAttributes, type RedrivePolicy } from './queue-attributes.js';
+import type { QueueRecord, SqsRepo } from '../repo.js';
+import { applyAttributes, defaultAttributes, parseRedrivePolicy, validateAttributes, type RedrivePolicy } from './queue-attributes.js';
 
 export interface Queue extends QueueRecord {
   arn: string;
@@ -34,6 +34,8 @@ const NAME = /^[A-Za-z0-9_-]{1,80}$/;
 const FIFO_NAME = /^[A-Za-z0-9_-]{1,75}\.fifo$/;
 const DELETE_COOLDOWN_MS = 60_000;
 const MAX_TAGS = 50;
+/** Actions only the queue's owner may call: cross-account permissions don't apply to them. */
+const OWNER_ONLY = new Set(['DeleteQueue', 'SetQueueAttributes', 'AddPermission', 'RemovePermission', 'TagQueue', 'UntagQueue', 'ListQueueTags']);
 
 function withDerived(r: QueueRecord): Queue {
   const a = r.attributes;
@@ -43,7 +45,7 @@ function withDerived(r: QueueRecord): Queue {
     arn: formatArn({ service: 'sqs', region: r.region, account: r.account, resource: r.name }),
     fifo,
     delaySeconds: Number(a.DelaySeconds ?? 0),
-    maxMessageSize: Number(a.MaximumMessageSize ?? 262144),
+    maxMessageSize: Number(a.MaximumMessageSize ?? 1048576),
     retentionSeconds: Number(a.MessageRetentionPeriod ?? 345600),
     waitSeconds: Number(a.ReceiveMessageWaitTimeSeconds ?? 0),
     visibilityTimeout: Number(a.VisibilityTimeout ?? 30),
@@ -97,12 +99,17 @@ export class QueueRegistry {
   }
 
   /**
-   * Finds the queue a QueueUrl names (any host: the path's account and name count) in the
-   * caller's region, and checks that the caller may perform `action` on it.
+   * Finds the queue a QueueUrl names (any host: the path's account and name count; a bare
+   * queue name, which AWS also accepts, is the caller's) in the caller's region, and checks
+   * that the caller may perform `action` on it.
    */
   resolve(queueUrl: string, ctx: RequestContext, action: string): Queue {
     const m = /^(?:[a-z][a-z0-9+.-]*:\/\/[^/]*)?\/(\d{12})\/([^/?#]+)\/?$/i.exec(queueUrl);
-    const q = m ? this.byName.get(key(m[1]!, ctx.region, decodeURIComponentSafe(m[2]!))) : undefined;
+    const q = m
+      ? this.byName.get(key(m[1]!, ctx.region, decodeURIComponentSafe(m[2]!)))
+      : /^[A-Za-z0-9_-]{1,80}(?:\.fifo)?$/.test(queueUrl)
+        ? this.byName.get(key(ctx.accountId, ctx.region, queueUrl))
+        : undefined;
     if (!q) throw new QueueDoesNotExist('The specified queue does not exist.');
     this.authorize(q, ctx, action, queueUrl);
     return q;
@@ -110,7 +117,7 @@ export class QueueRegistry {
 
   authorize(q: Queue, ctx: RequestContext, action: string, shownAs: string): void {
     if (q.account === ctx.accountId) return;
-    if (!policyAllows(q.attributes.Policy, { principalAccount: ctx.accountId, action: `sqs:${action}`, resource: q.arn })) {
+    if (OWNER_ONLY.has(action) || !policyAllows(q.attributes.Policy, { principalAccount: ctx.accountId, action: `sqs:${action}`, resource: q.arn })) {
       throw new AccessDenied(`Access to the resource ${shownAs} is denied.`);
     }
   }
@@ -120,7 +127,7 @@ export class QueueRegistry {
   }
 
   async create(ctx: RequestContext, name: string, given: Record<string, string>, tags: Record<string, string>): Promise<Queue> {
-    const fifoRequested = given.FifoQueue === 'true';
+    const fifoRequested = given.FifoQueue?.toLowerCase() === 'true';
     const fifoName = name.endsWith('.fifo');
     if (fifoRequested || fifoName) {
       if (!FIFO_NAME.test(name) || !fifoRequested) {
@@ -149,8 +156,7 @@ export class QueueRegistry {
         throw new QueueDeletedRecently('You must wait 60 seconds after deleting a queue before you can create another with the same name.');
       }
       const now = this.clock.now();
-      const attributes = { ...defaultAttributes(fifoRequested), ...dropEmpty(attrs) };
-      if (attributes.KmsMasterKeyId && !attributes.KmsDataKeyReusePeriodSeconds) attributes.KmsDataKeyReusePeriodSeconds = '300';
+      const attributes = applyAttributes(defaultAttributes(fifoRequested), attrs);
       const record = { account: ctx.accountId, region: ctx.region, name, attributes, tags: { ...tags }, createdAt: now, modifiedAt: now };
       const id = this.repo.insertQueue(record);
       const q = withDerived({ id, ...record });
@@ -170,7 +176,7 @@ export class QueueRegistry {
   async setAttributes(q: Queue, given: Record<string, string>): Promise<void> {
     const attrs = validateAttributes(given, { fifo: q.fifo, creating: false, sourceArn: q.arn, lookup: (a) => this.lookup(a) });
     await this.update(q, (r) => {
-      r.attributes = dropEmpty({ ...r.attributes, ...attrs });
+      r.attributes = applyAttributes(r.attributes, attrs);
     });
   }
 
@@ -225,7 +231,7 @@ export class QueueRegistry {
       const policy = currentPolicy(r.attributes.Policy, q.arn);
       const remaining = policy.Statement.filter((s: { Sid?: string }) => s.Sid !== label);
       if (remaining.length === policy.Statement.length) {
-        throw new InvalidParameterValue(`Value ${label} for parameter Label is invalid. Reason: can't find label on existing policy.`);
+        throw new InvalidParameterValue(`Value ${label} for parameter Label is invalid. Reason: can't find label.`);
       }
       const attributes = { ...r.attributes };
       if (remaining.length === 0) delete attributes.Policy;
@@ -275,12 +281,6 @@ export class QueueRegistry {
   }
 }
 
-function dropEmpty(a: QueueAttributes): QueueAttributes {
-  const out: QueueAttributes = {};
-  for (const [k, v] of Object.entries(a)) if (v !== '') out[k] = v;
-  return out;
-}
-
 function currentPolicy(json: string | undefined, arn: string): { Version: string; Id: string; Statement: any[] } {
   if (json) {
     try {
@@ -290,7 +290,7 @@ function currentPolicy(json: string | undefined, arn: string): { Version: string
       // replaced below
     }
   }
-  return { Version: '2012-10-17', Id: `${arn}/SQSDefaultPolicy`, Statement: [] };
+  return { Version: '2008-10-17', Id: `${arn}/SQSDefaultPolicy`, Statement: [] };
 }
 
 function validateTags(tags: Record<string, string>): void {

@@ -4,13 +4,22 @@
  */
 import { AwsError } from '../../../protocols/errors.js';
 import type { Operation, RequestContext } from '../../service.js';
-import { BatchEntryIdsNotDistinct, BatchRequestTooLong, EmptyBatchRequest, InvalidBatchEntryId, TooManyEntriesInBatchRequest } from '../errors.js';
+import {
+  BatchEntryIdsNotDistinct,
+  BatchRequestTooLong,
+  EmptyBatchRequest,
+  InvalidBatchEntryId,
+  InvalidParameterValue,
+  TooManyEntriesInBatchRequest,
+} from '../errors.js';
 import type { SqsEngine } from '../engine/index.js';
+import { attributesSize } from '../engine/message-attributes.js';
 import type { SendInput } from '../engine/messages.js';
 import { failedList, integer, list, named, queueUrl, required, sendFields, sendResultFields, string, structure } from './shapes.js';
 
 const MAX_ENTRIES = 10;
-const MAX_BATCH_BYTES = 262144;
+/** AWS's limit on the bodies and attributes of one batch (1 MiB since 2025, as MaximumMessageSize). */
+const MAX_BATCH_BYTES = 1048576;
 const ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/;
 
 interface Failed {
@@ -40,6 +49,16 @@ function failure(id: string, e: unknown): Failed {
   return { Id: id, SenderFault: e.fault === 'Sender', Code: e.queryCode, Message: e.message };
 }
 
+/** Splits entries by their outcome: failures go to Failed, the rest are returned as Successful. */
+function settle(entries: { id: string }[], errors: (Error | undefined)[], Failed: Failed[]): { Id: string }[] {
+  const Successful: { Id: string }[] = [];
+  errors.forEach((err, i) => {
+    if (err) Failed.push(failure(entries[i]!.id, err));
+    else Successful.push({ Id: entries[i]!.id });
+  });
+  return Successful;
+}
+
 const idEntry = (fields: Parameters<typeof structure>[0]) => structure({ Id: required(string()), ...fields });
 const resultList = (memberName: string, fields: Parameters<typeof structure>[0] = {}) =>
   list(structure({ Id: string(), ...fields }), { memberName, flattened: true });
@@ -60,15 +79,25 @@ export function batchOperations(sqs: SqsEngine): Record<string, Operation> {
         const q = queues.resolve(input.QueueUrl, ctx, 'SendMessage');
         checkEntries(input.Entries, 'SendMessageBatchRequestEntry');
         let total = 0;
-        for (const e of input.Entries) total += Buffer.byteLength(e.MessageBody ?? '');
+        for (const e of input.Entries) total += Buffer.byteLength(e.MessageBody ?? '') + attributesSize(e.MessageAttributes ?? null);
         if (total > MAX_BATCH_BYTES) {
           throw new BatchRequestTooLong(`Batch requests cannot be longer than ${MAX_BATCH_BYTES} bytes. You have sent ${total} bytes.`);
+        }
+        // On a FIFO queue an entry without a group, or without a deduplication id where content
+        // does not stand for one, fails the whole request (as AWS answers), not just the entry.
+        if (q.fifo) {
+          for (const e of input.Entries) {
+            if (e.MessageGroupId === undefined) throw new InvalidParameterValue('The request must contain the parameter MessageGroupId.');
+            if (e.MessageDeduplicationId === undefined && !q.contentBasedDedup) {
+              throw new InvalidParameterValue('The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly');
+            }
+          }
         }
         const Failed: Failed[] = [];
         const ok: { id: string; prepared: ReturnType<typeof messages.prepare> }[] = [];
         for (const e of input.Entries) {
           try {
-            ok.push({ id: e.Id, prepared: messages.prepare(q, e) });
+            ok.push({ id: e.Id, prepared: messages.prepare(q, e, true) });
           } catch (err) {
             Failed.push(failure(e.Id, err));
           }
@@ -93,16 +122,16 @@ export function batchOperations(sqs: SqsEngine): Record<string, Operation> {
         const q = queues.resolve(input.QueueUrl, ctx, 'DeleteMessage');
         checkEntries(input.Entries, 'DeleteMessageBatchRequestEntry');
         const Failed: Failed[] = [];
-        const ok: { id: string; handle: { seq: number; nonce: string } }[] = [];
+        const ok: { id: string; handle: { seq: number; nonce: string }; raw: string }[] = [];
         for (const e of input.Entries) {
           try {
-            ok.push({ id: e.Id, handle: messages.receipt(q, e.ReceiptHandle) });
+            ok.push({ id: e.Id, handle: messages.receipt(q, e.ReceiptHandle), raw: e.ReceiptHandle });
           } catch (err) {
             Failed.push(failure(e.Id, err));
           }
         }
-        if (ok.length) await messages.delete(q, ok.map((o) => o.handle));
-        return { Successful: ok.map((o) => ({ Id: o.id })), Failed };
+        const errors = ok.length ? await messages.delete(q, ok) : [];
+        return { Successful: settle(ok, errors, Failed), Failed };
       },
     },
 
@@ -135,12 +164,7 @@ export function batchOperations(sqs: SqsEngine): Record<string, Operation> {
           }
         }
         const errors = ok.length ? await messages.changeVisibility(q, ok) : [];
-        const Successful: { Id: string }[] = [];
-        errors.forEach((err, i) => {
-          if (err) Failed.push(failure(ok[i]!.id, err));
-          else Successful.push({ Id: ok[i]!.id });
-        });
-        return { Successful, Failed };
+        return { Successful: settle(ok, errors, Failed), Failed };
       },
     },
   };

@@ -71,7 +71,8 @@ export function messageOperations(sqs: SqsEngine): Record<string, Operation> {
       input: structure({ QueueUrl: queueUrl, ReceiptHandle: required(string()) }),
       async handler(input: { QueueUrl: string; ReceiptHandle: string }, ctx: RequestContext) {
         const q = queues.resolve(input.QueueUrl, ctx, 'DeleteMessage');
-        await messages.delete(q, [messages.receipt(q, input.ReceiptHandle)]);
+        const [err] = await messages.delete(q, [{ handle: messages.receipt(q, input.ReceiptHandle), raw: input.ReceiptHandle }]);
+        if (err) throw err;
       },
     },
 
