@@ -21,13 +21,15 @@ if (files.length === 0) {
   console.error('run-tests: no test files found under dist/test');
   process.exit(1);
 }
-const child = spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', '--test-reporter-destination=dist/test-results.tap', ...files], {
+const tapFile = `dist/test-results.${process.pid}.tap`;
+const child = spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tapFile}`, ...files], {
   stdio: 'inherit',
   env: { ...process.env, AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1', NODE_NO_WARNINGS: '1' },
 });
 child.on('exit', async (code) => {
-  const { readFileSync } = await import('node:fs');
-  const tap = readFileSync('dist/test-results.tap', 'utf8');
+  const { readFileSync, rmSync } = await import('node:fs');
+  const tap = readFileSync(tapFile, 'utf8');
+  rmSync(tapFile, { force: true });
   const count = (k) => Number((tap.match(new RegExp(`^# ${k} (\\d+)`, 'm')) ?? [])[1] ?? 0);
   const pass = count('pass');
   const fail = count('fail');

@@ -11,9 +11,13 @@ Environment: NIMBUS_HOST, NIMBUS_PORT, NIMBUS_DATA_DIR, NIMBUS_MEMORY=1, NIMBUS_
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === 'help') {
+  if (command === undefined) {
+    console.error(USAGE);
+    return 1;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
     console.log(USAGE);
-    return command === undefined ? 1 : 0;
+    return 0;
   }
   if (command !== 'start') {
     console.error(`unknown command: ${command}\n${USAGE}`);
@@ -30,20 +34,32 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   }
   const log = createLogger(config.logLevel);
-  const nimbus = await startNimbus({ ...config, log });
+  // Listen for the stop signals before anyone can know we are up: a supervisor may signal
+  // the moment it reads NIMBUS_READY. A signal during startup stops Nimbus once it is up.
+  const stopSignal = new Promise<string>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  let nimbus;
+  try {
+    nimbus = await startNimbus({ ...config, log });
+  } catch (e) {
+    // The environment's fault (port taken, data dir not writable): a message, not a stack.
+    if (!isSystemError(e)) throw e;
+    const what = e.syscall === 'listen' ? `cannot listen on ${config.host}:${config.port}` : 'cannot start';
+    console.error(`nimbus: ${what}: ${e.message}`);
+    return 1;
+  }
   log.info('nimbus ready', { endpoint: nimbus.endpoint, store: config.memory ? 'memory' : config.dataDir });
   // Machine-readable line for scripts and tests that start Nimbus as a child process.
   process.stdout.write(`NIMBUS_READY ${nimbus.endpoint}\n`);
-  await new Promise<void>((resolve) => {
-    const onSignal = (sig: string) => {
-      log.info('shutting down', { signal: sig });
-      resolve();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  });
+  log.info('shutting down', { signal: await stopSignal });
   await nimbus.stop();
   return 0;
+}
+
+function isSystemError(e: unknown): e is NodeJS.ErrnoException {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string';
 }
 
 main(process.argv.slice(2)).then(

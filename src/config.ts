@@ -83,14 +83,29 @@ function loadCredentials(file: string | undefined, env: string | undefined): Cre
   return creds;
 }
 
+/** `true`/`1` or `false`/`0` (empty is false), as a boolean flag or variable may say. */
+function parseBoolean(value: string | undefined, what: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim().toLowerCase();
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0' || v === '') return false;
+  throw new ConfigError(`invalid value for ${what}: ${value} (expected true or false)`);
+}
+
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
   const flags = parseFlags(argv);
   const get = (name: string): string | undefined => flags.get(name) ?? env[FLAGS[name]!.env] ?? undefined;
-  const port = Number(get('port') ?? 4566);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`invalid port: ${get('port')}`);
-  const memoryFlag = get('memory');
-  const memory = memoryFlag === 'true' || memoryFlag === '1';
-  if (memory && flags.has('data-dir')) throw new ConfigError('--memory and --data-dir exclude each other');
+  const rawPort = get('port') ?? '4566';
+  const port = /^\d{1,5}$/.test(rawPort) ? Number(rawPort) : NaN;
+  if (!(port >= 0 && port <= 65535)) throw new ConfigError(`invalid port: ${rawPort}`);
+  // --memory and --data-dir exclude each other; a flag beats the environment, so only a
+  // conflict at the same level is an error.
+  const memoryFlag = parseBoolean(flags.get('memory'), '--memory');
+  const memoryEnv = parseBoolean(env.NIMBUS_MEMORY, 'NIMBUS_MEMORY');
+  if (memoryFlag && flags.has('data-dir')) throw new ConfigError('--memory and --data-dir exclude each other');
+  if (memoryFlag === undefined && !flags.has('data-dir') && memoryEnv && env.NIMBUS_DATA_DIR)
+    throw new ConfigError('NIMBUS_MEMORY and NIMBUS_DATA_DIR exclude each other');
+  const memory = memoryFlag ?? (flags.has('data-dir') ? false : (memoryEnv ?? false));
   const logLevel = (get('log-level') ?? 'info') as Config['logLevel'];
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) throw new ConfigError(`invalid log level: ${logLevel}`);
   return {

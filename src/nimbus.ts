@@ -62,7 +62,14 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
       },
     }),
   });
-  const port = await server.listen();
+  let port: number;
+  try {
+    port = await server.listen();
+  } catch (e) {
+    for (const s of services) await s.stop?.();
+    await store.close();
+    throw e;
+  }
   ready = true;
   const displayHost = host.includes(':') ? `[${host}]` : host;
   let stopping: Promise<void> | undefined;

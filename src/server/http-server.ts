@@ -8,8 +8,12 @@ import type { Ids } from '../lib/ids.js';
 import type { Logger } from '../lib/log.js';
 import type { ApiRequest, ApiResponse } from './api.js';
 
-/** Largest request body accepted by the API endpoint. */
-export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+/**
+ * Largest request body accepted by the API endpoint. Room for the largest valid SQS request
+ * on any wire: 1 MiB of payload (a message, or a batch) grows up to 3x when form-encoded
+ * (every byte `%XX`) and 4x for binary attributes (base64, then `+`/`/` percent-encoded).
+ */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 export interface HttpServerOptions {
   host: string;
@@ -22,15 +26,25 @@ export interface HttpServerOptions {
 
 export class HttpServer {
   private server: Server;
-  private inFlight = 0;
+  /** Responses not yet closed. */
+  private active = new Set<ServerResponse>();
+  /** Requests in flight: response not yet closed, or (client gone) handler still running. */
+  private busy = 0;
   private drained: (() => void) | undefined;
   private closing = false;
 
   constructor(private readonly opts: HttpServerOptions) {
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => this.onRequest(req, res));
-    this.server.on('clientError', (err, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      else socket.destroy(err);
+    // Expect: 100-continue: refuse an oversized body before the client sends it.
+    this.server.on('checkContinue', (req, res) => {
+      if (!(declaredLength(req) > MAX_BODY_BYTES)) res.writeContinue();
+      this.onRequest(req, res);
+    });
+    // Malformed HTTP never reaches onRequest; it still gets an answer with a request id.
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nx-amzn-RequestId: ${this.opts.ids.uuid()}\r\nContent-Length: 0\r\n\r\n`);
     });
   }
 
@@ -47,20 +61,42 @@ export class HttpServer {
   /** Stops accepting connections and resolves once requests in flight are answered. */
   async close(): Promise<void> {
     this.closing = true;
+    // Requests in flight are answered with `Connection: close`, so no client reuses a socket
+    // that is about to go.
+    for (const res of this.active) res.shouldKeepAlive = false;
     const closed = new Promise<void>((r) => this.server.close(() => r()));
     this.server.closeIdleConnections();
-    if (this.inFlight > 0) await new Promise<void>((r) => (this.drained = r));
+    if (this.busy > 0) await new Promise<void>((r) => (this.drained = r));
     this.server.closeAllConnections();
     await closed;
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     const requestId = this.opts.ids.uuid();
-    this.inFlight++;
+    this.active.add(res);
+    this.busy++;
+    const handling: Handling = {};
     res.on('close', () => {
-      if (--this.inFlight === 0 && this.drained) this.drained();
+      this.active.delete(res);
+      // A client that hung up does not cut its request short: shutdown waits for the handler.
+      if (handling.dispatch) void handling.dispatch.then(() => this.idle());
+      else this.idle();
     });
     if (this.closing) res.shouldKeepAlive = false;
+    try {
+      this.handle(req, res, requestId, handling);
+    } catch (e) {
+      // Whatever goes wrong with one request, the process lives on.
+      this.opts.log.error('request failed', { requestId, error: e instanceof Error ? e.stack : String(e) });
+      send(res, requestId, internalError());
+    }
+  }
+
+  private idle(): void {
+    if (--this.busy === 0 && this.drained) this.drained();
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse, requestId: string, handling: Handling): void {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q >= 0 ? url.slice(0, q) : url;
@@ -68,8 +104,7 @@ export class HttpServer {
       const { ready, body } = this.opts.health();
       return send(res, requestId, { status: ready ? 200 : 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     }
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) {
+    if (declaredLength(req) > MAX_BODY_BYTES) {
       res.shouldKeepAlive = false;
       req.resume();
       return send(res, requestId, tooLarge());
@@ -92,11 +127,11 @@ export class HttpServer {
       if (aborted) return;
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
       const apiReq: ApiRequest = { method: req.method ?? 'GET', path, query: q >= 0 ? url.slice(q + 1) : '', headers: req.headers, body, requestId };
-      this.opts.dispatch(apiReq).then(
+      handling.dispatch = this.opts.dispatch(apiReq).then(
         (out) => send(res, requestId, out),
         (e) => {
           this.opts.log.error('dispatch failed', { requestId, error: e instanceof Error ? e.stack : String(e) });
-          send(res, requestId, { status: 500, headers: { 'content-type': 'text/plain' }, body: 'internal error' });
+          send(res, requestId, internalError());
         },
       );
     });
@@ -104,12 +139,43 @@ export class HttpServer {
   }
 }
 
+interface Handling {
+  /** The dispatch of the request, once its body is in; never rejects. */
+  dispatch?: Promise<void>;
+}
+
+/** The Content-Length the client declared; 0 when none (chunked or empty). */
+function declaredLength(req: IncomingMessage): number {
+  return Number(req.headers['content-length'] ?? 0);
+}
+
 function tooLarge(): ApiResponse {
   return { status: 413, headers: { 'content-type': 'text/plain' }, body: 'Request Entity Too Large' };
 }
 
+function internalError(): ApiResponse {
+  return { status: 500, headers: { 'content-type': 'text/plain' }, body: 'internal error' };
+}
+
+/**
+ * Writes the answer once. Never throws: an answer that cannot be written (say, a header value
+ * node refuses) becomes a plain 500, and failing that the connection is dropped.
+ */
 function send(res: ServerResponse, requestId: string, out: ApiResponse): void {
   if (res.headersSent || res.destroyed) return;
+  try {
+    write(res, requestId, out);
+  } catch {
+    try {
+      if (!res.headersSent) return write(res, requestId, internalError());
+    } catch {
+      // fall through
+    }
+    res.destroy();
+  }
+}
+
+function write(res: ServerResponse, requestId: string, out: ApiResponse): void {
   const body = out.body;
   res.writeHead(out.status, {
     ...out.headers,
