@@ -37,6 +37,7 @@ export class Dispatcher {
         region: identity.region,
         endpoint: endpointOf(req),
         path: req.path,
+        traceHeader: headerValue(req.headers['x-amzn-trace-id']),
       };
       const output = await operation.handler(input, ctx);
       return this.encode(route, name, operation, output, req.requestId);
@@ -96,6 +97,10 @@ export class Dispatcher {
     const ns = route?.service.query?.xmlNamespace ?? GENERIC_XMLNS;
     return { status: err.status, headers: { 'content-type': XML }, body: encodeQueryError(err, ns, req.requestId) };
   }
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
 }
 
 /** `http://host:port` as the client called it. */

@@ -21,6 +21,8 @@ export interface RequestContext {
   endpoint: string;
   /** The request path, for services that address resources by path (SQS query requests). */
   path: string;
+  /** The X-Amzn-Trace-Id request header (X-Ray tracing), when sent. */
+  traceHeader?: string;
 }
 
 export interface Operation<I = any, O = any> {

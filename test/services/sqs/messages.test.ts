@@ -287,6 +287,34 @@ describe('SQS messages (standard queues)', () => {
       );
     }));
 
+  it('takes AWSTraceHeader from the X-Amzn-Trace-Id request header unless the attribute is sent', () =>
+    withNimbus(async (t) => {
+      const url = await createQueue(t, 'trace-header');
+      const header = 'Root=1-00000000-000000000000000000000001;Sampled=1';
+      const traced = t.sqsClient();
+      traced.middlewareStack.add(
+        (next) => async (args) => {
+          (args.request as { headers: Record<string, string> }).headers['x-amzn-trace-id'] = header;
+          return next(args);
+        },
+        { step: 'build', name: 'traceHeader' },
+      );
+      await traced.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'from header' }));
+      const own = 'Root=1-00000000-000000000000000000000002';
+      await traced.send(
+        new SendMessageCommand({ QueueUrl: url, MessageBody: 'own', MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: own } } }),
+      );
+      traced.destroy();
+      const got = await receive(t, url, { MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['AWSTraceHeader'] });
+      assert.deepEqual(
+        got.map((m) => [m.Body, m.Attributes?.AWSTraceHeader]).sort(),
+        [
+          ['from header', header],
+          ['own', own],
+        ],
+      );
+    }));
+
   it('returns SenderId, SentTimestamp, ApproximateReceiveCount and ApproximateFirstReceiveTimestamp', () =>
     withNimbus(async (t) => {
       const url = await createQueue(t, 'system-attrs', { VisibilityTimeout: '10' });

@@ -104,7 +104,8 @@ export class MessageEngine {
    * Validates one message for a queue; throws SQS's error for the first problem. An entry of
    * SendMessageBatch (inBatch) reports an oversized message in AWS's batch wording.
    */
-  prepare(q: Queue, input: SendInput, inBatch = false): PreparedSend {
+  prepare(q: Queue, input: SendInput, opts: { inBatch?: boolean; traceHeader?: string } = {}): PreparedSend {
+    const inBatch = opts.inBatch ?? false;
     const body = input.MessageBody;
     if (body === undefined || body === '') throw new MissingParameter('The request must contain the parameter MessageBody.');
     if (!validChars(body)) {
@@ -160,7 +161,9 @@ export class MessageEngine {
         `Value ${input.MessageDeduplicationId} for parameter MessageDeduplicationId is invalid. Reason: The request include parameter that is not valid for this queue type.`,
       );
     }
-    const systemAttributes = system ? { AWSTraceHeader: system.AWSTraceHeader!.StringValue ?? '' } : null;
+    // The AWSTraceHeader system attribute wins over the request's X-Amzn-Trace-Id header.
+    const trace = system ? (system.AWSTraceHeader!.StringValue ?? '') : opts.traceHeader;
+    const systemAttributes = trace !== undefined ? { AWSTraceHeader: trace } : null;
     return {
       body,
       md5Body: md5Hex(body),

@@ -97,7 +97,7 @@ export function batchOperations(sqs: SqsEngine): Record<string, Operation> {
         const ok: { id: string; prepared: ReturnType<typeof messages.prepare> }[] = [];
         for (const e of input.Entries) {
           try {
-            ok.push({ id: e.Id, prepared: messages.prepare(q, e, true) });
+            ok.push({ id: e.Id, prepared: messages.prepare(q, e, { inBatch: true, traceHeader: ctx.traceHeader }) });
           } catch (err) {
             Failed.push(failure(e.Id, err));
           }

@@ -24,7 +24,7 @@ export function messageOperations(sqs: SqsEngine): Record<string, Operation> {
       output: structure(sendResultFields),
       async handler(input: SendInput & { QueueUrl: string }, ctx: RequestContext) {
         const q = queues.resolve(input.QueueUrl, ctx, 'SendMessage');
-        const prepared = messages.prepare(q, input);
+        const prepared = messages.prepare(q, input, { traceHeader: ctx.traceHeader });
         const [result] = await messages.send(q, [prepared], ctx.accountId);
         return result;
       },
