@@ -5,58 +5,18 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import {
   ChangeMessageVisibilityBatchCommand,
-  CreateQueueCommand,
   DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
-  type Message,
-  type ReceiveMessageCommandInput,
+  type DeleteMessageBatchRequestEntry,
   type SendMessageBatchRequestEntry,
 } from '@aws-sdk/client-sqs';
-import { startTestNimbus, type TestNimbus } from '../../helpers/nimbus.js';
+import { counts, createQueue, md5, receiveUpTo10, rejectsWith, withNimbus } from '../../helpers/sqs.js';
 
 // ---- helpers ---------------------------------------------------------------------------
 
-async function withNimbus(fn: (t: TestNimbus) => Promise<void>): Promise<void> {
-  const t = await startTestNimbus();
-  try {
-    await fn(t);
-  } finally {
-    await t.stop();
-  }
-}
-
-async function createQueue(t: TestNimbus, name: string, attributes?: Record<string, string>): Promise<string> {
-  const { QueueUrl } = await t.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
-  return QueueUrl!;
-}
-
-async function receive(t: TestNimbus, QueueUrl: string, extra: Partial<ReceiveMessageCommandInput> = {}): Promise<Message[]> {
-  const out = await t.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, ...extra }));
-  return out.Messages ?? [];
-}
-
-async function messageCount(t: TestNimbus, QueueUrl: string): Promise<{ visible: number; inFlight: number }> {
-  const { Attributes: a } = await t.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
-  );
-  return { visible: Number(a!.ApproximateNumberOfMessages), inFlight: Number(a!.ApproximateNumberOfMessagesNotVisible) };
-}
-
-async function rejectsWith(p: Promise<unknown>, name: string, message?: string): Promise<void> {
-  await assert.rejects(p, (e: Error) => {
-    assert.equal(e.name, name, `error name (message: ${e.message})`);
-    if (message !== undefined) assert.equal(e.message, message);
-    return true;
-  });
-}
-
-const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
 const byId = <T extends { Id?: string }>(list: T[] | undefined) => Object.fromEntries((list ?? []).map((e) => [e.Id!, e]));
 const BAD_ID = 'A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.';
 const BATCH_LIMIT = 1048576;
@@ -86,7 +46,7 @@ describe('SQS batches', () => {
       }
       assert.equal(ids.size, 10);
 
-      const got = await receive(t, url, { MessageAttributeNames: ['All'] });
+      const got = await receiveUpTo10(t, url, { MessageAttributeNames: ['All'] });
       assert.equal(got.length, 10);
       for (const m of got) {
         const i = Number(m.Body!.slice(5));
@@ -140,9 +100,9 @@ describe('SQS batches', () => {
           Message: "Message (user) attribute 'e' must contain a non-empty value of type 'String'.",
         },
       });
-      assert.deepEqual((await receive(t, url)).map((m) => m.Body), ['a'.repeat(1024)]);
+      assert.deepEqual((await receiveUpTo10(t, url)).map((m) => m.Body), ['a'.repeat(1024)]);
       t.clock.advance(5_000);
-      assert.deepEqual((await receive(t, url)).map((m) => m.Body), ['later']);
+      assert.deepEqual((await receiveUpTo10(t, url)).map((m) => m.Body), ['later']);
     }));
 
   it('refuses a whole batch that is empty, too big, or has bad or repeated ids', () =>
@@ -186,7 +146,7 @@ describe('SQS batches', () => {
       const ok = await t.sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: longId, MessageBody: 'x' }] }));
       assert.equal(ok.Successful![0]!.Id, longId);
       // Nothing of the refused batches was sent.
-      assert.deepEqual(await messageCount(t, url), { visible: 1, inFlight: 0 });
+      assert.deepEqual(await counts(t, url, ['visible', 'inFlight']), { visible: 1, inFlight: 0 });
     }));
 
   it('refuses a batch whose bodies and attributes exceed the batch limit', () =>
@@ -226,20 +186,20 @@ describe('SQS batches', () => {
         'BatchRequestTooLong',
         `Batch requests cannot be longer than ${BATCH_LIMIT} bytes. You have sent ${BATCH_LIMIT + 1} bytes.`,
       );
-      assert.deepEqual(await messageCount(t, url), { visible: 4, inFlight: 0 });
+      assert.deepEqual(await counts(t, url, ['visible', 'inFlight']), { visible: 4, inFlight: 0 });
     }));
 
   it('deletes a batch, reporting invalid receipt handles per entry', () =>
     withNimbus(async (t) => {
       const url = await createQueue(t, 'delete-batch', { VisibilityTimeout: '10' });
       for (let i = 0; i < 4; i++) await t.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: `m${i}` }));
-      const got = await receive(t, url);
+      const got = await receiveUpTo10(t, url);
       assert.equal(got.length, 4);
       const [a, b, c, d] = got;
 
       // d is received again: its first handle no longer deletes it, but does not fail either.
       t.clock.advance(10_000);
-      const again = await receive(t, url);
+      const again = await receiveUpTo10(t, url);
       assert.equal(again.length, 4);
       const dAgain = again.find((m) => m.MessageId === d!.MessageId)!;
       const out = await t.sqs.send(
@@ -257,16 +217,16 @@ describe('SQS batches', () => {
       assert.deepEqual(out.Failed, [
         { Id: 'garbage', SenderFault: true, Code: 'ReceiptHandleIsInvalid', Message: 'The input receipt handle "garbage" is not a valid receipt handle.' },
       ]);
-      assert.deepEqual(await messageCount(t, url), { visible: 0, inFlight: 2 });
+      assert.deepEqual(await counts(t, url, ['visible', 'inFlight']), { visible: 0, inFlight: 2 });
       t.clock.advance(10_000);
-      assert.deepEqual((await receive(t, url)).map((m) => m.Body).sort(), [c!.Body, dAgain.Body].sort());
+      assert.deepEqual((await receiveUpTo10(t, url)).map((m) => m.Body).sort(), [c!.Body, dAgain.Body].sort());
     }));
 
   it('changes visibility in a batch, reporting failures per entry', () =>
     withNimbus(async (t) => {
       const url = await createQueue(t, 'cmv-batch', { VisibilityTimeout: '10' });
       for (let i = 0; i < 3; i++) await t.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: `m${i}` }));
-      const [a, b, c] = await receive(t, url);
+      const [a, b, c] = await receiveUpTo10(t, url);
       const out = await t.sqs.send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: url,
@@ -289,13 +249,13 @@ describe('SQS batches', () => {
         garbage: { Id: 'garbage', SenderFault: true, Code: 'ReceiptHandleIsInvalid', Message: 'The input receipt handle "garbage" is not a valid receipt handle.' },
       });
       // b is visible at once; c keeps the queue's 10 s; a is hidden for 60 s.
-      const [b2] = await receive(t, url);
+      const [b2] = await receiveUpTo10(t, url);
       assert.equal(b2!.MessageId, b!.MessageId);
       await t.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: 'b', ReceiptHandle: b2!.ReceiptHandle }] }));
       t.clock.advance(10_000);
-      assert.deepEqual((await receive(t, url)).map((m) => m.MessageId), [c!.MessageId]);
+      assert.deepEqual((await receiveUpTo10(t, url)).map((m) => m.MessageId), [c!.MessageId]);
       t.clock.advance(50_000);
-      const later = await receive(t, url);
+      const later = await receiveUpTo10(t, url);
       assert.ok(later.some((m) => m.MessageId === a!.MessageId));
 
       // A handle from an earlier receive fails its entry.
@@ -317,53 +277,32 @@ describe('SQS batches', () => {
     withNimbus(async (t) => {
       const url = await createQueue(t, 'whole-other');
       await t.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x' }));
-      const [m] = await receive(t, url);
+      const [m] = await receiveUpTo10(t, url);
       const h = m!.ReceiptHandle!;
       const eleven = Array.from({ length: 11 }, (_, i) => ({ Id: `e${i}`, ReceiptHandle: h }));
-      await rejectsWith(
-        t.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: eleven })),
-        'TooManyEntriesInBatchRequest',
-        'Maximum number of entries per request are 10. You have sent 11.',
-      );
-      await rejectsWith(
-        t.sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: eleven.map((e) => ({ ...e, VisibilityTimeout: 1 })) })),
-        'TooManyEntriesInBatchRequest',
-        'Maximum number of entries per request are 10. You have sent 11.',
-      );
-      await rejectsWith(
-        t.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: [] })),
-        'EmptyBatchRequest',
-        'There should be at least one DeleteMessageBatchRequestEntry in the request.',
-      );
-      await rejectsWith(
-        t.sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: [] })),
-        'EmptyBatchRequest',
-        'There should be at least one ChangeMessageVisibilityBatchRequestEntry in the request.',
-      );
       const twice = [
         { Id: 'x', ReceiptHandle: h },
         { Id: 'x', ReceiptHandle: h },
       ];
-      await rejectsWith(t.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: twice })), 'BatchEntryIdsNotDistinct', 'Id x repeated.');
-      await rejectsWith(
-        t.sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: twice.map((e) => ({ ...e, VisibilityTimeout: 1 })) })),
-        'BatchEntryIdsNotDistinct',
-        'Id x repeated.',
-      );
-      for (const id of ['', 'invalid:id', 'testLongId'.repeat(9)]) {
-        await rejectsWith(
-          t.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: id, ReceiptHandle: h }] })),
-          'InvalidBatchEntryId',
-          BAD_ID,
-        );
-        await rejectsWith(
-          t.sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: [{ Id: id, ReceiptHandle: h, VisibilityTimeout: 1 }] })),
-          'InvalidBatchEntryId',
-          BAD_ID,
-        );
+      // Each kind of batch refuses the same whole batches; visibility entries carry VisibilityTimeout 1.
+      const kinds: [entryName: string, sendBatch: (entries: DeleteMessageBatchRequestEntry[]) => Promise<unknown>][] = [
+        ['DeleteMessageBatchRequestEntry', (Entries) => t.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries }))],
+        [
+          'ChangeMessageVisibilityBatchRequestEntry',
+          (Entries) =>
+            t.sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: Entries.map((e) => ({ ...e, VisibilityTimeout: 1 })) })),
+        ],
+      ];
+      for (const [entryName, sendBatch] of kinds) {
+        await rejectsWith(sendBatch(eleven), 'TooManyEntriesInBatchRequest', 'Maximum number of entries per request are 10. You have sent 11.');
+        await rejectsWith(sendBatch([]), 'EmptyBatchRequest', `There should be at least one ${entryName} in the request.`);
+        await rejectsWith(sendBatch(twice), 'BatchEntryIdsNotDistinct', 'Id x repeated.');
+        for (const id of ['', 'invalid:id', 'testLongId'.repeat(9)]) {
+          await rejectsWith(sendBatch([{ Id: id, ReceiptHandle: h }]), 'InvalidBatchEntryId', BAD_ID);
+        }
       }
       // The message is untouched by all of it.
-      assert.deepEqual(await messageCount(t, url), { visible: 0, inFlight: 1 });
+      assert.deepEqual(await counts(t, url, ['visible', 'inFlight']), { visible: 0, inFlight: 1 });
     }));
 
   it('sends FIFO batches in order, and refuses a whole FIFO batch with an entry lacking group or deduplication id', () =>
@@ -377,34 +316,20 @@ describe('SQS batches', () => {
       );
       const seqs = out.Successful!.map((s) => BigInt(s.SequenceNumber!));
       for (let i = 1; i < seqs.length; i++) assert.ok(seqs[i]! > seqs[i - 1]!, 'sequence numbers increase');
-      assert.deepEqual((await receive(t, url)).map((m) => m.Body), Array.from({ length: 10 }, (_, i) => `b${i}`));
+      assert.deepEqual((await receiveUpTo10(t, url)).map((m) => m.Body), Array.from({ length: 10 }, (_, i) => `b${i}`));
 
-      await rejectsWith(
-        t.sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: url,
-            Entries: [
-              { Id: 'ok', MessageBody: 'x', MessageGroupId: 'g', MessageDeduplicationId: 'ok' },
-              { Id: 'no-group', MessageBody: 'x', MessageDeduplicationId: 'no-group' },
-            ],
-          }),
-        ),
-        'InvalidParameterValue',
-        'The request must contain the parameter MessageGroupId.',
-      );
-      await rejectsWith(
-        t.sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: url,
-            Entries: [
-              { Id: 'ok', MessageBody: 'x', MessageGroupId: 'g', MessageDeduplicationId: 'ok' },
-              { Id: 'no-dedup', MessageBody: 'x', MessageGroupId: 'g' },
-            ],
-          }),
-        ),
-        'InvalidParameterValue',
-        'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
-      );
-      assert.deepEqual(await messageCount(t, url), { visible: 0, inFlight: 10 });
+      // One entry without what a FIFO queue needs refuses the whole batch.
+      const ok = { Id: 'ok', MessageBody: 'x', MessageGroupId: 'g', MessageDeduplicationId: 'ok' };
+      const refused: [SendMessageBatchRequestEntry, string][] = [
+        [{ Id: 'no-group', MessageBody: 'x', MessageDeduplicationId: 'no-group' }, 'The request must contain the parameter MessageGroupId.'],
+        [
+          { Id: 'no-dedup', MessageBody: 'x', MessageGroupId: 'g' },
+          'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
+        ],
+      ];
+      for (const [bad, message] of refused) {
+        await rejectsWith(t.sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [ok, bad] })), 'InvalidParameterValue', message);
+      }
+      assert.deepEqual(await counts(t, url, ['visible', 'inFlight']), { visible: 0, inFlight: 10 });
     }));
 });

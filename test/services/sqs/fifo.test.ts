@@ -8,35 +8,18 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import {
   ChangeMessageVisibilityCommand,
-  CreateQueueCommand,
   DeleteMessageBatchCommand,
   DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
   type Message,
-  type ReceiveMessageCommandInput,
   type SendMessageCommandInput,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { startTestNimbus, type TestNimbus } from '../../helpers/nimbus.js';
+import type { TestNimbus } from '../../helpers/nimbus.js';
+import { createQueue, receive, receiveUpTo10, rejectsWith, visibleCount, withNimbus } from '../../helpers/sqs.js';
 
 // ---- helpers ---------------------------------------------------------------------------
-
-async function withNimbus(fn: (t: TestNimbus) => Promise<void>): Promise<void> {
-  const t = await startTestNimbus();
-  try {
-    await fn(t);
-  } finally {
-    await t.stop();
-  }
-}
-
-async function createQueue(t: TestNimbus, name: string, attributes: Record<string, string> = {}): Promise<string> {
-  const { QueueUrl } = await t.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
-  return QueueUrl!;
-}
 
 const fifo = (t: TestNimbus, name: string, attributes: Record<string, string> = {}) =>
   createQueue(t, `${name}.fifo`, { FifoQueue: 'true', ...attributes });
@@ -45,26 +28,8 @@ async function send(t: TestNimbus, QueueUrl: string, MessageBody: string, Messag
   return t.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody, MessageGroupId, ...extra }));
 }
 
-async function receive(sqs: SQSClient, QueueUrl: string, extra: Partial<ReceiveMessageCommandInput> = {}): Promise<Message[]> {
-  const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, ...extra }));
-  return out.Messages ?? [];
-}
-
-async function visibleCount(t: TestNimbus, QueueUrl: string): Promise<number> {
-  const { Attributes } = await t.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
-  return Number(Attributes!.ApproximateNumberOfMessages);
-}
-
 async function deleteAll(t: TestNimbus, QueueUrl: string, messages: Message[]): Promise<void> {
   for (const m of messages) await t.sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: m.ReceiptHandle }));
-}
-
-async function rejectsWith(p: Promise<unknown>, name: string, message?: string): Promise<void> {
-  await assert.rejects(p, (e: Error) => {
-    assert.equal(e.name, name, `error name (message: ${e.message})`);
-    if (message !== undefined) assert.equal(e.message, message);
-    return true;
-  });
 }
 
 const bodies = (ms: Message[]) => ms.map((m) => m.Body!);
@@ -91,7 +56,7 @@ describe('SQS FIFO queues', () => {
 
       const got: string[] = [];
       for (;;) {
-        const batch = await receive(t.sqs, url);
+        const batch = await receiveUpTo10(t, url);
         if (batch.length === 0) break;
         got.push(...bodies(batch));
         await deleteAll(t, url, batch);
@@ -103,15 +68,15 @@ describe('SQS FIFO queues', () => {
     withNimbus(async (t) => {
       const url = await fifo(t, 'blocking', { ContentBasedDeduplication: 'true', VisibilityTimeout: '30' });
       for (const body of ['a1', 'b1', 'a2', 'b2', 'a3']) await send(t, url, body, body[0]!.toUpperCase());
-      const [a1] = await receive(t.sqs, url, { MaxNumberOfMessages: 1 });
+      const [a1] = await receive(t, url, { MaxNumberOfMessages: 1 });
       assert.equal(a1!.Body, 'a1');
       // A is blocked by a1; B is open, and both its messages come together, in order.
-      assert.deepEqual(bodies(await receive(t.sqs, url)), ['b1', 'b2']);
-      assert.deepEqual(await receive(t.sqs, url), []);
+      assert.deepEqual(bodies(await receiveUpTo10(t, url)), ['b1', 'b2']);
+      assert.deepEqual(await receiveUpTo10(t, url), []);
 
       // a1's visibility runs out: it comes back before a2, with a new receive count.
       t.clock.advance(30_000);
-      const again = await receive(t.sqs, url, { MessageSystemAttributeNames: ['ApproximateReceiveCount', 'MessageGroupId'] });
+      const again = await receiveUpTo10(t, url, { MessageSystemAttributeNames: ['ApproximateReceiveCount', 'MessageGroupId'] });
       const groupA = again.filter((m) => m.Attributes!.MessageGroupId === 'A');
       const groupB = again.filter((m) => m.Attributes!.MessageGroupId === 'B');
       assert.deepEqual(bodies(groupA), ['a1', 'a2', 'a3']);
@@ -123,9 +88,9 @@ describe('SQS FIFO queues', () => {
 
       // Deleting only part of a group leaves it blocked until the rest is deleted.
       await deleteAll(t, url, [...groupA.slice(0, 2), ...groupB]);
-      assert.deepEqual(await receive(t.sqs, url), []);
+      assert.deepEqual(await receiveUpTo10(t, url), []);
       await deleteAll(t, url, groupA.slice(2));
-      assert.deepEqual(await receive(t.sqs, url), []);
+      assert.deepEqual(await receiveUpTo10(t, url), []);
       assert.equal(await visibleCount(t, url), 0);
     }));
 
@@ -134,10 +99,10 @@ describe('SQS FIFO queues', () => {
       const url = await fifo(t, 'release', { ContentBasedDeduplication: 'true' });
       await send(t, url, 'x1', 'X');
       await send(t, url, 'x2', 'X');
-      const [x1] = await receive(t.sqs, url, { MaxNumberOfMessages: 1 });
-      assert.deepEqual(await receive(t.sqs, url), []);
+      const [x1] = await receive(t, url, { MaxNumberOfMessages: 1 });
+      assert.deepEqual(await receiveUpTo10(t, url), []);
       await t.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: x1!.ReceiptHandle, VisibilityTimeout: 0 }));
-      assert.deepEqual(bodies(await receive(t.sqs, url)), ['x1', 'x2']);
+      assert.deepEqual(bodies(await receiveUpTo10(t, url)), ['x1', 'x2']);
     }));
 
   it('deduplicates by MessageDeduplicationId for five minutes, answering with the original', () =>
@@ -158,20 +123,20 @@ describe('SQS FIFO queues', () => {
       assert.equal(await visibleCount(t, url), 1);
 
       // Deleting the original does not end the window.
-      const [m] = await receive(t.sqs, url);
+      const [m] = await receiveUpTo10(t, url);
       assert.equal(m!.Body, 'original');
       await deleteAll(t, url, [m!]);
       t.clock.advance(DEDUP_WINDOW - 1);
       const late = await send(t, url, 'still a duplicate', 'g', { MessageDeduplicationId: 'd1' });
       assert.equal(late.MessageId, first.MessageId);
-      assert.deepEqual(await receive(t.sqs, url), []);
+      assert.deepEqual(await receiveUpTo10(t, url), []);
 
       // After the window the same id is a new message.
       t.clock.advance(1);
       const fresh = await send(t, url, 'new', 'g', { MessageDeduplicationId: 'd1' });
       assert.notEqual(fresh.MessageId, first.MessageId);
       assert.ok(BigInt(fresh.SequenceNumber!) > BigInt(first.SequenceNumber!));
-      assert.deepEqual(bodies(await receive(t.sqs, url)), ['new']);
+      assert.deepEqual(bodies(await receiveUpTo10(t, url)), ['new']);
     }));
 
   it('deduplicates by content (SHA-256 of the body) with ContentBasedDeduplication', () =>
@@ -189,7 +154,7 @@ describe('SQS FIFO queues', () => {
       const e = await send(t, url, 'anything', 'g1', { MessageDeduplicationId: sha });
       assert.equal(e.MessageId, a.MessageId, 'the content hash is the SHA-256 of the body');
 
-      const got = await receive(t.sqs, url, { MessageSystemAttributeNames: ['MessageDeduplicationId'] });
+      const got = await receiveUpTo10(t, url, { MessageSystemAttributeNames: ['MessageDeduplicationId'] });
       assert.deepEqual(bodies(got), ['same body', 'other body', 'same body']);
       assert.equal(got[0]!.Attributes!.MessageDeduplicationId, sha);
       assert.equal(got[2]!.Attributes!.MessageDeduplicationId, 'explicit');
@@ -207,13 +172,13 @@ describe('SQS FIFO queues', () => {
       assert.notEqual(b.MessageId, a.MessageId);
       const c = await send(t, perGroup, 'three', 'g1', { MessageDeduplicationId: 'same' });
       assert.equal(c.MessageId, a.MessageId);
-      assert.deepEqual(bodies(await receive(t.sqs, perGroup)).sort(), ['one', 'two']);
+      assert.deepEqual(bodies(await receiveUpTo10(t, perGroup)).sort(), ['one', 'two']);
 
       const perQueue = await fifo(t, 'scope-queue');
       const x = await send(t, perQueue, 'one', 'g1', { MessageDeduplicationId: 'same' });
       const y = await send(t, perQueue, 'two', 'g2', { MessageDeduplicationId: 'same' });
       assert.equal(y.MessageId, x.MessageId);
-      assert.deepEqual(bodies(await receive(t.sqs, perQueue)), ['one']);
+      assert.deepEqual(bodies(await receiveUpTo10(t, perQueue)), ['one']);
     }));
 
   it('assigns increasing sequence numbers and returns FIFO system attributes', () =>
@@ -223,7 +188,7 @@ describe('SQS FIFO queues', () => {
       for (let i = 0; i < 6; i++) seqs.push(BigInt((await send(t, url, `s${i}`, `g${i % 3}`)).SequenceNumber!));
       for (let i = 1; i < seqs.length; i++) assert.ok(seqs[i]! > seqs[i - 1]!);
 
-      const got = await receive(t.sqs, url, { MessageSystemAttributeNames: ['All'] });
+      const got = await receiveUpTo10(t, url, { MessageSystemAttributeNames: ['All'] });
       assert.equal(got.length, 6);
       for (const m of got) {
         const i = Number(m.Body!.slice(1));
@@ -242,21 +207,21 @@ describe('SQS FIFO queues', () => {
     withNimbus(async (t) => {
       const url = await fifo(t, 'attempts', { ContentBasedDeduplication: 'true', VisibilityTimeout: '30' });
       for (let i = 0; i < 3; i++) await send(t, url, `r${i}`, 'g');
-      const first = await receive(t.sqs, url, { ReceiveRequestAttemptId: 'attempt-1', MaxNumberOfMessages: 2 });
+      const first = await receive(t, url, { ReceiveRequestAttemptId: 'attempt-1', MaxNumberOfMessages: 2 });
       assert.deepEqual(bodies(first), ['r0', 'r1']);
-      const retry = await receive(t.sqs, url, { ReceiveRequestAttemptId: 'attempt-1', MaxNumberOfMessages: 2 });
+      const retry = await receive(t, url, { ReceiveRequestAttemptId: 'attempt-1', MaxNumberOfMessages: 2 });
       assert.deepEqual(
         retry.map((m) => [m.MessageId, m.ReceiptHandle]),
         first.map((m) => [m.MessageId, m.ReceiptHandle]),
       );
       // Another attempt id is a new receive: the group is blocked.
-      assert.deepEqual(await receive(t.sqs, url, { ReceiveRequestAttemptId: 'attempt-2' }), []);
+      assert.deepEqual(await receiveUpTo10(t, url, { ReceiveRequestAttemptId: 'attempt-2' }), []);
       // The retried handles delete the messages.
       await deleteAll(t, url, retry);
-      assert.deepEqual(bodies(await receive(t.sqs, url)), ['r2']);
+      assert.deepEqual(bodies(await receiveUpTo10(t, url)), ['r2']);
 
       await rejectsWith(
-        receive(t.sqs, url, { ReceiveRequestAttemptId: 'has space' }),
+        receiveUpTo10(t, url, { ReceiveRequestAttemptId: 'has space' }),
         'InvalidParameterValue',
         'Value has space for parameter ReceiveRequestAttemptId is invalid. Reason: ReceiveRequestAttemptId can only include alphanumeric and punctuation characters. 1 to 128 in length.',
       );
@@ -266,7 +231,7 @@ describe('SQS FIFO queues', () => {
     withNimbus(async (t) => {
       const url = await fifo(t, 'expired-handle', { ContentBasedDeduplication: 'true', VisibilityTimeout: '1' });
       await send(t, url, 'foobar', '1');
-      const [m] = await receive(t.sqs, url);
+      const [m] = await receiveUpTo10(t, url);
       t.clock.advance(1_000);
       await rejectsWith(
         t.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m!.ReceiptHandle })),
@@ -276,11 +241,11 @@ describe('SQS FIFO queues', () => {
       const batch = await t.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: 'm', ReceiptHandle: m!.ReceiptHandle }] }));
       assert.equal(batch.Failed![0]!.Code, 'InvalidParameterValue');
       // The message is still there, and its new handle deletes it.
-      const [again] = await receive(t.sqs, url);
+      const [again] = await receiveUpTo10(t, url);
       assert.equal(again!.MessageId, m!.MessageId);
       await t.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: again!.ReceiptHandle }));
       t.clock.advance(1_000);
-      assert.deepEqual(await receive(t.sqs, url), []);
+      assert.deepEqual(await receiveUpTo10(t, url), []);
     }));
 
   it('answers FIFO parameter errors as AWS does', () =>
@@ -337,7 +302,7 @@ describe('SQS FIFO queues', () => {
       const perConsumer = [0, 0, 0, 0];
       const consumer = async (sqs: SQSClient, index: number) => {
         while (received < total) {
-          const batch = await receive(sqs, url, { WaitTimeSeconds: 20, MessageSystemAttributeNames: ['MessageGroupId'] });
+          const batch = await receiveUpTo10(sqs, url, { WaitTimeSeconds: 20, MessageSystemAttributeNames: ['MessageGroupId'] });
           perConsumer[index]! += batch.length;
           // Recorded on arrival: a group reaches no other consumer until these are deleted.
           for (const m of batch) {

@@ -8,7 +8,6 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ChangeMessageVisibilityCommand,
-  CreateQueueCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -17,53 +16,12 @@ import {
   type Message,
   type ReceiveMessageCommandInput,
 } from '@aws-sdk/client-sqs';
-import { ManualClock, type Timer } from '../../../src/lib/clock.js';
-import { startTestNimbus, type TestNimbus } from '../../helpers/nimbus.js';
-
-/** A ManualClock that tells the test when Nimbus arms a timer for a given instant. */
-class WatchedClock extends ManualClock {
-  private armed = new Map<number, number>();
-  private watchers: { at: number; count: number; resolve: () => void }[] = [];
-
-  override at(at: number, fn: () => void): Timer {
-    const timer = super.at(at, fn);
-    this.armed.set(at, (this.armed.get(at) ?? 0) + 1);
-    this.watchers = this.watchers.filter((w) => {
-      if (w.at !== at || this.armed.get(at)! < w.count) return true;
-      w.resolve();
-      return false;
-    });
-    return timer;
-  }
-
-  /**
-   * Resolves once `count` more timers for exactly `at` have been armed (a waiting receive arms
-   * one for its deadline just before it starts to wait).
-   */
-  timersAt(at: number, count = 1): Promise<void> {
-    const target = (this.armed.get(at) ?? 0) + count;
-    return new Promise((resolve) => this.watchers.push({ at, count: target, resolve }));
-  }
-}
+import type { TestNimbus } from '../../helpers/nimbus.js';
+import { createQueue, withWatchedClock, type WatchedClock } from '../../helpers/sqs.js';
 
 interface Poll {
   promise: Promise<Message[]>;
   settled(): boolean;
-}
-
-async function withNimbus(fn: (t: TestNimbus, clock: WatchedClock) => Promise<void>): Promise<void> {
-  const clock = new WatchedClock(Date.now());
-  const t = await startTestNimbus({ clock });
-  try {
-    await fn(t, clock);
-  } finally {
-    await t.stop();
-  }
-}
-
-async function createQueue(t: TestNimbus, name: string, attributes?: Record<string, string>): Promise<string> {
-  const { QueueUrl } = await t.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
-  return QueueUrl!;
 }
 
 /**
@@ -96,7 +54,7 @@ async function roundTrip(t: TestNimbus, QueueUrl: string): Promise<void> {
 
 describe('SQS long polling', () => {
   it('answers a waiting receive as soon as a message is sent, without the clock moving', () =>
-    withNimbus(async (t, clock) => {
+    withWatchedClock(async (t, clock) => {
       const url = await createQueue(t, 'wake-on-send');
       const start = clock.now();
       const poll = await startPoll(t, clock, url, 20);
@@ -112,7 +70,7 @@ describe('SQS long polling', () => {
     }));
 
   it('answers with nothing when the wait reaches its deadline', () =>
-    withNimbus(async (t, clock) => {
+    withWatchedClock(async (t, clock) => {
       const url = await createQueue(t, 'deadline');
       const poll = await startPoll(t, clock, url, 20);
       clock.advance(19_999);
@@ -127,7 +85,7 @@ describe('SQS long polling', () => {
     }));
 
   it("waits the queue's ReceiveMessageWaitTimeSeconds by default; WaitTimeSeconds=0 overrides it", () =>
-    withNimbus(async (t, clock) => {
+    withWatchedClock(async (t, clock) => {
       const url = await createQueue(t, 'queue-wait', { ReceiveMessageWaitTimeSeconds: '5' });
       // WaitTimeSeconds 0: an empty answer at once.
       assert.equal((await t.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 0 }))).Messages, undefined);
@@ -153,7 +111,7 @@ describe('SQS long polling', () => {
     }));
 
   it('wakes a waiting receive when an in-flight message becomes visible again', () =>
-    withNimbus(async (t, clock) => {
+    withWatchedClock(async (t, clock) => {
       const url = await createQueue(t, 'wake-on-visibility', { VisibilityTimeout: '10' });
       await t.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'again' }));
       const [first] = (await t.sqs.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages!;
@@ -168,7 +126,7 @@ describe('SQS long polling', () => {
     }));
 
   it('wakes a waiting receive when a delayed message becomes visible', () =>
-    withNimbus(async (t, clock) => {
+    withWatchedClock(async (t, clock) => {
       const url = await createQueue(t, 'wake-on-delay');
       await t.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'delayed', DelaySeconds: 15 }));
       await t.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'sooner', DelaySeconds: 5 }));
@@ -181,7 +139,7 @@ describe('SQS long polling', () => {
     }));
 
   it('wakes a waiting receive when ChangeMessageVisibility releases a message', () =>
-    withNimbus(async (t, clock) => {
+    withWatchedClock(async (t, clock) => {
       const url = await createQueue(t, 'wake-on-release');
       await t.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'released' }));
       const [m] = (await t.sqs.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages!;
@@ -192,7 +150,7 @@ describe('SQS long polling', () => {
     }));
 
   it('gives concurrent waiting receives distinct messages', () =>
-    withNimbus(async (t, clock) => {
+    withWatchedClock(async (t, clock) => {
       const url = await createQueue(t, 'many-pollers');
       const deadline = clock.now() + 20_000;
       const allWaiting = clock.timersAt(deadline, 6);
@@ -225,7 +183,7 @@ describe('SQS long polling', () => {
     }));
 
   it('answers a waiting receive with every message of a batch that arrives together', () =>
-    withNimbus(async (t, clock) => {
+    withWatchedClock(async (t, clock) => {
       const url = await createQueue(t, 'wake-with-batch');
       const poll = await startPoll(t, clock, url, 20, { MaxNumberOfMessages: 10 });
       await t.sqs.send(
@@ -235,7 +193,7 @@ describe('SQS long polling', () => {
     }));
 
   it('is not woken by messages sent to another queue', () =>
-    withNimbus(async (t, clock) => {
+    withWatchedClock(async (t, clock) => {
       const url = await createQueue(t, 'quiet');
       const other = await createQueue(t, 'busy');
       const poll = await startPoll(t, clock, url, 20);
@@ -247,7 +205,7 @@ describe('SQS long polling', () => {
     }));
 
   it('wakes a FIFO receive when a delete opens the message group', () =>
-    withNimbus(async (t, clock) => {
+    withWatchedClock(async (t, clock) => {
       const url = await createQueue(t, 'wake.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
       await t.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'first', MessageGroupId: 'g' }));
       await t.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'second', MessageGroupId: 'g' }));

@@ -5,68 +5,20 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import {
   ChangeMessageVisibilityCommand,
-  CreateQueueCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
-  ReceiveMessageCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
-  type Message,
   type MessageAttributeValue,
   type QueueAttributeName,
   type ReceiveMessageCommandInput,
 } from '@aws-sdk/client-sqs';
-import { ACCOUNT, startTestNimbus, type TestNimbus } from '../../helpers/nimbus.js';
+import { ACCOUNT } from '../../helpers/nimbus.js';
+import { counts, createQueue, md5, receive, rejectsWith, withNimbus } from '../../helpers/sqs.js';
 
 // ---- helpers ---------------------------------------------------------------------------
-
-/** Runs fn against a fresh Nimbus (its own clock, so long clock moves stay within SigV4 skew). */
-async function withNimbus(fn: (t: TestNimbus) => Promise<void>): Promise<void> {
-  const t = await startTestNimbus();
-  try {
-    await fn(t);
-  } finally {
-    await t.stop();
-  }
-}
-
-async function createQueue(t: TestNimbus, name: string, attributes?: Record<string, string>): Promise<string> {
-  const { QueueUrl } = await t.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
-  return QueueUrl!;
-}
-
-async function receive(t: TestNimbus, QueueUrl: string, extra: Partial<ReceiveMessageCommandInput> = {}): Promise<Message[]> {
-  const out = await t.sqs.send(new ReceiveMessageCommand({ QueueUrl, ...extra }));
-  return out.Messages ?? [];
-}
-
-async function counts(t: TestNimbus, QueueUrl: string): Promise<{ visible: number; inFlight: number; delayed: number }> {
-  const { Attributes: a } = await t.sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-    }),
-  );
-  return {
-    visible: Number(a!.ApproximateNumberOfMessages),
-    inFlight: Number(a!.ApproximateNumberOfMessagesNotVisible),
-    delayed: Number(a!.ApproximateNumberOfMessagesDelayed),
-  };
-}
-
-/** Asserts that p rejects with the AWS error `name` and, when given, exactly `message`. */
-async function rejectsWith(p: Promise<unknown>, name: string, message?: string): Promise<void> {
-  await assert.rejects(p, (e: Error) => {
-    assert.equal(e.name, name, `error name (message: ${e.message})`);
-    if (message !== undefined) assert.equal(e.message, message);
-    return true;
-  });
-}
-
-const md5 = (s: string | Buffer) => createHash('md5').update(s).digest('hex');
 
 /**
  * MD5OfMessageAttributes as AWS documents it ("Calculating the MD5 message digest for message
@@ -322,40 +274,39 @@ describe('SQS messages (standard queues)', () => {
       await t.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'msg' }));
       t.clock.advance(2_000);
       const firstAt = t.clock.now();
-      const [m1] = await receive(t, url, { MessageSystemAttributeNames: ['All'] });
-      assert.deepEqual(m1!.Attributes, {
-        SenderId: ACCOUNT,
-        SentTimestamp: String(sentAt),
-        ApproximateReceiveCount: '1',
-        ApproximateFirstReceiveTimestamp: String(firstAt),
-      });
-
-      t.clock.advance(10_000);
-      // The legacy AttributeNames asks for the same attributes.
-      const [m2] = await receive(t, url, { AttributeNames: ['All'] });
-      assert.deepEqual(m2!.Attributes, {
-        SenderId: ACCOUNT,
-        SentTimestamp: String(sentAt),
-        ApproximateReceiveCount: '2',
-        ApproximateFirstReceiveTimestamp: String(firstAt),
-      });
-
-      t.clock.advance(10_000);
-      const [m3] = await receive(t, url, { AttributeNames: ['SentTimestamp' as QueueAttributeName] });
-      assert.deepEqual(m3!.Attributes, { SentTimestamp: String(sentAt) });
-
-      t.clock.advance(10_000);
-      // Names that do not apply (SequenceNumber on a standard queue) are left out.
-      const [m4] = await receive(t, url, { MessageSystemAttributeNames: ['SenderId', 'SequenceNumber', 'ApproximateReceiveCount'] });
-      assert.deepEqual(m4!.Attributes, { SenderId: ACCOUNT, ApproximateReceiveCount: '4' });
-
-      t.clock.advance(10_000);
-      // Both lists together: their union.
-      const [m5] = await receive(t, url, {
-        MessageSystemAttributeNames: ['ApproximateFirstReceiveTimestamp'],
-        AttributeNames: ['SenderId' as QueueAttributeName],
-      });
-      assert.deepEqual(m5!.Attributes, { SenderId: ACCOUNT, ApproximateFirstReceiveTimestamp: String(firstAt) });
+      // Each receive comes once the previous one's 10-second visibility has run out.
+      const cases: { why: string; ask: Partial<ReceiveMessageCommandInput>; expected: Record<string, string> }[] = [
+        {
+          why: 'All',
+          ask: { MessageSystemAttributeNames: ['All'] },
+          expected: { SenderId: ACCOUNT, SentTimestamp: String(sentAt), ApproximateReceiveCount: '1', ApproximateFirstReceiveTimestamp: String(firstAt) },
+        },
+        {
+          why: 'the legacy AttributeNames asks for the same attributes',
+          ask: { AttributeNames: ['All'] },
+          expected: { SenderId: ACCOUNT, SentTimestamp: String(sentAt), ApproximateReceiveCount: '2', ApproximateFirstReceiveTimestamp: String(firstAt) },
+        },
+        {
+          why: 'one legacy name',
+          ask: { AttributeNames: ['SentTimestamp' as QueueAttributeName] },
+          expected: { SentTimestamp: String(sentAt) },
+        },
+        {
+          why: 'names that do not apply (SequenceNumber on a standard queue) are left out',
+          ask: { MessageSystemAttributeNames: ['SenderId', 'SequenceNumber', 'ApproximateReceiveCount'] },
+          expected: { SenderId: ACCOUNT, ApproximateReceiveCount: '4' },
+        },
+        {
+          why: 'both lists together: their union',
+          ask: { MessageSystemAttributeNames: ['ApproximateFirstReceiveTimestamp'], AttributeNames: ['SenderId' as QueueAttributeName] },
+          expected: { SenderId: ACCOUNT, ApproximateFirstReceiveTimestamp: String(firstAt) },
+        },
+      ];
+      for (const { why, ask, expected } of cases) {
+        const [m] = await receive(t, url, ask);
+        assert.deepEqual(m!.Attributes, expected, why);
+        t.clock.advance(10_000);
+      }
     }));
 
   it('delays a message by its DelaySeconds, counted as delayed until the clock passes', () =>

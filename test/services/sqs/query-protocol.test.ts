@@ -6,7 +6,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -16,6 +15,7 @@ import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest } from '@smithy/core/protocols';
 import { XMLParser } from 'fast-xml-parser';
 import { ACCOUNT, startTestNimbus, type TestNimbus } from '../../helpers/nimbus.js';
+import { md5 } from '../../helpers/sqs.js';
 
 const AWS_CLI = '/usr/bin/aws';
 const cliSkip = existsSync(AWS_CLI)
@@ -23,7 +23,6 @@ const cliSkip = existsSync(AWS_CLI)
   : `${AWS_CLI} (AWS CLI v2 from Debian, a query-protocol SQS client) is not installed; CI installs it`;
 const VERSION = '2012-11-05';
 const NS = 'http://queue.amazonaws.com/doc/2012-11-05/';
-const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
 
 // ---- AWS CLI ----------------------------------------------------------------------------
 

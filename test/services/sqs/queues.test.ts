@@ -61,6 +61,10 @@ const NO_QUEUE: ExpectedError = {
 };
 const invalidValue = (name: string): ExpectedError => ({ name: 'InvalidAttributeValue', message: `Invalid value for the parameter ${name}.` });
 const unknownAttribute = (name: string): ExpectedError => ({ name: 'InvalidAttributeName', message: `Unknown Attribute ${name}.` });
+const fifoOnly = (name: string): ExpectedError => ({
+  name: 'InvalidAttributeName',
+  message: `You can specify the ${name} only when FifoQueue is set to true.`,
+});
 
 type Attrs = Partial<Record<QueueAttributeName, string>>;
 
@@ -201,14 +205,8 @@ describe('CreateQueue', () => {
     const name = unique('std');
     await rejects(create(name, { FifoQueue: 'false' }), unknownAttribute('FifoQueue'));
     await rejects(create(name, { ContentBasedDeduplication: 'false' }), unknownAttribute('ContentBasedDeduplication'));
-    await rejects(create(name, { DeduplicationScope: 'queue' }), {
-      name: 'InvalidAttributeName',
-      message: 'You can specify the DeduplicationScope only when FifoQueue is set to true.',
-    });
-    await rejects(create(name, { FifoThroughputLimit: 'perQueue' }), {
-      name: 'InvalidAttributeName',
-      message: 'You can specify the FifoThroughputLimit only when FifoQueue is set to true.',
-    });
+    await rejects(create(name, { DeduplicationScope: 'queue' }), fifoOnly('DeduplicationScope'));
+    await rejects(create(name, { FifoThroughputLimit: 'perQueue' }), fifoOnly('FifoThroughputLimit'));
     // None of the refusals created the queue.
     await rejects(t.sqs.send(new GetQueueUrlCommand({ QueueName: name })), NO_QUEUE);
   });
@@ -338,24 +336,27 @@ describe('ListQueues', () => {
 });
 
 describe('GetQueueAttributes', () => {
+  /** Every attribute (All) of a new standard queue; a FIFO queue has these and its FIFO ones. */
+  const standardDefaults = (name: string, created: number) => ({
+    ApproximateNumberOfMessages: '0',
+    ApproximateNumberOfMessagesDelayed: '0',
+    ApproximateNumberOfMessagesNotVisible: '0',
+    CreatedTimestamp: seconds(created),
+    DelaySeconds: '0',
+    LastModifiedTimestamp: seconds(created),
+    MaximumMessageSize: '1048576',
+    MessageRetentionPeriod: '345600',
+    QueueArn: `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`,
+    ReceiveMessageWaitTimeSeconds: '0',
+    SqsManagedSseEnabled: 'true',
+    VisibilityTimeout: '30',
+  });
+
   it('answers every attribute of a new standard queue with All', async () => {
     const name = unique('allstd');
     const created = t.clock.now();
     const url = await create(name);
-    assert.deepEqual(await attributes(url), {
-      ApproximateNumberOfMessages: '0',
-      ApproximateNumberOfMessagesDelayed: '0',
-      ApproximateNumberOfMessagesNotVisible: '0',
-      CreatedTimestamp: seconds(created),
-      DelaySeconds: '0',
-      LastModifiedTimestamp: seconds(created),
-      MaximumMessageSize: '1048576',
-      MessageRetentionPeriod: '345600',
-      QueueArn: `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`,
-      ReceiveMessageWaitTimeSeconds: '0',
-      SqsManagedSseEnabled: 'true',
-      VisibilityTimeout: '30',
-    });
+    assert.deepEqual(await attributes(url), standardDefaults(name, created));
   });
 
   it('answers every attribute of a new FIFO queue with All', async () => {
@@ -363,22 +364,11 @@ describe('GetQueueAttributes', () => {
     const created = t.clock.now();
     const url = await create(name, { FifoQueue: 'true' });
     assert.deepEqual(await attributes(url), {
-      ApproximateNumberOfMessages: '0',
-      ApproximateNumberOfMessagesDelayed: '0',
-      ApproximateNumberOfMessagesNotVisible: '0',
+      ...standardDefaults(name, created),
       ContentBasedDeduplication: 'false',
-      CreatedTimestamp: seconds(created),
       DeduplicationScope: 'queue',
-      DelaySeconds: '0',
       FifoQueue: 'true',
       FifoThroughputLimit: 'perQueue',
-      LastModifiedTimestamp: seconds(created),
-      MaximumMessageSize: '1048576',
-      MessageRetentionPeriod: '345600',
-      QueueArn: `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`,
-      ReceiveMessageWaitTimeSeconds: '0',
-      SqsManagedSseEnabled: 'true',
-      VisibilityTimeout: '30',
     });
   });
 
@@ -489,14 +479,8 @@ describe('SetQueueAttributes', () => {
     await rejects(setAttributes(url, { FifoQueue: 'true' }), unknownAttribute('FifoQueue'));
     await rejects(setAttributes(url, { FifoQueue: 'false' }), unknownAttribute('FifoQueue'));
     await rejects(setAttributes(url, { ContentBasedDeduplication: 'true' }), unknownAttribute('ContentBasedDeduplication'));
-    await rejects(setAttributes(url, { DeduplicationScope: 'messageGroup' }), {
-      name: 'InvalidAttributeName',
-      message: 'You can specify the DeduplicationScope only when FifoQueue is set to true.',
-    });
-    await rejects(setAttributes(url, { FifoThroughputLimit: 'perMessageGroupId' }), {
-      name: 'InvalidAttributeName',
-      message: 'You can specify the FifoThroughputLimit only when FifoQueue is set to true.',
-    });
+    await rejects(setAttributes(url, { DeduplicationScope: 'messageGroup' }), fifoOnly('DeduplicationScope'));
+    await rejects(setAttributes(url, { FifoThroughputLimit: 'perMessageGroupId' }), fifoOnly('FifoThroughputLimit'));
   });
 
   it('sets the FIFO attributes of a FIFO queue; its type cannot change', async () => {
