@@ -1,0 +1,70 @@
+/**
+ * The ceiling: a bare node:http server that does what any HTTP API in Node must do for these
+ * requests — read the whole body, JSON.parse it — and answers a fixed body of about the size
+ * Nimbus answers for the same X-Amz-Target. It ignores the signature and stores nothing.
+ * Prints `BARE_READY http://127.0.0.1:<port>`.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const md5 = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+const body100 = 'x'.repeat(100);
+const receipt = (i: number) => Buffer.from(`1:${1000000 + i}:abcdefghijklmnop`).toString('base64');
+
+const BODIES: Record<string, Buffer> = Object.fromEntries(
+  Object.entries({
+    'AmazonSQS.SendMessage': { MessageId: randomUUID(), MD5OfMessageBody: md5 },
+    'AmazonSQS.SendMessageBatch': {
+      Successful: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageId: randomUUID(), MD5OfMessageBody: md5 })),
+      Failed: [],
+    },
+    'AmazonSQS.ReceiveMessage': {
+      Messages: Array.from({ length: 10 }, (_, i) => ({ MessageId: randomUUID(), ReceiptHandle: receipt(i), MD5OfBody: md5, Body: body100 })),
+    },
+    'AmazonSQS.DeleteMessageBatch': { Successful: Array.from({ length: 10 }, (_, i) => ({ Id: String(i) })), Failed: [] },
+    'AmazonSQS.CreateQueue': { QueueUrl: 'http://127.0.0.1/000000000000/bench' },
+    'AmazonSQS.GetQueueAttributes': { Attributes: { ApproximateNumberOfMessages: '1000000000' } },
+  }).map(([k, v]) => [k, Buffer.from(JSON.stringify(v))]),
+);
+const EMPTY = Buffer.from('{}');
+const REQUEST_ID = randomUUID();
+
+const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (c: Buffer) => {
+    chunks.push(c);
+    size += c.length;
+  });
+  req.on('end', () => {
+    const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    let status = 200;
+    let out: Buffer;
+    try {
+      const input: unknown = raw.length ? JSON.parse(raw.toString('utf8')) : {};
+      if (typeof input !== 'object' || input === null) throw new Error('not an object');
+      const target = req.headers['x-amz-target'];
+      out = (typeof target === 'string' && BODIES[target]) || EMPTY;
+    } catch {
+      status = 400;
+      out = Buffer.from('{"__type":"com.amazonaws.sqs#SerializationException"}');
+    }
+    res.writeHead(status, {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amzn-RequestId': REQUEST_ID,
+      'content-length': out.length,
+    });
+    res.end(out);
+  });
+});
+
+server.listen(Number(process.env.BARE_PORT ?? 0), '127.0.0.1', () => {
+  process.stdout.write(`BARE_READY http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
+});
+const stop = () => {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);
