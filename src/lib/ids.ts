@@ -7,7 +7,23 @@ export interface Ids {
   token(bytes?: number): string;
 }
 
+/** Random bytes drawn in blocks: one getrandom call serves many tokens on hot paths. */
+const POOL_SIZE = 4096;
+let pool = randomBytes(POOL_SIZE);
+let offset = 0;
+
+function take(n: number): Buffer {
+  if (n > POOL_SIZE) return randomBytes(n);
+  if (offset + n > POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE);
+    offset = 0;
+  }
+  const out = pool.subarray(offset, offset + n);
+  offset += n;
+  return out;
+}
+
 export const randomIds: Ids = {
   uuid: () => randomUUID(),
-  token: (bytes = 16) => randomBytes(bytes).toString('base64url'),
+  token: (bytes = 16) => take(bytes).toString('base64url'),
 };

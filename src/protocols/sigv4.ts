@@ -141,7 +141,17 @@ const sha256hex = (data: string | Uint8Array) => createHash('sha256').update(dat
 
 interface AuthHeader { algorithm: string; credential?: string; signedHeaders?: string; signature?: string }
 
-function parseAuthorization(value: string): AuthHeader {
+/** Routing and verification parse the same header back to back: remember the last one. */
+let lastAuthorization: { value: string; parsed: Readonly<AuthHeader> } | undefined;
+
+function parseAuthorization(value: string): Readonly<AuthHeader> {
+  if (lastAuthorization?.value === value) return lastAuthorization.parsed;
+  const parsed = parseAuthorizationUncached(value);
+  lastAuthorization = { value, parsed };
+  return parsed;
+}
+
+function parseAuthorizationUncached(value: string): AuthHeader {
   const m = /^\s*(\S*)\s*([^]*)$/.exec(value);
   const out: AuthHeader = { algorithm: m?.[1] ?? '' };
   for (const kv of (m?.[2] ?? '').split(',')) {

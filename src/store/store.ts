@@ -4,20 +4,23 @@
  * Durability with group commit: every write runs through `write(fn)`. Writes that arrive in
  * the same turn of the event loop run in one transaction (each inside its own savepoint, so
  * one failing write does not undo its neighbours), the transaction commits, and the WAL file
- * is fsynced on the libuv thread pool; only then are the writers' promises resolved. While
- * one fsync is in flight the next batch gathers, so durability costs latency, not
- * throughput, and the event loop never blocks on the disk.
+ * is fsynced on the libuv thread pool; only then are the writers' promises resolved. Commits
+ * are pipelined: while one fsync is in flight the next batch commits and waits for the next
+ * fsync, and later writes gather meanwhile. The event loop never blocks on the disk.
  *
- * SQLite itself runs with synchronous=OFF because we fsync the WAL ourselves; automatic
- * checkpoints are off for the same reason and `checkpoint()` runs them with synchronous=FULL
- * so the database file is synced before the WAL is reset.
+ * SQLite itself runs with synchronous=OFF because we fsync the WAL ourselves. Automatic
+ * checkpoints are off for the same reason: a worker thread checkpoints on its own connection
+ * with synchronous=FULL, so the database file is synced before the WAL is reused.
  */
 import Database from 'better-sqlite3';
 import { closeSync, constants, fstatSync, fsync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Logger } from '../lib/log.js';
 
 export type Db = Database.Database;
+
+const DEFAULT_CHECKPOINT_BYTES = 64 * 1024 * 1024;
 
 export interface StoreOptions {
   /** Directory for the database file; ignored when memory is true. */
@@ -34,6 +37,9 @@ interface PendingWrite {
   reject: (e: unknown) => void;
 }
 
+/** Resolves (or, given an fsync error, rejects) a committed batch's writers. */
+type Settle = (syncError?: unknown) => void;
+
 /** One versioned schema step; migrations of a component run in order, once. */
 export type Migration = string | ((db: Db) => void);
 
@@ -43,9 +49,13 @@ export class Store {
   readonly path: string;
   private walFd: number | undefined;
   private pending: PendingWrite[] = [];
+  /** Committed batches waiting for the next fsync. */
+  private unsynced: Settle[] = [];
   private scheduled = false;
   private syncing = false;
   private closed = false;
+  private checkpointer: Worker | undefined;
+  private checkpointing = false;
   private idleWaiters: (() => void)[] = [];
   private readonly checkpointBytes: number;
   private readonly log: Logger | undefined;
@@ -56,7 +66,7 @@ export class Store {
   constructor(opts: StoreOptions) {
     this.memory = !!opts.memory;
     this.log = opts.log;
-    this.checkpointBytes = opts.checkpointBytes ?? 64 * 1024 * 1024;
+    this.checkpointBytes = opts.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES;
     if (this.memory) {
       this.path = ':memory:';
       this.db = new Database(':memory:');
@@ -67,6 +77,8 @@ export class Store {
       this.db = new Database(this.path);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('wal_autocheckpoint = 0');
+      // When the writer restarts a fully checkpointed WAL it truncates it to this size.
+      this.db.pragma(`journal_size_limit = ${Math.floor((opts.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES) / 4)}`);
     }
     this.db.pragma('synchronous = FULL');
     this.db.pragma('temp_store = MEMORY');
@@ -118,21 +130,33 @@ export class Store {
 
   /** Resolves once every write accepted so far is durable. */
   async flush(): Promise<void> {
-    if (this.pending.length === 0 && !this.syncing && !this.scheduled) return;
+    if (this.isIdle()) return;
     await new Promise<void>((r) => this.idleWaiters.push(r));
   }
 
-  /** Copies the WAL into the database file (synced) and truncates the WAL. */
-  checkpoint(): void {
+  /**
+   * Copies the WAL into the database file (synced), on this thread; TRUNCATE also empties the
+   * WAL and waits for nothing else to be using it.
+   */
+  checkpoint(mode: 'PASSIVE' | 'TRUNCATE' = 'TRUNCATE'): void {
     if (this.memory) return;
     this.db.pragma('synchronous = FULL');
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.pragma(`wal_checkpoint(${mode})`);
     if (this.walFd !== undefined && !this.closed) this.db.pragma('synchronous = OFF');
   }
 
   async close(): Promise<void> {
     await this.flush();
     this.closed = true;
+    if (this.checkpointer) {
+      const worker = this.checkpointer;
+      this.checkpointer = undefined;
+      worker.ref();
+      await new Promise<void>((r) => {
+        worker.once('exit', () => r());
+        worker.postMessage('close');
+      });
+    }
     this.checkpoint();
     if (this.walFd !== undefined) closeSync(this.walFd);
     this.walFd = undefined;
@@ -145,10 +169,31 @@ export class Store {
     // SQLite keeps the -wal file (one inode) while this connection is open; create it if a
     // read-only start has not yet.
     this.walFd = openSync(this.path + '-wal', constants.O_RDONLY | constants.O_CREAT, 0o644);
+    this.startCheckpointer();
+  }
+
+  private startCheckpointer(): void {
+    const worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), { workerData: { path: this.path } });
+    worker.unref();
+    worker.on('message', (r: { ok: boolean; error?: string }) => {
+      this.checkpointing = false;
+      if (!r.ok) return this.log?.warn('WAL checkpoint failed', { error: r.error });
+      // Writes went on while the worker copied; copy the few frames added since, here, so the
+      // WAL is fully checkpointed and the next write transaction restarts (and truncates) it.
+      if (!this.closed) this.checkpoint('PASSIVE');
+    });
+    worker.on('error', (e) => {
+      // Without the worker, checkpoints run on this thread (see afterSync).
+      this.log?.warn('checkpoint worker stopped', { error: String(e) });
+      this.checkpointer = undefined;
+      this.checkpointing = false;
+    });
+    this.checkpointer = worker;
   }
 
   private schedule(): void {
-    if (this.scheduled || this.syncing) return;
+    // One batch may wait for the fsync in flight; later writes gather until that fsync ends.
+    if (this.scheduled || (this.syncing && this.unsynced.length > 0)) return;
     this.scheduled = true;
     setImmediate(() => this.runBatch());
   }
@@ -182,10 +227,11 @@ export class Store {
       for (const w of batch) w.reject(e);
       return this.afterSync();
     }
-    const settle = () => {
+    const settle: Settle = (syncError) => {
       for (let i = 0; i < batch.length; i++) {
         const r = results[i]!;
-        if (r.ok) batch[i]!.resolve(r.value);
+        if (syncError !== undefined) batch[i]!.reject(syncError);
+        else if (r.ok) batch[i]!.resolve(r.value);
         else batch[i]!.reject(r.value);
       }
     };
@@ -193,25 +239,42 @@ export class Store {
       settle();
       return this.afterSync();
     }
+    this.unsynced.push(settle);
+    this.sync();
+  }
+
+  /** Starts an fsync covering every committed batch, unless one is in flight. */
+  private sync(): void {
+    if (this.syncing || this.unsynced.length === 0 || this.walFd === undefined) return;
+    const covered = this.unsynced;
+    this.unsynced = [];
     this.syncing = true;
     fsync(this.walFd, (err) => {
       this.syncing = false;
-      if (err) {
-        this.log?.error('WAL fsync failed', { error: String(err) });
-        for (const w of batch) w.reject(err);
-      } else settle();
+      if (err) this.log?.error('WAL fsync failed', { error: String(err) });
+      for (const settle of covered) settle(err ?? undefined);
       this.afterSync();
     });
   }
 
   private afterSync(): void {
-    if (this.walFd !== undefined && fstatSync(this.walFd).size > this.checkpointBytes) this.checkpoint();
+    if (this.walFd !== undefined && !this.checkpointing && fstatSync(this.walFd).size > this.checkpointBytes) {
+      if (this.checkpointer) {
+        this.checkpointing = true;
+        this.checkpointer.postMessage('checkpoint');
+      } else this.checkpoint();
+    }
+    this.sync();
     if (this.pending.length > 0) this.schedule();
     else this.idle();
   }
 
+  private isIdle(): boolean {
+    return this.pending.length === 0 && this.unsynced.length === 0 && !this.syncing && !this.scheduled;
+  }
+
   private idle(): void {
-    if (this.pending.length > 0 || this.syncing || this.scheduled) return;
+    if (!this.isIdle()) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();

@@ -137,6 +137,7 @@ export class SqliteSqsRepo implements SqsRepo {
       deleteQueueTasks: p('DELETE FROM sqs_move_tasks WHERE source_queue_id = ?'),
       insertMessage: p(`INSERT INTO sqs_messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       getMessage: p(`SELECT ${MESSAGE_COLUMNS} FROM sqs_messages WHERE seq = ?`),
+      receiptState: p('SELECT queue_id AS queueId, receipt, visible_at AS visibleAt FROM sqs_messages WHERE seq = ?'),
       visible: p(`SELECT ${MESSAGE_COLUMNS} FROM sqs_messages WHERE queue_id = ? AND visible_at <= ? ORDER BY visible_at LIMIT ?`),
       fifoCandidates: p(`SELECT ${MESSAGE_COLUMNS} FROM sqs_messages INDEXED BY sqs_messages_order WHERE queue_id = ? AND visible_at <= ? AND seq > ? ORDER BY seq LIMIT ?`),
       groupBlocked: p(
@@ -241,6 +242,10 @@ export class SqliteSqsRepo implements SqsRepo {
   getMessage(seq: number): MessageRecord | undefined {
     const r = this.s.getMessage!.get(seq) as MessageRow | undefined;
     return r && toMessage(r);
+  }
+
+  receiptState(seq: number): Pick<MessageRecord, 'queueId' | 'receipt' | 'visibleAt'> | undefined {
+    return this.s.receiptState!.get(seq) as Pick<MessageRecord, 'queueId' | 'receipt' | 'visibleAt'> | undefined;
   }
 
   visibleMessages(queueId: number, now: number, limit: number): MessageRecord[] {

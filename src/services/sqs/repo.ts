@@ -81,6 +81,8 @@ export interface SqsRepo {
   currentSeq(): number;
   insertMessage(m: MessageRecord): void;
   getMessage(seq: number): MessageRecord | undefined;
+  /** Just what acknowledging a receipt needs to know about a message. */
+  receiptState(seq: number): Pick<MessageRecord, 'queueId' | 'receipt' | 'visibleAt'> | undefined;
   /** Visible messages of a standard queue, oldest visibility first. */
   visibleMessages(queueId: number, now: number, limit: number): MessageRecord[];
   /** Visible messages of a FIFO queue in sequence order, a page after `afterSeq`. */

@@ -357,7 +357,7 @@ export class MessageEngine {
    * in flight has expired: InvalidParameterValue, as AWS answers.
    */
   deleteInTx(q: Queue, handle: { seq: number; nonce: string }, raw: string): void {
-    const m = this.repo.getMessage(handle.seq);
+    const m = this.repo.receiptState(handle.seq);
     if (!m || m.queueId !== q.id) return;
     if (m.receipt !== handle.nonce || (q.fifo && m.visibleAt <= this.clock.now())) {
       if (q.fifo) throw new InvalidParameterValue(`Value ${raw} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`);
@@ -386,14 +386,14 @@ export class MessageEngine {
    * and hides the message again), on a FIFO queue only while the receive is in flight.
    */
   changeVisibilityInTx(q: Queue, handle: { seq: number; nonce: string }, raw: string, timeout: number): void {
-    const m = this.repo.getMessage(handle.seq);
+    const m = this.repo.receiptState(handle.seq);
     const now = this.clock.now();
     if (!m || m.queueId !== q.id || m.receipt !== handle.nonce || (q.fifo && m.visibleAt <= now)) {
       throw new InvalidParameterValue(
         `Value ${raw} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.`,
       );
     }
-    this.repo.setVisibleAt(m.seq, now + timeout * 1000);
+    this.repo.setVisibleAt(handle.seq, now + timeout * 1000);
   }
 
   /** Runs visibility changes in one commit; each entry's error is returned, not thrown. */
