@@ -139,7 +139,7 @@ export class SqliteSqsRepo implements SqsRepo {
       getMessage: p(`SELECT ${MESSAGE_COLUMNS} FROM sqs_messages WHERE seq = ?`),
       receiptState: p('SELECT queue_id AS queueId, receipt, visible_at AS visibleAt FROM sqs_messages WHERE seq = ?'),
       visible: p(`SELECT ${MESSAGE_COLUMNS} FROM sqs_messages WHERE queue_id = ? AND visible_at <= ? ORDER BY visible_at LIMIT ?`),
-      fifoCandidates: p(`SELECT ${MESSAGE_COLUMNS} FROM sqs_messages INDEXED BY sqs_messages_order WHERE queue_id = ? AND visible_at <= ? AND seq > ? ORDER BY seq LIMIT ?`),
+      fifoCandidates: p(`SELECT seq, group_id AS groupId FROM sqs_messages INDEXED BY sqs_messages_order WHERE queue_id = ? AND visible_at <= ? AND seq > ? ORDER BY seq LIMIT ?`),
       groupBlocked: p(
         `SELECT 1 FROM sqs_messages WHERE queue_id = ? AND group_id = ? AND visible_at > ? AND (receive_count > 0 OR seq < ?) LIMIT 1`,
       ),
@@ -252,8 +252,8 @@ export class SqliteSqsRepo implements SqsRepo {
     return (this.s.visible!.all(queueId, now, limit) as MessageRow[]).map(toMessage);
   }
 
-  fifoCandidates(queueId: number, now: number, afterSeq: number, limit: number): MessageRecord[] {
-    return (this.s.fifoCandidates!.all(queueId, now, afterSeq, limit) as MessageRow[]).map(toMessage);
+  fifoCandidates(queueId: number, now: number, afterSeq: number, limit: number): { seq: number; groupId: string | null }[] {
+    return this.s.fifoCandidates!.all(queueId, now, afterSeq, limit) as { seq: number; groupId: string | null }[];
   }
 
   groupBlocked(queueId: number, groupId: string, beforeSeq: number, now: number): boolean {

@@ -86,7 +86,7 @@ export interface SqsRepo {
   /** Visible messages of a standard queue, oldest visibility first. */
   visibleMessages(queueId: number, now: number, limit: number): MessageRecord[];
   /** Visible messages of a FIFO queue in sequence order, a page after `afterSeq`. */
-  fifoCandidates(queueId: number, now: number, afterSeq: number, limit: number): MessageRecord[];
+  fifoCandidates(queueId: number, now: number, afterSeq: number, limit: number): { seq: number; groupId: string | null }[];
   /** True when the group has a message in flight, or an earlier message not yet visible. */
   groupBlocked(queueId: number, groupId: string, beforeSeq: number, now: number): boolean;
   markReceived(seq: number, visibleAt: number, receipt: string, receiveCount: number, firstReceiveAt: number): void;

@@ -307,16 +307,18 @@ export class MessageEngine {
       scan: for (;;) {
         const page = this.repo.fifoCandidates(q.id, now, after, 100);
         if (page.length === 0) break;
-        for (const m of page) {
-          after = m.seq;
-          const g = m.groupId ?? '';
+        // Candidates are (seq, group) only: most of a deep queue is skipped unread.
+        for (const c of page) {
+          after = c.seq;
+          const g = c.groupId ?? '';
           let open = groups.get(g);
           if (open === undefined) {
-            open = !this.repo.groupBlocked(q.id, g, m.seq, now);
+            open = !this.repo.groupBlocked(q.id, g, c.seq, now);
             groups.set(g, open);
           }
           if (!open) continue;
-          if (!keep(m)) continue;
+          const m = this.repo.getMessage(c.seq);
+          if (!m || !keep(m)) continue;
           deliver(m);
           if (received.length >= opts.max) break scan;
         }
