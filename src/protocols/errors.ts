@@ -11,6 +11,8 @@ export interface AwsErrorOptions {
   /** Code used by query-protocol clients when it differs from `code`
    * (SQS: QueueDoesNotExist is AWS.SimpleQueueService.NonExistentQueue). */
   queryCode?: string;
+  /** Message query-protocol clients get when AWS words it differently there. */
+  queryMessage?: string;
   fault?: Fault;
 }
 
@@ -18,6 +20,7 @@ export class AwsError extends Error {
   readonly code: string;
   readonly status: number;
   readonly queryCode: string;
+  readonly queryMessage: string;
   readonly fault: Fault;
 
   constructor(code: string, message: string, opts: AwsErrorOptions = {}) {
@@ -25,6 +28,7 @@ export class AwsError extends Error {
     this.code = code;
     this.status = opts.status ?? 400;
     this.queryCode = opts.queryCode ?? code;
+    this.queryMessage = opts.queryMessage ?? message;
     this.fault = opts.fault ?? (this.status >= 500 ? 'Receiver' : 'Sender');
   }
 

@@ -405,7 +405,7 @@ export function encodeQueryError(err: AwsError, xmlNamespace: string, requestId:
   return (
     `<?xml version="1.0"?><ErrorResponse xmlns="${escapeXml(xmlNamespace)}"><Error>` +
     `<Type>${err.fault}</Type><Code>${escapeXml(err.queryCode)}</Code>` +
-    `<Message>${escapeXml(err.message)}</Message><Detail/></Error>` +
+    `<Message>${escapeXml(err.queryMessage)}</Message><Detail/></Error>` +
     `<RequestId>${escapeXml(requestId)}</RequestId></ErrorResponse>`
   );
 }

@@ -11,7 +11,10 @@ export const InvalidParameterValue = awsErrorClass('InvalidParameterValueExcepti
 export const MissingParameter = awsErrorClass('MissingRequiredParameterException', { queryCode: 'MissingParameter' });
 export const AccessDenied = awsErrorClass('AccessDeniedException', { status: 403, queryCode: 'AccessDenied' });
 
-export const QueueDoesNotExist = awsErrorClass('QueueDoesNotExist', { queryCode: 'AWS.SimpleQueueService.NonExistentQueue' });
+export const QueueDoesNotExist = awsErrorClass('QueueDoesNotExist', {
+  queryCode: 'AWS.SimpleQueueService.NonExistentQueue',
+  queryMessage: 'The specified queue does not exist for this wsdl version.',
+});
 export const QueueNameExists = awsErrorClass('QueueNameExists', { queryCode: 'QueueAlreadyExists' });
 export const QueueDeletedRecently = awsErrorClass('QueueDeletedRecently', { queryCode: 'AWS.SimpleQueueService.QueueDeletedRecently' });
 export const InvalidAttributeName = awsErrorClass('InvalidAttributeName');
