@@ -71,16 +71,30 @@ function asList(v: string | string[]): string[] {
   return Array.isArray(v) ? v.map(String) : [String(v)];
 }
 
-/** IAM wildcards: `*` any run, `?` one character. */
+/**
+ * IAM wildcards: `*` any run, `?` one character. Matched greedily with backtracking to the last
+ * `*` only, which is linear in practice (no regular expression: a pattern of many stars must
+ * not cost exponential time).
+ */
 export function wildcard(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const re = new RegExp(
-    '^' +
-      pattern
-        .split('')
-        .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-        .join('') +
-      '$',
-    ignoreCase ? 'is' : 's',
-  );
-  return re.test(value);
+  const p = ignoreCase ? pattern.toLowerCase() : pattern;
+  const v = ignoreCase ? value.toLowerCase() : value;
+  let pi = 0;
+  let vi = 0;
+  let star = -1;
+  let mark = 0;
+  while (vi < v.length) {
+    if (pi < p.length && (p[pi] === '?' || p[pi] === v[vi])) {
+      pi++;
+      vi++;
+    } else if (pi < p.length && p[pi] === '*') {
+      star = pi++;
+      mark = vi;
+    } else if (star >= 0) {
+      pi = star + 1;
+      vi = ++mark;
+    } else return false;
+  }
+  while (pi < p.length && p[pi] === '*') pi++;
+  return pi === p.length;
 }

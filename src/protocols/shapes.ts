@@ -110,6 +110,8 @@ function checkValue(shape: Shape, v: unknown, path: string, member: string, out:
     out.push({ kind: 'type', path, member, expected: shape.kind, value: v });
     return v;
   };
+  // A null member is absent (checkStructure drops it); a null inside a list or map is not.
+  if (v === null) return bad();
   switch (shape.kind) {
     case 'string':
       return typeof v === 'string' ? v : bad();

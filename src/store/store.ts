@@ -1,12 +1,16 @@
 /**
  * The embedded store: one SQLite database (better-sqlite3) in WAL mode.
  *
- * Durability with group commit: every write runs through `write(fn)`. Writes that arrive in
- * the same turn of the event loop run in one transaction (each inside its own savepoint, so
- * one failing write does not undo its neighbours), the transaction commits, and the WAL file
- * is fsynced on the libuv thread pool; only then are the writers' promises resolved. Commits
- * are pipelined: while one fsync is in flight the next batch commits and waits for the next
- * fsync, and later writes gather meanwhile. The event loop never blocks on the disk.
+ * Durability with group commit: every write runs through `write(fn)`. Writes gathered since
+ * the last commit run in one transaction (each inside its own savepoint, so one failing write
+ * does not undo its neighbours), the transaction commits, and the WAL file is fsynced on the
+ * libuv thread pool; only then are the writers' promises resolved. Commits are pipelined:
+ * while one fsync is in flight the next batch commits and waits for the next fsync, and
+ * later writes gather meanwhile. The event loop never blocks on the disk.
+ *
+ * Write functions may keep in-memory caches in step with what they write; when a whole batch
+ * is rolled back (a failed COMMIT, disk full) `onRollback` listeners reload them. A failed
+ * fsync is fatal to writing: the state on disk is unknown, so every later write is refused.
  *
  * SQLite itself runs with synchronous=OFF because we fsync the WAL ourselves. Automatic
  * checkpoints are off for the same reason: a worker thread checkpoints on its own connection
@@ -56,6 +60,9 @@ export class Store {
   private closed = false;
   private checkpointer: Worker | undefined;
   private checkpointing = false;
+  private rollbackListeners: (() => void)[] = [];
+  /** Set once an fsync failed: nothing written since can be promised durable. */
+  private failure: Error | undefined;
   private idleWaiters: (() => void)[] = [];
   private readonly checkpointBytes: number;
   private readonly log: Logger | undefined;
@@ -122,10 +129,16 @@ export class Store {
    */
   write<T>(fn: () => T): Promise<T> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject });
       this.schedule();
     });
+  }
+
+  /** Calls listener after a batch's transaction was rolled back as a whole. */
+  onRollback(listener: () => void): void {
+    this.rollbackListeners.push(listener);
   }
 
   /** Resolves once every write accepted so far is durable. */
@@ -150,7 +163,6 @@ export class Store {
     this.closed = true;
     if (this.checkpointer) {
       const worker = this.checkpointer;
-      this.checkpointer = undefined;
       worker.ref();
       await new Promise<void>((r) => {
         worker.once('exit', () => r());
@@ -180,12 +192,17 @@ export class Store {
       if (!r.ok) return this.log?.warn('WAL checkpoint failed', { error: r.error });
       // Writes went on while the worker copied; copy the few frames added since, here, so the
       // WAL is fully checkpointed and the next write transaction restarts (and truncates) it.
-      if (!this.closed) this.checkpoint('PASSIVE');
+      if (this.closed) return;
+      try {
+        this.checkpoint('PASSIVE');
+      } catch (e) {
+        this.log?.warn('WAL checkpoint failed', { error: String(e) });
+      }
     });
-    worker.on('error', (e) => {
-      // Without the worker, checkpoints run on this thread (see afterSync).
-      this.log?.warn('checkpoint worker stopped', { error: String(e) });
-      this.checkpointer = undefined;
+    worker.on('error', (e) => this.log?.warn('checkpoint worker failed', { error: String(e) }));
+    worker.on('exit', () => {
+      // Without the worker, checkpoints run on this thread (see maybeCheckpoint).
+      if (this.checkpointer === worker) this.checkpointer = undefined;
       this.checkpointing = false;
     });
     this.checkpointer = worker;
@@ -225,6 +242,7 @@ export class Store {
       if (this.db.inTransaction) rollback.run();
       this.log?.error('store commit failed', { error: String(e) });
       for (const w of batch) w.reject(e);
+      for (const listener of this.rollbackListeners) listener();
       return this.afterSync();
     }
     const settle: Settle = (syncError) => {
@@ -251,22 +269,34 @@ export class Store {
     this.syncing = true;
     fsync(this.walFd, (err) => {
       this.syncing = false;
-      if (err) this.log?.error('WAL fsync failed', { error: String(err) });
+      if (err) {
+        this.log?.error('WAL fsync failed: refusing further writes', { error: String(err) });
+        this.failure = new Error(`store unavailable: WAL fsync failed (${err.code ?? err.message})`);
+      }
       for (const settle of covered) settle(err ?? undefined);
+      // Writes gathered meanwhile cannot be made durable either.
+      if (this.failure) for (const w of this.pending.splice(0)) w.reject(this.failure);
       this.afterSync();
     });
   }
 
   private afterSync(): void {
-    if (this.walFd !== undefined && !this.checkpointing && fstatSync(this.walFd).size > this.checkpointBytes) {
-      if (this.checkpointer) {
-        this.checkpointing = true;
-        this.checkpointer.postMessage('checkpoint');
-      } else this.checkpoint();
+    try {
+      this.maybeCheckpoint();
+    } catch (e) {
+      this.log?.error('WAL checkpoint failed', { error: String(e) });
     }
     this.sync();
     if (this.pending.length > 0) this.schedule();
     else this.idle();
+  }
+
+  private maybeCheckpoint(): void {
+    if (this.walFd === undefined || this.checkpointing || fstatSync(this.walFd).size <= this.checkpointBytes) return;
+    if (this.checkpointer) {
+      this.checkpointing = true;
+      this.checkpointer.postMessage('checkpoint');
+    } else this.checkpoint();
   }
 
   private isIdle(): boolean {

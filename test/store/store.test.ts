@@ -90,6 +90,42 @@ describe('Store', () => {
     await again.close();
   });
 
+  test('a batch whose commit fails is rejected whole and rollback listeners run', async () => {
+    const s = open();
+    let rollbacks = 0;
+    s.onRollback(() => rollbacks++);
+    const stmts = (s as unknown as { stmts: { commit: { run(): unknown } } }).stmts;
+    const commit = stmts.commit;
+    stmts.commit = {
+      run() {
+        stmts.commit = commit;
+        throw new Error('disk full');
+      },
+    };
+    const outcomes = await Promise.allSettled([put(s, 'a', '1'), put(s, 'b', '2')]);
+    assert.deepEqual(outcomes.map((o) => o.status), ['rejected', 'rejected']);
+    assert.equal(rollbacks, 1);
+    assert.equal((s.db.prepare('SELECT COUNT(*) AS n FROM kv').get() as { n: number }).n, 0);
+    assert.equal(await put(s, 'c', '3'), 1, 'the store writes again afterwards');
+    await s.close();
+  });
+
+  test('checkpoints go on on the main thread if the worker dies', async () => {
+    const dir = tempDir();
+    const s = new Store({ dataDir: dir, checkpointBytes: 128 * 1024 });
+    s.migrate('test', MIGRATIONS);
+    const worker = (s as unknown as { checkpointer: import('node:worker_threads').Worker }).checkpointer;
+    await worker.terminate();
+    const big = 'y'.repeat(4096);
+    let largest = 0;
+    for (let i = 0; i < 500; i++) {
+      await put(s, `k${i}`, big);
+      largest = Math.max(largest, statSync(join(dir, 'nimbus.db-wal')).size);
+    }
+    assert.ok(largest < 1024 * 1024, `WAL grew to ${largest} bytes`);
+    await s.close();
+  });
+
   test('flush waits for writes in flight; writes after close are refused', async () => {
     const s = open(tempDir());
     const p = put(s, 'f', '1');
