@@ -5,6 +5,15 @@
  *
  * Every failure is a 403 AwsError; malformed input of any kind never throws anything else.
  * Chunk signatures of STREAMING-* payloads are not checked here (only the seed signature).
+ *
+ * What a signature must cover, beyond the canonical request itself:
+ * - `host` is always among the signed headers (both forms), as AWS requires;
+ * - `x-amz-target`, when the request carries it, is signed: it chooses the operation;
+ * - outside S3, a non-empty body is signed (its SHA-256 is the payload hash): an UNSIGNED-PAYLOAD
+ *   or STREAMING-* signature with a body is refused, so an unsigned body never reaches a handler.
+ *   The identity says whether the body is covered (`payloadSigned`), for callers that read it.
+ * The caller checks the scope's service against the service the request is routed to
+ * ({@link requireSigningService}).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../lib/clock.js';
@@ -24,7 +33,19 @@ export interface SigV4Request {
   body: Buffer;
 }
 
-export interface SigV4Identity { accessKeyId: string; accountId: string; region: string; service: string }
+export interface SigV4Identity {
+  accessKeyId: string;
+  accountId: string;
+  region: string;
+  /** the credential scope's service (signing name); see {@link requireSigningService} */
+  service: string;
+  /**
+   * Whether the signature covers the request body (the signed payload hash is the body's
+   * SHA-256). False for UNSIGNED-PAYLOAD and STREAMING-* (S3 only when the body is not empty):
+   * such a body must never be read as operation parameters.
+   */
+  payloadSigned: boolean;
+}
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 const TERMINATOR = 'aws4_request';
@@ -40,6 +61,8 @@ const deny = (code: string, queryCode: string, message: string) =>
   new AwsError(code, message, { status: 403, queryCode, fault: 'Sender' });
 const incomplete = (message: string) => deny('IncompleteSignatureException', 'IncompleteSignature', message);
 const invalidSignature = (message = MISMATCH) => deny('InvalidSignatureException', 'SignatureDoesNotMatch', message);
+const HOST_NOT_SIGNED = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.";
+const TARGET_NOT_SIGNED = "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.";
 const badDate = (got: string) =>
   incomplete(`Date must be in ISO-8601 'basic format'. Got '${got}'. See http://en.wikipedia.org/wiki/ISO_8601`);
 
@@ -271,7 +294,17 @@ function parseClaim(req: SigV4Request): Claim {
       `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: ` +
         `'${scope.date}' != '${date.slice(0, 8)}', from '${date}'.`,
     );
+  if (!signedHeaders.split(';').includes('host')) throw incomplete(HOST_NOT_SIGNED);
   return { presigned: auth === undefined, scope, signedHeaders, signature, date, time, expires, params };
+}
+
+/**
+ * After routing: the credential scope must name the service the request is routed to, else
+ * 403 InvalidSignatureException (query code SignatureDoesNotMatch), worded as AWS words it.
+ */
+export function requireSigningService(identity: Pick<SigV4Identity, 'service'>, signingName: string): void {
+  if (identity.service !== signingName)
+    throw invalidSignature(`Credential should be scoped to correct service: '${signingName}'. `);
 }
 
 // ---- verification ---------------------------------------------------------------------------
@@ -305,16 +338,27 @@ export class SigV4Verifier {
     const creds = this.lookup(claim.scope.accessKeyId);
     const invalidKey = 'The security token included in the request is invalid.';
     if (!creds) throw deny('UnrecognizedClientException', 'InvalidClientTokenId', invalidKey);
-    guarded(() => this.check(req, claim, creds));
+    const payloadHash = guarded(() => this.check(req, claim, creds));
     const { region, service } = claim.scope;
-    return { accessKeyId: creds.accessKeyId, accountId: creds.accountId, region, service };
+    // A literal payload hash (UNSIGNED-PAYLOAD, STREAMING-*) leaves the body unsigned; a hex one
+    // is always the body's own hash (see payloadHashes).
+    const payloadSigned = /^[0-9a-fA-F]{64}$/.test(payloadHash);
+    const raw: unknown = req.body;
+    const bodyLength = raw instanceof Uint8Array ? raw.length : 0;
+    // Outside S3 the body carries the operation's parameters: an unsigned one is refused
+    // outright, as AWS (which always hashes the body itself there) would refuse it.
+    if (!payloadSigned && bodyLength > 0 && service !== 's3') throw invalidSignature();
+    return { accessKeyId: creds.accessKeyId, accountId: creds.accountId, region, service, payloadSigned };
   }
 
-  private check(req: SigV4Request, claim: Claim, creds: Credentials): void {
+  /** Checks the signature; returns the payload hash the signature was computed over. */
+  private check(req: SigV4Request, claim: Claim, creds: Credentials): string {
     this.checkTime(claim);
     const { scope } = claim;
     const headers: Headers = req.headers ?? {};
     const signed = claim.signedHeaders.split(';');
+    if (header(headers, 'x-amz-target') !== undefined && !signed.includes('x-amz-target'))
+      throw invalidSignature(TARGET_NOT_SIGNED);
     const canonicalHeaders = signed.map((h) => `${h}:${canonicalValue(header(headers, h) ?? '')}`);
     const path = canonicalUri(typeof req.path === 'string' ? req.path : '/', scope.service);
     const query = canonicalQuery(claim.params, claim.presigned);
@@ -325,7 +369,7 @@ export class SigV4Verifier {
     for (const payloadHash of payloadHashes(req, claim)) {
       const stringToSign = `${ALGORITHM}\n${claim.date}\n${scopeString}\n${sha256hex(`${head}\n${payloadHash}`)}`;
       const expected = Buffer.from(createHmac('sha256', key).update(stringToSign).digest('hex'), 'utf8');
-      if (expected.length === provided.length && timingSafeEqual(expected, provided)) return;
+      if (expected.length === provided.length && timingSafeEqual(expected, provided)) return payloadHash;
     }
     throw invalidSignature();
   }

@@ -7,13 +7,14 @@ import type { Logger } from '../lib/log.js';
 import { AwsError, InternalFailure, InvalidAction, MissingAction, UnknownOperationException } from '../protocols/errors.js';
 import { decodeJsonInput, encodeJsonError, encodeJsonOutput, jsonContentType } from '../protocols/json.js';
 import { decodeQueryInput, encodeQueryError, encodeQueryResponse, parseForm } from '../protocols/query.js';
-import type { SigV4Verifier } from '../protocols/sigv4.js';
+import { requireSigningService, type SigV4Identity, type SigV4Verifier } from '../protocols/sigv4.js';
 import type { Operation, RequestContext, ServicePlugin } from '../services/service.js';
 import type { ApiRequest, ApiResponse } from './api.js';
 import type { Route, Router } from './router.js';
 
 const XML = 'text/xml';
 const GENERIC_XMLNS = 'https://nimbus.dev/doc/';
+const EMPTY = Buffer.alloc(0);
 
 export class Dispatcher {
   constructor(
@@ -29,7 +30,10 @@ export class Dispatcher {
       // learns nothing about what exists.
       const identity = this.verifier.verify(req);
       if (!route) throw new InvalidAction('The action or operation requested is invalid. Verify that the action is typed correctly.');
-      const { operation, name, input } = this.decode(route, req);
+      // A signature is good for the service its credential scope names, and no other (the
+      // route may have come from X-Amz-Target rather than from the scope).
+      requireSigningService(identity, route.service.signingName);
+      const { operation, name, input } = this.decode(route, req, identity);
       const ctx: RequestContext = {
         requestId: req.requestId,
         accountId: identity.accountId,
@@ -46,20 +50,31 @@ export class Dispatcher {
     }
   }
 
-  private decode(route: Route, req: ApiRequest): { operation: Operation; name: string; input: Record<string, unknown> } {
+  /**
+   * Only signed bytes decide the operation and its input: the body is read only when the
+   * signature covers it (the verifier already refuses an unsigned non-empty body outside S3; this
+   * holds even without that), and then form fields take precedence over URL query parameters.
+   */
+  private decode(
+    route: Route,
+    req: ApiRequest,
+    identity: Pick<SigV4Identity, 'payloadSigned'>,
+  ): { operation: Operation; name: string; input: Record<string, unknown> } {
     const { service } = route;
+    const body = identity.payloadSigned ? req.body : EMPTY;
     if (route.protocol === 'json') {
       const name = route.target ?? '';
       const operation = Object.hasOwn(service.operations, name) ? service.operations[name] : undefined;
       if (!operation) throw new UnknownOperationException(`The action ${name} is not valid for this web service.`);
-      const { value, violations } = decodeJsonInput(operation.input, req.body);
+      const { value, violations } = decodeJsonInput(operation.input, body);
       if (violations.length) throw service.validationError(violations, name);
       return { operation, name, input: value };
     }
     const contentType = String(req.headers['content-type'] ?? '');
-    const params = parseForm(req.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded') ? req.body.toString('utf8') : req.query);
-    if (req.method === 'POST' && req.query) {
-      // Query parameters in the URL of a POST are merged under the form fields.
+    const form = identity.payloadSigned && req.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded');
+    const params = parseForm(form ? body.toString('utf8') : req.query);
+    if (form && req.query) {
+      // Query parameters in the URL of a POST are merged under the (signed) form fields.
       for (const [k, v] of parseForm(req.query)) if (!params.has(k)) params.set(k, v);
     }
     service.queryDefaults?.(params, req.path);

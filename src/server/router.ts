@@ -2,6 +2,13 @@
  * Which service, and which wire protocol, a request is for. In order: the SigV4 signing
  * name (Authorization header or X-Amz-Credential query parameter), then the X-Amz-Target
  * prefix. Later services add host patterns and path prefixes here.
+ *
+ * X-Amz-Target is read from the header or, when there is no such header, from an
+ * `X-Amz-Target` query parameter (any case): @smithy/signature-v4's presign hoists x-amz-*
+ * headers into the query string by default. Either way it is signed: the verifier refuses an
+ * X-Amz-Target header left out of SignedHeaders, and the query string is always signed. The
+ * route is not trusted for authentication: the dispatcher checks the signature's scope against
+ * the routed service's signing name.
  */
 import { signingScope } from '../protocols/sigv4.js';
 import type { ServicePlugin } from '../services/service.js';
@@ -29,7 +36,7 @@ export class Router {
 
   route(req: ApiRequest): Route | undefined {
     const targetHeader = req.headers['x-amz-target'];
-    const target = typeof targetHeader === 'string' ? targetHeader : undefined;
+    const target = typeof targetHeader === 'string' ? targetHeader : targetHeader === undefined ? hoistedTarget(req.query) : undefined;
     const dot = target ? target.lastIndexOf('.') : -1;
     const prefix = target && dot > 0 ? target.slice(0, dot) : undefined;
 
@@ -45,4 +52,14 @@ export class Router {
     if (service.json) return { service, protocol: 'json', target: target?.slice(dot + 1) ?? '' };
     return undefined;
   }
+}
+
+const HOISTED_TARGET = /(?:^|&)x-amz-target=/i;
+
+/** The value of an `X-Amz-Target` query parameter (name in any case), if there is exactly one. */
+function hoistedTarget(query: string): string | undefined {
+  if (typeof query !== 'string' || !HOISTED_TARGET.test(query)) return undefined;
+  const values: string[] = [];
+  for (const [k, v] of new URLSearchParams(query)) if (k.toLowerCase() === 'x-amz-target') values.push(v);
+  return values.length === 1 ? values[0] : undefined;
 }

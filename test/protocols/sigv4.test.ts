@@ -4,7 +4,14 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest, buildQueryString } from '@smithy/core/protocols';
 import { AwsError } from '../../src/protocols/errors.js';
-import { SigV4Verifier, amzDate, signingScope, type Credentials, type SigV4Request } from '../../src/protocols/sigv4.js';
+import {
+  SigV4Verifier,
+  amzDate,
+  requireSigningService,
+  signingScope,
+  type Credentials,
+  type SigV4Request,
+} from '../../src/protocols/sigv4.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 const MIN = 60_000;
@@ -30,6 +37,12 @@ interface SignOptions {
   applyChecksum?: boolean;
   /** presign instead of signing headers */
   expiresIn?: number;
+  /** headers sent but left out of the signature */
+  unsignableHeaders?: string[];
+  /** presign: headers kept as headers rather than hoisted into the query string */
+  unhoistableHeaders?: string[];
+  /** headers removed after signing (e.g. a payload-hash declaration the signer honoured) */
+  omitHeaders?: string[];
 }
 
 /** Signs with the real SDK signer, then reshapes the request the way node's http server delivers it. */
@@ -54,12 +67,14 @@ async function sign(o: SignOptions = {}): Promise<SigV4Request> {
     body: o.body,
   });
   const signingDate = new Date(o.at ?? NOW);
+  const unsignableHeaders = new Set(o.unsignableHeaders);
   const signed =
     o.expiresIn === undefined
-      ? await signer.sign(request, { signingDate })
-      : await signer.presign(request, { signingDate, expiresIn: o.expiresIn });
+      ? await signer.sign(request, { signingDate, unsignableHeaders })
+      : await signer.presign(request, { signingDate, expiresIn: o.expiresIn, unsignableHeaders, unhoistableHeaders: new Set(o.unhoistableHeaders) });
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(signed.headers)) headers[k.toLowerCase()] = v;
+  for (const name of o.omitHeaders ?? []) delete headers[name];
   return {
     method: signed.method,
     path: signed.path,
@@ -126,7 +141,7 @@ describe('SigV4Verifier matches AWS documentation examples', () => {
       },
       body: Buffer.alloc(0),
     });
-    assert.deepEqual(id, { accessKeyId: 'AKIDEXAMPLE', accountId: '111122223333', region: 'us-east-1', service: 'iam' });
+    assert.deepEqual(id, { accessKeyId: 'AKIDEXAMPLE', accountId: '111122223333', region: 'us-east-1', service: 'iam', payloadSigned: true });
   });
 
   it('S3 GET object with Range (sig-v4-header-based-auth.html)', () => {
@@ -199,6 +214,7 @@ describe('SigV4Verifier accepts SDK-signed requests', () => {
       accountId: '000000000000',
       region: 'us-east-1',
       service: 'sqs',
+      payloadSigned: true,
     });
   });
 
@@ -274,8 +290,8 @@ describe('SigV4Verifier accepts SDK-signed requests', () => {
       headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-type': 'text/plain' },
       body: Buffer.from('any bytes at all'),
     });
-    verifier.verify(req);
-    verifier.verify({ ...req, body: Buffer.from('a different body: payload is unsigned') });
+    assert.equal(verifier.verify(req).payloadSigned, false);
+    assert.equal(verifier.verify({ ...req, body: Buffer.from('a different body: payload is unsigned') }).payloadSigned, false);
   });
 
   it('signature check is exact at 14 minutes of skew either way', async () => {
@@ -456,5 +472,117 @@ describe('SigV4Verifier refuses', () => {
       assert.doesNotThrow(() => signingScope(req));
     }
     assert.ok(accepted < cases.length / 2);
+  });
+});
+
+describe('SigV4Verifier requires the signature to cover what chooses the operation', () => {
+  const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+  const BODY = 'Action=DeleteQueue&Version=2012-11-05&QueueUrl=http%3A%2F%2Flocalhost%3A4566%2F000000000000%2Fq';
+  const UNSIGNED = { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
+  const withBody = (req: SigV4Request, body: string = BODY) => ({ ...req, body: Buffer.from(body) });
+
+  it('payloadSigned: true when the signed payload hash is the body\'s', async () => {
+    assert.equal(verifier.verify(await jsonRequest()).payloadSigned, true);
+    assert.equal(verifier.verify(await sign({ body: '{}', applyChecksum: false })).payloadSigned, true);
+    assert.equal(verifier.verify(await sign({ headers: FORM, body: BODY, expiresIn: 300 })).payloadSigned, true);
+    assert.equal(verifier.verify(await sign({ method: 'GET', expiresIn: 300 })).payloadSigned, true);
+  });
+
+  it('outside S3, an unsigned payload must be empty: header form declaring UNSIGNED-PAYLOAD', async () => {
+    const req = await sign({ query: { Action: 'GetQueueUrl', QueueName: 'q' }, headers: { ...FORM, ...UNSIGNED } });
+    assert.equal(verifier.verify(req).payloadSigned, false);
+    assertMismatch(withBody(req));
+    for (const hash of ['STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'STREAMING-UNSIGNED-PAYLOAD-TRAILER']) {
+      const streaming = await sign({ service: 'lambda', headers: { 'x-amz-content-sha256': hash } });
+      assert.equal(verifier.verify(streaming).payloadSigned, false);
+      assertMismatch(withBody(streaming, '{}'));
+    }
+  });
+
+  it('outside S3, an unsigned payload must be empty: presigned, UNSIGNED-PAYLOAD hoisted into the query', async () => {
+    const req = await sign({ query: { Action: 'GetQueueUrl', QueueName: 'q' }, headers: UNSIGNED, expiresIn: 300 });
+    assert.match(req.query, /x-amz-content-sha256=UNSIGNED-PAYLOAD/i);
+    assert.equal(verifier.verify(req).payloadSigned, false);
+    assertMismatch(withBody(req));
+    assertMismatch(withBody(req, '{"QueueUrl":"http://localhost:4566/000000000000/q"}'));
+  });
+
+  it('outside S3, an unsigned payload must be empty: presigned over UNSIGNED-PAYLOAD, undeclared (botocore)', async () => {
+    const hidden = ['x-amz-content-sha256'];
+    const req = await sign({
+      query: { Action: 'GetQueueUrl', QueueName: 'q' },
+      headers: UNSIGNED,
+      expiresIn: 300,
+      unsignableHeaders: hidden,
+      unhoistableHeaders: hidden,
+      omitHeaders: hidden,
+    });
+    assert.doesNotMatch(req.query, /content-sha256/i);
+    assert.equal(req.headers['x-amz-content-sha256'], undefined);
+    assert.equal(verifier.verify(req).payloadSigned, false);
+    assertMismatch(withBody(req));
+  });
+
+  it('S3 keeps unsigned payloads (object bytes, never parameters)', async () => {
+    const put = await sign({ service: 's3', method: 'PUT', path: '/b/k', headers: UNSIGNED, body: 'bytes' });
+    assert.equal(verifier.verify(put).payloadSigned, false);
+    const pre = await sign({ service: 's3', method: 'PUT', path: '/b/k', headers: UNSIGNED, expiresIn: 300 });
+    assert.equal(verifier.verify(withBody(pre, 'object bytes')).payloadSigned, false);
+  });
+
+  it('host must be a signed header (header and presigned forms)', async () => {
+    const message = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.";
+    const incomplete = (req: SigV4Request) =>
+      assertDenied(() => verifier.verify(req), 'IncompleteSignatureException', 'IncompleteSignature', message);
+    const header = await sign({ headers: { 'x-amz-target': 'AmazonSQS.ListQueues' }, body: '{}', unsignableHeaders: ['host'] });
+    assert.doesNotMatch(String(header.headers['authorization']), /SignedHeaders=[^,]*host/);
+    incomplete(header);
+    const pre = await sign({ method: 'GET', query: { Action: 'ListQueues' }, headers: FORM, expiresIn: 300, unsignableHeaders: ['host'] });
+    assert.match(pre.query, /X-Amz-SignedHeaders=content-type(&|$)/);
+    incomplete(pre);
+    // Uppercase is not the canonical (lower-case) name: not signed either.
+    incomplete({
+      method: 'GET',
+      path: '/',
+      query: '',
+      headers: {
+        host: 'localhost:4566',
+        'x-amz-date': '20260115T120000Z',
+        authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260115/us-east-1/sqs/aws4_request, SignedHeaders=Host;x-amz-date, Signature=00',
+      },
+      body: Buffer.alloc(0),
+    });
+  });
+
+  it('x-amz-target, when present, must be a signed header', async () => {
+    const message = "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.";
+    const headers = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.GetQueueAttributes' };
+    const req = await sign({ headers, body: '{"QueueUrl":"http://localhost:4566/000000000000/q"}', unsignableHeaders: ['x-amz-target'] });
+    assertMismatch(req, message);
+    assertMismatch({ ...req, headers: { ...req.headers, 'x-amz-target': 'AmazonSQS.DeleteQueue' } }, message);
+    // Presigned with the header kept (unhoisted) but unsigned.
+    const pre = await sign({ headers, expiresIn: 300, unhoistableHeaders: ['x-amz-target'], unsignableHeaders: ['x-amz-target'] });
+    assertMismatch(pre, message);
+    // A header added to a presigned URL that never had one.
+    const get = await sign({ method: 'GET', query: { Action: 'ListQueues' }, expiresIn: 300 });
+    assertMismatch({ ...get, headers: { ...get.headers, 'x-amz-target': 'AmazonSQS.DeleteQueue' } }, message);
+    // Signed (header form, or presigned kept as a header, or hoisted into the signed query): fine.
+    verifier.verify(await sign({ headers, body: '{}' }));
+    verifier.verify(await sign({ headers, expiresIn: 300, unhoistableHeaders: ['x-amz-target'] }));
+    const hoisted = await sign({ headers, expiresIn: 300 });
+    assert.match(hoisted.query, /x-amz-target=AmazonSQS.GetQueueAttributes/i);
+    verifier.verify(hoisted);
+  });
+
+  it('requireSigningService: the scope must name the routed service', async () => {
+    const identity = verifier.verify(await sign({ service: 's3', method: 'GET', path: '/b/k' }));
+    assert.equal(identity.service, 's3');
+    requireSigningService(identity, 's3');
+    assertDenied(
+      () => requireSigningService(identity, 'sqs'),
+      'InvalidSignatureException',
+      'SignatureDoesNotMatch',
+      "Credential should be scoped to correct service: 'sqs'. ",
+    );
   });
 });

@@ -1,13 +1,14 @@
 /**
  * The HTTP edge: request ids, the health endpoint, SigV4 through the server (header and
- * presigned forms, JSON and query protocols), body limits and graceful shutdown.
+ * presigned forms, JSON and query protocols; only signed bytes choose the operation), body
+ * limits and graceful shutdown.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest, Agent, type IncomingHttpHeaders } from 'node:http';
 import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { CreateQueueCommand, ListQueuesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueUrlCommand, ListQueuesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest, buildQueryString } from '@smithy/core/protocols';
@@ -61,13 +62,19 @@ interface SignOptions {
   expiresIn?: number;
   /** Presign: headers kept as (signed) headers rather than hoisted into the query string. */
   unhoistableHeaders?: string[];
+  /** Headers sent but left out of the signature. */
+  unsignableHeaders?: string[];
+  /** Headers removed after signing (e.g. a payload-hash declaration the signer honoured). */
+  omitHeaders?: string[];
+  /** The credential scope's service; default sqs. */
+  service?: string;
 }
 
 /** Signs with the real SDK signer; returns what to send (path with query string, headers). */
 async function sign(endpoint: string, o: SignOptions = {}): Promise<SendOptions> {
   const url = new URL(endpoint);
   const signer = new SignatureV4({
-    service: 'sqs',
+    service: o.service ?? 'sqs',
     region: 'us-east-1',
     sha256: Sha256,
     credentials: { accessKeyId: o.accessKeyId ?? 'test', secretAccessKey: o.secret ?? 'test' },
@@ -83,10 +90,15 @@ async function sign(endpoint: string, o: SignOptions = {}): Promise<SendOptions>
     body: o.body,
   });
   const signingDate = o.signingDate ?? new Date();
+  const unsignableHeaders = new Set(o.unsignableHeaders);
   const signed =
-    o.expiresIn === undefined ? await signer.sign(request, { signingDate }) : await signer.presign(request, { signingDate, expiresIn: o.expiresIn, unhoistableHeaders: new Set(o.unhoistableHeaders) });
+    o.expiresIn === undefined
+      ? await signer.sign(request, { signingDate, unsignableHeaders })
+      : await signer.presign(request, { signingDate, expiresIn: o.expiresIn, unhoistableHeaders: new Set(o.unhoistableHeaders), unsignableHeaders });
   const qs = buildQueryString(signed.query as Record<string, string | string[]>);
-  return { method: signed.method, path: qs ? `${signed.path}?${qs}` : signed.path, headers: signed.headers as Record<string, string>, body: o.body };
+  const headers = { ...(signed.headers as Record<string, string>) };
+  for (const name of o.omitHeaders ?? []) delete headers[name];
+  return { method: signed.method, path: qs ? `${signed.path}?${qs}` : signed.path, headers, body: o.body };
 }
 
 const JSON_HEADERS = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ListQueues' };
@@ -283,12 +295,125 @@ describe('HTTP server', () => {
       assertXmlDenied(await send(t.endpoint, signed), 'SignatureDoesNotMatch', MISMATCH);
     });
 
+    it('presigned JSON with X-Amz-Target hoisted into the query (the SDK signer\'s default) works', async () => {
+      const signed = await jsonList(t.endpoint, { expiresIn: 300 });
+      assert.match(signed.path!, /[?&]x-amz-target=AmazonSQS\.ListQueues(&|$)/i);
+      assert.equal(signed.headers!['x-amz-target'], undefined);
+      const res = await send(t.endpoint, signed);
+      assert.equal(res.status, 200, res.body);
+      assert.ok(Array.isArray(JSON.parse(res.body).QueueUrls), res.body);
+    });
+
+    it('a presigned POST with a signed form body works; form fields come first', async () => {
+      const res = await send(t.endpoint, await queryList(t.endpoint, { expiresIn: 300, query: { Action: 'CreateQueue' } }));
+      assert.equal(res.status, 200, res.body);
+      assert.ok(xml.parse(res.body).ListQueuesResponse, res.body);
+    });
+
     it('a malformed Authorization header: 403, never a 500', async () => {
       for (const auth of ['AWS4-HMAC-SHA256', 'garbage', 'AWS4-HMAC-SHA256 Credential=/, SignedHeaders=, Signature=', 'AWS4-HMAC-SHA256 Credential=test/x/y/sqs/aws4_request, SignedHeaders=host, Signature=00']) {
         const res = await send(t.endpoint, { method: 'POST', headers: { ...FORM_HEADERS, authorization: auth, 'x-amz-date': '20260101T000000Z' }, body: LIST_FORM });
         assert.equal(res.status, 403, `${auth}: ${res.body}`);
         assert.ok(xml.parse(res.body).ErrorResponse, res.body);
       }
+    });
+  });
+
+  describe('SigV4: only signed bytes choose the operation', () => {
+    const FORM = 'application/x-www-form-urlencoded';
+    const queueExists = async (name: string) => {
+      const out = await t.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+      assert.equal(out.QueueUrl, `${t.endpoint}/${ACCOUNT}/${name}`);
+    };
+    const deleteForm = (name: string) => `Action=DeleteQueue&Version=2012-11-05&QueueUrl=${encodeURIComponent(`${t.endpoint}/${ACCOUNT}/${name}`)}`;
+    const getUrlQuery = (name: string) => ({ Action: 'GetQueueUrl', Version: '2012-11-05', QueueName: name });
+
+    it('a presigned URL with an UNSIGNED-PAYLOAD declaration: the body cannot choose the Action', async () => {
+      await t.sqs.send(new CreateQueueCommand({ QueueName: 'http-victim-1' }));
+      // X-Amz-Content-Sha256=UNSIGNED-PAYLOAD hoisted into the (signed) query string.
+      const signed = await sign(t.endpoint, { query: getUrlQuery('http-victim-1'), headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, expiresIn: 300 });
+      assert.match(signed.path!, /x-amz-content-sha256=UNSIGNED-PAYLOAD/i);
+      const intended = await send(t.endpoint, { ...signed, body: '' });
+      assert.equal(intended.status, 200, intended.body);
+      assert.equal(xml.parse(intended.body).GetQueueUrlResponse.GetQueueUrlResult.QueueUrl, `${t.endpoint}/${ACCOUNT}/http-victim-1`);
+      const attack = await send(t.endpoint, { ...signed, headers: { ...signed.headers, 'content-type': FORM }, body: deleteForm('http-victim-1') });
+      assertXmlDenied(attack, 'SignatureDoesNotMatch', MISMATCH);
+      await queueExists('http-victim-1');
+    });
+
+    it('a presigned URL signed over UNSIGNED-PAYLOAD without declaring it (botocore style): the body cannot choose the Action', async () => {
+      await t.sqs.send(new CreateQueueCommand({ QueueName: 'http-victim-2' }));
+      // The signer honours the header as the payload hash; it is neither hoisted, nor signed, nor sent.
+      const omitted = ['x-amz-content-sha256'];
+      const signed = await sign(t.endpoint, {
+        query: getUrlQuery('http-victim-2'),
+        headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+        expiresIn: 300,
+        unhoistableHeaders: omitted,
+        unsignableHeaders: omitted,
+        omitHeaders: omitted,
+      });
+      assert.doesNotMatch(signed.path!, /content-sha256/i);
+      const intended = await send(t.endpoint, { ...signed, body: '' });
+      assert.equal(intended.status, 200, intended.body);
+      const attack = await send(t.endpoint, { ...signed, headers: { ...signed.headers, 'content-type': FORM }, body: deleteForm('http-victim-2') });
+      assertXmlDenied(attack, 'SignatureDoesNotMatch', MISMATCH);
+      await queueExists('http-victim-2');
+    });
+
+    it('a header-signed request declaring UNSIGNED-PAYLOAD: a body is refused, the query decides', async () => {
+      await t.sqs.send(new CreateQueueCommand({ QueueName: 'http-victim-3' }));
+      const signed = await sign(t.endpoint, { query: getUrlQuery('http-victim-3'), headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-type': FORM } });
+      const attack = await send(t.endpoint, { ...signed, body: deleteForm('http-victim-3') });
+      assertXmlDenied(attack, 'SignatureDoesNotMatch', MISMATCH);
+      await queueExists('http-victim-3');
+      const intended = await send(t.endpoint, { ...signed, body: '' });
+      assert.equal(intended.status, 200, intended.body);
+      assert.ok(xml.parse(intended.body).GetQueueUrlResponse, intended.body);
+    });
+
+    it('an X-Amz-Target header left unsigned: 403, and a swapped one cannot run another operation', async () => {
+      const { QueueUrl } = await t.sqs.send(new CreateQueueCommand({ QueueName: 'http-victim-4' }));
+      const signed = await sign(t.endpoint, {
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.GetQueueAttributes' },
+        body: JSON.stringify({ QueueUrl }),
+        unsignableHeaders: ['x-amz-target'],
+      });
+      assert.doesNotMatch(signed.headers!.authorization!, /x-amz-target/);
+      const unswapped = await send(t.endpoint, signed);
+      assertJsonDenied(unswapped, 'InvalidSignatureException', 'SignatureDoesNotMatch', /^'X-Amz-Target' must be a 'SignedHeader'/);
+      const swapped = await send(t.endpoint, { ...signed, headers: { ...signed.headers, 'x-amz-target': 'AmazonSQS.DeleteQueue' } });
+      assertJsonDenied(swapped, 'InvalidSignatureException', 'SignatureDoesNotMatch', /^'X-Amz-Target' must be a 'SignedHeader'/);
+      await queueExists('http-victim-4');
+      // Presigned, kept as an unsigned header.
+      const pre = await jsonList(t.endpoint, { expiresIn: 300, unhoistableHeaders: ['x-amz-target'], unsignableHeaders: ['x-amz-target'] });
+      assertJsonDenied(await send(t.endpoint, pre), 'InvalidSignatureException', 'SignatureDoesNotMatch');
+    });
+
+    it('Host left out of the signed headers: 403 IncompleteSignature (header and presigned forms)', async () => {
+      const message = /^'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization\.$/;
+      const json = await jsonList(t.endpoint, { unsignableHeaders: ['host'] });
+      assert.doesNotMatch(json.headers!.authorization!, /SignedHeaders=[^,]*host/);
+      assertJsonDenied(await send(t.endpoint, json), 'IncompleteSignatureException', 'IncompleteSignature', message);
+      assertXmlDenied(await send(t.endpoint, await queryList(t.endpoint, { unsignableHeaders: ['host'] })), 'IncompleteSignature', message);
+      const pre = await sign(t.endpoint, { method: 'GET', query: LIST_QUERY, headers: { 'content-type': FORM }, expiresIn: 300, unsignableHeaders: ['host'] });
+      assert.match(pre.path!, /X-Amz-SignedHeaders=content-type(&|$)/);
+      assertXmlDenied(await send(t.endpoint, pre), 'IncompleteSignature', message);
+    });
+
+    it('a signature scoped to another service: 403, even when X-Amz-Target routes it here', async () => {
+      const message = /^Credential should be scoped to correct service: 'sqs'\. $/;
+      for (const service of ['s3', 'sns', 'dynamodb']) {
+        const res = await send(
+          t.endpoint,
+          await sign(t.endpoint, { service, headers: { ...JSON_HEADERS, 'x-amz-target': 'AmazonSQS.CreateQueue' }, body: '{"QueueName":"http-wrong-scope"}' }),
+        );
+        assertJsonDenied(res, 'InvalidSignatureException', 'SignatureDoesNotMatch', message);
+      }
+      const pre = await jsonList(t.endpoint, { service: 'sns', expiresIn: 300 });
+      assertJsonDenied(await send(t.endpoint, pre), 'InvalidSignatureException', 'SignatureDoesNotMatch', message);
+      const listed = await t.sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'http-wrong-scope' }));
+      assert.equal(listed.QueueUrls, undefined);
     });
   });
 
