@@ -47,6 +47,11 @@ export class WatchedClock extends ManualClock {
     return timer;
   }
 
+  /** How many timers for exactly `at` have been armed so far. */
+  armedAt(at: number): number {
+    return this.armed.get(at) ?? 0;
+  }
+
   /**
    * Resolves once `count` more timers for exactly `at` have been armed (a waiting receive arms
    * one for its deadline just before it starts to wait).

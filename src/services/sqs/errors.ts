@@ -21,7 +21,6 @@ export const InvalidAttributeName = awsErrorClass('InvalidAttributeName');
 export const InvalidAttributeValue = awsErrorClass('InvalidAttributeValue');
 export const InvalidMessageContents = awsErrorClass('InvalidMessageContents');
 export const ReceiptHandleIsInvalid = awsErrorClass('ReceiptHandleIsInvalid', { status: 404 });
-export const MessageNotInflight = awsErrorClass('MessageNotInflight', { queryCode: 'AWS.SimpleQueueService.MessageNotInflight' });
 export const EmptyBatchRequest = awsErrorClass('EmptyBatchRequest', { queryCode: 'AWS.SimpleQueueService.EmptyBatchRequest' });
 export const TooManyEntriesInBatchRequest = awsErrorClass('TooManyEntriesInBatchRequest', {
   queryCode: 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
@@ -31,5 +30,4 @@ export const InvalidBatchEntryId = awsErrorClass('InvalidBatchEntryId', { queryC
 export const BatchRequestTooLong = awsErrorClass('BatchRequestTooLong', { queryCode: 'AWS.SimpleQueueService.BatchRequestTooLong' });
 export const PurgeQueueInProgress = awsErrorClass('PurgeQueueInProgress', { status: 403, queryCode: 'AWS.SimpleQueueService.PurgeQueueInProgress' });
 export const UnsupportedOperation = awsErrorClass('UnsupportedOperation', { queryCode: 'AWS.SimpleQueueService.UnsupportedOperation' });
-export const OverLimit = awsErrorClass('OverLimit', { status: 403 });
 export const ResourceNotFoundException = awsErrorClass('ResourceNotFoundException', { status: 404 });

@@ -1,7 +1,7 @@
 /** SQS storage in SQLite. All SQL of the service lives here. */
 import type { Statement } from 'better-sqlite3';
 import type { Db, Migration } from '../../store/store.js';
-import type { DedupEntry, MessageCounts, MessageRecord, MoveTaskRecord, QueueRecord, SqsRepo } from './repo.js';
+import type { AttemptEntry, DedupEntry, MessageCounts, MessageRecord, MoveTaskRecord, QueueRecord, SqsRepo } from './repo.js';
 
 export const SQS_MIGRATIONS: Migration[] = [
   `CREATE TABLE sqs_queues (
@@ -60,6 +60,20 @@ export const SQS_MIGRATIONS: Migration[] = [
      started_at INTEGER NOT NULL
    );
    CREATE INDEX sqs_move_tasks_source ON sqs_move_tasks (source_queue_id, started_at);`,
+  // Queue ids and message sequences are never reused, even after deletes and restarts: each
+  // is allocated from a durable counter advanced in the transaction that uses the value.
+  // (A reused queue id let a send that raced a DeleteQueue land in a later queue; a reused
+  // sequence made SequenceNumber go backwards.) Seeded with the highest values in use.
+  `CREATE TABLE sqs_counters (
+     name TEXT PRIMARY KEY,
+     value INTEGER NOT NULL
+   );
+   INSERT INTO sqs_counters (name, value) VALUES
+     ('queue_id', (SELECT COALESCE(MAX(id), 0) FROM sqs_queues)),
+     ('seq', MAX(
+       (SELECT COALESCE(MAX(seq), 0) FROM sqs_messages),
+       (SELECT COALESCE(MAX(json_extract(entry, '$.seq')), 0) FROM sqs_dedup)
+     ));`,
 ];
 
 interface MessageRow {
@@ -120,15 +134,15 @@ const MESSAGE_COLUMNS = `seq, queue_id, message_id, body, md5_body, attributes, 
   sent_at, visible_at, receive_count, first_receive_at, receipt, group_id, dedup_id`;
 
 export class SqliteSqsRepo implements SqsRepo {
-  private seq: number;
   private s: Record<string, Statement>;
 
   constructor(private readonly db: Db) {
-    const max = db.prepare('SELECT MAX(seq) AS m FROM sqs_messages').get() as { m: number | null };
-    this.seq = max.m ?? 0;
     const p = (sql: string) => db.prepare(sql);
     this.s = {
-      insertQueue: p('INSERT INTO sqs_queues (account, region, name, attributes, tags, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      // One UPDATE of a one-row page, rolled back with the write that used the value.
+      nextCounter: p('UPDATE sqs_counters SET value = value + 1 WHERE name = ? RETURNING value'),
+      counter: p('SELECT value FROM sqs_counters WHERE name = ?'),
+      insertQueue: p('INSERT INTO sqs_queues (id, account, region, name, attributes, tags, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       updateQueue: p('UPDATE sqs_queues SET attributes = ?, tags = ?, modified_at = ? WHERE id = ?'),
       deleteQueue: p('DELETE FROM sqs_queues WHERE id = ?'),
       deleteQueueMessages: p('DELETE FROM sqs_messages WHERE queue_id = ?'),
@@ -147,6 +161,7 @@ export class SqliteSqsRepo implements SqsRepo {
       setVisibleAt: p('UPDATE sqs_messages SET visible_at = ? WHERE seq = ?'),
       deleteMessage: p('DELETE FROM sqs_messages WHERE seq = ?'),
       moveMessage: p(`UPDATE sqs_messages SET seq = ?, queue_id = ?, visible_at = ?, receipt = NULL, system_attributes = ?,
+        sent_at = COALESCE(?, sent_at),
         receive_count = CASE WHEN ? THEN 0 ELSE receive_count END,
         first_receive_at = CASE WHEN ? THEN NULL ELSE first_receive_at END WHERE seq = ?`),
       countVisible: p('SELECT COUNT(*) AS n FROM sqs_messages WHERE queue_id = ? AND visible_at <= ? AND sent_at > ?'),
@@ -194,8 +209,13 @@ export class SqliteSqsRepo implements SqsRepo {
   }
 
   insertQueue(q: Omit<QueueRecord, 'id'>): number {
-    const r = this.s.insertQueue!.run(q.account, q.region, q.name, JSON.stringify(q.attributes), JSON.stringify(q.tags), q.createdAt, q.modifiedAt);
-    return Number(r.lastInsertRowid);
+    const id = this.next('queue_id');
+    this.s.insertQueue!.run(id, q.account, q.region, q.name, JSON.stringify(q.attributes), JSON.stringify(q.tags), q.createdAt, q.modifiedAt);
+    return id;
+  }
+
+  private next(counter: 'queue_id' | 'seq'): number {
+    return (this.s.nextCounter!.get(counter) as { value: number }).value;
   }
 
   updateQueue(q: QueueRecord): void {
@@ -211,11 +231,11 @@ export class SqliteSqsRepo implements SqsRepo {
   }
 
   nextSeq(): number {
-    return ++this.seq;
+    return this.next('seq');
   }
 
   currentSeq(): number {
-    return this.seq;
+    return (this.s.counter!.get('seq') as { value: number }).value;
   }
 
   insertMessage(m: MessageRecord): void {
@@ -279,9 +299,11 @@ export class SqliteSqsRepo implements SqsRepo {
     visibleAt: number,
     systemAttributes: Record<string, string> | null,
     resetReceives: boolean,
+    sentAt?: number,
   ): void {
     const reset = resetReceives ? 1 : 0;
-    this.s.moveMessage!.run(newSeq, toQueueId, visibleAt, systemAttributes === null ? null : JSON.stringify(systemAttributes), reset, reset, seq);
+    const system = systemAttributes === null ? null : JSON.stringify(systemAttributes);
+    this.s.moveMessage!.run(newSeq, toQueueId, visibleAt, system, sentAt ?? null, reset, reset, seq);
   }
 
   counts(queueId: number, now: number, sentAfter: number): MessageCounts {
@@ -321,13 +343,19 @@ export class SqliteSqsRepo implements SqsRepo {
     this.s.sweepAttempts!.run(now);
   }
 
-  getReceiveAttempt(queueId: number, attemptId: string, now: number): number[] | undefined {
+  getReceiveAttempt(queueId: number, attemptId: string, now: number): AttemptEntry[] | undefined {
     const r = this.s.getAttempt!.get(queueId, attemptId, now) as { seqs: string } | undefined;
-    return r && JSON.parse(r.seqs);
+    if (!r) return undefined;
+    // Stored as [[seq, nonce], ...]; rows written before nonces were kept (bare sequences)
+    // cannot be checked against the current receipt, so they match nothing.
+    const entries: unknown[] = JSON.parse(r.seqs);
+    return entries.flatMap((e) =>
+      Array.isArray(e) && typeof e[0] === 'number' && typeof e[1] === 'string' ? [{ seq: e[0], receipt: e[1] }] : [],
+    );
   }
 
-  putReceiveAttempt(queueId: number, attemptId: string, seqs: number[], expiresAt: number): void {
-    this.s.putAttempt!.run(queueId, attemptId, JSON.stringify(seqs), expiresAt);
+  putReceiveAttempt(queueId: number, attemptId: string, entries: AttemptEntry[], expiresAt: number): void {
+    this.s.putAttempt!.run(queueId, attemptId, JSON.stringify(entries.map((e) => [e.seq, e.receipt])), expiresAt);
   }
 
   insertMoveTask(t: MoveTaskRecord): void {

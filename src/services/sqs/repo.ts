@@ -49,6 +49,12 @@ export interface DedupEntry {
   expiresAt: number;
 }
 
+/** One message of a ReceiveRequestAttemptId: its sequence and the receipt nonce it was given. */
+export interface AttemptEntry {
+  seq: number;
+  receipt: string;
+}
+
 export interface MoveTaskRecord {
   handle: string;
   sourceQueueId: number;
@@ -70,14 +76,18 @@ export interface MessageCounts {
 
 export interface SqsRepo {
   loadQueues(): QueueRecord[];
+  /** Inserts a queue under a new id (never one a queue had before, even after a restart). */
   insertQueue(q: Omit<QueueRecord, 'id'>): number;
   updateQueue(q: QueueRecord): void;
   /** Removes the queue, its messages, dedup entries and move tasks. */
   deleteQueue(id: number): void;
 
-  /** Allocates the next message sequence. */
+  /**
+   * Allocates the next message sequence, durably in the calling write's transaction: a
+   * sequence is never handed out twice, even after deletes and restarts.
+   */
   nextSeq(): number;
-  /** The last sequence allocated. */
+  /** The last sequence allocated (and committed, or allocated in the current transaction). */
   currentSeq(): number;
   insertMessage(m: MessageRecord): void;
   getMessage(seq: number): MessageRecord | undefined;
@@ -93,9 +103,10 @@ export interface SqsRepo {
   setVisibleAt(seq: number, visibleAt: number): void;
   deleteMessage(seq: number): void;
   /**
-   * Moves a message to the end of another queue, keeping its identity and sent time. Its
-   * receive count and first receive start over when resetReceives (a redrive back from a
-   * dead-letter queue), and are kept otherwise (dead-lettering).
+   * Moves a message to the end of another queue, keeping its identity, and its sent time
+   * unless `sentAt` is given. Its receive count and first receive start over when
+   * resetReceives (a redrive back from a dead-letter queue), and are kept otherwise
+   * (dead-lettering).
    */
   moveMessage(
     seq: number,
@@ -104,6 +115,7 @@ export interface SqsRepo {
     visibleAt: number,
     systemAttributes: Record<string, string> | null,
     resetReceives: boolean,
+    sentAt?: number,
   ): void;
   /** Counts of the queue's messages sent after `sentAfter` (older ones are past retention). */
   counts(queueId: number, now: number, sentAfter: number): MessageCounts;
@@ -118,8 +130,9 @@ export interface SqsRepo {
   putDedup(queueId: number, scope: string, dedupId: string, e: DedupEntry): void;
   sweepDedup(now: number): void;
 
-  getReceiveAttempt(queueId: number, attemptId: string, now: number): number[] | undefined;
-  putReceiveAttempt(queueId: number, attemptId: string, seqs: number[], expiresAt: number): void;
+  /** The messages a ReceiveRequestAttemptId received, with the receipt nonce of that receive. */
+  getReceiveAttempt(queueId: number, attemptId: string, now: number): AttemptEntry[] | undefined;
+  putReceiveAttempt(queueId: number, attemptId: string, entries: AttemptEntry[], expiresAt: number): void;
 
   insertMoveTask(t: MoveTaskRecord): void;
   updateMoveTask(t: MoveTaskRecord): void;

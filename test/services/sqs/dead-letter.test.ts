@@ -6,7 +6,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  AddPermissionCommand,
   CancelMessageMoveTaskCommand,
+  CreateQueueCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   ListDeadLetterSourceQueuesCommand,
@@ -15,7 +17,7 @@ import {
   StartMessageMoveTaskCommand,
   type ListMessageMoveTasksResultEntry,
 } from '@aws-sdk/client-sqs';
-import type { TestNimbus } from '../../helpers/nimbus.js';
+import { ACCOUNT, TEST_CREDENTIALS, type TestNimbus } from '../../helpers/nimbus.js';
 import { createQueue, receive, rejectsWith, totalCount, withWatchedClock } from '../../helpers/sqs.js';
 
 // ---- helpers ---------------------------------------------------------------------------
@@ -51,6 +53,11 @@ async function settledTask(t: TestNimbus, source: TestQueue): Promise<ListMessag
 }
 
 const taskHandle = (taskId: string, sourceArn: string) => Buffer.from(JSON.stringify({ taskId, sourceArn })).toString('base64');
+
+const OTHER_ACCOUNT = '111111111111';
+const OTHER = { accessKeyId: 'other', secretAccessKey: 'other' };
+/** A Nimbus that knows two accounts: the default client's, and OTHER's. */
+const TWO_ACCOUNTS = { credentials: [{ ...TEST_CREDENTIALS, accountId: ACCOUNT }, { ...OTHER, accountId: OTHER_ACCOUNT }] };
 
 /** Receives each of `bodies` `times` times from q (visibility 0), moving them towards the DLQ. */
 async function receiveTimes(t: TestNimbus, q: TestQueue, times: number): Promise<void> {
@@ -320,5 +327,104 @@ describe('SQS dead-letter queues', () => {
       for (const [call, name, message] of cases) await rejectsWith(call(), name, message);
       // No task yet: an empty list.
       assert.deepEqual(await listTasks(t, dlq), []);
+    }));
+  it("keeps other accounts away from a queue's move tasks, and moves only into queues its owner may send to", () =>
+    withWatchedClock(async (t, clock) => {
+      const other = t.sqsClient({ credentials: OTHER });
+      try {
+        const dlq = await createQueueWithArn(t, 'dlq');
+        const source = await createQueueWithArn(t, 'source', redrive(dlq, 1));
+        for (const i of [1, 2]) await t.sqs.send(new SendMessageCommand({ QueueUrl: dlq.url, MessageBody: `secret-${i}` }));
+        const { QueueUrl: lootUrl } = await other.send(new CreateQueueCommand({ QueueName: 'loot' }));
+        const lootArn = `arn:aws:sqs:us-east-1:${OTHER_ACCOUNT}:loot`;
+
+        // To another account the queue's tasks are as if the queue did not exist.
+        const noSource = "The resource that you specified for the SourceArn parameter doesn't exist.";
+        await rejectsWith(other.send(new StartMessageMoveTaskCommand({ SourceArn: dlq.arn, DestinationArn: lootArn })), 'ResourceNotFoundException', noSource);
+        await rejectsWith(other.send(new StartMessageMoveTaskCommand({ SourceArn: dlq.arn })), 'ResourceNotFoundException', noSource);
+        await rejectsWith(other.send(new ListMessageMoveTasksCommand({ SourceArn: dlq.arn })), 'ResourceNotFoundException', noSource);
+        // Moving sends: not even the owner may move messages into a queue it cannot send to.
+        await rejectsWith(
+          t.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlq.arn, DestinationArn: lootArn })),
+          'AccessDenied',
+          `Access to the resource ${lootArn} is denied.`,
+        );
+        assert.deepEqual(await listTasks(t, dlq), []);
+
+        // The owner's running task (one message a second) cannot be cancelled by the other account.
+        const nextTick = clock.timersAt(clock.now() + 1_000);
+        const { TaskHandle } = await t.sqs.send(
+          new StartMessageMoveTaskCommand({ SourceArn: dlq.arn, DestinationArn: source.arn, MaxNumberOfMessagesPerSecond: 1 }),
+        );
+        await nextTick;
+        await rejectsWith(other.send(new CancelMessageMoveTaskCommand({ TaskHandle })), 'ResourceNotFoundException', noSource);
+        assert.equal((await listTasks(t, dlq))[0]!.Status, 'RUNNING');
+        assert.equal((await t.sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle }))).ApproximateNumberOfMessagesMoved, 1);
+        assert.deepEqual(await receive(other, lootUrl!), []);
+
+        // Once the destination's owner lets the DLQ's owner send, the owner may move messages there.
+        await other.send(new AddPermissionCommand({ QueueUrl: lootUrl, Label: 'dlq-owner', AWSAccountIds: [ACCOUNT], Actions: ['SendMessage'] }));
+        await t.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlq.arn, DestinationArn: lootArn }));
+        const done = await settledTask(t, dlq);
+        assert.equal(done.Status, 'COMPLETED');
+        assert.equal(done.ApproximateNumberOfMessagesMoved, 1);
+        assert.deepEqual((await receive(other, lootUrl!)).map((m) => m.Body), ['secret-2']);
+      } finally {
+        other.destroy();
+      }
+    }, TWO_ACCOUNTS));
+
+  it('starts the retention period over for a message dead-lettered from a FIFO queue, not from a standard one', () =>
+    withWatchedClock(async (t, clock) => {
+      // AWS: "For FIFO queues, the enqueue timestamp resets when the message is moved to a dead-letter queue."
+      const fifoDlq = await createQueueWithArn(t, 'dlq.fifo', { FifoQueue: 'true', MessageRetentionPeriod: '60' });
+      const fifoSource = await createQueueWithArn(t, 'source.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true', ...redrive(fifoDlq, 1) });
+      const dlq = await createQueueWithArn(t, 'dlq', { MessageRetentionPeriod: '60' });
+      const source = await createQueueWithArn(t, 'source', redrive(dlq, 1));
+      const sentAt = clock.now();
+      await t.sqs.send(new SendMessageCommand({ QueueUrl: fifoSource.url, MessageBody: 'fifo', MessageGroupId: 'g' }));
+      await t.sqs.send(new SendMessageCommand({ QueueUrl: source.url, MessageBody: 'standard' }));
+      await receive(t, fifoSource.url, { VisibilityTimeout: 0 });
+      await receive(t, source.url, { VisibilityTimeout: 0 });
+
+      // 50 s later both are dead-lettered.
+      clock.advance(50_000);
+      const movedAt = clock.now();
+      assert.deepEqual(await receive(t, fifoSource.url), []);
+      assert.deepEqual(await receive(t, source.url), []);
+      assert.equal(await totalCount(t, fifoDlq.url), 1);
+      assert.equal(await totalCount(t, dlq.url), 1);
+
+      // 80 s after sending: past the DLQs' 60 s retention counted from the send, not from the move.
+      clock.advance(30_000);
+      assert.deepEqual(await receive(t, dlq.url), [], 'the standard DLQ keeps the original sent time');
+      const [dead] = await receive(t, fifoDlq.url, { MessageSystemAttributeNames: ['SentTimestamp'], VisibilityTimeout: 0 });
+      assert.equal(dead!.Body, 'fifo');
+      assert.equal(dead!.Attributes!.SentTimestamp, String(movedAt));
+      assert.notEqual(dead!.Attributes!.SentTimestamp, String(sentAt));
+
+      // 60 s after the move it expires.
+      clock.advance(30_000);
+      assert.deepEqual(await receive(t, fifoDlq.url), []);
+      assert.equal(await totalCount(t, fifoDlq.url), 0);
+    }));
+
+  it('arms no further tick once the service has stopped, even for a tick in flight', () =>
+    withWatchedClock(async (t, clock) => {
+      const dlq = await createQueueWithArn(t, 'dlq');
+      const source = await createQueueWithArn(t, 'source', redrive(dlq, 1));
+      for (const i of [1, 2, 3]) await t.sqs.send(new SendMessageCommand({ QueueUrl: dlq.url, MessageBody: `m${i}` }));
+      const firstTick = clock.timersAt(clock.now() + 1_000);
+      await t.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlq.arn, DestinationArn: source.arn, MaxNumberOfMessagesPerSecond: 1 }));
+      await firstTick;
+
+      const third = clock.now() + 2_000;
+      // The second tick starts (its store write is pending) and the service stops meanwhile.
+      clock.advance(1_000);
+      const sqs = t.nimbus.services.find((s) => s.name === 'sqs')!;
+      await sqs.stop!();
+      await t.nimbus.store.flush();
+      await new Promise((r) => setImmediate(r));
+      assert.equal(clock.armedAt(third), 0, 'a timer was armed after stop');
     }));
 });

@@ -227,6 +227,34 @@ describe('SQS FIFO queues', () => {
       );
     }));
 
+  it("never answers a retried ReceiveRequestAttemptId with another receive's message or handle", () =>
+    withNimbus(async (t) => {
+      const url = await fifo(t, 'attempt-taken-over', { ContentBasedDeduplication: 'true', VisibilityTimeout: '30' });
+      await send(t, url, 'a', 'g');
+      const [first] = await receive(t, url, { ReceiveRequestAttemptId: 'attempt-1' });
+      assert.equal(first!.Body, 'a');
+
+      // The visibility timeout runs out and another consumer receives the message.
+      t.clock.advance(31_000);
+      const [second] = await receive(t, url);
+      assert.equal(second!.MessageId, first!.MessageId);
+      assert.notEqual(second!.ReceiptHandle, first!.ReceiptHandle);
+
+      // The first consumer's retry must not get the message under the other's receipt: it is
+      // a fresh receive, and the group is blocked by the other consumer's receive.
+      assert.deepEqual(await receiveUpTo10(t, url, { ReceiveRequestAttemptId: 'attempt-1' }), []);
+      // The other consumer's receive is untouched: its handle still deletes the message.
+      await t.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: second!.ReceiptHandle }));
+
+      // A retry after its message was deleted gets the next message as a fresh receive, with a handle of its own.
+      await send(t, url, 'b', 'g');
+      const [fresh] = await receive(t, url, { ReceiveRequestAttemptId: 'attempt-1' });
+      assert.equal(fresh!.Body, 'b');
+      assert.notEqual(fresh!.ReceiptHandle, second!.ReceiptHandle);
+      await t.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: fresh!.ReceiptHandle }));
+      assert.deepEqual(await receiveUpTo10(t, url), []);
+    }));
+
   it('refuses a receipt handle whose visibility timeout has expired', () =>
     withNimbus(async (t) => {
       const url = await fifo(t, 'expired-handle', { ContentBasedDeduplication: 'true', VisibilityTimeout: '1' });

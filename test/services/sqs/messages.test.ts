@@ -587,6 +587,48 @@ describe('SQS messages (standard queues)', () => {
       assert.deepEqual(await counts(t, url), { visible: 0, inFlight: 0, delayed: 0 });
     }));
 
+  it('keeps an attribute named __proto__ (a legal name) like any other, with its digest', () =>
+    withNimbus(async (t) => {
+      const url = await createQueue(t, 'proto-attribute');
+      // Built by JSON.parse: in an object literal, `__proto__:` would set the prototype instead.
+      const attrs: Record<string, MessageAttributeValue> = JSON.parse(
+        '{"__proto__": {"DataType": "String", "StringValue": "p"}, "plain": {"DataType": "Number", "StringValue": "1"}}',
+      );
+      assert.deepEqual(Object.keys(attrs), ['__proto__', 'plain']);
+      const expected = awsMd5OfAttributes(attrs);
+      const sent = await t.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x', MessageAttributes: attrs }));
+      assert.equal(sent.MD5OfMessageAttributes, expected);
+
+      const [m] = await receive(t, url, { MessageAttributeNames: ['All'], VisibilityTimeout: 0 });
+      assert.equal(m!.MD5OfMessageAttributes, expected);
+      // (The SDK keeps the name but loses the value of a map entry named __proto__ as it
+      // deserializes; the digest above is Nimbus's, over the value it stored.)
+      assert.deepEqual(Object.keys(m!.MessageAttributes!).sort(), ['__proto__', 'plain']);
+      assert.deepEqual({ ...m!.MessageAttributes!.plain }, { DataType: 'Number', StringValue: '1' });
+
+      // Asked for by name alone.
+      const [only] = await receive(t, url, { MessageAttributeNames: ['__proto__'] });
+      assert.deepEqual(Object.keys(only!.MessageAttributes!), ['__proto__']);
+      assert.equal(only!.MD5OfMessageAttributes, awsMd5OfAttributes(JSON.parse('{"__proto__": {"DataType": "String", "StringValue": "p"}}')));
+    }));
+
+  it('checks a Number attribute in linear time: a 200 KB non-number is refused at once', () =>
+    withNimbus(async (t) => {
+      const url = await createQueue(t, 'number-attribute');
+      const send = (StringValue: string) =>
+        t.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x', MessageAttributes: { n: { DataType: 'Number', StringValue } } }));
+      const notANumber = "Can't cast the value of message (user) attribute 'n' to a number.";
+      for (const value of ['1'.repeat(200_000) + 'x', '1.' + '1'.repeat(200_000) + 'x', '1e' + '1'.repeat(200_000) + 'x']) {
+        const started = performance.now();
+        await rejectsWith(send(value), 'InvalidParameterValue', notANumber);
+        const elapsed = performance.now() - started;
+        // A backtracking pattern took tens of seconds here.
+        assert.ok(elapsed < 500, `refused in ${elapsed.toFixed(0)} ms`);
+      }
+      for (const good of ['1'.repeat(200_000), '-1.5e+10', '+.5', '5.', '0']) await send(good);
+      for (const bad of ['e5', '1e', '.', '+', '1.2.3', '--1', '0x10']) await rejectsWith(send(bad), 'InvalidParameterValue', notANumber);
+    }));
+
   it('answers ReceiptHandleIsInvalid for a malformed receipt handle', () =>
     withNimbus(async (t) => {
       const url = await createQueue(t, 'bad-handle');

@@ -3,7 +3,7 @@ import type { Logger } from '../../../lib/log.js';
 import type { ServiceEnv } from '../../service.js';
 import type { SqsRepo } from '../repo.js';
 import { LongPolls } from './long-poll.js';
-import { md5OfAttributes, type MessageAttributeMap } from './message-attributes.js';
+import { emptyAttributeMap, md5OfAttributes, type MessageAttributeMap } from './message-attributes.js';
 import { MessageEngine, sequenceNumber, type Received } from './messages.js';
 import { MoveTasks } from './move-tasks.js';
 import { COMPUTED, ALL_ATTRIBUTE_NAMES } from './queue-attributes.js';
@@ -107,7 +107,7 @@ export class SqsEngine {
       if (Object.keys(attrs).length) out.Attributes = attrs;
     }
     if (m.attributes && attributeNames.length) {
-      const picked: MessageAttributeMap = {};
+      const picked = emptyAttributeMap();
       for (const [name, v] of Object.entries(m.attributes)) if (attributeNameWanted(name, attributeNames)) picked[name] = v;
       if (Object.keys(picked).length) {
         out.MessageAttributes = picked;

@@ -14,7 +14,7 @@ import {
   PurgeQueueInProgress,
   ReceiptHandleIsInvalid,
 } from '../errors.js';
-import type { MessageRecord, SqsRepo } from '../repo.js';
+import type { AttemptEntry, MessageRecord, SqsRepo } from '../repo.js';
 import type { LongPolls } from './long-poll.js';
 import {
   attributesSize,
@@ -29,7 +29,8 @@ import type { Queue, QueueRegistry } from './queues.js';
 export const DEDUP_WINDOW_MS = 5 * 60_000;
 const PURGE_COOLDOWN_MS = 60_000;
 const MAX_VISIBILITY = 43200;
-const FIFO_ID = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
+/** MessageGroupId, MessageDeduplicationId and ReceiveRequestAttemptId: alphanumerics and punctuation, 1 to 128. */
+export const FIFO_ID = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
 
 export interface SendInput {
   MessageBody?: string;
@@ -179,7 +180,11 @@ export class MessageEngine {
 
   /** Stores prepared messages in one commit; returns each one's result in order. */
   async send(q: Queue, batch: PreparedSend[], senderId: string): Promise<SendResult[]> {
-    const results = await this.store.write(() => batch.map((p) => this.enqueue(q, p, senderId)));
+    // The queue was resolved before this write ran: a DeleteQueue may have come between.
+    const results = await this.store.write(() => {
+      this.queues.assertExists(q);
+      return batch.map((p) => this.enqueue(q, p, senderId));
+    });
     this.polls.wake(q.id);
     return results;
   }
@@ -244,6 +249,8 @@ export class MessageEngine {
       const next = this.repo.nextVisibleAt(q.id, this.clock.now());
       if (next !== undefined && next < deadline) this.polls.wakeAt(q.id, next);
       await this.polls.wait(q.id, deadline, generation);
+      // A poll whose queue was deleted while it waited ends empty, as at its deadline.
+      if (!this.queues.byId(q.id)) return [];
     }
   }
 
@@ -251,7 +258,7 @@ export class MessageEngine {
   private take(q: Queue, opts: ReceiveOptions): { received: Received[]; touched: number[] } {
     const now = this.clock.now();
     const touched: number[] = [];
-    if (!this.queues.byId(q.id)) return { received: [], touched };
+    this.queues.assertExists(q);
     if (q.fifo && opts.attemptId !== undefined) {
       const again = this.retryAttempt(q, opts, now);
       if (again) return { received: again, touched };
@@ -278,8 +285,10 @@ export class MessageEngine {
         const dlq = this.queues.byArn(q.redrive.deadLetterTargetArn);
         if (dlq) {
           const system = { ...(m.systemAttributes ?? {}), DeadLetterQueueSourceArn: q.arn };
-          // Dead-lettered messages keep their receive count and first receive (as in AWS).
-          this.repo.moveMessage(m.seq, dlq.id, this.repo.nextSeq(), now, system, false);
+          // Dead-lettered messages keep their receive count and first receive (as in AWS), and
+          // their sent time, except from a FIFO queue: "For FIFO queues, the enqueue timestamp
+          // resets when the message is moved to a dead-letter queue" (so retention starts over).
+          this.repo.moveMessage(m.seq, dlq.id, this.repo.nextSeq(), now, system, false, q.fifo ? now : undefined);
           touched.push(dlq.id);
           return false;
         }
@@ -324,23 +333,29 @@ export class MessageEngine {
         }
       }
       if (opts.attemptId !== undefined && received.length > 0) {
-        this.repo.putReceiveAttempt(q.id, opts.attemptId, received.map((r) => r.message.seq), now + DEDUP_WINDOW_MS);
+        const entries: AttemptEntry[] = received.map((r) => ({ seq: r.message.seq, receipt: r.message.receipt! }));
+        this.repo.putReceiveAttempt(q.id, opts.attemptId, entries, now + DEDUP_WINDOW_MS);
       }
     }
     return { received, touched };
   }
 
-  /** A retried ReceiveRequestAttemptId gets the same messages and handles, visibility reset. */
+  /**
+   * A retried ReceiveRequestAttemptId gets the same messages and handles, visibility reset:
+   * those still in flight under the receipt that attempt gave them. A message deleted since,
+   * or received again (by another consumer, whose handle this must not hand out), is not
+   * returned; when none is left the retry is a fresh receive.
+   */
   private retryAttempt(q: Queue, opts: ReceiveOptions, now: number): Received[] | undefined {
-    const seqs = this.repo.getReceiveAttempt(q.id, opts.attemptId!, now);
-    if (!seqs) return undefined;
+    const entries = this.repo.getReceiveAttempt(q.id, opts.attemptId!, now);
+    if (!entries) return undefined;
     const out: Received[] = [];
-    for (const seq of seqs) {
+    for (const { seq, receipt } of entries) {
       const m = this.repo.getMessage(seq);
-      if (!m || m.queueId !== q.id || m.receipt === null || m.visibleAt <= now) continue;
+      if (!m || m.queueId !== q.id || m.receipt !== receipt || m.visibleAt <= now) continue;
       const visibleAt = now + opts.visibilityTimeout * 1000;
       this.repo.setVisibleAt(seq, visibleAt);
-      out.push({ message: { ...m, visibleAt }, receiptHandle: encodeReceipt(q.id, seq, m.receipt) });
+      out.push({ message: { ...m, visibleAt }, receiptHandle: encodeReceipt(q.id, seq, receipt) });
     }
     return out.length > 0 ? out : undefined;
   }
@@ -370,7 +385,10 @@ export class MessageEngine {
 
   /** Runs deletes in one commit; each entry's error is returned, not thrown. */
   async delete(q: Queue, entries: { handle: { seq: number; nonce: string }; raw: string }[]): Promise<(Error | undefined)[]> {
-    const results = await this.store.write(() => entries.map((e) => captured(() => this.deleteInTx(q, e.handle, e.raw))));
+    const results = await this.store.write(() => {
+      this.queues.assertExists(q);
+      return entries.map((e) => captured(() => this.deleteInTx(q, e.handle, e.raw)));
+    });
     // A delete may open a FIFO group to waiting receives.
     if (q.fifo) this.polls.wake(q.id);
     return results;
@@ -400,7 +418,10 @@ export class MessageEngine {
 
   /** Runs visibility changes in one commit; each entry's error is returned, not thrown. */
   async changeVisibility(q: Queue, entries: { handle: { seq: number; nonce: string }; raw: string; timeout: number }[]): Promise<(Error | undefined)[]> {
-    const results = await this.store.write(() => entries.map((e) => captured(() => this.changeVisibilityInTx(q, e.handle, e.raw, e.timeout))));
+    const results = await this.store.write(() => {
+      this.queues.assertExists(q);
+      return entries.map((e) => captured(() => this.changeVisibilityInTx(q, e.handle, e.raw, e.timeout)));
+    });
     this.polls.wake(q.id);
     return results;
   }
@@ -412,7 +433,10 @@ export class MessageEngine {
       throw new PurgeQueueInProgress(`Only one PurgeQueue operation on ${q.name} is allowed every 60 seconds.`);
     }
     this.lastPurge.set(q.id, now);
-    await this.store.write(() => this.repo.purge(q.id));
+    await this.store.write(() => {
+      this.queues.assertExists(q);
+      this.repo.purge(q.id);
+    });
   }
 
   /** Deletes messages past their queue's retention period, and expired dedup entries. */

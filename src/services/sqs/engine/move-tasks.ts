@@ -6,6 +6,7 @@ import type { Clock, Timer } from '../../../lib/clock.js';
 import type { Ids } from '../../../lib/ids.js';
 import type { Logger } from '../../../lib/log.js';
 import type { Store } from '../../../store/store.js';
+import type { RequestContext } from '../../service.js';
 import { InvalidParameterValue, ResourceNotFoundException, UnsupportedOperation } from '../errors.js';
 import type { MoveTaskRecord, SqsRepo } from '../repo.js';
 import type { LongPolls } from './long-poll.js';
@@ -13,11 +14,13 @@ import type { Queue, QueueRegistry } from './queues.js';
 
 const DEFAULT_RATE = 500;
 const TICK_MS = 1000;
+const NO_SOURCE = "The resource that you specified for the SourceArn parameter doesn't exist.";
 
 export class MoveTasks {
   private timers = new Map<string, Timer>();
   /** Highest sequence present in the source when each task started: later arrivals stay. */
   private limits = new Map<string, number>();
+  private stopped = false;
 
   constructor(
     private readonly repo: SqsRepo,
@@ -34,19 +37,34 @@ export class MoveTasks {
     for (const t of this.repo.activeMoveTasks()) this.schedule(t, this.clock.now());
   }
 
-  async start(sourceArn: string, destinationArn: string | undefined, rate: number | undefined): Promise<string> {
+  /**
+   * The source queue of a task operation: only its owner may start, list or cancel its move
+   * tasks (they read and delete its messages). Another account's queue, like one in another
+   * region, is answered as AWS answers a source it cannot find: ResourceNotFoundException,
+   * which does not tell whether the queue exists.
+   */
+  private ownSource(sourceArn: string, ctx: RequestContext): Queue {
     const source = this.queues.byArn(sourceArn);
-    if (!source) throw new ResourceNotFoundException('The resource that you specified for the SourceArn parameter doesn\'t exist.');
+    if (!source || source.account !== ctx.accountId || source.region !== ctx.region) throw new ResourceNotFoundException(NO_SOURCE);
+    return source;
+  }
+
+  async start(ctx: RequestContext, sourceArn: string, destinationArn: string | undefined, rate: number | undefined): Promise<string> {
+    const source = this.ownSource(sourceArn, ctx);
     if (!this.isDeadLetterQueue(source)) {
       throw new InvalidParameterValue('Source queue must be configured as a Dead Letter Queue.');
     }
-    if (destinationArn !== undefined && !this.queues.byArn(destinationArn)) {
-      throw new ResourceNotFoundException('The resource that you specified for the DestinationArn parameter doesn\'t exist.');
+    if (destinationArn !== undefined) {
+      const destination = this.queues.byArn(destinationArn);
+      if (!destination) throw new ResourceNotFoundException('The resource that you specified for the DestinationArn parameter doesn\'t exist.');
+      // Moving messages sends them: the caller needs SendMessage on the destination.
+      this.queues.authorize(destination, ctx, 'SendMessage', destinationArn);
     }
     if (rate !== undefined && (rate < 1 || rate > 500)) {
       throw new InvalidParameterValue(`Value ${rate} for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: Must be between 1 and 500.`);
     }
     const task = await this.store.write(() => {
+      if (!this.queues.byId(source.id)) throw new ResourceNotFoundException(NO_SOURCE);
       if (this.repo.moveTasks(source.id).some((t) => t.status === 'RUNNING' || t.status === 'CANCELLING')) {
         throw new InvalidParameterValue('There is already a task running. Only one active task is allowed for a source queue arn at a given time.');
       }
@@ -71,12 +89,10 @@ export class MoveTasks {
     return task.handle;
   }
 
-  async cancel(handle: string): Promise<number> {
+  async cancel(ctx: RequestContext, handle: string): Promise<number> {
     const sourceArn = decodeHandle(handle)?.sourceArn;
     if (sourceArn === undefined) throw new InvalidParameterValue('Value for parameter TaskHandle is invalid.');
-    if (!this.queues.byArn(sourceArn)) {
-      throw new ResourceNotFoundException('The resource that you specified for the SourceArn parameter doesn\'t exist.');
-    }
+    this.ownSource(sourceArn, ctx);
     // Read and written in one commit, so a tick in flight cannot be undone by a stale copy.
     const moved = await this.store.write(() => {
       const task = this.find(handle);
@@ -92,13 +108,12 @@ export class MoveTasks {
     return moved;
   }
 
-  list(sourceArn: string, max: number): MoveTaskRecord[] {
-    const source = this.queues.byArn(sourceArn);
-    if (!source) throw new ResourceNotFoundException('The resource that you specified for the SourceArn parameter doesn\'t exist.');
-    return this.repo.moveTasks(source.id).slice(0, max);
+  list(ctx: RequestContext, sourceArn: string, max: number): MoveTaskRecord[] {
+    return this.repo.moveTasks(this.ownSource(sourceArn, ctx).id).slice(0, max);
   }
 
   stop(): void {
+    this.stopped = true;
     for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
   }
@@ -114,6 +129,8 @@ export class MoveTasks {
   }
 
   private schedule(task: MoveTaskRecord, at: number): void {
+    // A tick in flight when Nimbus stops must not arm another.
+    if (this.stopped) return;
     this.timers.set(
       task.handle,
       this.clock.at(at, () => {
@@ -125,6 +142,7 @@ export class MoveTasks {
   /** Moves one tick's worth of messages; reschedules itself until the source is drained. */
   private async tick(handle: string): Promise<void> {
     this.timers.delete(handle);
+    if (this.stopped) return;
     const woken = new Set<number>();
     const task = await this.store.write(() => {
       const t = this.find(handle);
@@ -147,6 +165,13 @@ export class MoveTasks {
         if (!target) {
           t.status = 'FAILED';
           t.failureReason = 'AWS.SimpleQueueService.NonExistentQueue';
+          break;
+        }
+        // The task sends on behalf of the source's owner (who started it): only to queues the
+        // owner may send to, also when the target is a message's original source queue.
+        if (!this.queues.allows(target, source.account, 'SendMessage')) {
+          t.status = 'FAILED';
+          t.failureReason = 'AccessDenied';
           break;
         }
         const system = { ...(m.systemAttributes ?? {}) };

@@ -67,7 +67,28 @@ export class QueueRegistry {
     private readonly store: Store,
     private readonly clock: Clock,
   ) {
-    for (const r of repo.loadQueues()) this.remember(withDerived(r));
+    this.load();
+    // Write fns below keep these maps in step with the rows they write; when a whole batch
+    // is rolled back (a failed COMMIT), memory must go back to what the database holds.
+    store.onRollback(() => this.reload());
+  }
+
+  private load(): void {
+    for (const r of this.repo.loadQueues()) this.remember(withDerived(r));
+  }
+
+  /** Rebuilds the maps from the database. Queues kept are updated in place (handlers may hold them). */
+  private reload(): void {
+    const previous = this.ids;
+    this.byName = new Map();
+    this.ids = new Map();
+    for (const r of this.repo.loadQueues()) {
+      const fresh = withDerived(r);
+      const kept = previous.get(fresh.id);
+      this.remember(kept ? Object.assign(kept, fresh) : fresh);
+    }
+    // A rolled-back DeleteQueue leaves its queue in place: no cooldown for its name.
+    for (const q of this.ids.values()) this.recentlyDeleted.delete(key(q.account, q.region, q.name));
   }
 
   private remember(q: Queue): void {
@@ -116,10 +137,18 @@ export class QueueRegistry {
   }
 
   authorize(q: Queue, ctx: RequestContext, action: string, shownAs: string): void {
-    if (q.account === ctx.accountId) return;
-    if (OWNER_ONLY.has(action) || !policyAllows(q.attributes.Policy, { principalAccount: ctx.accountId, action: `sqs:${action}`, resource: q.arn })) {
-      throw new AccessDenied(`Access to the resource ${shownAs} is denied.`);
-    }
+    if (!this.allows(q, ctx.accountId, action)) throw new AccessDenied(`Access to the resource ${shownAs} is denied.`);
+  }
+
+  /** True when `account` may perform `action` on q: its owner, or granted by q's policy. */
+  allows(q: Queue, account: string, action: string): boolean {
+    if (q.account === account) return true;
+    return !OWNER_ONLY.has(action) && policyAllows(q.attributes.Policy, { principalAccount: account, action: `sqs:${action}`, resource: q.arn });
+  }
+
+  /** Throws QueueDoesNotExist unless q still exists; for write fns, which run after q was resolved. */
+  assertExists(q: Queue): void {
+    if (!this.ids.has(q.id)) throw new QueueDoesNotExist('The specified queue does not exist.');
   }
 
   find(account: string, region: string, name: string): Queue | undefined {
@@ -167,6 +196,7 @@ export class QueueRegistry {
 
   async delete(q: Queue): Promise<void> {
     await this.store.write(() => {
+      this.assertExists(q);
       this.repo.deleteQueue(q.id);
       this.forget(q);
       this.recentlyDeleted.set(key(q.account, q.region, q.name), this.clock.now());

@@ -2,7 +2,7 @@
 import type { Operation, RequestContext } from '../../service.js';
 import { InvalidParameterValue } from '../errors.js';
 import type { SqsEngine } from '../engine/index.js';
-import type { SendInput } from '../engine/messages.js';
+import { FIFO_ID, type SendInput } from '../engine/messages.js';
 import { integer, list, message, named, queueUrl, required, sendFields, sendResultFields, string, structure } from './shapes.js';
 
 interface ReceiveInput {
@@ -55,7 +55,7 @@ export function messageOperations(sqs: SqsEngine): Record<string, Operation> {
         const visibilityTimeout = input.VisibilityTimeout ?? q.visibilityTimeout;
         messages.checkVisibility(visibilityTimeout);
         const attemptId = input.ReceiveRequestAttemptId;
-        if (attemptId !== undefined && !/^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/.test(attemptId)) {
+        if (attemptId !== undefined && !FIFO_ID.test(attemptId)) {
           throw new InvalidParameterValue(
             `Value ${attemptId} for parameter ReceiveRequestAttemptId is invalid. Reason: ReceiveRequestAttemptId can only include alphanumeric and punctuation characters. 1 to 128 in length.`,
           );

@@ -1,5 +1,5 @@
 /** StartMessageMoveTask, ListMessageMoveTasks, CancelMessageMoveTask (DLQ redrive). */
-import type { Operation } from '../../service.js';
+import type { Operation, RequestContext } from '../../service.js';
 import { InvalidParameterValue } from '../errors.js';
 import type { SqsEngine } from '../engine/index.js';
 import { integer, list, named, required, string, structure } from './shapes.js';
@@ -21,27 +21,27 @@ export function moveTaskOperations({ moveTasks }: SqsEngine): Record<string, Ope
     StartMessageMoveTask: {
       input: structure({ SourceArn: required(string()), DestinationArn: string(), MaxNumberOfMessagesPerSecond: integer() }),
       output: structure({ TaskHandle: string() }),
-      async handler(input: { SourceArn: string; DestinationArn?: string; MaxNumberOfMessagesPerSecond?: number }) {
-        return { TaskHandle: await moveTasks.start(input.SourceArn, input.DestinationArn, input.MaxNumberOfMessagesPerSecond) };
+      async handler(input: { SourceArn: string; DestinationArn?: string; MaxNumberOfMessagesPerSecond?: number }, ctx: RequestContext) {
+        return { TaskHandle: await moveTasks.start(ctx, input.SourceArn, input.DestinationArn, input.MaxNumberOfMessagesPerSecond) };
       },
     },
     CancelMessageMoveTask: {
       input: structure({ TaskHandle: required(string()) }),
       output: structure({ ApproximateNumberOfMessagesMoved: integer() }),
-      async handler(input: { TaskHandle: string }) {
-        return { ApproximateNumberOfMessagesMoved: await moveTasks.cancel(input.TaskHandle) };
+      async handler(input: { TaskHandle: string }, ctx: RequestContext) {
+        return { ApproximateNumberOfMessagesMoved: await moveTasks.cancel(ctx, input.TaskHandle) };
       },
     },
     ListMessageMoveTasks: {
       input: structure({ SourceArn: required(string()), MaxResults: integer() }),
       output: structure({ Results: named(list(taskEntry, { memberName: 'ListMessageMoveTasksResultEntry', flattened: true }), 'ListMessageMoveTasksResultEntry') }),
-      handler(input: { SourceArn: string; MaxResults?: number }) {
+      handler(input: { SourceArn: string; MaxResults?: number }, ctx: RequestContext) {
         const max = input.MaxResults ?? 1;
         if (max < 1 || max > 10) {
           throw new InvalidParameterValue(`Value ${max} for parameter MaxResults is invalid. Reason: You must enter a number that's between 1 and 10.`);
         }
         return {
-          Results: moveTasks.list(input.SourceArn, max).map((t) => ({
+          Results: moveTasks.list(ctx, input.SourceArn, max).map((t) => ({
             TaskHandle: t.status === 'RUNNING' ? t.handle : undefined,
             Status: t.status,
             SourceArn: t.sourceArn,
