@@ -583,6 +583,18 @@ describe('SetQueueAttributes', () => {
       assert.deepEqual(await attributes(url, ['RedrivePolicy']), {});
     });
 
+    it("refuses another account's queue as a dead-letter queue, whatever its policies allow", async () => {
+      const victim = await create(unique('victim-dlq'));
+      const victimArn = await arnOf(victim);
+      await t.sqs.send(new AddPermissionCommand({ QueueUrl: victim, Label: 'all', AWSAccountIds: [OTHER_ACCOUNT], Actions: ['*'] }));
+      const { QueueUrl: theirs } = await other.send(new CreateQueueCommand({ QueueName: unique('their-src') }));
+      const policy = redrive(victimArn, 1);
+      await rejects(
+        other.send(new SetQueueAttributesCommand({ QueueUrl: theirs!, Attributes: { RedrivePolicy: policy } })),
+        invalid(policy, 'Dead letter target does not exist.'),
+      );
+    });
+
     it('refuses a dead-letter queue of the other type (FIFO / standard)', async () => {
       const standardDlq = await arnOf(await create(unique('sdlq')));
       const fifoDlq = await arnOf(await create(unique('fdlq') + '.fifo', { FifoQueue: 'true' }));

@@ -184,7 +184,11 @@ function validateRedrivePolicy(value: string, opts: { fifo: boolean; sourceArn: 
   }
   const arn = parseArn(target);
   if (!arn || arn.service !== 'sqs') return invalidRedrive(value, 'Invalid value for deadLetterTargetArn.');
-  const dlq = opts.lookup(target);
+  // A dead-letter queue lives in the source queue's own account and region (AWS), so another
+  // account's queue is as good as missing.
+  const source = parseArn(opts.sourceArn);
+  const sameHome = source !== undefined && arn.account === source.account && arn.region === source.region;
+  const dlq = sameHome ? opts.lookup(target) : undefined;
   if (!dlq) return invalidRedrive(value, 'Dead letter target does not exist.');
   if (dlq.fifo !== opts.fifo) return invalidRedrive(value, 'Dead-letter queue must be same type of queue as the source.');
   if (target === opts.sourceArn) return invalidRedrive(value, 'Dead-letter queue cannot be the same queue as the source.');
