@@ -1,7 +1,7 @@
 /** SQS storage in SQLite. All SQL of the service lives here. */
 import type { Statement } from 'better-sqlite3';
 import type { Db, Migration } from '../../store/store.js';
-import type { AttemptEntry, DedupEntry, MessageCounts, MessageRecord, MoveTaskRecord, QueueRecord, SqsRepo } from './repo.js';
+import type { AttemptEntry, DedupEntry, MessageCounts, MessageMove, MessageRecord, MoveTaskRecord, QueueRecord, SqsRepo } from './repo.js';
 
 export const SQS_MIGRATIONS: Migration[] = [
   `CREATE TABLE sqs_queues (
@@ -161,7 +161,7 @@ export class SqliteSqsRepo implements SqsRepo {
       setVisibleAt: p('UPDATE sqs_messages SET visible_at = ? WHERE seq = ?'),
       deleteMessage: p('DELETE FROM sqs_messages WHERE seq = ?'),
       moveMessage: p(`UPDATE sqs_messages SET seq = ?, queue_id = ?, visible_at = ?, receipt = NULL, system_attributes = ?,
-        sent_at = COALESCE(?, sent_at),
+        sent_at = COALESCE(?, sent_at), message_id = COALESCE(?, message_id), dedup_id = COALESCE(?, dedup_id),
         receive_count = CASE WHEN ? THEN 0 ELSE receive_count END,
         first_receive_at = CASE WHEN ? THEN NULL ELSE first_receive_at END WHERE seq = ?`),
       countVisible: p('SELECT COUNT(*) AS n FROM sqs_messages WHERE queue_id = ? AND visible_at <= ? AND sent_at > ?'),
@@ -292,18 +292,10 @@ export class SqliteSqsRepo implements SqsRepo {
     this.s.deleteMessage!.run(seq);
   }
 
-  moveMessage(
-    seq: number,
-    toQueueId: number,
-    newSeq: number,
-    visibleAt: number,
-    systemAttributes: Record<string, string> | null,
-    resetReceives: boolean,
-    sentAt?: number,
-  ): void {
-    const reset = resetReceives ? 1 : 0;
-    const system = systemAttributes === null ? null : JSON.stringify(systemAttributes);
-    this.s.moveMessage!.run(newSeq, toQueueId, visibleAt, system, sentAt ?? null, reset, reset, seq);
+  moveMessage(seq: number, m: MessageMove): void {
+    const reset = m.resetReceives ? 1 : 0;
+    const system = m.systemAttributes === null ? null : JSON.stringify(m.systemAttributes);
+    this.s.moveMessage!.run(m.newSeq, m.toQueueId, m.visibleAt, system, m.sentAt ?? null, m.messageId ?? null, m.dedupId ?? null, reset, reset, seq);
   }
 
   counts(queueId: number, now: number, sentAfter: number): MessageCounts {

@@ -68,6 +68,22 @@ export interface MoveTaskRecord {
   startedAt: number;
 }
 
+/** Where a moved message goes, and what of its identity changes on the way. */
+export interface MessageMove {
+  toQueueId: number;
+  newSeq: number;
+  visibleAt: number;
+  systemAttributes: Record<string, string> | null;
+  /** Receive count and first receive start over (a redrive); kept otherwise (dead-lettering). */
+  resetReceives: boolean;
+  /** New enqueue time; kept when absent. */
+  sentAt?: number;
+  /** New message id; kept when absent. */
+  messageId?: string;
+  /** New deduplication id; kept when absent. */
+  dedupId?: string;
+}
+
 export interface MessageCounts {
   visible: number;
   inFlight: number;
@@ -102,21 +118,8 @@ export interface SqsRepo {
   markReceived(seq: number, visibleAt: number, receipt: string, receiveCount: number, firstReceiveAt: number): void;
   setVisibleAt(seq: number, visibleAt: number): void;
   deleteMessage(seq: number): void;
-  /**
-   * Moves a message to the end of another queue, keeping its identity, and its sent time
-   * unless `sentAt` is given. Its receive count and first receive start over when
-   * resetReceives (a redrive back from a dead-letter queue), and are kept otherwise
-   * (dead-lettering).
-   */
-  moveMessage(
-    seq: number,
-    toQueueId: number,
-    newSeq: number,
-    visibleAt: number,
-    systemAttributes: Record<string, string> | null,
-    resetReceives: boolean,
-    sentAt?: number,
-  ): void;
+  /** Moves a message to the end of another queue (dead-lettering, redrive). */
+  moveMessage(seq: number, move: MessageMove): void;
   /** Counts of the queue's messages sent after `sentAfter` (older ones are past retention). */
   counts(queueId: number, now: number, sentAfter: number): MessageCounts;
   /** Earliest visibility deadline in the future, if any (to wake long polls). */

@@ -144,6 +144,9 @@ describe('SQS dead-letter queues', () => {
       assert.equal(dead!.Attributes!.DeadLetterQueueSourceArn, source.arn);
       assert.equal(dead!.Attributes!.MessageGroupId, 'g');
       assert.match(dead!.Attributes!.SequenceNumber!, /^\d+$/);
+      // AWS: moved to a FIFO DLQ, "the original message's deduplication ID will be replaced
+      // with the original message's ID".
+      assert.equal(dead!.Attributes!.MessageDeduplicationId, dead!.MessageId);
     }));
 
   it('wakes a long poll on the DLQ when a message is dead-lettered', () =>
@@ -178,12 +181,17 @@ describe('SQS dead-letter queues', () => {
       const dlq = await createQueueWithArn(t, 'dlq');
       const one = await createQueueWithArn(t, 'source-one', redrive(dlq, 1));
       const two = await createQueueWithArn(t, 'source-two', redrive(dlq, 1));
+      const originalIds = new Set<string>();
       for (const q of [one, two]) {
-        for (const i of [1, 2]) await t.sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: `${q === one ? 'one' : 'two'}-${i}` }));
+        for (const i of [1, 2]) {
+          const sent = await t.sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: `${q === one ? 'one' : 'two'}-${i}` }));
+          originalIds.add(sent.MessageId!);
+        }
         await receiveTimes(t, q, 2);
       }
       assert.equal(await totalCount(t, dlq.url), 4);
 
+      clock.advance(5_000);
       const startedAt = clock.now();
       const { TaskHandle } = await t.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlq.arn }));
       const decoded = JSON.parse(Buffer.from(TaskHandle!, 'base64').toString('utf8'));
@@ -209,6 +217,10 @@ describe('SQS dead-letter queues', () => {
           assert.equal(m.Attributes!.DeadLetterQueueSourceArn, undefined);
           // Redriven messages start their receives over (else they would be dead-lettered again at once).
           assert.equal(m.Attributes!.ApproximateReceiveCount, '1');
+          // AWS: "All redriven messages are considered new messages with a new messageID and
+          // enqueueTime" (and their retention starts over).
+          assert.ok(!originalIds.has(m.MessageId!), 'a redriven message has a new MessageId');
+          assert.equal(m.Attributes!.SentTimestamp, String(startedAt));
         }
       }
     }));

@@ -287,8 +287,17 @@ export class MessageEngine {
           const system = { ...(m.systemAttributes ?? {}), DeadLetterQueueSourceArn: q.arn };
           // Dead-lettered messages keep their receive count and first receive (as in AWS), and
           // their sent time, except from a FIFO queue: "For FIFO queues, the enqueue timestamp
-          // resets when the message is moved to a dead-letter queue" (so retention starts over).
-          this.repo.moveMessage(m.seq, dlq.id, this.repo.nextSeq(), now, system, false, q.fifo ? now : undefined);
+          // resets when the message is moved to a dead-letter queue" (so retention starts over),
+          // and the deduplication id becomes the message id, so that two messages sharing a
+          // deduplication id stay two in the dead-letter queue.
+          this.repo.moveMessage(m.seq, {
+            toQueueId: dlq.id,
+            newSeq: this.repo.nextSeq(),
+            visibleAt: now,
+            systemAttributes: system,
+            resetReceives: false,
+            ...(q.fifo ? { sentAt: now, dedupId: m.messageId } : {}),
+          });
           touched.push(dlq.id);
           return false;
         }

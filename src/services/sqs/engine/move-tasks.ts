@@ -176,7 +176,18 @@ export class MoveTasks {
         }
         const system = { ...(m.systemAttributes ?? {}) };
         delete system.DeadLetterQueueSourceArn;
-        this.repo.moveMessage(m.seq, target.id, this.repo.nextSeq(), this.clock.now(), Object.keys(system).length ? system : null, true);
+        // "All redriven messages are considered new messages with a new messageID and
+        // enqueueTime" (AWS): retention starts over too.
+        const now = this.clock.now();
+        this.repo.moveMessage(m.seq, {
+          toQueueId: target.id,
+          newSeq: this.repo.nextSeq(),
+          visibleAt: now,
+          systemAttributes: Object.keys(system).length ? system : null,
+          resetReceives: true,
+          sentAt: now,
+          messageId: this.ids.uuid(),
+        });
         woken.add(target.id);
         t.moved++;
       }
