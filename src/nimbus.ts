@@ -52,6 +52,7 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
     port: opts.port ?? 4566,
     ids,
     log,
+    clock,
     dispatch: (req) => dispatcher.dispatch(req),
     health: () => ({
       ready,

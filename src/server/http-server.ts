@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Clock } from '../lib/clock.js';
 import type { Ids } from '../lib/ids.js';
 import type { Logger } from '../lib/log.js';
 import type { ApiRequest, ApiResponse } from './api.js';
@@ -20,6 +21,8 @@ export interface HttpServerOptions {
   port: number;
   ids: Ids;
   log: Logger;
+  /** Nimbus's clock: the Date header tells clients the server's time (SDKs correct skew by it). */
+  clock: Clock;
   dispatch(req: ApiRequest): Promise<ApiResponse>;
   health(): { ready: boolean; body: Record<string, unknown> };
 }
@@ -32,6 +35,8 @@ export class HttpServer {
   private busy = 0;
   private drained: (() => void) | undefined;
   private closing = false;
+  private dateSecond = -1;
+  private dateString = '';
 
   constructor(private readonly opts: HttpServerOptions) {
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => this.onRequest(req, res));
@@ -46,6 +51,17 @@ export class HttpServer {
       const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nx-amzn-RequestId: ${this.opts.ids.uuid()}\r\nContent-Length: 0\r\n\r\n`);
     });
+  }
+
+  /** The HTTP Date of the clock's now, formatted once per second. */
+  private httpDate(): string {
+    const now = this.opts.clock.now();
+    const second = Math.floor(now / 1000);
+    if (second !== this.dateSecond) {
+      this.dateSecond = second;
+      this.dateString = new Date(now).toUTCString();
+    }
+    return this.dateString;
   }
 
   listen(): Promise<number> {
@@ -88,7 +104,7 @@ export class HttpServer {
     } catch (e) {
       // Whatever goes wrong with one request, the process lives on.
       this.opts.log.error('request failed', { requestId, error: e instanceof Error ? e.stack : String(e) });
-      send(res, requestId, internalError());
+      send(res, this.httpDate(), requestId, internalError());
     }
   }
 
@@ -102,12 +118,12 @@ export class HttpServer {
     const path = q >= 0 ? url.slice(0, q) : url;
     if (path === '/_nimbus/health' && req.method === 'GET') {
       const { ready, body } = this.opts.health();
-      return send(res, requestId, { status: ready ? 200 : 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return send(res, this.httpDate(), requestId, { status: ready ? 200 : 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     }
     if (declaredLength(req) > MAX_BODY_BYTES) {
       res.shouldKeepAlive = false;
       req.resume();
-      return send(res, requestId, tooLarge());
+      return send(res, this.httpDate(), requestId, tooLarge());
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -118,7 +134,7 @@ export class HttpServer {
       if (size > MAX_BODY_BYTES) {
         aborted = true;
         res.shouldKeepAlive = false;
-        send(res, requestId, tooLarge());
+        send(res, this.httpDate(), requestId, tooLarge());
         return;
       }
       chunks.push(chunk);
@@ -128,10 +144,10 @@ export class HttpServer {
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
       const apiReq: ApiRequest = { method: req.method ?? 'GET', path, query: q >= 0 ? url.slice(q + 1) : '', headers: req.headers, body, requestId };
       handling.dispatch = this.opts.dispatch(apiReq).then(
-        (out) => send(res, requestId, out),
+        (out) => send(res, this.httpDate(), requestId, out),
         (e) => {
           this.opts.log.error('dispatch failed', { requestId, error: e instanceof Error ? e.stack : String(e) });
-          send(res, requestId, internalError());
+          send(res, this.httpDate(), requestId, internalError());
         },
       );
     });
@@ -161,13 +177,13 @@ function internalError(): ApiResponse {
  * Writes the answer once. Never throws: an answer that cannot be written (say, a header value
  * node refuses) becomes a plain 500, and failing that the connection is dropped.
  */
-function send(res: ServerResponse, requestId: string, out: ApiResponse): void {
+function send(res: ServerResponse, date: string, requestId: string, out: ApiResponse): void {
   if (res.headersSent || res.destroyed) return;
   try {
-    write(res, requestId, out);
+    write(res, date, requestId, out);
   } catch {
     try {
-      if (!res.headersSent) return write(res, requestId, internalError());
+      if (!res.headersSent) return write(res, date, requestId, internalError());
     } catch {
       // fall through
     }
@@ -175,10 +191,11 @@ function send(res: ServerResponse, requestId: string, out: ApiResponse): void {
   }
 }
 
-function write(res: ServerResponse, requestId: string, out: ApiResponse): void {
+function write(res: ServerResponse, date: string, requestId: string, out: ApiResponse): void {
   const body = out.body;
   res.writeHead(out.status, {
     ...out.headers,
+    date,
     'x-amzn-RequestId': requestId,
     'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
   });

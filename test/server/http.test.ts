@@ -14,6 +14,7 @@ import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest, buildQueryString } from '@smithy/core/protocols';
 import { XMLParser } from 'fast-xml-parser';
 import { MAX_BODY_BYTES } from '../../src/server/http-server.js';
+import { ManualClock } from '../../src/lib/clock.js';
 import { ACCOUNT, startTestNimbus, type TestNimbus } from '../helpers/nimbus.js';
 
 const MIN = 60_000;
@@ -184,6 +185,22 @@ describe('HTTP server', () => {
       const res = await send(t.endpoint, { path: '/_nimbus/health?verbose=1' });
       assert.equal(res.status, 200);
       assert.ok(JSON.parse(res.body).services.sqs);
+    });
+  });
+
+  describe('the Date header', () => {
+    it("tells Nimbus's own (injected) time, so SDKs correct their skew by it", async () => {
+      const clock = new ManualClock(Date.UTC(2031, 4, 6, 7, 8, 9, 500));
+      const other = await startTestNimbus({ clock });
+      try {
+        const res = await send(other.endpoint, { path: '/_nimbus/health' });
+        assert.equal(res.headers.date, 'Tue, 06 May 2031 07:08:09 GMT');
+        clock.advance(2_000);
+        const again = await send(other.endpoint, { path: '/_nimbus/health' });
+        assert.equal(again.headers.date, 'Tue, 06 May 2031 07:08:11 GMT');
+      } finally {
+        await other.stop();
+      }
     });
   });
 

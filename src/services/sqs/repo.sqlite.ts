@@ -1,7 +1,7 @@
 /** SQS storage in SQLite. All SQL of the service lives here. */
 import type { Statement } from 'better-sqlite3';
 import type { Db, Migration } from '../../store/store.js';
-import type { AttemptEntry, DedupEntry, MessageCounts, MessageMove, MessageRecord, MoveTaskRecord, QueueRecord, SqsRepo } from './repo.js';
+import type { AttemptEntry, DedupEntry, MessageCounts, MessageMove, MessageRecord, ReceiptState, MoveTaskRecord, QueueRecord, SqsRepo } from './repo.js';
 
 export const SQS_MIGRATIONS: Migration[] = [
   `CREATE TABLE sqs_queues (
@@ -74,6 +74,8 @@ export const SQS_MIGRATIONS: Migration[] = [
        (SELECT COALESCE(MAX(seq), 0) FROM sqs_messages),
        (SELECT COALESCE(MAX(json_extract(entry, '$.seq')), 0) FROM sqs_dedup)
      ));`,
+  // When the current receive happened: a visibility timeout may reach at most 12 hours past it.
+  `ALTER TABLE sqs_messages ADD COLUMN received_at INTEGER;`,
 ];
 
 interface MessageRow {
@@ -151,13 +153,13 @@ export class SqliteSqsRepo implements SqsRepo {
       deleteQueueTasks: p('DELETE FROM sqs_move_tasks WHERE source_queue_id = ?'),
       insertMessage: p(`INSERT INTO sqs_messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       getMessage: p(`SELECT ${MESSAGE_COLUMNS} FROM sqs_messages WHERE seq = ?`),
-      receiptState: p('SELECT queue_id AS queueId, receipt, visible_at AS visibleAt FROM sqs_messages WHERE seq = ?'),
+      receiptState: p('SELECT queue_id AS queueId, receipt, visible_at AS visibleAt, received_at AS receivedAt FROM sqs_messages WHERE seq = ?'),
       visible: p(`SELECT ${MESSAGE_COLUMNS} FROM sqs_messages WHERE queue_id = ? AND visible_at <= ? ORDER BY visible_at LIMIT ?`),
       fifoCandidates: p(`SELECT seq, group_id AS groupId FROM sqs_messages INDEXED BY sqs_messages_order WHERE queue_id = ? AND visible_at <= ? AND seq > ? ORDER BY seq LIMIT ?`),
       groupBlocked: p(
         `SELECT 1 FROM sqs_messages WHERE queue_id = ? AND group_id = ? AND visible_at > ? AND (receive_count > 0 OR seq < ?) LIMIT 1`,
       ),
-      markReceived: p('UPDATE sqs_messages SET visible_at = ?, receipt = ?, receive_count = ?, first_receive_at = ? WHERE seq = ?'),
+      markReceived: p('UPDATE sqs_messages SET visible_at = ?, receipt = ?, receive_count = ?, first_receive_at = ?, received_at = ? WHERE seq = ?'),
       setVisibleAt: p('UPDATE sqs_messages SET visible_at = ? WHERE seq = ?'),
       deleteMessage: p('DELETE FROM sqs_messages WHERE seq = ?'),
       moveMessage: p(`UPDATE sqs_messages SET seq = ?, queue_id = ?, visible_at = ?, receipt = NULL, system_attributes = ?,
@@ -264,8 +266,8 @@ export class SqliteSqsRepo implements SqsRepo {
     return r && toMessage(r);
   }
 
-  receiptState(seq: number): Pick<MessageRecord, 'queueId' | 'receipt' | 'visibleAt'> | undefined {
-    return this.s.receiptState!.get(seq) as Pick<MessageRecord, 'queueId' | 'receipt' | 'visibleAt'> | undefined;
+  receiptState(seq: number): ReceiptState | undefined {
+    return this.s.receiptState!.get(seq) as ReceiptState | undefined;
   }
 
   visibleMessages(queueId: number, now: number, limit: number): MessageRecord[] {
@@ -280,8 +282,8 @@ export class SqliteSqsRepo implements SqsRepo {
     return this.s.groupBlocked!.get(queueId, groupId, now, beforeSeq) !== undefined;
   }
 
-  markReceived(seq: number, visibleAt: number, receipt: string, receiveCount: number, firstReceiveAt: number): void {
-    this.s.markReceived!.run(visibleAt, receipt, receiveCount, firstReceiveAt, seq);
+  markReceived(seq: number, receivedAt: number, visibleAt: number, receipt: string, receiveCount: number, firstReceiveAt: number): void {
+    this.s.markReceived!.run(visibleAt, receipt, receiveCount, firstReceiveAt, receivedAt, seq);
   }
 
   setVisibleAt(seq: number, visibleAt: number): void {

@@ -68,6 +68,15 @@ export interface MoveTaskRecord {
   startedAt: number;
 }
 
+/** What acknowledging or re-hiding a receipt needs to know about its message. */
+export interface ReceiptState {
+  queueId: number;
+  receipt: string | null;
+  visibleAt: number;
+  /** When the current receive happened (null before the first, or for older rows). */
+  receivedAt: number | null;
+}
+
 /** Where a moved message goes, and what of its identity changes on the way. */
 export interface MessageMove {
   toQueueId: number;
@@ -108,14 +117,14 @@ export interface SqsRepo {
   insertMessage(m: MessageRecord): void;
   getMessage(seq: number): MessageRecord | undefined;
   /** Just what acknowledging a receipt needs to know about a message. */
-  receiptState(seq: number): Pick<MessageRecord, 'queueId' | 'receipt' | 'visibleAt'> | undefined;
+  receiptState(seq: number): ReceiptState | undefined;
   /** Visible messages of a standard queue, oldest visibility first. */
   visibleMessages(queueId: number, now: number, limit: number): MessageRecord[];
   /** Visible messages of a FIFO queue in sequence order, a page after `afterSeq`. */
   fifoCandidates(queueId: number, now: number, afterSeq: number, limit: number): { seq: number; groupId: string | null }[];
   /** True when the group has a message in flight, or an earlier message not yet visible. */
   groupBlocked(queueId: number, groupId: string, beforeSeq: number, now: number): boolean;
-  markReceived(seq: number, visibleAt: number, receipt: string, receiveCount: number, firstReceiveAt: number): void;
+  markReceived(seq: number, receivedAt: number, visibleAt: number, receipt: string, receiveCount: number, firstReceiveAt: number): void;
   setVisibleAt(seq: number, visibleAt: number): void;
   deleteMessage(seq: number): void;
   /** Moves a message to the end of another queue (dead-lettering, redrive). */

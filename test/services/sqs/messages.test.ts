@@ -11,11 +11,12 @@ import {
   GetQueueAttributesCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
+  SQSClient,
   type MessageAttributeValue,
   type QueueAttributeName,
   type ReceiveMessageCommandInput,
 } from '@aws-sdk/client-sqs';
-import { ACCOUNT } from '../../helpers/nimbus.js';
+import { ACCOUNT, TEST_CREDENTIALS } from '../../helpers/nimbus.js';
 import { counts, createQueue, md5, receive, rejectsWith, withNimbus } from '../../helpers/sqs.js';
 
 // ---- helpers ---------------------------------------------------------------------------
@@ -464,6 +465,34 @@ describe('SQS messages (standard queues)', () => {
         'InvalidParameterValue',
         'Value 43201 for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200, if provided.',
       );
+    }));
+
+  it('refuses visibility beyond 12 hours from the receive, and counts anew from the next receive', () =>
+    withNimbus(async (t) => {
+      const url = await createQueue(t, 'twelve-hours', { VisibilityTimeout: '60' });
+      await t.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'long job' }));
+      const [m] = await receive(t, url);
+      // Hours pass on Nimbus's clock: sign with a client whose clock follows it.
+      t.clock.advance(3_600_000);
+      const later = new SQSClient({
+        endpoint: t.endpoint,
+        region: 'us-east-1',
+        credentials: TEST_CREDENTIALS,
+        systemClockOffset: t.clock.now() - Date.now(),
+      });
+      const change = (timeout: number) =>
+        later.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m!.ReceiptHandle, VisibilityTimeout: timeout }));
+      await rejectsWith(
+        change(39_601),
+        'InvalidParameterValue',
+        'Value 39601 for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds]',
+      );
+      await change(39_600); // exactly 12 hours after the receive
+      // A new receive starts a new 12 hours.
+      await change(0);
+      const [again] = await receive(later, url);
+      await later.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: again!.ReceiptHandle, VisibilityTimeout: 43_200 }));
+      later.destroy();
     }));
 
   it('drops messages once MessageRetentionPeriod has passed', () =>

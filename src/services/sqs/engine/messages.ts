@@ -269,7 +269,7 @@ export class MessageEngine {
       const receiveCount = m.receiveCount + 1;
       const firstReceiveAt = m.firstReceiveAt ?? now;
       const visibleAt = now + opts.visibilityTimeout * 1000;
-      this.repo.markReceived(m.seq, visibleAt, nonce, receiveCount, firstReceiveAt);
+      this.repo.markReceived(m.seq, now, visibleAt, nonce, receiveCount, firstReceiveAt);
       received.push({
         message: { ...m, visibleAt, receipt: nonce, receiveCount, firstReceiveAt },
         receiptHandle: encodeReceipt(q.id, m.seq, nonce),
@@ -420,6 +420,13 @@ export class MessageEngine {
     if (!m || m.queueId !== q.id || m.receipt !== handle.nonce || (q.fifo && m.visibleAt <= now)) {
       throw new InvalidParameterValue(
         `Value ${raw} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.`,
+      );
+    }
+    // "The maximum visibility timeout is 12 hours from the time that Amazon SQS receives the
+    // ReceiveMessage request."
+    if (m.receivedAt !== null && now + timeout * 1000 > m.receivedAt + MAX_VISIBILITY * 1000) {
+      throw new InvalidParameterValue(
+        `Value ${timeout} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [${MAX_VISIBILITY} seconds]`,
       );
     }
     this.repo.setVisibleAt(handle.seq, now + timeout * 1000);
