@@ -76,6 +76,40 @@ export const SQS_MIGRATIONS: Migration[] = [
      ));`,
   // When the current receive happened: a visibility timeout may reach at most 12 hours past it.
   `ALTER TABLE sqs_messages ADD COLUMN received_at INTEGER;`,
+  // The head (oldest message) of every message group, kept by triggers on every path that adds,
+  // removes or moves a grouped message. A FIFO receive walks group heads, so a deep group whose
+  // head is in flight costs one row, not one row per waiting message.
+  `CREATE TABLE sqs_group_heads (
+     queue_id INTEGER NOT NULL,
+     group_id TEXT NOT NULL,
+     head_seq INTEGER NOT NULL,
+     PRIMARY KEY (queue_id, group_id)
+   );
+   CREATE INDEX sqs_group_heads_order ON sqs_group_heads (queue_id, head_seq);
+   -- "Has this group a message in flight?" reads only the group's invisible messages.
+   CREATE INDEX sqs_messages_group_visibility ON sqs_messages (queue_id, group_id, visible_at) WHERE group_id IS NOT NULL;
+   INSERT INTO sqs_group_heads (queue_id, group_id, head_seq)
+     SELECT queue_id, group_id, MIN(seq) FROM sqs_messages WHERE group_id IS NOT NULL GROUP BY queue_id, group_id;
+   CREATE TRIGGER sqs_group_heads_insert AFTER INSERT ON sqs_messages WHEN NEW.group_id IS NOT NULL BEGIN
+     INSERT INTO sqs_group_heads (queue_id, group_id, head_seq) VALUES (NEW.queue_id, NEW.group_id, NEW.seq)
+       ON CONFLICT (queue_id, group_id) DO UPDATE SET head_seq = MIN(head_seq, excluded.head_seq);
+   END;
+   CREATE TRIGGER sqs_group_heads_delete AFTER DELETE ON sqs_messages WHEN OLD.group_id IS NOT NULL BEGIN
+     DELETE FROM sqs_group_heads WHERE queue_id = OLD.queue_id AND group_id = OLD.group_id
+       AND NOT EXISTS (SELECT 1 FROM sqs_messages WHERE queue_id = OLD.queue_id AND group_id = OLD.group_id);
+     UPDATE sqs_group_heads
+       SET head_seq = (SELECT MIN(seq) FROM sqs_messages WHERE queue_id = OLD.queue_id AND group_id = OLD.group_id)
+       WHERE queue_id = OLD.queue_id AND group_id = OLD.group_id AND head_seq = OLD.seq;
+   END;
+   CREATE TRIGGER sqs_group_heads_move AFTER UPDATE OF seq, queue_id ON sqs_messages WHEN OLD.group_id IS NOT NULL BEGIN
+     DELETE FROM sqs_group_heads WHERE queue_id = OLD.queue_id AND group_id = OLD.group_id
+       AND NOT EXISTS (SELECT 1 FROM sqs_messages WHERE queue_id = OLD.queue_id AND group_id = OLD.group_id);
+     UPDATE sqs_group_heads
+       SET head_seq = (SELECT MIN(seq) FROM sqs_messages WHERE queue_id = OLD.queue_id AND group_id = OLD.group_id)
+       WHERE queue_id = OLD.queue_id AND group_id = OLD.group_id AND head_seq = OLD.seq;
+     INSERT INTO sqs_group_heads (queue_id, group_id, head_seq) VALUES (NEW.queue_id, NEW.group_id, NEW.seq)
+       ON CONFLICT (queue_id, group_id) DO UPDATE SET head_seq = MIN(head_seq, excluded.head_seq);
+   END;`,
 ];
 
 interface MessageRow {
@@ -155,9 +189,11 @@ export class SqliteSqsRepo implements SqsRepo {
       getMessage: p(`SELECT ${MESSAGE_COLUMNS} FROM sqs_messages WHERE seq = ?`),
       receiptState: p('SELECT queue_id AS queueId, receipt, visible_at AS visibleAt, received_at AS receivedAt FROM sqs_messages WHERE seq = ?'),
       visible: p(`SELECT ${MESSAGE_COLUMNS} FROM sqs_messages WHERE queue_id = ? AND visible_at <= ? ORDER BY visible_at LIMIT ?`),
-      fifoCandidates: p(`SELECT seq, group_id AS groupId FROM sqs_messages INDEXED BY sqs_messages_order WHERE queue_id = ? AND visible_at <= ? AND seq > ? ORDER BY seq LIMIT ?`),
+      groupHeads: p('SELECT group_id AS groupId, head_seq AS headSeq FROM sqs_group_heads WHERE queue_id = ? AND head_seq > ? ORDER BY head_seq LIMIT ?'),
+      groupMessages: p(`SELECT ${MESSAGE_COLUMNS} FROM sqs_messages WHERE queue_id = ? AND group_id = ? AND seq >= ? ORDER BY seq LIMIT ?`),
       groupBlocked: p(
-        `SELECT 1 FROM sqs_messages WHERE queue_id = ? AND group_id = ? AND visible_at > ? AND (receive_count > 0 OR seq < ?) LIMIT 1`,
+        `SELECT 1 FROM sqs_messages INDEXED BY sqs_messages_group_visibility
+           WHERE queue_id = ? AND group_id = ? AND visible_at > ? AND (receive_count > 0 OR seq < ?) LIMIT 1`,
       ),
       markReceived: p('UPDATE sqs_messages SET visible_at = ?, receipt = ?, receive_count = ?, first_receive_at = ?, received_at = ? WHERE seq = ?'),
       setVisibleAt: p('UPDATE sqs_messages SET visible_at = ? WHERE seq = ?'),
@@ -274,8 +310,12 @@ export class SqliteSqsRepo implements SqsRepo {
     return (this.s.visible!.all(queueId, now, limit) as MessageRow[]).map(toMessage);
   }
 
-  fifoCandidates(queueId: number, now: number, afterSeq: number, limit: number): { seq: number; groupId: string | null }[] {
-    return this.s.fifoCandidates!.all(queueId, now, afterSeq, limit) as { seq: number; groupId: string | null }[];
+  groupHeads(queueId: number, afterSeq: number, limit: number): { groupId: string; headSeq: number }[] {
+    return this.s.groupHeads!.all(queueId, afterSeq, limit) as { groupId: string; headSeq: number }[];
+  }
+
+  groupMessages(queueId: number, groupId: string, fromSeq: number, limit: number): MessageRecord[] {
+    return (this.s.groupMessages!.all(queueId, groupId, fromSeq, limit) as MessageRow[]).map(toMessage);
   }
 
   groupBlocked(queueId: number, groupId: string, beforeSeq: number, now: number): boolean {

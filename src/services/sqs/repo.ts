@@ -121,7 +121,10 @@ export interface SqsRepo {
   /** Visible messages of a standard queue, oldest visibility first. */
   visibleMessages(queueId: number, now: number, limit: number): MessageRecord[];
   /** Visible messages of a FIFO queue in sequence order, a page after `afterSeq`. */
-  fifoCandidates(queueId: number, now: number, afterSeq: number, limit: number): { seq: number; groupId: string | null }[];
+  /** The oldest message of each message group, oldest first, a page after `afterSeq`. */
+  groupHeads(queueId: number, afterSeq: number, limit: number): { groupId: string; headSeq: number }[];
+  /** A group's messages in sequence order from `fromSeq`. */
+  groupMessages(queueId: number, groupId: string, fromSeq: number, limit: number): MessageRecord[];
   /** True when the group has a message in flight, or an earlier message not yet visible. */
   groupBlocked(queueId: number, groupId: string, beforeSeq: number, now: number): boolean;
   markReceived(seq: number, receivedAt: number, visibleAt: number, receipt: string, receiveCount: number, firstReceiveAt: number): void;

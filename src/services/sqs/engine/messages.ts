@@ -318,27 +318,30 @@ export class MessageEngine {
         }
       }
     } else {
-      // FIFO: in sequence order, skipping every group that has a message in flight (or an
-      // earlier message still delayed); several messages of one open group may go together.
-      const groups = new Map<string, boolean>();
-      let after = 0;
-      scan: for (;;) {
-        const page = this.repo.fifoCandidates(q.id, now, after, 100);
-        if (page.length === 0) break;
-        // Candidates are (seq, group) only: most of a deep queue is skipped unread.
-        for (const c of page) {
-          after = c.seq;
-          const g = c.groupId ?? '';
-          let open = groups.get(g);
-          if (open === undefined) {
-            open = !this.repo.groupBlocked(q.id, g, c.seq, now);
-            groups.set(g, open);
+      // FIFO: group by group, oldest head first. A group whose head is not visible (in flight or
+      // delayed), or that has any message in flight, waits; an open group gives its messages in
+      // order, several in one receive, up to the first that is not visible.
+      const takeGroup = (groupId: string, headSeq: number): void => {
+        let from = headSeq;
+        while (received.length < opts.max) {
+          const want = opts.max - received.length;
+          const page = this.repo.groupMessages(q.id, groupId, from, want);
+          for (const m of page) {
+            if (m.visibleAt > now) return;
+            from = m.seq + 1;
+            if (keep(m)) deliver(m);
           }
-          if (!open) continue;
-          const m = this.repo.getMessage(c.seq);
-          if (!m || !keep(m)) continue;
-          deliver(m);
-          if (received.length >= opts.max) break scan;
+          if (page.length < want) return;
+        }
+      };
+      let after = 0;
+      while (received.length < opts.max) {
+        const heads = this.repo.groupHeads(q.id, after, 100);
+        if (heads.length === 0) break;
+        for (const { groupId, headSeq } of heads) {
+          after = headSeq;
+          if (!this.repo.groupBlocked(q.id, groupId, headSeq, now)) takeGroup(groupId, headSeq);
+          if (received.length >= opts.max) break;
         }
       }
       if (opts.attemptId !== undefined && received.length > 0) {
