@@ -708,6 +708,15 @@ describe('SQS messages (standard queues)', () => {
       assert.deepEqual(await receive(t, url, { MaxNumberOfMessages: 1, VisibilityTimeout: 0 }), []);
     }));
 
+  it('accepts MessageGroupId on a standard queue (fair queues) and returns it', () =>
+    withNimbus(async (t) => {
+      const url = await createQueue(t, 'fair');
+      await t.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'tenant work', MessageGroupId: 'tenant-7' }));
+      const [m] = await receive(t, url, { MessageSystemAttributeNames: ['MessageGroupId', 'SequenceNumber'] });
+      assert.equal(m!.Body, 'tenant work');
+      assert.deepEqual(m!.Attributes, { MessageGroupId: 'tenant-7' }, 'no SequenceNumber outside FIFO queues');
+    }));
+
   it('answers QueueDoesNotExist for an unknown queue', () =>
     withNimbus(async (t) => {
       const url = await createQueue(t, 'exists');
