@@ -14,7 +14,7 @@ import {
 } from '../errors.js';
 import type { SqsEngine } from '../engine/index.js';
 import { attributesSize } from '../engine/message-attributes.js';
-import type { SendInput } from '../engine/messages.js';
+import { prepareSend, type PreparedSend, type SendInput } from '../engine/prepare-send.js';
 import { failedList, integer, list, named, queueUrl, required, sendFields, sendResultFields, string, structure } from './shapes.js';
 
 const MAX_ENTRIES = 10;
@@ -94,10 +94,10 @@ export function batchOperations(sqs: SqsEngine): Record<string, Operation> {
           }
         }
         const Failed: Failed[] = [];
-        const ok: { id: string; prepared: ReturnType<typeof messages.prepare> }[] = [];
+        const ok: { id: string; prepared: PreparedSend }[] = [];
         for (const e of input.Entries) {
           try {
-            ok.push({ id: e.Id, prepared: messages.prepare(q, e, { inBatch: true, traceHeader: ctx.traceHeader }) });
+            ok.push({ id: e.Id, prepared: prepareSend(q, e, { inBatch: true, traceHeader: ctx.traceHeader }) });
           } catch (err) {
             Failed.push(failure(e.Id, err));
           }

@@ -2,7 +2,7 @@
 import type { Operation, RequestContext } from '../../service.js';
 import { InvalidParameterValue } from '../errors.js';
 import type { SqsEngine } from '../engine/index.js';
-import { FIFO_ID, type SendInput } from '../engine/messages.js';
+import { FIFO_ID, prepareSend, type SendInput } from '../engine/prepare-send.js';
 import { integer, list, message, named, queueUrl, required, sendFields, sendResultFields, string, structure } from './shapes.js';
 
 interface ReceiveInput {
@@ -24,7 +24,7 @@ export function messageOperations(sqs: SqsEngine): Record<string, Operation> {
       output: structure(sendResultFields),
       async handler(input: SendInput & { QueueUrl: string }, ctx: RequestContext) {
         const q = queues.resolve(input.QueueUrl, ctx, 'SendMessage');
-        const prepared = messages.prepare(q, input, { traceHeader: ctx.traceHeader });
+        const prepared = prepareSend(q, input, { traceHeader: ctx.traceHeader });
         const [result] = await messages.send(q, [prepared], ctx.accountId);
         return result;
       },
