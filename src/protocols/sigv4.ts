@@ -72,7 +72,17 @@ export function amzDate(ms: number): string {
   return Number.isNaN(d.getTime()) ? 'Invalid Date' : d.toISOString().replace(/[-:]|\.\d{3}/g, '');
 }
 
+/** Requests of the same second carry the same X-Amz-Date: remember the last one parsed. */
+let lastAmzDate: { text: string; ms: number | undefined } | undefined;
+
 function parseAmzDate(s: string): number | undefined {
+  if (lastAmzDate?.text === s) return lastAmzDate.ms;
+  const ms = parseAmzDateUncached(s);
+  lastAmzDate = { text: s, ms };
+  return ms;
+}
+
+function parseAmzDateUncached(s: string): number | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
   if (!m) return undefined;
   const ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);

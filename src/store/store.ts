@@ -61,6 +61,7 @@ export class Store {
   private checkpointer: Worker | undefined;
   private checkpointing = false;
   private rollbackListeners: (() => void)[] = [];
+  private batchStartHooks: (() => void)[] = [];
   /** Set once an fsync failed: nothing written since can be promised durable. */
   private failure: Error | undefined;
   private idleWaiters: (() => void)[] = [];
@@ -134,6 +135,14 @@ export class Store {
       this.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject });
       this.schedule();
     });
+  }
+
+  /**
+   * Runs hook at the start of every batch's transaction, outside any write's savepoint: what it
+   * writes commits or rolls back with the batch as a whole, never with one failed write.
+   */
+  onBatchStart(hook: () => void): void {
+    this.batchStartHooks.push(hook);
   }
 
   /** Calls listener after a batch's transaction was rolled back as a whole. */
@@ -224,6 +233,7 @@ export class Store {
     const { begin, commit, rollback, sp, release, rollbackTo } = this.stmts;
     try {
       begin.run();
+      for (const hook of this.batchStartHooks) hook();
       for (let i = 0; i < batch.length; i++) {
         sp.run();
         try {

@@ -25,7 +25,7 @@ function validationError(violations: Violation[]) {
 
 export const createSqsService: ServiceFactory = (env) => {
   env.store.migrate('sqs', SQS_MIGRATIONS);
-  const engine = new SqsEngine(new SqliteSqsRepo(env.store.db), env);
+  const engine = new SqsEngine(new SqliteSqsRepo(env.store.db, env.store), env);
   engine.start();
   const plugin: ServicePlugin = {
     name: 'sqs',

@@ -1,6 +1,6 @@
 /** SQS storage in SQLite. All SQL of the service lives here. */
 import type { Statement } from 'better-sqlite3';
-import type { Db, Migration } from '../../store/store.js';
+import type { Db, Migration, Store } from '../../store/store.js';
 import type { AttemptEntry, DedupEntry, MessageCounts, MessageMove, MessageRecord, ReceiptState, MoveTaskRecord, QueueRecord, SqsRepo } from './repo.js';
 
 export const SQS_MIGRATIONS: Migration[] = [
@@ -169,14 +169,35 @@ function reviveBuffers(_key: string, value: unknown): unknown {
 const MESSAGE_COLUMNS = `seq, queue_id, message_id, body, md5_body, attributes, md5_attributes, system_attributes, sender_id,
   sent_at, visible_at, receive_count, first_receive_at, receipt, group_id, dedup_id`;
 
+/**
+ * Message sequences are reserved in blocks (hi/lo): the stored counter is the highest value
+ * reserved, so after a restart numbering resumes above anything ever handed out, and the
+ * counter is written once per block instead of once per message. Blocks are topped up at the
+ * start of a batch, outside any write's savepoint, so a failed write cannot undo a
+ * reservation that later writes rely on.
+ */
+const SEQ_BLOCK = 1_000_000;
+/** Top up when fewer than this many remain: more than any one batch allocates. */
+const SEQ_LOW_WATER = 100_000;
+
 export class SqliteSqsRepo implements SqsRepo {
   private s: Record<string, Statement>;
+  /** Last sequence handed out, and the highest reserved; 0/0 until the first batch. */
+  private seqLast = 0;
+  private seqReserved = 0;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    store: Pick<Store, 'onBatchStart' | 'onRollback'>,
+  ) {
     const p = (sql: string) => db.prepare(sql);
+    store.onBatchStart(() => this.reserveSeqs());
+    // A batch rolled back as a whole took its reservation with it: read the counter again.
+    store.onRollback(() => (this.seqLast = this.seqReserved = 0));
     this.s = {
       // One UPDATE of a one-row page, rolled back with the write that used the value.
       nextCounter: p('UPDATE sqs_counters SET value = value + 1 WHERE name = ? RETURNING value'),
+      reserveCounter: p('UPDATE sqs_counters SET value = value + ? WHERE name = ? RETURNING value'),
       counter: p('SELECT value FROM sqs_counters WHERE name = ?'),
       insertQueue: p('INSERT INTO sqs_queues (id, account, region, name, attributes, tags, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       updateQueue: p('UPDATE sqs_queues SET attributes = ?, tags = ?, modified_at = ? WHERE id = ?'),
@@ -268,12 +289,23 @@ export class SqliteSqsRepo implements SqsRepo {
     this.s.deleteQueue!.run(id);
   }
 
+  private reserveSeqs(): void {
+    if (this.seqReserved - this.seqLast >= SEQ_LOW_WATER) return;
+    const reserved = (this.s.reserveCounter!.get(SEQ_BLOCK, 'seq') as { value: number }).value;
+    // The counter was at least every value handed out so far: the new block starts above them
+    // (leaving the rest of the old block unused).
+    this.seqLast = reserved - SEQ_BLOCK;
+    this.seqReserved = reserved;
+  }
+
   nextSeq(): number {
-    return this.next('seq');
+    // Only reachable outside a store batch or past SEQ_LOW_WATER allocations in one batch.
+    if (this.seqLast >= this.seqReserved) return this.next('seq');
+    return ++this.seqLast;
   }
 
   currentSeq(): number {
-    return (this.s.counter!.get('seq') as { value: number }).value;
+    return this.seqReserved === 0 ? (this.s.counter!.get('seq') as { value: number }).value : this.seqLast;
   }
 
   insertMessage(m: MessageRecord): void {

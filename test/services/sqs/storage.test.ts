@@ -126,6 +126,18 @@ describe('SQS storage', () => {
       assert.deepEqual((await receive(t, url)).map((m) => m.Body), ['kept']);
     }));
 
+  it('keeps FIFO sequence numbers increasing when a batch holding a send is rolled back', () =>
+    withNimbus(async (t) => {
+      const url = await createQueue(t, 'seq-rollback.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
+      const send = (body: string) => t.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, MessageGroupId: 'g' }));
+      const first = BigInt((await send('one')).SequenceNumber!);
+      await withFailingCommits(t, () => assert.rejects(send('lost')));
+      const second = BigInt((await send('two')).SequenceNumber!);
+      const third = BigInt((await send('three')).SequenceNumber!);
+      assert.ok(first < second && second < third, `${first} < ${second} < ${third}`);
+      assert.deepEqual((await receiveUpTo10(t, url)).map((m) => m.Body), ['one', 'two', 'three']);
+    }));
+
   it('keeps a queue whose DeleteQueue was rolled back with its whole batch', () =>
     withNimbus(async (t) => {
       const url = await createQueue(t, 'survivor');
