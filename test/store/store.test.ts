@@ -80,7 +80,11 @@ describe('Store', () => {
         await put(s, `k${i}`, big);
         largest = Math.max(largest, statSync(join(dir, 'nimbus.db-wal')).size);
       }
-      assert.ok(largest < 3 * 1024 * 1024, `WAL grew to ${largest} bytes`);
+      // Without checkpoints the WAL would reach about 8.4 MB; how far below that it stays
+      // depends on how soon the worker thread gets a core, so the bound is loose.
+      assert.ok(largest < 6 * 1024 * 1024, `WAL grew to ${largest} bytes`);
+      // The rows reached the database file itself while Nimbus kept writing.
+      assert.ok(statSync(join(dir, 'nimbus.db')).size > 2 * 1024 * 1024, 'checkpoints copied the WAL into the database');
       assert.equal((s.db.prepare('SELECT COUNT(*) AS n FROM kv').get() as { n: number }).n, 2000);
     } finally {
       await s.close();
