@@ -112,51 +112,34 @@ async function measure(
   limits: { warmupMs?: number; maxOps?: number } = {},
 ): Promise<Measured> {
   const diskFsyncMs = server.name === 'nimbus' && args.scratch ? fsyncProbe(args.scratch).p50 : NaN;
-  let cpu0 = 0;
-  let cpu1 = 0;
-  let sys0 = 0;
-  let sys1 = 0;
-  let io0 = 0;
-  let io1 = 0;
-  let fromUs = 0;
-  let toUs = 0;
-  let commits0: Promise<number> = Promise.resolve(NaN);
-  let commits1: Promise<number> = Promise.resolve(NaN);
   const commits = () => (server.name === 'nimbus' ? nimbusCommits(server.endpoint).catch(() => NaN) : Promise.resolve(NaN));
+  /** The server's counters at one edge of the measured window. */
+  const snapshot = () => {
+    const { user, system } = server.cpuSplit();
+    return { cpu: user + system, sys: system, io: server.writeBytes(), us: monoUs(), commits: commits() };
+  };
+  let from = snapshot();
+  let to = from;
   const r = await runLoad({
     concurrency,
     warmupMs: limits.warmupMs ?? args.warmupMs,
     durationMs: args.durationMs,
     maxOps: limits.maxOps ?? 5_000_000,
     op,
-    onWindowStart: () => {
-      const c0 = server.cpuSplit();
-      cpu0 = c0.user + c0.system;
-      sys0 = c0.system;
-      io0 = server.writeBytes();
-      fromUs = monoUs();
-      commits0 = commits();
-    },
-    onWindowEnd: () => {
-      const c1 = server.cpuSplit();
-      cpu1 = c1.user + c1.system;
-      sys1 = c1.system;
-      io1 = server.writeBytes();
-      toUs = monoUs();
-      commits1 = commits();
-    },
+    onWindowStart: () => (from = snapshot()),
+    onWindowEnd: () => (to = snapshot()),
     stopOn: (e) => (e instanceof DrainedError ? 'queue drained' : undefined),
   });
-  const opsPerCommit = r.ops / ((await commits1) - (await commits0));
+  const opsPerCommit = r.ops / ((await to.commits) - (await from.commits));
   return {
     ...r,
-    srvUsPerOp: r.ops ? (cpu1 - cpu0) / r.ops : NaN,
-    srvSysUsPerOp: r.ops ? (sys1 - sys0) / r.ops : NaN,
+    srvUsPerOp: r.ops ? (to.cpu - from.cpu) / r.ops : NaN,
+    srvSysUsPerOp: r.ops ? (to.sys - from.sys) / r.ops : NaN,
     opsPerCommit,
     diskFsyncMs,
-    diskBytesPerOp: r.ops ? (io1 - io0) / r.ops : NaN,
-    fromUs,
-    toUs,
+    diskBytesPerOp: r.ops ? (to.io - from.io) / r.ops : NaN,
+    fromUs: from.us,
+    toUs: to.us,
   };
 }
 
