@@ -12,7 +12,7 @@ export interface PolicyRequest {
   resource: string;
 }
 
-interface Statement {
+export interface Statement {
   Sid?: string;
   Effect?: string;
   Principal?: unknown;
@@ -22,12 +22,19 @@ interface Statement {
   Condition?: unknown;
 }
 
-export function parsePolicy(json: string | undefined): { Statement: Statement[] } | undefined {
+/** A policy document, its other members (Version, Id) kept, Statement always a fresh list. */
+export interface PolicyDocument {
+  [member: string]: unknown;
+  Statement: Statement[];
+}
+
+export function parsePolicy(json: string | undefined): PolicyDocument | undefined {
   if (!json) return undefined;
   try {
     const doc = JSON.parse(json);
-    const st = doc?.Statement;
-    return { Statement: Array.isArray(st) ? st : st ? [st] : [] };
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return undefined;
+    const st = doc.Statement;
+    return { ...doc, Statement: Array.isArray(st) ? [...st] : st ? [st] : [] };
   } catch {
     return undefined;
   }

@@ -4,7 +4,7 @@
  */
 import { formatArn, parseArn } from '../../../lib/arn.js';
 import type { Clock } from '../../../lib/clock.js';
-import { policyAllows } from '../../../lib/policy.js';
+import { parsePolicy, policyAllows, type PolicyDocument } from '../../../lib/policy.js';
 import type { Store } from '../../../store/store.js';
 import type { RequestContext } from '../../service.js';
 import {
@@ -128,7 +128,7 @@ export class QueueRegistry {
     const m = /^(?:[a-z][a-z0-9+.-]*:\/\/[^/]*)?\/(\d{12})\/([^/?#]+)\/?$/i.exec(queueUrl);
     const q = m
       ? this.byName.get(key(m[1]!, ctx.region, decodeURIComponentSafe(m[2]!)))
-      : /^[A-Za-z0-9_-]{1,80}(?:\.fifo)?$/.test(queueUrl)
+      : NAME.test(queueUrl) || FIFO_NAME.test(queueUrl)
         ? this.byName.get(key(ctx.accountId, ctx.region, queueUrl))
         : undefined;
     if (!q) throw new QueueDoesNotExist('The specified queue does not exist.');
@@ -242,7 +242,7 @@ export class QueueRegistry {
     }
     await this.update(q, (r) => {
       const policy = currentPolicy(r.attributes.Policy, q.arn);
-      if (policy.Statement.some((s: { Sid?: string }) => s.Sid === label)) {
+      if (policy.Statement.some((s) => s.Sid === label)) {
         throw new InvalidParameterValue(`Value ${label} for parameter Label is invalid. Reason: Already exists.`);
       }
       policy.Statement.push({
@@ -259,7 +259,7 @@ export class QueueRegistry {
   async removePermission(q: Queue, label: string): Promise<void> {
     await this.update(q, (r) => {
       const policy = currentPolicy(r.attributes.Policy, q.arn);
-      const remaining = policy.Statement.filter((s: { Sid?: string }) => s.Sid !== label);
+      const remaining = policy.Statement.filter((s) => s.Sid !== label);
       if (remaining.length === policy.Statement.length) {
         throw new InvalidParameterValue(`Value ${label} for parameter Label is invalid. Reason: can't find label.`);
       }
@@ -311,16 +311,9 @@ export class QueueRegistry {
   }
 }
 
-function currentPolicy(json: string | undefined, arn: string): { Version: string; Id: string; Statement: any[] } {
-  if (json) {
-    try {
-      const p = JSON.parse(json);
-      return { ...p, Statement: Array.isArray(p.Statement) ? [...p.Statement] : p.Statement ? [p.Statement] : [] };
-    } catch {
-      // replaced below
-    }
-  }
-  return { Version: '2008-10-17', Id: `${arn}/SQSDefaultPolicy`, Statement: [] };
+/** The queue's policy to edit, or SQS's empty default policy for it. */
+function currentPolicy(json: string | undefined, arn: string): PolicyDocument {
+  return parsePolicy(json) ?? { Version: '2008-10-17', Id: `${arn}/SQSDefaultPolicy`, Statement: [] };
 }
 
 function validateTags(tags: Record<string, string>): void {
