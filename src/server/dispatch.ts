@@ -64,7 +64,7 @@ export class Dispatcher {
     const body = identity.payloadSigned ? req.body : EMPTY;
     if (route.protocol === 'json') {
       const name = route.target ?? '';
-      const operation = Object.hasOwn(service.operations, name) ? service.operations[name] : undefined;
+      const operation = operationOf(service, name);
       if (!operation) throw new UnknownOperationException(`The action ${name} is not valid for this web service.`);
       const { value, violations } = decodeJsonInput(operation.input, body);
       if (violations.length) throw service.validationError(violations, name);
@@ -80,7 +80,7 @@ export class Dispatcher {
     service.queryDefaults?.(params, req.path);
     const name = params.get('Action');
     if (!name) throw new MissingAction('Missing Action');
-    const operation = Object.hasOwn(service.operations, name) ? service.operations[name] : undefined;
+    const operation = operationOf(service, name);
     if (!operation) throw new InvalidAction(`The action ${name} is not valid for this web service.`);
     const { value, violations } = decodeQueryInput(operation.input, params);
     if (violations.length) throw service.validationError(violations, name);
@@ -114,6 +114,11 @@ export class Dispatcher {
   }
 }
 
+/** The service's own operation of that name (never one inherited from Object.prototype). */
+function operationOf(service: ServicePlugin, name: string): Operation | undefined {
+  return Object.hasOwn(service.operations, name) ? service.operations[name] : undefined;
+}
+
 function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
@@ -125,4 +130,3 @@ export function endpointOf(req: Pick<ApiRequest, 'headers'>): string {
   return `${proto}://${host}`;
 }
 
-export type { ServicePlugin };

@@ -86,7 +86,7 @@ export class Store {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('wal_autocheckpoint = 0');
       // When the writer restarts a fully checkpointed WAL it truncates it to this size.
-      this.db.pragma(`journal_size_limit = ${Math.floor((opts.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES) / 4)}`);
+      this.db.pragma(`journal_size_limit = ${Math.floor(this.checkpointBytes / 4)}`);
     }
     this.db.pragma('synchronous = FULL');
     this.db.pragma('temp_store = MEMORY');
