@@ -73,7 +73,6 @@ export const required = (shape: Shape, xmlName?: string): Member => ({ shape, re
 /** A member with a different query/XML name. */
 export const named = (shape: Shape, xmlName: string): Member => ({ shape, xmlName });
 
-export const emptyStructure = structure({});
 
 /** One problem found while validating input against its shape. */
 export type Violation =

@@ -124,7 +124,7 @@ function headerValue(v: string | string[] | undefined): string | undefined {
 }
 
 /** `http://host:port` as the client called it. */
-export function endpointOf(req: Pick<ApiRequest, 'headers'>): string {
+function endpointOf(req: Pick<ApiRequest, 'headers'>): string {
   const proto = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
   const host = req.headers.host ?? 'localhost';
   return `${proto}://${host}`;
