@@ -11,7 +11,7 @@ import type { AttemptEntry, MessageRecord, SqsRepo } from '../repo.js';
 import type { LongPolls } from './long-poll.js';
 import type { PreparedSend } from './prepare-send.js';
 import type { Queue, QueueRegistry } from './queues.js';
-import { decodeReceipt, encodeReceipt } from './receipts.js';
+import { decodeReceipt, encodeReceipt, type ReceiptRef } from './receipts.js';
 
 export const DEDUP_WINDOW_MS = 5 * 60_000;
 const PURGE_COOLDOWN_MS = 60_000;
@@ -54,13 +54,20 @@ export class MessageEngine {
     private readonly ids: Ids,
   ) {}
 
+  /**
+   * A store write on q's messages. q was resolved before the write runs, and a DeleteQueue
+   * may have committed in between: then the write is refused, never applied to a queue gone.
+   */
+  private writeTo<T>(q: Queue, fn: () => T): Promise<T> {
+    return this.store.write(() => {
+      this.queues.assertExists(q);
+      return fn();
+    });
+  }
+
   /** Stores prepared messages in one commit; returns each one's result in order. */
   async send(q: Queue, batch: PreparedSend[], senderId: string): Promise<SendResult[]> {
-    // The queue was resolved before this write ran: a DeleteQueue may have come between.
-    const results = await this.store.write(() => {
-      this.queues.assertExists(q);
-      return batch.map((p) => this.enqueue(q, p, senderId));
-    });
+    const results = await this.writeTo(q, () => batch.map((p) => this.enqueue(q, p, senderId)));
     this.polls.wake(q.id);
     return results;
   }
@@ -119,7 +126,7 @@ export class MessageEngine {
     for (;;) {
       // A wake between this look and the wait below makes the wait end at once.
       const generation = this.polls.generation(q.id);
-      const { received, touched } = await this.store.write(() => this.take(q, opts));
+      const { received, touched } = await this.writeTo(q, () => this.take(q, opts));
       for (const id of touched) this.polls.wake(id);
       if (received.length > 0 || this.clock.now() >= deadline || this.polls.isClosed || !this.queues.byId(q.id)) return received;
       const next = this.repo.nextVisibleAt(q.id, this.clock.now());
@@ -134,7 +141,6 @@ export class MessageEngine {
   private take(q: Queue, opts: ReceiveOptions): { received: Received[]; touched: number[] } {
     const now = this.clock.now();
     const touched: number[] = [];
-    this.queues.assertExists(q);
     if (q.fifo && opts.attemptId !== undefined) {
       const again = this.retryAttempt(q, opts, now);
       if (again) return { received: again, touched };
@@ -249,7 +255,7 @@ export class MessageEngine {
   }
 
   /** Parses a receipt handle of this queue; ReceiptHandleIsInvalid otherwise. */
-  receipt(q: Queue, handle: string): { seq: number; nonce: string } {
+  receipt(q: Queue, handle: string): ReceiptRef {
     const r = decodeReceipt(handle);
     if (!r || r.queueId !== q.id) throw new ReceiptHandleIsInvalid(`The input receipt handle "${handle}" is not a valid receipt handle.`);
     return r;
@@ -261,7 +267,7 @@ export class MessageEngine {
    * deleting anything, as SQS documents. On a FIFO queue a handle whose receive is no longer
    * in flight has expired: InvalidParameterValue, as AWS answers.
    */
-  deleteInTx(q: Queue, handle: { seq: number; nonce: string }, raw: string): void {
+  deleteInTx(q: Queue, handle: ReceiptRef, raw: string): void {
     const m = this.repo.receiptState(handle.seq);
     if (!m || m.queueId !== q.id) return;
     if (m.receipt !== handle.nonce || (q.fifo && m.visibleAt <= this.clock.now())) {
@@ -272,11 +278,8 @@ export class MessageEngine {
   }
 
   /** Runs deletes in one commit; each entry's error is returned, not thrown. */
-  async delete(q: Queue, entries: { handle: { seq: number; nonce: string }; raw: string }[]): Promise<(Error | undefined)[]> {
-    const results = await this.store.write(() => {
-      this.queues.assertExists(q);
-      return entries.map((e) => captured(() => this.deleteInTx(q, e.handle, e.raw)));
-    });
+  async delete(q: Queue, entries: { handle: ReceiptRef; raw: string }[]): Promise<(Error | undefined)[]> {
+    const results = await this.writeTo(q, () => entries.map((e) => captured(() => this.deleteInTx(q, e.handle, e.raw))));
     // A delete may open a FIFO group to waiting receives.
     if (q.fifo) this.polls.wake(q.id);
     return results;
@@ -293,7 +296,7 @@ export class MessageEngine {
    * handle may; on a standard queue it still may after its timeout ran out (AWS answers 200
    * and hides the message again), on a FIFO queue only while the receive is in flight.
    */
-  changeVisibilityInTx(q: Queue, handle: { seq: number; nonce: string }, raw: string, timeout: number): void {
+  changeVisibilityInTx(q: Queue, handle: ReceiptRef, raw: string, timeout: number): void {
     const m = this.repo.receiptState(handle.seq);
     const now = this.clock.now();
     if (!m || m.queueId !== q.id || m.receipt !== handle.nonce || (q.fifo && m.visibleAt <= now)) {
@@ -312,11 +315,10 @@ export class MessageEngine {
   }
 
   /** Runs visibility changes in one commit; each entry's error is returned, not thrown. */
-  async changeVisibility(q: Queue, entries: { handle: { seq: number; nonce: string }; raw: string; timeout: number }[]): Promise<(Error | undefined)[]> {
-    const results = await this.store.write(() => {
-      this.queues.assertExists(q);
-      return entries.map((e) => captured(() => this.changeVisibilityInTx(q, e.handle, e.raw, e.timeout)));
-    });
+  async changeVisibility(q: Queue, entries: { handle: ReceiptRef; raw: string; timeout: number }[]): Promise<(Error | undefined)[]> {
+    const results = await this.writeTo(q, () =>
+      entries.map((e) => captured(() => this.changeVisibilityInTx(q, e.handle, e.raw, e.timeout))),
+    );
     this.polls.wake(q.id);
     return results;
   }
@@ -328,10 +330,7 @@ export class MessageEngine {
       throw new PurgeQueueInProgress(`Only one PurgeQueue operation on ${q.name} is allowed every 60 seconds.`);
     }
     this.lastPurge.set(q.id, now);
-    await this.store.write(() => {
-      this.queues.assertExists(q);
-      this.repo.purge(q.id);
-    });
+    await this.writeTo(q, () => this.repo.purge(q.id));
   }
 
   /** Deletes messages past their queue's retention period, and expired dedup entries. */

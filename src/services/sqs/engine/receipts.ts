@@ -8,6 +8,9 @@ export interface Receipt {
   nonce: string;
 }
 
+/** A receipt within its (already known) queue. */
+export type ReceiptRef = Pick<Receipt, 'seq' | 'nonce'>;
+
 export function encodeReceipt(queueId: number, seq: number, nonce: string): string {
   return Buffer.from(`${queueId}:${seq}:${nonce}`).toString('base64');
 }

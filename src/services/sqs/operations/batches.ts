@@ -13,6 +13,7 @@ import {
   TooManyEntriesInBatchRequest,
 } from '../errors.js';
 import type { SqsEngine } from '../engine/index.js';
+import type { ReceiptRef } from '../engine/receipts.js';
 import { attributesSize } from '../engine/message-attributes.js';
 import { prepareSend, type PreparedSend, type SendInput } from '../engine/prepare-send.js';
 import { failedList, integer, list, named, queueUrl, required, sendFields, sendResultFields, string, structure } from './shapes.js';
@@ -122,7 +123,7 @@ export function batchOperations(sqs: SqsEngine): Record<string, Operation> {
         const q = queues.resolve(input.QueueUrl, ctx, 'DeleteMessage');
         checkEntries(input.Entries, 'DeleteMessageBatchRequestEntry');
         const Failed: Failed[] = [];
-        const ok: { id: string; handle: { seq: number; nonce: string }; raw: string }[] = [];
+        const ok: { id: string; handle: ReceiptRef; raw: string }[] = [];
         for (const e of input.Entries) {
           try {
             ok.push({ id: e.Id, handle: messages.receipt(q, e.ReceiptHandle), raw: e.ReceiptHandle });
@@ -153,7 +154,7 @@ export function batchOperations(sqs: SqsEngine): Record<string, Operation> {
         const q = queues.resolve(input.QueueUrl, ctx, 'ChangeMessageVisibility');
         checkEntries(input.Entries, 'ChangeMessageVisibilityBatchRequestEntry');
         const Failed: Failed[] = [];
-        const ok: { id: string; handle: { seq: number; nonce: string }; raw: string; timeout: number }[] = [];
+        const ok: { id: string; handle: ReceiptRef; raw: string; timeout: number }[] = [];
         for (const e of input.Entries) {
           try {
             const timeout = e.VisibilityTimeout ?? 0;
