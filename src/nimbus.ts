@@ -5,16 +5,18 @@
 import { DEFAULT_CREDENTIALS, type Config } from './config.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { randomIds, type Ids } from './lib/ids.js';
+import { EventBus } from './lib/event-bus.js';
 import { createLogger, type Logger } from './lib/log.js';
 import { SigV4Verifier, type Credentials } from './protocols/sigv4.js';
 import { Dispatcher } from './server/dispatch.js';
 import { HttpServer } from './server/http-server.js';
 import { Router } from './server/router.js';
 import type { ServiceFactory, ServicePlugin } from './services/service.js';
+import { createDynamoDbService } from './services/dynamodb/index.js';
 import { createSqsService } from './services/sqs/index.js';
 import { Store } from './store/store.js';
 
-export const SERVICES: ServiceFactory[] = [createSqsService];
+export const SERVICES: ServiceFactory[] = [createSqsService, createDynamoDbService];
 
 export interface NimbusOptions extends Partial<Config> {
   clock?: Clock;
@@ -40,7 +42,8 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
   const store = new Store({ memory: opts.memory ?? false, dataDir: opts.dataDir ?? '.nimbus', log });
   const region = opts.region ?? 'us-east-1';
   const services: ServicePlugin[] = [];
-  for (const factory of SERVICES) services.push(await factory({ store, clock, ids, log, region }));
+  const bus = new EventBus(log);
+  for (const factory of SERVICES) services.push(...[await factory({ store, clock, ids, log, region, bus })].flat());
 
   const credentials = new Map<string, Credentials>();
   for (const c of opts.credentials ?? [DEFAULT_CREDENTIALS]) credentials.set(c.accessKeyId, c);

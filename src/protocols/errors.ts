@@ -35,6 +35,11 @@ export class AwsError extends Error {
   override get name(): string {
     return this.code;
   }
+
+  /** Members sent beside `message` in a JSON error body (DynamoDB's CancellationReasons, Item). */
+  jsonDetails(): Record<string, unknown> | undefined {
+    return undefined;
+  }
 }
 
 /** Declares an error class whose code, status and query code are fixed. */

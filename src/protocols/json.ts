@@ -72,6 +72,10 @@ export function encodeJsonError(err: AwsError, spec: JsonErrorSpec): { headers: 
   const headers: Record<string, string> = {};
   if (spec.queryCompatible) headers['x-amzn-query-error'] = `${err.queryCode};${err.fault}`;
   // AWS leaves the message out of some errors (a body that is not JSON); so does Nimbus.
-  const body = JSON.stringify(err.message ? { __type: `${spec.namespace}#${err.code}`, message: err.message } : { __type: `${spec.namespace}#${err.code}` });
+  const body = JSON.stringify({
+    __type: `${spec.namespace}#${err.code}`,
+    ...(err.message ? { message: err.message } : {}),
+    ...err.jsonDetails(),
+  });
   return { headers, body };
 }

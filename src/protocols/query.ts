@@ -212,6 +212,8 @@ class Decoder {
         return this.list(shape, node, path, member);
       case 'map':
         return this.map(shape, node, path, member);
+      case 'document':
+        throw new Error('document shapes are for JSON protocols only');
     }
   }
 

@@ -4,7 +4,7 @@
  * validate, and encode (JSON, XML). Names follow the AWS models: `xmlName` is the model's
  * locationName (used by the query protocol and XML), `flattened` its flattened trait.
  */
-export type Shape = StringShape | IntegerShape | BooleanShape | BlobShape | ListShape | MapShape | StructureShape;
+export type Shape = StringShape | IntegerShape | BooleanShape | BlobShape | ListShape | MapShape | StructureShape | DocumentShape;
 
 export interface StringShape {
   kind: 'string';
@@ -17,6 +17,13 @@ export interface BooleanShape {
 }
 export interface BlobShape {
   kind: 'blob';
+}
+/**
+ * Any JSON value, left for the service to check (DynamoDB's recursive AttributeValues, whose
+ * errors DynamoDB words itself). JSON protocols only.
+ */
+export interface DocumentShape {
+  kind: 'document';
 }
 export interface ListShape {
   kind: 'list';
@@ -48,6 +55,7 @@ export const string = (): StringShape => ({ kind: 'string' });
 export const integer = (): IntegerShape => ({ kind: 'integer' });
 export const boolean = (): BooleanShape => ({ kind: 'boolean' });
 export const blob = (): BlobShape => ({ kind: 'blob' });
+export const document = (): DocumentShape => ({ kind: 'document' });
 export const list = (member: Shape, opts: { memberName?: string; flattened?: boolean } = {}): ListShape => ({
   kind: 'list',
   member,
@@ -112,6 +120,8 @@ function checkValue(shape: Shape, v: unknown, path: string, member: string, out:
   // A null member is absent (checkStructure drops it); a null inside a list or map is not.
   if (v === null) return bad();
   switch (shape.kind) {
+    case 'document':
+      return v;
     case 'string':
       return typeof v === 'string' ? v : bad();
     case 'integer':

@@ -1,7 +1,7 @@
 /**
- * Which service, and which wire protocol, a request is for. In order: the SigV4 signing
- * name (Authorization header or X-Amz-Credential query parameter), then the X-Amz-Target
- * prefix. Later services add host patterns and path prefixes here.
+ * Which service, and which wire protocol, a request is for. In order: the X-Amz-Target
+ * prefix when it names a service, then the SigV4 signing name (Authorization header or
+ * X-Amz-Credential query parameter). Later services add host patterns and path prefixes here.
  *
  * X-Amz-Target is read from the header or, when there is no such header, from an
  * `X-Amz-Target` query parameter (any case): @smithy/signature-v4's presign hoists x-amz-*
@@ -29,7 +29,7 @@ export class Router {
 
   constructor(services: ServicePlugin[]) {
     for (const s of services) {
-      this.bySigningName.set(s.signingName, s);
+      if (!this.bySigningName.has(s.signingName)) this.bySigningName.set(s.signingName, s);
       if (s.json) this.byTargetPrefix.set(s.json.targetPrefix, s);
     }
   }
@@ -40,9 +40,12 @@ export class Router {
     const dot = target ? target.lastIndexOf('.') : -1;
     const prefix = target && dot > 0 ? target.slice(0, dot) : undefined;
 
+    // A known X-Amz-Target prefix names the service outright: several services share a
+    // signing name (DynamoDB and DynamoDB Streams both sign as `dynamodb`). The dispatcher
+    // still refuses a signature scoped to another service.
     const scope = signingScope(req);
-    let service = scope ? this.bySigningName.get(scope.service) : undefined;
-    if (!service && prefix) service = this.byTargetPrefix.get(prefix);
+    let service = prefix ? this.byTargetPrefix.get(prefix) : undefined;
+    if (!service && scope) service = this.bySigningName.get(scope.service);
     if (!service) return undefined;
 
     if (target && service.json && prefix === service.json.targetPrefix) {

@@ -4,6 +4,7 @@
  * protocols it answers and its operations; it never sees HTTP.
  */
 import type { Clock } from '../lib/clock.js';
+import type { EventBus } from '../lib/event-bus.js';
 import type { Ids } from '../lib/ids.js';
 import type { Logger } from '../lib/log.js';
 import type { AwsError } from '../protocols/errors.js';
@@ -54,6 +55,8 @@ export interface ServiceEnv {
   log: Logger;
   /** Default region for resources created without one in their context. */
   region: string;
+  /** In-process events between services (table stream records, ...). */
+  bus: EventBus;
 }
 
 export interface ServicePlugin {
@@ -72,4 +75,5 @@ export interface ServicePlugin {
   health?(): Record<string, unknown>;
 }
 
-export type ServiceFactory = (env: ServiceEnv) => ServicePlugin | Promise<ServicePlugin>;
+/** Builds a service's plugins; services that share an engine (DynamoDB and its Streams API) return several. */
+export type ServiceFactory = (env: ServiceEnv) => ServicePlugin | ServicePlugin[] | Promise<ServicePlugin | ServicePlugin[]>;
