@@ -1,0 +1,212 @@
+/** PutItem, GetItem, UpdateItem, DeleteItem. */
+import { ConditionalCheckFailedException, ValidationException } from '../errors.js';
+import { capacityMode, Consumption, readUnits } from './capacity.js';
+import {
+  applyUpdate,
+  conditionFromExpected,
+  evaluateCondition,
+  parseCondition,
+  parseProjection,
+  parseUpdate,
+  project,
+  projectionFromAttributesToGet,
+  updatedTopLevelNames,
+  updateFromAttributeUpdates,
+  type ConditionAst,
+  type Path,
+  type UpdateAst,
+} from './expressions/index.js';
+import type { DynamoEngine } from './index.js';
+import { checkIndexKeys, checkItemKeys, checkKey, encodeKey } from './keys.js';
+import { expressionContext, GET, PUT_DELETE, UPDATE } from './request-expressions.js';
+import type { TableScope } from './tables.js';
+import type { TableMeta } from './table-meta.js';
+import type { Item } from './types.js';
+import { itemSize, validateItem } from './values.js';
+
+export const MAX_ITEM_SIZE = 400 * 1024;
+
+type Input = Record<string, unknown>;
+
+const RETURN_VALUES = ['ALL_NEW', 'UPDATED_OLD', 'ALL_OLD', 'NONE', 'UPDATED_NEW'];
+
+export function returnValues(v: unknown, allowed: 'put' | 'update'): string {
+  if (v === undefined) return 'NONE';
+  if (!RETURN_VALUES.includes(v as string)) {
+    throw new ValidationException(
+      `1 validation error detected: Value '${String(v)}' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [${RETURN_VALUES.join(', ')}]`,
+    );
+  }
+  if (allowed === 'put' && v !== 'NONE' && v !== 'ALL_OLD') throw new ValidationException('ReturnValues can only be ALL_OLD or NONE');
+  return v as string;
+}
+
+export function returnOnConditionFailure(v: unknown): boolean {
+  if (v === undefined || v === 'NONE') return false;
+  if (v === 'ALL_OLD') return true;
+  throw new ValidationException(
+    `1 validation error detected: Value '${String(v)}' at 'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]`,
+  );
+}
+
+/** The condition of a write, from ConditionExpression or the legacy Expected. */
+export function writeCondition(input: Input, ctx: ReturnType<typeof expressionContext>): ConditionAst | undefined {
+  if (typeof input.ConditionExpression === 'string') return parseCondition(input.ConditionExpression, ctx, 'ConditionExpression');
+  if (input.Expected !== undefined) return conditionFromExpected(input.Expected as Record<string, unknown>, input.ConditionalOperator as string | undefined);
+  return undefined;
+}
+
+export function checkItemSize(item: Item, message = 'Item size has exceeded the maximum allowed size'): void {
+  if (itemSize(item) > MAX_ITEM_SIZE) throw new ValidationException(message);
+}
+
+/** Fails the write as DynamoDB does, with the old item when the caller asked for it. */
+export function failCondition(old: Item | undefined, returnOld: boolean): never {
+  throw new ConditionalCheckFailedException('The conditional request failed', returnOld && old ? old : undefined);
+}
+
+export function projection(input: Input, ctx: ReturnType<typeof expressionContext>): Path[] | undefined {
+  if (typeof input.ProjectionExpression === 'string') return parseProjection(input.ProjectionExpression, ctx);
+  if (Array.isArray(input.AttributesToGet)) return projectionFromAttributesToGet(input.AttributesToGet as string[]);
+  return undefined;
+}
+
+/** A validated Item or Key member. */
+export function itemMember(v: unknown): Item {
+  return validateItem(v);
+}
+
+/** A Key member, checked against the table's key schema. */
+export function keyMember(meta: TableMeta, v: unknown): Item {
+  const key = validateItem(v);
+  checkKey(meta.key, key);
+  return key;
+}
+
+export async function putItem(engine: DynamoEngine, scope: TableScope, input: Input) {
+  const ctx = expressionContext(input, PUT_DELETE);
+  const condition = writeCondition(input, ctx);
+  ctx.assertAllUsed();
+  const rv = returnValues(input.ReturnValues, 'put');
+  const returnOld = returnOnConditionFailure(input.ReturnValuesOnConditionCheckFailure);
+  const mode = capacityMode(input.ReturnConsumedCapacity);
+  const meta = engine.tables.require(scope, input.TableName as string);
+  const item = itemMember(input.Item);
+  checkItemKeys(meta, item);
+  checkItemSize(item);
+  const key = encodeKey(meta.key, item);
+  return engine.write(() => {
+    const live = engine.live(meta);
+    const old = engine.items.get(live, key);
+    if (condition && !evaluateCondition(condition, old)) failCondition(old, returnOld);
+    engine.items.apply(live, key, old, item);
+    const used = new Consumption(live, 'write');
+    used.addWrite(old, item);
+    return { Attributes: rv === 'ALL_OLD' ? old : undefined, ConsumedCapacity: used.report(mode) };
+  });
+}
+
+export async function deleteItem(engine: DynamoEngine, scope: TableScope, input: Input) {
+  const ctx = expressionContext(input, PUT_DELETE);
+  const condition = writeCondition(input, ctx);
+  ctx.assertAllUsed();
+  const rv = returnValues(input.ReturnValues, 'put');
+  const returnOld = returnOnConditionFailure(input.ReturnValuesOnConditionCheckFailure);
+  const mode = capacityMode(input.ReturnConsumedCapacity);
+  const meta = engine.tables.require(scope, input.TableName as string);
+  const keyItem = keyMember(meta, input.Key);
+  const key = encodeKey(meta.key, keyItem);
+  return engine.write(() => {
+    const live = engine.live(meta);
+    const old = engine.items.get(live, key);
+    if (condition && !evaluateCondition(condition, old)) failCondition(old, returnOld);
+    engine.items.apply(live, key, old, undefined);
+    const used = new Consumption(live, 'write');
+    used.addWrite(old, undefined);
+    return { Attributes: rv === 'ALL_OLD' ? old : undefined, ConsumedCapacity: used.report(mode) };
+  });
+}
+
+export async function getItem(engine: DynamoEngine, scope: TableScope, input: Input) {
+  const ctx = expressionContext(input, GET);
+  const paths = projection(input, ctx);
+  ctx.assertAllUsed();
+  const mode = capacityMode(input.ReturnConsumedCapacity);
+  const meta = engine.tables.require(scope, input.TableName as string);
+  const keyItem = keyMember(meta, input.Key);
+  const item = engine.items.get(meta, encodeKey(meta.key, keyItem));
+  const used = new Consumption(meta, 'read');
+  used.table = readUnits(item ? itemSize(item) : 0, input.ConsistentRead === true);
+  return { Item: item && paths ? project(item, paths) : item, ConsumedCapacity: used.report(mode) };
+}
+
+/** The update of an UpdateItem, from UpdateExpression or the legacy AttributeUpdates. */
+export function parseItemUpdate(input: Input, ctx: ReturnType<typeof expressionContext>): UpdateAst | undefined {
+  if (typeof input.UpdateExpression === 'string') return parseUpdate(input.UpdateExpression, ctx);
+  if (input.AttributeUpdates !== undefined) return updateFromAttributeUpdates(input.AttributeUpdates as Record<string, unknown>);
+  return undefined;
+}
+
+/** Key attributes cannot be updated. */
+export function checkKeyNotUpdated(meta: TableMeta, update: UpdateAst | undefined): void {
+  if (!update) return;
+  const keys = new Set([meta.key.hash.name, ...(meta.key.range ? [meta.key.range.name] : [])]);
+  for (const name of updatedTopLevelNames(update)) {
+    if (keys.has(name)) {
+      throw new ValidationException(`One or more parameter values were invalid: Cannot update attribute ${name}. This attribute is part of the key`);
+    }
+  }
+}
+
+/** Applies an update to the current item (or to a new item made of the key), checking the result. */
+export function updatedItem(meta: TableMeta, keyItem: Item, old: Item | undefined, update: UpdateAst | undefined): { item: Item; touched: string[] } {
+  const base = old ?? { ...keyItem };
+  const result = update ? applyUpdate(update, base) : { item: base, touched: [] };
+  checkIndexKeys(meta, result.item);
+  checkItemSize(result.item, 'Item size to update has exceeded the maximum allowed size');
+  return result;
+}
+
+export async function updateItem(engine: DynamoEngine, scope: TableScope, input: Input) {
+  const ctx = expressionContext(input, UPDATE);
+  const update = parseItemUpdate(input, ctx);
+  const condition = writeCondition(input, ctx);
+  ctx.assertAllUsed();
+  const rv = returnValues(input.ReturnValues, 'update');
+  const returnOld = returnOnConditionFailure(input.ReturnValuesOnConditionCheckFailure);
+  const mode = capacityMode(input.ReturnConsumedCapacity);
+  const meta = engine.tables.require(scope, input.TableName as string);
+  const keyItem = keyMember(meta, input.Key);
+  checkKeyNotUpdated(meta, update);
+  const key = encodeKey(meta.key, keyItem);
+  return engine.write(() => {
+    const live = engine.live(meta);
+    const old = engine.items.get(live, key);
+    if (condition && !evaluateCondition(condition, old)) failCondition(old, returnOld);
+    const { item, touched } = updatedItem(live, keyItem, old, update);
+    engine.items.apply(live, key, old, item);
+    const used = new Consumption(live, 'write');
+    used.addWrite(old, item);
+    return { Attributes: returnedAttributes(rv, old, item, touched), ConsumedCapacity: used.report(mode) };
+  });
+}
+
+/** UpdateItem's ReturnValues: whole items, or only the attributes the update touched. */
+function returnedAttributes(rv: string, old: Item | undefined, next: Item, touched: string[]): Item | undefined {
+  switch (rv) {
+    case 'ALL_OLD':
+      return old;
+    case 'ALL_NEW':
+      return next;
+    case 'UPDATED_OLD':
+    case 'UPDATED_NEW': {
+      const source = rv === 'UPDATED_OLD' ? old : next;
+      if (!source) return undefined;
+      const out: Item = {};
+      for (const name of touched) if (source[name] !== undefined) out[name] = source[name]!;
+      return Object.keys(out).length ? out : undefined;
+    }
+    default:
+      return undefined;
+  }
+}

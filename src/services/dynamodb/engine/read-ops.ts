@@ -1,0 +1,338 @@
+/**
+ * Query and Scan: range and hash-ordered reads over a table or one of its indexes, a page of
+ * at most 1 MB read (or Limit items evaluated) at a time, then the filter and the projection.
+ */
+import { ValidationException } from '../errors.js';
+import type { RangeRead, StoredRow } from '../repo.js';
+import { capacityMode, Consumption } from './capacity.js';
+import {
+  conditionFromFilter,
+  evaluateCondition,
+  keyConditionFromLegacy,
+  parseCondition,
+  parseKeyCondition,
+  project,
+  type ConditionAst,
+  type KeyCondition,
+} from './expressions/index.js';
+import type { DynamoEngine } from './index.js';
+import { projection } from './item-ops.js';
+import { checkKey, encodeKey, keyOf } from './keys.js';
+import { expressionContext, QUERY, SCAN } from './request-expressions.js';
+import type { IndexMeta, KeySchema, TableMeta } from './table-meta.js';
+import type { TableScope } from './tables.js';
+import type { Item } from './types.js';
+import { encodeKeyValue, itemSize, validateItem } from './values.js';
+
+type Input = Record<string, unknown>;
+
+/** Query and Scan read at most this much before answering with LastEvaluatedKey. */
+const PAGE_BYTES = 1024 * 1024;
+const CHUNK = 256;
+const HASH_SPACE = 2 ** 32;
+
+interface Source {
+  meta: TableMeta;
+  index?: IndexMeta;
+  key: KeySchema;
+  /** Index rows must be completed from the table (an LSI read asking for unprojected attributes). */
+  fetchFromTable: boolean;
+}
+
+type Select = 'ALL_ATTRIBUTES' | 'ALL_PROJECTED_ATTRIBUTES' | 'SPECIFIC_ATTRIBUTES' | 'COUNT';
+
+function selectOf(input: Input): Select | undefined {
+  const v = input.Select;
+  if (v === undefined) return undefined;
+  if (v === 'ALL_ATTRIBUTES' || v === 'ALL_PROJECTED_ATTRIBUTES' || v === 'SPECIFIC_ATTRIBUTES' || v === 'COUNT') return v;
+  throw new ValidationException(
+    `1 validation error detected: Value '${String(v)}' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]`,
+  );
+}
+
+function checkSelect(input: Input, select: Select | undefined): void {
+  const projected = input.ProjectionExpression !== undefined || input.AttributesToGet !== undefined;
+  const member = input.ProjectionExpression !== undefined ? 'ProjectionExpression' : 'AttributesToGet';
+  if (select === 'ALL_PROJECTED_ATTRIBUTES' && input.IndexName === undefined) {
+    throw new ValidationException('ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName');
+  }
+  if (projected && select !== undefined && select !== 'SPECIFIC_ATTRIBUTES') {
+    throw new ValidationException(select === 'COUNT' ? `Cannot specify the ${member} when choosing to get only the Count` : `Cannot specify the ${member} when choosing to get ${select}`);
+  }
+  if (select === 'SPECIFIC_ATTRIBUTES' && !projected) {
+    throw new ValidationException('Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES');
+  }
+}
+
+function checkLimit(input: Input): number | undefined {
+  const limit = input.Limit as number | undefined;
+  if (limit !== undefined && limit < 1) {
+    throw new ValidationException(`1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1`);
+  }
+  return limit;
+}
+
+function sourceOf(meta: TableMeta, input: Input, select: Select | undefined): Source {
+  const name = input.IndexName as string | undefined;
+  if (name === undefined) return { meta, key: meta.key, fetchFromTable: false };
+  const index = meta.indexes.find((ix) => ix.name === name);
+  if (!index) throw new ValidationException(`The table does not have the specified index: ${name}`);
+  if (index.kind === 'GSI' && input.ConsistentRead === true) throw new ValidationException('Consistent reads are not supported on global secondary indexes');
+  const partial = index.projection.type !== 'ALL';
+  if (partial && select === 'ALL_ATTRIBUTES' && index.kind === 'GSI') {
+    throw new ValidationException(
+      `One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index ${name} because its projection type is not ALL`,
+    );
+  }
+  // An LSI shares its table's partitions: DynamoDB fetches what the index does not project.
+  const fetchFromTable = partial && index.kind === 'LSI' && (select === 'ALL_ATTRIBUTES' || input.ProjectionExpression !== undefined || input.AttributesToGet !== undefined);
+  return { meta, index, key: index.key, fetchFromTable };
+}
+
+/** The position ExclusiveStartKey names: [sk] for a table, [sk, tablePk, tableSk] for an index; plus the hash for scans. */
+function startPosition(src: Source, v: unknown): { after: Buffer[]; hash: number } | undefined {
+  if (v === undefined) return undefined;
+  let key: Item;
+  try {
+    key = validateItem(v);
+  } catch (e) {
+    if (e instanceof ValidationException) throw new ValidationException(`The provided starting key is invalid: ${e.message}`);
+    throw e;
+  }
+  if (!src.index) {
+    try {
+      checkKey(src.meta.key, key);
+    } catch (e) {
+      if (e instanceof ValidationException) throw new ValidationException(`The provided starting key is invalid: ${e.message}`);
+      throw e;
+    }
+    const k = encodeKey(src.meta.key, key);
+    return { after: [k.pk, k.sk], hash: k.hash };
+  }
+  const names = new Set([src.meta.key.hash.name, src.meta.key.range?.name, src.index.key.hash.name, src.index.key.range?.name].filter(Boolean));
+  if (Object.keys(key).length !== names.size || [...names].some((n) => !key[n!])) throw new ValidationException('The provided starting key is invalid');
+  try {
+    checkKey(src.meta.key, keyOf(src.meta.key, key));
+    checkKey(src.index.key, keyOf(src.index.key, key));
+  } catch {
+    throw new ValidationException('The provided starting key is invalid');
+  }
+  const t = encodeKey(src.meta.key, key);
+  const i = encodeKey(src.index.key, key);
+  return { after: [i.pk, i.sk, t.pk, t.sk], hash: i.hash };
+}
+
+/** The LastEvaluatedKey for a row: the table key, plus the index key for index reads. */
+function lastKey(src: Source, item: Item): Item {
+  const key = keyOf(src.meta.key, item);
+  if (src.index) Object.assign(key, keyOf(src.index.key, item));
+  return key;
+}
+
+interface PageResult {
+  Items?: Item[];
+  Count: number;
+  ScannedCount: number;
+  LastEvaluatedKey?: Item;
+  ConsumedCapacity?: Record<string, unknown>;
+}
+
+/** Evaluates rows from `next` until Limit items or 1 MB were read, then filters and projects them. */
+function readPage(
+  engine: DynamoEngine,
+  src: Source,
+  input: Input,
+  next: (after: StoredRow | undefined, limit: number) => StoredRow[],
+  filter: ConditionAst | undefined,
+  paths: ReturnType<typeof projection>,
+  count: boolean,
+): PageResult {
+  const limit = checkLimit(input);
+  const items: Item[] = [];
+  let scanned = 0;
+  let bytes = 0;
+  let last: StoredRow | undefined;
+  let lastItem: Item | undefined;
+  let more = true;
+  let stopped = false;
+  while (more && !stopped) {
+    const want = limit === undefined ? CHUNK : Math.min(CHUNK, limit - scanned);
+    const rows = next(last, want);
+    more = rows.length === want;
+    for (const row of rows) {
+      let item = JSON.parse(row.item) as Item;
+      const size = itemSize(item);
+      if (scanned > 0 && bytes + size > PAGE_BYTES) {
+        stopped = true;
+        break;
+      }
+      if (src.fetchFromTable && row.tpk) item = engine.items.get(src.meta, { pk: row.tpk, sk: row.tsk!, hash: 0 }) ?? item;
+      scanned++;
+      bytes += size;
+      last = row;
+      lastItem = item;
+      if (!filter || evaluateCondition(filter, item)) items.push(paths ? project(item, paths) : item);
+      if (limit !== undefined && scanned >= limit) {
+        stopped = true;
+        break;
+      }
+    }
+  }
+  const used = new Consumption(src.meta, 'read');
+  const units = Math.max(1, Math.ceil(bytes / 4096)) * (input.ConsistentRead === true ? 1 : 0.5);
+  if (src.index) used.addIndex(src.index.name, src.index.kind === 'GSI', units);
+  else used.table = units;
+  return {
+    ...(count ? {} : { Items: items }),
+    Count: items.length,
+    ScannedCount: scanned,
+    LastEvaluatedKey: stopped && lastItem ? lastKey(src, lastItem) : undefined,
+    ConsumedCapacity: used.report(capacityMode(input.ReturnConsumedCapacity)),
+  };
+}
+
+function rowPosition(src: Source, row: StoredRow): Buffer[] {
+  return src.index ? [row.sk, row.tpk!, row.tsk!] : [row.sk];
+}
+
+export function query(engine: DynamoEngine, scope: TableScope, input: Input): PageResult {
+  const ctx = expressionContext(input, QUERY);
+  const select = selectOf(input);
+  checkSelect(input, select);
+  if (input.KeyConditions === undefined && input.KeyConditionExpression === undefined) {
+    throw new ValidationException('Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.');
+  }
+  const meta = engine.tables.require(scope, input.TableName as string);
+  const src = sourceOf(meta, input, select);
+  const cond: KeyCondition =
+    typeof input.KeyConditionExpression === 'string'
+      ? parseKeyCondition(input.KeyConditionExpression, ctx, src.key)
+      : keyConditionFromLegacy(input.KeyConditions as Record<string, unknown>, src.key);
+  const filter =
+    typeof input.FilterExpression === 'string'
+      ? parseCondition(input.FilterExpression, ctx, 'FilterExpression')
+      : input.QueryFilter !== undefined
+        ? conditionFromFilter(input.QueryFilter as Record<string, unknown>, input.ConditionalOperator as string | undefined)
+        : undefined;
+  const paths = projection(input, ctx);
+  ctx.assertAllUsed();
+  const forward = input.ScanIndexForward !== false;
+  const start = startPosition(src, input.ExclusiveStartKey);
+  const range: RangeRead = {
+    source: src.index ? src.index.id : meta.id,
+    index: !!src.index,
+    pk: encodeKeyValue(cond.partition.value),
+    forward,
+    limit: 0,
+  };
+  if (start && !start.after[0]!.equals(range.pk)) throw new ValidationException('The provided starting key is outside query boundaries based on provided conditions');
+  if (cond.sort) applySortCondition(range, cond.sort);
+  const initial = start ? start.after.slice(1) : undefined;
+  return readPage(
+    engine,
+    src,
+    input,
+    (after, limit) => engine.repo.readRange({ ...range, after: after ? rowPosition(src, after) : initial, limit }),
+    filter,
+    paths,
+    select === 'COUNT',
+  );
+}
+
+function applySortCondition(range: RangeRead, sort: NonNullable<KeyCondition['sort']>): void {
+  const a = encodeKeyValue(sort.values[0]!);
+  switch (sort.op) {
+    case '=':
+      range.lower = { value: a, inclusive: true };
+      range.upper = { value: a, inclusive: true };
+      break;
+    case '<':
+      range.upper = { value: a, inclusive: false };
+      break;
+    case '<=':
+      range.upper = { value: a, inclusive: true };
+      break;
+    case '>':
+      range.lower = { value: a, inclusive: false };
+      break;
+    case '>=':
+      range.lower = { value: a, inclusive: true };
+      break;
+    case 'BETWEEN':
+      range.lower = { value: a, inclusive: true };
+      range.upper = { value: encodeKeyValue(sort.values[1]!), inclusive: true };
+      break;
+    case 'BEGINS_WITH': {
+      range.lower = { value: a, inclusive: true };
+      const upper = prefixEnd(a);
+      if (upper) range.upper = { value: upper, inclusive: false };
+      break;
+    }
+  }
+}
+
+/** The smallest byte string greater than every string starting with `prefix` (none for all-0xFF). */
+function prefixEnd(prefix: Buffer): Buffer | undefined {
+  const out = Buffer.from(prefix);
+  for (let i = out.length - 1; i >= 0; i--) {
+    if (out[i]! < 0xff) {
+      out[i]!++;
+      return out.subarray(0, i + 1);
+    }
+  }
+  return undefined;
+}
+
+export function scan(engine: DynamoEngine, scope: TableScope, input: Input): PageResult {
+  const ctx = expressionContext(input, SCAN);
+  const select = selectOf(input);
+  checkSelect(input, select);
+  const segment = input.Segment as number | undefined;
+  const total = input.TotalSegments as number | undefined;
+  if (segment !== undefined && total === undefined) {
+    throw new ValidationException('The TotalSegments parameter is required but was not present in the request when Segment parameter is present');
+  }
+  if (total !== undefined) {
+    if (total < 1 || total > 1_000_000) {
+      throw new ValidationException(
+        `1 validation error detected: Value '${total}' at 'totalSegments' failed to satisfy constraint: Member must have value ${total < 1 ? 'greater than or equal to 1' : 'less than or equal to 1000000'}`,
+      );
+    }
+    if (segment === undefined) throw new ValidationException('The Segment parameter is required but was not present in the request when parameter TotalSegments is present');
+    if (segment < 0) throw new ValidationException(`1 validation error detected: Value '${segment}' at 'segment' failed to satisfy constraint: Member must have value greater than or equal to 0`);
+    if (segment >= total) throw new ValidationException(`The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: ${segment} is not less than TotalSegments: ${total}`);
+  }
+  const filter =
+    typeof input.FilterExpression === 'string'
+      ? parseCondition(input.FilterExpression, ctx, 'FilterExpression')
+      : input.ScanFilter !== undefined
+        ? conditionFromFilter(input.ScanFilter as Record<string, unknown>, input.ConditionalOperator as string | undefined)
+        : undefined;
+  const paths = projection(input, ctx);
+  ctx.assertAllUsed();
+  const meta = engine.tables.require(scope, input.TableName as string);
+  const src = sourceOf(meta, input, select);
+  const seg = segment ?? 0;
+  const segs = total ?? 1;
+  const hashFrom = Math.floor((seg * HASH_SPACE) / segs);
+  const hashTo = Math.floor(((seg + 1) * HASH_SPACE) / segs);
+  const start = startPosition(src, input.ExclusiveStartKey);
+  if (start && (start.hash < hashFrom || start.hash >= hashTo)) {
+    throw new ValidationException(
+      `The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: ${segs} Segment: ${seg}`,
+    );
+  }
+  const position = (row: StoredRow): [number, ...Buffer[]] => [row.hash, row.pk, row.sk, ...(src.index ? [row.tpk!, row.tsk!] : [])];
+  const initial: [number, ...Buffer[]] | undefined = start ? [start.hash, ...start.after] : undefined;
+  return readPage(
+    engine,
+    src,
+    input,
+    (after, limit) =>
+      engine.repo.scan({ source: src.index ? src.index.id : meta.id, index: !!src.index, hashFrom, hashTo, after: after ? position(after) : initial, limit }),
+    filter,
+    paths,
+    select === 'COUNT',
+  );
+}
+

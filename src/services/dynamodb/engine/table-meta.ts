@@ -1,0 +1,81 @@
+/**
+ * What Nimbus keeps about a table: its definition as CreateTable/UpdateTable left it, plus
+ * the ids that tie it to storage. Stored as JSON; TableDescription is derived from it.
+ */
+import type { ScalarKeyType } from './types.js';
+
+export interface KeyDef {
+  name: string;
+  type: ScalarKeyType;
+}
+
+export interface KeySchema {
+  hash: KeyDef;
+  range?: KeyDef;
+}
+
+export type ProjectionType = 'ALL' | 'KEYS_ONLY' | 'INCLUDE';
+
+export interface Projection {
+  type: ProjectionType;
+  /** INCLUDE only. */
+  nonKeyAttributes?: string[];
+}
+
+export interface Throughput {
+  read: number;
+  write: number;
+}
+
+export interface IndexMeta {
+  /** Storage id, unique across all tables and never reused. */
+  id: number;
+  name: string;
+  kind: 'GSI' | 'LSI';
+  key: KeySchema;
+  projection: Projection;
+  /** GSIs on PROVISIONED tables. */
+  throughput?: Throughput;
+  /** Epoch ms. */
+  createdAt: number;
+  /** GSI added by UpdateTable and still backfilling. */
+  status: 'CREATING' | 'ACTIVE';
+}
+
+export type StreamViewType = 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
+
+export interface StreamMeta {
+  /** Storage id of the stream (one per enablement: re-enabling makes a new stream). */
+  id: number;
+  label: string;
+  viewType: StreamViewType;
+  arn: string;
+}
+
+export interface TableMeta {
+  /** Storage id, never reused, so a re-created table never sees a dropped one's items. */
+  id: number;
+  account: string;
+  region: string;
+  name: string;
+  arn: string;
+  tableId: string; // the UUID AWS reports as TableId
+  createdAt: number; // epoch ms
+  key: KeySchema;
+  /** AttributeDefinitions as given (only key attributes of the table and its indexes). */
+  attributes: KeyDef[];
+  billingMode: 'PROVISIONED' | 'PAY_PER_REQUEST';
+  throughput?: Throughput;
+  indexes: IndexMeta[];
+  /** The current stream, when enabled. */
+  stream?: StreamMeta;
+  /** TTL attribute, when TimeToLive is enabled. */
+  ttlAttribute?: string;
+  tableClass: 'STANDARD' | 'STANDARD_INFREQUENT_ACCESS';
+  deletionProtection: boolean;
+  tags: Record<string, string>;
+  /** Epoch ms of the last throughput decrease and increase (DescribeTable reports them). */
+  lastDecreaseAt?: number;
+  lastIncreaseAt?: number;
+  decreasesToday?: number;
+}

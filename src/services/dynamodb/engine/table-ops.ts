@@ -1,0 +1,254 @@
+/** CreateTable, DeleteTable, DescribeTable, ListTables, UpdateTable, TTL and tags. */
+import { ResourceInUseException, ResourceNotFoundException, ValidationException } from '../errors.js';
+import type { DynamoEngine } from './index.js';
+import { describeTable } from './table-description.js';
+import type { IndexMeta, StreamViewType, TableMeta } from './table-meta.js';
+import { checkUpdateTableRequest, validateCreateTable, validateTableName, validateUpdateTable } from './table-validation.js';
+import type { TableScope } from './tables.js';
+
+type Input = Record<string, unknown>;
+
+/** Account-wide limits DynamoDB reports in DescribeLimits and enforces. */
+export const MAX_TABLES_PER_REGION = 2500;
+
+export function describe(engine: DynamoEngine, meta: TableMeta, status: 'CREATING' | 'ACTIVE' | 'DELETING' | 'UPDATING' = 'ACTIVE') {
+  const table = engine.repo.stats(meta.id, false);
+  const indexStats = new Map<number, { itemCount: number; sizeBytes: number }>();
+  for (const ix of meta.indexes) {
+    const s = engine.repo.stats(ix.id, true);
+    indexStats.set(ix.id, { itemCount: s.count, sizeBytes: s.size });
+  }
+  return describeTable(meta, { itemCount: table.count, sizeBytes: table.size, indexStats }, status, engine.clock.now());
+}
+
+function newStream(engine: DynamoEngine, meta: TableMeta, viewType: StreamViewType): void {
+  const id = engine.repo.nextId('stream');
+  const label = new Date(engine.clock.now()).toISOString().replace('Z', '');
+  const arn = `${meta.arn}/stream/${label}`;
+  meta.stream = { id, label, viewType, arn };
+  engine.repo.insertStream({
+    id,
+    tableId: meta.id,
+    account: meta.account,
+    region: meta.region,
+    tableName: meta.name,
+    arn,
+    label,
+    viewType,
+    keySchema: JSON.stringify(meta.key),
+    createdAt: engine.clock.now(),
+    disabledAt: null,
+  });
+}
+
+export async function createTable(engine: DynamoEngine, scope: TableScope, input: Input) {
+  const plan = validateCreateTable(input, { region: scope.region });
+  if (engine.tables.find(scope, plan.name)) throw new ResourceInUseException(`Table already exists: ${plan.name}`);
+  const meta = await engine.write(() => {
+    if (engine.tables.find(scope, plan.name)) throw new ResourceInUseException(`Table already exists: ${plan.name}`);
+    if (engine.tables.names(scope).length >= MAX_TABLES_PER_REGION) {
+      throw new ValidationException(`Subscriber limit exceeded: Only ${MAX_TABLES_PER_REGION} tables can be created per region`);
+    }
+    const id = engine.repo.nextId('table');
+    const now = engine.clock.now();
+    const arn = `arn:aws:dynamodb:${scope.region}:${scope.accountId}:table/${plan.name}`;
+    const meta: TableMeta = {
+      id,
+      account: scope.accountId,
+      region: scope.region,
+      name: plan.name,
+      arn,
+      tableId: engine.ids.uuid(),
+      createdAt: now,
+      key: plan.key,
+      attributes: plan.attributes,
+      billingMode: plan.billingMode,
+      throughput: plan.throughput,
+      indexes: plan.indexes.map((ix): IndexMeta => ({ ...ix, id: engine.repo.nextId('index'), createdAt: now, status: 'ACTIVE' })),
+      tableClass: plan.tableClass,
+      deletionProtection: plan.deletionProtection,
+      tags: plan.tags,
+    };
+    if (plan.stream) newStream(engine, meta, plan.stream.viewType);
+    engine.tables.put(meta);
+    return meta;
+  });
+  // DynamoDB answers CREATING; the table is ACTIVE by the next DescribeTable.
+  return { TableDescription: describe(engine, meta, 'CREATING') };
+}
+
+export async function deleteTable(engine: DynamoEngine, scope: TableScope, input: Input) {
+  validateTableName(input.TableName, 'tableName', { allowArn: true });
+  const meta = engine.tables.requireNamed(scope, input.TableName as string);
+  if (meta.deletionProtection) {
+    throw new ValidationException(`Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.`);
+  }
+  const description = describe(engine, meta, 'DELETING');
+  await engine.write(() => {
+    const live = engine.tables.current(meta.id);
+    if (!live) throw new ResourceNotFoundException(`Requested resource not found: Table: ${meta.name} not found`);
+    if (live.stream) engine.repo.disableStream(live.stream.id, engine.clock.now());
+    engine.tables.drop(live);
+  });
+  engine.schedulePurge();
+  return { TableDescription: description };
+}
+
+export function describeTableOp(engine: DynamoEngine, scope: TableScope, input: Input) {
+  validateTableName(input.TableName, 'tableName', { allowArn: true });
+  return { Table: describe(engine, engine.tables.requireNamed(scope, input.TableName as string)) };
+}
+
+export function listTables(engine: DynamoEngine, scope: TableScope, input: Input) {
+  const limit = input.Limit as number | undefined;
+  if (limit !== undefined && (limit < 1 || limit > 100)) {
+    throw new ValidationException(
+      `1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value ${limit < 1 ? 'greater than or equal to 1' : 'less than or equal to 100'}`,
+    );
+  }
+  const start = input.ExclusiveStartTableName as string | undefined;
+  if (start !== undefined) validateTableName(start, 'exclusiveStartTableName');
+  let names = engine.tables.names(scope);
+  if (start !== undefined) names = names.filter((n) => Buffer.compare(Buffer.from(n), Buffer.from(start)) > 0);
+  const max = limit ?? 100;
+  const page = names.slice(0, max);
+  return { TableNames: page, LastEvaluatedTableName: names.length > max ? page[page.length - 1] : undefined };
+}
+
+export async function updateTable(engine: DynamoEngine, scope: TableScope, input: Input) {
+  validateTableName(input.TableName, 'tableName', { allowArn: true });
+  checkUpdateTableRequest(input);
+  const found = engine.tables.requireNamed(scope, input.TableName as string);
+  const meta = await engine.write(() => {
+    const live = engine.tables.current(found.id);
+    if (!live) throw new ResourceNotFoundException(`Requested resource not found: Table: ${found.name} not found`);
+    const plan = validateUpdateTable(live, input, { region: scope.region });
+    const now = engine.clock.now();
+    const next: TableMeta = structuredClone(live);
+    next.attributes = plan.attributes;
+    if (plan.billingMode) next.billingMode = plan.billingMode;
+    if (plan.throughput) {
+      const before = live.throughput;
+      if (before && (plan.throughput.read < before.read || plan.throughput.write < before.write)) {
+        next.lastDecreaseAt = now;
+        next.decreasesToday = (live.decreasesToday ?? 0) + 1;
+      }
+      if (!before || plan.throughput.read > before.read || plan.throughput.write > before.write) next.lastIncreaseAt = now;
+      next.throughput = plan.throughput;
+    }
+    if (next.billingMode === 'PAY_PER_REQUEST') delete next.throughput;
+    if (plan.tableClass) next.tableClass = plan.tableClass;
+    if (plan.deletionProtection !== undefined) next.deletionProtection = plan.deletionProtection;
+    for (const u of plan.updateIndexes) {
+      const ix = next.indexes.find((i) => i.name === u.name);
+      if (ix) ix.throughput = u.throughput;
+    }
+    for (const name of plan.deleteIndexes) {
+      const ix = next.indexes.find((i) => i.name === name);
+      if (!ix) continue;
+      engine.repo.dropIndex(ix.id);
+      next.indexes = next.indexes.filter((i) => i !== ix);
+    }
+    const created: IndexMeta[] = [];
+    for (const spec of plan.createIndexes) {
+      const ix: IndexMeta = { ...spec, id: engine.repo.nextId('index'), createdAt: now, status: 'ACTIVE' };
+      next.indexes.push(ix);
+      created.push(ix);
+    }
+    if (plan.stream) {
+      if (plan.stream.enabled && plan.stream.viewType) newStream(engine, next, plan.stream.viewType);
+      else if (!plan.stream.enabled && next.stream) {
+        engine.repo.disableStream(next.stream.id, now);
+        delete next.stream;
+      }
+    }
+    engine.tables.put(next);
+    // New GSIs are filled from the table's items in the same commit, so they are never partial.
+    for (const ix of created) engine.items.backfill(next, ix);
+    if (plan.deleteIndexes.length) engine.schedulePurge();
+    return next;
+  });
+  return { TableDescription: describe(engine, meta, 'UPDATING') };
+}
+
+export async function updateTimeToLive(engine: DynamoEngine, scope: TableScope, input: Input) {
+  validateTableName(input.TableName);
+  const spec = input.TimeToLiveSpecification as { Enabled?: unknown; AttributeName?: unknown } | undefined;
+  if (!spec || typeof spec !== 'object') {
+    throw new ValidationException(`1 validation error detected: Value null at 'timeToLiveSpecification' failed to satisfy constraint: Member must not be null`);
+  }
+  const errors: string[] = [];
+  if (typeof spec.AttributeName !== 'string') errors.push(`Value null at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must not be null`);
+  else if (spec.AttributeName.length < 1 || spec.AttributeName.length > 255) {
+    errors.push(`Value '${spec.AttributeName}' at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must have length ${spec.AttributeName.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 255'}`);
+  }
+  if (typeof spec.Enabled !== 'boolean') errors.push(`Value null at 'timeToLiveSpecification.enabled' failed to satisfy constraint: Member must not be null`);
+  if (errors.length) throw new ValidationException(`${errors.length} validation error${errors.length > 1 ? 's' : ''} detected: ${errors.join('; ')}`);
+  const attribute = spec.AttributeName as string;
+  const enabled = spec.Enabled as boolean;
+  const found = engine.tables.require(scope, input.TableName as string);
+  await engine.write(() => {
+    const live = engine.live(found);
+    if (enabled && live.ttlAttribute) throw new ValidationException('TimeToLive is already enabled');
+    if (!enabled && !live.ttlAttribute) throw new ValidationException('TimeToLive is already disabled');
+    if (!enabled && live.ttlAttribute !== attribute) throw new ValidationException('TimeToLive is active on a different AttributeName: current AttributeName is ' + live.ttlAttribute);
+    const next = structuredClone(live);
+    if (enabled) next.ttlAttribute = attribute;
+    else delete next.ttlAttribute;
+    engine.tables.put(next);
+    engine.repo.setExpiry(next.id, next.ttlAttribute);
+  });
+  engine.ttl.wake();
+  return { TimeToLiveSpecification: { Enabled: enabled, AttributeName: attribute } };
+}
+
+export function describeTimeToLive(engine: DynamoEngine, scope: TableScope, input: Input) {
+  validateTableName(input.TableName);
+  const meta = engine.tables.requireNamed(scope, input.TableName as string);
+  return {
+    TimeToLiveDescription: meta.ttlAttribute ? { TimeToLiveStatus: 'ENABLED', AttributeName: meta.ttlAttribute } : { TimeToLiveStatus: 'DISABLED' },
+  };
+}
+
+const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[a-zA-Z0-9_.-]{3,255}$/;
+
+function tableByArn(engine: DynamoEngine, scope: TableScope, arn: unknown): TableMeta {
+  if (typeof arn !== 'string' || !TABLE_ARN.test(arn)) throw new ValidationException(`Invalid TableArn: Invalid ResourceArn provided as input ${String(arn)}`);
+  const meta = engine.tables.find(scope, arn);
+  if (!meta || meta.account !== scope.accountId) throw new ResourceNotFoundException(`Requested resource not found: ResourcArn: ${arn} not found`);
+  return meta;
+}
+
+export async function tagResource(engine: DynamoEngine, scope: TableScope, input: Input) {
+  const found = tableByArn(engine, scope, input.ResourceArn);
+  const tags = input.Tags as Array<{ Key?: unknown; Value?: unknown }>;
+  if (!Array.isArray(tags) || tags.length === 0) throw new ValidationException('Atleast one Tag needs to be provided as Input.');
+  for (const t of tags) {
+    if (typeof t.Key !== 'string' || t.Key.length < 1 || t.Key.length > 128) throw new ValidationException('One or more parameter values were invalid: Tag key length must be between 1 and 128');
+    if (typeof t.Value !== 'string' || t.Value.length > 256) throw new ValidationException('One or more parameter values were invalid: Tag value length must be between 0 and 256');
+  }
+  await engine.write(() => {
+    const next = structuredClone(engine.live(found));
+    for (const t of tags) next.tags[t.Key as string] = t.Value as string;
+    if (Object.keys(next.tags).length > 50) throw new ValidationException('One or more parameter values were invalid: Too many tags. The maximum number of tags per resource is 50');
+    engine.tables.put(next);
+  });
+  return {};
+}
+
+export async function untagResource(engine: DynamoEngine, scope: TableScope, input: Input) {
+  const found = tableByArn(engine, scope, input.ResourceArn);
+  const keys = input.TagKeys as unknown[];
+  if (!Array.isArray(keys) || keys.length === 0) throw new ValidationException('Atleast one Tag Key needs to be provided as Input.');
+  await engine.write(() => {
+    const next = structuredClone(engine.live(found));
+    for (const k of keys) delete next.tags[k as string];
+    engine.tables.put(next);
+  });
+  return {};
+}
+
+export function listTagsOfResource(engine: DynamoEngine, scope: TableScope, input: Input) {
+  const meta = tableByArn(engine, scope, input.ResourceArn);
+  return { Tags: Object.entries(meta.tags).map(([Key, Value]) => ({ Key, Value })) };
+}

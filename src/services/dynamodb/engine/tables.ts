@@ -1,0 +1,94 @@
+/**
+ * The table registry: every table's metadata, cached in memory and reloaded when a commit
+ * fails (so the cache never shows a table whose creation rolled back).
+ */
+import type { Store } from '../../../store/store.js';
+import { ResourceNotFoundException } from '../errors.js';
+import type { DynamoRepo } from '../repo.js';
+import type { TableMeta } from './table-meta.js';
+
+export interface TableScope {
+  accountId: string;
+  region: string;
+}
+
+const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):(\d{12}):table\/([a-zA-Z0-9_.-]{3,255})$/;
+
+export class Tables {
+  private byName = new Map<string, TableMeta>();
+  private byId = new Map<number, TableMeta>();
+
+  constructor(
+    private readonly repo: DynamoRepo,
+    store: Store,
+  ) {
+    this.reload();
+    store.onRollback(() => this.reload());
+  }
+
+  private reload(): void {
+    this.byName.clear();
+    this.byId.clear();
+    for (const meta of this.repo.loadTables()) this.remember(meta);
+  }
+
+  private remember(meta: TableMeta): void {
+    this.byName.set(nameKey(meta.account, meta.region, meta.name), meta);
+    this.byId.set(meta.id, meta);
+  }
+
+  /** A table by name or ARN (DynamoDB accepts either as TableName), if it exists. */
+  find(scope: TableScope, nameOrArn: string): TableMeta | undefined {
+    const arn = TABLE_ARN.exec(nameOrArn);
+    if (arn) return this.byName.get(nameKey(arn[2]!, arn[1]!, arn[3]!));
+    return this.byName.get(nameKey(scope.accountId, scope.region, nameOrArn));
+  }
+
+  /** Item operations' wording for a missing table. */
+  require(scope: TableScope, nameOrArn: string): TableMeta {
+    const meta = this.find(scope, nameOrArn);
+    if (!meta) throw new ResourceNotFoundException('Requested resource not found');
+    return meta;
+  }
+
+  /** Table operations' wording (DescribeTable, DeleteTable, UpdateTable). */
+  requireNamed(scope: TableScope, nameOrArn: string): TableMeta {
+    const meta = this.find(scope, nameOrArn);
+    if (!meta) throw new ResourceNotFoundException(`Requested resource not found: Table: ${nameOrArn} not found`);
+    return meta;
+  }
+
+  /** The current metadata of a table, if it still exists (a write re-checks inside its transaction). */
+  current(id: number): TableMeta | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Records new or changed metadata; call inside the store write that saves it. */
+  put(meta: TableMeta): void {
+    const old = this.byId.get(meta.id);
+    if (old) this.byName.delete(nameKey(old.account, old.region, old.name));
+    this.repo.saveTable(meta);
+    this.remember(meta);
+  }
+
+  drop(meta: TableMeta): void {
+    this.repo.dropTable(meta);
+    this.byName.delete(nameKey(meta.account, meta.region, meta.name));
+    this.byId.delete(meta.id);
+  }
+
+  /** Table names of an account in a region, in UTF-8 byte order as ListTables returns them. */
+  names(scope: TableScope): string[] {
+    const out: string[] = [];
+    for (const meta of this.byId.values()) if (meta.account === scope.accountId && meta.region === scope.region) out.push(meta.name);
+    return out.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  }
+
+  all(): Iterable<TableMeta> {
+    return this.byId.values();
+  }
+}
+
+function nameKey(account: string, region: string, name: string): string {
+  return `${account}\u0000${region}\u0000${name}`;
+}

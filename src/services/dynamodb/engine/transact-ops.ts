@@ -1,0 +1,211 @@
+/**
+ * TransactWriteItems and TransactGetItems. A write transaction runs as one atomic step of
+ * the store (nothing else runs between its reads and writes, and it commits as one): every
+ * condition is checked first; if any fails nothing changes and the answer carries one
+ * CancellationReason per action. ClientRequestToken makes a transaction idempotent for ten
+ * minutes.
+ */
+import { createHash } from 'node:crypto';
+import { AwsError } from '../../../protocols/errors.js';
+import { IdempotentParameterMismatchException, TransactionCanceledException, ValidationException, type CancellationReason } from '../errors.js';
+import { capacityMode, Consumption, readUnits } from './capacity.js';
+import { evaluateCondition, parseCondition, project, type ConditionAst, type UpdateAst } from './expressions/index.js';
+import type { DynamoEngine } from './index.js';
+import {
+  checkItemSize,
+  checkKeyNotUpdated,
+  keyMember,
+  parseItemUpdate,
+  projection,
+  returnOnConditionFailure,
+  updatedItem,
+  writeCondition,
+} from './item-ops.js';
+import { checkItemKeys, encodeKey, type EncodedKey } from './keys.js';
+import { CONDITION_ONLY, expressionContext, GET, PUT_DELETE, UPDATE } from './request-expressions.js';
+import type { TableMeta } from './table-meta.js';
+import type { TableScope } from './tables.js';
+import type { Item } from './types.js';
+import { itemSize, validateItem } from './values.js';
+
+type Input = Record<string, unknown>;
+
+export const MAX_TRANSACT_ITEMS = 100;
+const MAX_TRANSACT_BYTES = 4 * 1024 * 1024;
+const TOKEN_TTL_MS = 10 * 60_000;
+
+interface WriteAction {
+  kind: 'Put' | 'Update' | 'Delete' | 'ConditionCheck';
+  meta: TableMeta;
+  key: EncodedKey;
+  keyItem: Item;
+  item?: Item;
+  update?: UpdateAst;
+  condition?: ConditionAst;
+  returnOld: boolean;
+}
+
+function transactItems(input: Input): Record<string, Record<string, unknown>>[] {
+  const list = input.TransactItems as unknown[] | undefined;
+  if (!Array.isArray(list)) {
+    throw new ValidationException(`1 validation error detected: Value null at 'transactItems' failed to satisfy constraint: Member must not be null`);
+  }
+  if (list.length < 1 || list.length > MAX_TRANSACT_ITEMS) {
+    throw new ValidationException(
+      `1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length ${list.length < 1 ? 'greater than or equal to 1' : `less than or equal to ${MAX_TRANSACT_ITEMS}`}`,
+    );
+  }
+  return list as Record<string, Record<string, unknown>>[];
+}
+
+function planWrite(engine: DynamoEngine, scope: TableScope, entry: Record<string, Record<string, unknown>>): WriteAction {
+  const kinds = (['Put', 'Update', 'Delete', 'ConditionCheck'] as const).filter((k) => entry[k] !== undefined && entry[k] !== null);
+  if (kinds.length !== 1) {
+    throw new ValidationException('TransactItems can only contain one of Check, Put, Update or Delete');
+  }
+  const kind = kinds[0]!;
+  const spec = entry[kind]!;
+  const returnOld = returnOnConditionFailure(spec.ReturnValuesOnConditionCheckFailure);
+  if (kind === 'Put') {
+    const ctx = expressionContext(spec, PUT_DELETE);
+    const condition = writeCondition(spec, ctx);
+    ctx.assertAllUsed();
+    const meta = engine.tables.require(scope, spec.TableName as string);
+    const item = validateItem(spec.Item);
+    checkItemKeys(meta, item);
+    checkItemSize(item);
+    return { kind, meta, key: encodeKey(meta.key, item), keyItem: item, item, condition, returnOld };
+  }
+  const members = kind === 'Update' ? UPDATE : kind === 'Delete' ? PUT_DELETE : CONDITION_ONLY;
+  const ctx = expressionContext(spec, members);
+  const update = kind === 'Update' ? parseItemUpdate(spec, ctx) : undefined;
+  if (kind === 'Update' && !update) throw new ValidationException(`1 validation error detected: Value null at 'transactItems.1.member.update.updateExpression' failed to satisfy constraint: Member must not be null`);
+  const condition = kind === 'ConditionCheck' ? parseCondition(String(spec.ConditionExpression ?? ''), ctx, 'ConditionExpression') : writeCondition(spec, ctx);
+  ctx.assertAllUsed();
+  const meta = engine.tables.require(scope, spec.TableName as string);
+  const keyItem = keyMember(meta, spec.Key);
+  checkKeyNotUpdated(meta, update);
+  return { kind, meta, key: encodeKey(meta.key, keyItem), keyItem, update, condition, returnOld };
+}
+
+/** A stable digest of the request, to tell a retry from a different request with the same token. */
+function digest(input: Input): string {
+  const { ClientRequestToken: _t, ReturnConsumedCapacity: _c, ReturnItemCollectionMetrics: _m, ...rest } = input;
+  return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
+}
+
+export async function transactWriteItems(engine: DynamoEngine, scope: TableScope, input: Input) {
+  const entries = transactItems(input);
+  const mode = capacityMode(input.ReturnConsumedCapacity);
+  const token = input.ClientRequestToken as string | undefined;
+  if (token !== undefined && (token.length < 1 || token.length > 36)) {
+    throw new ValidationException(`1 validation error detected: Value '${token}' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36`);
+  }
+  const actions = entries.map((e) => planWrite(engine, scope, e));
+  const seen = new Set<string>();
+  let bytes = 0;
+  for (const a of actions) {
+    const s = `${a.meta.id}/${a.key.pk.toString('base64')}/${a.key.sk.toString('base64')}`;
+    if (seen.has(s)) throw new ValidationException('Transaction request cannot include multiple operations on one item');
+    seen.add(s);
+    bytes += itemSize(a.item ?? a.keyItem);
+  }
+  if (bytes > MAX_TRANSACT_BYTES) throw new ValidationException('Transaction size has exceeded the maximum allowed size');
+  const tokenKey = token === undefined ? undefined : `${scope.accountId}/${scope.region}/${token}`;
+  const hash = digest(input);
+
+  const answer = (usage: Map<number, Consumption>) => ({
+    ConsumedCapacity: mode === 'NONE' ? undefined : [...usage.values()].map((u) => u.report(mode)),
+  });
+
+  return engine.write(() => {
+    const now = engine.clock.now();
+    if (tokenKey) {
+      const prior = engine.repo.idempotentResult(tokenKey, now);
+      if (prior) {
+        if (prior.hash !== hash) {
+          throw new IdempotentParameterMismatchException('Request with the same client request token has already been made with different parameters');
+        }
+        return answer(usageOf(actions, true));
+      }
+    }
+    const olds = actions.map((a) => engine.items.get(engine.live(a.meta), a.key));
+    const nexts: Array<Item | undefined> = [];
+    const reasons: CancellationReason[] = [];
+    let failed = false;
+    actions.forEach((a, i) => {
+      const old = olds[i];
+      if (a.condition && !evaluateCondition(a.condition, old)) {
+        failed = true;
+        reasons.push({ Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', ...(a.returnOld && old ? { Item: old } : {}) });
+        return;
+      }
+      try {
+        if (a.kind === 'Put') nexts[i] = a.item;
+        else if (a.kind === 'Update') nexts[i] = updatedItem(a.meta, a.keyItem, old, a.update).item;
+        else if (a.kind === 'Delete') nexts[i] = undefined;
+        reasons.push({ Code: 'None' });
+      } catch (e) {
+        if (!(e instanceof AwsError)) throw e;
+        failed = true;
+        reasons.push({ Code: 'ValidationError', Message: e.message });
+      }
+    });
+    if (failed) throw new TransactionCanceledException(reasons);
+    const usage = new Map<number, Consumption>();
+    actions.forEach((a, i) => {
+      const live = engine.live(a.meta);
+      let used = usage.get(live.id);
+      if (!used) usage.set(live.id, (used = new Consumption(live, 'write')));
+      if (a.kind === 'ConditionCheck') {
+        used.table += readUnits(olds[i] ? itemSize(olds[i]!) : 0, true) * 2;
+        return;
+      }
+      engine.items.apply(live, a.key, olds[i], nexts[i]);
+      used.addWrite(olds[i], nexts[i], 2);
+    });
+    if (tokenKey) engine.repo.saveIdempotentResult(tokenKey, hash, '{}', now + TOKEN_TTL_MS);
+    return answer(usage);
+  });
+}
+
+/** Capacity for a repeated idempotent request: what the original would cost, without reading. */
+function usageOf(actions: WriteAction[], _repeat: boolean): Map<number, Consumption> {
+  const usage = new Map<number, Consumption>();
+  for (const a of actions) {
+    let used = usage.get(a.meta.id);
+    if (!used) usage.set(a.meta.id, (used = new Consumption(a.meta, 'write')));
+    used.table += 2;
+  }
+  return usage;
+}
+
+export function transactGetItems(engine: DynamoEngine, scope: TableScope, input: Input) {
+  const entries = transactItems(input);
+  const mode = capacityMode(input.ReturnConsumedCapacity);
+  const plans = entries.map((entry) => {
+    const spec = entry.Get;
+    if (!spec || Object.keys(entry).length !== 1) throw new ValidationException('TransactItems can only contain one of Get');
+    const ctx = expressionContext(spec, GET);
+    const paths = projection(spec, ctx);
+    ctx.assertAllUsed();
+    const meta = engine.tables.require(scope, spec.TableName as string);
+    const keyItem = keyMember(meta, spec.Key);
+    return { meta, key: encodeKey(meta.key, keyItem), paths };
+  });
+  const seen = new Set<string>();
+  for (const p of plans) {
+    const s = `${p.meta.id}/${p.key.pk.toString('base64')}/${p.key.sk.toString('base64')}`;
+    if (seen.has(s)) throw new ValidationException('Transaction request cannot include multiple operations on one item');
+    seen.add(s);
+  }
+  const usage = new Map<number, Consumption>();
+  const responses = plans.map((p) => {
+    const item = engine.items.get(p.meta, p.key);
+    let used = usage.get(p.meta.id);
+    if (!used) usage.set(p.meta.id, (used = new Consumption(p.meta, 'read')));
+    used.table += readUnits(item ? itemSize(item) : 0, true) * 2;
+    return item ? { Item: p.paths ? project(item, p.paths) : item } : {};
+  });
+  return { Responses: responses, ConsumedCapacity: mode === 'NONE' ? undefined : [...usage.values()].map((u) => u.report(mode)) };
+}

@@ -1,0 +1,66 @@
+/**
+ * The DynamoDB plugins: the DynamoDB API (DynamoDB_20120810) and the DynamoDB Streams API
+ * (DynamoDBStreams_20120810). Both sign as `dynamodb` and share one engine.
+ */
+import type { Violation } from '../../protocols/shapes.js';
+import type { ServiceFactory, ServicePlugin } from '../service.js';
+import { DynamoEngine } from './engine/index.js';
+import { ValidationException } from './errors.js';
+import { itemOperations } from './operations/items.js';
+import { streamOperations } from './operations/streams.js';
+import { tableOperations } from './operations/tables.js';
+import { DYNAMODB_MIGRATIONS, SqliteDynamoRepo } from './repo.sqlite.js';
+
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+/** DynamoDB's aggregate: "2 validation errors detected: Value null at 'tableName' failed to satisfy constraint: ...; ...". */
+export function validationError(violations: Violation[]) {
+  const parts = violations.map((v) => {
+    const path = v.path.split('.').map(lowerFirst).join('.');
+    return v.kind === 'missing'
+      ? `Value null at '${path}' failed to satisfy constraint: Member must not be null`
+      : `Value '${String(v.value)}' at '${path}' failed to satisfy constraint: Member must be of type ${v.expected}`;
+  });
+  const n = parts.length;
+  return new ValidationException(`${n} validation error${n > 1 ? 's' : ''} detected: ${parts.join('; ')}`);
+}
+
+export interface DynamoDbOptions {
+  /** How often expired items are looked for (default 1 s). */
+  ttlIntervalMs?: number;
+}
+
+export function dynamoDbService(opts: DynamoDbOptions = {}): ServiceFactory {
+  return (env) => {
+    env.store.migrate('dynamodb', DYNAMODB_MIGRATIONS);
+    const engine = new DynamoEngine({
+      repo: new SqliteDynamoRepo(env.store.db),
+      store: env.store,
+      clock: env.clock,
+      ids: env.ids,
+      bus: env.bus,
+      log: env.log,
+      ttlIntervalMs: opts.ttlIntervalMs,
+    });
+    engine.start();
+    const dynamodb: ServicePlugin = {
+      name: 'dynamodb',
+      signingName: 'dynamodb',
+      json: { targetPrefix: 'DynamoDB_20120810', namespace: 'com.amazonaws.dynamodb.v20120810', version: '1.0' },
+      operations: { ...tableOperations(engine), ...itemOperations(engine) },
+      validationError,
+      stop: () => engine.stop(),
+      health: () => ({ tables: [...engine.tables.all()].length }),
+    };
+    const streams: ServicePlugin = {
+      name: 'dynamodbstreams',
+      signingName: 'dynamodb',
+      json: { targetPrefix: 'DynamoDBStreams_20120810', namespace: 'com.amazonaws.dynamodb.v20120810', version: '1.0' },
+      operations: streamOperations(engine),
+      validationError,
+    };
+    return [dynamodb, streams];
+  };
+}
+
+export const createDynamoDbService: ServiceFactory = dynamoDbService();

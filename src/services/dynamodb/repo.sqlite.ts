@@ -1,0 +1,298 @@
+/** DynamoDB storage in SQLite. All SQL of the service lives here. */
+import type { Statement } from 'better-sqlite3';
+import type { Db, Migration } from '../../store/store.js';
+import type { TableMeta } from './engine/table-meta.js';
+import type { DynamoRepo, IndexRowWrite, ItemWrite, RangeRead, ScanRead, StoredRow, StreamRecordRow, StreamRow } from './repo.js';
+
+export const DYNAMODB_MIGRATIONS: Migration[] = [
+  // Items of a table are keyed by (table id, partition key bytes, sort key bytes); the key
+  // bytes order as DynamoDB orders keys, so range reads are index range scans. `hash` is a
+  // hash of the partition key: scans walk (hash, pk, sk), which spreads partitions as
+  // DynamoDB does and makes a Scan segment a hash range.
+  `CREATE TABLE ddb_tables (
+     id INTEGER PRIMARY KEY,
+     account TEXT NOT NULL,
+     region TEXT NOT NULL,
+     name TEXT NOT NULL,
+     meta TEXT NOT NULL,
+     UNIQUE (account, region, name)
+   );
+   CREATE TABLE ddb_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+   CREATE TABLE ddb_items (
+     table_id INTEGER NOT NULL,
+     pk BLOB NOT NULL,
+     sk BLOB NOT NULL,
+     hash INTEGER NOT NULL,
+     size INTEGER NOT NULL,
+     expires_at INTEGER,
+     item TEXT NOT NULL,
+     PRIMARY KEY (table_id, pk, sk)
+   ) WITHOUT ROWID;
+   CREATE INDEX ddb_items_scan ON ddb_items (table_id, hash, pk, sk);
+   CREATE INDEX ddb_items_ttl ON ddb_items (table_id, expires_at) WHERE expires_at IS NOT NULL;
+   CREATE TABLE ddb_index_rows (
+     index_id INTEGER NOT NULL,
+     pk BLOB NOT NULL,
+     sk BLOB NOT NULL,
+     tpk BLOB NOT NULL,
+     tsk BLOB NOT NULL,
+     hash INTEGER NOT NULL,
+     size INTEGER NOT NULL,
+     item TEXT NOT NULL,
+     PRIMARY KEY (index_id, pk, sk, tpk, tsk)
+   ) WITHOUT ROWID;
+   CREATE INDEX ddb_index_rows_scan ON ddb_index_rows (index_id, hash, pk, sk, tpk, tsk);
+   CREATE TABLE ddb_purge (kind TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (kind, id));
+   CREATE TABLE ddb_streams (
+     id INTEGER PRIMARY KEY,
+     table_id INTEGER NOT NULL,
+     account TEXT NOT NULL,
+     region TEXT NOT NULL,
+     table_name TEXT NOT NULL,
+     arn TEXT NOT NULL UNIQUE,
+     label TEXT NOT NULL,
+     view_type TEXT NOT NULL,
+     key_schema TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     disabled_at INTEGER
+   );
+   CREATE TABLE ddb_stream_records (
+     stream_id INTEGER NOT NULL,
+     seq INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     record TEXT NOT NULL,
+     PRIMARY KEY (stream_id, seq)
+   ) WITHOUT ROWID;
+   CREATE INDEX ddb_stream_records_age ON ddb_stream_records (created_at);
+   CREATE TABLE ddb_idempotency (
+     key TEXT PRIMARY KEY,
+     hash TEXT NOT NULL,
+     result TEXT NOT NULL,
+     expires_at INTEGER NOT NULL
+   );`,
+];
+
+interface RowShape {
+  pk: Buffer;
+  sk: Buffer;
+  tpk?: Buffer;
+  tsk?: Buffer;
+  hash: number;
+  item: string;
+}
+
+export class SqliteDynamoRepo implements DynamoRepo {
+  private readonly stmts = new Map<string, Statement>();
+
+  constructor(private readonly db: Db) {}
+
+  private stmt(sql: string): Statement {
+    let s = this.stmts.get(sql);
+    if (!s) this.stmts.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+
+  loadTables(): TableMeta[] {
+    return (this.stmt('SELECT meta FROM ddb_tables ORDER BY id').all() as { meta: string }[]).map((r) => JSON.parse(r.meta) as TableMeta);
+  }
+
+  nextId(counter: 'table' | 'index' | 'stream'): number {
+    const row = this.stmt(
+      `INSERT INTO ddb_counters (name, value) VALUES (?, 1)
+       ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value`,
+    ).get(counter) as { value: number };
+    return row.value;
+  }
+
+  saveTable(meta: TableMeta): void {
+    this.stmt(
+      `INSERT INTO ddb_tables (id, account, region, name, meta) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET meta = excluded.meta`,
+    ).run(meta.id, meta.account, meta.region, meta.name, JSON.stringify(meta));
+  }
+
+  dropTable(meta: TableMeta): void {
+    this.stmt('DELETE FROM ddb_tables WHERE id = ?').run(meta.id);
+    this.stmt(`INSERT OR IGNORE INTO ddb_purge (kind, id) VALUES ('table', ?)`).run(meta.id);
+    for (const ix of meta.indexes) this.dropIndex(ix.id);
+  }
+
+  dropIndex(indexId: number): void {
+    this.stmt(`INSERT OR IGNORE INTO ddb_purge (kind, id) VALUES ('index', ?)`).run(indexId);
+  }
+
+  purgeStep(limit: number): number {
+    const next = this.stmt('SELECT kind, id FROM ddb_purge LIMIT 1').get() as { kind: string; id: number } | undefined;
+    if (!next) return 0;
+    const sql =
+      next.kind === 'table'
+        ? `DELETE FROM ddb_items WHERE (table_id, pk, sk) IN (SELECT table_id, pk, sk FROM ddb_items WHERE table_id = ? LIMIT ?)`
+        : `DELETE FROM ddb_index_rows WHERE (index_id, pk, sk, tpk, tsk) IN
+             (SELECT index_id, pk, sk, tpk, tsk FROM ddb_index_rows WHERE index_id = ? LIMIT ?)`;
+    const removed = this.stmt(sql).run(next.id, limit).changes;
+    if (removed < limit) this.stmt('DELETE FROM ddb_purge WHERE kind = ? AND id = ?').run(next.kind, next.id);
+    return Math.max(removed, 1);
+  }
+
+  getItem(tableId: number, pk: Buffer, sk: Buffer): string | undefined {
+    const row = this.stmt('SELECT item FROM ddb_items WHERE table_id = ? AND pk = ? AND sk = ?').get(tableId, pk, sk) as { item: string } | undefined;
+    return row?.item;
+  }
+
+  putItem(w: ItemWrite): void {
+    this.stmt(
+      `INSERT INTO ddb_items (table_id, pk, sk, hash, size, expires_at, item) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (table_id, pk, sk) DO UPDATE SET size = excluded.size, expires_at = excluded.expires_at, item = excluded.item`,
+    ).run(w.tableId, w.pk, w.sk, w.hash, w.size, w.expiresAt, w.item);
+  }
+
+  deleteItem(tableId: number, pk: Buffer, sk: Buffer): void {
+    this.stmt('DELETE FROM ddb_items WHERE table_id = ? AND pk = ? AND sk = ?').run(tableId, pk, sk);
+  }
+
+  putIndexRow(w: IndexRowWrite): void {
+    this.stmt(
+      `INSERT OR REPLACE INTO ddb_index_rows (index_id, pk, sk, tpk, tsk, hash, size, item) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(w.indexId, w.pk, w.sk, w.tpk, w.tsk, w.hash, w.size, w.item);
+  }
+
+  deleteIndexRow(indexId: number, pk: Buffer, sk: Buffer, tpk: Buffer, tsk: Buffer): void {
+    this.stmt('DELETE FROM ddb_index_rows WHERE index_id = ? AND pk = ? AND sk = ? AND tpk = ? AND tsk = ?').run(indexId, pk, sk, tpk, tsk);
+  }
+
+  readRange(r: RangeRead): StoredRow[] {
+    const [from, owner, key] = r.index ? ['ddb_index_rows', 'index_id', '(sk, tpk, tsk)'] : ['ddb_items', 'table_id', 'sk'];
+    const cols = r.index ? 'pk, sk, tpk, tsk, hash, item' : 'pk, sk, hash, item';
+    const where = [`${owner} = ?`, 'pk = ?'];
+    const args: unknown[] = [r.source, r.pk];
+    if (r.lower) {
+      where.push(`sk ${r.lower.inclusive ? '>=' : '>'} ?`);
+      args.push(r.lower.value);
+    }
+    if (r.upper) {
+      where.push(`sk ${r.upper.inclusive ? '<=' : '<'} ?`);
+      args.push(r.upper.value);
+    }
+    if (r.after) {
+      where.push(`${key} ${r.forward ? '>' : '<'} (${r.after.map(() => '?').join(', ')})`);
+      args.push(...r.after);
+    }
+    const dir = r.forward ? 'ASC' : 'DESC';
+    const order = r.index ? `sk ${dir}, tpk ${dir}, tsk ${dir}` : `sk ${dir}`;
+    const sql = `SELECT ${cols} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
+    return this.stmt(sql).all(...args, r.limit) as RowShape[];
+  }
+
+  scan(r: ScanRead): StoredRow[] {
+    const [from, owner, key, cols] = r.index
+      ? ['ddb_index_rows', 'index_id', '(hash, pk, sk, tpk, tsk)', 'pk, sk, tpk, tsk, hash, item']
+      : ['ddb_items', 'table_id', '(hash, pk, sk)', 'pk, sk, hash, item'];
+    const where = [`${owner} = ?`, 'hash >= ?', 'hash < ?'];
+    const args: unknown[] = [r.source, r.hashFrom, r.hashTo];
+    if (r.after) {
+      where.push(`${key} > (${r.after.map(() => '?').join(', ')})`);
+      args.push(...r.after);
+    }
+    const sql = `SELECT ${cols} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${owner}, ${key.slice(1, -1)} LIMIT ?`;
+    return this.stmt(sql).all(...args, r.limit) as RowShape[];
+  }
+
+  stats(id: number, index: boolean): { count: number; size: number } {
+    const sql = index
+      ? 'SELECT count(*) AS count, COALESCE(sum(size), 0) AS size FROM ddb_index_rows WHERE index_id = ?'
+      : 'SELECT count(*) AS count, COALESCE(sum(size), 0) AS size FROM ddb_items WHERE table_id = ?';
+    return this.stmt(sql).get(id) as { count: number; size: number };
+  }
+
+  expired(tableId: number, fromSeconds: number, toSeconds: number, limit: number): StoredRow[] {
+    return this.stmt(
+      `SELECT pk, sk, hash, item FROM ddb_items WHERE table_id = ? AND expires_at BETWEEN ? AND ?
+       ORDER BY expires_at LIMIT ?`,
+    ).all(tableId, fromSeconds, toSeconds, limit) as RowShape[];
+  }
+
+  setExpiry(tableId: number, attribute: string | undefined): void {
+    if (attribute === undefined) {
+      this.stmt('UPDATE ddb_items SET expires_at = NULL WHERE table_id = ? AND expires_at IS NOT NULL').run(tableId);
+      return;
+    }
+    // An item expires by its TTL attribute when that is a number (epoch seconds); DynamoDB
+    // ignores any other type.
+    const path = '$.' + JSON.stringify(attribute) + '.N';
+    this.stmt(
+      `UPDATE ddb_items SET expires_at = CAST(json_extract(item, ?) AS INTEGER) WHERE table_id = ?`,
+    ).run(path, tableId);
+  }
+
+  insertStream(s: StreamRow): void {
+    this.stmt(
+      `INSERT INTO ddb_streams (id, table_id, account, region, table_name, arn, label, view_type, key_schema, created_at, disabled_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(s.id, s.tableId, s.account, s.region, s.tableName, s.arn, s.label, s.viewType, s.keySchema, s.createdAt, s.disabledAt);
+  }
+
+  disableStream(id: number, at: number): void {
+    this.stmt('UPDATE ddb_streams SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL').run(at, id);
+  }
+
+  streams(): StreamRow[] {
+    const rows = this.stmt('SELECT * FROM ddb_streams ORDER BY id').all() as Record<string, unknown>[];
+    return rows.map((r) => ({
+      id: r.id as number,
+      tableId: r.table_id as number,
+      account: r.account as string,
+      region: r.region as string,
+      tableName: r.table_name as string,
+      arn: r.arn as string,
+      label: r.label as string,
+      viewType: r.view_type as string,
+      keySchema: r.key_schema as string,
+      createdAt: r.created_at as number,
+      disabledAt: (r.disabled_at as number | null) ?? null,
+    }));
+  }
+
+  appendRecord(streamId: number, r: StreamRecordRow): void {
+    this.stmt('INSERT INTO ddb_stream_records (stream_id, seq, created_at, record) VALUES (?, ?, ?, ?)').run(streamId, r.seq, r.createdAt, r.record);
+  }
+
+  readRecords(streamId: number, afterSeq: number, limit: number): StreamRecordRow[] {
+    return this.stmt(
+      'SELECT seq, created_at AS createdAt, record FROM ddb_stream_records WHERE stream_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ).all(streamId, afterSeq, limit) as StreamRecordRow[];
+  }
+
+  streamBounds(streamId: number): { first: number | null; last: number | null } {
+    return this.stmt('SELECT MIN(seq) AS first, MAX(seq) AS last FROM ddb_stream_records WHERE stream_id = ?').get(streamId) as {
+      first: number | null;
+      last: number | null;
+    };
+  }
+
+  maxSequence(): number {
+    const row = this.stmt('SELECT COALESCE(MAX(seq), 0) AS seq FROM ddb_stream_records').get() as { seq: number };
+    const counter = this.stmt(`SELECT value FROM ddb_counters WHERE name = 'sequence'`).get() as { value: number } | undefined;
+    return Math.max(row.seq, counter?.value ?? 0);
+  }
+
+  trimStreams(before: number): void {
+    // Remember the highest sequence number before its records go, so numbering never goes back.
+    this.stmt(
+      `INSERT INTO ddb_counters (name, value) SELECT 'sequence', COALESCE(MAX(seq), 0) FROM ddb_stream_records WHERE true
+       ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value)`,
+    ).run();
+    this.stmt('DELETE FROM ddb_stream_records WHERE created_at < ?').run(before);
+    this.stmt(`DELETE FROM ddb_streams WHERE disabled_at IS NOT NULL AND disabled_at < ?`).run(before);
+  }
+
+  idempotentResult(key: string, now: number): { hash: string; result: string } | undefined {
+    return this.stmt('SELECT hash, result FROM ddb_idempotency WHERE key = ? AND expires_at > ?').get(key, now) as
+      | { hash: string; result: string }
+      | undefined;
+  }
+
+  saveIdempotentResult(key: string, hash: string, result: string, expiresAt: number): void {
+    this.stmt('DELETE FROM ddb_idempotency WHERE expires_at <= ?').run(expiresAt - 20 * 60_000);
+    this.stmt('INSERT OR REPLACE INTO ddb_idempotency (key, hash, result, expires_at) VALUES (?, ?, ?, ?)').run(key, hash, result, expiresAt);
+  }
+}

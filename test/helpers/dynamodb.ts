@@ -1,0 +1,66 @@
+/**
+ * Helpers for the DynamoDB tests: a Nimbus per test with the DynamoDB, document and Streams
+ * clients pointed at it, and table creation in one line.
+ */
+import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { startTestNimbus, TEST_CREDENTIALS, type TestNimbus, type TestNimbusOptions } from './nimbus.js';
+
+export { rejectsWith } from './sqs.js';
+
+export interface DynamoTest {
+  t: TestNimbus;
+  ddb: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  streams: DynamoDBStreamsClient;
+}
+
+export function dynamoClient(endpoint: string, opts: { credentials?: { accessKeyId: string; secretAccessKey: string }; region?: string } = {}) {
+  return new DynamoDBClient({ endpoint, region: opts.region ?? 'us-east-1', credentials: opts.credentials ?? TEST_CREDENTIALS, maxAttempts: 1 });
+}
+
+export async function withDynamo(fn: (d: DynamoTest) => Promise<void>, opts?: TestNimbusOptions): Promise<void> {
+  const t = await startTestNimbus(opts);
+  const ddb = dynamoClient(t.endpoint);
+  const doc = DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } });
+  const streams = new DynamoDBStreamsClient({ endpoint: t.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+  try {
+    await fn({ t, ddb, doc, streams });
+  } finally {
+    ddb.destroy();
+    streams.destroy();
+    await t.stop();
+  }
+}
+
+/** A pay-per-request table keyed `pk` (S) and, unless `range: false`, `sk` (S or the type given). */
+export async function createTable(
+  ddb: DynamoDBClient,
+  name: string,
+  opts: { range?: false | 'S' | 'N' | 'B'; hash?: 'S' | 'N' | 'B'; extra?: Partial<CreateTableCommandInput> } = {},
+): Promise<void> {
+  const range = opts.range === undefined ? 'S' : opts.range;
+  await ddb.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, ...(range ? [{ AttributeName: 'sk', KeyType: 'RANGE' as const }] : [])],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: opts.hash ?? 'S' },
+        ...(range ? [{ AttributeName: 'sk', AttributeType: range }] : []),
+        ...(opts.extra?.AttributeDefinitions ?? []),
+      ],
+      ...opts.extra,
+      ...(opts.extra?.AttributeDefinitions
+        ? {
+            AttributeDefinitions: [
+              { AttributeName: 'pk', AttributeType: opts.hash ?? 'S' },
+              ...(range ? [{ AttributeName: 'sk', AttributeType: range }] : []),
+              ...opts.extra.AttributeDefinitions,
+            ],
+          }
+        : {}),
+    }),
+  );
+}
