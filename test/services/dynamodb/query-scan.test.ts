@@ -153,6 +153,15 @@ describe('DynamoDB Query and Scan', () => {
           }),
         );
       }
+      const put = await ddb.send(
+        new PutItemCommand({ TableName: 'Orders', Item: { customer: { S: 'c9' }, orderId: { S: 'o9' } }, ReturnItemCollectionMetrics: 'SIZE' }),
+      );
+      assert.deepEqual(put.ItemCollectionMetrics?.ItemCollectionKey, { customer: { S: 'c9' } }, 'a table with an LSI reports its item collection');
+      await rejectsWith(
+        ddb.send(new QueryCommand({ TableName: 'Orders', KeyConditionExpression: 'customer = :c', FilterExpression: 'orderId <> :o', ExpressionAttributeValues: { ':c': { S: 'c1' }, ':o': { S: 'o1' } } })),
+        'ValidationException',
+        'Filter Expression can only contain non-primary key attributes: Primary key attribute: orderId',
+      );
       const lsi = await ddb.send(new QueryCommand({ TableName: 'Orders', IndexName: 'byPlaced', KeyConditionExpression: 'customer = :c', ExpressionAttributeValues: { ':c': { S: 'c1' } } }));
       assert.deepEqual(lsi.Items?.map((i) => i.orderId!.S), ['o2', 'o3', 'o1']);
       assert.deepEqual(Object.keys(lsi.Items![0]!).sort(), ['customer', 'orderId', 'placed']);

@@ -71,6 +71,21 @@ export function projection(input: Input, ctx: ReturnType<typeof expressionContex
   return undefined;
 }
 
+/**
+ * ItemCollectionMetrics (ReturnItemCollectionMetrics=SIZE), reported for tables with local
+ * secondary indexes: the partition key of the item collection written and DynamoDB's estimate
+ * of its size as a range in GB.
+ */
+export function collectionMetrics(meta: TableMeta, keyItem: Item, mode: unknown): Record<string, unknown> | undefined {
+  if (mode !== undefined && mode !== 'SIZE' && mode !== 'NONE') {
+    throw new ValidationException(
+      `1 validation error detected: Value '${String(mode)}' at 'returnItemCollectionMetrics' failed to satisfy constraint: Member must satisfy enum value set: [SIZE, NONE]`,
+    );
+  }
+  if (mode !== 'SIZE' || !meta.indexes.some((ix) => ix.kind === 'LSI')) return undefined;
+  return { ItemCollectionKey: { [meta.key.hash.name]: keyItem[meta.key.hash.name]! }, SizeEstimateRangeGB: [0, 1] };
+}
+
 /** A validated Item or Key member. */
 export function itemMember(v: unknown): Item {
   return validateItem(v);
@@ -95,6 +110,7 @@ export async function putItem(engine: DynamoEngine, scope: TableScope, input: In
   checkItemKeys(meta, item);
   checkItemSize(item);
   const key = encodeKey(meta.key, item);
+  const metrics = (m: TableMeta) => collectionMetrics(m, item, input.ReturnItemCollectionMetrics);
   return engine.write(() => {
     const live = engine.live(meta);
     const old = engine.items.get(live, key);
@@ -102,7 +118,7 @@ export async function putItem(engine: DynamoEngine, scope: TableScope, input: In
     engine.items.apply(live, key, old, item);
     const used = new Consumption(live, 'write');
     used.addWrite(old, item);
-    return { Attributes: rv === 'ALL_OLD' ? old : undefined, ConsumedCapacity: used.report(mode) };
+    return { Attributes: rv === 'ALL_OLD' ? old : undefined, ConsumedCapacity: used.report(mode), ItemCollectionMetrics: metrics(live) };
   });
 }
 
@@ -123,7 +139,11 @@ export async function deleteItem(engine: DynamoEngine, scope: TableScope, input:
     engine.items.apply(live, key, old, undefined);
     const used = new Consumption(live, 'write');
     used.addWrite(old, undefined);
-    return { Attributes: rv === 'ALL_OLD' ? old : undefined, ConsumedCapacity: used.report(mode) };
+    return {
+      Attributes: rv === 'ALL_OLD' ? old : undefined,
+      ConsumedCapacity: used.report(mode),
+      ItemCollectionMetrics: collectionMetrics(live, keyItem, input.ReturnItemCollectionMetrics),
+    };
   });
 }
 
@@ -187,7 +207,11 @@ export async function updateItem(engine: DynamoEngine, scope: TableScope, input:
     engine.items.apply(live, key, old, item);
     const used = new Consumption(live, 'write');
     used.addWrite(old, item);
-    return { Attributes: returnedAttributes(rv, old, item, touched), ConsumedCapacity: used.report(mode) };
+    return {
+      Attributes: returnedAttributes(rv, old, item, touched),
+      ConsumedCapacity: used.report(mode),
+      ItemCollectionMetrics: collectionMetrics(live, keyItem, input.ReturnItemCollectionMetrics),
+    };
   });
 }
 

@@ -14,6 +14,8 @@ import {
   project,
   type ConditionAst,
   type KeyCondition,
+  type Operand,
+  type Path,
 } from './expressions/index.js';
 import type { DynamoEngine } from './index.js';
 import { projection } from './item-ops.js';
@@ -216,6 +218,7 @@ export function query(engine: DynamoEngine, scope: TableScope, input: Input): Pa
         : undefined;
   const paths = projection(input, ctx);
   ctx.assertAllUsed();
+  if (filter) checkFilterAvoidsKeys(filter, src.key, input.QueryFilter !== undefined ? 'QueryFilter' : 'Filter Expression');
   const forward = input.ScanIndexForward !== false;
   const start = startPosition(src, input.ExclusiveStartKey);
   const range: RangeRead = {
@@ -237,6 +240,54 @@ export function query(engine: DynamoEngine, scope: TableScope, input: Input): Pa
     paths,
     select === 'COUNT',
   );
+}
+
+/** A Query's filter may not test the key it queries by: that belongs in the key condition. */
+function checkFilterAvoidsKeys(filter: ConditionAst, key: KeySchema, member: string): void {
+  const names = new Set<string>();
+  collectNames(filter, names);
+  for (const k of [key.hash.name, key.range?.name]) {
+    if (k !== undefined && names.has(k)) throw new ValidationException(`${member} can only contain non-primary key attributes: Primary key attribute: ${k}`);
+  }
+}
+
+/** Top-level attribute names a condition reads. */
+function collectNames(node: ConditionAst | Operand, out: Set<string>): void {
+  const add = (p: Path) => typeof p[0] === 'string' && out.add(p[0]);
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      for (const o of node.operands) collectNames(o, out);
+      return;
+    case 'not':
+      return collectNames(node.operand, out);
+    case 'compare':
+      collectNames(node.left, out);
+      return collectNames(node.right, out);
+    case 'between':
+      for (const o of [node.operand, node.low, node.high]) collectNames(o, out);
+      return;
+    case 'in':
+      for (const o of [node.operand, ...node.list]) collectNames(o, out);
+      return;
+    case 'attribute_exists':
+    case 'attribute_not_exists':
+      add(node.path);
+      return;
+    case 'attribute_type':
+      return collectNames(node.operand, out);
+    case 'begins_with':
+      return collectNames(node.operand, out);
+    case 'contains':
+      return collectNames(node.operand, out);
+    case 'path':
+      add(node.path);
+      return;
+    case 'size':
+      return collectNames(node.operand, out);
+    case 'value':
+      return;
+  }
 }
 
 function applySortCondition(range: RangeRead, sort: NonNullable<KeyCondition['sort']>): void {
