@@ -30,6 +30,8 @@ export interface Nimbus {
   endpoint: string;
   clock: Clock;
   store: Store;
+  /** In-process events between services (table stream records, ...). */
+  bus: EventBus;
   services: ServicePlugin[];
   stop(): Promise<void>;
 }
@@ -82,6 +84,7 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
     endpoint: `http://${displayHost}:${port}`,
     clock,
     store,
+    bus,
     services,
     stop() {
       stopping ??= (async () => {

@@ -16,15 +16,34 @@ export interface DynamoTest {
   streams: DynamoDBStreamsClient;
 }
 
-export function dynamoClient(endpoint: string, opts: { credentials?: { accessKeyId: string; secretAccessKey: string }; region?: string } = {}) {
-  return new DynamoDBClient({ endpoint, region: opts.region ?? 'us-east-1', credentials: opts.credentials ?? TEST_CREDENTIALS, maxAttempts: 1 });
+export interface ClientOptions {
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  region?: string;
+  /** Sign as of Nimbus's clock (after a test moved it by more than SigV4's 15-minute skew). */
+  clock?: { now(): number };
+}
+
+const clientConfig = (endpoint: string, opts: ClientOptions) => ({
+  endpoint,
+  region: opts.region ?? 'us-east-1',
+  credentials: opts.credentials ?? TEST_CREDENTIALS,
+  maxAttempts: 1,
+  ...(opts.clock ? { systemClockOffset: opts.clock.now() - Date.now() } : {}),
+});
+
+export function dynamoClient(endpoint: string, opts: ClientOptions = {}): DynamoDBClient {
+  return new DynamoDBClient(clientConfig(endpoint, opts));
+}
+
+export function streamsClient(endpoint: string, opts: ClientOptions = {}): DynamoDBStreamsClient {
+  return new DynamoDBStreamsClient(clientConfig(endpoint, opts));
 }
 
 export async function withDynamo(fn: (d: DynamoTest) => Promise<void>, opts?: TestNimbusOptions): Promise<void> {
   const t = await startTestNimbus(opts);
   const ddb = dynamoClient(t.endpoint);
   const doc = DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } });
-  const streams = new DynamoDBStreamsClient({ endpoint: t.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+  const streams = streamsClient(t.endpoint);
   try {
     await fn({ t, ddb, doc, streams });
   } finally {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand, UpdateTableCommand, UpdateTimeToLiveCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, ListStreamsCommand } from '@aws-sdk/client-dynamodb-streams';
-import { createTable, withDynamo, type DynamoTest } from '../../helpers/dynamodb.js';
+import { STREAM_TOPIC, type StreamAdvanced } from '../../../src/services/dynamodb/engine/stream-log.js';
+import { createTable, dynamoClient, rejectsWith, streamsClient, withDynamo, type DynamoTest } from '../../helpers/dynamodb.js';
 
 async function shardIterator(d: DynamoTest, table: string, type: 'TRIM_HORIZON' | 'LATEST' = 'TRIM_HORIZON') {
   const { Streams } = await d.streams.send(new ListStreamsCommand({ TableName: table }));
@@ -53,6 +54,38 @@ describe('DynamoDB Streams and TTL', () => {
       assert.equal(page.Records?.length, 1);
       assert.deepEqual(page.Records![0]!.dynamodb?.Keys, { pk: { S: 'new' } });
       assert.equal(page.Records![0]!.dynamodb?.NewImage, undefined);
+    }));
+
+  test('records are offered on the event bus after commit, expire with their iterators, and are kept 24 hours', () =>
+    withDynamo(async (d) => {
+      const { ddb, t } = d;
+      await createTable(ddb, 'Bus', { range: false, extra: { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } } });
+      const events: StreamAdvanced[] = [];
+      const off = t.nimbus.bus.on<StreamAdvanced>(STREAM_TOPIC, (e) => events.push(e));
+      await ddb.send(new PutItemCommand({ TableName: 'Bus', Item: { pk: { S: 'a' } } }));
+      off();
+      assert.equal(events.length, 1);
+      assert.match(events[0]!.streamArn, /^arn:aws:dynamodb:us-east-1:000000000000:table\/Bus\/stream\//);
+      assert.equal(events[0]!.tableArn, 'arn:aws:dynamodb:us-east-1:000000000000:table/Bus');
+
+      const { iterator } = await shardIterator(d, 'Bus');
+      // Iterators expire after 15 minutes.
+      t.clock.advance(16 * 60_000);
+      const at = { ...d, ddb: dynamoClient(t.endpoint, { clock: t.clock }), streams: streamsClient(t.endpoint, { clock: t.clock }) };
+      await rejectsWith(at.streams.send(new GetRecordsCommand({ ShardIterator: iterator })), 'ExpiredIteratorException');
+      const fresh = await shardIterator(at, 'Bus');
+      assert.equal((await at.streams.send(new GetRecordsCommand({ ShardIterator: fresh.iterator }))).Records?.length, 1);
+      // Records older than 24 hours are trimmed (the trim runs hourly on the clock).
+      for (let h = 0; h < 25; h++) t.clock.advance(3600_000);
+      await t.nimbus.store.flush();
+      const later = { ...d, streams: streamsClient(t.endpoint, { clock: t.clock }) };
+      const { Streams } = await later.streams.send(new ListStreamsCommand({ TableName: 'Bus' }));
+      const arn = Streams![0]!.StreamArn!;
+      const desc = await later.streams.send(new DescribeStreamCommand({ StreamArn: arn }));
+      const it2 = await later.streams.send(
+        new GetShardIteratorCommand({ StreamArn: arn, ShardId: desc.StreamDescription!.Shards![0]!.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
+      );
+      assert.equal((await later.streams.send(new GetRecordsCommand({ ShardIterator: it2.ShardIterator }))).Records?.length, 0);
     }));
 
   test('TTL deletes expired items on the clock and records them as service REMOVEs', () =>
