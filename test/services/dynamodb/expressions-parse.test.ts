@@ -266,6 +266,12 @@ describe('condition grammar', () => {
     filter(`NOT (${Array(150).fill('a = :n').join(' OR ')})`, V);
     const many = Array(151).fill('a = :n').join(' OR ');
     refuses(() => filter(many, V), 'Invalid FilterExpression: The expression contains too many operators; operator count: 301');
+    // A function call is one operator, like a comparison.
+    filter(`NOT (${Array(150).fill('attribute_exists(a)').join(' OR ')})`);
+    refuses(() => filter(Array(151).fill('attribute_exists(a)').join(' OR ')), /operator count: 301$/);
+    const sets = (count: number) => `SET ${Array.from({ length: count }, (_, i) => `a${i}=:n+:n`).join(',')}`;
+    parseUpdate(sets(300), ctx(V));
+    refuses(() => parseUpdate(sets(301), ctx(V)), 'Invalid UpdateExpression: The expression contains too many operators; operator count: 301');
   });
 
   test('which fault is reported when there are several (AWS ranking)', () => {

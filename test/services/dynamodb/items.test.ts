@@ -130,9 +130,16 @@ describe('DynamoDB items', () => {
         }),
       );
       assert.deepEqual(second.Attributes?.count, { N: '1.1' });
+      assert.equal(second.Attributes?.gone, undefined, 'a REMOVEd attribute is not among the new values');
       assert.deepEqual(second.Attributes?.l, { L: [{ S: 'x' }, { S: 'y' }] });
       const got = await ddb.send(new GetItemCommand({ TableName: 'Tbl', Key: key }));
       assert.deepEqual(got.Item?.tags, { SS: ['b'] });
+      // UPDATED_* return the nested fragment written, not the whole top-level attribute.
+      await ddb.send(new UpdateItemCommand({ TableName: 'Tbl', Key: key, UpdateExpression: 'SET m = :m', ExpressionAttributeValues: { ':m': { M: { a: { N: '1' }, b: { N: '2' } } } } }));
+      const nested = await ddb.send(
+        new UpdateItemCommand({ TableName: 'Tbl', Key: key, UpdateExpression: 'SET m.a = :v', ExpressionAttributeValues: { ':v': { N: '5' } }, ReturnValues: 'UPDATED_OLD' }),
+      );
+      assert.deepEqual(nested.Attributes, { m: { M: { a: { N: '1' } } } });
       await rejectsWith(
         ddb.send(new UpdateItemCommand({ TableName: 'Tbl', Key: key, UpdateExpression: 'SET pk = :v', ExpressionAttributeValues: { ':v': { S: 'z' } } })),
         'ValidationException',

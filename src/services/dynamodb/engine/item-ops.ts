@@ -15,6 +15,7 @@ import {
   type ConditionAst,
   type Path,
   type UpdateAst,
+  type UpdateResult,
 } from './expressions/index.js';
 import type { DynamoEngine } from './index.js';
 import { checkIndexKeys, checkItemKeys, checkKey, encodeKey } from './keys.js';
@@ -179,9 +180,9 @@ export function checkKeyNotUpdated(meta: TableMeta, update: UpdateAst | undefine
 }
 
 /** Applies an update to the current item (or to a new item made of the key), checking the result. */
-export function updatedItem(meta: TableMeta, keyItem: Item, old: Item | undefined, update: UpdateAst | undefined): { item: Item; touched: string[] } {
+export function updatedItem(meta: TableMeta, keyItem: Item, old: Item | undefined, update: UpdateAst | undefined): UpdateResult {
   const base = old ?? { ...keyItem };
-  const result = update ? applyUpdate(update, base) : { item: base, touched: [] };
+  const result = update ? applyUpdate(update, base, { itemExists: old !== undefined }) : { item: base, touched: [], paths: [], newPaths: [] };
   checkIndexKeys(meta, result.item);
   checkItemSize(result.item, 'Item size to update has exceeded the maximum allowed size');
   return result;
@@ -203,34 +204,28 @@ export async function updateItem(engine: DynamoEngine, scope: TableScope, input:
     const live = engine.live(meta);
     const old = engine.items.get(live, key);
     if (condition && !evaluateCondition(condition, old)) failCondition(old, returnOld);
-    const { item, touched } = updatedItem(live, keyItem, old, update);
+    const result = updatedItem(live, keyItem, old, update);
+    const item = result.item;
     engine.items.apply(live, key, old, item);
     const used = new Consumption(live, 'write');
     used.addWrite(old, item);
     return {
-      Attributes: returnedAttributes(rv, old, item, touched),
+      Attributes: returnedAttributes(rv, old, result),
       ConsumedCapacity: used.report(mode),
       ItemCollectionMetrics: collectionMetrics(live, keyItem, input.ReturnItemCollectionMetrics),
     };
   });
 }
 
-/** UpdateItem's ReturnValues: whole items, or only the attributes the update touched. */
-function returnedAttributes(rv: string, old: Item | undefined, next: Item, touched: string[]): Item | undefined {
-  switch (rv) {
-    case 'ALL_OLD':
-      return old;
-    case 'ALL_NEW':
-      return next;
-    case 'UPDATED_OLD':
-    case 'UPDATED_NEW': {
-      const source = rv === 'UPDATED_OLD' ? old : next;
-      if (!source) return undefined;
-      const out: Item = {};
-      for (const name of touched) if (source[name] !== undefined) out[name] = source[name]!;
-      return Object.keys(out).length ? out : undefined;
-    }
-    default:
-      return undefined;
-  }
+/**
+ * UpdateItem's ReturnValues: whole items, or (UPDATED_*) only the document paths the update
+ * wrote, as DynamoDB returns them: the nested fragment, not the whole top-level attribute.
+ */
+function returnedAttributes(rv: string, old: Item | undefined, result: UpdateResult): Item | undefined {
+  let out: Item | undefined;
+  if (rv === 'ALL_OLD') out = old;
+  else if (rv === 'ALL_NEW') out = result.item;
+  else if (rv === 'UPDATED_OLD') out = old && project(old, result.paths);
+  else if (rv === 'UPDATED_NEW') out = project(result.item, result.newPaths);
+  return out && Object.keys(out).length ? out : undefined;
 }

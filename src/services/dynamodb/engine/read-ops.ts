@@ -8,9 +8,10 @@ import { capacityMode, Consumption } from './capacity.js';
 import {
   conditionFromFilter,
   evaluateCondition,
-  keyConditionFromLegacy,
+  keyConditionFor,
+  keyTermsFromLegacy,
   parseCondition,
-  parseKeyCondition,
+  parseKeyConditionTerms,
   project,
   type ConditionAst,
   type KeyCondition,
@@ -204,12 +205,12 @@ export function query(engine: DynamoEngine, scope: TableScope, input: Input): Pa
   if (input.KeyConditions === undefined && input.KeyConditionExpression === undefined) {
     throw new ValidationException('Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.');
   }
-  const meta = engine.tables.require(scope, input.TableName as string);
-  const src = sourceOf(meta, input, select);
-  const cond: KeyCondition =
+  // A malformed key condition is refused before the table is looked up; its fit to the key
+  // schema is checked after, as DynamoDB orders them.
+  const terms =
     typeof input.KeyConditionExpression === 'string'
-      ? parseKeyCondition(input.KeyConditionExpression, ctx, src.key)
-      : keyConditionFromLegacy(input.KeyConditions as Record<string, unknown>, src.key);
+      ? parseKeyConditionTerms(input.KeyConditionExpression, ctx)
+      : keyTermsFromLegacy(input.KeyConditions as Record<string, unknown>);
   const filter =
     typeof input.FilterExpression === 'string'
       ? parseCondition(input.FilterExpression, ctx, 'FilterExpression')
@@ -218,6 +219,9 @@ export function query(engine: DynamoEngine, scope: TableScope, input: Input): Pa
         : undefined;
   const paths = projection(input, ctx);
   ctx.assertAllUsed();
+  const meta = engine.tables.require(scope, input.TableName as string);
+  const src = sourceOf(meta, input, select);
+  const cond: KeyCondition = keyConditionFor(terms, src.key);
   if (filter) checkFilterAvoidsKeys(filter, src.key, input.QueryFilter !== undefined ? 'QueryFilter' : 'Filter Expression');
   const forward = input.ScanIndexForward !== false;
   const start = startPosition(src, input.ExclusiveStartKey);

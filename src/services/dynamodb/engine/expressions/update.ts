@@ -8,7 +8,8 @@
  *   appends, several appends in index order;
  * - writing below a missing or wrongly typed parent is "The document path provided in the update
  *   expression is invalid for update"; removing a missing leaf (a map key, an index past the end)
- *   does nothing, and so does removing any path when the item does not exist at all;
+ *   does nothing, and so does a REMOVE below a missing parent when the item does not exist at all
+ *   (a DynamoDB quirk Scylla's tests record; the caller says so with `itemExists: false`);
  * - a DELETE that empties a set removes the attribute (sets are never empty).
  */
 import { ValidationException } from '../../errors.js';
