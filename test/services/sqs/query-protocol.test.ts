@@ -5,72 +5,20 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest } from '@smithy/core/protocols';
 import { XMLParser } from 'fast-xml-parser';
 import { ACCOUNT, startTestNimbus, type TestNimbus } from '../../helpers/nimbus.js';
 import { md5 } from '../../helpers/sqs.js';
+import { awsCli as sqsCli, awsJson as sqsJson, cliSkip, removeCliHome } from '../../helpers/aws-cli.js';
 
-const AWS_CLI = '/usr/bin/aws';
-const cliSkip = existsSync(AWS_CLI)
-  ? false
-  : `${AWS_CLI} (AWS CLI v2 from Debian, a query-protocol SQS client) is not installed; CI installs it`;
 const VERSION = '2012-11-05';
 const NS = 'http://queue.amazonaws.com/doc/2012-11-05/';
 
-// ---- AWS CLI ----------------------------------------------------------------------------
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-let cliHome: string | undefined;
-
-/** Runs `/usr/bin/aws --endpoint-url <endpoint> sqs <args>` isolated from the machine's config. */
-function awsCli(endpoint: string, args: string[]): Promise<CliResult> {
-  cliHome ??= mkdtempSync(join(tmpdir(), 'nimbus-awscli-'));
-  const config = join(cliHome, 'config');
-  const credentials = join(cliHome, 'credentials');
-  writeFileSync(config, '');
-  writeFileSync(credentials, '');
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
-  Object.assign(env, {
-    HOME: cliHome,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: config,
-    AWS_SHARED_CREDENTIALS_FILE: credentials,
-    AWS_PAGER: '',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
-  return new Promise((resolve, reject) => {
-    execFile(
-      AWS_CLI,
-      ['--endpoint-url', endpoint, '--output', 'json', '--cli-read-timeout', '30', 'sqs', ...args],
-      { env, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        if (err && typeof err.code !== 'number') return reject(new Error(`aws ${args.join(' ')}: ${err.message}\n${stderr}`));
-        resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
-      },
-    );
-  });
-}
-
-async function awsJson(endpoint: string, args: string[]): Promise<any> {
-  const r = await awsCli(endpoint, args);
-  assert.equal(r.code, 0, `aws sqs ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-  return r.stdout.trim() === '' ? undefined : JSON.parse(r.stdout);
-}
+const awsCli = (endpoint: string, args: string[]) => sqsCli(endpoint, 'sqs', args);
+const awsJson = (endpoint: string, args: string[]) => sqsJson(endpoint, 'sqs', args);
 
 // ---- raw signed requests ----------------------------------------------------------------
 
@@ -188,7 +136,7 @@ describe('SQS query protocol', () => {
   });
   after(async () => {
     await t.stop();
-    if (cliHome) rmSync(cliHome, { recursive: true, force: true });
+    removeCliHome();
   });
 
   // Each test uses its own queues, so the CLI processes (slow to start) may run side by side.
