@@ -1,12 +1,14 @@
 /**
  * The ceiling: a bare node:http server that does what any HTTP API in Node must do for these
  * requests — read the whole body, JSON.parse it — and answers a fixed body of about the size
- * Nimbus answers for the same X-Amz-Target. It ignores the signature and stores nothing.
+ * Nimbus answers for the same X-Amz-Target (PutItem and UpdateItem: `{}`, as with ReturnValues
+ * NONE). It ignores the signature and stores nothing.
  * Prints `BARE_READY http://127.0.0.1:<port>`.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { itemJson } from './dynamodb-ops.js';
 
 const md5 = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const body100 = 'x'.repeat(100);
@@ -25,6 +27,16 @@ const BODIES: Record<string, Buffer> = Object.fromEntries(
     'AmazonSQS.DeleteMessageBatch': { Successful: Array.from({ length: 10 }, (_, i) => ({ Id: String(i) })), Failed: [] },
     'AmazonSQS.CreateQueue': { QueueUrl: 'http://127.0.0.1/000000000000/bench' },
     'AmazonSQS.GetQueueAttributes': { Attributes: { ApproximateNumberOfMessages: '1000000000' } },
+    // DynamoDB: the same items the benchmark's table holds (about 200 bytes each).
+    'DynamoDB_20120810.GetItem': { Item: JSON.parse(itemJson(12345)) as unknown },
+    'DynamoDB_20120810.Query': {
+      Items: Array.from({ length: 10 }, (_, i) => JSON.parse(itemJson(12340 + i)) as unknown),
+      Count: 10,
+      ScannedCount: 10,
+    },
+    'DynamoDB_20120810.BatchWriteItem': { UnprocessedItems: {} },
+    'DynamoDB_20120810.CreateTable': { TableDescription: { TableName: 'bench', TableStatus: 'CREATING', ItemCount: 0 } },
+    'DynamoDB_20120810.DescribeTable': { Table: { TableName: 'bench', TableStatus: 'ACTIVE', ItemCount: 0 } },
   }).map(([k, v]) => [k, Buffer.from(JSON.stringify(v))]),
 );
 const EMPTY = Buffer.from('{}');

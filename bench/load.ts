@@ -18,13 +18,18 @@ export class JsonClient {
   private readonly port: number;
   private readonly signer: JsonSigner;
 
-  constructor(endpoint: string, concurrency: number, readonly targetPrefix = 'AmazonSQS') {
+  constructor(
+    endpoint: string,
+    concurrency: number,
+    readonly targetPrefix = 'AmazonSQS',
+    service = 'sqs',
+  ) {
     const u = new URL(endpoint);
     if (u.hostname !== '127.0.0.1') throw new Error(`bench only talks to 127.0.0.1, not ${u.hostname}`);
     this.host = u.hostname;
     this.port = Number(u.port);
     this.agent = new Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency, scheduling: 'fifo' });
-    this.signer = new JsonSigner({ accessKeyId: 'test', secretAccessKey: 'test', region: 'us-east-1', service: 'sqs', host: u.host });
+    this.signer = new JsonSigner({ accessKeyId: 'test', secretAccessKey: 'test', region: 'us-east-1', service, host: u.host });
   }
 
   /** POST / with X-Amz-Target `<prefix>.<operation>`; body is a JSON string or a value to stringify. */

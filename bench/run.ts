@@ -1,19 +1,36 @@
 /**
- * `npm run bench`: SQS request shapes against Nimbus (durable, on a temp data dir) and against
- * a bare node:http server (the ceiling), with the same light load generator, in one run.
+ * `npm run bench`: SQS and DynamoDB request shapes against Nimbus (durable, on a temp data dir),
+ * against a bare node:http server (the ceiling) and, for DynamoDB, against dynalite (npm, in
+ * memory), with the same light load generator, in one run.
  *
- *   node dist/bench/run.js [--duration 5] [--warmup 1.5] [--only send,batch,recv] [--repeat 1]
- *                          [--large | --messages 1000000] [--rounds 3] [--prefill-concurrency 64]
- *                          [--profile[=send,batch,recv] [--prof-dir /tmp/prof]] [--no-table]
+ *   node dist/bench/run.js [--duration 5] [--warmup 1.5] [--only sqs,ddb | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query]
+ *                          [--repeat 1] [--table-items 10000]
+ *                          [--large | --messages 1000000 | --items 1000000] [--rounds 3] [--prefill-concurrency 64]
+ *                          [--profile[=send,ddb-put,...] [--prof-dir /tmp/prof]] [--no-table]
  *
- * BENCH_LARGE=1 also runs the large-queue part. Everything talks to 127.0.0.1 only.
+ * --large (or BENCH_LARGE=1) also runs the large part of each selected family: a queue of
+ * --messages messages (SQS), a table of --items items (DynamoDB). --messages and --items imply
+ * --large. Everything talks to 127.0.0.1 only.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { JsonClient, runLoad, type LoadResult } from './load.js';
+import {
+  createTable,
+  ddbClient,
+  getItemOp,
+  itemCount,
+  itemSize,
+  prefillItems,
+  putItemOp,
+  queryOp,
+  updateItemOp,
+  type PrefillResult,
+} from './dynamodb-ops.js';
 import { summariseProfile } from './prof-summary.js';
-import { fsyncProbe, nimbusCommits, startBare, startNimbus, type ServerProc } from './servers.js';
+import { fsyncProbe, nimbusCommits, startBare, startDynalite, startNimbus, type ServerProc } from './servers.js';
 import { batchOp, countMessages, createQueue, DrainedError, prefill, receiveDeleteOp, sendOp } from './sqs-ops.js';
 
 // ---- arguments ---------------------------------------------------------------------------------
@@ -21,10 +38,14 @@ import { batchOp, countMessages, createQueue, DrainedError, prefill, receiveDele
 interface Args {
   durationMs: number;
   warmupMs: number;
-  only: Set<string>;
+  only: Set<Shape>;
   table: boolean;
   large: boolean;
   messages: number;
+  /** DynamoDB: items in the big table of the large part. */
+  items: number;
+  /** DynamoDB: items in the table of the main table (and the small table of the large part). */
+  tableItems: number;
   prefillConcurrency: number;
   rounds: number;
   repeat: number;
@@ -39,15 +60,17 @@ function parseArgs(argv: string[]): Args {
   const a: Args = {
     durationMs: 5000,
     warmupMs: 1500,
-    only: new Set(['send', 'batch', 'recv']),
+    only: new Set(GROUPS.all),
     table: true,
     large: process.env.BENCH_LARGE === '1',
     messages: 1_000_000,
+    items: 1_000_000,
+    tableItems: 10_000,
     prefillConcurrency: 64,
     rounds: 3,
     repeat: 1,
     profile: false,
-    profileShapes: ['send'],
+    profileShapes: [],
     profDir: '/tmp/prof',
   };
   for (let i = 0; i < argv.length; i++) {
@@ -64,24 +87,44 @@ function parseArgs(argv: string[]): Args {
     };
     if (flag === '--duration') a.durationMs = num() * 1000;
     else if (flag === '--warmup') a.warmupMs = num() * 1000;
-    else if (flag === '--only') a.only = new Set(value().split(','));
+    else if (flag === '--only') a.only = new Set(shapesOf(value()));
     else if (flag === '--no-table') a.table = false;
     else if (flag === '--large') a.large = true;
     else if (flag === '--messages') (a.messages = Math.floor(num())), (a.large = true);
+    else if (flag === '--items') (a.items = Math.floor(num())), (a.large = true);
+    else if (flag === '--table-items') a.tableItems = Math.max(10, Math.floor(num()));
     else if (flag === '--rounds') a.rounds = Math.floor(num());
     else if (flag === '--repeat') a.repeat = Math.floor(num());
     else if (flag === '--prefill-concurrency') a.prefillConcurrency = Math.floor(num());
     else if (flag === '--profile') {
       a.profile = true;
-      if (inline) a.profileShapes = inline.split(',').filter((x): x is Shape => x === 'send' || x === 'batch' || x === 'recv');
+      if (inline) a.profileShapes = shapesOf(inline);
     }
     else if (flag === '--prof-dir') (a.profDir = value()), (a.profile = true);
     else if (flag === '--help') {
-      console.log('usage: node dist/bench/run.js [--duration s] [--warmup s] [--only send,batch,recv] [--repeat N] [--no-table] [--large | --messages N] [--rounds N] [--prefill-concurrency N] [--profile[=send,batch,recv]] [--prof-dir DIR]');
+      console.log(
+        'usage: node dist/bench/run.js [--duration s] [--warmup s] [--only sqs,ddb | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query] ' +
+          '[--repeat N] [--no-table] [--table-items N] [--large | --messages N | --items N] [--rounds N] [--prefill-concurrency N] ' +
+          '[--profile[=shape,...]] [--prof-dir DIR]',
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${flag}`);
   }
+  // By default, profile the shapes with a concurrency-32 target.
+  if (!a.profileShapes.length) a.profileShapes = (['send', 'ddb-put', 'ddb-get'] as Shape[]).filter((x) => a.only.has(x));
   return a;
+}
+
+/** Shape names and group names (sqs, ddb, all), comma-separated, as shapes. */
+function shapesOf(list: string): Shape[] {
+  const out = new Set<Shape>();
+  for (const name of list.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const group = GROUPS[name];
+    if (group) for (const x of group) out.add(x);
+    else if ((GROUPS.all as string[]).includes(name)) out.add(name as Shape);
+    else throw new Error(`unknown shape ${name}: use ${Object.keys(GROUPS).join(', ')} or ${GROUPS.all.join(', ')}`);
+  }
+  return [...out];
 }
 
 // ---- measuring ----------------------------------------------------------------------------------
@@ -191,17 +234,31 @@ const brief = (m: Measured) =>
 
 // ---- part 1: the table -------------------------------------------------------------------------
 
-type Shape = 'send' | 'batch' | 'recv';
-const SHAPES: { shape: Shape; label: string }[] = [
+type SqsShape = 'send' | 'batch' | 'recv';
+type DdbShape = 'ddb-put' | 'ddb-get' | 'ddb-update' | 'ddb-query';
+type Shape = SqsShape | DdbShape;
+const SHAPES: { shape: SqsShape; label: string }[] = [
   { shape: 'send', label: 'SendMessage' },
   { shape: 'batch', label: 'SendMessageBatch(10)' },
   { shape: 'recv', label: 'Receive(10)+DeleteBatch' },
 ];
+const DDB_SHAPES: { shape: DdbShape; label: string }[] = [
+  { shape: 'ddb-put', label: 'PutItem (~200 B)' },
+  { shape: 'ddb-get', label: 'GetItem' },
+  { shape: 'ddb-update', label: 'UpdateItem ADD' },
+  { shape: 'ddb-query', label: 'Query (10 items)' },
+];
+const GROUPS: Record<string, Shape[]> = {
+  sqs: SHAPES.map((x) => x.shape),
+  ddb: DDB_SHAPES.map((x) => x.shape),
+  all: [...SHAPES.map((x) => x.shape), ...DDB_SHAPES.map((x) => x.shape)],
+};
+const isDdb = (s: Shape): s is DdbShape => s.startsWith('ddb-');
 const CONCURRENCY = [1, 32];
 
 interface Row {
   label: string;
-  shape: Shape;
+  shape: SqsShape;
   c: number;
   bare: Measured;
   nimbus: Measured;
@@ -307,6 +364,176 @@ function printTable(rows: Row[], args: Args): void {
   if (disk.length) out.push(`Disk fsync p50 probed before each Nimbus run: ${fmt(Math.min(...disk), 2)}-${fmt(Math.max(...disk), 2)} ms (a shared disk: Nimbus's c32 throughput follows it).`);
   out.push('Receive(10)+DeleteBatch: one op = ReceiveMessage(MaxNumberOfMessages 10) + DeleteMessageBatch of what it got; msg/s = messages received and deleted per second.');
   console.log(out.join('\n'));
+}
+
+// ---- part 1b: the DynamoDB table ---------------------------------------------------------------
+
+const DDB_TABLE = 'bench';
+
+function ddbOp(shape: DdbShape, endpoint: string, c: number, table: string, items: number) {
+  const client = ddbClient(endpoint, c);
+  const op =
+    shape === 'ddb-put'
+      ? putItemOp(client, table, items)
+      : shape === 'ddb-get'
+        ? getItemOp(client, table, items)
+        : shape === 'ddb-update'
+          ? updateItemOp(client, table, items)
+          : queryOp(client, table, items);
+  return { client, op };
+}
+
+/** Creates the table (and fills it with `items` items, except on the bare server). */
+async function setUpDdbTable(server: ServerProc, table: string, items: number, args: Args): Promise<PrefillResult | undefined> {
+  const client = ddbClient(server.endpoint, args.prefillConcurrency);
+  try {
+    await createTable(client, table);
+    if (server.name === 'bare') return undefined;
+    const fill = await prefillItems(client, table, 0, items, args.prefillConcurrency);
+    log(
+      `${server.name}: table ${table} filled with ${fmt(fill.items)} items in ${fmt(fill.ms / 1000, 2)} s ` +
+        `(${fmt(fill.itemsPerSec)} items/s, ${fmt(fill.requests)} BatchWriteItem, ${fmt(fill.retries)} retries); ItemCount ${fmt(await itemCount(client, table).catch(() => NaN))}`,
+    );
+    return fill;
+  } finally {
+    client.close();
+  }
+}
+
+type DdbServer = 'bare' | 'nimbus' | 'dynalite';
+
+interface DdbRow {
+  label: string;
+  shape: DdbShape;
+  c: number;
+  m: Partial<Record<DdbServer, Measured>>;
+}
+
+async function ddbTable(args: Args, servers: ServerProc[]): Promise<{ rows: DdbRow[]; fills: Map<string, PrefillResult> }> {
+  const fills = new Map<string, PrefillResult>();
+  for (const server of servers) {
+    const fill = await setUpDdbTable(server, DDB_TABLE, args.tableItems, args);
+    if (fill) fills.set(server.name, fill);
+  }
+  const rows: DdbRow[] = [];
+  for (const { shape, label } of DDB_SHAPES) {
+    if (!args.only.has(shape)) continue;
+    for (const c of CONCURRENCY) {
+      const row: DdbRow = { label, shape, c, m: {} };
+      for (const server of servers) {
+        for (let rep = 0; rep < args.repeat; rep++) {
+          const { client, op } = ddbOp(shape, server.endpoint, c, DDB_TABLE, args.tableItems);
+          const m = await measure(server, c, op, args);
+          client.close();
+          const key = server.name as DdbServer;
+          if (!row.m[key] || m.opsPerSec > row.m[key]!.opsPerSec) row.m[key] = m;
+          log(`${label} c${c} ${server.name}: ${brief(m)}`);
+          for (const e of m.errorSamples) log(`  error sample: ${e}`);
+          if (server.exited()) throw new Error(`${server.name} exited during the run; stderr:\n${server.stderrTail()}`);
+        }
+      }
+      rows.push(row);
+    }
+  }
+  return { rows, fills };
+}
+
+function printDdbTable(rows: DdbRow[], fills: Map<string, PrefillResult>, args: Args, dynaliteNote: string | undefined): void {
+  const head = [
+    ['request shape', 17, 'l'],
+    ['c', 3, 'r'],
+    ['bare ops/s', 11, 'r'],
+    ['nimbus ops/s', 13, 'r'],
+    ['dynalite ops/s', 15, 'r'],
+    ['N/B', 6, 'r'],
+    ['N/D', 6, 'r'],
+    ['bare p50/p99 ms', 16, 'r'],
+    ['nimbus p50/p99 ms', 18, 'r'],
+    ['dynalite p50/p99', 17, 'r'],
+    ['µs/op bare/nimbus/dynalite', 27, 'r'],
+    ['ops/commit', 11, 'r'],
+    ['KiB disk/op', 12, 'r'],
+    ['gen µs/op', 10, 'r'],
+    ['errors', 7, 'r'],
+  ] as const;
+  const cell = (s: string, i: number) => {
+    const [, w, align] = head[i]!;
+    return align === 'l' ? s.padEnd(w) : s.padStart(w);
+  };
+  const line = (cells: string[]) => cells.map(cell).join(' ');
+  const lat = (m?: Measured) => (m ? `${fmt(m.p50, 2)}/${fmt(m.p99, 2)}` : '-');
+  const x = (a?: Measured, b?: Measured) => (a && b ? ratio(a.opsPerSec, b.opsPerSec) : '-');
+  const out: string[] = [];
+  out.push('');
+  out.push(
+    `DynamoDB on Nimbus (durable: temp --data-dir, fsync) vs bare node:http (read body + JSON.parse + fixed answer) vs dynalite ${dynaliteVersion()} ` +
+      `(in memory, no fsync); a table of ${fmt(args.tableItems)} items of ${itemSize(0)} bytes (pk+sk, ${fmt(args.tableItems / 10)} partitions of 10, PAY_PER_REQUEST); ` +
+      `closed loop, ${args.warmupMs / 1000} s warm-up + ${args.durationMs / 1000} s window each` +
+      `${args.repeat > 1 ? ` (best of ${args.repeat} runs by ops/s)` : ''}; every request SigV4-signed (service dynamodb).`,
+  );
+  out.push(line(head.map((h) => h[0])));
+  out.push('-'.repeat(line(head.map((h) => h[0])).length));
+  for (const r of rows) {
+    const { bare: b, nimbus: n, dynalite: d } = r.m;
+    const reads = r.shape === 'ddb-get' || r.shape === 'ddb-query';
+    out.push(
+      line([
+        r.label,
+        String(r.c),
+        fmt(b?.opsPerSec ?? NaN),
+        fmt(n?.opsPerSec ?? NaN),
+        fmt(d?.opsPerSec ?? NaN),
+        x(n, b),
+        x(n, d),
+        lat(b),
+        lat(n),
+        lat(d),
+        [b, n, d].map((m) => fmt(m?.srvUsPerOp ?? NaN)).join(' / '),
+        reads ? '-' : fmt(n?.opsPerCommit ?? NaN, 1),
+        fmt((n?.diskBytesPerOp ?? NaN) / 1024, 1),
+        fmt(n?.genCpuUsPerOp ?? NaN),
+        String([b, n, d].reduce((a, m) => a + (m?.errors ?? 0), 0)),
+      ]),
+    );
+  }
+  out.push(
+    'N/B = Nimbus / bare ops/s, N/D = Nimbus / dynalite ops/s. µs/op = server process CPU (user+sys, all threads, /proc/<pid>/stat) per op in the window. ' +
+      'ops/commit = Nimbus ops per store group commit (one fsync each; reads commit nothing: -). KiB disk/op = bytes Nimbus wrote to storage per op. gen µs/op = load generator CPU per op (Nimbus run).',
+  );
+  out.push('PutItem overwrites a random existing item with one of the same shape; UpdateItem is `ADD #c :one` on a random item (ReturnValues NONE); Query is `pk = :p` on a random partition (10 items, one page).');
+  if (dynaliteNote) out.push(`dynalite: ${dynaliteNote}`);
+  const fillText = [...fills].map(([name, f]) => `${name} ${fmt(f.ms / 1000, 2)} s (${fmt(f.itemsPerSec)} items/s)`).join(', ');
+  if (fillText) out.push(`Prefill of ${fmt(args.tableItems)} items (BatchWriteItem x25, c${args.prefillConcurrency}): ${fillText}.`);
+  const disk = rows.map((r) => r.m.nimbus?.diskFsyncMs ?? NaN).filter(Number.isFinite);
+  if (disk.length) out.push(`Disk fsync p50 probed before each Nimbus run: ${fmt(Math.min(...disk), 2)}-${fmt(Math.max(...disk), 2)} ms.`);
+  // The issue's targets.
+  const find = (shape: DdbShape, c: number) => rows.find((r) => r.shape === shape && r.c === c)?.m;
+  const verdict = (name: string, shape: DdbShape, c: number, vs: DdbServer, want: number) => {
+    const m = find(shape, c);
+    const a = m?.nimbus?.opsPerSec;
+    const b = m?.[vs]?.opsPerSec;
+    if (a === undefined || b === undefined) return undefined;
+    return `${name} c${c}: Nimbus/${vs} ${(a / b).toFixed(2)} (want >= ${want}) ${a / b >= want ? 'PASS' : 'FAIL'}`;
+  };
+  const targets = [
+    verdict('PutItem', 'ddb-put', 32, 'bare', 0.4),
+    verdict('GetItem', 'ddb-get', 32, 'bare', 0.4),
+    verdict('PutItem', 'ddb-put', 32, 'dynalite', 2),
+    verdict('GetItem', 'ddb-get', 32, 'dynalite', 1),
+    verdict('PutItem', 'ddb-put', 1, 'dynalite', 2),
+    verdict('GetItem', 'ddb-get', 1, 'dynalite', 1),
+  ].filter((t): t is string => t !== undefined);
+  if (targets.length) out.push(`Targets: ${targets.join('; ')}.`);
+  console.log(out.join('\n'));
+}
+
+function dynaliteVersion(): string {
+  try {
+    const require = createRequire(import.meta.url);
+    return (require('dynalite/package.json') as { version: string }).version;
+  } catch {
+    return '(not installed)';
+  }
 }
 
 // ---- part 2: a large queue ---------------------------------------------------------------------
@@ -441,6 +668,114 @@ async function largePart(args: Args, dir: string): Promise<void> {
   }
 }
 
+// ---- part 2b: a large table --------------------------------------------------------------------
+
+async function ddbLargePart(args: Args, dir: string): Promise<void> {
+  const n = args.items;
+  const small = args.tableItems;
+  log(`DynamoDB large part: GetItem and Query c32 on a ${fmt(n)}-item table vs a ${fmt(small)}-item table, ${args.rounds} interleaved rounds after the prefill`);
+  const dataDir = join(dir, 'ddb-large-data');
+  const nimbus = await startNimbus(dataDir);
+  let peakRss = 0;
+  const sampler = setInterval(() => {
+    try {
+      peakRss = Math.max(peakRss, nimbus.memory().rssMb);
+    } catch {
+      /* exited */
+    }
+  }, 250);
+  try {
+    const runs = { getSmall: [] as Measured[], getBig: [] as Measured[], querySmall: [] as Measured[], queryBig: [] as Measured[] };
+    const run = async (shape: 'ddb-get' | 'ddb-query', table: string, items: number, into: Measured[], what: string) => {
+      const { client, op } = ddbOp(shape, nimbus.endpoint, 32, table, items);
+      const m = await measure(nimbus, 32, op, args);
+      client.close();
+      log(`${shape === 'ddb-get' ? 'GetItem' : 'Query(10)'} c32, ${what}: ${brief(m)}`);
+      for (const e of m.errorSamples) log(`  error sample: ${e}`);
+      into.push(m);
+      if (nimbus.exited()) throw new Error(`nimbus exited during the run; stderr:\n${nimbus.stderrTail()}`);
+    };
+    const getSmall = (when: string) => run('ddb-get', 'small', small, runs.getSmall, `${fmt(small)}-item table (${when})`);
+    const querySmall = (when: string) => run('ddb-query', 'small', small, runs.querySmall, `${fmt(small)}-item table (${when})`);
+    const getBig = () => run('ddb-get', 'big', n, runs.getBig, `${fmt(n)}-item table`);
+    const queryBig = () => run('ddb-query', 'big', n, runs.queryBig, `${fmt(n)}-item table`);
+
+    await setUpDdbTable(nimbus, 'small', small, args);
+    await getSmall('before the big prefill');
+    await querySmall('before the big prefill');
+    const beforeFill = nimbus.memory();
+    const fill = (await setUpDdbTable(nimbus, 'big', n, args))!;
+    const afterFill = nimbus.memory();
+    log(`prefilled ${fmt(n)} items in ${fmt(fill.ms / 1000, 1)} s (${fmt(fill.itemsPerSec)} items/s), RSS ${fmt(beforeFill.rssMb)} MB before, ${fmt(afterFill.rssMb)} MB after`);
+    for (let r = 1; r <= args.rounds; r++) {
+      const when = `round ${r}, next to the big table`;
+      if (r % 2) {
+        await getBig();
+        await getSmall(when);
+        await queryBig();
+        await querySmall(when);
+      } else {
+        await getSmall(when);
+        await getBig();
+        await querySmall(when);
+        await queryBig();
+      }
+    }
+    const c1 = ddbClient(nimbus.endpoint, 1);
+    const bigCount = await itemCount(c1, 'big').catch(() => NaN);
+    c1.close();
+    const mem = nimbus.memory();
+    peakRss = Math.max(peakRss, mem.rssMb, mem.peakMb);
+
+    const best = (ms: Measured[], f: (m: Measured) => number) => Math.max(...ms.map(f));
+    const median = (ms: Measured[], f: (m: Measured) => number) => {
+      const v = ms.map(f).sort((a, b) => a - b);
+      return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+    };
+    const all = (ms: Measured[], f: (m: Measured) => number, d = 0) => ms.map((m) => fmt(f(m), d)).join(' ');
+    const W = 40;
+    const row = (name: string, a0: Measured[], b0: Measured[], f: (m: Measured) => number, pick: typeof best, d = 0) => {
+      const a = pick(a0, f);
+      const b = pick(b0, f);
+      return `${name.padEnd(W)} ${fmt(a, d).padStart(10)} ${fmt(b, d).padStart(10)} ${ratio(b, a).padStart(8)}   small: ${all(a0, f, d)} | big: ${all(b0, f, d)}`;
+    };
+    const within = (big: Measured[], sm: Measured[]) => median(big, (m) => m.opsPerSec) >= 0.8 * median(sm, (m) => m.opsPerSec);
+    const getOk = within(runs.getBig, runs.getSmall);
+    const queryOk = within(runs.queryBig, runs.querySmall);
+    const files = readdirSync(dataDir).map((f) => `${f} ${fmt(statSync(join(dataDir, f)).size / 2 ** 20)} MB`);
+    const everything = [...runs.getSmall, ...runs.getBig, ...runs.querySmall, ...runs.queryBig];
+    const out = [
+      '',
+      `Table size (Nimbus, durable, c32, ${args.warmupMs / 1000} s warm-up + ${args.durationMs / 1000} s window): a table of ${fmt(small)} items vs one of ` +
+        `${fmt(n)} items (${itemSize(0)} bytes each, 10 a partition), in the same Nimbus; random keys over the whole table.`,
+      `Runs: one on the small table before the big prefill, then ${args.rounds} interleaved rounds; the verdict uses the median run.`,
+      `${''.padEnd(W)} ${'small'.padStart(10)} ${'big'.padStart(10)} ${'big/small'.padStart(8)}   every run`,
+      row('GetItem ops/s (median)', runs.getSmall, runs.getBig, (m) => m.opsPerSec, median),
+      row('GetItem ops/s (best)', runs.getSmall, runs.getBig, (m) => m.opsPerSec, best),
+      row('GetItem p50 ms (median)', runs.getSmall, runs.getBig, (m) => m.p50, median, 2),
+      row('GetItem p99 ms (median)', runs.getSmall, runs.getBig, (m) => m.p99, median, 2),
+      row('GetItem server µs/op (median)', runs.getSmall, runs.getBig, (m) => m.srvUsPerOp, median),
+      row('Query(10) ops/s (median)', runs.querySmall, runs.queryBig, (m) => m.opsPerSec, median),
+      row('Query(10) ops/s (best)', runs.querySmall, runs.queryBig, (m) => m.opsPerSec, best),
+      row('Query(10) p50 ms (median)', runs.querySmall, runs.queryBig, (m) => m.p50, median, 2),
+      row('Query(10) p99 ms (median)', runs.querySmall, runs.queryBig, (m) => m.p99, median, 2),
+      row('Query(10) server µs/op (median)', runs.querySmall, runs.queryBig, (m) => m.srvUsPerOp, median),
+      `within 20% (median big >= 0.8 x median small): GetItem ${getOk ? 'PASS' : 'FAIL'}, Query ${queryOk ? 'PASS' : 'FAIL'}`,
+      `prefill: ${fmt(fill.items)} items in ${fmt(fill.ms / 1000, 1)} s = ${fmt(fill.itemsPerSec)} items/s ` +
+        `(${fmt(fill.requests)} BatchWriteItem of 25, c${args.prefillConcurrency}, ${fmt(fill.retries)} retries); DescribeTable ItemCount at the end ${fmt(bigCount)}`,
+      `Nimbus RSS: peak ${fmt(peakRss)} MB (VmHWM ${fmt(mem.peakMb)} MB; ${fmt(beforeFill.rssMb)} MB before the prefill, ${fmt(afterFill.rssMb)} MB right after it, ${fmt(mem.rssMb)} MB at the end)`,
+      `errors: ${everything.reduce((a, m) => a + m.errors, 0)}; data dir: ${files.join(', ')}`,
+    ];
+    for (const m of everything) for (const e of m.errorSamples) out.push(`  error sample: ${e}`);
+    console.log(out.join('\n'));
+  } finally {
+    clearInterval(sampler);
+    const t = Date.now();
+    const code = await nimbus.stop(120_000);
+    log(`DynamoDB large-part Nimbus stopped (exit ${code}) in ${fmt((Date.now() - t) / 1000, 1)} s`);
+  }
+}
+
 // ---- part 3: CPU profiles of Nimbus (node --cpu-prof) -------------------------------------------
 
 async function profilePart(args: Args, dir: string): Promise<void> {
@@ -450,27 +785,39 @@ async function profilePart(args: Args, dir: string): Promise<void> {
     const nimbus = await startNimbus(join(dir, `prof-${shape}`), ['--cpu-prof', '--cpu-prof-dir', args.profDir]);
     let m: Measured;
     try {
-      const c1 = new JsonClient(nimbus.endpoint, 1);
-      const q = await createQueue(c1, `bench-profile-${shape}`);
-      c1.close();
-      if (shape === 'recv') await fillForReceive(nimbus, q, 32, args);
-      const client = new JsonClient(nimbus.endpoint, 32);
-      const op = shape === 'send' ? sendOp(client, q) : shape === 'batch' ? batchOp(client, q) : receiveDeleteOp(client, q);
-      m = await measure(nimbus, 32, op, args);
-      client.close();
+      if (isDdb(shape)) {
+        await setUpDdbTable(nimbus, DDB_TABLE, args.tableItems, args);
+        const { client, op } = ddbOp(shape, nimbus.endpoint, 32, DDB_TABLE, args.tableItems);
+        m = await measure(nimbus, 32, op, args);
+        client.close();
+      } else {
+        const c1 = new JsonClient(nimbus.endpoint, 1);
+        const q = await createQueue(c1, `bench-profile-${shape}`);
+        c1.close();
+        if (shape === 'recv') await fillForReceive(nimbus, q, 32, args);
+        const client = new JsonClient(nimbus.endpoint, 32);
+        const op = shape === 'send' ? sendOp(client, q) : shape === 'batch' ? batchOp(client, q) : receiveDeleteOp(client, q);
+        m = await measure(nimbus, 32, op, args);
+        client.close();
+      }
     } finally {
       await nimbus.stop();
     }
-    const label = SHAPES.find((x) => x.shape === shape)!.label;
+    const label = [...SHAPES, ...DDB_SHAPES].find((x) => x.shape === shape)!.label;
     log(`profiled ${label} c32: ${brief(m)}`);
     const files = readdirSync(args.profDir).filter((f) => f.endsWith('.cpuprofile') && !before.has(f));
     if (!files.length) {
       log(`no new .cpuprofile in ${args.profDir}`);
       continue;
     }
-    const file = join(args.profDir, files.sort().at(-1)!);
+    // CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile: thread 0 is the main thread (the
+    // others are worker threads, e.g. the store's checkpoint worker).
+    const main = files.filter((f) => /\.0\.\d+\.cpuprofile$/.test(f)).sort();
+    const file = join(args.profDir, (main.length ? main : files.sort()).at(-1)!);
+    const workers = files.filter((f) => join(args.profDir, f) !== file);
+    if (workers.length) log(`worker-thread profiles (not summarised): ${workers.join(', ')}`);
     console.log(
-      `\nCPU profile of Nimbus during ${label} c32 (${fmt(m.opsPerSec)} ops/s, ${fmt(m.srvUsPerOp)} server µs/op under the profiler)\n` +
+      `\nCPU profile of Nimbus during ${label} c32 (${fmt(m.opsPerSec)} ops/s, ${fmt(m.srvUsPerOp)} server µs/op under the profiler; ${file})\n` +
         summariseProfile(file, 25, { fromUs: m.fromUs, toUs: m.toUs }),
     );
   }
@@ -486,7 +833,9 @@ async function main(): Promise<void> {
   const started: ServerProc[] = [];
   const t0 = Date.now();
   try {
-    if (args.table) {
+    const sqs = SHAPES.some((x) => args.only.has(x.shape));
+    const ddb = DDB_SHAPES.some((x) => args.only.has(x.shape));
+    if (args.table && sqs) {
       const bare = await startBare();
       started.push(bare);
       const nimbus = await startNimbus(join(dir, 'data'));
@@ -498,7 +847,29 @@ async function main(): Promise<void> {
       if (stderr) console.log(`\nNimbus stderr (warn and above):\n${stderr}`);
       for (const s of started.splice(0)) await s.stop();
     }
-    if (args.large) await largePart(args, dir);
+    if (args.table && ddb) {
+      const bare = await startBare();
+      started.push(bare);
+      const nimbus = await startNimbus(join(dir, 'ddb-data'));
+      started.push(nimbus);
+      let dynaliteNote: string | undefined;
+      try {
+        const dynalite = await startDynalite();
+        started.push(dynalite);
+        log(`dynalite ${dynalite.endpoint} (pid ${dynalite.pid})`);
+      } catch (e) {
+        dynaliteNote = `not measured: it did not start (${(e instanceof Error ? e.message : String(e)).trim().split('\n').slice(0, 3).join(' ')})`;
+        log(`NOTE: dynalite ${dynaliteNote}`);
+      }
+      log(`bare ${bare.endpoint} (pid ${bare.pid}), nimbus ${nimbus.endpoint} (pid ${nimbus.pid}, data ${join(dir, 'ddb-data')})`);
+      const { rows, fills } = await ddbTable(args, started);
+      printDdbTable(rows, fills, args, dynaliteNote);
+      const stderr = nimbus.stderrTail().trim();
+      if (stderr) console.log(`\nNimbus stderr (warn and above):\n${stderr}`);
+      for (const s of started.splice(0)) await s.stop();
+    }
+    if (args.large && sqs) await largePart(args, dir);
+    if (args.large && ddb) await ddbLargePart(args, dir);
     if (args.profile) await profilePart(args, dir);
   } finally {
     for (const s of started) await s.stop();

@@ -190,3 +190,8 @@ export function fsyncProbe(dir: string, count = 100): { p50: number; p90: number
   ms.sort((a, b) => a - b);
   return { p50: ms[Math.floor(count * 0.5)]!, p90: ms[Math.floor(count * 0.9)]! };
 }
+
+/** dynalite (npm, in memory) in a child process; rejects (exit code 3) when it is not installed. */
+export function startDynalite(): Promise<ServerProc> {
+  return spawnServer({ name: 'dynalite', script: join(here, 'dynalite-server.js'), readyPrefix: 'DYNALITE_READY ' });
+}
