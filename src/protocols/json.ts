@@ -63,8 +63,17 @@ function replacer(this: Record<string, unknown>, key: string, value: unknown): u
   return value;
 }
 
+/**
+ * A response body that is already JSON text: a handler returns one to splice stored JSON (a
+ * DynamoDB item kept in its wire form) into the answer without parsing and re-serializing it.
+ */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
 export function encodeJsonOutput(output: unknown): string {
   if (output === undefined || output === null) return '{}';
+  if (output instanceof RawJson) return output.text;
   return JSON.stringify(output, replacer);
 }
 

@@ -1,4 +1,5 @@
 /** PutItem, GetItem, UpdateItem, DeleteItem. */
+import { RawJson } from '../../../protocols/json.js';
 import { ConditionalCheckFailedException, ValidationException } from '../errors.js';
 import { capacityMode, Consumption, readUnits } from './capacity.js';
 import {
@@ -109,17 +110,24 @@ export async function putItem(engine: DynamoEngine, scope: TableScope, input: In
   const meta = engine.tables.require(scope, input.TableName as string);
   const item = itemMember(input.Item);
   checkItemKeys(meta, item);
-  checkItemSize(item);
+  const size = itemSize(item);
+  if (size > MAX_ITEM_SIZE) throw new ValidationException('Item size has exceeded the maximum allowed size');
   const key = encodeKey(meta.key, item);
-  const metrics = (m: TableMeta) => collectionMetrics(m, item, input.ReturnItemCollectionMetrics);
   return engine.write(() => {
     const live = engine.live(meta);
-    const old = engine.items.get(live, key);
+    // The old item matters only to a condition, ReturnValues, indexes, the stream or the
+    // capacity report; a plain put replaces it without reading it.
+    const needOld = condition !== undefined || rv === 'ALL_OLD' || mode !== 'NONE' || live.indexes.length > 0 || live.stream !== undefined;
+    const old = needOld ? engine.items.get(live, key) : undefined;
     if (condition && !evaluateCondition(condition, old)) failCondition(old, returnOld);
-    engine.items.apply(live, key, old, item);
-    const used = new Consumption(live, 'write');
-    used.addWrite(old, item);
-    return { Attributes: rv === 'ALL_OLD' ? old : undefined, ConsumedCapacity: used.report(mode), ItemCollectionMetrics: metrics(live) };
+    engine.items.apply(live, key, old, item, 'user', size);
+    let consumed: Record<string, unknown> | undefined;
+    if (mode !== 'NONE') {
+      const used = new Consumption(live, 'write');
+      used.addWrite(old, item);
+      consumed = used.report(mode);
+    }
+    return { Attributes: rv === 'ALL_OLD' ? old : undefined, ConsumedCapacity: consumed, ItemCollectionMetrics: collectionMetrics(live, item, input.ReturnItemCollectionMetrics) };
   });
 }
 
@@ -148,14 +156,31 @@ export async function deleteItem(engine: DynamoEngine, scope: TableScope, input:
   });
 }
 
-export async function getItem(engine: DynamoEngine, scope: TableScope, input: Input) {
+/** GetItem for in-process callers (PartiQL): the item as an object. */
+export function getItem(engine: DynamoEngine, scope: TableScope, input: Input): { Item?: Item; ConsumedCapacity?: Record<string, unknown> } {
+  const answer = readItem(engine, scope, input, false);
+  return answer instanceof RawJson ? {} : answer;
+}
+
+/** GetItem for the wire: when nothing is projected or reported, the stored item as stored. */
+export function getItemOperation(engine: DynamoEngine, scope: TableScope, input: Input) {
+  return readItem(engine, scope, input, true);
+}
+
+function readItem(engine: DynamoEngine, scope: TableScope, input: Input, raw: boolean) {
   const ctx = expressionContext(input, GET);
   const paths = projection(input, ctx);
   ctx.assertAllUsed();
   const mode = capacityMode(input.ReturnConsumedCapacity);
   const meta = engine.tables.require(scope, input.TableName as string);
   const keyItem = keyMember(meta, input.Key);
-  const item = engine.items.get(meta, encodeKey(meta.key, keyItem));
+  const key = encodeKey(meta.key, keyItem);
+  if (raw && !paths && mode === 'NONE') {
+    // A stored item is already in its wire form: splice it in without parsing it.
+    const text = engine.items.getText(meta, key);
+    return new RawJson(text === undefined ? '{}' : `{"Item":${text}}`);
+  }
+  const item = engine.items.get(meta, key);
   const used = new Consumption(meta, 'read');
   used.table = readUnits(item ? itemSize(item) : 0, input.ConsistentRead === true);
   return { Item: item && paths ? project(item, paths) : item, ConsumedCapacity: used.report(mode) };

@@ -16,13 +16,21 @@ export class ItemStore {
     private readonly streams: StreamLog,
   ) {}
 
+  /** The stored JSON text of an item (its wire form), without parsing it. */
+  getText(meta: TableMeta, key: EncodedKey): string | undefined {
+    return this.repo.getItem(meta.id, key.pk, key.sk);
+  }
+
   get(meta: TableMeta, key: EncodedKey): Item | undefined {
     const text = this.repo.getItem(meta.id, key.pk, key.sk);
     return text === undefined ? undefined : (JSON.parse(text) as Item);
   }
 
-  /** Replaces `old` (undefined: no item) by `next` (undefined: delete). */
-  apply(meta: TableMeta, key: EncodedKey, old: Item | undefined, next: Item | undefined, cause: ChangeCause = 'user'): void {
+  /**
+   * Replaces `old` (undefined: no item, or one the caller chose not to read because nothing
+   * depends on it) by `next` (undefined: delete). `size` is next's itemSize when known.
+   */
+  apply(meta: TableMeta, key: EncodedKey, old: Item | undefined, next: Item | undefined, cause: ChangeCause = 'user', size?: number): void {
     if (next) {
       this.repo.putItem({
         tableId: meta.id,
@@ -30,7 +38,7 @@ export class ItemStore {
         sk: key.sk,
         hash: key.hash,
         item: JSON.stringify(next),
-        size: itemSize(next),
+        size: size ?? itemSize(next),
         expiresAt: expiryOf(meta, next),
       });
     } else if (old) {

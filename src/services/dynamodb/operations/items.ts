@@ -1,7 +1,7 @@
 /** Item reads and writes, batches and transactions. */
 import { batchGetItem, batchWriteItem } from '../engine/batch-ops.js';
 import type { DynamoEngine } from '../engine/index.js';
-import { deleteItem, getItem, putItem, updateItem } from '../engine/item-ops.js';
+import { deleteItem, getItemOperation, putItem, updateItem } from '../engine/item-ops.js';
 import { query, scan } from '../engine/read-ops.js';
 import { transactGetItems, transactWriteItems } from '../engine/transact-ops.js';
 import type { Operation } from '../../service.js';
@@ -52,7 +52,7 @@ export function itemOperations(engine: DynamoEngine): Record<string, Operation> 
         ProjectionExpression: 'string',
         ExpressionAttributeNames: 'names',
       },
-      (input, ctx) => getItem(engine, ctx, input),
+      (input, ctx) => getItemOperation(engine, ctx, input),
     ),
     Query: op(
       { ...READ_COMMON, KeyConditions: 'doc', QueryFilter: 'doc', ScanIndexForward: 'boolean', KeyConditionExpression: 'string' },
