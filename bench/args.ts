@@ -1,0 +1,119 @@
+/** Command-line arguments of `npm run bench` (the flags are listed in run.ts) and the request shapes they select. */
+
+// ---- arguments ---------------------------------------------------------------------------------
+
+export interface Args {
+  durationMs: number;
+  warmupMs: number;
+  only: Set<Shape>;
+  table: boolean;
+  large: boolean;
+  messages: number;
+  /** DynamoDB: items in the big table of the large part. */
+  items: number;
+  /** DynamoDB: items in the table of the main table (and the small table of the large part). */
+  tableItems: number;
+  prefillConcurrency: number;
+  rounds: number;
+  repeat: number;
+  profile: boolean;
+  profileShapes: Shape[];
+  profDir: string;
+  /** Scratch directory on the data dirs' file system (set by main). */
+  scratch?: string;
+}
+
+export function parseArgs(argv: string[]): Args {
+  const a: Args = {
+    durationMs: 5000,
+    warmupMs: 1500,
+    only: new Set(GROUPS.all),
+    table: true,
+    large: process.env.BENCH_LARGE === '1',
+    messages: 1_000_000,
+    items: 1_000_000,
+    tableItems: 10_000,
+    prefillConcurrency: 64,
+    rounds: 3,
+    repeat: 1,
+    profile: false,
+    profileShapes: [],
+    profDir: '/tmp/prof',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    const num = () => {
+      const n = Number(value());
+      if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number`);
+      return n;
+    };
+    if (flag === '--duration') a.durationMs = num() * 1000;
+    else if (flag === '--warmup') a.warmupMs = num() * 1000;
+    else if (flag === '--only') a.only = new Set(shapesOf(value()));
+    else if (flag === '--no-table') a.table = false;
+    else if (flag === '--large') a.large = true;
+    else if (flag === '--messages') (a.messages = Math.floor(num())), (a.large = true);
+    else if (flag === '--items') (a.items = Math.floor(num())), (a.large = true);
+    else if (flag === '--table-items') a.tableItems = Math.max(10, Math.floor(num()));
+    else if (flag === '--rounds') a.rounds = Math.floor(num());
+    else if (flag === '--repeat') a.repeat = Math.floor(num());
+    else if (flag === '--prefill-concurrency') a.prefillConcurrency = Math.floor(num());
+    else if (flag === '--profile') {
+      a.profile = true;
+      if (inline) a.profileShapes = shapesOf(inline);
+    }
+    else if (flag === '--prof-dir') (a.profDir = value()), (a.profile = true);
+    else if (flag === '--help') {
+      console.log(
+        'usage: node dist/bench/run.js [--duration s] [--warmup s] [--only sqs,ddb | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query] ' +
+          '[--repeat N] [--no-table] [--table-items N] [--large | --messages N | --items N] [--rounds N] [--prefill-concurrency N] ' +
+          '[--profile[=shape,...]] [--prof-dir DIR]',
+      );
+      process.exit(0);
+    } else throw new Error(`unknown argument ${flag}`);
+  }
+  // By default, profile the shapes with a concurrency-32 target.
+  if (!a.profileShapes.length) a.profileShapes = (['send', 'ddb-put', 'ddb-get'] as Shape[]).filter((x) => a.only.has(x));
+  return a;
+}
+
+/** Shape names and group names (sqs, ddb, all), comma-separated, as shapes. */
+export function shapesOf(list: string): Shape[] {
+  const out = new Set<Shape>();
+  for (const name of list.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const group = GROUPS[name];
+    if (group) for (const x of group) out.add(x);
+    else if ((GROUPS.all as string[]).includes(name)) out.add(name as Shape);
+    else throw new Error(`unknown shape ${name}: use ${Object.keys(GROUPS).join(', ')} or ${GROUPS.all.join(', ')}`);
+  }
+  return [...out];
+}
+
+// ---- request shapes ----------------------------------------------------------------------------
+
+export type SqsShape = 'send' | 'batch' | 'recv';
+export type DdbShape = 'ddb-put' | 'ddb-get' | 'ddb-update' | 'ddb-query';
+export type Shape = SqsShape | DdbShape;
+export const SHAPES: { shape: SqsShape; label: string }[] = [
+  { shape: 'send', label: 'SendMessage' },
+  { shape: 'batch', label: 'SendMessageBatch(10)' },
+  { shape: 'recv', label: 'Receive(10)+DeleteBatch' },
+];
+export const DDB_SHAPES: { shape: DdbShape; label: string }[] = [
+  { shape: 'ddb-put', label: 'PutItem (~200 B)' },
+  { shape: 'ddb-get', label: 'GetItem' },
+  { shape: 'ddb-update', label: 'UpdateItem ADD' },
+  { shape: 'ddb-query', label: 'Query (10 items)' },
+];
+export const GROUPS: Record<string, Shape[]> = {
+  sqs: SHAPES.map((x) => x.shape),
+  ddb: DDB_SHAPES.map((x) => x.shape),
+  all: [...SHAPES.map((x) => x.shape), ...DDB_SHAPES.map((x) => x.shape)],
+};
+export const isDdb = (s: Shape): s is DdbShape => s.startsWith('ddb-');
+export const CONCURRENCY = [1, 32];
