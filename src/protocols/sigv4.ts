@@ -15,6 +15,7 @@
  * The caller checks the scope's service against the service the request is routed to
  * ({@link requireSigningService}).
  */
+import * as crypto from 'node:crypto';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../lib/clock.js';
 import { AwsError } from './errors.js';
@@ -168,7 +169,11 @@ function header(headers: Headers, name: string): string | undefined {
 }
 const canonicalValue = (v: string) => v.replace(/[ \t\r\n]+/g, ' ').replace(/^ | $/g, '');
 
-const sha256hex = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+/** One-shot crypto.hash (Node >= 20.12) skips the Hash object: a third of the cost on small inputs. */
+const oneShot = (crypto as { hash?: (alg: string, data: string | Uint8Array, enc: 'hex') => string }).hash;
+const sha256hex = oneShot
+  ? (data: string | Uint8Array) => oneShot('sha256', data, 'hex')
+  : (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 // ---- parsing --------------------------------------------------------------------------------
 

@@ -84,7 +84,12 @@ interface RowShape {
 export class SqliteDynamoRepo implements DynamoRepo {
   private readonly stmts = new Map<string, Statement>();
 
-  constructor(private readonly db: Db) {}
+  /** The hottest read, prepared once and plucked (the item text, no row object). */
+  private readonly getItemStmt: Statement;
+
+  constructor(private readonly db: Db) {
+    this.getItemStmt = db.prepare('SELECT item FROM ddb_items WHERE table_id = ? AND pk = ? AND sk = ?').pluck();
+  }
 
   private stmt(sql: string): Statement {
     let s = this.stmts.get(sql);
@@ -135,8 +140,7 @@ export class SqliteDynamoRepo implements DynamoRepo {
   }
 
   getItem(tableId: number, pk: Buffer, sk: Buffer): string | undefined {
-    const row = this.stmt('SELECT item FROM ddb_items WHERE table_id = ? AND pk = ? AND sk = ?').get(tableId, pk, sk) as { item: string } | undefined;
-    return row?.item;
+    return this.getItemStmt.get(tableId, pk, sk) as string | undefined;
   }
 
   putItem(w: ItemWrite): void {
