@@ -7,6 +7,7 @@ import type { ServiceFactory, ServicePlugin } from '../service.js';
 import { DynamoEngine } from './engine/index.js';
 import { ValidationException } from './errors.js';
 import { itemOperations } from './operations/items.js';
+import { partiqlOperations } from './operations/partiql.js';
 import { streamOperations } from './operations/streams.js';
 import { tableOperations } from './operations/tables.js';
 import { DYNAMODB_MIGRATIONS, SqliteDynamoRepo } from './repo.sqlite.js';
@@ -47,7 +48,7 @@ export function dynamoDbService(opts: DynamoDbOptions = {}): ServiceFactory {
       name: 'dynamodb',
       signingName: 'dynamodb',
       json: { targetPrefix: 'DynamoDB_20120810', namespace: 'com.amazonaws.dynamodb.v20120810', version: '1.0' },
-      operations: { ...tableOperations(engine), ...itemOperations(engine) },
+      operations: { ...tableOperations(engine), ...itemOperations(engine), ...partiqlOperations(engine) },
       validationError,
       stop: () => engine.stop(),
       health: () => ({ tables: [...engine.tables.all()].length }),

@@ -73,3 +73,25 @@ export interface ParsedStatement {
   /** How many `?` the statement holds. */
   parameters: number;
 }
+
+/** How an expression is named in messages that quote it ("Unsupported data type: PATH ..."). */
+export function describe(e: Expr): string {
+  switch (e.kind) {
+    case 'string': return `"${e.value}"`;
+    case 'number': return e.text;
+    case 'bool': return String(e.value);
+    case 'null': return 'null';
+    case 'missing': return 'MISSING';
+    case 'param': return 'PARAMETER';
+    case 'path': return e.steps.length === 1 && e.steps[0]!.kind === 'name' ? e.steps[0]!.name : 'PATH';
+    case 'list': case 'bag': return e.kind.toUpperCase();
+    case 'struct': return 'STRUCT';
+    case 'call': return e.name;
+    case 'binary': return e.op;
+    case 'not': return 'not';
+    case 'negate': return '-';
+    case 'between': return 'between';
+    case 'in': return 'in';
+    case 'is': return 'is';
+  }
+}

@@ -6,7 +6,7 @@
  * followed by a short detail ("Unexpected term", "Unexpected token after expression", ...), or by
  * nothing at all when the lexer gives up.
  */
-import { awsErrorClass } from '../../../../protocols/errors.js';
+import { AwsError, awsErrorClass } from '../../../../protocols/errors.js';
 import { ValidationException } from '../../errors.js';
 
 /** An INSERT whose key already exists (DynamoDB's PartiQL-only error). */
@@ -32,7 +32,6 @@ export const MSG = {
   valueOrPivot: "Select projection doesn't support value or pivot keywords",
   hierarchy: "Changing item's hierarchy while reading isn't supported",
   unexpectedPathComponent: 'Unexpected path component',
-  pathStartsWithIndex: 'A path cannot start with a list index',
   emptyPathComponent: 'Path component cannot be an empty string',
   unpivot: 'Unpivot path component like a.*.b are not supported',
   wildcard: 'Wildcard path component like a[*].b are not supported',
@@ -76,11 +75,11 @@ export const MSG = {
 } as const;
 
 /** A syntax error: the envelope plus its detail. */
-export function malformed(detail: string): ValidationException {
+export function malformed(detail: string): AwsError {
   return new ValidationException(NOT_WELL_FORMED + detail);
 }
 
 /** Any other refusal of the front end. */
-export function invalid(message: string): ValidationException {
+export function invalid(message: string): AwsError {
   return new ValidationException(message);
 }
