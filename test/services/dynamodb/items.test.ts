@@ -157,6 +157,20 @@ describe('DynamoDB items', () => {
       );
     }));
 
+  test('an update that only removes does not create a missing item; any other update does', () =>
+    withDynamo(async ({ ddb }) => {
+      await createTable(ddb, 'Upsert', { range: false });
+      await ddb.send(new UpdateItemCommand({ TableName: 'Upsert', Key: { pk: { S: 'r' } }, UpdateExpression: 'REMOVE a, b.c' }));
+      await ddb.send(new UpdateItemCommand({ TableName: 'Upsert', Key: { pk: { S: 'd' } }, AttributeUpdates: { a: { Action: 'DELETE' } } }));
+      for (const pk of ['r', 'd']) {
+        const { Item } = await ddb.send(new GetItemCommand({ TableName: 'Upsert', Key: { pk: { S: pk } } }));
+        assert.equal(Item, undefined, `${pk} was not created`);
+      }
+      await ddb.send(new UpdateItemCommand({ TableName: 'Upsert', Key: { pk: { S: 'e' } } }));
+      const { Item } = await ddb.send(new GetItemCommand({ TableName: 'Upsert', Key: { pk: { S: 'e' } } }));
+      assert.deepEqual(Item, { pk: { S: 'e' } }, 'an empty update creates the item');
+    }));
+
   test('the document client round-trips JavaScript values', () =>
     withDynamo(async ({ ddb, doc }) => {
       await createTable(ddb, 'Docs', { range: false });

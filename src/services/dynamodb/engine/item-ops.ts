@@ -205,6 +205,14 @@ export function checkKeyNotUpdated(meta: TableMeta, update: UpdateAst | undefine
 }
 
 /** Applies an update to the current item (or to a new item made of the key), checking the result. */
+/**
+ * An update that only removes (REMOVE, DELETE from a set, legacy DELETE) does not create a
+ * missing item, as in DynamoDB; any other update, even an empty one, creates it.
+ */
+export function onlyRemoves(old: Item | undefined, update: UpdateAst | undefined): boolean {
+  return !old && !!update && update.actions.length > 0 && update.actions.every((a) => a.kind === 'remove' || a.kind === 'delete');
+}
+
 export function updatedItem(meta: TableMeta, keyItem: Item, old: Item | undefined, update: UpdateAst | undefined): UpdateResult {
   const base = old ?? { ...keyItem };
   const result = update ? applyUpdate(update, base, { itemExists: old !== undefined }) : { item: base, touched: [], paths: [], newPaths: [] };
@@ -229,6 +237,11 @@ export async function updateItem(engine: DynamoEngine, scope: TableScope, input:
     const live = engine.live(meta);
     const old = engine.items.get(live, key);
     if (condition && !evaluateCondition(condition, old)) failCondition(old, returnOld);
+    if (onlyRemoves(old, update)) {
+      const used = new Consumption(live, 'write');
+      used.addWrite(undefined, keyItem);
+      return { ConsumedCapacity: used.report(mode) };
+    }
     const result = updatedItem(live, keyItem, old, update);
     const item = result.item;
     engine.items.apply(live, key, old, item);

@@ -15,6 +15,7 @@ import {
   checkItemSize,
   checkKeyNotUpdated,
   keyMember,
+  onlyRemoves,
   parseItemUpdate,
   projection,
   returnOnConditionFailure,
@@ -126,7 +127,7 @@ export async function transactWriteItems(engine: DynamoEngine, scope: TableScope
         if (prior.hash !== hash) {
           throw new IdempotentParameterMismatchException('Request with the same client request token has already been made with different parameters');
         }
-        return answer(usageOf(actions, true));
+        return answer(usageOf(actions));
       }
     }
     const olds = actions.map((a) => engine.items.get(engine.live(a.meta), a.key));
@@ -142,7 +143,7 @@ export async function transactWriteItems(engine: DynamoEngine, scope: TableScope
       }
       try {
         if (a.kind === 'Put') nexts[i] = a.item;
-        else if (a.kind === 'Update') nexts[i] = updatedItem(a.meta, a.keyItem, old, a.update).item;
+        else if (a.kind === 'Update') nexts[i] = onlyRemoves(old, a.update) ? undefined : updatedItem(engine.live(a.meta), a.keyItem, old, a.update).item;
         else if (a.kind === 'Delete') nexts[i] = undefined;
         reasons.push({ Code: 'None' });
       } catch (e) {
@@ -170,7 +171,7 @@ export async function transactWriteItems(engine: DynamoEngine, scope: TableScope
 }
 
 /** Capacity for a repeated idempotent request: what the original would cost, without reading. */
-function usageOf(actions: WriteAction[], _repeat: boolean): Map<number, Consumption> {
+function usageOf(actions: WriteAction[]): Map<number, Consumption> {
   const usage = new Map<number, Consumption>();
   for (const a of actions) {
     let used = usage.get(a.meta.id);
