@@ -20,18 +20,10 @@ import {
   type KeySchema,
 } from '../../../src/services/dynamodb/engine/expressions/index.js';
 import type { AttributeValue, Item } from '../../../src/services/dynamodb/engine/types.js';
+import { throwsValidation as refuses } from '../../helpers/aws-errors.js';
 
 type Values = Record<string, AttributeValue>;
 
-function refuses(f: () => unknown, message: string | RegExp): void {
-  assert.throws(f, (e: unknown) => {
-    const err = e as { code?: string; message: string };
-    assert.equal(err.code, 'ValidationException');
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else assert.match(err.message, message);
-    return true;
-  });
-}
 
 const COMPOSITE: KeySchema = { hash: { name: 'p', type: 'S' }, range: { name: 'c', type: 'N' } };
 const HASH_ONLY: KeySchema = { hash: { name: 'p', type: 'S' } };

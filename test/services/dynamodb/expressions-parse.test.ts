@@ -14,6 +14,7 @@ import {
 import { RESERVED_WORD_COUNT } from '../../../src/services/dynamodb/engine/expressions/reserved-words.js';
 import { tokenize } from '../../../src/services/dynamodb/engine/expressions/lexer.js';
 import type { AttributeValue } from '../../../src/services/dynamodb/engine/types.js';
+import { throwsValidation as refuses } from '../../helpers/aws-errors.js';
 
 type Values = Record<string, AttributeValue>;
 
@@ -21,15 +22,6 @@ function ctx(values?: Values, names?: Record<string, string>): ExpressionContext
   return new ExpressionContext({ values, names });
 }
 
-function refuses(f: () => unknown, message: string | RegExp): void {
-  assert.throws(f, (e: unknown) => {
-    const err = e as { code?: string; message: string };
-    assert.equal(err.code, 'ValidationException');
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else assert.match(err.message, message);
-    return true;
-  });
-}
 
 const filter = (expr: string, values?: Values, names?: Record<string, string>): ConditionAst =>
   parseCondition(expr, ctx(values, names), 'FilterExpression');

@@ -12,6 +12,7 @@ import {
   type UpdateResult,
 } from '../../../src/services/dynamodb/engine/expressions/index.js';
 import type { AttributeValue, Item } from '../../../src/services/dynamodb/engine/types.js';
+import { throwsValidation as refuses } from '../../helpers/aws-errors.js';
 
 type Values = Record<string, AttributeValue>;
 
@@ -25,15 +26,6 @@ function update(item: Item, expr: string, values: Values = {}, names?: Record<st
 }
 const after = (item: Item, expr: string, values?: Values, names?: Record<string, string>): Item => update(item, expr, values, names).item;
 
-function refuses(f: () => unknown, message: string | RegExp): void {
-  assert.throws(f, (e: unknown) => {
-    const err = e as { code?: string; message: string };
-    assert.equal(err.code, 'ValidationException');
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else assert.match(err.message, message);
-    return true;
-  });
-}
 
 const PATH_INVALID = 'The document path provided in the update expression is invalid for update';
 const MISSING = 'The provided expression refers to an attribute that does not exist in the item';

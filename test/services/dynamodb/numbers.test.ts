@@ -10,19 +10,13 @@ import {
   subtractNumbers,
   NUMBER_ERRORS,
 } from '../../../src/services/dynamodb/engine/numbers.js';
+import { throwsValidation as refuses } from '../../helpers/aws-errors.js';
 
 const NOT_NUMERIC = 'The parameter cannot be converted to a numeric value';
 const TOO_PRECISE = 'Attempting to store more than 38 significant digits in a Number';
 const OVERFLOW = 'Number overflow. Attempting to store a number with magnitude larger than supported range';
 const UNDERFLOW = 'Number underflow. Attempting to store a number with magnitude smaller than supported range';
 
-function refuses(fn: () => unknown, message: string): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.equal((e as Error).name, 'ValidationException');
-    assert.equal((e as Error).message, message);
-    return true;
-  });
-}
 
 const D38 = '12345678901234567890123456789012345678';
 const MAX = '9.9999999999999999999999999999999999999E+125';

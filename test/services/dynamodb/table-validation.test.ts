@@ -9,6 +9,7 @@ import {
 } from '../../../src/services/dynamodb/engine/table-validation.js';
 import { describeTable } from '../../../src/services/dynamodb/engine/table-description.js';
 import type { TableMeta } from '../../../src/services/dynamodb/engine/table-meta.js';
+import { throwsAws as refuses } from '../../helpers/aws-errors.js';
 
 type Input = Record<string, unknown>;
 const INVALID = 'One or more parameter values were invalid: ';
@@ -18,13 +19,6 @@ const AT_LEAST_ONE =
 const ONLINE = 'Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table';
 const REFER = 'Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.';
 
-function refuses(fn: () => unknown, code: string, message: string): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.equal((e as Error).name, code);
-    assert.equal((e as Error).message, message);
-    return true;
-  });
-}
 
 const S = (name: string) => ({ AttributeName: name, AttributeType: 'S' });
 const HASH = (name: string) => ({ AttributeName: name, KeyType: 'HASH' });

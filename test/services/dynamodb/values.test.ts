@@ -11,18 +11,12 @@ import {
   valuesEqual,
 } from '../../../src/services/dynamodb/engine/values.js';
 import type { AttributeValue } from '../../../src/services/dynamodb/engine/types.js';
+import { throwsAws as refuses } from '../../helpers/aws-errors.js';
 
 const INVALID = 'One or more parameter values were invalid: ';
 const EMPTY = 'Supplied AttributeValue is empty, must contain exactly one of the supported datatypes';
 const MULTIPLE = 'Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes';
 
-function refuses(fn: () => unknown, code: string, message: string): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.equal((e as Error).name, code);
-    assert.equal((e as Error).message, message);
-    return true;
-  });
-}
 const invalid = (v: unknown, message: string, style?: 'legacy' | 'current') =>
   refuses(() => validateAttributeValue(v, style ? { style } : {}), 'ValidationException', message);
 const unserializable = (v: unknown, message: string) => refuses(() => validateAttributeValue(v), 'SerializationException', message);

@@ -100,13 +100,21 @@ export function keyMember(meta: TableMeta, v: unknown): Item {
   return key;
 }
 
-export async function putItem(engine: DynamoEngine, scope: TableScope, input: Input) {
+/** What PutItem and DeleteItem take besides the item or key, checked in DynamoDB's order. */
+function putOrDeleteOptions(input: Input) {
   const ctx = expressionContext(input, PUT_DELETE);
   const condition = writeCondition(input, ctx);
   ctx.assertAllUsed();
-  const rv = returnValues(input.ReturnValues, 'put');
-  const returnOld = returnOnConditionFailure(input.ReturnValuesOnConditionCheckFailure);
-  const mode = capacityMode(input.ReturnConsumedCapacity);
+  return {
+    condition,
+    rv: returnValues(input.ReturnValues, 'put'),
+    returnOld: returnOnConditionFailure(input.ReturnValuesOnConditionCheckFailure),
+    mode: capacityMode(input.ReturnConsumedCapacity),
+  };
+}
+
+export async function putItem(engine: DynamoEngine, scope: TableScope, input: Input) {
+  const { condition, rv, returnOld, mode } = putOrDeleteOptions(input);
   const meta = engine.tables.require(scope, input.TableName as string);
   const item = itemMember(input.Item);
   checkItemKeys(meta, item);
@@ -132,12 +140,7 @@ export async function putItem(engine: DynamoEngine, scope: TableScope, input: In
 }
 
 export async function deleteItem(engine: DynamoEngine, scope: TableScope, input: Input) {
-  const ctx = expressionContext(input, PUT_DELETE);
-  const condition = writeCondition(input, ctx);
-  ctx.assertAllUsed();
-  const rv = returnValues(input.ReturnValues, 'put');
-  const returnOld = returnOnConditionFailure(input.ReturnValuesOnConditionCheckFailure);
-  const mode = capacityMode(input.ReturnConsumedCapacity);
+  const { condition, rv, returnOld, mode } = putOrDeleteOptions(input);
   const meta = engine.tables.require(scope, input.TableName as string);
   const keyItem = keyMember(meta, input.Key);
   const key = encodeKey(meta.key, keyItem);
