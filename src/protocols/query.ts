@@ -13,7 +13,7 @@
  */
 import { MalformedQueryString, type AwsError } from './errors.js';
 import { isBase64, type ListShape, type MapShape, type Shape, type StructureShape, type Violation } from './shapes.js';
-import { escapeXml } from './xml.js';
+import { encodeXmlStructure, escapeXml, wrapXml } from './xml.js';
 
 // ---------------------------------------------------------------------------------------
 // Form parsing
@@ -290,80 +290,6 @@ export function decodeQueryInput(
 // ---------------------------------------------------------------------------------------
 // Output encoding
 
-function scalarText(shape: Shape, v: unknown): string {
-  switch (shape.kind) {
-    case 'boolean':
-      return v ? 'true' : 'false';
-    case 'integer':
-      return typeof v === 'number' || typeof v === 'bigint' ? String(v) : escapeXml(String(v));
-    case 'blob':
-      if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
-      return Buffer.from(String(v), 'utf8').toString('base64');
-    default:
-      return escapeXml(typeof v === 'string' ? v : String(v));
-  }
-}
-
-function mapEntries(v: unknown): Iterable<[unknown, unknown]> {
-  if (v instanceof Map) return v as Map<unknown, unknown>;
-  return Object.entries(v as Record<string, unknown>);
-}
-
-function wrap(name: string, content: string): string {
-  return content === '' ? `<${name}/>` : `<${name}>${content}</${name}>`;
-}
-
-/** The XML for the members of a structure, in declaration order. */
-function encodeStructure(shape: StructureShape, value: Record<string, unknown>): string {
-  let out = '';
-  const members = shape.members;
-  for (const name in members) {
-    const v = value[name];
-    if (v === undefined || v === null) continue;
-    const member = members[name]!;
-    const ms = member.shape;
-    const elementName =
-      ms.kind === 'list' && ms.flattened ? (ms.memberName ?? member.xmlName ?? name) : (member.xmlName ?? name);
-    out += encodeElement(elementName, ms, v);
-  }
-  return out;
-}
-
-/**
- * `<name>value</name>`; for a flattened list or map, the repeated elements themselves
- * (nothing when empty).
- */
-function encodeElement(name: string, shape: Shape, v: unknown): string {
-  switch (shape.kind) {
-    case 'structure':
-      return wrap(name, typeof v === 'object' ? encodeStructure(shape, v as Record<string, unknown>) : '');
-    case 'list': {
-      const items = v as unknown[];
-      let out = '';
-      if (shape.flattened) {
-        for (const item of items) if (item !== undefined && item !== null) out += encodeElement(name, shape.member, item);
-        return out;
-      }
-      const itemName = shape.memberName ?? 'member';
-      for (const item of items) if (item !== undefined && item !== null) out += encodeElement(itemName, shape.member, item);
-      return wrap(name, out);
-    }
-    case 'map': {
-      const keyName = shape.keyName ?? 'key';
-      const valueName = shape.valueName ?? 'value';
-      let out = '';
-      for (const [k, val] of mapEntries(v)) {
-        if (val === undefined || val === null) continue;
-        const entry = encodeElement(keyName, shape.key, k) + encodeElement(valueName, shape.value, val);
-        out += shape.flattened ? `<${name}>${entry}</${name}>` : `<entry>${entry}</entry>`;
-      }
-      return shape.flattened ? out : wrap(name, out);
-    }
-    default:
-      return `<${name}>${scalarText(shape, v)}</${name}>`;
-  }
-}
-
 /**
  * `<{op}Response xmlns="{ns}"><{op}Result>...</{op}Result><ResponseMetadata><RequestId>{id}
  * </RequestId></ResponseMetadata></{op}Response>`; no Result element when `shape` is
@@ -387,9 +313,9 @@ export function encodeQueryResponse(
   if (shape !== undefined) {
     const body =
       output !== undefined && output !== null && typeof output === 'object'
-        ? encodeStructure(shape, output as Record<string, unknown>)
+        ? encodeXmlStructure(shape, output as Record<string, unknown>)
         : '';
-    out += wrap(`${operation}Result`, body);
+    out += wrapXml(`${operation}Result`, body);
   }
   out +=
     `<ResponseMetadata><RequestId>${escapeXml(requestId)}</RequestId></ResponseMetadata>` +

@@ -1,6 +1,8 @@
 /**
- * Small helpers for writing XML by string concatenation (no XML library on the hot path).
+ * Writing XML by string concatenation (no XML library on the hot path): escaping, and the
+ * shape-driven encoding of structures that the query and REST-XML protocols share.
  */
+import type { Shape, StructureShape } from './shapes.js';
 
 /**
  * What each code point below 63 becomes in XML content: the five markup characters become
@@ -51,3 +53,80 @@ export function escapeXml(s: string): string {
   if (last < n) out += s.slice(last);
   return out;
 }
+
+// ---- shape-driven encoding ------------------------------------------------------------------
+
+function scalarText(shape: Shape, v: unknown): string {
+  switch (shape.kind) {
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'integer':
+      return typeof v === 'number' || typeof v === 'bigint' ? String(v) : escapeXml(String(v));
+    case 'blob':
+      if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+      return Buffer.from(String(v), 'utf8').toString('base64');
+    default:
+      return escapeXml(typeof v === 'string' ? v : String(v));
+  }
+}
+
+function mapEntries(v: unknown): Iterable<[unknown, unknown]> {
+  if (v instanceof Map) return v as Map<unknown, unknown>;
+  return Object.entries(v as Record<string, unknown>);
+}
+
+export function wrapXml(name: string, content: string): string {
+  return content === '' ? `<${name}/>` : `<${name}>${content}</${name}>`;
+}
+
+/** The XML for the members of a structure, in declaration order. */
+export function encodeXmlStructure(shape: StructureShape, value: Record<string, unknown>): string {
+  let out = '';
+  const members = shape.members;
+  for (const name in members) {
+    const v = value[name];
+    if (v === undefined || v === null) continue;
+    const member = members[name]!;
+    const ms = member.shape;
+    const elementName =
+      ms.kind === 'list' && ms.flattened ? (ms.memberName ?? member.xmlName ?? name) : (member.xmlName ?? name);
+    out += encodeXmlElement(elementName, ms, v);
+  }
+  return out;
+}
+
+/**
+ * `<name>value</name>`; for a flattened list or map, the repeated elements themselves
+ * (nothing when empty).
+ */
+export function encodeXmlElement(name: string, shape: Shape, v: unknown): string {
+  switch (shape.kind) {
+    case 'structure':
+      return wrapXml(name, typeof v === 'object' ? encodeXmlStructure(shape, v as Record<string, unknown>) : '');
+    case 'list': {
+      const items = v as unknown[];
+      let out = '';
+      if (shape.flattened) {
+        for (const item of items) if (item !== undefined && item !== null) out += encodeXmlElement(name, shape.member, item);
+        return out;
+      }
+      const itemName = shape.memberName ?? 'member';
+      for (const item of items) if (item !== undefined && item !== null) out += encodeXmlElement(itemName, shape.member, item);
+      return wrapXml(name, out);
+    }
+    case 'map': {
+      const keyName = shape.keyName ?? 'key';
+      const valueName = shape.valueName ?? 'value';
+      let out = '';
+      for (const [k, val] of mapEntries(v)) {
+        if (val === undefined || val === null) continue;
+        const entry = encodeXmlElement(keyName, shape.key, k) + encodeXmlElement(valueName, shape.value, val);
+        out += shape.flattened ? `<${name}>${entry}</${name}>` : `<entry>${entry}</entry>`;
+      }
+      return shape.flattened ? out : wrapXml(name, out);
+    }
+    default:
+      return `<${name}>${scalarText(shape, v)}</${name}>`;
+  }
+}
+
