@@ -13,10 +13,11 @@ import { HttpServer } from './server/http-server.js';
 import { Router } from './server/router.js';
 import type { ServiceFactory, ServicePlugin } from './services/service.js';
 import { createDynamoDbService } from './services/dynamodb/index.js';
+import { createS3Service } from './services/s3/index.js';
 import { createSqsService } from './services/sqs/index.js';
 import { Store } from './store/store.js';
 
-export const SERVICES: ServiceFactory[] = [createSqsService, createDynamoDbService];
+export const SERVICES: ServiceFactory[] = [createSqsService, createDynamoDbService, createS3Service];
 
 export interface NimbusOptions extends Partial<Config> {
   clock?: Clock;

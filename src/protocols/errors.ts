@@ -40,6 +40,11 @@ export class AwsError extends Error {
   jsonDetails(): Record<string, unknown> | undefined {
     return undefined;
   }
+
+  /** Elements sent beside `<Message>` in a REST-XML error body (S3's `<BucketName>`). */
+  xmlDetails(): Record<string, string> | undefined {
+    return undefined;
+  }
 }
 
 /** Declares an error class whose code, status and query code are fixed. */
@@ -60,3 +65,6 @@ export const InvalidParameterValue = awsErrorClass('InvalidParameterValue', { st
 export const MalformedQueryString = awsErrorClass('MalformedQueryString', { status: 404 });
 export const SerializationException = awsErrorClass('SerializationException', { status: 400 });
 export const UnknownOperationException = awsErrorClass('UnknownOperationException', { status: 400 });
+// REST-XML (S3) request errors.
+export const MethodNotAllowed = awsErrorClass('MethodNotAllowed', { status: 405 });
+export const MalformedXML = awsErrorClass('MalformedXML', { status: 400 });

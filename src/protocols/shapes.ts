@@ -40,11 +40,18 @@ export interface MapShape {
   valueName?: string;
   flattened?: boolean;
 }
+/** Where a REST protocol carries a member: in the URI path, query string, headers, or the body. */
+export type MemberLocation = 'uri' | 'querystring' | 'header' | 'headers' | 'payload';
+
 export interface Member {
   shape: Shape;
   /** Name on the query/XML wire when it differs from the JSON member name. */
   xmlName?: string;
   required?: boolean;
+  /** REST protocols only: where the member travels (default: an element of the XML body). */
+  location?: MemberLocation;
+  /** The URI label, query parameter, header, or (for `headers`) header-name prefix. */
+  locationName?: string;
 }
 export interface StructureShape {
   kind: 'structure';
@@ -80,6 +87,16 @@ export function structure(members: Record<string, MemberSpec>): StructureShape {
 export const required = (shape: Shape, xmlName?: string): Member => ({ shape, required: true, ...(xmlName ? { xmlName } : {}) });
 /** A member with a different query/XML name. */
 export const named = (shape: Shape, xmlName: string): Member => ({ shape, xmlName });
+
+// REST bindings (S3's REST-XML): where each member travels.
+/** A `{Label}` of the URI template (always required). */
+export const inUri = (label: string, shape: Shape = string()): Member => ({ shape, required: true, location: 'uri', locationName: label });
+export const inQuery = (shape: Shape, name: string): Member => ({ shape, location: 'querystring', locationName: name });
+export const inHeader = (shape: Shape, name: string): Member => ({ shape, location: 'header', locationName: name });
+/** Every header starting with `prefix` (S3's x-amz-meta-*), keyed by the rest of its name. */
+export const headersWithPrefix = (prefix: string): Member => ({ shape: map(string(), string()), location: 'headers', locationName: prefix });
+/** The whole body: a structure (XML element `xmlName`) or a blob. */
+export const inPayload = (shape: Shape, xmlName?: string): Member => ({ shape, location: 'payload', ...(xmlName ? { xmlName } : {}) });
 
 
 /** One problem found while validating input against its shape. */

@@ -4,9 +4,10 @@
  * and answered as a 500 InternalFailure.
  */
 import type { Logger } from '../lib/log.js';
-import { AwsError, InternalFailure, InvalidAction, MissingAction, UnknownOperationException } from '../protocols/errors.js';
+import { AwsError, InternalFailure, InvalidAction, MalformedXML, MethodNotAllowed, MissingAction, UnknownOperationException } from '../protocols/errors.js';
 import { decodeJsonInput, encodeJsonError, encodeJsonOutput, jsonContentType } from '../protocols/json.js';
 import { decodeQueryInput, encodeQueryError, encodeQueryResponse, parseForm } from '../protocols/query.js';
+import { decodeRestInput, encodeRestOutput, encodeRestXmlError, RestRoutes, type HttpBinding } from '../protocols/rest-xml.js';
 import { requireSigningService, type SigV4Identity, type SigV4Verifier } from '../protocols/sigv4.js';
 import type { Operation, RequestContext, ServicePlugin } from '../services/service.js';
 import type { ApiRequest, ApiResponse } from './api.js';
@@ -17,6 +18,19 @@ const GENERIC_XMLNS = 'https://nimbus.dev/doc/';
 const EMPTY = Buffer.alloc(0);
 
 export class Dispatcher {
+  private readonly rest = new WeakMap<ServicePlugin, RestRoutes<Operation & { http: HttpBinding }>>();
+
+  /** The compiled REST routes of a service, built on first use. */
+  private restRoutes(service: ServicePlugin): RestRoutes<Operation & { http: HttpBinding }> {
+    let routes = this.rest.get(service);
+    if (!routes) {
+      const ops: Record<string, Operation & { http: HttpBinding }> = {};
+      for (const [name, op] of Object.entries(service.operations)) if (op.http) ops[name] = op as Operation & { http: HttpBinding };
+      this.rest.set(service, (routes = new RestRoutes(ops)));
+    }
+    return routes;
+  }
+
   constructor(
     private readonly router: Router,
     private readonly verifier: SigV4Verifier,
@@ -62,6 +76,15 @@ export class Dispatcher {
   ): { operation: Operation; name: string; input: Record<string, unknown> } {
     const { service } = route;
     const body = identity.payloadSigned ? req.body : EMPTY;
+    if (route.protocol === 'rest-xml') {
+      const query = new URLSearchParams(req.query);
+      const match = this.restRoutes(service).match(req.method, req.path, query);
+      if (!match) throw new MethodNotAllowed('The specified method is not allowed against this resource.');
+      const decoded = decodeRestInput(match.target.input, { labels: match.labels, query, headers: req.headers, body });
+      if (decoded.badXml) throw new MalformedXML('The XML you provided was not well-formed or did not validate against our published schema');
+      if (decoded.violations.length) throw service.validationError(decoded.violations, match.name);
+      return { operation: match.target, name: match.name, input: decoded.value };
+    }
     if (route.protocol === 'json') {
       const name = route.target ?? '';
       const operation = operationOf(service, name);
@@ -88,6 +111,10 @@ export class Dispatcher {
   }
 
   private encode(route: Route, name: string, operation: Operation, output: unknown, requestId: string): ApiResponse {
+    if (route.protocol === 'rest-xml') {
+      const out = encodeRestOutput(operation.output, output, operation.http!, route.service.restXml!.xmlNamespace, operation.outputRoot);
+      return out;
+    }
     if (route.protocol === 'json') {
       const spec = route.service.json!;
       return { status: 200, headers: { 'content-type': jsonContentType(spec.version) }, body: encodeJsonOutput(output) };
@@ -102,6 +129,11 @@ export class Dispatcher {
     else {
       this.log.error('unhandled error', { requestId: req.requestId, error: e instanceof Error ? e.stack : String(e) });
       err = new InternalFailure('The request processing has failed because of an unknown error, exception or failure.');
+    }
+    if (route?.protocol === 'rest-xml') {
+      // HEAD answers carry no body; the status says it all.
+      const body = req.method === 'HEAD' ? '' : encodeRestXmlError(err, req.requestId, req.requestId);
+      return { status: err.status, headers: body ? { 'content-type': 'application/xml' } : {}, body };
     }
     const asJson = route ? route.protocol === 'json' : String(req.headers['content-type'] ?? '').startsWith('application/x-amz-json');
     if (asJson) {

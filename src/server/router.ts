@@ -14,7 +14,7 @@ import { signingScope } from '../protocols/sigv4.js';
 import type { ServicePlugin } from '../services/service.js';
 import type { ApiRequest } from './api.js';
 
-export type WireProtocol = 'json' | 'query';
+export type WireProtocol = 'json' | 'query' | 'rest-xml';
 
 export interface Route {
   service: ServicePlugin;
@@ -48,6 +48,7 @@ export class Router {
     if (!service && scope) service = this.bySigningName.get(scope.service);
     if (!service) return undefined;
 
+    if (service.restXml) return { service, protocol: 'rest-xml' };
     if (target && service.json && prefix === service.json.targetPrefix) {
       return { service, protocol: 'json', target: target.slice(dot + 1) };
     }

@@ -8,6 +8,7 @@ import type { EventBus } from '../lib/event-bus.js';
 import type { Ids } from '../lib/ids.js';
 import type { Logger } from '../lib/log.js';
 import type { AwsError } from '../protocols/errors.js';
+import type { HttpBinding } from '../protocols/rest-xml.js';
 import type { StructureShape, Violation } from '../protocols/shapes.js';
 import type { Store } from '../store/store.js';
 
@@ -31,6 +32,10 @@ export interface Operation<I = any, O = any> {
   /** Absent when the operation answers with an empty body. */
   output?: StructureShape;
   handler(input: I, ctx: RequestContext): Promise<O> | O;
+  /** REST protocols: the method and URI template that select the operation. */
+  http?: HttpBinding;
+  /** REST-XML: the root element of an output whose body members have no payload member. */
+  outputRoot?: string;
 }
 
 export interface JsonProtocolSpec {
@@ -44,6 +49,10 @@ export interface JsonProtocolSpec {
 }
 
 export interface QueryProtocolSpec {
+  xmlNamespace: string;
+}
+
+export interface RestXmlProtocolSpec {
   xmlNamespace: string;
 }
 
@@ -64,6 +73,8 @@ export interface ServicePlugin {
   signingName: string;
   json?: JsonProtocolSpec;
   query?: QueryProtocolSpec;
+  /** REST-XML (S3): operations chosen by method and URI; each operation declares `http`. */
+  restXml?: RestXmlProtocolSpec;
   operations: Record<string, Operation>;
   /** Fills query-protocol parameters implied by the request path (SQS: QueueUrl). */
   queryDefaults?(params: Map<string, string>, path: string): void;

@@ -1,0 +1,286 @@
+/**
+ * The REST-XML protocol (S3): an operation is chosen by HTTP method, URI template and the
+ * query-string literals of its binding (`GET /{Bucket}?location`), and its members travel in
+ * the URI, the query string, headers, or an XML (or raw) body, as each member's location says.
+ * Errors are S3's `<Error><Code/><Message/>...<RequestId/></Error>`.
+ */
+import { XMLParser } from 'fast-xml-parser';
+import type { AwsError } from './errors.js';
+import type { Member, Shape, StructureShape, Violation } from './shapes.js';
+import { encodeXmlStructure, escapeXml } from './xml.js';
+
+export interface HttpBinding {
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD';
+  /** `/`, `/{Bucket}`, `/{Bucket}/{Key+}`, each optionally `?literal` or `?name=value` (`&`-joined). */
+  uri: string;
+  /** Success status (default 200). */
+  code?: number;
+}
+
+type Segment = { literal: string } | { label: string; greedy: boolean };
+
+export interface CompiledRoute<T> {
+  name: string;
+  target: T;
+  method: string;
+  segments: Segment[];
+  query: Array<[string, string | undefined]>;
+}
+
+export interface RouteMatch<T> {
+  name: string;
+  target: T;
+  /** URI labels, percent-decoded. */
+  labels: Record<string, string>;
+}
+
+/** The operations of a REST service, matched against requests. */
+export class RestRoutes<T extends { http: HttpBinding }> {
+  private readonly routes: CompiledRoute<T>[] = [];
+
+  constructor(operations: Record<string, T>) {
+    for (const [name, target] of Object.entries(operations)) {
+      const [path, query = ''] = target.http.uri.split('?', 2) as [string, string?];
+      const segments: Segment[] = path
+        .split('/')
+        .filter((s) => s !== '')
+        .map((s) => {
+          const m = /^\{([A-Za-z0-9]+)(\+?)\}$/.exec(s);
+          return m ? { label: m[1]!, greedy: m[2] === '+' } : { literal: s };
+        });
+      const literals: Array<[string, string | undefined]> = query
+        .split('&')
+        .filter(Boolean)
+        .map((kv) => {
+          const eq = kv.indexOf('=');
+          return eq < 0 ? [kv, undefined] : [kv.slice(0, eq), kv.slice(eq + 1)];
+        });
+      this.routes.push({ name, target, method: target.http.method, segments, query: literals });
+    }
+    // Most specific first: more query literals, then more path segments.
+    this.routes.sort((a, b) => b.query.length - a.query.length || b.segments.length - a.segments.length);
+  }
+
+  match(method: string, rawPath: string, query: URLSearchParams): RouteMatch<T> | undefined {
+    const parts = rawPath.split('/').slice(1);
+    if (parts.length && parts[parts.length - 1] === '' && parts.length === 1) parts.pop();
+    for (const r of this.routes) {
+      if (r.method !== method) continue;
+      if (!r.query.every(([k, v]) => query.has(k) && (v === undefined || query.get(k) === v))) continue;
+      const labels = matchPath(r.segments, parts);
+      if (labels) return { name: r.name, target: r.target, labels };
+    }
+    return undefined;
+  }
+}
+
+function matchPath(segments: Segment[], parts: string[]): Record<string, string> | undefined {
+  const labels: Record<string, string> = {};
+  let i = 0;
+  for (const seg of segments) {
+    if ('literal' in seg) {
+      if (parts[i] !== seg.literal) return undefined;
+      i++;
+    } else if (seg.greedy) {
+      if (i >= parts.length) return undefined;
+      const rest = parts.slice(i).join('/');
+      if (rest === '') return undefined;
+      labels[seg.label] = safeDecode(rest);
+      return labels;
+    } else {
+      const part = parts[i];
+      if (part === undefined || part === '') return undefined;
+      labels[seg.label] = safeDecode(part);
+      i++;
+    }
+  }
+  // A bucket-level URI may end with one slash (`/bucket/`).
+  const rest = parts.slice(i);
+  if (rest.length === 0 || (rest.length === 1 && rest[0] === '')) return labels;
+  return undefined;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+// ---- input ------------------------------------------------------------------------------------
+
+export interface RestRequestParts {
+  labels: Record<string, string>;
+  query: URLSearchParams;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+const xmlParser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: false, processEntities: true, ignoreDeclaration: true });
+
+/**
+ * The operation's input from the request parts. Members with no location are elements of an
+ * XML body (none in S3's inputs: they use a payload member).
+ */
+export function decodeRestInput(shape: StructureShape, parts: RestRequestParts): { value: Record<string, unknown>; violations: Violation[]; badXml?: boolean } {
+  const value: Record<string, unknown> = {};
+  const violations: Violation[] = [];
+  for (const [name, member] of Object.entries(shape.members)) {
+    const v = memberValue(name, member, parts, violations);
+    if (v === BAD_XML) return { value, violations, badXml: true };
+    if (v === undefined) {
+      if (member.required) violations.push({ kind: 'missing', path: name, member: name });
+      continue;
+    }
+    value[name] = v;
+  }
+  return { value, violations };
+}
+
+const BAD_XML = Symbol('bad xml');
+
+function memberValue(name: string, m: Member, parts: RestRequestParts, violations: Violation[]): unknown {
+  const where = m.locationName ?? name;
+  switch (m.location) {
+    case 'uri':
+      return parts.labels[where];
+    case 'querystring':
+      if (m.shape.kind === 'list') {
+        const all = parts.query.getAll(where);
+        return all.length ? all : undefined;
+      }
+      return scalar(m.shape, parts.query.get(where) ?? undefined, name, violations);
+    case 'header': {
+      const h = parts.headers[where.toLowerCase()];
+      return scalar(m.shape, Array.isArray(h) ? h.join(',') : h, name, violations);
+    }
+    case 'headers': {
+      const prefix = where.toLowerCase();
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(parts.headers)) {
+        if (k.startsWith(prefix) && v !== undefined) out[k.slice(prefix.length)] = Array.isArray(v) ? v.join(',') : v;
+      }
+      return Object.keys(out).length ? out : undefined;
+    }
+    case 'payload': {
+      if (m.shape.kind === 'blob') return parts.body;
+      if (parts.body.length === 0) return undefined;
+      if (m.shape.kind !== 'structure') return parts.body.toString('utf8');
+      let doc: Record<string, unknown>;
+      try {
+        doc = xmlParser.parse(parts.body.toString('utf8'), true) as Record<string, unknown>;
+      } catch {
+        return BAD_XML;
+      }
+      const root = doc[m.xmlName ?? name];
+      if (root === undefined) return BAD_XML;
+      return fromXml(m.shape, root);
+    }
+    default:
+      return undefined;
+  }
+}
+
+function scalar(shape: Shape, raw: string | undefined, member: string, violations: Violation[]): unknown {
+  if (raw === undefined) return undefined;
+  if (shape.kind === 'integer') {
+    const n = /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+    if (!Number.isSafeInteger(n)) {
+      violations.push({ kind: 'type', path: member, member, expected: 'integer', value: raw });
+      return undefined;
+    }
+    return n;
+  }
+  if (shape.kind === 'boolean') return raw.trim().toLowerCase() === 'true';
+  return raw;
+}
+
+/** An element parsed by fast-xml-parser, read as `shape` (lists and flattened lists both). */
+function fromXml(shape: Shape, node: unknown): unknown {
+  switch (shape.kind) {
+    case 'structure': {
+      if (typeof node !== 'object' || node === null) return {};
+      const obj = node as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const [name, member] of Object.entries(shape.members)) {
+        const ms = member.shape;
+        const el = ms.kind === 'list' && ms.flattened ? obj[ms.memberName ?? member.xmlName ?? name] : obj[member.xmlName ?? name];
+        if (el === undefined) continue;
+        out[name] = ms.kind === 'list' && ms.flattened ? asArray(el).map((e) => fromXml(ms.member, e)) : fromXml(ms, el);
+      }
+      return out;
+    }
+    case 'list': {
+      const inner = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[shape.memberName ?? 'member'] : undefined;
+      return inner === undefined ? [] : asArray(inner).map((e) => fromXml(shape.member, e));
+    }
+    case 'integer':
+      return Number(String(node).trim());
+    case 'boolean':
+      return String(node).trim().toLowerCase() === 'true';
+    default:
+      return typeof node === 'string' ? node : node === '' || node === undefined ? '' : String(node);
+  }
+}
+
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
+
+// ---- output -----------------------------------------------------------------------------------
+
+/** A handler's answer when it writes the body itself (S3's GetBucketLocation text element). */
+export class RawXml {
+  constructor(readonly xml: string) {}
+}
+
+export interface RestOutput {
+  status: number;
+  headers: Record<string, string>;
+  body: string | Buffer;
+}
+
+const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
+
+/**
+ * The HTTP answer for an operation's output: header members as headers, the payload member
+ * (or, with none, the members without a location under `root`) as the body.
+ */
+export function encodeRestOutput(shape: StructureShape | undefined, output: unknown, binding: HttpBinding, xmlNamespace: string, root?: string): RestOutput {
+  const headers: Record<string, string> = {};
+  const status = binding.code ?? 200;
+  if (output instanceof RawXml) return { status, headers: { 'content-type': 'application/xml' }, body: XML_DECLARATION + output.xml };
+  if (!shape || output === undefined || output === null) return { status, headers, body: '' };
+  const value = output as Record<string, unknown>;
+  const bodyMembers: Record<string, Member> = {};
+  let body: string | Buffer = '';
+  for (const [name, m] of Object.entries(shape.members)) {
+    const v = value[name];
+    if (v === undefined || v === null) continue;
+    if (m.location === 'header') headers[(m.locationName ?? name).toLowerCase()] = String(v);
+    else if (m.location === 'headers') {
+      for (const [k, hv] of Object.entries(v as Record<string, string>)) headers[`${m.locationName ?? ''}${k}`.toLowerCase()] = hv;
+    } else if (m.location === 'payload') {
+      if (Buffer.isBuffer(v) || typeof v === 'string') body = v;
+      else if (m.shape.kind === 'structure') body = xmlDocument(m.xmlName ?? name, xmlNamespace, encodeXmlStructure(m.shape, v as Record<string, unknown>));
+    } else if (!m.location) bodyMembers[name] = m;
+  }
+  if (root && Object.keys(bodyMembers).length) {
+    body = xmlDocument(root, xmlNamespace, encodeXmlStructure({ kind: 'structure', members: bodyMembers }, value));
+  }
+  if (typeof body === 'string' && body.startsWith('<?xml')) headers['content-type'] = 'application/xml';
+  return { status, headers, body };
+}
+
+function xmlDocument(root: string, ns: string, inner: string): string {
+  return `${XML_DECLARATION}<${root} xmlns="${escapeXml(ns)}">${inner}</${root}>`;
+}
+
+/** S3's error body; HEAD answers carry none. */
+export function encodeRestXmlError(err: AwsError, requestId: string, hostId: string): string {
+  let details = '';
+  for (const [k, v] of Object.entries(err.xmlDetails() ?? {})) details += `<${k}>${escapeXml(v)}</${k}>`;
+  return (
+    `${XML_DECLARATION}<Error><Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message>${details}` +
+    `<RequestId>${escapeXml(requestId)}</RequestId><HostId>${escapeXml(hostId)}</HostId></Error>`
+  );
+}

@@ -1,0 +1,64 @@
+/** Bucket operations: CreateBucket, DeleteBucket, HeadBucket, ListBuckets, GetBucketLocation. */
+import { RawXml } from '../../../protocols/rest-xml.js';
+import { inHeader, inPayload, inUri, list, string, structure } from '../../../protocols/shapes.js';
+import { escapeXml } from '../../../protocols/xml.js';
+import type { Operation } from '../../service.js';
+import type { Buckets } from '../engine/buckets.js';
+
+export const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function bucketOperations(buckets: Buckets): Record<string, Operation> {
+  return {
+    ListBuckets: {
+      http: { method: 'GET', uri: '/' },
+      input: structure({}),
+      output: structure({
+        Buckets: list(structure({ Name: string(), CreationDate: string(), BucketRegion: string() }), { memberName: 'Bucket' }),
+        Owner: structure({ ID: string(), DisplayName: string() }),
+      }),
+      outputRoot: 'ListAllMyBucketsResult',
+      handler: (_input, ctx) => ({
+        Buckets: buckets.list(ctx).map((b) => ({ Name: b.name, CreationDate: iso(b.createdAt), BucketRegion: b.region })),
+        Owner: { ID: ctx.accountId, DisplayName: ctx.accountId },
+      }),
+    },
+    CreateBucket: {
+      http: { method: 'PUT', uri: '/{Bucket}' },
+      input: structure({
+        Bucket: inUri('Bucket'),
+        CreateBucketConfiguration: inPayload(structure({ LocationConstraint: string() }), 'CreateBucketConfiguration'),
+        ACL: inHeader(string(), 'x-amz-acl'),
+      }),
+      output: structure({ Location: inHeader(string(), 'Location') }),
+      handler: async (input: { Bucket: string; CreateBucketConfiguration?: { LocationConstraint?: string } }, ctx) => {
+        const b = await buckets.create(ctx, input.Bucket, input.CreateBucketConfiguration?.LocationConstraint || undefined);
+        return { Location: `/${b.name}` };
+      },
+    },
+    DeleteBucket: {
+      http: { method: 'DELETE', uri: '/{Bucket}', code: 204 },
+      input: structure({ Bucket: inUri('Bucket') }),
+      handler: async (input: { Bucket: string }, ctx) => {
+        await buckets.delete(ctx, input.Bucket);
+      },
+    },
+    HeadBucket: {
+      http: { method: 'HEAD', uri: '/{Bucket}' },
+      input: structure({ Bucket: inUri('Bucket') }),
+      output: structure({ BucketRegion: inHeader(string(), 'x-amz-bucket-region') }),
+      handler: (input: { Bucket: string }, ctx) => ({ BucketRegion: buckets.head(ctx, input.Bucket).region }),
+    },
+    GetBucketLocation: {
+      http: { method: 'GET', uri: '/{Bucket}?location' },
+      input: structure({ Bucket: inUri('Bucket') }),
+      handler: (input: { Bucket: string }, ctx) => {
+        const b = buckets.owned(ctx, input.Bucket);
+        // us-east-1 is reported as an empty constraint, as S3 does.
+        const region = b.region === 'us-east-1' ? '' : b.region;
+        return new RawXml(`<LocationConstraint xmlns="${S3_NS}">${escapeXml(region)}</LocationConstraint>`);
+      },
+    },
+  };
+}
