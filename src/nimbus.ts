@@ -15,7 +15,9 @@ import type { ServiceFactory, ServicePlugin } from './services/service.js';
 import { createDynamoDbService } from './services/dynamodb/index.js';
 import { createS3Service } from './services/s3/index.js';
 import { createSqsService } from './services/sqs/index.js';
+import { BlobStore } from './store/blobs.js';
 import { Store } from './store/store.js';
+import { join } from 'node:path';
 
 export const SERVICES: ServiceFactory[] = [createSqsService, createDynamoDbService, createS3Service];
 
@@ -46,7 +48,8 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
   const region = opts.region ?? 'us-east-1';
   const services: ServicePlugin[] = [];
   const bus = new EventBus(log);
-  for (const factory of SERVICES) services.push(...[await factory({ store, clock, ids, log, region, bus })].flat());
+  const blobs = new BlobStore({ memory: opts.memory ?? false, dir: join(opts.dataDir ?? '.nimbus', 'blobs'), log });
+  for (const factory of SERVICES) services.push(...[await factory({ store, clock, ids, log, region, bus, blobs })].flat());
 
   const credentials = new Map<string, Credentials>();
   for (const c of opts.credentials ?? [DEFAULT_CREDENTIALS]) credentials.set(c.accessKeyId, c);
@@ -60,6 +63,7 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
     log,
     clock,
     dispatch: (req) => dispatcher.dispatch(req),
+    streamsBody: (req) => dispatcher.streamsBody(req),
     health: () => ({
       ready,
       body: {
@@ -75,6 +79,7 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
   } catch (e) {
     for (const s of services) await s.stop?.();
     await store.close();
+    await blobs.close();
     throw e;
   }
   ready = true;
@@ -95,6 +100,7 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
         for (const s of services) await s.stop?.();
         await serverClosed;
         await store.close();
+        await blobs.close();
       })();
       return stopping;
     },

@@ -4,6 +4,7 @@
  * the URI, the query string, headers, or an XML (or raw) body, as each member's location says.
  * Errors are S3's `<Error><Code/><Message/>...<RequestId/></Error>`.
  */
+import type { Readable } from 'node:stream';
 import { XMLParser } from 'fast-xml-parser';
 import type { AwsError } from './errors.js';
 import type { Member, Shape, StructureShape, Violation } from './shapes.js';
@@ -115,6 +116,13 @@ export interface RestRequestParts {
   query: URLSearchParams;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** The unread body, for a streaming payload member. */
+  stream?: NodeJS.ReadableStream;
+}
+
+/** Whether an operation's input takes its body as a stream. */
+export function streamsPayload(shape: StructureShape): boolean {
+  return Object.values(shape.members).some((m) => m.location === 'payload' && m.streaming);
 }
 
 const xmlParser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: false, processEntities: true, ignoreDeclaration: true });
@@ -164,6 +172,7 @@ function memberValue(name: string, m: Member, parts: RestRequestParts, violation
       return Object.keys(out).length ? out : undefined;
     }
     case 'payload': {
+      if (m.streaming) return parts.stream;
       if (m.shape.kind === 'blob') return parts.body;
       if (parts.body.length === 0) return undefined;
       if (m.shape.kind !== 'structure') return parts.body.toString('utf8');
@@ -236,7 +245,16 @@ export class RawXml {
 export interface RestOutput {
   status: number;
   headers: Record<string, string>;
-  body: string | Buffer;
+  body: string | Buffer | Readable;
+}
+
+/** A handler's answer with its status, headers and body set by itself (S3 object reads: 206, ranges, streams). */
+export class RestAnswer implements RestOutput {
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string>,
+    readonly body: string | Buffer | Readable = '',
+  ) {}
 }
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
@@ -248,6 +266,7 @@ const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 export function encodeRestOutput(shape: StructureShape | undefined, output: unknown, binding: HttpBinding, xmlNamespace: string, root?: string): RestOutput {
   const headers: Record<string, string> = {};
   const status = binding.code ?? 200;
+  if (output instanceof RestAnswer) return output;
   if (output instanceof RawXml) return { status, headers: { 'content-type': 'application/xml' }, body: XML_DECLARATION + output.xml };
   if (!shape || output === undefined || output === null) return { status, headers, body: '' };
   const value = output as Record<string, unknown>;

@@ -52,6 +52,8 @@ export interface Member {
   location?: MemberLocation;
   /** The URI label, query parameter, header, or (for `headers`) header-name prefix. */
   locationName?: string;
+  /** A blob payload handed to the handler as the unread request stream (S3 uploads). */
+  streaming?: boolean;
 }
 export interface StructureShape {
   kind: 'structure';
@@ -95,6 +97,8 @@ export const inQuery = (shape: Shape, name: string): Member => ({ shape, locatio
 export const inHeader = (shape: Shape, name: string): Member => ({ shape, location: 'header', locationName: name });
 /** Every header starting with `prefix` (S3's x-amz-meta-*), keyed by the rest of its name. */
 export const headersWithPrefix = (prefix: string): Member => ({ shape: map(string(), string()), location: 'headers', locationName: prefix });
+/** The whole body as an unread stream, for uploads of any size. */
+export const streamingPayload = (): Member => ({ shape: blob(), location: 'payload', streaming: true });
 /** The whole body: a structure (XML element `xmlName`) or a blob. */
 export const inPayload = (shape: Shape, xmlName?: string): Member => ({ shape, location: 'payload', ...(xmlName ? { xmlName } : {}) });
 

@@ -32,6 +32,23 @@ export interface SigV4Request {
   headers: Record<string, string | string[] | undefined>;
   /** the full request body (already read); used for the payload hash when x-amz-content-sha256 is absent */
   body: Buffer;
+  /**
+   * The body was not read (an S3 upload streamed to the blob store): the declared
+   * x-amz-content-sha256 is taken as signed, and the caller must check a hex hash against the
+   * bytes as they stream (identity.payloadHash).
+   */
+  streamed?: boolean;
+}
+
+/** What verifying the chunk signatures of a STREAMING-AWS4-HMAC-SHA256-PAYLOAD body needs. */
+export interface StreamingSignature {
+  signingKey: Buffer;
+  /** X-Amz-Date of the request. */
+  date: string;
+  /** `date/region/service/aws4_request` */
+  scope: string;
+  /** The request's own signature, which the first chunk's signature chains from. */
+  seedSignature: string;
 }
 
 export interface SigV4Identity {
@@ -46,6 +63,10 @@ export interface SigV4Identity {
    * such a body must never be read as operation parameters.
    */
   payloadSigned: boolean;
+  /** The payload hash the signature covers: a body hash, UNSIGNED-PAYLOAD or STREAMING-*. */
+  payloadHash: string;
+  /** For signed streaming bodies: what the chunk decoder needs to verify each chunk. */
+  streaming?: StreamingSignature;
 }
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
@@ -353,7 +374,7 @@ export class SigV4Verifier {
     const creds = this.lookup(claim.scope.accessKeyId);
     const invalidKey = 'The security token included in the request is invalid.';
     if (!creds) throw deny('UnrecognizedClientException', 'InvalidClientTokenId', invalidKey);
-    const payloadHash = guarded(() => this.check(req, claim, creds));
+    const { payloadHash, signingKey, scopeString } = guarded(() => this.check(req, claim, creds));
     const { region, service } = claim.scope;
     // A literal payload hash (UNSIGNED-PAYLOAD, STREAMING-*) leaves the body unsigned; a hex one
     // is always the body's own hash (see payloadHashes).
@@ -363,11 +384,14 @@ export class SigV4Verifier {
     // Outside S3 the body carries the operation's parameters: an unsigned one is refused
     // outright, as AWS (which always hashes the body itself there) would refuse it.
     if (!payloadSigned && bodyLength > 0 && service !== 's3') throw invalidSignature();
-    return { accessKeyId: creds.accessKeyId, accountId: creds.accountId, region, service, payloadSigned };
+    const streaming = payloadHash.startsWith('STREAMING-AWS4-HMAC-SHA256-')
+      ? { signingKey, date: claim.date, scope: scopeString, seedSignature: claim.signature }
+      : undefined;
+    return { accessKeyId: creds.accessKeyId, accountId: creds.accountId, region, service, payloadSigned, payloadHash, ...(streaming ? { streaming } : {}) };
   }
 
   /** Checks the signature; returns the payload hash the signature was computed over. */
-  private check(req: SigV4Request, claim: Claim, creds: Credentials): string {
+  private check(req: SigV4Request, claim: Claim, creds: Credentials): { payloadHash: string; signingKey: Buffer; scopeString: string } {
     this.checkTime(claim);
     const { scope } = claim;
     const headers: Headers = req.headers ?? {};
@@ -384,7 +408,7 @@ export class SigV4Verifier {
     for (const payloadHash of payloadHashes(req, claim)) {
       const stringToSign = `${ALGORITHM}\n${claim.date}\n${scopeString}\n${sha256hex(`${head}\n${payloadHash}`)}`;
       const expected = Buffer.from(createHmac('sha256', key).update(stringToSign).digest('hex'), 'utf8');
-      if (expected.length === provided.length && timingSafeEqual(expected, provided)) return payloadHash;
+      if (expected.length === provided.length && timingSafeEqual(expected, provided)) return { payloadHash, signingKey: key, scopeString };
     }
     throw invalidSignature();
   }
@@ -443,6 +467,7 @@ function payloadHashes(req: SigV4Request, claim: Claim): string[] {
   let declared = header(req.headers ?? {}, 'x-amz-content-sha256');
   if (declared === undefined && claim.presigned)
     declared = claim.params.find((p) => p.name.toLowerCase() === 'x-amz-content-sha256')?.value;
+  if (req.streamed) return [declared?.trim() ?? UNSIGNED];
   if (declared !== undefined) {
     declared = declared.trim();
     if (!/^[0-9a-fA-F]{64}$/.test(declared)) return [declared];

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /** The HTTP-free view of a request and its answer, between server/ and the dispatcher. */
 export interface ApiRequest {
   method: string;
@@ -7,11 +9,14 @@ export interface ApiRequest {
   query: string;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** The unread body, for operations that stream it (S3 uploads); `body` is then empty. */
+  stream?: Readable;
   requestId: string;
 }
 
 export interface ApiResponse {
   status: number;
   headers: Record<string, string>;
-  body: string | Buffer;
+  /** A stream is piped as it comes; its length is in the headers the handler set. */
+  body: string | Buffer | Readable;
 }

@@ -7,7 +7,7 @@ import type { Logger } from '../lib/log.js';
 import { AwsError, InternalFailure, InvalidAction, MalformedXML, MethodNotAllowed, MissingAction, UnknownOperationException } from '../protocols/errors.js';
 import { decodeJsonInput, encodeJsonError, encodeJsonOutput, jsonContentType } from '../protocols/json.js';
 import { decodeQueryInput, encodeQueryError, encodeQueryResponse, parseForm } from '../protocols/query.js';
-import { decodeRestInput, encodeRestOutput, encodeRestXmlError, RestRoutes, type HttpBinding } from '../protocols/rest-xml.js';
+import { decodeRestInput, encodeRestOutput, encodeRestXmlError, RestRoutes, streamsPayload, type HttpBinding } from '../protocols/rest-xml.js';
 import { requireSigningService, type SigV4Identity, type SigV4Verifier } from '../protocols/sigv4.js';
 import type { Operation, RequestContext, ServicePlugin } from '../services/service.js';
 import type { ApiRequest, ApiResponse } from './api.js';
@@ -37,12 +37,20 @@ export class Dispatcher {
     private readonly log: Logger,
   ) {}
 
+  /** Whether the operation a request is routed to streams its body (decided before reading it). */
+  streamsBody(req: Omit<ApiRequest, 'body' | 'stream'>): boolean {
+    const route = this.router.route({ ...req, body: EMPTY });
+    if (route?.protocol !== 'rest-xml') return false;
+    const match = this.restRoutes(route.service).match(req.method, req.path, new URLSearchParams(req.query));
+    return match !== undefined && streamsPayload(match.target.input);
+  }
+
   async dispatch(req: ApiRequest): Promise<ApiResponse> {
     const route = this.router.route(req);
     try {
       // Authentication comes first, even for requests we cannot route: an unsigned request
       // learns nothing about what exists.
-      const identity = this.verifier.verify(req);
+      const identity = this.verifier.verify(req.stream ? { ...req, streamed: true } : req);
       if (!route) throw new InvalidAction('The action or operation requested is invalid. Verify that the action is typed correctly.');
       // A signature is good for the service its credential scope names, and no other (the
       // route may have come from X-Amz-Target rather than from the scope).
@@ -55,7 +63,9 @@ export class Dispatcher {
         region: identity.region,
         endpoint: endpointOf(req),
         path: req.path,
+        query: req.query,
         traceHeader: headerValue(req.headers['x-amzn-trace-id']),
+        ...(req.stream ? { payload: { hash: identity.payloadHash, ...(identity.streaming ? { streaming: identity.streaming } : {}) } } : {}),
       };
       const output = await operation.handler(input, ctx);
       return this.encode(route, name, operation, output, req.requestId);
@@ -80,7 +90,7 @@ export class Dispatcher {
       const query = new URLSearchParams(req.query);
       const match = this.restRoutes(service).match(req.method, req.path, query);
       if (!match) throw new MethodNotAllowed('The specified method is not allowed against this resource.');
-      const decoded = decodeRestInput(match.target.input, { labels: match.labels, query, headers: req.headers, body });
+      const decoded = decodeRestInput(match.target.input, { labels: match.labels, query, headers: req.headers, body, stream: req.stream });
       if (decoded.badXml) throw new MalformedXML('The XML you provided was not well-formed or did not validate against our published schema');
       if (decoded.violations.length) throw service.validationError(decoded.violations, match.name);
       return { operation: match.target, name: match.name, input: decoded.value };
@@ -132,7 +142,7 @@ export class Dispatcher {
     }
     if (route?.protocol === 'rest-xml') {
       // HEAD answers carry no body; the status says it all.
-      const body = req.method === 'HEAD' ? '' : encodeRestXmlError(err, req.requestId, req.requestId);
+      const body = req.method === 'HEAD' || err.status === 304 ? '' : encodeRestXmlError(err, req.requestId, req.requestId);
       return { status: err.status, headers: body ? { 'content-type': 'application/xml' } : {}, body };
     }
     const asJson = route ? route.protocol === 'json' : String(req.headers['content-type'] ?? '').startsWith('application/x-amz-json');

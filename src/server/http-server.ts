@@ -7,7 +7,10 @@ import type { AddressInfo } from 'node:net';
 import type { Clock } from '../lib/clock.js';
 import type { Ids } from '../lib/ids.js';
 import type { Logger } from '../lib/log.js';
+import { Readable, pipeline } from 'node:stream';
 import type { ApiRequest, ApiResponse } from './api.js';
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Largest request body accepted by the API endpoint. Room for the largest valid SQS request
@@ -24,6 +27,8 @@ export interface HttpServerOptions {
   /** Nimbus's clock: the Date header tells clients the server's time (SDKs correct skew by it). */
   clock: Clock;
   dispatch(req: ApiRequest): Promise<ApiResponse>;
+  /** Whether the operation this request is for streams its body (S3 uploads): then it is not read here. */
+  streamsBody?(req: Omit<ApiRequest, 'body' | 'stream'>): boolean;
   health(): { ready: boolean; body: Record<string, unknown> };
 }
 
@@ -120,6 +125,22 @@ export class HttpServer {
       const { ready, body } = this.opts.health();
       return send(res, this.httpDate(), requestId, { status: ready ? 200 : 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     }
+    const head = { method: req.method ?? 'GET', path, query: q >= 0 ? url.slice(q + 1) : '', headers: req.headers, requestId };
+    if (this.opts.streamsBody?.(head)) {
+      // The service reads the body as a stream (and enforces its own size limits).
+      handling.dispatch = this.opts.dispatch({ ...head, body: EMPTY, stream: req }).then(
+        (out) => {
+          // An answer before the whole body was read (a refusal): close rather than drain it.
+          if (!req.complete) res.shouldKeepAlive = false;
+          send(res, this.httpDate(), requestId, out);
+        },
+        (e) => {
+          this.opts.log.error('dispatch failed', { requestId, error: e instanceof Error ? e.stack : String(e) });
+          send(res, this.httpDate(), requestId, internalError());
+        },
+      );
+      return;
+    }
     if (declaredLength(req) > MAX_BODY_BYTES) {
       res.shouldKeepAlive = false;
       req.resume();
@@ -193,11 +214,21 @@ function send(res: ServerResponse, date: string, requestId: string, out: ApiResp
 
 function write(res: ServerResponse, date: string, requestId: string, out: ApiResponse): void {
   const body = out.body;
+  if (body instanceof Readable) {
+    // Streamed answers (S3 object bodies) set their own Content-Length; a source that fails
+    // midway can only end the connection, as the status is already sent.
+    res.writeHead(out.status, { ...out.headers, date, 'x-amzn-RequestId': requestId });
+    pipeline(body, res, (err) => {
+      if (err) res.destroy();
+    });
+    return;
+  }
   res.writeHead(out.status, {
     ...out.headers,
     date,
     'x-amzn-RequestId': requestId,
-    'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
+    // A HEAD answer declares the length of the body it does not send.
+    'content-length': out.headers['content-length'] ?? (typeof body === 'string' ? Buffer.byteLength(body) : body.length),
   });
   res.end(body);
 }

@@ -9,7 +9,9 @@ import type { Ids } from '../lib/ids.js';
 import type { Logger } from '../lib/log.js';
 import type { AwsError } from '../protocols/errors.js';
 import type { HttpBinding } from '../protocols/rest-xml.js';
+import type { StreamingSignature } from '../protocols/sigv4.js';
 import type { StructureShape, Violation } from '../protocols/shapes.js';
+import type { BlobStore } from '../store/blobs.js';
 import type { Store } from '../store/store.js';
 
 /** What an operation handler knows about the request that called it. */
@@ -23,8 +25,16 @@ export interface RequestContext {
   endpoint: string;
   /** The request path, for services that address resources by path (SQS query requests). */
   path: string;
+  /** The raw query string (S3's response-* overrides). */
+  query?: string;
   /** The X-Amzn-Trace-Id request header (X-Ray tracing), when sent. */
   traceHeader?: string;
+  /**
+   * The payload hash the signature covers, for operations that stream their body: a hex
+   * SHA-256 the service must check against the bytes, UNSIGNED-PAYLOAD, or STREAMING-* with
+   * what the aws-chunked decoder needs to verify each chunk.
+   */
+  payload?: { hash: string; streaming?: StreamingSignature };
 }
 
 export interface Operation<I = any, O = any> {
@@ -66,6 +76,8 @@ export interface ServiceEnv {
   region: string;
   /** In-process events between services (table stream records, ...). */
   bus: EventBus;
+  /** Large payloads (object bodies) as files, by id; metadata stays in the store. */
+  blobs: BlobStore;
 }
 
 export interface ServicePlugin {

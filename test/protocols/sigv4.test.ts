@@ -141,7 +141,7 @@ describe('SigV4Verifier matches AWS documentation examples', () => {
       },
       body: Buffer.alloc(0),
     });
-    assert.deepEqual(id, { accessKeyId: 'AKIDEXAMPLE', accountId: '111122223333', region: 'us-east-1', service: 'iam', payloadSigned: true });
+    assert.deepEqual(id, { accessKeyId: 'AKIDEXAMPLE', accountId: '111122223333', region: 'us-east-1', service: 'iam', payloadSigned: true, payloadHash: empty });
   });
 
   it('S3 GET object with Range (sig-v4-header-based-auth.html)', () => {
@@ -215,6 +215,7 @@ describe('SigV4Verifier accepts SDK-signed requests', () => {
       region: 'us-east-1',
       service: 'sqs',
       payloadSigned: true,
+      payloadHash: req.headers['x-amz-content-sha256'],
     });
   });
 

@@ -59,3 +59,42 @@ export class NotFound extends AwsError {
     super('NotFound', 'Not Found', { status: 404 });
   }
 }
+
+/** An S3 error about one object, naming its key. */
+function keyError(code: string, status: number, message: string) {
+  return class extends AwsError {
+    constructor(readonly key: string) {
+      super(code, message, { status });
+    }
+
+    override xmlDetails() {
+      return { Key: this.key };
+    }
+  };
+}
+
+export const NoSuchKey = keyError('NoSuchKey', 404, 'The specified key does not exist.');
+export const KeyTooLongError = keyError('KeyTooLongError', 400, 'Your key is too long');
+
+export const s3Error = (code: string, status: number, message: string, details?: Record<string, string>) =>
+  new (class extends AwsError {
+    override xmlDetails() {
+      return details;
+    }
+  })(code, message, { status });
+
+export const MissingContentLength = () => s3Error('MissingContentLength', 411, 'You must provide the Content-Length HTTP header.');
+export const EntityTooLarge = (size: number, max: number) =>
+  s3Error('EntityTooLarge', 400, 'Your proposed upload exceeds the maximum allowed size', { ProposedSize: String(size), MaxSizeAllowed: String(max) });
+export const IncompleteBody = () => s3Error('IncompleteBody', 400, 'You did not provide the number of bytes specified by the Content-Length HTTP header');
+export const BadDigest = (what: string) => s3Error('BadDigest', 400, `The ${what} you specified did not match the calculated checksum.`);
+export const ContentMd5Mismatch = () => s3Error('BadDigest', 400, 'The Content-MD5 you specified did not match what we received.');
+export const InvalidDigest = () => s3Error('InvalidDigest', 400, 'The Content-MD5 you specified was invalid.');
+export const Sha256Mismatch = () => s3Error('XAmzContentSHA256Mismatch', 400, "The provided 'x-amz-content-sha256' header does not match what was computed.");
+export const PreconditionFailed = (condition: string) =>
+  s3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold', { Condition: condition });
+export const NotModified = () => s3Error('NotModified', 304, 'Not Modified');
+export const InvalidRange = (requested: string, size: number) =>
+  s3Error('InvalidRange', 416, 'The requested range is not satisfiable', { RangeRequested: requested, ActualObjectSize: String(size) });
+export const InvalidArgument = (message: string, name?: string, value?: string) =>
+  s3Error('InvalidArgument', 400, message, name !== undefined ? { ArgumentName: name, ArgumentValue: value ?? '' } : undefined);

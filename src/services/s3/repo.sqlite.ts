@@ -1,6 +1,6 @@
 /** S3 storage in SQLite. All SQL of the service lives here. */
 import type { Db, Migration } from '../../store/store.js';
-import type { BucketRecord, S3Repo } from './repo.js';
+import type { BucketRecord, ListPage, ObjectRecord, S3ObjectRepo, S3Repo } from './repo.js';
 
 export const S3_MIGRATIONS: Migration[] = [
   // Bucket names are global across accounts and regions, as in S3.
@@ -11,6 +11,20 @@ export const S3_MIGRATIONS: Migration[] = [
      created_at INTEGER NOT NULL
    );
    CREATE INDEX s3_buckets_account ON s3_buckets (account, name);`,
+  // Keys are TEXT compared with SQLite's BINARY collation: memcmp of UTF-8, S3's list order.
+  `CREATE TABLE s3_objects (
+     bucket TEXT NOT NULL,
+     key TEXT NOT NULL,
+     blob_id TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     etag TEXT NOT NULL,
+     last_modified INTEGER NOT NULL,
+     headers TEXT NOT NULL,
+     metadata TEXT NOT NULL,
+     checksums TEXT NOT NULL,
+     PRIMARY KEY (bucket, key)
+   ) WITHOUT ROWID;
+   CREATE INDEX s3_objects_blob ON s3_objects (blob_id);`,
 ];
 
 interface Row {
@@ -40,5 +54,75 @@ export class SqliteS3Repo implements S3Repo {
 
   deleteBucket(name: string): void {
     this.db.prepare('DELETE FROM s3_buckets WHERE name = ?').run(name);
+  }
+}
+
+interface ObjectRow {
+  bucket: string;
+  key: string;
+  blob_id: string;
+  size: number;
+  etag: string;
+  last_modified: number;
+  headers: string;
+  metadata: string;
+  checksums: string;
+}
+
+const toObject = (r: ObjectRow): ObjectRecord => ({
+  bucket: r.bucket,
+  key: r.key,
+  blobId: r.blob_id,
+  size: r.size,
+  etag: r.etag,
+  lastModified: r.last_modified,
+  headers: JSON.parse(r.headers) as Record<string, string>,
+  metadata: JSON.parse(r.metadata) as Record<string, string>,
+  checksums: JSON.parse(r.checksums) as Record<string, string>,
+});
+
+/** The greatest code point: every key starting with a prefix sorts below prefix + this. */
+const AFTER_ALL = '\u{10FFFF}';
+
+export class SqliteS3ObjectRepo implements S3ObjectRepo {
+  constructor(private readonly db: Db) {}
+
+  object(bucket: string, key: string): ObjectRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM s3_objects WHERE bucket = ? AND key = ?').get(bucket, key) as ObjectRow | undefined;
+    return row && toObject(row);
+  }
+
+  putObject(o: ObjectRecord): void {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(o.bucket, o.key, o.blobId, o.size, o.etag, o.lastModified, JSON.stringify(o.headers), JSON.stringify(o.metadata), JSON.stringify(o.checksums));
+  }
+
+  deleteObject(bucket: string, key: string): void {
+    this.db.prepare('DELETE FROM s3_objects WHERE bucket = ? AND key = ?').run(bucket, key);
+  }
+
+  listObjects(bucket: string, page: ListPage): ObjectRecord[] {
+    const from = page.after !== undefined && page.after >= page.prefix ? page.after : undefined;
+    const rows =
+      from !== undefined
+        ? this.db
+            .prepare('SELECT * FROM s3_objects WHERE bucket = ? AND key > ? AND key < ? ORDER BY key LIMIT ?')
+            .all(bucket, from, page.prefix + AFTER_ALL, page.limit)
+        : this.db
+            .prepare('SELECT * FROM s3_objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?')
+            .all(bucket, page.prefix, page.prefix + AFTER_ALL, page.limit);
+    return (rows as ObjectRow[]).map(toObject);
+  }
+
+  hasObjects(bucket: string): boolean {
+    return this.db.prepare('SELECT 1 FROM s3_objects WHERE bucket = ? LIMIT 1').get(bucket) !== undefined;
+  }
+
+  blobReferenced(blobId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM s3_objects WHERE blob_id = ? LIMIT 1').get(blobId) !== undefined;
   }
 }

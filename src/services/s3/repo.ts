@@ -1,4 +1,4 @@
-/** S3's storage interface: bucket metadata (object metadata and bodies come with the object operations). */
+/** S3's storage interface: bucket and object metadata (bodies are blobs, by id). */
 export interface BucketRecord {
   name: string;
   account: string;
@@ -12,4 +12,39 @@ export interface S3Repo {
   buckets(account: string): BucketRecord[];
   insertBucket(b: BucketRecord): void;
   deleteBucket(name: string): void;
+}
+
+export interface ObjectRecord {
+  bucket: string;
+  key: string;
+  blobId: string;
+  size: number;
+  /** Quoted, as S3 sends it: `"<md5 hex>"`. */
+  etag: string;
+  /** Epoch ms. */
+  lastModified: number;
+  /** Content-Type, Content-Encoding, Cache-Control, ... as given on upload. */
+  headers: Record<string, string>;
+  /** x-amz-meta-* without the prefix. */
+  metadata: Record<string, string>;
+  /** Checksums given (and verified) on upload, by header name: x-amz-checksum-crc32 ... */
+  checksums: Record<string, string>;
+}
+
+export interface ListPage {
+  /** Keys greater than this (exclusive), if set. */
+  after?: string;
+  prefix: string;
+  limit: number;
+}
+
+export interface S3ObjectRepo {
+  object(bucket: string, key: string): ObjectRecord | undefined;
+  putObject(o: ObjectRecord): void;
+  deleteObject(bucket: string, key: string): void;
+  /** Objects in UTF-8 byte order of key, from `after` (exclusive), starting with `prefix`. */
+  listObjects(bucket: string, page: ListPage): ObjectRecord[];
+  hasObjects(bucket: string): boolean;
+  /** Whether any object refers to the blob (crash recovery sweeps the others). */
+  blobReferenced(blobId: string): boolean;
 }

@@ -90,9 +90,11 @@ export class Buckets {
     return b;
   }
 
-  async delete(caller: Caller, name: string): Promise<void> {
+  /** Deletes the bucket; `assertEmpty` runs in the same commit (BucketNotEmpty). */
+  async delete(caller: Caller, name: string, assertEmpty: (bucket: string) => void): Promise<void> {
     await this.store.write(() => {
       this.owned(caller, name);
+      assertEmpty(name);
       this.repo.deleteBucket(name);
     });
   }

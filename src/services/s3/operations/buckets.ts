@@ -9,7 +9,7 @@ export const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function bucketOperations(buckets: Buckets): Record<string, Operation> {
+export function bucketOperations(buckets: Buckets, assertEmpty: (bucket: string) => void): Record<string, Operation> {
   return {
     ListBuckets: {
       http: { method: 'GET', uri: '/' },
@@ -41,7 +41,7 @@ export function bucketOperations(buckets: Buckets): Record<string, Operation> {
       http: { method: 'DELETE', uri: '/{Bucket}', code: 204 },
       input: structure({ Bucket: inUri('Bucket') }),
       handler: async (input: { Bucket: string }, ctx) => {
-        await buckets.delete(ctx, input.Bucket);
+        await buckets.delete(ctx, input.Bucket, assertEmpty);
       },
     },
     HeadBucket: {

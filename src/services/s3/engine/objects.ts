@@ -1,0 +1,184 @@
+/**
+ * Objects: bodies in the blob store, metadata in the repo. A PUT's bytes are durable (and
+ * checked) before its metadata commits, and the replaced body is removed only after; a crash
+ * in between leaves at most an unreferenced blob, which the startup sweep removes.
+ */
+import type { Readable } from 'node:stream';
+import type { Clock } from '../../../lib/clock.js';
+import type { Logger } from '../../../lib/log.js';
+import type { BlobStore } from '../../../store/blobs.js';
+import { BlobRangeError } from '../../../store/blobs.js';
+import type { Store } from '../../../store/store.js';
+import type { RequestContext } from '../../service.js';
+import { BucketNotEmpty, InvalidRange, KeyTooLongError, NoSuchKey, NotFound, NotModified, PreconditionFailed } from '../errors.js';
+import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
+import type { Buckets, Caller } from './buckets.js';
+import { receiveBody, type UploadHeaders } from './uploads.js';
+
+export interface PutInput extends UploadHeaders {
+  bucket: string;
+  key: string;
+  body: Readable;
+  headers: Record<string, string>;
+  metadata: Record<string, string>;
+  ifNoneMatch?: string;
+  ifMatch?: string;
+}
+
+export interface Conditions {
+  ifMatch?: string;
+  ifNoneMatch?: string;
+  ifModifiedSince?: string;
+  ifUnmodifiedSince?: string;
+}
+
+export interface ObjectRead {
+  record: ObjectRecord;
+  /** Absent for HEAD. */
+  stream?: Readable;
+  range?: { start: number; end: number };
+}
+
+const MAX_KEY_BYTES = 1024;
+
+export class Objects {
+  constructor(
+    private readonly repo: S3ObjectRepo,
+    private readonly buckets: Buckets,
+    private readonly blobs: BlobStore,
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  async put(caller: Caller, input: PutInput, payload: RequestContext['payload']): Promise<ObjectRecord> {
+    if (Buffer.byteLength(input.key) > MAX_KEY_BYTES) throw new KeyTooLongError(input.key);
+    this.buckets.owned(caller, input.bucket);
+    const { blob, checksums } = await receiveBody(this.blobs, input.body, input, payload);
+    const record: ObjectRecord = {
+      bucket: input.bucket,
+      key: input.key,
+      blobId: blob.id,
+      size: blob.size,
+      etag: `"${blob.md5.toString('hex')}"`,
+      lastModified: this.clock.now(),
+      headers: input.headers,
+      metadata: input.metadata,
+      checksums,
+    };
+    let replaced: string | undefined;
+    try {
+      await this.store.write(() => {
+        this.buckets.owned(caller, input.bucket);
+        const old = this.repo.object(input.bucket, input.key);
+        // Conditional writes: If-None-Match: * creates only; If-Match replaces only that version.
+        if (input.ifNoneMatch !== undefined && old && (input.ifNoneMatch.trim() === '*' || etagMatches(input.ifNoneMatch, old.etag))) {
+          throw PreconditionFailed('If-None-Match');
+        }
+        if (input.ifMatch !== undefined && (!old || !etagMatches(input.ifMatch, old.etag))) {
+          if (!old) throw new NoSuchKey(input.key);
+          throw PreconditionFailed('If-Match');
+        }
+        this.repo.putObject(record);
+        replaced = old?.blobId;
+      });
+    } catch (e) {
+      await this.blobs.remove(blob.id);
+      throw e;
+    }
+    if (replaced) await this.removeBlob(replaced);
+    return record;
+  }
+
+  /** GET (with body) or HEAD: conditions first, then the range. */
+  async read(caller: Caller, bucket: string, key: string, opts: { head: boolean; range?: string; conditions: Conditions }): Promise<ObjectRead> {
+    this.buckets.owned(caller, bucket);
+    const record = this.repo.object(bucket, key);
+    if (!record) throw opts.head ? new NotFound() : new NoSuchKey(key);
+    checkConditions(record, opts.conditions);
+    const range = opts.range === undefined ? undefined : parseRange(opts.range, record.size);
+    if (opts.head) return { record, range };
+    try {
+      const opened = await this.blobs.open(record.blobId, range);
+      return { record, stream: opened.stream, range };
+    } catch (e) {
+      if (e instanceof BlobRangeError) throw InvalidRange(opts.range!, record.size);
+      throw e;
+    }
+  }
+
+  async delete(caller: Caller, bucket: string, key: string): Promise<void> {
+    this.buckets.owned(caller, bucket);
+    let removed: string | undefined;
+    await this.store.write(() => {
+      const old = this.repo.object(bucket, key);
+      if (!old) return;
+      this.repo.deleteObject(bucket, key);
+      removed = old.blobId;
+    });
+    if (removed) await this.removeBlob(removed);
+  }
+
+  /** Refuses to delete a bucket that still holds objects. */
+  assertEmpty(bucket: string): void {
+    if (this.repo.hasObjects(bucket)) throw new BucketNotEmpty(bucket);
+  }
+
+  /** Removes blobs no object refers to (crash leftovers); run at startup. */
+  async sweep(): Promise<void> {
+    try {
+      const r = await this.blobs.sweep((id) => this.repo.blobReferenced(id), 0);
+      if (r.removed) this.log.info('removed unreferenced object bodies', { removed: r.removed });
+    } catch (e) {
+      this.log.error('blob sweep failed', { error: e instanceof Error ? e.stack : String(e) });
+    }
+  }
+
+  private async removeBlob(id: string): Promise<void> {
+    try {
+      await this.blobs.remove(id);
+    } catch (e) {
+      // A body that could not be removed is swept at the next start.
+      this.log.warn('could not remove a replaced object body', { id, error: String(e) });
+    }
+  }
+}
+
+function etagMatches(header: string, etag: string): boolean {
+  return header.split(',').some((t) => {
+    const tag = t.trim();
+    return tag === '*' || tag === etag || `"${tag}"` === etag || tag.replace(/^W\//, '') === etag;
+  });
+}
+
+/** RFC 7232 as S3 applies it: If-Match wins over If-Unmodified-Since, If-None-Match over If-Modified-Since. */
+function checkConditions(record: ObjectRecord, c: Conditions): void {
+  const modified = Math.floor(record.lastModified / 1000) * 1000;
+  const since = (h: string | undefined) => (h === undefined ? NaN : Date.parse(h));
+  if (c.ifMatch !== undefined) {
+    if (!etagMatches(c.ifMatch, record.etag)) throw PreconditionFailed('If-Match');
+  } else if (c.ifUnmodifiedSince !== undefined && modified > since(c.ifUnmodifiedSince)) {
+    throw PreconditionFailed('If-Unmodified-Since');
+  }
+  if (c.ifNoneMatch !== undefined) {
+    if (etagMatches(c.ifNoneMatch, record.etag)) throw NotModified();
+  } else if (c.ifModifiedSince !== undefined && !(modified > since(c.ifModifiedSince))) {
+    throw NotModified();
+  }
+}
+
+/** One `bytes=` range as S3 takes it; a header it cannot parse is ignored (the whole object). */
+export function parseRange(header: string, size: number): { start: number; end: number } | undefined {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  if (m[1] === '') {
+    const n = Number(m[2]);
+    if (n === 0) throw InvalidRange(header, size);
+    return { start: Math.max(0, size - n), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (m[2] !== '' && Number(m[2]) < start) return undefined;
+  if (start >= size) throw InvalidRange(header, size);
+  return { start, end };
+}

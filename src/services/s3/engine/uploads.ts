@@ -1,0 +1,119 @@
+/**
+ * Receiving an object body: whatever encoding the client chose (a plain body whose SHA-256
+ * the signature covers, UNSIGNED-PAYLOAD, or aws-chunked with chunk signatures and trailing
+ * checksums), streamed into the blob store and checked on the way. The blob is removed again
+ * if any check fails, so a refused upload leaves nothing behind.
+ */
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
+import { createChunkedDecoder, parseTrailerHeader, type AwsChunkedDecoder, type ChunkedMode } from '../../../protocols/aws-chunked.js';
+import { checksumAlgorithmOfHeader, createChecksum, fromBase64Strict, toBase64, type ChecksumAlgorithm } from '../../../protocols/checksums.js';
+import { AwsError } from '../../../protocols/errors.js';
+import type { BlobInfo, BlobStore } from '../../../store/blobs.js';
+import { BlobSizeMismatchError, BlobTooLargeError } from '../../../store/blobs.js';
+import type { RequestContext } from '../../service.js';
+import { BadDigest, ContentMd5Mismatch, EntityTooLarge, IncompleteBody, InvalidArgument, InvalidDigest, MissingContentLength, Sha256Mismatch } from '../errors.js';
+
+/** S3's limit for a single PUT. */
+export const MAX_PUT_BYTES = 5 * 1024 ** 3;
+
+const CHUNKED_MODES: Record<string, ChunkedMode> = {
+  'STREAMING-AWS4-HMAC-SHA256-PAYLOAD': 'signed',
+  'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER': 'signed-trailer',
+  'STREAMING-UNSIGNED-PAYLOAD-TRAILER': 'unsigned-trailer',
+};
+
+export interface UploadHeaders {
+  contentLength?: number;
+  decodedContentLength?: number;
+  contentMd5?: string;
+  trailer?: string;
+  /** x-amz-checksum-<alg> headers sent up front. */
+  checksums: Record<string, string>;
+}
+
+export interface ReceivedBody {
+  blob: BlobInfo;
+  /** Verified checksums to keep with the object, by header name. */
+  checksums: Record<string, string>;
+}
+
+export async function receiveBody(
+  blobs: BlobStore,
+  body: Readable,
+  headers: UploadHeaders,
+  payload: RequestContext['payload'],
+  maxBytes = MAX_PUT_BYTES,
+): Promise<ReceivedBody> {
+  const hash = payload?.hash ?? 'UNSIGNED-PAYLOAD';
+  const mode = CHUNKED_MODES[hash];
+  let md5: Buffer | undefined;
+  if (headers.contentMd5 !== undefined) {
+    md5 = fromBase64Strict(headers.contentMd5, 16);
+    if (!md5) throw InvalidDigest();
+  }
+  const declared = Object.entries(headers.checksums);
+  if (declared.length > 1) throw InvalidArgument('Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
+  const hashers: Record<string, () => { update(b: Buffer): void; digest(): Buffer }> = {};
+  let expected: { alg: ChecksumAlgorithm; header: string; value: Buffer } | undefined;
+  if (declared.length === 1) {
+    const [header, value] = declared[0]!;
+    const alg = checksumAlgorithmOfHeader(header)!;
+    const bytes = fromBase64Strict(value);
+    if (!bytes) throw InvalidArgument(`Value for ${header} header is invalid.`);
+    expected = { alg, header, value: bytes };
+    hashers.checksum = () => createChecksum(alg);
+  }
+  const sha256 = /^[0-9a-f]{64}$/i.test(hash) ? hash.toLowerCase() : undefined;
+  if (sha256) hashers.sha256 = () => createHash('sha256');
+
+  let source: Readable = body;
+  let decoder: AwsChunkedDecoder | undefined;
+  let size: number | undefined;
+  if (mode) {
+    size = headers.decodedContentLength;
+    if (size === undefined) throw MissingContentLength();
+    decoder = createChunkedDecoder({
+      mode,
+      decodedLength: size,
+      expectedTrailers: parseTrailerHeader(headers.trailer),
+      verifyChecksum: true,
+      ...(payload?.streaming
+        ? { signingKey: payload.streaming.signingKey, amzDate: payload.streaming.date, scope: payload.streaming.scope, seedSignature: payload.streaming.seedSignature }
+        : {}),
+    });
+    source = decoder;
+    pipeline(body, decoder, () => undefined); // errors surface on the decoder, which the blob write reads
+  } else {
+    size = headers.contentLength;
+    if (size === undefined) throw MissingContentLength();
+  }
+  if (size > maxBytes) throw EntityTooLarge(size, maxBytes);
+
+  let blob: BlobInfo;
+  try {
+    blob = await blobs.write(source, { expectedSize: size, maxBytes, hashers });
+  } catch (e) {
+    if (e instanceof AwsError) throw e;
+    if (e instanceof BlobTooLargeError) throw EntityTooLarge(size, maxBytes);
+    if (e instanceof BlobSizeMismatchError) throw IncompleteBody();
+    throw e;
+  }
+  try {
+    if (sha256 && blob.digests.sha256!.toString('hex') !== sha256) throw Sha256Mismatch();
+    if (md5 && !md5.equals(blob.md5)) throw ContentMd5Mismatch();
+    const checksums: Record<string, string> = {};
+    if (expected) {
+      const actual = blob.digests.checksum!;
+      if (!actual.equals(expected.value)) throw BadDigest(expected.alg);
+      checksums[expected.header] = toBase64(actual);
+    }
+    // Trailing checksums were verified by the decoder against the decoded bytes.
+    if (decoder) for (const [name, value] of Object.entries(decoder.trailers())) if (name.startsWith('x-amz-checksum-')) checksums[name] = value;
+    return { blob, checksums };
+  } catch (e) {
+    await blobs.remove(blob.id);
+    throw e;
+  }
+}

@@ -1,0 +1,266 @@
+/** Object operations: PutObject, GetObject, HeadObject, DeleteObject, ListObjectsV2, ListObjects. */
+import type { Readable } from 'node:stream';
+import { checksumAlgorithmOfHeader } from '../../../protocols/checksums.js';
+import { RestAnswer } from '../../../protocols/rest-xml.js';
+import { boolean, headersWithPrefix, inHeader, inQuery, inUri, integer, list, string, streamingPayload, structure } from '../../../protocols/shapes.js';
+import type { Operation, RequestContext } from '../../service.js';
+import { InvalidArgument } from '../errors.js';
+import { listKeys } from '../engine/listing.js';
+import type { ObjectRead, Objects } from '../engine/objects.js';
+import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
+import type { Buckets } from '../engine/buckets.js';
+
+/** Standard content headers stored with an object and returned on GET/HEAD. */
+const CONTENT_HEADERS = ['content-type', 'content-encoding', 'content-disposition', 'content-language', 'cache-control', 'expires'];
+const OVERRIDES: Record<string, string> = {
+  'response-content-type': 'content-type',
+  'response-content-language': 'content-language',
+  'response-expires': 'expires',
+  'response-cache-control': 'cache-control',
+  'response-content-disposition': 'content-disposition',
+  'response-content-encoding': 'content-encoding',
+};
+
+const httpDate = (ms: number) => new Date(ms).toUTCString();
+const isoDate = (ms: number) => new Date(ms).toISOString();
+
+type Headers = Record<string, string | string[] | undefined>;
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(',') : v);
+
+function objectHeaders(r: ObjectRecord, read: ObjectRead, query: URLSearchParams | undefined, withChecksums: boolean): Record<string, string> {
+  const h: Record<string, string> = {
+    'last-modified': httpDate(r.lastModified),
+    etag: r.etag,
+    'accept-ranges': 'bytes',
+    'content-type': 'binary/octet-stream',
+  };
+  for (const name of CONTENT_HEADERS) if (r.headers[name] !== undefined) h[name] = r.headers[name]!;
+  for (const [k, v] of Object.entries(r.metadata)) h[`x-amz-meta-${k}`] = v;
+  // A checksum covers the whole object, so a range answer carries none.
+  if (withChecksums && !read.range) Object.assign(h, r.checksums);
+  if (query) for (const [param, header] of Object.entries(OVERRIDES)) if (query.has(param)) h[header] = query.get(param)!;
+  if (read.range) {
+    h['content-range'] = `bytes ${read.range.start}-${read.range.end}/${r.size}`;
+    h['content-length'] = String(read.range.end - read.range.start + 1);
+  } else h['content-length'] = String(r.size);
+  return h;
+}
+
+export function objectOperations(objects: Objects, buckets: Buckets, repo: S3ObjectRepo): Record<string, Operation> {
+  const readInput = structure({
+    Bucket: inUri('Bucket'),
+    Key: inUri('Key'),
+    Range: inHeader(string(), 'range'),
+    IfMatch: inHeader(string(), 'if-match'),
+    IfNoneMatch: inHeader(string(), 'if-none-match'),
+    IfModifiedSince: inHeader(string(), 'if-modified-since'),
+    IfUnmodifiedSince: inHeader(string(), 'if-unmodified-since'),
+    ChecksumMode: inHeader(string(), 'x-amz-checksum-mode'),
+    PartNumber: inQuery(integer(), 'partNumber'),
+  });
+  type ReadInput = { Bucket: string; Key: string; Range?: string; IfMatch?: string; IfNoneMatch?: string; IfModifiedSince?: string; IfUnmodifiedSince?: string; ChecksumMode?: string };
+  const read = async (input: ReadInput, ctx: RequestContext, head: boolean, query?: URLSearchParams) => {
+    const conditions = { ifMatch: input.IfMatch, ifNoneMatch: input.IfNoneMatch, ifModifiedSince: input.IfModifiedSince, ifUnmodifiedSince: input.IfUnmodifiedSince };
+    const r = await objects.read(ctx, input.Bucket, input.Key, { head, range: input.Range, conditions });
+    const headers = objectHeaders(r.record, r, query, input.ChecksumMode === 'ENABLED');
+    return new RestAnswer(r.range ? 206 : 200, headers, (r.stream as Readable | undefined) ?? '');
+  };
+
+  return {
+    PutObject: {
+      http: { method: 'PUT', uri: '/{Bucket}/{Key+}' },
+      input: structure({
+        Bucket: inUri('Bucket'),
+        Key: inUri('Key'),
+        Body: streamingPayload(),
+        ContentLength: inHeader(integer(), 'content-length'),
+        DecodedContentLength: inHeader(integer(), 'x-amz-decoded-content-length'),
+        ContentMD5: inHeader(string(), 'content-md5'),
+        Trailer: inHeader(string(), 'x-amz-trailer'),
+        IfNoneMatch: inHeader(string(), 'if-none-match'),
+        IfMatch: inHeader(string(), 'if-match'),
+        Metadata: headersWithPrefix('x-amz-meta-'),
+        AllHeaders: { shape: structure({}), location: 'headers', locationName: '' },
+      }),
+      handler: async (input: Record<string, unknown>, ctx) => {
+        const all = (input.AllHeaders ?? {}) as Record<string, string>;
+        const headers: Record<string, string> = {};
+        for (const name of CONTENT_HEADERS) if (all[name] !== undefined) headers[name] = all[name]!;
+        // aws-chunked is the transfer encoding of the upload, not the object's.
+        if (headers['content-encoding']) {
+          const rest = headers['content-encoding'].split(',').map((s) => s.trim()).filter((s) => s && s !== 'aws-chunked');
+          if (rest.length) headers['content-encoding'] = rest.join(',');
+          else delete headers['content-encoding'];
+        }
+        const checksums: Record<string, string> = {};
+        for (const [k, v] of Object.entries(all)) if (checksumAlgorithmOfHeader(k)) checksums[k] = v;
+        const record = await objects.put(
+          ctx,
+          {
+            bucket: input.Bucket as string,
+            key: input.Key as string,
+            body: input.Body as Readable,
+            contentLength: input.ContentLength as number | undefined,
+            decodedContentLength: input.DecodedContentLength as number | undefined,
+            contentMd5: input.ContentMD5 as string | undefined,
+            trailer: input.Trailer as string | undefined,
+            checksums,
+            headers,
+            metadata: (input.Metadata ?? {}) as Record<string, string>,
+            ifNoneMatch: input.IfNoneMatch as string | undefined,
+            ifMatch: input.IfMatch as string | undefined,
+          },
+          ctx.payload,
+        );
+        return new RestAnswer(200, { etag: record.etag, ...record.checksums });
+      },
+    },
+    GetObject: {
+      http: { method: 'GET', uri: '/{Bucket}/{Key+}' },
+      input: readInput,
+      handler: (input: ReadInput, ctx) => read(input, ctx, false, new URLSearchParams(ctx.query ?? '')),
+    },
+    HeadObject: {
+      http: { method: 'HEAD', uri: '/{Bucket}/{Key+}' },
+      input: readInput,
+      handler: (input: ReadInput, ctx) => read(input, ctx, true),
+    },
+    DeleteObject: {
+      http: { method: 'DELETE', uri: '/{Bucket}/{Key+}', code: 204 },
+      input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key') }),
+      handler: async (input: { Bucket: string; Key: string }, ctx) => {
+        await objects.delete(ctx, input.Bucket, input.Key);
+      },
+    },
+    ListObjectsV2: {
+      http: { method: 'GET', uri: '/{Bucket}?list-type=2' },
+      input: structure({
+        Bucket: inUri('Bucket'),
+        Prefix: inQuery(string(), 'prefix'),
+        Delimiter: inQuery(string(), 'delimiter'),
+        MaxKeys: inQuery(integer(), 'max-keys'),
+        ContinuationToken: inQuery(string(), 'continuation-token'),
+        StartAfter: inQuery(string(), 'start-after'),
+        EncodingType: inQuery(string(), 'encoding-type'),
+        FetchOwner: inQuery(boolean(), 'fetch-owner'),
+      }),
+      output: listOutput(true),
+      outputRoot: 'ListBucketResult',
+      handler: (input: Record<string, string | number | boolean | undefined>, ctx) => {
+        buckets.owned(ctx, input.Bucket as string);
+        const maxKeys = checkMaxKeys(input.MaxKeys as number | undefined);
+        const prefix = (input.Prefix as string | undefined) ?? '';
+        const token = input.ContinuationToken as string | undefined;
+        let after = input.StartAfter as string | undefined;
+        if (token !== undefined) {
+          const decoded = decodeToken(token);
+          if (decoded === undefined) throw InvalidArgument('The continuation token provided is incorrect', 'continuation-token', token);
+          after = decoded;
+        }
+        const page = listKeys(repo, input.Bucket as string, { prefix, delimiter: (input.Delimiter as string) || undefined, maxKeys, after });
+        const enc = encoder(input.EncodingType as string | undefined);
+        return {
+          Name: input.Bucket,
+          Prefix: enc(prefix),
+          Delimiter: input.Delimiter === undefined ? undefined : enc(input.Delimiter as string),
+          MaxKeys: maxKeys,
+          KeyCount: page.contents.length + page.commonPrefixes.length,
+          IsTruncated: page.truncated,
+          Contents: page.contents.map((o) => content(o, enc, input.FetchOwner === true ? ctx.accountId : undefined)),
+          CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: enc(p) })),
+          ContinuationToken: token,
+          NextContinuationToken: page.truncated && page.last !== undefined ? encodeToken(page.last) : undefined,
+          StartAfter: input.StartAfter === undefined ? undefined : enc(input.StartAfter as string),
+          EncodingType: input.EncodingType,
+        };
+      },
+    },
+    ListObjects: {
+      http: { method: 'GET', uri: '/{Bucket}' },
+      input: structure({
+        Bucket: inUri('Bucket'),
+        Prefix: inQuery(string(), 'prefix'),
+        Delimiter: inQuery(string(), 'delimiter'),
+        MaxKeys: inQuery(integer(), 'max-keys'),
+        Marker: inQuery(string(), 'marker'),
+        EncodingType: inQuery(string(), 'encoding-type'),
+      }),
+      output: listOutput(false),
+      outputRoot: 'ListBucketResult',
+      handler: (input: Record<string, string | number | undefined>, ctx) => {
+        buckets.owned(ctx, input.Bucket as string);
+        const maxKeys = checkMaxKeys(input.MaxKeys as number | undefined);
+        const prefix = (input.Prefix as string | undefined) ?? '';
+        const delimiter = (input.Delimiter as string) || undefined;
+        const page = listKeys(repo, input.Bucket as string, { prefix, delimiter, maxKeys, after: (input.Marker as string) || undefined });
+        const enc = encoder(input.EncodingType as string | undefined);
+        return {
+          Name: input.Bucket,
+          Prefix: enc(prefix),
+          Marker: enc((input.Marker as string | undefined) ?? ''),
+          Delimiter: delimiter === undefined ? undefined : enc(delimiter),
+          MaxKeys: maxKeys,
+          IsTruncated: page.truncated,
+          // S3 gives NextMarker only with a delimiter; clients use the last key otherwise.
+          NextMarker: page.truncated && delimiter !== undefined && page.last !== undefined ? enc(page.last) : undefined,
+          Contents: page.contents.map((o) => content(o, enc, ctx.accountId)),
+          CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: enc(p) })),
+          EncodingType: input.EncodingType,
+        };
+      },
+    },
+  };
+}
+
+function checkMaxKeys(v: number | undefined): number {
+  if (v === undefined) return 1000;
+  if (v < 0) throw InvalidArgument('Argument maxKeys must be an integer between 0 and 2147483647', 'maxKeys', String(v));
+  return Math.min(v, 1000);
+}
+
+function encoder(type: string | undefined): (s: string) => string {
+  if (type === undefined) return (s) => s;
+  if (type !== 'url') throw InvalidArgument('Invalid Encoding Method specified in Request', 'encoding-type', type);
+  // S3's url encoding keeps '/' readable, as the SDKs expect when they decode it.
+  return (s) => encodeURIComponent(s).replace(/%2F/g, '/');
+}
+
+function content(o: ObjectRecord, enc: (s: string) => string, owner: string | undefined) {
+  return {
+    Key: enc(o.key),
+    LastModified: isoDate(o.lastModified),
+    ETag: o.etag,
+    Size: o.size,
+    StorageClass: 'STANDARD',
+    Owner: owner === undefined ? undefined : { ID: owner, DisplayName: owner },
+  };
+}
+
+const encodeToken = (key: string) => Buffer.from(`v1:${key}`, 'utf8').toString('base64');
+function decodeToken(token: string): string | undefined {
+  const s = Buffer.from(token, 'base64').toString('utf8');
+  return s.startsWith('v1:') ? s.slice(3) : undefined;
+}
+
+function listOutput(v2: boolean) {
+  const object = structure({
+    Key: string(),
+    LastModified: string(),
+    ETag: string(),
+    Size: integer(),
+    StorageClass: string(),
+    Owner: structure({ ID: string(), DisplayName: string() }),
+  });
+  return structure({
+    IsTruncated: boolean(),
+    ...(v2 ? {} : { Marker: string(), NextMarker: string() }),
+    Contents: list(object, { flattened: true }),
+    Name: string(),
+    Prefix: string(),
+    Delimiter: string(),
+    MaxKeys: integer(),
+    CommonPrefixes: list(structure({ Prefix: string() }), { flattened: true }),
+    EncodingType: string(),
+    ...(v2 ? { KeyCount: integer(), ContinuationToken: string(), NextContinuationToken: string(), StartAfter: string() } : {}),
+  });
+}
