@@ -25,6 +25,7 @@ export const S3_MIGRATIONS: Migration[] = [
      PRIMARY KEY (bucket, key)
    ) WITHOUT ROWID;
    CREATE INDEX s3_objects_blob ON s3_objects (blob_id);`,
+  `ALTER TABLE s3_objects ADD COLUMN tags TEXT NOT NULL DEFAULT '{}';`,
 ];
 
 interface Row {
@@ -67,6 +68,7 @@ interface ObjectRow {
   headers: string;
   metadata: string;
   checksums: string;
+  tags: string;
 }
 
 const toObject = (r: ObjectRow): ObjectRecord => ({
@@ -79,6 +81,7 @@ const toObject = (r: ObjectRow): ObjectRecord => ({
   headers: JSON.parse(r.headers) as Record<string, string>,
   metadata: JSON.parse(r.metadata) as Record<string, string>,
   checksums: JSON.parse(r.checksums) as Record<string, string>,
+  tags: JSON.parse(r.tags) as Record<string, string>,
 });
 
 /** The greatest code point: every key starting with a prefix sorts below prefix + this. */
@@ -95,10 +98,10 @@ export class SqliteS3ObjectRepo implements S3ObjectRepo {
   putObject(o: ObjectRecord): void {
     this.db
       .prepare(
-        `INSERT OR REPLACE INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(o.bucket, o.key, o.blobId, o.size, o.etag, o.lastModified, JSON.stringify(o.headers), JSON.stringify(o.metadata), JSON.stringify(o.checksums));
+      .run(o.bucket, o.key, o.blobId, o.size, o.etag, o.lastModified, JSON.stringify(o.headers), JSON.stringify(o.metadata), JSON.stringify(o.checksums), JSON.stringify(o.tags));
   }
 
   deleteObject(bucket: string, key: string): void {

@@ -29,6 +29,8 @@ export interface ObjectRecord {
   metadata: Record<string, string>;
   /** Checksums given (and verified) on upload, by header name: x-amz-checksum-crc32 ... */
   checksums: Record<string, string>;
+  /** Object tags (x-amz-tagging on upload, PutObjectTagging). */
+  tags: Record<string, string>;
 }
 
 export interface ListPage {

@@ -23,6 +23,7 @@ export interface PutInput extends UploadHeaders {
   metadata: Record<string, string>;
   ifNoneMatch?: string;
   ifMatch?: string;
+  tags?: Record<string, string>;
 }
 
 export interface Conditions {
@@ -65,29 +66,56 @@ export class Objects {
       headers: input.headers,
       metadata: input.metadata,
       checksums,
+      tags: input.tags ?? {},
     };
+    return this.commit(caller, record, { ifNoneMatch: input.ifNoneMatch, ifMatch: input.ifMatch });
+  }
+
+  /**
+   * Makes an object whose body is already a durable blob visible (PUT, multipart completion,
+   * copy): checks the write conditions in the commit, then removes the body it replaced. If the
+   * commit fails, the new blob is removed, so nothing is left behind.
+   */
+  async commit(caller: Caller, record: ObjectRecord, conditions: { ifNoneMatch?: string; ifMatch?: string } = {}): Promise<ObjectRecord> {
     let replaced: string | undefined;
     try {
       await this.store.write(() => {
-        this.buckets.owned(caller, input.bucket);
-        const old = this.repo.object(input.bucket, input.key);
+        this.buckets.owned(caller, record.bucket);
+        const old = this.repo.object(record.bucket, record.key);
         // Conditional writes: If-None-Match: * creates only; If-Match replaces only that version.
-        if (input.ifNoneMatch !== undefined && old && (input.ifNoneMatch.trim() === '*' || etagMatches(input.ifNoneMatch, old.etag))) {
+        if (conditions.ifNoneMatch !== undefined && old && (conditions.ifNoneMatch.trim() === '*' || etagMatches(conditions.ifNoneMatch, old.etag))) {
           throw PreconditionFailed('If-None-Match');
         }
-        if (input.ifMatch !== undefined && (!old || !etagMatches(input.ifMatch, old.etag))) {
-          if (!old) throw new NoSuchKey(input.key);
+        if (conditions.ifMatch !== undefined && (!old || !etagMatches(conditions.ifMatch, old.etag))) {
+          if (!old) throw new NoSuchKey(record.key);
           throw PreconditionFailed('If-Match');
         }
         this.repo.putObject(record);
-        replaced = old?.blobId;
+        replaced = old?.blobId === record.blobId ? undefined : old?.blobId;
       });
     } catch (e) {
-      await this.blobs.remove(blob.id);
+      await this.blobs.remove(record.blobId);
       throw e;
     }
     if (replaced) await this.removeBlob(replaced);
     return record;
+  }
+
+  /** An object's record, or NoSuchKey. */
+  get(caller: Caller, bucket: string, key: string): ObjectRecord {
+    this.buckets.owned(caller, bucket);
+    const record = this.repo.object(bucket, key);
+    if (!record) throw new NoSuchKey(key);
+    return record;
+  }
+
+  /** Changes an object's metadata in place (tags), as one commit. */
+  async update(caller: Caller, bucket: string, key: string, change: (r: ObjectRecord) => ObjectRecord): Promise<ObjectRecord> {
+    return this.store.write(() => {
+      const next = change(this.get(caller, bucket, key));
+      this.repo.putObject(next);
+      return next;
+    });
   }
 
   /** GET (with body) or HEAD: conditions first, then the range. */
