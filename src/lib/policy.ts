@@ -41,16 +41,37 @@ export function parsePolicy(json: string | undefined): PolicyDocument | undefine
 }
 
 export function policyAllows(policyJson: string | undefined, req: PolicyRequest, condition?: (c: unknown) => boolean): boolean {
+  return policyDecision(policyJson, req, condition) === 'allow';
+}
+
+/**
+ * What a policy says about a request: an explicit `deny` (which wins over everything, even
+ * the resource owner's own access), an `allow`, or nothing (`none`).
+ */
+export function policyDecision(policyJson: string | undefined, req: PolicyRequest, condition?: (c: unknown) => boolean): 'allow' | 'deny' | 'none' {
   const policy = parsePolicy(policyJson);
-  if (!policy) return false;
+  if (!policy) return 'none';
   let allowed = false;
   for (const st of policy.Statement) {
     if (!matchesStatement(st, req)) continue;
     if (st.Condition !== undefined && !(condition?.(st.Condition) ?? false)) continue;
-    if (st.Effect === 'Deny') return false;
+    if (st.Effect === 'Deny') return 'deny';
     if (st.Effect === 'Allow') allowed = true;
   }
-  return allowed;
+  return allowed ? 'allow' : 'none';
+}
+
+/** Whether any Allow statement grants anyone (`*`) access without a condition: a public policy. */
+export function policyIsPublic(policyJson: string | undefined): boolean {
+  const policy = parsePolicy(policyJson);
+  if (!policy) return false;
+  return policy.Statement.some((st) => st.Effect === 'Allow' && st.Condition === undefined && principalMatches(st.Principal, '*') && isWildcardPrincipal(st.Principal));
+}
+
+function isWildcardPrincipal(p: unknown): boolean {
+  if (p === '*') return true;
+  const aws = p && typeof p === 'object' ? (p as { AWS?: unknown }).AWS : undefined;
+  return aws === '*' || (Array.isArray(aws) && aws.includes('*'));
 }
 
 function matchesStatement(st: Statement, req: PolicyRequest): boolean {

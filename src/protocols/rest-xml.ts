@@ -14,6 +14,11 @@ export interface HttpBinding {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD';
   /** `/`, `/{Bucket}`, `/{Bucket}/{Key+}`, each optionally `?literal` or `?name=value` (`&`-joined). */
   uri: string;
+  /**
+   * A request header the route requires (S3's CopyObject: `x-amz-copy-source` on the URI of
+   * PutObject). Such a route is tried before the same route without one.
+   */
+  header?: string;
   /** Success status (default 200). */
   code?: number;
 }
@@ -26,6 +31,7 @@ export interface CompiledRoute<T> {
   method: string;
   segments: Segment[];
   query: Array<[string, string | undefined]>;
+  header?: string;
 }
 
 export interface RouteMatch<T> {
@@ -56,18 +62,22 @@ export class RestRoutes<T extends { http: HttpBinding }> {
           const eq = kv.indexOf('=');
           return eq < 0 ? [kv, undefined] : [kv.slice(0, eq), kv.slice(eq + 1)];
         });
-      this.routes.push({ name, target, method: target.http.method, segments, query: literals });
+      this.routes.push({ name, target, method: target.http.method, segments, query: literals, header: target.http.header?.toLowerCase() });
     }
-    // Most specific first: more query literals, then more path segments.
-    this.routes.sort((a, b) => b.query.length - a.query.length || b.segments.length - a.segments.length);
+    // Most specific first: more query literals, then a required header, then more path segments.
+    this.routes.sort(
+      (a, b) => b.query.length - a.query.length || Number(b.header !== undefined) - Number(a.header !== undefined) || b.segments.length - a.segments.length,
+    );
   }
 
-  match(method: string, rawPath: string, query: URLSearchParams): RouteMatch<T> | undefined {
+  /** `headers` as node gives them (lower-case names); without them, no route that requires a header matches. */
+  match(method: string, rawPath: string, query: URLSearchParams, headers: Record<string, string | string[] | undefined> = {}): RouteMatch<T> | undefined {
     const parts = rawPath.split('/').slice(1);
     if (parts.length && parts[parts.length - 1] === '' && parts.length === 1) parts.pop();
     for (const r of this.routes) {
       if (r.method !== method) continue;
       if (!r.query.every(([k, v]) => query.has(k) && (v === undefined || query.get(k) === v))) continue;
+      if (r.header !== undefined && headers[r.header] === undefined) continue;
       const labels = matchPath(r.segments, parts);
       if (labels) return { name: r.name, target: r.target, labels };
     }
@@ -299,7 +309,7 @@ export function encodeRestXmlError(err: AwsError, requestId: string, hostId: str
   let details = '';
   for (const [k, v] of Object.entries(err.xmlDetails() ?? {})) details += `<${k}>${escapeXml(v)}</${k}>`;
   return (
-    `${XML_DECLARATION}<Error><Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message>${details}` +
+    `${XML_DECLARATION}<Error><Code>${escapeXml(err.queryCode)}</Code><Message>${escapeXml(err.queryMessage)}</Message>${details}` +
     `<RequestId>${escapeXml(requestId)}</RequestId><HostId>${escapeXml(hostId)}</HostId></Error>`
   );
 }

@@ -236,6 +236,16 @@ function splitScope(credential: string): Scope | undefined {
   return { accessKeyId: accessKeyId!, date: date!, region: region!, service: service!, terminator };
 }
 
+const PRESIGN_PARAM = /(?:^|&)x-amz-(?:credential|signature|algorithm)=/i;
+
+/**
+ * A request that attempts no signature at all: no Authorization header, no presigned query.
+ * (A malformed attempt is not unsigned: it is refused as AWS refuses it.)
+ */
+export function isUnsigned(req: Pick<SigV4Request, 'headers' | 'query'>): boolean {
+  return req.headers?.authorization === undefined && !PRESIGN_PARAM.test(String(req.query ?? ''));
+}
+
 /**
  * Cheap parse used for routing, no crypto: the credential scope from the Authorization header or
  * the X-Amz-Credential query parameter; undefined if neither present/parsable.

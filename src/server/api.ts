@@ -12,6 +12,8 @@ export interface ApiRequest {
   /** The unread body, for operations that stream it (S3 uploads); `body` is then empty. */
   stream?: Readable;
   requestId: string;
+  /** The client's address (policy conditions such as aws:SourceIp). */
+  sourceIp?: string;
 }
 
 export interface ApiResponse {

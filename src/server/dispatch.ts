@@ -8,7 +8,7 @@ import { AwsError, InternalFailure, InvalidAction, MalformedXML, MethodNotAllowe
 import { decodeJsonInput, encodeJsonError, encodeJsonOutput, jsonContentType } from '../protocols/json.js';
 import { decodeQueryInput, encodeQueryError, encodeQueryResponse, parseForm } from '../protocols/query.js';
 import { decodeRestInput, encodeRestOutput, encodeRestXmlError, RestRoutes, streamsPayload, type HttpBinding } from '../protocols/rest-xml.js';
-import { requireSigningService, type SigV4Identity, type SigV4Verifier } from '../protocols/sigv4.js';
+import { isUnsigned, requireSigningService, type SigV4Identity, type SigV4Verifier } from '../protocols/sigv4.js';
 import type { Operation, RequestContext, ServicePlugin } from '../services/service.js';
 import type { ApiRequest, ApiResponse } from './api.js';
 import type { Route, Router } from './router.js';
@@ -41,7 +41,7 @@ export class Dispatcher {
   streamsBody(req: Omit<ApiRequest, 'body' | 'stream'>): boolean {
     const route = this.router.route({ ...req, body: EMPTY });
     if (route?.protocol !== 'rest-xml') return false;
-    const match = this.restRoutes(route.service).match(req.method, req.path, new URLSearchParams(req.query));
+    const match = this.restRoutes(route.service).match(req.method, route.service.routingPath?.(req) ?? req.path, new URLSearchParams(req.query), req.headers);
     return match !== undefined && streamsPayload(match.target.input);
   }
 
@@ -50,7 +50,10 @@ export class Dispatcher {
     try {
       // Authentication comes first, even for requests we cannot route: an unsigned request
       // learns nothing about what exists.
-      const identity = this.verifier.verify(req.stream ? { ...req, streamed: true } : req);
+      const anonymous = route !== undefined && route.service.claimsUnsigned !== undefined && isUnsigned(req);
+      const identity: SigV4Identity = anonymous
+        ? { accessKeyId: '', accountId: '', region: '', service: route.service.signingName, payloadSigned: false, payloadHash: 'UNSIGNED-PAYLOAD' }
+        : this.verifier.verify(req.stream ? { ...req, streamed: true } : req);
       if (!route) throw new InvalidAction('The action or operation requested is invalid. Verify that the action is typed correctly.');
       // A signature is good for the service its credential scope names, and no other (the
       // route may have come from X-Amz-Target rather than from the scope).
@@ -64,6 +67,9 @@ export class Dispatcher {
         endpoint: endpointOf(req),
         path: req.path,
         query: req.query,
+        ...(anonymous ? { anonymous: true } : {}),
+        sourceIp: req.sourceIp,
+        headers: req.headers,
         traceHeader: headerValue(req.headers['x-amzn-trace-id']),
         ...(req.stream ? { payload: { hash: identity.payloadHash, ...(identity.streaming ? { streaming: identity.streaming } : {}) } } : {}),
       };
@@ -88,7 +94,7 @@ export class Dispatcher {
     const body = identity.payloadSigned ? req.body : EMPTY;
     if (route.protocol === 'rest-xml') {
       const query = new URLSearchParams(req.query);
-      const match = this.restRoutes(service).match(req.method, req.path, query);
+      const match = this.restRoutes(service).match(req.method, service.routingPath?.(req) ?? req.path, query, req.headers);
       if (!match) throw new MethodNotAllowed('The specified method is not allowed against this resource.');
       const decoded = decodeRestInput(match.target.input, { labels: match.labels, query, headers: req.headers, body, stream: req.stream });
       if (decoded.badXml) throw new MalformedXML('The XML you provided was not well-formed or did not validate against our published schema');
@@ -143,6 +149,7 @@ export class Dispatcher {
     if (route?.protocol === 'rest-xml') {
       // HEAD answers carry no body; the status says it all.
       const body = req.method === 'HEAD' || err.status === 304 ? '' : encodeRestXmlError(err, req.requestId, req.requestId);
+      // (Signature errors carry S3's names as their query code: SignatureDoesNotMatch, ...)
       return { status: err.status, headers: body ? { 'content-type': 'application/xml' } : {}, body };
     }
     const asJson = route ? route.protocol === 'json' : String(req.headers['content-type'] ?? '').startsWith('application/x-amz-json');

@@ -125,7 +125,8 @@ export class HttpServer {
       const { ready, body } = this.opts.health();
       return send(res, this.httpDate(), requestId, { status: ready ? 200 : 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     }
-    const head = { method: req.method ?? 'GET', path, query: q >= 0 ? url.slice(q + 1) : '', headers: req.headers, requestId };
+    const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '');
+    const head = { method: req.method ?? 'GET', path, query: q >= 0 ? url.slice(q + 1) : '', headers: req.headers, requestId, sourceIp };
     if (this.opts.streamsBody?.(head)) {
       // The service reads the body as a stream (and enforces its own size limits).
       handling.dispatch = this.opts.dispatch({ ...head, body: EMPTY, stream: req }).then(
@@ -163,7 +164,7 @@ export class HttpServer {
     req.on('end', () => {
       if (aborted) return;
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-      const apiReq: ApiRequest = { method: req.method ?? 'GET', path, query: q >= 0 ? url.slice(q + 1) : '', headers: req.headers, body, requestId };
+      const apiReq: ApiRequest = { ...head, body };
       handling.dispatch = this.opts.dispatch(apiReq).then(
         (out) => send(res, this.httpDate(), requestId, out),
         (e) => {

@@ -10,7 +10,7 @@
  * route is not trusted for authentication: the dispatcher checks the signature's scope against
  * the routed service's signing name.
  */
-import { signingScope } from '../protocols/sigv4.js';
+import { isUnsigned, signingScope } from '../protocols/sigv4.js';
 import type { ServicePlugin } from '../services/service.js';
 import type { ApiRequest } from './api.js';
 
@@ -27,7 +27,7 @@ export class Router {
   private bySigningName = new Map<string, ServicePlugin>();
   private byTargetPrefix = new Map<string, ServicePlugin>();
 
-  constructor(services: ServicePlugin[]) {
+  constructor(private readonly services: ServicePlugin[]) {
     for (const s of services) {
       if (!this.bySigningName.has(s.signingName)) this.bySigningName.set(s.signingName, s);
       if (s.json) this.byTargetPrefix.set(s.json.targetPrefix, s);
@@ -46,6 +46,7 @@ export class Router {
     const scope = signingScope(req);
     let service = prefix ? this.byTargetPrefix.get(prefix) : undefined;
     if (!service && scope) service = this.bySigningName.get(scope.service);
+    if (!service && !target && isUnsigned(req)) service = this.services.find((s) => s.claimsUnsigned?.(req));
     if (!service) return undefined;
 
     if (service.restXml) return { service, protocol: 'rest-xml' };

@@ -17,7 +17,14 @@ import type { Store } from '../store/store.js';
 /** What an operation handler knows about the request that called it. */
 export interface RequestContext {
   requestId: string;
+  /** The signer's account; '' for an anonymous request (services that allow them: S3). */
   accountId: string;
+  /** An unsigned request, let through because its service decides on its own (bucket policies). */
+  anonymous?: boolean;
+  /** The client's address, for policy conditions. */
+  sourceIp?: string;
+  /** The request headers, for services whose operations read more than their declared members. */
+  headers?: Record<string, string | string[] | undefined>;
   region: string;
   /** The access key that signed the request. */
   accessKeyId: string;
@@ -90,6 +97,13 @@ export interface ServicePlugin {
   operations: Record<string, Operation>;
   /** Fills query-protocol parameters implied by the request path (SQS: QueueUrl). */
   queryDefaults?(params: Map<string, string>, path: string): void;
+  /**
+   * Whether this service takes an unsigned request (no Authorization header, no presigned
+   * query): S3 does for buckets that exist, and authorizes it by the bucket's policy and ACL.
+   */
+  claimsUnsigned?(req: { method: string; path: string; headers: Record<string, string | string[] | undefined> }): boolean;
+  /** REST services addressed by host (S3 virtual-hosted style): the path to route by. */
+  routingPath?(req: { path: string; headers: Record<string, string | string[] | undefined> }): string;
   /** Builds the AwsError for input that fails shape validation. */
   validationError(violations: Violation[], operation: string): AwsError;
   /** Stops timers and background work; the store is flushed after. */

@@ -98,3 +98,42 @@ export const InvalidRange = (requested: string, size: number) =>
   s3Error('InvalidRange', 416, 'The requested range is not satisfiable', { RangeRequested: requested, ActualObjectSize: String(size) });
 export const InvalidArgument = (message: string, name?: string, value?: string) =>
   s3Error('InvalidArgument', 400, message, name !== undefined ? { ArgumentName: name, ArgumentValue: value ?? '' } : undefined);
+
+// ---- CopyObject, DeleteObjects, tagging, GetObjectAttributes ---------------------------------
+
+export const InvalidRequest = (message: string) => s3Error('InvalidRequest', 400, message);
+/** Operations whose body S3 insists on checking (DeleteObjects, PutObjectTagging, PutBucketTagging). */
+export const MissingContentMd5 = () => InvalidRequest('Missing required header for this request: Content-MD5.');
+export const MissingRequestBody = () => s3Error('MissingRequestBodyError', 400, 'Request body is empty.');
+export const InvalidTag = (message: string, details: Record<string, string>) => s3Error('InvalidTag', 400, message, details);
+/** S3 answers a tag set over its limit with a plain BadRequest, not InvalidTag. */
+export const TooManyTags = (what: 'Object' | 'Bucket', max: number) => s3Error('BadRequest', 400, `${what} tags cannot be greater than ${max}`);
+export const NoSuchTagSet = bucketError('NoSuchTagSet', 404, 'The TagSet does not exist');
+
+export const MalformedPolicy = (message: string) => s3Error('MalformedPolicy', 400, message);
+export const NoSuchBucketPolicy = (bucket: string) => s3Error('NoSuchBucketPolicy', 404, 'The bucket policy does not exist', { BucketName: bucket });
+export const NoSuchPublicAccessBlockConfiguration = (bucket: string) =>
+  s3Error('NoSuchPublicAccessBlockConfiguration', 404, 'The public access block configuration was not found', { BucketName: bucket });
+
+// Multipart uploads. Messages and extra elements as S3 sends them on the wire (they differ
+// slightly from the wording of the error table in the API reference).
+export const NoSuchUpload = (uploadId: string) =>
+  s3Error('NoSuchUpload', 404, 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', {
+    UploadId: uploadId,
+  });
+export const InvalidPart = (uploadId: string, partNumber: number, etag: string) =>
+  s3Error(
+    'InvalidPart',
+    400,
+    "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+    { UploadId: uploadId, PartNumber: String(partNumber), ETag: etag },
+  );
+export const InvalidPartOrder = (uploadId: string) =>
+  s3Error('InvalidPartOrder', 400, 'The list of parts was not in ascending order. Parts must be ordered by part number.', { UploadId: uploadId });
+export const EntityTooSmall = (size: number, min: number, partNumber: number, etag: string) =>
+  s3Error('EntityTooSmall', 400, 'Your proposed upload is smaller than the minimum allowed size', {
+    ProposedSize: String(size),
+    MinSizeAllowed: String(min),
+    PartNumber: String(partNumber),
+    ETag: etag,
+  });

@@ -1,15 +1,41 @@
 /**
- * The S3 plugin (REST-XML, path-style addressing): buckets and objects, bodies streamed to
- * the blob store. Sharing, versioning, multipart and the rest of the S3 issue build on it.
+ * The S3 plugin (REST-XML, path-style and virtual-hosted-style addressing): buckets, objects
+ * (bodies streamed to the blob store), bucket policies, canned ACLs and the public access
+ * block, anonymous access. Versioning, multipart and the rest of the S3 issue build on it.
  */
 import { AwsError } from '../../protocols/errors.js';
 import type { Violation } from '../../protocols/shapes.js';
 import type { ServiceFactory, ServicePlugin } from '../service.js';
 import { Buckets } from './engine/buckets.js';
 import { Objects } from './engine/objects.js';
+import { accessOperations } from './operations/access.js';
 import { bucketOperations, S3_NS } from './operations/buckets.js';
 import { objectOperations } from './operations/objects.js';
+import { objectExtraOperations } from './operations/object-extras.js';
+import { bucketExtraOperations } from './operations/bucket-extras.js';
+import { S3_EXTRAS_MIGRATIONS } from './repo-extras.sqlite.js';
 import { S3_MIGRATIONS, SqliteS3ObjectRepo, SqliteS3Repo } from './repo.sqlite.js';
+
+/**
+ * Virtual-hosted-style addressing: `<bucket>.localhost[:port]` (and `<bucket>.s3.localhost`),
+ * which is what the SDKs call when pointed at http://localhost:4566 without forcePathStyle.
+ */
+export function virtualHostBucket(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const host = String(headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
+  if (!host.endsWith('.localhost')) return undefined;
+  const name = host.slice(0, -'.localhost'.length).replace(/\.s3$/, '');
+  return name === '' || name === 's3' ? undefined : name;
+}
+
+function firstSegment(path: string): string | undefined {
+  const seg = path.split('/')[1];
+  if (!seg) return undefined;
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    return undefined;
+  }
+}
 
 function validationError(violations: Violation[]): AwsError {
   const v = violations[0]!;
@@ -19,6 +45,7 @@ function validationError(violations: Violation[]): AwsError {
 
 export const createS3Service: ServiceFactory = (env) => {
   env.store.migrate('s3', S3_MIGRATIONS);
+  env.store.migrate('s3-extras', S3_EXTRAS_MIGRATIONS);
   const repo = new SqliteS3Repo(env.store.db);
   const objectRepo = new SqliteS3ObjectRepo(env.store.db);
   const buckets = new Buckets(repo, env.store, env.clock);
@@ -28,8 +55,23 @@ export const createS3Service: ServiceFactory = (env) => {
     name: 's3',
     signingName: 's3',
     restXml: { xmlNamespace: S3_NS },
-    operations: { ...bucketOperations(buckets, (b) => objects.assertEmpty(b)), ...objectOperations(objects, buckets, objectRepo) },
+    operations: {
+      ...bucketOperations(buckets, (b) => objects.assertEmpty(b)),
+      ...objectOperations(objects, buckets, objectRepo),
+      ...accessOperations(buckets),
+      ...objectExtraOperations({ objects, buckets, blobs: env.blobs, clock: env.clock }),
+      ...bucketExtraOperations({ buckets, store: env.store }),
+    },
     validationError,
+    // Anonymous requests reach S3 only for buckets that exist; their policy and ACL decide.
+    claimsUnsigned: (req) => {
+      const bucket = virtualHostBucket(req.headers) ?? firstSegment(req.path);
+      return bucket !== undefined && buckets.exists(bucket);
+    },
+    routingPath: (req) => {
+      const bucket = virtualHostBucket(req.headers);
+      return bucket === undefined ? req.path : `/${encodeURIComponent(bucket)}${req.path}`;
+    },
   };
   return plugin;
 };

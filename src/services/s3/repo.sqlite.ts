@@ -1,6 +1,6 @@
 /** S3 storage in SQLite. All SQL of the service lives here. */
 import type { Db, Migration } from '../../store/store.js';
-import type { BucketRecord, ListPage, ObjectRecord, S3ObjectRepo, S3Repo } from './repo.js';
+import type { BucketRecord, ListPage, ObjectRecord, PublicAccessBlock, S3ObjectRepo, S3Repo } from './repo.js';
 
 export const S3_MIGRATIONS: Migration[] = [
   // Bucket names are global across accounts and regions, as in S3.
@@ -26,6 +26,9 @@ export const S3_MIGRATIONS: Migration[] = [
    ) WITHOUT ROWID;
    CREATE INDEX s3_objects_blob ON s3_objects (blob_id);`,
   `ALTER TABLE s3_objects ADD COLUMN tags TEXT NOT NULL DEFAULT '{}';`,
+  `ALTER TABLE s3_buckets ADD COLUMN policy TEXT;
+   ALTER TABLE s3_buckets ADD COLUMN acl TEXT NOT NULL DEFAULT 'private';
+   ALTER TABLE s3_buckets ADD COLUMN public_access_block TEXT;`,
 ];
 
 interface Row {
@@ -33,9 +36,20 @@ interface Row {
   account: string;
   region: string;
   created_at: number;
+  policy: string | null;
+  acl: string;
+  public_access_block: string | null;
 }
 
-const toRecord = (r: Row): BucketRecord => ({ name: r.name, account: r.account, region: r.region, createdAt: r.created_at });
+const toRecord = (r: Row): BucketRecord => ({
+  name: r.name,
+  account: r.account,
+  region: r.region,
+  createdAt: r.created_at,
+  acl: r.acl,
+  ...(r.policy !== null ? { policy: r.policy } : {}),
+  ...(r.public_access_block !== null ? { publicAccessBlock: JSON.parse(r.public_access_block) as PublicAccessBlock } : {}),
+});
 
 export class SqliteS3Repo implements S3Repo {
   constructor(private readonly db: Db) {}
@@ -50,7 +64,13 @@ export class SqliteS3Repo implements S3Repo {
   }
 
   insertBucket(b: BucketRecord): void {
-    this.db.prepare('INSERT INTO s3_buckets (name, account, region, created_at) VALUES (?, ?, ?, ?)').run(b.name, b.account, b.region, b.createdAt);
+    this.db.prepare('INSERT INTO s3_buckets (name, account, region, created_at, acl) VALUES (?, ?, ?, ?, ?)').run(b.name, b.account, b.region, b.createdAt, b.acl);
+  }
+
+  updateBucket(b: BucketRecord): void {
+    this.db
+      .prepare('UPDATE s3_buckets SET policy = ?, acl = ?, public_access_block = ? WHERE name = ?')
+      .run(b.policy ?? null, b.acl, b.publicAccessBlock ? JSON.stringify(b.publicAccessBlock) : null, b.name);
   }
 
   deleteBucket(name: string): void {

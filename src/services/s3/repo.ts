@@ -5,6 +5,19 @@ export interface BucketRecord {
   region: string;
   /** Epoch ms. */
   createdAt: number;
+  /** The bucket policy (JSON text), if set. */
+  policy?: string;
+  /** The canned ACL: private, public-read, public-read-write, authenticated-read. */
+  acl: string;
+  /** PublicAccessBlockConfiguration, if set. */
+  publicAccessBlock?: PublicAccessBlock;
+}
+
+export interface PublicAccessBlock {
+  BlockPublicAcls: boolean;
+  IgnorePublicAcls: boolean;
+  BlockPublicPolicy: boolean;
+  RestrictPublicBuckets: boolean;
 }
 
 export interface S3Repo {
@@ -12,6 +25,8 @@ export interface S3Repo {
   buckets(account: string): BucketRecord[];
   insertBucket(b: BucketRecord): void;
   deleteBucket(name: string): void;
+  /** Replaces the bucket's policy, ACL and public access block as given. */
+  updateBucket(b: BucketRecord): void;
 }
 
 export interface ObjectRecord {

@@ -10,17 +10,37 @@ import {
   BucketAlreadyExists,
   BucketAlreadyOwnedByYou,
   IllegalLocationConstraintException,
+  InvalidArgument,
   InvalidBucketName,
   InvalidLocationConstraint,
   NoSuchBucket,
   NotFound,
 } from '../errors.js';
+import { conditionsHold, type ConditionKeys } from '../../../lib/policy-conditions.js';
+import { policyDecision, policyIsPublic } from '../../../lib/policy.js';
 import type { BucketRecord, S3Repo } from '../repo.js';
 
+/** Who is asking: a signed account, or (anonymous) anyone; and the request facts policies test. */
 export interface Caller {
   accountId: string;
   region: string;
+  anonymous?: boolean;
+  sourceIp?: string;
+  headers?: Record<string, string | string[] | undefined>;
 }
+
+/** What an object or listing request does, for policies: `s3:GetObject` on `arn:aws:s3:::b/k`. */
+export interface Access {
+  action: string;
+  /** The object key, for object actions. */
+  key?: string;
+  /** Extra condition keys (s3:prefix for listings). */
+  conditionKeys?: Record<string, string | undefined>;
+}
+
+const CANNED_ACLS = ['private', 'public-read', 'public-read-write', 'authenticated-read'];
+const READ_ACTIONS = new Set(['s3:GetObject', 's3:ListBucket', 's3:GetObjectTagging', 's3:GetObjectAttributes']);
+const WRITE_ACTIONS = new Set(['s3:PutObject', 's3:DeleteObject']);
 
 const NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IP_LIKE = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
@@ -52,8 +72,9 @@ export class Buckets {
     private readonly clock: Clock,
   ) {}
 
-  async create(caller: Caller, name: string, constraint: string | undefined): Promise<BucketRecord> {
+  async create(caller: Caller, name: string, constraint: string | undefined, acl = 'private'): Promise<BucketRecord> {
     if (!isValidBucketName(name)) throw new InvalidBucketName(name);
+    checkCannedAcl(acl);
     // The constraint must name the region the request was signed for; us-east-1 takes none.
     if (caller.region === 'us-east-1') {
       if (constraint === 'us-east-1') throw new InvalidLocationConstraint();
@@ -69,18 +90,58 @@ export class Buckets {
         if (caller.region === 'us-east-1' && existing.region === 'us-east-1') return existing;
         throw new BucketAlreadyOwnedByYou(name);
       }
-      const record: BucketRecord = { name, account: caller.accountId, region: caller.region, createdAt: this.clock.now() };
+      const record: BucketRecord = { name, account: caller.accountId, region: caller.region, createdAt: this.clock.now(), acl };
       this.repo.insertBucket(record);
       return record;
     });
   }
 
-  /** The caller's own bucket; another account's is AccessDenied (no policies yet). */
+  /** The caller's own bucket (configuration operations): another account's is AccessDenied. */
   owned(caller: Caller, name: string): BucketRecord {
     const b = this.repo.bucket(name);
     if (!b) throw new NoSuchBucket(name);
-    if (b.account !== caller.accountId) throw new AccessDenied();
+    if (caller.anonymous || b.account !== caller.accountId) throw new AccessDenied();
     return b;
+  }
+
+  exists(name: string): boolean {
+    return this.repo.bucket(name) !== undefined;
+  }
+
+  /**
+   * Object and listing access, as S3 decides it: an explicit Deny in the bucket policy refuses
+   * anyone; the owner is allowed; others (other accounts, anonymous) need an Allow from the
+   * policy or a grant of the canned ACL. The public access block can make S3 ignore public
+   * ACLs and restrict public policies to the owner's account.
+   */
+  authorize(caller: Caller, name: string, access: Access): BucketRecord {
+    const b = this.repo.bucket(name);
+    if (!b) throw new NoSuchBucket(name);
+    const principal = caller.anonymous ? '*' : caller.accountId;
+    const resource = access.key === undefined ? `arn:aws:s3:::${name}` : `arn:aws:s3:::${name}/${access.key}`;
+    const forwarded = caller.headers?.['x-forwarded-proto'];
+    const keys: ConditionKeys = {
+      'aws:SourceIp': caller.sourceIp,
+      'aws:SecureTransport': forwarded === 'https' ? 'true' : 'false',
+      'aws:PrincipalAccount': caller.anonymous ? undefined : caller.accountId,
+      ...access.conditionKeys,
+    };
+    const decision = policyDecision(b.policy, { principalAccount: principal, action: access.action, resource }, (c) => conditionsHold(c, keys));
+    if (decision === 'deny') throw new AccessDenied();
+    const owner = !caller.anonymous && caller.accountId === b.account;
+    if (owner) return b;
+    const block = b.publicAccessBlock;
+    if (decision === 'allow' && !(block?.RestrictPublicBuckets && policyIsPublic(b.policy))) return b;
+    if (!block?.IgnorePublicAcls && aclGrants(b.acl, access.action, caller)) return b;
+    throw new AccessDenied();
+  }
+
+  async update(caller: Caller, name: string, change: (b: BucketRecord) => BucketRecord): Promise<BucketRecord> {
+    return this.store.write(() => {
+      const next = change(this.owned(caller, name));
+      this.repo.updateBucket(next);
+      return next;
+    });
   }
 
   head(caller: Caller, name: string): BucketRecord {
@@ -102,4 +163,15 @@ export class Buckets {
   list(caller: Caller): BucketRecord[] {
     return this.repo.buckets(caller.accountId);
   }
+}
+
+export function checkCannedAcl(acl: string): void {
+  if (!CANNED_ACLS.includes(acl)) throw InvalidArgument('', 'x-amz-acl', acl);
+}
+
+function aclGrants(acl: string, action: string, caller: Caller): boolean {
+  if (acl === 'public-read') return READ_ACTIONS.has(action);
+  if (acl === 'public-read-write') return READ_ACTIONS.has(action) || WRITE_ACTIONS.has(action);
+  if (acl === 'authenticated-read') return !caller.anonymous && READ_ACTIONS.has(action);
+  return false;
 }

@@ -54,7 +54,7 @@ export class Objects {
 
   async put(caller: Caller, input: PutInput, payload: RequestContext['payload']): Promise<ObjectRecord> {
     if (Buffer.byteLength(input.key) > MAX_KEY_BYTES) throw new KeyTooLongError(input.key);
-    this.buckets.owned(caller, input.bucket);
+    this.buckets.authorize(caller, input.bucket, { action: 's3:PutObject', key: input.key });
     const { blob, checksums } = await receiveBody(this.blobs, input.body, input, payload);
     const record: ObjectRecord = {
       bucket: input.bucket,
@@ -80,7 +80,7 @@ export class Objects {
     let replaced: string | undefined;
     try {
       await this.store.write(() => {
-        this.buckets.owned(caller, record.bucket);
+        this.buckets.authorize(caller, record.bucket, { action: 's3:PutObject', key: record.key });
         const old = this.repo.object(record.bucket, record.key);
         // Conditional writes: If-None-Match: * creates only; If-Match replaces only that version.
         if (conditions.ifNoneMatch !== undefined && old && (conditions.ifNoneMatch.trim() === '*' || etagMatches(conditions.ifNoneMatch, old.etag))) {
@@ -102,8 +102,8 @@ export class Objects {
   }
 
   /** An object's record, or NoSuchKey. */
-  get(caller: Caller, bucket: string, key: string): ObjectRecord {
-    this.buckets.owned(caller, bucket);
+  get(caller: Caller, bucket: string, key: string, action = 's3:GetObject'): ObjectRecord {
+    this.buckets.authorize(caller, bucket, { action, key });
     const record = this.repo.object(bucket, key);
     if (!record) throw new NoSuchKey(key);
     return record;
@@ -112,7 +112,7 @@ export class Objects {
   /** Changes an object's metadata in place (tags), as one commit. */
   async update(caller: Caller, bucket: string, key: string, change: (r: ObjectRecord) => ObjectRecord): Promise<ObjectRecord> {
     return this.store.write(() => {
-      const next = change(this.get(caller, bucket, key));
+      const next = change(this.get(caller, bucket, key, 's3:PutObjectTagging'));
       this.repo.putObject(next);
       return next;
     });
@@ -120,7 +120,7 @@ export class Objects {
 
   /** GET (with body) or HEAD: conditions first, then the range. */
   async read(caller: Caller, bucket: string, key: string, opts: { head: boolean; range?: string; conditions: Conditions }): Promise<ObjectRead> {
-    this.buckets.owned(caller, bucket);
+    this.buckets.authorize(caller, bucket, { action: 's3:GetObject', key });
     const record = this.repo.object(bucket, key);
     if (!record) throw opts.head ? new NotFound() : new NoSuchKey(key);
     checkConditions(record, opts.conditions);
@@ -136,7 +136,7 @@ export class Objects {
   }
 
   async delete(caller: Caller, bucket: string, key: string): Promise<void> {
-    this.buckets.owned(caller, bucket);
+    this.buckets.authorize(caller, bucket, { action: 's3:DeleteObject', key });
     let removed: string | undefined;
     await this.store.write(() => {
       const old = this.repo.object(bucket, key);

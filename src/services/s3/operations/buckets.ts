@@ -32,8 +32,8 @@ export function bucketOperations(buckets: Buckets, assertEmpty: (bucket: string)
         ACL: inHeader(string(), 'x-amz-acl'),
       }),
       output: structure({ Location: inHeader(string(), 'Location') }),
-      handler: async (input: { Bucket: string; CreateBucketConfiguration?: { LocationConstraint?: string } }, ctx) => {
-        const b = await buckets.create(ctx, input.Bucket, input.CreateBucketConfiguration?.LocationConstraint || undefined);
+      handler: async (input: { Bucket: string; ACL?: string; CreateBucketConfiguration?: { LocationConstraint?: string } }, ctx) => {
+        const b = await buckets.create(ctx, input.Bucket, input.CreateBucketConfiguration?.LocationConstraint || undefined, input.ACL ?? 'private');
         return { Location: `/${b.name}` };
       },
     },

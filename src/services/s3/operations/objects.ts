@@ -147,7 +147,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
       output: listOutput(true),
       outputRoot: 'ListBucketResult',
       handler: (input: Record<string, string | number | boolean | undefined>, ctx) => {
-        buckets.owned(ctx, input.Bucket as string);
+        buckets.authorize(ctx, input.Bucket as string, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': (input.Prefix as string | undefined) ?? '' } });
         const maxKeys = checkMaxKeys(input.MaxKeys as number | undefined);
         const prefix = (input.Prefix as string | undefined) ?? '';
         const token = input.ContinuationToken as string | undefined;
@@ -188,7 +188,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
       output: listOutput(false),
       outputRoot: 'ListBucketResult',
       handler: (input: Record<string, string | number | undefined>, ctx) => {
-        buckets.owned(ctx, input.Bucket as string);
+        buckets.authorize(ctx, input.Bucket as string, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': (input.Prefix as string | undefined) ?? '' } });
         const maxKeys = checkMaxKeys(input.MaxKeys as number | undefined);
         const prefix = (input.Prefix as string | undefined) ?? '';
         const delimiter = (input.Delimiter as string) || undefined;

@@ -1,0 +1,100 @@
+/**
+ * The Condition block of resource policies, for the keys a request carries (aws:SourceIp,
+ * aws:SecureTransport, s3:prefix, ...): `{ "<Operator>": { "<key>": value | [values] } }`,
+ * every operator and key must hold (AND), any of a key's values may match (OR). Operators
+ * that Nimbus does not know make the statement not match, which is the safe side for Allow.
+ */
+import { isIP } from 'node:net';
+import { wildcard } from './policy.js';
+
+export type ConditionKeys = Record<string, string | undefined>;
+
+export function conditionsHold(block: unknown, keys: ConditionKeys): boolean {
+  if (!block || typeof block !== 'object') return false;
+  for (const [rawOp, tests] of Object.entries(block as Record<string, unknown>)) {
+    if (!tests || typeof tests !== 'object') return false;
+    const ifExists = rawOp.endsWith('IfExists');
+    const op = ifExists ? rawOp.slice(0, -'IfExists'.length) : rawOp;
+    for (const [key, expected] of Object.entries(tests as Record<string, unknown>)) {
+      const actual = lookup(keys, key);
+      const values = (Array.isArray(expected) ? expected : [expected]).map(String);
+      if (actual === undefined) {
+        if (ifExists || op.startsWith('StringNot') || op === 'NotIpAddress') continue;
+        return false;
+      }
+      if (!test(op, actual, values)) return false;
+    }
+  }
+  return true;
+}
+
+/** Condition keys are case-insensitive. */
+function lookup(keys: ConditionKeys, key: string): string | undefined {
+  const lower = key.toLowerCase();
+  for (const [k, v] of Object.entries(keys)) if (k.toLowerCase() === lower) return v;
+  return undefined;
+}
+
+function test(op: string, actual: string, values: string[]): boolean {
+  switch (op) {
+    case 'StringEquals':
+      return values.includes(actual);
+    case 'StringNotEquals':
+      return !values.includes(actual);
+    case 'StringEqualsIgnoreCase':
+      return values.some((v) => v.toLowerCase() === actual.toLowerCase());
+    case 'StringNotEqualsIgnoreCase':
+      return !values.some((v) => v.toLowerCase() === actual.toLowerCase());
+    case 'StringLike':
+      return values.some((v) => wildcard(v, actual, false));
+    case 'StringNotLike':
+      return !values.some((v) => wildcard(v, actual, false));
+    case 'Bool':
+      return values.some((v) => v.toLowerCase() === actual.toLowerCase());
+    case 'IpAddress':
+      return values.some((v) => inCidr(actual, v));
+    case 'NotIpAddress':
+      return !values.some((v) => inCidr(actual, v));
+    case 'NumericEquals':
+      return values.some((v) => Number(v) === Number(actual));
+    case 'NumericLessThan':
+      return values.some((v) => Number(actual) < Number(v));
+    case 'NumericLessThanEquals':
+      return values.some((v) => Number(actual) <= Number(v));
+    case 'NumericGreaterThan':
+      return values.some((v) => Number(actual) > Number(v));
+    case 'NumericGreaterThanEquals':
+      return values.some((v) => Number(actual) >= Number(v));
+    default:
+      return false;
+  }
+}
+
+/** Whether an IPv4/IPv6 address lies in a CIDR block (or equals a bare address). */
+export function inCidr(address: string, cidr: string): boolean {
+  const [net, bitsText] = cidr.split('/', 2) as [string, string?];
+  const family = isIP(address);
+  if (family === 0 || isIP(net) !== family) return false;
+  const a = toBytes(address, family);
+  const n = toBytes(net, family);
+  const bits = bitsText === undefined ? a.length * 8 : Number(bitsText);
+  if (!Number.isInteger(bits) || bits < 0 || bits > a.length * 8) return false;
+  for (let i = 0; i < bits; i++) {
+    const byte = i >> 3;
+    const mask = 0x80 >> (i & 7);
+    if ((a[byte]! & mask) !== (n[byte]! & mask)) return false;
+  }
+  return true;
+}
+
+function toBytes(ip: string, family: number): number[] {
+  if (family === 4) return ip.split('.').map(Number);
+  const [head, tail] = ip.split('::', 2) as [string, string?];
+  const h = head ? head.split(':') : [];
+  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  return groups.flatMap((g) => {
+    const v = parseInt(g, 16) || 0;
+    return [v >> 8, v & 0xff];
+  });
+}

@@ -1,0 +1,165 @@
+/**
+ * Sharing: bucket policies (principals, actions, resources, conditions), canned ACLs, the
+ * public access block, anonymous requests as a browser makes them, presigned URLs, and
+ * virtual-hosted-style addressing.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  CreateBucketCommand,
+  DeleteBucketPolicyCommand,
+  GetBucketAclCommand,
+  GetBucketPolicyCommand,
+  GetBucketPolicyStatusCommand,
+  GetObjectCommand,
+  PutBucketAclCommand,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+  PutPublicAccessBlockCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent } from 'node:http';
+import { rejectsWith } from '../../helpers/sqs.js';
+import { ACCOUNT, startTestNimbus, TEST_CREDENTIALS, type TestNimbus } from '../../helpers/nimbus.js';
+
+const OTHER = { accessKeyId: 'other', secretAccessKey: 'other-secret' };
+const OTHER_ACCOUNT = '111111111111';
+
+function s3(t: TestNimbus, opts: { credentials?: typeof TEST_CREDENTIALS; endpoint?: string; pathStyle?: boolean } = {}): S3Client {
+  return new S3Client({
+    endpoint: opts.endpoint ?? t.endpoint,
+    region: 'us-east-1',
+    credentials: opts.credentials ?? TEST_CREDENTIALS,
+    forcePathStyle: opts.pathStyle ?? true,
+    maxAttempts: 1,
+    ...(t.clock ? { systemClockOffset: t.clock.now() - Date.now() } : {}),
+  });
+}
+
+async function withShared(fn: (t: TestNimbus, owner: S3Client) => Promise<void>): Promise<void> {
+  const t = await startTestNimbus({ credentials: [{ ...TEST_CREDENTIALS, accountId: ACCOUNT }, { ...OTHER, accountId: OTHER_ACCOUNT }] });
+  const owner = s3(t);
+  try {
+    await owner.send(new CreateBucketCommand({ Bucket: 'site' }));
+    await owner.send(new PutObjectCommand({ Bucket: 'site', Key: 'index.html', Body: '<h1>hi</h1>', ContentType: 'text/html' }));
+    await owner.send(new PutObjectCommand({ Bucket: 'site', Key: 'private/secret.txt', Body: 'secret' }));
+    await fn(t, owner);
+  } finally {
+    owner.destroy();
+    await t.stop();
+  }
+}
+
+const policy = (statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+const publicRead = (prefix = '') => ({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::site/${prefix}*` });
+
+describe('S3 sharing', () => {
+  test('everything is private by default; a bucket policy opens reads to anonymous browsers', () =>
+    withShared(async (t, owner) => {
+      const anon = await fetch(`${t.endpoint}/site/index.html`);
+      assert.equal(anon.status, 403);
+      assert.match(await anon.text(), /<Code>AccessDenied<\/Code>/);
+      await owner.send(new PutBucketPolicyCommand({ Bucket: 'site', Policy: policy([publicRead()]) }));
+      const allowed = await fetch(`${t.endpoint}/site/index.html`);
+      assert.equal(allowed.status, 200);
+      assert.equal(await allowed.text(), '<h1>hi</h1>');
+      assert.equal(allowed.headers.get('content-type'), 'text/html');
+      // The policy grants GetObject only: anonymous writes and listings stay refused.
+      assert.equal((await fetch(`${t.endpoint}/site/new.txt`, { method: 'PUT', body: 'x' })).status, 403);
+      assert.equal((await fetch(`${t.endpoint}/site?list-type=2`)).status, 403);
+      // A bucket that does not exist is not claimed for anonymous requests.
+      assert.notEqual((await fetch(`${t.endpoint}/no-such-bucket/x`)).status, 200);
+      const status = await owner.send(new GetBucketPolicyStatusCommand({ Bucket: 'site' }));
+      assert.equal(status.PolicyStatus?.IsPublic, true);
+      const got = await owner.send(new GetBucketPolicyCommand({ Bucket: 'site' }));
+      assert.deepEqual(JSON.parse(got.Policy!).Statement[0].Action, 's3:GetObject');
+      await owner.send(new DeleteBucketPolicyCommand({ Bucket: 'site' }));
+      assert.equal((await fetch(`${t.endpoint}/site/index.html`)).status, 403);
+      await rejectsWith(owner.send(new GetBucketPolicyCommand({ Bucket: 'site' })), 'NoSuchBucketPolicy', 'The bucket policy does not exist');
+    }));
+
+  test('conditions, explicit denies and other accounts', () =>
+    withShared(async (t, owner) => {
+      await owner.send(
+        new PutBucketPolicyCommand({
+          Bucket: 'site',
+          Policy: policy([
+            { ...publicRead(), Condition: { IpAddress: { 'aws:SourceIp': '127.0.0.0/8' } } },
+            { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:root` }, Action: ['s3:ListBucket'], Resource: 'arn:aws:s3:::site', Condition: { StringLike: { 's3:prefix': 'public/*' } } },
+            { Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::site/private/*' },
+          ]),
+        }),
+      );
+      assert.equal((await fetch(`${t.endpoint}/site/index.html`)).status, 200, 'allowed from 127.0.0.1');
+      // An explicit Deny wins even over the owner.
+      await rejectsWith(owner.send(new GetObjectCommand({ Bucket: 'site', Key: 'private/secret.txt' })), 'AccessDenied');
+      const other = s3(t, { credentials: OTHER });
+      const listed = await fetch(`${t.endpoint}/site?list-type=2&prefix=public/`);
+      assert.equal(listed.status, 403, 'anonymous may not list');
+      const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+      const ok = await other.send(new ListObjectsV2Command({ Bucket: 'site', Prefix: 'public/' }));
+      assert.equal(ok.KeyCount, 0);
+      await rejectsWith(other.send(new ListObjectsV2Command({ Bucket: 'site', Prefix: 'private/' })), 'AccessDenied');
+      await rejectsWith(other.send(new PutObjectCommand({ Bucket: 'site', Key: 'x', Body: 'x' })), 'AccessDenied');
+      await rejectsWith(
+        owner.send(new PutBucketPolicyCommand({ Bucket: 'site', Policy: policy([{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::other-bucket/*' }]) })),
+        'MalformedPolicy',
+        'Policy has invalid resource',
+      );
+      await rejectsWith(owner.send(new PutBucketPolicyCommand({ Bucket: 'site', Policy: 'not json' })), 'MalformedPolicy');
+      other.destroy();
+    }));
+
+  test('canned ACLs and the public access block', () =>
+    withShared(async (t, owner) => {
+      await owner.send(new PutBucketAclCommand({ Bucket: 'site', ACL: 'public-read' }));
+      const acl = await owner.send(new GetBucketAclCommand({ Bucket: 'site' }));
+      assert.ok(acl.Grants?.some((g) => g.Grantee?.URI === 'http://acs.amazonaws.com/groups/global/AllUsers' && g.Permission === 'READ'));
+      assert.equal((await fetch(`${t.endpoint}/site/index.html`)).status, 200);
+      assert.equal((await fetch(`${t.endpoint}/site?list-type=2`)).status, 200);
+      await owner.send(new PutPublicAccessBlockCommand({ Bucket: 'site', PublicAccessBlockConfiguration: { IgnorePublicAcls: true, BlockPublicPolicy: true, BlockPublicAcls: true, RestrictPublicBuckets: true } }));
+      assert.equal((await fetch(`${t.endpoint}/site/index.html`)).status, 403, 'public ACLs are ignored');
+      await rejectsWith(owner.send(new PutBucketPolicyCommand({ Bucket: 'site', Policy: policy([publicRead()]) })), 'AccessDenied');
+      await rejectsWith(owner.send(new PutBucketAclCommand({ Bucket: 'site', ACL: 'public-read-write' })), 'AccessDenied');
+    }));
+
+  test('presigned GET and PUT URLs work from a plain fetch until they expire', () =>
+    withShared(async (t, owner) => {
+      const getUrl = await getSignedUrl(owner, new GetObjectCommand({ Bucket: 'site', Key: 'private/secret.txt' }), { expiresIn: 60 });
+      const got = await fetch(getUrl);
+      assert.equal(got.status, 200);
+      assert.equal(await got.text(), 'secret');
+      const putUrl = await getSignedUrl(owner, new PutObjectCommand({ Bucket: 'site', Key: 'uploads/from-browser.txt' }), { expiresIn: 60 });
+      const put = await fetch(putUrl, { method: 'PUT', body: 'uploaded by a browser' });
+      assert.equal(put.status, 200, await put.text());
+      const back = await owner.send(new GetObjectCommand({ Bucket: 'site', Key: 'uploads/from-browser.txt' }));
+      assert.equal(await back.Body!.transformToString(), 'uploaded by a browser');
+      // A tampered URL fails its signature; an expired one is refused.
+      assert.equal((await fetch(getUrl.replace('secret.txt', 'secreT.txt'))).status, 403);
+      t.clock.advance(61_000);
+      assert.equal((await fetch(getUrl)).status, 403);
+    }));
+
+  test('virtual-hosted-style addressing', () =>
+    withShared(async (t) => {
+      const port = new URL(t.endpoint).port;
+      // *.localhost may not resolve here; the agent sends every name to 127.0.0.1 and keeps the Host.
+      const agent = new Agent({
+        lookup: (_host, opts, cb) =>
+          (opts as { all?: boolean }).all ? (cb as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4),
+      });
+      const vh = new S3Client({
+        endpoint: `http://localhost:${port}`,
+        region: 'us-east-1',
+        credentials: TEST_CREDENTIALS,
+        maxAttempts: 1,
+        requestHandler: new NodeHttpHandler({ httpAgent: agent }),
+      });
+      await vh.send(new PutObjectCommand({ Bucket: 'site', Key: 'vh/obj.txt', Body: 'by host' }));
+      const got = await vh.send(new GetObjectCommand({ Bucket: 'site', Key: 'vh/obj.txt' }));
+      assert.equal(await got.Body!.transformToString(), 'by host');
+      vh.destroy();
+    }));
+});
