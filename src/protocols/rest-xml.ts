@@ -11,7 +11,7 @@ import type { Member, Shape, StructureShape, Violation } from './shapes.js';
 import { encodeXmlStructure, escapeXml } from './xml.js';
 
 export interface HttpBinding {
-  method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD';
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD' | 'OPTIONS';
   /** `/`, `/{Bucket}`, `/{Bucket}/{Key+}`, each optionally `?literal` or `?name=value` (`&`-joined). */
   uri: string;
   /**

@@ -47,6 +47,13 @@ export class Dispatcher {
 
   async dispatch(req: ApiRequest): Promise<ApiResponse> {
     const route = this.router.route(req);
+    const res = await this.answer(req, route);
+    const extra = route?.service.responseHeaders?.(req);
+    if (extra) Object.assign(res.headers, extra);
+    return res;
+  }
+
+  private async answer(req: ApiRequest, route: Route | undefined): Promise<ApiResponse> {
     try {
       // Authentication comes first, even for requests we cannot route: an unsigned request
       // learns nothing about what exists.

@@ -104,6 +104,8 @@ export interface ServicePlugin {
   claimsUnsigned?(req: { method: string; path: string; headers: Record<string, string | string[] | undefined> }): boolean;
   /** REST services addressed by host (S3 virtual-hosted style): the path to route by. */
   routingPath?(req: { path: string; headers: Record<string, string | string[] | undefined> }): string;
+  /** Headers added to every answer of this service (S3's CORS headers for allowed origins). */
+  responseHeaders?(req: { method: string; path: string; headers: Record<string, string | string[] | undefined> }): Record<string, string> | undefined;
   /** Builds the AwsError for input that fails shape validation. */
   validationError(violations: Violation[], operation: string): AwsError;
   /** Stops timers and background work; the store is flushed after. */

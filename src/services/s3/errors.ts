@@ -137,3 +137,7 @@ export const EntityTooSmall = (size: number, min: number, partNumber: number, et
     PartNumber: String(partNumber),
     ETag: etag,
   });
+export const NoSuchCORSConfiguration = (bucket: string) =>
+  s3Error('NoSuchCORSConfiguration', 404, 'The CORS configuration does not exist', { BucketName: bucket });
+export const MalformedXML = () =>
+  s3Error('MalformedXML', 400, 'The XML you provided was not well-formed or did not validate against our published schema');

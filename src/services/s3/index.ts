@@ -8,12 +8,17 @@ import type { Violation } from '../../protocols/shapes.js';
 import type { ServiceFactory, ServicePlugin } from '../service.js';
 import { Buckets } from './engine/buckets.js';
 import { Objects } from './engine/objects.js';
+import { corsHeaders, matchRule } from './engine/cors.js';
 import { accessOperations } from './operations/access.js';
+import { corsOperations } from './operations/cors.js';
 import { bucketOperations, S3_NS } from './operations/buckets.js';
 import { objectOperations } from './operations/objects.js';
 import { objectExtraOperations } from './operations/object-extras.js';
 import { bucketExtraOperations } from './operations/bucket-extras.js';
-import { S3_EXTRAS_MIGRATIONS } from './repo-extras.sqlite.js';
+import { S3_EXTRAS_MIGRATIONS, SqliteS3ExtrasRepo } from './repo-extras.sqlite.js';
+import { Multipart } from './engine/multipart.js';
+import { multipartOperations } from './operations/multipart.js';
+import { S3_MULTIPART_MIGRATIONS, SqliteS3MultipartRepo } from './repo-multipart.sqlite.js';
 import { S3_MIGRATIONS, SqliteS3ObjectRepo, SqliteS3Repo } from './repo.sqlite.js';
 
 /**
@@ -43,30 +48,61 @@ function validationError(violations: Violation[]): AwsError {
   return new AwsError('InvalidArgument', `Invalid value for ${v.member}: ${String(v.value)}`, { status: 400 });
 }
 
-export const createS3Service: ServiceFactory = (env) => {
+export const createS3Service: ServiceFactory = async (env) => {
   env.store.migrate('s3', S3_MIGRATIONS);
   env.store.migrate('s3-extras', S3_EXTRAS_MIGRATIONS);
+  env.store.migrate('s3-multipart', S3_MULTIPART_MIGRATIONS);
   const repo = new SqliteS3Repo(env.store.db);
   const objectRepo = new SqliteS3ObjectRepo(env.store.db);
+  const extrasRepo = new SqliteS3ExtrasRepo(env.store.db);
   const buckets = new Buckets(repo, env.store, env.clock);
   const objects = new Objects(objectRepo, buckets, env.blobs, env.store, env.clock, env.log);
-  void objects.sweep();
+  const multipart = new Multipart({
+    repo: new SqliteS3MultipartRepo(env.store.db),
+    objectRepo,
+    objects,
+    buckets,
+    blobs: env.blobs,
+    store: env.store,
+    clock: env.clock,
+    ids: env.ids,
+    log: env.log,
+  });
+  // Crash recovery before any request: finish or undo interrupted completions, then remove
+  // bodies that no object and no upload refers to.
+  await multipart.recover();
+  await objects.sweep((id) => multipart.blobReferenced(id));
   const plugin: ServicePlugin = {
     name: 's3',
     signingName: 's3',
     restXml: { xmlNamespace: S3_NS },
     operations: {
-      ...bucketOperations(buckets, (b) => objects.assertEmpty(b)),
+      ...bucketOperations(buckets, (b) => {
+        objects.assertEmpty(b);
+        // S3 deletes a bucket with uploads in progress, and them with it; and its tags.
+        multipart.dropUploads(b);
+        extrasRepo.deleteBucketTags(b);
+      }),
+      ...multipartOperations({ multipart }),
       ...objectOperations(objects, buckets, objectRepo),
       ...accessOperations(buckets),
+      ...corsOperations(buckets),
       ...objectExtraOperations({ objects, buckets, blobs: env.blobs, clock: env.clock }),
-      ...bucketExtraOperations({ buckets, store: env.store }),
+      ...bucketExtraOperations({ buckets, store: env.store, repo: extrasRepo }),
     },
     validationError,
     // Anonymous requests reach S3 only for buckets that exist; their policy and ACL decide.
     claimsUnsigned: (req) => {
       const bucket = virtualHostBucket(req.headers) ?? firstSegment(req.path);
       return bucket !== undefined && buckets.exists(bucket);
+    },
+    // A request from an origin the bucket's CORS rules allow gets the CORS headers on its answer.
+    responseHeaders: (req) => {
+      const origin = req.headers.origin;
+      if (typeof origin !== 'string' || req.method === 'OPTIONS') return undefined;
+      const bucket = virtualHostBucket(req.headers) ?? firstSegment(req.path);
+      const rule = bucket === undefined ? undefined : matchRule(buckets.find(bucket)?.cors, origin, req.method, []);
+      return rule && corsHeaders(rule, origin);
     },
     routingPath: (req) => {
       const bucket = virtualHostBucket(req.headers);

@@ -1,6 +1,6 @@
 /** S3 storage in SQLite. All SQL of the service lives here. */
 import type { Db, Migration } from '../../store/store.js';
-import type { BucketRecord, ListPage, ObjectRecord, PublicAccessBlock, S3ObjectRepo, S3Repo } from './repo.js';
+import type { BucketRecord, CorsRule, ListPage, ObjectRecord, PublicAccessBlock, S3ObjectRepo, S3Repo } from './repo.js';
 
 export const S3_MIGRATIONS: Migration[] = [
   // Bucket names are global across accounts and regions, as in S3.
@@ -29,6 +29,7 @@ export const S3_MIGRATIONS: Migration[] = [
   `ALTER TABLE s3_buckets ADD COLUMN policy TEXT;
    ALTER TABLE s3_buckets ADD COLUMN acl TEXT NOT NULL DEFAULT 'private';
    ALTER TABLE s3_buckets ADD COLUMN public_access_block TEXT;`,
+  `ALTER TABLE s3_buckets ADD COLUMN cors TEXT;`,
 ];
 
 interface Row {
@@ -39,6 +40,7 @@ interface Row {
   policy: string | null;
   acl: string;
   public_access_block: string | null;
+  cors: string | null;
 }
 
 const toRecord = (r: Row): BucketRecord => ({
@@ -49,6 +51,7 @@ const toRecord = (r: Row): BucketRecord => ({
   acl: r.acl,
   ...(r.policy !== null ? { policy: r.policy } : {}),
   ...(r.public_access_block !== null ? { publicAccessBlock: JSON.parse(r.public_access_block) as PublicAccessBlock } : {}),
+  ...(r.cors !== null ? { cors: JSON.parse(r.cors) as CorsRule[] } : {}),
 });
 
 export class SqliteS3Repo implements S3Repo {
@@ -69,8 +72,8 @@ export class SqliteS3Repo implements S3Repo {
 
   updateBucket(b: BucketRecord): void {
     this.db
-      .prepare('UPDATE s3_buckets SET policy = ?, acl = ?, public_access_block = ? WHERE name = ?')
-      .run(b.policy ?? null, b.acl, b.publicAccessBlock ? JSON.stringify(b.publicAccessBlock) : null, b.name);
+      .prepare('UPDATE s3_buckets SET policy = ?, acl = ?, public_access_block = ?, cors = ? WHERE name = ?')
+      .run(b.policy ?? null, b.acl, b.publicAccessBlock ? JSON.stringify(b.publicAccessBlock) : null, b.cors ? JSON.stringify(b.cors) : null, b.name);
   }
 
   deleteBucket(name: string): void {

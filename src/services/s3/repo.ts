@@ -11,6 +11,17 @@ export interface BucketRecord {
   acl: string;
   /** PublicAccessBlockConfiguration, if set. */
   publicAccessBlock?: PublicAccessBlock;
+  /** CORS rules, if set. */
+  cors?: CorsRule[];
+}
+
+export interface CorsRule {
+  ID?: string;
+  AllowedOrigins: string[];
+  AllowedMethods: string[];
+  AllowedHeaders?: string[];
+  ExposeHeaders?: string[];
+  MaxAgeSeconds?: number;
 }
 
 export interface PublicAccessBlock {

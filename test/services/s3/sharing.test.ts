@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   CreateBucketCommand,
+  DeleteBucketCorsCommand,
   DeleteBucketPolicyCommand,
+  GetBucketCorsCommand,
+  PutBucketCorsCommand,
   GetBucketAclCommand,
   GetBucketPolicyCommand,
   GetBucketPolicyStatusCommand,
@@ -140,6 +143,44 @@ describe('S3 sharing', () => {
       assert.equal((await fetch(getUrl.replace('secret.txt', 'secreT.txt'))).status, 403);
       t.clock.advance(61_000);
       assert.equal((await fetch(getUrl)).status, 403);
+    }));
+
+  test('CORS: preflights from other origins, and headers on the answers a page reads', () =>
+    withShared(async (t, owner) => {
+      const pre = (origin: string, method: string, headers = 'content-type') =>
+        fetch(`${t.endpoint}/site/uploads/file.txt`, {
+          method: 'OPTIONS',
+          headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': headers },
+        });
+      assert.equal((await pre('https://app.example', 'PUT')).status, 403, 'no CORS configuration: refused');
+      await owner.send(
+        new PutBucketCorsCommand({
+          Bucket: 'site',
+          CORSConfiguration: {
+            CORSRules: [{ AllowedOrigins: ['https://*.example'], AllowedMethods: ['GET', 'PUT'], AllowedHeaders: ['*'], ExposeHeaders: ['ETag'], MaxAgeSeconds: 300 }],
+          },
+        }),
+      );
+      const rules = await owner.send(new GetBucketCorsCommand({ Bucket: 'site' }));
+      assert.deepEqual(rules.CORSRules?.[0]?.AllowedMethods, ['GET', 'PUT']);
+      const ok = await pre('https://app.example', 'PUT');
+      assert.equal(ok.status, 200);
+      assert.equal(ok.headers.get('access-control-allow-origin'), 'https://app.example');
+      assert.equal(ok.headers.get('access-control-allow-methods'), 'GET, PUT');
+      assert.equal(ok.headers.get('access-control-allow-headers'), 'content-type');
+      assert.equal(ok.headers.get('access-control-max-age'), '300');
+      const refused = await pre('https://evil.test', 'PUT');
+      assert.equal(refused.status, 403);
+      assert.match(await refused.text(), /CORSResponse: This CORS request is not allowed/);
+      assert.equal((await pre('https://app.example', 'DELETE')).status, 403);
+      // The upload itself, with a presigned URL, as a page would make it.
+      const putUrl = await getSignedUrl(owner, new PutObjectCommand({ Bucket: 'site', Key: 'uploads/file.txt' }), { expiresIn: 60 });
+      const put = await fetch(putUrl, { method: 'PUT', body: 'from a page', headers: { origin: 'https://app.example' } });
+      assert.equal(put.status, 200);
+      assert.equal(put.headers.get('access-control-allow-origin'), 'https://app.example');
+      assert.equal(put.headers.get('access-control-expose-headers'), 'ETag');
+      await owner.send(new DeleteBucketCorsCommand({ Bucket: 'site' }));
+      await rejectsWith(owner.send(new GetBucketCorsCommand({ Bucket: 'site' })), 'NoSuchCORSConfiguration', 'The CORS configuration does not exist');
     }));
 
   test('virtual-hosted-style addressing', () =>

@@ -108,6 +108,11 @@ export class Buckets {
     return this.repo.bucket(name) !== undefined;
   }
 
+  /** A bucket's record without any access check (CORS preflights, which carry no identity). */
+  find(name: string): BucketRecord | undefined {
+    return this.repo.bucket(name);
+  }
+
   /**
    * Object and listing access, as S3 decides it: an explicit Deny in the bucket policy refuses
    * anyone; the owner is allowed; others (other accounts, anonymous) need an Allow from the

@@ -110,9 +110,9 @@ export class Objects {
   }
 
   /** Changes an object's metadata in place (tags), as one commit. */
-  async update(caller: Caller, bucket: string, key: string, change: (r: ObjectRecord) => ObjectRecord): Promise<ObjectRecord> {
+  async update(caller: Caller, bucket: string, key: string, change: (r: ObjectRecord) => ObjectRecord, action = 's3:PutObjectTagging'): Promise<ObjectRecord> {
     return this.store.write(() => {
-      const next = change(this.get(caller, bucket, key, 's3:PutObjectTagging'));
+      const next = change(this.get(caller, bucket, key, action));
       this.repo.putObject(next);
       return next;
     });
@@ -152,10 +152,14 @@ export class Objects {
     if (this.repo.hasObjects(bucket)) throw new BucketNotEmpty(bucket);
   }
 
-  /** Removes blobs no object refers to (crash leftovers); run at startup. */
-  async sweep(): Promise<void> {
+  /**
+   * Removes blobs nothing refers to (crash leftovers). Run at startup, before requests are
+   * taken: with no grace period, a blob written by a request in flight but not yet committed
+   * would look unreferenced. `alsoReferenced` covers blobs other parts of S3 hold (multipart).
+   */
+  async sweep(alsoReferenced: (id: string) => boolean = () => false): Promise<void> {
     try {
-      const r = await this.blobs.sweep((id) => this.repo.blobReferenced(id), 0);
+      const r = await this.blobs.sweep((id) => this.repo.blobReferenced(id) || alsoReferenced(id), 0);
       if (r.removed) this.log.info('removed unreferenced object bodies', { removed: r.removed });
     } catch (e) {
       this.log.error('blob sweep failed', { error: e instanceof Error ? e.stack : String(e) });
@@ -186,11 +190,12 @@ function checkConditions(record: ObjectRecord, c: Conditions): void {
   if (c.ifMatch !== undefined) {
     if (!etagMatches(c.ifMatch, record.etag)) throw PreconditionFailed('If-Match');
   } else if (c.ifUnmodifiedSince !== undefined && modified > since(c.ifUnmodifiedSince)) {
+    // (An unparseable date compares false: the condition is ignored, as HTTP says.)
     throw PreconditionFailed('If-Unmodified-Since');
   }
   if (c.ifNoneMatch !== undefined) {
     if (etagMatches(c.ifNoneMatch, record.etag)) throw NotModified();
-  } else if (c.ifModifiedSince !== undefined && !(modified > since(c.ifModifiedSince))) {
+  } else if (c.ifModifiedSince !== undefined && !Number.isNaN(since(c.ifModifiedSince)) && !(modified > since(c.ifModifiedSince))) {
     throw NotModified();
   }
 }

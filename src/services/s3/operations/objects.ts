@@ -6,6 +6,7 @@ import { boolean, headersWithPrefix, inHeader, inQuery, inUri, integer, list, st
 import type { Operation, RequestContext } from '../../service.js';
 import { InvalidArgument } from '../errors.js';
 import { listKeys } from '../engine/listing.js';
+import { parseTaggingHeader } from '../engine/tagging.js';
 import type { ObjectRead, Objects } from '../engine/objects.js';
 import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
 import type { Buckets } from '../engine/buckets.js';
@@ -36,6 +37,8 @@ function objectHeaders(r: ObjectRecord, read: ObjectRead, query: URLSearchParams
   };
   for (const name of CONTENT_HEADERS) if (r.headers[name] !== undefined) h[name] = r.headers[name]!;
   for (const [k, v] of Object.entries(r.metadata)) h[`x-amz-meta-${k}`] = v;
+  const tagCount = Object.keys(r.tags).length;
+  if (tagCount) h['x-amz-tagging-count'] = String(tagCount);
   // A checksum covers the whole object, so a range answer carries none.
   if (withChecksums && !read.range) Object.assign(h, r.checksums);
   if (query) for (const [param, header] of Object.entries(OVERRIDES)) if (query.has(param)) h[header] = query.get(param)!;
@@ -79,6 +82,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
         Trailer: inHeader(string(), 'x-amz-trailer'),
         IfNoneMatch: inHeader(string(), 'if-none-match'),
         IfMatch: inHeader(string(), 'if-match'),
+        Tagging: inHeader(string(), 'x-amz-tagging'),
         Metadata: headersWithPrefix('x-amz-meta-'),
         AllHeaders: { shape: structure({}), location: 'headers', locationName: '' },
       }),
@@ -94,6 +98,8 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
         }
         const checksums: Record<string, string> = {};
         for (const [k, v] of Object.entries(all)) if (checksumAlgorithmOfHeader(k)) checksums[k] = v;
+        // A bad tag set is refused before the body is read.
+        const tags = input.Tagging === undefined ? undefined : parseTaggingHeader(input.Tagging as string);
         const record = await objects.put(
           ctx,
           {
@@ -109,6 +115,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
             metadata: (input.Metadata ?? {}) as Record<string, string>,
             ifNoneMatch: input.IfNoneMatch as string | undefined,
             ifMatch: input.IfMatch as string | undefined,
+            tags,
           },
           ctx.payload,
         );

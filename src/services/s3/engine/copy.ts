@@ -1,0 +1,163 @@
+/**
+ * CopyObject: a server-side copy of one object's body into a new blob, made visible with
+ * Objects.commit like any upload. The source's metadata and tags travel with it unless the
+ * request REPLACEs them. https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
+ *
+ * The copy is a new blob rather than a shared reference, so deleting or overwriting either
+ * object never touches the other's body.
+ */
+import type { Clock } from '../../../lib/clock.js';
+import { CHECKSUM_ALGORITHMS, checksumHeaderName, createChecksum, toBase64, type ChecksumAlgorithm } from '../../../protocols/checksums.js';
+import { BlobNotFoundError, type BlobInfo, type BlobStore } from '../../../store/blobs.js';
+import { InvalidArgument, InvalidRequest, KeyTooLongError, NoSuchKey, PreconditionFailed } from '../errors.js';
+import type { ObjectRecord } from '../repo.js';
+import type { Caller } from './buckets.js';
+import type { Conditions, Objects } from './objects.js';
+import { parseTaggingHeader } from './tagging.js';
+
+/** Content headers stored with an object (as PutObject stores them), taken from the request on REPLACE. */
+export const CONTENT_HEADERS = ['content-type', 'content-encoding', 'content-disposition', 'content-language', 'cache-control', 'expires'];
+/** S3's limit for a copy in one request; larger objects are copied with UploadPartCopy. */
+export const MAX_COPY_BYTES = 5 * 1024 ** 3;
+const MAX_KEY_BYTES = 1024;
+/** A concurrent overwrite of the source can remove the body being read; the copy then starts over. */
+const ATTEMPTS = 3;
+
+export interface CopyInput {
+  bucket: string;
+  key: string;
+  /** x-amz-copy-source as sent: `/bucket/key` or `bucket/key`, URL-encoded, maybe `?versionId=`. */
+  source: string;
+  metadataDirective?: string;
+  taggingDirective?: string;
+  /** x-amz-tagging, used with the REPLACE tagging directive. */
+  tagging?: string;
+  /** x-amz-copy-source-if-*: conditions on the source. */
+  sourceConditions: Conditions;
+  /** If-Match / If-None-Match: conditions on the destination, as for PutObject. */
+  ifMatch?: string;
+  ifNoneMatch?: string;
+  /** The request's content headers and x-amz-meta-* (used on REPLACE). */
+  headers: Record<string, string>;
+  metadata: Record<string, string>;
+  /** x-amz-checksum-algorithm: compute this checksum of the copy instead of keeping the source's. */
+  checksumAlgorithm?: string;
+  /** Whether the request changes the storage class, website redirect or encryption (which lets an object be copied onto itself). */
+  changesAttributes: boolean;
+}
+
+export interface CopyDeps {
+  objects: Objects;
+  blobs: BlobStore;
+  clock: Clock;
+}
+
+export async function copyObject(deps: CopyDeps, caller: Caller, input: CopyInput): Promise<ObjectRecord> {
+  if (Buffer.byteLength(input.key) > MAX_KEY_BYTES) throw new KeyTooLongError(input.key);
+  const source = parseCopySource(input.source);
+  const metadataDirective = directive(input.metadataDirective, 'metadata');
+  const taggingDirective = directive(input.taggingDirective, 'tagging');
+  const tags = taggingDirective === 'REPLACE' ? parseTaggingHeader(input.tagging ?? '') : undefined;
+  const algorithm = checksumAlgorithm(input.checksumAlgorithm);
+
+  for (let attempt = 1; ; attempt++) {
+    const src = deps.objects.get(caller, source.bucket, source.key);
+    checkSourceConditions(src, input.sourceConditions);
+    const self = src.bucket === input.bucket && src.key === input.key;
+    if (self && metadataDirective !== 'REPLACE' && !input.changesAttributes) {
+      throw InvalidRequest(
+        "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+      );
+    }
+    if (src.size > MAX_COPY_BYTES) throw InvalidRequest(`The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_COPY_BYTES}`);
+    let blob: BlobInfo;
+    try {
+      blob = await deps.blobs.concat([src.blobId], algorithm ? { hashers: { checksum: () => createChecksum(algorithm) } } : {});
+    } catch (e) {
+      if (!(e instanceof BlobNotFoundError)) throw e;
+      if (attempt < ATTEMPTS) continue;
+      throw new NoSuchKey(source.key);
+    }
+    const record: ObjectRecord = {
+      bucket: input.bucket,
+      key: input.key,
+      blobId: blob.id,
+      size: blob.size,
+      // A copy is one upload: its ETag is the MD5 of its bytes even if the source was multipart.
+      etag: `"${blob.md5.toString('hex')}"`,
+      lastModified: deps.clock.now(),
+      headers: metadataDirective === 'REPLACE' ? pick(input.headers, CONTENT_HEADERS) : src.headers,
+      metadata: metadataDirective === 'REPLACE' ? input.metadata : src.metadata,
+      checksums: algorithm ? { [checksumHeaderName(algorithm)]: toBase64(blob.digests.checksum!) } : src.checksums,
+      tags: tags ?? src.tags,
+    };
+    return deps.objects.commit(caller, record, { ifMatch: input.ifMatch, ifNoneMatch: input.ifNoneMatch });
+  }
+}
+
+/** The bucket and key an x-amz-copy-source names; a version (`?versionId=`) is not yet told apart. */
+export function parseCopySource(header: string): { bucket: string; key: string } {
+  const bad = () => InvalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey', 'x-amz-copy-source', header);
+  // The query comes off first: an encoded `?` (%3F) belongs to the key.
+  const q = header.indexOf('?');
+  let path: string;
+  try {
+    path = decodeURIComponent(q < 0 ? header : header.slice(0, q));
+  } catch {
+    throw bad();
+  }
+  if (path.startsWith('/')) path = path.slice(1);
+  const slash = path.indexOf('/');
+  if (slash <= 0 || slash === path.length - 1) throw bad();
+  return { bucket: path.slice(0, slash), key: path.slice(slash + 1) };
+}
+
+function directive(value: string | undefined, what: 'metadata' | 'tagging'): 'COPY' | 'REPLACE' {
+  if (value === undefined || value === 'COPY') return 'COPY';
+  if (value === 'REPLACE') return 'REPLACE';
+  throw InvalidArgument(`Unknown ${what} directive.`, `x-amz-${what}-directive`, value);
+}
+
+function checksumAlgorithm(value: string | undefined): ChecksumAlgorithm | undefined {
+  if (value === undefined) return undefined;
+  const alg = CHECKSUM_ALGORITHMS.find((a) => a === value.toUpperCase());
+  if (!alg) throw InvalidArgument('Checksum algorithm provided is unsupported.', 'x-amz-checksum-algorithm', value);
+  return alg;
+}
+
+/**
+ * The x-amz-copy-source-if-* headers, as the CopyObject reference states them: If-Match holding
+ * wins over a failing If-Unmodified-Since, a failing If-None-Match over a holding
+ * If-Modified-Since; every failure is 412 (a copy has no 304). Dates that do not parse are
+ * ignored, as HTTP ignores them.
+ */
+function checkSourceConditions(src: ObjectRecord, c: Conditions): void {
+  const modified = Math.floor(src.lastModified / 1000) * 1000;
+  const date = (h: string | undefined) => (h === undefined ? NaN : Date.parse(h));
+  const unmodifiedSince = date(c.ifUnmodifiedSince);
+  const modifiedSince = date(c.ifModifiedSince);
+  if (c.ifMatch !== undefined) {
+    if (!etagMatches(c.ifMatch, src.etag)) throw PreconditionFailed('x-amz-copy-source-If-Match');
+  } else if (!Number.isNaN(unmodifiedSince) && modified > unmodifiedSince) {
+    throw PreconditionFailed('x-amz-copy-source-If-Unmodified-Since');
+  }
+  if (c.ifNoneMatch !== undefined) {
+    if (etagMatches(c.ifNoneMatch, src.etag)) throw PreconditionFailed('x-amz-copy-source-If-None-Match');
+  } else if (!Number.isNaN(modifiedSince) && modified <= modifiedSince) {
+    throw PreconditionFailed('x-amz-copy-source-If-Modified-Since');
+  }
+}
+
+/** An ETag list (`"a", "b"`, `*`, quoted or not) against an object's quoted ETag. */
+function etagMatches(header: string, etag: string): boolean {
+  return header.split(',').some((t) => {
+    const tag = t.trim().replace(/^W\//, '');
+    return tag === '*' || tag === etag || `"${tag}"` === etag;
+  });
+}
+
+function pick(headers: Record<string, string>, names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) if (headers[name] !== undefined) out[name] = headers[name]!;
+  return out;
+}

@@ -1,0 +1,458 @@
+/**
+ * Multipart uploads: parts are blobs named by the multipart repo; completion concatenates them
+ * into one new blob and hands it to Objects.commit. Every blob is named by some row from the
+ * moment it is durable until it is removed, so a crash leaves nothing the startup sweep cannot
+ * judge:
+ *   1. concat -> the new blob C (unreferenced for an instant: an orphan the sweep removes);
+ *   2. the upload becomes `completing` with C (the repo now refers to C);
+ *   3. Objects.commit names C (a failed commit removes C; the upload is reopened);
+ *   4. the upload becomes `completed`, its part rows go, then the part blobs are removed.
+ * A crash between 2 and 4 is settled at the next start (or by the next request on the upload):
+ * if the objects repo names C the completion is finished, else it is undone.
+ *
+ * Operations on one upload that change it (a part's commit, completion, abort, settling) run
+ * one at a time, so a part cannot be replaced under a completion that is reading it.
+ */
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { Clock } from '../../../lib/clock.js';
+import type { Ids } from '../../../lib/ids.js';
+import type { Logger } from '../../../lib/log.js';
+import { parseTrailerHeader } from '../../../protocols/aws-chunked.js';
+import { checksumAlgorithmOfHeader, checksumHeaderName, createChecksum, toBase64, type ChecksumAlgorithm } from '../../../protocols/checksums.js';
+import { AwsError } from '../../../protocols/errors.js';
+import type { BlobStore } from '../../../store/blobs.js';
+import type { Store } from '../../../store/store.js';
+import type { RequestContext } from '../../service.js';
+import { BadDigest, EntityTooSmall, InvalidArgument, InvalidPart, InvalidPartOrder, InvalidRequest, KeyTooLongError, NoSuchUpload, PreconditionFailed, s3Error } from '../errors.js';
+import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
+import type { CompletedResult, PartRecord, S3MultipartRepo, UploadRecord } from '../repo-multipart.js';
+import type { Buckets, Caller } from './buckets.js';
+import type { Conditions, Objects } from './objects.js';
+import { receiveBody, type UploadHeaders } from './uploads.js';
+
+export const MAX_PART_BYTES = 5 * 1024 ** 3;
+export const MIN_PART_BYTES = 5 * 1024 ** 2;
+export const MAX_PART_NUMBER = 10_000;
+/** How long a completed upload still answers a retried CompleteMultipartUpload. */
+const RETRY_WINDOW_MS = 24 * 60 * 60 * 1000;
+const MAX_KEY_BYTES = 1024;
+const LIST_BATCH = 1000;
+/** The greatest code point: any key starting with p sorts below p + this. */
+const AFTER_ALL = '\u{10FFFF}';
+
+const mismatch = (expected: ChecksumAlgorithm, actual: ChecksumAlgorithm | undefined) =>
+  InvalidRequest(`Checksum Type mismatch occurred, expected checksum Type: ${expected.toLowerCase()}, actual checksum Type: ${actual?.toLowerCase() ?? 'null'}`);
+
+export interface MultipartDeps {
+  repo: S3MultipartRepo;
+  /** The objects' repo: whether an object took a completed upload's body over. */
+  objectRepo: Pick<S3ObjectRepo, 'object' | 'blobReferenced'>;
+  objects: Objects;
+  buckets: Buckets;
+  blobs: BlobStore;
+  store: Store;
+  clock: Clock;
+  ids: Ids;
+  log: Logger;
+}
+
+/** The checksum algorithm and type are checked and defaulted by the operation (checksumChoice there). */
+export type CreateInput = Pick<UploadRecord, 'bucket' | 'key' | 'headers' | 'metadata' | 'tags' | 'checksumAlgorithm' | 'checksumType'>;
+
+/** Which part of which upload; the number is 1..10000 (the operation checks it). */
+type PartTarget = { bucket: string; key: string; uploadId: string; partNumber: number };
+export type PartInput = PartTarget & UploadHeaders & { body: Readable };
+
+export type CopyPartInput = PartTarget & {
+  source: { bucket: string; key: string };
+  /** x-amz-copy-source-range, inclusive, well formed (the operation checks the form). */
+  range?: { start: number; end: number; raw: string };
+  conditions: Conditions;
+};
+
+/** A part of the CompleteMultipartUpload list, as the operation parsed it. */
+export interface RequestedPart {
+  partNumber: number;
+  /** Without quotes, lowercase. */
+  etag: string;
+  /** Part checksums given, by algorithm. */
+  checksums: Partial<Record<ChecksumAlgorithm, string>>;
+}
+
+export interface CompleteInput {
+  bucket: string;
+  key: string;
+  uploadId: string;
+  /** At least one (the operation refuses an empty list as MalformedXML). */
+  parts: RequestedPart[];
+  /** x-amz-checksum-<alg> headers: the object's checksum the client expects. */
+  checksums: Record<string, string>;
+  checksumType?: string;
+  objectSize?: string;
+  ifMatch?: string;
+  ifNoneMatch?: string;
+}
+
+/** A part saved, and its verified checksums to echo, by header name. */
+export type SavedPart = { part: PartRecord; checksums: Record<string, string> };
+
+/** A page of uploads; `next` is its last upload or common prefix (upload ID '' for a prefix). */
+export type UploadList = { uploads: UploadRecord[]; prefixes: string[]; truncated: boolean; next?: { key: string; uploadId: string } };
+
+export class Multipart {
+  /** The tail of the operations queued on each upload, by upload ID. */
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly d: MultipartDeps) {}
+
+  async create(caller: Caller, input: CreateInput): Promise<UploadRecord> {
+    if (Buffer.byteLength(input.key) > MAX_KEY_BYTES) throw new KeyTooLongError(input.key);
+    const put = { action: 's3:PutObject', key: input.key };
+    this.d.buckets.authorize(caller, input.bucket, put);
+    const upload = { ...input, uploadId: this.d.ids.token(48), account: caller.accountId, initiated: this.d.clock.now() };
+    const seq = await this.d.store.write(() => {
+      this.d.buckets.authorize(caller, input.bucket, put);
+      return this.d.repo.insertUpload(upload);
+    });
+    return { ...upload, seq, state: 'open' };
+  }
+
+  async uploadPart(caller: Caller, input: PartInput, payload: RequestContext['payload']): Promise<SavedPart> {
+    const { upload, partNumber } = this.target(caller, input);
+    const alg = upload.checksumAlgorithm;
+    if (alg) {
+      // An upload with a checksum algorithm takes part checksums of that algorithm only; a
+      // COMPOSITE one needs every part's (its object checksum is made of them).
+      const carried = [...Object.keys(input.checksums), ...parseTrailerHeader(input.trailer)].map((h) => checksumAlgorithmOfHeader(h));
+      const other = carried.find((a) => a !== alg);
+      if (other || (carried.length === 0 && upload.checksumType === 'COMPOSITE')) throw mismatch(alg, other);
+    }
+    const { blob, checksums } = await receiveBody(this.d.blobs, input.body, input, payload, MAX_PART_BYTES);
+    const part = this.partOf(upload, partNumber, blob.id, blob.size, blob.md5, alg ? checksums[checksumHeaderName(alg)] : undefined);
+    await this.savePart(part);
+    return { part, checksums };
+  }
+
+  /** UploadPartCopy: a part made of an object of the caller's, or a byte range of it. */
+  async copyPart(caller: Caller, input: CopyPartInput): Promise<SavedPart> {
+    const { upload, partNumber } = this.target(caller, input);
+    const source = input.source;
+    const record = this.d.objects.get(caller, source.bucket, source.key);
+    const range = input.range;
+    if (range && (range.start > range.end || range.end >= record.size)) {
+      throw InvalidArgument(`Range specified is not valid for source object of size: ${record.size}`, 'x-amz-copy-source-range', range.raw);
+    }
+    const length = range ? range.end - range.start + 1 : record.size;
+    if (length > MAX_PART_BYTES) throw InvalidRequest(`The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_PART_BYTES}`);
+    const read = await this.d.objects
+      .read(caller, source.bucket, source.key, { head: false, range: range && `bytes=${range.start}-${range.end}`, conditions: input.conditions })
+      .catch((e: unknown) => Promise.reject(copyConditionError(e, input.conditions)));
+    const alg = upload.checksumAlgorithm;
+    const blob = await this.d.blobs.write(read.stream!, { maxBytes: MAX_PART_BYTES, hashers: alg ? { checksum: () => createChecksum(alg) } : {} });
+    const checksum = alg ? toBase64(blob.digests.checksum!) : undefined;
+    const part = this.partOf(upload, partNumber, blob.id, blob.size, blob.md5, checksum);
+    await this.savePart(part);
+    return { part, checksums: alg ? { [checksumHeaderName(alg)]: checksum! } : {} };
+  }
+
+  async complete(caller: Caller, input: CompleteInput): Promise<{ upload: UploadRecord; result: CompletedResult }> {
+    this.d.buckets.authorize(caller, input.bucket, { action: 's3:PutObject', key: input.key });
+    return this.exclusive(input.uploadId, async () => {
+      const upload = await this.settle(this.find(input.bucket, input.key, input.uploadId, true));
+      const requested = input.parts;
+      const signature = requested.map((r) => `${r.partNumber}:${r.etag}`).join(',');
+      if (upload.state === 'completed') {
+        // A retry of the request that completed it (a lost answer) gets the same answer.
+        const object = this.d.objectRepo.object(upload.bucket, upload.key);
+        if (upload.result?.parts !== signature || object?.blobId !== upload.result.objectBlob) throw NoSuchUpload(upload.uploadId);
+        return { upload, result: upload.result };
+      }
+      const stored = new Map(this.d.repo.parts(upload.uploadId, 0, MAX_PART_NUMBER).map((p) => [p.partNumber, p]));
+      const chosen = checkParts(upload, requested, stored, MIN_PART_BYTES);
+      const expected = expectedChecksum(upload, input);
+      const size = chosen.reduce((n, p) => n + p.size, 0);
+      if (input.objectSize !== undefined && input.objectSize.trim() !== String(size)) {
+        throw InvalidRequest("The provided 'x-amz-mp-object-size' header does not match what was computed");
+      }
+      const digests = Buffer.concat(chosen.map((p) => Buffer.from(p.etag.slice(1, -1), 'hex')));
+      const etag = `"${createHash('md5').update(digests).digest('hex')}-${chosen.length}"`;
+      const alg = upload.checksumAlgorithm;
+      const full = alg !== undefined && upload.checksumType === 'FULL_OBJECT';
+      const checksums: Record<string, string> = {};
+      if (alg && !full) {
+        const value = compositeChecksum(alg, chosen);
+        if (expected !== undefined && expected !== value && expected !== value.replace(/-\d+$/, '')) throw BadDigest(alg);
+        checksums[checksumHeaderName(alg)] = value;
+      }
+      const blob = await this.d.blobs.concat(
+        chosen.map((p) => p.blobId),
+        full ? { hashers: { checksum: () => createChecksum(alg) } } : {},
+      );
+      if (full) {
+        const value = toBase64(blob.digests.checksum!);
+        if (expected !== undefined && expected !== value) {
+          await this.removeBlob(blob.id);
+          throw BadDigest(alg);
+        }
+        checksums[checksumHeaderName(alg)] = value;
+      }
+      if (alg) checksums['x-amz-checksum-type'] = upload.checksumType!;
+      const result: CompletedResult = { etag, size, checksums, parts: signature, objectBlob: blob.id };
+      try {
+        await this.d.store.write(() => {
+          if (this.d.repo.upload(upload.uploadId)?.state !== 'open') throw NoSuchUpload(upload.uploadId);
+          this.d.repo.updateUpload({ uploadId: upload.uploadId, state: 'completing', blobId: blob.id, result });
+        });
+      } catch (e) {
+        await this.removeBlob(blob.id);
+        throw e;
+      }
+      const completing: UploadRecord = { ...upload, state: 'completing', blobId: blob.id, result };
+      // S3 gives a multipart object the time its upload was initiated.
+      const { bucket, key, headers, metadata, tags } = upload;
+      const record: ObjectRecord = { bucket, key, headers, metadata, tags, checksums, blobId: blob.id, size, etag, lastModified: upload.initiated };
+      try {
+        await this.d.objects.commit(caller, record, { ifMatch: input.ifMatch, ifNoneMatch: input.ifNoneMatch });
+      } catch (e) {
+        // The commit removed the new body; the upload stays in progress, as S3 leaves it.
+        await this.d.store.write(() => this.reopen(upload.uploadId)).catch((err) => this.d.log.warn('could not reopen an upload', { error: String(err) }));
+        throw e;
+      }
+      // The object is there: a cleanup that fails now is redone when the upload is next touched.
+      await this.finish(completing).catch((e) => this.d.log.warn('could not finish a completed upload', { uploadId: upload.uploadId, error: String(e) }));
+      return { upload: { ...completing, state: 'completed', blobId: undefined }, result };
+    });
+  }
+
+  async abort(caller: Caller, bucket: string, key: string, uploadId: string): Promise<void> {
+    this.d.buckets.authorize(caller, bucket, { action: 's3:AbortMultipartUpload', key });
+    await this.exclusive(uploadId, async () => {
+      const upload = await this.settle(this.find(bucket, key, uploadId));
+      if (upload.state === 'completed') throw NoSuchUpload(uploadId);
+      const parts = await this.d.store.write(() => {
+        const parts = this.d.repo.parts(uploadId, 0, MAX_PART_NUMBER);
+        this.d.repo.deleteUpload(uploadId);
+        return parts;
+      });
+      for (const p of parts) await this.removeBlob(p.blobId);
+    });
+  }
+
+  listParts(caller: Caller, bucket: string, key: string, uploadId: string, after: number, max: number) {
+    this.d.buckets.authorize(caller, bucket, { action: 's3:ListMultipartUploadParts', key });
+    const upload = this.find(bucket, key, uploadId);
+    const rows = max === 0 ? [] : this.d.repo.parts(uploadId, after, max + 1);
+    return { upload, parts: rows.slice(0, max), truncated: rows.length > max };
+  }
+
+  /** Uploads in progress by key, then initiation; rolled up at the delimiter like object keys. */
+  listUploads(caller: Caller, bucket: string, req: { prefix: string; delimiter?: string; keyMarker?: string; uploadIdMarker?: string; max: number }): UploadList {
+    this.d.buckets.authorize(caller, bucket, { action: 's3:ListBucketMultipartUploads' });
+    const out: UploadList = { uploads: [], prefixes: [], truncated: false };
+    if (req.max === 0) return out;
+    let afterKey = req.keyMarker || undefined;
+    let afterSeq: number | undefined;
+    // S3 ignores an upload ID marker without a key marker.
+    if (afterKey !== undefined && req.uploadIdMarker) {
+      const marker = this.d.repo.upload(req.uploadIdMarker);
+      if (marker?.bucket === bucket && marker.key === afterKey) afterSeq = marker.seq;
+    }
+    const full = () => out.uploads.length + out.prefixes.length === req.max;
+    for (;;) {
+      const rows = this.d.repo.listUploads(bucket, { prefix: req.prefix, afterKey, afterSeq, limit: LIST_BATCH });
+      if (rows.length === 0) return out;
+      for (const row of rows) {
+        const cut = req.delimiter ? row.key.indexOf(req.delimiter, req.prefix.length) : -1;
+        if (cut < 0) {
+          if (full()) return { ...out, truncated: true };
+          out.uploads.push(row);
+          out.next = { key: row.key, uploadId: row.uploadId };
+          [afterKey, afterSeq] = [row.key, row.seq];
+          continue;
+        }
+        const prefix = row.key.slice(0, cut + req.delimiter!.length);
+        // One seek past every upload under the prefix; a prefix at the key marker was listed before.
+        [afterKey, afterSeq] = [prefix + AFTER_ALL, undefined];
+        if (req.keyMarker === undefined || prefix > req.keyMarker) {
+          if (full()) return { ...out, truncated: true };
+          out.prefixes.push(prefix);
+          out.next = { key: prefix, uploadId: '' };
+        }
+        break;
+      }
+    }
+  }
+
+  /**
+   * For DeleteBucket, inside its commit: S3 deletes a bucket with uploads in progress, and
+   * them with it. Their blobs are removed once a later commit shows the deletion held.
+   */
+  dropUploads(bucket: string): void {
+    const ids = this.d.repo.deleteBucketUploads(bucket);
+    if (ids.length === 0) return;
+    this.d.store.write(() => ids.filter((id) => !this.blobReferenced(id))).then(
+      (gone) => Promise.all(gone.map((id) => this.removeBlob(id))),
+      (e: unknown) => this.d.log.warn('could not remove the parts of a deleted bucket', { error: String(e) }),
+    );
+  }
+
+  /** Settles completions a crash interrupted; run at startup. */
+  async recover(): Promise<void> {
+    try {
+      for (const u of this.d.repo.completingUploads()) await this.exclusive(u.uploadId, () => this.settle(u));
+    } catch (e) {
+      this.d.log.error('multipart recovery failed', { error: e instanceof Error ? e.stack : String(e) });
+    }
+  }
+
+  /** Whether an upload's part or pending completion, or an object, names the blob. */
+  blobReferenced(id: string): boolean {
+    return this.d.repo.blobReferenced(id) || this.d.objectRepo.blobReferenced(id);
+  }
+
+  private target(caller: Caller, t: PartTarget): { upload: UploadRecord; partNumber: number } {
+    this.d.buckets.authorize(caller, t.bucket, { action: 's3:PutObject', key: t.key });
+    return { upload: this.find(t.bucket, t.key, t.uploadId), partNumber: t.partNumber };
+  }
+
+  /** The upload of this bucket and key; a completed one only for CompleteMultipartUpload. */
+  private find(bucket: string, key: string, uploadId: string, completed = false): UploadRecord {
+    const u = this.d.repo.upload(uploadId);
+    if (!u || u.bucket !== bucket || u.key !== key || (u.state === 'completed' && !completed)) throw NoSuchUpload(uploadId);
+    return u;
+  }
+
+  private partOf(u: UploadRecord, partNumber: number, blobId: string, size: number, md5: Buffer, checksum: string | undefined): PartRecord {
+    return { uploadId: u.uploadId, partNumber, blobId, size, etag: `"${md5.toString('hex')}"`, lastModified: this.d.clock.now(), checksum };
+  }
+
+  /** Commits a part whose body is durable; the part it replaces is removed after. */
+  private async savePart(part: PartRecord): Promise<void> {
+    let replaced: string | undefined;
+    try {
+      await this.exclusive(part.uploadId, async () => {
+        const u = this.d.repo.upload(part.uploadId);
+        if (u) await this.settle(u);
+        await this.d.store.write(() => {
+          if (this.d.repo.upload(part.uploadId)?.state !== 'open') throw NoSuchUpload(part.uploadId);
+          replaced = this.d.repo.part(part.uploadId, part.partNumber)?.blobId;
+          this.d.repo.putPart(part);
+        });
+      });
+    } catch (e) {
+      await this.removeBlob(part.blobId);
+      throw e;
+    }
+    if (replaced) await this.removeBlob(replaced);
+  }
+
+  /** Finishes a completion whose object commit held (see the top), or undoes one whose did not. */
+  private async settle(u: UploadRecord): Promise<UploadRecord> {
+    if (u.state !== 'completing') return u;
+    if (this.d.objectRepo.blobReferenced(u.blobId!)) {
+      await this.finish(u);
+      return { ...u, state: 'completed', blobId: undefined };
+    }
+    await this.d.store.write(() => this.reopen(u.uploadId));
+    await this.removeBlob(u.blobId!);
+    return { ...u, state: 'open', blobId: undefined, result: undefined };
+  }
+
+  private async finish(u: UploadRecord): Promise<void> {
+    const now = this.d.clock.now();
+    const parts = await this.d.store.write(() => {
+      const parts = this.d.repo.parts(u.uploadId, 0, MAX_PART_NUMBER);
+      this.d.repo.deleteParts(u.uploadId);
+      this.d.repo.updateUpload({ uploadId: u.uploadId, state: 'completed', blobId: undefined, result: u.result }, now);
+      this.d.repo.pruneCompleted(now - RETRY_WINDOW_MS);
+      return parts;
+    });
+    for (const p of parts) await this.removeBlob(p.blobId);
+  }
+
+  /** Inside a write: back to open (the concatenated body is not the repo's to name any more). */
+  private reopen(uploadId: string): void {
+    if (this.d.repo.upload(uploadId)?.state === 'completing') this.d.repo.updateUpload({ uploadId, state: 'open', blobId: undefined, result: undefined });
+  }
+
+  private exclusive<T>(uploadId: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.locks.get(uploadId) ?? Promise.resolve()).then(fn);
+    const tail = run.catch(() => undefined);
+    this.locks.set(uploadId, tail);
+    void tail.then(() => {
+      if (this.locks.get(uploadId) === tail) this.locks.delete(uploadId);
+    });
+    return run;
+  }
+
+  private async removeBlob(id: string): Promise<void> {
+    try {
+      await this.d.blobs.remove(id);
+    } catch (e) {
+      // Left for the sweep at the next start.
+      this.d.log.warn('could not remove a part body', { id, error: String(e) });
+    }
+  }
+}
+
+/** The object checksum the completion request expects, after checking it names the upload's mode. */
+function expectedChecksum(u: UploadRecord, input: CompleteInput): string | undefined {
+  const alg = u.checksumAlgorithm;
+  // Without an algorithm on the upload, S3 accepts these headers and ignores them.
+  if (!alg) return undefined;
+  if (input.checksumType !== undefined && input.checksumType !== u.checksumType) {
+    throw s3Error('BadDigest', 400, `The upload was created using the ${u.checksumType} checksum mode. The complete request must use the same checksum mode.`);
+  }
+  let expected: string | undefined;
+  for (const [header, value] of Object.entries(input.checksums)) {
+    const given = checksumAlgorithmOfHeader(header);
+    if (given !== alg) throw mismatch(alg, given);
+    expected = value.trim();
+  }
+  return expected;
+}
+
+/** A copy-source condition that failed is a 412 naming the copy-source header, never a 304. */
+function copyConditionError(e: unknown, c: Conditions): unknown {
+  if (!(e instanceof AwsError)) return e;
+  if (e.code === 'PreconditionFailed') return PreconditionFailed(`x-amz-copy-source-${e.xmlDetails()?.Condition ?? 'If-Match'}`);
+  if (e.code === 'NotModified') return PreconditionFailed(c.ifNoneMatch !== undefined ? 'x-amz-copy-source-If-None-Match' : 'x-amz-copy-source-If-Modified-Since');
+  return e;
+}
+
+/**
+ * The parts a completion names, checked as S3 checks them: each uploaded with that ETag (and
+ * checksum), lowest part number first; then ascending (with checksums: 1, 2, 3, ...); then
+ * all but the last at least the minimum size.
+ */
+function checkParts(u: UploadRecord, requested: RequestedPart[], stored: Map<number, PartRecord>, minSize: number): PartRecord[] {
+  const alg = u.checksumAlgorithm;
+  for (const r of [...requested].sort((a, b) => a.partNumber - b.partNumber)) {
+    const p = stored.get(r.partNumber);
+    if (!p || p.etag !== `"${r.etag}"`) throw InvalidPart(u.uploadId, r.partNumber, r.etag);
+    const given = Object.entries(r.checksums) as [ChecksumAlgorithm, string][];
+    // A checksum of another algorithm, or any without one on the upload, matches no part.
+    if (given.some(([a, v]) => a !== alg || (p.checksum !== undefined && v.trim() !== p.checksum))) throw InvalidPart(u.uploadId, r.partNumber, r.etag);
+    if (alg && u.checksumType === 'COMPOSITE' && r.checksums[alg] === undefined) {
+      throw InvalidRequest(
+        `The upload was created using a ${alg.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${r.partNumber} in the request.`,
+      );
+    }
+  }
+  requested.forEach((r, i) => {
+    if ((i > 0 && r.partNumber <= requested[i - 1]!.partNumber) || (alg && r.partNumber !== i + 1)) throw InvalidPartOrder(u.uploadId);
+  });
+  const chosen = requested.map((r) => stored.get(r.partNumber)!);
+  chosen.forEach((p, i) => {
+    if (i < chosen.length - 1 && p.size < minSize) throw EntityTooSmall(p.size, minSize, p.partNumber, p.etag.slice(1, -1));
+  });
+  return chosen;
+}
+
+/** S3's composite checksum: the checksum of the parts' binary checksums, then `-<parts>`. */
+export function compositeChecksum(alg: ChecksumAlgorithm, parts: Pick<PartRecord, 'checksum'>[]): string {
+  const c = createChecksum(alg);
+  for (const p of parts) c.update(Buffer.from(p.checksum!, 'base64'));
+  return `${toBase64(c.digest())}-${parts.length}`;
+}

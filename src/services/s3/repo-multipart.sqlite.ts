@@ -1,0 +1,201 @@
+/** Multipart uploads in SQLite: all SQL of uploads and parts lives here. */
+import type { ChecksumAlgorithm } from '../../protocols/checksums.js';
+import type { Db, Migration } from '../../store/store.js';
+import type { ChecksumType, PartRecord, S3MultipartRepo, UploadPage, UploadRecord, UploadState } from './repo-multipart.js';
+
+/** Registered by the S3 plugin as store.migrate('s3-multipart', S3_MULTIPART_MIGRATIONS). */
+export const S3_MULTIPART_MIGRATIONS: Migration[] = [
+  // seq (AUTOINCREMENT: never reused) orders uploads of one key by initiation, as S3 lists
+  // them; keys compare with BINARY collation (UTF-8 byte order), as object keys do.
+  // blob_id is set only while completing; the partial index serves the sweep's question.
+  `CREATE TABLE s3_uploads (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     upload_id TEXT NOT NULL UNIQUE,
+     bucket TEXT NOT NULL,
+     key TEXT NOT NULL,
+     account TEXT NOT NULL,
+     initiated INTEGER NOT NULL,
+     headers TEXT NOT NULL,
+     metadata TEXT NOT NULL,
+     tags TEXT NOT NULL,
+     checksum_algorithm TEXT,
+     checksum_type TEXT,
+     state TEXT NOT NULL,
+     blob_id TEXT,
+     result TEXT,
+     completed_at INTEGER
+   );
+   CREATE INDEX s3_uploads_list ON s3_uploads (bucket, key, seq);
+   CREATE INDEX s3_uploads_blob ON s3_uploads (blob_id) WHERE blob_id IS NOT NULL;
+   CREATE INDEX s3_uploads_completed ON s3_uploads (completed_at) WHERE state = 'completed';
+   CREATE TABLE s3_upload_parts (
+     upload_id TEXT NOT NULL,
+     part_number INTEGER NOT NULL,
+     blob_id TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     etag TEXT NOT NULL,
+     last_modified INTEGER NOT NULL,
+     checksum TEXT,
+     PRIMARY KEY (upload_id, part_number)
+   ) WITHOUT ROWID;
+   CREATE INDEX s3_upload_parts_blob ON s3_upload_parts (blob_id);`,
+];
+
+interface UploadRow {
+  seq: number;
+  upload_id: string;
+  bucket: string;
+  key: string;
+  account: string;
+  initiated: number;
+  headers: string;
+  metadata: string;
+  tags: string;
+  checksum_algorithm: string | null;
+  checksum_type: string | null;
+  state: string;
+  blob_id: string | null;
+  result: string | null;
+}
+
+interface PartRow {
+  upload_id: string;
+  part_number: number;
+  blob_id: string;
+  size: number;
+  etag: string;
+  last_modified: number;
+  checksum: string | null;
+}
+
+const toUpload = (r: UploadRow): UploadRecord => ({
+  seq: r.seq,
+  uploadId: r.upload_id,
+  bucket: r.bucket,
+  key: r.key,
+  account: r.account,
+  initiated: r.initiated,
+  headers: JSON.parse(r.headers) as Record<string, string>,
+  metadata: JSON.parse(r.metadata) as Record<string, string>,
+  tags: JSON.parse(r.tags) as Record<string, string>,
+  checksumAlgorithm: (r.checksum_algorithm ?? undefined) as ChecksumAlgorithm | undefined,
+  checksumType: (r.checksum_type ?? undefined) as ChecksumType | undefined,
+  state: r.state as UploadState,
+  blobId: r.blob_id ?? undefined,
+  result: r.result === null ? undefined : (JSON.parse(r.result) as UploadRecord['result']),
+});
+
+const toPart = (r: PartRow): PartRecord => ({
+  uploadId: r.upload_id,
+  partNumber: r.part_number,
+  blobId: r.blob_id,
+  size: r.size,
+  etag: r.etag,
+  lastModified: r.last_modified,
+  checksum: r.checksum ?? undefined,
+});
+
+/** The greatest code point: every key starting with a prefix sorts below prefix + this. */
+const AFTER_ALL = '\u{10FFFF}';
+const LISTED = "state IN ('open', 'completing')";
+
+export class SqliteS3MultipartRepo implements S3MultipartRepo {
+  constructor(private readonly db: Db) {}
+
+  upload(uploadId: string): UploadRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM s3_uploads WHERE upload_id = ?').get(uploadId) as UploadRow | undefined;
+    return row && toUpload(row);
+  }
+
+  insertUpload(u: Omit<UploadRecord, 'seq' | 'state'>): number {
+    const r = this.db
+      .prepare(
+        `INSERT INTO s3_uploads (upload_id, bucket, key, account, initiated, headers, metadata, tags, checksum_algorithm, checksum_type, state)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')`,
+      )
+      .run(u.uploadId, u.bucket, u.key, u.account, u.initiated, JSON.stringify(u.headers), JSON.stringify(u.metadata), JSON.stringify(u.tags), u.checksumAlgorithm ?? null, u.checksumType ?? null);
+    return Number(r.lastInsertRowid);
+  }
+
+  updateUpload(u: Pick<UploadRecord, 'uploadId' | 'state' | 'blobId' | 'result'>, completedAt?: number): void {
+    this.db
+      .prepare('UPDATE s3_uploads SET state = ?, blob_id = ?, result = ?, completed_at = ? WHERE upload_id = ?')
+      .run(u.state, u.blobId ?? null, u.result === undefined ? null : JSON.stringify(u.result), completedAt ?? null, u.uploadId);
+  }
+
+  deleteUpload(uploadId: string): void {
+    this.deleteParts(uploadId);
+    this.db.prepare('DELETE FROM s3_uploads WHERE upload_id = ?').run(uploadId);
+  }
+
+  listUploads(bucket: string, page: UploadPage): UploadRecord[] {
+    const end = page.prefix + AFTER_ALL;
+    let rows: unknown[];
+    if (page.afterKey === undefined || page.afterKey < page.prefix) {
+      rows = this.db
+        .prepare(`SELECT * FROM s3_uploads WHERE bucket = ? AND key >= ? AND key < ? AND ${LISTED} ORDER BY key, seq LIMIT ?`)
+        .all(bucket, page.prefix, end, page.limit);
+    } else {
+      // (key, seq) > (afterKey, afterSeq), spelled so that the (bucket, key, seq) index serves it.
+      rows = this.db
+        .prepare(
+          `SELECT * FROM s3_uploads WHERE bucket = ? AND key >= ? AND key < ? AND (key > ? OR seq > ?) AND ${LISTED}
+           ORDER BY key, seq LIMIT ?`,
+        )
+        .all(bucket, page.afterKey, end, page.afterKey, page.afterSeq ?? Number.MAX_SAFE_INTEGER, page.limit);
+    }
+    return (rows as UploadRow[]).map(toUpload);
+  }
+
+  completingUploads(): UploadRecord[] {
+    return (this.db.prepare("SELECT * FROM s3_uploads WHERE state = 'completing'").all() as UploadRow[]).map(toUpload);
+  }
+
+  pruneCompleted(before: number): void {
+    this.db.prepare("DELETE FROM s3_uploads WHERE state = 'completed' AND completed_at < ?").run(before);
+  }
+
+  deleteBucketUploads(bucket: string): string[] {
+    const ids = this.db
+      .prepare(
+        `SELECT p.blob_id AS id FROM s3_uploads u JOIN s3_upload_parts p ON p.upload_id = u.upload_id WHERE u.bucket = ?
+         UNION ALL SELECT blob_id AS id FROM s3_uploads WHERE bucket = ? AND blob_id IS NOT NULL`,
+      )
+      .all(bucket, bucket) as { id: string }[];
+    this.db.prepare('DELETE FROM s3_upload_parts WHERE upload_id IN (SELECT upload_id FROM s3_uploads WHERE bucket = ?)').run(bucket);
+    this.db.prepare('DELETE FROM s3_uploads WHERE bucket = ?').run(bucket);
+    return ids.map((r) => r.id);
+  }
+
+  part(uploadId: string, partNumber: number): PartRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM s3_upload_parts WHERE upload_id = ? AND part_number = ?').get(uploadId, partNumber) as PartRow | undefined;
+    return row && toPart(row);
+  }
+
+  putPart(p: PartRecord): void {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO s3_upload_parts (upload_id, part_number, blob_id, size, etag, last_modified, checksum)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(p.uploadId, p.partNumber, p.blobId, p.size, p.etag, p.lastModified, p.checksum ?? null);
+  }
+
+  parts(uploadId: string, after: number, limit: number): PartRecord[] {
+    const rows = this.db
+      .prepare('SELECT * FROM s3_upload_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?')
+      .all(uploadId, after, limit) as PartRow[];
+    return rows.map(toPart);
+  }
+
+  deleteParts(uploadId: string): void {
+    this.db.prepare('DELETE FROM s3_upload_parts WHERE upload_id = ?').run(uploadId);
+  }
+
+  blobReferenced(blobId: string): boolean {
+    return (
+      this.db.prepare('SELECT 1 FROM s3_upload_parts WHERE blob_id = ? LIMIT 1').get(blobId) !== undefined ||
+      this.db.prepare('SELECT 1 FROM s3_uploads WHERE blob_id = ? LIMIT 1').get(blobId) !== undefined
+    );
+  }
+}
