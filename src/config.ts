@@ -13,6 +13,8 @@ export interface Config {
   region: string;
   credentials: Credentials[];
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** How often DynamoDB's TTL sweeper looks for expired items (seconds): the deletion lag. */
+  ttlSweepSeconds: number;
 }
 
 export const DEFAULT_CREDENTIALS: Credentials = { accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' };
@@ -27,6 +29,7 @@ const FLAGS: Record<string, { env: string; takesValue: boolean }> = {
   region: { env: 'NIMBUS_REGION', takesValue: true },
   'credentials-file': { env: 'NIMBUS_CREDENTIALS_FILE', takesValue: true },
   'log-level': { env: 'NIMBUS_LOG_LEVEL', takesValue: true },
+  'ttl-sweep-interval': { env: 'NIMBUS_TTL_SWEEP_INTERVAL', takesValue: true },
 };
 
 /** Parses `--name value`, `--name=value` and boolean `--memory`. */
@@ -108,6 +111,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const memory = memoryFlag ?? (flags.has('data-dir') ? false : (memoryEnv ?? false));
   const logLevel = (get('log-level') ?? 'info') as Config['logLevel'];
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) throw new ConfigError(`invalid log level: ${logLevel}`);
+  const rawTtl = get('ttl-sweep-interval') ?? '1';
+  const ttlSweepSeconds = /^\d+(\.\d+)?$/.test(rawTtl) ? Number(rawTtl) : NaN;
+  if (!(ttlSweepSeconds >= 0.05 && ttlSweepSeconds <= 86400)) throw new ConfigError(`invalid TTL sweep interval (seconds, 0.05 to 86400): ${rawTtl}`);
   return {
     host: get('host') ?? '127.0.0.1',
     port,
@@ -116,5 +122,6 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     region: get('region') ?? 'us-east-1',
     credentials: loadCredentials(get('credentials-file'), env.NIMBUS_CREDENTIALS),
     logLevel,
+    ttlSweepSeconds,
   };
 }

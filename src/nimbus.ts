@@ -12,14 +12,17 @@ import { Dispatcher } from './server/dispatch.js';
 import { HttpServer } from './server/http-server.js';
 import { Router } from './server/router.js';
 import type { ServiceFactory, ServicePlugin } from './services/service.js';
-import { createDynamoDbService } from './services/dynamodb/index.js';
+import { dynamoDbService } from './services/dynamodb/index.js';
 import { createS3Service } from './services/s3/index.js';
 import { createSqsService } from './services/sqs/index.js';
 import { BlobStore } from './store/blobs.js';
 import { Store } from './store/store.js';
 import { join } from 'node:path';
 
-export const SERVICES: ServiceFactory[] = [createSqsService, createDynamoDbService, createS3Service];
+/** The services of a Nimbus, in start order. */
+export function servicesOf(opts: Partial<Config> = {}): ServiceFactory[] {
+  return [createSqsService, dynamoDbService({ ttlIntervalMs: (opts.ttlSweepSeconds ?? 1) * 1000 }), createS3Service];
+}
 
 export interface NimbusOptions extends Partial<Config> {
   clock?: Clock;
@@ -49,7 +52,7 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
   const services: ServicePlugin[] = [];
   const bus = new EventBus(log);
   const blobs = new BlobStore({ memory: opts.memory ?? false, dir: join(opts.dataDir ?? '.nimbus', 'blobs'), log });
-  for (const factory of SERVICES) services.push(...[await factory({ store, clock, ids, log, region, bus, blobs })].flat());
+  for (const factory of servicesOf(opts)) services.push(...[await factory({ store, clock, ids, log, region, bus, blobs })].flat());
 
   const credentials = new Map<string, Credentials>();
   for (const c of opts.credentials ?? [DEFAULT_CREDENTIALS]) credentials.set(c.accessKeyId, c);

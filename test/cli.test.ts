@@ -253,6 +253,10 @@ describe('nimbus start refuses bad input', () => {
   });
   it('an empty NIMBUS_PORT is not port 0', () => refused(['start', '--memory'], /invalid port/, { NIMBUS_PORT: '' }));
   it('--bogus', () => refused(['start', '--bogus'], /unknown flag: --bogus/));
+  it('--ttl-sweep-interval 0 and abc', async () => {
+    await refused(['start', '--memory', '--ttl-sweep-interval', '0'], /invalid TTL sweep interval/);
+    await refused(['start', '--memory'], /invalid TTL sweep interval \(seconds, 0.05 to 86400\): abc/, { NIMBUS_TTL_SWEEP_INTERVAL: 'abc' });
+  });
   it('--port without a value', () => refused(['start', '--memory', '--port'], /--port needs a value/));
   it('a stray argument', () => refused(['start', 'now'], /unexpected argument: now/));
   it('--memory with --data-dir', () => refused(['start', '--memory', '--data-dir', 'x'], /--memory and --data-dir exclude each other/));

@@ -64,4 +64,3 @@ export function dynamoDbService(opts: DynamoDbOptions = {}): ServiceFactory {
   };
 }
 
-export const createDynamoDbService: ServiceFactory = dynamoDbService();
