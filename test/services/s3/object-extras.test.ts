@@ -30,21 +30,9 @@ import { RestRoutes } from '../../../src/protocols/rest-xml.js';
 import { parseTaggingHeader } from '../../../src/services/s3/engine/tagging.js';
 import { rejectsWith } from '../../helpers/sqs.js';
 import { ACCOUNT, startTestNimbus, TEST_CREDENTIALS, type TestNimbus } from '../../helpers/nimbus.js';
+import { s3Client, withBucket } from '../../helpers/s3.js';
 
-const s3 = (t: TestNimbus) =>
-  new S3Client({ endpoint: t.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, forcePathStyle: true, maxAttempts: 1 });
-
-async function withBucket(fn: (c: S3Client, t: TestNimbus) => Promise<void>): Promise<void> {
-  const t = await startTestNimbus({ credentials: [{ ...TEST_CREDENTIALS, accountId: ACCOUNT }] });
-  const c = s3(t);
-  try {
-    await c.send(new CreateBucketCommand({ Bucket: 'data' }));
-    await fn(c, t);
-  } finally {
-    c.destroy();
-    await t.stop();
-  }
-}
+const s3 = s3Client;
 
 const md5 = (b: string | Buffer) => createHash('md5').update(b).digest('hex');
 const text = async (c: S3Client, Key: string, Bucket = 'data') => (await c.send(new GetObjectCommand({ Bucket, Key }))).Body!.transformToString();

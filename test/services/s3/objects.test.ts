@@ -11,29 +11,15 @@ import {
   ListObjectsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
 } from '@aws-sdk/client-s3';
 import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest } from '@smithy/core/protocols';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { rejectsWith } from '../../helpers/sqs.js';
 import { ACCOUNT, startTestNimbus, TEST_CREDENTIALS, type TestNimbus } from '../../helpers/nimbus.js';
+import { s3Client, withBucket } from '../../helpers/s3.js';
 
-function s3(t: TestNimbus): S3Client {
-  return new S3Client({ endpoint: t.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, forcePathStyle: true, maxAttempts: 1 });
-}
-
-async function withBucket(fn: (c: S3Client, t: TestNimbus) => Promise<void>, memory = true): Promise<void> {
-  const t = await startTestNimbus({ memory, credentials: [{ ...TEST_CREDENTIALS, accountId: ACCOUNT }] });
-  const c = s3(t);
-  try {
-    await c.send(new CreateBucketCommand({ Bucket: 'data' }));
-    await fn(c, t);
-  } finally {
-    c.destroy();
-    await t.stop();
-  }
-}
+const s3 = s3Client;
 
 const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
 
@@ -150,7 +136,7 @@ describe('S3 objects', () => {
       assert.equal(bad.status, 400);
       assert.match(bad.body, /<Code>XAmzContentSHA256Mismatch<\/Code>/);
       await rejectsWith(c.send(new HeadObjectCommand({ Bucket: 'data', Key: 'tampered' })), 'NotFound');
-    }, false));
+    }, { memory: false }));
 
   test('bodies and their listing survive a restart', async () => {
     const t = await startTestNimbus({ memory: false, credentials: [{ ...TEST_CREDENTIALS, accountId: ACCOUNT }] });
