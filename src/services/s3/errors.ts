@@ -141,3 +141,31 @@ export const NoSuchCORSConfiguration = (bucket: string) =>
   s3Error('NoSuchCORSConfiguration', 404, 'The CORS configuration does not exist', { BucketName: bucket });
 export const MalformedXML = () =>
   s3Error('MalformedXML', 400, 'The XML you provided was not well-formed or did not validate against our published schema');
+
+// ---- Versioning ----------------------------------------------------------------------------
+
+/**
+ * An error S3 answers with response headers beside its body (x-amz-delete-marker,
+ * x-amz-version-id): GET/HEAD of a key whose latest version is a delete marker, or of a delete
+ * marker by id. The object operations turn it into their answer themselves, headers included.
+ */
+export class S3ErrorWithHeaders extends AwsError {
+  constructor(
+    code: string,
+    status: number,
+    message: string,
+    readonly details: Record<string, string>,
+    readonly headers: Record<string, string>,
+  ) {
+    super(code, message, { status });
+  }
+
+  override xmlDetails() {
+    return this.details;
+  }
+}
+
+/** The wire status of NoSuchVersion is 404 (the error code table of the S3 API reference). */
+export const NoSuchVersion = (key: string, versionId: string) =>
+  s3Error('NoSuchVersion', 404, 'The specified version does not exist.', { Key: key, VersionId: versionId });
+export const InvalidVersionId = (versionId: string) => InvalidArgument('Invalid version id specified', 'versionId', versionId);

@@ -1,7 +1,7 @@
 /**
  * The S3 plugin (REST-XML, path-style and virtual-hosted-style addressing): buckets, objects
  * (bodies streamed to the blob store), bucket policies, canned ACLs and the public access
- * block, anonymous access. Versioning, multipart and the rest of the S3 issue build on it.
+ * block, anonymous access, versioning. Multipart and the rest of the S3 issue build on it.
  */
 import { AwsError } from '../../protocols/errors.js';
 import type { Violation } from '../../protocols/shapes.js';
@@ -13,6 +13,7 @@ import { accessOperations } from './operations/access.js';
 import { corsOperations } from './operations/cors.js';
 import { bucketOperations, S3_NS } from './operations/buckets.js';
 import { objectOperations } from './operations/objects.js';
+import { versioningOperations } from './operations/versioning.js';
 import { objectExtraOperations } from './operations/object-extras.js';
 import { bucketExtraOperations } from './operations/bucket-extras.js';
 import { S3_EXTRAS_MIGRATIONS, SqliteS3ExtrasRepo } from './repo-extras.sqlite.js';
@@ -85,6 +86,7 @@ export const createS3Service: ServiceFactory = async (env) => {
       }),
       ...multipartOperations({ multipart }),
       ...objectOperations(objects, buckets, objectRepo),
+      ...versioningOperations(buckets, objectRepo),
       ...accessOperations(buckets),
       ...corsOperations(buckets),
       ...objectExtraOperations({ objects, buckets, blobs: env.blobs, clock: env.clock }),

@@ -1,6 +1,6 @@
 /** S3 storage in SQLite. All SQL of the service lives here. */
 import type { Db, Migration } from '../../store/store.js';
-import type { BucketRecord, CorsRule, ListPage, ObjectRecord, PublicAccessBlock, S3ObjectRepo, S3Repo } from './repo.js';
+import type { BucketRecord, CorsRule, ListPage, ObjectRecord, PublicAccessBlock, S3ObjectRepo, S3Repo, VersioningState, VersionPage, VersionRecord } from './repo.js';
 
 export const S3_MIGRATIONS: Migration[] = [
   // Bucket names are global across accounts and regions, as in S3.
@@ -30,6 +30,29 @@ export const S3_MIGRATIONS: Migration[] = [
    ALTER TABLE s3_buckets ADD COLUMN acl TEXT NOT NULL DEFAULT 'private';
    ALTER TABLE s3_buckets ADD COLUMN public_access_block TEXT;`,
   `ALTER TABLE s3_buckets ADD COLUMN cors TEXT;`,
+  // Versioning. s3_objects keeps the current version of each key (reads and listings stay one
+  // seek); version_id NULL is S3's "null" version. Older versions and delete markers live in
+  // s3_object_versions, newest first within a key (seq DESC), the null one as version_id 'null'.
+  `ALTER TABLE s3_buckets ADD COLUMN versioning TEXT;
+   ALTER TABLE s3_objects ADD COLUMN version_id TEXT;
+   CREATE TABLE s3_object_versions (
+     bucket TEXT NOT NULL,
+     key TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     version_id TEXT NOT NULL,
+     is_delete_marker INTEGER NOT NULL,
+     blob_id TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     etag TEXT NOT NULL,
+     last_modified INTEGER NOT NULL,
+     headers TEXT NOT NULL,
+     metadata TEXT NOT NULL,
+     checksums TEXT NOT NULL,
+     tags TEXT NOT NULL,
+     PRIMARY KEY (bucket, key, seq DESC)
+   ) WITHOUT ROWID;
+   CREATE UNIQUE INDEX s3_object_versions_id ON s3_object_versions (bucket, key, version_id);
+   CREATE INDEX s3_object_versions_blob ON s3_object_versions (blob_id) WHERE blob_id <> '';`,
 ];
 
 interface Row {
@@ -41,6 +64,7 @@ interface Row {
   acl: string;
   public_access_block: string | null;
   cors: string | null;
+  versioning: string | null;
 }
 
 const toRecord = (r: Row): BucketRecord => ({
@@ -52,6 +76,7 @@ const toRecord = (r: Row): BucketRecord => ({
   ...(r.policy !== null ? { policy: r.policy } : {}),
   ...(r.public_access_block !== null ? { publicAccessBlock: JSON.parse(r.public_access_block) as PublicAccessBlock } : {}),
   ...(r.cors !== null ? { cors: JSON.parse(r.cors) as CorsRule[] } : {}),
+  ...(r.versioning !== null ? { versioning: r.versioning as VersioningState } : {}),
 });
 
 export class SqliteS3Repo implements S3Repo {
@@ -72,8 +97,15 @@ export class SqliteS3Repo implements S3Repo {
 
   updateBucket(b: BucketRecord): void {
     this.db
-      .prepare('UPDATE s3_buckets SET policy = ?, acl = ?, public_access_block = ?, cors = ? WHERE name = ?')
-      .run(b.policy ?? null, b.acl, b.publicAccessBlock ? JSON.stringify(b.publicAccessBlock) : null, b.cors ? JSON.stringify(b.cors) : null, b.name);
+      .prepare('UPDATE s3_buckets SET policy = ?, acl = ?, public_access_block = ?, cors = ?, versioning = ? WHERE name = ?')
+      .run(
+        b.policy ?? null,
+        b.acl,
+        b.publicAccessBlock ? JSON.stringify(b.publicAccessBlock) : null,
+        b.cors ? JSON.stringify(b.cors) : null,
+        b.versioning ?? null,
+        b.name,
+      );
   }
 
   deleteBucket(name: string): void {
@@ -92,7 +124,17 @@ interface ObjectRow {
   metadata: string;
   checksums: string;
   tags: string;
+  version_id: string | null;
 }
+
+interface VersionRow extends Omit<ObjectRow, 'version_id'> {
+  version_id: string;
+  is_delete_marker: number;
+  seq: number;
+}
+
+/** The null version's id in s3_object_versions, where version_id is part of a unique key. */
+const NULL_ID = 'null';
 
 const toObject = (r: ObjectRow): ObjectRecord => ({
   bucket: r.bucket,
@@ -105,6 +147,13 @@ const toObject = (r: ObjectRow): ObjectRecord => ({
   metadata: JSON.parse(r.metadata) as Record<string, string>,
   checksums: JSON.parse(r.checksums) as Record<string, string>,
   tags: JSON.parse(r.tags) as Record<string, string>,
+  ...(r.version_id !== null ? { versionId: r.version_id } : {}),
+});
+
+const toVersion = (r: VersionRow): VersionRecord => ({
+  ...toObject({ ...r, version_id: r.version_id === NULL_ID ? null : r.version_id }),
+  deleteMarker: r.is_delete_marker === 1,
+  seq: r.seq,
 });
 
 /** The greatest code point: every key starting with a prefix sorts below prefix + this. */
@@ -121,10 +170,22 @@ export class SqliteS3ObjectRepo implements S3ObjectRepo {
   putObject(o: ObjectRecord): void {
     this.db
       .prepare(
-        `INSERT OR REPLACE INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(o.bucket, o.key, o.blobId, o.size, o.etag, o.lastModified, JSON.stringify(o.headers), JSON.stringify(o.metadata), JSON.stringify(o.checksums), JSON.stringify(o.tags));
+      .run(
+        o.bucket,
+        o.key,
+        o.blobId,
+        o.size,
+        o.etag,
+        o.lastModified,
+        JSON.stringify(o.headers),
+        JSON.stringify(o.metadata),
+        JSON.stringify(o.checksums),
+        JSON.stringify(o.tags),
+        o.versionId ?? null,
+      );
   }
 
   deleteObject(bucket: string, key: string): void {
@@ -145,10 +206,78 @@ export class SqliteS3ObjectRepo implements S3ObjectRepo {
   }
 
   hasObjects(bucket: string): boolean {
-    return this.db.prepare('SELECT 1 FROM s3_objects WHERE bucket = ? LIMIT 1').get(bucket) !== undefined;
+    return (
+      this.db.prepare('SELECT 1 FROM s3_objects WHERE bucket = ? LIMIT 1').get(bucket) !== undefined ||
+      this.db.prepare('SELECT 1 FROM s3_object_versions WHERE bucket = ? LIMIT 1').get(bucket) !== undefined
+    );
   }
 
   blobReferenced(blobId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM s3_objects WHERE blob_id = ? LIMIT 1').get(blobId) !== undefined;
+    return (
+      this.db.prepare('SELECT 1 FROM s3_objects WHERE blob_id = ? LIMIT 1').get(blobId) !== undefined ||
+      this.db.prepare("SELECT 1 FROM s3_object_versions WHERE blob_id = ? AND blob_id <> '' LIMIT 1").get(blobId) !== undefined
+    );
+  }
+
+  version(bucket: string, key: string, versionId: string | undefined): VersionRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM s3_object_versions WHERE bucket = ? AND key = ? AND version_id = ?').get(bucket, key, versionId ?? NULL_ID) as
+      | VersionRow
+      | undefined;
+    return row && toVersion(row);
+  }
+
+  latestVersion(bucket: string, key: string): VersionRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM s3_object_versions WHERE bucket = ? AND key = ? ORDER BY seq DESC LIMIT 1').get(bucket, key) as VersionRow | undefined;
+    return row && toVersion(row);
+  }
+
+  nextSeq(bucket: string, key: string): number {
+    const row = this.db.prepare('SELECT MAX(seq) AS seq FROM s3_object_versions WHERE bucket = ? AND key = ?').get(bucket, key) as { seq: number | null };
+    return (row.seq ?? 0) + 1;
+  }
+
+  putVersion(v: VersionRecord): void {
+    this.db.prepare('DELETE FROM s3_object_versions WHERE bucket = ? AND key = ? AND version_id = ? AND seq <> ?').run(v.bucket, v.key, v.versionId ?? NULL_ID, v.seq);
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO s3_object_versions
+           (bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        v.bucket,
+        v.key,
+        v.seq,
+        v.versionId ?? NULL_ID,
+        v.deleteMarker ? 1 : 0,
+        v.blobId,
+        v.size,
+        v.etag,
+        v.lastModified,
+        JSON.stringify(v.headers),
+        JSON.stringify(v.metadata),
+        JSON.stringify(v.checksums),
+        JSON.stringify(v.tags),
+      );
+  }
+
+  deleteVersion(bucket: string, key: string, versionId: string | undefined): void {
+    this.db.prepare('DELETE FROM s3_object_versions WHERE bucket = ? AND key = ? AND version_id = ?').run(bucket, key, versionId ?? NULL_ID);
+  }
+
+  listVersions(bucket: string, page: VersionPage): VersionRecord[] {
+    const end = page.prefix + AFTER_ALL;
+    const rows =
+      page.afterKey === undefined || page.afterKey < page.prefix
+        ? this.db
+            .prepare('SELECT * FROM s3_object_versions WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key, seq DESC LIMIT ?')
+            .all(bucket, page.prefix, end, page.limit)
+        : this.db
+            .prepare(
+              `SELECT * FROM s3_object_versions WHERE bucket = ? AND key < ? AND ((key = ? AND seq < ?) OR key > ?)
+               ORDER BY key, seq DESC LIMIT ?`,
+            )
+            .all(bucket, end, page.afterKey, page.beforeSeq ?? -1, page.afterKey, page.limit);
+    return (rows as VersionRow[]).map(toVersion);
   }
 }

@@ -13,7 +13,11 @@ export interface BucketRecord {
   publicAccessBlock?: PublicAccessBlock;
   /** CORS rules, if set. */
   cors?: CorsRule[];
+  /** Versioning, once configured; absent for a bucket never versioned (S3 cannot go back to that). */
+  versioning?: VersioningState;
 }
+
+export type VersioningState = 'Enabled' | 'Suspended';
 
 export interface CorsRule {
   ID?: string;
@@ -57,6 +61,27 @@ export interface ObjectRecord {
   checksums: Record<string, string>;
   /** Object tags (x-amz-tagging on upload, PutObjectTagging). */
   tags: Record<string, string>;
+  /**
+   * The version id; absent for the version S3 calls "null" (written before versioning was ever
+   * enabled, or while it was suspended).
+   */
+  versionId?: string;
+}
+
+/** A noncurrent version or a delete marker (a marker has no body: blobId '', size 0, etag ''). */
+export interface VersionRecord extends ObjectRecord {
+  deleteMarker: boolean;
+  /** Order of creation within the key; the greatest is the newest. */
+  seq: number;
+}
+
+/** A position in a version listing: rows of later keys, or of `key` with a smaller seq. */
+export interface VersionPage {
+  prefix: string;
+  afterKey?: string;
+  /** With afterKey: within that key, versions older than this seq (none if undefined). */
+  beforeSeq?: number;
+  limit: number;
 }
 
 export interface ListPage {
@@ -72,7 +97,21 @@ export interface S3ObjectRepo {
   deleteObject(bucket: string, key: string): void;
   /** Objects in UTF-8 byte order of key, from `after` (exclusive), starting with `prefix`. */
   listObjects(bucket: string, page: ListPage): ObjectRecord[];
+  /** Whether any object, version or delete marker remains (DeleteBucket refuses then). */
   hasObjects(bucket: string): boolean;
-  /** Whether any object refers to the blob (crash recovery sweeps the others). */
+  /** Whether any object or version refers to the blob (crash recovery sweeps the others). */
   blobReferenced(blobId: string): boolean;
+
+  // Noncurrent versions and delete markers; the current object stays in the objects table.
+  /** One version by id; `undefined` names the null version. */
+  version(bucket: string, key: string, versionId: string | undefined): VersionRecord | undefined;
+  /** The newest noncurrent version or marker of a key. */
+  latestVersion(bucket: string, key: string): VersionRecord | undefined;
+  /** The seq a version archived now gets: greater than any of the key's. */
+  nextSeq(bucket: string, key: string): number;
+  /** Inserts or replaces (by bucket, key, version id). */
+  putVersion(v: VersionRecord): void;
+  deleteVersion(bucket: string, key: string, versionId: string | undefined): void;
+  /** Versions by key (byte order), newest first within a key, after the page's position. */
+  listVersions(bucket: string, page: VersionPage): VersionRecord[];
 }

@@ -39,7 +39,8 @@ export interface Access {
 }
 
 const CANNED_ACLS = ['private', 'public-read', 'public-read-write', 'authenticated-read'];
-const READ_ACTIONS = new Set(['s3:GetObject', 's3:ListBucket', 's3:GetObjectTagging', 's3:GetObjectAttributes']);
+// (READ on a bucket or object covers its versions too.)
+const READ_ACTIONS = new Set(['s3:GetObject', 's3:GetObjectVersion', 's3:ListBucket', 's3:ListBucketVersions', 's3:GetObjectTagging', 's3:GetObjectAttributes']);
 const WRITE_ACTIONS = new Set(['s3:PutObject', 's3:DeleteObject']);
 
 const NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;

@@ -61,9 +61,13 @@ export async function copyObject(deps: CopyDeps, caller: Caller, input: CopyInpu
   const algorithm = checksumAlgorithm(input.checksumAlgorithm);
 
   for (let attempt = 1; ; attempt++) {
-    const src = deps.objects.get(caller, source.bucket, source.key);
+    const src =
+      source.versionId === undefined
+        ? deps.objects.get(caller, source.bucket, source.key)
+        : deps.objects.get(caller, source.bucket, source.key, 's3:GetObjectVersion', source.versionId);
     checkSourceConditions(src, input.sourceConditions);
-    const self = src.bucket === input.bucket && src.key === input.key;
+    // Copying an older version onto its key is how S3 restores it: not a copy onto itself.
+    const self = src.bucket === input.bucket && src.key === input.key && source.versionId === undefined;
     if (self && metadataDirective !== 'REPLACE' && !input.changesAttributes) {
       throw InvalidRequest(
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
@@ -95,8 +99,8 @@ export async function copyObject(deps: CopyDeps, caller: Caller, input: CopyInpu
   }
 }
 
-/** The bucket and key an x-amz-copy-source names; a version (`?versionId=`) is not yet told apart. */
-export function parseCopySource(header: string): { bucket: string; key: string } {
+/** The bucket, key and (with `?versionId=`) version an x-amz-copy-source names. */
+export function parseCopySource(header: string): { bucket: string; key: string; versionId?: string } {
   const bad = () => InvalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey', 'x-amz-copy-source', header);
   // The query comes off first: an encoded `?` (%3F) belongs to the key.
   const q = header.indexOf('?');
@@ -109,7 +113,8 @@ export function parseCopySource(header: string): { bucket: string; key: string }
   if (path.startsWith('/')) path = path.slice(1);
   const slash = path.indexOf('/');
   if (slash <= 0 || slash === path.length - 1) throw bad();
-  return { bucket: path.slice(0, slash), key: path.slice(slash + 1) };
+  const versionId = q < 0 ? undefined : (new URLSearchParams(header.slice(q + 1)).get('versionId') ?? undefined);
+  return { bucket: path.slice(0, slash), key: path.slice(slash + 1), ...(versionId !== undefined ? { versionId } : {}) };
 }
 
 function directive(value: string | undefined, what: 'metadata' | 'tagging'): 'COPY' | 'REPLACE' {

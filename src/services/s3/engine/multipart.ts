@@ -65,7 +65,8 @@ type PartTarget = { bucket: string; key: string; uploadId: string; partNumber: n
 export type PartInput = PartTarget & UploadHeaders & { body: Readable };
 
 export type CopyPartInput = PartTarget & {
-  source: { bucket: string; key: string };
+  /** With versionId, that version of the source (x-amz-copy-source `?versionId=`). */
+  source: { bucket: string; key: string; versionId?: string };
   /** x-amz-copy-source-range, inclusive, well formed (the operation checks the form). */
   range?: { start: number; end: number; raw: string };
   conditions: Conditions;
@@ -138,7 +139,7 @@ export class Multipart {
   async copyPart(caller: Caller, input: CopyPartInput): Promise<SavedPart> {
     const { upload, partNumber } = this.target(caller, input);
     const source = input.source;
-    const record = this.d.objects.get(caller, source.bucket, source.key);
+    const record = this.d.objects.get(caller, source.bucket, source.key, source.versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion', source.versionId);
     const range = input.range;
     if (range && (range.start > range.end || range.end >= record.size)) {
       throw InvalidArgument(`Range specified is not valid for source object of size: ${record.size}`, 'x-amz-copy-source-range', range.raw);
@@ -146,7 +147,7 @@ export class Multipart {
     const length = range ? range.end - range.start + 1 : record.size;
     if (length > MAX_PART_BYTES) throw InvalidRequest(`The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_PART_BYTES}`);
     const read = await this.d.objects
-      .read(caller, source.bucket, source.key, { head: false, range: range && `bytes=${range.start}-${range.end}`, conditions: input.conditions })
+      .read(caller, source.bucket, source.key, { head: false, range: range && `bytes=${range.start}-${range.end}`, conditions: input.conditions, versionId: source.versionId })
       .catch((e: unknown) => Promise.reject(copyConditionError(e, input.conditions)));
     const alg = upload.checksumAlgorithm;
     const blob = await this.d.blobs.write(read.stream!, { maxBytes: MAX_PART_BYTES, hashers: alg ? { checksum: () => createChecksum(alg) } : {} });

@@ -2,6 +2,9 @@
  * Objects: bodies in the blob store, metadata in the repo. A PUT's bytes are durable (and
  * checked) before its metadata commits, and the replaced body is removed only after; a crash
  * in between leaves at most an unreferenced blob, which the startup sweep removes.
+ *
+ * In a bucket with versioning configured, writes and deletes keep older versions (see
+ * versions.ts); a bucket never versioned takes exactly the unversioned paths.
  */
 import type { Readable } from 'node:stream';
 import type { Clock } from '../../../lib/clock.js';
@@ -10,10 +13,11 @@ import type { BlobStore } from '../../../store/blobs.js';
 import { BlobRangeError } from '../../../store/blobs.js';
 import type { Store } from '../../../store/store.js';
 import type { RequestContext } from '../../service.js';
-import { BucketNotEmpty, InvalidRange, KeyTooLongError, NoSuchKey, NotFound, NotModified, PreconditionFailed } from '../errors.js';
+import { BucketNotEmpty, InvalidRange, KeyTooLongError, NoSuchKey, NoSuchVersion, NotFound, NotModified, PreconditionFailed } from '../errors.js';
 import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
 import type { Buckets, Caller } from './buckets.js';
 import { receiveBody, type UploadHeaders } from './uploads.js';
+import { deletedKey, findVersion, insertDeleteMarker, latestDeleteMarker, markerNotReadable, putVersioned, removeVersion } from './versions.js';
 
 export interface PutInput extends UploadHeaders {
   bucket: string;
@@ -38,6 +42,14 @@ export interface ObjectRead {
   /** Absent for HEAD. */
   stream?: Readable;
   range?: { start: number; end: number };
+  /** Whether the bucket has versioning configured (then reads report a version id, "null" too). */
+  versioned: boolean;
+}
+
+/** What a DELETE did, for its x-amz-version-id and x-amz-delete-marker headers. */
+export interface DeleteResult {
+  versionId?: string;
+  deleteMarker?: boolean;
 }
 
 const MAX_KEY_BYTES = 1024;
@@ -77,10 +89,11 @@ export class Objects {
    * commit fails, the new blob is removed, so nothing is left behind.
    */
   async commit(caller: Caller, record: ObjectRecord, conditions: { ifNoneMatch?: string; ifMatch?: string } = {}): Promise<ObjectRecord> {
-    let replaced: string | undefined;
+    let replaced: string[] = [];
+    let committed = record;
     try {
       await this.store.write(() => {
-        this.buckets.authorize(caller, record.bucket, { action: 's3:PutObject', key: record.key });
+        const bucket = this.buckets.authorize(caller, record.bucket, { action: 's3:PutObject', key: record.key });
         const old = this.repo.object(record.bucket, record.key);
         // Conditional writes: If-None-Match: * creates only; If-Match replaces only that version.
         if (conditions.ifNoneMatch !== undefined && old && (conditions.ifNoneMatch.trim() === '*' || etagMatches(conditions.ifNoneMatch, old.etag))) {
@@ -90,61 +103,117 @@ export class Objects {
           if (!old) throw new NoSuchKey(record.key);
           throw PreconditionFailed('If-Match');
         }
+        if (bucket.versioning) {
+          const placed = putVersioned(this.repo, bucket.versioning, record, this.clock.now());
+          committed = placed.record;
+          replaced = placed.removed;
+          return;
+        }
         this.repo.putObject(record);
-        replaced = old?.blobId === record.blobId ? undefined : old?.blobId;
+        replaced = old && old.blobId !== record.blobId ? [old.blobId] : [];
       });
     } catch (e) {
       await this.blobs.remove(record.blobId);
       throw e;
     }
-    if (replaced) await this.removeBlob(replaced);
-    return record;
+    for (const id of replaced) await this.removeBlob(id);
+    return committed;
   }
 
-  /** An object's record, or NoSuchKey. */
-  get(caller: Caller, bucket: string, key: string, action = 's3:GetObject'): ObjectRecord {
+  /**
+   * An object's record (the current one, or the version asked for), or NoSuchKey /
+   * NoSuchVersion; a delete marker is not an object (NoSuchKey, or 405 by its id).
+   */
+  get(caller: Caller, bucket: string, key: string, action = 's3:GetObject', versionId?: string, method = 'GET'): ObjectRecord {
     this.buckets.authorize(caller, bucket, { action, key });
+    if (versionId !== undefined) {
+      const v = findVersion(this.repo, bucket, key, versionId);
+      if (!v) throw NoSuchVersion(key, versionId);
+      if (v.deleteMarker) throw markerNotReadable(method, v);
+      const { current: _c, deleteMarker: _m, ...record } = v;
+      return record;
+    }
     const record = this.repo.object(bucket, key);
-    if (!record) throw new NoSuchKey(key);
-    return record;
+    if (record) return record;
+    const marker = latestDeleteMarker(this.repo, bucket, key);
+    throw marker ? deletedKey(key, marker) : new NoSuchKey(key);
   }
 
-  /** Changes an object's metadata in place (tags), as one commit. */
-  async update(caller: Caller, bucket: string, key: string, change: (r: ObjectRecord) => ObjectRecord, action = 's3:PutObjectTagging'): Promise<ObjectRecord> {
+  /** Changes an object's (or one version's) metadata in place (tags), as one commit. */
+  async update(
+    caller: Caller,
+    bucket: string,
+    key: string,
+    change: (r: ObjectRecord) => ObjectRecord,
+    action = 's3:PutObjectTagging',
+    versionId?: string,
+  ): Promise<ObjectRecord> {
     return this.store.write(() => {
-      const next = change(this.get(caller, bucket, key, action));
-      this.repo.putObject(next);
+      const next = change(this.get(caller, bucket, key, action, versionId));
+      const old = versionId === undefined ? undefined : this.repo.version(bucket, key, next.versionId);
+      if (old) this.repo.putVersion({ ...next, deleteMarker: false, seq: old.seq });
+      else this.repo.putObject(next);
       return next;
     });
   }
 
   /** GET (with body) or HEAD: conditions first, then the range. */
-  async read(caller: Caller, bucket: string, key: string, opts: { head: boolean; range?: string; conditions: Conditions }): Promise<ObjectRead> {
-    this.buckets.authorize(caller, bucket, { action: 's3:GetObject', key });
-    const record = this.repo.object(bucket, key);
-    if (!record) throw opts.head ? new NotFound() : new NoSuchKey(key);
+  async read(
+    caller: Caller,
+    bucket: string,
+    key: string,
+    opts: { head: boolean; range?: string; conditions: Conditions; versionId?: string },
+  ): Promise<ObjectRead> {
+    const action = opts.versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion';
+    let record: ObjectRecord;
+    try {
+      record = this.get(caller, bucket, key, action, opts.versionId, opts.head ? 'HEAD' : 'GET');
+    } catch (e) {
+      // HEAD has no body to name the error in: a plain 404 (a delete marker's keeps its headers).
+      if (opts.head && e instanceof NoSuchKey) throw new NotFound();
+      throw e;
+    }
+    const versioned = this.buckets.find(bucket)?.versioning !== undefined || record.versionId !== undefined;
     checkConditions(record, opts.conditions);
     const range = opts.range === undefined ? undefined : parseRange(opts.range, record.size);
-    if (opts.head) return { record, range };
+    if (opts.head) return { record, range, versioned };
     try {
       const opened = await this.blobs.open(record.blobId, range);
-      return { record, stream: opened.stream, range };
+      return { record, stream: opened.stream, range, versioned };
     } catch (e) {
       if (e instanceof BlobRangeError) throw InvalidRange(opts.range!, record.size);
       throw e;
     }
   }
 
-  async delete(caller: Caller, bucket: string, key: string): Promise<void> {
-    this.buckets.authorize(caller, bucket, { action: 's3:DeleteObject', key });
-    let removed: string | undefined;
-    await this.store.write(() => {
+  /**
+   * DELETE. Without a version id: removes the object (unversioned bucket) or inserts a delete
+   * marker (versioned). With one: removes that version or marker for good.
+   */
+  async delete(caller: Caller, bucket: string, key: string, versionId?: string): Promise<DeleteResult> {
+    const action = versionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion';
+    this.buckets.authorize(caller, bucket, { action, key });
+    let removed: string[] = [];
+    const result = await this.store.write((): DeleteResult => {
+      const b = this.buckets.authorize(caller, bucket, { action, key });
+      if (versionId !== undefined) {
+        const r = removeVersion(this.repo, bucket, key, versionId);
+        removed = r.removed;
+        return { versionId, ...(r.deleteMarker ? { deleteMarker: true } : {}) };
+      }
+      if (b.versioning) {
+        const r = insertDeleteMarker(this.repo, b.versioning, bucket, key, this.clock.now());
+        removed = r.removed;
+        return { versionId: r.versionId, deleteMarker: true };
+      }
       const old = this.repo.object(bucket, key);
-      if (!old) return;
+      if (!old) return {};
       this.repo.deleteObject(bucket, key);
-      removed = old.blobId;
+      removed = [old.blobId];
+      return {};
     });
-    if (removed) await this.removeBlob(removed);
+    for (const id of removed) await this.removeBlob(id);
+    return result;
   }
 
   /** Refuses to delete a bucket that still holds objects. */

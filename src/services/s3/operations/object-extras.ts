@@ -157,7 +157,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         AllHeaders: allHeaders,
       }),
       output: structure({
-        Deleted: list(structure({ Key: string(), VersionId: string() }), { flattened: true }),
+        Deleted: list(structure({ Key: string(), VersionId: string(), DeleteMarker: boolean(), DeleteMarkerVersionId: string() }), { flattened: true }),
         Error: list(structure({ Key: string(), VersionId: string(), Code: string(), Message: string() }), { flattened: true }),
       }),
       outputRoot: 'DeleteResult',
@@ -172,10 +172,14 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         const results = await Promise.all(
           keys.map(async ({ Key, VersionId }) => {
             try {
-              // No versions yet: every object is version "null"; another version does not exist,
-              // and S3 reports deleting a version that does not exist as done.
-              if (VersionId === undefined || VersionId === 'null') await objects.delete(ctx, input.Bucket, Key!);
-              return { Key: Key!, VersionId };
+              // As DeleteObject: a version id removes that version (one that does not exist is
+              // reported as deleted, as S3 does); none adds a delete marker in a versioned bucket.
+              const r = await objects.delete(ctx, input.Bucket, Key!, VersionId);
+              return {
+                Key: Key!,
+                VersionId,
+                ...(r.deleteMarker ? { DeleteMarker: true, DeleteMarkerVersionId: r.versionId } : {}),
+              };
             } catch (e) {
               if (!(e instanceof AwsError)) throw e;
               return { Key: Key!, VersionId, Code: e.code, Message: e.message };

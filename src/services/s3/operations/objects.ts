@@ -1,10 +1,15 @@
-/** Object operations: PutObject, GetObject, HeadObject, DeleteObject, ListObjectsV2, ListObjects. */
+/**
+ * Object operations: PutObject, GetObject, HeadObject, DeleteObject, ListObjectsV2, ListObjects.
+ * In a bucket with versioning configured they report version ids (x-amz-version-id) and take
+ * `versionId` to address one version.
+ */
 import type { Readable } from 'node:stream';
 import { checksumAlgorithmOfHeader } from '../../../protocols/checksums.js';
-import { RestAnswer } from '../../../protocols/rest-xml.js';
+import { encodeRestXmlError, RestAnswer } from '../../../protocols/rest-xml.js';
 import { boolean, headersWithPrefix, inHeader, inQuery, inUri, integer, list, string, streamingPayload, structure } from '../../../protocols/shapes.js';
 import type { Operation, RequestContext } from '../../service.js';
-import { InvalidArgument } from '../errors.js';
+import { InvalidArgument, S3ErrorWithHeaders } from '../errors.js';
+import { versionIdOf } from '../engine/versions.js';
 import { listKeys } from '../engine/listing.js';
 import { parseTaggingHeader } from '../engine/tagging.js';
 import type { ObjectRead, Objects } from '../engine/objects.js';
@@ -42,6 +47,7 @@ function objectHeaders(r: ObjectRecord, read: ObjectRead, query: URLSearchParams
   // A checksum covers the whole object, so a range answer carries none.
   if (withChecksums && !read.range) Object.assign(h, r.checksums);
   if (query) for (const [param, header] of Object.entries(OVERRIDES)) if (query.has(param)) h[header] = query.get(param)!;
+  if (read.versioned) h['x-amz-version-id'] = versionIdOf(r);
   if (read.range) {
     h['content-range'] = `bytes ${read.range.start}-${read.range.end}/${r.size}`;
     h['content-length'] = String(read.range.end - read.range.start + 1);
@@ -60,11 +66,30 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
     IfUnmodifiedSince: inHeader(string(), 'if-unmodified-since'),
     ChecksumMode: inHeader(string(), 'x-amz-checksum-mode'),
     PartNumber: inQuery(integer(), 'partNumber'),
+    VersionId: inQuery(string(), 'versionId'),
   });
-  type ReadInput = { Bucket: string; Key: string; Range?: string; IfMatch?: string; IfNoneMatch?: string; IfModifiedSince?: string; IfUnmodifiedSince?: string; ChecksumMode?: string };
+  type ReadInput = {
+    Bucket: string;
+    Key: string;
+    Range?: string;
+    IfMatch?: string;
+    IfNoneMatch?: string;
+    IfModifiedSince?: string;
+    IfUnmodifiedSince?: string;
+    ChecksumMode?: string;
+    VersionId?: string;
+  };
   const read = async (input: ReadInput, ctx: RequestContext, head: boolean, query?: URLSearchParams) => {
     const conditions = { ifMatch: input.IfMatch, ifNoneMatch: input.IfNoneMatch, ifModifiedSince: input.IfModifiedSince, ifUnmodifiedSince: input.IfUnmodifiedSince };
-    const r = await objects.read(ctx, input.Bucket, input.Key, { head, range: input.Range, conditions });
+    let r: ObjectRead;
+    try {
+      r = await objects.read(ctx, input.Bucket, input.Key, { head, range: input.Range, conditions, versionId: input.VersionId });
+    } catch (e) {
+      // A delete marker's answer carries headers beside the error, which thrown errors cannot.
+      if (!(e instanceof S3ErrorWithHeaders)) throw e;
+      const body = head ? '' : encodeRestXmlError(e, ctx.requestId, ctx.requestId);
+      return new RestAnswer(e.status, { ...e.headers, ...(body ? { 'content-type': 'application/xml' } : {}) }, body);
+    }
     const headers = objectHeaders(r.record, r, query, input.ChecksumMode === 'ENABLED');
     return new RestAnswer(r.range ? 206 : 200, headers, (r.stream as Readable | undefined) ?? '');
   };
@@ -119,7 +144,8 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
           },
           ctx.payload,
         );
-        return new RestAnswer(200, { etag: record.etag, ...record.checksums });
+        const versioned = record.versionId !== undefined || buckets.find(record.bucket)?.versioning !== undefined;
+        return new RestAnswer(200, { etag: record.etag, ...record.checksums, ...(versioned ? { 'x-amz-version-id': versionIdOf(record) } : {}) });
       },
     },
     GetObject: {
@@ -134,9 +160,11 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
     },
     DeleteObject: {
       http: { method: 'DELETE', uri: '/{Bucket}/{Key+}', code: 204 },
-      input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key') }),
-      handler: async (input: { Bucket: string; Key: string }, ctx) => {
-        await objects.delete(ctx, input.Bucket, input.Key);
+      input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key'), VersionId: inQuery(string(), 'versionId') }),
+      output: structure({ DeleteMarker: inHeader(boolean(), 'x-amz-delete-marker'), VersionId: inHeader(string(), 'x-amz-version-id') }),
+      handler: async (input: { Bucket: string; Key: string; VersionId?: string }, ctx) => {
+        const r = await objects.delete(ctx, input.Bucket, input.Key, input.VersionId);
+        return { DeleteMarker: r.deleteMarker, VersionId: r.versionId };
       },
     },
     ListObjectsV2: {

@@ -1,0 +1,127 @@
+/**
+ * Bucket versioning: PutBucketVersioning, GetBucketVersioning and ListObjectVersions.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketVersioning.html,
+ * API_GetBucketVersioning.html, API_ListObjectVersions.html.
+ */
+import { MalformedXML } from '../../../protocols/errors.js';
+import { RawXml } from '../../../protocols/rest-xml.js';
+import { boolean, inPayload, inQuery, inUri, integer, list, string, structure } from '../../../protocols/shapes.js';
+import { escapeXml } from '../../../protocols/xml.js';
+import type { Operation } from '../../service.js';
+import type { Buckets } from '../engine/buckets.js';
+import { listVersions, type VersionEntry } from '../engine/listing.js';
+import { versionIdOf } from '../engine/versions.js';
+import { InvalidArgument } from '../errors.js';
+import type { S3ObjectRepo } from '../repo.js';
+import { S3_NS } from './buckets.js';
+
+const MALFORMED = 'The XML you provided was not well-formed or did not validate against our published schema';
+const iso = (ms: number) => new Date(ms).toISOString();
+
+const owner = structure({ ID: string(), DisplayName: string() });
+
+export function versioningOperations(buckets: Buckets, repo: S3ObjectRepo): Record<string, Operation> {
+  return {
+    PutBucketVersioning: {
+      http: { method: 'PUT', uri: '/{Bucket}?versioning' },
+      input: structure({
+        Bucket: inUri('Bucket'),
+        VersioningConfiguration: inPayload(structure({ Status: string(), MFADelete: string() }), 'VersioningConfiguration'),
+      }),
+      handler: async (input: { Bucket: string; VersioningConfiguration?: { Status?: string; MFADelete?: string } }, ctx) => {
+        buckets.owned(ctx, input.Bucket);
+        const status = input.VersioningConfiguration?.Status;
+        // MFADelete is accepted and ignored: there is no MFA device to ask here.
+        if (status !== 'Enabled' && status !== 'Suspended') throw new MalformedXML(MALFORMED);
+        await buckets.update(ctx, input.Bucket, (b) => ({ ...b, versioning: status }));
+      },
+    },
+    GetBucketVersioning: {
+      http: { method: 'GET', uri: '/{Bucket}?versioning' },
+      input: structure({ Bucket: inUri('Bucket') }),
+      handler: (input: { Bucket: string }, ctx) => {
+        const b = buckets.owned(ctx, input.Bucket);
+        // A bucket never versioned answers an empty configuration, as S3 does.
+        const status = b.versioning ? `<Status>${escapeXml(b.versioning)}</Status>` : '';
+        return new RawXml(`<VersioningConfiguration xmlns="${S3_NS}">${status}</VersioningConfiguration>`);
+      },
+    },
+    ListObjectVersions: {
+      http: { method: 'GET', uri: '/{Bucket}?versions' },
+      input: structure({
+        Bucket: inUri('Bucket'),
+        Prefix: inQuery(string(), 'prefix'),
+        Delimiter: inQuery(string(), 'delimiter'),
+        MaxKeys: inQuery(integer(), 'max-keys'),
+        KeyMarker: inQuery(string(), 'key-marker'),
+        VersionIdMarker: inQuery(string(), 'version-id-marker'),
+        EncodingType: inQuery(string(), 'encoding-type'),
+      }),
+      output: structure({
+        IsTruncated: boolean(),
+        KeyMarker: string(),
+        VersionIdMarker: string(),
+        NextKeyMarker: string(),
+        NextVersionIdMarker: string(),
+        Version: list(
+          structure({
+            ETag: string(),
+            Size: integer(),
+            StorageClass: string(),
+            Key: string(),
+            VersionId: string(),
+            IsLatest: boolean(),
+            LastModified: string(),
+            Owner: owner,
+          }),
+          { flattened: true },
+        ),
+        DeleteMarker: list(structure({ Owner: owner, Key: string(), VersionId: string(), IsLatest: boolean(), LastModified: string() }), { flattened: true }),
+        Name: string(),
+        Prefix: string(),
+        Delimiter: string(),
+        MaxKeys: integer(),
+        CommonPrefixes: list(structure({ Prefix: string() }), { flattened: true }),
+        EncodingType: string(),
+      }),
+      outputRoot: 'ListVersionsResult',
+      handler: (input: { Bucket: string; Prefix?: string; Delimiter?: string; MaxKeys?: number; KeyMarker?: string; VersionIdMarker?: string; EncodingType?: string }, ctx) => {
+        const prefix = input.Prefix ?? '';
+        const b = buckets.authorize(ctx, input.Bucket, { action: 's3:ListBucketVersions', conditionKeys: { 's3:prefix': prefix } });
+        const maxKeys = input.MaxKeys === undefined ? 1000 : input.MaxKeys;
+        if (maxKeys < 0) throw InvalidArgument('Argument maxKeys must be an integer between 0 and 2147483647', 'maxKeys', String(maxKeys));
+        if (input.EncodingType !== undefined && input.EncodingType !== 'url') {
+          throw InvalidArgument('Invalid Encoding Method specified in Request', 'encoding-type', input.EncodingType);
+        }
+        const enc = input.EncodingType === 'url' ? (s: string) => encodeURIComponent(s).replace(/%2F/g, '/') : (s: string) => s;
+        const delimiter = input.Delimiter || undefined;
+        const page = listVersions(repo, input.Bucket, {
+          prefix,
+          delimiter,
+          maxKeys: Math.min(maxKeys, 1000),
+          keyMarker: input.KeyMarker || undefined,
+          versionIdMarker: input.VersionIdMarker || undefined,
+        });
+        const who = { ID: b.account, DisplayName: b.account };
+        const common = (e: VersionEntry) => ({ Key: enc(e.record.key), VersionId: versionIdOf(e.record), IsLatest: e.isLatest, LastModified: iso(e.record.lastModified) });
+        return {
+          Name: input.Bucket,
+          Prefix: enc(prefix),
+          KeyMarker: enc(input.KeyMarker ?? ''),
+          VersionIdMarker: input.VersionIdMarker ?? '',
+          NextKeyMarker: page.nextKeyMarker === undefined ? undefined : enc(page.nextKeyMarker),
+          NextVersionIdMarker: page.nextVersionIdMarker,
+          Delimiter: delimiter === undefined ? undefined : enc(delimiter),
+          MaxKeys: Math.min(maxKeys, 1000),
+          IsTruncated: page.truncated,
+          Version: page.entries
+            .filter((e) => !e.deleteMarker)
+            .map((e) => ({ ...common(e), ETag: e.record.etag, Size: e.record.size, StorageClass: 'STANDARD', Owner: who })),
+          DeleteMarker: page.entries.filter((e) => e.deleteMarker).map((e) => ({ Owner: who, ...common(e) })),
+          CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: enc(p) })),
+          EncodingType: input.EncodingType,
+        };
+      },
+    },
+  };
+}
