@@ -40,6 +40,7 @@ export function parseArgs(argv: string[]): Args {
     profileShapes: [],
     profDir: '/tmp/prof',
   };
+  let onlyGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
     const value = () => {
@@ -54,7 +55,7 @@ export function parseArgs(argv: string[]): Args {
     };
     if (flag === '--duration') a.durationMs = num() * 1000;
     else if (flag === '--warmup') a.warmupMs = num() * 1000;
-    else if (flag === '--only') a.only = new Set(shapesOf(value()));
+    else if (flag === '--only') (a.only = new Set(shapesOf(value()))), (onlyGiven = true);
     else if (flag === '--no-table') a.table = false;
     else if (flag === '--large') a.large = true;
     else if (flag === '--messages') (a.messages = Math.floor(num())), (a.large = true);
@@ -70,15 +71,17 @@ export function parseArgs(argv: string[]): Args {
     else if (flag === '--prof-dir') (a.profDir = value()), (a.profile = true);
     else if (flag === '--help') {
       console.log(
-        'usage: node dist/bench/run.js [--duration s] [--warmup s] [--only sqs,ddb | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query] ' +
+        'usage: node dist/bench/run.js [--duration s] [--warmup s] [--only sqs,ddb,s3 | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g] ' +
           '[--repeat N] [--no-table] [--table-items N] [--large | --messages N | --items N] [--rounds N] [--prefill-concurrency N] ' +
           '[--profile[=shape,...]] [--prof-dir DIR]',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${flag}`);
   }
+  // S3 is not in the default run (it would add about four minutes); --large without --only adds it.
+  if (a.large && !onlyGiven) for (const x of GROUPS.s3!) a.only.add(x);
   // By default, profile the shapes with a concurrency-32 target.
-  if (!a.profileShapes.length) a.profileShapes = (['send', 'ddb-put', 'ddb-get'] as Shape[]).filter((x) => a.only.has(x));
+  if (!a.profileShapes.length) a.profileShapes = (['send', 'ddb-put', 'ddb-get', 's3-put-1k', 's3-get-1k', 's3-get-1m'] as Shape[]).filter((x) => a.only.has(x));
   return a;
 }
 
@@ -88,8 +91,8 @@ export function shapesOf(list: string): Shape[] {
   for (const name of list.split(',').map((x) => x.trim()).filter(Boolean)) {
     const group = GROUPS[name];
     if (group) for (const x of group) out.add(x);
-    else if ((GROUPS.all as string[]).includes(name)) out.add(name as Shape);
-    else throw new Error(`unknown shape ${name}: use ${Object.keys(GROUPS).join(', ')} or ${GROUPS.all.join(', ')}`);
+    else if (EVERY_SHAPE.includes(name)) out.add(name as Shape);
+    else throw new Error(`unknown shape ${name}: use ${Object.keys(GROUPS).join(', ')} or ${EVERY_SHAPE.join(', ')}`);
   }
   return [...out];
 }
@@ -98,7 +101,8 @@ export function shapesOf(list: string): Shape[] {
 
 export type SqsShape = 'send' | 'batch' | 'recv';
 export type DdbShape = 'ddb-put' | 'ddb-get' | 'ddb-update' | 'ddb-query';
-export type Shape = SqsShape | DdbShape;
+export type S3Shape = 's3-put-1k' | 's3-get-1k' | 's3-put-1m' | 's3-get-1m' | 's3-1g';
+export type Shape = SqsShape | DdbShape | S3Shape;
 export const SHAPES: { shape: SqsShape; label: string }[] = [
   { shape: 'send', label: 'SendMessage' },
   { shape: 'batch', label: 'SendMessageBatch(10)' },
@@ -110,10 +114,21 @@ export const DDB_SHAPES: { shape: DdbShape; label: string }[] = [
   { shape: 'ddb-update', label: 'UpdateItem ADD' },
   { shape: 'ddb-query', label: 'Query (10 items)' },
 ];
+export const S3_SHAPES: { shape: S3Shape; label: string; size: number; put: boolean }[] = [
+  { shape: 's3-put-1k', label: 'PutObject 1 KiB', size: 1024, put: true },
+  { shape: 's3-get-1k', label: 'GetObject 1 KiB', size: 1024, put: false },
+  { shape: 's3-put-1m', label: 'PutObject 1 MiB', size: 1024 ** 2, put: true },
+  { shape: 's3-get-1m', label: 'GetObject 1 MiB', size: 1024 ** 2, put: false },
+  { shape: 's3-1g', label: 'PUT+GET 1 GiB', size: 1024 ** 3, put: true },
+];
+// S3 is not in `all` (the default run): select it with --only s3 (see run.ts).
 export const GROUPS: Record<string, Shape[]> = {
   sqs: SHAPES.map((x) => x.shape),
   ddb: DDB_SHAPES.map((x) => x.shape),
+  s3: S3_SHAPES.map((x) => x.shape),
   all: [...SHAPES.map((x) => x.shape), ...DDB_SHAPES.map((x) => x.shape)],
 };
+const EVERY_SHAPE: string[] = [...SHAPES, ...DDB_SHAPES, ...S3_SHAPES].map((x) => x.shape);
 export const isDdb = (s: Shape): s is DdbShape => s.startsWith('ddb-');
+export const isS3 = (s: Shape): s is S3Shape => s.startsWith('s3-');
 export const CONCURRENCY = [1, 32];

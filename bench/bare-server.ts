@@ -3,10 +3,13 @@
  * requests — read the whole body, JSON.parse it — and answers a fixed body of about the size
  * Nimbus answers for the same X-Amz-Target (PutItem and UpdateItem: `{}`, as with ReturnValues
  * NONE). It ignores the signature and stores nothing.
+ * S3 (any request but POST): a PUT's body is read and dropped (only its size is kept, by path)
+ * and answered with a fixed ETag; a GET answers that many bytes from a buffer made at start
+ * (streamed with back-pressure past 1 MiB), with the headers Nimbus sends. No hashing.
  * Prints `BARE_READY http://127.0.0.1:<port>`.
  */
-import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { itemJson } from './dynamodb-ops.js';
 
@@ -42,7 +45,59 @@ const BODIES: Record<string, Buffer> = Object.fromEntries(
 const EMPTY = Buffer.from('{}');
 const REQUEST_ID = randomUUID();
 
+// ---- S3 (REST): PUT reads the body, GET sends as many bytes back --------------------------------
+
+const S3_SIZES = new Map<string, number>();
+const S3_BYTES = randomBytes(1024 * 1024);
+const S3_ETAG = '"0123456789abcdef0123456789abcdef"';
+const S3_MODIFIED = new Date().toUTCString();
+
+function s3(req: IncomingMessage, res: ServerResponse): void {
+  const path = (req.url ?? '/').split('?', 1)[0]!;
+  const base = { 'x-amz-request-id': REQUEST_ID, 'x-amz-id-2': REQUEST_ID };
+  if (req.method === 'PUT') {
+    let size = 0;
+    req.on('data', (c: Buffer) => (size += c.length));
+    req.on('end', () => {
+      if (path.indexOf('/', 1) > 0) S3_SIZES.set(path, size);
+      res.writeHead(200, { ...base, etag: S3_ETAG, 'content-length': 0 });
+      res.end();
+    });
+    return;
+  }
+  req.resume();
+  const size = S3_SIZES.get(path);
+  if ((req.method !== 'GET' && req.method !== 'HEAD') || size === undefined) {
+    const out = Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>');
+    res.writeHead(404, { ...base, 'content-type': 'application/xml', 'content-length': out.length });
+    res.end(out);
+    return;
+  }
+  res.writeHead(200, {
+    ...base,
+    'last-modified': S3_MODIFIED,
+    etag: S3_ETAG,
+    'accept-ranges': 'bytes',
+    'content-type': 'binary/octet-stream',
+    'content-length': size,
+  });
+  if (req.method === 'HEAD') return void res.end();
+  if (size <= S3_BYTES.length) return void res.end(S3_BYTES.subarray(0, size));
+  let left = size;
+  const pump = () => {
+    while (left > 0) {
+      const n = Math.min(left, S3_BYTES.length);
+      left -= n;
+      if (!res.write(n === S3_BYTES.length ? S3_BYTES : S3_BYTES.subarray(0, n)) && left > 0) return void res.once('drain', pump);
+    }
+    res.end();
+  };
+  res.on('close', () => (left = 0));
+  pump();
+}
+
 const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  if (req.method !== 'POST') return s3(req, res);
   const chunks: Buffer[] = [];
   let size = 0;
   req.on('data', (c: Buffer) => {

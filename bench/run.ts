@@ -2,8 +2,11 @@
  * `npm run bench`: SQS and DynamoDB request shapes against Nimbus (durable, on a temp data dir),
  * against a bare node:http server (the ceiling) and, for DynamoDB, against dynalite (npm, in
  * memory), with the same light load generator, in one run.
+ * S3 is not in the default run (it would lengthen it by about four minutes): `--only s3`, or
+ * --large without --only, adds PutObject/GetObject of 1 KiB and 1 MiB against bare, Nimbus
+ * and s3rver (npm), and one 1 GiB PUT+GET on each (see s3-bench.ts).
  *
- *   node dist/bench/run.js [--duration 5] [--warmup 1.5] [--only sqs,ddb | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query]
+ *   node dist/bench/run.js [--duration 5] [--warmup 1.5] [--only sqs,ddb,s3 | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g]
  *                          [--repeat 1] [--table-items 10000]
  *                          [--large | --messages 1000000 | --items 1000000] [--rounds 3] [--prefill-concurrency 64]
  *                          [--profile[=send,ddb-put,...] [--prof-dir /tmp/prof]] [--no-table]
@@ -15,10 +18,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DDB_SHAPES, parseArgs, SHAPES } from './args.js';
+import { DDB_SHAPES, isS3, parseArgs, S3_SHAPES, SHAPES } from './args.js';
 import { ddbLargePart, ddbTable, printDdbTable } from './ddb-bench.js';
 import { fmt, log } from './measure.js';
 import { profilePart } from './profile.js';
+import { s3Part, s3ProfilePart } from './s3-bench.js';
 import { fsyncProbe, startBare, startDynalite, startNimbus, type ServerProc } from './servers.js';
 import { largePart, printTable, table } from './sqs-bench.js';
 
@@ -34,6 +38,7 @@ async function main(): Promise<void> {
   try {
     const sqs = SHAPES.some((x) => args.only.has(x.shape));
     const ddb = DDB_SHAPES.some((x) => args.only.has(x.shape));
+    const s3 = S3_SHAPES.some((x) => args.only.has(x.shape));
     if (args.table && sqs) {
       const bare = await startBare();
       started.push(bare);
@@ -67,9 +72,13 @@ async function main(): Promise<void> {
       if (stderr) console.log(`\nNimbus stderr (warn and above):\n${stderr}`);
       for (const s of started.splice(0)) await s.stop();
     }
+    if (s3) await s3Part(args, dir);
     if (args.large && sqs) await largePart(args, dir);
     if (args.large && ddb) await ddbLargePart(args, dir);
-    if (args.profile) await profilePart(args, dir);
+    if (args.profile) {
+      await profilePart({ ...args, profileShapes: args.profileShapes.filter((x) => !isS3(x)) }, dir);
+      await s3ProfilePart(args, dir);
+    }
   } finally {
     for (const s of started) await s.stop();
     rmSync(dir, { recursive: true, force: true });

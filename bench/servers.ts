@@ -195,3 +195,8 @@ export function fsyncProbe(dir: string, count = 100): { p50: number; p90: number
 export function startDynalite(): Promise<ServerProc> {
   return spawnServer({ name: 'dynalite', script: join(here, 'dynalite-server.js'), readyPrefix: 'DYNALITE_READY ' });
 }
+
+/** s3rver (npm, files in `dir`, no fsync) in a child process; rejects (exit code 3) when it is not installed. */
+export function startS3rver(dir: string): Promise<ServerProc> {
+  return spawnServer({ name: 's3rver', script: join(here, 's3rver-server.js'), readyPrefix: 'S3RVER_READY ', env: { S3RVER_DIR: dir } });
+}
