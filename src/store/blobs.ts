@@ -150,7 +150,9 @@ export class BlobStore {
       const start = range?.start ?? 0;
       const end = Math.min(range?.end ?? size - 1, size - 1);
       // end < start only for an empty blob read whole: no end then, the stream is just empty.
-      const stream = fh.createReadStream({ start, end: end >= start ? end : undefined, highWaterMark: CHUNK_BYTES });
+      // A small blob gets a buffer of its own size, not a whole chunk (GC pressure on small GETs).
+      const highWaterMark = Math.max(1, Math.min(CHUNK_BYTES, end - start + 1));
+      const stream = fh.createReadStream({ start, end: end >= start ? end : undefined, highWaterMark });
       return { size, start, end, stream };
     } catch (e) {
       await fh.close();

@@ -3,6 +3,7 @@
  * migration list (component `s3-extras`) keeps it apart from S3_MIGRATIONS, which others extend.
  */
 import type { Db, Migration } from '../../store/store.js';
+import { statementCache, type Prepare } from '../../store/statements.js';
 
 export const S3_EXTRAS_MIGRATIONS: Migration[] = [
   // created_at ties a tag set to one life of the bucket: a deleted bucket's leftover row never
@@ -22,18 +23,22 @@ export interface S3ExtrasRepo {
 }
 
 export class SqliteS3ExtrasRepo implements S3ExtrasRepo {
-  constructor(private readonly db: Db) {}
+  private readonly sql: Prepare;
+
+  constructor(db: Db) {
+    this.sql = statementCache(db);
+  }
 
   bucketTags(bucket: string, createdAt: number): Record<string, string> | undefined {
-    const row = this.db.prepare('SELECT tags FROM s3_bucket_tags WHERE bucket = ? AND created_at = ?').get(bucket, createdAt) as { tags: string } | undefined;
+    const row = this.sql('SELECT tags FROM s3_bucket_tags WHERE bucket = ? AND created_at = ?').get(bucket, createdAt) as { tags: string } | undefined;
     return row && (JSON.parse(row.tags) as Record<string, string>);
   }
 
   putBucketTags(bucket: string, createdAt: number, tags: Record<string, string>): void {
-    this.db.prepare('INSERT OR REPLACE INTO s3_bucket_tags (bucket, created_at, tags) VALUES (?, ?, ?)').run(bucket, createdAt, JSON.stringify(tags));
+    this.sql('INSERT OR REPLACE INTO s3_bucket_tags (bucket, created_at, tags) VALUES (?, ?, ?)').run(bucket, createdAt, JSON.stringify(tags));
   }
 
   deleteBucketTags(bucket: string): void {
-    this.db.prepare('DELETE FROM s3_bucket_tags WHERE bucket = ?').run(bucket);
+    this.sql('DELETE FROM s3_bucket_tags WHERE bucket = ?').run(bucket);
   }
 }

@@ -1,6 +1,7 @@
 /** Multipart uploads in SQLite: all SQL of uploads and parts lives here. */
 import type { ChecksumAlgorithm } from '../../protocols/checksums.js';
 import type { Db, Migration } from '../../store/store.js';
+import { statementCache, type Prepare } from '../../store/statements.js';
 import type { ChecksumType, PartRecord, S3MultipartRepo, UploadPage, UploadRecord, UploadState } from './repo-multipart.js';
 
 /** Registered by the S3 plugin as store.migrate('s3-multipart', S3_MULTIPART_MIGRATIONS). */
@@ -100,16 +101,19 @@ const AFTER_ALL = '\u{10FFFF}';
 const LISTED = "state IN ('open', 'completing')";
 
 export class SqliteS3MultipartRepo implements S3MultipartRepo {
-  constructor(private readonly db: Db) {}
+  private readonly sql: Prepare;
+
+  constructor(db: Db) {
+    this.sql = statementCache(db);
+  }
 
   upload(uploadId: string): UploadRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM s3_uploads WHERE upload_id = ?').get(uploadId) as UploadRow | undefined;
+    const row = this.sql('SELECT * FROM s3_uploads WHERE upload_id = ?').get(uploadId) as UploadRow | undefined;
     return row && toUpload(row);
   }
 
   insertUpload(u: Omit<UploadRecord, 'seq' | 'state'>): number {
-    const r = this.db
-      .prepare(
+    const r = this.sql(
         `INSERT INTO s3_uploads (upload_id, bucket, key, account, initiated, headers, metadata, tags, checksum_algorithm, checksum_type, state)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')`,
       )
@@ -118,27 +122,24 @@ export class SqliteS3MultipartRepo implements S3MultipartRepo {
   }
 
   updateUpload(u: Pick<UploadRecord, 'uploadId' | 'state' | 'blobId' | 'result'>, completedAt?: number): void {
-    this.db
-      .prepare('UPDATE s3_uploads SET state = ?, blob_id = ?, result = ?, completed_at = ? WHERE upload_id = ?')
+    this.sql('UPDATE s3_uploads SET state = ?, blob_id = ?, result = ?, completed_at = ? WHERE upload_id = ?')
       .run(u.state, u.blobId ?? null, u.result === undefined ? null : JSON.stringify(u.result), completedAt ?? null, u.uploadId);
   }
 
   deleteUpload(uploadId: string): void {
     this.deleteParts(uploadId);
-    this.db.prepare('DELETE FROM s3_uploads WHERE upload_id = ?').run(uploadId);
+    this.sql('DELETE FROM s3_uploads WHERE upload_id = ?').run(uploadId);
   }
 
   listUploads(bucket: string, page: UploadPage): UploadRecord[] {
     const end = page.prefix + AFTER_ALL;
     let rows: unknown[];
     if (page.afterKey === undefined || page.afterKey < page.prefix) {
-      rows = this.db
-        .prepare(`SELECT * FROM s3_uploads WHERE bucket = ? AND key >= ? AND key < ? AND ${LISTED} ORDER BY key, seq LIMIT ?`)
+      rows = this.sql(`SELECT * FROM s3_uploads WHERE bucket = ? AND key >= ? AND key < ? AND ${LISTED} ORDER BY key, seq LIMIT ?`)
         .all(bucket, page.prefix, end, page.limit);
     } else {
       // (key, seq) > (afterKey, afterSeq), spelled so that the (bucket, key, seq) index serves it.
-      rows = this.db
-        .prepare(
+      rows = this.sql(
           `SELECT * FROM s3_uploads WHERE bucket = ? AND key >= ? AND key < ? AND (key > ? OR seq > ?) AND ${LISTED}
            ORDER BY key, seq LIMIT ?`,
         )
@@ -148,33 +149,31 @@ export class SqliteS3MultipartRepo implements S3MultipartRepo {
   }
 
   completingUploads(): UploadRecord[] {
-    return (this.db.prepare("SELECT * FROM s3_uploads WHERE state = 'completing'").all() as UploadRow[]).map(toUpload);
+    return (this.sql("SELECT * FROM s3_uploads WHERE state = 'completing'").all() as UploadRow[]).map(toUpload);
   }
 
   pruneCompleted(before: number): void {
-    this.db.prepare("DELETE FROM s3_uploads WHERE state = 'completed' AND completed_at < ?").run(before);
+    this.sql("DELETE FROM s3_uploads WHERE state = 'completed' AND completed_at < ?").run(before);
   }
 
   deleteBucketUploads(bucket: string): string[] {
-    const ids = this.db
-      .prepare(
+    const ids = this.sql(
         `SELECT p.blob_id AS id FROM s3_uploads u JOIN s3_upload_parts p ON p.upload_id = u.upload_id WHERE u.bucket = ?
          UNION ALL SELECT blob_id AS id FROM s3_uploads WHERE bucket = ? AND blob_id IS NOT NULL`,
       )
       .all(bucket, bucket) as { id: string }[];
-    this.db.prepare('DELETE FROM s3_upload_parts WHERE upload_id IN (SELECT upload_id FROM s3_uploads WHERE bucket = ?)').run(bucket);
-    this.db.prepare('DELETE FROM s3_uploads WHERE bucket = ?').run(bucket);
+    this.sql('DELETE FROM s3_upload_parts WHERE upload_id IN (SELECT upload_id FROM s3_uploads WHERE bucket = ?)').run(bucket);
+    this.sql('DELETE FROM s3_uploads WHERE bucket = ?').run(bucket);
     return ids.map((r) => r.id);
   }
 
   part(uploadId: string, partNumber: number): PartRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM s3_upload_parts WHERE upload_id = ? AND part_number = ?').get(uploadId, partNumber) as PartRow | undefined;
+    const row = this.sql('SELECT * FROM s3_upload_parts WHERE upload_id = ? AND part_number = ?').get(uploadId, partNumber) as PartRow | undefined;
     return row && toPart(row);
   }
 
   putPart(p: PartRecord): void {
-    this.db
-      .prepare(
+    this.sql(
         `INSERT OR REPLACE INTO s3_upload_parts (upload_id, part_number, blob_id, size, etag, last_modified, checksum)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
@@ -182,20 +181,19 @@ export class SqliteS3MultipartRepo implements S3MultipartRepo {
   }
 
   parts(uploadId: string, after: number, limit: number): PartRecord[] {
-    const rows = this.db
-      .prepare('SELECT * FROM s3_upload_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?')
+    const rows = this.sql('SELECT * FROM s3_upload_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?')
       .all(uploadId, after, limit) as PartRow[];
     return rows.map(toPart);
   }
 
   deleteParts(uploadId: string): void {
-    this.db.prepare('DELETE FROM s3_upload_parts WHERE upload_id = ?').run(uploadId);
+    this.sql('DELETE FROM s3_upload_parts WHERE upload_id = ?').run(uploadId);
   }
 
   blobReferenced(blobId: string): boolean {
     return (
-      this.db.prepare('SELECT 1 FROM s3_upload_parts WHERE blob_id = ? LIMIT 1').get(blobId) !== undefined ||
-      this.db.prepare('SELECT 1 FROM s3_uploads WHERE blob_id = ? LIMIT 1').get(blobId) !== undefined
+      this.sql('SELECT 1 FROM s3_upload_parts WHERE blob_id = ? LIMIT 1').get(blobId) !== undefined ||
+      this.sql('SELECT 1 FROM s3_uploads WHERE blob_id = ? LIMIT 1').get(blobId) !== undefined
     );
   }
 }

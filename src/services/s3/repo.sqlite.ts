@@ -1,5 +1,6 @@
 /** S3 storage in SQLite. All SQL of the service lives here. */
 import type { Db, Migration } from '../../store/store.js';
+import { statementCache, type Prepare } from '../../store/statements.js';
 import type { BucketRecord, CorsRule, ListPage, ObjectRecord, PublicAccessBlock, S3ObjectRepo, S3Repo, VersioningState, VersionPage, VersionRecord } from './repo.js';
 
 export const S3_MIGRATIONS: Migration[] = [
@@ -80,24 +81,27 @@ const toRecord = (r: Row): BucketRecord => ({
 });
 
 export class SqliteS3Repo implements S3Repo {
-  constructor(private readonly db: Db) {}
+  private readonly sql: Prepare;
+
+  constructor(db: Db) {
+    this.sql = statementCache(db);
+  }
 
   bucket(name: string): BucketRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM s3_buckets WHERE name = ?').get(name) as Row | undefined;
+    const row = this.sql('SELECT * FROM s3_buckets WHERE name = ?').get(name) as Row | undefined;
     return row && toRecord(row);
   }
 
   buckets(account: string): BucketRecord[] {
-    return (this.db.prepare('SELECT * FROM s3_buckets WHERE account = ? ORDER BY name').all(account) as Row[]).map(toRecord);
+    return (this.sql('SELECT * FROM s3_buckets WHERE account = ? ORDER BY name').all(account) as Row[]).map(toRecord);
   }
 
   insertBucket(b: BucketRecord): void {
-    this.db.prepare('INSERT INTO s3_buckets (name, account, region, created_at, acl) VALUES (?, ?, ?, ?, ?)').run(b.name, b.account, b.region, b.createdAt, b.acl);
+    this.sql('INSERT INTO s3_buckets (name, account, region, created_at, acl) VALUES (?, ?, ?, ?, ?)').run(b.name, b.account, b.region, b.createdAt, b.acl);
   }
 
   updateBucket(b: BucketRecord): void {
-    this.db
-      .prepare('UPDATE s3_buckets SET policy = ?, acl = ?, public_access_block = ?, cors = ?, versioning = ? WHERE name = ?')
+    this.sql('UPDATE s3_buckets SET policy = ?, acl = ?, public_access_block = ?, cors = ?, versioning = ? WHERE name = ?')
       .run(
         b.policy ?? null,
         b.acl,
@@ -109,7 +113,7 @@ export class SqliteS3Repo implements S3Repo {
   }
 
   deleteBucket(name: string): void {
-    this.db.prepare('DELETE FROM s3_buckets WHERE name = ?').run(name);
+    this.sql('DELETE FROM s3_buckets WHERE name = ?').run(name);
   }
 }
 
@@ -160,16 +164,19 @@ const toVersion = (r: VersionRow): VersionRecord => ({
 const AFTER_ALL = '\u{10FFFF}';
 
 export class SqliteS3ObjectRepo implements S3ObjectRepo {
-  constructor(private readonly db: Db) {}
+  private readonly sql: Prepare;
+
+  constructor(db: Db) {
+    this.sql = statementCache(db);
+  }
 
   object(bucket: string, key: string): ObjectRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM s3_objects WHERE bucket = ? AND key = ?').get(bucket, key) as ObjectRow | undefined;
+    const row = this.sql('SELECT * FROM s3_objects WHERE bucket = ? AND key = ?').get(bucket, key) as ObjectRow | undefined;
     return row && toObject(row);
   }
 
   putObject(o: ObjectRecord): void {
-    this.db
-      .prepare(
+    this.sql(
         `INSERT OR REPLACE INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
@@ -189,57 +196,54 @@ export class SqliteS3ObjectRepo implements S3ObjectRepo {
   }
 
   deleteObject(bucket: string, key: string): void {
-    this.db.prepare('DELETE FROM s3_objects WHERE bucket = ? AND key = ?').run(bucket, key);
+    this.sql('DELETE FROM s3_objects WHERE bucket = ? AND key = ?').run(bucket, key);
   }
 
   listObjects(bucket: string, page: ListPage): ObjectRecord[] {
     const from = page.after !== undefined && page.after >= page.prefix ? page.after : undefined;
     const rows =
       from !== undefined
-        ? this.db
-            .prepare('SELECT * FROM s3_objects WHERE bucket = ? AND key > ? AND key < ? ORDER BY key LIMIT ?')
+        ? this.sql('SELECT * FROM s3_objects WHERE bucket = ? AND key > ? AND key < ? ORDER BY key LIMIT ?')
             .all(bucket, from, page.prefix + AFTER_ALL, page.limit)
-        : this.db
-            .prepare('SELECT * FROM s3_objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?')
+        : this.sql('SELECT * FROM s3_objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?')
             .all(bucket, page.prefix, page.prefix + AFTER_ALL, page.limit);
     return (rows as ObjectRow[]).map(toObject);
   }
 
   hasObjects(bucket: string): boolean {
     return (
-      this.db.prepare('SELECT 1 FROM s3_objects WHERE bucket = ? LIMIT 1').get(bucket) !== undefined ||
-      this.db.prepare('SELECT 1 FROM s3_object_versions WHERE bucket = ? LIMIT 1').get(bucket) !== undefined
+      this.sql('SELECT 1 FROM s3_objects WHERE bucket = ? LIMIT 1').get(bucket) !== undefined ||
+      this.sql('SELECT 1 FROM s3_object_versions WHERE bucket = ? LIMIT 1').get(bucket) !== undefined
     );
   }
 
   blobReferenced(blobId: string): boolean {
     return (
-      this.db.prepare('SELECT 1 FROM s3_objects WHERE blob_id = ? LIMIT 1').get(blobId) !== undefined ||
-      this.db.prepare("SELECT 1 FROM s3_object_versions WHERE blob_id = ? AND blob_id <> '' LIMIT 1").get(blobId) !== undefined
+      this.sql('SELECT 1 FROM s3_objects WHERE blob_id = ? LIMIT 1').get(blobId) !== undefined ||
+      this.sql("SELECT 1 FROM s3_object_versions WHERE blob_id = ? AND blob_id <> '' LIMIT 1").get(blobId) !== undefined
     );
   }
 
   version(bucket: string, key: string, versionId: string | undefined): VersionRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM s3_object_versions WHERE bucket = ? AND key = ? AND version_id = ?').get(bucket, key, versionId ?? NULL_ID) as
+    const row = this.sql('SELECT * FROM s3_object_versions WHERE bucket = ? AND key = ? AND version_id = ?').get(bucket, key, versionId ?? NULL_ID) as
       | VersionRow
       | undefined;
     return row && toVersion(row);
   }
 
   latestVersion(bucket: string, key: string): VersionRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM s3_object_versions WHERE bucket = ? AND key = ? ORDER BY seq DESC LIMIT 1').get(bucket, key) as VersionRow | undefined;
+    const row = this.sql('SELECT * FROM s3_object_versions WHERE bucket = ? AND key = ? ORDER BY seq DESC LIMIT 1').get(bucket, key) as VersionRow | undefined;
     return row && toVersion(row);
   }
 
   nextSeq(bucket: string, key: string): number {
-    const row = this.db.prepare('SELECT MAX(seq) AS seq FROM s3_object_versions WHERE bucket = ? AND key = ?').get(bucket, key) as { seq: number | null };
+    const row = this.sql('SELECT MAX(seq) AS seq FROM s3_object_versions WHERE bucket = ? AND key = ?').get(bucket, key) as { seq: number | null };
     return (row.seq ?? 0) + 1;
   }
 
   putVersion(v: VersionRecord): void {
-    this.db.prepare('DELETE FROM s3_object_versions WHERE bucket = ? AND key = ? AND version_id = ? AND seq <> ?').run(v.bucket, v.key, v.versionId ?? NULL_ID, v.seq);
-    this.db
-      .prepare(
+    this.sql('DELETE FROM s3_object_versions WHERE bucket = ? AND key = ? AND version_id = ? AND seq <> ?').run(v.bucket, v.key, v.versionId ?? NULL_ID, v.seq);
+    this.sql(
         `INSERT OR REPLACE INTO s3_object_versions
            (bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -262,18 +266,16 @@ export class SqliteS3ObjectRepo implements S3ObjectRepo {
   }
 
   deleteVersion(bucket: string, key: string, versionId: string | undefined): void {
-    this.db.prepare('DELETE FROM s3_object_versions WHERE bucket = ? AND key = ? AND version_id = ?').run(bucket, key, versionId ?? NULL_ID);
+    this.sql('DELETE FROM s3_object_versions WHERE bucket = ? AND key = ? AND version_id = ?').run(bucket, key, versionId ?? NULL_ID);
   }
 
   listVersions(bucket: string, page: VersionPage): VersionRecord[] {
     const end = page.prefix + AFTER_ALL;
     const rows =
       page.afterKey === undefined || page.afterKey < page.prefix
-        ? this.db
-            .prepare('SELECT * FROM s3_object_versions WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key, seq DESC LIMIT ?')
+        ? this.sql('SELECT * FROM s3_object_versions WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key, seq DESC LIMIT ?')
             .all(bucket, page.prefix, end, page.limit)
-        : this.db
-            .prepare(
+        : this.sql(
               `SELECT * FROM s3_object_versions WHERE bucket = ? AND key < ? AND ((key = ? AND seq < ?) OR key > ?)
                ORDER BY key, seq DESC LIMIT ?`,
             )
