@@ -6,6 +6,7 @@ import { DEFAULT_CREDENTIALS, type Config } from './config.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { randomIds, type Ids } from './lib/ids.js';
 import { EventBus } from './lib/event-bus.js';
+import { InternalApi } from './lib/internal.js';
 import { createLogger, type Logger } from './lib/log.js';
 import { SigV4Verifier, type Credentials } from './protocols/sigv4.js';
 import { Dispatcher } from './server/dispatch.js';
@@ -52,7 +53,8 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
   const services: ServicePlugin[] = [];
   const bus = new EventBus(log);
   const blobs = new BlobStore({ memory: opts.memory ?? false, dir: join(opts.dataDir ?? '.nimbus', 'blobs'), log });
-  for (const factory of servicesOf(opts)) services.push(...[await factory({ store, clock, ids, log, region, bus, blobs })].flat());
+  const internal = new InternalApi();
+  for (const factory of servicesOf(opts)) services.push(...[await factory({ store, clock, ids, log, region, bus, blobs, internal })].flat());
 
   const credentials = new Map<string, Credentials>();
   for (const c of opts.credentials ?? [DEFAULT_CREDENTIALS]) credentials.set(c.accessKeyId, c);

@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../lib/clock.js';
 import type { EventBus } from '../lib/event-bus.js';
+import type { InternalApi } from '../lib/internal.js';
 import type { Ids } from '../lib/ids.js';
 import type { Logger } from '../lib/log.js';
 import type { AwsError } from '../protocols/errors.js';
@@ -85,6 +86,8 @@ export interface ServiceEnv {
   bus: EventBus;
   /** Large payloads (object bodies) as files, by id; metadata stays in the store. */
   blobs: BlobStore;
+  /** Functions services offer each other in-process (SQS's send by queue ARN, ...). */
+  internal: InternalApi;
 }
 
 export interface ServicePlugin {

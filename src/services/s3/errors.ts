@@ -169,3 +169,8 @@ export class S3ErrorWithHeaders extends AwsError {
 export const NoSuchVersion = (key: string, versionId: string) =>
   s3Error('NoSuchVersion', 404, 'The specified version does not exist.', { Key: key, VersionId: versionId });
 export const InvalidVersionId = (versionId: string) => InvalidArgument('Invalid version id specified', 'versionId', versionId);
+
+// ---- Lifecycle -----------------------------------------------------------------------------
+
+export const NoSuchLifecycleConfiguration = (bucket: string) =>
+  s3Error('NoSuchLifecycleConfiguration', 404, 'The lifecycle configuration does not exist', { BucketName: bucket });

@@ -11,6 +11,9 @@ import { Objects } from './engine/objects.js';
 import { corsHeaders, matchRule } from './engine/cors.js';
 import { accessOperations } from './operations/access.js';
 import { corsOperations } from './operations/cors.js';
+import { Notifications } from './engine/notifications.js';
+import { notificationOperations } from './operations/notifications.js';
+import { S3_NOTIFICATION_MIGRATIONS, SqliteS3NotificationRepo } from './repo-notifications.sqlite.js';
 import { bucketOperations, S3_NS } from './operations/buckets.js';
 import { objectOperations } from './operations/objects.js';
 import { versioningOperations } from './operations/versioning.js';
@@ -21,6 +24,9 @@ import { Multipart } from './engine/multipart.js';
 import { multipartOperations } from './operations/multipart.js';
 import { S3_MULTIPART_MIGRATIONS, SqliteS3MultipartRepo } from './repo-multipart.sqlite.js';
 import { S3_MIGRATIONS, SqliteS3ObjectRepo, SqliteS3Repo } from './repo.sqlite.js';
+import { Lifecycle } from './engine/lifecycle.js';
+import { lifecycleOperations } from './operations/lifecycle.js';
+import { S3_LIFECYCLE_MIGRATIONS, SqliteS3LifecycleRepo } from './repo-lifecycle.sqlite.js';
 
 /**
  * Virtual-hosted-style addressing: `<bucket>.localhost[:port]` (and `<bucket>.s3.localhost`),
@@ -73,6 +79,14 @@ export const createS3Service: ServiceFactory = async (env) => {
   // bodies that no object and no upload refers to.
   await multipart.recover();
   await objects.sweep((id) => multipart.blobReferenced(id));
+  env.store.migrate('s3-lifecycle', S3_LIFECYCLE_MIGRATIONS);
+  const lifecycle = new Lifecycle({ repo: new SqliteS3LifecycleRepo(env.store.db), buckets, objects, objectRepo, multipart, store: env.store, clock: env.clock, log: env.log });
+  lifecycle.wake();
+  env.store.migrate('s3-notifications', S3_NOTIFICATION_MIGRATIONS);
+  const notifications = new Notifications(new SqliteS3NotificationRepo(env.store.db), env.internal, env.store, env.clock, env.log);
+  objects.onEvents(notifications);
+  // Events committed before a restart but not yet delivered go out now.
+  notifications.kick();
   const plugin: ServicePlugin = {
     name: 's3',
     signingName: 's3',
@@ -83,14 +97,17 @@ export const createS3Service: ServiceFactory = async (env) => {
         // S3 deletes a bucket with uploads in progress, and them with it; and its tags.
         multipart.dropUploads(b);
         extrasRepo.deleteBucketTags(b);
+        notifications.forget(b);
       }),
       ...multipartOperations({ multipart }),
       ...objectOperations(objects, buckets, objectRepo),
       ...versioningOperations(buckets, objectRepo),
       ...accessOperations(buckets),
       ...corsOperations(buckets),
+      ...notificationOperations(buckets, notifications),
       ...objectExtraOperations({ objects, buckets, blobs: env.blobs, clock: env.clock }),
       ...bucketExtraOperations({ buckets, store: env.store, repo: extrasRepo }),
+      ...lifecycleOperations({ buckets, lifecycle }),
     },
     validationError,
     // Anonymous requests reach S3 only for buckets that exist; their policy and ACL decide.
@@ -106,6 +123,7 @@ export const createS3Service: ServiceFactory = async (env) => {
       const rule = bucket === undefined ? undefined : matchRule(buckets.find(bucket)?.cors, origin, req.method, []);
       return rule && corsHeaders(rule, origin);
     },
+    stop: () => lifecycle.stop(),
     routingPath: (req) => {
       const bucket = virtualHostBucket(req.headers);
       return bucket === undefined ? req.path : `/${encodeURIComponent(bucket)}${req.path}`;

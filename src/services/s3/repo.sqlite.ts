@@ -54,6 +54,9 @@ export const S3_MIGRATIONS: Migration[] = [
    ) WITHOUT ROWID;
    CREATE UNIQUE INDEX s3_object_versions_id ON s3_object_versions (bucket, key, version_id);
    CREATE INDEX s3_object_versions_blob ON s3_object_versions (blob_id) WHERE blob_id <> '';`,
+  // Small bodies inline (ObjectRecord.body).
+  `ALTER TABLE s3_objects ADD COLUMN body BLOB;
+   ALTER TABLE s3_object_versions ADD COLUMN body BLOB;`,
 ];
 
 interface Row {
@@ -129,6 +132,7 @@ interface ObjectRow {
   checksums: string;
   tags: string;
   version_id: string | null;
+  body: Buffer | null;
 }
 
 interface VersionRow extends Omit<ObjectRow, 'version_id'> {
@@ -152,6 +156,7 @@ const toObject = (r: ObjectRow): ObjectRecord => ({
   checksums: JSON.parse(r.checksums) as Record<string, string>,
   tags: JSON.parse(r.tags) as Record<string, string>,
   ...(r.version_id !== null ? { versionId: r.version_id } : {}),
+  ...(r.body !== null ? { body: r.body } : {}),
 });
 
 const toVersion = (r: VersionRow): VersionRecord => ({
@@ -177,8 +182,8 @@ export class SqliteS3ObjectRepo implements S3ObjectRepo {
 
   putObject(o: ObjectRecord): void {
     this.sql(
-        `INSERT OR REPLACE INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, body)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         o.bucket,
@@ -192,6 +197,7 @@ export class SqliteS3ObjectRepo implements S3ObjectRepo {
         JSON.stringify(o.checksums),
         JSON.stringify(o.tags),
         o.versionId ?? null,
+        o.body ?? null,
       );
   }
 
@@ -199,13 +205,14 @@ export class SqliteS3ObjectRepo implements S3ObjectRepo {
     this.sql('DELETE FROM s3_objects WHERE bucket = ? AND key = ?').run(bucket, key);
   }
 
+  /** Listings leave small inline bodies out: a page of 1,000 objects never loads them. */
   listObjects(bucket: string, page: ListPage): ObjectRecord[] {
     const from = page.after !== undefined && page.after >= page.prefix ? page.after : undefined;
     const rows =
       from !== undefined
-        ? this.sql('SELECT * FROM s3_objects WHERE bucket = ? AND key > ? AND key < ? ORDER BY key LIMIT ?')
+        ? this.sql('SELECT bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, NULL AS body FROM s3_objects WHERE bucket = ? AND key > ? AND key < ? ORDER BY key LIMIT ?')
             .all(bucket, from, page.prefix + AFTER_ALL, page.limit)
-        : this.sql('SELECT * FROM s3_objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?')
+        : this.sql('SELECT bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, NULL AS body FROM s3_objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?')
             .all(bucket, page.prefix, page.prefix + AFTER_ALL, page.limit);
     return (rows as ObjectRow[]).map(toObject);
   }
@@ -245,8 +252,8 @@ export class SqliteS3ObjectRepo implements S3ObjectRepo {
     this.sql('DELETE FROM s3_object_versions WHERE bucket = ? AND key = ? AND version_id = ? AND seq <> ?').run(v.bucket, v.key, v.versionId ?? NULL_ID, v.seq);
     this.sql(
         `INSERT OR REPLACE INTO s3_object_versions
-           (bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           (bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, body)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         v.bucket,
@@ -262,6 +269,7 @@ export class SqliteS3ObjectRepo implements S3ObjectRepo {
         JSON.stringify(v.metadata),
         JSON.stringify(v.checksums),
         JSON.stringify(v.tags),
+        v.body ?? null,
       );
   }
 
@@ -273,10 +281,10 @@ export class SqliteS3ObjectRepo implements S3ObjectRepo {
     const end = page.prefix + AFTER_ALL;
     const rows =
       page.afterKey === undefined || page.afterKey < page.prefix
-        ? this.sql('SELECT * FROM s3_object_versions WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key, seq DESC LIMIT ?')
+        ? this.sql('SELECT bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, NULL AS body FROM s3_object_versions WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key, seq DESC LIMIT ?')
             .all(bucket, page.prefix, end, page.limit)
         : this.sql(
-              `SELECT * FROM s3_object_versions WHERE bucket = ? AND key < ? AND ((key = ? AND seq < ?) OR key > ?)
+              `SELECT bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, NULL AS body FROM s3_object_versions WHERE bucket = ? AND key < ? AND ((key = ? AND seq < ?) OR key > ?)
                ORDER BY key, seq DESC LIMIT ?`,
             )
             .all(bucket, end, page.afterKey, page.beforeSeq ?? -1, page.afterKey, page.limit);

@@ -62,6 +62,11 @@ export interface ObjectRecord {
   /** Object tags (x-amz-tagging on upload, PutObjectTagging). */
   tags: Record<string, string>;
   /**
+   * A small body kept in the row itself instead of a blob (blobId is then ''): one commit,
+   * no file operations, for the many small objects most applications store.
+   */
+  body?: Buffer;
+  /**
    * The version id; absent for the version S3 calls "null" (written before versioning was ever
    * enabled, or while it was suspended).
    */

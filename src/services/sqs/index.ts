@@ -5,7 +5,8 @@
 import type { Violation } from '../../protocols/shapes.js';
 import type { ServiceFactory, ServicePlugin } from '../service.js';
 import { SqsEngine } from './engine/index.js';
-import { InvalidParameterValue, MissingParameter } from './errors.js';
+import { prepareSend } from './engine/prepare-send.js';
+import { InvalidParameterValue, MissingParameter, QueueDoesNotExist } from './errors.js';
 import { batchOperations } from './operations/batches.js';
 import { messageOperations } from './operations/messages.js';
 import { moveTaskOperations } from './operations/move-tasks.js';
@@ -27,6 +28,15 @@ export const createSqsService: ServiceFactory = (env) => {
   env.store.migrate('sqs', SQS_MIGRATIONS);
   const engine = new SqsEngine(new SqliteSqsRepo(env.store.db, env.store), env);
   engine.start();
+  // Other services (S3 event notifications, later SNS) enqueue through these, as their
+  // service principal, without HTTP.
+  env.internal.register('sqs.queueExists', ({ queueArn }) => engine.queues.byArn(queueArn) !== undefined);
+  env.internal.register('sqs.sendMessage', async ({ queueArn, body, from }) => {
+    const q = engine.queues.byArn(queueArn);
+    if (!q) throw new QueueDoesNotExist('The specified queue does not exist.');
+    const [result] = await engine.messages.send(q, [prepareSend(q, { MessageBody: body })], from);
+    return { messageId: result!.MessageId };
+  });
   const plugin: ServicePlugin = {
     name: 'sqs',
     signingName: 'sqs',

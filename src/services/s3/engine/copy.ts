@@ -6,6 +6,7 @@
  * The copy is a new blob rather than a shared reference, so deleting or overwriting either
  * object never touches the other's body.
  */
+import { createHash } from 'node:crypto';
 import type { Clock } from '../../../lib/clock.js';
 import { CHECKSUM_ALGORITHMS, checksumHeaderName, createChecksum, toBase64, type ChecksumAlgorithm } from '../../../protocols/checksums.js';
 import { BlobNotFoundError, type BlobInfo, type BlobStore } from '../../../store/blobs.js';
@@ -76,7 +77,9 @@ export async function copyObject(deps: CopyDeps, caller: Caller, input: CopyInpu
     if (src.size > MAX_COPY_BYTES) throw InvalidRequest(`The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_COPY_BYTES}`);
     let blob: BlobInfo;
     try {
-      blob = await deps.blobs.concat([src.blobId], algorithm ? { hashers: { checksum: () => createChecksum(algorithm) } } : {});
+      blob = src.body
+        ? inlineInfo(src.body, algorithm) // a small body is copied with its row
+        : await deps.blobs.concat([src.blobId], algorithm ? { hashers: { checksum: () => createChecksum(algorithm) } } : {});
     } catch (e) {
       if (!(e instanceof BlobNotFoundError)) throw e;
       if (attempt < ATTEMPTS) continue;
@@ -94,8 +97,9 @@ export async function copyObject(deps: CopyDeps, caller: Caller, input: CopyInpu
       metadata: metadataDirective === 'REPLACE' ? input.metadata : src.metadata,
       checksums: algorithm ? { [checksumHeaderName(algorithm)]: toBase64(blob.digests.checksum!) } : src.checksums,
       tags: tags ?? src.tags,
+      ...(src.body ? { body: src.body } : {}),
     };
-    return deps.objects.commit(caller, record, { ifMatch: input.ifMatch, ifNoneMatch: input.ifNoneMatch });
+    return deps.objects.commit(caller, record, { ifMatch: input.ifMatch, ifNoneMatch: input.ifNoneMatch }, 'Copy');
   }
 }
 
@@ -165,4 +169,15 @@ function pick(headers: Record<string, string>, names: string[]): Record<string, 
   const out: Record<string, string> = {};
   for (const name of names) if (headers[name] !== undefined) out[name] = headers[name]!;
   return out;
+}
+
+/** The BlobInfo of an inline body (id ''), with the digests a copy needs. */
+function inlineInfo(body: Buffer, algorithm: ChecksumAlgorithm | undefined): BlobInfo {
+  const digests: Record<string, Buffer> = {};
+  if (algorithm) {
+    const c = createChecksum(algorithm);
+    c.update(body);
+    digests.checksum = c.digest();
+  }
+  return { id: '', size: body.length, md5: createHash('md5').update(body).digest(), digests };
 }

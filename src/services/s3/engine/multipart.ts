@@ -129,7 +129,8 @@ export class Multipart {
       const other = carried.find((a) => a !== alg);
       if (other || (carried.length === 0 && upload.checksumType === 'COMPOSITE')) throw mismatch(alg, other);
     }
-    const { blob, checksums } = await receiveBody(this.d.blobs, input.body, input, payload, MAX_PART_BYTES);
+    // Parts are always blobs (inline 0): completion concatenates blob files.
+    const { blob, checksums } = await receiveBody(this.d.blobs, input.body, input, payload, MAX_PART_BYTES, 0);
     const part = this.partOf(upload, partNumber, blob.id, blob.size, blob.md5, alg ? checksums[checksumHeaderName(alg)] : undefined);
     await this.savePart(part);
     return { part, checksums };
@@ -214,7 +215,7 @@ export class Multipart {
       const { bucket, key, headers, metadata, tags } = upload;
       const record: ObjectRecord = { bucket, key, headers, metadata, tags, checksums, blobId: blob.id, size, etag, lastModified: upload.initiated };
       try {
-        await this.d.objects.commit(caller, record, { ifMatch: input.ifMatch, ifNoneMatch: input.ifNoneMatch });
+        await this.d.objects.commit(caller, record, { ifMatch: input.ifMatch, ifNoneMatch: input.ifNoneMatch }, 'CompleteMultipartUpload');
       } catch (e) {
         // The commit removed the new body; the upload stays in progress, as S3 leaves it.
         await this.d.store.write(() => this.reopen(upload.uploadId)).catch((err) => this.d.log.warn('could not reopen an upload', { error: String(err) }));

@@ -6,7 +6,7 @@
  * In a bucket with versioning configured, writes and deletes keep older versions (see
  * versions.ts); a bucket never versioned takes exactly the unversioned paths.
  */
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Clock } from '../../../lib/clock.js';
 import type { Logger } from '../../../lib/log.js';
 import type { BlobStore } from '../../../store/blobs.js';
@@ -16,6 +16,7 @@ import type { RequestContext } from '../../service.js';
 import { BucketNotEmpty, InvalidRange, KeyTooLongError, NoSuchKey, NoSuchVersion, NotFound, NotModified, PreconditionFailed } from '../errors.js';
 import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
 import type { Buckets, Caller } from './buckets.js';
+import type { ObjectEvent } from './notifications.js';
 import { receiveBody, type UploadHeaders } from './uploads.js';
 import { deletedKey, findVersion, insertDeleteMarker, latestDeleteMarker, markerNotReadable, putVersioned, removeVersion } from './versions.js';
 
@@ -47,6 +48,12 @@ export interface ObjectRead {
 }
 
 /** What a DELETE did, for its x-amz-version-id and x-amz-delete-marker headers. */
+/** Receives object changes inside their commit, and is kicked after it (notifications). */
+export interface ObjectEventSink {
+  record(caller: Caller, e: ObjectEvent): void;
+  kick(): void;
+}
+
 export interface DeleteResult {
   versionId?: string;
   deleteMarker?: boolean;
@@ -67,7 +74,7 @@ export class Objects {
   async put(caller: Caller, input: PutInput, payload: RequestContext['payload']): Promise<ObjectRecord> {
     if (Buffer.byteLength(input.key) > MAX_KEY_BYTES) throw new KeyTooLongError(input.key);
     this.buckets.authorize(caller, input.bucket, { action: 's3:PutObject', key: input.key });
-    const { blob, checksums } = await receiveBody(this.blobs, input.body, input, payload);
+    const { blob, checksums, inline } = await receiveBody(this.blobs, input.body, input, payload);
     const record: ObjectRecord = {
       bucket: input.bucket,
       key: input.key,
@@ -79,6 +86,7 @@ export class Objects {
       metadata: input.metadata,
       checksums,
       tags: input.tags ?? {},
+      ...(inline ? { body: inline } : {}),
     };
     return this.commit(caller, record, { ifNoneMatch: input.ifNoneMatch, ifMatch: input.ifMatch });
   }
@@ -88,7 +96,19 @@ export class Objects {
    * copy): checks the write conditions in the commit, then removes the body it replaced. If the
    * commit fails, the new blob is removed, so nothing is left behind.
    */
-  async commit(caller: Caller, record: ObjectRecord, conditions: { ifNoneMatch?: string; ifMatch?: string } = {}): Promise<ObjectRecord> {
+  /** Where object changes are reported, in their commit (event notifications). */
+  private events: ObjectEventSink | undefined;
+
+  onEvents(sink: ObjectEventSink): void {
+    this.events = sink;
+  }
+
+  async commit(
+    caller: Caller,
+    record: ObjectRecord,
+    conditions: { ifNoneMatch?: string; ifMatch?: string } = {},
+    cause: 'Put' | 'Copy' | 'CompleteMultipartUpload' | 'Post' = 'Put',
+  ): Promise<ObjectRecord> {
     let replaced: string[] = [];
     let committed = record;
     try {
@@ -107,15 +127,24 @@ export class Objects {
           const placed = putVersioned(this.repo, bucket.versioning, record, this.clock.now());
           committed = placed.record;
           replaced = placed.removed;
-          return;
+        } else {
+          this.repo.putObject(record);
+          replaced = old && old.blobId !== record.blobId ? [old.blobId] : [];
         }
-        this.repo.putObject(record);
-        replaced = old && old.blobId !== record.blobId ? [old.blobId] : [];
+        this.events?.record(caller, {
+          name: `ObjectCreated:${cause}`,
+          bucket: record.bucket,
+          key: record.key,
+          size: committed.size,
+          etag: committed.etag,
+          ...(committed.versionId ? { versionId: committed.versionId } : {}),
+        });
       });
     } catch (e) {
-      await this.blobs.remove(record.blobId);
+      if (record.blobId) await this.blobs.remove(record.blobId);
       throw e;
     }
+    this.events?.kick();
     for (const id of replaced) await this.removeBlob(id);
     return committed;
   }
@@ -178,6 +207,10 @@ export class Objects {
     const range = opts.range === undefined ? undefined : parseRange(opts.range, record.size);
     if (opts.head) return { record, range, versioned };
     try {
+      if (record.body) {
+        const bytes = range ? record.body.subarray(range.start, range.end + 1) : record.body;
+        return { record, stream: Readable.from([bytes]), range, versioned };
+      }
       const opened = await this.blobs.open(record.blobId, range);
       return { record, stream: opened.stream, range, versioned };
     } catch (e) {
@@ -199,19 +232,23 @@ export class Objects {
       if (versionId !== undefined) {
         const r = removeVersion(this.repo, bucket, key, versionId);
         removed = r.removed;
+        this.events?.record(caller, { name: 'ObjectRemoved:Delete', bucket, key, versionId });
         return { versionId, ...(r.deleteMarker ? { deleteMarker: true } : {}) };
       }
       if (b.versioning) {
         const r = insertDeleteMarker(this.repo, b.versioning, bucket, key, this.clock.now());
         removed = r.removed;
+        this.events?.record(caller, { name: 'ObjectRemoved:DeleteMarkerCreated', bucket, key, ...(r.versionId ? { versionId: r.versionId } : {}) });
         return { versionId: r.versionId, deleteMarker: true };
       }
       const old = this.repo.object(bucket, key);
       if (!old) return {};
       this.repo.deleteObject(bucket, key);
       removed = [old.blobId];
+      this.events?.record(caller, { name: 'ObjectRemoved:Delete', bucket, key });
       return {};
     });
+    this.events?.kick();
     for (const id of removed) await this.removeBlob(id);
     return result;
   }
@@ -236,6 +273,7 @@ export class Objects {
   }
 
   private async removeBlob(id: string): Promise<void> {
+    if (!id) return; // an inline body went with its row
     try {
       await this.blobs.remove(id);
     } catch (e) {

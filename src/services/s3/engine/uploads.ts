@@ -33,8 +33,14 @@ export interface UploadHeaders {
   checksums: Record<string, string>;
 }
 
+/** Bodies up to this size are kept in the object's row, not in a blob file. */
+export const INLINE_MAX_BYTES = 64 * 1024;
+
 export interface ReceivedBody {
+  /** For an inline body, a BlobInfo with id '' (size and digests as for a blob). */
   blob: BlobInfo;
+  /** The body itself when it is small enough to keep inline. */
+  inline?: Buffer;
   /** Verified checksums to keep with the object, by header name. */
   checksums: Record<string, string>;
 }
@@ -45,6 +51,7 @@ export async function receiveBody(
   headers: UploadHeaders,
   payload: RequestContext['payload'],
   maxBytes = MAX_PUT_BYTES,
+  inlineMax = INLINE_MAX_BYTES,
 ): Promise<ReceivedBody> {
   const hash = payload?.hash ?? 'UNSIGNED-PAYLOAD';
   const mode = CHUNKED_MODES[hash];
@@ -92,8 +99,20 @@ export async function receiveBody(
   if (size > maxBytes) throw EntityTooLarge(size, maxBytes);
 
   let blob: BlobInfo;
+  let inline: Buffer | undefined;
   try {
-    blob = await blobs.write(source, { expectedSize: size, maxBytes, hashers });
+    if (size <= inlineMax) {
+      inline = await readSmall(source, size);
+      const digests: Record<string, Buffer> = {};
+      for (const [name, make] of Object.entries(hashers)) {
+        const h = make();
+        h.update(inline);
+        digests[name] = h.digest();
+      }
+      blob = { id: '', size, md5: createHash('md5').update(inline).digest(), digests };
+    } else {
+      blob = await blobs.write(source, { expectedSize: size, maxBytes, hashers });
+    }
   } catch (e) {
     if (e instanceof AwsError) throw e;
     if (e instanceof BlobTooLargeError) throw EntityTooLarge(size, maxBytes);
@@ -111,9 +130,22 @@ export async function receiveBody(
     }
     // Trailing checksums were verified by the decoder against the decoded bytes.
     if (decoder) for (const [name, value] of Object.entries(decoder.trailers())) if (name.startsWith('x-amz-checksum-')) checksums[name] = value;
-    return { blob, checksums };
+    return { blob, checksums, ...(inline ? { inline } : {}) };
   } catch (e) {
-    await blobs.remove(blob.id);
+    if (!inline) await blobs.remove(blob.id);
     throw e;
   }
+}
+
+/** A body of a known small size, read whole; a different length is IncompleteBody. */
+async function readSmall(source: Readable, size: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let got = 0;
+  for await (const chunk of source as AsyncIterable<Buffer>) {
+    got += chunk.length;
+    if (got > size) throw IncompleteBody();
+    chunks.push(chunk);
+  }
+  if (got !== size) throw IncompleteBody();
+  return Buffer.concat(chunks, size);
 }

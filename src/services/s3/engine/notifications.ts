@@ -1,0 +1,222 @@
+/**
+ * S3 event notifications to SQS queues
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html): a bucket's
+ * configuration names queues, event types (s3:ObjectCreated:*, s3:ObjectRemoved:Delete, ...)
+ * and key prefix/suffix filters. A matching change writes its event, in S3's event JSON, to an
+ * outbox in the same commit; a drainer then enqueues it through SQS's internal API and
+ * deletes it. Delivery is at least once and survives restarts. SNS topic and Lambda function
+ * targets are accepted in the configuration (for later issues) but nothing is sent to them yet.
+ */
+import type { Clock } from '../../../lib/clock.js';
+import type { InternalApi } from '../../../lib/internal.js';
+import type { Logger } from '../../../lib/log.js';
+import type { Store } from '../../../store/store.js';
+import { InvalidArgument, s3Error } from '../errors.js';
+import type { SqliteS3NotificationRepo } from '../repo-notifications.sqlite.js';
+import type { Caller } from './buckets.js';
+
+export interface FilterRule {
+  Name: string;
+  Value: string;
+}
+
+export interface TargetConfig {
+  Id?: string;
+  Events: string[];
+  Filter?: { Key?: { FilterRules?: FilterRule[] } };
+}
+
+export interface NotificationConfig {
+  QueueConfigurations?: Array<TargetConfig & { QueueArn: string }>;
+  TopicConfigurations?: Array<TargetConfig & { TopicArn: string }>;
+  LambdaFunctionConfigurations?: Array<TargetConfig & { LambdaFunctionArn: string }>;
+  EventBridgeConfiguration?: Record<string, never>;
+}
+
+/** What happened to an object, for its event. */
+export interface ObjectEvent {
+  /** `ObjectCreated:Put`, `ObjectRemoved:DeleteMarkerCreated`, ... */
+  name: string;
+  bucket: string;
+  key: string;
+  size?: number;
+  etag?: string;
+  versionId?: string;
+}
+
+const EVENTS = new Set([
+  's3:ObjectCreated:*',
+  's3:ObjectCreated:Put',
+  's3:ObjectCreated:Post',
+  's3:ObjectCreated:Copy',
+  's3:ObjectCreated:CompleteMultipartUpload',
+  's3:ObjectRemoved:*',
+  's3:ObjectRemoved:Delete',
+  's3:ObjectRemoved:DeleteMarkerCreated',
+  's3:ObjectTagging:*',
+  's3:ObjectTagging:Put',
+  's3:ObjectTagging:Delete',
+  's3:LifecycleExpiration:*',
+  's3:LifecycleExpiration:Delete',
+  's3:LifecycleExpiration:DeleteMarkerCreated',
+]);
+
+export class Notifications {
+  private draining = false;
+  private again = false;
+  private sequencer = 0;
+
+  constructor(
+    private readonly repo: SqliteS3NotificationRepo,
+    private readonly internal: InternalApi,
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  get(bucket: string): NotificationConfig {
+    const text = this.repo.config(bucket);
+    return text ? (JSON.parse(text) as NotificationConfig) : {};
+  }
+
+  /** Validates and stores a configuration, then sends each queue S3's test event. */
+  async put(bucket: string, config: NotificationConfig, requestId: string): Promise<void> {
+    const unvalidated: Array<[string, string]> = [];
+    const ids = new Set<string>();
+    for (const c of [...(config.QueueConfigurations ?? []), ...(config.TopicConfigurations ?? []), ...(config.LambdaFunctionConfigurations ?? [])]) {
+      if (!c.Events?.length) throw s3Error('MalformedXML', 400, 'The XML you provided was not well-formed or did not validate against our published schema');
+      for (const e of c.Events) if (!EVENTS.has(e)) throw InvalidArgument('The event is not supported for notifications', e, e);
+      checkFilter(c.Filter?.Key?.FilterRules ?? []);
+      if (c.Id !== undefined) {
+        if (ids.has(c.Id)) throw InvalidArgument('Configuration is ambiguously defined. Cannot have overlapping suffixes in two rules if the prefixes are overlapping for the same event type.');
+        ids.add(c.Id);
+      }
+    }
+    const exists = this.internal.get('sqs.queueExists');
+    for (const q of config.QueueConfigurations ?? []) {
+      if (q.QueueArn.endsWith('.fifo')) unvalidated.push([q.QueueArn, 'FIFO SQS queues are not supported as event notification destinations']);
+      else if (!exists?.({ queueArn: q.QueueArn })) unvalidated.push([q.QueueArn, 'The destination queue does not exist']);
+    }
+    if (unvalidated.length) {
+      const details: Record<string, string> = {};
+      unvalidated.forEach(([arn, why], i) => {
+        details[`ArgumentName${i + 1}`] = arn;
+        details[`ArgumentValue${i + 1}`] = why;
+      });
+      throw s3Error('InvalidArgument', 400, 'Unable to validate the following destination configurations', details);
+    }
+    const withIds: NotificationConfig = {
+      ...config,
+      QueueConfigurations: config.QueueConfigurations?.map((q, i) => ({ ...q, Id: q.Id ?? `notification-${i + 1}` })),
+    };
+    const now = this.clock.now();
+    await this.store.write(() => {
+      this.repo.setConfig(bucket, JSON.stringify(withIds));
+      for (const q of withIds.QueueConfigurations ?? []) {
+        this.repo.enqueue(
+          q.QueueArn,
+          JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: new Date(now).toISOString(), Bucket: bucket, RequestId: requestId, HostId: requestId }),
+          now,
+        );
+      }
+    });
+    this.kick();
+  }
+
+  /** Drops a deleted bucket's configuration; call inside the commit that deletes it. */
+  forget(bucket: string): void {
+    this.repo.setConfig(bucket, undefined);
+  }
+
+  /**
+   * Writes the events an object change causes to the outbox. Call inside the change's commit,
+   * so the event exists exactly when the change does; then kick() after it.
+   */
+  record(caller: Caller & { requestId?: string }, e: ObjectEvent): void {
+    const config = this.repo.config(e.bucket);
+    if (!config) return;
+    const now = this.clock.now();
+    for (const q of (JSON.parse(config) as NotificationConfig).QueueConfigurations ?? []) {
+      if (!q.Events.some((pattern) => eventMatches(pattern, e.name)) || !keyMatches(q.Filter?.Key?.FilterRules ?? [], e.key)) continue;
+      this.repo.enqueue(q.QueueArn, JSON.stringify({ Records: [this.eventRecord(caller, e, q.Id ?? '', now)] }), now);
+    }
+  }
+
+  private eventRecord(caller: Caller & { requestId?: string }, e: ObjectEvent, configurationId: string, now: number) {
+    const principal = caller.anonymous ? 'Anonymous' : `AWS:${caller.accountId}`;
+    return {
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      awsRegion: caller.region || 'us-east-1',
+      eventTime: new Date(now).toISOString(),
+      eventName: e.name,
+      userIdentity: { principalId: principal },
+      requestParameters: { sourceIPAddress: caller.sourceIp ?? '127.0.0.1' },
+      responseElements: { 'x-amz-request-id': caller.requestId ?? '', 'x-amz-id-2': caller.requestId ?? '' },
+      s3: {
+        s3SchemaVersion: '1.0',
+        configurationId,
+        bucket: { name: e.bucket, ownerIdentity: { principalId: principal }, arn: `arn:aws:s3:::${e.bucket}` },
+        object: {
+          // S3 sends the key URL-encoded, with spaces as '+'.
+          key: encodeURIComponent(e.key).replace(/%20/g, '+').replace(/%2F/g, '/'),
+          ...(e.size !== undefined ? { size: e.size } : {}),
+          ...(e.etag !== undefined ? { eTag: e.etag.replace(/"/g, '') } : {}),
+          ...(e.versionId !== undefined ? { versionId: e.versionId } : {}),
+          sequencer: (now * 1000 + (this.sequencer++ % 1000)).toString(16).toUpperCase().padStart(16, '0'),
+        },
+      },
+    };
+  }
+
+  /** Delivers what the outbox holds; runs one drain at a time, again if kicked meanwhile. */
+  kick(): void {
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = true;
+    void this.drain().finally(() => {
+      this.draining = false;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    const send = this.internal.get('sqs.sendMessage');
+    if (!send) return;
+    for (;;) {
+      const batch = this.repo.pending(100);
+      if (!batch.length) return;
+      const done: number[] = [];
+      for (const entry of batch) {
+        try {
+          await send({ queueArn: entry.queueArn, body: entry.body, from: 's3.amazonaws.com' });
+        } catch (err) {
+          // A queue deleted since the configuration was stored: S3 drops the event too.
+          this.log.warn('S3 event notification dropped', { queueArn: entry.queueArn, error: String(err) });
+        }
+        done.push(entry.seq);
+      }
+      await this.store.write(() => this.repo.done(done));
+    }
+  }
+}
+
+function eventMatches(pattern: string, name: string): boolean {
+  const p = pattern.replace(/^s3:/, '');
+  return p.endsWith(':*') ? name.startsWith(p.slice(0, -1)) : p === name;
+}
+
+function checkFilter(rules: FilterRule[]): void {
+  const names = rules.map((r) => r.Name?.toLowerCase());
+  for (const n of names) if (n !== 'prefix' && n !== 'suffix') throw InvalidArgument('filter rule name must be either prefix or suffix', 'FilterRule.Name', String(n));
+  if (new Set(names).size !== names.length) throw InvalidArgument('Cannot specify more than one prefix rule in a filter.', 'FilterRule.Name', 'prefix');
+}
+
+function keyMatches(rules: FilterRule[], key: string): boolean {
+  return rules.every((r) => (r.Name.toLowerCase() === 'prefix' ? key.startsWith(r.Value) : key.endsWith(r.Value)));
+}
