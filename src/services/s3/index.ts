@@ -60,6 +60,7 @@ export const createS3Service: ServiceFactory = async (env) => {
   env.store.migrate('s3-extras', S3_EXTRAS_MIGRATIONS);
   env.store.migrate('s3-multipart', S3_MULTIPART_MIGRATIONS);
   const repo = new SqliteS3Repo(env.store.db);
+  env.store.onRollback(() => repo.clearCache());
   const objectRepo = new SqliteS3ObjectRepo(env.store.db);
   const extrasRepo = new SqliteS3ExtrasRepo(env.store.db);
   const buckets = new Buckets(repo, env.store, env.clock);

@@ -85,14 +85,29 @@ const toRecord = (r: Row): BucketRecord => ({
 
 export class SqliteS3Repo implements S3Repo {
   private readonly sql: Prepare;
+  /**
+   * Bucket records by name, read on every request (authorization) and changed rarely. Kept in
+   * step by this repo's own writes; clearCache() after a failed commit. Records are shared:
+   * callers replace them ({ ...b, policy }), never mutate them.
+   */
+  private readonly cache = new Map<string, BucketRecord | null>();
 
   constructor(db: Db) {
     this.sql = statementCache(db);
   }
 
+  clearCache(): void {
+    this.cache.clear();
+  }
+
   bucket(name: string): BucketRecord | undefined {
+    const hit = this.cache.get(name);
+    if (hit !== undefined) return hit ?? undefined;
     const row = this.sql('SELECT * FROM s3_buckets WHERE name = ?').get(name) as Row | undefined;
-    return row && toRecord(row);
+    const record = row && toRecord(row);
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(name, record ?? null);
+    return record;
   }
 
   buckets(account: string): BucketRecord[] {
@@ -100,10 +115,12 @@ export class SqliteS3Repo implements S3Repo {
   }
 
   insertBucket(b: BucketRecord): void {
+    this.cache.delete(b.name);
     this.sql('INSERT INTO s3_buckets (name, account, region, created_at, acl) VALUES (?, ?, ?, ?, ?)').run(b.name, b.account, b.region, b.createdAt, b.acl);
   }
 
   updateBucket(b: BucketRecord): void {
+    this.cache.delete(b.name);
     this.sql('UPDATE s3_buckets SET policy = ?, acl = ?, public_access_block = ?, cors = ?, versioning = ? WHERE name = ?')
       .run(
         b.policy ?? null,
@@ -116,6 +133,7 @@ export class SqliteS3Repo implements S3Repo {
   }
 
   deleteBucket(name: string): void {
+    this.cache.delete(name);
     this.sql('DELETE FROM s3_buckets WHERE name = ?').run(name);
   }
 }

@@ -151,7 +151,8 @@ export class Multipart {
       .read(caller, source.bucket, source.key, { head: false, range: range && `bytes=${range.start}-${range.end}`, conditions: input.conditions, versionId: source.versionId })
       .catch((e: unknown) => Promise.reject(copyConditionError(e, input.conditions)));
     const alg = upload.checksumAlgorithm;
-    const blob = await this.d.blobs.write(read.stream!, { maxBytes: MAX_PART_BYTES, hashers: alg ? { checksum: () => createChecksum(alg) } : {} });
+    const body = read.stream!;
+    const blob = await this.d.blobs.write(Buffer.isBuffer(body) ? [body] : body, { maxBytes: MAX_PART_BYTES, hashers: alg ? { checksum: () => createChecksum(alg) } : {} });
     const checksum = alg ? toBase64(blob.digests.checksum!) : undefined;
     const part = this.partOf(upload, partNumber, blob.id, blob.size, blob.md5, checksum);
     await this.savePart(part);

@@ -40,8 +40,8 @@ export interface Conditions {
 
 export interface ObjectRead {
   record: ObjectRecord;
-  /** Absent for HEAD. */
-  stream?: Readable;
+  /** The body (absent for HEAD): a stream from its blob, or the bytes of an inline body. */
+  stream?: Readable | Buffer;
   range?: { start: number; end: number };
   /** Whether the bucket has versioning configured (then reads report a version id, "null" too). */
   versioned: boolean;
@@ -209,7 +209,7 @@ export class Objects {
     try {
       if (record.body) {
         const bytes = range ? record.body.subarray(range.start, range.end + 1) : record.body;
-        return { record, stream: Readable.from([bytes]), range, versioned };
+        return { record, stream: bytes, range, versioned };
       }
       const opened = await this.blobs.open(record.blobId, range);
       return { record, stream: opened.stream, range, versioned };

@@ -91,7 +91,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
       return new RestAnswer(e.status, { ...e.headers, ...(body ? { 'content-type': 'application/xml' } : {}) }, body);
     }
     const headers = objectHeaders(r.record, r, query, input.ChecksumMode === 'ENABLED');
-    return new RestAnswer(r.range ? 206 : 200, headers, (r.stream as Readable | undefined) ?? '');
+    return new RestAnswer(r.range ? 206 : 200, headers, r.stream ?? '');
   };
 
   return {
