@@ -10,9 +10,9 @@ export function s3Client(t: TestNimbus, extra: Partial<S3ClientConfig> = {}): S3
 /** Runs fn against a fresh Nimbus holding an empty bucket (`data` unless told), and always stops it. */
 export async function withBucket(
   fn: (c: S3Client, t: TestNimbus) => Promise<void>,
-  opts: { memory?: boolean; dataDir?: string; bucket?: string } = {},
+  opts: { memory?: boolean; dataDir?: string; bucket?: string; clock?: 'system' } = {},
 ): Promise<void> {
-  const t = await startTestNimbus({ memory: opts.memory, dataDir: opts.dataDir, credentials: [{ ...TEST_CREDENTIALS, accountId: ACCOUNT }] });
+  const t = await startTestNimbus({ memory: opts.memory, dataDir: opts.dataDir, clock: opts.clock, credentials: [{ ...TEST_CREDENTIALS, accountId: ACCOUNT }] });
   const c = s3Client(t);
   try {
     await c.send(new CreateBucketCommand({ Bucket: opts.bucket ?? 'data' }));
