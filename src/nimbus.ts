@@ -54,11 +54,12 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
   const bus = new EventBus(log);
   const blobs = new BlobStore({ memory: opts.memory ?? false, dir: join(opts.dataDir ?? '.nimbus', 'blobs'), log });
   const internal = new InternalApi();
-  for (const factory of servicesOf(opts)) services.push(...[await factory({ store, clock, ids, log, region, bus, blobs, internal })].flat());
-
   const credentials = new Map<string, Credentials>();
   for (const c of opts.credentials ?? [DEFAULT_CREDENTIALS]) credentials.set(c.accessKeyId, c);
-  const verifier = new SigV4Verifier((akid) => credentials.get(akid), clock);
+  const lookup = (akid: string) => credentials.get(akid);
+  for (const factory of servicesOf(opts)) services.push(...[await factory({ store, clock, ids, log, region, bus, blobs, internal, credentials: lookup })].flat());
+
+  const verifier = new SigV4Verifier(lookup, clock);
   const dispatcher = new Dispatcher(new Router(services), verifier, log);
   let ready = false;
   const server = new HttpServer({

@@ -64,9 +64,13 @@ export class RestRoutes<T extends { http: HttpBinding }> {
         });
       this.routes.push({ name, target, method: target.http.method, segments, query: literals, header: target.http.header?.toLowerCase() });
     }
-    // Most specific first: more query literals, then a required header, then more path segments.
+    // Most specific first: more query literals, a required header, more literal path segments, more segments.
     this.routes.sort(
-      (a, b) => b.query.length - a.query.length || Number(b.header !== undefined) - Number(a.header !== undefined) || b.segments.length - a.segments.length,
+      (a, b) =>
+        b.query.length - a.query.length ||
+        Number(b.header !== undefined) - Number(a.header !== undefined) ||
+        literals(b) - literals(a) ||
+        b.segments.length - a.segments.length,
     );
   }
 
@@ -84,6 +88,8 @@ export class RestRoutes<T extends { http: HttpBinding }> {
     return undefined;
   }
 }
+
+const literals = (r: CompiledRoute<unknown>) => r.segments.filter((s) => 'literal' in s).length;
 
 function matchPath(segments: Segment[], parts: string[]): Record<string, string> | undefined {
   const labels: Record<string, string> = {};

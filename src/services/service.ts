@@ -10,7 +10,7 @@ import type { Ids } from '../lib/ids.js';
 import type { Logger } from '../lib/log.js';
 import type { AwsError } from '../protocols/errors.js';
 import type { HttpBinding } from '../protocols/rest-xml.js';
-import type { StreamingSignature } from '../protocols/sigv4.js';
+import type { Credentials, StreamingSignature } from '../protocols/sigv4.js';
 import type { StructureShape, Violation } from '../protocols/shapes.js';
 import type { BlobStore } from '../store/blobs.js';
 import type { Store } from '../store/store.js';
@@ -88,6 +88,8 @@ export interface ServiceEnv {
   blobs: BlobStore;
   /** Functions services offer each other in-process (SQS's send by queue ARN, ...). */
   internal: InternalApi;
+  /** The configured credentials by access key id (S3 verifies POST-form signatures itself). */
+  credentials?(accessKeyId: string): Credentials | undefined;
 }
 
 export interface ServicePlugin {

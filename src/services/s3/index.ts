@@ -26,6 +26,9 @@ import { S3_MULTIPART_MIGRATIONS, SqliteS3MultipartRepo } from './repo-multipart
 import { S3_MIGRATIONS, SqliteS3ObjectRepo, SqliteS3Repo } from './repo.sqlite.js';
 import { Lifecycle } from './engine/lifecycle.js';
 import { lifecycleOperations } from './operations/lifecycle.js';
+import { postObjectOperations } from './operations/post-object.js';
+import { websiteOperations } from './operations/website.js';
+import { S3_WEBSITE_MIGRATIONS, SqliteS3WebsiteRepo } from './repo-website.sqlite.js';
 import { S3_LIFECYCLE_MIGRATIONS, SqliteS3LifecycleRepo } from './repo-lifecycle.sqlite.js';
 
 /**
@@ -34,9 +37,16 @@ import { S3_LIFECYCLE_MIGRATIONS, SqliteS3LifecycleRepo } from './repo-lifecycle
  */
 export function virtualHostBucket(headers: Record<string, string | string[] | undefined>): string | undefined {
   const host = String(headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
-  if (!host.endsWith('.localhost')) return undefined;
+  if (!host.endsWith('.localhost') || websiteBucket(headers) !== undefined) return undefined;
   const name = host.slice(0, -'.localhost'.length).replace(/\.s3$/, '');
   return name === '' || name === 's3' ? undefined : name;
+}
+
+/** The website endpoint: `<bucket>.s3-website.localhost` (or `.s3-website-<region>.localhost`). */
+export function websiteBucket(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const host = String(headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
+  const m = /^(.+)\.s3-website(?:[.-][a-z0-9-]+)?\.localhost$/.exec(host);
+  return m?.[1];
 }
 
 function firstSegment(path: string): string | undefined {
@@ -84,6 +94,8 @@ export const createS3Service: ServiceFactory = async (env) => {
   const lifecycle = new Lifecycle({ repo: new SqliteS3LifecycleRepo(env.store.db), buckets, objects, objectRepo, multipart, store: env.store, clock: env.clock, log: env.log });
   lifecycle.wake();
   env.store.migrate('s3-notifications', S3_NOTIFICATION_MIGRATIONS);
+  env.store.migrate('s3-website', S3_WEBSITE_MIGRATIONS);
+  const websiteRepo = new SqliteS3WebsiteRepo(env.store.db, env.store);
   const notifications = new Notifications(new SqliteS3NotificationRepo(env.store.db), env.internal, env.store, env.clock, env.log);
   objects.onEvents(notifications);
   // Events committed before a restart but not yet delivered go out now.
@@ -99,6 +111,7 @@ export const createS3Service: ServiceFactory = async (env) => {
         multipart.dropUploads(b);
         extrasRepo.deleteBucketTags(b);
         notifications.forget(b);
+        websiteRepo.setNow(b, undefined);
       }),
       ...multipartOperations({ multipart }),
       ...objectOperations(objects, buckets, objectRepo),
@@ -109,11 +122,13 @@ export const createS3Service: ServiceFactory = async (env) => {
       ...objectExtraOperations({ objects, buckets, blobs: env.blobs, clock: env.clock }),
       ...bucketExtraOperations({ buckets, store: env.store, repo: extrasRepo }),
       ...lifecycleOperations({ buckets, lifecycle }),
+      ...websiteOperations(buckets, objects, websiteRepo),
+      ...postObjectOperations({ objects, buckets, blobs: env.blobs, clock: env.clock, credentials: env.credentials }),
     },
     validationError,
     // Anonymous requests reach S3 only for buckets that exist; their policy and ACL decide.
     claimsUnsigned: (req) => {
-      const bucket = virtualHostBucket(req.headers) ?? firstSegment(req.path);
+      const bucket = websiteBucket(req.headers) ?? virtualHostBucket(req.headers) ?? firstSegment(req.path);
       return bucket !== undefined && buckets.exists(bucket);
     },
     // A request from an origin the bucket's CORS rules allow gets the CORS headers on its answer.
@@ -126,6 +141,8 @@ export const createS3Service: ServiceFactory = async (env) => {
     },
     stop: () => lifecycle.stop(),
     routingPath: (req) => {
+      const site = websiteBucket(req.headers);
+      if (site !== undefined) return `/_website/${encodeURIComponent(site)}${req.path}`;
       const bucket = virtualHostBucket(req.headers);
       return bucket === undefined ? req.path : `/${encodeURIComponent(bucket)}${req.path}`;
     },

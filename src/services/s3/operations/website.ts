@@ -1,0 +1,87 @@
+/**
+ * Put/Get/DeleteBucketWebsite, and the website endpoint itself: requests to
+ * `<bucket>.s3-website.localhost` are routed (by index.ts's routingPath) to the internal
+ * `/_website/<bucket>/<key>` paths these operations serve (`_` is not allowed in bucket names,
+ * so they can never clash with a bucket's own).
+ */
+import { inPayload, inUri, list, string, structure } from '../../../protocols/shapes.js';
+import type { Operation } from '../../service.js';
+import type { Buckets } from '../engine/buckets.js';
+import type { Objects } from '../engine/objects.js';
+import { serveWebsite, type WebsiteConfig } from '../engine/website.js';
+import { MalformedXML, NoSuchBucket, s3Error } from '../errors.js';
+import type { SqliteS3WebsiteRepo } from '../repo-website.sqlite.js';
+
+const redirectShape = structure({
+  HostName: string(),
+  HttpRedirectCode: string(),
+  Protocol: string(),
+  ReplaceKeyPrefixWith: string(),
+  ReplaceKeyWith: string(),
+});
+const config = structure({
+  ErrorDocument: structure({ Key: string() }),
+  IndexDocument: structure({ Suffix: string() }),
+  RedirectAllRequestsTo: structure({ HostName: string(), Protocol: string() }),
+  RoutingRules: list(structure({ Condition: structure({ HttpErrorCodeReturnedEquals: string(), KeyPrefixEquals: string() }), Redirect: redirectShape }), {
+    memberName: 'RoutingRule',
+  }),
+});
+
+const NoSuchWebsiteConfiguration = (bucket: string) =>
+  s3Error('NoSuchWebsiteConfiguration', 404, 'The specified bucket does not have a website configuration', { BucketName: bucket });
+
+function check(c: WebsiteConfig): void {
+  if (c.RedirectAllRequestsTo) {
+    if (!c.RedirectAllRequestsTo.HostName || c.IndexDocument || c.ErrorDocument || c.RoutingRules) throw MalformedXML();
+    return;
+  }
+  if (!c.IndexDocument?.Suffix) throw s3Error('InvalidArgument', 400, 'A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty');
+  if (c.IndexDocument.Suffix.includes('/')) throw s3Error('InvalidArgument', 400, 'The IndexDocument Suffix is not well formed', { ArgumentName: 'IndexDocument', ArgumentValue: c.IndexDocument.Suffix });
+}
+
+export function websiteOperations(buckets: Buckets, objects: Objects, repo: SqliteS3WebsiteRepo): Record<string, Operation> {
+  const serve = (head: boolean) => async (input: { Bucket: string; Key?: string }, ctx: { headers?: Record<string, string | string[] | undefined> }) => {
+    const text = buckets.find(input.Bucket) ? repo.config(input.Bucket) : undefined;
+    if (text === undefined) throw buckets.find(input.Bucket) ? NoSuchWebsiteConfiguration(input.Bucket) : new NoSuchBucket(input.Bucket);
+    return serveWebsite(objects, JSON.parse(text) as WebsiteConfig, input.Bucket, input.Key ?? '', head, String(ctx.headers?.host ?? ''));
+  };
+  const websiteInput = structure({ Bucket: inUri('Bucket'), Key: inUri('Key') });
+  const rootInput = structure({ Bucket: inUri('Bucket') });
+  return {
+    PutBucketWebsite: {
+      http: { method: 'PUT', uri: '/{Bucket}?website' },
+      input: structure({ Bucket: inUri('Bucket'), WebsiteConfiguration: inPayload(config, 'WebsiteConfiguration') }),
+      handler: async (input: { Bucket: string; WebsiteConfiguration?: WebsiteConfig }, ctx) => {
+        buckets.owned(ctx, input.Bucket);
+        if (!input.WebsiteConfiguration) throw MalformedXML();
+        check(input.WebsiteConfiguration);
+        await repo.set(input.Bucket, JSON.stringify(input.WebsiteConfiguration));
+      },
+    },
+    GetBucketWebsite: {
+      http: { method: 'GET', uri: '/{Bucket}?website' },
+      input: rootInput,
+      output: config,
+      outputRoot: 'WebsiteConfiguration',
+      handler: (input: { Bucket: string }, ctx) => {
+        buckets.owned(ctx, input.Bucket);
+        const text = repo.config(input.Bucket);
+        if (text === undefined) throw NoSuchWebsiteConfiguration(input.Bucket);
+        return JSON.parse(text) as WebsiteConfig;
+      },
+    },
+    DeleteBucketWebsite: {
+      http: { method: 'DELETE', uri: '/{Bucket}?website', code: 204 },
+      input: rootInput,
+      handler: async (input: { Bucket: string }, ctx) => {
+        buckets.owned(ctx, input.Bucket);
+        await repo.set(input.Bucket, undefined);
+      },
+    },
+    WebsiteGet: { http: { method: 'GET', uri: '/_website/{Bucket}/{Key+}' }, input: websiteInput, handler: serve(false) },
+    WebsiteHead: { http: { method: 'HEAD', uri: '/_website/{Bucket}/{Key+}' }, input: websiteInput, handler: serve(true) },
+    WebsiteGetRoot: { http: { method: 'GET', uri: '/_website/{Bucket}' }, input: rootInput, handler: serve(false) },
+    WebsiteHeadRoot: { http: { method: 'HEAD', uri: '/_website/{Bucket}' }, input: rootInput, handler: serve(true) },
+  };
+}
