@@ -9,7 +9,7 @@ import type { ServiceFactory, ServicePlugin } from '../service.js';
 import { Buckets } from './engine/buckets.js';
 import { Objects } from './engine/objects.js';
 import { corsHeaders, matchRule } from './engine/cors.js';
-import { accessOperations } from './operations/access.js';
+import { accessOperations, objectAclOperations } from './operations/access.js';
 import { corsOperations } from './operations/cors.js';
 import { Notifications } from './engine/notifications.js';
 import { notificationOperations } from './operations/notifications.js';
@@ -117,6 +117,7 @@ export const createS3Service: ServiceFactory = async (env) => {
       ...objectOperations(objects, buckets, objectRepo),
       ...versioningOperations(buckets, objectRepo),
       ...accessOperations(buckets),
+      ...objectAclOperations(buckets, objects),
       ...corsOperations(buckets),
       ...notificationOperations(buckets, notifications),
       ...objectExtraOperations({ objects, buckets, blobs: env.blobs, clock: env.clock }),

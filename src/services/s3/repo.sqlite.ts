@@ -57,6 +57,9 @@ export const S3_MIGRATIONS: Migration[] = [
   // Small bodies inline (ObjectRecord.body).
   `ALTER TABLE s3_objects ADD COLUMN body BLOB;
    ALTER TABLE s3_object_versions ADD COLUMN body BLOB;`,
+  // Object canned ACLs (ObjectRecord.acl).
+  `ALTER TABLE s3_objects ADD COLUMN acl TEXT;
+   ALTER TABLE s3_object_versions ADD COLUMN acl TEXT;`,
 ];
 
 interface Row {
@@ -151,6 +154,7 @@ interface ObjectRow {
   tags: string;
   version_id: string | null;
   body: Buffer | null;
+  acl: string | null;
 }
 
 interface VersionRow extends Omit<ObjectRow, 'version_id'> {
@@ -175,6 +179,7 @@ const toObject = (r: ObjectRow): ObjectRecord => ({
   tags: JSON.parse(r.tags) as Record<string, string>,
   ...(r.version_id !== null ? { versionId: r.version_id } : {}),
   ...(r.body !== null ? { body: r.body } : {}),
+  ...(r.acl ? { acl: r.acl } : {}),
 });
 
 const toVersion = (r: VersionRow): VersionRecord => ({
@@ -200,8 +205,8 @@ export class SqliteS3ObjectRepo implements S3ObjectRepo {
 
   putObject(o: ObjectRecord): void {
     this.sql(
-        `INSERT OR REPLACE INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, body)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, body, acl)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         o.bucket,
@@ -216,6 +221,7 @@ export class SqliteS3ObjectRepo implements S3ObjectRepo {
         JSON.stringify(o.tags),
         o.versionId ?? null,
         o.body ?? null,
+        o.acl ?? null,
       );
   }
 
@@ -228,9 +234,9 @@ export class SqliteS3ObjectRepo implements S3ObjectRepo {
     const from = page.after !== undefined && page.after >= page.prefix ? page.after : undefined;
     const rows =
       from !== undefined
-        ? this.sql('SELECT bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, NULL AS body FROM s3_objects WHERE bucket = ? AND key > ? AND key < ? ORDER BY key LIMIT ?')
+        ? this.sql('SELECT bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, NULL AS body, acl FROM s3_objects WHERE bucket = ? AND key > ? AND key < ? ORDER BY key LIMIT ?')
             .all(bucket, from, page.prefix + AFTER_ALL, page.limit)
-        : this.sql('SELECT bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, NULL AS body FROM s3_objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?')
+        : this.sql('SELECT bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, NULL AS body, acl FROM s3_objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?')
             .all(bucket, page.prefix, page.prefix + AFTER_ALL, page.limit);
     return (rows as ObjectRow[]).map(toObject);
   }
@@ -270,8 +276,8 @@ export class SqliteS3ObjectRepo implements S3ObjectRepo {
     this.sql('DELETE FROM s3_object_versions WHERE bucket = ? AND key = ? AND version_id = ? AND seq <> ?').run(v.bucket, v.key, v.versionId ?? NULL_ID, v.seq);
     this.sql(
         `INSERT OR REPLACE INTO s3_object_versions
-           (bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, body)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           (bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, body, acl)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         v.bucket,
@@ -288,6 +294,7 @@ export class SqliteS3ObjectRepo implements S3ObjectRepo {
         JSON.stringify(v.checksums),
         JSON.stringify(v.tags),
         v.body ?? null,
+        v.acl ?? null,
       );
   }
 
@@ -299,10 +306,10 @@ export class SqliteS3ObjectRepo implements S3ObjectRepo {
     const end = page.prefix + AFTER_ALL;
     const rows =
       page.afterKey === undefined || page.afterKey < page.prefix
-        ? this.sql('SELECT bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, NULL AS body FROM s3_object_versions WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key, seq DESC LIMIT ?')
+        ? this.sql('SELECT bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, NULL AS body, acl FROM s3_object_versions WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key, seq DESC LIMIT ?')
             .all(bucket, page.prefix, end, page.limit)
         : this.sql(
-              `SELECT bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, NULL AS body FROM s3_object_versions WHERE bucket = ? AND key < ? AND ((key = ? AND seq < ?) OR key > ?)
+              `SELECT bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, NULL AS body, acl FROM s3_object_versions WHERE bucket = ? AND key < ? AND ((key = ? AND seq < ?) OR key > ?)
                ORDER BY key, seq DESC LIMIT ?`,
             )
             .all(bucket, end, page.afterKey, page.beforeSeq ?? -1, page.afterKey, page.limit);

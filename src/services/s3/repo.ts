@@ -66,6 +66,8 @@ export interface ObjectRecord {
    * no file operations, for the many small objects most applications store.
    */
   body?: Buffer;
+  /** The object's canned ACL when not private (x-amz-acl, PutObjectAcl). */
+  acl?: string;
   /**
    * The version id; absent for the version S3 calls "null" (written before versioning was ever
    * enabled, or while it was suspended).

@@ -14,6 +14,8 @@ import {
   GetBucketAclCommand,
   GetBucketPolicyCommand,
   GetBucketPolicyStatusCommand,
+  GetObjectAclCommand,
+  PutObjectAclCommand,
   GetObjectCommand,
   PutBucketAclCommand,
   PutBucketPolicyCommand,
@@ -126,6 +128,22 @@ describe('S3 sharing', () => {
       assert.equal((await fetch(`${t.endpoint}/site/index.html`)).status, 403, 'public ACLs are ignored');
       await rejectsWith(owner.send(new PutBucketPolicyCommand({ Bucket: 'site', Policy: policy([publicRead()]) })), 'AccessDenied');
       await rejectsWith(owner.send(new PutBucketAclCommand({ Bucket: 'site', ACL: 'public-read-write' })), 'AccessDenied');
+    }));
+
+  test('object canned ACLs: a public-read object in a private bucket', () =>
+    withShared(async (t, owner) => {
+      assert.equal((await fetch(`${t.endpoint}/site/index.html`)).status, 403);
+      await owner.send(new PutObjectAclCommand({ Bucket: 'site', Key: 'index.html', ACL: 'public-read' }));
+      const acl = await owner.send(new GetObjectAclCommand({ Bucket: 'site', Key: 'index.html' }));
+      assert.ok(acl.Grants?.some((g) => g.Grantee?.URI === 'http://acs.amazonaws.com/groups/global/AllUsers' && g.Permission === 'READ'));
+      assert.equal((await fetch(`${t.endpoint}/site/index.html`)).status, 200);
+      assert.equal((await fetch(`${t.endpoint}/site/private/secret.txt`)).status, 403, 'other objects stay private');
+      await owner.send(new PutObjectCommand({ Bucket: 'site', Key: 'pub.txt', Body: 'open', ACL: 'public-read' }));
+      assert.equal(await (await fetch(`${t.endpoint}/site/pub.txt`)).text(), 'open');
+      assert.equal((await fetch(`${t.endpoint}/site/missing.txt`)).status, 403, 'a missing key is not revealed to anonymous callers');
+      await owner.send(new PutPublicAccessBlockCommand({ Bucket: 'site', PublicAccessBlockConfiguration: { IgnorePublicAcls: true, BlockPublicAcls: true } }));
+      assert.equal((await fetch(`${t.endpoint}/site/pub.txt`)).status, 403, 'public ACLs ignored');
+      await rejectsWith(owner.send(new PutObjectCommand({ Bucket: 'site', Key: 'p2.txt', Body: 'x', ACL: 'public-read' })), 'AccessDenied');
     }));
 
   test('presigned GET and PUT URLs work from a plain fetch until they expire', () =>

@@ -36,6 +36,8 @@ export interface Access {
   key?: string;
   /** Extra condition keys (s3:prefix for listings). */
   conditionKeys?: Record<string, string | undefined>;
+  /** The object's own canned ACL, for object reads. */
+  objectAcl?: string;
 }
 
 const CANNED_ACLS = ['private', 'public-read', 'public-read-write', 'authenticated-read'];
@@ -138,7 +140,9 @@ export class Buckets {
     if (owner) return b;
     const block = b.publicAccessBlock;
     if (decision === 'allow' && !(block?.RestrictPublicBuckets && policyIsPublic(b.policy))) return b;
-    if (!block?.IgnorePublicAcls && aclGrants(b.acl, access.action, caller)) return b;
+    if (!block?.IgnorePublicAcls && (aclGrants(b.acl, access.action, caller) || (access.objectAcl !== undefined && aclGrants(access.objectAcl, access.action, caller)))) {
+      return b;
+    }
     throw new AccessDenied();
   }
 

@@ -29,6 +29,8 @@ export interface PutInput extends UploadHeaders {
   ifNoneMatch?: string;
   ifMatch?: string;
   tags?: Record<string, string>;
+  /** A canned ACL other than private. */
+  acl?: string;
 }
 
 export interface Conditions {
@@ -87,6 +89,7 @@ export class Objects {
       checksums,
       tags: input.tags ?? {},
       ...(inline ? { body: inline } : {}),
+      ...(input.acl ? { acl: input.acl } : {}),
     };
     return this.commit(caller, record, { ifNoneMatch: input.ifNoneMatch, ifMatch: input.ifMatch });
   }
@@ -154,7 +157,11 @@ export class Objects {
    * NoSuchVersion; a delete marker is not an object (NoSuchKey, or 405 by its id).
    */
   get(caller: Caller, bucket: string, key: string, action = 's3:GetObject', versionId?: string, method = 'GET'): ObjectRecord {
-    this.buckets.authorize(caller, bucket, { action, key });
+    // The object's own canned ACL may grant what the bucket does not (public-read objects).
+    // It is looked up before authorizing, but a caller refused still learns nothing: the
+    // refusal comes before NoSuchKey.
+    const objectAcl = versionId === undefined ? this.repo.object(bucket, key)?.acl : undefined;
+    this.buckets.authorize(caller, bucket, { action, key, ...(objectAcl ? { objectAcl } : {}) });
     if (versionId !== undefined) {
       const v = findVersion(this.repo, bucket, key, versionId);
       if (!v) throw NoSuchVersion(key, versionId);

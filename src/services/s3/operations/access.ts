@@ -7,6 +7,7 @@ import { RestAnswer } from '../../../protocols/rest-xml.js';
 import { boolean, inHeader, inPayload, inUri, string, structure } from '../../../protocols/shapes.js';
 import type { Operation } from '../../service.js';
 import { checkCannedAcl, type Buckets } from '../engine/buckets.js';
+import type { Objects } from '../engine/objects.js';
 import { AccessDenied, MalformedPolicy, NoSuchBucketPolicy, NoSuchPublicAccessBlockConfiguration } from '../errors.js';
 import type { BucketRecord, PublicAccessBlock } from '../repo.js';
 
@@ -35,7 +36,7 @@ function checkPolicy(bucket: string, text: string): void {
   }
 }
 
-const aclXml = (b: BucketRecord) => {
+const aclXml = (b: Pick<BucketRecord, 'account' | 'acl'>) => {
   const owner = `<Owner><ID>${b.account}</ID><DisplayName>${b.account}</DisplayName></Owner>`;
   const grant = (grantee: string, permission: string) => `<Grant>${grantee}<Permission>${permission}</Permission></Grant>`;
   const ownerGrantee = `<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>${b.account}</ID><DisplayName>${b.account}</DisplayName></Grantee>`;
@@ -135,3 +136,29 @@ export function accessOperations(buckets: Buckets): Record<string, Operation> {
   };
 }
 
+
+/** Put/GetObjectAcl with canned ACLs: an object may be public-read while its bucket is not. */
+export function objectAclOperations(buckets: Buckets, objects: Objects): Record<string, Operation> {
+  return {
+    PutObjectAcl: {
+      http: { method: 'PUT', uri: '/{Bucket}/{Key+}?acl' },
+      input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key'), ACL: inHeader(string(), 'x-amz-acl') }),
+      handler: async (input: { Bucket: string; Key: string; ACL?: string }, ctx) => {
+        const acl = input.ACL ?? 'private';
+        checkCannedAcl(acl);
+        const b = buckets.owned(ctx, input.Bucket);
+        if (b.publicAccessBlock?.BlockPublicAcls && acl !== 'private') throw new AccessDenied();
+        await objects.update(ctx, input.Bucket, input.Key, (r) => ({ ...r, ...(acl === 'private' ? { acl: undefined } : { acl }) }), 's3:PutObjectAcl');
+      },
+    },
+    GetObjectAcl: {
+      http: { method: 'GET', uri: '/{Bucket}/{Key+}?acl' },
+      input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key') }),
+      handler: (input: { Bucket: string; Key: string }, ctx) => {
+        const b = buckets.owned(ctx, input.Bucket);
+        const r = objects.get(ctx, input.Bucket, input.Key, 's3:GetObjectAcl');
+        return new RestAnswer(200, { 'content-type': 'application/xml' }, aclXml({ account: b.account, acl: r.acl ?? 'private' }));
+      },
+    },
+  };
+}

@@ -8,13 +8,13 @@ import { checksumAlgorithmOfHeader } from '../../../protocols/checksums.js';
 import { encodeRestXmlError, RestAnswer } from '../../../protocols/rest-xml.js';
 import { boolean, headersWithPrefix, inHeader, inQuery, inUri, integer, list, string, streamingPayload, structure } from '../../../protocols/shapes.js';
 import type { Operation, RequestContext } from '../../service.js';
-import { InvalidArgument, S3ErrorWithHeaders } from '../errors.js';
+import { AccessDenied, InvalidArgument, S3ErrorWithHeaders } from '../errors.js';
 import { versionIdOf } from '../engine/versions.js';
 import { listKeys } from '../engine/listing.js';
 import { parseTaggingHeader } from '../engine/tagging.js';
 import type { ObjectRead, Objects } from '../engine/objects.js';
 import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
-import type { Buckets } from '../engine/buckets.js';
+import { checkCannedAcl, type Buckets } from '../engine/buckets.js';
 
 /** Standard content headers stored with an object and returned on GET/HEAD. */
 const CONTENT_HEADERS = ['content-type', 'content-encoding', 'content-disposition', 'content-language', 'cache-control', 'expires'];
@@ -108,6 +108,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
         IfNoneMatch: inHeader(string(), 'if-none-match'),
         IfMatch: inHeader(string(), 'if-match'),
         Tagging: inHeader(string(), 'x-amz-tagging'),
+        ACL: inHeader(string(), 'x-amz-acl'),
         Metadata: headersWithPrefix('x-amz-meta-'),
         AllHeaders: { shape: structure({}), location: 'headers', locationName: '' },
       }),
@@ -141,6 +142,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
             ifNoneMatch: input.IfNoneMatch as string | undefined,
             ifMatch: input.IfMatch as string | undefined,
             tags,
+            ...(input.ACL !== undefined && input.ACL !== 'private' ? { acl: checkedObjectAcl(buckets, input.Bucket as string, input.ACL as string) } : {}),
           },
           ctx.payload,
         );
@@ -298,4 +300,11 @@ function listOutput(v2: boolean) {
     EncodingType: string(),
     ...(v2 ? { KeyCount: integer(), ContinuationToken: string(), NextContinuationToken: string(), StartAfter: string() } : {}),
   });
+}
+
+/** A canned ACL for a new object: valid, and allowed by the bucket's public access block. */
+function checkedObjectAcl(buckets: Buckets, bucket: string, acl: string): string {
+  checkCannedAcl(acl);
+  if (buckets.find(bucket)?.publicAccessBlock?.BlockPublicAcls) throw new AccessDenied();
+  return acl;
 }
