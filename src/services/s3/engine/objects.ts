@@ -160,8 +160,8 @@ export class Objects {
     // The object's own canned ACL may grant what the bucket does not (public-read objects).
     // It is looked up before authorizing, but a caller refused still learns nothing: the
     // refusal comes before NoSuchKey.
-    const objectAcl = versionId === undefined ? this.repo.object(bucket, key)?.acl : undefined;
-    this.buckets.authorize(caller, bucket, { action, key, ...(objectAcl ? { objectAcl } : {}) });
+    const current = versionId === undefined ? this.repo.object(bucket, key) : undefined;
+    this.buckets.authorize(caller, bucket, { action, key, ...(current?.acl ? { objectAcl: current.acl } : {}) });
     if (versionId !== undefined) {
       const v = findVersion(this.repo, bucket, key, versionId);
       if (!v) throw NoSuchVersion(key, versionId);
@@ -169,8 +169,7 @@ export class Objects {
       const { current: _c, deleteMarker: _m, ...record } = v;
       return record;
     }
-    const record = this.repo.object(bucket, key);
-    if (record) return record;
+    if (current) return current;
     const marker = latestDeleteMarker(this.repo, bucket, key);
     throw marker ? deletedKey(key, marker) : new NoSuchKey(key);
   }
