@@ -40,13 +40,18 @@ export class Dispatcher {
   /** Whether the operation a request is routed to streams its body (decided before reading it). */
   streamsBody(req: Omit<ApiRequest, 'body' | 'stream'>): boolean {
     const route = this.router.route({ ...req, body: EMPTY });
+    // The server asks this before reading the body, then dispatches the same request: the
+    // route is kept (keyed by the request's own headers object) so it is found once.
+    if (route) this.routed.set(req.headers, route);
     if (route?.protocol !== 'rest-xml') return false;
     const match = this.restRoutes(route.service).match(req.method, route.service.routingPath?.(req) ?? req.path, new URLSearchParams(req.query), req.headers);
     return match !== undefined && streamsPayload(match.target.input);
   }
 
+  private readonly routed = new WeakMap<object, Route>();
+
   async dispatch(req: ApiRequest): Promise<ApiResponse> {
-    const route = this.router.route(req);
+    const route = this.routed.get(req.headers) ?? this.router.route(req);
     const res = await this.answer(req, route);
     const extra = route?.service.responseHeaders?.(req);
     if (extra) Object.assign(res.headers, extra);

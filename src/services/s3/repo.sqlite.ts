@@ -166,6 +166,9 @@ interface VersionRow extends Omit<ObjectRow, 'version_id'> {
 /** The null version's id in s3_object_versions, where version_id is part of a unique key. */
 const NULL_ID = 'null';
 
+/** Most objects have no metadata, checksums or tags: skip parsing the empty ones. */
+const parseMap = (text: string): Record<string, string> => (text === '{}' ? {} : (JSON.parse(text) as Record<string, string>));
+
 const toObject = (r: ObjectRow): ObjectRecord => ({
   bucket: r.bucket,
   key: r.key,
@@ -173,10 +176,10 @@ const toObject = (r: ObjectRow): ObjectRecord => ({
   size: r.size,
   etag: r.etag,
   lastModified: r.last_modified,
-  headers: JSON.parse(r.headers) as Record<string, string>,
-  metadata: JSON.parse(r.metadata) as Record<string, string>,
-  checksums: JSON.parse(r.checksums) as Record<string, string>,
-  tags: JSON.parse(r.tags) as Record<string, string>,
+  headers: parseMap(r.headers),
+  metadata: parseMap(r.metadata),
+  checksums: parseMap(r.checksums),
+  tags: parseMap(r.tags),
   ...(r.version_id !== null ? { versionId: r.version_id } : {}),
   ...(r.body !== null ? { body: r.body } : {}),
   ...(r.acl ? { acl: r.acl } : {}),
