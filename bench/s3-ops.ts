@@ -8,11 +8,12 @@
  * body's hash is computed once, when the body is made, so a request costs one SHA-256 of the
  * canonical request and one HMAC: the generator stays light.
  */
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Agent, request, type IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { HttpError } from './load.js';
+import { SigV4Signer } from './sigv4-sign.js';
 
 export const KiB = 1024;
 export const MiB = 1024 * 1024;
@@ -23,46 +24,22 @@ const SIGNED_HEADERS = 'host;x-amz-content-sha256;x-amz-date';
 export const sha256hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 export const md5hex = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
-/** SigV4 for S3 REST requests; the key is derived once per UTC day, the date once per second. */
-export class S3Signer {
-  private second = -1;
-  private amzDate = '';
-  private day = '';
-  private key: Buffer = Buffer.alloc(0);
-  private scope = '';
-  private credential = '';
-
-  constructor(private readonly o: { accessKeyId: string; secretAccessKey: string; region: string; host: string }) {}
+/** SigV4 for S3 REST requests (host, x-amz-content-sha256 and x-amz-date signed). */
+export class S3Signer extends SigV4Signer {
+  constructor(private readonly o: { accessKeyId: string; secretAccessKey: string; region: string; host: string }) {
+    super({ ...o, service: 's3' });
+  }
 
   /** Headers for `method path` (path as sent, no query) whose body hashes to `payloadHash`. */
   sign(method: string, path: string, payloadHash: string): Record<string, string> {
-    this.tick();
-    const canonical =
-      `${method}\n${path}\n\nhost:${this.o.host}\nx-amz-content-sha256:${payloadHash}\nx-amz-date:${this.amzDate}\n\n` + `${SIGNED_HEADERS}\n${payloadHash}`;
-    const stringToSign = `AWS4-HMAC-SHA256\n${this.amzDate}\n${this.scope}\n${createHash('sha256').update(canonical).digest('hex')}`;
-    const signature = createHmac('sha256', this.key).update(stringToSign).digest('hex');
+    const amzDate = this.date();
+    const canonical = `${method}\n${path}\n\nhost:${this.o.host}\nx-amz-content-sha256:${payloadHash}\nx-amz-date:${amzDate}\n\n` + `${SIGNED_HEADERS}\n${payloadHash}`;
     return {
       host: this.o.host,
       'x-amz-content-sha256': payloadHash,
-      'x-amz-date': this.amzDate,
-      authorization: `AWS4-HMAC-SHA256 Credential=${this.credential}, SignedHeaders=${SIGNED_HEADERS}, Signature=${signature}`,
+      'x-amz-date': amzDate,
+      authorization: this.authorization(canonical, SIGNED_HEADERS),
     };
-  }
-
-  private tick(): void {
-    const second = Math.floor(Date.now() / 1000);
-    if (second === this.second) return;
-    this.second = second;
-    this.amzDate = new Date(second * 1000).toISOString().replace(/[-:]|\.\d{3}/g, '');
-    const day = this.amzDate.slice(0, 8);
-    if (day === this.day) return;
-    this.day = day;
-    const { secretAccessKey, region, accessKeyId } = this.o;
-    let key = createHmac('sha256', `AWS4${secretAccessKey}`).update(day).digest();
-    for (const part of [region, 's3', 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
-    this.key = key;
-    this.scope = `${day}/${region}/s3/aws4_request`;
-    this.credential = `${accessKeyId}/${this.scope}`;
   }
 }
 

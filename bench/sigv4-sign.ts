@@ -16,55 +16,76 @@ export interface SignerOptions {
   contentType?: string;
 }
 
-const SIGNED_HEADERS = 'content-type;host;x-amz-date;x-amz-target';
-
-export class JsonSigner {
-  private readonly contentType: string;
+/**
+ * The part every benchmark signer shares: the x-amz-date string (refreshed once a second),
+ * the signing key and credential scope (once a UTC day), and the signature of a canonical
+ * request. Subclasses build their canonical request and headers.
+ */
+export abstract class SigV4Signer {
   private second = -1;
-  private amzDate = '';
+  protected amzDate = '';
   private day = '';
   private key: Buffer = Buffer.alloc(0);
   private scope = '';
-  private credential = '';
+  protected credential = '';
 
-  constructor(private readonly o: SignerOptions) {
-    this.contentType = o.contentType ?? 'application/x-amz-json-1.0';
-  }
+  constructor(protected readonly creds: { accessKeyId: string; secretAccessKey: string; region: string; service: string }) {}
 
-  /** Headers for a POST / with this X-Amz-Target and body, Content-Length included. */
-  sign(target: string, body: string): Record<string, string> {
-    this.tick();
-    const payloadHash = createHash('sha256').update(body).digest('hex');
-    const canonical =
-      `POST\n/\n\ncontent-type:${this.contentType}\nhost:${this.o.host}\nx-amz-date:${this.amzDate}\nx-amz-target:${target}\n\n` +
-      `${SIGNED_HEADERS}\n${payloadHash}`;
+  /** The Authorization header for a canonical request built with the last date(). */
+  protected authorization(canonical: string, signedHeaders: string): string {
     const stringToSign = `AWS4-HMAC-SHA256\n${this.amzDate}\n${this.scope}\n${createHash('sha256').update(canonical).digest('hex')}`;
     const signature = createHmac('sha256', this.key).update(stringToSign).digest('hex');
-    return {
-      host: this.o.host,
-      'content-type': this.contentType,
-      'x-amz-date': this.amzDate,
-      'x-amz-target': target,
-      authorization: `AWS4-HMAC-SHA256 Credential=${this.credential}, SignedHeaders=${SIGNED_HEADERS}, Signature=${signature}`,
-      'content-length': String(Buffer.byteLength(body)),
-    };
+    return `AWS4-HMAC-SHA256 Credential=${this.credential}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
+  }
+
+  /** The x-amz-date to put in the canonical request (call before building it). */
+  protected date(): string {
+    this.tick();
+    return this.amzDate;
   }
 
   /** Refreshes the date string (per second) and the signing key (per day). */
   private tick(): void {
-    const now = Date.now();
-    const second = Math.floor(now / 1000);
+    const second = Math.floor(Date.now() / 1000);
     if (second === this.second) return;
     this.second = second;
     this.amzDate = new Date(second * 1000).toISOString().replace(/[-:]|\.\d{3}/g, '');
     const day = this.amzDate.slice(0, 8);
     if (day === this.day) return;
     this.day = day;
-    const { secretAccessKey, region, service, accessKeyId } = this.o;
+    const { secretAccessKey, region, service, accessKeyId } = this.creds;
     let key = createHmac('sha256', `AWS4${secretAccessKey}`).update(day).digest();
     for (const part of [region, service, 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
     this.key = key;
     this.scope = `${day}/${region}/${service}/aws4_request`;
     this.credential = `${accessKeyId}/${this.scope}`;
+  }
+}
+
+const SIGNED_HEADERS = 'content-type;host;x-amz-date;x-amz-target';
+
+export class JsonSigner extends SigV4Signer {
+  private readonly contentType: string;
+
+  constructor(private readonly o: SignerOptions) {
+    super(o);
+    this.contentType = o.contentType ?? 'application/x-amz-json-1.0';
+  }
+
+  /** Headers for a POST / with this X-Amz-Target and body, Content-Length included. */
+  sign(target: string, body: string): Record<string, string> {
+    const amzDate = this.date();
+    const payloadHash = createHash('sha256').update(body).digest('hex');
+    const canonical =
+      `POST\n/\n\ncontent-type:${this.contentType}\nhost:${this.o.host}\nx-amz-date:${amzDate}\nx-amz-target:${target}\n\n` +
+      `${SIGNED_HEADERS}\n${payloadHash}`;
+    return {
+      host: this.o.host,
+      'content-type': this.contentType,
+      'x-amz-date': amzDate,
+      'x-amz-target': target,
+      authorization: this.authorization(canonical, SIGNED_HEADERS),
+      'content-length': String(Buffer.byteLength(body)),
+    };
   }
 }
