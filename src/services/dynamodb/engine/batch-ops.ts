@@ -4,7 +4,7 @@ import { capacityMode, Consumption, readUnits } from './capacity.js';
 import { project } from './expressions/index.js';
 import type { DynamoEngine } from './index.js';
 import { checkItemSize, keyMember, projection } from './item-ops.js';
-import { checkItemKeys, encodeKey, type EncodedKey } from './keys.js';
+import { checkItemKeys, encodeKey, itemId, type EncodedKey } from './keys.js';
 import { expressionContext, GET } from './request-expressions.js';
 import type { TableMeta } from './table-meta.js';
 import type { TableScope } from './tables.js';
@@ -29,8 +29,6 @@ function requestItems(input: Input): Record<string, unknown> {
   return items;
 }
 
-const keyString = (k: EncodedKey) => `${k.pk.toString('base64')}/${k.sk.toString('base64')}`;
-
 export function batchGetItem(engine: DynamoEngine, scope: TableScope, input: Input) {
   const items = requestItems(input);
   const mode = capacityMode(input.ReturnConsumedCapacity);
@@ -54,7 +52,7 @@ export function batchGetItem(engine: DynamoEngine, scope: TableScope, input: Inp
     for (const k of plan.spec.Keys as unknown[]) {
       const item = keyMember(plan.meta, k);
       const key = encodeKey(plan.meta.key, item);
-      const s = keyString(key);
+      const s = itemId(plan.meta.id, key);
       if (seen.has(s)) throw new ValidationException('Provided list of item keys contains duplicates');
       seen.add(s);
       plan.keys.push({ item, key });
@@ -134,7 +132,7 @@ export async function batchWriteItem(engine: DynamoEngine, scope: TableScope, in
         const keyItem = keyMember(meta, req.DeleteRequest!.Key);
         plan = { meta, key: encodeKey(meta.key, keyItem) };
       }
-      const s = `${meta.id}/${keyString(plan.key)}`;
+      const s = itemId(meta.id, plan.key);
       if (seen.has(s)) throw new ValidationException('Provided list of item keys contains duplicates');
       seen.add(s);
       plans.push(plan);

@@ -82,3 +82,19 @@ function sameIndexKey(meta: TableMeta, name: string, a: Item, b: Item): boolean 
   const kb = indexKey(ix, b)!;
   return ka.pk.equals(kb.pk) && ka.sk.equals(kb.sk);
 }
+
+/** ConsumedCapacity of a single-item write, computed only when the caller asked for it. */
+export function writeCapacity(meta: TableMeta, mode: CapacityMode, old: Item | undefined, next: Item | undefined): Record<string, unknown> | undefined {
+  if (mode === 'NONE') return undefined;
+  const used = new Consumption(meta, 'write');
+  used.addWrite(old, next);
+  return used.report(mode);
+}
+
+/** ConsumedCapacity of a single-item read, computed only when the caller asked for it. */
+export function readCapacity(meta: TableMeta, mode: CapacityMode, item: Item | undefined, consistent: boolean): Record<string, unknown> | undefined {
+  if (mode === 'NONE') return undefined;
+  const used = new Consumption(meta, 'read');
+  used.table = readUnits(item ? itemSize(item) : 0, consistent);
+  return used.report(mode);
+}

@@ -1,7 +1,7 @@
 /** PutItem, GetItem, UpdateItem, DeleteItem. */
 import { RawJson } from '../../../protocols/json.js';
 import { ConditionalCheckFailedException, ValidationException } from '../errors.js';
-import { capacityMode, Consumption, readUnits } from './capacity.js';
+import { capacityMode, readCapacity, writeCapacity } from './capacity.js';
 import {
   applyUpdate,
   conditionFromExpected,
@@ -88,11 +88,6 @@ export function collectionMetrics(meta: TableMeta, keyItem: Item, mode: unknown)
   return { ItemCollectionKey: { [meta.key.hash.name]: keyItem[meta.key.hash.name]! }, SizeEstimateRangeGB: [0, 1] };
 }
 
-/** A validated Item or Key member. */
-export function itemMember(v: unknown): Item {
-  return validateItem(v);
-}
-
 /** A Key member, checked against the table's key schema. */
 export function keyMember(meta: TableMeta, v: unknown): Item {
   const key = validateItem(v);
@@ -116,7 +111,7 @@ function putOrDeleteOptions(input: Input) {
 export async function putItem(engine: DynamoEngine, scope: TableScope, input: Input) {
   const { condition, rv, returnOld, mode } = putOrDeleteOptions(input);
   const meta = engine.tables.require(scope, input.TableName as string);
-  const item = itemMember(input.Item);
+  const item = validateItem(input.Item);
   checkItemKeys(meta, item);
   const size = itemSize(item);
   if (size > MAX_ITEM_SIZE) throw new ValidationException('Item size has exceeded the maximum allowed size');
@@ -129,12 +124,7 @@ export async function putItem(engine: DynamoEngine, scope: TableScope, input: In
     const old = needOld ? engine.items.get(live, key) : undefined;
     if (condition && !evaluateCondition(condition, old)) failCondition(old, returnOld);
     engine.items.apply(live, key, old, item, 'user', size);
-    let consumed: Record<string, unknown> | undefined;
-    if (mode !== 'NONE') {
-      const used = new Consumption(live, 'write');
-      used.addWrite(old, item);
-      consumed = used.report(mode);
-    }
+    const consumed = writeCapacity(live, mode, old, item);
     return { Attributes: rv === 'ALL_OLD' ? old : undefined, ConsumedCapacity: consumed, ItemCollectionMetrics: collectionMetrics(live, item, input.ReturnItemCollectionMetrics) };
   });
 }
@@ -149,11 +139,9 @@ export async function deleteItem(engine: DynamoEngine, scope: TableScope, input:
     const old = engine.items.get(live, key);
     if (condition && !evaluateCondition(condition, old)) failCondition(old, returnOld);
     engine.items.apply(live, key, old, undefined);
-    const used = new Consumption(live, 'write');
-    used.addWrite(old, undefined);
     return {
       Attributes: rv === 'ALL_OLD' ? old : undefined,
-      ConsumedCapacity: used.report(mode),
+      ConsumedCapacity: writeCapacity(live, mode, old, undefined),
       ItemCollectionMetrics: collectionMetrics(live, keyItem, input.ReturnItemCollectionMetrics),
     };
   });
@@ -184,9 +172,7 @@ function readItem(engine: DynamoEngine, scope: TableScope, input: Input, raw: bo
     return new RawJson(text === undefined ? '{}' : `{"Item":${text}}`);
   }
   const item = engine.items.get(meta, key);
-  const used = new Consumption(meta, 'read');
-  used.table = readUnits(item ? itemSize(item) : 0, input.ConsistentRead === true);
-  return { Item: item && paths ? project(item, paths) : item, ConsumedCapacity: used.report(mode) };
+  return { Item: item && paths ? project(item, paths) : item, ConsumedCapacity: readCapacity(meta, mode, item, input.ConsistentRead === true) };
 }
 
 /** The update of an UpdateItem, from UpdateExpression or the legacy AttributeUpdates. */
@@ -241,18 +227,14 @@ export async function updateItem(engine: DynamoEngine, scope: TableScope, input:
     const old = engine.items.get(live, key);
     if (condition && !evaluateCondition(condition, old)) failCondition(old, returnOld);
     if (onlyRemoves(old, update)) {
-      const used = new Consumption(live, 'write');
-      used.addWrite(undefined, keyItem);
-      return { ConsumedCapacity: used.report(mode) };
+      return { ConsumedCapacity: writeCapacity(live, mode, undefined, keyItem) };
     }
     const result = updatedItem(live, keyItem, old, update);
     const item = result.item;
     engine.items.apply(live, key, old, item);
-    const used = new Consumption(live, 'write');
-    used.addWrite(old, item);
     return {
       Attributes: returnedAttributes(rv, old, result),
-      ConsumedCapacity: used.report(mode),
+      ConsumedCapacity: writeCapacity(live, mode, old, item),
       ItemCollectionMetrics: collectionMetrics(live, keyItem, input.ReturnItemCollectionMetrics),
     };
   });

@@ -113,13 +113,7 @@ function keyDefs(schema: KeySchema): Array<[KeyDef, boolean]> {
   return schema.range ? [[schema.hash, true], [schema.range, false]] : [[schema.hash, true]];
 }
 
-/** Names of every attribute that is a key of the table or one of its indexes. */
-export function keyAttributeNames(meta: TableMeta): Set<string> {
-  const names = new Set<string>([meta.key.hash.name]);
-  if (meta.key.range) names.add(meta.key.range.name);
-  for (const ix of meta.indexes) {
-    names.add(ix.key.hash.name);
-    if (ix.key.range) names.add(ix.key.range.name);
-  }
-  return names;
+/** A string naming one item of one table: to find two actions on the same item in a request. */
+export function itemId(tableId: number, key: EncodedKey): string {
+  return `${tableId}/${key.pk.toString('base64')}/${key.sk.toString('base64')}`;
 }

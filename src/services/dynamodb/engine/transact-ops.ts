@@ -22,7 +22,7 @@ import {
   updatedItem,
   writeCondition,
 } from './item-ops.js';
-import { checkItemKeys, encodeKey, type EncodedKey } from './keys.js';
+import { checkItemKeys, encodeKey, itemId, type EncodedKey } from './keys.js';
 import { CONDITION_ONLY, expressionContext, GET, PUT_DELETE, UPDATE } from './request-expressions.js';
 import type { TableMeta } from './table-meta.js';
 import type { TableScope } from './tables.js';
@@ -106,7 +106,7 @@ export async function transactWriteItems(engine: DynamoEngine, scope: TableScope
   const seen = new Set<string>();
   let bytes = 0;
   for (const a of actions) {
-    const s = `${a.meta.id}/${a.key.pk.toString('base64')}/${a.key.sk.toString('base64')}`;
+    const s = itemId(a.meta.id, a.key);
     if (seen.has(s)) throw new ValidationException('Transaction request cannot include multiple operations on one item');
     seen.add(s);
     bytes += itemSize(a.item ?? a.keyItem);
@@ -130,7 +130,8 @@ export async function transactWriteItems(engine: DynamoEngine, scope: TableScope
         return answer(usageOf(actions));
       }
     }
-    const olds = actions.map((a) => engine.items.get(engine.live(a.meta), a.key));
+    const lives = actions.map((a) => engine.live(a.meta));
+    const olds = actions.map((a, i) => engine.items.get(lives[i]!, a.key));
     const nexts: Array<Item | undefined> = [];
     const reasons: CancellationReason[] = [];
     let failed = false;
@@ -143,7 +144,7 @@ export async function transactWriteItems(engine: DynamoEngine, scope: TableScope
       }
       try {
         if (a.kind === 'Put') nexts[i] = a.item;
-        else if (a.kind === 'Update') nexts[i] = onlyRemoves(old, a.update) ? undefined : updatedItem(engine.live(a.meta), a.keyItem, old, a.update).item;
+        else if (a.kind === 'Update') nexts[i] = onlyRemoves(old, a.update) ? undefined : updatedItem(lives[i]!, a.keyItem, old, a.update).item;
         else if (a.kind === 'Delete') nexts[i] = undefined;
         reasons.push({ Code: 'None' });
       } catch (e) {
@@ -155,7 +156,7 @@ export async function transactWriteItems(engine: DynamoEngine, scope: TableScope
     if (failed) throw new TransactionCanceledException(reasons);
     const usage = new Map<number, Consumption>();
     actions.forEach((a, i) => {
-      const live = engine.live(a.meta);
+      const live = lives[i]!;
       let used = usage.get(live.id);
       if (!used) usage.set(live.id, (used = new Consumption(live, 'write')));
       if (a.kind === 'ConditionCheck') {
@@ -196,7 +197,7 @@ export function transactGetItems(engine: DynamoEngine, scope: TableScope, input:
   });
   const seen = new Set<string>();
   for (const p of plans) {
-    const s = `${p.meta.id}/${p.key.pk.toString('base64')}/${p.key.sk.toString('base64')}`;
+    const s = itemId(p.meta.id, p.key);
     if (seen.has(s)) throw new ValidationException('Transaction request cannot include multiple operations on one item');
     seen.add(s);
   }

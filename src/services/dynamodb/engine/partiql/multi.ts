@@ -15,7 +15,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException, Validati
 import { capacityMode } from '../capacity.js';
 import type { DynamoEngine } from '../index.js';
 import { getItem } from '../item-ops.js';
-import { encodeKey } from '../keys.js';
+import { encodeKey, itemId } from '../keys.js';
 import type { TableScope } from '../tables.js';
 import { transactGetItems, transactWriteItems } from '../transact-ops.js';
 import type { ParsedStatement } from './ast.js';
@@ -110,7 +110,7 @@ export async function batchExecuteStatement(engine: DynamoEngine, scope: TableSc
     if (!('plan' in p) || !p.plan) continue;
     const key = 'key' in p.plan ? p.plan.key : (p.plan.inputs[0]!.Key as WritePlan['key']);
     const k = encodeKey(p.plan.table.key, key);
-    const id = `${p.plan.table.id}/${k.pk.toString('base64')}/${k.sk.toString('base64')}`;
+    const id = itemId(p.plan.table.id, k);
     if (seen.has(id)) throw invalid(MSG.batchDuplicates);
     seen.add(id);
   }
