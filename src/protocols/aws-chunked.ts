@@ -74,6 +74,11 @@ export class AwsChunkedError extends AwsError {
   ) {
     super(code, message, { status });
   }
+
+  /** S3 sends the details (Chunk, BadChunkSize, SignatureProvided, ...) as <Error> elements. */
+  override xmlDetails(): Record<string, string> {
+    return { ...this.details };
+  }
 }
 
 const MAX_TRAILER_BYTES = 16 * 1024;

@@ -45,9 +45,10 @@ export class HttpServer {
 
   constructor(private readonly opts: HttpServerOptions) {
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => this.onRequest(req, res));
-    // Expect: 100-continue: refuse an oversized body before the client sends it.
+    // Expect: 100-continue: refuse an oversized body before the client sends it, unless the
+    // operation streams its body (S3 uploads, with limits of their own).
     this.server.on('checkContinue', (req, res) => {
-      if (!(declaredLength(req) > MAX_BODY_BYTES)) res.writeContinue();
+      if (!(declaredLength(req) > MAX_BODY_BYTES) || this.streams(req)) res.writeContinue();
       this.onRequest(req, res);
     });
     // Malformed HTTP never reaches onRequest; it still gets an answer with a request id.
@@ -111,6 +112,15 @@ export class HttpServer {
       this.opts.log.error('request failed', { requestId, error: e instanceof Error ? e.stack : String(e) });
       send(res, this.httpDate(), requestId, internalError());
     }
+  }
+
+  private streams(req: IncomingMessage): boolean {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    return (
+      this.opts.streamsBody?.({ method: req.method ?? 'GET', path: q >= 0 ? url.slice(0, q) : url, query: q >= 0 ? url.slice(q + 1) : '', headers: req.headers, requestId: '' }) ??
+      false
+    );
   }
 
   private idle(): void {
