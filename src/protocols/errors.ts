@@ -67,4 +67,6 @@ export const SerializationException = awsErrorClass('SerializationException', { 
 export const UnknownOperationException = awsErrorClass('UnknownOperationException', { status: 400 });
 // REST-XML (S3) request errors.
 export const MethodNotAllowed = awsErrorClass('MethodNotAllowed', { status: 405 });
-export const MalformedXML = awsErrorClass('MalformedXML', { status: 400 });
+const MalformedXMLClass = awsErrorClass('MalformedXML', { status: 400 });
+/** A REST-XML body that does not parse or fit the operation's schema, in S3's words. */
+export const malformedXml = () => new MalformedXMLClass('The XML you provided was not well-formed or did not validate against our published schema');

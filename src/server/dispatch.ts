@@ -4,7 +4,7 @@
  * and answered as a 500 InternalFailure.
  */
 import type { Logger } from '../lib/log.js';
-import { AwsError, InternalFailure, InvalidAction, MalformedXML, MethodNotAllowed, MissingAction, UnknownOperationException } from '../protocols/errors.js';
+import { AwsError, InternalFailure, InvalidAction, malformedXml, MethodNotAllowed, MissingAction, UnknownOperationException } from '../protocols/errors.js';
 import { decodeJsonInput, encodeJsonError, encodeJsonOutput, jsonContentType } from '../protocols/json.js';
 import { decodeQueryInput, encodeQueryError, encodeQueryResponse, parseForm } from '../protocols/query.js';
 import { decodeRestInput, encodeRestOutput, encodeRestXmlError, RestRoutes, streamsPayload, type HttpBinding } from '../protocols/rest-xml.js';
@@ -109,7 +109,7 @@ export class Dispatcher {
       const match = this.restRoutes(service).match(req.method, service.routingPath?.(req) ?? req.path, query, req.headers);
       if (!match) throw new MethodNotAllowed('The specified method is not allowed against this resource.');
       const decoded = decodeRestInput(match.target.input, { labels: match.labels, query, headers: req.headers, body, stream: req.stream });
-      if (decoded.badXml) throw new MalformedXML('The XML you provided was not well-formed or did not validate against our published schema');
+      if (decoded.badXml) throw malformedXml();
       if (decoded.violations.length) throw service.validationError(decoded.violations, match.name);
       return { operation: match.target, name: match.name, input: decoded.value };
     }

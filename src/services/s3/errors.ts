@@ -139,8 +139,7 @@ export const EntityTooSmall = (size: number, min: number, partNumber: number, et
   });
 export const NoSuchCORSConfiguration = (bucket: string) =>
   s3Error('NoSuchCORSConfiguration', 404, 'The CORS configuration does not exist', { BucketName: bucket });
-export const MalformedXML = () =>
-  s3Error('MalformedXML', 400, 'The XML you provided was not well-formed or did not validate against our published schema');
+export { malformedXml as MalformedXML } from '../../protocols/errors.js';
 
 // ---- Versioning ----------------------------------------------------------------------------
 
@@ -168,7 +167,6 @@ export class S3ErrorWithHeaders extends AwsError {
 /** The wire status of NoSuchVersion is 404 (the error code table of the S3 API reference). */
 export const NoSuchVersion = (key: string, versionId: string) =>
   s3Error('NoSuchVersion', 404, 'The specified version does not exist.', { Key: key, VersionId: versionId });
-export const InvalidVersionId = (versionId: string) => InvalidArgument('Invalid version id specified', 'versionId', versionId);
 
 // ---- Lifecycle -----------------------------------------------------------------------------
 

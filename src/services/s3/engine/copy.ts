@@ -13,11 +13,10 @@ import { BlobNotFoundError, type BlobInfo, type BlobStore } from '../../../store
 import { InvalidArgument, InvalidRequest, KeyTooLongError, NoSuchKey, PreconditionFailed } from '../errors.js';
 import type { ObjectRecord } from '../repo.js';
 import type { Caller } from './buckets.js';
-import type { Conditions, Objects } from './objects.js';
+import { CONTENT_HEADERS, type Conditions, type Objects } from './objects.js';
 import { parseTaggingHeader } from './tagging.js';
 
 /** Content headers stored with an object (as PutObject stores them), taken from the request on REPLACE. */
-export const CONTENT_HEADERS = ['content-type', 'content-encoding', 'content-disposition', 'content-language', 'cache-control', 'expires'];
 /** S3's limit for a copy in one request; larger objects are copied with UploadPartCopy. */
 export const MAX_COPY_BYTES = 5 * 1024 ** 3;
 const MAX_KEY_BYTES = 1024;

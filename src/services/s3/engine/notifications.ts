@@ -11,7 +11,7 @@ import type { Clock } from '../../../lib/clock.js';
 import type { InternalApi } from '../../../lib/internal.js';
 import type { Logger } from '../../../lib/log.js';
 import type { Store } from '../../../store/store.js';
-import { InvalidArgument, s3Error } from '../errors.js';
+import { InvalidArgument, MalformedXML, s3Error } from '../errors.js';
 import type { SqliteS3NotificationRepo } from '../repo-notifications.sqlite.js';
 import type { Caller } from './buckets.js';
 
@@ -84,7 +84,7 @@ export class Notifications {
     const unvalidated: Array<[string, string]> = [];
     const ids = new Set<string>();
     for (const c of [...(config.QueueConfigurations ?? []), ...(config.TopicConfigurations ?? []), ...(config.LambdaFunctionConfigurations ?? [])]) {
-      if (!c.Events?.length) throw s3Error('MalformedXML', 400, 'The XML you provided was not well-formed or did not validate against our published schema');
+      if (!c.Events?.length) throw MalformedXML();
       for (const e of c.Events) if (!EVENTS.has(e)) throw InvalidArgument('The event is not supported for notifications', e, e);
       checkFilter(c.Filter?.Key?.FilterRules ?? []);
       if (c.Id !== undefined) {

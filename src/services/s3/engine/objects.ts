@@ -63,6 +63,9 @@ export interface DeleteResult {
 
 const MAX_KEY_BYTES = 1024;
 
+/** The standard content headers an object keeps from its upload and returns on GET/HEAD. */
+export const CONTENT_HEADERS = ['content-type', 'content-encoding', 'content-disposition', 'content-language', 'cache-control', 'expires'];
+
 export class Objects {
   constructor(
     private readonly repo: S3ObjectRepo,
@@ -231,7 +234,6 @@ export class Objects {
    */
   async delete(caller: Caller, bucket: string, key: string, versionId?: string): Promise<DeleteResult> {
     const action = versionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion';
-    this.buckets.authorize(caller, bucket, { action, key });
     let removed: string[] = [];
     const result = await this.store.write((): DeleteResult => {
       const b = this.buckets.authorize(caller, bucket, { action, key });

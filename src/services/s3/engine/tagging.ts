@@ -9,7 +9,7 @@
  * reserved for AWS. Refusals are worded as S3 words them: InvalidTag naming the tag, and a plain
  * BadRequest for too many tags.
  */
-import { MalformedXML } from '../../../protocols/errors.js';
+import { MalformedXML } from '../errors.js';
 import type { Store } from '../../../store/store.js';
 import { InvalidArgument, InvalidTag, NoSuchTagSet, TooManyTags } from '../errors.js';
 import type { S3ExtrasRepo } from '../repo-extras.sqlite.js';
@@ -25,7 +25,6 @@ const MAX_KEY = 128;
 const MAX_VALUE = 256;
 const ALLOWED = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
-const MALFORMED = 'The XML you provided was not well-formed or did not validate against our published schema';
 
 /** Checks a tag set from a request and returns it as a map; `what` picks the count limit. */
 export function checkTags(list: TagList, what: 'Object' | 'Bucket'): Tags {
@@ -34,7 +33,7 @@ export function checkTags(list: TagList, what: 'Object' | 'Bucket'): Tags {
   const seen = new Set<string>();
   for (const { Key: key, Value: value } of list) {
     // Both elements are required by S3's schema; an empty <Value/> is a value.
-    if (key === undefined || value === undefined) throw new MalformedXML(MALFORMED);
+    if (key === undefined || value === undefined) throw MalformedXML();
     if (key.length < 1 || key.length > MAX_KEY || !ALLOWED.test(key)) throw InvalidTag('The TagKey you have provided is invalid', { TagKey: key });
     if (key.toLowerCase().startsWith('aws:')) throw InvalidTag('System tags cannot be added/updated by requester', { TagKey: key });
     if (value.length > MAX_VALUE || !ALLOWED.test(value)) throw InvalidTag('The TagValue you have provided is invalid', { TagKey: key, TagValue: value });

@@ -1,5 +1,5 @@
 /** Bucket tagging: PutBucketTagging, GetBucketTagging, DeleteBucketTagging. */
-import { MalformedXML } from '../../../protocols/errors.js';
+import { MalformedXML } from '../errors.js';
 import { inUri, structure } from '../../../protocols/shapes.js';
 import type { Store } from '../../../store/store.js';
 import type { Operation } from '../../service.js';
@@ -27,7 +27,7 @@ export function bucketExtraOperations(deps: BucketExtrasDeps): Record<string, Op
         deps.buckets.owned(ctx, input.Bucket);
         checkRequestChecksum(input.AllHeaders ?? {}, input.Body);
         const set = requireBody(input.Tagging).TagSet;
-        if (set === undefined) throw new MalformedXML('The XML you provided was not well-formed or did not validate against our published schema');
+        if (set === undefined) throw MalformedXML();
         await tags.put(ctx, input.Bucket, checkTags(set, 'Bucket'));
       },
     },

@@ -11,7 +11,8 @@ import { boolean, headersWithPrefix, inHeader, inPayload, inQuery, inUri, intege
 import { escapeXml } from '../../../protocols/xml.js';
 import type { Operation, RequestContext } from '../../service.js';
 import { InvalidArgument, InvalidRequest, MalformedXML } from '../errors.js';
-import { CONTENT_HEADERS, parseCopySource } from '../engine/copy.js';
+import { parseCopySource } from '../engine/copy.js';
+import { CONTENT_HEADERS } from '../engine/objects.js';
 import { parseTaggingHeader } from '../engine/tagging.js';
 import { MAX_PART_NUMBER, type Multipart, type RequestedPart } from '../engine/multipart.js';
 import type { ChecksumType, PartRecord, UploadRecord } from '../repo-multipart.js';

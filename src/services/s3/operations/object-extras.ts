@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../../lib/clock.js';
 import { checksumAlgorithmOfHeader, checksumOf, fromBase64Strict } from '../../../protocols/checksums.js';
-import { AwsError, MalformedXML } from '../../../protocols/errors.js';
+import { AwsError } from '../../../protocols/errors.js';
+import { MalformedXML } from '../errors.js';
 import { blob, headersWithPrefix, inHeader, inPayload, inUri, integer, list, string, structure, boolean, type Member } from '../../../protocols/shapes.js';
 import type { BlobStore } from '../../../store/blobs.js';
 import type { Operation } from '../../service.js';
@@ -23,7 +24,6 @@ export interface ObjectExtrasDeps {
   clock: Clock;
 }
 
-const MALFORMED = 'The XML you provided was not well-formed or did not validate against our published schema';
 /** S3's limit on keys in one DeleteObjects request. */
 export const MAX_DELETE_KEYS = 1000;
 
@@ -167,7 +167,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         checkRequestChecksum(input.AllHeaders ?? {}, input.Body);
         const request = requireBody(input.Delete);
         const keys = request.Objects ?? [];
-        if (keys.length === 0 || keys.length > MAX_DELETE_KEYS || keys.some((o) => !o.Key)) throw new MalformedXML(MALFORMED);
+        if (keys.length === 0 || keys.length > MAX_DELETE_KEYS || keys.some((o) => !o.Key)) throw MalformedXML();
         // All at once: the deletes share group commits instead of waiting for one each.
         const results = await Promise.all(
           keys.map(async ({ Key, VersionId }) => {
@@ -198,7 +198,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
       handler: async (input: { Bucket: string; Key: string; Tagging?: { TagSet?: TagList }; Body: Buffer; AllHeaders?: Record<string, string> }, ctx) => {
         checkRequestChecksum(input.AllHeaders ?? {}, input.Body);
         const set = requireBody(input.Tagging).TagSet;
-        if (set === undefined) throw new MalformedXML(MALFORMED);
+        if (set === undefined) throw MalformedXML();
         const tags = checkTags(set, 'Object');
         await objects.update(ctx, input.Bucket, input.Key, (r) => ({ ...r, tags }));
       },

@@ -12,12 +12,11 @@ import { AccessDenied, InvalidArgument, S3ErrorWithHeaders } from '../errors.js'
 import { versionIdOf } from '../engine/versions.js';
 import { listKeys } from '../engine/listing.js';
 import { parseTaggingHeader } from '../engine/tagging.js';
-import type { ObjectRead, Objects } from '../engine/objects.js';
+import { CONTENT_HEADERS, type ObjectRead, type Objects } from '../engine/objects.js';
 import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
 import { checkCannedAcl, type Buckets } from '../engine/buckets.js';
 
 /** Standard content headers stored with an object and returned on GET/HEAD. */
-const CONTENT_HEADERS = ['content-type', 'content-encoding', 'content-disposition', 'content-language', 'cache-control', 'expires'];
 const OVERRIDES: Record<string, string> = {
   'response-content-type': 'content-type',
   'response-content-language': 'content-language',
@@ -30,8 +29,6 @@ const OVERRIDES: Record<string, string> = {
 const httpDate = (ms: number) => new Date(ms).toUTCString();
 const isoDate = (ms: number) => new Date(ms).toISOString();
 
-type Headers = Record<string, string | string[] | undefined>;
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(',') : v);
 
 function objectHeaders(r: ObjectRecord, read: ObjectRead, query: URLSearchParams | undefined, withChecksums: boolean): Record<string, string> {
   const h: Record<string, string> = {

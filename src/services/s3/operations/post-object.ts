@@ -14,7 +14,7 @@ import type { BlobInfo, BlobStore } from '../../../store/blobs.js';
 import { BlobTooLargeError } from '../../../store/blobs.js';
 import type { Operation, RequestContext } from '../../service.js';
 import { AwsError } from '../../../protocols/errors.js';
-import { EntityTooLarge, InvalidArgument, KeyTooLongError, PreconditionFailed, s3Error } from '../errors.js';
+import { EntityTooLarge, InvalidArgument, KeyTooLongError, MalformedXML, PreconditionFailed, s3Error } from '../errors.js';
 import type { Buckets, Caller } from '../engine/buckets.js';
 import { checkCannedAcl } from '../engine/buckets.js';
 import { FormReader, formBoundary, MalformedFormError, PreDataTooLargeError, type FormFile } from '../engine/form-data.js';
@@ -53,7 +53,7 @@ function parseTagging(xml: string): Record<string, string> {
   try {
     doc = xmlParser.parse(xml, true) as typeof doc;
   } catch {
-    throw s3Error('MalformedXML', 400, 'The XML you provided was not well-formed or did not validate against our published schema');
+    throw MalformedXML();
   }
   const tag = doc.Tagging?.TagSet?.Tag;
   const list = tag === undefined ? [] : Array.isArray(tag) ? tag : [tag];

@@ -3,7 +3,7 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketVersioning.html,
  * API_GetBucketVersioning.html, API_ListObjectVersions.html.
  */
-import { MalformedXML } from '../../../protocols/errors.js';
+import { MalformedXML } from '../errors.js';
 import { RawXml } from '../../../protocols/rest-xml.js';
 import { boolean, inPayload, inQuery, inUri, integer, list, string, structure } from '../../../protocols/shapes.js';
 import { escapeXml } from '../../../protocols/xml.js';
@@ -15,7 +15,6 @@ import { InvalidArgument } from '../errors.js';
 import type { S3ObjectRepo } from '../repo.js';
 import { S3_NS } from './buckets.js';
 
-const MALFORMED = 'The XML you provided was not well-formed or did not validate against our published schema';
 const iso = (ms: number) => new Date(ms).toISOString();
 
 const owner = structure({ ID: string(), DisplayName: string() });
@@ -32,7 +31,7 @@ export function versioningOperations(buckets: Buckets, repo: S3ObjectRepo): Reco
         buckets.owned(ctx, input.Bucket);
         const status = input.VersioningConfiguration?.Status;
         // MFADelete is accepted and ignored: there is no MFA device to ask here.
-        if (status !== 'Enabled' && status !== 'Suspended') throw new MalformedXML(MALFORMED);
+        if (status !== 'Enabled' && status !== 'Suspended') throw MalformedXML();
         await buckets.update(ctx, input.Bucket, (b) => ({ ...b, versioning: status }));
       },
     },
