@@ -65,7 +65,7 @@ export function policyDecision(policyJson: string | undefined, req: PolicyReques
 export function policyIsPublic(policyJson: string | undefined): boolean {
   const policy = parsePolicy(policyJson);
   if (!policy) return false;
-  return policy.Statement.some((st) => st.Effect === 'Allow' && st.Condition === undefined && principalMatches(st.Principal, '*') && isWildcardPrincipal(st.Principal));
+  return policy.Statement.some((st) => st.Effect === 'Allow' && st.Condition === undefined && isWildcardPrincipal(st.Principal));
 }
 
 function isWildcardPrincipal(p: unknown): boolean {

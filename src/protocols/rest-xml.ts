@@ -310,12 +310,12 @@ function xmlDocument(root: string, ns: string, inner: string): string {
   return `${XML_DECLARATION}<${root} xmlns="${escapeXml(ns)}">${inner}</${root}>`;
 }
 
-/** S3's error body; HEAD answers carry none. */
-export function encodeRestXmlError(err: AwsError, requestId: string, hostId: string): string {
+/** S3's error body (HostId is the request id: there is one host); HEAD answers carry none. */
+export function encodeRestXmlError(err: AwsError, requestId: string): string {
   let details = '';
   for (const [k, v] of Object.entries(err.xmlDetails() ?? {})) details += `<${k}>${escapeXml(v)}</${k}>`;
   return (
     `${XML_DECLARATION}<Error><Code>${escapeXml(err.queryCode)}</Code><Message>${escapeXml(err.queryMessage)}</Message>${details}` +
-    `<RequestId>${escapeXml(requestId)}</RequestId><HostId>${escapeXml(hostId)}</HostId></Error>`
+    `<RequestId>${escapeXml(requestId)}</RequestId><HostId>${escapeXml(requestId)}</HostId></Error>`
   );
 }

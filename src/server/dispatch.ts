@@ -160,7 +160,7 @@ export class Dispatcher {
     }
     if (route?.protocol === 'rest-xml') {
       // HEAD answers carry no body; the status says it all.
-      const body = req.method === 'HEAD' || err.status === 304 ? '' : encodeRestXmlError(err, req.requestId, req.requestId);
+      const body = req.method === 'HEAD' || err.status === 304 ? '' : encodeRestXmlError(err, req.requestId);
       // (Signature errors carry S3's names as their query code: SignatureDoesNotMatch, ...)
       return { status: err.status, headers: body ? { 'content-type': 'application/xml' } : {}, body };
     }

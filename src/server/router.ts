@@ -43,9 +43,11 @@ export class Router {
     // A known X-Amz-Target prefix names the service outright: several services share a
     // signing name (DynamoDB and DynamoDB Streams both sign as `dynamodb`). The dispatcher
     // still refuses a signature scoped to another service.
-    const scope = signingScope(req);
     let service = prefix ? this.byTargetPrefix.get(prefix) : undefined;
-    if (!service && scope) service = this.bySigningName.get(scope.service);
+    if (!service) {
+      const scope = signingScope(req);
+      if (scope) service = this.bySigningName.get(scope.service);
+    }
     if (!service && !target && isUnsigned(req)) service = this.services.find((s) => s.claimsUnsigned?.(req));
     if (!service) return undefined;
 

@@ -84,7 +84,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
     } catch (e) {
       // A delete marker's answer carries headers beside the error, which thrown errors cannot.
       if (!(e instanceof S3ErrorWithHeaders)) throw e;
-      const body = head ? '' : encodeRestXmlError(e, ctx.requestId, ctx.requestId);
+      const body = head ? '' : encodeRestXmlError(e, ctx.requestId);
       return new RestAnswer(e.status, { ...e.headers, ...(body ? { 'content-type': 'application/xml' } : {}) }, body);
     }
     const headers = objectHeaders(r.record, r, query, input.ChecksumMode === 'ENABLED');
