@@ -9,6 +9,11 @@ export interface InternalCalls {
   'sqs.sendMessage': (args: { queueArn: string; body: string; from: string }) => Promise<{ messageId: string }>;
   /** Whether a queue exists, for destination checks. */
   'sqs.queueExists': (args: { queueArn: string }) => boolean;
+  /**
+   * Appends events to a log stream, creating its group and stream when missing (as Lambda's
+   * log agent does). Events of one stream keep the order of the calls.
+   */
+  'logs.append': (args: { accountId: string; region: string; group: string; stream: string; events: Array<{ timestamp: number; message: string }> }) => Promise<void>;
 }
 
 export class InternalApi {
