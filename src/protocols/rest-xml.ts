@@ -1,225 +1,32 @@
 /**
- * The REST-XML protocol (S3): an operation is chosen by HTTP method, URI template and the
- * query-string literals of its binding (`GET /{Bucket}?location`), and its members travel in
- * the URI, the query string, headers, or an XML (or raw) body, as each member's location says.
- * Errors are S3's `<Error><Code/><Message/>...<RequestId/></Error>`.
+ * The REST-XML protocol (S3): routing and member locations are `rest.ts`'s; here are the XML
+ * bodies (a structure payload member such as `<CreateBucketConfiguration>`) and S3's errors,
+ * `<Error><Code/><Message/>...<RequestId/></Error>`.
  */
-import type { Readable } from 'node:stream';
 import { XMLParser } from 'fast-xml-parser';
 import type { AwsError } from './errors.js';
-import type { Member, Shape, StructureShape, Violation } from './shapes.js';
+import type { HttpBinding, RestBodyCodec, RestOutput } from './rest.js';
+import { BAD_BODY, outputHeaders, RestAnswer } from './rest.js';
+import type { Member, Shape, StructureShape } from './shapes.js';
 import { encodeXmlStructure, escapeXml } from './xml.js';
-
-export interface HttpBinding {
-  method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD' | 'OPTIONS';
-  /** `/`, `/{Bucket}`, `/{Bucket}/{Key+}`, each optionally `?literal` or `?name=value` (`&`-joined). */
-  uri: string;
-  /**
-   * A request header the route requires (S3's CopyObject: `x-amz-copy-source` on the URI of
-   * PutObject). Such a route is tried before the same route without one.
-   */
-  header?: string;
-  /** Success status (default 200). */
-  code?: number;
-}
-
-type Segment = { literal: string } | { label: string; greedy: boolean };
-
-export interface CompiledRoute<T> {
-  name: string;
-  target: T;
-  method: string;
-  segments: Segment[];
-  query: Array<[string, string | undefined]>;
-  header?: string;
-}
-
-export interface RouteMatch<T> {
-  name: string;
-  target: T;
-  /** URI labels, percent-decoded. */
-  labels: Record<string, string>;
-}
-
-/** The operations of a REST service, matched against requests. */
-export class RestRoutes<T extends { http: HttpBinding }> {
-  private readonly routes: CompiledRoute<T>[] = [];
-
-  constructor(operations: Record<string, T>) {
-    for (const [name, target] of Object.entries(operations)) {
-      const [path, query = ''] = target.http.uri.split('?', 2) as [string, string?];
-      const segments: Segment[] = path
-        .split('/')
-        .filter((s) => s !== '')
-        .map((s) => {
-          const m = /^\{([A-Za-z0-9]+)(\+?)\}$/.exec(s);
-          return m ? { label: m[1]!, greedy: m[2] === '+' } : { literal: s };
-        });
-      const literals: Array<[string, string | undefined]> = query
-        .split('&')
-        .filter(Boolean)
-        .map((kv) => {
-          const eq = kv.indexOf('=');
-          return eq < 0 ? [kv, undefined] : [kv.slice(0, eq), kv.slice(eq + 1)];
-        });
-      this.routes.push({ name, target, method: target.http.method, segments, query: literals, header: target.http.header?.toLowerCase() });
-    }
-    // Most specific first: more query literals, a required header, more literal path segments, more segments.
-    this.routes.sort(
-      (a, b) =>
-        b.query.length - a.query.length ||
-        Number(b.header !== undefined) - Number(a.header !== undefined) ||
-        literals(b) - literals(a) ||
-        b.segments.length - a.segments.length,
-    );
-  }
-
-  /** `headers` as node gives them (lower-case names); without them, no route that requires a header matches. */
-  match(method: string, rawPath: string, query: URLSearchParams, headers: Record<string, string | string[] | undefined> = {}): RouteMatch<T> | undefined {
-    const parts = rawPath.split('/').slice(1);
-    if (parts.length && parts[parts.length - 1] === '' && parts.length === 1) parts.pop();
-    for (const r of this.routes) {
-      if (r.method !== method) continue;
-      if (!r.query.every(([k, v]) => query.has(k) && (v === undefined || query.get(k) === v))) continue;
-      if (r.header !== undefined && headers[r.header] === undefined) continue;
-      const labels = matchPath(r.segments, parts);
-      if (labels) return { name: r.name, target: r.target, labels };
-    }
-    return undefined;
-  }
-}
-
-const literals = (r: CompiledRoute<unknown>) => r.segments.filter((s) => 'literal' in s).length;
-
-function matchPath(segments: Segment[], parts: string[]): Record<string, string> | undefined {
-  const labels: Record<string, string> = {};
-  let i = 0;
-  for (const seg of segments) {
-    if ('literal' in seg) {
-      if (parts[i] !== seg.literal) return undefined;
-      i++;
-    } else if (seg.greedy) {
-      if (i >= parts.length) return undefined;
-      const rest = parts.slice(i).join('/');
-      if (rest === '') return undefined;
-      labels[seg.label] = safeDecode(rest);
-      return labels;
-    } else {
-      const part = parts[i];
-      if (part === undefined || part === '') return undefined;
-      labels[seg.label] = safeDecode(part);
-      i++;
-    }
-  }
-  // A bucket-level URI may end with one slash (`/bucket/`).
-  const rest = parts.slice(i);
-  if (rest.length === 0 || (rest.length === 1 && rest[0] === '')) return labels;
-  return undefined;
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-
-// ---- input ------------------------------------------------------------------------------------
-
-export interface RestRequestParts {
-  labels: Record<string, string>;
-  query: URLSearchParams;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-  /** The unread body, for a streaming payload member. */
-  stream?: NodeJS.ReadableStream;
-}
-
-/** Whether an operation's input takes its body as a stream. */
-export function streamsPayload(shape: StructureShape): boolean {
-  return Object.values(shape.members).some((m) => m.location === 'payload' && m.streaming);
-}
 
 const xmlParser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: false, processEntities: true, ignoreDeclaration: true });
 
-/**
- * The operation's input from the request parts. Members with no location are elements of an
- * XML body (none in S3's inputs: they use a payload member).
- */
-export function decodeRestInput(shape: StructureShape, parts: RestRequestParts): { value: Record<string, unknown>; violations: Violation[]; badXml?: boolean } {
-  const value: Record<string, unknown> = {};
-  const violations: Violation[] = [];
-  for (const [name, member] of Object.entries(shape.members)) {
-    const v = memberValue(name, member, parts, violations);
-    if (v === BAD_XML) return { value, violations, badXml: true };
-    if (v === undefined) {
-      if (member.required) violations.push({ kind: 'missing', path: name, member: name });
-      continue;
+/** XML bodies: a structure payload is its root element; members without a location have none in S3. */
+export const restXmlBody: RestBodyCodec = {
+  payload(m: Member, name: string, body: Buffer): unknown {
+    let doc: Record<string, unknown>;
+    try {
+      doc = xmlParser.parse(body.toString('utf8'), true) as Record<string, unknown>;
+    } catch {
+      return BAD_BODY;
     }
-    value[name] = v;
-  }
-  return { value, violations };
-}
-
-const BAD_XML = Symbol('bad xml');
-
-function memberValue(name: string, m: Member, parts: RestRequestParts, violations: Violation[]): unknown {
-  const where = m.locationName ?? name;
-  switch (m.location) {
-    case 'uri':
-      return parts.labels[where];
-    case 'querystring':
-      if (m.shape.kind === 'list') {
-        const all = parts.query.getAll(where);
-        return all.length ? all : undefined;
-      }
-      return scalar(m.shape, parts.query.get(where) ?? undefined, name, violations);
-    case 'header': {
-      const h = parts.headers[where.toLowerCase()];
-      return scalar(m.shape, Array.isArray(h) ? h.join(',') : h, name, violations);
-    }
-    case 'headers': {
-      const prefix = where.toLowerCase();
-      const out: Record<string, string> = {};
-      for (const [k, v] of Object.entries(parts.headers)) {
-        if (k.startsWith(prefix) && v !== undefined) out[k.slice(prefix.length)] = Array.isArray(v) ? v.join(',') : v;
-      }
-      return Object.keys(out).length ? out : undefined;
-    }
-    case 'payload': {
-      if (m.streaming) return parts.stream;
-      if (m.shape.kind === 'blob') return parts.body;
-      if (parts.body.length === 0) return undefined;
-      if (m.shape.kind !== 'structure') return parts.body.toString('utf8');
-      let doc: Record<string, unknown>;
-      try {
-        doc = xmlParser.parse(parts.body.toString('utf8'), true) as Record<string, unknown>;
-      } catch {
-        return BAD_XML;
-      }
-      const root = doc[m.xmlName ?? name];
-      if (root === undefined) return BAD_XML;
-      return fromXml(m.shape, root);
-    }
-    default:
-      return undefined;
-  }
-}
-
-function scalar(shape: Shape, raw: string | undefined, member: string, violations: Violation[]): unknown {
-  if (raw === undefined) return undefined;
-  if (shape.kind === 'integer') {
-    const n = /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
-    if (!Number.isSafeInteger(n)) {
-      violations.push({ kind: 'type', path: member, member, expected: 'integer', value: raw });
-      return undefined;
-    }
-    return n;
-  }
-  if (shape.kind === 'boolean') return raw.trim().toLowerCase() === 'true';
-  return raw;
-}
+    const root = doc[m.xmlName ?? name];
+    if (root === undefined) return BAD_BODY;
+    return fromXml(m.shape, root);
+  },
+  bodyMembers: () => ({}),
+};
 
 /** An element parsed by fast-xml-parser, read as `shape` (lists and flattened lists both). */
 function fromXml(shape: Shape, node: unknown): unknown {
@@ -258,21 +65,6 @@ export class RawXml {
   constructor(readonly xml: string) {}
 }
 
-export interface RestOutput {
-  status: number;
-  headers: Record<string, string>;
-  body: string | Buffer | Readable;
-}
-
-/** A handler's answer with its status, headers and body set by itself (S3 object reads: 206, ranges, streams). */
-export class RestAnswer implements RestOutput {
-  constructor(
-    readonly status: number,
-    readonly headers: Record<string, string>,
-    readonly body: string | Buffer | Readable = '',
-  ) {}
-}
-
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
 /**
@@ -286,15 +78,13 @@ export function encodeRestOutput(shape: StructureShape | undefined, output: unkn
   if (output instanceof RawXml) return { status, headers: { 'content-type': 'application/xml' }, body: XML_DECLARATION + output.xml };
   if (!shape || output === undefined || output === null) return { status, headers, body: '' };
   const value = output as Record<string, unknown>;
+  Object.assign(headers, outputHeaders(shape, value));
   const bodyMembers: Record<string, Member> = {};
   let body: string | Buffer = '';
   for (const [name, m] of Object.entries(shape.members)) {
     const v = value[name];
     if (v === undefined || v === null) continue;
-    if (m.location === 'header') headers[(m.locationName ?? name).toLowerCase()] = String(v);
-    else if (m.location === 'headers') {
-      for (const [k, hv] of Object.entries(v as Record<string, string>)) headers[`${m.locationName ?? ''}${k}`.toLowerCase()] = hv;
-    } else if (m.location === 'payload') {
+    if (m.location === 'payload') {
       if (Buffer.isBuffer(v) || typeof v === 'string') body = v;
       else if (m.shape.kind === 'structure') body = xmlDocument(m.xmlName ?? name, xmlNamespace, encodeXmlStructure(m.shape, v as Record<string, unknown>));
     } else if (!m.location) bodyMembers[name] = m;

@@ -7,10 +7,13 @@ import type { Logger } from '../lib/log.js';
 import { AwsError, InternalFailure, InvalidAction, malformedXml, MethodNotAllowed, MissingAction, UnknownOperationException } from '../protocols/errors.js';
 import { decodeJsonInput, encodeJsonError, encodeJsonOutput, jsonContentType } from '../protocols/json.js';
 import { decodeQueryInput, encodeQueryError, encodeQueryResponse, parseForm } from '../protocols/query.js';
-import { decodeRestInput, encodeRestOutput, encodeRestXmlError, RestRoutes, streamsPayload, type HttpBinding } from '../protocols/rest-xml.js';
+import { decodeRestInput, RestRoutes, streamsPayload, type HttpBinding } from '../protocols/rest.js';
+import { encodeRestJsonError, encodeRestJsonOutput, restJsonBody } from '../protocols/rest-json.js';
+import { encodeRestOutput, encodeRestXmlError, restXmlBody } from '../protocols/rest-xml.js';
 import { isUnsigned, requireSigningService, type SigV4Identity, type SigV4Verifier } from '../protocols/sigv4.js';
 import type { Operation, RequestContext, ServicePlugin } from '../services/service.js';
 import type { ApiRequest, ApiResponse } from './api.js';
+import { MAX_BODY_BYTES } from './http-server.js';
 import type { Route, Router } from './router.js';
 
 const XML = 'text/xml';
@@ -35,27 +38,53 @@ export class Dispatcher {
     private readonly router: Router,
     private readonly verifier: SigV4Verifier,
     private readonly log: Logger,
-  ) {}
+    services: ServicePlugin[] = [],
+  ) {
+    this.withEndpoints = services.filter((s) => s.httpEndpoint);
+  }
 
-  /** Whether the operation a request is routed to streams its body (decided before reading it). */
-  streamsBody(req: Omit<ApiRequest, 'body' | 'stream'>): boolean {
+  /**
+   * How the operation a request is routed to takes its body (decided before reading it):
+   * 'stream', or the most bytes it may buffer.
+   */
+  bodyLimit(req: Omit<ApiRequest, 'body' | 'stream'>): number | 'stream' {
+    if (this.endpointOf(req)) return MAX_BODY_BYTES;
     const route = this.router.route({ ...req, body: EMPTY });
     // The server asks this before reading the body, then dispatches the same request: the
     // route is kept (keyed by the request's own headers object) so it is found once.
     if (route) this.routed.set(req.headers, route);
-    if (route?.protocol !== 'rest-xml') return false;
+    if (route?.protocol !== 'rest-xml' && route?.protocol !== 'rest-json') return MAX_BODY_BYTES;
     const match = this.restRoutes(route.service).match(req.method, route.service.routingPath?.(req) ?? req.path, new URLSearchParams(req.query), req.headers);
-    return match !== undefined && streamsPayload(match.target.input);
+    if (!match) return MAX_BODY_BYTES;
+    return streamsPayload(match.target.input) ? 'stream' : (match.target.maxBodyBytes ?? MAX_BODY_BYTES);
   }
 
   private readonly routed = new WeakMap<object, Route>();
 
   async dispatch(req: ApiRequest): Promise<ApiResponse> {
+    const endpoint = this.endpointOf(req);
+    if (endpoint) return this.serveEndpoint(endpoint, req);
     const route = this.routed.get(req.headers) ?? this.router.route(req);
     const res = await this.answer(req, route);
     const extra = route?.service.responseHeaders?.(req);
     if (extra) Object.assign(res.headers, extra);
     return res;
+  }
+
+  /** The service whose plain HTTP endpoint (a function URL) a request is for, if any. */
+  private endpointOf(req: Pick<ApiRequest, 'method' | 'path' | 'headers'>): ServicePlugin | undefined {
+    return this.withEndpoints.find((s) => s.httpEndpoint!.matches(req));
+  }
+
+  private readonly withEndpoints: ServicePlugin[];
+
+  private async serveEndpoint(service: ServicePlugin, req: ApiRequest): Promise<ApiResponse> {
+    try {
+      return await service.httpEndpoint!.handle(req, () => this.verifier.verify(req));
+    } catch (e) {
+      this.log.error('unhandled error', { requestId: req.requestId, error: e instanceof Error ? e.stack : String(e) });
+      return { status: 500, headers: { 'content-type': 'application/json' }, body: '{"Message":"Internal Server Error"}' };
+    }
   }
 
   private async answer(req: ApiRequest, route: Route | undefined): Promise<ApiResponse> {
@@ -104,12 +133,16 @@ export class Dispatcher {
   ): { operation: Operation; name: string; input: Record<string, unknown> } {
     const { service } = route;
     const body = identity.payloadSigned ? req.body : EMPTY;
-    if (route.protocol === 'rest-xml') {
+    if (route.protocol === 'rest-xml' || route.protocol === 'rest-json') {
       const query = new URLSearchParams(req.query);
       const match = this.restRoutes(service).match(req.method, service.routingPath?.(req) ?? req.path, query, req.headers);
-      if (!match) throw new MethodNotAllowed('The specified method is not allowed against this resource.');
-      const decoded = decodeRestInput(match.target.input, { labels: match.labels, query, headers: req.headers, body, stream: req.stream });
-      if (decoded.badXml) throw malformedXml();
+      if (!match) {
+        if (route.protocol === 'rest-json') throw new UnknownOperationException('Unknown operation');
+        throw new MethodNotAllowed('The specified method is not allowed against this resource.');
+      }
+      const xml = route.protocol === 'rest-xml';
+      const decoded = decodeRestInput(match.target.input, { labels: match.labels, query, headers: req.headers, body, stream: req.stream }, xml ? restXmlBody : restJsonBody);
+      if (decoded.badBody) throw xml ? malformedXml() : service.restJson!.malformedBody();
       if (decoded.violations.length) throw service.validationError(decoded.violations, match.name);
       return { operation: match.target, name: match.name, input: decoded.value };
     }
@@ -143,6 +176,7 @@ export class Dispatcher {
       const out = encodeRestOutput(operation.output, output, operation.http!, route.service.restXml!.xmlNamespace, operation.outputRoot);
       return out;
     }
+    if (route.protocol === 'rest-json') return encodeRestJsonOutput(operation.output, output, operation.http!);
     if (route.protocol === 'json') {
       const spec = route.service.json!;
       return { status: 200, headers: { 'content-type': jsonContentType(spec.version) }, body: encodeJsonOutput(output) };
@@ -164,6 +198,7 @@ export class Dispatcher {
       // (Signature errors carry S3's names as their query code: SignatureDoesNotMatch, ...)
       return { status: err.status, headers: body ? { 'content-type': 'application/xml' } : {}, body };
     }
+    if (route?.protocol === 'rest-json') return encodeRestJsonError(err);
     const asJson = route ? route.protocol === 'json' : String(req.headers['content-type'] ?? '').startsWith('application/x-amz-json');
     if (asJson) {
       const spec = route?.service.json ?? { namespace: 'com.amazon.coral.service', version: '1.0' as const };

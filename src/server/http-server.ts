@@ -27,8 +27,11 @@ export interface HttpServerOptions {
   /** Nimbus's clock: the Date header tells clients the server's time (SDKs correct skew by it). */
   clock: Clock;
   dispatch(req: ApiRequest): Promise<ApiResponse>;
-  /** Whether the operation this request is for streams its body (S3 uploads): then it is not read here. */
-  streamsBody?(req: Omit<ApiRequest, 'body' | 'stream'>): boolean;
+  /**
+   * How the operation this request is for takes its body: 'stream' (S3 uploads: not read
+   * here), or the most bytes it may buffer (MAX_BODY_BYTES unless the operation says more).
+   */
+  bodyLimit?(req: Omit<ApiRequest, 'body' | 'stream'>): number | 'stream';
   health(): { ready: boolean; body: Record<string, unknown> };
 }
 
@@ -48,7 +51,8 @@ export class HttpServer {
     // Expect: 100-continue: refuse an oversized body before the client sends it, unless the
     // operation streams its body (S3 uploads, with limits of their own).
     this.server.on('checkContinue', (req, res) => {
-      if (!(declaredLength(req) > MAX_BODY_BYTES) || this.streams(req)) res.writeContinue();
+      const limit = this.limitOf(req);
+      if (limit === 'stream' || !(declaredLength(req) > limit)) res.writeContinue();
       this.onRequest(req, res);
     });
     // Malformed HTTP never reaches onRequest; it still gets an answer with a request id.
@@ -114,12 +118,12 @@ export class HttpServer {
     }
   }
 
-  private streams(req: IncomingMessage): boolean {
+  private limitOf(req: IncomingMessage): number | 'stream' {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     return (
-      this.opts.streamsBody?.({ method: req.method ?? 'GET', path: q >= 0 ? url.slice(0, q) : url, query: q >= 0 ? url.slice(q + 1) : '', headers: req.headers, requestId: '' }) ??
-      false
+      this.opts.bodyLimit?.({ method: req.method ?? 'GET', path: q >= 0 ? url.slice(0, q) : url, query: q >= 0 ? url.slice(q + 1) : '', headers: req.headers, requestId: '' }) ??
+      MAX_BODY_BYTES
     );
   }
 
@@ -137,7 +141,8 @@ export class HttpServer {
     }
     const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '');
     const head = { method: req.method ?? 'GET', path, query: q >= 0 ? url.slice(q + 1) : '', headers: req.headers, requestId, sourceIp };
-    if (this.opts.streamsBody?.(head)) {
+    const limit = this.opts.bodyLimit?.(head) ?? MAX_BODY_BYTES;
+    if (limit === 'stream') {
       // The service reads the body as a stream (and enforces its own size limits).
       handling.dispatch = this.opts.dispatch({ ...head, body: EMPTY, stream: req }).then(
         (out) => {
@@ -152,7 +157,7 @@ export class HttpServer {
       );
       return;
     }
-    if (declaredLength(req) > MAX_BODY_BYTES) {
+    if (declaredLength(req) > limit) {
       res.shouldKeepAlive = false;
       req.resume();
       return send(res, this.httpDate(), requestId, tooLarge());
@@ -163,7 +168,7 @@ export class HttpServer {
     req.on('data', (chunk: Buffer) => {
       if (aborted) return;
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > limit) {
         aborted = true;
         res.shouldKeepAlive = false;
         send(res, this.httpDate(), requestId, tooLarge());

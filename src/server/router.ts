@@ -14,7 +14,7 @@ import { isUnsigned, signingScope } from '../protocols/sigv4.js';
 import type { ServicePlugin } from '../services/service.js';
 import type { ApiRequest } from './api.js';
 
-export type WireProtocol = 'json' | 'query' | 'rest-xml';
+export type WireProtocol = 'json' | 'query' | 'rest-xml' | 'rest-json';
 
 export interface Route {
   service: ServicePlugin;
@@ -52,6 +52,7 @@ export class Router {
     if (!service) return undefined;
 
     if (service.restXml) return { service, protocol: 'rest-xml' };
+    if (service.restJson) return { service, protocol: 'rest-json' };
     if (target && service.json && prefix === service.json.targetPrefix) {
       return { service, protocol: 'json', target: target.slice(dot + 1) };
     }

@@ -9,8 +9,9 @@ import type { InternalApi } from '../lib/internal.js';
 import type { Ids } from '../lib/ids.js';
 import type { Logger } from '../lib/log.js';
 import type { AwsError } from '../protocols/errors.js';
-import type { HttpBinding } from '../protocols/rest-xml.js';
-import type { Credentials, StreamingSignature } from '../protocols/sigv4.js';
+import type { HttpBinding } from '../protocols/rest.js';
+import type { Credentials, SigV4Identity, StreamingSignature } from '../protocols/sigv4.js';
+import type { ApiRequest, ApiResponse } from '../server/api.js';
 import type { StructureShape, Violation } from '../protocols/shapes.js';
 import type { BlobStore } from '../store/blobs.js';
 import type { Store } from '../store/store.js';
@@ -52,6 +53,8 @@ export interface Operation<I = any, O = any> {
   handler(input: I, ctx: RequestContext): Promise<O> | O;
   /** REST protocols: the method and URI template that select the operation. */
   http?: HttpBinding;
+  /** The largest body the operation takes, when more than the server's default (Lambda's code uploads). */
+  maxBodyBytes?: number;
   /** REST-XML: the root element of an output whose body members have no payload member. */
   outputRoot?: string;
 }
@@ -74,6 +77,11 @@ export interface RestXmlProtocolSpec {
   xmlNamespace: string;
 }
 
+export interface RestJsonProtocolSpec {
+  /** The error for a body that is not JSON or has a member of the wrong type (Lambda: InvalidRequestContentException). */
+  malformedBody(): AwsError;
+}
+
 /** Shared facilities the core hands every service when it starts. */
 export interface ServiceEnv {
   store: Store;
@@ -86,6 +94,15 @@ export interface ServiceEnv {
   bus: EventBus;
   /** Large payloads (object bodies) as files, by id; metadata stays in the store. */
   blobs: BlobStore;
+  /**
+   * A directory this Nimbus owns, for files a service keeps beside the store (unpacked
+   * function code); a private temporary directory, removed at stop, in memory mode.
+   */
+  dataDir: string;
+  /** Whether the store is in memory: nothing written under dataDir needs to survive. */
+  memory: boolean;
+  /** Nimbus's own `http://host:port`, for code that calls back in (function environments); known once listening. */
+  endpoint(): string;
   /** Functions services offer each other in-process (SQS's send by queue ARN, ...). */
   internal: InternalApi;
   /** The configured credentials by access key id (S3 verifies POST-form signatures itself). */
@@ -99,6 +116,8 @@ export interface ServicePlugin {
   query?: QueryProtocolSpec;
   /** REST-XML (S3): operations chosen by method and URI; each operation declares `http`. */
   restXml?: RestXmlProtocolSpec;
+  /** restJson1 (Lambda): operations chosen by method and URI, bodies in JSON; each operation declares `http`. */
+  restJson?: RestJsonProtocolSpec;
   operations: Record<string, Operation>;
   /** Fills query-protocol parameters implied by the request path (SQS: QueueUrl). */
   queryDefaults?(params: Map<string, string>, path: string): void;
@@ -109,6 +128,15 @@ export interface ServicePlugin {
   claimsUnsigned?(req: { method: string; path: string; headers: Record<string, string | string[] | undefined> }): boolean;
   /** REST services addressed by host (S3 virtual-hosted style): the path to route by. */
   routingPath?(req: { path: string; headers: Record<string, string | string[] | undefined> }): string;
+  /**
+   * Plain HTTP endpoints this service serves beside its AWS API (Lambda function URLs, later
+   * API gateways): a request whose host or path `matches` is handed over whole, before AWS
+   * routing; the endpoint decides its own authentication (`verify` checks SigV4 when it wants it).
+   */
+  httpEndpoint?: {
+    matches(req: Pick<ApiRequest, 'method' | 'path' | 'headers'>): boolean;
+    handle(req: ApiRequest, verify: () => SigV4Identity): Promise<ApiResponse>;
+  };
   /** Headers added to every answer of this service (S3's CORS headers for allowed origins). */
   responseHeaders?(req: { method: string; path: string; headers: Record<string, string | string[] | undefined> }): Record<string, string> | undefined;
   /** Builds the AwsError for input that fails shape validation. */

@@ -26,7 +26,7 @@ import {
 import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest } from '@smithy/core/protocols';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { RestRoutes } from '../../../src/protocols/rest-xml.js';
+import { RestRoutes } from '../../../src/protocols/rest.js';
 import { parseTaggingHeader } from '../../../src/services/s3/engine/tagging.js';
 import { rejectsWith } from '../../helpers/sqs.js';
 import { ACCOUNT, startTestNimbus, TEST_CREDENTIALS, type TestNimbus } from '../../helpers/nimbus.js';

@@ -7,7 +7,7 @@
  * (bucket policy or ACL), exactly as on S3, so it is ready to be a CDN origin.
  */
 import { AwsError } from '../../../protocols/errors.js';
-import { RestAnswer } from '../../../protocols/rest-xml.js';
+import { RestAnswer } from '../../../protocols/rest.js';
 import { escapeXml } from '../../../protocols/xml.js';
 import type { Caller } from './buckets.js';
 import type { Objects } from './objects.js';

@@ -3,7 +3,7 @@
  * configuration operations). Enforcement is Buckets.authorize.
  */
 import { parsePolicy, policyIsPublic } from '../../../lib/policy.js';
-import { RestAnswer } from '../../../protocols/rest-xml.js';
+import { RestAnswer } from '../../../protocols/rest.js';
 import { boolean, inHeader, inPayload, inUri, string, structure } from '../../../protocols/shapes.js';
 import type { Operation } from '../../service.js';
 import { checkCannedAcl, type Buckets } from '../engine/buckets.js';

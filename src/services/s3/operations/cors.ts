@@ -1,5 +1,5 @@
 /** Put/Get/DeleteBucketCors, and the OPTIONS preflight browsers send before cross-origin requests. */
-import { RestAnswer } from '../../../protocols/rest-xml.js';
+import { RestAnswer } from '../../../protocols/rest.js';
 import { inHeader, inPayload, inUri, integer, list, string, structure } from '../../../protocols/shapes.js';
 import type { Operation } from '../../service.js';
 import { CORS_METHODS, preflight } from '../engine/cors.js';

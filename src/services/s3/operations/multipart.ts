@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { CHECKSUM_ALGORITHMS, checksumAlgorithmOfHeader, type ChecksumAlgorithm } from '../../../protocols/checksums.js';
-import { RestAnswer } from '../../../protocols/rest-xml.js';
+import { RestAnswer } from '../../../protocols/rest.js';
 import { boolean, headersWithPrefix, inHeader, inPayload, inQuery, inUri, integer, list, streamingPayload, string, structure } from '../../../protocols/shapes.js';
 import { escapeXml } from '../../../protocols/xml.js';
 import type { Operation, RequestContext } from '../../service.js';

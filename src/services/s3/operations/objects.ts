@@ -5,7 +5,8 @@
  */
 import type { Readable } from 'node:stream';
 import { checksumAlgorithmOfHeader } from '../../../protocols/checksums.js';
-import { encodeRestXmlError, RestAnswer } from '../../../protocols/rest-xml.js';
+import { RestAnswer } from '../../../protocols/rest.js';
+import { encodeRestXmlError } from '../../../protocols/rest-xml.js';
 import { boolean, headersWithPrefix, inHeader, inQuery, inUri, integer, list, string, streamingPayload, structure } from '../../../protocols/shapes.js';
 import type { Operation, RequestContext } from '../../service.js';
 import { AccessDenied, InvalidArgument, S3ErrorWithHeaders } from '../errors.js';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
-import { RestAnswer } from '../../../protocols/rest-xml.js';
+import { RestAnswer } from '../../../protocols/rest.js';
 import { inHeader, inUri, streamingPayload, string, structure } from '../../../protocols/shapes.js';
 import { escapeXml } from '../../../protocols/xml.js';
 import type { Credentials } from '../../../protocols/sigv4.js';
