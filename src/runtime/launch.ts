@@ -1,0 +1,224 @@
+/**
+ * How an execution environment's process is started: the command for each runtime family
+ * and the environment variables Lambda sets.
+ *
+ *   nodejs<N>.x      this Node binary running Nimbus's Node bootstrap, heap sized from the
+ *                    function's memory the way Lambda's own node bootstrap sizes it
+ *   python3.8..3.13  the machine's python3 running Nimbus's Python bootstrap
+ *   provided*        `<codeDir>/bootstrap`, executed directly (a custom runtime)
+ *
+ * Nothing of Nimbus's own environment leaks in except PATH and HOME (a custom runtime needs
+ * its tools; pyenv-style shims need HOME). The function's variables may set anything except
+ * the keys Lambda reserves (RESERVED_ENVIRONMENT_VARIABLES), which always carry Lambda's values.
+ * AWS_LAMBDA_EXEC_WRAPPER is honoured for the managed runtimes, as on Lambda.
+ */
+import { execFile } from 'node:child_process';
+import { access, constants, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PYTHON_BOOTSTRAP } from './bootstrap/python.js';
+import { sdkNodeModules } from './sdk-link.js';
+import type { FunctionSpec } from './types.js';
+
+/**
+ * Keys Lambda sets and refuses in a function's configuration (AWS: "Defined runtime environment
+ * variables", the reserved list). LANG, PATH, NODE_PATH, PYTHONPATH and the like are not
+ * reserved: a function may override them. The functions service may use this list to
+ * validate CreateFunction / UpdateFunctionConfiguration; the runtime just ignores such keys.
+ */
+export const RESERVED_ENVIRONMENT_VARIABLES: ReadonlySet<string> = new Set([
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
+  'TZ',
+]);
+
+/** The compiled Node bootstrap, next to this file in dist. */
+export const NODE_BOOTSTRAP = fileURLToPath(new URL('./bootstrap/node.js', import.meta.url));
+
+export type RuntimeFamily = 'nodejs' | 'python' | 'provided';
+
+/** Which family runs `runtime`, or undefined for a runtime Nimbus cannot run. */
+export function runtimeFamily(runtime: string): RuntimeFamily | undefined {
+  if (/^nodejs\d+\.x$/.test(runtime)) return 'nodejs';
+  if (/^python3\.(8|9|1[0-3])$/.test(runtime)) return 'python';
+  if (runtime === 'provided' || runtime === 'provided.al2' || runtime === 'provided.al2023') return 'provided';
+  return undefined;
+}
+
+/** A failure to start, reported as Lambda reports it: `RequestId: <id> Error: <detail>`. */
+export interface LaunchFailure {
+  errorType: string;
+  detail: string;
+}
+
+export interface LaunchPlan {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  /** The bootstrap's own runtime directory (LAMBDA_RUNTIME_DIR). */
+  runtimeDir: string;
+  /** A spare Node process (spares.ts) may run this environment. */
+  spareEligible: boolean;
+}
+
+export interface LaunchContext {
+  /** `127.0.0.1:<port>` of the environment's Runtime API. */
+  runtimeApi: string;
+  logStream: string;
+  /** The environment's private temp dir (TMPDIR). */
+  tmpDir: string;
+  /** The pool's work dir; the Python bootstrap is written there once. */
+  workDir: string;
+}
+
+/** Works out how to start `spec`'s process; a LaunchFailure is the environment's init error. */
+export async function planLaunch(spec: FunctionSpec, ctx: LaunchContext): Promise<LaunchPlan | LaunchFailure> {
+  const family = runtimeFamily(spec.runtime);
+  let command: string;
+  let args: string[] = [];
+  let runtimeDir: string;
+  const extra: Record<string, string> = {};
+  switch (family) {
+    case 'nodejs': {
+      ({ command, args } = nodeCommand(spec.memoryMb));
+      runtimeDir = dirname(NODE_BOOTSTRAP);
+      extra.NODE_PATH = [sdkNodeModules(), spec.codeDir].join(process.platform === 'win32' ? ';' : ':');
+      break;
+    }
+    case 'python': {
+      const python = await pythonExecutable();
+      if (!python) return { errorType: 'Runtime.InvalidEntrypoint', detail: 'fork/exec python3: no such file or directory' };
+      const file = await pythonBootstrap(ctx.workDir);
+      command = python;
+      args = ['-u', file];
+      runtimeDir = dirname(file);
+      break;
+    }
+    case 'provided': {
+      command = join(spec.codeDir, 'bootstrap');
+      runtimeDir = spec.codeDir;
+      const st = await stat(command).catch(() => undefined);
+      if (!st?.isFile()) return { errorType: 'Runtime.InvalidEntrypoint', detail: `Couldn't find valid bootstrap(s): [${command} /opt/bootstrap]` };
+      try {
+        await access(command, constants.X_OK);
+      } catch {
+        return { errorType: 'Runtime.InvalidEntrypoint', detail: `fork/exec ${command}: permission denied` };
+      }
+      break;
+    }
+    default:
+      return { errorType: 'Runtime.InvalidEntrypoint', detail: `unsupported runtime ${JSON.stringify(spec.runtime)}` };
+  }
+
+  const env: Record<string, string> = {};
+  if (process.env.PATH) env.PATH = process.env.PATH;
+  if (process.env.HOME) env.HOME = process.env.HOME;
+  if (process.platform === 'win32' && process.env.SystemRoot) env.SystemRoot = process.env.SystemRoot;
+  env.LANG = 'en_US.UTF-8';
+  env.TMPDIR = ctx.tmpDir;
+  env.AWS_ENDPOINT_URL = spec.endpoint;
+  Object.assign(env, extra);
+  for (const [k, v] of Object.entries(spec.environment)) {
+    if (!RESERVED_ENVIRONMENT_VARIABLES.has(k)) env[k] = v;
+  }
+  // Reserved: always Lambda's values, whatever the function's configuration says.
+  env.AWS_LAMBDA_FUNCTION_NAME = spec.functionName;
+  env.AWS_LAMBDA_FUNCTION_VERSION = spec.version;
+  env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE = String(spec.memoryMb);
+  env.AWS_LAMBDA_LOG_GROUP_NAME = spec.logGroup;
+  env.AWS_LAMBDA_LOG_STREAM_NAME = ctx.logStream;
+  env.AWS_LAMBDA_INITIALIZATION_TYPE = 'on-demand';
+  env.AWS_LAMBDA_RUNTIME_API = ctx.runtimeApi;
+  env.AWS_REGION = spec.region;
+  env.AWS_DEFAULT_REGION = spec.region;
+  // Custom runtimes get no AWS_EXECUTION_ENV on Lambda.
+  if (family !== 'provided') env.AWS_EXECUTION_ENV = `AWS_Lambda_${spec.runtime}`;
+  env.AWS_ACCESS_KEY_ID = spec.credentials.accessKeyId;
+  env.AWS_SECRET_ACCESS_KEY = spec.credentials.secretAccessKey;
+  env.LAMBDA_TASK_ROOT = spec.codeDir;
+  env.LAMBDA_RUNTIME_DIR = runtimeDir;
+  env._HANDLER = spec.handler;
+  env.TZ = ':UTC';
+
+  const wrapper = spec.environment.AWS_LAMBDA_EXEC_WRAPPER;
+  if (wrapper && family !== 'provided') {
+    args = [command, ...args];
+    command = wrapper;
+  }
+  const spareEligible = family === 'nodejs' && Object.keys(spec.environment).every((k) => !STARTUP_ONLY.test(k));
+  return { command, args, env, runtimeDir, spareEligible };
+}
+
+/** Variables Node (or its libraries) read only at process start: no spare process for these. */
+const STARTUP_ONLY = /^(NODE_(?!PATH$)|UV_|OPENSSL_|SSL_CERT_|LC_|LANG$|AWS_LAMBDA_EXEC_WRAPPER$)/;
+
+/**
+ * Node with Nimbus's bootstrap, heap sized as Lambda's own node bootstrap sizes it: new space
+ * memory/64, old space the rest, so MemorySize is the heap limit.
+ */
+export function nodeCommand(memoryMb: number): { command: string; args: string[] } {
+  const newSpace = Math.max(2, Math.floor(memoryMb / 64));
+  const semiSpace = Math.max(1, Math.floor(newSpace / 2));
+  return { command: process.execPath, args: ['--expose-gc', `--max-semi-space-size=${semiSpace}`, `--max-old-space-size=${Math.max(16, memoryMb - newSpace)}`, NODE_BOOTSTRAP] };
+}
+
+/** What a spare Node process starts with, before it is handed its environment's variables. */
+export function spareEnvironment(): Record<string, string> {
+  const env: Record<string, string> = { LANG: 'en_US.UTF-8', TZ: ':UTC' };
+  if (process.env.PATH) env.PATH = process.env.PATH;
+  if (process.env.HOME) env.HOME = process.env.HOME;
+  return env;
+}
+
+/** Renders a failure's payload for one invocation. */
+export function launchFailurePayload(f: LaunchFailure, requestId: string): Buffer {
+  return Buffer.from(JSON.stringify({ errorType: f.errorType, errorMessage: `RequestId: ${requestId} Error: ${f.detail}` }));
+}
+
+let python: Promise<string | undefined> | undefined;
+
+/**
+ * The real python3 binary, resolved once: version-manager shims (pyenv, asdf) cost a shell
+ * and a lookup per start, so they are resolved to the executable they would run.
+ */
+function pythonExecutable(): Promise<string | undefined> {
+  python ??= new Promise((resolve) => {
+    execFile('python3', ['-c', 'import sys; print(sys.executable)'], { timeout: 10_000 }, (err, stdout) => {
+      const exe = String(stdout).trim();
+      resolve(err ? undefined : exe || 'python3');
+    });
+  });
+  return python;
+}
+
+const pythonFiles = new Map<string, Promise<string>>();
+
+/** Writes the Python bootstrap into workDir once per process (its name carries its hash). */
+function pythonBootstrap(workDir: string): Promise<string> {
+  let p = pythonFiles.get(workDir);
+  if (!p) {
+    const hash = createHash('sha256').update(PYTHON_BOOTSTRAP).digest('hex').slice(0, 12);
+    const file = join(workDir, `bootstrap-${hash}.py`);
+    p = writeFile(file, PYTHON_BOOTSTRAP, { mode: 0o644 }).then(() => file);
+    p.catch(() => pythonFiles.delete(workDir));
+    pythonFiles.set(workDir, p);
+  }
+  return p;
+}
