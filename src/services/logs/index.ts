@@ -1,0 +1,48 @@
+/**
+ * The CloudWatch Logs plugin (awsJson1_1, X-Amz-Target `Logs_20140328`, signing name `logs`):
+ * log groups and streams, events in and out (GetLogEvents, FilterLogEvents with filter
+ * patterns), retention and tags. It also offers other services the in-process `logs.append`
+ * call, which the Lambda runtime uses for every function's stdout and stderr.
+ */
+import type { Violation } from '../../protocols/shapes.js';
+import type { ServiceEnv, ServicePlugin } from '../service.js';
+import { LogsEngine } from './engine/index.js';
+import { violationPath } from './engine/validate.js';
+import { InvalidParameterException } from './errors.js';
+import { eventOperations } from './operations/events.js';
+import { groupOperations } from './operations/groups.js';
+import { streamOperations } from './operations/streams.js';
+import { tagOperations } from './operations/tags.js';
+import { LOGS_MIGRATIONS, SqliteLogsRepo } from './repo.sqlite.js';
+
+/** Missing members as CloudWatch Logs reports them: "1 validation error detected: Value null at 'logGroupName' ...". */
+function validationError(violations: Violation[]) {
+  const parts = violations.map((v) =>
+    v.kind === 'missing'
+      ? `Value null at '${violationPath(v.path)}' failed to satisfy constraint: Member must not be null`
+      : `Value '${String(v.value)}' at '${violationPath(v.path)}' failed to satisfy constraint: Member must be of type ${v.expected}`,
+  );
+  const n = parts.length;
+  return new InvalidParameterException(`${n} validation error${n > 1 ? 's' : ''} detected: ${parts.join('; ')}`);
+}
+
+export function createLogsService(env: ServiceEnv): ServicePlugin {
+  env.store.migrate('logs', LOGS_MIGRATIONS);
+  const engine = new LogsEngine(new SqliteLogsRepo(env.store.db), env);
+  engine.start();
+  env.internal.register('logs.append', (args) => engine.appender.append(args));
+  return {
+    name: 'logs',
+    signingName: 'logs',
+    json: { targetPrefix: 'Logs_20140328', namespace: 'com.amazonaws.cloudwatchlogs', version: '1.1' },
+    operations: {
+      ...groupOperations(engine),
+      ...streamOperations(engine),
+      ...eventOperations(engine),
+      ...tagOperations(engine),
+    },
+    validationError,
+    stop: () => engine.stop(),
+    health: () => ({ logGroups: [...engine.registry.all()].length }),
+  };
+}
