@@ -15,6 +15,10 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** How often DynamoDB's TTL sweeper looks for expired items (seconds): the deletion lag. */
   ttlSweepSeconds: number;
+  /** The most function execution environments (processes) alive at once, machine-wide. */
+  maxFunctionEnvironments: number;
+  /** Idle function environments stop after this many seconds. */
+  functionIdleSeconds: number;
 }
 
 export const DEFAULT_CREDENTIALS: Credentials = { accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' };
@@ -30,6 +34,8 @@ const FLAGS: Record<string, { env: string; takesValue: boolean }> = {
   'credentials-file': { env: 'NIMBUS_CREDENTIALS_FILE', takesValue: true },
   'log-level': { env: 'NIMBUS_LOG_LEVEL', takesValue: true },
   'ttl-sweep-interval': { env: 'NIMBUS_TTL_SWEEP_INTERVAL', takesValue: true },
+  'max-function-environments': { env: 'NIMBUS_MAX_FUNCTION_ENVIRONMENTS', takesValue: true },
+  'function-idle-timeout': { env: 'NIMBUS_FUNCTION_IDLE_TIMEOUT', takesValue: true },
 };
 
 /** Parses `--name value`, `--name=value` and boolean `--memory`. */
@@ -114,6 +120,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const rawTtl = get('ttl-sweep-interval') ?? '1';
   const ttlSweepSeconds = /^\d+(\.\d+)?$/.test(rawTtl) ? Number(rawTtl) : NaN;
   if (!(ttlSweepSeconds >= 0.05 && ttlSweepSeconds <= 86400)) throw new ConfigError(`invalid TTL sweep interval (seconds, 0.05 to 86400): ${rawTtl}`);
+  const maxFunctionEnvironments = wholeNumber(get('max-function-environments') ?? '64', 'maximum function environments', 1, 10_000);
+  const functionIdleSeconds = wholeNumber(get('function-idle-timeout') ?? '600', 'function idle timeout (seconds)', 1, 86_400);
   return {
     host: get('host') ?? '127.0.0.1',
     port,
@@ -123,5 +131,13 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     credentials: loadCredentials(get('credentials-file'), env.NIMBUS_CREDENTIALS),
     logLevel,
     ttlSweepSeconds,
+    maxFunctionEnvironments,
+    functionIdleSeconds,
   };
+}
+
+function wholeNumber(raw: string, what: string, min: number, max: number): number {
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= min && n <= max)) throw new ConfigError(`invalid ${what} (${min} to ${max}): ${raw}`);
+  return n;
 }

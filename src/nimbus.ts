@@ -15,14 +15,22 @@ import { Router } from './server/router.js';
 import type { ServiceFactory, ServicePlugin } from './services/service.js';
 import { dynamoDbService } from './services/dynamodb/index.js';
 import { createS3Service } from './services/s3/index.js';
+import { lambdaService } from './services/lambda/index.js';
+import { createLogsService } from './services/logs/index.js';
 import { createSqsService } from './services/sqs/index.js';
 import { BlobStore } from './store/blobs.js';
 import { Store } from './store/store.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The services of a Nimbus, in start order. */
 export function servicesOf(opts: Partial<Config> = {}): ServiceFactory[] {
-  return [createSqsService, dynamoDbService({ ttlIntervalMs: (opts.ttlSweepSeconds ?? 1) * 1000 }), createS3Service];
+  return [createSqsService, dynamoDbService({ ttlIntervalMs: (opts.ttlSweepSeconds ?? 1) * 1000 }), createS3Service, createLogsService, lambdaService({
+    ...(opts.maxFunctionEnvironments !== undefined ? { maxEnvironments: opts.maxFunctionEnvironments } : {}),
+    ...(opts.functionIdleSeconds !== undefined ? { idleMs: opts.functionIdleSeconds * 1000 } : {}),
+  })];
 }
 
 export interface NimbusOptions extends Partial<Config> {
@@ -48,19 +56,22 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
   const ids = opts.ids ?? randomIds;
   const log = opts.log ?? createLogger(opts.logLevel ?? 'info');
   const host = opts.host ?? '127.0.0.1';
-  const store = new Store({ memory: opts.memory ?? false, dataDir: opts.dataDir ?? '.nimbus', log });
+  const memory = opts.memory ?? false;
+  const dataDir = memory ? mkdtempSync(join(tmpdir(), 'nimbus-')) : (opts.dataDir ?? '.nimbus');
+  const store = new Store({ memory, dataDir, log });
   const region = opts.region ?? 'us-east-1';
   const services: ServicePlugin[] = [];
   const bus = new EventBus(log);
-  const blobs = new BlobStore({ memory: opts.memory ?? false, dir: join(opts.dataDir ?? '.nimbus', 'blobs'), log });
+  const blobs = new BlobStore({ memory, dir: join(dataDir, 'blobs'), log });
   const internal = new InternalApi();
+  let ownEndpoint = '';
   const credentials = new Map<string, Credentials>();
   for (const c of opts.credentials ?? [DEFAULT_CREDENTIALS]) credentials.set(c.accessKeyId, c);
   const lookup = (akid: string) => credentials.get(akid);
-  for (const factory of servicesOf(opts)) services.push(...[await factory({ store, clock, ids, log, region, bus, blobs, internal, credentials: lookup })].flat());
+  for (const factory of servicesOf(opts)) services.push(...[await factory({ store, clock, ids, log, region, bus, blobs, internal, credentials: lookup, dataDir, memory, endpoint: () => ownEndpoint })].flat());
 
   const verifier = new SigV4Verifier(lookup, clock);
-  const dispatcher = new Dispatcher(new Router(services), verifier, log);
+  const dispatcher = new Dispatcher(new Router(services), verifier, log, services);
   let ready = false;
   const server = new HttpServer({
     host,
@@ -69,7 +80,7 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
     log,
     clock,
     dispatch: (req) => dispatcher.dispatch(req),
-    streamsBody: (req) => dispatcher.streamsBody(req),
+    bodyLimit: (req) => dispatcher.bodyLimit(req),
     health: () => ({
       ready,
       body: {
@@ -86,10 +97,14 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
     for (const s of services) await s.stop?.();
     await store.close();
     await blobs.close();
+    if (memory) rmSync(dataDir, { recursive: true, force: true });
     throw e;
   }
-  ready = true;
   const displayHost = host.includes(':') ? `[${host}]` : host;
+  // Code Nimbus runs (functions) calls back on loopback when Nimbus listens on every address.
+  const callbackHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : displayHost;
+  ownEndpoint = `http://${callbackHost}:${port}`;
+  ready = true;
   let stopping: Promise<void> | undefined;
   return {
     port,
@@ -107,6 +122,7 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
         await serverClosed;
         await store.close();
         await blobs.close();
+        if (memory) await rm(dataDir, { recursive: true, force: true });
       })();
       return stopping;
     },

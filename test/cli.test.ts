@@ -257,6 +257,10 @@ describe('nimbus start refuses bad input', () => {
     await refused(['start', '--memory', '--ttl-sweep-interval', '0'], /invalid TTL sweep interval/);
     await refused(['start', '--memory'], /invalid TTL sweep interval \(seconds, 0.05 to 86400\): abc/, { NIMBUS_TTL_SWEEP_INTERVAL: 'abc' });
   });
+  it('--max-function-environments 0 and --function-idle-timeout x', async () => {
+    await refused(['start', '--memory', '--max-function-environments', '0'], /invalid maximum function environments \(1 to 10000\): 0/);
+    await refused(['start', '--memory'], /invalid function idle timeout \(seconds\) \(1 to 86400\): x/, { NIMBUS_FUNCTION_IDLE_TIMEOUT: 'x' });
+  });
   it('--port without a value', () => refused(['start', '--memory', '--port'], /--port needs a value/));
   it('a stray argument', () => refused(['start', 'now'], /unexpected argument: now/));
   it('--memory with --data-dir', () => refused(['start', '--memory', '--data-dir', 'x'], /--memory and --data-dir exclude each other/));

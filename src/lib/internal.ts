@@ -4,16 +4,68 @@
  * keeps services apart (nobody reads another service's tables or imports its engine) while
  * avoiding HTTP and signatures inside one process.
  */
+
+/** A message as an in-process consumer (an event source mapping) receives it. */
+export interface ReceivedSqsMessage {
+  messageId: string;
+  receiptHandle: string;
+  body: string;
+  md5OfBody: string;
+  /** Every system attribute the message has (ApproximateReceiveCount, SentTimestamp, SenderId, MessageGroupId, ...). */
+  attributes: Record<string, string>;
+  messageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: Buffer }>;
+  md5OfMessageAttributes?: string;
+}
+
+/** One record of a DynamoDB stream, as the Streams API's GetRecords gives it, with its position. */
+export interface StreamLogRecord {
+  sequence: number;
+  /** Epoch ms the change committed. */
+  createdAt: number;
+  record: Record<string, unknown>;
+}
+
 export interface InternalCalls {
   /** Enqueues a message as the service principal of `from` (e.g. s3.amazonaws.com). */
   'sqs.sendMessage': (args: { queueArn: string; body: string; from: string }) => Promise<{ messageId: string }>;
   /** Whether a queue exists, for destination checks. */
   'sqs.queueExists': (args: { queueArn: string }) => boolean;
   /**
+   * Receives up to `max` messages with the queue's visibility timeout, waiting up to `waitMs`
+   * (on the clock) for the first; a send wakes the wait. An aborted signal ends the wait empty.
+   * Throws QueueDoesNotExist for a queue that is gone.
+   */
+  'sqs.receiveMessages': (args: { queueArn: string; max: number; waitMs: number; signal?: AbortSignal }) => Promise<ReceivedSqsMessage[]>;
+  /** Deletes received messages by receipt handle, in one commit; stale handles are ignored. */
+  'sqs.deleteMessages': (args: { queueArn: string; receiptHandles: string[] }) => Promise<void>;
+  /**
+   * A DynamoDB stream's one shard and its positions (sequence numbers to read after): the
+   * oldest record it still holds less one (TRIM_HORIZON) and its newest (LATEST); undefined
+   * when there is no such stream.
+   */
+  'dynamodb.streamInfo': (args: { streamArn: string }) => { shardId: string; trimHorizon: number; latest: number; enabled: boolean } | undefined;
+  /**
+   * Up to `limit` records of a stream after sequence number `after`, in order. `trimmed` says
+   * records after `after` had already expired: reading resumed at the oldest one kept.
+   */
+  'dynamodb.readStream': (args: { streamArn: string; after: number; limit: number }) => { records: StreamLogRecord[]; trimmed: boolean } | undefined;
+  /**
+   * An object's bytes, read as the given account would read them (its own bucket, or one whose
+   * policy lets it); undefined when there is no such object. For modest sizes (function code).
+   */
+  's3.readObject': (args: { accountId: string; bucket: string; key: string; versionId?: string }) => Promise<Buffer | undefined>;
+  /**
    * Appends events to a log stream, creating its group and stream when missing (as Lambda's
    * log agent does). Events of one stream keep the order of the calls.
    */
   'logs.append': (args: { accountId: string; region: string; group: string; stream: string; events: Array<{ timestamp: number; message: string }> }) => Promise<void>;
+  /**
+   * Invokes a function asynchronously (as S3 and SNS do): the event is stored durably before
+   * this resolves. Throws when there is no such function.
+   */
+  'lambda.invokeAsync': (args: { functionArn: string; payload: string; from: string }) => Promise<void>;
+  /** Whether a function (and the version or alias its ARN names) exists, for destination checks. */
+  'lambda.functionExists': (args: { functionArn: string }) => boolean;
 }
 
 export class InternalApi {

@@ -1,0 +1,165 @@
+/**
+ * Function code: a deployment package (zip) is checked, kept durably in the functions' blob
+ * store and unpacked on demand into `<root>/<sha256>/`, a cache directory named by the zip's
+ * hash (so versions with the same code share it, and a lost cache is rebuilt after a restart).
+ * A local directory (hot reload in development) is used where it is.
+ *
+ * Entry names come from users: each is checked to stay inside its directory (no absolute
+ * paths, no `..`, no NUL) before it is joined into a path. Unix modes are taken from the zip's
+ * central directory so a custom runtime's `bootstrap` keeps its execute bit.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, normalize, sep } from 'node:path';
+import { unzipSync } from 'fflate';
+import type { BlobStore } from '../../../store/blobs.js';
+import { InvalidParameterValueException } from '../errors.js';
+import type { CodeRef } from '../model.js';
+
+/** Lambda's limits: 50 MB for a zip uploaded directly, 250 MB unzipped. */
+export const MAX_ZIP_BYTES = 50 * 1024 * 1024;
+export const MAX_UNZIPPED_BYTES = 262_144_000;
+
+export class CodeStore {
+  /** Unpacks in progress, by hash, so concurrent cold starts unpack once. */
+  private readonly unpacking = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly blobs: BlobStore,
+    /** Where unpacked code goes (prepared so handlers resolve Nimbus's AWS SDK). */
+    private readonly root: string,
+  ) {}
+
+  /** Checks a zip, stores it durably and returns its reference (CodeSha256 is base64 SHA-256). */
+  async storeZip(zip: Buffer): Promise<CodeRef> {
+    if (zip.length > MAX_ZIP_BYTES) throw new InvalidParameterValueException(`Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
+    entriesOf(zip); // refuses what is not a zip, or too large unzipped, before anything is stored
+    const info = await this.blobs.write([zip], { hashers: { sha256: () => createHash('sha256') } });
+    return { kind: 'zip', blobId: info.id, sha256: info.digests.sha256!.toString('base64'), size: zip.length };
+  }
+
+  /** A local directory as code: no copy; its hash is of the path, and changes are picked up as they happen. */
+  localDir(path: string): CodeRef {
+    if (!isAbsolute(path) || !existsSync(path) || !statSync(path).isDirectory()) {
+      throw new InvalidParameterValueException(`Code directory ${path} does not exist or is not an absolute directory path.`);
+    }
+    return { kind: 'dir', path, sha256: createHash('sha256').update(path).digest('base64'), size: 0 };
+  }
+
+  /** The directory holding the code, unpacking it first if needed. */
+  async dirOf(code: CodeRef): Promise<string> {
+    if (code.kind === 'dir') return code.path;
+    const name = Buffer.from(code.sha256, 'base64').toString('hex');
+    const dir = join(this.root, name);
+    if (existsSync(dir)) return dir;
+    let p = this.unpacking.get(name);
+    if (!p) {
+      p = this.unpack(code.blobId, dir).finally(() => this.unpacking.delete(name));
+      this.unpacking.set(name, p);
+    }
+    return p;
+  }
+
+  /** The zip's bytes (GetFunction's Code.Location serves them). */
+  async zipOf(code: CodeRef): Promise<Buffer | undefined> {
+    if (code.kind !== 'zip') return undefined;
+    const chunks: Buffer[] = [];
+    for await (const c of this.blobs.read(code.blobId)) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  /** Removes a zip no version refers to any more. */
+  async remove(code: CodeRef): Promise<void> {
+    if (code.kind === 'zip') await this.blobs.remove(code.blobId).catch(() => undefined);
+  }
+
+  private async unpack(blobId: string, dir: string): Promise<string> {
+    const zip = await this.zipOf({ kind: 'zip', blobId, sha256: '', size: 0 });
+    const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir(tmp, { recursive: true });
+    for (const e of entriesOf(zip!)) {
+      const target = join(tmp, e.path);
+      if (e.dir) {
+        await mkdir(target, { recursive: true });
+        continue;
+      }
+      await mkdir(join(target, '..'), { recursive: true });
+      await writeFile(target, e.data);
+      const executable = (e.mode & 0o111) !== 0 || e.path === 'bootstrap';
+      await chmod(target, executable ? 0o755 : 0o644);
+    }
+    await rm(dir, { recursive: true, force: true });
+    await rename(tmp, dir);
+    return dir;
+  }
+}
+
+interface Entry {
+  path: string;
+  dir: boolean;
+  mode: number;
+  data: Uint8Array;
+}
+
+/** The zip's entries with safe relative paths; throws Lambda's error for a bad or oversized zip. */
+function entriesOf(zip: Buffer): Entry[] {
+  let files: Record<string, Uint8Array>;
+  try {
+    files = unzipSync(zip);
+  } catch {
+    throw new InvalidParameterValueException('Could not unzip uploaded file. Please check your file, then try to upload again.');
+  }
+  const modes = unixModes(zip);
+  let total = 0;
+  const out: Entry[] = [];
+  for (const [name, data] of Object.entries(files)) {
+    total += data.length;
+    if (total > MAX_UNZIPPED_BYTES) throw new InvalidParameterValueException(`Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
+    const dir = name.endsWith('/');
+    const path = safeRelative(name);
+    if (path === undefined) throw new InvalidParameterValueException('Could not unzip uploaded file. Please check your file, then try to upload again.');
+    if (path === '') continue;
+    out.push({ path, dir, mode: modes.get(name) ?? 0o644, data });
+  }
+  return out;
+}
+
+/** A zip entry name as a relative path inside its directory, or undefined when it would leave it. */
+function safeRelative(name: string): string | undefined {
+  if (name.includes('\0')) return undefined;
+  const unified = name.replace(/\\/g, '/');
+  if (unified.startsWith('/') || /^[A-Za-z]:/.test(unified)) return undefined;
+  const norm = normalize(unified).replace(/\/+$/, '');
+  if (norm === '.' || norm === '') return '';
+  if (norm === '..' || norm.startsWith(`..${sep}`) || norm.split(sep).includes('..')) return undefined;
+  return norm;
+}
+
+/** Unix permission bits by entry name, from the central directory's external attributes. */
+function unixModes(zip: Buffer): Map<string, number> {
+  const modes = new Map<string, number>();
+  // The end-of-central-directory record is in the last 64 KiB + 22 bytes.
+  let eocd = -1;
+  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 65_557); i--) {
+    if (zip.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) return modes;
+  const count = zip.readUInt16LE(eocd + 10);
+  let p = zip.readUInt32LE(eocd + 16);
+  for (let n = 0; n < count && p + 46 <= zip.length && zip.readUInt32LE(p) === 0x02014b50; n++) {
+    const madeBy = zip.readUInt16LE(p + 4) >> 8;
+    const nameLen = zip.readUInt16LE(p + 28);
+    const extraLen = zip.readUInt16LE(p + 30);
+    const commentLen = zip.readUInt16LE(p + 32);
+    const external = zip.readUInt32LE(p + 38);
+    const name = zip.subarray(p + 46, p + 46 + nameLen).toString('utf8');
+    if (madeBy === 3) modes.set(name, (external >>> 16) & 0o7777); // made on Unix
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return modes;
+}

@@ -1,0 +1,69 @@
+/**
+ * The functions of every account and region, in memory and in step with the store: reads
+ * (every Invoke) never touch SQL, and each change writes the function's whole document in one
+ * durable commit before the caller hears of it. A batch rolled back as a whole reloads the map.
+ */
+import type { Store } from '../../../store/store.js';
+import { functionNotFound } from '../errors.js';
+import { functionKey, type FunctionRecord } from '../model.js';
+import type { SqliteLambdaRepo } from '../repo.sqlite.js';
+import { functionArn, type FunctionRef } from './names.js';
+
+export class Registry {
+  private fns = new Map<string, FunctionRecord>();
+
+  constructor(
+    private readonly repo: SqliteLambdaRepo,
+    private readonly store: Store,
+  ) {
+    this.reload();
+    store.onRollback(() => this.reload());
+  }
+
+  private reload(): void {
+    this.fns = new Map(this.repo.allFunctions().map((f) => [functionKey(f.accountId, f.region, f.name), f]));
+  }
+
+  find(ref: Pick<FunctionRef, 'accountId' | 'region' | 'name'>): FunctionRecord | undefined {
+    return this.fns.get(functionKey(ref.accountId, ref.region, ref.name));
+  }
+
+  /** The function, or Lambda's ResourceNotFoundException naming its ARN. */
+  get(ref: Pick<FunctionRef, 'accountId' | 'region' | 'name'>): FunctionRecord {
+    const f = this.find(ref);
+    if (!f) throw functionNotFound(functionArn(ref));
+    return f;
+  }
+
+  list(accountId: string, region: string): FunctionRecord[] {
+    return [...this.fns.values()].filter((f) => f.accountId === accountId && f.region === region).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  all(): IterableIterator<FunctionRecord> {
+    return this.fns.values();
+  }
+
+  /**
+   * Applies `change` to a copy of the function's document (or creates it, when `change` gets
+   * undefined and returns one) and commits it; the map changes only once the write succeeds.
+   * Returning null deletes the function.
+   */
+  async update<T>(
+    ref: Pick<FunctionRef, 'accountId' | 'region' | 'name'>,
+    change: (f: FunctionRecord | undefined) => { doc: FunctionRecord | null; result: T },
+  ): Promise<T> {
+    const key = functionKey(ref.accountId, ref.region, ref.name);
+    return this.store.write(() => {
+      const current = this.fns.get(key);
+      const { doc, result } = change(current ? structuredClone(current) : undefined);
+      if (doc === null) {
+        this.repo.deleteFunctionNow(key);
+        this.fns.delete(key);
+      } else {
+        this.repo.putFunctionNow(key, doc);
+        this.fns.set(key, doc);
+      }
+      return result;
+    });
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Published versions (immutable snapshots of $LATEST's code and configuration) and aliases
+ * (named pointers to a version, optionally splitting traffic with a second one).
+ */
+import type { Ids } from '../../../lib/ids.js';
+import { InvalidParameterValueException, ResourceConflictException, ResourceNotFoundException } from '../errors.js';
+import type { AliasRecord, FunctionRecord, VersionConfig } from '../model.js';
+import type { Functions } from './functions.js';
+import { checkRevision } from './functions.js';
+import { functionArn, type FunctionRef } from './names.js';
+import type { Registry } from './registry.js';
+
+const ALIAS_NAME = /^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$/;
+
+export class Versions {
+  constructor(
+    private readonly registry: Registry,
+    private readonly functions: Functions,
+    private readonly ids: Ids,
+  ) {}
+
+  /** Publishes $LATEST as a new version, or returns the newest version when nothing changed since. */
+  async publish(ref: FunctionRef, input: { Description?: string; CodeSha256?: string; RevisionId?: string }): Promise<VersionConfig> {
+    await this.functions.waitActive(ref);
+    const fn = this.registry.get(ref);
+    checkRevision(fn.latest.config, input.RevisionId);
+    if (input.CodeSha256 !== undefined && input.CodeSha256 !== fn.latest.config.CodeSha256) {
+      throw new InvalidParameterValueException(`CodeSHA256 (${input.CodeSha256}) is different from current CodeSHA256 in $LATEST (${fn.latest.config.CodeSha256}). Please try again with the CodeSHA256 in $LATEST.`);
+    }
+    return this.registry.update(ref, (f) => {
+      const latest = f!.latest;
+      const newest = f!.versions[String(f!.nextVersion - 1)];
+      if (newest && sameContent(newest.config, latest.config) && newest.code.sha256 === latest.code.sha256) return { doc: f!, result: { ...newest.config } };
+      const version = String(f!.nextVersion++);
+      const config: VersionConfig = {
+        ...structuredClone(latest.config),
+        Version: version,
+        FunctionArn: functionArn(ref, version),
+        Description: input.Description ?? latest.config.Description,
+        RevisionId: this.ids.uuid(),
+      };
+      f!.versions[version] = { config, code: latest.code };
+      return { doc: f!, result: { ...config } };
+    });
+  }
+
+  /** $LATEST first, then the versions in order. */
+  list(ref: FunctionRef): VersionConfig[] {
+    const fn = this.registry.get(ref);
+    const versions = Object.values(fn.versions).sort((a, b) => Number(a.config.Version) - Number(b.config.Version));
+    return [{ ...fn.latest.config, FunctionArn: functionArn(ref, '$LATEST') }, ...versions.map((v) => ({ ...v.config }))];
+  }
+
+  async createAlias(ref: FunctionRef, input: { Name: string; FunctionVersion: string; Description?: string; RoutingConfig?: AliasRecord['RoutingConfig'] }): Promise<AliasRecord> {
+    if (!ALIAS_NAME.test(input.Name) || input.Name.length > 128) {
+      throw new InvalidParameterValueException(`Alias name ${input.Name} is invalid: it must not be a number and may contain letters, digits, - and _.`);
+    }
+    const fn = this.registry.get(ref);
+    checkVersion(fn, input.FunctionVersion);
+    checkRouting(fn, input.FunctionVersion, input.RoutingConfig);
+    return this.registry.update(ref, (f) => {
+      if (f!.aliases[input.Name]) throw new ResourceConflictException(`Alias already exists: ${functionArn(ref, input.Name)}`);
+      const alias: AliasRecord = {
+        AliasArn: functionArn(ref, input.Name),
+        Name: input.Name,
+        FunctionVersion: input.FunctionVersion,
+        Description: input.Description ?? '',
+        ...(input.RoutingConfig ? { RoutingConfig: input.RoutingConfig } : {}),
+        RevisionId: this.ids.uuid(),
+      };
+      f!.aliases[input.Name] = alias;
+      return { doc: f!, result: { ...alias } };
+    });
+  }
+
+  getAlias(ref: FunctionRef, name: string): AliasRecord {
+    const alias = this.registry.get(ref).aliases[name];
+    if (!alias) throw new ResourceNotFoundException(`Cannot find alias arn: ${functionArn(ref, name)}`);
+    return { ...alias };
+  }
+
+  async updateAlias(
+    ref: FunctionRef,
+    name: string,
+    input: { FunctionVersion?: string; Description?: string; RoutingConfig?: AliasRecord['RoutingConfig']; RevisionId?: string },
+  ): Promise<AliasRecord> {
+    const fn = this.registry.get(ref);
+    const current = this.getAlias(ref, name);
+    checkRevision(current, input.RevisionId);
+    const version = input.FunctionVersion ?? current.FunctionVersion;
+    checkVersion(fn, version);
+    checkRouting(fn, version, input.RoutingConfig ?? current.RoutingConfig);
+    return this.registry.update(ref, (f) => {
+      const a = f!.aliases[name];
+      if (!a) throw new ResourceNotFoundException(`Cannot find alias arn: ${functionArn(ref, name)}`);
+      a.FunctionVersion = version;
+      if (input.Description !== undefined) a.Description = input.Description;
+      if (input.RoutingConfig !== undefined) {
+        if (Object.keys(input.RoutingConfig.AdditionalVersionWeights ?? {}).length) a.RoutingConfig = input.RoutingConfig;
+        else delete a.RoutingConfig;
+      }
+      a.RevisionId = this.ids.uuid();
+      return { doc: f!, result: { ...a } };
+    });
+  }
+
+  async deleteAlias(ref: FunctionRef, name: string): Promise<void> {
+    this.registry.get(ref);
+    await this.registry.update(ref, (f) => {
+      delete f!.aliases[name];
+      delete f!.eventInvokeConfigs[name];
+      delete f!.urlConfigs[name];
+      return { doc: f!, result: undefined };
+    });
+  }
+
+  listAliases(ref: FunctionRef, functionVersion?: string): AliasRecord[] {
+    const fn = this.registry.get(ref);
+    return Object.values(fn.aliases)
+      .filter((a) => functionVersion === undefined || a.FunctionVersion === functionVersion)
+      .sort((a, b) => (a.Name < b.Name ? -1 : 1))
+      .map((a) => ({ ...a }));
+  }
+}
+
+/** Versions are equal in content when code and configuration (less the per-version fields) match. */
+function sameContent(a: VersionConfig, b: VersionConfig): boolean {
+  const strip = ({ Version, FunctionArn, RevisionId, LastModified, Description, State, LastUpdateStatus, ...rest }: VersionConfig) => JSON.stringify(rest);
+  return strip(a) === strip(b);
+}
+
+function checkVersion(fn: FunctionRecord, version: string): void {
+  if (version !== '$LATEST' && !fn.versions[version]) {
+    throw new ResourceNotFoundException(`Function not found: ${functionArn(fn, version)}`);
+  }
+}
+
+function checkRouting(fn: FunctionRecord, primary: string, routing: AliasRecord['RoutingConfig']): void {
+  const weights = routing?.AdditionalVersionWeights ?? {};
+  const entries = Object.entries(weights);
+  if (entries.length === 0) return;
+  if (entries.length > 1) throw new InvalidParameterValueException('Number of items in AdditionalVersionWeights cannot be greater than 1');
+  const [version, weight] = entries[0]!;
+  if (primary === '$LATEST' || version === '$LATEST') throw new InvalidParameterValueException('$LATEST is not supported for an alias pointing to more than 1 version');
+  if (version === primary) throw new InvalidParameterValueException(`Invalid function version ${version}. Function version ${version} is already included in routing configuration.`);
+  if (typeof weight !== 'number' || weight < 0 || weight > 1) throw new InvalidParameterValueException('AdditionalVersionWeights values must be between 0.0 and 1.0');
+  checkVersion(fn, version);
+}

@@ -1,0 +1,138 @@
+/**
+ * The functions service (Lambda API, restJson1, signing name `lambda`). Function documents
+ * live in the store, code zips in the service's own blob store (so no other service's sweep
+ * can take them), unpacked code under `<dataDir>/lambda/code`, and the sandboxes in the
+ * runtime pool. Environment output goes to CloudWatch Logs through `logs.append`.
+ */
+import { join } from 'node:path';
+import { RuntimePool } from '../../runtime/pool.js';
+import { prepareCodeRoot } from '../../runtime/sdk-link.js';
+import { BlobStore } from '../../store/blobs.js';
+import type { ServiceEnv, ServicePlugin } from '../service.js';
+import { AsyncInvocations } from './engine/async-invokes.js';
+import { CodeStore } from './engine/code.js';
+import { Functions } from './engine/functions.js';
+import { Invoker } from './engine/invoker.js';
+import { EventSourceMappings } from './engine/mappings.js';
+import { functionArn, parseFunctionArn } from './engine/names.js';
+import { Registry } from './engine/registry.js';
+import { Settings } from './engine/settings.js';
+import { Versions } from './engine/versions.js';
+import { functionNotFound, InvalidRequestContentException, lambdaValidationError } from './errors.js';
+import { functionOperations } from './operations/functions.js';
+import { invokeOperations } from './operations/invoke.js';
+import { mappingOperations } from './operations/mappings.js';
+import { settingsOperations } from './operations/settings.js';
+import { urlOperations } from './operations/urls.js';
+import { FunctionUrls } from './engine/urls.js';
+import { LAMBDA_MIGRATIONS, SqliteLambdaRepo } from './repo.sqlite.js';
+
+export interface LambdaOptions {
+  /** Machine-wide cap on execution environments. */
+  maxEnvironments?: number;
+  /** Idle environments stop after this long (ms, real time). */
+  idleMs?: number;
+}
+
+export function lambdaService(opts: LambdaOptions = {}) {
+  return async (env: ServiceEnv): Promise<ServicePlugin> => {
+    env.store.migrate('lambda', LAMBDA_MIGRATIONS);
+    const repo = new SqliteLambdaRepo(env.store.db);
+    const root = join(env.dataDir, 'lambda');
+    const blobs = new BlobStore({ memory: env.memory, dir: join(root, 'blobs'), log: env.log });
+    const codeRoot = join(root, 'code');
+    prepareCodeRoot(codeRoot);
+    const code = new CodeStore(blobs, codeRoot);
+    const registry = new Registry(repo, env.store);
+    // Zips no function refers to (a crash between storing one and committing its function).
+    await blobs.sweep((id) => [...registry.all()].some((f) => [f.latest, ...Object.values(f.versions)].some((v) => v.code.kind === 'zip' && v.code.blobId === id)), 0);
+
+    const pool = new RuntimePool({
+      logSink: (args) => void env.internal.get('logs.append')?.(args).catch((e) => env.log.warn('function logs lost', { error: String(e) })),
+      now: () => env.clock.now(),
+      workDir: join(root, 'environments'),
+      log: env.log,
+      ...(opts.maxEnvironments !== undefined ? { maxEnvironments: opts.maxEnvironments } : {}),
+      ...(opts.idleMs !== undefined ? { idleMs: opts.idleMs } : {}),
+    });
+    let invoker: Invoker | undefined;
+    const functions = new Functions({
+      registry,
+      code,
+      clock: env.clock,
+      ids: env.ids,
+      log: env.log,
+      readS3: (args) => env.internal.get('s3.readObject')?.(args) ?? Promise.resolve(undefined),
+      changed: (fn) => invoker?.retire(fn),
+    });
+    invoker = new Invoker({
+      functions,
+      code,
+      pool,
+      endpoint: env.endpoint,
+      credentials: (fn) => (fn.creatorKeyId ? env.credentials?.(fn.creatorKeyId) : undefined),
+    });
+    const versions = new Versions(registry, functions, env.ids);
+    const settings = new Settings(registry, env.clock);
+    const urls = new FunctionUrls(registry, invoker, env.clock, env.ids, () => new URL(env.endpoint()).port);
+    const asyncInvokes = new AsyncInvocations({
+      repo,
+      store: env.store,
+      clock: env.clock,
+      ids: env.ids,
+      log: env.log,
+      internal: env.internal,
+      invoker,
+      resolve: (ref) => (registry.find(ref) ? invoker!.resolve(ref) : undefined),
+    });
+    // What other services call: S3 notifications (and later SNS) invoke asynchronously.
+    const targetOf = (functionArn: string) => {
+      const ref = parseFunctionArn(functionArn);
+      if (!ref || !registry.find(ref)) return undefined;
+      try {
+        return { ref, target: invoker!.resolve(ref) };
+      } catch {
+        return undefined;
+      }
+    };
+    env.internal.register('lambda.functionExists', ({ functionArn }) => targetOf(functionArn) !== undefined);
+    env.internal.register('lambda.invokeAsync', async ({ functionArn, payload }) => {
+      const found = targetOf(functionArn);
+      if (!found) throw functionNotFound(functionArn);
+      await asyncInvokes.enqueue(found.target, found.ref.qualifier, Buffer.from(payload), env.ids.uuid());
+    });
+    // Functions left Pending by a restart are activated again; queued events resume.
+    for (const fn of registry.all()) if (fn.latest.config.State === 'Pending' || fn.latest.config.LastUpdateStatus === 'InProgress') functions.activate(fn);
+    asyncInvokes.kick();
+    // Event source mappings: pollers and stream readers of the enabled ones start now.
+    const mappings = new EventSourceMappings({ repo, store: env.store, clock: env.clock, ids: env.ids, log: env.log, internal: env.internal, bus: env.bus, registry, functions, invoker });
+    mappings.start();
+
+    return {
+      name: 'lambda',
+      signingName: 'lambda',
+      restJson: {
+        malformedBody: () => new InvalidRequestContentException('Could not parse request body into json: Could not parse payload into json: Unexpected character'),
+      },
+      operations: {
+        ...functionOperations({ registry, functions, versions, codeLocation: (fn, config, ctx) => `${ctx.endpoint}/_nimbus/lambda/code/${encodeURIComponent(functionArn(fn, config.Version))}` }),
+        ...invokeOperations(invoker, asyncInvokes),
+        ...mappingOperations(mappings),
+        ...settingsOperations(settings, registry),
+        ...urlOperations(urls),
+      },
+      httpEndpoint: { matches: (req) => urls.matches(req), handle: (req, verify) => urls.handle(req, verify) },
+      validationError: (violations) => lambdaValidationError(violations),
+      async stop() {
+        // Runners stop taking batches; those in hand end when the pool closes below.
+        const mappingsStopped = mappings.stop();
+        asyncInvokes.stop();
+        invoker!.close();
+        await pool.close();
+        await mappingsStopped;
+        await blobs.close();
+      },
+      health: () => ({ environments: pool.stats() }),
+    };
+  };
+}

@@ -1,0 +1,140 @@
+/** Function lifecycle operations: create, read, list, update, delete, versions and aliases. */
+import type { Operation, RequestContext } from '../../service.js';
+import { MAX_ZIP_BYTES } from '../engine/code.js';
+import type { Functions } from '../engine/functions.js';
+import { parseFunctionName } from '../engine/names.js';
+import type { Registry } from '../engine/registry.js';
+import type { Versions } from '../engine/versions.js';
+import type { FunctionRecord, VersionConfig } from '../model.js';
+import { FUNCTION_NAME, inQuery, inUri, MARKER, MAX_ITEMS, op, page, QUALIFIER } from './define.js';
+import { string } from '../../../protocols/shapes.js';
+
+const CONFIG_MEMBERS = {
+  Runtime: 'string',
+  Role: 'string',
+  Handler: 'string',
+  Description: 'string',
+  Timeout: 'integer',
+  MemorySize: 'integer',
+  Environment: 'doc',
+  TracingConfig: 'doc',
+  DeadLetterConfig: 'doc',
+  LoggingConfig: 'doc',
+  EphemeralStorage: 'doc',
+  KMSKeyArn: 'string',
+  VpcConfig: 'doc',
+  Layers: 'strings',
+  FileSystemConfigs: 'doc',
+  ImageConfig: 'doc',
+  SnapStart: 'doc',
+} as const;
+
+/** A base64 zip of 50 MB travels as about 70 MB of JSON. */
+const CODE_BODY_BYTES = Math.ceil((MAX_ZIP_BYTES * 4) / 3) + 1024 * 1024;
+
+export interface FunctionOpsDeps {
+  registry: Registry;
+  functions: Functions;
+  versions: Versions;
+  /** Where GetFunction says the code can be downloaded. */
+  codeLocation(fn: FunctionRecord, config: VersionConfig, ctx: RequestContext): string;
+}
+
+export function functionOperations(d: FunctionOpsDeps): Record<string, Operation> {
+  const ref = (ctx: RequestContext, name: string, qualifier?: string) => parseFunctionName(name, ctx, qualifier);
+  return {
+    CreateFunction: op(
+      { method: 'POST', uri: '/2015-03-31/functions', code: 201 },
+      { FunctionName: 'string!', Code: 'doc!', Publish: 'boolean', Tags: 'tags', PackageType: 'string', Architectures: 'strings', ...CONFIG_MEMBERS },
+      async (input, ctx) => {
+        const r = ref(ctx, input.FunctionName);
+        const code = { ...input.Code, ...(typeof input.Code?.ZipFile === 'string' ? { ZipFile: Buffer.from(input.Code.ZipFile, 'base64') } : {}) };
+        const config = await d.functions.create(r, { ...input, Code: code }, ctx.accessKeyId);
+        if (input.Publish) return d.versions.publish(r, {});
+        return config;
+      },
+      { maxBodyBytes: CODE_BODY_BYTES },
+    ),
+    GetFunction: op({ method: 'GET', uri: '/2015-03-31/functions/{FunctionName}' }, { FunctionName: FUNCTION_NAME, Qualifier: QUALIFIER }, (input, ctx) => {
+      const r = ref(ctx, input.FunctionName, input.Qualifier);
+      const { fn, version } = d.functions.version(r);
+      return {
+        Configuration: { ...version.config },
+        Code: { RepositoryType: 'S3', Location: d.codeLocation(fn, version.config, ctx) },
+        ...(Object.keys(fn.tags).length ? { Tags: { ...fn.tags } } : {}),
+        ...(fn.reservedConcurrency !== undefined ? { Concurrency: { ReservedConcurrentExecutions: fn.reservedConcurrency } } : {}),
+      };
+    }),
+    GetFunctionConfiguration: op(
+      { method: 'GET', uri: '/2015-03-31/functions/{FunctionName}/configuration' },
+      { FunctionName: FUNCTION_NAME, Qualifier: QUALIFIER },
+      (input, ctx) => ({ ...d.functions.version(ref(ctx, input.FunctionName, input.Qualifier)).version.config }),
+    ),
+    UpdateFunctionCode: op(
+      { method: 'PUT', uri: '/2015-03-31/functions/{FunctionName}/code' },
+      { FunctionName: FUNCTION_NAME, ZipFile: 'blob', S3Bucket: 'string', S3Key: 'string', S3ObjectVersion: 'string', ImageUri: 'string', Publish: 'boolean', DryRun: 'boolean', RevisionId: 'string', Architectures: 'strings' },
+      async (input, ctx) => {
+        const r = ref(ctx, input.FunctionName);
+        const config = await d.functions.updateCode(r, input);
+        if (input.Publish) return d.versions.publish(r, {});
+        return config;
+      },
+      { maxBodyBytes: CODE_BODY_BYTES },
+    ),
+    UpdateFunctionConfiguration: op(
+      { method: 'PUT', uri: '/2015-03-31/functions/{FunctionName}/configuration' },
+      { FunctionName: FUNCTION_NAME, RevisionId: 'string', ...CONFIG_MEMBERS },
+      (input, ctx) => d.functions.updateConfig(ref(ctx, input.FunctionName), input),
+    ),
+    DeleteFunction: op({ method: 'DELETE', uri: '/2015-03-31/functions/{FunctionName}', code: 204 }, { FunctionName: FUNCTION_NAME, Qualifier: QUALIFIER }, async (input, ctx) => {
+      await d.functions.delete(ref(ctx, input.FunctionName, input.Qualifier));
+    }),
+    ListFunctions: op(
+      { method: 'GET', uri: '/2015-03-31/functions' },
+      { Marker: MARKER, MaxItems: MAX_ITEMS, FunctionVersion: inQuery(string(), 'FunctionVersion'), MasterRegion: inQuery(string(), 'MasterRegion') },
+      (input, ctx) => {
+        const all = d.registry.list(ctx.accountId, ctx.region);
+        const configs = input.FunctionVersion === 'ALL' ? all.flatMap((f) => d.versions.list(f)) : all.map((f) => ({ ...f.latest.config }));
+        const { items, next } = page(configs, input.Marker, input.MaxItems);
+        return { Functions: items, ...(next ? { NextMarker: next } : {}) };
+      },
+    ),
+    PublishVersion: op(
+      { method: 'POST', uri: '/2015-03-31/functions/{FunctionName}/versions', code: 201 },
+      { FunctionName: FUNCTION_NAME, CodeSha256: 'string', Description: 'string', RevisionId: 'string' },
+      (input, ctx) => d.versions.publish(ref(ctx, input.FunctionName), input),
+    ),
+    ListVersionsByFunction: op(
+      { method: 'GET', uri: '/2015-03-31/functions/{FunctionName}/versions' },
+      { FunctionName: FUNCTION_NAME, Marker: MARKER, MaxItems: MAX_ITEMS },
+      (input, ctx) => {
+        const { items, next } = page(d.versions.list(ref(ctx, input.FunctionName)), input.Marker, input.MaxItems);
+        return { Versions: items, ...(next ? { NextMarker: next } : {}) };
+      },
+    ),
+    CreateAlias: op(
+      { method: 'POST', uri: '/2015-03-31/functions/{FunctionName}/aliases', code: 201 },
+      { FunctionName: FUNCTION_NAME, Name: 'string!', FunctionVersion: 'string!', Description: 'string', RoutingConfig: 'doc' },
+      (input, ctx) => d.versions.createAlias(ref(ctx, input.FunctionName), input),
+    ),
+    GetAlias: op({ method: 'GET', uri: '/2015-03-31/functions/{FunctionName}/aliases/{Name}' }, { FunctionName: FUNCTION_NAME, Name: inUri('Name') }, (input, ctx) =>
+      d.versions.getAlias(ref(ctx, input.FunctionName), input.Name),
+    ),
+    UpdateAlias: op(
+      { method: 'PUT', uri: '/2015-03-31/functions/{FunctionName}/aliases/{Name}' },
+      { FunctionName: FUNCTION_NAME, Name: inUri('Name'), FunctionVersion: 'string', Description: 'string', RoutingConfig: 'doc', RevisionId: 'string' },
+      (input, ctx) => d.versions.updateAlias(ref(ctx, input.FunctionName), input.Name, input),
+    ),
+    DeleteAlias: op({ method: 'DELETE', uri: '/2015-03-31/functions/{FunctionName}/aliases/{Name}', code: 204 }, { FunctionName: FUNCTION_NAME, Name: inUri('Name') }, async (input, ctx) => {
+      await d.versions.deleteAlias(ref(ctx, input.FunctionName), input.Name);
+    }),
+    ListAliases: op(
+      { method: 'GET', uri: '/2015-03-31/functions/{FunctionName}/aliases' },
+      { FunctionName: FUNCTION_NAME, FunctionVersion: inQuery(string(), 'FunctionVersion'), Marker: MARKER, MaxItems: MAX_ITEMS },
+      (input, ctx) => {
+        const { items, next } = page(d.versions.listAliases(ref(ctx, input.FunctionName), input.FunctionVersion), input.Marker, input.MaxItems);
+        return { Aliases: items, ...(next ? { NextMarker: next } : {}) };
+      },
+    ),
+  };
+}

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { CreateFunctionUrlConfigCommand, DeleteFunctionUrlConfigCommand, GetFunctionUrlConfigCommand, ListFunctionUrlConfigsCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { startTestNimbus, type TestNimbus } from '../../helpers/nimbus.js';
+import { createFunction, lambdaClient } from '../../helpers/lambda.js';
+
+/** A request to a function URL: the host names the URL, the connection goes to Nimbus. */
+function call(url: string, port: number, opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string } = {}) {
+  const host = new URL(url).host;
+  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: opts.method ?? 'GET', path: opts.path ?? '/', headers: { host, ...opts.headers } }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+describe('Lambda function URLs', () => {
+  let t: TestNimbus;
+  let lambda: LambdaClient;
+  before(async () => {
+    t = await startTestNimbus();
+    lambda = lambdaClient(t.endpoint);
+  });
+  after(() => t.stop());
+
+  it('invokes the function with the payload format 2.0 event and maps its answer to HTTP', async () => {
+    await createFunction(lambda, 'web', {
+      'index.js': `exports.handler = async (event) => event.rawPath === '/raw' ? { seen: event } : {
+        statusCode: 201, headers: { 'X-Custom': 'yes', 'Content-Type': 'text/plain' }, body: event.requestContext.http.method + ' ' + event.rawPath + '?' + event.rawQueryString + ' ' + event.body,
+      };`,
+    });
+    const config = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'web', AuthType: 'NONE', Cors: { AllowOrigins: ['https://app.example'], AllowMethods: ['POST'], AllowHeaders: ['content-type'] } }));
+    assert.match(config.FunctionUrl!, /^http:\/\/[a-z0-9]{32}\.lambda-url\.us-east-1\.localhost:\d+\/$/);
+    assert.equal((await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'web' }))).FunctionUrl, config.FunctionUrl);
+    assert.equal((await lambda.send(new ListFunctionUrlConfigsCommand({ FunctionName: 'web' }))).FunctionUrlConfigs?.length, 1);
+    await assert.rejects(lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'web', AuthType: 'NONE' })), { name: 'ResourceConflictException' });
+
+    const res = await call(config.FunctionUrl!, t.nimbus.port, { method: 'POST', path: '/a/b?x=1&y=2', body: 'hello', headers: { 'content-type': 'text/plain', origin: 'https://app.example' } });
+    assert.equal(res.status, 201);
+    assert.equal(res.headers['x-custom'], 'yes');
+    assert.equal(res.headers['access-control-allow-origin'], 'https://app.example');
+    assert.equal(res.body, 'POST /a/b?x=1&y=2 hello');
+
+    const raw = await call(config.FunctionUrl!, t.nimbus.port, { path: '/raw?q=v', headers: { cookie: 'a=1; b=2' } });
+    assert.equal(raw.status, 200);
+    assert.match(String(raw.headers['content-type']), /application\/json/);
+    const event = JSON.parse(raw.body).seen;
+    assert.equal(event.version, '2.0');
+    assert.equal(event.routeKey, '$default');
+    assert.deepEqual(event.queryStringParameters, { q: 'v' });
+    assert.deepEqual(event.cookies, ['a=1', 'b=2']);
+    assert.equal(event.requestContext.accountId, 'anonymous');
+    assert.equal(event.requestContext.http.method, 'GET');
+    assert.equal(event.isBase64Encoded, false);
+
+    const preflight = await call(config.FunctionUrl!, t.nimbus.port, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
+    assert.equal(preflight.status, 200);
+    assert.equal(preflight.headers['access-control-allow-methods'], 'POST');
+
+    await lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: 'web' }));
+    assert.equal((await call(config.FunctionUrl!, t.nimbus.port)).status, 404);
+  });
+
+  it('refuses unsigned calls to an AWS_IAM URL, and answers 502 when the function fails', async () => {
+    await createFunction(lambda, 'private', { 'index.js': 'exports.handler = async () => { throw new Error("no"); };' });
+    const config = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'private', AuthType: 'AWS_IAM' }));
+    assert.equal((await call(config.FunctionUrl!, t.nimbus.port)).status, 403);
+    await createFunction(lambda, 'failing', { 'index.js': 'exports.handler = async () => { throw new Error("no"); };' });
+    const open = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'failing', AuthType: 'NONE' }));
+    assert.equal((await call(open.FunctionUrl!, t.nimbus.port)).status, 502);
+  });
+});
