@@ -3,8 +3,9 @@
  * protocol (older SDKs, AWS CLI v2 from Debian), one engine behind both.
  */
 import type { Violation } from '../../protocols/shapes.js';
-import type { ServiceFactory, ServicePlugin } from '../service.js';
-import { SqsEngine } from './engine/index.js';
+import type { ReceivedSqsMessage } from '../../lib/internal.js';
+import type { ServiceEnv, ServiceFactory, ServicePlugin } from '../service.js';
+import { SqsEngine, type PresentedMessage } from './engine/index.js';
 import { prepareSend } from './engine/prepare-send.js';
 import { InvalidParameterValue, MissingParameter, QueueDoesNotExist } from './errors.js';
 import { batchOperations } from './operations/batches.js';
@@ -37,6 +38,7 @@ export const createSqsService: ServiceFactory = (env) => {
     const [result] = await engine.messages.send(q, [prepareSend(q, { MessageBody: body })], from);
     return { messageId: result!.MessageId };
   });
+  registerConsumerCalls(engine, env);
   const plugin: ServicePlugin = {
     name: 'sqs',
     signingName: 'sqs',
@@ -59,3 +61,68 @@ export const createSqsService: ServiceFactory = (env) => {
   };
   return plugin;
 };
+
+/**
+ * What Lambda's event source mappings call in-process: a long-polling receive (the engine's
+ * own wake-ups, plus an abort for a mapping that stops) and a batch delete.
+ */
+function registerConsumerCalls(engine: SqsEngine, env: ServiceEnv): void {
+  const queueOf = (arn: string) => {
+    const q = engine.queues.byArn(arn);
+    if (!q) throw new QueueDoesNotExist('The specified queue does not exist.');
+    return q;
+  };
+  env.internal.register('sqs.receiveMessages', async ({ queueArn, max, waitMs, signal }) => {
+    const q = queueOf(queueArn);
+    const deadline = env.clock.now() + waitMs;
+    const wake = () => engine.polls.wake(q.id);
+    signal?.addEventListener('abort', wake, { once: true });
+    try {
+      for (;;) {
+        if (signal?.aborted) return [];
+        if (engine.polls.isClosed) {
+          // Shutting down: the poll ends empty at its deadline or abort, as a long poll would, without a busy loop.
+          await new Promise<void>((resolve) => {
+            const timer = env.clock.at(deadline, resolve);
+            signal?.addEventListener('abort', () => (timer.cancel(), resolve()), { once: true });
+          });
+          return [];
+        }
+        // A wake between this look and the wait below makes the wait end at once.
+        const generation = engine.polls.generation(q.id);
+        const received = await engine.messages.receive(q, { max, visibilityTimeout: q.visibilityTimeout, waitSeconds: 0 });
+        if (received.length > 0) return received.map((r) => consumed(engine.present(q, r, ['All'], ['All'])));
+        const now = env.clock.now();
+        if (now >= deadline || !engine.queues.byId(q.id)) return [];
+        const next = engine.messages.nextVisibleAt(q, now);
+        if (next !== undefined && next < deadline) engine.polls.wakeAt(q.id, next);
+        await engine.polls.wait(q.id, deadline, generation);
+      }
+    } finally {
+      signal?.removeEventListener('abort', wake);
+    }
+  });
+  env.internal.register('sqs.deleteMessages', async ({ queueArn, receiptHandles }) => {
+    const q = queueOf(queueArn);
+    const entries = receiptHandles.flatMap((raw) => {
+      try {
+        return [{ handle: engine.messages.receipt(q, raw), raw }];
+      } catch {
+        return [];
+      }
+    });
+    if (entries.length) await engine.messages.delete(q, entries);
+  });
+}
+
+/** A received message with every attribute, as in-process consumers get it. */
+function consumed(m: PresentedMessage): ReceivedSqsMessage {
+  return {
+    messageId: m.MessageId,
+    receiptHandle: m.ReceiptHandle,
+    body: m.Body,
+    md5OfBody: m.MD5OfBody,
+    attributes: m.Attributes ?? {},
+    ...(m.MessageAttributes ? { messageAttributes: m.MessageAttributes, md5OfMessageAttributes: m.MD5OfMessageAttributes } : {}),
+  };
+}

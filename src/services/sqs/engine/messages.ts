@@ -254,6 +254,11 @@ export class MessageEngine {
     return out.length > 0 ? out : undefined;
   }
 
+  /** When the queue's next hidden message becomes visible, for in-process long polls (an event source mapping's). */
+  nextVisibleAt(q: Queue, now: number): number | undefined {
+    return this.repo.nextVisibleAt(q.id, now);
+  }
+
   /** Parses a receipt handle of this queue; ReceiptHandleIsInvalid otherwise. */
   receipt(q: Queue, handle: string): ReceiptRef {
     const r = decodeReceipt(handle);
