@@ -98,6 +98,19 @@ export const createS3Service: ServiceFactory = async (env) => {
   const websiteRepo = new SqliteS3WebsiteRepo(env.store.db, env.store);
   const notifications = new Notifications(new SqliteS3NotificationRepo(env.store.db), env.internal, env.store, env.clock, env.log);
   objects.onEvents(notifications);
+  env.internal.register('s3.readObject', async ({ accountId, bucket, key, versionId }) => {
+    let read;
+    try {
+      read = await objects.read({ accountId, region: env.region }, bucket, key, { head: false, conditions: {}, ...(versionId ? { versionId } : {}) });
+    } catch (e) {
+      if (e instanceof AwsError) return undefined;
+      throw e;
+    }
+    if (Buffer.isBuffer(read.stream)) return read.stream;
+    const chunks: Buffer[] = [];
+    for await (const c of read.stream as AsyncIterable<Buffer>) chunks.push(c);
+    return Buffer.concat(chunks);
+  });
   // Events committed before a restart but not yet delivered go out now.
   notifications.kick();
   const plugin: ServicePlugin = {

@@ -1,11 +1,12 @@
 /**
- * S3 event notifications to SQS queues
+ * S3 event notifications to SQS queues and Lambda functions
  * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html): a bucket's
- * configuration names queues, event types (s3:ObjectCreated:*, s3:ObjectRemoved:Delete, ...)
- * and key prefix/suffix filters. A matching change writes its event, in S3's event JSON, to an
- * outbox in the same commit; a drainer then enqueues it through SQS's internal API and
- * deletes it. Delivery is at least once and survives restarts. SNS topic and Lambda function
- * targets are accepted in the configuration (for later issues) but nothing is sent to them yet.
+ * configuration names destinations, event types (s3:ObjectCreated:*, s3:ObjectRemoved:Delete,
+ * ...) and key prefix/suffix filters. A matching change writes its event, in S3's event JSON,
+ * to an outbox in the same commit; a drainer then hands it to SQS's internal API (or invokes
+ * the function asynchronously) and deletes it. Delivery is at least once and survives
+ * restarts. SNS topic targets are accepted in the configuration (for a later issue) but
+ * nothing is sent to them yet.
  */
 import type { Clock } from '../../../lib/clock.js';
 import type { InternalApi } from '../../../lib/internal.js';
@@ -97,6 +98,10 @@ export class Notifications {
       if (q.QueueArn.endsWith('.fifo')) unvalidated.push([q.QueueArn, 'FIFO SQS queues are not supported as event notification destinations']);
       else if (!exists?.({ queueArn: q.QueueArn })) unvalidated.push([q.QueueArn, 'The destination queue does not exist']);
     }
+    const functionExists = this.internal.get('lambda.functionExists');
+    for (const f of config.LambdaFunctionConfigurations ?? []) {
+      if (!functionExists?.({ functionArn: f.LambdaFunctionArn })) unvalidated.push([f.LambdaFunctionArn, 'The destination Lambda function does not exist']);
+    }
     if (unvalidated.length) {
       const details: Record<string, string> = {};
       unvalidated.forEach(([arn, why], i) => {
@@ -108,6 +113,7 @@ export class Notifications {
     const withIds: NotificationConfig = {
       ...config,
       QueueConfigurations: config.QueueConfigurations?.map((q, i) => ({ ...q, Id: q.Id ?? `notification-${i + 1}` })),
+      LambdaFunctionConfigurations: config.LambdaFunctionConfigurations?.map((f, i) => ({ ...f, Id: f.Id ?? `lambda-notification-${i + 1}` })),
     };
     const now = this.clock.now();
     await this.store.write(() => {
@@ -136,9 +142,12 @@ export class Notifications {
     const config = this.repo.config(e.bucket);
     if (!config) return;
     const now = this.clock.now();
-    for (const q of (JSON.parse(config) as NotificationConfig).QueueConfigurations ?? []) {
-      if (!q.Events.some((pattern) => eventMatches(pattern, e.name)) || !keyMatches(q.Filter?.Key?.FilterRules ?? [], e.key)) continue;
-      this.repo.enqueue(q.QueueArn, JSON.stringify({ Records: [this.eventRecord(caller, e, q.Id ?? '', now)] }), now);
+    const parsed = JSON.parse(config) as NotificationConfig;
+    // The outbox names each destination by ARN: a queue, or a function invoked asynchronously.
+    const targets = [...(parsed.QueueConfigurations ?? []).map((q) => ({ c: q, arn: q.QueueArn })), ...(parsed.LambdaFunctionConfigurations ?? []).map((f) => ({ c: f, arn: f.LambdaFunctionArn }))];
+    for (const { c, arn } of targets) {
+      if (!c.Events.some((pattern) => eventMatches(pattern, e.name)) || !keyMatches(c.Filter?.Key?.FilterRules ?? [], e.key)) continue;
+      this.repo.enqueue(arn, JSON.stringify({ Records: [this.eventRecord(caller, e, c.Id ?? '', now)] }), now);
     }
   }
 
@@ -187,6 +196,7 @@ export class Notifications {
 
   private async drain(): Promise<void> {
     const send = this.internal.get('sqs.sendMessage');
+    const invoke = this.internal.get('lambda.invokeAsync');
     if (!send) return;
     for (;;) {
       const batch = this.repo.pending(100);
@@ -194,7 +204,10 @@ export class Notifications {
       const done: number[] = [];
       for (const entry of batch) {
         try {
-          await send({ queueArn: entry.queueArn, body: entry.body, from: 's3.amazonaws.com' });
+          if (entry.queueArn.startsWith('arn:aws:lambda:')) {
+            if (!invoke) throw new Error('the functions service is not running');
+            await invoke({ functionArn: entry.queueArn, payload: entry.body, from: 's3.amazonaws.com' });
+          } else await send({ queueArn: entry.queueArn, body: entry.body, from: 's3.amazonaws.com' });
         } catch (err) {
           // A queue deleted since the configuration was stored: S3 drops the event too.
           this.log.warn('S3 event notification dropped', { queueArn: entry.queueArn, error: String(err) });
