@@ -1,9 +1,10 @@
 /**
- * An SQS event source mapping: one poller long-polls the queue in-process (woken by sends, no
- * polling loop), gathers a batch (until it holds BatchSize messages or the batching window
- * ends, on the clock) and hands it to one of the mapping's invocation slots (ScalingConfig's
- * MaximumConcurrency, else five). The poller receives again only when a slot is free, so no
- * message waits in flight for a slot.
+ * An SQS event source mapping: as many pollers as the mapping may run batches at once
+ * (ScalingConfig's MaximumConcurrency, else five) each long-poll the queue in-process (woken by
+ * sends, no polling loop), gather a batch (until it holds BatchSize messages or the batching
+ * window ends, on the clock; with a window the pollers take turns gathering), run it and poll
+ * again; so no message waits in flight for a slot, and the pollers' receives and deletes share
+ * group commits.
  *
  * A batch the function handles is deleted; one it fails is left to the queue's visibility
  * timeout and redrive policy (after maxReceiveCount receives it goes to the dead-letter queue),
@@ -11,6 +12,7 @@
  * per message group holds because SQS hands out no message of a group while another of that
  * group is in flight. Messages the filter criteria reject are deleted, as Lambda does.
  */
+import { setMaxListeners } from 'node:events';
 import { parseArn } from '../../../lib/arn.js';
 import type { EventPattern } from '../../../lib/event-pattern.js';
 import type { ReceivedSqsMessage } from '../../../lib/internal.js';
@@ -87,6 +89,8 @@ export class SqsPoller implements MappingRunner {
     this.slots = doc.ScalingConfig?.MaximumConcurrency ?? DEFAULT_SQS_CONCURRENCY;
     this.region = parseArn(doc.EventSourceArn)?.region ?? doc.region;
     this.pause = new Waiter(d.clock);
+    // Every poller's receive listens on the one signal.
+    setMaxListeners(this.slots * 2 + 10, this.abort.signal);
     this.loop = this.run();
   }
 
@@ -98,15 +102,18 @@ export class SqsPoller implements MappingRunner {
     await Promise.all(this.inFlight);
   }
 
+  /** One poller per slot: receive a batch, run it, repeat (group commit shares their receives' fsyncs). */
   private async run(): Promise<void> {
+    const pollers: Promise<void>[] = [];
+    for (let i = 0; i < this.slots; i++) pollers.push(this.poll());
+    await Promise.all(pollers);
+  }
+
+  private async poll(): Promise<void> {
     while (!this.stopped) {
-      if (this.inFlight.size >= this.slots) {
-        await Promise.race(this.inFlight);
-        continue;
-      }
       let batch: ReceivedSqsMessage[];
       try {
-        batch = await this.gather();
+        batch = await this.gatherInTurn();
       } catch (e) {
         if (this.stopped) break;
         this.d.log.warn('event source mapping could not read its queue', { uuid: this.doc.UUID, queue: this.doc.EventSourceArn, error: String(e) });
@@ -119,7 +126,22 @@ export class SqsPoller implements MappingRunner {
         .catch((e) => this.d.log.error('event source mapping batch failed', { uuid: this.doc.UUID, error: e instanceof Error ? e.stack : String(e) }))
         .finally(() => this.inFlight.delete(work));
       this.inFlight.add(work);
+      await work;
     }
+  }
+
+  /** The last gathering under way, when a batching window makes pollers take turns. */
+  private gathering: Promise<unknown> = Promise.resolve();
+
+  /**
+   * With a batching window, pollers gather one at a time, so messages sent within the window
+   * end in one batch; without one, they receive side by side.
+   */
+  private gatherInTurn(): Promise<ReceivedSqsMessage[]> {
+    if (this.doc.MaximumBatchingWindowInSeconds === 0) return this.gather();
+    const mine = this.gathering.then(() => this.gather());
+    this.gathering = mine.catch(() => undefined);
+    return mine;
   }
 
   /** Receives until the batch is full, or (without a batching window) at the first messages, or when the window ends. */
