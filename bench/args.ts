@@ -19,6 +19,10 @@ export interface Args {
   profile: boolean;
   profileShapes: Shape[];
   profDir: string;
+  /** Lambda: cold-start samples of each kind (spare process ready, and none). */
+  coldSamples: number;
+  /** Lambda: messages prefilled for the SQS → function pipeline. */
+  lambdaMessages: number;
   /** Scratch directory on the data dirs' file system (set by main). */
   scratch?: string;
 }
@@ -39,6 +43,8 @@ export function parseArgs(argv: string[]): Args {
     profile: false,
     profileShapes: [],
     profDir: '/tmp/prof',
+    coldSamples: 10,
+    lambdaMessages: 20_000,
   };
   let onlyGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -69,19 +75,21 @@ export function parseArgs(argv: string[]): Args {
       if (inline) a.profileShapes = shapesOf(inline);
     }
     else if (flag === '--prof-dir') (a.profDir = value()), (a.profile = true);
+    else if (flag === '--cold-samples') a.coldSamples = Math.floor(num());
+    else if (flag === '--lambda-messages') a.lambdaMessages = Math.max(10, Math.floor(num()));
     else if (flag === '--help') {
       console.log(
-        'usage: node dist/bench/run.js [--duration s] [--warmup s] [--only sqs,ddb,s3 | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g] ' +
-          '[--repeat N] [--no-table] [--table-items N] [--large | --messages N | --items N] [--rounds N] [--prefill-concurrency N] ' +
-          '[--profile[=shape,...]] [--prof-dir DIR]',
+        'usage: node dist/bench/run.js [--duration s] [--warmup s] [--only sqs,ddb,s3,lambda | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g,' +
+          'lambda-invoke,lambda-cold,lambda-sqs] [--repeat N] [--no-table] [--table-items N] [--large | --messages N | --items N] [--rounds N] [--prefill-concurrency N] ' +
+          '[--cold-samples N] [--lambda-messages N] [--profile[=shape,...]] [--prof-dir DIR]',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${flag}`);
   }
   // S3 is not in the default run (it would add about four minutes); --large without --only adds it.
   if (a.large && !onlyGiven) for (const x of GROUPS.s3!) a.only.add(x);
-  // By default, profile the shapes with a concurrency-32 target.
-  if (!a.profileShapes.length) a.profileShapes = (['send', 'ddb-put', 'ddb-get', 's3-put-1k', 's3-get-1k', 's3-get-1m'] as Shape[]).filter((x) => a.only.has(x));
+  // By default, profile the shapes with a concurrency-32 target (and Lambda's warm Invoke and SQS drain).
+  if (!a.profileShapes.length) a.profileShapes = (['send', 'ddb-put', 'ddb-get', 's3-put-1k', 's3-get-1k', 's3-get-1m', 'lambda-invoke', 'lambda-sqs'] as Shape[]).filter((x) => a.only.has(x));
   return a;
 }
 
@@ -102,7 +110,8 @@ export function shapesOf(list: string): Shape[] {
 export type SqsShape = 'send' | 'batch' | 'recv';
 export type DdbShape = 'ddb-put' | 'ddb-get' | 'ddb-update' | 'ddb-query';
 export type S3Shape = 's3-put-1k' | 's3-get-1k' | 's3-put-1m' | 's3-get-1m' | 's3-1g';
-export type Shape = SqsShape | DdbShape | S3Shape;
+export type LambdaShape = 'lambda-invoke' | 'lambda-cold' | 'lambda-sqs';
+export type Shape = SqsShape | DdbShape | S3Shape | LambdaShape;
 export const SHAPES: { shape: SqsShape; label: string }[] = [
   { shape: 'send', label: 'SendMessage' },
   { shape: 'batch', label: 'SendMessageBatch(10)' },
@@ -121,14 +130,21 @@ export const S3_SHAPES: { shape: S3Shape; label: string; size: number; put: bool
   { shape: 's3-get-1m', label: 'GetObject 1 MiB', size: 1024 ** 2, put: false },
   { shape: 's3-1g', label: 'PUT+GET 1 GiB', size: 1024 ** 3, put: true },
 ];
+export const LAMBDA_SHAPES: { shape: LambdaShape; label: string }[] = [
+  { shape: 'lambda-invoke', label: 'Invoke (~100 B, warm)' },
+  { shape: 'lambda-cold', label: 'Invoke (cold start)' },
+  { shape: 'lambda-sqs', label: 'SQS → function' },
+];
 // S3 is not in `all` (the default run): select it with --only s3 (see run.ts).
 export const GROUPS: Record<string, Shape[]> = {
   sqs: SHAPES.map((x) => x.shape),
   ddb: DDB_SHAPES.map((x) => x.shape),
   s3: S3_SHAPES.map((x) => x.shape),
-  all: [...SHAPES.map((x) => x.shape), ...DDB_SHAPES.map((x) => x.shape)],
+  lambda: LAMBDA_SHAPES.map((x) => x.shape),
+  all: [...SHAPES.map((x) => x.shape), ...DDB_SHAPES.map((x) => x.shape), ...LAMBDA_SHAPES.map((x) => x.shape)],
 };
-const EVERY_SHAPE: string[] = [...SHAPES, ...DDB_SHAPES, ...S3_SHAPES].map((x) => x.shape);
+const EVERY_SHAPE: string[] = [...SHAPES, ...DDB_SHAPES, ...S3_SHAPES, ...LAMBDA_SHAPES].map((x) => x.shape);
 export const isDdb = (s: Shape): s is DdbShape => s.startsWith('ddb-');
 export const isS3 = (s: Shape): s is S3Shape => s.startsWith('s3-');
+export const isLambda = (s: Shape): s is LambdaShape => s.startsWith('lambda-');
 export const CONCURRENCY = [1, 32];

@@ -1,15 +1,20 @@
 /**
- * `npm run bench`: SQS and DynamoDB request shapes against Nimbus (durable, on a temp data dir),
+ * `npm run bench`: SQS, DynamoDB and Lambda request shapes against Nimbus (durable, on a temp data dir),
  * against a bare node:http server (the ceiling) and, for DynamoDB, against dynalite (npm, in
  * memory), with the same light load generator, in one run.
  * S3 is not in the default run (it would lengthen it by about four minutes): `--only s3`, or
  * --large without --only, adds PutObject/GetObject of 1 KiB and 1 MiB against bare, Nimbus
  * and s3rver (npm), and one 1 GiB PUT+GET on each (see s3-bench.ts).
+ * Lambda is in the default run (about 70 s): warm Invoke at c1/c32 against bare, Nimbus and
+ * lambda-local (npm) and the overhead over an in-process call (lambda-invoke), cold starts
+ * (lambda-cold) and SQS → function throughput (lambda-sqs); `--only lambda` runs it alone
+ * (see lambda-bench.ts).
  *
- *   node dist/bench/run.js [--duration 5] [--warmup 1.5] [--only sqs,ddb,s3 | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g]
+ *   node dist/bench/run.js [--duration 5] [--warmup 1.5] [--only sqs,ddb,s3,lambda | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g,lambda-invoke,lambda-cold,lambda-sqs]
  *                          [--repeat 1] [--table-items 10000]
  *                          [--large | --messages 1000000 | --items 1000000] [--rounds 3] [--prefill-concurrency 64]
- *                          [--profile[=send,ddb-put,...] [--prof-dir /tmp/prof]] [--no-table]
+ *                          [--cold-samples 10] [--lambda-messages 20000]
+ *                          [--profile[=send,ddb-put,lambda-invoke,lambda-sqs,...] [--prof-dir /tmp/prof]] [--no-table]
  *
  * --large (or BENCH_LARGE=1) also runs the large part of each selected family: a queue of
  * --messages messages (SQS), a table of --items items (DynamoDB). --messages and --items imply
@@ -18,8 +23,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DDB_SHAPES, isS3, parseArgs, S3_SHAPES, SHAPES } from './args.js';
+import { DDB_SHAPES, isLambda, isS3, parseArgs, S3_SHAPES, SHAPES } from './args.js';
 import { ddbLargePart, ddbTable, printDdbTable } from './ddb-bench.js';
+import { lambdaPart, lambdaProfilePart } from './lambda-bench.js';
 import { fmt, log } from './measure.js';
 import { profilePart } from './profile.js';
 import { s3Part, s3ProfilePart } from './s3-bench.js';
@@ -73,11 +79,13 @@ async function main(): Promise<void> {
       for (const s of started.splice(0)) await s.stop();
     }
     if (s3) await s3Part(args, dir);
+    await lambdaPart(args, dir);
     if (args.large && sqs) await largePart(args, dir);
     if (args.large && ddb) await ddbLargePart(args, dir);
     if (args.profile) {
-      await profilePart({ ...args, profileShapes: args.profileShapes.filter((x) => !isS3(x)) }, dir);
+      await profilePart({ ...args, profileShapes: args.profileShapes.filter((x) => !isS3(x) && !isLambda(x)) }, dir);
       await s3ProfilePart(args, dir);
+      await lambdaProfilePart(args, dir);
     }
   } finally {
     for (const s of started) await s.stop();

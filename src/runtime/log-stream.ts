@@ -6,8 +6,8 @@
  * event (the Node bootstrap writes multi-line console messages that way, as Lambda's Node
  * runtime does), so it becomes `\n` here. Lines longer than CloudWatch's event limit are cut.
  *
- * Batching: events are handed to the sink when an invocation ends (flush()) and otherwise on
- * a short unref'd timer, so init output and background logging still arrive promptly.
+ * Batching: events are handed to the sink on a short unref'd timer (and by flush(), when the
+ * environment ends), so one sink call, one log commit, carries many invocations' lines.
  *
  * Tail: between startTail() and takeTail() every event is also kept, bounded, so the
  * invocation's last 4 KB (LogType=Tail) is at hand without reading the stream back.

@@ -31,17 +31,30 @@ const SIGNALS: Record<string, string> = {
 
 /**
  * Peak resident memory (VmHWM) of a process, where /proc has it. The status file is kept open
- * and re-read from offset 0 (procfs regenerates it): one pread per invocation.
+ * and re-read from offset 0 (procfs regenerates it), at most once per READ_EVERY_MS: a busy
+ * environment's REPORT lines may show a peak up to that old.
  */
+const READ_EVERY_MS = 100;
+
 export class PeakMemory {
   private fd: number | undefined;
   private failed = false;
+  private lastReadAt = -Infinity;
+  private last: number | undefined;
 
   constructor(private readonly pid: number) {}
 
   /** Megabytes (rounded up), or undefined when unavailable (not Linux, or the process is gone). */
   read(): number | undefined {
     if (this.failed) return undefined;
+    const now = performance.now();
+    if (now - this.lastReadAt < READ_EVERY_MS) return this.last;
+    this.lastReadAt = now;
+    this.last = this.readNow();
+    return this.last;
+  }
+
+  private readNow(): number | undefined {
     try {
       this.fd ??= openSync(`/proc/${this.pid}/status`, 'r');
       const n = readSync(this.fd, statusBuffer, 0, statusBuffer.length, 0);

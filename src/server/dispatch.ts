@@ -7,7 +7,7 @@ import type { Logger } from '../lib/log.js';
 import { AwsError, InternalFailure, InvalidAction, malformedXml, MethodNotAllowed, MissingAction, UnknownOperationException } from '../protocols/errors.js';
 import { decodeJsonInput, encodeJsonError, encodeJsonOutput, jsonContentType } from '../protocols/json.js';
 import { decodeQueryInput, encodeQueryError, encodeQueryResponse, parseForm } from '../protocols/query.js';
-import { decodeRestInput, RestRoutes, streamsPayload, type HttpBinding } from '../protocols/rest.js';
+import { decodeRestInput, RestRoutes, streamsPayload, type HttpBinding, type RouteMatch } from '../protocols/rest.js';
 import { encodeRestJsonError, encodeRestJsonOutput, restJsonBody } from '../protocols/rest-json.js';
 import { encodeRestOutput, encodeRestXmlError, restXmlBody } from '../protocols/rest-xml.js';
 import { isUnsigned, requireSigningService, type SigV4Identity, type SigV4Verifier } from '../protocols/sigv4.js';
@@ -56,10 +56,13 @@ export class Dispatcher {
     if (route?.protocol !== 'rest-xml' && route?.protocol !== 'rest-json') return MAX_BODY_BYTES;
     const match = this.restRoutes(route.service).match(req.method, route.service.routingPath?.(req) ?? req.path, new URLSearchParams(req.query), req.headers);
     if (!match) return MAX_BODY_BYTES;
+    this.matched.set(req.headers, match);
     return streamsPayload(match.target.input) ? 'stream' : (match.target.maxBodyBytes ?? MAX_BODY_BYTES);
   }
 
   private readonly routed = new WeakMap<object, Route>();
+  /** The REST operation bodyLimit found for a request, kept the same way. */
+  private readonly matched = new WeakMap<object, RouteMatch<Operation & { http: HttpBinding }>>();
 
   async dispatch(req: ApiRequest): Promise<ApiResponse> {
     const endpoint = this.endpointOf(req);
@@ -135,7 +138,7 @@ export class Dispatcher {
     const body = identity.payloadSigned ? req.body : EMPTY;
     if (route.protocol === 'rest-xml' || route.protocol === 'rest-json') {
       const query = new URLSearchParams(req.query);
-      const match = this.restRoutes(service).match(req.method, service.routingPath?.(req) ?? req.path, query, req.headers);
+      const match = this.matched.get(req.headers) ?? this.restRoutes(service).match(req.method, service.routingPath?.(req) ?? req.path, query, req.headers);
       if (!match) {
         if (route.protocol === 'rest-json') throw new UnknownOperationException('Unknown operation');
         throw new MethodNotAllowed('The specified method is not allowed against this resource.');

@@ -1,12 +1,18 @@
 /** Lambda test helpers: a client for a test Nimbus, zips built in memory, and a function factory. */
 import { CreateFunctionCommand, LambdaClient, waitUntilFunctionActiveV2, type CreateFunctionCommandInput } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
-import { TEST_CREDENTIALS } from './nimbus.js';
+import { startTestNimbus, TEST_CREDENTIALS, type TestNimbus, type TestNimbusOptions } from './nimbus.js';
 
 export const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
 
 export function lambdaClient(endpoint: string): LambdaClient {
   return new LambdaClient({ endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+}
+
+/** A test Nimbus and a Lambda client for it. */
+export async function startLambdaNimbus(opts: TestNimbusOptions = {}): Promise<{ t: TestNimbus; lambda: LambdaClient }> {
+  const t = await startTestNimbus(opts);
+  return { t, lambda: lambdaClient(t.endpoint) };
 }
 
 /** A zip of the given files; a mode marks executables (custom runtime bootstraps). */

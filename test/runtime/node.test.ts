@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { prepareCodeRoot } from '../../src/runtime/sdk-link.js';
-import { harness, type Harness } from './helpers.js';
+import { harness, until, type Harness } from './helpers.js';
 
 let h: Harness;
 before(() => {
@@ -143,6 +143,8 @@ describe('handlers', { concurrency: true }, () => {
     const spec = h.spec(dir);
     const r1 = await h.invoke(spec);
     const r2 = await h.invoke(spec);
+    // Lines reach the sink on the stream's short timer.
+    await until(() => h.events().some((e) => e.message.startsWith(`REPORT RequestId: ${r2.requestId}`)));
     const stream = h.events().find((e) => e.message === 'START RequestId: ' + r1.requestId + ' Version: $LATEST')!.stream;
     const msgs = h.events(stream).map((e) => e.message);
     assert.match(msgs[0], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\tundefined\tINFO\tloading$/);

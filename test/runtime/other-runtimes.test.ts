@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { harness, type Harness } from './helpers.js';
+import { harness, until, type Harness } from './helpers.js';
 
 let h: Harness;
 before(() => {
@@ -47,7 +47,7 @@ describe('provided runtimes', { concurrency: true }, () => {
     assert.deepEqual(ok.json.echo, { a: [1, 2] });
     assert.ok(ok.json.tmp.startsWith(h.workDir));
     assert.ok(ok.logTail.includes('got {"a":[1,2]}'));
-    assert.ok(h.events().some((e) => e.message === 'custom runtime starting for function.handler'));
+    await until(() => h.events().some((e) => e.message === 'custom runtime starting for function.handler'));
     const failed = await h.invoke(spec, { fail: true });
     assert.equal(failed.functionError, 'Unhandled');
     assert.equal(failed.errorType, 'Custom.Failure');
@@ -117,7 +117,7 @@ def handler(event, context):
     assert.ok(j.tmp.startsWith(h.workDir));
     assert.ok(r.logTail.includes('event {"n": 1}\n'));
     assert.match(r.logTail, new RegExp(`\\[INFO\\]\\t\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\\t${r.requestId}\\tinfo line\\nsecond line\\n`));
-    assert.ok(h.events().some((e) => e.message === 'cold start'));
+    await until(() => h.events().some((e) => e.message === 'cold start'));
     const failed = await h.invoke(spec, { fail: true });
     assert.equal(failed.functionError, 'Unhandled');
     assert.equal(failed.errorType, 'ValueError');

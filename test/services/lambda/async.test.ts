@@ -2,16 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { InvokeCommand, PutFunctionEventInvokeConfigCommand, GetFunctionEventInvokeConfigCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import { startTestNimbus, type TestNimbus } from '../../helpers/nimbus.js';
-import { createFunction, lambdaClient } from '../../helpers/lambda.js';
+import type { TestNimbus } from '../../helpers/nimbus.js';
+import { createFunction, startLambdaNimbus } from '../../helpers/lambda.js';
 
 describe('Lambda asynchronous invocation', () => {
   let t: TestNimbus;
   let lambda: LambdaClient;
-  before(async () => {
-    t = await startTestNimbus();
-    lambda = lambdaClient(t.endpoint);
-  });
+  before(async () => ({ t, lambda } = await startLambdaNimbus()));
   after(() => t.stop());
 
   const queue = async (name: string) => {

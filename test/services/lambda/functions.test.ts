@@ -11,16 +11,13 @@ import {
   UpdateFunctionConfigurationCommand,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
-import { startTestNimbus, type TestNimbus } from '../../helpers/nimbus.js';
-import { createFunction, decode, lambdaClient, ROLE, zip } from '../../helpers/lambda.js';
+import type { TestNimbus } from '../../helpers/nimbus.js';
+import { createFunction, decode, startLambdaNimbus, ROLE, zip } from '../../helpers/lambda.js';
 
 describe('Lambda functions', () => {
   let t: TestNimbus;
   let lambda: LambdaClient;
-  before(async () => {
-    t = await startTestNimbus();
-    lambda = lambdaClient(t.endpoint);
-  });
+  before(async () => ({ t, lambda } = await startLambdaNimbus()));
   after(() => t.stop());
 
   it('creates, invokes, updates and deletes a function', async () => {

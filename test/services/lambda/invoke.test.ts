@@ -3,16 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { startTestNimbus, TEST_CREDENTIALS, type TestNimbus } from '../../helpers/nimbus.js';
-import { createFunction, decode, lambdaClient } from '../../helpers/lambda.js';
+import { TEST_CREDENTIALS, type TestNimbus } from '../../helpers/nimbus.js';
+import { createFunction, decode, startLambdaNimbus } from '../../helpers/lambda.js';
 
 describe('Lambda Invoke', () => {
   let t: TestNimbus;
   let lambda: LambdaClient;
-  before(async () => {
-    t = await startTestNimbus();
-    lambda = lambdaClient(t.endpoint);
-  });
+  before(async () => ({ t, lambda } = await startLambdaNimbus()));
   after(() => t.stop());
 
   it('answers DryRun with 204 and RequestResponse with the result, the log tail and the executed version', async () => {

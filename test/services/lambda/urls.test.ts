@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { CreateFunctionUrlConfigCommand, DeleteFunctionUrlConfigCommand, GetFunctionUrlConfigCommand, ListFunctionUrlConfigsCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { startTestNimbus, type TestNimbus } from '../../helpers/nimbus.js';
-import { createFunction, lambdaClient } from '../../helpers/lambda.js';
+import type { TestNimbus } from '../../helpers/nimbus.js';
+import { createFunction, startLambdaNimbus } from '../../helpers/lambda.js';
 
 /** A request to a function URL: the host names the URL, the connection goes to Nimbus. */
 function call(url: string, port: number, opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string } = {}) {
@@ -22,10 +22,7 @@ function call(url: string, port: number, opts: { method?: string; path?: string;
 describe('Lambda function URLs', () => {
   let t: TestNimbus;
   let lambda: LambdaClient;
-  before(async () => {
-    t = await startTestNimbus();
-    lambda = lambdaClient(t.endpoint);
-  });
+  before(async () => ({ t, lambda } = await startLambdaNimbus()));
   after(() => t.stop());
 
   it('invokes the function with the payload format 2.0 event and maps its answer to HTTP', async () => {

@@ -20,18 +20,15 @@ import {
   waitUntilFunctionUpdatedV2,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
-import { startTestNimbus, type TestNimbus } from '../../helpers/nimbus.js';
-import { createFunction, decode, lambdaClient, zip } from '../../helpers/lambda.js';
+import type { TestNimbus } from '../../helpers/nimbus.js';
+import { createFunction, decode, startLambdaNimbus, zip } from '../../helpers/lambda.js';
 
 const returning = (v: string) => ({ 'index.js': `exports.handler = async () => ${JSON.stringify(v)};` });
 
 describe('Lambda versions, aliases, concurrency and tags', () => {
   let t: TestNimbus;
   let lambda: LambdaClient;
-  before(async () => {
-    t = await startTestNimbus();
-    lambda = lambdaClient(t.endpoint);
-  });
+  before(async () => ({ t, lambda } = await startLambdaNimbus()));
   after(() => t.stop());
 
   const invoke = async (name: string, qualifier?: string) => {

@@ -22,6 +22,8 @@ export const MAX_ZIP_BYTES = 50 * 1024 * 1024;
 export const MAX_UNZIPPED_BYTES = 262_144_000;
 
 export class CodeStore {
+  /** Directories known to hold their unpacked code (checked once, not on every invoke). */
+  private readonly unpacked = new Set<string>();
   /** Unpacks in progress, by hash, so concurrent cold starts unpack once. */
   private readonly unpacking = new Map<string, Promise<string>>();
 
@@ -52,7 +54,11 @@ export class CodeStore {
     if (code.kind === 'dir') return code.path;
     const name = Buffer.from(code.sha256, 'base64').toString('hex');
     const dir = join(this.root, name);
-    if (existsSync(dir)) return dir;
+    if (this.unpacked.has(dir)) return dir;
+    if (existsSync(dir)) {
+      this.unpacked.add(dir);
+      return dir;
+    }
     let p = this.unpacking.get(name);
     if (!p) {
       p = this.unpack(code.blobId, dir).finally(() => this.unpacking.delete(name));
@@ -92,6 +98,7 @@ export class CodeStore {
     }
     await rm(dir, { recursive: true, force: true });
     await rename(tmp, dir);
+    this.unpacked.add(dir);
     return dir;
   }
 }
