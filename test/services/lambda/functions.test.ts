@@ -1,4 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { s3Client } from '../../helpers/s3.js';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateFunctionCommand,
@@ -62,5 +67,33 @@ describe('Lambda functions', () => {
     );
     await assert.rejects(lambda.send(new InvokeCommand({ FunctionName: 'nope' })), { name: 'ResourceNotFoundException' });
     await assert.rejects(lambda.send(new InvokeCommand({ FunctionName: 'twice', Payload: Buffer.from('{not json') })), { name: 'InvalidRequestContentException' });
+  });
+
+  it("takes code from Nimbus's S3, and from a local directory with hot reload", async () => {
+    const s3 = s3Client(t);
+    await s3.send(new CreateBucketCommand({ Bucket: 'code' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'code', Key: 'fn.zip', Body: zip({ 'index.js': 'exports.handler = async () => "from s3";' }) }));
+    await createFunction(lambda, 'from-s3', {}, { Code: { S3Bucket: 'code', S3Key: 'fn.zip' } });
+    assert.equal(decode((await lambda.send(new InvokeCommand({ FunctionName: 'from-s3' }))).Payload), '"from s3"');
+    await assert.rejects(
+      lambda.send(new CreateFunctionCommand({ FunctionName: 'no-s3', Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Code: { S3Bucket: 'code', S3Key: 'missing.zip' } })),
+      { name: 'InvalidParameterValueException' },
+    );
+
+    const dir = mkdtempSync(join(tmpdir(), 'nimbus-hot-'));
+    try {
+      writeFileSync(join(dir, 'index.js'), 'exports.handler = async () => "first";');
+      await createFunction(lambda, 'hot', {}, { Code: { S3Bucket: 'hot-reload', S3Key: dir } });
+      assert.equal(decode((await lambda.send(new InvokeCommand({ FunctionName: 'hot' }))).Payload), '"first"');
+      writeFileSync(join(dir, 'index.js'), 'exports.handler = async () => "second";');
+      let answer = '';
+      for (let i = 0; i < 100 && answer !== '"second"'; i++) {
+        answer = decode((await lambda.send(new InvokeCommand({ FunctionName: 'hot' }))).Payload);
+        if (answer !== '"second"') await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.equal(answer, '"second"', 'the edit is picked up without a deploy');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
