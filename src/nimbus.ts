@@ -104,6 +104,7 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
   // Code Nimbus runs (functions) calls back on loopback when Nimbus listens on every address.
   const callbackHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : displayHost;
   ownEndpoint = `http://${callbackHost}:${port}`;
+  for (const s of services) s.start?.();
   ready = true;
   let stopping: Promise<void> | undefined;
   return {

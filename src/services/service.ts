@@ -141,6 +141,11 @@ export interface ServicePlugin {
   responseHeaders?(req: { method: string; path: string; headers: Record<string, string | string[] | undefined> }): Record<string, string> | undefined;
   /** Builds the AwsError for input that fails shape validation. */
   validationError(violations: Violation[], operation: string): AwsError;
+  /**
+   * Starts background work that may call back into Nimbus (queued invocations, event source
+   * mappings): called once the server is listening, so `env.endpoint()` is known.
+   */
+  start?(): void;
   /** Stops timers and background work; the store is flushed after. */
   stop?(): Promise<void> | void;
   /** Extra facts for GET /_nimbus/health. */

@@ -101,12 +101,9 @@ export function lambdaService(opts: LambdaOptions = {}) {
       if (!found) throw functionNotFound(functionArn);
       await asyncInvokes.enqueue(found.target, found.ref.qualifier, Buffer.from(payload), env.ids.uuid());
     });
-    // Functions left Pending by a restart are activated again; queued events resume.
+    // Functions left Pending by a restart are activated again.
     for (const fn of registry.all()) if (fn.latest.config.State === 'Pending' || fn.latest.config.LastUpdateStatus === 'InProgress') functions.activate(fn);
-    asyncInvokes.kick();
-    // Event source mappings: pollers and stream readers of the enabled ones start now.
     const mappings = new EventSourceMappings({ repo, store: env.store, clock: env.clock, ids: env.ids, log: env.log, internal: env.internal, bus: env.bus, registry, functions, invoker });
-    mappings.start();
 
     return {
       name: 'lambda',
@@ -123,6 +120,12 @@ export function lambdaService(opts: LambdaOptions = {}) {
       },
       httpEndpoint: { matches: (req) => urls.matches(req), handle: (req, verify) => urls.handle(req, verify) },
       validationError: (violations) => lambdaValidationError(violations),
+      start() {
+        // Once Nimbus listens (functions call back into it): queued events resume, and the
+        // pollers and stream readers of enabled mappings start.
+        asyncInvokes.kick();
+        mappings.start();
+      },
       async stop() {
         // Runners stop taking batches; those in hand end when the pool closes below.
         const mappingsStopped = mappings.stop();

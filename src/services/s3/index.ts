@@ -111,8 +111,6 @@ export const createS3Service: ServiceFactory = async (env) => {
     for await (const c of read.stream as AsyncIterable<Buffer>) chunks.push(c);
     return Buffer.concat(chunks);
   });
-  // Events committed before a restart but not yet delivered go out now.
-  notifications.kick();
   const plugin: ServicePlugin = {
     name: 's3',
     signingName: 's3',
@@ -153,6 +151,9 @@ export const createS3Service: ServiceFactory = async (env) => {
       const rule = bucket === undefined ? undefined : matchRule(buckets.find(bucket)?.cors, origin, req.method, []);
       return rule && corsHeaders(rule, origin);
     },
+    // Events committed before a restart but not yet delivered go out once every service is up
+    // (a function target needs the functions service, which starts after S3).
+    start: () => notifications.kick(),
     stop: () => lifecycle.stop(),
     routingPath: (req) => {
       const site = websiteBucket(req.headers);
