@@ -14,6 +14,7 @@ import {
   ListFunctionsCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import type { TestNimbus } from '../../helpers/nimbus.js';
@@ -22,7 +23,7 @@ import { createFunction, decode, startLambdaNimbus, ROLE, zip } from '../../help
 describe('Lambda functions', () => {
   let t: TestNimbus;
   let lambda: LambdaClient;
-  before(async () => ({ t, lambda } = await startLambdaNimbus()));
+  before(async () => ({ t, lambda } = await startLambdaNimbus({ hotReloadRoots: [tmpdir()] })));
   after(() => t.stop());
 
   it('creates, invokes, updates and deletes a function', async () => {
@@ -39,7 +40,11 @@ describe('Lambda functions', () => {
     assert.equal(conf.FunctionArn, 'arn:aws:lambda:us-east-1:000000000000:function:echo');
 
     await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'echo', ZipFile: zip({ 'index.js': 'exports.handler = async () => "v2";' }) }));
-    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'echo', Timeout: 10 }));
+    await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 10, minDelay: 0.05 as never, maxDelay: 0.1 as never }, { FunctionName: 'echo' });
+    const stale = (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'echo' }))).RevisionId;
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'echo', Timeout: 10, RevisionId: stale }));
+    // The revision moved on: the same RevisionId is refused now.
+    await assert.rejects(lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'echo', Timeout: 11, RevisionId: stale })), { name: 'PreconditionFailedException' });
     const v2 = await lambda.send(new InvokeCommand({ FunctionName: 'echo' }));
     assert.equal(decode(v2.Payload), '"v2"');
     const got = await lambda.send(new GetFunctionCommand({ FunctionName: 'echo' }));
@@ -80,6 +85,10 @@ describe('Lambda functions', () => {
       { name: 'InvalidParameterValueException' },
     );
 
+    await assert.rejects(
+      lambda.send(new CreateFunctionCommand({ FunctionName: 'outside', Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Code: { S3Bucket: 'hot-reload', S3Key: '/usr' } })),
+      (e: Error) => e.name === 'InvalidParameterValueException' && /outside the hot-reload roots/.test(e.message),
+    );
     const dir = mkdtempSync(join(tmpdir(), 'nimbus-hot-'));
     try {
       writeFileSync(join(dir, 'index.js'), 'exports.handler = async () => "first";');

@@ -6,7 +6,7 @@
 import type { Clock } from '../../../lib/clock.js';
 import type { Ids } from '../../../lib/ids.js';
 import type { Logger } from '../../../lib/log.js';
-import { InvalidParameterValueException, PreconditionFailedException, ResourceConflictException } from '../errors.js';
+import { InvalidParameterValueException, PreconditionFailedException, ResourceConflictException, ResourceNotFoundException } from '../errors.js';
 import type { CodeRef, FunctionRecord, VersionConfig, VersionRecord } from '../model.js';
 import { functionKey } from '../model.js';
 import type { CodeStore } from './code.js';
@@ -79,59 +79,68 @@ export class Functions {
     };
     applyConfig(config, input);
     const tags = input.Tags ?? {};
-    const created = await this.d.registry.update(ref, (existing) => {
-      if (existing) throw new ResourceConflictException(`Function already exist: ${ref.name}`);
-      const doc: FunctionRecord = {
-        accountId: ref.accountId,
-        region: ref.region,
-        name: ref.name,
-        latest: { config, code },
-        versions: {},
-        nextVersion: 1,
-        aliases: {},
-        tags: { ...tags },
-        eventInvokeConfigs: {},
-        urlConfigs: {},
-        policy: {},
-        ...(creatorKeyId ? { creatorKeyId } : {}),
-      };
-      return { doc, result: doc };
-    });
+    const doc: FunctionRecord = {
+      accountId: ref.accountId,
+      region: ref.region,
+      name: ref.name,
+      latest: { config, code },
+      versions: {},
+      nextVersion: 1,
+      aliases: {},
+      tags: { ...tags },
+      eventInvokeConfigs: {},
+      urlConfigs: {},
+      policy: {},
+      ...(creatorKeyId ? { creatorKeyId } : {}),
+    };
+    let created: FunctionRecord;
+    try {
+      created = await this.d.registry.create(doc);
+    } catch (e) {
+      await this.d.code.remove(code); // the name was taken meanwhile: nothing refers to the zip
+      throw e;
+    }
     this.activate(created);
     if (input.Publish) await this.waitActive(created);
     return { ...config };
   }
 
   async updateCode(ref: FunctionRef, input: CodeInput & { Publish?: boolean; RevisionId?: string }): Promise<VersionConfig> {
-    const fn = this.d.registry.get(ref);
-    checkRevision(fn.latest.config, input.RevisionId);
+    checkUpdatable(this.d.registry.get(ref), input.RevisionId);
     const code = await this.codeFrom(ref, input);
-    const old = fn.latest.code;
-    const updated = await this.d.registry.update(ref, (f) => {
-      if (!f) throw noSuchQualifier(ref);
-      f.latest.code = code;
-      Object.assign(f.latest.config, {
-        CodeSha256: code.sha256,
-        CodeSize: code.size,
-        LastModified: lambdaTimestamp(this.d.clock.now()),
-        RevisionId: this.d.ids.uuid(),
-        LastUpdateStatus: 'InProgress',
-        LastUpdateStatusReason: 'The function is being created.',
-        LastUpdateStatusReasonCode: 'Creating',
+    let old: CodeRef | undefined;
+    let updated: FunctionRecord;
+    try {
+      updated = await this.d.registry.update(ref, (f) => {
+        // Checked again inside the write: a concurrent update may have come first.
+        checkUpdatable(f, input.RevisionId);
+        old = f.latest.code;
+        f.latest.code = code;
+        Object.assign(f.latest.config, {
+          CodeSha256: code.sha256,
+          CodeSize: code.size,
+          LastModified: lambdaTimestamp(this.d.clock.now()),
+          RevisionId: this.d.ids.uuid(),
+          LastUpdateStatus: 'InProgress',
+          LastUpdateStatusReason: 'The function is being created.',
+          LastUpdateStatusReasonCode: 'Creating',
+        });
+        return { doc: f, result: f };
       });
-      return { doc: f, result: f };
-    });
-    await this.releaseCode(updated, old);
+    } catch (e) {
+      await this.releaseCode(this.d.registry.find(ref), code);
+      throw e;
+    }
+    if (old) await this.releaseCode(updated, old);
     this.d.changed(updated);
     this.activate(updated);
     return { ...updated.latest.config };
   }
 
   async updateConfig(ref: FunctionRef, input: ConfigInput & { RevisionId?: string }): Promise<VersionConfig> {
-    const fn = this.d.registry.get(ref);
-    checkRevision(fn.latest.config, input.RevisionId);
+    checkUpdatable(this.d.registry.get(ref), input.RevisionId);
     const updated = await this.d.registry.update(ref, (f) => {
-      if (!f) throw noSuchQualifier(ref);
+      checkUpdatable(f, input.RevisionId);
       applyConfig(f.latest.config, input);
       Object.assign(f.latest.config, { LastModified: lambdaTimestamp(this.d.clock.now()), RevisionId: this.d.ids.uuid(), LastUpdateStatus: 'Successful' });
       delete f.latest.config.LastUpdateStatusReason;
@@ -152,9 +161,9 @@ export class Functions {
       if (alias) throw new ResourceConflictException(`Unable to delete version because the following aliases reference it: [${alias.Name}]`);
     }
     const removed = await this.d.registry.update(ref, (f) => {
-      if (!f) throw noSuchQualifier(ref);
       if (ref.qualifier === undefined) return { doc: null, result: [f.latest.code, ...Object.values(f.versions).map((v) => v.code)] };
-      const v = f.versions[ref.qualifier]!;
+      const v = f.versions[ref.qualifier];
+      if (!v) throw noSuchQualifier(ref);
       delete f.versions[ref.qualifier];
       delete f.eventInvokeConfigs[ref.qualifier];
       return { doc: f, result: [v.code] };
@@ -195,7 +204,7 @@ export class Functions {
       await this.d.registry
         .update(fn, (f) => {
           // A later update owns the state from here on.
-          if (!f || f.latest.config.RevisionId !== revision) return { doc: f ?? null, result: undefined };
+          if (f.latest.config.RevisionId !== revision) return { doc: f, result: undefined };
           const c = f.latest.config;
           if (failure) Object.assign(c, { State: 'Failed', StateReason: failure, StateReasonCode: 'InvalidZipFileException', LastUpdateStatus: 'Failed' });
           else {
@@ -207,7 +216,8 @@ export class Functions {
           }
           return { doc: f, result: undefined };
         })
-        .catch((e) => this.d.log.error('function state could not be saved', { function: fn.name, error: String(e) }));
+        // A function deleted meanwhile has no state to save.
+        .catch((e) => e instanceof ResourceNotFoundException || this.d.log.error('function state could not be saved', { function: fn.name, error: String(e) }));
     })().finally(() => {
       if (this.activating.get(key) === done) this.activating.delete(key);
     });
@@ -237,6 +247,17 @@ export class Functions {
     const used = fn && [fn.latest, ...Object.values(fn.versions)].some((v) => v.code.kind === 'zip' && v.code.blobId === code.blobId);
     if (!used) await this.d.code.remove(code);
   }
+}
+
+/**
+ * An update needs the function not to be mid-update (Lambda's ResourceConflictException) and,
+ * when the caller names one, its current RevisionId (optimistic locking).
+ */
+function checkUpdatable(fn: FunctionRecord, revisionId: string | undefined): void {
+  if (fn.latest.config.LastUpdateStatus === 'InProgress') {
+    throw new ResourceConflictException(`The operation cannot be performed at this time. An update is in progress for resource: ${functionArn(fn)}`);
+  }
+  checkRevision(fn.latest.config, revisionId);
 }
 
 /** RevisionId guards an update against a concurrent one (optimistic locking). */

@@ -4,7 +4,7 @@
  * durable commit before the caller hears of it. A batch rolled back as a whole reloads the map.
  */
 import type { Store } from '../../../store/store.js';
-import { functionNotFound } from '../errors.js';
+import { functionNotFound, ResourceConflictException } from '../errors.js';
 import { functionKey, type FunctionRecord } from '../model.js';
 import type { SqliteLambdaRepo } from '../repo.sqlite.js';
 import { functionArn, type FunctionRef } from './names.js';
@@ -43,19 +43,29 @@ export class Registry {
     return this.fns.values();
   }
 
+  /** Commits a new function; ResourceConflictException when the name is taken (checked inside the write). */
+  async create(doc: FunctionRecord): Promise<FunctionRecord> {
+    const key = functionKey(doc.accountId, doc.region, doc.name);
+    return this.store.write(() => {
+      if (this.fns.has(key)) throw new ResourceConflictException(`Function already exist: ${doc.name}`);
+      this.repo.putFunctionNow(key, doc);
+      this.fns.set(key, doc);
+      return doc;
+    });
+  }
+
   /**
-   * Applies `change` to a copy of the function's document (or creates it, when `change` gets
-   * undefined and returns one) and commits it; the map changes only once the write succeeds.
-   * Returning null deletes the function.
+   * Applies `change` to a copy of the function's document and commits it; the map changes only
+   * once the write succeeds. The function is looked up inside the write, so checks made in
+   * `change` (revision ids, update states) hold against concurrent requests; a function deleted
+   * meanwhile gives ResourceNotFoundException. Returning null deletes the function.
    */
-  async update<T>(
-    ref: Pick<FunctionRef, 'accountId' | 'region' | 'name'>,
-    change: (f: FunctionRecord | undefined) => { doc: FunctionRecord | null; result: T },
-  ): Promise<T> {
+  async update<T>(ref: Pick<FunctionRef, 'accountId' | 'region' | 'name'>, change: (f: FunctionRecord) => { doc: FunctionRecord | null; result: T }): Promise<T> {
     const key = functionKey(ref.accountId, ref.region, ref.name);
     return this.store.write(() => {
       const current = this.fns.get(key);
-      const { doc, result } = change(current ? structuredClone(current) : undefined);
+      if (!current) throw functionNotFound(functionArn(ref));
+      const { doc, result } = change(structuredClone(current));
       if (doc === null) {
         this.repo.deleteFunctionNow(key);
         this.fns.delete(key);

@@ -3,6 +3,7 @@
  * invoke configurations (retries, event age, destinations), tags and resource-policy
  * statements (AddPermission).
  */
+import { parseArn } from '../../../lib/arn.js';
 import type { Clock } from '../../../lib/clock.js';
 import { AwsError } from '../../../protocols/errors.js';
 import { InvalidParameterValueException, ResourceConflictException, ResourceNotFoundException } from '../errors.js';
@@ -29,15 +30,15 @@ export class Settings {
     if (others + reserved > ACCOUNT_CONCURRENCY - UNRESERVED_MINIMUM) {
       throw new InvalidParameterValueException(`Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${UNRESERVED_MINIMUM}].`);
     }
-    await this.registry.update(ref, (f) => ({ doc: { ...f!, reservedConcurrency: reserved }, result: undefined }));
+    await this.registry.update(ref, (f) => ({ doc: { ...f, reservedConcurrency: reserved }, result: undefined }));
     return reserved;
   }
 
   async deleteConcurrency(ref: FunctionRef): Promise<void> {
     this.registry.get(ref);
     await this.registry.update(ref, (f) => {
-      delete f!.reservedConcurrency;
-      return { doc: f!, result: undefined };
+      delete f.reservedConcurrency;
+      return { doc: f, result: undefined };
     });
   }
 
@@ -49,13 +50,13 @@ export class Settings {
   async putEventInvokeConfig(ref: FunctionRef, input: Omit<EventInvokeConfig, 'LastModified'>, merge: boolean): Promise<Record<string, unknown>> {
     const fn = this.registry.get(ref);
     const qualifier = this.checkQualifier(fn, ref);
-    checkEventInvokeConfig(input);
+    checkEventInvokeConfig(input, fn.accountId);
     return this.registry.update(ref, (f) => {
-      const current = f!.eventInvokeConfigs[qualifier];
+      const current = f.eventInvokeConfigs[qualifier];
       if (merge && !current) throw new ResourceNotFoundException(`The function ${functionArn(ref, qualifier)} doesn't have an EventInvokeConfig`);
       const next: EventInvokeConfig = { ...(merge ? current : {}), ...stripUndefined(input), LastModified: this.clock.now() / 1000 };
-      f!.eventInvokeConfigs[qualifier] = next;
-      return { doc: f!, result: describeEventInvokeConfig(f!, qualifier, next) };
+      f.eventInvokeConfigs[qualifier] = next;
+      return { doc: f, result: describeEventInvokeConfig(f, qualifier, next) };
     });
   }
 
@@ -71,8 +72,8 @@ export class Settings {
     this.getEventInvokeConfig(ref);
     const qualifier = ref.qualifier ?? '$LATEST';
     await this.registry.update(ref, (f) => {
-      delete f!.eventInvokeConfigs[qualifier];
-      return { doc: f!, result: undefined };
+      delete f.eventInvokeConfigs[qualifier];
+      return { doc: f, result: undefined };
     });
   }
 
@@ -82,9 +83,10 @@ export class Settings {
   }
 
   /** The function an ARN names for tagging (tags belong to the function, not to a version). */
-  taggable(arn: string): FunctionRef {
+  taggable(arn: string, callerAccount: string): FunctionRef {
     const ref = parseFunctionArn(arn);
     if (!ref) throw new AwsError('ValidationException', `1 validation error detected: Value '${arn}' at 'resource' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|layer:[a-zA-Z0-9-_]+|code-signing-config:csc-[a-z0-9]{17}|event-source-mapping:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})`);
+    if (ref.accountId !== callerAccount) throw new AwsError('AccessDeniedException', `User is not authorized to access resource ${arn}`, { status: 403 });
     if (ref.qualifier) throw new InvalidParameterValueException('Tags are not supported on a qualified function ARN.');
     this.registry.get(ref);
     return ref;
@@ -92,16 +94,16 @@ export class Settings {
 
   async tag(ref: FunctionRef, tags: Record<string, string>): Promise<void> {
     await this.registry.update(ref, (f) => {
-      const merged = { ...f!.tags, ...tags };
+      const merged = { ...f.tags, ...tags };
       if (Object.keys(merged).length > 50) throw new InvalidParameterValueException('Number of tags exceeds resource tag limit.');
-      return { doc: { ...f!, tags: merged }, result: undefined };
+      return { doc: { ...f, tags: merged }, result: undefined };
     });
   }
 
   async untag(ref: FunctionRef, keys: string[]): Promise<void> {
     await this.registry.update(ref, (f) => {
-      for (const k of keys) delete f!.tags[k];
-      return { doc: f!, result: undefined };
+      for (const k of keys) delete f.tags[k];
+      return { doc: f, result: undefined };
     });
   }
 
@@ -116,9 +118,9 @@ export class Settings {
       ...(input.SourceArn ? { Condition: { ArnLike: { 'AWS:SourceArn': input.SourceArn } } } : {}),
     };
     return this.registry.update(ref, (f) => {
-      if (f!.policy[input.StatementId]) throw new ResourceConflictException(`The statement id (${input.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`);
-      f!.policy[input.StatementId] = statement;
-      return { doc: f!, result: statement };
+      if (f.policy[input.StatementId]) throw new ResourceConflictException(`The statement id (${input.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`);
+      f.policy[input.StatementId] = statement;
+      return { doc: f, result: statement };
     });
   }
 
@@ -126,8 +128,8 @@ export class Settings {
     const fn = this.registry.get(ref);
     if (!fn.policy[sid]) throw new ResourceNotFoundException(`Statement ${sid} is not found in resource policy.`);
     await this.registry.update(ref, (f) => {
-      delete f!.policy[sid];
-      return { doc: f!, result: undefined };
+      delete f.policy[sid];
+      return { doc: f, result: undefined };
     });
   }
 
@@ -145,7 +147,7 @@ export class Settings {
   }
 }
 
-function checkEventInvokeConfig(c: Omit<EventInvokeConfig, 'LastModified'>): void {
+function checkEventInvokeConfig(c: Omit<EventInvokeConfig, 'LastModified'>, accountId: string): void {
   if (c.MaximumRetryAttempts !== undefined && (c.MaximumRetryAttempts < 0 || c.MaximumRetryAttempts > 2)) {
     throw new AwsError('ValidationException', `1 validation error detected: Value '${c.MaximumRetryAttempts}' at 'maximumRetryAttempts' failed to satisfy constraint: Member must have value less than or equal to 2`);
   }
@@ -153,7 +155,9 @@ function checkEventInvokeConfig(c: Omit<EventInvokeConfig, 'LastModified'>): voi
     throw new AwsError('ValidationException', `1 validation error detected: Value '${c.MaximumEventAgeInSeconds}' at 'maximumEventAgeInSeconds' failed to satisfy constraint: Member must have value between 60 and 21600`);
   }
   for (const d of [c.DestinationConfig?.OnSuccess?.Destination, c.DestinationConfig?.OnFailure?.Destination]) {
-    if (d !== undefined && !/^arn:aws[a-zA-Z-]*:(sqs|sns|lambda|events|s3):/.test(d)) throw new InvalidParameterValueException(`The destination ARN ${d} is invalid.`);
+    if (d === undefined) continue;
+    if (!/^arn:aws[a-zA-Z-]*:(sqs|lambda):/.test(d)) throw new InvalidParameterValueException(`The destination ARN ${d} is invalid or not supported: Nimbus sends to SQS queues and Lambda functions.`);
+    checkSameAccount(d, accountId);
   }
 }
 
@@ -169,4 +173,11 @@ function describeEventInvokeConfig(fn: FunctionRecord, qualifier: string, c: Eve
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Destinations must be the function's own account's: Nimbus evaluates no resource policies across accounts. */
+export function checkSameAccount(arn: string, accountId: string): void {
+  if (parseArn(arn)?.account !== accountId) {
+    throw new InvalidParameterValueException(`The destination ${arn} is in another account; Nimbus delivers only within the function's account (${accountId}).`);
+  }
 }

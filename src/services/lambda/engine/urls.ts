@@ -40,7 +40,7 @@ export class FunctionUrls {
     const qualifier = this.qualifierOf(fn, ref);
     checkInput(input, true);
     return this.registry.update(ref, (f) => {
-      if (f!.urlConfigs[qualifier]) throw new ResourceConflictException(`Failed to create function url config for [functionArn = ${functionArn(ref, ref.qualifier)}]. Error message:  FunctionUrlConfig exists for this Lambda function`);
+      if (f.urlConfigs[qualifier]) throw new ResourceConflictException(`Failed to create function url config for [functionArn = ${functionArn(ref, ref.qualifier)}]. Error message:  FunctionUrlConfig exists for this Lambda function`);
       const urlId = this.ids.uuid().replace(/-/g, '');
       const now = new Date(this.clock.now()).toISOString();
       const config: UrlConfig = {
@@ -53,8 +53,8 @@ export class FunctionUrls {
         CreationTime: now,
         LastModifiedTime: now,
       };
-      f!.urlConfigs[qualifier] = config;
-      return { doc: f!, result: config };
+      f.urlConfigs[qualifier] = config;
+      return { doc: f, result: config };
     });
   }
 
@@ -70,12 +70,12 @@ export class FunctionUrls {
     checkInput(input, false);
     const qualifier = ref.qualifier ?? '$LATEST';
     return this.registry.update(ref, (f) => {
-      const c = f!.urlConfigs[qualifier]!;
+      const c = f.urlConfigs[qualifier]!;
       if (input.AuthType !== undefined) c.AuthType = input.AuthType as UrlConfig['AuthType'];
       if (input.Cors !== undefined) c.Cors = input.Cors;
       if (input.InvokeMode !== undefined) c.InvokeMode = input.InvokeMode as UrlConfig['InvokeMode'];
       c.LastModifiedTime = new Date(this.clock.now()).toISOString();
-      return { doc: f!, result: c };
+      return { doc: f, result: c };
     });
   }
 
@@ -83,8 +83,8 @@ export class FunctionUrls {
     this.get(ref);
     const qualifier = ref.qualifier ?? '$LATEST';
     await this.registry.update(ref, (f) => {
-      delete f!.urlConfigs[qualifier];
-      return { doc: f!, result: undefined };
+      delete f.urlConfigs[qualifier];
+      return { doc: f, result: undefined };
     });
   }
 
@@ -115,7 +115,8 @@ export class FunctionUrls {
       } catch {
         return plain(403, { Message: 'Forbidden' }, cors);
       }
-      if (identity.service !== 'lambda') return plain(403, { Message: 'Forbidden' }, cors);
+      // Only the function's own account may call it: Nimbus evaluates no resource policies.
+      if (identity.service !== 'lambda' || identity.accountId !== fn.accountId) return plain(403, { Message: 'Forbidden' }, cors);
     }
     const event = this.event(req, m[1]!, identity);
     const ref: FunctionRef = { accountId: fn.accountId, region: fn.region, name: fn.name, ...(qualifier !== '$LATEST' ? { qualifier } : {}) };

@@ -28,10 +28,11 @@ export class Versions {
       throw new InvalidParameterValueException(`CodeSHA256 (${input.CodeSha256}) is different from current CodeSHA256 in $LATEST (${fn.latest.config.CodeSha256}). Please try again with the CodeSHA256 in $LATEST.`);
     }
     return this.registry.update(ref, (f) => {
-      const latest = f!.latest;
-      const newest = f!.versions[String(f!.nextVersion - 1)];
-      if (newest && sameContent(newest.config, latest.config) && newest.code.sha256 === latest.code.sha256) return { doc: f!, result: { ...newest.config } };
-      const version = String(f!.nextVersion++);
+      checkRevision(f.latest.config, input.RevisionId);
+      const latest = f.latest;
+      const newest = f.versions[String(f.nextVersion - 1)];
+      if (newest && sameContent(newest.config, latest.config) && newest.code.sha256 === latest.code.sha256) return { doc: f, result: { ...newest.config } };
+      const version = String(f.nextVersion++);
       const config: VersionConfig = {
         ...structuredClone(latest.config),
         Version: version,
@@ -39,8 +40,8 @@ export class Versions {
         Description: input.Description ?? latest.config.Description,
         RevisionId: this.ids.uuid(),
       };
-      f!.versions[version] = { config, code: latest.code };
-      return { doc: f!, result: { ...config } };
+      f.versions[version] = { config, code: latest.code };
+      return { doc: f, result: { ...config } };
     });
   }
 
@@ -59,7 +60,7 @@ export class Versions {
     checkVersion(fn, input.FunctionVersion);
     checkRouting(fn, input.FunctionVersion, input.RoutingConfig);
     return this.registry.update(ref, (f) => {
-      if (f!.aliases[input.Name]) throw new ResourceConflictException(`Alias already exists: ${functionArn(ref, input.Name)}`);
+      if (f.aliases[input.Name]) throw new ResourceConflictException(`Alias already exists: ${functionArn(ref, input.Name)}`);
       const alias: AliasRecord = {
         AliasArn: functionArn(ref, input.Name),
         Name: input.Name,
@@ -68,8 +69,8 @@ export class Versions {
         ...(input.RoutingConfig ? { RoutingConfig: input.RoutingConfig } : {}),
         RevisionId: this.ids.uuid(),
       };
-      f!.aliases[input.Name] = alias;
-      return { doc: f!, result: { ...alias } };
+      f.aliases[input.Name] = alias;
+      return { doc: f, result: { ...alias } };
     });
   }
 
@@ -91,8 +92,9 @@ export class Versions {
     checkVersion(fn, version);
     checkRouting(fn, version, input.RoutingConfig ?? current.RoutingConfig);
     return this.registry.update(ref, (f) => {
-      const a = f!.aliases[name];
+      const a = f.aliases[name];
       if (!a) throw new ResourceNotFoundException(`Cannot find alias arn: ${functionArn(ref, name)}`);
+      checkRevision(a, input.RevisionId);
       a.FunctionVersion = version;
       if (input.Description !== undefined) a.Description = input.Description;
       if (input.RoutingConfig !== undefined) {
@@ -100,17 +102,17 @@ export class Versions {
         else delete a.RoutingConfig;
       }
       a.RevisionId = this.ids.uuid();
-      return { doc: f!, result: { ...a } };
+      return { doc: f, result: { ...a } };
     });
   }
 
   async deleteAlias(ref: FunctionRef, name: string): Promise<void> {
     this.registry.get(ref);
     await this.registry.update(ref, (f) => {
-      delete f!.aliases[name];
-      delete f!.eventInvokeConfigs[name];
-      delete f!.urlConfigs[name];
-      return { doc: f!, result: undefined };
+      delete f.aliases[name];
+      delete f.eventInvokeConfigs[name];
+      delete f.urlConfigs[name];
+      return { doc: f, result: undefined };
     });
   }
 

@@ -49,18 +49,18 @@ export function settingsOperations(settings: Settings, registry: Registry): Reco
         return { FunctionEventInvokeConfigs: items, ...(next ? { NextMarker: next } : {}) };
       },
     ),
-    TagResource: op({ method: 'POST', uri: '/2017-03-31/tags/{Resource}', code: 204 }, { Resource: inUri('Resource'), Tags: 'tags!' }, async (input) => {
-      await settings.tag(settings.taggable(input.Resource), input.Tags);
+    TagResource: op({ method: 'POST', uri: '/2017-03-31/tags/{Resource}', code: 204 }, { Resource: inUri('Resource'), Tags: 'tags!' }, async (input, ctx) => {
+      await settings.tag(settings.taggable(input.Resource, ctx.accountId), input.Tags);
     }),
     UntagResource: op(
       { method: 'DELETE', uri: '/2017-03-31/tags/{Resource}', code: 204 },
       { Resource: inUri('Resource'), TagKeys: { ...inQuery(list(string()), 'tagKeys'), required: true } },
-      async (input) => {
-        await settings.untag(settings.taggable(input.Resource), input.TagKeys);
+      async (input, ctx) => {
+        await settings.untag(settings.taggable(input.Resource, ctx.accountId), input.TagKeys);
       },
     ),
-    ListTags: op({ method: 'GET', uri: '/2017-03-31/tags/{Resource}' }, { Resource: inUri('Resource') }, (input) => ({
-      Tags: { ...registry.get(settings.taggable(input.Resource)).tags },
+    ListTags: op({ method: 'GET', uri: '/2017-03-31/tags/{Resource}' }, { Resource: inUri('Resource') }, (input, ctx) => ({
+      Tags: { ...registry.get(settings.taggable(input.Resource, ctx.accountId)).tags },
     })),
     AddPermission: op(
       { method: 'POST', uri: '/2015-03-31/functions/{FunctionName}/policy', code: 201 },
