@@ -10,6 +10,7 @@ import type { Ids } from '../../../lib/ids.js';
 import type { InternalApi } from '../../../lib/internal.js';
 import type { Logger } from '../../../lib/log.js';
 import type { Store } from '../../../store/store.js';
+import { AwsError } from '../../../protocols/errors.js';
 import { TooManyRequestsException } from '../errors.js';
 import type { EventInvokeConfig, FunctionRecord } from '../model.js';
 import type { AsyncInvocation, SqliteLambdaRepo } from '../repo.sqlite.js';
@@ -106,11 +107,16 @@ export class AsyncInvocations {
     this.running++;
     this.inFlight.add(inv.id);
     this.attempt(inv)
-      .catch((e) => this.d.log.error('asynchronous invocation failed to run', { requestId: inv.requestId, error: e instanceof Error ? e.stack : String(e) }))
+      .catch(async (e) => {
+        // Something outside the function failed (the store, say): try again later, never at once.
+        this.d.log.error('asynchronous invocation failed to run', { requestId: inv.requestId, error: e instanceof Error ? e.stack : String(e) });
+        await this.retryAt(inv, this.d.clock.now() + RETRY_DELAYS_MS[0]!, inv.attempts).catch(() => undefined);
+      })
       .finally(() => {
         this.running--;
         this.inFlight.delete(inv.id);
-        this.kick();
+        // On the next turn of the event loop: a kick never recurses through microtasks.
+        setImmediate(() => this.kick());
       });
   }
 
@@ -124,13 +130,15 @@ export class AsyncInvocations {
     if (now - inv.enqueuedAt > (config?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_AGE_S) * 1000) {
       return this.finish(inv, () => this.deliver(target, inv, config, 'EventAgeExceeded', payload));
     }
-    let result;
+    let result: { payload: Buffer; functionError?: string };
     try {
       result = await this.d.invoker.invoke(target, payload, { requestId: inv.requestId });
     } catch (e) {
-      if (!(e instanceof TooManyRequestsException)) throw e;
       // Throttled: not an attempt; tried again until the event is too old.
-      return this.retryAt(inv, this.d.clock.now() + THROTTLE_RETRY_MS, inv.attempts);
+      if (e instanceof TooManyRequestsException) return this.retryAt(inv, this.d.clock.now() + THROTTLE_RETRY_MS, inv.attempts);
+      // The function could not run (a Failed state, a payload it refuses): a failed attempt.
+      if (!(e instanceof AwsError)) throw e;
+      result = { payload: Buffer.from(JSON.stringify({ errorType: e.code, errorMessage: e.message })), functionError: 'Unhandled' };
     }
     const attempts = inv.attempts + 1;
     if (!result.functionError) {
