@@ -7,10 +7,11 @@ import { startNimbus } from './nimbus.js';
 const USAGE = `usage: nimbus start [--host 127.0.0.1] [--port 4566] [--data-dir ./.nimbus | --memory]
                     [--region us-east-1] [--credentials-file creds.json] [--log-level info]
                     [--ttl-sweep-interval 1] [--max-function-environments 64]
-                    [--function-idle-timeout 600]
+                    [--function-idle-timeout 600] [--hot-reload-roots DIR[:DIR...]]
 Environment: NIMBUS_HOST, NIMBUS_PORT, NIMBUS_DATA_DIR, NIMBUS_MEMORY=1, NIMBUS_REGION,
              NIMBUS_CREDENTIALS=KEY:SECRET:ACCOUNT[,...], NIMBUS_CREDENTIALS_FILE, NIMBUS_LOG_LEVEL,
-             NIMBUS_TTL_SWEEP_INTERVAL, NIMBUS_MAX_FUNCTION_ENVIRONMENTS, NIMBUS_FUNCTION_IDLE_TIMEOUT`;
+             NIMBUS_TTL_SWEEP_INTERVAL, NIMBUS_MAX_FUNCTION_ENVIRONMENTS, NIMBUS_FUNCTION_IDLE_TIMEOUT,
+             NIMBUS_HOT_RELOAD_ROOTS`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

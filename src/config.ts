@@ -3,6 +3,7 @@
  * the defaults. Validated once, at start.
  */
 import { readFileSync } from 'node:fs';
+import { delimiter, resolve } from 'node:path';
 import type { Credentials } from './protocols/sigv4.js';
 
 export interface Config {
@@ -19,6 +20,8 @@ export interface Config {
   maxFunctionEnvironments: number;
   /** Idle function environments stop after this many seconds. */
   functionIdleSeconds: number;
+  /** Directories under which functions may run code in place (hot reload); the working directory by default. */
+  hotReloadRoots: string[];
 }
 
 export const DEFAULT_CREDENTIALS: Credentials = { accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' };
@@ -36,6 +39,7 @@ const FLAGS: Record<string, { env: string; takesValue: boolean }> = {
   'ttl-sweep-interval': { env: 'NIMBUS_TTL_SWEEP_INTERVAL', takesValue: true },
   'max-function-environments': { env: 'NIMBUS_MAX_FUNCTION_ENVIRONMENTS', takesValue: true },
   'function-idle-timeout': { env: 'NIMBUS_FUNCTION_IDLE_TIMEOUT', takesValue: true },
+  'hot-reload-roots': { env: 'NIMBUS_HOT_RELOAD_ROOTS', takesValue: true },
 };
 
 /** Parses `--name value`, `--name=value` and boolean `--memory`. */
@@ -133,6 +137,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     ttlSweepSeconds,
     maxFunctionEnvironments,
     functionIdleSeconds,
+    hotReloadRoots: (get('hot-reload-roots') ?? process.cwd()).split(delimiter).filter(Boolean).map((d) => resolve(d)),
   };
 }
 

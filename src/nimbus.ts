@@ -30,6 +30,7 @@ export function servicesOf(opts: Partial<Config> = {}): ServiceFactory[] {
   return [createSqsService, dynamoDbService({ ttlIntervalMs: (opts.ttlSweepSeconds ?? 1) * 1000 }), createS3Service, createLogsService, lambdaService({
     ...(opts.maxFunctionEnvironments !== undefined ? { maxEnvironments: opts.maxFunctionEnvironments } : {}),
     ...(opts.functionIdleSeconds !== undefined ? { idleMs: opts.functionIdleSeconds * 1000 } : {}),
+    hotReloadRoots: opts.hotReloadRoots ?? [process.cwd()],
   })];
 }
 
@@ -68,7 +69,7 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
   const credentials = new Map<string, Credentials>();
   for (const c of opts.credentials ?? [DEFAULT_CREDENTIALS]) credentials.set(c.accessKeyId, c);
   const lookup = (akid: string) => credentials.get(akid);
-  for (const factory of servicesOf(opts)) services.push(...[await factory({ store, clock, ids, log, region, bus, blobs, internal, credentials: lookup, dataDir, memory, endpoint: () => ownEndpoint })].flat());
+  for (const factory of servicesOf(opts)) services.push(...[await factory({ store, clock, ids, log, region, bus, blobs, internal, credentials: lookup, accountCredentials: (account) => [...credentials.values()].find((c) => c.accountId === account), dataDir, memory, endpoint: () => ownEndpoint })].flat());
 
   const verifier = new SigV4Verifier(lookup, clock);
   const dispatcher = new Dispatcher(new Router(services), verifier, log, services);

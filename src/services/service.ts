@@ -107,6 +107,8 @@ export interface ServiceEnv {
   internal: InternalApi;
   /** The configured credentials by access key id (S3 verifies POST-form signatures itself). */
   credentials?(accessKeyId: string): Credentials | undefined;
+  /** A configured key pair of an account (function environments act as their account). */
+  accountCredentials?(accountId: string): Credentials | undefined;
 }
 
 export interface ServicePlugin {

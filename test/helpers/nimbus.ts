@@ -34,6 +34,8 @@ export interface TestNimbusOptions {
   memory?: boolean;
   dataDir?: string;
   credentials?: Credentials[];
+  /** Directories functions may run code from in place (hot reload); none unless given. */
+  hotReloadRoots?: string[];
 }
 
 export async function startTestNimbus(opts: TestNimbusOptions = {}): Promise<TestNimbus> {
@@ -48,6 +50,7 @@ export async function startTestNimbus(opts: TestNimbusOptions = {}): Promise<Tes
     clock: clock as Clock | undefined,
     log: createLogger(process.env.NIMBUS_TEST_LOG ? 'debug' : 'silent'),
     credentials: opts.credentials ?? [{ ...TEST_CREDENTIALS, accountId: ACCOUNT }],
+    hotReloadRoots: opts.hotReloadRoots ?? [],
   });
   const sqsClient = (o: { credentials?: { accessKeyId: string; secretAccessKey: string }; region?: string } = {}) =>
     new SQSClient({ endpoint: nimbus.endpoint, region: o.region ?? 'us-east-1', credentials: o.credentials ?? TEST_CREDENTIALS, maxAttempts: 1 });

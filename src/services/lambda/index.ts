@@ -32,6 +32,8 @@ export interface LambdaOptions {
   maxEnvironments?: number;
   /** Idle environments stop after this long (ms, real time). */
   idleMs?: number;
+  /** Directories under which code may be run in place (hot reload). */
+  hotReloadRoots?: string[];
 }
 
 export function lambdaService(opts: LambdaOptions = {}) {
@@ -42,7 +44,7 @@ export function lambdaService(opts: LambdaOptions = {}) {
     const blobs = new BlobStore({ memory: env.memory, dir: join(root, 'blobs'), log: env.log });
     const codeRoot = join(root, 'code');
     prepareCodeRoot(codeRoot);
-    const code = new CodeStore(blobs, codeRoot);
+    const code = new CodeStore(blobs, codeRoot, opts.hotReloadRoots ?? []);
     const registry = new Registry(repo, env.store);
     // Zips no function refers to (a crash between storing one and committing its function).
     await blobs.sweep((id) => [...registry.all()].some((f) => [f.latest, ...Object.values(f.versions)].some((v) => v.code.kind === 'zip' && v.code.blobId === id)), 0);
@@ -70,7 +72,11 @@ export function lambdaService(opts: LambdaOptions = {}) {
       code,
       pool,
       endpoint: env.endpoint,
-      credentials: (fn) => (fn.creatorKeyId ? env.credentials?.(fn.creatorKeyId) : undefined),
+      // The creator's key while it is configured, else another of the function's account.
+      credentials: (fn) => {
+        const own = fn.creatorKeyId ? env.credentials?.(fn.creatorKeyId) : undefined;
+        return own?.accountId === fn.accountId ? own : env.accountCredentials?.(fn.accountId);
+      },
     });
     const versions = new Versions(registry, functions, env.ids);
     const settings = new Settings(registry, env.clock);

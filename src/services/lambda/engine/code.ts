@@ -9,12 +9,12 @@
  * central directory so a custom runtime's `bootstrap` keeps its execute bit.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { BlobStore } from '../../../store/blobs.js';
-import { InvalidParameterValueException } from '../errors.js';
+import { InvalidParameterValueException, RequestTooLargeException } from '../errors.js';
 import type { CodeRef } from '../model.js';
 
 /** Lambda's limits: 50 MB for a zip uploaded directly, 250 MB unzipped. */
@@ -31,11 +31,13 @@ export class CodeStore {
     private readonly blobs: BlobStore,
     /** Where unpacked code goes (prepared so handlers resolve Nimbus's AWS SDK). */
     private readonly root: string,
+    /** Directories under which a local code directory may be (hot reload). */
+    private readonly hotReloadRoots: string[],
   ) {}
 
   /** Checks a zip, stores it durably and returns its reference (CodeSha256 is base64 SHA-256). */
   async storeZip(zip: Buffer): Promise<CodeRef> {
-    if (zip.length > MAX_ZIP_BYTES) throw new InvalidParameterValueException(`Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
+    if (zip.length > MAX_ZIP_BYTES) throw new RequestTooLargeException(`Request must be smaller than ${MAX_ZIP_BYTES} bytes for the CreateFunction operation`);
     entriesOf(zip); // refuses what is not a zip, or too large unzipped, before anything is stored
     const info = await this.blobs.write([zip], { hashers: { sha256: () => createHash('sha256') } });
     return { kind: 'zip', blobId: info.id, sha256: info.digests.sha256!.toString('base64'), size: zip.length };
@@ -45,6 +47,15 @@ export class CodeStore {
   localDir(path: string): CodeRef {
     if (!isAbsolute(path) || !existsSync(path) || !statSync(path).isDirectory()) {
       throw new InvalidParameterValueException(`Code directory ${path} does not exist or is not an absolute directory path.`);
+    }
+    // Symlinks resolved first, so a link cannot lead outside the allowed roots.
+    const real = realpathSync(path);
+    const allowed = this.hotReloadRoots.some((root) => {
+      const r = existsSync(root) ? realpathSync(root) : root;
+      return real === r || real.startsWith(r.endsWith(sep) ? r : r + sep);
+    });
+    if (!allowed || real === sep) {
+      throw new InvalidParameterValueException(`Code directory ${path} is outside the hot-reload roots (${this.hotReloadRoots.join(', ') || 'none'}); start Nimbus with --hot-reload-roots to allow it.`);
     }
     return { kind: 'dir', path, sha256: createHash('sha256').update(path).digest('base64'), size: 0 };
   }
@@ -113,9 +124,19 @@ interface Entry {
 /** The zip's entries with safe relative paths; throws Lambda's error for a bad or oversized zip. */
 function entriesOf(zip: Buffer): Entry[] {
   let files: Record<string, Uint8Array>;
+  let declared = 0;
   try {
-    files = unzipSync(zip);
+    // The sizes the zip declares are summed before anything is inflated, so a small zip that
+    // would expand to gigabytes is refused without using the memory.
+    files = unzipSync(zip, {
+      filter: (f) => {
+        declared += f.originalSize;
+        if (declared > MAX_UNZIPPED_BYTES) throw new RangeError('too large');
+        return true;
+      },
+    });
   } catch {
+    if (declared > MAX_UNZIPPED_BYTES) throw new InvalidParameterValueException(`Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
     throw new InvalidParameterValueException('Could not unzip uploaded file. Please check your file, then try to upload again.');
   }
   const modes = unixModes(zip);

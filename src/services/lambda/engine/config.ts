@@ -2,6 +2,7 @@
  * The checks and defaults of a function's configuration (CreateFunction and
  * UpdateFunctionConfiguration share them), in Lambda's words.
  */
+import { parseArn } from '../../../lib/arn.js';
 import { AwsError } from '../../../protocols/errors.js';
 import { RESERVED_ENVIRONMENT_VARIABLES } from '../../../runtime/launch.js';
 import { InvalidParameterValueException } from '../errors.js';
@@ -90,6 +91,9 @@ export function applyConfig(config: VersionConfig, input: ConfigInput): void {
   }
   if (input.DeadLetterConfig !== undefined) {
     const target = input.DeadLetterConfig.TargetArn;
+    if (target && (!/^arn:aws[a-zA-Z-]*:sqs:/.test(target) || parseArn(target)?.account !== parseArn(config.FunctionArn)?.account)) {
+      throw new InvalidParameterValueException(`The dead-letter target ${target} must be an SQS queue of the function's account (Nimbus has no SNS yet).`);
+    }
     if (target) config.DeadLetterConfig = { TargetArn: target };
     else delete config.DeadLetterConfig;
   }

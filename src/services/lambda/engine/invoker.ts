@@ -94,7 +94,11 @@ export class Invoker {
 
   /** Warm environments of the function stop (its code or configuration changed, or it was deleted). */
   retire(fn: Pick<FunctionRecord, 'accountId' | 'region' | 'name'>): void {
-    this.d.pool.retire(`${functionKey(fn.accountId, fn.region, fn.name)}|`);
+    const key = functionKey(fn.accountId, fn.region, fn.name);
+    this.d.pool.retire(`${key}|`);
+    // A hot-reload watcher is made again by the next invoke (the directory may have changed).
+    this.watchers.get(key)?.close();
+    this.watchers.delete(key);
   }
 
   close(): void {
@@ -121,7 +125,9 @@ export class Invoker {
       environment: c.Environment?.Variables ?? {},
       region: fn.region,
       accountId: fn.accountId,
-      credentials: { accessKeyId: creds?.accessKeyId ?? 'test', secretAccessKey: creds?.secretAccessKey ?? 'test' },
+      // With no key of its account configured the environment gets one that signs nothing valid:
+      // never another account's.
+      credentials: { accessKeyId: creds?.accessKeyId ?? 'NIMBUS-NO-KEY-FOR-ACCOUNT', secretAccessKey: creds?.secretAccessKey ?? 'none' },
       endpoint: this.d.endpoint(),
       logGroup: c.LoggingConfig.LogGroup,
     };
