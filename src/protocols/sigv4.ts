@@ -374,6 +374,12 @@ export class SigV4Verifier {
     private readonly clock: Clock,
   ) {}
 
+  /** Whether a request names a configured access key (not yet whether its signature holds). */
+  namesKnownKey(req: Pick<SigV4Request, 'headers' | 'query'>): boolean {
+    const scope = signingScope(req);
+    return scope !== undefined && this.lookup(scope.accessKeyId) !== undefined;
+  }
+
   /**
    * Verifies header-form (Authorization: AWS4-HMAC-SHA256 ...) or presigned-query-form
    * (X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=...&X-Amz-Signature=...) requests.

@@ -57,7 +57,11 @@ export class Dispatcher {
     const match = this.restRoutes(route.service).match(req.method, route.service.routingPath?.(req) ?? req.path, new URLSearchParams(req.query), req.headers);
     if (!match) return MAX_BODY_BYTES;
     this.matched.set(req.headers, match);
-    return streamsPayload(match.target.input) ? 'stream' : (match.target.maxBodyBytes ?? MAX_BODY_BYTES);
+    if (streamsPayload(match.target.input)) return 'stream';
+    // A larger buffer only for a caller who names a configured key: strangers cannot make
+    // Nimbus hold 70 MB before their signature is refused.
+    const max = match.target.maxBodyBytes;
+    return max !== undefined && this.verifier.namesKnownKey(req) ? max : MAX_BODY_BYTES;
   }
 
   private readonly routed = new WeakMap<object, Route>();

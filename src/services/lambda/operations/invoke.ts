@@ -45,7 +45,6 @@ export function invokeOperations(invoker: Invoker, asyncInvokes: AsyncInvocation
         if (input.LogType === 'Tail') headers['x-amz-log-result'] = Buffer.from(result.logTail).toString('base64');
         return new RestAnswer(200, headers, result.payload);
       },
-      { maxBodyBytes: MAX_SYNC_PAYLOAD + 1024 },
     ),
   };
 }
