@@ -64,8 +64,11 @@ export interface InternalCalls {
    * this resolves. Throws when there is no such function.
    */
   'lambda.invokeAsync': (args: { functionArn: string; payload: string; from: string }) => Promise<void>;
-  /** Whether a function (and the version or alias its ARN names) exists, for destination checks. */
-  'lambda.functionExists': (args: { functionArn: string }) => boolean;
+  /**
+   * Whether a function (and the version or alias its ARN names) exists in `accountId`, for
+   * destination checks: a bucket may notify only its owner's functions.
+   */
+  'lambda.functionExists': (args: { functionArn: string; accountId: string }) => boolean;
 }
 
 export class InternalApi {

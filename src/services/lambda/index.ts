@@ -101,7 +101,7 @@ export function lambdaService(opts: LambdaOptions = {}) {
         return undefined;
       }
     };
-    env.internal.register('lambda.functionExists', ({ functionArn }) => targetOf(functionArn) !== undefined);
+    env.internal.register('lambda.functionExists', ({ functionArn, accountId }) => targetOf(functionArn)?.ref.accountId === accountId);
     env.internal.register('lambda.invokeAsync', async ({ functionArn, payload }) => {
       const found = targetOf(functionArn);
       if (!found) throw functionNotFound(functionArn);

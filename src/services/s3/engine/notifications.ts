@@ -81,7 +81,7 @@ export class Notifications {
   }
 
   /** Validates and stores a configuration, then sends each queue S3's test event. */
-  async put(bucket: string, config: NotificationConfig, requestId: string): Promise<void> {
+  async put(bucket: string, config: NotificationConfig, requestId: string, ownerAccount: string): Promise<void> {
     const unvalidated: Array<[string, string]> = [];
     const ids = new Set<string>();
     for (const c of [...(config.QueueConfigurations ?? []), ...(config.TopicConfigurations ?? []), ...(config.LambdaFunctionConfigurations ?? [])]) {
@@ -100,7 +100,7 @@ export class Notifications {
     }
     const functionExists = this.internal.get('lambda.functionExists');
     for (const f of config.LambdaFunctionConfigurations ?? []) {
-      if (!functionExists?.({ functionArn: f.LambdaFunctionArn })) unvalidated.push([f.LambdaFunctionArn, 'The destination Lambda function does not exist']);
+      if (!functionExists?.({ functionArn: f.LambdaFunctionArn, accountId: ownerAccount })) unvalidated.push([f.LambdaFunctionArn, 'The destination Lambda function does not exist']);
     }
     if (unvalidated.length) {
       const details: Record<string, string> = {};

@@ -45,7 +45,7 @@ export function notificationOperations(buckets: Buckets, notifications: Notifica
       input: structure({ Bucket: inUri('Bucket'), NotificationConfiguration: inPayload(config, 'NotificationConfiguration') }),
       handler: async (input: { Bucket: string; NotificationConfiguration?: Wire }, ctx) => {
         buckets.owned(ctx, input.Bucket);
-        await notifications.put(input.Bucket, fromWire(input.NotificationConfiguration ?? {}), ctx.requestId);
+        await notifications.put(input.Bucket, fromWire(input.NotificationConfiguration ?? {}), ctx.requestId, ctx.accountId);
       },
     },
     GetBucketNotificationConfiguration: {
