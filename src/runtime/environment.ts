@@ -113,6 +113,7 @@ export class Environment {
       result: (kind, id, body, type) => this.onResult(kind, id, body, type),
       initError: (body, type) => this.onInitError(body, type),
       failed: (e) => ctx.log.error('runtime API request failed', { key: spec.key, error: e instanceof Error ? e.stack : String(e) }),
+      serverError: (e) => ctx.log.error('runtime API server error', { key: spec.key, error: e.stack ?? String(e) }),
     });
     this.exited = new Promise((r) => (this.markExited = r));
   }
@@ -203,18 +204,24 @@ export class Environment {
     return this.exited;
   }
 
-  private onNext(res: ServerResponse): void {
-    if (this.dead || this.stopping || this.initFailure) return void res.destroy();
+  private onNext(res: ServerResponse): ApiAnswer | undefined {
+    if (this.dead || this.stopping || this.initFailure) {
+      res.destroy();
+      return undefined;
+    }
+    // A second `/next` while one is held (a runtime polling from two threads, say) is refused;
+    // the held one keeps waiting for the invocation. One whose connection is gone is replaced.
+    if (this.held && !this.held.destroyed && !this.held.socket?.destroyed) return INVALID_STATE;
     if (this.initDurationMs === undefined) {
       this.initDurationMs = performance.now() - this.initStartedAt;
       clearTimeout(this.initTimer);
     }
-    if (this.held) this.held.destroy();
     this.held = res;
     res.once('close', () => {
       if (this.held === res) this.held = undefined;
     });
     if (this.current && !this.current.dispatched && !this.current.settled) this.dispatch();
+    return undefined;
   }
 
   private dispatch(): void {

@@ -114,6 +114,8 @@ export class RuntimePool {
         return result;
       } catch (e) {
         if (!(e instanceof EnvironmentLostError)) throw e;
+        // Lost to close(): no fresh environment may start now; the invocation fails.
+        if (this.closed) throw new Error('RuntimePool is closed: the invocation was not delivered');
         // It never ran: give it a fresh environment, once.
         this.release(slot);
         slot = this.acquire(spec);
@@ -148,7 +150,11 @@ export class RuntimePool {
     return { environments: this.slots.size, busy: this.busyCount, idle: this.slots.size - this.busyCount, maxEnvironments: this.maxEnvironments, spares: this.spares.size };
   }
 
-  /** Kills every environment (busy ones fail with Runtime.ExitError) and waits for them. */
+  /**
+   * Kills every environment (busy ones fail with Runtime.ExitError; an invocation assigned to a
+   * warm one but not yet delivered fails too, it is not retried) and waits for them. No
+   * environment starts after this.
+   */
   async close(): Promise<void> {
     this.closed = true;
     const envs = [...this.slots.values()].map((s) => s.env);
@@ -161,6 +167,7 @@ export class RuntimePool {
 
   /** An idle environment of spec.key, or a new one; marks it busy. */
   private acquire(spec: FunctionSpec): Slot {
+    if (this.closed) throw new Error('RuntimePool is closed');
     const list = this.idle.get(spec.key);
     let slot = list?.pop();
     if (list && list.length === 0) this.idle.delete(spec.key);

@@ -2,7 +2,7 @@
  * The Lambda Runtime API for one execution environment: a small HTTP server on 127.0.0.1 and
  * a random port that only that environment's process is told about.
  *
- *   GET  /2018-06-01/runtime/invocation/next             held until an invocation arrives
+ *   GET  /2018-06-01/runtime/invocation/next             held until an invocation arrives; 403 while another is held
  *   POST /2018-06-01/runtime/invocation/{id}/response    202, or 400 for an id not in flight
  *   POST /2018-06-01/runtime/invocation/{id}/error       202 / 400; Lambda-Runtime-Function-Error-Type
  *   POST /2018-06-01/runtime/init/error                  202 before the first /next, then 403
@@ -33,13 +33,18 @@ export const INVALID_STATE: ApiAnswer = { status: 403, body: { errorMessage: 'St
 const TOO_LARGE: ApiAnswer = { status: 413, body: { errorMessage: `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`, errorType: 'RequestEntityTooLarge' } };
 
 export interface RuntimeApiHooks {
-  /** A `/next` arrived; the hook owns `res` until it answers it (see sendInvocation). */
-  next(res: ServerResponse): void;
+  /**
+   * A `/next` arrived; the hook owns `res` until it answers it (see sendInvocation), or returns
+   * the answer to give at once (a second `/next` while one is held: 403).
+   */
+  next(res: ServerResponse): ApiAnswer | undefined;
   /** A result was posted; `body` is undefined when it exceeded MAX_RESPONSE_BYTES. */
   result(kind: 'response' | 'error', requestId: string, body: Buffer | undefined, errorType: string | undefined): ApiAnswer;
   initError(body: Buffer | undefined, errorType: string | undefined): ApiAnswer;
   /** A hook threw: the request's connection is dropped and this is told (never the server). */
   failed(e: unknown): void;
+  /** The listening server reported an error (EMFILE on accept, ...): it keeps serving. */
+  serverError(e: Error): void;
 }
 
 export class RuntimeApi {
@@ -64,6 +69,8 @@ export class RuntimeApi {
       this.server.once('error', reject);
       this.server.listen(0, '127.0.0.1', () => {
         this.server.off('error', reject);
+        // Without a listener an 'error' (EMFILE on accept) would be thrown and end the process.
+        this.server.on('error', (e) => this.hooks.serverError(e));
         resolve(`127.0.0.1:${(this.server.address() as AddressInfo).port}`);
       });
     });
@@ -86,7 +93,9 @@ export class RuntimeApi {
     if (path === NEXT) {
       if (req.method !== 'GET') return answer(res, { status: 405, body: { errorMessage: 'Method Not Allowed', errorType: 'MethodNotAllowed' } });
       req.resume();
-      return this.hooks.next(res);
+      const a = this.hooks.next(res);
+      if (a) answer(res, a);
+      return;
     }
     if (path === INIT_ERROR) {
       if (req.method !== 'POST') return answer(res, { status: 405, body: { errorMessage: 'Method Not Allowed', errorType: 'MethodNotAllowed' } });

@@ -184,3 +184,83 @@ const call = (method, path, body, headers = {}) => new Promise((ok, fail) => {
     assert.equal((await h.invoke(spec, { hi: 2 })).json.event.hi, 2);
   });
 });
+
+describe('closing the pool', () => {
+  test('an invocation whose environment close() took is not retried on a fresh one', async () => {
+    // A custom runtime that answers one invocation, then stays alive without asking for the next.
+    const bootstrap = `#!/usr/bin/env node
+const http = require('http');
+const call = (method, path, body) => new Promise((ok) => {
+  const req = http.request('http://' + process.env.AWS_LAMBDA_RUNTIME_API + '/2018-06-01/runtime' + path, { method }, (res) => { let b = ''; res.on('data', (c) => (b += c)); res.on('end', () => ok({ headers: res.headers, body: b })); });
+  req.end(body);
+});
+(async () => {
+  const next = await call('GET', '/invocation/next');
+  await call('POST', '/invocation/' + next.headers['lambda-runtime-aws-request-id'] + '/response', JSON.stringify(process.pid));
+  setInterval(() => undefined, 1000);
+})();
+`;
+    const own = harness();
+    const spec = own.spec(own.code({ bootstrap: { text: bootstrap, mode: 0o755 } }), { runtime: 'provided' });
+    await own.invoke(spec);
+    const pending = own.invoke(spec); // assigned to the warm environment, never delivered
+    const outcome = pending.then(
+      () => 'ran',
+      () => 'failed',
+    );
+    await own.close();
+    assert.equal(await outcome, 'failed');
+    assert.equal(own.pool.stats().environments, 0, 'no environment started after close()');
+    await assert.rejects(own.invoke(spec), /closed/);
+  });
+});
+
+describe('Runtime API robustness', () => {
+  test('a second concurrent /next is refused with 403; the held one still gets the invocation', async () => {
+    const bootstrap = `#!/usr/bin/env node
+const http = require('http');
+const api = process.env.AWS_LAMBDA_RUNTIME_API;
+const call = (method, path, body) => new Promise((ok, fail) => {
+  const req = http.request('http://' + api + '/2018-06-01/runtime' + path, { method, agent: false }, (res) => { let b = ''; res.on('data', (c) => (b += c)); res.on('end', () => ok({ status: res.statusCode, headers: res.headers, body: b })); });
+  req.on('error', fail);
+  req.end(body);
+});
+(async () => {
+  const n = await call('GET', '/invocation/next');
+  await call('POST', '/invocation/' + n.headers['lambda-runtime-aws-request-id'] + '/response', n.body);
+  // Idle now: ask twice at once.
+  const first = call('GET', '/invocation/next');
+  await new Promise((r) => setTimeout(r, 50));
+  const second = await call('GET', '/invocation/next');
+  const next = await first;
+  const id = next.headers['lambda-runtime-aws-request-id'];
+  await call('POST', '/invocation/' + id + '/response', JSON.stringify({ second: second.status, secondBody: JSON.parse(second.body), event: JSON.parse(next.body) }));
+  for (;;) {
+    const n = await call('GET', '/invocation/next');
+    await call('POST', '/invocation/' + n.headers['lambda-runtime-aws-request-id'] + '/response', n.body);
+  }
+})();
+`;
+    const spec = h.spec(h.code({ bootstrap: { text: bootstrap, mode: 0o755 } }), { runtime: 'provided.al2023' });
+    assert.deepEqual((await h.invoke(spec, { n: 1 })).json, { n: 1 });
+    await new Promise((r) => setTimeout(r, 150)); // both /next calls made
+    const r = await h.invoke(spec, { n: 2 });
+    assert.equal(r.functionError, undefined, r.payload.toString());
+    assert.deepEqual(r.json, { second: 403, secondBody: { errorMessage: 'State transition is not allowed', errorType: 'InvalidStateTransition' }, event: { n: 2 } });
+    assert.deepEqual((await h.invoke(spec, { n: 3 })).json, { n: 3 }, 'the environment lives on');
+  });
+
+  test('an error on the listening server is logged, not thrown', async () => {
+    const { RuntimeApi } = await import('../../src/runtime/runtime-api.js');
+    const errors: Error[] = [];
+    const api = new RuntimeApi({ next: () => undefined, result: () => ({ status: 202, body: {} }), initError: () => ({ status: 202, body: {} }), failed: () => undefined, serverError: (e) => errors.push(e) });
+    await api.listen();
+    try {
+      const emfile = Object.assign(new Error('accept EMFILE'), { code: 'EMFILE' });
+      (api as unknown as { server: import('node:http').Server }).server.emit('error', emfile);
+      assert.deepEqual(errors, [emfile]);
+    } finally {
+      api.close();
+    }
+  });
+});

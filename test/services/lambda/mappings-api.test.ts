@@ -10,7 +10,7 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { startTestNimbus, type TestNimbus } from '../../helpers/nimbus.js';
+import { ACCOUNT, startTestNimbus, TEST_CREDENTIALS, type TestNimbus } from '../../helpers/nimbus.js';
 import { createFunction, lambdaClient } from '../../helpers/lambda.js';
 import { dynamoClient } from '../../helpers/dynamodb.js';
 import { batchItemFailures } from '../../../src/services/lambda/engine/mappings-batch.js';
@@ -23,9 +23,16 @@ describe('Lambda event source mapping API', () => {
   let std: string;
   let fifo: string;
   let stream: string;
+  /** A queue of a second account. */
+  let foreign: string;
+  const OTHER = { accessKeyId: 'other-key', secretAccessKey: 'other-secret' };
+  const OTHER_ACCOUNT = '111111111111';
   const fnArn = 'arn:aws:lambda:us-east-1:000000000000:function:target';
   before(async () => {
-    t = await startTestNimbus();
+    t = await startTestNimbus({ credentials: [{ ...TEST_CREDENTIALS, accountId: ACCOUNT }, { ...OTHER, accountId: OTHER_ACCOUNT }] });
+    const otherSqs = t.sqsClient({ credentials: OTHER });
+    foreign = (await queue(otherSqs, 'foreign')).arn;
+    otherSqs.destroy();
     lambda = lambdaClient(t.endpoint);
     ddb = dynamoClient(t.endpoint);
     await createFunction(lambda, 'target', { 'index.js': 'exports.handler = async () => ({});' });
@@ -188,10 +195,42 @@ describe('Lambda event source mapping API', () => {
       'InvalidParameterValueException',
       'Unsupported DestinationConfig parameter for given event source mapping type.',
     );
+    // Only SQS on-failure destinations are delivered here: SNS and S3 ones are refused rather than dropped.
+    for (const Destination of ['arn:aws:sns:us-east-1:000000000000:failures', 'arn:aws:s3:::failures-bucket']) {
+      await refuses(
+        { EventSourceArn: stream, StartingPosition: 'LATEST', DestinationConfig: { OnFailure: { Destination } } },
+        'InvalidParameterValueException',
+        `The provided destination config DestinationConfig(onSuccess=null, onFailure=OnFailure(destination=${Destination})) is invalid.`,
+      );
+    }
     await refuses({ EventSourceArn: stream, StartingPosition: 'LATEST', BatchSize: 10001 }, 'ValidationException', /batchSize/);
     await refuses({ EventSourceArn: stream, StartingPosition: 'LATEST', MaximumRetryAttempts: -2 }, 'ValidationException', /maximumRetryAttempts/);
     await refuses({ EventSourceArn: stream, StartingPosition: 'LATEST', ScalingConfig: { MaximumConcurrency: 5 } }, 'InvalidParameterValueException', /ScalingConfig/);
     assert.deepEqual((await lambda.send(new ListEventSourceMappingsCommand({}))).EventSourceMappings, []);
+  });
+
+  it("refuses another account's queue, stream or on-failure queue (no resource policies here)", async () => {
+    assert.match(foreign, /:111111111111:foreign$/);
+    await refuses({ EventSourceArn: foreign }, 'InvalidParameterValueException', 'The provided execution role does not have permissions to call ReceiveMessage on SQS');
+    const foreignStream = stream.replace(':000000000000:', `:${OTHER_ACCOUNT}:`);
+    await refuses({ EventSourceArn: foreignStream, StartingPosition: 'LATEST' }, 'InvalidParameterValueException', /^Cannot access stream arn:aws:dynamodb:us-east-1:111111111111:table\/api-table\/stream\//);
+    await refuses(
+      { EventSourceArn: stream, StartingPosition: 'LATEST', DestinationConfig: { OnFailure: { Destination: foreign } } },
+      'InvalidParameterValueException',
+      'The provided execution role does not have permissions to call SendMessage on SQS',
+    );
+    // Nor through an update.
+    const { UUID } = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'other', EventSourceArn: stream, StartingPosition: 'LATEST' }));
+    try {
+      for (const Destination of [foreign, 'arn:aws:sns:us-east-1:000000000000:failures']) {
+        await assert.rejects(lambda.send(new UpdateEventSourceMappingCommand({ UUID, DestinationConfig: { OnFailure: { Destination } } })), { name: 'InvalidParameterValueException' });
+      }
+      const own = (await queue(t.sqs, 'own-failures')).arn;
+      const updated = await lambda.send(new UpdateEventSourceMappingCommand({ UUID, DestinationConfig: { OnFailure: { Destination: own } } }));
+      assert.deepEqual(updated.DestinationConfig, { OnFailure: { Destination: own } });
+    } finally {
+      await lambda.send(new DeleteEventSourceMappingCommand({ UUID }));
+    }
   });
 
   it('reads partial batch responses by Lambda rules', () => {

@@ -40,7 +40,11 @@ export type InvokeOutcome =
   | { kind: 'failed'; requestId: string; statusCode: number; executedVersion?: string; functionError?: string; result: string }
   | { kind: 'stopped' };
 
-/** Invokes the function with one batch; throttled calls wait and try again until stopped. */
+/**
+ * Invokes the function with one batch; throttled calls wait and try again until stopped. A
+ * failure that comes back once the runner has stopped counts as 'stopped', not as an attempt:
+ * shutting Nimbus down kills busy environments, which is no fault of the batch.
+ */
 export async function invokeBatch(d: RunnerDeps, doc: MappingDoc, event: unknown, stopped: () => boolean): Promise<InvokeOutcome> {
   const payload = Buffer.from(JSON.stringify(event));
   for (let throttled = 0; ; throttled++) {
@@ -50,6 +54,9 @@ export async function invokeBatch(d: RunnerDeps, doc: MappingDoc, event: unknown
     try {
       target = d.resolve(doc.FunctionArn);
       const result = await d.invoker.invoke(target, payload, { requestId });
+      // A failure while the runner stopped is most likely Nimbus's own shutdown killing the
+      // environment: no attempt of the batch, which is read (or received) again after a restart.
+      if (result.functionError && stopped()) return { kind: 'stopped' };
       if (result.functionError) {
         return { kind: 'failed', requestId, statusCode: 200, executedVersion: target.executedVersion, functionError: result.functionError, result: 'PROBLEM: Function call failed' };
       }
@@ -125,13 +132,14 @@ export function splitBySize<T>(items: T[], size: (item: T) => number): T[][] {
 }
 
 /**
- * A wait that ends at a deadline on the clock, on stop, and (when asked) on a wake-up; a
- * wake-up that came before the wait started ends it at once.
+ * Waits that end at a deadline on the clock, on stop, and (when asked) on a wake-up; a
+ * wake-up that came before a wait started ends it at once. Several loops may wait on one
+ * Waiter at the same time (a mapping's pollers): wake() and stop() end every wait under way.
  */
 export class Waiter {
   private woken = false;
   private stopped = false;
-  private current: { done(): void; onWake: boolean } | undefined;
+  private readonly waits = new Set<{ done(): void; onWake: boolean }>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -142,12 +150,12 @@ export class Waiter {
 
   wake(): void {
     this.woken = true;
-    if (this.current?.onWake) this.current.done();
+    for (const w of [...this.waits]) if (w.onWake) w.done();
   }
 
   stop(): void {
     this.stopped = true;
-    this.current?.done();
+    for (const w of [...this.waits]) w.done();
   }
 
   wait(deadline: number | undefined, onWake: boolean): Promise<void> {
@@ -156,11 +164,11 @@ export class Waiter {
       let timer: Timer | undefined;
       const done = () => {
         timer?.cancel();
-        if (this.current === entry) this.current = undefined;
+        this.waits.delete(entry);
         resolve();
       };
       const entry = { done, onWake };
-      this.current = entry;
+      this.waits.add(entry);
       if (deadline !== undefined) timer = this.clock.at(deadline, done);
     });
   }

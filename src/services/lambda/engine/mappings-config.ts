@@ -163,7 +163,7 @@ export function checkMapping(doc: MappingDoc, input: MappingInput, creating: boo
   if (input.BisectBatchOnFunctionError !== undefined) out.BisectBatchOnFunctionError = input.BisectBatchOnFunctionError;
   if (input.ParallelizationFactor !== undefined) out.ParallelizationFactor = input.ParallelizationFactor;
   if (input.TumblingWindowInSeconds !== undefined) out.TumblingWindowInSeconds = input.TumblingWindowInSeconds;
-  if (input.DestinationConfig !== undefined) out.DestinationConfig = checkDestination(input.DestinationConfig);
+  if (input.DestinationConfig !== undefined) out.DestinationConfig = checkDestination(input.DestinationConfig, doc.accountId);
   out.MaximumRetryAttempts ??= -1;
   out.MaximumRecordAgeInSeconds ??= -1;
   out.BisectBatchOnFunctionError ??= false;
@@ -204,14 +204,22 @@ function checkFilters(v: unknown): Array<{ Pattern: string }> {
   });
 }
 
-function checkDestination(v: unknown): { OnFailure: { Destination?: string } } {
+/**
+ * A stream mapping's on-failure destination. Only an SQS queue of the mapping's own account
+ * is taken: this cloud has no SNS destinations yet (the records would be lost), and the
+ * execution role cannot reach another account's queue without a queue policy.
+ */
+function checkDestination(v: unknown, accountId: string): { OnFailure: { Destination?: string } } {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw invalid('DestinationConfig must be an object.');
   const config = v as { OnSuccess?: unknown; OnFailure?: { Destination?: unknown } };
   if (config.OnSuccess !== undefined) throw invalid('Unsupported DestinationConfig parameter for given event source mapping type.');
   const destination = config.OnFailure?.Destination;
   if (destination === undefined || destination === null || destination === '') return { OnFailure: {} };
   const a = typeof destination === 'string' ? parseArn(destination) : undefined;
-  if (!a || !['sqs', 'sns', 's3'].includes(a.service)) throw invalid(`The provided destination config DestinationConfig(onSuccess=null, onFailure=OnFailure(destination=${String(destination)})) is invalid.`);
+  if (!a || a.service !== 'sqs' || !/^[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(a.resource)) {
+    throw invalid(`The provided destination config DestinationConfig(onSuccess=null, onFailure=OnFailure(destination=${String(destination)})) is invalid.`);
+  }
+  if (a.account !== accountId) throw invalid('The provided execution role does not have permissions to call SendMessage on SQS');
   return { OnFailure: { Destination: destination as string } };
 }
 

@@ -14,7 +14,7 @@
  */
 import type { EventPattern } from '../../../lib/event-pattern.js';
 import type { EventBus } from '../../../lib/event-bus.js';
-import type { StreamLogRecord } from '../../../lib/internal.js';
+import type { InternalCalls, StreamLogRecord } from '../../../lib/internal.js';
 import { batchItemFailures, invokeBatch, mappingFilters, passes, splitBySize, Waiter, type InvokeOutcome, type MappingRunner, type RunnerDeps } from './mappings-batch.js';
 import type { MappingDoc } from './mappings-config.js';
 
@@ -72,39 +72,55 @@ export class StreamReader implements MappingRunner {
     const info = this.d.internal.get('dynamodb.streamInfo');
     const read = this.d.internal.get('dynamodb.readStream');
     if (!info || !read) return;
+    let errors = 0;
+    while (!this.stopped) {
+      try {
+        await this.step(info, read);
+        errors = 0;
+      } catch (e) {
+        // A failed read or position write must not end the mapping: try again after a pause.
+        if (this.stopped) break;
+        errors++;
+        const delay = Math.min(RETRY_BASE_MS * 2 ** Math.min(errors - 1, 16), RETRY_MAX_MS);
+        this.d.log.error('stream event source mapping failed; retrying', { uuid: this.doc.UUID, retryInMs: delay, error: e instanceof Error ? e.stack : String(e) });
+        await this.waiter.wait(this.d.clock.now() + delay, false);
+      }
+    }
+  }
+
+  /** One turn of the reader: wait for records (or the stream), then run a batch of them. */
+  private async step(info: InternalCalls['dynamodb.streamInfo'], read: InternalCalls['dynamodb.readStream']): Promise<void> {
     const size = this.doc.BatchSize;
     const windowMs = this.doc.MaximumBatchingWindowInSeconds * 1000;
-    while (!this.stopped) {
-      this.waiter.reset();
-      const stream = info({ streamArn: this.doc.EventSourceArn });
-      if (!stream) {
-        await this.waiter.wait(this.d.clock.now() + MISSING_PAUSE_MS, true);
-        continue;
-      }
-      this.shardId = stream.shardId;
-      let after = this.doc.positions?.[stream.shardId];
-      if (after === undefined) {
-        // A shard not seen before starts at the mapping's starting position, fixed from now on.
-        after = this.doc.StartingPosition === 'TRIM_HORIZON' ? stream.trimHorizon : stream.latest;
-        this.doc.positions = { ...this.doc.positions, [stream.shardId]: after };
-      }
-      let page = read({ streamArn: this.doc.EventSourceArn, after, limit: size });
-      if (!page || page.records.length === 0) {
-        await this.waiter.wait(undefined, true);
-        continue;
-      }
-      if (page.trimmed) this.d.log.warn('stream records expired before the mapping read them', { uuid: this.doc.UUID, stream: this.doc.EventSourceArn });
-      if (windowMs > 0 && page.records.length < size) {
-        const deadline = this.d.clock.now() + windowMs;
-        while (!this.stopped && page && page.records.length < size && this.d.clock.now() < deadline) {
-          this.waiter.reset();
-          await this.waiter.wait(deadline, true);
-          page = read({ streamArn: this.doc.EventSourceArn, after, limit: size }) ?? page;
-        }
-      }
-      if (this.stopped || !page) break;
-      await this.handle(page.records);
+    this.waiter.reset();
+    const stream = info({ streamArn: this.doc.EventSourceArn });
+    if (!stream) {
+      await this.waiter.wait(this.d.clock.now() + MISSING_PAUSE_MS, true);
+      return;
     }
+    this.shardId = stream.shardId;
+    let after = this.doc.positions?.[stream.shardId];
+    if (after === undefined) {
+      // A shard not seen before starts at the mapping's starting position, fixed from now on.
+      after = this.doc.StartingPosition === 'TRIM_HORIZON' ? stream.trimHorizon : stream.latest;
+      this.doc.positions = { ...this.doc.positions, [stream.shardId]: after };
+    }
+    let page = read({ streamArn: this.doc.EventSourceArn, after, limit: size });
+    if (!page || page.records.length === 0) {
+      await this.waiter.wait(undefined, true);
+      return;
+    }
+    if (page.trimmed) this.d.log.warn('stream records expired before the mapping read them', { uuid: this.doc.UUID, stream: this.doc.EventSourceArn });
+    if (windowMs > 0 && page.records.length < size) {
+      const deadline = this.d.clock.now() + windowMs;
+      while (!this.stopped && page && page.records.length < size && this.d.clock.now() < deadline) {
+        this.waiter.reset();
+        await this.waiter.wait(deadline, true);
+        page = read({ streamArn: this.doc.EventSourceArn, after, limit: size }) ?? page;
+      }
+    }
+    if (this.stopped || !page) return;
+    await this.handle(page.records);
   }
 
   /** One batch as read: filtered, split to fit the payload limit, run in order, then the position moves past it. */
@@ -222,8 +238,9 @@ export class StreamReader implements MappingRunner {
     }
   }
 
+  /** Records the position durably; only then does the reader move past it in memory. */
   private async save(sequence: number): Promise<void> {
-    this.doc.positions = { ...this.doc.positions, [this.shardId]: sequence };
     await this.d.savePosition(this.doc.UUID, this.shardId, sequence, this.lastResult);
+    this.doc.positions = { ...this.doc.positions, [this.shardId]: sequence };
   }
 }

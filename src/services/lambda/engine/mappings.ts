@@ -6,6 +6,7 @@
  * Deleting) and takes effect at once: the mapping's runner is stopped (the batch in hand is
  * finished) and a new one starts with the new settings. Mappings restart with Nimbus.
  */
+import { parseArn } from '../../../lib/arn.js';
 import type { Clock } from '../../../lib/clock.js';
 import type { EventBus } from '../../../lib/event-bus.js';
 import type { Ids } from '../../../lib/ids.js';
@@ -105,6 +106,14 @@ export class EventSourceMappings {
     const doc = checkMapping(base, input, true);
     const ref = parseFunctionName(input.FunctionName ?? '', scope);
     doc.FunctionArn = this.functionArnOf(ref);
+    // The execution role reads only its own account's sources (no resource policies here).
+    if (parseArn(source)?.account !== scope.accountId) {
+      throw new InvalidParameterValueException(
+        kind === 'sqs'
+          ? 'The provided execution role does not have permissions to call ReceiveMessage on SQS'
+          : `Cannot access stream ${source}. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM.`,
+      );
+    }
     if (kind === 'sqs') {
       if (!this.d.internal.get('sqs.queueExists')?.({ queueArn: source })) {
         throw new InvalidParameterValueException(
