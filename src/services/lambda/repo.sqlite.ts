@@ -1,5 +1,5 @@
 /**
- * The functions service's tables: one JSON document per function, one per event source
+ * The functions service's tables in SQLite: one JSON document per function, one per event source
  * mapping (with its reading position), and the durable queue of asynchronous invocations.
  * Writers call the `*Now` methods inside `store.write`, so a change and what follows from it
  * (a version and its alias, an invocation and its retry) commit together.
@@ -7,6 +7,7 @@
 import { statementCache, type Prepare } from '../../store/statements.js';
 import type { Db, Migration } from '../../store/store.js';
 import type { FunctionRecord } from './model.js';
+import type { AsyncInvocation, LambdaRepo } from './repo.js';
 
 export const LAMBDA_MIGRATIONS: Migration[] = [
   `CREATE TABLE lambda_functions (
@@ -25,28 +26,7 @@ export const LAMBDA_MIGRATIONS: Migration[] = [
    CREATE INDEX lambda_async_due ON lambda_async_invocations (due);`,
 ];
 
-/** One queued asynchronous invocation (InvocationType=Event, or a retry of one). */
-export interface AsyncInvocation {
-  id: string;
-  /** The qualified function ARN the caller invoked. */
-  functionArn: string;
-  accountId: string;
-  region: string;
-  name: string;
-  qualifier?: string;
-  /** Base64 of the payload. */
-  payload: string;
-  requestId: string;
-  /** Epoch ms the caller's request arrived: the event's age is measured from it. */
-  enqueuedAt: number;
-  /** Attempts made so far. */
-  attempts: number;
-  due: number;
-  /** Skip the function's own destinations (an invocation made by an event source mapping). */
-  noDestinations?: boolean;
-}
-
-export class SqliteLambdaRepo {
+export class SqliteLambdaRepo implements LambdaRepo {
   private readonly sql: Prepare;
 
   constructor(db: Db) {

@@ -13,7 +13,7 @@ import type { Store } from '../../../store/store.js';
 import { AwsError } from '../../../protocols/errors.js';
 import { TooManyRequestsException } from '../errors.js';
 import type { EventInvokeConfig, FunctionRecord } from '../model.js';
-import type { AsyncInvocation, SqliteLambdaRepo } from '../repo.sqlite.js';
+import type { AsyncInvocation, LambdaRepo } from '../repo.js';
 import type { Invoker, ResolvedFunction } from './invoker.js';
 import { parseFunctionArn, type FunctionRef } from './names.js';
 
@@ -29,7 +29,7 @@ const PARALLEL = 8;
 type Condition = 'Success' | 'RetriesExhausted' | 'EventAgeExceeded';
 
 export interface AsyncDeps {
-  repo: SqliteLambdaRepo;
+  repo: LambdaRepo;
   store: Store;
   clock: Clock;
   ids: Ids;

@@ -14,7 +14,7 @@ import type { InternalApi } from '../../../lib/internal.js';
 import type { Logger } from '../../../lib/log.js';
 import type { Store } from '../../../store/store.js';
 import { functionNotFound, InvalidParameterValueException, ResourceConflictException, ResourceNotFoundException } from '../errors.js';
-import type { SqliteLambdaRepo } from '../repo.sqlite.js';
+import type { LambdaRepo } from '../repo.js';
 import type { Functions } from './functions.js';
 import type { Invoker } from './invoker.js';
 import type { MappingRunner, RunnerDeps } from './mappings-batch.js';
@@ -25,7 +25,7 @@ import { functionArn, parseFunctionArn, parseFunctionName, type FunctionRef } fr
 import type { Registry } from './registry.js';
 
 export interface MappingsDeps {
-  repo: SqliteLambdaRepo;
+  repo: LambdaRepo;
   store: Store;
   clock: Clock;
   ids: Ids;

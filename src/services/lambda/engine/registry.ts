@@ -6,14 +6,14 @@
 import type { Store } from '../../../store/store.js';
 import { functionNotFound, ResourceConflictException } from '../errors.js';
 import { functionKey, type FunctionRecord } from '../model.js';
-import type { SqliteLambdaRepo } from '../repo.sqlite.js';
+import type { LambdaRepo } from '../repo.js';
 import { functionArn, type FunctionRef } from './names.js';
 
 export class Registry {
   private fns = new Map<string, FunctionRecord>();
 
   constructor(
-    private readonly repo: SqliteLambdaRepo,
+    private readonly repo: LambdaRepo,
     private readonly store: Store,
   ) {
     this.reload();
