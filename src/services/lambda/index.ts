@@ -14,7 +14,9 @@ import { CodeStore } from './engine/code.js';
 import { Functions } from './engine/functions.js';
 import { Invoker } from './engine/invoker.js';
 import { EventSourceMappings } from './engine/mappings.js';
-import { functionArn, parseFunctionArn } from './engine/names.js';
+import { parseFunctionArn } from './engine/names.js';
+import { CODE_LINK_PREFIX, CodeLinks } from './engine/code-links.js';
+import type { ApiResponse } from '../../server/api.js';
 import { Registry } from './engine/registry.js';
 import { Settings } from './engine/settings.js';
 import { Versions } from './engine/versions.js';
@@ -111,6 +113,16 @@ export function lambdaService(opts: LambdaOptions = {}) {
     for (const fn of registry.all()) if (fn.latest.config.State === 'Pending' || fn.latest.config.LastUpdateStatus === 'InProgress') functions.activate(fn);
     const mappings = new EventSourceMappings({ repo, store: env.store, clock: env.clock, ids: env.ids, log: env.log, internal: env.internal, bus: env.bus, registry, functions, invoker });
 
+    const codeLinks = new CodeLinks(env.clock);
+    /** Serves a GetFunction code link: the version's zip, or 403 as S3 answers a bad presigned URL. */
+    const downloadCode = async (path: string): Promise<ApiResponse> => {
+      const target = codeLinks.open(path);
+      const fn = target && registry.find(target);
+      const version = fn && (target.version === '$LATEST' ? fn.latest : fn.versions[target.version]);
+      const zip = version && (await code.zipOf(version.code));
+      if (!zip) return { status: 403, headers: { 'content-type': 'application/xml' }, body: '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Request has expired or the link is not valid</Message></Error>' };
+      return { status: 200, headers: { 'content-type': 'application/zip', 'content-length': String(zip.length) }, body: zip };
+    };
     return {
       name: 'lambda',
       signingName: 'lambda',
@@ -118,13 +130,22 @@ export function lambdaService(opts: LambdaOptions = {}) {
         malformedBody: () => new InvalidRequestContentException('Could not parse request body into json: Could not parse payload into json: Unexpected character'),
       },
       operations: {
-        ...functionOperations({ registry, functions, versions, codeLocation: (fn, config, ctx) => `${ctx.endpoint}/_nimbus/lambda/code/${encodeURIComponent(functionArn(fn, config.Version))}` }),
+        ...functionOperations({
+          registry,
+          functions,
+          versions,
+          codeLocation: (fn, version, ctx) =>
+            version.code.kind === 'zip' ? `${ctx.endpoint}${codeLinks.path({ accountId: fn.accountId, region: fn.region, name: fn.name, version: version.config.Version })}` : undefined,
+        }),
         ...invokeOperations(invoker, asyncInvokes),
         ...mappingOperations(mappings),
         ...settingsOperations(settings, registry),
         ...urlOperations(urls),
       },
-      httpEndpoint: { matches: (req) => urls.matches(req), handle: (req, verify) => urls.handle(req, verify) },
+      httpEndpoint: {
+        matches: (req) => urls.matches(req) || req.path.startsWith(CODE_LINK_PREFIX),
+        handle: (req, verify) => (urls.matches(req) ? urls.handle(req, verify) : downloadCode(req.path)),
+      },
       validationError: (violations) => lambdaValidationError(violations),
       start() {
         // Once Nimbus listens (functions call back into it): queued events resume, and the

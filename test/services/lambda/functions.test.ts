@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { unzipSync } from 'fflate';
 import { s3Client } from '../../helpers/s3.js';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -49,6 +50,12 @@ describe('Lambda functions', () => {
     assert.equal(decode(v2.Payload), '"v2"');
     const got = await lambda.send(new GetFunctionCommand({ FunctionName: 'echo' }));
     assert.equal(got.Configuration?.Timeout, 10);
+    // Code.Location downloads the zip, as Lambda's presigned link does; a tampered link does not.
+    const download = await fetch(got.Code!.Location!);
+    assert.equal(download.status, 200);
+    const files = unzipSync(new Uint8Array(await download.arrayBuffer()));
+    assert.equal(Buffer.from(files['index.js']!).toString(), 'exports.handler = async () => "v2";');
+    assert.equal((await fetch(got.Code!.Location!.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')))).status, 403);
 
     const list = await lambda.send(new ListFunctionsCommand({}));
     assert.ok(list.Functions?.some((f) => f.FunctionName === 'echo'));

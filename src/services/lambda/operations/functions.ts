@@ -5,7 +5,7 @@ import type { Functions } from '../engine/functions.js';
 import { parseFunctionName } from '../engine/names.js';
 import type { Registry } from '../engine/registry.js';
 import type { Versions } from '../engine/versions.js';
-import type { FunctionRecord, VersionConfig } from '../model.js';
+import type { FunctionRecord, VersionRecord } from '../model.js';
 import { FUNCTION_NAME, inQuery, inUri, MARKER, MAX_ITEMS, op, page, QUALIFIER } from './define.js';
 import { string } from '../../../protocols/shapes.js';
 
@@ -36,8 +36,8 @@ export interface FunctionOpsDeps {
   registry: Registry;
   functions: Functions;
   versions: Versions;
-  /** Where GetFunction says the code can be downloaded. */
-  codeLocation(fn: FunctionRecord, config: VersionConfig, ctx: RequestContext): string;
+  /** Where GetFunction says the code can be downloaded (none for a local directory). */
+  codeLocation(fn: FunctionRecord, version: VersionRecord, ctx: RequestContext): string | undefined;
 }
 
 export function functionOperations(d: FunctionOpsDeps): Record<string, Operation> {
@@ -60,7 +60,7 @@ export function functionOperations(d: FunctionOpsDeps): Record<string, Operation
       const { fn, version } = d.functions.version(r);
       return {
         Configuration: { ...version.config },
-        Code: { RepositoryType: 'S3', Location: d.codeLocation(fn, version.config, ctx) },
+        Code: { RepositoryType: 'S3', ...withLocation(d.codeLocation(fn, version, ctx)) },
         ...(Object.keys(fn.tags).length ? { Tags: { ...fn.tags } } : {}),
         ...(fn.reservedConcurrency !== undefined ? { Concurrency: { ReservedConcurrentExecutions: fn.reservedConcurrency } } : {}),
       };
@@ -138,3 +138,5 @@ export function functionOperations(d: FunctionOpsDeps): Record<string, Operation
     ),
   };
 }
+
+const withLocation = (location: string | undefined) => (location ? { Location: location } : {});
