@@ -23,7 +23,7 @@ import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../lib/log.js';
-import { launchFailurePayload, planLaunch, type LaunchFailure } from './launch.js';
+import { diesWithNimbus, launchFailurePayload, planLaunch, type LaunchFailure } from './launch.js';
 import { LineSplitter, LogStream, streamName } from './log-stream.js';
 import { exitText, PeakMemory } from './process-info.js';
 import { ACCEPTED, errorDocument, INVALID_REQUEST_ID, INVALID_STATE, MAX_RESPONSE_BYTES, postedError, RuntimeApi, sendInvocation, type ApiAnswer } from './runtime-api.js';
@@ -148,7 +148,10 @@ export class Environment {
     if (!('command' in plan)) return this.failInit(plan);
     let child = plan.spareEligible ? this.ctx.spares?.take(this.spec.memoryMb) : undefined;
     if (child) child.send({ env: plan.env, cwd: this.spec.codeDir });
-    else child = spawn(plan.command, plan.args, { cwd: this.spec.codeDir, env: plan.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    else {
+      const { command, args } = diesWithNimbus(plan.command, plan.args);
+      child = spawn(command, args, { cwd: this.spec.codeDir, env: plan.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    }
     this.child = child;
     if (child.pid !== undefined) this.memory = new PeakMemory(child.pid);
     child.once('error', (e: NodeJS.ErrnoException) => {

@@ -12,6 +12,7 @@
  * the keys Lambda reserves (RESERVED_ENVIRONMENT_VARIABLES), which always carry Lambda's values.
  * AWS_LAMBDA_EXEC_WRAPPER is honoured for the managed runtimes, as on Lambda.
  */
+import { existsSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { access, constants, stat, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
@@ -165,6 +166,18 @@ export async function planLaunch(spec: FunctionSpec, ctx: LaunchContext): Promis
   const spareEligible = family === 'nodejs' && Object.keys(spec.environment).every((k) => !STARTUP_ONLY.test(k));
   return { command, args, env, runtimeDir, spareEligible };
 }
+
+/**
+ * The command that starts `command` so it dies with Nimbus: environments run in their own
+ * process group (so a timeout can kill a whole tree), which a SIGKILLed Nimbus would leave
+ * running. On Linux, util-linux's setpriv sets the parent-death signal and then execs the
+ * command (same pid); elsewhere the command runs as it is.
+ */
+export function diesWithNimbus(command: string, args: string[]): { command: string; args: string[] } {
+  return SETPRIV ? { command: SETPRIV, args: ['--pdeathsig', 'KILL', '--', command, ...args] } : { command, args };
+}
+
+const SETPRIV = process.platform === 'linux' && existsSync('/usr/bin/setpriv') ? '/usr/bin/setpriv' : undefined;
 
 /** Variables Node (or its libraries) read only at process start: no spare process for these. */
 const STARTUP_ONLY = /^(NODE_(?!PATH$)|UV_|OPENSSL_|SSL_CERT_|LC_|LANG$|AWS_LAMBDA_EXEC_WRAPPER$)/;

@@ -15,7 +15,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from '../lib/log.js';
-import { nodeCommand, spareEnvironment } from './launch.js';
+import { diesWithNimbus, nodeCommand, spareEnvironment } from './launch.js';
 
 interface Spare {
   child: ChildProcess;
@@ -60,7 +60,8 @@ export class SpareProcesses {
       return;
     }
     while (this.spares.size >= this.o.max) this.discard(this.spares.keys().next().value!);
-    const { command, args } = nodeCommand(memoryMb);
+    const node = nodeCommand(memoryMb);
+    const { command, args } = diesWithNimbus(node.command, node.args);
     let child: ChildProcess;
     try {
       child = spawn(command, args, { env: spareEnvironment(), stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
