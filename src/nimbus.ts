@@ -17,6 +17,7 @@ import { dynamoDbService } from './services/dynamodb/index.js';
 import { createS3Service } from './services/s3/index.js';
 import { lambdaService } from './services/lambda/index.js';
 import { createLogsService } from './services/logs/index.js';
+import { createSnsService } from './services/sns/index.js';
 import { createSqsService } from './services/sqs/index.js';
 import { BlobStore } from './store/blobs.js';
 import { Store } from './store/store.js';
@@ -27,7 +28,7 @@ import { join } from 'node:path';
 
 /** The services of a Nimbus, in start order. */
 export function servicesOf(opts: Partial<Config> = {}): ServiceFactory[] {
-  return [createSqsService, dynamoDbService({ ttlIntervalMs: (opts.ttlSweepSeconds ?? 1) * 1000 }), createS3Service, createLogsService, lambdaService({
+  return [createSqsService, createSnsService, dynamoDbService({ ttlIntervalMs: (opts.ttlSweepSeconds ?? 1) * 1000 }), createS3Service, createLogsService, lambdaService({
     ...(opts.maxFunctionEnvironments !== undefined ? { maxEnvironments: opts.maxFunctionEnvironments } : {}),
     ...(opts.functionIdleSeconds !== undefined ? { idleMs: opts.functionIdleSeconds * 1000 } : {}),
     hotReloadRoots: opts.hotReloadRoots ?? [process.cwd()],

@@ -26,8 +26,19 @@ export interface StreamLogRecord {
 }
 
 export interface InternalCalls {
-  /** Enqueues a message as the service principal of `from` (e.g. s3.amazonaws.com). */
-  'sqs.sendMessage': (args: { queueArn: string; body: string; from: string }) => Promise<{ messageId: string }>;
+  /**
+   * Enqueues a message as the service principal of `from` (e.g. s3.amazonaws.com), with SQS's
+   * checks; optionally with message attributes, and the group and deduplication ids a FIFO
+   * queue needs (SNS FIFO topics pass them through).
+   */
+  'sqs.sendMessage': (args: {
+    queueArn: string;
+    body: string;
+    from: string;
+    messageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: Buffer }>;
+    groupId?: string;
+    dedupId?: string;
+  }) => Promise<{ messageId: string }>;
   /** Whether a queue exists, for destination checks. */
   'sqs.queueExists': (args: { queueArn: string }) => boolean;
   /**

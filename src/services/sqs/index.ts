@@ -29,13 +29,14 @@ export const createSqsService: ServiceFactory = (env) => {
   env.store.migrate('sqs', SQS_MIGRATIONS);
   const engine = new SqsEngine(new SqliteSqsRepo(env.store.db, env.store), env);
   engine.start();
-  // Other services (S3 event notifications, later SNS) enqueue through these, as their
+  // Other services (S3 event notifications, SNS) enqueue through these, as their
   // service principal, without HTTP.
   env.internal.register('sqs.queueExists', ({ queueArn }) => engine.queues.byArn(queueArn) !== undefined);
-  env.internal.register('sqs.sendMessage', async ({ queueArn, body, from }) => {
+  env.internal.register('sqs.sendMessage', async ({ queueArn, body, from, messageAttributes, groupId, dedupId }) => {
     const q = engine.queues.byArn(queueArn);
     if (!q) throw new QueueDoesNotExist('The specified queue does not exist.');
-    const [result] = await engine.messages.send(q, [prepareSend(q, { MessageBody: body })], from);
+    const input = { MessageBody: body, MessageAttributes: messageAttributes, MessageGroupId: groupId, MessageDeduplicationId: dedupId };
+    const [result] = await engine.messages.send(q, [prepareSend(q, input)], from);
     return { messageId: result!.MessageId };
   });
   registerConsumerCalls(engine, env);

@@ -1,0 +1,198 @@
+/**
+ * Publish and PublishBatch: each message is checked (size, subject, structure, attributes,
+ * the FIFO parameters), then committed in one write with one pending delivery per
+ * subscription whose filter policy it passes; the drainer (delivery.ts) takes it from there.
+ * FIFO topics deduplicate by MessageDeduplicationId or by content for five minutes on the
+ * injected clock, and number their messages.
+ */
+import { createHash } from 'node:crypto';
+import type { Clock } from '../../../lib/clock.js';
+import type { Ids } from '../../../lib/ids.js';
+import type { Store } from '../../../store/store.js';
+import { InvalidParameterValue, invalidParameter } from '../errors.js';
+import type { NewDelivery, SnsMessageAttributes, SnsRepo, StoredMessage } from '../repo.js';
+import { policyMatches } from './filter-policy.js';
+import type { Subscriptions } from './subscriptions.js';
+import type { Topic } from './topics.js';
+
+/** 256 KiB: the message and its attributes (names, types and values) together. */
+export const MAX_MESSAGE_BYTES = 262144;
+const MAX_ATTRIBUTES = 10;
+const DEDUP_WINDOW_MS = 5 * 60_000;
+const FIFO_ID = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
+const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,256}$/;
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+export interface PublishInput {
+  Message?: string;
+  Subject?: string;
+  MessageStructure?: string;
+  MessageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: Buffer }>;
+  MessageGroupId?: string;
+  MessageDeduplicationId?: string;
+}
+
+/** A message checked and ready to commit (its id, time and sequence come at commit). */
+export type PreparedPublish = Omit<StoredMessage, 'messageId' | 'topicArn' | 'timestamp' | 'sequenceNumber'> & { size: number };
+
+export interface PublishResult {
+  MessageId: string;
+  SequenceNumber?: string;
+}
+
+/** Checks one message for a topic; throws SNS's error for the first problem. */
+export function preparePublish(topic: Topic, input: PublishInput): PreparedPublish {
+  const text = input.Message;
+  if (text === undefined || text === '') throw invalidParameter('Empty message');
+  let message = text;
+  let perProtocol: Record<string, string> | undefined;
+  if (input.MessageStructure !== undefined) {
+    if (input.MessageStructure !== 'json') throw invalidParameter('MessageStructure');
+    perProtocol = parseStructure(text);
+    message = perProtocol.default!;
+  }
+  if (input.Subject !== undefined && (input.Subject === '' || input.Subject.length > 100 || !/^[\x20-\x7e]*$/.test(input.Subject))) {
+    throw invalidParameter('Subject');
+  }
+  const attributes = checkAttributes(input.MessageAttributes ?? {});
+  const size = Buffer.byteLength(text) + attributesSize(attributes);
+  if (size > MAX_MESSAGE_BYTES) throw invalidParameter('Message too long');
+  const out: PreparedPublish = { message, attributes, size };
+  if (perProtocol) out.perProtocol = perProtocol;
+  if (input.Subject !== undefined) out.subject = input.Subject;
+  if (input.MessageGroupId !== undefined) {
+    if (!FIFO_ID.test(input.MessageGroupId)) {
+      throw invalidParameter('MessageGroupId Reason: MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.');
+    }
+    out.groupId = input.MessageGroupId;
+  }
+  if (topic.fifo) {
+    if (out.groupId === undefined) throw invalidParameter('The MessageGroupId parameter is required for FIFO topics');
+    if (input.MessageDeduplicationId !== undefined) {
+      if (!FIFO_ID.test(input.MessageDeduplicationId)) {
+        throw invalidParameter('MessageDeduplicationId Reason: MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 to 128 in length.');
+      }
+      out.dedupId = input.MessageDeduplicationId;
+    } else if (topic.contentBasedDedup) {
+      out.dedupId = createHash('sha256').update(text, 'utf8').digest('hex');
+    } else {
+      throw invalidParameter('The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly');
+    }
+  } else if (input.MessageDeduplicationId !== undefined) {
+    throw invalidParameter('MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type');
+  }
+  return out;
+}
+
+/** MessageStructure=json: an object of strings with a `default` one. */
+function parseStructure(text: string): Record<string, string> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw invalidParameter('Message Structure - JSON message body failed to parse');
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw invalidParameter('Message Structure - JSON message body failed to parse');
+  const entries = doc as Record<string, unknown>;
+  if (typeof entries.default !== 'string') throw invalidParameter('Message Structure - No default entry in JSON message body');
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(entries)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+function checkAttributes(given: NonNullable<PublishInput['MessageAttributes']>): SnsMessageAttributes {
+  const names = Object.keys(given);
+  if (names.length > MAX_ATTRIBUTES) throw invalidParameter(`MessageAttributes Reason: Number of message attributes [${names.length}] exceeds the allowed maximum [${MAX_ATTRIBUTES}].`);
+  const out: SnsMessageAttributes = {};
+  for (const name of names) {
+    const v = given[name]!;
+    if (!ATTRIBUTE_NAME.test(name) || name.startsWith('.') || name.endsWith('.') || name.includes('..') || /^(aws\.|amazon\.)/i.test(name)) {
+      throw new InvalidParameterValue(`The message attribute name '${name}' is invalid.`);
+    }
+    const type = v.DataType ?? '';
+    const base = type.split('.', 1)[0]!;
+    if (!['String', 'Number', 'Binary'].includes(base)) {
+      throw new InvalidParameterValue(`The message attribute '${name}' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.`);
+    }
+    if (base === 'Binary') {
+      if (!v.BinaryValue?.length) throw new InvalidParameterValue(`The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${type}'.`);
+      out[name] = { DataType: type, BinaryValue: v.BinaryValue };
+      continue;
+    }
+    const s = v.StringValue;
+    if (s === undefined || s === '') throw new InvalidParameterValue(`The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${type}'.`);
+    if (base === 'Number' && (!NUMBER.test(s) || Math.abs(Number(s)) > 1e9)) throw new InvalidParameterValue(`Could not cast message attribute '${name}' value to number.`);
+    if (type === 'String.Array') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(s);
+      } catch {
+        parsed = undefined;
+      }
+      if (!Array.isArray(parsed) || parsed.some((x) => typeof x === 'object' && x !== null)) {
+        throw new InvalidParameterValue(`Invalid parameter: MessageAttributes Reason: The message attribute '${name}' with type 'String.Array' is not a valid JSON array of strings, numbers, booleans or nulls.`);
+      }
+    }
+    out[name] = { DataType: type, StringValue: s };
+  }
+  return out;
+}
+
+function attributesSize(attributes: SnsMessageAttributes): number {
+  let n = 0;
+  for (const [name, a] of Object.entries(attributes)) n += Buffer.byteLength(name) + Buffer.byteLength(a.DataType) + (a.BinaryValue ? a.BinaryValue.length : Buffer.byteLength(a.StringValue ?? ''));
+  return n;
+}
+
+/** SNS FIFO sequence numbers: 20 digits, growing per topic. */
+const sequenceNumber = (seq: number) => (10n ** 19n + BigInt(seq)).toString();
+
+export class Publisher {
+  constructor(
+    private readonly repo: SnsRepo,
+    private readonly store: Store,
+    private readonly subscriptions: Subscriptions,
+    private readonly clock: Clock,
+    private readonly ids: Ids,
+  ) {}
+
+  /** Commits the messages and their deliveries in one write; answers each message's ids. */
+  publish(topic: Topic, batch: PreparedPublish[]): Promise<PublishResult[]> {
+    return this.store.write(() => {
+      const now = this.clock.now();
+      const subs = this.repo.subscriptionsOfTopic(topic.arn).map((s) => this.subscriptions.view(s));
+      return batch.map((p) => {
+        if (topic.fifo) {
+          const prior = this.repo.getDedup(topic.arn, p.dedupId!);
+          // A duplicate inside the window is acknowledged as the original and not delivered again.
+          if (prior && prior.expiresAt > now) return { MessageId: prior.messageId, SequenceNumber: prior.sequenceNumber };
+        }
+        const { size: _size, ...fields } = p;
+        const m: StoredMessage = { ...fields, messageId: this.ids.uuid(), topicArn: topic.arn, timestamp: now };
+        if (topic.fifo) {
+          m.sequenceNumber = sequenceNumber(this.repo.nextTopicSeq(topic.arn));
+          this.repo.putDedup(topic.arn, p.dedupId!, { messageId: m.messageId, sequenceNumber: m.sequenceNumber, expiresAt: now + DEDUP_WINDOW_MS });
+        }
+        const deliveries: NewDelivery[] = [];
+        for (const s of subs) {
+          const policy = this.subscriptions.filterPolicy(s);
+          if (policy && !policyMatches(policy, s.scope, messageFor(m, s.protocol), m.attributes)) continue;
+          deliveries.push({ subscriptionArn: s.arn, protocol: s.protocol, endpoint: s.endpoint, raw: s.raw, dlqArn: s.dlqArn });
+        }
+        this.repo.insertMessage(m, deliveries, now);
+        return m.sequenceNumber ? { MessageId: m.messageId, SequenceNumber: m.sequenceNumber } : { MessageId: m.messageId };
+      });
+    });
+  }
+
+  /** Drops deduplication entries past their window. */
+  async sweep(): Promise<void> {
+    const now = this.clock.now();
+    await this.store.write(() => this.repo.sweepDedup(now));
+  }
+}
+
+/** The message a protocol gets: its own under MessageStructure=json, else the message. */
+export function messageFor(m: StoredMessage, protocol: string): string {
+  return m.perProtocol?.[protocol] ?? m.message;
+}

@@ -1,0 +1,197 @@
+/**
+ * Subscriptions: Subscribe (SQS queues and Lambda functions in this version; the protocol
+ * list is the plug-in point for HTTP/HTTPS and later sinks), Unsubscribe, listing, and the
+ * subscription attributes that shape delivery (RawMessageDelivery, FilterPolicy and its
+ * scope, RedrivePolicy). SQS and Lambda subscriptions are confirmed at once, as in AWS for
+ * endpoints of the topic's own account.
+ */
+import { parseArn } from '../../../lib/arn.js';
+import type { Clock } from '../../../lib/clock.js';
+import type { EventPattern } from '../../../lib/event-pattern.js';
+import type { Ids } from '../../../lib/ids.js';
+import type { Store } from '../../../store/store.js';
+import type { RequestContext } from '../../service.js';
+import { AuthorizationError, invalidParameter, NotFound } from '../errors.js';
+import type { SnsRepo, SubscriptionRecord } from '../repo.js';
+import { compileFilterPolicy, type FilterPolicyScope } from './filter-policy.js';
+import { decodeToken, DEFAULT_DELIVERY_POLICY, encodeToken, PAGE, type Topic } from './topics.js';
+
+/** Every protocol SNS knows; those Nimbus delivers to are in DELIVERED. */
+const PROTOCOLS = new Set(['http', 'https', 'email', 'email-json', 'sms', 'sqs', 'application', 'lambda', 'firehose']);
+const DELIVERED = new Set(['sqs', 'lambda']);
+const SETTABLE = new Set(['DeliveryPolicy', 'FilterPolicy', 'FilterPolicyScope', 'RawMessageDelivery', 'RedrivePolicy', 'SubscriptionRoleArn', 'ReplayPolicy']);
+
+/** What delivery needs to know about a subscription, derived from its attributes. */
+export interface SubscriptionView extends SubscriptionRecord {
+  raw: boolean;
+  scope: FilterPolicyScope;
+  dlqArn: string | null;
+}
+
+export class Subscriptions {
+  /** Compiled filter policies by subscription ARN, with the text and scope they were compiled from. */
+  private readonly policies = new Map<string, { text: string; scope: FilterPolicyScope; pattern: EventPattern }>();
+
+  constructor(
+    private readonly repo: SnsRepo,
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly ids: Ids,
+  ) {}
+
+  async subscribe(topic: Topic, ctx: RequestContext, protocol: string, endpoint: string | undefined, given: Record<string, string>): Promise<SubscriptionRecord> {
+    if (!PROTOCOLS.has(protocol)) throw invalidParameter(`Amazon SNS does not support this protocol string: ${protocol}`);
+    if (!DELIVERED.has(protocol)) throw invalidParameter(`Protocol Reason: Nimbus does not deliver to ${protocol} subscriptions yet (sqs and lambda are supported)`);
+    const target = endpoint === undefined ? undefined : parseArn(endpoint);
+    if (protocol === 'sqs') {
+      if (!target || target.service !== 'sqs' || !target.resource) throw invalidParameter('SQS endpoint ARN');
+      const fifoQueue = target.resource.endsWith('.fifo');
+      if (topic.fifo && !fifoQueue) throw invalidParameter('Invalid parameter: Endpoint Reason: Please use FIFO SQS queue');
+      if (!topic.fifo && fifoQueue) throw invalidParameter('Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics');
+    } else {
+      if (!target || target.service !== 'lambda' || !target.resource.startsWith('function:')) throw invalidParameter('Lambda endpoint ARN');
+      if (topic.fifo) throw invalidParameter('Invalid parameter: Endpoint Reason: FIFO topics deliver only to SQS FIFO queues');
+    }
+    const attributes: Record<string, string> = {};
+    for (const [k, v] of Object.entries(given)) attributes[k] = checkAttribute(protocol, k, v);
+    checkCombination(attributes);
+    return this.store.write(() => {
+      const existing = this.repo.subscriptionsOfTopic(topic.arn).find((s) => s.protocol === protocol && s.endpoint === endpoint);
+      if (existing) {
+        if (Object.entries(attributes).some(([k, v]) => (existing.attributes[k] ?? '') !== v)) {
+          throw invalidParameter('Attributes Reason: Subscription already exists with different attributes');
+        }
+        return existing;
+      }
+      const s: SubscriptionRecord = {
+        arn: `${topic.arn}:${this.ids.uuid()}`,
+        topicArn: topic.arn,
+        owner: ctx.accountId,
+        protocol,
+        endpoint: endpoint!,
+        attributes,
+        createdAt: this.clock.now(),
+      };
+      this.repo.putSubscription(s);
+      return s;
+    });
+  }
+
+  /** The subscription an ARN names, for its owner or its topic's owner. */
+  resolve(arn: string, ctx: RequestContext): SubscriptionRecord {
+    const a = parseArn(arn);
+    if (!a || a.service !== 'sns' || a.resource.split(':').length !== 2) throw invalidParameter('SubscriptionArn');
+    const s = this.repo.getSubscription(arn);
+    if (!s) throw new NotFound('Subscription does not exist');
+    if (s.owner !== ctx.accountId && a.account !== ctx.accountId) {
+      throw new AuthorizationError(`User: arn:aws:iam::${ctx.accountId}:root is not authorized to access this subscription`);
+    }
+    return s;
+  }
+
+  async unsubscribe(s: SubscriptionRecord): Promise<void> {
+    await this.store.write(() => this.repo.deleteSubscription(s.arn));
+    this.policies.delete(s.arn);
+  }
+
+  list(ctx: RequestContext, nextToken: string | undefined): { subscriptions: SubscriptionRecord[]; next?: string } {
+    return page(this.repo.listSubscriptions(ctx.accountId, ctx.region, decodeToken(nextToken), PAGE + 1));
+  }
+
+  listByTopic(topic: Topic, nextToken: string | undefined): { subscriptions: SubscriptionRecord[]; next?: string } {
+    return page(this.repo.listSubscriptionsOfTopic(topic.arn, decodeToken(nextToken), PAGE + 1));
+  }
+
+  /** Every attribute GetSubscriptionAttributes shows. */
+  attributes(s: SubscriptionRecord, topic: Topic | undefined): Record<string, string> {
+    const a = s.attributes;
+    return {
+      ConfirmationWasAuthenticated: 'true',
+      PendingConfirmation: 'false',
+      Owner: s.owner,
+      RawMessageDelivery: 'false',
+      TopicArn: s.topicArn,
+      Endpoint: s.endpoint,
+      Protocol: s.protocol,
+      SubscriptionPrincipal: `arn:aws:iam::${s.owner}:root`,
+      SubscriptionArn: s.arn,
+      EffectiveDeliveryPolicy: a.DeliveryPolicy ?? topic?.attributes.DeliveryPolicy ?? DEFAULT_DELIVERY_POLICY,
+      ...a,
+      ...(a.FilterPolicy ? { FilterPolicyScope: a.FilterPolicyScope ?? 'MessageAttributes' } : {}),
+    };
+  }
+
+  async setAttribute(s: SubscriptionRecord, name: string, value: string | undefined): Promise<void> {
+    if (!SETTABLE.has(name)) throw invalidParameter('AttributeName');
+    const checked = checkAttribute(s.protocol, name, value ?? '', true);
+    await this.store.write(() => {
+      const current = this.repo.getSubscription(s.arn);
+      if (!current) throw new NotFound('Subscription does not exist');
+      const attributes = { ...current.attributes };
+      if (checked === '') delete attributes[name];
+      else attributes[name] = checked;
+      checkCombination(attributes);
+      this.repo.putSubscription({ ...current, attributes });
+    });
+  }
+
+  /** A subscription with what delivery needs, derived. */
+  view(s: SubscriptionRecord): SubscriptionView {
+    const redrive = s.attributes.RedrivePolicy ? (JSON.parse(s.attributes.RedrivePolicy) as { deadLetterTargetArn: string }) : undefined;
+    return { ...s, raw: s.attributes.RawMessageDelivery === 'true', scope: scopeOf(s.attributes), dlqArn: redrive?.deadLetterTargetArn ?? null };
+  }
+
+  /** The subscription's compiled filter policy, if it has one (compiled once per policy text). */
+  filterPolicy(s: SubscriptionRecord): EventPattern | undefined {
+    const text = s.attributes.FilterPolicy;
+    if (!text) return undefined;
+    const scope = scopeOf(s.attributes);
+    const cached = this.policies.get(s.arn);
+    if (cached && cached.text === text && cached.scope === scope) return cached.pattern;
+    const pattern = compileFilterPolicy(text, scope);
+    this.policies.set(s.arn, { text, scope, pattern });
+    return pattern;
+  }
+}
+
+const scopeOf = (a: Record<string, string>): FilterPolicyScope => (a.FilterPolicyScope === 'MessageBody' ? 'MessageBody' : 'MessageAttributes');
+
+function page(rows: SubscriptionRecord[]): { subscriptions: SubscriptionRecord[]; next?: string } {
+  const subscriptions = rows.slice(0, PAGE);
+  return { subscriptions, next: rows.length > PAGE ? encodeToken(subscriptions[subscriptions.length - 1]!.arn) : undefined };
+}
+
+/** Checks one subscription attribute; answers its value as stored ('' removes it on a set). */
+function checkAttribute(protocol: string, name: string, value: string, setting = false): string {
+  if (!SETTABLE.has(name)) throw invalidParameter(setting ? 'AttributeName' : `Attributes Reason: Unknown attribute ${name}`);
+  switch (name) {
+    case 'RawMessageDelivery':
+      if (!/^(true|false)$/i.test(value)) throw invalidParameter('Attributes Reason: RawMessageDelivery: Invalid value [' + value + ']. Must be true or false.');
+      if (protocol === 'lambda' && value.toLowerCase() === 'true') throw invalidParameter(`Attributes Reason: Delivery protocol [${protocol}] does not support raw message delivery.`);
+      return value.toLowerCase();
+    case 'FilterPolicyScope':
+      if (value !== 'MessageAttributes' && value !== 'MessageBody') {
+        throw invalidParameter(`Attributes Reason: FilterPolicyScope: Invalid value [${value}]. Please use either MessageBody or MessageAttributes`);
+      }
+      return value;
+    case 'RedrivePolicy': {
+      if (value === '') return value;
+      let target: unknown;
+      try {
+        target = JSON.parse(value)?.deadLetterTargetArn;
+      } catch {
+        throw invalidParameter('RedrivePolicy: failed to parse JSON');
+      }
+      const a = typeof target === 'string' ? parseArn(target) : undefined;
+      if (!a || a.service !== 'sqs') throw invalidParameter('RedrivePolicy: deadLetterTargetArn is invalid');
+      return value;
+    }
+    default:
+      return value;
+  }
+}
+
+/** A filter policy must compile under the scope it will be used with. */
+function checkCombination(attributes: Record<string, string>): void {
+  if (attributes.FilterPolicy) compileFilterPolicy(attributes.FilterPolicy, scopeOf(attributes));
+}

@@ -1,0 +1,246 @@
+/**
+ * Topics: creating (standard and FIFO, idempotent), deleting, listing, attributes, tags, and
+ * who may act on a topic (its owner, or whom its Policy allows).
+ */
+import { formatArn, parseArn } from '../../../lib/arn.js';
+import type { Clock } from '../../../lib/clock.js';
+import { policyAllows } from '../../../lib/policy.js';
+import type { Store } from '../../../store/store.js';
+import type { RequestContext } from '../../service.js';
+import { AuthorizationError, invalidParameter, NotFound, TagLimitExceeded } from '../errors.js';
+import type { SnsRepo, TopicRecord } from '../repo.js';
+
+export interface Topic extends TopicRecord {
+  fifo: boolean;
+  contentBasedDedup: boolean;
+}
+
+const NAME = /^[A-Za-z0-9_-]{1,256}$/;
+const FIFO_NAME = /^[A-Za-z0-9_-]{1,251}\.fifo$/;
+const MAX_TAGS = 50;
+export const PAGE = 100;
+
+const FEEDBACK = ['Application', 'HTTP', 'Lambda', 'SQS', 'Firehose'].flatMap((p) => [`${p}SuccessFeedbackRoleArn`, `${p}SuccessFeedbackSampleRate`, `${p}FailureFeedbackRoleArn`]);
+/** Attributes SetTopicAttributes takes (CreateTopic also FifoTopic). */
+const SETTABLE = new Set([
+  'DeliveryPolicy',
+  'DisplayName',
+  'Policy',
+  'TracingConfig',
+  'KmsMasterKeyId',
+  'SignatureVersion',
+  'ContentBasedDeduplication',
+  'ArchivePolicy',
+  'FifoThroughputScope',
+  ...FEEDBACK,
+]);
+const FIFO_ONLY = new Set(['ContentBasedDeduplication', 'ArchivePolicy', 'FifoThroughputScope']);
+
+export const DEFAULT_DELIVERY_POLICY = JSON.stringify({
+  http: {
+    defaultHealthyRetryPolicy: { minDelayTarget: 20, maxDelayTarget: 20, numRetries: 3, numMaxDelayRetries: 0, numNoDelayRetries: 0, numMinDelayRetries: 0, backoffFunction: 'linear' },
+    disableSubscriptionOverrides: false,
+    defaultRequestPolicy: { headerContentType: 'text/plain; charset=UTF-8' },
+  },
+});
+
+/** The policy a topic has until one is set: only its owner's account may use it. */
+export function defaultPolicy(t: TopicRecord): string {
+  return JSON.stringify({
+    Version: '2008-10-17',
+    Id: '__default_policy_ID',
+    Statement: [
+      {
+        Sid: '__default_statement_ID',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: ['SNS:GetTopicAttributes', 'SNS:SetTopicAttributes', 'SNS:AddPermission', 'SNS:RemovePermission', 'SNS:DeleteTopic', 'SNS:Subscribe', 'SNS:ListSubscriptionsByTopic', 'SNS:Publish'],
+        Resource: t.arn,
+        Condition: { StringEquals: { 'AWS:SourceOwner': t.account } },
+      },
+    ],
+  });
+}
+
+const withDerived = (r: TopicRecord): Topic => ({ ...r, fifo: r.attributes.FifoTopic === 'true', contentBasedDedup: r.attributes.ContentBasedDeduplication === 'true' });
+
+/** Page tokens: the last ARN of the page, base64. */
+export const encodeToken = (arn: string) => Buffer.from(arn, 'utf8').toString('base64');
+export function decodeToken(token: string | undefined): string {
+  if (token === undefined || token === '') return '';
+  const arn = Buffer.from(token, 'base64').toString('utf8');
+  if (!arn.startsWith('arn:')) throw invalidParameter('NextToken');
+  return arn;
+}
+
+export class Topics {
+  constructor(
+    private readonly repo: SnsRepo,
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The topic an ARN names, checked for the caller; SNS's errors otherwise. */
+  resolve(arn: string, ctx: RequestContext, action: string, param = 'TopicArn'): Topic {
+    const a = parseArn(arn);
+    if (!a || a.service !== 'sns' || !a.resource || a.resource.includes(':')) throw invalidParameter(param);
+    const r = this.repo.getTopic(arn);
+    if (!r) throw new NotFound('Topic does not exist');
+    const t = withDerived(r);
+    this.authorize(t, ctx, action);
+    return t;
+  }
+
+  authorize(t: Topic, ctx: RequestContext, action: string): void {
+    if (t.account === ctx.accountId) return;
+    if (policyAllows(t.attributes.Policy ?? defaultPolicy(t), { principalAccount: ctx.accountId, action: `SNS:${action}`, resource: t.arn })) return;
+    throw new AuthorizationError(`User: arn:aws:iam::${ctx.accountId}:root is not authorized to perform: SNS:${action} on resource: ${t.arn} because no resource-based policy allows the SNS:${action} action`);
+  }
+
+  byArn(arn: string): Topic | undefined {
+    const r = this.repo.getTopic(arn);
+    return r && withDerived(r);
+  }
+
+  async create(ctx: RequestContext, name: string, given: Record<string, string>, tags: Record<string, string>): Promise<Topic> {
+    const fifoRequested = given.FifoTopic !== undefined && given.FifoTopic.toLowerCase() === 'true';
+    if (fifoRequested) {
+      if (!FIFO_NAME.test(name)) {
+        throw invalidParameter(
+          'Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.',
+        );
+      }
+    } else if (!NAME.test(name)) throw invalidParameter('Topic Name');
+    const attributes: Record<string, string> = {};
+    for (const [k, v] of Object.entries(given)) {
+      if (k === 'FifoTopic') {
+        if (!/^(true|false)$/i.test(v)) throw invalidParameter(`Attributes Reason: FifoTopic must be true or false`);
+        if (fifoRequested) attributes.FifoTopic = 'true';
+        continue;
+      }
+      attributes[k] = checkAttribute(k, v, fifoRequested);
+    }
+    if (fifoRequested) attributes.ContentBasedDeduplication ??= 'false';
+    checkTags(tags, {});
+    const arn = formatArn({ service: 'sns', region: ctx.region, account: ctx.accountId, resource: name });
+    const record = await this.store.write(() => {
+      const existing = this.repo.getTopic(arn);
+      if (existing) {
+        // Only what this request gives is compared: a later SetTopicAttributes does not break idempotency.
+        for (const [k, v] of Object.entries(attributes)) {
+          if (!(k in given)) continue;
+          const current = k === 'Policy' ? (existing.attributes.Policy ?? defaultPolicy(existing)) : existing.attributes[k];
+          if (current !== v) throw invalidParameter('Attributes Reason: Topic already exists with different attributes');
+        }
+        if (Object.entries(tags).some(([k, v]) => existing.tags[k] !== v)) throw invalidParameter('Tags Reason: Topic already exists with different tags');
+        return existing;
+      }
+      const t: TopicRecord = { arn, account: ctx.accountId, region: ctx.region, name, attributes, tags, createdAt: this.clock.now() };
+      this.repo.putTopic(t);
+      return t;
+    });
+    return withDerived(record);
+  }
+
+  async delete(t: Topic): Promise<void> {
+    await this.store.write(() => this.repo.deleteTopic(t.arn));
+  }
+
+  /** One page of the caller's topics in its region. */
+  list(ctx: RequestContext, nextToken: string | undefined): { arns: string[]; next?: string } {
+    const rows = this.repo.listTopics(ctx.accountId, ctx.region, decodeToken(nextToken), PAGE + 1);
+    const page = rows.slice(0, PAGE);
+    return { arns: page.map((t) => t.arn), next: rows.length > PAGE ? encodeToken(page[page.length - 1]!.arn) : undefined };
+  }
+
+  /** Every attribute GetTopicAttributes shows. */
+  attributes(t: Topic): Record<string, string> {
+    const subs = this.repo.subscriptionsOfTopic(t.arn);
+    const { FifoTopic, ContentBasedDeduplication, ...rest } = t.attributes;
+    return {
+      Policy: defaultPolicy(t),
+      Owner: t.account,
+      SubscriptionsPending: '0',
+      TopicArn: t.arn,
+      EffectiveDeliveryPolicy: t.attributes.DeliveryPolicy ?? DEFAULT_DELIVERY_POLICY,
+      SubscriptionsConfirmed: String(subs.length),
+      DisplayName: '',
+      SubscriptionsDeleted: '0',
+      ...rest,
+      ...(t.fifo ? { FifoTopic: FifoTopic!, ContentBasedDeduplication: ContentBasedDeduplication ?? 'false' } : {}),
+    };
+  }
+
+  async setAttribute(t: Topic, name: string, value: string | undefined): Promise<void> {
+    if (name === 'FifoTopic' || !SETTABLE.has(name)) throw invalidParameter('AttributeName');
+    const checked = checkAttribute(name, value ?? '', t.fifo);
+    await this.store.write(() => {
+      const current = this.repo.getTopic(t.arn);
+      if (!current) throw new NotFound('Topic does not exist');
+      const attributes = { ...current.attributes };
+      if (checked === '' && name !== 'DisplayName') delete attributes[name];
+      else attributes[name] = checked;
+      this.repo.putTopic({ ...current, attributes });
+    });
+  }
+
+  async tag(t: Topic, tags: Record<string, string>): Promise<void> {
+    await this.store.write(() => {
+      const current = this.repo.getTopic(t.arn);
+      if (!current) throw new NotFound('Topic does not exist');
+      checkTags(tags, current.tags);
+      this.repo.putTopic({ ...current, tags: { ...current.tags, ...tags } });
+    });
+  }
+
+  async untag(t: Topic, keys: string[]): Promise<void> {
+    await this.store.write(() => {
+      const current = this.repo.getTopic(t.arn);
+      if (!current) throw new NotFound('Topic does not exist');
+      const tags = { ...current.tags };
+      for (const k of keys) delete tags[k];
+      this.repo.putTopic({ ...current, tags });
+    });
+  }
+}
+
+/** Checks one topic attribute's value; answers it as stored. */
+function checkAttribute(name: string, value: string, fifo: boolean): string {
+  if (!SETTABLE.has(name)) throw invalidParameter(`Attributes Reason: Unknown attribute ${name}`);
+  if (FIFO_ONLY.has(name) && !fifo) throw invalidParameter(`Attributes Reason: ${name} is only supported for FIFO topics`);
+  switch (name) {
+    case 'ContentBasedDeduplication':
+      if (!/^(true|false)$/i.test(value)) throw invalidParameter('ContentBasedDeduplication Reason: Invalid value. Must be true or false');
+      return value.toLowerCase();
+    case 'SignatureVersion':
+      if (value !== '1' && value !== '2') throw invalidParameter('SignatureVersion');
+      return value;
+    case 'DisplayName':
+      if (value.length > 100) throw invalidParameter('DisplayName');
+      return value;
+    case 'FifoThroughputScope':
+      if (value !== 'Topic' && value !== 'MessageGroup') throw invalidParameter('FifoThroughputScope');
+      return value;
+    case 'Policy':
+    case 'DeliveryPolicy':
+    case 'ArchivePolicy':
+      if (value === '') return value;
+      try {
+        const doc = JSON.parse(value);
+        if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error('not an object');
+      } catch {
+        throw invalidParameter(`${name}: failed to parse JSON`);
+      }
+      return value;
+    default:
+      return value;
+  }
+}
+
+function checkTags(tags: Record<string, string>, existing: Record<string, string>): void {
+  for (const [k, v] of Object.entries(tags)) {
+    if (k.length < 1 || k.length > 128 || k.toLowerCase().startsWith('aws:')) throw invalidParameter(`Tags Reason: Tag key ${k} is invalid`);
+    if (v.length > 256) throw invalidParameter(`Tags Reason: Tag value for key ${k} is too long`);
+  }
+  if (Object.keys({ ...existing, ...tags }).length > MAX_TAGS) throw new TagLimitExceeded('Could not complete request: tag quota of per resource exceeded');
+}

@@ -1,0 +1,258 @@
+/** SNS storage in SQLite. All SQL of the service lives here. */
+import type { Db, Migration } from '../../store/store.js';
+import { statementCache, type Prepare } from '../../store/statements.js';
+import type { DedupEntry, DeliveryRecord, NewDelivery, SnsMessageAttributes, SnsRepo, StoredMessage, SubscriptionRecord, TopicRecord } from './repo.js';
+
+export const SNS_MIGRATIONS: Migration[] = [
+  `CREATE TABLE sns_topics (
+     arn TEXT PRIMARY KEY,
+     account TEXT NOT NULL,
+     region TEXT NOT NULL,
+     name TEXT NOT NULL,
+     attributes TEXT NOT NULL,
+     tags TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     seq INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX sns_topics_owner ON sns_topics (account, region, arn);
+   CREATE TABLE sns_subscriptions (
+     arn TEXT PRIMARY KEY,
+     topic_arn TEXT NOT NULL,
+     owner TEXT NOT NULL,
+     protocol TEXT NOT NULL,
+     endpoint TEXT NOT NULL,
+     attributes TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX sns_subscriptions_topic ON sns_subscriptions (topic_arn, arn);
+   CREATE INDEX sns_subscriptions_owner ON sns_subscriptions (owner, arn);
+   -- A published message, kept while one of its deliveries is pending.
+   CREATE TABLE sns_messages (
+     id INTEGER PRIMARY KEY,
+     payload TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   -- The fan-out outbox: one row per (message, subscription) still to deliver.
+   CREATE TABLE sns_deliveries (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     message_row INTEGER NOT NULL,
+     subscription_arn TEXT NOT NULL,
+     protocol TEXT NOT NULL,
+     endpoint TEXT NOT NULL,
+     raw INTEGER NOT NULL,
+     dlq_arn TEXT,
+     attempts INTEGER NOT NULL,
+     next_at INTEGER NOT NULL
+   );
+   CREATE INDEX sns_deliveries_message ON sns_deliveries (message_row);
+   CREATE INDEX sns_deliveries_due ON sns_deliveries (next_at);
+   CREATE TABLE sns_dedup (
+     topic_arn TEXT NOT NULL,
+     dedup_id TEXT NOT NULL,
+     message_id TEXT NOT NULL,
+     sequence_number TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     PRIMARY KEY (topic_arn, dedup_id)
+   );
+   CREATE INDEX sns_dedup_expiry ON sns_dedup (expires_at);`,
+];
+
+interface TopicRow {
+  arn: string;
+  account: string;
+  region: string;
+  name: string;
+  attributes: string;
+  tags: string;
+  created_at: number;
+}
+
+interface SubscriptionRow {
+  arn: string;
+  topic_arn: string;
+  owner: string;
+  protocol: string;
+  endpoint: string;
+  attributes: string;
+  created_at: number;
+}
+
+interface DeliveryRow {
+  id: number;
+  message_row: number;
+  subscription_arn: string;
+  protocol: string;
+  endpoint: string;
+  raw: number;
+  dlq_arn: string | null;
+  attempts: number;
+  next_at: number;
+}
+
+const toTopic = (r: TopicRow): TopicRecord => ({
+  arn: r.arn,
+  account: r.account,
+  region: r.region,
+  name: r.name,
+  attributes: JSON.parse(r.attributes),
+  tags: JSON.parse(r.tags),
+  createdAt: r.created_at,
+});
+
+const toSubscription = (r: SubscriptionRow): SubscriptionRecord => ({
+  arn: r.arn,
+  topicArn: r.topic_arn,
+  owner: r.owner,
+  protocol: r.protocol,
+  endpoint: r.endpoint,
+  attributes: JSON.parse(r.attributes),
+  createdAt: r.created_at,
+});
+
+const toDelivery = (r: DeliveryRow): DeliveryRecord => ({
+  id: r.id,
+  messageRow: r.message_row,
+  subscriptionArn: r.subscription_arn,
+  protocol: r.protocol,
+  endpoint: r.endpoint,
+  raw: r.raw === 1,
+  dlqArn: r.dlq_arn,
+  attempts: r.attempts,
+  nextAt: r.next_at,
+});
+
+/** Message attributes as JSON: binary values as base64 text. */
+function encodeMessage(m: StoredMessage): string {
+  const attributes: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(m.attributes)) attributes[k] = v.BinaryValue ? { ...v, BinaryValue: v.BinaryValue.toString('base64') } : v;
+  return JSON.stringify({ ...m, attributes });
+}
+
+function decodeMessage(text: string): StoredMessage {
+  const m = JSON.parse(text) as StoredMessage & { attributes: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }> };
+  const attributes: SnsMessageAttributes = {};
+  for (const [k, v] of Object.entries(m.attributes)) attributes[k] = v.BinaryValue !== undefined ? { ...v, BinaryValue: Buffer.from(v.BinaryValue, 'base64') } : { DataType: v.DataType, StringValue: v.StringValue };
+  return { ...m, attributes };
+}
+
+export class SqliteSnsRepo implements SnsRepo {
+  private readonly sql: Prepare;
+
+  constructor(db: Db) {
+    this.sql = statementCache(db);
+  }
+
+  getTopic(arn: string): TopicRecord | undefined {
+    const r = this.sql('SELECT * FROM sns_topics WHERE arn = ?').get(arn) as TopicRow | undefined;
+    return r && toTopic(r);
+  }
+
+  listTopics(account: string, region: string, afterArn: string, limit: number): TopicRecord[] {
+    const rows = this.sql('SELECT * FROM sns_topics WHERE account = ? AND region = ? AND arn > ? ORDER BY arn LIMIT ?').all(account, region, afterArn, limit) as TopicRow[];
+    return rows.map(toTopic);
+  }
+
+  putTopic(t: TopicRecord): void {
+    this.sql(
+      `INSERT INTO sns_topics (arn, account, region, name, attributes, tags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (arn) DO UPDATE SET attributes = excluded.attributes, tags = excluded.tags`,
+    ).run(t.arn, t.account, t.region, t.name, JSON.stringify(t.attributes), JSON.stringify(t.tags), t.createdAt);
+  }
+
+  deleteTopic(arn: string): void {
+    this.sql('DELETE FROM sns_topics WHERE arn = ?').run(arn);
+    this.sql('DELETE FROM sns_subscriptions WHERE topic_arn = ?').run(arn);
+    this.sql('DELETE FROM sns_dedup WHERE topic_arn = ?').run(arn);
+  }
+
+  nextTopicSeq(arn: string): number {
+    return this.sql('UPDATE sns_topics SET seq = seq + 1 WHERE arn = ? RETURNING seq').pluck().get(arn) as number;
+  }
+
+  getSubscription(arn: string): SubscriptionRecord | undefined {
+    const r = this.sql('SELECT * FROM sns_subscriptions WHERE arn = ?').get(arn) as SubscriptionRow | undefined;
+    return r && toSubscription(r);
+  }
+
+  subscriptionsOfTopic(topicArn: string): SubscriptionRecord[] {
+    return (this.sql('SELECT * FROM sns_subscriptions WHERE topic_arn = ? ORDER BY arn').all(topicArn) as SubscriptionRow[]).map(toSubscription);
+  }
+
+  listSubscriptions(account: string, region: string, afterArn: string, limit: number): SubscriptionRecord[] {
+    const rows = this.sql(
+      `SELECT s.* FROM sns_subscriptions s JOIN sns_topics t ON t.arn = s.topic_arn
+       WHERE s.owner = ? AND t.region = ? AND s.arn > ? ORDER BY s.arn LIMIT ?`,
+    ).all(account, region, afterArn, limit) as SubscriptionRow[];
+    return rows.map(toSubscription);
+  }
+
+  listSubscriptionsOfTopic(topicArn: string, afterArn: string, limit: number): SubscriptionRecord[] {
+    const rows = this.sql('SELECT * FROM sns_subscriptions WHERE topic_arn = ? AND arn > ? ORDER BY arn LIMIT ?').all(topicArn, afterArn, limit) as SubscriptionRow[];
+    return rows.map(toSubscription);
+  }
+
+  putSubscription(s: SubscriptionRecord): void {
+    this.sql(
+      `INSERT INTO sns_subscriptions (arn, topic_arn, owner, protocol, endpoint, attributes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (arn) DO UPDATE SET attributes = excluded.attributes`,
+    ).run(s.arn, s.topicArn, s.owner, s.protocol, s.endpoint, JSON.stringify(s.attributes), s.createdAt);
+  }
+
+  deleteSubscription(arn: string): void {
+    this.sql('DELETE FROM sns_subscriptions WHERE arn = ?').run(arn);
+  }
+
+  insertMessage(m: StoredMessage, deliveries: NewDelivery[], now: number): void {
+    if (deliveries.length === 0) return;
+    const row = this.sql('INSERT INTO sns_messages (payload, created_at) VALUES (?, ?)').run(encodeMessage(m), now).lastInsertRowid as number;
+    const insert = this.sql(
+      `INSERT INTO sns_deliveries (message_row, subscription_arn, protocol, endpoint, raw, dlq_arn, attempts, next_at)
+       VALUES (?, ?, ?, ?, ?, ?, 0, ?)`,
+    );
+    for (const d of deliveries) insert.run(row, d.subscriptionArn, d.protocol, d.endpoint, d.raw ? 1 : 0, d.dlqArn, now);
+  }
+
+  pendingDeliveries(afterId: number, limit: number): DeliveryRecord[] {
+    return (this.sql('SELECT * FROM sns_deliveries WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as DeliveryRow[]).map(toDelivery);
+  }
+
+  getMessage(row: number): StoredMessage | undefined {
+    const text = this.sql('SELECT payload FROM sns_messages WHERE id = ?').pluck().get(row) as string | undefined;
+    return text === undefined ? undefined : decodeMessage(text);
+  }
+
+  finishDelivery(id: number): void {
+    const row = this.sql('DELETE FROM sns_deliveries WHERE id = ? RETURNING message_row').pluck().get(id) as number | undefined;
+    if (row === undefined) return;
+    this.sql('DELETE FROM sns_messages WHERE id = ? AND NOT EXISTS (SELECT 1 FROM sns_deliveries WHERE message_row = ?)').run(row, row);
+  }
+
+  retryDelivery(id: number, attempts: number, nextAt: number): void {
+    this.sql('UPDATE sns_deliveries SET attempts = ?, next_at = ? WHERE id = ?').run(attempts, nextAt, id);
+  }
+
+  nextDue(): number | undefined {
+    return (this.sql('SELECT MIN(next_at) FROM sns_deliveries').pluck().get() as number | null) ?? undefined;
+  }
+
+  getDedup(topicArn: string, dedupId: string): DedupEntry | undefined {
+    const r = this.sql('SELECT message_id, sequence_number, expires_at FROM sns_dedup WHERE topic_arn = ? AND dedup_id = ?').get(topicArn, dedupId) as
+      | { message_id: string; sequence_number: string; expires_at: number }
+      | undefined;
+    return r && { messageId: r.message_id, sequenceNumber: r.sequence_number, expiresAt: r.expires_at };
+  }
+
+  putDedup(topicArn: string, dedupId: string, e: DedupEntry): void {
+    this.sql('INSERT OR REPLACE INTO sns_dedup (topic_arn, dedup_id, message_id, sequence_number, expires_at) VALUES (?, ?, ?, ?, ?)').run(
+      topicArn,
+      dedupId,
+      e.messageId,
+      e.sequenceNumber,
+      e.expiresAt,
+    );
+  }
+
+  sweepDedup(now: number): void {
+    this.sql('DELETE FROM sns_dedup WHERE expires_at <= ?').run(now);
+  }
+}
