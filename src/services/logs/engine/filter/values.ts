@@ -4,8 +4,9 @@
  * numerically with every operator; strings and regular expressions only with = and !=.
  */
 import { invalidPattern, type Op, type Token } from './lexer.js';
+import { LinearRegex } from './regex.js';
 
-export type Literal = { kind: 'number'; value: number } | { kind: 'string'; value: string; glob: RegExp | undefined } | { kind: 'regex'; re: RegExp };
+export type Literal = { kind: 'number'; value: number } | { kind: 'string'; value: string; glob: RegExp | undefined } | { kind: 'regex'; re: LinearRegex };
 
 const NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 
@@ -22,16 +23,11 @@ export function literalOf(t: Token): Literal {
 }
 
 /**
- * A %regular expression% of the pattern language: a subset of the usual syntax without
- * groups (AWS rejects parentheses), unanchored unless it uses ^ or $.
+ * A %regular expression% of the pattern language: AWS's subset without groups, unanchored
+ * unless it uses ^ or $, matched in linear time (see regex.ts).
  */
-export function compileRegex(src: string): RegExp {
-  if (src === '' || /[()]/.test(src)) throw invalidPattern();
-  try {
-    return new RegExp(src);
-  } catch {
-    throw invalidPattern();
-  }
+export function compileRegex(src: string): LinearRegex {
+  return LinearRegex.compile(src);
 }
 
 function globOf(s: string): RegExp {
