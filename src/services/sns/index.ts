@@ -1,12 +1,18 @@
 /**
  * The SNS plugin: standard and FIFO topics over the query protocol, subscriptions of SQS
- * queues and Lambda functions, filter policies, and a durable fan-out: a Publish commits the
- * message with its pending deliveries, which a drainer delivers in-process after the commit
- * (and after a restart).
+ * queues, Lambda functions and HTTP/HTTPS endpoints, filter policies, and a durable fan-out: a
+ * Publish commits the message with its pending deliveries, which a drainer delivers after the
+ * commit (and after a restart). Beside the API, plain GETs under /_nimbus/sns/ serve what HTTP
+ * subscribers are sent: the SubscribeURL and UnsubscribeURL (their token is the credential)
+ * and the signing certificate.
  */
+import { AwsError } from '../../protocols/errors.js';
 import type { Violation } from '../../protocols/shapes.js';
+import type { ApiRequest, ApiResponse } from '../../server/api.js';
 import type { ServiceEnv, ServicePlugin } from '../service.js';
+import { CERT_PATH } from './engine/delivery.js';
 import { SnsEngine } from './engine/index.js';
+import { signingCertificate } from './engine/signature.js';
 import { invalidParameter, ValidationError } from './errors.js';
 import { publishOperations } from './operations/publish.js';
 import { subscriptionOperations } from './operations/subscriptions.js';
@@ -35,8 +41,47 @@ export function createSnsService(env: ServiceEnv): ServicePlugin {
       ...subscriptionOperations(engine),
       ...publishOperations(engine),
     },
+    httpEndpoint: {
+      matches: (req) => req.path.startsWith(PREFIX),
+      handle: (req) => serveLinks(engine, req),
+    },
     validationError,
     start: () => engine.start(),
     stop: () => engine.stop(),
   };
+}
+
+const PREFIX = '/_nimbus/sns/';
+const XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
+const xmlEscape = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const xml = (status: number, body: string): ApiResponse => ({ status, headers: { 'content-type': 'text/xml' }, body: `<?xml version="1.0"?>\n${body}\n` });
+
+/** The unsigned GETs HTTP subscribers are sent: SubscribeURL, UnsubscribeURL, SigningCertURL. */
+async function serveLinks(engine: SnsEngine, req: ApiRequest): Promise<ApiResponse> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return xml(405, `<ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type><Code>MethodNotAllowed</Code><Message>GET only</Message></Error></ErrorResponse>`);
+  const q = new URLSearchParams(req.query);
+  try {
+    switch (req.path) {
+      case CERT_PATH:
+        return { status: 200, headers: { 'content-type': 'application/x-x509-ca-cert' }, body: await signingCertificate() };
+      case `${PREFIX}confirm`: {
+        const s = await engine.subscriptions.confirm(q.get('TopicArn') ?? '', q.get('Token') ?? '', false);
+        return xml(
+          200,
+          `<ConfirmSubscriptionResponse xmlns="${XMLNS}"><ConfirmSubscriptionResult><SubscriptionArn>${xmlEscape(s.arn)}</SubscriptionArn></ConfirmSubscriptionResult><ResponseMetadata><RequestId>${req.requestId}</RequestId></ResponseMetadata></ConfirmSubscriptionResponse>`,
+        );
+      }
+      case `${PREFIX}unsubscribe`:
+        await engine.subscriptions.unsubscribeByToken(q.get('SubscriptionArn') ?? '', q.get('Token') ?? undefined);
+        return xml(200, `<UnsubscribeResponse xmlns="${XMLNS}"><ResponseMetadata><RequestId>${req.requestId}</RequestId></ResponseMetadata></UnsubscribeResponse>`);
+      default:
+        return xml(404, `<ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type><Code>NotFound</Code><Message>Not found</Message></Error></ErrorResponse>`);
+    }
+  } catch (e) {
+    if (!(e instanceof AwsError)) throw e;
+    return xml(
+      e.status,
+      `<ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type><Code>${xmlEscape(e.queryCode)}</Code><Message>${xmlEscape(e.message)}</Message></Error><RequestId>${req.requestId}</RequestId></ErrorResponse>`,
+    );
+  }
 }

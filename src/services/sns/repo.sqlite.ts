@@ -55,6 +55,10 @@ export const SNS_MIGRATIONS: Migration[] = [
      PRIMARY KEY (topic_arn, dedup_id)
    );
    CREATE INDEX sns_dedup_expiry ON sns_dedup (expires_at);`,
+  // HTTP/HTTPS subscriptions: pending until confirmed with their token; every subscription's UnsubscribeURL token.
+  `ALTER TABLE sns_subscriptions ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE sns_subscriptions ADD COLUMN token TEXT;
+   ALTER TABLE sns_subscriptions ADD COLUMN unsubscribe_token TEXT;`,
 ];
 
 interface TopicRow {
@@ -75,6 +79,9 @@ interface SubscriptionRow {
   endpoint: string;
   attributes: string;
   created_at: number;
+  pending: number;
+  token: string | null;
+  unsubscribe_token: string | null;
 }
 
 interface DeliveryRow {
@@ -107,6 +114,9 @@ const toSubscription = (r: SubscriptionRow): SubscriptionRecord => ({
   endpoint: r.endpoint,
   attributes: JSON.parse(r.attributes),
   createdAt: r.created_at,
+  ...(r.pending ? { pending: true } : {}),
+  ...(r.token !== null ? { token: r.token } : {}),
+  ...(r.unsubscribe_token !== null ? { unsubscribeToken: r.unsubscribe_token } : {}),
 });
 
 const toDelivery = (r: DeliveryRow): DeliveryRecord => ({
@@ -193,13 +203,17 @@ export class SqliteSnsRepo implements SnsRepo {
 
   putSubscription(s: SubscriptionRecord): void {
     this.sql(
-      `INSERT INTO sns_subscriptions (arn, topic_arn, owner, protocol, endpoint, attributes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (arn) DO UPDATE SET attributes = excluded.attributes`,
-    ).run(s.arn, s.topicArn, s.owner, s.protocol, s.endpoint, JSON.stringify(s.attributes), s.createdAt);
+      `INSERT INTO sns_subscriptions (arn, topic_arn, owner, protocol, endpoint, attributes, created_at, pending, token, unsubscribe_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (arn) DO UPDATE SET attributes = excluded.attributes, pending = excluded.pending, token = excluded.token, unsubscribe_token = excluded.unsubscribe_token`,
+    ).run(s.arn, s.topicArn, s.owner, s.protocol, s.endpoint, JSON.stringify(s.attributes), s.createdAt, s.pending ? 1 : 0, s.token ?? null, s.unsubscribeToken ?? null);
   }
 
   deleteSubscription(arn: string): void {
     this.sql('DELETE FROM sns_subscriptions WHERE arn = ?').run(arn);
+  }
+
+  expirePending(before: number): void {
+    this.sql('DELETE FROM sns_subscriptions WHERE pending = 1 AND created_at < ?').run(before);
   }
 
   insertMessage(m: StoredMessage, deliveries: NewDelivery[], now: number): void {

@@ -25,6 +25,12 @@ export interface SubscriptionRecord {
   /** RawMessageDelivery, FilterPolicy, FilterPolicyScope, RedrivePolicy, ... as set. */
   attributes: Record<string, string>;
   createdAt: number;
+  /** HTTP/HTTPS: waiting for the endpoint to confirm (ConfirmSubscription or its SubscribeURL). */
+  pending?: boolean;
+  /** The confirmation token (HTTP/HTTPS), the credential of ConfirmSubscription and the SubscribeURL. */
+  token?: string;
+  /** The credential of the subscription's UnsubscribeURL. */
+  unsubscribeToken?: string;
 }
 
 /** A published message as its deliveries need it. */
@@ -42,6 +48,9 @@ export interface StoredMessage {
   groupId?: string;
   dedupId?: string;
   sequenceNumber?: string;
+  /** Absent for a Notification; a SubscriptionConfirmation carries its subscription's token. */
+  type?: 'SubscriptionConfirmation';
+  token?: string;
 }
 
 export interface SnsMessageAttributeValue {
@@ -92,6 +101,8 @@ export interface SnsRepo {
   listSubscriptionsOfTopic(topicArn: string, afterArn: string, limit: number): SubscriptionRecord[];
   putSubscription(s: SubscriptionRecord): void;
   deleteSubscription(arn: string): void;
+  /** Removes subscriptions still pending confirmation that were created before `before`. */
+  expirePending(before: number): void;
 
   /** Stores a message with its deliveries (due at `now`); nothing when there are none. */
   insertMessage(m: StoredMessage, deliveries: NewDelivery[], now: number): void;

@@ -184,10 +184,11 @@ describe('SNS subscriptions', () => {
       const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'std' }));
       const fifo = (await sns.send(new CreateTopicCommand({ Name: 'ordered.fifo', Attributes: { FifoTopic: 'true' } }))).TopicArn;
       await rejectsWith(
-        sns.send(new SubscribeCommand({ TopicArn, Protocol: 'https', Endpoint: 'https://example.com/hook' })),
+        sns.send(new SubscribeCommand({ TopicArn, Protocol: 'email', Endpoint: 'someone@example.com' })),
         'InvalidParameterException',
-        'Invalid parameter: Protocol Reason: Nimbus does not deliver to https subscriptions yet (sqs and lambda are supported)',
+        'Invalid parameter: Protocol Reason: Nimbus does not deliver to email subscriptions yet (sqs, lambda, http and https are supported)',
       );
+      await rejectsWith(sns.send(new SubscribeCommand({ TopicArn, Protocol: 'https', Endpoint: 'http://example.com/hook' })), 'InvalidParameterException', 'Invalid parameter: Endpoint must match the specified protocol');
       await rejectsWith(sns.send(new SubscribeCommand({ TopicArn, Protocol: 'carrier-pigeon', Endpoint: 'x' })), 'InvalidParameterException', 'Invalid parameter: Amazon SNS does not support this protocol string: carrier-pigeon');
       await rejectsWith(sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: 'inbox' })), 'InvalidParameterException', 'Invalid parameter: SQS endpoint ARN');
       await rejectsWith(

@@ -12,7 +12,16 @@
  * 1 s to 20 s, then every 20 s, 100,015 attempts in all. Then the delivery goes to the
  * subscription's dead-letter queue (RedrivePolicy) when it has one, else it is dropped with a
  * warning in the log.
+ *
+ * HTTP/HTTPS endpoints get a POST with the x-amz-sns-* headers and the JSON envelope (the
+ * bare message with raw delivery), or their SubscriptionConfirmation; a 2xx answer delivers,
+ * anything else (another status, a refused connection, the 15 s timeout) fails the attempt,
+ * which is retried by SNS's default policy for HTTP endpoints: 3 retries 20 s apart (the
+ * DeliveryPolicy attribute is not applied yet). Then a notification goes to the dead-letter
+ * queue; a confirmation is dropped.
  */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Clock, Timer } from '../../../lib/clock.js';
 import type { InternalApi } from '../../../lib/internal.js';
 import type { Logger } from '../../../lib/log.js';
@@ -24,6 +33,15 @@ import { signNotification, warmSigningKey } from './signature.js';
 
 const PAGE = 500;
 const MAX_ATTEMPTS = 100_015;
+/** SNS's default healthy retry policy for HTTP/HTTPS: 3 retries, 20 s apart (linear). */
+const HTTP_MAX_ATTEMPTS = 4;
+const HTTP_RETRY_MS = 20_000;
+const HTTP_TIMEOUT_MS = 15_000;
+
+/** An HTTP/HTTPS endpoint that did not answer 2xx. */
+class EndpointError extends Error {}
+
+const isHttp = (protocol: string) => protocol === 'http' || protocol === 'https';
 
 /** The wait before attempt `failed + 1`, after `failed` failed attempts. */
 export function retryDelayMs(failed: number): number {
@@ -40,6 +58,8 @@ interface Rendered {
   m: StoredMessage;
   timestamp: string;
   signature: string;
+  /** A SubscriptionConfirmation's SubscribeURL. */
+  subscribeUrl?: string;
 }
 
 export class Deliveries {
@@ -156,6 +176,11 @@ export class Deliveries {
     const m = this.repo.getMessage(row);
     if (!m) return undefined;
     const timestamp = new Date(m.timestamp).toISOString();
+    if (m.type === 'SubscriptionConfirmation') {
+      const subscribeUrl = `${this.endpoint()}/_nimbus/sns/confirm?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(m.topicArn)}&Token=${m.token}`;
+      const signature = await signNotification({ Message: m.message, MessageId: m.messageId, SubscribeURL: subscribeUrl, Timestamp: timestamp, Token: m.token!, TopicArn: m.topicArn, Type: m.type });
+      return { m, timestamp, signature, subscribeUrl };
+    }
     const signature = await signNotification({ Message: m.message, MessageId: m.messageId, Subject: m.subject, Timestamp: timestamp, TopicArn: m.topicArn, Type: 'Notification' });
     return { m, timestamp, signature };
   }
@@ -167,6 +192,13 @@ export class Deliveries {
       return { kind: 'done' };
     } catch (e) {
       const attempts = d.attempts + 1;
+      if (isHttp(d.protocol)) {
+        if (attempts < HTTP_MAX_ATTEMPTS) return { kind: 'retry', attempts, nextAt: now + HTTP_RETRY_MS };
+        if (r.m.type === 'SubscriptionConfirmation') {
+          this.log.warn('SNS subscription confirmation not delivered', { subscription: d.subscriptionArn, endpoint: d.endpoint, error: e instanceof Error ? e.message : String(e) });
+        } else await this.deadLetter(d, r, e);
+        return { kind: 'done' };
+      }
       const clientSide = e instanceof AwsError && e.status < 500;
       if (!clientSide && attempts < MAX_ATTEMPTS) return { kind: 'retry', attempts, nextAt: now + retryDelayMs(attempts) };
       await this.deadLetter(d, r, e);
@@ -175,6 +207,7 @@ export class Deliveries {
   }
 
   private async send(d: DeliveryRecord, r: Rendered): Promise<void> {
+    if (isHttp(d.protocol)) return this.sendToEndpoint(d, r);
     if (d.protocol === 'lambda') {
       const invoke = this.internal.get('lambda.invokeAsync');
       if (!invoke) throw new Error('the functions service is not running');
@@ -196,6 +229,61 @@ export class Deliveries {
       ...(d.raw && Object.keys(m.attributes).length ? { messageAttributes: sqsAttributes(m.attributes) } : {}),
       ...(m.groupId !== undefined ? { groupId: m.groupId } : {}),
       ...(fifoQueue && m.dedupId !== undefined ? { dedupId: m.dedupId } : {}),
+    });
+  }
+
+  /** One POST to an HTTP/HTTPS subscriber; resolves on a 2xx answer. */
+  private async sendToEndpoint(d: DeliveryRecord, r: Rendered): Promise<void> {
+    const { m } = r;
+    const confirmation = m.type === 'SubscriptionConfirmation';
+    if (confirmation) {
+      // A subscription confirmed or removed meanwhile needs no (more) confirmation.
+      const s = this.repo.getSubscription(d.subscriptionArn);
+      if (!s?.pending) return;
+    }
+    const body = confirmation ? this.confirmation(r) : d.raw ? messageFor(m, d.protocol) : this.envelope(d, r);
+    const headers: Record<string, string | number> = {
+      'x-amz-sns-message-type': confirmation ? 'SubscriptionConfirmation' : 'Notification',
+      'x-amz-sns-message-id': m.messageId,
+      'x-amz-sns-topic-arn': m.topicArn,
+      ...(confirmation ? {} : { 'x-amz-sns-subscription-arn': d.subscriptionArn }),
+      ...(!confirmation && d.raw ? { 'x-amz-sns-rawdelivery': 'true' } : {}),
+      'content-type': 'text/plain; charset=UTF-8',
+      'content-length': Buffer.byteLength(body),
+      'user-agent': 'Amazon Simple Notification Service Agent',
+    };
+    const url = new URL(d.endpoint);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    await new Promise<void>((resolve, reject) => {
+      const req = send(url, { method: 'POST', headers, timeout: HTTP_TIMEOUT_MS }, (res) => {
+        res.resume();
+        res.on('error', reject);
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) resolve();
+          else reject(new EndpointError(`the endpoint answered ${status}`));
+        });
+      });
+      req.on('timeout', () => req.destroy(new EndpointError(`no answer in ${HTTP_TIMEOUT_MS / 1000} s`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** The SubscriptionConfirmation an HTTP/HTTPS endpoint receives, in SNS's layout. */
+  private confirmation(r: Rendered): string {
+    const { m } = r;
+    return layout({
+      Type: 'SubscriptionConfirmation',
+      MessageId: m.messageId,
+      Token: m.token,
+      TopicArn: m.topicArn,
+      Message: m.message,
+      SubscribeURL: r.subscribeUrl,
+      Timestamp: r.timestamp,
+      SignatureVersion: '1',
+      Signature: r.signature,
+      SigningCertURL: this.certUrl(),
     });
   }
 
@@ -230,8 +318,7 @@ export class Deliveries {
       UnsubscribeURL: this.unsubscribeUrl(d),
       ...(Object.keys(m.attributes).length ? { MessageAttributes: envelopeAttributes(m.attributes) } : {}),
     };
-    // SNS's own layout: one member a line.
-    return `{\n${Object.entries(fields).map(([k, v]) => `  ${JSON.stringify(k)} : ${JSON.stringify(v)}`).join(',\n')}\n}`;
+    return layout(fields);
   }
 
   /** The event a Lambda subscriber is invoked with. */
@@ -262,12 +349,32 @@ export class Deliveries {
   }
 
   private certUrl(): string {
-    return `${this.endpoint()}/SimpleNotificationService-nimbus.pem`;
+    return `${this.endpoint()}${CERT_PATH}`;
   }
 
+  /** Unsubscribe tokens by subscription ARN (they never change while the subscription lives). */
+  private readonly unsubscribeTokens = new Map<string, string>();
+
   private unsubscribeUrl(d: DeliveryRecord): string {
-    return `${this.endpoint()}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(d.subscriptionArn)}`;
+    let token = this.unsubscribeTokens.get(d.subscriptionArn);
+    if (token === undefined) {
+      token = this.repo.getSubscription(d.subscriptionArn)?.unsubscribeToken;
+      if (token !== undefined) {
+        if (this.unsubscribeTokens.size >= 10_000) this.unsubscribeTokens.clear();
+        this.unsubscribeTokens.set(d.subscriptionArn, token);
+      }
+    }
+    return `${this.endpoint()}/_nimbus/sns/unsubscribe?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(d.subscriptionArn)}${token ? `&Token=${token}` : ''}`;
   }
+}
+
+/** Where Nimbus serves the signing certificate. */
+export const CERT_PATH = '/_nimbus/sns/SimpleNotificationService.pem';
+
+/** SNS's own JSON layout: one member a line (undefined members left out). */
+function layout(fields: Record<string, unknown>): string {
+  const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
+  return `{\n${entries.map(([k, v]) => `  ${JSON.stringify(k)} : ${JSON.stringify(v)}`).join(',\n')}\n}`;
 }
 
 /** Message attributes as the envelope and the Lambda event carry them: `{Type, Value}`, binary as base64. */

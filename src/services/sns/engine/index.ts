@@ -7,7 +7,7 @@ import { Publisher } from './publish.js';
 import { Subscriptions } from './subscriptions.js';
 import { Topics } from './topics.js';
 
-/** How often expired FIFO deduplication entries are swept. */
+/** How often expired FIFO deduplication entries and unconfirmed subscriptions are swept. */
 const SWEEP_MS = 60_000;
 
 export class SnsEngine {
@@ -43,8 +43,7 @@ export class SnsEngine {
   private scheduleSweep(): void {
     if (this.stopped) return;
     this.sweepTimer = this.env.clock.at(this.env.clock.now() + SWEEP_MS, () => {
-      this.publisher
-        .sweep()
+      Promise.all([this.publisher.sweep(), this.subscriptions.expire()])
         .catch((e) => this.env.log.error('sns sweep failed', { error: String(e) }))
         .finally(() => this.scheduleSweep());
     });

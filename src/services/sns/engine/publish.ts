@@ -175,6 +175,7 @@ export class Publisher {
         }
         const deliveries: NewDelivery[] = [];
         for (const s of subs) {
+          if (s.pending) continue;
           const policy = this.subscriptions.filterPolicy(s);
           if (policy && !policyMatches(policy, s.scope, messageFor(m, s.protocol), m.attributes)) continue;
           deliveries.push({ subscriptionArn: s.arn, protocol: s.protocol, endpoint: s.endpoint, raw: s.raw, dlqArn: s.dlqArn });

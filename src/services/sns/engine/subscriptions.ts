@@ -1,10 +1,13 @@
 /**
- * Subscriptions: Subscribe (SQS queues and Lambda functions in this version; the protocol
- * list is the plug-in point for HTTP/HTTPS and later sinks), Unsubscribe, listing, and the
- * subscription attributes that shape delivery (RawMessageDelivery, FilterPolicy and its
- * scope, RedrivePolicy). SQS and Lambda subscriptions are confirmed at once, as in AWS for
- * endpoints of the topic's own account.
+ * Subscriptions: Subscribe (SQS queues, Lambda functions and HTTP/HTTPS endpoints; the
+ * protocol list is the plug-in point for later sinks), ConfirmSubscription, Unsubscribe,
+ * listing, and the subscription attributes that shape delivery (RawMessageDelivery,
+ * FilterPolicy and its scope, RedrivePolicy). SQS and Lambda subscriptions are confirmed at
+ * once, as in AWS for endpoints of the topic's own account; an HTTP/HTTPS subscription stays
+ * pending until its endpoint confirms it with the token of the SubscriptionConfirmation that
+ * is queued (in the same write) in the delivery outbox. Unconfirmed ones expire after 3 days.
  */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { parseArn } from '../../../lib/arn.js';
 import type { Clock } from '../../../lib/clock.js';
 import type { EventPattern } from '../../../lib/event-pattern.js';
@@ -18,7 +21,24 @@ import { decodeToken, DEFAULT_DELIVERY_POLICY, encodeToken, PAGE, type Topic } f
 
 /** Every protocol SNS knows; those Nimbus delivers to are in DELIVERED. */
 const PROTOCOLS = new Set(['http', 'https', 'email', 'email-json', 'sms', 'sqs', 'application', 'lambda', 'firehose']);
-const DELIVERED = new Set(['sqs', 'lambda']);
+const DELIVERED = new Set(['sqs', 'lambda', 'http', 'https']);
+/** How long an unconfirmed subscription lives. */
+export const PENDING_TTL_MS = 3 * 86_400_000;
+
+/** An unguessable token: the credential of the SubscribeURL and the UnsubscribeURL. */
+const newToken = () => randomBytes(64).toString('hex');
+
+/** Compares a presented token with the stored one in constant time. */
+export function tokenMatches(stored: string | undefined, given: string | undefined): boolean {
+  if (!stored || !given) return false;
+  const a = Buffer.from(stored);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The message a SubscriptionConfirmation carries. */
+export const confirmationText = (topicArn: string) =>
+  `You have chosen to subscribe to the topic ${topicArn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`;
 const SETTABLE = new Set(['DeliveryPolicy', 'FilterPolicy', 'FilterPolicyScope', 'RawMessageDelivery', 'RedrivePolicy', 'SubscriptionRoleArn', 'ReplayPolicy']);
 
 /** What delivery needs to know about a subscription, derived from its attributes. */
@@ -41,13 +61,23 @@ export class Subscriptions {
 
   async subscribe(topic: Topic, ctx: RequestContext, protocol: string, endpoint: string | undefined, given: Record<string, string>): Promise<SubscriptionRecord> {
     if (!PROTOCOLS.has(protocol)) throw invalidParameter(`Amazon SNS does not support this protocol string: ${protocol}`);
-    if (!DELIVERED.has(protocol)) throw invalidParameter(`Protocol Reason: Nimbus does not deliver to ${protocol} subscriptions yet (sqs and lambda are supported)`);
+    if (!DELIVERED.has(protocol)) throw invalidParameter(`Protocol Reason: Nimbus does not deliver to ${protocol} subscriptions yet (sqs, lambda, http and https are supported)`);
+    const http = protocol === 'http' || protocol === 'https';
     const target = endpoint === undefined ? undefined : parseArn(endpoint);
     if (protocol === 'sqs') {
       if (!target || target.service !== 'sqs' || !target.resource) throw invalidParameter('SQS endpoint ARN');
       const fifoQueue = target.resource.endsWith('.fifo');
       if (topic.fifo && !fifoQueue) throw invalidParameter('Invalid parameter: Endpoint Reason: Please use FIFO SQS queue');
       if (!topic.fifo && fifoQueue) throw invalidParameter('Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics');
+    } else if (http) {
+      let url: URL | undefined;
+      try {
+        url = endpoint === undefined ? undefined : new URL(endpoint);
+      } catch {
+        url = undefined;
+      }
+      if (!url || url.protocol !== `${protocol}:`) throw invalidParameter('Endpoint must match the specified protocol');
+      if (topic.fifo) throw invalidParameter('Invalid parameter: Endpoint Reason: FIFO topics deliver only to SQS FIFO queues');
     } else {
       if (!target || target.service !== 'lambda' || !target.resource.startsWith('function:')) throw invalidParameter('Lambda endpoint ARN');
       if (topic.fifo) throw invalidParameter('Invalid parameter: Endpoint Reason: FIFO topics deliver only to SQS FIFO queues');
@@ -61,6 +91,8 @@ export class Subscriptions {
         if (Object.entries(attributes).some(([k, v]) => (existing.attributes[k] ?? '') !== v)) {
           throw invalidParameter('Attributes Reason: Subscription already exists with different attributes');
         }
+        // A subscription still pending is sent its confirmation again, as SNS does.
+        if (existing.pending) this.queueConfirmation(existing);
         return existing;
       }
       const s: SubscriptionRecord = {
@@ -69,12 +101,65 @@ export class Subscriptions {
         owner: ctx.accountId,
         protocol,
         endpoint: endpoint!,
-        attributes,
+        attributes: http ? { ...attributes, ConfirmationWasAuthenticated: 'false' } : attributes,
         createdAt: this.clock.now(),
+        unsubscribeToken: newToken(),
+        ...(http ? { pending: true, token: newToken() } : {}),
       };
       this.repo.putSubscription(s);
+      if (s.pending) this.queueConfirmation(s);
       return s;
     });
+  }
+
+  /** Puts a SubscriptionConfirmation for a pending subscription in the outbox (inside a write). */
+  private queueConfirmation(s: SubscriptionRecord): void {
+    const now = this.clock.now();
+    this.repo.insertMessage(
+      { type: 'SubscriptionConfirmation', token: s.token!, messageId: this.ids.uuid(), topicArn: s.topicArn, message: confirmationText(s.topicArn), attributes: {}, timestamp: now },
+      [{ subscriptionArn: s.arn, protocol: s.protocol, endpoint: s.endpoint, raw: false, dlqArn: null }],
+      now,
+    );
+  }
+
+  /**
+   * ConfirmSubscription (and the SubscribeURL): the token is the credential. Confirming again
+   * with the same token answers the same subscription.
+   */
+  async confirm(topicArn: string, token: string, authenticateOnUnsubscribe: boolean): Promise<SubscriptionRecord> {
+    return this.store.write(() => {
+      if (!this.repo.getTopic(topicArn)) throw new NotFound('Topic does not exist');
+      const s = this.repo.subscriptionsOfTopic(topicArn).find((x) => tokenMatches(x.token, token));
+      if (!s) throw invalidParameter('Token');
+      if (!s.pending) return s;
+      const confirmed: SubscriptionRecord = {
+        ...s,
+        pending: false,
+        attributes: { ...s.attributes, ConfirmationWasAuthenticated: authenticateOnUnsubscribe ? 'true' : 'false' },
+      };
+      this.repo.putSubscription(confirmed);
+      return confirmed;
+    });
+  }
+
+  /**
+   * The UnsubscribeURL: its token is the credential. A subscription confirmed with
+   * AuthenticateOnUnsubscribe can only be removed by a signed Unsubscribe.
+   */
+  async unsubscribeByToken(arn: string, token: string | undefined): Promise<SubscriptionRecord> {
+    const s = this.repo.getSubscription(arn);
+    if (!s || !tokenMatches(s.unsubscribeToken, token)) throw new NotFound('Subscription does not exist');
+    if (s.attributes.ConfirmationWasAuthenticated === 'true' && (s.protocol === 'http' || s.protocol === 'https')) {
+      throw new AuthorizationError('This subscription requires an authenticated Unsubscribe request');
+    }
+    await this.unsubscribe(s);
+    return s;
+  }
+
+  /** Drops subscriptions left unconfirmed past their three days. */
+  async expire(): Promise<void> {
+    const before = this.clock.now() - PENDING_TTL_MS;
+    await this.store.write(() => this.repo.expirePending(before));
   }
 
   /** The subscription an ARN names, for its owner or its topic's owner. */
@@ -107,7 +192,7 @@ export class Subscriptions {
     const a = s.attributes;
     return {
       ConfirmationWasAuthenticated: 'true',
-      PendingConfirmation: 'false',
+      PendingConfirmation: s.pending ? 'true' : 'false',
       Owner: s.owner,
       RawMessageDelivery: 'false',
       TopicArn: s.topicArn,

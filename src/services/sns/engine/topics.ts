@@ -160,10 +160,10 @@ export class Topics {
     return {
       Policy: defaultPolicy(t),
       Owner: t.account,
-      SubscriptionsPending: '0',
+      SubscriptionsPending: String(subs.filter((s) => s.pending).length),
       TopicArn: t.arn,
       EffectiveDeliveryPolicy: t.attributes.DeliveryPolicy ?? DEFAULT_DELIVERY_POLICY,
-      SubscriptionsConfirmed: String(subs.length),
+      SubscriptionsConfirmed: String(subs.filter((s) => !s.pending).length),
       DisplayName: '',
       SubscriptionsDeleted: '0',
       ...rest,

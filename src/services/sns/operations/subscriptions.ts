@@ -1,12 +1,12 @@
-/** Subscribe, Unsubscribe, the two listings, and subscription attributes. */
+/** Subscribe, ConfirmSubscription, Unsubscribe, the two listings, and subscription attributes. */
 import type { Operation, RequestContext } from '../../service.js';
 import type { SnsEngine } from '../engine/index.js';
 import type { SubscriptionRecord } from '../repo.js';
 import { attributeMap, boolean, required, string, structure, subscriptionList } from './shapes.js';
 
-const listed = (s: SubscriptionRecord) => ({ SubscriptionArn: s.arn, Owner: s.owner, Protocol: s.protocol, Endpoint: s.endpoint, TopicArn: s.topicArn });
+const listed = (s: SubscriptionRecord) => ({ SubscriptionArn: s.pending ? 'PendingConfirmation' : s.arn, Owner: s.owner, Protocol: s.protocol, Endpoint: s.endpoint, TopicArn: s.topicArn });
 
-export function subscriptionOperations({ topics, subscriptions }: SnsEngine): Record<string, Operation> {
+export function subscriptionOperations({ topics, subscriptions, deliveries }: SnsEngine): Record<string, Operation> {
   return {
     Subscribe: {
       input: structure({
@@ -17,9 +17,20 @@ export function subscriptionOperations({ topics, subscriptions }: SnsEngine): Re
         ReturnSubscriptionArn: boolean(),
       }),
       output: structure({ SubscriptionArn: string() }),
-      async handler(input: { TopicArn: string; Protocol: string; Endpoint?: string; Attributes?: Record<string, string> }, ctx: RequestContext) {
+      async handler(input: { TopicArn: string; Protocol: string; Endpoint?: string; Attributes?: Record<string, string>; ReturnSubscriptionArn?: boolean }, ctx: RequestContext) {
         const topic = topics.resolve(input.TopicArn, ctx, 'Subscribe');
         const s = await subscriptions.subscribe(topic, ctx, input.Protocol, input.Endpoint, input.Attributes ?? {});
+        if (s.pending) deliveries.kick(); // the SubscriptionConfirmation is in the outbox
+        return { SubscriptionArn: s.pending && !input.ReturnSubscriptionArn ? 'pending confirmation' : s.arn };
+      },
+    },
+
+    ConfirmSubscription: {
+      input: structure({ TopicArn: required(string()), Token: required(string()), AuthenticateOnUnsubscribe: string() }),
+      output: structure({ SubscriptionArn: string() }),
+      async handler(input: { TopicArn: string; Token: string; AuthenticateOnUnsubscribe?: string }) {
+        // The token is the credential, as in SNS: any caller holding it may confirm.
+        const s = await subscriptions.confirm(input.TopicArn, input.Token, input.AuthenticateOnUnsubscribe?.toLowerCase() === 'true');
         return { SubscriptionArn: s.arn };
       },
     },

@@ -1,0 +1,214 @@
+/**
+ * HTTP/HTTPS subscribers against a real local server: the SubscriptionConfirmation handshake
+ * (by SubscribeURL and by ConfirmSubscription), signed notifications verified against the
+ * certificate Nimbus serves, raw delivery, a failing endpoint whose message reaches the
+ * subscription's dead-letter queue after SNS's HTTP retries, and the UnsubscribeURL.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createVerify, X509Certificate } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import {
+  ConfirmSubscriptionCommand,
+  CreateTopicCommand,
+  GetSubscriptionAttributesCommand,
+  GetTopicAttributesCommand,
+  ListSubscriptionsByTopicCommand,
+  PublishCommand,
+  SNSClient,
+  SubscribeCommand,
+} from '@aws-sdk/client-sns';
+import { TEST_CREDENTIALS } from '../../helpers/nimbus.js';
+import { canonicalString } from '../../../src/services/sns/engine/signature.js';
+import { queue, rejectsWith, take, withSns } from './helpers.js';
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A local endpoint that records what it is sent and answers `status()`. */
+async function endpoint(status: () => number = () => 200): Promise<{ url: string; got: Received[]; next(count?: number): Promise<Received>; close(): Promise<void> }> {
+  const got: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      got.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(status()).end();
+    });
+  });
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  return {
+    url,
+    got,
+    /** Waits (briefly, in real time) until the count-th request has arrived; answers it. */
+    async next(count = got.length + 1) {
+      for (let i = 0; i < 250 && got.length < count; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(got.length >= count, `expected ${count} requests, got ${got.length}`);
+      return got[count - 1]!;
+    },
+    close: () => new Promise((res) => server.close(() => res())),
+  };
+}
+
+async function verifies(body: Record<string, string>): Promise<boolean> {
+  const res = await fetch(body.SigningCertURL!);
+  assert.equal(res.status, 200);
+  const pem = await res.text();
+  assert.ok(new X509Certificate(pem).verify(new X509Certificate(pem).publicKey), 'a self-signed certificate');
+  return createVerify('RSA-SHA1').update(canonicalString(body as never)).verify(pem, body.Signature!, 'base64');
+}
+
+describe('SNS HTTP/HTTPS subscribers', () => {
+  it('confirms by SubscribeURL, then delivers signed notifications; UnsubscribeURL unsubscribes', () =>
+    withSns(async (sns, t) => {
+      const hook = await endpoint();
+      try {
+        const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'hooks' }));
+        const sub = await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: hook.url }));
+        assert.equal(sub.SubscriptionArn, 'pending confirmation');
+        const listed = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }));
+        assert.equal(listed.Subscriptions![0]!.SubscriptionArn, 'PendingConfirmation');
+        let attrs = (await sns.send(new GetTopicAttributesCommand({ TopicArn }))).Attributes!;
+        assert.equal(attrs.SubscriptionsPending, '1');
+        assert.equal(attrs.SubscriptionsConfirmed, '0');
+
+        // Nothing is delivered before the confirmation.
+        await sns.send(new PublishCommand({ TopicArn, Message: 'too early' }));
+
+        const c = await hook.next(1);
+        assert.equal(c.headers['x-amz-sns-message-type'], 'SubscriptionConfirmation');
+        assert.equal(c.headers['x-amz-sns-topic-arn'], TopicArn);
+        assert.equal(c.headers['content-type'], 'text/plain; charset=UTF-8');
+        const conf = JSON.parse(c.body);
+        assert.equal(conf.Type, 'SubscriptionConfirmation');
+        assert.equal(c.headers['x-amz-sns-message-id'], conf.MessageId);
+        assert.equal(conf.TopicArn, TopicArn);
+        assert.match(conf.Token, /^[0-9a-f]{128}$/);
+        assert.match(conf.Message, /^You have chosen to subscribe to the topic /);
+        assert.match(conf.SubscribeURL, /Action=ConfirmSubscription&TopicArn=.*&Token=/);
+        assert.equal(conf.SignatureVersion, '1');
+        assert.ok(await verifies(conf), 'the confirmation signature verifies with the served certificate');
+
+        // The SubscribeURL needs the right token.
+        const forged = await fetch(conf.SubscribeURL.replace(/Token=[0-9a-f]+/, 'Token=' + '0'.repeat(128)));
+        assert.equal(forged.status, 400);
+        const confirmed = await fetch(conf.SubscribeURL);
+        assert.equal(confirmed.status, 200);
+        const arn = /<SubscriptionArn>([^<]+)<\/SubscriptionArn>/.exec(await confirmed.text())![1]!;
+        assert.ok(arn.startsWith(`${TopicArn}:`));
+        const sa = (await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: arn }))).Attributes!;
+        assert.equal(sa.PendingConfirmation, 'false');
+        attrs = (await sns.send(new GetTopicAttributesCommand({ TopicArn }))).Attributes!;
+        assert.equal(attrs.SubscriptionsPending, '0');
+        assert.equal(attrs.SubscriptionsConfirmed, '1');
+
+        const { MessageId } = await sns.send(
+          new PublishCommand({ TopicArn, Message: 'hello', Subject: 'Hi', MessageAttributes: { color: { DataType: 'String', StringValue: 'red' } } }),
+        );
+        const n = await hook.next(2);
+        assert.equal(n.headers['x-amz-sns-message-type'], 'Notification');
+        assert.equal(n.headers['x-amz-sns-message-id'], MessageId);
+        assert.equal(n.headers['x-amz-sns-subscription-arn'], arn);
+        const body = JSON.parse(n.body);
+        assert.equal(body.Message, 'hello');
+        assert.equal(body.Subject, 'Hi');
+        assert.deepEqual(body.MessageAttributes, { color: { Type: 'String', Value: 'red' } });
+        assert.ok(await verifies(body), 'the notification signature verifies with the served certificate');
+
+        // The UnsubscribeURL needs its token too.
+        assert.equal((await fetch(body.UnsubscribeURL.replace(/&Token=.*$/, ''))).status, 404);
+        assert.equal((await fetch(body.UnsubscribeURL)).status, 200);
+        assert.equal((await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }))).Subscriptions!.length, 0);
+        await sns.send(new PublishCommand({ TopicArn, Message: 'after' }));
+        await new Promise((r) => setTimeout(r, 150));
+        assert.equal(hook.got.length, 2, 'nothing before the confirmation, nothing after the unsubscribe');
+      } finally {
+        await hook.close();
+      }
+    }));
+
+  it('confirms with ConfirmSubscription and the token, and delivers raw messages', () =>
+    withSns(async (sns) => {
+      const hook = await endpoint();
+      try {
+        const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'raw-hooks' }));
+        const sub = await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: hook.url, ReturnSubscriptionArn: true, Attributes: { RawMessageDelivery: 'true' } }));
+        assert.ok(sub.SubscriptionArn!.startsWith(`${TopicArn}:`));
+        assert.equal((await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: sub.SubscriptionArn }))).Attributes!.PendingConfirmation, 'true');
+        const conf = JSON.parse((await hook.next(1)).body);
+        await rejectsWith(sns.send(new ConfirmSubscriptionCommand({ TopicArn, Token: 'nope' })), 'InvalidParameterException', 'Invalid parameter: Token');
+        const confirmed = await sns.send(new ConfirmSubscriptionCommand({ TopicArn, Token: conf.Token, AuthenticateOnUnsubscribe: 'true' }));
+        assert.equal(confirmed.SubscriptionArn, sub.SubscriptionArn);
+        const sa = (await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: sub.SubscriptionArn }))).Attributes!;
+        assert.equal(sa.PendingConfirmation, 'false');
+        assert.equal(sa.ConfirmationWasAuthenticated, 'true');
+
+        await sns.send(new PublishCommand({ TopicArn, Message: 'bare body' }));
+        const n = await hook.next(2);
+        assert.equal(n.body, 'bare body');
+        assert.equal(n.headers['x-amz-sns-rawdelivery'], 'true');
+      } finally {
+        await hook.close();
+      }
+    }));
+
+  it("sends a failing endpoint's message to the RedrivePolicy dead-letter queue after the retries", () =>
+    withSns(async (sns, t) => {
+      let status = 200;
+      const hook = await endpoint(() => status);
+      try {
+        const dlq = await queue(t, 'hook-dlq');
+        const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'flaky' }));
+        await sns.send(
+          new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: hook.url, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn }) } }),
+        );
+        const conf = JSON.parse((await hook.next(1)).body);
+        await sns.send(new ConfirmSubscriptionCommand({ TopicArn, Token: conf.Token }));
+        status = 500;
+        const { MessageId } = await sns.send(new PublishCommand({ TopicArn, Message: 'lost?' }));
+        await hook.next(2);
+        // SNS's default HTTP policy: 3 retries, 20 s apart, on the injected clock.
+        for (let k = 3; k <= 4; k++) {
+          t.clock.advance(19_000);
+          await new Promise((r) => setTimeout(r, 100));
+          assert.equal(hook.got.length, k - 1, 'no retry before 20 s');
+          t.clock.advance(1_000);
+          await hook.next(k);
+        }
+        t.clock.advance(20_000);
+        await hook.next(5);
+        const [m] = await take(t, dlq.url, 1);
+        const body = JSON.parse(m!.Body!);
+        assert.equal(body.MessageId, MessageId);
+        assert.equal(body.Message, 'lost?');
+        t.clock.advance(60_000);
+        await new Promise((r) => setTimeout(r, 100));
+        assert.equal(hook.got.length, 5, 'four attempts of the notification, then no more');
+      } finally {
+        await hook.close();
+      }
+    }));
+
+  it('forgets subscriptions left unconfirmed for three days', () =>
+    withSns(async (sns, t) => {
+      const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'unconfirmed' }));
+      // Nothing listens there: the confirmation fails, and the subscription stays pending.
+      await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: 'http://127.0.0.1:9/nobody' }));
+      assert.equal((await sns.send(new GetTopicAttributesCommand({ TopicArn }))).Attributes!.SubscriptionsPending, '1');
+      t.clock.advance(3 * 86_400_000 + 120_000);
+      await new Promise((r) => setTimeout(r, 100));
+      // Nimbus checks request times against its own clock: a client that lives three days on.
+      const later = new SNSClient({ endpoint: t.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1, systemClockOffset: t.clock.now() - Date.now() });
+      try {
+        const attrs = (await later.send(new GetTopicAttributesCommand({ TopicArn }))).Attributes!;
+        assert.equal(attrs.SubscriptionsPending, '0');
+        assert.equal(attrs.SubscriptionsConfirmed, '0');
+      } finally {
+        later.destroy();
+      }
+    }));
+});
