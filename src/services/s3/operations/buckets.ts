@@ -1,4 +1,5 @@
 /** Bucket operations: CreateBucket, DeleteBucket, HeadBucket, ListBuckets, GetBucketLocation. */
+import { isoTime } from './listing.js';
 import { RawXml } from '../../../protocols/rest-xml.js';
 import { inHeader, inPayload, inUri, list, string, structure } from '../../../protocols/shapes.js';
 import { escapeXml } from '../../../protocols/xml.js';
@@ -7,7 +8,6 @@ import type { Buckets } from '../engine/buckets.js';
 
 export const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 export function bucketOperations(buckets: Buckets, assertEmpty: (bucket: string) => void): Record<string, Operation> {
   return {
@@ -20,7 +20,7 @@ export function bucketOperations(buckets: Buckets, assertEmpty: (bucket: string)
       }),
       outputRoot: 'ListAllMyBucketsResult',
       handler: (_input, ctx) => ({
-        Buckets: buckets.list(ctx).map((b) => ({ Name: b.name, CreationDate: iso(b.createdAt), BucketRegion: b.region })),
+        Buckets: buckets.list(ctx).map((b) => ({ Name: b.name, CreationDate: isoTime(b.createdAt), BucketRegion: b.region })),
         Owner: { ID: ctx.accountId, DisplayName: ctx.accountId },
       }),
     },

@@ -11,6 +11,7 @@ import { boolean, headersWithPrefix, inHeader, inPayload, inQuery, inUri, intege
 import { escapeXml } from '../../../protocols/xml.js';
 import type { Operation, RequestContext } from '../../service.js';
 import { InvalidArgument, InvalidRequest, MalformedXML } from '../errors.js';
+import { isoTime, keyEncoder } from './listing.js';
 import { parseCopySource } from '../engine/copy.js';
 import { CONTENT_HEADERS } from '../engine/objects.js';
 import { parseTaggingHeader } from '../engine/tagging.js';
@@ -21,7 +22,6 @@ import { S3_NS } from './buckets.js';
 const CHECKSUM_ELEMENTS = Object.fromEntries(CHECKSUM_ALGORITHMS.map((a) => [a, `Checksum${a}`])) as Record<ChecksumAlgorithm, string>;
 const checksumMembers = () => Object.fromEntries(Object.values(CHECKSUM_ELEMENTS).map((name) => [name, string()]));
 
-const iso = (ms: number) => new Date(ms).toISOString();
 const allHeaders = { shape: structure({}), location: 'headers' as const, locationName: '' };
 const target = { Bucket: inUri('Bucket'), Key: inUri('Key'), UploadId: inQuery(string(), 'uploadId') };
 const owner = structure({ ID: string(), DisplayName: string() });
@@ -106,7 +106,7 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
               ifUnmodifiedSince: str(input.CopySourceIfUnmodifiedSince),
             },
           });
-          let xml = `<LastModified>${iso(saved.part.lastModified)}</LastModified><ETag>${escapeXml(saved.part.etag)}</ETag>`;
+          let xml = `<LastModified>${isoTime(saved.part.lastModified)}</LastModified><ETag>${escapeXml(saved.part.etag)}</ETag>`;
           for (const [alg, value] of checksumEntries(saved.checksums)) xml += `<${CHECKSUM_ELEMENTS[alg]}>${value}</${CHECKSUM_ELEMENTS[alg]}>`;
           const body = `<?xml version="1.0" encoding="UTF-8"?>\n<CopyPartResult xmlns="${S3_NS}">${xml}</CopyPartResult>`;
           return new RestAnswer(200, { 'content-type': 'application/xml' }, body);
@@ -208,7 +208,7 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
       handler: (input: Input, ctx) => {
         const max = count('max-parts', str(input.MaxParts));
         const marker = count('part-number-marker', str(input.PartNumberMarker), 0, Infinity);
-        const enc = encoder(str(input.EncodingType));
+        const enc = keyEncoder(str(input.EncodingType));
         const page = multipart.listParts(ctx, input.Bucket as string, input.Key as string, str(input.UploadId) ?? '', marker, max);
         const u = page.upload;
         return {
@@ -256,7 +256,7 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
       outputRoot: 'ListMultipartUploadsResult',
       handler: (input: Input, ctx) => {
         const max = count('max-uploads', str(input.MaxUploads));
-        const enc = encoder(str(input.EncodingType));
+        const enc = keyEncoder(str(input.EncodingType));
         const prefix = str(input.Prefix) ?? '';
         const delimiter = str(input.Delimiter) || undefined;
         const keyMarker = str(input.KeyMarker) ?? '';
@@ -273,7 +273,7 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
           Prefix: enc(prefix),
           MaxUploads: max,
           IsTruncated: page.truncated,
-          Uploads: page.uploads.map((u) => ({ Key: enc(u.key), UploadId: u.uploadId, ...people(u), Initiated: iso(u.initiated) })),
+          Uploads: page.uploads.map((u) => ({ Key: enc(u.key), UploadId: u.uploadId, ...people(u), Initiated: isoTime(u.initiated) })),
           CommonPrefixes: page.prefixes.map((p) => ({ Prefix: enc(p) })),
           EncodingType: str(input.EncodingType),
         };
@@ -289,7 +289,7 @@ function people(u: UploadRecord) {
 }
 
 function partOut(u: UploadRecord, p: PartRecord) {
-  const out: Record<string, unknown> = { PartNumber: p.partNumber, LastModified: iso(p.lastModified), ETag: p.etag, Size: p.size };
+  const out: Record<string, unknown> = { PartNumber: p.partNumber, LastModified: isoTime(p.lastModified), ETag: p.etag, Size: p.size };
   if (u.checksumAlgorithm && p.checksum !== undefined) out[CHECKSUM_ELEMENTS[u.checksumAlgorithm]] = p.checksum;
   return out;
 }
@@ -359,9 +359,3 @@ function count(name: string, raw: string | undefined, fallback = 1000, cap = 100
   return Math.min(n, cap);
 }
 
-function encoder(type: string | undefined): (s: string) => string {
-  if (type === undefined) return (s) => s;
-  if (type !== 'url') throw InvalidArgument('Invalid Encoding Method specified in Request', 'encoding-type', type);
-  // As the object listings encode: '/' stays readable.
-  return (s) => encodeURIComponent(s).replace(/%2F/g, '/');
-}

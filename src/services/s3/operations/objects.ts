@@ -10,6 +10,7 @@ import { encodeRestXmlError } from '../../../protocols/rest-xml.js';
 import { boolean, headersWithPrefix, inHeader, inQuery, inUri, integer, list, string, streamingPayload, structure } from '../../../protocols/shapes.js';
 import type { Operation, RequestContext } from '../../service.js';
 import { AccessDenied, InvalidArgument, S3ErrorWithHeaders } from '../errors.js';
+import { isoTime, keyEncoder, maxKeys } from './listing.js';
 import { versionIdOf } from '../engine/versions.js';
 import { listKeys } from '../engine/listing.js';
 import { parseTaggingHeader } from '../engine/tagging.js';
@@ -28,7 +29,6 @@ const OVERRIDES: Record<string, string> = {
 };
 
 const httpDate = (ms: number) => new Date(ms).toUTCString();
-const isoDate = (ms: number) => new Date(ms).toISOString();
 
 
 function objectHeaders(r: ObjectRecord, read: ObjectRead, query: URLSearchParams | undefined, withChecksums: boolean): Record<string, string> {
@@ -183,7 +183,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
       outputRoot: 'ListBucketResult',
       handler: (input: Record<string, string | number | boolean | undefined>, ctx) => {
         buckets.authorize(ctx, input.Bucket as string, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': (input.Prefix as string | undefined) ?? '' } });
-        const maxKeys = checkMaxKeys(input.MaxKeys as number | undefined);
+        const max = maxKeys(input.MaxKeys as number | undefined);
         const prefix = (input.Prefix as string | undefined) ?? '';
         const token = input.ContinuationToken as string | undefined;
         let after = input.StartAfter as string | undefined;
@@ -192,13 +192,13 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
           if (decoded === undefined) throw InvalidArgument('The continuation token provided is incorrect', 'continuation-token', token);
           after = decoded;
         }
-        const page = listKeys(repo, input.Bucket as string, { prefix, delimiter: (input.Delimiter as string) || undefined, maxKeys, after });
-        const enc = encoder(input.EncodingType as string | undefined);
+        const page = listKeys(repo, input.Bucket as string, { prefix, delimiter: (input.Delimiter as string) || undefined, maxKeys: max, after });
+        const enc = keyEncoder(input.EncodingType as string | undefined);
         return {
           Name: input.Bucket,
           Prefix: enc(prefix),
           Delimiter: input.Delimiter === undefined ? undefined : enc(input.Delimiter as string),
-          MaxKeys: maxKeys,
+          MaxKeys: max,
           KeyCount: page.contents.length + page.commonPrefixes.length,
           IsTruncated: page.truncated,
           Contents: page.contents.map((o) => content(o, enc, input.FetchOwner === true ? ctx.accountId : undefined)),
@@ -224,17 +224,17 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
       outputRoot: 'ListBucketResult',
       handler: (input: Record<string, string | number | undefined>, ctx) => {
         buckets.authorize(ctx, input.Bucket as string, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': (input.Prefix as string | undefined) ?? '' } });
-        const maxKeys = checkMaxKeys(input.MaxKeys as number | undefined);
+        const max = maxKeys(input.MaxKeys as number | undefined);
         const prefix = (input.Prefix as string | undefined) ?? '';
         const delimiter = (input.Delimiter as string) || undefined;
-        const page = listKeys(repo, input.Bucket as string, { prefix, delimiter, maxKeys, after: (input.Marker as string) || undefined });
-        const enc = encoder(input.EncodingType as string | undefined);
+        const page = listKeys(repo, input.Bucket as string, { prefix, delimiter, maxKeys: max, after: (input.Marker as string) || undefined });
+        const enc = keyEncoder(input.EncodingType as string | undefined);
         return {
           Name: input.Bucket,
           Prefix: enc(prefix),
           Marker: enc((input.Marker as string | undefined) ?? ''),
           Delimiter: delimiter === undefined ? undefined : enc(delimiter),
-          MaxKeys: maxKeys,
+          MaxKeys: max,
           IsTruncated: page.truncated,
           // S3 gives NextMarker only with a delimiter; clients use the last key otherwise.
           NextMarker: page.truncated && delimiter !== undefined && page.last !== undefined ? enc(page.last) : undefined,
@@ -247,23 +247,10 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
   };
 }
 
-function checkMaxKeys(v: number | undefined): number {
-  if (v === undefined) return 1000;
-  if (v < 0) throw InvalidArgument('Argument maxKeys must be an integer between 0 and 2147483647', 'maxKeys', String(v));
-  return Math.min(v, 1000);
-}
-
-function encoder(type: string | undefined): (s: string) => string {
-  if (type === undefined) return (s) => s;
-  if (type !== 'url') throw InvalidArgument('Invalid Encoding Method specified in Request', 'encoding-type', type);
-  // S3's url encoding keeps '/' readable, as the SDKs expect when they decode it.
-  return (s) => encodeURIComponent(s).replace(/%2F/g, '/');
-}
-
 function content(o: ObjectRecord, enc: (s: string) => string, owner: string | undefined) {
   return {
     Key: enc(o.key),
-    LastModified: isoDate(o.lastModified),
+    LastModified: isoTime(o.lastModified),
     ETag: o.etag,
     Size: o.size,
     StorageClass: 'STANDARD',

@@ -11,11 +11,10 @@ import type { Operation } from '../../service.js';
 import type { Buckets } from '../engine/buckets.js';
 import { listVersions, type VersionEntry } from '../engine/listing.js';
 import { versionIdOf } from '../engine/versions.js';
-import { InvalidArgument } from '../errors.js';
+import { isoTime, keyEncoder, maxKeys } from './listing.js';
 import type { S3ObjectRepo } from '../repo.js';
 import { S3_NS } from './buckets.js';
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 const owner = structure({ ID: string(), DisplayName: string() });
 
@@ -87,22 +86,18 @@ export function versioningOperations(buckets: Buckets, repo: S3ObjectRepo): Reco
       handler: (input: { Bucket: string; Prefix?: string; Delimiter?: string; MaxKeys?: number; KeyMarker?: string; VersionIdMarker?: string; EncodingType?: string }, ctx) => {
         const prefix = input.Prefix ?? '';
         const b = buckets.authorize(ctx, input.Bucket, { action: 's3:ListBucketVersions', conditionKeys: { 's3:prefix': prefix } });
-        const maxKeys = input.MaxKeys === undefined ? 1000 : input.MaxKeys;
-        if (maxKeys < 0) throw InvalidArgument('Argument maxKeys must be an integer between 0 and 2147483647', 'maxKeys', String(maxKeys));
-        if (input.EncodingType !== undefined && input.EncodingType !== 'url') {
-          throw InvalidArgument('Invalid Encoding Method specified in Request', 'encoding-type', input.EncodingType);
-        }
-        const enc = input.EncodingType === 'url' ? (s: string) => encodeURIComponent(s).replace(/%2F/g, '/') : (s: string) => s;
+        const max = maxKeys(input.MaxKeys);
+        const enc = keyEncoder(input.EncodingType);
         const delimiter = input.Delimiter || undefined;
         const page = listVersions(repo, input.Bucket, {
           prefix,
           delimiter,
-          maxKeys: Math.min(maxKeys, 1000),
+          maxKeys: max,
           keyMarker: input.KeyMarker || undefined,
           versionIdMarker: input.VersionIdMarker || undefined,
         });
         const who = { ID: b.account, DisplayName: b.account };
-        const common = (e: VersionEntry) => ({ Key: enc(e.record.key), VersionId: versionIdOf(e.record), IsLatest: e.isLatest, LastModified: iso(e.record.lastModified) });
+        const common = (e: VersionEntry) => ({ Key: enc(e.record.key), VersionId: versionIdOf(e.record), IsLatest: e.isLatest, LastModified: isoTime(e.record.lastModified) });
         return {
           Name: input.Bucket,
           Prefix: enc(prefix),
@@ -111,7 +106,7 @@ export function versioningOperations(buckets: Buckets, repo: S3ObjectRepo): Reco
           NextKeyMarker: page.nextKeyMarker === undefined ? undefined : enc(page.nextKeyMarker),
           NextVersionIdMarker: page.nextVersionIdMarker,
           Delimiter: delimiter === undefined ? undefined : enc(delimiter),
-          MaxKeys: Math.min(maxKeys, 1000),
+          MaxKeys: max,
           IsTruncated: page.truncated,
           Version: page.entries
             .filter((e) => !e.deleteMarker)
