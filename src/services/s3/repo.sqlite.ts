@@ -214,14 +214,7 @@ export class SqliteS3ObjectRepo implements S3ObjectRepo {
       .run(
         o.bucket,
         o.key,
-        o.blobId,
-        o.size,
-        o.etag,
-        o.lastModified,
-        JSON.stringify(o.headers),
-        JSON.stringify(o.metadata),
-        JSON.stringify(o.checksums),
-        JSON.stringify(o.tags),
+        ...storedColumns(o),
         o.versionId ?? null,
         o.body ?? null,
         o.acl ?? null,
@@ -288,14 +281,7 @@ export class SqliteS3ObjectRepo implements S3ObjectRepo {
         v.seq,
         v.versionId ?? NULL_ID,
         v.deleteMarker ? 1 : 0,
-        v.blobId,
-        v.size,
-        v.etag,
-        v.lastModified,
-        JSON.stringify(v.headers),
-        JSON.stringify(v.metadata),
-        JSON.stringify(v.checksums),
-        JSON.stringify(v.tags),
+        ...storedColumns(v),
         v.body ?? null,
         v.acl ?? null,
       );
@@ -318,4 +304,9 @@ export class SqliteS3ObjectRepo implements S3ObjectRepo {
             .all(bucket, end, page.afterKey, page.beforeSeq ?? -1, page.afterKey, page.limit);
     return (rows as VersionRow[]).map(toVersion);
   }
+}
+
+/** The columns an object and each of its versions store alike, in their table order (blob_id ... tags). */
+function storedColumns(r: ObjectRecord): unknown[] {
+  return [r.blobId, r.size, r.etag, r.lastModified, JSON.stringify(r.headers), JSON.stringify(r.metadata), JSON.stringify(r.checksums), JSON.stringify(r.tags)];
 }
