@@ -41,11 +41,16 @@ export const MARKER = inQuery(string(), 'Marker');
 export const MAX_ITEMS = inQuery(integer(), 'MaxItems');
 export { inHeader, inQuery, inUri };
 
-/** One page of a list and the marker of the next (Lambda's Marker/NextMarker paging). */
-export function page<T>(items: T[], marker: string | undefined, maxItems: number | undefined, cap = 50): { items: T[]; next?: string } {
+/**
+ * One page of a list under `key`, with the marker of the next (Lambda's Marker/NextMarker
+ * paging): `{ Functions: [...], NextMarker?: ... }`.
+ */
+export function page<T, K extends string>(key: K, items: T[], marker: string | undefined, maxItems: number | undefined, cap = 50): Record<K, T[]> & { NextMarker?: string } {
   const start = marker ? Math.max(0, Number.parseInt(Buffer.from(marker, 'base64url').toString('utf8'), 10) || 0) : 0;
   const size = Math.min(Math.max(maxItems ?? cap, 1), cap);
   const slice = items.slice(start, start + size);
   const nextStart = start + slice.length;
-  return { items: slice, ...(nextStart < items.length ? { next: Buffer.from(String(nextStart)).toString('base64url') } : {}) };
+  const out = { [key]: slice } as Record<K, T[]> & { NextMarker?: string };
+  if (nextStart < items.length) out.NextMarker = Buffer.from(String(nextStart)).toString('base64url');
+  return out;
 }

@@ -41,13 +41,12 @@ export interface FunctionOpsDeps {
 }
 
 export function functionOperations(d: FunctionOpsDeps): Record<string, Operation> {
-  const ref = (ctx: RequestContext, name: string, qualifier?: string) => parseFunctionName(name, ctx, qualifier);
   return {
     CreateFunction: op(
       { method: 'POST', uri: '/2015-03-31/functions', code: 201 },
       { FunctionName: 'string!', Code: 'doc!', Publish: 'boolean', Tags: 'tags', PackageType: 'string', Architectures: 'strings', ...CONFIG_MEMBERS },
       async (input, ctx) => {
-        const r = ref(ctx, input.FunctionName);
+        const r = parseFunctionName(input.FunctionName, ctx);
         const code = { ...input.Code, ...(typeof input.Code?.ZipFile === 'string' ? { ZipFile: Buffer.from(input.Code.ZipFile, 'base64') } : {}) };
         const config = await d.functions.create(r, { ...input, Code: code }, ctx.accessKeyId);
         if (input.Publish) return d.versions.publish(r, {});
@@ -56,7 +55,7 @@ export function functionOperations(d: FunctionOpsDeps): Record<string, Operation
       { maxBodyBytes: CODE_BODY_BYTES },
     ),
     GetFunction: op({ method: 'GET', uri: '/2015-03-31/functions/{FunctionName}' }, { FunctionName: FUNCTION_NAME, Qualifier: QUALIFIER }, (input, ctx) => {
-      const r = ref(ctx, input.FunctionName, input.Qualifier);
+      const r = parseFunctionName(input.FunctionName, ctx, input.Qualifier);
       const { fn, version } = d.functions.version(r);
       return {
         Configuration: { ...version.config },
@@ -68,13 +67,13 @@ export function functionOperations(d: FunctionOpsDeps): Record<string, Operation
     GetFunctionConfiguration: op(
       { method: 'GET', uri: '/2015-03-31/functions/{FunctionName}/configuration' },
       { FunctionName: FUNCTION_NAME, Qualifier: QUALIFIER },
-      (input, ctx) => ({ ...d.functions.version(ref(ctx, input.FunctionName, input.Qualifier)).version.config }),
+      (input, ctx) => ({ ...d.functions.version(parseFunctionName(input.FunctionName, ctx, input.Qualifier)).version.config }),
     ),
     UpdateFunctionCode: op(
       { method: 'PUT', uri: '/2015-03-31/functions/{FunctionName}/code' },
       { FunctionName: FUNCTION_NAME, ZipFile: 'blob', S3Bucket: 'string', S3Key: 'string', S3ObjectVersion: 'string', ImageUri: 'string', Publish: 'boolean', DryRun: 'boolean', RevisionId: 'string', Architectures: 'strings' },
       async (input, ctx) => {
-        const r = ref(ctx, input.FunctionName);
+        const r = parseFunctionName(input.FunctionName, ctx);
         const config = await d.functions.updateCode(r, input);
         if (input.Publish) return d.versions.publish(r, {});
         return config;
@@ -84,10 +83,10 @@ export function functionOperations(d: FunctionOpsDeps): Record<string, Operation
     UpdateFunctionConfiguration: op(
       { method: 'PUT', uri: '/2015-03-31/functions/{FunctionName}/configuration' },
       { FunctionName: FUNCTION_NAME, RevisionId: 'string', ...CONFIG_MEMBERS },
-      (input, ctx) => d.functions.updateConfig(ref(ctx, input.FunctionName), input),
+      (input, ctx) => d.functions.updateConfig(parseFunctionName(input.FunctionName, ctx), input),
     ),
     DeleteFunction: op({ method: 'DELETE', uri: '/2015-03-31/functions/{FunctionName}', code: 204 }, { FunctionName: FUNCTION_NAME, Qualifier: QUALIFIER }, async (input, ctx) => {
-      await d.functions.delete(ref(ctx, input.FunctionName, input.Qualifier));
+      await d.functions.delete(parseFunctionName(input.FunctionName, ctx, input.Qualifier));
     }),
     ListFunctions: op(
       { method: 'GET', uri: '/2015-03-31/functions' },
@@ -95,45 +94,42 @@ export function functionOperations(d: FunctionOpsDeps): Record<string, Operation
       (input, ctx) => {
         const all = d.registry.list(ctx.accountId, ctx.region);
         const configs = input.FunctionVersion === 'ALL' ? all.flatMap((f) => d.versions.list(f)) : all.map((f) => ({ ...f.latest.config }));
-        const { items, next } = page(configs, input.Marker, input.MaxItems);
-        return { Functions: items, ...(next ? { NextMarker: next } : {}) };
+        return page('Functions', configs, input.Marker, input.MaxItems);
       },
     ),
     PublishVersion: op(
       { method: 'POST', uri: '/2015-03-31/functions/{FunctionName}/versions', code: 201 },
       { FunctionName: FUNCTION_NAME, CodeSha256: 'string', Description: 'string', RevisionId: 'string' },
-      (input, ctx) => d.versions.publish(ref(ctx, input.FunctionName), input),
+      (input, ctx) => d.versions.publish(parseFunctionName(input.FunctionName, ctx), input),
     ),
     ListVersionsByFunction: op(
       { method: 'GET', uri: '/2015-03-31/functions/{FunctionName}/versions' },
       { FunctionName: FUNCTION_NAME, Marker: MARKER, MaxItems: MAX_ITEMS },
       (input, ctx) => {
-        const { items, next } = page(d.versions.list(ref(ctx, input.FunctionName)), input.Marker, input.MaxItems);
-        return { Versions: items, ...(next ? { NextMarker: next } : {}) };
+        return page('Versions', d.versions.list(parseFunctionName(input.FunctionName, ctx)), input.Marker, input.MaxItems);
       },
     ),
     CreateAlias: op(
       { method: 'POST', uri: '/2015-03-31/functions/{FunctionName}/aliases', code: 201 },
       { FunctionName: FUNCTION_NAME, Name: 'string!', FunctionVersion: 'string!', Description: 'string', RoutingConfig: 'doc' },
-      (input, ctx) => d.versions.createAlias(ref(ctx, input.FunctionName), input),
+      (input, ctx) => d.versions.createAlias(parseFunctionName(input.FunctionName, ctx), input),
     ),
     GetAlias: op({ method: 'GET', uri: '/2015-03-31/functions/{FunctionName}/aliases/{Name}' }, { FunctionName: FUNCTION_NAME, Name: inUri('Name') }, (input, ctx) =>
-      d.versions.getAlias(ref(ctx, input.FunctionName), input.Name),
+      d.versions.getAlias(parseFunctionName(input.FunctionName, ctx), input.Name),
     ),
     UpdateAlias: op(
       { method: 'PUT', uri: '/2015-03-31/functions/{FunctionName}/aliases/{Name}' },
       { FunctionName: FUNCTION_NAME, Name: inUri('Name'), FunctionVersion: 'string', Description: 'string', RoutingConfig: 'doc', RevisionId: 'string' },
-      (input, ctx) => d.versions.updateAlias(ref(ctx, input.FunctionName), input.Name, input),
+      (input, ctx) => d.versions.updateAlias(parseFunctionName(input.FunctionName, ctx), input.Name, input),
     ),
     DeleteAlias: op({ method: 'DELETE', uri: '/2015-03-31/functions/{FunctionName}/aliases/{Name}', code: 204 }, { FunctionName: FUNCTION_NAME, Name: inUri('Name') }, async (input, ctx) => {
-      await d.versions.deleteAlias(ref(ctx, input.FunctionName), input.Name);
+      await d.versions.deleteAlias(parseFunctionName(input.FunctionName, ctx), input.Name);
     }),
     ListAliases: op(
       { method: 'GET', uri: '/2015-03-31/functions/{FunctionName}/aliases' },
       { FunctionName: FUNCTION_NAME, FunctionVersion: inQuery(string(), 'FunctionVersion'), Marker: MARKER, MaxItems: MAX_ITEMS },
       (input, ctx) => {
-        const { items, next } = page(d.versions.listAliases(ref(ctx, input.FunctionName), input.FunctionVersion), input.Marker, input.MaxItems);
-        return { Aliases: items, ...(next ? { NextMarker: next } : {}) };
+        return page('Aliases', d.versions.listAliases(parseFunctionName(input.FunctionName, ctx), input.FunctionVersion), input.Marker, input.MaxItems);
       },
     ),
   };

@@ -5,7 +5,6 @@ import type { Operation, RequestContext } from '../../service.js';
 import type { AsyncInvocations } from '../engine/async-invokes.js';
 import { MAX_ASYNC_PAYLOAD } from '../engine/async-invokes.js';
 import type { Invoker } from '../engine/invoker.js';
-import { MAX_SYNC_PAYLOAD } from '../engine/invoker.js';
 import { parseFunctionName } from '../engine/names.js';
 import { InvalidRequestContentException, RequestTooLargeException } from '../errors.js';
 import { AwsError } from '../../../protocols/errors.js';
@@ -38,7 +37,6 @@ export function invokeOperations(invoker: Invoker, asyncInvokes: AsyncInvocation
           await asyncInvokes.enqueue(target, ref.qualifier, payload, ctx.requestId);
           return new RestAnswer(202, {});
         }
-        if (payload.length > MAX_SYNC_PAYLOAD) throw new RequestTooLargeException(`${payload.length} byte payload is too large for the RequestResponse invocation type (limit ${MAX_SYNC_PAYLOAD} bytes)`);
         const result = await invoker.invoke(target, payload, { requestId: ctx.requestId, traceId: ctx.traceHeader, clientContext: input.ClientContext });
         const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amz-executed-version': target.executedVersion };
         if (result.functionError) headers['x-amz-function-error'] = result.functionError;

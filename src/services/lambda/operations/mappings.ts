@@ -43,8 +43,7 @@ export function mappingOperations(mappings: EventSourceMappings): Record<string,
       { EventSourceArn: inQuery(string(), 'EventSourceArn'), FunctionName: inQuery(string(), 'FunctionName'), Marker: MARKER, MaxItems: MAX_ITEMS },
       (input: { EventSourceArn?: string; FunctionName?: string; Marker?: string; MaxItems?: number }, ctx) => {
         const all = mappings.list(ctx, input);
-        const { items, next } = page(all, input.Marker, input.MaxItems ?? 100, 10000);
-        return { EventSourceMappings: items, ...(next ? { NextMarker: next } : {}) };
+        return page('EventSourceMappings', all, input.Marker, input.MaxItems ?? 100, 10000);
       },
     ),
   };

@@ -1,6 +1,6 @@
 /** Concurrency, asynchronous invoke configuration, tags, permissions and account settings. */
 import { inQuery, inUri, list, string } from '../../../protocols/shapes.js';
-import type { Operation, RequestContext } from '../../service.js';
+import type { Operation } from '../../service.js';
 import { parseFunctionName } from '../engine/names.js';
 import type { Registry } from '../engine/registry.js';
 import { ACCOUNT_CONCURRENCY, type Settings } from '../engine/settings.js';
@@ -10,7 +10,6 @@ const EVENT_INVOKE_URI = '/2019-09-25/functions/{FunctionName}/event-invoke-conf
 const EVENT_INVOKE_MEMBERS = { FunctionName: FUNCTION_NAME, Qualifier: QUALIFIER, MaximumRetryAttempts: 'integer', MaximumEventAgeInSeconds: 'integer', DestinationConfig: 'doc' } as const;
 
 export function settingsOperations(settings: Settings, registry: Registry): Record<string, Operation> {
-  const ref = (ctx: RequestContext, name: string, qualifier?: string) => parseFunctionName(name, ctx, qualifier);
   const eventConfig = (input: Record<string, unknown>) => ({
     MaximumRetryAttempts: input.MaximumRetryAttempts as number | undefined,
     MaximumEventAgeInSeconds: input.MaximumEventAgeInSeconds as number | undefined,
@@ -20,33 +19,32 @@ export function settingsOperations(settings: Settings, registry: Registry): Reco
     PutFunctionConcurrency: op(
       { method: 'PUT', uri: '/2017-10-31/functions/{FunctionName}/concurrency' },
       { FunctionName: FUNCTION_NAME, ReservedConcurrentExecutions: 'integer!' },
-      async (input, ctx) => ({ ReservedConcurrentExecutions: await settings.putConcurrency(ref(ctx, input.FunctionName), input.ReservedConcurrentExecutions) }),
+      async (input, ctx) => ({ ReservedConcurrentExecutions: await settings.putConcurrency(parseFunctionName(input.FunctionName, ctx), input.ReservedConcurrentExecutions) }),
     ),
     DeleteFunctionConcurrency: op({ method: 'DELETE', uri: '/2017-10-31/functions/{FunctionName}/concurrency', code: 204 }, { FunctionName: FUNCTION_NAME }, async (input, ctx) => {
-      await settings.deleteConcurrency(ref(ctx, input.FunctionName));
+      await settings.deleteConcurrency(parseFunctionName(input.FunctionName, ctx));
     }),
     GetFunctionConcurrency: op({ method: 'GET', uri: '/2019-09-30/functions/{FunctionName}/concurrency' }, { FunctionName: FUNCTION_NAME }, (input, ctx) => {
-      const fn = registry.get(ref(ctx, input.FunctionName));
+      const fn = registry.get(parseFunctionName(input.FunctionName, ctx));
       return fn.reservedConcurrency !== undefined ? { ReservedConcurrentExecutions: fn.reservedConcurrency } : {};
     }),
     PutFunctionEventInvokeConfig: op({ method: 'PUT', uri: EVENT_INVOKE_URI }, EVENT_INVOKE_MEMBERS, (input, ctx) =>
-      settings.putEventInvokeConfig(ref(ctx, input.FunctionName, input.Qualifier), eventConfig(input), false),
+      settings.putEventInvokeConfig(parseFunctionName(input.FunctionName, ctx, input.Qualifier), eventConfig(input), false),
     ),
     UpdateFunctionEventInvokeConfig: op({ method: 'POST', uri: EVENT_INVOKE_URI }, EVENT_INVOKE_MEMBERS, (input, ctx) =>
-      settings.putEventInvokeConfig(ref(ctx, input.FunctionName, input.Qualifier), eventConfig(input), true),
+      settings.putEventInvokeConfig(parseFunctionName(input.FunctionName, ctx, input.Qualifier), eventConfig(input), true),
     ),
     GetFunctionEventInvokeConfig: op({ method: 'GET', uri: EVENT_INVOKE_URI }, { FunctionName: FUNCTION_NAME, Qualifier: QUALIFIER }, (input, ctx) =>
-      settings.getEventInvokeConfig(ref(ctx, input.FunctionName, input.Qualifier)),
+      settings.getEventInvokeConfig(parseFunctionName(input.FunctionName, ctx, input.Qualifier)),
     ),
     DeleteFunctionEventInvokeConfig: op({ method: 'DELETE', uri: EVENT_INVOKE_URI, code: 204 }, { FunctionName: FUNCTION_NAME, Qualifier: QUALIFIER }, async (input, ctx) => {
-      await settings.deleteEventInvokeConfig(ref(ctx, input.FunctionName, input.Qualifier));
+      await settings.deleteEventInvokeConfig(parseFunctionName(input.FunctionName, ctx, input.Qualifier));
     }),
     ListFunctionEventInvokeConfigs: op(
       { method: 'GET', uri: `${EVENT_INVOKE_URI}/list` },
       { FunctionName: FUNCTION_NAME, Marker: MARKER, MaxItems: MAX_ITEMS },
       (input, ctx) => {
-        const { items, next } = page(settings.listEventInvokeConfigs(ref(ctx, input.FunctionName)), input.Marker, input.MaxItems);
-        return { FunctionEventInvokeConfigs: items, ...(next ? { NextMarker: next } : {}) };
+        return page('FunctionEventInvokeConfigs', settings.listEventInvokeConfigs(parseFunctionName(input.FunctionName, ctx)), input.Marker, input.MaxItems);
       },
     ),
     TagResource: op({ method: 'POST', uri: '/2017-03-31/tags/{Resource}', code: 204 }, { Resource: inUri('Resource'), Tags: 'tags!' }, async (input, ctx) => {
@@ -65,17 +63,17 @@ export function settingsOperations(settings: Settings, registry: Registry): Reco
     AddPermission: op(
       { method: 'POST', uri: '/2015-03-31/functions/{FunctionName}/policy', code: 201 },
       { FunctionName: FUNCTION_NAME, Qualifier: QUALIFIER, StatementId: 'string!', Action: 'string!', Principal: 'string!', SourceArn: 'string', SourceAccount: 'string', RevisionId: 'string' },
-      async (input, ctx) => ({ Statement: JSON.stringify(await settings.addPermission(ref(ctx, input.FunctionName, input.Qualifier), input)) }),
+      async (input, ctx) => ({ Statement: JSON.stringify(await settings.addPermission(parseFunctionName(input.FunctionName, ctx, input.Qualifier), input)) }),
     ),
     RemovePermission: op(
       { method: 'DELETE', uri: '/2015-03-31/functions/{FunctionName}/policy/{StatementId}', code: 204 },
       { FunctionName: FUNCTION_NAME, StatementId: inUri('StatementId'), Qualifier: QUALIFIER },
       async (input, ctx) => {
-        await settings.removePermission(ref(ctx, input.FunctionName, input.Qualifier), input.StatementId);
+        await settings.removePermission(parseFunctionName(input.FunctionName, ctx, input.Qualifier), input.StatementId);
       },
     ),
     GetPolicy: op({ method: 'GET', uri: '/2015-03-31/functions/{FunctionName}/policy' }, { FunctionName: FUNCTION_NAME, Qualifier: QUALIFIER }, (input, ctx) =>
-      settings.policy(ref(ctx, input.FunctionName, input.Qualifier)),
+      settings.policy(parseFunctionName(input.FunctionName, ctx, input.Qualifier)),
     ),
     GetAccountSettings: op({ method: 'GET', uri: '/2016-08-19/account-settings' }, {}, (_input, ctx) => {
       const functions = registry.list(ctx.accountId, ctx.region);

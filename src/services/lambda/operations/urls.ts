@@ -1,5 +1,5 @@
 /** Function URL configuration: an HTTP endpoint per function or alias (see engine/urls.ts). */
-import type { Operation, RequestContext } from '../../service.js';
+import type { Operation } from '../../service.js';
 import { parseFunctionName } from '../engine/names.js';
 import type { FunctionUrls } from '../engine/urls.js';
 import type { UrlConfig } from '../model.js';
@@ -12,17 +12,15 @@ const MEMBERS = { FunctionName: FUNCTION_NAME, Qualifier: QUALIFIER, AuthType: '
 const shown = ({ urlId: _id, ...rest }: UrlConfig) => rest;
 
 export function urlOperations(urls: FunctionUrls): Record<string, Operation> {
-  const ref = (ctx: RequestContext, name: string, qualifier?: string) => parseFunctionName(name, ctx, qualifier);
   return {
-    CreateFunctionUrlConfig: op({ method: 'POST', uri: URI, code: 201 }, MEMBERS, async (input, ctx) => shown(await urls.create(ref(ctx, input.FunctionName, input.Qualifier), input))),
-    GetFunctionUrlConfig: op({ method: 'GET', uri: URI }, { FunctionName: FUNCTION_NAME, Qualifier: QUALIFIER }, (input, ctx) => shown(urls.get(ref(ctx, input.FunctionName, input.Qualifier)))),
-    UpdateFunctionUrlConfig: op({ method: 'PUT', uri: URI }, MEMBERS, async (input, ctx) => shown(await urls.update(ref(ctx, input.FunctionName, input.Qualifier), input))),
+    CreateFunctionUrlConfig: op({ method: 'POST', uri: URI, code: 201 }, MEMBERS, async (input, ctx) => shown(await urls.create(parseFunctionName(input.FunctionName, ctx, input.Qualifier), input))),
+    GetFunctionUrlConfig: op({ method: 'GET', uri: URI }, { FunctionName: FUNCTION_NAME, Qualifier: QUALIFIER }, (input, ctx) => shown(urls.get(parseFunctionName(input.FunctionName, ctx, input.Qualifier)))),
+    UpdateFunctionUrlConfig: op({ method: 'PUT', uri: URI }, MEMBERS, async (input, ctx) => shown(await urls.update(parseFunctionName(input.FunctionName, ctx, input.Qualifier), input))),
     DeleteFunctionUrlConfig: op({ method: 'DELETE', uri: URI, code: 204 }, { FunctionName: FUNCTION_NAME, Qualifier: QUALIFIER }, async (input, ctx) => {
-      await urls.delete(ref(ctx, input.FunctionName, input.Qualifier));
+      await urls.delete(parseFunctionName(input.FunctionName, ctx, input.Qualifier));
     }),
     ListFunctionUrlConfigs: op({ method: 'GET', uri: '/2021-10-31/functions/{FunctionName}/urls' }, { FunctionName: FUNCTION_NAME, Marker: MARKER, MaxItems: MAX_ITEMS }, (input, ctx) => {
-      const { items, next } = page(urls.list(ref(ctx, input.FunctionName)).map(shown), input.Marker, input.MaxItems);
-      return { FunctionUrlConfigs: items, ...(next ? { NextMarker: next } : {}) };
+      return page('FunctionUrlConfigs', urls.list(parseFunctionName(input.FunctionName, ctx)).map(shown), input.Marker, input.MaxItems);
     }),
   };
 }
