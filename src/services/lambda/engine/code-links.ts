@@ -33,8 +33,10 @@ export class CodeLinks {
     const dot = token.indexOf('.');
     if (dot <= 0) return undefined;
     const payload = token.slice(0, dot);
-    const given = Buffer.from(token.slice(dot + 1), 'base64url');
-    const expected = Buffer.from(this.sign(payload), 'base64url');
+    // Compared as text: decoding base64 would ignore the spare bits of the last character,
+    // so two different links could carry one signature.
+    const given = Buffer.from(token.slice(dot + 1));
+    const expected = Buffer.from(this.sign(payload));
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
     try {
       const t = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as CodeLinkTarget & { exp: number };
