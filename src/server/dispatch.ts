@@ -48,7 +48,7 @@ export class Dispatcher {
    * 'stream', or the most bytes it may buffer.
    */
   bodyLimit(req: Omit<ApiRequest, 'body' | 'stream'>): number | 'stream' {
-    if (this.endpointOf(req)) return MAX_BODY_BYTES;
+    if (this.endpointServiceOf(req)) return MAX_BODY_BYTES;
     const route = this.router.route({ ...req, body: EMPTY });
     // The server asks this before reading the body, then dispatches the same request: the
     // route is kept (keyed by the request's own headers object) so it is found once.
@@ -69,7 +69,7 @@ export class Dispatcher {
   private readonly matched = new WeakMap<object, RouteMatch<Operation & { http: HttpBinding }>>();
 
   async dispatch(req: ApiRequest): Promise<ApiResponse> {
-    const endpoint = this.endpointOf(req);
+    const endpoint = this.endpointServiceOf(req);
     if (endpoint) return this.serveEndpoint(endpoint, req);
     const route = this.routed.get(req.headers) ?? this.router.route(req);
     const res = await this.answer(req, route);
@@ -78,11 +78,19 @@ export class Dispatcher {
     return res;
   }
 
-  /** The service whose plain HTTP endpoint (a function URL) a request is for, if any. */
-  private endpointOf(req: Pick<ApiRequest, 'method' | 'path' | 'headers'>): ServicePlugin | undefined {
-    return this.withEndpoints.find((s) => s.httpEndpoint!.matches(req));
+  /**
+   * The service whose plain HTTP endpoint (a function URL) a request is for, if any; asked by
+   * bodyLimit and again by dispatch, so the answer is kept per request like the route.
+   */
+  private endpointServiceOf(req: Pick<ApiRequest, 'method' | 'path' | 'headers'>): ServicePlugin | undefined {
+    const known = this.endpointServices.get(req.headers);
+    if (known !== undefined) return known ?? undefined;
+    const found = this.withEndpoints.find((s) => s.httpEndpoint!.matches(req));
+    this.endpointServices.set(req.headers, found ?? null);
+    return found;
   }
 
+  private readonly endpointServices = new WeakMap<object, ServicePlugin | null>();
   private readonly withEndpoints: ServicePlugin[];
 
   private async serveEndpoint(service: ServicePlugin, req: ApiRequest): Promise<ApiResponse> {
