@@ -27,6 +27,7 @@ import { mappingOperations } from './operations/mappings.js';
 import { settingsOperations } from './operations/settings.js';
 import { urlOperations } from './operations/urls.js';
 import { FunctionUrls } from './engine/urls.js';
+import { FunctionUrlEndpoint } from './url-endpoint.js';
 import { LAMBDA_MIGRATIONS, SqliteLambdaRepo } from './repo.sqlite.js';
 
 export interface LambdaOptions {
@@ -82,7 +83,8 @@ export function lambdaService(opts: LambdaOptions = {}) {
     });
     const versions = new Versions(registry, functions, env.ids);
     const settings = new Settings(registry, env.clock);
-    const urls = new FunctionUrls(registry, invoker, env.clock, env.ids, () => new URL(env.endpoint()).port);
+    const urls = new FunctionUrls(registry, env.clock, env.ids, () => new URL(env.endpoint()).port);
+    const urlEndpoint = new FunctionUrlEndpoint(urls, invoker, env.clock);
     const asyncInvokes = new AsyncInvocations({
       repo,
       store: env.store,
@@ -143,8 +145,8 @@ export function lambdaService(opts: LambdaOptions = {}) {
         ...urlOperations(urls),
       },
       httpEndpoint: {
-        matches: (req) => urls.matches(req) || req.path.startsWith(CODE_LINK_PREFIX),
-        handle: (req, verify) => (urls.matches(req) ? urls.handle(req, verify) : downloadCode(req.path)),
+        matches: (req) => urlEndpoint.matches(req) || req.path.startsWith(CODE_LINK_PREFIX),
+        handle: (req, verify) => (urlEndpoint.matches(req) ? urlEndpoint.handle(req, verify) : downloadCode(req.path)),
       },
       validationError: (violations) => lambdaValidationError(violations),
       start() {
