@@ -101,7 +101,6 @@ export class Functions {
       throw e;
     }
     this.activate(created);
-    if (input.Publish) await this.waitActive(created);
     return { ...config };
   }
 
