@@ -1,7 +1,9 @@
 /**
  * The Condition block of resource policies, for the keys a request carries (aws:SourceIp,
- * aws:SecureTransport, s3:prefix, ...): `{ "<Operator>": { "<key>": value | [values] } }`,
- * every operator and key must hold (AND), any of a key's values may match (OR). Operators
+ * aws:SecureTransport, s3:prefix, sns:Protocol, ...): `{ "<Operator>": { "<key>": value |
+ * [values] } }`, every operator and key must hold (AND), any of a key's values may match
+ * (OR). A key the request lacks fails the test, except for the negated operators (StringNot*,
+ * ArnNot*, NotIpAddress), `...IfExists`, and `Null`, which tests exactly that. Operators
  * that Nimbus does not know make the statement not match, which is the safe side for Allow.
  */
 import { isIP } from 'node:net';
@@ -18,8 +20,13 @@ export function conditionsHold(block: unknown, keys: ConditionKeys): boolean {
     for (const [key, expected] of Object.entries(tests as Record<string, unknown>)) {
       const actual = lookup(keys, key);
       const values = (Array.isArray(expected) ? expected : [expected]).map(String);
+      if (op === 'Null') {
+        // `"Null": {"key": "true"}` holds when the request lacks the key, "false" when it has it.
+        if (!values.some((v) => v.toLowerCase() === String(actual === undefined))) return false;
+        continue;
+      }
       if (actual === undefined) {
-        if (ifExists || op.startsWith('StringNot') || op === 'NotIpAddress') continue;
+        if (ifExists || op.startsWith('StringNot') || op.startsWith('ArnNot') || op === 'NotIpAddress') continue;
         return false;
       }
       if (!test(op, actual, values)) return false;
@@ -49,6 +56,13 @@ function test(op: string, actual: string, values: string[]): boolean {
       return values.some((v) => wildcard(v, actual, false));
     case 'StringNotLike':
       return !values.some((v) => wildcard(v, actual, false));
+    // ArnEquals takes wildcards too: IAM treats both alike.
+    case 'ArnEquals':
+    case 'ArnLike':
+      return values.some((v) => arnMatches(v, actual));
+    case 'ArnNotEquals':
+    case 'ArnNotLike':
+      return !values.some((v) => arnMatches(v, actual));
     case 'Bool':
       return values.some((v) => v.toLowerCase() === actual.toLowerCase());
     case 'IpAddress':
@@ -68,6 +82,26 @@ function test(op: string, actual: string, values: string[]): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * An ARN pattern against an ARN, as IAM compares them: each of the six colon-separated parts
+ * (the last one keeps any further colons) on its own, with `*` and `?` wildcards, so a `*`
+ * never spans a colon of the first five. A pattern with no colon at all (`*`) is compared as a
+ * whole; one with too few parts matches nothing.
+ */
+function arnMatches(pattern: string, arn: string): boolean {
+  if (!pattern.includes(':')) return wildcard(pattern, arn, false);
+  const p = arnParts(pattern);
+  const a = arnParts(arn);
+  if (!p || !a) return false;
+  return p.every((part, i) => wildcard(part, a[i]!, false));
+}
+
+function arnParts(s: string): string[] | undefined {
+  const parts = s.split(':');
+  if (parts.length < 6) return undefined;
+  return [...parts.slice(0, 5), parts.slice(5).join(':')];
 }
 
 /** Whether an IPv4/IPv6 address lies in a CIDR block (or equals a bare address). */

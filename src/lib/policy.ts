@@ -1,12 +1,18 @@
 /**
- * A small evaluator for AWS resource policies (the JSON documents of SQS queue policies,
- * later S3 bucket and SNS topic policies): explicit Deny wins, then any Allow, else denied.
+ * A small evaluator for AWS resource policies (the JSON documents of SQS queue policies, S3
+ * bucket and SNS topic policies): explicit Deny wins, then any Allow, else denied.
  * Conditions are evaluated by the caller-supplied function; without one, a statement with a
  * Condition does not match.
  */
 export interface PolicyRequest {
   /** The calling account (12 digits) or `*` for anonymous. */
   principalAccount: string;
+  /**
+   * Set when an AWS service calls on its own behalf (e.g. `sns.amazonaws.com` delivering to a
+   * queue): then `{"Service": ...}` principals naming it match, and of `{"AWS": ...}` ones only
+   * `*` does (a service is no account's principal).
+   */
+  principalService?: string;
   /** e.g. `sqs:SendMessage`; compared case-insensitively as IAM does. */
   action: string;
   resource: string;
@@ -75,18 +81,24 @@ function isWildcardPrincipal(p: unknown): boolean {
 }
 
 function matchesStatement(st: Statement, req: PolicyRequest): boolean {
-  if (!principalMatches(st.Principal, req.principalAccount)) return false;
+  if (!principalMatches(st.Principal, req)) return false;
   if (st.Action !== undefined && !asList(st.Action).some((a) => wildcard(a, req.action, true))) return false;
   if (st.NotAction !== undefined && asList(st.NotAction).some((a) => wildcard(a, req.action, true))) return false;
   if (st.Resource !== undefined && !asList(st.Resource).some((r) => wildcard(r, req.resource, false))) return false;
   return true;
 }
 
-function principalMatches(principal: unknown, account: string): boolean {
+function principalMatches(principal: unknown, req: PolicyRequest): boolean {
   if (principal === '*') return true;
   if (!principal || typeof principal !== 'object') return false;
-  const aws = (principal as { AWS?: unknown }).AWS;
+  const { AWS: aws, Service: service } = principal as { AWS?: unknown; Service?: unknown };
+  if (req.principalService !== undefined) {
+    const name = req.principalService.toLowerCase();
+    if (service !== undefined && asList(service as string | string[]).some((s) => s.toLowerCase() === name)) return true;
+    return aws !== undefined && asList(aws as string | string[]).includes('*');
+  }
   if (aws === undefined) return false;
+  const account = req.principalAccount;
   return asList(aws as string | string[]).some((p) => {
     if (p === '*') return true;
     if (p === account) return true;

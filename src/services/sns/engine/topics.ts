@@ -1,10 +1,12 @@
 /**
- * Topics: creating (standard and FIFO, idempotent), deleting, listing, attributes, tags, and
- * who may act on a topic (its owner, or whom its Policy allows).
+ * Topics: creating (standard and FIFO, idempotent), deleting, listing, attributes, tags, the
+ * data-protection policy, and who may act on a topic: its Policy (Conditions included) decides,
+ * an explicit Deny refusing even the owner, who otherwise needs no Allow.
  */
 import { formatArn, parseArn } from '../../../lib/arn.js';
 import type { Clock } from '../../../lib/clock.js';
-import { policyAllows } from '../../../lib/policy.js';
+import { conditionsHold, type ConditionKeys } from '../../../lib/policy-conditions.js';
+import { parsePolicy, policyDecision, type PolicyDocument } from '../../../lib/policy.js';
 import type { Store } from '../../../store/store.js';
 import type { RequestContext } from '../../service.js';
 import { AuthorizationError, invalidParameter, NotFound, TagLimitExceeded } from '../errors.js';
@@ -35,6 +37,13 @@ const SETTABLE = new Set([
   ...FEEDBACK,
 ]);
 const FIFO_ONLY = new Set(['ContentBasedDeduplication', 'ArchivePolicy', 'FifoThroughputScope']);
+/**
+ * Where a topic's data-protection policy is kept among its attributes. GetTopicAttributes does
+ * not show it (AWS answers it only from GetDataProtectionPolicy), so attributes() leaves it out.
+ */
+export const DATA_PROTECTION_KEY = 'DataProtectionPolicy';
+/** The actions AddPermission may grant (SNS answers others as out of its scope). */
+const GRANTABLE = new Set(['GetTopicAttributes', 'SetTopicAttributes', 'AddPermission', 'RemovePermission', 'DeleteTopic', 'Subscribe', 'ListSubscriptionsByTopic', 'Publish', 'Receive']);
 
 export const DEFAULT_DELIVERY_POLICY = JSON.stringify({
   http: {
@@ -80,21 +89,51 @@ export class Topics {
     private readonly clock: Clock,
   ) {}
 
-  /** The topic an ARN names, checked for the caller; SNS's errors otherwise. */
-  resolve(arn: string, ctx: RequestContext, action: string, param = 'TopicArn'): Topic {
+  /**
+   * The topic an ARN names, checked for the caller; SNS's errors otherwise. `keys` are the
+   * action's own condition keys (Subscribe's SNS:Protocol and SNS:Endpoint).
+   */
+  resolve(arn: string, ctx: RequestContext, action: string, param = 'TopicArn', keys: ConditionKeys = {}): Topic {
     const a = parseArn(arn);
     if (!a || a.service !== 'sns' || !a.resource || a.resource.includes(':')) throw invalidParameter(param);
     const r = this.repo.getTopic(arn);
     if (!r) throw new NotFound('Topic does not exist');
     const t = withDerived(r);
-    this.authorize(t, ctx, action);
+    this.authorize(t, ctx, action, keys);
     return t;
   }
 
-  authorize(t: Topic, ctx: RequestContext, action: string): void {
-    if (t.account === ctx.accountId) return;
-    if (policyAllows(t.attributes.Policy ?? defaultPolicy(t), { principalAccount: ctx.accountId, action: `SNS:${action}`, resource: t.arn })) return;
-    throw new AuthorizationError(`User: arn:aws:iam::${ctx.accountId}:root is not authorized to perform: SNS:${action} on resource: ${t.arn} because no resource-based policy allows the SNS:${action} action`);
+  authorize(t: Topic, ctx: RequestContext, action: string, extra: ConditionKeys = {}): void {
+    // The default policy has no Deny: its owner needs no evaluation (Publish's hot path).
+    if (t.attributes.Policy === undefined && t.account === ctx.accountId) return;
+    // A direct API call has the caller's account as its source: so the default policy's
+    // `StringEquals AWS:SourceOwner <owner>` lets in no other account, as in AWS.
+    const keys: ConditionKeys = {
+      'aws:SourceAccount': ctx.accountId,
+      'AWS:SourceOwner': ctx.accountId,
+      'aws:PrincipalAccount': ctx.accountId,
+      'aws:SourceIp': ctx.sourceIp,
+      ...extra,
+    };
+    const request = { principalAccount: ctx.accountId, action: `SNS:${action}`, resource: t.arn };
+    const decision = policyDecision(t.attributes.Policy ?? defaultPolicy(t), request, (c) => conditionsHold(c, keys));
+    const denied = (why: string) =>
+      new AuthorizationError(`User: arn:aws:iam::${ctx.accountId}:root is not authorized to perform: SNS:${action} on resource: ${t.arn} ${why}`);
+    if (decision === 'deny') throw denied('with an explicit deny in a resource-based policy');
+    if (decision === 'allow' || t.account === ctx.accountId) return;
+    throw denied(`because no resource-based policy allows the SNS:${action} action`);
+  }
+
+  /**
+   * Whether a service (e.g. s3.amazonaws.com) acting for `sourceArn` of `sourceAccount` may
+   * publish: the topic's policy allows it (aws:SourceArn, aws:SourceAccount tested), or the
+   * topic has no policy and is `sourceAccount`'s own.
+   */
+  allowsService(t: Topic, service: string, sourceArn: string, sourceAccount: string): boolean {
+    if (t.attributes.Policy === undefined) return t.account === sourceAccount;
+    const keys: ConditionKeys = { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': sourceAccount, 'AWS:SourceOwner': sourceAccount };
+    const request = { principalAccount: '', principalService: service, action: 'SNS:Publish', resource: t.arn };
+    return policyDecision(t.attributes.Policy, request, (c) => conditionsHold(c, keys)) === 'allow';
   }
 
   byArn(arn: string): Topic | undefined {
@@ -102,7 +141,7 @@ export class Topics {
     return r && withDerived(r);
   }
 
-  async create(ctx: RequestContext, name: string, given: Record<string, string>, tags: Record<string, string>): Promise<Topic> {
+  async create(ctx: RequestContext, name: string, given: Record<string, string>, tags: Record<string, string>, dataProtectionPolicy?: string): Promise<Topic> {
     const fifoRequested = given.FifoTopic !== undefined && given.FifoTopic.toLowerCase() === 'true';
     if (fifoRequested) {
       if (!FIFO_NAME.test(name)) {
@@ -121,6 +160,8 @@ export class Topics {
       attributes[k] = checkAttribute(k, v, fifoRequested);
     }
     if (fifoRequested) attributes.ContentBasedDeduplication ??= 'false';
+    // Kept only on a new topic: CreateTopic of an existing one does not change it.
+    if (dataProtectionPolicy !== undefined && checkDataProtectionPolicy(dataProtectionPolicy) !== '') attributes[DATA_PROTECTION_KEY] = dataProtectionPolicy;
     checkTags(tags, {});
     const arn = formatArn({ service: 'sns', region: ctx.region, account: ctx.accountId, resource: name });
     const record = await this.store.write(() => {
@@ -156,7 +197,7 @@ export class Topics {
   /** Every attribute GetTopicAttributes shows. */
   attributes(t: Topic): Record<string, string> {
     const subs = this.repo.subscriptionsOfTopic(t.arn);
-    const { FifoTopic, ContentBasedDeduplication, ...rest } = t.attributes;
+    const { FifoTopic, ContentBasedDeduplication, [DATA_PROTECTION_KEY]: _dataProtection, ...rest } = t.attributes;
     return {
       Policy: defaultPolicy(t),
       Owner: t.account,
@@ -180,6 +221,65 @@ export class Topics {
       const attributes = { ...current.attributes };
       if (checked === '' && name !== 'DisplayName') delete attributes[name];
       else attributes[name] = checked;
+      this.repo.putTopic({ ...current, attributes });
+    });
+  }
+
+  /**
+   * AddPermission: a statement `Label` granting `accounts` the `actions`, appended to the
+   * topic's policy (the default one until a policy is set), as AWS words it: one principal or
+   * action as a string, several as a list.
+   */
+  async addPermission(t: Topic, label: string, accounts: string[], actions: string[]): Promise<void> {
+    await this.updatePolicy(t, (policy) => {
+      if (policy.Statement.some((s) => s.Sid === label)) throw invalidParameter('Statement already exists');
+      if (actions.length === 0 || actions.some((a) => !GRANTABLE.has(a))) throw invalidParameter('Policy statement action out of service scope!');
+      if (accounts.length === 0) throw invalidParameter('AWSAccountId');
+      const principals = accounts.map((id) => (/^\d{12}$/.test(id) ? `arn:aws:iam::${id}:root` : id));
+      const granted = actions.map((a) => `SNS:${a}`);
+      const one = <T>(list: T[]) => (list.length === 1 ? list[0]! : list);
+      policy.Statement.push({ Sid: label, Effect: 'Allow', Principal: { AWS: one(principals) }, Action: one(granted), Resource: t.arn });
+      return true;
+    });
+  }
+
+  /** RemovePermission: drops the statement `Label`; an unknown label changes nothing (AWS documents no error for it; moto and LocalStack answer none). */
+  async removePermission(t: Topic, label: string): Promise<void> {
+    await this.updatePolicy(t, (policy) => {
+      const kept = policy.Statement.filter((s) => s.Sid !== label);
+      if (kept.length === policy.Statement.length) return false;
+      policy.Statement = kept;
+      return true;
+    });
+  }
+
+  /**
+   * Applies a change to the topic's policy document (the default one when none is set) in one
+   * write; a change that answers false leaves the topic as it was.
+   */
+  private async updatePolicy(t: Topic, change: (policy: PolicyDocument) => boolean): Promise<void> {
+    await this.store.write(() => {
+      const current = this.repo.getTopic(t.arn);
+      if (!current) throw new NotFound('Topic does not exist');
+      const policy = currentPolicy(current);
+      if (!change(policy)) return;
+      this.repo.putTopic({ ...current, attributes: { ...current.attributes, Policy: JSON.stringify(policy) } });
+    });
+  }
+
+  dataProtectionPolicy(t: Topic): string | undefined {
+    return t.attributes[DATA_PROTECTION_KEY];
+  }
+
+  /** PutDataProtectionPolicy: a JSON object, stored as given; an empty one removes it (as Terraform does). */
+  async putDataProtectionPolicy(t: Topic, value: string): Promise<void> {
+    const checked = checkDataProtectionPolicy(value);
+    await this.store.write(() => {
+      const current = this.repo.getTopic(t.arn);
+      if (!current) throw new NotFound('Topic does not exist');
+      const attributes = { ...current.attributes };
+      if (checked === '') delete attributes[DATA_PROTECTION_KEY];
+      else attributes[DATA_PROTECTION_KEY] = checked;
       this.repo.putTopic({ ...current, attributes });
     });
   }
@@ -235,6 +335,23 @@ function checkAttribute(name: string, value: string, fifo: boolean): string {
     default:
       return value;
   }
+}
+
+/** The topic's policy as a document to change; a stored policy that does not parse starts over from the default. */
+function currentPolicy(r: TopicRecord): PolicyDocument {
+  return parsePolicy(r.attributes.Policy) ?? parsePolicy(defaultPolicy(r))!;
+}
+
+/** A data-protection policy must be a JSON object ('' clears it). */
+export function checkDataProtectionPolicy(value: string): string {
+  if (value === '') return value;
+  try {
+    const doc = JSON.parse(value);
+    if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) return value;
+  } catch {
+    // answered below
+  }
+  throw invalidParameter('DataProtectionPolicy: failed to parse JSON');
 }
 
 function checkTags(tags: Record<string, string>, existing: Record<string, string>): void {

@@ -1,4 +1,7 @@
-/** Topic lifecycle, attributes and tags: CreateTopic ... ListTagsForResource. */
+/**
+ * Topic lifecycle, attributes, permissions and tags: CreateTopic ... ListTagsForResource,
+ * AddPermission/RemovePermission and the data-protection policy.
+ */
 import type { Operation, RequestContext } from '../../service.js';
 import type { SnsEngine } from '../engine/index.js';
 import type { Topic } from '../engine/topics.js';
@@ -19,8 +22,8 @@ export function topicOperations({ topics }: SnsEngine): Record<string, Operation
     CreateTopic: {
       input: structure({ Name: required(string()), Attributes: attributeMap, Tags: tagList, DataProtectionPolicy: string() }),
       output: structure({ TopicArn: string() }),
-      async handler(input: { Name: string; Attributes?: Record<string, string>; Tags?: { Key: string; Value: string }[] }, ctx: RequestContext) {
-        const t = await topics.create(ctx, input.Name, input.Attributes ?? {}, tagsToMap(input.Tags));
+      async handler(input: { Name: string; Attributes?: Record<string, string>; Tags?: { Key: string; Value: string }[]; DataProtectionPolicy?: string }, ctx: RequestContext) {
+        const t = await topics.create(ctx, input.Name, input.Attributes ?? {}, tagsToMap(input.Tags), input.DataProtectionPolicy);
         return { TopicArn: t.arn };
       },
     },
@@ -61,6 +64,36 @@ export function topicOperations({ topics }: SnsEngine): Record<string, Operation
       input: structure({ TopicArn: required(string()), AttributeName: required(string()), AttributeValue: string() }),
       async handler(input: { TopicArn: string; AttributeName: string; AttributeValue?: string }, ctx: RequestContext) {
         await topics.setAttribute(topics.resolve(input.TopicArn, ctx, 'SetTopicAttributes'), input.AttributeName, input.AttributeValue);
+      },
+    },
+
+    AddPermission: {
+      input: structure({ TopicArn: required(string()), Label: required(string()), AWSAccountId: required(list(string())), ActionName: required(list(string())) }),
+      async handler(input: { TopicArn: string; Label: string; AWSAccountId: string[]; ActionName: string[] }, ctx: RequestContext) {
+        await topics.addPermission(topics.resolve(input.TopicArn, ctx, 'AddPermission'), input.Label, input.AWSAccountId, input.ActionName);
+      },
+    },
+
+    RemovePermission: {
+      input: structure({ TopicArn: required(string()), Label: required(string()) }),
+      async handler(input: { TopicArn: string; Label: string }, ctx: RequestContext) {
+        await topics.removePermission(topics.resolve(input.TopicArn, ctx, 'RemovePermission'), input.Label);
+      },
+    },
+
+    GetDataProtectionPolicy: {
+      input: structure({ ResourceArn: required(string()) }),
+      output: structure({ DataProtectionPolicy: string() }),
+      handler(input: { ResourceArn: string }, ctx: RequestContext) {
+        const t = topics.resolve(input.ResourceArn, ctx, 'GetDataProtectionPolicy', 'ResourceArn');
+        return { DataProtectionPolicy: topics.dataProtectionPolicy(t) };
+      },
+    },
+
+    PutDataProtectionPolicy: {
+      input: structure({ ResourceArn: required(string()), DataProtectionPolicy: required(string()) }),
+      async handler(input: { ResourceArn: string; DataProtectionPolicy: string }, ctx: RequestContext) {
+        await topics.putDataProtectionPolicy(topics.resolve(input.ResourceArn, ctx, 'PutDataProtectionPolicy', 'ResourceArn'), input.DataProtectionPolicy);
       },
     },
 
