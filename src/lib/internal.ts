@@ -39,6 +39,37 @@ export interface InternalCalls {
     groupId?: string;
     dedupId?: string;
   }) => Promise<{ messageId: string }>;
+  /**
+   * Enqueues messages to one queue in one commit as a service (`from`, e.g. sns.amazonaws.com)
+   * acting for `sourceArn` (the topic) of `sourceAccount`. The queue's policy must allow
+   * sqs:SendMessage to that service when the queue has one, and the queue must be
+   * `sourceAccount`'s own when it has none (AccessDenied otherwise). A message SQS refuses
+   * (too large, invalid characters) gets its error in its result slot and the others go on.
+   * `alongside` runs inside the same commit, after the enqueue, with the results: what it
+   * writes (the sender's bookkeeping) commits or rolls back together with the messages.
+   */
+  'sqs.sendMessages': (args: {
+    queueArn: string;
+    from: string;
+    sourceArn: string;
+    sourceAccount: string;
+    messages: Array<{
+      body: string;
+      messageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: Buffer }>;
+      groupId?: string;
+      dedupId?: string;
+    }>;
+    alongside?: (results: Array<{ messageId: string } | { error: Error }>) => void;
+  }) => Promise<Array<{ messageId: string } | { error: Error }>>;
+  /**
+   * Publishes a message to a standard topic as a service (`from`, e.g. s3.amazonaws.com)
+   * acting for `sourceArn` (a bucket) of `sourceAccount`: the topic's policy must allow
+   * SNS:Publish to it, or, without a policy, the topic must be `sourceAccount`'s own.
+   * Resolves once the message and its deliveries are committed.
+   */
+  'sns.publish': (args: { topicArn: string; message: string; subject?: string; from: string; sourceArn: string; sourceAccount: string }) => Promise<{ messageId: string }>;
+  /** Whether a topic exists, for destination checks. */
+  'sns.topicExists': (args: { topicArn: string }) => boolean;
   /** Whether a queue exists, for destination checks. */
   'sqs.queueExists': (args: { queueArn: string }) => boolean;
   /**

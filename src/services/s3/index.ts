@@ -96,7 +96,7 @@ export const createS3Service: ServiceFactory = async (env) => {
   env.store.migrate('s3-notifications', S3_NOTIFICATION_MIGRATIONS);
   env.store.migrate('s3-website', S3_WEBSITE_MIGRATIONS);
   const websiteRepo = new SqliteS3WebsiteRepo(env.store.db, env.store);
-  const notifications = new Notifications(new SqliteS3NotificationRepo(env.store.db), env.internal, env.store, env.clock, env.log);
+  const notifications = new Notifications(new SqliteS3NotificationRepo(env.store.db), env.internal, env.store, env.clock, env.log, (bucket) => buckets.find(bucket)?.account);
   objects.onEvents(notifications);
   env.internal.register('s3.readObject', async ({ accountId, bucket, key, versionId }) => {
     let read;

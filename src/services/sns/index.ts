@@ -10,10 +10,10 @@ import { AwsError } from '../../protocols/errors.js';
 import type { Violation } from '../../protocols/shapes.js';
 import type { ApiRequest, ApiResponse } from '../../server/api.js';
 import type { ServiceEnv, ServicePlugin } from '../service.js';
-import { CERT_PATH } from './engine/delivery.js';
+import { CERT_PATH, LINKS_PREFIX as PREFIX } from './engine/delivery.js';
 import { SnsEngine } from './engine/index.js';
-import { signingCertificate } from './engine/signature.js';
-import { invalidParameter, ValidationError } from './errors.js';
+import { AuthorizationError, invalidParameter, NotFound, ValidationError } from './errors.js';
+import { preparePublish } from './engine/publish.js';
 import { publishOperations } from './operations/publish.js';
 import { subscriptionOperations } from './operations/subscriptions.js';
 import { topicOperations } from './operations/topics.js';
@@ -31,7 +31,18 @@ function validationError(violations: Violation[]) {
 
 export function createSnsService(env: ServiceEnv): ServicePlugin {
   env.store.migrate('sns', SNS_MIGRATIONS);
-  const engine = new SnsEngine(new SqliteSnsRepo(env.store.db), env);
+  const engine = new SnsEngine(new SqliteSnsRepo(env.store.db, env.store), env);
+  // Other services (S3 event notifications) publish through these, as their service principal.
+  env.internal.register('sns.topicExists', ({ topicArn }) => engine.topics.byArn(topicArn) !== undefined);
+  env.internal.register('sns.publish', async ({ topicArn, message, subject, from, sourceArn, sourceAccount }) => {
+    const topic = engine.topics.byArn(topicArn);
+    if (!topic) throw new NotFound('Topic does not exist');
+    if (!engine.topics.allowsService(topic, from, sourceArn, sourceAccount)) {
+      throw new AuthorizationError(`${from} is not authorized to perform: SNS:Publish on resource: ${topicArn}`);
+    }
+    const [result] = await engine.publisher.publish(topic, [preparePublish(topic, { Message: message, Subject: subject })]);
+    return { messageId: result!.MessageId };
+  });
   return {
     name: 'sns',
     signingName: 'sns',
@@ -51,7 +62,6 @@ export function createSnsService(env: ServiceEnv): ServicePlugin {
   };
 }
 
-const PREFIX = '/_nimbus/sns/';
 const XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 const xmlEscape = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const xml = (status: number, body: string): ApiResponse => ({ status, headers: { 'content-type': 'text/xml' }, body: `<?xml version="1.0"?>\n${body}\n` });
@@ -63,7 +73,7 @@ async function serveLinks(engine: SnsEngine, req: ApiRequest): Promise<ApiRespon
   try {
     switch (req.path) {
       case CERT_PATH:
-        return { status: 200, headers: { 'content-type': 'application/x-x509-ca-cert' }, body: await signingCertificate() };
+        return { status: 200, headers: { 'content-type': 'application/x-x509-ca-cert' }, body: await engine.signer.certificate() };
       case `${PREFIX}confirm`: {
         const s = await engine.subscriptions.confirm(q.get('TopicArn') ?? '', q.get('Token') ?? '', false);
         return xml(

@@ -1,5 +1,5 @@
 /** SNS storage in SQLite. All SQL of the service lives here. */
-import type { Db, Migration } from '../../store/store.js';
+import type { Db, Migration, Store } from '../../store/store.js';
 import { statementCache, type Prepare } from '../../store/statements.js';
 import type { DedupEntry, DeliveryRecord, NewDelivery, SnsMessageAttributes, SnsRepo, StoredMessage, SubscriptionRecord, TopicRecord } from './repo.js';
 
@@ -59,6 +59,9 @@ export const SNS_MIGRATIONS: Migration[] = [
   `ALTER TABLE sns_subscriptions ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE sns_subscriptions ADD COLUMN token TEXT;
    ALTER TABLE sns_subscriptions ADD COLUMN unsubscribe_token TEXT;`,
+  // Deliveries are drained per subscription (a lane each), in publish order.
+  `CREATE INDEX sns_deliveries_lane ON sns_deliveries (subscription_arn, id);
+   DROP INDEX sns_deliveries_due;`,
 ];
 
 interface TopicRow {
@@ -147,9 +150,15 @@ function decodeMessage(text: string): StoredMessage {
 
 export class SqliteSnsRepo implements SnsRepo {
   private readonly sql: Prepare;
+  /**
+   * subscriptionsOfTopic answers, by topic ARN: every Publish reads them. Dropped by each
+   * write that changes a topic's subscriptions, and all of them when a commit rolls back.
+   */
+  private readonly topicSubscriptions = new Map<string, readonly SubscriptionRecord[]>();
 
-  constructor(db: Db) {
+  constructor(db: Db, store: Store) {
     this.sql = statementCache(db);
+    store.onRollback(() => this.topicSubscriptions.clear());
   }
 
   getTopic(arn: string): TopicRecord | undefined {
@@ -170,6 +179,7 @@ export class SqliteSnsRepo implements SnsRepo {
   }
 
   deleteTopic(arn: string): void {
+    this.topicSubscriptions.delete(arn);
     this.sql('DELETE FROM sns_topics WHERE arn = ?').run(arn);
     this.sql('DELETE FROM sns_subscriptions WHERE topic_arn = ?').run(arn);
     this.sql('DELETE FROM sns_dedup WHERE topic_arn = ?').run(arn);
@@ -184,8 +194,14 @@ export class SqliteSnsRepo implements SnsRepo {
     return r && toSubscription(r);
   }
 
-  subscriptionsOfTopic(topicArn: string): SubscriptionRecord[] {
-    return (this.sql('SELECT * FROM sns_subscriptions WHERE topic_arn = ? ORDER BY arn').all(topicArn) as SubscriptionRow[]).map(toSubscription);
+  subscriptionsOfTopic(topicArn: string): readonly SubscriptionRecord[] {
+    let subs = this.topicSubscriptions.get(topicArn);
+    if (!subs) {
+      subs = Object.freeze((this.sql('SELECT * FROM sns_subscriptions WHERE topic_arn = ? ORDER BY arn').all(topicArn) as SubscriptionRow[]).map(toSubscription));
+      if (this.topicSubscriptions.size >= 10_000) this.topicSubscriptions.clear();
+      this.topicSubscriptions.set(topicArn, subs);
+    }
+    return subs;
   }
 
   listSubscriptions(account: string, region: string, afterArn: string, limit: number): SubscriptionRecord[] {
@@ -202,6 +218,7 @@ export class SqliteSnsRepo implements SnsRepo {
   }
 
   putSubscription(s: SubscriptionRecord): void {
+    this.topicSubscriptions.delete(s.topicArn);
     this.sql(
       `INSERT INTO sns_subscriptions (arn, topic_arn, owner, protocol, endpoint, attributes, created_at, pending, token, unsubscribe_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (arn) DO UPDATE SET attributes = excluded.attributes, pending = excluded.pending, token = excluded.token, unsubscribe_token = excluded.unsubscribe_token`,
@@ -209,10 +226,13 @@ export class SqliteSnsRepo implements SnsRepo {
   }
 
   deleteSubscription(arn: string): void {
+    const topicArn = this.sql('SELECT topic_arn FROM sns_subscriptions WHERE arn = ?').pluck().get(arn) as string | undefined;
+    if (topicArn !== undefined) this.topicSubscriptions.delete(topicArn);
     this.sql('DELETE FROM sns_subscriptions WHERE arn = ?').run(arn);
   }
 
   expirePending(before: number): void {
+    this.topicSubscriptions.clear();
     this.sql('DELETE FROM sns_subscriptions WHERE pending = 1 AND created_at < ?').run(before);
   }
 
@@ -226,27 +246,31 @@ export class SqliteSnsRepo implements SnsRepo {
     for (const d of deliveries) insert.run(row, d.subscriptionArn, d.protocol, d.endpoint, d.raw ? 1 : 0, d.dlqArn, now);
   }
 
-  pendingDeliveries(afterId: number, limit: number): DeliveryRecord[] {
-    return (this.sql('SELECT * FROM sns_deliveries WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as DeliveryRow[]).map(toDelivery);
+  subscriptionsWithPending(): string[] {
+    return this.sql('SELECT DISTINCT subscription_arn FROM sns_deliveries').pluck().all() as string[];
   }
 
-  getMessage(row: number): StoredMessage | undefined {
-    const text = this.sql('SELECT payload FROM sns_messages WHERE id = ?').pluck().get(row) as string | undefined;
-    return text === undefined ? undefined : decodeMessage(text);
+  deliveriesOf(subscriptionArn: string, afterId: number, limit: number): Array<{ delivery: DeliveryRecord; message: StoredMessage | undefined }> {
+    const rows = this.sql(
+      `SELECT d.*, m.payload FROM sns_deliveries d LEFT JOIN sns_messages m ON m.id = d.message_row
+       WHERE d.subscription_arn = ? AND d.id > ? ORDER BY d.id LIMIT ?`,
+    ).all(subscriptionArn, afterId, limit) as Array<DeliveryRow & { payload: string | null }>;
+    return rows.map((r) => ({ delivery: toDelivery(r), message: r.payload === null ? undefined : decodeMessage(r.payload) }));
   }
 
-  finishDelivery(id: number): void {
-    const row = this.sql('DELETE FROM sns_deliveries WHERE id = ? RETURNING message_row').pluck().get(id) as number | undefined;
-    if (row === undefined) return;
-    this.sql('DELETE FROM sns_messages WHERE id = ? AND NOT EXISTS (SELECT 1 FROM sns_deliveries WHERE message_row = ?)').run(row, row);
+  finishDeliveries(ids: number[]): void {
+    const remove = this.sql('DELETE FROM sns_deliveries WHERE id = ? RETURNING message_row').pluck();
+    const rows = new Set<number>();
+    for (const id of ids) {
+      const row = remove.get(id) as number | undefined;
+      if (row !== undefined) rows.add(row);
+    }
+    const drop = this.sql('DELETE FROM sns_messages WHERE id = ? AND NOT EXISTS (SELECT 1 FROM sns_deliveries WHERE message_row = ?)');
+    for (const row of rows) drop.run(row, row);
   }
 
   retryDelivery(id: number, attempts: number, nextAt: number): void {
     this.sql('UPDATE sns_deliveries SET attempts = ?, next_at = ? WHERE id = ?').run(attempts, nextAt, id);
-  }
-
-  nextDue(): number | undefined {
-    return (this.sql('SELECT MIN(next_at) FROM sns_deliveries').pluck().get() as number | null) ?? undefined;
   }
 
   getDedup(topicArn: string, dedupId: string): DedupEntry | undefined {

@@ -51,6 +51,8 @@ export interface StoredMessage {
   /** Absent for a Notification; a SubscriptionConfirmation carries its subscription's token. */
   type?: 'SubscriptionConfirmation';
   token?: string;
+  /** The topic's SignatureVersion when the message was published ('1' when absent). */
+  signatureVersion?: '1' | '2';
 }
 
 export interface SnsMessageAttributeValue {
@@ -94,7 +96,8 @@ export interface SnsRepo {
   nextTopicSeq(arn: string): number;
 
   getSubscription(arn: string): SubscriptionRecord | undefined;
-  subscriptionsOfTopic(topicArn: string): SubscriptionRecord[];
+  /** A topic's subscriptions in ARN order (shared and read-only: callers must not change them). */
+  subscriptionsOfTopic(topicArn: string): readonly SubscriptionRecord[];
   /** Subscriptions of an account and region (by topic ARN) in ARN order, after `afterArn`. */
   listSubscriptions(account: string, region: string, afterArn: string, limit: number): SubscriptionRecord[];
   /** A topic's subscriptions in ARN order, after `afterArn`. */
@@ -106,15 +109,17 @@ export interface SnsRepo {
 
   /** Stores a message with its deliveries (due at `now`); nothing when there are none. */
   insertMessage(m: StoredMessage, deliveries: NewDelivery[], now: number): void;
-  /** Pending deliveries in publish order (due or not), a page after `afterId`. */
-  pendingDeliveries(afterId: number, limit: number): DeliveryRecord[];
-  getMessage(row: number): StoredMessage | undefined;
-  /** Removes a delivery that is done (delivered, dead-lettered or dropped), and its message once no delivery needs it. */
-  finishDelivery(id: number): void;
+  /** The subscriptions (by ARN) that have pending deliveries. */
+  subscriptionsWithPending(): string[];
+  /**
+   * A subscription's pending deliveries (due or not) in publish order, a page after
+   * `afterId`, each with its message (undefined if the message row is gone).
+   */
+  deliveriesOf(subscriptionArn: string, afterId: number, limit: number): Array<{ delivery: DeliveryRecord; message: StoredMessage | undefined }>;
+  /** Removes deliveries that are done (delivered, dead-lettered or dropped), and each message once no delivery needs it. */
+  finishDeliveries(ids: number[]): void;
   /** Records a failed attempt: the delivery is tried again at `nextAt`. */
   retryDelivery(id: number, attempts: number, nextAt: number): void;
-  /** The earliest time a pending delivery is due, if any. */
-  nextDue(): number | undefined;
 
   getDedup(topicArn: string, dedupId: string): DedupEntry | undefined;
   putDedup(topicArn: string, dedupId: string, e: DedupEntry): void;

@@ -6,8 +6,8 @@ import type { Violation } from '../../protocols/shapes.js';
 import type { ReceivedSqsMessage } from '../../lib/internal.js';
 import type { ServiceEnv, ServiceFactory, ServicePlugin } from '../service.js';
 import { SqsEngine, type PresentedMessage } from './engine/index.js';
-import { prepareSend } from './engine/prepare-send.js';
-import { InvalidParameterValue, MissingParameter, QueueDoesNotExist } from './errors.js';
+import { prepareSend, type PreparedSend } from './engine/prepare-send.js';
+import { AccessDenied, InvalidParameterValue, MissingParameter, QueueDoesNotExist } from './errors.js';
 import { batchOperations } from './operations/batches.js';
 import { messageOperations } from './operations/messages.js';
 import { moveTaskOperations } from './operations/move-tasks.js';
@@ -38,6 +38,28 @@ export const createSqsService: ServiceFactory = (env) => {
     const input = { MessageBody: body, MessageAttributes: messageAttributes, MessageGroupId: groupId, MessageDeduplicationId: dedupId };
     const [result] = await engine.messages.send(q, [prepareSend(q, input)], from);
     return { messageId: result!.MessageId };
+  });
+  env.internal.register('sqs.sendMessages', async ({ queueArn, from, sourceArn, sourceAccount, messages, alongside }) => {
+    const q = engine.queues.byArn(queueArn);
+    if (!q) throw new QueueDoesNotExist('The specified queue does not exist.');
+    if (!engine.queues.allowsService(q, from, sourceArn, sourceAccount)) throw new AccessDenied(`Access to the resource ${q.arn} is denied.`);
+    const results: Array<{ messageId: string } | { error: Error }> = [];
+    const prepared: PreparedSend[] = [];
+    const slots: number[] = [];
+    for (const m of messages) {
+      try {
+        prepared.push(prepareSend(q, { MessageBody: m.body, MessageAttributes: m.messageAttributes, MessageGroupId: m.groupId, MessageDeduplicationId: m.dedupId }));
+        slots.push(results.length);
+        results.push({ messageId: '' });
+      } catch (e) {
+        results.push({ error: e as Error });
+      }
+    }
+    await engine.messages.send(q, prepared, from, (sent) => {
+      sent.forEach((r, i) => (results[slots[i]!] = { messageId: r.MessageId }));
+      alongside?.(results);
+    });
+    return results;
   });
   registerConsumerCalls(engine, env);
   const plugin: ServicePlugin = {

@@ -4,6 +4,7 @@
  * Publish is acknowledged.
  */
 import assert from 'node:assert/strict';
+import { createVerify, X509Certificate } from 'node:crypto';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { ACCOUNT, startTestNimbus, TEST_CREDENTIALS, type TestNimbus, type TestNimbusOptions } from '../../helpers/nimbus.js';
@@ -59,4 +60,22 @@ export async function nothingMore(t: TestNimbus, url: string, ms = 150): Promise
   await new Promise((res) => setTimeout(res, ms));
   const r = await t.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
   assert.equal(r.Messages?.length ?? 0, 0, `unexpected messages: ${JSON.stringify(r.Messages?.map((m) => m.Body))}`);
+}
+
+/**
+ * Verifies an SNS message's signature as a receiver would, following AWS's documented steps
+ * (written out here, not taken from Nimbus): the certificate from SigningCertURL, the canonical
+ * string of the signed fields, RSA with SHA1 (SignatureVersion 1) or SHA256 (2).
+ */
+export async function signatureVerifies(body: Record<string, string | undefined>): Promise<boolean> {
+  const res = await fetch(body.SigningCertURL ?? body.SigningCertUrl!);
+  assert.equal(res.status, 200);
+  const pem = await res.text();
+  const cert = new X509Certificate(pem);
+  assert.ok(cert.verify(cert.publicKey), 'a self-signed certificate');
+  const fields = body.Type === 'Notification' ? ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'] : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
+  let canonical = '';
+  for (const k of fields) if (body[k] !== undefined && body[k] !== null) canonical += `${k}\n${body[k]}\n`;
+  const algorithm = body.SignatureVersion === '2' ? 'RSA-SHA256' : 'RSA-SHA1';
+  return createVerify(algorithm).update(canonical, 'utf8').verify(pem, body.Signature!, 'base64');
 }

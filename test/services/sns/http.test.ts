@@ -7,7 +7,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { createVerify, X509Certificate } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import {
   ConfirmSubscriptionCommand,
@@ -20,8 +19,7 @@ import {
   SubscribeCommand,
 } from '@aws-sdk/client-sns';
 import { TEST_CREDENTIALS } from '../../helpers/nimbus.js';
-import { canonicalString } from '../../../src/services/sns/engine/signature.js';
-import { queue, rejectsWith, take, withSns } from './helpers.js';
+import { queue, rejectsWith, signatureVerifies, take, withSns } from './helpers.js';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -54,13 +52,7 @@ async function endpoint(status: () => number = () => 200): Promise<{ url: string
   };
 }
 
-async function verifies(body: Record<string, string>): Promise<boolean> {
-  const res = await fetch(body.SigningCertURL!);
-  assert.equal(res.status, 200);
-  const pem = await res.text();
-  assert.ok(new X509Certificate(pem).verify(new X509Certificate(pem).publicKey), 'a self-signed certificate');
-  return createVerify('RSA-SHA1').update(canonicalString(body as never)).verify(pem, body.Signature!, 'base64');
-}
+const verifies = signatureVerifies;
 
 describe('SNS HTTP/HTTPS subscribers', () => {
   it('confirms by SubscribeURL, then delivers signed notifications; UnsubscribeURL unsubscribes', () =>

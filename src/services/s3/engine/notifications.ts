@@ -1,12 +1,12 @@
 /**
- * S3 event notifications to SQS queues and Lambda functions
+ * S3 event notifications to SQS queues, SNS topics and Lambda functions
  * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html): a bucket's
  * configuration names destinations, event types (s3:ObjectCreated:*, s3:ObjectRemoved:Delete,
  * ...) and key prefix/suffix filters. A matching change writes its event, in S3's event JSON,
- * to an outbox in the same commit; a drainer then hands it to SQS's internal API (or invokes
- * the function asynchronously) and deletes it. Delivery is at least once and survives
- * restarts. SNS topic targets are accepted in the configuration (for a later issue) but
- * nothing is sent to them yet.
+ * to an outbox in the same commit; a drainer then hands it to SQS's or SNS's internal API (or
+ * invokes the function asynchronously) and deletes it. Delivery is at least once and survives
+ * restarts. Queues and topics must let S3 send to them (their policy, or being the bucket
+ * owner's own when they have none); a refused event is dropped with a warning, as S3 does.
  */
 import type { Clock } from '../../../lib/clock.js';
 import type { InternalApi } from '../../../lib/internal.js';
@@ -73,6 +73,8 @@ export class Notifications {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** A bucket's owner, the account its events are published for (aws:SourceAccount). */
+    private readonly ownerOf: (bucket: string) => string | undefined,
   ) {}
 
   get(bucket: string): NotificationConfig {
@@ -98,6 +100,11 @@ export class Notifications {
       if (q.QueueArn.endsWith('.fifo')) unvalidated.push([q.QueueArn, 'FIFO SQS queues are not supported as event notification destinations']);
       else if (!exists?.({ queueArn: q.QueueArn })) unvalidated.push([q.QueueArn, 'The destination queue does not exist']);
     }
+    const topicExists = this.internal.get('sns.topicExists');
+    for (const t of config.TopicConfigurations ?? []) {
+      if (t.TopicArn.endsWith('.fifo')) unvalidated.push([t.TopicArn, 'FIFO SNS topics are not supported as event notification destinations']);
+      else if (!topicExists?.({ topicArn: t.TopicArn })) unvalidated.push([t.TopicArn, 'The destination topic does not exist']);
+    }
     const functionExists = this.internal.get('lambda.functionExists');
     for (const f of config.LambdaFunctionConfigurations ?? []) {
       if (!functionExists?.({ functionArn: f.LambdaFunctionArn, accountId: ownerAccount })) unvalidated.push([f.LambdaFunctionArn, 'The destination Lambda function does not exist']);
@@ -113,14 +120,16 @@ export class Notifications {
     const withIds: NotificationConfig = {
       ...config,
       QueueConfigurations: config.QueueConfigurations?.map((q, i) => ({ ...q, Id: q.Id ?? `notification-${i + 1}` })),
+      TopicConfigurations: config.TopicConfigurations?.map((t, i) => ({ ...t, Id: t.Id ?? `topic-notification-${i + 1}` })),
       LambdaFunctionConfigurations: config.LambdaFunctionConfigurations?.map((f, i) => ({ ...f, Id: f.Id ?? `lambda-notification-${i + 1}` })),
     };
     const now = this.clock.now();
     await this.store.write(() => {
       this.repo.setConfig(bucket, JSON.stringify(withIds));
-      for (const q of withIds.QueueConfigurations ?? []) {
+      // S3 sends queues and topics (not functions) a test event when they are configured.
+      for (const arn of [...(withIds.QueueConfigurations ?? []).map((q) => q.QueueArn), ...(withIds.TopicConfigurations ?? []).map((t) => t.TopicArn)]) {
         this.repo.enqueue(
-          q.QueueArn,
+          arn,
           JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: new Date(now).toISOString(), Bucket: bucket, RequestId: requestId, HostId: requestId }),
           now,
         );
@@ -144,7 +153,11 @@ export class Notifications {
     const now = this.clock.now();
     const parsed = JSON.parse(config) as NotificationConfig;
     // The outbox names each destination by ARN: a queue, or a function invoked asynchronously.
-    const targets = [...(parsed.QueueConfigurations ?? []).map((q) => ({ c: q, arn: q.QueueArn })), ...(parsed.LambdaFunctionConfigurations ?? []).map((f) => ({ c: f, arn: f.LambdaFunctionArn }))];
+    const targets = [
+      ...(parsed.QueueConfigurations ?? []).map((q) => ({ c: q, arn: q.QueueArn })),
+      ...(parsed.TopicConfigurations ?? []).map((t) => ({ c: t, arn: t.TopicArn })),
+      ...(parsed.LambdaFunctionConfigurations ?? []).map((f) => ({ c: f, arn: f.LambdaFunctionArn })),
+    ];
     for (const { c, arn } of targets) {
       if (!c.Events.some((pattern) => eventMatches(pattern, e.name)) || !keyMatches(c.Filter?.Key?.FilterRules ?? [], e.key)) continue;
       this.repo.enqueue(arn, JSON.stringify({ Records: [this.eventRecord(caller, e, c.Id ?? '', now)] }), now);
@@ -178,6 +191,13 @@ export class Notifications {
     };
   }
 
+  /** The bucket an event is about (aws:SourceArn) and its owner (aws:SourceAccount). */
+  private sourceOf(body: string): { sourceArn: string; sourceAccount: string } {
+    const doc = JSON.parse(body) as { Bucket?: string; Records?: Array<{ s3: { bucket: { name: string } } }> };
+    const bucket = doc.Records?.[0]?.s3.bucket.name ?? doc.Bucket ?? '';
+    return { sourceArn: `arn:aws:s3:::${bucket}`, sourceAccount: this.ownerOf(bucket) ?? '' };
+  }
+
   /** Delivers what the outbox holds; runs one drain at a time, again if kicked meanwhile. */
   kick(): void {
     if (this.draining) {
@@ -197,6 +217,7 @@ export class Notifications {
   private async drain(): Promise<void> {
     const send = this.internal.get('sqs.sendMessage');
     const invoke = this.internal.get('lambda.invokeAsync');
+    const publish = this.internal.get('sns.publish');
     if (!send) return;
     for (;;) {
       const batch = this.repo.pending(100);
@@ -204,10 +225,14 @@ export class Notifications {
       const done: number[] = [];
       for (const entry of batch) {
         try {
-          if (entry.queueArn.startsWith('arn:aws:lambda:')) {
+          const target = entry.queueArn;
+          if (target.startsWith('arn:aws:lambda:')) {
             if (!invoke) throw new Error('the functions service is not running');
-            await invoke({ functionArn: entry.queueArn, payload: entry.body, from: 's3.amazonaws.com' });
-          } else await send({ queueArn: entry.queueArn, body: entry.body, from: 's3.amazonaws.com' });
+            await invoke({ functionArn: target, payload: entry.body, from: 's3.amazonaws.com' });
+          } else if (target.startsWith('arn:aws:sns:')) {
+            if (!publish) throw new Error('the topic service is not running');
+            await publish({ topicArn: target, message: entry.body, subject: 'Amazon S3 Notification', from: 's3.amazonaws.com', ...this.sourceOf(entry.body) });
+          } else await send({ queueArn: target, body: entry.body, from: 's3.amazonaws.com' });
         } catch (err) {
           // A queue deleted since the configuration was stored: S3 drops the event too.
           this.log.warn('S3 event notification dropped', { queueArn: entry.queueArn, error: String(err) });

@@ -1,73 +1,84 @@
 /**
  * The fan-out drainer. Publish commits each message with one pending delivery per matching
- * subscription (the outbox); this hands them to SQS (`sqs.sendMessage`) or Lambda
- * (`lambda.invokeAsync`) in-process, then removes them. At least once: a crash between a send
- * and its removal sends again (a FIFO queue deduplicates it by its MessageDeduplicationId).
+ * subscription (the outbox); this hands them to SQS, Lambda or HTTP endpoints and removes them.
  *
- * Deliveries of one subscription go out in publish order; a FIFO message waiting for a retry
- * holds back the later messages of its group for that subscription. Failures follow SNS's
- * policy for AWS-managed endpoints (https://docs.aws.amazon.com/sns/latest/dg/sns-message-delivery-retries.html):
- * a client-side error (the queue or function is gone, the message is refused) is not retried;
- * a server-side one is retried 3 times at once, 2 times after 1 s, 10 times backing off from
- * 1 s to 20 s, then every 20 s, 100,015 attempts in all. Then the delivery goes to the
- * subscription's dead-letter queue (RedrivePolicy) when it has one, else it is dropped with a
- * warning in the log.
+ * Each subscription drains in its own lane, so a slow or failing endpoint holds up only its
+ * own deliveries. A lane reads its deliveries in publish order, a batch at a time, from a
+ * cursor that only moves forward; a publish wakes the lanes it added to. Deliveries waiting
+ * for a retry are passed over (on a FIFO topic they hold back the rest of their message
+ * group), and the lane reads again from its start when the earliest of them is due.
  *
- * HTTP/HTTPS endpoints get a POST with the x-amz-sns-* headers and the JSON envelope (the
- * bare message with raw delivery), or their SubscriptionConfirmation; a 2xx answer delivers,
- * anything else (another status, a refused connection, the 15 s timeout) fails the attempt,
- * which is retried by SNS's default policy for HTTP endpoints: 3 retries 20 s apart (the
- * DeliveryPolicy attribute is not applied yet). Then a notification goes to the dead-letter
- * queue; a confirmation is dropped.
+ * SQS: a batch goes to its queue in one call, and the deliveries it carried are removed in
+ * the same commit as the messages are enqueued, so a crash never sends one twice nor loses
+ * one. Lambda: asynchronous invokes, stored durably by the functions service before the
+ * delivery is removed. HTTP/HTTPS: POSTs, several at a time on a standard topic.
+ *
+ * Failures follow SNS's policies (retry-policy.ts): a client-side error from SQS or Lambda
+ * (the queue or function is gone, the queue's policy refuses SNS, the message is refused) is
+ * not retried; server-side ones are, with SNS's policy for managed endpoints; HTTP/HTTPS with
+ * the DeliveryPolicy in force. After the last retry the message goes to the subscription's
+ * dead-letter queue (RedrivePolicy) if it has one, else it is dropped with a warning; a
+ * SubscriptionConfirmation is just dropped.
  */
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { Clock, Timer } from '../../../lib/clock.js';
 import type { InternalApi } from '../../../lib/internal.js';
 import type { Logger } from '../../../lib/log.js';
 import { AwsError } from '../../../protocols/errors.js';
 import type { Store } from '../../../store/store.js';
-import type { DeliveryRecord, SnsMessageAttributes, SnsRepo, StoredMessage } from '../repo.js';
+import type { DeliveryRecord, SnsRepo, StoredMessage } from '../repo.js';
+import { confirmation, envelope, isoTime, lambdaEvent, signatureVersion, sqsAttributes, type EnvelopeParts } from './envelope.js';
+import { postToEndpoint } from './http-post.js';
 import { messageFor } from './publish.js';
-import { signNotification, warmSigningKey } from './signature.js';
+import { httpDeliveryPolicy, MANAGED_POLICY, retryDelayMs } from './retry-policy.js';
+import type { Signer } from './signature.js';
 
-const PAGE = 500;
-const MAX_ATTEMPTS = 100_015;
-/** SNS's default healthy retry policy for HTTP/HTTPS: 3 retries, 20 s apart (linear). */
-const HTTP_MAX_ATTEMPTS = 4;
-const HTTP_RETRY_MS = 20_000;
-const HTTP_TIMEOUT_MS = 15_000;
+/** Deliveries a lane reads at a time. */
+const BATCH = 256;
+/** POSTs in flight at once per HTTP/HTTPS subscription of a standard topic. */
+const HTTP_PARALLEL = 8;
+/** Signatures kept for deliveries of the same message to other subscriptions. */
+const SIGNATURE_CACHE = 4096;
 
-/** An HTTP/HTTPS endpoint that did not answer 2xx. */
-class EndpointError extends Error {}
+/** Where Nimbus serves what HTTP subscribers are sent. */
+export const LINKS_PREFIX = '/_nimbus/sns/';
+export const CERT_PATH = `${LINKS_PREFIX}SimpleNotificationService.pem`;
 
-const isHttp = (protocol: string) => protocol === 'http' || protocol === 'https';
-
-/** The wait before attempt `failed + 1`, after `failed` failed attempts. */
-export function retryDelayMs(failed: number): number {
-  if (failed <= 3) return 0;
-  if (failed <= 5) return 1000;
-  if (failed <= 15) return Math.round(1000 * Math.pow(20, (failed - 6) / 9));
-  return 20_000;
+interface Due {
+  d: DeliveryRecord;
+  m: StoredMessage;
 }
 
-type Outcome = { kind: 'done' } | { kind: 'retry'; attempts: number; nextAt: number };
+type Outcome = { id: number; retryAt?: number; attempts?: number };
 
-/** A message with what its deliveries share: the signature and timestamp text. */
-interface Rendered {
-  m: StoredMessage;
-  timestamp: string;
-  signature: string;
-  /** A SubscriptionConfirmation's SubscribeURL. */
-  subscribeUrl?: string;
+class Lane {
+  cursor = 0;
+  running = false;
+  again = false;
+  /** Read again from the start on the next run (a retry became due). */
+  rescan = false;
+  /** FIFO groups held back by an earlier delivery waiting for its retry, since the last rescan. */
+  readonly held = new Set<string>();
+  /** The earliest retry seen since the last rescan. */
+  nextDue = Infinity;
+  timer: Timer | undefined;
+}
+
+/** What the drainer needs to know of a subscription and its topic at delivery time. */
+export interface DeliveryContext {
+  /** The DeliveryPolicy attributes in force for an HTTP/HTTPS subscription. */
+  deliveryPolicies(subscriptionArn: string, topicArn: string): { topic?: string; subscription?: string };
+  /** The subscription's UnsubscribeURL token. */
+  unsubscribeToken(subscriptionArn: string): string | undefined;
+  /** Whether a subscription still waits for its confirmation. */
+  isPending(subscriptionArn: string): boolean;
 }
 
 export class Deliveries {
   private started = false;
   private stopped = false;
-  private draining: Promise<void> | undefined;
-  private again = false;
-  private timer: Timer | undefined;
+  private readonly lanes = new Map<string, Lane>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly signatures = new Map<string, Promise<string>>();
 
   constructor(
     private readonly repo: SnsRepo,
@@ -76,317 +87,271 @@ export class Deliveries {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly endpoint: () => string,
+    private readonly signer: Signer,
+    private readonly context: DeliveryContext,
   ) {}
 
   /** Starts delivering, beginning with what a previous run left pending. */
   start(): void {
     this.started = true;
-    warmSigningKey();
-    this.kick();
+    this.signer.warm();
+    for (const arn of this.repo.subscriptionsWithPending()) this.wake(arn);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.timer?.cancel();
-    await this.draining;
+    for (const lane of this.lanes.values()) lane.timer?.cancel();
+    while (this.running.size) await Promise.all([...this.running]);
   }
 
-  /** Delivers what the outbox holds; one drain at a time, again if kicked meanwhile. */
-  kick(): void {
+  /** Drains a subscription's lane (after a publish added to it); again after the current run if one is going. */
+  wake(subscriptionArn: string): void {
     if (!this.started || this.stopped) return;
-    if (this.draining) {
-      this.again = true;
+    let lane = this.lanes.get(subscriptionArn);
+    if (!lane) this.lanes.set(subscriptionArn, (lane = new Lane()));
+    if (lane.running) {
+      lane.again = true;
       return;
     }
-    this.draining = this.drain()
-      .catch((e) => this.log.error('sns delivery failed', { error: e instanceof Error ? e.stack : String(e) }))
+    lane.running = true;
+    const run: Promise<void> = this.drain(subscriptionArn, lane)
+      .catch((e) => this.log.error('sns delivery failed', { subscription: subscriptionArn, error: e instanceof Error ? e.stack : String(e) }))
       .finally(() => {
-        this.draining = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        } else this.arm();
+        this.running.delete(run);
+        lane.running = false;
+        if (lane.again) {
+          lane.again = false;
+          this.wake(subscriptionArn);
+        } else this.rest(subscriptionArn, lane);
       });
+    this.running.add(run);
   }
 
-  /** Wakes the drainer when the earliest delivery waiting for a retry is due. */
-  private arm(): void {
-    this.timer?.cancel();
-    this.timer = undefined;
+  /** A lane with nothing left to read: wait for its earliest retry, or forget it. */
+  private rest(arn: string, lane: Lane): void {
+    lane.timer?.cancel();
+    lane.timer = undefined;
     if (this.stopped) return;
-    const due = this.repo.nextDue();
-    if (due !== undefined) this.timer = this.clock.at(due, () => this.kick());
+    if (lane.nextDue === Infinity) {
+      this.lanes.delete(arn);
+      return;
+    }
+    lane.timer = this.clock.at(lane.nextDue, () => {
+      lane.timer = undefined;
+      lane.rescan = true;
+      this.wake(arn);
+    });
   }
 
-  private async drain(): Promise<void> {
-    let after = 0;
-    /** Per subscription, the FIFO groups held back by an earlier delivery still waiting. */
-    const heldBySubscription = new Map<string, Set<string>>();
-    for (;;) {
-      const page = this.repo.pendingDeliveries(after, PAGE);
-      if (page.length === 0 || this.stopped) return;
-      after = page[page.length - 1]!.id;
+  private async drain(arn: string, lane: Lane): Promise<void> {
+    if (lane.rescan) {
+      lane.rescan = false;
+      lane.cursor = 0;
+      lane.held.clear();
+      lane.nextDue = Infinity;
+    }
+    while (!this.stopped) {
+      const rows = this.repo.deliveriesOf(arn, lane.cursor, BATCH);
+      if (rows.length === 0) return;
+      lane.cursor = rows[rows.length - 1]!.delivery.id;
       const now = this.clock.now();
-      const rendered = new Map<number, Promise<Rendered | undefined>>();
-      const lanes = new Map<string, DeliveryRecord[]>();
-      for (const d of page) {
-        const lane = lanes.get(d.subscriptionArn);
-        if (lane) lane.push(d);
-        else lanes.set(d.subscriptionArn, [d]);
+      const due: Due[] = [];
+      const orphans: number[] = [];
+      for (const { delivery: d, message: m } of rows) {
+        if (!m) {
+          orphans.push(d.id);
+          continue;
+        }
+        const group = m.sequenceNumber !== undefined ? (m.groupId ?? '') : undefined;
+        if (group !== undefined && lane.held.has(group)) continue;
+        if (d.nextAt > now) {
+          lane.nextDue = Math.min(lane.nextDue, d.nextAt);
+          if (group !== undefined) lane.held.add(group);
+          continue;
+        }
+        due.push({ d, m });
       }
-      const outcomes = new Map<number, Outcome>();
-      await Promise.all(
-        [...lanes.values()].map(async (lane) => {
-          const arn = lane[0]!.subscriptionArn;
-          let held = heldBySubscription.get(arn);
-          if (!held) heldBySubscription.set(arn, (held = new Set()));
-          for (const d of lane) {
-            if (this.stopped) return;
-            let r = rendered.get(d.messageRow);
-            if (!r) rendered.set(d.messageRow, (r = this.render(d.messageRow)));
-            const msg = await r;
-            if (!msg) {
-              outcomes.set(d.id, { kind: 'done' });
-              continue;
-            }
-            const group = msg.m.sequenceNumber !== undefined ? (msg.m.groupId ?? '') : undefined;
-            if (group !== undefined && held.has(group)) continue;
-            if (d.nextAt > now) {
-              if (group !== undefined) held.add(group);
-              continue;
-            }
-            const outcome = await this.attempt(d, msg, now);
-            outcomes.set(d.id, outcome);
-            if (outcome.kind === 'retry' && group !== undefined) held.add(group);
-          }
-        }),
-      );
-      if (outcomes.size) {
+      if (orphans.length) await this.store.write(() => this.repo.finishDeliveries(orphans));
+      if (due.length === 0) continue;
+      const outcomes = due[0]!.d.protocol === 'sqs' ? await this.toQueue(due) : await this.oneByOne(due);
+      for (const o of outcomes) {
+        if (o.retryAt === undefined) continue;
+        lane.nextDue = Math.min(lane.nextDue, o.retryAt);
+        const m = due.find((x) => x.d.id === o.id)!.m;
+        if (m.sequenceNumber !== undefined) lane.held.add(m.groupId ?? '');
+      }
+      const settle = outcomes.filter((o) => o.attempts !== undefined || o.retryAt === undefined);
+      if (settle.length) {
         await this.store.write(() => {
-          for (const [id, o] of outcomes) {
-            if (o.kind === 'done') this.repo.finishDelivery(id);
-            else this.repo.retryDelivery(id, o.attempts, o.nextAt);
+          const finished: number[] = [];
+          for (const o of settle) {
+            if (o.retryAt === undefined) finished.push(o.id);
+            else this.repo.retryDelivery(o.id, o.attempts!, o.retryAt);
           }
+          this.repo.finishDeliveries(finished);
         });
       }
     }
   }
 
-  private async render(row: number): Promise<Rendered | undefined> {
-    const m = this.repo.getMessage(row);
-    if (!m) return undefined;
-    const timestamp = new Date(m.timestamp).toISOString();
-    if (m.type === 'SubscriptionConfirmation') {
-      const subscribeUrl = `${this.endpoint()}/_nimbus/sns/confirm?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(m.topicArn)}&Token=${m.token}`;
-      const signature = await signNotification({ Message: m.message, MessageId: m.messageId, SubscribeURL: subscribeUrl, Timestamp: timestamp, Token: m.token!, TopicArn: m.topicArn, Type: m.type });
-      return { m, timestamp, signature, subscribeUrl };
-    }
-    const signature = await signNotification({ Message: m.message, MessageId: m.messageId, Subject: m.subject, Timestamp: timestamp, TopicArn: m.topicArn, Type: 'Notification' });
-    return { m, timestamp, signature };
-  }
-
-  /** One try of one delivery: done (delivered, dead-lettered or dropped) or to retry. */
-  private async attempt(d: DeliveryRecord, r: Rendered, now: number): Promise<Outcome> {
+  /**
+   * A batch for one SQS subscription in one call; the delivered ones are removed in the same
+   * commit. Answers what is left to settle (failures: retried or dead-lettered).
+   */
+  private async toQueue(due: Due[]): Promise<Outcome[]> {
+    const { d: first, m: firstMessage } = due[0]!;
+    const send = this.internal.get('sqs.sendMessages');
+    if (!send) return this.failAll(due, new Error('the queue service is not running'));
+    const fifoQueue = first.endpoint.endsWith('.fifo');
+    const messages = await Promise.all(
+      due.map(async ({ d, m }) => ({
+        body: d.raw ? messageFor(m, 'sqs') : envelope(m, 'sqs', await this.parts(d, m)),
+        ...(d.raw && Object.keys(m.attributes).length ? { messageAttributes: sqsAttributes(m.attributes) } : {}),
+        ...(m.groupId !== undefined ? { groupId: m.groupId } : {}),
+        ...(fifoQueue && m.dedupId !== undefined ? { dedupId: m.dedupId } : {}),
+      })),
+    );
     try {
-      await this.send(d, r);
-      return { kind: 'done' };
+      const results = await send({
+        queueArn: first.endpoint,
+        from: 'sns.amazonaws.com',
+        sourceArn: firstMessage.topicArn,
+        sourceAccount: accountOf(firstMessage.topicArn),
+        messages,
+        alongside: (results) => this.repo.finishDeliveries(due.filter((_, i) => 'messageId' in results[i]!).map((x) => x.d.id)),
+      });
+      const refused = due.filter((_, i) => 'error' in results[i]!);
+      return Promise.all(refused.map((x) => this.failed(x, (results[due.indexOf(x)] as { error: Error }).error)));
     } catch (e) {
-      const attempts = d.attempts + 1;
-      if (isHttp(d.protocol)) {
-        if (attempts < HTTP_MAX_ATTEMPTS) return { kind: 'retry', attempts, nextAt: now + HTTP_RETRY_MS };
-        if (r.m.type === 'SubscriptionConfirmation') {
-          this.log.warn('SNS subscription confirmation not delivered', { subscription: d.subscriptionArn, endpoint: d.endpoint, error: e instanceof Error ? e.message : String(e) });
-        } else await this.deadLetter(d, r, e);
-        return { kind: 'done' };
-      }
-      const clientSide = e instanceof AwsError && e.status < 500;
-      if (!clientSide && attempts < MAX_ATTEMPTS) return { kind: 'retry', attempts, nextAt: now + retryDelayMs(attempts) };
-      await this.deadLetter(d, r, e);
-      return { kind: 'done' };
+      return this.failAll(due, e);
     }
   }
 
-  private async send(d: DeliveryRecord, r: Rendered): Promise<void> {
-    if (isHttp(d.protocol)) return this.sendToEndpoint(d, r);
+  private failAll(due: Due[], e: unknown): Promise<Outcome[]> {
+    return Promise.all(due.map((x) => this.failed(x, e)));
+  }
+
+  /** Lambda and HTTP/HTTPS: one attempt per delivery, several at a time (standard topics only have these). */
+  private async oneByOne(due: Due[]): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < due.length && !this.stopped) {
+        const x = due[next++]!;
+        try {
+          await this.sendOne(x);
+          outcomes.push({ id: x.d.id });
+        } catch (e) {
+          outcomes.push(await this.failed(x, e));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(HTTP_PARALLEL, due.length) }, worker));
+    return outcomes;
+  }
+
+  private async sendOne({ d, m }: Due): Promise<void> {
     if (d.protocol === 'lambda') {
       const invoke = this.internal.get('lambda.invokeAsync');
       if (!invoke) throw new Error('the functions service is not running');
-      await invoke({ functionArn: d.endpoint, payload: JSON.stringify(this.lambdaEvent(d, r)), from: 'sns.amazonaws.com' });
+      await invoke({ functionArn: d.endpoint, payload: JSON.stringify(lambdaEvent(m, d.subscriptionArn, await this.parts(d, m))), from: 'sns.amazonaws.com' });
       return;
     }
-    await this.sendToQueue(d.endpoint, d, r);
-  }
-
-  private async sendToQueue(queueArn: string, d: DeliveryRecord, r: Rendered): Promise<void> {
-    const send = this.internal.get('sqs.sendMessage');
-    if (!send) throw new Error('the queue service is not running');
-    const { m } = r;
-    const fifoQueue = queueArn.endsWith('.fifo');
-    await send({
-      queueArn,
-      body: d.raw ? messageFor(m, 'sqs') : this.envelope(d, r),
-      from: 'sns.amazonaws.com',
-      ...(d.raw && Object.keys(m.attributes).length ? { messageAttributes: sqsAttributes(m.attributes) } : {}),
-      ...(m.groupId !== undefined ? { groupId: m.groupId } : {}),
-      ...(fifoQueue && m.dedupId !== undefined ? { dedupId: m.dedupId } : {}),
-    });
-  }
-
-  /** One POST to an HTTP/HTTPS subscriber; resolves on a 2xx answer. */
-  private async sendToEndpoint(d: DeliveryRecord, r: Rendered): Promise<void> {
-    const { m } = r;
-    const confirmation = m.type === 'SubscriptionConfirmation';
-    if (confirmation) {
+    const { contentType } = this.httpPolicy(d, m);
+    if (m.type === 'SubscriptionConfirmation') {
       // A subscription confirmed or removed meanwhile needs no (more) confirmation.
-      const s = this.repo.getSubscription(d.subscriptionArn);
-      if (!s?.pending) return;
+      if (!this.context.isPending(d.subscriptionArn)) return;
+      const subscribeUrl = this.subscribeUrl(m);
+      const signature = await this.signature(m, subscribeUrl);
+      const body = confirmation(m, subscribeUrl, signature, this.certUrl());
+      await postToEndpoint({ url: d.endpoint, type: 'SubscriptionConfirmation', messageId: m.messageId, topicArn: m.topicArn, raw: false, contentType, body });
+      return;
     }
-    const body = confirmation ? this.confirmation(r) : d.raw ? messageFor(m, d.protocol) : this.envelope(d, r);
-    const headers: Record<string, string | number> = {
-      'x-amz-sns-message-type': confirmation ? 'SubscriptionConfirmation' : 'Notification',
-      'x-amz-sns-message-id': m.messageId,
-      'x-amz-sns-topic-arn': m.topicArn,
-      ...(confirmation ? {} : { 'x-amz-sns-subscription-arn': d.subscriptionArn }),
-      ...(!confirmation && d.raw ? { 'x-amz-sns-rawdelivery': 'true' } : {}),
-      'content-type': 'text/plain; charset=UTF-8',
-      'content-length': Buffer.byteLength(body),
-      'user-agent': 'Amazon Simple Notification Service Agent',
-    };
-    const url = new URL(d.endpoint);
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    await new Promise<void>((resolve, reject) => {
-      const req = send(url, { method: 'POST', headers, timeout: HTTP_TIMEOUT_MS }, (res) => {
-        res.resume();
-        res.on('error', reject);
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) resolve();
-          else reject(new EndpointError(`the endpoint answered ${status}`));
-        });
-      });
-      req.on('timeout', () => req.destroy(new EndpointError(`no answer in ${HTTP_TIMEOUT_MS / 1000} s`)));
-      req.on('error', reject);
-      req.end(body);
-    });
+    const body = d.raw ? messageFor(m, d.protocol) : envelope(m, d.protocol, await this.parts(d, m));
+    await postToEndpoint({ url: d.endpoint, type: 'Notification', messageId: m.messageId, topicArn: m.topicArn, subscriptionArn: d.subscriptionArn, raw: d.raw, contentType, body });
   }
 
-  /** The SubscriptionConfirmation an HTTP/HTTPS endpoint receives, in SNS's layout. */
-  private confirmation(r: Rendered): string {
-    const { m } = r;
-    return layout({
-      Type: 'SubscriptionConfirmation',
-      MessageId: m.messageId,
-      Token: m.token,
-      TopicArn: m.topicArn,
-      Message: m.message,
-      SubscribeURL: r.subscribeUrl,
-      Timestamp: r.timestamp,
-      SignatureVersion: '1',
-      Signature: r.signature,
-      SigningCertURL: this.certUrl(),
-    });
+  /** A failed attempt: retried when the policy allows, else dead-lettered (or dropped) and done. */
+  private async failed({ d, m }: Due, e: unknown): Promise<Outcome> {
+    const retry = d.attempts + 1;
+    const http = d.protocol === 'http' || d.protocol === 'https';
+    const clientSide = !http && e instanceof AwsError && e.status < 500;
+    const wait = clientSide ? undefined : retryDelayMs(http ? this.httpPolicy(d, m).retry : MANAGED_POLICY, retry);
+    if (wait !== undefined) return { id: d.id, attempts: retry, retryAt: this.clock.now() + wait };
+    const why = e instanceof Error ? e.message : String(e);
+    if (m.type === 'SubscriptionConfirmation') {
+      this.log.warn('SNS subscription confirmation not delivered', { subscription: d.subscriptionArn, endpoint: d.endpoint, error: why });
+    } else await this.deadLetter(d, m, why);
+    return { id: d.id };
   }
 
-  private async deadLetter(d: DeliveryRecord, r: Rendered, cause: unknown): Promise<void> {
-    const why = cause instanceof Error ? cause.message : String(cause);
-    if (d.dlqArn) {
-      try {
-        await this.sendToQueue(d.dlqArn, { ...d, raw: d.protocol === 'sqs' && d.raw }, r);
-        return;
-      } catch (e) {
-        this.log.warn('SNS delivery dropped: its dead-letter queue refused it', { subscription: d.subscriptionArn, dlq: d.dlqArn, error: String(e), cause: why });
-        return;
-      }
+  private async deadLetter(d: DeliveryRecord, m: StoredMessage, why: string): Promise<void> {
+    const send = this.internal.get('sqs.sendMessages');
+    if (!d.dlqArn || !send) {
+      this.log.warn('SNS delivery dropped', { subscription: d.subscriptionArn, endpoint: d.endpoint, messageId: m.messageId, error: why });
+      return;
     }
-    this.log.warn('SNS delivery dropped', { subscription: d.subscriptionArn, endpoint: d.endpoint, messageId: r.m.messageId, error: why });
-  }
-
-  /** The SNS JSON envelope SQS subscribers (without raw delivery) receive. */
-  private envelope(d: DeliveryRecord, r: Rendered): string {
-    const { m } = r;
-    const fields: Record<string, unknown> = {
-      Type: 'Notification',
-      MessageId: m.messageId,
-      ...(m.sequenceNumber !== undefined ? { SequenceNumber: m.sequenceNumber } : {}),
-      TopicArn: m.topicArn,
-      ...(m.subject !== undefined ? { Subject: m.subject } : {}),
-      Message: messageFor(m, d.protocol),
-      Timestamp: r.timestamp,
-      SignatureVersion: '1',
-      Signature: r.signature,
-      SigningCertURL: this.certUrl(),
-      UnsubscribeURL: this.unsubscribeUrl(d),
-      ...(Object.keys(m.attributes).length ? { MessageAttributes: envelopeAttributes(m.attributes) } : {}),
-    };
-    return layout(fields);
-  }
-
-  /** The event a Lambda subscriber is invoked with. */
-  private lambdaEvent(d: DeliveryRecord, r: Rendered) {
-    const { m } = r;
-    return {
-      Records: [
-        {
-          EventSource: 'aws:sns',
-          EventVersion: '1.0',
-          EventSubscriptionArn: d.subscriptionArn,
-          Sns: {
-            Type: 'Notification',
-            MessageId: m.messageId,
-            TopicArn: m.topicArn,
-            Subject: m.subject ?? null,
-            Message: messageFor(m, 'lambda'),
-            Timestamp: r.timestamp,
-            SignatureVersion: '1',
-            Signature: r.signature,
-            SigningCertUrl: this.certUrl(),
-            UnsubscribeUrl: this.unsubscribeUrl(d),
-            MessageAttributes: envelopeAttributes(m.attributes),
+    // The dead-letter queue gets what the queue would have: raw only for a raw SQS subscription.
+    const raw = d.protocol === 'sqs' && d.raw;
+    try {
+      const [result] = await send({
+        queueArn: d.dlqArn,
+        from: 'sns.amazonaws.com',
+        sourceArn: m.topicArn,
+        sourceAccount: accountOf(m.topicArn),
+        messages: [
+          {
+            body: raw ? messageFor(m, 'sqs') : envelope(m, 'sqs', await this.parts(d, m)),
+            ...(raw && Object.keys(m.attributes).length ? { messageAttributes: sqsAttributes(m.attributes) } : {}),
+            ...(m.groupId !== undefined ? { groupId: m.groupId } : {}),
+            ...(d.dlqArn.endsWith('.fifo') && m.dedupId !== undefined ? { dedupId: m.dedupId } : {}),
           },
-        },
-      ],
-    };
+        ],
+      });
+      if (result && 'error' in result) throw result.error;
+    } catch (e) {
+      this.log.warn('SNS delivery dropped: its dead-letter queue refused it', { subscription: d.subscriptionArn, dlq: d.dlqArn, error: String(e), cause: why });
+    }
+  }
+
+  private httpPolicy(d: DeliveryRecord, m: StoredMessage) {
+    const p = this.context.deliveryPolicies(d.subscriptionArn, m.topicArn);
+    return httpDeliveryPolicy(p.topic, p.subscription);
+  }
+
+  /** The signature and links of a notification's envelope. */
+  private async parts(d: DeliveryRecord, m: StoredMessage): Promise<EnvelopeParts> {
+    return { signature: await this.signature(m), signingCertUrl: this.certUrl(), unsubscribeUrl: this.unsubscribeUrl(d.subscriptionArn) };
+  }
+
+  /** A message's signature, made once for all its deliveries (off the event loop). */
+  private signature(m: StoredMessage, subscribeUrl?: string): Promise<string> {
+    let sig = this.signatures.get(m.messageId);
+    if (!sig) {
+      const version = signatureVersion(m);
+      const timestamp = isoTime(m.timestamp);
+      sig =
+        m.type === 'SubscriptionConfirmation'
+          ? this.signer.sign({ Message: m.message, MessageId: m.messageId, SubscribeURL: subscribeUrl, Timestamp: timestamp, Token: m.token, TopicArn: m.topicArn, Type: m.type }, version)
+          : this.signer.sign({ Message: m.message, MessageId: m.messageId, Subject: m.subject, Timestamp: timestamp, TopicArn: m.topicArn, Type: 'Notification' }, version);
+      if (this.signatures.size >= SIGNATURE_CACHE) this.signatures.delete(this.signatures.keys().next().value!);
+      this.signatures.set(m.messageId, sig);
+    }
+    return sig;
   }
 
   private certUrl(): string {
     return `${this.endpoint()}${CERT_PATH}`;
   }
 
-  /** Unsubscribe tokens by subscription ARN (they never change while the subscription lives). */
-  private readonly unsubscribeTokens = new Map<string, string>();
+  private subscribeUrl(m: StoredMessage): string {
+    return `${this.endpoint()}${LINKS_PREFIX}confirm?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(m.topicArn)}&Token=${m.token}`;
+  }
 
-  private unsubscribeUrl(d: DeliveryRecord): string {
-    let token = this.unsubscribeTokens.get(d.subscriptionArn);
-    if (token === undefined) {
-      token = this.repo.getSubscription(d.subscriptionArn)?.unsubscribeToken;
-      if (token !== undefined) {
-        if (this.unsubscribeTokens.size >= 10_000) this.unsubscribeTokens.clear();
-        this.unsubscribeTokens.set(d.subscriptionArn, token);
-      }
-    }
-    return `${this.endpoint()}/_nimbus/sns/unsubscribe?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(d.subscriptionArn)}${token ? `&Token=${token}` : ''}`;
+  private unsubscribeUrl(subscriptionArn: string): string {
+    const token = this.context.unsubscribeToken(subscriptionArn);
+    return `${this.endpoint()}${LINKS_PREFIX}unsubscribe?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subscriptionArn)}${token ? `&Token=${token}` : ''}`;
   }
 }
 
-/** Where Nimbus serves the signing certificate. */
-export const CERT_PATH = '/_nimbus/sns/SimpleNotificationService.pem';
-
-/** SNS's own JSON layout: one member a line (undefined members left out). */
-function layout(fields: Record<string, unknown>): string {
-  const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
-  return `{\n${entries.map(([k, v]) => `  ${JSON.stringify(k)} : ${JSON.stringify(v)}`).join(',\n')}\n}`;
-}
-
-/** Message attributes as the envelope and the Lambda event carry them: `{Type, Value}`, binary as base64. */
-function envelopeAttributes(attributes: SnsMessageAttributes): Record<string, { Type: string; Value: string }> {
-  const out: Record<string, { Type: string; Value: string }> = {};
-  for (const [k, a] of Object.entries(attributes)) out[k] = { Type: a.DataType, Value: a.BinaryValue ? a.BinaryValue.toString('base64') : (a.StringValue ?? '') };
-  return out;
-}
-
-/** Message attributes as SQS message attributes (raw delivery). */
-function sqsAttributes(attributes: SnsMessageAttributes) {
-  const out: Record<string, { DataType: string; StringValue?: string; BinaryValue?: Buffer }> = {};
-  for (const [k, a] of Object.entries(attributes)) out[k] = a.BinaryValue ? { DataType: a.DataType, BinaryValue: a.BinaryValue } : { DataType: a.DataType, StringValue: a.StringValue ?? '' };
-  return out;
-}
+const accountOf = (arn: string) => arn.split(':')[4] ?? '';

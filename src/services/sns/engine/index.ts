@@ -2,7 +2,9 @@
 import type { Timer } from '../../../lib/clock.js';
 import type { ServiceEnv } from '../../service.js';
 import type { SnsRepo } from '../repo.js';
+import { join } from 'node:path';
 import { Deliveries } from './delivery.js';
+import { Signer } from './signature.js';
 import { Publisher } from './publish.js';
 import { Subscriptions } from './subscriptions.js';
 import { Topics } from './topics.js';
@@ -15,17 +17,42 @@ export class SnsEngine {
   readonly subscriptions: Subscriptions;
   readonly publisher: Publisher;
   readonly deliveries: Deliveries;
+  readonly signer: Signer;
   private sweepTimer: Timer | undefined;
   private stopped = false;
 
   constructor(
-    repo: SnsRepo,
+    private readonly repo: SnsRepo,
     private readonly env: ServiceEnv,
   ) {
     this.topics = new Topics(repo, env.store, env.clock);
-    this.subscriptions = new Subscriptions(repo, env.store, env.clock, env.ids);
-    this.publisher = new Publisher(repo, env.store, this.subscriptions, env.clock, env.ids);
-    this.deliveries = new Deliveries(repo, env.store, env.internal, env.clock, env.log, env.endpoint);
+    const wake = (subscriptionArn: string) => this.deliveries.wake(subscriptionArn);
+    this.subscriptions = new Subscriptions(repo, env.store, env.clock, env.ids, wake);
+    this.publisher = new Publisher(repo, env.store, this.subscriptions, env.clock, env.ids, wake);
+    this.signer = new Signer(env.memory ? undefined : join(env.dataDir, 'sns'));
+    this.deliveries = new Deliveries(repo, env.store, env.internal, env.clock, env.log, env.endpoint, this.signer, {
+      deliveryPolicies: (subscriptionArn, topicArn) => ({
+        subscription: repo.getSubscription(subscriptionArn)?.attributes.DeliveryPolicy,
+        topic: repo.getTopic(topicArn)?.attributes.DeliveryPolicy,
+      }),
+      unsubscribeToken: (arn) => this.unsubscribeTokens(arn),
+      isPending: (arn) => repo.getSubscription(arn)?.pending === true,
+    });
+  }
+
+  /** UnsubscribeURL tokens by subscription ARN: they never change while the subscription lives. */
+  private readonly tokens = new Map<string, string>();
+
+  private unsubscribeTokens(arn: string): string | undefined {
+    let token = this.tokens.get(arn);
+    if (token === undefined) {
+      token = this.repo.getSubscription(arn)?.unsubscribeToken;
+      if (token !== undefined) {
+        if (this.tokens.size >= 10_000) this.tokens.clear();
+        this.tokens.set(arn, token);
+      }
+    }
+    return token;
   }
 
   /** Called once Nimbus listens: deliveries left pending by a previous run go out first. */

@@ -154,13 +154,17 @@ export class Publisher {
     private readonly subscriptions: Subscriptions,
     private readonly clock: Clock,
     private readonly ids: Ids,
+    /** Called after the commit with each subscription that got deliveries. */
+    private readonly delivered: (subscriptionArn: string) => void,
   ) {}
 
   /** Commits the messages and their deliveries in one write; answers each message's ids. */
-  publish(topic: Topic, batch: PreparedPublish[]): Promise<PublishResult[]> {
-    return this.store.write(() => {
+  async publish(topic: Topic, batch: PreparedPublish[]): Promise<PublishResult[]> {
+    const touched = new Set<string>();
+    const results = await this.store.write(() => {
       const now = this.clock.now();
-      const subs = this.repo.subscriptionsOfTopic(topic.arn).map((s) => this.subscriptions.view(s));
+      const subs = this.repo.subscriptionsOfTopic(topic.arn);
+      const signatureVersion = topic.attributes.SignatureVersion === '2' ? '2' : undefined;
       return batch.map((p) => {
         if (topic.fifo) {
           const prior = this.repo.getDedup(topic.arn, p.dedupId!);
@@ -169,21 +173,26 @@ export class Publisher {
         }
         const { size: _size, ...fields } = p;
         const m: StoredMessage = { ...fields, messageId: this.ids.uuid(), topicArn: topic.arn, timestamp: now };
+        if (signatureVersion) m.signatureVersion = signatureVersion;
         if (topic.fifo) {
           m.sequenceNumber = sequenceNumber(this.repo.nextTopicSeq(topic.arn));
           this.repo.putDedup(topic.arn, p.dedupId!, { messageId: m.messageId, sequenceNumber: m.sequenceNumber, expiresAt: now + DEDUP_WINDOW_MS });
         }
         const deliveries: NewDelivery[] = [];
-        for (const s of subs) {
-          if (s.pending) continue;
+        for (const record of subs) {
+          if (record.pending) continue;
+          const s = this.subscriptions.view(record);
           const policy = this.subscriptions.filterPolicy(s);
           if (policy && !policyMatches(policy, s.scope, messageFor(m, s.protocol), m.attributes)) continue;
           deliveries.push({ subscriptionArn: s.arn, protocol: s.protocol, endpoint: s.endpoint, raw: s.raw, dlqArn: s.dlqArn });
+          touched.add(s.arn);
         }
         this.repo.insertMessage(m, deliveries, now);
         return m.sequenceNumber ? { MessageId: m.messageId, SequenceNumber: m.sequenceNumber } : { MessageId: m.messageId };
       });
     });
+    for (const arn of touched) this.delivered(arn);
+    return results;
   }
 
   /** Drops deduplication entries past their window. */

@@ -17,6 +17,7 @@ import type { RequestContext } from '../../service.js';
 import { AuthorizationError, invalidParameter, NotFound } from '../errors.js';
 import type { SnsRepo, SubscriptionRecord } from '../repo.js';
 import { compileFilterPolicy, type FilterPolicyScope } from './filter-policy.js';
+import { checkDeliveryPolicy } from './retry-policy.js';
 import { decodeToken, DEFAULT_DELIVERY_POLICY, encodeToken, PAGE, type Topic } from './topics.js';
 
 /** Every protocol SNS knows; those Nimbus delivers to are in DELIVERED. */
@@ -52,11 +53,16 @@ export class Subscriptions {
   /** Compiled filter policies by subscription ARN, with the text and scope they were compiled from. */
   private readonly policies = new Map<string, { text: string; scope: FilterPolicyScope; pattern: EventPattern }>();
 
+  /** Views by record: records are shared and never changed (the repo makes new ones). */
+  private readonly views = new WeakMap<SubscriptionRecord, SubscriptionView>();
+
   constructor(
     private readonly repo: SnsRepo,
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly ids: Ids,
+    /** Called after a commit that queued a SubscriptionConfirmation for the subscription. */
+    private readonly confirmationQueued: (subscriptionArn: string) => void,
   ) {}
 
   async subscribe(topic: Topic, ctx: RequestContext, protocol: string, endpoint: string | undefined, given: Record<string, string>): Promise<SubscriptionRecord> {
@@ -85,14 +91,14 @@ export class Subscriptions {
     const attributes: Record<string, string> = {};
     for (const [k, v] of Object.entries(given)) attributes[k] = checkAttribute(protocol, k, v);
     checkCombination(attributes);
-    return this.store.write(() => {
+    const s = await this.store.write(() => {
       const existing = this.repo.subscriptionsOfTopic(topic.arn).find((s) => s.protocol === protocol && s.endpoint === endpoint);
       if (existing) {
         if (Object.entries(attributes).some(([k, v]) => (existing.attributes[k] ?? '') !== v)) {
           throw invalidParameter('Attributes Reason: Subscription already exists with different attributes');
         }
         // A subscription still pending is sent its confirmation again, as SNS does.
-        if (existing.pending) this.queueConfirmation(existing);
+        if (existing.pending) this.queueConfirmation(existing, topic);
         return existing;
       }
       const s: SubscriptionRecord = {
@@ -107,16 +113,27 @@ export class Subscriptions {
         ...(http ? { pending: true, token: newToken() } : {}),
       };
       this.repo.putSubscription(s);
-      if (s.pending) this.queueConfirmation(s);
+      if (s.pending) this.queueConfirmation(s, topic);
       return s;
     });
+    if (s.pending) this.confirmationQueued(s.arn);
+    return s;
   }
 
   /** Puts a SubscriptionConfirmation for a pending subscription in the outbox (inside a write). */
-  private queueConfirmation(s: SubscriptionRecord): void {
+  private queueConfirmation(s: SubscriptionRecord, topic: Topic): void {
     const now = this.clock.now();
     this.repo.insertMessage(
-      { type: 'SubscriptionConfirmation', token: s.token!, messageId: this.ids.uuid(), topicArn: s.topicArn, message: confirmationText(s.topicArn), attributes: {}, timestamp: now },
+      {
+        type: 'SubscriptionConfirmation',
+        token: s.token!,
+        messageId: this.ids.uuid(),
+        topicArn: s.topicArn,
+        message: confirmationText(s.topicArn),
+        attributes: {},
+        timestamp: now,
+        ...(topic.attributes.SignatureVersion === '2' ? { signatureVersion: '2' as const } : {}),
+      },
       [{ subscriptionArn: s.arn, protocol: s.protocol, endpoint: s.endpoint, raw: false, dlqArn: null }],
       now,
     );
@@ -222,8 +239,13 @@ export class Subscriptions {
 
   /** A subscription with what delivery needs, derived. */
   view(s: SubscriptionRecord): SubscriptionView {
-    const redrive = s.attributes.RedrivePolicy ? (JSON.parse(s.attributes.RedrivePolicy) as { deadLetterTargetArn: string }) : undefined;
-    return { ...s, raw: s.attributes.RawMessageDelivery === 'true', scope: scopeOf(s.attributes), dlqArn: redrive?.deadLetterTargetArn ?? null };
+    let v = this.views.get(s);
+    if (!v) {
+      const redrive = s.attributes.RedrivePolicy ? (JSON.parse(s.attributes.RedrivePolicy) as { deadLetterTargetArn: string }) : undefined;
+      v = { ...s, raw: s.attributes.RawMessageDelivery === 'true', scope: scopeOf(s.attributes), dlqArn: redrive?.deadLetterTargetArn ?? null };
+      this.views.set(s, v);
+    }
+    return v;
   }
 
   /** The subscription's compiled filter policy, if it has one (compiled once per policy text). */
@@ -254,6 +276,9 @@ function checkAttribute(protocol: string, name: string, value: string, setting =
       if (!/^(true|false)$/i.test(value)) throw invalidParameter('Attributes Reason: RawMessageDelivery: Invalid value [' + value + ']. Must be true or false.');
       if (protocol === 'lambda' && value.toLowerCase() === 'true') throw invalidParameter(`Attributes Reason: Delivery protocol [${protocol}] does not support raw message delivery.`);
       return value.toLowerCase();
+    case 'DeliveryPolicy':
+      if (value !== '') checkDeliveryPolicy(value, 'subscription');
+      return value;
     case 'FilterPolicyScope':
       if (value !== 'MessageAttributes' && value !== 'MessageBody') {
         throw invalidParameter(`Attributes Reason: FilterPolicyScope: Invalid value [${value}]. Please use either MessageBody or MessageAttributes`);

@@ -23,7 +23,7 @@ const messageFields = {
 };
 
 export function publishOperations(sns: SnsEngine): Record<string, Operation> {
-  const { topics, publisher, deliveries } = sns;
+  const { topics, publisher } = sns;
 
   /** The topic a Publish names by TopicArn or TargetArn (SMS and mobile push are not there yet). */
   const target = (input: { TopicArn?: string; TargetArn?: string; PhoneNumber?: string }, ctx: RequestContext): Topic => {
@@ -40,7 +40,6 @@ export function publishOperations(sns: SnsEngine): Record<string, Operation> {
       async handler(input: PublishInput & { TopicArn?: string; TargetArn?: string; PhoneNumber?: string }, ctx: RequestContext) {
         const topic = target(input, ctx);
         const [result] = await publisher.publish(topic, [preparePublish(topic, input)]);
-        deliveries.kick();
         return result;
       },
     },
@@ -82,7 +81,6 @@ export function publishOperations(sns: SnsEngine): Record<string, Operation> {
         }
         if (total > MAX_MESSAGE_BYTES) throw new BatchRequestTooLong('The length of all the messages put together is more than the limit.');
         const results = ok.length ? await publisher.publish(topic, ok.map((o) => o.p)) : [];
-        if (ok.length) deliveries.kick();
         return { Successful: results.map((r, i) => ({ Id: ok[i]!.id, ...r })), Failed };
       },
     },

@@ -6,7 +6,7 @@ import { attributeMap, boolean, required, string, structure, subscriptionList } 
 
 const listed = (s: SubscriptionRecord) => ({ SubscriptionArn: s.pending ? 'PendingConfirmation' : s.arn, Owner: s.owner, Protocol: s.protocol, Endpoint: s.endpoint, TopicArn: s.topicArn });
 
-export function subscriptionOperations({ topics, subscriptions, deliveries }: SnsEngine): Record<string, Operation> {
+export function subscriptionOperations({ topics, subscriptions }: SnsEngine): Record<string, Operation> {
   return {
     Subscribe: {
       input: structure({
@@ -18,9 +18,9 @@ export function subscriptionOperations({ topics, subscriptions, deliveries }: Sn
       }),
       output: structure({ SubscriptionArn: string() }),
       async handler(input: { TopicArn: string; Protocol: string; Endpoint?: string; Attributes?: Record<string, string>; ReturnSubscriptionArn?: boolean }, ctx: RequestContext) {
-        const topic = topics.resolve(input.TopicArn, ctx, 'Subscribe');
+        // A topic policy may condition Subscribe on what is subscribed.
+        const topic = topics.resolve(input.TopicArn, ctx, 'Subscribe', 'TopicArn', { 'SNS:Protocol': input.Protocol, 'SNS:Endpoint': input.Endpoint });
         const s = await subscriptions.subscribe(topic, ctx, input.Protocol, input.Endpoint, input.Attributes ?? {});
-        if (s.pending) deliveries.kick(); // the SubscriptionConfirmation is in the outbox
         return { SubscriptionArn: s.pending && !input.ReturnSubscriptionArn ? 'pending confirmation' : s.arn };
       },
     },

@@ -65,9 +65,16 @@ export class MessageEngine {
     });
   }
 
-  /** Stores prepared messages in one commit; returns each one's result in order. */
-  async send(q: Queue, batch: PreparedSend[], senderId: string): Promise<SendResult[]> {
-    const results = await this.writeTo(q, () => batch.map((p) => this.enqueue(q, p, senderId)));
+  /**
+   * Stores prepared messages in one commit; returns each one's result in order. `alongside`
+   * runs in the same commit, after the enqueue (an in-process sender's own bookkeeping).
+   */
+  async send(q: Queue, batch: PreparedSend[], senderId: string, alongside?: (results: SendResult[]) => void): Promise<SendResult[]> {
+    const results = await this.writeTo(q, () => {
+      const out = batch.map((p) => this.enqueue(q, p, senderId));
+      alongside?.(out);
+      return out;
+    });
     this.polls.wake(q.id);
     return results;
   }

@@ -4,7 +4,8 @@
  */
 import { formatArn, parseArn } from '../../../lib/arn.js';
 import type { Clock } from '../../../lib/clock.js';
-import { parsePolicy, policyAllows, type PolicyDocument } from '../../../lib/policy.js';
+import { conditionsHold } from '../../../lib/policy-conditions.js';
+import { parsePolicy, policyAllows, policyDecision, type PolicyDocument } from '../../../lib/policy.js';
 import type { Store } from '../../../store/store.js';
 import type { RequestContext } from '../../service.js';
 import {
@@ -144,6 +145,19 @@ export class QueueRegistry {
   allows(q: Queue, account: string, action: string): boolean {
     if (q.account === account) return true;
     return !OWNER_ONLY.has(action) && policyAllows(q.attributes.Policy, { principalAccount: account, action: `sqs:${action}`, resource: q.arn });
+  }
+
+  /**
+   * True when a service (e.g. sns.amazonaws.com) acting for `sourceArn` of `sourceAccount`
+   * may send to q: q's policy allows it (aws:SourceArn and aws:SourceAccount conditions
+   * tested), or q has no policy and is `sourceAccount`'s own. An explicit Deny always wins.
+   */
+  allowsService(q: Queue, service: string, sourceArn: string, sourceAccount: string): boolean {
+    const policy = q.attributes.Policy;
+    if (!policy) return q.account === sourceAccount;
+    const keys = { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': sourceAccount, 'aws:SourceOwner': sourceAccount };
+    const decision = policyDecision(policy, { principalAccount: '', principalService: service, action: 'sqs:SendMessage', resource: q.arn }, (c) => conditionsHold(c, keys));
+    return decision === 'allow';
   }
 
   /** Throws QueueDoesNotExist unless q still exists; for write fns, which run after q was resolved. */

@@ -1,0 +1,53 @@
+/**
+ * One POST to an HTTP/HTTPS subscriber, as SNS makes it: the x-amz-sns-* headers, the body as
+ * text, 15 s to answer. A 2xx answer delivers; anything else (another status, a refused
+ * connection, the timeout) fails the attempt.
+ */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+const TIMEOUT_MS = 15_000;
+
+/** An HTTP/HTTPS endpoint that did not answer 2xx. */
+export class EndpointError extends Error {}
+
+export interface SnsPost {
+  url: string;
+  type: 'Notification' | 'SubscriptionConfirmation';
+  messageId: string;
+  topicArn: string;
+  /** Notifications only. */
+  subscriptionArn?: string;
+  raw: boolean;
+  contentType: string;
+  body: string;
+}
+
+export function postToEndpoint(p: SnsPost): Promise<void> {
+  const headers: Record<string, string | number> = {
+    'x-amz-sns-message-type': p.type,
+    'x-amz-sns-message-id': p.messageId,
+    'x-amz-sns-topic-arn': p.topicArn,
+    ...(p.subscriptionArn ? { 'x-amz-sns-subscription-arn': p.subscriptionArn } : {}),
+    ...(p.raw ? { 'x-amz-sns-rawdelivery': 'true' } : {}),
+    'content-type': p.contentType,
+    'content-length': Buffer.byteLength(p.body),
+    'user-agent': 'Amazon Simple Notification Service Agent',
+  };
+  const url = new URL(p.url);
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise<void>((resolve, reject) => {
+    const req = send(url, { method: 'POST', headers, timeout: TIMEOUT_MS }, (res) => {
+      res.resume();
+      res.on('error', reject);
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) resolve();
+        else reject(new EndpointError(`the endpoint answered ${status}`));
+      });
+    });
+    req.on('timeout', () => req.destroy(new EndpointError(`no answer in ${TIMEOUT_MS / 1000} s`)));
+    req.on('error', reject);
+    req.end(p.body);
+  });
+}

@@ -1,0 +1,158 @@
+/**
+ * Who may receive and send: a queue's policy decides whether a topic may deliver to it (when
+ * it has one); a queue of another account needs one; S3 event notifications publish to topics
+ * whose policy lets s3.amazonaws.com in; SignatureVersion 2 signs with SHA256; and an HTTP
+ * subscription's DeliveryPolicy sets its retries.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { AddPermissionCommand, CreateTopicCommand, PublishCommand, SetSubscriptionAttributesCommand, SetTopicAttributesCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { ACCOUNT, TEST_CREDENTIALS } from '../../helpers/nimbus.js';
+import { s3Client } from '../../helpers/s3.js';
+import { nothingMore, queue, queueArn, rejectsWith, signatureVerifies, take, withSns } from './helpers.js';
+
+const OTHER_ACCOUNT = '111111111111';
+const OTHER = { accessKeyId: 'other', secretAccessKey: 'other' };
+const TWO_ACCOUNTS = { credentials: [{ ...TEST_CREDENTIALS, accountId: ACCOUNT }, { ...OTHER, accountId: OTHER_ACCOUNT }] };
+
+/** A queue policy letting SNS send for one topic, as the AWS docs write it. */
+const snsMayDeliver = (queue: string, topic: string) =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: queue, Condition: { ArnEquals: { 'aws:SourceArn': topic } } }],
+  });
+
+describe('SNS delivery permissions', () => {
+  it('a queue policy decides whether a topic may deliver; refused messages go to the DLQ', () =>
+    withSns(async (sns, t) => {
+      const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'guarded' }));
+      const { TopicArn: otherTopic } = await sns.send(new CreateTopicCommand({ Name: 'someone-else' }));
+      const open = await queue(t, 'open', { Policy: snsMayDeliver(queueArn('open'), TopicArn!) });
+      const closed = await queue(t, 'closed', { Policy: snsMayDeliver(queueArn('closed'), otherTopic!) });
+      const dlq = await queue(t, 'refused');
+      await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: open.arn, Attributes: { RawMessageDelivery: 'true' } }));
+      await sns.send(
+        new SubscribeCommand({
+          TopicArn,
+          Protocol: 'sqs',
+          Endpoint: closed.arn,
+          Attributes: { RawMessageDelivery: 'true', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn }) },
+        }),
+      );
+      await sns.send(new PublishCommand({ TopicArn, Message: 'hello' }));
+      assert.equal((await take(t, open.url, 1))[0]!.Body, 'hello');
+      // AccessDenied is the subscriber's fault: not retried, straight to the DLQ.
+      assert.equal((await take(t, dlq.url, 1))[0]!.Body, 'hello');
+      await nothingMore(t, closed.url);
+    }));
+
+  it("a queue in another account receives only when its policy lets the topic in", () =>
+    withSns(async (sns, t) => {
+      const other = new SNSClient({ endpoint: t.endpoint, region: 'us-east-1', credentials: OTHER, maxAttempts: 1 });
+      const otherSqs = t.sqsClient({ credentials: OTHER });
+      try {
+        const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'shared' }));
+        await sns.send(new AddPermissionCommand({ TopicArn, Label: 'other-subscribes', AWSAccountId: [OTHER_ACCOUNT], ActionName: ['Subscribe'] }));
+        const arn = (name: string) => `arn:aws:sqs:us-east-1:${OTHER_ACCOUNT}:${name}`;
+        const { QueueUrl: plain } = await otherSqs.send(new CreateQueueCommand({ QueueName: 'plain' }));
+        const { QueueUrl: granted } = await otherSqs.send(new CreateQueueCommand({ QueueName: 'granted', Attributes: { Policy: snsMayDeliver(arn('granted'), TopicArn!) } }));
+        for (const name of ['plain', 'granted']) {
+          await other.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: arn(name), Attributes: { RawMessageDelivery: 'true' } }));
+        }
+        await sns.send(new PublishCommand({ TopicArn, Message: 'across' }));
+        const receive = async (url: string) => {
+          for (let i = 0; i < 100; i++) {
+            const r = await otherSqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
+            if (r.Messages?.length) return r.Messages.map((m) => m.Body);
+            await new Promise((res) => setTimeout(res, 20));
+          }
+          return [];
+        };
+        assert.deepEqual(await receive(granted!), ['across']);
+        await new Promise((res) => setTimeout(res, 100));
+        assert.equal((await otherSqs.send(new ReceiveMessageCommand({ QueueUrl: plain }))).Messages, undefined, 'no policy, another account: refused');
+      } finally {
+        other.destroy();
+        otherSqs.destroy();
+      }
+    }, TWO_ACCOUNTS));
+
+  it('S3 event notifications reach a topic whose policy lets S3 publish', () =>
+    withSns(async (sns, t) => {
+      const s3 = s3Client(t);
+      try {
+        const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'uploads' }));
+        const { TopicArn: locked } = await sns.send(new CreateTopicCommand({ Name: 'locked' }));
+        // "uploads" lets S3 publish for the photos bucket, as the S3 docs write it.
+        const s3MayPublish = {
+          Statement: [
+            { Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'SNS:Publish', Resource: TopicArn, Condition: { ArnLike: { 'aws:SourceArn': 'arn:aws:s3:*:*:photos' }, StringEquals: { 'aws:SourceAccount': ACCOUNT } } },
+          ],
+        };
+        await sns.send(new SetTopicAttributesCommand({ TopicArn, AttributeName: 'Policy', AttributeValue: JSON.stringify(s3MayPublish) }));
+        // "locked" has a policy that does not mention S3: its events are dropped.
+        await sns.send(new SetTopicAttributesCommand({ TopicArn: locked, AttributeName: 'Policy', AttributeValue: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: ACCOUNT }, Action: 'SNS:Publish', Resource: locked }] }) }));
+        const q = await queue(t, 'events');
+        const lockedQueue = await queue(t, 'locked-events');
+        await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: q.arn }));
+        await sns.send(new SubscribeCommand({ TopicArn: locked, Protocol: 'sqs', Endpoint: lockedQueue.arn, Attributes: { RawMessageDelivery: 'true' } }));
+        await s3.send(new CreateBucketCommand({ Bucket: 'photos' }));
+        await rejectsWith(
+          s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'photos', NotificationConfiguration: { TopicConfigurations: [{ TopicArn: `${TopicArn}-missing`, Events: ['s3:ObjectCreated:*'] }] } })),
+          'InvalidArgument',
+          'Unable to validate the following destination configurations',
+        );
+        await s3.send(
+          new PutBucketNotificationConfigurationCommand({
+            Bucket: 'photos',
+            NotificationConfiguration: {
+              TopicConfigurations: [
+                { TopicArn, Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'suffix', Value: '.jpg' }] } } },
+                { TopicArn: locked, Events: ['s3:ObjectCreated:*'] },
+              ],
+            },
+          }),
+        );
+        const [test] = await take(t, q.url, 1);
+        assert.equal(JSON.parse(JSON.parse(test!.Body!).Message).Event, 's3:TestEvent');
+        await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'cat.jpg', Body: 'meow' }));
+        await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'notes.txt', Body: 'skip' }));
+        const [e] = await take(t, q.url, 1);
+        const envelope = JSON.parse(e!.Body!);
+        assert.equal(envelope.Subject, 'Amazon S3 Notification');
+        const record = JSON.parse(envelope.Message).Records[0];
+        assert.equal(record.eventName, 'ObjectCreated:Put');
+        assert.equal(record.s3.object.key, 'cat.jpg');
+        assert.ok(await signatureVerifies(envelope));
+        await nothingMore(t, lockedQueue.url);
+      } finally {
+        s3.destroy();
+      }
+    }));
+
+  it('SignatureVersion 2 signs with SHA256', () =>
+    withSns(async (sns, t) => {
+      const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'v2', Attributes: { SignatureVersion: '2' } }));
+      const q = await queue(t, 'v2');
+      await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: q.arn }));
+      await sns.send(new PublishCommand({ TopicArn, Message: 'signed', Subject: 'two' }));
+      const body = JSON.parse((await take(t, q.url, 1))[0]!.Body!);
+      assert.equal(body.SignatureVersion, '2');
+      assert.ok(await signatureVerifies(body), 'verifies with RSA-SHA256');
+      assert.equal(await signatureVerifies({ ...body, SignatureVersion: '1' }), false, 'and not with RSA-SHA1');
+    }));
+
+  it('checks a subscription DeliveryPolicy', () =>
+    withSns(async (sns, t) => {
+      const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'dp' }));
+      const q = await queue(t, 'dp');
+      const { SubscriptionArn } = await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: q.arn, ReturnSubscriptionArn: true }));
+      const set = (v: object) => sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn, AttributeName: 'DeliveryPolicy', AttributeValue: JSON.stringify(v) }));
+      await set({ healthyRetryPolicy: { numRetries: 5, minDelayTarget: 1, maxDelayTarget: 10, backoffFunction: 'exponential' } });
+      await rejectsWith(set({ healthyRetryPolicy: { minDelayTarget: 30, maxDelayTarget: 10 } }), 'InvalidParameterException', 'Invalid parameter: DeliveryPolicy: minDelayTarget must be less than or equal to maxDelayTarget');
+      await rejectsWith(set({ healthyRetryPolicy: { numRetries: 101 } }), 'InvalidParameterException', 'Invalid parameter: DeliveryPolicy: numRetries must be less than or equal to 100');
+      await rejectsWith(set({ healthyRetryPolicy: { backoffFunction: 'cubic' } }), 'InvalidParameterException', 'Invalid parameter: DeliveryPolicy: backoffFunction must be one of linear, arithmetic, geometric, exponential');
+    }));
+});
