@@ -144,7 +144,7 @@ describe('SNS delivery permissions', () => {
       assert.equal(await signatureVerifies({ ...body, SignatureVersion: '1' }), false, 'and not with RSA-SHA1');
     }));
 
-  it('checks a subscription DeliveryPolicy', () =>
+  it("checks a subscription's and a topic's DeliveryPolicy", () =>
     withSns(async (sns, t) => {
       const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'dp' }));
       const q = await queue(t, 'dp');
@@ -154,5 +154,12 @@ describe('SNS delivery permissions', () => {
       await rejectsWith(set({ healthyRetryPolicy: { minDelayTarget: 30, maxDelayTarget: 10 } }), 'InvalidParameterException', 'Invalid parameter: DeliveryPolicy: minDelayTarget must be less than or equal to maxDelayTarget');
       await rejectsWith(set({ healthyRetryPolicy: { numRetries: 101 } }), 'InvalidParameterException', 'Invalid parameter: DeliveryPolicy: numRetries must be less than or equal to 100');
       await rejectsWith(set({ healthyRetryPolicy: { backoffFunction: 'cubic' } }), 'InvalidParameterException', 'Invalid parameter: DeliveryPolicy: backoffFunction must be one of linear, arithmetic, geometric, exponential');
+      const setTopic = (v: object) => sns.send(new SetTopicAttributesCommand({ TopicArn, AttributeName: 'DeliveryPolicy', AttributeValue: JSON.stringify(v) }));
+      await setTopic({ http: { defaultHealthyRetryPolicy: { numRetries: 10, minDelayTarget: 5, maxDelayTarget: 60 }, disableSubscriptionOverrides: true } });
+      await rejectsWith(
+        setTopic({ http: { defaultHealthyRetryPolicy: { numRetries: 100, minDelayTarget: 3600, maxDelayTarget: 3600 } } }),
+        'InvalidParameterException',
+        'Invalid parameter: DeliveryPolicy: the total retry time must not exceed 3600 seconds',
+      );
     }));
 });

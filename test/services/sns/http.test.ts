@@ -185,6 +185,45 @@ describe('SNS HTTP/HTTPS subscribers', () => {
       }
     }));
 
+  it("follows the subscription's DeliveryPolicy: its retries, its backoff and its content type", () =>
+    withSns(async (sns, t) => {
+      let status = 200;
+      const hook = await endpoint(() => status);
+      try {
+        const dlq = await queue(t, 'policy-dlq');
+        const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'policed' }));
+        const DeliveryPolicy = JSON.stringify({
+          healthyRetryPolicy: { numRetries: 3, numNoDelayRetries: 1, minDelayTarget: 2, maxDelayTarget: 8, numMinDelayRetries: 0, numMaxDelayRetries: 0, backoffFunction: 'linear' },
+          requestPolicy: { headerContentType: 'application/json' },
+        });
+        await sns.send(
+          new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: hook.url, Attributes: { DeliveryPolicy, RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn }) } }),
+        );
+        const conf = JSON.parse((await hook.next(1)).body);
+        await sns.send(new ConfirmSubscriptionCommand({ TopicArn, Token: conf.Token }));
+        status = 503;
+        await sns.send(new PublishCommand({ TopicArn, Message: 'policed' }));
+        const first = await hook.next(2);
+        assert.equal(first.headers['content-type'], 'application/json');
+        // One retry at once, then a backoff of two retries from 2 s to 8 s: 5 s, then 8 s.
+        await hook.next(3);
+        t.clock.advance(4_900);
+        await new Promise((r) => setTimeout(r, 100));
+        assert.equal(hook.got.length, 3, 'the first backoff retry waits 5 s');
+        t.clock.advance(100);
+        await hook.next(4);
+        t.clock.advance(7_900);
+        await new Promise((r) => setTimeout(r, 100));
+        assert.equal(hook.got.length, 4, 'the second waits 8 s');
+        t.clock.advance(100);
+        await hook.next(5);
+        const [m] = await take(t, dlq.url, 1);
+        assert.equal(JSON.parse(m!.Body!).Message, 'policed');
+      } finally {
+        await hook.close();
+      }
+    }));
+
   it('forgets subscriptions left unconfirmed for three days', () =>
     withSns(async (sns, t) => {
       const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'unconfirmed' }));

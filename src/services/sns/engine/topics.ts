@@ -11,6 +11,7 @@ import type { Store } from '../../../store/store.js';
 import type { RequestContext } from '../../service.js';
 import { AuthorizationError, invalidParameter, NotFound, TagLimitExceeded } from '../errors.js';
 import type { SnsRepo, TopicRecord } from '../repo.js';
+import { checkDeliveryPolicy } from './retry-policy.js';
 
 export interface Topic extends TopicRecord {
   fifo: boolean;
@@ -331,6 +332,7 @@ function checkAttribute(name: string, value: string, fifo: boolean): string {
       } catch {
         throw invalidParameter(`${name}: failed to parse JSON`);
       }
+      if (name === 'DeliveryPolicy') checkDeliveryPolicy(value, 'topic');
       return value;
     default:
       return value;
