@@ -82,7 +82,7 @@ export class Dispatcher {
    * The service whose plain HTTP endpoint (a function URL) a request is for, if any; asked by
    * bodyLimit and again by dispatch, so the answer is kept per request like the route.
    */
-  private endpointServiceOf(req: Pick<ApiRequest, 'method' | 'path' | 'headers'>): ServicePlugin | undefined {
+  private endpointServiceOf(req: Pick<ApiRequest, 'method' | 'path' | 'headers' | 'query'>): ServicePlugin | undefined {
     const known = this.endpointServices.get(req.headers);
     if (known !== undefined) return known ?? undefined;
     const found = this.withEndpoints.find((s) => s.httpEndpoint!.matches(req));

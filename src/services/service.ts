@@ -136,7 +136,7 @@ export interface ServicePlugin {
    * routing; the endpoint decides its own authentication (`verify` checks SigV4 when it wants it).
    */
   httpEndpoint?: {
-    matches(req: Pick<ApiRequest, 'method' | 'path' | 'headers'>): boolean;
+    matches(req: Pick<ApiRequest, 'method' | 'path' | 'headers' | 'query'>): boolean;
     handle(req: ApiRequest, verify: () => SigV4Identity): Promise<ApiResponse>;
   };
   /** Headers added to every answer of this service (S3's CORS headers for allowed origins). */

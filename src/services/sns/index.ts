@@ -2,9 +2,9 @@
  * The SNS plugin: standard and FIFO topics over the query protocol, subscriptions of SQS
  * queues, Lambda functions and HTTP/HTTPS endpoints, filter policies, and a durable fan-out: a
  * Publish commits the message with its pending deliveries, which a drainer delivers after the
- * commit (and after a restart). Beside the API, plain GETs under /_nimbus/sns/ serve what HTTP
- * subscribers are sent: the SubscribeURL and UnsubscribeURL (their token is the credential)
- * and the signing certificate.
+ * commit (and after a restart). Beside the API, unsigned GETs serve what HTTP subscribers are
+ * sent: the SubscribeURL and UnsubscribeURL (`/?Action=...` as in SNS, and their older
+ * /_nimbus/sns/ forms; their token is the credential) and the signing certificate.
  */
 import { AwsError } from '../../protocols/errors.js';
 import type { Violation } from '../../protocols/shapes.js';
@@ -53,7 +53,7 @@ export function createSnsService(env: ServiceEnv): ServicePlugin {
       ...publishOperations(engine),
     },
     httpEndpoint: {
-      matches: (req) => req.path.startsWith(PREFIX),
+      matches: (req) => req.path.startsWith(PREFIX) || isSnsLink(req),
       handle: (req) => serveLinks(engine, req),
     },
     validationError,
@@ -66,12 +66,23 @@ const XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 const xmlEscape = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const xml = (status: number, body: string): ApiResponse => ({ status, headers: { 'content-type': 'text/xml' }, body: `<?xml version="1.0"?>\n${body}\n` });
 
+/**
+ * SNS's own SubscribeURL and UnsubscribeURL: an unsigned GET of `/?Action=ConfirmSubscription`
+ * or `/?Action=Unsubscribe` (a signed request of those goes to the query API as usual).
+ */
+function isSnsLink(req: Pick<ApiRequest, 'method' | 'path' | 'headers' | 'query'>): boolean {
+  if (req.path !== '/' || (req.method !== 'GET' && req.method !== 'HEAD') || req.headers.authorization !== undefined) return false;
+  const action = new URLSearchParams(req.query).get('Action');
+  return (action === 'ConfirmSubscription' || action === 'Unsubscribe') && !req.query.includes('X-Amz-Signature');
+}
+
 /** The unsigned GETs HTTP subscribers are sent: SubscribeURL, UnsubscribeURL, SigningCertURL. */
 async function serveLinks(engine: SnsEngine, req: ApiRequest): Promise<ApiResponse> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return xml(405, `<ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type><Code>MethodNotAllowed</Code><Message>GET only</Message></Error></ErrorResponse>`);
   const q = new URLSearchParams(req.query);
   try {
-    switch (req.path) {
+    const action = req.path === '/' ? q.get('Action') : undefined;
+    switch (action === 'ConfirmSubscription' ? `${PREFIX}confirm` : action === 'Unsubscribe' ? `${PREFIX}unsubscribe` : req.path) {
       case CERT_PATH:
         return { status: 200, headers: { 'content-type': 'application/x-x509-ca-cert' }, body: await engine.signer.certificate() };
       case `${PREFIX}confirm`: {

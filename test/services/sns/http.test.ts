@@ -81,7 +81,9 @@ describe('SNS HTTP/HTTPS subscribers', () => {
         assert.equal(conf.TopicArn, TopicArn);
         assert.match(conf.Token, /^[0-9a-f]{128}$/);
         assert.match(conf.Message, /^You have chosen to subscribe to the topic /);
-        assert.match(conf.SubscribeURL, /Action=ConfirmSubscription&TopicArn=.*&Token=/);
+        // SNS's own link shape: a GET of the endpoint's root with the action and the token.
+        assert.ok(conf.SubscribeURL.startsWith(`${t.endpoint}/?Action=ConfirmSubscription&TopicArn=`), conf.SubscribeURL);
+        assert.match(conf.SubscribeURL, /&Token=[0-9a-f]+$/);
         assert.equal(conf.SignatureVersion, '1');
         assert.ok(await verifies(conf), 'the confirmation signature verifies with the served certificate');
 

@@ -345,12 +345,12 @@ export class Deliveries {
   }
 
   private subscribeUrl(m: StoredMessage): string {
-    return `${this.endpoint()}${LINKS_PREFIX}confirm?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(m.topicArn)}&Token=${m.token}`;
+    return `${this.endpoint()}/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(m.topicArn)}&Token=${m.token}`;
   }
 
   private unsubscribeUrl(subscriptionArn: string): string {
     const token = this.context.unsubscribeToken(subscriptionArn);
-    return `${this.endpoint()}${LINKS_PREFIX}unsubscribe?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subscriptionArn)}${token ? `&Token=${token}` : ''}`;
+    return `${this.endpoint()}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subscriptionArn)}${token ? `&Token=${token}` : ''}`;
   }
 }
 
