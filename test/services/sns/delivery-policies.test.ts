@@ -5,6 +5,9 @@
  * subscription's DeliveryPolicy sets its retries.
  */
 import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { AddPermissionCommand, CreateTopicCommand, PublishCommand, SetSubscriptionAttributesCommand, SetTopicAttributesCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -143,6 +146,34 @@ describe('SNS delivery permissions', () => {
       assert.ok(await signatureVerifies(body), 'verifies with RSA-SHA256');
       assert.equal(await signatureVerifies({ ...body, SignatureVersion: '1' }), false, 'and not with RSA-SHA1');
     }));
+
+  it('signatures made before a restart still verify after it (the key is kept in the data dir)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-sns-key-'));
+    try {
+      let body: Record<string, string> = {};
+      await withSns(
+        async (sns, t) => {
+          const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'kept' }));
+          const q = await queue(t, 'kept');
+          await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: q.arn }));
+          await sns.send(new PublishCommand({ TopicArn, Message: 'before' }));
+          body = JSON.parse((await take(t, q.url, 1))[0]!.Body!);
+          assert.ok(await signatureVerifies(body));
+        },
+        { dataDir },
+      );
+      await withSns(
+        async (_sns, t) => {
+          // The certificate is served by the new process, at its new address.
+          const moved = { ...body, SigningCertURL: body.SigningCertURL!.replace(/^http:\/\/[^/]+/, t.endpoint) };
+          assert.ok(await signatureVerifies(moved));
+        },
+        { dataDir },
+      );
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 
   it("checks a subscription's and a topic's DeliveryPolicy", () =>
     withSns(async (sns, t) => {
