@@ -92,7 +92,9 @@ describe('SNS fan-out', () => {
       await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: q.arn }));
       await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: plain.arn, Attributes: { RawMessageDelivery: 'true' } }));
       await sns.send(new PublishCommand({ TopicArn, MessageStructure: 'json', Message: JSON.stringify({ default: 'for everyone', sqs: 'for queues', email: 'for mail' }) }));
-      assert.equal(JSON.parse((await take(t, q.url, 1))[0]!.Body!).Message, 'for queues');
+      const envelope = JSON.parse((await take(t, q.url, 1))[0]!.Body!);
+      assert.equal(envelope.Message, 'for queues');
+      assert.ok(await signatureVerifies(envelope), 'the signature covers the message the queue got');
       assert.equal((await take(t, plain.url, 1))[0]!.Body, 'for queues');
       await rejectsWith(
         sns.send(new PublishCommand({ TopicArn, MessageStructure: 'json', Message: JSON.stringify({ sqs: 'x' }) })),

@@ -18,7 +18,7 @@ import {
   SNSClient,
   SubscribeCommand,
 } from '@aws-sdk/client-sns';
-import { TEST_CREDENTIALS } from '../../helpers/nimbus.js';
+import { startTestNimbus, TEST_CREDENTIALS } from '../../helpers/nimbus.js';
 import { queue, rejectsWith, signatureVerifies, take, withSns } from './helpers.js';
 
 interface Received {
@@ -225,6 +225,30 @@ describe('SNS HTTP/HTTPS subscribers', () => {
         await hook.close();
       }
     }));
+
+  it('does not wait for an endpoint that never answers when Nimbus stops', async () => {
+    const requests: string[] = [];
+    const server = createServer((req) => {
+      requests.push(req.method ?? '');
+      // Never answers.
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const t = await startTestNimbus();
+      const sns = new SNSClient({ endpoint: t.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+      const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'silent' }));
+      await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` }));
+      for (let i = 0; i < 100 && requests.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(requests.length, 1, 'the confirmation is in flight');
+      sns.destroy();
+      const started = Date.now();
+      await t.stop();
+      assert.ok(Date.now() - started < 3000, `stopped in ${Date.now() - started} ms, not after the 15 s timeout`);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
 
   it('forgets subscriptions left unconfirmed for three days', () =>
     withSns(async (sns, t) => {

@@ -79,6 +79,8 @@ export class Deliveries {
   private readonly lanes = new Map<string, Lane>();
   private readonly running = new Set<Promise<void>>();
   private readonly signatures = new Map<string, Promise<string>>();
+  /** Ends POSTs in flight at stop: their deliveries stay pending for the next run. */
+  private readonly abort = new AbortController();
 
   constructor(
     private readonly repo: SnsRepo,
@@ -100,6 +102,7 @@ export class Deliveries {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.abort.abort();
     for (const lane of this.lanes.values()) lane.timer?.cancel();
     while (this.running.size) await Promise.all([...this.running]);
   }
@@ -242,7 +245,8 @@ export class Deliveries {
           await this.sendOne(x);
           outcomes.push({ id: x.d.id });
         } catch (e) {
-          outcomes.push(await this.failed(x, e));
+          // Cut short by stop: not an attempt; the delivery stays as it was.
+          if (!this.stopped) outcomes.push(await this.failed(x, e));
         }
       }
     };
@@ -262,13 +266,13 @@ export class Deliveries {
       // A subscription confirmed or removed meanwhile needs no (more) confirmation.
       if (!this.context.isPending(d.subscriptionArn)) return;
       const subscribeUrl = this.subscribeUrl(m);
-      const signature = await this.signature(m, subscribeUrl);
+      const signature = await this.signature(m, d.protocol, subscribeUrl);
       const body = confirmation(m, subscribeUrl, signature, this.certUrl());
-      await postToEndpoint({ url: d.endpoint, type: 'SubscriptionConfirmation', messageId: m.messageId, topicArn: m.topicArn, raw: false, contentType, body });
+      await postToEndpoint({ url: d.endpoint, type: 'SubscriptionConfirmation', messageId: m.messageId, topicArn: m.topicArn, raw: false, contentType, body }, this.abort.signal);
       return;
     }
     const body = d.raw ? messageFor(m, d.protocol) : envelope(m, d.protocol, await this.parts(d, m));
-    await postToEndpoint({ url: d.endpoint, type: 'Notification', messageId: m.messageId, topicArn: m.topicArn, subscriptionArn: d.subscriptionArn, raw: d.raw, contentType, body });
+    await postToEndpoint({ url: d.endpoint, type: 'Notification', messageId: m.messageId, topicArn: m.topicArn, subscriptionArn: d.subscriptionArn, raw: d.raw, contentType, body }, this.abort.signal);
   }
 
   /** A failed attempt: retried when the policy allows, else dead-lettered (or dropped) and done. */
@@ -301,7 +305,7 @@ export class Deliveries {
         sourceAccount: accountOf(m.topicArn),
         messages: [
           {
-            body: raw ? messageFor(m, 'sqs') : envelope(m, 'sqs', await this.parts(d, m)),
+            body: raw ? messageFor(m, 'sqs') : envelope(m, 'sqs', await this.parts(d, m, 'sqs')),
             ...(raw && Object.keys(m.attributes).length ? { messageAttributes: sqsAttributes(m.attributes) } : {}),
             ...(m.groupId !== undefined ? { groupId: m.groupId } : {}),
             ...(d.dlqArn.endsWith('.fifo') && m.dedupId !== undefined ? { dedupId: m.dedupId } : {}),
@@ -319,23 +323,28 @@ export class Deliveries {
     return httpDeliveryPolicy(p.topic, p.subscription);
   }
 
-  /** The signature and links of a notification's envelope. */
-  private async parts(d: DeliveryRecord, m: StoredMessage): Promise<EnvelopeParts> {
-    return { signature: await this.signature(m), signingCertUrl: this.certUrl(), unsubscribeUrl: this.unsubscribeUrl(d.subscriptionArn) };
+  /** The signature and links of a notification's envelope for a subscription of `d.protocol`. */
+  private async parts(d: DeliveryRecord, m: StoredMessage, protocol = d.protocol): Promise<EnvelopeParts> {
+    return { signature: await this.signature(m, protocol), signingCertUrl: this.certUrl(), unsubscribeUrl: this.unsubscribeUrl(d.subscriptionArn) };
   }
 
-  /** A message's signature, made once for all its deliveries (off the event loop). */
-  private signature(m: StoredMessage, subscribeUrl?: string): Promise<string> {
-    let sig = this.signatures.get(m.messageId);
+  /**
+   * A message's signature, made once for all its deliveries (off the event loop). It covers
+   * the message the protocol receives: under MessageStructure=json that may be its own.
+   */
+  private signature(m: StoredMessage, protocol: string, subscribeUrl?: string): Promise<string> {
+    const message = messageFor(m, protocol);
+    const key = message === m.message ? m.messageId : `${m.messageId} ${protocol}`;
+    let sig = this.signatures.get(key);
     if (!sig) {
       const version = signatureVersion(m);
       const timestamp = isoTime(m.timestamp);
       sig =
         m.type === 'SubscriptionConfirmation'
           ? this.signer.sign({ Message: m.message, MessageId: m.messageId, SubscribeURL: subscribeUrl, Timestamp: timestamp, Token: m.token, TopicArn: m.topicArn, Type: m.type }, version)
-          : this.signer.sign({ Message: m.message, MessageId: m.messageId, Subject: m.subject, Timestamp: timestamp, TopicArn: m.topicArn, Type: 'Notification' }, version);
+          : this.signer.sign({ Message: message, MessageId: m.messageId, Subject: m.subject, Timestamp: timestamp, TopicArn: m.topicArn, Type: 'Notification' }, version);
       if (this.signatures.size >= SIGNATURE_CACHE) this.signatures.delete(this.signatures.keys().next().value!);
-      this.signatures.set(m.messageId, sig);
+      this.signatures.set(key, sig);
     }
     return sig;
   }

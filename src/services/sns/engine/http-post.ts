@@ -23,7 +23,8 @@ export interface SnsPost {
   body: string;
 }
 
-export function postToEndpoint(p: SnsPost): Promise<void> {
+/** Resolves on a 2xx answer; `signal` ends the request (a stop). */
+export function postToEndpoint(p: SnsPost, signal?: AbortSignal): Promise<void> {
   const headers: Record<string, string | number> = {
     'x-amz-sns-message-type': p.type,
     'x-amz-sns-message-id': p.messageId,
@@ -37,7 +38,7 @@ export function postToEndpoint(p: SnsPost): Promise<void> {
   const url = new URL(p.url);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<void>((resolve, reject) => {
-    const req = send(url, { method: 'POST', headers, timeout: TIMEOUT_MS }, (res) => {
+    const req = send(url, { method: 'POST', headers, timeout: TIMEOUT_MS, signal }, (res) => {
       res.resume();
       res.on('error', reject);
       res.on('end', () => {
