@@ -226,6 +226,29 @@ describe('SNS HTTP/HTTPS subscribers', () => {
       }
     }));
 
+  it("spaces POSTs by the DeliveryPolicy's throttlePolicy", () =>
+    withSns(async (sns, t) => {
+      const hook = await endpoint();
+      try {
+        const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'throttled' }));
+        const DeliveryPolicy = JSON.stringify({ throttlePolicy: { maxReceivesPerSecond: 2 } });
+        await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: hook.url, Attributes: { DeliveryPolicy } }));
+        const conf = JSON.parse((await hook.next(1)).body);
+        await sns.send(new ConfirmSubscriptionCommand({ TopicArn, Token: conf.Token }));
+        for (const m of ['a', 'b', 'c']) await sns.send(new PublishCommand({ TopicArn, Message: m }));
+        await hook.next(2);
+        for (const expected of [3, 4]) {
+          await new Promise((r) => setTimeout(r, 100));
+          assert.equal(hook.got.length, expected - 1, 'two a second: the next waits half a second');
+          t.clock.advance(500);
+          await hook.next(expected);
+        }
+        assert.deepEqual(hook.got.slice(1).map((r) => JSON.parse(r.body).Message).sort(), ['a', 'b', 'c']);
+      } finally {
+        await hook.close();
+      }
+    }));
+
   it('does not wait for an endpoint that never answers when Nimbus stops', async () => {
     const requests: string[] = [];
     const server = createServer((req) => {

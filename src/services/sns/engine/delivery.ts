@@ -11,7 +11,8 @@
  * SQS: a batch goes to its queue in one call, and the deliveries it carried are removed in
  * the same commit as the messages are enqueued, so a crash never sends one twice nor loses
  * one. Lambda: asynchronous invokes, stored durably by the functions service before the
- * delivery is removed. HTTP/HTTPS: POSTs, several at a time on a standard topic.
+ * delivery is removed. HTTP/HTTPS: POSTs, several at a time, or as many a second as the
+ * DeliveryPolicy's throttlePolicy allows.
  *
  * Failures follow SNS's policies (retry-policy.ts): a client-side error from SQS or Lambda
  * (the queue or function is gone, the queue's policy refuses SNS, the message is refused) is
@@ -60,6 +61,8 @@ class Lane {
   readonly held = new Set<string>();
   /** The earliest retry seen since the last rescan. */
   nextDue = Infinity;
+  /** A throttled HTTP/HTTPS subscription: when its next POST may start. */
+  nextStart = 0;
   timer: Timer | undefined;
 }
 
@@ -176,7 +179,7 @@ export class Deliveries {
       }
       if (orphans.length) await this.store.write(() => this.repo.finishDeliveries(orphans));
       if (due.length === 0) continue;
-      const outcomes = due[0]!.d.protocol === 'sqs' ? await this.toQueue(due) : await this.oneByOne(due);
+      const outcomes = due[0]!.d.protocol === 'sqs' ? await this.toQueue(due) : await this.oneByOne(due, lane);
       for (const o of outcomes) {
         if (o.retryAt === undefined) continue;
         lane.nextDue = Math.min(lane.nextDue, o.retryAt);
@@ -235,12 +238,16 @@ export class Deliveries {
   }
 
   /** Lambda and HTTP/HTTPS: one attempt per delivery, several at a time (standard topics only have these). */
-  private async oneByOne(due: Due[]): Promise<Outcome[]> {
+  private async oneByOne(due: Due[], lane: Lane): Promise<Outcome[]> {
     const outcomes: Outcome[] = [];
+    const { d: first, m: firstMessage } = due[0]!;
+    const http = first.protocol === 'http' || first.protocol === 'https';
+    const maxPerSecond = http ? this.httpPolicy(first, firstMessage).maxPerSecond : undefined;
     let next = 0;
     const worker = async () => {
       while (next < due.length && !this.stopped) {
         const x = due[next++]!;
+        if (maxPerSecond !== undefined && !(await this.pace(lane, maxPerSecond))) return;
         try {
           await this.sendOne(x);
           outcomes.push({ id: x.d.id });
@@ -252,6 +259,25 @@ export class Deliveries {
     };
     await Promise.all(Array.from({ length: Math.min(HTTP_PARALLEL, due.length) }, worker));
     return outcomes;
+  }
+
+  /** Waits (on the clock) for the lane's next POST slot under its throttle; false when stopped meanwhile. */
+  private pace(lane: Lane, maxPerSecond: number): Promise<boolean> {
+    const now = this.clock.now();
+    const at = Math.max(now, lane.nextStart);
+    lane.nextStart = at + 1000 / maxPerSecond;
+    if (at <= now) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const onStop = () => {
+        timer.cancel();
+        resolve(false);
+      };
+      const timer = this.clock.at(at, () => {
+        this.abort.signal.removeEventListener('abort', onStop);
+        resolve(true);
+      });
+      this.abort.signal.addEventListener('abort', onStop, { once: true });
+    });
   }
 
   private async sendOne({ d, m }: Due): Promise<void> {

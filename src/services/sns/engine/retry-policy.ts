@@ -49,6 +49,8 @@ export const HTTP_DEFAULT_POLICY: RetryPolicy = {
 export interface HttpDeliveryPolicy {
   retry: RetryPolicy;
   contentType: string;
+  /** throttlePolicy.maxReceivesPerSecond: at most this many POSTs a second to the endpoint. */
+  maxPerSecond?: number;
 }
 
 const DEFAULT_CONTENT_TYPE = 'text/plain; charset=UTF-8';
@@ -92,7 +94,12 @@ export function httpDeliveryPolicy(topicPolicy: string | undefined, subscription
   const sub = topic.disableSubscriptionOverrides === true ? {} : ((parse(subscriptionPolicy) as Record<string, unknown> | undefined) ?? {});
   const retry = (sub.healthyRetryPolicy ?? topic.defaultHealthyRetryPolicy) as Partial<RetryPolicy> | undefined;
   const request = (sub.requestPolicy ?? topic.defaultRequestPolicy) as { headerContentType?: string } | undefined;
-  return { retry: { ...HTTP_DEFAULT_POLICY, ...(retry ?? {}) }, contentType: request?.headerContentType ?? DEFAULT_CONTENT_TYPE };
+  const throttle = (sub.throttlePolicy ?? topic.defaultThrottlePolicy) as { maxReceivesPerSecond?: number } | undefined;
+  return {
+    retry: { ...HTTP_DEFAULT_POLICY, ...(retry ?? {}) },
+    contentType: request?.headerContentType ?? DEFAULT_CONTENT_TYPE,
+    ...(throttle?.maxReceivesPerSecond ? { maxPerSecond: throttle.maxReceivesPerSecond } : {}),
+  };
 }
 
 function parse(text: string | undefined): unknown {
@@ -143,6 +150,11 @@ export function checkDeliveryPolicy(text: string, on: 'subscription' | 'topic'):
     let total = 0;
     for (let r = 1; r <= p.numRetries; r++) total += retryDelayMs(p, r)!;
     if (total > 3_600_000) fail('the total retry time must not exceed 3600 seconds');
+  }
+  const throttle = policy[on === 'topic' ? 'defaultThrottlePolicy' : 'throttlePolicy'] as { maxReceivesPerSecond?: unknown } | undefined;
+  if (throttle !== undefined) {
+    const rate = throttle?.maxReceivesPerSecond;
+    if (rate !== undefined && (!Number.isInteger(rate) || (rate as number) < 1)) fail('maxReceivesPerSecond must be a positive integer');
   }
   const request = policy[requestKey] as { headerContentType?: unknown } | undefined;
   if (request !== undefined) {
