@@ -79,8 +79,8 @@ export function parseArgs(argv: string[]): Args {
     else if (flag === '--lambda-messages') a.lambdaMessages = Math.max(10, Math.floor(num()));
     else if (flag === '--help') {
       console.log(
-        'usage: node dist/bench/run.js [--duration s] [--warmup s] [--only sqs,ddb,s3,lambda | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g,' +
-          'lambda-invoke,lambda-cold,lambda-sqs] [--repeat N] [--no-table] [--table-items N] [--large | --messages N | --items N] [--rounds N] [--prefill-concurrency N] ' +
+        'usage: node dist/bench/run.js [--duration s] [--warmup s] [--only sqs,ddb,s3,lambda,sns | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g,' +
+          'lambda-invoke,lambda-cold,lambda-sqs,sns-1,sns-10,sns-100] [--repeat N] [--no-table] [--table-items N] [--large | --messages N | --items N] [--rounds N] [--prefill-concurrency N] ' +
           '[--cold-samples N] [--lambda-messages N] [--profile[=shape,...]] [--prof-dir DIR]',
       );
       process.exit(0);
@@ -88,8 +88,8 @@ export function parseArgs(argv: string[]): Args {
   }
   // S3 is not in the default run (it would add about four minutes); --large without --only adds it.
   if (a.large && !onlyGiven) for (const x of GROUPS.s3!) a.only.add(x);
-  // By default, profile the shapes with a concurrency-32 target (and Lambda's warm Invoke and SQS drain).
-  if (!a.profileShapes.length) a.profileShapes = (['send', 'ddb-put', 'ddb-get', 's3-put-1k', 's3-get-1k', 's3-get-1m', 'lambda-invoke', 'lambda-sqs'] as Shape[]).filter((x) => a.only.has(x));
+  // By default, profile the shapes with a concurrency-32 target (and Lambda's warm Invoke and SQS drain, and SNS Publish to one queue).
+  if (!a.profileShapes.length) a.profileShapes = (['send', 'ddb-put', 'ddb-get', 's3-put-1k', 's3-get-1k', 's3-get-1m', 'lambda-invoke', 'lambda-sqs', 'sns-1'] as Shape[]).filter((x) => a.only.has(x));
   return a;
 }
 
@@ -111,7 +111,8 @@ export type SqsShape = 'send' | 'batch' | 'recv';
 export type DdbShape = 'ddb-put' | 'ddb-get' | 'ddb-update' | 'ddb-query';
 export type S3Shape = 's3-put-1k' | 's3-get-1k' | 's3-put-1m' | 's3-get-1m' | 's3-1g';
 export type LambdaShape = 'lambda-invoke' | 'lambda-cold' | 'lambda-sqs';
-export type Shape = SqsShape | DdbShape | S3Shape | LambdaShape;
+export type SnsShape = 'sns-1' | 'sns-10' | 'sns-100';
+export type Shape = SqsShape | DdbShape | S3Shape | LambdaShape | SnsShape;
 export const SHAPES: { shape: SqsShape; label: string }[] = [
   { shape: 'send', label: 'SendMessage' },
   { shape: 'batch', label: 'SendMessageBatch(10)' },
@@ -135,16 +136,24 @@ export const LAMBDA_SHAPES: { shape: LambdaShape; label: string }[] = [
   { shape: 'lambda-cold', label: 'Invoke (cold start)' },
   { shape: 'lambda-sqs', label: 'SQS → function' },
 ];
+/** SNS fan-out: Publish at c32 to a topic with `subscribers` SQS queues (each enveloped and raw). */
+export const SNS_SHAPES: { shape: SnsShape; label: string; subscribers: number }[] = [
+  { shape: 'sns-1', label: 'Publish → 1 queue', subscribers: 1 },
+  { shape: 'sns-10', label: 'Publish → 10 queues', subscribers: 10 },
+  { shape: 'sns-100', label: 'Publish → 100 queues', subscribers: 100 },
+];
 // S3 is not in `all` (the default run): select it with --only s3 (see run.ts).
 export const GROUPS: Record<string, Shape[]> = {
   sqs: SHAPES.map((x) => x.shape),
   ddb: DDB_SHAPES.map((x) => x.shape),
   s3: S3_SHAPES.map((x) => x.shape),
   lambda: LAMBDA_SHAPES.map((x) => x.shape),
-  all: [...SHAPES.map((x) => x.shape), ...DDB_SHAPES.map((x) => x.shape), ...LAMBDA_SHAPES.map((x) => x.shape)],
+  sns: SNS_SHAPES.map((x) => x.shape),
+  all: [...SHAPES.map((x) => x.shape), ...DDB_SHAPES.map((x) => x.shape), ...LAMBDA_SHAPES.map((x) => x.shape), ...SNS_SHAPES.map((x) => x.shape)],
 };
-const EVERY_SHAPE: string[] = [...SHAPES, ...DDB_SHAPES, ...S3_SHAPES, ...LAMBDA_SHAPES].map((x) => x.shape);
+const EVERY_SHAPE: string[] = [...SHAPES, ...DDB_SHAPES, ...S3_SHAPES, ...LAMBDA_SHAPES, ...SNS_SHAPES].map((x) => x.shape);
 export const isDdb = (s: Shape): s is DdbShape => s.startsWith('ddb-');
 export const isS3 = (s: Shape): s is S3Shape => s.startsWith('s3-');
 export const isLambda = (s: Shape): s is LambdaShape => s.startsWith('lambda-');
+export const isSns = (s: Shape): s is SnsShape => s.startsWith('sns-');
 export const CONCURRENCY = [1, 32];

@@ -6,6 +6,9 @@
  * S3 (any request but POST): a PUT's body is read and dropped (only its size is kept, by path)
  * and answered with a fixed ETag; a GET answers that many bytes from a buffer made at start
  * (streamed with back-pressure past 1 MiB), with the headers Nimbus sends. No hashing.
+ * Query protocol (a POST with content-type application/x-www-form-urlencoded, SNS): the form
+ * body is parsed (URLSearchParams) and answered with a fixed XML <Action>Response; Publish's is
+ * a PublishResponse of the size Nimbus answers (a MessageId and a RequestId, both UUIDs).
  * Prints `BARE_READY http://127.0.0.1:<port>`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -44,6 +47,32 @@ const BODIES: Record<string, Buffer> = Object.fromEntries(
 );
 const EMPTY = Buffer.from('{}');
 const REQUEST_ID = randomUUID();
+
+// ---- query protocol (SNS): a form-encoded POST, an XML answer -----------------------------------
+
+const SNS_XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
+const QUERY_BODIES: Record<string, Buffer> = {
+  Publish: Buffer.from(
+    `<PublishResponse xmlns="${SNS_XMLNS}"><PublishResult><MessageId>${randomUUID()}</MessageId></PublishResult>` +
+      `<ResponseMetadata><RequestId>${REQUEST_ID}</RequestId></ResponseMetadata></PublishResponse>`,
+  ),
+};
+const queryBody = (action: string) =>
+  (QUERY_BODIES[action] ??= Buffer.from(`<${action}Response xmlns="${SNS_XMLNS}"><ResponseMetadata><RequestId>${REQUEST_ID}</RequestId></ResponseMetadata></${action}Response>`));
+
+function query(raw: Buffer, res: ServerResponse): void {
+  const params = new URLSearchParams(raw.toString('utf8'));
+  const action = params.get('Action');
+  let status = 200;
+  let out: Buffer;
+  if (action && /^[A-Za-z]+$/.test(action)) out = queryBody(action);
+  else {
+    status = 400;
+    out = Buffer.from(`<ErrorResponse xmlns="${SNS_XMLNS}"><Error><Type>Sender</Type><Code>MissingAction</Code><Message>Missing Action</Message></Error><RequestId>${REQUEST_ID}</RequestId></ErrorResponse>`);
+  }
+  res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-RequestId': REQUEST_ID, 'content-length': out.length });
+  res.end(out);
+}
 
 // ---- S3 (REST): PUT reads the body, GET sends as many bytes back --------------------------------
 
@@ -106,6 +135,7 @@ const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
   });
   req.on('end', () => {
     const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    if (req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) return query(raw, res);
     let status = 200;
     let out: Buffer;
     try {

@@ -1,10 +1,11 @@
 /**
- * The load generator: a keep-alive node:http client (one Agent, maxSockets = concurrency),
+ * The load generator: keep-alive node:http clients (one Agent, maxSockets = concurrency) for
+ * the JSON protocol and the query protocol (form-encoded POST, XML answer),
  * a log-bucketed latency histogram, and a closed-loop runner (N workers, each one request at
  * a time) with a warm-up and a measured window bounded in both time and operation count.
  */
 import { Agent, request } from 'node:http';
-import { JsonSigner } from './sigv4-sign.js';
+import { JsonSigner, QuerySigner } from './sigv4-sign.js';
 
 export interface Reply {
   status: number;
@@ -36,17 +37,7 @@ export class JsonClient {
   call(operation: string, payload: string | object): Promise<Reply> {
     const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
     const headers = this.signer.sign(`${this.targetPrefix}.${operation}`, body);
-    return new Promise((resolve, reject) => {
-      const req = request({ agent: this.agent, host: this.host, port: this.port, method: 'POST', path: '/', headers }, (res) => {
-        res.setEncoding('utf8');
-        let text = '';
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+    return postRoot(this.agent, this.host, this.port, headers, body);
   }
 
   /** call() that throws (with the body) on any non-200, and parses the JSON answer. */
@@ -54,6 +45,64 @@ export class JsonClient {
     const r = await this.call(operation, payload);
     if (r.status !== 200) throw new HttpError(operation, r.status, r.body);
     return (r.body ? JSON.parse(r.body) : {}) as T;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** POST / with these headers and body; resolves with the status and the whole answer as text. */
+function postRoot(agent: Agent, host: string, port: number, headers: Record<string, string>, body: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request({ agent, host, port, method: 'POST', path: '/', headers }, (res) => {
+      res.setEncoding('utf8');
+      let text = '';
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** A form body: `Action=<action>&Version=<version>&<params>` (URLSearchParams encoding). */
+export function formBody(action: string, version: string, params: Record<string, string> = {}): string {
+  return new URLSearchParams({ Action: action, Version: version, ...params }).toString();
+}
+
+/** Signed query-protocol calls (SNS: form-encoded POST /, XML answer) to one endpoint. */
+export class QueryClient {
+  private readonly agent: Agent;
+  private readonly host: string;
+  private readonly port: number;
+  private readonly signer: QuerySigner;
+
+  constructor(
+    endpoint: string,
+    concurrency: number,
+    readonly service = 'sns',
+    readonly version = '2010-03-31',
+  ) {
+    const u = new URL(endpoint);
+    if (u.hostname !== '127.0.0.1') throw new Error(`bench only talks to 127.0.0.1, not ${u.hostname}`);
+    this.host = u.hostname;
+    this.port = Number(u.port);
+    this.agent = new Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency, scheduling: 'fifo' });
+    this.signer = new QuerySigner({ accessKeyId: 'test', secretAccessKey: 'test', region: 'us-east-1', service, host: u.host });
+  }
+
+  /** POST / with a form body built already (see formBody). */
+  send(body: string): Promise<Reply> {
+    return postRoot(this.agent, this.host, this.port, this.signer.sign(body), body);
+  }
+
+  /** `Action=<action>` with these parameters; throws (with the body) on any non-200; answers the XML. */
+  async ok(action: string, params: Record<string, string> = {}): Promise<string> {
+    const r = await this.send(formBody(action, this.version, params));
+    if (r.status !== 200) throw new HttpError(action, r.status, r.body);
+    return r.body;
   }
 
   close(): void {

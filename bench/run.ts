@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: SQS, DynamoDB and Lambda request shapes against Nimbus (durable, on a temp data dir),
+ * `npm run bench`: SQS, DynamoDB, Lambda and SNS request shapes against Nimbus (durable, on a temp data dir),
  * against a bare node:http server (the ceiling) and, for DynamoDB, against dynalite (npm, in
  * memory), with the same light load generator, in one run.
  * S3 is not in the default run (it would lengthen it by about four minutes): `--only s3`, or
@@ -9,12 +9,16 @@
  * lambda-local (npm) and the overhead over an in-process call (lambda-invoke), cold starts
  * (lambda-cold) and SQS → function throughput (lambda-sqs); `--only lambda` runs it alone
  * (see lambda-bench.ts).
+ * SNS is in the default run (about 2 minutes): Publish at c32 to a topic with 1, 10 and 100 SQS
+ * queues subscribed, enveloped and raw, against bare (Publish only) and Nimbus: publishes/s,
+ * deliveries/s, fan-out latency Publish → receivable (p50, p99) and the drain lag; `--only sns`
+ * runs it alone, `--only sns-1` one subscriber count (see sns-bench.ts).
  *
- *   node dist/bench/run.js [--duration 5] [--warmup 1.5] [--only sqs,ddb,s3,lambda | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g,lambda-invoke,lambda-cold,lambda-sqs]
+ *   node dist/bench/run.js [--duration 5] [--warmup 1.5] [--only sqs,ddb,s3,lambda,sns | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g,lambda-invoke,lambda-cold,lambda-sqs,sns-1,sns-10,sns-100]
  *                          [--repeat 1] [--table-items 10000]
  *                          [--large | --messages 1000000 | --items 1000000] [--rounds 3] [--prefill-concurrency 64]
  *                          [--cold-samples 10] [--lambda-messages 20000]
- *                          [--profile[=send,ddb-put,lambda-invoke,lambda-sqs,...] [--prof-dir /tmp/prof]] [--no-table]
+ *                          [--profile[=send,ddb-put,lambda-invoke,lambda-sqs,sns-1,...] [--prof-dir /tmp/prof]] [--no-table]
  *
  * --large (or BENCH_LARGE=1) also runs the large part of each selected family: a queue of
  * --messages messages (SQS), a table of --items items (DynamoDB). --messages and --items imply
@@ -23,13 +27,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DDB_SHAPES, isLambda, isS3, parseArgs, S3_SHAPES, SHAPES } from './args.js';
+import { DDB_SHAPES, isLambda, isS3, isSns, parseArgs, S3_SHAPES, SHAPES } from './args.js';
 import { ddbLargePart, ddbTable, printDdbTable } from './ddb-bench.js';
 import { lambdaPart, lambdaProfilePart } from './lambda-bench.js';
 import { fmt, log } from './measure.js';
 import { profilePart } from './profile.js';
 import { s3Part, s3ProfilePart } from './s3-bench.js';
 import { fsyncProbe, startBare, startDynalite, startNimbus, type ServerProc } from './servers.js';
+import { snsPart, snsProfilePart } from './sns-bench.js';
 import { largePart, printTable, table } from './sqs-bench.js';
 
 // ---- main ---------------------------------------------------------------------------------------
@@ -80,12 +85,14 @@ async function main(): Promise<void> {
     }
     if (s3) await s3Part(args, dir);
     await lambdaPart(args, dir);
+    await snsPart(args, dir);
     if (args.large && sqs) await largePart(args, dir);
     if (args.large && ddb) await ddbLargePart(args, dir);
     if (args.profile) {
-      await profilePart({ ...args, profileShapes: args.profileShapes.filter((x) => !isS3(x) && !isLambda(x)) }, dir);
+      await profilePart({ ...args, profileShapes: args.profileShapes.filter((x) => !isS3(x) && !isLambda(x) && !isSns(x)) }, dir);
       await s3ProfilePart(args, dir);
       await lambdaProfilePart(args, dir);
+      await snsProfilePart(args, dir);
     }
   } finally {
     for (const s of started) await s.stop();

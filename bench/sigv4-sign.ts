@@ -1,5 +1,6 @@
 /**
- * A small, fast SigV4 signer for the benchmark's JSON-protocol requests (POST /, no query).
+ * A small, fast SigV4 signer for the benchmark's JSON-protocol requests (POST /, no query),
+ * and one for query-protocol requests (SNS: a form-encoded POST /, no X-Amz-Target).
  * The signing key is derived once per UTC day and the x-amz-date string once per second, so
  * each request costs two SHA-256 digests and one HMAC: the load generator stays light.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
@@ -85,6 +86,32 @@ export class JsonSigner extends SigV4Signer {
       'x-amz-date': amzDate,
       'x-amz-target': target,
       authorization: this.authorization(canonical, SIGNED_HEADERS),
+      'content-length': String(Buffer.byteLength(body)),
+    };
+  }
+}
+
+const QUERY_SIGNED_HEADERS = 'content-type;host;x-amz-date';
+/** What the SDK sends for a query-protocol (awsQuery) POST. */
+export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded; charset=utf-8';
+
+/** SigV4 for query-protocol requests: POST / with a form-encoded body (`Action=...&Version=...`). */
+export class QuerySigner extends SigV4Signer {
+  constructor(private readonly o: Omit<SignerOptions, 'contentType'>) {
+    super(o);
+  }
+
+  /** Headers for a POST / with this form body, Content-Length included. */
+  sign(body: string): Record<string, string> {
+    const amzDate = this.date();
+    const payloadHash = createHash('sha256').update(body).digest('hex');
+    const canonical =
+      `POST\n/\n\ncontent-type:${FORM_CONTENT_TYPE}\nhost:${this.o.host}\nx-amz-date:${amzDate}\n\n` + `${QUERY_SIGNED_HEADERS}\n${payloadHash}`;
+    return {
+      host: this.o.host,
+      'content-type': FORM_CONTENT_TYPE,
+      'x-amz-date': amzDate,
+      authorization: this.authorization(canonical, QUERY_SIGNED_HEADERS),
       'content-length': String(Buffer.byteLength(body)),
     };
   }
