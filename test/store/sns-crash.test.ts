@@ -2,8 +2,8 @@
  * Durable fan-out under a crash: a Nimbus child process acknowledges concurrent publishes to a
  * topic with three SQS subscribers and one HTTP endpoint that never answers (so deliveries are
  * certainly pending), is killed with SIGKILL mid-stream, and restarts on the same data dir.
- * Then every acknowledged message is in every queue exactly once (a delivery to SQS and its
- * removal from the outbox commit together), and reaches the HTTP endpoint, which answers now.
+ * Then every acknowledged message is in every queue exactly once (queues get a message in the
+ * Publish's own commit), and reaches the HTTP endpoint from the outbox, which answers now.
  */
 import { CreateTopicCommand, ListSubscriptionsByTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';

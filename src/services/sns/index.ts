@@ -10,7 +10,7 @@ import { AwsError } from '../../protocols/errors.js';
 import type { Violation } from '../../protocols/shapes.js';
 import type { ApiRequest, ApiResponse } from '../../server/api.js';
 import type { ServiceEnv, ServicePlugin } from '../service.js';
-import { CERT_PATH, LINKS_PREFIX as PREFIX } from './engine/delivery.js';
+import { CERT_PATH, LINKS_PREFIX as PREFIX } from './engine/envelope.js';
 import { SnsEngine } from './engine/index.js';
 import { AuthorizationError, invalidParameter, NotFound, ValidationError } from './errors.js';
 import { preparePublish } from './engine/publish.js';

@@ -3,7 +3,7 @@
  * protocol (older SDKs, AWS CLI v2 from Debian), one engine behind both.
  */
 import type { Violation } from '../../protocols/shapes.js';
-import type { ReceivedSqsMessage } from '../../lib/internal.js';
+import type { InternalCalls, ReceivedSqsMessage } from '../../lib/internal.js';
 import type { ServiceEnv, ServiceFactory, ServicePlugin } from '../service.js';
 import { SqsEngine, type PresentedMessage } from './engine/index.js';
 import { prepareSend, type PreparedSend } from './engine/prepare-send.js';
@@ -39,7 +39,7 @@ export const createSqsService: ServiceFactory = (env) => {
     const [result] = await engine.messages.send(q, [prepareSend(q, input)], from);
     return { messageId: result!.MessageId };
   });
-  env.internal.register('sqs.sendMessages', async ({ queueArn, from, sourceArn, sourceAccount, messages, alongside }) => {
+  const enqueueInWrite: InternalCalls['sqs.enqueueInWrite'] = ({ queueArn, from, sourceArn, sourceAccount, messages }) => {
     const q = engine.queues.byArn(queueArn);
     if (!q) throw new QueueDoesNotExist('The specified queue does not exist.');
     if (!engine.queues.allowsService(q, from, sourceArn, sourceAccount)) throw new AccessDenied(`Access to the resource ${q.arn} is denied.`);
@@ -55,12 +55,17 @@ export const createSqsService: ServiceFactory = (env) => {
         results.push({ error: e as Error });
       }
     }
-    await engine.messages.send(q, prepared, from, (sent) => {
-      sent.forEach((r, i) => (results[slots[i]!] = { messageId: r.MessageId }));
-      alongside?.(results);
-    });
+    if (prepared.length) engine.messages.enqueueWithin(q, prepared, from).forEach((r, i) => (results[slots[i]!] = { messageId: r.MessageId }));
     return results;
-  });
+  };
+  env.internal.register('sqs.enqueueInWrite', enqueueInWrite);
+  env.internal.register('sqs.sendMessages', ({ alongside, ...args }) =>
+    env.store.write(() => {
+      const results = enqueueInWrite(args);
+      alongside?.(results);
+      return results;
+    }),
+  );
   registerConsumerCalls(engine, env);
   const plugin: ServicePlugin = {
     name: 'sqs',

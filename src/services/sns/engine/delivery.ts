@@ -27,9 +27,8 @@ import type { Logger } from '../../../lib/log.js';
 import { AwsError } from '../../../protocols/errors.js';
 import type { Store } from '../../../store/store.js';
 import type { DeliveryRecord, SnsRepo, StoredMessage } from '../repo.js';
-import { confirmation, envelope, isoTime, lambdaEvent, signatureVersion, sqsAttributes, type EnvelopeParts } from './envelope.js';
+import { confirmation, envelope, lambdaEvent, messageFor, queueMessage, type EnvelopeParts, type Links } from './envelope.js';
 import { postToEndpoint } from './http-post.js';
-import { messageFor } from './publish.js';
 import { httpDeliveryPolicy, MANAGED_POLICY, retryDelayMs } from './retry-policy.js';
 import type { Signer } from './signature.js';
 
@@ -37,12 +36,6 @@ import type { Signer } from './signature.js';
 const BATCH = 256;
 /** POSTs in flight at once per HTTP/HTTPS subscription of a standard topic. */
 const HTTP_PARALLEL = 8;
-/** Signatures kept for deliveries of the same message to other subscriptions. */
-const SIGNATURE_CACHE = 4096;
-
-/** Where Nimbus serves what HTTP subscribers are sent. */
-export const LINKS_PREFIX = '/_nimbus/sns/';
-export const CERT_PATH = `${LINKS_PREFIX}SimpleNotificationService.pem`;
 
 interface Due {
   d: DeliveryRecord;
@@ -81,7 +74,6 @@ export class Deliveries {
   private stopped = false;
   private readonly lanes = new Map<string, Lane>();
   private readonly running = new Set<Promise<void>>();
-  private readonly signatures = new Map<string, Promise<string>>();
   /** Ends POSTs in flight at stop: their deliveries stay pending for the next run. */
   private readonly abort = new AbortController();
 
@@ -91,7 +83,7 @@ export class Deliveries {
     private readonly internal: InternalApi,
     private readonly clock: Clock,
     private readonly log: Logger,
-    private readonly endpoint: () => string,
+    private readonly links: Links,
     private readonly signer: Signer,
     private readonly context: DeliveryContext,
   ) {}
@@ -208,15 +200,7 @@ export class Deliveries {
     const { d: first, m: firstMessage } = due[0]!;
     const send = this.internal.get('sqs.sendMessages');
     if (!send) return this.failAll(due, new Error('the queue service is not running'));
-    const fifoQueue = first.endpoint.endsWith('.fifo');
-    const messages = await Promise.all(
-      due.map(async ({ d, m }) => ({
-        body: d.raw ? messageFor(m, 'sqs') : envelope(m, 'sqs', await this.parts(d, m)),
-        ...(d.raw && Object.keys(m.attributes).length ? { messageAttributes: sqsAttributes(m.attributes) } : {}),
-        ...(m.groupId !== undefined ? { groupId: m.groupId } : {}),
-        ...(fifoQueue && m.dedupId !== undefined ? { dedupId: m.dedupId } : {}),
-      })),
-    );
+    const messages = await Promise.all(due.map(async ({ d, m }) => queueMessage(m, d.raw, d.endpoint, d.raw ? undefined : await this.parts(d, m))));
     try {
       const results = await send({
         queueArn: first.endpoint,
@@ -291,9 +275,9 @@ export class Deliveries {
     if (m.type === 'SubscriptionConfirmation') {
       // A subscription confirmed or removed meanwhile needs no (more) confirmation.
       if (!this.context.isPending(d.subscriptionArn)) return;
-      const subscribeUrl = this.subscribeUrl(m);
-      const signature = await this.signature(m, d.protocol, subscribeUrl);
-      const body = confirmation(m, subscribeUrl, signature, this.certUrl());
+      const subscribeUrl = this.links.subscribe(m);
+      const signature = await this.signer.message(m, d.protocol, subscribeUrl);
+      const body = confirmation(m, subscribeUrl, signature, this.links.cert());
       await postToEndpoint({ url: d.endpoint, type: 'SubscriptionConfirmation', messageId: m.messageId, topicArn: m.topicArn, raw: false, contentType, body }, this.abort.signal);
       return;
     }
@@ -329,14 +313,7 @@ export class Deliveries {
         from: 'sns.amazonaws.com',
         sourceArn: m.topicArn,
         sourceAccount: accountOf(m.topicArn),
-        messages: [
-          {
-            body: raw ? messageFor(m, 'sqs') : envelope(m, 'sqs', await this.parts(d, m, 'sqs')),
-            ...(raw && Object.keys(m.attributes).length ? { messageAttributes: sqsAttributes(m.attributes) } : {}),
-            ...(m.groupId !== undefined ? { groupId: m.groupId } : {}),
-            ...(d.dlqArn.endsWith('.fifo') && m.dedupId !== undefined ? { dedupId: m.dedupId } : {}),
-          },
-        ],
+        messages: [queueMessage(m, raw, d.dlqArn, raw ? undefined : await this.parts(d, m, 'sqs'))],
       });
       if (result && 'error' in result) throw result.error;
     } catch (e) {
@@ -349,44 +326,15 @@ export class Deliveries {
     return httpDeliveryPolicy(p.topic, p.subscription);
   }
 
-  /** The signature and links of a notification's envelope for a subscription of `d.protocol`. */
+  /** The signature and links of a notification's envelope for a subscription of `protocol`. */
   private async parts(d: DeliveryRecord, m: StoredMessage, protocol = d.protocol): Promise<EnvelopeParts> {
-    return { signature: await this.signature(m, protocol), signingCertUrl: this.certUrl(), unsubscribeUrl: this.unsubscribeUrl(d.subscriptionArn) };
-  }
-
-  /**
-   * A message's signature, made once for all its deliveries (off the event loop). It covers
-   * the message the protocol receives: under MessageStructure=json that may be its own.
-   */
-  private signature(m: StoredMessage, protocol: string, subscribeUrl?: string): Promise<string> {
-    const message = messageFor(m, protocol);
-    const key = message === m.message ? m.messageId : `${m.messageId} ${protocol}`;
-    let sig = this.signatures.get(key);
-    if (!sig) {
-      const version = signatureVersion(m);
-      const timestamp = isoTime(m.timestamp);
-      sig =
-        m.type === 'SubscriptionConfirmation'
-          ? this.signer.sign({ Message: m.message, MessageId: m.messageId, SubscribeURL: subscribeUrl, Timestamp: timestamp, Token: m.token, TopicArn: m.topicArn, Type: m.type }, version)
-          : this.signer.sign({ Message: message, MessageId: m.messageId, Subject: m.subject, Timestamp: timestamp, TopicArn: m.topicArn, Type: 'Notification' }, version);
-      if (this.signatures.size >= SIGNATURE_CACHE) this.signatures.delete(this.signatures.keys().next().value!);
-      this.signatures.set(key, sig);
-    }
-    return sig;
-  }
-
-  private certUrl(): string {
-    return `${this.endpoint()}${CERT_PATH}`;
-  }
-
-  private subscribeUrl(m: StoredMessage): string {
-    return `${this.endpoint()}/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(m.topicArn)}&Token=${m.token}`;
-  }
-
-  private unsubscribeUrl(subscriptionArn: string): string {
-    const token = this.context.unsubscribeToken(subscriptionArn);
-    return `${this.endpoint()}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subscriptionArn)}${token ? `&Token=${token}` : ''}`;
+    return {
+      signature: await this.signer.message(m, protocol),
+      signingCertUrl: this.links.cert(),
+      unsubscribeUrl: this.links.unsubscribe(d.subscriptionArn, this.context.unsubscribeToken(d.subscriptionArn)),
+    };
   }
 }
 
-const accountOf = (arn: string) => arn.split(':')[4] ?? '';
+/** The account in an ARN. */
+export const accountOf = (arn: string) => arn.split(':')[4] ?? '';

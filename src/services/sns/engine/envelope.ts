@@ -4,7 +4,33 @@
  * sink carries them. Pure functions of the message, its signature and the links.
  */
 import type { SnsMessageAttributes, StoredMessage } from '../repo.js';
-import { messageFor } from './publish.js';
+
+/** Where Nimbus serves what HTTP subscribers are sent (besides SNS's own `/?Action=` links). */
+export const LINKS_PREFIX = '/_nimbus/sns/';
+export const CERT_PATH = `${LINKS_PREFIX}SimpleNotificationService.pem`;
+
+/** The links messages carry, on Nimbus's own endpoint (known once it listens). */
+export class Links {
+  constructor(private readonly endpoint: () => string) {}
+
+  cert(): string {
+    return `${this.endpoint()}${CERT_PATH}`;
+  }
+
+  subscribe(m: StoredMessage): string {
+    return `${this.endpoint()}/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(m.topicArn)}&Token=${m.token}`;
+  }
+
+  /** The UnsubscribeURL; its token (when the subscription has one) is the credential. */
+  unsubscribe(subscriptionArn: string, token: string | undefined): string {
+    return `${this.endpoint()}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subscriptionArn)}${token ? `&Token=${token}` : ''}`;
+  }
+}
+
+/** The message a protocol gets: its own under MessageStructure=json, else the message. */
+export function messageFor(m: StoredMessage, protocol: string): string {
+  return m.perProtocol?.[protocol] ?? m.message;
+}
 
 /** What a delivery adds to its message: the signature and the links the envelope carries. */
 export interface EnvelopeParts {
@@ -98,8 +124,21 @@ function envelopeAttributes(attributes: SnsMessageAttributes): Record<string, { 
   return out;
 }
 
+/**
+ * What a queue is sent for a message: the bare message with its attributes (raw delivery) or
+ * the envelope; the group, and for a FIFO queue the deduplication id, of a FIFO topic's message.
+ */
+export function queueMessage(m: StoredMessage, raw: boolean, queueArn: string, parts: EnvelopeParts | undefined) {
+  return {
+    body: raw ? messageFor(m, 'sqs') : envelope(m, 'sqs', parts!),
+    ...(raw && Object.keys(m.attributes).length ? { messageAttributes: sqsAttributes(m.attributes) } : {}),
+    ...(m.groupId !== undefined ? { groupId: m.groupId } : {}),
+    ...(queueArn.endsWith('.fifo') && m.dedupId !== undefined ? { dedupId: m.dedupId } : {}),
+  };
+}
+
 /** Message attributes as SQS message attributes (raw delivery). */
-export function sqsAttributes(attributes: SnsMessageAttributes) {
+function sqsAttributes(attributes: SnsMessageAttributes) {
   const out: Record<string, { DataType: string; StringValue?: string; BinaryValue?: Buffer }> = {};
   for (const [k, a] of Object.entries(attributes)) out[k] = a.BinaryValue ? { DataType: a.DataType, BinaryValue: a.BinaryValue } : { DataType: a.DataType, StringValue: a.StringValue ?? '' };
   return out;

@@ -5,7 +5,8 @@ import type { SnsRepo } from '../repo.js';
 import { join } from 'node:path';
 import { Deliveries } from './delivery.js';
 import { Signer } from './signature.js';
-import { Publisher } from './publish.js';
+import { Links } from './envelope.js';
+import { Publisher } from './publisher.js';
 import { Subscriptions } from './subscriptions.js';
 import { Topics } from './topics.js';
 
@@ -28,9 +29,10 @@ export class SnsEngine {
     this.topics = new Topics(repo, env.store, env.clock);
     const wake = (subscriptionArn: string) => this.deliveries.wake(subscriptionArn);
     this.subscriptions = new Subscriptions(repo, env.store, env.clock, env.ids, wake);
-    this.publisher = new Publisher(repo, env.store, this.subscriptions, env.clock, env.ids, wake);
     this.signer = new Signer(env.memory ? undefined : join(env.dataDir, 'sns'));
-    this.deliveries = new Deliveries(repo, env.store, env.internal, env.clock, env.log, env.endpoint, this.signer, {
+    const links = new Links(env.endpoint);
+    this.publisher = new Publisher({ ...env, repo, subscriptions: this.subscriptions, signer: this.signer, links, queued: wake });
+    this.deliveries = new Deliveries(repo, env.store, env.internal, env.clock, env.log, links, this.signer, {
       deliveryPolicies: (subscriptionArn, topicArn) => ({
         subscription: repo.getSubscription(subscriptionArn)?.attributes.DeliveryPolicy,
         topic: repo.getTopic(topicArn)?.attributes.DeliveryPolicy,

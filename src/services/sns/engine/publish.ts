@@ -1,24 +1,15 @@
 /**
- * Publish and PublishBatch: each message is checked (size, subject, structure, attributes,
- * the FIFO parameters), then committed in one write with one pending delivery per
- * subscription whose filter policy it passes; the drainer (delivery.ts) takes it from there.
- * FIFO topics deduplicate by MessageDeduplicationId or by content for five minutes on the
- * injected clock, and number their messages.
+ * Publish and PublishBatch input: each message is checked (size, subject, structure,
+ * attributes, the FIFO parameters) with SNS's errors before publisher.ts commits it.
  */
 import { createHash } from 'node:crypto';
-import type { Clock } from '../../../lib/clock.js';
-import type { Ids } from '../../../lib/ids.js';
-import type { Store } from '../../../store/store.js';
 import { InvalidParameterValue, invalidParameter } from '../errors.js';
-import type { NewDelivery, SnsMessageAttributes, SnsRepo, StoredMessage } from '../repo.js';
-import { policyMatches } from './filter-policy.js';
-import type { Subscriptions } from './subscriptions.js';
+import type { SnsMessageAttributes, StoredMessage } from '../repo.js';
 import type { Topic } from './topics.js';
 
 /** 256 KiB: the message and its attributes (names, types and values) together. */
 export const MAX_MESSAGE_BYTES = 262144;
 const MAX_ATTRIBUTES = 10;
-const DEDUP_WINDOW_MS = 5 * 60_000;
 const FIFO_ID = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
 const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,256}$/;
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -142,67 +133,4 @@ function attributesSize(attributes: SnsMessageAttributes): number {
   let n = 0;
   for (const [name, a] of Object.entries(attributes)) n += Buffer.byteLength(name) + Buffer.byteLength(a.DataType) + (a.BinaryValue ? a.BinaryValue.length : Buffer.byteLength(a.StringValue ?? ''));
   return n;
-}
-
-/** SNS FIFO sequence numbers: 20 digits, growing per topic. */
-const sequenceNumber = (seq: number) => (10n ** 19n + BigInt(seq)).toString();
-
-export class Publisher {
-  constructor(
-    private readonly repo: SnsRepo,
-    private readonly store: Store,
-    private readonly subscriptions: Subscriptions,
-    private readonly clock: Clock,
-    private readonly ids: Ids,
-    /** Called after the commit with each subscription that got deliveries. */
-    private readonly delivered: (subscriptionArn: string) => void,
-  ) {}
-
-  /** Commits the messages and their deliveries in one write; answers each message's ids. */
-  async publish(topic: Topic, batch: PreparedPublish[]): Promise<PublishResult[]> {
-    const touched = new Set<string>();
-    const results = await this.store.write(() => {
-      const now = this.clock.now();
-      const subs = this.repo.subscriptionsOfTopic(topic.arn);
-      const signatureVersion = topic.attributes.SignatureVersion === '2' ? '2' : undefined;
-      return batch.map((p) => {
-        if (topic.fifo) {
-          const prior = this.repo.getDedup(topic.arn, p.dedupId!);
-          // A duplicate inside the window is acknowledged as the original and not delivered again.
-          if (prior && prior.expiresAt > now) return { MessageId: prior.messageId, SequenceNumber: prior.sequenceNumber };
-        }
-        const { size: _size, ...fields } = p;
-        const m: StoredMessage = { ...fields, messageId: this.ids.uuid(), topicArn: topic.arn, timestamp: now };
-        if (signatureVersion) m.signatureVersion = signatureVersion;
-        if (topic.fifo) {
-          m.sequenceNumber = sequenceNumber(this.repo.nextTopicSeq(topic.arn));
-          this.repo.putDedup(topic.arn, p.dedupId!, { messageId: m.messageId, sequenceNumber: m.sequenceNumber, expiresAt: now + DEDUP_WINDOW_MS });
-        }
-        const deliveries: NewDelivery[] = [];
-        for (const record of subs) {
-          if (record.pending) continue;
-          const s = this.subscriptions.view(record);
-          const policy = this.subscriptions.filterPolicy(s);
-          if (policy && !policyMatches(policy, s.scope, messageFor(m, s.protocol), m.attributes)) continue;
-          deliveries.push({ subscriptionArn: s.arn, protocol: s.protocol, endpoint: s.endpoint, raw: s.raw, dlqArn: s.dlqArn });
-          touched.add(s.arn);
-        }
-        this.repo.insertMessage(m, deliveries, now);
-        return m.sequenceNumber ? { MessageId: m.messageId, SequenceNumber: m.sequenceNumber } : { MessageId: m.messageId };
-      });
-    });
-    for (const arn of touched) this.delivered(arn);
-    return results;
-  }
-
-  /** Drops deduplication entries past their window. */
-  async sweep(): Promise<void> {
-    const now = this.clock.now();
-    await this.store.write(() => this.repo.sweepDedup(now));
-  }
-}
-
-/** The message a protocol gets: its own under MessageStructure=json, else the message. */
-export function messageFor(m: StoredMessage, protocol: string): string {
-  return m.perProtocol?.[protocol] ?? m.message;
 }

@@ -12,6 +12,8 @@
 import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { StoredMessage } from '../repo.js';
+import { isoTime, messageFor, signatureVersion } from './envelope.js';
 
 /** The fields a signature covers: a Notification's, or a (Un)SubscriptionConfirmation's. */
 export interface SignedNotification {
@@ -40,9 +42,13 @@ export function canonicalString(n: SignedNotification): string {
   return out;
 }
 
+/** Signatures kept for the other deliveries of the same message. */
+const CACHED = 4096;
+
 export class Signer {
   private key: Promise<KeyObject> | undefined;
   private certificatePem: Promise<string> | undefined;
+  private readonly cache = new Map<string, Promise<string>>();
 
   /** `dir`: where the key is kept across restarts; undefined keeps it in memory only. */
   constructor(private readonly dir: string | undefined) {}
@@ -59,6 +65,28 @@ export class Signer {
     return new Promise((resolve, reject) =>
       sign(version === '2' ? 'sha256' : 'sha1', data, key, (err, sig) => (err ? reject(err) : resolve(sig.toString('base64')))),
     );
+  }
+
+  /**
+   * A message's signature as a subscriber of `protocol` receives it (under
+   * MessageStructure=json its message may be its own), made once for all its deliveries.
+   */
+  message(m: StoredMessage, protocol: string, subscribeUrl?: string): Promise<string> {
+    const text = messageFor(m, protocol);
+    const key = text === m.message ? m.messageId : `${m.messageId} ${protocol}`;
+    let sig = this.cache.get(key);
+    if (!sig) {
+      const Timestamp = isoTime(m.timestamp);
+      sig =
+        m.type === 'SubscriptionConfirmation'
+          ? this.sign({ Message: m.message, MessageId: m.messageId, SubscribeURL: subscribeUrl, Timestamp, Token: m.token, TopicArn: m.topicArn, Type: m.type }, signatureVersion(m))
+          : this.sign({ Message: text, MessageId: m.messageId, Subject: m.subject, Timestamp, TopicArn: m.topicArn, Type: 'Notification' }, signatureVersion(m));
+      if (this.cache.size >= CACHED) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(key, sig);
+      // A failed signature is not kept: the next delivery tries again.
+      sig.catch(() => this.cache.delete(key));
+    }
+    return sig;
   }
 
   /** The public key as PEM, for verifying signatures. */

@@ -65,16 +65,22 @@ export class MessageEngine {
     });
   }
 
+  /** Stores prepared messages in one commit; returns each one's result in order. */
+  async send(q: Queue, batch: PreparedSend[], senderId: string): Promise<SendResult[]> {
+    const results = await this.writeTo(q, () => batch.map((p) => this.enqueue(q, p, senderId)));
+    this.polls.wake(q.id);
+    return results;
+  }
+
   /**
-   * Stores prepared messages in one commit; returns each one's result in order. `alongside`
-   * runs in the same commit, after the enqueue (an in-process sender's own bookkeeping).
+   * Stores prepared messages inside a write the caller is running (an in-process sender that
+   * commits its own changes with them). The wake may come before the commit: a woken receive
+   * takes in a later write, which runs after this one has committed.
    */
-  async send(q: Queue, batch: PreparedSend[], senderId: string, alongside?: (results: SendResult[]) => void): Promise<SendResult[]> {
-    const results = await this.writeTo(q, () => {
-      const out = batch.map((p) => this.enqueue(q, p, senderId));
-      alongside?.(out);
-      return out;
-    });
+  enqueueWithin(q: Queue, batch: PreparedSend[], senderId: string): SendResult[] {
+    if (!this.store.db.inTransaction) throw new Error('enqueueWithin needs a store write');
+    this.queues.assertExists(q);
+    const results = batch.map((p) => this.enqueue(q, p, senderId));
     this.polls.wake(q.id);
     return results;
   }

@@ -1,0 +1,154 @@
+/**
+ * Committing what Publish accepted: each message with its fan-out, in one write.
+ *
+ * Subscribed SQS queues get the message inside that same commit (SQS's in-write enqueue), so
+ * a Publish that is answered has already made its message receivable in every queue, exactly
+ * once, with no outbox round trip. Their envelopes are signed before the write, off the event
+ * loop. A queue that refuses (gone, its policy, the message) is the subscriber's fault: the
+ * message goes to the subscription's dead-letter queue in the same commit, or is dropped with
+ * a warning. Every other subscription (Lambda, HTTP/HTTPS, a queue when SQS is not running)
+ * gets a pending delivery in the outbox, which the drainer (delivery.ts) works through.
+ *
+ * FIFO topics deduplicate by MessageDeduplicationId or by content for five minutes on the
+ * injected clock, and number their messages; their queues get them in that order.
+ */
+import type { Clock } from '../../../lib/clock.js';
+import type { Ids } from '../../../lib/ids.js';
+import type { InternalApi, InternalCalls } from '../../../lib/internal.js';
+import type { Logger } from '../../../lib/log.js';
+import { AwsError } from '../../../protocols/errors.js';
+import type { Store } from '../../../store/store.js';
+import type { NewDelivery, SnsRepo, StoredMessage } from '../repo.js';
+import { accountOf } from './delivery.js';
+import { messageFor, queueMessage, type Links } from './envelope.js';
+import { policyMatches } from './filter-policy.js';
+import type { PreparedPublish, PublishResult } from './publish.js';
+import type { Signer } from './signature.js';
+import type { SubscriptionView, Subscriptions } from './subscriptions.js';
+import type { Topic } from './topics.js';
+
+const DEDUP_WINDOW_MS = 5 * 60_000;
+
+/** SNS FIFO sequence numbers: 20 digits, growing per topic. */
+const sequenceNumber = (seq: number) => (10n ** 19n + BigInt(seq)).toString();
+
+export interface PublisherDeps {
+  repo: SnsRepo;
+  store: Store;
+  subscriptions: Subscriptions;
+  clock: Clock;
+  ids: Ids;
+  internal: InternalApi;
+  signer: Signer;
+  links: Links;
+  log: Logger;
+  /** Called after the commit with each subscription that got an outbox delivery. */
+  queued: (subscriptionArn: string) => void;
+}
+
+interface Planned {
+  p: PreparedPublish;
+  m: StoredMessage;
+  targets: SubscriptionView[];
+  /** The envelope's signature, when an enveloped queue subscription gets the message now. */
+  signature?: string;
+}
+
+export class Publisher {
+  constructor(private readonly d: PublisherDeps) {}
+
+  /** Commits the messages and their fan-out in one write; answers each message's ids. */
+  async publish(topic: Topic, batch: PreparedPublish[]): Promise<PublishResult[]> {
+    const { repo, subscriptions, clock, ids } = this.d;
+    const now = clock.now();
+    const subs = repo.subscriptionsOfTopic(topic.arn);
+    const enqueue = this.d.internal.get('sqs.enqueueInWrite');
+    const planned: Planned[] = batch.map((p) => {
+      const { size: _size, ...fields } = p;
+      const m: StoredMessage = { ...fields, messageId: ids.uuid(), topicArn: topic.arn, timestamp: now };
+      if (topic.attributes.SignatureVersion === '2') m.signatureVersion = '2';
+      const targets: SubscriptionView[] = [];
+      for (const record of subs) {
+        if (record.pending) continue;
+        const s = subscriptions.view(record);
+        const policy = subscriptions.filterPolicy(s);
+        if (policy && !policyMatches(policy, s.scope, messageFor(m, s.protocol), m.attributes)) continue;
+        targets.push(s);
+      }
+      return { p, m, targets };
+    });
+    if (enqueue) {
+      await Promise.all(
+        planned
+          .filter((x) => x.targets.some((s) => s.protocol === 'sqs' && !s.raw))
+          .map(async (x) => {
+            x.signature = await this.d.signer.message(x.m, 'sqs');
+          }),
+      );
+    }
+    const queued = new Set<string>();
+    const results = await this.d.store.write(() =>
+      planned.map(({ p, m, targets, signature }) => {
+        if (topic.fifo) {
+          const prior = repo.getDedup(topic.arn, p.dedupId!);
+          // A duplicate inside the window is acknowledged as the original and not delivered again.
+          if (prior && prior.expiresAt > now) return { MessageId: prior.messageId, SequenceNumber: prior.sequenceNumber };
+          m.sequenceNumber = sequenceNumber(repo.nextTopicSeq(topic.arn));
+          repo.putDedup(topic.arn, p.dedupId!, { messageId: m.messageId, sequenceNumber: m.sequenceNumber, expiresAt: now + DEDUP_WINDOW_MS });
+        }
+        const outbox: NewDelivery[] = [];
+        for (const s of targets) {
+          if (s.protocol === 'sqs' && enqueue && (s.raw || signature !== undefined) && this.toQueueNow(enqueue, s, m, signature)) continue;
+          outbox.push({ subscriptionArn: s.arn, protocol: s.protocol, endpoint: s.endpoint, raw: s.raw, dlqArn: s.dlqArn });
+          queued.add(s.arn);
+        }
+        repo.insertMessage(m, outbox, now);
+        return m.sequenceNumber ? { MessageId: m.messageId, SequenceNumber: m.sequenceNumber } : { MessageId: m.messageId };
+      }),
+    );
+    for (const arn of queued) this.d.queued(arn);
+    return results;
+  }
+
+  /**
+   * Enqueues a message to a subscribed queue inside the publish's write. True once it is
+   * settled (enqueued, dead-lettered or dropped); a server-side failure is thrown (the whole
+   * Publish fails and nothing of it commits).
+   */
+  private toQueueNow(enqueue: InternalCalls['sqs.enqueueInWrite'], s: SubscriptionView, m: StoredMessage, signature: string | undefined): boolean {
+    const parts = signature === undefined ? undefined : { signature, signingCertUrl: this.d.links.cert(), unsubscribeUrl: this.d.links.unsubscribe(s.arn, s.unsubscribeToken) };
+    const send = (queueArn: string) => {
+      const [result] = enqueue({ queueArn, from: 'sns.amazonaws.com', sourceArn: m.topicArn, sourceAccount: accountOf(m.topicArn), messages: [queueMessage(m, s.raw, queueArn, parts)] });
+      if (result && 'error' in result) throw result.error;
+    };
+    try {
+      send(s.endpoint);
+      return true;
+    } catch (e) {
+      if (!(e instanceof AwsError) || e.status >= 500) throw e;
+      this.deadLetter(s, m, e, () => send(s.dlqArn!));
+      return true;
+    }
+  }
+
+  /** A message the subscriber's queue refused: to its dead-letter queue when it has one (in the same commit). */
+  private deadLetter(s: SubscriptionView, m: StoredMessage, cause: AwsError, send: () => void): void {
+    if (s.dlqArn) {
+      try {
+        send();
+        return;
+      } catch (e) {
+        if (!(e instanceof AwsError) || e.status >= 500) throw e;
+        this.d.log.warn('SNS delivery dropped: its dead-letter queue refused it', { subscription: s.arn, dlq: s.dlqArn, error: e.message, cause: cause.message });
+        return;
+      }
+    }
+    this.d.log.warn('SNS delivery dropped', { subscription: s.arn, endpoint: s.endpoint, messageId: m.messageId, error: cause.message });
+  }
+
+  /** Drops deduplication entries past their window. */
+  async sweep(): Promise<void> {
+    const now = this.d.clock.now();
+    await this.d.store.write(() => this.d.repo.sweepDedup(now));
+  }
+}
