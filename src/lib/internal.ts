@@ -70,6 +70,23 @@ export interface InternalCalls {
   'sns.publish': (args: { topicArn: string; message: string; subject?: string; from: string; sourceArn: string; sourceAccount: string }) => Promise<{ messageId: string }>;
   /** Whether a topic exists, for destination checks. */
   'sns.topicExists': (args: { topicArn: string }) => boolean;
+  /**
+   * sqs.sendMessages for a caller already inside a store write: the messages commit (or roll
+   * back) with the caller's own changes. Throws QueueDoesNotExist or AccessDenied for the
+   * whole call; per-message refusals come back in their slots.
+   */
+  'sqs.enqueueInWrite': (args: {
+    queueArn: string;
+    from: string;
+    sourceArn: string;
+    sourceAccount: string;
+    messages: Array<{
+      body: string;
+      messageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: Buffer }>;
+      groupId?: string;
+      dedupId?: string;
+    }>;
+  }) => Array<{ messageId: string } | { error: Error }>;
   /** Whether a queue exists, for destination checks. */
   'sqs.queueExists': (args: { queueArn: string }) => boolean;
   /**

@@ -55,7 +55,7 @@ export function policyAllows(policyJson: string | undefined, req: PolicyRequest,
  * the resource owner's own access), an `allow`, or nothing (`none`).
  */
 export function policyDecision(policyJson: string | undefined, req: PolicyRequest, condition?: (c: unknown) => boolean): 'allow' | 'deny' | 'none' {
-  const policy = parsePolicy(policyJson);
+  const policy = parsedForReading(policyJson);
   if (!policy) return 'none';
   let allowed = false;
   for (const st of policy.Statement) {
@@ -65,6 +65,19 @@ export function policyDecision(policyJson: string | undefined, req: PolicyReques
     if (st.Effect === 'Allow') allowed = true;
   }
   return allowed ? 'allow' : 'none';
+}
+
+/** Parsed policies by text, for evaluation only (never handed out: callers of parsePolicy may change theirs). */
+const parsed = new Map<string, PolicyDocument | undefined>();
+
+/** parsePolicy, remembered: a queue's or topic's policy is evaluated on every request it guards. */
+function parsedForReading(json: string | undefined): PolicyDocument | undefined {
+  if (!json) return undefined;
+  if (parsed.has(json)) return parsed.get(json);
+  const doc = parsePolicy(json);
+  if (parsed.size >= 256) parsed.clear();
+  parsed.set(json, doc);
+  return doc;
 }
 
 /** Whether any Allow statement grants anyone (`*`) access without a condition: a public policy. */

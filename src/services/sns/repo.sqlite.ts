@@ -155,15 +155,27 @@ export class SqliteSnsRepo implements SnsRepo {
    * write that changes a topic's subscriptions, and all of them when a commit rolls back.
    */
   private readonly topicSubscriptions = new Map<string, readonly SubscriptionRecord[]>();
+  /** getTopic answers (every Publish reads one), dropped when the topic is written. */
+  private readonly topics = new Map<string, TopicRecord>();
 
   constructor(db: Db, store: Store) {
     this.sql = statementCache(db);
-    store.onRollback(() => this.topicSubscriptions.clear());
+    store.onRollback(() => {
+      this.topicSubscriptions.clear();
+      this.topics.clear();
+    });
   }
 
   getTopic(arn: string): TopicRecord | undefined {
-    const r = this.sql('SELECT * FROM sns_topics WHERE arn = ?').get(arn) as TopicRow | undefined;
-    return r && toTopic(r);
+    let t = this.topics.get(arn);
+    if (!t) {
+      const r = this.sql('SELECT * FROM sns_topics WHERE arn = ?').get(arn) as TopicRow | undefined;
+      if (!r) return undefined;
+      t = Object.freeze(toTopic(r));
+      if (this.topics.size >= 10_000) this.topics.clear();
+      this.topics.set(arn, t);
+    }
+    return t;
   }
 
   listTopics(account: string, region: string, afterArn: string, limit: number): TopicRecord[] {
@@ -172,6 +184,7 @@ export class SqliteSnsRepo implements SnsRepo {
   }
 
   putTopic(t: TopicRecord): void {
+    this.topics.delete(t.arn);
     this.sql(
       `INSERT INTO sns_topics (arn, account, region, name, attributes, tags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (arn) DO UPDATE SET attributes = excluded.attributes, tags = excluded.tags`,
@@ -179,6 +192,7 @@ export class SqliteSnsRepo implements SnsRepo {
   }
 
   deleteTopic(arn: string): void {
+    this.topics.delete(arn);
     this.topicSubscriptions.delete(arn);
     this.sql('DELETE FROM sns_topics WHERE arn = ?').run(arn);
     this.sql('DELETE FROM sns_subscriptions WHERE topic_arn = ?').run(arn);
@@ -186,6 +200,7 @@ export class SqliteSnsRepo implements SnsRepo {
   }
 
   nextTopicSeq(arn: string): number {
+    // The sequence is not part of TopicRecord: the cached record stays right.
     return this.sql('UPDATE sns_topics SET seq = seq + 1 WHERE arn = ? RETURNING seq').pluck().get(arn) as number;
   }
 

@@ -86,6 +86,7 @@ export interface DedupEntry {
 }
 
 export interface SnsRepo {
+  /** The topic (shared and read-only: callers must not change it). */
   getTopic(arn: string): TopicRecord | undefined;
   /** Topics of an account and region in ARN order, after `afterArn`. */
   listTopics(account: string, region: string, afterArn: string, limit: number): TopicRecord[];

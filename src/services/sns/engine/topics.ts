@@ -72,7 +72,13 @@ export function defaultPolicy(t: TopicRecord): string {
   });
 }
 
-const withDerived = (r: TopicRecord): Topic => ({ ...r, fifo: r.attributes.FifoTopic === 'true', contentBasedDedup: r.attributes.ContentBasedDeduplication === 'true' });
+/** Topics with their derived fields, by record: the repo shares records and makes new ones on change. */
+const derived = new WeakMap<TopicRecord, Topic>();
+function withDerived(r: TopicRecord): Topic {
+  let t = derived.get(r);
+  if (!t) derived.set(r, (t = { ...r, fifo: r.attributes.FifoTopic === 'true', contentBasedDedup: r.attributes.ContentBasedDeduplication === 'true' }));
+  return t;
+}
 
 /** Page tokens: the last ARN of the page, base64. */
 export const encodeToken = (arn: string) => Buffer.from(arn, 'utf8').toString('base64');
