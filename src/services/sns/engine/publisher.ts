@@ -19,7 +19,6 @@ import type { Logger } from '../../../lib/log.js';
 import { AwsError } from '../../../protocols/errors.js';
 import type { Store } from '../../../store/store.js';
 import type { NewDelivery, SnsRepo, StoredMessage } from '../repo.js';
-import { accountOf } from './delivery.js';
 import { messageFor, queueMessage, type Links } from './envelope.js';
 import { policyMatches } from './filter-policy.js';
 import type { PreparedPublish, PublishResult } from './publish.js';
@@ -118,7 +117,7 @@ export class Publisher {
   private toQueueNow(enqueue: InternalCalls['sqs.enqueueInWrite'], s: SubscriptionView, m: StoredMessage, signature: string | undefined): boolean {
     const parts = signature === undefined ? undefined : { signature, signingCertUrl: this.d.links.cert(), unsubscribeUrl: this.d.links.unsubscribe(s.arn, s.unsubscribeToken) };
     const send = (queueArn: string) => {
-      const [result] = enqueue({ queueArn, from: 'sns.amazonaws.com', sourceArn: m.topicArn, sourceAccount: accountOf(m.topicArn), messages: [queueMessage(m, s.raw, queueArn, parts)] });
+      const [result] = enqueue({ queueArn, from: 'sns.amazonaws.com', sourceArn: m.topicArn, sourceAccount: s.topicOwner, messages: [queueMessage(m, s.raw, queueArn, parts)] });
       if (result && 'error' in result) throw result.error;
     };
     try {

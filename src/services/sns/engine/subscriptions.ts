@@ -47,6 +47,8 @@ export interface SubscriptionView extends SubscriptionRecord {
   raw: boolean;
   scope: FilterPolicyScope;
   dlqArn: string | null;
+  /** The account of the topic (the aws:SourceAccount of its deliveries). */
+  topicOwner: string;
 }
 
 export class Subscriptions {
@@ -242,7 +244,7 @@ export class Subscriptions {
     let v = this.views.get(s);
     if (!v) {
       const redrive = s.attributes.RedrivePolicy ? (JSON.parse(s.attributes.RedrivePolicy) as { deadLetterTargetArn: string }) : undefined;
-      v = { ...s, raw: s.attributes.RawMessageDelivery === 'true', scope: scopeOf(s.attributes), dlqArn: redrive?.deadLetterTargetArn ?? null };
+      v = { ...s, raw: s.attributes.RawMessageDelivery === 'true', scope: scopeOf(s.attributes), dlqArn: redrive?.deadLetterTargetArn ?? null, topicOwner: s.topicArn.split(':')[4] ?? '' };
       this.views.set(s, v);
     }
     return v;

@@ -126,8 +126,16 @@ export function md5OfAttributes(attrs: MessageAttributeMap | null): string | nul
   return hash.digest('hex');
 }
 
+/** The last digest made: a message fanned out to many queues (SNS raw delivery) is hashed once. */
+let lastText: string | undefined;
+let lastDigest = '';
+
 export function md5Hex(s: string): string {
-  return createHash('md5').update(s, 'utf8').digest('hex');
+  if (s !== lastText) {
+    lastDigest = createHash('md5').update(s, 'utf8').digest('hex');
+    lastText = s;
+  }
+  return lastDigest;
 }
 
 /** Any character SQS refuses; with the u flag a lone surrogate (not encodable as UTF-8) is one. */
