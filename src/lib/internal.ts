@@ -25,6 +25,25 @@ export interface StreamLogRecord {
   record: Record<string, unknown>;
 }
 
+/** Messages a service (SNS) sends to one queue for a resource of its own (a topic). */
+export interface ServiceSend {
+  queueArn: string;
+  /** The service principal, e.g. sns.amazonaws.com. */
+  from: string;
+  /** aws:SourceArn and aws:SourceAccount for the queue's policy. */
+  sourceArn: string;
+  sourceAccount: string;
+  messages: Array<{
+    body: string;
+    messageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: Buffer }>;
+    groupId?: string;
+    dedupId?: string;
+  }>;
+}
+
+/** Each message's id, or why SQS refused it. */
+export type ServiceSendResult = { messageId: string } | { error: Error };
+
 export interface InternalCalls {
   /**
    * Enqueues a message as the service principal of `from` (e.g. s3.amazonaws.com), with SQS's
@@ -48,19 +67,7 @@ export interface InternalCalls {
    * `alongside` runs inside the same commit, after the enqueue, with the results: what it
    * writes (the sender's bookkeeping) commits or rolls back together with the messages.
    */
-  'sqs.sendMessages': (args: {
-    queueArn: string;
-    from: string;
-    sourceArn: string;
-    sourceAccount: string;
-    messages: Array<{
-      body: string;
-      messageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: Buffer }>;
-      groupId?: string;
-      dedupId?: string;
-    }>;
-    alongside?: (results: Array<{ messageId: string } | { error: Error }>) => void;
-  }) => Promise<Array<{ messageId: string } | { error: Error }>>;
+  'sqs.sendMessages': (args: ServiceSend & { alongside?: (results: ServiceSendResult[]) => void }) => Promise<ServiceSendResult[]>;
   /**
    * Publishes a message to a standard topic as a service (`from`, e.g. s3.amazonaws.com)
    * acting for `sourceArn` (a bucket) of `sourceAccount`: the topic's policy must allow
@@ -75,18 +82,7 @@ export interface InternalCalls {
    * back) with the caller's own changes. Throws QueueDoesNotExist or AccessDenied for the
    * whole call; per-message refusals come back in their slots.
    */
-  'sqs.enqueueInWrite': (args: {
-    queueArn: string;
-    from: string;
-    sourceArn: string;
-    sourceAccount: string;
-    messages: Array<{
-      body: string;
-      messageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: Buffer }>;
-      groupId?: string;
-      dedupId?: string;
-    }>;
-  }) => Array<{ messageId: string } | { error: Error }>;
+  'sqs.enqueueInWrite': (args: ServiceSend) => ServiceSendResult[];
   /** Whether a queue exists, for destination checks. */
   'sqs.queueExists': (args: { queueArn: string }) => boolean;
   /**

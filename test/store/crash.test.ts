@@ -5,28 +5,14 @@
  */
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { startChildNimbus } from '../helpers/child-nimbus.js';
 
-const CLI = join(process.cwd(), 'dist/src/cli.js');
 
-function startChild(dataDir: string): Promise<{ child: ChildProcess; endpoint: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'error'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /NIMBUS_READY (\S+)/.exec(out);
-      if (m) resolve({ child, endpoint: m[1]! });
-    });
-    child.once('exit', (code) => reject(new Error(`nimbus exited early with ${code}`)));
-  });
-}
+const startChild = (dataDir: string) => startChildNimbus(dataDir);
 
 function client(endpoint: string): SQSClient {
   return new SQSClient({

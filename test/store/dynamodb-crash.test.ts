@@ -21,35 +21,20 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { startChildNimbus } from '../helpers/child-nimbus.js';
 
-const CLI = join(process.cwd(), 'dist/src/cli.js');
 const TABLE = 'Crash';
 const GROUPS = 8;
 
 /** Children still running; a failed test kills them so that it ends. */
 const running = new Set<ChildProcess>();
 
-function startChild(dataDir: string): Promise<{ child: ChildProcess; endpoint: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'error'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    running.add(child);
-    child.once('exit', () => running.delete(child));
-    let out = '';
-    child.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /NIMBUS_READY (\S+)/.exec(out);
-      if (m) resolve({ child, endpoint: m[1]! });
-    });
-    child.once('exit', (code) => reject(new Error(`nimbus exited early with ${code}`)));
-  });
-}
+const startChild = (dataDir: string) => startChildNimbus(dataDir, running);
 
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 // One attempt only: a retried ADD could count twice for one send.

@@ -26,36 +26,21 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import assert from 'node:assert/strict';
 import { INLINE_MAX_BYTES } from '../../src/services/s3/engine/uploads.js';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { startChildNimbus } from '../helpers/child-nimbus.js';
 
-const CLI = join(process.cwd(), 'dist/src/cli.js');
 const BUCKET = 'crash';
 const MiB = 1024 * 1024;
 
 /** Children still running; a failed or timed-out test kills them so that it ends. */
 const running = new Set<ChildProcess>();
 
-function startChild(dataDir: string): Promise<{ child: ChildProcess; endpoint: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'start', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--log-level', 'error'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    running.add(child);
-    child.once('exit', () => running.delete(child));
-    let out = '';
-    child.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /NIMBUS_READY (\S+)/.exec(out);
-      if (m) resolve({ child, endpoint: m[1]! });
-    });
-    child.once('exit', (code) => reject(new Error(`nimbus exited early with ${code}`)));
-  });
-}
+const startChild = (dataDir: string) => startChildNimbus(dataDir, running);
 
 const s3Client = (endpoint: string) =>
   new S3Client({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, forcePathStyle: true, maxAttempts: 1 });

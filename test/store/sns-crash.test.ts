@@ -8,29 +8,17 @@
 import { CreateTopicCommand, ListSubscriptionsByTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { startChildNimbus } from '../helpers/child-nimbus.js';
 
-const CLI = join(process.cwd(), 'dist/src/cli.js');
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
-function startChild(dataDir: string): Promise<{ child: ChildProcess; endpoint: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'error'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /NIMBUS_READY (\S+)/.exec(out);
-      if (m) resolve({ child, endpoint: m[1]! });
-    });
-    child.once('exit', (code) => reject(new Error(`nimbus exited early with ${code}`)));
-  });
-}
+const startChild = (dataDir: string) => startChildNimbus(dataDir);
 
 const clients = (endpoint: string) => ({
   sns: new SNSClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 }),

@@ -3,7 +3,7 @@
  * protocol (older SDKs, AWS CLI v2 from Debian), one engine behind both.
  */
 import type { Violation } from '../../protocols/shapes.js';
-import type { InternalCalls, ReceivedSqsMessage } from '../../lib/internal.js';
+import type { InternalCalls, ReceivedSqsMessage, ServiceSendResult } from '../../lib/internal.js';
 import type { ServiceEnv, ServiceFactory, ServicePlugin } from '../service.js';
 import { SqsEngine, type PresentedMessage } from './engine/index.js';
 import { prepareSend, type PreparedSend } from './engine/prepare-send.js';
@@ -43,7 +43,7 @@ export const createSqsService: ServiceFactory = (env) => {
     const q = engine.queues.byArn(queueArn);
     if (!q) throw new QueueDoesNotExist('The specified queue does not exist.');
     if (!engine.queues.allowsService(q, from, sourceArn, sourceAccount)) throw new AccessDenied(`Access to the resource ${q.arn} is denied.`);
-    const results: Array<{ messageId: string } | { error: Error }> = [];
+    const results: ServiceSendResult[] = [];
     const prepared: PreparedSend[] = [];
     const slots: number[] = [];
     for (const m of messages) {
