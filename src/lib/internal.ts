@@ -64,10 +64,8 @@ export interface InternalCalls {
    * sqs:SendMessage to that service when the queue has one, and the queue must be
    * `sourceAccount`'s own when it has none (AccessDenied otherwise). A message SQS refuses
    * (too large, invalid characters) gets its error in its result slot and the others go on.
-   * `alongside` runs inside the same commit, after the enqueue, with the results: what it
-   * writes (the sender's bookkeeping) commits or rolls back together with the messages.
    */
-  'sqs.sendMessages': (args: ServiceSend & { alongside?: (results: ServiceSendResult[]) => void }) => Promise<ServiceSendResult[]>;
+  'sqs.sendMessages': (args: ServiceSend) => Promise<ServiceSendResult[]>;
   /**
    * Publishes a message to a standard topic as a service (`from`, e.g. s3.amazonaws.com)
    * acting for `sourceArn` (a bucket) of `sourceAccount`: the topic's policy must allow

@@ -59,13 +59,7 @@ export const createSqsService: ServiceFactory = (env) => {
     return results;
   };
   env.internal.register('sqs.enqueueInWrite', enqueueInWrite);
-  env.internal.register('sqs.sendMessages', ({ alongside, ...args }) =>
-    env.store.write(() => {
-      const results = enqueueInWrite(args);
-      alongside?.(results);
-      return results;
-    }),
-  );
+  env.internal.register('sqs.sendMessages', (args) => env.store.write(() => enqueueInWrite(args)));
   registerConsumerCalls(engine, env);
   const plugin: ServicePlugin = {
     name: 'sqs',

@@ -186,7 +186,7 @@ describe('SNS subscriptions', () => {
       await rejectsWith(
         sns.send(new SubscribeCommand({ TopicArn, Protocol: 'email', Endpoint: 'someone@example.com' })),
         'InvalidParameterException',
-        'Invalid parameter: Protocol Reason: Nimbus does not deliver to email subscriptions yet (sqs, lambda, http and https are supported)',
+        'Invalid parameter: Protocol Reason: Nimbus does not deliver to email subscriptions yet (sqs, lambda, http, https are supported)',
       );
       await rejectsWith(sns.send(new SubscribeCommand({ TopicArn, Protocol: 'https', Endpoint: 'http://example.com/hook' })), 'InvalidParameterException', 'Invalid parameter: Endpoint must match the specified protocol');
       await rejectsWith(sns.send(new SubscribeCommand({ TopicArn, Protocol: 'carrier-pigeon', Endpoint: 'x' })), 'InvalidParameterException', 'Invalid parameter: Amazon SNS does not support this protocol string: carrier-pigeon');

@@ -1,41 +1,35 @@
 /**
- * The fan-out drainer. Publish commits each message with one pending delivery per matching
- * subscription (the outbox); this hands them to SQS, Lambda or HTTP endpoints and removes them.
+ * The outbox drainer. Publish commits Lambda and HTTP/HTTPS deliveries (and a queue's, when
+ * it could not be enqueued in the Publish's own commit) as pending rows beside the message;
+ * this hands them to their sink (sinks.ts) and removes them.
  *
  * Each subscription drains in its own lane, so a slow or failing endpoint holds up only its
  * own deliveries. A lane reads its deliveries in publish order, a batch at a time, from a
  * cursor that only moves forward; a publish wakes the lanes it added to. Deliveries waiting
  * for a retry are passed over (on a FIFO topic they hold back the rest of their message
- * group), and the lane reads again from its start when the earliest of them is due.
+ * group, and a lane delivers one at a time), and the lane reads again from its start when the
+ * earliest of them is due. Several deliveries of a standard topic's subscription are in flight
+ * at once, or as many a second as the DeliveryPolicy's throttlePolicy allows.
  *
- * SQS: a batch goes to its queue in one call, and the deliveries it carried are removed in
- * the same commit as the messages are enqueued, so a crash never sends one twice nor loses
- * one. Lambda: asynchronous invokes, stored durably by the functions service before the
- * delivery is removed. HTTP/HTTPS: POSTs, several at a time, or as many a second as the
- * DeliveryPolicy's throttlePolicy allows.
- *
- * Failures follow SNS's policies (retry-policy.ts): a client-side error from SQS or Lambda
- * (the queue or function is gone, the queue's policy refuses SNS, the message is refused) is
- * not retried; server-side ones are, with SNS's policy for managed endpoints; HTTP/HTTPS with
- * the DeliveryPolicy in force. After the last retry the message goes to the subscription's
- * dead-letter queue (RedrivePolicy) if it has one, else it is dropped with a warning; a
- * SubscriptionConfirmation is just dropped.
+ * A failed attempt is retried as its sink says (SNS's policy for AWS-managed endpoints, the
+ * DeliveryPolicy in force for HTTP/HTTPS); after the last retry the message goes to the
+ * subscription's dead-letter queue (RedrivePolicy) if it has one, else it is dropped with a
+ * warning; a SubscriptionConfirmation is just dropped. At least once: a crash between a
+ * delivery and its removal delivers it again.
  */
 import type { Clock, Timer } from '../../../lib/clock.js';
 import type { InternalApi } from '../../../lib/internal.js';
 import type { Logger } from '../../../lib/log.js';
-import { AwsError } from '../../../protocols/errors.js';
 import type { Store } from '../../../store/store.js';
 import type { DeliveryRecord, SnsRepo, StoredMessage } from '../repo.js';
-import { confirmation, envelope, lambdaEvent, messageFor, queueMessage, type EnvelopeParts, type Links } from './envelope.js';
-import { postToEndpoint } from './http-post.js';
-import { httpDeliveryPolicy, MANAGED_POLICY, retryDelayMs } from './retry-policy.js';
+import { queueMessage, type EnvelopeParts, type Links } from './envelope.js';
 import type { Signer } from './signature.js';
+import { accountOf, SINKS, type SinkContext } from './sinks.js';
 
 /** Deliveries a lane reads at a time. */
 const BATCH = 256;
-/** POSTs in flight at once per HTTP/HTTPS subscription of a standard topic. */
-const HTTP_PARALLEL = 8;
+/** Deliveries in flight at once per subscription of a standard topic. */
+const PARALLEL = 8;
 
 interface Due {
   d: DeliveryRecord;
@@ -74,8 +68,9 @@ export class Deliveries {
   private stopped = false;
   private readonly lanes = new Map<string, Lane>();
   private readonly running = new Set<Promise<void>>();
-  /** Ends POSTs in flight at stop: their deliveries stay pending for the next run. */
+  /** Ends deliveries in flight at stop: they stay pending for the next run. */
   private readonly abort = new AbortController();
+  private readonly sinkContext: SinkContext;
 
   constructor(
     private readonly repo: SnsRepo,
@@ -86,7 +81,17 @@ export class Deliveries {
     private readonly links: Links,
     private readonly signer: Signer,
     private readonly context: DeliveryContext,
-  ) {}
+  ) {
+    this.sinkContext = {
+      internal,
+      links,
+      signer,
+      stopping: this.abort.signal,
+      parts: (d, m, protocol) => this.parts(d, m, protocol),
+      deliveryPolicies: (arn, topicArn) => context.deliveryPolicies(arn, topicArn),
+      isPending: (arn) => context.isPending(arn),
+    };
+  }
 
   /** Starts delivering, beginning with what a previous run left pending. */
   start(): void {
@@ -171,18 +176,11 @@ export class Deliveries {
       }
       if (orphans.length) await this.store.write(() => this.repo.finishDeliveries(orphans));
       if (due.length === 0) continue;
-      const outcomes = due[0]!.d.protocol === 'sqs' ? await this.toQueue(due) : await this.oneByOne(due, lane);
-      for (const o of outcomes) {
-        if (o.retryAt === undefined) continue;
-        lane.nextDue = Math.min(lane.nextDue, o.retryAt);
-        const m = due.find((x) => x.d.id === o.id)!.m;
-        if (m.sequenceNumber !== undefined) lane.held.add(m.groupId ?? '');
-      }
-      const settle = outcomes.filter((o) => o.attempts !== undefined || o.retryAt === undefined);
-      if (settle.length) {
+      const outcomes = await this.deliverAll(due, lane);
+      if (outcomes.length) {
         await this.store.write(() => {
           const finished: number[] = [];
-          for (const o of settle) {
+          for (const o of outcomes) {
             if (o.retryAt === undefined) finished.push(o.id);
             else this.repo.retryDelivery(o.id, o.attempts!, o.retryAt);
           }
@@ -193,56 +191,53 @@ export class Deliveries {
   }
 
   /**
-   * A batch for one SQS subscription in one call; the delivered ones are removed in the same
-   * commit. Answers what is left to settle (failures: retried or dead-lettered).
+   * One attempt at each due delivery of a lane: several at a time on a standard topic, one at
+   * a time in order on a FIFO topic (a failure there holds back the rest of its group).
+   * Answers what to record: done, or to retry at a time. Attempts cut short by stop are left out.
    */
-  private async toQueue(due: Due[]): Promise<Outcome[]> {
-    const { d: first, m: firstMessage } = due[0]!;
-    const send = this.internal.get('sqs.sendMessages');
-    if (!send) return this.failAll(due, new Error('the queue service is not running'));
-    const messages = await Promise.all(due.map(async ({ d, m }) => queueMessage(m, d.raw, d.endpoint, d.raw ? undefined : await this.parts(d, m))));
-    try {
-      const results = await send({
-        queueArn: first.endpoint,
-        from: 'sns.amazonaws.com',
-        sourceArn: firstMessage.topicArn,
-        sourceAccount: accountOf(firstMessage.topicArn),
-        messages,
-        alongside: (results) => this.repo.finishDeliveries(due.filter((_, i) => 'messageId' in results[i]!).map((x) => x.d.id)),
-      });
-      const refused = due.filter((_, i) => 'error' in results[i]!);
-      return Promise.all(refused.map((x) => this.failed(x, (results[due.indexOf(x)] as { error: Error }).error)));
-    } catch (e) {
-      return this.failAll(due, e);
-    }
-  }
-
-  private failAll(due: Due[], e: unknown): Promise<Outcome[]> {
-    return Promise.all(due.map((x) => this.failed(x, e)));
-  }
-
-  /** Lambda and HTTP/HTTPS: one attempt per delivery, several at a time (standard topics only have these). */
-  private async oneByOne(due: Due[], lane: Lane): Promise<Outcome[]> {
+  private async deliverAll(due: Due[], lane: Lane): Promise<Outcome[]> {
     const outcomes: Outcome[] = [];
     const { d: first, m: firstMessage } = due[0]!;
-    const http = first.protocol === 'http' || first.protocol === 'https';
-    const maxPerSecond = http ? this.httpPolicy(first, firstMessage).maxPerSecond : undefined;
+    const sink = SINKS[first.protocol];
+    const fifo = firstMessage.sequenceNumber !== undefined;
+    const maxPerSecond = sink?.maxPerSecond?.(first, firstMessage, this.sinkContext);
     let next = 0;
     const worker = async () => {
       while (next < due.length && !this.stopped) {
         const x = due[next++]!;
+        const group = fifo ? (x.m.groupId ?? '') : undefined;
+        if (group !== undefined && lane.held.has(group)) continue;
         if (maxPerSecond !== undefined && !(await this.pace(lane, maxPerSecond))) return;
         try {
-          await this.sendOne(x);
+          if (!sink) throw new Error(`Nimbus does not deliver to ${x.d.protocol}`);
+          await sink.deliver(x.d, x.m, this.sinkContext);
           outcomes.push({ id: x.d.id });
         } catch (e) {
           // Cut short by stop: not an attempt; the delivery stays as it was.
-          if (!this.stopped) outcomes.push(await this.failed(x, e));
+          if (this.stopped) return;
+          const o = await this.failed(x, e);
+          outcomes.push(o);
+          if (o.retryAt !== undefined) {
+            lane.nextDue = Math.min(lane.nextDue, o.retryAt);
+            if (group !== undefined) lane.held.add(group);
+          }
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(HTTP_PARALLEL, due.length) }, worker));
+    await Promise.all(Array.from({ length: fifo ? 1 : Math.min(PARALLEL, due.length) }, worker));
     return outcomes;
+  }
+
+  /** A failed attempt: retried when the sink's policy allows, else dead-lettered (or dropped) and done. */
+  private async failed({ d, m }: Due, e: unknown): Promise<Outcome> {
+    const retry = d.attempts + 1;
+    const wait = SINKS[d.protocol]?.retryDelay(d, m, retry, e, this.sinkContext);
+    if (wait !== undefined) return { id: d.id, attempts: retry, retryAt: this.clock.now() + wait };
+    const why = e instanceof Error ? e.message : String(e);
+    if (m.type === 'SubscriptionConfirmation') {
+      this.log.warn('SNS subscription confirmation not delivered', { subscription: d.subscriptionArn, endpoint: d.endpoint, error: why });
+    } else await this.deadLetter(d, m, why);
+    return { id: d.id };
   }
 
   /** Waits (on the clock) for the lane's next POST slot under its throttle; false when stopped meanwhile. */
@@ -264,40 +259,7 @@ export class Deliveries {
     });
   }
 
-  private async sendOne({ d, m }: Due): Promise<void> {
-    if (d.protocol === 'lambda') {
-      const invoke = this.internal.get('lambda.invokeAsync');
-      if (!invoke) throw new Error('the functions service is not running');
-      await invoke({ functionArn: d.endpoint, payload: JSON.stringify(lambdaEvent(m, d.subscriptionArn, await this.parts(d, m))), from: 'sns.amazonaws.com' });
-      return;
-    }
-    const { contentType } = this.httpPolicy(d, m);
-    if (m.type === 'SubscriptionConfirmation') {
-      // A subscription confirmed or removed meanwhile needs no (more) confirmation.
-      if (!this.context.isPending(d.subscriptionArn)) return;
-      const subscribeUrl = this.links.subscribe(m);
-      const signature = await this.signer.message(m, d.protocol, subscribeUrl);
-      const body = confirmation(m, subscribeUrl, signature, this.links.cert());
-      await postToEndpoint({ url: d.endpoint, type: 'SubscriptionConfirmation', messageId: m.messageId, topicArn: m.topicArn, raw: false, contentType, body }, this.abort.signal);
-      return;
-    }
-    const body = d.raw ? messageFor(m, d.protocol) : envelope(m, d.protocol, await this.parts(d, m));
-    await postToEndpoint({ url: d.endpoint, type: 'Notification', messageId: m.messageId, topicArn: m.topicArn, subscriptionArn: d.subscriptionArn, raw: d.raw, contentType, body }, this.abort.signal);
-  }
 
-  /** A failed attempt: retried when the policy allows, else dead-lettered (or dropped) and done. */
-  private async failed({ d, m }: Due, e: unknown): Promise<Outcome> {
-    const retry = d.attempts + 1;
-    const http = d.protocol === 'http' || d.protocol === 'https';
-    const clientSide = !http && e instanceof AwsError && e.status < 500;
-    const wait = clientSide ? undefined : retryDelayMs(http ? this.httpPolicy(d, m).retry : MANAGED_POLICY, retry);
-    if (wait !== undefined) return { id: d.id, attempts: retry, retryAt: this.clock.now() + wait };
-    const why = e instanceof Error ? e.message : String(e);
-    if (m.type === 'SubscriptionConfirmation') {
-      this.log.warn('SNS subscription confirmation not delivered', { subscription: d.subscriptionArn, endpoint: d.endpoint, error: why });
-    } else await this.deadLetter(d, m, why);
-    return { id: d.id };
-  }
 
   private async deadLetter(d: DeliveryRecord, m: StoredMessage, why: string): Promise<void> {
     const send = this.internal.get('sqs.sendMessages');
@@ -321,11 +283,6 @@ export class Deliveries {
     }
   }
 
-  private httpPolicy(d: DeliveryRecord, m: StoredMessage) {
-    const p = this.context.deliveryPolicies(d.subscriptionArn, m.topicArn);
-    return httpDeliveryPolicy(p.topic, p.subscription);
-  }
-
   /** The signature and links of a notification's envelope for a subscription of `protocol`. */
   private async parts(d: DeliveryRecord, m: StoredMessage, protocol = d.protocol): Promise<EnvelopeParts> {
     return {
@@ -336,5 +293,3 @@ export class Deliveries {
   }
 }
 
-/** The account in an ARN. */
-export const accountOf = (arn: string) => arn.split(':')[4] ?? '';

@@ -1,6 +1,6 @@
 /**
- * Subscriptions: Subscribe (SQS queues, Lambda functions and HTTP/HTTPS endpoints; the
- * protocol list is the plug-in point for later sinks), ConfirmSubscription, Unsubscribe,
+ * Subscriptions: Subscribe (to the protocols that have a sink in sinks.ts: SQS queues,
+ * Lambda functions and HTTP/HTTPS endpoints), ConfirmSubscription, Unsubscribe,
  * listing, and the subscription attributes that shape delivery (RawMessageDelivery,
  * FilterPolicy and its scope, RedrivePolicy). SQS and Lambda subscriptions are confirmed at
  * once, as in AWS for endpoints of the topic's own account; an HTTP/HTTPS subscription stays
@@ -18,11 +18,11 @@ import { AuthorizationError, invalidParameter, NotFound } from '../errors.js';
 import type { SnsRepo, SubscriptionRecord } from '../repo.js';
 import { compileFilterPolicy, type FilterPolicyScope } from './filter-policy.js';
 import { checkDeliveryPolicy } from './retry-policy.js';
+import { SINKS } from './sinks.js';
 import { decodeToken, DEFAULT_DELIVERY_POLICY, encodeToken, PAGE, type Topic } from './topics.js';
 
-/** Every protocol SNS knows; those Nimbus delivers to are in DELIVERED. */
+/** Every protocol SNS knows; those Nimbus delivers to have a sink (sinks.ts). */
 const PROTOCOLS = new Set(['http', 'https', 'email', 'email-json', 'sms', 'sqs', 'application', 'lambda', 'firehose']);
-const DELIVERED = new Set(['sqs', 'lambda', 'http', 'https']);
 /** How long an unconfirmed subscription lives. */
 export const PENDING_TTL_MS = 3 * 86_400_000;
 
@@ -69,27 +69,10 @@ export class Subscriptions {
 
   async subscribe(topic: Topic, ctx: RequestContext, protocol: string, endpoint: string | undefined, given: Record<string, string>): Promise<SubscriptionRecord> {
     if (!PROTOCOLS.has(protocol)) throw invalidParameter(`Amazon SNS does not support this protocol string: ${protocol}`);
-    if (!DELIVERED.has(protocol)) throw invalidParameter(`Protocol Reason: Nimbus does not deliver to ${protocol} subscriptions yet (sqs, lambda, http and https are supported)`);
-    const http = protocol === 'http' || protocol === 'https';
-    const target = endpoint === undefined ? undefined : parseArn(endpoint);
-    if (protocol === 'sqs') {
-      if (!target || target.service !== 'sqs' || !target.resource) throw invalidParameter('SQS endpoint ARN');
-      const fifoQueue = target.resource.endsWith('.fifo');
-      if (topic.fifo && !fifoQueue) throw invalidParameter('Invalid parameter: Endpoint Reason: Please use FIFO SQS queue');
-      if (!topic.fifo && fifoQueue) throw invalidParameter('Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics');
-    } else if (http) {
-      let url: URL | undefined;
-      try {
-        url = endpoint === undefined ? undefined : new URL(endpoint);
-      } catch {
-        url = undefined;
-      }
-      if (!url || url.protocol !== `${protocol}:`) throw invalidParameter('Endpoint must match the specified protocol');
-      if (topic.fifo) throw invalidParameter('Invalid parameter: Endpoint Reason: FIFO topics deliver only to SQS FIFO queues');
-    } else {
-      if (!target || target.service !== 'lambda' || !target.resource.startsWith('function:')) throw invalidParameter('Lambda endpoint ARN');
-      if (topic.fifo) throw invalidParameter('Invalid parameter: Endpoint Reason: FIFO topics deliver only to SQS FIFO queues');
-    }
+    const sink = SINKS[protocol];
+    if (!sink) throw invalidParameter(`Protocol Reason: Nimbus does not deliver to ${protocol} subscriptions yet (${Object.keys(SINKS).join(', ')} are supported)`);
+    sink.checkEndpoint(endpoint, topic);
+    const confirms = sink.confirms;
     const attributes: Record<string, string> = {};
     for (const [k, v] of Object.entries(given)) attributes[k] = checkAttribute(protocol, k, v);
     checkCombination(attributes);
@@ -109,10 +92,10 @@ export class Subscriptions {
         owner: ctx.accountId,
         protocol,
         endpoint: endpoint!,
-        attributes: http ? { ...attributes, ConfirmationWasAuthenticated: 'false' } : attributes,
+        attributes: confirms ? { ...attributes, ConfirmationWasAuthenticated: 'false' } : attributes,
         createdAt: this.clock.now(),
         unsubscribeToken: newToken(),
-        ...(http ? { pending: true, token: newToken() } : {}),
+        ...(confirms ? { pending: true, token: newToken() } : {}),
       };
       this.repo.putSubscription(s);
       if (s.pending) this.queueConfirmation(s, topic);
@@ -168,7 +151,7 @@ export class Subscriptions {
   async unsubscribeByToken(arn: string, token: string | undefined): Promise<SubscriptionRecord> {
     const s = this.repo.getSubscription(arn);
     if (!s || !tokenMatches(s.unsubscribeToken, token)) throw new NotFound('Subscription does not exist');
-    if (s.attributes.ConfirmationWasAuthenticated === 'true' && (s.protocol === 'http' || s.protocol === 'https')) {
+    if (s.attributes.ConfirmationWasAuthenticated === 'true' && SINKS[s.protocol]?.confirms) {
       throw new AuthorizationError('This subscription requires an authenticated Unsubscribe request');
     }
     await this.unsubscribe(s);
@@ -276,7 +259,7 @@ function checkAttribute(protocol: string, name: string, value: string, setting =
   switch (name) {
     case 'RawMessageDelivery':
       if (!/^(true|false)$/i.test(value)) throw invalidParameter('Attributes Reason: RawMessageDelivery: Invalid value [' + value + ']. Must be true or false.');
-      if (protocol === 'lambda' && value.toLowerCase() === 'true') throw invalidParameter(`Attributes Reason: Delivery protocol [${protocol}] does not support raw message delivery.`);
+      if (SINKS[protocol]?.raw === false && value.toLowerCase() === 'true') throw invalidParameter(`Attributes Reason: Delivery protocol [${protocol}] does not support raw message delivery.`);
       return value.toLowerCase();
     case 'DeliveryPolicy':
       if (value !== '') checkDeliveryPolicy(value, 'subscription');
