@@ -3,20 +3,27 @@
  * aws:SecureTransport, s3:prefix, sns:Protocol, ...): `{ "<Operator>": { "<key>": value |
  * [values] } }`, every operator and key must hold (AND), any of a key's values may match
  * (OR). A key the request lacks fails the test, except for the negated operators (StringNot*,
- * ArnNot*, NotIpAddress), `...IfExists`, and `Null`, which tests exactly that. Operators
- * that Nimbus does not know make the statement not match, which is the safe side for Allow.
+ * ArnNot*, NotIpAddress), `...IfExists`, and `Null`, which tests exactly that. An operator
+ * Nimbus does not know fails (the safe side for an Allow), or holds when the caller asks for
+ * that (`unknown: 'hold'`, the safe side for a Deny).
  */
 import { isIP } from 'node:net';
 import { wildcard } from './policy.js';
 
 export type ConditionKeys = Record<string, string | undefined>;
 
-export function conditionsHold(block: unknown, keys: ConditionKeys): boolean {
-  if (!block || typeof block !== 'object') return false;
+/** The operators Nimbus evaluates (each also with `IfExists`). */
+const KNOWN = new Set(['StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike', 'ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike', 'Bool', 'IpAddress', 'NotIpAddress', 'NumericEquals', 'NumericLessThan', 'NumericLessThanEquals', 'NumericGreaterThan', 'NumericGreaterThanEquals', 'Null']);
+
+export function conditionsHold(block: unknown, keys: ConditionKeys, unknown: 'fail' | 'hold' = 'fail'): boolean {
+  if (!block || typeof block !== 'object') return unknown === 'hold';
   for (const [rawOp, tests] of Object.entries(block as Record<string, unknown>)) {
-    if (!tests || typeof tests !== 'object') return false;
     const ifExists = rawOp.endsWith('IfExists');
     const op = ifExists ? rawOp.slice(0, -'IfExists'.length) : rawOp;
+    if (!tests || typeof tests !== 'object' || !KNOWN.has(op)) {
+      if (unknown === 'hold') continue;
+      return false;
+    }
     for (const [key, expected] of Object.entries(tests as Record<string, unknown>)) {
       const actual = lookup(keys, key);
       const values = (Array.isArray(expected) ? expected : [expected]).map(String);

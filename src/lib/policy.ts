@@ -18,6 +18,9 @@ export interface PolicyRequest {
   resource: string;
 }
 
+/** Whether a statement's Condition block holds for the request; `unknown` says what an operator it cannot evaluate does. */
+export type ConditionTest = (condition: unknown, unknown: 'fail' | 'hold') => boolean;
+
 export interface Statement {
   Sid?: string;
   Effect?: string;
@@ -46,7 +49,7 @@ export function parsePolicy(json: string | undefined): PolicyDocument | undefine
   }
 }
 
-export function policyAllows(policyJson: string | undefined, req: PolicyRequest, condition?: (c: unknown) => boolean): boolean {
+export function policyAllows(policyJson: string | undefined, req: PolicyRequest, condition?: ConditionTest): boolean {
   return policyDecision(policyJson, req, condition) === 'allow';
 }
 
@@ -54,13 +57,14 @@ export function policyAllows(policyJson: string | undefined, req: PolicyRequest,
  * What a policy says about a request: an explicit `deny` (which wins over everything, even
  * the resource owner's own access), an `allow`, or nothing (`none`).
  */
-export function policyDecision(policyJson: string | undefined, req: PolicyRequest, condition?: (c: unknown) => boolean): 'allow' | 'deny' | 'none' {
+export function policyDecision(policyJson: string | undefined, req: PolicyRequest, condition?: ConditionTest): 'allow' | 'deny' | 'none' {
   const policy = parsedForReading(policyJson);
   if (!policy) return 'none';
   let allowed = false;
   for (const st of policy.Statement) {
     if (!matchesStatement(st, req)) continue;
-    if (st.Condition !== undefined && !(condition?.(st.Condition) ?? false)) continue;
+    // Conditions Nimbus cannot evaluate keep an Allow from granting and a Deny from being evaded.
+    if (st.Condition !== undefined && !(condition?.(st.Condition, st.Effect === 'Deny' ? 'hold' : 'fail') ?? st.Effect === 'Deny')) continue;
     if (st.Effect === 'Deny') return 'deny';
     if (st.Effect === 'Allow') allowed = true;
   }
@@ -94,6 +98,8 @@ function isWildcardPrincipal(p: unknown): boolean {
 }
 
 function matchesStatement(st: Statement, req: PolicyRequest): boolean {
+  // A stored policy may hold anything JSON can: a statement that is no object matches nothing.
+  if (!st || typeof st !== 'object') return false;
   if (!principalMatches(st.Principal, req)) return false;
   if (st.Action !== undefined && !asList(st.Action).some((a) => wildcard(a, req.action, true))) return false;
   if (st.NotAction !== undefined && asList(st.NotAction).some((a) => wildcard(a, req.action, true))) return false;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { policyAllows, wildcard } from '../../src/lib/policy.js';
+import { conditionsHold } from '../../src/lib/policy-conditions.js';
+import { policyAllows, policyDecision, wildcard } from '../../src/lib/policy.js';
 
 describe('wildcard', () => {
   test('matches IAM wildcards', () => {
@@ -44,5 +45,19 @@ describe('policyAllows', () => {
     assert.equal(policyAllows(undefined, req), false);
     assert.equal(policyAllows('not json', req), false);
     assert.equal(policyAllows(policy([{ ...allow('*'), Condition: { Bool: { 'aws:SecureTransport': 'true' } } }]), req), false);
+  });
+
+  test('a condition Nimbus cannot evaluate keeps an Allow from granting and a Deny from being evaded', () => {
+    const keys = { 'aws:SourceIp': '10.0.0.1' };
+    const test = (c: unknown, unknown: 'fail' | 'hold') => conditionsHold(c, keys, unknown);
+    const unknownOp = { DateLessThan: { 'aws:CurrentTime': '2030-01-01T00:00:00Z' } };
+    const allow = { Effect: 'Allow', Principal: '*', Action: 'sqs:*', Resource: '*' };
+    assert.equal(policyDecision(policy([{ ...allow, Condition: unknownOp }]), req, test), 'none');
+    assert.equal(policyDecision(policy([allow, { ...allow, Effect: 'Deny', Condition: unknownOp }]), req, test), 'deny');
+    // A known condition that fails still keeps the Deny off, unknown operator or not.
+    const mixed = { ...unknownOp, IpAddress: { 'aws:SourceIp': '192.168.0.0/16' } };
+    assert.equal(policyDecision(policy([allow, { ...allow, Effect: 'Deny', Condition: mixed }]), req, test), 'allow');
+    // Statements that are not objects match nothing.
+    assert.equal(policyDecision(policy([null, 7, 'x', allow]), req, test), 'allow');
   });
 });

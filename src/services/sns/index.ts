@@ -6,6 +6,7 @@
  * sent: the SubscribeURL and UnsubscribeURL (`/?Action=...` as in SNS, and their older
  * /_nimbus/sns/ forms; their token is the credential) and the signing certificate.
  */
+import { isIP } from 'node:net';
 import { AwsError } from '../../protocols/errors.js';
 import type { Violation } from '../../protocols/shapes.js';
 import type { ApiRequest, ApiResponse } from '../../server/api.js';
@@ -53,7 +54,7 @@ export function createSnsService(env: ServiceEnv): ServicePlugin {
       ...publishOperations(engine),
     },
     httpEndpoint: {
-      matches: (req) => req.path.startsWith(PREFIX) || isSnsLink(req),
+      matches: (req) => req.path.startsWith(PREFIX) || isSnsLink(req, env.endpoint),
       handle: (req) => serveLinks(engine, req),
     },
     validationError,
@@ -70,10 +71,22 @@ const xml = (status: number, body: string): ApiResponse => ({ status, headers: {
  * SNS's own SubscribeURL and UnsubscribeURL: an unsigned GET of `/?Action=ConfirmSubscription`
  * or `/?Action=Unsubscribe` (a signed request of those goes to the query API as usual).
  */
-function isSnsLink(req: Pick<ApiRequest, 'method' | 'path' | 'headers' | 'query'>): boolean {
+function isSnsLink(req: Pick<ApiRequest, 'method' | 'path' | 'headers' | 'query'>, endpoint: () => string): boolean {
   if (req.path !== '/' || (req.method !== 'GET' && req.method !== 'HEAD') || req.headers.authorization !== undefined) return false;
+  if (!isServiceHost(req.headers.host, endpoint)) return false;
   const action = new URLSearchParams(req.query).get('Action');
   return (action === 'ConfirmSubscription' || action === 'Unsubscribe') && !req.query.includes('X-Amz-Signature');
+}
+
+/**
+ * Whether a request is for Nimbus's own API host (its endpoint's, an address, or `localhost`), not for a host
+ * another service answers (a bucket's `<bucket>.localhost`, a website, a function URL), whose
+ * own `/?Action=...` pages are theirs.
+ */
+function isServiceHost(host: string | string[] | undefined, endpoint: () => string): boolean {
+  if (typeof host !== 'string') return true;
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+  return name === 'localhost' || isIP(name) !== 0 || name === new URL(endpoint()).hostname;
 }
 
 /** The unsigned GETs HTTP subscribers are sent: SubscribeURL, UnsubscribeURL, SigningCertURL. */
@@ -86,7 +99,7 @@ async function serveLinks(engine: SnsEngine, req: ApiRequest): Promise<ApiRespon
       case CERT_PATH:
         return { status: 200, headers: { 'content-type': 'application/x-x509-ca-cert' }, body: await engine.signer.certificate() };
       case `${PREFIX}confirm`: {
-        const s = await engine.subscriptions.confirm(q.get('TopicArn') ?? '', q.get('Token') ?? '', false);
+        const s = await engine.subscriptions.confirm(q.get('TopicArn') ?? '', q.get('Token') ?? '', { signed: false, authenticateOnUnsubscribe: false });
         return xml(
           200,
           `<ConfirmSubscriptionResponse xmlns="${XMLNS}"><ConfirmSubscriptionResult><SubscriptionArn>${xmlEscape(s.arn)}</SubscriptionArn></ConfirmSubscriptionResult><ResponseMetadata><RequestId>${req.requestId}</RequestId></ResponseMetadata></ConfirmSubscriptionResponse>`,

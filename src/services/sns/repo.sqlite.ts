@@ -194,6 +194,8 @@ export class SqliteSnsRepo implements SnsRepo {
   deleteTopic(arn: string): void {
     this.topics.delete(arn);
     this.topicSubscriptions.delete(arn);
+    this.sql('DELETE FROM sns_deliveries WHERE subscription_arn IN (SELECT arn FROM sns_subscriptions WHERE topic_arn = ?)').run(arn);
+    this.dropOrphanMessages();
     this.sql('DELETE FROM sns_topics WHERE arn = ?').run(arn);
     this.sql('DELETE FROM sns_subscriptions WHERE topic_arn = ?').run(arn);
     this.sql('DELETE FROM sns_dedup WHERE topic_arn = ?').run(arn);
@@ -243,11 +245,15 @@ export class SqliteSnsRepo implements SnsRepo {
   deleteSubscription(arn: string): void {
     const topicArn = this.sql('SELECT topic_arn FROM sns_subscriptions WHERE arn = ?').pluck().get(arn) as string | undefined;
     if (topicArn !== undefined) this.topicSubscriptions.delete(topicArn);
+    // What was still to deliver to it is not delivered any more.
+    if (this.sql('DELETE FROM sns_deliveries WHERE subscription_arn = ?').run(arn).changes > 0) this.dropOrphanMessages();
     this.sql('DELETE FROM sns_subscriptions WHERE arn = ?').run(arn);
   }
 
   expirePending(before: number): void {
     this.topicSubscriptions.clear();
+    this.sql('DELETE FROM sns_deliveries WHERE subscription_arn IN (SELECT arn FROM sns_subscriptions WHERE pending = 1 AND created_at < ?)').run(before);
+    this.dropOrphanMessages();
     this.sql('DELETE FROM sns_subscriptions WHERE pending = 1 AND created_at < ?').run(before);
   }
 
@@ -261,6 +267,10 @@ export class SqliteSnsRepo implements SnsRepo {
     for (const d of deliveries) insert.run(row, d.subscriptionArn, d.protocol, d.endpoint, d.raw ? 1 : 0, d.dlqArn, now);
   }
 
+  hasPendingDeliveries(subscriptionArn: string): boolean {
+    return this.sql('SELECT 1 FROM sns_deliveries WHERE subscription_arn = ? LIMIT 1').pluck().get(subscriptionArn) !== undefined;
+  }
+
   subscriptionsWithPending(): string[] {
     return this.sql('SELECT DISTINCT subscription_arn FROM sns_deliveries').pluck().all() as string[];
   }
@@ -271,6 +281,11 @@ export class SqliteSnsRepo implements SnsRepo {
        WHERE d.subscription_arn = ? AND d.id > ? ORDER BY d.id LIMIT ?`,
     ).all(subscriptionArn, afterId, limit) as Array<DeliveryRow & { payload: string | null }>;
     return rows.map((r) => ({ delivery: toDelivery(r), message: r.payload === null ? undefined : decodeMessage(r.payload) }));
+  }
+
+  /** Messages no delivery needs any more (the table holds only messages with pending deliveries). */
+  private dropOrphanMessages(): void {
+    this.sql('DELETE FROM sns_messages WHERE NOT EXISTS (SELECT 1 FROM sns_deliveries WHERE message_row = sns_messages.id)').run();
   }
 
   finishDeliveries(ids: number[]): void {

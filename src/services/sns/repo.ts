@@ -91,7 +91,7 @@ export interface SnsRepo {
   /** Topics of an account and region in ARN order, after `afterArn`. */
   listTopics(account: string, region: string, afterArn: string, limit: number): TopicRecord[];
   putTopic(t: TopicRecord): void;
-  /** Removes the topic, its subscriptions and its deduplication entries. */
+  /** Removes the topic, its subscriptions (and what was still to deliver to them) and its deduplication entries. */
   deleteTopic(arn: string): void;
   /** Allocates the topic's next FIFO sequence number, durably in the calling write. */
   nextTopicSeq(arn: string): number;
@@ -104,12 +104,15 @@ export interface SnsRepo {
   /** A topic's subscriptions in ARN order, after `afterArn`. */
   listSubscriptionsOfTopic(topicArn: string, afterArn: string, limit: number): SubscriptionRecord[];
   putSubscription(s: SubscriptionRecord): void;
+  /** Removes the subscription and what was still to deliver to it. */
   deleteSubscription(arn: string): void;
   /** Removes subscriptions still pending confirmation that were created before `before`. */
   expirePending(before: number): void;
 
   /** Stores a message with its deliveries (due at `now`); nothing when there are none. */
   insertMessage(m: StoredMessage, deliveries: NewDelivery[], now: number): void;
+  /** Whether a subscription has pending deliveries. */
+  hasPendingDeliveries(subscriptionArn: string): boolean;
   /** The subscriptions (by ARN) that have pending deliveries. */
   subscriptionsWithPending(): string[];
   /**

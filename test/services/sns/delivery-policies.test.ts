@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { AddPermissionCommand, CreateTopicCommand, PublishCommand, SetSubscriptionAttributesCommand, SetTopicAttributesCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { AddPermissionCommand, CreateTopicCommand, DeleteTopicCommand, PublishCommand, SetSubscriptionAttributesCommand, SetTopicAttributesCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { ACCOUNT, TEST_CREDENTIALS } from '../../helpers/nimbus.js';
@@ -49,6 +49,38 @@ describe('SNS delivery permissions', () => {
       // AccessDenied is the subscriber's fault: not retried, straight to the DLQ.
       assert.equal((await take(t, dlq.url, 1))[0]!.Body, 'hello');
       await nothingMore(t, closed.url);
+    }));
+
+  it("one subscriber's broken queue policy does not fail the Publish for the others", () =>
+    withSns(async (sns, t) => {
+      const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'robust' }));
+      const fine = await queue(t, 'fine');
+      const broken = await queue(t, 'broken', { Policy: JSON.stringify({ Statement: [null, 7] }) });
+      for (const q of [fine, broken]) await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: q.arn, Attributes: { RawMessageDelivery: 'true' } }));
+      await sns.send(new PublishCommand({ TopicArn, Message: 'still works' }));
+      assert.equal((await take(t, fine.url, 1))[0]!.Body, 'still works');
+      // A policy that allows nothing refuses SNS.
+      await nothingMore(t, broken.url);
+      // A topic refuses such a policy outright.
+      await rejectsWith(
+        sns.send(new SetTopicAttributesCommand({ TopicArn, AttributeName: 'Policy', AttributeValue: JSON.stringify({ Statement: [null] }) })),
+        'InvalidParameterException',
+        'Invalid parameter: Policy Error: every statement must be an object',
+      );
+    }));
+
+  it('a Publish racing DeleteTopic succeeds or finds no topic, never fails', () =>
+    withSns(async (sns, t) => {
+      for (let round = 0; round < 5; round++) {
+        const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `racing-${round}.fifo`, Attributes: { FifoTopic: 'true', ContentBasedDeduplication: 'true' } }));
+        const q = await queue(t, `racing-${round}.fifo`, { FifoQueue: 'true' });
+        await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: q.arn }));
+        const outcomes = await Promise.allSettled([
+          ...Array.from({ length: 5 }, (_, i) => sns.send(new PublishCommand({ TopicArn, Message: `m${i}`, MessageGroupId: 'g' }))),
+          sns.send(new DeleteTopicCommand({ TopicArn })),
+        ]);
+        for (const o of outcomes) if (o.status === 'rejected') assert.equal((o.reason as Error).name, 'NotFoundException', String(o.reason));
+      }
     }));
 
   it("a queue in another account receives only when its policy lets the topic in", () =>

@@ -6,7 +6,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   ConfirmSubscriptionCommand,
@@ -17,6 +17,7 @@ import {
   PublishCommand,
   SNSClient,
   SubscribeCommand,
+  UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
 import { startTestNimbus, TEST_CREDENTIALS } from '../../helpers/nimbus.js';
 import { queue, rejectsWith, signatureVerifies, take, withSns } from './helpers.js';
@@ -96,6 +97,7 @@ describe('SNS HTTP/HTTPS subscribers', () => {
         assert.ok(arn.startsWith(`${TopicArn}:`));
         const sa = (await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: arn }))).Attributes!;
         assert.equal(sa.PendingConfirmation, 'false');
+        assert.equal(sa.ConfirmationWasAuthenticated, 'false', 'an unsigned GET confirmed it');
         attrs = (await sns.send(new GetTopicAttributesCommand({ TopicArn }))).Attributes!;
         assert.equal(attrs.SubscriptionsPending, '0');
         assert.equal(attrs.SubscriptionsConfirmed, '1');
@@ -140,6 +142,7 @@ describe('SNS HTTP/HTTPS subscribers', () => {
         const sa = (await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: sub.SubscriptionArn }))).Attributes!;
         assert.equal(sa.PendingConfirmation, 'false');
         assert.equal(sa.ConfirmationWasAuthenticated, 'true');
+        assert.deepEqual(Object.keys(sa).filter((k) => !/^[A-Z]/.test(k)), [], 'only AWS attributes are shown');
 
         await sns.send(new PublishCommand({ TopicArn, Message: 'bare body' }));
         const n = await hook.next(2);
@@ -224,6 +227,47 @@ describe('SNS HTTP/HTTPS subscribers', () => {
       } finally {
         await hook.close();
       }
+    }));
+
+  it('stops retrying a failing endpoint once its subscription is removed', () =>
+    withSns(async (sns, t) => {
+      let status = 200;
+      const hook = await endpoint(() => status);
+      try {
+        const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'dropped' }));
+        const { SubscriptionArn } = await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: hook.url, ReturnSubscriptionArn: true }));
+        const conf = JSON.parse((await hook.next(1)).body);
+        await sns.send(new ConfirmSubscriptionCommand({ TopicArn, Token: conf.Token }));
+        status = 500;
+        await sns.send(new PublishCommand({ TopicArn, Message: 'never mind' }));
+        await hook.next(2);
+        await sns.send(new UnsubscribeCommand({ SubscriptionArn }));
+        t.clock.advance(3 * 20_000);
+        await new Promise((r) => setTimeout(r, 200));
+        assert.equal(hook.got.length, 2, 'no retry after Unsubscribe');
+      } finally {
+        await hook.close();
+      }
+    }));
+
+  it("leaves a website's or bucket's own /?Action=Unsubscribe pages to them", () =>
+    withSns(async (_sns, t) => {
+      const { port } = new URL(t.endpoint);
+      const get = (host: string) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = httpRequest({ host: '127.0.0.1', port, path: '/?Action=Unsubscribe&SubscriptionArn=x', headers: { host } }, (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      const own = await get(`127.0.0.1:${port}`);
+      assert.equal(own.status, 404);
+      assert.match(own.body, /<Code>NotFound<\/Code>/, 'SNS answers on its own host');
+      const site = await get(`photos.s3-website.localhost:${port}`);
+      assert.doesNotMatch(site.body, /sns\.amazonaws\.com/, 'a website host is not SNS\'s');
     }));
 
   it("spaces POSTs by the DeliveryPolicy's throttlePolicy", () =>

@@ -175,7 +175,7 @@ describe('SNS topic permissions', () => {
   it('an explicit Deny refuses even the owner', () =>
     withSns(async (sns) => {
       const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'locked' }));
-      const policy = { Statement: [{ Effect: 'Deny', Principal: '*', Action: 'SNS:Publish', Resource: TopicArn, Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } }] };
+      const policy = { Statement: [{ Effect: 'Deny', Principal: '*', Action: 'SNS:Publish', Resource: TopicArn, Condition: { StringEquals: { 'aws:PrincipalAccount': ACCOUNT } } }] };
       await sns.send(new SetTopicAttributesCommand({ TopicArn, AttributeName: 'Policy', AttributeValue: JSON.stringify(policy) }));
       await rejectsWith(
         sns.send(new PublishCommand({ TopicArn, Message: 'x' })),

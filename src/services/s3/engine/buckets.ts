@@ -134,7 +134,7 @@ export class Buckets {
       'aws:PrincipalAccount': caller.anonymous ? undefined : caller.accountId,
       ...access.conditionKeys,
     };
-    const decision = policyDecision(b.policy, { principalAccount: principal, action: access.action, resource }, (c) => conditionsHold(c, keys));
+    const decision = policyDecision(b.policy, { principalAccount: principal, action: access.action, resource }, (c, unknown) => conditionsHold(c, keys, unknown));
     if (decision === 'deny') throw new AccessDenied();
     const owner = !caller.anonymous && caller.accountId === b.account;
     if (owner) return b;

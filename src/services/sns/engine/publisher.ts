@@ -18,7 +18,8 @@ import type { InternalApi, InternalCalls } from '../../../lib/internal.js';
 import type { Logger } from '../../../lib/log.js';
 import { AwsError } from '../../../protocols/errors.js';
 import type { Store } from '../../../store/store.js';
-import type { NewDelivery, SnsRepo, StoredMessage } from '../repo.js';
+import { NotFound } from '../errors.js';
+import type { NewDelivery, SnsRepo, StoredMessage, SubscriptionRecord } from '../repo.js';
 import { messageFor, queueMessage, type Links } from './envelope.js';
 import { policyMatches } from './filter-policy.js';
 import type { PreparedPublish, PublishResult } from './publish.js';
@@ -58,7 +59,7 @@ export class Publisher {
 
   /** Commits the messages and their fan-out in one write; answers each message's ids. */
   async publish(topic: Topic, batch: PreparedPublish[]): Promise<PublishResult[]> {
-    const { repo, subscriptions, clock, ids } = this.d;
+    const { repo, clock, ids } = this.d;
     const now = clock.now();
     const subs = repo.subscriptionsOfTopic(topic.arn);
     const enqueue = this.d.internal.get('sqs.enqueueInWrite');
@@ -66,15 +67,7 @@ export class Publisher {
       const { size: _size, ...fields } = p;
       const m: StoredMessage = { ...fields, messageId: ids.uuid(), topicArn: topic.arn, timestamp: now };
       if (topic.attributes.SignatureVersion === '2') m.signatureVersion = '2';
-      const targets: SubscriptionView[] = [];
-      for (const record of subs) {
-        if (record.pending) continue;
-        const s = subscriptions.view(record);
-        const policy = subscriptions.filterPolicy(s);
-        if (policy && !policyMatches(policy, s.scope, messageFor(m, s.protocol), m.attributes)) continue;
-        targets.push(s);
-      }
-      return { p, m, targets };
+      return { p, m, targets: this.targets(subs, m) };
     });
     if (enqueue) {
       await Promise.all(
@@ -86,8 +79,12 @@ export class Publisher {
       );
     }
     const queued = new Set<string>();
-    const results = await this.d.store.write(() =>
-      planned.map(({ p, m, targets, signature }) => {
+    const results: PublishResult[] = await this.d.store.write(() => {
+      // The signing above let other writes in: the topic may be gone, its subscriptions changed.
+      if (!repo.getTopic(topic.arn)) throw new NotFound('Topic does not exist');
+      const current = repo.subscriptionsOfTopic(topic.arn);
+      return planned.map(({ p, m, targets, signature }) => {
+        if (current !== subs) targets = this.targets(current, m);
         if (topic.fifo) {
           const prior = repo.getDedup(topic.arn, p.dedupId!);
           // A duplicate inside the window is acknowledged as the original and not delivered again.
@@ -97,22 +94,40 @@ export class Publisher {
         }
         const outbox: NewDelivery[] = [];
         for (const s of targets) {
-          if (s.protocol === 'sqs' && enqueue && (s.raw || signature !== undefined) && this.toQueueNow(enqueue, s, m, signature)) continue;
+          if (s.protocol === 'sqs' && enqueue && (s.raw || signature !== undefined) && !(topic.fifo && repo.hasPendingDeliveries(s.arn))) {
+            if (this.toQueueNow(enqueue, s, m, signature)) continue;
+          }
           outbox.push({ subscriptionArn: s.arn, protocol: s.protocol, endpoint: s.endpoint, raw: s.raw, dlqArn: s.dlqArn });
           queued.add(s.arn);
         }
         repo.insertMessage(m, outbox, now);
         return m.sequenceNumber ? { MessageId: m.messageId, SequenceNumber: m.sequenceNumber } : { MessageId: m.messageId };
-      }),
-    );
+      });
+    });
     for (const arn of queued) this.d.queued(arn);
     return results;
   }
 
+  /** The subscriptions a message goes to: confirmed, and passing their filter policy. */
+  private targets(subs: readonly SubscriptionRecord[], m: StoredMessage): SubscriptionView[] {
+    const { subscriptions } = this.d;
+    const out: SubscriptionView[] = [];
+    for (const record of subs) {
+      if (record.pending) continue;
+      const s = subscriptions.view(record);
+      const policy = subscriptions.filterPolicy(s);
+      if (policy && !policyMatches(policy, s.scope, messageFor(m, s.protocol), m.attributes)) continue;
+      out.push(s);
+    }
+    return out;
+  }
+
   /**
    * Enqueues a message to a subscribed queue inside the publish's write. True once it is
-   * settled (enqueued, dead-lettered or dropped); a server-side failure is thrown (the whole
-   * Publish fails and nothing of it commits).
+   * settled (enqueued, dead-lettered or dropped); false when something unexpected failed: then
+   * the outbox takes the delivery and retries it, and the Publish of the others goes on.
+   * (A FIFO topic's subscription with deliveries still in the outbox keeps using it, so its
+   * queue gets them in order.)
    */
   private toQueueNow(enqueue: InternalCalls['sqs.enqueueInWrite'], s: SubscriptionView, m: StoredMessage, signature: string | undefined): boolean {
     const parts = signature === undefined ? undefined : { signature, signingCertUrl: this.d.links.cert(), unsubscribeUrl: this.d.links.unsubscribe(s.arn, s.unsubscribeToken) };
@@ -124,7 +139,10 @@ export class Publisher {
       send(s.endpoint);
       return true;
     } catch (e) {
-      if (!(e instanceof AwsError) || e.status >= 500) throw e;
+      if (!(e instanceof AwsError) || e.status >= 500) {
+        this.d.log.error('SNS delivery to a queue failed; the outbox retries it', { subscription: s.arn, error: e instanceof Error ? e.stack : String(e) });
+        return false;
+      }
       this.deadLetter(s, m, e, () => send(s.dlqArn!));
       return true;
     }
@@ -137,7 +155,10 @@ export class Publisher {
         send();
         return;
       } catch (e) {
-        if (!(e instanceof AwsError) || e.status >= 500) throw e;
+        if (!(e instanceof AwsError) || e.status >= 500) {
+          this.d.log.error('SNS dead-lettering failed', { subscription: s.arn, dlq: s.dlqArn, error: e instanceof Error ? e.stack : String(e) });
+          return;
+        }
         this.d.log.warn('SNS delivery dropped: its dead-letter queue refused it', { subscription: s.arn, dlq: s.dlqArn, error: e.message, cause: cause.message });
         return;
       }

@@ -9,7 +9,7 @@
 import { parseArn } from '../../../lib/arn.js';
 import type { InternalApi } from '../../../lib/internal.js';
 import { AwsError } from '../../../protocols/errors.js';
-import { invalidParameter } from '../errors.js';
+import { AuthorizationError, invalidParameter } from '../errors.js';
 import type { DeliveryRecord, StoredMessage } from '../repo.js';
 import { confirmation, envelope, lambdaEvent, messageFor, queueMessage, type EnvelopeParts, type Links } from './envelope.js';
 import { postToEndpoint } from './http-post.js';
@@ -92,6 +92,12 @@ const lambda: Sink = {
   async deliver(d, m, ctx) {
     const invoke = ctx.internal.get('lambda.invokeAsync');
     if (!invoke) throw new Error('the functions service is not running');
+    // Lambda keeps resource policies without evaluating them yet: a topic invokes only its own
+    // account's functions (another account's would need the function's policy to allow SNS).
+    const exists = ctx.internal.get('lambda.functionExists');
+    if (exists && !exists({ functionArn: d.endpoint, accountId: accountOf(m.topicArn) })) {
+      throw new AuthorizationError(`sns.amazonaws.com may not invoke ${d.endpoint} for ${m.topicArn}`);
+    }
     await invoke({ functionArn: d.endpoint, payload: JSON.stringify(lambdaEvent(m, d.subscriptionArn, await ctx.parts(d, m))), from: 'sns.amazonaws.com' });
   },
   retryDelay: managedRetry,

@@ -128,7 +128,7 @@ export class Subscriptions {
    * ConfirmSubscription (and the SubscribeURL): the token is the credential. Confirming again
    * with the same token answers the same subscription.
    */
-  async confirm(topicArn: string, token: string, authenticateOnUnsubscribe: boolean): Promise<SubscriptionRecord> {
+  async confirm(topicArn: string, token: string, how: { signed: boolean; authenticateOnUnsubscribe: boolean }): Promise<SubscriptionRecord> {
     return this.store.write(() => {
       if (!this.repo.getTopic(topicArn)) throw new NotFound('Topic does not exist');
       const s = this.repo.subscriptionsOfTopic(topicArn).find((x) => tokenMatches(x.token, token));
@@ -137,7 +137,11 @@ export class Subscriptions {
       const confirmed: SubscriptionRecord = {
         ...s,
         pending: false,
-        attributes: { ...s.attributes, ConfirmationWasAuthenticated: authenticateOnUnsubscribe ? 'true' : 'false' },
+        attributes: {
+          ...s.attributes,
+          ConfirmationWasAuthenticated: how.signed ? 'true' : 'false',
+          ...(how.authenticateOnUnsubscribe ? { [AUTHENTICATE_ON_UNSUBSCRIBE]: 'true' } : {}),
+        },
       };
       this.repo.putSubscription(confirmed);
       return confirmed;
@@ -151,7 +155,7 @@ export class Subscriptions {
   async unsubscribeByToken(arn: string, token: string | undefined): Promise<SubscriptionRecord> {
     const s = this.repo.getSubscription(arn);
     if (!s || !tokenMatches(s.unsubscribeToken, token)) throw new NotFound('Subscription does not exist');
-    if (s.attributes.ConfirmationWasAuthenticated === 'true' && SINKS[s.protocol]?.confirms) {
+    if (s.attributes[AUTHENTICATE_ON_UNSUBSCRIBE] === 'true') {
       throw new AuthorizationError('This subscription requires an authenticated Unsubscribe request');
     }
     await this.unsubscribe(s);
@@ -203,7 +207,7 @@ export class Subscriptions {
       SubscriptionPrincipal: `arn:aws:iam::${s.owner}:root`,
       SubscriptionArn: s.arn,
       EffectiveDeliveryPolicy: a.DeliveryPolicy ?? topic?.attributes.DeliveryPolicy ?? DEFAULT_DELIVERY_POLICY,
-      ...a,
+      ...shown(a),
       ...(a.FilterPolicy ? { FilterPolicyScope: a.FilterPolicyScope ?? 'MessageAttributes' } : {}),
     };
   }
@@ -244,6 +248,18 @@ export class Subscriptions {
     this.policies.set(s.arn, { text, scope, pattern });
     return pattern;
   }
+}
+
+/**
+ * Kept among the attributes but not shown: the confirmation asked that only a signed
+ * Unsubscribe may remove the subscription (ConfirmSubscription's AuthenticateOnUnsubscribe).
+ */
+const AUTHENTICATE_ON_UNSUBSCRIBE = 'nimbus:AuthenticateOnUnsubscribe';
+
+function shown(a: Record<string, string>): Record<string, string> {
+  if (!(AUTHENTICATE_ON_UNSUBSCRIBE in a)) return a;
+  const { [AUTHENTICATE_ON_UNSUBSCRIBE]: _hidden, ...rest } = a;
+  return rest;
 }
 
 const scopeOf = (a: Record<string, string>): FilterPolicyScope => (a.FilterPolicyScope === 'MessageBody' ? 'MessageBody' : 'MessageAttributes');

@@ -113,17 +113,17 @@ export class Topics {
   authorize(t: Topic, ctx: RequestContext, action: string, extra: ConditionKeys = {}): void {
     // The default policy has no Deny: its owner needs no evaluation (Publish's hot path).
     if (t.attributes.Policy === undefined && t.account === ctx.accountId) return;
-    // A direct API call has the caller's account as its source: so the default policy's
-    // `StringEquals AWS:SourceOwner <owner>` lets in no other account, as in AWS.
+    // A direct API call has the caller's account as its source owner: so the default policy's
+    // `StringEquals AWS:SourceOwner <owner>` lets in no other account, as in AWS. (aws:SourceAccount
+    // is only in requests a service makes for a resource: see allowsService.)
     const keys: ConditionKeys = {
-      'aws:SourceAccount': ctx.accountId,
       'AWS:SourceOwner': ctx.accountId,
       'aws:PrincipalAccount': ctx.accountId,
       'aws:SourceIp': ctx.sourceIp,
       ...extra,
     };
     const request = { principalAccount: ctx.accountId, action: `SNS:${action}`, resource: t.arn };
-    const decision = policyDecision(t.attributes.Policy ?? defaultPolicy(t), request, (c) => conditionsHold(c, keys));
+    const decision = policyDecision(t.attributes.Policy ?? defaultPolicy(t), request, (c, unknown) => conditionsHold(c, keys, unknown));
     const denied = (why: string) =>
       new AuthorizationError(`User: arn:aws:iam::${ctx.accountId}:root is not authorized to perform: SNS:${action} on resource: ${t.arn} ${why}`);
     if (decision === 'deny') throw denied('with an explicit deny in a resource-based policy');
@@ -140,7 +140,7 @@ export class Topics {
     if (t.attributes.Policy === undefined) return t.account === sourceAccount;
     const keys: ConditionKeys = { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': sourceAccount, 'AWS:SourceOwner': sourceAccount };
     const request = { principalAccount: '', principalService: service, action: 'SNS:Publish', resource: t.arn };
-    return policyDecision(t.attributes.Policy, request, (c) => conditionsHold(c, keys)) === 'allow';
+    return policyDecision(t.attributes.Policy, request, (c, unknown) => conditionsHold(c, keys, unknown)) === 'allow';
   }
 
   byArn(arn: string): Topic | undefined {
@@ -339,6 +339,9 @@ function checkAttribute(name: string, value: string, fifo: boolean): string {
         throw invalidParameter(`${name}: failed to parse JSON`);
       }
       if (name === 'DeliveryPolicy') checkDeliveryPolicy(value, 'topic');
+      if (name === 'Policy' && parsePolicy(value)!.Statement.some((st) => !st || typeof st !== 'object' || Array.isArray(st))) {
+        throw invalidParameter('Policy Error: every statement must be an object');
+      }
       return value;
     default:
       return value;

@@ -30,7 +30,7 @@ export function subscriptionOperations({ topics, subscriptions }: SnsEngine): Re
       output: structure({ SubscriptionArn: string() }),
       async handler(input: { TopicArn: string; Token: string; AuthenticateOnUnsubscribe?: string }) {
         // The token is the credential, as in SNS: any caller holding it may confirm.
-        const s = await subscriptions.confirm(input.TopicArn, input.Token, input.AuthenticateOnUnsubscribe?.toLowerCase() === 'true');
+        const s = await subscriptions.confirm(input.TopicArn, input.Token, { signed: true, authenticateOnUnsubscribe: input.AuthenticateOnUnsubscribe?.toLowerCase() === 'true' });
         return { SubscriptionArn: s.arn };
       },
     },

@@ -156,7 +156,7 @@ export class QueueRegistry {
     const policy = q.attributes.Policy;
     if (!policy) return q.account === sourceAccount;
     const keys = { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': sourceAccount, 'aws:SourceOwner': sourceAccount };
-    const decision = policyDecision(policy, { principalAccount: '', principalService: service, action: 'sqs:SendMessage', resource: q.arn }, (c) => conditionsHold(c, keys));
+    const decision = policyDecision(policy, { principalAccount: '', principalService: service, action: 'sqs:SendMessage', resource: q.arn }, (c, unknown) => conditionsHold(c, keys, unknown));
     return decision === 'allow';
   }
 
