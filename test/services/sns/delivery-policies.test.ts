@@ -11,8 +11,9 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { AddPermissionCommand, CreateTopicCommand, DeleteTopicCommand, PublishCommand, SetSubscriptionAttributesCommand, SetTopicAttributesCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { ACCOUNT, TEST_CREDENTIALS } from '../../helpers/nimbus.js';
+import { createFunction } from '../../helpers/lambda.js';
 import { s3Client } from '../../helpers/s3.js';
 import { nothingMore, queue, queueArn, rejectsWith, signatureVerifies, take, withSns } from './helpers.js';
 
@@ -110,6 +111,46 @@ describe('SNS delivery permissions', () => {
         assert.equal((await otherSqs.send(new ReceiveMessageCommand({ QueueUrl: plain }))).Messages, undefined, 'no policy, another account: refused');
       } finally {
         other.destroy();
+        otherSqs.destroy();
+      }
+    }, TWO_ACCOUNTS));
+
+  it("a topic does not invoke another account's function", () =>
+    withSns(async (sns, t) => {
+      const { LambdaClient } = await import('@aws-sdk/client-lambda');
+      const otherLambda = new LambdaClient({ endpoint: t.endpoint, region: 'us-east-1', credentials: OTHER, maxAttempts: 1 });
+      const otherSqs = t.sqsClient({ credentials: OTHER });
+      try {
+        // The function (of the other account) would leave a mark in its own account's queue.
+        const { QueueUrl: ran } = await otherSqs.send(new CreateQueueCommand({ QueueName: 'ran' }));
+        await createFunction(otherLambda, 'theirs', {
+          'index.mjs': `
+            import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+            export const handler = async () => { await new SQSClient({}).send(new SendMessageCommand({ QueueUrl: ${JSON.stringify(ran)}, MessageBody: 'ran' })); };`,
+        }, { Role: `arn:aws:iam::${OTHER_ACCOUNT}:role/lambda-role` });
+        // It can be invoked: what keeps SNS out is the account, not a broken function.
+        const { InvokeCommand } = await import('@aws-sdk/client-lambda');
+        await otherLambda.send(new InvokeCommand({ FunctionName: 'theirs', Payload: Buffer.from('{}') }));
+        const marks = await otherSqs.send(new ReceiveMessageCommand({ QueueUrl: ran, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+        assert.equal(marks.Messages?.length, 1);
+        await otherSqs.send(new DeleteMessageCommand({ QueueUrl: ran, ReceiptHandle: marks.Messages![0]!.ReceiptHandle }));
+        const dlq = await queue(t, 'not-invoked');
+        const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'to-theirs' }));
+        await sns.send(
+          new SubscribeCommand({
+            TopicArn,
+            Protocol: 'lambda',
+            Endpoint: `arn:aws:lambda:us-east-1:${OTHER_ACCOUNT}:function:theirs`,
+            Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn }) },
+          }),
+        );
+        await sns.send(new PublishCommand({ TopicArn, Message: 'not for you' }));
+        // Refused: the subscriber's fault, so no retries, straight to the dead-letter queue.
+        assert.equal(JSON.parse((await take(t, dlq.url, 1))[0]!.Body!).Message, 'not for you');
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal((await otherSqs.send(new ReceiveMessageCommand({ QueueUrl: ran }))).Messages, undefined, 'the function did not run');
+      } finally {
+        otherLambda.destroy();
         otherSqs.destroy();
       }
     }, TWO_ACCOUNTS));
