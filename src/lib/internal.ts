@@ -73,8 +73,8 @@ export interface InternalCalls {
    * Resolves once the message and its deliveries are committed.
    */
   'sns.publish': (args: { topicArn: string; message: string; subject?: string; from: string; sourceArn: string; sourceAccount: string }) => Promise<{ messageId: string }>;
-  /** Whether a topic exists, for destination checks. */
-  'sns.topicExists': (args: { topicArn: string }) => boolean;
+  /** Whether sns.publish with these arguments would be taken, for destination checks: the topic may be missing, or refuse the service. */
+  'sns.checkPublisher': (args: { topicArn: string; from: string; sourceArn: string; sourceAccount: string }) => 'ok' | 'missing' | 'denied';
   /**
    * sqs.sendMessages for a caller already inside a store write: the messages commit (or roll
    * back) with the caller's own changes. Throws QueueDoesNotExist or AccessDenied for the

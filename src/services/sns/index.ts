@@ -34,7 +34,11 @@ export function createSnsService(env: ServiceEnv): ServicePlugin {
   env.store.migrate('sns', SNS_MIGRATIONS);
   const engine = new SnsEngine(new SqliteSnsRepo(env.store.db, env.store), env);
   // Other services (S3 event notifications) publish through these, as their service principal.
-  env.internal.register('sns.topicExists', ({ topicArn }) => engine.topics.byArn(topicArn) !== undefined);
+  env.internal.register('sns.checkPublisher', ({ topicArn, from, sourceArn, sourceAccount }) => {
+    const topic = engine.topics.byArn(topicArn);
+    if (!topic) return 'missing';
+    return engine.topics.allowsService(topic, from, sourceArn, sourceAccount) ? 'ok' : 'denied';
+  });
   env.internal.register('sns.publish', async ({ topicArn, message, subject, from, sourceArn, sourceAccount }) => {
     const topic = engine.topics.byArn(topicArn);
     if (!topic) throw new NotFound('Topic does not exist');

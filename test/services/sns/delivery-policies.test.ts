@@ -168,31 +168,39 @@ describe('SNS delivery permissions', () => {
           ],
         };
         await sns.send(new SetTopicAttributesCommand({ TopicArn, AttributeName: 'Policy', AttributeValue: JSON.stringify(s3MayPublish) }));
-        // "locked" has a policy that does not mention S3: its events are dropped.
-        await sns.send(new SetTopicAttributesCommand({ TopicArn: locked, AttributeName: 'Policy', AttributeValue: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: ACCOUNT }, Action: 'SNS:Publish', Resource: locked }] }) }));
+        // "locked" has a policy that does not mention S3: a configuration naming it is refused.
+        const ownerOnly = (arn: string) => JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: ACCOUNT }, Action: 'SNS:Publish', Resource: arn }] });
+        await sns.send(new SetTopicAttributesCommand({ TopicArn: locked, AttributeName: 'Policy', AttributeValue: ownerOnly(locked!) }));
+        // "later" has no policy (the owner's own topic: S3 may publish) until after the configuration.
+        const { TopicArn: later } = await sns.send(new CreateTopicCommand({ Name: 'later' }));
         const q = await queue(t, 'events');
-        const lockedQueue = await queue(t, 'locked-events');
+        const laterQueue = await queue(t, 'later-events');
         await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: q.arn }));
-        await sns.send(new SubscribeCommand({ TopicArn: locked, Protocol: 'sqs', Endpoint: lockedQueue.arn, Attributes: { RawMessageDelivery: 'true' } }));
+        await sns.send(new SubscribeCommand({ TopicArn: later, Protocol: 'sqs', Endpoint: laterQueue.arn, Attributes: { RawMessageDelivery: 'true' } }));
         await s3.send(new CreateBucketCommand({ Bucket: 'photos' }));
-        await rejectsWith(
-          s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'photos', NotificationConfiguration: { TopicConfigurations: [{ TopicArn: `${TopicArn}-missing`, Events: ['s3:ObjectCreated:*'] }] } })),
-          'InvalidArgument',
-          'Unable to validate the following destination configurations',
-        );
+        for (const bad of [`${TopicArn}-missing`, locked!]) {
+          await rejectsWith(
+            s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'photos', NotificationConfiguration: { TopicConfigurations: [{ TopicArn: bad, Events: ['s3:ObjectCreated:*'] }] } })),
+            'InvalidArgument',
+            'Unable to validate the following destination configurations',
+          );
+        }
         await s3.send(
           new PutBucketNotificationConfigurationCommand({
             Bucket: 'photos',
             NotificationConfiguration: {
               TopicConfigurations: [
                 { TopicArn, Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'suffix', Value: '.jpg' }] } } },
-                { TopicArn: locked, Events: ['s3:ObjectCreated:*'] },
+                { TopicArn: later, Events: ['s3:ObjectCreated:*'] },
               ],
             },
           }),
         );
         const [test] = await take(t, q.url, 1);
         assert.equal(JSON.parse(JSON.parse(test!.Body!).Message).Event, 's3:TestEvent');
+        assert.equal(JSON.parse((await take(t, laterQueue.url, 1))[0]!.Body!).Event, 's3:TestEvent');
+        // Now "later" stops letting S3 in: its events are dropped (with a warning in the log).
+        await sns.send(new SetTopicAttributesCommand({ TopicArn: later, AttributeName: 'Policy', AttributeValue: ownerOnly(later!) }));
         await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'cat.jpg', Body: 'meow' }));
         await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'notes.txt', Body: 'skip' }));
         const [e] = await take(t, q.url, 1);
@@ -202,7 +210,7 @@ describe('SNS delivery permissions', () => {
         assert.equal(record.eventName, 'ObjectCreated:Put');
         assert.equal(record.s3.object.key, 'cat.jpg');
         assert.ok(await signatureVerifies(envelope));
-        await nothingMore(t, lockedQueue.url);
+        await nothingMore(t, laterQueue.url);
       } finally {
         s3.destroy();
       }

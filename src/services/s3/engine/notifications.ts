@@ -100,10 +100,12 @@ export class Notifications {
       if (q.QueueArn.endsWith('.fifo')) unvalidated.push([q.QueueArn, 'FIFO SQS queues are not supported as event notification destinations']);
       else if (!exists?.({ queueArn: q.QueueArn })) unvalidated.push([q.QueueArn, 'The destination queue does not exist']);
     }
-    const topicExists = this.internal.get('sns.topicExists');
+    const checkTopic = this.internal.get('sns.checkPublisher');
     for (const t of config.TopicConfigurations ?? []) {
+      const verdict = checkTopic?.({ topicArn: t.TopicArn, from: 's3.amazonaws.com', sourceArn: `arn:aws:s3:::${bucket}`, sourceAccount: ownerAccount }) ?? 'missing';
       if (t.TopicArn.endsWith('.fifo')) unvalidated.push([t.TopicArn, 'FIFO SNS topics are not supported as event notification destinations']);
-      else if (!topicExists?.({ topicArn: t.TopicArn })) unvalidated.push([t.TopicArn, 'The destination topic does not exist']);
+      else if (verdict === 'missing') unvalidated.push([t.TopicArn, 'The destination topic does not exist']);
+      else if (verdict === 'denied') unvalidated.push([t.TopicArn, 'Permissions on the destination topic do not allow S3 to publish notifications from this bucket']);
     }
     const functionExists = this.internal.get('lambda.functionExists');
     for (const f of config.LambdaFunctionConfigurations ?? []) {
