@@ -275,12 +275,12 @@ export class SqliteSnsRepo implements SnsRepo {
     return this.sql('SELECT DISTINCT subscription_arn FROM sns_deliveries').pluck().all() as string[];
   }
 
-  deliveriesOf(subscriptionArn: string, afterId: number, limit: number): Array<{ delivery: DeliveryRecord; message: StoredMessage | undefined }> {
+  deliveriesOf(subscriptionArn: string, afterId: number, limit: number): Array<{ delivery: DeliveryRecord; message: () => StoredMessage | undefined }> {
     const rows = this.sql(
       `SELECT d.*, m.payload FROM sns_deliveries d LEFT JOIN sns_messages m ON m.id = d.message_row
        WHERE d.subscription_arn = ? AND d.id > ? ORDER BY d.id LIMIT ?`,
     ).all(subscriptionArn, afterId, limit) as Array<DeliveryRow & { payload: string | null }>;
-    return rows.map((r) => ({ delivery: toDelivery(r), message: r.payload === null ? undefined : decodeMessage(r.payload) }));
+    return rows.map((r) => ({ delivery: toDelivery(r), message: () => (r.payload === null ? undefined : decodeMessage(r.payload)) }));
   }
 
   /** Messages no delivery needs any more (the table holds only messages with pending deliveries). */

@@ -117,9 +117,9 @@ export interface SnsRepo {
   subscriptionsWithPending(): string[];
   /**
    * A subscription's pending deliveries (due or not) in publish order, a page after
-   * `afterId`, each with its message (undefined if the message row is gone).
+   * `afterId`, each with its message (read when asked: undefined if the message row is gone).
    */
-  deliveriesOf(subscriptionArn: string, afterId: number, limit: number): Array<{ delivery: DeliveryRecord; message: StoredMessage | undefined }>;
+  deliveriesOf(subscriptionArn: string, afterId: number, limit: number): Array<{ delivery: DeliveryRecord; message: () => StoredMessage | undefined }>;
   /** Removes deliveries that are done (delivered, dead-lettered or dropped), and each message once no delivery needs it. */
   finishDeliveries(ids: number[]): void;
   /** Records a failed attempt: the delivery is tried again at `nextAt`. */

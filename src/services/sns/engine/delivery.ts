@@ -153,6 +153,8 @@ export class Deliveries {
       lane.held.clear();
       lane.nextDue = Infinity;
     }
+    // A FIFO topic's subscription ARN is `<topic>.fifo:<id>`.
+    const fifo = arn.slice(0, arn.lastIndexOf(':')).endsWith('.fifo');
     while (!this.stopped) {
       const rows = this.repo.deliveriesOf(arn, lane.cursor, BATCH);
       if (rows.length === 0) return;
@@ -160,7 +162,13 @@ export class Deliveries {
       const now = this.clock.now();
       const due: Due[] = [];
       const orphans: number[] = [];
-      for (const { delivery: d, message: m } of rows) {
+      for (const { delivery: d, message } of rows) {
+        // A standard topic's delivery waiting for its retry is passed over without reading its message.
+        if (!fifo && d.nextAt > now) {
+          lane.nextDue = Math.min(lane.nextDue, d.nextAt);
+          continue;
+        }
+        const m = message();
         if (!m) {
           orphans.push(d.id);
           continue;
