@@ -96,33 +96,17 @@ function registerConsumerCalls(engine: SqsEngine, env: ServiceEnv): void {
   };
   env.internal.register('sqs.receiveMessages', async ({ queueArn, max, waitMs, signal }) => {
     const q = queueOf(queueArn);
-    const deadline = env.clock.now() + waitMs;
-    const wake = () => engine.polls.wake(q.id);
-    signal?.addEventListener('abort', wake, { once: true });
-    try {
-      for (;;) {
-        if (signal?.aborted) return [];
-        if (engine.polls.isClosed) {
-          // Shutting down: the poll ends empty at its deadline or abort, as a long poll would, without a busy loop.
-          await new Promise<void>((resolve) => {
-            const timer = env.clock.at(deadline, resolve);
-            signal?.addEventListener('abort', () => (timer.cancel(), resolve()), { once: true });
-          });
-          return [];
-        }
-        // A wake between this look and the wait below makes the wait end at once.
-        const generation = engine.polls.generation(q.id);
-        const received = await engine.messages.receive(q, { max, visibilityTimeout: q.visibilityTimeout, waitSeconds: 0 });
-        if (received.length > 0) return received.map((r) => consumed(engine.present(q, r, ['All'], ['All'])));
-        const now = env.clock.now();
-        if (now >= deadline || !engine.queues.byId(q.id)) return [];
-        const next = engine.messages.nextVisibleAt(q, now);
-        if (next !== undefined && next < deadline) engine.polls.wakeAt(q.id, next);
-        await engine.polls.wait(q.id, deadline, generation);
-      }
-    } finally {
-      signal?.removeEventListener('abort', wake);
+    if (engine.polls.isClosed) {
+      // Shutting down: the poll ends empty at its deadline or abort, as a long poll would, so a
+      // consumer that polls again does not spin.
+      await new Promise<void>((resolve) => {
+        const timer = env.clock.at(env.clock.now() + waitMs, resolve);
+        signal?.addEventListener('abort', () => (timer.cancel(), resolve()), { once: true });
+      });
+      return [];
     }
+    const received = await engine.messages.receive(q, { max, visibilityTimeout: q.visibilityTimeout, waitSeconds: waitMs / 1000, signal });
+    return received.map((r) => consumed(engine.present(q, r, ['All'], ['All'])));
   });
   env.internal.register('sqs.deleteMessages', async ({ queueArn, receiptHandles }) => {
     const q = queueOf(queueArn);

@@ -23,11 +23,12 @@ export class LongPolls {
   }
 
   /**
-   * Resolves when the queue is woken or the deadline passes (or on shutdown); at once when the
-   * queue was woken since `since` (its generation when the caller last looked).
+   * Resolves when the queue is woken, the deadline passes or `signal` aborts (this wait only),
+   * or on shutdown; at once when the queue was woken since `since` (its generation when the
+   * caller last looked).
    */
-  wait(queueId: number, deadline: number, since?: number): Promise<void> {
-    if (this.closed || (since !== undefined && since !== this.generation(queueId))) return Promise.resolve();
+  wait(queueId: number, deadline: number, since?: number, signal?: AbortSignal): Promise<void> {
+    if (this.closed || signal?.aborted || (since !== undefined && since !== this.generation(queueId))) return Promise.resolve();
     return new Promise<void>((resolve) => {
       let set = this.waiters.get(queueId);
       if (!set) this.waiters.set(queueId, (set = new Set()));
@@ -36,10 +37,12 @@ export class LongPolls {
         wake: () => {
           timer.cancel();
           waiters.delete(w);
+          signal?.removeEventListener('abort', w.wake);
           resolve();
         },
       };
       const timer = this.clock.at(deadline, () => w.wake());
+      signal?.addEventListener('abort', w.wake, { once: true });
       waiters.add(w);
     });
   }

@@ -30,6 +30,8 @@ export interface ReceiveOptions {
   visibilityTimeout: number;
   waitSeconds: number;
   attemptId?: string;
+  /** Ends the wait empty (an in-process consumer that stops); the queue's other waiters wait on. */
+  signal?: AbortSignal;
 }
 
 /** A received message and the receipt handle of this receive. */
@@ -137,6 +139,7 @@ export class MessageEngine {
   async receive(q: Queue, opts: ReceiveOptions): Promise<Received[]> {
     const deadline = this.clock.now() + opts.waitSeconds * 1000;
     for (;;) {
+      if (opts.signal?.aborted) return [];
       // A wake between this look and the wait below makes the wait end at once.
       const generation = this.polls.generation(q.id);
       const { received, touched } = await this.writeTo(q, () => this.take(q, opts));
@@ -144,7 +147,7 @@ export class MessageEngine {
       if (received.length > 0 || this.clock.now() >= deadline || this.polls.isClosed || !this.queues.byId(q.id)) return received;
       const next = this.repo.nextVisibleAt(q.id, this.clock.now());
       if (next !== undefined && next < deadline) this.polls.wakeAt(q.id, next);
-      await this.polls.wait(q.id, deadline, generation);
+      await this.polls.wait(q.id, deadline, generation, opts.signal);
       // A poll whose queue was deleted while it waited ends empty, as at its deadline.
       if (!this.queues.byId(q.id)) return [];
     }
