@@ -5,7 +5,7 @@
 import type { Violation } from '../../protocols/shapes.js';
 import type { ServiceEnv, ServiceFactory, ServicePlugin } from '../service.js';
 import { DynamoEngine } from './engine/index.js';
-import { describeStream } from './engine/stream-ops.js';
+import { streamPositions, streamRecordsAfter } from './engine/stream-ops.js';
 import { ValidationException } from './errors.js';
 import { itemOperations } from './operations/items.js';
 import { partiqlOperations } from './operations/partiql.js';
@@ -72,26 +72,6 @@ export function dynamoDbService(opts: DynamoDbOptions = {}): ServiceFactory {
  * its records after a sequence number (the stream log's own rows, as GetRecords gives them).
  */
 function registerStreamReads(engine: DynamoEngine, env: ServiceEnv): void {
-  const streamOf = (arn: string) => engine.repo.streams().find((s) => s.arn === arn);
-  env.internal.register('dynamodb.streamInfo', ({ streamArn }) => {
-    const s = streamOf(streamArn);
-    if (!s) return undefined;
-    let shardId: string;
-    try {
-      shardId = describeStream(engine, { accountId: s.account, region: s.region }, { StreamArn: streamArn }).StreamDescription.Shards[0]?.ShardId ?? '';
-    } catch {
-      return undefined; // disabled more than 24 hours ago: gone
-    }
-    const bounds = engine.repo.streamBounds(s.id);
-    const latest = bounds.last ?? engine.repo.maxSequence();
-    return { shardId, trimHorizon: (bounds.first ?? latest + 1) - 1, latest, enabled: s.disabledAt === null };
-  });
-  env.internal.register('dynamodb.readStream', ({ streamArn, after, limit }) => {
-    const s = streamOf(streamArn);
-    if (!s) return undefined;
-    const { first } = engine.repo.streamBounds(s.id);
-    const trimmed = first !== null && after + 1 < first;
-    const rows = engine.repo.readRecords(s.id, trimmed ? first - 1 : after, limit);
-    return { trimmed, records: rows.map((r) => ({ sequence: r.seq, createdAt: r.createdAt, record: JSON.parse(r.record) as Record<string, unknown> })) };
-  });
+  env.internal.register('dynamodb.streamInfo', ({ streamArn }) => streamPositions(engine, streamArn));
+  env.internal.register('dynamodb.readStream', ({ streamArn, after, limit }) => streamRecordsAfter(engine, streamArn, after, limit));
 }

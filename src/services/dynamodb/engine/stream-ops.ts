@@ -149,3 +149,30 @@ export function getRecords(engine: DynamoEngine, scope: TableScope, input: Input
   const closed = s.disabledAt !== null && (bounds.last === null || last >= bounds.last);
   return { Records: records, NextShardIterator: closed ? undefined : encodeIterator({ a: s.arn, p: last, t: now }) };
 }
+
+// ---- in-process readers (Lambda's stream event source mappings) ---------------------------------
+
+/** A stream still visible (enabled, or disabled less than 24 hours ago), by ARN, in any account. */
+function streamForReader(engine: DynamoEngine, arn: string): StreamRow | undefined {
+  const cutoff = engine.clock.now() - STREAM_RETENTION_MS;
+  return engine.repo.streams().find((s) => s.arn === arn && (s.disabledAt === null || s.disabledAt >= cutoff));
+}
+
+/** A stream's one shard and its positions: the oldest record kept less one (TRIM_HORIZON) and the newest (LATEST). */
+export function streamPositions(engine: DynamoEngine, arn: string) {
+  const s = streamForReader(engine, arn);
+  if (!s) return undefined;
+  const bounds = engine.repo.streamBounds(s.id);
+  const latest = bounds.last ?? engine.repo.maxSequence();
+  return { shardId: shardId(s), trimHorizon: (bounds.first ?? latest + 1) - 1, latest, enabled: s.disabledAt === null };
+}
+
+/** Up to `limit` records after sequence `after`; `trimmed` when some after it had expired (reading resumed at the oldest kept). */
+export function streamRecordsAfter(engine: DynamoEngine, arn: string, after: number, limit: number) {
+  const s = streamForReader(engine, arn);
+  if (!s) return undefined;
+  const { first } = engine.repo.streamBounds(s.id);
+  const trimmed = first !== null && after + 1 < first;
+  const rows = engine.repo.readRecords(s.id, trimmed ? first - 1 : after, limit);
+  return { trimmed, records: rows.map((r) => ({ sequence: r.seq, createdAt: r.createdAt, record: JSON.parse(r.record) as Record<string, unknown> })) };
+}
