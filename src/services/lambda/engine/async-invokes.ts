@@ -14,6 +14,7 @@ import { AwsError } from '../../../protocols/errors.js';
 import { TooManyRequestsException } from '../errors.js';
 import type { EventInvokeConfig, FunctionRecord } from '../model.js';
 import type { AsyncInvocation, LambdaRepo } from '../repo.js';
+import { isQueueArn, queueSender } from './destinations.js';
 import type { Invoker, ResolvedFunction } from './invoker.js';
 import { parseFunctionArn, type FunctionRef } from './names.js';
 
@@ -192,9 +193,8 @@ export class AsyncInvocations {
 
   private async send(arn: string, body: string, from: ResolvedFunction): Promise<void> {
     try {
-      if (arn.startsWith('arn:aws:sqs:')) {
-        const send = this.d.internal.get('sqs.sendMessage');
-        if (send) await send({ queueArn: arn, body, from: 'lambda.amazonaws.com' });
+      if (isQueueArn(arn)) {
+        await queueSender(this.d.internal)?.(arn, body);
         return;
       }
       const fnRef = parseFunctionArn(arn);

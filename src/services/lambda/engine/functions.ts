@@ -12,6 +12,7 @@ import { functionKey } from '../model.js';
 import type { CodeStore } from './code.js';
 import { applyConfig, lambdaTimestamp, type ConfigInput } from './config.js';
 import { checkNewName, functionArn, noSuchQualifier, type FunctionRef } from './names.js';
+import { resolveQualifier } from './qualifiers.js';
 import type { Registry } from './registry.js';
 
 /** Where new code comes from. */
@@ -175,12 +176,10 @@ export class Functions {
   /** The configuration of `$LATEST`, a version, or the version an alias points at. */
   version(ref: FunctionRef): { fn: FunctionRecord; version: VersionRecord } {
     const fn = this.d.registry.get(ref);
-    const q = ref.qualifier;
-    if (q === undefined || q === '$LATEST') return { fn, version: fn.latest };
-    const direct = fn.versions[q] ?? (fn.aliases[q] ? fn.versions[fn.aliases[q]!.FunctionVersion] : undefined);
-    if (direct) return { fn, version: direct };
-    if (fn.aliases[q]?.FunctionVersion === '$LATEST') return { fn, version: fn.latest };
-    throw noSuchQualifier(ref);
+    const { version } = resolveQualifier(fn, ref.qualifier);
+    // An alias whose version is gone names nothing to run.
+    if (!version) throw noSuchQualifier(ref);
+    return { fn, version };
   }
 
   /** Resolves once the function's pending code is unpacked (at once for an Active function). */

@@ -15,6 +15,7 @@
 import type { EventPattern } from '../../../lib/event-pattern.js';
 import type { EventBus } from '../../../lib/event-bus.js';
 import type { InternalCalls, StreamLogRecord } from '../../../lib/internal.js';
+import { isQueueArn, queueSender } from './destinations.js';
 import { batchItemFailures, invokeBatch, mappingFilters, passes, splitBySize, Waiter, type InvokeOutcome, type MappingRunner, type RunnerDeps } from './mappings-batch.js';
 import type { MappingDoc } from './mappings-config.js';
 
@@ -226,13 +227,13 @@ export class StreamReader implements MappingRunner {
         streamArn: this.doc.EventSourceArn,
       },
     };
-    const send = this.d.internal.get('sqs.sendMessage');
-    if (!destination.startsWith('arn:aws:sqs:') || !send) {
+    const send = queueSender(this.d.internal);
+    if (!isQueueArn(destination) || !send) {
       this.d.log.warn('on-failure destination not supported here', { uuid: this.doc.UUID, destination });
       return;
     }
     try {
-      await send({ queueArn: destination, body: JSON.stringify(record), from: 'lambda.amazonaws.com' });
+      await send(destination, JSON.stringify(record));
     } catch (e) {
       this.d.log.warn('on-failure destination delivery failed', { uuid: this.doc.UUID, destination, error: String(e) });
     }

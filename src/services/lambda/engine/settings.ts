@@ -9,6 +9,7 @@ import { AwsError } from '../../../protocols/errors.js';
 import { InvalidParameterValueException, ResourceConflictException, ResourceNotFoundException } from '../errors.js';
 import type { EventInvokeConfig, FunctionRecord } from '../model.js';
 import { functionArn, parseFunctionArn, type FunctionRef } from './names.js';
+import { resolveQualifier } from './qualifiers.js';
 import type { Registry } from './registry.js';
 
 /** The account's concurrency, and what must stay unreserved (Lambda keeps 100 for unreserved functions). */
@@ -49,7 +50,7 @@ export class Settings {
   /** Put replaces the whole configuration; update merges into the existing one. */
   async putEventInvokeConfig(ref: FunctionRef, input: Omit<EventInvokeConfig, 'LastModified'>, merge: boolean): Promise<Record<string, unknown>> {
     const fn = this.registry.get(ref);
-    const qualifier = this.checkQualifier(fn, ref);
+    const { qualifier } = resolveQualifier(fn, ref.qualifier);
     checkEventInvokeConfig(input, fn.accountId);
     return this.registry.update(ref, (f) => {
       const current = f.eventInvokeConfigs[qualifier];
@@ -62,7 +63,7 @@ export class Settings {
 
   getEventInvokeConfig(ref: FunctionRef): Record<string, unknown> {
     const fn = this.registry.get(ref);
-    const qualifier = this.checkQualifier(fn, ref);
+    const { qualifier } = resolveQualifier(fn, ref.qualifier);
     const c = fn.eventInvokeConfigs[qualifier];
     if (!c) throw new ResourceNotFoundException(`The function ${functionArn(ref, qualifier)} doesn't have an EventInvokeConfig`);
     return describeEventInvokeConfig(fn, qualifier, c);
@@ -138,12 +139,6 @@ export class Settings {
     const statements = Object.values(fn.policy);
     if (statements.length === 0) throw new ResourceNotFoundException('The resource you requested does not exist.');
     return { Policy: JSON.stringify({ Version: '2012-10-17', Id: 'default', Statement: statements }), RevisionId: fn.latest.config.RevisionId };
-  }
-
-  private checkQualifier(fn: FunctionRecord, ref: FunctionRef): string {
-    const q = ref.qualifier ?? '$LATEST';
-    if (q !== '$LATEST' && !fn.versions[q] && !fn.aliases[q]) throw new ResourceNotFoundException(`Function not found: ${functionArn(fn, q)}`);
-    return q;
   }
 }
 

@@ -9,6 +9,7 @@ import { AwsError } from '../../../protocols/errors.js';
 import { InvalidParameterValueException, ResourceConflictException, ResourceNotFoundException } from '../errors.js';
 import type { FunctionRecord, UrlConfig } from '../model.js';
 import { functionArn, type FunctionRef } from './names.js';
+import { resolveQualifier } from './qualifiers.js';
 import type { Registry } from './registry.js';
 
 export interface UrlInput {
@@ -91,13 +92,11 @@ export class FunctionUrls {
     return undefined;
   }
 
+  /** The qualifier a URL configuration is kept under: a URL belongs to $LATEST or an alias, never to a version. */
   private qualifierOf(fn: FunctionRecord, ref: FunctionRef): string {
-    const q = ref.qualifier ?? '$LATEST';
-    if (q !== '$LATEST' && !fn.aliases[q]) {
-      if (fn.versions[q]) throw new InvalidParameterValueException('Function URLs are supported on $LATEST and aliases only.');
-      throw new ResourceNotFoundException(`Function not found: ${functionArn(fn, q)}`);
-    }
-    return q;
+    const target = resolveQualifier(fn, ref.qualifier);
+    if (target.kind === 'version') throw new InvalidParameterValueException('Function URLs are supported on $LATEST and aliases only.');
+    return target.qualifier;
   }
 }
 
