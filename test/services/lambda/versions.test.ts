@@ -75,6 +75,20 @@ describe('Lambda versions, aliases, concurrency and tags', () => {
     await assert.rejects(lambda.send(new UpdateAliasCommand({ FunctionName: 'ver', Name: 'live', RevisionId: 'stale' })), { name: 'PreconditionFailedException' });
   });
 
+  it('takes names that objects inherit (toString, __proto__) as names like any other', async () => {
+    await createFunction(lambda, 'names', returning('named'));
+    const { Version } = await lambda.send(new PublishVersionCommand({ FunctionName: 'names' }));
+    await assert.rejects(lambda.send(new GetAliasCommand({ FunctionName: 'names', Name: 'constructor' })), { name: 'ResourceNotFoundException' });
+    await assert.rejects(lambda.send(new InvokeCommand({ FunctionName: 'names', Qualifier: 'toString' })), { name: 'ResourceNotFoundException' });
+    for (const Name of ['toString', '__proto__']) {
+      await lambda.send(new CreateAliasCommand({ FunctionName: 'names', Name, FunctionVersion: Version }));
+      assert.equal((await lambda.send(new GetAliasCommand({ FunctionName: 'names', Name }))).FunctionVersion, Version);
+      assert.deepEqual(await invoke('names', Name), { value: 'named', version: Version });
+    }
+    const aliases = (await lambda.send(new ListAliasesCommand({ FunctionName: 'names' }))).Aliases!.map((a) => a.Name).sort();
+    assert.deepEqual(aliases, ['__proto__', 'toString']);
+  });
+
   it('throttles beyond reserved concurrency with TooManyRequestsException', async () => {
     await createFunction(lambda, 'slow', { 'index.js': 'exports.handler = async () => { await new Promise(r => setTimeout(r, 400)); return "done"; };' });
     await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'slow', ReservedConcurrentExecutions: 1 }));

@@ -5,6 +5,7 @@
  * the event is too old, and the outcome goes to the configured on-success / on-failure
  * destination (an SQS queue or another function) or the dead-letter queue, or is dropped.
  */
+import { own } from '../../../lib/own.js';
 import type { Clock, Timer } from '../../../lib/clock.js';
 import type { Ids } from '../../../lib/ids.js';
 import type { InternalApi } from '../../../lib/internal.js';
@@ -209,7 +210,7 @@ export class AsyncInvocations {
 
 /** The configuration for the qualifier invoked, else the function's own. */
 export function eventInvokeConfig(fn: FunctionRecord, qualifier: string | undefined): EventInvokeConfig | undefined {
-  return fn.eventInvokeConfigs[qualifier ?? '$LATEST'] ?? undefined;
+  return own(fn.eventInvokeConfigs, qualifier ?? '$LATEST');
 }
 
 function parseJson(b: Buffer): unknown {

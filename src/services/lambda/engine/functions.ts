@@ -3,6 +3,7 @@
  * updated function is Pending (or InProgress) until its code is unpacked, then Active, as the
  * state machine Lambda exposes (`aws lambda wait function-active` polls it).
  */
+import { own } from '../../../lib/own.js';
 import type { Clock } from '../../../lib/clock.js';
 import type { Ids } from '../../../lib/ids.js';
 import type { Logger } from '../../../lib/log.js';
@@ -156,13 +157,13 @@ export class Functions {
     const fn = this.d.registry.get(ref);
     if (ref.qualifier === '$LATEST') throw new InvalidParameterValueException('$LATEST version cannot be deleted without deleting the function.');
     if (ref.qualifier !== undefined) {
-      if (!fn.versions[ref.qualifier]) throw noSuchQualifier(ref);
+      if (!own(fn.versions, ref.qualifier)) throw noSuchQualifier(ref);
       const alias = Object.values(fn.aliases).find((a) => a.FunctionVersion === ref.qualifier || a.RoutingConfig?.AdditionalVersionWeights?.[ref.qualifier!] !== undefined);
       if (alias) throw new ResourceConflictException(`Unable to delete version because the following aliases reference it: [${alias.Name}]`);
     }
     const removed = await this.d.registry.update(ref, (f) => {
       if (ref.qualifier === undefined) return { doc: null, result: [f.latest.code, ...Object.values(f.versions).map((v) => v.code)] };
-      const v = f.versions[ref.qualifier];
+      const v = own(f.versions, ref.qualifier);
       if (!v) throw noSuchQualifier(ref);
       delete f.versions[ref.qualifier];
       delete f.eventInvokeConfigs[ref.qualifier];

@@ -4,6 +4,7 @@
  * pool. Every caller (Invoke, asynchronous retries, event source mappings, function URLs)
  * comes through here.
  */
+import { own } from '../../../lib/own.js';
 import { watch, type FSWatcher } from 'node:fs';
 import type { Credentials } from '../../../protocols/sigv4.js';
 import { ThrottledError, type FunctionSpec, type InvocationResult } from '../../../runtime/types.js';
@@ -46,15 +47,15 @@ export class Invoker {
   resolve(ref: FunctionRef): ResolvedFunction {
     const { fn, version } = this.d.functions.version(ref);
     let chosen = version;
-    const alias = ref.qualifier !== undefined ? fn.aliases[ref.qualifier] : undefined;
+    const alias = ref.qualifier !== undefined ? own(fn.aliases, ref.qualifier) : undefined;
     const weights = alias?.RoutingConfig?.AdditionalVersionWeights;
     if (weights) {
       const roll = (this.d.random ?? Math.random)();
       let acc = 0;
       for (const [v, w] of Object.entries(weights)) {
         acc += w;
-        if (roll < acc && fn.versions[v]) {
-          chosen = fn.versions[v]!;
+        if (roll < acc && own(fn.versions, v)) {
+          chosen = own(fn.versions, v)!;
           break;
         }
       }

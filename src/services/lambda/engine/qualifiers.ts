@@ -6,6 +6,7 @@
  */
 import { functionNotFound } from '../errors.js';
 import type { AliasRecord, FunctionRecord, VersionRecord } from '../model.js';
+import { own } from '../../../lib/own.js';
 import { functionArn } from './names.js';
 
 export type QualifierTarget =
@@ -23,12 +24,4 @@ export function resolveQualifier(fn: FunctionRecord, qualifier: string | undefin
   const alias = own(fn.aliases, q);
   if (alias) return { kind: 'alias', qualifier: q, alias, version: alias.FunctionVersion === '$LATEST' ? fn.latest : own(fn.versions, alias.FunctionVersion) };
   throw functionNotFound(functionArn(fn, q));
-}
-
-/**
- * An entry the record itself holds: qualifiers come from callers, and one such as `toString`
- * or `__proto__` must not find what every object inherits.
- */
-function own<T>(entries: Record<string, T>, key: string): T | undefined {
-  return Object.hasOwn(entries, key) ? entries[key] : undefined;
 }

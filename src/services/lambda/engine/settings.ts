@@ -3,6 +3,7 @@
  * invoke configurations (retries, event age, destinations), tags and resource-policy
  * statements (AddPermission).
  */
+import { own, setOwn } from '../../../lib/own.js';
 import { parseArn } from '../../../lib/arn.js';
 import type { Clock } from '../../../lib/clock.js';
 import { AwsError } from '../../../protocols/errors.js';
@@ -53,10 +54,10 @@ export class Settings {
     const { qualifier } = resolveQualifier(fn, ref.qualifier);
     checkEventInvokeConfig(input, fn.accountId);
     return this.registry.update(ref, (f) => {
-      const current = f.eventInvokeConfigs[qualifier];
+      const current = own(f.eventInvokeConfigs, qualifier);
       if (merge && !current) throw new ResourceNotFoundException(`The function ${functionArn(ref, qualifier)} doesn't have an EventInvokeConfig`);
       const next: EventInvokeConfig = { ...(merge ? current : {}), ...stripUndefined(input), LastModified: this.clock.now() / 1000 };
-      f.eventInvokeConfigs[qualifier] = next;
+      setOwn(f.eventInvokeConfigs, qualifier, next);
       return { doc: f, result: describeEventInvokeConfig(f, qualifier, next) };
     });
   }
@@ -64,7 +65,7 @@ export class Settings {
   getEventInvokeConfig(ref: FunctionRef): Record<string, unknown> {
     const fn = this.registry.get(ref);
     const { qualifier } = resolveQualifier(fn, ref.qualifier);
-    const c = fn.eventInvokeConfigs[qualifier];
+    const c = own(fn.eventInvokeConfigs, qualifier);
     if (!c) throw new ResourceNotFoundException(`The function ${functionArn(ref, qualifier)} doesn't have an EventInvokeConfig`);
     return describeEventInvokeConfig(fn, qualifier, c);
   }
@@ -119,15 +120,15 @@ export class Settings {
       ...(input.SourceArn ? { Condition: { ArnLike: { 'AWS:SourceArn': input.SourceArn } } } : {}),
     };
     return this.registry.update(ref, (f) => {
-      if (f.policy[input.StatementId]) throw new ResourceConflictException(`The statement id (${input.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`);
-      f.policy[input.StatementId] = statement;
+      if (own(f.policy, input.StatementId)) throw new ResourceConflictException(`The statement id (${input.StatementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`);
+      setOwn(f.policy, input.StatementId, statement);
       return { doc: f, result: statement };
     });
   }
 
   async removePermission(ref: FunctionRef, sid: string): Promise<void> {
     const fn = this.registry.get(ref);
-    if (!fn.policy[sid]) throw new ResourceNotFoundException(`Statement ${sid} is not found in resource policy.`);
+    if (!own(fn.policy, sid)) throw new ResourceNotFoundException(`Statement ${sid} is not found in resource policy.`);
     await this.registry.update(ref, (f) => {
       delete f.policy[sid];
       return { doc: f, result: undefined };

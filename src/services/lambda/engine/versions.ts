@@ -2,6 +2,7 @@
  * Published versions (immutable snapshots of $LATEST's code and configuration) and aliases
  * (named pointers to a version, optionally splitting traffic with a second one).
  */
+import { own, setOwn } from '../../../lib/own.js';
 import type { Ids } from '../../../lib/ids.js';
 import { InvalidParameterValueException, ResourceConflictException, ResourceNotFoundException } from '../errors.js';
 import type { AliasRecord, FunctionRecord, VersionConfig } from '../model.js';
@@ -40,7 +41,7 @@ export class Versions {
         Description: input.Description ?? latest.config.Description,
         RevisionId: this.ids.uuid(),
       };
-      f.versions[version] = { config, code: latest.code };
+      setOwn(f.versions, version, { config, code: latest.code });
       return { doc: f, result: { ...config } };
     });
   }
@@ -60,7 +61,7 @@ export class Versions {
     checkVersion(fn, input.FunctionVersion);
     checkRouting(fn, input.FunctionVersion, input.RoutingConfig);
     return this.registry.update(ref, (f) => {
-      if (f.aliases[input.Name]) throw new ResourceConflictException(`Alias already exists: ${functionArn(ref, input.Name)}`);
+      if (own(f.aliases, input.Name)) throw new ResourceConflictException(`Alias already exists: ${functionArn(ref, input.Name)}`);
       const alias: AliasRecord = {
         AliasArn: functionArn(ref, input.Name),
         Name: input.Name,
@@ -69,13 +70,13 @@ export class Versions {
         ...(input.RoutingConfig ? { RoutingConfig: input.RoutingConfig } : {}),
         RevisionId: this.ids.uuid(),
       };
-      f.aliases[input.Name] = alias;
+      setOwn(f.aliases, input.Name, alias);
       return { doc: f, result: { ...alias } };
     });
   }
 
   getAlias(ref: FunctionRef, name: string): AliasRecord {
-    const alias = this.registry.get(ref).aliases[name];
+    const alias = own(this.registry.get(ref).aliases, name);
     if (!alias) throw new ResourceNotFoundException(`Cannot find alias arn: ${functionArn(ref, name)}`);
     return { ...alias };
   }
@@ -92,7 +93,7 @@ export class Versions {
     checkVersion(fn, version);
     checkRouting(fn, version, input.RoutingConfig ?? current.RoutingConfig);
     return this.registry.update(ref, (f) => {
-      const a = f.aliases[name];
+      const a = own(f.aliases, name);
       if (!a) throw new ResourceNotFoundException(`Cannot find alias arn: ${functionArn(ref, name)}`);
       checkRevision(a, input.RevisionId);
       a.FunctionVersion = version;
@@ -132,7 +133,7 @@ function sameContent(a: VersionConfig, b: VersionConfig): boolean {
 }
 
 function checkVersion(fn: FunctionRecord, version: string): void {
-  if (version !== '$LATEST' && !fn.versions[version]) {
+  if (version !== '$LATEST' && !own(fn.versions, version)) {
     throw new ResourceNotFoundException(`Function not found: ${functionArn(fn, version)}`);
   }
 }
