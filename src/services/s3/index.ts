@@ -30,34 +30,7 @@ import { postObjectOperations } from './operations/post-object.js';
 import { websiteOperations } from './operations/website.js';
 import { S3_WEBSITE_MIGRATIONS, SqliteS3WebsiteRepo } from './repo-website.sqlite.js';
 import { S3_LIFECYCLE_MIGRATIONS, SqliteS3LifecycleRepo } from './repo-lifecycle.sqlite.js';
-
-/**
- * Virtual-hosted-style addressing: `<bucket>.localhost[:port]` (and `<bucket>.s3.localhost`),
- * which is what the SDKs call when pointed at http://localhost:4566 without forcePathStyle.
- */
-export function virtualHostBucket(headers: Record<string, string | string[] | undefined>): string | undefined {
-  const host = String(headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
-  if (!host.endsWith('.localhost') || websiteBucket(headers) !== undefined) return undefined;
-  const name = host.slice(0, -'.localhost'.length).replace(/\.s3$/, '');
-  return name === '' || name === 's3' ? undefined : name;
-}
-
-/** The website endpoint: `<bucket>.s3-website.localhost` (or `.s3-website-<region>.localhost`). */
-export function websiteBucket(headers: Record<string, string | string[] | undefined>): string | undefined {
-  const host = String(headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
-  const m = /^(.+)\.s3-website(?:[.-][a-z0-9-]+)?\.localhost$/.exec(host);
-  return m?.[1];
-}
-
-function firstSegment(path: string): string | undefined {
-  const seg = path.split('/')[1];
-  if (!seg) return undefined;
-  try {
-    return decodeURIComponent(seg);
-  } catch {
-    return undefined;
-  }
-}
+import { pathBucket, routingPath, virtualHostBucket, websiteBucket } from './addressing.js';
 
 function validationError(violations: Violation[]): AwsError {
   const v = violations[0]!;
@@ -116,14 +89,7 @@ export const createS3Service: ServiceFactory = async (env) => {
     signingName: 's3',
     restXml: { xmlNamespace: S3_NS },
     operations: {
-      ...bucketOperations(buckets, (b) => {
-        objects.assertEmpty(b);
-        // S3 deletes a bucket with uploads in progress, and them with it; and its tags.
-        multipart.dropUploads(b);
-        extrasRepo.deleteBucketTags(b);
-        notifications.forget(b);
-        websiteRepo.setNow(b, undefined);
-      }),
+      ...bucketOperations(buckets, { objects, multipart, tags: extrasRepo, notifications, website: websiteRepo }),
       ...multipartOperations({ multipart }),
       ...objectOperations(objects, buckets, objectRepo),
       ...versioningOperations(buckets, objectRepo),
@@ -140,14 +106,14 @@ export const createS3Service: ServiceFactory = async (env) => {
     validationError,
     // Anonymous requests reach S3 only for buckets that exist; their policy and ACL decide.
     claimsUnsigned: (req) => {
-      const bucket = websiteBucket(req.headers) ?? virtualHostBucket(req.headers) ?? firstSegment(req.path);
+      const bucket = websiteBucket(req.headers) ?? virtualHostBucket(req.headers) ?? pathBucket(req.path);
       return bucket !== undefined && buckets.exists(bucket);
     },
     // A request from an origin the bucket's CORS rules allow gets the CORS headers on its answer.
     responseHeaders: (req) => {
       const origin = req.headers.origin;
       if (typeof origin !== 'string' || req.method === 'OPTIONS') return undefined;
-      const bucket = virtualHostBucket(req.headers) ?? firstSegment(req.path);
+      const bucket = virtualHostBucket(req.headers) ?? pathBucket(req.path);
       const rule = bucket === undefined ? undefined : matchRule(buckets.find(bucket)?.cors, origin, req.method, []);
       return rule && corsHeaders(rule, origin);
     },
@@ -155,12 +121,7 @@ export const createS3Service: ServiceFactory = async (env) => {
     // (a function target needs the functions service, which starts after S3).
     start: () => notifications.kick(),
     stop: () => lifecycle.stop(),
-    routingPath: (req) => {
-      const site = websiteBucket(req.headers);
-      if (site !== undefined) return `/_website/${encodeURIComponent(site)}${req.path}`;
-      const bucket = virtualHostBucket(req.headers);
-      return bucket === undefined ? req.path : `/${encodeURIComponent(bucket)}${req.path}`;
-    },
+    routingPath: (req) => routingPath(req.headers, req.path),
   };
   return plugin;
 };

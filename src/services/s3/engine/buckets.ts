@@ -19,6 +19,11 @@ import {
 import { conditionsHold, type ConditionKeys } from '../../../lib/policy-conditions.js';
 import { policyDecision, policyIsPublic } from '../../../lib/policy.js';
 import type { BucketRecord, S3Repo } from '../repo.js';
+import type { S3ExtrasRepo } from '../repo-extras.sqlite.js';
+import type { SqliteS3WebsiteRepo } from '../repo-website.sqlite.js';
+import type { Multipart } from './multipart.js';
+import type { Notifications } from './notifications.js';
+import type { Objects } from './objects.js';
 
 /** Who is asking: a signed account, or (anonymous) anyone; and the request facts policies test. */
 export interface Caller {
@@ -27,6 +32,21 @@ export interface Caller {
   anonymous?: boolean;
   sourceIp?: string;
   headers?: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * What belongs to a bucket outside its row, kept by other engines and repos (made after
+ * Buckets, so handed to delete()). Lifecycle configurations are not among them: they are tied
+ * to the bucket's creation time, so a namesake never sees them, and the sweeper removes them.
+ */
+export interface BucketDependents {
+  /** Whether it still holds objects (or versions): then it cannot be deleted. */
+  objects: Pick<Objects, 'assertEmpty'>;
+  /** Uploads in progress, which S3 deletes with the bucket. */
+  multipart: Pick<Multipart, 'dropUploads'>;
+  tags: Pick<S3ExtrasRepo, 'deleteBucketTags'>;
+  notifications: Pick<Notifications, 'forget'>;
+  website: Pick<SqliteS3WebsiteRepo, 'setNow'>;
 }
 
 /** What an object or listing request does, for policies: `s3:GetObject` on `arn:aws:s3:::b/k`. */
@@ -161,11 +181,18 @@ export class Buckets {
     return b;
   }
 
-  /** Deletes the bucket; `assertEmpty` runs in the same commit (BucketNotEmpty). */
-  async delete(caller: Caller, name: string, assertEmpty: (bucket: string) => void): Promise<void> {
+  /**
+   * DeleteBucket: refused while the bucket holds objects (BucketNotEmpty); everything else that
+   * belongs to it goes in the same commit as its row, so no half-deleted bucket is ever seen.
+   */
+  async delete(caller: Caller, name: string, dependents: BucketDependents): Promise<void> {
     await this.store.write(() => {
       this.owned(caller, name);
-      assertEmpty(name);
+      dependents.objects.assertEmpty(name);
+      dependents.multipart.dropUploads(name);
+      dependents.tags.deleteBucketTags(name);
+      dependents.notifications.forget(name);
+      dependents.website.setNow(name, undefined);
       this.repo.deleteBucket(name);
     });
   }

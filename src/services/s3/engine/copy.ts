@@ -10,16 +10,14 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../../../lib/clock.js';
 import { CHECKSUM_ALGORITHMS, checksumHeaderName, createChecksum, toBase64, type ChecksumAlgorithm } from '../../../protocols/checksums.js';
 import { BlobNotFoundError, type BlobInfo, type BlobStore } from '../../../store/blobs.js';
-import { InvalidArgument, InvalidRequest, KeyTooLongError, NoSuchKey, PreconditionFailed } from '../errors.js';
+import { InvalidArgument, InvalidRequest, NoSuchKey, PreconditionFailed } from '../errors.js';
 import type { ObjectRecord } from '../repo.js';
 import type { Caller } from './buckets.js';
-import { CONTENT_HEADERS, type Conditions, type Objects } from './objects.js';
+import { CONTENT_HEADERS, checkKeyLength, etagMatches, type Conditions, type Objects } from './objects.js';
 import { parseTaggingHeader } from './tagging.js';
 
-/** Content headers stored with an object (as PutObject stores them), taken from the request on REPLACE. */
 /** S3's limit for a copy in one request; larger objects are copied with UploadPartCopy. */
 export const MAX_COPY_BYTES = 5 * 1024 ** 3;
-const MAX_KEY_BYTES = 1024;
 /** A concurrent overwrite of the source can remove the body being read; the copy then starts over. */
 const ATTEMPTS = 3;
 
@@ -53,7 +51,7 @@ export interface CopyDeps {
 }
 
 export async function copyObject(deps: CopyDeps, caller: Caller, input: CopyInput): Promise<ObjectRecord> {
-  if (Buffer.byteLength(input.key) > MAX_KEY_BYTES) throw new KeyTooLongError(input.key);
+  checkKeyLength(input.key);
   const source = parseCopySource(input.source);
   const metadataDirective = directive(input.metadataDirective, 'metadata');
   const taggingDirective = directive(input.taggingDirective, 'tagging');
@@ -154,14 +152,6 @@ function checkSourceConditions(src: ObjectRecord, c: Conditions): void {
   } else if (!Number.isNaN(modifiedSince) && modified <= modifiedSince) {
     throw PreconditionFailed('x-amz-copy-source-If-Modified-Since');
   }
-}
-
-/** An ETag list (`"a", "b"`, `*`, quoted or not) against an object's quoted ETag. */
-function etagMatches(header: string, etag: string): boolean {
-  return header.split(',').some((t) => {
-    const tag = t.trim().replace(/^W\//, '');
-    return tag === '*' || tag === etag || `"${tag}"` === etag;
-  });
 }
 
 function pick(headers: Record<string, string>, names: string[]): Record<string, string> {

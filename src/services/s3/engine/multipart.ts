@@ -24,11 +24,11 @@ import { AwsError } from '../../../protocols/errors.js';
 import type { BlobStore } from '../../../store/blobs.js';
 import type { Store } from '../../../store/store.js';
 import type { RequestContext } from '../../service.js';
-import { BadDigest, EntityTooSmall, InvalidArgument, InvalidPart, InvalidPartOrder, InvalidRequest, KeyTooLongError, NoSuchUpload, PreconditionFailed, s3Error } from '../errors.js';
+import { BadDigest, EntityTooSmall, InvalidArgument, InvalidPart, InvalidPartOrder, InvalidRequest, NoSuchUpload, PreconditionFailed, s3Error } from '../errors.js';
 import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
 import type { CompletedResult, PartRecord, S3MultipartRepo, UploadRecord } from '../repo-multipart.js';
 import type { Buckets, Caller } from './buckets.js';
-import type { Conditions, Objects } from './objects.js';
+import { checkKeyLength, type Conditions, type Objects } from './objects.js';
 import { receiveBody, type UploadHeaders } from './uploads.js';
 
 export const MAX_PART_BYTES = 5 * 1024 ** 3;
@@ -36,7 +36,6 @@ export const MIN_PART_BYTES = 5 * 1024 ** 2;
 export const MAX_PART_NUMBER = 10_000;
 /** How long a completed upload still answers a retried CompleteMultipartUpload. */
 const RETRY_WINDOW_MS = 24 * 60 * 60 * 1000;
-const MAX_KEY_BYTES = 1024;
 const LIST_BATCH = 1000;
 /** The greatest code point: any key starting with p sorts below p + this. */
 const AFTER_ALL = '\u{10FFFF}';
@@ -108,7 +107,7 @@ export class Multipart {
   constructor(private readonly d: MultipartDeps) {}
 
   async create(caller: Caller, input: CreateInput): Promise<UploadRecord> {
-    if (Buffer.byteLength(input.key) > MAX_KEY_BYTES) throw new KeyTooLongError(input.key);
+    checkKeyLength(input.key);
     const put = { action: 's3:PutObject', key: input.key };
     this.d.buckets.authorize(caller, input.bucket, put);
     const upload = { ...input, uploadId: this.d.ids.token(48), account: caller.accountId, initiated: this.d.clock.now() };

@@ -49,19 +49,25 @@ export interface ObjectRead {
   versioned: boolean;
 }
 
-/** What a DELETE did, for its x-amz-version-id and x-amz-delete-marker headers. */
 /** Receives object changes inside their commit, and is kicked after it (notifications). */
 export interface ObjectEventSink {
   record(caller: Caller, e: ObjectEvent): void;
   kick(): void;
 }
 
+/** What a DELETE did, for its x-amz-version-id and x-amz-delete-marker headers. */
 export interface DeleteResult {
   versionId?: string;
   deleteMarker?: boolean;
 }
 
+/** S3's limit on an object key, in UTF-8 bytes. */
 const MAX_KEY_BYTES = 1024;
+
+/** Every way an object gets a key (PUT, POST, copy, multipart) refuses one over S3's limit. */
+export function checkKeyLength(key: string): void {
+  if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new KeyTooLongError(key);
+}
 
 /** The standard content headers an object keeps from its upload and returns on GET/HEAD. */
 export const CONTENT_HEADERS = ['content-type', 'content-encoding', 'content-disposition', 'content-language', 'cache-control', 'expires'];
@@ -77,7 +83,7 @@ export class Objects {
   ) {}
 
   async put(caller: Caller, input: PutInput, payload: RequestContext['payload']): Promise<ObjectRecord> {
-    if (Buffer.byteLength(input.key) > MAX_KEY_BYTES) throw new KeyTooLongError(input.key);
+    checkKeyLength(input.key);
     this.buckets.authorize(caller, input.bucket, { action: 's3:PutObject', key: input.key });
     const { blob, checksums, inline } = await receiveBody(this.blobs, input.body, input, payload);
     const record: ObjectRecord = {
@@ -97,11 +103,6 @@ export class Objects {
     return this.commit(caller, record, { ifNoneMatch: input.ifNoneMatch, ifMatch: input.ifMatch });
   }
 
-  /**
-   * Makes an object whose body is already a durable blob visible (PUT, multipart completion,
-   * copy): checks the write conditions in the commit, then removes the body it replaced. If the
-   * commit fails, the new blob is removed, so nothing is left behind.
-   */
   /** Where object changes are reported, in their commit (event notifications). */
   private events: ObjectEventSink | undefined;
 
@@ -109,6 +110,11 @@ export class Objects {
     this.events = sink;
   }
 
+  /**
+   * Makes an object whose body is already a durable blob visible (PUT, multipart completion,
+   * copy): checks the write conditions in the commit, then removes the body it replaced. If the
+   * commit fails, the new blob is removed, so nothing is left behind.
+   */
   async commit(
     caller: Caller,
     record: ObjectRecord,
@@ -291,10 +297,14 @@ export class Objects {
   }
 }
 
-function etagMatches(header: string, etag: string): boolean {
+/**
+ * An If-Match / If-None-Match list (`"a", "b"`, `*`, quoted or not, maybe weak `W/"a"`) against
+ * an object's quoted ETag; the x-amz-copy-source-if-* conditions of a copy compare the same way.
+ */
+export function etagMatches(header: string, etag: string): boolean {
   return header.split(',').some((t) => {
-    const tag = t.trim();
-    return tag === '*' || tag === etag || `"${tag}"` === etag || tag.replace(/^W\//, '') === etag;
+    const tag = t.trim().replace(/^W\//, '');
+    return tag === '*' || tag === etag || `"${tag}"` === etag;
   });
 }
 

@@ -8,12 +8,13 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { createChunkedDecoder, parseTrailerHeader, type AwsChunkedDecoder, type ChunkedMode } from '../../../protocols/aws-chunked.js';
-import { checksumAlgorithmOfHeader, createChecksum, fromBase64Strict, toBase64, type ChecksumAlgorithm } from '../../../protocols/checksums.js';
+import { createChecksum, fromBase64Strict, toBase64 } from '../../../protocols/checksums.js';
 import { AwsError } from '../../../protocols/errors.js';
 import type { BlobInfo, BlobStore } from '../../../store/blobs.js';
 import { BlobSizeMismatchError, BlobTooLargeError } from '../../../store/blobs.js';
 import type { RequestContext } from '../../service.js';
-import { BadDigest, ContentMd5Mismatch, EntityTooLarge, IncompleteBody, InvalidArgument, InvalidDigest, MissingContentLength, Sha256Mismatch } from '../errors.js';
+import { BadDigest, ContentMd5Mismatch, EntityTooLarge, IncompleteBody, InvalidDigest, MissingContentLength, Sha256Mismatch } from '../errors.js';
+import { declaredChecksum } from './checksums.js';
 
 /** S3's limit for a single PUT. */
 export const MAX_PUT_BYTES = 5 * 1024 ** 3;
@@ -60,18 +61,9 @@ export async function receiveBody(
     md5 = fromBase64Strict(headers.contentMd5, 16);
     if (!md5) throw InvalidDigest();
   }
-  const declared = Object.entries(headers.checksums);
-  if (declared.length > 1) throw InvalidArgument('Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
+  const expected = declaredChecksum(headers.checksums);
   const hashers: Record<string, () => { update(b: Buffer): void; digest(): Buffer }> = {};
-  let expected: { alg: ChecksumAlgorithm; header: string; value: Buffer } | undefined;
-  if (declared.length === 1) {
-    const [header, value] = declared[0]!;
-    const alg = checksumAlgorithmOfHeader(header)!;
-    const bytes = fromBase64Strict(value);
-    if (!bytes) throw InvalidArgument(`Value for ${header} header is invalid.`);
-    expected = { alg, header, value: bytes };
-    hashers.checksum = () => createChecksum(alg);
-  }
+  if (expected) hashers.checksum = () => createChecksum(expected.alg);
   const sha256 = /^[0-9a-f]{64}$/i.test(hash) ? hash.toLowerCase() : undefined;
   if (sha256) hashers.sha256 = () => createHash('sha256');
 

@@ -6,7 +6,8 @@ import type { Operation } from '../../service.js';
 import type { Buckets } from '../engine/buckets.js';
 import { BucketTags, checkTags, tagSet, type TagList } from '../engine/tagging.js';
 import { SqliteS3ExtrasRepo, type S3ExtrasRepo } from '../repo-extras.sqlite.js';
-import { allHeaders, checkRequestChecksum, rawBody, requireBody, taggingInput, taggingOutput } from './object-extras.js';
+import { checkRequestChecksum } from '../engine/checksums.js';
+import { allHeaders, rawBody, requireBody, taggingInput, taggingOutput } from './object-extras.js';
 
 export interface BucketExtrasDeps {
   buckets: Buckets;

@@ -4,12 +4,12 @@ import { RawXml } from '../../../protocols/rest-xml.js';
 import { inHeader, inPayload, inUri, list, string, structure } from '../../../protocols/shapes.js';
 import { escapeXml } from '../../../protocols/xml.js';
 import type { Operation } from '../../service.js';
-import type { Buckets } from '../engine/buckets.js';
+import type { BucketDependents, Buckets } from '../engine/buckets.js';
 
 export const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
 
-export function bucketOperations(buckets: Buckets, assertEmpty: (bucket: string) => void): Record<string, Operation> {
+export function bucketOperations(buckets: Buckets, dependents: BucketDependents): Record<string, Operation> {
   return {
     ListBuckets: {
       http: { method: 'GET', uri: '/' },
@@ -41,7 +41,7 @@ export function bucketOperations(buckets: Buckets, assertEmpty: (bucket: string)
       http: { method: 'DELETE', uri: '/{Bucket}', code: 204 },
       input: structure({ Bucket: inUri('Bucket') }),
       handler: async (input: { Bucket: string }, ctx) => {
-        await buckets.delete(ctx, input.Bucket, assertEmpty);
+        await buckets.delete(ctx, input.Bucket, dependents);
       },
     },
     HeadBucket: {

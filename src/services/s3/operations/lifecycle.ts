@@ -10,7 +10,8 @@ import type { Operation } from '../../service.js';
 import type { Buckets } from '../engine/buckets.js';
 import { DAY_MS, type Lifecycle, type LifecycleFilter, type LifecycleRule, type LifecycleTag } from '../engine/lifecycle.js';
 import { InvalidArgument, InvalidRequest, MalformedXML } from '../errors.js';
-import { allHeaders, checkRequestChecksum, rawBody } from './object-extras.js';
+import { checkRequestChecksum } from '../engine/checksums.js';
+import { allHeaders, rawBody } from './object-extras.js';
 
 const MAX_RULES = 1000;
 const MAX_ID = 255;

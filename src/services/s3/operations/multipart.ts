@@ -5,24 +5,23 @@
  * the rules of uploads live in the engine.
  */
 import type { Readable } from 'node:stream';
-import { CHECKSUM_ALGORITHMS, checksumAlgorithmOfHeader, type ChecksumAlgorithm } from '../../../protocols/checksums.js';
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from '../../../protocols/checksums.js';
 import { RestAnswer } from '../../../protocols/rest.js';
 import { boolean, headersWithPrefix, inHeader, inPayload, inQuery, inUri, integer, list, streamingPayload, string, structure } from '../../../protocols/shapes.js';
 import { escapeXml } from '../../../protocols/xml.js';
 import type { Operation, RequestContext } from '../../service.js';
 import { InvalidArgument, InvalidRequest, MalformedXML } from '../errors.js';
 import { isoTime, keyEncoder } from './listing.js';
+import { checksumHeaders } from '../engine/checksums.js';
 import { parseCopySource } from '../engine/copy.js';
 import { CONTENT_HEADERS } from '../engine/objects.js';
 import { parseTaggingHeader } from '../engine/tagging.js';
 import { MAX_PART_NUMBER, type Multipart, type RequestedPart } from '../engine/multipart.js';
 import type { ChecksumType, PartRecord, UploadRecord } from '../repo-multipart.js';
 import { S3_NS } from './buckets.js';
+import { CHECKSUM_ELEMENTS, checksumEntries, checksumMembers } from './checksums.js';
+import { allHeaders } from './object-extras.js';
 
-const CHECKSUM_ELEMENTS = Object.fromEntries(CHECKSUM_ALGORITHMS.map((a) => [a, `Checksum${a}`])) as Record<ChecksumAlgorithm, string>;
-const checksumMembers = () => Object.fromEntries(Object.values(CHECKSUM_ELEMENTS).map((name) => [name, string()]));
-
-const allHeaders = { shape: structure({}), location: 'headers' as const, locationName: '' };
 const target = { Bucket: inUri('Bucket'), Key: inUri('Key'), UploadId: inQuery(string(), 'uploadId') };
 const owner = structure({ ID: string(), DisplayName: string() });
 
@@ -111,9 +110,6 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
           const body = `<?xml version="1.0" encoding="UTF-8"?>\n<CopyPartResult xmlns="${S3_NS}">${xml}</CopyPartResult>`;
           return new RestAnswer(200, { 'content-type': 'application/xml' }, body);
         }
-        const all = (input.AllHeaders ?? {}) as Record<string, string>;
-        const checksums: Record<string, string> = {};
-        for (const [k, v] of Object.entries(all)) if (checksumAlgorithmOfHeader(k)) checksums[k] = v;
         const saved = await multipart.uploadPart(
           ctx,
           {
@@ -123,7 +119,7 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
             decodedContentLength: input.DecodedContentLength as number | undefined,
             contentMd5: str(input.ContentMD5),
             trailer: str(input.Trailer),
-            checksums,
+            checksums: checksumHeaders((input.AllHeaders ?? {}) as Record<string, string>),
           },
           ctx.payload,
         );
@@ -147,15 +143,12 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
       output: structure({ Location: string(), Bucket: string(), Key: string(), ETag: string(), ...checksumMembers(), ChecksumType: string() }),
       outputRoot: 'CompleteMultipartUploadResult',
       handler: async (input: Input, ctx: RequestContext) => {
-        const all = (input.AllHeaders ?? {}) as Record<string, string>;
-        const checksums: Record<string, string> = {};
-        for (const [k, v] of Object.entries(all)) if (checksumAlgorithmOfHeader(k)) checksums[k] = v;
         const { upload, result } = await multipart.complete(ctx, {
           bucket: input.Bucket as string,
           key: input.Key as string,
           uploadId: str(input.UploadId) ?? '',
           parts: requestedParts(input.MultipartUpload as { Parts?: Record<string, string | undefined>[] } | undefined),
-          checksums,
+          checksums: checksumHeaders((input.AllHeaders ?? {}) as Record<string, string>),
           checksumType: str(input.ChecksumType),
           objectSize: str(input.MpObjectSize),
           ifMatch: str(input.IfMatch),
@@ -291,16 +284,6 @@ function people(u: UploadRecord) {
 function partOut(u: UploadRecord, p: PartRecord) {
   const out: Record<string, unknown> = { PartNumber: p.partNumber, LastModified: isoTime(p.lastModified), ETag: p.etag, Size: p.size };
   if (u.checksumAlgorithm && p.checksum !== undefined) out[CHECKSUM_ELEMENTS[u.checksumAlgorithm]] = p.checksum;
-  return out;
-}
-
-/** [algorithm, value] of the x-amz-checksum-<alg> entries of a checksum map. */
-function checksumEntries(checksums: Record<string, string>): [ChecksumAlgorithm, string][] {
-  const out: [ChecksumAlgorithm, string][] = [];
-  for (const [header, value] of Object.entries(checksums)) {
-    const alg = checksumAlgorithmOfHeader(header);
-    if (alg) out.push([alg, value]);
-  }
   return out;
 }
 

@@ -2,20 +2,18 @@
  * Object operations beyond the basic five: CopyObject, DeleteObjects, Put/Get/DeleteObjectTagging
  * and GetObjectAttributes. Shapes follow the S3 API reference and @aws-sdk/client-s3's model.
  */
-import { createHash } from 'node:crypto';
 import type { Clock } from '../../../lib/clock.js';
-import { checksumAlgorithmOfHeader, checksumOf, fromBase64Strict } from '../../../protocols/checksums.js';
 import { AwsError } from '../../../protocols/errors.js';
-import { MalformedXML } from '../errors.js';
 import { blob, headersWithPrefix, inHeader, inPayload, inUri, integer, list, string, structure, boolean, type Member } from '../../../protocols/shapes.js';
 import type { BlobStore } from '../../../store/blobs.js';
 import type { Operation } from '../../service.js';
 import type { Buckets } from '../engine/buckets.js';
+import { checkRequestChecksum } from '../engine/checksums.js';
 import { copyObject } from '../engine/copy.js';
 import type { Objects } from '../engine/objects.js';
 import { checkTags, tagSet, type TagList } from '../engine/tagging.js';
-import { BadDigest, ContentMd5Mismatch, InvalidArgument, InvalidDigest, InvalidRequest, MissingContentMd5, MissingRequestBody, NoSuchBucket } from '../errors.js';
-import type { ObjectRecord } from '../repo.js';
+import { InvalidArgument, InvalidRequest, MalformedXML, MissingRequestBody, NoSuchBucket } from '../errors.js';
+import { checksumElements, checksumMembers } from './checksums.js';
 
 export interface ObjectExtrasDeps {
   objects: Objects;
@@ -37,55 +35,14 @@ const tagList = list(structure({ Key: string(), Value: string() }), { memberName
 export const taggingInput = inPayload(structure({ TagSet: tagList }), 'Tagging');
 export const taggingOutput = structure({ TagSet: tagList });
 
-/**
- * S3 refuses these bodies unless Content-MD5 or one x-amz-checksum-* header vouches for them
- * (the SDKs send x-amz-checksum-crc32 by default), and checks the one given.
- */
-export function checkRequestChecksum(headers: Record<string, string>, body: Buffer): void {
-  const md5 = headers['content-md5'];
-  const declared = Object.entries(headers).filter(([name]) => checksumAlgorithmOfHeader(name));
-  if (md5 === undefined && declared.length === 0) throw MissingContentMd5();
-  if (md5 !== undefined) {
-    const want = fromBase64Strict(md5, 16);
-    if (!want) throw InvalidDigest();
-    if (!createHash('md5').update(body).digest().equals(want)) throw ContentMd5Mismatch();
-  }
-  if (declared.length > 1) throw InvalidArgument('Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
-  for (const [name, value] of declared) {
-    const alg = checksumAlgorithmOfHeader(name)!;
-    const want = fromBase64Strict(value);
-    if (!want) throw InvalidArgument(`Value for ${name} header is invalid.`);
-    if (!checksumOf(alg, body).equals(want)) throw BadDigest(alg);
-  }
-}
-
 /** A parsed XML body: absent (MissingRequestBodyError) or present. */
 export function requireBody<T>(parsed: T | undefined): T {
   if (parsed === undefined) throw MissingRequestBody();
   return parsed;
 }
 
-/** An object's checksums as the XML elements ChecksumCRC32 ... and the ChecksumType they have. */
-function checksumElements(r: ObjectRecord): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [header, value] of Object.entries(r.checksums)) {
-    const alg = checksumAlgorithmOfHeader(header);
-    if (!alg) continue;
-    out[`Checksum${alg}`] = value;
-    // A multipart object's checksum of checksums ends in -<parts>.
-    out.ChecksumType = /-\d+$/.test(value) ? 'COMPOSITE' : 'FULL_OBJECT';
-  }
-  return out;
-}
-
-const checksumShape = {
-  ChecksumCRC32: string(),
-  ChecksumCRC32C: string(),
-  ChecksumCRC64NVME: string(),
-  ChecksumSHA1: string(),
-  ChecksumSHA256: string(),
-  ChecksumType: string(),
-};
+/** Every checksum element, and the type of the object's checksum. */
+const checksumShape = { ...checksumMembers(), ChecksumType: string() };
 
 const ATTRIBUTES = ['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize'];
 

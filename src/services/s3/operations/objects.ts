@@ -4,7 +4,6 @@
  * `versionId` to address one version.
  */
 import type { Readable } from 'node:stream';
-import { checksumAlgorithmOfHeader } from '../../../protocols/checksums.js';
 import { RestAnswer } from '../../../protocols/rest.js';
 import { encodeRestXmlError } from '../../../protocols/rest-xml.js';
 import { boolean, headersWithPrefix, inHeader, inQuery, inUri, integer, list, string, streamingPayload, structure } from '../../../protocols/shapes.js';
@@ -17,6 +16,8 @@ import { parseTaggingHeader } from '../engine/tagging.js';
 import { CONTENT_HEADERS, type ObjectRead, type Objects } from '../engine/objects.js';
 import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
 import { checkCannedAcl, type Buckets } from '../engine/buckets.js';
+import { checksumHeaders } from '../engine/checksums.js';
+import { allHeaders } from './object-extras.js';
 
 /** Standard content headers stored with an object and returned on GET/HEAD. */
 const OVERRIDES: Record<string, string> = {
@@ -108,7 +109,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
         Tagging: inHeader(string(), 'x-amz-tagging'),
         ACL: inHeader(string(), 'x-amz-acl'),
         Metadata: headersWithPrefix('x-amz-meta-'),
-        AllHeaders: { shape: structure({}), location: 'headers', locationName: '' },
+        AllHeaders: allHeaders,
       }),
       handler: async (input: Record<string, unknown>, ctx) => {
         const all = (input.AllHeaders ?? {}) as Record<string, string>;
@@ -120,8 +121,6 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
           if (rest.length) headers['content-encoding'] = rest.join(',');
           else delete headers['content-encoding'];
         }
-        const checksums: Record<string, string> = {};
-        for (const [k, v] of Object.entries(all)) if (checksumAlgorithmOfHeader(k)) checksums[k] = v;
         // A bad tag set is refused before the body is read.
         const tags = input.Tagging === undefined ? undefined : parseTaggingHeader(input.Tagging as string);
         const record = await objects.put(
@@ -134,7 +133,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
             decodedContentLength: input.DecodedContentLength as number | undefined,
             contentMd5: input.ContentMD5 as string | undefined,
             trailer: input.Trailer as string | undefined,
-            checksums,
+            checksums: checksumHeaders(all),
             headers,
             metadata: (input.Metadata ?? {}) as Record<string, string>,
             ifNoneMatch: input.IfNoneMatch as string | undefined,

@@ -14,11 +14,11 @@ import type { BlobInfo, BlobStore } from '../../../store/blobs.js';
 import { BlobTooLargeError } from '../../../store/blobs.js';
 import type { Operation, RequestContext } from '../../service.js';
 import { AwsError } from '../../../protocols/errors.js';
-import { EntityTooLarge, InvalidArgument, KeyTooLongError, MalformedXML, PreconditionFailed, s3Error } from '../errors.js';
+import { EntityTooLarge, InvalidArgument, MalformedXML, PreconditionFailed, s3Error } from '../errors.js';
 import type { Buckets, Caller } from '../engine/buckets.js';
 import { checkCannedAcl } from '../engine/buckets.js';
 import { FormReader, formBoundary, MalformedFormError, PreDataTooLargeError, type FormFile } from '../engine/form-data.js';
-import type { Objects } from '../engine/objects.js';
+import { checkKeyLength, type Objects } from '../engine/objects.js';
 import { checkPolicy, decodePolicy, verifyPostSignature } from '../engine/post-policy.js';
 import { checkTags, type TagList } from '../engine/tagging.js';
 import { INLINE_MAX_BYTES, MAX_PUT_BYTES } from '../engine/uploads.js';
@@ -36,7 +36,6 @@ export interface PostObjectDeps {
 
 /** S3's limit on the fields before the file. */
 export const MAX_PRE_DATA_BYTES = 20 * 1024;
-const MAX_KEY_BYTES = 1024;
 /** Form fields stored as the object's content headers. */
 const CONTENT_FIELDS = ['content-type', 'cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'];
 
@@ -140,7 +139,7 @@ export function postObjectOperations(deps: PostObjectDeps): Record<string, Opera
 
         const key = rawKey.replaceAll('${filename}', file.filename);
         if (key === '') throw InvalidArgument('User key must have a length greater than 0.', 'key', '');
-        if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new KeyTooLongError(key);
+        checkKeyLength(key);
         buckets.authorize(caller, bucket, { action: 's3:PutObject', key });
         const acl = fields.get('acl');
         if (acl !== undefined) checkCannedAcl(acl);
