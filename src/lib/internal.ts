@@ -81,6 +81,8 @@ export interface InternalCalls {
    * whole call; per-message refusals come back in their slots.
    */
   'sqs.enqueueInWrite': (args: ServiceSend) => ServiceSendResult[];
+  /** Whether sqs.sendMessages from this service for this source would be taken, for destination checks. */
+  'sqs.checkSender': (args: { queueArn: string; from: string; sourceArn: string; sourceAccount: string }) => 'ok' | 'missing' | 'denied';
   /** Whether a queue exists, for destination checks. */
   'sqs.queueExists': (args: { queueArn: string }) => boolean;
   /**

@@ -32,6 +32,11 @@ export const createSqsService: ServiceFactory = (env) => {
   // Other services (S3 event notifications, SNS) enqueue through these, as their
   // service principal, without HTTP.
   env.internal.register('sqs.queueExists', ({ queueArn }) => engine.queues.byArn(queueArn) !== undefined);
+  env.internal.register('sqs.checkSender', ({ queueArn, from, sourceArn, sourceAccount }) => {
+    const q = engine.queues.byArn(queueArn);
+    if (!q) return 'missing';
+    return engine.queues.allowsService(q, from, sourceArn, sourceAccount) ? 'ok' : 'denied';
+  });
   env.internal.register('sqs.sendMessage', async ({ queueArn, body, from, messageAttributes, groupId, dedupId }) => {
     const q = engine.queues.byArn(queueArn);
     if (!q) throw new QueueDoesNotExist('The specified queue does not exist.');

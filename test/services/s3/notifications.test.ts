@@ -98,4 +98,22 @@ describe('S3 event notifications to SQS', () => {
         'The event is not supported for notifications',
       );
     }));
+
+  test("a queue's policy must let S3 send for the bucket when the queue has one", () =>
+    withBucket(async (s3, t) => {
+      const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
+      const s3MaySend = (name: string, bucket: string) =>
+        JSON.stringify({
+          Statement: [{ Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arn(name), Condition: { ArnLike: { 'aws:SourceArn': `arn:aws:s3:*:*:${bucket}` } } }],
+        });
+      await t.sqs.send(new CreateQueueCommand({ QueueName: 'other-bucket-only', Attributes: { Policy: s3MaySend('other-bucket-only', 'other') } }));
+      const { QueueUrl } = await t.sqs.send(new CreateQueueCommand({ QueueName: 'for-data', Attributes: { Policy: s3MaySend('for-data', 'data') } }));
+      const configure = (name: string) =>
+        s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'data', NotificationConfiguration: { QueueConfigurations: [{ QueueArn: arn(name), Events: ['s3:ObjectCreated:*'] }] } }));
+      await rejectsWith(configure('other-bucket-only'), 'InvalidArgument', 'Unable to validate the following destination configurations');
+      await configure('for-data');
+      assert.equal((await next(t.sqs, QueueUrl!)).Event, 's3:TestEvent');
+      await s3.send(new PutObjectCommand({ Bucket: 'data', Key: 'k', Body: 'v' }));
+      assert.equal((await next(t.sqs, QueueUrl!)).Records[0].s3.object.key, 'k');
+    }));
 });

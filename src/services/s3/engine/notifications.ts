@@ -95,14 +95,17 @@ export class Notifications {
         ids.add(c.Id);
       }
     }
-    const exists = this.internal.get('sqs.queueExists');
+    const checkQueue = this.internal.get('sqs.checkSender');
+    const source = { from: 's3.amazonaws.com', sourceArn: `arn:aws:s3:::${bucket}`, sourceAccount: ownerAccount };
     for (const q of config.QueueConfigurations ?? []) {
+      const verdict = checkQueue?.({ queueArn: q.QueueArn, ...source }) ?? 'missing';
       if (q.QueueArn.endsWith('.fifo')) unvalidated.push([q.QueueArn, 'FIFO SQS queues are not supported as event notification destinations']);
-      else if (!exists?.({ queueArn: q.QueueArn })) unvalidated.push([q.QueueArn, 'The destination queue does not exist']);
+      else if (verdict === 'missing') unvalidated.push([q.QueueArn, 'The destination queue does not exist']);
+      else if (verdict === 'denied') unvalidated.push([q.QueueArn, 'Permissions on the destination queue do not allow S3 to publish notifications from this bucket']);
     }
     const checkTopic = this.internal.get('sns.checkPublisher');
     for (const t of config.TopicConfigurations ?? []) {
-      const verdict = checkTopic?.({ topicArn: t.TopicArn, from: 's3.amazonaws.com', sourceArn: `arn:aws:s3:::${bucket}`, sourceAccount: ownerAccount }) ?? 'missing';
+      const verdict = checkTopic?.({ topicArn: t.TopicArn, ...source }) ?? 'missing';
       if (t.TopicArn.endsWith('.fifo')) unvalidated.push([t.TopicArn, 'FIFO SNS topics are not supported as event notification destinations']);
       else if (verdict === 'missing') unvalidated.push([t.TopicArn, 'The destination topic does not exist']);
       else if (verdict === 'denied') unvalidated.push([t.TopicArn, 'Permissions on the destination topic do not allow S3 to publish notifications from this bucket']);
@@ -217,7 +220,7 @@ export class Notifications {
   }
 
   private async drain(): Promise<void> {
-    const send = this.internal.get('sqs.sendMessage');
+    const send = this.internal.get('sqs.sendMessages');
     const invoke = this.internal.get('lambda.invokeAsync');
     const publish = this.internal.get('sns.publish');
     if (!send) return;
@@ -234,9 +237,13 @@ export class Notifications {
           } else if (target.startsWith('arn:aws:sns:')) {
             if (!publish) throw new Error('the topic service is not running');
             await publish({ topicArn: target, message: entry.body, subject: 'Amazon S3 Notification', from: 's3.amazonaws.com', ...this.sourceOf(entry.body) });
-          } else await send({ queueArn: target, body: entry.body, from: 's3.amazonaws.com' });
+          } else {
+            const [result] = await send({ queueArn: target, from: 's3.amazonaws.com', ...this.sourceOf(entry.body), messages: [{ body: entry.body }] });
+            if (result && 'error' in result) throw result.error;
+          }
         } catch (err) {
-          // A queue deleted since the configuration was stored: S3 drops the event too.
+          // A queue or topic deleted since the configuration was stored, or whose policy no longer
+          // lets S3 in: S3 drops the event too.
           this.log.warn('S3 event notification dropped', { queueArn: entry.queueArn, error: String(err) });
         }
         done.push(entry.seq);
