@@ -45,6 +45,11 @@ export class AwsError extends Error {
   xmlDetails(): Record<string, string> | undefined {
     return undefined;
   }
+
+  /** Headers sent with a REST error answer (S3's x-amz-delete-marker on a deleted key). */
+  responseHeaders(): Record<string, string> | undefined {
+    return undefined;
+  }
 }
 
 /** Declares an error class whose code, status and query code are fixed. */

@@ -211,7 +211,7 @@ export class Dispatcher {
       // HEAD answers carry no body; the status says it all.
       const body = req.method === 'HEAD' || err.status === 304 ? '' : encodeRestXmlError(err, req.requestId);
       // (Signature errors carry S3's names as their query code: SignatureDoesNotMatch, ...)
-      return { status: err.status, headers: body ? { 'content-type': 'application/xml' } : {}, body };
+      return { status: err.status, headers: { ...err.responseHeaders(), ...(body ? { 'content-type': 'application/xml' } : {}) }, body };
     }
     if (route?.protocol === 'rest-json') return encodeRestJsonError(err);
     const asJson = route ? route.protocol === 'json' : String(req.headers['content-type'] ?? '').startsWith('application/x-amz-json');

@@ -146,7 +146,7 @@ export { malformedXml as MalformedXML } from '../../protocols/errors.js';
 /**
  * An error S3 answers with response headers beside its body (x-amz-delete-marker,
  * x-amz-version-id): GET/HEAD of a key whose latest version is a delete marker, or of a delete
- * marker by id. The object operations turn it into their answer themselves, headers included.
+ * marker by id.
  */
 export class S3ErrorWithHeaders extends AwsError {
   constructor(
@@ -161,6 +161,10 @@ export class S3ErrorWithHeaders extends AwsError {
 
   override xmlDetails() {
     return this.details;
+  }
+
+  override responseHeaders() {
+    return this.headers;
   }
 }
 

@@ -5,10 +5,9 @@
  */
 import type { Readable } from 'node:stream';
 import { RestAnswer } from '../../../protocols/rest.js';
-import { encodeRestXmlError } from '../../../protocols/rest-xml.js';
 import { boolean, headersWithPrefix, inHeader, inQuery, inUri, integer, list, string, streamingPayload, structure } from '../../../protocols/shapes.js';
 import type { Operation, RequestContext } from '../../service.js';
-import { AccessDenied, InvalidArgument, S3ErrorWithHeaders } from '../errors.js';
+import { AccessDenied, InvalidArgument } from '../errors.js';
 import { isoTime, keyEncoder, maxKeys } from './listing.js';
 import { versionIdOf } from '../engine/versions.js';
 import { listKeys } from '../engine/listing.js';
@@ -80,15 +79,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
   };
   const read = async (input: ReadInput, ctx: RequestContext, head: boolean, query?: URLSearchParams) => {
     const conditions = { ifMatch: input.IfMatch, ifNoneMatch: input.IfNoneMatch, ifModifiedSince: input.IfModifiedSince, ifUnmodifiedSince: input.IfUnmodifiedSince };
-    let r: ObjectRead;
-    try {
-      r = await objects.read(ctx, input.Bucket, input.Key, { head, range: input.Range, conditions, versionId: input.VersionId });
-    } catch (e) {
-      // A delete marker's answer carries headers beside the error, which thrown errors cannot.
-      if (!(e instanceof S3ErrorWithHeaders)) throw e;
-      const body = head ? '' : encodeRestXmlError(e, ctx.requestId);
-      return new RestAnswer(e.status, { ...e.headers, ...(body ? { 'content-type': 'application/xml' } : {}) }, body);
-    }
+    const r: ObjectRead = await objects.read(ctx, input.Bucket, input.Key, { head, range: input.Range, conditions, versionId: input.VersionId });
     const headers = objectHeaders(r.record, r, query, input.ChecksumMode === 'ENABLED');
     return new RestAnswer(r.range ? 206 : 200, headers, r.stream ?? '');
   };
