@@ -17,12 +17,19 @@ export const S3_NOTIFICATION_MIGRATIONS: Migration[] = [
      body TEXT NOT NULL,
      created_at INTEGER NOT NULL
    );`,
+  // Who the event is sent for (the bucket and its owner, for the destination's policy), fixed
+  // when the event is written: the bucket may be gone by the time it is delivered.
+  `ALTER TABLE s3_event_outbox ADD COLUMN source_arn TEXT;
+   ALTER TABLE s3_event_outbox ADD COLUMN source_account TEXT;`,
 ];
 
 export interface OutboxEntry {
   seq: number;
   queueArn: string;
   body: string;
+  /** The bucket's ARN and its owner (null for events written before these were kept). */
+  sourceArn: string | null;
+  sourceAccount: string | null;
 }
 
 export class SqliteS3NotificationRepo {
@@ -41,12 +48,14 @@ export class SqliteS3NotificationRepo {
     else this.sql('INSERT OR REPLACE INTO s3_notification_configs (bucket, config) VALUES (?, ?)').run(bucket, config);
   }
 
-  enqueue(queueArn: string, body: string, at: number): void {
-    this.sql('INSERT INTO s3_event_outbox (queue_arn, body, created_at) VALUES (?, ?, ?)').run(queueArn, body, at);
+  enqueue(queueArn: string, body: string, at: number, source: { sourceArn: string; sourceAccount: string }): void {
+    this.sql('INSERT INTO s3_event_outbox (queue_arn, body, created_at, source_arn, source_account) VALUES (?, ?, ?, ?, ?)').run(queueArn, body, at, source.sourceArn, source.sourceAccount);
   }
 
   pending(limit: number): OutboxEntry[] {
-    return this.sql('SELECT seq, queue_arn AS queueArn, body FROM s3_event_outbox ORDER BY seq LIMIT ?').all(limit) as OutboxEntry[];
+    return this.sql(
+      'SELECT seq, queue_arn AS queueArn, body, source_arn AS sourceArn, source_account AS sourceAccount FROM s3_event_outbox ORDER BY seq LIMIT ?',
+    ).all(limit) as OutboxEntry[];
   }
 
   done(seqs: number[]): void {

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   CopyObjectCommand,
+  CreateBucketCommand,
+  DeleteBucketCommand,
   DeleteObjectCommand,
   GetBucketNotificationConfigurationCommand,
   PutBucketNotificationConfigurationCommand,
@@ -97,6 +99,26 @@ describe('S3 event notifications to SQS', () => {
         'InvalidArgument',
         'The event is not supported for notifications',
       );
+    }));
+
+  test('events of a bucket deleted before they went out still reach its owner\'s queue', () =>
+    withBucket(async (s3, t) => {
+      const { QueueUrl } = await t.sqs.send(new CreateQueueCommand({ QueueName: 'teardown' }));
+      await s3.send(
+        new PutBucketNotificationConfigurationCommand({
+          Bucket: 'data',
+          NotificationConfiguration: { QueueConfigurations: [{ QueueArn: 'arn:aws:sqs:us-east-1:000000000000:teardown', Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] }] },
+        }),
+      );
+      const keys = Array.from({ length: 30 }, (_, i) => `k${i}`);
+      await Promise.all(keys.map((Key) => s3.send(new PutObjectCommand({ Bucket: 'data', Key, Body: 'x' }))));
+      await Promise.all(keys.map((Key) => s3.send(new DeleteObjectCommand({ Bucket: 'data', Key }))));
+      await s3.send(new DeleteBucketCommand({ Bucket: 'data' }));
+      await s3.send(new CreateBucketCommand({ Bucket: 'data' })); // for withBucket's own teardown
+      const names: string[] = [];
+      for (let i = 0; i < 1 + 2 * keys.length; i++) names.push((await next(t.sqs, QueueUrl!)).Records?.[0]?.eventName ?? 'TestEvent');
+      assert.equal(names.filter((n) => n === 'ObjectCreated:Put').length, keys.length);
+      assert.equal(names.filter((n) => n === 'ObjectRemoved:Delete').length, keys.length);
     }));
 
   test("a queue's policy must let S3 send for the bucket when the queue has one", () =>

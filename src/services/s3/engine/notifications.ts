@@ -13,7 +13,7 @@ import type { InternalApi } from '../../../lib/internal.js';
 import type { Logger } from '../../../lib/log.js';
 import type { Store } from '../../../store/store.js';
 import { InvalidArgument, MalformedXML, s3Error } from '../errors.js';
-import type { SqliteS3NotificationRepo } from '../repo-notifications.sqlite.js';
+import type { OutboxEntry, SqliteS3NotificationRepo } from '../repo-notifications.sqlite.js';
 import type { Caller } from './buckets.js';
 
 export interface FilterRule {
@@ -137,6 +137,7 @@ export class Notifications {
           arn,
           JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: new Date(now).toISOString(), Bucket: bucket, RequestId: requestId, HostId: requestId }),
           now,
+          { sourceArn: source.sourceArn, sourceAccount: ownerAccount },
         );
       }
     });
@@ -155,6 +156,8 @@ export class Notifications {
   record(caller: Caller & { requestId?: string }, e: ObjectEvent): void {
     const config = this.repo.config(e.bucket);
     if (!config) return;
+    // Sent for the bucket and its owner, fixed now: the bucket may be gone when it is delivered.
+    const source = { sourceArn: `arn:aws:s3:::${e.bucket}`, sourceAccount: this.ownerOf(e.bucket) ?? '' };
     const now = this.clock.now();
     const parsed = JSON.parse(config) as NotificationConfig;
     // The outbox names each destination by ARN: a queue, or a function invoked asynchronously.
@@ -165,7 +168,7 @@ export class Notifications {
     ];
     for (const { c, arn } of targets) {
       if (!c.Events.some((pattern) => eventMatches(pattern, e.name)) || !keyMatches(c.Filter?.Key?.FilterRules ?? [], e.key)) continue;
-      this.repo.enqueue(arn, JSON.stringify({ Records: [this.eventRecord(caller, e, c.Id ?? '', now)] }), now);
+      this.repo.enqueue(arn, JSON.stringify({ Records: [this.eventRecord(caller, e, c.Id ?? '', now)] }), now, source);
     }
   }
 
@@ -196,9 +199,13 @@ export class Notifications {
     };
   }
 
-  /** The bucket an event is about (aws:SourceArn) and its owner (aws:SourceAccount). */
-  private sourceOf(body: string): { sourceArn: string; sourceAccount: string } {
-    const doc = JSON.parse(body) as { Bucket?: string; Records?: Array<{ s3: { bucket: { name: string } } }> };
+  /**
+   * The bucket an event is for (aws:SourceArn) and its owner (aws:SourceAccount), as written
+   * with the event; an event written before they were kept is read for its bucket.
+   */
+  private sourceOf(entry: OutboxEntry): { sourceArn: string; sourceAccount: string } {
+    if (entry.sourceArn !== null && entry.sourceAccount !== null) return { sourceArn: entry.sourceArn, sourceAccount: entry.sourceAccount };
+    const doc = JSON.parse(entry.body) as { Bucket?: string; Records?: Array<{ s3: { bucket: { name: string } } }> };
     const bucket = doc.Records?.[0]?.s3.bucket.name ?? doc.Bucket ?? '';
     return { sourceArn: `arn:aws:s3:::${bucket}`, sourceAccount: this.ownerOf(bucket) ?? '' };
   }
@@ -236,9 +243,9 @@ export class Notifications {
             await invoke({ functionArn: target, payload: entry.body, from: 's3.amazonaws.com' });
           } else if (target.startsWith('arn:aws:sns:')) {
             if (!publish) throw new Error('the topic service is not running');
-            await publish({ topicArn: target, message: entry.body, subject: 'Amazon S3 Notification', from: 's3.amazonaws.com', ...this.sourceOf(entry.body) });
+            await publish({ topicArn: target, message: entry.body, subject: 'Amazon S3 Notification', from: 's3.amazonaws.com', ...this.sourceOf(entry) });
           } else {
-            const [result] = await send({ queueArn: target, from: 's3.amazonaws.com', ...this.sourceOf(entry.body), messages: [{ body: entry.body }] });
+            const [result] = await send({ queueArn: target, from: 's3.amazonaws.com', ...this.sourceOf(entry), messages: [{ body: entry.body }] });
             if (result && 'error' in result) throw result.error;
           }
         } catch (err) {
