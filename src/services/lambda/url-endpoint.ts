@@ -5,6 +5,7 @@
  * requires a SigV4 signature for service `lambda` from the function's own account; NONE lets
  * anyone call. CORS preflights are answered from the URL's Cors settings without invoking.
  */
+import { own, setOwn } from '../../lib/own.js';
 import type { Clock } from '../../lib/clock.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { SigV4Identity } from '../../protocols/sigv4.js';
@@ -67,10 +68,14 @@ export class FunctionUrlEndpoint {
 
   /** Lambda's payload format 2.0 event for the request. */
   private event(req: ApiRequest, urlId: string, identity: SigV4Identity | undefined): Record<string, unknown> {
+    // Names come from the request: `constructor` or `__proto__` must be entries like any other.
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && k !== 'cookie') headers[k] = Array.isArray(v) ? v.join(',') : v;
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && k !== 'cookie') setOwn(headers, k, Array.isArray(v) ? v.join(',') : v);
     const query: Record<string, string> = {};
-    for (const [k, v] of new URLSearchParams(req.query)) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
+    for (const [k, v] of new URLSearchParams(req.query)) {
+      const before = own(query, k);
+      setOwn(query, k, before === undefined ? v : `${before},${v}`);
+    }
     const cookies = header(req, 'cookie')?.split(/;\s*/).filter(Boolean);
     const text = isText(headers['content-type']);
     const now = this.clock.now();

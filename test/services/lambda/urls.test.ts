@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { CreateFunctionUrlConfigCommand, DeleteFunctionUrlConfigCommand, GetFunctionUrlConfigCommand, ListFunctionUrlConfigsCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  CreateAliasCommand,
+  CreateFunctionUrlConfigCommand,
+  DeleteFunctionUrlConfigCommand,
+  GetFunctionUrlConfigCommand,
+  ListFunctionUrlConfigsCommand,
+  PublishVersionCommand,
+  UpdateFunctionUrlConfigCommand,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
 import type { TestNimbus } from '../../helpers/nimbus.js';
 import { createFunction, startLambdaNimbus } from '../../helpers/lambda.js';
 
@@ -43,13 +52,14 @@ describe('Lambda function URLs', () => {
     assert.equal(res.headers['access-control-allow-origin'], 'https://app.example');
     assert.equal(res.body, 'POST /a/b?x=1&y=2 hello');
 
-    const raw = await call(config.FunctionUrl!, t.nimbus.port, { path: '/raw?q=v', headers: { cookie: 'a=1; b=2' } });
+    const raw = await call(config.FunctionUrl!, t.nimbus.port, { path: '/raw?q=v&constructor=c&__proto__=p', headers: { cookie: 'a=1; b=2' } });
     assert.equal(raw.status, 200);
     assert.match(String(raw.headers['content-type']), /application\/json/);
     const event = JSON.parse(raw.body).seen;
     assert.equal(event.version, '2.0');
     assert.equal(event.routeKey, '$default');
-    assert.deepEqual(event.queryStringParameters, { q: 'v' });
+    // Names objects inherit are parameters like any other.
+    assert.equal(JSON.stringify(event.queryStringParameters), '{"q":"v","constructor":"c","__proto__":"p"}');
     assert.deepEqual(event.cookies, ['a=1', 'b=2']);
     assert.equal(event.requestContext.accountId, 'anonymous');
     assert.equal(event.requestContext.http.method, 'GET');
@@ -61,6 +71,21 @@ describe('Lambda function URLs', () => {
 
     await lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: 'web' }));
     assert.equal((await call(config.FunctionUrl!, t.nimbus.port)).status, 404);
+  });
+
+  it('keeps URL configurations of aliases named like inherited members apart from every object', async () => {
+    await createFunction(lambda, 'proto', { 'index.js': 'exports.handler = async () => "ok";' });
+    const { Version } = await lambda.send(new PublishVersionCommand({ FunctionName: 'proto' }));
+    await lambda.send(new CreateAliasCommand({ FunctionName: 'proto', Name: '__proto__', FunctionVersion: Version }));
+    await assert.rejects(lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'proto', Qualifier: '__proto__' })), { name: 'ResourceNotFoundException' });
+    await assert.rejects(lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: 'proto', Qualifier: '__proto__', AuthType: 'NONE' })), { name: 'ResourceNotFoundException' });
+    assert.equal(({} as Record<string, unknown>).AuthType, undefined, 'nothing was written to Object.prototype');
+    const created = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'proto', Qualifier: '__proto__', AuthType: 'NONE' }));
+    await lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: 'proto', Qualifier: '__proto__', AuthType: 'AWS_IAM' }));
+    const got = await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'proto', Qualifier: '__proto__' }));
+    assert.equal(got.FunctionUrl, created.FunctionUrl);
+    assert.equal(got.AuthType, 'AWS_IAM');
+    assert.equal(({} as Record<string, unknown>).AuthType, undefined);
   });
 
   it('refuses unsigned calls to an AWS_IAM URL, and answers 502 when the function fails', async () => {

@@ -3,6 +3,7 @@
  * host, `http://<url-id>.lambda-url.<region>.localhost:<port>/`. The HTTP side of a URL (the
  * request as a payload format 2.0 event, the answer as a response) is `../url-endpoint.ts`.
  */
+import { own, setOwn } from '../../../lib/own.js';
 import type { Clock } from '../../../lib/clock.js';
 import type { Ids } from '../../../lib/ids.js';
 import { AwsError } from '../../../protocols/errors.js';
@@ -32,7 +33,7 @@ export class FunctionUrls {
     const qualifier = this.qualifierOf(fn, ref);
     checkInput(input, true);
     return this.registry.update(ref, (f) => {
-      if (f.urlConfigs[qualifier]) throw new ResourceConflictException(`Failed to create function url config for [functionArn = ${functionArn(ref, ref.qualifier)}]. Error message:  FunctionUrlConfig exists for this Lambda function`);
+      if (own(f.urlConfigs, qualifier)) throw new ResourceConflictException(`Failed to create function url config for [functionArn = ${functionArn(ref, ref.qualifier)}]. Error message:  FunctionUrlConfig exists for this Lambda function`);
       const urlId = this.ids.uuid().replace(/-/g, '');
       const now = new Date(this.clock.now()).toISOString();
       const config: UrlConfig = {
@@ -45,14 +46,14 @@ export class FunctionUrls {
         CreationTime: now,
         LastModifiedTime: now,
       };
-      f.urlConfigs[qualifier] = config;
+      setOwn(f.urlConfigs, qualifier, config);
       return { doc: f, result: config };
     });
   }
 
   get(ref: FunctionRef): UrlConfig {
     const fn = this.registry.get(ref);
-    const config = fn.urlConfigs[this.qualifierOf(fn, ref)];
+    const config = own(fn.urlConfigs, this.qualifierOf(fn, ref));
     if (!config) throw new ResourceNotFoundException('The resource you requested does not exist.');
     return config;
   }
@@ -60,9 +61,10 @@ export class FunctionUrls {
   async update(ref: FunctionRef, input: UrlInput): Promise<UrlConfig> {
     this.get(ref);
     checkInput(input, false);
-    const qualifier = ref.qualifier ?? '$LATEST';
+    const qualifier = this.qualifierOf(this.registry.get(ref), ref);
     return this.registry.update(ref, (f) => {
-      const c = f.urlConfigs[qualifier]!;
+      const c = own(f.urlConfigs, qualifier);
+      if (!c) throw new ResourceNotFoundException('The resource you requested does not exist.');
       if (input.AuthType !== undefined) c.AuthType = input.AuthType as UrlConfig['AuthType'];
       if (input.Cors !== undefined) c.Cors = input.Cors;
       if (input.InvokeMode !== undefined) c.InvokeMode = input.InvokeMode as UrlConfig['InvokeMode'];
@@ -73,7 +75,7 @@ export class FunctionUrls {
 
   async delete(ref: FunctionRef): Promise<void> {
     this.get(ref);
-    const qualifier = ref.qualifier ?? '$LATEST';
+    const qualifier = this.qualifierOf(this.registry.get(ref), ref);
     await this.registry.update(ref, (f) => {
       delete f.urlConfigs[qualifier];
       return { doc: f, result: undefined };
