@@ -109,6 +109,10 @@ describe('S3 versioning', () => {
       assert.equal(marker.status, 405);
       assert.match(marker.body, /<Code>MethodNotAllowed<\/Code>/);
       assert.equal(marker.headers.get('x-amz-delete-marker'), 'true');
+      // Other reads of the key refuse it without the marker's headers (those describe a GET's answer).
+      const tagging = await fetchSigned(t, 'GET', '/data/gone?tagging');
+      assert.equal(tagging.status, 404);
+      assert.equal(tagging.headers.get('x-amz-delete-marker'), null);
       // Current listings skip the key; the version listing shows both.
       assert.equal((await c.send(new ListObjectsV2Command({ Bucket: 'data' }))).KeyCount, 0);
       const list = await c.send(new ListObjectVersionsCommand({ Bucket: 'data' }));

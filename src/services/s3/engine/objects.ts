@@ -163,9 +163,10 @@ export class Objects {
 
   /**
    * An object's record (the current one, or the version asked for), or NoSuchKey /
-   * NoSuchVersion; a delete marker is not an object (NoSuchKey, or 405 by its id).
+   * NoSuchVersion; a delete marker is not an object (NoSuchKey, or 405 by its id), and with
+   * `markerHeaders` (GET, HEAD, GetObjectAttributes) the error's answer says it met one.
    */
-  get(caller: Caller, bucket: string, key: string, action = 's3:GetObject', versionId?: string, method = 'GET'): ObjectRecord {
+  get(caller: Caller, bucket: string, key: string, action = 's3:GetObject', versionId?: string, method = 'GET', markerHeaders = false): ObjectRecord {
     // The object's own canned ACL may grant what the bucket does not (public-read objects).
     // It is looked up before authorizing, but a caller refused still learns nothing: the
     // refusal comes before NoSuchKey.
@@ -174,13 +175,13 @@ export class Objects {
     if (versionId !== undefined) {
       const v = findVersion(this.repo, bucket, key, versionId);
       if (!v) throw NoSuchVersion(key, versionId);
-      if (v.deleteMarker) throw markerNotReadable(method, v);
+      if (v.deleteMarker) throw markerNotReadable(method, v, markerHeaders);
       const { current: _c, deleteMarker: _m, ...record } = v;
       return record;
     }
     if (current) return current;
     const marker = latestDeleteMarker(this.repo, bucket, key);
-    throw marker ? deletedKey(key, marker) : new NoSuchKey(key);
+    throw marker ? deletedKey(key, marker, markerHeaders) : new NoSuchKey(key);
   }
 
   /** Changes an object's (or one version's) metadata in place (tags), as one commit. */
@@ -211,7 +212,7 @@ export class Objects {
     const action = opts.versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion';
     let record: ObjectRecord;
     try {
-      record = this.get(caller, bucket, key, action, opts.versionId, opts.head ? 'HEAD' : 'GET');
+      record = this.get(caller, bucket, key, action, opts.versionId, opts.head ? 'HEAD' : 'GET', true);
     } catch (e) {
       // HEAD has no body to name the error in: a plain 404 (a delete marker's keeps its headers).
       if (opts.head && e instanceof NoSuchKey) throw new NotFound();
@@ -303,8 +304,11 @@ export class Objects {
  */
 export function etagMatches(header: string, etag: string): boolean {
   return header.split(',').some((t) => {
-    const tag = t.trim().replace(/^W\//, '');
-    return tag === '*' || tag === etag || `"${tag}"` === etag;
+    const given = t.trim();
+    if (given === '*') return true;
+    // A weak tag (W/"...") names the same entity: S3's ETags are all strong. `W/*` is no tag.
+    const tag = given.replace(/^W\//, '');
+    return tag !== '*' && (tag === etag || `"${tag}"` === etag);
   });
 }
 

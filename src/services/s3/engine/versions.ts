@@ -144,26 +144,19 @@ export function latestDeleteMarker(repo: S3ObjectRepo, bucket: string, key: stri
   return top?.deleteMarker ? top : undefined;
 }
 
-/** GET/HEAD of a key whose latest version is a delete marker: 404 NoSuchKey, marked as such. */
-export function deletedKey(key: string, marker: VersionRecord): S3ErrorWithHeaders {
-  return new S3ErrorWithHeaders('NoSuchKey', 404, 'The specified key does not exist.', { Key: key }, {
-    'x-amz-delete-marker': 'true',
-    'x-amz-version-id': versionIdOf(marker),
-  });
+/**
+ * A key whose latest version is a delete marker: 404 NoSuchKey. GET, HEAD and
+ * GetObjectAttributes (`markerHeaders`) mark it as such in their answer's headers.
+ */
+export function deletedKey(key: string, marker: VersionRecord, markerHeaders: boolean): S3ErrorWithHeaders {
+  const headers: Record<string, string> = markerHeaders ? { 'x-amz-delete-marker': 'true', 'x-amz-version-id': versionIdOf(marker) } : {};
+  return new S3ErrorWithHeaders('NoSuchKey', 404, 'The specified key does not exist.', { Key: key }, headers);
 }
 
-/** GET/HEAD of a delete marker by its id: 405, as S3 answers (a marker has nothing to read). */
-export function markerNotReadable(method: string, marker: ObjectRecord): S3ErrorWithHeaders {
-  return new S3ErrorWithHeaders(
-    'MethodNotAllowed',
-    405,
-    'The specified method is not allowed against this resource.',
-    { Method: method, ResourceType: 'DeleteMarker' },
-    {
-      'x-amz-delete-marker': 'true',
-      'x-amz-version-id': versionIdOf(marker),
-      'last-modified': new Date(marker.lastModified).toUTCString(),
-      allow: 'DELETE',
-    },
-  );
+/** A delete marker asked for by its id: 405, as S3 answers (a marker has nothing to read); GET, HEAD and GetObjectAttributes say so in headers. */
+export function markerNotReadable(method: string, marker: ObjectRecord, markerHeaders: boolean): S3ErrorWithHeaders {
+  const headers: Record<string, string> = markerHeaders
+    ? { 'x-amz-delete-marker': 'true', 'x-amz-version-id': versionIdOf(marker), 'last-modified': new Date(marker.lastModified).toUTCString(), allow: 'DELETE' }
+    : {};
+  return new S3ErrorWithHeaders('MethodNotAllowed', 405, 'The specified method is not allowed against this resource.', { Method: method, ResourceType: 'DeleteMarker' }, headers);
 }

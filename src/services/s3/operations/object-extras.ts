@@ -199,7 +199,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         if (header === undefined) throw InvalidRequest('Missing required header for this request: x-amz-object-attributes');
         const wanted = new Set(header.split(',').map((a) => a.trim()));
         if ([...wanted].some((a) => !ATTRIBUTES.includes(a))) throw InvalidArgument('Invalid attribute name specified.', 'x-amz-object-attributes', header);
-        const r = objects.get(ctx, input.Bucket, input.Key, 's3:GetObjectAttributes');
+        const r = objects.get(ctx, input.Bucket, input.Key, 's3:GetObjectAttributes', undefined, 'GET', true);
         const checksum = checksumElements(r);
         // A multipart object's ETag ends in -<parts>; a single upload has no parts to report.
         const parts = /-(\d+)"$/.exec(r.etag);
