@@ -14,6 +14,9 @@ import {
   PutBucketVersioningCommand,
   PutObjectCommand,
   S3Client,
+  DeleteObjectTaggingCommand,
+  GetObjectTaggingCommand,
+  PutObjectTaggingCommand,
 } from '@aws-sdk/client-s3';
 import { rejectsWith } from '../../helpers/sqs.js';
 import { ACCOUNT, startTestNimbus, TEST_CREDENTIALS, type TestNimbus } from '../../helpers/nimbus.js';
@@ -123,6 +126,24 @@ describe('S3 versioning', () => {
       assert.equal(undo.DeleteMarker, true);
       assert.equal(await text(c, 'gone'), 'keep me');
       assert.equal((await c.send(new ListObjectsV2Command({ Bucket: 'data' }))).KeyCount, 1);
+    }));
+
+  test('tags of one version, by its id', () =>
+    withVersionedBucket(async (c) => {
+      const v1 = await c.send(new PutObjectCommand({ Bucket: 'data', Key: 'tagged', Body: 'one' }));
+      const v2 = await c.send(new PutObjectCommand({ Bucket: 'data', Key: 'tagged', Body: 'two' }));
+      const put = await c.send(new PutObjectTaggingCommand({ Bucket: 'data', Key: 'tagged', VersionId: v1.VersionId, Tagging: { TagSet: [{ Key: 'era', Value: 'old' }] } }));
+      assert.equal(put.VersionId, v1.VersionId);
+      const old = await c.send(new GetObjectTaggingCommand({ Bucket: 'data', Key: 'tagged', VersionId: v1.VersionId }));
+      assert.deepEqual(old.TagSet, [{ Key: 'era', Value: 'old' }]);
+      assert.equal(old.VersionId, v1.VersionId);
+      const current = await c.send(new GetObjectTaggingCommand({ Bucket: 'data', Key: 'tagged' }));
+      assert.deepEqual(current.TagSet ?? [], [], 'the current version keeps its own (no) tags');
+      assert.equal(current.VersionId, v2.VersionId);
+      const del = await c.send(new DeleteObjectTaggingCommand({ Bucket: 'data', Key: 'tagged', VersionId: v1.VersionId }));
+      assert.equal(del.VersionId, v1.VersionId);
+      assert.deepEqual((await c.send(new GetObjectTaggingCommand({ Bucket: 'data', Key: 'tagged', VersionId: v1.VersionId }))).TagSet ?? [], []);
+      await rejectsWith(c.send(new GetObjectTaggingCommand({ Bucket: 'data', Key: 'tagged', VersionId: 'nope' })), 'NoSuchVersion', 'The specified version does not exist.');
     }));
 
   test('NoSuchVersion for a version id that does not exist', () =>

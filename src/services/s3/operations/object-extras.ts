@@ -4,14 +4,16 @@
  */
 import type { Clock } from '../../../lib/clock.js';
 import { AwsError } from '../../../protocols/errors.js';
-import { blob, headersWithPrefix, inHeader, inPayload, inUri, integer, list, string, structure, boolean, type Member } from '../../../protocols/shapes.js';
+import { blob, headersWithPrefix, inHeader, inPayload, inQuery, inUri, integer, list, string, structure, boolean, type Member } from '../../../protocols/shapes.js';
 import type { BlobStore } from '../../../store/blobs.js';
 import type { Operation } from '../../service.js';
 import type { Buckets } from '../engine/buckets.js';
 import { checkRequestChecksum } from '../engine/checksums.js';
 import { copyObject } from '../engine/copy.js';
+import type { ObjectRecord } from '../repo.js';
 import type { Objects } from '../engine/objects.js';
 import { checkTags, tagSet, type TagList } from '../engine/tagging.js';
+import { versionIdOf } from '../engine/versions.js';
 import { InvalidArgument, InvalidRequest, MalformedXML, MissingRequestBody, NoSuchBucket } from '../errors.js';
 import { checksumElements, checksumMembers } from './checksums.js';
 
@@ -34,6 +36,11 @@ export const rawBody: Member = inPayload(blob());
 const tagList = list(structure({ Key: string(), Value: string() }), { memberName: 'Tag' });
 export const taggingInput = inPayload(structure({ TagSet: tagList }), 'Tagging');
 export const taggingOutput = structure({ TagSet: tagList });
+
+/** The x-amz-version-id an answer about an object carries: its version (`null` in a bucket never versioned is left out). */
+function versionHeader(r: ObjectRecord): { VersionId?: string } {
+  return r.versionId ? { VersionId: versionIdOf(r) } : {};
+}
 
 /** A parsed XML body: absent (MissingRequestBodyError) or present. */
 export function requireBody<T>(parsed: T | undefined): T {
@@ -149,29 +156,39 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
       },
     },
 
+    // With ?versionId= the tags of that version (s3:*ObjectVersionTagging); every answer names the version.
     PutObjectTagging: {
       http: { method: 'PUT', uri: '/{Bucket}/{Key+}?tagging' },
-      input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key'), Tagging: taggingInput, Body: rawBody, AllHeaders: allHeaders }),
-      handler: async (input: { Bucket: string; Key: string; Tagging?: { TagSet?: TagList }; Body: Buffer; AllHeaders?: Record<string, string> }, ctx) => {
+      input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key'), VersionId: inQuery(string(), 'versionId'), Tagging: taggingInput, Body: rawBody, AllHeaders: allHeaders }),
+      output: structure({ VersionId: inHeader(string(), 'x-amz-version-id') }),
+      handler: async (input: { Bucket: string; Key: string; VersionId?: string; Tagging?: { TagSet?: TagList }; Body: Buffer; AllHeaders?: Record<string, string> }, ctx) => {
         checkRequestChecksum(input.AllHeaders ?? {}, input.Body);
         const set = requireBody(input.Tagging).TagSet;
         if (set === undefined) throw MalformedXML();
         const tags = checkTags(set, 'Object');
-        await objects.update(ctx, input.Bucket, input.Key, (r) => ({ ...r, tags }));
+        const action = input.VersionId === undefined ? 's3:PutObjectTagging' : 's3:PutObjectVersionTagging';
+        const r = await objects.update(ctx, input.Bucket, input.Key, (o) => ({ ...o, tags }), action, input.VersionId);
+        return versionHeader(r);
       },
     },
     GetObjectTagging: {
       http: { method: 'GET', uri: '/{Bucket}/{Key+}?tagging' },
-      input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key') }),
-      output: taggingOutput,
+      input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key'), VersionId: inQuery(string(), 'versionId') }),
+      output: structure({ VersionId: inHeader(string(), 'x-amz-version-id'), TagSet: tagList }),
       outputRoot: 'Tagging',
-      handler: (input: { Bucket: string; Key: string }, ctx) => ({ TagSet: tagSet(objects.get(ctx, input.Bucket, input.Key, 's3:GetObjectTagging').tags) }),
+      handler: (input: { Bucket: string; Key: string; VersionId?: string }, ctx) => {
+        const action = input.VersionId === undefined ? 's3:GetObjectTagging' : 's3:GetObjectVersionTagging';
+        const r = objects.get(ctx, input.Bucket, input.Key, action, input.VersionId);
+        return { ...versionHeader(r), TagSet: tagSet(r.tags) };
+      },
     },
     DeleteObjectTagging: {
       http: { method: 'DELETE', uri: '/{Bucket}/{Key+}?tagging', code: 204 },
-      input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key') }),
-      handler: async (input: { Bucket: string; Key: string }, ctx) => {
-        await objects.update(ctx, input.Bucket, input.Key, (r) => ({ ...r, tags: {} }), 's3:DeleteObjectTagging');
+      input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key'), VersionId: inQuery(string(), 'versionId') }),
+      output: structure({ VersionId: inHeader(string(), 'x-amz-version-id') }),
+      handler: async (input: { Bucket: string; Key: string; VersionId?: string }, ctx) => {
+        const action = input.VersionId === undefined ? 's3:DeleteObjectTagging' : 's3:DeleteObjectVersionTagging';
+        return versionHeader(await objects.update(ctx, input.Bucket, input.Key, (o) => ({ ...o, tags: {} }), action, input.VersionId));
       },
     },
 
