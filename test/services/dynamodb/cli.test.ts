@@ -53,4 +53,26 @@ describe('DynamoDB through the AWS CLI', { skip: cliSkip }, () => {
       await t.stop();
     }
   });
+
+  it('keeps attributes named like what every object inherits (__proto__, constructor)', async () => {
+    // Through the CLI: the JavaScript SDK's own unmarshalling drops a __proto__ member.
+    const t = await startTestNimbus({ clock: 'system' });
+    const ddb = (args: string[]) => awsJson(t.endpoint, 'dynamodb', args);
+    try {
+      await ddb(['create-table', '--table-name', 'odd-names', '--attribute-definitions', 'AttributeName=pk,AttributeType=S', '--key-schema', 'AttributeName=pk,KeyType=HASH', '--billing-mode', 'PAY_PER_REQUEST']);
+      await ddb(['put-item', '--table-name', 'odd-names', '--item', '{"pk":{"S":"a"},"__proto__":{"S":"x"},"m":{"M":{"__proto__":{"N":"1"},"toString":{"S":"t"}}}}']);
+      await ddb([
+        'update-item', '--table-name', 'odd-names', '--key', '{"pk":{"S":"a"}}',
+        '--update-expression', 'SET #c = :v, m.#p = :n',
+        '--expression-attribute-names', '{"#c":"constructor","#p":"__proto__"}',
+        '--expression-attribute-values', '{":v":{"S":"c"},":n":{"N":"2"}}',
+      ]);
+      const got = await ddb(['get-item', '--table-name', 'odd-names', '--key', '{"pk":{"S":"a"}}']);
+      assert.equal(JSON.stringify(got.Item), '{"pk":{"S":"a"},"__proto__":{"S":"x"},"m":{"M":{"__proto__":{"N":"2"},"toString":{"S":"t"}}},"constructor":{"S":"c"}}');
+      const projected = await ddb(['get-item', '--table-name', 'odd-names', '--key', '{"pk":{"S":"a"}}', '--projection-expression', '#p, m.#p', '--expression-attribute-names', '{"#p":"__proto__"}']);
+      assert.equal(JSON.stringify(projected.Item), '{"__proto__":{"S":"x"},"m":{"M":{"__proto__":{"N":"2"}}}}');
+    } finally {
+      await t.stop();
+    }
+  });
 });

@@ -3,6 +3,7 @@
  * every secondary index (projected, sparse) and the table's stream record. Every change to a
  * table's items goes through {@link ItemStore.apply}, inside a store write.
  */
+import { setOwn } from '../../../lib/own.js';
 import type { DynamoRepo } from '../repo.js';
 import { indexKey, type EncodedKey } from './keys.js';
 import type { ChangeCause, StreamLog } from './stream-log.js';
@@ -90,7 +91,7 @@ export function projectForIndex(meta: TableMeta, ix: IndexMeta, item: Item): Ite
   if (ix.key.range) keep.add(ix.key.range.name);
   if (ix.projection.type === 'INCLUDE') for (const a of ix.projection.nonKeyAttributes ?? []) keep.add(a);
   const out: Item = {};
-  for (const name of keep) if (item[name] !== undefined) out[name] = item[name]!;
+  for (const name of keep) if (Object.hasOwn(item, name)) setOwn(out, name, item[name]!);
   return out;
 }
 

@@ -8,6 +8,7 @@
  * multi-typed values, empty sets, duplicates, NULL: false, numbers: ValidationException).
  * Numbers come back normalized; sets keep the client's element order.
  */
+import { setOwn } from '../../../lib/own.js';
 import { SerializationException } from '../../../protocols/errors.js';
 import { isBase64 } from '../../../protocols/shapes.js';
 import { ValidationException } from '../errors.js';
@@ -101,7 +102,7 @@ function shapeMap(v: unknown): Record<string, Shaped | null> {
   if (Array.isArray(v)) serialization(`Unrecognized collection type java.util.Map<java.lang.String, ${AV_CLASS}>`);
   if (!isObject(v)) serialization('Unexpected field type');
   const out: Record<string, Shaped | null> = {};
-  for (const [k, m] of Object.entries(v)) out[k] = m === null || m === undefined ? null : shapeValue(m);
+  for (const [k, m] of Object.entries(v)) setOwn(out, k, m === null || m === undefined ? null : shapeValue(m));
   return out;
 }
 
@@ -227,7 +228,7 @@ function checkValue(sh: Shaped | null, style: MessageStyle): AttributeValue {
         break;
       case 'M': {
         const out: Item = {};
-        for (const [k, e] of Object.entries(m as Record<string, Shaped | null>)) out[k] = checkValue(e, style);
+        for (const [k, e] of Object.entries(m as Record<string, Shaped | null>)) setOwn(out, k, checkValue(e, style));
         result = { M: out };
         break;
       }
@@ -247,7 +248,7 @@ export function validateAttributeValue(v: unknown, opts: ValueCheckOptions = {})
 export function validateItem(item: unknown, opts: ValueCheckOptions = {}): Item {
   const shaped = shapeMap(item);
   const out: Item = {};
-  for (const [name, v] of Object.entries(shaped)) out[name] = checkValue(v, opts.style ?? 'legacy');
+  for (const [name, v] of Object.entries(shaped)) setOwn(out, name, checkValue(v, opts.style ?? 'legacy'));
   return out;
 }
 

@@ -3,6 +3,7 @@
  * Lookups use own properties only, so an attribute called "constructor" or "__proto__" is an
  * attribute like any other and never JavaScript's prototype machinery.
  */
+import { setOwn } from '../../../../lib/own.js';
 import type { Path } from './ast.js';
 import type { AttributeValue, Item } from '../types.js';
 
@@ -33,7 +34,7 @@ export function cloneValue(v: AttributeValue): AttributeValue {
 
 export function cloneItem(item: Item): Item {
   const out: Item = {};
-  for (const k of Object.keys(item)) out[k] = cloneValue(item[k]!);
+  for (const k of Object.keys(item)) setOwn(out, k, cloneValue(item[k]!));
   return out;
 }
 
@@ -54,7 +55,7 @@ export function project(item: Item, paths: Path[]): Item {
     pick(root, path, 0, value);
   }
   const out: Item = {};
-  for (const [k, p] of root) out[k] = materialize(p);
+  for (const [k, p] of root) setOwn(out, k, materialize(p));
   return out;
 }
 
@@ -79,7 +80,7 @@ function materialize(p: Picked): AttributeValue {
   if ('value' in p) return cloneValue(p.value);
   if ('map' in p) {
     const m: Item = {};
-    for (const [k, c] of p.map) m[k] = materialize(c);
+    for (const [k, c] of p.map) setOwn(m, k, materialize(c));
     return { M: m };
   }
   return { L: [...p.list.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => materialize(c)) };

@@ -12,6 +12,7 @@
  *   (a DynamoDB quirk Scylla's tests record; the caller says so with `itemExists: false`);
  * - a DELETE that empties a set removes the attribute (sets are never empty).
  */
+import { setOwn } from '../../../../lib/own.js';
 import { ValidationException } from '../../errors.js';
 import type { Path, UpdateAst, UpdateValue } from './ast.js';
 import { cloneItem, cloneValue, getPath, step } from './paths.js';
@@ -66,7 +67,7 @@ export function applyUpdate(ast: UpdateAst, item: Item, options: ApplyOptions = 
     return c;
   };
   const write = (t: Target, v: AttributeValue): void => {
-    if ('map' in t) t.map[t.key] = v;
+    if ('map' in t) setOwn(t.map, t.key, v);
     else if (t.index < t.list.length) t.list[t.index] = v;
     else changes(t.list).appends.push({ index: t.index, value: v });
   };
