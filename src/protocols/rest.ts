@@ -5,6 +5,7 @@
  * the body, as each member's location says. The body's own format (XML or JSON) is the
  * protocol's: it comes in as a `RestBodyCodec`.
  */
+import { setOwn } from '../lib/own.js';
 import type { Readable } from 'node:stream';
 import type { Member, Shape, StructureShape, Violation } from './shapes.js';
 
@@ -202,7 +203,8 @@ function memberValue(name: string, m: Member, parts: RestRequestParts, violation
       const prefix = where.toLowerCase();
       const out: Record<string, string> = {};
       for (const [k, v] of Object.entries(parts.headers)) {
-        if (k.startsWith(prefix) && v !== undefined) out[k.slice(prefix.length)] = Array.isArray(v) ? v.join(',') : v;
+        // A name such as `__proto__` (x-amz-meta-__proto__) is an entry like any other.
+        if (k.startsWith(prefix) && v !== undefined) setOwn(out, k.slice(prefix.length), Array.isArray(v) ? v.join(',') : v);
       }
       return Object.keys(out).length ? out : undefined;
     }

@@ -52,4 +52,24 @@ describe('S3 through the AWS CLI', { skip: cliSkip }, () => {
       // Real time: sync compares local modification times with the objects' LastModified.
       { memory: false, clock: 'system' },
     ));
+
+  test('user metadata named like what every object inherits (__proto__) is kept, on copies too', () =>
+    // Through the CLI: the JavaScript SDK's own parsing drops a __proto__ member.
+    withBucket(async (_c, t) => {
+      const body = join(mkdtempSync(join(tmpdir(), 'nimbus-meta-')), 'f.txt');
+      writeFileSync(body, 'hi');
+      try {
+        const s3api = async (args: string[]) => {
+          const r = await awsCli(t.endpoint, 's3api', [...args, '--output', 'json']);
+          assert.equal(r.code, 0, `aws s3api ${args.join(' ')}: ${r.stderr}`);
+          return r.stdout ? JSON.parse(r.stdout) : undefined;
+        };
+        await s3api(['put-object', '--bucket', 'data', '--key', 'k', '--body', body, '--metadata', '__proto__=x,constructor=y']);
+        assert.equal(JSON.stringify((await s3api(['head-object', '--bucket', 'data', '--key', 'k'])).Metadata), '{"__proto__":"x","constructor":"y"}');
+        await s3api(['copy-object', '--bucket', 'data', '--key', 'k2', '--copy-source', 'data/k']);
+        assert.equal(JSON.stringify((await s3api(['head-object', '--bucket', 'data', '--key', 'k2'])).Metadata), '{"__proto__":"x","constructor":"y"}');
+      } finally {
+        rmSync(join(body, '..'), { recursive: true, force: true });
+      }
+    }));
 });

@@ -4,6 +4,7 @@
  * signature) is anonymous, and the bucket's policy or ACL decides. The fields before the file
  * are read with bounded memory; the file is streamed into the blob store.
  */
+import { setOwn } from '../../../lib/own.js';
 import { createHash } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
 import { RestAnswer } from '../../../protocols/rest.js';
@@ -148,7 +149,7 @@ export function postObjectOperations(deps: PostObjectDeps): Record<string, Opera
         const headers: Record<string, string> = {};
         for (const name of CONTENT_FIELDS) if (fields.get(name) !== undefined) headers[name] = fields.get(name)!;
         const metadata: Record<string, string> = {};
-        for (const [name, value] of fields) if (name.startsWith('x-amz-meta-')) metadata[name.slice('x-amz-meta-'.length)] = value;
+        for (const [name, value] of fields) if (name.startsWith('x-amz-meta-')) setOwn(metadata, name.slice('x-amz-meta-'.length), value);
 
         const max = Math.min(range?.max ?? MAX_PUT_BYTES, MAX_PUT_BYTES);
         const { blob, inline } = await receiveFile(blobs, file, max);
