@@ -12,9 +12,9 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { request } from 'node:http';
 import { zipSync } from 'fflate';
-import { HttpError } from './load.js';
+import { HttpError, LocalTarget, postRoot } from './load.js';
 import { SigV4Signer } from './sigv4-sign.js';
 
 /** The handler every shape runs: it returns its input. */
@@ -50,18 +50,12 @@ export interface LambdaReply {
 
 /** Signed Lambda REST calls to one endpoint over a keep-alive Agent. */
 export class LambdaRaw {
-  private readonly agent: Agent;
-  private readonly host: string;
-  private readonly port: number;
+  private readonly target: LocalTarget;
   private readonly signer: LambdaSigner;
 
   constructor(endpoint: string, concurrency: number) {
-    const u = new URL(endpoint);
-    if (u.hostname !== '127.0.0.1') throw new Error(`bench only talks to 127.0.0.1, not ${u.hostname}`);
-    this.host = u.hostname;
-    this.port = Number(u.port);
-    this.agent = new Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency, scheduling: 'fifo' });
-    this.signer = new LambdaSigner({ accessKeyId: 'test', secretAccessKey: 'test', region: 'us-east-1', host: u.host });
+    this.target = new LocalTarget(endpoint, concurrency);
+    this.signer = new LambdaSigner({ accessKeyId: 'test', secretAccessKey: 'test', region: 'us-east-1', host: this.target.hostHeader });
   }
 
   /** One request; `hash` is the body's SHA-256 (hex) when the caller has it already. */
@@ -70,7 +64,7 @@ export class LambdaRaw {
     if (body || method === 'POST' || method === 'PUT') headers['content-length'] = String(Buffer.byteLength(body));
     if (body) headers['content-type'] ??= 'application/json';
     return new Promise((resolve, reject) => {
-      const req = request({ agent: this.agent, host: this.host, port: this.port, method, path, headers }, (res) => {
+      const req = request(this.target.options(method, path, headers), (res) => {
         res.setEncoding('utf8');
         let text = '';
         res.on('data', (c: string) => (text += c));
@@ -90,7 +84,7 @@ export class LambdaRaw {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.target.close();
   }
 }
 
@@ -181,28 +175,16 @@ export async function timedInvoke(client: LambdaRaw, name: string): Promise<{ ms
 
 /** The same event POSTed to lambda-local's watch server as `{"event": ...}` (handed to the handler as is). */
 export function lambdaLocalOp(endpoint: string, concurrency: number, payload = PAYLOAD): { op: () => Promise<number>; close: () => void } {
-  const u = new URL(endpoint);
-  if (u.hostname !== '127.0.0.1') throw new Error(`bench only talks to 127.0.0.1, not ${u.hostname}`);
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency, scheduling: 'fifo' });
+  const target = new LocalTarget(endpoint, concurrency);
   const body = `{"event":${payload}}`;
   const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
-  const op = () =>
-    new Promise<number>((resolve, reject) => {
-      const req = request({ agent, host: u.hostname, port: Number(u.port), method: 'POST', path: '/', headers }, (res) => {
-        res.setEncoding('utf8');
-        let text = '';
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => {
-          if (res.statusCode !== 200) reject(new HttpError('lambda-local', res.statusCode ?? 0, text));
-          else if (text !== payload) reject(new HttpError('lambda-local(answer is not the event)', 200, text));
-          else resolve(1);
-        });
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-  return { op, close: () => agent.destroy() };
+  const op = async () => {
+    const r = await postRoot(target, headers, body);
+    if (r.status !== 200) throw new HttpError('lambda-local', r.status, r.body);
+    if (r.body !== payload) throw new HttpError('lambda-local(answer is not the event)', 200, r.body);
+    return 1;
+  };
+  return { op, close: () => target.close() };
 }
 
 // ---- CPU of a process tree --------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  * a log-bucketed latency histogram, and a closed-loop runner (N workers, each one request at
  * a time) with a warm-up and a measured window bounded in both time and operation count.
  */
-import { Agent, request } from 'node:http';
+import { Agent, request, type RequestOptions } from 'node:http';
 import { JsonSigner, QuerySigner } from './sigv4-sign.js';
 
 export interface Reply {
@@ -14,9 +14,7 @@ export interface Reply {
 
 /** Signed JSON-protocol calls to one endpoint. */
 export class JsonClient {
-  private readonly agent: Agent;
-  private readonly host: string;
-  private readonly port: number;
+  private readonly target: LocalTarget;
   private readonly signer: JsonSigner;
 
   constructor(
@@ -25,19 +23,15 @@ export class JsonClient {
     readonly targetPrefix = 'AmazonSQS',
     service = 'sqs',
   ) {
-    const u = new URL(endpoint);
-    if (u.hostname !== '127.0.0.1') throw new Error(`bench only talks to 127.0.0.1, not ${u.hostname}`);
-    this.host = u.hostname;
-    this.port = Number(u.port);
-    this.agent = new Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency, scheduling: 'fifo' });
-    this.signer = new JsonSigner({ accessKeyId: 'test', secretAccessKey: 'test', region: 'us-east-1', service, host: u.host });
+    this.target = new LocalTarget(endpoint, concurrency);
+    this.signer = new JsonSigner({ accessKeyId: 'test', secretAccessKey: 'test', region: 'us-east-1', service, host: this.target.hostHeader });
   }
 
   /** POST / with X-Amz-Target `<prefix>.<operation>`; body is a JSON string or a value to stringify. */
   call(operation: string, payload: string | object): Promise<Reply> {
     const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
     const headers = this.signer.sign(`${this.targetPrefix}.${operation}`, body);
-    return postRoot(this.agent, this.host, this.port, headers, body);
+    return postRoot(this.target, headers, body);
   }
 
   /** call() that throws (with the body) on any non-200, and parses the JSON answer. */
@@ -48,14 +42,44 @@ export class JsonClient {
   }
 
   close(): void {
+    this.target.close();
+  }
+}
+
+/**
+ * Where every benchmark client sends: a server on 127.0.0.1 (never further), over one
+ * keep-alive Agent with a socket per concurrent request.
+ */
+export class LocalTarget {
+  readonly host: string;
+  readonly port: number;
+  /** The Host header value (`127.0.0.1:<port>`), which signers sign. */
+  readonly hostHeader: string;
+  private readonly agent: Agent;
+
+  constructor(endpoint: string, concurrency: number) {
+    const u = new URL(endpoint);
+    if (u.hostname !== '127.0.0.1') throw new Error(`bench only talks to 127.0.0.1, not ${u.hostname}`);
+    this.host = u.hostname;
+    this.port = Number(u.port);
+    this.hostHeader = u.host;
+    this.agent = new Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency, scheduling: 'fifo' });
+  }
+
+  /** node:http request options for one request to the target. */
+  options(method: string, path: string, headers: Record<string, string>): RequestOptions {
+    return { agent: this.agent, host: this.host, port: this.port, method, path, headers };
+  }
+
+  close(): void {
     this.agent.destroy();
   }
 }
 
 /** POST / with these headers and body; resolves with the status and the whole answer as text. */
-function postRoot(agent: Agent, host: string, port: number, headers: Record<string, string>, body: string): Promise<Reply> {
+export function postRoot(target: LocalTarget, headers: Record<string, string>, body: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ agent, host, port, method: 'POST', path: '/', headers }, (res) => {
+    const req = request(target.options('POST', '/', headers), (res) => {
       res.setEncoding('utf8');
       let text = '';
       res.on('data', (c: string) => (text += c));
@@ -74,9 +98,7 @@ export function formBody(action: string, version: string, params: Record<string,
 
 /** Signed query-protocol calls (SNS: form-encoded POST /, XML answer) to one endpoint. */
 export class QueryClient {
-  private readonly agent: Agent;
-  private readonly host: string;
-  private readonly port: number;
+  private readonly target: LocalTarget;
   private readonly signer: QuerySigner;
 
   constructor(
@@ -85,17 +107,13 @@ export class QueryClient {
     readonly service = 'sns',
     readonly version = '2010-03-31',
   ) {
-    const u = new URL(endpoint);
-    if (u.hostname !== '127.0.0.1') throw new Error(`bench only talks to 127.0.0.1, not ${u.hostname}`);
-    this.host = u.hostname;
-    this.port = Number(u.port);
-    this.agent = new Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency, scheduling: 'fifo' });
-    this.signer = new QuerySigner({ accessKeyId: 'test', secretAccessKey: 'test', region: 'us-east-1', service, host: u.host });
+    this.target = new LocalTarget(endpoint, concurrency);
+    this.signer = new QuerySigner({ accessKeyId: 'test', secretAccessKey: 'test', region: 'us-east-1', service, host: this.target.hostHeader });
   }
 
   /** POST / with a form body built already (see formBody). */
   send(body: string): Promise<Reply> {
-    return postRoot(this.agent, this.host, this.port, this.signer.sign(body), body);
+    return postRoot(this.target, this.signer.sign(body), body);
   }
 
   /** `Action=<action>` with these parameters; throws (with the body) on any non-200; answers the XML. */
@@ -106,7 +124,7 @@ export class QueryClient {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.target.close();
   }
 }
 

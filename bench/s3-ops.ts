@@ -9,10 +9,10 @@
  * canonical request and one HMAC: the generator stays light.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { Agent, request, type IncomingMessage } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { HttpError } from './load.js';
+import { HttpError, LocalTarget } from './load.js';
 import { SigV4Signer } from './sigv4-sign.js';
 
 export const KiB = 1024;
@@ -71,25 +71,19 @@ export function makeBodies(size: number, count: number): Body[] {
 
 /** Signed path-style S3 requests to one endpoint over a keep-alive Agent. */
 export class S3Raw {
-  private readonly agent: Agent;
-  private readonly host: string;
-  private readonly port: number;
+  private readonly target: LocalTarget;
   private readonly signer: S3Signer;
 
   constructor(endpoint: string, concurrency: number) {
-    const u = new URL(endpoint);
-    if (u.hostname !== '127.0.0.1') throw new Error(`bench only talks to 127.0.0.1, not ${u.hostname}`);
-    this.host = u.hostname;
-    this.port = Number(u.port);
-    this.agent = new Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency, scheduling: 'fifo' });
-    this.signer = new S3Signer({ accessKeyId: 'test', secretAccessKey: 'test', region: 'us-east-1', host: u.host });
+    this.target = new LocalTarget(endpoint, concurrency);
+    this.signer = new S3Signer({ accessKeyId: 'test', secretAccessKey: 'test', region: 'us-east-1', host: this.target.hostHeader });
   }
 
   /** PUT with a body in hand (its hash precomputed). */
   put(path: string, body: Buffer, sha256: string): Promise<S3Reply> {
     const headers = { ...this.signer.sign('PUT', path, sha256), 'content-length': String(body.length) };
     return new Promise((resolve, reject) => {
-      const req = request({ agent: this.agent, host: this.host, port: this.port, method: 'PUT', path, headers }, (res) => collect(res, false, resolve, reject));
+      const req = request(this.target.options('PUT', path, headers), (res) => collect(res, false, resolve, reject));
       req.on('error', reject);
       req.end(body);
     });
@@ -99,7 +93,7 @@ export class S3Raw {
   putStream(path: string, size: number, source: Iterable<Buffer> | AsyncIterable<Buffer>, sha256: string): Promise<S3Reply> {
     const headers = { ...this.signer.sign('PUT', path, sha256), 'content-length': String(size) };
     return new Promise((resolve, reject) => {
-      const req = request({ agent: this.agent, host: this.host, port: this.port, method: 'PUT', path, headers }, (res) => collect(res, false, resolve, reject));
+      const req = request(this.target.options('PUT', path, headers), (res) => collect(res, false, resolve, reject));
       pipeline(Readable.from(source, { objectMode: false, highWaterMark: 1 }), req).catch(reject);
     });
   }
@@ -108,7 +102,7 @@ export class S3Raw {
   get(path: string, digest = false): Promise<S3Reply> {
     const headers = this.signer.sign('GET', path, EMPTY_SHA256);
     return new Promise((resolve, reject) => {
-      const req = request({ agent: this.agent, host: this.host, port: this.port, method: 'GET', path, headers }, (res) => collect(res, true, resolve, reject, digest));
+      const req = request(this.target.options('GET', path, headers), (res) => collect(res, true, resolve, reject, digest));
       req.on('error', reject);
       req.end();
     });
@@ -119,7 +113,7 @@ export class S3Raw {
     const path = `/${bucket}`;
     const headers = { ...this.signer.sign('PUT', path, EMPTY_SHA256), 'content-length': '0' };
     const r = await new Promise<S3Reply>((resolve, reject) => {
-      const req = request({ agent: this.agent, host: this.host, port: this.port, method: 'PUT', path, headers }, (res) => collect(res, false, resolve, reject));
+      const req = request(this.target.options('PUT', path, headers), (res) => collect(res, false, resolve, reject));
       req.on('error', reject);
       req.end();
     });
@@ -127,7 +121,7 @@ export class S3Raw {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.target.close();
   }
 }
 
