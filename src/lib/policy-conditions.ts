@@ -12,15 +12,13 @@ import { wildcard } from './policy.js';
 
 export type ConditionKeys = Record<string, string | undefined>;
 
-/** The operators Nimbus evaluates (each also with `IfExists`). */
-const KNOWN = new Set(['StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike', 'ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike', 'Bool', 'IpAddress', 'NotIpAddress', 'NumericEquals', 'NumericLessThan', 'NumericLessThanEquals', 'NumericGreaterThan', 'NumericGreaterThanEquals', 'Null']);
 
 export function conditionsHold(block: unknown, keys: ConditionKeys, unknown: 'fail' | 'hold' = 'fail'): boolean {
   if (!block || typeof block !== 'object') return unknown === 'hold';
   for (const [rawOp, tests] of Object.entries(block as Record<string, unknown>)) {
     const ifExists = rawOp.endsWith('IfExists');
     const op = ifExists ? rawOp.slice(0, -'IfExists'.length) : rawOp;
-    if (!tests || typeof tests !== 'object' || !KNOWN.has(op)) {
+    if (!tests || typeof tests !== 'object' || !(op === 'Null' || Object.hasOwn(OPERATORS, op))) {
       if (unknown === 'hold') continue;
       return false;
     }
@@ -36,7 +34,7 @@ export function conditionsHold(block: unknown, keys: ConditionKeys, unknown: 'fa
         if (ifExists || op.startsWith('StringNot') || op.startsWith('ArnNot') || op === 'NotIpAddress') continue;
         return false;
       }
-      if (!test(op, actual, values)) return false;
+      if (!OPERATORS[op]!(actual, values)) return false;
     }
   }
   return true;
@@ -49,47 +47,38 @@ function lookup(keys: ConditionKeys, key: string): string | undefined {
   return undefined;
 }
 
-function test(op: string, actual: string, values: string[]): boolean {
-  switch (op) {
-    case 'StringEquals':
-      return values.includes(actual);
-    case 'StringNotEquals':
-      return !values.includes(actual);
-    case 'StringEqualsIgnoreCase':
-      return values.some((v) => v.toLowerCase() === actual.toLowerCase());
-    case 'StringNotEqualsIgnoreCase':
-      return !values.some((v) => v.toLowerCase() === actual.toLowerCase());
-    case 'StringLike':
-      return values.some((v) => wildcard(v, actual, false));
-    case 'StringNotLike':
-      return !values.some((v) => wildcard(v, actual, false));
-    // ArnEquals takes wildcards too: IAM treats both alike.
-    case 'ArnEquals':
-    case 'ArnLike':
-      return values.some((v) => arnMatches(v, actual));
-    case 'ArnNotEquals':
-    case 'ArnNotLike':
-      return !values.some((v) => arnMatches(v, actual));
-    case 'Bool':
-      return values.some((v) => v.toLowerCase() === actual.toLowerCase());
-    case 'IpAddress':
-      return values.some((v) => inCidr(actual, v));
-    case 'NotIpAddress':
-      return !values.some((v) => inCidr(actual, v));
-    case 'NumericEquals':
-      return values.some((v) => Number(v) === Number(actual));
-    case 'NumericLessThan':
-      return values.some((v) => Number(actual) < Number(v));
-    case 'NumericLessThanEquals':
-      return values.some((v) => Number(actual) <= Number(v));
-    case 'NumericGreaterThan':
-      return values.some((v) => Number(actual) > Number(v));
-    case 'NumericGreaterThanEquals':
-      return values.some((v) => Number(actual) >= Number(v));
-    default:
-      return false;
-  }
-}
+type Operator = (actual: string, values: string[]) => boolean;
+
+/** Any of the values matches. */
+const any = (match: (value: string, actual: string) => boolean): Operator => (actual, values) => values.some((v) => match(v, actual));
+/** None of the values matches (the negated operators). */
+const none = (match: (value: string, actual: string) => boolean): Operator => (actual, values) => !values.some((v) => match(v, actual));
+
+const equalsIgnoringCase = (v: string, actual: string) => v.toLowerCase() === actual.toLowerCase();
+const like = (v: string, actual: string) => wildcard(v, actual, false);
+
+/** The operators Nimbus evaluates (each also with `IfExists`; `Null` is handled before these). */
+const OPERATORS: Record<string, Operator> = {
+  StringEquals: any((v, a) => v === a),
+  StringNotEquals: none((v, a) => v === a),
+  StringEqualsIgnoreCase: any(equalsIgnoringCase),
+  StringNotEqualsIgnoreCase: none(equalsIgnoringCase),
+  StringLike: any(like),
+  StringNotLike: none(like),
+  // ArnEquals takes wildcards too: IAM treats both alike.
+  ArnEquals: any(arnMatches),
+  ArnLike: any(arnMatches),
+  ArnNotEquals: none(arnMatches),
+  ArnNotLike: none(arnMatches),
+  Bool: any(equalsIgnoringCase),
+  IpAddress: any((v, a) => inCidr(a, v)),
+  NotIpAddress: none((v, a) => inCidr(a, v)),
+  NumericEquals: any((v, a) => Number(v) === Number(a)),
+  NumericLessThan: any((v, a) => Number(a) < Number(v)),
+  NumericLessThanEquals: any((v, a) => Number(a) <= Number(v)),
+  NumericGreaterThan: any((v, a) => Number(a) > Number(v)),
+  NumericGreaterThanEquals: any((v, a) => Number(a) >= Number(v)),
+};
 
 /**
  * An ARN pattern against an ARN, as IAM compares them: each of the six colon-separated parts
