@@ -22,9 +22,9 @@ import type { InternalApi } from '../../../lib/internal.js';
 import type { Logger } from '../../../lib/log.js';
 import type { Store } from '../../../store/store.js';
 import type { DeliveryRecord, SnsRepo, StoredMessage } from '../repo.js';
-import { queueMessage, type EnvelopeParts, type Links } from './envelope.js';
+import type { EnvelopeParts, Links } from './envelope.js';
 import type { Signer } from './signature.js';
-import { accountOf, SINKS, type SinkContext } from './sinks.js';
+import { sendToQueue, SINKS, type SinkContext } from './sinks.js';
 
 /** Deliveries a lane reads at a time. */
 const BATCH = 256;
@@ -54,13 +54,9 @@ class Lane {
 }
 
 /** What the drainer needs to know of a subscription and its topic at delivery time. */
-export interface DeliveryContext {
-  /** The DeliveryPolicy attributes in force for an HTTP/HTTPS subscription. */
-  deliveryPolicies(subscriptionArn: string, topicArn: string): { topic?: string; subscription?: string };
+export interface DeliveryContext extends Pick<SinkContext, 'deliveryPolicies' | 'isPending'> {
   /** The subscription's UnsubscribeURL token. */
   unsubscribeToken(subscriptionArn: string): string | undefined;
-  /** Whether a subscription still waits for its confirmation. */
-  isPending(subscriptionArn: string): boolean;
 }
 
 export class Deliveries {
@@ -75,7 +71,7 @@ export class Deliveries {
   constructor(
     private readonly repo: SnsRepo,
     private readonly store: Store,
-    private readonly internal: InternalApi,
+    internal: InternalApi,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly links: Links,
@@ -88,8 +84,8 @@ export class Deliveries {
       signer,
       stopping: this.abort.signal,
       parts: (d, m, protocol) => this.parts(d, m, protocol),
-      deliveryPolicies: (arn, topicArn) => context.deliveryPolicies(arn, topicArn),
-      isPending: (arn) => context.isPending(arn),
+      deliveryPolicies: context.deliveryPolicies,
+      isPending: context.isPending,
     };
   }
 
@@ -270,22 +266,14 @@ export class Deliveries {
 
 
   private async deadLetter(d: DeliveryRecord, m: StoredMessage, why: string): Promise<void> {
-    const send = this.internal.get('sqs.sendMessages');
-    if (!d.dlqArn || !send) {
+    if (!d.dlqArn) {
       this.log.warn('SNS delivery dropped', { subscription: d.subscriptionArn, endpoint: d.endpoint, messageId: m.messageId, error: why });
       return;
     }
     // The dead-letter queue gets what the queue would have: raw only for a raw SQS subscription.
     const raw = d.protocol === 'sqs' && d.raw;
     try {
-      const [result] = await send({
-        queueArn: d.dlqArn,
-        from: 'sns.amazonaws.com',
-        sourceArn: m.topicArn,
-        sourceAccount: accountOf(m.topicArn),
-        messages: [queueMessage(m, raw, d.dlqArn, raw ? undefined : await this.parts(d, m, 'sqs'))],
-      });
-      if (result && 'error' in result) throw result.error;
+      await sendToQueue(this.sinkContext, d.dlqArn, m, raw ? undefined : await this.parts(d, m, 'sqs'));
     } catch (e) {
       this.log.warn('SNS delivery dropped: its dead-letter queue refused it', { subscription: d.subscriptionArn, dlq: d.dlqArn, error: String(e), cause: why });
     }

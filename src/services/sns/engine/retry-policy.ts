@@ -55,6 +55,23 @@ export interface HttpDeliveryPolicy {
 
 const DEFAULT_CONTENT_TYPE = 'text/plain; charset=UTF-8';
 
+/** A topic's EffectiveDeliveryPolicy until one is set: SNS's HTTP defaults, as AWS shows them. */
+export const DEFAULT_DELIVERY_POLICY = JSON.stringify({
+  http: {
+    defaultHealthyRetryPolicy: {
+      minDelayTarget: HTTP_DEFAULT_POLICY.minDelayTarget,
+      maxDelayTarget: HTTP_DEFAULT_POLICY.maxDelayTarget,
+      numRetries: HTTP_DEFAULT_POLICY.numRetries,
+      numMaxDelayRetries: HTTP_DEFAULT_POLICY.numMaxDelayRetries,
+      numNoDelayRetries: HTTP_DEFAULT_POLICY.numNoDelayRetries,
+      numMinDelayRetries: HTTP_DEFAULT_POLICY.numMinDelayRetries,
+      backoffFunction: HTTP_DEFAULT_POLICY.backoffFunction,
+    },
+    disableSubscriptionOverrides: false,
+    defaultRequestPolicy: { headerContentType: DEFAULT_CONTENT_TYPE },
+  },
+});
+
 /** The wait (ms) before retry number `retry` (1 for the first), or undefined once the policy is spent. */
 export function retryDelayMs(p: RetryPolicy, retry: number): number | undefined {
   if (retry > p.numRetries) return undefined;

@@ -89,11 +89,6 @@ export class Signer {
     return sig;
   }
 
-  /** The public key as PEM, for verifying signatures. */
-  async publicKeyPem(): Promise<string> {
-    return createPublicKey(await this.privateKey()).export({ type: 'spki', format: 'pem' }) as string;
-  }
-
   /** The self-signed X.509 certificate (PEM) of the signing key, served at SigningCertURL. */
   certificate(): Promise<string> {
     this.certificatePem ??= this.privateKey().then((k) => selfSigned(createPublicKey(k), k, 'sns.nimbus.local'));

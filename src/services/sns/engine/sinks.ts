@@ -66,17 +66,7 @@ const sqs: Sink = {
     if (!topic.fifo && fifoQueue) throw invalidParameter('Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics');
   },
   async deliver(d, m, ctx) {
-    const send = ctx.internal.get('sqs.sendMessages');
-    if (!send) throw new Error('the queue service is not running');
-    const parts = d.raw ? undefined : await ctx.parts(d, m);
-    const [result] = await send({
-      queueArn: d.endpoint,
-      from: 'sns.amazonaws.com',
-      sourceArn: m.topicArn,
-      sourceAccount: accountOf(m.topicArn),
-      messages: [queueMessage(m, d.raw, d.endpoint, parts)],
-    });
-    if (result && 'error' in result) throw result.error;
+    await sendToQueue(ctx, d.endpoint, m, d.raw ? undefined : await ctx.parts(d, m));
   },
   retryDelay: managedRetry,
 };
@@ -146,5 +136,22 @@ function web(protocol: 'http' | 'https'): Sink {
 /** The sinks by protocol. */
 export const SINKS: Readonly<Record<string, Sink>> = { sqs, lambda, http: web('http'), https: web('https') };
 
-/** The account in an ARN. */
-export const accountOf = (arn: string) => arn.split(':')[4] ?? '';
+/**
+ * Sends a message to a queue as SNS for its topic (the queue's policy decides): the envelope
+ * with `parts`, else the raw message. Throws SQS's refusal, or when SQS is not running.
+ */
+export async function sendToQueue(ctx: Pick<SinkContext, 'internal'>, queueArn: string, m: StoredMessage, parts: EnvelopeParts | undefined): Promise<void> {
+  const send = ctx.internal.get('sqs.sendMessages');
+  if (!send) throw new Error('the queue service is not running');
+  const [result] = await send({
+    queueArn,
+    from: 'sns.amazonaws.com',
+    sourceArn: m.topicArn,
+    sourceAccount: accountOf(m.topicArn),
+    messages: [queueMessage(m, parts === undefined, queueArn, parts)],
+  });
+  if (result && 'error' in result) throw result.error;
+}
+
+/** The account in an ARN (a topic's owner, from its ARN). */
+export const accountOf = (arn: string) => parseArn(arn)?.account ?? '';

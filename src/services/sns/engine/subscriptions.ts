@@ -17,9 +17,9 @@ import type { RequestContext } from '../../service.js';
 import { AuthorizationError, invalidParameter, NotFound } from '../errors.js';
 import type { SnsRepo, SubscriptionRecord } from '../repo.js';
 import { compileFilterPolicy, type FilterPolicyScope } from './filter-policy.js';
-import { checkDeliveryPolicy } from './retry-policy.js';
-import { SINKS } from './sinks.js';
-import { decodeToken, DEFAULT_DELIVERY_POLICY, encodeToken, PAGE, type Topic } from './topics.js';
+import { checkDeliveryPolicy, DEFAULT_DELIVERY_POLICY } from './retry-policy.js';
+import { accountOf, SINKS } from './sinks.js';
+import { decodeToken, encodeToken, PAGE, type Topic } from './topics.js';
 
 /** Every protocol SNS knows; those Nimbus delivers to have a sink (sinks.ts). */
 const PROTOCOLS = new Set(['http', 'https', 'email', 'email-json', 'sms', 'sqs', 'application', 'lambda', 'firehose']);
@@ -231,7 +231,7 @@ export class Subscriptions {
     let v = this.views.get(s);
     if (!v) {
       const redrive = s.attributes.RedrivePolicy ? (JSON.parse(s.attributes.RedrivePolicy) as { deadLetterTargetArn: string }) : undefined;
-      v = { ...s, raw: s.attributes.RawMessageDelivery === 'true', scope: scopeOf(s.attributes), dlqArn: redrive?.deadLetterTargetArn ?? null, topicOwner: s.topicArn.split(':')[4] ?? '' };
+      v = { ...s, raw: s.attributes.RawMessageDelivery === 'true', scope: scopeOf(s.attributes), dlqArn: redrive?.deadLetterTargetArn ?? null, topicOwner: accountOf(s.topicArn) };
       this.views.set(s, v);
     }
     return v;

@@ -11,7 +11,7 @@ import type { Store } from '../../../store/store.js';
 import type { RequestContext } from '../../service.js';
 import { AuthorizationError, invalidParameter, NotFound, TagLimitExceeded } from '../errors.js';
 import type { SnsRepo, TopicRecord } from '../repo.js';
-import { checkDeliveryPolicy } from './retry-policy.js';
+import { checkDeliveryPolicy, DEFAULT_DELIVERY_POLICY } from './retry-policy.js';
 
 export interface Topic extends TopicRecord {
   fifo: boolean;
@@ -45,14 +45,6 @@ const FIFO_ONLY = new Set(['ContentBasedDeduplication', 'ArchivePolicy', 'FifoTh
 export const DATA_PROTECTION_KEY = 'DataProtectionPolicy';
 /** The actions AddPermission may grant (SNS answers others as out of its scope). */
 const GRANTABLE = new Set(['GetTopicAttributes', 'SetTopicAttributes', 'AddPermission', 'RemovePermission', 'DeleteTopic', 'Subscribe', 'ListSubscriptionsByTopic', 'Publish', 'Receive']);
-
-export const DEFAULT_DELIVERY_POLICY = JSON.stringify({
-  http: {
-    defaultHealthyRetryPolicy: { minDelayTarget: 20, maxDelayTarget: 20, numRetries: 3, numMaxDelayRetries: 0, numNoDelayRetries: 0, numMinDelayRetries: 0, backoffFunction: 'linear' },
-    disableSubscriptionOverrides: false,
-    defaultRequestPolicy: { headerContentType: 'text/plain; charset=UTF-8' },
-  },
-});
 
 /** The policy a topic has until one is set: only its owner's account may use it. */
 export function defaultPolicy(t: TopicRecord): string {
