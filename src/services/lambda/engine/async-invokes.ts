@@ -5,12 +5,9 @@
  * the event is too old, and the outcome goes to the configured on-success / on-failure
  * destination (an SQS queue or another function) or the dead-letter queue, or is dropped.
  */
+import type { ServiceEnv } from '../../service.js';
 import { own } from '../../../lib/own.js';
-import type { Clock, Timer } from '../../../lib/clock.js';
-import type { Ids } from '../../../lib/ids.js';
-import type { InternalApi } from '../../../lib/internal.js';
-import type { Logger } from '../../../lib/log.js';
-import type { Store } from '../../../store/store.js';
+import type { Timer } from '../../../lib/clock.js';
 import { AwsError } from '../../../protocols/errors.js';
 import { TooManyRequestsException } from '../errors.js';
 import type { EventInvokeConfig, FunctionRecord } from '../model.js';
@@ -30,13 +27,8 @@ const PARALLEL = 8;
 
 type Condition = 'Success' | 'RetriesExhausted' | 'EventAgeExceeded';
 
-export interface AsyncDeps {
+export interface AsyncDeps extends Pick<ServiceEnv, 'store' | 'clock' | 'ids' | 'log' | 'internal'> {
   repo: LambdaRepo;
-  store: Store;
-  clock: Clock;
-  ids: Ids;
-  log: Logger;
-  internal: InternalApi;
   invoker: Invoker;
   /** The function a stored invocation names, if it still exists. */
   resolve(ref: FunctionRef): ResolvedFunction | undefined;

@@ -4,11 +4,9 @@
  * real time, since what frees an environment is a running invocation ending), reading a
  * partial batch response (ReportBatchItemFailures), filter criteria, and payload-size splits.
  */
+import type { ServiceEnv } from '../../service.js';
 import type { Clock, Timer } from '../../../lib/clock.js';
 import { compileEventPattern, matchesAnyEventPattern, type EventPattern } from '../../../lib/event-pattern.js';
-import type { Ids } from '../../../lib/ids.js';
-import type { InternalApi } from '../../../lib/internal.js';
-import type { Logger } from '../../../lib/log.js';
 import { AwsError } from '../../../protocols/errors.js';
 import { TooManyRequestsException } from '../errors.js';
 import { MAX_SYNC_PAYLOAD, type Invoker, type ResolvedFunction } from './invoker.js';
@@ -17,11 +15,7 @@ import type { MappingDoc } from './mappings-config.js';
 const THROTTLE_PAUSE_MS = [50, 100, 200, 400, 800, 1000];
 
 /** What a mapping's runner needs from the functions service. */
-export interface RunnerDeps {
-  clock: Clock;
-  ids: Ids;
-  log: Logger;
-  internal: InternalApi;
+export interface RunnerDeps extends Pick<ServiceEnv, 'clock' | 'ids' | 'log' | 'internal'> {
   invoker: Invoker;
   /** The function a mapping's FunctionArn names; throws Lambda's ResourceNotFoundException when it is gone. */
   resolve(functionArn: string): ResolvedFunction;

@@ -6,13 +6,8 @@
  * Deleting) and takes effect at once: the mapping's runner is stopped (the batch in hand is
  * finished) and a new one starts with the new settings. Mappings restart with Nimbus.
  */
+import type { ServiceEnv } from '../../service.js';
 import { parseArn } from '../../../lib/arn.js';
-import type { Clock } from '../../../lib/clock.js';
-import type { EventBus } from '../../../lib/event-bus.js';
-import type { Ids } from '../../../lib/ids.js';
-import type { InternalApi } from '../../../lib/internal.js';
-import type { Logger } from '../../../lib/log.js';
-import type { Store } from '../../../store/store.js';
 import { functionNotFound, InvalidParameterValueException, ResourceConflictException, ResourceNotFoundException } from '../errors.js';
 import type { LambdaRepo } from '../repo.js';
 import type { Functions } from './functions.js';
@@ -24,14 +19,8 @@ import { StreamReader } from './mappings-streams.js';
 import { functionArn, parseFunctionArn, parseFunctionName, type FunctionRef } from './names.js';
 import type { Registry } from './registry.js';
 
-export interface MappingsDeps {
+export interface MappingsDeps extends Pick<ServiceEnv, 'store' | 'clock' | 'ids' | 'log' | 'internal' | 'bus'> {
   repo: LambdaRepo;
-  store: Store;
-  clock: Clock;
-  ids: Ids;
-  log: Logger;
-  internal: InternalApi;
-  bus: EventBus;
   registry: Registry;
   functions: Functions;
   invoker: Invoker;
