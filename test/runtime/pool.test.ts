@@ -15,6 +15,25 @@ after(() => h.close());
 
 const SLEEPY = `exports.handler = async (e) => { if (e.wait) await new Promise((r) => setTimeout(r, e.wait)); return process.pid; };`;
 
+/**
+ * A custom runtime (Node) that answers one invocation with its pid, then runs `after` instead
+ * of asking for the next one.
+ */
+function answerOnceThen(after: string): string {
+  return `#!/usr/bin/env node
+const http = require('http');
+const call = (method, path, body) => new Promise((ok) => {
+  const req = http.request('http://' + process.env.AWS_LAMBDA_RUNTIME_API + '/2018-06-01/runtime' + path, { method }, (res) => { let b = ''; res.on('data', (c) => (b += c)); res.on('end', () => ok({ headers: res.headers, body: b })); });
+  req.end(body);
+});
+(async () => {
+  const next = await call('GET', '/invocation/next');
+  await call('POST', '/invocation/' + next.headers['lambda-runtime-aws-request-id'] + '/response', JSON.stringify(process.pid));
+  ${after}
+})();
+`;
+}
+
 describe('pool', { concurrency: true }, () => {
   test('warm reuse: the same process serves consecutive invocations', async () => {
     const spec = h.spec(h.code({ 'index.js': SLEEPY }));
@@ -57,18 +76,7 @@ describe('pool', { concurrency: true }, () => {
 describe('an environment that dies between invocations', () => {
   test('the next invocation, never delivered to it, runs in a fresh one', async () => {
     // A custom runtime that answers one invocation, then exits instead of asking for the next.
-    const bootstrap = `#!/usr/bin/env node
-const http = require('http');
-const call = (method, path, body) => new Promise((ok) => {
-  const req = http.request('http://' + process.env.AWS_LAMBDA_RUNTIME_API + '/2018-06-01/runtime' + path, { method }, (res) => { let b = ''; res.on('data', (c) => (b += c)); res.on('end', () => ok({ headers: res.headers, body: b })); });
-  req.end(body);
-});
-(async () => {
-  const next = await call('GET', '/invocation/next');
-  await call('POST', '/invocation/' + next.headers['lambda-runtime-aws-request-id'] + '/response', JSON.stringify(process.pid));
-  setTimeout(() => process.exit(0), 300);
-})();
-`;
+    const bootstrap = answerOnceThen('setTimeout(() => process.exit(0), 300);');
     const spec = h.spec(h.code({ bootstrap: { text: bootstrap, mode: 0o755 } }), { runtime: 'provided' });
     const first = await h.invoke(spec);
     const second = await h.invoke(spec); // assigned to the warm environment, which then exits
@@ -188,18 +196,7 @@ const call = (method, path, body, headers = {}) => new Promise((ok, fail) => {
 describe('closing the pool', () => {
   test('an invocation whose environment close() took is not retried on a fresh one', async () => {
     // A custom runtime that answers one invocation, then stays alive without asking for the next.
-    const bootstrap = `#!/usr/bin/env node
-const http = require('http');
-const call = (method, path, body) => new Promise((ok) => {
-  const req = http.request('http://' + process.env.AWS_LAMBDA_RUNTIME_API + '/2018-06-01/runtime' + path, { method }, (res) => { let b = ''; res.on('data', (c) => (b += c)); res.on('end', () => ok({ headers: res.headers, body: b })); });
-  req.end(body);
-});
-(async () => {
-  const next = await call('GET', '/invocation/next');
-  await call('POST', '/invocation/' + next.headers['lambda-runtime-aws-request-id'] + '/response', JSON.stringify(process.pid));
-  setInterval(() => undefined, 1000);
-})();
-`;
+    const bootstrap = answerOnceThen('setInterval(() => undefined, 1000);');
     const own = harness();
     const spec = own.spec(own.code({ bootstrap: { text: bootstrap, mode: 0o755 } }), { runtime: 'provided' });
     await own.invoke(spec);
