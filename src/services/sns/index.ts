@@ -14,7 +14,7 @@ import type { ServiceEnv, ServicePlugin } from '../service.js';
 import { CERT_PATH, LINKS_PREFIX as PREFIX } from './engine/envelope.js';
 import { SnsEngine } from './engine/index.js';
 import { AuthorizationError, invalidParameter, NotFound, ValidationError } from './errors.js';
-import { preparePublish } from './engine/publish.js';
+import { preparePublish } from './engine/prepare-publish.js';
 import { publishOperations } from './operations/publish.js';
 import { subscriptionOperations } from './operations/subscriptions.js';
 import { topicOperations } from './operations/topics.js';

@@ -22,7 +22,7 @@ import { NotFound } from '../errors.js';
 import type { NewDelivery, SnsRepo, StoredMessage, SubscriptionRecord } from '../repo.js';
 import { messageFor, queueMessage, type Links } from './envelope.js';
 import { policyMatches } from './filter-policy.js';
-import type { PreparedPublish, PublishResult } from './publish.js';
+import type { PreparedPublish, PublishResult } from './prepare-publish.js';
 import type { Signer } from './signature.js';
 import type { SubscriptionView, Subscriptions } from './subscriptions.js';
 import type { Topic } from './topics.js';

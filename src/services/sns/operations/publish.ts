@@ -5,7 +5,7 @@
 import { AwsError } from '../../../protocols/errors.js';
 import type { Operation, RequestContext } from '../../service.js';
 import type { SnsEngine } from '../engine/index.js';
-import { MAX_MESSAGE_BYTES, preparePublish, type PreparedPublish, type PublishInput } from '../engine/publish.js';
+import { MAX_MESSAGE_BYTES, preparePublish, type PreparedPublish, type PublishInput } from '../engine/prepare-publish.js';
 import type { Topic } from '../engine/topics.js';
 import { BatchEntryIdsNotDistinct, BatchRequestTooLong, EmptyBatchRequest, invalidParameter, InvalidBatchEntryId, TooManyEntriesInBatchRequest } from '../errors.js';
 import { batchErrorList, list, messageAttributeMap, required, string, structure } from './shapes.js';
