@@ -11,5 +11,8 @@ export function own<T>(entries: Record<string, T>, key: string): T | undefined {
 
 /** Stores an entry under `key` as the object's own (also for `__proto__`). */
 export function setOwn<T>(entries: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(entries, key, { value, writable: true, enumerable: true, configurable: true });
+  // Only `__proto__` is an accessor on Object.prototype: every other name (`constructor`,
+  // `toString`) becomes an own entry by plain assignment, the fast path for item attributes.
+  if (key !== '__proto__') entries[key] = value;
+  else Object.defineProperty(entries, key, { value, writable: true, enumerable: true, configurable: true });
 }
