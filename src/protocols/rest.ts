@@ -40,11 +40,20 @@ export interface RouteMatch<T> {
   labels: Record<string, string>;
 }
 
-/** The operations of a REST service, matched against requests. */
+/**
+ * The operations of a REST service, matched against requests.
+ *
+ * `selectors` are the query names that choose an operation rather than parameterize it (S3's
+ * subresources: `?acl`, `?legal-hold`, ...). A request naming one matches only a route whose
+ * binding names it too, so `PUT /b/k?legal-hold` never falls through to PutObject; a request
+ * no route claims by its selector is one the service does not implement (`selectorIn`).
+ */
 export class RestRoutes<T extends { http: HttpBinding }> {
   private readonly routes: CompiledRoute<T>[] = [];
+  private readonly selectors: ReadonlySet<string>;
 
-  constructor(operations: Record<string, T>) {
+  constructor(operations: Record<string, T>, selectors: Iterable<string> = []) {
+    this.selectors = new Set(selectors);
     for (const [name, target] of Object.entries(operations)) {
       const [path, query = ''] = target.http.uri.split('?', 2) as [string, string?];
       const segments: Segment[] = path
@@ -77,13 +86,21 @@ export class RestRoutes<T extends { http: HttpBinding }> {
   match(method: string, rawPath: string, query: URLSearchParams, headers: Record<string, string | string[] | undefined> = {}): RouteMatch<T> | undefined {
     const parts = rawPath.split('/').slice(1);
     if (parts.length && parts[parts.length - 1] === '' && parts.length === 1) parts.pop();
+    const named = this.selectors.size ? [...query.keys()].filter((k) => this.selectors.has(k)) : [];
     for (const r of this.routes) {
       if (r.method !== method) continue;
       if (!r.query.every(([k, v]) => query.has(k) && (v === undefined || query.get(k) === v))) continue;
+      if (!named.every((k) => r.query.some(([q]) => q === k))) continue;
       if (r.header !== undefined && headers[r.header] === undefined) continue;
       const labels = matchPath(r.segments, parts);
       if (labels) return { name: r.name, target: r.target, labels };
     }
+    return undefined;
+  }
+
+  /** The first selector the query names, if any: when no route matched, the operation asked for is one not implemented. */
+  selectorIn(query: URLSearchParams): string | undefined {
+    for (const k of query.keys()) if (this.selectors.has(k)) return k;
     return undefined;
   }
 }

@@ -29,7 +29,7 @@ export class Dispatcher {
     if (!routes) {
       const ops: Record<string, Operation & { http: HttpBinding }> = {};
       for (const [name, op] of Object.entries(service.operations)) if (op.http) ops[name] = op as Operation & { http: HttpBinding };
-      this.rest.set(service, (routes = new RestRoutes(ops)));
+      this.rest.set(service, (routes = new RestRoutes(ops, service.restXml?.subresources)));
     }
     return routes;
   }
@@ -150,8 +150,11 @@ export class Dispatcher {
     const body = identity.payloadSigned ? req.body : EMPTY;
     if (route.protocol === 'rest-xml' || route.protocol === 'rest-json') {
       const query = new URLSearchParams(req.query);
-      const match = this.matched.get(req.headers) ?? this.restRoutes(service).match(req.method, service.routingPath?.(req) ?? req.path, query, req.headers);
+      const routes = this.restRoutes(service);
+      const match = this.matched.get(req.headers) ?? routes.match(req.method, service.routingPath?.(req) ?? req.path, query, req.headers);
       if (!match) {
+        const subresource = routes.selectorIn(query);
+        if (subresource !== undefined && service.restXml?.notImplemented) throw service.restXml.notImplemented(subresource);
         if (route.protocol === 'rest-json') throw new UnknownOperationException('Unknown operation');
         throw new MethodNotAllowed('The specified method is not allowed against this resource.');
       }

@@ -75,6 +75,13 @@ export interface QueryProtocolSpec {
 
 export interface RestXmlProtocolSpec {
   xmlNamespace: string;
+  /**
+   * Query names that choose an operation (S3's subresources): a request naming one is routed
+   * only to an operation whose URI names it, and is answered `notImplemented` when none does.
+   */
+  subresources?: readonly string[];
+  /** The error for a request naming a subresource no operation implements (S3: 501 NotImplemented). */
+  notImplemented?(subresource: string): AwsError;
 }
 
 export interface RestJsonProtocolSpec {

@@ -28,6 +28,13 @@ export const BucketAlreadyOwnedByYou = bucketError(
 export const BucketNotEmpty = bucketError('BucketNotEmpty', 409, 'The bucket you tried to delete is not empty');
 export const InvalidBucketName = bucketError('InvalidBucketName', 400, 'The specified bucket is not valid.');
 
+/** A request for a subresource (`?legal-hold`, `?torrent`, ...) Nimbus does not implement. */
+export class NotImplemented extends AwsError {
+  constructor() {
+    super('NotImplemented', 'A header you provided implies functionality that is not implemented', { status: 501 });
+  }
+}
+
 export class AccessDenied extends AwsError {
   constructor(message = 'Access Denied') {
     super('AccessDenied', message, { status: 403 });

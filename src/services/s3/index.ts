@@ -7,6 +7,7 @@ import { AwsError } from '../../protocols/errors.js';
 import type { Violation } from '../../protocols/shapes.js';
 import type { ServiceFactory, ServicePlugin } from '../service.js';
 import { Buckets } from './engine/buckets.js';
+import { NotImplemented } from './errors.js';
 import { Objects } from './engine/objects.js';
 import { corsHeaders, matchRule } from './engine/cors.js';
 import { accessOperations, objectAclOperations } from './operations/access.js';
@@ -31,6 +32,20 @@ import { websiteOperations } from './operations/website.js';
 import { S3_WEBSITE_MIGRATIONS, SqliteS3WebsiteRepo } from './repo-website.sqlite.js';
 import { S3_LIFECYCLE_MIGRATIONS, SqliteS3LifecycleRepo } from './repo-lifecycle.sqlite.js';
 import { pathBucket, routingPath, virtualHostBucket, websiteBucket } from './addressing.js';
+
+/**
+ * The query names S3 defines as subresources: each chooses an operation. `versionId` and
+ * `partNumber` are left out: they parameterize GetObject, HeadObject, DeleteObject, ...
+ */
+const SUBRESOURCES = [
+  'abac', 'accelerate', 'acl', 'analytics', 'attributes', 'cors', 'delete', 'encryption',
+  'intelligent-tiering', 'inventory', 'legal-hold', 'lifecycle', 'location', 'logging',
+  'metadataConfiguration', 'metadataInventoryTable', 'metadataJournalTable', 'metadataTable',
+  'metrics', 'notification', 'object-lock', 'ownershipControls', 'policy', 'policyStatus',
+  'publicAccessBlock', 'renameObject', 'replication', 'requestPayment', 'restore', 'retention',
+  'select', 'session', 'tagging', 'torrent', 'uploadId', 'uploads', 'versioning', 'versions',
+  'website',
+] as const;
 
 function validationError(violations: Violation[]): AwsError {
   const v = violations[0]!;
@@ -87,7 +102,7 @@ export const createS3Service: ServiceFactory = async (env) => {
   const plugin: ServicePlugin = {
     name: 's3',
     signingName: 's3',
-    restXml: { xmlNamespace: S3_NS },
+    restXml: { xmlNamespace: S3_NS, subresources: SUBRESOURCES, notImplemented: () => new NotImplemented() },
     operations: {
       ...bucketOperations(buckets, { objects, multipart, tags: extrasRepo, notifications, website: websiteRepo }),
       ...multipartOperations({ multipart }),
