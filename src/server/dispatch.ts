@@ -117,6 +117,7 @@ export class Dispatcher {
       const { operation, name, input } = this.decode(route, req, identity);
       const ctx: RequestContext = {
         requestId: req.requestId,
+        operation: name,
         accountId: identity.accountId,
         accessKeyId: identity.accessKeyId,
         region: identity.region,

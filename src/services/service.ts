@@ -19,6 +19,8 @@ import type { Store } from '../store/store.js';
 /** What an operation handler knows about the request that called it. */
 export interface RequestContext {
   requestId: string;
+  /** The AWS operation called (`GetItem`), for the wording of refusals. */
+  operation?: string;
   /** The signer's account; '' for an anonymous request (services that allow them: S3). */
   accountId: string;
   /** An unsigned request, let through because its service decides on its own (bucket policies). */

@@ -5,6 +5,7 @@
 import { AwsError, awsErrorClass } from '../../protocols/errors.js';
 
 export const ValidationException = awsErrorClass('ValidationException');
+export const AccessDeniedException = awsErrorClass('AccessDeniedException');
 export const ResourceNotFoundException = awsErrorClass('ResourceNotFoundException');
 export const ResourceInUseException = awsErrorClass('ResourceInUseException');
 export const LimitExceededException = awsErrorClass('LimitExceededException');

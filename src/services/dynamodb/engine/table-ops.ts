@@ -172,7 +172,7 @@ export async function updateTable(engine: DynamoEngine, scope: TableScope, input
 }
 
 export async function updateTimeToLive(engine: DynamoEngine, scope: TableScope, input: Input) {
-  validateTableName(input.TableName);
+  validateTableName(input.TableName, 'tableName', { allowArn: true });
   const spec = input.TimeToLiveSpecification as { Enabled?: unknown; AttributeName?: unknown } | undefined;
   if (!spec || typeof spec !== 'object') {
     throw new ValidationException(`1 validation error detected: Value null at 'timeToLiveSpecification' failed to satisfy constraint: Member must not be null`);
@@ -203,7 +203,7 @@ export async function updateTimeToLive(engine: DynamoEngine, scope: TableScope, 
 }
 
 export function describeTimeToLive(engine: DynamoEngine, scope: TableScope, input: Input) {
-  validateTableName(input.TableName);
+  validateTableName(input.TableName, 'tableName', { allowArn: true });
   const meta = engine.tables.requireNamed(scope, input.TableName as string);
   return {
     TimeToLiveDescription: meta.ttlAttribute ? { TimeToLiveStatus: 'ENABLED', AttributeName: meta.ttlAttribute } : { TimeToLiveStatus: 'DISABLED' },

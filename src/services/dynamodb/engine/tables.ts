@@ -3,13 +3,15 @@
  * fails (so the cache never shows a table whose creation rolled back).
  */
 import type { Store } from '../../../store/store.js';
-import { ResourceNotFoundException } from '../errors.js';
+import { AccessDeniedException, ResourceNotFoundException } from '../errors.js';
 import type { DynamoRepo } from '../repo.js';
 import type { TableMeta } from './table-meta.js';
 
 export interface TableScope {
   accountId: string;
   region: string;
+  /** The operation asking, for the wording of a refusal (`dynamodb:GetItem`). */
+  operation?: string;
 }
 
 const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):(\d{12}):table\/([a-zA-Z0-9_.-]{3,255})$/;
@@ -37,11 +39,16 @@ export class Tables {
     this.byId.set(meta.id, meta);
   }
 
-  /** A table by name or ARN (DynamoDB accepts either as TableName), if it exists. */
+  /**
+   * The caller's table by name or ARN (DynamoDB accepts either as TableName), if it exists.
+   * An ARN of another account is refused whether or not the table exists: Nimbus has no
+   * DynamoDB resource policies, so nothing grants another account access.
+   */
   find(scope: TableScope, nameOrArn: string): TableMeta | undefined {
     const arn = TABLE_ARN.exec(nameOrArn);
-    if (arn) return this.byName.get(nameKey(arn[2]!, arn[1]!, arn[3]!));
-    return this.byName.get(nameKey(scope.accountId, scope.region, nameOrArn));
+    if (!arn) return this.byName.get(nameKey(scope.accountId, scope.region, nameOrArn));
+    if (arn[2] !== scope.accountId) throw crossAccountRefusal(scope, nameOrArn);
+    return arn[1] === scope.region ? this.byName.get(nameKey(arn[2], arn[1]!, arn[3]!)) : undefined;
   }
 
   /** Item operations' wording for a missing table. */
@@ -91,4 +98,12 @@ export class Tables {
 
 function nameKey(account: string, region: string, name: string): string {
   return `${account}\u0000${region}\u0000${name}`;
+}
+
+/** DynamoDB's answer to a principal of another account that no resource policy lets in. */
+function crossAccountRefusal(scope: TableScope, arn: string) {
+  const action = `dynamodb:${scope.operation ?? '*'}`;
+  return new AccessDeniedException(
+    `User: arn:aws:iam::${scope.accountId}:root is not authorized to perform: ${action} on resource: ${arn} because no resource-based policy allows the ${action} action`,
+  );
 }

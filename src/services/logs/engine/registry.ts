@@ -94,13 +94,21 @@ export class Registry {
     if (name !== undefined) return this.group(caller, name);
     if (id === undefined) throw new InvalidParameterException('Either logGroupName or logGroupIdentifier must be specified.');
     if (!id.startsWith('arn:')) return this.group(caller, id);
-    const g = this.byArn(id);
-    if (!g) throw groupNotFound();
+    return this.ownByArn(caller, id);
+  }
+
+  /**
+   * The caller's group a log-group ARN names: another account's group is not found, as if it
+   * did not exist (no cross-account observability links exist here to let a caller in).
+   */
+  ownByArn(caller: Caller, arn: string): LogGroup {
+    const g = this.byArn(arn);
+    if (!g || g.account !== caller.accountId || g.region !== caller.region) throw groupNotFound();
     return g;
   }
 
   /** The group a log-group ARN names (with or without `:*`), if it exists. */
-  byArn(arn: string): LogGroup | undefined {
+  private byArn(arn: string): LogGroup | undefined {
     const a = parseArn(arn);
     if (!a || a.service !== 'logs' || !a.resource.startsWith('log-group:')) return undefined;
     const name = a.resource.slice('log-group:'.length).replace(/:\*$/, '');

@@ -5,7 +5,7 @@
 import { parseArn } from '../../../lib/arn.js';
 import { list, map, required, string, structure } from '../../../protocols/shapes.js';
 import type { Operation, RequestContext } from '../../service.js';
-import { groupNotFound, ResourceNotFoundException } from '../errors.js';
+import { ResourceNotFoundException } from '../errors.js';
 import type { LogsEngine } from '../engine/index.js';
 import type { LogGroup, Registry } from '../engine/registry.js';
 import { Checks, GROUP_NAME, RESOURCE_ARN, TAG_KEY } from '../engine/validate.js';
@@ -16,9 +16,7 @@ const tagMap = map(string(), string());
 function groupByArn(registry: Registry, arn: string, ctx: RequestContext): LogGroup {
   const a = parseArn(arn);
   if (!a || a.service !== 'logs' || !a.resource.startsWith('log-group:')) throw new ResourceNotFoundException('The specified resource does not exist.');
-  const g = registry.byArn(arn);
-  if (!g || g.account !== ctx.accountId) throw groupNotFound();
-  return g;
+  return registry.ownByArn(ctx, arn);
 }
 
 function checkKeys(checks: Checks, path: string, keys: string[]): Checks {
