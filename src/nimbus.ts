@@ -20,7 +20,7 @@ import { createLogsService } from './services/logs/index.js';
 import { createSnsService } from './services/sns/index.js';
 import { createSqsService } from './services/sqs/index.js';
 import { BlobStore } from './store/blobs.js';
-import { Store } from './store/store.js';
+import { SqliteStore } from './store/sqlite.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -46,7 +46,7 @@ export interface Nimbus {
   /** `http://host:port` */
   endpoint: string;
   clock: Clock;
-  store: Store;
+  store: SqliteStore;
   /** In-process events between services (table stream records, ...). */
   bus: EventBus;
   services: ServicePlugin[];
@@ -60,7 +60,7 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
   const host = opts.host ?? '127.0.0.1';
   const memory = opts.memory ?? false;
   const dataDir = memory ? mkdtempSync(join(tmpdir(), 'nimbus-')) : (opts.dataDir ?? '.nimbus');
-  const store = new Store({ memory, dataDir, log });
+  const store = new SqliteStore({ memory, dataDir, log });
   const region = opts.region ?? 'us-east-1';
   const services: ServicePlugin[] = [];
   const bus = new EventBus(log);
@@ -88,7 +88,7 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
       body: {
         status: ready ? 'ready' : 'starting',
         services: Object.fromEntries(services.map((s) => [s.name, { status: 'running', ...s.health?.() }])),
-        store: { kind: 'sqlite', memory: store.memory, path: store.path, commits: store.commits },
+        store: store.health(),
       },
     }),
   });

@@ -14,7 +14,7 @@ import type { Credentials, SigV4Identity, StreamingSignature } from '../protocol
 import type { ApiRequest, ApiResponse } from '../server/api.js';
 import type { StructureShape, Violation } from '../protocols/shapes.js';
 import type { BlobStore } from '../store/blobs.js';
-import type { Store } from '../store/store.js';
+import type { SqliteStore as Store } from '../store/sqlite.js'; // transitional: the service moves to the Store contract
 
 /** What an operation handler knows about the request that called it. */
 export interface RequestContext {

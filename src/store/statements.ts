@@ -3,7 +3,7 @@
  * query's cost (it showed as 8–11% of S3's small-object requests in a profile).
  */
 import type { Statement } from 'better-sqlite3';
-import type { Db } from './store.js';
+import type { Db } from './sqlite.js';
 
 export type Prepare = (sql: string) => Statement;
 

@@ -1,325 +1,85 @@
 /**
- * The embedded store: one SQLite database (better-sqlite3) in WAL mode.
+ * The storage contract every backend implements (embedded SQLite today; a PostgreSQL-family
+ * database later). Engines see only this: no driver, no connection, no transaction state.
  *
- * Durability with group commit: every write runs through `write(fn)`. Writes gathered since
- * the last commit run in one transaction (each inside its own savepoint, so one failing write
- * does not undo its neighbours), the transaction commits, and the WAL file is fsynced on the
- * libuv thread pool; only then are the writers' promises resolved. Commits are pipelined:
- * while one fsync is in flight the next batch commits and waits for the next fsync, and
- * later writes gather meanwhile. The event loop never blocks on the disk.
- *
- * Write functions may keep in-memory caches in step with what they write; when a whole batch
- * is rolled back (a failed COMMIT, disk full) `onRollback` listeners reload them. A failed
- * fsync is fatal to writing: the state on disk is unknown, so every later write is refused.
- *
- * SQLite itself runs with synchronous=OFF because we fsync the WAL ourselves. Automatic
- * checkpoints are off for the same reason: a worker thread checkpoints on its own connection
- * with synchronous=FULL, so the database file is synced before the WAL is reused.
+ * - `write(fn)` runs fn in a transaction and resolves once that transaction is durable. fn
+ *   gets the transaction handle (`Tx`) and passes it to every repo method that writes or must
+ *   read its own writes. fn may be async, but awaits only repo calls: nothing slow (network,
+ *   timers, files) happens inside a write, because a backend may hold a lock or a whole
+ *   batch of writers on it.
+ * - Repos are opened through the store with one factory per backend (`repo`), so a service
+ *   never names a backend's classes; every repo method returns a Promise.
+ * - In-memory caches of stored state register with `caches`; the store reloads them all
+ *   when a transaction they may have followed is rolled back, and a backend shared by several
+ *   nodes reloads one when another node changed it.
  */
-import Database from 'better-sqlite3';
-import { closeSync, constants, fstatSync, fsync, mkdirSync, openSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import type { Logger } from '../lib/log.js';
+import type { SqliteConnection } from './sqlite.js';
 
-export type Db = Database.Database;
-
-const DEFAULT_CHECKPOINT_BYTES = 64 * 1024 * 1024;
-
-export interface StoreOptions {
-  /** Directory for the database file; ignored when memory is true. */
-  dataDir?: string;
-  memory?: boolean;
-  log?: Logger;
-  /** Checkpoint once the WAL grows past this many bytes. */
-  checkpointBytes?: number;
+/**
+ * A write's transaction. Opaque to engines: they receive it from `Store.write` and hand it to
+ * repo methods; a repo implementation resolves it to its connection (and may check that the
+ * write it belongs to is still running).
+ */
+export interface Tx {
+  /** Set while the write it was handed to runs; false once that write has returned or thrown. */
+  readonly open: boolean;
 }
 
-interface PendingWrite {
-  fn: () => unknown;
-  resolve: (v: unknown) => void;
-  reject: (e: unknown) => void;
+/** How a service's repo is built on each backend (the backend applies the service's migrations there). */
+export interface RepoFactories<R> {
+  sqlite(conn: SqliteConnection): R;
 }
 
-/** Resolves (or, given an fsync error, rejects) a committed batch's writers. */
-type Settle = (syncError?: unknown) => void;
-
-/** One versioned schema step; migrations of a component run in order, once. */
-export type Migration = string | ((db: Db) => void);
-
-export class Store {
-  readonly db: Db;
+export interface Store {
+  /** Which backend this is, for health and diagnostics. */
+  readonly kind: string;
+  /** True when nothing is kept on disk (`--memory`). */
   readonly memory: boolean;
-  readonly path: string;
-  private walFd: number | undefined;
-  private pending: PendingWrite[] = [];
-  /** Committed batches waiting for the next fsync. */
-  private unsynced: Settle[] = [];
-  private scheduled = false;
-  private syncing = false;
-  private closed = false;
-  private checkpointer: Worker | undefined;
-  private checkpointing = false;
-  private rollbackListeners: (() => void)[] = [];
-  private batchStartHooks: (() => void)[] = [];
-  /** Set once an fsync failed: nothing written since can be promised durable. */
-  private failure: Error | undefined;
-  private idleWaiters: (() => void)[] = [];
-  private readonly checkpointBytes: number;
-  private readonly log: Logger | undefined;
-  private readonly stmts: { begin: Database.Statement; commit: Database.Statement; rollback: Database.Statement; sp: Database.Statement; release: Database.Statement; rollbackTo: Database.Statement };
-  /** Commits since the store opened (for health and tests). */
-  commits = 0;
-
-  constructor(opts: StoreOptions) {
-    this.memory = !!opts.memory;
-    this.log = opts.log;
-    this.checkpointBytes = opts.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES;
-    if (this.memory) {
-      this.path = ':memory:';
-      this.db = new Database(':memory:');
-    } else {
-      const dir = opts.dataDir ?? '.nimbus';
-      mkdirSync(dir, { recursive: true });
-      this.path = join(dir, 'nimbus.db');
-      this.db = new Database(this.path);
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('wal_autocheckpoint = 0');
-      // When the writer restarts a fully checkpointed WAL it truncates it to this size.
-      this.db.pragma(`journal_size_limit = ${Math.floor(this.checkpointBytes / 4)}`);
-    }
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('temp_store = MEMORY');
-    // A 64 MiB page cache (SQLite's default is 2 MiB) keeps the hot pages of tables and
-    // indexes in memory for point reads.
-    this.db.pragma('cache_size = -65536');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS nimbus_migrations (
-      component TEXT PRIMARY KEY,
-      version INTEGER NOT NULL
-    )`);
-    this.stmts = {
-      begin: this.db.prepare('BEGIN IMMEDIATE'),
-      commit: this.db.prepare('COMMIT'),
-      rollback: this.db.prepare('ROLLBACK'),
-      sp: this.db.prepare('SAVEPOINT w'),
-      release: this.db.prepare('RELEASE w'),
-      rollbackTo: this.db.prepare('ROLLBACK TO w'),
-    };
-  }
-
-  /** Applies a component's migrations that have not run yet, each in its own transaction. */
-  migrate(component: string, migrations: Migration[]): void {
-    const row = this.db.prepare('SELECT version FROM nimbus_migrations WHERE component = ?').get(component) as
-      | { version: number }
-      | undefined;
-    let version = row?.version ?? 0;
-    for (; version < migrations.length; version++) {
-      const step = migrations[version]!;
-      const next = version + 1;
-      this.db.transaction(() => {
-        if (typeof step === 'string') this.db.exec(step);
-        else step(this.db);
-        this.db
-          .prepare('INSERT INTO nimbus_migrations (component, version) VALUES (?, ?) ON CONFLICT(component) DO UPDATE SET version = excluded.version')
-          .run(component, next);
-      })();
-    }
-    this.openWal();
-  }
+  /** Caches of stored state that can be told to reload. */
+  readonly caches: Caches;
 
   /**
-   * Runs fn inside the next group commit; resolves with its result once the commit is
-   * durable, or rejects with what fn threw (its changes rolled back).
+   * Runs fn in a transaction; resolves with its result once the transaction is durable, or
+   * rejects with what fn threw (its changes undone, the other writes committed with it kept).
    */
-  write<T>(fn: () => T): Promise<T> {
-    if (this.closed) return Promise.reject(new Error('store is closed'));
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise<T>((resolve, reject) => {
-      this.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      this.schedule();
-    });
-  }
+  write<T>(fn: (tx: Tx) => T | Promise<T>): Promise<T>;
 
-  /**
-   * Runs hook at the start of every batch's transaction, outside any write's savepoint: what it
-   * writes commits or rolls back with the batch as a whole, never with one failed write.
-   */
-  onBatchStart(hook: () => void): void {
-    this.batchStartHooks.push(hook);
-  }
-
-  /** Calls listener after a batch's transaction was rolled back as a whole. */
-  onRollback(listener: () => void): void {
-    this.rollbackListeners.push(listener);
-  }
+  /** Builds a service's repo on this backend. */
+  repo<R>(factories: RepoFactories<R>): Promise<R>;
 
   /** Resolves once every write accepted so far is durable. */
-  async flush(): Promise<void> {
-    if (this.isIdle()) return;
-    await new Promise<void>((r) => this.idleWaiters.push(r));
+  flush(): Promise<void>;
+  close(): Promise<void>;
+  /** Facts for GET /_nimbus/health. */
+  health(): Record<string, unknown>;
+}
+
+/**
+ * The registry of in-memory caches that mirror stored state (queue, table and function
+ * registries, topic and subscription caches, ...). Each registers how to reload itself;
+ * `reload(name)` reloads one (changed elsewhere), `reloadAll()` every one (after a rollback).
+ */
+export class Caches {
+  private readonly loaders = new Map<string, () => void | Promise<void>>();
+
+  /** Registers a cache under a unique name and loads it once now. */
+  async register(name: string, load: () => void | Promise<void>): Promise<void> {
+    if (this.loaders.has(name)) throw new Error(`cache ${name} is registered twice`);
+    this.loaders.set(name, load);
+    await load();
   }
 
-  /**
-   * Copies the WAL into the database file (synced), on this thread; TRUNCATE also empties the
-   * WAL and waits for nothing else to be using it.
-   */
-  checkpoint(mode: 'PASSIVE' | 'TRUNCATE' = 'TRUNCATE'): void {
-    if (this.memory) return;
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma(`wal_checkpoint(${mode})`);
-    if (this.walFd !== undefined && !this.closed) this.db.pragma('synchronous = OFF');
+  /** Tells one cache its stored state changed elsewhere: it reloads. */
+  async reload(name: string): Promise<void> {
+    await this.loaders.get(name)?.();
   }
 
-  async close(): Promise<void> {
-    await this.flush();
-    this.closed = true;
-    if (this.checkpointer) {
-      const worker = this.checkpointer;
-      worker.ref();
-      await new Promise<void>((r) => {
-        worker.once('exit', () => r());
-        worker.postMessage('close');
-      });
-    }
-    this.checkpoint();
-    if (this.walFd !== undefined) closeSync(this.walFd);
-    this.walFd = undefined;
-    this.db.close();
+  /** Reloads every cache (a transaction they may have followed was undone). */
+  async reloadAll(): Promise<void> {
+    for (const load of this.loaders.values()) await load();
   }
 
-  private openWal(): void {
-    if (this.memory || this.walFd !== undefined) return;
-    this.db.pragma('synchronous = OFF');
-    // SQLite keeps the -wal file (one inode) while this connection is open; create it if a
-    // read-only start has not yet.
-    this.walFd = openSync(this.path + '-wal', constants.O_RDONLY | constants.O_CREAT, 0o644);
-    this.startCheckpointer();
-  }
-
-  private startCheckpointer(): void {
-    const worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), { workerData: { path: this.path } });
-    worker.unref();
-    worker.on('message', (r: { ok: boolean; error?: string }) => {
-      this.checkpointing = false;
-      if (!r.ok) return this.log?.warn('WAL checkpoint failed', { error: r.error });
-      // Writes went on while the worker copied; copy the few frames added since, here, so the
-      // WAL is fully checkpointed and the next write transaction restarts (and truncates) it.
-      if (this.closed) return;
-      try {
-        this.checkpoint('PASSIVE');
-      } catch (e) {
-        this.log?.warn('WAL checkpoint failed', { error: String(e) });
-      }
-    });
-    worker.on('error', (e) => this.log?.warn('checkpoint worker failed', { error: String(e) }));
-    worker.on('exit', () => {
-      // Without the worker, checkpoints run on this thread (see maybeCheckpoint).
-      if (this.checkpointer === worker) this.checkpointer = undefined;
-      this.checkpointing = false;
-    });
-    this.checkpointer = worker;
-  }
-
-  private schedule(): void {
-    // One batch may wait for the fsync in flight; later writes gather until that fsync ends.
-    if (this.scheduled || (this.syncing && this.unsynced.length > 0)) return;
-    this.scheduled = true;
-    setImmediate(() => this.runBatch());
-  }
-
-  private runBatch(): void {
-    this.scheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return this.idle();
-    const results: { ok: boolean; value: unknown }[] = new Array(batch.length);
-    const { begin, commit, rollback, sp, release, rollbackTo } = this.stmts;
-    try {
-      begin.run();
-      for (const hook of this.batchStartHooks) hook();
-      for (let i = 0; i < batch.length; i++) {
-        sp.run();
-        try {
-          results[i] = { ok: true, value: batch[i]!.fn() };
-          release.run();
-        } catch (e) {
-          rollbackTo.run();
-          release.run();
-          results[i] = { ok: false, value: e };
-        }
-      }
-      commit.run();
-      this.commits++;
-    } catch (e) {
-      // The transaction itself failed (disk full, I/O error): nothing of this batch holds.
-      if (this.db.inTransaction) rollback.run();
-      this.log?.error('store commit failed', { error: String(e) });
-      for (const w of batch) w.reject(e);
-      for (const listener of this.rollbackListeners) listener();
-      return this.afterSync();
-    }
-    const settle: Settle = (syncError) => {
-      for (let i = 0; i < batch.length; i++) {
-        const r = results[i]!;
-        if (syncError !== undefined) batch[i]!.reject(syncError);
-        else if (r.ok) batch[i]!.resolve(r.value);
-        else batch[i]!.reject(r.value);
-      }
-    };
-    if (this.walFd === undefined) {
-      settle();
-      return this.afterSync();
-    }
-    this.unsynced.push(settle);
-    this.sync();
-  }
-
-  /** Starts an fsync covering every committed batch, unless one is in flight. */
-  private sync(): void {
-    if (this.syncing || this.unsynced.length === 0 || this.walFd === undefined) return;
-    const covered = this.unsynced;
-    this.unsynced = [];
-    this.syncing = true;
-    fsync(this.walFd, (err) => {
-      this.syncing = false;
-      if (err) {
-        this.log?.error('WAL fsync failed: refusing further writes', { error: String(err) });
-        this.failure = new Error(`store unavailable: WAL fsync failed (${err.code ?? err.message})`);
-      }
-      for (const settle of covered) settle(err ?? undefined);
-      // Writes gathered meanwhile cannot be made durable either.
-      if (this.failure) for (const w of this.pending.splice(0)) w.reject(this.failure);
-      this.afterSync();
-    });
-  }
-
-  private afterSync(): void {
-    try {
-      this.maybeCheckpoint();
-    } catch (e) {
-      this.log?.error('WAL checkpoint failed', { error: String(e) });
-    }
-    this.sync();
-    if (this.pending.length > 0) this.schedule();
-    else this.idle();
-  }
-
-  private maybeCheckpoint(): void {
-    if (this.walFd === undefined || this.checkpointing || fstatSync(this.walFd).size <= this.checkpointBytes) return;
-    if (this.checkpointer) {
-      this.checkpointing = true;
-      this.checkpointer.postMessage('checkpoint');
-    } else this.checkpoint();
-  }
-
-  private isIdle(): boolean {
-    return this.pending.length === 0 && this.unsynced.length === 0 && !this.syncing && !this.scheduled;
-  }
-
-  private idle(): void {
-    if (!this.isIdle()) return;
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
+  names(): string[] {
+    return [...this.loaders.keys()];
   }
 }

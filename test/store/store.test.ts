@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore as Store } from '../../src/store/sqlite.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -137,5 +137,78 @@ describe('Store', () => {
     assert.equal(await p, 1);
     await s.close();
     await assert.rejects(put(s, 'g', '1'), /closed/);
+  });
+});
+
+describe('Store contract: async writes, transaction handles, caches', () => {
+  const insert = (s: Store, k: string, v: string) => s.db.prepare('INSERT INTO kv (k, v) VALUES (?, ?)').run(k, v);
+
+  test('async writes of one batch run one after another, each in its own savepoint, with one commit', async () => {
+    const s = open(tempDir());
+    const before = s.commits;
+    const order: string[] = [];
+    const outcomes = await Promise.allSettled(
+      ['a', 'b', 'c'].map((k) =>
+        s.write(async (tx) => {
+          order.push(`start ${k}`);
+          assert.equal(tx.open, true);
+          insert(s, k, '1');
+          await Promise.resolve();
+          insert(s, `${k}2`, '1');
+          if (k === 'b') throw new Error('b fails after two inserts');
+          order.push(`end ${k}`);
+          return k;
+        }),
+      ),
+    );
+    assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(order, ['start a', 'end a', 'start b', 'start c', 'end c']);
+    const keys = (s.db.prepare('SELECT k FROM kv ORDER BY k').all() as { k: string }[]).map((r) => r.k);
+    assert.deepEqual(keys, ['a', 'a2', 'c', 'c2']);
+    assert.equal(s.commits - before, 1);
+    await s.close();
+  });
+
+  test('a write that arrives while a batch is awaiting goes to the next batch, never into the open transaction', async () => {
+    const s = open();
+    let inner: Promise<unknown> | undefined;
+    await s.write(async () => {
+      insert(s, 'outer', '1');
+      inner = s.write(() => insert(s, 'inner', '1'));
+      await new Promise((r) => setImmediate(r));
+    });
+    await inner;
+    assert.equal((s.db.prepare('SELECT count(*) AS n FROM kv').get() as { n: number }).n, 2);
+    await s.close();
+  });
+
+  test('a transaction handle is closed once its write has returned: liveTx refuses a kept one', async () => {
+    const { liveTx } = await import('../../src/store/sqlite.js');
+    const s = open();
+    let kept: import('../../src/store/store.js').Tx | undefined;
+    await s.write((tx) => {
+      liveTx(tx);
+      kept = tx;
+    });
+    assert.equal(kept!.open, false);
+    assert.throws(() => liveTx(kept!), /outside its store write/);
+    assert.throws(() => liveTx({ open: true }), /outside its store write/);
+    await s.close();
+  });
+
+  test('repos are built through the store; caches register once and reload on demand', async () => {
+    const s = open();
+    const repo = await s.repo({ sqlite: (c) => ({ count: () => (c.db.prepare('SELECT count(*) AS n FROM kv').get() as { n: number }).n }) });
+    let loads = 0;
+    await s.caches.register('kv', () => void loads++);
+    assert.equal(loads, 1);
+    await assert.rejects(s.caches.register('kv', () => undefined), /registered twice/);
+    await s.caches.reload('kv');
+    await s.caches.reloadAll();
+    assert.equal(loads, 3);
+    await s.write(() => insert(s, 'k', 'v'));
+    assert.equal(repo.count(), 1);
+    assert.equal(s.health().kind, 'sqlite');
+    await s.close();
   });
 });

@@ -1,6 +1,6 @@
 /** DynamoDB storage in SQLite. All SQL of the service lives here. */
 import type { Statement } from 'better-sqlite3';
-import type { Db, Migration } from '../../store/store.js';
+import type { Db, Migration } from '../../store/sqlite.js';
 import type { TableMeta } from './engine/table-meta.js';
 import type { DynamoRepo, IndexRowWrite, ItemWrite, RangeRead, ScanRead, StoredRow, StreamRecordRow, StreamRow } from './repo.js';
 

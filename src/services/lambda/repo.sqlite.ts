@@ -5,7 +5,7 @@
  * (a version and its alias, an invocation and its retry) commit together.
  */
 import { statementCache, type Prepare } from '../../store/statements.js';
-import type { Db, Migration } from '../../store/store.js';
+import type { Db, Migration } from '../../store/sqlite.js';
 import type { FunctionRecord } from './model.js';
 import type { AsyncInvocation, LambdaRepo } from './repo.js';
 

@@ -6,7 +6,7 @@
  * index, never a scan of the table. Ids and sequences come from AUTOINCREMENT: never reused,
  * so a token or an append that raced a delete cannot land in a later group or stream.
  */
-import type { Db, Migration } from '../../store/store.js';
+import type { Db, Migration } from '../../store/sqlite.js';
 import { statementCache, type Prepare } from '../../store/statements.js';
 import type { EventRange, EventRecord, GroupRecord, LogsRepo, NewEvent, StreamRecord } from './repo.js';
 

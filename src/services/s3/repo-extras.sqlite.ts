@@ -2,7 +2,7 @@
  * Storage for the S3 features added beside the core tables: bucket tag sets. Its own
  * migration list (component `s3-extras`) keeps it apart from S3_MIGRATIONS, which others extend.
  */
-import type { Db, Migration } from '../../store/store.js';
+import type { Db, Migration } from '../../store/sqlite.js';
 import { statementCache, type Prepare } from '../../store/statements.js';
 
 export const S3_EXTRAS_MIGRATIONS: Migration[] = [

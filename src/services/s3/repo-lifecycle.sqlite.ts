@@ -5,7 +5,7 @@
  * the same name (the sweeper removes such rows).
  */
 import { statementCache, type Prepare } from '../../store/statements.js';
-import type { Db, Migration } from '../../store/store.js';
+import type { Db, Migration } from '../../store/sqlite.js';
 import type { LifecycleConfig } from './engine/lifecycle.js';
 
 export const S3_LIFECYCLE_MIGRATIONS: Migration[] = [

@@ -1,6 +1,6 @@
 /** Multipart uploads in SQLite: all SQL of uploads and parts lives here. */
 import type { ChecksumAlgorithm } from '../../protocols/checksums.js';
-import type { Db, Migration } from '../../store/store.js';
+import type { Db, Migration } from '../../store/sqlite.js';
 import { statementCache, type Prepare } from '../../store/statements.js';
 import type { ChecksumType, PartRecord, S3MultipartRepo, UploadPage, UploadRecord, UploadState } from './repo-multipart.js';
 

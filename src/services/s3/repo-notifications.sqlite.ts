@@ -3,7 +3,7 @@
  * events written in the same commit as the object change that caused them, so no event is
  * lost to a crash between the change and the delivery.
  */
-import type { Db, Migration } from '../../store/store.js';
+import type { Db, Migration } from '../../store/sqlite.js';
 import { statementCache, type Prepare } from '../../store/statements.js';
 
 export const S3_NOTIFICATION_MIGRATIONS: Migration[] = [

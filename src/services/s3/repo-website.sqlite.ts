@@ -1,5 +1,5 @@
 /** Website configurations, one per bucket. */
-import type { Db, Migration, Store } from '../../store/store.js';
+import type { Db, Migration, SqliteStore as Store } from '../../store/sqlite.js';
 import { statementCache, type Prepare } from '../../store/statements.js';
 
 export const S3_WEBSITE_MIGRATIONS: Migration[] = [

@@ -1,5 +1,5 @@
 /** S3 storage in SQLite. All SQL of the service lives here. */
-import type { Db, Migration } from '../../store/store.js';
+import type { Db, Migration } from '../../store/sqlite.js';
 import { statementCache, type Prepare } from '../../store/statements.js';
 import type { BucketRecord, CorsRule, ListPage, ObjectRecord, PublicAccessBlock, S3ObjectRepo, S3Repo, VersioningState, VersionPage, VersionRecord } from './repo.js';
 

@@ -1,5 +1,5 @@
 /** SNS storage in SQLite. All SQL of the service lives here. */
-import type { Db, Migration, Store } from '../../store/store.js';
+import type { Db, Migration, SqliteStore as Store } from '../../store/sqlite.js';
 import { statementCache, type Prepare } from '../../store/statements.js';
 import type { DedupEntry, DeliveryRecord, NewDelivery, SnsMessageAttributes, SnsRepo, StoredMessage, SubscriptionRecord, TopicRecord } from './repo.js';
 

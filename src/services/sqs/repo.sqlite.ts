@@ -1,6 +1,6 @@
 /** SQS storage in SQLite. All SQL of the service lives here. */
 import type { Statement } from 'better-sqlite3';
-import type { Db, Migration, Store } from '../../store/store.js';
+import type { Db, Migration, SqliteStore as Store } from '../../store/sqlite.js';
 import type { AttemptEntry, DedupEntry, MessageCounts, MessageMove, MessageRecord, ReceiptState, MoveTaskRecord, QueueRecord, SqsRepo } from './repo.js';
 
 export const SQS_MIGRATIONS: Migration[] = [

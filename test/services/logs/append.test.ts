@@ -17,7 +17,7 @@ import { InternalApi, type InternalCalls } from '../../../src/lib/internal.js';
 import { createLogger } from '../../../src/lib/log.js';
 import { createLogsService } from '../../../src/services/logs/index.js';
 import type { RequestContext, ServiceEnv, ServicePlugin } from '../../../src/services/service.js';
-import { Store } from '../../../src/store/store.js';
+import { SqliteStore as Store } from '../../../src/store/sqlite.js';
 import { ACCOUNT } from './helpers.js';
 
 interface Harness {

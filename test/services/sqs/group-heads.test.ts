@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SQS_MIGRATIONS } from '../../../src/services/sqs/repo.sqlite.js';
-import { Store } from '../../../src/store/store.js';
+import { SqliteStore as Store } from '../../../src/store/sqlite.js';
 
 test('group heads follow inserts, deletes and moves, and are built for existing messages', async () => {
   const s = new Store({ memory: true });

@@ -7,7 +7,7 @@ import type { Clock, Timer } from '../../../lib/clock.js';
 import type { EventBus } from '../../../lib/event-bus.js';
 import type { Ids } from '../../../lib/ids.js';
 import type { Logger } from '../../../lib/log.js';
-import type { Store } from '../../../store/store.js';
+import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
 import { ResourceNotFoundException } from '../errors.js';
 import type { DynamoRepo } from '../repo.js';
 import { ItemStore } from './item-store.js';

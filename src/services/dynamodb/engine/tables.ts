@@ -2,7 +2,7 @@
  * The table registry: every table's metadata, cached in memory and reloaded when a commit
  * fails (so the cache never shows a table whose creation rolled back).
  */
-import type { Store } from '../../../store/store.js';
+import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
 import { AccessDeniedException, ResourceNotFoundException } from '../errors.js';
 import type { DynamoRepo } from '../repo.js';
 import type { TableMeta } from './table-meta.js';

@@ -3,7 +3,7 @@
  * (every Invoke) never touch SQL, and each change writes the function's whole document in one
  * durable commit before the caller hears of it. A batch rolled back as a whole reloads the map.
  */
-import type { Store } from '../../../store/store.js';
+import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
 import { functionNotFound, ResourceConflictException } from '../errors.js';
 import { functionKey, type FunctionRecord } from '../model.js';
 import type { LambdaRepo } from '../repo.js';

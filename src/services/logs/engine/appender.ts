@@ -10,7 +10,7 @@
  * refuse, an empty message) are dropped with a warning; nothing is thrown or rejected.
  */
 import type { Logger } from '../../../lib/log.js';
-import type { Store } from '../../../store/store.js';
+import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
 import type { NewEvent } from '../repo.js';
 import { EVENT_OVERHEAD, MAX_EVENT_BYTES, utf8Bytes, type EventEngine } from './events.js';
 import type { LogStream, Registry } from './registry.js';

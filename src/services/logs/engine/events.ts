@@ -6,7 +6,7 @@
  * retention are never returned, and a sweep deletes them (and their bytes) later.
  */
 import type { Clock } from '../../../lib/clock.js';
-import type { Store } from '../../../store/store.js';
+import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
 import { InvalidParameterException } from '../errors.js';
 import type { EventRecord, LogsRepo, NewEvent, Position } from '../repo.js';
 import { compileFilterPattern } from './filter/index.js';

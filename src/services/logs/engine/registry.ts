@@ -5,7 +5,7 @@
  */
 import { formatArn, parseArn } from '../../../lib/arn.js';
 import type { Clock } from '../../../lib/clock.js';
-import type { Store } from '../../../store/store.js';
+import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
 import { groupExists, groupNotFound, InvalidParameterException, streamExists, streamNotFound, TooManyTagsException } from '../errors.js';
 import type { GroupRecord, LogsRepo, StreamRecord } from '../repo.js';
 

@@ -4,7 +4,7 @@
  * and its us-east-1 quirk: re-creating a bucket you own there succeeds.
  */
 import type { Clock } from '../../../lib/clock.js';
-import type { Store } from '../../../store/store.js';
+import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
 import {
   AccessDenied,
   BucketAlreadyExists,

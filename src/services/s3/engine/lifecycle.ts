@@ -20,7 +20,7 @@
  */
 import type { Clock, Timer } from '../../../lib/clock.js';
 import type { Logger } from '../../../lib/log.js';
-import type { Store } from '../../../store/store.js';
+import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
 import { NoSuchLifecycleConfiguration } from '../errors.js';
 import type { BucketRecord, ObjectRecord, S3ObjectRepo, VersionRecord } from '../repo.js';
 import type { S3LifecycleRepo } from '../repo-lifecycle.sqlite.js';

@@ -22,7 +22,7 @@ import { parseTrailerHeader } from '../../../protocols/aws-chunked.js';
 import { checksumAlgorithmOfHeader, checksumHeaderName, createChecksum, toBase64, type ChecksumAlgorithm } from '../../../protocols/checksums.js';
 import { AwsError } from '../../../protocols/errors.js';
 import type { BlobStore } from '../../../store/blobs.js';
-import type { Store } from '../../../store/store.js';
+import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
 import type { RequestContext } from '../../service.js';
 import { BadDigest, EntityTooSmall, InvalidArgument, InvalidPart, InvalidPartOrder, InvalidRequest, NoSuchUpload, PreconditionFailed, s3Error } from '../errors.js';
 import type { ObjectRecord, S3ObjectRepo } from '../repo.js';

@@ -11,7 +11,7 @@
 import type { Clock } from '../../../lib/clock.js';
 import type { InternalApi } from '../../../lib/internal.js';
 import type { Logger } from '../../../lib/log.js';
-import type { Store } from '../../../store/store.js';
+import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
 import { InvalidArgument, MalformedXML, s3Error } from '../errors.js';
 import type { OutboxEntry, SqliteS3NotificationRepo } from '../repo-notifications.sqlite.js';
 import type { Caller } from './buckets.js';

@@ -11,7 +11,7 @@ import type { Clock } from '../../../lib/clock.js';
 import type { Logger } from '../../../lib/log.js';
 import type { BlobStore } from '../../../store/blobs.js';
 import { BlobRangeError } from '../../../store/blobs.js';
-import type { Store } from '../../../store/store.js';
+import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
 import type { RequestContext } from '../../service.js';
 import { BucketNotEmpty, InvalidRange, KeyTooLongError, NoSuchKey, NoSuchVersion, NotFound, NotModified, PreconditionFailed } from '../errors.js';
 import type { ObjectRecord, S3ObjectRepo } from '../repo.js';

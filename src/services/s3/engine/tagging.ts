@@ -10,7 +10,7 @@
  * BadRequest for too many tags.
  */
 import { MalformedXML } from '../errors.js';
-import type { Store } from '../../../store/store.js';
+import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
 import { InvalidArgument, InvalidTag, NoSuchTagSet, TooManyTags } from '../errors.js';
 import type { S3ExtrasRepo } from '../repo-extras.sqlite.js';
 import type { Buckets, Caller } from './buckets.js';

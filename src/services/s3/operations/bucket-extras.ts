@@ -1,7 +1,7 @@
 /** Bucket tagging: PutBucketTagging, GetBucketTagging, DeleteBucketTagging. */
 import { MalformedXML } from '../errors.js';
 import { inUri, structure } from '../../../protocols/shapes.js';
-import type { Store } from '../../../store/store.js';
+import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
 import type { Operation } from '../../service.js';
 import type { Buckets } from '../engine/buckets.js';
 import { BucketTags, checkTags, tagSet, type TagList } from '../engine/tagging.js';

@@ -20,7 +20,7 @@
 import type { Clock, Timer } from '../../../lib/clock.js';
 import type { InternalApi } from '../../../lib/internal.js';
 import type { Logger } from '../../../lib/log.js';
-import type { Store } from '../../../store/store.js';
+import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
 import type { DeliveryRecord, SnsRepo, StoredMessage } from '../repo.js';
 import type { EnvelopeParts, Links } from './envelope.js';
 import type { Signer } from './signature.js';

@@ -17,7 +17,7 @@ import type { Ids } from '../../../lib/ids.js';
 import type { InternalApi, InternalCalls } from '../../../lib/internal.js';
 import type { Logger } from '../../../lib/log.js';
 import { AwsError } from '../../../protocols/errors.js';
-import type { Store } from '../../../store/store.js';
+import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
 import { NotFound } from '../errors.js';
 import type { NewDelivery, SnsRepo, StoredMessage, SubscriptionRecord } from '../repo.js';
 import { messageFor, queueMessage, type Links } from './envelope.js';

@@ -12,7 +12,7 @@ import { parseArn } from '../../../lib/arn.js';
 import type { Clock } from '../../../lib/clock.js';
 import type { EventPattern } from '../../../lib/event-pattern.js';
 import type { Ids } from '../../../lib/ids.js';
-import type { Store } from '../../../store/store.js';
+import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
 import type { RequestContext } from '../../service.js';
 import { AuthorizationError, invalidParameter, NotFound } from '../errors.js';
 import type { SnsRepo, SubscriptionRecord } from '../repo.js';

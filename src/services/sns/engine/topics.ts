@@ -7,7 +7,7 @@ import { formatArn, parseArn } from '../../../lib/arn.js';
 import type { Clock } from '../../../lib/clock.js';
 import { conditionsHold, type ConditionKeys } from '../../../lib/policy-conditions.js';
 import { parsePolicy, policyDecision, type PolicyDocument } from '../../../lib/policy.js';
-import type { Store } from '../../../store/store.js';
+import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
 import type { RequestContext } from '../../service.js';
 import { AuthorizationError, invalidParameter, NotFound, TagLimitExceeded } from '../errors.js';
 import type { SnsRepo, TopicRecord } from '../repo.js';

@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../../../lib/clock.js';
 import type { Ids } from '../../../lib/ids.js';
-import type { Store } from '../../../store/store.js';
+import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
 import { InvalidParameterValue, PurgeQueueInProgress, ReceiptHandleIsInvalid } from '../errors.js';
 import type { AttemptEntry, MessageRecord, SqsRepo } from '../repo.js';
 import type { LongPolls } from './long-poll.js';

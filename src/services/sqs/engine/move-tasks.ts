@@ -5,7 +5,7 @@
 import type { Clock, Timer } from '../../../lib/clock.js';
 import type { Ids } from '../../../lib/ids.js';
 import type { Logger } from '../../../lib/log.js';
-import type { Store } from '../../../store/store.js';
+import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
 import type { RequestContext } from '../../service.js';
 import { InvalidParameterValue, ResourceNotFoundException, UnsupportedOperation } from '../errors.js';
 import type { MoveTaskRecord, SqsRepo } from '../repo.js';

@@ -6,7 +6,7 @@ import { formatArn, parseArn } from '../../../lib/arn.js';
 import type { Clock } from '../../../lib/clock.js';
 import { conditionsHold } from '../../../lib/policy-conditions.js';
 import { parsePolicy, policyAllows, policyDecision, type PolicyDocument } from '../../../lib/policy.js';
-import type { Store } from '../../../store/store.js';
+import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
 import type { RequestContext } from '../../service.js';
 import {
   AccessDenied,
