@@ -79,7 +79,7 @@ export function parseArgs(argv: string[]): Args {
     else if (flag === '--lambda-messages') a.lambdaMessages = Math.max(10, Math.floor(num()));
     else if (flag === '--help') {
       console.log(
-        'usage: node dist/bench/run.js [--duration s] [--warmup s] [--only sqs,ddb,s3,lambda,sns | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g,' +
+        'usage: node dist/bench/run.js [--duration s] [--warmup s] [--only startup,sqs,ddb,s3,lambda,sns | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g,' +
           'lambda-invoke,lambda-cold,lambda-sqs,sns-1,sns-10,sns-100] [--repeat N] [--no-table] [--table-items N] [--large | --messages N | --items N] [--rounds N] [--prefill-concurrency N] ' +
           '[--cold-samples N] [--lambda-messages N] [--profile[=shape,...]] [--prof-dir DIR]',
       );
@@ -112,7 +112,7 @@ export type DdbShape = 'ddb-put' | 'ddb-get' | 'ddb-update' | 'ddb-query';
 export type S3Shape = 's3-put-1k' | 's3-get-1k' | 's3-put-1m' | 's3-get-1m' | 's3-1g';
 export type LambdaShape = 'lambda-invoke' | 'lambda-cold' | 'lambda-sqs';
 export type SnsShape = 'sns-1' | 'sns-10' | 'sns-100';
-export type Shape = SqsShape | DdbShape | S3Shape | LambdaShape | SnsShape;
+export type Shape = SqsShape | DdbShape | S3Shape | LambdaShape | SnsShape | 'startup';
 export const SHAPES: { shape: SqsShape; label: string }[] = [
   { shape: 'send', label: 'SendMessage' },
   { shape: 'batch', label: 'SendMessageBatch(10)' },
@@ -149,9 +149,9 @@ export const GROUPS: Record<string, Shape[]> = {
   s3: S3_SHAPES.map((x) => x.shape),
   lambda: LAMBDA_SHAPES.map((x) => x.shape),
   sns: SNS_SHAPES.map((x) => x.shape),
-  all: [...SHAPES.map((x) => x.shape), ...DDB_SHAPES.map((x) => x.shape), ...LAMBDA_SHAPES.map((x) => x.shape), ...SNS_SHAPES.map((x) => x.shape)],
+  all: ['startup', ...SHAPES.map((x) => x.shape), ...DDB_SHAPES.map((x) => x.shape), ...LAMBDA_SHAPES.map((x) => x.shape), ...SNS_SHAPES.map((x) => x.shape)],
 };
-const EVERY_SHAPE: string[] = [...SHAPES, ...DDB_SHAPES, ...S3_SHAPES, ...LAMBDA_SHAPES, ...SNS_SHAPES].map((x) => x.shape);
+const EVERY_SHAPE: string[] = ['startup', ...[...SHAPES, ...DDB_SHAPES, ...S3_SHAPES, ...LAMBDA_SHAPES, ...SNS_SHAPES].map((x) => x.shape)];
 export const isDdb = (s: Shape): s is DdbShape => s.startsWith('ddb-');
 export const isS3 = (s: Shape): s is S3Shape => s.startsWith('s3-');
 export const isLambda = (s: Shape): s is LambdaShape => s.startsWith('lambda-');

@@ -14,7 +14,10 @@
  * deliveries/s, fan-out latency Publish → receivable (p50, p99) and the drain lag; `--only sns`
  * runs it alone, `--only sns-1` one subscriber count (see sns-bench.ts).
  *
- *   node dist/bench/run.js [--duration 5] [--warmup 1.5] [--only sqs,ddb,s3,lambda,sns | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g,lambda-invoke,lambda-cold,lambda-sqs,sns-1,sns-10,sns-100]
+ * Start-up is first in the default run (a few seconds): launch → healthy for the bundle, tsc's
+ * output and a bare server (see startup-bench.ts); `--only startup` runs it alone.
+ *
+ *   node dist/bench/run.js [--duration 5] [--warmup 1.5] [--only startup,sqs,ddb,s3,lambda,sns | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g,lambda-invoke,lambda-cold,lambda-sqs,sns-1,sns-10,sns-100]
  *                          [--repeat 1] [--table-items 10000]
  *                          [--large | --messages 1000000 | --items 1000000] [--rounds 3] [--prefill-concurrency 64]
  *                          [--cold-samples 10] [--lambda-messages 20000]
@@ -35,6 +38,7 @@ import { profilePart } from './profile.js';
 import { s3Part, s3ProfilePart } from './s3-bench.js';
 import { fsyncProbe, startBare, startDynalite, startNimbus, type ServerProc } from './servers.js';
 import { snsPart, snsProfilePart } from './sns-bench.js';
+import { startupPart } from './startup-bench.js';
 import { largePart, printTable, table } from './sqs-bench.js';
 
 // ---- main ---------------------------------------------------------------------------------------
@@ -47,6 +51,7 @@ async function main(): Promise<void> {
   const started: ServerProc[] = [];
   const t0 = Date.now();
   try {
+    if (args.only.has('startup')) await startupPart();
     const sqs = SHAPES.some((x) => args.only.has(x.shape));
     const ddb = DDB_SHAPES.some((x) => args.only.has(x.shape));
     const s3 = S3_SHAPES.some((x) => args.only.has(x.shape));

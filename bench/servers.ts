@@ -155,7 +155,7 @@ export function nimbusCommits(endpoint: string): Promise<number> {
 export function startNimbus(dataDir: string, nodeArgs: string[] = []): Promise<ServerProc> {
   return spawnServer({
     name: 'nimbus',
-    script: join(ROOT, 'dist', 'src', 'cli.js'),
+    script: join(ROOT, 'dist', 'src', 'cli.bundle.js'),
     args: ['start', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'],
     nodeArgs,
     readyPrefix: 'NIMBUS_READY ',

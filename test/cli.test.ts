@@ -12,8 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateQueueCommand, ListQueuesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { createFunction, decode } from './helpers/lambda.js';
 
-const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+// The file `nimbus start` runs (package.json's bin): the bundle of the compiled CLI.
+const CLI = fileURLToPath(new URL('../src/cli.bundle.js', import.meta.url));
 const USAGE = /usage: nimbus start/;
 const STARTUP_MS = 20_000;
 
@@ -108,6 +111,24 @@ const client = (endpoint: string) =>
   new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
 
 describe('nimbus start', () => {
+  it('from the bundle, runs functions and checkpoints the store (files of their own beside it)', async () => {
+    const dataDir = join(scratch, 'bundle-data');
+    const n = await start(['--port', '0', '--data-dir', dataDir, '--log-level', 'warn']);
+    const lambda = new LambdaClient({ endpoint: n.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    try {
+      await createFunction(lambda, 'from-bundle', { 'index.mjs': 'export const handler = async (e) => ({ echoed: e.n * 2 });' });
+      const out = await lambda.send(new InvokeCommand({ FunctionName: 'from-bundle', Payload: Buffer.from('{"n":21}') }));
+      assert.equal(out.FunctionError, undefined, decode(out.Payload));
+      assert.deepEqual(JSON.parse(decode(out.Payload)), { echoed: 42 });
+    } finally {
+      lambda.destroy();
+    }
+    n.child.kill('SIGTERM');
+    assert.deepEqual(await n.exit, { code: 0, signal: null });
+    assert.ok(existsSync(join(dataDir, 'nimbus.db')));
+    assert.doesNotMatch(n.stderr(), /checkpoint worker failed|Cannot find module|ERR_MODULE_NOT_FOUND/);
+  });
+
   it('prints NIMBUS_READY, answers health and exits 0 on SIGTERM', async () => {
     const n = await start(['--port', '0', '--memory']);
     assert.match(n.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);

@@ -12,6 +12,7 @@
  * the keys Lambda reserves (RESERVED_ENVIRONMENT_VARIABLES), which always carry Lambda's values.
  * AWS_LAMBDA_EXEC_WRAPPER is honoured for the managed runtimes, as on Lambda.
  */
+import { sourceFile } from '../lib/source-root.js';
 import { existsSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { access, constants, stat, writeFile } from 'node:fs/promises';
@@ -51,7 +52,7 @@ export const RESERVED_ENVIRONMENT_VARIABLES: ReadonlySet<string> = new Set([
 ]);
 
 /** The compiled Node bootstrap, next to this file in dist. */
-export const NODE_BOOTSTRAP = fileURLToPath(new URL('./bootstrap/node.js', import.meta.url));
+export const NODE_BOOTSTRAP = fileURLToPath(sourceFile('runtime/bootstrap/node.js'));
 
 export type RuntimeFamily = 'nodejs' | 'python' | 'provided';
 

@@ -26,6 +26,7 @@ import { closeSync, constants, fstatSync, fsync, mkdirSync, openSync } from 'nod
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../lib/log.js';
+import { sourceFile } from '../lib/source-root.js';
 import { Caches, type RepoFactories, type Store, type Tx } from './store.js';
 
 export type Db = Database.Database;
@@ -240,7 +241,7 @@ export class SqliteStore implements Store, SqliteConnection {
   }
 
   private startCheckpointer(): void {
-    const worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), { workerData: { path: this.path } });
+    const worker = new Worker(sourceFile('store/checkpoint-worker.js'), { workerData: { path: this.path } });
     worker.unref();
     worker.on('message', (r: { ok: boolean; error?: string }) => {
       this.checkpointing = false;
