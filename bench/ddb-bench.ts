@@ -15,7 +15,7 @@ import {
   updateItemOp,
   type PrefillResult,
 } from './dynamodb-ops.js';
-import { brief, fmt, log, measure, ratio, type Measured } from './measure.js';
+import { brief, cpuComparison, fmt, log, measure, ratio, type Measured } from './measure.js';
 import { startNimbus, type ServerProc } from './servers.js';
 
 // ---- part 1b: the DynamoDB table ---------------------------------------------------------------
@@ -52,7 +52,7 @@ export async function setUpDdbTable(server: ServerProc, table: string, items: nu
   }
 }
 
-export type DdbServer = 'bare' | 'nimbus' | 'dynalite';
+export type DdbServer = 'bare' | 'nimbus' | 'nimbus-mem' | 'dynalite';
 
 export interface DdbRow {
   label: string;
@@ -176,6 +176,12 @@ export function printDdbTable(rows: DdbRow[], fills: Map<string, PrefillResult>,
     verdict('GetItem', 'ddb-get', 1, 'dynalite', 1),
   ].filter((t): t is string => t !== undefined);
   if (targets.length) out.push(`Targets: ${targets.join('; ')}.`);
+  out.push(
+    ...cpuComparison(
+      'The same load on each server: ops/s, server CPU µs/op, and CPU per op as a multiple of bare\'s (nimbus-mem = nimbus start --memory).',
+      rows.map((r) => ({ label: r.label, c: r.c, bare: r.m.bare, servers: { nimbus: r.m.nimbus, 'nimbus-mem': r.m['nimbus-mem'], dynalite: r.m.dynalite } })),
+    ),
+  );
   console.log(out.join('\n'));
 }
 

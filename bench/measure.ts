@@ -75,3 +75,21 @@ export const brief = (m: Measured) =>
   (Number.isFinite(m.diskFsyncMs) ? ` disk fsync p50 ${fmt(m.diskFsyncMs, 2)} ms` : '') +
   (m.errors ? ` ERRORS ${m.errors}` : '') +
   (m.endedEarly ? ` (window ended after ${fmt(m.elapsedMs / 1000, 1)} s: ${m.endedEarly})` : '');
+
+/**
+ * One line per request shape and concurrency: each server's ops/s, server CPU per op and that
+ * CPU as a multiple of the bare server's (the steadier figure on a shared machine).
+ */
+export function cpuComparison(title: string, rows: Array<{ label: string; c: number; bare?: Measured; servers: Record<string, Measured | undefined> }>): string[] {
+  const names = [...new Set(rows.flatMap((r) => Object.keys(r.servers)))];
+  const w = 28;
+  const out = ['', title, ['request shape'.padEnd(24), 'c'.padStart(3), ...names.map((n) => n.padStart(w))].join(' ')];
+  for (const r of rows) {
+    const cells = names.map((n) => {
+      const m = r.servers[n];
+      return (m ? `${fmt(m.opsPerSec)}/s ${fmt(m.srvUsPerOp)} µs ${r.bare ? ratio(m.srvUsPerOp, r.bare.srvUsPerOp) : '-'}` : 'n/a').padStart(w);
+    });
+    out.push([r.label.padEnd(24), String(r.c).padStart(3), ...cells].join(' '));
+  }
+  return out;
+}

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: SQS, DynamoDB, Lambda and SNS request shapes against Nimbus (durable, on a temp data dir),
- * against a bare node:http server (the ceiling) and, for DynamoDB, against dynalite (npm, in
- * memory), with the same light load generator, in one run.
+ * against a bare node:http server (the ceiling) and, for SQS, against Nimbus --memory and fauxqs
+ * (npm, in memory), for DynamoDB against dynalite (npm, in memory), with the same light load
+ * generator, in one run.
  * S3 is not in the default run (it would lengthen it by about four minutes): `--only s3`, or
  * --large without --only, adds PutObject/GetObject of 1 KiB and 1 MiB against bare, Nimbus
  * and s3rver (npm), and one 1 GiB PUT+GET on each (see s3-bench.ts).
@@ -36,7 +37,7 @@ import { lambdaPart, lambdaProfilePart } from './lambda-bench.js';
 import { fmt, log } from './measure.js';
 import { profilePart } from './profile.js';
 import { s3Part, s3ProfilePart } from './s3-bench.js';
-import { fsyncProbe, startBare, startDynalite, startNimbus, type ServerProc } from './servers.js';
+import { fsyncProbe, startBare, startDynalite, startFauxqs, startNimbus, type ServerProc } from './servers.js';
 import { snsPart, snsProfilePart } from './sns-bench.js';
 import { startupPart } from './startup-bench.js';
 import { largePart, printTable, table } from './sqs-bench.js';
@@ -60,8 +61,15 @@ async function main(): Promise<void> {
       started.push(bare);
       const nimbus = await startNimbus(join(dir, 'data'));
       started.push(nimbus);
-      log(`bare ${bare.endpoint} (pid ${bare.pid}), nimbus ${nimbus.endpoint} (pid ${nimbus.pid}, data ${join(dir, 'data')})`);
-      const rows = await table(args, bare, nimbus);
+      const peers = [await startNimbus('memory')];
+      try {
+        peers.push(await startFauxqs());
+      } catch (e) {
+        log(`NOTE: fauxqs not measured: it did not start (${(e instanceof Error ? e.message : String(e)).trim().split('\n')[0]})`);
+      }
+      started.push(...peers);
+      log(`bare ${bare.endpoint} (pid ${bare.pid}), nimbus ${nimbus.endpoint} (pid ${nimbus.pid}, data ${join(dir, 'data')}), ${peers.map((p) => `${p.name} ${p.endpoint}`).join(', ')}`);
+      const rows = await table(args, bare, nimbus, peers);
       printTable(rows, args);
       const stderr = nimbus.stderrTail().trim();
       if (stderr) console.log(`\nNimbus stderr (warn and above):\n${stderr}`);
@@ -71,7 +79,7 @@ async function main(): Promise<void> {
       const bare = await startBare();
       started.push(bare);
       const nimbus = await startNimbus(join(dir, 'ddb-data'));
-      started.push(nimbus);
+      started.push(nimbus, await startNimbus('memory'));
       let dynaliteNote: string | undefined;
       try {
         const dynalite = await startDynalite();

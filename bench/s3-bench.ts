@@ -8,13 +8,14 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { CONCURRENCY, S3_SHAPES, isS3, type Args, type S3Shape } from './args.js';
-import { brief, fmt, log, measure, ratio, type Measured } from './measure.js';
+import { brief, cpuComparison, fmt, log, measure, ratio, type Measured } from './measure.js';
 import { summariseProfile } from './prof-summary.js';
 import { BUCKET, GiB, KiB, MiB, S3Raw, getObjectOp, largeBody, makeBodies, prefillObjects, putObjectOp, type Body } from './s3-ops.js';
 import { startBare, startNimbus, startS3rver, type ServerProc } from './servers.js';
 
-export type S3Server = 'bare' | 'nimbus' | 's3rver';
-const SERVERS: S3Server[] = ['bare', 'nimbus', 's3rver'];
+export type S3Server = 'bare' | 'nimbus' | 'nimbus-mem' | 's3rver';
+/** The table's servers; the 1 GiB transfer leaves out nimbus-mem (its bodies still go to files). */
+const SERVERS: S3Server[] = ['bare', 'nimbus', 'nimbus-mem', 's3rver'];
 
 export interface S3Row {
   label: string;
@@ -54,6 +55,7 @@ export function s3rverVersion(): string {
 async function start(name: S3Server, dir: string, tag: string, nodeArgs: string[] = []): Promise<ServerProc> {
   if (name === 'bare') return startBare();
   if (name === 'nimbus') return startNimbus(join(dir, `s3-${tag}-data`), nodeArgs);
+  if (name === 'nimbus-mem') return startNimbus('memory', nodeArgs);
   return startS3rver(join(dir, `s3rver-${tag}-data`));
 }
 
@@ -116,7 +118,7 @@ export async function s3Part(args: Args, dir: string): Promise<void> {
   const big: BigTransfer[] = [];
   if (args.only.has('s3-1g')) {
     for (const name of SERVERS) {
-      if (name === 's3rver' && s3rverNote) continue;
+      if ((name === 's3rver' && s3rverNote) || name === 'nimbus-mem') continue;
       big.push(await bigTransfer(name, dir, GiB));
     }
   }
@@ -326,6 +328,12 @@ export function printS3(rows: S3Row[], big: BigTransfer[], args: Args, s3rverNot
     targets.push(`1 GiB PUT+GET: Nimbus peak RSS ${fmt(peak)} MB (want < 150) ${nb.error ? 'FAIL (transfer failed)' : peak < 150 ? 'PASS' : 'FAIL'}`);
   }
   if (targets.length) out.push('', 'Targets:', ...targets.map((t) => `  ${t}`));
+  out.push(
+    ...cpuComparison(
+      "The same load on each server: ops/s, server CPU µs/op, and CPU per op as a multiple of bare's (nimbus-mem = nimbus start --memory).",
+      rows.map((r) => ({ label: r.label, c: r.c, bare: r.m.bare, servers: { nimbus: r.m.nimbus, 'nimbus-mem': r.m['nimbus-mem'], s3rver: r.m.s3rver } })),
+    ),
+  );
   console.log(out.join('\n'));
 }
 

@@ -151,12 +151,16 @@ export function nimbusCommits(endpoint: string): Promise<number> {
   });
 }
 
-/** Nimbus from dist/ on a random port with a data dir (durable, fsync'ed): the real thing. */
-export function startNimbus(dataDir: string, nodeArgs: string[] = []): Promise<ServerProc> {
+/**
+ * Nimbus as users run it (the bundle) on a random port: with a data dir (durable, fsync'ed:
+ * the real thing), or with `'memory'` as `--memory` (named nimbus-mem).
+ */
+export function startNimbus(dataDir: string | 'memory', nodeArgs: string[] = []): Promise<ServerProc> {
+  const memory = dataDir === 'memory';
   return spawnServer({
-    name: 'nimbus',
+    name: memory ? 'nimbus-mem' : 'nimbus',
     script: join(ROOT, 'dist', 'src', 'cli.bundle.js'),
-    args: ['start', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'],
+    args: ['start', '--host', '127.0.0.1', '--port', '0', ...(memory ? ['--memory'] : ['--data-dir', dataDir]), '--log-level', 'warn'],
     nodeArgs,
     readyPrefix: 'NIMBUS_READY ',
   });
@@ -194,6 +198,11 @@ export function fsyncProbe(dir: string, count = 100): { p50: number; p90: number
 /** dynalite (npm, in memory) in a child process; rejects (exit code 3) when it is not installed. */
 export function startDynalite(): Promise<ServerProc> {
   return spawnServer({ name: 'dynalite', script: join(here, 'dynalite-server.js'), readyPrefix: 'DYNALITE_READY ' });
+}
+
+/** fauxqs (npm, in memory, no signature check) in a child process; rejects (exit code 3) when it is not installed. */
+export function startFauxqs(): Promise<ServerProc> {
+  return spawnServer({ name: 'fauxqs', script: join(here, 'fauxqs-server.js'), readyPrefix: 'FAUXQS_READY ' });
 }
 
 /** s3rver (npm, files in `dir`, no fsync) in a child process; rejects (exit code 3) when it is not installed. */

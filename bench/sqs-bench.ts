@@ -3,7 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONCURRENCY, SHAPES, type Args, type Shape, type SqsShape } from './args.js';
 import { JsonClient, runLoad } from './load.js';
-import { brief, fmt, log, measure, ratio, type Measured } from './measure.js';
+import { brief, cpuComparison, fmt, log, measure, ratio, type Measured } from './measure.js';
 import { startNimbus, type ServerProc } from './servers.js';
 import { batchOp, countMessages, createQueue, prefill, receiveDeleteOp, sendOp } from './sqs-ops.js';
 
@@ -50,9 +50,12 @@ export interface Row {
   c: number;
   bare: Measured;
   nimbus: Measured;
+  /** The same load on the other servers (Nimbus --memory, fauxqs), by server name. */
+  peers: Record<string, Measured>;
 }
 
-export async function table(args: Args, bare: ServerProc, nimbus: ServerProc): Promise<Row[]> {
+/** Each request shape at each concurrency on bare, durable Nimbus and the peers (Nimbus --memory, fauxqs). */
+export async function table(args: Args, bare: ServerProc, nimbus: ServerProc, peers: ServerProc[] = []): Promise<Row[]> {
   const rows: Row[] = [];
   const queues = new Map<string, string>();
   const queueOf = async (server: ServerProc, shape: Shape) => {
@@ -67,24 +70,25 @@ export async function table(args: Args, bare: ServerProc, nimbus: ServerProc): P
   for (const { shape, label } of SHAPES) {
     if (!args.only.has(shape)) continue;
     for (const c of CONCURRENCY) {
-      const results: Partial<Record<'bare' | 'nimbus', Measured>> = {};
-      for (const server of [bare, nimbus]) {
+      const results: Record<string, Measured> = {};
+      for (const server of [bare, nimbus, ...peers]) {
         const url = await queueOf(server, shape);
-        if (shape === 'recv' && server === nimbus) await fillForReceive(server, url, c, args);
+        const fills = shape === 'recv' && server !== bare;
+        if (fills) await fillForReceive(server, url, c, args);
         for (let rep = 0; rep < args.repeat; rep++) {
-          if (rep > 0 && shape === 'recv' && server === nimbus) await fillForReceive(server, url, c, args);
+          if (rep > 0 && fills) await fillForReceive(server, url, c, args);
           const client = new JsonClient(server.endpoint, c);
           const op = shape === 'send' ? sendOp(client, url) : shape === 'batch' ? batchOp(client, url) : receiveDeleteOp(client, url);
           const m = await measure(server, c, op, args);
           client.close();
-          const key = server.name as 'bare' | 'nimbus';
+          const key = server.name;
           if (!results[key] || m.opsPerSec > results[key]!.opsPerSec) results[key] = m;
           log(`${label} c${c} ${server.name}: ${brief(m)}`);
           for (const e of m.errorSamples) log(`  error sample: ${e}`);
           if (server.exited()) throw new Error(`${server.name} exited during the run; stderr:\n${server.stderrTail()}`);
         }
       }
-      rows.push({ label, shape, c, bare: results.bare!, nimbus: results.nimbus! });
+      rows.push({ label, shape, c, bare: results.bare!, nimbus: results.nimbus!, peers: Object.fromEntries(peers.map((p) => [p.name, results[p.name]!])) });
     }
   }
   return rows;
@@ -151,6 +155,15 @@ export function printTable(rows: Row[], args: Args): void {
   const disk = rows.map((r) => r.nimbus.diskFsyncMs).filter(Number.isFinite);
   if (disk.length) out.push(`Disk fsync p50 probed before each Nimbus run: ${fmt(Math.min(...disk), 2)}-${fmt(Math.max(...disk), 2)} ms (a shared disk: Nimbus's c32 throughput follows it).`);
   out.push('Receive(10)+DeleteBatch: one op = ReceiveMessage(MaxNumberOfMessages 10) + DeleteMessageBatch of what it got; msg/s = messages received and deleted per second.');
+  if (rows.some((r) => Object.keys(r.peers).length)) {
+    out.push(
+      ...cpuComparison(
+        'The same load on each server: ops/s, server CPU µs/op, and CPU per op as a multiple of bare\'s.',
+        rows.map((r) => ({ label: r.label, c: r.c, bare: r.bare, servers: { nimbus: r.nimbus, ...r.peers } })),
+      ),
+    );
+    out.push('nimbus-mem = nimbus start --memory (no files, no fsync); fauxqs (npm, in memory) does not check signatures.');
+  }
   console.log(out.join('\n'));
 }
 
