@@ -19,6 +19,8 @@ export interface Args {
   profile: boolean;
   profileShapes: Shape[];
   profDir: string;
+  /** Profile Nimbus started with --memory instead of a durable data dir. */
+  profileMemory: boolean;
   /** Lambda: cold-start samples of each kind (spare process ready, and none). */
   coldSamples: number;
   /** Lambda: messages prefilled for the SQS → function pipeline. */
@@ -43,6 +45,7 @@ export function parseArgs(argv: string[]): Args {
     profile: false,
     profileShapes: [],
     profDir: '/tmp/prof',
+    profileMemory: false,
     coldSamples: 10,
     lambdaMessages: 20_000,
   };
@@ -75,13 +78,14 @@ export function parseArgs(argv: string[]): Args {
       if (inline) a.profileShapes = shapesOf(inline);
     }
     else if (flag === '--prof-dir') (a.profDir = value()), (a.profile = true);
+    else if (flag === '--profile-memory') (a.profileMemory = true), (a.profile = true);
     else if (flag === '--cold-samples') a.coldSamples = Math.floor(num());
     else if (flag === '--lambda-messages') a.lambdaMessages = Math.max(10, Math.floor(num()));
     else if (flag === '--help') {
       console.log(
         'usage: node dist/bench/run.js [--duration s] [--warmup s] [--only startup,sqs,ddb,s3,lambda,sns | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g,' +
           'lambda-invoke,lambda-cold,lambda-sqs,sns-1,sns-10,sns-100] [--repeat N] [--no-table] [--table-items N] [--large | --messages N | --items N] [--rounds N] [--prefill-concurrency N] ' +
-          '[--cold-samples N] [--lambda-messages N] [--profile[=shape,...]] [--prof-dir DIR]',
+          '[--cold-samples N] [--lambda-messages N] [--profile[=shape,...]] [--profile-memory] [--prof-dir DIR]',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${flag}`);

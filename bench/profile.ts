@@ -16,7 +16,7 @@ export async function profilePart(args: Args, dir: string): Promise<void> {
   mkdirSync(args.profDir, { recursive: true });
   for (const shape of args.profileShapes) {
     const before = new Set(readdirSync(args.profDir));
-    const nimbus = await startNimbus(join(dir, `prof-${shape}`), ['--cpu-prof', '--cpu-prof-dir', args.profDir]);
+    const nimbus = await startNimbus(args.profileMemory ? 'memory' : join(dir, `prof-${shape}`), ['--cpu-prof', '--cpu-prof-dir', args.profDir]);
     let m: Measured;
     try {
       if (isDdb(shape)) {

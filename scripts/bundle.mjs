@@ -14,8 +14,7 @@ await build({
   format: 'esm',
   target: 'node20',
   external: ['better-sqlite3'],
-  // Whitespace and syntax only: names stay, so stack traces in the log still read.
-  minifyWhitespace: true,
+  // Syntax only: names and lines stay, so stack traces and CPU profiles still read.
   minifySyntax: true,
   define: { __NIMBUS_BUNDLE__: 'true' },
   // Bundled CommonJS packages call require(); give the ES module one.
