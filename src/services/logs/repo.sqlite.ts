@@ -11,7 +11,7 @@ import { statementCache, type Prepare } from '../../store/statements.js';
 import type { Tx } from '../../store/store.js';
 import type { EventRange, EventRecord, GroupRecord, LogsRepo, NewEvent, StreamRecord } from './repo.js';
 
-export const LOGS_MIGRATIONS: Migration[] = [
+const LOGS_MIGRATIONS: Migration[] = [
   `CREATE TABLE logs_groups (
      id INTEGER PRIMARY KEY AUTOINCREMENT,
      account TEXT NOT NULL,
