@@ -9,7 +9,7 @@
 import { liveTx, type Db, type Migration, type SqliteConnection } from '../../store/sqlite.js';
 import { statementCache, type Prepare } from '../../store/statements.js';
 import type { Tx } from '../../store/store.js';
-import type { EventRange, EventRecord, GroupRecord, LogsRepo, NewEvent, StreamRecord } from './repo.js';
+import type { EventRange, EventRecord, GroupRecord, LogsRepo, StreamAppend, StreamRecord } from './repo.js';
 
 const LOGS_MIGRATIONS: Migration[] = [
   `CREATE TABLE logs_groups (
@@ -158,10 +158,10 @@ class SqliteLogsRepo implements LogsRepo {
     this.sql('DELETE FROM logs_streams WHERE id = ?').run(id);
   }
 
-  async insertEvents(tx: Tx, groupId: number, streamId: number, ingestionTime: number, events: NewEvent[]): Promise<void> {
+  async insertEvents(tx: Tx, ingestionTime: number, appends: StreamAppend[]): Promise<void> {
     liveTx(tx);
     const insert = this.sql('INSERT INTO logs_events (group_id, stream_id, timestamp, ingestion_time, bytes, message) VALUES (?, ?, ?, ?, ?, ?)');
-    for (const e of events) insert.run(groupId, streamId, e.timestamp, ingestionTime, e.bytes, e.message);
+    for (const a of appends) for (const e of a.events) insert.run(a.groupId, a.streamId, e.timestamp, ingestionTime, e.bytes, e.message);
   }
 
   async streamEvents(streamId: number, range: EventRange, descending: boolean, limit: number, _tx?: Tx): Promise<EventRecord[]> {

@@ -62,6 +62,13 @@ export interface NewEvent {
   bytes: number;
 }
 
+/** Events for one stream of one group, in order. */
+export interface StreamAppend {
+  groupId: number;
+  streamId: number;
+  events: NewEvent[];
+}
+
 export interface LogsRepo {
   loadGroups(tx?: Tx): Promise<GroupRecord[]>;
   loadStreams(tx?: Tx): Promise<StreamRecord[]>;
@@ -78,8 +85,8 @@ export interface LogsRepo {
   /** Removes the stream and its events. */
   deleteStream(tx: Tx, id: number): Promise<void>;
 
-  /** Appends events to a stream, in the order given. */
-  insertEvents(tx: Tx, groupId: number, streamId: number, ingestionTime: number, events: NewEvent[]): Promise<void>;
+  /** Appends events to streams, in the order given (one call for a whole round of appends). */
+  insertEvents(tx: Tx, ingestionTime: number, appends: StreamAppend[]): Promise<void>;
   /** A stream's events in the range, ascending (or descending from the end) by position. */
   streamEvents(streamId: number, range: EventRange, descending: boolean, limit: number, tx?: Tx): Promise<EventRecord[]>;
   /** A group's events (all streams) in the range, ascending by position. */

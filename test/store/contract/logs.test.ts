@@ -104,7 +104,7 @@ function repoContract(name: string, open: () => Promise<Opened>): void {
         const byId = new Map((await repo.loadStreams()).map((s) => [s.id, s]));
         assert.deepEqual(byId.get(a), { id: a, ...stream(g, 'a'), firstEventTimestamp: 5, lastEventTimestamp: 9, lastIngestionTime: 10, storedBytes: 42, uploads: 3 });
         assert.equal(byId.get(b)!.storedBytes, 7);
-        await store.write((tx) => repo.insertEvents(tx, g, a, 100, [ev(1, 'x')]));
+        await store.write((tx) => repo.insertEvents(tx, 100, [{ groupId: g, streamId: a, events: [ev(1, 'x')] }]));
         await store.write((tx) => repo.deleteStream(tx, a));
         assert.deepEqual((await repo.loadStreams()).map((s) => s.name), ['b']);
         assert.deepEqual(await repo.groupEvents(g, { from: 0, to: 1e15 }, 10), [], 'the stream took its events with it');
@@ -116,8 +116,8 @@ function repoContract(name: string, open: () => Promise<Opened>): void {
         const { store, repo } = o;
         const { g, a, b } = await seed(o);
         await store.write(async (tx) => {
-          await repo.insertEvents(tx, g, a, 500, [ev(10, 'a1'), ev(20, 'a2'), ev(20, 'a3')]);
-          await repo.insertEvents(tx, g, b, 501, [ev(15, 'b1'), ev(30, 'b2')]);
+          await repo.insertEvents(tx, 500, [{ groupId: g, streamId: a, events: [ev(10, 'a1'), ev(20, 'a2'), ev(20, 'a3')] }]);
+          await repo.insertEvents(tx, 501, [{ groupId: g, streamId: b, events: [ev(15, 'b1'), ev(30, 'b2')] }]);
         });
         const all = await repo.streamEvents(a, { from: 0, to: 1e15 }, false, 100);
         assert.deepEqual(all.map((e) => e.message), ['a1', 'a2', 'a3']);
@@ -134,10 +134,20 @@ function repoContract(name: string, open: () => Promise<Opened>): void {
         assert.deepEqual((await repo.groupEvents(g, { from: 0, to: 1e15 }, 2)).map((e) => e.message), ['a1', 'b1']);
         // A read inside a write sees that write's own events.
         const seen = await store.write(async (tx) => {
-          await repo.insertEvents(tx, g, b, 502, [ev(40, 'b3')]);
+          await repo.insertEvents(tx, 502, [{ groupId: g, streamId: b, events: [ev(40, 'b3')] }]);
           return (await repo.streamEvents(b, { from: 0, to: 1e15 }, false, 100, tx)).map((e) => e.message);
         });
         assert.deepEqual(seen, ['b1', 'b2', 'b3']);
+        // Several streams' appends in one call keep the order given, across streams too.
+        await store.write((tx) =>
+          repo.insertEvents(tx, 600, [
+            { groupId: g, streamId: b, events: [ev(100, 'b-first')] },
+            { groupId: g, streamId: a, events: [ev(100, 'a-second')] },
+            { groupId: g, streamId: b, events: [ev(100, 'b-third')] },
+          ]),
+        );
+        const round = await repo.groupEvents(g, { from: 100, to: 101 }, 10);
+        assert.deepEqual(round.map((e) => [e.message, e.streamId, e.ingestionTime]), [['b-first', b, 600], ['a-second', a, 600], ['b-third', b, 600]]);
       }));
 
     test('deleteExpired removes a group\'s events older than a time and answers the bytes freed per stream', () =>
@@ -147,9 +157,9 @@ function repoContract(name: string, open: () => Promise<Opened>): void {
         const other = await store.write(async (tx) => {
           const id = await repo.insertGroup(tx, group('other'));
           const s = await repo.insertStream(tx, stream(id, 's'));
-          await repo.insertEvents(tx, id, s, 1, [ev(1, 'kept elsewhere')]);
-          await repo.insertEvents(tx, g, a, 1, [ev(1, 'aaaa'), ev(2, 'aa'), ev(50, 'new')]);
-          await repo.insertEvents(tx, g, b, 1, [ev(3, 'bbb')]);
+          await repo.insertEvents(tx, 1, [{ groupId: id, streamId: s, events: [ev(1, 'kept elsewhere')] }]);
+          await repo.insertEvents(tx, 1, [{ groupId: g, streamId: a, events: [ev(1, 'aaaa'), ev(2, 'aa'), ev(50, 'new')] }]);
+          await repo.insertEvents(tx, 1, [{ groupId: g, streamId: b, events: [ev(3, 'bbb')] }]);
           return id;
         });
         const freed = await store.write((tx) => repo.deleteExpired(tx, g, 10));
@@ -180,7 +190,7 @@ function repoContract(name: string, open: () => Promise<Opened>): void {
         await assert.rejects(repo.insertGroup(kept!, group('late')));
         await assert.rejects(repo.updateGroup(kept!, { id, ...group('g'), retentionDays: 1 }));
         await assert.rejects(repo.insertStream(kept!, stream(id, 's')));
-        await assert.rejects(repo.insertEvents(kept!, id, 1, 1, [ev(1, 'x')]));
+        await assert.rejects(repo.insertEvents(kept!, 1, [{ groupId: id, streamId: 1, events: [ev(1, 'x')] }]));
         await assert.rejects(repo.deleteGroup(kept!, id));
         assert.deepEqual((await repo.loadGroups()).map((g) => [g.name, g.retentionDays]), [['g', null]]);
       }));

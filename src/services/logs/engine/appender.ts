@@ -76,20 +76,17 @@ export class Appender {
 
   /** Inside the write: stores every queued call, in order. */
   private async apply(tx: Tx, calls: Pending[]): Promise<void> {
-    const now = this.now();
-    const touched = new Set<LogStream>();
+    const appends: { stream: LogStream; events: NewEvent[] }[] = [];
     for (const { args } of calls) {
       const events = this.wellFormed(args);
       if (!events) continue;
       const caller = { accountId: args.accountId, region: args.region };
       const group = this.registry.find(args.accountId, args.region, args.group) ?? (await this.registry.createGroupNow(tx, caller, args.group));
       const stream = group.streams.get(args.stream) ?? (await this.registry.createStreamNow(tx, group, args.stream));
-      if (events.length === 0) continue;
-      await this.events.appendNow(tx, stream, events, now, false);
-      touched.add(stream);
+      if (events.length > 0) appends.push({ stream, events });
     }
-    // Each stream's statistics are written once per round (one call), however many calls it had.
-    if (touched.size > 0) await this.events.persistStats(tx, touched);
+    // The round's events in one call, in call order; each stream's statistics once, however many calls it had.
+    await this.events.appendMany(tx, this.now(), appends);
   }
 
   /** The call's storable events, or undefined (with a warning) when its names are unusable. */

@@ -8,7 +8,7 @@
 import type { Clock } from '../../../lib/clock.js';
 import type { Store, Tx } from '../../../store/store.js';
 import { InvalidParameterException } from '../errors.js';
-import type { EventRecord, LogsRepo, NewEvent, Position } from '../repo.js';
+import type { EventRecord, LogsRepo, NewEvent, Position, StreamRecord } from '../repo.js';
 import { compileFilterPattern } from './filter/index.js';
 import type { LogGroup, LogStream, Registry } from './registry.js';
 import { eventId, eventToken, filterToken, parseEventToken, parseFilterToken, START } from './tokens.js';
@@ -63,6 +63,24 @@ export interface FilteredEvent {
 }
 
 const position = (e: EventRecord): Position => ({ timestamp: e.timestamp, seq: e.seq });
+
+/** A stream's statistics once one more upload of these events is stored. */
+function statsAfter(stream: StreamRecord, events: NewEvent[], now: number) {
+  let { firstEventTimestamp: first, lastEventTimestamp: last, storedBytes } = stream;
+  for (const e of events) {
+    first = first === null ? e.timestamp : Math.min(first, e.timestamp);
+    last = last === null ? e.timestamp : Math.max(last, e.timestamp);
+    storedBytes += e.bytes;
+  }
+  return {
+    uploads: stream.uploads + 1,
+    firstEventTimestamp: first,
+    lastEventTimestamp: last,
+    lastIngestionTime: events.length > 0 ? now : stream.lastIngestionTime,
+    storedBytes,
+  };
+}
+
 export const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 export class EventEngine {
@@ -121,34 +139,33 @@ export class EventEngine {
     };
   }
 
-  /**
-   * Inside a write: stores the events and updates the stream's statistics (written at once,
-   * or, with `persist` false, left for `persistStats` at the end of the write); answers the
-   * stream's upload count.
-   */
-  async appendNow(tx: Tx, stream: LogStream, events: NewEvent[], now: number, persist = true): Promise<number> {
-    if (events.length > 0) await this.repo.insertEvents(tx, stream.group.id, stream.id, now, events);
-    let { firstEventTimestamp: first, lastEventTimestamp: last, storedBytes } = stream;
-    for (const e of events) {
-      first = first === null ? e.timestamp : Math.min(first, e.timestamp);
-      last = last === null ? e.timestamp : Math.max(last, e.timestamp);
-      storedBytes += e.bytes;
-    }
-    const next = {
-      uploads: stream.uploads + 1,
-      firstEventTimestamp: first,
-      lastEventTimestamp: last,
-      lastIngestionTime: events.length > 0 ? now : stream.lastIngestionTime,
-      storedBytes,
-    };
-    if (persist) await this.repo.updateStreams(tx, [{ ...stream, ...next }]);
+  /** Inside a write: stores the events and the stream's statistics; answers the stream's upload count. */
+  async appendNow(tx: Tx, stream: LogStream, events: NewEvent[], now: number): Promise<number> {
+    const next = statsAfter(stream, events, now);
+    if (events.length > 0) await this.repo.insertEvents(tx, now, [{ groupId: stream.group.id, streamId: stream.id, events }]);
+    await this.repo.updateStreams(tx, [{ ...stream, ...next }]);
     Object.assign(stream, next);
     return next.uploads;
   }
 
-  /** Inside a write: writes the statistics of the streams as they are in memory. */
-  persistStats(tx: Tx, streams: Iterable<LogStream>): Promise<void> {
-    return this.repo.updateStreams(tx, streams);
+  /**
+   * Inside a write: stores the events of several appends (one upload each, in the order given)
+   * in one call, then the statistics of every stream they touched in another. Memory changes
+   * before the statistics are written: a caller whose write fails reloads the registry.
+   */
+  async appendMany(tx: Tx, now: number, appends: { stream: LogStream; events: NewEvent[] }[]): Promise<void> {
+    if (appends.length === 0) return;
+    await this.repo.insertEvents(
+      tx,
+      now,
+      appends.map((a) => ({ groupId: a.stream.group.id, streamId: a.stream.id, events: a.events })),
+    );
+    const touched = new Set<LogStream>();
+    for (const a of appends) {
+      Object.assign(a.stream, statsAfter(a.stream, a.events, now));
+      touched.add(a.stream);
+    }
+    await this.repo.updateStreams(tx, touched);
   }
 
   async get(stream: LogStream, input: GetInput) {
