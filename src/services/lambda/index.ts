@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { RuntimePool } from '../../runtime/pool.js';
 import { prepareCodeRoot } from '../../runtime/sdk-link.js';
 import { BlobStore } from '../../store/blobs.js';
+import type { Store } from '../../store/store.js';
 import type { ServiceEnv, ServicePlugin } from '../service.js';
 import { AsyncInvocations } from './engine/async-invokes.js';
 import { CodeStore } from './engine/code.js';
@@ -28,7 +29,7 @@ import { settingsOperations } from './operations/settings.js';
 import { urlOperations } from './operations/urls.js';
 import { FunctionUrls } from './engine/urls.js';
 import { FunctionUrlEndpoint } from './url-endpoint.js';
-import { LAMBDA_MIGRATIONS, SqliteLambdaRepo } from './repo.sqlite.js';
+import { sqliteLambdaRepo } from './repo.sqlite.js';
 
 export interface LambdaOptions {
   /** Machine-wide cap on execution environments. */
@@ -41,14 +42,15 @@ export interface LambdaOptions {
 
 export function lambdaService(opts: LambdaOptions = {}) {
   return async (env: ServiceEnv): Promise<ServicePlugin> => {
-    env.store.migrate('lambda', LAMBDA_MIGRATIONS);
-    const repo = new SqliteLambdaRepo(env.store.db);
+    const store: Store = env.store;
+    const repo = await store.repo({ sqlite: sqliteLambdaRepo });
     const root = join(env.dataDir, 'lambda');
     const blobs = new BlobStore({ memory: env.memory, dir: join(root, 'blobs'), log: env.log });
     const codeRoot = join(root, 'code');
     prepareCodeRoot(codeRoot);
     const code = new CodeStore(blobs, codeRoot, opts.hotReloadRoots ?? []);
-    const registry = new Registry(repo, env.store);
+    const registry = new Registry(repo, store);
+    await store.caches.register('lambda.functions', () => registry.reload());
     // Zips no function refers to (a crash between storing one and committing its function).
     await blobs.sweep((id) => [...registry.all()].some((f) => [f.latest, ...Object.values(f.versions)].some((v) => v.code.kind === 'zip' && v.code.blobId === id)), 0);
 
@@ -87,7 +89,7 @@ export function lambdaService(opts: LambdaOptions = {}) {
     const urlEndpoint = new FunctionUrlEndpoint(urls, invoker, env.clock);
     const asyncInvokes = new AsyncInvocations({
       repo,
-      store: env.store,
+      store,
       clock: env.clock,
       ids: env.ids,
       log: env.log,
@@ -113,7 +115,8 @@ export function lambdaService(opts: LambdaOptions = {}) {
     });
     // Functions left Pending by a restart are activated again.
     for (const fn of registry.all()) if (fn.latest.config.State === 'Pending' || fn.latest.config.LastUpdateStatus === 'InProgress') functions.activate(fn);
-    const mappings = new EventSourceMappings({ repo, store: env.store, clock: env.clock, ids: env.ids, log: env.log, internal: env.internal, bus: env.bus, registry, functions, invoker });
+    const mappings = new EventSourceMappings({ repo, store, clock: env.clock, ids: env.ids, log: env.log, internal: env.internal, bus: env.bus, registry, functions, invoker });
+    await store.caches.register('lambda.mappings', () => mappings.reload());
 
     const codeLinks = new CodeLinks(env.clock);
     /** Serves a GetFunction code link: the version's zip, or 403 as S3 answers a bad presigned URL. */

@@ -1,15 +1,16 @@
 /**
  * The functions service's tables in SQLite: one JSON document per function, one per event source
  * mapping (with its reading position), and the durable queue of asynchronous invocations.
- * Writers call the `*Now` methods inside `store.write`, so a change and what follows from it
+ * Writers pass the transaction of their `store.write`, so a change and what follows from it
  * (a version and its alias, an invocation and its retry) commit together.
  */
 import { statementCache, type Prepare } from '../../store/statements.js';
-import type { Db, Migration } from '../../store/sqlite.js';
+import { liveTx, type Migration, type SqliteConnection } from '../../store/sqlite.js';
+import type { Tx } from '../../store/store.js';
 import type { FunctionRecord } from './model.js';
-import type { AsyncInvocation, LambdaRepo } from './repo.js';
+import type { AsyncInvocation, LambdaRepo, PendingInvocations } from './repo.js';
 
-export const LAMBDA_MIGRATIONS: Migration[] = [
+const LAMBDA_MIGRATIONS: Migration[] = [
   `CREATE TABLE lambda_functions (
      key TEXT PRIMARY KEY,
      doc TEXT NOT NULL
@@ -26,55 +27,58 @@ export const LAMBDA_MIGRATIONS: Migration[] = [
    CREATE INDEX lambda_async_due ON lambda_async_invocations (due);`,
 ];
 
-export class SqliteLambdaRepo implements LambdaRepo {
-  private readonly sql: Prepare;
+/** The factory `Store.repo` calls on SQLite: applies the service's migrations, then builds the repo. */
+export function sqliteLambdaRepo(conn: SqliteConnection): LambdaRepo {
+  conn.migrate('lambda', LAMBDA_MIGRATIONS);
+  return new SqliteLambdaRepo(statementCache(conn.db));
+}
 
-  constructor(db: Db) {
-    this.sql = statementCache(db);
-  }
+class SqliteLambdaRepo implements LambdaRepo {
+  constructor(private readonly sql: Prepare) {}
 
-  allFunctions(): FunctionRecord[] {
+  async allFunctions(_tx?: Tx): Promise<FunctionRecord[]> {
     return (this.sql('SELECT doc FROM lambda_functions').all() as { doc: string }[]).map((r) => JSON.parse(r.doc) as FunctionRecord);
   }
 
-  putFunctionNow(key: string, doc: FunctionRecord): void {
+  async putFunction(tx: Tx, key: string, doc: FunctionRecord): Promise<void> {
+    liveTx(tx);
     this.sql('INSERT OR REPLACE INTO lambda_functions (key, doc) VALUES (?, ?)').run(key, JSON.stringify(doc));
   }
 
-  deleteFunctionNow(key: string): void {
+  async deleteFunction(tx: Tx, key: string): Promise<void> {
+    liveTx(tx);
     this.sql('DELETE FROM lambda_functions WHERE key = ?').run(key);
   }
 
-  allMappings<T>(): T[] {
+  async allMappings<T>(_tx?: Tx): Promise<T[]> {
     return (this.sql('SELECT doc FROM lambda_event_source_mappings').all() as { doc: string }[]).map((r) => JSON.parse(r.doc) as T);
   }
 
-  putMappingNow(uuid: string, doc: unknown): void {
+  async putMapping(tx: Tx, uuid: string, doc: unknown): Promise<void> {
+    liveTx(tx);
     this.sql('INSERT OR REPLACE INTO lambda_event_source_mappings (uuid, doc) VALUES (?, ?)').run(uuid, JSON.stringify(doc));
   }
 
-  deleteMappingNow(uuid: string): void {
+  async deleteMapping(tx: Tx, uuid: string): Promise<void> {
+    liveTx(tx);
     this.sql('DELETE FROM lambda_event_source_mappings WHERE uuid = ?').run(uuid);
   }
 
-  enqueueNow(inv: AsyncInvocation): void {
+  async enqueueInvocation(tx: Tx, inv: AsyncInvocation): Promise<void> {
+    liveTx(tx);
     this.sql('INSERT OR REPLACE INTO lambda_async_invocations (id, due, doc) VALUES (?, ?, ?)').run(inv.id, inv.due, JSON.stringify(inv));
   }
 
-  removeInvocationNow(id: string): void {
+  async removeInvocation(tx: Tx, id: string): Promise<void> {
+    liveTx(tx);
     this.sql('DELETE FROM lambda_async_invocations WHERE id = ?').run(id);
   }
 
-  /** Invocations due by `now`, oldest first. */
-  dueInvocations(now: number, limit: number): AsyncInvocation[] {
-    return (this.sql('SELECT doc FROM lambda_async_invocations WHERE due <= ? ORDER BY due LIMIT ?').all(now, limit) as { doc: string }[]).map(
+  async pendingInvocations(now: number, limit: number, _tx?: Tx): Promise<PendingInvocations> {
+    const due = (this.sql('SELECT doc FROM lambda_async_invocations WHERE due <= ? ORDER BY due LIMIT ?').all(now, limit) as { doc: string }[]).map(
       (r) => JSON.parse(r.doc) as AsyncInvocation,
     );
-  }
-
-  /** The earliest due time after `now` of any queued invocation. */
-  nextDue(now: number): number | undefined {
-    const row = this.sql('SELECT MIN(due) AS due FROM lambda_async_invocations WHERE due > ?').get(now) as { due: number | null };
-    return row.due ?? undefined;
+    const next = this.sql('SELECT MIN(due) AS due FROM lambda_async_invocations WHERE due > ?').get(now) as { due: number | null };
+    return { due, nextDue: next.due ?? undefined };
   }
 }

@@ -1,9 +1,11 @@
 /**
  * What the functions service stores, whatever the backend: one document per function, one per
  * event source mapping (with its reading positions), and the durable queue of asynchronous
- * invocations. Writers call the `*Now` methods inside `store.write`, so a change and what
- * follows from it commit together.
+ * invocations. Every method answers a Promise. A method that writes takes the transaction of
+ * the `store.write` it runs in (`Tx`) first, so a change and what follows from it commit
+ * together; a read takes it last when it runs inside a write (to see that write's changes).
  */
+import type { Tx } from '../../store/store.js';
 import type { FunctionRecord } from './model.js';
 
 /** One queued asynchronous invocation (InvocationType=Event, or a retry of one). */
@@ -27,17 +29,26 @@ export interface AsyncInvocation {
   noDestinations?: boolean;
 }
 
-export interface LambdaRepo {
-  allFunctions(): FunctionRecord[];
-  putFunctionNow(key: string, doc: FunctionRecord): void;
-  deleteFunctionNow(key: string): void;
-  allMappings<T>(): T[];
-  putMappingNow(uuid: string, doc: unknown): void;
-  deleteMappingNow(uuid: string): void;
-  enqueueNow(inv: AsyncInvocation): void;
-  removeInvocationNow(id: string): void;
-  /** Invocations due by `now`, oldest first. */
-  dueInvocations(now: number, limit: number): AsyncInvocation[];
+/** What the queue runner needs at each wake-up, in one call. */
+export interface PendingInvocations {
+  /** Invocations due by `now`, oldest first (at most the limit asked for). */
+  due: AsyncInvocation[];
   /** The earliest due time after `now` of any queued invocation. */
-  nextDue(now: number): number | undefined;
+  nextDue: number | undefined;
+}
+
+export interface LambdaRepo {
+  allFunctions(tx?: Tx): Promise<FunctionRecord[]>;
+  /** Writes the function's whole document under its key (functionKey), replacing any before. */
+  putFunction(tx: Tx, key: string, doc: FunctionRecord): Promise<void>;
+  deleteFunction(tx: Tx, key: string): Promise<void>;
+  allMappings<T>(tx?: Tx): Promise<T[]>;
+  /** Writes the mapping's whole document (positions included), replacing any before. */
+  putMapping(tx: Tx, uuid: string, doc: unknown): Promise<void>;
+  deleteMapping(tx: Tx, uuid: string): Promise<void>;
+  /** Queues the invocation, or replaces the one of its id (a retry: attempts and due time). */
+  enqueueInvocation(tx: Tx, inv: AsyncInvocation): Promise<void>;
+  removeInvocation(tx: Tx, id: string): Promise<void>;
+  /** Invocations due by `now` (up to `limit`, oldest first) and when the next one falls due. */
+  pendingInvocations(now: number, limit: number, tx?: Tx): Promise<PendingInvocations>;
 }

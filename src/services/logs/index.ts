@@ -5,6 +5,7 @@
  * call, which the Lambda runtime uses for every function's stdout and stderr.
  */
 import type { Violation } from '../../protocols/shapes.js';
+import type { Store } from '../../store/store.js';
 import type { ServiceEnv, ServicePlugin } from '../service.js';
 import { LogsEngine } from './engine/index.js';
 import { violationPath } from './engine/validate.js';
@@ -13,7 +14,7 @@ import { eventOperations } from './operations/events.js';
 import { groupOperations } from './operations/groups.js';
 import { streamOperations } from './operations/streams.js';
 import { tagOperations } from './operations/tags.js';
-import { LOGS_MIGRATIONS, SqliteLogsRepo } from './repo.sqlite.js';
+import { sqliteLogsRepo } from './repo.sqlite.js';
 
 /** Missing members as CloudWatch Logs reports them: "1 validation error detected: Value null at 'logGroupName' ...". */
 function validationError(violations: Violation[]) {
@@ -26,9 +27,11 @@ function validationError(violations: Violation[]) {
   return new InvalidParameterException(`${n} validation error${n > 1 ? 's' : ''} detected: ${parts.join('; ')}`);
 }
 
-export function createLogsService(env: ServiceEnv): ServicePlugin {
-  env.store.migrate('logs', LOGS_MIGRATIONS);
-  const engine = new LogsEngine(new SqliteLogsRepo(env.store.db), env);
+export async function createLogsService(env: ServiceEnv): Promise<ServicePlugin> {
+  const store: Store = env.store;
+  const repo = await store.repo({ sqlite: sqliteLogsRepo });
+  const engine = new LogsEngine(repo, { store, clock: env.clock, log: env.log });
+  await store.caches.register('logs.registry', () => engine.registry.load());
   engine.start();
   env.internal.register('logs.append', (args) => engine.appender.append(args));
   return {

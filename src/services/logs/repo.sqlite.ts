@@ -6,11 +6,12 @@
  * index, never a scan of the table. Ids and sequences come from AUTOINCREMENT: never reused,
  * so a token or an append that raced a delete cannot land in a later group or stream.
  */
-import type { Db, Migration } from '../../store/sqlite.js';
+import { liveTx, type Db, type Migration, type SqliteConnection } from '../../store/sqlite.js';
 import { statementCache, type Prepare } from '../../store/statements.js';
-import type { EventRange, EventRecord, GroupRecord, LogsRepo, NewEvent, StreamRecord } from './repo.js';
+import type { Tx } from '../../store/store.js';
+import type { EventRange, EventRecord, GroupRecord, LogsRepo, StreamAppend, StreamRecord } from './repo.js';
 
-export const LOGS_MIGRATIONS: Migration[] = [
+const LOGS_MIGRATIONS: Migration[] = [
   `CREATE TABLE logs_groups (
      id INTEGER PRIMARY KEY AUTOINCREMENT,
      account TEXT NOT NULL,
@@ -72,17 +73,23 @@ interface StreamRow {
   uploads: number;
 }
 
+/** The factory `Store.repo` calls on SQLite: applies the service's migrations, then builds the repo. */
+export function sqliteLogsRepo(conn: SqliteConnection): LogsRepo {
+  conn.migrate('logs', LOGS_MIGRATIONS);
+  return new SqliteLogsRepo(conn.db);
+}
+
 const EVENT_COLUMNS = 'seq, stream_id AS streamId, timestamp, ingestion_time AS ingestionTime, message';
 
-export class SqliteLogsRepo implements LogsRepo {
+class SqliteLogsRepo implements LogsRepo {
   private readonly sql: Prepare;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.sql = statementCache(db);
   }
 
-  loadGroups(): GroupRecord[] {
-    return (this.db.prepare('SELECT * FROM logs_groups').all() as GroupRow[]).map((r) => ({
+  async loadGroups(_tx?: Tx): Promise<GroupRecord[]> {
+    return (this.sql('SELECT * FROM logs_groups').all() as GroupRow[]).map((r) => ({
       id: r.id,
       account: r.account,
       region: r.region,
@@ -95,8 +102,8 @@ export class SqliteLogsRepo implements LogsRepo {
     }));
   }
 
-  loadStreams(): StreamRecord[] {
-    return (this.db.prepare('SELECT * FROM logs_streams').all() as StreamRow[]).map((r) => ({
+  async loadStreams(_tx?: Tx): Promise<StreamRecord[]> {
+    return (this.sql('SELECT * FROM logs_streams').all() as StreamRow[]).map((r) => ({
       id: r.id,
       groupId: r.group_id,
       name: r.name,
@@ -109,7 +116,8 @@ export class SqliteLogsRepo implements LogsRepo {
     }));
   }
 
-  insertGroup(g: Omit<GroupRecord, 'id'>): number {
+  async insertGroup(tx: Tx, g: Omit<GroupRecord, 'id'>): Promise<number> {
+    liveTx(tx);
     const r = this.sql(
       `INSERT INTO logs_groups (account, region, name, created_at, retention_days, tags, kms_key_id, log_group_class)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -117,17 +125,20 @@ export class SqliteLogsRepo implements LogsRepo {
     return Number(r.lastInsertRowid);
   }
 
-  updateGroup(g: GroupRecord): void {
+  async updateGroup(tx: Tx, g: GroupRecord): Promise<void> {
+    liveTx(tx);
     this.sql('UPDATE logs_groups SET retention_days = ?, tags = ? WHERE id = ?').run(g.retentionDays, JSON.stringify(g.tags), g.id);
   }
 
-  deleteGroup(id: number): void {
+  async deleteGroup(tx: Tx, id: number): Promise<void> {
+    liveTx(tx);
     this.sql('DELETE FROM logs_events WHERE group_id = ?').run(id);
     this.sql('DELETE FROM logs_streams WHERE group_id = ?').run(id);
     this.sql('DELETE FROM logs_groups WHERE id = ?').run(id);
   }
 
-  insertStream(s: Omit<StreamRecord, 'id'>): number {
+  async insertStream(tx: Tx, s: Omit<StreamRecord, 'id'>): Promise<number> {
+    liveTx(tx);
     const r = this.sql(
       `INSERT INTO logs_streams (group_id, name, created_at, first_event_ts, last_event_ts, last_ingestion, stored_bytes, uploads)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -135,36 +146,34 @@ export class SqliteLogsRepo implements LogsRepo {
     return Number(r.lastInsertRowid);
   }
 
-  updateStream(s: StreamRecord): void {
-    this.sql('UPDATE logs_streams SET first_event_ts = ?, last_event_ts = ?, last_ingestion = ?, stored_bytes = ?, uploads = ? WHERE id = ?').run(
-      s.firstEventTimestamp,
-      s.lastEventTimestamp,
-      s.lastIngestionTime,
-      s.storedBytes,
-      s.uploads,
-      s.id,
-    );
+  async updateStreams(tx: Tx, streams: Iterable<StreamRecord>): Promise<void> {
+    liveTx(tx);
+    const update = this.sql('UPDATE logs_streams SET first_event_ts = ?, last_event_ts = ?, last_ingestion = ?, stored_bytes = ?, uploads = ? WHERE id = ?');
+    for (const s of streams) update.run(s.firstEventTimestamp, s.lastEventTimestamp, s.lastIngestionTime, s.storedBytes, s.uploads, s.id);
   }
 
-  deleteStream(id: number): void {
+  async deleteStream(tx: Tx, id: number): Promise<void> {
+    liveTx(tx);
     this.sql('DELETE FROM logs_events WHERE stream_id = ?').run(id);
     this.sql('DELETE FROM logs_streams WHERE id = ?').run(id);
   }
 
-  insertEvents(groupId: number, streamId: number, ingestionTime: number, events: NewEvent[]): void {
+  async insertEvents(tx: Tx, ingestionTime: number, appends: StreamAppend[]): Promise<void> {
+    liveTx(tx);
     const insert = this.sql('INSERT INTO logs_events (group_id, stream_id, timestamp, ingestion_time, bytes, message) VALUES (?, ?, ?, ?, ?, ?)');
-    for (const e of events) insert.run(groupId, streamId, e.timestamp, ingestionTime, e.bytes, e.message);
+    for (const a of appends) for (const e of a.events) insert.run(a.groupId, a.streamId, e.timestamp, ingestionTime, e.bytes, e.message);
   }
 
-  streamEvents(streamId: number, range: EventRange, descending: boolean, limit: number): EventRecord[] {
+  async streamEvents(streamId: number, range: EventRange, descending: boolean, limit: number, _tx?: Tx): Promise<EventRecord[]> {
     return this.rangeQuery('stream_id', streamId, range, descending, limit);
   }
 
-  groupEvents(groupId: number, range: EventRange, limit: number): EventRecord[] {
+  async groupEvents(groupId: number, range: EventRange, limit: number, _tx?: Tx): Promise<EventRecord[]> {
     return this.rangeQuery('group_id', groupId, range, false, limit);
   }
 
-  deleteExpired(groupId: number, before: number): Map<number, number> {
+  async deleteExpired(tx: Tx, groupId: number, before: number): Promise<Map<number, number>> {
+    liveTx(tx);
     const freed = new Map<number, number>();
     const rows = this.sql(
       'SELECT stream_id AS streamId, SUM(bytes) AS bytes FROM logs_events WHERE group_id = ? AND timestamp < ? GROUP BY stream_id',

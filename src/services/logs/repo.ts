@@ -1,7 +1,10 @@
 /**
  * CloudWatch Logs' storage interface: what the engine needs from a backend, with no SQL in
- * sight. Every mutating method is called from inside Store.write (one group commit).
+ * sight. Every method answers a Promise. A method that writes takes the write's transaction
+ * (`Tx`, from Store.write) first; a read takes it last when it runs inside a write, so a
+ * networked backend reads that write's own changes.
  */
+import type { Tx } from '../../store/store.js';
 
 export interface GroupRecord {
   id: number;
@@ -59,28 +62,35 @@ export interface NewEvent {
   bytes: number;
 }
 
+/** Events for one stream of one group, in order. */
+export interface StreamAppend {
+  groupId: number;
+  streamId: number;
+  events: NewEvent[];
+}
+
 export interface LogsRepo {
-  loadGroups(): GroupRecord[];
-  loadStreams(): StreamRecord[];
+  loadGroups(tx?: Tx): Promise<GroupRecord[]>;
+  loadStreams(tx?: Tx): Promise<StreamRecord[]>;
   /** Inserts a group under a new id (never one a group had before). */
-  insertGroup(g: Omit<GroupRecord, 'id'>): number;
+  insertGroup(tx: Tx, g: Omit<GroupRecord, 'id'>): Promise<number>;
   /** Writes the group's retention and tags. */
-  updateGroup(g: GroupRecord): void;
+  updateGroup(tx: Tx, g: GroupRecord): Promise<void>;
   /** Removes the group, its streams and their events. */
-  deleteGroup(id: number): void;
+  deleteGroup(tx: Tx, id: number): Promise<void>;
 
-  insertStream(s: Omit<StreamRecord, 'id'>): number;
-  /** Writes the stream's event statistics. */
-  updateStream(s: StreamRecord): void;
+  insertStream(tx: Tx, s: Omit<StreamRecord, 'id'>): Promise<number>;
+  /** Writes the event statistics of each stream given (one call for all streams a write touched). */
+  updateStreams(tx: Tx, streams: Iterable<StreamRecord>): Promise<void>;
   /** Removes the stream and its events. */
-  deleteStream(id: number): void;
+  deleteStream(tx: Tx, id: number): Promise<void>;
 
-  /** Appends events to a stream, in the order given. */
-  insertEvents(groupId: number, streamId: number, ingestionTime: number, events: NewEvent[]): void;
+  /** Appends events to streams, in the order given (one call for a whole round of appends). */
+  insertEvents(tx: Tx, ingestionTime: number, appends: StreamAppend[]): Promise<void>;
   /** A stream's events in the range, ascending (or descending from the end) by position. */
-  streamEvents(streamId: number, range: EventRange, descending: boolean, limit: number): EventRecord[];
+  streamEvents(streamId: number, range: EventRange, descending: boolean, limit: number, tx?: Tx): Promise<EventRecord[]>;
   /** A group's events (all streams) in the range, ascending by position. */
-  groupEvents(groupId: number, range: EventRange, limit: number): EventRecord[];
+  groupEvents(groupId: number, range: EventRange, limit: number, tx?: Tx): Promise<EventRecord[]>;
   /** Deletes the group's events older than `before`, answering the bytes freed per stream. */
-  deleteExpired(groupId: number, before: number): Map<number, number>;
+  deleteExpired(tx: Tx, groupId: number, before: number): Promise<Map<number, number>>;
 }

@@ -31,13 +31,13 @@ interface Harness {
 
 const ctx = { requestId: 'r', accountId: ACCOUNT, accessKeyId: 'test', region: 'us-east-1', endpoint: 'http://localhost', path: '/' } as RequestContext;
 
-function start(opts: { dataDir?: string; clock?: ManualClock } = {}): Harness {
+async function start(opts: { dataDir?: string; clock?: ManualClock } = {}): Promise<Harness> {
   const log = createLogger('silent');
   const store = new Store(opts.dataDir ? { dataDir: opts.dataDir, log } : { memory: true, log });
   const clock = opts.clock ?? new ManualClock(Date.now());
   const internal = new InternalApi();
   const env = { store, clock, ids: randomIds, log, region: 'us-east-1', bus: new EventBus(log), internal } as unknown as ServiceEnv;
-  const plugin = createLogsService(env);
+  const plugin = await createLogsService(env);
   const append = internal.get('logs.append');
   assert.ok(append, 'the plugin registers logs.append');
   return {
@@ -54,7 +54,7 @@ function start(opts: { dataDir?: string; clock?: ManualClock } = {}): Harness {
 }
 
 async function withHarness(fn: (h: Harness) => Promise<void>): Promise<void> {
-  const h = start();
+  const h = await start();
   try {
     await fn(h);
   } finally {
@@ -159,7 +159,7 @@ describe('logs.append', () => {
     }));
 
   test('resolves (without storing) once the store is closed', async () => {
-    const h = start();
+    const h = await start();
     await h.close();
     await h.append({ accountId: ACCOUNT, region: 'us-east-1', group: GROUP, stream: 's', events: [{ timestamp: Date.now(), message: 'late' }] });
   });
@@ -168,10 +168,10 @@ describe('logs.append', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nimbus-logs-'));
     try {
       const clock = new ManualClock(Date.now());
-      const first = start({ dataDir: dir, clock });
+      const first = await start({ dataDir: dir, clock });
       await first.append({ accountId: ACCOUNT, region: 'us-east-1', group: GROUP, stream: 's', events: [{ timestamp: clock.now(), message: 'persisted' }] });
       await first.close();
-      const second = start({ dataDir: dir, clock });
+      const second = await start({ dataDir: dir, clock });
       try {
         assert.deepEqual(await lines(second, GROUP, 's'), ['persisted']);
         const [s] = (await second.call('DescribeLogStreams', { logGroupName: GROUP })).logStreams;

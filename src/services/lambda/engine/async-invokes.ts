@@ -6,6 +6,7 @@
  * destination (an SQS queue or another function) or the dead-letter queue, or is dropped.
  */
 import type { ServiceEnv } from '../../service.js';
+import type { Store } from '../../../store/store.js';
 import { own } from '../../../lib/own.js';
 import type { Timer } from '../../../lib/clock.js';
 import { AwsError } from '../../../protocols/errors.js';
@@ -27,7 +28,8 @@ const PARALLEL = 8;
 
 type Condition = 'Success' | 'RetriesExhausted' | 'EventAgeExceeded';
 
-export interface AsyncDeps extends Pick<ServiceEnv, 'store' | 'clock' | 'ids' | 'log' | 'internal'> {
+export interface AsyncDeps extends Pick<ServiceEnv, 'clock' | 'ids' | 'log' | 'internal'> {
+  store: Store;
   repo: LambdaRepo;
   invoker: Invoker;
   /** The function a stored invocation names, if it still exists. */
@@ -40,6 +42,9 @@ export class AsyncInvocations {
   private running = 0;
   private stopped = false;
   private readonly inFlight = new Set<string>();
+  /** A kick is reading the queue; `kickAgain` asks it for one more round when it ends. */
+  private kicking = false;
+  private kickAgain = false;
 
   constructor(private readonly d: AsyncDeps) {}
 
@@ -60,20 +65,45 @@ export class AsyncInvocations {
       due: now,
       ...(opts.noDestinations ? { noDestinations: true } : {}),
     };
-    await this.d.store.write(() => this.d.repo.enqueueNow(inv));
+    await this.d.store.write((tx) => this.d.repo.enqueueInvocation(tx, inv));
     this.kick();
   }
 
-  /** Runs what is due now and schedules the next wake-up. */
+  /**
+   * Runs what is due now and schedules the next wake-up. One kick reads the queue at a time
+   * (so two cannot start the same invocation); a kick asked for meanwhile runs once it ends.
+   */
   kick(): void {
     if (this.stopped) return;
+    if (this.kicking) {
+      this.kickAgain = true;
+      return;
+    }
+    this.kicking = true;
+    this.runDue()
+      .catch((e) => this.d.log.error('asynchronous invocations could not be read', { error: e instanceof Error ? e.stack : String(e) }))
+      .finally(() => {
+        this.kicking = false;
+        if (this.kickAgain) {
+          this.kickAgain = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async runDue(): Promise<void> {
     const now = this.d.clock.now();
-    while (this.running < PARALLEL) {
-      const due = this.d.repo.dueInvocations(now, PARALLEL * 2).filter((i) => !this.inFlight.has(i.id));
+    let nextDue: number | undefined;
+    do {
+      // One read answers what is due and when the next one is (in flight ones come back too).
+      const pending = await this.d.repo.pendingInvocations(now, PARALLEL * 2);
+      nextDue = pending.nextDue;
+      if (this.stopped) return;
+      const due = pending.due.filter((i) => !this.inFlight.has(i.id));
       if (due.length === 0) break;
       for (const inv of due.slice(0, PARALLEL - this.running)) this.start(inv);
-    }
-    this.schedule();
+    } while (this.running < PARALLEL);
+    this.schedule(nextDue);
   }
 
   stop(): void {
@@ -85,8 +115,7 @@ export class AsyncInvocations {
    * Wakes up for the next invocation that falls due later. What is due now is running or
    * waits for a free slot: each finished invocation kicks again.
    */
-  private schedule(): void {
-    const next = this.d.repo.nextDue(this.d.clock.now());
+  private schedule(next: number | undefined): void {
     if (next === undefined || next >= this.timerAt) return;
     this.timer?.cancel();
     this.timerAt = next;
@@ -144,13 +173,13 @@ export class AsyncInvocations {
   }
 
   private async retryAt(inv: AsyncInvocation, due: number, attempts: number): Promise<void> {
-    await this.d.store.write(() => this.d.repo.enqueueNow({ ...inv, attempts, due }));
+    await this.d.store.write((tx) => this.d.repo.enqueueInvocation(tx, { ...inv, attempts, due }));
   }
 
   /** Sends the outcome, then forgets the invocation (at least once: a crash between resends). */
   private async finish(inv: AsyncInvocation, deliver?: () => Promise<void>): Promise<void> {
     if (deliver && !inv.noDestinations) await deliver();
-    await this.d.store.write(() => this.d.repo.removeInvocationNow(inv.id));
+    await this.d.store.write((tx) => this.d.repo.removeInvocation(tx, inv.id));
   }
 
   private async deliver(

@@ -7,6 +7,7 @@
  * finished) and a new one starts with the new settings. Mappings restart with Nimbus.
  */
 import type { ServiceEnv } from '../../service.js';
+import type { Store } from '../../../store/store.js';
 import { parseArn } from '../../../lib/arn.js';
 import { functionNotFound, InvalidParameterValueException, ResourceConflictException, ResourceNotFoundException } from '../errors.js';
 import type { LambdaRepo } from '../repo.js';
@@ -19,7 +20,8 @@ import { StreamReader } from './mappings-streams.js';
 import { functionArn, parseFunctionArn, parseFunctionName, type FunctionRef } from './names.js';
 import type { Registry } from './registry.js';
 
-export interface MappingsDeps extends Pick<ServiceEnv, 'store' | 'clock' | 'ids' | 'log' | 'internal' | 'bus'> {
+export interface MappingsDeps extends Pick<ServiceEnv, 'clock' | 'ids' | 'log' | 'internal' | 'bus'> {
+  store: Store;
   repo: LambdaRepo;
   registry: Registry;
   functions: Functions;
@@ -42,8 +44,6 @@ export class EventSourceMappings {
   private stopped = false;
 
   constructor(private readonly d: MappingsDeps) {
-    this.reload();
-    d.store.onRollback(() => this.reload());
     this.runnerDeps = {
       clock: d.clock,
       ids: d.ids,
@@ -59,8 +59,9 @@ export class EventSourceMappings {
     };
   }
 
-  private reload(): void {
-    this.docs = new Map(this.d.repo.allMappings<MappingDoc>().map((m) => [m.UUID, m]));
+  /** (Re)loads every mapping from the store (registered with the store's caches as `lambda.mappings`). */
+  async reload(): Promise<void> {
+    this.docs = new Map((await this.d.repo.allMappings<MappingDoc>()).map((m) => [m.UUID, m]));
   }
 
   /** Starts the runners of every enabled mapping (at startup). */
@@ -116,9 +117,9 @@ export class EventSourceMappings {
       doc.positions = { [stream.shardId]: doc.StartingPosition === 'TRIM_HORIZON' ? stream.trimHorizon : stream.latest };
       doc.LastProcessingResult = 'No records processed';
     }
-    await this.d.store.write(() => {
+    await this.d.store.write(async (tx) => {
       this.checkUnique(doc, ref);
-      this.d.repo.putMappingNow(doc.UUID, doc);
+      await this.d.repo.putMapping(tx, doc.UUID, doc);
       this.docs.set(doc.UUID, doc);
     });
     this.restart(doc.UUID);
@@ -140,13 +141,13 @@ export class EventSourceMappings {
     next = checkMapping(next, input, false);
     next.LastModified = this.d.clock.now();
     const state: TransitionState = input.Enabled !== undefined && input.Enabled !== current.enabled ? (input.Enabled ? 'Enabling' : 'Disabling') : 'Updating';
-    const saved = await this.d.store.write(() => {
+    const saved = await this.d.store.write(async (tx) => {
       const latest = this.docs.get(uuid);
       if (!latest) throw notFound();
       if (ref) this.checkUnique(next, ref);
       // What the runner recorded meanwhile stays.
       const doc: MappingDoc = { ...next, positions: latest.positions, LastProcessingResult: latest.LastProcessingResult };
-      this.d.repo.putMappingNow(uuid, doc);
+      await this.d.repo.putMapping(tx, uuid, doc);
       this.docs.set(uuid, doc);
       return doc;
     });
@@ -156,8 +157,8 @@ export class EventSourceMappings {
 
   async delete(uuid: string, scope: Scope): Promise<Record<string, unknown>> {
     const doc = this.find(uuid, scope);
-    await this.d.store.write(() => {
-      this.d.repo.deleteMappingNow(uuid);
+    await this.d.store.write(async (tx) => {
+      await this.d.repo.deleteMapping(tx, uuid);
       this.docs.delete(uuid);
     });
     this.restart(uuid);
@@ -201,11 +202,11 @@ export class EventSourceMappings {
   }
 
   private async savePosition(uuid: string, shardId: string, sequence: number, result: string): Promise<void> {
-    await this.d.store.write(() => {
+    await this.d.store.write(async (tx) => {
       const current = this.docs.get(uuid);
       if (!current) return;
       const doc: MappingDoc = { ...current, positions: { ...current.positions, [shardId]: sequence }, LastProcessingResult: result };
-      this.d.repo.putMappingNow(uuid, doc);
+      await this.d.repo.putMapping(tx, uuid, doc);
       this.docs.set(uuid, doc);
     });
   }

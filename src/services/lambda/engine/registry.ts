@@ -1,9 +1,10 @@
 /**
  * The functions of every account and region, in memory and in step with the store: reads
  * (every Invoke) never touch SQL, and each change writes the function's whole document in one
- * durable commit before the caller hears of it. A batch rolled back as a whole reloads the map.
+ * durable commit before the caller hears of it. The plugin registers `reload` with the store's
+ * caches: a batch rolled back as a whole (or a change made by another node) reloads the map.
  */
-import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
+import type { Store } from '../../../store/store.js';
 import { functionNotFound, ResourceConflictException } from '../errors.js';
 import { functionKey, type FunctionRecord } from '../model.js';
 import type { LambdaRepo } from '../repo.js';
@@ -15,13 +16,11 @@ export class Registry {
   constructor(
     private readonly repo: LambdaRepo,
     private readonly store: Store,
-  ) {
-    this.reload();
-    store.onRollback(() => this.reload());
-  }
+  ) {}
 
-  private reload(): void {
-    this.fns = new Map(this.repo.allFunctions().map((f) => [functionKey(f.accountId, f.region, f.name), f]));
+  /** (Re)loads every function from the store (registered with the store's caches as `lambda.functions`). */
+  async reload(): Promise<void> {
+    this.fns = new Map((await this.repo.allFunctions()).map((f) => [functionKey(f.accountId, f.region, f.name), f]));
   }
 
   find(ref: Pick<FunctionRef, 'accountId' | 'region' | 'name'>): FunctionRecord | undefined {
@@ -46,9 +45,9 @@ export class Registry {
   /** Commits a new function; ResourceConflictException when the name is taken (checked inside the write). */
   async create(doc: FunctionRecord): Promise<FunctionRecord> {
     const key = functionKey(doc.accountId, doc.region, doc.name);
-    return this.store.write(() => {
+    return this.store.write(async (tx) => {
       if (this.fns.has(key)) throw new ResourceConflictException(`Function already exist: ${doc.name}`);
-      this.repo.putFunctionNow(key, doc);
+      await this.repo.putFunction(tx, key, doc);
       this.fns.set(key, doc);
       return doc;
     });
@@ -62,15 +61,15 @@ export class Registry {
    */
   async update<T>(ref: Pick<FunctionRef, 'accountId' | 'region' | 'name'>, change: (f: FunctionRecord) => { doc: FunctionRecord | null; result: T }): Promise<T> {
     const key = functionKey(ref.accountId, ref.region, ref.name);
-    return this.store.write(() => {
+    return this.store.write(async (tx) => {
       const current = this.fns.get(key);
       if (!current) throw functionNotFound(functionArn(ref));
       const { doc, result } = change(structuredClone(current));
       if (doc === null) {
-        this.repo.deleteFunctionNow(key);
+        await this.repo.deleteFunction(tx, key);
         this.fns.delete(key);
       } else {
-        this.repo.putFunctionNow(key, doc);
+        await this.repo.putFunction(tx, key, doc);
         this.fns.set(key, doc);
       }
       return result;

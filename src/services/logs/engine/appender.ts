@@ -10,7 +10,7 @@
  * refuse, an empty message) are dropped with a warning; nothing is thrown or rejected.
  */
 import type { Logger } from '../../../lib/log.js';
-import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
+import type { Store, Tx } from '../../../store/store.js';
 import type { NewEvent } from '../repo.js';
 import { EVENT_OVERHEAD, MAX_EVENT_BYTES, utf8Bytes, type EventEngine } from './events.js';
 import type { LogStream, Registry } from './registry.js';
@@ -52,16 +52,16 @@ export class Appender {
     this.scheduled = true;
     let taken: Pending[] | undefined;
     this.store
-      .write(() => {
+      .write((tx) => {
         taken = this.queue;
         this.queue = [];
         this.scheduled = false;
-        this.apply(taken);
+        return this.apply(tx, taken);
       })
-      .catch((e) => {
+      .catch(async (e) => {
         this.log.error('logs.append: events were not stored', { error: String(e) });
         // Memory may hold groups or streams whose rows were rolled back with the write.
-        if (taken) this.registry.load();
+        if (taken) await this.registry.load().catch((err) => this.log.error('logs registry reload failed', { error: String(err) }));
       })
       .finally(() => {
         if (taken === undefined) {
@@ -75,21 +75,18 @@ export class Appender {
   }
 
   /** Inside the write: stores every queued call, in order. */
-  private apply(calls: Pending[]): void {
-    const now = this.now();
-    const touched = new Set<LogStream>();
+  private async apply(tx: Tx, calls: Pending[]): Promise<void> {
+    const appends: { stream: LogStream; events: NewEvent[] }[] = [];
     for (const { args } of calls) {
       const events = this.wellFormed(args);
       if (!events) continue;
       const caller = { accountId: args.accountId, region: args.region };
-      const group = this.registry.find(args.accountId, args.region, args.group) ?? this.registry.createGroupNow(caller, args.group);
-      const stream = group.streams.get(args.stream) ?? this.registry.createStreamNow(group, args.stream);
-      if (events.length === 0) continue;
-      this.events.appendNow(stream, events, now, false);
-      touched.add(stream);
+      const group = this.registry.find(args.accountId, args.region, args.group) ?? (await this.registry.createGroupNow(tx, caller, args.group));
+      const stream = group.streams.get(args.stream) ?? (await this.registry.createStreamNow(tx, group, args.stream));
+      if (events.length > 0) appends.push({ stream, events });
     }
-    // Each stream's statistics are written once per round, however many calls it had.
-    for (const stream of touched) this.events.persistStats(stream);
+    // The round's events in one call, in call order; each stream's statistics once, however many calls it had.
+    await this.events.appendMany(tx, this.now(), appends);
   }
 
   /** The call's storable events, or undefined (with a warning) when its names are unusable. */

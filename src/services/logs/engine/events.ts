@@ -6,9 +6,9 @@
  * retention are never returned, and a sweep deletes them (and their bytes) later.
  */
 import type { Clock } from '../../../lib/clock.js';
-import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
+import type { Store, Tx } from '../../../store/store.js';
 import { InvalidParameterException } from '../errors.js';
-import type { EventRecord, LogsRepo, NewEvent, Position } from '../repo.js';
+import type { EventRecord, LogsRepo, NewEvent, Position, StreamRecord } from '../repo.js';
 import { compileFilterPattern } from './filter/index.js';
 import type { LogGroup, LogStream, Registry } from './registry.js';
 import { eventId, eventToken, filterToken, parseEventToken, parseFilterToken, START } from './tokens.js';
@@ -63,6 +63,24 @@ export interface FilteredEvent {
 }
 
 const position = (e: EventRecord): Position => ({ timestamp: e.timestamp, seq: e.seq });
+
+/** A stream's statistics once one more upload of these events is stored. */
+function statsAfter(stream: StreamRecord, events: NewEvent[], now: number) {
+  let { firstEventTimestamp: first, lastEventTimestamp: last, storedBytes } = stream;
+  for (const e of events) {
+    first = first === null ? e.timestamp : Math.min(first, e.timestamp);
+    last = last === null ? e.timestamp : Math.max(last, e.timestamp);
+    storedBytes += e.bytes;
+  }
+  return {
+    uploads: stream.uploads + 1,
+    firstEventTimestamp: first,
+    lastEventTimestamp: last,
+    lastIngestionTime: events.length > 0 ? now : stream.lastIngestionTime,
+    storedBytes,
+  };
+}
+
 export const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 export class EventEngine {
@@ -111,9 +129,9 @@ export class EventEngine {
     if (tooOld > 0) rejected.tooOldLogEventEndIndex = tooOld;
     if (expired > tooOld) rejected.expiredLogEventEndIndex = expired;
 
-    const uploads = await this.store.write(() => {
+    const uploads = await this.store.write((tx) => {
       this.registry.assertLive(stream);
-      return this.appendNow(stream, accepted, now);
+      return this.appendNow(tx, stream, accepted, now);
     });
     return {
       nextSequenceToken: String(uploads).padStart(56, '0'),
@@ -121,37 +139,36 @@ export class EventEngine {
     };
   }
 
-  /**
-   * Inside a write: stores the events and updates the stream's statistics (written at once,
-   * or, with `persist` false, left for `persistStats` at the end of the write); answers the
-   * stream's upload count.
-   */
-  appendNow(stream: LogStream, events: NewEvent[], now: number, persist = true): number {
-    if (events.length > 0) this.repo.insertEvents(stream.group.id, stream.id, now, events);
-    let { firstEventTimestamp: first, lastEventTimestamp: last, storedBytes } = stream;
-    for (const e of events) {
-      first = first === null ? e.timestamp : Math.min(first, e.timestamp);
-      last = last === null ? e.timestamp : Math.max(last, e.timestamp);
-      storedBytes += e.bytes;
-    }
-    const next = {
-      uploads: stream.uploads + 1,
-      firstEventTimestamp: first,
-      lastEventTimestamp: last,
-      lastIngestionTime: events.length > 0 ? now : stream.lastIngestionTime,
-      storedBytes,
-    };
-    if (persist) this.repo.updateStream({ ...stream, ...next });
+  /** Inside a write: stores the events and the stream's statistics; answers the stream's upload count. */
+  async appendNow(tx: Tx, stream: LogStream, events: NewEvent[], now: number): Promise<number> {
+    const next = statsAfter(stream, events, now);
+    if (events.length > 0) await this.repo.insertEvents(tx, now, [{ groupId: stream.group.id, streamId: stream.id, events }]);
+    await this.repo.updateStreams(tx, [{ ...stream, ...next }]);
     Object.assign(stream, next);
     return next.uploads;
   }
 
-  /** Inside a write: writes the stream's statistics as they are in memory. */
-  persistStats(stream: LogStream): void {
-    this.repo.updateStream(stream);
+  /**
+   * Inside a write: stores the events of several appends (one upload each, in the order given)
+   * in one call, then the statistics of every stream they touched in another. Memory changes
+   * before the statistics are written: a caller whose write fails reloads the registry.
+   */
+  async appendMany(tx: Tx, now: number, appends: { stream: LogStream; events: NewEvent[] }[]): Promise<void> {
+    if (appends.length === 0) return;
+    await this.repo.insertEvents(
+      tx,
+      now,
+      appends.map((a) => ({ groupId: a.stream.group.id, streamId: a.stream.id, events: a.events })),
+    );
+    const touched = new Set<LogStream>();
+    for (const a of appends) {
+      Object.assign(a.stream, statsAfter(a.stream, a.events, now));
+      touched.add(a.stream);
+    }
+    await this.repo.updateStreams(tx, touched);
   }
 
-  get(stream: LogStream, input: GetInput) {
+  async get(stream: LogStream, input: GetInput) {
     new Checks().range('limit', input.limit, 1, 10_000).range('startTime', input.startTime, 0).range('endTime', input.endTime, 0).length('nextToken', input.nextToken, 1, Infinity).done();
     const limit = input.limit ?? 10_000;
     const from = Math.max(input.startTime ?? 0, this.registry.cutoff(stream.group, this.clock.now()));
@@ -163,7 +180,7 @@ export class EventEngine {
         ? { from, to, after: token.position }
         : { from, to, before: token.position }
       : { from, to };
-    const rows = from < to ? this.repo.streamEvents(stream.id, range, backward, limit) : [];
+    const rows = from < to ? await this.repo.streamEvents(stream.id, range, backward, limit) : [];
     // As many as fit in 1 MB, counted from where the page starts (its newest end when backward).
     let bytes = 0;
     let kept = 0;
@@ -184,7 +201,7 @@ export class EventEngine {
     return { events, nextForwardToken: eventToken('f', forwardAt), nextBackwardToken: eventToken('b', at) };
   }
 
-  filter(group: LogGroup, input: FilterInput): { events: FilteredEvent[]; searchedLogStreams: never[]; nextToken?: string } {
+  async filter(group: LogGroup, input: FilterInput): Promise<{ events: FilteredEvent[]; searchedLogStreams: never[]; nextToken?: string }> {
     new Checks()
       .count('logStreamNames', input.logStreamNames, 1, 100)
       .length('logStreamNamePrefix', input.logStreamNamePrefix, 1, 512)
@@ -219,7 +236,7 @@ export class EventEngine {
     let more = false;
     while (selected?.size !== 0 && from < to) {
       const range = { from, to, ...(after ? { after } : {}) };
-      const rows = single !== undefined ? this.repo.streamEvents(single, range, false, CHUNK) : this.repo.groupEvents(group.id, range, CHUNK);
+      const rows = single !== undefined ? await this.repo.streamEvents(single, range, false, CHUNK) : await this.repo.groupEvents(group.id, range, CHUNK);
       let full = false;
       for (let i = 0; i < rows.length && !full; i++) {
         const r = rows[i]!;
@@ -249,17 +266,18 @@ export class EventEngine {
     const now = this.clock.now();
     const groups = [...this.registry.all()].filter((g) => g.retentionDays !== null);
     if (groups.length === 0) return;
-    await this.store.write(() => {
+    await this.store.write(async (tx) => {
       for (const g of groups) {
         if (this.registry.find(g.account, g.region, g.name) !== g || g.retentionDays === null) continue;
-        const freed = this.repo.deleteExpired(g.id, this.registry.cutoff(g, now));
+        const freed = await this.repo.deleteExpired(tx, g.id, this.registry.cutoff(g, now));
+        const changed: LogStream[] = [];
         for (const s of g.streams.values()) {
           const n = freed.get(s.id);
-          if (!n) continue;
-          const next = { ...s, storedBytes: Math.max(0, s.storedBytes - n) };
-          this.repo.updateStream(next);
-          s.storedBytes = next.storedBytes;
+          if (n) changed.push({ ...s, storedBytes: Math.max(0, s.storedBytes - n) });
         }
+        if (changed.length === 0) continue;
+        await this.repo.updateStreams(tx, changed);
+        for (const next of changed) g.streams.get(next.name)!.storedBytes = next.storedBytes;
       }
     });
   }

@@ -1,6 +1,7 @@
 /** The CloudWatch Logs engine: the group/stream registry, events, the append queue and the retention sweep, wired. */
 import type { Logger } from '../../../lib/log.js';
-import type { ServiceEnv } from '../../service.js';
+import type { Clock } from '../../../lib/clock.js';
+import type { Store } from '../../../store/store.js';
 import type { LogsRepo } from '../repo.js';
 import { Appender } from './appender.js';
 import { EventEngine } from './events.js';
@@ -19,7 +20,7 @@ export class LogsEngine {
 
   constructor(
     repo: LogsRepo,
-    private readonly env: Pick<ServiceEnv, 'store' | 'clock' | 'log'>,
+    private readonly env: { store: Store; clock: Clock; log: Logger },
   ) {
     this.log = env.log;
     this.registry = new Registry(repo, env.store, env.clock);

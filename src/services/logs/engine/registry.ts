@@ -1,11 +1,12 @@
 /**
  * The registry of log groups and their streams: metadata cached in memory (read on every
  * request and on every append) and written through the store. Write fns change the rows
- * first and memory after; a batch rolled back as a whole reloads memory from the database.
+ * first and memory after; the plugin registers `load` with the store's caches, so a batch
+ * rolled back as a whole (or a change made by another node) reloads memory from the store.
  */
 import { formatArn, parseArn } from '../../../lib/arn.js';
 import type { Clock } from '../../../lib/clock.js';
-import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
+import type { Store, Tx } from '../../../store/store.js';
 import { groupExists, groupNotFound, InvalidParameterException, streamExists, streamNotFound, TooManyTagsException } from '../errors.js';
 import type { GroupRecord, LogsRepo, StreamRecord } from '../repo.js';
 
@@ -47,20 +48,24 @@ export class Registry {
     private readonly repo: LogsRepo,
     private readonly store: Store,
     private readonly clock: Clock,
-  ) {
-    this.load();
-    store.onRollback(() => this.load());
-  }
+  ) {}
 
-  /** (Re)builds memory from the database. */
-  load(): void {
-    this.byName = new Map();
-    this.byId = new Map();
-    for (const r of this.repo.loadGroups()) this.remember(groupOf(r));
-    for (const r of this.repo.loadStreams()) {
-      const g = this.byId.get(r.groupId);
+  /** (Re)builds memory from the store (registered with the store's caches as `logs.registry`). */
+  async load(): Promise<void> {
+    const [groups, streams] = [await this.repo.loadGroups(), await this.repo.loadStreams()];
+    const byName = new Map<string, LogGroup>();
+    const byId = new Map<number, LogGroup>();
+    for (const r of groups) {
+      const g = groupOf(r);
+      byName.set(key(g.account, g.region, g.name), g);
+      byId.set(g.id, g);
+    }
+    for (const r of streams) {
+      const g = byId.get(r.groupId);
       if (g) g.streams.set(r.name, streamOf(r, g));
     }
+    this.byName = byName;
+    this.byId = byId;
   }
 
   private remember(g: LogGroup): void {
@@ -139,14 +144,14 @@ export class Registry {
   }
 
   createGroup(caller: Caller, name: string, opts: { tags?: Record<string, string>; kmsKeyId?: string; logGroupClass?: string }): Promise<LogGroup> {
-    return this.store.write(() => {
+    return this.store.write((tx) => {
       if (this.find(caller.accountId, caller.region, name)) throw groupExists();
-      return this.createGroupNow(caller, name, opts);
+      return this.createGroupNow(tx, caller, name, opts);
     });
   }
 
   /** Inside a write: inserts the group (the caller checked it does not exist). */
-  createGroupNow(caller: Caller, name: string, opts: { tags?: Record<string, string>; kmsKeyId?: string; logGroupClass?: string } = {}): LogGroup {
+  async createGroupNow(tx: Tx, caller: Caller, name: string, opts: { tags?: Record<string, string>; kmsKeyId?: string; logGroupClass?: string } = {}): Promise<LogGroup> {
     const record = {
       account: caller.accountId,
       region: caller.region,
@@ -157,29 +162,29 @@ export class Registry {
       kmsKeyId: opts.kmsKeyId ?? null,
       logGroupClass: opts.logGroupClass ?? 'STANDARD',
     };
-    const g = groupOf({ id: this.repo.insertGroup(record), ...record });
+    const g = groupOf({ id: await this.repo.insertGroup(tx, record), ...record });
     this.remember(g);
     return g;
   }
 
   async deleteGroup(g: LogGroup): Promise<void> {
-    await this.store.write(() => {
+    await this.store.write(async (tx) => {
       if (this.byId.get(g.id) !== g) throw groupNotFound();
-      this.repo.deleteGroup(g.id);
+      await this.repo.deleteGroup(tx, g.id);
       this.forget(g);
     });
   }
 
   createStream(g: LogGroup, name: string): Promise<LogStream> {
-    return this.store.write(() => {
+    return this.store.write((tx) => {
       if (this.byId.get(g.id) !== g) throw groupNotFound();
       if (g.streams.has(name)) throw streamExists();
-      return this.createStreamNow(g, name);
+      return this.createStreamNow(tx, g, name);
     });
   }
 
   /** Inside a write: inserts the stream (the caller checked it does not exist). */
-  createStreamNow(g: LogGroup, name: string): LogStream {
+  async createStreamNow(tx: Tx, g: LogGroup, name: string): Promise<LogStream> {
     const record = {
       groupId: g.id,
       name,
@@ -190,15 +195,15 @@ export class Registry {
       storedBytes: 0,
       uploads: 0,
     };
-    const s = streamOf({ id: this.repo.insertStream(record), ...record }, g);
+    const s = streamOf({ id: await this.repo.insertStream(tx, record), ...record }, g);
     g.streams.set(name, s);
     return s;
   }
 
   async deleteStream(s: LogStream): Promise<void> {
-    await this.store.write(() => {
+    await this.store.write(async (tx) => {
       this.assertLive(s);
-      this.repo.deleteStream(s.id);
+      await this.repo.deleteStream(tx, s.id);
       s.group.streams.delete(s.name);
     });
   }
@@ -231,11 +236,11 @@ export class Registry {
 
   /** Changes a copy of the group's record, writes it, then the cached group. */
   private update(g: LogGroup, change: (r: GroupRecord) => void): Promise<void> {
-    return this.store.write(() => {
+    return this.store.write(async (tx) => {
       if (this.byId.get(g.id) !== g) throw groupNotFound();
       const r: GroupRecord = { ...g, tags: { ...g.tags } };
       change(r);
-      this.repo.updateGroup(r);
+      await this.repo.updateGroup(tx, r);
       g.retentionDays = r.retentionDays;
       g.tags = r.tags;
     });
