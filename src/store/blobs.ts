@@ -51,6 +51,10 @@ export type HasherFactories = Record<string, () => Hasher>;
 /** A body: a Node stream, or any (async) iterable of chunks; `[buffer]` for a body in hand. */
 export type BlobSource = NodeJS.ReadableStream | AsyncIterable<Buffer | Uint8Array> | Iterable<Buffer | Uint8Array>;
 
+const isEventEmitter = (x: unknown): x is NodeJS.EventEmitter => typeof (x as { on?: unknown }).on === 'function';
+/** The error is pipeline()'s to report (see writeBlob). */
+const ignoreHere = () => undefined;
+
 export interface BlobInfo {
   id: string;
   size: number;
@@ -240,6 +244,10 @@ export class BlobStore {
     const tmp = join(this.tmpDir, id);
     const final = this.pathOf(id);
     const onAbort = () => abort.abort(opts.signal?.reason);
+    // A stream body can fail while the file is still being opened, before pipeline() listens
+    // (a client gone mid-upload): an 'error' with no listener would end the process. Listening
+    // here keeps it; pipeline() then finds the stream already errored and rejects with it.
+    if (isEventEmitter(body)) body.on('error', ignoreHere);
     if (opts.signal?.aborted) onAbort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     let fh: FileHandle | undefined;

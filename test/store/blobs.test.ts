@@ -184,6 +184,12 @@ describe('BlobStore', () => {
     r.push(randomBytes(1000));
     setTimeout(() => r.destroy(new Error('socket reset')), 10);
     await assert.rejects(s.write(r), /socket reset/);
+    // A stream that fails at once, before the file is even open, is refused the same way
+    // (its error used to have no listener yet, and ended the process).
+    const early = new Readable({ read() {} });
+    const failing = s.write(early);
+    early.destroy(new Error('gone before the file opened'));
+    await assert.rejects(failing, /gone before the file opened/);
     const ac = new AbortController();
     const stalled = new Readable({ read() {} });
     stalled.push(randomBytes(1000));
