@@ -20,15 +20,15 @@ import type { Ids } from '../../../lib/ids.js';
 import type { Logger } from '../../../lib/log.js';
 import { parseTrailerHeader } from '../../../protocols/aws-chunked.js';
 import { checksumAlgorithmOfHeader, checksumHeaderName, createChecksum, toBase64, type ChecksumAlgorithm } from '../../../protocols/checksums.js';
-import { AwsError } from '../../../protocols/errors.js';
 import type { BlobStore } from '../../../store/blobs.js';
 import type { Store, Tx } from '../../../store/store.js';
 import type { RequestContext } from '../../service.js';
-import { BadDigest, EntityTooSmall, InvalidArgument, InvalidPart, InvalidPartOrder, InvalidRequest, NoSuchUpload, PreconditionFailed, s3Error } from '../errors.js';
+import { BadDigest, InvalidArgument, InvalidRequest, NoSuchUpload } from '../errors.js';
 import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
 import type { CompletedResult, PartRecord, S3MultipartRepo, UploadRecord } from '../repo-multipart.js';
 import type { Buckets, Caller } from './buckets.js';
 import { checkKeyLength, type Conditions, type Objects } from './objects.js';
+import { checkParts, compositeChecksum, copyConditionError, expectedChecksum, mismatch } from './multipart-checks.js';
 import { receiveBody, type UploadHeaders } from './uploads.js';
 
 export const MAX_PART_BYTES = 5 * 1024 ** 3;
@@ -39,9 +39,6 @@ const RETRY_WINDOW_MS = 24 * 60 * 60 * 1000;
 const LIST_BATCH = 1000;
 /** The greatest code point: any key starting with p sorts below p + this. */
 const AFTER_ALL = '\u{10FFFF}';
-
-const mismatch = (expected: ChecksumAlgorithm, actual: ChecksumAlgorithm | undefined) =>
-  InvalidRequest(`Checksum Type mismatch occurred, expected checksum Type: ${expected.toLowerCase()}, actual checksum Type: ${actual?.toLowerCase() ?? 'null'}`);
 
 export interface MultipartDeps {
   repo: S3MultipartRepo;
@@ -394,65 +391,4 @@ export class Multipart {
       this.d.log.warn('could not remove a part body', { id, error: String(e) });
     }
   }
-}
-
-/** The object checksum the completion request expects, after checking it names the upload's mode. */
-function expectedChecksum(u: UploadRecord, input: CompleteInput): string | undefined {
-  const alg = u.checksumAlgorithm;
-  // Without an algorithm on the upload, S3 accepts these headers and ignores them.
-  if (!alg) return undefined;
-  if (input.checksumType !== undefined && input.checksumType !== u.checksumType) {
-    throw s3Error('BadDigest', 400, `The upload was created using the ${u.checksumType} checksum mode. The complete request must use the same checksum mode.`);
-  }
-  let expected: string | undefined;
-  for (const [header, value] of Object.entries(input.checksums)) {
-    const given = checksumAlgorithmOfHeader(header);
-    if (given !== alg) throw mismatch(alg, given);
-    expected = value.trim();
-  }
-  return expected;
-}
-
-/** A copy-source condition that failed is a 412 naming the copy-source header, never a 304. */
-function copyConditionError(e: unknown, c: Conditions): unknown {
-  if (!(e instanceof AwsError)) return e;
-  if (e.code === 'PreconditionFailed') return PreconditionFailed(`x-amz-copy-source-${e.xmlDetails()?.Condition ?? 'If-Match'}`);
-  if (e.code === 'NotModified') return PreconditionFailed(c.ifNoneMatch !== undefined ? 'x-amz-copy-source-If-None-Match' : 'x-amz-copy-source-If-Modified-Since');
-  return e;
-}
-
-/**
- * The parts a completion names, checked as S3 checks them: each uploaded with that ETag (and
- * checksum), lowest part number first; then ascending (with checksums: 1, 2, 3, ...); then
- * all but the last at least the minimum size.
- */
-function checkParts(u: UploadRecord, requested: RequestedPart[], stored: Map<number, PartRecord>, minSize: number): PartRecord[] {
-  const alg = u.checksumAlgorithm;
-  for (const r of [...requested].sort((a, b) => a.partNumber - b.partNumber)) {
-    const p = stored.get(r.partNumber);
-    if (!p || p.etag !== `"${r.etag}"`) throw InvalidPart(u.uploadId, r.partNumber, r.etag);
-    const given = Object.entries(r.checksums) as [ChecksumAlgorithm, string][];
-    // A checksum of another algorithm, or any without one on the upload, matches no part.
-    if (given.some(([a, v]) => a !== alg || (p.checksum !== undefined && v.trim() !== p.checksum))) throw InvalidPart(u.uploadId, r.partNumber, r.etag);
-    if (alg && u.checksumType === 'COMPOSITE' && r.checksums[alg] === undefined) {
-      throw InvalidRequest(
-        `The upload was created using a ${alg.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${r.partNumber} in the request.`,
-      );
-    }
-  }
-  requested.forEach((r, i) => {
-    if ((i > 0 && r.partNumber <= requested[i - 1]!.partNumber) || (alg && r.partNumber !== i + 1)) throw InvalidPartOrder(u.uploadId);
-  });
-  const chosen = requested.map((r) => stored.get(r.partNumber)!);
-  chosen.forEach((p, i) => {
-    if (i < chosen.length - 1 && p.size < minSize) throw EntityTooSmall(p.size, minSize, p.partNumber, p.etag.slice(1, -1));
-  });
-  return chosen;
-}
-
-/** S3's composite checksum: the checksum of the parts' binary checksums, then `-<parts>`. */
-export function compositeChecksum(alg: ChecksumAlgorithm, parts: Pick<PartRecord, 'checksum'>[]): string {
-  const c = createChecksum(alg);
-  for (const p of parts) c.update(Buffer.from(p.checksum!, 'base64'));
-  return `${toBase64(c.digest())}-${parts.length}`;
 }
