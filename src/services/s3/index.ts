@@ -4,6 +4,7 @@
  * block, anonymous access, versioning. Multipart and the rest of the S3 issue build on it.
  */
 import { AwsError } from '../../protocols/errors.js';
+import type { Store } from '../../store/store.js';
 import type { Violation } from '../../protocols/shapes.js';
 import type { ServiceFactory, ServicePlugin } from '../service.js';
 import { Buckets } from './engine/buckets.js';
@@ -14,23 +15,23 @@ import { accessOperations, objectAclOperations } from './operations/access.js';
 import { corsOperations } from './operations/cors.js';
 import { Notifications } from './engine/notifications.js';
 import { notificationOperations } from './operations/notifications.js';
-import { S3_NOTIFICATION_MIGRATIONS, SqliteS3NotificationRepo } from './repo-notifications.sqlite.js';
+import { sqliteS3NotificationRepo } from './repo-notifications.sqlite.js';
 import { bucketOperations, S3_NS } from './operations/buckets.js';
 import { objectOperations } from './operations/objects.js';
 import { versioningOperations } from './operations/versioning.js';
 import { objectExtraOperations } from './operations/object-extras.js';
 import { bucketExtraOperations } from './operations/bucket-extras.js';
-import { S3_EXTRAS_MIGRATIONS, SqliteS3ExtrasRepo } from './repo-extras.sqlite.js';
+import { sqliteS3ExtrasRepo } from './repo-extras.sqlite.js';
 import { Multipart } from './engine/multipart.js';
 import { multipartOperations } from './operations/multipart.js';
-import { S3_MULTIPART_MIGRATIONS, SqliteS3MultipartRepo } from './repo-multipart.sqlite.js';
-import { S3_MIGRATIONS, SqliteS3ObjectRepo, SqliteS3Repo } from './repo.sqlite.js';
+import { sqliteS3MultipartRepo } from './repo-multipart.sqlite.js';
+import { sqliteS3ObjectRepo, sqliteS3Repo } from './repo.sqlite.js';
 import { Lifecycle } from './engine/lifecycle.js';
 import { lifecycleOperations } from './operations/lifecycle.js';
 import { postObjectOperations } from './operations/post-object.js';
 import { websiteOperations } from './operations/website.js';
-import { S3_WEBSITE_MIGRATIONS, SqliteS3WebsiteRepo } from './repo-website.sqlite.js';
-import { S3_LIFECYCLE_MIGRATIONS, SqliteS3LifecycleRepo } from './repo-lifecycle.sqlite.js';
+import { sqliteS3WebsiteRepo } from './repo-website.sqlite.js';
+import { sqliteS3LifecycleRepo } from './repo-lifecycle.sqlite.js';
 import { pathBucket, routingPath, virtualHostBucket, websiteBucket } from './addressing.js';
 
 /**
@@ -54,22 +55,25 @@ function validationError(violations: Violation[]): AwsError {
 }
 
 export const createS3Service: ServiceFactory = async (env) => {
-  env.store.migrate('s3', S3_MIGRATIONS);
-  env.store.migrate('s3-extras', S3_EXTRAS_MIGRATIONS);
-  env.store.migrate('s3-multipart', S3_MULTIPART_MIGRATIONS);
-  const repo = new SqliteS3Repo(env.store.db);
-  env.store.onRollback(() => repo.clearCache());
-  const objectRepo = new SqliteS3ObjectRepo(env.store.db);
-  const extrasRepo = new SqliteS3ExtrasRepo(env.store.db);
-  const buckets = new Buckets(repo, env.store, env.clock);
-  const objects = new Objects(objectRepo, buckets, env.blobs, env.store, env.clock, env.log);
+  const store: Store = env.store;
+  const repo = await store.repo({ sqlite: sqliteS3Repo });
+  const objectRepo = await store.repo({ sqlite: sqliteS3ObjectRepo });
+  const extrasRepo = await store.repo({ sqlite: sqliteS3ExtrasRepo });
+  const multipartRepo = await store.repo({ sqlite: sqliteS3MultipartRepo });
+  const lifecycleRepo = await store.repo({ sqlite: sqliteS3LifecycleRepo });
+  const notificationRepo = await store.repo({ sqlite: sqliteS3NotificationRepo });
+  const websiteRepo = await store.repo({ sqlite: sqliteS3WebsiteRepo });
+  const buckets = new Buckets(repo, store, env.clock);
+  // Every bucket, in memory (read on every request); reloaded after a rollback or another node's change.
+  await store.caches.register('s3.buckets', () => buckets.reload());
+  const objects = new Objects(objectRepo, buckets, env.blobs, store, env.clock, env.log);
   const multipart = new Multipart({
-    repo: new SqliteS3MultipartRepo(env.store.db),
+    repo: multipartRepo,
     objectRepo,
     objects,
     buckets,
     blobs: env.blobs,
-    store: env.store,
+    store,
     clock: env.clock,
     ids: env.ids,
     log: env.log,
@@ -78,13 +82,9 @@ export const createS3Service: ServiceFactory = async (env) => {
   // bodies that no object and no upload refers to.
   await multipart.recover();
   await objects.sweep((id) => multipart.blobReferenced(id));
-  env.store.migrate('s3-lifecycle', S3_LIFECYCLE_MIGRATIONS);
-  const lifecycle = new Lifecycle({ repo: new SqliteS3LifecycleRepo(env.store.db), buckets, objects, objectRepo, multipart, store: env.store, clock: env.clock, log: env.log });
+  const lifecycle = new Lifecycle({ repo: lifecycleRepo, buckets, objects, objectRepo, multipart, store, clock: env.clock, log: env.log });
   lifecycle.wake();
-  env.store.migrate('s3-notifications', S3_NOTIFICATION_MIGRATIONS);
-  env.store.migrate('s3-website', S3_WEBSITE_MIGRATIONS);
-  const websiteRepo = new SqliteS3WebsiteRepo(env.store.db, env.store);
-  const notifications = new Notifications(new SqliteS3NotificationRepo(env.store.db), env.internal, env.store, env.clock, env.log, (bucket) => buckets.find(bucket)?.account);
+  const notifications = new Notifications(notificationRepo, env.internal, store, env.clock, env.log, (bucket) => buckets.find(bucket)?.account);
   objects.onEvents(notifications);
   env.internal.register('s3.readObject', async ({ accountId, bucket, key, versionId }) => {
     let read;
@@ -113,9 +113,9 @@ export const createS3Service: ServiceFactory = async (env) => {
       ...corsOperations(buckets),
       ...notificationOperations(buckets, notifications),
       ...objectExtraOperations({ objects, buckets, blobs: env.blobs, clock: env.clock }),
-      ...bucketExtraOperations({ buckets, store: env.store, repo: extrasRepo }),
+      ...bucketExtraOperations({ buckets, store, repo: extrasRepo }),
       ...lifecycleOperations({ buckets, lifecycle }),
-      ...websiteOperations(buckets, objects, websiteRepo),
+      ...websiteOperations(buckets, objects, websiteRepo, store),
       ...postObjectOperations({ objects, buckets, blobs: env.blobs, clock: env.clock, credentials: env.credentials }),
     },
     validationError,

@@ -1,11 +1,13 @@
 /**
  * Storage for the S3 features added beside the core tables: bucket tag sets. Its own
- * migration list (component `s3-extras`) keeps it apart from S3_MIGRATIONS, which others extend.
+ * migration list (component `s3-extras`) keeps it apart from the core S3 migrations.
  */
-import type { Db, Migration } from '../../store/sqlite.js';
+import { liveTx, type Migration, type SqliteConnection } from '../../store/sqlite.js';
 import { statementCache, type Prepare } from '../../store/statements.js';
+import type { Tx } from '../../store/store.js';
+import type { S3ExtrasRepo } from './repo-extras.js';
 
-export const S3_EXTRAS_MIGRATIONS: Migration[] = [
+const S3_EXTRAS_MIGRATIONS: Migration[] = [
   // created_at ties a tag set to one life of the bucket: a deleted bucket's leftover row never
   // applies to a new bucket of the same name.
   `CREATE TABLE s3_bucket_tags (
@@ -15,30 +17,27 @@ export const S3_EXTRAS_MIGRATIONS: Migration[] = [
    ) WITHOUT ROWID;`,
 ];
 
-export interface S3ExtrasRepo {
-  /** The tag set of the bucket created at `createdAt`, if it has one. */
-  bucketTags(bucket: string, createdAt: number): Record<string, string> | undefined;
-  putBucketTags(bucket: string, createdAt: number, tags: Record<string, string>): void;
-  deleteBucketTags(bucket: string): void;
+/** The bucket tags' repo on SQLite (Store.repo's factory). */
+export function sqliteS3ExtrasRepo(conn: SqliteConnection): S3ExtrasRepo {
+  conn.migrate('s3-extras', S3_EXTRAS_MIGRATIONS);
+  return new SqliteS3ExtrasRepo(statementCache(conn.db));
 }
 
-export class SqliteS3ExtrasRepo implements S3ExtrasRepo {
-  private readonly sql: Prepare;
+class SqliteS3ExtrasRepo implements S3ExtrasRepo {
+  constructor(private readonly sql: Prepare) {}
 
-  constructor(db: Db) {
-    this.sql = statementCache(db);
-  }
-
-  bucketTags(bucket: string, createdAt: number): Record<string, string> | undefined {
+  async bucketTags(bucket: string, createdAt: number, _tx?: Tx): Promise<Record<string, string> | undefined> {
     const row = this.sql('SELECT tags FROM s3_bucket_tags WHERE bucket = ? AND created_at = ?').get(bucket, createdAt) as { tags: string } | undefined;
     return row && (JSON.parse(row.tags) as Record<string, string>);
   }
 
-  putBucketTags(bucket: string, createdAt: number, tags: Record<string, string>): void {
+  async putBucketTags(tx: Tx, bucket: string, createdAt: number, tags: Record<string, string>): Promise<void> {
+    liveTx(tx);
     this.sql('INSERT OR REPLACE INTO s3_bucket_tags (bucket, created_at, tags) VALUES (?, ?, ?)').run(bucket, createdAt, JSON.stringify(tags));
   }
 
-  deleteBucketTags(bucket: string): void {
+  async deleteBucketTags(tx: Tx, bucket: string): Promise<void> {
+    liveTx(tx);
     this.sql('DELETE FROM s3_bucket_tags WHERE bucket = ?').run(bucket);
   }
 }

@@ -1,11 +1,17 @@
 /** Multipart uploads in SQLite: all SQL of uploads and parts lives here. */
 import type { ChecksumAlgorithm } from '../../protocols/checksums.js';
-import type { Db, Migration } from '../../store/sqlite.js';
+import { liveTx, type Migration, type SqliteConnection } from '../../store/sqlite.js';
 import { statementCache, type Prepare } from '../../store/statements.js';
+import type { Tx } from '../../store/store.js';
 import type { ChecksumType, PartRecord, S3MultipartRepo, UploadPage, UploadRecord, UploadState } from './repo-multipart.js';
 
-/** Registered by the S3 plugin as store.migrate('s3-multipart', S3_MULTIPART_MIGRATIONS). */
-export const S3_MULTIPART_MIGRATIONS: Migration[] = [
+/** The multipart repo on SQLite (Store.repo's factory); applies its migrations (component `s3-multipart`). */
+export function sqliteS3MultipartRepo(conn: SqliteConnection): S3MultipartRepo {
+  conn.migrate('s3-multipart', S3_MULTIPART_MIGRATIONS);
+  return new SqliteS3MultipartRepo(statementCache(conn.db));
+}
+
+const S3_MULTIPART_MIGRATIONS: Migration[] = [
   // seq (AUTOINCREMENT: never reused) orders uploads of one key by initiation, as S3 lists
   // them; keys compare with BINARY collation (UTF-8 byte order), as object keys do.
   // blob_id is set only while completing; the partial index serves the sweep's question.
@@ -100,100 +106,113 @@ const toPart = (r: PartRow): PartRecord => ({
 const AFTER_ALL = '\u{10FFFF}';
 const LISTED = "state IN ('open', 'completing')";
 
-export class SqliteS3MultipartRepo implements S3MultipartRepo {
-  private readonly sql: Prepare;
+class SqliteS3MultipartRepo implements S3MultipartRepo {
+  constructor(private readonly sql: Prepare) {}
 
-  constructor(db: Db) {
-    this.sql = statementCache(db);
-  }
-
-  upload(uploadId: string): UploadRecord | undefined {
+  async upload(uploadId: string, _tx?: Tx): Promise<UploadRecord | undefined> {
     const row = this.sql('SELECT * FROM s3_uploads WHERE upload_id = ?').get(uploadId) as UploadRow | undefined;
     return row && toUpload(row);
   }
 
-  insertUpload(u: Omit<UploadRecord, 'seq' | 'state'>): number {
+  async insertUpload(tx: Tx, u: Omit<UploadRecord, 'seq' | 'state'>): Promise<number> {
+    liveTx(tx);
     const r = this.sql(
-        `INSERT INTO s3_uploads (upload_id, bucket, key, account, initiated, headers, metadata, tags, checksum_algorithm, checksum_type, state)
+      `INSERT INTO s3_uploads (upload_id, bucket, key, account, initiated, headers, metadata, tags, checksum_algorithm, checksum_type, state)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')`,
-      )
-      .run(u.uploadId, u.bucket, u.key, u.account, u.initiated, JSON.stringify(u.headers), JSON.stringify(u.metadata), JSON.stringify(u.tags), u.checksumAlgorithm ?? null, u.checksumType ?? null);
+    ).run(u.uploadId, u.bucket, u.key, u.account, u.initiated, JSON.stringify(u.headers), JSON.stringify(u.metadata), JSON.stringify(u.tags), u.checksumAlgorithm ?? null, u.checksumType ?? null);
     return Number(r.lastInsertRowid);
   }
 
-  updateUpload(u: Pick<UploadRecord, 'uploadId' | 'state' | 'blobId' | 'result'>, completedAt?: number): void {
-    this.sql('UPDATE s3_uploads SET state = ?, blob_id = ?, result = ?, completed_at = ? WHERE upload_id = ?')
-      .run(u.state, u.blobId ?? null, u.result === undefined ? null : JSON.stringify(u.result), completedAt ?? null, u.uploadId);
+  async updateUpload(tx: Tx, u: Pick<UploadRecord, 'uploadId' | 'state' | 'blobId' | 'result'>, completedAt?: number): Promise<void> {
+    liveTx(tx);
+    this.update(u, completedAt);
   }
 
-  deleteUpload(uploadId: string): void {
-    this.deleteParts(uploadId);
+  async deleteUpload(tx: Tx, uploadId: string): Promise<PartRecord[]> {
+    liveTx(tx);
+    const parts = this.allParts(uploadId);
+    this.sql('DELETE FROM s3_upload_parts WHERE upload_id = ?').run(uploadId);
     this.sql('DELETE FROM s3_uploads WHERE upload_id = ?').run(uploadId);
+    return parts;
   }
 
-  listUploads(bucket: string, page: UploadPage): UploadRecord[] {
+  async listUploads(bucket: string, page: UploadPage, _tx?: Tx): Promise<UploadRecord[]> {
     const end = page.prefix + AFTER_ALL;
     let rows: unknown[];
     if (page.afterKey === undefined || page.afterKey < page.prefix) {
-      rows = this.sql(`SELECT * FROM s3_uploads WHERE bucket = ? AND key >= ? AND key < ? AND ${LISTED} ORDER BY key, seq LIMIT ?`)
-        .all(bucket, page.prefix, end, page.limit);
+      rows = this.sql(`SELECT * FROM s3_uploads WHERE bucket = ? AND key >= ? AND key < ? AND ${LISTED} ORDER BY key, seq LIMIT ?`).all(bucket, page.prefix, end, page.limit);
     } else {
       // (key, seq) > (afterKey, afterSeq), spelled so that the (bucket, key, seq) index serves it.
       rows = this.sql(
-          `SELECT * FROM s3_uploads WHERE bucket = ? AND key >= ? AND key < ? AND (key > ? OR seq > ?) AND ${LISTED}
+        `SELECT * FROM s3_uploads WHERE bucket = ? AND key >= ? AND key < ? AND (key > ? OR seq > ?) AND ${LISTED}
            ORDER BY key, seq LIMIT ?`,
-        )
-        .all(bucket, page.afterKey, end, page.afterKey, page.afterSeq ?? Number.MAX_SAFE_INTEGER, page.limit);
+      ).all(bucket, page.afterKey, end, page.afterKey, page.afterSeq ?? Number.MAX_SAFE_INTEGER, page.limit);
     }
     return (rows as UploadRow[]).map(toUpload);
   }
 
-  completingUploads(): UploadRecord[] {
+  async completingUploads(): Promise<UploadRecord[]> {
     return (this.sql("SELECT * FROM s3_uploads WHERE state = 'completing'").all() as UploadRow[]).map(toUpload);
   }
 
-  pruneCompleted(before: number): void {
-    this.sql("DELETE FROM s3_uploads WHERE state = 'completed' AND completed_at < ?").run(before);
+  async finishUpload(tx: Tx, uploadId: string, result: UploadRecord['result'], completedAt: number, pruneBefore: number): Promise<PartRecord[]> {
+    liveTx(tx);
+    const parts = this.allParts(uploadId);
+    this.sql('DELETE FROM s3_upload_parts WHERE upload_id = ?').run(uploadId);
+    this.update({ uploadId, state: 'completed', blobId: undefined, result }, completedAt);
+    this.sql("DELETE FROM s3_uploads WHERE state = 'completed' AND completed_at < ?").run(pruneBefore);
+    return parts;
   }
 
-  deleteBucketUploads(bucket: string): string[] {
+  async deleteBucketUploads(tx: Tx, bucket: string): Promise<string[]> {
+    liveTx(tx);
     const ids = this.sql(
-        `SELECT p.blob_id AS id FROM s3_uploads u JOIN s3_upload_parts p ON p.upload_id = u.upload_id WHERE u.bucket = ?
+      `SELECT p.blob_id AS id FROM s3_uploads u JOIN s3_upload_parts p ON p.upload_id = u.upload_id WHERE u.bucket = ?
          UNION ALL SELECT blob_id AS id FROM s3_uploads WHERE bucket = ? AND blob_id IS NOT NULL`,
-      )
-      .all(bucket, bucket) as { id: string }[];
+    ).all(bucket, bucket) as { id: string }[];
     this.sql('DELETE FROM s3_upload_parts WHERE upload_id IN (SELECT upload_id FROM s3_uploads WHERE bucket = ?)').run(bucket);
     this.sql('DELETE FROM s3_uploads WHERE bucket = ?').run(bucket);
     return ids.map((r) => r.id);
   }
 
-  part(uploadId: string, partNumber: number): PartRecord | undefined {
+  async part(uploadId: string, partNumber: number, _tx?: Tx): Promise<PartRecord | undefined> {
     const row = this.sql('SELECT * FROM s3_upload_parts WHERE upload_id = ? AND part_number = ?').get(uploadId, partNumber) as PartRow | undefined;
     return row && toPart(row);
   }
 
-  putPart(p: PartRecord): void {
+  async putPart(tx: Tx, p: PartRecord): Promise<string | undefined> {
+    liveTx(tx);
+    const replaced = this.sql('SELECT blob_id FROM s3_upload_parts WHERE upload_id = ? AND part_number = ?').get(p.uploadId, p.partNumber) as { blob_id: string } | undefined;
     this.sql(
-        `INSERT OR REPLACE INTO s3_upload_parts (upload_id, part_number, blob_id, size, etag, last_modified, checksum)
+      `INSERT OR REPLACE INTO s3_upload_parts (upload_id, part_number, blob_id, size, etag, last_modified, checksum)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(p.uploadId, p.partNumber, p.blobId, p.size, p.etag, p.lastModified, p.checksum ?? null);
+    ).run(p.uploadId, p.partNumber, p.blobId, p.size, p.etag, p.lastModified, p.checksum ?? null);
+    return replaced?.blob_id;
   }
 
-  parts(uploadId: string, after: number, limit: number): PartRecord[] {
-    const rows = this.sql('SELECT * FROM s3_upload_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?')
-      .all(uploadId, after, limit) as PartRow[];
+  async parts(uploadId: string, after: number, limit: number, _tx?: Tx): Promise<PartRecord[]> {
+    const rows = this.sql('SELECT * FROM s3_upload_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?').all(uploadId, after, limit) as PartRow[];
     return rows.map(toPart);
   }
 
-  deleteParts(uploadId: string): void {
-    this.sql('DELETE FROM s3_upload_parts WHERE upload_id = ?').run(uploadId);
-  }
-
-  blobReferenced(blobId: string): boolean {
+  async blobReferenced(blobId: string, _tx?: Tx): Promise<boolean> {
     return (
       this.sql('SELECT 1 FROM s3_upload_parts WHERE blob_id = ? LIMIT 1').get(blobId) !== undefined ||
       this.sql('SELECT 1 FROM s3_uploads WHERE blob_id = ? LIMIT 1').get(blobId) !== undefined
+    );
+  }
+
+  private allParts(uploadId: string): PartRecord[] {
+    return (this.sql('SELECT * FROM s3_upload_parts WHERE upload_id = ? ORDER BY part_number').all(uploadId) as PartRow[]).map(toPart);
+  }
+
+  private update(u: Pick<UploadRecord, 'uploadId' | 'state' | 'blobId' | 'result'>, completedAt?: number): void {
+    this.sql('UPDATE s3_uploads SET state = ?, blob_id = ?, result = ?, completed_at = ? WHERE upload_id = ?').run(
+      u.state,
+      u.blobId ?? null,
+      u.result === undefined ? null : JSON.stringify(u.result),
+      completedAt ?? null,
+      u.uploadId,
     );
   }
 }

@@ -4,6 +4,7 @@
  * completed, and then the objects' repo takes its body over.
  */
 import type { ChecksumAlgorithm } from '../../protocols/checksums.js';
+import type { Tx } from '../../store/store.js';
 
 export type ChecksumType = 'COMPOSITE' | 'FULL_OBJECT';
 
@@ -71,26 +72,34 @@ export interface UploadPage {
   limit: number;
 }
 
+/**
+ * Every method returns a Promise; a method that writes takes its write's transaction first, a
+ * read made inside a write takes that write's transaction last.
+ */
 export interface S3MultipartRepo {
-  upload(uploadId: string): UploadRecord | undefined;
+  upload(uploadId: string, tx?: Tx): Promise<UploadRecord | undefined>;
   /** Inserts an open upload; returns its seq. */
-  insertUpload(u: Omit<UploadRecord, 'seq' | 'state'>): number;
+  insertUpload(tx: Tx, u: Omit<UploadRecord, 'seq' | 'state'>): Promise<number>;
   /** Sets state, blobId and result. */
-  updateUpload(u: Pick<UploadRecord, 'uploadId' | 'state' | 'blobId' | 'result'>, completedAt?: number): void;
-  /** Deletes the upload and its parts. */
-  deleteUpload(uploadId: string): void;
+  updateUpload(tx: Tx, u: Pick<UploadRecord, 'uploadId' | 'state' | 'blobId' | 'result'>, completedAt?: number): Promise<void>;
+  /** Deletes the upload and its parts; returns the parts it had (their blobs are the caller's to remove). */
+  deleteUpload(tx: Tx, uploadId: string): Promise<PartRecord[]>;
   /** Open and completing uploads in (key UTF-8 byte order, seq) order. */
-  listUploads(bucket: string, page: UploadPage): UploadRecord[];
-  completingUploads(): UploadRecord[];
-  /** Drops completed uploads older than `before` (epoch ms): retries come soon or never. */
-  pruneCompleted(before: number): void;
+  listUploads(bucket: string, page: UploadPage, tx?: Tx): Promise<UploadRecord[]>;
+  completingUploads(): Promise<UploadRecord[]>;
+  /**
+   * Marks a completion finished: the upload becomes `completed` at `completedAt` (keeping its
+   * result), its parts go (returned, for their blobs), and completed uploads older than
+   * `pruneBefore` (epoch ms) are dropped: retries come soon or never.
+   */
+  finishUpload(tx: Tx, uploadId: string, result: UploadRecord['result'], completedAt: number, pruneBefore: number): Promise<PartRecord[]>;
   /** Deletes every upload of the bucket; returns the blobs they referenced. */
-  deleteBucketUploads(bucket: string): string[];
-  part(uploadId: string, partNumber: number): PartRecord | undefined;
-  putPart(p: PartRecord): void;
+  deleteBucketUploads(tx: Tx, bucket: string): Promise<string[]>;
+  part(uploadId: string, partNumber: number, tx?: Tx): Promise<PartRecord | undefined>;
+  /** Inserts or replaces the part; returns the blob of the part it replaced, if any. */
+  putPart(tx: Tx, p: PartRecord): Promise<string | undefined>;
   /** Parts in ascending number, after `after` (exclusive). */
-  parts(uploadId: string, after: number, limit: number): PartRecord[];
-  deleteParts(uploadId: string): void;
+  parts(uploadId: string, after: number, limit: number, tx?: Tx): Promise<PartRecord[]>;
   /** Whether a part, or an upload being completed, refers to the blob (the startup sweep asks). */
-  blobReferenced(blobId: string): boolean;
+  blobReferenced(blobId: string, tx?: Tx): Promise<boolean>;
 }

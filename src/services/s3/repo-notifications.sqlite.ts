@@ -1,12 +1,10 @@
-/**
- * Event notification storage: each bucket's NotificationConfiguration, and the outbox of
- * events written in the same commit as the object change that caused them, so no event is
- * lost to a crash between the change and the delivery.
- */
-import type { Db, Migration } from '../../store/sqlite.js';
+/** Event notification storage in SQLite (see repo-notifications.ts). */
+import { liveTx, type Migration, type SqliteConnection } from '../../store/sqlite.js';
 import { statementCache, type Prepare } from '../../store/statements.js';
+import type { Tx } from '../../store/store.js';
+import type { OutboxEntry, S3NotificationRepo } from './repo-notifications.js';
 
-export const S3_NOTIFICATION_MIGRATIONS: Migration[] = [
+const S3_NOTIFICATION_MIGRATIONS: Migration[] = [
   `CREATE TABLE s3_notification_configs (
      bucket TEXT PRIMARY KEY,
      config TEXT NOT NULL
@@ -23,42 +21,39 @@ export const S3_NOTIFICATION_MIGRATIONS: Migration[] = [
    ALTER TABLE s3_event_outbox ADD COLUMN source_account TEXT;`,
 ];
 
-export interface OutboxEntry {
-  seq: number;
-  queueArn: string;
-  body: string;
-  /** The bucket's ARN and its owner (null for events written before these were kept). */
-  sourceArn: string | null;
-  sourceAccount: string | null;
+/** The notifications' repo on SQLite (Store.repo's factory). */
+export function sqliteS3NotificationRepo(conn: SqliteConnection): S3NotificationRepo {
+  conn.migrate('s3-notifications', S3_NOTIFICATION_MIGRATIONS);
+  return new SqliteS3NotificationRepo(statementCache(conn.db));
 }
 
-export class SqliteS3NotificationRepo {
-  private readonly sql: Prepare;
+class SqliteS3NotificationRepo implements S3NotificationRepo {
+  constructor(private readonly sql: Prepare) {}
 
-  constructor(db: Db) {
-    this.sql = statementCache(db);
-  }
-
-  config(bucket: string): string | undefined {
+  async config(bucket: string, _tx?: Tx): Promise<string | undefined> {
     return (this.sql('SELECT config FROM s3_notification_configs WHERE bucket = ?').pluck().get(bucket) as string | undefined) ?? undefined;
   }
 
-  setConfig(bucket: string, config: string | undefined): void {
+  async setConfig(tx: Tx, bucket: string, config: string | undefined): Promise<void> {
+    liveTx(tx);
     if (config === undefined) this.sql('DELETE FROM s3_notification_configs WHERE bucket = ?').run(bucket);
     else this.sql('INSERT OR REPLACE INTO s3_notification_configs (bucket, config) VALUES (?, ?)').run(bucket, config);
   }
 
-  enqueue(queueArn: string, body: string, at: number, source: { sourceArn: string; sourceAccount: string }): void {
-    this.sql('INSERT INTO s3_event_outbox (queue_arn, body, created_at, source_arn, source_account) VALUES (?, ?, ?, ?, ?)').run(queueArn, body, at, source.sourceArn, source.sourceAccount);
+  async enqueue(tx: Tx, events: Array<{ queueArn: string; body: string }>, at: number, source: { sourceArn: string; sourceAccount: string }): Promise<void> {
+    liveTx(tx);
+    const insert = this.sql('INSERT INTO s3_event_outbox (queue_arn, body, created_at, source_arn, source_account) VALUES (?, ?, ?, ?, ?)');
+    for (const e of events) insert.run(e.queueArn, e.body, at, source.sourceArn, source.sourceAccount);
   }
 
-  pending(limit: number): OutboxEntry[] {
+  async pending(limit: number): Promise<OutboxEntry[]> {
     return this.sql(
       'SELECT seq, queue_arn AS queueArn, body, source_arn AS sourceArn, source_account AS sourceAccount FROM s3_event_outbox ORDER BY seq LIMIT ?',
     ).all(limit) as OutboxEntry[];
   }
 
-  done(seqs: number[]): void {
+  async done(tx: Tx, seqs: number[]): Promise<void> {
+    liveTx(tx);
     const del = this.sql('DELETE FROM s3_event_outbox WHERE seq = ?');
     for (const s of seqs) del.run(s);
   }

@@ -1,9 +1,22 @@
 /** S3 storage in SQLite. All SQL of the service lives here. */
-import type { Db, Migration } from '../../store/sqlite.js';
+import { liveTx, type Migration, type SqliteConnection } from '../../store/sqlite.js';
 import { statementCache, type Prepare } from '../../store/statements.js';
+import type { Tx } from '../../store/store.js';
 import type { BucketRecord, CorsRule, ListPage, ObjectRecord, PublicAccessBlock, S3ObjectRepo, S3Repo, VersioningState, VersionPage, VersionRecord } from './repo.js';
 
-export const S3_MIGRATIONS: Migration[] = [
+/** The buckets' repo on SQLite (Store.repo's factory); applies the S3 migrations. */
+export function sqliteS3Repo(conn: SqliteConnection): S3Repo {
+  conn.migrate('s3', S3_MIGRATIONS);
+  return new SqliteS3Repo(statementCache(conn.db));
+}
+
+/** The objects' repo on SQLite (Store.repo's factory); applies the S3 migrations. */
+export function sqliteS3ObjectRepo(conn: SqliteConnection): S3ObjectRepo {
+  conn.migrate('s3', S3_MIGRATIONS);
+  return new SqliteS3ObjectRepo(statementCache(conn.db));
+}
+
+const S3_MIGRATIONS: Migration[] = [
   // Bucket names are global across accounts and regions, as in S3.
   `CREATE TABLE s3_buckets (
      name TEXT PRIMARY KEY,
@@ -86,58 +99,48 @@ const toRecord = (r: Row): BucketRecord => ({
   ...(r.versioning !== null ? { versioning: r.versioning as VersioningState } : {}),
 });
 
-export class SqliteS3Repo implements S3Repo {
-  private readonly sql: Prepare;
-  /**
-   * Bucket records by name, read on every request (authorization) and changed rarely. Kept in
-   * step by this repo's own writes; clearCache() after a failed commit. Records are shared:
-   * callers replace them ({ ...b, policy }), never mutate them.
-   */
-  private readonly cache = new Map<string, BucketRecord | null>();
+/** Buckets: few, read through the engine's registry; the SQL is plain. */
+class SqliteS3Repo implements S3Repo {
+  constructor(private readonly sql: Prepare) {}
 
-  constructor(db: Db) {
-    this.sql = statementCache(db);
-  }
-
-  clearCache(): void {
-    this.cache.clear();
-  }
-
-  bucket(name: string): BucketRecord | undefined {
-    const hit = this.cache.get(name);
-    if (hit !== undefined) return hit ?? undefined;
+  async bucket(name: string, _tx?: Tx): Promise<BucketRecord | undefined> {
     const row = this.sql('SELECT * FROM s3_buckets WHERE name = ?').get(name) as Row | undefined;
-    const record = row && toRecord(row);
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(name, record ?? null);
-    return record;
+    return row && toRecord(row);
   }
 
-  buckets(account: string): BucketRecord[] {
+  async buckets(account: string, _tx?: Tx): Promise<BucketRecord[]> {
     return (this.sql('SELECT * FROM s3_buckets WHERE account = ? ORDER BY name').all(account) as Row[]).map(toRecord);
   }
 
-  insertBucket(b: BucketRecord): void {
-    this.cache.delete(b.name);
+  async allBuckets(): Promise<BucketRecord[]> {
+    return (this.sql('SELECT * FROM s3_buckets ORDER BY name').all() as Row[]).map(toRecord);
+  }
+
+  async insertBucket(tx: Tx, b: BucketRecord): Promise<void> {
+    liveTx(tx);
     this.sql('INSERT INTO s3_buckets (name, account, region, created_at, acl) VALUES (?, ?, ?, ?, ?)').run(b.name, b.account, b.region, b.createdAt, b.acl);
+    if (b.policy !== undefined || b.publicAccessBlock || b.cors || b.versioning) this.update(b);
   }
 
-  updateBucket(b: BucketRecord): void {
-    this.cache.delete(b.name);
-    this.sql('UPDATE s3_buckets SET policy = ?, acl = ?, public_access_block = ?, cors = ?, versioning = ? WHERE name = ?')
-      .run(
-        b.policy ?? null,
-        b.acl,
-        b.publicAccessBlock ? JSON.stringify(b.publicAccessBlock) : null,
-        b.cors ? JSON.stringify(b.cors) : null,
-        b.versioning ?? null,
-        b.name,
-      );
+  async updateBucket(tx: Tx, b: BucketRecord): Promise<void> {
+    liveTx(tx);
+    this.update(b);
   }
 
-  deleteBucket(name: string): void {
-    this.cache.delete(name);
+  async deleteBucket(tx: Tx, name: string): Promise<void> {
+    liveTx(tx);
     this.sql('DELETE FROM s3_buckets WHERE name = ?').run(name);
+  }
+
+  private update(b: BucketRecord): void {
+    this.sql('UPDATE s3_buckets SET policy = ?, acl = ?, public_access_block = ?, cors = ?, versioning = ? WHERE name = ?').run(
+      b.policy ?? null,
+      b.acl,
+      b.publicAccessBlock ? JSON.stringify(b.publicAccessBlock) : null,
+      b.cors ? JSON.stringify(b.cors) : null,
+      b.versioning ?? null,
+      b.name,
+    );
   }
 }
 
@@ -194,115 +197,107 @@ const toVersion = (r: VersionRow): VersionRecord => ({
 /** The greatest code point: every key starting with a prefix sorts below prefix + this. */
 const AFTER_ALL = '\u{10FFFF}';
 
-export class SqliteS3ObjectRepo implements S3ObjectRepo {
-  private readonly sql: Prepare;
+class SqliteS3ObjectRepo implements S3ObjectRepo {
+  constructor(private readonly sql: Prepare) {}
 
-  constructor(db: Db) {
-    this.sql = statementCache(db);
-  }
-
-  object(bucket: string, key: string): ObjectRecord | undefined {
+  async object(bucket: string, key: string, _tx?: Tx): Promise<ObjectRecord | undefined> {
     const row = this.sql('SELECT * FROM s3_objects WHERE bucket = ? AND key = ?').get(bucket, key) as ObjectRow | undefined;
     return row && toObject(row);
   }
 
-  putObject(o: ObjectRecord): void {
+  async putObject(tx: Tx, o: ObjectRecord): Promise<void> {
+    liveTx(tx);
     this.sql(
-        `INSERT OR REPLACE INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, body, acl)
+      `INSERT OR REPLACE INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, body, acl)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        o.bucket,
-        o.key,
-        ...storedColumns(o),
-        o.versionId ?? null,
-        o.body ?? null,
-        o.acl ?? null,
-      );
+    ).run(o.bucket, o.key, ...storedColumns(o), o.versionId ?? null, o.body ?? null, o.acl ?? null);
   }
 
-  deleteObject(bucket: string, key: string): void {
+  async deleteObject(tx: Tx, bucket: string, key: string): Promise<void> {
+    liveTx(tx);
     this.sql('DELETE FROM s3_objects WHERE bucket = ? AND key = ?').run(bucket, key);
   }
 
   /** Listings leave small inline bodies out: a page of 1,000 objects never loads them. */
-  listObjects(bucket: string, page: ListPage): ObjectRecord[] {
+  async listObjects(bucket: string, page: ListPage, _tx?: Tx): Promise<ObjectRecord[]> {
     const from = page.after !== undefined && page.after >= page.prefix ? page.after : undefined;
     const rows =
       from !== undefined
-        ? this.sql('SELECT bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, NULL AS body, acl FROM s3_objects WHERE bucket = ? AND key > ? AND key < ? ORDER BY key LIMIT ?')
-            .all(bucket, from, page.prefix + AFTER_ALL, page.limit)
-        : this.sql('SELECT bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, NULL AS body, acl FROM s3_objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?')
-            .all(bucket, page.prefix, page.prefix + AFTER_ALL, page.limit);
+        ? this.sql(
+            'SELECT bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, NULL AS body, acl FROM s3_objects WHERE bucket = ? AND key > ? AND key < ? ORDER BY key LIMIT ?',
+          ).all(bucket, from, page.prefix + AFTER_ALL, page.limit)
+        : this.sql(
+            'SELECT bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, NULL AS body, acl FROM s3_objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?',
+          ).all(bucket, page.prefix, page.prefix + AFTER_ALL, page.limit);
     return (rows as ObjectRow[]).map(toObject);
   }
 
-  hasObjects(bucket: string): boolean {
+  async hasObjects(bucket: string, _tx?: Tx): Promise<boolean> {
     return (
       this.sql('SELECT 1 FROM s3_objects WHERE bucket = ? LIMIT 1').get(bucket) !== undefined ||
       this.sql('SELECT 1 FROM s3_object_versions WHERE bucket = ? LIMIT 1').get(bucket) !== undefined
     );
   }
 
-  blobReferenced(blobId: string): boolean {
+  async blobReferenced(blobId: string, _tx?: Tx): Promise<boolean> {
     return (
       this.sql('SELECT 1 FROM s3_objects WHERE blob_id = ? LIMIT 1').get(blobId) !== undefined ||
       this.sql("SELECT 1 FROM s3_object_versions WHERE blob_id = ? AND blob_id <> '' LIMIT 1").get(blobId) !== undefined
     );
   }
 
-  version(bucket: string, key: string, versionId: string | undefined): VersionRecord | undefined {
+  async version(bucket: string, key: string, versionId: string | undefined, _tx?: Tx): Promise<VersionRecord | undefined> {
     const row = this.sql('SELECT * FROM s3_object_versions WHERE bucket = ? AND key = ? AND version_id = ?').get(bucket, key, versionId ?? NULL_ID) as
       | VersionRow
       | undefined;
     return row && toVersion(row);
   }
 
-  latestVersion(bucket: string, key: string): VersionRecord | undefined {
+  async latestVersion(bucket: string, key: string, _tx?: Tx): Promise<VersionRecord | undefined> {
     const row = this.sql('SELECT * FROM s3_object_versions WHERE bucket = ? AND key = ? ORDER BY seq DESC LIMIT 1').get(bucket, key) as VersionRow | undefined;
     return row && toVersion(row);
   }
 
-  nextSeq(bucket: string, key: string): number {
-    const row = this.sql('SELECT MAX(seq) AS seq FROM s3_object_versions WHERE bucket = ? AND key = ?').get(bucket, key) as { seq: number | null };
-    return (row.seq ?? 0) + 1;
+  async putVersion(tx: Tx, v: VersionRecord): Promise<void> {
+    liveTx(tx);
+    this.writeVersion(v);
   }
 
-  putVersion(v: VersionRecord): void {
-    this.sql('DELETE FROM s3_object_versions WHERE bucket = ? AND key = ? AND version_id = ? AND seq <> ?').run(v.bucket, v.key, v.versionId ?? NULL_ID, v.seq);
-    this.sql(
-        `INSERT OR REPLACE INTO s3_object_versions
-           (bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, body, acl)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        v.bucket,
-        v.key,
-        v.seq,
-        v.versionId ?? NULL_ID,
-        v.deleteMarker ? 1 : 0,
-        ...storedColumns(v),
-        v.body ?? null,
-        v.acl ?? null,
-      );
+  async appendVersion(tx: Tx, v: Omit<VersionRecord, 'seq'>): Promise<number> {
+    liveTx(tx);
+    const row = this.sql('SELECT MAX(seq) AS seq FROM s3_object_versions WHERE bucket = ? AND key = ?').get(v.bucket, v.key) as { seq: number | null };
+    const seq = (row.seq ?? 0) + 1;
+    this.writeVersion({ ...v, seq });
+    return seq;
   }
 
-  deleteVersion(bucket: string, key: string, versionId: string | undefined): void {
+  async deleteVersion(tx: Tx, bucket: string, key: string, versionId: string | undefined): Promise<void> {
+    liveTx(tx);
     this.sql('DELETE FROM s3_object_versions WHERE bucket = ? AND key = ? AND version_id = ?').run(bucket, key, versionId ?? NULL_ID);
   }
 
-  listVersions(bucket: string, page: VersionPage): VersionRecord[] {
+  async listVersions(bucket: string, page: VersionPage, _tx?: Tx): Promise<VersionRecord[]> {
     const end = page.prefix + AFTER_ALL;
     const rows =
       page.afterKey === undefined || page.afterKey < page.prefix
-        ? this.sql('SELECT bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, NULL AS body, acl FROM s3_object_versions WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key, seq DESC LIMIT ?')
-            .all(bucket, page.prefix, end, page.limit)
+        ? this.sql(
+            'SELECT bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, NULL AS body, acl FROM s3_object_versions WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key, seq DESC LIMIT ?',
+          ).all(bucket, page.prefix, end, page.limit)
         : this.sql(
-              `SELECT bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, NULL AS body, acl FROM s3_object_versions WHERE bucket = ? AND key < ? AND ((key = ? AND seq < ?) OR key > ?)
+            `SELECT bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, NULL AS body, acl FROM s3_object_versions WHERE bucket = ? AND key < ? AND ((key = ? AND seq < ?) OR key > ?)
                ORDER BY key, seq DESC LIMIT ?`,
-            )
-            .all(bucket, end, page.afterKey, page.beforeSeq ?? -1, page.afterKey, page.limit);
+          ).all(bucket, end, page.afterKey, page.beforeSeq ?? -1, page.afterKey, page.limit);
     return (rows as VersionRow[]).map(toVersion);
+  }
+
+  /** Inserts or replaces by (bucket, key, version id): a row of that id at another seq goes. */
+  private writeVersion(v: VersionRecord): void {
+    this.sql('DELETE FROM s3_object_versions WHERE bucket = ? AND key = ? AND version_id = ? AND seq <> ?').run(v.bucket, v.key, v.versionId ?? NULL_ID, v.seq);
+    this.sql(
+      `INSERT OR REPLACE INTO s3_object_versions
+           (bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, body, acl)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(v.bucket, v.key, v.seq, v.versionId ?? NULL_ID, v.deleteMarker ? 1 : 0, ...storedColumns(v), v.body ?? null, v.acl ?? null);
   }
 }
 

@@ -1,4 +1,10 @@
-/** S3's storage interface: bucket and object metadata (bodies are blobs, by id). */
+/**
+ * S3's storage interface: bucket and object metadata (bodies are blobs, by id). Every method
+ * returns a Promise; a method that writes takes its write's transaction first, and a read made
+ * inside a write takes that write's transaction last (a networked backend reads its own changes).
+ */
+import type { Tx } from '../../store/store.js';
+
 export interface BucketRecord {
   name: string;
   account: string;
@@ -36,12 +42,15 @@ export interface PublicAccessBlock {
 }
 
 export interface S3Repo {
-  bucket(name: string): BucketRecord | undefined;
-  buckets(account: string): BucketRecord[];
-  insertBucket(b: BucketRecord): void;
-  deleteBucket(name: string): void;
-  /** Replaces the bucket's policy, ACL and public access block as given. */
-  updateBucket(b: BucketRecord): void;
+  bucket(name: string, tx?: Tx): Promise<BucketRecord | undefined>;
+  /** An account's buckets, by name. */
+  buckets(account: string, tx?: Tx): Promise<BucketRecord[]>;
+  /** Every bucket of every account (the engine's registry of buckets loads from it). */
+  allBuckets(): Promise<BucketRecord[]>;
+  insertBucket(tx: Tx, b: BucketRecord): Promise<void>;
+  deleteBucket(tx: Tx, name: string): Promise<void>;
+  /** Replaces the bucket's policy, ACL, public access block, CORS rules and versioning as given. */
+  updateBucket(tx: Tx, b: BucketRecord): Promise<void>;
 }
 
 export interface ObjectRecord {
@@ -99,26 +108,29 @@ export interface ListPage {
 }
 
 export interface S3ObjectRepo {
-  object(bucket: string, key: string): ObjectRecord | undefined;
-  putObject(o: ObjectRecord): void;
-  deleteObject(bucket: string, key: string): void;
-  /** Objects in UTF-8 byte order of key, from `after` (exclusive), starting with `prefix`. */
-  listObjects(bucket: string, page: ListPage): ObjectRecord[];
+  object(bucket: string, key: string, tx?: Tx): Promise<ObjectRecord | undefined>;
+  putObject(tx: Tx, o: ObjectRecord): Promise<void>;
+  deleteObject(tx: Tx, bucket: string, key: string): Promise<void>;
+  /** Objects in UTF-8 byte order of key, from `after` (exclusive), starting with `prefix`; inline bodies left out. */
+  listObjects(bucket: string, page: ListPage, tx?: Tx): Promise<ObjectRecord[]>;
   /** Whether any object, version or delete marker remains (DeleteBucket refuses then). */
-  hasObjects(bucket: string): boolean;
+  hasObjects(bucket: string, tx?: Tx): Promise<boolean>;
   /** Whether any object or version refers to the blob (crash recovery sweeps the others). */
-  blobReferenced(blobId: string): boolean;
+  blobReferenced(blobId: string, tx?: Tx): Promise<boolean>;
 
   // Noncurrent versions and delete markers; the current object stays in the objects table.
   /** One version by id; `undefined` names the null version. */
-  version(bucket: string, key: string, versionId: string | undefined): VersionRecord | undefined;
+  version(bucket: string, key: string, versionId: string | undefined, tx?: Tx): Promise<VersionRecord | undefined>;
   /** The newest noncurrent version or marker of a key. */
-  latestVersion(bucket: string, key: string): VersionRecord | undefined;
-  /** The seq a version archived now gets: greater than any of the key's. */
-  nextSeq(bucket: string, key: string): number;
-  /** Inserts or replaces (by bucket, key, version id). */
-  putVersion(v: VersionRecord): void;
-  deleteVersion(bucket: string, key: string, versionId: string | undefined): void;
-  /** Versions by key (byte order), newest first within a key, after the page's position. */
-  listVersions(bucket: string, page: VersionPage): VersionRecord[];
+  latestVersion(bucket: string, key: string, tx?: Tx): Promise<VersionRecord | undefined>;
+  /** Inserts or replaces (by bucket, key, version id), keeping the seq given. */
+  putVersion(tx: Tx, v: VersionRecord): Promise<void>;
+  /**
+   * Adds a version (or marker) as the key's newest: its seq is made greater than any of the
+   * key's, in the same step. Returns the seq given.
+   */
+  appendVersion(tx: Tx, v: Omit<VersionRecord, 'seq'>): Promise<number>;
+  deleteVersion(tx: Tx, bucket: string, key: string, versionId: string | undefined): Promise<void>;
+  /** Versions by key (byte order), newest first within a key, after the page's position; inline bodies left out. */
+  listVersions(bucket: string, page: VersionPage, tx?: Tx): Promise<VersionRecord[]>;
 }

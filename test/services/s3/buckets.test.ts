@@ -89,6 +89,22 @@ describe('S3 buckets', () => {
       );
     }));
 
+  test('the bucket registry reloads through the store\'s caches when another node changed the buckets', () =>
+    withS3(async (t) => {
+      const c = s3(t);
+      await c.send(new CreateBucketCommand({ Bucket: 'kept' }));
+      assert.ok(t.nimbus.store.caches.names().includes('s3.buckets'));
+      // Another node (here: a direct change to the shared store) adds one bucket and removes another.
+      await t.nimbus.store.write(() => {
+        t.nimbus.store.db.prepare("INSERT INTO s3_buckets (name, account, region, created_at, acl) VALUES ('from-elsewhere', ?, 'us-east-1', 0, 'private')").run(ACCOUNT);
+        t.nimbus.store.db.prepare("DELETE FROM s3_buckets WHERE name = 'kept'").run();
+      });
+      await t.nimbus.store.caches.reload('s3.buckets');
+      const head = await c.send(new HeadBucketCommand({ Bucket: 'from-elsewhere' }));
+      assert.equal(head.BucketRegion, 'us-east-1');
+      await rejectsWith(c.send(new HeadBucketCommand({ Bucket: 'kept' })), 'NotFound');
+    }));
+
   test('the AWS CLI: mb, ls, rb', { skip: cliSkip }, () =>
     withS3(async (t) => {
       const mb = await awsCli(t.endpoint, 's3', ['mb', 's3://cli-bucket']);

@@ -4,7 +4,7 @@
  * and its us-east-1 quirk: re-creating a bucket you own there succeeds.
  */
 import type { Clock } from '../../../lib/clock.js';
-import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
+import type { Store, Tx } from '../../../store/store.js';
 import {
   AccessDenied,
   BucketAlreadyExists,
@@ -19,8 +19,8 @@ import {
 import { conditionsHold, type ConditionKeys } from '../../../lib/policy-conditions.js';
 import { policyDecision, policyIsPublic } from '../../../lib/policy.js';
 import type { BucketRecord, S3Repo } from '../repo.js';
-import type { S3ExtrasRepo } from '../repo-extras.sqlite.js';
-import type { SqliteS3WebsiteRepo } from '../repo-website.sqlite.js';
+import type { S3ExtrasRepo } from '../repo-extras.js';
+import type { S3WebsiteRepo } from '../repo-website.js';
 import type { Multipart } from './multipart.js';
 import type { Notifications } from './notifications.js';
 import type { Objects } from './objects.js';
@@ -36,8 +36,9 @@ export interface Caller {
 
 /**
  * What belongs to a bucket outside its row, kept by other engines and repos (made after
- * Buckets, so handed to delete()). Lifecycle configurations are not among them: they are tied
- * to the bucket's creation time, so a namesake never sees them, and the sweeper removes them.
+ * Buckets, so handed to delete()), each called inside the deletion's write with its Tx.
+ * Lifecycle configurations are not among them: they are tied to the bucket's creation time,
+ * so a namesake never sees them, and the sweeper removes them.
  */
 export interface BucketDependents {
   /** Whether it still holds objects (or versions): then it cannot be deleted. */
@@ -46,7 +47,7 @@ export interface BucketDependents {
   multipart: Pick<Multipart, 'dropUploads'>;
   tags: Pick<S3ExtrasRepo, 'deleteBucketTags'>;
   notifications: Pick<Notifications, 'forget'>;
-  website: Pick<SqliteS3WebsiteRepo, 'setNow'>;
+  website: Pick<S3WebsiteRepo, 'setConfig'>;
 }
 
 /** What an object or listing request does, for policies: `s3:GetObject` on `arn:aws:s3:::b/k`. */
@@ -89,11 +90,25 @@ function regionOf(constraint: string | undefined): string {
 }
 
 export class Buckets {
+  /**
+   * Every bucket by name: read on every request (authorization, anonymous routing, CORS) and
+   * changed rarely. Loaded through the store's cache registry (`reload`, registered as
+   * `s3.buckets`), kept in step by this engine's writes. Records are shared: changes replace
+   * them ({ ...b, policy }), never mutate them.
+   */
+  private byName = new Map<string, BucketRecord>();
+
   constructor(
     private readonly repo: S3Repo,
     private readonly store: Store,
     private readonly clock: Clock,
   ) {}
+
+  /** Loads the registry from the repo (at startup, after a rollback, when another node changed it). */
+  async reload(): Promise<void> {
+    const all = await this.repo.allBuckets();
+    this.byName = new Map(all.map((b) => [b.name, b]));
+  }
 
   async create(caller: Caller, name: string, constraint: string | undefined, acl = 'private'): Promise<BucketRecord> {
     if (!isValidBucketName(name)) throw new InvalidBucketName(name);
@@ -105,8 +120,8 @@ export class Buckets {
     } else if (regionOf(constraint) !== caller.region) {
       throw new IllegalLocationConstraintException(constraint);
     }
-    return this.store.write(() => {
-      const existing = this.repo.bucket(name);
+    return this.store.write(async (tx) => {
+      const existing = await this.repo.bucket(name, tx);
       if (existing) {
         if (existing.account !== caller.accountId) throw new BucketAlreadyExists(name);
         // us-east-1 keeps S3's legacy answer: re-creating your own bucket succeeds.
@@ -114,26 +129,29 @@ export class Buckets {
         throw new BucketAlreadyOwnedByYou(name);
       }
       const record: BucketRecord = { name, account: caller.accountId, region: caller.region, createdAt: this.clock.now(), acl };
-      this.repo.insertBucket(record);
+      await this.repo.insertBucket(tx, record);
+      this.byName.set(name, record);
       return record;
     });
   }
 
   /** The caller's own bucket (configuration operations): another account's is AccessDenied. */
   owned(caller: Caller, name: string): BucketRecord {
-    const b = this.repo.bucket(name);
-    if (!b) throw new NoSuchBucket(name);
-    if (caller.anonymous || b.account !== caller.accountId) throw new AccessDenied();
-    return b;
+    return ownedBy(caller, name, this.byName.get(name));
+  }
+
+  /** The same, read inside a write (through its transaction). */
+  async ownedIn(tx: Tx, caller: Caller, name: string): Promise<BucketRecord> {
+    return ownedBy(caller, name, await this.repo.bucket(name, tx));
   }
 
   exists(name: string): boolean {
-    return this.repo.bucket(name) !== undefined;
+    return this.byName.has(name);
   }
 
   /** A bucket's record without any access check (CORS preflights, which carry no identity). */
   find(name: string): BucketRecord | undefined {
-    return this.repo.bucket(name);
+    return this.byName.get(name);
   }
 
   /**
@@ -143,7 +161,7 @@ export class Buckets {
    * ACLs and restrict public policies to the owner's account.
    */
   authorize(caller: Caller, name: string, access: Access): BucketRecord {
-    const b = this.repo.bucket(name);
+    const b = this.byName.get(name);
     if (!b) throw new NoSuchBucket(name);
     const principal = caller.anonymous ? '*' : caller.accountId;
     const resource = access.key === undefined ? `arn:aws:s3:::${name}` : `arn:aws:s3:::${name}/${access.key}`;
@@ -167,15 +185,16 @@ export class Buckets {
   }
 
   async update(caller: Caller, name: string, change: (b: BucketRecord) => BucketRecord): Promise<BucketRecord> {
-    return this.store.write(() => {
-      const next = change(this.owned(caller, name));
-      this.repo.updateBucket(next);
+    return this.store.write(async (tx) => {
+      const next = change(await this.ownedIn(tx, caller, name));
+      await this.repo.updateBucket(tx, next);
+      this.byName.set(name, next);
       return next;
     });
   }
 
   head(caller: Caller, name: string): BucketRecord {
-    const b = this.repo.bucket(name);
+    const b = this.byName.get(name);
     if (!b) throw new NotFound();
     if (b.account !== caller.accountId) throw new AccessDenied('Forbidden');
     return b;
@@ -186,20 +205,27 @@ export class Buckets {
    * belongs to it goes in the same commit as its row, so no half-deleted bucket is ever seen.
    */
   async delete(caller: Caller, name: string, dependents: BucketDependents): Promise<void> {
-    await this.store.write(() => {
-      this.owned(caller, name);
-      dependents.objects.assertEmpty(name);
-      dependents.multipart.dropUploads(name);
-      dependents.tags.deleteBucketTags(name);
-      dependents.notifications.forget(name);
-      dependents.website.setNow(name, undefined);
-      this.repo.deleteBucket(name);
+    await this.store.write(async (tx) => {
+      await this.ownedIn(tx, caller, name);
+      await dependents.objects.assertEmpty(tx, name);
+      await dependents.multipart.dropUploads(tx, name);
+      await dependents.tags.deleteBucketTags(tx, name);
+      await dependents.notifications.forget(tx, name);
+      await dependents.website.setConfig(tx, name, undefined);
+      await this.repo.deleteBucket(tx, name);
+      this.byName.delete(name);
     });
   }
 
-  list(caller: Caller): BucketRecord[] {
+  list(caller: Caller): Promise<BucketRecord[]> {
     return this.repo.buckets(caller.accountId);
   }
+}
+
+function ownedBy(caller: Caller, name: string, b: BucketRecord | undefined): BucketRecord {
+  if (!b) throw new NoSuchBucket(name);
+  if (caller.anonymous || b.account !== caller.accountId) throw new AccessDenied();
+  return b;
 }
 
 export function checkCannedAcl(acl: string): void {

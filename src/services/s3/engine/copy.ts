@@ -61,8 +61,8 @@ export async function copyObject(deps: CopyDeps, caller: Caller, input: CopyInpu
   for (let attempt = 1; ; attempt++) {
     const src =
       source.versionId === undefined
-        ? deps.objects.get(caller, source.bucket, source.key)
-        : deps.objects.get(caller, source.bucket, source.key, 's3:GetObjectVersion', source.versionId);
+        ? await deps.objects.get(caller, source.bucket, source.key)
+        : await deps.objects.get(caller, source.bucket, source.key, 's3:GetObjectVersion', source.versionId);
     checkSourceConditions(src, input.sourceConditions);
     // Copying an older version onto its key is how S3 restores it: not a copy onto itself.
     const self = src.bucket === input.bucket && src.key === input.key && source.versionId === undefined;

@@ -20,10 +20,10 @@
  */
 import type { Clock, Timer } from '../../../lib/clock.js';
 import type { Logger } from '../../../lib/log.js';
-import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
+import type { Store } from '../../../store/store.js';
 import { NoSuchLifecycleConfiguration } from '../errors.js';
 import type { BucketRecord, ObjectRecord, S3ObjectRepo, VersionRecord } from '../repo.js';
-import type { S3LifecycleRepo } from '../repo-lifecycle.sqlite.js';
+import type { S3LifecycleRepo } from '../repo-lifecycle.js';
 import type { Buckets, Caller } from './buckets.js';
 import type { Multipart } from './multipart.js';
 import type { Objects } from './objects.js';
@@ -114,38 +114,63 @@ export class Lifecycle {
   private timer: Timer | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** Asking the repo whether any configuration exists, before arming. */
+  private arming = false;
+  private wakeAgain = false;
   private readonly intervalMs: number;
 
   constructor(private readonly d: LifecycleDeps) {
     this.intervalMs = d.intervalMs ?? 60_000;
   }
 
-  get(caller: Caller, bucket: string): LifecycleConfig {
+  async get(caller: Caller, bucket: string): Promise<LifecycleConfig> {
     const b = this.d.buckets.owned(caller, bucket);
-    const config = this.d.repo.get(b.name, b.createdAt);
+    const config = await this.d.repo.get(b.name, b.createdAt);
     if (!config) throw NoSuchLifecycleConfiguration(b.name);
     return config;
   }
 
   async put(caller: Caller, bucket: string, config: LifecycleConfig): Promise<void> {
-    await this.d.store.write(() => {
-      const b = this.d.buckets.owned(caller, bucket);
-      this.d.repo.put(b.name, b.createdAt, config);
+    await this.d.store.write(async (tx) => {
+      const b = await this.d.buckets.ownedIn(tx, caller, bucket);
+      await this.d.repo.put(tx, b.name, b.createdAt, config);
     });
     this.wake();
   }
 
   async delete(caller: Caller, bucket: string): Promise<void> {
-    await this.d.store.write(() => {
-      const b = this.d.buckets.owned(caller, bucket);
-      this.d.repo.delete(b.name);
+    await this.d.store.write(async (tx) => {
+      const b = await this.d.buckets.ownedIn(tx, caller, bucket);
+      await this.d.repo.delete(tx, b.name);
     });
   }
 
   /** (Re)arms the sweep while some bucket has a configuration. */
   wake(): void {
     if (this.stopped || this.timer || this.running) return;
-    if (!this.d.repo.any()) return;
+    // A wake while the repo is being asked may follow a configuration stored after it was asked.
+    if (this.arming) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.arming = true;
+    this.d.repo.any().then(
+      (any) => {
+        this.arming = false;
+        if (any) this.arm();
+        else if (this.wakeAgain) this.wake();
+        this.wakeAgain = false;
+      },
+      (e: unknown) => {
+        this.arming = false;
+        this.wakeAgain = false;
+        this.d.log.warn('lifecycle sweep not armed', { error: String(e) });
+      },
+    );
+  }
+
+  private arm(): void {
+    if (this.stopped || this.timer || this.running) return;
     this.timer = this.d.clock.at(this.d.clock.now() + this.intervalMs, () => {
       this.timer = undefined;
       void this.sweep();
@@ -171,7 +196,7 @@ export class Lifecycle {
   }
 
   private async pass(): Promise<void> {
-    for (const stored of this.d.repo.all()) {
+    for (const stored of await this.d.repo.all()) {
       const b = this.d.buckets.find(stored.bucket);
       // A configuration left by a deleted bucket applies to no later bucket of that name.
       if (!b || b.createdAt !== stored.createdAt) continue;
@@ -205,12 +230,12 @@ export class Lifecycle {
   private async expireCurrent(owner: Caller, bucket: string, c: Criteria, expired: (since: number) => boolean): Promise<void> {
     let after: string | undefined;
     for (;;) {
-      const page = this.d.objectRepo.listObjects(bucket, { prefix: c.prefix, after, limit: BATCH });
+      const page = await this.d.objectRepo.listObjects(bucket, { prefix: c.prefix, after, limit: BATCH });
       for (const o of page) {
         if (this.stopped) return;
         if (!selects(c, o) || !expired(o.lastModified)) continue;
         // The object may have been replaced since the page was read.
-        const now = this.d.objectRepo.object(bucket, o.key);
+        const now = await this.d.objectRepo.object(bucket, o.key);
         if (!now || now.lastModified !== o.lastModified || now.versionId !== o.versionId) continue;
         await this.d.objects.delete(owner, bucket, o.key);
       }
@@ -229,9 +254,9 @@ export class Lifecycle {
     /** Undefined when the rule does not remove lone delete markers. */
     markers: ((marker: VersionRecord) => boolean) | undefined,
   ): Promise<void> {
-    for (const { key, rows } of this.keysWithVersions(bucket, c.prefix)) {
+    for await (const { key, rows } of this.keysWithVersions(bucket, c.prefix)) {
       if (this.stopped) return;
-      const current = this.d.objectRepo.object(bucket, key);
+      const current = await this.d.objectRepo.object(bucket, key);
       // Without a current object, the newest row is the delete marker that is the latest version.
       const first = current ? 0 : 1;
       let remaining = rows.length;
@@ -255,12 +280,12 @@ export class Lifecycle {
   }
 
   /** A bucket's keys with noncurrent versions or markers, each with its rows newest first. */
-  private *keysWithVersions(bucket: string, prefix: string): Generator<{ key: string; rows: VersionRecord[] }> {
+  private async *keysWithVersions(bucket: string, prefix: string): AsyncGenerator<{ key: string; rows: VersionRecord[] }> {
     let pos: { afterKey?: string; beforeSeq?: number } = {};
     let key: string | undefined;
     let rows: VersionRecord[] = [];
     for (;;) {
-      const page = this.d.objectRepo.listVersions(bucket, { prefix, ...pos, limit: BATCH });
+      const page = await this.d.objectRepo.listVersions(bucket, { prefix, ...pos, limit: BATCH });
       for (const v of page) {
         if (v.key !== key) {
           if (key !== undefined) yield { key, rows };
@@ -281,7 +306,7 @@ export class Lifecycle {
     const due: Array<{ key: string; uploadId: string }> = [];
     let marker: { key: string; uploadId: string } | undefined;
     for (;;) {
-      const page = this.d.multipart.listUploads(owner, bucket, { prefix, keyMarker: marker?.key, uploadIdMarker: marker?.uploadId, max: BATCH });
+      const page = await this.d.multipart.listUploads(owner, bucket, { prefix, keyMarker: marker?.key, uploadIdMarker: marker?.uploadId, max: BATCH });
       for (const u of page.uploads) if (now >= dueAt(u.initiated, days)) due.push({ key: u.key, uploadId: u.uploadId });
       if (!page.truncated || !page.next) break;
       marker = page.next;

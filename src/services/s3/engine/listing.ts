@@ -28,7 +28,7 @@ export interface ListResult {
 const AFTER_ALL = '\u{10FFFF}';
 const BATCH = 1000;
 
-export function listKeys(repo: S3ObjectRepo, bucket: string, req: ListRequest): ListResult {
+export async function listKeys(repo: S3ObjectRepo, bucket: string, req: ListRequest): Promise<ListResult> {
   const contents: ObjectRecord[] = [];
   const commonPrefixes: string[] = [];
   let after = req.after;
@@ -36,7 +36,7 @@ export function listKeys(repo: S3ObjectRepo, bucket: string, req: ListRequest): 
   const count = () => contents.length + commonPrefixes.length;
   if (req.maxKeys === 0) return { contents, commonPrefixes, truncated: false };
   for (;;) {
-    const rows = repo.listObjects(bucket, { after, prefix: req.prefix, limit: BATCH });
+    const rows = await repo.listObjects(bucket, { after, prefix: req.prefix, limit: BATCH });
     if (rows.length === 0) return { contents, commonPrefixes, truncated: false, last };
     for (const row of rows) {
       if (count() === req.maxKeys) return { contents, commonPrefixes, truncated: true, last };
@@ -54,7 +54,7 @@ export function listKeys(repo: S3ObjectRepo, bucket: string, req: ListRequest): 
       after = row.key;
     }
     if (count() === req.maxKeys) {
-      const more = repo.listObjects(bucket, { after, prefix: req.prefix, limit: 1 });
+      const more = await repo.listObjects(bucket, { after, prefix: req.prefix, limit: 1 });
       return { contents, commonPrefixes, truncated: more.length > 0, last };
     }
   }
@@ -91,7 +91,7 @@ interface Position {
   seq: number;
 }
 
-export function listVersions(repo: S3ObjectRepo, bucket: string, req: VersionListRequest): VersionListResult {
+export async function listVersions(repo: S3ObjectRepo, bucket: string, req: VersionListRequest): Promise<VersionListResult> {
   const entries: VersionEntry[] = [];
   const commonPrefixes: string[] = [];
   const result = (truncated: boolean, last?: { key: string; versionId?: string }): VersionListResult => ({
@@ -100,14 +100,14 @@ export function listVersions(repo: S3ObjectRepo, bucket: string, req: VersionLis
     truncated,
     ...(truncated && last ? { nextKeyMarker: last.key, ...(last.versionId !== undefined ? { nextVersionIdMarker: last.versionId } : {}) } : {}),
   });
-  let pos = startPosition(repo, bucket, req);
+  let pos = await startPosition(repo, bucket, req);
   // Rows of the key the page starts inside (after a version-id-marker) are not the latest.
   const midKey = pos.seq >= 0 ? pos.key : undefined;
   let prevKey: string | undefined;
   let last: { key: string; versionId?: string } | undefined;
   if (req.maxKeys === 0) return result(false);
   for (;;) {
-    const rows = nextRows(repo, bucket, req.prefix, pos, BATCH);
+    const rows = await nextRows(repo, bucket, req.prefix, pos, BATCH);
     if (rows.length === 0) return result(false, last);
     for (const row of rows) {
       if (entries.length + commonPrefixes.length === req.maxKeys) return result(true, last);
@@ -129,20 +129,20 @@ export function listVersions(repo: S3ObjectRepo, bucket: string, req: VersionLis
       pos = { key: row.key, seq: row.seq };
     }
     if (entries.length + commonPrefixes.length === req.maxKeys) {
-      return result(nextRows(repo, bucket, req.prefix, pos, 1).length > 0, last);
+      return result((await nextRows(repo, bucket, req.prefix, pos, 1)).length > 0, last);
     }
   }
 }
 
-function startPosition(repo: S3ObjectRepo, bucket: string, req: VersionListRequest): Position {
+async function startPosition(repo: S3ObjectRepo, bucket: string, req: VersionListRequest): Promise<Position> {
   if (req.versionIdMarker !== undefined && req.versionIdMarker !== '') {
     if (req.keyMarker === undefined || req.keyMarker === '') {
       throw InvalidArgument('A version-id marker cannot be specified without a key marker.', 'version-id-marker', req.versionIdMarker);
     }
     const id = recordVersionId(req.versionIdMarker);
-    const current = repo.object(bucket, req.keyMarker);
+    const current = await repo.object(bucket, req.keyMarker);
     if (current && current.versionId === id) return { key: req.keyMarker, seq: CURRENT_SEQ };
-    const v = repo.version(bucket, req.keyMarker, id);
+    const v = await repo.version(bucket, req.keyMarker, id);
     if (!v) throw InvalidArgument('Invalid version id specified', 'version-id-marker', req.versionIdMarker);
     return { key: req.keyMarker, seq: v.seq };
   }
@@ -160,10 +160,11 @@ interface Row {
  * Up to `limit` rows after `pos`, current objects and versions merged by (key, seq desc). Each
  * source is read `limit` rows deep: the first `limit` of the merge come from those.
  */
-function nextRows(repo: S3ObjectRepo, bucket: string, prefix: string, pos: Position, limit: number): Row[] {
+async function nextRows(repo: S3ObjectRepo, bucket: string, prefix: string, pos: Position, limit: number): Promise<Row[]> {
   // A current object is after the position only in a later key (its seq is the greatest).
-  const current = repo.listObjects(bucket, { after: pos.key, prefix, limit }).map((record): Row => ({ key: record.key, seq: CURRENT_SEQ, record, deleteMarker: false }));
-  const older = repo.listVersions(bucket, { prefix, afterKey: pos.key, beforeSeq: pos.seq, limit }).map(
+  const [objects, versions] = await Promise.all([repo.listObjects(bucket, { after: pos.key, prefix, limit }), repo.listVersions(bucket, { prefix, afterKey: pos.key, beforeSeq: pos.seq, limit })]);
+  const current = objects.map((record): Row => ({ key: record.key, seq: CURRENT_SEQ, record, deleteMarker: false }));
+  const older = versions.map(
     (v: VersionRecord): Row => ({ key: v.key, seq: v.seq, record: v, deleteMarker: v.deleteMarker }),
   );
   const merged: Row[] = [];

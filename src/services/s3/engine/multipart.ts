@@ -20,15 +20,15 @@ import type { Ids } from '../../../lib/ids.js';
 import type { Logger } from '../../../lib/log.js';
 import { parseTrailerHeader } from '../../../protocols/aws-chunked.js';
 import { checksumAlgorithmOfHeader, checksumHeaderName, createChecksum, toBase64, type ChecksumAlgorithm } from '../../../protocols/checksums.js';
-import { AwsError } from '../../../protocols/errors.js';
 import type { BlobStore } from '../../../store/blobs.js';
-import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
+import type { Store, Tx } from '../../../store/store.js';
 import type { RequestContext } from '../../service.js';
-import { BadDigest, EntityTooSmall, InvalidArgument, InvalidPart, InvalidPartOrder, InvalidRequest, NoSuchUpload, PreconditionFailed, s3Error } from '../errors.js';
+import { BadDigest, InvalidArgument, InvalidRequest, NoSuchUpload } from '../errors.js';
 import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
 import type { CompletedResult, PartRecord, S3MultipartRepo, UploadRecord } from '../repo-multipart.js';
 import type { Buckets, Caller } from './buckets.js';
 import { checkKeyLength, type Conditions, type Objects } from './objects.js';
+import { checkParts, compositeChecksum, copyConditionError, expectedChecksum, mismatch } from './multipart-checks.js';
 import { receiveBody, type UploadHeaders } from './uploads.js';
 
 export const MAX_PART_BYTES = 5 * 1024 ** 3;
@@ -39,9 +39,6 @@ const RETRY_WINDOW_MS = 24 * 60 * 60 * 1000;
 const LIST_BATCH = 1000;
 /** The greatest code point: any key starting with p sorts below p + this. */
 const AFTER_ALL = '\u{10FFFF}';
-
-const mismatch = (expected: ChecksumAlgorithm, actual: ChecksumAlgorithm | undefined) =>
-  InvalidRequest(`Checksum Type mismatch occurred, expected checksum Type: ${expected.toLowerCase()}, actual checksum Type: ${actual?.toLowerCase() ?? 'null'}`);
 
 export interface MultipartDeps {
   repo: S3MultipartRepo;
@@ -111,15 +108,15 @@ export class Multipart {
     const put = { action: 's3:PutObject', key: input.key };
     this.d.buckets.authorize(caller, input.bucket, put);
     const upload = { ...input, uploadId: this.d.ids.token(48), account: caller.accountId, initiated: this.d.clock.now() };
-    const seq = await this.d.store.write(() => {
+    const seq = await this.d.store.write((tx) => {
       this.d.buckets.authorize(caller, input.bucket, put);
-      return this.d.repo.insertUpload(upload);
+      return this.d.repo.insertUpload(tx, upload);
     });
     return { ...upload, seq, state: 'open' };
   }
 
   async uploadPart(caller: Caller, input: PartInput, payload: RequestContext['payload']): Promise<SavedPart> {
-    const { upload, partNumber } = this.target(caller, input);
+    const { upload, partNumber } = await this.target(caller, input);
     const alg = upload.checksumAlgorithm;
     if (alg) {
       // An upload with a checksum algorithm takes part checksums of that algorithm only; a
@@ -137,9 +134,9 @@ export class Multipart {
 
   /** UploadPartCopy: a part made of an object of the caller's, or a byte range of it. */
   async copyPart(caller: Caller, input: CopyPartInput): Promise<SavedPart> {
-    const { upload, partNumber } = this.target(caller, input);
+    const { upload, partNumber } = await this.target(caller, input);
     const source = input.source;
-    const record = this.d.objects.get(caller, source.bucket, source.key, source.versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion', source.versionId);
+    const record = await this.d.objects.get(caller, source.bucket, source.key, source.versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion', source.versionId);
     const range = input.range;
     if (range && (range.start > range.end || range.end >= record.size)) {
       throw InvalidArgument(`Range specified is not valid for source object of size: ${record.size}`, 'x-amz-copy-source-range', range.raw);
@@ -161,16 +158,16 @@ export class Multipart {
   async complete(caller: Caller, input: CompleteInput): Promise<{ upload: UploadRecord; result: CompletedResult }> {
     this.d.buckets.authorize(caller, input.bucket, { action: 's3:PutObject', key: input.key });
     return this.exclusive(input.uploadId, async () => {
-      const upload = await this.settle(this.find(input.bucket, input.key, input.uploadId, true));
+      const upload = await this.settle(await this.find(input.bucket, input.key, input.uploadId, true));
       const requested = input.parts;
       const signature = requested.map((r) => `${r.partNumber}:${r.etag}`).join(',');
       if (upload.state === 'completed') {
         // A retry of the request that completed it (a lost answer) gets the same answer.
-        const object = this.d.objectRepo.object(upload.bucket, upload.key);
+        const object = await this.d.objectRepo.object(upload.bucket, upload.key);
         if (upload.result?.parts !== signature || object?.blobId !== upload.result.objectBlob) throw NoSuchUpload(upload.uploadId);
         return { upload, result: upload.result };
       }
-      const stored = new Map(this.d.repo.parts(upload.uploadId, 0, MAX_PART_NUMBER).map((p) => [p.partNumber, p]));
+      const stored = new Map((await this.d.repo.parts(upload.uploadId, 0, MAX_PART_NUMBER)).map((p) => [p.partNumber, p]));
       const chosen = checkParts(upload, requested, stored, MIN_PART_BYTES);
       const expected = expectedChecksum(upload, input);
       const size = chosen.reduce((n, p) => n + p.size, 0);
@@ -202,9 +199,9 @@ export class Multipart {
       if (alg) checksums['x-amz-checksum-type'] = upload.checksumType!;
       const result: CompletedResult = { etag, size, checksums, parts: signature, objectBlob: blob.id };
       try {
-        await this.d.store.write(() => {
-          if (this.d.repo.upload(upload.uploadId)?.state !== 'open') throw NoSuchUpload(upload.uploadId);
-          this.d.repo.updateUpload({ uploadId: upload.uploadId, state: 'completing', blobId: blob.id, result });
+        await this.d.store.write(async (tx) => {
+          if ((await this.d.repo.upload(upload.uploadId, tx))?.state !== 'open') throw NoSuchUpload(upload.uploadId);
+          await this.d.repo.updateUpload(tx, { uploadId: upload.uploadId, state: 'completing', blobId: blob.id, result });
         });
       } catch (e) {
         await this.removeBlob(blob.id);
@@ -218,7 +215,7 @@ export class Multipart {
         await this.d.objects.commit(caller, record, { ifMatch: input.ifMatch, ifNoneMatch: input.ifNoneMatch }, 'CompleteMultipartUpload');
       } catch (e) {
         // The commit removed the new body; the upload stays in progress, as S3 leaves it.
-        await this.d.store.write(() => this.reopen(upload.uploadId)).catch((err) => this.d.log.warn('could not reopen an upload', { error: String(err) }));
+        await this.d.store.write((tx) => this.reopen(tx, upload.uploadId)).catch((err) => this.d.log.warn('could not reopen an upload', { error: String(err) }));
         throw e;
       }
       // The object is there: a cleanup that fails now is redone when the upload is next touched.
@@ -230,26 +227,26 @@ export class Multipart {
   async abort(caller: Caller, bucket: string, key: string, uploadId: string): Promise<void> {
     this.d.buckets.authorize(caller, bucket, { action: 's3:AbortMultipartUpload', key });
     await this.exclusive(uploadId, async () => {
-      const upload = await this.settle(this.find(bucket, key, uploadId));
+      const upload = await this.settle(await this.find(bucket, key, uploadId));
       if (upload.state === 'completed') throw NoSuchUpload(uploadId);
-      const parts = await this.d.store.write(() => {
-        const parts = this.d.repo.parts(uploadId, 0, MAX_PART_NUMBER);
-        this.d.repo.deleteUpload(uploadId);
-        return parts;
-      });
+      const parts = await this.d.store.write((tx) => this.d.repo.deleteUpload(tx, uploadId));
       for (const p of parts) await this.removeBlob(p.blobId);
     });
   }
 
-  listParts(caller: Caller, bucket: string, key: string, uploadId: string, after: number, max: number) {
+  async listParts(caller: Caller, bucket: string, key: string, uploadId: string, after: number, max: number) {
     this.d.buckets.authorize(caller, bucket, { action: 's3:ListMultipartUploadParts', key });
-    const upload = this.find(bucket, key, uploadId);
-    const rows = max === 0 ? [] : this.d.repo.parts(uploadId, after, max + 1);
+    const upload = await this.find(bucket, key, uploadId);
+    const rows = max === 0 ? [] : await this.d.repo.parts(uploadId, after, max + 1);
     return { upload, parts: rows.slice(0, max), truncated: rows.length > max };
   }
 
   /** Uploads in progress by key, then initiation; rolled up at the delimiter like object keys. */
-  listUploads(caller: Caller, bucket: string, req: { prefix: string; delimiter?: string; keyMarker?: string; uploadIdMarker?: string; max: number }): UploadList {
+  async listUploads(
+    caller: Caller,
+    bucket: string,
+    req: { prefix: string; delimiter?: string; keyMarker?: string; uploadIdMarker?: string; max: number },
+  ): Promise<UploadList> {
     this.d.buckets.authorize(caller, bucket, { action: 's3:ListBucketMultipartUploads' });
     const out: UploadList = { uploads: [], prefixes: [], truncated: false };
     if (req.max === 0) return out;
@@ -257,12 +254,12 @@ export class Multipart {
     let afterSeq: number | undefined;
     // S3 ignores an upload ID marker without a key marker.
     if (afterKey !== undefined && req.uploadIdMarker) {
-      const marker = this.d.repo.upload(req.uploadIdMarker);
+      const marker = await this.d.repo.upload(req.uploadIdMarker);
       if (marker?.bucket === bucket && marker.key === afterKey) afterSeq = marker.seq;
     }
     const full = () => out.uploads.length + out.prefixes.length === req.max;
     for (;;) {
-      const rows = this.d.repo.listUploads(bucket, { prefix: req.prefix, afterKey, afterSeq, limit: LIST_BATCH });
+      const rows = await this.d.repo.listUploads(bucket, { prefix: req.prefix, afterKey, afterSeq, limit: LIST_BATCH });
       if (rows.length === 0) return out;
       for (const row of rows) {
         const cut = req.delimiter ? row.key.indexOf(req.delimiter, req.prefix.length) : -1;
@@ -288,12 +285,17 @@ export class Multipart {
 
   /**
    * For DeleteBucket, inside its commit: S3 deletes a bucket with uploads in progress, and
-   * them with it. Their blobs are removed once a later commit shows the deletion held.
+   * them with it. Their blobs are removed once a later commit shows the deletion held (a
+   * write queued now, never awaited here: it runs after this one).
    */
-  dropUploads(bucket: string): void {
-    const ids = this.d.repo.deleteBucketUploads(bucket);
+  async dropUploads(tx: Tx, bucket: string): Promise<void> {
+    const ids = await this.d.repo.deleteBucketUploads(tx, bucket);
     if (ids.length === 0) return;
-    this.d.store.write(() => ids.filter((id) => !this.blobReferenced(id))).then(
+    this.d.store.write(async (later) => {
+      const gone: string[] = [];
+      for (const id of ids) if (!(await this.blobReferenced(id, later))) gone.push(id);
+      return gone;
+    }).then(
       (gone) => Promise.all(gone.map((id) => this.removeBlob(id))),
       (e: unknown) => this.d.log.warn('could not remove the parts of a deleted bucket', { error: String(e) }),
     );
@@ -302,25 +304,25 @@ export class Multipart {
   /** Settles completions a crash interrupted; run at startup. */
   async recover(): Promise<void> {
     try {
-      for (const u of this.d.repo.completingUploads()) await this.exclusive(u.uploadId, () => this.settle(u));
+      for (const u of await this.d.repo.completingUploads()) await this.exclusive(u.uploadId, () => this.settle(u));
     } catch (e) {
       this.d.log.error('multipart recovery failed', { error: e instanceof Error ? e.stack : String(e) });
     }
   }
 
   /** Whether an upload's part or pending completion, or an object, names the blob. */
-  blobReferenced(id: string): boolean {
-    return this.d.repo.blobReferenced(id) || this.d.objectRepo.blobReferenced(id);
+  async blobReferenced(id: string, tx?: Tx): Promise<boolean> {
+    return (await this.d.repo.blobReferenced(id, tx)) || this.d.objectRepo.blobReferenced(id, tx);
   }
 
-  private target(caller: Caller, t: PartTarget): { upload: UploadRecord; partNumber: number } {
+  private async target(caller: Caller, t: PartTarget): Promise<{ upload: UploadRecord; partNumber: number }> {
     this.d.buckets.authorize(caller, t.bucket, { action: 's3:PutObject', key: t.key });
-    return { upload: this.find(t.bucket, t.key, t.uploadId), partNumber: t.partNumber };
+    return { upload: await this.find(t.bucket, t.key, t.uploadId), partNumber: t.partNumber };
   }
 
   /** The upload of this bucket and key; a completed one only for CompleteMultipartUpload. */
-  private find(bucket: string, key: string, uploadId: string, completed = false): UploadRecord {
-    const u = this.d.repo.upload(uploadId);
+  private async find(bucket: string, key: string, uploadId: string, completed = false): Promise<UploadRecord> {
+    const u = await this.d.repo.upload(uploadId);
     if (!u || u.bucket !== bucket || u.key !== key || (u.state === 'completed' && !completed)) throw NoSuchUpload(uploadId);
     return u;
   }
@@ -334,12 +336,11 @@ export class Multipart {
     let replaced: string | undefined;
     try {
       await this.exclusive(part.uploadId, async () => {
-        const u = this.d.repo.upload(part.uploadId);
+        const u = await this.d.repo.upload(part.uploadId);
         if (u) await this.settle(u);
-        await this.d.store.write(() => {
-          if (this.d.repo.upload(part.uploadId)?.state !== 'open') throw NoSuchUpload(part.uploadId);
-          replaced = this.d.repo.part(part.uploadId, part.partNumber)?.blobId;
-          this.d.repo.putPart(part);
+        await this.d.store.write(async (tx) => {
+          if ((await this.d.repo.upload(part.uploadId, tx))?.state !== 'open') throw NoSuchUpload(part.uploadId);
+          replaced = await this.d.repo.putPart(tx, part);
         });
       });
     } catch (e) {
@@ -352,30 +353,24 @@ export class Multipart {
   /** Finishes a completion whose object commit held (see the top), or undoes one whose did not. */
   private async settle(u: UploadRecord): Promise<UploadRecord> {
     if (u.state !== 'completing') return u;
-    if (this.d.objectRepo.blobReferenced(u.blobId!)) {
+    if (await this.d.objectRepo.blobReferenced(u.blobId!)) {
       await this.finish(u);
       return { ...u, state: 'completed', blobId: undefined };
     }
-    await this.d.store.write(() => this.reopen(u.uploadId));
+    await this.d.store.write((tx) => this.reopen(tx, u.uploadId));
     await this.removeBlob(u.blobId!);
     return { ...u, state: 'open', blobId: undefined, result: undefined };
   }
 
   private async finish(u: UploadRecord): Promise<void> {
     const now = this.d.clock.now();
-    const parts = await this.d.store.write(() => {
-      const parts = this.d.repo.parts(u.uploadId, 0, MAX_PART_NUMBER);
-      this.d.repo.deleteParts(u.uploadId);
-      this.d.repo.updateUpload({ uploadId: u.uploadId, state: 'completed', blobId: undefined, result: u.result }, now);
-      this.d.repo.pruneCompleted(now - RETRY_WINDOW_MS);
-      return parts;
-    });
+    const parts = await this.d.store.write((tx) => this.d.repo.finishUpload(tx, u.uploadId, u.result, now, now - RETRY_WINDOW_MS));
     for (const p of parts) await this.removeBlob(p.blobId);
   }
 
   /** Inside a write: back to open (the concatenated body is not the repo's to name any more). */
-  private reopen(uploadId: string): void {
-    if (this.d.repo.upload(uploadId)?.state === 'completing') this.d.repo.updateUpload({ uploadId, state: 'open', blobId: undefined, result: undefined });
+  private async reopen(tx: Tx, uploadId: string): Promise<void> {
+    if ((await this.d.repo.upload(uploadId, tx))?.state === 'completing') await this.d.repo.updateUpload(tx, { uploadId, state: 'open', blobId: undefined, result: undefined });
   }
 
   private exclusive<T>(uploadId: string, fn: () => Promise<T>): Promise<T> {
@@ -396,65 +391,4 @@ export class Multipart {
       this.d.log.warn('could not remove a part body', { id, error: String(e) });
     }
   }
-}
-
-/** The object checksum the completion request expects, after checking it names the upload's mode. */
-function expectedChecksum(u: UploadRecord, input: CompleteInput): string | undefined {
-  const alg = u.checksumAlgorithm;
-  // Without an algorithm on the upload, S3 accepts these headers and ignores them.
-  if (!alg) return undefined;
-  if (input.checksumType !== undefined && input.checksumType !== u.checksumType) {
-    throw s3Error('BadDigest', 400, `The upload was created using the ${u.checksumType} checksum mode. The complete request must use the same checksum mode.`);
-  }
-  let expected: string | undefined;
-  for (const [header, value] of Object.entries(input.checksums)) {
-    const given = checksumAlgorithmOfHeader(header);
-    if (given !== alg) throw mismatch(alg, given);
-    expected = value.trim();
-  }
-  return expected;
-}
-
-/** A copy-source condition that failed is a 412 naming the copy-source header, never a 304. */
-function copyConditionError(e: unknown, c: Conditions): unknown {
-  if (!(e instanceof AwsError)) return e;
-  if (e.code === 'PreconditionFailed') return PreconditionFailed(`x-amz-copy-source-${e.xmlDetails()?.Condition ?? 'If-Match'}`);
-  if (e.code === 'NotModified') return PreconditionFailed(c.ifNoneMatch !== undefined ? 'x-amz-copy-source-If-None-Match' : 'x-amz-copy-source-If-Modified-Since');
-  return e;
-}
-
-/**
- * The parts a completion names, checked as S3 checks them: each uploaded with that ETag (and
- * checksum), lowest part number first; then ascending (with checksums: 1, 2, 3, ...); then
- * all but the last at least the minimum size.
- */
-function checkParts(u: UploadRecord, requested: RequestedPart[], stored: Map<number, PartRecord>, minSize: number): PartRecord[] {
-  const alg = u.checksumAlgorithm;
-  for (const r of [...requested].sort((a, b) => a.partNumber - b.partNumber)) {
-    const p = stored.get(r.partNumber);
-    if (!p || p.etag !== `"${r.etag}"`) throw InvalidPart(u.uploadId, r.partNumber, r.etag);
-    const given = Object.entries(r.checksums) as [ChecksumAlgorithm, string][];
-    // A checksum of another algorithm, or any without one on the upload, matches no part.
-    if (given.some(([a, v]) => a !== alg || (p.checksum !== undefined && v.trim() !== p.checksum))) throw InvalidPart(u.uploadId, r.partNumber, r.etag);
-    if (alg && u.checksumType === 'COMPOSITE' && r.checksums[alg] === undefined) {
-      throw InvalidRequest(
-        `The upload was created using a ${alg.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${r.partNumber} in the request.`,
-      );
-    }
-  }
-  requested.forEach((r, i) => {
-    if ((i > 0 && r.partNumber <= requested[i - 1]!.partNumber) || (alg && r.partNumber !== i + 1)) throw InvalidPartOrder(u.uploadId);
-  });
-  const chosen = requested.map((r) => stored.get(r.partNumber)!);
-  chosen.forEach((p, i) => {
-    if (i < chosen.length - 1 && p.size < minSize) throw EntityTooSmall(p.size, minSize, p.partNumber, p.etag.slice(1, -1));
-  });
-  return chosen;
-}
-
-/** S3's composite checksum: the checksum of the parts' binary checksums, then `-<parts>`. */
-export function compositeChecksum(alg: ChecksumAlgorithm, parts: Pick<PartRecord, 'checksum'>[]): string {
-  const c = createChecksum(alg);
-  for (const p of parts) c.update(Buffer.from(p.checksum!, 'base64'));
-  return `${toBase64(c.digest())}-${parts.length}`;
 }

@@ -11,9 +11,9 @@
 import type { Clock } from '../../../lib/clock.js';
 import type { InternalApi } from '../../../lib/internal.js';
 import type { Logger } from '../../../lib/log.js';
-import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
+import type { Store, Tx } from '../../../store/store.js';
 import { InvalidArgument, MalformedXML, s3Error } from '../errors.js';
-import type { OutboxEntry, SqliteS3NotificationRepo } from '../repo-notifications.sqlite.js';
+import type { OutboxEntry, S3NotificationRepo } from '../repo-notifications.js';
 import type { Caller } from './buckets.js';
 
 export interface FilterRule {
@@ -68,7 +68,7 @@ export class Notifications {
   private sequencer = 0;
 
   constructor(
-    private readonly repo: SqliteS3NotificationRepo,
+    private readonly repo: S3NotificationRepo,
     private readonly internal: InternalApi,
     private readonly store: Store,
     private readonly clock: Clock,
@@ -77,8 +77,8 @@ export class Notifications {
     private readonly ownerOf: (bucket: string) => string | undefined,
   ) {}
 
-  get(bucket: string): NotificationConfig {
-    const text = this.repo.config(bucket);
+  async get(bucket: string): Promise<NotificationConfig> {
+    const text = await this.repo.config(bucket);
     return text ? (JSON.parse(text) as NotificationConfig) : {};
   }
 
@@ -129,32 +129,30 @@ export class Notifications {
       LambdaFunctionConfigurations: config.LambdaFunctionConfigurations?.map((f, i) => ({ ...f, Id: f.Id ?? `lambda-notification-${i + 1}` })),
     };
     const now = this.clock.now();
-    await this.store.write(() => {
-      this.repo.setConfig(bucket, JSON.stringify(withIds));
-      // S3 sends queues and topics (not functions) a test event when they are configured.
-      for (const arn of [...(withIds.QueueConfigurations ?? []).map((q) => q.QueueArn), ...(withIds.TopicConfigurations ?? []).map((t) => t.TopicArn)]) {
-        this.repo.enqueue(
-          arn,
-          JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: new Date(now).toISOString(), Bucket: bucket, RequestId: requestId, HostId: requestId }),
-          now,
-          { sourceArn: source.sourceArn, sourceAccount: ownerAccount },
-        );
-      }
+    // S3 sends queues and topics (not functions) a test event when they are configured.
+    const testEvent = JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: new Date(now).toISOString(), Bucket: bucket, RequestId: requestId, HostId: requestId });
+    const tests = [...(withIds.QueueConfigurations ?? []).map((q) => q.QueueArn), ...(withIds.TopicConfigurations ?? []).map((t) => t.TopicArn)].map((queueArn) => ({
+      queueArn,
+      body: testEvent,
+    }));
+    await this.store.write(async (tx) => {
+      await this.repo.setConfig(tx, bucket, JSON.stringify(withIds));
+      if (tests.length) await this.repo.enqueue(tx, tests, now, { sourceArn: source.sourceArn, sourceAccount: ownerAccount });
     });
     this.kick();
   }
 
-  /** Drops a deleted bucket's configuration; call inside the commit that deletes it. */
-  forget(bucket: string): void {
-    this.repo.setConfig(bucket, undefined);
+  /** Drops a deleted bucket's configuration; call inside the write that deletes it. */
+  forget(tx: Tx, bucket: string): Promise<void> {
+    return this.repo.setConfig(tx, bucket, undefined);
   }
 
   /**
    * Writes the events an object change causes to the outbox. Call inside the change's commit,
    * so the event exists exactly when the change does; then kick() after it.
    */
-  record(caller: Caller & { requestId?: string }, e: ObjectEvent): void {
-    const config = this.repo.config(e.bucket);
+  async record(tx: Tx, caller: Caller & { requestId?: string }, e: ObjectEvent): Promise<void> {
+    const config = await this.repo.config(e.bucket, tx);
     if (!config) return;
     // Sent for the bucket and its owner, fixed now: the bucket may be gone when it is delivered.
     const source = { sourceArn: `arn:aws:s3:::${e.bucket}`, sourceAccount: this.ownerOf(e.bucket) ?? '' };
@@ -166,10 +164,12 @@ export class Notifications {
       ...(parsed.TopicConfigurations ?? []).map((t) => ({ c: t, arn: t.TopicArn })),
       ...(parsed.LambdaFunctionConfigurations ?? []).map((f) => ({ c: f, arn: f.LambdaFunctionArn })),
     ];
+    const events: Array<{ queueArn: string; body: string }> = [];
     for (const { c, arn } of targets) {
       if (!c.Events.some((pattern) => eventMatches(pattern, e.name)) || !keyMatches(c.Filter?.Key?.FilterRules ?? [], e.key)) continue;
-      this.repo.enqueue(arn, JSON.stringify({ Records: [this.eventRecord(caller, e, c.Id ?? '', now)] }), now, source);
+      events.push({ queueArn: arn, body: JSON.stringify({ Records: [this.eventRecord(caller, e, c.Id ?? '', now)] }) });
     }
+    if (events.length) await this.repo.enqueue(tx, events, now, source);
   }
 
   private eventRecord(caller: Caller & { requestId?: string }, e: ObjectEvent, configurationId: string, now: number) {
@@ -232,7 +232,7 @@ export class Notifications {
     const publish = this.internal.get('sns.publish');
     if (!send) return;
     for (;;) {
-      const batch = this.repo.pending(100);
+      const batch = await this.repo.pending(100);
       if (!batch.length) return;
       const done: number[] = [];
       for (const entry of batch) {
@@ -255,7 +255,7 @@ export class Notifications {
         }
         done.push(entry.seq);
       }
-      await this.store.write(() => this.repo.done(done));
+      await this.store.write((tx) => this.repo.done(tx, done));
     }
   }
 }

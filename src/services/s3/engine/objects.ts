@@ -11,7 +11,7 @@ import type { Clock } from '../../../lib/clock.js';
 import type { Logger } from '../../../lib/log.js';
 import type { BlobStore } from '../../../store/blobs.js';
 import { BlobRangeError } from '../../../store/blobs.js';
-import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
+import type { Store, Tx } from '../../../store/store.js';
 import type { RequestContext } from '../../service.js';
 import { BucketNotEmpty, InvalidRange, KeyTooLongError, NoSuchKey, NoSuchVersion, NotFound, NotModified, PreconditionFailed } from '../errors.js';
 import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
@@ -49,9 +49,9 @@ export interface ObjectRead {
   versioned: boolean;
 }
 
-/** Receives object changes inside their commit, and is kicked after it (notifications). */
+/** Receives object changes inside their commit (with its Tx), and is kicked after it (notifications). */
 export interface ObjectEventSink {
-  record(caller: Caller, e: ObjectEvent): void;
+  record(tx: Tx, caller: Caller, e: ObjectEvent): Promise<void>;
   kick(): void;
 }
 
@@ -124,9 +124,9 @@ export class Objects {
     let replaced: string[] = [];
     let committed = record;
     try {
-      await this.store.write(() => {
+      await this.store.write(async (tx) => {
         const bucket = this.buckets.authorize(caller, record.bucket, { action: 's3:PutObject', key: record.key });
-        const old = this.repo.object(record.bucket, record.key);
+        const old = await this.repo.object(record.bucket, record.key, tx);
         // Conditional writes: If-None-Match: * creates only; If-Match replaces only that version.
         if (conditions.ifNoneMatch !== undefined && old && (conditions.ifNoneMatch.trim() === '*' || etagMatches(conditions.ifNoneMatch, old.etag))) {
           throw PreconditionFailed('If-None-Match');
@@ -136,14 +136,14 @@ export class Objects {
           throw PreconditionFailed('If-Match');
         }
         if (bucket.versioning) {
-          const placed = putVersioned(this.repo, bucket.versioning, record, this.clock.now());
+          const placed = await putVersioned(tx, this.repo, bucket.versioning, record, this.clock.now(), old);
           committed = placed.record;
           replaced = placed.removed;
         } else {
-          this.repo.putObject(record);
+          await this.repo.putObject(tx, record);
           replaced = old && old.blobId !== record.blobId ? [old.blobId] : [];
         }
-        this.events?.record(caller, {
+        await this.events?.record(tx, caller, {
           name: `ObjectCreated:${cause}`,
           bucket: record.bucket,
           key: record.key,
@@ -166,21 +166,30 @@ export class Objects {
    * NoSuchVersion; a delete marker is not an object (NoSuchKey, or 405 by its id), and with
    * `markerHeaders` (GET, HEAD, GetObjectAttributes) the error's answer says it met one.
    */
-  get(caller: Caller, bucket: string, key: string, action = 's3:GetObject', versionId?: string, method = 'GET', markerHeaders = false): ObjectRecord {
+  async get(
+    caller: Caller,
+    bucket: string,
+    key: string,
+    action = 's3:GetObject',
+    versionId?: string,
+    method = 'GET',
+    markerHeaders = false,
+    tx?: Tx,
+  ): Promise<ObjectRecord> {
     // The object's own canned ACL may grant what the bucket does not (public-read objects).
     // It is looked up before authorizing, but a caller refused still learns nothing: the
     // refusal comes before NoSuchKey.
-    const current = versionId === undefined ? this.repo.object(bucket, key) : undefined;
+    const current = versionId === undefined ? await this.repo.object(bucket, key, tx) : undefined;
     this.buckets.authorize(caller, bucket, { action, key, ...(current?.acl ? { objectAcl: current.acl } : {}) });
     if (versionId !== undefined) {
-      const v = findVersion(this.repo, bucket, key, versionId);
+      const v = await findVersion(this.repo, bucket, key, versionId, tx);
       if (!v) throw NoSuchVersion(key, versionId);
       if (v.deleteMarker) throw markerNotReadable(method, v, markerHeaders);
       const { current: _c, deleteMarker: _m, ...record } = v;
       return record;
     }
     if (current) return current;
-    const marker = latestDeleteMarker(this.repo, bucket, key);
+    const marker = await latestDeleteMarker(this.repo, bucket, key, tx);
     throw marker ? deletedKey(key, marker, markerHeaders) : new NoSuchKey(key);
   }
 
@@ -193,11 +202,11 @@ export class Objects {
     action = 's3:PutObjectTagging',
     versionId?: string,
   ): Promise<ObjectRecord> {
-    return this.store.write(() => {
-      const next = change(this.get(caller, bucket, key, action, versionId));
-      const old = versionId === undefined ? undefined : this.repo.version(bucket, key, next.versionId);
-      if (old) this.repo.putVersion({ ...next, deleteMarker: false, seq: old.seq });
-      else this.repo.putObject(next);
+    return this.store.write(async (tx) => {
+      const next = change(await this.get(caller, bucket, key, action, versionId, 'GET', false, tx));
+      const old = versionId === undefined ? undefined : await this.repo.version(bucket, key, next.versionId, tx);
+      if (old) await this.repo.putVersion(tx, { ...next, deleteMarker: false, seq: old.seq });
+      else await this.repo.putObject(tx, next);
       return next;
     });
   }
@@ -212,7 +221,7 @@ export class Objects {
     const action = opts.versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion';
     let record: ObjectRecord;
     try {
-      record = this.get(caller, bucket, key, action, opts.versionId, opts.head ? 'HEAD' : 'GET', true);
+      record = await this.get(caller, bucket, key, action, opts.versionId, opts.head ? 'HEAD' : 'GET', true);
     } catch (e) {
       // HEAD has no body to name the error in: a plain 404 (a delete marker's keeps its headers).
       if (opts.head && e instanceof NoSuchKey) throw new NotFound();
@@ -242,25 +251,25 @@ export class Objects {
   async delete(caller: Caller, bucket: string, key: string, versionId?: string): Promise<DeleteResult> {
     const action = versionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion';
     let removed: string[] = [];
-    const result = await this.store.write((): DeleteResult => {
+    const result = await this.store.write(async (tx): Promise<DeleteResult> => {
       const b = this.buckets.authorize(caller, bucket, { action, key });
       if (versionId !== undefined) {
-        const r = removeVersion(this.repo, bucket, key, versionId);
+        const r = await removeVersion(tx, this.repo, bucket, key, versionId);
         removed = r.removed;
-        this.events?.record(caller, { name: 'ObjectRemoved:Delete', bucket, key, versionId });
+        await this.events?.record(tx, caller, { name: 'ObjectRemoved:Delete', bucket, key, versionId });
         return { versionId, ...(r.deleteMarker ? { deleteMarker: true } : {}) };
       }
       if (b.versioning) {
-        const r = insertDeleteMarker(this.repo, b.versioning, bucket, key, this.clock.now());
+        const r = await insertDeleteMarker(tx, this.repo, b.versioning, bucket, key, this.clock.now());
         removed = r.removed;
-        this.events?.record(caller, { name: 'ObjectRemoved:DeleteMarkerCreated', bucket, key, ...(r.versionId ? { versionId: r.versionId } : {}) });
+        await this.events?.record(tx, caller, { name: 'ObjectRemoved:DeleteMarkerCreated', bucket, key, ...(r.versionId ? { versionId: r.versionId } : {}) });
         return { versionId: r.versionId, deleteMarker: true };
       }
-      const old = this.repo.object(bucket, key);
+      const old = await this.repo.object(bucket, key, tx);
       if (!old) return {};
-      this.repo.deleteObject(bucket, key);
+      await this.repo.deleteObject(tx, bucket, key);
       removed = [old.blobId];
-      this.events?.record(caller, { name: 'ObjectRemoved:Delete', bucket, key });
+      await this.events?.record(tx, caller, { name: 'ObjectRemoved:Delete', bucket, key });
       return {};
     });
     this.events?.kick();
@@ -268,9 +277,9 @@ export class Objects {
     return result;
   }
 
-  /** Refuses to delete a bucket that still holds objects. */
-  assertEmpty(bucket: string): void {
-    if (this.repo.hasObjects(bucket)) throw new BucketNotEmpty(bucket);
+  /** Refuses to delete a bucket that still holds objects (inside the deletion's write). */
+  async assertEmpty(tx: Tx, bucket: string): Promise<void> {
+    if (await this.repo.hasObjects(bucket, tx)) throw new BucketNotEmpty(bucket);
   }
 
   /**
@@ -278,9 +287,9 @@ export class Objects {
    * taken: with no grace period, a blob written by a request in flight but not yet committed
    * would look unreferenced. `alsoReferenced` covers blobs other parts of S3 hold (multipart).
    */
-  async sweep(alsoReferenced: (id: string) => boolean = () => false): Promise<void> {
+  async sweep(alsoReferenced: (id: string) => Promise<boolean> = async () => false): Promise<void> {
     try {
-      const r = await this.blobs.sweep((id) => this.repo.blobReferenced(id) || alsoReferenced(id), 0);
+      const r = await this.blobs.sweep(async (id) => (await this.repo.blobReferenced(id)) || alsoReferenced(id), 0);
       if (r.removed) this.log.info('removed unreferenced object bodies', { removed: r.removed });
     } catch (e) {
       this.log.error('blob sweep failed', { error: e instanceof Error ? e.stack : String(e) });

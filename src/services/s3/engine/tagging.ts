@@ -10,9 +10,9 @@
  * BadRequest for too many tags.
  */
 import { MalformedXML } from '../errors.js';
-import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
+import type { Store } from '../../../store/store.js';
 import { InvalidArgument, InvalidTag, NoSuchTagSet, TooManyTags } from '../errors.js';
-import type { S3ExtrasRepo } from '../repo-extras.sqlite.js';
+import type { S3ExtrasRepo } from '../repo-extras.js';
 import type { Buckets, Caller } from './buckets.js';
 
 export type Tags = Record<string, string>;
@@ -97,26 +97,26 @@ export class BucketTags {
   ) {}
 
   /** The bucket's tags, or NoSuchTagSet. */
-  get(caller: Caller, bucket: string): Tags {
+  async get(caller: Caller, bucket: string): Promise<Tags> {
     const b = this.buckets.owned(caller, bucket);
-    const tags = this.repo.bucketTags(b.name, b.createdAt);
+    const tags = await this.repo.bucketTags(b.name, b.createdAt);
     if (!tags) throw new NoSuchTagSet(bucket);
     return tags;
   }
 
   /** Replaces the tag set; an empty set removes it, as S3 documents. */
   async put(caller: Caller, bucket: string, tags: Tags): Promise<void> {
-    await this.store.write(() => {
-      const b = this.buckets.owned(caller, bucket);
-      if (Object.keys(tags).length === 0) this.repo.deleteBucketTags(b.name);
-      else this.repo.putBucketTags(b.name, b.createdAt, tags);
+    await this.store.write(async (tx) => {
+      const b = await this.buckets.ownedIn(tx, caller, bucket);
+      if (Object.keys(tags).length === 0) await this.repo.deleteBucketTags(tx, b.name);
+      else await this.repo.putBucketTags(tx, b.name, b.createdAt, tags);
     });
   }
 
   async delete(caller: Caller, bucket: string): Promise<void> {
-    await this.store.write(() => {
-      this.buckets.owned(caller, bucket);
-      this.repo.deleteBucketTags(bucket);
+    await this.store.write(async (tx) => {
+      await this.buckets.ownedIn(tx, caller, bucket);
+      await this.repo.deleteBucketTags(tx, bucket);
     });
   }
 }

@@ -12,6 +12,7 @@
  */
 import { randomIds } from '../../../lib/ids.js';
 import { S3ErrorWithHeaders } from '../errors.js';
+import type { Tx } from '../../../store/store.js';
 import type { ObjectRecord, S3ObjectRepo, VersioningState, VersionRecord } from '../repo.js';
 
 /** How S3 names the version of objects written while versioning was off or suspended. */
@@ -38,48 +39,69 @@ export const versionIdOf = (r: { versionId?: string }): string => r.versionId ??
 /** A version id from a request ("null" names the null version) as records hold it. */
 export const recordVersionId = (id: string): string | undefined => (id === NULL_VERSION ? undefined : id);
 
-function archive(repo: S3ObjectRepo, old: ObjectRecord): void {
-  repo.putVersion({ ...old, deleteMarker: false, seq: repo.nextSeq(old.bucket, old.key) });
-}
-
 /**
- * Makes room for a new latest version: the current object is archived as noncurrent, except
- * that in a suspended bucket the null version (current or not) is replaced, and its body goes.
+ * Makes room for a new latest version: the current object (`old`, read in this write) is
+ * archived as noncurrent, except that in a suspended bucket the null version (current or not)
+ * is replaced, and its body goes.
  */
-function displaceCurrent(repo: S3ObjectRepo, state: VersioningState, bucket: string, key: string, keepBlob?: string): string[] {
+async function displaceCurrent(
+  tx: Tx,
+  repo: S3ObjectRepo,
+  state: VersioningState,
+  bucket: string,
+  key: string,
+  old: ObjectRecord | undefined,
+  keepBlob?: string,
+): Promise<string[]> {
   const removed: string[] = [];
-  const old = repo.object(bucket, key);
   if (state === 'Suspended') {
-    const noncurrentNull = repo.version(bucket, key, undefined);
+    const noncurrentNull = await repo.version(bucket, key, undefined, tx);
     if (noncurrentNull) {
-      repo.deleteVersion(bucket, key, undefined);
+      await repo.deleteVersion(tx, bucket, key, undefined);
       if (!noncurrentNull.deleteMarker) removed.push(noncurrentNull.blobId);
     }
   }
   if (old) {
     if (state === 'Suspended' && old.versionId === undefined) {
       if (old.blobId !== keepBlob) removed.push(old.blobId);
-    } else archive(repo, old);
-    repo.deleteObject(bucket, key);
+    } else await repo.appendVersion(tx, { ...old, deleteMarker: false });
+    await repo.deleteObject(tx, bucket, key);
   }
   return removed;
 }
 
-/** PUT, copy or multipart completion into a bucket with versioning configured. */
-export function putVersioned(repo: S3ObjectRepo, state: VersioningState, record: ObjectRecord, now: number): { record: ObjectRecord; removed: string[] } {
-  const removed = displaceCurrent(repo, state, record.bucket, record.key, record.blobId);
+/**
+ * PUT, copy or multipart completion into a bucket with versioning configured; `old` is the
+ * key's current object as the write read it.
+ */
+export async function putVersioned(
+  tx: Tx,
+  repo: S3ObjectRepo,
+  state: VersioningState,
+  record: ObjectRecord,
+  now: number,
+  old: ObjectRecord | undefined,
+): Promise<{ record: ObjectRecord; removed: string[] }> {
+  const removed = await displaceCurrent(tx, repo, state, record.bucket, record.key, old, record.blobId);
   const placed: ObjectRecord = { ...record };
   if (state === 'Enabled') placed.versionId = newVersionId(now);
   else delete placed.versionId;
-  repo.putObject(placed);
+  await repo.putObject(tx, placed);
   return { record: placed, removed };
 }
 
 /** DELETE without a version id in a versioned bucket: a delete marker becomes the latest version. */
-export function insertDeleteMarker(repo: S3ObjectRepo, state: VersioningState, bucket: string, key: string, now: number): { versionId: string; removed: string[] } {
-  const removed = displaceCurrent(repo, state, bucket, key);
+export async function insertDeleteMarker(
+  tx: Tx,
+  repo: S3ObjectRepo,
+  state: VersioningState,
+  bucket: string,
+  key: string,
+  now: number,
+): Promise<{ versionId: string; removed: string[] }> {
+  const removed = await displaceCurrent(tx, repo, state, bucket, key, await repo.object(bucket, key, tx));
   const versionId = state === 'Enabled' ? newVersionId(now) : undefined;
-  repo.putVersion({
+  await repo.appendVersion(tx, {
     bucket,
     key,
     ...(versionId !== undefined ? { versionId } : {}),
@@ -92,7 +114,6 @@ export function insertDeleteMarker(repo: S3ObjectRepo, state: VersioningState, b
     metadata: {},
     checksums: {},
     tags: {},
-    seq: repo.nextSeq(bucket, key),
   });
   return { versionId: versionId ?? NULL_VERSION, removed };
 }
@@ -102,26 +123,32 @@ export function insertDeleteMarker(repo: S3ObjectRepo, state: VersioningState, b
  * the next newest becomes current (moved back to the objects table unless it is a marker).
  * A version that does not exist is no error: S3 reports it deleted (DeleteObjects does too).
  */
-export function removeVersion(repo: S3ObjectRepo, bucket: string, key: string, versionId: string): { found: boolean; deleteMarker: boolean; removed: string[] } {
+export async function removeVersion(
+  tx: Tx,
+  repo: S3ObjectRepo,
+  bucket: string,
+  key: string,
+  versionId: string,
+): Promise<{ found: boolean; deleteMarker: boolean; removed: string[] }> {
   const id = recordVersionId(versionId);
-  const current = repo.object(bucket, key);
+  const current = await repo.object(bucket, key, tx);
   if (current && current.versionId === id) {
-    repo.deleteObject(bucket, key);
-    promoteNewest(repo, bucket, key);
+    await repo.deleteObject(tx, bucket, key);
+    await promoteNewest(tx, repo, bucket, key);
     return { found: true, deleteMarker: false, removed: [current.blobId] };
   }
-  const v = repo.version(bucket, key, id);
+  const v = await repo.version(bucket, key, id, tx);
   if (!v) return { found: false, deleteMarker: false, removed: [] };
-  repo.deleteVersion(bucket, key, id);
-  if (!current) promoteNewest(repo, bucket, key);
+  await repo.deleteVersion(tx, bucket, key, id);
+  if (!current) await promoteNewest(tx, repo, bucket, key);
   return { found: true, deleteMarker: v.deleteMarker, removed: v.deleteMarker ? [] : [v.blobId] };
 }
 
-function promoteNewest(repo: S3ObjectRepo, bucket: string, key: string): void {
-  const top = repo.latestVersion(bucket, key);
+async function promoteNewest(tx: Tx, repo: S3ObjectRepo, bucket: string, key: string): Promise<void> {
+  const top = await repo.latestVersion(bucket, key, tx);
   if (!top || top.deleteMarker) return;
-  repo.deleteVersion(bucket, key, top.versionId);
-  repo.putObject(toObject(top));
+  await repo.deleteVersion(tx, bucket, key, top.versionId);
+  await repo.putObject(tx, toObject(top));
 }
 
 export function toObject(v: VersionRecord): ObjectRecord {
@@ -130,17 +157,23 @@ export function toObject(v: VersionRecord): ObjectRecord {
 }
 
 /** A version by id (current or not), or undefined. */
-export function findVersion(repo: S3ObjectRepo, bucket: string, key: string, versionId: string): (ObjectRecord & { deleteMarker?: boolean; current: boolean }) | undefined {
+export async function findVersion(
+  repo: S3ObjectRepo,
+  bucket: string,
+  key: string,
+  versionId: string,
+  tx?: Tx,
+): Promise<(ObjectRecord & { deleteMarker?: boolean; current: boolean }) | undefined> {
   const id = recordVersionId(versionId);
-  const current = repo.object(bucket, key);
+  const current = await repo.object(bucket, key, tx);
   if (current && current.versionId === id) return { ...current, current: true };
-  const v = repo.version(bucket, key, id);
+  const v = await repo.version(bucket, key, id, tx);
   return v && { ...v, current: false };
 }
 
 /** When a key has no current object: the delete marker that is its latest version, if any. */
-export function latestDeleteMarker(repo: S3ObjectRepo, bucket: string, key: string): VersionRecord | undefined {
-  const top = repo.latestVersion(bucket, key);
+export async function latestDeleteMarker(repo: S3ObjectRepo, bucket: string, key: string, tx?: Tx): Promise<VersionRecord | undefined> {
+  const top = await repo.latestVersion(bucket, key, tx);
   return top?.deleteMarker ? top : undefined;
 }
 

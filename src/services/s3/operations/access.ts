@@ -154,9 +154,9 @@ export function objectAclOperations(buckets: Buckets, objects: Objects): Record<
     GetObjectAcl: {
       http: { method: 'GET', uri: '/{Bucket}/{Key+}?acl' },
       input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key') }),
-      handler: (input: { Bucket: string; Key: string }, ctx) => {
+      handler: async (input: { Bucket: string; Key: string }, ctx) => {
         const b = buckets.owned(ctx, input.Bucket);
-        const r = objects.get(ctx, input.Bucket, input.Key, 's3:GetObjectAcl');
+        const r = await objects.get(ctx, input.Bucket, input.Key, 's3:GetObjectAcl');
         return new RestAnswer(200, { 'content-type': 'application/xml' }, aclXml({ account: b.account, acl: r.acl ?? 'private' }));
       },
     },

@@ -19,8 +19,8 @@ export function bucketOperations(buckets: Buckets, dependents: BucketDependents)
         Owner: structure({ ID: string(), DisplayName: string() }),
       }),
       outputRoot: 'ListAllMyBucketsResult',
-      handler: (_input, ctx) => ({
-        Buckets: buckets.list(ctx).map((b) => ({ Name: b.name, CreationDate: isoTime(b.createdAt), BucketRegion: b.region })),
+      handler: async (_input, ctx) => ({
+        Buckets: (await buckets.list(ctx)).map((b) => ({ Name: b.name, CreationDate: isoTime(b.createdAt), BucketRegion: b.region })),
         Owner: { ID: ctx.accountId, DisplayName: ctx.accountId },
       }),
     },

@@ -209,8 +209,8 @@ export function lifecycleOperations(deps: { buckets: Buckets; lifecycle: Lifecyc
       input: structure({ Bucket: inUri('Bucket') }),
       output: structure({ Rules: rulesShape(integer(), boolean()), TransitionDefaultMinimumObjectSize: minSizeHeader }),
       outputRoot: 'LifecycleConfiguration',
-      handler: (input: { Bucket: string }, ctx) => {
-        const config = lifecycle.get(ctx, input.Bucket);
+      handler: async (input: { Bucket: string }, ctx) => {
+        const config = await lifecycle.get(ctx, input.Bucket);
         return { Rules: config.rules, TransitionDefaultMinimumObjectSize: config.transitionDefaultMinimumObjectSize };
       },
     },

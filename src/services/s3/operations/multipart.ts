@@ -198,11 +198,11 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
         EncodingType: string(),
       }),
       outputRoot: 'ListPartsResult',
-      handler: (input: Input, ctx) => {
+      handler: async (input: Input, ctx) => {
         const max = count('max-parts', str(input.MaxParts));
         const marker = count('part-number-marker', str(input.PartNumberMarker), 0, Infinity);
         const enc = keyEncoder(str(input.EncodingType));
-        const page = multipart.listParts(ctx, input.Bucket as string, input.Key as string, str(input.UploadId) ?? '', marker, max);
+        const page = await multipart.listParts(ctx, input.Bucket as string, input.Key as string, str(input.UploadId) ?? '', marker, max);
         const u = page.upload;
         return {
           Bucket: u.bucket,
@@ -247,7 +247,7 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
         EncodingType: string(),
       }),
       outputRoot: 'ListMultipartUploadsResult',
-      handler: (input: Input, ctx) => {
+      handler: async (input: Input, ctx) => {
         const max = count('max-uploads', str(input.MaxUploads));
         const enc = keyEncoder(str(input.EncodingType));
         const prefix = str(input.Prefix) ?? '';
@@ -255,7 +255,7 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
         const keyMarker = str(input.KeyMarker) ?? '';
         // Without a key marker S3 ignores the upload ID marker, and says so by not echoing it.
         const uploadIdMarker = keyMarker ? (str(input.UploadIdMarker) ?? '') : '';
-        const page = multipart.listUploads(ctx, input.Bucket as string, { prefix, delimiter, keyMarker: keyMarker || undefined, uploadIdMarker, max });
+        const page = await multipart.listUploads(ctx, input.Bucket as string, { prefix, delimiter, keyMarker: keyMarker || undefined, uploadIdMarker, max });
         return {
           Bucket: input.Bucket,
           KeyMarker: enc(keyMarker),

@@ -53,9 +53,9 @@ export function notificationOperations(buckets: Buckets, notifications: Notifica
       input: structure({ Bucket: inUri('Bucket') }),
       output: config,
       outputRoot: 'NotificationConfiguration',
-      handler: (input: { Bucket: string }, ctx) => {
+      handler: async (input: { Bucket: string }, ctx) => {
         buckets.owned(ctx, input.Bucket);
-        return toWire(notifications.get(input.Bucket));
+        return toWire(await notifications.get(input.Bucket));
       },
     },
   };

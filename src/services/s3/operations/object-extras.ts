@@ -176,9 +176,9 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
       input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key'), VersionId: inQuery(string(), 'versionId') }),
       output: structure({ VersionId: inHeader(string(), 'x-amz-version-id'), TagSet: tagList }),
       outputRoot: 'Tagging',
-      handler: (input: { Bucket: string; Key: string; VersionId?: string }, ctx) => {
+      handler: async (input: { Bucket: string; Key: string; VersionId?: string }, ctx) => {
         const action = input.VersionId === undefined ? 's3:GetObjectTagging' : 's3:GetObjectVersionTagging';
-        const r = objects.get(ctx, input.Bucket, input.Key, action, input.VersionId);
+        const r = await objects.get(ctx, input.Bucket, input.Key, action, input.VersionId);
         return { ...versionHeader(r), TagSet: tagSet(r.tags) };
       },
     },
@@ -211,12 +211,12 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         ObjectSize: integer(),
       }),
       outputRoot: 'GetObjectAttributesResponse',
-      handler: (input: { Bucket: string; Key: string; ObjectAttributes?: string }, ctx) => {
+      handler: async (input: { Bucket: string; Key: string; ObjectAttributes?: string }, ctx) => {
         const header = input.ObjectAttributes;
         if (header === undefined) throw InvalidRequest('Missing required header for this request: x-amz-object-attributes');
         const wanted = new Set(header.split(',').map((a) => a.trim()));
         if ([...wanted].some((a) => !ATTRIBUTES.includes(a))) throw InvalidArgument('Invalid attribute name specified.', 'x-amz-object-attributes', header);
-        const r = objects.get(ctx, input.Bucket, input.Key, 's3:GetObjectAttributes', undefined, 'GET', true);
+        const r = await objects.get(ctx, input.Bucket, input.Key, 's3:GetObjectAttributes', undefined, 'GET', true);
         const checksum = checksumElements(r);
         // A multipart object's ETag ends in -<parts>; a single upload has no parts to report.
         const parts = /-(\d+)"$/.exec(r.etag);

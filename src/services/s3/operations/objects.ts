@@ -171,7 +171,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
       }),
       output: listOutput(true),
       outputRoot: 'ListBucketResult',
-      handler: (input: Record<string, string | number | boolean | undefined>, ctx) => {
+      handler: async (input: Record<string, string | number | boolean | undefined>, ctx) => {
         buckets.authorize(ctx, input.Bucket as string, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': (input.Prefix as string | undefined) ?? '' } });
         const max = maxKeys(input.MaxKeys as number | undefined);
         const prefix = (input.Prefix as string | undefined) ?? '';
@@ -182,7 +182,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
           if (decoded === undefined) throw InvalidArgument('The continuation token provided is incorrect', 'continuation-token', token);
           after = decoded;
         }
-        const page = listKeys(repo, input.Bucket as string, { prefix, delimiter: (input.Delimiter as string) || undefined, maxKeys: max, after });
+        const page = await listKeys(repo, input.Bucket as string, { prefix, delimiter: (input.Delimiter as string) || undefined, maxKeys: max, after });
         const enc = keyEncoder(input.EncodingType as string | undefined);
         return {
           Name: input.Bucket,
@@ -212,12 +212,12 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
       }),
       output: listOutput(false),
       outputRoot: 'ListBucketResult',
-      handler: (input: Record<string, string | number | undefined>, ctx) => {
+      handler: async (input: Record<string, string | number | undefined>, ctx) => {
         buckets.authorize(ctx, input.Bucket as string, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': (input.Prefix as string | undefined) ?? '' } });
         const max = maxKeys(input.MaxKeys as number | undefined);
         const prefix = (input.Prefix as string | undefined) ?? '';
         const delimiter = (input.Delimiter as string) || undefined;
-        const page = listKeys(repo, input.Bucket as string, { prefix, delimiter, maxKeys: max, after: (input.Marker as string) || undefined });
+        const page = await listKeys(repo, input.Bucket as string, { prefix, delimiter, maxKeys: max, after: (input.Marker as string) || undefined });
         const enc = keyEncoder(input.EncodingType as string | undefined);
         return {
           Name: input.Bucket,

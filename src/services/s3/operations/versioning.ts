@@ -83,13 +83,13 @@ export function versioningOperations(buckets: Buckets, repo: S3ObjectRepo): Reco
         EncodingType: string(),
       }),
       outputRoot: 'ListVersionsResult',
-      handler: (input: { Bucket: string; Prefix?: string; Delimiter?: string; MaxKeys?: number; KeyMarker?: string; VersionIdMarker?: string; EncodingType?: string }, ctx) => {
+      handler: async (input: { Bucket: string; Prefix?: string; Delimiter?: string; MaxKeys?: number; KeyMarker?: string; VersionIdMarker?: string; EncodingType?: string }, ctx) => {
         const prefix = input.Prefix ?? '';
         const b = buckets.authorize(ctx, input.Bucket, { action: 's3:ListBucketVersions', conditionKeys: { 's3:prefix': prefix } });
         const max = maxKeys(input.MaxKeys);
         const enc = keyEncoder(input.EncodingType);
         const delimiter = input.Delimiter || undefined;
-        const page = listVersions(repo, input.Bucket, {
+        const page = await listVersions(repo, input.Bucket, {
           prefix,
           delimiter,
           maxKeys: max,

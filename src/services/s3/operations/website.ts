@@ -6,11 +6,12 @@
  */
 import { inPayload, inUri, list, string, structure } from '../../../protocols/shapes.js';
 import type { Operation } from '../../service.js';
-import type { Buckets } from '../engine/buckets.js';
+import type { Buckets, Caller } from '../engine/buckets.js';
 import type { Objects } from '../engine/objects.js';
 import { serveWebsite, type WebsiteConfig } from '../engine/website.js';
 import { MalformedXML, NoSuchBucket, s3Error } from '../errors.js';
-import type { SqliteS3WebsiteRepo } from '../repo-website.sqlite.js';
+import type { Store } from '../../../store/store.js';
+import type { S3WebsiteRepo } from '../repo-website.js';
 
 const redirectShape = structure({
   HostName: string(),
@@ -40,9 +41,15 @@ function check(c: WebsiteConfig): void {
   if (c.IndexDocument.Suffix.includes('/')) throw s3Error('InvalidArgument', 400, 'The IndexDocument Suffix is not well formed', { ArgumentName: 'IndexDocument', ArgumentValue: c.IndexDocument.Suffix });
 }
 
-export function websiteOperations(buckets: Buckets, objects: Objects, repo: SqliteS3WebsiteRepo): Record<string, Operation> {
+export function websiteOperations(buckets: Buckets, objects: Objects, repo: S3WebsiteRepo, store: Store): Record<string, Operation> {
+  /** Stores (or, with undefined, removes) a bucket's configuration, durably. */
+  const set = (caller: Caller, bucket: string, config: string | undefined) =>
+    store.write(async (tx) => {
+      await buckets.ownedIn(tx, caller, bucket);
+      await repo.setConfig(tx, bucket, config);
+    });
   const serve = (head: boolean) => async (input: { Bucket: string; Key?: string }, ctx: { headers?: Record<string, string | string[] | undefined> }) => {
-    const text = buckets.find(input.Bucket) ? repo.config(input.Bucket) : undefined;
+    const text = buckets.find(input.Bucket) ? await repo.config(input.Bucket) : undefined;
     if (text === undefined) throw buckets.find(input.Bucket) ? NoSuchWebsiteConfiguration(input.Bucket) : new NoSuchBucket(input.Bucket);
     return serveWebsite(objects, JSON.parse(text) as WebsiteConfig, input.Bucket, input.Key ?? '', head, String(ctx.headers?.host ?? ''));
   };
@@ -56,7 +63,7 @@ export function websiteOperations(buckets: Buckets, objects: Objects, repo: Sqli
         buckets.owned(ctx, input.Bucket);
         if (!input.WebsiteConfiguration) throw MalformedXML();
         check(input.WebsiteConfiguration);
-        await repo.set(input.Bucket, JSON.stringify(input.WebsiteConfiguration));
+        await set(ctx, input.Bucket, JSON.stringify(input.WebsiteConfiguration));
       },
     },
     GetBucketWebsite: {
@@ -64,9 +71,9 @@ export function websiteOperations(buckets: Buckets, objects: Objects, repo: Sqli
       input: rootInput,
       output: config,
       outputRoot: 'WebsiteConfiguration',
-      handler: (input: { Bucket: string }, ctx) => {
+      handler: async (input: { Bucket: string }, ctx) => {
         buckets.owned(ctx, input.Bucket);
-        const text = repo.config(input.Bucket);
+        const text = await repo.config(input.Bucket);
         if (text === undefined) throw NoSuchWebsiteConfiguration(input.Bucket);
         return JSON.parse(text) as WebsiteConfig;
       },
@@ -76,7 +83,7 @@ export function websiteOperations(buckets: Buckets, objects: Objects, repo: Sqli
       input: rootInput,
       handler: async (input: { Bucket: string }, ctx) => {
         buckets.owned(ctx, input.Bucket);
-        await repo.set(input.Bucket, undefined);
+        await set(ctx, input.Bucket, undefined);
       },
     },
     WebsiteGet: { http: { method: 'GET', uri: '/_website/{Bucket}/{Key+}' }, input: websiteInput, handler: serve(false) },
