@@ -18,6 +18,7 @@ import type { InternalApi, InternalCalls } from '../../../lib/internal.js';
 import type { Logger } from '../../../lib/log.js';
 import { AwsError } from '../../../protocols/errors.js';
 import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
+import type { Tx } from '../../../store/store.js';
 import { NotFound } from '../errors.js';
 import type { NewDelivery, SnsRepo, StoredMessage, SubscriptionRecord } from '../repo.js';
 import { messageFor, queueMessage, type Links } from './envelope.js';
@@ -79,11 +80,12 @@ export class Publisher {
       );
     }
     const queued = new Set<string>();
-    const results: PublishResult[] = await this.d.store.write(() => {
+    const results: PublishResult[] = await this.d.store.write(async (tx) => {
       // The signing above let other writes in: the topic may be gone, its subscriptions changed.
       if (!repo.getTopic(topic.arn)) throw new NotFound('Topic does not exist');
       const current = repo.subscriptionsOfTopic(topic.arn);
-      return planned.map(({ p, m, targets, signature }) => {
+      const out: PublishResult[] = [];
+      for (let { p, m, targets, signature } of planned) out.push(await (async (): Promise<PublishResult> => {
         if (current !== subs) targets = this.targets(current, m);
         if (topic.fifo) {
           const prior = repo.getDedup(topic.arn, p.dedupId!);
@@ -95,14 +97,15 @@ export class Publisher {
         const outbox: NewDelivery[] = [];
         for (const s of targets) {
           if (s.protocol === 'sqs' && enqueue && (s.raw || signature !== undefined) && !(topic.fifo && repo.hasPendingDeliveries(s.arn))) {
-            if (this.toQueueNow(enqueue, s, m, signature)) continue;
+            if (await this.toQueueNow(tx, enqueue, s, m, signature)) continue;
           }
           outbox.push({ subscriptionArn: s.arn, protocol: s.protocol, endpoint: s.endpoint, raw: s.raw, dlqArn: s.dlqArn });
           queued.add(s.arn);
         }
         repo.insertMessage(m, outbox, now);
         return m.sequenceNumber ? { MessageId: m.messageId, SequenceNumber: m.sequenceNumber } : { MessageId: m.messageId };
-      });
+      })());
+      return out;
     });
     for (const arn of queued) this.d.queued(arn);
     return results;
@@ -129,30 +132,30 @@ export class Publisher {
    * (A FIFO topic's subscription with deliveries still in the outbox keeps using it, so its
    * queue gets them in order.)
    */
-  private toQueueNow(enqueue: InternalCalls['sqs.enqueueInWrite'], s: SubscriptionView, m: StoredMessage, signature: string | undefined): boolean {
+  private async toQueueNow(tx: Tx, enqueue: InternalCalls['sqs.enqueueInWrite'], s: SubscriptionView, m: StoredMessage, signature: string | undefined): Promise<boolean> {
     const parts = signature === undefined ? undefined : { signature, signingCertUrl: this.d.links.cert(), unsubscribeUrl: this.d.links.unsubscribe(s.arn, s.unsubscribeToken) };
-    const send = (queueArn: string) => {
-      const [result] = enqueue({ queueArn, from: 'sns.amazonaws.com', sourceArn: m.topicArn, sourceAccount: s.topicOwner, messages: [queueMessage(m, s.raw, queueArn, parts)] });
+    const send = async (queueArn: string) => {
+      const [result] = await enqueue(tx, { queueArn, from: 'sns.amazonaws.com', sourceArn: m.topicArn, sourceAccount: s.topicOwner, messages: [queueMessage(m, s.raw, queueArn, parts)] });
       if (result && 'error' in result) throw result.error;
     };
     try {
-      send(s.endpoint);
+      await send(s.endpoint);
       return true;
     } catch (e) {
       if (!(e instanceof AwsError) || e.status >= 500) {
         this.d.log.error('SNS delivery to a queue failed; the outbox retries it', { subscription: s.arn, error: e instanceof Error ? e.stack : String(e) });
         return false;
       }
-      this.deadLetter(s, m, e, () => send(s.dlqArn!));
+      await this.deadLetter(s, m, e, () => send(s.dlqArn!));
       return true;
     }
   }
 
   /** A message the subscriber's queue refused: to its dead-letter queue when it has one (in the same commit). */
-  private deadLetter(s: SubscriptionView, m: StoredMessage, cause: AwsError, send: () => void): void {
+  private async deadLetter(s: SubscriptionView, m: StoredMessage, cause: AwsError, send: () => Promise<void>): Promise<void> {
     if (s.dlqArn) {
       try {
-        send();
+        await send();
         return;
       } catch (e) {
         if (!(e instanceof AwsError) || e.status >= 500) {
