@@ -5,6 +5,8 @@
  * avoiding HTTP and signatures inside one process.
  */
 
+import type { Tx } from '../store/store.js';
+
 /** A message as an in-process consumer (an event source mapping) receives it. */
 export interface ReceivedSqsMessage {
   messageId: string;
@@ -76,11 +78,12 @@ export interface InternalCalls {
   /** Whether sns.publish with these arguments would be taken, for destination checks: the topic may be missing, or refuse the service. */
   'sns.checkPublisher': (args: { topicArn: string; from: string; sourceArn: string; sourceAccount: string }) => 'ok' | 'missing' | 'denied';
   /**
-   * sqs.sendMessages for a caller already inside a store write: the messages commit (or roll
-   * back) with the caller's own changes. Throws QueueDoesNotExist or AccessDenied for the
-   * whole call; per-message refusals come back in their slots.
+   * sqs.sendMessages for a caller already inside a store write, given that write's transaction:
+   * the messages commit (or roll back) with the caller's own changes. Rejects with
+   * QueueDoesNotExist or AccessDenied for the whole call; per-message refusals come back in
+   * their slots.
    */
-  'sqs.enqueueInWrite': (args: ServiceSend) => ServiceSendResult[];
+  'sqs.enqueueInWrite': (tx: Tx, args: ServiceSend) => Promise<ServiceSendResult[]>;
   /** Whether sqs.sendMessages from this service for this source would be taken, for destination checks. */
   'sqs.checkSender': (args: { queueArn: string; from: string; sourceArn: string; sourceAccount: string }) => 'ok' | 'missing' | 'denied';
   /** Whether a queue exists, for destination checks. */

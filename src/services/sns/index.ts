@@ -18,7 +18,7 @@ import { preparePublish } from './engine/prepare-publish.js';
 import { publishOperations } from './operations/publish.js';
 import { subscriptionOperations } from './operations/subscriptions.js';
 import { topicOperations } from './operations/topics.js';
-import { SNS_MIGRATIONS, SqliteSnsRepo } from './repo.sqlite.js';
+import { sqliteSnsRepo } from './repo.sqlite.js';
 
 /** Shape violations as SNS reports them: a missing member, or a value of the wrong type. */
 function validationError(violations: Violation[]) {
@@ -30,9 +30,10 @@ function validationError(violations: Violation[]) {
   return invalidParameter(v.member);
 }
 
-export function createSnsService(env: ServiceEnv): ServicePlugin {
-  env.store.migrate('sns', SNS_MIGRATIONS);
-  const engine = new SnsEngine(new SqliteSnsRepo(env.store.db, env.store), env);
+export async function createSnsService(env: ServiceEnv): Promise<ServicePlugin> {
+  const engine = new SnsEngine(await env.store.repo({ sqlite: sqliteSnsRepo }), env);
+  await env.store.caches.register('sns.topics', () => engine.topics.reload());
+  await env.store.caches.register('sns.subscriptions', () => engine.subscriptions.reload());
   // Other services (S3 event notifications) publish through these, as their service principal.
   env.internal.register('sns.checkPublisher', ({ topicArn, from, sourceArn, sourceAccount }) => {
     const topic = engine.topics.byArn(topicArn);
@@ -62,7 +63,7 @@ export function createSnsService(env: ServiceEnv): ServicePlugin {
       handle: (req) => serveLinks(engine, req),
     },
     validationError,
-    start: () => engine.start(),
+    start: () => void engine.start().catch((e) => env.log.error('sns start failed', { error: e instanceof Error ? e.stack : String(e) })),
     stop: () => engine.stop(),
   };
 }

@@ -1,7 +1,14 @@
 /** SNS storage in SQLite. All SQL of the service lives here. */
-import type { Db, Migration, SqliteStore as Store } from '../../store/sqlite.js';
+import { liveTx, type Migration, type SqliteConnection } from '../../store/sqlite.js';
 import { statementCache, type Prepare } from '../../store/statements.js';
-import type { DedupEntry, DeliveryRecord, NewDelivery, SnsMessageAttributes, SnsRepo, StoredMessage, SubscriptionRecord, TopicRecord } from './repo.js';
+import type { Tx } from '../../store/store.js';
+import type { DedupEntry, DeliveryRecord, DeliveryRetry, NewDelivery, SnsMessageAttributes, SnsRepo, StoredMessage, SubscriptionRecord, TopicRecord } from './repo.js';
+
+/** The SQLite repo factory for `store.repo({ sqlite })`: applies SNS's migrations. */
+export function sqliteSnsRepo(conn: SqliteConnection): SnsRepo {
+  conn.migrate('sns', SNS_MIGRATIONS);
+  return new SqliteSnsRepo(conn);
+}
 
 export const SNS_MIGRATIONS: Migration[] = [
   `CREATE TABLE sns_topics (
@@ -148,52 +155,32 @@ function decodeMessage(text: string): StoredMessage {
   return { ...m, attributes };
 }
 
-export class SqliteSnsRepo implements SnsRepo {
+class SqliteSnsRepo implements SnsRepo {
   private readonly sql: Prepare;
-  /**
-   * subscriptionsOfTopic answers, by topic ARN: every Publish reads them. Dropped by each
-   * write that changes a topic's subscriptions, and all of them when a commit rolls back.
-   */
-  private readonly topicSubscriptions = new Map<string, readonly SubscriptionRecord[]>();
-  /** getTopic answers (every Publish reads one), dropped when the topic is written. */
-  private readonly topics = new Map<string, TopicRecord>();
 
-  constructor(db: Db, store: Store) {
-    this.sql = statementCache(db);
-    store.onRollback(() => {
-      this.topicSubscriptions.clear();
-      this.topics.clear();
-    });
+  constructor(conn: SqliteConnection) {
+    this.sql = statementCache(conn.db);
   }
 
-  getTopic(arn: string): TopicRecord | undefined {
-    let t = this.topics.get(arn);
-    if (!t) {
-      const r = this.sql('SELECT * FROM sns_topics WHERE arn = ?').get(arn) as TopicRow | undefined;
-      if (!r) return undefined;
-      t = Object.freeze(toTopic(r));
-      if (this.topics.size >= 10_000) this.topics.clear();
-      this.topics.set(arn, t);
-    }
-    return t;
+  async loadTopics(_tx?: Tx): Promise<TopicRecord[]> {
+    return (this.sql('SELECT * FROM sns_topics').all() as TopicRow[]).map(toTopic);
   }
 
-  listTopics(account: string, region: string, afterArn: string, limit: number): TopicRecord[] {
+  async listTopics(account: string, region: string, afterArn: string, limit: number, _tx?: Tx): Promise<TopicRecord[]> {
     const rows = this.sql('SELECT * FROM sns_topics WHERE account = ? AND region = ? AND arn > ? ORDER BY arn LIMIT ?').all(account, region, afterArn, limit) as TopicRow[];
     return rows.map(toTopic);
   }
 
-  putTopic(t: TopicRecord): void {
-    this.topics.delete(t.arn);
+  async putTopic(tx: Tx, t: TopicRecord): Promise<void> {
+    liveTx(tx);
     this.sql(
       `INSERT INTO sns_topics (arn, account, region, name, attributes, tags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (arn) DO UPDATE SET attributes = excluded.attributes, tags = excluded.tags`,
     ).run(t.arn, t.account, t.region, t.name, JSON.stringify(t.attributes), JSON.stringify(t.tags), t.createdAt);
   }
 
-  deleteTopic(arn: string): void {
-    this.topics.delete(arn);
-    this.topicSubscriptions.delete(arn);
+  async deleteTopic(tx: Tx, arn: string): Promise<void> {
+    liveTx(tx);
     this.sql('DELETE FROM sns_deliveries WHERE subscription_arn IN (SELECT arn FROM sns_subscriptions WHERE topic_arn = ?)').run(arn);
     this.dropOrphanMessages();
     this.sql('DELETE FROM sns_topics WHERE arn = ?').run(arn);
@@ -201,27 +188,16 @@ export class SqliteSnsRepo implements SnsRepo {
     this.sql('DELETE FROM sns_dedup WHERE topic_arn = ?').run(arn);
   }
 
-  nextTopicSeq(arn: string): number {
-    // The sequence is not part of TopicRecord: the cached record stays right.
+  async nextTopicSeq(tx: Tx, arn: string): Promise<number> {
+    liveTx(tx);
     return this.sql('UPDATE sns_topics SET seq = seq + 1 WHERE arn = ? RETURNING seq').pluck().get(arn) as number;
   }
 
-  getSubscription(arn: string): SubscriptionRecord | undefined {
-    const r = this.sql('SELECT * FROM sns_subscriptions WHERE arn = ?').get(arn) as SubscriptionRow | undefined;
-    return r && toSubscription(r);
+  async loadSubscriptions(_tx?: Tx): Promise<SubscriptionRecord[]> {
+    return (this.sql('SELECT * FROM sns_subscriptions ORDER BY arn').all() as SubscriptionRow[]).map(toSubscription);
   }
 
-  subscriptionsOfTopic(topicArn: string): readonly SubscriptionRecord[] {
-    let subs = this.topicSubscriptions.get(topicArn);
-    if (!subs) {
-      subs = Object.freeze((this.sql('SELECT * FROM sns_subscriptions WHERE topic_arn = ? ORDER BY arn').all(topicArn) as SubscriptionRow[]).map(toSubscription));
-      if (this.topicSubscriptions.size >= 10_000) this.topicSubscriptions.clear();
-      this.topicSubscriptions.set(topicArn, subs);
-    }
-    return subs;
-  }
-
-  listSubscriptions(account: string, region: string, afterArn: string, limit: number): SubscriptionRecord[] {
+  async listSubscriptions(account: string, region: string, afterArn: string, limit: number, _tx?: Tx): Promise<SubscriptionRecord[]> {
     const rows = this.sql(
       `SELECT s.* FROM sns_subscriptions s JOIN sns_topics t ON t.arn = s.topic_arn
        WHERE s.owner = ? AND t.region = ? AND s.arn > ? ORDER BY s.arn LIMIT ?`,
@@ -229,35 +205,38 @@ export class SqliteSnsRepo implements SnsRepo {
     return rows.map(toSubscription);
   }
 
-  listSubscriptionsOfTopic(topicArn: string, afterArn: string, limit: number): SubscriptionRecord[] {
+  async listSubscriptionsOfTopic(topicArn: string, afterArn: string, limit: number, _tx?: Tx): Promise<SubscriptionRecord[]> {
     const rows = this.sql('SELECT * FROM sns_subscriptions WHERE topic_arn = ? AND arn > ? ORDER BY arn LIMIT ?').all(topicArn, afterArn, limit) as SubscriptionRow[];
     return rows.map(toSubscription);
   }
 
-  putSubscription(s: SubscriptionRecord): void {
-    this.topicSubscriptions.delete(s.topicArn);
+  async putSubscription(tx: Tx, s: SubscriptionRecord): Promise<void> {
+    liveTx(tx);
     this.sql(
       `INSERT INTO sns_subscriptions (arn, topic_arn, owner, protocol, endpoint, attributes, created_at, pending, token, unsubscribe_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (arn) DO UPDATE SET attributes = excluded.attributes, pending = excluded.pending, token = excluded.token, unsubscribe_token = excluded.unsubscribe_token`,
     ).run(s.arn, s.topicArn, s.owner, s.protocol, s.endpoint, JSON.stringify(s.attributes), s.createdAt, s.pending ? 1 : 0, s.token ?? null, s.unsubscribeToken ?? null);
   }
 
-  deleteSubscription(arn: string): void {
-    const topicArn = this.sql('SELECT topic_arn FROM sns_subscriptions WHERE arn = ?').pluck().get(arn) as string | undefined;
-    if (topicArn !== undefined) this.topicSubscriptions.delete(topicArn);
+  async deleteSubscription(tx: Tx, arn: string): Promise<void> {
+    liveTx(tx);
     // What was still to deliver to it is not delivered any more.
     if (this.sql('DELETE FROM sns_deliveries WHERE subscription_arn = ?').run(arn).changes > 0) this.dropOrphanMessages();
     this.sql('DELETE FROM sns_subscriptions WHERE arn = ?').run(arn);
   }
 
-  expirePending(before: number): void {
-    this.topicSubscriptions.clear();
+  async expirePending(tx: Tx, before: number): Promise<string[]> {
+    liveTx(tx);
+    const arns = this.sql('SELECT arn FROM sns_subscriptions WHERE pending = 1 AND created_at < ?').pluck().all(before) as string[];
+    if (arns.length === 0) return arns;
     this.sql('DELETE FROM sns_deliveries WHERE subscription_arn IN (SELECT arn FROM sns_subscriptions WHERE pending = 1 AND created_at < ?)').run(before);
     this.dropOrphanMessages();
     this.sql('DELETE FROM sns_subscriptions WHERE pending = 1 AND created_at < ?').run(before);
+    return arns;
   }
 
-  insertMessage(m: StoredMessage, deliveries: NewDelivery[], now: number): void {
+  async insertMessage(tx: Tx, m: StoredMessage, deliveries: NewDelivery[], now: number): Promise<void> {
+    liveTx(tx);
     if (deliveries.length === 0) return;
     const row = this.sql('INSERT INTO sns_messages (payload, created_at) VALUES (?, ?)').run(encodeMessage(m), now).lastInsertRowid as number;
     const insert = this.sql(
@@ -267,15 +246,15 @@ export class SqliteSnsRepo implements SnsRepo {
     for (const d of deliveries) insert.run(row, d.subscriptionArn, d.protocol, d.endpoint, d.raw ? 1 : 0, d.dlqArn, now);
   }
 
-  hasPendingDeliveries(subscriptionArn: string): boolean {
+  async hasPendingDeliveries(subscriptionArn: string, _tx?: Tx): Promise<boolean> {
     return this.sql('SELECT 1 FROM sns_deliveries WHERE subscription_arn = ? LIMIT 1').pluck().get(subscriptionArn) !== undefined;
   }
 
-  subscriptionsWithPending(): string[] {
+  async subscriptionsWithPending(_tx?: Tx): Promise<string[]> {
     return this.sql('SELECT DISTINCT subscription_arn FROM sns_deliveries').pluck().all() as string[];
   }
 
-  deliveriesOf(subscriptionArn: string, afterId: number, limit: number): Array<{ delivery: DeliveryRecord; message: () => StoredMessage | undefined }> {
+  async deliveriesOf(subscriptionArn: string, afterId: number, limit: number, _tx?: Tx): Promise<Array<{ delivery: DeliveryRecord; message: () => StoredMessage | undefined }>> {
     const rows = this.sql(
       `SELECT d.*, m.payload FROM sns_deliveries d LEFT JOIN sns_messages m ON m.id = d.message_row
        WHERE d.subscription_arn = ? AND d.id > ? ORDER BY d.id LIMIT ?`,
@@ -288,10 +267,16 @@ export class SqliteSnsRepo implements SnsRepo {
     this.sql('DELETE FROM sns_messages WHERE NOT EXISTS (SELECT 1 FROM sns_deliveries WHERE message_row = sns_messages.id)').run();
   }
 
-  finishDeliveries(ids: number[]): void {
+  async settleDeliveries(tx: Tx, finished: number[], retries: DeliveryRetry[]): Promise<void> {
+    liveTx(tx);
+    if (retries.length) {
+      const retry = this.sql('UPDATE sns_deliveries SET attempts = ?, next_at = ? WHERE id = ?');
+      for (const r of retries) retry.run(r.attempts, r.nextAt, r.id);
+    }
+    if (finished.length === 0) return;
     const remove = this.sql('DELETE FROM sns_deliveries WHERE id = ? RETURNING message_row').pluck();
     const rows = new Set<number>();
-    for (const id of ids) {
+    for (const id of finished) {
       const row = remove.get(id) as number | undefined;
       if (row !== undefined) rows.add(row);
     }
@@ -299,18 +284,15 @@ export class SqliteSnsRepo implements SnsRepo {
     for (const row of rows) drop.run(row, row);
   }
 
-  retryDelivery(id: number, attempts: number, nextAt: number): void {
-    this.sql('UPDATE sns_deliveries SET attempts = ?, next_at = ? WHERE id = ?').run(attempts, nextAt, id);
-  }
-
-  getDedup(topicArn: string, dedupId: string): DedupEntry | undefined {
+  async getDedup(topicArn: string, dedupId: string, _tx?: Tx): Promise<DedupEntry | undefined> {
     const r = this.sql('SELECT message_id, sequence_number, expires_at FROM sns_dedup WHERE topic_arn = ? AND dedup_id = ?').get(topicArn, dedupId) as
       | { message_id: string; sequence_number: string; expires_at: number }
       | undefined;
     return r && { messageId: r.message_id, sequenceNumber: r.sequence_number, expiresAt: r.expires_at };
   }
 
-  putDedup(topicArn: string, dedupId: string, e: DedupEntry): void {
+  async putDedup(tx: Tx, topicArn: string, dedupId: string, e: DedupEntry): Promise<void> {
+    liveTx(tx);
     this.sql('INSERT OR REPLACE INTO sns_dedup (topic_arn, dedup_id, message_id, sequence_number, expires_at) VALUES (?, ?, ?, ?, ?)').run(
       topicArn,
       dedupId,
@@ -320,7 +302,8 @@ export class SqliteSnsRepo implements SnsRepo {
     );
   }
 
-  sweepDedup(now: number): void {
+  async sweepDedup(tx: Tx, now: number): Promise<void> {
+    liveTx(tx);
     this.sql('DELETE FROM sns_dedup WHERE expires_at <= ?').run(now);
   }
 }

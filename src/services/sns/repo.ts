@@ -1,8 +1,11 @@
 /**
  * SNS's storage interface: topics, subscriptions, the messages a Publish committed with their
- * pending deliveries (the fan-out outbox), and FIFO deduplication entries. No SQL in sight;
- * every mutating method is called from inside Store.write (one group commit).
+ * pending deliveries (the fan-out outbox), and FIFO deduplication entries. No SQL in sight.
+ * Every method answers a Promise. A method that writes takes the write's transaction first (it
+ * runs inside Store.write: one group commit); a read takes it last when it runs inside a
+ * write, so a networked backend reads that write's own changes.
  */
+import type { Tx } from '../../store/store.js';
 
 export interface TopicRecord {
   arn: string;
@@ -85,47 +88,58 @@ export interface DedupEntry {
   expiresAt: number;
 }
 
-export interface SnsRepo {
-  /** The topic (shared and read-only: callers must not change it). */
-  getTopic(arn: string): TopicRecord | undefined;
-  /** Topics of an account and region in ARN order, after `afterArn`. */
-  listTopics(account: string, region: string, afterArn: string, limit: number): TopicRecord[];
-  putTopic(t: TopicRecord): void;
-  /** Removes the topic, its subscriptions (and what was still to deliver to them) and its deduplication entries. */
-  deleteTopic(arn: string): void;
-  /** Allocates the topic's next FIFO sequence number, durably in the calling write. */
-  nextTopicSeq(arn: string): number;
+/** A failed delivery attempt to record: the delivery is tried again at `nextAt`. */
+export interface DeliveryRetry {
+  id: number;
+  attempts: number;
+  nextAt: number;
+}
 
-  getSubscription(arn: string): SubscriptionRecord | undefined;
-  /** A topic's subscriptions in ARN order (shared and read-only: callers must not change them). */
-  subscriptionsOfTopic(topicArn: string): readonly SubscriptionRecord[];
+export interface SnsRepo {
+  /** Every topic (the engine keeps them in memory). */
+  loadTopics(tx?: Tx): Promise<TopicRecord[]>;
+  /** Topics of an account and region in ARN order, after `afterArn`. */
+  listTopics(account: string, region: string, afterArn: string, limit: number, tx?: Tx): Promise<TopicRecord[]>;
+  /** Inserts a topic, or updates its attributes and tags. */
+  putTopic(tx: Tx, t: TopicRecord): Promise<void>;
+  /** Removes the topic, its subscriptions (and what was still to deliver to them) and its deduplication entries. */
+  deleteTopic(tx: Tx, arn: string): Promise<void>;
+  /** Allocates the topic's next FIFO sequence number, durably in the calling write. */
+  nextTopicSeq(tx: Tx, arn: string): Promise<number>;
+
+  /** Every subscription (the engine keeps them in memory). */
+  loadSubscriptions(tx?: Tx): Promise<SubscriptionRecord[]>;
   /** Subscriptions of an account and region (by topic ARN) in ARN order, after `afterArn`. */
-  listSubscriptions(account: string, region: string, afterArn: string, limit: number): SubscriptionRecord[];
+  listSubscriptions(account: string, region: string, afterArn: string, limit: number, tx?: Tx): Promise<SubscriptionRecord[]>;
   /** A topic's subscriptions in ARN order, after `afterArn`. */
-  listSubscriptionsOfTopic(topicArn: string, afterArn: string, limit: number): SubscriptionRecord[];
-  putSubscription(s: SubscriptionRecord): void;
+  listSubscriptionsOfTopic(topicArn: string, afterArn: string, limit: number, tx?: Tx): Promise<SubscriptionRecord[]>;
+  /** Inserts a subscription, or updates its attributes, pending state and tokens. */
+  putSubscription(tx: Tx, s: SubscriptionRecord): Promise<void>;
   /** Removes the subscription and what was still to deliver to it. */
-  deleteSubscription(arn: string): void;
-  /** Removes subscriptions still pending confirmation that were created before `before`. */
-  expirePending(before: number): void;
+  deleteSubscription(tx: Tx, arn: string): Promise<void>;
+  /** Removes subscriptions still pending confirmation that were created before `before`; answers their ARNs. */
+  expirePending(tx: Tx, before: number): Promise<string[]>;
 
   /** Stores a message with its deliveries (due at `now`); nothing when there are none. */
-  insertMessage(m: StoredMessage, deliveries: NewDelivery[], now: number): void;
+  insertMessage(tx: Tx, m: StoredMessage, deliveries: NewDelivery[], now: number): Promise<void>;
   /** Whether a subscription has pending deliveries. */
-  hasPendingDeliveries(subscriptionArn: string): boolean;
+  hasPendingDeliveries(subscriptionArn: string, tx?: Tx): Promise<boolean>;
   /** The subscriptions (by ARN) that have pending deliveries. */
-  subscriptionsWithPending(): string[];
+  subscriptionsWithPending(tx?: Tx): Promise<string[]>;
   /**
    * A subscription's pending deliveries (due or not) in publish order, a page after
-   * `afterId`, each with its message (read when asked: undefined if the message row is gone).
+   * `afterId`, each with its message (decoded when asked: undefined if the message row is gone).
    */
-  deliveriesOf(subscriptionArn: string, afterId: number, limit: number): Array<{ delivery: DeliveryRecord; message: () => StoredMessage | undefined }>;
-  /** Removes deliveries that are done (delivered, dead-lettered or dropped), and each message once no delivery needs it. */
-  finishDeliveries(ids: number[]): void;
-  /** Records a failed attempt: the delivery is tried again at `nextAt`. */
-  retryDelivery(id: number, attempts: number, nextAt: number): void;
+  deliveriesOf(subscriptionArn: string, afterId: number, limit: number, tx?: Tx): Promise<Array<{ delivery: DeliveryRecord; message: () => StoredMessage | undefined }>>;
+  /**
+   * Records what a lane's attempts came to in one call: `finished` deliveries are removed
+   * (delivered, dead-lettered or dropped), each message once no delivery needs it; `retries`
+   * are tried again at their time.
+   */
+  settleDeliveries(tx: Tx, finished: number[], retries: DeliveryRetry[]): Promise<void>;
 
-  getDedup(topicArn: string, dedupId: string): DedupEntry | undefined;
-  putDedup(topicArn: string, dedupId: string, e: DedupEntry): void;
-  sweepDedup(now: number): void;
+  getDedup(topicArn: string, dedupId: string, tx?: Tx): Promise<DedupEntry | undefined>;
+  putDedup(tx: Tx, topicArn: string, dedupId: string, e: DedupEntry): Promise<void>;
+  /** Drops deduplication entries that expired at or before `now`. */
+  sweepDedup(tx: Tx, now: number): Promise<void>;
 }

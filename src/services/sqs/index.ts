@@ -13,7 +13,7 @@ import { messageOperations } from './operations/messages.js';
 import { moveTaskOperations } from './operations/move-tasks.js';
 import { queueOperations } from './operations/queues.js';
 import { tagAndPermissionOperations } from './operations/tags-permissions.js';
-import { SQS_MIGRATIONS, SqliteSqsRepo } from './repo.sqlite.js';
+import { sqliteSqsRepo } from './repo.sqlite.js';
 
 /**
  * Shape violations as SQS reports them: the first missing or malformed parameter. (Wrong JSON
@@ -25,10 +25,10 @@ function validationError(violations: Violation[]) {
   return new InvalidParameterValue(`Value ${String(v.value)} for parameter ${v.member} is invalid. Reason: Must be of type ${v.expected}.`);
 }
 
-export const createSqsService: ServiceFactory = (env) => {
-  env.store.migrate('sqs', SQS_MIGRATIONS);
-  const engine = new SqsEngine(new SqliteSqsRepo(env.store.db, env.store), env);
-  engine.start();
+export const createSqsService: ServiceFactory = async (env) => {
+  const engine = new SqsEngine(await env.store.repo({ sqlite: sqliteSqsRepo }), env);
+  await env.store.caches.register('sqs.queues', () => engine.queues.reload());
+  await engine.start();
   // Other services (S3 event notifications, SNS) enqueue through these, as their
   // service principal, without HTTP.
   env.internal.register('sqs.queueExists', ({ queueArn }) => engine.queues.byArn(queueArn) !== undefined);
@@ -44,7 +44,7 @@ export const createSqsService: ServiceFactory = (env) => {
     const [result] = await engine.messages.send(q, [prepareSend(q, input)], from);
     return { messageId: result!.MessageId };
   });
-  const enqueueInWrite: InternalCalls['sqs.enqueueInWrite'] = ({ queueArn, from, sourceArn, sourceAccount, messages }) => {
+  const enqueueInWrite: InternalCalls['sqs.enqueueInWrite'] = async (tx, { queueArn, from, sourceArn, sourceAccount, messages }) => {
     const q = engine.queues.byArn(queueArn);
     if (!q) throw new QueueDoesNotExist('The specified queue does not exist.');
     if (!engine.queues.allowsService(q, from, sourceArn, sourceAccount)) throw new AccessDenied(`Access to the resource ${q.arn} is denied.`);
@@ -60,11 +60,11 @@ export const createSqsService: ServiceFactory = (env) => {
         results.push({ error: e as Error });
       }
     }
-    if (prepared.length) engine.messages.enqueueWithin(q, prepared, from).forEach((r, i) => (results[slots[i]!] = { messageId: r.MessageId }));
+    if (prepared.length) (await engine.messages.enqueueWithin(tx, q, prepared, from)).forEach((r, i) => (results[slots[i]!] = { messageId: r.MessageId }));
     return results;
   };
   env.internal.register('sqs.enqueueInWrite', enqueueInWrite);
-  env.internal.register('sqs.sendMessages', (args) => env.store.write(() => enqueueInWrite(args)));
+  env.internal.register('sqs.sendMessages', (args) => env.store.write((tx) => enqueueInWrite(tx, args)));
   registerConsumerCalls(engine, env);
   const plugin: ServicePlugin = {
     name: 'sqs',

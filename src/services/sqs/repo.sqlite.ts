@@ -1,116 +1,28 @@
-/** SQS storage in SQLite. All SQL of the service lives here. */
+/** SQS storage in SQLite. All SQL of the service lives here and in repo-migrations.sqlite.ts (its schema). */
 import type { Statement } from 'better-sqlite3';
-import type { Db, Migration, SqliteStore as Store } from '../../store/sqlite.js';
-import type { AttemptEntry, DedupEntry, MessageCounts, MessageMove, MessageRecord, ReceiptState, MoveTaskRecord, QueueRecord, SqsRepo } from './repo.js';
+import { liveTx, type SqliteConnection } from '../../store/sqlite.js';
+import type { Tx } from '../../store/store.js';
+import type {
+  AttemptEntry,
+  DedupEntry,
+  MessageCounts,
+  MessageMove,
+  MessageReceive,
+  MessageRecord,
+  MoveTaskRecord,
+  QueueRecord,
+  ReceiptState,
+  SqsRepo,
+} from './repo.js';
+import { SQS_MIGRATIONS } from './repo-migrations.sqlite.js';
 
-export const SQS_MIGRATIONS: Migration[] = [
-  `CREATE TABLE sqs_queues (
-     id INTEGER PRIMARY KEY,
-     account TEXT NOT NULL,
-     region TEXT NOT NULL,
-     name TEXT NOT NULL,
-     attributes TEXT NOT NULL,
-     tags TEXT NOT NULL,
-     created_at INTEGER NOT NULL,
-     modified_at INTEGER NOT NULL,
-     UNIQUE (account, region, name)
-   );
-   CREATE TABLE sqs_messages (
-     seq INTEGER PRIMARY KEY,
-     queue_id INTEGER NOT NULL,
-     message_id TEXT NOT NULL,
-     body TEXT NOT NULL,
-     md5_body TEXT NOT NULL,
-     attributes TEXT,
-     md5_attributes TEXT,
-     system_attributes TEXT,
-     sender_id TEXT NOT NULL,
-     sent_at INTEGER NOT NULL,
-     visible_at INTEGER NOT NULL,
-     receive_count INTEGER NOT NULL,
-     first_receive_at INTEGER,
-     receipt TEXT,
-     group_id TEXT,
-     dedup_id TEXT
-   );
-   CREATE INDEX sqs_messages_visible ON sqs_messages (queue_id, visible_at);
-   CREATE INDEX sqs_messages_order ON sqs_messages (queue_id, seq);
-   CREATE INDEX sqs_messages_group ON sqs_messages (queue_id, group_id, seq) WHERE group_id IS NOT NULL;
-   CREATE TABLE sqs_dedup (
-     queue_id INTEGER NOT NULL,
-     scope TEXT NOT NULL,
-     dedup_id TEXT NOT NULL,
-     entry TEXT NOT NULL,
-     expires_at INTEGER NOT NULL,
-     PRIMARY KEY (queue_id, scope, dedup_id)
-   );
-   CREATE INDEX sqs_dedup_expiry ON sqs_dedup (expires_at);
-   CREATE TABLE sqs_receive_attempts (
-     queue_id INTEGER NOT NULL,
-     attempt_id TEXT NOT NULL,
-     seqs TEXT NOT NULL,
-     expires_at INTEGER NOT NULL,
-     PRIMARY KEY (queue_id, attempt_id)
-   );
-   CREATE TABLE sqs_move_tasks (
-     handle TEXT PRIMARY KEY,
-     source_queue_id INTEGER NOT NULL,
-     task TEXT NOT NULL,
-     status TEXT NOT NULL,
-     started_at INTEGER NOT NULL
-   );
-   CREATE INDEX sqs_move_tasks_source ON sqs_move_tasks (source_queue_id, started_at);`,
-  // Queue ids and message sequences are never reused, even after deletes and restarts: each
-  // is allocated from a durable counter advanced in the transaction that uses the value.
-  // (A reused queue id let a send that raced a DeleteQueue land in a later queue; a reused
-  // sequence made SequenceNumber go backwards.) Seeded with the highest values in use.
-  `CREATE TABLE sqs_counters (
-     name TEXT PRIMARY KEY,
-     value INTEGER NOT NULL
-   );
-   INSERT INTO sqs_counters (name, value) VALUES
-     ('queue_id', (SELECT COALESCE(MAX(id), 0) FROM sqs_queues)),
-     ('seq', MAX(
-       (SELECT COALESCE(MAX(seq), 0) FROM sqs_messages),
-       (SELECT COALESCE(MAX(json_extract(entry, '$.seq')), 0) FROM sqs_dedup)
-     ));`,
-  // When the current receive happened: a visibility timeout may reach at most 12 hours past it.
-  `ALTER TABLE sqs_messages ADD COLUMN received_at INTEGER;`,
-  // The head (oldest message) of every message group, kept by triggers on every path that adds,
-  // removes or moves a grouped message. A FIFO receive walks group heads, so a deep group whose
-  // head is in flight costs one row, not one row per waiting message.
-  `CREATE TABLE sqs_group_heads (
-     queue_id INTEGER NOT NULL,
-     group_id TEXT NOT NULL,
-     head_seq INTEGER NOT NULL,
-     PRIMARY KEY (queue_id, group_id)
-   );
-   CREATE INDEX sqs_group_heads_order ON sqs_group_heads (queue_id, head_seq);
-   -- "Has this group a message in flight?" reads only the group's invisible messages.
-   CREATE INDEX sqs_messages_group_visibility ON sqs_messages (queue_id, group_id, visible_at) WHERE group_id IS NOT NULL;
-   INSERT INTO sqs_group_heads (queue_id, group_id, head_seq)
-     SELECT queue_id, group_id, MIN(seq) FROM sqs_messages WHERE group_id IS NOT NULL GROUP BY queue_id, group_id;
-   CREATE TRIGGER sqs_group_heads_insert AFTER INSERT ON sqs_messages WHEN NEW.group_id IS NOT NULL BEGIN
-     INSERT INTO sqs_group_heads (queue_id, group_id, head_seq) VALUES (NEW.queue_id, NEW.group_id, NEW.seq)
-       ON CONFLICT (queue_id, group_id) DO UPDATE SET head_seq = MIN(head_seq, excluded.head_seq);
-   END;
-   CREATE TRIGGER sqs_group_heads_delete AFTER DELETE ON sqs_messages WHEN OLD.group_id IS NOT NULL BEGIN
-     DELETE FROM sqs_group_heads WHERE queue_id = OLD.queue_id AND group_id = OLD.group_id
-       AND NOT EXISTS (SELECT 1 FROM sqs_messages WHERE queue_id = OLD.queue_id AND group_id = OLD.group_id);
-     UPDATE sqs_group_heads
-       SET head_seq = (SELECT MIN(seq) FROM sqs_messages WHERE queue_id = OLD.queue_id AND group_id = OLD.group_id)
-       WHERE queue_id = OLD.queue_id AND group_id = OLD.group_id AND head_seq = OLD.seq;
-   END;
-   CREATE TRIGGER sqs_group_heads_move AFTER UPDATE OF seq, queue_id ON sqs_messages WHEN OLD.group_id IS NOT NULL BEGIN
-     DELETE FROM sqs_group_heads WHERE queue_id = OLD.queue_id AND group_id = OLD.group_id
-       AND NOT EXISTS (SELECT 1 FROM sqs_messages WHERE queue_id = OLD.queue_id AND group_id = OLD.group_id);
-     UPDATE sqs_group_heads
-       SET head_seq = (SELECT MIN(seq) FROM sqs_messages WHERE queue_id = OLD.queue_id AND group_id = OLD.group_id)
-       WHERE queue_id = OLD.queue_id AND group_id = OLD.group_id AND head_seq = OLD.seq;
-     INSERT INTO sqs_group_heads (queue_id, group_id, head_seq) VALUES (NEW.queue_id, NEW.group_id, NEW.seq)
-       ON CONFLICT (queue_id, group_id) DO UPDATE SET head_seq = MIN(head_seq, excluded.head_seq);
-   END;`,
-];
+export { SQS_MIGRATIONS };
+
+/** The SQLite repo factory for `store.repo({ sqlite })`: applies SQS's migrations, wires the sequence reservations. */
+export function sqliteSqsRepo(conn: SqliteConnection): SqsRepo {
+  conn.migrate('sqs', SQS_MIGRATIONS);
+  return new SqliteSqsRepo(conn);
+}
 
 interface MessageRow {
   seq: number;
@@ -180,20 +92,17 @@ const SEQ_BLOCK = 1_000_000;
 /** Top up when fewer than this many remain: more than any one batch allocates. */
 const SEQ_LOW_WATER = 100_000;
 
-export class SqliteSqsRepo implements SqsRepo {
+class SqliteSqsRepo implements SqsRepo {
   private s: Record<string, Statement>;
   /** Last sequence handed out, and the highest reserved; 0/0 until the first batch. */
   private seqLast = 0;
   private seqReserved = 0;
 
-  constructor(
-    private readonly db: Db,
-    store: Pick<Store, 'onBatchStart' | 'onRollback'>,
-  ) {
-    const p = (sql: string) => db.prepare(sql);
-    store.onBatchStart(() => this.reserveSeqs());
+  constructor(conn: SqliteConnection) {
+    const p = (sql: string) => conn.db.prepare(sql);
+    conn.onBatchStart(() => this.reserveSeqs());
     // A batch rolled back as a whole took its reservation with it: read the counter again.
-    store.onRollback(() => (this.seqLast = this.seqReserved = 0));
+    conn.onRollback(() => (this.seqLast = this.seqReserved = 0));
     this.s = {
       // One UPDATE of a one-row page, rolled back with the write that used the value.
       nextCounter: p('UPDATE sqs_counters SET value = value + 1 WHERE name = ? RETURNING value'),
@@ -231,6 +140,10 @@ export class SqliteSqsRepo implements SqsRepo {
       nextVisible: p('SELECT MIN(visible_at) AS t FROM sqs_messages WHERE queue_id = ? AND visible_at > ?'),
       oldest: p(`SELECT ${MESSAGE_COLUMNS} FROM sqs_messages INDEXED BY sqs_messages_order WHERE queue_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
       countAll: p('SELECT COUNT(*) AS n FROM sqs_messages WHERE queue_id = ?'),
+      // Retention: everything before the queue's first message (in sequence order) still kept.
+      firstKept: p('SELECT seq FROM sqs_messages INDEXED BY sqs_messages_order WHERE queue_id = ? AND sent_at > ? ORDER BY seq LIMIT 1'),
+      deleteBefore: p('DELETE FROM sqs_messages WHERE queue_id = ? AND seq < ?'),
+      loadQueues: p('SELECT * FROM sqs_queues'),
       getDedup: p('SELECT entry FROM sqs_dedup WHERE queue_id = ? AND scope = ? AND dedup_id = ?'),
       putDedup: p('INSERT OR REPLACE INTO sqs_dedup (queue_id, scope, dedup_id, entry, expires_at) VALUES (?, ?, ?, ?, ?)'),
       sweepDedup: p('DELETE FROM sqs_dedup WHERE expires_at <= ?'),
@@ -244,8 +157,8 @@ export class SqliteSqsRepo implements SqsRepo {
     };
   }
 
-  loadQueues(): QueueRecord[] {
-    const rows = this.db.prepare('SELECT * FROM sqs_queues').all() as {
+  async loadQueues(_tx?: Tx): Promise<QueueRecord[]> {
+    const rows = this.s.loadQueues!.all() as {
       id: number;
       account: string;
       region: string;
@@ -267,7 +180,8 @@ export class SqliteSqsRepo implements SqsRepo {
     }));
   }
 
-  insertQueue(q: Omit<QueueRecord, 'id'>): number {
+  async insertQueue(tx: Tx, q: Omit<QueueRecord, 'id'>): Promise<number> {
+    liveTx(tx);
     const id = this.next('queue_id');
     this.s.insertQueue!.run(id, q.account, q.region, q.name, JSON.stringify(q.attributes), JSON.stringify(q.tags), q.createdAt, q.modifiedAt);
     return id;
@@ -277,11 +191,13 @@ export class SqliteSqsRepo implements SqsRepo {
     return (this.s.nextCounter!.get(counter) as { value: number }).value;
   }
 
-  updateQueue(q: QueueRecord): void {
+  async updateQueue(tx: Tx, q: QueueRecord): Promise<void> {
+    liveTx(tx);
     this.s.updateQueue!.run(JSON.stringify(q.attributes), JSON.stringify(q.tags), q.modifiedAt, q.id);
   }
 
-  deleteQueue(id: number): void {
+  async deleteQueue(tx: Tx, id: number): Promise<void> {
+    liveTx(tx);
     this.s.deleteQueueMessages!.run(id);
     this.s.deleteQueueDedup!.run(id);
     this.s.deleteQueueAttempts!.run(id);
@@ -298,17 +214,19 @@ export class SqliteSqsRepo implements SqsRepo {
     this.seqReserved = reserved;
   }
 
-  nextSeq(): number {
+  async nextSeq(tx: Tx): Promise<number> {
+    liveTx(tx);
     // Only reachable outside a store batch or past SEQ_LOW_WATER allocations in one batch.
     if (this.seqLast >= this.seqReserved) return this.next('seq');
     return ++this.seqLast;
   }
 
-  currentSeq(): number {
+  async currentSeq(_tx?: Tx): Promise<number> {
     return this.seqReserved === 0 ? (this.s.counter!.get('seq') as { value: number }).value : this.seqLast;
   }
 
-  insertMessage(m: MessageRecord): void {
+  async insertMessage(tx: Tx, m: MessageRecord): Promise<void> {
+    liveTx(tx);
     this.s.insertMessage!.run(
       m.seq,
       m.queueId,
@@ -329,87 +247,101 @@ export class SqliteSqsRepo implements SqsRepo {
     );
   }
 
-  getMessage(seq: number): MessageRecord | undefined {
+  async getMessage(seq: number, _tx?: Tx): Promise<MessageRecord | undefined> {
     const r = this.s.getMessage!.get(seq) as MessageRow | undefined;
     return r && toMessage(r);
   }
 
-  receiptState(seq: number): ReceiptState | undefined {
+  async receiptState(seq: number, _tx?: Tx): Promise<ReceiptState | undefined> {
     return this.s.receiptState!.get(seq) as ReceiptState | undefined;
   }
 
-  visibleMessages(queueId: number, now: number, limit: number): MessageRecord[] {
+  async visibleMessages(queueId: number, now: number, limit: number, _tx?: Tx): Promise<MessageRecord[]> {
     return (this.s.visible!.all(queueId, now, limit) as MessageRow[]).map(toMessage);
   }
 
-  groupHeads(queueId: number, afterSeq: number, limit: number): { groupId: string; headSeq: number }[] {
+  async groupHeads(queueId: number, afterSeq: number, limit: number, _tx?: Tx): Promise<{ groupId: string; headSeq: number }[]> {
     return this.s.groupHeads!.all(queueId, afterSeq, limit) as { groupId: string; headSeq: number }[];
   }
 
-  groupMessages(queueId: number, groupId: string, fromSeq: number, limit: number): MessageRecord[] {
+  async groupMessages(queueId: number, groupId: string, fromSeq: number, limit: number, _tx?: Tx): Promise<MessageRecord[]> {
     return (this.s.groupMessages!.all(queueId, groupId, fromSeq, limit) as MessageRow[]).map(toMessage);
   }
 
-  groupBlocked(queueId: number, groupId: string, beforeSeq: number, now: number): boolean {
+  async groupBlocked(queueId: number, groupId: string, beforeSeq: number, now: number, _tx?: Tx): Promise<boolean> {
     return this.s.groupBlocked!.get(queueId, groupId, now, beforeSeq) !== undefined;
   }
 
-  markReceived(seq: number, receivedAt: number, visibleAt: number, receipt: string, receiveCount: number, firstReceiveAt: number): void {
-    this.s.markReceived!.run(visibleAt, receipt, receiveCount, firstReceiveAt, receivedAt, seq);
+  async markReceived(tx: Tx, receives: MessageReceive[]): Promise<void> {
+    liveTx(tx);
+    const mark = this.s.markReceived!;
+    for (const r of receives) mark.run(r.visibleAt, r.receipt, r.receiveCount, r.firstReceiveAt, r.receivedAt, r.seq);
   }
 
-  setVisibleAt(seq: number, visibleAt: number): void {
+  async setVisibleAt(tx: Tx, seq: number, visibleAt: number): Promise<void> {
+    liveTx(tx);
     this.s.setVisibleAt!.run(visibleAt, seq);
   }
 
-  deleteMessage(seq: number): void {
+  async deleteMessage(tx: Tx, seq: number): Promise<void> {
+    liveTx(tx);
     this.s.deleteMessage!.run(seq);
   }
 
-  moveMessage(seq: number, m: MessageMove): void {
+  async moveMessage(tx: Tx, seq: number, m: MessageMove): Promise<void> {
+    liveTx(tx);
     const reset = m.resetReceives ? 1 : 0;
     const system = m.systemAttributes === null ? null : JSON.stringify(m.systemAttributes);
     this.s.moveMessage!.run(m.newSeq, m.toQueueId, m.visibleAt, system, m.sentAt ?? null, m.messageId ?? null, m.dedupId ?? null, reset, reset, seq);
   }
 
-  counts(queueId: number, now: number, sentAfter: number): MessageCounts {
+  async counts(queueId: number, now: number, sentAfter: number, _tx?: Tx): Promise<MessageCounts> {
     const v = this.s.countVisible!.get(queueId, now, sentAfter) as { n: number };
     const i = this.s.countInvisible!.get(queueId, now, sentAfter) as { inFlight: number | null; delayed: number | null };
     return { visible: v.n, inFlight: i.inFlight ?? 0, delayed: i.delayed ?? 0 };
   }
 
-  nextVisibleAt(queueId: number, now: number): number | undefined {
+  async nextVisibleAt(queueId: number, now: number, _tx?: Tx): Promise<number | undefined> {
     const r = this.s.nextVisible!.get(queueId, now) as { t: number | null };
     return r.t ?? undefined;
   }
 
-  purge(queueId: number): number {
+  async purge(tx: Tx, queueId: number): Promise<number> {
+    liveTx(tx);
     return this.s.deleteQueueMessages!.run(queueId).changes;
   }
 
-  oldestMessages(queueId: number, afterSeq: number, limit: number): MessageRecord[] {
+  async oldestMessages(queueId: number, afterSeq: number, limit: number, _tx?: Tx): Promise<MessageRecord[]> {
     return (this.s.oldest!.all(queueId, afterSeq, limit) as MessageRow[]).map(toMessage);
   }
 
-  countMessages(queueId: number): number {
+  async deleteExpired(tx: Tx, queueId: number, cutoff: number): Promise<number> {
+    liveTx(tx);
+    const kept = this.s.firstKept!.get(queueId, cutoff) as { seq: number } | undefined;
+    return this.s.deleteBefore!.run(queueId, kept ? kept.seq : Number.MAX_SAFE_INTEGER).changes;
+  }
+
+  async countMessages(queueId: number, _tx?: Tx): Promise<number> {
     return (this.s.countAll!.get(queueId) as { n: number }).n;
   }
 
-  getDedup(queueId: number, scope: string, dedupId: string): DedupEntry | undefined {
+  async getDedup(queueId: number, scope: string, dedupId: string, _tx?: Tx): Promise<DedupEntry | undefined> {
     const r = this.s.getDedup!.get(queueId, scope, dedupId) as { entry: string } | undefined;
     return r && JSON.parse(r.entry);
   }
 
-  putDedup(queueId: number, scope: string, dedupId: string, e: DedupEntry): void {
+  async putDedup(tx: Tx, queueId: number, scope: string, dedupId: string, e: DedupEntry): Promise<void> {
+    liveTx(tx);
     this.s.putDedup!.run(queueId, scope, dedupId, JSON.stringify(e), e.expiresAt);
   }
 
-  sweepDedup(now: number): void {
+  async sweepDedup(tx: Tx, now: number): Promise<void> {
+    liveTx(tx);
     this.s.sweepDedup!.run(now);
     this.s.sweepAttempts!.run(now);
   }
 
-  getReceiveAttempt(queueId: number, attemptId: string, now: number): AttemptEntry[] | undefined {
+  async getReceiveAttempt(queueId: number, attemptId: string, now: number, _tx?: Tx): Promise<AttemptEntry[] | undefined> {
     const r = this.s.getAttempt!.get(queueId, attemptId, now) as { seqs: string } | undefined;
     if (!r) return undefined;
     // Stored as [[seq, nonce], ...]; rows written before nonces were kept (bare sequences)
@@ -420,23 +352,26 @@ export class SqliteSqsRepo implements SqsRepo {
     );
   }
 
-  putReceiveAttempt(queueId: number, attemptId: string, entries: AttemptEntry[], expiresAt: number): void {
+  async putReceiveAttempt(tx: Tx, queueId: number, attemptId: string, entries: AttemptEntry[], expiresAt: number): Promise<void> {
+    liveTx(tx);
     this.s.putAttempt!.run(queueId, attemptId, JSON.stringify(entries.map((e) => [e.seq, e.receipt])), expiresAt);
   }
 
-  insertMoveTask(t: MoveTaskRecord): void {
+  async insertMoveTask(tx: Tx, t: MoveTaskRecord): Promise<void> {
+    liveTx(tx);
     this.s.insertTask!.run(t.handle, t.sourceQueueId, JSON.stringify(t), t.status, t.startedAt);
   }
 
-  updateMoveTask(t: MoveTaskRecord): void {
+  async updateMoveTask(tx: Tx, t: MoveTaskRecord): Promise<void> {
+    liveTx(tx);
     this.s.updateTask!.run(JSON.stringify(t), t.status, t.handle);
   }
 
-  moveTasks(sourceQueueId: number): MoveTaskRecord[] {
+  async moveTasks(sourceQueueId: number, _tx?: Tx): Promise<MoveTaskRecord[]> {
     return (this.s.tasksOf!.all(sourceQueueId) as { task: string }[]).map((r) => JSON.parse(r.task));
   }
 
-  activeMoveTasks(): MoveTaskRecord[] {
+  async activeMoveTasks(_tx?: Tx): Promise<MoveTaskRecord[]> {
     return (this.s.activeTasks!.all() as { task: string }[]).map((r) => JSON.parse(r.task));
   }
 }

@@ -1,7 +1,10 @@
 /**
  * SQS's storage interface: what the engine needs from a backend, with no SQL in sight.
- * Every mutating method is called from inside Store.write (one group commit).
+ * Every method answers a Promise. A method that writes takes the write's transaction first
+ * (it runs inside Store.write: one group commit); a read takes it last when it runs inside a
+ * write, so a networked backend reads that write's own changes.
  */
+import type { Tx } from '../../store/store.js';
 import type { MessageAttributeMap } from './engine/message-attributes.js';
 
 /** The settable queue attributes, as strings, exactly as AWS returns them. */
@@ -93,6 +96,17 @@ export interface MessageMove {
   dedupId?: string;
 }
 
+/** One message a receive hands out. */
+export interface MessageReceive {
+  seq: number;
+  receivedAt: number;
+  visibleAt: number;
+  /** The nonce the receipt handle carries. */
+  receipt: string;
+  receiveCount: number;
+  firstReceiveAt: number;
+}
+
 export interface MessageCounts {
   visible: number;
   inFlight: number;
@@ -100,57 +114,66 @@ export interface MessageCounts {
 }
 
 export interface SqsRepo {
-  loadQueues(): QueueRecord[];
+  loadQueues(tx?: Tx): Promise<QueueRecord[]>;
   /** Inserts a queue under a new id (never one a queue had before, even after a restart). */
-  insertQueue(q: Omit<QueueRecord, 'id'>): number;
-  updateQueue(q: QueueRecord): void;
-  /** Removes the queue, its messages, dedup entries and move tasks. */
-  deleteQueue(id: number): void;
+  insertQueue(tx: Tx, q: Omit<QueueRecord, 'id'>): Promise<number>;
+  updateQueue(tx: Tx, q: QueueRecord): Promise<void>;
+  /** Removes the queue, its messages, dedup entries, receive attempts and move tasks. */
+  deleteQueue(tx: Tx, id: number): Promise<void>;
 
   /**
    * Allocates the next message sequence, durably in the calling write's transaction: a
    * sequence is never handed out twice, even after deletes and restarts.
    */
-  nextSeq(): number;
+  nextSeq(tx: Tx): Promise<number>;
   /** The last sequence allocated (and committed, or allocated in the current transaction). */
-  currentSeq(): number;
-  insertMessage(m: MessageRecord): void;
-  getMessage(seq: number): MessageRecord | undefined;
+  currentSeq(tx?: Tx): Promise<number>;
+  insertMessage(tx: Tx, m: MessageRecord): Promise<void>;
+  getMessage(seq: number, tx?: Tx): Promise<MessageRecord | undefined>;
   /** Just what acknowledging a receipt needs to know about a message. */
-  receiptState(seq: number): ReceiptState | undefined;
+  receiptState(seq: number, tx?: Tx): Promise<ReceiptState | undefined>;
   /** Visible messages of a standard queue, oldest visibility first. */
-  visibleMessages(queueId: number, now: number, limit: number): MessageRecord[];
-  /** Visible messages of a FIFO queue in sequence order, a page after `afterSeq`. */
+  visibleMessages(queueId: number, now: number, limit: number, tx?: Tx): Promise<MessageRecord[]>;
   /** The oldest message of each message group, oldest first, a page after `afterSeq`. */
-  groupHeads(queueId: number, afterSeq: number, limit: number): { groupId: string; headSeq: number }[];
+  groupHeads(queueId: number, afterSeq: number, limit: number, tx?: Tx): Promise<{ groupId: string; headSeq: number }[]>;
   /** A group's messages in sequence order from `fromSeq`. */
-  groupMessages(queueId: number, groupId: string, fromSeq: number, limit: number): MessageRecord[];
+  groupMessages(queueId: number, groupId: string, fromSeq: number, limit: number, tx?: Tx): Promise<MessageRecord[]>;
   /** True when the group has a message in flight, or an earlier message not yet visible. */
-  groupBlocked(queueId: number, groupId: string, beforeSeq: number, now: number): boolean;
-  markReceived(seq: number, receivedAt: number, visibleAt: number, receipt: string, receiveCount: number, firstReceiveAt: number): void;
-  setVisibleAt(seq: number, visibleAt: number): void;
-  deleteMessage(seq: number): void;
+  groupBlocked(queueId: number, groupId: string, beforeSeq: number, now: number, tx?: Tx): Promise<boolean>;
+  /** Records receives: each message hidden until its visibleAt, under a new receipt nonce, its receive count as given. */
+  markReceived(tx: Tx, receives: MessageReceive[]): Promise<void>;
+  setVisibleAt(tx: Tx, seq: number, visibleAt: number): Promise<void>;
+  deleteMessage(tx: Tx, seq: number): Promise<void>;
   /** Moves a message to the end of another queue (dead-lettering, redrive). */
-  moveMessage(seq: number, move: MessageMove): void;
+  moveMessage(tx: Tx, seq: number, move: MessageMove): Promise<void>;
   /** Counts of the queue's messages sent after `sentAfter` (older ones are past retention). */
-  counts(queueId: number, now: number, sentAfter: number): MessageCounts;
+  counts(queueId: number, now: number, sentAfter: number, tx?: Tx): Promise<MessageCounts>;
   /** Earliest visibility deadline in the future, if any (to wake long polls). */
-  nextVisibleAt(queueId: number, now: number): number | undefined;
-  purge(queueId: number): number;
+  nextVisibleAt(queueId: number, now: number, tx?: Tx): Promise<number | undefined>;
+  /** Removes every message of the queue; answers how many there were. */
+  purge(tx: Tx, queueId: number): Promise<number>;
   /** Oldest messages in sequence order, for retention sweeps and move tasks. */
-  oldestMessages(queueId: number, afterSeq: number, limit: number): MessageRecord[];
-  countMessages(queueId: number): number;
+  oldestMessages(queueId: number, afterSeq: number, limit: number, tx?: Tx): Promise<MessageRecord[]>;
+  /**
+   * Retention: deletes the queue's oldest messages (in sequence order) sent at or before
+   * `cutoff`, stopping at the first one sent after it; answers how many went.
+   */
+  deleteExpired(tx: Tx, queueId: number, cutoff: number): Promise<number>;
+  countMessages(queueId: number, tx?: Tx): Promise<number>;
 
-  getDedup(queueId: number, scope: string, dedupId: string): DedupEntry | undefined;
-  putDedup(queueId: number, scope: string, dedupId: string, e: DedupEntry): void;
-  sweepDedup(now: number): void;
+  getDedup(queueId: number, scope: string, dedupId: string, tx?: Tx): Promise<DedupEntry | undefined>;
+  putDedup(tx: Tx, queueId: number, scope: string, dedupId: string, e: DedupEntry): Promise<void>;
+  /** Drops deduplication entries and receive attempts that expired at or before `now`. */
+  sweepDedup(tx: Tx, now: number): Promise<void>;
 
   /** The messages a ReceiveRequestAttemptId received, with the receipt nonce of that receive. */
-  getReceiveAttempt(queueId: number, attemptId: string, now: number): AttemptEntry[] | undefined;
-  putReceiveAttempt(queueId: number, attemptId: string, entries: AttemptEntry[], expiresAt: number): void;
+  getReceiveAttempt(queueId: number, attemptId: string, now: number, tx?: Tx): Promise<AttemptEntry[] | undefined>;
+  putReceiveAttempt(tx: Tx, queueId: number, attemptId: string, entries: AttemptEntry[], expiresAt: number): Promise<void>;
 
-  insertMoveTask(t: MoveTaskRecord): void;
-  updateMoveTask(t: MoveTaskRecord): void;
-  moveTasks(sourceQueueId: number): MoveTaskRecord[];
-  activeMoveTasks(): MoveTaskRecord[];
+  insertMoveTask(tx: Tx, t: MoveTaskRecord): Promise<void>;
+  updateMoveTask(tx: Tx, t: MoveTaskRecord): Promise<void>;
+  /** A source queue's move tasks, newest first. */
+  moveTasks(sourceQueueId: number, tx?: Tx): Promise<MoveTaskRecord[]>;
+  /** Tasks still running or cancelling, of every queue. */
+  activeMoveTasks(tx?: Tx): Promise<MoveTaskRecord[]>;
 }

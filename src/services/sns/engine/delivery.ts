@@ -20,8 +20,8 @@
 import type { Clock, Timer } from '../../../lib/clock.js';
 import type { InternalApi } from '../../../lib/internal.js';
 import type { Logger } from '../../../lib/log.js';
-import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
-import type { DeliveryRecord, SnsRepo, StoredMessage } from '../repo.js';
+import type { Store } from '../../../store/store.js';
+import type { DeliveryRecord, DeliveryRetry, SnsRepo, StoredMessage } from '../repo.js';
 import type { EnvelopeParts, Links } from './envelope.js';
 import type { Signer } from './signature.js';
 import { sendToQueue, SINKS, type SinkContext } from './sinks.js';
@@ -90,10 +90,10 @@ export class Deliveries {
   }
 
   /** Starts delivering, beginning with what a previous run left pending. */
-  start(): void {
+  async start(): Promise<void> {
     this.started = true;
     this.signer.warm();
-    for (const arn of this.repo.subscriptionsWithPending()) this.wake(arn);
+    for (const arn of await this.repo.subscriptionsWithPending()) this.wake(arn);
   }
 
   async stop(): Promise<void> {
@@ -152,7 +152,7 @@ export class Deliveries {
     // A FIFO topic's subscription ARN is `<topic>.fifo:<id>`.
     const fifo = arn.slice(0, arn.lastIndexOf(':')).endsWith('.fifo');
     while (!this.stopped) {
-      const rows = this.repo.deliveriesOf(arn, lane.cursor, BATCH);
+      const rows = await this.repo.deliveriesOf(arn, lane.cursor, BATCH);
       if (rows.length === 0) return;
       lane.cursor = rows[rows.length - 1]!.delivery.id;
       const now = this.clock.now();
@@ -178,18 +178,17 @@ export class Deliveries {
         }
         due.push({ d, m });
       }
-      if (orphans.length) await this.store.write(() => this.repo.finishDeliveries(orphans));
+      if (orphans.length) await this.store.write((tx) => this.repo.settleDeliveries(tx, orphans, []));
       if (due.length === 0) continue;
       const outcomes = await this.deliverAll(due, lane);
       if (outcomes.length) {
-        await this.store.write(() => {
-          const finished: number[] = [];
-          for (const o of outcomes) {
-            if (o.retryAt === undefined) finished.push(o.id);
-            else this.repo.retryDelivery(o.id, o.attempts!, o.retryAt);
-          }
-          this.repo.finishDeliveries(finished);
-        });
+        const finished: number[] = [];
+        const retries: DeliveryRetry[] = [];
+        for (const o of outcomes) {
+          if (o.retryAt === undefined) finished.push(o.id);
+          else retries.push({ id: o.id, attempts: o.attempts!, nextAt: o.retryAt });
+        }
+        await this.store.write((tx) => this.repo.settleDeliveries(tx, finished, retries));
       }
     }
   }

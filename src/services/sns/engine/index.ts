@@ -26,19 +26,22 @@ export class SnsEngine {
     private readonly repo: SnsRepo,
     private readonly env: ServiceEnv,
   ) {
-    this.topics = new Topics(repo, env.store, env.clock);
+    this.topics = new Topics(repo, env.store, env.clock, {
+      ofTopic: (topicArn) => this.subscriptions.ofTopic(topicArn),
+      topicDeleted: (topicArn) => this.subscriptions.topicDeleted(topicArn),
+    });
     const wake = (subscriptionArn: string) => this.deliveries.wake(subscriptionArn);
-    this.subscriptions = new Subscriptions(repo, env.store, env.clock, env.ids, wake);
+    this.subscriptions = new Subscriptions(repo, env.store, env.clock, env.ids, (arn) => this.topics.byArn(arn) !== undefined, wake);
     this.signer = new Signer(env.memory ? undefined : join(env.dataDir, 'sns'));
     const links = new Links(env.endpoint);
-    this.publisher = new Publisher({ ...env, repo, subscriptions: this.subscriptions, signer: this.signer, links, queued: wake });
+    this.publisher = new Publisher({ ...env, repo, topics: this.topics, subscriptions: this.subscriptions, signer: this.signer, links, queued: wake });
     this.deliveries = new Deliveries(repo, env.store, env.internal, env.clock, env.log, links, this.signer, {
       deliveryPolicies: (subscriptionArn, topicArn) => ({
-        subscription: repo.getSubscription(subscriptionArn)?.attributes.DeliveryPolicy,
-        topic: repo.getTopic(topicArn)?.attributes.DeliveryPolicy,
+        subscription: this.subscriptions.get(subscriptionArn)?.attributes.DeliveryPolicy,
+        topic: this.topics.byArn(topicArn)?.attributes.DeliveryPolicy,
       }),
       unsubscribeToken: (arn) => this.unsubscribeTokens(arn),
-      isPending: (arn) => repo.getSubscription(arn)?.pending === true,
+      isPending: (arn) => this.subscriptions.get(arn)?.pending === true,
     });
   }
 
@@ -48,7 +51,7 @@ export class SnsEngine {
   private unsubscribeTokens(arn: string): string | undefined {
     let token = this.tokens.get(arn);
     if (token === undefined) {
-      token = this.repo.getSubscription(arn)?.unsubscribeToken;
+      token = this.subscriptions.get(arn)?.unsubscribeToken;
       if (token !== undefined) {
         if (this.tokens.size >= 10_000) this.tokens.clear();
         this.tokens.set(arn, token);
@@ -58,8 +61,8 @@ export class SnsEngine {
   }
 
   /** Called once Nimbus listens: deliveries left pending by a previous run go out first. */
-  start(): void {
-    this.deliveries.start();
+  async start(): Promise<void> {
+    await this.deliveries.start();
     this.scheduleSweep();
   }
 

@@ -17,7 +17,7 @@ import type { Ids } from '../../../lib/ids.js';
 import type { InternalApi, InternalCalls } from '../../../lib/internal.js';
 import type { Logger } from '../../../lib/log.js';
 import { AwsError } from '../../../protocols/errors.js';
-import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
+import type { Store, Tx } from '../../../store/store.js';
 import { NotFound } from '../errors.js';
 import type { NewDelivery, SnsRepo, StoredMessage, SubscriptionRecord } from '../repo.js';
 import { messageFor, queueMessage, type Links } from './envelope.js';
@@ -25,7 +25,7 @@ import { policyMatches } from './filter-policy.js';
 import type { PreparedPublish, PublishResult } from './prepare-publish.js';
 import type { Signer } from './signature.js';
 import type { SubscriptionView, Subscriptions } from './subscriptions.js';
-import type { Topic } from './topics.js';
+import type { Topic, Topics } from './topics.js';
 
 const DEDUP_WINDOW_MS = 5 * 60_000;
 
@@ -35,6 +35,7 @@ const sequenceNumber = (seq: number) => (10n ** 19n + BigInt(seq)).toString();
 export interface PublisherDeps {
   repo: SnsRepo;
   store: Store;
+  topics: Topics;
   subscriptions: Subscriptions;
   clock: Clock;
   ids: Ids;
@@ -59,9 +60,9 @@ export class Publisher {
 
   /** Commits the messages and their fan-out in one write; answers each message's ids. */
   async publish(topic: Topic, batch: PreparedPublish[]): Promise<PublishResult[]> {
-    const { repo, clock, ids } = this.d;
+    const { clock, ids } = this.d;
     const now = clock.now();
-    const subs = repo.subscriptionsOfTopic(topic.arn);
+    const subs = this.d.subscriptions.ofTopic(topic.arn);
     const enqueue = this.d.internal.get('sqs.enqueueInWrite');
     const planned: Planned[] = batch.map((p) => {
       const { size: _size, ...fields } = p;
@@ -79,33 +80,49 @@ export class Publisher {
       );
     }
     const queued = new Set<string>();
-    const results: PublishResult[] = await this.d.store.write(() => {
+    const results: PublishResult[] = await this.d.store.write(async (tx) => {
       // The signing above let other writes in: the topic may be gone, its subscriptions changed.
-      if (!repo.getTopic(topic.arn)) throw new NotFound('Topic does not exist');
-      const current = repo.subscriptionsOfTopic(topic.arn);
-      return planned.map(({ p, m, targets, signature }) => {
-        if (current !== subs) targets = this.targets(current, m);
-        if (topic.fifo) {
-          const prior = repo.getDedup(topic.arn, p.dedupId!);
-          // A duplicate inside the window is acknowledged as the original and not delivered again.
-          if (prior && prior.expiresAt > now) return { MessageId: prior.messageId, SequenceNumber: prior.sequenceNumber };
-          m.sequenceNumber = sequenceNumber(repo.nextTopicSeq(topic.arn));
-          repo.putDedup(topic.arn, p.dedupId!, { messageId: m.messageId, sequenceNumber: m.sequenceNumber, expiresAt: now + DEDUP_WINDOW_MS });
-        }
-        const outbox: NewDelivery[] = [];
-        for (const s of targets) {
-          if (s.protocol === 'sqs' && enqueue && (s.raw || signature !== undefined) && !(topic.fifo && repo.hasPendingDeliveries(s.arn))) {
-            if (this.toQueueNow(enqueue, s, m, signature)) continue;
-          }
-          outbox.push({ subscriptionArn: s.arn, protocol: s.protocol, endpoint: s.endpoint, raw: s.raw, dlqArn: s.dlqArn });
-          queued.add(s.arn);
-        }
-        repo.insertMessage(m, outbox, now);
-        return m.sequenceNumber ? { MessageId: m.messageId, SequenceNumber: m.sequenceNumber } : { MessageId: m.messageId };
-      });
+      if (!this.d.topics.byArn(topic.arn)) throw new NotFound('Topic does not exist');
+      const current = this.d.subscriptions.ofTopic(topic.arn);
+      const out: PublishResult[] = new Array(planned.length);
+      for (let i = 0; i < planned.length; i++) {
+        const x = planned[i]!;
+        out[i] = await this.commitOne(tx, topic, x, current === subs ? x.targets : this.targets(current, x.m), enqueue, queued, now);
+      }
+      return out;
     });
     for (const arn of queued) this.d.queued(arn);
     return results;
+  }
+
+  /** One message of a publish, inside its write: deduplicated, numbered, enqueued or put in the outbox. */
+  private async commitOne(
+    tx: Tx,
+    topic: Topic,
+    { p, m, signature }: Planned,
+    targets: SubscriptionView[],
+    enqueue: InternalCalls['sqs.enqueueInWrite'] | undefined,
+    queued: Set<string>,
+    now: number,
+  ): Promise<PublishResult> {
+    const { repo } = this.d;
+    if (topic.fifo) {
+      const prior = await repo.getDedup(topic.arn, p.dedupId!, tx);
+      // A duplicate inside the window is acknowledged as the original and not delivered again.
+      if (prior && prior.expiresAt > now) return { MessageId: prior.messageId, SequenceNumber: prior.sequenceNumber };
+      m.sequenceNumber = sequenceNumber(await repo.nextTopicSeq(tx, topic.arn));
+      await repo.putDedup(tx, topic.arn, p.dedupId!, { messageId: m.messageId, sequenceNumber: m.sequenceNumber, expiresAt: now + DEDUP_WINDOW_MS });
+    }
+    const outbox: NewDelivery[] = [];
+    for (const s of targets) {
+      if (s.protocol === 'sqs' && enqueue && (s.raw || signature !== undefined) && !(topic.fifo && (await repo.hasPendingDeliveries(s.arn, tx)))) {
+        if (await this.toQueueNow(tx, enqueue, s, m, signature)) continue;
+      }
+      outbox.push({ subscriptionArn: s.arn, protocol: s.protocol, endpoint: s.endpoint, raw: s.raw, dlqArn: s.dlqArn });
+      queued.add(s.arn);
+    }
+    await repo.insertMessage(tx, m, outbox, now);
+    return m.sequenceNumber ? { MessageId: m.messageId, SequenceNumber: m.sequenceNumber } : { MessageId: m.messageId };
   }
 
   /** The subscriptions a message goes to: confirmed, and passing their filter policy. */
@@ -129,30 +146,30 @@ export class Publisher {
    * (A FIFO topic's subscription with deliveries still in the outbox keeps using it, so its
    * queue gets them in order.)
    */
-  private toQueueNow(enqueue: InternalCalls['sqs.enqueueInWrite'], s: SubscriptionView, m: StoredMessage, signature: string | undefined): boolean {
+  private async toQueueNow(tx: Tx, enqueue: InternalCalls['sqs.enqueueInWrite'], s: SubscriptionView, m: StoredMessage, signature: string | undefined): Promise<boolean> {
     const parts = signature === undefined ? undefined : { signature, signingCertUrl: this.d.links.cert(), unsubscribeUrl: this.d.links.unsubscribe(s.arn, s.unsubscribeToken) };
-    const send = (queueArn: string) => {
-      const [result] = enqueue({ queueArn, from: 'sns.amazonaws.com', sourceArn: m.topicArn, sourceAccount: s.topicOwner, messages: [queueMessage(m, s.raw, queueArn, parts)] });
+    const send = async (queueArn: string) => {
+      const [result] = await enqueue(tx, { queueArn, from: 'sns.amazonaws.com', sourceArn: m.topicArn, sourceAccount: s.topicOwner, messages: [queueMessage(m, s.raw, queueArn, parts)] });
       if (result && 'error' in result) throw result.error;
     };
     try {
-      send(s.endpoint);
+      await send(s.endpoint);
       return true;
     } catch (e) {
       if (!(e instanceof AwsError) || e.status >= 500) {
         this.d.log.error('SNS delivery to a queue failed; the outbox retries it', { subscription: s.arn, error: e instanceof Error ? e.stack : String(e) });
         return false;
       }
-      this.deadLetter(s, m, e, () => send(s.dlqArn!));
+      await this.deadLetter(s, m, e, () => send(s.dlqArn!));
       return true;
     }
   }
 
   /** A message the subscriber's queue refused: to its dead-letter queue when it has one (in the same commit). */
-  private deadLetter(s: SubscriptionView, m: StoredMessage, cause: AwsError, send: () => void): void {
+  private async deadLetter(s: SubscriptionView, m: StoredMessage, cause: AwsError, send: () => Promise<void>): Promise<void> {
     if (s.dlqArn) {
       try {
-        send();
+        await send();
         return;
       } catch (e) {
         if (!(e instanceof AwsError) || e.status >= 500) {
@@ -169,6 +186,6 @@ export class Publisher {
   /** Drops deduplication entries past their window. */
   async sweep(): Promise<void> {
     const now = this.d.clock.now();
-    await this.d.store.write(() => this.d.repo.sweepDedup(now));
+    await this.d.store.write((tx) => this.d.repo.sweepDedup(tx, now));
   }
 }

@@ -12,7 +12,7 @@ import { parseArn } from '../../../lib/arn.js';
 import type { Clock } from '../../../lib/clock.js';
 import type { EventPattern } from '../../../lib/event-pattern.js';
 import type { Ids } from '../../../lib/ids.js';
-import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
+import type { Store, Tx } from '../../../store/store.js';
 import type { RequestContext } from '../../service.js';
 import { AuthorizationError, invalidParameter, NotFound } from '../errors.js';
 import type { SnsRepo, SubscriptionRecord } from '../repo.js';
@@ -55,17 +55,88 @@ export class Subscriptions {
   /** Compiled filter policies by subscription ARN, with the text and scope they were compiled from. */
   private readonly policies = new Map<string, { text: string; scope: FilterPolicyScope; pattern: EventPattern }>();
 
-  /** Views by record: records are shared and never changed (the repo makes new ones). */
+  /** Views by record: records are shared and never changed (a change makes a new one). */
   private readonly views = new WeakMap<SubscriptionRecord, SubscriptionView>();
+
+  /**
+   * Every subscription by ARN, and each topic's in ARN order (every Publish reads them; a
+   * topic's array is replaced, never changed, so a publish can tell it changed). Empty until
+   * loaded: the plugin registers `reload` with the store's caches, which loads them once and
+   * again whenever the stored subscriptions may differ (write fns below update them as their
+   * last step, after every repo call).
+   */
+  private byArn = new Map<string, SubscriptionRecord>();
+  private byTopic = new Map<string, readonly SubscriptionRecord[]>();
 
   constructor(
     private readonly repo: SnsRepo,
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly ids: Ids,
+    /** Whether a topic exists. */
+    private readonly topicExists: (topicArn: string) => boolean,
     /** Called after a commit that queued a SubscriptionConfirmation for the subscription. */
     private readonly confirmationQueued: (subscriptionArn: string) => void,
   ) {}
+
+  /** Rebuilds the registry from the store. */
+  async reload(): Promise<void> {
+    const records = await this.repo.loadSubscriptions();
+    const byArn = new Map<string, SubscriptionRecord>();
+    const byTopic = new Map<string, SubscriptionRecord[]>();
+    for (const r of records) {
+      Object.freeze(r);
+      byArn.set(r.arn, r);
+      let list = byTopic.get(r.topicArn);
+      if (!list) byTopic.set(r.topicArn, (list = []));
+      list.push(r);
+    }
+    for (const list of byTopic.values()) Object.freeze(list.sort((a, b) => cmp(a.arn, b.arn)));
+    this.byArn = byArn;
+    this.byTopic = byTopic;
+  }
+
+  /** The subscription an ARN names, if it exists (shared and read-only). */
+  get(arn: string): SubscriptionRecord | undefined {
+    return this.byArn.get(arn);
+  }
+
+  /** A topic's subscriptions in ARN order (shared and read-only). */
+  ofTopic(topicArn: string): readonly SubscriptionRecord[] {
+    return this.byTopic.get(topicArn) ?? NONE;
+  }
+
+  /** Writes a subscription and, once written, makes it the registry's. */
+  private async put(tx: Tx, s: SubscriptionRecord): Promise<void> {
+    const frozen = Object.freeze(s);
+    await this.repo.putSubscription(tx, frozen);
+    this.byArn.set(frozen.arn, frozen);
+    const list = this.ofTopic(frozen.topicArn).filter((x) => x.arn !== frozen.arn);
+    list.push(frozen);
+    this.byTopic.set(frozen.topicArn, Object.freeze(list.sort((a, b) => cmp(a.arn, b.arn))));
+  }
+
+  /** Drops subscriptions from the registry (deleted in the running write). */
+  private forget(arns: string[]): void {
+    const topics = new Set<string>();
+    for (const arn of arns) {
+      const s = this.byArn.get(arn);
+      if (!s) continue;
+      this.byArn.delete(arn);
+      this.policies.delete(arn);
+      topics.add(s.topicArn);
+    }
+    for (const topicArn of topics) {
+      const list = this.ofTopic(topicArn).filter((x) => this.byArn.has(x.arn));
+      if (list.length) this.byTopic.set(topicArn, Object.freeze(list));
+      else this.byTopic.delete(topicArn);
+    }
+  }
+
+  /** A topic was deleted (in the running write), and its subscriptions with it. */
+  topicDeleted(topicArn: string): void {
+    this.forget(this.ofTopic(topicArn).map((s) => s.arn));
+  }
 
   async subscribe(topic: Topic, ctx: RequestContext, protocol: string, endpoint: string | undefined, given: Record<string, string>): Promise<SubscriptionRecord> {
     if (!PROTOCOLS.has(protocol)) throw invalidParameter(`Amazon SNS does not support this protocol string: ${protocol}`);
@@ -76,14 +147,14 @@ export class Subscriptions {
     const attributes: Record<string, string> = {};
     for (const [k, v] of Object.entries(given)) attributes[k] = checkAttribute(protocol, k, v);
     checkCombination(attributes);
-    const s = await this.store.write(() => {
-      const existing = this.repo.subscriptionsOfTopic(topic.arn).find((s) => s.protocol === protocol && s.endpoint === endpoint);
+    const s = await this.store.write(async (tx) => {
+      const existing = this.ofTopic(topic.arn).find((s) => s.protocol === protocol && s.endpoint === endpoint);
       if (existing) {
         if (Object.entries(attributes).some(([k, v]) => (existing.attributes[k] ?? '') !== v)) {
           throw invalidParameter('Attributes Reason: Subscription already exists with different attributes');
         }
         // A subscription still pending is sent its confirmation again, as SNS does.
-        if (existing.pending) this.queueConfirmation(existing, topic);
+        if (existing.pending) await this.queueConfirmation(tx, existing, topic);
         return existing;
       }
       const s: SubscriptionRecord = {
@@ -97,8 +168,8 @@ export class Subscriptions {
         unsubscribeToken: newToken(),
         ...(confirms ? { pending: true, token: newToken() } : {}),
       };
-      this.repo.putSubscription(s);
-      if (s.pending) this.queueConfirmation(s, topic);
+      if (s.pending) await this.queueConfirmation(tx, s, topic);
+      await this.put(tx, s);
       return s;
     });
     if (s.pending) this.confirmationQueued(s.arn);
@@ -106,9 +177,10 @@ export class Subscriptions {
   }
 
   /** Puts a SubscriptionConfirmation for a pending subscription in the outbox (inside a write). */
-  private queueConfirmation(s: SubscriptionRecord, topic: Topic): void {
+  private async queueConfirmation(tx: Tx, s: SubscriptionRecord, topic: Topic): Promise<void> {
     const now = this.clock.now();
-    this.repo.insertMessage(
+    await this.repo.insertMessage(
+      tx,
       {
         type: 'SubscriptionConfirmation',
         token: s.token!,
@@ -129,9 +201,9 @@ export class Subscriptions {
    * with the same token answers the same subscription.
    */
   async confirm(topicArn: string, token: string, how: { signed: boolean; authenticateOnUnsubscribe: boolean }): Promise<SubscriptionRecord> {
-    return this.store.write(() => {
-      if (!this.repo.getTopic(topicArn)) throw new NotFound('Topic does not exist');
-      const s = this.repo.subscriptionsOfTopic(topicArn).find((x) => tokenMatches(x.token, token));
+    return this.store.write(async (tx) => {
+      if (!this.topicExists(topicArn)) throw new NotFound('Topic does not exist');
+      const s = this.ofTopic(topicArn).find((x) => tokenMatches(x.token, token));
       if (!s) throw invalidParameter('Token');
       if (!s.pending) return s;
       const confirmed: SubscriptionRecord = {
@@ -143,7 +215,7 @@ export class Subscriptions {
           ...(how.authenticateOnUnsubscribe ? { [AUTHENTICATE_ON_UNSUBSCRIBE]: 'true' } : {}),
         },
       };
-      this.repo.putSubscription(confirmed);
+      await this.put(tx, confirmed);
       return confirmed;
     });
   }
@@ -153,7 +225,7 @@ export class Subscriptions {
    * AuthenticateOnUnsubscribe can only be removed by a signed Unsubscribe.
    */
   async unsubscribeByToken(arn: string, token: string | undefined): Promise<SubscriptionRecord> {
-    const s = this.repo.getSubscription(arn);
+    const s = this.get(arn);
     if (!s || !tokenMatches(s.unsubscribeToken, token)) throw new NotFound('Subscription does not exist');
     if (s.attributes[AUTHENTICATE_ON_UNSUBSCRIBE] === 'true') {
       throw new AuthorizationError('This subscription requires an authenticated Unsubscribe request');
@@ -165,14 +237,14 @@ export class Subscriptions {
   /** Drops subscriptions left unconfirmed past their three days. */
   async expire(): Promise<void> {
     const before = this.clock.now() - PENDING_TTL_MS;
-    await this.store.write(() => this.repo.expirePending(before));
+    await this.store.write(async (tx) => this.forget(await this.repo.expirePending(tx, before)));
   }
 
   /** The subscription an ARN names, for its owner or its topic's owner. */
   resolve(arn: string, ctx: RequestContext): SubscriptionRecord {
     const a = parseArn(arn);
     if (!a || a.service !== 'sns' || a.resource.split(':').length !== 2) throw invalidParameter('SubscriptionArn');
-    const s = this.repo.getSubscription(arn);
+    const s = this.get(arn);
     if (!s) throw new NotFound('Subscription does not exist');
     if (s.owner !== ctx.accountId && a.account !== ctx.accountId) {
       throw new AuthorizationError(`User: arn:aws:iam::${ctx.accountId}:root is not authorized to access this subscription`);
@@ -181,16 +253,18 @@ export class Subscriptions {
   }
 
   async unsubscribe(s: SubscriptionRecord): Promise<void> {
-    await this.store.write(() => this.repo.deleteSubscription(s.arn));
-    this.policies.delete(s.arn);
+    await this.store.write(async (tx) => {
+      await this.repo.deleteSubscription(tx, s.arn);
+      this.forget([s.arn]);
+    });
   }
 
-  list(ctx: RequestContext, nextToken: string | undefined): { subscriptions: SubscriptionRecord[]; next?: string } {
-    return page(this.repo.listSubscriptions(ctx.accountId, ctx.region, decodeToken(nextToken), PAGE + 1));
+  async list(ctx: RequestContext, nextToken: string | undefined): Promise<{ subscriptions: SubscriptionRecord[]; next?: string }> {
+    return page(await this.repo.listSubscriptions(ctx.accountId, ctx.region, decodeToken(nextToken), PAGE + 1));
   }
 
-  listByTopic(topic: Topic, nextToken: string | undefined): { subscriptions: SubscriptionRecord[]; next?: string } {
-    return page(this.repo.listSubscriptionsOfTopic(topic.arn, decodeToken(nextToken), PAGE + 1));
+  async listByTopic(topic: Topic, nextToken: string | undefined): Promise<{ subscriptions: SubscriptionRecord[]; next?: string }> {
+    return page(await this.repo.listSubscriptionsOfTopic(topic.arn, decodeToken(nextToken), PAGE + 1));
   }
 
   /** Every attribute GetSubscriptionAttributes shows. */
@@ -215,14 +289,14 @@ export class Subscriptions {
   async setAttribute(s: SubscriptionRecord, name: string, value: string | undefined): Promise<void> {
     if (!SETTABLE.has(name)) throw invalidParameter('AttributeName');
     const checked = checkAttribute(s.protocol, name, value ?? '', true);
-    await this.store.write(() => {
-      const current = this.repo.getSubscription(s.arn);
+    await this.store.write(async (tx) => {
+      const current = this.get(s.arn);
       if (!current) throw new NotFound('Subscription does not exist');
       const attributes = { ...current.attributes };
       if (checked === '') delete attributes[name];
       else attributes[name] = checked;
       checkCombination(attributes);
-      this.repo.putSubscription({ ...current, attributes });
+      await this.put(tx, { ...current, attributes });
     });
   }
 
@@ -261,6 +335,11 @@ function shown(a: Record<string, string>): Record<string, string> {
   const { [AUTHENTICATE_ON_UNSUBSCRIBE]: _hidden, ...rest } = a;
   return rest;
 }
+
+const NONE: readonly SubscriptionRecord[] = Object.freeze([]);
+
+/** ARNs compare by UTF-16 code unit, as SQLite's default collation orders them (byte order for ASCII). */
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const scopeOf = (a: Record<string, string>): FilterPolicyScope => (a.FilterPolicyScope === 'MessageBody' ? 'MessageBody' : 'MessageAttributes');
 

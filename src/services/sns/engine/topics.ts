@@ -7,10 +7,10 @@ import { formatArn, parseArn } from '../../../lib/arn.js';
 import type { Clock } from '../../../lib/clock.js';
 import { conditionsHold, type ConditionKeys } from '../../../lib/policy-conditions.js';
 import { parsePolicy, policyDecision, type PolicyDocument } from '../../../lib/policy.js';
-import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
+import type { Store, Tx } from '../../../store/store.js';
 import type { RequestContext } from '../../service.js';
 import { AuthorizationError, invalidParameter, NotFound, TagLimitExceeded } from '../errors.js';
-import type { SnsRepo, TopicRecord } from '../repo.js';
+import type { SnsRepo, SubscriptionRecord, TopicRecord } from '../repo.js';
 import { checkDeliveryPolicy, DEFAULT_DELIVERY_POLICY } from './retry-policy.js';
 
 export interface Topic extends TopicRecord {
@@ -64,7 +64,7 @@ export function defaultPolicy(t: TopicRecord): string {
   });
 }
 
-/** Topics with their derived fields, by record: the repo shares records and makes new ones on change. */
+/** Topics with their derived fields, by record: records are shared and never changed (a change makes a new one). */
 const derived = new WeakMap<TopicRecord, Topic>();
 function withDerived(r: TopicRecord): Topic {
   let t = derived.get(r);
@@ -81,12 +81,47 @@ export function decodeToken(token: string | undefined): string {
   return arn;
 }
 
+/** What topics need of the subscriptions engine. */
+export interface TopicSubscriptions {
+  /** The topic's subscriptions, in ARN order. */
+  ofTopic(topicArn: string): readonly SubscriptionRecord[];
+  /** Called inside the write that deleted a topic (its subscriptions went with it). */
+  topicDeleted(topicArn: string): void;
+}
+
 export class Topics {
+  /**
+   * Every topic by ARN (every request reads one). Empty until loaded: the plugin registers
+   * `reload` with the store's caches, which loads it once and again whenever the stored topics
+   * may differ (write fns below update it as their last step, after every repo call).
+   */
+  private byArnMap = new Map<string, Topic>();
+
   constructor(
     private readonly repo: SnsRepo,
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly subscriptions: TopicSubscriptions,
   ) {}
+
+  /** Rebuilds the registry from the store. */
+  async reload(): Promise<void> {
+    const records = await this.repo.loadTopics();
+    const next = new Map<string, Topic>();
+    for (const r of records) next.set(r.arn, withDerived(Object.freeze(r)));
+    this.byArnMap = next;
+  }
+
+  private getTopic(arn: string): TopicRecord | undefined {
+    return this.byArnMap.get(arn);
+  }
+
+  /** Writes a topic record and, once written, makes it the registry's. */
+  private async put(tx: Tx, t: TopicRecord): Promise<void> {
+    const frozen = Object.freeze(t);
+    await this.repo.putTopic(tx, frozen);
+    this.byArnMap.set(frozen.arn, withDerived(frozen));
+  }
 
   /**
    * The topic an ARN names, checked for the caller; SNS's errors otherwise. `keys` are the
@@ -95,9 +130,8 @@ export class Topics {
   resolve(arn: string, ctx: RequestContext, action: string, param = 'TopicArn', keys: ConditionKeys = {}): Topic {
     const a = parseArn(arn);
     if (!a || a.service !== 'sns' || !a.resource || a.resource.includes(':')) throw invalidParameter(param);
-    const r = this.repo.getTopic(arn);
-    if (!r) throw new NotFound('Topic does not exist');
-    const t = withDerived(r);
+    const t = this.byArnMap.get(arn);
+    if (!t) throw new NotFound('Topic does not exist');
     this.authorize(t, ctx, action, keys);
     return t;
   }
@@ -136,8 +170,7 @@ export class Topics {
   }
 
   byArn(arn: string): Topic | undefined {
-    const r = this.repo.getTopic(arn);
-    return r && withDerived(r);
+    return this.byArnMap.get(arn);
   }
 
   async create(ctx: RequestContext, name: string, given: Record<string, string>, tags: Record<string, string>, dataProtectionPolicy?: string): Promise<Topic> {
@@ -163,8 +196,8 @@ export class Topics {
     if (dataProtectionPolicy !== undefined && checkDataProtectionPolicy(dataProtectionPolicy) !== '') attributes[DATA_PROTECTION_KEY] = dataProtectionPolicy;
     checkTags(tags, {});
     const arn = formatArn({ service: 'sns', region: ctx.region, account: ctx.accountId, resource: name });
-    const record = await this.store.write(() => {
-      const existing = this.repo.getTopic(arn);
+    const record = await this.store.write(async (tx) => {
+      const existing = this.getTopic(arn);
       if (existing) {
         // Only what this request gives is compared: a later SetTopicAttributes does not break idempotency.
         for (const [k, v] of Object.entries(attributes)) {
@@ -176,26 +209,30 @@ export class Topics {
         return existing;
       }
       const t: TopicRecord = { arn, account: ctx.accountId, region: ctx.region, name, attributes, tags, createdAt: this.clock.now() };
-      this.repo.putTopic(t);
+      await this.put(tx, t);
       return t;
     });
     return withDerived(record);
   }
 
   async delete(t: Topic): Promise<void> {
-    await this.store.write(() => this.repo.deleteTopic(t.arn));
+    await this.store.write(async (tx) => {
+      await this.repo.deleteTopic(tx, t.arn);
+      this.byArnMap.delete(t.arn);
+      this.subscriptions.topicDeleted(t.arn);
+    });
   }
 
   /** One page of the caller's topics in its region. */
-  list(ctx: RequestContext, nextToken: string | undefined): { arns: string[]; next?: string } {
-    const rows = this.repo.listTopics(ctx.accountId, ctx.region, decodeToken(nextToken), PAGE + 1);
+  async list(ctx: RequestContext, nextToken: string | undefined): Promise<{ arns: string[]; next?: string }> {
+    const rows = await this.repo.listTopics(ctx.accountId, ctx.region, decodeToken(nextToken), PAGE + 1);
     const page = rows.slice(0, PAGE);
     return { arns: page.map((t) => t.arn), next: rows.length > PAGE ? encodeToken(page[page.length - 1]!.arn) : undefined };
   }
 
   /** Every attribute GetTopicAttributes shows. */
   attributes(t: Topic): Record<string, string> {
-    const subs = this.repo.subscriptionsOfTopic(t.arn);
+    const subs = this.subscriptions.ofTopic(t.arn);
     const { FifoTopic, ContentBasedDeduplication, [DATA_PROTECTION_KEY]: _dataProtection, ...rest } = t.attributes;
     return {
       Policy: defaultPolicy(t),
@@ -214,13 +251,13 @@ export class Topics {
   async setAttribute(t: Topic, name: string, value: string | undefined): Promise<void> {
     if (name === 'FifoTopic' || !SETTABLE.has(name)) throw invalidParameter('AttributeName');
     const checked = checkAttribute(name, value ?? '', t.fifo);
-    await this.store.write(() => {
-      const current = this.repo.getTopic(t.arn);
+    await this.store.write(async (tx) => {
+      const current = this.getTopic(t.arn);
       if (!current) throw new NotFound('Topic does not exist');
       const attributes = { ...current.attributes };
       if (checked === '' && name !== 'DisplayName') delete attributes[name];
       else attributes[name] = checked;
-      this.repo.putTopic({ ...current, attributes });
+      await this.put(tx, { ...current, attributes });
     });
   }
 
@@ -257,12 +294,12 @@ export class Topics {
    * write; a change that answers false leaves the topic as it was.
    */
   private async updatePolicy(t: Topic, change: (policy: PolicyDocument) => boolean): Promise<void> {
-    await this.store.write(() => {
-      const current = this.repo.getTopic(t.arn);
+    await this.store.write(async (tx) => {
+      const current = this.getTopic(t.arn);
       if (!current) throw new NotFound('Topic does not exist');
       const policy = currentPolicy(current);
       if (!change(policy)) return;
-      this.repo.putTopic({ ...current, attributes: { ...current.attributes, Policy: JSON.stringify(policy) } });
+      await this.put(tx, { ...current, attributes: { ...current.attributes, Policy: JSON.stringify(policy) } });
     });
   }
 
@@ -273,32 +310,32 @@ export class Topics {
   /** PutDataProtectionPolicy: a JSON object, stored as given; an empty one removes it (as Terraform does). */
   async putDataProtectionPolicy(t: Topic, value: string): Promise<void> {
     const checked = checkDataProtectionPolicy(value);
-    await this.store.write(() => {
-      const current = this.repo.getTopic(t.arn);
+    await this.store.write(async (tx) => {
+      const current = this.getTopic(t.arn);
       if (!current) throw new NotFound('Topic does not exist');
       const attributes = { ...current.attributes };
       if (checked === '') delete attributes[DATA_PROTECTION_KEY];
       else attributes[DATA_PROTECTION_KEY] = checked;
-      this.repo.putTopic({ ...current, attributes });
+      await this.put(tx, { ...current, attributes });
     });
   }
 
   async tag(t: Topic, tags: Record<string, string>): Promise<void> {
-    await this.store.write(() => {
-      const current = this.repo.getTopic(t.arn);
+    await this.store.write(async (tx) => {
+      const current = this.getTopic(t.arn);
       if (!current) throw new NotFound('Topic does not exist');
       checkTags(tags, current.tags);
-      this.repo.putTopic({ ...current, tags: { ...current.tags, ...tags } });
+      await this.put(tx, { ...current, tags: { ...current.tags, ...tags } });
     });
   }
 
   async untag(t: Topic, keys: string[]): Promise<void> {
-    await this.store.write(() => {
-      const current = this.repo.getTopic(t.arn);
+    await this.store.write(async (tx) => {
+      const current = this.getTopic(t.arn);
       if (!current) throw new NotFound('Topic does not exist');
       const tags = { ...current.tags };
       for (const k of keys) delete tags[k];
-      this.repo.putTopic({ ...current, tags });
+      await this.put(tx, { ...current, tags });
     });
   }
 }

@@ -45,8 +45,8 @@ export function subscriptionOperations({ topics, subscriptions }: SnsEngine): Re
     ListSubscriptions: {
       input: structure({ NextToken: string() }),
       output: structure({ Subscriptions: subscriptionList, NextToken: string() }),
-      handler(input: { NextToken?: string }, ctx: RequestContext) {
-        const { subscriptions: page, next } = subscriptions.list(ctx, input.NextToken);
+      async handler(input: { NextToken?: string }, ctx: RequestContext) {
+        const { subscriptions: page, next } = await subscriptions.list(ctx, input.NextToken);
         return { Subscriptions: page.map(listed), NextToken: next };
       },
     },
@@ -54,9 +54,9 @@ export function subscriptionOperations({ topics, subscriptions }: SnsEngine): Re
     ListSubscriptionsByTopic: {
       input: structure({ TopicArn: required(string()), NextToken: string() }),
       output: structure({ Subscriptions: subscriptionList, NextToken: string() }),
-      handler(input: { TopicArn: string; NextToken?: string }, ctx: RequestContext) {
+      async handler(input: { TopicArn: string; NextToken?: string }, ctx: RequestContext) {
         const topic = topics.resolve(input.TopicArn, ctx, 'ListSubscriptionsByTopic');
-        const { subscriptions: page, next } = subscriptions.listByTopic(topic, input.NextToken);
+        const { subscriptions: page, next } = await subscriptions.listByTopic(topic, input.NextToken);
         return { Subscriptions: page.map(listed), NextToken: next };
       },
     },

@@ -46,8 +46,8 @@ export function topicOperations({ topics }: SnsEngine): Record<string, Operation
     ListTopics: {
       input: structure({ NextToken: string() }),
       output: structure({ Topics: list(structure({ TopicArn: string() })), NextToken: string() }),
-      handler(input: { NextToken?: string }, ctx: RequestContext) {
-        const { arns, next } = topics.list(ctx, input.NextToken);
+      async handler(input: { NextToken?: string }, ctx: RequestContext) {
+        const { arns, next } = await topics.list(ctx, input.NextToken);
         return { Topics: arns.map((TopicArn) => ({ TopicArn })), NextToken: next };
       },
     },

@@ -42,8 +42,8 @@ export class SqsEngine {
     this.moveTasks = new MoveTasks(repo, env.store, this.queues, this.polls, env.clock, env.ids, env.log);
   }
 
-  start(): void {
-    this.moveTasks.resume();
+  async start(): Promise<void> {
+    await this.moveTasks.resume();
     this.scheduleSweep();
   }
 
@@ -65,13 +65,13 @@ export class SqsEngine {
   }
 
   /** GetQueueAttributes: the named attributes (or All), computed ones included. */
-  attributes(q: Queue, names: string[]): Record<string, string> {
+  async attributes(q: Queue, names: string[]): Promise<Record<string, string>> {
     const wanted = names.includes('All') ? ALL_ATTRIBUTE_NAMES : new Set(names);
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(q.attributes)) if (wanted.has(k)) out[k] = v;
     if (COMPUTED.some((c) => wanted.has(c))) {
       const now = this.env.clock.now();
-      const counts = this.repo.counts(q.id, now, now - q.retentionSeconds * 1000);
+      const counts = await this.repo.counts(q.id, now, now - q.retentionSeconds * 1000);
       const computed: Record<(typeof COMPUTED)[number], string> = {
         ApproximateNumberOfMessages: String(counts.visible),
         ApproximateNumberOfMessagesNotVisible: String(counts.inFlight),

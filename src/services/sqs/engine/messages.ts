@@ -5,9 +5,9 @@
  */
 import type { Clock } from '../../../lib/clock.js';
 import type { Ids } from '../../../lib/ids.js';
-import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
+import type { Store, Tx } from '../../../store/store.js';
 import { InvalidParameterValue, PurgeQueueInProgress, ReceiptHandleIsInvalid } from '../errors.js';
-import type { AttemptEntry, MessageRecord, SqsRepo } from '../repo.js';
+import type { AttemptEntry, MessageReceive, MessageRecord, SqsRepo } from '../repo.js';
 import type { LongPolls } from './long-poll.js';
 import type { PreparedSend } from './prepare-send.js';
 import type { Queue, QueueRegistry } from './queues.js';
@@ -60,17 +60,23 @@ export class MessageEngine {
    * A store write on q's messages. q was resolved before the write runs, and a DeleteQueue
    * may have committed in between: then the write is refused, never applied to a queue gone.
    */
-  private writeTo<T>(q: Queue, fn: () => T): Promise<T> {
-    return this.store.write(() => {
+  private writeTo<T>(q: Queue, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.store.write((tx) => {
       this.queues.assertExists(q);
-      return fn();
+      return fn(tx);
     });
   }
 
   /** Stores prepared messages in one commit; returns each one's result in order. */
   async send(q: Queue, batch: PreparedSend[], senderId: string): Promise<SendResult[]> {
-    const results = await this.writeTo(q, () => batch.map((p) => this.enqueue(q, p, senderId)));
+    const results = await this.writeTo(q, (tx) => this.enqueueAll(tx, q, batch, senderId));
     this.polls.wake(q.id);
+    return results;
+  }
+
+  private async enqueueAll(tx: Tx, q: Queue, batch: PreparedSend[], senderId: string): Promise<SendResult[]> {
+    const results: SendResult[] = new Array(batch.length);
+    for (let i = 0; i < batch.length; i++) results[i] = await this.enqueue(tx, q, batch[i]!, senderId);
     return results;
   }
 
@@ -79,28 +85,28 @@ export class MessageEngine {
    * commits its own changes with them). The wake may come before the commit: a woken receive
    * takes in a later write, which runs after this one has committed.
    */
-  enqueueWithin(q: Queue, batch: PreparedSend[], senderId: string): SendResult[] {
-    if (!this.store.db.inTransaction) throw new Error('enqueueWithin needs a store write');
+  async enqueueWithin(tx: Tx, q: Queue, batch: PreparedSend[], senderId: string): Promise<SendResult[]> {
+    if (!tx.open) throw new Error('enqueueWithin needs a running store write');
     this.queues.assertExists(q);
-    const results = batch.map((p) => this.enqueue(q, p, senderId));
+    const results = await this.enqueueAll(tx, q, batch, senderId);
     this.polls.wake(q.id);
     return results;
   }
 
-  private enqueue(q: Queue, p: PreparedSend, senderId: string): SendResult {
+  private async enqueue(tx: Tx, q: Queue, p: PreparedSend, senderId: string): Promise<SendResult> {
     const now = this.clock.now();
     const scope = q.dedupByGroup ? p.groupId! : '';
     if (q.fifo) {
-      const prior = this.repo.getDedup(q.id, scope, p.dedupId!);
+      const prior = await this.repo.getDedup(q.id, scope, p.dedupId!, tx);
       if (prior && prior.expiresAt > now) {
         // A duplicate inside the window: acknowledged as the original (its MessageId and
         // SequenceNumber), not enqueued. The digests are of this request, as the SDKs check.
         return result(prior.messageId, p.md5Body, p.md5Attributes, p.md5System, sequenceNumber(prior.seq));
       }
     }
-    const seq = this.repo.nextSeq();
+    const seq = await this.repo.nextSeq(tx);
     const messageId = this.ids.uuid();
-    this.repo.insertMessage({
+    await this.repo.insertMessage(tx, {
       seq,
       queueId: q.id,
       messageId,
@@ -119,7 +125,7 @@ export class MessageEngine {
       dedupId: p.dedupId,
     });
     if (q.fifo) {
-      this.repo.putDedup(q.id, scope, p.dedupId!, {
+      await this.repo.putDedup(tx, q.id, scope, p.dedupId!, {
         messageId,
         seq,
         md5Body: p.md5Body,
@@ -142,10 +148,10 @@ export class MessageEngine {
       if (opts.signal?.aborted) return [];
       // A wake between this look and the wait below makes the wait end at once.
       const generation = this.polls.generation(q.id);
-      const { received, touched } = await this.writeTo(q, () => this.take(q, opts));
+      const { received, touched } = await this.writeTo(q, (tx) => this.take(tx, q, opts));
       for (const id of touched) this.polls.wake(id);
       if (received.length > 0 || this.clock.now() >= deadline || this.polls.isClosed || !this.queues.byId(q.id)) return received;
-      const next = this.repo.nextVisibleAt(q.id, this.clock.now());
+      const next = await this.repo.nextVisibleAt(q.id, this.clock.now());
       if (next !== undefined && next < deadline) this.polls.wakeAt(q.id, next);
       await this.polls.wait(q.id, deadline, generation, opts.signal);
       // A poll whose queue was deleted while it waited ends empty, as at its deadline.
@@ -153,30 +159,37 @@ export class MessageEngine {
     }
   }
 
-  /** The receive itself, inside a store write. */
-  private take(q: Queue, opts: ReceiveOptions): { received: Received[]; touched: number[] } {
+  /**
+   * The receive itself, inside a store write. Receives are recorded in one repo call per
+   * standard receive (its refills skip what they have seen), or per FIFO group taken.
+   */
+  private async take(tx: Tx, q: Queue, opts: ReceiveOptions): Promise<{ received: Received[]; touched: number[] }> {
     const now = this.clock.now();
     const touched: number[] = [];
     if (q.fifo && opts.attemptId !== undefined) {
-      const again = this.retryAttempt(q, opts, now);
+      const again = await this.retryAttempt(tx, q, opts, now);
       if (again) return { received: again, touched };
     }
     const received: Received[] = [];
+    const marks: MessageReceive[] = [];
+    const flush = async () => {
+      if (marks.length > 0) await this.repo.markReceived(tx, marks.splice(0));
+    };
     const deliver = (m: MessageRecord) => {
       const nonce = this.ids.token(12);
       const receiveCount = m.receiveCount + 1;
       const firstReceiveAt = m.firstReceiveAt ?? now;
       const visibleAt = now + opts.visibilityTimeout * 1000;
-      this.repo.markReceived(m.seq, now, visibleAt, nonce, receiveCount, firstReceiveAt);
+      marks.push({ seq: m.seq, receivedAt: now, visibleAt, receipt: nonce, receiveCount, firstReceiveAt });
       received.push({
         message: { ...m, visibleAt, receipt: nonce, receiveCount, firstReceiveAt },
         receiptHandle: encodeReceipt(q.id, m.seq, nonce),
       });
     };
     /** Expired or dead-lettered messages leave the queue here; true when m is still deliverable. */
-    const keep = (m: MessageRecord): boolean => {
+    const keep = async (m: MessageRecord): Promise<boolean> => {
       if (m.sentAt + q.retentionSeconds * 1000 <= now) {
-        this.repo.deleteMessage(m.seq);
+        await this.repo.deleteMessage(tx, m.seq);
         return false;
       }
       if (q.redrive && m.receiveCount >= q.redrive.maxReceiveCount) {
@@ -188,9 +201,9 @@ export class MessageEngine {
           // resets when the message is moved to a dead-letter queue" (so retention starts over),
           // and the deduplication id becomes the message id, so that two messages sharing a
           // deduplication id stay two in the dead-letter queue.
-          this.repo.moveMessage(m.seq, {
+          await this.repo.moveMessage(tx, m.seq, {
             toQueueId: dlq.id,
-            newSeq: this.repo.nextSeq(),
+            newSeq: await this.repo.nextSeq(tx),
             visibleAt: now,
             systemAttributes: system,
             resetReceives: false,
@@ -208,45 +221,51 @@ export class MessageEngine {
       // VisibilityTimeout 0 stays visible, so `seen` keeps it from coming twice.
       const seen = new Set<number>();
       while (received.length < opts.max) {
-        const batch = this.repo.visibleMessages(q.id, now, opts.max - received.length + seen.size).filter((m) => !seen.has(m.seq));
+        const batch = (await this.repo.visibleMessages(q.id, now, opts.max - received.length + seen.size, tx)).filter((m) => !seen.has(m.seq));
         if (batch.length === 0) break;
         for (const m of batch) {
           seen.add(m.seq);
-          if (received.length < opts.max && keep(m)) deliver(m);
+          if (received.length < opts.max && (await keep(m))) deliver(m);
         }
       }
     } else {
       // FIFO: group by group, oldest head first. A group whose head is not visible (in flight or
       // delayed), or that has any message in flight, waits; an open group gives its messages in
       // order, several in one receive, up to the first that is not visible.
-      const takeGroup = (groupId: string, headSeq: number): void => {
+      const takeGroup = async (groupId: string, headSeq: number): Promise<void> => {
         let from = headSeq;
         while (received.length < opts.max) {
           const want = opts.max - received.length;
-          const page = this.repo.groupMessages(q.id, groupId, from, want);
+          const page = await this.repo.groupMessages(q.id, groupId, from, want, tx);
           for (const m of page) {
             if (m.visibleAt > now) return;
             from = m.seq + 1;
-            if (keep(m)) deliver(m);
+            if (await keep(m)) deliver(m);
           }
           if (page.length < want) return;
         }
       };
       let after = 0;
       while (received.length < opts.max) {
-        const heads = this.repo.groupHeads(q.id, after, 100);
+        const heads = await this.repo.groupHeads(q.id, after, 100, tx);
         if (heads.length === 0) break;
         for (const { groupId, headSeq } of heads) {
           after = headSeq;
-          if (!this.repo.groupBlocked(q.id, groupId, headSeq, now)) takeGroup(groupId, headSeq);
+          if (!(await this.repo.groupBlocked(q.id, groupId, headSeq, now, tx))) {
+            await takeGroup(groupId, headSeq);
+            // Recorded before the next group head is read: a group whose head was dead-lettered
+            // comes round again (with its next head), and must then show its messages in flight.
+            await flush();
+          }
           if (received.length >= opts.max) break;
         }
       }
       if (opts.attemptId !== undefined && received.length > 0) {
         const entries: AttemptEntry[] = received.map((r) => ({ seq: r.message.seq, receipt: r.message.receipt! }));
-        this.repo.putReceiveAttempt(q.id, opts.attemptId, entries, now + DEDUP_WINDOW_MS);
+        await this.repo.putReceiveAttempt(tx, q.id, opts.attemptId, entries, now + DEDUP_WINDOW_MS);
       }
     }
+    await flush();
     return { received, touched };
   }
 
@@ -256,22 +275,22 @@ export class MessageEngine {
    * or received again (by another consumer, whose handle this must not hand out), is not
    * returned; when none is left the retry is a fresh receive.
    */
-  private retryAttempt(q: Queue, opts: ReceiveOptions, now: number): Received[] | undefined {
-    const entries = this.repo.getReceiveAttempt(q.id, opts.attemptId!, now);
+  private async retryAttempt(tx: Tx, q: Queue, opts: ReceiveOptions, now: number): Promise<Received[] | undefined> {
+    const entries = await this.repo.getReceiveAttempt(q.id, opts.attemptId!, now, tx);
     if (!entries) return undefined;
     const out: Received[] = [];
     for (const { seq, receipt } of entries) {
-      const m = this.repo.getMessage(seq);
+      const m = await this.repo.getMessage(seq, tx);
       if (!m || m.queueId !== q.id || m.receipt !== receipt || m.visibleAt <= now) continue;
       const visibleAt = now + opts.visibilityTimeout * 1000;
-      this.repo.setVisibleAt(seq, visibleAt);
+      await this.repo.setVisibleAt(tx, seq, visibleAt);
       out.push({ message: { ...m, visibleAt }, receiptHandle: encodeReceipt(q.id, seq, receipt) });
     }
     return out.length > 0 ? out : undefined;
   }
 
   /** When the queue's next hidden message becomes visible, for in-process long polls (an event source mapping's). */
-  nextVisibleAt(q: Queue, now: number): number | undefined {
+  nextVisibleAt(q: Queue, now: number): Promise<number | undefined> {
     return this.repo.nextVisibleAt(q.id, now);
   }
 
@@ -288,19 +307,19 @@ export class MessageEngine {
    * deleting anything, as SQS documents. On a FIFO queue a handle whose receive is no longer
    * in flight has expired: InvalidParameterValue, as AWS answers.
    */
-  deleteInTx(q: Queue, handle: ReceiptRef, raw: string): void {
-    const m = this.repo.receiptState(handle.seq);
+  async deleteInTx(tx: Tx, q: Queue, handle: ReceiptRef, raw: string): Promise<void> {
+    const m = await this.repo.receiptState(handle.seq, tx);
     if (!m || m.queueId !== q.id) return;
     if (m.receipt !== handle.nonce || (q.fifo && m.visibleAt <= this.clock.now())) {
       if (q.fifo) throw new InvalidParameterValue(`Value ${raw} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`);
       return;
     }
-    this.repo.deleteMessage(handle.seq);
+    await this.repo.deleteMessage(tx, handle.seq);
   }
 
   /** Runs deletes in one commit; each entry's error is returned, not thrown. */
   async delete(q: Queue, entries: { handle: ReceiptRef; raw: string }[]): Promise<(Error | undefined)[]> {
-    const results = await this.writeTo(q, () => entries.map((e) => captured(() => this.deleteInTx(q, e.handle, e.raw))));
+    const results = await this.writeTo(q, (tx) => eachCaptured(entries, (e) => this.deleteInTx(tx, q, e.handle, e.raw)));
     // A delete may open a FIFO group to waiting receives.
     if (q.fifo) this.polls.wake(q.id);
     return results;
@@ -317,8 +336,8 @@ export class MessageEngine {
    * handle may; on a standard queue it still may after its timeout ran out (AWS answers 200
    * and hides the message again), on a FIFO queue only while the receive is in flight.
    */
-  changeVisibilityInTx(q: Queue, handle: ReceiptRef, raw: string, timeout: number): void {
-    const m = this.repo.receiptState(handle.seq);
+  async changeVisibilityInTx(tx: Tx, q: Queue, handle: ReceiptRef, raw: string, timeout: number): Promise<void> {
+    const m = await this.repo.receiptState(handle.seq, tx);
     const now = this.clock.now();
     if (!m || m.queueId !== q.id || m.receipt !== handle.nonce || (q.fifo && m.visibleAt <= now)) {
       throw new InvalidParameterValue(
@@ -332,14 +351,12 @@ export class MessageEngine {
         `Value ${timeout} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [${MAX_VISIBILITY} seconds]`,
       );
     }
-    this.repo.setVisibleAt(handle.seq, now + timeout * 1000);
+    await this.repo.setVisibleAt(tx, handle.seq, now + timeout * 1000);
   }
 
   /** Runs visibility changes in one commit; each entry's error is returned, not thrown. */
   async changeVisibility(q: Queue, entries: { handle: ReceiptRef; raw: string; timeout: number }[]): Promise<(Error | undefined)[]> {
-    const results = await this.writeTo(q, () =>
-      entries.map((e) => captured(() => this.changeVisibilityInTx(q, e.handle, e.raw, e.timeout))),
-    );
+    const results = await this.writeTo(q, (tx) => eachCaptured(entries, (e) => this.changeVisibilityInTx(tx, q, e.handle, e.raw, e.timeout)));
     this.polls.wake(q.id);
     return results;
   }
@@ -351,43 +368,31 @@ export class MessageEngine {
       throw new PurgeQueueInProgress(`Only one PurgeQueue operation on ${q.name} is allowed every 60 seconds.`);
     }
     this.lastPurge.set(q.id, now);
-    await this.writeTo(q, () => this.repo.purge(q.id));
+    await this.writeTo(q, (tx) => this.repo.purge(tx, q.id));
   }
 
   /** Deletes messages past their queue's retention period, and expired dedup entries. */
   async sweep(): Promise<void> {
     const now = this.clock.now();
-    await this.store.write(() => {
-      for (const q of this.queues.all()) {
-        const cutoff = now - q.retentionSeconds * 1000;
-        let after = 0;
-        for (;;) {
-          const page = this.repo.oldestMessages(q.id, after, 500);
-          let stop = page.length < 500;
-          for (const m of page) {
-            after = m.seq;
-            if (m.sentAt > cutoff) {
-              stop = true;
-              break;
-            }
-            this.repo.deleteMessage(m.seq);
-          }
-          if (stop) break;
-        }
-      }
-      this.repo.sweepDedup(now);
+    await this.store.write(async (tx) => {
+      for (const q of this.queues.all()) await this.repo.deleteExpired(tx, q.id, now - q.retentionSeconds * 1000);
+      await this.repo.sweepDedup(tx, now);
     });
   }
 }
 
-/** Runs fn; its AWS error (or any error) is returned instead of thrown. */
-function captured(fn: () => void): Error | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    return err as Error;
+/** Runs fn for each entry in turn; each one's AWS error (or any error) is returned instead of thrown. */
+async function eachCaptured<E>(entries: E[], fn: (e: E) => Promise<void>): Promise<(Error | undefined)[]> {
+  const out: (Error | undefined)[] = new Array(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    try {
+      await fn(entries[i]!);
+      out[i] = undefined;
+    } catch (err) {
+      out[i] = err as Error;
+    }
   }
+  return out;
 }
 
 function result(messageId: string, md5Body: string, md5Attributes: string | null, md5System: string | null, seq?: string): SendResult {

@@ -5,7 +5,7 @@
 import type { Clock, Timer } from '../../../lib/clock.js';
 import type { Ids } from '../../../lib/ids.js';
 import type { Logger } from '../../../lib/log.js';
-import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
+import type { Store, Tx } from '../../../store/store.js';
 import type { RequestContext } from '../../service.js';
 import { InvalidParameterValue, ResourceNotFoundException, UnsupportedOperation } from '../errors.js';
 import type { MoveTaskRecord, SqsRepo } from '../repo.js';
@@ -33,8 +33,8 @@ export class MoveTasks {
   ) {}
 
   /** Resumes tasks that were running when Nimbus stopped. */
-  resume(): void {
-    for (const t of this.repo.activeMoveTasks()) this.schedule(t, this.clock.now());
+  async resume(): Promise<void> {
+    for (const t of await this.repo.activeMoveTasks()) this.schedule(t, this.clock.now());
   }
 
   /**
@@ -63,9 +63,9 @@ export class MoveTasks {
     if (rate !== undefined && (rate < 1 || rate > 500)) {
       throw new InvalidParameterValue(`Value ${rate} for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: Must be between 1 and 500.`);
     }
-    const task = await this.store.write(() => {
+    const task = await this.store.write(async (tx) => {
       if (!this.queues.byId(source.id)) throw new ResourceNotFoundException(NO_SOURCE);
-      if (this.repo.moveTasks(source.id).some((t) => t.status === 'RUNNING' || t.status === 'CANCELLING')) {
+      if ((await this.repo.moveTasks(source.id, tx)).some((t) => t.status === 'RUNNING' || t.status === 'CANCELLING')) {
         throw new InvalidParameterValue('There is already a task running. Only one active task is allowed for a source queue arn at a given time.');
       }
       const t: MoveTaskRecord = {
@@ -76,13 +76,13 @@ export class MoveTasks {
         maxPerSecond: rate ?? null,
         status: 'RUNNING',
         moved: 0,
-        toMove: this.repo.countMessages(source.id),
+        toMove: await this.repo.countMessages(source.id, tx),
         failureReason: null,
         startedAt: this.clock.now(),
       };
-      this.repo.insertMoveTask(t);
+      await this.repo.insertMoveTask(tx, t);
       // Messages that reach the source after the task started stay there.
-      this.limits.set(t.handle, this.repo.currentSeq());
+      this.limits.set(t.handle, await this.repo.currentSeq(tx));
       return t;
     });
     this.schedule(task, this.clock.now());
@@ -94,12 +94,12 @@ export class MoveTasks {
     if (sourceArn === undefined) throw new InvalidParameterValue('Value for parameter TaskHandle is invalid.');
     this.ownSource(sourceArn, ctx);
     // Read and written in one commit, so a tick in flight cannot be undone by a stale copy.
-    const moved = await this.store.write(() => {
-      const task = this.find(handle);
+    const moved = await this.store.write(async (tx) => {
+      const task = await this.find(handle, tx);
       if (!task) throw new ResourceNotFoundException('Task does not exist.');
       if (task.status !== 'RUNNING') throw new UnsupportedOperation('Only active tasks can be cancelled.');
       task.status = 'CANCELLED';
-      this.repo.updateMoveTask(task);
+      await this.repo.updateMoveTask(tx, task);
       return task.moved;
     });
     this.timers.get(handle)?.cancel();
@@ -108,8 +108,8 @@ export class MoveTasks {
     return moved;
   }
 
-  list(ctx: RequestContext, sourceArn: string, max: number): MoveTaskRecord[] {
-    return this.repo.moveTasks(this.ownSource(sourceArn, ctx).id).slice(0, max);
+  async list(ctx: RequestContext, sourceArn: string, max: number): Promise<MoveTaskRecord[]> {
+    return (await this.repo.moveTasks(this.ownSource(sourceArn, ctx).id)).slice(0, max);
   }
 
   stop(): void {
@@ -122,10 +122,10 @@ export class MoveTasks {
     return this.queues.deadLetterSources(q).length > 0;
   }
 
-  private find(handle: string): MoveTaskRecord | undefined {
+  private async find(handle: string, tx: Tx): Promise<MoveTaskRecord | undefined> {
     const sourceArn = decodeHandle(handle)?.sourceArn;
     const source = sourceArn ? this.queues.byArn(sourceArn) : undefined;
-    return source ? this.repo.moveTasks(source.id).find((t) => t.handle === handle) : undefined;
+    return source ? (await this.repo.moveTasks(source.id, tx)).find((t) => t.handle === handle) : undefined;
   }
 
   private schedule(task: MoveTaskRecord, at: number): void {
@@ -144,22 +144,22 @@ export class MoveTasks {
     this.timers.delete(handle);
     if (this.stopped) return;
     const woken = new Set<number>();
-    const task = await this.store.write(() => {
-      const t = this.find(handle);
+    const task = await this.store.write(async (tx) => {
+      const t = await this.find(handle, tx);
       if (!t || t.status !== 'RUNNING') return undefined;
       const source = this.queues.byId(t.sourceQueueId);
       if (!source) {
         t.status = 'FAILED';
         t.failureReason = 'AWS.SimpleQueueService.NonExistentQueue';
-        this.repo.updateMoveTask(t);
+        await this.repo.updateMoveTask(tx, t);
         return t;
       }
       let limit = this.limits.get(handle);
       if (limit === undefined) {
-        limit = this.repo.currentSeq();
+        limit = await this.repo.currentSeq(tx);
         this.limits.set(handle, limit);
       }
-      const batch = this.repo.oldestMessages(source.id, 0, t.maxPerSecond ?? DEFAULT_RATE).filter((m) => m.seq <= limit!);
+      const batch = (await this.repo.oldestMessages(source.id, 0, t.maxPerSecond ?? DEFAULT_RATE, tx)).filter((m) => m.seq <= limit!);
       for (const m of batch) {
         const target = this.queues.byArn(t.destinationArn ?? m.systemAttributes?.DeadLetterQueueSourceArn ?? '');
         if (!target) {
@@ -179,9 +179,9 @@ export class MoveTasks {
         // "All redriven messages are considered new messages with a new messageID and
         // enqueueTime" (AWS): retention starts over too.
         const now = this.clock.now();
-        this.repo.moveMessage(m.seq, {
+        await this.repo.moveMessage(tx, m.seq, {
           toQueueId: target.id,
-          newSeq: this.repo.nextSeq(),
+          newSeq: await this.repo.nextSeq(tx),
           visibleAt: now,
           systemAttributes: Object.keys(system).length ? system : null,
           resetReceives: true,
@@ -192,7 +192,7 @@ export class MoveTasks {
         t.moved++;
       }
       if (t.status === 'RUNNING' && batch.length < (t.maxPerSecond ?? DEFAULT_RATE)) t.status = 'COMPLETED';
-      this.repo.updateMoveTask(t);
+      await this.repo.updateMoveTask(tx, t);
       return t;
     });
     for (const id of woken) this.polls.wake(id);

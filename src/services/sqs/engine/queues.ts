@@ -6,7 +6,7 @@ import { formatArn, parseArn } from '../../../lib/arn.js';
 import type { Clock } from '../../../lib/clock.js';
 import { conditionsHold } from '../../../lib/policy-conditions.js';
 import { parsePolicy, policyAllows, policyDecision, type PolicyDocument } from '../../../lib/policy.js';
-import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
+import type { Store } from '../../../store/store.js';
 import type { RequestContext } from '../../service.js';
 import {
   AccessDenied,
@@ -63,27 +63,24 @@ export class QueueRegistry {
   private ids = new Map<number, Queue>();
   private recentlyDeleted = new Map<string, number>();
 
+  /**
+   * Empty until loaded: the plugin registers `reload` with the store's caches, which loads it
+   * once and again whenever the stored queues may differ from these maps (write fns below keep
+   * them in step with the rows they write, and a batch rolled back as a whole undoes those rows).
+   */
   constructor(
     private readonly repo: SqsRepo,
     private readonly store: Store,
     private readonly clock: Clock,
-  ) {
-    this.load();
-    // Write fns below keep these maps in step with the rows they write; when a whole batch
-    // is rolled back (a failed COMMIT), memory must go back to what the database holds.
-    store.onRollback(() => this.reload());
-  }
+  ) {}
 
-  private load(): void {
-    for (const r of this.repo.loadQueues()) this.remember(withDerived(r));
-  }
-
-  /** Rebuilds the maps from the database. Queues kept are updated in place (handlers may hold them). */
-  private reload(): void {
+  /** Rebuilds the maps from the store. Queues kept are updated in place (handlers may hold them). */
+  async reload(): Promise<void> {
+    const records = await this.repo.loadQueues();
     const previous = this.ids;
     this.byName = new Map();
     this.ids = new Map();
-    for (const r of this.repo.loadQueues()) {
+    for (const r of records) {
       const fresh = withDerived(r);
       const kept = previous.get(fresh.id);
       this.remember(kept ? Object.assign(kept, fresh) : fresh);
@@ -184,7 +181,7 @@ export class QueueRegistry {
     const arn = formatArn({ service: 'sqs', region: ctx.region, account: ctx.accountId, resource: name });
     const attrs = validateAttributes(given, { fifo: fifoRequested, creating: true, sourceArn: arn, lookup: (a) => this.lookup(a) });
     validateTags(tags);
-    return this.store.write(() => {
+    return this.store.write(async (tx) => {
       const existing = this.byName.get(key(ctx.accountId, ctx.region, name));
       if (existing) {
         for (const [attr, value] of Object.entries(attrs)) {
@@ -201,7 +198,7 @@ export class QueueRegistry {
       const now = this.clock.now();
       const attributes = applyAttributes(defaultAttributes(fifoRequested), attrs);
       const record = { account: ctx.accountId, region: ctx.region, name, attributes, tags: { ...tags }, createdAt: now, modifiedAt: now };
-      const id = this.repo.insertQueue(record);
+      const id = await this.repo.insertQueue(tx, record);
       const q = withDerived({ id, ...record });
       this.remember(q);
       return q;
@@ -209,9 +206,9 @@ export class QueueRegistry {
   }
 
   async delete(q: Queue): Promise<void> {
-    await this.store.write(() => {
+    await this.store.write(async (tx) => {
       this.assertExists(q);
-      this.repo.deleteQueue(q.id);
+      await this.repo.deleteQueue(tx, q.id);
       this.forget(q);
       this.recentlyDeleted.set(key(q.account, q.region, q.name), this.clock.now());
     });
@@ -304,7 +301,7 @@ export class QueueRegistry {
 
   /** Applies change to a copy of the record, writes it, and swaps the cached queue. */
   private async update(q: Queue, change: (r: QueueRecord) => void, touchesAttributes = true): Promise<void> {
-    await this.store.write(() => {
+    await this.store.write(async (tx) => {
       const current = this.ids.get(q.id);
       if (!current) throw new QueueDoesNotExist('The specified queue does not exist.');
       const r: QueueRecord = {
@@ -318,7 +315,7 @@ export class QueueRegistry {
         modifiedAt: touchesAttributes ? this.clock.now() : current.modifiedAt,
       };
       change(r);
-      this.repo.updateQueue(r);
+      await this.repo.updateQueue(tx, r);
       const next = withDerived(r);
       Object.assign(current, next);
     });

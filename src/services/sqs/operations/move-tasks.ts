@@ -35,13 +35,13 @@ export function moveTaskOperations({ moveTasks }: SqsEngine): Record<string, Ope
     ListMessageMoveTasks: {
       input: structure({ SourceArn: required(string()), MaxResults: integer() }),
       output: structure({ Results: named(list(taskEntry, { memberName: 'ListMessageMoveTasksResultEntry', flattened: true }), 'ListMessageMoveTasksResultEntry') }),
-      handler(input: { SourceArn: string; MaxResults?: number }, ctx: RequestContext) {
+      async handler(input: { SourceArn: string; MaxResults?: number }, ctx: RequestContext) {
         const max = input.MaxResults ?? 1;
         if (max < 1 || max > 10) {
           throw new InvalidParameterValue(`Value ${max} for parameter MaxResults is invalid. Reason: You must enter a number that's between 1 and 10.`);
         }
         return {
-          Results: moveTasks.list(ctx, input.SourceArn, max).map((t) => ({
+          Results: (await moveTasks.list(ctx, input.SourceArn, max)).map((t) => ({
             TaskHandle: t.status === 'RUNNING' ? t.handle : undefined,
             Status: t.status,
             SourceArn: t.sourceArn,

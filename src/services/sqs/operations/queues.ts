@@ -82,13 +82,13 @@ export function queueOperations(sqs: SqsEngine): Record<string, Operation> {
         AttributeNames: list(string(), { memberName: 'AttributeName', flattened: true }),
       }),
       output: structure({ Attributes: named(attributeMap, 'Attribute') }),
-      handler(input: { QueueUrl: string; AttributeNames?: string[] }, ctx: RequestContext) {
+      async handler(input: { QueueUrl: string; AttributeNames?: string[] }, ctx: RequestContext) {
         const q = queues.resolve(input.QueueUrl, ctx, 'GetQueueAttributes');
         const names = input.AttributeNames ?? [];
         for (const n of names) {
           if (n !== 'All' && !ALL_ATTRIBUTE_NAMES.has(n)) throw new InvalidAttributeName(`Unknown Attribute ${n}.`);
         }
-        const attributes = sqs.attributes(q, names);
+        const attributes = await sqs.attributes(q, names);
         return Object.keys(attributes).length ? { Attributes: attributes } : {};
       },
     },
