@@ -205,7 +205,8 @@ class Connection implements WebSocketConnection {
   };
 
   private resume(): void {
-    if (!this.heldByListener && !this.heldByPeer && this.peer.readyState === this.peer.OPEN) this.peer.resume();
+    // (Closing too: the peer's close frame must still be read.)
+    if (!this.heldByListener && !this.heldByPeer) this.peer.resume();
   }
 }
 
