@@ -142,10 +142,12 @@ class Connection implements WebSocketConnection {
         // The peer is slow: stop reading from it until it has taken what we sent.
         this.heldByPeer = true;
         this.peer.pause();
-        this.socket.once('drain', () => {
+        const drained = () => {
           this.heldByPeer = false;
           this.resume();
-        });
+        };
+        if (this.socket.writableNeedDrain) this.socket.once('drain', drained);
+        else queueMicrotask(drained);
       }
     });
   }

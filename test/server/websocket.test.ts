@@ -20,7 +20,15 @@ function testService(name: string, hosts: ServicePlugin['hosts']): ServiceFactor
   return () => ({ name, signingName: name, operations: {}, hosts, validationError: () => new Error('unused') as never });
 }
 
-/** Echoes frames back as they came (text as text, binary as binary); its first frame describes the upgrade. */
+/** What the test service heard, in order. */
+const heard: string[] = [];
+const MIB = Buffer.alloc(1024 * 1024, 7);
+
+/**
+ * Echoes frames back as they came (text as text, binary as binary); its first frame describes
+ * the upgrade. `flood` sends 32 MiB at once without waiting (a peer that does not read them
+ * makes Nimbus stop reading from it).
+ */
 const wsTest = testService('ws-test', [
   {
     host: '{id}.ws-test.localhost',
@@ -31,7 +39,12 @@ const wsTest = testService('ws-test', [
       open(conn, req, match) {
         void conn.send(JSON.stringify({ labels: match.labels, path: match.path, query: req.query, headers: req.headers }));
         conn.onMessage(async (data) => {
+          if (typeof data === 'string' && match.labels.id === 'slow') heard.push(data);
           if (data === 'close-me') return conn.close(4000, 'asked');
+          if (data === 'flood') {
+            for (let i = 0; i < 32; i++) void conn.send(MIB).catch(() => {});
+            return;
+          }
           await conn.send(data);
         });
       },
@@ -136,6 +149,24 @@ describe('WebSocket upgrades', () => {
     await assert.rejects(connect(nimbus.port, 'forbidden.ws-test.localhost'), (e: any) => e.status === 403);
     // A plain HTTP request to a WebSocket-only host is told to upgrade.
     assert.equal((await get(nimbus.port, 'room.ws-test.localhost')).status, 426);
+  });
+
+  it('stops reading from a peer that does not take what it is sent, until it does', async () => {
+    const { ws } = await connect(nimbus.port, 'slow.ws-test.localhost');
+    let received = 0;
+    ws.on('message', (data: Buffer) => (received += data.length));
+    // The client reads nothing: Nimbus's buffers for it fill up.
+    ws.pause();
+    ws.send('flood');
+    await new Promise((r) => setTimeout(r, 200));
+    ws.send('probe');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(heard, ['flood'], 'the probe is not read while the peer is slow');
+    ws.resume();
+    while (received < 32 * MIB.length || heard.length < 2) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(heard, ['flood', 'probe']);
+    ws.close();
+    await closed(ws);
   });
 
   it('stop() closes open connections', async () => {
