@@ -9,9 +9,11 @@ import { EventBus } from './lib/event-bus.js';
 import { InternalApi } from './lib/internal.js';
 import { createLogger, type Logger } from './lib/log.js';
 import { SigV4Verifier, type Credentials } from './protocols/sigv4.js';
-import { Dispatcher } from './server/dispatch.js';
+import { endpointRouter } from './server/endpoints.js';
 import { HttpServer } from './server/http-server.js';
+import { requestPipeline } from './server/pipeline/index.js';
 import { Router } from './server/router.js';
+import { WebSocketHub } from './server/websocket.js';
 import type { ServiceFactory, ServicePlugin } from './services/service.js';
 import { dynamoDbService } from './services/dynamodb/index.js';
 import { createS3Service } from './services/s3/index.js';
@@ -39,6 +41,8 @@ export interface NimbusOptions extends Partial<Config> {
   clock?: Clock;
   ids?: Ids;
   log?: Logger;
+  /** More services, started after the built-in ones: tests register test-only services (hosts, WebSockets) this way. */
+  extraServices?: ServiceFactory[];
 }
 
 export interface Nimbus {
@@ -70,19 +74,17 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
   const credentials = new Map<string, Credentials>();
   for (const c of opts.credentials ?? [DEFAULT_CREDENTIALS]) credentials.set(c.accessKeyId, c);
   const lookup = (akid: string) => credentials.get(akid);
-  for (const factory of servicesOf(opts)) services.push(...[await factory({ store, clock, ids, log, region, bus, blobs, internal, credentials: lookup, accountCredentials: (account) => [...credentials.values()].find((c) => c.accountId === account), dataDir, memory, endpoint: () => ownEndpoint })].flat());
+  for (const factory of [...servicesOf(opts), ...(opts.extraServices ?? [])]) services.push(...[await factory({ store, clock, ids, log, region, bus, blobs, internal, credentials: lookup, accountCredentials: (account) => [...credentials.values()].find((c) => c.accountId === account), dataDir, memory, endpoint: () => ownEndpoint })].flat());
 
   const verifier = new SigV4Verifier(lookup, clock);
-  const dispatcher = new Dispatcher(new Router(services), verifier, log, services);
+  const hosts = endpointRouter(services);
   let ready = false;
-  const server = new HttpServer({
-    host,
-    port: opts.port ?? 4566,
+  const pipeline = requestPipeline({
     ids,
     log,
-    clock,
-    dispatch: (req) => dispatcher.dispatch(req),
-    bodyLimit: (req) => dispatcher.bodyLimit(req),
+    verifier,
+    hosts,
+    router: new Router(services),
     health: () => ({
       ready,
       body: {
@@ -92,6 +94,7 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
       },
     }),
   });
+  const server = new HttpServer({ host, port: opts.port ?? 4566, ids, log, clock, pipeline, websockets: new WebSocketHub(hosts, ids, log) });
   let port: number;
   try {
     port = await server.listen();

@@ -8,6 +8,8 @@ export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
+  /** Whether lines of that level are written (callers skip building fields that would be dropped). */
+  enabled?(level: Level): boolean;
 }
 
 export function createLogger(level: Level | 'silent' = 'info', sink: (line: string) => void = (l) => process.stderr.write(l + '\n')): Logger {
@@ -21,5 +23,6 @@ export function createLogger(level: Level | 'silent' = 'info', sink: (line: stri
     info: (m, f) => emit('info', m, f),
     warn: (m, f) => emit('warn', m, f),
     error: (m, f) => emit('error', m, f),
+    enabled: (lvl) => order[lvl] >= min,
   };
 }

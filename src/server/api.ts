@@ -22,3 +22,34 @@ export interface ApiResponse {
   /** A stream is piped as it comes; its length is in the headers the handler set. */
   body: string | Buffer | Readable;
 }
+
+/** The head of a WebSocket upgrade request, as the service owning its host or path sees it. */
+export interface UpgradeRequest {
+  method: string;
+  /** Raw path as received, without the query string. */
+  path: string;
+  /** Raw query string without '?'. */
+  query: string;
+  headers: Record<string, string | string[] | undefined>;
+  requestId: string;
+  sourceIp?: string;
+}
+
+/**
+ * One open WebSocket connection. Reading stops while a message listener's promise is pending
+ * and while the peer is slow to take what was sent (more than the high-water mark buffered),
+ * so neither side can make Nimbus queue without bound.
+ */
+export interface WebSocketConnection {
+  /** The request id of the upgrade. */
+  readonly id: string;
+  /** Bytes sent but not yet taken by the peer. */
+  readonly bufferedAmount: number;
+  /** Sends a text (string) or binary (Buffer) frame; resolves once written, rejects if the connection is gone. */
+  send(data: string | Buffer): Promise<void>;
+  /** Starts the closing handshake (1000 unless told). */
+  close(code?: number, reason?: string): void;
+  /** Text frames arrive as strings, binary frames as Buffers, one at a time in order. */
+  onMessage(listener: (data: string | Buffer) => void | Promise<void>): void;
+  onClose(listener: (code: number, reason: string) => void): void;
+}

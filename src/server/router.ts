@@ -11,7 +11,7 @@
  * the routed service's signing name.
  */
 import { isUnsigned, signingScope } from '../protocols/sigv4.js';
-import type { ServicePlugin } from '../services/service.js';
+import type { EndpointMatch, ServicePlugin } from '../services/service.js';
 import type { ApiRequest } from './api.js';
 
 export type WireProtocol = 'json' | 'query' | 'rest-xml' | 'rest-json';
@@ -34,7 +34,8 @@ export class Router {
     }
   }
 
-  route(req: ApiRequest): Route | undefined {
+  /** `endpoint`: the host router's match, when the request came on a service's API host (a virtual-hosted bucket). */
+  route(req: Omit<ApiRequest, 'body'>, endpoint?: EndpointMatch): Route | undefined {
     const targetHeader = req.headers['x-amz-target'];
     const target = typeof targetHeader === 'string' ? targetHeader : targetHeader === undefined ? hoistedTarget(req.query) : undefined;
     const dot = target ? target.lastIndexOf('.') : -1;
@@ -48,7 +49,11 @@ export class Router {
       const scope = signingScope(req);
       if (scope) service = this.bySigningName.get(scope.service);
     }
-    if (!service && !target && isUnsigned(req)) service = this.services.find((s) => s.claimsUnsigned?.(req));
+    if (!service && !target && isUnsigned(req)) {
+      // On a service's own host only that service may claim it.
+      if (endpoint) service = endpoint.target.service.claimsUnsigned?.(req, endpoint) ? endpoint.target.service : undefined;
+      else service = this.services.find((s) => s.claimsUnsigned?.(req));
+    }
     if (!service) return undefined;
 
     if (service.restXml) return { service, protocol: 'rest-xml' };

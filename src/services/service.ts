@@ -11,7 +11,8 @@ import type { Logger } from '../lib/log.js';
 import type { AwsError } from '../protocols/errors.js';
 import type { HttpBinding } from '../protocols/rest.js';
 import type { Credentials, SigV4Identity, StreamingSignature } from '../protocols/sigv4.js';
-import type { ApiRequest, ApiResponse } from '../server/api.js';
+import type { ApiRequest, ApiResponse, UpgradeRequest, WebSocketConnection } from '../server/api.js';
+import type { HostMatch, RouteHead } from '../server/host-router.js';
 import type { StructureShape, Violation } from '../protocols/shapes.js';
 import type { BlobStore } from '../store/blobs.js';
 import type { SqliteStore as Store } from '../store/sqlite.js'; // transitional: the service moves to the Store contract
@@ -135,21 +136,16 @@ export interface ServicePlugin {
   /**
    * Whether this service takes an unsigned request (no Authorization header, no presigned
    * query): S3 does for buckets that exist, and authorizes it by the bucket's policy and ACL.
+   * `endpoint` is the host router's match when the request came on one of this service's hosts.
    */
-  claimsUnsigned?(req: { method: string; path: string; headers: Record<string, string | string[] | undefined> }): boolean;
-  /** REST services addressed by host (S3 virtual-hosted style): the path to route by. */
-  routingPath?(req: { path: string; headers: Record<string, string | string[] | undefined> }): string;
+  claimsUnsigned?(req: { method: string; path: string; headers: Record<string, string | string[] | undefined> }, endpoint?: EndpointMatch): boolean;
   /**
-   * Plain HTTP endpoints this service serves beside its AWS API (Lambda function URLs, later
-   * API gateways): a request whose host or path `matches` is handed over whole, before AWS
-   * routing; the endpoint decides its own authentication (`verify` checks SigV4 when it wants it).
+   * The hosts and path prefixes this service answers beside the plain API host, matched once by
+   * the server's host router (most specific pattern first, whatever the order services register).
    */
-  httpEndpoint?: {
-    matches(req: Pick<ApiRequest, 'method' | 'path' | 'headers' | 'query'>): boolean;
-    handle(req: ApiRequest, verify: () => SigV4Identity): Promise<ApiResponse>;
-  };
+  hosts?: HostRoute[];
   /** Headers added to every answer of this service (S3's CORS headers for allowed origins). */
-  responseHeaders?(req: { method: string; path: string; headers: Record<string, string | string[] | undefined> }): Record<string, string> | undefined;
+  responseHeaders?(req: { method: string; path: string; headers: Record<string, string | string[] | undefined> }, endpoint?: EndpointMatch): Record<string, string> | undefined;
   /** Builds the AwsError for input that fails shape validation. */
   validationError(violations: Violation[], operation: string): AwsError;
   /**
@@ -165,3 +161,49 @@ export interface ServicePlugin {
 
 /** Builds a service's plugins; services that share an engine (DynamoDB and its Streams API) return several. */
 export type ServiceFactory = (env: ServiceEnv) => ServicePlugin | ServicePlugin[] | Promise<ServicePlugin | ServicePlugin[]>;
+
+/**
+ * A host or path a service claims (see src/server/host-router.ts for the pattern syntax and
+ * the specificity rules). At least one of `host` and `pathStyle`; at least one of `api`, `http`
+ * and `websocket`.
+ */
+export interface HostRoute {
+  /** A host pattern, e.g. `{bucket}.s3-website-{region}.localhost`. */
+  host?: string;
+  /**
+   * The path-style form, for clients that cannot resolve `*.localhost` (glibc does not), e.g.
+   * `/_nimbus/lambda-url/{urlId}`; or a plain path prefix (`/_nimbus/sns/`).
+   */
+  pathStyle?: string;
+  /** `pathStyle` must equal the whole path rather than prefix it. */
+  exact?: boolean;
+  /** A narrower claim: the route matches only when this holds too (SNS's unsigned `/?Action=` links). */
+  when?(req: RouteHead): boolean;
+  /**
+   * AWS API requests on this host (S3 virtual-hosted buckets): they go through SigV4, decode and
+   * encode as any other, routed by this path instead of the request's.
+   */
+  api?: { routingPath(match: EndpointMatch): string };
+  /**
+   * A plain HTTP endpoint (function URLs, SNS links, later API gateways): the request is handed
+   * over whole; the endpoint decides its own authentication (`verify` checks SigV4 when it wants it).
+   */
+  http?(req: ApiRequest, match: EndpointMatch, verify: () => SigV4Identity): Promise<ApiResponse>;
+  /** WebSocket upgrades on this host or path. */
+  websocket?: WebSocketEndpoint;
+}
+
+/** What the host router found for a request: the service, its route, the captured labels and the path within it. */
+export type EndpointMatch = HostMatch<{ service: ServicePlugin; route: HostRoute }>;
+
+export interface WebSocketEndpoint {
+  /**
+   * The largest frame payload taken, in bytes; a larger frame closes the connection with 1009.
+   * Default 128 KiB, API Gateway's limit for WebSocket APIs.
+   */
+  maxPayload?: number;
+  /** Asked before the upgrade is accepted: an answer refuses it with that HTTP response. */
+  accept?(req: UpgradeRequest, match: EndpointMatch): ApiResponse | undefined | Promise<ApiResponse | undefined>;
+  /** The connection, once open. */
+  open(conn: WebSocketConnection, req: UpgradeRequest, match: EndpointMatch): void;
+}

@@ -147,10 +147,7 @@ export function lambdaService(opts: LambdaOptions = {}) {
         ...settingsOperations(settings, registry),
         ...urlOperations(urls),
       },
-      httpEndpoint: {
-        matches: (req) => urlEndpoint.matches(req) || req.path.startsWith(CODE_LINK_PREFIX),
-        handle: (req, verify) => (urlEndpoint.matches(req) ? urlEndpoint.handle(req, verify) : downloadCode(req.path)),
-      },
+      hosts: [...urlEndpoint.hosts, { pathStyle: CODE_LINK_PREFIX, http: (req) => downloadCode(req.path) }],
       validationError: (violations) => lambdaValidationError(violations),
       start() {
         // Once Nimbus listens (functions call back into it): queued events resume, and the

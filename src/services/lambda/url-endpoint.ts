@@ -1,6 +1,7 @@
 /**
- * The HTTP side of function URLs: a request to `<url-id>.lambda-url.<region>.localhost`
- * becomes Lambda's payload format 2.0 event; the function's answer becomes the HTTP response
+ * The HTTP side of function URLs: a request to `<url-id>.lambda-url.<region>.localhost` (or
+ * its path-style form `/_nimbus/lambda-url/<url-id>/...`, for clients that cannot resolve
+ * `*.localhost`) becomes Lambda's payload format 2.0 event; the function's answer becomes the HTTP response
  * (a `statusCode` object, or any other JSON as a 200 application/json body). AuthType AWS_IAM
  * requires a SigV4 signature for service `lambda` from the function's own account; NONE lets
  * anyone call. CORS preflights are answered from the URL's Cors settings without invoking.
@@ -10,13 +11,12 @@ import type { Clock } from '../../lib/clock.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { SigV4Identity } from '../../protocols/sigv4.js';
 import type { ApiRequest, ApiResponse } from '../../server/api.js';
+import type { EndpointMatch, HostRoute } from '../service.js';
 import type { Invoker } from './engine/invoker.js';
 import type { FunctionRef } from './engine/names.js';
 import type { FunctionUrls } from './engine/urls.js';
 import { TooManyRequestsException } from './errors.js';
 import type { UrlConfig } from './model.js';
-
-const URL_HOST = /^([a-z0-9]{32})\.lambda-url\.([a-z0-9-]+)\.localhost(?::\d+)?$/;
 
 export class FunctionUrlEndpoint {
   constructor(
@@ -25,15 +25,15 @@ export class FunctionUrlEndpoint {
     private readonly clock: Clock,
   ) {}
 
-  /** Whether a request is addressed to a function URL host. */
-  matches(req: Pick<ApiRequest, 'headers'>): boolean {
-    return URL_HOST.test(String(req.headers.host ?? ''));
-  }
+  /** The host router's declaration of function URLs, served by this endpoint. */
+  readonly hosts: HostRoute[] = [
+    { host: '{urlId}.lambda-url.{region}.localhost', pathStyle: '/_nimbus/lambda-url/{urlId}', http: (req, match, verify) => this.handle(req, match, verify) },
+  ];
 
   /** Serves one request to a function URL. */
-  async handle(req: ApiRequest, verify: () => SigV4Identity): Promise<ApiResponse> {
-    const m = URL_HOST.exec(String(req.headers.host ?? ''))!;
-    const found = this.urls.byId(m[1]!);
+  async handle(req: ApiRequest, match: EndpointMatch, verify: () => SigV4Identity): Promise<ApiResponse> {
+    const urlId = match.labels.urlId!;
+    const found = /^[a-z0-9]{32}$/.test(urlId) ? this.urls.byId(urlId) : undefined;
     if (!found) return plain(404, { Message: 'Not Found' });
     const { fn, qualifier, config } = found;
     const origin = header(req, 'origin');
@@ -51,7 +51,7 @@ export class FunctionUrlEndpoint {
       // Only the function's own account may call it: Nimbus evaluates no resource policies.
       if (identity.service !== 'lambda' || identity.accountId !== fn.accountId) return plain(403, { Message: 'Forbidden' }, cors);
     }
-    const event = this.event(req, m[1]!, identity);
+    const event = this.event(req, match.path, urlId, identity);
     const ref: FunctionRef = { accountId: fn.accountId, region: fn.region, name: fn.name, ...(qualifier !== '$LATEST' ? { qualifier } : {}) };
     let result;
     try {
@@ -67,7 +67,7 @@ export class FunctionUrlEndpoint {
   }
 
   /** Lambda's payload format 2.0 event for the request. */
-  private event(req: ApiRequest, urlId: string, identity: SigV4Identity | undefined): Record<string, unknown> {
+  private event(req: ApiRequest, path: string, urlId: string, identity: SigV4Identity | undefined): Record<string, unknown> {
     // Names come from the request: `constructor` or `__proto__` must be entries like any other.
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && k !== 'cookie') setOwn(headers, k, Array.isArray(v) ? v.join(',') : v);
@@ -82,7 +82,7 @@ export class FunctionUrlEndpoint {
     return {
       version: '2.0',
       routeKey: '$default',
-      rawPath: req.path,
+      rawPath: path,
       rawQueryString: req.query,
       ...(cookies?.length ? { cookies } : {}),
       headers,
@@ -93,7 +93,7 @@ export class FunctionUrlEndpoint {
         ...(identity ? { authorizer: { iam: { accessKey: identity.accessKeyId, accountId: identity.accountId, callerId: identity.accessKeyId, userArn: `arn:aws:iam::${identity.accountId}:root`, userId: identity.accessKeyId } } } : {}),
         domainName: String(req.headers.host).replace(/:\d+$/, ''),
         domainPrefix: urlId,
-        http: { method: req.method, path: req.path, protocol: 'HTTP/1.1', sourceIp: req.sourceIp ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+        http: { method: req.method, path, protocol: 'HTTP/1.1', sourceIp: req.sourceIp ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
         requestId: req.requestId,
         routeKey: '$default',
         stage: '$default',

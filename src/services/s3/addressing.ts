@@ -1,30 +1,39 @@
 /**
- * Which bucket a request addresses, from its Host header or its path. S3 takes three forms:
- *   - path-style: `localhost:4566/<bucket>/<key>` (forcePathStyle, the CLI);
+ * Which bucket a request addresses. S3 takes these forms:
+ *   - path-style: `localhost:4566/<bucket>/<key>` (forcePathStyle, the CLI): the plain API host;
  *   - virtual-hosted-style: `<bucket>.localhost[:port]` or `<bucket>.s3.localhost`, which is
  *     what the SDKs call when pointed at http://localhost:4566 without forcePathStyle;
- *   - the website endpoint: `<bucket>.s3-website.localhost` (or `.s3-website-<region>.localhost`).
- * The operations are declared path-style; the other forms are rewritten to it before routing.
+ *   - the website endpoint: `<bucket>.s3-website.localhost` (or `.s3-website-<region>.localhost`,
+ *     `.s3-website.<region>.localhost`), and its path-style form `/_nimbus/s3-website/<bucket>/...`
+ *     for clients that cannot resolve `*.localhost`.
+ * The host forms are declared to the server's host router; the operations are declared
+ * path-style, and a host-routed request is rewritten to it before its operation is matched
+ * (websites under /_website, where operations/website.ts declares theirs).
  */
-type Headers = Record<string, string | string[] | undefined>;
+import type { EndpointMatch, HostRoute } from '../service.js';
 
-/** The Host header's name, lower case, without its port. */
-function hostName(headers: Headers): string {
-  return String(headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
+const virtualHosted = { routingPath: (m: EndpointMatch) => `/${encodeURIComponent(m.labels.bucket!)}${m.path}` };
+const website = { routingPath: (m: EndpointMatch) => `/_website/${encodeURIComponent(m.labels.bucket!)}${m.path}` };
+
+/** S3's hosts and path-style forms, for `ServicePlugin.hosts`. */
+export const S3_HOSTS: HostRoute[] = [
+  { host: '{bucket+}.s3-website.localhost', pathStyle: '/_nimbus/s3-website/{bucket}', api: website },
+  { host: '{bucket+}.s3-website-{region}.localhost', api: website },
+  { host: '{bucket+}.s3-website.{region}.localhost', api: website },
+  { host: '{bucket+}.s3.localhost', api: virtualHosted },
+  { host: '{bucket+}.localhost', api: virtualHosted },
+  // The service host itself, path-style: not a bucket named `s3`.
+  { host: 's3.localhost', api: { routingPath: (m) => m.path } },
+];
+
+/** Whether a request came on a website endpoint. */
+export function isWebsite(endpoint: EndpointMatch | undefined): boolean {
+  return endpoint?.target.route.api === website;
 }
 
-/** The bucket of a website-endpoint host, if the host is one. */
-export function websiteBucket(headers: Headers): string | undefined {
-  const m = /^(.+)\.s3-website(?:[.-][a-z0-9-]+)?\.localhost$/.exec(hostName(headers));
-  return m?.[1];
-}
-
-/** The bucket of a virtual-hosted-style host, if the host is one (a website host is not). */
-export function virtualHostBucket(headers: Headers): string | undefined {
-  const host = hostName(headers);
-  if (!host.endsWith('.localhost') || websiteBucket(headers) !== undefined) return undefined;
-  const name = host.slice(0, -'.localhost'.length).replace(/\.s3$/, '');
-  return name === '' || name === 's3' ? undefined : name;
+/** The bucket a request addresses: its host's, or the first segment of its path (undefined if it does not decode). */
+export function bucketOf(path: string, endpoint: EndpointMatch | undefined): string | undefined {
+  return endpoint?.labels.bucket ?? pathBucket(path);
 }
 
 /** The bucket of a path-style request: its first path segment, decoded (undefined if it does not decode). */
@@ -36,15 +45,4 @@ export function pathBucket(path: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * The path a request is routed by: a virtual-hosted request rewritten path-style, a website
- * request under /_website (where operations/website.ts declares its operations).
- */
-export function routingPath(headers: Headers, path: string): string {
-  const site = websiteBucket(headers);
-  if (site !== undefined) return `/_website/${encodeURIComponent(site)}${path}`;
-  const bucket = virtualHostBucket(headers);
-  return bucket === undefined ? path : `/${encodeURIComponent(bucket)}${path}`;
 }

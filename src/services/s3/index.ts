@@ -32,7 +32,7 @@ import { postObjectOperations } from './operations/post-object.js';
 import { websiteOperations } from './operations/website.js';
 import { sqliteS3WebsiteRepo } from './repo-website.sqlite.js';
 import { sqliteS3LifecycleRepo } from './repo-lifecycle.sqlite.js';
-import { pathBucket, routingPath, virtualHostBucket, websiteBucket } from './addressing.js';
+import { bucketOf, isWebsite, pathBucket, S3_HOSTS } from './addressing.js';
 
 /**
  * The query names S3 defines as subresources: each chooses an operation. `versionId` and
@@ -120,15 +120,15 @@ export const createS3Service: ServiceFactory = async (env) => {
     },
     validationError,
     // Anonymous requests reach S3 only for buckets that exist; their policy and ACL decide.
-    claimsUnsigned: (req) => {
-      const bucket = websiteBucket(req.headers) ?? virtualHostBucket(req.headers) ?? pathBucket(req.path);
+    claimsUnsigned: (req, endpoint) => {
+      const bucket = bucketOf(req.path, endpoint);
       return bucket !== undefined && buckets.exists(bucket);
     },
     // A request from an origin the bucket's CORS rules allow gets the CORS headers on its answer.
-    responseHeaders: (req) => {
+    responseHeaders: (req, endpoint) => {
       const origin = req.headers.origin;
       if (typeof origin !== 'string' || req.method === 'OPTIONS') return undefined;
-      const bucket = virtualHostBucket(req.headers) ?? pathBucket(req.path);
+      const bucket = isWebsite(endpoint) ? pathBucket(req.path) : bucketOf(req.path, endpoint);
       const rule = bucket === undefined ? undefined : matchRule(buckets.find(bucket)?.cors, origin, req.method, []);
       return rule && corsHeaders(rule, origin);
     },
@@ -136,7 +136,7 @@ export const createS3Service: ServiceFactory = async (env) => {
     // (a function target needs the functions service, which starts after S3).
     start: () => notifications.kick(),
     stop: () => lifecycle.stop(),
-    routingPath: (req) => routingPath(req.headers, req.path),
+    hosts: S3_HOSTS,
   };
   return plugin;
 };

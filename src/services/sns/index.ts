@@ -6,10 +6,10 @@
  * sent: the SubscribeURL and UnsubscribeURL (`/?Action=...` as in SNS, and their older
  * /_nimbus/sns/ forms; their token is the credential) and the signing certificate.
  */
-import { isIP } from 'node:net';
 import { AwsError } from '../../protocols/errors.js';
 import type { Violation } from '../../protocols/shapes.js';
 import type { ApiRequest, ApiResponse } from '../../server/api.js';
+import type { RouteHead } from '../../server/host-router.js';
 import type { ServiceEnv, ServicePlugin } from '../service.js';
 import { CERT_PATH, LINKS_PREFIX as PREFIX } from './engine/envelope.js';
 import { SnsEngine } from './engine/index.js';
@@ -58,10 +58,12 @@ export async function createSnsService(env: ServiceEnv): Promise<ServicePlugin> 
       ...subscriptionOperations(engine),
       ...publishOperations(engine),
     },
-    httpEndpoint: {
-      matches: (req) => req.path.startsWith(PREFIX) || isSnsLink(req, env.endpoint),
-      handle: (req) => serveLinks(engine, req),
-    },
+    // The links HTTP subscribers are sent, on the API host: /_nimbus/sns/..., and SNS's own
+    // `/?Action=...` forms (another service's host, a bucket's or a function URL's, is theirs).
+    hosts: [
+      { pathStyle: PREFIX, http: (req) => serveLinks(engine, req) },
+      { pathStyle: '/', exact: true, when: isSnsLink, http: (req) => serveLinks(engine, req) },
+    ],
     validationError,
     start: () => void engine.start().catch((e) => env.log.error('sns start failed', { error: e instanceof Error ? e.stack : String(e) })),
     stop: () => engine.stop(),
@@ -76,22 +78,10 @@ const xml = (status: number, body: string): ApiResponse => ({ status, headers: {
  * SNS's own SubscribeURL and UnsubscribeURL: an unsigned GET of `/?Action=ConfirmSubscription`
  * or `/?Action=Unsubscribe` (a signed request of those goes to the query API as usual).
  */
-function isSnsLink(req: Pick<ApiRequest, 'method' | 'path' | 'headers' | 'query'>, endpoint: () => string): boolean {
-  if (req.path !== '/' || (req.method !== 'GET' && req.method !== 'HEAD') || req.headers.authorization !== undefined) return false;
-  if (!isServiceHost(req.headers.host, endpoint)) return false;
+function isSnsLink(req: RouteHead): boolean {
+  if ((req.method !== 'GET' && req.method !== 'HEAD') || req.headers.authorization !== undefined) return false;
   const action = new URLSearchParams(req.query).get('Action');
   return (action === 'ConfirmSubscription' || action === 'Unsubscribe') && !req.query.includes('X-Amz-Signature');
-}
-
-/**
- * Whether a request is for Nimbus's own API host (its endpoint's, an address, or `localhost`), not for a host
- * another service answers (a bucket's `<bucket>.localhost`, a website, a function URL), whose
- * own `/?Action=...` pages are theirs.
- */
-function isServiceHost(host: string | string[] | undefined, endpoint: () => string): boolean {
-  if (typeof host !== 'string') return true;
-  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
-  return name === 'localhost' || isIP(name) !== 0 || name === new URL(endpoint()).hostname;
 }
 
 /** The unsigned GETs HTTP subscribers are sent: SubscribeURL, UnsubscribeURL, SigningCertURL. */
