@@ -199,7 +199,7 @@ function rowPosition(src: Source, row: StoredRow): Buffer[] {
   return src.index ? [row.sk, row.tpk!, row.tsk!] : [row.sk];
 }
 
-export function query(engine: DynamoEngine, scope: TableScope, input: Input): Promise<PageResult> {
+export async function query(engine: DynamoEngine, scope: TableScope, input: Input): Promise<PageResult> {
   const ctx = expressionContext(input, QUERY);
   const select = selectOf(input);
   checkSelect(input, select);
@@ -339,7 +339,7 @@ function prefixEnd(prefix: Buffer): Buffer | undefined {
   return undefined;
 }
 
-export function scan(engine: DynamoEngine, scope: TableScope, input: Input): Promise<PageResult> {
+export async function scan(engine: DynamoEngine, scope: TableScope, input: Input): Promise<PageResult> {
   const ctx = expressionContext(input, SCAN);
   const select = selectOf(input);
   checkSelect(input, select);
