@@ -17,7 +17,7 @@ import { createTable, describeTableOp, describeTimeToLive, updateTable, updateTi
 import type { Item } from '../../../src/services/dynamodb/engine/types.js';
 import { sqliteDynamoRepo } from '../../../src/services/dynamodb/repo.sqlite.js';
 import { SqliteStore } from '../../../src/store/sqlite.js';
-import { openEngine, SCOPE } from '../../helpers/dynamodb-engine.js';
+import { openEngine, SCOPE } from './engine-harness.js';
 import { rejectsWith } from '../../helpers/dynamodb.js';
 
 const dirs: string[] = [];

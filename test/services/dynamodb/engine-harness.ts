@@ -2,13 +2,13 @@
  * A DynamoDB engine on its own store, without HTTP: for tests of the engine's background work
  * (chunked rewrites) that need to reach the engine and its repo directly.
  */
-import { ManualClock } from '../../src/lib/clock.js';
-import { EventBus } from '../../src/lib/event-bus.js';
-import { randomIds } from '../../src/lib/ids.js';
-import { createLogger } from '../../src/lib/log.js';
-import { DynamoEngine } from '../../src/services/dynamodb/engine/index.js';
-import { sqliteDynamoRepo } from '../../src/services/dynamodb/repo.sqlite.js';
-import { SqliteStore } from '../../src/store/sqlite.js';
+import { ManualClock } from '../../../src/lib/clock.js';
+import { EventBus } from '../../../src/lib/event-bus.js';
+import { randomIds } from '../../../src/lib/ids.js';
+import { createLogger } from '../../../src/lib/log.js';
+import { DynamoEngine } from '../../../src/services/dynamodb/engine/index.js';
+import { sqliteDynamoRepo } from '../../../src/services/dynamodb/repo.sqlite.js';
+import { SqliteStore } from '../../../src/store/sqlite.js';
 
 export const SCOPE = { accountId: '000000000000', region: 'us-east-1' };
 
