@@ -30,7 +30,7 @@ export function validationError(violations: Violation[]) {
 export interface DynamoDbOptions {
   /** How often expired items are looked for (default 1 s). */
   ttlIntervalMs?: number;
-  /** Items per write when a whole table is rewritten (GSI backfill, TTL change); default 2000. */
+  /** Items per write when a whole table is rewritten (GSI backfill, TTL change); default 128. */
   rewriteChunk?: number;
 }
 

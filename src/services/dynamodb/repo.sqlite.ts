@@ -79,6 +79,7 @@ interface RowShape {
   tpk?: Buffer;
   tsk?: Buffer;
   hash: number;
+  size?: number;
   item: string;
 }
 
@@ -230,16 +231,26 @@ class SqliteDynamoRepo implements DynamoRepo {
 
   async scan(r: ScanRead, _tx?: Tx): Promise<StoredRow[]> {
     const [from, owner, key, cols] = r.index
-      ? ['ddb_index_rows', 'index_id', '(hash, pk, sk, tpk, tsk)', 'pk, sk, tpk, tsk, hash, item']
-      : ['ddb_items', 'table_id', '(hash, pk, sk)', 'pk, sk, hash, item'];
+      ? ['ddb_index_rows', 'index_id', '(hash, pk, sk, tpk, tsk)', 'pk, sk, tpk, tsk, hash, size, item']
+      : ['ddb_items', 'table_id', '(hash, pk, sk)', 'pk, sk, hash, size, item'];
     const where = [`${owner} = ?`, 'hash >= ?', 'hash < ?'];
-    const args: unknown[] = [r.source, r.hashFrom, r.hashTo];
+    // The lower bound starts at the exclusive start's hash, so SQLite seeks there instead of
+    // filtering every row from the segment's start (which made paging quadratic).
+    const args: unknown[] = [r.source, r.after ? Math.max(r.hashFrom, r.after[0]) : r.hashFrom, r.hashTo];
     if (r.after) {
       where.push(`${key} > (${r.after.map(() => '?').join(', ')})`);
       args.push(...r.after);
     }
     const sql = `SELECT ${cols} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${owner}, ${key.slice(1, -1)} LIMIT ?`;
     return this.stmt(sql).all(...args, r.limit) as RowShape[];
+  }
+
+  async readItems(tableId: number, after: ItemCursor | undefined, limit: number, _tx?: Tx): Promise<StoredRow[]> {
+    // The primary key's own order: rows come straight off the table's b-tree, no index lookups.
+    if (!after) return this.stmt('SELECT pk, sk, hash, size, item FROM ddb_items WHERE table_id = ? ORDER BY pk, sk LIMIT ?').all(tableId, limit) as RowShape[];
+    return this.stmt(
+      'SELECT pk, sk, hash, size, item FROM ddb_items WHERE table_id = ? AND pk >= ? AND (pk, sk) > (?, ?) ORDER BY pk, sk LIMIT ?',
+    ).all(tableId, after[0], after[0], after[1], limit) as RowShape[];
   }
 
   async stats(id: number, index: boolean, _tx?: Tx): Promise<{ count: number; size: number }> {
@@ -258,25 +269,24 @@ class SqliteDynamoRepo implements DynamoRepo {
 
   async setExpiry(tx: Tx, tableId: number, attribute: string | undefined, after: ItemCursor | undefined, limit: number): Promise<ItemCursor | undefined> {
     liveTx(tx);
-    const from = after ?? [-1, Buffer.alloc(0), Buffer.alloc(0)];
-    // The last item of this chunk, in scan order; none: the chunk runs to the table's end.
+    const from = after ?? [Buffer.alloc(0), Buffer.alloc(0)];
+    // The last item of this chunk, in key order; none: the chunk runs to the table's end.
+    // (`pk >= ?` lets SQLite seek to the start instead of filtering from the table's start.)
     const last = this.stmt(
-      `SELECT hash, pk, sk FROM ddb_items WHERE table_id = ? AND (hash, pk, sk) > (?, ?, ?) ORDER BY table_id, hash, pk, sk LIMIT 1 OFFSET ?`,
-    ).get(tableId, ...from, limit - 1) as { hash: number; pk: Buffer; sk: Buffer } | undefined;
-    const upper = last ? 'AND (hash, pk, sk) <= (?, ?, ?)' : '';
-    const bounds = last ? [tableId, ...from, last.hash, last.pk, last.sk] : [tableId, ...from];
+      `SELECT pk, sk FROM ddb_items WHERE table_id = ? AND pk >= ? AND (pk, sk) > (?, ?) ORDER BY pk, sk LIMIT 1 OFFSET ?`,
+    ).get(tableId, from[0], ...from, limit - 1) as { pk: Buffer; sk: Buffer } | undefined;
+    const upper = last ? 'AND pk <= ? AND (pk, sk) <= (?, ?)' : '';
+    const bounds = last ? [tableId, from[0], ...from, last.pk, last.pk, last.sk] : [tableId, from[0], ...from];
+    const range = `table_id = ? AND pk >= ? AND (pk, sk) > (?, ?) ${upper}`;
     if (attribute === undefined) {
-      this.stmt(`UPDATE ddb_items SET expires_at = NULL WHERE table_id = ? AND (hash, pk, sk) > (?, ?, ?) ${upper} AND expires_at IS NOT NULL`).run(...bounds);
+      this.stmt(`UPDATE ddb_items SET expires_at = NULL WHERE ${range} AND expires_at IS NOT NULL`).run(...bounds);
     } else {
       // An item expires by its TTL attribute when that is a number (epoch seconds); DynamoDB
       // ignores any other type.
       const path = '$.' + JSON.stringify(attribute) + '.N';
-      this.stmt(`UPDATE ddb_items SET expires_at = CAST(json_extract(item, ?) AS INTEGER) WHERE table_id = ? AND (hash, pk, sk) > (?, ?, ?) ${upper}`).run(
-        path,
-        ...bounds,
-      );
+      this.stmt(`UPDATE ddb_items SET expires_at = CAST(json_extract(item, ?) AS INTEGER) WHERE ${range}`).run(path, ...bounds);
     }
-    return last ? [last.hash, last.pk, last.sk] : undefined;
+    return last ? [last.pk, last.sk] : undefined;
   }
 
   async insertStream(tx: Tx, s: StreamRow): Promise<void> {

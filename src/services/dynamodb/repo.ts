@@ -38,6 +38,8 @@ export interface StoredRow {
   tpk?: Buffer;
   tsk?: Buffer;
   hash: number;
+  /** The stored size (itemSize) of the item or index row; scans return it. */
+  size?: number;
   item: string;
 }
 
@@ -84,8 +86,8 @@ export interface StreamRow {
   keySchema: string;
 }
 
-/** Where a chunked rewrite of a table's items stands: the last item done, in scan order. */
-export type ItemCursor = [number, Buffer, Buffer];
+/** Where a chunked rewrite of a table's items stands: the key (pk, sk) of the last item done, in key order. */
+export type ItemCursor = [Buffer, Buffer];
 
 /**
  * Every method returns a Promise. Methods that write take the store write's transaction
@@ -111,12 +113,17 @@ export interface DynamoRepo {
   deleteIndexRow(tx: Tx, indexId: number, pk: Buffer, sk: Buffer, tpk: Buffer, tsk: Buffer): Promise<void>;
   readRange(r: RangeRead, tx?: Tx): Promise<StoredRow[]>;
   scan(r: ScanRead, tx?: Tx): Promise<StoredRow[]>;
+  /**
+   * Up to `limit` items of a table after `after`, in key order (pk, then sk), each with its
+   * size: the cheapest walk over a whole table, for rewrites that visit every item.
+   */
+  readItems(tableId: number, after: ItemCursor | undefined, limit: number, tx?: Tx): Promise<StoredRow[]>;
   stats(tableId: number, index: boolean, tx?: Tx): Promise<{ count: number; size: number }>;
   /** Items whose TTL (epoch seconds) lies in [fromSeconds, toSeconds], oldest first. */
   expired(tableId: number, fromSeconds: number, toSeconds: number, limit: number, tx?: Tx): Promise<StoredRow[]>;
   /**
    * Recomputes expires_at (from the number attribute named, or none) for up to `limit` items
-   * after `after` in scan order; returns the last item done, or undefined once the table's end
+   * after `after` in key order; returns the last item done, or undefined once the table's end
    * was reached (TTL enabled or disabled: a table is rewritten a chunk per write).
    */
   setExpiry(tx: Tx, tableId: number, attribute: string | undefined, after: ItemCursor | undefined, limit: number): Promise<ItemCursor | undefined>;

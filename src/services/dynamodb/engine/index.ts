@@ -20,7 +20,7 @@ import { TtlSweeper } from './ttl.js';
 export interface EngineDeps {
   /** How often the TTL sweeper looks for expired items. */
   ttlIntervalMs?: number;
-  /** Items per write of a whole-table rewrite (GSI backfill, TTL attribute change); default 2000. */
+  /** Items per write of a whole-table rewrite (GSI backfill, TTL attribute change); default 128. */
   rewriteChunk?: number;
   repo: DynamoRepo;
   store: Store;
@@ -54,7 +54,7 @@ export class DynamoEngine {
     this.streams = new StreamLog(deps.repo, deps.clock, deps.ids, deps.bus);
     this.items = new ItemStore(deps.repo, this.streams);
     this.ttl = new TtlSweeper(this, deps.ttlIntervalMs ?? 1000);
-    this.jobs = new TableJobs(this, deps.rewriteChunk ?? 2000);
+    this.jobs = new TableJobs(this, deps.rewriteChunk ?? 128);
   }
 
   /** Starts the background work (once the table registry is loaded): TTL, purges, trims, and rewrites a restart interrupted. */

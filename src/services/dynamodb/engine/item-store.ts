@@ -64,21 +64,25 @@ export class ItemStore {
 
   /**
    * One chunk of filling a new index with the table's items (UpdateTable adding a GSI): up to
-   * `limit` items after `after`, in scan order. Returns the last item done, or undefined once
+   * `limit` items after `after`, in key order. Returns the last item done, or undefined once
    * the table's end was reached.
    */
   async backfill(tx: Tx, meta: TableMeta, ix: IndexMeta, after: ItemCursor | undefined, limit: number): Promise<ItemCursor | undefined> {
-    const rows = await this.repo.scan({ source: meta.id, index: false, hashFrom: 0, hashTo: 2 ** 32, after, limit }, tx);
+    const rows = await this.repo.readItems(meta.id, after, limit, tx);
     const out: IndexRowWrite[] = [];
     for (const row of rows) {
       const item = JSON.parse(row.item) as Item;
       const at = indexKey(ix, item);
-      if (at) out.push(indexRow(meta, ix, row, item, at));
+      if (!at) continue;
+      // An ALL projection stores the item as the table does: its text and size as they are.
+      if (ix.projection.type === 'ALL' && row.size !== undefined) {
+        out.push({ indexId: ix.id, pk: at.pk, sk: at.sk, tpk: row.pk, tsk: row.sk, hash: at.hash, item: row.item, size: row.size });
+      } else out.push(indexRow(meta, ix, row, item, at));
     }
     await this.repo.putIndexRows(tx, out);
     if (rows.length < limit) return undefined;
     const last = rows[rows.length - 1]!;
-    return [last.hash, last.pk, last.sk];
+    return [last.pk, last.sk];
   }
 }
 

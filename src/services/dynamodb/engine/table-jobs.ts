@@ -96,9 +96,9 @@ function pending(meta: TableMeta): boolean {
 }
 
 function encodeCursor(c: ItemCursor): StoredCursor {
-  return [c[0], c[1].toString('base64'), c[2].toString('base64')];
+  return [c[0].toString('base64'), c[1].toString('base64')];
 }
 
 function decodeCursor(c: StoredCursor | undefined): ItemCursor | undefined {
-  return c && [c[0], Buffer.from(c[1], 'base64'), Buffer.from(c[2], 'base64')];
+  return c && [Buffer.from(c[0], 'base64'), Buffer.from(c[1], 'base64')];
 }

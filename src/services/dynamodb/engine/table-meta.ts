@@ -44,8 +44,8 @@ export interface IndexMeta {
   backfilled?: StoredCursor;
 }
 
-/** A position in a table's items in scan order, as stored: [hash, pk, sk] with the keys in base64. */
-export type StoredCursor = [number, string, string];
+/** A position in a table's items in key order, as stored: [pk, sk] in base64. */
+export type StoredCursor = [string, string];
 
 export type StreamViewType = 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
 
