@@ -19,6 +19,9 @@ export interface ReceivedSqsMessage {
   md5OfMessageAttributes?: string;
 }
 
+/** What a call answers, directly or (read from the store) as a promise: callers await it. */
+type MaybePromise<T> = T | Promise<T>;
+
 /** One record of a DynamoDB stream, as the Streams API's GetRecords gives it, with its position. */
 export interface StreamLogRecord {
   sequence: number;
@@ -101,12 +104,12 @@ export interface InternalCalls {
    * oldest record it still holds less one (TRIM_HORIZON) and its newest (LATEST); undefined
    * when there is no such stream.
    */
-  'dynamodb.streamInfo': (args: { streamArn: string }) => { shardId: string; trimHorizon: number; latest: number; enabled: boolean } | undefined;
+  'dynamodb.streamInfo': (args: { streamArn: string }) => MaybePromise<{ shardId: string; trimHorizon: number; latest: number; enabled: boolean } | undefined>;
   /**
    * Up to `limit` records of a stream after sequence number `after`, in order. `trimmed` says
    * records after `after` had already expired: reading resumed at the oldest one kept.
    */
-  'dynamodb.readStream': (args: { streamArn: string; after: number; limit: number }) => { records: StreamLogRecord[]; trimmed: boolean } | undefined;
+  'dynamodb.readStream': (args: { streamArn: string; after: number; limit: number }) => MaybePromise<{ records: StreamLogRecord[]; trimmed: boolean } | undefined>;
   /**
    * An object's bytes, read as the given account would read them (its own bucket, or one whose
    * policy lets it); undefined when there is no such object. For modest sizes (function code).

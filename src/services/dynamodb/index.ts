@@ -11,7 +11,7 @@ import { itemOperations } from './operations/items.js';
 import { partiqlOperations } from './operations/partiql.js';
 import { streamOperations } from './operations/streams.js';
 import { tableOperations } from './operations/tables.js';
-import { DYNAMODB_MIGRATIONS, SqliteDynamoRepo } from './repo.sqlite.js';
+import { sqliteDynamoRepo } from './repo.sqlite.js';
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
@@ -30,20 +30,23 @@ export function validationError(violations: Violation[]) {
 export interface DynamoDbOptions {
   /** How often expired items are looked for (default 1 s). */
   ttlIntervalMs?: number;
+  /** Items per write when a whole table is rewritten (GSI backfill, TTL change); default 128. */
+  rewriteChunk?: number;
 }
 
 export function dynamoDbService(opts: DynamoDbOptions = {}): ServiceFactory {
-  return (env) => {
-    env.store.migrate('dynamodb', DYNAMODB_MIGRATIONS);
+  return async (env) => {
     const engine = new DynamoEngine({
-      repo: new SqliteDynamoRepo(env.store.db),
+      repo: await env.store.repo({ sqlite: sqliteDynamoRepo }),
       store: env.store,
       clock: env.clock,
       ids: env.ids,
       bus: env.bus,
       log: env.log,
       ttlIntervalMs: opts.ttlIntervalMs,
+      rewriteChunk: opts.rewriteChunk,
     });
+    await env.store.caches.register('dynamodb.tables', () => engine.tables.reload());
     engine.start();
     registerStreamReads(engine, env);
     const dynamodb: ServicePlugin = {

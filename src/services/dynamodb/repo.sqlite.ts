@@ -1,10 +1,11 @@
 /** DynamoDB storage in SQLite. All SQL of the service lives here. */
 import type { Statement } from 'better-sqlite3';
-import type { Db, Migration } from '../../store/sqlite.js';
+import { liveTx, type Db, type Migration, type SqliteConnection } from '../../store/sqlite.js';
+import type { Tx } from '../../store/store.js';
 import type { TableMeta } from './engine/table-meta.js';
-import type { DynamoRepo, IndexRowWrite, ItemWrite, RangeRead, ScanRead, StoredRow, StreamRecordRow, StreamRow } from './repo.js';
+import type { DynamoRepo, IndexRowWrite, ItemCursor, ItemWrite, RangeRead, ScanRead, StoredRow, StreamRecordRow, StreamRow } from './repo.js';
 
-export const DYNAMODB_MIGRATIONS: Migration[] = [
+const DYNAMODB_MIGRATIONS: Migration[] = [
   // Items of a table are keyed by (table id, partition key bytes, sort key bytes); the key
   // bytes order as DynamoDB orders keys, so range reads are index range scans. `hash` is a
   // hash of the partition key: scans walk (hash, pk, sk), which spreads partitions as
@@ -78,17 +79,45 @@ interface RowShape {
   tpk?: Buffer;
   tsk?: Buffer;
   hash: number;
+  size?: number;
   item: string;
 }
 
-export class SqliteDynamoRepo implements DynamoRepo {
-  private readonly stmts = new Map<string, Statement>();
+/** The factory `Store.repo` calls on SQLite: applies the migrations and builds the repo. */
+export function sqliteDynamoRepo(conn: SqliteConnection): DynamoRepo {
+  conn.migrate('dynamodb', DYNAMODB_MIGRATIONS);
+  const repo = new SqliteDynamoRepo(conn.db);
+  // Sequence numbers handed out in a batch that rolled back as a whole were never committed:
+  // numbering resumes from what the database holds.
+  conn.onRollback(() => repo.forgetSequence());
+  return repo;
+}
 
-  /** The hottest read, prepared once and plucked (the item text, no row object). */
+class SqliteDynamoRepo implements DynamoRepo {
+  private readonly stmts = new Map<string, Statement>();
+  /** The last stream sequence number handed out (read from the database on first use). */
+  private seq: number | undefined;
+
+  /** The hottest statements, prepared once (the item read plucked: the item text, no row object). */
   private readonly getItemStmt: Statement;
+  private readonly putItemStmt: Statement;
+  private readonly deleteItemStmt: Statement;
+  private readonly putIndexRowStmt: Statement;
+  private readonly deleteIndexRowStmt: Statement;
+  private readonly appendRecordStmt: Statement;
 
   constructor(private readonly db: Db) {
     this.getItemStmt = db.prepare('SELECT item FROM ddb_items WHERE table_id = ? AND pk = ? AND sk = ?').pluck();
+    this.putItemStmt = db.prepare(
+      `INSERT INTO ddb_items (table_id, pk, sk, hash, size, expires_at, item) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (table_id, pk, sk) DO UPDATE SET size = excluded.size, expires_at = excluded.expires_at, item = excluded.item`,
+    );
+    this.deleteItemStmt = db.prepare('DELETE FROM ddb_items WHERE table_id = ? AND pk = ? AND sk = ?');
+    this.putIndexRowStmt = db.prepare(
+      `INSERT OR REPLACE INTO ddb_index_rows (index_id, pk, sk, tpk, tsk, hash, size, item) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.deleteIndexRowStmt = db.prepare('DELETE FROM ddb_index_rows WHERE index_id = ? AND pk = ? AND sk = ? AND tpk = ? AND tsk = ?');
+    this.appendRecordStmt = db.prepare('INSERT INTO ddb_stream_records (stream_id, seq, created_at, record) VALUES (?, ?, ?, ?)');
   }
 
   private stmt(sql: string): Statement {
@@ -97,11 +126,12 @@ export class SqliteDynamoRepo implements DynamoRepo {
     return s;
   }
 
-  loadTables(): TableMeta[] {
+  async loadTables(_tx?: Tx): Promise<TableMeta[]> {
     return (this.stmt('SELECT meta FROM ddb_tables ORDER BY id').all() as { meta: string }[]).map((r) => JSON.parse(r.meta) as TableMeta);
   }
 
-  nextId(counter: 'table' | 'index' | 'stream'): number {
+  async nextId(tx: Tx, counter: 'table' | 'index' | 'stream'): Promise<number> {
+    liveTx(tx);
     const row = this.stmt(
       `INSERT INTO ddb_counters (name, value) VALUES (?, 1)
        ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value`,
@@ -109,24 +139,32 @@ export class SqliteDynamoRepo implements DynamoRepo {
     return row.value;
   }
 
-  saveTable(meta: TableMeta): void {
+  async saveTable(tx: Tx, meta: TableMeta): Promise<void> {
+    liveTx(tx);
     this.stmt(
       `INSERT INTO ddb_tables (id, account, region, name, meta) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET meta = excluded.meta`,
     ).run(meta.id, meta.account, meta.region, meta.name, JSON.stringify(meta));
   }
 
-  dropTable(meta: TableMeta): void {
+  async dropTable(tx: Tx, meta: TableMeta): Promise<void> {
+    liveTx(tx);
     this.stmt('DELETE FROM ddb_tables WHERE id = ?').run(meta.id);
     this.stmt(`INSERT OR IGNORE INTO ddb_purge (kind, id) VALUES ('table', ?)`).run(meta.id);
-    for (const ix of meta.indexes) this.dropIndex(ix.id);
+    for (const ix of meta.indexes) this.markIndexDropped(ix.id);
   }
 
-  dropIndex(indexId: number): void {
+  async dropIndex(tx: Tx, indexId: number): Promise<void> {
+    liveTx(tx);
+    this.markIndexDropped(indexId);
+  }
+
+  private markIndexDropped(indexId: number): void {
     this.stmt(`INSERT OR IGNORE INTO ddb_purge (kind, id) VALUES ('index', ?)`).run(indexId);
   }
 
-  purgeStep(limit: number): number {
+  async purgeStep(tx: Tx, limit: number): Promise<number> {
+    liveTx(tx);
     const next = this.stmt('SELECT kind, id FROM ddb_purge LIMIT 1').get() as { kind: string; id: number } | undefined;
     if (!next) return 0;
     const sql =
@@ -139,32 +177,36 @@ export class SqliteDynamoRepo implements DynamoRepo {
     return Math.max(removed, 1);
   }
 
-  getItem(tableId: number, pk: Buffer, sk: Buffer): string | undefined {
+  async getItem(tableId: number, pk: Buffer, sk: Buffer, _tx?: Tx): Promise<string | undefined> {
     return this.getItemStmt.get(tableId, pk, sk) as string | undefined;
   }
 
-  putItem(w: ItemWrite): void {
-    this.stmt(
-      `INSERT INTO ddb_items (table_id, pk, sk, hash, size, expires_at, item) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (table_id, pk, sk) DO UPDATE SET size = excluded.size, expires_at = excluded.expires_at, item = excluded.item`,
-    ).run(w.tableId, w.pk, w.sk, w.hash, w.size, w.expiresAt, w.item);
+  async putItem(tx: Tx, w: ItemWrite): Promise<void> {
+    liveTx(tx);
+    this.putItemStmt.run(w.tableId, w.pk, w.sk, w.hash, w.size, w.expiresAt, w.item);
   }
 
-  deleteItem(tableId: number, pk: Buffer, sk: Buffer): void {
-    this.stmt('DELETE FROM ddb_items WHERE table_id = ? AND pk = ? AND sk = ?').run(tableId, pk, sk);
+  async deleteItem(tx: Tx, tableId: number, pk: Buffer, sk: Buffer): Promise<void> {
+    liveTx(tx);
+    this.deleteItemStmt.run(tableId, pk, sk);
   }
 
-  putIndexRow(w: IndexRowWrite): void {
-    this.stmt(
-      `INSERT OR REPLACE INTO ddb_index_rows (index_id, pk, sk, tpk, tsk, hash, size, item) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(w.indexId, w.pk, w.sk, w.tpk, w.tsk, w.hash, w.size, w.item);
+  async putIndexRow(tx: Tx, w: IndexRowWrite): Promise<void> {
+    liveTx(tx);
+    this.putIndexRowStmt.run(w.indexId, w.pk, w.sk, w.tpk, w.tsk, w.hash, w.size, w.item);
   }
 
-  deleteIndexRow(indexId: number, pk: Buffer, sk: Buffer, tpk: Buffer, tsk: Buffer): void {
-    this.stmt('DELETE FROM ddb_index_rows WHERE index_id = ? AND pk = ? AND sk = ? AND tpk = ? AND tsk = ?').run(indexId, pk, sk, tpk, tsk);
+  async putIndexRows(tx: Tx, rows: IndexRowWrite[]): Promise<void> {
+    liveTx(tx);
+    for (const w of rows) this.putIndexRowStmt.run(w.indexId, w.pk, w.sk, w.tpk, w.tsk, w.hash, w.size, w.item);
   }
 
-  readRange(r: RangeRead): StoredRow[] {
+  async deleteIndexRow(tx: Tx, indexId: number, pk: Buffer, sk: Buffer, tpk: Buffer, tsk: Buffer): Promise<void> {
+    liveTx(tx);
+    this.deleteIndexRowStmt.run(indexId, pk, sk, tpk, tsk);
+  }
+
+  async readRange(r: RangeRead, _tx?: Tx): Promise<StoredRow[]> {
     const [from, owner, key] = r.index ? ['ddb_index_rows', 'index_id', '(sk, tpk, tsk)'] : ['ddb_items', 'table_id', 'sk'];
     const cols = r.index ? 'pk, sk, tpk, tsk, hash, item' : 'pk, sk, hash, item';
     const where = [`${owner} = ?`, 'pk = ?'];
@@ -187,12 +229,14 @@ export class SqliteDynamoRepo implements DynamoRepo {
     return this.stmt(sql).all(...args, r.limit) as RowShape[];
   }
 
-  scan(r: ScanRead): StoredRow[] {
+  async scan(r: ScanRead, _tx?: Tx): Promise<StoredRow[]> {
     const [from, owner, key, cols] = r.index
-      ? ['ddb_index_rows', 'index_id', '(hash, pk, sk, tpk, tsk)', 'pk, sk, tpk, tsk, hash, item']
-      : ['ddb_items', 'table_id', '(hash, pk, sk)', 'pk, sk, hash, item'];
+      ? ['ddb_index_rows', 'index_id', '(hash, pk, sk, tpk, tsk)', 'pk, sk, tpk, tsk, hash, size, item']
+      : ['ddb_items', 'table_id', '(hash, pk, sk)', 'pk, sk, hash, size, item'];
     const where = [`${owner} = ?`, 'hash >= ?', 'hash < ?'];
-    const args: unknown[] = [r.source, r.hashFrom, r.hashTo];
+    // The lower bound starts at the exclusive start's hash, so SQLite seeks there instead of
+    // filtering every row from the segment's start (which made paging quadratic).
+    const args: unknown[] = [r.source, r.after ? Math.max(r.hashFrom, r.after[0]) : r.hashFrom, r.hashTo];
     if (r.after) {
       where.push(`${key} > (${r.after.map(() => '?').join(', ')})`);
       args.push(...r.after);
@@ -201,45 +245,64 @@ export class SqliteDynamoRepo implements DynamoRepo {
     return this.stmt(sql).all(...args, r.limit) as RowShape[];
   }
 
-  stats(id: number, index: boolean): { count: number; size: number } {
+  async readItems(tableId: number, after: ItemCursor | undefined, limit: number, _tx?: Tx): Promise<StoredRow[]> {
+    // The primary key's own order: rows come straight off the table's b-tree, no index lookups.
+    if (!after) return this.stmt('SELECT pk, sk, hash, size, item FROM ddb_items WHERE table_id = ? ORDER BY pk, sk LIMIT ?').all(tableId, limit) as RowShape[];
+    return this.stmt(
+      'SELECT pk, sk, hash, size, item FROM ddb_items WHERE table_id = ? AND pk >= ? AND (pk, sk) > (?, ?) ORDER BY pk, sk LIMIT ?',
+    ).all(tableId, after[0], after[0], after[1], limit) as RowShape[];
+  }
+
+  async stats(id: number, index: boolean, _tx?: Tx): Promise<{ count: number; size: number }> {
     const sql = index
       ? 'SELECT count(*) AS count, COALESCE(sum(size), 0) AS size FROM ddb_index_rows WHERE index_id = ?'
       : 'SELECT count(*) AS count, COALESCE(sum(size), 0) AS size FROM ddb_items WHERE table_id = ?';
     return this.stmt(sql).get(id) as { count: number; size: number };
   }
 
-  expired(tableId: number, fromSeconds: number, toSeconds: number, limit: number): StoredRow[] {
+  async expired(tableId: number, fromSeconds: number, toSeconds: number, limit: number, _tx?: Tx): Promise<StoredRow[]> {
     return this.stmt(
       `SELECT pk, sk, hash, item FROM ddb_items WHERE table_id = ? AND expires_at BETWEEN ? AND ?
        ORDER BY expires_at LIMIT ?`,
     ).all(tableId, fromSeconds, toSeconds, limit) as RowShape[];
   }
 
-  setExpiry(tableId: number, attribute: string | undefined): void {
+  async setExpiry(tx: Tx, tableId: number, attribute: string | undefined, after: ItemCursor | undefined, limit: number): Promise<ItemCursor | undefined> {
+    liveTx(tx);
+    const from = after ?? [Buffer.alloc(0), Buffer.alloc(0)];
+    // The last item of this chunk, in key order; none: the chunk runs to the table's end.
+    // (`pk >= ?` lets SQLite seek to the start instead of filtering from the table's start.)
+    const last = this.stmt(
+      `SELECT pk, sk FROM ddb_items WHERE table_id = ? AND pk >= ? AND (pk, sk) > (?, ?) ORDER BY pk, sk LIMIT 1 OFFSET ?`,
+    ).get(tableId, from[0], ...from, limit - 1) as { pk: Buffer; sk: Buffer } | undefined;
+    const upper = last ? 'AND pk <= ? AND (pk, sk) <= (?, ?)' : '';
+    const bounds = last ? [tableId, from[0], ...from, last.pk, last.pk, last.sk] : [tableId, from[0], ...from];
+    const range = `table_id = ? AND pk >= ? AND (pk, sk) > (?, ?) ${upper}`;
     if (attribute === undefined) {
-      this.stmt('UPDATE ddb_items SET expires_at = NULL WHERE table_id = ? AND expires_at IS NOT NULL').run(tableId);
-      return;
+      this.stmt(`UPDATE ddb_items SET expires_at = NULL WHERE ${range} AND expires_at IS NOT NULL`).run(...bounds);
+    } else {
+      // An item expires by its TTL attribute when that is a number (epoch seconds); DynamoDB
+      // ignores any other type.
+      const path = '$.' + JSON.stringify(attribute) + '.N';
+      this.stmt(`UPDATE ddb_items SET expires_at = CAST(json_extract(item, ?) AS INTEGER) WHERE ${range}`).run(path, ...bounds);
     }
-    // An item expires by its TTL attribute when that is a number (epoch seconds); DynamoDB
-    // ignores any other type.
-    const path = '$.' + JSON.stringify(attribute) + '.N';
-    this.stmt(
-      `UPDATE ddb_items SET expires_at = CAST(json_extract(item, ?) AS INTEGER) WHERE table_id = ?`,
-    ).run(path, tableId);
+    return last ? [last.pk, last.sk] : undefined;
   }
 
-  insertStream(s: StreamRow): void {
+  async insertStream(tx: Tx, s: StreamRow): Promise<void> {
+    liveTx(tx);
     this.stmt(
       `INSERT INTO ddb_streams (id, table_id, account, region, table_name, arn, label, view_type, key_schema, created_at, disabled_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(s.id, s.tableId, s.account, s.region, s.tableName, s.arn, s.label, s.viewType, s.keySchema, s.createdAt, s.disabledAt);
   }
 
-  disableStream(id: number, at: number): void {
+  async disableStream(tx: Tx, id: number, at: number): Promise<void> {
+    liveTx(tx);
     this.stmt('UPDATE ddb_streams SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL').run(at, id);
   }
 
-  streams(): StreamRow[] {
+  async streams(_tx?: Tx): Promise<StreamRow[]> {
     const rows = this.stmt('SELECT * FROM ddb_streams ORDER BY id').all() as Record<string, unknown>[];
     return rows.map((r) => ({
       id: r.id as number,
@@ -256,30 +319,47 @@ export class SqliteDynamoRepo implements DynamoRepo {
     }));
   }
 
-  appendRecord(streamId: number, r: StreamRecordRow): void {
-    this.stmt('INSERT INTO ddb_stream_records (stream_id, seq, created_at, record) VALUES (?, ?, ?, ?)').run(streamId, r.seq, r.createdAt, r.record);
+  async nextSequence(tx: Tx): Promise<number> {
+    liveTx(tx);
+    this.seq ??= this.committedSequence();
+    return ++this.seq;
   }
 
-  readRecords(streamId: number, afterSeq: number, limit: number): StreamRecordRow[] {
+  /** After a batch rolled back as a whole: the numbers it took were never committed. */
+  forgetSequence(): void {
+    this.seq = undefined;
+  }
+
+  async appendRecord(tx: Tx, streamId: number, r: StreamRecordRow): Promise<void> {
+    liveTx(tx);
+    this.appendRecordStmt.run(streamId, r.seq, r.createdAt, r.record);
+  }
+
+  async readRecords(streamId: number, afterSeq: number, limit: number, _tx?: Tx): Promise<StreamRecordRow[]> {
     return this.stmt(
       'SELECT seq, created_at AS createdAt, record FROM ddb_stream_records WHERE stream_id = ? AND seq > ? ORDER BY seq LIMIT ?',
     ).all(streamId, afterSeq, limit) as StreamRecordRow[];
   }
 
-  streamBounds(streamId: number): { first: number | null; last: number | null } {
+  async streamBounds(streamId: number, _tx?: Tx): Promise<{ first: number | null; last: number | null }> {
     return this.stmt('SELECT MIN(seq) AS first, MAX(seq) AS last FROM ddb_stream_records WHERE stream_id = ?').get(streamId) as {
       first: number | null;
       last: number | null;
     };
   }
 
-  maxSequence(): number {
+  async maxSequence(_tx?: Tx): Promise<number> {
+    return this.committedSequence();
+  }
+
+  private committedSequence(): number {
     const row = this.stmt('SELECT COALESCE(MAX(seq), 0) AS seq FROM ddb_stream_records').get() as { seq: number };
     const counter = this.stmt(`SELECT value FROM ddb_counters WHERE name = 'sequence'`).get() as { value: number } | undefined;
     return Math.max(row.seq, counter?.value ?? 0);
   }
 
-  trimStreams(before: number): void {
+  async trimStreams(tx: Tx, before: number): Promise<void> {
+    liveTx(tx);
     // Remember the highest sequence number before its records go, so numbering never goes back.
     this.stmt(
       `INSERT INTO ddb_counters (name, value) SELECT 'sequence', COALESCE(MAX(seq), 0) FROM ddb_stream_records WHERE true
@@ -289,13 +369,14 @@ export class SqliteDynamoRepo implements DynamoRepo {
     this.stmt(`DELETE FROM ddb_streams WHERE disabled_at IS NOT NULL AND disabled_at < ?`).run(before);
   }
 
-  idempotentResult(key: string, now: number): { hash: string; result: string } | undefined {
+  async idempotentResult(key: string, now: number, _tx?: Tx): Promise<{ hash: string; result: string } | undefined> {
     return this.stmt('SELECT hash, result FROM ddb_idempotency WHERE key = ? AND expires_at > ?').get(key, now) as
       | { hash: string; result: string }
       | undefined;
   }
 
-  saveIdempotentResult(key: string, hash: string, result: string, expiresAt: number): void {
+  async saveIdempotentResult(tx: Tx, key: string, hash: string, result: string, expiresAt: number): Promise<void> {
+    liveTx(tx);
     this.stmt('DELETE FROM ddb_idempotency WHERE expires_at <= ?').run(expiresAt - 20 * 60_000);
     this.stmt('INSERT OR REPLACE INTO ddb_idempotency (key, hash, result, expires_at) VALUES (?, ?, ?, ?)').run(key, hash, result, expiresAt);
   }

@@ -3,6 +3,7 @@
  * (engine/values.ts encodeKeyValue), so every backend orders them with a plain byte compare;
  * items travel as their JSON text.
  */
+import type { Tx } from '../../store/store.js';
 import type { TableMeta } from './engine/table-meta.js';
 
 /** Where a range read starts, ends and which way it goes. */
@@ -37,6 +38,8 @@ export interface StoredRow {
   tpk?: Buffer;
   tsk?: Buffer;
   hash: number;
+  /** The stored size (itemSize) of the item or index row; scans return it. */
+  size?: number;
   item: string;
 }
 
@@ -83,41 +86,62 @@ export interface StreamRow {
   keySchema: string;
 }
 
+/** Where a chunked rewrite of a table's items stands: the key (pk, sk) of the last item done, in key order. */
+export type ItemCursor = [Buffer, Buffer];
+
+/**
+ * Every method returns a Promise. Methods that write take the store write's transaction
+ * first; reads take it last, passed whenever they run inside a write (a networked backend
+ * must then read that write's own changes).
+ */
 export interface DynamoRepo {
-  loadTables(): TableMeta[];
-  nextId(counter: 'table' | 'index' | 'stream'): number;
-  saveTable(meta: TableMeta): void;
+  loadTables(tx?: Tx): Promise<TableMeta[]>;
+  nextId(tx: Tx, counter: 'table' | 'index' | 'stream'): Promise<number>;
+  saveTable(tx: Tx, meta: TableMeta): Promise<void>;
   /** Removes the table; its items and index rows are purged later in small steps. */
-  dropTable(meta: TableMeta): void;
-  /** Deletes up to `limit` rows of dropped tables and indexes; returns how many went. */
-  purgeStep(limit: number): number;
-  dropIndex(indexId: number): void;
+  dropTable(tx: Tx, meta: TableMeta): Promise<void>;
+  /** Deletes up to `limit` rows of dropped tables and indexes; returns how many went (0: nothing left). */
+  purgeStep(tx: Tx, limit: number): Promise<number>;
+  dropIndex(tx: Tx, indexId: number): Promise<void>;
 
-  getItem(tableId: number, pk: Buffer, sk: Buffer): string | undefined;
-  putItem(w: ItemWrite): void;
-  deleteItem(tableId: number, pk: Buffer, sk: Buffer): void;
-  putIndexRow(w: IndexRowWrite): void;
-  deleteIndexRow(indexId: number, pk: Buffer, sk: Buffer, tpk: Buffer, tsk: Buffer): void;
-  readRange(r: RangeRead): StoredRow[];
-  scan(r: ScanRead): StoredRow[];
-  stats(tableId: number, index: boolean): { count: number; size: number };
+  getItem(tableId: number, pk: Buffer, sk: Buffer, tx?: Tx): Promise<string | undefined>;
+  putItem(tx: Tx, w: ItemWrite): Promise<void>;
+  deleteItem(tx: Tx, tableId: number, pk: Buffer, sk: Buffer): Promise<void>;
+  putIndexRow(tx: Tx, w: IndexRowWrite): Promise<void>;
+  /** Many index rows at once (a chunk of a GSI backfill). */
+  putIndexRows(tx: Tx, rows: IndexRowWrite[]): Promise<void>;
+  deleteIndexRow(tx: Tx, indexId: number, pk: Buffer, sk: Buffer, tpk: Buffer, tsk: Buffer): Promise<void>;
+  readRange(r: RangeRead, tx?: Tx): Promise<StoredRow[]>;
+  scan(r: ScanRead, tx?: Tx): Promise<StoredRow[]>;
+  /**
+   * Up to `limit` items of a table after `after`, in key order (pk, then sk), each with its
+   * size: the cheapest walk over a whole table, for rewrites that visit every item.
+   */
+  readItems(tableId: number, after: ItemCursor | undefined, limit: number, tx?: Tx): Promise<StoredRow[]>;
+  stats(tableId: number, index: boolean, tx?: Tx): Promise<{ count: number; size: number }>;
   /** Items whose TTL (epoch seconds) lies in [fromSeconds, toSeconds], oldest first. */
-  expired(tableId: number, fromSeconds: number, toSeconds: number, limit: number): StoredRow[];
-  /** Recomputes expires_at for every item of a table (TTL enabled, disabled or renamed). */
-  setExpiry(tableId: number, attribute: string | undefined): void;
+  expired(tableId: number, fromSeconds: number, toSeconds: number, limit: number, tx?: Tx): Promise<StoredRow[]>;
+  /**
+   * Recomputes expires_at (from the number attribute named, or none) for up to `limit` items
+   * after `after` in key order; returns the last item done, or undefined once the table's end
+   * was reached (TTL enabled or disabled: a table is rewritten a chunk per write).
+   */
+  setExpiry(tx: Tx, tableId: number, attribute: string | undefined, after: ItemCursor | undefined, limit: number): Promise<ItemCursor | undefined>;
 
-  insertStream(s: StreamRow): void;
-  disableStream(id: number, at: number): void;
-  streams(): StreamRow[];
-  appendRecord(streamId: number, r: StreamRecordRow): void;
-  readRecords(streamId: number, afterSeq: number, limit: number): StreamRecordRow[];
+  insertStream(tx: Tx, s: StreamRow): Promise<void>;
+  disableStream(tx: Tx, id: number, at: number): Promise<void>;
+  streams(tx?: Tx): Promise<StreamRow[]>;
+  /** The next stream sequence number: unique and growing in commit order across all streams. */
+  nextSequence(tx: Tx): Promise<number>;
+  appendRecord(tx: Tx, streamId: number, r: StreamRecordRow): Promise<void>;
+  readRecords(streamId: number, afterSeq: number, limit: number, tx?: Tx): Promise<StreamRecordRow[]>;
   /** First and last sequence numbers a stream still holds. */
-  streamBounds(streamId: number): { first: number | null; last: number | null };
-  /** Highest sequence number ever used, to resume numbering after a restart. */
-  maxSequence(): number;
+  streamBounds(streamId: number, tx?: Tx): Promise<{ first: number | null; last: number | null }>;
+  /** Highest sequence number ever committed (records trimmed since included). */
+  maxSequence(tx?: Tx): Promise<number>;
   /** Drops records older than `before` (epoch ms) and streams disabled before it. */
-  trimStreams(before: number): void;
+  trimStreams(tx: Tx, before: number): Promise<void>;
 
-  idempotentResult(key: string, now: number): { hash: string; result: string } | undefined;
-  saveIdempotentResult(key: string, hash: string, result: string, expiresAt: number): void;
+  idempotentResult(key: string, now: number, tx?: Tx): Promise<{ hash: string; result: string } | undefined>;
+  saveIdempotentResult(tx: Tx, key: string, hash: string, result: string, expiresAt: number): Promise<void>;
 }

@@ -29,7 +29,7 @@ function requestItems(input: Input): Record<string, unknown> {
   return items;
 }
 
-export function batchGetItem(engine: DynamoEngine, scope: TableScope, input: Input) {
+export async function batchGetItem(engine: DynamoEngine, scope: TableScope, input: Input) {
   const items = requestItems(input);
   const mode = capacityMode(input.ReturnConsumedCapacity);
   let total = 0;
@@ -74,7 +74,7 @@ export function batchGetItem(engine: DynamoEngine, scope: TableScope, input: Inp
         left.push(keyItem);
         continue;
       }
-      const item = engine.items.get(plan.meta, key);
+      const item = await engine.items.get(plan.meta, key);
       const size = item ? itemSize(item) : 0;
       used.table += readUnits(size, consistent);
       bytes += size;
@@ -138,12 +138,12 @@ export async function batchWriteItem(engine: DynamoEngine, scope: TableScope, in
       plans.push(plan);
     }
   }
-  return engine.write(() => {
+  return engine.write(async (tx) => {
     const usage = new Map<number, Consumption>();
     for (const p of plans) {
       const live = engine.live(p.meta);
-      const old = engine.items.get(live, p.key);
-      engine.items.apply(live, p.key, old, p.item);
+      const old = await engine.items.get(live, p.key, tx);
+      await engine.items.apply(tx, live, p.key, old, p.item);
       let used = usage.get(live.id);
       if (!used) usage.set(live.id, (used = new Consumption(live, 'write')));
       used.addWrite(old, p.item);

@@ -7,18 +7,21 @@ import type { Clock, Timer } from '../../../lib/clock.js';
 import type { EventBus } from '../../../lib/event-bus.js';
 import type { Ids } from '../../../lib/ids.js';
 import type { Logger } from '../../../lib/log.js';
-import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
+import type { Store, Tx } from '../../../store/store.js';
 import { ResourceNotFoundException } from '../errors.js';
 import type { DynamoRepo } from '../repo.js';
 import { ItemStore } from './item-store.js';
 import { STREAM_RETENTION_MS, StreamLog } from './stream-log.js';
 import type { TableMeta } from './table-meta.js';
+import { TableJobs } from './table-jobs.js';
 import { Tables } from './tables.js';
 import { TtlSweeper } from './ttl.js';
 
 export interface EngineDeps {
   /** How often the TTL sweeper looks for expired items. */
   ttlIntervalMs?: number;
+  /** Items per write of a whole-table rewrite (GSI backfill, TTL attribute change); default 128. */
+  rewriteChunk?: number;
   repo: DynamoRepo;
   store: Store;
   clock: Clock;
@@ -37,6 +40,7 @@ export class DynamoEngine {
   readonly streams: StreamLog;
   readonly items: ItemStore;
   readonly ttl: TtlSweeper;
+  readonly jobs: TableJobs;
   private purging = false;
   private stopped = false;
 
@@ -46,22 +50,27 @@ export class DynamoEngine {
     this.clock = deps.clock;
     this.ids = deps.ids;
     this.log = deps.log;
-    this.tables = new Tables(deps.repo, deps.store);
+    this.tables = new Tables(deps.repo);
     this.streams = new StreamLog(deps.repo, deps.clock, deps.ids, deps.bus);
     this.items = new ItemStore(deps.repo, this.streams);
     this.ttl = new TtlSweeper(this, deps.ttlIntervalMs ?? 1000);
+    this.jobs = new TableJobs(this, deps.rewriteChunk ?? 128);
   }
 
+  /** Starts the background work (once the table registry is loaded): TTL, purges, trims, and rewrites a restart interrupted. */
   start(): void {
     this.ttl.wake();
     this.schedulePurge();
     this.trimStreams();
+    this.jobs.kick();
   }
 
-  stop(): void {
+  /** Stops the background work; resolves once a rewrite chunk in flight is done. */
+  async stop(): Promise<void> {
     this.stopped = true;
     this.ttl.stop();
     this.trimTimer?.cancel();
+    await this.jobs.stop();
   }
 
   /**
@@ -73,7 +82,7 @@ export class DynamoEngine {
     this.purging = true;
     const step = async () => {
       try {
-        while (!this.stopped && (await this.store.write(() => this.repo.purgeStep(500))) > 0) {
+        while (!this.stopped && (await this.store.write((tx) => this.repo.purgeStep(tx, 500))) > 0) {
           await new Promise((r) => setImmediate(r));
         }
       } catch (e) {
@@ -90,7 +99,7 @@ export class DynamoEngine {
   /** Drops stream records older than 24 hours, once an hour. */
   private trimStreams(): void {
     if (this.stopped) return;
-    void this.store.write(() => this.repo.trimStreams(this.clock.now() - STREAM_RETENTION_MS)).catch((e) => this.log.error('stream trim failed', { error: String(e) }));
+    void this.store.write((tx) => this.repo.trimStreams(tx, this.clock.now() - STREAM_RETENTION_MS)).catch((e) => this.log.error('stream trim failed', { error: String(e) }));
     this.trimTimer = this.clock.at(this.clock.now() + 3600_000, () => this.trimStreams());
   }
 
@@ -98,7 +107,7 @@ export class DynamoEngine {
    * Runs fn in the next group commit and answers once it is durable; then tells stream
    * consumers what advanced. fn runs atomically: nothing else touches the store meanwhile.
    */
-  async write<T>(fn: () => T): Promise<T> {
+  async write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     try {
       return await this.store.write(fn);
     } finally {

@@ -116,14 +116,14 @@ export async function putItem(engine: DynamoEngine, scope: TableScope, input: In
   const size = itemSize(item);
   if (size > MAX_ITEM_SIZE) throw new ValidationException('Item size has exceeded the maximum allowed size');
   const key = encodeKey(meta.key, item);
-  return engine.write(() => {
+  return engine.write(async (tx) => {
     const live = engine.live(meta);
     // The old item matters only to a condition, ReturnValues, indexes, the stream or the
     // capacity report; a plain put replaces it without reading it.
     const needOld = condition !== undefined || rv === 'ALL_OLD' || mode !== 'NONE' || live.indexes.length > 0 || live.stream !== undefined;
-    const old = needOld ? engine.items.get(live, key) : undefined;
+    const old = needOld ? await engine.items.get(live, key, tx) : undefined;
     if (condition && !evaluateCondition(condition, old)) failCondition(old, returnOld);
-    engine.items.apply(live, key, old, item, 'user', size);
+    await engine.items.apply(tx, live, key, old, item, 'user', size);
     const consumed = writeCapacity(live, mode, old, item);
     return { Attributes: rv === 'ALL_OLD' ? old : undefined, ConsumedCapacity: consumed, ItemCollectionMetrics: collectionMetrics(live, item, input.ReturnItemCollectionMetrics) };
   });
@@ -134,11 +134,11 @@ export async function deleteItem(engine: DynamoEngine, scope: TableScope, input:
   const meta = engine.tables.require(scope, input.TableName as string);
   const keyItem = keyMember(meta, input.Key);
   const key = encodeKey(meta.key, keyItem);
-  return engine.write(() => {
+  return engine.write(async (tx) => {
     const live = engine.live(meta);
-    const old = engine.items.get(live, key);
+    const old = await engine.items.get(live, key, tx);
     if (condition && !evaluateCondition(condition, old)) failCondition(old, returnOld);
-    engine.items.apply(live, key, old, undefined);
+    await engine.items.apply(tx, live, key, old, undefined);
     return {
       Attributes: rv === 'ALL_OLD' ? old : undefined,
       ConsumedCapacity: writeCapacity(live, mode, old, undefined),
@@ -148,17 +148,17 @@ export async function deleteItem(engine: DynamoEngine, scope: TableScope, input:
 }
 
 /** GetItem for in-process callers (PartiQL): the item as an object. */
-export function getItem(engine: DynamoEngine, scope: TableScope, input: Input): { Item?: Item; ConsumedCapacity?: Record<string, unknown> } {
-  const answer = readItem(engine, scope, input, false);
+export async function getItem(engine: DynamoEngine, scope: TableScope, input: Input): Promise<{ Item?: Item; ConsumedCapacity?: Record<string, unknown> }> {
+  const answer = await readItem(engine, scope, input, false);
   return answer instanceof RawJson ? {} : answer;
 }
 
 /** GetItem for the wire: when nothing is projected or reported, the stored item as stored. */
-export function getItemOperation(engine: DynamoEngine, scope: TableScope, input: Input) {
+export async function getItemOperation(engine: DynamoEngine, scope: TableScope, input: Input) {
   return readItem(engine, scope, input, true);
 }
 
-function readItem(engine: DynamoEngine, scope: TableScope, input: Input, raw: boolean) {
+async function readItem(engine: DynamoEngine, scope: TableScope, input: Input, raw: boolean) {
   const ctx = expressionContext(input, GET);
   const paths = projection(input, ctx);
   ctx.assertAllUsed();
@@ -168,10 +168,10 @@ function readItem(engine: DynamoEngine, scope: TableScope, input: Input, raw: bo
   const key = encodeKey(meta.key, keyItem);
   if (raw && !paths && mode === 'NONE') {
     // A stored item is already in its wire form: splice it in without parsing it.
-    const text = engine.items.getText(meta, key);
+    const text = await engine.items.getText(meta, key);
     return new RawJson(text === undefined ? '{}' : `{"Item":${text}}`);
   }
-  const item = engine.items.get(meta, key);
+  const item = await engine.items.get(meta, key);
   return { Item: item && paths ? project(item, paths) : item, ConsumedCapacity: readCapacity(meta, mode, item, input.ConsistentRead === true) };
 }
 
@@ -222,16 +222,16 @@ export async function updateItem(engine: DynamoEngine, scope: TableScope, input:
   const keyItem = keyMember(meta, input.Key);
   checkKeyNotUpdated(meta, update);
   const key = encodeKey(meta.key, keyItem);
-  return engine.write(() => {
+  return engine.write(async (tx) => {
     const live = engine.live(meta);
-    const old = engine.items.get(live, key);
+    const old = await engine.items.get(live, key, tx);
     if (condition && !evaluateCondition(condition, old)) failCondition(old, returnOld);
     if (onlyRemoves(old, update)) {
       return { ConsumedCapacity: writeCapacity(live, mode, undefined, keyItem) };
     }
     const result = updatedItem(live, keyItem, old, update);
     const item = result.item;
-    engine.items.apply(live, key, old, item);
+    await engine.items.apply(tx, live, key, old, item);
     return {
       Attributes: returnedAttributes(rv, old, result),
       ConsumedCapacity: writeCapacity(live, mode, old, item),

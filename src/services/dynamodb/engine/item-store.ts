@@ -4,7 +4,8 @@
  * table's items goes through {@link ItemStore.apply}, inside a store write.
  */
 import { setOwn } from '../../../lib/own.js';
-import type { DynamoRepo } from '../repo.js';
+import type { Tx } from '../../../store/store.js';
+import type { DynamoRepo, IndexRowWrite, ItemCursor } from '../repo.js';
 import { indexKey, type EncodedKey } from './keys.js';
 import type { ChangeCause, StreamLog } from './stream-log.js';
 import type { IndexMeta, TableMeta } from './table-meta.js';
@@ -18,12 +19,13 @@ export class ItemStore {
   ) {}
 
   /** The stored JSON text of an item (its wire form), without parsing it. */
-  getText(meta: TableMeta, key: EncodedKey): string | undefined {
+  getText(meta: TableMeta, key: EncodedKey): Promise<string | undefined> {
     return this.repo.getItem(meta.id, key.pk, key.sk);
   }
 
-  get(meta: TableMeta, key: EncodedKey): Item | undefined {
-    const text = this.repo.getItem(meta.id, key.pk, key.sk);
+  /** The item; pass tx inside a write. */
+  async get(meta: TableMeta, key: EncodedKey, tx?: Tx): Promise<Item | undefined> {
+    const text = await this.repo.getItem(meta.id, key.pk, key.sk, tx);
     return text === undefined ? undefined : (JSON.parse(text) as Item);
   }
 
@@ -31,9 +33,9 @@ export class ItemStore {
    * Replaces `old` (undefined: no item, or one the caller chose not to read because nothing
    * depends on it) by `next` (undefined: delete). `size` is next's itemSize when known.
    */
-  apply(meta: TableMeta, key: EncodedKey, old: Item | undefined, next: Item | undefined, cause: ChangeCause = 'user', size?: number): void {
+  async apply(tx: Tx, meta: TableMeta, key: EncodedKey, old: Item | undefined, next: Item | undefined, cause: ChangeCause = 'user', size?: number): Promise<void> {
     if (next) {
-      this.repo.putItem({
+      await this.repo.putItem(tx, {
         tableId: meta.id,
         pk: key.pk,
         sk: key.sk,
@@ -43,44 +45,51 @@ export class ItemStore {
         expiresAt: expiryOf(meta, next),
       });
     } else if (old) {
-      this.repo.deleteItem(meta.id, key.pk, key.sk);
+      await this.repo.deleteItem(tx, meta.id, key.pk, key.sk);
     }
-    for (const ix of meta.indexes) this.updateIndex(ix, meta, key, old, next);
-    this.streams.record(meta, old, next, cause);
+    // Every index is kept, those still backfilling included: an item the backfill has passed
+    // stays right, and one it has not reached yet is written again as it is when reached.
+    for (const ix of meta.indexes) await this.updateIndex(tx, ix, meta, key, old, next);
+    await this.streams.record(tx, meta, old, next, cause);
   }
 
-  private updateIndex(ix: IndexMeta, meta: TableMeta, key: EncodedKey, old: Item | undefined, next: Item | undefined): void {
+  private async updateIndex(tx: Tx, ix: IndexMeta, meta: TableMeta, key: EncodedKey, old: Item | undefined, next: Item | undefined): Promise<void> {
     const before = old && indexKey(ix, old);
     const after = next && indexKey(ix, next);
     if (before && !(after && before.pk.equals(after.pk) && before.sk.equals(after.sk))) {
-      this.repo.deleteIndexRow(ix.id, before.pk, before.sk, key.pk, key.sk);
+      await this.repo.deleteIndexRow(tx, ix.id, before.pk, before.sk, key.pk, key.sk);
     }
-    if (after) {
-      const projected = projectForIndex(meta, ix, next!);
-      this.repo.putIndexRow({
-        indexId: ix.id,
-        pk: after.pk,
-        sk: after.sk,
-        tpk: key.pk,
-        tsk: key.sk,
-        hash: after.hash,
-        item: JSON.stringify(projected),
-        size: itemSize(projected),
-      });
-    }
+    if (after) await this.repo.putIndexRow(tx, indexRow(meta, ix, key, next!, after));
   }
 
-  /** Fills a new index with the table's current items (UpdateTable adding a GSI). */
-  backfill(meta: TableMeta, ix: IndexMeta): void {
-    let after: [number, ...Buffer[]] | undefined;
-    for (;;) {
-      const rows = this.repo.scan({ source: meta.id, index: false, hashFrom: 0, hashTo: 2 ** 32, after, limit: 1000 });
-      for (const row of rows) this.updateIndex(ix, meta, { pk: row.pk, sk: row.sk, hash: row.hash }, undefined, JSON.parse(row.item) as Item);
-      if (rows.length < 1000) return;
-      const last = rows[rows.length - 1]!;
-      after = [last.hash, last.pk, last.sk];
+  /**
+   * One chunk of filling a new index with the table's items (UpdateTable adding a GSI): up to
+   * `limit` items after `after`, in key order. Returns the last item done, or undefined once
+   * the table's end was reached.
+   */
+  async backfill(tx: Tx, meta: TableMeta, ix: IndexMeta, after: ItemCursor | undefined, limit: number): Promise<ItemCursor | undefined> {
+    const rows = await this.repo.readItems(meta.id, after, limit, tx);
+    const out: IndexRowWrite[] = [];
+    for (const row of rows) {
+      const item = JSON.parse(row.item) as Item;
+      const at = indexKey(ix, item);
+      if (!at) continue;
+      // An ALL projection stores the item as the table does: its text and size as they are.
+      if (ix.projection.type === 'ALL' && row.size !== undefined) {
+        out.push({ indexId: ix.id, pk: at.pk, sk: at.sk, tpk: row.pk, tsk: row.sk, hash: at.hash, item: row.item, size: row.size });
+      } else out.push(indexRow(meta, ix, row, item, at));
     }
+    await this.repo.putIndexRows(tx, out);
+    if (rows.length < limit) return undefined;
+    const last = rows[rows.length - 1]!;
+    return [last.pk, last.sk];
   }
+}
+
+/** The index row of an item whose index key is `at`. */
+function indexRow(meta: TableMeta, ix: IndexMeta, key: { pk: Buffer; sk: Buffer }, item: Item, at: EncodedKey): IndexRowWrite {
+  const projected = projectForIndex(meta, ix, item);
+  return { indexId: ix.id, pk: at.pk, sk: at.sk, tpk: key.pk, tsk: key.sk, hash: at.hash, item: JSON.stringify(projected), size: itemSize(projected) };
 }
 
 /** The attributes an index keeps of an item: its keys, the table's keys, and what the projection adds. */

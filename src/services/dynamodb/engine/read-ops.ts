@@ -81,6 +81,7 @@ function sourceOf(meta: TableMeta, input: Input, select: Select | undefined): So
   const index = meta.indexes.find((ix) => ix.name === name);
   if (!index) throw new ValidationException(`The table does not have the specified index: ${name}`);
   if (index.kind === 'GSI' && input.ConsistentRead === true) throw new ValidationException('Consistent reads are not supported on global secondary indexes');
+  if (index.status === 'CREATING') throw new ValidationException(`Cannot read from backfilling global secondary index: ${name}`);
   const partial = index.projection.type !== 'ALL';
   if (partial && select === 'ALL_ATTRIBUTES' && index.kind === 'GSI') {
     throw new ValidationException(
@@ -141,15 +142,15 @@ interface PageResult {
 }
 
 /** Evaluates rows from `next` until Limit items or 1 MB were read, then filters and projects them. */
-function readPage(
+async function readPage(
   engine: DynamoEngine,
   src: Source,
   input: Input,
-  next: (after: StoredRow | undefined, limit: number) => StoredRow[],
+  next: (after: StoredRow | undefined, limit: number) => Promise<StoredRow[]>,
   filter: ConditionAst | undefined,
   paths: ReturnType<typeof projection>,
   count: boolean,
-): PageResult {
+): Promise<PageResult> {
   const limit = checkLimit(input);
   const items: Item[] = [];
   let scanned = 0;
@@ -160,7 +161,7 @@ function readPage(
   let stopped = false;
   while (more && !stopped) {
     const want = limit === undefined ? CHUNK : Math.min(CHUNK, limit - scanned);
-    const rows = next(last, want);
+    const rows = await next(last, want);
     more = rows.length === want;
     for (const row of rows) {
       let item = JSON.parse(row.item) as Item;
@@ -169,7 +170,7 @@ function readPage(
         stopped = true;
         break;
       }
-      if (src.fetchFromTable && row.tpk) item = engine.items.get(src.meta, { pk: row.tpk, sk: row.tsk!, hash: 0 }) ?? item;
+      if (src.fetchFromTable && row.tpk) item = (await engine.items.get(src.meta, { pk: row.tpk, sk: row.tsk!, hash: 0 })) ?? item;
       scanned++;
       bytes += size;
       last = row;
@@ -198,7 +199,7 @@ function rowPosition(src: Source, row: StoredRow): Buffer[] {
   return src.index ? [row.sk, row.tpk!, row.tsk!] : [row.sk];
 }
 
-export function query(engine: DynamoEngine, scope: TableScope, input: Input): PageResult {
+export async function query(engine: DynamoEngine, scope: TableScope, input: Input): Promise<PageResult> {
   const ctx = expressionContext(input, QUERY);
   const select = selectOf(input);
   checkSelect(input, select);
@@ -338,7 +339,7 @@ function prefixEnd(prefix: Buffer): Buffer | undefined {
   return undefined;
 }
 
-export function scan(engine: DynamoEngine, scope: TableScope, input: Input): PageResult {
+export async function scan(engine: DynamoEngine, scope: TableScope, input: Input): Promise<PageResult> {
   const ctx = expressionContext(input, SCAN);
   const select = selectOf(input);
   checkSelect(input, select);

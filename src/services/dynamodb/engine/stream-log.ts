@@ -7,6 +7,7 @@
 import type { Clock } from '../../../lib/clock.js';
 import type { EventBus } from '../../../lib/event-bus.js';
 import type { Ids } from '../../../lib/ids.js';
+import type { Tx } from '../../../store/store.js';
 import type { DynamoRepo } from '../repo.js';
 import { keyOf } from './keys.js';
 import type { TableMeta } from './table-meta.js';
@@ -29,7 +30,6 @@ export type ChangeCause = 'user' | 'ttl';
 export const STREAM_RETENTION_MS = 24 * 3600_000;
 
 export class StreamLog {
-  private seq: number;
   private readonly touched = new Map<string, StreamAdvanced>();
 
   constructor(
@@ -37,17 +37,15 @@ export class StreamLog {
     private readonly clock: Clock,
     private readonly ids: Ids,
     private readonly bus: EventBus,
-  ) {
-    this.seq = repo.maxSequence();
-  }
+  ) {}
 
   /** Appends the record of one change (old → next); unchanged items write nothing, as in DynamoDB. */
-  record(meta: TableMeta, old: Item | undefined, next: Item | undefined, cause: ChangeCause): void {
+  async record(tx: Tx, meta: TableMeta, old: Item | undefined, next: Item | undefined, cause: ChangeCause): Promise<void> {
     const stream = meta.stream;
     if (!stream || (!old && !next)) return;
     if (old && next && valuesEqual({ M: old }, { M: next })) return;
     const eventName = !old ? 'INSERT' : !next ? 'REMOVE' : 'MODIFY';
-    const seq = ++this.seq;
+    const seq = await this.repo.nextSequence(tx);
     const now = this.clock.now();
     const keys = keyOf(meta.key, (next ?? old)!);
     const dynamodb: Record<string, unknown> = {
@@ -69,7 +67,7 @@ export class StreamLog {
       dynamodb,
     };
     if (cause === 'ttl') record.userIdentity = { PrincipalId: 'dynamodb.amazonaws.com', Type: 'Service' };
-    this.repo.appendRecord(stream.id, { seq, createdAt: now, record: JSON.stringify(record) });
+    await this.repo.appendRecord(tx, stream.id, { seq, createdAt: now, record: JSON.stringify(record) });
     this.touched.set(stream.arn, { streamArn: stream.arn, tableArn: meta.arn, sequence: seq });
   }
 

@@ -16,18 +16,16 @@ type Input = Record<string, unknown>;
 const ITERATOR_TTL_MS = 15 * 60_000;
 const MAX_RECORDS = 1000;
 
-function visibleStreams(engine: DynamoEngine, scope: TableScope): StreamRow[] {
+async function visibleStreams(engine: DynamoEngine, scope: TableScope): Promise<StreamRow[]> {
   const cutoff = engine.clock.now() - STREAM_RETENTION_MS;
-  return engine.repo
-    .streams()
-    .filter((s) => s.account === scope.accountId && s.region === scope.region && (s.disabledAt === null || s.disabledAt >= cutoff));
+  return (await engine.repo.streams()).filter((s) => s.account === scope.accountId && s.region === scope.region && (s.disabledAt === null || s.disabledAt >= cutoff));
 }
 
-function streamByArn(engine: DynamoEngine, scope: TableScope, arn: unknown): StreamRow {
+async function streamByArn(engine: DynamoEngine, scope: TableScope, arn: unknown): Promise<StreamRow> {
   if (typeof arn !== 'string' || arn.length < 37 || arn.length > 1024) {
     throw new ValidationException(`1 validation error detected: Value '${String(arn)}' at 'streamArn' failed to satisfy constraint: Member must have length greater than or equal to 37`);
   }
-  const s = visibleStreams(engine, scope).find((x) => x.arn === arn);
+  const s = (await visibleStreams(engine, scope)).find((x) => x.arn === arn);
   if (!s) throw new ResourceNotFoundException(`Requested resource not found: Stream: ${arn} not found`);
   return s;
 }
@@ -36,12 +34,12 @@ function shardId(s: StreamRow): string {
   return `shardId-${String(s.createdAt).padStart(20, '0')}-${s.id.toString(16).padStart(8, '0')}`;
 }
 
-export function listStreams(engine: DynamoEngine, scope: TableScope, input: Input) {
+export async function listStreams(engine: DynamoEngine, scope: TableScope, input: Input) {
   const limit = (input.Limit as number | undefined) ?? 100;
   if (limit < 1 || limit > 100) {
     throw new ValidationException(`1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value ${limit < 1 ? 'greater than or equal to 1' : 'less than or equal to 100'}`);
   }
-  let streams = visibleStreams(engine, scope);
+  let streams = await visibleStreams(engine, scope);
   if (typeof input.TableName === 'string') streams = streams.filter((s) => s.tableName === input.TableName);
   if (typeof input.ExclusiveStartStreamArn === 'string') {
     const at = streams.findIndex((s) => s.arn === input.ExclusiveStartStreamArn);
@@ -54,11 +52,11 @@ export function listStreams(engine: DynamoEngine, scope: TableScope, input: Inpu
   };
 }
 
-export function describeStream(engine: DynamoEngine, scope: TableScope, input: Input) {
-  const s = streamByArn(engine, scope, input.StreamArn);
-  const bounds = engine.repo.streamBounds(s.id);
+export async function describeStream(engine: DynamoEngine, scope: TableScope, input: Input) {
+  const s = await streamByArn(engine, scope, input.StreamArn);
+  const bounds = await engine.repo.streamBounds(s.id);
   const key = JSON.parse(s.keySchema) as KeySchema;
-  const range: Record<string, string> = { StartingSequenceNumber: formatSequence(bounds.first ?? (bounds.last ?? engine.repo.maxSequence()) + 1) };
+  const range: Record<string, string> = { StartingSequenceNumber: formatSequence(bounds.first ?? (bounds.last ?? (await engine.repo.maxSequence())) + 1) };
   if (s.disabledAt !== null && bounds.last !== null) range.EndingSequenceNumber = formatSequence(bounds.last);
   const shards = input.ExclusiveStartShardId === shardId(s) ? [] : [{ ShardId: shardId(s), SequenceNumberRange: range }];
   return {
@@ -104,14 +102,14 @@ function decodeIterator(it: unknown): IteratorState {
   throw new ValidationException('Invalid ShardIterator');
 }
 
-export function getShardIterator(engine: DynamoEngine, scope: TableScope, input: Input) {
-  const s = streamByArn(engine, scope, input.StreamArn);
+export async function getShardIterator(engine: DynamoEngine, scope: TableScope, input: Input) {
+  const s = await streamByArn(engine, scope, input.StreamArn);
   if (input.ShardId !== shardId(s)) throw new ResourceNotFoundException(`Requested resource not found: Shard does not exist`);
   const type = input.ShardIteratorType;
-  const bounds = engine.repo.streamBounds(s.id);
+  const bounds = await engine.repo.streamBounds(s.id);
   let position: number;
-  if (type === 'TRIM_HORIZON') position = (bounds.first ?? (bounds.last ?? engine.repo.maxSequence()) + 1) - 1;
-  else if (type === 'LATEST') position = bounds.last ?? engine.repo.maxSequence();
+  if (type === 'TRIM_HORIZON') position = (bounds.first ?? (bounds.last ?? (await engine.repo.maxSequence())) + 1) - 1;
+  else if (type === 'LATEST') position = bounds.last ?? (await engine.repo.maxSequence());
   else if (type === 'AT_SEQUENCE_NUMBER' || type === 'AFTER_SEQUENCE_NUMBER') {
     const seq = typeof input.SequenceNumber === 'string' ? parseSequence(input.SequenceNumber) : undefined;
     if (seq === undefined) throw new ValidationException('Invalid SequenceNumber for ShardIteratorType ' + type + ': the SequenceNumber is required');
@@ -127,7 +125,7 @@ export function getShardIterator(engine: DynamoEngine, scope: TableScope, input:
   return { ShardIterator: encodeIterator({ a: s.arn, p: position, t: engine.clock.now() }) };
 }
 
-export function getRecords(engine: DynamoEngine, scope: TableScope, input: Input) {
+export async function getRecords(engine: DynamoEngine, scope: TableScope, input: Input) {
   const state = decodeIterator(input.ShardIterator);
   const limit = (input.Limit as number | undefined) ?? MAX_RECORDS;
   if (limit < 1 || limit > MAX_RECORDS) {
@@ -137,12 +135,12 @@ export function getRecords(engine: DynamoEngine, scope: TableScope, input: Input
   if (now - state.t > ITERATOR_TTL_MS) {
     throw new ExpiredIteratorException('Iterator expired. The iterator was created at time ' + new Date(state.t).toUTCString() + ' while right now it is ' + new Date(now).toUTCString() + ' which is further in the future than the tolerated delay of 900000 milliseconds.');
   }
-  const s = streamByArn(engine, scope, state.a);
-  const bounds = engine.repo.streamBounds(s.id);
+  const s = await streamByArn(engine, scope, state.a);
+  const bounds = await engine.repo.streamBounds(s.id);
   if (bounds.first !== null && state.p + 1 < bounds.first) {
     throw new TrimmedDataAccessException('The operation attempted to read past the oldest stream record in a shard.');
   }
-  const rows = engine.repo.readRecords(s.id, state.p, limit);
+  const rows = await engine.repo.readRecords(s.id, state.p, limit);
   const records = rows.map((r) => JSON.parse(r.record) as Record<string, unknown>);
   const last = rows.length ? rows[rows.length - 1]!.seq : state.p;
   // A disabled stream's shard is closed: once it is read to its end there is no next iterator.
@@ -153,26 +151,26 @@ export function getRecords(engine: DynamoEngine, scope: TableScope, input: Input
 // ---- in-process readers (Lambda's stream event source mappings) ---------------------------------
 
 /** A stream still visible (enabled, or disabled less than 24 hours ago), by ARN, in any account. */
-function streamForReader(engine: DynamoEngine, arn: string): StreamRow | undefined {
+async function streamForReader(engine: DynamoEngine, arn: string): Promise<StreamRow | undefined> {
   const cutoff = engine.clock.now() - STREAM_RETENTION_MS;
-  return engine.repo.streams().find((s) => s.arn === arn && (s.disabledAt === null || s.disabledAt >= cutoff));
+  return (await engine.repo.streams()).find((s) => s.arn === arn && (s.disabledAt === null || s.disabledAt >= cutoff));
 }
 
 /** A stream's one shard and its positions: the oldest record kept less one (TRIM_HORIZON) and the newest (LATEST). */
-export function streamPositions(engine: DynamoEngine, arn: string) {
-  const s = streamForReader(engine, arn);
+export async function streamPositions(engine: DynamoEngine, arn: string) {
+  const s = await streamForReader(engine, arn);
   if (!s) return undefined;
-  const bounds = engine.repo.streamBounds(s.id);
-  const latest = bounds.last ?? engine.repo.maxSequence();
+  const bounds = await engine.repo.streamBounds(s.id);
+  const latest = bounds.last ?? (await engine.repo.maxSequence());
   return { shardId: shardId(s), trimHorizon: (bounds.first ?? latest + 1) - 1, latest, enabled: s.disabledAt === null };
 }
 
 /** Up to `limit` records after sequence `after`; `trimmed` when some after it had expired (reading resumed at the oldest kept). */
-export function streamRecordsAfter(engine: DynamoEngine, arn: string, after: number, limit: number) {
-  const s = streamForReader(engine, arn);
+export async function streamRecordsAfter(engine: DynamoEngine, arn: string, after: number, limit: number) {
+  const s = await streamForReader(engine, arn);
   if (!s) return undefined;
-  const { first } = engine.repo.streamBounds(s.id);
+  const { first } = await engine.repo.streamBounds(s.id);
   const trimmed = first !== null && after + 1 < first;
-  const rows = engine.repo.readRecords(s.id, trimmed ? first - 1 : after, limit);
+  const rows = await engine.repo.readRecords(s.id, trimmed ? first - 1 : after, limit);
   return { trimmed, records: rows.map((r) => ({ sequence: r.seq, createdAt: r.createdAt, record: JSON.parse(r.record) as Record<string, unknown> })) };
 }

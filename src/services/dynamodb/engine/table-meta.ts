@@ -40,7 +40,12 @@ export interface IndexMeta {
   createdAt: number;
   /** GSI added by UpdateTable and still backfilling. */
   status: 'CREATING' | 'ACTIVE';
+  /** While backfilling: the last table item indexed so far (none yet: from the start). */
+  backfilled?: StoredCursor;
 }
+
+/** A position in a table's items in key order, as stored: [pk, sk] in base64. */
+export type StoredCursor = [string, string];
 
 export type StreamViewType = 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
 
@@ -71,6 +76,11 @@ export interface TableMeta {
   stream?: StreamMeta;
   /** TTL attribute, when TimeToLive is enabled. */
   ttlAttribute?: string;
+  /**
+   * Set while the items' expiry times are being recomputed for the current TTL setting (a
+   * chunk per write): the last item done.
+   */
+  expiryRewrite?: { after: StoredCursor };
   tableClass: 'STANDARD' | 'STANDARD_INFREQUENT_ACCESS';
   deletionProtection: boolean;
   tags: Record<string, string>;

@@ -1,4 +1,5 @@
 /** CreateTable, DeleteTable, DescribeTable, ListTables, UpdateTable, TTL and tags. */
+import type { Tx } from '../../../store/store.js';
 import { ResourceInUseException, ResourceNotFoundException, ValidationException } from '../errors.js';
 import type { DynamoEngine } from './index.js';
 import { describeTable } from './table-description.js';
@@ -11,22 +12,22 @@ type Input = Record<string, unknown>;
 /** Account-wide limits DynamoDB reports in DescribeLimits and enforces. */
 export const MAX_TABLES_PER_REGION = 2500;
 
-export function describe(engine: DynamoEngine, meta: TableMeta, status: 'CREATING' | 'ACTIVE' | 'DELETING' | 'UPDATING' = 'ACTIVE') {
-  const table = engine.repo.stats(meta.id, false);
+export async function describe(engine: DynamoEngine, meta: TableMeta, status: 'CREATING' | 'ACTIVE' | 'DELETING' | 'UPDATING' = 'ACTIVE') {
+  const table = await engine.repo.stats(meta.id, false);
   const indexStats = new Map<number, { itemCount: number; sizeBytes: number }>();
   for (const ix of meta.indexes) {
-    const s = engine.repo.stats(ix.id, true);
+    const s = await engine.repo.stats(ix.id, true);
     indexStats.set(ix.id, { itemCount: s.count, sizeBytes: s.size });
   }
   return describeTable(meta, { itemCount: table.count, sizeBytes: table.size, indexStats }, status, engine.clock.now());
 }
 
-function newStream(engine: DynamoEngine, meta: TableMeta, viewType: StreamViewType): void {
-  const id = engine.repo.nextId('stream');
+async function newStream(tx: Tx, engine: DynamoEngine, meta: TableMeta, viewType: StreamViewType): Promise<void> {
+  const id = await engine.repo.nextId(tx, 'stream');
   const label = new Date(engine.clock.now()).toISOString().replace('Z', '');
   const arn = `${meta.arn}/stream/${label}`;
   meta.stream = { id, label, viewType, arn };
-  engine.repo.insertStream({
+  await engine.repo.insertStream(tx, {
     id,
     tableId: meta.id,
     account: meta.account,
@@ -44,12 +45,12 @@ function newStream(engine: DynamoEngine, meta: TableMeta, viewType: StreamViewTy
 export async function createTable(engine: DynamoEngine, scope: TableScope, input: Input) {
   const plan = validateCreateTable(input, { region: scope.region });
   if (engine.tables.find(scope, plan.name)) throw new ResourceInUseException(`Table already exists: ${plan.name}`);
-  const meta = await engine.write(() => {
+  const meta = await engine.write(async (tx) => {
     if (engine.tables.find(scope, plan.name)) throw new ResourceInUseException(`Table already exists: ${plan.name}`);
     if (engine.tables.names(scope).length >= MAX_TABLES_PER_REGION) {
       throw new ValidationException(`Subscriber limit exceeded: Only ${MAX_TABLES_PER_REGION} tables can be created per region`);
     }
-    const id = engine.repo.nextId('table');
+    const id = await engine.repo.nextId(tx, 'table');
     const now = engine.clock.now();
     const arn = `arn:aws:dynamodb:${scope.region}:${scope.accountId}:table/${plan.name}`;
     const meta: TableMeta = {
@@ -64,17 +65,18 @@ export async function createTable(engine: DynamoEngine, scope: TableScope, input
       attributes: plan.attributes,
       billingMode: plan.billingMode,
       throughput: plan.throughput,
-      indexes: plan.indexes.map((ix): IndexMeta => ({ ...ix, id: engine.repo.nextId('index'), createdAt: now, status: 'ACTIVE' })),
+      indexes: [],
       tableClass: plan.tableClass,
       deletionProtection: plan.deletionProtection,
       tags: plan.tags,
     };
-    if (plan.stream) newStream(engine, meta, plan.stream.viewType);
-    engine.tables.put(meta);
+    for (const ix of plan.indexes) meta.indexes.push({ ...ix, id: await engine.repo.nextId(tx, 'index'), createdAt: now, status: 'ACTIVE' });
+    if (plan.stream) await newStream(tx, engine, meta, plan.stream.viewType);
+    await engine.tables.put(tx, meta);
     return meta;
   });
   // DynamoDB answers CREATING; the table is ACTIVE by the next DescribeTable.
-  return { TableDescription: describe(engine, meta, 'CREATING') };
+  return { TableDescription: await describe(engine, meta, 'CREATING') };
 }
 
 export async function deleteTable(engine: DynamoEngine, scope: TableScope, input: Input) {
@@ -83,20 +85,20 @@ export async function deleteTable(engine: DynamoEngine, scope: TableScope, input
   if (meta.deletionProtection) {
     throw new ValidationException(`Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.`);
   }
-  const description = describe(engine, meta, 'DELETING');
-  await engine.write(() => {
+  const description = await describe(engine, meta, 'DELETING');
+  await engine.write(async (tx) => {
     const live = engine.tables.current(meta.id);
     if (!live) throw new ResourceNotFoundException(`Requested resource not found: Table: ${meta.name} not found`);
-    if (live.stream) engine.repo.disableStream(live.stream.id, engine.clock.now());
-    engine.tables.drop(live);
+    if (live.stream) await engine.repo.disableStream(tx, live.stream.id, engine.clock.now());
+    await engine.tables.drop(tx, live);
   });
   engine.schedulePurge();
   return { TableDescription: description };
 }
 
-export function describeTableOp(engine: DynamoEngine, scope: TableScope, input: Input) {
+export async function describeTableOp(engine: DynamoEngine, scope: TableScope, input: Input) {
   validateTableName(input.TableName, 'tableName', { allowArn: true });
-  return { Table: describe(engine, engine.tables.requireNamed(scope, input.TableName as string)) };
+  return { Table: await describe(engine, engine.tables.requireNamed(scope, input.TableName as string)) };
 }
 
 export function listTables(engine: DynamoEngine, scope: TableScope, input: Input) {
@@ -119,7 +121,8 @@ export async function updateTable(engine: DynamoEngine, scope: TableScope, input
   validateTableName(input.TableName, 'tableName', { allowArn: true });
   checkUpdateTableRequest(input);
   const found = engine.tables.requireNamed(scope, input.TableName as string);
-  const meta = await engine.write(() => {
+  let dropped = false;
+  const meta = await engine.write(async (tx) => {
     const live = engine.tables.current(found.id);
     if (!live) throw new ResourceNotFoundException(`Requested resource not found: Table: ${found.name} not found`);
     const plan = validateUpdateTable(live, input, { region: scope.region });
@@ -146,29 +149,32 @@ export async function updateTable(engine: DynamoEngine, scope: TableScope, input
     for (const name of plan.deleteIndexes) {
       const ix = next.indexes.find((i) => i.name === name);
       if (!ix) continue;
-      engine.repo.dropIndex(ix.id);
+      await engine.repo.dropIndex(tx, ix.id);
+      dropped = true;
       next.indexes = next.indexes.filter((i) => i !== ix);
     }
     const created: IndexMeta[] = [];
     for (const spec of plan.createIndexes) {
-      const ix: IndexMeta = { ...spec, id: engine.repo.nextId('index'), createdAt: now, status: 'ACTIVE' };
+      const ix: IndexMeta = { ...spec, id: await engine.repo.nextId(tx, 'index'), createdAt: now, status: 'CREATING' };
       next.indexes.push(ix);
       created.push(ix);
     }
     if (plan.stream) {
-      if (plan.stream.enabled && plan.stream.viewType) newStream(engine, next, plan.stream.viewType);
+      if (plan.stream.enabled && plan.stream.viewType) await newStream(tx, engine, next, plan.stream.viewType);
       else if (!plan.stream.enabled && next.stream) {
-        engine.repo.disableStream(next.stream.id, now);
+        await engine.repo.disableStream(tx, next.stream.id, now);
         delete next.stream;
       }
     }
-    engine.tables.put(next);
-    // New GSIs are filled from the table's items in the same commit, so they are never partial.
-    for (const ix of created) engine.items.backfill(next, ix);
-    if (plan.deleteIndexes.length) engine.schedulePurge();
+    // A new GSI is filled from the table's items a chunk per write: the first chunk here (a
+    // small table's index is ACTIVE at once), the rest in the background while it is CREATING.
+    for (const ix of created) await engine.jobs.backfill(tx, next, ix, undefined);
+    await engine.tables.put(tx, next);
     return next;
   });
-  return { TableDescription: describe(engine, meta, 'UPDATING') };
+  if (dropped) engine.schedulePurge();
+  engine.jobs.kick();
+  return { TableDescription: await describe(engine, meta, 'UPDATING') };
 }
 
 export async function updateTimeToLive(engine: DynamoEngine, scope: TableScope, input: Input) {
@@ -187,7 +193,7 @@ export async function updateTimeToLive(engine: DynamoEngine, scope: TableScope, 
   const attribute = spec.AttributeName as string;
   const enabled = spec.Enabled as boolean;
   const found = engine.tables.require(scope, input.TableName as string);
-  await engine.write(() => {
+  await engine.write(async (tx) => {
     const live = engine.live(found);
     if (enabled && live.ttlAttribute) throw new ValidationException('TimeToLive is already enabled');
     if (!enabled && !live.ttlAttribute) throw new ValidationException('TimeToLive is already disabled');
@@ -195,9 +201,11 @@ export async function updateTimeToLive(engine: DynamoEngine, scope: TableScope, 
     const next = structuredClone(live);
     if (enabled) next.ttlAttribute = attribute;
     else delete next.ttlAttribute;
-    engine.tables.put(next);
-    engine.repo.setExpiry(next.id, next.ttlAttribute);
+    // Every item's expiry is recomputed a chunk per write: the first here, the rest in the background.
+    await engine.jobs.rewriteExpiry(tx, next, undefined);
+    await engine.tables.put(tx, next);
   });
+  engine.jobs.kick();
   engine.ttl.wake();
   return { TimeToLiveSpecification: { Enabled: enabled, AttributeName: attribute } };
 }
@@ -227,11 +235,11 @@ export async function tagResource(engine: DynamoEngine, scope: TableScope, input
     if (typeof t.Key !== 'string' || t.Key.length < 1 || t.Key.length > 128) throw new ValidationException('One or more parameter values were invalid: Tag key length must be between 1 and 128');
     if (typeof t.Value !== 'string' || t.Value.length > 256) throw new ValidationException('One or more parameter values were invalid: Tag value length must be between 0 and 256');
   }
-  await engine.write(() => {
+  await engine.write(async (tx) => {
     const next = structuredClone(engine.live(found));
     for (const t of tags) next.tags[t.Key as string] = t.Value as string;
     if (Object.keys(next.tags).length > 50) throw new ValidationException('One or more parameter values were invalid: Too many tags. The maximum number of tags per resource is 50');
-    engine.tables.put(next);
+    await engine.tables.put(tx, next);
   });
   return {};
 }
@@ -240,10 +248,10 @@ export async function untagResource(engine: DynamoEngine, scope: TableScope, inp
   const found = tableByArn(engine, scope, input.ResourceArn);
   const keys = input.TagKeys as unknown[];
   if (!Array.isArray(keys) || keys.length === 0) throw new ValidationException('Atleast one Tag Key needs to be provided as Input.');
-  await engine.write(() => {
+  await engine.write(async (tx) => {
     const next = structuredClone(engine.live(found));
     for (const k of keys) delete next.tags[k as string];
-    engine.tables.put(next);
+    await engine.tables.put(tx, next);
   });
   return {};
 }

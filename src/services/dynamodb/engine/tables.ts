@@ -1,8 +1,9 @@
 /**
- * The table registry: every table's metadata, cached in memory and reloaded when a commit
- * fails (so the cache never shows a table whose creation rolled back).
+ * The table registry: every table's metadata, cached in memory. It registers with the store's
+ * caches as `dynamodb.tables`, so it reloads when a commit fails (it never shows a table whose
+ * creation rolled back) or when another node changed the tables.
  */
-import type { SqliteStore as Store } from '../../../store/sqlite.js'; // transitional: the service moves to the Store contract
+import type { Tx } from '../../../store/store.js';
 import { AccessDeniedException, ResourceNotFoundException } from '../errors.js';
 import type { DynamoRepo } from '../repo.js';
 import type { TableMeta } from './table-meta.js';
@@ -20,18 +21,14 @@ export class Tables {
   private byName = new Map<string, TableMeta>();
   private byId = new Map<number, TableMeta>();
 
-  constructor(
-    private readonly repo: DynamoRepo,
-    store: Store,
-  ) {
-    this.reload();
-    store.onRollback(() => this.reload());
-  }
+  constructor(private readonly repo: DynamoRepo) {}
 
-  private reload(): void {
+  /** Loads every table from the store (registered as a cache: at start and whenever told to). */
+  async reload(): Promise<void> {
+    const metas = await this.repo.loadTables();
     this.byName.clear();
     this.byId.clear();
-    for (const meta of this.repo.loadTables()) this.remember(meta);
+    for (const meta of metas) this.remember(meta);
   }
 
   private remember(meta: TableMeta): void {
@@ -71,15 +68,15 @@ export class Tables {
   }
 
   /** Records new or changed metadata; call inside the store write that saves it. */
-  put(meta: TableMeta): void {
+  async put(tx: Tx, meta: TableMeta): Promise<void> {
+    await this.repo.saveTable(tx, meta);
     const old = this.byId.get(meta.id);
     if (old) this.byName.delete(nameKey(old.account, old.region, old.name));
-    this.repo.saveTable(meta);
     this.remember(meta);
   }
 
-  drop(meta: TableMeta): void {
-    this.repo.dropTable(meta);
+  async drop(tx: Tx, meta: TableMeta): Promise<void> {
+    await this.repo.dropTable(tx, meta);
     this.byName.delete(nameKey(meta.account, meta.region, meta.name));
     this.byId.delete(meta.id);
   }

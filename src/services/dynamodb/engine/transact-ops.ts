@@ -119,10 +119,10 @@ export async function transactWriteItems(engine: DynamoEngine, scope: TableScope
     ConsumedCapacity: mode === 'NONE' ? undefined : [...usage.values()].map((u) => u.report(mode)),
   });
 
-  return engine.write(() => {
+  return engine.write(async (tx) => {
     const now = engine.clock.now();
     if (tokenKey) {
-      const prior = engine.repo.idempotentResult(tokenKey, now);
+      const prior = await engine.repo.idempotentResult(tokenKey, now, tx);
       if (prior) {
         if (prior.hash !== hash) {
           throw new IdempotentParameterMismatchException('Request with the same client request token has already been made with different parameters');
@@ -131,7 +131,8 @@ export async function transactWriteItems(engine: DynamoEngine, scope: TableScope
       }
     }
     const lives = actions.map((a) => engine.live(a.meta));
-    const olds = actions.map((a, i) => engine.items.get(lives[i]!, a.key));
+    const olds: Array<Item | undefined> = [];
+    for (let i = 0; i < actions.length; i++) olds.push(await engine.items.get(lives[i]!, actions[i]!.key, tx));
     const nexts: Array<Item | undefined> = [];
     const reasons: CancellationReason[] = [];
     let failed = false;
@@ -155,18 +156,19 @@ export async function transactWriteItems(engine: DynamoEngine, scope: TableScope
     });
     if (failed) throw new TransactionCanceledException(reasons);
     const usage = new Map<number, Consumption>();
-    actions.forEach((a, i) => {
+    for (let i = 0; i < actions.length; i++) {
+      const a = actions[i]!;
       const live = lives[i]!;
       let used = usage.get(live.id);
       if (!used) usage.set(live.id, (used = new Consumption(live, 'write')));
       if (a.kind === 'ConditionCheck') {
         used.table += readUnits(olds[i] ? itemSize(olds[i]!) : 0, true) * 2;
-        return;
+        continue;
       }
-      engine.items.apply(live, a.key, olds[i], nexts[i]);
+      await engine.items.apply(tx, live, a.key, olds[i], nexts[i]);
       used.addWrite(olds[i], nexts[i], 2);
-    });
-    if (tokenKey) engine.repo.saveIdempotentResult(tokenKey, hash, '{}', now + TOKEN_TTL_MS);
+    }
+    if (tokenKey) await engine.repo.saveIdempotentResult(tx, tokenKey, hash, '{}', now + TOKEN_TTL_MS);
     return answer(usage);
   });
 }
@@ -182,7 +184,7 @@ function usageOf(actions: WriteAction[]): Map<number, Consumption> {
   return usage;
 }
 
-export function transactGetItems(engine: DynamoEngine, scope: TableScope, input: Input) {
+export async function transactGetItems(engine: DynamoEngine, scope: TableScope, input: Input) {
   const entries = transactItems(input);
   const mode = capacityMode(input.ReturnConsumedCapacity);
   const plans = entries.map((entry) => {
@@ -202,8 +204,10 @@ export function transactGetItems(engine: DynamoEngine, scope: TableScope, input:
     seen.add(s);
   }
   const usage = new Map<number, Consumption>();
-  const responses = plans.map((p) => {
-    const item = engine.items.get(p.meta, p.key);
+  const items: Array<Item | undefined> = [];
+  for (const p of plans) items.push(await engine.items.get(p.meta, p.key));
+  const responses = plans.map((p, i) => {
+    const item = items[i];
     let used = usage.get(p.meta.id);
     if (!used) usage.set(p.meta.id, (used = new Consumption(p.meta, 'read')));
     used.table += readUnits(item ? itemSize(item) : 0, true) * 2;

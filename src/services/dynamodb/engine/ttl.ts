@@ -45,19 +45,19 @@ export class TtlSweeper {
         if (!meta.ttlAttribute) continue;
         for (;;) {
           const now = Math.floor(engine.clock.now() / 1000);
-          const rows = engine.repo.expired(meta.id, now - FIVE_YEARS_S, now, BATCH);
+          const rows = await engine.repo.expired(meta.id, now - FIVE_YEARS_S, now, BATCH);
           if (!rows.length) break;
-          const n = await engine.write(() => {
+          const n = await engine.write(async (tx) => {
             const live = engine.tables.current(meta.id);
             if (!live?.ttlAttribute) return 0;
             let n = 0;
             for (const row of rows) {
               const key = { pk: row.pk, sk: row.sk, hash: partitionHash(row.pk) };
               // Re-read inside the commit: the item may have been updated since it was found.
-              const item: Item | undefined = engine.items.get(live, key);
+              const item: Item | undefined = await engine.items.get(live, key, tx);
               const at = item && expiryOf(live, item);
               if (!item || at === null || at === undefined || at > now || at < now - FIVE_YEARS_S) continue;
-              engine.items.apply(live, key, item, undefined, 'ttl');
+              await engine.items.apply(tx, live, key, item, undefined, 'ttl');
               n++;
             }
             return n;

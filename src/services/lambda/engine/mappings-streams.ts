@@ -94,7 +94,7 @@ export class StreamReader implements MappingRunner {
     const size = this.doc.BatchSize;
     const windowMs = this.doc.MaximumBatchingWindowInSeconds * 1000;
     this.waiter.reset();
-    const stream = info({ streamArn: this.doc.EventSourceArn });
+    const stream = await info({ streamArn: this.doc.EventSourceArn });
     if (!stream) {
       await this.waiter.wait(this.d.clock.now() + MISSING_PAUSE_MS, true);
       return;
@@ -106,7 +106,7 @@ export class StreamReader implements MappingRunner {
       after = this.doc.StartingPosition === 'TRIM_HORIZON' ? stream.trimHorizon : stream.latest;
       this.doc.positions = { ...this.doc.positions, [stream.shardId]: after };
     }
-    let page = read({ streamArn: this.doc.EventSourceArn, after, limit: size });
+    let page = await read({ streamArn: this.doc.EventSourceArn, after, limit: size });
     if (!page || page.records.length === 0) {
       await this.waiter.wait(undefined, true);
       return;
@@ -117,7 +117,7 @@ export class StreamReader implements MappingRunner {
       while (!this.stopped && page && page.records.length < size && this.d.clock.now() < deadline) {
         this.waiter.reset();
         await this.waiter.wait(deadline, true);
-        page = read({ streamArn: this.doc.EventSourceArn, after, limit: size }) ?? page;
+        page = (await read({ streamArn: this.doc.EventSourceArn, after, limit: size })) ?? page;
       }
     }
     if (this.stopped || !page) return;

@@ -111,7 +111,7 @@ export class EventSourceMappings {
         );
       }
     } else {
-      const stream = this.d.internal.get('dynamodb.streamInfo')?.({ streamArn: source });
+      const stream = await this.d.internal.get('dynamodb.streamInfo')?.({ streamArn: source });
       if (!stream) throw new InvalidParameterValueException(`Stream not found: ${source}`);
       // The starting position is fixed now: LATEST means records after the mapping was made.
       doc.positions = { [stream.shardId]: doc.StartingPosition === 'TRIM_HORIZON' ? stream.trimHorizon : stream.latest };

@@ -120,7 +120,7 @@ export async function runRead(engine: DynamoEngine, scope: TableScope, plan: Rea
   for (let p = start.partition; p < plan.inputs.length; p++) {
     const exclusiveStart = p === start.partition && start.key ? { ExclusiveStartKey: start.key } : {};
     const input = { ...plan.inputs[p]!, ...capacity, ...exclusiveStart, ...(remaining === undefined ? {} : { Limit: remaining }) };
-    const res = plan.kind === 'scan' ? scan(engine, scope, input) : query(engine, scope, input);
+    const res = await (plan.kind === 'scan' ? scan(engine, scope, input) : query(engine, scope, input));
     const found = plan.order ? sortPage(res.Items ?? [], plan.order) : (res.Items ?? []);
     for (const item of found) items.push(unnest(item, plan.paths));
     consumed = addCapacity(consumed, res.ConsumedCapacity);

@@ -179,7 +179,7 @@ export async function executeTransaction(engine: DynamoEngine, scope: TableScope
   const capacity = input.ReturnConsumedCapacity === undefined ? {} : { ReturnConsumedCapacity: input.ReturnConsumedCapacity };
   if (reads) {
     const readPlans = plans as ReadPlan[];
-    const res = transactGetItems(engine, scope, { TransactItems: readPlans.map((p) => ({ Get: p.inputs[0] })), ...capacity });
+    const res = await transactGetItems(engine, scope, { TransactItems: readPlans.map((p) => ({ Get: p.inputs[0] })), ...capacity });
     const responses = res.Responses.map((r, i) => ('Item' in r && r.Item ? { Item: unnest(r.Item, readPlans[i]!.paths) } : {}));
     return { Responses: responses, ConsumedCapacity: res.ConsumedCapacity };
   }
