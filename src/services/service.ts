@@ -15,7 +15,7 @@ import type { ApiRequest, ApiResponse, UpgradeRequest, WebSocketConnection } fro
 import type { HostMatch, RouteHead } from '../server/host-router.js';
 import type { StructureShape, Violation } from '../protocols/shapes.js';
 import type { BlobStore } from '../store/blobs.js';
-import type { SqliteStore as Store } from '../store/sqlite.js'; // transitional: the service moves to the Store contract
+import type { Store } from '../store/store.js';
 
 /** What an operation handler knows about the request that called it. */
 export interface RequestContext {
