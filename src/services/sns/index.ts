@@ -9,6 +9,7 @@
 import { isIP } from 'node:net';
 import { AwsError } from '../../protocols/errors.js';
 import type { Violation } from '../../protocols/shapes.js';
+import { fromViolations, validationMessage } from '../../protocols/validate.js';
 import type { ApiRequest, ApiResponse } from '../../server/api.js';
 import type { ServiceEnv, ServicePlugin } from '../service.js';
 import { CERT_PATH, LINKS_PREFIX as PREFIX } from './engine/envelope.js';
@@ -23,10 +24,7 @@ import { SNS_MIGRATIONS, SqliteSnsRepo } from './repo.sqlite.js';
 /** Shape violations as SNS reports them: a missing member, or a value of the wrong type. */
 function validationError(violations: Violation[]) {
   const v = violations[0]!;
-  if (v.kind === 'missing') {
-    const member = v.member.charAt(0).toLowerCase() + v.member.slice(1);
-    return new ValidationError(`1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`);
-  }
+  if (v.kind === 'missing') return new ValidationError(validationMessage(fromViolations([v])));
   return invalidParameter(v.member);
 }
 
