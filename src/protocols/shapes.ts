@@ -142,25 +142,29 @@ export const inPayload = <S extends Shape>(shape: S, xmlName?: string): Member<S
 // ---- the handler's types, inferred from the declarations ----------------------------------------
 
 /** The value a handler sees for a shape: enums as unions, blobs as Buffers, documents unknown. */
-export type ShapeType<S> = S extends { kind: 'string'; enum?: readonly (infer E)[] }
-  ? string extends E
-    ? string
-    : E
-  : S extends { kind: 'integer' }
-    ? number
-    : S extends { kind: 'boolean' }
-      ? boolean
-      : S extends { kind: 'blob' }
-        ? Buffer
-        : S extends { kind: 'document' }
-          ? unknown
-          : S extends { kind: 'list'; member: infer M }
-            ? ShapeType<M>[]
-            : S extends { kind: 'map'; value: infer V }
-              ? Record<string, ShapeType<V>>
-              : S extends { kind: 'structure'; members: infer M }
-                ? StructureType<M>
-                : never;
+export type ShapeType<S> = [Shape] extends [S]
+  ? unknown // the undeclared union (a generic helper's shape): nothing more is known
+  : S extends { kind: 'string'; enum?: readonly (infer E)[] }
+    ? string extends E
+      ? string
+      : E
+    : S extends { kind: 'integer' }
+      ? number
+      : S extends { kind: 'boolean' }
+        ? boolean
+        : S extends { kind: 'blob' }
+          ? Buffer
+          : S extends { kind: 'document' }
+            ? unknown
+            : S extends { kind: 'list'; member: infer M }
+              ? ShapeType<M>[]
+              : S extends { kind: 'map'; value: infer V }
+                ? Record<string, ShapeType<V>>
+                : S extends { kind: 'structure'; members: infer M }
+                  ? string extends keyof M
+                    ? Record<string, unknown>
+                    : StructureType<M>
+                  : never;
 
 type MemberType<M> = M extends { streaming: true } ? Readable : M extends { shape: infer S } ? ShapeType<S> : never;
 type RequiredKeys<M> = { [K in keyof M]: M[K] extends { required: true } ? K : never }[keyof M];
