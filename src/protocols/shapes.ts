@@ -5,7 +5,7 @@
  * locationName (used by the query protocol and XML), `flattened` its flattened trait.
  */
 import type { Readable } from 'node:stream';
-import { awsPath, lowerFirst, pattern as toPattern, renderValue, rules, type Pattern } from './validate.js';
+import { lowerFirst, pattern as toPattern, renderValue, rules, type Pattern } from './validate.js';
 
 export type Shape = StringShape | IntegerShape | BooleanShape | BlobShape | ListShape | MapShape | StructureShape | DocumentShape;
 
@@ -192,9 +192,40 @@ export function validate(shape: StructureShape, value: Record<string, unknown>):
   return violations;
 }
 
-/** Only the declared constraints of an already decoded value (query and REST inputs), in the same order. */
+/**
+ * Only the declared constraints of an already decoded value (query and REST inputs, whose
+ * decoders report missing members and types themselves), in member order; nothing to do, and
+ * no pass over the value, for a shape that declares none.
+ */
 export function constraintViolations(shape: StructureShape, value: Record<string, unknown>): Violation[] {
+  if (!declaresConstraints(shape)) return [];
   return validate(shape, value).filter((v) => v.kind === 'constraint');
+}
+
+const declared = new WeakMap<Shape, boolean>();
+function declaresConstraints(shape: Shape, depth = 0): boolean {
+  const known = declared.get(shape);
+  if (known !== undefined) return known;
+  let found = false;
+  switch (shape.kind) {
+    case 'string':
+      found = shape.min !== undefined || shape.max !== undefined || shape.pattern !== undefined || shape.enum !== undefined;
+      break;
+    case 'integer':
+      found = shape.min !== undefined || shape.max !== undefined || shape.enum !== undefined;
+      break;
+    case 'list':
+      found = shape.min !== undefined || shape.max !== undefined || (depth < 32 && declaresConstraints(shape.member, depth + 1));
+      break;
+    case 'map':
+      found = shape.min !== undefined || shape.max !== undefined || (depth < 32 && (declaresConstraints(shape.key, depth + 1) || declaresConstraints(shape.value, depth + 1)));
+      break;
+    case 'structure':
+      found = depth < 32 && Object.values(shape.members).some((m) => declaresConstraints(m.shape, depth + 1));
+      break;
+  }
+  declared.set(shape, found);
+  return found;
 }
 
 function checkStructure(shape: StructureShape, value: Record<string, unknown>, path: string, at: string, out: Violation[]): void {
@@ -274,9 +305,6 @@ function checkLength(c: LengthConstraints, n: number, broken: (rule: string) => 
   if (c.min !== undefined && n < c.min) broken(rules.minLength(c.min));
   if (c.max !== undefined && n > c.max) broken(rules.maxLength(c.max));
 }
-
-/** AWS's path of a missing or mistyped member (`Entries.1.Id` is `entries.1.member.id`). */
-export const violationAt = (v: Violation): string => (v.kind === 'constraint' ? v.at : awsPath(v.path));
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 export function isBase64(s: string): boolean {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defineOperation } from '../../src/protocols/define-operation.js';
+import { decodeQueryInput } from '../../src/protocols/query.js';
 import { blob, integer, list, map, required, string, structure, validate, type ShapeType } from '../../src/protocols/shapes.js';
 import { ConstraintList, fromViolations, renderValue, validationMessage } from '../../src/protocols/validate.js';
 
@@ -118,4 +119,16 @@ test('defineOperation infers the handler input from the shapes', async () => {
     handler: () => ({ Greeting: 5 }),
   });
   assert.deepEqual(await op.handler(sample, {} as never), { Greeting: 'n FAST 0' });
+});
+
+test('query inputs are held to the declared constraints too, after the decoder\'s own violations', () => {
+  const shape = structure({ QueueName: required(string({ max: 5 })), Ids: list(string({ min: 2 }), { memberName: 'Id', flattened: true }), Url: required(string()) });
+  const { violations } = decodeQueryInput(shape, new Map([['QueueName', 'toolong'], ['Id.1', 'a']]));
+  assert.equal(
+    validationMessage(fromViolations(violations)),
+    "3 validation errors detected: Value null at 'url' failed to satisfy constraint: Member must not be null; " +
+      "Value 'toolong' at 'queueName' failed to satisfy constraint: Member must have length less than or equal to 5; " +
+      "Value 'a' at 'ids.1.member' failed to satisfy constraint: Member must have length greater than or equal to 2",
+  );
+  assert.deepEqual(decodeQueryInput(structure({ A: string() }), new Map([['A', 'x']])).violations, []);
 });
