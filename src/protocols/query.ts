@@ -12,7 +12,7 @@
  * Generic: no service knowledge lives here.
  */
 import { MalformedQueryString, type AwsError } from './errors.js';
-import { isBase64, type ListShape, type MapShape, type Shape, type StructureShape, type Violation } from './shapes.js';
+import { constraintViolations, isBase64, type ListShape, type MapShape, type Shape, type StructureShape, type Violation } from './shapes.js';
 import { encodeXmlStructure, escapeXml, wrapXml } from './xml.js';
 
 // ---------------------------------------------------------------------------------------
@@ -284,7 +284,7 @@ export function decodeQueryInput(
 ): { value: Record<string, unknown>; violations: Violation[] } {
   const decoder = new Decoder();
   const value = decoder.structure(shape, buildTree(params), '');
-  return { value, violations: decoder.violations };
+  return { value, violations: [...decoder.violations, ...constraintViolations(shape, value)] };
 }
 
 // ---------------------------------------------------------------------------------------

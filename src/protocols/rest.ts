@@ -7,7 +7,7 @@
  */
 import { setOwn } from '../lib/own.js';
 import type { Readable } from 'node:stream';
-import type { Member, Shape, StructureShape, Violation } from './shapes.js';
+import { constraintViolations, type Member, type Shape, type StructureShape, type Violation } from './shapes.js';
 
 export interface HttpBinding {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD' | 'OPTIONS';
@@ -198,6 +198,7 @@ export function decodeRestInput(
     }
     value[name] = v;
   }
+  violations.push(...constraintViolations(shape, value));
   return { value, violations };
 }
 

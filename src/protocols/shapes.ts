@@ -4,13 +4,30 @@
  * validate, and encode (JSON, XML). Names follow the AWS models: `xmlName` is the model's
  * locationName (used by the query protocol and XML), `flattened` its flattened trait.
  */
+import type { Readable } from 'node:stream';
+import { lowerFirst, pattern as toPattern, renderValue, rules, type Pattern } from './validate.js';
+
 export type Shape = StringShape | IntegerShape | BooleanShape | BlobShape | ListShape | MapShape | StructureShape | DocumentShape;
 
-export interface StringShape {
+/** Constraints as AWS's models declare them, checked at decode time (validate below). */
+export interface LengthConstraints {
+  /** The model's `length` trait: characters of a string, items of a list, entries of a map. */
+  min?: number;
+  max?: number;
+}
+export interface StringShape<E extends string = string> extends LengthConstraints {
   kind: 'string';
+  pattern?: Pattern;
+  /** The allowed values, in the order AWS's message lists them; the handler sees their union. */
+  enum?: readonly E[];
 }
 export interface IntegerShape {
   kind: 'integer';
+  /** The model's `range` trait. */
+  min?: number;
+  max?: number;
+  /** The allowed values (an enumeration of numbers, such as Logs' retention periods). */
+  enum?: readonly number[];
 }
 export interface BooleanShape {
   kind: 'boolean';
@@ -25,17 +42,17 @@ export interface BlobShape {
 export interface DocumentShape {
   kind: 'document';
 }
-export interface ListShape {
+export interface ListShape<M extends Shape = Shape> extends LengthConstraints {
   kind: 'list';
-  member: Shape;
+  member: M;
   /** Element name of each item in XML / query (default `member`). */
   memberName?: string;
   flattened?: boolean;
 }
-export interface MapShape {
+export interface MapShape<V extends Shape = Shape> extends LengthConstraints {
   kind: 'map';
-  key: Shape;
-  value: Shape;
+  key: StringShape;
+  value: V;
   keyName?: string;
   valueName?: string;
   flattened?: boolean;
@@ -43,8 +60,8 @@ export interface MapShape {
 /** Where a REST protocol carries a member: in the URI path, query string, headers, or the body. */
 export type MemberLocation = 'uri' | 'querystring' | 'header' | 'headers' | 'payload';
 
-export interface Member {
-  shape: Shape;
+export interface Member<S extends Shape = Shape> {
+  shape: S;
   /** Name on the query/XML wire when it differs from the JSON member name. */
   xmlName?: string;
   required?: boolean;
@@ -55,71 +72,163 @@ export interface Member {
   /** A blob payload handed to the handler as the unread request stream (S3 uploads). */
   streaming?: boolean;
 }
-export interface StructureShape {
+export interface StructureShape<M extends Record<string, Member> = Record<string, Member>> {
   kind: 'structure';
-  members: Record<string, Member>;
+  members: M;
+  /** The model's class name, as Java prints a structure value in a message (`KeySchemaElement(...)`). */
+  javaName?: string;
 }
 
-export const string = (): StringShape => ({ kind: 'string' });
-export const integer = (): IntegerShape => ({ kind: 'integer' });
+type StringOptions<E extends string> = LengthConstraints & { pattern?: string | Pattern; enum?: readonly E[] };
+
+/** string(), string({ min: 1, max: 80, pattern: '[a-zA-Z0-9_-]+' }), string({ enum: ['A', 'B'] }) */
+export function string<const E extends string = string>(c: StringOptions<E> = {}): StringShape<E> {
+  const { pattern, ...rest } = c;
+  return { kind: 'string', ...rest, ...(pattern !== undefined ? { pattern: typeof pattern === 'string' ? toPattern(pattern) : pattern } : {}) };
+}
+export const integer = (c: { min?: number; max?: number; enum?: readonly number[] } = {}): IntegerShape => ({ kind: 'integer', ...c });
 export const boolean = (): BooleanShape => ({ kind: 'boolean' });
 export const blob = (): BlobShape => ({ kind: 'blob' });
 export const document = (): DocumentShape => ({ kind: 'document' });
-export const list = (member: Shape, opts: { memberName?: string; flattened?: boolean } = {}): ListShape => ({
+export const list = <M extends Shape>(member: M, opts: { memberName?: string; flattened?: boolean } & LengthConstraints = {}): ListShape<M> => ({
   kind: 'list',
   member,
   ...opts,
 });
-export const map = (
-  key: Shape,
-  value: Shape,
-  opts: { keyName?: string; valueName?: string; flattened?: boolean } = {},
-): MapShape => ({ kind: 'map', key, value, ...opts });
+export const map = <V extends Shape>(
+  key: StringShape,
+  value: V,
+  opts: { keyName?: string; valueName?: string; flattened?: boolean } & LengthConstraints = {},
+): MapShape<V> => ({ kind: 'map', key, value, ...opts });
 
-type MemberSpec = Shape | (Member & { shape: Shape });
-/** structure({ QueueUrl: req(string()), Attributes: { shape: ..., xmlName: 'Attribute' } }) */
-export function structure(members: Record<string, MemberSpec>): StructureShape {
+type MemberSpec = Shape | Member;
+type AsMember<S> = S extends { kind: string } ? { shape: S } : S;
+/** structure({ QueueUrl: required(string()), Attributes: { shape: ..., xmlName: 'Attribute' } }) */
+export function structure<M extends Record<string, MemberSpec>>(
+  members: M,
+  opts: { javaName?: string } = {},
+): StructureShape<{ [K in keyof M]: AsMember<M[K]> }> {
   const out: Record<string, Member> = {};
   for (const [name, spec] of Object.entries(members)) {
     out[name] = 'kind' in spec ? { shape: spec } : spec;
   }
-  return { kind: 'structure', members: out };
+  return { kind: 'structure', members: out as { [K in keyof M]: AsMember<M[K]> }, ...opts };
 }
 /** Marks a member required. */
-export const required = (shape: Shape, xmlName?: string): Member => ({ shape, required: true, ...(xmlName ? { xmlName } : {}) });
+export const required = <S extends Shape>(shape: S, xmlName?: string): Member<S> & { required: true } => ({
+  shape,
+  required: true,
+  ...(xmlName ? { xmlName } : {}),
+});
 /** A member with a different query/XML name. */
-export const named = (shape: Shape, xmlName: string): Member => ({ shape, xmlName });
+export const named = <S extends Shape>(shape: S, xmlName: string): Member<S> => ({ shape, xmlName });
 
 // REST bindings (S3's REST-XML): where each member travels.
 /** A `{Label}` of the URI template (always required). */
-export const inUri = (label: string, shape: Shape = string()): Member => ({ shape, required: true, location: 'uri', locationName: label });
-export const inQuery = (shape: Shape, name: string): Member => ({ shape, location: 'querystring', locationName: name });
-export const inHeader = (shape: Shape, name: string): Member => ({ shape, location: 'header', locationName: name });
+export function inUri(label: string): Member<StringShape> & { required: true };
+export function inUri<S extends Shape>(label: string, shape: S): Member<S> & { required: true };
+export function inUri(label: string, shape: Shape = string()): Member & { required: true } {
+  return { shape, required: true, location: 'uri', locationName: label };
+}
+export const inQuery = <S extends Shape>(shape: S, name: string): Member<S> => ({ shape, location: 'querystring', locationName: name });
+export const inHeader = <S extends Shape>(shape: S, name: string): Member<S> => ({ shape, location: 'header', locationName: name });
 /** Every header starting with `prefix` (S3's x-amz-meta-*), keyed by the rest of its name. */
-export const headersWithPrefix = (prefix: string): Member => ({ shape: map(string(), string()), location: 'headers', locationName: prefix });
+export const headersWithPrefix = (prefix: string): Member<MapShape<StringShape>> => ({ shape: map(string(), string()), location: 'headers', locationName: prefix });
 /** The whole body as an unread stream, for uploads of any size. */
-export const streamingPayload = (): Member => ({ shape: blob(), location: 'payload', streaming: true });
+export const streamingPayload = (): Member<BlobShape> & { streaming: true } => ({ shape: blob(), location: 'payload', streaming: true });
 /** The whole body: a structure (XML element `xmlName`) or a blob. */
-export const inPayload = (shape: Shape, xmlName?: string): Member => ({ shape, location: 'payload', ...(xmlName ? { xmlName } : {}) });
+export const inPayload = <S extends Shape>(shape: S, xmlName?: string): Member<S> => ({ shape, location: 'payload', ...(xmlName ? { xmlName } : {}) });
 
+// ---- the handler's types, inferred from the declarations ----------------------------------------
+
+/** The value a handler sees for a shape: enums as unions, blobs as Buffers, documents unknown. */
+export type ShapeType<S> = [Shape] extends [S]
+  ? unknown // the undeclared union (a generic helper's shape): nothing more is known
+  : S extends { kind: 'string'; enum?: readonly (infer E)[] }
+    ? string extends E
+      ? string
+      : E
+    : S extends { kind: 'integer' }
+      ? number
+      : S extends { kind: 'boolean' }
+        ? boolean
+        : S extends { kind: 'blob' }
+          ? Buffer
+          : S extends { kind: 'document' }
+            ? unknown
+            : S extends { kind: 'list'; member: infer M }
+              ? ShapeType<M>[]
+              : S extends { kind: 'map'; value: infer V }
+                ? Record<string, ShapeType<V>>
+                : S extends { kind: 'structure'; members: infer M }
+                  ? string extends keyof M
+                    ? Record<string, unknown>
+                    : StructureType<M>
+                  : never;
+
+type MemberType<M> = M extends { streaming: true } ? Readable : M extends { shape: infer S } ? ShapeType<S> : never;
+type RequiredKeys<M> = { [K in keyof M]: M[K] extends { required: true } ? K : never }[keyof M];
+/** A structure's members: `required` ones present, the others optional. */
+export type StructureType<M> = { [K in keyof M as K extends RequiredKeys<M> ? K : never]: MemberType<M[K]> } & {
+  [K in keyof M as K extends RequiredKeys<M> ? never : K]?: MemberType<M[K]>;
+};
 
 /** One problem found while validating input against its shape. */
 export type Violation =
   | { kind: 'missing'; path: string; member: string }
-  | { kind: 'type'; path: string; member: string; expected: Shape['kind']; value: unknown };
+  | { kind: 'type'; path: string; member: string; expected: Shape['kind']; value: unknown }
+  /** A declared constraint broken: `at` is AWS's path (`entries.1.member.id`), `rule` AWS's text. */
+  | { kind: 'constraint'; path: string; member: string; at: string; value: unknown; rule: string; shown?: string };
 
 /**
- * Checks a decoded JSON value against a structure: required members present, types right.
- * Unknown members are ignored, as AWS services ignore them. Blobs arrive as base64 strings
- * and are replaced by Buffers. Returns the violations (empty when valid).
+ * Checks a decoded JSON value against a structure: required members present, types right,
+ * declared constraints kept (in member order, each member's own constraints before its
+ * contents). Unknown members are ignored, as AWS services ignore them. Blobs arrive as base64
+ * strings and are replaced by Buffers. Returns the violations (empty when valid).
  */
 export function validate(shape: StructureShape, value: Record<string, unknown>): Violation[] {
   const violations: Violation[] = [];
-  checkStructure(shape, value, '', violations);
+  checkStructure(shape, value, '', '', violations);
   return violations;
 }
 
-function checkStructure(shape: StructureShape, value: Record<string, unknown>, path: string, out: Violation[]): void {
+/**
+ * Only the declared constraints of an already decoded value (query and REST inputs, whose
+ * decoders report missing members and types themselves), in member order; nothing to do, and
+ * no pass over the value, for a shape that declares none.
+ */
+export function constraintViolations(shape: StructureShape, value: Record<string, unknown>): Violation[] {
+  if (!declaresConstraints(shape)) return [];
+  return validate(shape, value).filter((v) => v.kind === 'constraint');
+}
+
+const declared = new WeakMap<Shape, boolean>();
+function declaresConstraints(shape: Shape, depth = 0): boolean {
+  const known = declared.get(shape);
+  if (known !== undefined) return known;
+  let found = false;
+  switch (shape.kind) {
+    case 'string':
+      found = shape.min !== undefined || shape.max !== undefined || shape.pattern !== undefined || shape.enum !== undefined;
+      break;
+    case 'integer':
+      found = shape.min !== undefined || shape.max !== undefined || shape.enum !== undefined;
+      break;
+    case 'list':
+      found = shape.min !== undefined || shape.max !== undefined || (depth < 32 && declaresConstraints(shape.member, depth + 1));
+      break;
+    case 'map':
+      found = shape.min !== undefined || shape.max !== undefined || (depth < 32 && (declaresConstraints(shape.key, depth + 1) || declaresConstraints(shape.value, depth + 1)));
+      break;
+    case 'structure':
+      found = depth < 32 && Object.values(shape.members).some((m) => declaresConstraints(m.shape, depth + 1));
+      break;
+  }
+  declared.set(shape, found);
+  return found;
+}
+
+function checkStructure(shape: StructureShape, value: Record<string, unknown>, path: string, at: string, out: Violation[]): void {
   for (const [name, member] of Object.entries(shape.members)) {
     const v = value[name];
     const p = path ? `${path}.${name}` : name;
@@ -128,34 +237,47 @@ function checkStructure(shape: StructureShape, value: Record<string, unknown>, p
       if (v === null) delete value[name];
       continue;
     }
-    const fixed = checkValue(member.shape, v, p, name, out);
+    if (member.streaming) continue;
+    const fixed = checkValue(member.shape, v, p, at ? `${at}.${lowerFirst(name)}` : lowerFirst(name), name, out);
     if (fixed !== v) value[name] = fixed;
   }
 }
 
-function checkValue(shape: Shape, v: unknown, path: string, member: string, out: Violation[]): unknown {
+function checkValue(shape: Shape, v: unknown, path: string, at: string, member: string, out: Violation[]): unknown {
   const bad = () => {
     out.push({ kind: 'type', path, member, expected: shape.kind, value: v });
     return v;
   };
+  const broken = (rule: string, shown?: string) =>
+    out.push({ kind: 'constraint', path, member, at, value: v, rule, ...(shown !== undefined ? { shown } : {}) });
   // A null member is absent (checkStructure drops it); a null inside a list or map is not.
   if (v === null) return bad();
   switch (shape.kind) {
     case 'document':
       return v;
     case 'string':
-      return typeof v === 'string' ? v : bad();
+      if (typeof v !== 'string') return bad();
+      checkLength(shape, v.length, broken);
+      if (shape.pattern && !shape.pattern.re.test(v)) broken(rules.pattern(shape.pattern.text));
+      if (shape.enum && !shape.enum.includes(v)) broken(rules.enum(shape.enum));
+      return v;
     case 'integer':
-      return typeof v === 'number' && Number.isInteger(v) ? v : bad();
+      if (typeof v !== 'number' || !Number.isInteger(v)) return bad();
+      if (shape.min !== undefined && v < shape.min) broken(rules.min(shape.min));
+      if (shape.max !== undefined && v > shape.max) broken(rules.max(shape.max));
+      if (shape.enum && !shape.enum.includes(v)) broken(rules.enum(shape.enum));
+      return v;
     case 'boolean':
       return typeof v === 'boolean' ? v : bad();
     case 'blob':
+      if (Buffer.isBuffer(v)) return v;
       if (typeof v !== 'string' || !isBase64(v)) return bad();
       return Buffer.from(v, 'base64');
     case 'list': {
       if (!Array.isArray(v)) return bad();
+      checkLength(shape, v.length, (rule) => broken(rule, renderValue(v, shape)));
       for (let i = 0; i < v.length; i++) {
-        const fixed = checkValue(shape.member, v[i], `${path}.${i + 1}`, member, out);
+        const fixed = checkValue(shape.member, v[i], `${path}.${i + 1}`, `${at}.${i + 1}.member`, member, out);
         if (fixed !== v[i]) v[i] = fixed;
       }
       return v;
@@ -163,17 +285,25 @@ function checkValue(shape: Shape, v: unknown, path: string, member: string, out:
     case 'map': {
       if (typeof v !== 'object' || Array.isArray(v)) return bad();
       const obj = v as Record<string, unknown>;
-      for (const k of Object.keys(obj)) {
-        const fixed = checkValue(shape.value, obj[k], `${path}.${k}`, member, out);
+      const keys = Object.keys(obj);
+      checkLength(shape, keys.length, (rule) => broken(rule, renderValue(obj, shape)));
+      for (const k of keys) {
+        checkValue(shape.key, k, `${path}.${k}`, `${at}.${k}.member.key`, member, out);
+        const fixed = checkValue(shape.value, obj[k], `${path}.${k}`, `${at}.${k}.member.value`, member, out);
         if (fixed !== obj[k]) obj[k] = fixed;
       }
       return v;
     }
     case 'structure':
       if (typeof v !== 'object' || Array.isArray(v)) return bad();
-      checkStructure(shape, v as Record<string, unknown>, path, out);
+      checkStructure(shape, v as Record<string, unknown>, path, at, out);
       return v;
   }
+}
+
+function checkLength(c: LengthConstraints, n: number, broken: (rule: string) => void): void {
+  if (c.min !== undefined && n < c.min) broken(rules.minLength(c.min));
+  if (c.max !== undefined && n > c.max) broken(rules.maxLength(c.max));
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

@@ -49,7 +49,11 @@ export interface RequestContext {
   payload?: { hash: string; streaming?: StreamingSignature };
 }
 
-export interface Operation<I = any, O = any> {
+/**
+ * An operation as the registry keeps it (`defineOperation` builds one with its handler's types
+ * inferred from the shapes; the registry erases them to `unknown`).
+ */
+export interface Operation<I = unknown, O = unknown> {
   input: StructureShape;
   /** Absent when the operation answers with an empty body. */
   output?: StructureShape;
@@ -130,7 +134,7 @@ export interface ServicePlugin {
   restXml?: RestXmlProtocolSpec;
   /** restJson1 (Lambda): operations chosen by method and URI, bodies in JSON; each operation declares `http`. */
   restJson?: RestJsonProtocolSpec;
-  operations: Record<string, Operation>;
+  operations: Record<string, Operation<unknown, unknown>>;
   /** Fills query-protocol parameters implied by the request path (SQS: QueueUrl). */
   queryDefaults?(params: Map<string, string>, path: string): void;
   /**

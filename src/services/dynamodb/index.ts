@@ -3,6 +3,7 @@
  * (DynamoDBStreams_20120810). Both sign as `dynamodb` and share one engine.
  */
 import type { Violation } from '../../protocols/shapes.js';
+import { fromViolations, validationMessage } from '../../protocols/validate.js';
 import type { ServiceEnv, ServiceFactory, ServicePlugin } from '../service.js';
 import { DynamoEngine } from './engine/index.js';
 import { streamPositions, streamRecordsAfter } from './engine/stream-ops.js';
@@ -13,18 +14,9 @@ import { streamOperations } from './operations/streams.js';
 import { tableOperations } from './operations/tables.js';
 import { sqliteDynamoRepo } from './repo.sqlite.js';
 
-const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
-
-/** DynamoDB's aggregate: "2 validation errors detected: Value null at 'tableName' failed to satisfy constraint: ...; ...". */
+/** DynamoDB's aggregate: "2 validation errors detected: Value null at 'tableName' failed to satisfy constraint: ...; ...", at most 10. */
 export function validationError(violations: Violation[]) {
-  const parts = violations.map((v) => {
-    const path = v.path.split('.').map(lowerFirst).join('.');
-    return v.kind === 'missing'
-      ? `Value null at '${path}' failed to satisfy constraint: Member must not be null`
-      : `Value '${String(v.value)}' at '${path}' failed to satisfy constraint: Member must be of type ${v.expected}`;
-  });
-  const n = parts.length;
-  return new ValidationException(`${n} validation error${n > 1 ? 's' : ''} detected: ${parts.join('; ')}`);
+  return new ValidationException(validationMessage(fromViolations(violations), { max: 10 }));
 }
 
 export interface DynamoDbOptions {

@@ -1,6 +1,7 @@
 /** Lambda's errors, with the codes and statuses its API documents. */
 import { AwsError, awsErrorClass } from '../../protocols/errors.js';
 import type { Violation } from '../../protocols/shapes.js';
+import { describeViolation, fromViolations, lowerFirst, validationSummary } from '../../protocols/validate.js';
 
 export const ResourceNotFoundException = awsErrorClass('ResourceNotFoundException', { status: 404 });
 export const ResourceConflictException = awsErrorClass('ResourceConflictException', { status: 409 });
@@ -25,12 +26,16 @@ export class TooManyRequestsException extends AwsError {
   }
 }
 
-/** Missing required members, in the words Lambda's validation uses. */
+/**
+ * Missing required members and broken constraints, in the words Lambda's validation uses; a
+ * member of the wrong type is only "Invalid value at 'Member'".
+ */
 export function lambdaValidationError(violations: Violation[]): AwsError {
-  const parts = violations.map((v) => (v.kind === 'missing' ? `Value null at '${lowerFirst(v.path)}' failed to satisfy constraint: Member must not be null` : `Invalid value at '${v.path}'`));
-  return new AwsError('ValidationException', `${parts.length} validation error${parts.length === 1 ? '' : 's'} detected: ${parts.join('; ')}`, { status: 400 });
+  const parts = fromViolations(violations).map((c, i) => {
+    const v = violations[i]!;
+    return v.kind === 'type' ? `Invalid value at '${v.path}'` : describeViolation(v.kind === 'missing' ? { ...c, at: lowerFirst(v.path) } : c);
+  });
+  return new AwsError('ValidationException', validationSummary(parts), { status: 400 });
 }
-
-const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
 export const functionNotFound = (arn: string) => new ResourceNotFoundException(`Function not found: ${arn}`);

@@ -6,9 +6,9 @@
  */
 import type { Violation } from '../../protocols/shapes.js';
 import type { Store } from '../../store/store.js';
+import { fromViolations, validationMessage } from '../../protocols/validate.js';
 import type { ServiceEnv, ServicePlugin } from '../service.js';
 import { LogsEngine } from './engine/index.js';
-import { violationPath } from './engine/validate.js';
 import { InvalidParameterException } from './errors.js';
 import { eventOperations } from './operations/events.js';
 import { groupOperations } from './operations/groups.js';
@@ -16,15 +16,9 @@ import { streamOperations } from './operations/streams.js';
 import { tagOperations } from './operations/tags.js';
 import { sqliteLogsRepo } from './repo.sqlite.js';
 
-/** Missing members as CloudWatch Logs reports them: "1 validation error detected: Value null at 'logGroupName' ...". */
+/** Missing members and broken constraints as CloudWatch Logs reports them: "1 validation error detected: Value null at 'logGroupName' ...". */
 function validationError(violations: Violation[]) {
-  const parts = violations.map((v) =>
-    v.kind === 'missing'
-      ? `Value null at '${violationPath(v.path)}' failed to satisfy constraint: Member must not be null`
-      : `Value '${String(v.value)}' at '${violationPath(v.path)}' failed to satisfy constraint: Member must be of type ${v.expected}`,
-  );
-  const n = parts.length;
-  return new InvalidParameterException(`${n} validation error${n > 1 ? 's' : ''} detected: ${parts.join('; ')}`);
+  return new InvalidParameterException(validationMessage(fromViolations(violations)));
 }
 
 export async function createLogsService(env: ServiceEnv): Promise<ServicePlugin> {

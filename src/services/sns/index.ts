@@ -8,6 +8,7 @@
  */
 import { AwsError } from '../../protocols/errors.js';
 import type { Violation } from '../../protocols/shapes.js';
+import { fromViolations, validationMessage } from '../../protocols/validate.js';
 import type { ApiRequest, ApiResponse } from '../../server/api.js';
 import type { RouteHead } from '../../server/host-router.js';
 import type { ServiceEnv, ServicePlugin } from '../service.js';
@@ -23,10 +24,7 @@ import { sqliteSnsRepo } from './repo.sqlite.js';
 /** Shape violations as SNS reports them: a missing member, or a value of the wrong type. */
 function validationError(violations: Violation[]) {
   const v = violations[0]!;
-  if (v.kind === 'missing') {
-    const member = v.member.charAt(0).toLowerCase() + v.member.slice(1);
-    return new ValidationError(`1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`);
-  }
+  if (v.kind === 'missing') return new ValidationError(validationMessage(fromViolations([v])));
   return invalidParameter(v.member);
 }
 

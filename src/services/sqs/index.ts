@@ -22,7 +22,8 @@ import { sqliteSqsRepo } from './repo.sqlite.js';
 function validationError(violations: Violation[]) {
   const v = violations[0]!;
   if (v.kind === 'missing') return new MissingParameter(`The request must contain the parameter ${v.member}.`);
-  return new InvalidParameterValue(`Value ${String(v.value)} for parameter ${v.member} is invalid. Reason: Must be of type ${v.expected}.`);
+  const reason = v.kind === 'type' ? `Must be of type ${v.expected}` : v.rule;
+  return new InvalidParameterValue(`Value ${String(v.value)} for parameter ${v.member} is invalid. Reason: ${reason}.`);
 }
 
 export const createSqsService: ServiceFactory = async (env) => {

@@ -4,6 +4,7 @@
  * shared by both operations, each worded as DynamoDB words it.
  */
 import { SerializationException } from '../../../protocols/errors.js';
+import { ConstraintList, validationSummary } from '../../../protocols/validate.js';
 import { LimitExceededException, ResourceNotFoundException, ValidationException } from '../errors.js';
 import type { KeyDef, KeySchema, Projection, ProjectionType, StreamViewType, TableMeta, Throughput } from './table-meta.js';
 import type { ScalarKeyType } from './types.js';
@@ -89,37 +90,21 @@ export function readStream(v: unknown): RawStream | undefined {
 
 /** "N validation error(s) detected: ...; ..." over at most the first 10 violations, as DynamoDB caps them. */
 export function validationErrors(errors: readonly string[]): string {
-  const shown = errors.slice(0, 10);
-  return `${shown.length} validation error${shown.length === 1 ? '' : 's'} detected: ${shown.join('; ')}`;
+  return validationSummary(errors.slice(0, 10));
 }
 
-export class Violations {
-  readonly errors: string[] = [];
-  add(path: string, value: string | null, rule: string): void {
-    this.errors.push(`Value ${value === null ? 'null' : `'${value}'`} at '${path}' failed to satisfy constraint: ${rule}`);
-  }
-  present<T>(path: string, v: T | undefined): v is T {
-    if (v === undefined) this.add(path, null, 'Member must not be null');
-    return v !== undefined;
-  }
-  oneOf(path: string, v: string | undefined, set: readonly string[]): void {
-    if (v !== undefined && !set.includes(v)) this.add(path, v, `Member must satisfy enum value set: [${set.join(', ')}]`);
-  }
-  length(path: string, v: string, min: number, max: number): void {
-    if (v.length < min) this.add(path, v, `Member must have length greater than or equal to ${min}`);
-    if (v.length > max) this.add(path, v, `Member must have length less than or equal to ${max}`);
-  }
+/** The shared collector (protocols/validate.ts) with DynamoDB's composite rules; throws a ValidationException of at most 10. */
+export class Violations extends ConstraintList {
   atLeast(path: string, v: number | undefined, min: number): void {
-    if (v !== undefined && v < min) this.add(path, String(v), `Member must have value greater than or equal to ${min}`);
+    this.range(path, v, min);
   }
   /** Table and index names: 3..255 characters of [a-zA-Z0-9_.-] (length reported first, as DynamoDB does). */
   name(path: string, v: string | undefined): void {
     if (!this.present(path, v)) return;
-    this.length(path, v, 3, 255);
-    if (!NAME_RE.test(v)) this.add(path, v, `Member must satisfy regular expression pattern: ${NAME_PATTERN}`);
+    this.length(path, v, 3, 255).pattern(path, v, { text: NAME_PATTERN, re: NAME_RE });
   }
-  throwIfAny(): void {
-    if (this.errors.length > 0) throw new ValidationException(validationErrors(this.errors));
+  override throwIfAny(make: (message: string) => Error = (m) => new ValidationException(m), opts: { max?: number } = { max: 10 }): void {
+    super.throwIfAny(make, opts);
   }
 }
 

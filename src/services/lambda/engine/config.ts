@@ -7,6 +7,7 @@ import { AwsError } from '../../../protocols/errors.js';
 import { RESERVED_ENVIRONMENT_VARIABLES } from '../../../runtime/launch.js';
 import { InvalidParameterValueException } from '../errors.js';
 import type { VersionConfig } from '../model.js';
+import { validationMessage } from '../../../protocols/validate.js';
 
 export const RUNTIMES = [
   'nodejs18.x',
@@ -40,8 +41,9 @@ export interface ConfigInput {
   Architectures?: string[];
 }
 
+/** One broken constraint in the shared formatter's words; Lambda shows a structure value as its JSON. */
 const validation = (value: unknown, at: string, constraint: string) =>
-  new AwsError('ValidationException', `1 validation error detected: Value '${typeof value === 'object' ? JSON.stringify(value) : String(value)}' at '${at}' failed to satisfy constraint: ${constraint}`);
+  new AwsError('ValidationException', validationMessage([{ at, value, rule: constraint, ...(typeof value === 'object' ? { shown: `'${JSON.stringify(value)}'` } : {}) }]));
 
 /** Applies the members present in `input` to `config`, checking each as Lambda does. */
 export function applyConfig(config: VersionConfig, input: ConfigInput): void {

@@ -6,6 +6,7 @@
 import { parseArn } from '../../../lib/arn.js';
 import { EventPatternError, parseEventPattern } from '../../../lib/event-pattern.js';
 import { AwsError } from '../../../protocols/errors.js';
+import { ConstraintList, lowerFirst, rules } from '../../../protocols/validate.js';
 import { InvalidParameterValueException } from '../errors.js';
 
 export type SourceKind = 'sqs' | 'dynamodb';
@@ -87,13 +88,13 @@ export function sourceKind(arn: string | undefined): SourceKind {
  */
 export function checkMapping(doc: MappingDoc, input: MappingInput, creating: boolean): MappingDoc {
   const out: MappingDoc = { ...doc };
-  const violations: string[] = [];
+  const violations = new ConstraintList();
   const range = (name: keyof MappingInput, min: number, max: number) => {
     const v = input[name];
     if (v === undefined || v === null) return;
-    const path = name.charAt(0).toLowerCase() + name.slice(1);
-    if (typeof v !== 'number' || v < min) violations.push(`Value '${String(v)}' at '${path}' failed to satisfy constraint: Member must have value greater than or equal to ${min}`);
-    else if (v > max) violations.push(`Value '${v}' at '${path}' failed to satisfy constraint: Member must have value less than or equal to ${max}`);
+    const at = lowerFirst(name);
+    if (typeof v !== 'number' || v < min) violations.add(at, v, rules.min(min));
+    else if (v > max) violations.add(at, v, rules.max(max));
   };
   range('BatchSize', 1, 10000);
   range('MaximumBatchingWindowInSeconds', 0, 300);
@@ -102,21 +103,13 @@ export function checkMapping(doc: MappingDoc, input: MappingInput, creating: boo
   range('ParallelizationFactor', 1, 10);
   range('TumblingWindowInSeconds', 0, 900);
   const concurrency = scalingConcurrency(input.ScalingConfig);
-  if (concurrency !== undefined && (concurrency < 2 || concurrency > 1000)) {
-    violations.push(
-      `Value '${concurrency}' at 'scalingConfig.maximumConcurrency' failed to satisfy constraint: Member must have value ${concurrency < 2 ? 'greater than or equal to 2' : 'less than or equal to 1000'}`,
-    );
-  }
+  violations.range('scalingConfig.maximumConcurrency', concurrency, 2, 1000);
   const types = input.FunctionResponseTypes;
   if (types && types.some((t) => t !== 'ReportBatchItemFailures')) {
-    violations.push(`Value '[${types.join(', ')}]' at 'functionResponseTypes' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [ReportBatchItemFailures]]`);
+    violations.add('functionResponseTypes', types, rules.eachMember([rules.enum(['ReportBatchItemFailures'])]));
   }
-  if (input.StartingPosition !== undefined && !STARTING_POSITIONS.includes(input.StartingPosition)) {
-    violations.push(`Value '${input.StartingPosition}' at 'startingPosition' failed to satisfy constraint: Member must satisfy enum value set: [LATEST, AT_TIMESTAMP, TRIM_HORIZON]`);
-  }
-  if (violations.length) {
-    throw new AwsError('ValidationException', `${violations.length} validation error${violations.length === 1 ? '' : 's'} detected: ${violations.join('; ')}`);
-  }
+  violations.oneOf('startingPosition', input.StartingPosition, STARTING_POSITIONS);
+  violations.throwIfAny((message) => new AwsError('ValidationException', message));
 
   if (input.Enabled !== undefined) out.enabled = input.Enabled;
   if (input.BatchSize !== undefined) out.BatchSize = input.BatchSize;

@@ -1,43 +1,34 @@
 /** Log events: PutLogEvents, GetLogEvents, FilterLogEvents. */
+import { defineOperation } from '../../../protocols/define-operation.js';
 import { boolean, document, integer, list, required, string, structure } from '../../../protocols/shapes.js';
-import type { Operation, RequestContext } from '../../service.js';
+import type { Operation } from '../../service.js';
 import type { LogsEngine } from '../engine/index.js';
-import type { FilterInput, GetInput, InputEvent } from '../engine/events.js';
-import { Checks, GROUP_IDENTIFIER, GROUP_NAME, STREAM_NAME } from '../engine/validate.js';
+import { STREAM_NAME } from '../engine/validate.js';
+import { logGroupIdentifier, logGroupName, logStreamName } from './shapes.js';
 
 const inputLogEvent = structure({ timestamp: required(integer()), message: required(string()) });
 
-interface GroupRef {
-  logGroupName?: string;
-  logGroupIdentifier?: string;
-}
-
-function checkGroupRef(checks: Checks, input: GroupRef): Checks {
-  return checks.name('logGroupName', input.logGroupName, GROUP_NAME).name('logGroupIdentifier', input.logGroupIdentifier, GROUP_IDENTIFIER, 2048);
-}
-
 export function eventOperations({ registry, events }: LogsEngine): Record<string, Operation> {
   return {
-    PutLogEvents: {
+    PutLogEvents: defineOperation({
       input: structure({
-        logGroupName: required(string()),
-        logStreamName: required(string()),
+        logGroupName: required(logGroupName),
+        logStreamName: required(logStreamName),
         logEvents: required(list(inputLogEvent)),
         sequenceToken: string(),
         entity: document(),
       }),
-      async handler(input: { logGroupName: string; logStreamName: string; logEvents: InputEvent[] }, ctx: RequestContext) {
-        new Checks().name('logGroupName', input.logGroupName, GROUP_NAME).name('logStreamName', input.logStreamName, STREAM_NAME).done();
+      async handler(input, ctx) {
         const group = registry.group(ctx, input.logGroupName);
         return events.put(registry.stream(group, input.logStreamName), input.logEvents);
       },
-    },
+    }),
 
-    GetLogEvents: {
+    GetLogEvents: defineOperation({
       input: structure({
-        logGroupName: string(),
-        logGroupIdentifier: string(),
-        logStreamName: required(string()),
+        logGroupName,
+        logGroupIdentifier,
+        logStreamName: required(logStreamName),
         startTime: integer(),
         endTime: integer(),
         nextToken: string(),
@@ -45,19 +36,18 @@ export function eventOperations({ registry, events }: LogsEngine): Record<string
         startFromHead: boolean(),
         unmask: boolean(),
       }),
-      handler(input: GroupRef & GetInput & { logStreamName: string }, ctx: RequestContext) {
-        checkGroupRef(new Checks(), input).name('logStreamName', input.logStreamName, STREAM_NAME).done();
+      handler(input, ctx) {
         const group = registry.resolve(ctx, input);
         return events.get(registry.stream(group, input.logStreamName), input);
       },
-    },
+    }),
 
-    FilterLogEvents: {
+    FilterLogEvents: defineOperation({
       input: structure({
-        logGroupName: string(),
-        logGroupIdentifier: string(),
-        logStreamNames: list(string()),
-        logStreamNamePrefix: string(),
+        logGroupName,
+        logGroupIdentifier,
+        logStreamNames: list(logStreamName),
+        logStreamNamePrefix: string({ pattern: STREAM_NAME }),
         startTime: integer(),
         endTime: integer(),
         filterPattern: string(),
@@ -66,12 +56,9 @@ export function eventOperations({ registry, events }: LogsEngine): Record<string
         interleaved: boolean(),
         unmask: boolean(),
       }),
-      handler(input: GroupRef & FilterInput, ctx: RequestContext) {
-        const checks = checkGroupRef(new Checks(), input);
-        (input.logStreamNames ?? []).forEach((n, i) => checks.name(`logStreamNames.${i + 1}.member`, n, STREAM_NAME));
-        checks.pattern('logStreamNamePrefix', input.logStreamNamePrefix, STREAM_NAME).done();
+      handler(input, ctx) {
         return events.filter(registry.resolve(ctx, input), input);
       },
-    },
+    }),
   };
 }

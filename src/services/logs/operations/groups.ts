@@ -1,13 +1,15 @@
 /** Log groups: CreateLogGroup, DeleteLogGroup, DescribeLogGroups, PutRetentionPolicy, DeleteRetentionPolicy. */
-import { boolean, integer, list, map, required, string, structure } from '../../../protocols/shapes.js';
-import type { Operation, RequestContext } from '../../service.js';
+import { defineOperation } from '../../../protocols/define-operation.js';
+import { boolean, integer, list, required, string, structure } from '../../../protocols/shapes.js';
+import type { Operation } from '../../service.js';
 import { InvalidParameterException } from '../errors.js';
 import type { LogsEngine } from '../engine/index.js';
 import type { LogGroup } from '../engine/registry.js';
 import { pageOf } from '../engine/tokens.js';
-import { Checks, GROUP_NAME, GROUP_NAME_PATTERN, RETENTION_DAYS } from '../engine/validate.js';
+import { GROUP_NAME_PATTERN, RETENTION_DAYS } from '../engine/validate.js';
+import { limit, LOG_GROUP_CLASSES, logGroupName, nextToken, tagMap } from './shapes.js';
 
-const LOG_GROUP_CLASSES = ['STANDARD', 'INFREQUENT_ACCESS', 'DELIVERY'];
+const logGroupClass = string({ enum: LOG_GROUP_CLASSES });
 
 export function describeGroup(g: LogGroup, storedBytes: number) {
   return {
@@ -25,51 +27,33 @@ export function describeGroup(g: LogGroup, storedBytes: number) {
 
 export function groupOperations({ registry }: LogsEngine): Record<string, Operation> {
   return {
-    CreateLogGroup: {
-      input: structure({ logGroupName: required(string()), kmsKeyId: string(), tags: map(string(), string()), logGroupClass: string() }),
-      async handler(input: { logGroupName: string; kmsKeyId?: string; tags?: Record<string, string>; logGroupClass?: string }, ctx: RequestContext) {
-        new Checks()
-          .name('logGroupName', input.logGroupName, GROUP_NAME)
-          .length('kmsKeyId', input.kmsKeyId, 0, 256)
-          .tags('tags', input.tags)
-          .oneOf('logGroupClass', input.logGroupClass, LOG_GROUP_CLASSES)
-          .done();
+    CreateLogGroup: defineOperation({
+      input: structure({ logGroupName: required(logGroupName), kmsKeyId: string({ max: 256 }), tags: tagMap, logGroupClass }),
+      async handler(input, ctx) {
         if (input.logGroupName.toLowerCase().startsWith('aws/')) throw new InvalidParameterException('Log groups starting with AWS/ are reserved for AWS.');
         await registry.createGroup(ctx, input.logGroupName, input);
       },
-    },
+    }),
 
-    DeleteLogGroup: {
-      input: structure({ logGroupName: required(string()) }),
-      async handler(input: { logGroupName: string }, ctx: RequestContext) {
-        new Checks().name('logGroupName', input.logGroupName, GROUP_NAME).done();
+    DeleteLogGroup: defineOperation({
+      input: structure({ logGroupName: required(logGroupName) }),
+      async handler(input, ctx) {
         await registry.deleteGroup(registry.group(ctx, input.logGroupName));
       },
-    },
+    }),
 
-    DescribeLogGroups: {
+    DescribeLogGroups: defineOperation({
       input: structure({
         accountIdentifiers: list(string()),
-        logGroupNamePrefix: string(),
-        logGroupNamePattern: string(),
-        nextToken: string(),
-        limit: integer(),
+        logGroupNamePrefix: logGroupName,
+        logGroupNamePattern: string({ max: 512, pattern: GROUP_NAME_PATTERN }),
+        nextToken,
+        limit: limit(50),
         includeLinkedAccounts: boolean(),
-        logGroupClass: string(),
+        logGroupClass,
         logGroupIdentifiers: list(string()),
       }),
-      handler(
-        input: { logGroupNamePrefix?: string; logGroupNamePattern?: string; nextToken?: string; limit?: number; logGroupClass?: string; logGroupIdentifiers?: string[] },
-        ctx: RequestContext,
-      ) {
-        new Checks()
-          .name('logGroupNamePrefix', input.logGroupNamePrefix, GROUP_NAME)
-          .length('logGroupNamePattern', input.logGroupNamePattern, 0, 512)
-          .pattern('logGroupNamePattern', input.logGroupNamePattern, GROUP_NAME_PATTERN)
-          .range('limit', input.limit, 1, 50)
-          .length('nextToken', input.nextToken, 1, Infinity)
-          .oneOf('logGroupClass', input.logGroupClass, LOG_GROUP_CLASSES)
-          .done();
+      handler(input, ctx) {
         if (input.logGroupNamePrefix !== undefined && input.logGroupNamePattern !== undefined) {
           throw new InvalidParameterException('LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.');
         }
@@ -88,22 +72,20 @@ export function groupOperations({ registry }: LogsEngine): Record<string, Operat
         const { page, nextToken } = pageOf(groups, (g) => [g.name], input.limit ?? 50, input.nextToken);
         return { logGroups: page.map((g) => describeGroup(g, registry.storedBytes(g))), ...(nextToken ? { nextToken } : {}) };
       },
-    },
+    }),
 
-    PutRetentionPolicy: {
-      input: structure({ logGroupName: required(string()), retentionInDays: required(integer()) }),
-      async handler(input: { logGroupName: string; retentionInDays: number }, ctx: RequestContext) {
-        new Checks().name('logGroupName', input.logGroupName, GROUP_NAME).oneOf('retentionInDays', input.retentionInDays, RETENTION_DAYS).done();
+    PutRetentionPolicy: defineOperation({
+      input: structure({ logGroupName: required(logGroupName), retentionInDays: required(integer({ enum: RETENTION_DAYS })) }),
+      async handler(input, ctx) {
         await registry.setRetention(registry.group(ctx, input.logGroupName), input.retentionInDays);
       },
-    },
+    }),
 
-    DeleteRetentionPolicy: {
-      input: structure({ logGroupName: required(string()) }),
-      async handler(input: { logGroupName: string }, ctx: RequestContext) {
-        new Checks().name('logGroupName', input.logGroupName, GROUP_NAME).done();
+    DeleteRetentionPolicy: defineOperation({
+      input: structure({ logGroupName: required(logGroupName) }),
+      async handler(input, ctx) {
         await registry.setRetention(registry.group(ctx, input.logGroupName), null);
       },
-    },
+    }),
   };
 }

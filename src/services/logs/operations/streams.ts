@@ -1,13 +1,14 @@
 /** Log streams: CreateLogStream, DeleteLogStream, DescribeLogStreams. */
-import { boolean, integer, required, string, structure } from '../../../protocols/shapes.js';
-import type { Operation, RequestContext } from '../../service.js';
+import { defineOperation } from '../../../protocols/define-operation.js';
+import { boolean, required, string, structure } from '../../../protocols/shapes.js';
+import type { Operation } from '../../service.js';
 import { InvalidParameterException } from '../errors.js';
 import type { LogsEngine } from '../engine/index.js';
 import type { LogStream } from '../engine/registry.js';
 import { pageOf } from '../engine/tokens.js';
-import { Checks, GROUP_IDENTIFIER, GROUP_NAME, STREAM_NAME } from '../engine/validate.js';
+import { limit, logGroupIdentifier, logGroupName, logStreamName, nextToken } from './shapes.js';
 
-const ORDER_BY = ['LogStreamName', 'LastEventTime'];
+const ORDER_BY = ['LogStreamName', 'LastEventTime'] as const;
 
 function describeStream(s: LogStream) {
   return {
@@ -26,53 +27,32 @@ const byName = (a: LogStream, b: LogStream) => (a.name < b.name ? -1 : a.name > 
 
 export function streamOperations({ registry }: LogsEngine): Record<string, Operation> {
   return {
-    CreateLogStream: {
-      input: structure({ logGroupName: required(string()), logStreamName: required(string()) }),
-      async handler(input: { logGroupName: string; logStreamName: string }, ctx: RequestContext) {
-        new Checks().name('logGroupName', input.logGroupName, GROUP_NAME).name('logStreamName', input.logStreamName, STREAM_NAME).done();
+    CreateLogStream: defineOperation({
+      input: structure({ logGroupName: required(logGroupName), logStreamName: required(logStreamName) }),
+      async handler(input, ctx) {
         await registry.createStream(registry.group(ctx, input.logGroupName), input.logStreamName);
       },
-    },
+    }),
 
-    DeleteLogStream: {
-      input: structure({ logGroupName: required(string()), logStreamName: required(string()) }),
-      async handler(input: { logGroupName: string; logStreamName: string }, ctx: RequestContext) {
-        new Checks().name('logGroupName', input.logGroupName, GROUP_NAME).name('logStreamName', input.logStreamName, STREAM_NAME).done();
+    DeleteLogStream: defineOperation({
+      input: structure({ logGroupName: required(logGroupName), logStreamName: required(logStreamName) }),
+      async handler(input, ctx) {
         const group = registry.group(ctx, input.logGroupName);
         await registry.deleteStream(registry.stream(group, input.logStreamName));
       },
-    },
+    }),
 
-    DescribeLogStreams: {
+    DescribeLogStreams: defineOperation({
       input: structure({
-        logGroupName: string(),
-        logGroupIdentifier: string(),
-        logStreamNamePrefix: string(),
-        orderBy: string(),
+        logGroupName,
+        logGroupIdentifier,
+        logStreamNamePrefix: logStreamName,
+        orderBy: string({ enum: ORDER_BY }),
         descending: boolean(),
-        nextToken: string(),
-        limit: integer(),
+        nextToken,
+        limit: limit(50),
       }),
-      handler(
-        input: {
-          logGroupName?: string;
-          logGroupIdentifier?: string;
-          logStreamNamePrefix?: string;
-          orderBy?: string;
-          descending?: boolean;
-          nextToken?: string;
-          limit?: number;
-        },
-        ctx: RequestContext,
-      ) {
-        new Checks()
-          .name('logGroupName', input.logGroupName, GROUP_NAME)
-          .name('logGroupIdentifier', input.logGroupIdentifier, GROUP_IDENTIFIER, 2048)
-          .name('logStreamNamePrefix', input.logStreamNamePrefix, STREAM_NAME)
-          .oneOf('orderBy', input.orderBy, ORDER_BY)
-          .range('limit', input.limit, 1, 50)
-          .length('nextToken', input.nextToken, 1, Infinity)
-          .done();
+      handler(input, ctx) {
         const byTime = input.orderBy === 'LastEventTime';
         if (byTime && input.logStreamNamePrefix !== undefined) {
           throw new InvalidParameterException('Cannot order by LastEventTime with a logStreamNamePrefix.');
@@ -88,6 +68,6 @@ export function streamOperations({ registry }: LogsEngine): Record<string, Opera
         const { page, nextToken } = pageOf(streams, keyOf, input.limit ?? 50, input.nextToken, descending);
         return { logStreams: page.map(describeStream), ...(nextToken ? { nextToken } : {}) };
       },
-    },
+    }),
   };
 }

@@ -3,6 +3,7 @@
  * succeeds or fails on its own, the successful ones committed together in one write.
  */
 import { AwsError } from '../../../protocols/errors.js';
+import { defineOperation } from '../../../protocols/define-operation.js';
 import type { Operation, RequestContext } from '../../service.js';
 import type { SnsEngine } from '../engine/index.js';
 import { MAX_MESSAGE_BYTES, preparePublish, type PreparedPublish, type PublishInput } from '../engine/prepare-publish.js';
@@ -34,17 +35,17 @@ export function publishOperations(sns: SnsEngine): Record<string, Operation> {
   };
 
   return {
-    Publish: {
+    Publish: defineOperation({
       input: structure({ TopicArn: string(), TargetArn: string(), PhoneNumber: string(), ...messageFields }),
       output: structure({ MessageId: string(), SequenceNumber: string() }),
-      async handler(input: PublishInput & { TopicArn?: string; TargetArn?: string; PhoneNumber?: string }, ctx: RequestContext) {
+      async handler(input, ctx) {
         const topic = target(input, ctx);
         const [result] = await publisher.publish(topic, [preparePublish(topic, input)]);
         return result;
       },
-    },
+    }),
 
-    PublishBatch: {
+    PublishBatch: defineOperation({
       input: structure({
         TopicArn: required(string()),
         PublishBatchRequestEntries: required(list(structure({ Id: required(string()), ...messageFields }))),
@@ -53,7 +54,7 @@ export function publishOperations(sns: SnsEngine): Record<string, Operation> {
         Successful: list(structure({ Id: string(), MessageId: string(), SequenceNumber: string() })),
         Failed: batchErrorList,
       }),
-      async handler(input: { TopicArn: string; PublishBatchRequestEntries: (PublishInput & { Id: string })[] }, ctx: RequestContext) {
+      async handler(input, ctx) {
         const entries = input.PublishBatchRequestEntries;
         if (entries.length === 0) throw new EmptyBatchRequest("The batch request doesn't contain any entries");
         if (entries.length > MAX_ENTRIES) throw new TooManyEntriesInBatchRequest('The batch request contains more entries than permissible.');
@@ -83,6 +84,6 @@ export function publishOperations(sns: SnsEngine): Record<string, Operation> {
         const results = ok.length ? await publisher.publish(topic, ok.map((o) => o.p)) : [];
         return { Successful: results.map((r, i) => ({ Id: ok[i]!.id, ...r })), Failed };
       },
-    },
+    }),
   };
 }

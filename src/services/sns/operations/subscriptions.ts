@@ -1,5 +1,6 @@
 /** Subscribe, ConfirmSubscription, Unsubscribe, the two listings, and subscription attributes. */
-import type { Operation, RequestContext } from '../../service.js';
+import { defineOperation } from '../../../protocols/define-operation.js';
+import type { Operation } from '../../service.js';
 import type { SnsEngine } from '../engine/index.js';
 import type { SubscriptionRecord } from '../repo.js';
 import { attributeMap, boolean, required, string, structure, subscriptionList } from './shapes.js';
@@ -8,7 +9,7 @@ const listed = (s: SubscriptionRecord) => ({ SubscriptionArn: s.pending ? 'Pendi
 
 export function subscriptionOperations({ topics, subscriptions }: SnsEngine): Record<string, Operation> {
   return {
-    Subscribe: {
+    Subscribe: defineOperation({
       input: structure({
         TopicArn: required(string()),
         Protocol: required(string()),
@@ -17,64 +18,64 @@ export function subscriptionOperations({ topics, subscriptions }: SnsEngine): Re
         ReturnSubscriptionArn: boolean(),
       }),
       output: structure({ SubscriptionArn: string() }),
-      async handler(input: { TopicArn: string; Protocol: string; Endpoint?: string; Attributes?: Record<string, string>; ReturnSubscriptionArn?: boolean }, ctx: RequestContext) {
+      async handler(input, ctx) {
         // A topic policy may condition Subscribe on what is subscribed.
         const topic = topics.resolve(input.TopicArn, ctx, 'Subscribe', 'TopicArn', { 'SNS:Protocol': input.Protocol, 'SNS:Endpoint': input.Endpoint });
         const s = await subscriptions.subscribe(topic, ctx, input.Protocol, input.Endpoint, input.Attributes ?? {});
         return { SubscriptionArn: s.pending && !input.ReturnSubscriptionArn ? 'pending confirmation' : s.arn };
       },
-    },
+    }),
 
-    ConfirmSubscription: {
+    ConfirmSubscription: defineOperation({
       input: structure({ TopicArn: required(string()), Token: required(string()), AuthenticateOnUnsubscribe: string() }),
       output: structure({ SubscriptionArn: string() }),
-      async handler(input: { TopicArn: string; Token: string; AuthenticateOnUnsubscribe?: string }) {
+      async handler(input) {
         // The token is the credential, as in SNS: any caller holding it may confirm.
         const s = await subscriptions.confirm(input.TopicArn, input.Token, { signed: true, authenticateOnUnsubscribe: input.AuthenticateOnUnsubscribe?.toLowerCase() === 'true' });
         return { SubscriptionArn: s.arn };
       },
-    },
+    }),
 
-    Unsubscribe: {
+    Unsubscribe: defineOperation({
       input: structure({ SubscriptionArn: required(string()) }),
-      async handler(input: { SubscriptionArn: string }, ctx: RequestContext) {
+      async handler(input, ctx) {
         await subscriptions.unsubscribe(subscriptions.resolve(input.SubscriptionArn, ctx));
       },
-    },
+    }),
 
-    ListSubscriptions: {
+    ListSubscriptions: defineOperation({
       input: structure({ NextToken: string() }),
       output: structure({ Subscriptions: subscriptionList, NextToken: string() }),
-      async handler(input: { NextToken?: string }, ctx: RequestContext) {
+      async handler(input, ctx) {
         const { subscriptions: page, next } = await subscriptions.list(ctx, input.NextToken);
         return { Subscriptions: page.map(listed), NextToken: next };
       },
-    },
+    }),
 
-    ListSubscriptionsByTopic: {
+    ListSubscriptionsByTopic: defineOperation({
       input: structure({ TopicArn: required(string()), NextToken: string() }),
       output: structure({ Subscriptions: subscriptionList, NextToken: string() }),
-      async handler(input: { TopicArn: string; NextToken?: string }, ctx: RequestContext) {
+      async handler(input, ctx) {
         const topic = topics.resolve(input.TopicArn, ctx, 'ListSubscriptionsByTopic');
         const { subscriptions: page, next } = await subscriptions.listByTopic(topic, input.NextToken);
         return { Subscriptions: page.map(listed), NextToken: next };
       },
-    },
+    }),
 
-    GetSubscriptionAttributes: {
+    GetSubscriptionAttributes: defineOperation({
       input: structure({ SubscriptionArn: required(string()) }),
       output: structure({ Attributes: attributeMap }),
-      handler(input: { SubscriptionArn: string }, ctx: RequestContext) {
+      handler(input, ctx) {
         const s = subscriptions.resolve(input.SubscriptionArn, ctx);
         return { Attributes: subscriptions.attributes(s, topics.byArn(s.topicArn)) };
       },
-    },
+    }),
 
-    SetSubscriptionAttributes: {
+    SetSubscriptionAttributes: defineOperation({
       input: structure({ SubscriptionArn: required(string()), AttributeName: required(string()), AttributeValue: string() }),
-      async handler(input: { SubscriptionArn: string; AttributeName: string; AttributeValue?: string }, ctx: RequestContext) {
+      async handler(input, ctx) {
         await subscriptions.setAttribute(subscriptions.resolve(input.SubscriptionArn, ctx), input.AttributeName, input.AttributeValue);
       },
-    },
+    }),
   };
 }

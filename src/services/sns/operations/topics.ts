@@ -2,6 +2,7 @@
  * Topic lifecycle, attributes, permissions and tags: CreateTopic ... ListTagsForResource,
  * AddPermission/RemovePermission and the data-protection policy.
  */
+import { defineOperation } from '../../../protocols/define-operation.js';
 import type { Operation, RequestContext } from '../../service.js';
 import type { SnsEngine } from '../engine/index.js';
 import type { Topic } from '../engine/topics.js';
@@ -19,18 +20,18 @@ export function topicOperations({ topics }: SnsEngine): Record<string, Operation
     }
   };
   return {
-    CreateTopic: {
+    CreateTopic: defineOperation({
       input: structure({ Name: required(string()), Attributes: attributeMap, Tags: tagList, DataProtectionPolicy: string() }),
       output: structure({ TopicArn: string() }),
-      async handler(input: { Name: string; Attributes?: Record<string, string>; Tags?: { Key: string; Value: string }[]; DataProtectionPolicy?: string }, ctx: RequestContext) {
+      async handler(input, ctx) {
         const t = await topics.create(ctx, input.Name, input.Attributes ?? {}, tagsToMap(input.Tags), input.DataProtectionPolicy);
         return { TopicArn: t.arn };
       },
-    },
+    }),
 
-    DeleteTopic: {
+    DeleteTopic: defineOperation({
       input: structure({ TopicArn: required(string()) }),
-      async handler(input: { TopicArn: string }, ctx: RequestContext) {
+      async handler(input, ctx) {
         let t: Topic;
         try {
           t = topics.resolve(input.TopicArn, ctx, 'DeleteTopic');
@@ -41,87 +42,87 @@ export function topicOperations({ topics }: SnsEngine): Record<string, Operation
         }
         await topics.delete(t);
       },
-    },
+    }),
 
-    ListTopics: {
+    ListTopics: defineOperation({
       input: structure({ NextToken: string() }),
       output: structure({ Topics: list(structure({ TopicArn: string() })), NextToken: string() }),
-      async handler(input: { NextToken?: string }, ctx: RequestContext) {
+      async handler(input, ctx) {
         const { arns, next } = await topics.list(ctx, input.NextToken);
         return { Topics: arns.map((TopicArn) => ({ TopicArn })), NextToken: next };
       },
-    },
+    }),
 
-    GetTopicAttributes: {
+    GetTopicAttributes: defineOperation({
       input: structure({ TopicArn: required(string()) }),
       output: structure({ Attributes: attributeMap }),
-      handler(input: { TopicArn: string }, ctx: RequestContext) {
+      handler(input, ctx) {
         return { Attributes: topics.attributes(topics.resolve(input.TopicArn, ctx, 'GetTopicAttributes')) };
       },
-    },
+    }),
 
-    SetTopicAttributes: {
+    SetTopicAttributes: defineOperation({
       input: structure({ TopicArn: required(string()), AttributeName: required(string()), AttributeValue: string() }),
-      async handler(input: { TopicArn: string; AttributeName: string; AttributeValue?: string }, ctx: RequestContext) {
+      async handler(input, ctx) {
         await topics.setAttribute(topics.resolve(input.TopicArn, ctx, 'SetTopicAttributes'), input.AttributeName, input.AttributeValue);
       },
-    },
+    }),
 
-    AddPermission: {
+    AddPermission: defineOperation({
       input: structure({ TopicArn: required(string()), Label: required(string()), AWSAccountId: required(list(string())), ActionName: required(list(string())) }),
-      async handler(input: { TopicArn: string; Label: string; AWSAccountId: string[]; ActionName: string[] }, ctx: RequestContext) {
+      async handler(input, ctx) {
         await topics.addPermission(topics.resolve(input.TopicArn, ctx, 'AddPermission'), input.Label, input.AWSAccountId, input.ActionName);
       },
-    },
+    }),
 
-    RemovePermission: {
+    RemovePermission: defineOperation({
       input: structure({ TopicArn: required(string()), Label: required(string()) }),
-      async handler(input: { TopicArn: string; Label: string }, ctx: RequestContext) {
+      async handler(input, ctx) {
         await topics.removePermission(topics.resolve(input.TopicArn, ctx, 'RemovePermission'), input.Label);
       },
-    },
+    }),
 
-    GetDataProtectionPolicy: {
+    GetDataProtectionPolicy: defineOperation({
       input: structure({ ResourceArn: required(string()) }),
       output: structure({ DataProtectionPolicy: string() }),
-      handler(input: { ResourceArn: string }, ctx: RequestContext) {
+      handler(input, ctx) {
         const t = topics.resolve(input.ResourceArn, ctx, 'GetDataProtectionPolicy', 'ResourceArn');
         return { DataProtectionPolicy: topics.dataProtectionPolicy(t) };
       },
-    },
+    }),
 
-    PutDataProtectionPolicy: {
+    PutDataProtectionPolicy: defineOperation({
       input: structure({ ResourceArn: required(string()), DataProtectionPolicy: required(string()) }),
-      async handler(input: { ResourceArn: string; DataProtectionPolicy: string }, ctx: RequestContext) {
+      async handler(input, ctx) {
         await topics.putDataProtectionPolicy(topics.resolve(input.ResourceArn, ctx, 'PutDataProtectionPolicy', 'ResourceArn'), input.DataProtectionPolicy);
       },
-    },
+    }),
 
-    TagResource: {
+    TagResource: defineOperation({
       input: structure({ ResourceArn: required(string()), Tags: required(tagList) }),
       output: structure({}),
-      async handler(input: { ResourceArn: string; Tags: { Key: string; Value: string }[] }, ctx: RequestContext) {
+      async handler(input, ctx) {
         if (input.Tags.length === 0) throw invalidParameter('Tags');
         await topics.tag(resource(input.ResourceArn, ctx, 'TagResource'), tagsToMap(input.Tags));
         return {};
       },
-    },
+    }),
 
-    UntagResource: {
+    UntagResource: defineOperation({
       input: structure({ ResourceArn: required(string()), TagKeys: required(list(string())) }),
       output: structure({}),
-      async handler(input: { ResourceArn: string; TagKeys: string[] }, ctx: RequestContext) {
+      async handler(input, ctx) {
         await topics.untag(resource(input.ResourceArn, ctx, 'UntagResource'), input.TagKeys);
         return {};
       },
-    },
+    }),
 
-    ListTagsForResource: {
+    ListTagsForResource: defineOperation({
       input: structure({ ResourceArn: required(string()) }),
       output: structure({ Tags: tagList }),
-      handler(input: { ResourceArn: string }, ctx: RequestContext) {
+      handler(input, ctx) {
         return { Tags: mapToTags(resource(input.ResourceArn, ctx, 'ListTagsForResource').tags) };
       },
-    },
+    }),
   };
 }

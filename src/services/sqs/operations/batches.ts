@@ -3,7 +3,8 @@
  * distinct ids; each entry succeeds or fails on its own, the whole batch in one commit.
  */
 import { AwsError } from '../../../protocols/errors.js';
-import type { Operation, RequestContext } from '../../service.js';
+import { defineOperation } from '../../../protocols/define-operation.js';
+import type { Operation } from '../../service.js';
 import {
   BatchEntryIdsNotDistinct,
   BatchRequestTooLong,
@@ -60,14 +61,14 @@ function settle(entries: { id: string }[], errors: (Error | undefined)[], Failed
   return Successful;
 }
 
-const idEntry = (fields: Parameters<typeof structure>[0]) => structure({ Id: required(string()), ...fields });
-const resultList = (memberName: string, fields: Parameters<typeof structure>[0] = {}) =>
-  list(structure({ Id: string(), ...fields }), { memberName, flattened: true });
+type Fields = Parameters<typeof structure>[0];
+const idEntry = <F extends Fields>(fields: F) => structure({ Id: required(string()), ...fields });
+const resultList = <F extends Fields>(memberName: string, fields: F) => list(structure({ Id: string(), ...fields }), { memberName, flattened: true });
 
 export function batchOperations(sqs: SqsEngine): Record<string, Operation> {
   const { queues, messages } = sqs;
   return {
-    SendMessageBatch: {
+    SendMessageBatch: defineOperation({
       input: structure({
         QueueUrl: queueUrl,
         Entries: required(list(idEntry(sendFields), { memberName: 'SendMessageBatchRequestEntry', flattened: true })),
@@ -76,7 +77,7 @@ export function batchOperations(sqs: SqsEngine): Record<string, Operation> {
         Successful: named(resultList('SendMessageBatchResultEntry', sendResultFields), 'SendMessageBatchResultEntry'),
         Failed: named(failedList, 'BatchResultErrorEntry'),
       }),
-      async handler(input: { QueueUrl: string; Entries: (SendInput & { Id: string })[] }, ctx: RequestContext) {
+      async handler(input, ctx) {
         const q = queues.resolve(input.QueueUrl, ctx, 'SendMessage');
         checkEntries(input.Entries, 'SendMessageBatchRequestEntry');
         let total = 0;
@@ -106,9 +107,9 @@ export function batchOperations(sqs: SqsEngine): Record<string, Operation> {
         const results = ok.length ? await messages.send(q, ok.map((o) => o.prepared), ctx.accountId) : [];
         return { Successful: results.map((r, i) => ({ Id: ok[i]!.id, ...r })), Failed };
       },
-    },
+    }),
 
-    DeleteMessageBatch: {
+    DeleteMessageBatch: defineOperation({
       input: structure({
         QueueUrl: queueUrl,
         Entries: required(
@@ -116,10 +117,10 @@ export function batchOperations(sqs: SqsEngine): Record<string, Operation> {
         ),
       }),
       output: structure({
-        Successful: named(resultList('DeleteMessageBatchResultEntry'), 'DeleteMessageBatchResultEntry'),
+        Successful: named(resultList('DeleteMessageBatchResultEntry', {}), 'DeleteMessageBatchResultEntry'),
         Failed: named(failedList, 'BatchResultErrorEntry'),
       }),
-      async handler(input: { QueueUrl: string; Entries: { Id: string; ReceiptHandle: string }[] }, ctx: RequestContext) {
+      async handler(input, ctx) {
         const q = queues.resolve(input.QueueUrl, ctx, 'DeleteMessage');
         checkEntries(input.Entries, 'DeleteMessageBatchRequestEntry');
         const Failed: Failed[] = [];
@@ -134,9 +135,9 @@ export function batchOperations(sqs: SqsEngine): Record<string, Operation> {
         const errors = ok.length ? await messages.delete(q, ok) : [];
         return { Successful: settle(ok, errors, Failed), Failed };
       },
-    },
+    }),
 
-    ChangeMessageVisibilityBatch: {
+    ChangeMessageVisibilityBatch: defineOperation({
       input: structure({
         QueueUrl: queueUrl,
         Entries: required(
@@ -147,10 +148,10 @@ export function batchOperations(sqs: SqsEngine): Record<string, Operation> {
         ),
       }),
       output: structure({
-        Successful: named(resultList('ChangeMessageVisibilityBatchResultEntry'), 'ChangeMessageVisibilityBatchResultEntry'),
+        Successful: named(resultList('ChangeMessageVisibilityBatchResultEntry', {}), 'ChangeMessageVisibilityBatchResultEntry'),
         Failed: named(failedList, 'BatchResultErrorEntry'),
       }),
-      async handler(input: { QueueUrl: string; Entries: { Id: string; ReceiptHandle: string; VisibilityTimeout?: number }[] }, ctx: RequestContext) {
+      async handler(input, ctx) {
         const q = queues.resolve(input.QueueUrl, ctx, 'ChangeMessageVisibility');
         checkEntries(input.Entries, 'ChangeMessageVisibilityBatchRequestEntry');
         const Failed: Failed[] = [];
@@ -167,6 +168,6 @@ export function batchOperations(sqs: SqsEngine): Record<string, Operation> {
         const errors = ok.length ? await messages.changeVisibility(q, ok) : [];
         return { Successful: settle(ok, errors, Failed), Failed };
       },
-    },
+    }),
   };
 }

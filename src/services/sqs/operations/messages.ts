@@ -1,5 +1,6 @@
 /** SendMessage, ReceiveMessage, DeleteMessage, ChangeMessageVisibility. */
-import type { Operation, RequestContext } from '../../service.js';
+import { defineOperation } from '../../../protocols/define-operation.js';
+import type { Operation } from '../../service.js';
 import { InvalidParameterValue } from '../errors.js';
 import type { SqsEngine } from '../engine/index.js';
 import { FIFO_ID, prepareSend, type SendInput } from '../engine/prepare-send.js';
@@ -19,18 +20,18 @@ interface ReceiveInput {
 export function messageOperations(sqs: SqsEngine): Record<string, Operation> {
   const { queues, messages } = sqs;
   return {
-    SendMessage: {
+    SendMessage: defineOperation({
       input: structure({ QueueUrl: queueUrl, ...sendFields }),
       output: structure(sendResultFields),
-      async handler(input: SendInput & { QueueUrl: string }, ctx: RequestContext) {
+      async handler(input, ctx) {
         const q = queues.resolve(input.QueueUrl, ctx, 'SendMessage');
         const prepared = prepareSend(q, input, { traceHeader: ctx.traceHeader });
         const [result] = await messages.send(q, [prepared], ctx.accountId);
         return result;
       },
-    },
+    }),
 
-    ReceiveMessage: {
+    ReceiveMessage: defineOperation({
       input: structure({
         QueueUrl: queueUrl,
         AttributeNames: list(string(), { memberName: 'AttributeName', flattened: true }),
@@ -42,7 +43,7 @@ export function messageOperations(sqs: SqsEngine): Record<string, Operation> {
         ReceiveRequestAttemptId: string(),
       }),
       output: structure({ Messages: named(list(message, { memberName: 'Message', flattened: true }), 'Message') }),
-      async handler(input: ReceiveInput, ctx: RequestContext) {
+      async handler(input, ctx) {
         const q = queues.resolve(input.QueueUrl, ctx, 'ReceiveMessage');
         const max = input.MaxNumberOfMessages ?? 1;
         if (max < 1 || max > 10) {
@@ -65,26 +66,26 @@ export function messageOperations(sqs: SqsEngine): Record<string, Operation> {
         const systemNames = [...(input.AttributeNames ?? []), ...(input.MessageSystemAttributeNames ?? [])];
         return { Messages: received.map((r) => sqs.present(q, r, systemNames, input.MessageAttributeNames ?? [])) };
       },
-    },
+    }),
 
-    DeleteMessage: {
+    DeleteMessage: defineOperation({
       input: structure({ QueueUrl: queueUrl, ReceiptHandle: required(string()) }),
-      async handler(input: { QueueUrl: string; ReceiptHandle: string }, ctx: RequestContext) {
+      async handler(input, ctx) {
         const q = queues.resolve(input.QueueUrl, ctx, 'DeleteMessage');
         const [err] = await messages.delete(q, [{ handle: messages.receipt(q, input.ReceiptHandle), raw: input.ReceiptHandle }]);
         if (err) throw err;
       },
-    },
+    }),
 
-    ChangeMessageVisibility: {
+    ChangeMessageVisibility: defineOperation({
       input: structure({ QueueUrl: queueUrl, ReceiptHandle: required(string()), VisibilityTimeout: required(integer()) }),
-      async handler(input: { QueueUrl: string; ReceiptHandle: string; VisibilityTimeout: number }, ctx: RequestContext) {
+      async handler(input, ctx) {
         const q = queues.resolve(input.QueueUrl, ctx, 'ChangeMessageVisibility');
         const handle = messages.receipt(q, input.ReceiptHandle);
         messages.checkVisibility(input.VisibilityTimeout);
         const [err] = await messages.changeVisibility(q, [{ handle, raw: input.ReceiptHandle, timeout: input.VisibilityTimeout }]);
         if (err) throw err;
       },
-    },
+    }),
   };
 }

@@ -1,5 +1,6 @@
 /** StartMessageMoveTask, ListMessageMoveTasks, CancelMessageMoveTask (DLQ redrive). */
-import type { Operation, RequestContext } from '../../service.js';
+import { defineOperation } from '../../../protocols/define-operation.js';
+import type { Operation } from '../../service.js';
 import { InvalidParameterValue } from '../errors.js';
 import type { SqsEngine } from '../engine/index.js';
 import { integer, list, named, required, string, structure } from './shapes.js';
@@ -18,24 +19,24 @@ const taskEntry = structure({
 
 export function moveTaskOperations({ moveTasks }: SqsEngine): Record<string, Operation> {
   return {
-    StartMessageMoveTask: {
+    StartMessageMoveTask: defineOperation({
       input: structure({ SourceArn: required(string()), DestinationArn: string(), MaxNumberOfMessagesPerSecond: integer() }),
       output: structure({ TaskHandle: string() }),
-      async handler(input: { SourceArn: string; DestinationArn?: string; MaxNumberOfMessagesPerSecond?: number }, ctx: RequestContext) {
+      async handler(input, ctx) {
         return { TaskHandle: await moveTasks.start(ctx, input.SourceArn, input.DestinationArn, input.MaxNumberOfMessagesPerSecond) };
       },
-    },
-    CancelMessageMoveTask: {
+    }),
+    CancelMessageMoveTask: defineOperation({
       input: structure({ TaskHandle: required(string()) }),
       output: structure({ ApproximateNumberOfMessagesMoved: integer() }),
-      async handler(input: { TaskHandle: string }, ctx: RequestContext) {
+      async handler(input, ctx) {
         return { ApproximateNumberOfMessagesMoved: await moveTasks.cancel(ctx, input.TaskHandle) };
       },
-    },
-    ListMessageMoveTasks: {
+    }),
+    ListMessageMoveTasks: defineOperation({
       input: structure({ SourceArn: required(string()), MaxResults: integer() }),
       output: structure({ Results: named(list(taskEntry, { memberName: 'ListMessageMoveTasksResultEntry', flattened: true }), 'ListMessageMoveTasksResultEntry') }),
-      async handler(input: { SourceArn: string; MaxResults?: number }, ctx: RequestContext) {
+      async handler(input, ctx) {
         const max = input.MaxResults ?? 1;
         if (max < 1 || max > 10) {
           throw new InvalidParameterValue(`Value ${max} for parameter MaxResults is invalid. Reason: You must enter a number that's between 1 and 10.`);
@@ -54,6 +55,6 @@ export function moveTaskOperations({ moveTasks }: SqsEngine): Record<string, Ope
           })),
         };
       },
-    },
+    }),
   };
 }

@@ -1,5 +1,6 @@
 /** Queue lifecycle and attributes: CreateQueue ... ListDeadLetterSourceQueues. */
-import type { Operation, RequestContext } from '../../service.js';
+import { defineOperation } from '../../../protocols/define-operation.js';
+import type { Operation } from '../../service.js';
 import { InvalidAttributeName, InvalidParameterValue, QueueDoesNotExist } from '../errors.js';
 import type { SqsEngine } from '../engine/index.js';
 import { ALL_ATTRIBUTE_NAMES } from '../engine/queue-attributes.js';
@@ -33,56 +34,56 @@ function paginate<T extends { name: string }>(items: T[], maxResults: number | u
 export function queueOperations(sqs: SqsEngine): Record<string, Operation> {
   const { queues, messages } = sqs;
   return {
-    CreateQueue: {
+    CreateQueue: defineOperation({
       input: structure({
         QueueName: required(string()),
         Attributes: named(attributeMap, 'Attribute'),
         tags: named(tagMap, 'Tag'),
       }),
       output: structure({ QueueUrl: string() }),
-      async handler(input: { QueueName: string; Attributes?: Record<string, string>; tags?: Record<string, string> }, ctx: RequestContext) {
+      async handler(input, ctx) {
         const q = await queues.create(ctx, input.QueueName, input.Attributes ?? {}, input.tags ?? {});
         return { QueueUrl: queues.url(q, ctx.endpoint) };
       },
-    },
+    }),
 
-    DeleteQueue: {
+    DeleteQueue: defineOperation({
       input: structure({ QueueUrl: queueUrl }),
-      async handler(input: { QueueUrl: string }, ctx: RequestContext) {
+      async handler(input, ctx) {
         const q = queues.resolve(input.QueueUrl, ctx, 'DeleteQueue');
         await queues.delete(q);
         sqs.polls.wake(q.id);
       },
-    },
+    }),
 
-    GetQueueUrl: {
+    GetQueueUrl: defineOperation({
       input: structure({ QueueName: required(string()), QueueOwnerAWSAccountId: string() }),
       output: structure({ QueueUrl: string() }),
-      handler(input: { QueueName: string; QueueOwnerAWSAccountId?: string }, ctx: RequestContext) {
+      handler(input, ctx) {
         const owner = input.QueueOwnerAWSAccountId ?? ctx.accountId;
         const q = queues.find(owner, ctx.region, input.QueueName);
         if (!q) throw new QueueDoesNotExist('The specified queue does not exist.');
         queues.authorize(q, ctx, 'GetQueueUrl', q.arn);
         return { QueueUrl: queues.url(q, ctx.endpoint) };
       },
-    },
+    }),
 
-    ListQueues: {
+    ListQueues: defineOperation({
       input: structure({ QueueNamePrefix: string(), NextToken: string(), MaxResults: integer() }),
       output: structure({ QueueUrls: named(queueUrlList, 'QueueUrl'), NextToken: string() }),
-      handler(input: { QueueNamePrefix?: string; NextToken?: string; MaxResults?: number }, ctx: RequestContext) {
+      handler(input, ctx) {
         const { page, next } = paginate(queues.list(ctx, input.QueueNamePrefix), input.MaxResults, input.NextToken, 1000);
         return { QueueUrls: page.length ? page.map((q) => queues.url(q, ctx.endpoint)) : undefined, NextToken: next };
       },
-    },
+    }),
 
-    GetQueueAttributes: {
+    GetQueueAttributes: defineOperation({
       input: structure({
         QueueUrl: queueUrl,
         AttributeNames: list(string(), { memberName: 'AttributeName', flattened: true }),
       }),
       output: structure({ Attributes: named(attributeMap, 'Attribute') }),
-      async handler(input: { QueueUrl: string; AttributeNames?: string[] }, ctx: RequestContext) {
+      async handler(input, ctx) {
         const q = queues.resolve(input.QueueUrl, ctx, 'GetQueueAttributes');
         const names = input.AttributeNames ?? [];
         for (const n of names) {
@@ -91,31 +92,31 @@ export function queueOperations(sqs: SqsEngine): Record<string, Operation> {
         const attributes = await sqs.attributes(q, names);
         return Object.keys(attributes).length ? { Attributes: attributes } : {};
       },
-    },
+    }),
 
-    SetQueueAttributes: {
+    SetQueueAttributes: defineOperation({
       input: structure({ QueueUrl: queueUrl, Attributes: required(attributeMap, 'Attribute') }),
-      async handler(input: { QueueUrl: string; Attributes: Record<string, string> }, ctx: RequestContext) {
+      async handler(input, ctx) {
         const q = queues.resolve(input.QueueUrl, ctx, 'SetQueueAttributes');
         await queues.setAttributes(q, input.Attributes);
       },
-    },
+    }),
 
-    PurgeQueue: {
+    PurgeQueue: defineOperation({
       input: structure({ QueueUrl: queueUrl }),
-      async handler(input: { QueueUrl: string }, ctx: RequestContext) {
+      async handler(input, ctx) {
         await messages.purge(queues.resolve(input.QueueUrl, ctx, 'PurgeQueue'));
       },
-    },
+    }),
 
-    ListDeadLetterSourceQueues: {
+    ListDeadLetterSourceQueues: defineOperation({
       input: structure({ QueueUrl: queueUrl, NextToken: string(), MaxResults: integer() }),
       output: structure({ queueUrls: named(queueUrlList, 'QueueUrl'), NextToken: string() }),
-      handler(input: { QueueUrl: string; NextToken?: string; MaxResults?: number }, ctx: RequestContext) {
+      handler(input, ctx) {
         const q = queues.resolve(input.QueueUrl, ctx, 'ListDeadLetterSourceQueues');
         const { page, next } = paginate(queues.deadLetterSources(q), input.MaxResults, input.NextToken, 1000);
         return { queueUrls: page.map((s) => queues.url(s, ctx.endpoint)), NextToken: next };
       },
-    },
+    }),
   };
 }
