@@ -4,21 +4,14 @@
  * SQLite in memory and on disk; a future backend runs the same suite.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { TableMeta } from '../../../src/services/dynamodb/engine/table-meta.js';
 import type { DynamoRepo, IndexRowWrite, ItemCursor, ItemWrite, StreamRow } from '../../../src/services/dynamodb/repo.js';
 import { sqliteDynamoRepo } from '../../../src/services/dynamodb/repo.sqlite.js';
-import { SqliteStore } from '../../../src/store/sqlite.js';
 import type { Store, Tx } from '../../../src/store/store.js';
+import { onEveryBackend, type Opened as BackendOpened } from './backends.js';
 
-interface Opened {
-  store: Store;
-  repo: DynamoRepo;
-  close(): Promise<void>;
-}
+type Opened = BackendOpened<DynamoRepo>;
 
 const b = (s: string) => Buffer.from(s);
 
@@ -316,19 +309,4 @@ function repoContract(name: string, open: () => Promise<Opened>): void {
   });
 }
 
-const dirs: string[] = [];
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-repoContract('SQLite in memory', async () => {
-  const store = new SqliteStore({ memory: true });
-  const repo = await store.repo({ sqlite: sqliteDynamoRepo });
-  return { store, repo, close: () => store.close() };
-});
-
-repoContract('SQLite on disk', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'nimbus-ddb-contract-'));
-  dirs.push(dir);
-  const store = new SqliteStore({ dataDir: dir });
-  const repo = await store.repo({ sqlite: sqliteDynamoRepo });
-  return { store, repo, close: () => store.close() };
-});
+onEveryBackend({ sqlite: sqliteDynamoRepo }, repoContract);

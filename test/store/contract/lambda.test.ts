@@ -4,21 +4,14 @@
  * SQLite in memory and on disk; a future backend runs the same suite.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { functionKey, type FunctionRecord } from '../../../src/services/lambda/model.js';
 import type { AsyncInvocation, LambdaRepo } from '../../../src/services/lambda/repo.js';
 import { sqliteLambdaRepo } from '../../../src/services/lambda/repo.sqlite.js';
-import { SqliteStore } from '../../../src/store/sqlite.js';
 import type { Store, Tx } from '../../../src/store/store.js';
+import { onEveryBackend, type Opened as BackendOpened } from './backends.js';
 
-interface Opened {
-  store: Store;
-  repo: LambdaRepo;
-  close(): Promise<void>;
-}
+type Opened = BackendOpened<LambdaRepo>;
 
 /** A function document as the registry stores it (the repo keeps it whole, opaque). */
 const fn = (name: string, extra: Record<string, unknown> = {}) =>
@@ -141,7 +134,7 @@ function repoContract(name: string, open: () => Promise<Opened>): void {
       }));
 
     test('what was written survives closing and opening the store again (on disk)', async () => {
-      const o = (await open()) as Opened & { reopen?: () => Promise<Opened> };
+      const o = await open();
       await o.store.write(async (tx) => {
         await o.repo.putFunction(tx, keyOf(fn('durable')), fn('durable'));
         await o.repo.putMapping(tx, 'm', { UUID: 'm' });
@@ -161,18 +154,4 @@ function repoContract(name: string, open: () => Promise<Opened>): void {
   });
 }
 
-const dirs: string[] = [];
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-async function openSqlite(dir?: string): Promise<Opened & { reopen?: () => Promise<Opened> }> {
-  const store = new SqliteStore(dir ? { dataDir: dir } : { memory: true });
-  const repo = await store.repo({ sqlite: sqliteLambdaRepo });
-  return { store, repo, close: () => store.close(), ...(dir ? { reopen: () => openSqlite(dir) } : {}) };
-}
-
-repoContract('SQLite in memory', () => openSqlite());
-repoContract('SQLite on disk', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'nimbus-lambda-contract-'));
-  dirs.push(dir);
-  return openSqlite(dir);
-});
+onEveryBackend({ sqlite: sqliteLambdaRepo }, repoContract);

@@ -4,20 +4,13 @@
  * in memory and on disk; a future backend runs the same suite.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { GroupRecord, LogsRepo, StreamRecord } from '../../../src/services/logs/repo.js';
 import { sqliteLogsRepo } from '../../../src/services/logs/repo.sqlite.js';
-import { SqliteStore } from '../../../src/store/sqlite.js';
 import type { Store, Tx } from '../../../src/store/store.js';
+import { onEveryBackend, type Opened as BackendOpened } from './backends.js';
 
-interface Opened {
-  store: Store;
-  repo: LogsRepo;
-  close(): Promise<void>;
-}
+type Opened = BackendOpened<LogsRepo>;
 
 const group = (name: string, over: Partial<GroupRecord> = {}): Omit<GroupRecord, 'id'> => ({
   account: '000000000000',
@@ -197,7 +190,7 @@ function repoContract(name: string, open: () => Promise<Opened>): void {
 
     test('what was written survives closing and opening the store again (on disk)', async () => {
       const o = await open();
-      const reopen = (o as Opened & { reopen?: () => Promise<Opened> }).reopen;
+      const reopen = o.reopen;
       const id = await o.store.write((tx) => o.repo.insertGroup(tx, group('durable')));
       if (!reopen) return o.close();
       await o.store.close();
@@ -211,27 +204,4 @@ function repoContract(name: string, open: () => Promise<Opened>): void {
   });
 }
 
-const dirs: string[] = [];
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-async function openSqlite(dir?: string): Promise<Opened & { reopen?: () => Promise<Opened> }> {
-  const store = new SqliteStore(dir ? { dataDir: dir } : { memory: true });
-  const repo = await store.repo({ sqlite: sqliteLogsRepo });
-  let closed = false;
-  return {
-    store,
-    repo,
-    close: async () => {
-      if (!closed) await store.close();
-      closed = true;
-    },
-    ...(dir ? { reopen: () => openSqlite(dir) } : {}),
-  };
-}
-
-repoContract('SQLite in memory', () => openSqlite());
-repoContract('SQLite on disk', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'nimbus-logs-contract-'));
-  dirs.push(dir);
-  return openSqlite(dir);
-});
+onEveryBackend({ sqlite: sqliteLogsRepo }, repoContract);

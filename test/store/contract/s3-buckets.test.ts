@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { BucketRecord, S3Repo } from '../../../src/services/s3/repo.js';
 import { sqliteS3Repo } from '../../../src/services/s3/repo.sqlite.js';
-import { onEveryBackend, STALE, staleTx, type Opened } from './s3-backends.js';
+import { onEveryBackend, STALE, staleTx, type Opened } from './backends.js';
 
 const bucket = (name: string, account = '111111111111', extra: Partial<BucketRecord> = {}): BucketRecord => ({
   name,

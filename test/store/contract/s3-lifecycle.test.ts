@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import type { LifecycleConfig } from '../../../src/services/s3/engine/lifecycle.js';
 import type { S3LifecycleRepo } from '../../../src/services/s3/repo-lifecycle.js';
 import { sqliteS3LifecycleRepo } from '../../../src/services/s3/repo-lifecycle.sqlite.js';
-import { onEveryBackend, STALE, staleTx, type Opened } from './s3-backends.js';
+import { onEveryBackend, STALE, staleTx, type Opened } from './backends.js';
 
 const config = (days: number): LifecycleConfig => ({ rules: [{ ID: 'r', Status: 'Enabled', Filter: { Prefix: 'logs/' }, Expiration: { Days: days } }], transitionDefaultMinimumObjectSize: 'all_storage_classes_128K' });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { CompletedResult, PartRecord, S3MultipartRepo, UploadRecord } from '../../../src/services/s3/repo-multipart.js';
 import { sqliteS3MultipartRepo } from '../../../src/services/s3/repo-multipart.sqlite.js';
-import { onEveryBackend, STALE, staleTx, type Opened } from './s3-backends.js';
+import { onEveryBackend, STALE, staleTx, type Opened } from './backends.js';
 
 const upload = (uploadId: string, key: string, bucket = 'b'): Omit<UploadRecord, 'seq' | 'state'> => ({
   uploadId,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { S3NotificationRepo } from '../../../src/services/s3/repo-notifications.js';
 import { sqliteS3NotificationRepo } from '../../../src/services/s3/repo-notifications.sqlite.js';
-import { onEveryBackend, STALE, staleTx, type Opened } from './s3-backends.js';
+import { onEveryBackend, STALE, staleTx, type Opened } from './backends.js';
 
 function repoContract(name: string, open: () => Promise<Opened<S3NotificationRepo>>): void {
   describe(`S3NotificationRepo contract (${name})`, () => {

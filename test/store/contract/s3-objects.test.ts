@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ObjectRecord, S3ObjectRepo, VersionRecord } from '../../../src/services/s3/repo.js';
 import { sqliteS3ObjectRepo } from '../../../src/services/s3/repo.sqlite.js';
-import { onEveryBackend, STALE, staleTx, type Opened } from './s3-backends.js';
+import { onEveryBackend, STALE, staleTx, type Opened } from './backends.js';
 
 const object = (key: string, extra: Partial<ObjectRecord> = {}): ObjectRecord => ({
   bucket: 'b',

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { S3ExtrasRepo } from '../../../src/services/s3/repo-extras.js';
 import { sqliteS3ExtrasRepo } from '../../../src/services/s3/repo-extras.sqlite.js';
-import { onEveryBackend, STALE, staleTx, type Opened } from './s3-backends.js';
+import { onEveryBackend, STALE, staleTx, type Opened } from './backends.js';
 
 function repoContract(name: string, open: () => Promise<Opened<S3ExtrasRepo>>): void {
   describe(`S3ExtrasRepo contract (${name})`, () => {

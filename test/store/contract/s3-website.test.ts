@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { S3WebsiteRepo } from '../../../src/services/s3/repo-website.js';
 import { sqliteS3WebsiteRepo } from '../../../src/services/s3/repo-website.sqlite.js';
-import { onEveryBackend, STALE, staleTx, type Opened } from './s3-backends.js';
+import { onEveryBackend, STALE, staleTx, type Opened } from './backends.js';
 
 function repoContract(name: string, open: () => Promise<Opened<S3WebsiteRepo>>): void {
   describe(`S3WebsiteRepo contract (${name})`, () => {

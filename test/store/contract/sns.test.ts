@@ -1,23 +1,16 @@
 /**
  * The SNS repo contract: what every storage backend's SnsRepo does, driven only through the
  * repo interface and the Store (writes in store.write with their Tx). Runs for SQLite in memory
- * and on disk; a future backend adds one more `repoContract(...)` line.
+ * and on disk; a future backend adds itself in backends.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { NewDelivery, SnsRepo, StoredMessage, SubscriptionRecord, TopicRecord } from '../../../src/services/sns/repo.js';
 import { sqliteSnsRepo } from '../../../src/services/sns/repo.sqlite.js';
-import { SqliteStore } from '../../../src/store/sqlite.js';
 import type { Store, Tx } from '../../../src/store/store.js';
+import { onEveryBackend, type Opened as BackendOpened } from './backends.js';
 
-interface Opened {
-  store: Store;
-  repo: SnsRepo;
-  close(): Promise<void>;
-}
+type Opened = BackendOpened<SnsRepo>;
 
 const ACCOUNT = '000000000000';
 
@@ -250,22 +243,4 @@ function repoContract(name: string, open: () => Promise<Opened>): void {
   });
 }
 
-repoContract('SQLite in memory', async () => {
-  const store = new SqliteStore({ memory: true });
-  const repo = await store.repo({ sqlite: sqliteSnsRepo });
-  return { store, repo, close: () => store.close() };
-});
-
-repoContract('SQLite on disk', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'nimbus-sns-contract-'));
-  const store = new SqliteStore({ dataDir: dir });
-  const repo = await store.repo({ sqlite: sqliteSnsRepo });
-  return {
-    store,
-    repo,
-    close: async () => {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
+onEveryBackend({ sqlite: sqliteSnsRepo }, repoContract);

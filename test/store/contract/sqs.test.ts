@@ -1,23 +1,16 @@
 /**
  * The SQS repo contract: what every storage backend's SqsRepo does, driven only through the
  * repo interface and the Store (writes in store.write with their Tx). Runs for SQLite in memory
- * and on disk; a future backend adds one more `repoContract(...)` line.
+ * and on disk; a future backend adds itself in backends.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { MessageRecord, MoveTaskRecord, QueueRecord, SqsRepo } from '../../../src/services/sqs/repo.js';
 import { sqliteSqsRepo } from '../../../src/services/sqs/repo.sqlite.js';
-import { SqliteStore } from '../../../src/store/sqlite.js';
 import type { Store, Tx } from '../../../src/store/store.js';
+import { onEveryBackend, type Opened as BackendOpened } from './backends.js';
 
-interface Opened {
-  store: Store;
-  repo: SqsRepo;
-  close(): Promise<void>;
-}
+type Opened = BackendOpened<SqsRepo>;
 
 const queue = (name: string, attributes: Record<string, string> = {}): Omit<QueueRecord, 'id'> => ({
   account: '000000000000',
@@ -325,22 +318,4 @@ function task(handle: string, sourceQueueId: number, startedAt = 1000): MoveTask
   };
 }
 
-repoContract('SQLite in memory', async () => {
-  const store = new SqliteStore({ memory: true });
-  const repo = await store.repo({ sqlite: sqliteSqsRepo });
-  return { store, repo, close: () => store.close() };
-});
-
-repoContract('SQLite on disk', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'nimbus-sqs-contract-'));
-  const store = new SqliteStore({ dataDir: dir });
-  const repo = await store.repo({ sqlite: sqliteSqsRepo });
-  return {
-    store,
-    repo,
-    close: async () => {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
+onEveryBackend({ sqlite: sqliteSqsRepo }, repoContract);
