@@ -1,6 +1,6 @@
 /**
  * Put/Get/DeleteBucketWebsite, and the website endpoint itself: requests to
- * `<bucket>.s3-website.localhost` are routed (by index.ts's routingPath) to the internal
+ * `<bucket>.s3-website.localhost` are routed (by the website host routes in addressing.ts) to the internal
  * `/_website/<bucket>/<key>` paths these operations serve (`_` is not allowed in bucket names,
  * so they can never clash with a bucket's own).
  */
