@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 
 /** The HTTP-free view of a request and its answer, between server/ and the dispatcher. */
@@ -52,4 +53,17 @@ export interface WebSocketConnection {
   /** Text frames arrive as strings, binary frames as Buffers, one at a time in order. */
   onMessage(listener: (data: string | Buffer) => void | Promise<void>): void;
   onClose(listener: (code: number, reason: string) => void): void;
+}
+
+/** What a request says of itself on its request line and socket, as both HTTP requests and upgrades take it. */
+export function requestLine(incoming: IncomingMessage): Pick<ApiRequest, 'method' | 'path' | 'query' | 'headers' | 'sourceIp'> {
+  const url = incoming.url ?? '/';
+  const q = url.indexOf('?');
+  return {
+    method: incoming.method ?? 'GET',
+    path: q >= 0 ? url.slice(0, q) : url,
+    query: q >= 0 ? url.slice(q + 1) : '',
+    headers: incoming.headers,
+    sourceIp: incoming.socket.remoteAddress?.replace(/^::ffff:/, ''),
+  };
 }

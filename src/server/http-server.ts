@@ -9,7 +9,7 @@ import type { Ids } from '../lib/ids.js';
 import type { Logger } from '../lib/log.js';
 import { performance } from 'node:perf_hooks';
 import { Readable, pipeline, type Duplex } from 'node:stream';
-import type { ApiRequest, ApiResponse } from './api.js';
+import { requestLine, type ApiRequest, type ApiResponse } from './api.js';
 import { newRequestCtx, type Next } from './pipeline/context.js';
 import type { WebSocketHub } from './websocket.js';
 
@@ -105,17 +105,7 @@ export class HttpServer {
       else this.idle();
     });
     if (this.closing) res.shouldKeepAlive = false;
-    const url = incoming.url ?? '/';
-    const q = url.indexOf('?');
-    const req: ApiRequest = {
-      method: incoming.method ?? 'GET',
-      path: q >= 0 ? url.slice(0, q) : url,
-      query: q >= 0 ? url.slice(q + 1) : '',
-      headers: incoming.headers,
-      body: EMPTY,
-      requestId: '',
-      sourceIp: incoming.socket.remoteAddress?.replace(/^::ffff:/, ''),
-    };
+    const req: ApiRequest = { ...requestLine(incoming), body: EMPTY, requestId: '' };
     const ctx = newRequestCtx(incoming, res, req, expectsContinue, startedAt);
     let answer: Promise<ApiResponse>;
     try {

@@ -12,7 +12,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Ids } from '../lib/ids.js';
 import type { Logger } from '../lib/log.js';
 import type { EndpointMatch, WebSocketEndpoint } from '../services/service.js';
-import type { ApiResponse, UpgradeRequest, WebSocketConnection } from './api.js';
+import { requestLine, type ApiResponse, type UpgradeRequest, type WebSocketConnection } from './api.js';
 import type { EndpointTarget } from './endpoints.js';
 import type { HostRouter } from './host-router.js';
 
@@ -37,16 +37,7 @@ export class WebSocketHub {
   upgrade(incoming: IncomingMessage, socket: Duplex, head: Buffer): void {
     const requestId = this.ids.uuid();
     socket.on('error', () => socket.destroy());
-    const url = incoming.url ?? '/';
-    const q = url.indexOf('?');
-    const req: UpgradeRequest = {
-      method: incoming.method ?? 'GET',
-      path: q >= 0 ? url.slice(0, q) : url,
-      query: q >= 0 ? url.slice(q + 1) : '',
-      headers: incoming.headers,
-      requestId,
-      sourceIp: incoming.socket.remoteAddress?.replace(/^::ffff:/, ''),
-    };
+    const req: UpgradeRequest = { ...requestLine(incoming), requestId };
     if (this.closing) return refuse(socket, requestId, { status: 503, headers: {}, body: '' });
     const match = this.hosts.match(req);
     const ws = match?.target.route.websocket;
