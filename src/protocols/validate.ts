@@ -46,20 +46,24 @@ export function awsPath(path: string): string {
     .join('.');
 }
 
+const MAX_RENDER_DEPTH = 32;
+
 /** A value as Java's toString prints it (unquoted): lists `[a, b]`, maps `{k=v}`, structures `Name(a=b)`. */
-export function javaString(v: unknown, shape?: Shape): string {
+export function javaString(v: unknown, shape?: Shape, depth = 0): string {
   if (v === null || v === undefined) return 'null';
+  // The value comes from the request: its nesting is the caller's, so the rendering stops deep down.
+  if (depth > MAX_RENDER_DEPTH) return '...';
   if (Buffer.isBuffer(v)) return `java.nio.HeapByteBuffer[pos=0 lim=${v.length} cap=${v.length}]`;
-  if (Array.isArray(v)) return `[${v.map((e) => javaString(e, shape?.kind === 'list' ? shape.member : undefined)).join(', ')}]`;
+  if (Array.isArray(v)) return `[${v.map((e) => javaString(e, shape?.kind === 'list' ? shape.member : undefined, depth + 1)).join(', ')}]`;
   if (typeof v === 'object') {
     const obj = v as Record<string, unknown>;
     if (shape?.kind === 'structure') {
-      const fields = Object.entries(shape.members).map(([name, m]) => `${lowerFirst(name)}=${javaString(obj[name], m.shape)}`);
+      const fields = Object.entries(shape.members).map(([name, m]) => `${lowerFirst(name)}=${javaString(obj[name], m.shape, depth + 1)}`);
       return `${shape.javaName ?? ''}(${fields.join(', ')})`;
     }
     const valueShape = shape?.kind === 'map' ? shape.value : undefined;
     return `{${Object.entries(obj)
-      .map(([k, e]) => `${k}=${javaString(e, valueShape)}`)
+      .map(([k, e]) => `${k}=${javaString(e, valueShape, depth + 1)}`)
       .join(', ')}}`;
   }
   return String(v);

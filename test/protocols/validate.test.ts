@@ -132,3 +132,11 @@ test('query inputs are held to the declared constraints too, after the decoder\'
   );
   assert.deepEqual(decodeQueryInput(structure({ A: string() }), new Map([['A', 'x']])).violations, []);
 });
+
+test('a deeply nested value renders without overflowing the stack (its nesting is the caller\'s)', () => {
+  let deep: unknown = 'x';
+  for (let i = 0; i < 200_000; i++) deep = [deep];
+  const shown = renderValue(deep);
+  assert.ok(shown.startsWith("'[[[") && shown.includes('...'), shown.slice(0, 80));
+  assert.ok(shown.length < 200);
+});
