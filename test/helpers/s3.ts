@@ -1,5 +1,9 @@
 /** Helpers for the S3 tests: an SDK client for a test Nimbus, and a Nimbus with one bucket. */
 import { CreateBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { Sha256 } from '@smithy/core/checksum';
+import { HttpRequest } from '@smithy/core/protocols';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { ACCOUNT, startTestNimbus, TEST_CREDENTIALS, type TestNimbus } from './nimbus.js';
 
 /** Path-style, no retries, the default test key pair; `extra` overrides any of it. */
@@ -21,4 +25,36 @@ export async function withBucket(
     c.destroy();
     await t.stop();
   }
+}
+
+/**
+ * A path-style request signed as the SDK signs it, with exactly the headers given (no checksum
+ * added) and the body's SHA-256: for what the SDK would not send (odd subresources, bodies
+ * without Content-MD5).
+ */
+export async function signedS3Fetch(
+  t: TestNimbus,
+  method: string,
+  path: string,
+  query: Record<string, string>,
+  headers: Record<string, string> = {},
+  body = '',
+): Promise<{ status: number; body: string }> {
+  const url = new URL(t.endpoint);
+  const signer = new SignatureV4({ service: 's3', region: 'us-east-1', sha256: Sha256, credentials: TEST_CREDENTIALS, uriEscapePath: false });
+  const signed = await signer.sign(
+    new HttpRequest({
+      method,
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path,
+      query,
+      headers: { host: url.host, 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'), ...headers },
+      body,
+    }),
+  );
+  const qs = new URLSearchParams(query).toString();
+  const res = await fetch(`${t.endpoint}${path}?${qs}`, { method, headers: signed.headers as Record<string, string>, body: body === '' ? undefined : body });
+  return { status: res.status, body: await res.text() };
 }

@@ -23,14 +23,11 @@ import {
   type ObjectAttributes,
   type Tag,
 } from '@aws-sdk/client-s3';
-import { Sha256 } from '@smithy/core/checksum';
-import { HttpRequest } from '@smithy/core/protocols';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { RestRoutes } from '../../../src/protocols/rest.js';
 import { parseTaggingHeader } from '../../../src/services/s3/engine/tagging.js';
 import { rejectsWith } from '../../helpers/sqs.js';
 import { ACCOUNT, startTestNimbus, TEST_CREDENTIALS, type TestNimbus } from '../../helpers/nimbus.js';
-import { s3Client, withBucket } from '../../helpers/s3.js';
+import { s3Client, signedS3Fetch, withBucket } from '../../helpers/s3.js';
 
 const s3 = s3Client;
 
@@ -40,27 +37,6 @@ const tagsOf = async (c: S3Client, Key: string) => (await c.send(new GetObjectTa
 const tags = (o: Record<string, string>): Tag[] => Object.entries(o).map(([Key, Value]) => ({ Key, Value }));
 const put = (c: S3Client, Key: string, Body: string, extra: Partial<ConstructorParameters<typeof PutObjectCommand>[0]> = {}) =>
   c.send(new PutObjectCommand({ Bucket: 'data', Key, Body, ...extra }));
-
-/** A request signed as the SDK signs it, with exactly the headers given (no checksum added). */
-async function raw(t: TestNimbus, method: string, path: string, query: Record<string, string>, headers: Record<string, string> = {}, body = '') {
-  const url = new URL(t.endpoint);
-  const signer = new SignatureV4({ service: 's3', region: 'us-east-1', sha256: Sha256, credentials: TEST_CREDENTIALS, uriEscapePath: false });
-  const signed = await signer.sign(
-    new HttpRequest({
-      method,
-      protocol: 'http:',
-      hostname: url.hostname,
-      port: Number(url.port),
-      path,
-      query,
-      headers: { host: url.host, 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'), ...headers },
-      body,
-    }),
-  );
-  const qs = new URLSearchParams(query).toString();
-  const res = await fetch(`${t.endpoint}${path}?${qs}`, { method, headers: signed.headers as Record<string, string>, body: body === '' ? undefined : body });
-  return { status: res.status, body: await res.text() };
-}
 
 describe('CopyObject', () => {
   test('copies body, metadata and tags; REPLACE takes them from the request', () =>
@@ -206,17 +182,17 @@ describe('DeleteObjects', () => {
 
       await put(c, 'a', 'a');
       const doc = '<Delete><Object><Key>a</Key></Object></Delete>';
-      const none = await raw(t, 'POST', '/data', { delete: '' }, {}, doc);
+      const none = await signedS3Fetch(t, 'POST', '/data', { delete: '' }, {}, doc);
       assert.equal(none.status, 400);
       assert.match(none.body, /<Code>InvalidRequest<\/Code><Message>Missing required header for this request: Content-MD5.<\/Message>/);
-      const wrong = await raw(t, 'POST', '/data', { delete: '' }, { 'content-md5': createHash('md5').update('other').digest('base64') }, doc);
+      const wrong = await signedS3Fetch(t, 'POST', '/data', { delete: '' }, { 'content-md5': createHash('md5').update('other').digest('base64') }, doc);
       assert.match(wrong.body, /<Code>BadDigest<\/Code>/);
       assert.equal(await text(c, 'a'), 'a');
-      const right = await raw(t, 'POST', '/data', { delete: '' }, { 'content-md5': createHash('md5').update(doc).digest('base64') }, doc);
+      const right = await signedS3Fetch(t, 'POST', '/data', { delete: '' }, { 'content-md5': createHash('md5').update(doc).digest('base64') }, doc);
       assert.equal(right.status, 200, right.body);
       assert.match(right.body, /<DeleteResult xmlns="[^"]+"><Deleted><Key>a<\/Key><\/Deleted><\/DeleteResult>/);
       const empty = '<Delete></Delete>';
-      const noKeys = await raw(t, 'POST', '/data', { delete: '' }, { 'content-md5': createHash('md5').update(empty).digest('base64') }, empty);
+      const noKeys = await signedS3Fetch(t, 'POST', '/data', { delete: '' }, { 'content-md5': createHash('md5').update(empty).digest('base64') }, empty);
       assert.match(noKeys.body, /<Code>MalformedXML<\/Code>/);
     }));
 });
@@ -257,13 +233,13 @@ describe('object tagging', () => {
       assert.deepEqual(await tagsOf(c, 'obj'), []);
 
       const md5b64 = (s: string) => createHash('md5').update(s).digest('base64');
-      const noCheck = await raw(t, 'PUT', '/data/obj', { tagging: '' }, {}, '<Tagging><TagSet/></Tagging>');
+      const noCheck = await signedS3Fetch(t, 'PUT', '/data/obj', { tagging: '' }, {}, '<Tagging><TagSet/></Tagging>');
       assert.match(noCheck.body, /<Code>InvalidRequest<\/Code><Message>Missing required header for this request: Content-MD5.<\/Message>/);
       const noSet = '<Tagging></Tagging>';
-      assert.match((await raw(t, 'PUT', '/data/obj', { tagging: '' }, { 'content-md5': md5b64(noSet) }, noSet)).body, /<Code>MalformedXML<\/Code>/);
+      assert.match((await signedS3Fetch(t, 'PUT', '/data/obj', { tagging: '' }, { 'content-md5': md5b64(noSet) }, noSet)).body, /<Code>MalformedXML<\/Code>/);
       const noValue = '<Tagging><TagSet><Tag><Key>a</Key></Tag></TagSet></Tagging>';
-      assert.match((await raw(t, 'PUT', '/data/obj', { tagging: '' }, { 'content-md5': md5b64(noValue) }, noValue)).body, /<Code>MalformedXML<\/Code>/);
-      assert.match((await raw(t, 'PUT', '/data/obj', { tagging: '' }, { 'content-md5': md5b64('') }, '')).body, /<Code>MissingRequestBodyError<\/Code>/);
+      assert.match((await signedS3Fetch(t, 'PUT', '/data/obj', { tagging: '' }, { 'content-md5': md5b64(noValue) }, noValue)).body, /<Code>MalformedXML<\/Code>/);
+      assert.match((await signedS3Fetch(t, 'PUT', '/data/obj', { tagging: '' }, { 'content-md5': md5b64('') }, '')).body, /<Code>MissingRequestBodyError<\/Code>/);
     }));
 
   test('the x-amz-tagging header form', () => {
@@ -317,7 +293,7 @@ describe('GetObjectAttributes', () => {
         'Invalid attribute name specified.',
       );
       await rejectsWith(c.send(new GetObjectAttributesCommand({ Bucket: 'data', Key: 'missing', ObjectAttributes: ['ETag'] })), 'NoSuchKey');
-      const none = await raw(t, 'GET', '/data/obj', { attributes: '' });
+      const none = await signedS3Fetch(t, 'GET', '/data/obj', { attributes: '' });
       assert.equal(none.status, 400);
       assert.match(none.body, /<Code>InvalidRequest<\/Code><Message>Missing required header for this request: x-amz-object-attributes<\/Message>/);
     }));

@@ -4,15 +4,11 @@
  * operation (PutObject used to replace an object's body with a `?legal-hold` request's XML).
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { CreateBucketCommand, GetObjectCommand, GetObjectTaggingCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Sha256 } from '@smithy/core/checksum';
-import { HttpRequest } from '@smithy/core/protocols';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { RestRoutes, type HttpBinding } from '../../../src/protocols/rest.js';
 import { ACCOUNT, startTestNimbus, TEST_CREDENTIALS, type TestNimbus } from '../../helpers/nimbus.js';
-import { s3Client } from '../../helpers/s3.js';
+import { s3Client, signedS3Fetch } from '../../helpers/s3.js';
 
 /** Every subresource S3 defines, whether Nimbus implements it or not. */
 const SUBRESOURCES = [
@@ -25,25 +21,10 @@ const SUBRESOURCES = [
 const METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'] as const;
 const BODY = '<LegalHold xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>ON</Status></LegalHold>';
 
-async function signedFetch(t: TestNimbus, method: string, path: string, query: string, body: string) {
-  const url = new URL(t.endpoint);
-  const signer = new SignatureV4({ service: 's3', region: 'us-east-1', sha256: Sha256, credentials: TEST_CREDENTIALS, uriEscapePath: false });
+/** A subresource request (`?<sub>`) signed as the SDK signs it; PUT and POST carry the body. */
+function signedFetch(t: TestNimbus, method: string, path: string, sub: string, body: string) {
   const withBody = method === 'PUT' || method === 'POST';
-  const payload = withBody ? body : '';
-  const signed = await signer.sign(
-    new HttpRequest({
-      method,
-      protocol: 'http:',
-      hostname: url.hostname,
-      port: Number(url.port),
-      path,
-      query: { [query]: '' },
-      headers: { host: url.host, 'x-amz-content-sha256': createHash('sha256').update(payload).digest('hex') },
-      body: payload,
-    }),
-  );
-  const res = await fetch(`${t.endpoint}${path}?${query}`, { method, headers: signed.headers as Record<string, string>, ...(withBody ? { body: payload } : {}) });
-  return { status: res.status, text: await res.text() };
+  return signedS3Fetch(t, method, path, { [sub]: '' }, {}, withBody ? body : '').then((r) => ({ status: r.status, text: r.body }));
 }
 
 describe('S3 subresources are never answered as another operation', () => {

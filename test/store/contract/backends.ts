@@ -46,6 +46,16 @@ export function onEveryBackend<R>(factories: RepoFactories<R>, contract: (name: 
   });
 }
 
+/** Runs fn with a freshly opened store and repo (`w` is its store's write), closing them afterwards. */
+export async function withOpened<R>(open: () => Promise<Opened<R>>, fn: (o: Opened<R> & { w: <T>(f: (tx: Tx) => Promise<T>) => Promise<T> }) => Promise<void>): Promise<void> {
+  const o = await open();
+  try {
+    await fn({ ...o, w: (f) => o.store.write(f) });
+  } finally {
+    await o.close();
+  }
+}
+
 /** A transaction handle kept past its write: every write method must refuse it. */
 export async function staleTx(store: Store): Promise<Tx> {
   let kept: Tx | undefined;

@@ -9,7 +9,7 @@ import { functionKey, type FunctionRecord } from '../../../src/services/lambda/m
 import type { AsyncInvocation, LambdaRepo } from '../../../src/services/lambda/repo.js';
 import { sqliteLambdaRepo } from '../../../src/services/lambda/repo.sqlite.js';
 import type { Store, Tx } from '../../../src/store/store.js';
-import { onEveryBackend, type Opened as BackendOpened } from './backends.js';
+import { onEveryBackend, withOpened, type Opened as BackendOpened } from './backends.js';
 
 type Opened = BackendOpened<LambdaRepo>;
 
@@ -34,14 +34,7 @@ const inv = (id: string, due: number, extra: Partial<AsyncInvocation> = {}): Asy
 
 function repoContract(name: string, open: () => Promise<Opened>): void {
   describe(`LambdaRepo contract: ${name}`, () => {
-    async function withRepo(fn: (o: Opened) => Promise<void>): Promise<void> {
-      const o = await open();
-      try {
-        await fn(o);
-      } finally {
-        await o.close();
-      }
-    }
+    const withRepo = (fn: (o: Opened) => Promise<void>) => withOpened(open, fn);
 
     test('functions: put, load, replace, delete; a read inside a write sees it', () =>
       withRepo(async ({ store, repo }) => {

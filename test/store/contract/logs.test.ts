@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import type { GroupRecord, LogsRepo, StreamRecord } from '../../../src/services/logs/repo.js';
 import { sqliteLogsRepo } from '../../../src/services/logs/repo.sqlite.js';
 import type { Store, Tx } from '../../../src/store/store.js';
-import { onEveryBackend, type Opened as BackendOpened } from './backends.js';
+import { onEveryBackend, withOpened, type Opened as BackendOpened } from './backends.js';
 
 type Opened = BackendOpened<LogsRepo>;
 
@@ -39,14 +39,7 @@ const ev = (timestamp: number, message: string) => ({ timestamp, message, bytes:
 
 function repoContract(name: string, open: () => Promise<Opened>): void {
   describe(`LogsRepo contract: ${name}`, () => {
-    async function withRepo(fn: (o: Opened) => Promise<void>): Promise<void> {
-      const o = await open();
-      try {
-        await fn(o);
-      } finally {
-        await o.close();
-      }
-    }
+    const withRepo = (fn: (o: Opened) => Promise<void>) => withOpened(open, fn);
 
     /** A group with two streams; answers their ids. */
     async function seed({ store, repo }: Opened) {

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import type { NewDelivery, SnsRepo, StoredMessage, SubscriptionRecord, TopicRecord } from '../../../src/services/sns/repo.js';
 import { sqliteSnsRepo } from '../../../src/services/sns/repo.sqlite.js';
 import type { Store, Tx } from '../../../src/store/store.js';
-import { onEveryBackend, type Opened as BackendOpened } from './backends.js';
+import { onEveryBackend, withOpened, type Opened as BackendOpened } from './backends.js';
 
 type Opened = BackendOpened<SnsRepo>;
 
@@ -47,14 +47,7 @@ const delivery = (s: SubscriptionRecord, over: Partial<NewDelivery> = {}): NewDe
 
 function repoContract(name: string, open: () => Promise<Opened>): void {
   describe(`SnsRepo contract: ${name}`, () => {
-    const withRepo = (fn: (o: Opened & { w: <T>(f: (tx: Tx) => Promise<T>) => Promise<T> }) => Promise<void>) => async () => {
-      const o = await open();
-      try {
-        await fn({ ...o, w: (f) => o.store.write(f) });
-      } finally {
-        await o.close();
-      }
-    };
+    const withRepo = (fn: Parameters<typeof withOpened<Opened['repo']>>[1]) => () => withOpened(open, fn);
 
     test('topics: put (insert, then update attributes and tags), load, list by owner in ARN order, sequence numbers', withRepo(async ({ repo, w }) => {
       const a = topic('a', { attributes: { DisplayName: 'A' } });

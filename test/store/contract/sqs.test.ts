@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import type { MessageRecord, MoveTaskRecord, QueueRecord, SqsRepo } from '../../../src/services/sqs/repo.js';
 import { sqliteSqsRepo } from '../../../src/services/sqs/repo.sqlite.js';
 import type { Store, Tx } from '../../../src/store/store.js';
-import { onEveryBackend, type Opened as BackendOpened } from './backends.js';
+import { onEveryBackend, withOpened, type Opened as BackendOpened } from './backends.js';
 
 type Opened = BackendOpened<SqsRepo>;
 
@@ -47,14 +47,7 @@ function message(seq: number, queueId: number, over: Partial<MessageRecord> = {}
 function repoContract(name: string, open: () => Promise<Opened>): void {
   describe(`SqsRepo contract: ${name}`, () => {
     /** Runs fn with a fresh store and repo, closing them afterwards. */
-    const withRepo = (fn: (o: Opened & { w: <T>(f: (tx: Tx) => Promise<T>) => Promise<T> }) => Promise<void>) => async () => {
-      const o = await open();
-      try {
-        await fn({ ...o, w: (f) => o.store.write(f) });
-      } finally {
-        await o.close();
-      }
-    };
+    const withRepo = (fn: Parameters<typeof withOpened<Opened['repo']>>[1]) => () => withOpened(open, fn);
 
     test('queues: insert under new ids, update, load, delete (with what belongs to them)', withRepo(async ({ repo, w }) => {
       const a = await w((tx) => repo.insertQueue(tx, queue('a', { VisibilityTimeout: '30' })));
