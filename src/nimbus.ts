@@ -17,6 +17,7 @@ import { WebSocketHub } from './server/websocket.js';
 import type { ServiceFactory, ServicePlugin } from './services/service.js';
 import { dynamoDbService } from './services/dynamodb/index.js';
 import { createS3Service } from './services/s3/index.js';
+import { apigatewayService } from './services/apigateway/index.js';
 import { lambdaService } from './services/lambda/index.js';
 import { createLogsService } from './services/logs/index.js';
 import { createSnsService } from './services/sns/index.js';
@@ -34,7 +35,7 @@ export function servicesOf(opts: Partial<Config> = {}): ServiceFactory[] {
     ...(opts.maxFunctionEnvironments !== undefined ? { maxEnvironments: opts.maxFunctionEnvironments } : {}),
     ...(opts.functionIdleSeconds !== undefined ? { idleMs: opts.functionIdleSeconds * 1000 } : {}),
     hotReloadRoots: opts.hotReloadRoots ?? [process.cwd()],
-  })];
+  }), apigatewayService];
 }
 
 export interface NimbusOptions extends Partial<Config> {

@@ -49,6 +49,11 @@ export interface ServiceSend {
 /** Each message's id, or why SQS refused it. */
 export type ServiceSendResult = { messageId: string } | { error: Error };
 
+/** What a synchronous invocation by another service gave: the function's answer, or why it did not run. */
+export type LambdaInvokeResult =
+  | { kind: 'ok'; payload: Buffer; functionError?: 'Unhandled' | 'Handled'; errorType?: string }
+  | { kind: 'missing' | 'denied' | 'throttled' | 'failed'; message: string };
+
 export interface InternalCalls {
   /**
    * Enqueues a message as the service principal of `from` (e.g. s3.amazonaws.com), with SQS's
@@ -125,6 +130,25 @@ export interface InternalCalls {
    * this resolves. Throws when there is no such function.
    */
   'lambda.invokeAsync': (args: { functionArn: string; payload: string; from: string }) => Promise<void>;
+  /**
+   * Runs a function synchronously for a service (`from`, e.g. apigateway.amazonaws.com) acting
+   * for `sourceArn` (an API's execute-api ARN) of `sourceAccount`. The function's resource policy
+   * must allow lambda:InvokeFunction to that service for that source, as on AWS, unless
+   * `viaRole` (the integration names a role to call with: Nimbus has no IAM roles to check, so
+   * the function's own account is enough). Refusals come back as results, not throws, so the
+   * caller can answer in its own terms (API Gateway's 500 for a missing permission).
+   */
+  'lambda.invoke': (args: {
+    functionArn: string;
+    payload: Buffer;
+    from: string;
+    sourceArn: string;
+    sourceAccount: string;
+    viaRole?: boolean;
+    requestId: string;
+    /** X-Ray trace header, which the function sees as _X_AMZN_TRACE_ID. */
+    traceId?: string;
+  }) => Promise<LambdaInvokeResult>;
   /**
    * Whether a function (and the version or alias its ARN names) exists in `accountId`, for
    * destination checks: a bucket may notify only its owner's functions.

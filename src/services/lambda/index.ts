@@ -19,6 +19,7 @@ import { parseFunctionArn } from './engine/names.js';
 import { CODE_LINK_PREFIX, CodeLinks } from './engine/code-links.js';
 import type { ApiResponse } from '../../server/api.js';
 import { Registry } from './engine/registry.js';
+import { serviceInvoke } from './engine/service-invoke.js';
 import { Settings } from './engine/settings.js';
 import { Versions } from './engine/versions.js';
 import { functionNotFound, InvalidRequestContentException, lambdaValidationError } from './errors.js';
@@ -108,6 +109,7 @@ export function lambdaService(opts: LambdaOptions = {}) {
       }
     };
     env.internal.register('lambda.functionExists', ({ functionArn, accountId }) => targetOf(functionArn)?.ref.accountId === accountId);
+    env.internal.register('lambda.invoke', serviceInvoke(registry, invoker));
     env.internal.register('lambda.invokeAsync', async ({ functionArn, payload }) => {
       const found = targetOf(functionArn);
       if (!found) throw functionNotFound(functionArn);

@@ -1,0 +1,54 @@
+/**
+ * What the parts of API Gateway share: the documents, the clock and ids, the calls into other
+ * services, and the contract between the host router's execute-api endpoint and the data plane
+ * of each kind of API.
+ */
+import type { Clock } from '../../lib/clock.js';
+import type { Ids } from '../../lib/ids.js';
+import type { InternalApi } from '../../lib/internal.js';
+import type { Logger } from '../../lib/log.js';
+import type { SigV4Identity } from '../../protocols/sigv4.js';
+import type { ApiRequest, ApiResponse } from '../../server/api.js';
+import type { Store } from '../../store/store.js';
+import type { Operation } from '../service.js';
+import type { Documents } from './engine/documents.js';
+import type { ApiGatewayRepo, StoredDocument } from './repo.js';
+
+export interface GatewayDeps {
+  documents: Documents;
+  /** Counters (usage plan quotas); documents go through `documents`. */
+  repo: ApiGatewayRepo;
+  store: Store;
+  clock: Clock;
+  ids: Ids;
+  log: Logger;
+  /** The default region. */
+  region: string;
+  /** Calls into other services: `lambda.invoke`, `sqs.sendMessage`, `logs.append`, ... */
+  internal: InternalApi;
+  /** Nimbus's own `http://host:port`, known once listening. */
+  endpoint(): string;
+}
+
+/** One request to an API, as the execute-api endpoint hands it to the API's data plane. */
+export interface InvokeCall {
+  /** The path within the API: `/{stage}/...`, or `/...` for the `$default` stage. */
+  path: string;
+  /** The host a handler sees as `requestContext.domainName`, and can call back on. */
+  domainName: string;
+  /** Verifies the request's SigV4 signature (AWS_IAM routes): throws when it is missing or wrong. */
+  verify(): SigV4Identity;
+}
+
+/** The request-serving half of one kind of API (v2 HTTP APIs, v1 REST APIs). */
+export interface DataPlane {
+  /** The document kinds this data plane serves. */
+  kinds: readonly string[];
+  handle(req: ApiRequest, api: StoredDocument, call: InvokeCall): Promise<ApiResponse>;
+}
+
+/** What each kind of API contributes to the plugin. */
+export interface ApiKind {
+  operations: Record<string, Operation>;
+  dataPlane: DataPlane;
+}

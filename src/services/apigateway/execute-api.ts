@@ -1,0 +1,48 @@
+/**
+ * Invoke URLs: `{apiId}.execute-api.localhost` (also with a region, and AWS's own
+ * `{apiId}.execute-api.{region}.amazonaws.com`, which CDN origins and templates written for AWS
+ * name) and the path-style form `/_nimbus/execute-api/{apiId}/...` for clients that cannot
+ * resolve `*.localhost`. The endpoint finds the API by id, whatever its account (an invoke URL
+ * is public; the API's own authorization decides), and hands the request to its kind's data
+ * plane.
+ */
+import type { ApiRequest, ApiResponse } from '../../server/api.js';
+import type { EndpointMatch, HostRoute } from '../service.js';
+import type { DataPlane, GatewayDeps } from './deps.js';
+import { isApiId } from './ids.js';
+import type { StoredDocument } from './repo.js';
+
+export const PATH_STYLE_PREFIX = '/_nimbus/execute-api';
+
+/** API Gateway's answer for a host or path no API serves. */
+export const notFound = (): ApiResponse => ({
+  status: 404,
+  headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'NotFoundException' },
+  body: '{"message":"Not Found"}',
+});
+
+export function executeApiHosts(deps: GatewayDeps, planes: readonly DataPlane[]): HostRoute[] {
+  const byKind = new Map<string, DataPlane>();
+  for (const p of planes) for (const k of p.kinds) byKind.set(k, p);
+  const find = (apiId: string): { api: StoredDocument; plane: DataPlane } | undefined => {
+    if (!isApiId(apiId)) return undefined;
+    for (const [kind, plane] of byKind) {
+      const api = deps.documents.byId(kind, apiId);
+      if (api) return { api, plane };
+    }
+    return undefined;
+  };
+  const http = (req: ApiRequest, match: EndpointMatch, verify: () => ReturnType<Parameters<NonNullable<HostRoute['http']>>[2]>): Promise<ApiResponse> => {
+    const apiId = match.labels.apiId!.toLowerCase();
+    const found = find(apiId);
+    if (!found) return Promise.resolve(notFound());
+    const pathStyle = !/\.execute-api\./i.test(String(req.headers.host ?? ''));
+    const domainName = pathStyle ? `${apiId}.execute-api.localhost` : String(req.headers.host).replace(/:\d+$/, '').toLowerCase();
+    return found.plane.handle(req, found.api, { path: match.path || '/', domainName, verify });
+  };
+  return [
+    { host: '{apiId}.execute-api.localhost', pathStyle: `${PATH_STYLE_PREFIX}/{apiId}`, http },
+    { host: '{apiId}.execute-api.{region}.localhost', http },
+    { host: '{apiId}.execute-api.{region}.amazonaws.com', http },
+  ];
+}
