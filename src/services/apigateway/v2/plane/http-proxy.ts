@@ -1,0 +1,62 @@
+/**
+ * HTTP_PROXY integrations: the request goes on to the integration's URL with its method (or the
+ * integration's), path parameters substituted into the URL (`{proxy}` for a greedy `{proxy+}`),
+ * the client's query string and headers (less hop-by-hop ones), and the body, after the request
+ * parameter mappings; the backend's answer comes back as it is. A backend that does not answer
+ * within the integration's timeout is a 504, one that cannot be reached a 500.
+ */
+import type { ApiResponse } from '../../../../server/api.js';
+import type { GatewayDeps } from '../../deps.js';
+import type { Integration } from '../model.js';
+import { gatewayTimeout, internalError } from './answers.js';
+import { isTimedOut, withTimeout } from './lambda-proxy.js';
+import { mapRequest, type OutgoingRequest } from './params.js';
+import type { Incoming } from './request.js';
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'expect']);
+
+export async function httpProxy(deps: GatewayDeps, inc: Incoming, integration: Integration): Promise<ApiResponse> {
+  const target = new URL((integration.integrationUri ?? '').replace(/\{([A-Za-z0-9._-]+)\+?\}/g, (m, name: string) => (Object.hasOwn(inc.pathParameters, name) ? encodePath(inc.pathParameters[name]!) : m)));
+  // A URL without a path of its own takes the request's path (the $default route's catch-all use).
+  const path = target.pathname === '/' && !/^[a-z]+:\/\/[^/]+\//i.test(integration.integrationUri ?? '') ? inc.stagePath : target.pathname;
+  const out: OutgoingRequest = { path, query: [...target.searchParams, ...inc.query], headers: {} };
+  for (const [k, v] of Object.entries(inc.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out.headers[k] = Array.isArray(v) ? v.join(',') : v;
+  out.headers['x-amzn-trace-id'] ??= inc.traceId ?? '';
+  if (!out.headers['x-amzn-trace-id']) delete out.headers['x-amzn-trace-id'];
+  out.headers['x-forwarded-for'] = out.headers['x-forwarded-for'] ? `${out.headers['x-forwarded-for']}, ${inc.sourceIp}` : inc.sourceIp;
+  mapRequest(integration.requestParameters, inc, out);
+  const method = !integration.integrationMethod || integration.integrationMethod === 'ANY' ? inc.method : integration.integrationMethod;
+  const url = new URL(target.origin);
+  url.pathname = out.path;
+  for (const [k, v] of out.query) url.searchParams.append(k, v);
+  const abort = new AbortController();
+  const call = (async () => {
+    const res = await fetch(url, {
+      method,
+      headers: out.headers,
+      ...(method !== 'GET' && method !== 'HEAD' && inc.req.body.length ? { body: new Uint8Array(inc.req.body) } : {}),
+      redirect: 'manual',
+      signal: abort.signal,
+    });
+    const body = Buffer.from(await res.arrayBuffer());
+    const headers: Record<string, string> = {};
+    res.headers.forEach((v, k) => {
+      if (!HOP_BY_HOP.has(k) && k !== 'content-encoding') headers[k] = v;
+    });
+    return { status: res.status, headers, body } satisfies ApiResponse;
+  })();
+  try {
+    const result = await withTimeout(deps, integration.timeoutInMillis, call);
+    if (isTimedOut(result)) {
+      abort.abort();
+      call.catch(() => undefined);
+      return gatewayTimeout();
+    }
+    return result;
+  } catch (e) {
+    deps.log.warn('API Gateway could not reach the HTTP_PROXY integration', { apiId: inc.api.id, url: url.href, err: (e as Error).message });
+    return internalError();
+  }
+}
+
+const encodePath = (v: string) => v.split('/').map(encodeURIComponent).join('/');
