@@ -46,13 +46,9 @@ async function jwt(deps: GatewayDeps, seams: Seams, inc: Incoming, route: Route,
   const raw = evaluate(a.identitySource[0] ?? '$request.header.Authorization', inc);
   const token = raw.replace(/^Bearer\s+/i, '');
   if (!token) return unauthorized();
-  if (!seams.jwt) {
-    deps.log.warn('API Gateway: JWT authorizers are not available in this build; the request is refused', { apiId: inc.api.id, routeKey: inc.routeKey });
-    return unauthorized();
-  }
   let verified;
   try {
-    verified = await seams.jwt.verify(token, { issuer: a.jwtConfiguration.issuer, audience: a.jwtConfiguration.audience ?? [] });
+    verified = await seams.verifyJwt(token, { issuer: a.jwtConfiguration.issuer, audience: a.jwtConfiguration.audience ?? [] });
   } catch (e) {
     deps.log.debug('API Gateway: JWT rejected', { apiId: inc.api.id, reason: (e as Error).message });
     return unauthorized();
@@ -77,7 +73,7 @@ async function custom(deps: GatewayDeps, seams: Seams, inc: Incoming, a: Authori
   if (a.identitySource.length && identity.some((v) => v === '')) return unauthorized();
   const ttl = a.authorizerResultTtlInSeconds ?? 0;
   const cacheKey = `${inc.api.id}/${a.authorizerId}/${identity.join('\u0000')}`;
-  const cached = ttl > 0 && a.identitySource.length ? (seams.authorizerCache?.get(cacheKey) as Decision | undefined) : undefined;
+  const cached = ttl > 0 && a.identitySource.length ? (seams.authorizerCache.get(cacheKey) as Decision | undefined) : undefined;
   let decision = cached;
   const arn = methodArn({ region: inc.api.region, accountId: inc.api.accountId, apiId: inc.api.id }, inc.stageName, inc.method, inc.stagePath);
   if (!decision) {
@@ -99,7 +95,7 @@ async function custom(deps: GatewayDeps, seams: Seams, inc: Incoming, a: Authori
     const parsed = readDecision(seams, result.payload, a, arn);
     if (!parsed) return internalError();
     decision = parsed;
-    if (ttl > 0 && a.identitySource.length) seams.authorizerCache?.set(cacheKey, decision, ttl);
+    if (ttl > 0 && a.identitySource.length) seams.authorizerCache.set(cacheKey, decision, ttl);
   }
   if (!decision.allow) return forbidden();
   inc.authorizer = { lambda: decision.context ?? {} };
@@ -121,8 +117,10 @@ function readDecision(seams: Seams, payload: Buffer, a: Authorizer, arn: string)
     if (typeof o.isAuthorized !== 'boolean') return undefined;
     return { allow: o.isAuthorized, ...(context ? { context } : {}) };
   }
-  if (!o.policyDocument || !seams.policyAllows) return undefined;
-  const allow = seams.policyAllows(o.policyDocument, arn);
+  // A policy that is no policy (no Statement, no Effect) is the authorizer's fault: AWS's 500.
+  const verdict = seams.policyDecision(o.policyDocument, arn);
+  if (verdict === 'invalid') return undefined;
+  const allow = verdict === 'allow';
   const ctx = { ...(context ?? {}), ...(o.principalId !== undefined ? { principalId: o.principalId } : {}) };
   return { allow, context: ctx };
 }

@@ -76,7 +76,7 @@ async function serve(deps: GatewayDeps, seams: Seams, inc: Incoming, call: Invok
   inc.route = route;
   inc.routeKey = route.routeKey;
   inc.pathParameters = chosen.pathParameters;
-  if (seams.traceHeader) inc.traceId = seams.traceHeader(headerValue(inc.headers, 'x-amzn-trace-id'), inc.now);
+  inc.traceId = seams.traceHeader(headerValue(inc.headers, 'x-amzn-trace-id'), inc.now);
 
   if (!throttleAllows(seams, inc)) return withCors(tooManyRequests());
   const refusal = await authorize(deps, seams, inc, route, parts, call);
@@ -109,10 +109,9 @@ function mapped(inc: Incoming, integration: Integration, res: ApiResponse): ApiR
 
 /**
  * Throttling: the route's settings on the stage (RouteSettings by route key, else the stage's
- * DefaultRouteSettings), then the account's default. Without the shared buckets, nothing is throttled.
+ * DefaultRouteSettings), then the account's default.
  */
 function throttleAllows(seams: Seams, inc: Incoming): boolean {
-  if (!seams.take) return true;
   const own: RouteSettings | undefined = inc.stage.routeSettings?.[inc.routeKey];
   const def = inc.stage.defaultRouteSettings;
   const rate = own?.throttlingRateLimit ?? def?.throttlingRateLimit;
@@ -122,12 +121,14 @@ function throttleAllows(seams: Seams, inc: Incoming): boolean {
     const key = `httpApi/${inc.api.id}/${inc.stageName}/${routeScoped ? inc.routeKey : '*'}`;
     if (!seams.take(key, { rateLimit: rate ?? Number.MAX_SAFE_INTEGER, burstLimit: burst ?? Number.MAX_SAFE_INTEGER })) return false;
   }
-  return seams.accountLimit ? seams.take(`account/${inc.api.accountId}/${inc.api.region}`, seams.accountLimit) : true;
+  return seams.take(`account/${inc.api.accountId}/${inc.api.region}`, seams.accountLimit);
 }
 
 function accessLog(seams: Seams, inc: Incoming, res: ApiResponse): void {
   const settings = inc.stage.accessLogSettings;
-  if (!seams.accessLog || !settings?.destinationArn || !settings.format) return;
+  if (!settings?.destinationArn || !settings.format) return;
+  // Accounts are walls: a stage logs only to its own account's log groups.
+  if (settings.destinationArn.split(':')[4] !== inc.api.accountId) return;
   const length = typeof res.body === 'string' ? Buffer.byteLength(res.body) : Buffer.isBuffer(res.body) ? res.body.length : undefined;
-  seams.accessLog(settings.destinationArn, settings.format, contextVariables(inc, { status: res.status, responseLength: length, integrationStatus: res.status }));
+  seams.accessLog({ destinationArn: settings.destinationArn, apiId: inc.api.id, stage: inc.stageName }, settings.format, contextVariables(inc, { status: res.status, responseLength: length, integrationStatus: res.status }));
 }

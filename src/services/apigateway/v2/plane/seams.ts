@@ -1,27 +1,25 @@
 /**
- * Where the shared data-plane modules (src/services/apigateway/shared/) plug into the HTTP API
- * data plane: JWT verification, throttling buckets, the Lambda authorizer's result cache and IAM
- * policy check, access logs and trace headers. Each is optional: until a module is there, the
- * data plane says so in the log and refuses what needs it (a JWT route answers 401) or goes
- * without (no throttling, no access log line, no trace id).
+ * What the HTTP API data plane takes from the shared data-plane modules
+ * (src/services/apigateway/shared/): JWT verification, throttling buckets, the Lambda
+ * authorizer's result cache and IAM policy check, access logs and trace headers. The data plane
+ * sees them through this narrow interface (built once in ../index.ts), so it names no class and
+ * a test can hand it its own.
  */
-
-export interface JwtSeam {
-  verify(token: string, config: { issuer: string; audience: string[] }): Promise<{ claims: Record<string, unknown>; scopes: string[] }>;
-}
+import type { ThrottleLimit } from '../../shared/throttle.js';
 
 export interface Seams {
-  jwt?: JwtSeam;
+  /** JwtVerifier.verify: the claims and scopes of a token the issuer signed for one of the audiences; throws JwtRejected. */
+  verifyJwt(token: string, config: { issuer: string; audience: string[] }): Promise<{ claims: Record<string, unknown>; scopes: string[] }>;
   /** TokenBuckets.take: whether a request may pass under `limit` for `key`. */
-  take?(key: string, limit: { rateLimit: number; burstLimit: number }): boolean;
-  /** The account-level default limit (ACCOUNT_DEFAULT_LIMIT). */
-  accountLimit?: { rateLimit: number; burstLimit: number };
-  /** A Lambda authorizer's cached results, by authorizer and identity. */
-  authorizerCache?: { get(key: string): unknown; set(key: string, value: unknown, ttlSeconds: number): void };
-  /** Whether the IAM policy a Lambda authorizer returned allows `execute-api:Invoke` on the method ARN. */
-  policyAllows?(policyDocument: unknown, methodArn: string): boolean;
-  /** Writes one access log line (formatAccessLog + AccessLogs.write). */
-  accessLog?(destinationArn: string, format: string, context: Record<string, unknown>): void;
+  take(key: string, limit: ThrottleLimit): boolean;
+  /** The account-level limit every API shares (ACCOUNT_DEFAULT_LIMIT). */
+  accountLimit: ThrottleLimit;
+  /** A Lambda authorizer's cached decisions, by API, authorizer and identity. */
+  authorizerCache: { get(key: string): unknown; set(key: string, value: unknown, ttlSeconds: number): void };
+  /** What the IAM policy a Lambda authorizer returned says of `execute-api:Invoke` on the method ARN. */
+  policyDecision(policyDocument: unknown, methodArn: string): 'allow' | 'deny' | 'invalid';
+  /** Queues one access log line for the stage, never blocking the answer. */
+  accessLog(target: { destinationArn: string; apiId: string; stage: string }, format: string, context: Record<string, unknown>): void;
   /** The X-Amzn-Trace-Id to pass on (keeps an incoming Root, else makes one). */
-  traceHeader?(incoming: string | undefined, nowMs: number): string;
+  traceHeader(incoming: string | undefined, nowMs: number): string;
 }
