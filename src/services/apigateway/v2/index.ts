@@ -11,6 +11,7 @@ import { ACCOUNT_DEFAULT_LIMIT, TokenBuckets } from '../shared/throttle.js';
 import { traceHeader } from '../shared/trace.js';
 import { apiOperations } from './control/apis.js';
 import { authorizerOperations } from './control/authorizers.js';
+import { importExportOperations } from './control/import-export.js';
 import { integrationOperations } from './control/integrations.js';
 import { routeOperations } from './control/routes.js';
 import { stageOperations } from './control/stages.js';
@@ -27,6 +28,7 @@ export function httpApis(deps: GatewayDeps): ApiKind {
       ...stageOperations(deps),
       ...authorizerOperations(deps),
       ...tagOperations(deps),
+      ...importExportOperations(deps),
     },
     dataPlane: httpApiPlane(deps, sharedSeams(deps)),
   };

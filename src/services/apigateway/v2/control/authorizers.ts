@@ -94,7 +94,8 @@ export function findAuthorizer(ctx: RequestContext, doc: HttpApiDoc, id: string)
 
 const SOURCE = /^\$(request\.(header|querystring)\.[^\s,]+|context\.[A-Za-z0-9.]+|stageVariables\.[A-Za-z0-9_]+)$/;
 
-function applyAuthorizer(a: Authorizer, input: AuthorizerInput, creating: boolean): Authorizer {
+/** The authorizer with the input's changes, checked as one whole (JWT configuration, function URI, identity sources). */
+export function applyAuthorizer(a: Authorizer, input: AuthorizerInput, creating: boolean): Authorizer {
   for (const k of Object.keys(input) as (keyof AuthorizerInput)[]) {
     if (k === 'authorizerId' || input[k] === undefined) continue;
     (a as unknown as Record<string, unknown>)[k] = input[k];

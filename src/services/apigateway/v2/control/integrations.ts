@@ -100,7 +100,7 @@ const REQUEST_KEY = /^(append|overwrite|remove):(header|querystring)\.[A-Za-z0-9
 const RESPONSE_KEY = /^(append|overwrite|remove):header\.[A-Za-z0-9._~!#$%&'*+^`|-]+$|^overwrite:statuscode$/;
 
 /** The integration with the input's changes, checked as one whole (type, URI, subtype, payload version, mappings). */
-function applyIntegration(i: Integration, input: IntegrationInput, creating: boolean): Integration {
+export function applyIntegration(i: Integration, input: IntegrationInput, creating: boolean): Integration {
   for (const k of Object.keys(input) as (keyof IntegrationInput)[]) {
     if (k === 'integrationId' || input[k] === undefined) continue;
     (i as unknown as Record<string, unknown>)[k] = input[k];
