@@ -16,6 +16,7 @@ const ECHO = `exports.handler = async (event) => {
   if (mode === 'throw') throw new Error('boom');
   if (mode === 'explicit') return { statusCode: 201, headers: { 'X-Custom': 'yes', 'Content-Type': 'text/plain' }, cookies: ['a=1', 'b=2; Path=/'], body: 'created' };
   if (mode === 'binary') return { statusCode: 200, headers: { 'content-type': 'application/octet-stream' }, isBase64Encoded: true, body: Buffer.from([0, 1, 2, 255]).toString('base64') };
+  if (mode === 'trace') return { trace: process.env._X_AMZN_TRACE_ID || null };
   if (mode === 'v1') return { statusCode: 202, multiValueHeaders: { 'x-multi': ['a', 'b'] }, body: 'v1 body' };
   return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) };
 };`;
@@ -174,6 +175,30 @@ describe('API Gateway v2: Lambda proxy integrations', () => {
     const m = await invoke(n.t, apiId, '/prod/v1/1');
     assert.equal(m.status, 500);
     await n.apigw.send(new UpdateIntegrationCommand({ ApiId: apiId, IntegrationId: v1, IntegrationUri: fnArn('echo') }));
+  });
+
+  it('passes the X-Amzn-Trace-Id on to the function, keeping an incoming Root', async () => {
+    const root = '1-5759e988-bd862e3fe1be46a994272793';
+    const traced = await (await invoke(n.t, apiId, '/prod/v2', { headers: { 'x-mode': 'trace', 'x-amzn-trace-id': `Root=${root};Sampled=1` } })).json();
+    assert.match(traced.trace, new RegExp(`^Root=${root}`));
+    const fresh = await (await invoke(n.t, apiId, '/prod/v2', { headers: { 'x-mode': 'trace' } })).json();
+    assert.match(fresh.trace, /^Root=1-[0-9a-f]{8}-[0-9a-f]{24}/);
+  });
+
+  it('resolves ${stageVariables.x} in the function ARN per stage', async () => {
+    await createFunction(n.lambda, 'blue', { 'index.js': `exports.handler = async () => 'blue';` });
+    await createFunction(n.lambda, 'green', { 'index.js': `exports.handler = async () => 'green';` });
+    const api = (await n.apigw.send(new CreateApiCommand({ Name: 'colors', ProtocolType: 'HTTP' }))).ApiId!;
+    await permit(n.lambda, 'blue', api);
+    await permit(n.lambda, 'green', api);
+    const integration = (await n.apigw.send(new CreateIntegrationCommand({ ApiId: api, IntegrationType: 'AWS_PROXY', IntegrationUri: 'arn:aws:lambda:us-east-1:000000000000:function:${stageVariables.fn}', PayloadFormatVersion: '2.0' }))).IntegrationId!;
+    await n.apigw.send(new CreateRouteCommand({ ApiId: api, RouteKey: 'GET /color', Target: `integrations/${integration}` }));
+    await n.apigw.send(new CreateStageCommand({ ApiId: api, StageName: 'a', AutoDeploy: true, StageVariables: { fn: 'blue' } }));
+    await n.apigw.send(new CreateStageCommand({ ApiId: api, StageName: 'b', AutoDeploy: true, StageVariables: { fn: 'green' } }));
+    await n.apigw.send(new CreateStageCommand({ ApiId: api, StageName: 'c', AutoDeploy: true }));
+    assert.equal(await (await invoke(n.t, api, '/a/color')).text(), 'blue');
+    assert.equal(await (await invoke(n.t, api, '/b/color')).text(), 'green');
+    assert.equal((await invoke(n.t, api, '/c/color')).status, 500);
   });
 
   it('enforces the integration timeout on the clock (503)', async () => {

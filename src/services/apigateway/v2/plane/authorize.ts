@@ -65,7 +65,7 @@ interface Decision {
 }
 
 async function custom(deps: GatewayDeps, seams: Seams, inc: Incoming, a: Authorizer | undefined): Promise<ApiResponse | undefined> {
-  const functionArn = a?.authorizerUri ? functionArnOf(a.authorizerUri) : undefined;
+  const functionArn = a?.authorizerUri ? functionArnOf(a.authorizerUri, inc.stage.stageVariables ?? {}) : undefined;
   const invoke = deps.internal.get('lambda.invoke');
   if (!a || !functionArn || !invoke) return internalError();
   const identity = a.identitySource.map((s) => evaluate(s, inc));

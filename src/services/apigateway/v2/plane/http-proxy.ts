@@ -16,9 +16,16 @@ import type { Incoming } from './request.js';
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'expect']);
 
 export async function httpProxy(deps: GatewayDeps, inc: Incoming, integration: Integration): Promise<ApiResponse> {
-  const target = new URL((integration.integrationUri ?? '').replace(/\{([A-Za-z0-9._-]+)\+?\}/g, (m, name: string) => (Object.hasOwn(inc.pathParameters, name) ? encodePath(inc.pathParameters[name]!) : m)));
+  const uri = (integration.integrationUri ?? '').replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_m, name: string) => inc.stage.stageVariables?.[name] ?? '');
+  let target: URL;
+  try {
+    target = new URL(uri.replace(/\{([A-Za-z0-9._-]+)\+?\}/g, (m, name: string) => (Object.hasOwn(inc.pathParameters, name) ? encodePath(inc.pathParameters[name]!) : m)));
+  } catch {
+    deps.log.warn('API Gateway: the HTTP_PROXY integration URI is no URL once its stage variables are in', { apiId: inc.api.id, uri });
+    return internalError();
+  }
   // A URL without a path of its own takes the request's path (the $default route's catch-all use).
-  const path = target.pathname === '/' && !/^[a-z]+:\/\/[^/]+\//i.test(integration.integrationUri ?? '') ? inc.stagePath : target.pathname;
+  const path = target.pathname === '/' && !/^[a-z]+:\/\/[^/]+\//i.test(uri) ? inc.stagePath : target.pathname;
   const out: OutgoingRequest = { path, query: [...target.searchParams, ...inc.query], headers: {} };
   for (const [k, v] of Object.entries(inc.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out.headers[k] = Array.isArray(v) ? v.join(',') : v;
   out.headers['x-amzn-trace-id'] ??= inc.traceId ?? '';

@@ -67,7 +67,13 @@ async function serve(deps: GatewayDeps, seams: Seams, inc: Incoming, call: Invok
   const cors = api.corsConfiguration;
   const requestedMethod = headerValue(inc.headers, 'access-control-request-method');
   if (cors && inc.method === 'OPTIONS' && origin && requestedMethod) return preflight(cors, origin, requestedMethod, headerValue(inc.headers, 'access-control-request-headers'));
-  const withCors = (res: ApiResponse): ApiResponse => (cors ? { ...res, headers: { ...res.headers, ...corsHeaders(cors, origin) } } : res);
+  // With CORS configured, API Gateway ignores the integration's own CORS headers and sends its own.
+  const withCors = (res: ApiResponse): ApiResponse => {
+    if (!cors) return res;
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.headers)) if (!k.toLowerCase().startsWith('access-control-')) headers[k] = v;
+    return { ...res, headers: { ...headers, ...corsHeaders(cors, origin) } };
+  };
 
   const parts = servedParts(api, inc.stage);
   const chosen = parts && chooseRoute(parts, inc.method, inc.stagePath);

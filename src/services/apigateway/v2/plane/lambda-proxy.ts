@@ -27,9 +27,9 @@ export const isTimedOut = (v: unknown): v is typeof TIMED_OUT => v === TIMED_OUT
 
 export async function lambdaProxy(deps: GatewayDeps, inc: Incoming, integration: Integration): Promise<ApiResponse> {
   const invoke = deps.internal.get('lambda.invoke');
-  const functionArn = functionArnOf(integration.integrationUri ?? '');
+  const functionArn = functionArnOf(integration.integrationUri ?? '', inc.stage.stageVariables ?? {});
   if (!invoke || !functionArn) {
-    deps.log.warn('API Gateway: the integration names no function Nimbus can invoke', { apiId: inc.api.id, integrationId: integration.integrationId });
+    deps.log.warn('API Gateway: the integration names no function Nimbus can invoke (a stage variable missing?)', { apiId: inc.api.id, integrationId: integration.integrationId, uri: integration.integrationUri });
     return internalError();
   }
   const event = integration.payloadFormatVersion === '1.0' ? eventV1(inc) : eventV2(inc);

@@ -8,8 +8,15 @@
 const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$/;
 const INVOCATION = /^arn:aws[a-z-]*:apigateway:[a-z0-9-]+:lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/;
 
-/** The function ARN an integration or authorizer URI names, or undefined when it names none. */
-export function functionArnOf(uri: string): string | undefined {
+const STAGE_VARIABLE = /\$\{stageVariables\.([A-Za-z0-9_]+)\}/g;
+
+/**
+ * The function ARN an integration or authorizer URI names, or undefined when it names none.
+ * `${stageVariables.x}` in the URI (a function alias per stage, a common pattern) is replaced by
+ * the stage's variable; without `stageVariables` (the control plane's check) any value will do.
+ */
+export function functionArnOf(template: string, stageVariables?: Record<string, string>): string | undefined {
+  const uri = template.replace(STAGE_VARIABLE, (_m, name: string) => (stageVariables ? (Object.hasOwn(stageVariables, name) ? stageVariables[name]! : '') : 'x'));
   const inv = INVOCATION.exec(uri);
   const arn = inv ? inv[1]! : uri;
   return FUNCTION_ARN.test(arn) ? arn : undefined;
