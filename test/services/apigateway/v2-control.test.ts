@@ -19,6 +19,7 @@ import {
   GetDeploymentsCommand,
   GetIntegrationCommand,
   GetRouteCommand,
+  GetRoutesCommand,
   GetStageCommand,
   GetTagsCommand,
   TagResourceCommand,
@@ -203,5 +204,12 @@ describe('API Gateway v2: control plane', () => {
     assert.deepEqual((await n.apigw.send(new GetStageCommand({ ApiId: apiId, StageName: 'dev' }))).Tags, { s: 'x' });
     await assert.rejects(n.apigw.send(new GetTagsCommand({ ResourceArn: 'arn:aws:apigateway:us-east-1::/apis/zzzzzzzzzz' })), { name: 'NotFoundException' });
     await assert.rejects(n.apigw.send(new GetTagsCommand({ ResourceArn: 'not-an-arn' })), { name: 'BadRequestException' });
+  });
+
+  it('holds an API to 300 routes', async () => {
+    const apiId = await newApi('many');
+    for (let i = 0; i < 300; i++) await n.apigw.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: `GET /r${i}` }));
+    await assert.rejects(n.apigw.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /one-too-many' })), { name: 'BadRequestException' });
+    assert.equal((await n.apigw.send(new GetRoutesCommand({ ApiId: apiId }))).Items?.length, 300);
   });
 });

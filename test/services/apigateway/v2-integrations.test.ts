@@ -4,7 +4,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
-import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { invoke, startV2, type V2Nimbus } from './v2-helpers.js';
 
 interface Seen {
@@ -133,5 +133,26 @@ describe('API Gateway v2: HTTP_PROXY and SQS integrations', () => {
     await n.apigw.send(new CreateStageCommand({ ApiId: foreign, StageName: '$default', AutoDeploy: true }));
     const refused = await invoke(n.t, foreign, '/send', { method: 'POST' });
     assert.equal(refused.status, 500);
+  });
+
+  it('receives and deletes messages through SQS-ReceiveMessage and SQS-DeleteMessage routes', async () => {
+    const queueUrl = (await n.t.sqs.send(new CreateQueueCommand({ QueueName: 'work' }))).QueueUrl!;
+    await n.t.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'job-1' }));
+    const apiId = (await n.apigw.send(new CreateApiCommand({ Name: 'sqs-rw', ProtocolType: 'HTTP' }))).ApiId!;
+    const role = 'arn:aws:iam::000000000000:role/apigw-sqs';
+    const receive = (await n.apigw.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationSubtype: 'SQS-ReceiveMessage', CredentialsArn: role, RequestParameters: { QueueUrl: queueUrl, MaxNumberOfMessages: '$request.querystring.max' } }))).IntegrationId!;
+    const del = (await n.apigw.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationSubtype: 'SQS-DeleteMessage', CredentialsArn: role, RequestParameters: { QueueUrl: queueUrl, ReceiptHandle: '$request.header.x-receipt' } }))).IntegrationId!;
+    await n.apigw.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /jobs', Target: `integrations/${receive}` }));
+    await n.apigw.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'DELETE /jobs', Target: `integrations/${del}` }));
+    await n.apigw.send(new CreateStageCommand({ ApiId: apiId, StageName: '$default', AutoDeploy: true }));
+    const got = await (await invoke(n.t, apiId, '/jobs?max=5')).json();
+    const messages = got.ReceiveMessageResponse.ReceiveMessageResult.messages;
+    assert.equal(messages.length, 1);
+    assert.equal(messages[0].Body, 'job-1');
+    const deleted = await invoke(n.t, apiId, '/jobs', { method: 'DELETE', headers: { 'x-receipt': messages[0].ReceiptHandle } });
+    assert.equal(deleted.status, 200);
+    assert.ok((await deleted.json()).DeleteMessageResponse.ResponseMetadata.RequestId);
+    n.t.clock.advance(60_000);
+    assert.equal((await n.t.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl }))).Messages, undefined, 'deleted, not just hidden');
   });
 });

@@ -28,9 +28,6 @@ export async function httpProxy(deps: GatewayDeps, inc: Incoming, integration: I
   const path = target.pathname === '/' && !/^[a-z]+:\/\/[^/]+\//i.test(uri) ? inc.stagePath : target.pathname;
   const out: OutgoingRequest = { path, query: [...target.searchParams, ...inc.query], headers: {} };
   for (const [k, v] of Object.entries(inc.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out.headers[k] = Array.isArray(v) ? v.join(',') : v;
-  out.headers['x-amzn-trace-id'] ??= inc.traceId ?? '';
-  if (!out.headers['x-amzn-trace-id']) delete out.headers['x-amzn-trace-id'];
-  out.headers['x-forwarded-for'] = out.headers['x-forwarded-for'] ? `${out.headers['x-forwarded-for']}, ${inc.sourceIp}` : inc.sourceIp;
   mapRequest(integration.requestParameters, inc, out);
   const method = !integration.integrationMethod || integration.integrationMethod === 'ANY' ? inc.method : integration.integrationMethod;
   const url = new URL(target.origin);

@@ -83,6 +83,7 @@ async function serve(deps: GatewayDeps, seams: Seams, inc: Incoming, call: Invok
   inc.routeKey = route.routeKey;
   inc.pathParameters = chosen.pathParameters;
   inc.traceId = seams.traceHeader(headerValue(inc.headers, 'x-amzn-trace-id'), inc.now);
+  forwardedHeaders(inc);
 
   if (!throttleAllows(seams, inc)) return withCors(tooManyRequests());
   const refusal = await authorize(deps, seams, inc, route, parts, call);
@@ -97,6 +98,16 @@ async function serve(deps: GatewayDeps, seams: Seams, inc: Incoming, call: Invok
   inc.integration = integration;
   const res = await integrate(deps, inc, integration);
   return withCors(mapped(inc, integration, res));
+}
+
+/** The headers API Gateway adds before an integration sees the request (x-forwarded-*, the trace id). */
+function forwardedHeaders(inc: Incoming): void {
+  const h = inc.headers;
+  const before = headerValue(h, 'x-forwarded-for');
+  h['x-forwarded-for'] = before ? `${before}, ${inc.sourceIp}` : inc.sourceIp;
+  h['x-forwarded-proto'] ??= 'http';
+  h['x-forwarded-port'] ??= /:(\d+)$/.exec(headerValue(h, 'host') ?? '')?.[1] ?? '80';
+  if (inc.traceId) h['x-amzn-trace-id'] = inc.traceId;
 }
 
 function integrate(deps: GatewayDeps, inc: Incoming, integration: Integration): Promise<ApiResponse> {

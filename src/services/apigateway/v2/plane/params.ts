@@ -26,13 +26,14 @@ function lookup(expr: string, inc: Incoming, response?: ResponseView): string {
     if (kind === 'header') return headerValue(inc.headers, name) ?? '';
     if (kind === 'querystring') return inc.query.getAll(name).join(',');
     if (kind === 'path') return parts.length === 2 ? inc.stagePath : (inc.pathParameters[name] ?? '');
-    if (kind === 'body') return bodyPath(inc.req.body.toString('utf8'), parts.slice(2));
+    // `$request.body` alone is the body as sent; `$request.body.a.b` a member of a JSON body.
+    if (kind === 'body') return parts.length === 2 ? inc.req.body.toString('utf8') : bodyPath(inc.req.body.toString('utf8'), parts.slice(2));
     return '';
   }
   if (root === 'response' && response) {
     const name = parts.slice(2).join('.');
     if (kind === 'header') return response.headers[name.toLowerCase()] ?? '';
-    if (kind === 'body') return bodyPath(response.body, parts.slice(2));
+    if (kind === 'body') return parts.length === 2 ? response.body : bodyPath(response.body, parts.slice(2));
     return '';
   }
   if (root === 'context') return stringOf(path(contextVariables(inc), parts.slice(1)));
