@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateApiCommand, GetApiCommand, GetIntegrationsCommand, GetRoutesCommand, GetStagesCommand } from '@aws-sdk/client-apigatewayv2';
+import { CreateApiCommand, GetApiCommand, GetDeploymentsCommand, GetIntegrationsCommand, GetRoutesCommand, GetStagesCommand } from '@aws-sdk/client-apigatewayv2';
 import { createFunction } from '../../helpers/lambda.js';
 import { fnArn, invoke, invokeByHost, permit, startV2, type V2Nimbus } from './v2-helpers.js';
 
@@ -32,6 +32,9 @@ describe('API Gateway v2: quick create', () => {
     const stages = await n.apigw.send(new GetStagesCommand({ ApiId: api.ApiId }));
     assert.equal(stages.Items![0]!.StageName, '$default');
     assert.equal(stages.Items![0]!.AutoDeploy, true);
+    assert.match(stages.Items![0]!.DeploymentId!, /^[a-z0-9]{6}$/);
+    const deployments = await n.apigw.send(new GetDeploymentsCommand({ ApiId: api.ApiId }));
+    assert.deepEqual(deployments.Items!.map((d) => [d.DeploymentId, d.AutoDeployed]), [[stages.Items![0]!.DeploymentId, true]]);
 
     // Without the invoke permission the function is not called: 500, as AWS answers.
     const denied = await invoke(n.t, api.ApiId!, '/anything');

@@ -6,7 +6,9 @@ import {
   CreateIntegrationCommand,
   CreateRouteCommand,
   CreateStageCommand,
+  GetDeploymentsCommand,
   GetRoutesCommand,
+  GetStageCommand,
   UpdateApiCommand,
   UpdateRouteCommand,
 } from '@aws-sdk/client-apigatewayv2';
@@ -65,6 +67,11 @@ describe('API Gateway v2: stages, route selection, CORS and mappings', () => {
     assert.equal((await invoke(n.t, apiId, '/prod/new')).status, 404);
     await n.apigw.send(new CreateDeploymentCommand({ ApiId: apiId, StageName: 'prod' }));
     assert.equal((await invoke(n.t, apiId, '/prod/new')).status, 200);
+    // The auto-deploy stage got an auto deployment per change; only the one it serves is kept.
+    const dev = await n.apigw.send(new GetStageCommand({ ApiId: apiId, StageName: 'dev' }));
+    const deployments = (await n.apigw.send(new GetDeploymentsCommand({ ApiId: apiId }))).Items!;
+    assert.deepEqual(deployments.filter((d) => d.AutoDeployed).map((d) => d.DeploymentId), [dev.DeploymentId]);
+    assert.equal(deployments.filter((d) => !d.AutoDeployed).length, 2);
     assert.equal((await invoke(n.t, apiId, '/nostage/items')).status, 404);
   });
 

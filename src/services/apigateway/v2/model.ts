@@ -83,6 +83,7 @@ export interface Stage {
   tags: Record<string, string>;
   createdDate: number;
   lastUpdatedDate: number;
+  lastDeploymentStatusMessage?: string;
   apiGatewayManaged?: boolean;
 }
 

@@ -12,7 +12,7 @@ import { BadRequestException, ConflictException } from '../../errors.js';
 import { gatewayId } from '../../ids.js';
 import { HTTP_API_KIND, type HttpApiDoc, type Integration } from '../model.js';
 import { routeKeyProblem } from '../route-keys.js';
-import { apiMissing, changeApi, owner, page, partId, readApi } from './common.js';
+import { apiMissing, autoDeploy, changeApi, owner, page, partId, readApi } from './common.js';
 import { API_ID, CORS, MAX_RESULTS, NEXT_TOKEN, TAGS } from './shapes.js';
 import { apiView } from './views.js';
 
@@ -154,6 +154,7 @@ function quickCreate(deps: GatewayDeps, doc: HttpApiDoc, target: string, routeKe
   const routeId = partId(deps, doc.routes);
   doc.routes[routeId] = { routeId, routeKey, apiKeyRequired: false, authorizationType: 'NONE', target: `integrations/${integrationId}`, apiGatewayManaged: true };
   doc.stages.$default = { stageName: '$default', autoDeploy: true, tags: {}, createdDate: now, lastUpdatedDate: now, defaultRouteSettings: { detailedMetricsEnabled: false }, routeSettings: {}, stageVariables: {}, apiGatewayManaged: true };
+  autoDeploy(deps, doc, true);
 }
 
 /** UpdateApi with a target changes the managed integration of a quick-created API. */

@@ -8,7 +8,7 @@ import type { GatewayDeps } from '../../deps.js';
 import type { Owner } from '../../engine/documents.js';
 import { BadRequestException, NotFoundException } from '../../errors.js';
 import { gatewayId } from '../../ids.js';
-import { HTTP_API_KIND, type HttpApiDoc } from '../model.js';
+import { HTTP_API_KIND, type Deployment, type HttpApiDoc } from '../model.js';
 
 export const owner = (ctx: RequestContext): Owner => ({ accountId: ctx.accountId, region: ctx.region });
 
@@ -24,9 +24,53 @@ export function readApi(deps: GatewayDeps, ctx: RequestContext, apiId: string): 
   return doc;
 }
 
-/** Changes the caller's API in one commit: `change` edits the copy it gets and answers the result. */
+/**
+ * Changes the caller's API in one commit: `change` edits the copy it gets and answers the result.
+ * When the change touched what a stage serves and the API has auto-deploy stages, the same commit
+ * makes an auto deployment of it for them (as AWS deploys such stages on every change).
+ */
 export function changeApi<R>(deps: GatewayDeps, ctx: RequestContext, apiId: string, change: (doc: HttpApiDoc) => R): Promise<R> {
-  return deps.documents.update<HttpApiDoc, R>(HTTP_API_KIND, apiId, owner(ctx), () => apiMissing(ctx, apiId), (doc) => ({ doc, result: change(doc) }));
+  return deps.documents.update<HttpApiDoc, R>(HTTP_API_KIND, apiId, owner(ctx), () => apiMissing(ctx, apiId), (doc) => {
+    // Only an API with auto-deploy stages pays for the comparison (a stage made auto-deploy now has no deployment yet).
+    const watched = Object.values(doc.stages).some((st) => st.autoDeploy);
+    const before = watched ? servedKey(doc) : '';
+    const result = change(doc);
+    autoDeploy(deps, doc, watched && servedKey(doc) !== before);
+    return { doc, result };
+  });
+}
+
+const servedKey = (doc: HttpApiDoc) => JSON.stringify([doc.routes, doc.integrations, doc.authorizers]);
+
+/** A deployment of the API's current routes, integrations and authorizers. */
+export function snapshot(deps: GatewayDeps, doc: HttpApiDoc, description: string | undefined, autoDeployed: boolean): Deployment {
+  const deploymentId = partId(deps, doc.deployments, 6);
+  const d: Deployment = {
+    deploymentId,
+    ...(description !== undefined ? { description } : {}),
+    createdDate: deps.clock.now(),
+    autoDeployed,
+    snapshot: structuredClone({ routes: doc.routes, integrations: doc.integrations, authorizers: doc.authorizers }),
+  };
+  doc.deployments[deploymentId] = d;
+  return d;
+}
+
+/**
+ * Points the auto-deploy stages at a fresh auto deployment when what they serve changed (or one
+ * has none yet), and drops auto deployments no stage serves any more, so they do not pile up.
+ */
+export function autoDeploy(deps: GatewayDeps, doc: HttpApiDoc, changed: boolean): void {
+  const stages = Object.values(doc.stages).filter((s) => s.autoDeploy);
+  const stale = stages.filter((s) => changed || s.deploymentId === undefined || !Object.hasOwn(doc.deployments, s.deploymentId));
+  if (stale.length === 0 || Object.keys(doc.routes).length === 0) return;
+  const d = snapshot(deps, doc, 'Automatic deployment triggered by changes to the Api configuration', true);
+  for (const s of stale) {
+    s.deploymentId = d.deploymentId;
+    s.lastDeploymentStatusMessage = `Successfully deployed stage with deployment ID '${d.deploymentId}'`;
+  }
+  const served = new Set(Object.values(doc.stages).map((s) => s.deploymentId));
+  for (const [id, dep] of Object.entries(doc.deployments)) if (dep.autoDeployed && !served.has(id)) delete doc.deployments[id];
 }
 
 /** A fresh id for a part of an API, unique within `taken`. */

@@ -10,7 +10,7 @@ import type { Operation, RequestContext } from '../../../service.js';
 import type { GatewayDeps } from '../../deps.js';
 import { BadRequestException, ConflictException, NotFoundException } from '../../errors.js';
 import { LIMITS, type Deployment, type HttpApiDoc, type RouteSettings, type Stage } from '../model.js';
-import { changeApi, page, partId, partMissing, readApi, sorted } from './common.js';
+import { changeApi, page, partMissing, readApi, snapshot, sorted } from './common.js';
 import { ACCESS_LOG_SETTINGS, API_ID, MAX_RESULTS, NEXT_TOKEN, ROUTE_SETTINGS, TAGS } from './shapes.js';
 import { deploymentView, stageView } from './views.js';
 
@@ -128,20 +128,6 @@ export function stageOperations(deps: GatewayDeps): Record<string, Operation> {
       },
     }),
   };
-}
-
-/** A deployment of the API's current routes, integrations and authorizers. */
-function snapshot(deps: GatewayDeps, doc: HttpApiDoc, description: string | undefined, autoDeployed: boolean): Deployment {
-  const deploymentId = partId(deps, doc.deployments, 6);
-  const d: Deployment = {
-    deploymentId,
-    ...(description !== undefined ? { description } : {}),
-    createdDate: deps.clock.now(),
-    autoDeployed,
-    snapshot: structuredClone({ routes: doc.routes, integrations: doc.integrations, authorizers: doc.authorizers }),
-  };
-  doc.deployments[deploymentId] = d;
-  return d;
 }
 
 export function findStage(ctx: RequestContext, doc: HttpApiDoc, name: string): Stage {
