@@ -74,12 +74,15 @@ describe('API Gateway v2: JWT and Lambda authorizers, throttling, access logs', 
     const noScope = await invoke(n.t, apiId, '/me', { headers: { authorization: `Bearer ${await token({ aud: 'my-app', scope: 'write' })}` } });
     assert.equal(noScope.status, 403);
     assert.deepEqual(await noScope.json(), { message: 'Forbidden' });
-    const ok = await invoke(n.t, apiId, '/me', { headers: { authorization: `Bearer ${await token({ aud: 'my-app', scope: 'read write', sub: 'user-1' })}` } });
+    const ok = await invoke(n.t, apiId, '/me', { headers: { authorization: `Bearer ${await token({ aud: 'my-app', scope: 'read write', sub: 'user-1', groups: ['admin', 'user'] })}` } });
     assert.equal(ok.status, 200);
     const body = await ok.json();
     assert.equal(body.authorizer.jwt.claims.sub, 'user-1');
     assert.equal(body.authorizer.jwt.claims.iss, issuer);
     assert.deepEqual(body.authorizer.jwt.scopes, ['read', 'write']);
+    // Claim values reach the function as strings, arrays as "[a b]".
+    assert.equal(body.authorizer.jwt.claims.groups, '[admin user]');
+    assert.equal(body.authorizer.jwt.claims.exp, String(Math.floor(n.t.clock.now() / 1000) + 300));
     const expired = await token({ aud: 'my-app', scope: 'read' }, 60);
     n.t.clock.advance(120_000);
     assert.equal((await invoke(n.t, apiId, '/me', { headers: { authorization: `Bearer ${expired}` } })).status, 401);

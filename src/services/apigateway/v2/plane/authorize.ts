@@ -55,8 +55,22 @@ async function jwt(deps: GatewayDeps, seams: Seams, inc: Incoming, route: Route,
   }
   const wanted = route.authorizationScopes ?? [];
   if (wanted.length && !wanted.some((s) => verified.scopes.includes(s))) return forbidden();
-  inc.authorizer = { jwt: { claims: verified.claims, scopes: verified.scopes.length ? verified.scopes : null } };
+  inc.authorizer = { jwt: { claims: claimStrings(verified.claims), scopes: verified.scopes.length ? verified.scopes : null } };
   return undefined;
+}
+
+/**
+ * Claims as HTTP APIs pass them on: every value a string (`exp` as "1700000000"), an array as
+ * its items space-separated in brackets (`cognito:groups` as "[admin user]"). This follows reports
+ * of what API Gateway sends (AWS's documentation shows only string claims); objects, which those
+ * reports do not cover, are given as JSON.
+ */
+function claimStrings(claims: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(claims)) {
+    out[k] = typeof v === 'string' ? v : Array.isArray(v) ? `[${v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(' ')}]` : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+  }
+  return out;
 }
 
 interface Decision {
