@@ -128,21 +128,23 @@ describe('API Gateway v2: JWT and Lambda authorizers, throttling, access logs', 
 
   it('writes access log lines to the stage destination', async () => {
     const destinationArn = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:http-access`;
-    const { apiId, integrationId } = await api({ AccessLogSettings: { DestinationArn: destinationArn, Format: '$context.requestId $context.httpMethod $context.routeKey $context.status $context.stage' } });
+    const { apiId, integrationId } = await api({ AccessLogSettings: { DestinationArn: destinationArn, Format: '$context.requestId $context.httpMethod $context.routeKey $context.status $context.stage $context.integrationStatus $context.error.message' } });
     await n.apigw.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /logged', Target: `integrations/${integrationId}` }));
     const res = await invoke(n.t, apiId, '/logged');
     const requestId = res.headers.get('apigw-requestid');
+    const missing = await invoke(n.t, apiId, '/nothing-here');
+    const missingId = missing.headers.get('apigw-requestid');
     const logs = new CloudWatchLogsClient({ endpoint: n.t.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
     let lines: string[] = [];
-    for (let i = 0; i < 100 && lines.length === 0; i++) {
+    for (let i = 0; i < 100 && lines.length < 2; i++) {
       try {
         lines = ((await logs.send(new GetLogEventsCommand({ logGroupName: 'http-access', logStreamName: `${apiId}_$default` }))).events ?? []).map((e) => e.message!);
       } catch {
         // the group appears with the first line
       }
-      if (lines.length === 0) await new Promise((r) => setTimeout(r, 20));
+      if (lines.length < 2) await new Promise((r) => setTimeout(r, 20));
     }
-    assert.deepEqual(lines, [`${requestId} GET GET /logged 200 $default`]);
+    assert.deepEqual(lines, [`${requestId} GET GET /logged 200 $default 200 -`, `${missingId} GET - 404 $default - Not Found`]);
     logs.destroy();
   });
 });

@@ -5,11 +5,14 @@
  */
 import type { ApiResponse } from '../../../../server/api.js';
 
-export const message = (status: number, text: string, headers: Record<string, string> = {}): ApiResponse => ({
-  status,
-  headers: { 'content-type': 'application/json', ...headers },
-  body: JSON.stringify({ message: text }),
-});
+/** API Gateway's own answers by their message, for `$context.error.message` in access logs. */
+export const ownAnswers = new WeakMap<ApiResponse, string>();
+
+export function message(status: number, text: string, headers: Record<string, string> = {}): ApiResponse {
+  const res = { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ message: text }) };
+  ownAnswers.set(res, text);
+  return res;
+}
 
 export const notFound = () => message(404, 'Not Found');
 export const internalError = () => message(500, 'Internal Server Error');

@@ -8,7 +8,7 @@ import type { ApiRequest, ApiResponse } from '../../../../server/api.js';
 import type { DataPlane, GatewayDeps, InvokeCall } from '../../deps.js';
 import type { StoredDocument } from '../../repo.js';
 import { HTTP_API_KIND, type HttpApiDoc, type Integration, type RouteSettings } from '../model.js';
-import { forbidden, internalError, notFound, tooManyRequests } from './answers.js';
+import { forbidden, internalError, notFound, ownAnswers, tooManyRequests } from './answers.js';
 import { authorize } from './authorize.js';
 import { corsHeaders, preflight } from './cors.js';
 import { httpProxy } from './http-proxy.js';
@@ -26,7 +26,7 @@ export function httpApiPlane(deps: GatewayDeps, seams: Seams): DataPlane {
       const inc = incoming(deps, req, doc as HttpApiDoc & StoredDocument, call);
       const res = inc ? await serve(deps, seams, inc, call) : notFound();
       res.headers['apigw-requestid'] = req.requestId;
-      if (inc) accessLog(seams, inc, res);
+      if (inc) accessLog(deps, seams, inc, res);
       return res;
     },
   };
@@ -70,9 +70,9 @@ async function serve(deps: GatewayDeps, seams: Seams, inc: Incoming, call: Invok
   // With CORS configured, API Gateway ignores the integration's own CORS headers and sends its own.
   const withCors = (res: ApiResponse): ApiResponse => {
     if (!cors) return res;
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.headers)) if (!k.toLowerCase().startsWith('access-control-')) headers[k] = v;
-    return { ...res, headers: { ...headers, ...corsHeaders(cors, origin) } };
+    for (const k of Object.keys(res.headers)) if (k.toLowerCase().startsWith('access-control-')) delete res.headers[k];
+    Object.assign(res.headers, corsHeaders(cors, origin));
+    return res;
   };
 
   const parts = servedParts(api, inc.stage);
@@ -96,7 +96,10 @@ async function serve(deps: GatewayDeps, seams: Seams, inc: Incoming, call: Invok
     return withCors(internalError());
   }
   inc.integration = integration;
+  const started = deps.clock.now();
   const res = await integrate(deps, inc, integration);
+  inc.integrationLatency = deps.clock.now() - started;
+  if (!ownAnswers.has(res)) inc.integrationStatus = res.status;
   return withCors(mapped(inc, integration, res));
 }
 
@@ -141,11 +144,25 @@ function throttleAllows(seams: Seams, inc: Incoming): boolean {
   return seams.take(`account/${inc.api.accountId}/${inc.api.region}`, seams.accountLimit);
 }
 
-function accessLog(seams: Seams, inc: Incoming, res: ApiResponse): void {
+function accessLog(deps: GatewayDeps, seams: Seams, inc: Incoming, res: ApiResponse): void {
   const settings = inc.stage.accessLogSettings;
   if (!settings?.destinationArn || !settings.format) return;
   // Accounts are walls: a stage logs only to its own account's log groups.
   if (settings.destinationArn.split(':')[4] !== inc.api.accountId) return;
   const length = typeof res.body === 'string' ? Buffer.byteLength(res.body) : Buffer.isBuffer(res.body) ? res.body.length : undefined;
-  seams.accessLog({ destinationArn: settings.destinationArn, apiId: inc.api.id, stage: inc.stageName }, settings.format, contextVariables(inc, { status: res.status, responseLength: length, integrationStatus: res.status }));
+  const error = ownAnswers.get(res);
+  const integration = inc.integrationStatus !== undefined ? { status: inc.integrationStatus, integrationStatus: inc.integrationStatus, latency: inc.integrationLatency } : undefined;
+  seams.accessLog(
+    { destinationArn: settings.destinationArn, apiId: inc.api.id, stage: inc.stageName },
+    settings.format,
+    contextVariables(inc, {
+      status: res.status,
+      responseLength: length,
+      responseLatency: deps.clock.now() - inc.now,
+      integrationStatus: inc.integrationStatus,
+      integrationLatency: inc.integrationLatency,
+      ...(integration ? { integration } : {}),
+      ...(error !== undefined ? { error: { message: error, messageString: JSON.stringify(error) } } : {}),
+    }),
+  );
 }

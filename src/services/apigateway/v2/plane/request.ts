@@ -42,6 +42,9 @@ export interface Incoming {
   /** What authorized the request, as `requestContext.authorizer` shows it. */
   authorizer?: { jwt?: { claims: Record<string, unknown>; scopes: string[] | null }; lambda?: Record<string, unknown>; iam?: IamIdentity };
   traceId?: string;
+  /** What the integration answered and how long it took (access logs' `$context.integration.*`). */
+  integrationStatus?: number;
+  integrationLatency?: number;
 }
 
 /** A request header's value(s) comma-joined, as payload 2.0 shows repeated headers. */
