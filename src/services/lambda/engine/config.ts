@@ -47,7 +47,7 @@ const VARIABLE_NAME = pattern('[a-zA-Z]([a-zA-Z0-9_])+');
  * The constraints the declared shapes cannot word as Lambda does (the lengths, ranges, patterns
  * and enums of the other members are the shapes' in operations/shapes.ts), in Lambda's words.
  */
-function checkConfig(input: ConfigInput): void {
+export function checkConfig(input: ConfigInput): void {
   const violations = new ConstraintList();
   if (input.Runtime !== undefined && !RUNTIMES.includes(input.Runtime)) {
     violations.add('runtime', input.Runtime, `${rules.enum(RUNTIMES)} or be a valid ARN`);

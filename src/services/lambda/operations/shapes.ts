@@ -106,7 +106,8 @@ export const routingConfig = structure({ AdditionalVersionWeights: map(string(),
 // ---- function URLs ----------------------------------------------------------------------------
 
 export const URL_QUALIFIER = inQuery(string({ min: 1, max: 128, pattern: '(^\\$LATEST$)|((?!^[0-9]+$)([a-zA-Z0-9-_]+))' }), 'Qualifier');
-export const authType = string({ enum: ['NONE', 'AWS_IAM'] });
+// Lambda's message lists these in its own order, not the model's [NONE, AWS_IAM].
+export const authType = string({ enum: ['AWS_IAM', 'NONE'] });
 const headers = list(string({ max: 1024 }), { max: 100 });
 export const cors = structure({
   AllowCredentials: boolean(),
