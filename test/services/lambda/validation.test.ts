@@ -6,12 +6,14 @@
  * unconfirmed).
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateAliasCommand,
   CreateEventSourceMappingCommand,
   CreateFunctionCommand,
   CreateFunctionUrlConfigCommand,
+  DeleteFunctionCommand,
   InvokeCommand,
   ListFunctionsCommand,
   PutFunctionConcurrencyCommand,
@@ -132,6 +134,15 @@ describe('Lambda validation', () => {
     );
     await refuses(lambda.send(new TagResourceCommand({ Resource: 'nowhere', Tags: {} })), /^1 validation error detected: Value 'nowhere' at 'resource' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:/);
     await refuses(lambda.send(new ListFunctionsCommand({ MaxItems: 0 })), "1 validation error detected: Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1");
+  });
+
+  it('takes a zip of several megabytes: checking its base64 does not overflow the stack', async () => {
+    // Random bytes do not compress: the zip, and its base64 in the body, stay about this large.
+    const code = zip({ 'index.js': 'exports.handler = async () => 1;', 'blob.bin': { text: randomBytes(6 * 1024 * 1024).toString('latin1'), mode: 0o644 } });
+    assert.ok(code.length > 6 * 1024 * 1024);
+    const created = await create({ FunctionName: 'large', Code: { ZipFile: code } });
+    assert.equal(created.CodeSize, code.length);
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: 'large' }));
   });
 
   it('says only "Invalid value" of a member of the wrong type', async () => {
