@@ -63,6 +63,11 @@ describe('Lambda validation', () => {
         "Value 'index handler' at 'handler' failed to satisfy constraint: Member must satisfy regular expression pattern: [^\\s]+; " +
         "Value '10241' at 'memorySize' failed to satisfy constraint: Member must have value less than or equal to 10240",
     );
+    // As Lambda answered CloudFormation (covidatlas/li#575).
+    await refuses(
+      lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'checked', Timeout: 3000 })),
+      "1 validation error detected: Value '3000' at 'timeout' failed to satisfy constraint: Member must have value less than or equal to 900",
+    );
     await refuses(create({ FunctionName: 'f'.repeat(141) }), `1 validation error detected: Value '${'f'.repeat(141)}' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 140`);
   });
 
@@ -77,7 +82,8 @@ describe('Lambda validation', () => {
   });
 
   it('words environment variable names, runtimes and architectures as Lambda does', async () => {
-    // Variables are sensitive: Lambda shows no value. Names take at least two characters.
+    // Variables are sensitive: Lambda shows no value. Names take at least two characters. The
+    // wording is Lambda's as CloudFormation users report it (trek10inc/serverless-secrets#39).
     for (const name of ['bad-name', 'A']) {
       await refuses(
         create({ Environment: { Variables: { [name]: 'x' } } }),

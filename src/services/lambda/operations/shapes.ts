@@ -54,7 +54,9 @@ export const configMembers = {
   Runtime: string(),
   Handler: string({ max: 128, pattern: '[^\\s]+' }),
   Description: description,
-  // The model has no upper bound; Lambda refuses more than 15 minutes in these words.
+  // The model has no upper bound; Lambda refuses more than 15 minutes as this constraint
+  // ("Value '3000' at 'timeout' failed to satisfy constraint: Member must have value less than or
+  // equal to 900", seen from CloudFormation in covidatlas/li#575).
   Timeout: integer({ min: 1, max: 900 }),
   MemorySize: integer({ min: 128, max: 10240 }),
   VpcConfig: structure({
