@@ -57,6 +57,8 @@ export function checkConfig(input: ConfigInput): void {
   if (names.some((k) => !VARIABLE_NAME.re.test(k))) {
     violations.add('environment.variables', undefined, `Map keys must satisfy constraint: [${rules.pattern(VARIABLE_NAME.text)}]`, '');
   }
+  // An enum list is reported as a whole, its items' broken rules in brackets (as Lambda answered
+  // for a layer's CompatibleArchitectures in aws-cloudformation/cfn-lint#4428).
   if (input.Architectures?.some((a) => !ARCHITECTURES.includes(a))) {
     violations.add('architectures', input.Architectures, rules.eachMember([rules.enum(ARCHITECTURES)]));
   }
