@@ -20,6 +20,7 @@ import {
   PutFunctionEventInvokeConfigCommand,
   TagResourceCommand,
   UpdateFunctionConfigurationCommand,
+  waitUntilFunctionActiveV2,
   type CreateFunctionCommandInput,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
@@ -148,6 +149,8 @@ describe('Lambda validation', () => {
     assert.ok(code.length > 6 * 1024 * 1024);
     const created = await create({ FunctionName: 'large', Code: { ZipFile: code } });
     assert.equal(created.CodeSize, code.length);
+    // Its code is unpacked in the background: wait for that before deleting it and stopping.
+    await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 30, minDelay: 0.05 as never, maxDelay: 0.1 as never }, { FunctionName: 'large' });
     await lambda.send(new DeleteFunctionCommand({ FunctionName: 'large' }));
   });
 
