@@ -35,8 +35,7 @@ const completeInput = structure({
     'CompleteMultipartUpload',
   ),
   ChecksumType: inHeader(string({ enum: CHECKSUM_TYPES }), 'x-amz-checksum-type'),
-  // The model's Long, compared as text with the object's size by the engine.
-  MpObjectSize: inHeader(string(), 'x-amz-mp-object-size'),
+  MpObjectSize: inHeader(integer(), 'x-amz-mp-object-size'),
   IfMatch: inHeader(string(), 'if-match'),
   IfNoneMatch: inHeader(string(), 'if-none-match'),
   AllHeaders: allHeaders,
@@ -180,7 +179,8 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
       input: structure({
         ...target,
         MaxParts: inQuery(count(), 'max-parts'),
-        PartNumberMarker: inQuery(count(), 'part-number-marker'),
+        // The model's PartNumberMarker is a string; a marker that is no count is refused in markerOf.
+        PartNumberMarker: inQuery(string(), 'part-number-marker'),
         EncodingType: inQuery(string({ enum: ENCODING_TYPES }), 'encoding-type'),
       }),
       output: structure({
@@ -202,7 +202,7 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
       outputRoot: 'ListPartsResult',
       handler: async (input, ctx) => {
         const max = Math.min(input.MaxParts ?? LISTED, LISTED);
-        const marker = input.PartNumberMarker ?? 0;
+        const marker = markerOf(input.PartNumberMarker);
         const enc = keyEncoder(input.EncodingType);
         const page = await multipart.listParts(ctx, input.Bucket, input.Key, input.UploadId, marker, max);
         const u = page.upload;
@@ -319,6 +319,14 @@ function requestedParts(doc: ShapeType<typeof completeInput>['MultipartUpload'])
     // S3 takes the entity tag with or without its quotes.
     return { partNumber, etag: p.ETag.trim().replace(/^"(.*)"$/, '$1').toLowerCase(), checksums };
   });
+}
+
+/** part-number-marker: a count of 0 .. 2^31-1, as max-parts. */
+function markerOf(raw: string | undefined): number {
+  if (raw === undefined) return 0;
+  const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (!(n <= 2147483647)) throw InvalidArgument('Argument part-number-marker must be an integer between 0 and 2147483647', 'part-number-marker', raw);
+  return n;
 }
 
 function copyRange(raw: string): { start: number; end: number } {

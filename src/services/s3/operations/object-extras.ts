@@ -45,6 +45,8 @@ export function requireBody<T>(parsed: T | undefined): T {
   return parsed;
 }
 
+const ATTRIBUTES: ReadonlySet<string> = new Set(OBJECT_ATTRIBUTES);
+
 /** Every checksum element, and the type of the object's checksum. */
 const checksumShape = { ...checksumMembers(), ChecksumType: string() };
 
@@ -216,7 +218,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
       handler: async (input, ctx) => {
         const header = input.ObjectAttributes;
         const wanted = new Set(header.split(',').map((a) => a.trim()));
-        if ([...wanted].some((a) => !(OBJECT_ATTRIBUTES as readonly string[]).includes(a))) throw InvalidArgument('Invalid attribute name specified.', 'x-amz-object-attributes', header);
+        if ([...wanted].some((a) => !ATTRIBUTES.has(a))) throw InvalidArgument('Invalid attribute name specified.', 'x-amz-object-attributes', header);
         const r = await objects.get(ctx, input.Bucket, input.Key, 's3:GetObjectAttributes', undefined, 'GET', true);
         const checksum = checksumElements(r);
         // A multipart object's ETag ends in -<parts>; a single upload has no parts to report.

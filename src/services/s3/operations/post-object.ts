@@ -36,6 +36,8 @@ export interface PostObjectDeps {
   credentials?: (accessKeyId: string) => Credentials | undefined;
 }
 
+const CANNED_ACLS: ReadonlySet<string> = new Set(OBJECT_CANNED_ACLS);
+
 /** S3's limit on the fields before the file. */
 export const MAX_PRE_DATA_BYTES = 20 * 1024;
 /** Form fields stored as the object's content headers. */
@@ -145,7 +147,7 @@ export function postObjectOperations(deps: PostObjectDeps): Record<string, Opera
         buckets.authorize(caller, bucket, { action: 's3:PutObject', key });
         const acl = fields.get('acl');
         // A form field, not a declared member: checked against the model's values here.
-        if (acl !== undefined && !(OBJECT_CANNED_ACLS as readonly string[]).includes(acl)) throw InvalidArgument('', 'x-amz-acl', acl);
+        if (acl !== undefined && !CANNED_ACLS.has(acl)) throw InvalidArgument('', 'x-amz-acl', acl);
         const tagging = fields.get('tagging');
         const tags = tagging === undefined ? {} : parseTagging(tagging);
         const headers: Record<string, string> = {};

@@ -84,8 +84,9 @@ const MEMBER_ERRORS: Record<string, (value: string, v: Violation) => AwsError | 
   'GetObjectAttributes.ObjectAttributes': (_value, v) =>
     v.kind === 'missing' ? InvalidRequest('Missing required header for this request: x-amz-object-attributes') : undefined,
   'UploadPart.PartNumber': partNumber,
+  // A size that is no number cannot match the object's; the answer S3 gives a wrong one.
+  MpObjectSize: () => InvalidRequest("The provided 'x-amz-mp-object-size' header does not match what was computed"),
   'ListParts.MaxParts': countArgument('max-parts'),
-  'ListParts.PartNumberMarker': countArgument('part-number-marker'),
   'ListMultipartUploads.MaxUploads': countArgument('max-uploads'),
   // A count the wrong type keeps the generic answer; a negative one is S3's maxKeys refusal.
   MaxKeys: (value, v) => (v.kind === 'constraint' ? InvalidArgument('Argument maxKeys must be an integer between 0 and 2147483647', 'maxKeys', value) : undefined),
