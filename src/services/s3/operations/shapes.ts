@@ -31,13 +31,11 @@ export const LEGAL_HOLD_STATUSES = ['OFF', 'ON'] as const;
 export const ENCODING_TYPES = ['url'] as const;
 export const DIRECTIVES = ['COPY', 'REPLACE'] as const;
 export const CHECKSUM_TYPES = ['COMPOSITE', 'FULL_OBJECT'] as const;
-export const CHECKSUM_MODES = ['ENABLED'] as const;
 export const VERSIONING_STATUSES = ['Enabled', 'Suspended'] as const;
 export const MFA_DELETE = ['Disabled', 'Enabled'] as const;
 export const EXPIRATION_STATUSES = ['Disabled', 'Enabled'] as const;
 export const OBJECT_ATTRIBUTES = ['Checksum', 'ETag', 'ObjectParts', 'ObjectSize', 'StorageClass'] as const;
 export const PROTOCOLS = ['http', 'https'] as const;
-export const FILTER_RULE_NAMES = ['prefix', 'suffix'] as const;
 export const TRANSITION_DEFAULT_MINIMUM_OBJECT_SIZES = ['all_storage_classes_128K', 'varies_by_storage_class'] as const;
 
 /** Every request header, by lower-case name (content headers, checksums, ... read as a set). */
@@ -94,8 +92,8 @@ const MEMBER_ERRORS: Record<string, (value: string, v: Violation) => AwsError | 
 
 /**
  * S3's answer for the first broken declaration: a value inside an XML body that does not fit
- * its schema is MalformedXML; a header or query member has its own error; otherwise InvalidRequest for a missing
- * member and InvalidArgument for a bad value.
+ * its schema is MalformedXML; a header or query member in MEMBER_ERRORS has its own error;
+ * otherwise InvalidRequest for a missing member and InvalidArgument for a bad value.
  */
 export function s3ValidationError(violations: Violation[], operation: string): AwsError {
   const v = violations[0]!;
