@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { renderTemplate, TemplateError, type TemplateVars } from '../../../src/services/apigateway/shared/vtl.js';
+import { renderMappingTemplate, renderTemplate, TemplateError, type TemplateVars } from '../../../src/services/apigateway/shared/vtl.js';
 import { escapeJavaScript, evalJsonPath, urlDecode, urlEncode } from '../../../src/services/apigateway/shared/vtl-input.js';
 
 const PETS = '[{"id":1,"type":"dog","price":249.99},{"id":2,"type":"cat","price":124.99},{"id":3,"type":"fish","price":0.99}]';
@@ -181,6 +181,29 @@ describe('renderTemplate: variables', () => {
     const v = vars();
     assert.equal(renderTemplate('#set($context.stage = "changed")$context.stage', v), 'changed');
     assert.equal(v.context.stage, 'prod');
+  });
+
+  test('request and response overrides set by the template come back (AWS\'s override variables)', () => {
+    const template = `#set($context.requestOverride.header.oHeader = "1header")
+#set($context.requestOverride.header.multivalue = ["1header", "2header"])
+#set($context.requestOverride.path.proxy = "proxy")
+#set($context.requestOverride.querystring.query = $input.params('petId'))
+#set($context.responseOverride.status = 400)
+#set($context.responseOverride.header.RetryAfter = 5)
+done`;
+    const out = renderMappingTemplate(template, vars());
+    assert.equal(out.body.trim(), 'done');
+    assert.deepEqual(out.requestOverride, { header: { oHeader: '1header', multivalue: ['1header', '2header'] }, path: { proxy: 'proxy' }, querystring: { query: '42' } });
+    assert.deepEqual(out.responseOverride, { header: { RetryAfter: '5' }, status: 400 });
+    assert.equal(renderMappingTemplate('no overrides', vars()).responseOverride.status, undefined);
+    assert.deepEqual(renderMappingTemplate('x', vars()).requestOverride, { header: {}, path: {}, querystring: {} });
+  });
+
+  test('a context holding functions or deep nesting is copied safely', () => {
+    let deep: Record<string, unknown> = { leaf: 'x' };
+    for (let i = 0; i < 100; i++) deep = { next: deep };
+    const v = vars('', { context: { requestId: 'r', fn: () => 'secret', deep } });
+    assert.equal(renderTemplate('$context.requestId [$context.fn] [$context.deep.next.next.leaf]', v), 'r [] []');
   });
 
   test('$util functions', () => {

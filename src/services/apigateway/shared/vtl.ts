@@ -110,7 +110,22 @@ function printed(v: unknown, depth = 0): unknown {
     .join(', ')}}`;
 }
 
+/** What a template set under `$context.requestOverride` / `$context.responseOverride` (AWS's parameter and status overrides). */
+export interface TemplateOverrides {
+  requestOverride: { header: Record<string, string | string[]>; path: Record<string, string>; querystring: Record<string, string | string[]> };
+  responseOverride: { header: Record<string, string | string[]>; status?: number };
+}
+
 export function renderTemplate(template: string, vars: TemplateVars, limits: Partial<TemplateLimits> = {}): string {
+  return renderMappingTemplate(template, vars, limits).body;
+}
+
+/**
+ * renderTemplate, with the overrides the template set: `#set($context.requestOverride.header.X =
+ * "v")`, `...querystring.q`, `...path.p` (integration request templates) and
+ * `#set($context.responseOverride.status = 400)`, `...header.X` (integration response templates).
+ */
+export function renderMappingTemplate(template: string, vars: TemplateVars, limits: Partial<TemplateLimits> = {}): { body: string } & TemplateOverrides {
   const lim: TemplateLimits = { ...DEFAULT_TEMPLATE_LIMITS, ...limits };
   if (template.length > lim.maxTemplateChars) throw new TemplateError(`Mapping template exceeds ${lim.maxTemplateChars} characters`, 'limit');
   const ast = parseTemplate(template);
@@ -118,12 +133,13 @@ export function renderTemplate(template: string, vars: TemplateVars, limits: Par
   const input = Object.assign(makeInput(vars.body, vars.params, lim.maxBodyChars), { [TEMPLATE_API]: true });
   const util = Object.assign(makeUtil(), { [TEMPLATE_API]: true });
   // Copies: a template may #set into $context or $stageVariables; the caller's objects stay as they were.
-  const context = {
-    input,
-    util,
-    context: structuredClone(vars.context),
-    stageVariables: { ...vars.stageVariables },
-  };
+  const ctx = plainCopy(vars.context, 0) as Record<string, unknown>;
+  // The override maps exist up front: Velocity's #set does not create the maps on its path.
+  const requestOverride = { header: {}, path: {}, querystring: {} };
+  const responseOverride: Record<string, unknown> = { header: {} };
+  ctx.requestOverride = requestOverride;
+  ctx.responseOverride = responseOverride;
+  const context = { input, util, context: ctx, stageVariables: { ...vars.stageVariables } };
   let out: string;
   try {
     // silence: a reference to nothing renders as nothing, as on AWS.
@@ -135,5 +151,31 @@ export function renderTemplate(template: string, vars: TemplateVars, limits: Par
     throw new TemplateError(`Mapping template failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
   }
   if (out.length > lim.maxOutputChars) throw new TemplateError(`Mapping template output exceeded ${lim.maxOutputChars} characters`, 'limit');
+  const status = Number(responseOverride.status);
+  return {
+    body: out,
+    requestOverride: { header: stringMap(requestOverride.header, true), path: stringMap(requestOverride.path, false) as Record<string, string>, querystring: stringMap(requestOverride.querystring, true) },
+    responseOverride: { header: stringMap(responseOverride.header, true), ...(responseOverride.status !== undefined && Number.isInteger(status) ? { status } : {}) },
+  };
+}
+
+/** An override map as strings (lists of strings where a list was set and lists are allowed). */
+function stringMap(v: unknown, lists: boolean): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  if (!v || typeof v !== 'object') return out;
+  for (const [k, x] of Object.entries(v)) {
+    if (x === undefined || x === null) continue;
+    out[k] = Array.isArray(x) && lists ? x.map((e) => String(e)) : String(x);
+  }
+  return out;
+}
+
+/** A copy of the caller's context made of plain objects, lists and primitives (functions dropped), to a bounded depth. */
+function plainCopy(v: unknown, depth: number): unknown {
+  if (v === null || typeof v !== 'object') return typeof v === 'function' ? undefined : v;
+  if (depth > 32) return undefined;
+  if (Array.isArray(v)) return v.map((x) => plainCopy(x, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = plainCopy(x, depth + 1);
   return out;
 }
