@@ -130,7 +130,7 @@ export function stageOperations(deps: GatewayDeps): Record<string, Operation> {
   };
 }
 
-export function findStage(ctx: RequestContext, doc: HttpApiDoc, name: string): Stage {
+export function findStage(_ctx: RequestContext, doc: HttpApiDoc, name: string): Stage {
   const s = Object.hasOwn(doc.stages, name) ? doc.stages[name] : undefined;
   // AWS: "Invalid stage identifier specified" (unconfirmed whether it names the stage).
   if (!s) throw new NotFoundException(`Invalid stage identifier specified`);
