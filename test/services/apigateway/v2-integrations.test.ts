@@ -91,6 +91,10 @@ describe('API Gateway v2: HTTP_PROXY and SQS integrations', () => {
     const r = await invoke(n.t, gone, '/x');
     assert.equal(r.status, 500);
     assert.deepEqual(await r.json(), { message: 'Internal Server Error' });
+    // A user's URL never reaches a cloud metadata endpoint: the outbound guard refuses it.
+    const metadata = await httpApi('http://169.254.169.254/latest/meta-data/', 'GET /m');
+    const m = await invoke(n.t, metadata, '/m');
+    assert.equal(m.status, 500);
   });
 
   it('sends a message to SQS from a SQS-SendMessage route, with mapped parameters', async () => {

@@ -5,6 +5,8 @@
  * parameter mappings; the backend's answer comes back as it is. A backend that does not answer
  * within the integration's timeout is a 504, one that cannot be reached a 500.
  */
+import { request as httpRequest, type ClientRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { ApiResponse } from '../../../../server/api.js';
 import type { GatewayDeps } from '../../deps.js';
 import type { Integration } from '../model.js';
@@ -34,21 +36,7 @@ export async function httpProxy(deps: GatewayDeps, inc: Incoming, integration: I
   url.pathname = out.path;
   for (const [k, v] of out.query) url.searchParams.append(k, v);
   const abort = new AbortController();
-  const call = (async () => {
-    const res = await fetch(url, {
-      method,
-      headers: out.headers,
-      ...(method !== 'GET' && method !== 'HEAD' && inc.req.body.length ? { body: new Uint8Array(inc.req.body) } : {}),
-      redirect: 'manual',
-      signal: abort.signal,
-    });
-    const body = Buffer.from(await res.arrayBuffer());
-    const headers: Record<string, string> = {};
-    res.headers.forEach((v, k) => {
-      if (!HOP_BY_HOP.has(k) && k !== 'content-encoding') headers[k] = v;
-    });
-    return { status: res.status, headers, body } satisfies ApiResponse;
-  })();
+  const call = forward(deps, url, method, out.headers, method !== 'GET' && method !== 'HEAD' && inc.req.body.length ? inc.req.body : undefined, abort.signal);
   try {
     const result = await withTimeout(deps, integration.timeoutInMillis, call);
     if (isTimedOut(result)) {
@@ -61,6 +49,46 @@ export async function httpProxy(deps: GatewayDeps, inc: Incoming, integration: I
     deps.log.warn('API Gateway could not reach the HTTP_PROXY integration', { apiId: inc.api.id, url: url.href, err: (e as Error).message });
     return internalError();
   }
+}
+
+/** The largest backend answer taken (API Gateway's 10 MB payload quota); a larger one is a 500. */
+const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+
+/**
+ * One request to the backend through node:http(s) with the outbound guard (a user's URL must not
+ * reach metadata endpoints), the body buffered up to the payload quota.
+ */
+function forward(deps: GatewayDeps, url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined, signal: AbortSignal): Promise<ApiResponse> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    let req: ClientRequest;
+    try {
+      req = send(url, { method, headers, signal, ...deps.outbound.requestOptions(url) }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_RESPONSE_BYTES) req.destroy(new Error(`the backend's answer is larger than ${MAX_RESPONSE_BYTES} bytes`));
+          else chunks.push(c);
+        });
+        res.on('end', () => {
+          const out: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers)) {
+            if (v === undefined || HOP_BY_HOP.has(k)) continue;
+            // Node writes an array value as repeated headers: each Set-Cookie stays its own.
+            out[k] = Array.isArray(v) ? (k === 'set-cookie' ? (v as unknown as string) : v.join(', ')) : v;
+          }
+          resolve({ status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks, size) });
+        });
+        res.on('error', reject);
+      });
+    } catch (e) {
+      reject(e as Error);
+      return;
+    }
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 const encodePath = (v: string) => v.split('/').map(encodeURIComponent).join('/');
