@@ -65,6 +65,15 @@ describe('API Gateway v2: HTTP_PROXY and SQS integrations', () => {
     assert.equal(await res.text(), 'backend saw PUT /base/a/b?q=1&q=2&extra=ANY+%2Fsvc%2F%7Bproxy%2B%7D');
     const teapot = await invoke(n.t, apiId, '/svc/teapot');
     assert.equal(teapot.status, 418);
+
+    // Bodies up to API Gateway's 10 MB quota go through (the server's own default is 8 MiB); above it, 413.
+    const nine = Buffer.alloc(9 * 1024 * 1024, 'a');
+    const big = await invoke(n.t, apiId, '/svc/big', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: nine });
+    assert.equal(big.status, 200);
+    assert.equal(seen.at(-1)!.body.length, nine.length);
+    const over = await invoke(n.t, apiId, '/svc/big', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: Buffer.alloc(10 * 1024 * 1024 + 1, 'a') });
+    assert.equal(over.status, 413);
+    assert.deepEqual(await over.json(), { message: 'Request Entity Too Large' });
   });
 
   it('answers 504 when the backend does not answer in time and 500 when it cannot be reached', async () => {
