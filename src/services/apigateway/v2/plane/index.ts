@@ -24,7 +24,7 @@ export function httpApiPlane(deps: GatewayDeps, seams: Seams): DataPlane {
     kinds: [HTTP_API_KIND],
     handle: async (req, doc, call) => {
       const inc = incoming(deps, req, doc as HttpApiDoc & StoredDocument, call);
-      const res = inc ? await serve(deps, seams, inc, call) : notFound();
+      const res = inc ? await serveSafely(deps, seams, inc, call) : notFound();
       res.headers['apigw-requestid'] = req.requestId;
       if (inc) accessLog(deps, seams, inc, res);
       return res;
@@ -57,6 +57,16 @@ function incoming(deps: GatewayDeps, req: ApiRequest, api: HttpApiDoc, call: Inv
     now,
     sourceIp: req.sourceIp ?? '127.0.0.1',
   };
+}
+
+/** Anything unexpected is still API Gateway's 500 with its request id, and logged with its stack. */
+async function serveSafely(deps: GatewayDeps, seams: Seams, inc: Incoming, call: InvokeCall): Promise<ApiResponse> {
+  try {
+    return await serve(deps, seams, inc, call);
+  } catch (e) {
+    deps.log.error('API Gateway: unexpected error serving an HTTP API request', { apiId: inc.api.id, requestId: inc.requestId, error: e instanceof Error ? e.stack : String(e) });
+    return internalError();
+  }
 }
 
 async function serve(deps: GatewayDeps, seams: Seams, inc: Incoming, call: InvokeCall): Promise<ApiResponse> {
