@@ -17,7 +17,7 @@ const SHOW = `exports.handler = async (event) => ({ authorizer: event.requestCon
 const SIMPLE = `let calls = 0;
 exports.handler = async (event) => { calls++; return { isAuthorized: event.headers['x-token'] === 'good', context: { user: 'u1', calls } }; };`;
 /** An IAM-policy authorizer (payload 1.0). */
-const POLICY = `exports.handler = async (event) => ({ principalId: 'p1', policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: event.headers['x-token'] === 'good' ? 'Allow' : 'Deny', Resource: event.methodArn }] }, context: { tier: 'gold' } });`;
+const POLICY = `exports.handler = async (event) => event.headers['x-token'] === 'broken' ? { principalId: 'p1' } : ({ principalId: 'p1', policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: event.headers['x-token'] === 'good' ? 'Allow' : 'Deny', Resource: event.methodArn }] }, context: { tier: 'gold' } });`;
 
 describe('API Gateway v2: JWT and Lambda authorizers, throttling, access logs', () => {
   let n: V2Nimbus;
@@ -111,6 +111,10 @@ describe('API Gateway v2: JWT and Lambda authorizers, throttling, access logs', 
     assert.equal((await invoke(n.t, apiId, '/policy', { headers: { 'x-token': 'bad' } })).status, 403);
     const allowed = await (await invoke(n.t, apiId, '/policy', { headers: { 'x-token': 'good' } })).json();
     assert.deepEqual(allowed.authorizer, { lambda: { tier: 'gold', principalId: 'p1' } });
+    // An answer without a policy is the authorizer's fault: API Gateway's 500.
+    const broken = await invoke(n.t, apiId, '/policy', { headers: { 'x-token': 'broken' } });
+    assert.equal(broken.status, 500);
+    assert.deepEqual(await broken.json(), { message: 'Internal Server Error' });
   });
 
   it('throttles by the stage route settings on the clock (429)', async () => {
