@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateApiCommand, GetApiCommand, GetDeploymentsCommand, GetIntegrationsCommand, GetRoutesCommand, GetStagesCommand } from '@aws-sdk/client-apigatewayv2';
+import { CreateApiCommand, GetApiCommand, GetDeploymentsCommand, GetIntegrationsCommand, GetRoutesCommand, GetStagesCommand, UpdateApiCommand } from '@aws-sdk/client-apigatewayv2';
 import { createFunction } from '../../helpers/lambda.js';
 import { fnArn, invoke, invokeByHost, permit, startV2, type V2Nimbus } from './v2-helpers.js';
 
@@ -65,6 +65,10 @@ describe('API Gateway v2: quick create', () => {
     assert.equal(miss.status, 404);
     assert.deepEqual(await miss.json(), { message: 'Not Found' });
     assert.equal((await invoke(n.t, api.ApiId!, '/items/7', { method: 'POST' })).status, 404);
+    // UpdateApi moves the managed route to another key.
+    await n.apigw.send(new UpdateApiCommand({ ApiId: api.ApiId, RouteKey: 'POST /orders' }));
+    assert.equal((await (await invoke(n.t, api.ApiId!, '/orders', { method: 'POST' })).json()).routeKey, 'POST /orders');
+    assert.equal((await invoke(n.t, api.ApiId!, '/items/7')).status, 404);
   });
 
   it('answers 404 for an API that does not exist', async () => {

@@ -107,6 +107,7 @@ export function apiOperations(deps: GatewayDeps): Record<string, Operation> {
           if (input.apiKeySelectionExpression !== undefined) doc.apiKeySelectionExpression = input.apiKeySelectionExpression;
           if (input.ipAddressType !== undefined) doc.ipAddressType = input.ipAddressType;
           if (input.target !== undefined) retarget(doc, input.target, input.credentialsArn);
+          if (input.routeKey !== undefined) rekey(doc, input.routeKey);
           return doc;
         });
         return apiView(deps, doc);
@@ -155,6 +156,16 @@ function quickCreate(deps: GatewayDeps, doc: HttpApiDoc, target: string, routeKe
   doc.routes[routeId] = { routeId, routeKey, apiKeyRequired: false, authorizationType: 'NONE', target: `integrations/${integrationId}`, apiGatewayManaged: true };
   doc.stages.$default = { stageName: '$default', autoDeploy: true, tags: {}, createdDate: now, lastUpdatedDate: now, defaultRouteSettings: { detailedMetricsEnabled: false }, routeSettings: {}, stageVariables: {}, apiGatewayManaged: true };
   autoDeploy(deps, doc, true);
+}
+
+/** UpdateApi with a route key changes the managed route of a quick-created API. */
+function rekey(doc: HttpApiDoc, routeKey: string): void {
+  const managed = Object.values(doc.routes).find((r) => r.apiGatewayManaged);
+  if (!managed) throw new BadRequestException('RouteKey can only be updated for an API created with quick create');
+  const problem = routeKeyProblem(routeKey);
+  if (problem) throw new BadRequestException(problem);
+  if (Object.values(doc.routes).some((r) => r.routeKey === routeKey && r.routeId !== managed.routeId)) throw new ConflictException(`Route with key ${routeKey} already exists for this API`);
+  doc.routes[managed.routeId] = { ...managed, routeKey };
 }
 
 /** UpdateApi with a target changes the managed integration of a quick-created API. */
