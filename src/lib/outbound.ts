@@ -12,6 +12,8 @@
  * DNS answer cannot change between the check and the connect (rebinding).
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOneOptions } from 'node:dns';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { inCidr } from './policy-conditions.js';
 
@@ -102,5 +104,45 @@ export function parseCidrList(text: string | undefined, what: string): string[] 
       const max = family === 4 ? 32 : 128;
       if (family === 0 || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= max))) throw new Error(`${what}: not an IP address or CIDR block: ${c}`);
       return c;
+    });
+}
+
+/**
+ * `fetch` through the guard, for code written against fetch that reaches user-named URLs (a JWT
+ * issuer's discovery document and key set). Plain requests only: the body is sent as given and
+ * the answer is read whole, up to `maxBytes` (a longer one fails).
+ */
+export function guardedFetch(guard: OutboundGuard, maxBytes = 1 << 20): typeof fetch {
+  return (input, init) =>
+    new Promise<Response>((resolve, reject) => {
+      let url: URL;
+      try {
+        url = new URL(input instanceof Request ? input.url : String(input));
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`${url.protocol} URLs are not fetched`);
+        const headers = Object.fromEntries(new Headers(init?.headers ?? undefined));
+        const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+        const req = send(url, { method: init?.method ?? 'GET', headers, ...(init?.signal ? { signal: init.signal } : {}), ...guard.requestOptions(url) }, (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > maxBytes) res.destroy(new Error(`${url.href} answered more than ${maxBytes} bytes`));
+            else chunks.push(c);
+          });
+          res.on('error', reject);
+          res.on('end', () => {
+            const status = res.statusCode ?? 502;
+            const out = new Headers();
+            for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out.set(k, Array.isArray(v) ? v.join(', ') : v);
+            // A Response cannot carry a body with these statuses.
+            const body = status === 204 || status === 304 || (status >= 100 && status < 200) ? null : Buffer.concat(chunks);
+            resolve(new Response(body, { status, headers: out }));
+          });
+        });
+        req.on('error', reject);
+        req.end(typeof init?.body === 'string' || init?.body instanceof Uint8Array ? init.body : undefined);
+      } catch (e) {
+        reject(e);
+      }
     });
 }

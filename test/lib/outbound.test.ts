@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { OutboundGuard, OutboundRefused, parseCidrList } from '../../src/lib/outbound.js';
+import { guardedFetch, OutboundGuard, OutboundRefused, parseCidrList } from '../../src/lib/outbound.js';
 
 test('refuses link-local and metadata addresses by default, in every spelling; allows loopback and private ranges', () => {
   const guard = new OutboundGuard();
@@ -74,4 +74,28 @@ test('configuration: flags win over NIMBUS_OUTBOUND_DENY/ALLOW; a bad range stop
   assert.deepEqual(c.outboundAllow, ['169.254.169.254']);
   assert.deepEqual(loadConfig([], {}).outboundDeny, []);
   assert.throws(() => loadConfig([], { NIMBUS_OUTBOUND_ALLOW: 'metadata' }), (e: unknown) => e instanceof ConfigError && /--outbound-allow: not an IP address/.test((e as Error).message));
+});
+
+test('guardedFetch answers like fetch for allowed addresses and refuses denied ones before connecting', async () => {
+  let hits = 0;
+  const server = createServer((req, res) => {
+    hits++;
+    res.writeHead(req.url === '/none' ? 204 : 200, { 'content-type': 'application/json' }).end(req.url === '/none' ? undefined : '{"keys":[]}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const open = guardedFetch(new OutboundGuard());
+    const res = await open(`${base}/jwks`, { headers: { accept: 'application/json' } });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { keys: [] });
+    assert.equal((await open(`${base}/none`)).status, 204);
+    const closed = guardedFetch(new OutboundGuard({ deny: ['127.0.0.0/8'] }));
+    await assert.rejects(closed(`${base}/jwks`), OutboundRefused);
+    await assert.rejects(closed(`http://localhost:${new URL(base).port}/jwks`), /refused/);
+    assert.equal(hits, 2);
+    await assert.rejects(guardedFetch(new OutboundGuard(), 5)(`${base}/jwks`), /more than 5 bytes/);
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
 });

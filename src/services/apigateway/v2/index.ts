@@ -6,6 +6,7 @@
 import type { ApiKind, GatewayDeps } from '../deps.js';
 import { AccessLogs, formatAccessLog } from '../shared/access-log.js';
 import { AuthorizerCache, authorizerPolicyDecision } from '../shared/authorizer-cache.js';
+import { guardedFetch } from '../../../lib/outbound.js';
 import { JwtVerifier } from '../shared/jwt.js';
 import { ACCOUNT_DEFAULT_LIMIT, TokenBuckets } from '../shared/throttle.js';
 import { traceHeader } from '../shared/trace.js';
@@ -35,7 +36,8 @@ export function httpApis(deps: GatewayDeps): ApiKind {
 }
 
 function sharedSeams(deps: GatewayDeps): Seams {
-  const jwt = new JwtVerifier({ clock: deps.clock, log: deps.log });
+  // The issuer is the user's URL: its discovery document and keys are fetched through the outbound guard.
+  const jwt = new JwtVerifier({ clock: deps.clock, log: deps.log, fetch: guardedFetch(deps.outbound) });
   const buckets = new TokenBuckets(deps.clock);
   const cache = new AuthorizerCache<unknown>(deps.clock);
   const logs = new AccessLogs(deps.internal, deps.log, { clock: deps.clock });
