@@ -7,6 +7,7 @@
  * resource-based policy allows the dynamodb:<Op> action".
  */
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import {
   BatchExecuteStatementCommand,
   BatchGetItemCommand,
@@ -36,7 +37,7 @@ import {
 import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, ListStreamsCommand, type DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { dynamoClient, streamsClient } from '../helpers/dynamodb.js';
 import type { TestNimbus } from '../helpers/nimbus.js';
-import { ACCOUNT, INTRUDER, INTRUDER_ACCOUNT, re, runMatrix, startMatrixNimbus, type Refusal, type Row } from './cross-account-helpers.js';
+import { ACCOUNT, INTRUDER, INTRUDER_ACCOUNT, re, refused, runMatrix, startMatrixNimbus, type Refusal, type Row } from './cross-account-helpers.js';
 
 interface F {
   t: TestNimbus;
@@ -196,5 +197,11 @@ runMatrix<F>({
       records: records.Records?.map((r) => [r.eventName, r.dynamodb?.SequenceNumber]),
       intruderTables: (await f.intruder.send(new ListTablesCommand({}))).TableNames,
     };
+  },
+  more(fixture) {
+    test("a table ARN of the caller's own account in another region is not found", async () => {
+      const f = fixture();
+      await refused(f.owner.send(new GetItemCommand({ TableName: TABLE.replace('us-east-1', 'eu-west-1'), Key: key })), notFound, 'other region');
+    });
   },
 });

@@ -139,14 +139,6 @@ export async function signedRequest(endpoint: string, service: string, credentia
   return rawRequest(endpoint, { ...call, headers: signed.headers as Record<string, string> });
 }
 
-/** The request as a presigned URL of these keys (its query carries the signature), then sent unsigned. */
-export async function presignedRequest(endpoint: string, service: string, credentials: { accessKeyId: string; secretAccessKey: string }, call: HttpCall): Promise<HttpAnswer> {
-  const req = toSign(endpoint, { ...call, headers: {} });
-  delete req.headers['x-amz-content-sha256'];
-  const signed = await signer(service, credentials).presign(req, { expiresIn: 300 });
-  return rawRequest(endpoint, { ...call, query: signed.query as Record<string, string>, headers: call.headers });
-}
-
 /**
  * Turns an HTTP answer into a row's outcome: a status of 400 or more is a refusal named by the
  * body's S3 `<Code>` or JSON `Message`'s status (`HTTP 403`), with the body as its message.

@@ -156,12 +156,12 @@ const rows: Row<F>[] = [
     shows: (out) => assert.deepEqual((out as { EventSourceMappings?: unknown[] }).EventSourceMappings ?? [], []),
   },
   // The intruder's own function reading the owner's queue would drain it. AWS refuses for want of
-  // the queue's permission (checked against the function's role); unconfirmed wording.
+  // the queue's permission (checked against the function's role).
   {
     op: 'CreateEventSourceMapping',
     form: "from the owner's queue ARN, to the intruder's own function",
     call: (f) => f.intruder.send(new CreateEventSourceMappingCommand({ FunctionName: 'thief', EventSourceArn: QUEUE_ARN, Enabled: false })),
-    refusal: { name: 'InvalidParameterValueException' },
+    refusal: { name: 'InvalidParameterValueException', message: /^The provided execution role does not have permissions to call ReceiveMessage on SQS$/ },
   },
   { op: 'ListFunctions', form: "lists the caller's own functions", call: (f) => f.intruder.send(new ListFunctionsCommand({})), shows: (out) => assert.deepEqual((out as { Functions?: Array<{ FunctionName?: string }> }).Functions?.map((x) => x.FunctionName), ['thief']) },
   // CreateFunction's name may be an ARN; another account's is refused (AWS: AccessDeniedException).

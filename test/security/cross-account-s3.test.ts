@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import { test } from 'node:test';
-import { S3Client, GetObjectCommand, PutObjectCommand, ListObjectsV2Command, PutBucketPolicyCommand, CreateBucketCommand, ListBucketsCommand, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { S3Client, GetObjectCommand, PutObjectCommand, ListObjectsV2Command, PutBucketPolicyCommand, CreateBucketCommand, ListBucketsCommand, DeleteObjectCommand, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -63,8 +63,8 @@ const sdkRows = (calls: Array<[string, S3Call, string?]>): Row<F>[] =>
   );
 
 /** A presigned URL made with the intruder's keys, fetched unsigned. */
-async function presigned(f: F, command: GetObjectCommand | PutObjectCommand, init: RequestInit = {}): Promise<unknown> {
-  const url = await getSignedUrl(f.intruder, command, { expiresIn: 300 });
+async function presigned(f: F, sign: (c: S3Client) => Promise<string>, init: RequestInit = {}): Promise<unknown> {
+  const url = await sign(f.intruder);
   const res = await fetch(url, init);
   return httpOutcome({ status: res.status, headers: {}, body: await res.text() });
 }
@@ -75,8 +75,37 @@ const website = (f: F, path: string, method = 'GET', host?: string) =>
 const rows: Row<F>[] = [
   ...sdkRows(bucketCalls),
   ...sdkRows(objectCalls),
-  { op: 'GetObject', form: 'by a URL presigned by the intruder', call: (f) => presigned(f, new GetObjectCommand({ Bucket: BUCKET, Key: 'secret.txt' })), refusal: DENIED },
-  { op: 'PutObject', form: 'by a URL presigned by the intruder', call: (f) => presigned(f, new PutObjectCommand({ Bucket: BUCKET, Key: 'secret.txt' }), { method: 'PUT', body: 'forged' }), refusal: DENIED },
+  { op: 'GetObject', form: 'by a URL presigned by the intruder', call: (f) => presigned(f, (c) => getSignedUrl(c, new GetObjectCommand({ Bucket: BUCKET, Key: 'secret.txt' }), { expiresIn: 300 })), refusal: DENIED },
+  { op: 'PutObject', form: 'by a URL presigned by the intruder', call: (f) => presigned(f, (c) => getSignedUrl(c, new PutObjectCommand({ Bucket: BUCKET, Key: 'secret.txt' }), { expiresIn: 300 }), { method: 'PUT', body: 'forged' }), refusal: DENIED },
+  { op: 'DeleteObject', form: 'by a URL presigned by the intruder', call: (f) => presigned(f, (c) => getSignedUrl(c, new DeleteObjectCommand({ Bucket: BUCKET, Key: 'secret.txt' }), { expiresIn: 300 }), { method: 'DELETE' }), refusal: DENIED },
+  { op: 'ListObjectsV2', form: 'by a URL presigned by the intruder', call: (f) => presigned(f, (c) => getSignedUrl(c, new ListObjectsV2Command({ Bucket: BUCKET }), { expiresIn: 300 })), refusal: DENIED },
+  {
+    op: 'GetObject',
+    form: 'by a virtual-hosted URL presigned by the intruder',
+    async call(f) {
+      const url = new URL(await getSignedUrl(f.intruderVirtual, new GetObjectCommand({ Bucket: BUCKET, Key: 'secret.txt' }), { expiresIn: 300 }));
+      assert.equal(url.hostname, `${BUCKET}.s3.localhost`);
+      return httpOutcome(await rawRequest(f.t.endpoint, { method: 'GET', path: `${url.pathname}${url.search}`, host: url.host }));
+    },
+    refusal: DENIED,
+  },
+  // Unsigned: the owner's bucket grants nothing to everyone.
+  ...(
+    [
+      ['GetObject', 'GET', `/${BUCKET}/secret.txt`],
+      ['PutObject', 'PUT', `/${BUCKET}/secret.txt`],
+      ['DeleteObject', 'DELETE', `/${BUCKET}/secret.txt`],
+      ['ListObjectsV2', 'GET', `/${BUCKET}`],
+      ['GetBucketPolicy', 'GET', `/${BUCKET}`],
+    ] as const
+  ).map(
+    ([op, method, path]): Row<F> => ({
+      op,
+      form: 'anonymous, path-style',
+      call: (f) => rawRequest(f.t.endpoint, { method, path, query: op === 'ListObjectsV2' ? { 'list-type': '2' } : op === 'GetBucketPolicy' ? { policy: '' } : {}, body: method === 'PUT' ? 'forged' : '' }).then(httpOutcome),
+      refusal: DENIED,
+    }),
+  ),
   {
     op: 'PostObject',
     form: 'by a POST form signed by the intruder',

@@ -34,7 +34,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { TestNimbus } from '../helpers/nimbus.js';
-import { ACCOUNT, INTRUDER, INTRUDER_ACCOUNT, re, refused, runMatrix, startMatrixNimbus, type Refusal, type Row } from './cross-account-helpers.js';
+import { ACCOUNT, httpOutcome, INTRUDER, INTRUDER_ACCOUNT, re, refused, runMatrix, signedRequest, startMatrixNimbus, type Refusal, type Row } from './cross-account-helpers.js';
 
 interface F {
   t: TestNimbus;
@@ -101,6 +101,31 @@ const rows: Row<F>[] = [
   },
 ];
 
+/** The query protocol (the AWS CLI's, older SDKs'): the queue named by the path the request is posted to. */
+const byPath = (f: F, params: Record<string, string>) =>
+  signedRequest(f.t.endpoint, 'sqs', INTRUDER, {
+    method: 'POST',
+    path: `/${ACCOUNT}/private`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ Version: '2012-11-05', ...params }).toString(),
+  }).then(httpOutcome);
+const queryParams: Array<[string, Record<string, string>]> = [
+  ['SendMessage', { Action: 'SendMessage', MessageBody: 'intruder' }],
+  ['ReceiveMessage', { Action: 'ReceiveMessage', MaxNumberOfMessages: '10' }],
+  ['GetQueueAttributes', { Action: 'GetQueueAttributes', 'AttributeName.1': 'All' }],
+  ['SetQueueAttributes', { Action: 'SetQueueAttributes', 'Attribute.1.Name': 'VisibilityTimeout', 'Attribute.1.Value': '0' }],
+  ['PurgeQueue', { Action: 'PurgeQueue' }],
+  ['DeleteQueue', { Action: 'DeleteQueue' }],
+];
+/** The same queue under another host (AWS's own): the path's account and name decide, not the host. */
+const AWS_URL = `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/private`;
+rows.push(
+  ...queryParams.map(([op, params]): Row<F> => ({ op, form: "by the queue's path (query protocol)", call: (f) => byPath(f, params), refusal: { name: 'AccessDenied', message: /^Access to the resource .*\/private is denied\.$/ } })),
+  { op: 'SendMessage', form: "by the queue's URL on AWS's host", call: (f) => f.intruder.send(new SendMessageCommand({ QueueUrl: AWS_URL, MessageBody: 'intruder' })), refusal: denied(() => AWS_URL) },
+  { op: 'ReceiveMessage', form: "by the queue's URL on AWS's host", call: (f) => f.intruder.send(new ReceiveMessageCommand({ QueueUrl: AWS_URL })), refusal: denied(() => AWS_URL) },
+  { op: 'DeleteQueue', form: "by the queue's URL on AWS's host", call: (f) => f.intruder.send(new DeleteQueueCommand({ QueueUrl: AWS_URL })), refusal: denied(() => AWS_URL) },
+);
+
 runMatrix<F>({
   service: 'sqs',
   async setup() {
@@ -154,6 +179,18 @@ runMatrix<F>({
       assert.deepEqual(got.Messages?.map((m) => m.Body).sort(), ['granted', 'granted too']);
       const attrs = (await f.owner.send(new GetQueueAttributesCommand({ QueueUrl: f.sharedUrl, AttributeNames: ['DelaySeconds'] }))).Attributes;
       assert.equal(attrs?.DelaySeconds, '0');
+    });
+
+    test('a queue policy set as an attribute grants the same: SendMessage for the named account, by queue URL', async () => {
+      const f = fixture();
+      const arn = `arn:aws:sqs:us-east-1:${ACCOUNT}:by-policy`;
+      const statement = { Sid: 'send', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${INTRUDER_ACCOUNT}:root` }, Action: 'sqs:SendMessage', Resource: arn };
+      const url = (await f.owner.send(new CreateQueueCommand({ QueueName: 'by-policy', Attributes: { Policy: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }) } }))).QueueUrl!;
+      await f.intruder.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'granted' }));
+      await refused(f.intruder.send(new ReceiveMessageCommand({ QueueUrl: url })), denied(() => url)(f), 'ReceiveMessage on the policy queue');
+      await refused(f.intruder.send(new DeleteQueueCommand({ QueueUrl: url })), denied(() => url)(f), 'DeleteQueue on the policy queue');
+      const got = await f.owner.send(new ReceiveMessageCommand({ QueueUrl: url }));
+      assert.deepEqual(got.Messages?.map((m) => m.Body), ['granted']);
     });
   },
 });
