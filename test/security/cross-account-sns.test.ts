@@ -56,7 +56,15 @@ const denied = (action: string, arn: (f: F) => string) => (f: F): Refusal => ({
 const onTopic = (action: string) => denied(action, (f) => f.topic);
 const onSubscription: Refusal = { name: 'AuthorizationErrorException', message: /not authorized/ };
 
+/** A topic or subscription ARN of the owner's account naming nothing: refused as one that exists, so the refusal tells no names. */
+const MISSING_TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:no-such-topic`;
+const MISSING_SUBSCRIPTION = `${TOPIC}:0f0e0d0c-0b0a-4908-8706-050403020100`;
+
 const rows: Row<F>[] = [
+  { op: 'GetTopicAttributes', form: "by a missing topic's ARN", call: (f) => f.intruder.send(new GetTopicAttributesCommand({ TopicArn: MISSING_TOPIC })), refusal: denied('GetTopicAttributes', () => MISSING_TOPIC) },
+  { op: 'Publish', form: "by a missing topic's ARN", call: (f) => f.intruder.send(new PublishCommand({ TopicArn: MISSING_TOPIC, Message: 'probe' })), refusal: denied('Publish', () => MISSING_TOPIC) },
+  { op: 'DeleteTopic', form: "by a missing topic's ARN", call: (f) => f.intruder.send(new DeleteTopicCommand({ TopicArn: MISSING_TOPIC })), refusal: denied('DeleteTopic', () => MISSING_TOPIC) },
+  { op: 'GetSubscriptionAttributes', form: "by a missing subscription's ARN", call: (f) => f.intruder.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: MISSING_SUBSCRIPTION })), refusal: onSubscription },
   { op: 'GetTopicAttributes', form: 'by topic ARN', call: (f) => f.intruder.send(new GetTopicAttributesCommand({ TopicArn: f.topic })), refusal: onTopic('GetTopicAttributes') },
   { op: 'SetTopicAttributes', form: 'by topic ARN', call: (f) => f.intruder.send(new SetTopicAttributesCommand({ TopicArn: f.topic, AttributeName: 'DisplayName', AttributeValue: 'owned' })), refusal: onTopic('SetTopicAttributes') },
   { op: 'DeleteTopic', form: 'by topic ARN', call: (f) => f.intruder.send(new DeleteTopicCommand({ TopicArn: f.topic })), refusal: onTopic('DeleteTopic') },

@@ -55,7 +55,13 @@ const byUrl = denied((f) => f.url);
 const noSource: Refusal = { name: 'ResourceNotFoundException', message: /^The resource that you specified for the SourceArn parameter doesn't exist\.$/ };
 
 const rows: Row<F>[] = [
-  { op: 'GetQueueUrl', form: 'with QueueOwnerAWSAccountId', call: (f) => f.intruder.send(new GetQueueUrlCommand({ QueueName: 'private', QueueOwnerAWSAccountId: ACCOUNT })), refusal: denied((f) => f.arn) },
+  // Refused as a missing queue is (below), so that GetQueueUrl tells no queue name of another account.
+  {
+    op: 'GetQueueUrl',
+    form: 'with QueueOwnerAWSAccountId',
+    call: (f) => f.intruder.send(new GetQueueUrlCommand({ QueueName: 'private', QueueOwnerAWSAccountId: ACCOUNT })),
+    refusal: { name: 'QueueDoesNotExist', message: /^The specified queue does not exist\.$/ },
+  },
   // Without an owner id a name is the caller's own: the owner's queue is not found, not shown.
   { op: 'GetQueueUrl', form: 'by name alone', call: (f) => f.intruder.send(new GetQueueUrlCommand({ QueueName: 'private' })), refusal: { name: 'QueueDoesNotExist', message: /^The specified queue does not exist\.$/ } },
   { op: 'GetQueueAttributes', form: 'by queue URL', call: (f) => f.intruder.send(new GetQueueAttributesCommand({ QueueUrl: f.url, AttributeNames: ['All'] })), refusal: byUrl },
@@ -119,7 +125,27 @@ const queryParams: Array<[string, Record<string, string>]> = [
 ];
 /** The same queue under another host (AWS's own): the path's account and name decide, not the host. */
 const AWS_URL = `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/private`;
+/**
+ * A URL of the owner's account naming no queue is refused exactly as one naming a queue (AWS
+ * checks access before existence): otherwise the refusal would tell which queue names exist.
+ */
+const MISSING_URL = `http://127.0.0.1/${ACCOUNT}/no-such-queue`;
+const missingCalls: Array<[string, (c: SQSClient) => Promise<unknown>]> = [
+  ['GetQueueAttributes', (c) => c.send(new GetQueueAttributesCommand({ QueueUrl: MISSING_URL }))],
+  ['SendMessage', (c) => c.send(new SendMessageCommand({ QueueUrl: MISSING_URL, MessageBody: 'probe' }))],
+  ['ReceiveMessage', (c) => c.send(new ReceiveMessageCommand({ QueueUrl: MISSING_URL }))],
+  ['DeleteQueue', (c) => c.send(new DeleteQueueCommand({ QueueUrl: MISSING_URL }))],
+  ['ListQueueTags', (c) => c.send(new ListQueueTagsCommand({ QueueUrl: MISSING_URL }))],
+];
 rows.push(
+  ...missingCalls.map(([op, call]): Row<F> => ({ op, form: "by a missing queue's URL of the owner's account", call: (f) => call(f.intruder), refusal: denied(() => MISSING_URL) })),
+  // GetQueueUrl answers a queue the caller may not see as a missing one (AWS: "The specified queue does not exist or you do not have access to it.").
+  {
+    op: 'GetQueueUrl',
+    form: "with QueueOwnerAWSAccountId, for a queue name the owner does not have",
+    call: (f) => f.intruder.send(new GetQueueUrlCommand({ QueueName: 'no-such-queue', QueueOwnerAWSAccountId: ACCOUNT })),
+    refusal: { name: 'QueueDoesNotExist' },
+  },
   ...queryParams.map(([op, params]): Row<F> => ({ op, form: "by the queue's path (query protocol)", call: (f) => byPath(f, params), refusal: { name: 'AccessDenied', message: /^Access to the resource .*\/private is denied\.$/ } })),
   { op: 'SendMessage', form: "by the queue's URL on AWS's host", call: (f) => f.intruder.send(new SendMessageCommand({ QueueUrl: AWS_URL, MessageBody: 'intruder' })), refusal: denied(() => AWS_URL) },
   { op: 'ReceiveMessage', form: "by the queue's URL on AWS's host", call: (f) => f.intruder.send(new ReceiveMessageCommand({ QueueUrl: AWS_URL })), refusal: denied(() => AWS_URL) },
@@ -166,7 +192,7 @@ runMatrix<F>({
       await f.intruder.send(new SendMessageCommand({ QueueUrl: f.sharedUrl, MessageBody: 'granted' }));
       await f.intruder.send(new SendMessageBatchCommand({ QueueUrl: f.sharedUrl, Entries: [{ Id: 'a', MessageBody: 'granted too' }] }));
       // GetQueueUrl is not granted either: the queue's URL must come from its owner.
-      await refused(f.intruder.send(new GetQueueUrlCommand({ QueueName: 'shared', QueueOwnerAWSAccountId: ACCOUNT })), { name: 'AccessDenied' }, 'GetQueueUrl of the shared queue');
+      await refused(f.intruder.send(new GetQueueUrlCommand({ QueueName: 'shared', QueueOwnerAWSAccountId: ACCOUNT })), { name: 'QueueDoesNotExist' }, 'GetQueueUrl of the shared queue');
       for (const [op, call] of [
         ['ReceiveMessage', () => f.intruder.send(new ReceiveMessageCommand({ QueueUrl: f.sharedUrl }))],
         ['GetQueueAttributes', () => f.intruder.send(new GetQueueAttributesCommand({ QueueUrl: f.sharedUrl }))],
