@@ -82,6 +82,7 @@ const FORMS: Array<[string, string, Refusal]> = [
 ];
 /** Forms with a qualifier, for the operations that take one. */
 const QUALIFIED: Array<[string, string, Refusal]> = [
+  ['by partial ARN with alias', `${ACCOUNT}:function:private:live`, DENIED],
   ['by qualified ARN (alias)', `${ARN}:live`, DENIED],
   ['by qualified ARN (version)', `${ARN}:1`, DENIED],
 ];

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import { test } from 'node:test';
-import { S3Client, GetObjectCommand, PutObjectCommand, ListObjectsV2Command, PutBucketPolicyCommand, CreateBucketCommand, ListBucketsCommand, DeleteObjectCommand, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { S3Client, GetObjectCommand, PutObjectCommand, ListObjectsV2Command, PutBucketPolicyCommand, CreateBucketCommand, ListBucketsCommand, DeleteObjectCommand, HeadObjectCommand, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -23,6 +23,8 @@ interface F {
   intruder: S3Client;
   intruderVirtual: S3Client;
   uploadId: string;
+  /** The version id of the owner's object (the bucket is versioned). */
+  versionId: string;
 }
 
 const DENIED: Refusal = { name: 'AccessDenied', message: /^Access Denied$/ };
@@ -89,6 +91,13 @@ const rows: Row<F>[] = [
     },
     refusal: DENIED,
   },
+  // A key the owner's bucket does not hold is refused as one it holds (without s3:ListBucket AWS answers 403, not NoSuchKey), so keys cannot be probed.
+  { op: 'GetObject', form: 'path-style, a missing key', call: (f) => f.intruder.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'no-such-key' })), refusal: DENIED },
+  { op: 'HeadObject', form: 'path-style, a missing key', call: (f) => f.intruder.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'no-such-key' })), refusal: HEAD_DENIED },
+  { op: 'DeleteObject', form: 'path-style, a missing key', call: (f) => f.intruder.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'no-such-key' })), refusal: DENIED },
+  // By version id: a permanent delete of the owner's version, or a read of it.
+  { op: 'DeleteObject', form: "path-style, by the owner's version id", call: (f) => f.intruder.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'secret.txt', VersionId: f.versionId })), refusal: DENIED },
+  { op: 'GetObject', form: "path-style, by the owner's version id", call: (f) => f.intruder.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'secret.txt', VersionId: f.versionId })), refusal: DENIED },
   // Unsigned: the owner's bucket grants nothing to everyone.
   ...(
     [
@@ -155,7 +164,8 @@ runMatrix<F>({
     const owner = s3(t, OWNER);
     const intruder = s3(t, INTRUDER);
     const uploadId = await ownerSetup(owner, INTRUDER_ACCOUNT, intruder);
-    return { t, owner, intruder, intruderVirtual: s3(t, INTRUDER, true), uploadId };
+    const versionId = (await owner.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'secret.txt' }))).VersionId!;
+    return { t, owner, intruder, intruderVirtual: s3(t, INTRUDER, true), uploadId, versionId };
   },
   async teardown(f) {
     for (const c of [f.owner, f.intruder, f.intruderVirtual]) c.destroy();
