@@ -13,10 +13,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { after, before, describe, test } from 'node:test';
 import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest } from '@smithy/core/protocols';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { after, before, describe, test } from 'node:test';
 import { ACCOUNT, startTestNimbus, TEST_CREDENTIALS, type TestNimbus, type TestNimbusOptions } from '../helpers/nimbus.js';
 
 export { ACCOUNT };
@@ -54,7 +54,10 @@ export interface Row<F> {
    * that is the caller's): the call succeeds and this asserts its answer shows nothing of the owner's.
    */
   shows?(answer: unknown, f: F): void;
-  /** A Nimbus bug this row shows, to fix in an area the matrix may not edit: the row runs as a todo. */
+  /**
+   * Where Nimbus still answers otherwise than AWS (walled, but not in AWS's words, or in code
+   * this branch may not change): the reason, naming where the fix belongs. The row runs as a todo.
+   */
   todo?: string;
 }
 
