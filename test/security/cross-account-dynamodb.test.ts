@@ -61,6 +61,9 @@ const denied = (op: string, resource: string): Refusal => ({
   ),
 });
 const INVALID_NAME = /Table name should be within the length \[3, 255\] and only contain 'a-z', 'A-Z', '0-9', '-', '_', '\.'\.$/;
+// Streams take resource-based policies of their own (developerguide/rbac-attach-resource-policy-streams.html), so
+// another account's stream is refused as another account's table is. The fix belongs in engine/stream-ops.ts
+// (streamByArn), left alone here because the wall holds: the owner's stream is neither shown nor changed.
 const STREAM_TODO = "Nimbus answers another account's stream as a missing one (ResourceNotFoundException): walled, but AWS answers AccessDeniedException";
 const notFound: Refusal = { name: 'ResourceNotFoundException', message: /^Requested resource not found/ };
 
