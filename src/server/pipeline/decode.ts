@@ -51,7 +51,9 @@ function decode(ctx: RequestCtx): void {
   const form = ctx.identity!.payloadSigned && req.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded');
   const params = parseForm(form ? body.toString('utf8') : req.query);
   if (form && req.query) {
-    // Query parameters in the URL of a POST are merged under the (signed) form fields.
+    // Query parameters in the URL of a POST are merged under the (signed) form fields, which
+    // win (a presigned POST's form chooses the operation); a name repeated within either is
+    // refused by parseForm.
     for (const [k, v] of parseForm(req.query)) if (!params.has(k)) params.set(k, v);
   }
   service.queryDefaults?.(params, req.path);

@@ -245,6 +245,9 @@ export class Subscriptions {
     const a = parseArn(arn);
     if (!a || a.service !== 'sns' || a.resource.split(':').length !== 2) throw invalidParameter('SubscriptionArn');
     const s = this.get(arn);
+    // Another account's ARN is refused whether or not it names a subscription, so the refusal
+    // tells nothing of what exists there.
+    if (!s && a.account !== ctx.accountId) throw new AuthorizationError(`User: arn:aws:iam::${ctx.accountId}:root is not authorized to access this subscription`);
     if (!s) throw new NotFound('Subscription does not exist');
     if (s.owner !== ctx.accountId && a.account !== ctx.accountId) {
       throw new AuthorizationError(`User: arn:aws:iam::${ctx.accountId}:root is not authorized to access this subscription`);

@@ -131,7 +131,12 @@ export class Topics {
     const a = parseArn(arn);
     if (!a || a.service !== 'sns' || !a.resource || a.resource.includes(':')) throw invalidParameter(param);
     const t = this.byArnMap.get(arn);
-    if (!t) throw new NotFound('Topic does not exist');
+    if (!t) {
+      // Another account's ARN is refused whether or not a topic has it (AWS decides access
+      // first): a NotFound there would tell which topic names another account has.
+      if (a.account !== ctx.accountId) throw notAuthorized(ctx, action, arn, `because no resource-based policy allows the SNS:${action} action`);
+      throw new NotFound('Topic does not exist');
+    }
     this.authorize(t, ctx, action, keys);
     return t;
   }
@@ -150,8 +155,7 @@ export class Topics {
     };
     const request = { principalAccount: ctx.accountId, action: `SNS:${action}`, resource: t.arn };
     const decision = policyDecision(t.attributes.Policy ?? defaultPolicy(t), request, (c, unknown) => conditionsHold(c, keys, unknown));
-    const denied = (why: string) =>
-      new AuthorizationError(`User: arn:aws:iam::${ctx.accountId}:root is not authorized to perform: SNS:${action} on resource: ${t.arn} ${why}`);
+    const denied = (why: string) => notAuthorized(ctx, action, t.arn, why);
     if (decision === 'deny') throw denied('with an explicit deny in a resource-based policy');
     if (decision === 'allow' || t.account === ctx.accountId) return;
     throw denied(`because no resource-based policy allows the SNS:${action} action`);
@@ -400,4 +404,9 @@ function checkTags(tags: Record<string, string>, existing: Record<string, string
     if (v.length > 256) throw invalidParameter(`Tags Reason: Tag value for key ${k} is too long`);
   }
   if (Object.keys({ ...existing, ...tags }).length > MAX_TAGS) throw new TagLimitExceeded('Could not complete request: tag quota of per resource exceeded');
+}
+
+/** SNS's refusal of an action on a topic. */
+function notAuthorized(ctx: RequestContext, action: string, arn: string, why: string) {
+  return new AuthorizationError(`User: arn:aws:iam::${ctx.accountId}:root is not authorized to perform: SNS:${action} on resource: ${arn} ${why}`);
 }

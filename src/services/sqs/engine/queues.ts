@@ -129,6 +129,9 @@ export class QueueRegistry {
       : NAME.test(queueUrl) || FIFO_NAME.test(queueUrl)
         ? this.byName.get(key(ctx.accountId, ctx.region, queueUrl))
         : undefined;
+    // A URL of another account is refused whether or not it names a queue (AWS decides access
+    // first): QueueDoesNotExist there would tell which queue names another account has.
+    if (!q && m && m[1] !== ctx.accountId) throw new AccessDenied(`Access to the resource ${queueUrl} is denied.`);
     if (!q) throw new QueueDoesNotExist('The specified queue does not exist.');
     this.authorize(q, ctx, action, queueUrl);
     return q;

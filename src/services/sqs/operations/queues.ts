@@ -62,8 +62,10 @@ export function queueOperations(sqs: SqsEngine): Record<string, Operation> {
       handler(input, ctx) {
         const owner = input.QueueOwnerAWSAccountId ?? ctx.accountId;
         const q = queues.find(owner, ctx.region, input.QueueName);
-        if (!q) throw new QueueDoesNotExist('The specified queue does not exist.');
-        queues.authorize(q, ctx, 'GetQueueUrl', q.arn);
+        // A queue the caller may not get is answered as a missing one (AWS: "The specified queue
+        // does not exist or you do not have access to it."), so no name of another account's
+        // queues can be told from a missing one.
+        if (!q || !queues.allows(q, ctx.accountId, 'GetQueueUrl')) throw new QueueDoesNotExist('The specified queue does not exist.');
         return { QueueUrl: queues.url(q, ctx.endpoint) };
       },
     }),
