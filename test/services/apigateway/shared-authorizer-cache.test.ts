@@ -91,6 +91,12 @@ describe('policyAllows', () => {
     assert.equal(policyAllows(policy(allow('*'), deny('arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/DELETE/*')), ARN), true);
   });
 
+  test('conditions are not evaluated: a conditional Allow grants nothing, a conditional Deny applies', () => {
+    const cond = { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } };
+    assert.equal(policyAllows(policy({ ...allow(ARN), Condition: cond }), ARN), false);
+    assert.equal(policyAllows(policy(allow(ARN), { ...deny(ARN), Condition: cond }), ARN), false);
+  });
+
   test('NotAction and NotResource', () => {
     assert.equal(policyAllows(policy({ Effect: 'Allow', Action: 'execute-api:Invoke', NotResource: '*/DELETE/*' }), ARN), true);
     assert.equal(policyAllows(policy({ Effect: 'Allow', Action: 'execute-api:Invoke', NotResource: '*/GET/*' }), ARN), false);

@@ -225,6 +225,30 @@ describe('JwtVerifier', () => {
     assert.equal(small.cachedTokens(), 2);
     clock.advance(3601_000);
     await assert.rejects(small.verify(tokens[2]!, config()), /expired/);
-    assert.equal(small.cachedTokens(), 1);
+    await assert.rejects(small.verify(tokens[0]!, config()), /expired/);
+    assert.equal(small.cachedTokens(), 2);
+  });
+
+  test('a token seen before costs no key look-up: bad signatures, and good ones refused for their claims', async () => {
+    let fetches = 0;
+    const counting: typeof fetch = (input, init) => {
+      fetches++;
+      return fetch(input, init);
+    };
+    // Keys go stale after a second: any token that needs a key fetches them again.
+    const v = new JwtVerifier({ clock, log: createLogger('silent'), fetch: counting, keysTtlMs: 1000 });
+    const other = await keyPair('RS256', 'rsa-1');
+    const forged = await mint({}, { key: other.privateKey });
+    const wrongAud = await mint({ aud: 'someone-else' });
+    await assert.rejects(v.verify(forged, config()), /signature/);
+    await assert.rejects(v.verify(wrongAud, config()), /audience/);
+    assert.equal(fetches, 2);
+    clock.advance(2000);
+    await assert.rejects(v.verify(forged, config()), /signature/);
+    await assert.rejects(v.verify(wrongAud, config()), /audience/);
+    assert.equal(fetches, 2);
+    // The same good token under another configuration that accepts it.
+    assert.equal((await v.verify(wrongAud, { issuer: idp.issuer, audience: ['someone-else'] })).claims.aud, 'someone-else');
+    assert.equal(fetches, 2);
   });
 });

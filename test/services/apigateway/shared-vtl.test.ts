@@ -153,6 +153,7 @@ describe('renderTemplate: variables', () => {
     assert.equal(r(`$input.path('$[1].type')`), 'cat');
     assert.equal(r(`[$input.path('$[9].type')]`), '[]');
     assert.equal(r(`$input.path('$').size()`), '3');
+    assert.equal(r(`$input.path('$[*].type')`), '["dog","cat","fish"]');
     assert.equal(r(`$input.json('$')`, ''), '{}');
     assert.equal(r(`$input.body`, '{"raw": true}'), '{"raw": true}');
     assert.equal(r(`$input.body`, ''), '{}');

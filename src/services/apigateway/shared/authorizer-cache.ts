@@ -89,6 +89,9 @@ export function authorizerPolicyDecision(policyDocument: unknown, methodArn: str
     if (notActions !== undefined && notActions.some((a) => wildcard(a, 'execute-api:Invoke', true))) continue;
     if (resources !== undefined && !resources.some((r) => wildcard(r, methodArn, false))) continue;
     if (notResources !== undefined && notResources.some((r) => wildcard(r, methodArn, false))) continue;
+    // Conditions are not evaluated here (the request's keys are not at hand): a conditional Allow
+    // grants nothing and a conditional Deny applies, the safe side of each.
+    if (st.Condition !== undefined && effect === 'Allow') continue;
     if (effect === 'Deny') return 'deny';
     allowed = true;
   }

@@ -7,21 +7,27 @@
  *
  * Keys are fetched once per issuer and kept for two hours (AWS: "API Gateway can cache the
  * public key for two hours"); a token naming a kid the cached set lacks refetches the set, at
- * most once a minute, so a key rotation is picked up without a flood of fetches. Verified tokens
- * are remembered by their text until they expire, so a client repeating its token costs a map
- * look-up and a few comparisons, not a signature check.
+ * most once a minute, so a key rotation is picked up without a flood of fetches. Tokens are
+ * remembered by their text (bounded LRU): one whose signature checked out keeps its claims until
+ * it expires, so a client repeating its token costs a map look-up and the claim comparisons (run
+ * on every request against that request's configuration and time), not a signature check; one
+ * that can never verify (bad signature, malformed) keeps its reason for a few minutes.
  *
  * AWS says only RSA algorithms are supported; Nimbus also takes ECDSA (ES*) keys since local
  * identity providers often sign with them. HMAC and `none` are refused: a gateway has no shared
  * secret with the issuer.
  */
-import { type JWK, errors as joseErrors, importJWK, jwtVerify } from 'jose';
+import { compactVerify, type JWK, errors as joseErrors, importJWK } from 'jose';
 import type { Clock } from '../../../lib/clock.js';
 import type { Logger } from '../../../lib/log.js';
 
 /** A token the authorizer refuses; `reason` is what Nimbus tells the client (the `error_description` of `WWW-Authenticate`). */
 export class JwtRejected extends Error {
-  constructor(readonly reason: string) {
+  constructor(
+    readonly reason: string,
+    /** The token can never verify, whatever the time or the issuer's keys (cached as such). */
+    readonly permanent = false,
+  ) {
     super(reason);
     this.name = 'JwtRejected';
   }
@@ -57,7 +63,10 @@ const FETCH_TIMEOUT_MS = 5000;
 const FAILED_FETCH_BACKOFF_MS = 1000;
 /** Tokens without `exp` are remembered this long at most (ms). */
 const NO_EXP_CACHE_MS = 5 * 60_000;
+/** Tokens that can never verify (and expired ones) are remembered this long (ms). */
+const REJECTION_CACHE_MS = 5 * 60_000;
 const MAX_TOKEN_LENGTH = 16 * 1024;
+const MAX_CACHED_TOKEN_LENGTH = 4096;
 
 type VerifyKey = Awaited<ReturnType<typeof importJWK>>;
 
@@ -74,14 +83,14 @@ interface IssuerKeys {
   pending?: Promise<void>;
 }
 
-interface CachedToken {
-  result: VerifiedJwt;
-  iss: unknown;
-  /** The audiences the token names (`aud`, else `client_id`). */
-  audiences: string[];
-  /** Epoch ms after which the entry is no use. */
-  until: number;
-}
+/**
+ * A token seen before: its signature was good (the claims, to check against each request's
+ * configuration and the clock) or it can never be good (a bad signature, a malformed token, a
+ * refused algorithm: the reason, so a client retrying it costs no signature check).
+ */
+type CachedToken =
+  | { claims: Record<string, unknown>; result: VerifiedJwt; audiences: string[]; rejected?: undefined; until: number }
+  | { rejected: string; until: number };
 
 export class JwtVerifier {
   private readonly clock: Clock;
@@ -91,7 +100,7 @@ export class JwtVerifier {
   private readonly refetchIntervalMs: number;
   private readonly tokenCacheSize: number;
   private readonly issuers = new Map<string, IssuerKeys>();
-  /** Verified tokens by text, oldest use first (a Map keeps insertion order: a hit re-inserts). */
+  /** Tokens by text, oldest use first (a Map keeps insertion order: a hit re-inserts). */
   private readonly tokens = new Map<string, CachedToken>();
 
   constructor(opts: JwtVerifierOptions) {
@@ -108,55 +117,67 @@ export class JwtVerifier {
     let text = token.trim();
     if (/^bearer /i.test(text)) text = text.slice(7).trim();
     const now = this.clock.now();
-    const cached = this.tokens.get(text);
-    if (cached !== undefined) {
-      if (now < cached.until) {
-        this.tokens.delete(text);
-        this.tokens.set(text, cached);
-        checkIssuerAndAudience(cached.iss, cached.audiences, config);
-        return cached.result;
-      }
+    let entry = this.tokens.get(text);
+    if (entry !== undefined) {
       this.tokens.delete(text);
-      if (cached.until === expOf(cached.result.claims)) throw new JwtRejected('the token has expired');
+      if (now >= entry.until) entry = undefined;
     }
-    const verified = await this.verifyUncached(text, config, now);
-    this.remember(text, verified, now);
-    return verified.result;
+    if (entry === undefined) {
+      try {
+        entry = await this.verifySignature(text, config.issuer, now);
+      } catch (err) {
+        // A token that can never verify is remembered with its reason; one naming a key the
+        // issuer may publish later (a rotation) is not.
+        if (err instanceof JwtRejected && err.permanent) this.remember(text, { rejected: err.reason, until: now + REJECTION_CACHE_MS });
+        throw err;
+      }
+    }
+    this.remember(text, entry);
+    if (entry.rejected !== undefined) throw new JwtRejected(entry.rejected);
+    checkClaims(entry.claims, entry.audiences, config, now);
+    return entry.result;
   }
 
-  /** How many verified tokens are remembered (for tests and metrics). */
+  /** How many tokens are remembered, good and bad (for tests and metrics). */
   cachedTokens(): number {
     return this.tokens.size;
   }
 
-  /** Forgets every key set and verified token (the issuers changed their keys out of band). */
+  /** Forgets every key set and token (the issuers changed their keys out of band). */
   clear(): void {
     this.issuers.clear();
     this.tokens.clear();
   }
 
-  private async verifyUncached(text: string, config: JwtConfig, now: number): Promise<CachedToken> {
+  /** The token's claims once its signature checks out against the issuer's key; the claims' values are checked per request. */
+  private async verifySignature(text: string, issuer: string, now: number): Promise<CachedToken> {
     const header = decodeHeader(text);
-    const key = await this.keyFor(config.issuer, header.kid, header.alg);
-    let claims: Record<string, unknown>;
+    const key = await this.keyFor(issuer, header.kid, header.alg);
+    let payload: Uint8Array;
     try {
-      // Signature first, then exp and nbf on the injected clock (jose checks those when present).
-      ({ payload: claims } = await jwtVerify(text, key, { algorithms: [header.alg], currentDate: new Date(now) }));
+      ({ payload } = await compactVerify(text, key, { algorithms: [header.alg] }));
     } catch (err) {
       throw rejectionOf(err);
     }
-    const iat = claims.iat;
-    if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat))) throw new JwtRejected('the token has an invalid iat claim');
-    if (typeof iat === 'number' && iat * 1000 > now) throw new JwtRejected('the token was issued in the future');
-    const audiences = audiencesOf(claims);
-    checkIssuerAndAudience(claims.iss, audiences, config);
-    const exp = expOf(claims);
-    const until = exp ?? now + NO_EXP_CACHE_MS;
-    return { result: { claims, scopes: scopesOf(claims) }, iss: claims.iss, audiences, until };
+    let claims: unknown;
+    try {
+      claims = JSON.parse(new TextDecoder().decode(payload));
+    } catch {
+      throw new JwtRejected('the token payload is not valid JSON', true);
+    }
+    if (!claims || typeof claims !== 'object' || Array.isArray(claims)) throw new JwtRejected('the token payload is not a JSON object', true);
+    const c = claims as Record<string, unknown>;
+    for (const name of ['exp', 'nbf', 'iat'] as const) {
+      if (c[name] !== undefined && (typeof c[name] !== 'number' || !Number.isFinite(c[name]))) throw new JwtRejected(`the token has an invalid ${name} claim`, true);
+    }
+    // Remembered until it expires (a token without exp for a while only: its key may be withdrawn).
+    const exp = expOf(c);
+    return { claims: c, result: { claims: c, scopes: scopesOf(c) }, audiences: audiencesOf(c), until: exp !== undefined ? Math.max(exp, now + 1) + REJECTION_CACHE_MS : now + NO_EXP_CACHE_MS };
   }
 
-  private remember(text: string, entry: CachedToken, now: number): void {
-    if (entry.until <= now) return;
+  private remember(text: string, entry: CachedToken): void {
+    // Typical tokens are about 1 KB; larger ones are checked every time rather than held.
+    if (text.length > MAX_CACHED_TOKEN_LENGTH) return;
     if (this.tokens.size >= this.tokenCacheSize) {
       const oldest = this.tokens.keys().next();
       if (!oldest.done) this.tokens.delete(oldest.value);
@@ -247,33 +268,28 @@ function decodeHeader(text: string): { kid: string; alg: string } {
   if (text.length > MAX_TOKEN_LENGTH) throw new JwtRejected('the token is too long');
   const parts = text.split('.');
   if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p)) || parts[0] === '' || parts[1] === '') {
-    throw new JwtRejected('token contains an invalid number of segments');
+    throw new JwtRejected('token contains an invalid number of segments', true);
   }
   let header: unknown;
   try {
     header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8'));
   } catch {
-    throw new JwtRejected('the token header is not valid JSON');
+    throw new JwtRejected('the token header is not valid JSON', true);
   }
-  if (!header || typeof header !== 'object' || Array.isArray(header)) throw new JwtRejected('the token header is not valid JSON');
+  if (!header || typeof header !== 'object' || Array.isArray(header)) throw new JwtRejected('the token header is not valid JSON', true);
   const { alg, kid } = header as { alg?: unknown; kid?: unknown };
-  if (typeof alg !== 'string' || !ALGORITHMS.has(alg)) throw new JwtRejected(`signing method ${String(alg)} is invalid`);
-  if (typeof kid !== 'string' || kid === '') throw new JwtRejected('the token has no kid header');
-  if (parts[2] === '') throw new JwtRejected('the token has no signature');
+  if (typeof alg !== 'string' || !ALGORITHMS.has(alg)) throw new JwtRejected(`signing method ${String(alg)} is invalid`, true);
+  if (typeof kid !== 'string' || kid === '') throw new JwtRejected('the token has no kid header', true);
+  if (parts[2] === '') throw new JwtRejected('the token has no signature', true);
   return { kid, alg };
 }
 
-/** What a jose failure tells the client. Wordings other than the expiry one are Nimbus's own (unconfirmed against AWS). */
+/** What a jose failure tells the client. Wordings are Nimbus's own (unconfirmed against AWS). */
 function rejectionOf(err: unknown): JwtRejected {
   if (err instanceof JwtRejected) return err;
-  if (err instanceof joseErrors.JWTExpired) return new JwtRejected('the token has expired');
-  if (err instanceof joseErrors.JWTClaimValidationFailed) {
-    if (err.claim === 'nbf' && err.reason === 'check_failed') return new JwtRejected('the token is not valid yet');
-    return new JwtRejected(`the token has an invalid ${err.claim} claim`);
-  }
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return new JwtRejected('the token signature is invalid');
-  if (err instanceof joseErrors.JOSEAlgNotAllowed) return new JwtRejected('signing method is invalid');
-  return new JwtRejected('the token is malformed');
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return new JwtRejected('the token signature is invalid', true);
+  if (err instanceof joseErrors.JOSEAlgNotAllowed) return new JwtRejected('signing method is invalid', true);
+  return new JwtRejected('the token is malformed', true);
 }
 
 function expOf(claims: Record<string, unknown>): number | undefined {
@@ -287,9 +303,18 @@ function audiencesOf(claims: Record<string, unknown>): string[] {
   return typeof claims.client_id === 'string' ? [claims.client_id] : [];
 }
 
-function checkIssuerAndAudience(iss: unknown, audiences: string[], config: JwtConfig): void {
-  if (iss !== config.issuer) throw new JwtRejected('the token does not have a valid issuer');
+/**
+ * The claims as AWS lists its checks: `iss` equal to the issuer, `aud` (or `client_id`) among the
+ * audience, `exp` after now, `nbf` and `iat` not after now, on the injected clock. Run on every
+ * request, cached token or not: the configuration and the time are the request's.
+ */
+function checkClaims(claims: Record<string, unknown>, audiences: string[], config: JwtConfig, now: number): void {
+  if (claims.iss !== config.issuer) throw new JwtRejected('the token does not have a valid issuer');
   if (!audiences.some((a) => config.audience.includes(a))) throw new JwtRejected('the token does not have a valid audience');
+  // The expiry wording is the one AWS's WWW-Authenticate carries; the others are Nimbus's own.
+  if (typeof claims.exp === 'number' && claims.exp * 1000 <= now) throw new JwtRejected('the token has expired');
+  if (typeof claims.nbf === 'number' && claims.nbf * 1000 > now) throw new JwtRejected('the token is not valid yet');
+  if (typeof claims.iat === 'number' && claims.iat * 1000 > now) throw new JwtRejected('the token was issued in the future');
 }
 
 /** `scope` (space-separated, OAuth 2.0) or `scp` (a list, or a space-separated string). */

@@ -145,7 +145,8 @@ export function makeInput(body: string, params: TemplateParams, maxBody: number)
       // The payload is made a template value once; every path() reads from that one tree.
       converted ??= { value: asTemplateValue(json()) };
       const v = evalJsonPath(converted.value, String(path ?? '$'));
-      return v;
+      // A wildcard's matches are a new list: give it a JSON list's printing too.
+      return Array.isArray(v) && !Object.hasOwn(v, 'toString') ? asTemplateValue(v) : v;
     },
     params(name?: unknown): unknown {
       if (name === undefined) return all;
