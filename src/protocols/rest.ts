@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import { constraintViolations, type Member, type Shape, type StructureShape, type Violation } from './shapes.js';
 
 export interface HttpBinding {
-  method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD' | 'OPTIONS';
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'PATCH';
   /** `/`, `/{Bucket}`, `/{Bucket}/{Key+}`, each optionally `?literal` or `?name=value` (`&`-joined). */
   uri: string;
   /**
