@@ -32,7 +32,7 @@ export class RestDataPlane implements DataPlane {
   async handle(req: ApiRequest, doc: StoredDocument, call: InvokeCall): Promise<ApiResponse> {
     const api = doc as RestApiDoc;
     const res = await this.serve(req, api, call);
-    res.headers['x-amzn-requestid'] ??= req.requestId;
+    // x-amzn-RequestId is the server's, on every answer.
     res.headers['x-amz-apigw-id'] ??= req.requestId.replace(/-/g, '').slice(0, 16);
     return res;
   }
@@ -141,7 +141,7 @@ export class RestDataPlane implements DataPlane {
 
 /** A Lambda proxy failure: 502 `{"message": "Internal server error"}`, as AWS words it. */
 function internalError(inv: Invocation, status: number): ApiResponse {
-  return { status, headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalServerErrorException', 'x-amzn-requestid': inv.req.requestId }, body: '{"message": "Internal server error"}' };
+  return { status, headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalServerErrorException' }, body: '{"message": "Internal server error"}' };
 }
 
 function safeDecode(s: string): string {

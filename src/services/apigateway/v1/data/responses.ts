@@ -41,7 +41,7 @@ export function gatewayResponse(type: string, custom: Record<string, GatewayResp
   const own = Object.hasOwn(custom, type) ? custom[type] : undefined;
   const family = Object.hasOwn(custom, fallback) ? custom[fallback] : undefined;
   const status = Number(own?.statusCode ?? def.status);
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-errortype': def.errorType, 'x-amzn-requestid': ctx.requestId };
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-errortype': def.errorType };
   for (const g of [family, own]) {
     for (const [k, v] of Object.entries(g?.responseParameters ?? {})) {
       const m = /^gatewayresponse\.header\.(.+)$/.exec(k);
@@ -58,6 +58,8 @@ export function gatewayResponse(type: string, custom: Record<string, GatewayResp
   };
   // A gateway response's template sees `$context` variables only; they are substituted here
   // (bounded: one pass over the template) without a full Velocity engine.
-  const body = template === undefined ? `{"message":${vars['error.messageString']}}` : template.replace(/\$(?:\{context\.([a-zA-Z.]+)\}|context\.([a-zA-Z.]+))/g, (all, a?: string, b?: string) => vars[(a ?? b)!] ?? all);
+  // AWS writes its internal errors with a space after the colon (`{"message": "Internal server error"}`).
+  const internal = type === 'API_CONFIGURATION_ERROR' || type === 'DEFAULT_5XX';
+  const body = template === undefined ? (internal ? `{"message": ${vars['error.messageString']}}` : `{"message":${vars['error.messageString']}}`) : template.replace(/\$(?:\{context\.([a-zA-Z.]+)\}|context\.([a-zA-Z.]+))/g, (all, a?: string, b?: string) => vars[(a ?? b)!] ?? all);
   return { status, headers, body };
 }
