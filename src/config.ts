@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { delimiter, resolve } from 'node:path';
+import { parseCidrList } from './lib/outbound.js';
 import type { Credentials } from './protocols/sigv4.js';
 
 export interface Config {
@@ -22,6 +23,10 @@ export interface Config {
   functionIdleSeconds: number;
   /** Directories under which functions may run code in place (hot reload); the working directory by default. */
   hotReloadRoots: string[];
+  /** CIDR blocks Nimbus refuses to connect to for users (SNS HTTP subscriptions, ...), besides link-local and metadata addresses. */
+  outboundDeny: string[];
+  /** CIDR blocks allowed even when denied (by default or by outboundDeny). */
+  outboundAllow: string[];
 }
 
 export const DEFAULT_CREDENTIALS: Credentials = { accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' };
@@ -40,6 +45,8 @@ const FLAGS: Record<string, { env: string; takesValue: boolean }> = {
   'max-function-environments': { env: 'NIMBUS_MAX_FUNCTION_ENVIRONMENTS', takesValue: true },
   'function-idle-timeout': { env: 'NIMBUS_FUNCTION_IDLE_TIMEOUT', takesValue: true },
   'hot-reload-roots': { env: 'NIMBUS_HOT_RELOAD_ROOTS', takesValue: true },
+  'outbound-deny': { env: 'NIMBUS_OUTBOUND_DENY', takesValue: true },
+  'outbound-allow': { env: 'NIMBUS_OUTBOUND_ALLOW', takesValue: true },
 };
 
 /** Parses `--name value`, `--name=value` and boolean `--memory`. */
@@ -125,6 +132,13 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const ttlSweepSeconds = /^\d+(\.\d+)?$/.test(rawTtl) ? Number(rawTtl) : NaN;
   if (!(ttlSweepSeconds >= 0.05 && ttlSweepSeconds <= 86400)) throw new ConfigError(`invalid TTL sweep interval (seconds, 0.05 to 86400): ${rawTtl}`);
   const maxFunctionEnvironments = wholeNumber(get('max-function-environments') ?? '64', 'maximum function environments', 1, 10_000);
+  const cidrs = (name: 'outbound-deny' | 'outbound-allow') => {
+    try {
+      return parseCidrList(get(name), `--${name}`);
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
+  };
   const functionIdleSeconds = wholeNumber(get('function-idle-timeout') ?? '600', 'function idle timeout (seconds)', 1, 86_400);
   return {
     host: get('host') ?? '127.0.0.1',
@@ -137,6 +151,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     ttlSweepSeconds,
     maxFunctionEnvironments,
     functionIdleSeconds,
+    outboundDeny: cidrs('outbound-deny'),
+    outboundAllow: cidrs('outbound-allow'),
     hotReloadRoots: (get('hot-reload-roots') ?? process.cwd()).split(delimiter).filter(Boolean).map((d) => resolve(d)),
   };
 }

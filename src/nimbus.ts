@@ -6,6 +6,7 @@ import { DEFAULT_CREDENTIALS, type Config } from './config.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { randomIds, type Ids } from './lib/ids.js';
 import { EventBus } from './lib/event-bus.js';
+import { OutboundGuard } from './lib/outbound.js';
 import { InternalApi } from './lib/internal.js';
 import { createLogger, type Logger } from './lib/log.js';
 import { SigV4Verifier, type Credentials } from './protocols/sigv4.js';
@@ -71,11 +72,12 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
   const bus = new EventBus(log);
   const blobs = new BlobStore({ memory, dir: join(dataDir, 'blobs'), log });
   const internal = new InternalApi();
+  const outbound = new OutboundGuard({ deny: opts.outboundDeny ?? [], allow: opts.outboundAllow ?? [] });
   let ownEndpoint = '';
   const credentials = new Map<string, Credentials>();
   for (const c of opts.credentials ?? [DEFAULT_CREDENTIALS]) credentials.set(c.accessKeyId, c);
   const lookup = (akid: string) => credentials.get(akid);
-  for (const factory of [...servicesOf(opts), ...(opts.extraServices ?? [])]) services.push(...[await factory({ store, clock, ids, log, region, bus, blobs, internal, credentials: lookup, accountCredentials: (account) => [...credentials.values()].find((c) => c.accountId === account), dataDir, memory, endpoint: () => ownEndpoint })].flat());
+  for (const factory of [...servicesOf(opts), ...(opts.extraServices ?? [])]) services.push(...[await factory({ store, clock, ids, log, region, bus, blobs, internal, outbound, credentials: lookup, accountCredentials: (account) => [...credentials.values()].find((c) => c.accountId === account), dataDir, memory, endpoint: () => ownEndpoint })].flat());
 
   const verifier = new SigV4Verifier(lookup, clock);
   const hosts = endpointRouter(services);

@@ -68,6 +68,7 @@ export const MissingAction = awsErrorClass('MissingAction', { status: 400 });
 export const MissingParameter = awsErrorClass('MissingParameter', { status: 400 });
 export const InvalidParameterValue = awsErrorClass('InvalidParameterValue', { status: 400 });
 export const MalformedQueryString = awsErrorClass('MalformedQueryString', { status: 404 });
+export const ConflictingQueryParameter = awsErrorClass('ConflictingQueryParameter', { status: 400 });
 export const SerializationException = awsErrorClass('SerializationException', { status: 400 });
 export const UnknownOperationException = awsErrorClass('UnknownOperationException', { status: 400 });
 // REST-XML (S3) request errors.

@@ -11,7 +11,7 @@
  *  - a flattened map is `Name.N.Key` / `Name.N.Value` (the map's `keyName` / `valueName`).
  * Generic: no service knowledge lives here.
  */
-import { MalformedQueryString, type AwsError } from './errors.js';
+import { ConflictingQueryParameter, MalformedQueryString, type AwsError } from './errors.js';
 import { constraintViolations, isBase64, type ListShape, type MapShape, type Shape, type StructureShape, type Violation } from './shapes.js';
 import { encodeXmlStructure, escapeXml, wrapXml } from './xml.js';
 
@@ -33,11 +33,21 @@ function decodeComponent(s: string): string {
 
 /**
  * Parses an `application/x-www-form-urlencoded` body (or a URL query string, with or without
- * its leading `?`) into a flat map; the last value of a repeated name wins; `+` is a space.
+ * its leading `?`) into a flat map; `+` is a space. A name given twice is refused
+ * (ConflictingQueryParameter): taking either value would let `Action=Get...&Action=Delete...`
+ * run an operation other than the one a reader of the request (or a proxy's rule) sees.
  * A name without `=` has the value `''`; empty segments (`a=1&&b=2`) are skipped.
  * Invalid percent-encoding (or percent-encoded bytes that are not UTF-8) throws the common
  * `MalformedQueryString` error.
  */
+/**
+ * AWS's common error for a parameter that clashes with another (documented for the query
+ * APIs as "The query parameter <parameter> is invalid. Its structure conflicts with that of
+ * another parameter."); that AWS answers a plainly repeated name with it is unconfirmed.
+ */
+export const conflictingParameter = (name: string) =>
+  new ConflictingQueryParameter(`The query parameter '${name}' is invalid. Its structure conflicts with that of another parameter.`);
+
 export function parseForm(body: string): Map<string, string> {
   const out = new Map<string, string>();
   const n = body.length;
@@ -47,11 +57,9 @@ export function parseForm(body: string): Map<string, string> {
     if (amp === -1) amp = n;
     if (amp > start) {
       const eq = body.indexOf('=', start);
-      if (eq === -1 || eq > amp) {
-        out.set(decodeComponent(body.slice(start, amp)), '');
-      } else {
-        out.set(decodeComponent(body.slice(start, eq)), decodeComponent(body.slice(eq + 1, amp)));
-      }
+      const name = decodeComponent(body.slice(start, eq === -1 || eq > amp ? amp : eq));
+      if (out.has(name)) throw conflictingParameter(name);
+      out.set(name, eq === -1 || eq > amp ? '' : decodeComponent(body.slice(eq + 1, amp)));
     }
     start = amp + 1;
   }

@@ -8,6 +8,7 @@ import type { EventBus } from '../lib/event-bus.js';
 import type { InternalApi } from '../lib/internal.js';
 import type { Ids } from '../lib/ids.js';
 import type { Logger } from '../lib/log.js';
+import type { OutboundGuard } from '../lib/outbound.js';
 import type { AwsError } from '../protocols/errors.js';
 import type { HttpBinding } from '../protocols/rest.js';
 import type { Credentials, SigV4Identity, StreamingSignature } from '../protocols/sigv4.js';
@@ -119,6 +120,8 @@ export interface ServiceEnv {
   endpoint(): string;
   /** Functions services offer each other in-process (SQS's send by queue ARN, ...). */
   internal: InternalApi;
+  /** Where Nimbus may connect for a user (subscription and integration URLs): spread `requestOptions(url)` into every such request. */
+  outbound: OutboundGuard;
   /** The configured credentials by access key id (S3 verifies POST-form signatures itself). */
   credentials?(accessKeyId: string): Credentials | undefined;
   /** A configured key pair of an account (function environments act as their account). */

@@ -36,6 +36,9 @@ export interface TestNimbusOptions {
   credentials?: Credentials[];
   /** Directories functions may run code from in place (hot reload); none unless given. */
   hotReloadRoots?: string[];
+  /** Address ranges refused or allowed for outbound connections (NIMBUS_OUTBOUND_DENY/ALLOW). */
+  outboundDeny?: string[];
+  outboundAllow?: string[];
 }
 
 export async function startTestNimbus(opts: TestNimbusOptions = {}): Promise<TestNimbus> {
@@ -51,6 +54,8 @@ export async function startTestNimbus(opts: TestNimbusOptions = {}): Promise<Tes
     log: createLogger(process.env.NIMBUS_TEST_LOG ? 'debug' : 'silent'),
     credentials: opts.credentials ?? [{ ...TEST_CREDENTIALS, accountId: ACCOUNT }],
     hotReloadRoots: opts.hotReloadRoots ?? [],
+    ...(opts.outboundDeny ? { outboundDeny: opts.outboundDeny } : {}),
+    ...(opts.outboundAllow ? { outboundAllow: opts.outboundAllow } : {}),
   });
   const sqsClient = (o: { credentials?: { accessKeyId: string; secretAccessKey: string }; region?: string } = {}) =>
     new SQSClient({ endpoint: nimbus.endpoint, region: o.region ?? 'us-east-1', credentials: o.credentials ?? TEST_CREDENTIALS, maxAttempts: 1 });

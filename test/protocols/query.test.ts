@@ -98,15 +98,25 @@ const Misc = structure({
 
 // ---- parseForm --------------------------------------------------------------------------
 
-test('parseForm: decodes percent-encoding and +, last value wins', () => {
-  const p = parseForm('Action=SendMessage&MessageBody=hello+world%2B%C3%BC&a=1&a=2&empty=&flag&&x=%3D%26');
+test('parseForm: decodes percent-encoding and +', () => {
+  const p = parseForm('Action=SendMessage&MessageBody=hello+world%2B%C3%BC&a=1&empty=&flag&&x=%3D%26');
   assert.equal(p.get('Action'), 'SendMessage');
   assert.equal(p.get('MessageBody'), 'hello world+ü');
-  assert.equal(p.get('a'), '2');
+  assert.equal(p.get('a'), '1');
   assert.equal(p.get('empty'), '');
   assert.equal(p.get('flag'), '');
   assert.equal(p.get('x'), '=&');
   assert.equal(p.size, 6);
+});
+
+test('parseForm: a name given twice is refused, however it is spelled or valued', () => {
+  for (const form of ['Action=GetQueueAttributes&Action=DeleteQueue', 'a=1&a=1', 'flag&flag=', 'Queue%4EamePrefix=x&QueueNamePrefix=y']) {
+    assert.throws(
+      () => parseForm(form),
+      (e: unknown) => e instanceof AwsError && e.code === 'ConflictingQueryParameter' && e.status === 400 && /^The query parameter '\w+' is invalid\. Its structure conflicts with that of another parameter\.$/.test(e.message),
+      form,
+    );
+  }
 });
 
 test('parseForm: accepts a URL query string with its ?, encoded names, empty input', () => {

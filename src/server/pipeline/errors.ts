@@ -3,6 +3,7 @@
  * `<ErrorResponse>`, S3's `<Error>`); anything untyped is logged with its stack and answered as
  * a 500 InternalFailure with the request id.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../../lib/log.js';
 import { AwsError, InternalFailure } from '../../protocols/errors.js';
 import { encodeJsonError, jsonContentType } from '../../protocols/json.js';
@@ -21,9 +22,24 @@ export function errorsStep(log: Logger): Step {
     try {
       return await next(ctx);
     } catch (e) {
+      if (clientWentAway(ctx.incoming, e)) {
+        // Nothing to fix on our side and no one to answer: a line for whoever traces requests.
+        log.debug('client went away mid-request', { requestId: ctx.req.requestId, method: ctx.req.method, path: ctx.req.path });
+        return encodeError(ctx.route, new InternalFailure('The client closed the connection.'), ctx.req, log);
+      }
       return encodeError(ctx.route, e, ctx.req, log);
     }
   };
+}
+
+/**
+ * Whether a failure is the client hanging up before its request was read (a dropped upload):
+ * node fails the body stream with `aborted` (ECONNRESET) once the socket closes mid-body.
+ */
+function clientWentAway(incoming: IncomingMessage, e: unknown): boolean {
+  if (!incoming.readableAborted && incoming.complete) return false;
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return incoming.readableAborted || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (e instanceof Error && e.message === 'aborted');
 }
 
 function encodeError(route: Route | undefined, e: unknown, req: ApiRequest, log: Logger): ApiResponse {

@@ -7,6 +7,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { Ids } from '../../lib/ids.js';
 import type { InternalApi } from '../../lib/internal.js';
 import type { Logger } from '../../lib/log.js';
+import type { OutboundGuard } from '../../lib/outbound.js';
 import type { SigV4Identity } from '../../protocols/sigv4.js';
 import type { ApiRequest, ApiResponse } from '../../server/api.js';
 import type { Store } from '../../store/store.js';
@@ -28,6 +29,8 @@ export interface GatewayDeps {
   internal: InternalApi;
   /** Nimbus's own `http://host:port`, known once listening. */
   endpoint(): string;
+  /** Where HTTP integrations may connect: spread `outbound.requestOptions(url)` into every node:http(s) request to a user's URL. */
+  outbound: OutboundGuard;
 }
 
 /** One request to an API, as the execute-api endpoint hands it to the API's data plane. */

@@ -17,7 +17,7 @@ export async function apigatewayService(env: ServiceEnv): Promise<ServicePlugin>
   const repo = await env.store.repo({ sqlite: sqliteApiGatewayRepo });
   const documents = new Documents(repo, env.store);
   await env.store.caches.register('apigateway.documents', () => documents.reload());
-  const deps: GatewayDeps = { documents, repo, store: env.store, clock: env.clock, ids: env.ids, log: env.log, region: env.region, internal: env.internal, endpoint: env.endpoint };
+  const deps: GatewayDeps = { documents, repo, store: env.store, clock: env.clock, ids: env.ids, log: env.log, region: env.region, internal: env.internal, endpoint: env.endpoint, outbound: env.outbound };
   const kinds = [httpApis(deps), restApis(deps)];
   return {
     name: 'apigateway',

@@ -317,6 +317,36 @@ describe('SNS HTTP/HTTPS subscribers', () => {
     }
   });
 
+  it('never contacts an endpoint at a refused address (link-local and metadata by default; here loopback, denied by configuration); an allowed range wins', async () => {
+    const hook = await endpoint();
+    try {
+      await withSns(
+        async (sns) => {
+          const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'guarded' }));
+          // By IP literal and by a name that resolves to a refused address.
+          await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: hook.url }));
+          await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: hook.url.replace('127.0.0.1', 'localhost') }));
+          await new Promise((r) => setTimeout(r, 500));
+          assert.equal(hook.got.length, 0, 'a refused address was contacted');
+          const attrs = (await sns.send(new GetTopicAttributesCommand({ TopicArn }))).Attributes!;
+          assert.equal(attrs.SubscriptionsPending, '2');
+        },
+        { outboundDeny: ['127.0.0.0/8', '::1/128'] },
+      );
+      await withSns(
+        async (sns) => {
+          const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'allowed' }));
+          await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: hook.url }));
+          const c = await hook.next(1);
+          assert.equal(c.headers['x-amz-sns-message-type'], 'SubscriptionConfirmation');
+        },
+        { outboundDeny: ['127.0.0.0/8'], outboundAllow: ['127.0.0.1/32'] },
+      );
+    } finally {
+      await hook.close();
+    }
+  });
+
   it('forgets subscriptions left unconfirmed for three days', () =>
     withSns(async (sns, t) => {
       const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'unconfirmed' }));

@@ -56,12 +56,15 @@ interface QueryOptions {
  * Sends the parameters as a query request signed for 'sqs': a form body on POST, the query
  * string on GET.
  */
-async function query(endpoint: string, params: Record<string, string>, o: QueryOptions = {}): Promise<RawResponse> {
+async function query(endpoint: string, params: Record<string, string> | Array<[string, string]>, o: QueryOptions = {}): Promise<RawResponse> {
   const method = o.method ?? 'POST';
-  const all = o.version === false ? params : { ...params, Version: VERSION };
+  // Pairs may repeat a name (a POST form only); a record may not.
+  const pairs = Array.isArray(params) ? params : Object.entries(params);
+  const withVersion: Array<[string, string]> = o.version === false ? pairs : [...pairs, ['Version', VERSION]];
+  const all = Object.fromEntries(withVersion);
   const url = new URL(endpoint);
   const host = `${url.hostname}:${url.port}`;
-  const form = new URLSearchParams(all).toString();
+  const form = new URLSearchParams(withVersion).toString();
   const signer = new SignatureV4({
     service: 'sqs',
     region: 'us-east-1',
@@ -340,6 +343,23 @@ describe('SQS query protocol', () => {
       assert.deepEqual(doc.CreateQueueResult, { QueueUrl: `${t.endpoint}/${ACCOUNT}/raw-created` });
       assert.match(doc.ResponseMetadata.RequestId, /^[0-9a-f-]{36}$/);
       assert.equal(url, `${t.endpoint}/${ACCOUNT}/raw-q`);
+    });
+
+    it('a parameter given twice is refused (ConflictingQueryParameter) and nothing runs: the queue is still there', async () => {
+      const res = await query(t.endpoint, [
+        ['Action', 'GetQueueAttributes'],
+        ['QueueUrl', url],
+        ['Action', 'DeleteQueue'],
+      ]);
+      const error = failed(res, 400, 'ConflictingQueryParameter');
+      assert.equal(error.Message, "The query parameter 'Action' is invalid. Its structure conflicts with that of another parameter.");
+      const again = await query(t.endpoint, [
+        ['Action', 'GetQueueUrl'],
+        ['QueueName', 'raw-q'],
+        ['QueueName', 'raw-created'],
+      ]);
+      failed(again, 400, 'ConflictingQueryParameter');
+      ok(await query(t.endpoint, { Action: 'GetQueueAttributes', QueueUrl: url, 'AttributeName.1': 'All' }), 'GetQueueAttributes');
     });
 
     it('SendMessage: MD5OfMessageBody and MessageId', async () => {

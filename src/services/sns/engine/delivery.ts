@@ -54,7 +54,7 @@ class Lane {
 }
 
 /** What the drainer needs to know of a subscription and its topic at delivery time. */
-export interface DeliveryContext extends Pick<SinkContext, 'deliveryPolicies' | 'isPending'> {
+export interface DeliveryContext extends Pick<SinkContext, 'deliveryPolicies' | 'isPending' | 'outbound'> {
   /** The subscription's UnsubscribeURL token. */
   unsubscribeToken(subscriptionArn: string): string | undefined;
 }
@@ -86,6 +86,7 @@ export class Deliveries {
       parts: (d, m, protocol) => this.parts(d, m, protocol),
       deliveryPolicies: context.deliveryPolicies,
       isPending: context.isPending,
+      outbound: context.outbound,
     };
   }
 

@@ -5,6 +5,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { OutboundGuard } from '../../../lib/outbound.js';
 
 const TIMEOUT_MS = 15_000;
 
@@ -23,8 +24,12 @@ export interface SnsPost {
   body: string;
 }
 
-/** Resolves on a 2xx answer; `signal` ends the request (a stop). */
-export function postToEndpoint(p: SnsPost, signal?: AbortSignal): Promise<void> {
+/**
+ * Resolves on a 2xx answer; `signal` ends the request (a stop). The endpoint's addresses must
+ * pass `outbound` (no link-local or metadata addresses unless allowed): a refusal fails the
+ * attempt like a refused connection.
+ */
+export function postToEndpoint(p: SnsPost, outbound: OutboundGuard, signal?: AbortSignal): Promise<void> {
   const headers: Record<string, string | number> = {
     'x-amz-sns-message-type': p.type,
     'x-amz-sns-message-id': p.messageId,
@@ -38,7 +43,7 @@ export function postToEndpoint(p: SnsPost, signal?: AbortSignal): Promise<void> 
   const url = new URL(p.url);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<void>((resolve, reject) => {
-    const req = send(url, { method: 'POST', headers, timeout: TIMEOUT_MS, signal }, (res) => {
+    const req = send(url, { method: 'POST', headers, timeout: TIMEOUT_MS, signal, ...outbound.requestOptions(url) }, (res) => {
       res.resume();
       res.on('error', reject);
       res.on('end', () => {

@@ -42,6 +42,7 @@ export class SnsEngine {
       }),
       unsubscribeToken: (arn) => this.unsubscribeTokens(arn),
       isPending: (arn) => this.subscriptions.get(arn)?.pending === true,
+      outbound: env.outbound,
     });
   }
 

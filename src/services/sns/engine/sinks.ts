@@ -12,6 +12,7 @@ import { AwsError } from '../../../protocols/errors.js';
 import { AuthorizationError, invalidParameter } from '../errors.js';
 import type { DeliveryRecord, StoredMessage } from '../repo.js';
 import { confirmation, envelope, lambdaEvent, messageFor, queueMessage, type EnvelopeParts, type Links } from './envelope.js';
+import type { OutboundGuard } from '../../../lib/outbound.js';
 import { postToEndpoint } from './http-post.js';
 import { httpDeliveryPolicy, MANAGED_POLICY, retryDelayMs } from './retry-policy.js';
 import type { Signer } from './signature.js';
@@ -30,6 +31,8 @@ export interface SinkContext {
   deliveryPolicies(subscriptionArn: string, topicArn: string): { topic?: string; subscription?: string };
   /** Whether a subscription still waits for its confirmation. */
   isPending(subscriptionArn: string): boolean;
+  /** Which addresses HTTP/HTTPS endpoints may be at. */
+  outbound: OutboundGuard;
 }
 
 export interface Sink {
@@ -121,11 +124,11 @@ function web(protocol: 'http' | 'https'): Sink {
         const subscribeUrl = ctx.links.subscribe(m);
         const signature = await ctx.signer.message(m, protocol, subscribeUrl);
         const body = confirmation(m, subscribeUrl, signature, ctx.links.cert());
-        await postToEndpoint({ ...common, type: 'SubscriptionConfirmation', raw: false, body }, ctx.stopping);
+        await postToEndpoint({ ...common, type: 'SubscriptionConfirmation', raw: false, body }, ctx.outbound, ctx.stopping);
         return;
       }
       const body = d.raw ? messageFor(m, protocol) : envelope(m, protocol, await ctx.parts(d, m));
-      await postToEndpoint({ ...common, type: 'Notification', subscriptionArn: d.subscriptionArn, raw: d.raw, body }, ctx.stopping);
+      await postToEndpoint({ ...common, type: 'Notification', subscriptionArn: d.subscriptionArn, raw: d.raw, body }, ctx.outbound, ctx.stopping);
     },
     // Every failure of an endpoint counts against its policy, whatever it answered.
     retryDelay: (d, m, retry, _error, ctx) => retryDelayMs(policy(d, m, ctx).retry, retry),
