@@ -246,7 +246,8 @@ function usagePlanKeyOperations(deps: GatewayDeps): Record<string, Operation> {
           }
           items[keyId] = days;
         }
-        return { usagePlanId: plan.id, startDate: input.startDate, endDate: input.endDate, items };
+        // The model names the member items; on the wire it is `values`.
+        return { usagePlanId: plan.id, startDate: input.startDate, endDate: input.endDate, values: items };
       },
     }),
   };
