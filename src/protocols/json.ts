@@ -4,6 +4,7 @@
  * protocol (SQS), the `x-amzn-query-error: <query code>;<fault>` header that lets SDKs give
  * the same error codes in both protocols.
  */
+import { isUtf8 } from 'node:buffer';
 import { AwsError, SerializationException } from './errors.js';
 import { validate, type Shape, type StructureShape, type Violation } from './shapes.js';
 
@@ -24,6 +25,9 @@ export function jsonContentType(version: '1.0' | '1.1'): string {
  * none); only missing required members are left to the service as violations.
  */
 export function decodeJsonInput(shape: StructureShape, body: Buffer): { value: Record<string, unknown>; violations: Violation[] } {
+  // Bytes that are not UTF-8 would be read as U+FFFD and could name another key; AWS's
+  // deserializers refuse them (DynamoDB's SerializationException carries no message).
+  if (!isUtf8(body)) throw new SerializationException('');
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8'));

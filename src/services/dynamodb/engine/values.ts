@@ -41,7 +41,15 @@ export const VALUE_ERRORS = {
   emptyBS: `${INVALID}Binary sets should not be empty`,
   nullInSS: `${INVALID}An string set may not have a null string as a member`,
   nullInBS: 'The supplied Item contains a null AttributeValue',
+  tooDeep: 'Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit',
 } as const;
+
+/**
+ * DynamoDB's document nesting limit: 31 lists or maps inside one another are taken, 32 are not
+ * (observed against DynamoDB). Checked while the value is first read, so a value nested
+ * thousands of levels deep costs no more than 32 levels of recursion anywhere after.
+ */
+export const MAX_NESTING = 32;
 
 // Pass 1: JSON shape (SerializationException) ------------------------------------------------
 
@@ -63,7 +71,13 @@ function token(v: number | boolean): string {
 }
 
 function shapeString(v: unknown): string {
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') {
+    // A lone surrogate (`"\ud800"` in the JSON) has no UTF-8 form: it would be stored as U+FFFD
+    // and collide with a real U+FFFD key. DynamoDB's wording is unconfirmed (its
+    // SerializationExceptions for bad encodings carry no message).
+    if (!isWellFormed(v)) serialization('');
+    return v;
+  }
   if (typeof v === 'number' || typeof v === 'boolean') serialization(`${token(v)} cannot be converted to String`);
   if (Array.isArray(v)) serialization('Unrecognized collection type class java.lang.String');
   return serialization(START_OF_MAP);
@@ -98,16 +112,26 @@ function shapeList<T>(v: unknown, member: (m: unknown) => T): (T | null)[] {
   return v.map((m) => (m === null || m === undefined ? null : member(m)));
 }
 
-function shapeMap(v: unknown): Record<string, Shaped | null> {
+/** A map of attribute values (an item, or an M value `depth` lists and maps deep). */
+function shapeMap(v: unknown, depth = 0): Record<string, Shaped | null> {
   if (Array.isArray(v)) serialization(`Unrecognized collection type java.util.Map<java.lang.String, ${AV_CLASS}>`);
   if (!isObject(v)) serialization('Unexpected field type');
   const out: Record<string, Shaped | null> = {};
-  for (const [k, m] of Object.entries(v)) setOwn(out, k, m === null || m === undefined ? null : shapeValue(m));
+  for (const [k, m] of Object.entries(v)) {
+    if (!isWellFormed(k)) serialization('');
+    setOwn(out, k, m === null || m === undefined ? null : shapeValue(m, depth));
+  }
   return out;
 }
 
-/** Reads one AttributeValue's JSON; unknown and null members are dropped, as DynamoDB does. */
-function shapeValue(v: unknown): Shaped {
+/** `String.prototype.isWellFormed` (ES2024, in Node 20) where the compile target lacks its type. */
+const isWellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
+
+/**
+ * Reads one AttributeValue's JSON; unknown and null members are dropped, as DynamoDB does.
+ * `depth` counts the lists and maps it is inside.
+ */
+function shapeValue(v: unknown, depth = 0): Shaped {
   if (Array.isArray(v)) serialization(`Unrecognized collection type class ${AV_CLASS}`);
   if (!isObject(v)) serialization('Unexpected value type in payload');
   const out: Shaped = {};
@@ -133,10 +157,12 @@ function shapeValue(v: unknown): Shaped {
         out[type] = shapeList(m, shapeBlob);
         break;
       case 'L':
-        out[type] = shapeList(m, shapeValue);
+        if (depth + 1 >= MAX_NESTING) invalid(VALUE_ERRORS.tooDeep);
+        out[type] = shapeList(m, (e) => shapeValue(e, depth + 1));
         break;
       case 'M':
-        out[type] = shapeMap(m);
+        if (depth + 1 >= MAX_NESTING) invalid(VALUE_ERRORS.tooDeep);
+        out[type] = shapeMap(m, depth + 1);
         break;
       default: // not a member of AttributeValue: ignored
     }

@@ -18,6 +18,7 @@ export const NOT_WELL_FORMED = "Statement wasn't well formed, can't be processed
 /** Messages of the PartiQL front end, named as DynamoDB's own table names them. */
 export const MSG = {
   leftover: 'Unexpected token after expression',
+  nestedTooDeeply: 'Expression is nested too deeply',
   unexpectedTerm: 'Unexpected term',
   unexpectedKeyword: 'Unexpected keyword',
   unexpectedOperator: 'Unexpected operator',

@@ -25,9 +25,17 @@ const TYPE_NAMES: Record<string, string> = {
   SMALLINT: 'SMALLINT', FLOAT: 'FLOAT', REAL: 'REAL', DECIMAL: 'DECIMAL', DEC: 'DECIMAL', VARCHAR: 'CHARACTER_VARYING',
 };
 
+/**
+ * How deeply expressions may nest (parentheses, lists, structs, calls, NOT and unary chains):
+ * deeper statements are refused rather than overflow the parser's stack. Nimbus's own bound
+ * and wording; DynamoDB's are unconfirmed.
+ */
+export const MAX_EXPRESSION_DEPTH = 200;
+
 export class ExpressionParser {
   params = 0;
   protected pos = 0;
+  private depth = 0;
   /** Inside a SELECT list, where `a.*` is refused in words of its own. */
   protected projecting = false;
 
@@ -76,8 +84,18 @@ export class ExpressionParser {
   }
 
   protected not(): Expr {
-    if (this.acceptWord('NOT')) return { kind: 'not', operand: this.not() };
+    if (this.acceptWord('NOT')) return { kind: 'not', operand: this.nested(() => this.not()) };
     return this.predicate();
+  }
+
+  /** Parses one level deeper, refusing statements nested past MAX_EXPRESSION_DEPTH. */
+  protected nested<T>(parse: () => T): T {
+    if (++this.depth > MAX_EXPRESSION_DEPTH) throw malformed(MSG.nestedTooDeeply);
+    try {
+      return parse();
+    } finally {
+      this.depth--;
+    }
   }
 
   protected predicate(): Expr {
@@ -157,6 +175,10 @@ export class ExpressionParser {
   }
 
   protected unary(): Expr {
+    return this.nested(() => this.unaryTerm());
+  }
+
+  private unaryTerm(): Expr {
     if (this.isOp('-')) {
       this.next();
       const t = this.peek();
