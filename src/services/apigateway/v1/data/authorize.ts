@@ -11,7 +11,8 @@ import type { Authorizer } from '../model.js';
 import { functionOf, invokeLambda } from './backends.js';
 import { header, methodArn, requestContext, singleHeaders, type Invocation } from './invocation.js';
 import { proxyEvent } from './proxy.js';
-import { shared, type AuthorizerCacheLike } from './shared-seams.js';
+import { AuthorizerCache, authorizerPolicyDecision } from '../../shared/authorizer-cache.js';
+import { executeApiDecision } from '../../shared/resource-policy.js';
 
 export interface Denial {
   type: string;
@@ -25,7 +26,7 @@ interface Verdict {
   usageIdentifierKey?: string;
 }
 
-const caches = new WeakMap<GatewayDeps, AuthorizerCacheLike<Verdict>>();
+const caches = new WeakMap<GatewayDeps, AuthorizerCache<Verdict>>();
 
 export async function authorize(deps: GatewayDeps, inv: Invocation, call: InvokeCall): Promise<Denial | undefined> {
   const arn = methodArn(inv, inv.path);
@@ -39,15 +40,14 @@ export async function authorize(deps: GatewayDeps, inv: Invocation, call: Invoke
       return { type: 'INVALID_SIGNATURE' };
     }
   }
-  if (policy) {
-    if (!shared.executeApiDecision) deps.log.warn(`API Gateway ${inv.api.id}: the resource policy is not enforced (shared/resource-policy.ts is not merged)`);
-    else {
-      const decision = shared.executeApiDecision(policy, { ...(principalAccount ? { principalAccount } : {}), sourceIp: inv.req.sourceIp ?? '127.0.0.1', resourceArn: arn });
-      // An explicit deny, or (for a caller from another account) no allow, refuses the request.
-      if (decision === 'deny' || (decision === 'none' && principalAccount !== inv.api.accountId)) return { type: 'ACCESS_DENIED', message: 'User: anonymous is not authorized to perform: execute-api:Invoke on resource: ' + arn };
-    }
-  } else if (principalAccount !== undefined && principalAccount !== inv.api.accountId) {
-    return { type: 'ACCESS_DENIED', message: `User: arn:aws:iam::${principalAccount}:root is not authorized to perform: execute-api:Invoke on resource: ${arn}` };
+  if (policy || principalAccount !== undefined) {
+    // AWS's table for resource policies: an explicit deny always refuses; without an allow, IAM
+    // callers of the API's own account and Lambda authorizers still decide, anyone else is refused.
+    const decision = executeApiDecision(policy, { ...(principalAccount !== undefined ? { principalAccount } : {}), sourceIp: inv.req.sourceIp ?? '127.0.0.1', resourceArn: arn });
+    const user = principalAccount !== undefined ? `arn:aws:iam::${principalAccount}:root` : 'anonymous';
+    if (decision === 'deny') return { type: 'ACCESS_DENIED', message: `User: ${user} is not authorized to perform: execute-api:Invoke on resource: ${arn} with an explicit deny` };
+    const implicitOk = inv.method.authorizationType === 'CUSTOM' || (principalAccount !== undefined && principalAccount === inv.api.accountId);
+    if (decision === 'none' && !implicitOk) return { type: 'ACCESS_DENIED', message: `User: ${user} is not authorized to perform: execute-api:Invoke on resource: ${arn}` };
   }
   if (inv.method.authorizationType !== 'CUSTOM') return undefined;
   const authorizer = inv.method.authorizerId && Object.hasOwn(inv.snapshot.authorizers, inv.method.authorizerId) ? inv.snapshot.authorizers[inv.method.authorizerId] : undefined;
@@ -87,7 +87,7 @@ async function lambdaAuthorizer(deps: GatewayDeps, inv: Invocation, a: Authorize
   const ttl = a.authorizerResultTtlInSeconds ?? 300;
   const cacheKey = `${inv.api.id}/${a.id}/${JSON.stringify(ids)}`;
   let cache = caches.get(deps);
-  if (!cache && shared.authorizerCache) caches.set(deps, (cache = shared.authorizerCache<Verdict>(deps.clock)));
+  if (!cache) caches.set(deps, (cache = new AuthorizerCache<Verdict>(deps.clock)));
   let verdict = ttl > 0 ? cache?.get(cacheKey) : undefined;
   if (!verdict) {
     const outcome = await callAuthorizer(deps, inv, a, ids, arn);
@@ -95,7 +95,9 @@ async function lambdaAuthorizer(deps: GatewayDeps, inv: Invocation, a: Authorize
     verdict = outcome;
     if (ttl > 0) cache?.set(cacheKey, verdict, ttl);
   }
-  if (!shared.policyAllows!(verdict.policy, arn)) return { type: 'ACCESS_DENIED' };
+  const decision = authorizerPolicyDecision(verdict.policy, arn);
+  if (decision === 'invalid') return (deps.log.warn(`API Gateway ${inv.api.id} authorizer ${a.id}: the policy document is not a valid IAM policy`), { type: 'AUTHORIZER_CONFIGURATION_ERROR' });
+  if (decision !== 'allow') return { type: 'ACCESS_DENIED' };
   inv.authorizer = verdict.context;
   if (verdict.usageIdentifierKey !== undefined) inv.usageIdentifierKey = verdict.usageIdentifierKey;
   return undefined;
@@ -131,7 +133,6 @@ async function callAuthorizer(deps: GatewayDeps, inv: Invocation, a: Authorizer,
   } catch {
     return (log('the answer is not a JSON object'), { type: 'AUTHORIZER_CONFIGURATION_ERROR' });
   }
-  if (!shared.policyAllows) return (log('the policy cannot be evaluated until shared/authorizer-cache.ts is merged'), { type: 'AUTHORIZER_CONFIGURATION_ERROR' });
   if (typeof answer.principalId !== 'string' || typeof answer.policyDocument !== 'object' || answer.policyDocument === null) {
     return (log('the answer lacks principalId or policyDocument'), { type: 'AUTHORIZER_CONFIGURATION_ERROR' });
   }

@@ -26,6 +26,7 @@ export interface LambdaCall {
   sourceAccount: string;
   viaRole: boolean;
   requestId: string;
+  traceId?: string;
   timeoutMs: number;
 }
 
@@ -46,7 +47,7 @@ export async function invokeLambda(deps: GatewayDeps, call: LambdaCall): Promise
   const result = await withTimeout(
     deps,
     call.timeoutMs,
-    invoke({ functionArn: call.functionArn, payload: call.payload, from: 'apigateway.amazonaws.com', sourceArn: call.sourceArn, sourceAccount: call.sourceAccount, viaRole: call.viaRole, requestId: call.requestId }),
+    invoke({ functionArn: call.functionArn, payload: call.payload, from: 'apigateway.amazonaws.com', sourceArn: call.sourceArn, sourceAccount: call.sourceAccount, viaRole: call.viaRole, requestId: call.requestId, ...(call.traceId ? { traceId: call.traceId } : {}) }),
   );
   if (result.kind === 'timeout') return result;
   if (result.kind !== 'ok') return { kind: 'refused', why: `${result.kind}: ${result.message}` };

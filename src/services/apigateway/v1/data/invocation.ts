@@ -19,6 +19,10 @@ export interface Invocation {
   domainName: string;
   /** Epoch ms the request arrived (the injected clock). */
   now: number;
+  /** The backend's status, once it answered (for the access log's $context.integrationStatus). */
+  integrationStatus?: number;
+  /** The X-Amzn-Trace-Id passed on to the backend. */
+  traceId: string;
   /** The API key the request presented and its id, once accepted. */
   apiKey?: { value: string; id: string };
   /** The API key an authorizer named (`usageIdentifierKey`), for APIs whose key source is AUTHORIZER. */

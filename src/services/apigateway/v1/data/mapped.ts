@@ -81,7 +81,7 @@ export async function mappedIntegration(deps: GatewayDeps, inv: Invocation, i: I
     const fn = functionOf(i);
     const queue = queueOf(i);
     if (fn) {
-      result = await invokeLambda(deps, { functionArn: fn, payload: Buffer.from(built.body || '{}'), ...source, viaRole: !!i.credentials, timeoutMs: i.timeoutInMillis });
+      result = await invokeLambda(deps, { functionArn: fn, payload: Buffer.from(built.body || '{}'), ...source, viaRole: !!i.credentials, traceId: inv.traceId, timeoutMs: i.timeoutInMillis });
     } else if (queue) {
       result = await sendToQueue(deps, queue, built.body, source);
     } else return { gateway: 'API_CONFIGURATION_ERROR', log: `the AWS integration URI ${i.uri} names a service Nimbus does not integrate with` };
@@ -90,11 +90,12 @@ export async function mappedIntegration(deps: GatewayDeps, inv: Invocation, i: I
     url = url.replace(/\{([^}]+)\}/g, (all, name: string) => (Object.hasOwn(mapped.path, name) ? encodeURIComponent(mapped.path[name]!) : all));
     const q = mapped.querystring.toString();
     if (q) url += (url.includes('?') ? '&' : '?') + q;
-    result = await callHttp(deps, url, i.httpMethod ?? inv.req.method, { 'content-type': header(inv.req, 'content-type') ?? 'application/json', ...mapped.header }, Buffer.from(built.body), i.timeoutInMillis);
+    result = await callHttp(deps, url, i.httpMethod ?? inv.req.method, { 'content-type': header(inv.req, 'content-type') ?? 'application/json', 'x-amzn-trace-id': inv.traceId, ...mapped.header }, Buffer.from(built.body), i.timeoutInMillis);
   }
 
   if (result.kind === 'timeout') return { gateway: 'INTEGRATION_TIMEOUT' };
   if (result.kind === 'refused') return { gateway: 'API_CONFIGURATION_ERROR', log: `Execution failed due to configuration error: ${result.why}` };
+  if (result.kind === 'ok') inv.integrationStatus = result.status;
   const selector = result.kind === 'functionError' ? result.errorMessage : String(result.status);
   // A Lambda function's success is answered by the default response; its errors and an HTTP
   // backend's statuses are matched against the selection patterns.

@@ -9,9 +9,11 @@ import type { ApiRequest, ApiResponse } from '../../../../server/api.js';
 import type { DataPlane, GatewayDeps, InvokeCall } from '../../deps.js';
 import type { StoredDocument } from '../../repo.js';
 import type { RestApiDoc, Snapshot } from '../model.js';
+import { traceHeader } from '../../shared/trace.js';
+import { StageAccessLogs, type Served } from './access.js';
 import { authorize } from './authorize.js';
 import { callHttp, functionOf, invokeLambda } from './backends.js';
-import { methodArn, type Invocation } from './invocation.js';
+import { header, methodArn, type Invocation } from './invocation.js';
 import { mappedIntegration, type Outcome } from './mapped.js';
 import { methodFor, ResourceTree } from './match.js';
 import { proxyEvent, proxyResponse } from './proxy.js';
@@ -24,21 +26,32 @@ export class RestDataPlane implements DataPlane {
   /** Resource trees by API and deployment: a deployment never changes once made. */
   private readonly trees = new Map<string, { snapshot: Snapshot; tree: ResourceTree }>();
   private readonly usage: UsagePlans;
+  readonly accessLogs: StageAccessLogs;
 
   constructor(private readonly deps: GatewayDeps) {
     this.usage = new UsagePlans(deps);
+    this.accessLogs = new StageAccessLogs(deps);
   }
 
   async handle(req: ApiRequest, doc: StoredDocument, call: InvokeCall): Promise<ApiResponse> {
     const api = doc as RestApiDoc;
-    const res = await this.serve(req, api, call);
+    const started = this.deps.clock.now();
+    // A well-formed incoming X-Amzn-Trace-Id is kept (the trace spans caller and backend).
+    const trace = traceHeader(header(req, 'x-amzn-trace-id'), started, this.deps.ids);
+    const served: Served = {};
+    const res = await this.serve(req, api, call, trace, served);
     // x-amzn-RequestId is the server's, on every answer.
     res.headers['x-amz-apigw-id'] ??= req.requestId.replace(/-/g, '').slice(0, 16);
+    res.headers['x-amzn-trace-id'] = trace;
+    this.accessLogs.write(api, req, served, res, started);
     return res;
   }
 
-  private async serve(req: ApiRequest, api: RestApiDoc, call: InvokeCall): Promise<ApiResponse> {
-    const plain = (type: string, message?: string | null) => gatewayResponse(type, {}, { requestId: req.requestId, ...(message !== undefined ? { message } : {}) });
+  private async serve(req: ApiRequest, api: RestApiDoc, call: InvokeCall, trace: string, served: Served): Promise<ApiResponse> {
+    const plain = (type: string, message?: string | null) => {
+      served.errorType = type;
+      return gatewayResponse(type, {}, { requestId: req.requestId, ...(message !== undefined ? { message } : {}) });
+    };
     if (api.disableExecuteApiEndpoint) return plain('INVALID_API_KEY', 'Forbidden');
     const slash = call.path.indexOf('/', 1);
     const stageName = safeDecode(slash < 0 ? call.path.slice(1) : call.path.slice(1, slash));
@@ -46,10 +59,15 @@ export class RestDataPlane implements DataPlane {
     const stage = stageName && Object.hasOwn(api.stages, stageName) ? api.stages[stageName]! : undefined;
     // No such stage: API Gateway answers as for a path no resource serves.
     if (!stage) return plain('MISSING_AUTHENTICATION_TOKEN');
+    served.stage = stage;
     const deployed = this.deployed(api, stage.deploymentId);
     if (!deployed) return plain('MISSING_AUTHENTICATION_TOKEN');
     const { snapshot, tree } = deployed;
-    const fail = (type: string, message?: string | null) => gatewayResponse(type, snapshot.gatewayResponses, { requestId: req.requestId, ...(message !== undefined ? { message } : {}) });
+    const fail = (type: string, message?: string | null) => {
+      served.errorType = type;
+      if (message !== undefined) served.errorMessage = message;
+      return gatewayResponse(type, snapshot.gatewayResponses, { requestId: req.requestId, ...(message !== undefined ? { message } : {}) });
+    };
     const found = tree.match(path);
     const method = found && methodFor(found.resource, req.method);
     if (!found || !method) return fail('MISSING_AUTHENTICATION_TOKEN');
@@ -65,7 +83,9 @@ export class RestDataPlane implements DataPlane {
       query: new URLSearchParams(req.query),
       domainName: call.domainName,
       now: this.deps.clock.now(),
+      traceId: trace,
     };
+    served.inv = inv;
 
     const denied = await authorize(this.deps, inv, call);
     if (denied) return fail(denied.type, denied.message);
@@ -111,10 +131,12 @@ export class RestDataPlane implements DataPlane {
       sourceAccount: inv.api.accountId,
       viaRole: !!i.credentials,
       requestId: inv.req.requestId,
+      traceId: inv.traceId,
       timeoutMs: i.timeoutInMillis,
     });
     if (result.kind === 'timeout') return { gateway: 'INTEGRATION_TIMEOUT' };
     if (result.kind === 'refused') return { gateway: 'API_CONFIGURATION_ERROR', log: `Execution failed due to configuration error: ${result.why}` };
+    inv.integrationStatus = 200;
     if (result.kind === 'functionError') return { response: internalError(inv, 502) };
     const response = proxyResponse(result.body);
     if (!response) {
@@ -131,6 +153,7 @@ export class RestDataPlane implements DataPlane {
     if (inv.req.query) url += (url.includes('?') ? '&' : '?') + inv.req.query;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(inv.req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    headers['x-amzn-trace-id'] = inv.traceId;
     const method = i.httpMethod === 'ANY' || !i.httpMethod ? inv.req.method : i.httpMethod;
     const result = await callHttp(this.deps, url, method, headers, inv.req.body, i.timeoutInMillis);
     if (result.kind === 'timeout') return { gateway: 'INTEGRATION_TIMEOUT' };

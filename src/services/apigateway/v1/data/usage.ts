@@ -9,18 +9,18 @@ import type { GatewayDeps } from '../../deps.js';
 import type { ApiKeyDoc, UsagePlanDoc } from '../model.js';
 import { dayCounter, dayOf, periodStart, quotaCounter } from '../quota.js';
 import { header, type Invocation } from './invocation.js';
-import { shared, type ThrottleLimit, type TokenBucketsLike } from './shared-seams.js';
+import { TokenBuckets, type ThrottleLimit } from '../../shared/throttle.js';
 
 const escapePath = (p: string) => p.replace(/~/g, '~0').replace(/\//g, '~1');
 
 export class UsagePlans {
-  private buckets: TokenBucketsLike | undefined;
+  private readonly buckets: TokenBuckets;
 
-  constructor(private readonly deps: GatewayDeps) {}
+  constructor(private readonly deps: GatewayDeps) {
+    this.buckets = new TokenBuckets(deps.clock);
+  }
 
   private take(key: string, limit: ThrottleLimit): boolean {
-    if (!shared.tokenBuckets) return true;
-    this.buckets ??= shared.tokenBuckets(this.deps.clock);
     return this.buckets.take(key, limit);
   }
 
