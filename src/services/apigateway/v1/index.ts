@@ -7,6 +7,7 @@ import { authorizerOperations } from './control/authorizers.js';
 import { deploymentOperations } from './control/deployments.js';
 import { integrationOperations } from './control/integrations.js';
 import { apiKeyOperations } from './control/keys.js';
+import { openApiOperations } from './control/openapi.js';
 import { resourceOperations } from './control/resources.js';
 import { restApiOperations } from './control/rest-apis.js';
 import { usagePlanOperations } from './control/usage-plans.js';
@@ -22,6 +23,7 @@ export function restApis(deps: GatewayDeps): ApiKind {
       ...authorizerOperations(deps),
       ...apiKeyOperations(deps),
       ...usagePlanOperations(deps),
+      ...openApiOperations(deps),
     },
     dataPlane: new RestDataPlane(deps),
   };
