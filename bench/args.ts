@@ -83,8 +83,8 @@ export function parseArgs(argv: string[]): Args {
     else if (flag === '--lambda-messages') a.lambdaMessages = Math.max(10, Math.floor(num()));
     else if (flag === '--help') {
       console.log(
-        'usage: node dist/bench/run.js [--duration s] [--warmup s] [--only startup,sqs,ddb,s3,lambda,sns | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g,' +
-          'lambda-invoke,lambda-cold,lambda-sqs,sns-1,sns-10,sns-100] [--repeat N] [--no-table] [--table-items N] [--large | --messages N | --items N] [--rounds N] [--prefill-concurrency N] ' +
+        'usage: node dist/bench/run.js [--duration s] [--warmup s] [--only startup,sqs,ddb,s3,lambda,sns,apigw | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g,' +
+          'lambda-invoke,lambda-cold,lambda-sqs,sns-1,sns-10,sns-100,apigw-lambda,apigw-http,apigw-jwt] [--repeat N] [--no-table] [--table-items N] [--large | --messages N | --items N] [--rounds N] [--prefill-concurrency N] ' +
           '[--cold-samples N] [--lambda-messages N] [--profile[=shape,...]] [--profile-memory] [--prof-dir DIR]',
       );
       process.exit(0);
@@ -116,7 +116,8 @@ export type DdbShape = 'ddb-put' | 'ddb-get' | 'ddb-update' | 'ddb-query';
 export type S3Shape = 's3-put-1k' | 's3-get-1k' | 's3-put-1m' | 's3-get-1m' | 's3-1g';
 export type LambdaShape = 'lambda-invoke' | 'lambda-cold' | 'lambda-sqs';
 export type SnsShape = 'sns-1' | 'sns-10' | 'sns-100';
-export type Shape = SqsShape | DdbShape | S3Shape | LambdaShape | SnsShape | 'startup';
+export type ApigwShape = 'apigw-lambda' | 'apigw-http' | 'apigw-jwt';
+export type Shape = SqsShape | DdbShape | S3Shape | LambdaShape | SnsShape | ApigwShape | 'startup';
 export const SHAPES: { shape: SqsShape; label: string }[] = [
   { shape: 'send', label: 'SendMessage' },
   { shape: 'batch', label: 'SendMessageBatch(10)' },
@@ -146,18 +147,26 @@ export const SNS_SHAPES: { shape: SnsShape; label: string; subscribers: number }
   { shape: 'sns-10', label: 'Publish → 10 queues', subscribers: 10 },
   { shape: 'sns-100', label: 'Publish → 100 queues', subscribers: 100 },
 ];
-// S3 is not in `all` (the default run): select it with --only s3 (see run.ts).
+/** API Gateway HTTP API routes against their baselines (see apigw-bench.ts). */
+export const APIGW_SHAPES: { shape: ApigwShape; label: string }[] = [
+  { shape: 'apigw-lambda', label: 'GET → Lambda route' },
+  { shape: 'apigw-http', label: 'GET → HTTP_PROXY route' },
+  { shape: 'apigw-jwt', label: 'GET → JWT route' },
+];
+// S3 and API Gateway are not in `all` (the default run): select them with --only s3, --only apigw (see run.ts).
 export const GROUPS: Record<string, Shape[]> = {
   sqs: SHAPES.map((x) => x.shape),
   ddb: DDB_SHAPES.map((x) => x.shape),
   s3: S3_SHAPES.map((x) => x.shape),
   lambda: LAMBDA_SHAPES.map((x) => x.shape),
   sns: SNS_SHAPES.map((x) => x.shape),
+  apigw: APIGW_SHAPES.map((x) => x.shape),
   all: ['startup', ...SHAPES.map((x) => x.shape), ...DDB_SHAPES.map((x) => x.shape), ...LAMBDA_SHAPES.map((x) => x.shape), ...SNS_SHAPES.map((x) => x.shape)],
 };
-const EVERY_SHAPE: string[] = ['startup', ...[...SHAPES, ...DDB_SHAPES, ...S3_SHAPES, ...LAMBDA_SHAPES, ...SNS_SHAPES].map((x) => x.shape)];
+const EVERY_SHAPE: string[] = ['startup', ...[...SHAPES, ...DDB_SHAPES, ...S3_SHAPES, ...LAMBDA_SHAPES, ...SNS_SHAPES, ...APIGW_SHAPES].map((x) => x.shape)];
 export const isDdb = (s: Shape): s is DdbShape => s.startsWith('ddb-');
 export const isS3 = (s: Shape): s is S3Shape => s.startsWith('s3-');
 export const isLambda = (s: Shape): s is LambdaShape => s.startsWith('lambda-');
 export const isSns = (s: Shape): s is SnsShape => s.startsWith('sns-');
+export const isApigw = (s: Shape): s is ApigwShape => s.startsWith('apigw-');
 export const CONCURRENCY = [1, 32];

@@ -15,10 +15,14 @@
  * deliveries/s, fan-out latency Publish → receivable (p50, p99) and the drain lag; `--only sns`
  * runs it alone, `--only sns-1` one subscriber count (see sns-bench.ts).
  *
+ * API Gateway is not in the default run: `--only apigw` measures an HTTP API's Lambda route
+ * against a direct Invoke, its HTTP_PROXY route against the backend called directly, and its
+ * JWT route against the open one, at c1 and c32 (see apigw-bench.ts).
+ *
  * Start-up is first in the default run (a few seconds): launch → healthy for the bundle, tsc's
  * output and a bare server (see startup-bench.ts); `--only startup` runs it alone.
  *
- *   node dist/bench/run.js [--duration 5] [--warmup 1.5] [--only startup,sqs,ddb,s3,lambda,sns | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g,lambda-invoke,lambda-cold,lambda-sqs,sns-1,sns-10,sns-100]
+ *   node dist/bench/run.js [--duration 5] [--warmup 1.5] [--only startup,sqs,ddb,s3,lambda,sns,apigw | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g,lambda-invoke,lambda-cold,lambda-sqs,sns-1,sns-10,sns-100,apigw-lambda,apigw-http,apigw-jwt]
  *                          [--repeat 1] [--table-items 10000]
  *                          [--large | --messages 1000000 | --items 1000000] [--rounds 3] [--prefill-concurrency 64]
  *                          [--cold-samples 10] [--lambda-messages 20000]
@@ -31,7 +35,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DDB_SHAPES, isLambda, isS3, isSns, parseArgs, S3_SHAPES, SHAPES } from './args.js';
+import { apigwPart } from './apigw-bench.js';
+import { DDB_SHAPES, isApigw, isLambda, isS3, isSns, parseArgs, S3_SHAPES, SHAPES } from './args.js';
 import { ddbLargePart, ddbTable, printDdbTable } from './ddb-bench.js';
 import { lambdaPart, lambdaProfilePart } from './lambda-bench.js';
 import { fmt, log } from './measure.js';
@@ -99,10 +104,11 @@ async function main(): Promise<void> {
     if (s3) await s3Part(args, dir);
     await lambdaPart(args, dir);
     await snsPart(args, dir);
+    await apigwPart(args, dir);
     if (args.large && sqs) await largePart(args, dir);
     if (args.large && ddb) await ddbLargePart(args, dir);
     if (args.profile) {
-      await profilePart({ ...args, profileShapes: args.profileShapes.filter((x) => !isS3(x) && !isLambda(x) && !isSns(x)) }, dir);
+      await profilePart({ ...args, profileShapes: args.profileShapes.filter((x) => !isS3(x) && !isLambda(x) && !isSns(x) && !isApigw(x)) }, dir);
       await s3ProfilePart(args, dir);
       await lambdaProfilePart(args, dir);
       await snsProfilePart(args, dir);

@@ -64,21 +64,29 @@ export function parseEventPattern(text: string): EventPattern {
 /** Compiles a pattern given as a parsed JSON value; throws EventPatternError when it is not one. */
 export function compileEventPattern(value: unknown): EventPattern {
   if (!isObject(value)) fail('pattern must be a JSON object');
-  return { root: compileNode(value as Record<string, unknown>, '') };
+  return { root: compileNode(value as Record<string, unknown>, '', 0) };
 }
 
-function compileNode(obj: Record<string, unknown>, path: string): PatternNode {
+/**
+ * Patterns nest at most this deep (objects and `$or`s): a deeper one is refused rather than
+ * overflow the compiler's stack (and the matcher's, which follows the pattern). Nimbus's own
+ * bound, far beyond any real event's shape.
+ */
+export const MAX_PATTERN_DEPTH = 100;
+
+function compileNode(obj: Record<string, unknown>, path: string, depth: number): PatternNode {
+  if (depth >= MAX_PATTERN_DEPTH) fail(`${path || 'pattern'}: nested more than ${MAX_PATTERN_DEPTH} levels`);
   const node: PatternNode = { fields: [], or: [] };
   for (const [key, v] of Object.entries(obj)) {
     const at = path ? `${path}.${key}` : key;
     if (key === '$or') {
       if (!Array.isArray(v) || v.length < 2 || !v.every(isObject)) fail(`${at}: $or takes a list of at least two patterns`);
-      node.or.push((v as Record<string, unknown>[]).map((alt) => compileNode(alt, path)));
+      node.or.push((v as Record<string, unknown>[]).map((alt) => compileNode(alt, path, depth + 1)));
     } else if (Array.isArray(v)) {
       if (v.length === 0) fail(`${at}: empty lists match nothing`);
       node.fields.push([key, { kind: 'rules', rules: v.map((r) => compileRule(r, at)) }]);
     } else if (isObject(v)) {
-      node.fields.push([key, { kind: 'node', node: compileNode(v, at) }]);
+      node.fields.push([key, { kind: 'node', node: compileNode(v, at, depth + 1) }]);
     } else {
       fail(`${at}: a pattern's values must be lists of rules or nested patterns`);
     }

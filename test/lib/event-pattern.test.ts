@@ -137,4 +137,13 @@ describe('event patterns', () => {
     for (const text of bad) assert.throws(() => parseEventPattern(text), EventPatternError, text);
     assert.doesNotThrow(() => parseEventPattern('{}'));
   });
+
+  test('a pattern nested past the bound is an EventPatternError, not a stack overflow; within it, it matches', () => {
+    const deep = (n: number, inner: string) => '{"a":'.repeat(n) + inner + '}'.repeat(n);
+    for (const n of [101, 100_000]) assert.throws(() => parseEventPattern(deep(n, '["x"]')), EventPatternError);
+    assert.throws(() => parseEventPattern('{"$or":['.repeat(200) + '{"a":["x"]},{"b":["y"]}' + ']}'.repeat(200)), EventPatternError);
+    const ok = parseEventPattern(deep(100, '["x"]'));
+    const event = JSON.parse(deep(100, '"x"'));
+    assert.equal(matchesEventPattern(ok, event), true);
+  });
 });

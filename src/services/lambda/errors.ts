@@ -1,7 +1,7 @@
 /** Lambda's errors, with the codes and statuses its API documents. */
 import { AwsError, awsErrorClass } from '../../protocols/errors.js';
 import type { Violation } from '../../protocols/shapes.js';
-import { describeViolation, fromViolations, lowerFirst, validationSummary } from '../../protocols/validate.js';
+import { describeViolation, fromViolations, validationSummary } from '../../protocols/validate.js';
 
 export const ResourceNotFoundException = awsErrorClass('ResourceNotFoundException', { status: 404 });
 export const ResourceConflictException = awsErrorClass('ResourceConflictException', { status: 409 });
@@ -27,13 +27,14 @@ export class TooManyRequestsException extends AwsError {
 }
 
 /**
- * Missing required members and broken constraints, in the words Lambda's validation uses; a
- * member of the wrong type is only "Invalid value at 'Member'".
+ * Missing required members and broken constraints, in the words Lambda's validation uses
+ * ("Value null at 'role' failed to satisfy constraint: Member must not be null"); a member of
+ * the wrong type (a query or header integer that is none) is only "Invalid value at 'Member'".
  */
 export function lambdaValidationError(violations: Violation[]): AwsError {
   const parts = fromViolations(violations).map((c, i) => {
     const v = violations[i]!;
-    return v.kind === 'type' ? `Invalid value at '${v.path}'` : describeViolation(v.kind === 'missing' ? { ...c, at: lowerFirst(v.path) } : c);
+    return v.kind === 'type' ? `Invalid value at '${v.path}'` : describeViolation(c);
   });
   return new AwsError('ValidationException', validationSummary(parts), { status: 400 });
 }

@@ -5,7 +5,6 @@
  */
 import { AwsError } from '../../protocols/errors.js';
 import type { Store } from '../../store/store.js';
-import type { Violation } from '../../protocols/shapes.js';
 import type { ServiceFactory, ServicePlugin } from '../service.js';
 import { Buckets } from './engine/buckets.js';
 import { NotImplemented } from './errors.js';
@@ -33,6 +32,7 @@ import { websiteOperations } from './operations/website.js';
 import { sqliteS3WebsiteRepo } from './repo-website.sqlite.js';
 import { sqliteS3LifecycleRepo } from './repo-lifecycle.sqlite.js';
 import { bucketOf, isWebsite, pathBucket, S3_HOSTS } from './addressing.js';
+import { s3ValidationError } from './operations/shapes.js';
 
 /**
  * The query names S3 defines as subresources: each chooses an operation. `versionId` and
@@ -47,12 +47,6 @@ const SUBRESOURCES = [
   'select', 'session', 'tagging', 'torrent', 'uploadId', 'uploads', 'versioning', 'versions',
   'website',
 ] as const;
-
-function validationError(violations: Violation[]): AwsError {
-  const v = violations[0]!;
-  if (v.kind === 'missing') return new AwsError('InvalidRequest', `Missing required parameter: ${v.member}`, { status: 400 });
-  return new AwsError('InvalidArgument', `Invalid value for ${v.member}: ${String(v.value)}`, { status: 400 });
-}
 
 export const createS3Service: ServiceFactory = async (env) => {
   const store: Store = env.store;
@@ -118,7 +112,7 @@ export const createS3Service: ServiceFactory = async (env) => {
       ...websiteOperations(buckets, objects, websiteRepo, store),
       ...postObjectOperations({ objects, buckets, blobs: env.blobs, clock: env.clock, credentials: env.credentials }),
     },
-    validationError,
+    validationError: s3ValidationError,
     // Anonymous requests reach S3 only for buckets that exist; their policy and ACL decide.
     claimsUnsigned: (req, endpoint) => {
       const bucket = bucketOf(req.path, endpoint);

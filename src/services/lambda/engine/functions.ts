@@ -11,7 +11,7 @@ import { InvalidParameterValueException, PreconditionFailedException, ResourceCo
 import type { CodeRef, FunctionRecord, VersionConfig, VersionRecord } from '../model.js';
 import { functionKey } from '../model.js';
 import type { CodeStore } from './code.js';
-import { applyConfig, lambdaTimestamp, type ConfigInput } from './config.js';
+import { applyConfig, checkConfig, lambdaTimestamp, type ConfigInput } from './config.js';
 import { checkNewName, functionArn, noSuchQualifier, type FunctionRef } from './names.js';
 import { resolveQualifier } from './qualifiers.js';
 import type { Registry } from './registry.js';
@@ -50,6 +50,9 @@ export class Functions {
 
   async create(ref: FunctionRef, input: ConfigInput & { Code: CodeInput; Publish?: boolean; Tags?: Record<string, string>; PackageType?: string },
     creatorKeyId?: string,): Promise<VersionConfig> {
+    // Validation comes before any lookup, and before the code is stored (a refused
+    // configuration leaves no zip behind).
+    checkConfig(input);
     checkNewName(ref.name);
     if (input.PackageType === 'Image' || input.Code.ImageUri) throw new InvalidParameterValueException('Container image functions are not supported by Nimbus; use a .zip file archive.');
     if (!input.Runtime || !input.Handler) throw new InvalidParameterValueException('Runtime and Handler are mandatory parameters for functions created with Zip packages.');
@@ -139,6 +142,7 @@ export class Functions {
   }
 
   async updateConfig(ref: FunctionRef, input: ConfigInput & { RevisionId?: string }): Promise<VersionConfig> {
+    checkConfig(input);
     checkUpdatable(this.d.registry.get(ref), input.RevisionId);
     const updated = await this.d.registry.update(ref, (f) => {
       checkUpdatable(f, input.RevisionId);

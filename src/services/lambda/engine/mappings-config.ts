@@ -6,7 +6,7 @@
 import { parseArn } from '../../../lib/arn.js';
 import { EventPatternError, parseEventPattern } from '../../../lib/event-pattern.js';
 import { AwsError } from '../../../protocols/errors.js';
-import { ConstraintList, lowerFirst, rules } from '../../../protocols/validate.js';
+import { ConstraintList, rules } from '../../../protocols/validate.js';
 import { InvalidParameterValueException } from '../errors.js';
 
 export type SourceKind = 'sqs' | 'dynamodb';
@@ -41,7 +41,10 @@ export interface MappingDoc {
   positions?: Record<string, number>;
 }
 
-/** The members CreateEventSourceMapping and UpdateEventSourceMapping take. */
+/**
+ * The members CreateEventSourceMapping and UpdateEventSourceMapping take, their lengths, ranges
+ * and enums already held to the model's constraints (operations/mappings.ts).
+ */
 export interface MappingInput {
   FunctionName?: string;
   EventSourceArn?: string;
@@ -49,8 +52,8 @@ export interface MappingInput {
   BatchSize?: number;
   MaximumBatchingWindowInSeconds?: number;
   FunctionResponseTypes?: string[];
-  FilterCriteria?: unknown;
-  ScalingConfig?: unknown;
+  FilterCriteria?: { Filters?: Array<{ Pattern?: string }> };
+  ScalingConfig?: { MaximumConcurrency?: number };
   StartingPosition?: string;
   StartingPositionTimestamp?: unknown;
   MaximumRetryAttempts?: number;
@@ -58,14 +61,14 @@ export interface MappingInput {
   BisectBatchOnFunctionError?: boolean;
   ParallelizationFactor?: number;
   TumblingWindowInSeconds?: number;
-  DestinationConfig?: unknown;
+  DestinationConfig?: { OnSuccess?: { Destination?: string }; OnFailure?: { Destination?: string } };
 }
 
 /** What a state-changing call reports while the change settles (Lambda answers before it does). */
 export type TransitionState = 'Creating' | 'Updating' | 'Enabling' | 'Disabling' | 'Deleting';
 
 const STREAM_ONLY = ['MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'BisectBatchOnFunctionError', 'ParallelizationFactor', 'TumblingWindowInSeconds', 'DestinationConfig'] as const;
-const STARTING_POSITIONS = ['LATEST', 'AT_TIMESTAMP', 'TRIM_HORIZON'];
+const RESPONSE_TYPES = ['ReportBatchItemFailures'];
 const MAX_FILTERS = 5;
 
 const invalid = (message: string) => new InvalidParameterValueException(message);
@@ -88,28 +91,11 @@ export function sourceKind(arn: string | undefined): SourceKind {
  */
 export function checkMapping(doc: MappingDoc, input: MappingInput, creating: boolean): MappingDoc {
   const out: MappingDoc = { ...doc };
-  const violations = new ConstraintList();
-  const range = (name: keyof MappingInput, min: number, max: number) => {
-    const v = input[name];
-    if (v === undefined || v === null) return;
-    const at = lowerFirst(name);
-    if (typeof v !== 'number' || v < min) violations.add(at, v, rules.min(min));
-    else if (v > max) violations.add(at, v, rules.max(max));
-  };
-  range('BatchSize', 1, 10000);
-  range('MaximumBatchingWindowInSeconds', 0, 300);
-  range('MaximumRetryAttempts', -1, 10000);
-  range('MaximumRecordAgeInSeconds', -1, 604800);
-  range('ParallelizationFactor', 1, 10);
-  range('TumblingWindowInSeconds', 0, 900);
-  const concurrency = scalingConcurrency(input.ScalingConfig);
-  violations.range('scalingConfig.maximumConcurrency', concurrency, 2, 1000);
   const types = input.FunctionResponseTypes;
-  if (types && types.some((t) => t !== 'ReportBatchItemFailures')) {
-    violations.add('functionResponseTypes', types, rules.eachMember([rules.enum(['ReportBatchItemFailures'])]));
+  if (types?.some((t) => !RESPONSE_TYPES.includes(t))) {
+    new ConstraintList().add('functionResponseTypes', types, rules.eachMember([rules.enum(RESPONSE_TYPES)])).throwIfAny((message) => new AwsError('ValidationException', message));
   }
-  violations.oneOf('startingPosition', input.StartingPosition, STARTING_POSITIONS);
-  violations.throwIfAny((message) => new AwsError('ValidationException', message));
+  const concurrency = input.ScalingConfig?.MaximumConcurrency;
 
   if (input.Enabled !== undefined) out.enabled = input.Enabled;
   if (input.BatchSize !== undefined) out.BatchSize = input.BatchSize;
@@ -141,7 +127,8 @@ export function checkMapping(doc: MappingDoc, input: MappingInput, creating: boo
 
   if (input.ScalingConfig !== undefined) throw invalid('Unsupported ScalingConfig parameter for given event source mapping type.');
   if (creating) {
-    if (input.StartingPosition === undefined) throw invalid("1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: Member must not be null.");
+    // Lambda reports this one as InvalidParameterValueException, its message ending in a full stop.
+    if (input.StartingPosition === undefined) throw invalid(`${new ConstraintList().add('startingPosition', null, rules.notNull).message()}.`);
     if (input.StartingPosition === 'AT_TIMESTAMP') throw invalid(`Unsupported starting position for arn type: ${doc.EventSourceArn}`);
     out.StartingPosition = input.StartingPosition;
   } else if (input.StartingPosition !== undefined) {
@@ -169,24 +156,11 @@ export function checkMapping(doc: MappingDoc, input: MappingInput, creating: boo
 /** Lambda's batch size when none is given: 10 for queues, 100 for streams. */
 export const defaultBatchSize = (kind: SourceKind) => (kind === 'sqs' ? 10 : 100);
 
-function scalingConcurrency(v: unknown): number | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'object' || Array.isArray(v)) throw invalid('ScalingConfig must be an object.');
-  const c = (v as { MaximumConcurrency?: unknown }).MaximumConcurrency;
-  if (c === undefined || c === null) return undefined;
-  if (typeof c !== 'number' || !Number.isInteger(c)) throw invalid('MaximumConcurrency must be an integer.');
-  return c;
-}
-
-function checkFilters(v: unknown): Array<{ Pattern: string }> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw invalid('Invalid filter pattern definition.');
-  const filters = (v as { Filters?: unknown }).Filters;
-  if (filters === undefined || filters === null) return [];
-  if (!Array.isArray(filters)) throw invalid('Invalid filter pattern definition.');
+function checkFilters(criteria: NonNullable<MappingInput['FilterCriteria']>): Array<{ Pattern: string }> {
+  const filters = criteria.Filters ?? [];
   if (filters.length > MAX_FILTERS) throw invalid(`The maximum number of filters in FilterCriteria is ${MAX_FILTERS}.`);
-  return filters.map((f) => {
-    const pattern = (f as { Pattern?: unknown } | null)?.Pattern;
-    if (typeof pattern !== 'string' || pattern.length > 4096) throw invalid('Invalid filter pattern definition.');
+  return filters.map(({ Pattern: pattern }) => {
+    if (pattern === undefined) throw invalid('Invalid filter pattern definition.');
     try {
       parseEventPattern(pattern);
     } catch (e) {
@@ -202,18 +176,16 @@ function checkFilters(v: unknown): Array<{ Pattern: string }> {
  * is taken: this cloud has no SNS destinations yet (the records would be lost), and the
  * execution role cannot reach another account's queue without a queue policy.
  */
-function checkDestination(v: unknown, accountId: string): { OnFailure: { Destination?: string } } {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw invalid('DestinationConfig must be an object.');
-  const config = v as { OnSuccess?: unknown; OnFailure?: { Destination?: unknown } };
+function checkDestination(config: NonNullable<MappingInput['DestinationConfig']>, accountId: string): { OnFailure: { Destination?: string } } {
   if (config.OnSuccess !== undefined) throw invalid('Unsupported DestinationConfig parameter for given event source mapping type.');
   const destination = config.OnFailure?.Destination;
-  if (destination === undefined || destination === null || destination === '') return { OnFailure: {} };
-  const a = typeof destination === 'string' ? parseArn(destination) : undefined;
+  if (destination === undefined || destination === '') return { OnFailure: {} };
+  const a = parseArn(destination);
   if (!a || a.service !== 'sqs' || !/^[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(a.resource)) {
-    throw invalid(`The provided destination config DestinationConfig(onSuccess=null, onFailure=OnFailure(destination=${String(destination)})) is invalid.`);
+    throw invalid(`The provided destination config DestinationConfig(onSuccess=null, onFailure=OnFailure(destination=${destination})) is invalid.`);
   }
   if (a.account !== accountId) throw invalid('The provided execution role does not have permissions to call SendMessage on SQS');
-  return { OnFailure: { Destination: destination as string } };
+  return { OnFailure: { Destination: destination } };
 }
 
 /** EventSourceMappingConfiguration, as the API returns it. */

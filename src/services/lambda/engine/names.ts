@@ -5,6 +5,7 @@
  */
 import { InvalidParameterValueException, ResourceNotFoundException } from '../errors.js';
 import { AwsError } from '../../../protocols/errors.js';
+import { ConstraintList, pattern, rules, type Pattern } from '../../../protocols/validate.js';
 
 export interface FunctionRef {
   accountId: string;
@@ -12,6 +13,16 @@ export interface FunctionRef {
   name: string;
   qualifier?: string;
 }
+
+// The model's patterns, as the messages quote them (operations/shapes.ts declares them on the
+// members; a value they let through that names no function Nimbus can parse is refused here).
+export const FUNCTION_NAME_PATTERN = pattern('(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?');
+/** The operations that read a function (GetFunction, Invoke, GetPolicy ...) also take dots in the name. */
+export const NAMESPACED_FUNCTION_NAME_PATTERN = pattern('(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?');
+export const QUALIFIER_PATTERN = pattern('(|[a-zA-Z0-9$_-]+)');
+
+/** A `ValidationException` for a value that breaks the pattern (its text is what the message shows). */
+const patternError = (at: string, value: string, p: Pattern) => new AwsError('ValidationException', new ConstraintList().add(at, value, rules.pattern(p.text)).message());
 
 const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const QUALIFIER = /^(\$LATEST|[a-zA-Z0-9$_-]{1,128})$/;
@@ -29,16 +40,9 @@ export function parseFunctionName(raw: string, ctx: { accountId: string; region:
   if (m) ref = { region: m[1]!, accountId: m[2]!, name: m[3]!, qualifier: m[4] };
   else if ((m = PARTIAL.exec(raw))) ref = { region: ctx.region, accountId: m[1]!, name: m[2]!, qualifier: m[3] };
   else if ((m = NAME_QUALIFIED.exec(raw))) ref = { region: ctx.region, accountId: ctx.accountId, name: m[1]!, qualifier: m[2] };
-  if (!ref) {
-    throw new AwsError(
-      'ValidationException',
-      `1 validation error detected: Value '${raw}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`,
-    );
-  }
+  if (!ref) throw patternError('functionName', raw, NAMESPACED_FUNCTION_NAME_PATTERN);
   if (qualifier !== undefined) {
-    if (!QUALIFIER.test(qualifier)) {
-      throw new AwsError('ValidationException', `1 validation error detected: Value '${qualifier}' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)`);
-    }
+    if (!QUALIFIER.test(qualifier)) throw patternError('qualifier', qualifier, QUALIFIER_PATTERN);
     if (ref.qualifier !== undefined && ref.qualifier !== qualifier) {
       throw new InvalidParameterValueException('The derived qualifier from the function name does not match the specified qualifier.');
     }
@@ -50,12 +54,7 @@ export function parseFunctionName(raw: string, ctx: { accountId: string; region:
 
 /** The name a new function may take. */
 export function checkNewName(name: string): void {
-  if (!NAME.test(name)) {
-    throw new AwsError(
-      'ValidationException',
-      `1 validation error detected: Value '${name}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`,
-    );
-  }
+  if (!NAME.test(name)) throw patternError('functionName', name, FUNCTION_NAME_PATTERN);
 }
 
 export function functionArn(ref: Pick<FunctionRef, 'accountId' | 'region' | 'name'>, qualifier?: string): string {

@@ -6,17 +6,17 @@
 import { own, setOwn } from '../../../lib/own.js';
 import type { Clock } from '../../../lib/clock.js';
 import type { Ids } from '../../../lib/ids.js';
-import { AwsError } from '../../../protocols/errors.js';
 import { InvalidParameterValueException, ResourceConflictException, ResourceNotFoundException } from '../errors.js';
 import type { FunctionRecord, UrlConfig } from '../model.js';
 import { functionArn, type FunctionRef } from './names.js';
 import { resolveQualifier } from './qualifiers.js';
 import type { Registry } from './registry.js';
 
+/** What Create and Update take, already held to the model's enums and sizes (operations/urls.ts). */
 export interface UrlInput {
-  AuthType?: string;
+  AuthType?: UrlConfig['AuthType'];
   Cors?: Record<string, unknown>;
-  InvokeMode?: string;
+  InvokeMode?: UrlConfig['InvokeMode'];
 }
 
 export class FunctionUrls {
@@ -28,10 +28,9 @@ export class FunctionUrls {
     private readonly port: () => string,
   ) {}
 
-  async create(ref: FunctionRef, input: UrlInput): Promise<UrlConfig> {
+  async create(ref: FunctionRef, input: UrlInput & { AuthType: UrlConfig['AuthType'] }): Promise<UrlConfig> {
     const fn = this.registry.get(ref);
     const qualifier = this.qualifierOf(fn, ref);
-    checkInput(input, true);
     return this.registry.update(ref, (f) => {
       if (own(f.urlConfigs, qualifier)) throw new ResourceConflictException(`Failed to create function url config for [functionArn = ${functionArn(ref, ref.qualifier)}]. Error message:  FunctionUrlConfig exists for this Lambda function`);
       const urlId = this.ids.uuid().replace(/-/g, '');
@@ -40,9 +39,9 @@ export class FunctionUrls {
         urlId,
         FunctionUrl: `http://${urlId}.lambda-url.${ref.region}.localhost:${this.port()}/`,
         FunctionArn: functionArn(ref, ref.qualifier),
-        AuthType: input.AuthType as UrlConfig['AuthType'],
+        AuthType: input.AuthType,
         ...(input.Cors ? { Cors: input.Cors } : {}),
-        InvokeMode: (input.InvokeMode as UrlConfig['InvokeMode']) ?? 'BUFFERED',
+        InvokeMode: input.InvokeMode ?? 'BUFFERED',
         CreationTime: now,
         LastModifiedTime: now,
       };
@@ -60,14 +59,13 @@ export class FunctionUrls {
 
   async update(ref: FunctionRef, input: UrlInput): Promise<UrlConfig> {
     this.get(ref);
-    checkInput(input, false);
     const qualifier = this.qualifierOf(this.registry.get(ref), ref);
     return this.registry.update(ref, (f) => {
       const c = own(f.urlConfigs, qualifier);
       if (!c) throw new ResourceNotFoundException('The resource you requested does not exist.');
-      if (input.AuthType !== undefined) c.AuthType = input.AuthType as UrlConfig['AuthType'];
+      if (input.AuthType !== undefined) c.AuthType = input.AuthType;
       if (input.Cors !== undefined) c.Cors = input.Cors;
-      if (input.InvokeMode !== undefined) c.InvokeMode = input.InvokeMode as UrlConfig['InvokeMode'];
+      if (input.InvokeMode !== undefined) c.InvokeMode = input.InvokeMode;
       c.LastModifiedTime = new Date(this.clock.now()).toISOString();
       return { doc: f, result: c };
     });
@@ -99,15 +97,5 @@ export class FunctionUrls {
     const target = resolveQualifier(fn, ref.qualifier);
     if (target.kind === 'version') throw new InvalidParameterValueException('Function URLs are supported on $LATEST and aliases only.');
     return target.qualifier;
-  }
-}
-
-function checkInput(input: UrlInput, creating: boolean): void {
-  if (creating && input.AuthType === undefined) throw new AwsError('ValidationException', "1 validation error detected: Value null at 'authType' failed to satisfy constraint: Member must not be null");
-  if (input.AuthType !== undefined && !['NONE', 'AWS_IAM'].includes(input.AuthType)) {
-    throw new AwsError('ValidationException', `1 validation error detected: Value '${input.AuthType}' at 'authType' failed to satisfy constraint: Member must satisfy enum value set: [AWS_IAM, NONE]`);
-  }
-  if (input.InvokeMode !== undefined && !['BUFFERED', 'RESPONSE_STREAM'].includes(input.InvokeMode)) {
-    throw new AwsError('ValidationException', `1 validation error detected: Value '${input.InvokeMode}' at 'invokeMode' failed to satisfy constraint: Member must satisfy enum value set: [BUFFERED, RESPONSE_STREAM]`);
   }
 }

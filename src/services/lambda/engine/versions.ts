@@ -11,7 +11,10 @@ import { checkRevision } from './functions.js';
 import { functionArn, type FunctionRef } from './names.js';
 import type { Registry } from './registry.js';
 
-const ALIAS_NAME = /^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$/;
+/** An alias's routing as a request gives it: the weights are checked here (the shapes have no double). */
+export interface RoutingInput {
+  AdditionalVersionWeights?: Record<string, unknown>;
+}
 
 export class Versions {
   constructor(
@@ -53,13 +56,11 @@ export class Versions {
     return [{ ...fn.latest.config, FunctionArn: functionArn(ref, '$LATEST') }, ...versions.map((v) => ({ ...v.config }))];
   }
 
-  async createAlias(ref: FunctionRef, input: { Name: string; FunctionVersion: string; Description?: string; RoutingConfig?: AliasRecord['RoutingConfig'] }): Promise<AliasRecord> {
-    if (!ALIAS_NAME.test(input.Name) || input.Name.length > 128) {
-      throw new InvalidParameterValueException(`Alias name ${input.Name} is invalid: it must not be a number and may contain letters, digits, - and _.`);
-    }
+  /** The name and version are held to the model's patterns by the declared shapes (operations/functions.ts). */
+  async createAlias(ref: FunctionRef, input: { Name: string; FunctionVersion: string; Description?: string; RoutingConfig?: RoutingInput }): Promise<AliasRecord> {
     const fn = this.registry.get(ref);
     checkVersion(fn, input.FunctionVersion);
-    checkRouting(fn, input.FunctionVersion, input.RoutingConfig);
+    const routing = checkRouting(fn, input.FunctionVersion, input.RoutingConfig);
     return this.registry.update(ref, (f) => {
       if (own(f.aliases, input.Name)) throw new ResourceConflictException(`Alias already exists: ${functionArn(ref, input.Name)}`);
       const alias: AliasRecord = {
@@ -67,7 +68,7 @@ export class Versions {
         Name: input.Name,
         FunctionVersion: input.FunctionVersion,
         Description: input.Description ?? '',
-        ...(input.RoutingConfig ? { RoutingConfig: input.RoutingConfig } : {}),
+        ...(routing ? { RoutingConfig: routing } : {}),
         RevisionId: this.ids.uuid(),
       };
       setOwn(f.aliases, input.Name, alias);
@@ -84,14 +85,14 @@ export class Versions {
   async updateAlias(
     ref: FunctionRef,
     name: string,
-    input: { FunctionVersion?: string; Description?: string; RoutingConfig?: AliasRecord['RoutingConfig']; RevisionId?: string },
+    input: { FunctionVersion?: string; Description?: string; RoutingConfig?: RoutingInput; RevisionId?: string },
   ): Promise<AliasRecord> {
     const fn = this.registry.get(ref);
     const current = this.getAlias(ref, name);
     checkRevision(current, input.RevisionId);
     const version = input.FunctionVersion ?? current.FunctionVersion;
     checkVersion(fn, version);
-    checkRouting(fn, version, input.RoutingConfig ?? current.RoutingConfig);
+    const routing = checkRouting(fn, version, input.RoutingConfig ?? current.RoutingConfig);
     return this.registry.update(ref, (f) => {
       const a = own(f.aliases, name);
       if (!a) throw new ResourceNotFoundException(`Cannot find alias arn: ${functionArn(ref, name)}`);
@@ -99,7 +100,7 @@ export class Versions {
       a.FunctionVersion = version;
       if (input.Description !== undefined) a.Description = input.Description;
       if (input.RoutingConfig !== undefined) {
-        if (Object.keys(input.RoutingConfig.AdditionalVersionWeights ?? {}).length) a.RoutingConfig = input.RoutingConfig;
+        if (routing) a.RoutingConfig = routing;
         else delete a.RoutingConfig;
       }
       a.RevisionId = this.ids.uuid();
@@ -138,14 +139,16 @@ function checkVersion(fn: FunctionRecord, version: string): void {
   }
 }
 
-function checkRouting(fn: FunctionRecord, primary: string, routing: AliasRecord['RoutingConfig']): void {
+/** The routing checked, with its weights as numbers; undefined when it names no second version. */
+function checkRouting(fn: FunctionRecord, primary: string, routing: RoutingInput | undefined): AliasRecord['RoutingConfig'] {
   const weights = routing?.AdditionalVersionWeights ?? {};
   const entries = Object.entries(weights);
-  if (entries.length === 0) return;
+  if (entries.length === 0) return undefined;
   if (entries.length > 1) throw new InvalidParameterValueException('Number of items in AdditionalVersionWeights cannot be greater than 1');
   const [version, weight] = entries[0]!;
   if (primary === '$LATEST' || version === '$LATEST') throw new InvalidParameterValueException('$LATEST is not supported for an alias pointing to more than 1 version');
   if (version === primary) throw new InvalidParameterValueException(`Invalid function version ${version}. Function version ${version} is already included in routing configuration.`);
   if (typeof weight !== 'number' || weight < 0 || weight > 1) throw new InvalidParameterValueException('AdditionalVersionWeights values must be between 0.0 and 1.0');
   checkVersion(fn, version);
+  return { AdditionalVersionWeights: { [version]: weight } };
 }

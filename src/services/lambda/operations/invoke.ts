@@ -1,32 +1,29 @@
 /** Invoke: RequestResponse (wait for the result), Event (queued durably, answered 202), DryRun (checks only). */
+import { defineOperation } from '../../../protocols/define-operation.js';
 import { RestAnswer } from '../../../protocols/rest.js';
-import { blob, string } from '../../../protocols/shapes.js';
-import type { Operation, RequestContext } from '../../service.js';
+import type { Operation } from '../../service.js';
 import type { AsyncInvocations } from '../engine/async-invokes.js';
 import { MAX_ASYNC_PAYLOAD } from '../engine/async-invokes.js';
 import type { Invoker } from '../engine/invoker.js';
 import { parseFunctionName } from '../engine/names.js';
 import { InvalidRequestContentException, RequestTooLargeException } from '../errors.js';
-import { AwsError } from '../../../protocols/errors.js';
-import { FUNCTION_NAME, inHeader, op, QUALIFIER } from './define.js';
+import { blob, inHeader, inPayload, NAMESPACED_FUNCTION_NAME, QUALIFIER, string, structure } from './shapes.js';
 
 export function invokeOperations(invoker: Invoker, asyncInvokes: AsyncInvocations): Record<string, Operation> {
   return {
-    Invoke: op(
-      { method: 'POST', uri: '/2015-03-31/functions/{FunctionName}/invocations' },
-      {
-        FunctionName: FUNCTION_NAME,
-        Qualifier: QUALIFIER,
-        InvocationType: inHeader(string(), 'X-Amz-Invocation-Type'),
-        LogType: inHeader(string(), 'X-Amz-Log-Type'),
+    Invoke: defineOperation({
+      http: { method: 'POST', uri: '/2015-03-31/functions/{FunctionName}/invocations' },
+      input: structure({
+        FunctionName: NAMESPACED_FUNCTION_NAME,
+        // The service's order in its message, not the model's.
+        InvocationType: inHeader(string({ enum: ['Event', 'RequestResponse', 'DryRun'] }), 'X-Amz-Invocation-Type'),
+        LogType: inHeader(string({ enum: ['None', 'Tail'] }), 'X-Amz-Log-Type'),
         ClientContext: inHeader(string(), 'X-Amz-Client-Context'),
-        Payload: { shape: blob(), location: 'payload' },
-      },
-      async (input: { FunctionName: string; Qualifier?: string; InvocationType?: string; LogType?: string; ClientContext?: string; Payload?: Buffer }, ctx: RequestContext) => {
+        Payload: inPayload(blob()),
+        Qualifier: QUALIFIER,
+      }),
+      handler: async (input, ctx) => {
         const type = input.InvocationType ?? 'RequestResponse';
-        if (!['RequestResponse', 'Event', 'DryRun'].includes(type)) {
-          throw new AwsError('ValidationException', `1 validation error detected: Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`);
-        }
         const ref = parseFunctionName(input.FunctionName, ctx, input.Qualifier);
         const target = invoker.resolve(ref);
         const payload = input.Payload && input.Payload.length ? input.Payload : Buffer.from('{}');
@@ -43,7 +40,7 @@ export function invokeOperations(invoker: Invoker, asyncInvokes: AsyncInvocation
         if (input.LogType === 'Tail') headers['x-amz-log-result'] = Buffer.from(result.logTail).toString('base64');
         return new RestAnswer(200, headers, result.payload);
       },
-    ),
+    }),
   };
 }
 

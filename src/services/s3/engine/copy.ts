@@ -26,8 +26,8 @@ export interface CopyInput {
   key: string;
   /** x-amz-copy-source as sent: `/bucket/key` or `bucket/key`, URL-encoded, maybe `?versionId=`. */
   source: string;
-  metadataDirective?: string;
-  taggingDirective?: string;
+  metadataDirective?: Directive;
+  taggingDirective?: Directive;
   /** x-amz-tagging, used with the REPLACE tagging directive. */
   tagging?: string;
   /** x-amz-copy-source-if-*: conditions on the source. */
@@ -53,8 +53,8 @@ export interface CopyDeps {
 export async function copyObject(deps: CopyDeps, caller: Caller, input: CopyInput): Promise<ObjectRecord> {
   checkKeyLength(input.key);
   const source = parseCopySource(input.source);
-  const metadataDirective = directive(input.metadataDirective, 'metadata');
-  const taggingDirective = directive(input.taggingDirective, 'tagging');
+  const metadataDirective = input.metadataDirective ?? 'COPY';
+  const taggingDirective = input.taggingDirective ?? 'COPY';
   const tags = taggingDirective === 'REPLACE' ? parseTaggingHeader(input.tagging ?? '') : undefined;
   const algorithm = checksumAlgorithm(input.checksumAlgorithm);
 
@@ -118,11 +118,8 @@ export function parseCopySource(header: string): { bucket: string; key: string; 
   return { bucket: path.slice(0, slash), key: path.slice(slash + 1), ...(versionId !== undefined ? { versionId } : {}) };
 }
 
-function directive(value: string | undefined, what: 'metadata' | 'tagging'): 'COPY' | 'REPLACE' {
-  if (value === undefined || value === 'COPY') return 'COPY';
-  if (value === 'REPLACE') return 'REPLACE';
-  throw InvalidArgument(`Unknown ${what} directive.`, `x-amz-${what}-directive`, value);
-}
+/** x-amz-metadata-directive / x-amz-tagging-directive, one of the model's two values (checked at decode time). */
+type Directive = 'COPY' | 'REPLACE';
 
 function checksumAlgorithm(value: string | undefined): ChecksumAlgorithm | undefined {
   if (value === undefined) return undefined;

@@ -86,7 +86,7 @@ export interface CompleteInput {
   /** x-amz-checksum-<alg> headers: the object's checksum the client expects. */
   checksums: Record<string, string>;
   checksumType?: string;
-  objectSize?: string;
+  objectSize?: number;
   ifMatch?: string;
   ifNoneMatch?: string;
 }
@@ -171,7 +171,7 @@ export class Multipart {
       const chosen = checkParts(upload, requested, stored, MIN_PART_BYTES);
       const expected = expectedChecksum(upload, input);
       const size = chosen.reduce((n, p) => n + p.size, 0);
-      if (input.objectSize !== undefined && input.objectSize.trim() !== String(size)) {
+      if (input.objectSize !== undefined && input.objectSize !== size) {
         throw InvalidRequest("The provided 'x-amz-mp-object-size' header does not match what was computed");
       }
       const digests = Buffer.concat(chosen.map((p) => Buffer.from(p.etag.slice(1, -1), 'hex')));

@@ -15,10 +15,10 @@ import type { Objects } from './objects.js';
 export interface WebsiteConfig {
   IndexDocument?: { Suffix: string };
   ErrorDocument?: { Key: string };
-  RedirectAllRequestsTo?: { HostName: string; Protocol?: string };
+  RedirectAllRequestsTo?: { HostName: string; Protocol?: 'http' | 'https' };
   RoutingRules?: Array<{
     Condition?: { KeyPrefixEquals?: string; HttpErrorCodeReturnedEquals?: string };
-    Redirect: { HostName?: string; Protocol?: string; HttpRedirectCode?: string; ReplaceKeyPrefixWith?: string; ReplaceKeyWith?: string };
+    Redirect: { HostName?: string; Protocol?: 'http' | 'https'; HttpRedirectCode?: string; ReplaceKeyPrefixWith?: string; ReplaceKeyWith?: string };
   }>;
 }
 

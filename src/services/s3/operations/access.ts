@@ -4,14 +4,16 @@
  */
 import { parsePolicy, policyIsPublic } from '../../../lib/policy.js';
 import { RestAnswer } from '../../../protocols/rest.js';
+import { defineOperation } from '../../../protocols/define-operation.js';
 import { boolean, inHeader, inPayload, inUri, string, structure } from '../../../protocols/shapes.js';
 import type { Operation } from '../../service.js';
-import { checkCannedAcl, type Buckets } from '../engine/buckets.js';
+import type { Buckets } from '../engine/buckets.js';
 import type { Objects } from '../engine/objects.js';
 import { AccessDenied, MalformedPolicy, NoSuchBucketPolicy, NoSuchPublicAccessBlockConfiguration } from '../errors.js';
 import type { BucketRecord, PublicAccessBlock } from '../repo.js';
+import { BUCKET_CANNED_ACLS, isPublicAcl, OBJECT_CANNED_ACLS } from './shapes.js';
 
-const PAB_MEMBERS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
+const pabShape = structure({ BlockPublicAcls: boolean(), IgnorePublicAcls: boolean(), BlockPublicPolicy: boolean(), RestrictPublicBuckets: boolean() });
 
 /** A bucket policy as S3 accepts it: JSON, statements whose actions are S3's and resources this bucket's. */
 function checkPolicy(bucket: string, text: string): void {
@@ -50,12 +52,11 @@ const aclXml = (b: Pick<BucketRecord, 'account' | 'acl'>) => {
 };
 
 export function accessOperations(buckets: Buckets): Record<string, Operation> {
-  const pabShape = structure(Object.fromEntries(PAB_MEMBERS.map((m) => [m, boolean()])));
   return {
-    PutBucketPolicy: {
+    PutBucketPolicy: defineOperation({
       http: { method: 'PUT', uri: '/{Bucket}?policy', code: 204 },
       input: structure({ Bucket: inUri('Bucket'), Policy: inPayload(string()) }),
-      handler: async (input: { Bucket: string; Policy?: string }, ctx) => {
+      handler: async (input, ctx) => {
         const text = input.Policy ?? '';
         checkPolicy(input.Bucket, text);
         await buckets.update(ctx, input.Bucket, (b) => {
@@ -63,76 +64,80 @@ export function accessOperations(buckets: Buckets): Record<string, Operation> {
           return { ...b, policy: text };
         });
       },
-    },
-    GetBucketPolicy: {
+    }),
+    GetBucketPolicy: defineOperation({
       http: { method: 'GET', uri: '/{Bucket}?policy' },
       input: structure({ Bucket: inUri('Bucket') }),
-      handler: (input: { Bucket: string }, ctx) => {
+      handler: (input, ctx) => {
         const b = buckets.owned(ctx, input.Bucket);
         if (b.policy === undefined) throw NoSuchBucketPolicy(b.name);
         return new RestAnswer(200, { 'content-type': 'application/json' }, b.policy);
       },
-    },
-    DeleteBucketPolicy: {
+    }),
+    DeleteBucketPolicy: defineOperation({
       http: { method: 'DELETE', uri: '/{Bucket}?policy', code: 204 },
       input: structure({ Bucket: inUri('Bucket') }),
-      handler: async (input: { Bucket: string }, ctx) => {
+      handler: async (input, ctx) => {
         await buckets.update(ctx, input.Bucket, ({ policy: _gone, ...rest }) => rest);
       },
-    },
-    GetBucketPolicyStatus: {
+    }),
+    GetBucketPolicyStatus: defineOperation({
       http: { method: 'GET', uri: '/{Bucket}?policyStatus' },
       input: structure({ Bucket: inUri('Bucket') }),
       output: structure({ PolicyStatus: inPayload(structure({ IsPublic: boolean() }), 'PolicyStatus') }),
-      handler: (input: { Bucket: string }, ctx) => {
+      handler: (input, ctx) => {
         const b = buckets.owned(ctx, input.Bucket);
         if (b.policy === undefined) throw NoSuchBucketPolicy(b.name);
         return { PolicyStatus: { IsPublic: policyIsPublic(b.policy) } };
       },
-    },
-    PutBucketAcl: {
+    }),
+    PutBucketAcl: defineOperation({
       http: { method: 'PUT', uri: '/{Bucket}?acl' },
-      input: structure({ Bucket: inUri('Bucket'), ACL: inHeader(string(), 'x-amz-acl') }),
-      handler: async (input: { Bucket: string; ACL?: string }, ctx) => {
+      input: structure({ Bucket: inUri('Bucket'), ACL: inHeader(string({ enum: BUCKET_CANNED_ACLS }), 'x-amz-acl') }),
+      handler: async (input, ctx) => {
         const acl = input.ACL ?? 'private';
-        checkCannedAcl(acl);
         await buckets.update(ctx, input.Bucket, (b) => {
-          if (b.publicAccessBlock?.BlockPublicAcls && acl !== 'private') throw new AccessDenied();
+          if (b.publicAccessBlock?.BlockPublicAcls && isPublicAcl(acl)) throw new AccessDenied();
           return { ...b, acl };
         });
       },
-    },
-    GetBucketAcl: {
+    }),
+    GetBucketAcl: defineOperation({
       http: { method: 'GET', uri: '/{Bucket}?acl' },
       input: structure({ Bucket: inUri('Bucket') }),
-      handler: (input: { Bucket: string }, ctx) => new RestAnswer(200, { 'content-type': 'application/xml' }, aclXml(buckets.owned(ctx, input.Bucket))),
-    },
-    PutPublicAccessBlock: {
+      handler: (input, ctx) => new RestAnswer(200, { 'content-type': 'application/xml' }, aclXml(buckets.owned(ctx, input.Bucket))),
+    }),
+    PutPublicAccessBlock: defineOperation({
       http: { method: 'PUT', uri: '/{Bucket}?publicAccessBlock' },
       input: structure({ Bucket: inUri('Bucket'), PublicAccessBlockConfiguration: inPayload(pabShape, 'PublicAccessBlockConfiguration') }),
-      handler: async (input: { Bucket: string; PublicAccessBlockConfiguration?: Partial<PublicAccessBlock> }, ctx) => {
+      handler: async (input, ctx) => {
         const c = input.PublicAccessBlockConfiguration ?? {};
-        const block = Object.fromEntries(PAB_MEMBERS.map((m) => [m, c[m] === true])) as unknown as PublicAccessBlock;
+        const block: PublicAccessBlock = {
+          BlockPublicAcls: c.BlockPublicAcls === true,
+          IgnorePublicAcls: c.IgnorePublicAcls === true,
+          BlockPublicPolicy: c.BlockPublicPolicy === true,
+          RestrictPublicBuckets: c.RestrictPublicBuckets === true,
+        };
         await buckets.update(ctx, input.Bucket, (b) => ({ ...b, publicAccessBlock: block }));
       },
-    },
-    GetPublicAccessBlock: {
+    }),
+    GetPublicAccessBlock: defineOperation({
       http: { method: 'GET', uri: '/{Bucket}?publicAccessBlock' },
       input: structure({ Bucket: inUri('Bucket') }),
       output: structure({ PublicAccessBlockConfiguration: inPayload(pabShape, 'PublicAccessBlockConfiguration') }),
-      handler: (input: { Bucket: string }, ctx) => {
+      handler: (input, ctx) => {
         const b = buckets.owned(ctx, input.Bucket);
         if (!b.publicAccessBlock) throw NoSuchPublicAccessBlockConfiguration(b.name);
         return { PublicAccessBlockConfiguration: b.publicAccessBlock };
       },
-    },
-    DeletePublicAccessBlock: {
+    }),
+    DeletePublicAccessBlock: defineOperation({
       http: { method: 'DELETE', uri: '/{Bucket}?publicAccessBlock', code: 204 },
       input: structure({ Bucket: inUri('Bucket') }),
-      handler: async (input: { Bucket: string }, ctx) => {
+      handler: async (input, ctx) => {
         await buckets.update(ctx, input.Bucket, ({ publicAccessBlock: _gone, ...rest }) => rest);
       },
-    },
+    }),
   };
 }
 
@@ -140,25 +145,24 @@ export function accessOperations(buckets: Buckets): Record<string, Operation> {
 /** Put/GetObjectAcl with canned ACLs: an object may be public-read while its bucket is not. */
 export function objectAclOperations(buckets: Buckets, objects: Objects): Record<string, Operation> {
   return {
-    PutObjectAcl: {
+    PutObjectAcl: defineOperation({
       http: { method: 'PUT', uri: '/{Bucket}/{Key+}?acl' },
-      input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key'), ACL: inHeader(string(), 'x-amz-acl') }),
-      handler: async (input: { Bucket: string; Key: string; ACL?: string }, ctx) => {
+      input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key'), ACL: inHeader(string({ enum: OBJECT_CANNED_ACLS }), 'x-amz-acl') }),
+      handler: async (input, ctx) => {
         const acl = input.ACL ?? 'private';
-        checkCannedAcl(acl);
         const b = buckets.owned(ctx, input.Bucket);
-        if (b.publicAccessBlock?.BlockPublicAcls && acl !== 'private') throw new AccessDenied();
+        if (b.publicAccessBlock?.BlockPublicAcls && isPublicAcl(acl)) throw new AccessDenied();
         await objects.update(ctx, input.Bucket, input.Key, (r) => ({ ...r, ...(acl === 'private' ? { acl: undefined } : { acl }) }), 's3:PutObjectAcl');
       },
-    },
-    GetObjectAcl: {
+    }),
+    GetObjectAcl: defineOperation({
       http: { method: 'GET', uri: '/{Bucket}/{Key+}?acl' },
       input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key') }),
-      handler: async (input: { Bucket: string; Key: string }, ctx) => {
+      handler: async (input, ctx) => {
         const b = buckets.owned(ctx, input.Bucket);
         const r = await objects.get(ctx, input.Bucket, input.Key, 's3:GetObjectAcl');
         return new RestAnswer(200, { 'content-type': 'application/xml' }, aclXml({ account: b.account, acl: r.acl ?? 'private' }));
       },
-    },
+    }),
   };
 }

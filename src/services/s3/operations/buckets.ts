@@ -1,8 +1,10 @@
 /** Bucket operations: CreateBucket, DeleteBucket, HeadBucket, ListBuckets, GetBucketLocation. */
 import { isoTime } from './listing.js';
 import { RawXml } from '../../../protocols/rest-xml.js';
+import { defineOperation } from '../../../protocols/define-operation.js';
 import { inHeader, inPayload, inUri, list, string, structure } from '../../../protocols/shapes.js';
 import { escapeXml } from '../../../protocols/xml.js';
+import { BUCKET_CANNED_ACLS } from './shapes.js';
 import type { Operation } from '../../service.js';
 import type { BucketDependents, Buckets } from '../engine/buckets.js';
 
@@ -11,7 +13,7 @@ export const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
 export function bucketOperations(buckets: Buckets, dependents: BucketDependents): Record<string, Operation> {
   return {
-    ListBuckets: {
+    ListBuckets: defineOperation({
       http: { method: 'GET', uri: '/' },
       input: structure({}),
       output: structure({
@@ -23,42 +25,42 @@ export function bucketOperations(buckets: Buckets, dependents: BucketDependents)
         Buckets: (await buckets.list(ctx)).map((b) => ({ Name: b.name, CreationDate: isoTime(b.createdAt), BucketRegion: b.region })),
         Owner: { ID: ctx.accountId, DisplayName: ctx.accountId },
       }),
-    },
-    CreateBucket: {
+    }),
+    CreateBucket: defineOperation({
       http: { method: 'PUT', uri: '/{Bucket}' },
       input: structure({
         Bucket: inUri('Bucket'),
         CreateBucketConfiguration: inPayload(structure({ LocationConstraint: string() }), 'CreateBucketConfiguration'),
-        ACL: inHeader(string(), 'x-amz-acl'),
+        ACL: inHeader(string({ enum: BUCKET_CANNED_ACLS }), 'x-amz-acl'),
       }),
       output: structure({ Location: inHeader(string(), 'Location') }),
-      handler: async (input: { Bucket: string; ACL?: string; CreateBucketConfiguration?: { LocationConstraint?: string } }, ctx) => {
+      handler: async (input, ctx) => {
         const b = await buckets.create(ctx, input.Bucket, input.CreateBucketConfiguration?.LocationConstraint || undefined, input.ACL ?? 'private');
         return { Location: `/${b.name}` };
       },
-    },
-    DeleteBucket: {
+    }),
+    DeleteBucket: defineOperation({
       http: { method: 'DELETE', uri: '/{Bucket}', code: 204 },
       input: structure({ Bucket: inUri('Bucket') }),
-      handler: async (input: { Bucket: string }, ctx) => {
+      handler: async (input, ctx) => {
         await buckets.delete(ctx, input.Bucket, dependents);
       },
-    },
-    HeadBucket: {
+    }),
+    HeadBucket: defineOperation({
       http: { method: 'HEAD', uri: '/{Bucket}' },
       input: structure({ Bucket: inUri('Bucket') }),
       output: structure({ BucketRegion: inHeader(string(), 'x-amz-bucket-region') }),
-      handler: (input: { Bucket: string }, ctx) => ({ BucketRegion: buckets.head(ctx, input.Bucket).region }),
-    },
-    GetBucketLocation: {
+      handler: (input, ctx) => ({ BucketRegion: buckets.head(ctx, input.Bucket).region }),
+    }),
+    GetBucketLocation: defineOperation({
       http: { method: 'GET', uri: '/{Bucket}?location' },
       input: structure({ Bucket: inUri('Bucket') }),
-      handler: (input: { Bucket: string }, ctx) => {
+      handler: (input, ctx) => {
         const b = buckets.owned(ctx, input.Bucket);
         // us-east-1 is reported as an empty constraint, as S3 does.
         const region = b.region === 'us-east-1' ? '' : b.region;
         return new RawXml(`<LocationConstraint xmlns="${S3_NS}">${escapeXml(region)}</LocationConstraint>`);
       },
-    },
+    }),
   };
 }

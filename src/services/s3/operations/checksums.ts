@@ -4,14 +4,20 @@
  * x-amz-checksum-crc32 ... .
  */
 import { CHECKSUM_ALGORITHMS, checksumAlgorithmOfHeader, type ChecksumAlgorithm } from '../../../protocols/checksums.js';
-import { string, type StringShape } from '../../../protocols/shapes.js';
+import { string } from '../../../protocols/shapes.js';
 import type { ObjectRecord } from '../repo.js';
 
 /** The XML element of each flexible checksum algorithm. */
 export const CHECKSUM_ELEMENTS = Object.fromEntries(CHECKSUM_ALGORITHMS.map((a) => [a, `Checksum${a}`])) as Record<ChecksumAlgorithm, string>;
 
 /** A string member for every checksum element, in S3's order (ChecksumType is not among them). */
-export const checksumMembers = (): Record<string, StringShape> => Object.fromEntries(Object.values(CHECKSUM_ELEMENTS).map((name) => [name, string()]));
+export const checksumMembers = () => ({
+  ChecksumCRC32: string(),
+  ChecksumCRC32C: string(),
+  ChecksumCRC64NVME: string(),
+  ChecksumSHA1: string(),
+  ChecksumSHA256: string(),
+});
 
 /** [algorithm, value] of the x-amz-checksum-<alg> entries of a checksum map. */
 export function checksumEntries(checksums: Record<string, string>): [ChecksumAlgorithm, string][] {

@@ -5,32 +5,35 @@
  * is checked whole and refused with S3's errors; the sweeper in engine/lifecycle.ts applies it.
  */
 import { randomIds } from '../../../lib/ids.js';
-import { boolean, inHeader, inPayload, inUri, integer, list, string, structure, type Shape } from '../../../protocols/shapes.js';
+import { defineOperation } from '../../../protocols/define-operation.js';
+import { boolean, inHeader, inPayload, inUri, integer, list, string, structure, type Shape, type ShapeType } from '../../../protocols/shapes.js';
 import type { Operation } from '../../service.js';
 import type { Buckets } from '../engine/buckets.js';
 import { DAY_MS, type Lifecycle, type LifecycleFilter, type LifecycleRule, type LifecycleTag } from '../engine/lifecycle.js';
 import { InvalidArgument, InvalidRequest, MalformedXML } from '../errors.js';
 import { checkRequestChecksum } from '../engine/checksums.js';
-import { allHeaders, rawBody } from './object-extras.js';
+import { allHeaders, EXPIRATION_STATUSES, rawBody, TRANSITION_DEFAULT_MINIMUM_OBJECT_SIZES, TRANSITION_STORAGE_CLASSES } from './shapes.js';
 
 const MAX_RULES = 1000;
 const MAX_ID = 255;
-const MIN_SIZE_HEADER = 'x-amz-transition-default-minimum-object-size';
-const MIN_SIZE_VALUES = ['all_storage_classes_128K', 'varies_by_storage_class'];
 
-/** The Rule shape; requests read numbers and booleans as text, checked here, answers write them typed. */
-function rulesShape(num: Shape, bool: Shape) {
+/**
+ * The Rule shape. Requests read numbers and booleans as text, checked here: a number that is
+ * not one is MalformedXML, which the XML decoder does not say. Answers write them typed.
+ */
+function rulesShape<N extends Shape, B extends Shape>(num: N, bool: B) {
   const tag = structure({ Key: string(), Value: string() });
   const sizes = { ObjectSizeGreaterThan: num, ObjectSizeLessThan: num };
   const and = structure({ Prefix: string(), Tags: list(tag, { flattened: true, memberName: 'Tag' }), ...sizes });
+  const storageClass = string({ enum: TRANSITION_STORAGE_CLASSES });
   const rule = structure({
     ID: string(),
     Prefix: string(),
     Filter: structure({ Prefix: string(), Tag: tag, ...sizes, And: and }),
-    Status: string(),
+    Status: string({ enum: EXPIRATION_STATUSES }),
     Expiration: structure({ Date: string(), Days: num, ExpiredObjectDeleteMarker: bool }),
-    Transitions: list(structure({ Date: string(), Days: num, StorageClass: string() }), { flattened: true, memberName: 'Transition' }),
-    NoncurrentVersionTransitions: list(structure({ NoncurrentDays: num, NewerNoncurrentVersions: num, StorageClass: string() }), {
+    Transitions: list(structure({ Date: string(), Days: num, StorageClass: storageClass }), { flattened: true, memberName: 'Transition' }),
+    NoncurrentVersionTransitions: list(structure({ NoncurrentDays: num, NewerNoncurrentVersions: num, StorageClass: storageClass }), {
       flattened: true,
       memberName: 'NoncurrentVersionTransition',
     }),
@@ -40,24 +43,29 @@ function rulesShape(num: Shape, bool: Shape) {
   return list(rule, { flattened: true, memberName: 'Rule' });
 }
 
-const minSizeHeader = inHeader(string(), MIN_SIZE_HEADER);
+const requestRules = rulesShape(string(), string());
+type RuleInput = ShapeType<typeof requestRules>[number];
+type FilterInput = NonNullable<RuleInput['Filter']>;
+type TagInput = { Key?: string; Value?: string };
+type SizesInput = { ObjectSizeGreaterThan?: string; ObjectSizeLessThan?: string };
+
+const minSizeHeader = inHeader(string({ enum: TRANSITION_DEFAULT_MINIMUM_OBJECT_SIZES }), 'x-amz-transition-default-minimum-object-size');
 
 // ---- checking a request's configuration ------------------------------------------------------
 
-type Raw = Record<string, any>;
 const malformed = () => MalformedXML();
 
-function int(v: unknown): number | undefined {
+function int(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || !/^\s*-?\d+\s*$/.test(v)) throw malformed();
+  if (!/^\s*-?\d+\s*$/.test(v)) throw malformed();
   const n = Number(v.trim());
   if (!Number.isSafeInteger(n)) throw malformed();
   return n;
 }
 
-function bool(v: unknown): boolean | undefined {
+function bool(v: string | undefined): boolean | undefined {
   if (v === undefined) return undefined;
-  const t = String(v).trim();
+  const t = v.trim();
   if (t !== 'true' && t !== 'false') throw malformed();
   return t === 'true';
 }
@@ -67,20 +75,20 @@ const positive = (n: number | undefined, what: string, action: string): number |
   return n;
 };
 
-function midnight(v: unknown): string | undefined {
+function midnight(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
-  const ms = Date.parse(String(v).trim());
+  const ms = Date.parse(v.trim());
   if (Number.isNaN(ms)) throw malformed();
   if (ms % DAY_MS !== 0) throw InvalidArgument("'Date' must be at midnight GMT");
   return new Date(ms).toISOString();
 }
 
-function tag(t: Raw | undefined): LifecycleTag {
+function tag(t: TagInput | undefined): LifecycleTag {
   if (t?.Key === undefined || t.Value === undefined) throw malformed();
-  return { Key: t.Key as string, Value: t.Value as string };
+  return { Key: t.Key, Value: t.Value };
 }
 
-function sizes(f: Raw): { ObjectSizeGreaterThan?: number; ObjectSizeLessThan?: number } {
+function sizes(f: SizesInput): { ObjectSizeGreaterThan?: number; ObjectSizeLessThan?: number } {
   const gt = int(f.ObjectSizeGreaterThan);
   const lt = int(f.ObjectSizeLessThan);
   if ((gt !== undefined && gt < 0) || (lt !== undefined && lt < 0)) throw InvalidArgument('ObjectSizeGreaterThan and ObjectSizeLessThan must be non-negative');
@@ -89,56 +97,57 @@ function sizes(f: Raw): { ObjectSizeGreaterThan?: number; ObjectSizeLessThan?: n
 }
 
 /** A Filter has at most one of Prefix, Tag, ObjectSizeGreaterThan, ObjectSizeLessThan, And. */
-function filter(f: Raw): { filter: LifecycleFilter; tags: number } {
-  const given = ['Prefix', 'Tag', 'ObjectSizeGreaterThan', 'ObjectSizeLessThan', 'And'].filter((k) => f[k] !== undefined);
+function filter(f: FilterInput): { filter: LifecycleFilter; tags: number } {
+  const given = [f.Prefix, f.Tag, f.ObjectSizeGreaterThan, f.ObjectSizeLessThan, f.And].filter((v) => v !== undefined);
   if (given.length > 1) throw malformed();
   if (f.And !== undefined) {
-    const a = f.And as Raw;
-    const tags = ((a.Tags ?? []) as Raw[]).map(tag);
+    const a = f.And;
+    const tags = (a.Tags ?? []).map(tag);
     if (new Set(tags.map((t) => t.Key)).size !== tags.length) throw InvalidRequest('Duplicate Tag Keys are not allowed.');
-    const and = { ...(a.Prefix !== undefined ? { Prefix: a.Prefix as string } : {}), ...(tags.length ? { Tags: tags } : {}), ...sizes(a) };
+    const and = { ...(a.Prefix !== undefined ? { Prefix: a.Prefix } : {}), ...(tags.length ? { Tags: tags } : {}), ...sizes(a) };
     return { filter: { And: and }, tags: tags.length };
   }
-  if (f.Tag !== undefined) return { filter: { Tag: tag(f.Tag as Raw) }, tags: 1 };
-  return { filter: { ...(f.Prefix !== undefined ? { Prefix: f.Prefix as string } : {}), ...sizes(f) }, tags: 0 };
+  if (f.Tag !== undefined) return { filter: { Tag: tag(f.Tag) }, tags: 1 };
+  return { filter: { ...(f.Prefix !== undefined ? { Prefix: f.Prefix } : {}), ...sizes(f) }, tags: 0 };
 }
 
-function rule(r: Raw): LifecycleRule {
-  if (r.Status !== 'Enabled' && r.Status !== 'Disabled') throw malformed();
-  const id = r.ID === undefined || r.ID === '' ? randomIds.token(36) : (r.ID as string);
+function rule(r: RuleInput): LifecycleRule {
+  // A status other than the model's two is refused at decode time (MalformedXML), as is none here.
+  if (r.Status === undefined) throw malformed();
+  const id = r.ID === undefined || r.ID === '' ? randomIds.token(36) : r.ID;
   if (id.length > MAX_ID) throw InvalidArgument(`ID length should not exceed allowed limit of ${MAX_ID}`, 'ID', id);
   // The legacy top-level Prefix, or a Filter: one of them.
   if ((r.Prefix === undefined) === (r.Filter === undefined)) throw malformed();
   const out: LifecycleRule = { ID: id, Status: r.Status };
   let tags = 0;
-  if (r.Prefix !== undefined) out.Prefix = r.Prefix as string;
-  else ({ filter: out.Filter, tags } = filter(r.Filter as Raw));
+  if (r.Prefix !== undefined) out.Prefix = r.Prefix;
+  else if (r.Filter !== undefined) ({ filter: out.Filter, tags } = filter(r.Filter));
 
   if (r.Expiration !== undefined) {
-    const e = r.Expiration as Raw;
+    const e = r.Expiration;
     const days = positive(int(e.Days), 'Days', 'Expiration');
     const date = midnight(e.Date);
     const marker = bool(e.ExpiredObjectDeleteMarker);
     // Exactly one of Days, Date and ExpiredObjectDeleteMarker.
     if ([days, date, marker].filter((v) => v !== undefined).length !== 1) throw malformed();
     if (marker && tags) throw InvalidRequest('ExpiredObjectDeleteMarker cannot be specified with Tags.');
-    out.Expiration = days !== undefined ? { Days: days } : date !== undefined ? { Date: date } : { ExpiredObjectDeleteMarker: marker! };
+    out.Expiration = days !== undefined ? { Days: days } : date !== undefined ? { Date: date } : { ExpiredObjectDeleteMarker: marker };
   }
   if (r.NoncurrentVersionExpiration !== undefined) {
-    const n = r.NoncurrentVersionExpiration as Raw;
+    const n = r.NoncurrentVersionExpiration;
     const days = positive(int(n.NoncurrentDays), 'NoncurrentDays', 'NoncurrentVersionExpiration');
     if (days === undefined) throw malformed();
     const newer = positive(int(n.NewerNoncurrentVersions), 'NewerNoncurrentVersions', 'NoncurrentVersionExpiration');
     out.NoncurrentVersionExpiration = { NoncurrentDays: days, ...(newer !== undefined ? { NewerNoncurrentVersions: newer } : {}) };
   }
   if (r.AbortIncompleteMultipartUpload !== undefined) {
-    const days = positive(int((r.AbortIncompleteMultipartUpload as Raw).DaysAfterInitiation), 'DaysAfterInitiation', 'AbortIncompleteMultipartUpload');
+    const days = positive(int(r.AbortIncompleteMultipartUpload.DaysAfterInitiation), 'DaysAfterInitiation', 'AbortIncompleteMultipartUpload');
     if (days === undefined) throw malformed();
     if (tags) throw InvalidRequest('AbortIncompleteMultipartUpload cannot be specified with Tags.');
     out.AbortIncompleteMultipartUpload = { DaysAfterInitiation: days };
   }
   // Transitions are accepted and kept, never applied: there are no storage classes here.
-  const transitions = (r.Transitions ?? []) as Raw[];
+  const transitions = r.Transitions ?? [];
   if (transitions.length) {
     out.Transitions = transitions.map((t) => {
       if (t.StorageClass === undefined) throw malformed();
@@ -146,16 +155,16 @@ function rule(r: Raw): LifecycleRule {
       const date = midnight(t.Date);
       if ((days === undefined) === (date === undefined)) throw malformed();
       if (days !== undefined && days < 0) throw InvalidArgument("'Days' in Transition action must be nonnegative");
-      return { ...(days !== undefined ? { Days: days } : { Date: date }), StorageClass: t.StorageClass as string };
+      return { ...(days !== undefined ? { Days: days } : { Date: date }), StorageClass: t.StorageClass };
     });
   }
-  const ncTransitions = (r.NoncurrentVersionTransitions ?? []) as Raw[];
+  const ncTransitions = r.NoncurrentVersionTransitions ?? [];
   if (ncTransitions.length) {
     out.NoncurrentVersionTransitions = ncTransitions.map((t) => {
       const days = int(t.NoncurrentDays);
       if (t.StorageClass === undefined || days === undefined) throw malformed();
       const newer = positive(int(t.NewerNoncurrentVersions), 'NewerNoncurrentVersions', 'NoncurrentVersionTransition');
-      return { NoncurrentDays: days, ...(newer !== undefined ? { NewerNoncurrentVersions: newer } : {}), StorageClass: t.StorageClass as string };
+      return { NoncurrentDays: days, ...(newer !== undefined ? { NewerNoncurrentVersions: newer } : {}), StorageClass: t.StorageClass };
     });
   }
   if (!out.Expiration && !out.NoncurrentVersionExpiration && !out.AbortIncompleteMultipartUpload && !out.Transitions && !out.NoncurrentVersionTransitions) {
@@ -164,7 +173,7 @@ function rule(r: Raw): LifecycleRule {
   return out;
 }
 
-export function checkRules(rules: Raw[] | undefined): LifecycleRule[] {
+export function checkRules(rules: RuleInput[] | undefined): LifecycleRule[] {
   if (!rules?.length) throw malformed();
   if (rules.length > MAX_RULES) throw InvalidArgument(`Rules number should not exceed allowed limit of ${MAX_RULES}`);
   const out = rules.map(rule);
@@ -181,45 +190,41 @@ export function checkRules(rules: Raw[] | undefined): LifecycleRule[] {
 export function lifecycleOperations(deps: { buckets: Buckets; lifecycle: Lifecycle }): Record<string, Operation> {
   const { buckets, lifecycle } = deps;
   return {
-    PutBucketLifecycleConfiguration: {
+    PutBucketLifecycleConfiguration: defineOperation({
       http: { method: 'PUT', uri: '/{Bucket}?lifecycle' },
       input: structure({
         Bucket: inUri('Bucket'),
-        LifecycleConfiguration: inPayload(structure({ Rules: rulesShape(string(), string()) }), 'LifecycleConfiguration'),
+        LifecycleConfiguration: inPayload(structure({ Rules: requestRules }), 'LifecycleConfiguration'),
         TransitionDefaultMinimumObjectSize: minSizeHeader,
         Body: rawBody,
         AllHeaders: allHeaders,
       }),
       output: structure({ TransitionDefaultMinimumObjectSize: minSizeHeader }),
-      handler: async (
-        input: { Bucket: string; LifecycleConfiguration?: { Rules?: Raw[] }; TransitionDefaultMinimumObjectSize?: string; Body: Buffer; AllHeaders?: Record<string, string> },
-        ctx,
-      ) => {
+      handler: async (input, ctx) => {
         buckets.owned(ctx, input.Bucket);
         checkRequestChecksum(input.AllHeaders ?? {}, input.Body);
-        const minSize = input.TransitionDefaultMinimumObjectSize ?? MIN_SIZE_VALUES[0]!;
-        if (!MIN_SIZE_VALUES.includes(minSize)) throw InvalidArgument(`Invalid value for ${MIN_SIZE_HEADER}`, MIN_SIZE_HEADER, minSize);
+        const minSize = input.TransitionDefaultMinimumObjectSize ?? 'all_storage_classes_128K';
         const rules = checkRules(input.LifecycleConfiguration?.Rules);
         await lifecycle.put(ctx, input.Bucket, { rules, transitionDefaultMinimumObjectSize: minSize });
         return { TransitionDefaultMinimumObjectSize: minSize };
       },
-    },
-    GetBucketLifecycleConfiguration: {
+    }),
+    GetBucketLifecycleConfiguration: defineOperation({
       http: { method: 'GET', uri: '/{Bucket}?lifecycle' },
       input: structure({ Bucket: inUri('Bucket') }),
       output: structure({ Rules: rulesShape(integer(), boolean()), TransitionDefaultMinimumObjectSize: minSizeHeader }),
       outputRoot: 'LifecycleConfiguration',
-      handler: async (input: { Bucket: string }, ctx) => {
+      handler: async (input, ctx) => {
         const config = await lifecycle.get(ctx, input.Bucket);
         return { Rules: config.rules, TransitionDefaultMinimumObjectSize: config.transitionDefaultMinimumObjectSize };
       },
-    },
-    DeleteBucketLifecycle: {
+    }),
+    DeleteBucketLifecycle: defineOperation({
       http: { method: 'DELETE', uri: '/{Bucket}?lifecycle', code: 204 },
       input: structure({ Bucket: inUri('Bucket') }),
-      handler: async (input: { Bucket: string }, ctx) => {
+      handler: async (input, ctx) => {
         await lifecycle.delete(ctx, input.Bucket);
       },
-    },
+    }),
   };
 }

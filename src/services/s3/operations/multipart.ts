@@ -4,12 +4,12 @@
  * AbortMultipartUpload, ListParts, ListMultipartUploads. The wire values are checked here;
  * the rules of uploads live in the engine.
  */
-import type { Readable } from 'node:stream';
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from '../../../protocols/checksums.js';
+import { defineOperation } from '../../../protocols/define-operation.js';
 import { RestAnswer } from '../../../protocols/rest.js';
-import { boolean, headersWithPrefix, inHeader, inPayload, inQuery, inUri, integer, list, streamingPayload, string, structure } from '../../../protocols/shapes.js';
+import { boolean, headersWithPrefix, inHeader, inPayload, inQuery, inUri, integer, list, string, structure, type ShapeType } from '../../../protocols/shapes.js';
 import { escapeXml } from '../../../protocols/xml.js';
-import type { Operation, RequestContext } from '../../service.js';
+import type { Operation } from '../../service.js';
 import { InvalidArgument, InvalidRequest, MalformedXML } from '../errors.js';
 import { isoTime, keyEncoder } from './listing.js';
 import { checksumHeaders } from '../engine/checksums.js';
@@ -20,25 +20,41 @@ import { MAX_PART_NUMBER, type Multipart, type RequestedPart } from '../engine/m
 import type { ChecksumType, PartRecord, UploadRecord } from '../repo-multipart.js';
 import { S3_NS } from './buckets.js';
 import { CHECKSUM_ELEMENTS, checksumEntries, checksumMembers } from './checksums.js';
-import { allHeaders } from './object-extras.js';
+import { allHeaders, bodyStream, CHECKSUM_TYPES, commonPrefixes, ENCODING_TYPES, OBJECT_CANNED_ACLS, owner, writeOptions } from './shapes.js';
 
-const target = { Bucket: inUri('Bucket'), Key: inUri('Key'), UploadId: inQuery(string(), 'uploadId') };
-const owner = structure({ ID: string(), DisplayName: string() });
+const target = { Bucket: inUri('Bucket'), Key: inUri('Key'), UploadId: { ...inQuery(string(), 'uploadId'), required: true as const } };
+/** max-parts, max-uploads and part-number-marker: 0 .. 2^31-1 (S3's own InvalidArgument otherwise, see shapes.ts). */
+const count = () => integer({ min: 0, max: 2147483647 });
+const LISTED = 1000;
 
-type Input = Record<string, unknown>;
-const str = (v: unknown) => v as string | undefined;
+const completeInput = structure({
+  ...target,
+  MultipartUpload: inPayload(
+    // PartNumber as text: a part number that is not one is MalformedXML, which requestedParts says.
+    structure({ Parts: list(structure({ PartNumber: string(), ETag: string(), ...checksumMembers() }), { flattened: true, memberName: 'Part' }) }),
+    'CompleteMultipartUpload',
+  ),
+  ChecksumType: inHeader(string({ enum: CHECKSUM_TYPES }), 'x-amz-checksum-type'),
+  MpObjectSize: inHeader(integer(), 'x-amz-mp-object-size'),
+  IfMatch: inHeader(string(), 'if-match'),
+  IfNoneMatch: inHeader(string(), 'if-none-match'),
+  AllHeaders: allHeaders,
+});
 
 export function multipartOperations(deps: { multipart: Multipart }): Record<string, Operation> {
   const { multipart } = deps;
   return {
-    CreateMultipartUpload: {
+    CreateMultipartUpload: defineOperation({
       http: { method: 'POST', uri: '/{Bucket}/{Key+}?uploads' },
       input: structure({
         Bucket: inUri('Bucket'),
         Key: inUri('Key'),
+        // Any case, as S3 takes it; checksumChoice refuses the algorithms not computed here.
         ChecksumAlgorithm: inHeader(string(), 'x-amz-checksum-algorithm'),
-        ChecksumType: inHeader(string(), 'x-amz-checksum-type'),
+        ChecksumType: inHeader(string({ enum: CHECKSUM_TYPES }), 'x-amz-checksum-type'),
         Tagging: inHeader(string(), 'x-amz-tagging'),
+        ACL: inHeader(string({ enum: OBJECT_CANNED_ACLS }), 'x-amz-acl'),
+        ...writeOptions,
         Metadata: headersWithPrefix('x-amz-meta-'),
         AllHeaders: allHeaders,
       }),
@@ -50,28 +66,28 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
         ChecksumType: inHeader(string(), 'x-amz-checksum-type'),
       }),
       outputRoot: 'InitiateMultipartUploadResult',
-      handler: async (input: Input, ctx) => {
-        const all = (input.AllHeaders ?? {}) as Record<string, string>;
+      handler: async (input, ctx) => {
+        const all = input.AllHeaders ?? {};
         const headers: Record<string, string> = {};
         for (const name of CONTENT_HEADERS) if (all[name] !== undefined) headers[name] = all[name]!;
-        const tags = parseTaggingHeader(str(input.Tagging) ?? '');
+        const tags = parseTaggingHeader(input.Tagging ?? '');
         const u = await multipart.create(ctx, {
-          bucket: input.Bucket as string,
-          key: input.Key as string,
+          bucket: input.Bucket,
+          key: input.Key,
           headers,
-          metadata: (input.Metadata ?? {}) as Record<string, string>,
+          metadata: input.Metadata ?? {},
           tags,
-          ...checksumChoice(str(input.ChecksumAlgorithm), str(input.ChecksumType)),
+          ...checksumChoice(input.ChecksumAlgorithm, input.ChecksumType),
         });
         return { Bucket: u.bucket, Key: u.key, UploadId: u.uploadId, ChecksumAlgorithm: u.checksumAlgorithm, ChecksumType: u.checksumType };
       },
-    },
-    UploadPart: {
+    }),
+    UploadPart: defineOperation({
       http: { method: 'PUT', uri: '/{Bucket}/{Key+}?partNumber&uploadId' },
       input: structure({
         ...target,
-        PartNumber: inQuery(string(), 'partNumber'),
-        Body: streamingPayload(),
+        PartNumber: { ...inQuery(integer({ min: 1, max: MAX_PART_NUMBER }), 'partNumber'), required: true as const },
+        Body: bodyStream,
         ContentLength: inHeader(integer(), 'content-length'),
         DecodedContentLength: inHeader(integer(), 'x-amz-decoded-content-length'),
         ContentMD5: inHeader(string(), 'content-md5'),
@@ -84,25 +100,20 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
         CopySourceIfUnmodifiedSince: inHeader(string(), 'x-amz-copy-source-if-unmodified-since'),
         AllHeaders: allHeaders,
       }),
-      handler: async (input: Input, ctx) => {
-        const part = {
-          bucket: input.Bucket as string,
-          key: input.Key as string,
-          uploadId: str(input.UploadId) ?? '',
-          partNumber: partNumberOf(str(input.PartNumber)),
-        };
+      handler: async (input, ctx) => {
+        const part = { bucket: input.Bucket, key: input.Key, uploadId: input.UploadId, partNumber: input.PartNumber };
         if (input.CopySource !== undefined) {
-          (input.Body as Readable | undefined)?.resume(); // a copy has no body of its own
-          const raw = str(input.CopySourceRange);
+          input.Body.resume(); // a copy has no body of its own
+          const raw = input.CopySourceRange;
           const saved = await multipart.copyPart(ctx, {
             ...part,
-            source: parseCopySource(input.CopySource as string),
+            source: parseCopySource(input.CopySource),
             range: raw === undefined ? undefined : { ...copyRange(raw), raw },
             conditions: {
-              ifMatch: str(input.CopySourceIfMatch),
-              ifNoneMatch: str(input.CopySourceIfNoneMatch),
-              ifModifiedSince: str(input.CopySourceIfModifiedSince),
-              ifUnmodifiedSince: str(input.CopySourceIfUnmodifiedSince),
+              ifMatch: input.CopySourceIfMatch,
+              ifNoneMatch: input.CopySourceIfNoneMatch,
+              ifModifiedSince: input.CopySourceIfModifiedSince,
+              ifUnmodifiedSince: input.CopySourceIfUnmodifiedSince,
             },
           });
           let xml = `<LastModified>${isoTime(saved.part.lastModified)}</LastModified><ETag>${escapeXml(saved.part.etag)}</ETag>`;
@@ -114,72 +125,63 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
           ctx,
           {
             ...part,
-            body: input.Body as Readable,
-            contentLength: input.ContentLength as number | undefined,
-            decodedContentLength: input.DecodedContentLength as number | undefined,
-            contentMd5: str(input.ContentMD5),
-            trailer: str(input.Trailer),
-            checksums: checksumHeaders((input.AllHeaders ?? {}) as Record<string, string>),
+            body: input.Body,
+            contentLength: input.ContentLength,
+            decodedContentLength: input.DecodedContentLength,
+            contentMd5: input.ContentMD5,
+            trailer: input.Trailer,
+            checksums: checksumHeaders(input.AllHeaders ?? {}),
           },
           ctx.payload,
         );
         return new RestAnswer(200, { etag: saved.part.etag, ...saved.checksums });
       },
-    },
-    CompleteMultipartUpload: {
+    }),
+    CompleteMultipartUpload: defineOperation({
       http: { method: 'POST', uri: '/{Bucket}/{Key+}?uploadId' },
-      input: structure({
-        ...target,
-        MultipartUpload: inPayload(
-          structure({ Parts: list(structure({ PartNumber: string(), ETag: string(), ...checksumMembers() }), { flattened: true, memberName: 'Part' }) }),
-          'CompleteMultipartUpload',
-        ),
-        ChecksumType: inHeader(string(), 'x-amz-checksum-type'),
-        MpObjectSize: inHeader(string(), 'x-amz-mp-object-size'),
-        IfMatch: inHeader(string(), 'if-match'),
-        IfNoneMatch: inHeader(string(), 'if-none-match'),
-        AllHeaders: allHeaders,
-      }),
+      input: completeInput,
       output: structure({ Location: string(), Bucket: string(), Key: string(), ETag: string(), ...checksumMembers(), ChecksumType: string() }),
       outputRoot: 'CompleteMultipartUploadResult',
-      handler: async (input: Input, ctx: RequestContext) => {
+      handler: async (input, ctx) => {
         const { upload, result } = await multipart.complete(ctx, {
-          bucket: input.Bucket as string,
-          key: input.Key as string,
-          uploadId: str(input.UploadId) ?? '',
-          parts: requestedParts(input.MultipartUpload as { Parts?: Record<string, string | undefined>[] } | undefined),
-          checksums: checksumHeaders((input.AllHeaders ?? {}) as Record<string, string>),
-          checksumType: str(input.ChecksumType),
-          objectSize: str(input.MpObjectSize),
-          ifMatch: str(input.IfMatch),
-          ifNoneMatch: str(input.IfNoneMatch),
+          bucket: input.Bucket,
+          key: input.Key,
+          uploadId: input.UploadId,
+          parts: requestedParts(input.MultipartUpload),
+          checksums: checksumHeaders(input.AllHeaders ?? {}),
+          checksumType: input.ChecksumType,
+          objectSize: input.MpObjectSize,
+          ifMatch: input.IfMatch,
+          ifNoneMatch: input.IfNoneMatch,
         });
-        const out: Record<string, unknown> = {
+        const out: Record<string, string> = {
           // S3 encodes the whole key in the location, slashes too.
           Location: `${ctx.endpoint}/${upload.bucket}/${encodeURIComponent(upload.key)}`,
           Bucket: upload.bucket,
           Key: upload.key,
           ETag: result.etag,
-          ChecksumType: result.checksums['x-amz-checksum-type'],
         };
+        const type = result.checksums['x-amz-checksum-type'];
+        if (type !== undefined) out.ChecksumType = type;
         for (const [alg, value] of checksumEntries(result.checksums)) out[CHECKSUM_ELEMENTS[alg]] = value;
         return out;
       },
-    },
-    AbortMultipartUpload: {
+    }),
+    AbortMultipartUpload: defineOperation({
       http: { method: 'DELETE', uri: '/{Bucket}/{Key+}?uploadId', code: 204 },
       input: structure(target),
-      handler: async (input: Input, ctx) => {
-        await multipart.abort(ctx, input.Bucket as string, input.Key as string, str(input.UploadId) ?? '');
+      handler: async (input, ctx) => {
+        await multipart.abort(ctx, input.Bucket, input.Key, input.UploadId);
       },
-    },
-    ListParts: {
+    }),
+    ListParts: defineOperation({
       http: { method: 'GET', uri: '/{Bucket}/{Key+}?uploadId' },
       input: structure({
         ...target,
-        MaxParts: inQuery(string(), 'max-parts'),
+        MaxParts: inQuery(count(), 'max-parts'),
+        // The model's PartNumberMarker is a string; a marker that is no count is refused in markerOf.
         PartNumberMarker: inQuery(string(), 'part-number-marker'),
-        EncodingType: inQuery(string(), 'encoding-type'),
+        EncodingType: inQuery(string({ enum: ENCODING_TYPES }), 'encoding-type'),
       }),
       output: structure({
         Bucket: string(),
@@ -198,11 +200,11 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
         EncodingType: string(),
       }),
       outputRoot: 'ListPartsResult',
-      handler: async (input: Input, ctx) => {
-        const max = count('max-parts', str(input.MaxParts));
-        const marker = count('part-number-marker', str(input.PartNumberMarker), 0, Infinity);
-        const enc = keyEncoder(str(input.EncodingType));
-        const page = await multipart.listParts(ctx, input.Bucket as string, input.Key as string, str(input.UploadId) ?? '', marker, max);
+      handler: async (input, ctx) => {
+        const max = Math.min(input.MaxParts ?? LISTED, LISTED);
+        const marker = markerOf(input.PartNumberMarker);
+        const enc = keyEncoder(input.EncodingType);
+        const page = await multipart.listParts(ctx, input.Bucket, input.Key, input.UploadId, marker, max);
         const u = page.upload;
         return {
           Bucket: u.bucket,
@@ -214,11 +216,11 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
           IsTruncated: page.truncated,
           Parts: page.parts.map((p) => partOut(u, p)),
           ...people(u),
-          EncodingType: str(input.EncodingType),
+          EncodingType: input.EncodingType,
         };
       },
-    },
-    ListMultipartUploads: {
+    }),
+    ListMultipartUploads: defineOperation({
       http: { method: 'GET', uri: '/{Bucket}?uploads' },
       input: structure({
         Bucket: inUri('Bucket'),
@@ -226,8 +228,8 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
         Delimiter: inQuery(string(), 'delimiter'),
         KeyMarker: inQuery(string(), 'key-marker'),
         UploadIdMarker: inQuery(string(), 'upload-id-marker'),
-        MaxUploads: inQuery(string(), 'max-uploads'),
-        EncodingType: inQuery(string(), 'encoding-type'),
+        MaxUploads: inQuery(count(), 'max-uploads'),
+        EncodingType: inQuery(string({ enum: ENCODING_TYPES }), 'encoding-type'),
       }),
       output: structure({
         Bucket: string(),
@@ -243,19 +245,19 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
           structure({ Key: string(), UploadId: string(), Initiator: owner, Owner: owner, StorageClass: string(), Initiated: string(), ChecksumAlgorithm: string(), ChecksumType: string() }),
           { flattened: true, memberName: 'Upload' },
         ),
-        CommonPrefixes: list(structure({ Prefix: string() }), { flattened: true }),
+        CommonPrefixes: list(commonPrefixes, { flattened: true }),
         EncodingType: string(),
       }),
       outputRoot: 'ListMultipartUploadsResult',
-      handler: async (input: Input, ctx) => {
-        const max = count('max-uploads', str(input.MaxUploads));
-        const enc = keyEncoder(str(input.EncodingType));
-        const prefix = str(input.Prefix) ?? '';
-        const delimiter = str(input.Delimiter) || undefined;
-        const keyMarker = str(input.KeyMarker) ?? '';
+      handler: async (input, ctx) => {
+        const max = Math.min(input.MaxUploads ?? LISTED, LISTED);
+        const enc = keyEncoder(input.EncodingType);
+        const prefix = input.Prefix ?? '';
+        const delimiter = input.Delimiter || undefined;
+        const keyMarker = input.KeyMarker ?? '';
         // Without a key marker S3 ignores the upload ID marker, and says so by not echoing it.
-        const uploadIdMarker = keyMarker ? (str(input.UploadIdMarker) ?? '') : '';
-        const page = await multipart.listUploads(ctx, input.Bucket as string, { prefix, delimiter, keyMarker: keyMarker || undefined, uploadIdMarker, max });
+        const uploadIdMarker = keyMarker ? (input.UploadIdMarker ?? '') : '';
+        const page = await multipart.listUploads(ctx, input.Bucket, { prefix, delimiter, keyMarker: keyMarker || undefined, uploadIdMarker, max });
         return {
           Bucket: input.Bucket,
           KeyMarker: enc(keyMarker),
@@ -268,10 +270,10 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
           IsTruncated: page.truncated,
           Uploads: page.uploads.map((u) => ({ Key: enc(u.key), UploadId: u.uploadId, ...people(u), Initiated: isoTime(u.initiated) })),
           CommonPrefixes: page.prefixes.map((p) => ({ Prefix: enc(p) })),
-          EncodingType: str(input.EncodingType),
+          EncodingType: input.EncodingType,
         };
       },
-    },
+    }),
   };
 }
 
@@ -281,27 +283,20 @@ function people(u: UploadRecord) {
   return { Initiator: who, Owner: who, StorageClass: 'STANDARD', ChecksumAlgorithm: u.checksumAlgorithm, ChecksumType: u.checksumType };
 }
 
-function partOut(u: UploadRecord, p: PartRecord) {
-  const out: Record<string, unknown> = { PartNumber: p.partNumber, LastModified: isoTime(p.lastModified), ETag: p.etag, Size: p.size };
-  if (u.checksumAlgorithm && p.checksum !== undefined) out[CHECKSUM_ELEMENTS[u.checksumAlgorithm]] = p.checksum;
-  return out;
-}
-
-function partNumberOf(raw: string | undefined): number {
-  const n = raw !== undefined && /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
-  if (!(n >= 1 && n <= MAX_PART_NUMBER)) throw InvalidArgument('Part number must be an integer between 1 and 10000, inclusive', 'partNumber', raw ?? '');
-  return n;
+function partOut(u: UploadRecord, p: PartRecord): { PartNumber: number; LastModified: string; ETag: string; Size: number } & Record<string, string | number> {
+  const out = { PartNumber: p.partNumber, LastModified: isoTime(p.lastModified), ETag: p.etag, Size: p.size };
+  // The upload's one checksum element (ChecksumCRC32, ...), when it has an algorithm.
+  return u.checksumAlgorithm && p.checksum !== undefined ? { ...out, [CHECKSUM_ELEMENTS[u.checksumAlgorithm]]: p.checksum } : out;
 }
 
 /** The upload's checksum algorithm and type, as CreateMultipartUpload allows and defaults them. */
-function checksumChoice(algorithm: string | undefined, type: string | undefined): { checksumAlgorithm?: ChecksumAlgorithm; checksumType?: ChecksumType } {
+function checksumChoice(algorithm: string | undefined, type: ChecksumType | undefined): { checksumAlgorithm?: ChecksumAlgorithm; checksumType?: ChecksumType } {
   if (algorithm === undefined) {
     if (type !== undefined) throw InvalidRequest('The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.');
     return {};
   }
   const alg = CHECKSUM_ALGORITHMS.find((a) => a === algorithm.trim().toUpperCase());
   if (!alg) throw InvalidRequest('Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]');
-  if (type !== undefined && type !== 'COMPOSITE' && type !== 'FULL_OBJECT') throw InvalidRequest('Value for x-amz-checksum-type header is invalid.');
   // A full-object checksum of parts needs a CRC (CRCs combine); CRC64NVME has no composite form.
   const chosen: ChecksumType = type ?? (alg === 'CRC64NVME' ? 'FULL_OBJECT' : 'COMPOSITE');
   if (chosen === 'COMPOSITE' ? alg === 'CRC64NVME' : alg.startsWith('SHA')) {
@@ -311,7 +306,7 @@ function checksumChoice(algorithm: string | undefined, type: string | undefined)
 }
 
 /** The part list of CompleteMultipartUpload: each part needs a numeric PartNumber and an ETag. */
-function requestedParts(doc: { Parts?: Record<string, string | undefined>[] } | undefined): RequestedPart[] {
+function requestedParts(doc: ShapeType<typeof completeInput>['MultipartUpload']): RequestedPart[] {
   if (!doc?.Parts?.length) throw MalformedXML();
   return doc.Parts.map((p) => {
     const raw = p.PartNumber?.trim();
@@ -319,10 +314,19 @@ function requestedParts(doc: { Parts?: Record<string, string | undefined>[] } | 
     const partNumber = Number(raw);
     if (partNumber < 1) throw InvalidArgument('PartNumber must be >= 1', 'PartNumber', raw);
     const checksums: RequestedPart['checksums'] = {};
-    for (const alg of CHECKSUM_ALGORITHMS) if (p[CHECKSUM_ELEMENTS[alg]] !== undefined) checksums[alg] = p[CHECKSUM_ELEMENTS[alg]];
+    const given: Record<string, string | undefined> = p;
+    for (const alg of CHECKSUM_ALGORITHMS) if (given[CHECKSUM_ELEMENTS[alg]] !== undefined) checksums[alg] = given[CHECKSUM_ELEMENTS[alg]];
     // S3 takes the entity tag with or without its quotes.
     return { partNumber, etag: p.ETag.trim().replace(/^"(.*)"$/, '$1').toLowerCase(), checksums };
   });
+}
+
+/** part-number-marker: a count of 0 .. 2^31-1, as max-parts. */
+function markerOf(raw: string | undefined): number {
+  if (raw === undefined) return 0;
+  const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (!(n <= 2147483647)) throw InvalidArgument('Argument part-number-marker must be an integer between 0 and 2147483647', 'part-number-marker', raw);
+  return n;
 }
 
 function copyRange(raw: string): { start: number; end: number } {
@@ -333,12 +337,3 @@ function copyRange(raw: string): { start: number; end: number } {
   }
   return { start: Number(m[1]), end: Number(m[2]) };
 }
-
-/** max-parts, max-uploads (at most 1000 listed) and part-number-marker. */
-function count(name: string, raw: string | undefined, fallback = 1000, cap = 1000): number {
-  if (raw === undefined) return fallback;
-  const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
-  if (!(n <= 2147483647)) throw InvalidArgument(`Argument ${name} must be an integer between 0 and 2147483647`, name, raw);
-  return Math.min(n, cap);
-}
-

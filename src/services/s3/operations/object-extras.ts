@@ -4,7 +4,8 @@
  */
 import type { Clock } from '../../../lib/clock.js';
 import { AwsError } from '../../../protocols/errors.js';
-import { blob, headersWithPrefix, inHeader, inPayload, inQuery, inUri, integer, list, string, structure, boolean, type Member } from '../../../protocols/shapes.js';
+import { defineOperation } from '../../../protocols/define-operation.js';
+import { headersWithPrefix, inHeader, inPayload, inQuery, inUri, integer, list, string, structure, boolean } from '../../../protocols/shapes.js';
 import type { BlobStore } from '../../../store/blobs.js';
 import type { Operation } from '../../service.js';
 import type { Buckets } from '../engine/buckets.js';
@@ -14,8 +15,9 @@ import type { ObjectRecord } from '../repo.js';
 import type { Objects } from '../engine/objects.js';
 import { checkTags, tagSet, type TagList } from '../engine/tagging.js';
 import { versionIdOf } from '../engine/versions.js';
-import { InvalidArgument, InvalidRequest, MalformedXML, MissingRequestBody, NoSuchBucket } from '../errors.js';
+import { InvalidArgument, MalformedXML, MissingRequestBody, NoSuchBucket } from '../errors.js';
 import { checksumElements, checksumMembers } from './checksums.js';
+import { allHeaders, DIRECTIVES, OBJECT_ATTRIBUTES, rawBody, writeOptions } from './shapes.js';
 
 export interface ObjectExtrasDeps {
   objects: Objects;
@@ -26,11 +28,6 @@ export interface ObjectExtrasDeps {
 
 /** S3's limit on keys in one DeleteObjects request. */
 export const MAX_DELETE_KEYS = 1000;
-
-/** Every request header, by lower-case name. */
-export const allHeaders: Member = { shape: structure({}), location: 'headers', locationName: '' };
-/** The raw body, beside its parsed form, for the checksum S3 requires of some XML bodies. */
-export const rawBody: Member = inPayload(blob());
 
 /** The Tagging document, in requests and in GetObjectTagging / GetBucketTagging answers. */
 const tagList = list(structure({ Key: string(), Value: string() }), { memberName: 'Tag' });
@@ -48,23 +45,23 @@ export function requireBody<T>(parsed: T | undefined): T {
   return parsed;
 }
 
+const ATTRIBUTES: ReadonlySet<string> = new Set(OBJECT_ATTRIBUTES);
+
 /** Every checksum element, and the type of the object's checksum. */
 const checksumShape = { ...checksumMembers(), ChecksumType: string() };
-
-const ATTRIBUTES = ['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize'];
 
 export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Operation> {
   const { objects, buckets } = deps;
   return {
-    CopyObject: {
+    CopyObject: defineOperation({
       // PutObject's URI: the x-amz-copy-source header tells a copy apart.
       http: { method: 'PUT', uri: '/{Bucket}/{Key+}', header: 'x-amz-copy-source' },
       input: structure({
         Bucket: inUri('Bucket'),
         Key: inUri('Key'),
-        CopySource: inHeader(string(), 'x-amz-copy-source'),
-        MetadataDirective: inHeader(string(), 'x-amz-metadata-directive'),
-        TaggingDirective: inHeader(string(), 'x-amz-tagging-directive'),
+        CopySource: { ...inHeader(string(), 'x-amz-copy-source'), required: true as const },
+        MetadataDirective: inHeader(string({ enum: DIRECTIVES }), 'x-amz-metadata-directive'),
+        TaggingDirective: inHeader(string({ enum: DIRECTIVES }), 'x-amz-tagging-directive'),
         Tagging: inHeader(string(), 'x-amz-tagging'),
         CopySourceIfMatch: inHeader(string(), 'x-amz-copy-source-if-match'),
         CopySourceIfNoneMatch: inHeader(string(), 'x-amz-copy-source-if-none-match'),
@@ -72,41 +69,42 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         CopySourceIfUnmodifiedSince: inHeader(string(), 'x-amz-copy-source-if-unmodified-since'),
         IfMatch: inHeader(string(), 'if-match'),
         IfNoneMatch: inHeader(string(), 'if-none-match'),
+        // Any case, as S3 takes it; the engine refuses the algorithms it does not compute.
         ChecksumAlgorithm: inHeader(string(), 'x-amz-checksum-algorithm'),
+        ...writeOptions,
         Metadata: headersWithPrefix('x-amz-meta-'),
         AllHeaders: allHeaders,
       }),
       output: structure({
         CopyObjectResult: inPayload(structure({ ETag: string(), LastModified: string(), ...checksumShape }), 'CopyObjectResult'),
       }),
-      handler: async (input: Record<string, unknown>, ctx) => {
-        const s = (name: string) => input[name] as string | undefined;
-        const all = (input.AllHeaders ?? {}) as Record<string, string>;
+      handler: async (input, ctx) => {
+        const all = input.AllHeaders ?? {};
         const record = await copyObject(deps, ctx, {
-          bucket: s('Bucket')!,
-          key: s('Key')!,
-          source: s('CopySource')!,
-          metadataDirective: s('MetadataDirective'),
-          taggingDirective: s('TaggingDirective'),
-          tagging: s('Tagging'),
+          bucket: input.Bucket,
+          key: input.Key,
+          source: input.CopySource,
+          metadataDirective: input.MetadataDirective,
+          taggingDirective: input.TaggingDirective,
+          tagging: input.Tagging,
           sourceConditions: {
-            ifMatch: s('CopySourceIfMatch'),
-            ifNoneMatch: s('CopySourceIfNoneMatch'),
-            ifModifiedSince: s('CopySourceIfModifiedSince'),
-            ifUnmodifiedSince: s('CopySourceIfUnmodifiedSince'),
+            ifMatch: input.CopySourceIfMatch,
+            ifNoneMatch: input.CopySourceIfNoneMatch,
+            ifModifiedSince: input.CopySourceIfModifiedSince,
+            ifUnmodifiedSince: input.CopySourceIfUnmodifiedSince,
           },
-          ifMatch: s('IfMatch'),
-          ifNoneMatch: s('IfNoneMatch'),
+          ifMatch: input.IfMatch,
+          ifNoneMatch: input.IfNoneMatch,
           headers: all,
-          metadata: (input.Metadata ?? {}) as Record<string, string>,
-          checksumAlgorithm: s('ChecksumAlgorithm'),
+          metadata: input.Metadata ?? {},
+          checksumAlgorithm: input.ChecksumAlgorithm,
           changesAttributes: ['x-amz-storage-class', 'x-amz-website-redirect-location', 'x-amz-server-side-encryption'].some((h) => all[h] !== undefined),
         });
         return { CopyObjectResult: { ETag: record.etag, LastModified: new Date(record.lastModified).toISOString(), ...checksumElements(record) } };
       },
-    },
+    }),
 
-    DeleteObjects: {
+    DeleteObjects: defineOperation({
       http: { method: 'POST', uri: '/{Bucket}?delete' },
       input: structure({
         Bucket: inUri('Bucket'),
@@ -125,28 +123,33 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         Error: list(structure({ Key: string(), VersionId: string(), Code: string(), Message: string() }), { flattened: true }),
       }),
       outputRoot: 'DeleteResult',
-      handler: async (input: { Bucket: string; Delete?: { Objects?: Array<{ Key?: string; VersionId?: string }>; Quiet?: boolean }; Body: Buffer; AllHeaders?: Record<string, string> }, ctx) => {
+      handler: async (input, ctx) => {
         // Each key is authorized on its own (s3:DeleteObject); a refusal is that key's Error.
         if (!buckets.exists(input.Bucket)) throw new NoSuchBucket(input.Bucket);
         checkRequestChecksum(input.AllHeaders ?? {}, input.Body);
         const request = requireBody(input.Delete);
         const keys = request.Objects ?? [];
-        if (keys.length === 0 || keys.length > MAX_DELETE_KEYS || keys.some((o) => !o.Key)) throw MalformedXML();
+        if (keys.length === 0 || keys.length > MAX_DELETE_KEYS) throw MalformedXML();
+        // The model requires each Object's Key; the XML decoder leaves that to the handler.
+        const targets = keys.map(({ Key, VersionId }) => {
+          if (!Key) throw MalformedXML();
+          return { Key, VersionId };
+        });
         // All at once: the deletes share group commits instead of waiting for one each.
         const results = await Promise.all(
-          keys.map(async ({ Key, VersionId }) => {
+          targets.map(async ({ Key, VersionId }) => {
             try {
               // As DeleteObject: a version id removes that version (one that does not exist is
               // reported as deleted, as S3 does); none adds a delete marker in a versioned bucket.
-              const r = await objects.delete(ctx, input.Bucket, Key!, VersionId);
+              const r = await objects.delete(ctx, input.Bucket, Key, VersionId);
               return {
-                Key: Key!,
+                Key,
                 VersionId,
                 ...(r.deleteMarker ? { DeleteMarker: true, DeleteMarkerVersionId: r.versionId } : {}),
               };
             } catch (e) {
               if (!(e instanceof AwsError)) throw e;
-              return { Key: Key!, VersionId, Code: e.code, Message: e.message };
+              return { Key, VersionId, Code: e.code, Message: e.message };
             }
           }),
         );
@@ -154,14 +157,14 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         const deleted = results.filter((r) => !('Code' in r));
         return { Deleted: request.Quiet ? [] : deleted, Error: failed };
       },
-    },
+    }),
 
     // With ?versionId= the tags of that version (s3:*ObjectVersionTagging); every answer names the version.
-    PutObjectTagging: {
+    PutObjectTagging: defineOperation({
       http: { method: 'PUT', uri: '/{Bucket}/{Key+}?tagging' },
       input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key'), VersionId: inQuery(string(), 'versionId'), Tagging: taggingInput, Body: rawBody, AllHeaders: allHeaders }),
       output: structure({ VersionId: inHeader(string(), 'x-amz-version-id') }),
-      handler: async (input: { Bucket: string; Key: string; VersionId?: string; Tagging?: { TagSet?: TagList }; Body: Buffer; AllHeaders?: Record<string, string> }, ctx) => {
+      handler: async (input, ctx) => {
         checkRequestChecksum(input.AllHeaders ?? {}, input.Body);
         const set = requireBody(input.Tagging).TagSet;
         if (set === undefined) throw MalformedXML();
@@ -170,34 +173,35 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         const r = await objects.update(ctx, input.Bucket, input.Key, (o) => ({ ...o, tags }), action, input.VersionId);
         return versionHeader(r);
       },
-    },
-    GetObjectTagging: {
+    }),
+    GetObjectTagging: defineOperation({
       http: { method: 'GET', uri: '/{Bucket}/{Key+}?tagging' },
       input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key'), VersionId: inQuery(string(), 'versionId') }),
       output: structure({ VersionId: inHeader(string(), 'x-amz-version-id'), TagSet: tagList }),
       outputRoot: 'Tagging',
-      handler: async (input: { Bucket: string; Key: string; VersionId?: string }, ctx) => {
+      handler: async (input, ctx) => {
         const action = input.VersionId === undefined ? 's3:GetObjectTagging' : 's3:GetObjectVersionTagging';
         const r = await objects.get(ctx, input.Bucket, input.Key, action, input.VersionId);
         return { ...versionHeader(r), TagSet: tagSet(r.tags) };
       },
-    },
-    DeleteObjectTagging: {
+    }),
+    DeleteObjectTagging: defineOperation({
       http: { method: 'DELETE', uri: '/{Bucket}/{Key+}?tagging', code: 204 },
       input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key'), VersionId: inQuery(string(), 'versionId') }),
       output: structure({ VersionId: inHeader(string(), 'x-amz-version-id') }),
-      handler: async (input: { Bucket: string; Key: string; VersionId?: string }, ctx) => {
+      handler: async (input, ctx) => {
         const action = input.VersionId === undefined ? 's3:DeleteObjectTagging' : 's3:DeleteObjectVersionTagging';
         return versionHeader(await objects.update(ctx, input.Bucket, input.Key, (o) => ({ ...o, tags: {} }), action, input.VersionId));
       },
-    },
+    }),
 
-    GetObjectAttributes: {
+    GetObjectAttributes: defineOperation({
       http: { method: 'GET', uri: '/{Bucket}/{Key+}?attributes' },
       input: structure({
         Bucket: inUri('Bucket'),
         Key: inUri('Key'),
-        ObjectAttributes: inHeader(string(), 'x-amz-object-attributes'),
+        // The model's list of ObjectAttributes, comma-separated in one header: each is checked below.
+        ObjectAttributes: { ...inHeader(string(), 'x-amz-object-attributes'), required: true as const },
         // Parts are not listed yet (see ObjectParts below), so paging them is accepted and unused.
         MaxParts: inHeader(integer(), 'x-amz-max-parts'),
         PartNumberMarker: inHeader(string(), 'x-amz-part-number-marker'),
@@ -211,11 +215,10 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         ObjectSize: integer(),
       }),
       outputRoot: 'GetObjectAttributesResponse',
-      handler: async (input: { Bucket: string; Key: string; ObjectAttributes?: string }, ctx) => {
+      handler: async (input, ctx) => {
         const header = input.ObjectAttributes;
-        if (header === undefined) throw InvalidRequest('Missing required header for this request: x-amz-object-attributes');
         const wanted = new Set(header.split(',').map((a) => a.trim()));
-        if ([...wanted].some((a) => !ATTRIBUTES.includes(a))) throw InvalidArgument('Invalid attribute name specified.', 'x-amz-object-attributes', header);
+        if ([...wanted].some((a) => !ATTRIBUTES.has(a))) throw InvalidArgument('Invalid attribute name specified.', 'x-amz-object-attributes', header);
         const r = await objects.get(ctx, input.Bucket, input.Key, 's3:GetObjectAttributes', undefined, 'GET', true);
         const checksum = checksumElements(r);
         // A multipart object's ETag ends in -<parts>; a single upload has no parts to report.
@@ -230,6 +233,6 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
           ObjectSize: wanted.has('ObjectSize') ? r.size : undefined,
         };
       },
-    },
+    }),
   };
 }

@@ -3,9 +3,9 @@
  * In a bucket with versioning configured they report version ids (x-amz-version-id) and take
  * `versionId` to address one version.
  */
-import type { Readable } from 'node:stream';
+import { defineOperation } from '../../../protocols/define-operation.js';
 import { RestAnswer } from '../../../protocols/rest.js';
-import { boolean, headersWithPrefix, inHeader, inQuery, inUri, integer, list, string, streamingPayload, structure } from '../../../protocols/shapes.js';
+import { boolean, headersWithPrefix, inHeader, inQuery, inUri, integer, list, string, structure, type ShapeType } from '../../../protocols/shapes.js';
 import type { Operation, RequestContext } from '../../service.js';
 import { AccessDenied, InvalidArgument } from '../errors.js';
 import { isoTime, keyEncoder, maxKeys } from './listing.js';
@@ -14,9 +14,9 @@ import { listKeys } from '../engine/listing.js';
 import { parseTaggingHeader } from '../engine/tagging.js';
 import { CONTENT_HEADERS, type ObjectRead, type Objects } from '../engine/objects.js';
 import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
-import { checkCannedAcl, type Buckets } from '../engine/buckets.js';
+import type { Buckets } from '../engine/buckets.js';
 import { checksumHeaders } from '../engine/checksums.js';
-import { allHeaders } from './object-extras.js';
+import { allHeaders, bodyStream, commonPrefixes, ENCODING_TYPES, isPublicAcl, OBJECT_CANNED_ACLS, owner, writeOptions, type ObjectCannedAcl } from './shapes.js';
 
 /** Standard content headers stored with an object and returned on GET/HEAD. */
 const OVERRIDES: Record<string, string> = {
@@ -62,21 +62,12 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
     IfNoneMatch: inHeader(string(), 'if-none-match'),
     IfModifiedSince: inHeader(string(), 'if-modified-since'),
     IfUnmodifiedSince: inHeader(string(), 'if-unmodified-since'),
+    // The model's only value is ENABLED; S3's answer to another is not documented, so any other reads as absent.
     ChecksumMode: inHeader(string(), 'x-amz-checksum-mode'),
     PartNumber: inQuery(integer(), 'partNumber'),
     VersionId: inQuery(string(), 'versionId'),
   });
-  type ReadInput = {
-    Bucket: string;
-    Key: string;
-    Range?: string;
-    IfMatch?: string;
-    IfNoneMatch?: string;
-    IfModifiedSince?: string;
-    IfUnmodifiedSince?: string;
-    ChecksumMode?: string;
-    VersionId?: string;
-  };
+  type ReadInput = ShapeType<typeof readInput>;
   const read = async (input: ReadInput, ctx: RequestContext, head: boolean, query?: URLSearchParams) => {
     const conditions = { ifMatch: input.IfMatch, ifNoneMatch: input.IfNoneMatch, ifModifiedSince: input.IfModifiedSince, ifUnmodifiedSince: input.IfUnmodifiedSince };
     const r: ObjectRead = await objects.read(ctx, input.Bucket, input.Key, { head, range: input.Range, conditions, versionId: input.VersionId });
@@ -85,12 +76,12 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
   };
 
   return {
-    PutObject: {
+    PutObject: defineOperation({
       http: { method: 'PUT', uri: '/{Bucket}/{Key+}' },
       input: structure({
         Bucket: inUri('Bucket'),
         Key: inUri('Key'),
-        Body: streamingPayload(),
+        Body: bodyStream,
         ContentLength: inHeader(integer(), 'content-length'),
         DecodedContentLength: inHeader(integer(), 'x-amz-decoded-content-length'),
         ContentMD5: inHeader(string(), 'content-md5'),
@@ -98,12 +89,13 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
         IfNoneMatch: inHeader(string(), 'if-none-match'),
         IfMatch: inHeader(string(), 'if-match'),
         Tagging: inHeader(string(), 'x-amz-tagging'),
-        ACL: inHeader(string(), 'x-amz-acl'),
+        ACL: inHeader(string({ enum: OBJECT_CANNED_ACLS }), 'x-amz-acl'),
+        ...writeOptions,
         Metadata: headersWithPrefix('x-amz-meta-'),
         AllHeaders: allHeaders,
       }),
-      handler: async (input: Record<string, unknown>, ctx) => {
-        const all = (input.AllHeaders ?? {}) as Record<string, string>;
+      handler: async (input, ctx) => {
+        const all = input.AllHeaders ?? {};
         const headers: Record<string, string> = {};
         for (const name of CONTENT_HEADERS) if (all[name] !== undefined) headers[name] = all[name]!;
         // aws-chunked is the transfer encoding of the upload, not the object's.
@@ -113,81 +105,81 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
           else delete headers['content-encoding'];
         }
         // A bad tag set is refused before the body is read.
-        const tags = input.Tagging === undefined ? undefined : parseTaggingHeader(input.Tagging as string);
+        const tags = input.Tagging === undefined ? undefined : parseTaggingHeader(input.Tagging);
         const record = await objects.put(
           ctx,
           {
-            bucket: input.Bucket as string,
-            key: input.Key as string,
-            body: input.Body as Readable,
-            contentLength: input.ContentLength as number | undefined,
-            decodedContentLength: input.DecodedContentLength as number | undefined,
-            contentMd5: input.ContentMD5 as string | undefined,
-            trailer: input.Trailer as string | undefined,
+            bucket: input.Bucket,
+            key: input.Key,
+            body: input.Body,
+            contentLength: input.ContentLength,
+            decodedContentLength: input.DecodedContentLength,
+            contentMd5: input.ContentMD5,
+            trailer: input.Trailer,
             checksums: checksumHeaders(all),
             headers,
-            metadata: (input.Metadata ?? {}) as Record<string, string>,
-            ifNoneMatch: input.IfNoneMatch as string | undefined,
-            ifMatch: input.IfMatch as string | undefined,
+            metadata: input.Metadata ?? {},
+            ifNoneMatch: input.IfNoneMatch,
+            ifMatch: input.IfMatch,
             tags,
-            ...(input.ACL !== undefined && input.ACL !== 'private' ? { acl: checkedObjectAcl(buckets, input.Bucket as string, input.ACL as string) } : {}),
+            ...(input.ACL !== undefined && input.ACL !== 'private' ? { acl: allowedObjectAcl(buckets, input.Bucket, input.ACL) } : {}),
           },
           ctx.payload,
         );
         const versioned = record.versionId !== undefined || buckets.find(record.bucket)?.versioning !== undefined;
         return new RestAnswer(200, { etag: record.etag, ...record.checksums, ...(versioned ? { 'x-amz-version-id': versionIdOf(record) } : {}) });
       },
-    },
-    GetObject: {
+    }),
+    GetObject: defineOperation({
       http: { method: 'GET', uri: '/{Bucket}/{Key+}' },
       input: readInput,
-      handler: (input: ReadInput, ctx) => read(input, ctx, false, new URLSearchParams(ctx.query ?? '')),
-    },
-    HeadObject: {
+      handler: (input, ctx) => read(input, ctx, false, new URLSearchParams(ctx.query ?? '')),
+    }),
+    HeadObject: defineOperation({
       http: { method: 'HEAD', uri: '/{Bucket}/{Key+}' },
       input: readInput,
-      handler: (input: ReadInput, ctx) => read(input, ctx, true),
-    },
-    DeleteObject: {
+      handler: (input, ctx) => read(input, ctx, true),
+    }),
+    DeleteObject: defineOperation({
       http: { method: 'DELETE', uri: '/{Bucket}/{Key+}', code: 204 },
       input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key'), VersionId: inQuery(string(), 'versionId') }),
       output: structure({ DeleteMarker: inHeader(boolean(), 'x-amz-delete-marker'), VersionId: inHeader(string(), 'x-amz-version-id') }),
-      handler: async (input: { Bucket: string; Key: string; VersionId?: string }, ctx) => {
+      handler: async (input, ctx) => {
         const r = await objects.delete(ctx, input.Bucket, input.Key, input.VersionId);
         return { DeleteMarker: r.deleteMarker, VersionId: r.versionId };
       },
-    },
-    ListObjectsV2: {
+    }),
+    ListObjectsV2: defineOperation({
       http: { method: 'GET', uri: '/{Bucket}?list-type=2' },
       input: structure({
         Bucket: inUri('Bucket'),
         Prefix: inQuery(string(), 'prefix'),
         Delimiter: inQuery(string(), 'delimiter'),
-        MaxKeys: inQuery(integer(), 'max-keys'),
+        MaxKeys: inQuery(integer({ min: 0 }), 'max-keys'),
         ContinuationToken: inQuery(string(), 'continuation-token'),
         StartAfter: inQuery(string(), 'start-after'),
-        EncodingType: inQuery(string(), 'encoding-type'),
+        EncodingType: inQuery(string({ enum: ENCODING_TYPES }), 'encoding-type'),
         FetchOwner: inQuery(boolean(), 'fetch-owner'),
       }),
       output: listOutput(true),
       outputRoot: 'ListBucketResult',
-      handler: async (input: Record<string, string | number | boolean | undefined>, ctx) => {
-        buckets.authorize(ctx, input.Bucket as string, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': (input.Prefix as string | undefined) ?? '' } });
-        const max = maxKeys(input.MaxKeys as number | undefined);
-        const prefix = (input.Prefix as string | undefined) ?? '';
-        const token = input.ContinuationToken as string | undefined;
-        let after = input.StartAfter as string | undefined;
+      handler: async (input, ctx) => {
+        buckets.authorize(ctx, input.Bucket, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': input.Prefix ?? '' } });
+        const max = maxKeys(input.MaxKeys);
+        const prefix = input.Prefix ?? '';
+        const token = input.ContinuationToken;
+        let after = input.StartAfter;
         if (token !== undefined) {
           const decoded = decodeToken(token);
           if (decoded === undefined) throw InvalidArgument('The continuation token provided is incorrect', 'continuation-token', token);
           after = decoded;
         }
-        const page = await listKeys(repo, input.Bucket as string, { prefix, delimiter: (input.Delimiter as string) || undefined, maxKeys: max, after });
-        const enc = keyEncoder(input.EncodingType as string | undefined);
+        const page = await listKeys(repo, input.Bucket, { prefix, delimiter: input.Delimiter || undefined, maxKeys: max, after });
+        const enc = keyEncoder(input.EncodingType);
         return {
           Name: input.Bucket,
           Prefix: enc(prefix),
-          Delimiter: input.Delimiter === undefined ? undefined : enc(input.Delimiter as string),
+          Delimiter: input.Delimiter === undefined ? undefined : enc(input.Delimiter),
           MaxKeys: max,
           KeyCount: page.contents.length + page.commonPrefixes.length,
           IsTruncated: page.truncated,
@@ -195,34 +187,34 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
           CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: enc(p) })),
           ContinuationToken: token,
           NextContinuationToken: page.truncated && page.last !== undefined ? encodeToken(page.last) : undefined,
-          StartAfter: input.StartAfter === undefined ? undefined : enc(input.StartAfter as string),
+          StartAfter: input.StartAfter === undefined ? undefined : enc(input.StartAfter),
           EncodingType: input.EncodingType,
         };
       },
-    },
-    ListObjects: {
+    }),
+    ListObjects: defineOperation({
       http: { method: 'GET', uri: '/{Bucket}' },
       input: structure({
         Bucket: inUri('Bucket'),
         Prefix: inQuery(string(), 'prefix'),
         Delimiter: inQuery(string(), 'delimiter'),
-        MaxKeys: inQuery(integer(), 'max-keys'),
+        MaxKeys: inQuery(integer({ min: 0 }), 'max-keys'),
         Marker: inQuery(string(), 'marker'),
-        EncodingType: inQuery(string(), 'encoding-type'),
+        EncodingType: inQuery(string({ enum: ENCODING_TYPES }), 'encoding-type'),
       }),
       output: listOutput(false),
       outputRoot: 'ListBucketResult',
-      handler: async (input: Record<string, string | number | undefined>, ctx) => {
-        buckets.authorize(ctx, input.Bucket as string, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': (input.Prefix as string | undefined) ?? '' } });
-        const max = maxKeys(input.MaxKeys as number | undefined);
-        const prefix = (input.Prefix as string | undefined) ?? '';
-        const delimiter = (input.Delimiter as string) || undefined;
-        const page = await listKeys(repo, input.Bucket as string, { prefix, delimiter, maxKeys: max, after: (input.Marker as string) || undefined });
-        const enc = keyEncoder(input.EncodingType as string | undefined);
+      handler: async (input, ctx) => {
+        buckets.authorize(ctx, input.Bucket, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': input.Prefix ?? '' } });
+        const max = maxKeys(input.MaxKeys);
+        const prefix = input.Prefix ?? '';
+        const delimiter = input.Delimiter || undefined;
+        const page = await listKeys(repo, input.Bucket, { prefix, delimiter, maxKeys: max, after: input.Marker || undefined });
+        const enc = keyEncoder(input.EncodingType);
         return {
           Name: input.Bucket,
           Prefix: enc(prefix),
-          Marker: enc((input.Marker as string | undefined) ?? ''),
+          Marker: enc(input.Marker ?? ''),
           Delimiter: delimiter === undefined ? undefined : enc(delimiter),
           MaxKeys: max,
           IsTruncated: page.truncated,
@@ -233,7 +225,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
           EncodingType: input.EncodingType,
         };
       },
-    },
+    }),
   };
 }
 
@@ -261,7 +253,7 @@ function listOutput(v2: boolean) {
     ETag: string(),
     Size: integer(),
     StorageClass: string(),
-    Owner: structure({ ID: string(), DisplayName: string() }),
+    Owner: owner,
   });
   return structure({
     IsTruncated: boolean(),
@@ -271,15 +263,14 @@ function listOutput(v2: boolean) {
     Prefix: string(),
     Delimiter: string(),
     MaxKeys: integer(),
-    CommonPrefixes: list(structure({ Prefix: string() }), { flattened: true }),
+    CommonPrefixes: list(commonPrefixes, { flattened: true }),
     EncodingType: string(),
     ...(v2 ? { KeyCount: integer(), ContinuationToken: string(), NextContinuationToken: string(), StartAfter: string() } : {}),
   });
 }
 
-/** A canned ACL for a new object: valid, and allowed by the bucket's public access block. */
-function checkedObjectAcl(buckets: Buckets, bucket: string, acl: string): string {
-  checkCannedAcl(acl);
-  if (buckets.find(bucket)?.publicAccessBlock?.BlockPublicAcls) throw new AccessDenied();
+/** A canned ACL for a new object, as the bucket's public access block allows it. */
+function allowedObjectAcl(buckets: Buckets, bucket: string, acl: ObjectCannedAcl): ObjectCannedAcl {
+  if (isPublicAcl(acl) && buckets.find(bucket)?.publicAccessBlock?.BlockPublicAcls) throw new AccessDenied();
   return acl;
 }

@@ -8,7 +8,8 @@ import { setOwn } from '../../../lib/own.js';
 import { createHash } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
 import { RestAnswer } from '../../../protocols/rest.js';
-import { inHeader, inUri, streamingPayload, string, structure } from '../../../protocols/shapes.js';
+import { defineOperation } from '../../../protocols/define-operation.js';
+import { inHeader, inUri, string, structure } from '../../../protocols/shapes.js';
 import { escapeXml } from '../../../protocols/xml.js';
 import type { Credentials } from '../../../protocols/sigv4.js';
 import type { BlobInfo, BlobStore } from '../../../store/blobs.js';
@@ -17,7 +18,6 @@ import type { Operation, RequestContext } from '../../service.js';
 import { AwsError } from '../../../protocols/errors.js';
 import { EntityTooLarge, InvalidArgument, MalformedXML, PreconditionFailed, s3Error } from '../errors.js';
 import type { Buckets, Caller } from '../engine/buckets.js';
-import { checkCannedAcl } from '../engine/buckets.js';
 import { FormReader, formBoundary, MalformedFormError, PreDataTooLargeError, type FormFile } from '../engine/form-data.js';
 import { checkKeyLength, type Objects } from '../engine/objects.js';
 import { checkPolicy, decodePolicy, verifyPostSignature } from '../engine/post-policy.js';
@@ -25,6 +25,7 @@ import { checkTags, type TagList } from '../engine/tagging.js';
 import { INLINE_MAX_BYTES, MAX_PUT_BYTES } from '../engine/uploads.js';
 import { versionIdOf } from '../engine/versions.js';
 import type { ObjectRecord } from '../repo.js';
+import { bodyStream, OBJECT_CANNED_ACLS } from './shapes.js';
 
 export interface PostObjectDeps {
   objects: Objects;
@@ -34,6 +35,8 @@ export interface PostObjectDeps {
   /** The configured credentials, to verify a form's signature (absent: only unsigned forms). */
   credentials?: (accessKeyId: string) => Credentials | undefined;
 }
+
+const CANNED_ACLS: ReadonlySet<string> = new Set(OBJECT_CANNED_ACLS);
 
 /** S3's limit on the fields before the file. */
 export const MAX_PRE_DATA_BYTES = 20 * 1024;
@@ -92,17 +95,17 @@ async function receiveFile(blobs: BlobStore, file: FormFile, max: number): Promi
 export function postObjectOperations(deps: PostObjectDeps): Record<string, Operation> {
   const { objects, buckets, blobs } = deps;
   return {
-    PostObject: {
+    PostObject: defineOperation({
       http: { method: 'POST', uri: '/{Bucket}' },
       input: structure({
         Bucket: inUri('Bucket'),
-        Body: streamingPayload(),
+        Body: bodyStream,
         ContentType: inHeader(string(), 'content-type'),
       }),
-      handler: async (input: { Bucket: string; Body?: NodeJS.ReadableStream; ContentType?: string }, ctx: RequestContext) => {
+      handler: async (input, ctx) => {
         const bucket = input.Bucket;
         const boundary = formBoundary(input.ContentType);
-        if (!boundary || !input.Body) throw PreconditionFailed('Bucket POST must be of the enclosure-type multipart/form-data');
+        if (!boundary) throw PreconditionFailed('Bucket POST must be of the enclosure-type multipart/form-data');
         if (!buckets.exists(bucket)) buckets.authorize(ctx, bucket, { action: 's3:PutObject' }); // NoSuchBucket
 
         // The fields before the file, by lower-case name (S3 reads field names case-insensitively).
@@ -143,7 +146,8 @@ export function postObjectOperations(deps: PostObjectDeps): Record<string, Opera
         checkKeyLength(key);
         buckets.authorize(caller, bucket, { action: 's3:PutObject', key });
         const acl = fields.get('acl');
-        if (acl !== undefined) checkCannedAcl(acl);
+        // A form field, not a declared member: checked against the model's values here.
+        if (acl !== undefined && !CANNED_ACLS.has(acl)) throw InvalidArgument('', 'x-amz-acl', acl);
         const tagging = fields.get('tagging');
         const tags = tagging === undefined ? {} : parseTagging(tagging);
         const headers: Record<string, string> = {};
@@ -173,7 +177,7 @@ export function postObjectOperations(deps: PostObjectDeps): Record<string, Opera
         const committed = await objects.commit(caller, record, {}, 'Post');
         return answer(ctx, fields, committed, buckets.find(bucket)?.versioning !== undefined);
       },
-    },
+    }),
   };
 }
 
