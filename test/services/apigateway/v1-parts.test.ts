@@ -116,9 +116,12 @@ describe('API Gateway v1 control plane: authorizers, gateway responses, tags, an
   it('works with the AWS CLI (create-rest-api, get-resources, create-resource)', { skip: cliSkip }, async () => {
     const created = await awsCli(n.t.endpoint, 'apigateway', ['create-rest-api', '--name', 'from-cli']);
     assert.equal(created.code, 0, created.stderr);
-    const api = JSON.parse(created.stdout) as { id: string; rootResourceId: string; name: string };
+    const api = JSON.parse(created.stdout) as { id: string; name: string };
     assert.equal(api.name, 'from-cli');
-    const res = await awsCli(n.t.endpoint, 'apigateway', ['create-resource', '--rest-api-id', api.id, '--parent-id', api.rootResourceId, '--path-part', '{id}']);
+    // Debian's CLI predates rootResourceId in the model: the root is found by listing.
+    const before = await awsCli(n.t.endpoint, 'apigateway', ['get-resources', '--rest-api-id', api.id]);
+    const rootId = (JSON.parse(before.stdout) as { items: Array<{ id: string; path: string }> }).items.find((i) => i.path === '/')!.id;
+    const res = await awsCli(n.t.endpoint, 'apigateway', ['create-resource', '--rest-api-id', api.id, '--parent-id', rootId, '--path-part', '{id}']);
     assert.equal(res.code, 0, res.stderr);
     const list = await awsCli(n.t.endpoint, 'apigateway', ['get-resources', '--rest-api-id', api.id]);
     assert.deepEqual((JSON.parse(list.stdout) as { items: Array<{ path: string }> }).items.map((i) => i.path).sort(), ['/', '/{id}']);

@@ -27,10 +27,13 @@ export function templateVars(inv: Invocation, body: string): TemplateVars {
 }
 
 /** The integration request's body: the matching template's output, or the body passed through. */
-function requestBody(inv: Invocation, i: Integration): { body: string } | { unsupported: true } {
+function requestBody(inv: Invocation, i: Integration): { body: string; overrides?: ReturnType<typeof render>['requestOverride'] } | { unsupported: true } {
   const raw = inv.req.body.toString('utf8');
   const chosen = templateFor(i.requestTemplates, header(inv.req, 'content-type'));
-  if (chosen) return { body: render(chosen.template, templateVars(inv, raw)) };
+  if (chosen) {
+    const out = render(chosen.template, templateVars(inv, raw));
+    return { body: out.body, overrides: out.requestOverride };
+  }
   const hasTemplates = !!i.requestTemplates && Object.keys(i.requestTemplates).length > 0;
   const behaviour = i.passthroughBehavior ?? 'WHEN_NO_MATCH';
   if (behaviour === 'NEVER' || (behaviour === 'WHEN_NO_TEMPLATES' && hasTemplates)) return { unsupported: true };
@@ -65,6 +68,10 @@ export async function mappedIntegration(deps: GatewayDeps, inv: Invocation, i: I
     else if (m[1] === 'querystring') mapped.querystring.set(m[2]!, v);
     else mapped.path[m[2]!] = v;
   }
+  // What the request template set under $context.requestOverride wins over the mappings.
+  for (const [k, v] of Object.entries(built.overrides?.header ?? {})) mapped.header[k] = Array.isArray(v) ? v.join(',') : v;
+  for (const [k, v] of Object.entries(built.overrides?.querystring ?? {})) mapped.querystring.set(k, Array.isArray(v) ? v.join(',') : v);
+  Object.assign(mapped.path, built.overrides?.path ?? {});
 
   let result: BackendResult;
   if (i.type === 'MOCK') {
@@ -106,14 +113,17 @@ export async function mappedIntegration(deps: GatewayDeps, inv: Invocation, i: I
   const backendHeaders = result.kind === 'ok' ? result.headers : {};
   const accept = header(inv.req, 'accept');
   const tmpl = templateFor(chosen.responseTemplates, accept && !accept.includes('*') ? accept : undefined) ?? firstTemplate(chosen.responseTemplates);
-  const body = tmpl ? render(tmpl.template, templateVars(inv, backendBody)) : backendBody;
+  const rendered = tmpl ? render(tmpl.template, templateVars(inv, backendBody)) : undefined;
   const headers: Record<string, string> = { 'content-type': tmpl?.key ?? backendHeaders['content-type'] ?? 'application/json' };
   for (const [target, expr] of Object.entries(chosen.responseParameters ?? {})) {
     const m = /^method\.response\.header\.(.+)$/.exec(target);
     const v = mappedValue(expr, { path: inv.pathParameters, query: inv.query, headers: reqHeaders, backendHeaders }, stageVars);
     if (m && v !== undefined) headers[m[1]!.toLowerCase()] = v;
   }
-  return { response: { status: Number(chosen.statusCode), headers, body } };
+  // What the response template set under $context.responseOverride wins.
+  for (const [k, v] of Object.entries(rendered?.responseOverride.header ?? {})) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+  const status = rendered?.responseOverride.status ?? Number(chosen.statusCode);
+  return { response: { status, headers, body: rendered ? rendered.body : backendBody } };
 }
 
 const firstTemplate = (t: Record<string, string> | undefined) => {

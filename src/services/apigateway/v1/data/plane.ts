@@ -18,7 +18,7 @@ import { mappedIntegration, type Outcome } from './mapped.js';
 import { methodFor, ResourceTree } from './match.js';
 import { proxyEvent, proxyResponse } from './proxy.js';
 import { gatewayResponse } from './responses.js';
-import { TemplateUnavailable } from './templates.js';
+import { TemplateError } from './templates.js';
 import { UsagePlans } from './usage.js';
 
 export class RestDataPlane implements DataPlane {
@@ -100,8 +100,8 @@ export class RestDataPlane implements DataPlane {
       if (outcome.log) this.deps.log.warn(`API Gateway ${api.id} ${stage.stageName} ${req.method} ${path}: ${outcome.log}`);
       return fail(outcome.gateway);
     } catch (e) {
-      if (!(e instanceof TemplateUnavailable)) throw e;
-      this.deps.log.warn(`API Gateway ${api.id} ${stage.stageName} ${req.method} ${path}: ${e.message}`);
+      if (!(e instanceof TemplateError)) throw e;
+      this.deps.log.warn(`API Gateway ${api.id} ${stage.stageName} ${req.method} ${path}: Execution failed due to a mapping template error: ${e.message}`);
       return fail('API_CONFIGURATION_ERROR');
     }
   }

@@ -5,6 +5,7 @@
  * DEFAULT_4XX / DEFAULT_5XX: status, header values and body template.
  */
 import type { ApiResponse } from '../../../../server/api.js';
+import { renderTemplate, TemplateError } from '../../shared/vtl.js';
 import type { GatewayResponse } from '../model.js';
 
 export const RESPONSE_TYPES: Record<string, { status: number; message: string | null; errorType: string }> = {
@@ -34,7 +35,11 @@ export const RESPONSE_TYPES: Record<string, { status: number; message: string | 
 export type ResponseType = keyof typeof RESPONSE_TYPES;
 
 /** API Gateway's own answer of `type`, with the API's customisation of it (or of DEFAULT_4XX/5XX). */
-export function gatewayResponse(type: string, custom: Record<string, GatewayResponse>, ctx: { requestId: string; message?: string | null }): ApiResponse {
+export function gatewayResponse(
+  type: string,
+  custom: Record<string, GatewayResponse>,
+  ctx: { requestId: string; message?: string | null; context?: Record<string, unknown>; stageVariables?: Record<string, string> },
+): ApiResponse {
   const def = RESPONSE_TYPES[type] ?? RESPONSE_TYPES.DEFAULT_5XX!;
   const message = ctx.message !== undefined ? ctx.message : def.message;
   const fallback = def.status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX';
@@ -50,16 +55,18 @@ export function gatewayResponse(type: string, custom: Record<string, GatewayResp
     }
   }
   const template = own?.responseTemplates?.['application/json'] ?? family?.responseTemplates?.['application/json'];
-  const vars: Record<string, string> = {
-    'error.messageString': JSON.stringify(message),
-    'error.message': message ?? '',
-    'error.responseType': type,
-    requestId: ctx.requestId,
-  };
-  // A gateway response's template sees `$context` variables only; they are substituted here
-  // (bounded: one pass over the template) without a full Velocity engine.
+  const messageString = JSON.stringify(message);
   // AWS writes its internal errors with a space after the colon (`{"message": "Internal server error"}`).
   const internal = type === 'API_CONFIGURATION_ERROR' || type === 'DEFAULT_5XX';
-  const body = template === undefined ? (internal ? `{"message": ${vars['error.messageString']}}` : `{"message":${vars['error.messageString']}}`) : template.replace(/\$(?:\{context\.([a-zA-Z.]+)\}|context\.([a-zA-Z.]+))/g, (all, a?: string, b?: string) => vars[(a ?? b)!] ?? all);
+  let body = internal ? `{"message": ${messageString}}` : `{"message":${messageString}}`;
+  if (template !== undefined) {
+    try {
+      const context = { ...(ctx.context ?? {}), requestId: ctx.requestId, error: { message: message ?? '', messageString, responseType: type } };
+      body = renderTemplate(template, { body: '', params: { path: {}, querystring: {}, header: {} }, context, stageVariables: ctx.stageVariables ?? {} });
+    } catch (e) {
+      if (!(e instanceof TemplateError)) throw e;
+      // A gateway response template that fails leaves the default body.
+    }
+  }
   return { status, headers, body };
 }

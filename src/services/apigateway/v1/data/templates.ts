@@ -1,30 +1,19 @@
 /**
- * Mapping templates (Velocity) go through `shared/vtl.ts`'s `renderTemplate` (see
- * shared-seams.ts): until it is merged here, `render` handles only static templates (no `$` or
- * `#`, e.g. MOCK's `{"statusCode": 200}`) and refuses the others with TemplateUnavailable, which
- * the data plane answers as AWS answers a template that fails (500) and logs why.
+ * Mapping templates (Velocity, through shared/vtl.ts): the template chosen by content type, and
+ * its rendering with what it set under `$context.responseOverride` / `requestOverride`.
  */
-import { shared } from './shared-seams.js';
+import { renderMappingTemplate, type TemplateOverrides, type TemplateVars } from '../../shared/vtl.js';
 
-/** What a template sees: `$input`, `$context`, `$stageVariables` (the contract of shared/vtl.ts). */
-export interface TemplateVars {
-  body: string;
-  params: { path: Record<string, string>; querystring: Record<string, string>; header: Record<string, string> };
-  context: Record<string, unknown>;
-  stageVariables: Record<string, string>;
-}
+export { TemplateError } from '../../shared/vtl.js';
+export type { TemplateVars } from '../../shared/vtl.js';
 
-export class TemplateUnavailable extends Error {}
-
-export function render(template: string, vars: TemplateVars): string {
-  if (shared.renderTemplate) return shared.renderTemplate(template, vars);
-  if (!/[$#]/.test(template)) return template;
-  throw new TemplateUnavailable('Velocity templates need shared/vtl.ts, which is not merged yet');
+export function render(template: string, vars: TemplateVars): { body: string } & TemplateOverrides {
+  return renderMappingTemplate(template, vars);
 }
 
 /**
- * The template for a content type: the exact type, else (as AWS does when none matches and the
- * passthrough behaviour allows it) undefined. `application/json` is the default content type.
+ * The template for a content type: the exact type, else undefined (the passthrough behaviour
+ * decides). `application/json` is the default content type.
  */
 export function templateFor(templates: Record<string, string> | undefined, contentType: string | undefined): { key: string; template: string } | undefined {
   if (!templates) return undefined;
