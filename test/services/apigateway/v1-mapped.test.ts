@@ -108,6 +108,80 @@ describe('API Gateway v1 data plane: MOCK, AWS (Lambda, SQS), HTTP and HTTP_PROX
     assert.equal((other.json() as { errorMessage: string }).errorMessage, 'Something else');
   });
 
+  it('MOCK with Velocity: the response template reads the request through $input, $util and $context, and overrides the response', async () => {
+    const apiId = await api(
+      'greet/{name}',
+      'GET',
+      { type: 'MOCK', requestTemplates: { 'application/json': '#if($input.params(\'fail\') == "yes"){"statusCode": 500}#else{"statusCode": 200}#end' } },
+      [
+        {
+          statusCode: '200',
+          responseTemplates: {
+            'application/json': '{"hello": "$input.params(\'name\')", "lang": "$input.params(\'lang\')", "agent": "$util.escapeJavaScript($input.params().header.get(\'x-agent\'))", "stage": "$context.stage", "id": "$context.requestId"}',
+          },
+        },
+        { statusCode: '500', selectionPattern: '5\\d{2}', responseTemplates: { 'application/json': '#set($context.responseOverride.header.X-Failed = "true"){"failed": true}' } },
+      ],
+    );
+    const res = await invoke(n.t, apiId, '/test/greet/ada?lang=en', { headers: { 'x-agent': 'say "hi"' } });
+    assert.equal(res.status, 200);
+    const body = res.json() as Record<string, string>;
+    assert.deepEqual({ ...body, id: undefined }, { hello: 'ada', lang: 'en', agent: 'say "hi"', stage: 'test', id: undefined });
+    assert.equal(body.id, res.headers.get('x-amzn-requestid'));
+    const failed = await invoke(n.t, apiId, '/test/greet/ada?fail=yes');
+    assert.equal(failed.status, 500);
+    assert.equal(failed.headers.get('x-failed'), 'true');
+    assert.deepEqual(failed.json(), { failed: true });
+  });
+
+  it('AWS Lambda (non-proxy) with request and response templates and an error selection pattern', async () => {
+    const apiId = await api(
+      'mapped/{id}',
+      'POST',
+      {
+        type: 'AWS',
+        integrationHttpMethod: 'POST',
+        uri: lambdaUri('pets'),
+        passthroughBehavior: 'WHEN_NO_TEMPLATES',
+        requestTemplates: { 'application/json': '{"id": "$input.params(\'id\')", "name": $input.json(\'$.name\'), "source": "$context.httpMethod"}' },
+      },
+      [
+        { statusCode: '200', responseTemplates: { 'application/json': '{"pet": $input.json(\'$.got\'), "named": "$input.path(\'$.got.name\')"}' } },
+        { statusCode: '404', selectionPattern: 'NotFound:.*', responseTemplates: { 'application/json': '{"error": "$input.path(\'$.errorMessage\')"}' } },
+      ],
+    );
+    await allowApiGateway(n.lambda, 'pets', apiId);
+    const ok = await invoke(n.t, apiId, '/test/mapped/1', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": "rex"}' });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(ok.json(), { pet: { id: '1', name: 'rex', source: 'POST' }, named: 'rex' });
+    const missing = await invoke(n.t, apiId, '/test/mapped/7', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": "ghost"}' });
+    assert.equal(missing.status, 404);
+    assert.deepEqual(missing.json(), { error: 'NotFound: pet 7' });
+    // A content type with no template, when the integration has templates: 415 under WHEN_NO_TEMPLATES.
+    assert.equal((await invoke(n.t, apiId, '/test/mapped/1', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).status, 415);
+  });
+
+  it('AWS SQS with the usual mapping template (Action=SendMessage&MessageBody=$util.urlEncode($input.body))', async () => {
+    await n.t.sqs.send(new CreateQueueCommand({ QueueName: 'templated' }));
+    const apiId = await api(
+      'send',
+      'POST',
+      {
+        type: 'AWS',
+        integrationHttpMethod: 'POST',
+        uri: `arn:aws:apigateway:us-east-1:sqs:path/${ACCOUNT}/templated`,
+        requestParameters: { 'integration.request.header.Content-Type': "'application/x-www-form-urlencoded'" },
+        requestTemplates: { 'application/json': 'Action=SendMessage&MessageBody=$util.urlEncode($input.body)' },
+      },
+      [{ statusCode: '200', responseTemplates: { 'application/json': '{"id": "$input.path(\'$.SendMessageResponse.SendMessageResult.MessageId\')"}' } }],
+    );
+    const res = await invoke(n.t, apiId, '/test/send', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"order": 1, "note": "a&b=c"}' });
+    assert.equal(res.status, 200);
+    const got = await n.t.sqs.send(new ReceiveMessageCommand({ QueueUrl: `${n.t.endpoint}/${ACCOUNT}/templated`, MaxNumberOfMessages: 1 }));
+    assert.equal(got.Messages?.[0]?.Body, '{"order": 1, "note": "a&b=c"}');
+    assert.deepEqual(res.json(), { id: got.Messages?.[0]?.MessageId });
+  });
+
   it('passthrough behaviour NEVER refuses a content type without a template (415)', async () => {
     const apiId = await api('strict', 'POST', { type: 'MOCK', passthroughBehavior: 'NEVER', requestTemplates: { 'application/json': '{"statusCode": 200}' } }, [{ statusCode: '200' }]);
     assert.equal((await invoke(n.t, apiId, '/test/strict', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 200);
