@@ -21,6 +21,7 @@ describe('API Gateway v1 data plane: MOCK, AWS (Lambda, SQS), HTTP and HTTP_PROX
   let n: V1Nimbus;
   let backend: Server;
   let backendUrl: string;
+  const hung: Array<{ end(): void }> = [];
   before(async () => {
     n = await startV1();
     await createFunction(n.lambda, 'pets', {
@@ -31,6 +32,8 @@ describe('API Gateway v1 data plane: MOCK, AWS (Lambda, SQS), HTTP and HTTP_PROX
       };`,
     });
     backend = createServer((req, res) => {
+      // A backend that never answers, for the integration timeout.
+      if (req.url?.includes('hang')) return void hung.push(res);
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
@@ -43,6 +46,7 @@ describe('API Gateway v1 data plane: MOCK, AWS (Lambda, SQS), HTTP and HTTP_PROX
     backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
   });
   after(async () => {
+    for (const r of hung) r.end();
     backend.close();
     await n.t.stop();
   });
@@ -239,6 +243,18 @@ describe('API Gateway v1 data plane: MOCK, AWS (Lambda, SQS), HTTP and HTTP_PROX
     const missing = await invoke(n.t, a.id!, '/test/items/missing');
     assert.equal(missing.status, 404);
     assert.deepEqual(missing.json(), { message: 'not here' });
+  });
+
+  it('answers 504 when the backend outlasts the integration timeout (on the clock)', async () => {
+    const apiId = await api('slow', 'GET', { type: 'HTTP', integrationHttpMethod: 'GET', uri: `${backendUrl}/hang`, timeoutInMillis: 1000 }, [{ statusCode: '200' }]);
+    const pending = invoke(n.t, apiId, '/test/slow');
+    // Once the backend holds the request, time passes beyond the timeout.
+    for (let i = 0; i < 200 && hung.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(hung.length, 1);
+    n.t.clock.advance(1001);
+    const res = await pending;
+    assert.equal(res.status, 504);
+    assert.deepEqual(res.json(), { message: 'Endpoint request timed out' });
   });
 
   it('HTTP_PROXY: the request goes through as it came, {proxy} filled in, the answer comes back as it is', async () => {
