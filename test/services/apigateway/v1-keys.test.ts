@@ -126,6 +126,22 @@ describe('API Gateway v1: API keys and usage plans', () => {
     await assert.rejects(n.apigw.send(new GetUsageCommand({ usagePlanId: plan.id, startDate: today, endDate: today })), { name: 'NotFoundException', message: 'Invalid Usage Plan ID specified' });
   });
 
+  it('throttles a key by its usage plan (429 Too Many Requests), refilling on the clock', async () => {
+    const apiId = await keyedApi();
+    const key = await n.apigw.send(new CreateApiKeyCommand({ name: 'throttled', enabled: true }));
+    const plan = await n.apigw.send(new CreateUsagePlanCommand({ name: 'tight', apiStages: [{ apiId, stage: 'prod' }], throttle: { rateLimit: 1, burstLimit: 2 } }));
+    await n.apigw.send(new CreateUsagePlanKeyCommand({ usagePlanId: plan.id, keyId: key.id, keyType: 'API_KEY' }));
+    const headers = { 'x-api-key': key.value! };
+    assert.equal((await invoke(n.t, apiId, '/prod/', { headers })).status, 200);
+    assert.equal((await invoke(n.t, apiId, '/prod/', { headers })).status, 200);
+    const throttled = await invoke(n.t, apiId, '/prod/', { headers });
+    assert.equal(throttled.status, 429);
+    assert.deepEqual(throttled.json(), { message: 'Too Many Requests' });
+    assert.equal(throttled.headers.get('x-amzn-errortype'), 'TooManyRequestsException');
+    n.t.clock.advance(1000);
+    assert.equal((await invoke(n.t, apiId, '/prod/', { headers })).status, 200);
+  });
+
   it('validates usage plans: quota periods and offsets', async () => {
     await assert.rejects(n.apigw.send(new CreateUsagePlanCommand({ name: 'p', quota: { limit: 1, period: 'YEAR' as never } })), { name: 'BadRequestException' });
     await assert.rejects(n.apigw.send(new CreateUsagePlanCommand({ name: 'p', quota: { limit: 1, period: 'WEEK', offset: 7 } })), { name: 'BadRequestException' });

@@ -34,11 +34,16 @@ export async function authorize(deps: GatewayDeps, inv: Invocation, call: Invoke
   let principalAccount: string | undefined;
   if (inv.method.authorizationType === 'AWS_IAM') {
     if (!header(inv.req, 'authorization') && !inv.query.has('X-Amz-Signature')) return { type: 'MISSING_AUTHENTICATION_TOKEN' };
+    let identity;
     try {
-      principalAccount = call.verify().accountId;
+      identity = call.verify();
     } catch {
       return { type: 'INVALID_SIGNATURE' };
     }
+    // The signature must be for execute-api, as AWS's SigV4 check of an invoke requires.
+    if (identity.service !== 'execute-api') return { type: 'INVALID_SIGNATURE', message: `Credential should be scoped to correct service: 'execute-api'.` };
+    principalAccount = identity.accountId;
+    inv.caller = { accountId: identity.accountId, accessKeyId: identity.accessKeyId };
   }
   if (policy || principalAccount !== undefined) {
     // AWS's table for resource policies: an explicit deny always refuses; without an allow, IAM

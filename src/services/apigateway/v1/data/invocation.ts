@@ -25,6 +25,8 @@ export interface Invocation {
   traceId: string;
   /** The API key the request presented and its id, once accepted. */
   apiKey?: { value: string; id: string };
+  /** The SigV4 signer of an AWS_IAM method's request. */
+  caller?: { accountId: string; accessKeyId: string };
   /** The API key an authorizer named (`usageIdentifierKey`), for APIs whose key source is AUTHORIZER. */
   usageIdentifierKey?: string;
   /** The authorizer's context (and principalId) for requestContext.authorizer. */
@@ -81,19 +83,20 @@ export function requestContext(inv: Invocation): Record<string, unknown> {
     extendedRequestId: inv.req.requestId,
     httpMethod: inv.req.method,
     identity: {
-      accessKey: null,
-      accountId: null,
+      accessKey: inv.caller?.accessKeyId ?? null,
+      accountId: inv.caller?.accountId ?? null,
       ...(inv.apiKey ? { apiKey: inv.apiKey.value, apiKeyId: inv.apiKey.id } : {}),
-      caller: null,
+      caller: inv.caller?.accessKeyId ?? null,
       cognitoAuthenticationProvider: null,
       cognitoAuthenticationType: null,
       cognitoIdentityId: null,
       cognitoIdentityPoolId: null,
       principalOrgId: null,
       sourceIp: inv.req.sourceIp ?? '127.0.0.1',
-      user: null,
+      user: inv.caller?.accessKeyId ?? null,
       userAgent: ua,
-      userArn: null,
+      // Nimbus knows the signer's account, not an IAM user: the account's root stands for it.
+      userArn: inv.caller ? `arn:aws:iam::${inv.caller.accountId}:root` : null,
     },
     path: `/${inv.stage.stageName}${inv.path === '/' ? '/' : inv.path}`,
     protocol: 'HTTP/1.1',
