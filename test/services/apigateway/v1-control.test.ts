@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateDeploymentCommand,
@@ -31,7 +34,7 @@ import {
   UpdateStageCommand,
   type APIGatewayClient,
 } from '@aws-sdk/client-api-gateway';
-import { lambdaUri, startV1, type V1Nimbus } from './v1-helpers.js';
+import { invoke, lambdaUri, startV1, type V1Nimbus } from './v1-helpers.js';
 
 describe('API Gateway v1 control plane: REST APIs, resources, methods, integrations', () => {
   let n: V1Nimbus;
@@ -277,5 +280,35 @@ describe('API Gateway v1 control plane: REST APIs, resources, methods, integrati
     await apigw.send(new DeleteDeploymentCommand({ restApiId: api.id, deploymentId: d1.id }));
     await apigw.send(new DeleteStageCommand({ restApiId: api.id, stageName: 'dev' }));
     await assert.rejects(apigw.send(new GetStageCommand({ restApiId: api.id, stageName: 'dev' })), { name: 'NotFoundException', message: 'Invalid Stage identifier specified' });
+  });
+});
+
+describe('API Gateway v1: REST APIs, keys and plans survive a restart', () => {
+  it('serves a deployed API from the store after Nimbus restarts on the same data directory', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-apigw-v1-'));
+    try {
+      const first = await startV1({ dataDir });
+      const api = await first.apigw.send(new CreateRestApiCommand({ name: 'durable' }));
+      const base = { restApiId: api.id, resourceId: api.rootResourceId, httpMethod: 'GET' };
+      await first.apigw.send(new PutMethodCommand({ ...base, authorizationType: 'NONE' }));
+      await first.apigw.send(new PutIntegrationCommand({ ...base, type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } }));
+      await first.apigw.send(new PutMethodResponseCommand({ ...base, statusCode: '200' }));
+      await first.apigw.send(new PutIntegrationResponseCommand({ ...base, statusCode: '200', responseTemplates: { 'application/json': '{"durable": true}' } }));
+      await first.apigw.send(new CreateDeploymentCommand({ restApiId: api.id, stageName: 'prod' }));
+      first.apigw.destroy();
+      await first.t.stop();
+
+      const second = await startV1({ dataDir });
+      try {
+        assert.equal((await second.apigw.send(new GetRestApiCommand({ restApiId: api.id }))).name, 'durable');
+        const res = await invoke(second.t, api.id!, '/prod/');
+        assert.equal(res.status, 200);
+        assert.deepEqual(res.json(), { durable: true });
+      } finally {
+        await second.t.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
