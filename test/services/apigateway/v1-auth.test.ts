@@ -8,10 +8,12 @@ import {
   CreateRestApiCommand,
   CreateUsagePlanCommand,
   CreateUsagePlanKeyCommand,
+  FlushStageAuthorizersCacheCommand,
   PutGatewayResponseCommand,
   PutIntegrationCommand,
   PutMethodCommand,
   UpdateRestApiCommand,
+  UpdateUsagePlanCommand,
   UpdateStageCommand,
 } from '@aws-sdk/client-api-gateway';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -118,6 +120,12 @@ describe('API Gateway v1 data plane: authorizers, API keys with quotas, throttli
     n.t.clock.advance(301_000);
     const third = (await invoke(n.t, apiId, '/prod/secure', { headers })).json() as Record<string, any>;
     assert.equal(third.requestContext.authorizer.calls, calls + 1);
+
+    // Flushing the stage's authorizer cache makes the next request ask the authorizer again.
+    await n.apigw.send(new FlushStageAuthorizersCacheCommand({ restApiId: apiId, stageName: 'prod' }));
+    await n.apigw.send(new UpdateUsagePlanCommand({ usagePlanId: plan.id, patchOperations: [{ op: 'replace', path: '/quota/limit', value: '4' }] }));
+    const fourth = (await invoke(n.t, apiId, '/prod/secure', { headers })).json() as Record<string, any>;
+    assert.equal(fourth.requestContext.authorizer.calls, calls + 2);
 
     const over = await invoke(n.t, apiId, '/prod/secure', { headers });
     assert.equal(over.status, 429);

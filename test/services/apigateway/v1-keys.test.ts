@@ -19,6 +19,7 @@ import {
   CreateDeploymentCommand,
   CreateRestApiCommand,
   UpdateApiKeyCommand,
+  UpdateUsageCommand,
   UpdateUsagePlanCommand,
 } from '@aws-sdk/client-api-gateway';
 import { invoke, startV1, type V1Nimbus } from './v1-helpers.js';
@@ -101,6 +102,12 @@ describe('API Gateway v1: API keys and usage plans', () => {
     const today = new Date(n.t.clock.now()).toISOString().slice(0, 10);
     const usage = await n.apigw.send(new GetUsageCommand({ usagePlanId: plan.id, startDate: today, endDate: today }));
     assert.deepEqual(usage.items?.[key.id!], [[2, 0]]);
+    // UpdateUsage gives the key some of its quota back for this period.
+    const granted = await n.apigw.send(new UpdateUsageCommand({ usagePlanId: plan.id, keyId: key.id, patchOperations: [{ op: 'replace', path: '/remaining', value: '1' }] }));
+    assert.deepEqual(granted.items?.[key.id!], [[1, 1]]);
+    assert.equal((await invoke(n.t, apiId, '/prod/', { headers })).status, 200);
+    assert.equal((await invoke(n.t, apiId, '/prod/', { headers })).status, 429);
+    await assert.rejects(n.apigw.send(new UpdateUsageCommand({ usagePlanId: plan.id, keyId: key.id, patchOperations: [{ op: 'add', path: '/remaining', value: '1' }] })), { name: 'BadRequestException' });
 
     // The next day is a new period.
     n.t.clock.advance(24 * 3600 * 1000);

@@ -11,6 +11,7 @@ import { BadRequestException, ConflictException } from '../../errors.js';
 import { gatewayId } from '../../ids.js';
 import { epochSeconds, type Deployment, type MethodSetting, type RestApiDoc, type Stage } from '../model.js';
 import { apiIdMember, byKey, changeApi, defined, noDeployment, noStage, ownApi, page, pageMembers } from './common.js';
+import { flushAuthorizerCache } from '../data/authorize.js';
 import { applyPatch, mapAt, patchMember, scalar } from './patch.js';
 
 export const deploymentView = (d: Deployment) => defined({ id: d.id, description: d.description, createdDate: d.createdDate });
@@ -270,6 +271,24 @@ export function deploymentOperations(deps: GatewayDeps): Record<string, Operatio
           s.lastUpdatedDate = epochSeconds(deps.clock.now());
           return stageView(s);
         }),
+    }),
+    FlushStageAuthorizersCache: defineOperation({
+      http: { method: 'DELETE', uri: '/restapis/{restApiId}/stages/{stageName}/cache/authorizers', code: 202 },
+      input: structure(stageMembers),
+      handler: (input, ctx) => {
+        stageOf(ownApi(deps, ctx, input.restApiId), input.stageName);
+        flushAuthorizerCache(deps, input.restApiId);
+        return undefined;
+      },
+    }),
+    FlushStageCache: defineOperation({
+      http: { method: 'DELETE', uri: '/restapis/{restApiId}/stages/{stageName}/cache/data', code: 202 },
+      input: structure(stageMembers),
+      // Nimbus keeps no stage response cache: there is nothing to flush once the stage is known.
+      handler: (input, ctx) => {
+        stageOf(ownApi(deps, ctx, input.restApiId), input.stageName);
+        return undefined;
+      },
     }),
     DeleteStage: defineOperation({
       http: { method: 'DELETE', uri: '/restapis/{restApiId}/stages/{stageName}', code: 202 },

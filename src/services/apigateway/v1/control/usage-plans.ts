@@ -10,7 +10,7 @@ import type { GatewayDeps } from '../../deps.js';
 import { BadRequestException, ConflictException, NotFoundException } from '../../errors.js';
 import { gatewayId } from '../../ids.js';
 import type { ApiKeyDoc, RestApiDoc, UsagePlanDoc } from '../model.js';
-import { dayCounter, planCounters } from '../quota.js';
+import { dayCounter, dayOf, periodStart, planCounters, quotaCounter } from '../quota.js';
 import { byKey, defined, noApiKey, noUsagePlan, owner, page, pageMembers } from './common.js';
 import { applyPatch, mapAt, patchMember, scalar } from './patch.js';
 
@@ -224,6 +224,35 @@ function usagePlanKeyOperations(deps: GatewayDeps): Record<string, Operation> {
           return { doc: { ...plan, keyIds: plan.keyIds.filter((k) => k !== input.keyId) }, result: undefined };
         });
         return undefined;
+      },
+    }),
+    UpdateUsage: defineOperation({
+      http: { method: 'PATCH', uri: '/usageplans/{usagePlanId}/keys/{keyId}/usage' },
+      input: structure({ usagePlanId: inUri('usagePlanId'), keyId: inUri('keyId'), ...patchMember }),
+      handler: async (input, ctx) => {
+        const plan = planOf(ctx, input.usagePlanId);
+        if (!plan.keyIds.includes(input.keyId)) throw noApiKey();
+        const ops = input.patchOperations ?? [];
+        // The one path AWS documents: replace /remaining, what is left of this period's quota.
+        for (const op of ops) {
+          if (op.op !== 'replace' || op.path !== '/remaining') throw new BadRequestException(`Invalid patch path  '${op.path ?? ''}' specified for op '${op.op ?? ''}'. Must be one of: [/remaining]`);
+          if (!/^\d+$/.test(op.value ?? '')) throw new BadRequestException(`Invalid remaining quota value '${op.value ?? ''}'`);
+        }
+        const now = deps.clock.now();
+        const items: Record<string, Array<[number, number]>> = {};
+        if (plan.quota) {
+          const counter = quotaCounter(plan.id, input.keyId, periodStart(now, plan.quota));
+          const remaining = ops.length ? Number(ops[ops.length - 1]!.value) : undefined;
+          const used = await deps.store.write(async (tx) => {
+            const current = await deps.repo.counter(counter, tx);
+            if (remaining === undefined) return current;
+            const target = Math.max(0, plan.quota!.limit - remaining);
+            return deps.repo.addToCounter(tx, counter, target - current);
+          });
+          items[input.keyId] = [[used, Math.max(0, plan.quota.limit - used)]];
+        }
+        const today = dayOf(now);
+        return { usagePlanId: plan.id, startDate: today, endDate: today, values: items };
       },
     }),
     GetUsage: defineOperation({

@@ -28,6 +28,13 @@ interface Verdict {
 
 const caches = new WeakMap<GatewayDeps, AuthorizerCache<Verdict>>();
 
+/** Forgets the cached authorizer answers of one API (FlushStageAuthorizersCache; the cache is keyed by API, not stage). */
+export function flushAuthorizerCache(deps: GatewayDeps, apiId: string): void {
+  // AuthorizerCache has no per-prefix removal: the whole cache goes, which only costs re-invocations.
+  void apiId;
+  caches.get(deps)?.clear();
+}
+
 export async function authorize(deps: GatewayDeps, inv: Invocation, call: InvokeCall): Promise<Denial | undefined> {
   const arn = methodArn(inv, inv.path);
   const policy = inv.snapshot.policy;
