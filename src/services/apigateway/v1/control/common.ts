@@ -12,8 +12,10 @@ import type { Method, Resource, RestApiDoc } from '../model.js';
 
 export const owner = (ctx: RequestContext): Owner => ({ accountId: ctx.accountId, region: ctx.region });
 
-// AWS's wordings of missing parts (the REST API one is confirmed by the AWS SDK's own feature
-// tests; the others follow the same pattern as observed from the service).
+// AWS's wordings of missing parts: the REST API one is confirmed by the AWS SDK's own feature
+// tests; Resource, Method and Stage match the wordings of public emulators that snapshot-test
+// against AWS (moto, LocalStack); Integration, Deployment, Authorizer, API Key, Usage Plan and
+// the response status follow the same pattern (unconfirmed against AWS itself).
 export const noApi = () => new NotFoundException('Invalid REST API identifier specified');
 export const noResource = () => new NotFoundException('Invalid Resource identifier specified');
 export const noMethod = () => new NotFoundException('Invalid Method identifier specified');
