@@ -168,10 +168,17 @@ export type ShapeType<S> = [Shape] extends [S]
 
 type MemberType<M> = M extends { streaming: true } ? Readable : M extends { shape: infer S } ? ShapeType<S> : never;
 type RequiredKeys<M> = { [K in keyof M]: M[K] extends { required: true } ? K : never }[keyof M];
-/** A structure's members: `required` ones present, the others optional. */
-export type StructureType<M> = { [K in keyof M as K extends RequiredKeys<M> ? K : never]: MemberType<M[K]> } & {
-  [K in keyof M as K extends RequiredKeys<M> ? never : K]?: MemberType<M[K]>;
-};
+/**
+ * A structure's members: `required` ones present, the others optional. Flattened into one object
+ * type: an intersection with an empty `{}` (a structure without required members) would accept
+ * any value at all, a Promise included, so an async handler's answer would go unchecked.
+ */
+export type StructureType<M> = Flatten<
+  { [K in keyof M as K extends RequiredKeys<M> ? K : never]: MemberType<M[K]> } & {
+    [K in keyof M as K extends RequiredKeys<M> ? never : K]?: MemberType<M[K]>;
+  }
+>;
+type Flatten<T> = { [K in keyof T]: T[K] };
 
 /** One problem found while validating input against its shape. */
 export type Violation =

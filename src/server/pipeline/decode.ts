@@ -6,7 +6,7 @@
  */
 import { InvalidAction, malformedXml, MethodNotAllowed, MissingAction, UnknownOperationException } from '../../protocols/errors.js';
 import { decodeJsonInput } from '../../protocols/json.js';
-import { conflictingParameter, decodeQueryInput, parseForm } from '../../protocols/query.js';
+import { decodeQueryInput, parseForm } from '../../protocols/query.js';
 import { decodeRestInput } from '../../protocols/rest.js';
 import { restJsonBody } from '../../protocols/rest-json.js';
 import { restXmlBody } from '../../protocols/rest-xml.js';
@@ -51,12 +51,10 @@ function decode(ctx: RequestCtx): void {
   const form = ctx.identity!.payloadSigned && req.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded');
   const params = parseForm(form ? body.toString('utf8') : req.query);
   if (form && req.query) {
-    // Query parameters in the URL of a POST are merged with the (signed) form fields; a name
-    // in both with another value is a conflict, as a repeated name within one of them is.
-    for (const [k, v] of parseForm(req.query)) {
-      if (params.has(k) && params.get(k) !== v) throw conflictingParameter(k);
-      params.set(k, v);
-    }
+    // Query parameters in the URL of a POST are merged under the (signed) form fields, which
+    // win (a presigned POST's form chooses the operation); a name repeated within either is
+    // refused by parseForm.
+    for (const [k, v] of parseForm(req.query)) if (!params.has(k)) params.set(k, v);
   }
   service.queryDefaults?.(params, req.path);
   const name = params.get('Action');

@@ -43,6 +43,12 @@ export interface LifecycleFilter {
 }
 
 /** A rule as S3 returns it (the wire form, numbers as numbers, Date as ISO text). */
+/** The storage classes a lifecycle transition may name (S3's TransitionStorageClass). */
+export const TRANSITION_STORAGE_CLASSES = ['DEEP_ARCHIVE', 'GLACIER', 'GLACIER_IR', 'INTELLIGENT_TIERING', 'ONEZONE_IA', 'STANDARD_IA'] as const;
+export type TransitionStorageClass = (typeof TRANSITION_STORAGE_CLASSES)[number];
+/** The values of x-amz-transition-default-minimum-object-size. */
+export const TRANSITION_DEFAULT_MINIMUM_OBJECT_SIZES = ['all_storage_classes_128K', 'varies_by_storage_class'] as const;
+
 export interface LifecycleRule {
   ID: string;
   Status: 'Enabled' | 'Disabled';
@@ -50,8 +56,8 @@ export interface LifecycleRule {
   Prefix?: string;
   Filter?: LifecycleFilter;
   Expiration?: { Date?: string; Days?: number; ExpiredObjectDeleteMarker?: boolean };
-  Transitions?: Array<{ Date?: string; Days?: number; StorageClass?: string }>;
-  NoncurrentVersionTransitions?: Array<{ NoncurrentDays?: number; NewerNoncurrentVersions?: number; StorageClass?: string }>;
+  Transitions?: Array<{ Date?: string; Days?: number; StorageClass?: TransitionStorageClass }>;
+  NoncurrentVersionTransitions?: Array<{ NoncurrentDays?: number; NewerNoncurrentVersions?: number; StorageClass?: TransitionStorageClass }>;
   NoncurrentVersionExpiration?: { NoncurrentDays: number; NewerNoncurrentVersions?: number };
   AbortIncompleteMultipartUpload?: { DaysAfterInitiation: number };
 }
@@ -59,7 +65,7 @@ export interface LifecycleRule {
 export interface LifecycleConfig {
   rules: LifecycleRule[];
   /** x-amz-transition-default-minimum-object-size, echoed (transitions are not applied). */
-  transitionDefaultMinimumObjectSize: string;
+  transitionDefaultMinimumObjectSize: (typeof TRANSITION_DEFAULT_MINIMUM_OBJECT_SIZES)[number];
 }
 
 export const DAY_MS = 86_400_000;

@@ -25,7 +25,7 @@ export const STORAGE_CLASSES = [
   'GLACIER_IR', 'INTELLIGENT_TIERING', 'ONEZONE_IA', 'OUTPOSTS', 'REDUCED_REDUNDANCY', 'SNOW', 'STANDARD', 'STANDARD_IA',
 ] as const;
 /** TransitionStorageClass (lifecycle transitions) and NoncurrentVersionTransition's. */
-export const TRANSITION_STORAGE_CLASSES = ['DEEP_ARCHIVE', 'GLACIER', 'GLACIER_IR', 'INTELLIGENT_TIERING', 'ONEZONE_IA', 'STANDARD_IA'] as const;
+export { TRANSITION_STORAGE_CLASSES } from '../engine/lifecycle.js';
 export const OBJECT_LOCK_MODES = ['COMPLIANCE', 'GOVERNANCE'] as const;
 export const LEGAL_HOLD_STATUSES = ['OFF', 'ON'] as const;
 export const ENCODING_TYPES = ['url'] as const;
@@ -36,7 +36,7 @@ export const MFA_DELETE = ['Disabled', 'Enabled'] as const;
 export const EXPIRATION_STATUSES = ['Disabled', 'Enabled'] as const;
 export const OBJECT_ATTRIBUTES = ['Checksum', 'ETag', 'ObjectParts', 'ObjectSize', 'StorageClass'] as const;
 export const PROTOCOLS = ['http', 'https'] as const;
-export const TRANSITION_DEFAULT_MINIMUM_OBJECT_SIZES = ['all_storage_classes_128K', 'varies_by_storage_class'] as const;
+export { TRANSITION_DEFAULT_MINIMUM_OBJECT_SIZES } from '../engine/lifecycle.js';
 
 /** Every request header, by lower-case name (content headers, checksums, ... read as a set). */
 export const allHeaders = headersWithPrefix('');
