@@ -2,6 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateAuthorizerCommand,
+  CreateRequestValidatorCommand,
+  DeleteRequestValidatorCommand,
+  GetRequestValidatorCommand,
+  GetRequestValidatorsCommand,
+  PutIntegrationResponseCommand,
+  PutMethodResponseCommand,
+  UpdateRequestValidatorCommand,
   CreateResourceCommand,
   CreateRestApiCommand,
   CreateStageCommand,
@@ -22,7 +29,7 @@ import {
   UpdateGatewayResponseCommand,
 } from '@aws-sdk/client-api-gateway';
 import { awsCli, cliSkip, removeCliHome } from '../../helpers/aws-cli.js';
-import { lambdaUri, startV1, type V1Nimbus } from './v1-helpers.js';
+import { invoke, lambdaUri, startV1, type V1Nimbus } from './v1-helpers.js';
 
 describe('API Gateway v1 control plane: authorizers, gateway responses, tags, and the AWS CLI', () => {
   let n: V1Nimbus;
@@ -128,6 +135,33 @@ describe('API Gateway v1 control plane: authorizers, gateway responses, tags, an
     const missing = await awsCli(n.t.endpoint, 'apigateway', ['get-rest-api', '--rest-api-id', 'zzzzzzzzzz']);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /NotFoundException.*Invalid REST API identifier specified/);
+  });
+
+  it('checks required request parameters with a request validator (400 before the integration runs)', async () => {
+    const api = await n.apigw.send(new CreateRestApiCommand({ name: 'validated' }));
+    const v = await n.apigw.send(new CreateRequestValidatorCommand({ restApiId: api.id, name: 'params', validateRequestParameters: true }));
+    assert.equal(v.validateRequestBody, false);
+    await assert.rejects(n.apigw.send(new PutMethodCommand({ restApiId: api.id, resourceId: api.rootResourceId, httpMethod: 'GET', authorizationType: 'NONE', requestValidatorId: 'nope00' })), {
+      name: 'BadRequestException',
+    });
+    const base = { restApiId: api.id, resourceId: api.rootResourceId, httpMethod: 'GET' };
+    await n.apigw.send(
+      new PutMethodCommand({ ...base, authorizationType: 'NONE', requestValidatorId: v.id, requestParameters: { 'method.request.querystring.q': true, 'method.request.header.X-Id': true, 'method.request.querystring.opt': false } }),
+    );
+    await n.apigw.send(new PutIntegrationCommand({ ...base, type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } }));
+    await n.apigw.send(new PutMethodResponseCommand({ ...base, statusCode: '200' }));
+    await n.apigw.send(new PutIntegrationResponseCommand({ ...base, statusCode: '200', responseTemplates: { 'application/json': '{"q": "$input.params(\'q\')"}' } }));
+    await n.apigw.send(new CreateDeploymentCommand({ restApiId: api.id, stageName: 'v' }));
+    const bad = await invoke(n.t, api.id!, '/v/');
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.json(), { message: 'Missing required request parameters: [q, X-Id]' });
+    const ok = await invoke(n.t, api.id!, '/v/?q=1', { headers: { 'x-id': '7' } });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(ok.json(), { q: '1' });
+    await n.apigw.send(new UpdateRequestValidatorCommand({ restApiId: api.id, requestValidatorId: v.id, patchOperations: [{ op: 'replace', path: '/validateRequestParameters', value: 'false' }] }));
+    assert.equal((await n.apigw.send(new GetRequestValidatorsCommand({ restApiId: api.id }))).items?.[0]?.validateRequestParameters, false);
+    await n.apigw.send(new DeleteRequestValidatorCommand({ restApiId: api.id, requestValidatorId: v.id }));
+    await assert.rejects(n.apigw.send(new GetRequestValidatorCommand({ restApiId: api.id, requestValidatorId: v.id })), { name: 'NotFoundException' });
   });
 
   it('refuses a resource below a greedy {proxy+}', async () => {

@@ -11,6 +11,7 @@ import { openApiOperations } from './control/openapi.js';
 import { resourceOperations } from './control/resources.js';
 import { restApiOperations } from './control/rest-apis.js';
 import { usagePlanOperations } from './control/usage-plans.js';
+import { validatorOperations } from './control/validators.js';
 import { RestDataPlane } from './data/plane.js';
 
 export function restApis(deps: GatewayDeps): ApiKind {
@@ -24,6 +25,7 @@ export function restApis(deps: GatewayDeps): ApiKind {
       ...apiKeyOperations(deps),
       ...usagePlanOperations(deps),
       ...openApiOperations(deps),
+      ...validatorOperations(deps),
     },
     dataPlane: new RestDataPlane(deps),
   };

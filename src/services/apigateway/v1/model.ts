@@ -75,6 +75,13 @@ export interface Authorizer {
   authorizerResultTtlInSeconds?: number;
 }
 
+export interface RequestValidator {
+  id: string;
+  name?: string;
+  validateRequestBody: boolean;
+  validateRequestParameters: boolean;
+}
+
 export interface GatewayResponse {
   responseType: string;
   statusCode?: string;
@@ -88,6 +95,8 @@ export interface Snapshot {
   resources: Record<string, Resource>;
   authorizers: Record<string, Authorizer>;
   gatewayResponses: Record<string, GatewayResponse>;
+  /** Absent in deployments made before validators were kept. */
+  requestValidators?: Record<string, RequestValidator>;
   policy?: string;
   binaryMediaTypes: string[];
   apiKeySource: string;
@@ -148,6 +157,8 @@ export interface RestApiDoc extends StoredDocument {
   stages: Record<string, Stage>;
   authorizers: Record<string, Authorizer>;
   gatewayResponses: Record<string, GatewayResponse>;
+  /** Absent in documents made before validators were kept. */
+  requestValidators?: Record<string, RequestValidator>;
 }
 
 export interface ApiKeyDoc extends StoredDocument {

@@ -36,6 +36,7 @@ function snapshot(api: RestApiDoc): Deployment['snapshot'] {
     resources: api.resources,
     authorizers: api.authorizers,
     gatewayResponses: api.gatewayResponses,
+    requestValidators: api.requestValidators ?? {},
     ...(api.policy ? { policy: api.policy } : {}),
     binaryMediaTypes: api.binaryMediaTypes,
     apiKeySource: api.apiKeySource,

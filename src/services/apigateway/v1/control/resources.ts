@@ -217,6 +217,9 @@ export function resourceOperations(deps: GatewayDeps): Record<string, Operation>
 }
 
 function checkMethodAuth(api: RestApiDoc, m: Method): void {
+  if (m.requestValidatorId !== undefined && !(api.requestValidators && Object.hasOwn(api.requestValidators, m.requestValidatorId))) {
+    throw new BadRequestException('Invalid Request Validator identifier specified');
+  }
   if (!['NONE', 'AWS_IAM', 'CUSTOM', 'COGNITO_USER_POOLS'].includes(m.authorizationType)) {
     throw new BadRequestException(`Invalid authorization type specified. Valid options are NONE,AWS_IAM,CUSTOM,COGNITO_USER_POOLS`);
   }

@@ -87,6 +87,8 @@ export class RestDataPlane implements DataPlane {
     };
     served.inv = inv;
 
+    const missing = missingParameters(inv);
+    if (missing) return fail('BAD_REQUEST_PARAMETERS', `Missing required request parameters: [${missing.join(', ')}]`);
     const denied = await authorize(this.deps, inv, call);
     if (denied) return fail(denied.type, denied.message);
     const limited = await this.usage.admit(inv);
@@ -160,6 +162,26 @@ export class RestDataPlane implements DataPlane {
     if (result.kind !== 'ok') return { gateway: 'INTEGRATION_FAILURE', log: result.kind === 'refused' ? result.why : 'failed' };
     return { response: { status: result.status, headers: result.headers, body: result.body } };
   }
+}
+
+/**
+ * The required request parameters a method's request validator finds missing (AWS checks them
+ * before authorization), or undefined. Body validation against models is not done.
+ */
+function missingParameters(inv: Invocation): string[] | undefined {
+  const id = inv.method.requestValidatorId;
+  const validator = id && inv.snapshot.requestValidators && Object.hasOwn(inv.snapshot.requestValidators, id) ? inv.snapshot.requestValidators[id] : undefined;
+  if (!validator?.validateRequestParameters) return undefined;
+  const missing: string[] = [];
+  for (const [p, required] of Object.entries(inv.method.requestParameters ?? {})) {
+    if (!required) continue;
+    const m = /^method\.request\.(path|querystring|header)\.(.+)$/.exec(p);
+    if (!m) continue;
+    const name = m[2]!;
+    const present = m[1] === 'path' ? !!inv.pathParameters[name] : m[1] === 'querystring' ? inv.query.has(name) : header(inv.req, name.toLowerCase()) !== undefined;
+    if (!present) missing.push(name);
+  }
+  return missing.length ? missing : undefined;
 }
 
 /** A Lambda proxy failure: 502 `{"message": "Internal server error"}`, as AWS words it. */
