@@ -2,6 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateApiKeyCommand,
+  CreateRequestValidatorCommand,
+  FlushStageAuthorizersCacheCommand,
+  GetExportCommand,
+  GetRequestValidatorsCommand,
+  PutRestApiCommand,
+  UpdateUsageCommand,
   CreateAuthorizerCommand,
   CreateDeploymentCommand,
   CreateResourceCommand,
@@ -112,6 +118,11 @@ describe('cross-account: API Gateway v1 REST APIs, API keys and usage plans', ()
       new DeleteAuthorizerCommand({ restApiId: apiId, authorizerId }),
       new PutGatewayResponseCommand({ restApiId: apiId, responseType: 'DEFAULT_4XX' }),
       new GetGatewayResponseCommand({ restApiId: apiId, responseType: 'DEFAULT_4XX' }),
+      new CreateRequestValidatorCommand({ restApiId: apiId, name: 'v' }),
+      new GetRequestValidatorsCommand({ restApiId: apiId }),
+      new FlushStageAuthorizersCacheCommand({ restApiId: apiId, stageName: 'prod' }),
+      new PutRestApiCommand({ restApiId: apiId, mode: 'overwrite', body: Buffer.from(JSON.stringify({ openapi: '3.0.1', info: { title: 'stolen' }, paths: {} })) }),
+      new GetExportCommand({ restApiId: apiId, stageName: 'prod', exportType: 'oas30' }),
       new DeleteRestApiCommand({ restApiId: apiId }),
     ];
     for (const c of calls) await assert.rejects(intruder.send(c as never), noApi, c.constructor.name);
@@ -130,6 +141,7 @@ describe('cross-account: API Gateway v1 REST APIs, API keys and usage plans', ()
     await assert.rejects(intruder.send(new UpdateUsagePlanCommand({ usagePlanId: planId, patchOperations: [{ op: 'replace', path: '/name', value: 'x' }] })), { name: 'NotFoundException' });
     await assert.rejects(intruder.send(new DeleteUsagePlanCommand({ usagePlanId: planId })), { name: 'NotFoundException' });
     await assert.rejects(intruder.send(new GetUsageCommand({ usagePlanId: planId, startDate: '2026-01-01', endDate: '2026-01-02' })), { name: 'NotFoundException' });
+    await assert.rejects(intruder.send(new UpdateUsageCommand({ usagePlanId: planId, keyId, patchOperations: [{ op: 'replace', path: '/remaining', value: '100' }] })), { name: 'NotFoundException' });
     assert.equal((await intruder.send(new GetUsagePlansCommand({}))).items?.length ?? 0, 0);
     // The intruder's own plan cannot name the owner's API stage, nor take the owner's key.
     await assert.rejects(intruder.send(new CreateUsagePlanCommand({ name: 'steal', apiStages: [{ apiId, stage: 'prod' }] })), { name: 'BadRequestException' });
