@@ -9,6 +9,8 @@ const DEFINITION = {
   paths: {
     '/health': {
       get: {
+        'x-amazon-apigateway-request-validator': 'params',
+        parameters: [{ name: 'probe', in: 'query', required: true, schema: { type: 'string' } }],
         responses: { '200': { description: 'ok', headers: { 'X-Mock': { schema: { type: 'string' } } } } },
         'x-amazon-apigateway-integration': {
           type: 'mock',
@@ -39,6 +41,7 @@ const DEFINITION = {
     },
   },
   'x-amazon-apigateway-binary-media-types': ['image/png'],
+  'x-amazon-apigateway-request-validators': { params: { validateRequestBody: false, validateRequestParameters: true } },
 };
 
 describe('API Gateway v1: ImportRestApi, PutRestApi and GetExport (OpenAPI 3 and Swagger 2)', () => {
@@ -69,7 +72,10 @@ describe('API Gateway v1: ImportRestApi, PutRestApi and GetExport (OpenAPI 3 and
     assert.equal(any.methodIntegration?.type, 'AWS_PROXY');
 
     await n.apigw.send(new CreateDeploymentCommand({ restApiId: api.id, stageName: 'v1' }));
-    const health = await invoke(n.t, api.id!, '/v1/health');
+    const unvalidated = await invoke(n.t, api.id!, '/v1/health');
+    assert.equal(unvalidated.status, 400);
+    assert.deepEqual(unvalidated.json(), { message: 'Missing required request parameters: [probe]' });
+    const health = await invoke(n.t, api.id!, '/v1/health?probe=1');
     assert.equal(health.status, 200);
     assert.deepEqual(health.json(), { healthy: true });
     assert.equal(health.headers.get('x-mock'), '1');
@@ -85,6 +91,8 @@ describe('API Gateway v1: ImportRestApi, PutRestApi and GetExport (OpenAPI 3 and
     assert.deepEqual(doc.paths['/pets/{petId}']['x-amazon-apigateway-any-method'].security, [{ tokenAuth: [] }, { api_key: [] }]);
     assert.equal(doc.components.securitySchemes.tokenAuth['x-amazon-apigateway-authorizer'].type, 'token');
     assert.deepEqual(doc['x-amazon-apigateway-binary-media-types'], ['image/png']);
+    assert.deepEqual(doc['x-amazon-apigateway-request-validators'], { params: { validateRequestBody: false, validateRequestParameters: true } });
+    assert.equal(doc.paths['/health'].get['x-amazon-apigateway-request-validator'], 'params');
 
     // Without extensions the export is plain OpenAPI; Swagger 2.0 names the stage as its base path.
     const plain = JSON.parse(Buffer.from((await n.apigw.send(new GetExportCommand({ restApiId: api.id, stageName: 'v1', exportType: 'oas30' }))).body!).toString('utf8'));

@@ -53,6 +53,17 @@ function merge(api: RestApiDoc, imported: ImportedApi, rootId: string): void {
     }
   }
   Object.assign(api.gatewayResponses, imported.gatewayResponses);
+  // Validators by name, as authorizers: a method's validator id follows its validator.
+  const validatorIds = new Map<string, string>();
+  for (const v of Object.values(imported.requestValidators)) {
+    const same = Object.values(api.requestValidators ?? {}).find((x) => x.name === v.name);
+    const id = same?.id ?? v.id;
+    (api.requestValidators ??= {})[id] = { ...v, id };
+    validatorIds.set(v.id, id);
+  }
+  for (const r of Object.values(api.resources)) {
+    for (const m of Object.values(r.resourceMethods ?? {})) if (m.requestValidatorId && validatorIds.has(m.requestValidatorId)) m.requestValidatorId = validatorIds.get(m.requestValidatorId);
+  }
   for (const b of imported.binaryMediaTypes) if (!api.binaryMediaTypes.includes(b)) api.binaryMediaTypes.push(b);
   if (imported.policy) api.policy = imported.policy;
   if (imported.apiKeySource) api.apiKeySource = imported.apiKeySource;
@@ -92,6 +103,7 @@ export function openApiOperations(deps: GatewayDeps): Record<string, Operation> 
           stages: {},
           authorizers: imported.authorizers,
           gatewayResponses: imported.gatewayResponses,
+          requestValidators: imported.requestValidators,
         };
         await deps.documents.create(api, () => new ConflictException('Unable to import the REST API: the identifier is taken'));
         return restApiView(api);
@@ -114,6 +126,7 @@ export function openApiOperations(deps: GatewayDeps): Record<string, Operation> 
             api.resources = imported.resources;
             api.authorizers = imported.authorizers;
             api.gatewayResponses = imported.gatewayResponses;
+            api.requestValidators = imported.requestValidators;
             api.binaryMediaTypes = imported.binaryMediaTypes;
             if (imported.policy) api.policy = imported.policy;
             else delete api.policy;

@@ -67,6 +67,10 @@ export function exportDefinition(api: RestApiDoc, stage: string, snapshot: Snaps
     if (snapshot.binaryMediaTypes.length) top['x-amazon-apigateway-binary-media-types'] = snapshot.binaryMediaTypes;
     if (snapshot.policy) top['x-amazon-apigateway-policy'] = JSON.parse(snapshot.policy) as unknown;
     if (snapshot.apiKeySource !== 'HEADER') top['x-amazon-apigateway-api-key-source'] = snapshot.apiKeySource;
+    const validators = Object.values(snapshot.requestValidators ?? {});
+    if (validators.length) {
+      top['x-amazon-apigateway-request-validators'] = Object.fromEntries(validators.map((v) => [v.name ?? v.id, { validateRequestBody: v.validateRequestBody, validateRequestParameters: v.validateRequestParameters }]));
+    }
     if (Object.keys(snapshot.gatewayResponses).length) {
       top['x-amazon-apigateway-gateway-responses'] = Object.fromEntries(
         Object.values(snapshot.gatewayResponses).map((g) => [g.responseType, { ...(g.statusCode ? { statusCode: g.statusCode } : {}), ...(g.responseParameters ? { responseParameters: g.responseParameters } : {}), ...(g.responseTemplates ? { responseTemplates: g.responseTemplates } : {}) }]),
@@ -104,6 +108,9 @@ function operation(m: Method, oas3: boolean, withIntegrations: boolean, snapshot
     ...(parameters.length ? { parameters } : {}),
     responses,
     ...(security.length ? { security } : {}),
+    ...(withIntegrations && m.requestValidatorId && snapshot.requestValidators?.[m.requestValidatorId]
+      ? { 'x-amazon-apigateway-request-validator': snapshot.requestValidators[m.requestValidatorId]!.name ?? m.requestValidatorId }
+      : {}),
     ...(withIntegrations && m.methodIntegration ? { 'x-amazon-apigateway-integration': integrationExtension(m.methodIntegration) } : {}),
   };
 }

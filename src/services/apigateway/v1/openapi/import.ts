@@ -8,7 +8,7 @@
  */
 import { BadRequestException } from '../../errors.js';
 import { lambdaArnOf } from '../control/integrations.js';
-import type { Authorizer, GatewayResponse, Integration, IntegrationResponse, Method, MethodResponse, Resource } from '../model.js';
+import type { Authorizer, GatewayResponse, Integration, IntegrationResponse, Method, MethodResponse, RequestValidator, Resource } from '../model.js';
 
 export interface ImportedApi {
   name: string;
@@ -17,6 +17,7 @@ export interface ImportedApi {
   resources: Record<string, Resource>;
   authorizers: Record<string, Authorizer>;
   gatewayResponses: Record<string, GatewayResponse>;
+  requestValidators: Record<string, RequestValidator>;
   binaryMediaTypes: string[];
   apiKeySource?: string;
   policy?: string;
@@ -81,6 +82,17 @@ export function importDefinition(doc: Obj, newId: () => string, rootId: string):
     else if (s.type === 'apiKey' && String(s.name).toLowerCase() === 'x-api-key') apiKeySchemes.add(schemeName);
   }
 
+  // x-amazon-apigateway-request-validators: named validators; -request-validator picks one (API-wide or per operation).
+  const requestValidators: Record<string, RequestValidator> = {};
+  const validatorByName = new Map<string, string>();
+  for (const [vName, v] of Object.entries(isObj(doc['x-amazon-apigateway-request-validators']) ? (doc['x-amazon-apigateway-request-validators'] as Obj) : {})) {
+    if (!isObj(v)) continue;
+    const id = newId();
+    requestValidators[id] = { id, name: vName, validateRequestBody: v.validateRequestBody === true, validateRequestParameters: v.validateRequestParameters === true };
+    validatorByName.set(vName, id);
+  }
+  const defaultValidator = str(doc['x-amazon-apigateway-request-validator']);
+
   const resources: Record<string, Resource> = { [rootId]: { id: rootId, path: '/' } };
   const byPath = new Map<string, Resource>([['/', resources[rootId]!]]);
   const resourceFor = (path: string): Resource => {
@@ -109,6 +121,10 @@ export function importDefinition(doc: Obj, newId: () => string, rootId: string):
       const httpMethod = METHODS[key];
       if (!httpMethod || !isObj(op)) continue;
       const method: Method = { httpMethod, authorizationType: 'NONE', apiKeyRequired: false };
+      const validatorName = str(op['x-amazon-apigateway-request-validator']) ?? defaultValidator;
+      const validatorId = validatorName !== undefined ? validatorByName.get(validatorName) : undefined;
+      if (validatorName !== undefined && !validatorId) throw new BadRequestException(`Invalid OpenAPI input: no request validator named '${validatorName}'`);
+      if (validatorId) method.requestValidatorId = validatorId;
       for (const requirement of Array.isArray(op.security) ? op.security : globalSecurity) {
         if (!isObj(requirement)) continue;
         for (const schemeName of Object.keys(requirement)) {
@@ -157,6 +173,7 @@ export function importDefinition(doc: Obj, newId: () => string, rootId: string):
     resources,
     authorizers,
     gatewayResponses,
+    requestValidators,
     binaryMediaTypes: Array.isArray(binary) ? binary.filter((b): b is string => typeof b === 'string') : [],
     ...(str(doc['x-amazon-apigateway-api-key-source']) ? { apiKeySource: str(doc['x-amazon-apigateway-api-key-source'])!.toUpperCase() } : {}),
     ...(isObj(policy) ? { policy: JSON.stringify(policy) } : typeof policy === 'string' ? { policy } : {}),
