@@ -196,6 +196,8 @@ export interface HostRoute {
    * over whole; the endpoint decides its own authentication (`verify` checks SigV4 when it wants it).
    */
   http?(req: ApiRequest, match: EndpointMatch, verify: () => SigV4Identity): Promise<ApiResponse>;
+  /** A plain HTTP endpoint's own body limit (API Gateway's 10 MB payloads) and its answer past it; else the server's. */
+  maxBody?: { bytes: number; tooLarge(): ApiResponse };
   /** WebSocket upgrades on this host or path. */
   websocket?: WebSocketEndpoint;
 }

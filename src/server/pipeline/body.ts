@@ -24,7 +24,7 @@ const TOO_LARGE = Symbol('too large');
 export function bodyStep(verifier: SigV4Verifier): Step {
   const limitOf = (ctx: RequestCtx): number | 'stream' => {
     const match = ctx.restMatch;
-    if (!match) return MAX_BODY_BYTES;
+    if (!match) return ctx.endpoint?.target.route.maxBody?.bytes ?? MAX_BODY_BYTES;
     if (streamsPayload(match.target.input)) return 'stream';
     const max = match.target.maxBodyBytes;
     return max !== undefined && verifier.namesKnownKey(ctx.req) ? max : MAX_BODY_BYTES;
@@ -42,6 +42,7 @@ export function bodyStep(verifier: SigV4Verifier): Step {
       if (!incoming.complete) ctx.closeConnection = true;
       return res;
     }
+    const tooLarge = ctx.endpoint?.target.route.maxBody?.tooLarge ?? serverTooLarge;
     if (declaredLength(incoming) > limit) {
       ctx.closeConnection = true;
       incoming.resume();
@@ -54,7 +55,7 @@ export function bodyStep(verifier: SigV4Verifier): Step {
     }
     if (body === ABORTED) {
       ctx.destroy = true;
-      return tooLarge();
+      return serverTooLarge();
     }
     ctx.req.body = body;
     return next(ctx);
@@ -87,6 +88,6 @@ function declaredLength(req: IncomingMessage): number {
   return Number(req.headers['content-length'] ?? 0);
 }
 
-function tooLarge(): ApiResponse {
+function serverTooLarge(): ApiResponse {
   return { status: 413, headers: { 'content-type': 'text/plain' }, body: 'Request Entity Too Large' };
 }

@@ -21,6 +21,12 @@ export const notFound = (): ApiResponse => ({
   body: '{"message":"Not Found"}',
 });
 
+/** API Gateway's payload quota (10 MB), answered past it as 413 (wording unconfirmed). */
+const PAYLOAD_LIMIT = {
+  bytes: 10 * 1024 * 1024,
+  tooLarge: (): ApiResponse => ({ status: 413, headers: { 'content-type': 'application/json' }, body: '{"message":"Request Entity Too Large"}' }),
+};
+
 export function executeApiHosts(deps: GatewayDeps, planes: readonly DataPlane[]): HostRoute[] {
   const byKind = new Map<string, DataPlane>();
   for (const p of planes) for (const k of p.kinds) byKind.set(k, p);
@@ -41,8 +47,8 @@ export function executeApiHosts(deps: GatewayDeps, planes: readonly DataPlane[])
     return found.plane.handle(req, found.api, { path: match.path || '/', domainName, verify });
   };
   return [
-    { host: '{apiId}.execute-api.localhost', pathStyle: `${PATH_STYLE_PREFIX}/{apiId}`, http },
-    { host: '{apiId}.execute-api.{region}.localhost', http },
-    { host: '{apiId}.execute-api.{region}.amazonaws.com', http },
+    { host: '{apiId}.execute-api.localhost', pathStyle: `${PATH_STYLE_PREFIX}/{apiId}`, http, maxBody: PAYLOAD_LIMIT },
+    { host: '{apiId}.execute-api.{region}.localhost', http, maxBody: PAYLOAD_LIMIT },
+    { host: '{apiId}.execute-api.{region}.amazonaws.com', http, maxBody: PAYLOAD_LIMIT },
   ];
 }
