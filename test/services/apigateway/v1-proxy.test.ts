@@ -147,6 +147,21 @@ describe('API Gateway v1 data plane: Lambda proxy integration', () => {
     assert.equal((await invoke(n.t, other.apiId, '/beta/x')).status, 500);
   });
 
+  it('puts stage variables into the integration URI (function:${stageVariables.fn})', async () => {
+    const api = await n.apigw.send(new CreateRestApiCommand({ name: 'staged' }));
+    const base = { restApiId: api.id, resourceId: api.rootResourceId, httpMethod: 'GET' };
+    await n.apigw.send(new PutMethodCommand({ ...base, authorizationType: 'NONE' }));
+    await n.apigw.send(new PutIntegrationCommand({ ...base, type: 'AWS_PROXY', integrationHttpMethod: 'POST', uri: lambdaUri('${stageVariables.fn}') }));
+    await n.apigw.send(new CreateDeploymentCommand({ restApiId: api.id, stageName: 'blue', variables: { fn: 'echo' } }));
+    await n.apigw.send(new CreateDeploymentCommand({ restApiId: api.id, stageName: 'green', variables: { fn: 'malformed' } }));
+    await allowApiGateway(n.lambda, 'echo', api.id!);
+    await allowApiGateway(n.lambda, 'malformed', api.id!);
+    const blue = await invoke(n.t, api.id!, '/blue/');
+    assert.equal(blue.status, 201);
+    assert.deepEqual((blue.json() as { stageVariables: unknown }).stageVariables, { fn: 'echo' });
+    assert.equal((await invoke(n.t, api.id!, '/green/')).status, 502);
+  });
+
   it('answers Not Found for an unknown API id', async () => {
     const res = await invoke(n.t, 'zzzzzzzzzz', '/prod/x');
     assert.equal(res.status, 404);

@@ -8,7 +8,7 @@
 import type { ApiRequest, ApiResponse } from '../../../../server/api.js';
 import type { DataPlane, GatewayDeps, InvokeCall } from '../../deps.js';
 import type { StoredDocument } from '../../repo.js';
-import type { RestApiDoc, Snapshot } from '../model.js';
+import type { Integration, RestApiDoc, Snapshot } from '../model.js';
 import { traceHeader } from '../../shared/trace.js';
 import { StageAccessLogs, type Served } from './access.js';
 import { authorize } from './authorize.js';
@@ -94,10 +94,11 @@ export class RestDataPlane implements DataPlane {
     const limited = await this.usage.admit(inv);
     if (limited) return fail(limited);
 
-    const integration = method.methodIntegration;
+    const integration = withStageVariables(method.methodIntegration, stage.variables);
     if (!integration) return fail('API_CONFIGURATION_ERROR');
     try {
-      const outcome = integration.type === 'AWS_PROXY' ? await this.proxy(inv) : integration.type === 'HTTP_PROXY' ? await this.httpProxy(inv) : await mappedIntegration(this.deps, inv, integration);
+      const outcome =
+        integration.type === 'AWS_PROXY' ? await this.proxy(inv, integration) : integration.type === 'HTTP_PROXY' ? await this.httpProxy(inv, integration) : await mappedIntegration(this.deps, inv, integration);
       if ('response' in outcome) return outcome.response;
       if (outcome.log) this.deps.log.warn(`API Gateway ${api.id} ${stage.stageName} ${req.method} ${path}: ${outcome.log}`);
       return fail(outcome.gateway);
@@ -122,8 +123,7 @@ export class RestDataPlane implements DataPlane {
     return t;
   }
 
-  private async proxy(inv: Invocation): Promise<Outcome> {
-    const i = inv.method.methodIntegration!;
+  private async proxy(inv: Invocation, i: Integration): Promise<Outcome> {
     const fn = functionOf(i);
     if (!fn) return { gateway: 'API_CONFIGURATION_ERROR', log: `the AWS_PROXY integration URI ${i.uri} names no Lambda function` };
     const result = await invokeLambda(this.deps, {
@@ -149,8 +149,7 @@ export class RestDataPlane implements DataPlane {
   }
 
   /** HTTP_PROXY: the request passed through to the endpoint (`{proxy}` and other path parameters filled in), the answer passed back. */
-  private async httpProxy(inv: Invocation): Promise<Outcome> {
-    const i = inv.method.methodIntegration!;
+  private async httpProxy(inv: Invocation, i: Integration): Promise<Outcome> {
     let url = (i.uri ?? '').replace(/\{([^}+]+)\+?\}/g, (all, name: string) => inv.pathParameters[name] ?? all);
     if (inv.req.query) url += (url.includes('?') ? '&' : '?') + inv.req.query;
     const headers: Record<string, string> = {};
@@ -162,6 +161,12 @@ export class RestDataPlane implements DataPlane {
     if (result.kind !== 'ok') return { gateway: 'INTEGRATION_FAILURE', log: result.kind === 'refused' ? result.why : 'failed' };
     return { response: { status: result.status, headers: result.headers, body: result.body } };
   }
+}
+
+/** An integration whose URI names stage variables (`function:${stageVariables.fn}`), with the stage's values put in. */
+function withStageVariables(i: Integration | undefined, vars: Record<string, string> | undefined): Integration | undefined {
+  if (!i?.uri?.includes('${stageVariables.')) return i;
+  return { ...i, uri: i.uri.replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_all, name: string) => vars?.[name] ?? '') };
 }
 
 /**
