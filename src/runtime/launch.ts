@@ -13,13 +13,14 @@
  * AWS_LAMBDA_EXEC_WRAPPER is honoured for the managed runtimes, as on Lambda.
  */
 import { sourceFile } from '../lib/source-root.js';
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { access, constants, stat, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PYTHON_BOOTSTRAP } from './bootstrap/python.js';
+import { installDir, type Mount } from './sandbox.js';
 import { sdkNodeModules } from './sdk-link.js';
 import type { FunctionSpec } from './types.js';
 
@@ -78,6 +79,8 @@ export interface LaunchPlan {
   runtimeDir: string;
   /** A spare Node process (spares.ts) may run this environment. */
   spareEligible: boolean;
+  /** What a sandboxed process must see read-only (sandbox.ts): its code and its runtime. */
+  mounts: Mount[];
 }
 
 export interface LaunchContext {
@@ -88,6 +91,8 @@ export interface LaunchContext {
   tmpDir: string;
   /** The pool's work dir; the Python bootstrap is written there once. */
   workDir: string;
+  /** The process will run in the sandbox (sandbox.ts). */
+  sandboxed?: boolean;
 }
 
 /** Works out how to start `spec`'s process; a LaunchFailure is the environment's init error. */
@@ -97,10 +102,15 @@ export async function planLaunch(spec: FunctionSpec, ctx: LaunchContext): Promis
   let args: string[] = [];
   let runtimeDir: string;
   const extra: Record<string, string> = {};
+  const mounts: Mount[] = codeMounts(spec.codeDir);
+  const mount = (path: string | undefined) => path && mounts.push({ src: path, dest: path });
   switch (family) {
     case 'nodejs': {
       ({ command, args } = nodeCommand(spec.memoryMb));
       runtimeDir = dirname(NODE_BOOTSTRAP);
+      mount(runtimeDir);
+      mount(sdkNodeModules());
+      mount(installDir(process.execPath));
       extra.NODE_PATH = [sdkNodeModules(), spec.codeDir].join(process.platform === 'win32' ? ';' : ':');
       break;
     }
@@ -111,6 +121,8 @@ export async function planLaunch(spec: FunctionSpec, ctx: LaunchContext): Promis
       command = python;
       args = ['-u', file];
       runtimeDir = dirname(file);
+      mount(file);
+      mount(installDir(python));
       break;
     }
     case 'provided': {
@@ -131,7 +143,9 @@ export async function planLaunch(spec: FunctionSpec, ctx: LaunchContext): Promis
 
   const env: Record<string, string> = {};
   if (process.env.PATH) env.PATH = process.env.PATH;
-  if (process.env.HOME) env.HOME = process.env.HOME;
+  // Sandboxed, Nimbus's home is not in view: /tmp is the one writable place.
+  if (ctx.sandboxed) env.HOME = '/tmp';
+  else if (process.env.HOME) env.HOME = process.env.HOME;
   if (process.platform === 'win32' && process.env.SystemRoot) env.SystemRoot = process.env.SystemRoot;
   env.LANG = 'en_US.UTF-8';
   env.TMPDIR = ctx.tmpDir;
@@ -165,7 +179,25 @@ export async function planLaunch(spec: FunctionSpec, ctx: LaunchContext): Promis
     command = wrapper;
   }
   const spareEligible = family === 'nodejs' && Object.keys(spec.environment).every((k) => !STARTUP_ONLY.test(k));
-  return { command, args, env, runtimeDir, spareEligible };
+  return { command, args, env, runtimeDir, spareEligible, mounts };
+}
+
+/**
+ * The code directory and, when its parent is a code root (sdk-link.ts), the root's
+ * node_modules link and package.json, so handlers resolve the SDK as they do unsandboxed.
+ */
+function codeMounts(codeDir: string): Mount[] {
+  const out: Mount[] = [{ src: codeDir, dest: codeDir }];
+  const root = dirname(codeDir);
+  try {
+    if (lstatSync(join(root, 'node_modules')).isSymbolicLink()) {
+      out.push({ src: join(root, 'node_modules'), dest: join(root, 'node_modules') });
+      if (existsSync(join(root, 'package.json'))) out.push({ src: join(root, 'package.json'), dest: join(root, 'package.json') });
+    }
+  } catch {
+    /* not a code root */
+  }
+  return out;
 }
 
 /**
