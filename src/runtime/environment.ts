@@ -24,7 +24,7 @@ import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../lib/log.js';
-import { diesWithNimbus, launchFailurePayload, planLaunch, type LaunchFailure } from './launch.js';
+import { diesWithNimbus, launchFailurePayload, planLaunch, SANDBOX_TASK_ROOT, type LaunchFailure } from './launch.js';
 import { LineSplitter, LogStream, streamName } from './log-stream.js';
 import { exitText, PeakMemory } from './process-info.js';
 import { ACCEPTED, errorDocument, INVALID_REQUEST_ID, INVALID_STATE, MAX_RESPONSE_BYTES, postedError, RuntimeApi, sendInvocation, type ApiAnswer } from './runtime-api.js';
@@ -162,7 +162,7 @@ export class Environment {
           envId: this.id,
           command: plan.command,
           args: plan.args,
-          cwd: this.spec.codeDir,
+          cwd: SANDBOX_TASK_ROOT,
           memoryMb: this.spec.memoryMb,
           ephemeralMb: this.spec.ephemeralStorageMb ?? DEFAULT_EPHEMERAL_MB,
           mounts: plan.mounts,

@@ -7,6 +7,11 @@
  *   python3.8..3.13  the machine's python3 running Nimbus's Python bootstrap
  *   provided*        `<codeDir>/bootstrap`, executed directly (a custom runtime)
  *
+ * Sandboxed (sandbox.ts), the code is shown at /var/task as on Lambda (so no path of the data
+ * directory appears inside), the SDK's node_modules at /var/node_modules and the code root's
+ * package.json at /var/package.json (sdk-link.ts explains both), the Python bootstrap at
+ * /var/runtime/bootstrap.py; Node's and Python's installs and Node's bootstrap keep their paths.
+ *
  * Nothing of Nimbus's own environment leaks in except PATH and HOME (a custom runtime needs
  * its tools; pyenv-style shims need HOME). The function's variables may set anything except
  * the keys Lambda reserves (RESERVED_ENVIRONMENT_VARIABLES), which always carry Lambda's values.
@@ -102,16 +107,16 @@ export async function planLaunch(spec: FunctionSpec, ctx: LaunchContext): Promis
   let args: string[] = [];
   let runtimeDir: string;
   const extra: Record<string, string> = {};
+  const taskRoot = ctx.sandboxed ? SANDBOX_TASK_ROOT : spec.codeDir;
   const mounts: Mount[] = codeMounts(spec.codeDir);
-  const mount = (path: string | undefined) => path && mounts.push({ src: path, dest: path });
+  const mount = (path: string | undefined, dest = path) => path && mounts.push({ src: path, dest: dest! });
   switch (family) {
     case 'nodejs': {
       ({ command, args } = nodeCommand(spec.memoryMb));
       runtimeDir = dirname(NODE_BOOTSTRAP);
       mount(runtimeDir);
-      mount(sdkNodeModules());
       mount(installDir(process.execPath));
-      extra.NODE_PATH = [sdkNodeModules(), spec.codeDir].join(process.platform === 'win32' ? ';' : ':');
+      extra.NODE_PATH = [ctx.sandboxed ? SANDBOX_NODE_MODULES : sdkNodeModules(), taskRoot].join(process.platform === 'win32' ? ';' : ':');
       break;
     }
     case 'python': {
@@ -119,19 +124,19 @@ export async function planLaunch(spec: FunctionSpec, ctx: LaunchContext): Promis
       if (!python) return { errorType: 'Runtime.InvalidEntrypoint', detail: 'fork/exec python3: no such file or directory' };
       const file = await pythonBootstrap(ctx.workDir);
       command = python;
-      args = ['-u', file];
-      runtimeDir = dirname(file);
-      mount(file);
+      args = ['-u', ctx.sandboxed ? SANDBOX_PYTHON_BOOTSTRAP : file];
+      runtimeDir = dirname(ctx.sandboxed ? SANDBOX_PYTHON_BOOTSTRAP : file);
+      mount(file, SANDBOX_PYTHON_BOOTSTRAP);
       mount(installDir(python));
       break;
     }
     case 'provided': {
-      command = join(spec.codeDir, 'bootstrap');
-      runtimeDir = spec.codeDir;
-      const st = await stat(command).catch(() => undefined);
+      command = join(taskRoot, 'bootstrap');
+      runtimeDir = taskRoot;
+      const st = await stat(join(spec.codeDir, 'bootstrap')).catch(() => undefined);
       if (!st?.isFile()) return { errorType: 'Runtime.InvalidEntrypoint', detail: `Couldn't find valid bootstrap(s): [${command} /opt/bootstrap]` };
       try {
-        await access(command, constants.X_OK);
+        await access(join(spec.codeDir, 'bootstrap'), constants.X_OK);
       } catch {
         return { errorType: 'Runtime.InvalidEntrypoint', detail: `fork/exec ${command}: permission denied` };
       }
@@ -168,7 +173,7 @@ export async function planLaunch(spec: FunctionSpec, ctx: LaunchContext): Promis
   if (family !== 'provided') env.AWS_EXECUTION_ENV = `AWS_Lambda_${spec.runtime}`;
   env.AWS_ACCESS_KEY_ID = spec.credentials.accessKeyId;
   env.AWS_SECRET_ACCESS_KEY = spec.credentials.secretAccessKey;
-  env.LAMBDA_TASK_ROOT = spec.codeDir;
+  env.LAMBDA_TASK_ROOT = taskRoot;
   env.LAMBDA_RUNTIME_DIR = runtimeDir;
   env._HANDLER = spec.handler;
   env.TZ = ':UTC';
@@ -182,18 +187,25 @@ export async function planLaunch(spec: FunctionSpec, ctx: LaunchContext): Promis
   return { command, args, env, runtimeDir, spareEligible, mounts };
 }
 
+/** Where a sandboxed environment sees its code (LAMBDA_TASK_ROOT), as on Lambda. */
+export const SANDBOX_TASK_ROOT = '/var/task';
+/** The SDK's node_modules, found from /var/task by Node's parent-directory search. */
+const SANDBOX_NODE_MODULES = '/var/node_modules';
+const SANDBOX_PYTHON_BOOTSTRAP = '/var/runtime/bootstrap.py';
+
 /**
- * The code directory and, when its parent is a code root (sdk-link.ts), the root's
- * node_modules link and package.json, so handlers resolve the SDK as they do unsandboxed.
+ * The code directory at /var/task, the SDK at /var/node_modules and, when the code's parent
+ * is a code root (sdk-link.ts), its package.json at /var/package.json: handlers resolve the
+ * SDK and load as they do unsandboxed.
  */
 function codeMounts(codeDir: string): Mount[] {
-  const out: Mount[] = [{ src: codeDir, dest: codeDir }];
+  const out: Mount[] = [
+    { src: codeDir, dest: SANDBOX_TASK_ROOT },
+    { src: sdkNodeModules(), dest: SANDBOX_NODE_MODULES },
+  ];
   const root = dirname(codeDir);
   try {
-    if (lstatSync(join(root, 'node_modules')).isSymbolicLink()) {
-      out.push({ src: join(root, 'node_modules'), dest: join(root, 'node_modules') });
-      if (existsSync(join(root, 'package.json'))) out.push({ src: join(root, 'package.json'), dest: join(root, 'package.json') });
-    }
+    if (lstatSync(join(root, 'node_modules')).isSymbolicLink() && existsSync(join(root, 'package.json'))) out.push({ src: join(root, 'package.json'), dest: '/var/package.json' });
   } catch {
     /* not a code root */
   }
