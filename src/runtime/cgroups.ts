@@ -18,7 +18,7 @@
  * Processes join their group before they exec bubblewrap (see sandbox.ts), so nothing they
  * start escapes it.
  */
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = '/sys/fs/cgroup';
@@ -91,6 +91,7 @@ function detectV1(): Cgroups | string {
     const parent = existsSync(join(mount, own.get(c) ?? '/')) ? join(mount, own.get(c) ?? '/') : mount;
     const base = join(parent, `nimbus-${process.pid}`);
     try {
+      sweepStale(parent);
       mkdirSync(base, { recursive: true });
       if (c === 'memory') writeFileSync(join(base, 'memory.use_hierarchy'), '1', { flag: 'r+' }); // may fail once children exist: harmless
       bases.set(c, base);
@@ -147,6 +148,7 @@ function detectV2(): Cgroups | string {
   const available = read(join(parent, 'cgroup.controllers'))?.split(/\s+/) ?? [];
   if (!available.includes('memory')) return 'cgroup v2 without the memory controller';
   const base = join(parent, `nimbus-${process.pid}`);
+  sweepStale(parent);
   mkdirSync(base, { recursive: true });
   const wanted = (['memory', 'pids', 'cpu'] as Controller[]).filter((c) => available.includes(c));
   // Controllers must be enabled for the children of each level; a level with processes of its
@@ -213,6 +215,26 @@ function counter(file: string, key: string): number {
 function mb(bytes: string | undefined): number | undefined {
   const n = Number(bytes);
   return bytes && n > 0 ? Math.ceil(n / (1024 * 1024)) : undefined;
+}
+
+/** Empty groups a Nimbus that was killed left behind (its pid no longer runs). */
+function sweepStale(parent: string): void {
+  for (const name of readdirSync(parent)) {
+    const m = /^nimbus-(\d+)$/.exec(name);
+    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+    const dir = join(parent, name);
+    for (const child of readdirSync(dir, { withFileTypes: true })) if (child.isDirectory()) tryRmdir(join(dir, child.name));
+    tryRmdir(dir);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function tryRmdir(dir: string): boolean {

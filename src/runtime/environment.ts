@@ -163,6 +163,7 @@ export class Environment {
           command: plan.command,
           args: plan.args,
           cwd: SANDBOX_TASK_ROOT,
+          codeDir: this.spec.codeDir,
           memoryMb: this.spec.memoryMb,
           ephemeralMb: this.spec.ephemeralStorageMb ?? DEFAULT_EPHEMERAL_MB,
           mounts: plan.mounts,

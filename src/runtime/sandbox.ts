@@ -25,7 +25,7 @@
  * without bwrap (macOS, a container without namespaces) functions run as plain processes.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { dirname, sep } from 'node:path';
 import type { Logger } from '../lib/log.js';
 import { detectCgroups, type CgroupHandle, type Cgroups } from './cgroups.js';
@@ -57,8 +57,10 @@ export interface SandboxRequest {
   envId: string;
   command: string;
   args: string[];
-  /** Directory the process starts in (its code directory). */
+  /** Directory the process starts in (where its code is shown). */
   cwd: string;
+  /** The code directory on the host (its permissions decide the uid, see wrap). */
+  codeDir: string;
   memoryMb: number;
   ephemeralMb: number;
   mounts: Mount[];
@@ -107,8 +109,8 @@ export class Sandbox {
     if (!this.ownUid) args.push('--unshare-user');
     args.push(...this.system, '--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--size', String(req.ephemeralMb * 1024 * 1024), '--tmpfs', '/tmp');
     args.push(...mountArgs(req.mounts), '--chdir', req.cwd);
-    const uid = String(UID_BASE + slot);
-    const inner = this.ownUid ? [SETPRIV, '--reuid', uid, '--regid', uid, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--', req.command, ...req.args] : [req.command, ...req.args];
+    const { uid, gid } = runAs(req.codeDir, UID_BASE + slot);
+    const inner = this.ownUid ? [SETPRIV, '--reuid', uid, '--regid', gid, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--', req.command, ...req.args] : [req.command, ...req.args];
     args.push('--', ...inner);
     let released = false;
     const release = async () => {
@@ -152,6 +154,22 @@ export function detectSandbox(mode: SandboxMode, log: Logger): Sandbox | undefin
   const sandbox = new Sandbox(found.bwrap, found.ownUid, typeof cg === 'string' ? undefined : cg);
   log.info(`function sandbox: ${sandbox.describe(found.version)}${typeof cg === 'string' ? ` (cgroups: ${cg})` : ''}`);
   return sandbox;
+}
+
+/**
+ * The environment's own uid, unless its code directory is one others may not read (a
+ * hot-reload directory made by mkdtemp or a private home): then the directory owner's uid and
+ * gid, still without capabilities, so the code stays readable. Deployed code (zips) is always
+ * world-readable, so this is a development-only case; the README says so.
+ */
+function runAs(codeDir: string, own: number): { uid: string; gid: string } {
+  try {
+    const st = statSync(codeDir);
+    if ((st.mode & 0o005) !== 0o005) return { uid: String(st.uid), gid: String(st.gid) };
+  } catch {
+    /* missing: the launch reports it */
+  }
+  return { uid: String(own), gid: String(own) };
 }
 
 function probe(): { bwrap: string; ownUid: boolean; version: string } | string {
