@@ -10,7 +10,9 @@
  *   pids    Lambda's bound on processes and threads: 1,024.
  *   cpu     a quota of CPU time in proportion to memory, as Lambda allocates it (1,769 MB is one
  *           vCPU), but never less than one CPU (a fraction of a CPU would make a Node cold start
- *           take seconds on a small function); cpu shares weight busy functions by memory.
+ *           take seconds on a small function). The scheduling weight is left at the default:
+ *           a weight below a plain process's would slow small functions' cold starts on a busy
+ *           machine for no isolation gained.
  *
  * Both cgroup v1 (one hierarchy per controller, /sys/fs/cgroup/<controller>) and a pure v2
  * hierarchy (cgroup.controllers at /sys/fs/cgroup) are handled. detectCgroups() tries to
@@ -121,7 +123,6 @@ function detectV1(): Cgroups | string {
           } else {
             writeFileSync(join(dir, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
             writeFileSync(join(dir, 'cpu.cfs_quota_us'), String(cpuQuotaUs(limits.memoryMb)));
-            writeFileSync(join(dir, 'cpu.shares'), String(Math.max(2, Math.round((1024 * limits.memoryMb) / MB_PER_VCPU))));
           }
         }
       } catch (e) {
@@ -174,7 +175,6 @@ function detectV2(): Cgroups | string {
         if (enabled.includes('pids')) writeFileSync(join(dir, 'pids.max'), String(PIDS_MAX));
         if (enabled.includes('cpu')) {
           writeFileSync(join(dir, 'cpu.max'), `${cpuQuotaUs(limits.memoryMb)} ${CPU_PERIOD_US}`);
-          writeFileSync(join(dir, 'cpu.weight'), String(Math.min(10_000, Math.max(1, Math.round((100 * limits.memoryMb) / MB_PER_VCPU)))));
         }
       } catch (e) {
         tryRmdir(dir);
