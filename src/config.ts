@@ -23,6 +23,8 @@ export interface Config {
   functionIdleSeconds: number;
   /** Directories under which functions may run code in place (hot reload); the working directory by default. */
   hotReloadRoots: string[];
+  /** Function sandbox (src/runtime/sandbox.ts): auto (where the machine allows), off, or required. */
+  functionSandbox: 'auto' | 'off' | 'required';
   /** CIDR blocks Nimbus refuses to connect to for users (SNS HTTP subscriptions, ...), besides link-local and metadata addresses. */
   outboundDeny: string[];
   /** CIDR blocks allowed even when denied (by default or by outboundDeny). */
@@ -45,6 +47,7 @@ const FLAGS: Record<string, { env: string; takesValue: boolean }> = {
   'max-function-environments': { env: 'NIMBUS_MAX_FUNCTION_ENVIRONMENTS', takesValue: true },
   'function-idle-timeout': { env: 'NIMBUS_FUNCTION_IDLE_TIMEOUT', takesValue: true },
   'hot-reload-roots': { env: 'NIMBUS_HOT_RELOAD_ROOTS', takesValue: true },
+  'function-sandbox': { env: 'NIMBUS_FUNCTION_SANDBOX', takesValue: true },
   'outbound-deny': { env: 'NIMBUS_OUTBOUND_DENY', takesValue: true },
   'outbound-allow': { env: 'NIMBUS_OUTBOUND_ALLOW', takesValue: true },
 };
@@ -140,6 +143,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
   };
   const functionIdleSeconds = wholeNumber(get('function-idle-timeout') ?? '600', 'function idle timeout (seconds)', 1, 86_400);
+  const functionSandbox = (get('function-sandbox') ?? 'auto') as Config['functionSandbox'];
+  if (!['auto', 'off', 'required'].includes(functionSandbox)) throw new ConfigError(`invalid function sandbox (auto, off or required): ${functionSandbox}`);
   return {
     host: get('host') ?? '127.0.0.1',
     port,
@@ -151,6 +156,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     ttlSweepSeconds,
     maxFunctionEnvironments,
     functionIdleSeconds,
+    functionSandbox,
     outboundDeny: cidrs('outbound-deny'),
     outboundAllow: cidrs('outbound-allow'),
     hotReloadRoots: (get('hot-reload-roots') ?? process.cwd()).split(delimiter).filter(Boolean).map((d) => resolve(d)),

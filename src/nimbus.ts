@@ -36,6 +36,7 @@ export function servicesOf(opts: Partial<Config> = {}): ServiceFactory[] {
     ...(opts.maxFunctionEnvironments !== undefined ? { maxEnvironments: opts.maxFunctionEnvironments } : {}),
     ...(opts.functionIdleSeconds !== undefined ? { idleMs: opts.functionIdleSeconds * 1000 } : {}),
     hotReloadRoots: opts.hotReloadRoots ?? [process.cwd()],
+    ...(opts.functionSandbox !== undefined ? { sandbox: opts.functionSandbox } : {}),
   }), apigatewayService];
 }
 

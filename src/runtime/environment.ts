@@ -20,13 +20,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../lib/log.js';
-import { diesWithNimbus, launchFailurePayload, planLaunch, type LaunchFailure } from './launch.js';
+import { diesWithNimbus, launchFailurePayload, planLaunch, SANDBOX_TASK_ROOT, type LaunchFailure } from './launch.js';
 import { LineSplitter, LogStream, streamName } from './log-stream.js';
 import { exitText, PeakMemory } from './process-info.js';
 import { ACCEPTED, errorDocument, INVALID_REQUEST_ID, INVALID_STATE, MAX_RESPONSE_BYTES, postedError, RuntimeApi, sendInvocation, type ApiAnswer } from './runtime-api.js';
+import { DEFAULT_EPHEMERAL_MB, type Sandbox, type SandboxedCommand } from './sandbox.js';
 import type { SpareProcesses } from './spares.js';
 import type { FunctionSpec, InvocationRequest, InvocationResult, LogSink } from './types.js';
 
@@ -40,8 +42,10 @@ export interface EnvironmentContext {
   now: () => number;
   workDir: string;
   log: Logger;
-  /** Pre-started Node processes to adopt instead of spawning (see spares.ts). */
+  /** Pre-started Node processes to adopt instead of spawning (see spares.ts); unsandboxed only. */
   spares?: SpareProcesses;
+  /** Runs each process in the function sandbox (sandbox.ts); undefined runs plain processes. */
+  sandbox?: Sandbox;
 }
 
 /**
@@ -92,6 +96,7 @@ export class Environment {
   private outOfMemory = false;
   private maxMemoryMb = 0;
   private memory: PeakMemory | undefined;
+  private sandboxed: SandboxedCommand | undefined;
   private stopping = false;
   /** launch() has finished preparing (the process exists, or never will). */
   private launched = false;
@@ -140,20 +145,37 @@ export class Environment {
   }
 
   private async launch(): Promise<void> {
-    const tmpDir = join(this.tmpRoot, 'tmp');
-    const [runtimeApi] = await Promise.all([this.api.listen(), mkdir(tmpDir, { recursive: true })]);
-    const plan = await planLaunch(this.spec, { runtimeApi, logStream: this.streamName, tmpDir, workDir: this.ctx.workDir });
+    const sandbox = this.ctx.sandbox;
+    // Sandboxed, /tmp is a private tmpfs inside; otherwise a directory of the environment's own.
+    const tmpDir = sandbox ? '/tmp' : join(this.tmpRoot, 'tmp');
+    const [runtimeApi] = await Promise.all([this.api.listen(), sandbox ? undefined : mkdir(tmpDir, { recursive: true })]);
+    const plan = await planLaunch(this.spec, { runtimeApi, logStream: this.streamName, tmpDir, workDir: this.ctx.workDir, sandboxed: sandbox !== undefined });
     this.launched = true;
     if (this.stopping) return this.gone();
     if (!('command' in plan)) return this.failInit(plan);
-    let child = plan.spareEligible ? this.ctx.spares?.take(this.spec.memoryMb) : undefined;
+    let child = plan.spareEligible && !sandbox ? this.ctx.spares?.take(this.spec.memoryMb) : undefined;
     if (child) child.send({ env: plan.env, cwd: this.spec.codeDir });
     else {
-      const { command, args } = diesWithNimbus(plan.command, plan.args);
+      let run = { command: plan.command, args: plan.args };
+      if (sandbox) {
+        this.sandboxed = sandbox.wrap({
+          envId: this.id,
+          command: plan.command,
+          args: plan.args,
+          cwd: SANDBOX_TASK_ROOT,
+          codeDir: this.spec.codeDir,
+          memoryMb: this.spec.memoryMb,
+          ephemeralMb: this.spec.ephemeralStorageMb ?? DEFAULT_EPHEMERAL_MB,
+          mounts: plan.mounts,
+        });
+        run = this.sandboxed;
+      }
+      const { command, args } = diesWithNimbus(run.command, run.args);
       child = spawn(command, args, { cwd: this.spec.codeDir, env: plan.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     }
     this.child = child;
-    if (child.pid !== undefined) this.memory = new PeakMemory(child.pid);
+    // Sandboxed, the child is bubblewrap: the cgroup knows the function's memory instead.
+    if (child.pid !== undefined && !this.sandboxed) this.memory = new PeakMemory(child.pid);
     child.once('error', (e: NodeJS.ErrnoException) => {
       if (child.pid === undefined) this.failInit({ errorType: 'Runtime.InvalidEntrypoint', detail: `fork/exec ${plan.command}: ${e.code === 'EACCES' ? 'permission denied' : e.message}` });
     });
@@ -165,7 +187,8 @@ export class Environment {
       this.gone();
     });
     child.once('exit', (code, signal) => {
-      this.exitStatus = exitText(code, signal);
+      this.exitStatus = exitText(...this.unwrapExit(code, signal));
+      if (this.sandboxed?.cgroup?.oomKilled()) this.outOfMemory = true;
       this.killGroup(); // whatever it left behind
       setTimeout(() => closed || this.gone(), PIPE_GRACE_MS).unref();
     });
@@ -336,9 +359,10 @@ export class Environment {
     }
     this.logs.flush();
     this.onDead?.(this);
-    rm(this.tmpRoot, { recursive: true, force: true, maxRetries: 2 })
-      .catch((e) => this.ctx.log.warn('could not remove environment tmp dir', { dir: this.tmpRoot, error: String(e) }))
-      .finally(() => this.markExited());
+    Promise.all([
+      rm(this.tmpRoot, { recursive: true, force: true, maxRetries: 2 }).catch((e) => this.ctx.log.warn('could not remove environment tmp dir', { dir: this.tmpRoot, error: String(e) })),
+      this.sandboxed?.release().catch((e) => this.ctx.log.warn('could not release the environment sandbox', { error: String(e) })),
+    ]).finally(() => this.markExited());
   }
 
   private settle(inv: Invocation, outcome: Outcome): void {
@@ -383,8 +407,18 @@ export class Environment {
     inv.resolve(result);
   }
 
+  /**
+   * bwrap exits with 128+N when the function's process was killed by signal N: that is how
+   * the function ended, in Lambda's words (`signal: killed`).
+   */
+  private unwrapExit(code: number | null, signal: NodeJS.Signals | null): [number | null, NodeJS.Signals | null] {
+    if (!this.sandboxed || code === null || code <= 128 || code > 128 + 64) return [code, signal];
+    const name = Object.entries(osConstants.signals).find(([, n]) => n === code - 128)?.[0];
+    return name ? [null, name as NodeJS.Signals] : [code, signal];
+  }
+
   private readMaxMemory(): void {
-    const mb = this.memory?.read();
+    const mb = this.sandboxed ? this.sandboxed.cgroup?.peakMb() : this.memory?.read();
     if (mb !== undefined) this.maxMemoryMb = Math.min(this.spec.memoryMb, Math.max(this.maxMemoryMb, mb));
   }
 

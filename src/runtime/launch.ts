@@ -7,19 +7,25 @@
  *   python3.8..3.13  the machine's python3 running Nimbus's Python bootstrap
  *   provided*        `<codeDir>/bootstrap`, executed directly (a custom runtime)
  *
+ * Sandboxed (sandbox.ts), the code is shown at /var/task as on Lambda (so no path of the data
+ * directory appears inside), the SDK's node_modules at /var/node_modules and the code root's
+ * package.json at /var/package.json (sdk-link.ts explains both), the Python bootstrap at
+ * /var/runtime/bootstrap.py; Node's and Python's installs and Node's bootstrap keep their paths.
+ *
  * Nothing of Nimbus's own environment leaks in except PATH and HOME (a custom runtime needs
  * its tools; pyenv-style shims need HOME). The function's variables may set anything except
  * the keys Lambda reserves (RESERVED_ENVIRONMENT_VARIABLES), which always carry Lambda's values.
  * AWS_LAMBDA_EXEC_WRAPPER is honoured for the managed runtimes, as on Lambda.
  */
 import { sourceFile } from '../lib/source-root.js';
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { access, constants, stat, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PYTHON_BOOTSTRAP } from './bootstrap/python.js';
+import { installDir, type Mount } from './sandbox.js';
 import { sdkNodeModules } from './sdk-link.js';
 import type { FunctionSpec } from './types.js';
 
@@ -78,6 +84,8 @@ export interface LaunchPlan {
   runtimeDir: string;
   /** A spare Node process (spares.ts) may run this environment. */
   spareEligible: boolean;
+  /** What a sandboxed process must see read-only (sandbox.ts): its code and its runtime. */
+  mounts: Mount[];
 }
 
 export interface LaunchContext {
@@ -88,6 +96,8 @@ export interface LaunchContext {
   tmpDir: string;
   /** The pool's work dir; the Python bootstrap is written there once. */
   workDir: string;
+  /** The process will run in the sandbox (sandbox.ts). */
+  sandboxed?: boolean;
 }
 
 /** Works out how to start `spec`'s process; a LaunchFailure is the environment's init error. */
@@ -97,11 +107,16 @@ export async function planLaunch(spec: FunctionSpec, ctx: LaunchContext): Promis
   let args: string[] = [];
   let runtimeDir: string;
   const extra: Record<string, string> = {};
+  const taskRoot = ctx.sandboxed ? SANDBOX_TASK_ROOT : spec.codeDir;
+  const mounts: Mount[] = codeMounts(spec.codeDir);
+  const mount = (path: string | undefined, dest = path) => path && mounts.push({ src: path, dest: dest! });
   switch (family) {
     case 'nodejs': {
       ({ command, args } = nodeCommand(spec.memoryMb));
       runtimeDir = dirname(NODE_BOOTSTRAP);
-      extra.NODE_PATH = [sdkNodeModules(), spec.codeDir].join(process.platform === 'win32' ? ';' : ':');
+      mount(runtimeDir);
+      mount(installDir(process.execPath));
+      extra.NODE_PATH = [ctx.sandboxed ? SANDBOX_NODE_MODULES : sdkNodeModules(), taskRoot].join(process.platform === 'win32' ? ';' : ':');
       break;
     }
     case 'python': {
@@ -109,17 +124,19 @@ export async function planLaunch(spec: FunctionSpec, ctx: LaunchContext): Promis
       if (!python) return { errorType: 'Runtime.InvalidEntrypoint', detail: 'fork/exec python3: no such file or directory' };
       const file = await pythonBootstrap(ctx.workDir);
       command = python;
-      args = ['-u', file];
-      runtimeDir = dirname(file);
+      args = ['-u', ctx.sandboxed ? SANDBOX_PYTHON_BOOTSTRAP : file];
+      runtimeDir = dirname(ctx.sandboxed ? SANDBOX_PYTHON_BOOTSTRAP : file);
+      mount(file, SANDBOX_PYTHON_BOOTSTRAP);
+      mount(installDir(python));
       break;
     }
     case 'provided': {
-      command = join(spec.codeDir, 'bootstrap');
-      runtimeDir = spec.codeDir;
-      const st = await stat(command).catch(() => undefined);
+      command = join(taskRoot, 'bootstrap');
+      runtimeDir = taskRoot;
+      const st = await stat(join(spec.codeDir, 'bootstrap')).catch(() => undefined);
       if (!st?.isFile()) return { errorType: 'Runtime.InvalidEntrypoint', detail: `Couldn't find valid bootstrap(s): [${command} /opt/bootstrap]` };
       try {
-        await access(command, constants.X_OK);
+        await access(join(spec.codeDir, 'bootstrap'), constants.X_OK);
       } catch {
         return { errorType: 'Runtime.InvalidEntrypoint', detail: `fork/exec ${command}: permission denied` };
       }
@@ -131,7 +148,9 @@ export async function planLaunch(spec: FunctionSpec, ctx: LaunchContext): Promis
 
   const env: Record<string, string> = {};
   if (process.env.PATH) env.PATH = process.env.PATH;
-  if (process.env.HOME) env.HOME = process.env.HOME;
+  // Sandboxed, Nimbus's home is not in view: /tmp is the one writable place.
+  if (ctx.sandboxed) env.HOME = '/tmp';
+  else if (process.env.HOME) env.HOME = process.env.HOME;
   if (process.platform === 'win32' && process.env.SystemRoot) env.SystemRoot = process.env.SystemRoot;
   env.LANG = 'en_US.UTF-8';
   env.TMPDIR = ctx.tmpDir;
@@ -154,7 +173,7 @@ export async function planLaunch(spec: FunctionSpec, ctx: LaunchContext): Promis
   if (family !== 'provided') env.AWS_EXECUTION_ENV = `AWS_Lambda_${spec.runtime}`;
   env.AWS_ACCESS_KEY_ID = spec.credentials.accessKeyId;
   env.AWS_SECRET_ACCESS_KEY = spec.credentials.secretAccessKey;
-  env.LAMBDA_TASK_ROOT = spec.codeDir;
+  env.LAMBDA_TASK_ROOT = taskRoot;
   env.LAMBDA_RUNTIME_DIR = runtimeDir;
   env._HANDLER = spec.handler;
   env.TZ = ':UTC';
@@ -165,7 +184,32 @@ export async function planLaunch(spec: FunctionSpec, ctx: LaunchContext): Promis
     command = wrapper;
   }
   const spareEligible = family === 'nodejs' && Object.keys(spec.environment).every((k) => !STARTUP_ONLY.test(k));
-  return { command, args, env, runtimeDir, spareEligible };
+  return { command, args, env, runtimeDir, spareEligible, mounts };
+}
+
+/** Where a sandboxed environment sees its code (LAMBDA_TASK_ROOT), as on Lambda. */
+export const SANDBOX_TASK_ROOT = '/var/task';
+/** The SDK's node_modules, found from /var/task by Node's parent-directory search. */
+const SANDBOX_NODE_MODULES = '/var/node_modules';
+const SANDBOX_PYTHON_BOOTSTRAP = '/var/runtime/bootstrap.py';
+
+/**
+ * The code directory at /var/task, the SDK at /var/node_modules and, when the code's parent
+ * is a code root (sdk-link.ts), its package.json at /var/package.json: handlers resolve the
+ * SDK and load as they do unsandboxed.
+ */
+function codeMounts(codeDir: string): Mount[] {
+  const out: Mount[] = [
+    { src: codeDir, dest: SANDBOX_TASK_ROOT },
+    { src: sdkNodeModules(), dest: SANDBOX_NODE_MODULES },
+  ];
+  const root = dirname(codeDir);
+  try {
+    if (lstatSync(join(root, 'node_modules')).isSymbolicLink() && existsSync(join(root, 'package.json'))) out.push({ src: join(root, 'package.json'), dest: '/var/package.json' });
+  } catch {
+    /* not a code root */
+  }
+  return out;
 }
 
 /**

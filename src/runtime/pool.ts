@@ -22,6 +22,7 @@ import { resolve } from 'node:path';
 import type { Logger } from '../lib/log.js';
 import { Environment, EnvironmentLostError, type EnvironmentContext } from './environment.js';
 import { runtimeFamily } from './launch.js';
+import { detectSandbox, type Sandbox, type SandboxMode } from './sandbox.js';
 import { SpareProcesses } from './spares.js';
 import { ThrottledError, type FunctionSpec, type InvocationRequest, type InvocationResult, type InvokeOptions, type LogSink } from './types.js';
 
@@ -42,9 +43,15 @@ export interface RuntimePoolOptions {
   log: Logger;
   /**
    * Spare Node processes kept started, one per recently used memory size, so Node cold
-   * starts skip Node's own start (spares.ts). Default 2; 0 disables.
+   * starts skip Node's own start (spares.ts). Default 2; 0 disables. Not used sandboxed (a
+   * spare would have to be started before its function's code and uid are known).
    */
   spares?: number;
+  /**
+   * Run environments in the function sandbox (sandbox.ts): 'auto' (default) where this machine
+   * allows it, saying so at start; 'off'; 'required' fails to start without it.
+   */
+  sandbox?: SandboxMode;
 }
 
 /** Options of one invocation beyond the contract's InvokeOptions. */
@@ -81,6 +88,7 @@ export class RuntimePool {
   private readonly idleMs: number;
   private readonly envContext: EnvironmentContext;
   private readonly spares: SpareProcesses;
+  private readonly sandbox: Sandbox | undefined;
   private readonly slots = new Map<Environment, Slot>();
   /** Idle environments by key, most recently used last. */
   private readonly idle = new Map<string, Slot[]>();
@@ -93,8 +101,9 @@ export class RuntimePool {
     this.idleMs = opts.idleMs ?? DEFAULT_IDLE_MS;
     const workDir = resolve(opts.workDir);
     mkdirSync(workDir, { recursive: true });
-    this.spares = new SpareProcesses({ max: opts.spares ?? DEFAULT_SPARES, idleMs: this.idleMs, log: opts.log });
-    this.envContext = { logSink: opts.logSink, now: opts.now, workDir, log: opts.log, spares: this.spares };
+    this.sandbox = detectSandbox(opts.sandbox ?? 'auto', opts.log);
+    this.spares = new SpareProcesses({ max: this.sandbox ? 0 : (opts.spares ?? DEFAULT_SPARES), idleMs: this.idleMs, log: opts.log });
+    this.envContext = { logSink: opts.logSink, now: opts.now, workDir, log: opts.log, spares: this.spares, ...(this.sandbox ? { sandbox: this.sandbox } : {}) };
   }
 
   /** Runs one invocation; throws ThrottledError when it cannot run now (see the top). */
@@ -146,6 +155,11 @@ export class RuntimePool {
     return n;
   }
 
+  /** Environments run sandboxed (sandbox.ts). */
+  get sandboxed(): boolean {
+    return this.sandbox !== undefined;
+  }
+
   stats(): PoolStats {
     return { environments: this.slots.size, busy: this.busyCount, idle: this.slots.size - this.busyCount, maxEnvironments: this.maxEnvironments, spares: this.spares.size };
   }
@@ -163,6 +177,7 @@ export class RuntimePool {
       if (!slot.busy) this.forget(slot);
     }
     await Promise.all([...envs.map((e) => e.stop()), this.spares.close()]);
+    this.sandbox?.close();
   }
 
   /** An idle environment of spec.key, or a new one; marks it busy. */

@@ -25,6 +25,8 @@ export interface FunctionSpec {
   codeDir: string;
   timeoutSeconds: number;
   memoryMb: number;
+  /** EphemeralStorage.Size: the size of a sandboxed environment's /tmp (MB, default 512). */
+  ephemeralStorageMb?: number;
   /** The function's own environment variables. */
   environment: Record<string, string>;
   region: string;

@@ -1,6 +1,7 @@
 /**
  * Shared setup for the runtime tests: a RuntimePool with an array LogSink, function code
  * written into a temp dir, and specs pointing at it. No zips: the code dir is used as is.
+ * Environments run as plain processes (the sandbox's fallback) unless opts.sandbox says otherwise.
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,6 +42,9 @@ export function harness(opts: Partial<RuntimePoolOptions> = {}): Harness {
     now: () => Date.now(),
     workDir,
     log: createLogger('silent'),
+    // These tests observe environments as host processes (pids, TMPDIR paths, spares): plain
+    // processes, the fallback, unless a test asks for the sandbox (sandbox*.test.ts).
+    sandbox: 'off',
     ...opts,
   });
   const h: Harness = {

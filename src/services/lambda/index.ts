@@ -39,6 +39,8 @@ export interface LambdaOptions {
   idleMs?: number;
   /** Directories under which code may be run in place (hot reload). */
   hotReloadRoots?: string[];
+  /** Function sandbox mode (runtime/sandbox.ts); 'auto' by default. */
+  sandbox?: 'auto' | 'off' | 'required';
 }
 
 export function lambdaService(opts: LambdaOptions = {}) {
@@ -62,6 +64,7 @@ export function lambdaService(opts: LambdaOptions = {}) {
       log: env.log,
       ...(opts.maxEnvironments !== undefined ? { maxEnvironments: opts.maxEnvironments } : {}),
       ...(opts.idleMs !== undefined ? { idleMs: opts.idleMs } : {}),
+      ...(opts.sandbox !== undefined ? { sandbox: opts.sandbox } : {}),
     });
     let invoker: Invoker | undefined;
     const functions = new Functions({

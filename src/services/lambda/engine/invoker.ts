@@ -123,6 +123,7 @@ export class Invoker {
       codeDir,
       timeoutSeconds: c.Timeout,
       memoryMb: c.MemorySize,
+      ephemeralStorageMb: c.EphemeralStorage.Size,
       environment: c.Environment?.Variables ?? {},
       region: fn.region,
       accountId: fn.accountId,
