@@ -55,6 +55,13 @@ export class Documents {
     return false;
   }
 
+  /** A new id from `make` that no document has yet (APIs, keys and plans share one id space). */
+  freshId(make: () => string): string {
+    let id = make();
+    while (this.idTaken(id)) id = make();
+    return id;
+  }
+
   /** Commits a new document; `conflict` is thrown when the id is taken (checked inside the write). */
   async create<T extends StoredDocument>(doc: T, conflict: () => Error): Promise<T> {
     const key = keyOf(doc.kind, doc.id);

@@ -47,8 +47,7 @@ export function apiKeyOperations(deps: GatewayDeps): Record<string, Operation> {
         tags: map(string(), string()),
       }),
       handler: async (input, ctx) => {
-        let id = gatewayId(deps.ids);
-        while (deps.documents.idTaken(id)) id = gatewayId(deps.ids);
+        const id = deps.documents.freshId(() => gatewayId(deps.ids));
         const now = epochSeconds(deps.clock.now());
         const k: ApiKeyDoc = defined({
           kind: 'apiKey' as const,

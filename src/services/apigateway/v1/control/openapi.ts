@@ -80,8 +80,7 @@ export function openApiOperations(deps: GatewayDeps): Record<string, Operation> 
         const types = endpointTypes(ctx);
         const rootId = gatewayId(deps.ids);
         const imported = importDefinition(parseDefinition(input.body), newId, rootId);
-        let id = gatewayId(deps.ids);
-        while (deps.documents.idTaken(id)) id = gatewayId(deps.ids);
+        const id = deps.documents.freshId(() => gatewayId(deps.ids));
         const api: RestApiDoc = {
           kind: 'restApi',
           id,

@@ -66,8 +66,7 @@ export function restApiOperations(deps: GatewayDeps): Record<string, Operation> 
         checkCompression(input.minimumCompressionSize);
         checkPolicy(input.policy);
         const template = input.cloneFrom !== undefined ? ownApi(deps, ctx, input.cloneFrom) : undefined;
-        let id = gatewayId(deps.ids);
-        while (deps.documents.idTaken(id)) id = gatewayId(deps.ids);
+        const id = deps.documents.freshId(() => gatewayId(deps.ids));
         const rootId = gatewayId(deps.ids);
         const now = epochSeconds(deps.clock.now());
         const types = input.endpointConfiguration?.types?.length ? input.endpointConfiguration.types : ['EDGE'];

@@ -65,8 +65,7 @@ export function usagePlanOperations(deps: GatewayDeps): Record<string, Operation
         tags: map(string(), string()),
       }),
       handler: async (input, ctx) => {
-        let id = gatewayId(deps.ids, 6);
-        while (deps.documents.idTaken(id)) id = gatewayId(deps.ids, 6);
+        const id = deps.documents.freshId(() => gatewayId(deps.ids, 6));
         const rate = (t: { burstLimit?: number; rateLimit?: unknown } | undefined) => {
           if (!t) return undefined;
           if (t.rateLimit !== undefined && toNumber(t.rateLimit) === undefined) throw new BadRequestException('Invalid throttle rateLimit: a number is expected');

@@ -5,9 +5,8 @@
  * plane answers in API Gateway's terms (500 for a configuration error, logged with the cause).
  */
 import { createHash } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { GatewayDeps } from '../../deps.js';
+import { requestBackend } from '../../shared/http-backend.js';
 import type { Integration } from '../model.js';
 import { lambdaArnOf } from '../control/integrations.js';
 
@@ -106,49 +105,27 @@ export async function sendToQueue(deps: GatewayDeps, queueArn: string, form: str
  * input: it must not reach cloud metadata addresses). Hop-by-hop headers are not forwarded.
  */
 export async function callHttp(deps: GatewayDeps, url: string, method: string, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number): Promise<BackendResult> {
-  const forward: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (!HOP_BY_HOP.has(k.toLowerCase())) forward[k] = v;
   let target: URL;
   try {
     target = new URL(url);
   } catch {
     return { kind: 'refused', why: `the HTTP integration URL ${url} is not a URL` };
   }
+  const abort = new AbortController();
   const send = body && body.length && method !== 'GET' && method !== 'HEAD' ? body : undefined;
-  if (send) forward['content-length'] = String(send.length);
-  let request: ReturnType<typeof httpRequest> | undefined;
-  const work = new Promise<BackendResult>((resolve, reject) => {
-    try {
-      const options = { method, headers: forward, ...deps.outbound.requestOptions(target) };
-      request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, options, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          // API Gateway's payload limit is 10 MB; a larger answer is an integration failure.
-          if (size > 10 * 1024 * 1024) res.destroy(new Error('integration response larger than 10 MB'));
-          else chunks.push(c);
-        });
-        res.on('error', reject);
-        res.on('end', () => {
-          const out: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && k !== 'content-encoding') out[k] = Array.isArray(v) ? v.join(', ') : v;
-          resolve({ kind: 'ok', status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks) });
-        });
-      });
-      request.on('error', reject);
-      request.end(send);
-    } catch (e) {
-      reject(e);
-    }
+  const work = requestBackend(deps.outbound, target, method, headers, send, abort.signal).then((answer): BackendResult => {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(answer.headers)) if (k !== 'content-encoding') out[k] = Array.isArray(v) ? v.join(', ') : v;
+    return { kind: 'ok', status: answer.status, headers: out, body: answer.body };
   });
   try {
     const r = await withTimeout(deps, timeoutMs, work);
-    if (r.kind === 'timeout') request?.destroy();
+    if (r.kind === 'timeout') {
+      abort.abort();
+      work.catch(() => undefined);
+    }
     return r;
   } catch (e) {
     return { kind: 'refused', why: `HTTP integration ${method} ${url} failed: ${(e as Error).message}` };
   }
 }
-
-const HOP_BY_HOP = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'expect', 'upgrade', 'proxy-connection', 'te', 'trailer']);

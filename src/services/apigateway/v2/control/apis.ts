@@ -47,8 +47,7 @@ export function apiOperations(deps: GatewayDeps): Record<string, Operation> {
           throw new BadRequestException('RouteKey and CredentialsArn can only be specified with Target (quick create)');
         }
         const now = deps.clock.now();
-        let id = gatewayId(deps.ids);
-        while (deps.documents.idTaken(id)) id = gatewayId(deps.ids);
+        const id = deps.documents.freshId(() => gatewayId(deps.ids));
         const doc: HttpApiDoc = {
           kind: HTTP_API_KIND,
           id,

@@ -55,8 +55,7 @@ export function importExportOperations(deps: GatewayDeps): Record<string, Operat
       input: structure(IMPORT_MEMBERS),
       handler: async (input, ctx) => {
         const imported = parse(input.body);
-        let id = gatewayId(deps.ids);
-        while (deps.documents.idTaken(id)) id = gatewayId(deps.ids);
+        const id = deps.documents.freshId(() => gatewayId(deps.ids));
         const doc: HttpApiDoc = {
           kind: HTTP_API_KIND,
           id,

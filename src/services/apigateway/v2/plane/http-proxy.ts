@@ -5,17 +5,15 @@
  * parameter mappings; the backend's answer comes back as it is. A backend that does not answer
  * within the integration's timeout is a 504, one that cannot be reached a 500.
  */
-import { request as httpRequest, type ClientRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { ApiResponse } from '../../../../server/api.js';
 import type { GatewayDeps } from '../../deps.js';
+import { HOP_BY_HOP, requestBackend } from '../../shared/http-backend.js';
 import type { Integration } from '../model.js';
 import { gatewayTimeout, internalError } from './answers.js';
 import { isTimedOut, withTimeout } from './lambda-proxy.js';
 import { mapRequest, type OutgoingRequest } from './params.js';
 import type { Incoming } from './request.js';
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'expect']);
 
 export async function httpProxy(deps: GatewayDeps, inc: Incoming, integration: Integration): Promise<ApiResponse> {
   const uri = (integration.integrationUri ?? '').replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_m, name: string) => inc.stage.stageVariables?.[name] ?? '');
@@ -51,44 +49,10 @@ export async function httpProxy(deps: GatewayDeps, inc: Incoming, integration: I
   }
 }
 
-/** The largest backend answer taken (API Gateway's 10 MB payload quota); a larger one is a 500. */
-const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
-
-/**
- * One request to the backend through node:http(s) with the outbound guard (a user's URL must not
- * reach metadata endpoints), the body buffered up to the payload quota.
- */
-function forward(deps: GatewayDeps, url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined, signal: AbortSignal): Promise<ApiResponse> {
-  return new Promise((resolve, reject) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    let req: ClientRequest;
-    try {
-      req = send(url, { method, headers, signal, ...deps.outbound.requestOptions(url) }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > MAX_RESPONSE_BYTES) req.destroy(new Error(`the backend's answer is larger than ${MAX_RESPONSE_BYTES} bytes`));
-          else chunks.push(c);
-        });
-        res.on('end', () => {
-          const out: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) {
-            if (v === undefined || HOP_BY_HOP.has(k)) continue;
-            // Node writes an array value as repeated headers: each Set-Cookie stays its own.
-            out[k] = Array.isArray(v) ? (k === 'set-cookie' ? (v as unknown as string) : v.join(', ')) : v;
-          }
-          resolve({ status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks, size) });
-        });
-        res.on('error', reject);
-      });
-    } catch (e) {
-      reject(e as Error);
-      return;
-    }
-    req.on('error', reject);
-    req.end(body);
-  });
+/** The backend's answer as the route's: Node writes a Set-Cookie list as repeated headers. */
+async function forward(deps: GatewayDeps, url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined, signal: AbortSignal): Promise<ApiResponse> {
+  const answer = await requestBackend(deps.outbound, url, method, headers, body, signal);
+  return { status: answer.status, headers: answer.headers as Record<string, string>, body: answer.body };
 }
 
 const encodePath = (v: string) => v.split('/').map(encodeURIComponent).join('/');
