@@ -24,14 +24,29 @@ export interface Route {
 }
 
 export class Router {
-  private bySigningName = new Map<string, ServicePlugin>();
+  /** The services signing as each name, in registration order (several only for restJson path prefixes and X-Amz-Target prefixes). */
+  private bySigningName = new Map<string, ServicePlugin[]>();
   private byTargetPrefix = new Map<string, ServicePlugin>();
 
   constructor(private readonly services: ServicePlugin[]) {
     for (const s of services) {
-      if (!this.bySigningName.has(s.signingName)) this.bySigningName.set(s.signingName, s);
+      const same = this.bySigningName.get(s.signingName);
+      if (same) same.push(s);
+      else this.bySigningName.set(s.signingName, [s]);
       if (s.json) this.byTargetPrefix.set(s.json.targetPrefix, s);
     }
+  }
+
+  /** Of the services signing as one name, the one whose restJson path prefix the path starts with (the longest), else the first without one. */
+  private bySigning(name: string, path: string): ServicePlugin | undefined {
+    const candidates = this.bySigningName.get(name);
+    if (!candidates || candidates.length === 1) return candidates?.[0];
+    let best: ServicePlugin | undefined;
+    for (const s of candidates) {
+      const prefix = s.restJson?.pathPrefix;
+      if (prefix !== undefined && path.startsWith(prefix) && prefix.length > (best?.restJson?.pathPrefix?.length ?? -1)) best = s;
+    }
+    return best ?? candidates.find((s) => s.restJson?.pathPrefix === undefined) ?? candidates[0];
   }
 
   /** `endpoint`: the host router's match, when the request came on a service's API host (a virtual-hosted bucket). */
@@ -47,7 +62,7 @@ export class Router {
     let service = prefix ? this.byTargetPrefix.get(prefix) : undefined;
     if (!service) {
       const scope = signingScope(req);
-      if (scope) service = this.bySigningName.get(scope.service);
+      if (scope) service = this.bySigning(scope.service, req.path);
     }
     if (!service && !target && isUnsigned(req)) {
       // On a service's own host only that service may claim it.

@@ -95,6 +95,12 @@ export interface RestXmlProtocolSpec {
 export interface RestJsonProtocolSpec {
   /** The error for a body that is not JSON or has a member of the wrong type (Lambda: InvalidRequestContentException). */
   malformedBody(): AwsError;
+  /**
+   * Where several restJson services share a signing name (API Gateway's v1 and v2 control planes,
+   * whose operation names overlap: CreateStage, GetTags, ...), each claims the requests whose
+   * path starts with its prefix (`/v2/`); the one without a prefix takes the rest.
+   */
+  pathPrefix?: string;
 }
 
 /** Shared facilities the core hands every service when it starts. */
