@@ -52,11 +52,19 @@ export class OutboundGuard {
     this.allow = rules.allow ?? [];
   }
 
+  /** Decisions by address: an integration calls the same few backends on every request. */
+  private readonly decided = new Map<string, boolean>();
+
   /** Whether a connection to this IP address is refused. */
   refuses(address: string): boolean {
-    const ip = unmapped(address.replace(/^\[|\]$/g, ''));
-    if (this.allow.some((c) => inCidr(ip, c))) return false;
-    return this.deny.some((c) => inCidr(ip, c));
+    let refused = this.decided.get(address);
+    if (refused === undefined) {
+      const ip = unmapped(address.replace(/^\[|\]$/g, ''));
+      refused = !this.allow.some((c) => inCidr(ip, c)) && this.deny.some((c) => inCidr(ip, c));
+      if (this.decided.size >= 1024) this.decided.clear();
+      this.decided.set(address, refused);
+    }
+    return refused;
   }
 
   /** Throws OutboundRefused for a URL whose host is a refused IP literal (names are checked at connect time by `lookup`). */
