@@ -1,0 +1,154 @@
+/**
+ * Calling an integration's backend: a Lambda function through `lambda.invoke` (on its resource
+ * policy, for the method's execute-api ARN, as AWS does), SQS SendMessage through
+ * `sqs.sendMessages`, or an HTTP endpoint with fetch. Refusals come back as results the data
+ * plane answers in API Gateway's terms (500 for a configuration error, logged with the cause).
+ */
+import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { GatewayDeps } from '../../deps.js';
+import type { Integration } from '../model.js';
+import { lambdaArnOf } from '../control/integrations.js';
+
+export type BackendResult =
+  | { kind: 'ok'; status: number; headers: Record<string, string>; body: Buffer }
+  /** A Lambda function that failed: its errorMessage is what selection patterns match. */
+  | { kind: 'functionError'; errorMessage: string; body: Buffer }
+  /** API Gateway could not call the backend (missing permission, no such function): a 500. */
+  | { kind: 'refused'; why: string }
+  | { kind: 'timeout' };
+
+export interface LambdaCall {
+  functionArn: string;
+  payload: Buffer;
+  sourceArn: string;
+  sourceAccount: string;
+  viaRole: boolean;
+  requestId: string;
+  traceId?: string;
+  timeoutMs: number;
+}
+
+/** Runs `work` against the integration timeout on the injected clock. */
+export function withTimeout<T>(deps: GatewayDeps, ms: number, work: Promise<T>): Promise<T | { kind: 'timeout' }> {
+  return new Promise((resolve, reject) => {
+    const timer = deps.clock.at(deps.clock.now() + ms, () => resolve({ kind: 'timeout' }));
+    work.then(
+      (v) => (timer.cancel(), resolve(v)),
+      (e: unknown) => (timer.cancel(), reject(e)),
+    );
+  });
+}
+
+export async function invokeLambda(deps: GatewayDeps, call: LambdaCall): Promise<BackendResult> {
+  const invoke = deps.internal.get('lambda.invoke');
+  if (!invoke) return { kind: 'refused', why: 'Lambda is not running' };
+  const result = await withTimeout(
+    deps,
+    call.timeoutMs,
+    invoke({ functionArn: call.functionArn, payload: call.payload, from: 'apigateway.amazonaws.com', sourceArn: call.sourceArn, sourceAccount: call.sourceAccount, viaRole: call.viaRole, requestId: call.requestId, ...(call.traceId ? { traceId: call.traceId } : {}) }),
+  );
+  if (result.kind === 'timeout') return result;
+  if (result.kind !== 'ok') return { kind: 'refused', why: `${result.kind}: ${result.message}` };
+  if (result.functionError) {
+    let errorMessage = '';
+    try {
+      const e = JSON.parse(result.payload.toString('utf8')) as { errorMessage?: unknown };
+      errorMessage = typeof e.errorMessage === 'string' ? e.errorMessage : '';
+    } catch {
+      errorMessage = result.payload.toString('utf8');
+    }
+    return { kind: 'functionError', errorMessage, body: result.payload };
+  }
+  return { kind: 'ok', status: 200, headers: { 'content-type': 'application/json' }, body: result.payload };
+}
+
+/** The function an AWS or AWS_PROXY integration names. */
+export const functionOf = (i: Integration) => lambdaArnOf(i.uri);
+
+/** `arn:aws:apigateway:{region}:sqs:path/{account}/{queue}` → the queue's ARN. */
+export function queueOf(i: Integration): string | undefined {
+  const m = /^arn:aws:apigateway:([^:]+):sqs:path\/(\d{12})\/([^/?]+)/.exec(i.uri ?? '');
+  return m ? `arn:aws:sqs:${m[1]}:${m[2]}:${m[3]}` : undefined;
+}
+
+/**
+ * SQS's SendMessage from a form body (`Action=SendMessage&MessageBody=...`, as mapping
+ * templates for SQS write it), answered as SQS's JSON answer to the query protocol.
+ */
+export async function sendToQueue(deps: GatewayDeps, queueArn: string, form: string, source: { sourceArn: string; sourceAccount: string; requestId: string }): Promise<BackendResult> {
+  const send = deps.internal.get('sqs.sendMessages');
+  if (!send) return { kind: 'refused', why: 'SQS is not running' };
+  const params = new URLSearchParams(form);
+  const action = params.get('Action') ?? 'SendMessage';
+  const body = params.get('MessageBody');
+  if (action !== 'SendMessage' || body === null) {
+    return { kind: 'ok', status: 400, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ Error: { Code: 'MissingParameter', Message: 'The request must contain the parameter MessageBody.' } })) };
+  }
+  try {
+    const [r] = await send({ queueArn, from: 'apigateway.amazonaws.com', sourceArn: source.sourceArn, sourceAccount: source.sourceAccount, messages: [{ body, ...(params.get('MessageGroupId') ? { groupId: params.get('MessageGroupId')! } : {}) }] });
+    if (!r || 'error' in r) return { kind: 'ok', status: 400, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ Error: { Message: r && 'error' in r ? r.error.message : 'failed' } })) };
+    const answer = {
+      SendMessageResponse: {
+        ResponseMetadata: { RequestId: source.requestId },
+        SendMessageResult: { MD5OfMessageAttributes: null, MD5OfMessageBody: createHash('md5').update(body).digest('hex'), MessageId: r.messageId, SequenceNumber: null },
+      },
+    };
+    return { kind: 'ok', status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(answer)) };
+  } catch (e) {
+    return { kind: 'refused', why: `SQS refused SendMessage to ${queueArn}: ${(e as Error).message}` };
+  }
+}
+
+/**
+ * An HTTP endpoint, through node:http(s) with the outbound guard (an integration URL is user
+ * input: it must not reach cloud metadata addresses). Hop-by-hop headers are not forwarded.
+ */
+export async function callHttp(deps: GatewayDeps, url: string, method: string, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number): Promise<BackendResult> {
+  const forward: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (!HOP_BY_HOP.has(k.toLowerCase())) forward[k] = v;
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return { kind: 'refused', why: `the HTTP integration URL ${url} is not a URL` };
+  }
+  const send = body && body.length && method !== 'GET' && method !== 'HEAD' ? body : undefined;
+  if (send) forward['content-length'] = String(send.length);
+  let request: ReturnType<typeof httpRequest> | undefined;
+  const work = new Promise<BackendResult>((resolve, reject) => {
+    try {
+      const options = { method, headers: forward, ...deps.outbound.requestOptions(target) };
+      request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, options, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          // API Gateway's payload limit is 10 MB; a larger answer is an integration failure.
+          if (size > 10 * 1024 * 1024) res.destroy(new Error('integration response larger than 10 MB'));
+          else chunks.push(c);
+        });
+        res.on('error', reject);
+        res.on('end', () => {
+          const out: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && k !== 'content-encoding') out[k] = Array.isArray(v) ? v.join(', ') : v;
+          resolve({ kind: 'ok', status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks) });
+        });
+      });
+      request.on('error', reject);
+      request.end(send);
+    } catch (e) {
+      reject(e);
+    }
+  });
+  try {
+    const r = await withTimeout(deps, timeoutMs, work);
+    if (r.kind === 'timeout') request?.destroy();
+    return r;
+  } catch (e) {
+    return { kind: 'refused', why: `HTTP integration ${method} ${url} failed: ${(e as Error).message}` };
+  }
+}
+
+const HOP_BY_HOP = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'expect', 'upgrade', 'proxy-connection', 'te', 'trailer']);

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CreateDeploymentCommand, GetAuthorizersCommand, GetExportCommand, GetMethodCommand, GetResourcesCommand, ImportRestApiCommand, PutRestApiCommand } from '@aws-sdk/client-api-gateway';
+import { invoke, lambdaUri, startV1, type V1Nimbus } from './v1-helpers.js';
+
+const DEFINITION = {
+  openapi: '3.0.1',
+  info: { title: 'imported', description: 'from OpenAPI', version: '1.0' },
+  paths: {
+    '/health': {
+      get: {
+        'x-amazon-apigateway-request-validator': 'params',
+        parameters: [{ name: 'probe', in: 'query', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'ok', headers: { 'X-Mock': { schema: { type: 'string' } } } } },
+        'x-amazon-apigateway-integration': {
+          type: 'mock',
+          requestTemplates: { 'application/json': '{"statusCode": 200}' },
+          responses: { default: { statusCode: '200', responseTemplates: { 'application/json': '{"healthy": true}' }, responseParameters: { 'method.response.header.X-Mock': "'1'" } } },
+        },
+      },
+    },
+    '/pets/{petId}': {
+      parameters: [{ name: 'petId', in: 'path', required: true, schema: { type: 'string' } }],
+      'x-amazon-apigateway-any-method': {
+        security: [{ tokenAuth: [] }, { api_key: [] }],
+        responses: {},
+        'x-amazon-apigateway-integration': { type: 'aws_proxy', httpMethod: 'POST', uri: lambdaUri('pets') },
+      },
+    },
+  },
+  components: {
+    securitySchemes: {
+      api_key: { type: 'apiKey', name: 'x-api-key', in: 'header' },
+      tokenAuth: {
+        type: 'apiKey',
+        name: 'Authorization',
+        in: 'header',
+        'x-amazon-apigateway-authtype': 'custom',
+        'x-amazon-apigateway-authorizer': { type: 'token', authorizerUri: lambdaUri('auth'), authorizerResultTtlInSeconds: 60 },
+      },
+    },
+  },
+  'x-amazon-apigateway-binary-media-types': ['image/png'],
+  'x-amazon-apigateway-request-validators': { params: { validateRequestBody: false, validateRequestParameters: true } },
+};
+
+describe('API Gateway v1: ImportRestApi, PutRestApi and GetExport (OpenAPI 3 and Swagger 2)', () => {
+  let n: V1Nimbus;
+  before(async () => (n = await startV1()));
+  after(() => n.t.stop());
+
+  it('imports a definition with API Gateway extensions, serves it once deployed, and exports it back', async () => {
+    const api = await n.apigw.send(new ImportRestApiCommand({ body: Buffer.from(JSON.stringify(DEFINITION)), parameters: { endpointConfigurationTypes: 'REGIONAL' } }));
+    assert.equal(api.name, 'imported');
+    assert.equal(api.description, 'from OpenAPI');
+    assert.equal(api.version, '1.0');
+    assert.deepEqual(api.binaryMediaTypes, ['image/png']);
+    assert.deepEqual(api.endpointConfiguration?.types, ['REGIONAL']);
+    const resources = await n.apigw.send(new GetResourcesCommand({ restApiId: api.id }));
+    assert.deepEqual(resources.items?.map((r) => r.path).sort(), ['/', '/health', '/pets', '/pets/{petId}']);
+    const authorizers = await n.apigw.send(new GetAuthorizersCommand({ restApiId: api.id }));
+    assert.deepEqual(
+      authorizers.items?.map((a) => [a.name, a.type, a.identitySource, a.authorizerResultTtlInSeconds]),
+      [['tokenAuth', 'TOKEN', 'method.request.header.Authorization', 60]],
+    );
+    const petsId = resources.items!.find((r) => r.path === '/pets/{petId}')!.id;
+    const any = await n.apigw.send(new GetMethodCommand({ restApiId: api.id, resourceId: petsId, httpMethod: 'ANY' }));
+    assert.equal(any.authorizationType, 'CUSTOM');
+    assert.equal(any.authorizerId, authorizers.items![0]!.id);
+    assert.equal(any.apiKeyRequired, true);
+    assert.deepEqual(any.requestParameters, { 'method.request.path.petId': true });
+    assert.equal(any.methodIntegration?.type, 'AWS_PROXY');
+
+    await n.apigw.send(new CreateDeploymentCommand({ restApiId: api.id, stageName: 'v1' }));
+    const unvalidated = await invoke(n.t, api.id!, '/v1/health');
+    assert.equal(unvalidated.status, 400);
+    assert.deepEqual(unvalidated.json(), { message: 'Missing required request parameters: [probe]' });
+    const health = await invoke(n.t, api.id!, '/v1/health?probe=1');
+    assert.equal(health.status, 200);
+    assert.deepEqual(health.json(), { healthy: true });
+    assert.equal(health.headers.get('x-mock'), '1');
+
+    const exported = await n.apigw.send(new GetExportCommand({ restApiId: api.id, stageName: 'v1', exportType: 'oas30', parameters: { extensions: 'integrations' }, accepts: 'application/json' }));
+    assert.match(exported.contentType!, /application\/json/);
+    const doc = JSON.parse(Buffer.from(exported.body!).toString('utf8'));
+    assert.equal(doc.openapi, '3.0.1');
+    assert.equal(doc.info.title, 'imported');
+    assert.equal(doc.servers[0].variables.basePath.default, 'v1');
+    assert.deepEqual(Object.keys(doc.paths).sort(), ['/health', '/pets/{petId}']);
+    assert.equal(doc.paths['/pets/{petId}']['x-amazon-apigateway-any-method']['x-amazon-apigateway-integration'].type, 'aws_proxy');
+    assert.deepEqual(doc.paths['/pets/{petId}']['x-amazon-apigateway-any-method'].security, [{ tokenAuth: [] }, { api_key: [] }]);
+    assert.equal(doc.components.securitySchemes.tokenAuth['x-amazon-apigateway-authorizer'].type, 'token');
+    assert.deepEqual(doc['x-amazon-apigateway-binary-media-types'], ['image/png']);
+    assert.deepEqual(doc['x-amazon-apigateway-request-validators'], { params: { validateRequestBody: false, validateRequestParameters: true } });
+    assert.equal(doc.paths['/health'].get['x-amazon-apigateway-request-validator'], 'params');
+
+    // Without extensions the export is plain OpenAPI; Swagger 2.0 names the stage as its base path.
+    const plain = JSON.parse(Buffer.from((await n.apigw.send(new GetExportCommand({ restApiId: api.id, stageName: 'v1', exportType: 'oas30' }))).body!).toString('utf8'));
+    assert.equal(plain.paths['/health'].get['x-amazon-apigateway-integration'], undefined);
+    const swagger = JSON.parse(Buffer.from((await n.apigw.send(new GetExportCommand({ restApiId: api.id, stageName: 'v1', exportType: 'swagger', parameters: { extensions: 'apigateway' } }))).body!).toString('utf8'));
+    assert.equal(swagger.swagger, '2.0');
+    assert.equal(swagger.basePath, '/v1');
+    assert.ok(swagger.securityDefinitions.tokenAuth);
+
+    // The export imports again as the same API.
+    const again = await n.apigw.send(new ImportRestApiCommand({ body: Buffer.from(JSON.stringify(doc)) }));
+    assert.deepEqual((await n.apigw.send(new GetResourcesCommand({ restApiId: again.id }))).items?.map((r) => r.path).sort(), ['/', '/health', '/pets', '/pets/{petId}']);
+  });
+
+  it('overwrites or merges an existing API with PutRestApi', async () => {
+    const api = await n.apigw.send(new ImportRestApiCommand({ body: Buffer.from(JSON.stringify(DEFINITION)) }));
+    const extra = { openapi: '3.0.1', info: { title: 'more' }, paths: { '/extra': { get: { responses: {}, 'x-amazon-apigateway-integration': { type: 'mock' } } } } };
+    const merged = await n.apigw.send(new PutRestApiCommand({ restApiId: api.id, mode: 'merge', body: Buffer.from(JSON.stringify(extra)) }));
+    assert.equal(merged.name, 'imported');
+    assert.deepEqual((await n.apigw.send(new GetResourcesCommand({ restApiId: api.id }))).items?.map((r) => r.path).sort(), ['/', '/extra', '/health', '/pets', '/pets/{petId}']);
+    const over = await n.apigw.send(new PutRestApiCommand({ restApiId: api.id, mode: 'overwrite', body: Buffer.from(JSON.stringify(extra)) }));
+    assert.equal(over.name, 'more');
+    assert.equal(over.rootResourceId, api.rootResourceId);
+    assert.deepEqual((await n.apigw.send(new GetResourcesCommand({ restApiId: api.id }))).items?.map((r) => r.path).sort(), ['/', '/extra']);
+  });
+
+  it('refuses definitions it cannot read and exports of unknown stages or types', async () => {
+    await assert.rejects(n.apigw.send(new ImportRestApiCommand({ body: Buffer.from('openapi: 3.0.1') })), { name: 'BadRequestException' });
+    await assert.rejects(n.apigw.send(new ImportRestApiCommand({ body: Buffer.from(JSON.stringify({ openapi: '3.0.1', paths: {} })) })), { name: 'BadRequestException' });
+    await assert.rejects(n.apigw.send(new ImportRestApiCommand({ body: Buffer.from(JSON.stringify({ swagger: '1.2', info: { title: 'x' } })) })), { name: 'BadRequestException' });
+    const api = await n.apigw.send(new ImportRestApiCommand({ body: Buffer.from(JSON.stringify(DEFINITION)) }));
+    await assert.rejects(n.apigw.send(new GetExportCommand({ restApiId: api.id, stageName: 'nope', exportType: 'oas30' })), { name: 'NotFoundException', message: 'Invalid Stage identifier specified' });
+    await n.apigw.send(new CreateDeploymentCommand({ restApiId: api.id, stageName: 's' }));
+    await assert.rejects(n.apigw.send(new GetExportCommand({ restApiId: api.id, stageName: 's', exportType: 'raml' })), { name: 'BadRequestException' });
+  });
+});
