@@ -3,6 +3,7 @@
  * that serves their invoke URLs, with the shared data-plane modules (JWT verification,
  * throttling, the authorizer cache, access logs, trace headers) wired in through `Seams`.
  */
+import type { Operation } from '../../service.js';
 import type { ApiKind, GatewayDeps } from '../deps.js';
 import { AccessLogs, formatAccessLog } from '../shared/access-log.js';
 import { AuthorizerCache, authorizerPolicyDecision } from '../shared/authorizer-cache.js';
@@ -22,7 +23,7 @@ import type { Seams } from './plane/seams.js';
 
 export function httpApis(deps: GatewayDeps): ApiKind {
   return {
-    operations: {
+    operations: apartFromV1({
       ...apiOperations(deps),
       ...routeOperations(deps),
       ...integrationOperations(deps),
@@ -30,9 +31,27 @@ export function httpApis(deps: GatewayDeps): ApiKind {
       ...authorizerOperations(deps),
       ...tagOperations(deps),
       ...importExportOperations(deps),
-    },
+    }),
     dataPlane: httpApiPlane(deps, sharedSeams(deps)),
   };
+}
+
+/**
+ * AWS's two control planes share these operation names (apigateway's GetStage is
+ * /restapis/{id}/stages/{name}, apigatewayv2's is /v2/apis/{id}/stages/{name}). The plugin keys
+ * its operations by name, so without this v1's, merged in after, replaced v2's and their URIs
+ * answered UnknownOperationException. The router matches rest-json by URI, so v2's keep their
+ * routes under a `v2:` key; the name is otherwise only a label (logs, RequestContext.operation).
+ */
+const SHARED_WITH_V1 = new Set([
+  'CreateAuthorizer', 'GetAuthorizer', 'GetAuthorizers', 'UpdateAuthorizer', 'DeleteAuthorizer',
+  'CreateDeployment', 'GetDeployment', 'GetDeployments', 'UpdateDeployment', 'DeleteDeployment',
+  'GetIntegration', 'UpdateIntegration', 'DeleteIntegration', 'CreateStage', 'GetStage', 'GetStages', 'UpdateStage', 'DeleteStage',
+  'GetTags', 'TagResource', 'UntagResource',
+]);
+
+function apartFromV1(operations: Record<string, Operation>): Record<string, Operation> {
+  return Object.fromEntries(Object.entries(operations).map(([name, op]) => [SHARED_WITH_V1.has(name) ? `v2:${name}` : name, op]));
 }
 
 function sharedSeams(deps: GatewayDeps): Seams {
