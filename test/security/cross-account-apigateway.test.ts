@@ -3,18 +3,19 @@
  * control planes. The v2 rows (HTTP APIs) are in cross-account-apigateway-v2-rows.ts, the v1
  * rows (REST APIs, API keys, usage plans) in cross-account-apigateway-v1-rows.ts; this file
  * creates the owner's APIs (and the intruder's own, for the rows naming the owner's part ids
- * under them), reads the owner's state before and after, and tests the data plane: an invoke URL
- * is public by id, but an AWS_IAM route signed by another account is refused (403) and a JWT
- * authorizer or an API key decides for the others.
+ * under them) and reads the owner's state before and after; the data-plane tests (IAM, JWT,
+ * Lambda authorizers, API keys, another account's API invoking the owner's function) are in
+ * cross-account-apigateway-data-plane.ts.
  */
-import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import * as v1 from '@aws-sdk/client-api-gateway';
 import * as v2 from '@aws-sdk/client-apigatewayv2';
+import { AddPermissionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { createFunction } from '../helpers/lambda.js';
 import type { TestNimbus } from '../helpers/nimbus.js';
+import { dataPlaneTests, INTRUDER_KEY_VALUE, OWNER_FN, OWNER_FN_ARN, OWNER_FN_CODE } from './cross-account-apigateway-data-plane.js';
 import { V1_ROWS, type V1Fixture } from './cross-account-apigateway-v1-rows.js';
 import { API_ARN, STAGE_ARN, V2_ROWS, type V2Fixture } from './cross-account-apigateway-v2-rows.js';
-import { httpOutcome, INTRUDER, OWNER, rawRequest, refused, runMatrix, signedRequest, startMatrixNimbus, type HttpCall, type Row } from './cross-account-helpers.js';
+import { INTRUDER, OWNER, runMatrix, startMatrixNimbus, type Row } from './cross-account-helpers.js';
 
 interface F extends V1Fixture, V2Fixture {
   t: TestNimbus;
@@ -65,15 +66,20 @@ async function setupV1(owner: v1.APIGatewayClient, intruder: v1.APIGatewayClient
   const planId = (await owner.send(new v1.CreateUsagePlanCommand({ name: 'owner-plan', apiStages: [{ apiId, stage: 'prod' }], tags: TEAM }))).id!;
   await owner.send(new v1.CreateUsagePlanKeyCommand({ usagePlanId: planId, keyId, keyType: 'API_KEY' }));
   const own = await intruder.send(new v1.CreateRestApiCommand({ name: 'theirs' }));
-  const ownKeyId = (await intruder.send(new v1.CreateApiKeyCommand({ name: 'their-key', enabled: true, value: 'intruder-key-value-0123456789' }))).id!;
+  const ownKeyId = (await intruder.send(new v1.CreateApiKeyCommand({ name: 'their-key', enabled: true, value: INTRUDER_KEY_VALUE }))).id!;
   const ownPlanId = (await intruder.send(new v1.CreateUsagePlanCommand({ name: 'their-plan' }))).id!;
   await intruder.send(new v1.CreateUsagePlanKeyCommand({ usagePlanId: ownPlanId, keyId: ownKeyId, keyType: 'API_KEY' }));
   return { apiId, rootId, resourceId, deploymentId, authorizerId, validatorId, keyId, planId, ownApiId: own.id!, ownRootId: own.rootResourceId!, ownKeyId, ownPlanId };
 }
 
-async function setupV2(owner: v2.ApiGatewayV2Client, intruder: v2.ApiGatewayV2Client): Promise<V2Fixture['v2']> {
+async function setupV2(owner: v2.ApiGatewayV2Client, intruder: v2.ApiGatewayV2Client, lambda: LambdaClient): Promise<V2Fixture['v2']> {
   const apiId = (await owner.send(new v2.CreateApiCommand({ Name: 'owned', ProtocolType: 'HTTP', Tags: TEAM, CorsConfiguration: { AllowOrigins: ['https://owner.example'] } }))).ApiId!;
-  const integration = { IntegrationType: 'AWS_PROXY' as const, IntegrationUri: `arn:aws:lambda:${REGION}:000000000000:function:owner`, PayloadFormatVersion: '2.0' };
+  // The owner's function serves the owner's API only (its permission names the API).
+  await createFunction(lambda, OWNER_FN, { 'index.js': OWNER_FN_CODE });
+  await lambda.send(
+    new AddPermissionCommand({ FunctionName: OWNER_FN, StatementId: 'owner-api', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: `arn:aws:execute-api:${REGION}:000000000000:${apiId}/*` }),
+  );
+  const integration = { IntegrationType: 'AWS_PROXY' as const, IntegrationUri: OWNER_FN_ARN, PayloadFormatVersion: '2.0' };
   const integrationId = (await owner.send(new v2.CreateIntegrationCommand({ ApiId: apiId, ...integration }))).IntegrationId!;
   const authorizerId = (
     await owner.send(
@@ -83,6 +89,12 @@ async function setupV2(owner: v2.ApiGatewayV2Client, intruder: v2.ApiGatewayV2Cl
   const target = `integrations/${integrationId}`;
   const routeId = (await owner.send(new v2.CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /iam', AuthorizationType: 'AWS_IAM', Target: target }))).RouteId!;
   await owner.send(new v2.CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /jwt', AuthorizationType: 'JWT', AuthorizerId: authorizerId, Target: target }));
+  const lambdaAuthorizer = (
+    await owner.send(
+      new v2.CreateAuthorizerCommand({ ApiId: apiId, Name: 'owner-lambda', AuthorizerType: 'REQUEST', AuthorizerUri: OWNER_FN_ARN, AuthorizerPayloadFormatVersion: '2.0', EnableSimpleResponses: true, IdentitySource: ['$request.header.x-token'] }),
+    )
+  ).AuthorizerId!;
+  await owner.send(new v2.CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /custom', AuthorizationType: 'CUSTOM', AuthorizerId: lambdaAuthorizer, Target: target }));
   await owner.send(new v2.CreateStageCommand({ ApiId: apiId, StageName: 'prod', Tags: TEAM, StageVariables: { fn: 'owner' } }));
   const deploymentId = (await owner.send(new v2.CreateDeploymentCommand({ ApiId: apiId, StageName: 'prod' }))).DeploymentId!;
   const ownApiId = (await intruder.send(new v2.CreateApiCommand({ Name: 'theirs', ProtocolType: 'HTTP' }))).ApiId!;
@@ -134,15 +146,6 @@ async function snapshotV2(f: F): Promise<unknown> {
   };
 }
 
-/** An invoke URL request: path-style, or virtual-hosted by Host header. */
-const invokeCall = (f: F, apiId: string, path: string, virtual: boolean, headers: Record<string, string> = {}): HttpCall =>
-  virtual ? { method: 'GET', path, host: `${apiId}.execute-api.localhost:${new URL(f.t.endpoint).port}`, headers } : { method: 'GET', path: `/_nimbus/execute-api/${apiId}${path}`, headers };
-
-const FORMS: Array<[string, boolean]> = [
-  ['path-style', false],
-  ['virtual-hosted', true],
-];
-
 runMatrix<F>({
   service: 'apigateway',
   async setup() {
@@ -151,7 +154,12 @@ runMatrix<F>({
     const intruder1 = client1(t, INTRUDER);
     const owner2 = client2(t, OWNER);
     const intruder2 = client2(t, INTRUDER);
-    return { t, owner1, intruder1, owner2, intruder2, v1: await setupV1(owner1, intruder1), v2: await setupV2(owner2, intruder2) };
+    const lambda = new LambdaClient({ endpoint: t.endpoint, region: REGION, credentials: OWNER, maxAttempts: 1 });
+    try {
+      return { t, owner1, intruder1, owner2, intruder2, v1: await setupV1(owner1, intruder1), v2: await setupV2(owner2, intruder2, lambda) };
+    } finally {
+      lambda.destroy();
+    }
   },
   async teardown(f) {
     for (const c of [f.owner1, f.intruder1, f.owner2, f.intruder2]) c.destroy();
@@ -162,42 +170,6 @@ runMatrix<F>({
     return { v1: await snapshotV1(f), v2: await snapshotV2(f) };
   },
   more(fixture) {
-    for (const [form, virtual] of FORMS) {
-      test(`data plane (v1, ${form}): the invoke URL of a method without authorization is public by id`, async () => {
-        const f = fixture();
-        const a = await rawRequest(f.t.endpoint, invokeCall(f, f.v1.apiId, '/prod/open', virtual));
-        assert.equal(a.status, 200, a.body);
-        assert.deepEqual(JSON.parse(a.body), { owner: 'secret' });
-      });
-      test(`data plane (v1, ${form}): an AWS_IAM method signed by another account is refused (403), the owner's signature is served`, async () => {
-        const f = fixture();
-        const call = invokeCall(f, f.v1.apiId, '/prod/iam', virtual);
-        await refused(signedRequest(f.t.endpoint, 'execute-api', INTRUDER, call).then(httpOutcome), { name: 'HTTP 403', message: /User: arn:aws:iam::222222222222:root is not authorized to perform: execute-api:Invoke/ }, 'intruder-signed');
-        assert.equal((await signedRequest(f.t.endpoint, 'execute-api', OWNER, call)).status, 200);
-      });
-      test(`data plane (v1, ${form}): a method requiring an API key refuses another account's key (403); the owner's key is served`, async () => {
-        const f = fixture();
-        const theirs = await rawRequest(f.t.endpoint, invokeCall(f, f.v1.apiId, '/prod/keyed', virtual, { 'x-api-key': 'intruder-key-value-0123456789' }));
-        assert.equal(theirs.status, 403, theirs.body);
-        assert.deepEqual(JSON.parse(theirs.body), { message: 'Forbidden' });
-        const value = (await f.owner1.send(new v1.GetApiKeyCommand({ apiKey: f.v1.keyId, includeValue: true }))).value!;
-        assert.equal((await rawRequest(f.t.endpoint, invokeCall(f, f.v1.apiId, '/prod/keyed', virtual, { 'x-api-key': value }))).status, 200);
-      });
-      test(`data plane (v2, ${form}): an AWS_IAM route signed by another account is refused (403); the owner's signature passes`, async () => {
-        const f = fixture();
-        const call = invokeCall(f, f.v2.apiId, '/prod/iam', virtual);
-        await refused(signedRequest(f.t.endpoint, 'execute-api', INTRUDER, call).then(httpOutcome), { name: 'HTTP 403', message: /Forbidden/ }, 'intruder-signed');
-        // Past authorization the integration's function (never created) fails: API Gateway's 500, not a refusal.
-        const own = await signedRequest(f.t.endpoint, 'execute-api', OWNER, call);
-        assert.equal(own.status, 500, own.body);
-      });
-      test(`data plane (v2, ${form}): a JWT route refuses another account's SigV4 signature and a call without a token (401)`, async () => {
-        const f = fixture();
-        const call = invokeCall(f, f.v2.apiId, '/prod/jwt', virtual);
-        await refused(signedRequest(f.t.endpoint, 'execute-api', INTRUDER, call).then(httpOutcome), { name: 'HTTP 401', message: /Unauthorized/ }, 'intruder-signed');
-        await refused(rawRequest(f.t.endpoint, call).then(httpOutcome), { name: 'HTTP 401', message: /Unauthorized/ }, 'no token');
-        await refused(rawRequest(f.t.endpoint, { ...call, headers: { authorization: 'Bearer not.a.jwt' } }).then(httpOutcome), { name: 'HTTP 401', message: /Unauthorized/ }, 'a token that is no JWT');
-      });
-    }
+    dataPlaneTests(fixture);
   },
 });
