@@ -148,4 +148,24 @@ export function dataPlaneTests(fixture: () => DataPlaneFixture): void {
     // A role of the other account is not the service principal the grant names: still refused.
     await refused(rawRequest(f.t.endpoint, invokeCall(f, d.http, '/role', false)).then(httpOutcome), INTERNAL, 'v2 /role after the grant');
   });
+  // Last (it changes the owner's API): what a REST API's resource policy grants another account.
+  test("data plane (v1): a resource policy allowing the other account's AWS_IAM calls to one method serves exactly those", async () => {
+    const f = fixture();
+    const arn = (m: string) => `arn:aws:execute-api:us-east-1:000000000000:${f.v1.apiId}/prod/${m}`;
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::222222222222:root' }, Action: 'execute-api:Invoke', Resource: arn('GET/iam') },
+        { Effect: 'Allow', Principal: '*', Action: 'execute-api:Invoke', Resource: arn('GET/open') },
+      ],
+    });
+    await f.owner1.send(new v1.UpdateRestApiCommand({ restApiId: f.v1.apiId, patchOperations: [{ op: 'replace', path: '/policy', value: policy }] }));
+    await f.owner1.send(new v1.CreateDeploymentCommand({ restApiId: f.v1.apiId, stageName: 'prod' }));
+    const granted = await signedRequest(f.t.endpoint, 'execute-api', INTRUDER, invokeCall(f, f.v1.apiId, '/prod/iam', false));
+    assert.equal(granted.status, 200, granted.body);
+    // Not granted: another method (the key-required one has no allow for the intruder's key either).
+    const want = { name: 'HTTP 403', message: /User: anonymous is not authorized to perform: execute-api:Invoke on resource: .*\/prod\/GET\/keyed/ };
+    await refused(rawRequest(f.t.endpoint, invokeCall(f, f.v1.apiId, '/prod/keyed', false, { 'x-api-key': INTRUDER_KEY_VALUE })).then(httpOutcome), want, 'keyed, not in the policy');
+    assert.equal((await rawRequest(f.t.endpoint, invokeCall(f, f.v1.apiId, '/prod/open', false))).status, 200);
+  });
 }
