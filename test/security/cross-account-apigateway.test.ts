@@ -15,7 +15,7 @@ import type { TestNimbus } from '../helpers/nimbus.js';
 import { dataPlaneTests, INTRUDER_KEY_VALUE, OWNER_FN, OWNER_FN_ARN, OWNER_FN_CODE } from './cross-account-apigateway-data-plane.js';
 import { V1_ROWS, type V1Fixture } from './cross-account-apigateway-v1-rows.js';
 import { API_ARN, STAGE_ARN, V2_ROWS, type V2Fixture } from './cross-account-apigateway-v2-rows.js';
-import { INTRUDER, OWNER, runMatrix, startMatrixNimbus, type Row } from './cross-account-helpers.js';
+import { INTRUDER, INTRUDER_ACCOUNT, OWNER, runMatrix, startMatrixNimbus, type Row } from './cross-account-helpers.js';
 
 interface F extends V1Fixture, V2Fixture {
   t: TestNimbus;
@@ -146,6 +146,22 @@ async function snapshotV2(f: F): Promise<unknown> {
   };
 }
 
+/** API ids are one namespace across both planes: the owner's REST API id named to v2, and its HTTP API id named to v1. */
+const crossPlane: Row<F>[] = [
+  ...(['GetApi', 'DeleteApi'] as const).map((op): Row<F> => ({
+    op,
+    form: "by the owner's REST API id",
+    call: (f) => f.intruder2.send(op === 'GetApi' ? new v2.GetApiCommand({ ApiId: f.v1.apiId }) : new v2.DeleteApiCommand({ ApiId: f.v1.apiId })),
+    refusal: (f) => ({ name: 'NotFoundException', message: new RegExp(`^Invalid API identifier specified ${INTRUDER_ACCOUNT}:${f.v1.apiId}$`) }),
+  })),
+  ...(['GetRestApi', 'DeleteRestApi'] as const).map((op): Row<F> => ({
+    op,
+    form: "by the owner's HTTP API id",
+    call: (f) => f.intruder1.send(op === 'GetRestApi' ? new v1.GetRestApiCommand({ restApiId: f.v2.apiId }) : new v1.DeleteRestApiCommand({ restApiId: f.v2.apiId })),
+    refusal: { name: 'NotFoundException', message: /^Invalid REST API identifier specified$/ },
+  })),
+];
+
 runMatrix<F>({
   service: 'apigateway',
   async setup() {
@@ -165,7 +181,7 @@ runMatrix<F>({
     for (const c of [f.owner1, f.intruder1, f.owner2, f.intruder2]) c.destroy();
     await f.t.stop();
   },
-  rows: [...(V2_ROWS as Row<F>[]), ...(V1_ROWS as Row<F>[])],
+  rows: [...(V2_ROWS as Row<F>[]), ...(V1_ROWS as Row<F>[]), ...crossPlane],
   async snapshot(f) {
     return { v1: await snapshotV1(f), v2: await snapshotV2(f) };
   },
