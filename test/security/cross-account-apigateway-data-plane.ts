@@ -73,8 +73,14 @@ async function deputyRestApi(c: v1.APIGatewayClient): Promise<string> {
 }
 
 export function dataPlaneTests(fixture: () => DataPlaneFixture): void {
-  let deputies: Promise<{ http: string; rest: string }> | undefined;
-  const deputy = () => (deputies ??= (async () => ({ http: await deputyHttpApi(fixture().intruder2), rest: await deputyRestApi(fixture().intruder1) }))());
+  let deputies: Promise<{ http: string; rest: string; quick: string }> | undefined;
+  const deputy = () =>
+    (deputies ??= (async () => {
+      const c = fixture().intruder2;
+      // Quick create: the API, a $default route to the target and an auto-deployed $default stage in one call.
+      const quick = (await c.send(new v2.CreateApiCommand({ Name: 'quick-deputy', ProtocolType: 'HTTP', Target: OWNER_FN_ARN }))).ApiId!;
+      return { http: await deputyHttpApi(c), rest: await deputyRestApi(fixture().intruder1), quick };
+    })());
 
   for (const [form, virtual] of [['path-style', false], ['virtual-hosted', true]] as const) {
     test(`data plane (v1, ${form}): the invoke URL of a method without authorization is public by id`, async () => {
@@ -120,11 +126,12 @@ export function dataPlaneTests(fixture: () => DataPlaneFixture): void {
       assert.equal(own.status, 200, own.body);
       assert.equal(own.body, 'owner-secret');
     });
-    test(`data plane (${form}): another account's API cannot invoke the owner's function (integration, through a role, or authorizer): 500`, async () => {
+    test(`data plane (${form}): another account's API cannot invoke the owner's function (integration, through a role, quick create, or authorizer): 500`, async () => {
       const f = fixture();
       const d = await deputy();
       for (const path of ['/steal', '/role']) await refused(rawRequest(f.t.endpoint, invokeCall(f, d.http, path, virtual)).then(httpOutcome), INTERNAL, `v2 ${path}`);
       await refused(rawRequest(f.t.endpoint, invokeCall(f, d.http, '/authz', virtual, { 'x-token': 'owner-token' })).then(httpOutcome), INTERNAL, 'v2 /authz');
+      await refused(rawRequest(f.t.endpoint, invokeCall(f, d.quick, '/anything', virtual)).then(httpOutcome), INTERNAL, 'v2 quick create');
       await refused(rawRequest(f.t.endpoint, invokeCall(f, d.rest, '/prod/steal', virtual)).then(httpOutcome), INTERNAL_V1, 'v1 /prod/steal');
     });
   }
@@ -147,6 +154,7 @@ export function dataPlaneTests(fixture: () => DataPlaneFixture): void {
     assert.deepEqual([rest.status, rest.body], [200, 'owner-secret']);
     // A role of the other account is not the service principal the grant names: still refused.
     await refused(rawRequest(f.t.endpoint, invokeCall(f, d.http, '/role', false)).then(httpOutcome), INTERNAL, 'v2 /role after the grant');
+    await refused(rawRequest(f.t.endpoint, invokeCall(f, d.quick, '/anything', false)).then(httpOutcome), INTERNAL, 'v2 quick create, not granted');
   });
   // Last (it changes the owner's API): what a REST API's resource policy grants another account.
   test("data plane (v1): a resource policy allowing the other account's AWS_IAM calls to one method serves exactly those", async () => {
