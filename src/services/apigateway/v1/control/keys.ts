@@ -8,7 +8,8 @@ import type { Operation } from '../../../service.js';
 import type { GatewayDeps } from '../../deps.js';
 import { BadRequestException, ConflictException } from '../../errors.js';
 import { gatewayId } from '../../ids.js';
-import { epochSeconds, type ApiKeyDoc, type UsagePlanDoc } from '../model.js';
+import type { Owner } from '../../engine/documents.js';
+import { epochSeconds, type ApiKeyDoc, type RestApiDoc, type UsagePlanDoc } from '../model.js';
 import { byKey, defined, noApiKey, owner, page, pageMembers } from './common.js';
 import { applyPatch, mapAt, patchMember, scalar } from './patch.js';
 
@@ -64,6 +65,7 @@ export function apiKeyOperations(deps: GatewayDeps): Record<string, Operation> {
           stageKeys: (input.stageKeys ?? []).map((s) => `${s.restApiId}/${s.stageName}`),
           tags: input.tags ?? {},
         });
+        for (const stage of k.stageKeys) checkStageKey(deps, ctx, stage);
         checkValue(deps, k);
         await deps.documents.create(k, () => new ConflictException('API Key already exists'));
         return apiKeyView(k, true);
@@ -103,7 +105,10 @@ export function apiKeyOperations(deps: GatewayDeps): Record<string, Operation> {
               if (path !== '/stages') return false;
               const stage = value ?? '';
               k.stageKeys = k.stageKeys.filter((s) => s !== stage);
-              if (op !== 'remove') k.stageKeys.push(stage);
+              if (op !== 'remove') {
+                checkStageKey(deps, ctx, stage);
+                k.stageKeys.push(stage);
+              }
               return true;
             },
           );
@@ -124,4 +129,15 @@ export function apiKeyOperations(deps: GatewayDeps): Record<string, Operation> {
       },
     }),
   };
+}
+
+/**
+ * A stage key (`{restApiId}/{stageName}`) must name a stage of the caller's own REST API: another
+ * account's API is answered as a missing one, so a key cannot be bound to it. The wording is
+ * unconfirmed against AWS.
+ */
+function checkStageKey(deps: GatewayDeps, ctx: Owner, stageKey: string): void {
+  const slash = stageKey.indexOf('/');
+  const api = slash > 0 ? deps.documents.own<RestApiDoc>('restApi', stageKey.slice(0, slash), ctx) : undefined;
+  if (!api || !Object.hasOwn(api.stages, stageKey.slice(slash + 1))) throw new BadRequestException('Invalid stage identifier specified');
 }
