@@ -6,6 +6,7 @@
  * is public; the API's own authorization decides), and hands the request to its kind's data
  * plane.
  */
+import type { SigV4Identity } from '../../protocols/sigv4.js';
 import type { ApiRequest, ApiResponse } from '../../server/api.js';
 import type { EndpointMatch, HostRoute } from '../service.js';
 import type { DataPlane, GatewayDeps } from './deps.js';
@@ -38,7 +39,7 @@ export function executeApiHosts(deps: GatewayDeps, planes: readonly DataPlane[])
     }
     return undefined;
   };
-  const http = (req: ApiRequest, match: EndpointMatch, verify: () => ReturnType<Parameters<NonNullable<HostRoute['http']>>[2]>): Promise<ApiResponse> => {
+  const http = (req: ApiRequest, match: EndpointMatch, verify: () => SigV4Identity): Promise<ApiResponse> => {
     const apiId = match.labels.apiId!.toLowerCase();
     const found = find(apiId);
     if (!found) return Promise.resolve(notFound());
