@@ -9,10 +9,9 @@ import { boolean, string, required, structure } from '../../../../protocols/shap
 import type { Operation } from '../../../service.js';
 import type { GatewayDeps } from '../../deps.js';
 import { BadRequestException, ConflictException } from '../../errors.js';
-import { gatewayId } from '../../ids.js';
 import { HTTP_API_KIND, type HttpApiDoc, type Integration } from '../model.js';
 import { routeKeyProblem } from '../route-keys.js';
-import { apiMissing, autoDeploy, changeApi, owner, page, partId, readApi } from './common.js';
+import { apiMissing, autoDeploy, changeApi, DEFAULT_ROUTE_SELECTION, newHttpApi, owner, page, partId, readApi } from './common.js';
 import { API_ID, CORS, MAX_RESULTS, NEXT_TOKEN, TAGS } from './shapes.js';
 import { apiView } from './views.js';
 
@@ -30,7 +29,6 @@ const API_MEMBERS = {
   version: string({ max: 64 }),
 };
 
-const DEFAULT_ROUTE_SELECTION = '${request.method} ${request.path}';
 
 export function apiOperations(deps: GatewayDeps): Record<string, Operation> {
   return {
@@ -46,32 +44,19 @@ export function apiOperations(deps: GatewayDeps): Record<string, Operation> {
         if (input.target === undefined && (input.routeKey !== undefined || input.credentialsArn !== undefined)) {
           throw new BadRequestException('RouteKey and CredentialsArn can only be specified with Target (quick create)');
         }
-        const now = deps.clock.now();
-        const id = deps.documents.freshId(() => gatewayId(deps.ids));
+        const empty = newHttpApi(deps, ctx, input.name);
         const doc: HttpApiDoc = {
-          kind: HTTP_API_KIND,
-          id,
-          accountId: ctx.accountId,
-          region: ctx.region,
-          name: input.name,
-          protocolType: 'HTTP',
+          ...empty,
           ...(input.description !== undefined ? { description: input.description } : {}),
           ...(input.version !== undefined ? { version: input.version } : {}),
-          routeSelectionExpression: DEFAULT_ROUTE_SELECTION,
-          apiKeySelectionExpression: input.apiKeySelectionExpression ?? '$request.header.x-api-key',
+          ...(input.apiKeySelectionExpression !== undefined ? { apiKeySelectionExpression: input.apiKeySelectionExpression } : {}),
           ...(input.corsConfiguration ? { corsConfiguration: input.corsConfiguration } : {}),
-          disableExecuteApiEndpoint: input.disableExecuteApiEndpoint ?? false,
+          ...(input.disableExecuteApiEndpoint !== undefined ? { disableExecuteApiEndpoint: input.disableExecuteApiEndpoint } : {}),
           ...(input.disableSchemaValidation !== undefined ? { disableSchemaValidation: input.disableSchemaValidation } : {}),
-          ipAddressType: input.ipAddressType ?? 'ipv4',
-          createdDate: now,
-          tags: input.tags ?? {},
-          routes: {},
-          integrations: {},
-          authorizers: {},
-          stages: {},
-          deployments: {},
+          ...(input.ipAddressType !== undefined ? { ipAddressType: input.ipAddressType } : {}),
+          ...(input.tags ? { tags: input.tags } : {}),
         };
-        if (input.target !== undefined) quickCreate(deps, doc, input.target, input.routeKey ?? '$default', input.credentialsArn, now);
+        if (input.target !== undefined) quickCreate(deps, doc, input.target, input.routeKey ?? '$default', input.credentialsArn, doc.createdDate);
         await deps.documents.create(doc, () => new ConflictException('API id conflict, retry'));
         return apiView(deps, doc);
       },

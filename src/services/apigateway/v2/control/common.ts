@@ -104,3 +104,29 @@ export const sorted = <T>(parts: Record<string, T>): T[] =>
   Object.keys(parts)
     .sort()
     .map((k) => parts[k]!);
+
+/** HTTP APIs route by method and path only. */
+export const DEFAULT_ROUTE_SELECTION = '${request.method} ${request.path}';
+
+/** A new, empty HTTP API of the caller's, with a fresh id and AWS's defaults (CreateApi and ImportApi fill it in). */
+export function newHttpApi(deps: GatewayDeps, ctx: RequestContext, name: string): HttpApiDoc {
+  return {
+    kind: HTTP_API_KIND,
+    id: deps.documents.freshId(() => gatewayId(deps.ids)),
+    accountId: ctx.accountId,
+    region: ctx.region,
+    name,
+    protocolType: 'HTTP',
+    routeSelectionExpression: DEFAULT_ROUTE_SELECTION,
+    apiKeySelectionExpression: '$request.header.x-api-key',
+    disableExecuteApiEndpoint: false,
+    ipAddressType: 'ipv4',
+    createdDate: deps.clock.now(),
+    tags: {},
+    routes: {},
+    integrations: {},
+    authorizers: {},
+    stages: {},
+    deployments: {},
+  };
+}

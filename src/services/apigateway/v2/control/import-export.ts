@@ -11,10 +11,10 @@ import type { Operation } from '../../../service.js';
 import type { GatewayDeps } from '../../deps.js';
 import { BadRequestException, ConflictException, NotFoundException } from '../../errors.js';
 import { gatewayId } from '../../ids.js';
-import { HTTP_API_KIND, LIMITS, type HttpApiDoc } from '../model.js';
+import { LIMITS, type HttpApiDoc } from '../model.js';
 import { servedParts } from '../plane/select.js';
 import { applyAuthorizer } from './authorizers.js';
-import { changeApi, readApi } from './common.js';
+import { changeApi, newHttpApi, readApi } from './common.js';
 import { exportDefinition, importDefinition, type Imported } from './openapi.js';
 import { applyIntegration } from './integrations.js';
 import { API_ID } from './shapes.js';
@@ -55,26 +55,7 @@ export function importExportOperations(deps: GatewayDeps): Record<string, Operat
       input: structure(IMPORT_MEMBERS),
       handler: async (input, ctx) => {
         const imported = parse(input.body);
-        const id = deps.documents.freshId(() => gatewayId(deps.ids));
-        const doc: HttpApiDoc = {
-          kind: HTTP_API_KIND,
-          id,
-          accountId: ctx.accountId,
-          region: ctx.region,
-          name: imported.name,
-          protocolType: 'HTTP',
-          routeSelectionExpression: '${request.method} ${request.path}',
-          apiKeySelectionExpression: '$request.header.x-api-key',
-          disableExecuteApiEndpoint: false,
-          ipAddressType: 'ipv4',
-          createdDate: deps.clock.now(),
-          tags: {},
-          routes: {},
-          integrations: {},
-          authorizers: {},
-          stages: {},
-          deployments: {},
-        };
+        const doc = newHttpApi(deps, ctx, imported.name);
         apply(doc, imported);
         await deps.documents.create(doc, () => new ConflictException('API id conflict, retry'));
         return apiView(deps, doc);
