@@ -18,6 +18,7 @@ import { routeOperations } from './control/routes.js';
 import { stageOperations } from './control/stages.js';
 import { tagOperations } from './control/tags.js';
 import { httpApiPlane } from './plane/index.js';
+import { responseOperations } from '../ws/control/responses.js';
 import type { Seams } from './plane/seams.js';
 
 export function httpApis(deps: GatewayDeps): ApiKind {
@@ -30,6 +31,7 @@ export function httpApis(deps: GatewayDeps): ApiKind {
       ...authorizerOperations(deps),
       ...tagOperations(deps),
       ...importExportOperations(deps),
+      ...responseOperations(deps),
     },
     dataPlane: httpApiPlane(deps, sharedSeams(deps)),
   };
