@@ -14,6 +14,7 @@ import type { Store } from '../../store/store.js';
 import type { Operation } from '../service.js';
 import type { Documents } from './engine/documents.js';
 import type { ApiGatewayRepo, StoredDocument } from './repo.js';
+import type { Connections } from './ws/connections.js';
 
 export interface GatewayDeps {
   documents: Documents;
@@ -31,6 +32,8 @@ export interface GatewayDeps {
   endpoint(): string;
   /** Where HTTP integrations may connect: spread `outbound.requestOptions(url)` into every node:http(s) request to a user's URL. */
   outbound: OutboundGuard;
+  /** The open WebSocket API connections on this node (ws/connections.ts). */
+  connections: Connections;
 }
 
 /** One request to an API, as the execute-api endpoint hands it to the API's data plane. */

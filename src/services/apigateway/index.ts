@@ -14,13 +14,16 @@ import { apigatewayValidationError, BadRequestException } from './errors.js';
 import { executeApiHosts } from './execute-api.js';
 import { sqliteApiGatewayRepo } from './repo.sqlite.js';
 import { restApis } from './v1/index.js';
-import { httpApis } from './v2/index.js';
+import { httpApis, sharedSeams } from './v2/index.js';
+import { webSocketPlane } from './ws/plane/index.js';
+import { callbackDomain } from './ws/domain.js';
+import { Connections } from './ws/connections.js';
 
 export async function apigatewayService(env: ServiceEnv): Promise<ServicePlugin[]> {
   const repo = await env.store.repo({ sqlite: sqliteApiGatewayRepo });
   const documents = new Documents(repo, env.store);
   await env.store.caches.register('apigateway.documents', () => documents.reload());
-  const deps: GatewayDeps = { documents, repo, store: env.store, clock: env.clock, ids: env.ids, log: env.log, region: env.region, internal: env.internal, endpoint: env.endpoint, outbound: env.outbound };
+  const deps: GatewayDeps = { documents, repo, store: env.store, clock: env.clock, ids: env.ids, log: env.log, region: env.region, internal: env.internal, endpoint: env.endpoint, outbound: env.outbound, connections: new Connections(() => env.clock.now()) };
   const v1 = restApis(deps);
   const v2 = httpApis(deps);
   const common = {
@@ -33,7 +36,7 @@ export async function apigatewayService(env: ServiceEnv): Promise<ServicePlugin[
       name: 'apigateway',
       restJson: { malformedBody: () => new BadRequestException('Invalid Request Body') },
       operations: v1.operations,
-      hosts: executeApiHosts(deps, [v2.dataPlane, v1.dataPlane]),
+      hosts: executeApiHosts(deps, [v2.dataPlane, v1.dataPlane], webSocketPlane(deps, sharedSeams(deps), callbackDomain)),
     },
     {
       ...common,

@@ -37,7 +37,7 @@ export function httpApis(deps: GatewayDeps): ApiKind {
   };
 }
 
-function sharedSeams(deps: GatewayDeps): Seams {
+export function sharedSeams(deps: GatewayDeps): Seams {
   // The issuer is the user's URL: its discovery document and keys are fetched through the outbound guard.
   const jwt = new JwtVerifier({ clock: deps.clock, log: deps.log, fetch: guardedFetch(deps.outbound) });
   const buckets = new TokenBuckets(deps.clock);
