@@ -36,7 +36,7 @@ export async function apigatewayService(env: ServiceEnv): Promise<ServicePlugin[
       name: 'apigateway',
       restJson: { malformedBody: () => new BadRequestException('Invalid Request Body') },
       operations: v1.operations,
-      hosts: executeApiHosts(deps, [v2.dataPlane, v1.dataPlane], webSocketPlane(deps, sharedSeams(deps), callbackDomain)),
+      hosts: executeApiHosts(deps, [v2.dataPlane, v1.dataPlane], webSocketPlane(deps, sharedSeams(deps), callbackDomain(() => env.tls?.()))),
     },
     {
       ...common,
