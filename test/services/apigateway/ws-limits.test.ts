@@ -13,6 +13,7 @@ import {
   CreateRouteResponseCommand,
   CreateStageCommand,
 } from '@aws-sdk/client-apigatewayv2';
+import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { createFunction } from '../../helpers/lambda.js';
 import { permit, startV2, type V2Nimbus } from './v2-helpers.js';
 import { connect, wsApi, type Client } from './ws-helpers.js';
@@ -40,6 +41,33 @@ describe('API Gateway WebSocket APIs: limits and MOCK routes', () => {
     await n.apigw.send(new CreateStageCommand({ ApiId: apiId, StageName: 'dev', AutoDeploy: true }));
   });
   after(() => n.t.stop());
+
+  it('sends a message to SQS through an AWS integration and its request template', async () => {
+    const queueUrl = (await n.t.sqs.send(new CreateQueueCommand({ QueueName: 'ws-inbox' }))).QueueUrl!;
+    const api = (await n.apigw.send(new CreateApiCommand({ Name: 'to-sqs', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' }))).ApiId!;
+    const sqs = await n.apigw.send(
+      new CreateIntegrationCommand({
+        ApiId: api,
+        IntegrationType: 'AWS',
+        IntegrationMethod: 'POST',
+        IntegrationUri: 'arn:aws:apigateway:us-east-1:sqs:path/000000000000/ws-inbox',
+        CredentialsArn: 'arn:aws:iam::000000000000:role/apigw-sqs',
+        RequestTemplates: { $default: 'Action=SendMessage&MessageBody=$util.urlEncode("$context.connectionId said $input.path(\'$.text\')")' },
+        TemplateSelectionExpression: '\\$default',
+      }),
+    );
+    await n.apigw.send(new CreateRouteCommand({ ApiId: api, RouteKey: 'post', Target: `integrations/${sqs.IntegrationId}` }));
+    await n.apigw.send(new CreateStageCommand({ ApiId: api, StageName: 'dev', AutoDeploy: true }));
+    const c = await connect(n.t, api, 'dev');
+    c.ws.send(JSON.stringify({ action: 'post', text: 'hello queue' }));
+    let body: string | undefined;
+    for (let i = 0; i < 50 && body === undefined; i++) {
+      body = (await n.t.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 0 }))).Messages?.[0]?.Body;
+      if (body === undefined) await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.match(body ?? '', /^[A-Za-z0-9_-]{15}= said hello queue$/);
+    c.ws.close();
+  });
 
   const pong = (c: Client) =>
     new Promise<void>((resolve) => {
