@@ -103,7 +103,7 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
       },
     }),
   });
-  const server = new HttpServer({ host, port: opts.port ?? 4566, ids, log, clock, pipeline, websockets: new WebSocketHub(hosts, ids, log) });
+  const server = new HttpServer({ host, port: opts.port ?? 4566, ids, log, clock, pipeline, websockets: new WebSocketHub(hosts, ids, log, verifier) });
   let port: number;
   try {
     port = await server.listen();

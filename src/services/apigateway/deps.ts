@@ -15,6 +15,7 @@ import type { Operation } from '../service.js';
 import type { AcknowledgedDelivery } from './ack/delivery.js';
 import type { Documents } from './engine/documents.js';
 import type { ApiGatewayRepo, StoredDocument } from './repo.js';
+import type { Connections } from './ws/connections.js';
 
 export interface GatewayDeps {
   documents: Documents;
@@ -34,6 +35,8 @@ export interface GatewayDeps {
   outbound: OutboundGuard;
   /** Acknowledged delivery (a Nimbus extension of WebSocket APIs): mailboxes per client. */
   delivery: AcknowledgedDelivery;
+  /** The open WebSocket API connections on this node (ws/connections.ts). */
+  connections: Connections;
 }
 
 /** One request to an API, as the execute-api endpoint hands it to the API's data plane. */

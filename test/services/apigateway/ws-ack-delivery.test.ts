@@ -131,7 +131,7 @@ describe('acknowledged delivery (nimbus.ack.v1)', () => {
     assert.match(r.body, /mailbox of client full is full: it holds 50 unacknowledged messages/);
     const health = (await (await fetch(`${n.t.endpoint}/_nimbus/health`)).json()) as { services: { apigateway: { acknowledgedDelivery: Record<string, number> } } };
     const m = health.services.apigateway.acknowledgedDelivery;
-    assert.ok(m.refused! >= 1 && m.backlog! >= 50 && m.redelivered! >= 13, JSON.stringify(m));
+    assert.ok(m.refused! >= 1 && m.backlog! >= 50 && m.redelivered! >= 10, JSON.stringify(m));
   });
 
   test('upgrades: the subprotocol needs a valid clientId; without the subprotocol, plain AWS behaviour', async () => {
