@@ -45,6 +45,8 @@ export const wsUrl = (endpoint: string, apiId: string) => `${endpoint.replace(/^
 /** The stage's management (@connections) endpoint, path-style. */
 export const managementEndpoint = (endpoint: string, apiId: string) => `${endpoint}/_nimbus/execute-api/${apiId}/${STAGE}`;
 
+const signers = new Map<string, SignatureV4>();
+
 /** `POST /@clients/{clientId}`, signed for execute-api as the management API's requests are. */
 export async function postToClient(
   endpoint: string,
@@ -54,7 +56,8 @@ export async function postToClient(
   credentials: { accessKeyId: string; secretAccessKey: string } = TEST_CREDENTIALS,
 ): Promise<{ status: number; body: string; errorType: string | null }> {
   const url = new URL(`${managementEndpoint(endpoint, apiId)}/@clients/${encodeURIComponent(clientId)}`);
-  const signer = new SignatureV4({ service: 'execute-api', region: 'us-east-1', sha256: Sha256, credentials });
+  let signer = signers.get(credentials.accessKeyId);
+  if (!signer) signers.set(credentials.accessKeyId, (signer = new SignatureV4({ service: 'execute-api', region: 'us-east-1', sha256: Sha256, credentials })));
   const signed = await signer.sign(
     new HttpRequest({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, headers: { host: url.host }, body }),
   );
