@@ -34,6 +34,10 @@ export interface Config {
    * callbacks such as `https://${domainName}/${stage}` from WebSocket API handlers; undefined for none.
    */
   tlsPort?: number;
+  /** Acknowledged delivery (WebSocket APIs): how long a message waits for its acknowledgement (seconds). */
+  mailboxTtlSeconds: number;
+  /** Acknowledged delivery: the most unacknowledged messages a client's mailbox holds. */
+  mailboxCapacity: number;
 }
 
 export const DEFAULT_CREDENTIALS: Credentials = { accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' };
@@ -56,6 +60,8 @@ const FLAGS: Record<string, { env: string; takesValue: boolean }> = {
   'outbound-deny': { env: 'NIMBUS_OUTBOUND_DENY', takesValue: true },
   'outbound-allow': { env: 'NIMBUS_OUTBOUND_ALLOW', takesValue: true },
   'tls-port': { env: 'NIMBUS_TLS_PORT', takesValue: true },
+  'mailbox-ttl': { env: 'NIMBUS_MAILBOX_TTL', takesValue: true },
+  'mailbox-capacity': { env: 'NIMBUS_MAILBOX_CAPACITY', takesValue: true },
 };
 
 /** Parses `--name value`, `--name=value` and boolean `--memory`. */
@@ -169,6 +175,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     functionSandbox,
     outboundDeny: cidrs('outbound-deny'),
     outboundAllow: cidrs('outbound-allow'),
+    mailboxTtlSeconds: wholeNumber(get('mailbox-ttl') ?? '86400', 'mailbox TTL (seconds)', 1, 14 * 86_400),
+    mailboxCapacity: wholeNumber(get('mailbox-capacity') ?? '10000', 'mailbox capacity (messages)', 1, 1_000_000),
     hotReloadRoots: (get('hot-reload-roots') ?? process.cwd()).split(delimiter).filter(Boolean).map((d) => resolve(d)),
   };
 }

@@ -38,7 +38,12 @@ export function servicesOf(opts: Partial<Config> = {}): ServiceFactory[] {
     ...(opts.functionIdleSeconds !== undefined ? { idleMs: opts.functionIdleSeconds * 1000 } : {}),
     hotReloadRoots: opts.hotReloadRoots ?? [process.cwd()],
     ...(opts.functionSandbox !== undefined ? { sandbox: opts.functionSandbox } : {}),
-  }), apigatewayService];
+  }), (env) => apigatewayService(env, {
+    mailbox: {
+      ...(opts.mailboxTtlSeconds !== undefined ? { ttlMs: opts.mailboxTtlSeconds * 1000 } : {}),
+      ...(opts.mailboxCapacity !== undefined ? { capacity: opts.mailboxCapacity } : {}),
+    },
+  })];
 }
 
 export interface NimbusOptions extends Partial<Config> {

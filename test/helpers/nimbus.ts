@@ -41,6 +41,9 @@ export interface TestNimbusOptions {
   outboundAllow?: string[];
   /** A TLS listener (local CA in the data directory) on this port; 0 for a random one. None unless given. */
   tlsPort?: number;
+  /** Acknowledged delivery's mailbox limits (NIMBUS_MAILBOX_CAPACITY, NIMBUS_MAILBOX_TTL). */
+  mailboxCapacity?: number;
+  mailboxTtlSeconds?: number;
 }
 
 export async function startTestNimbus(opts: TestNimbusOptions = {}): Promise<TestNimbus> {
@@ -59,6 +62,8 @@ export async function startTestNimbus(opts: TestNimbusOptions = {}): Promise<Tes
     ...(opts.outboundDeny ? { outboundDeny: opts.outboundDeny } : {}),
     ...(opts.outboundAllow ? { outboundAllow: opts.outboundAllow } : {}),
     ...(opts.tlsPort !== undefined ? { tlsPort: opts.tlsPort } : {}),
+    ...(opts.mailboxCapacity !== undefined ? { mailboxCapacity: opts.mailboxCapacity } : {}),
+    ...(opts.mailboxTtlSeconds !== undefined ? { mailboxTtlSeconds: opts.mailboxTtlSeconds } : {}),
   });
   const sqsClient = (o: { credentials?: { accessKeyId: string; secretAccessKey: string }; region?: string } = {}) =>
     new SQSClient({ endpoint: nimbus.endpoint, region: o.region ?? 'us-east-1', credentials: o.credentials ?? TEST_CREDENTIALS, maxAttempts: 1 });

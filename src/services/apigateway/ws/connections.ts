@@ -33,6 +33,8 @@ export interface ConnectionFacts {
   query: Record<string, string>;
   /** The subprotocols the client asked for (Sec-WebSocket-Protocol), in order. */
   subprotocols: string[];
+  /** Acknowledged delivery: the client whose mailbox this connection has (ack/delivery.ts). */
+  clientId?: string;
 }
 
 export interface LiveConnection extends ConnectionFacts {

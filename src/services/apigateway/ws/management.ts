@@ -17,8 +17,10 @@ import type { HttpApiDoc } from '../v2/model.js';
 export const MAX_POST_BYTES = 128 * 1024;
 
 const CONNECTION_PATH = /^\/([^/]+)\/@connections\/([^/]+)\/?$/;
+/** Acknowledged delivery's `POST /{stage}/@clients/{clientId}` (ack/delivery.ts). */
+const CLIENT_PATH = /^\/[^/]+\/@clients\/[^/]+\/?$/;
 
-function error(status: number, type: string, message: string | undefined, requestId: string): ApiResponse {
+export function error(status: number, type: string, message: string | undefined, requestId: string): ApiResponse {
   return {
     status,
     headers: { 'content-type': 'application/json', 'x-amzn-errortype': type, 'x-amzn-requestid': requestId },
@@ -30,8 +32,9 @@ function error(status: number, type: string, message: string | undefined, reques
 export function managementApi(deps: GatewayDeps, onDelete: (connectionId: string) => void) {
   return async (req: ApiRequest, api: HttpApiDoc, call: InvokeCall): Promise<ApiResponse> => {
     const rid = req.requestId;
-    const m = CONNECTION_PATH.exec(call.path);
     const method = req.method.toUpperCase();
+    if (method === 'POST' && CLIENT_PATH.test(call.path)) return deps.delivery.postToClient(req, api, call);
+    const m = CONNECTION_PATH.exec(call.path);
     // Not the management API: AWS answers a WebSocket API's invoke URL with 403 to plain HTTP.
     if (!m || !['POST', 'GET', 'DELETE'].includes(method)) return error(403, 'ForbiddenException', 'Forbidden', rid);
     let identity;
@@ -54,6 +57,8 @@ export function managementApi(deps: GatewayDeps, onDelete: (connectionId: string
     switch (method) {
       case 'POST': {
         if (req.body.length > MAX_POST_BYTES) return error(413, 'PayloadTooLargeException', `Message payload size exceeds the limit of ${MAX_POST_BYTES} bytes`, rid);
+        // Acknowledged delivery: durable in the client's mailbox before the answer.
+        if (live.clientId !== undefined) return deps.delivery.postToConnection(live, req.body, rid);
         const text = isUtf8(req.body) ? req.body.toString('utf8') : undefined;
         const sent = await deps.connections.send(connectionId, text ?? req.body);
         if (sent === 'gone') return error(410, 'GoneException', undefined, rid);

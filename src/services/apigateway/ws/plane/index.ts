@@ -149,6 +149,14 @@ export function webSocketPlane(deps: GatewayDeps, seams: Seams, domainFor: (apiI
     };
     const e = event(facts, chosen.stage, 'CONNECT', '$connect', { requestId: req.requestId, headers, query });
     if (throttled(api, chosen.name, chosen.stage, '$connect')) return log(chosen.stage, e, 429), refuse(429);
+    // Acknowledged delivery (tag nimbus:delivery): the client's mailbox id, decided once the
+    // authorizer has spoken (its context's clientId wins) and before `$connect`'s integration.
+    const mailbox = () => {
+      const ack = deps.delivery.clientFor(api.tags, req, facts.authorizer);
+      if (ack && 'refuse' in ack) return ack.refuse;
+      if (ack) facts.clientId = ack.clientId;
+      return undefined;
+    };
     const route = routeByKey(parts, '$connect');
     if (route) {
       const verdict = await authorizeConnect(deps, seams, e, route, parts, verify);
@@ -158,6 +166,8 @@ export function webSocketPlane(deps: GatewayDeps, seams: Seams, domainFor: (apiI
         return refuse(verdict.status);
       }
       if (verdict.context) facts.authorizer = verdict.context;
+      const refusal = mailbox();
+      if (refusal) return log(chosen.stage, e, refusal.status), refusal;
       const integration = integrationOf(parts, route);
       if (integration) {
         const outcome = await runIntegration(deps, e, { ...integration, timeoutInMillis: Math.min(integration.timeoutInMillis, WS_LIMITS.connectMs) });
@@ -169,7 +179,11 @@ export function webSocketPlane(deps: GatewayDeps, seams: Seams, domainFor: (apiI
         }
         if (status < 200 || status > 299) return { status, headers: outcome.headers ?? {}, body: typeof outcome.body === 'string' || Buffer.isBuffer(outcome.body) ? outcome.body : '' };
       } else log(chosen.stage, e, 200);
-    } else log(chosen.stage, e, 200);
+    } else {
+      const refusal = mailbox();
+      if (refusal) return log(chosen.stage, e, refusal.status), refusal;
+      log(chosen.stage, e, 200);
+    }
     pending.set(req, { facts, api, stage: chosen.stage });
     return undefined;
   }
