@@ -13,14 +13,16 @@ import {
   CreateRouteResponseCommand,
   CreateStageCommand,
 } from '@aws-sdk/client-apigatewayv2';
+import { CreateTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { dynamoClient } from '../../helpers/dynamodb.js';
 import { createFunction } from '../../helpers/lambda.js';
 import { permit, startV2, type V2Nimbus } from './v2-helpers.js';
 import { connect, wsApi, type Client } from './ws-helpers.js';
 
 const MINUTE = 60_000;
 
-describe('API Gateway WebSocket APIs: limits and MOCK routes', () => {
+describe('API Gateway WebSocket APIs: limits, and MOCK, SQS and DynamoDB routes', () => {
   let n: V2Nimbus;
   let apiId: string;
   before(async () => {
@@ -74,6 +76,39 @@ describe('API Gateway WebSocket APIs: limits and MOCK routes', () => {
       c.ws.once('pong', () => resolve());
       c.ws.ping();
     });
+
+  it('stores a message in DynamoDB through an AWS integration, answering through integration responses by status', async () => {
+    const ddb = dynamoClient(n.t.endpoint);
+    await ddb.send(new CreateTableCommand({ TableName: 'ws-messages', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+    const api = (await n.apigw.send(new CreateApiCommand({ Name: 'to-ddb', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' }))).ApiId!;
+    const put = await n.apigw.send(
+      new CreateIntegrationCommand({
+        ApiId: api,
+        IntegrationType: 'AWS',
+        IntegrationMethod: 'POST',
+        IntegrationUri: 'arn:aws:apigateway:us-east-1:dynamodb:action/PutItem',
+        CredentialsArn: 'arn:aws:iam::000000000000:role/apigw-ddb',
+        RequestTemplates: { $default: '{"TableName": "$input.path(\'$.table\')", "Item": {"id": {"S": "$context.requestId"}, "from": {"S": "$context.connectionId"}, "text": {"S": "$input.path(\'$.text\')"}}}' },
+        TemplateSelectionExpression: '\\$default',
+      }),
+    );
+    for (const [key, template] of [['/2\\d\\d/', '{"stored": true}'], ['/4\\d\\d/', '{"stored": false, "why": "$input.path(\'$.__type\')"}']]) {
+      await n.apigw.send(new CreateIntegrationResponseCommand({ ApiId: api, IntegrationId: put.IntegrationId!, IntegrationResponseKey: key!, ResponseTemplates: { $default: template! }, TemplateSelectionExpression: '\\$default' }));
+    }
+    const route = await n.apigw.send(new CreateRouteCommand({ ApiId: api, RouteKey: 'store', Target: `integrations/${put.IntegrationId}`, RouteResponseSelectionExpression: '$default' }));
+    await n.apigw.send(new CreateRouteResponseCommand({ ApiId: api, RouteId: route.RouteId!, RouteResponseKey: '$default' }));
+    await n.apigw.send(new CreateStageCommand({ ApiId: api, StageName: 'dev', AutoDeploy: true }));
+    const c = await connect(n.t, api, 'dev');
+    c.ws.send(JSON.stringify({ action: 'store', table: 'ws-messages', text: 'kept' }));
+    assert.deepEqual(JSON.parse(String(await c.next())), { stored: true });
+    const items = (await ddb.send(new ScanCommand({ TableName: 'ws-messages' }))).Items ?? [];
+    assert.equal(items.length, 1);
+    assert.equal(items[0]!.text!.S, 'kept');
+    assert.match(items[0]!.from!.S!, /^[A-Za-z0-9_-]{15}=$/);
+    c.ws.send(JSON.stringify({ action: 'store', table: 'no-such-table', text: 'lost' }));
+    assert.deepEqual(JSON.parse(String(await c.next())), { stored: false, why: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException' });
+    c.ws.close();
+  });
 
   it('answers a MOCK route through its integration response template', async () => {
     const c = await connect(n.t, apiId, 'dev');
