@@ -16,6 +16,8 @@ import {
 import { CreateTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { dynamoClient } from '../../helpers/dynamodb.js';
+import { TEST_CREDENTIALS } from '../../helpers/nimbus.js';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { createFunction } from '../../helpers/lambda.js';
 import { permit, startV2, type V2Nimbus } from './v2-helpers.js';
 import { connect, wsApi, type Client } from './ws-helpers.js';
@@ -118,6 +120,35 @@ describe('API Gateway WebSocket APIs: limits, and MOCK, SQS and DynamoDB routes'
     assert.equal(reply.routeKey, '$default');
     assert.match(reply.connectionId, /^[A-Za-z0-9_-]{15}=$/);
     c.ws.close();
+  });
+
+  it("writes access log lines for $connect, messages and $disconnect in the stage's format", async () => {
+    const api = (await n.apigw.send(new CreateApiCommand({ Name: 'logged', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' }))).ApiId!;
+    const mock = await n.apigw.send(new CreateIntegrationCommand({ ApiId: api, IntegrationType: 'MOCK', RequestTemplates: { $default: '{"statusCode": 200}' } }));
+    await n.apigw.send(new CreateRouteCommand({ ApiId: api, RouteKey: '$default', Target: `integrations/${mock.IntegrationId}` }));
+    await n.apigw.send(
+      new CreateStageCommand({ ApiId: api, StageName: 'dev', AutoDeploy: true, AccessLogSettings: { DestinationArn: 'arn:aws:logs:us-east-1:000000000000:log-group:ws-access', Format: '$context.eventType $context.routeKey $context.status $context.connectionId' } }),
+    );
+    const c = await connect(n.t, api, 'dev');
+    c.ws.send('hello');
+    c.ws.send('again');
+    await new Promise((r) => setTimeout(r, 100));
+    c.ws.close();
+    await c.closed;
+    const logs = new CloudWatchLogsClient({ endpoint: n.t.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    let lines: string[] = [];
+    for (let i = 0; i < 100 && lines.length < 4; i++) {
+      try {
+        lines = ((await logs.send(new GetLogEventsCommand({ logGroupName: 'ws-access', logStreamName: `${api}_dev` }))).events ?? []).map((e) => e.message!);
+      } catch {
+        // the group appears with the first line
+      }
+      if (lines.length < 4) await new Promise((r) => setTimeout(r, 20));
+    }
+    logs.destroy();
+    const id = lines[0]?.split(' ')[3];
+    assert.match(id ?? '', /^[A-Za-z0-9_-]{15}=$/);
+    assert.deepEqual(lines, [`CONNECT $connect 200 ${id}`, `MESSAGE $default 200 ${id}`, `MESSAGE $default 200 ${id}`, `DISCONNECT $disconnect 200 ${id}`]);
   });
 
   // First: the clock moves hours ahead below, past what SigV4 signatures made on real time allow.
