@@ -19,6 +19,7 @@ import type { ServiceFactory, ServicePlugin } from './services/service.js';
 import { dynamoDbService } from './services/dynamodb/index.js';
 import { createS3Service } from './services/s3/index.js';
 import { apigatewayService } from './services/apigateway/index.js';
+import { cloudfrontService } from './services/cloudfront/index.js';
 import { lambdaService } from './services/lambda/index.js';
 import { createLogsService } from './services/logs/index.js';
 import { createSnsService } from './services/sns/index.js';
@@ -38,7 +39,7 @@ export function servicesOf(opts: Partial<Config> = {}): ServiceFactory[] {
     ...(opts.functionIdleSeconds !== undefined ? { idleMs: opts.functionIdleSeconds * 1000 } : {}),
     hotReloadRoots: opts.hotReloadRoots ?? [process.cwd()],
     ...(opts.functionSandbox !== undefined ? { sandbox: opts.functionSandbox } : {}),
-  }), apigatewayService];
+  }), apigatewayService, cloudfrontService];
 }
 
 export interface NimbusOptions extends Partial<Config> {

@@ -95,6 +95,13 @@ export interface RestXmlProtocolSpec {
   subresources?: readonly string[];
   /** The error for a request naming a subresource no operation implements (S3: 501 NotImplemented). */
   notImplemented?(subresource: string): AwsError;
+  /**
+   * How errors are wrapped: S3's bare `<Error>` (the default), or `<ErrorResponse>` around
+   * `<Error><Type/><Code/><Message/></Error>` and `<RequestId>`, as CloudFront writes them.
+   */
+  errorEnvelope?: 'Error' | 'ErrorResponse';
+  /** The error for a body that is not well-formed XML (default: S3's MalformedXML). */
+  malformedBody?(): AwsError;
 }
 
 export interface RestJsonProtocolSpec {
