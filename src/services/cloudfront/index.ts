@@ -12,6 +12,7 @@ import { Documents } from './engine/documents.js';
 import { cloudfrontValidationError, MalformedInput } from './errors.js';
 import { DEPLOY_DELAY_MS, type CloudFrontCatalog } from './model.js';
 import { sqliteCloudFrontRepo } from './repo.sqlite.js';
+import { withDataPlane } from './edge/index.js';
 
 export const CLOUDFRONT_XMLNS = 'http://cloudfront.amazonaws.com/doc/2020-05-31/';
 
@@ -42,5 +43,6 @@ export async function createCloudFront(env: ServiceEnv): Promise<CloudFrontServi
 }
 
 export async function cloudfrontService(env: ServiceEnv): Promise<ServicePlugin> {
-  return (await createCloudFront(env)).plugin;
+  const { plugin, catalog } = await createCloudFront(env);
+  return withDataPlane(env, plugin, catalog);
 }

@@ -78,6 +78,8 @@ export interface TierRequest {
   errorTtl?(status: number): number | undefined;
   /** The encoding the edge serves (part of the key); '' for none. */
   encoding: Encoding;
+  /** Whether the edge compresses an uncompressed answer in that encoding (the behavior's Compress; default true). */
+  compress?: boolean;
   /** false: bypass every cache (CachingDisabled, or a method not cached). */
   cacheable: boolean;
 }
@@ -159,7 +161,7 @@ export class EdgeNetwork {
       if (Object.keys(conditional).length > 0 && notModified(conditional, r.status, r.headers)) {
         return { status: 304, headers: notModifiedHeaders(r.headers), body: Buffer.alloc(0) };
       }
-      return compressReply({ status: r.status, headers: r.headers, body: r.body }, req.encoding);
+      return compressReply({ status: r.status, headers: r.headers, body: r.body }, req.compress === false ? '' : req.encoding);
     };
     await delay(edge.def.viewerMs ?? 0);
     const r = await edge.cache.serve(layerReq, fromShield, edgeStats);
