@@ -337,4 +337,12 @@ export const COVERAGE: Record<string, ServiceCoverage> = {
     rows: ['DescribeStream', 'GetShardIterator', 'GetRecords', 'ListStreams'],
     exempt: {},
   },
+  cloudfront: {
+    file: 'test/security/cross-account-cloudfront.test.ts',
+    rows: [
+      'GetDistribution', 'GetDistributionConfig', 'UpdateDistribution', 'DeleteDistribution', 'TagResource', 'UntagResource', 'ListTagsForResource',
+      'ListDistributions', 'CreateDistribution', 'CreateDistributionWithTags',
+    ],
+    exempt: {},
+  },
 };

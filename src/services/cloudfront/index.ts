@@ -11,6 +11,8 @@ import { Catalog } from './engine/catalog.js';
 import { Documents } from './engine/documents.js';
 import { cloudfrontValidationError, MalformedInput } from './errors.js';
 import { DEPLOY_DELAY_MS, type CloudFrontCatalog } from './model.js';
+import { distributionOperations } from './operations/distributions.js';
+import { tagOperations } from './operations/tags.js';
 import { sqliteCloudFrontRepo } from './repo.sqlite.js';
 import { withDataPlane } from './edge/index.js';
 
@@ -36,9 +38,11 @@ export async function createCloudFront(env: ServiceEnv): Promise<CloudFrontServi
     signingName: 'cloudfront',
     restXml: { xmlNamespace: CLOUDFRONT_XMLNS, errorEnvelope: 'ErrorResponse', malformedBody: () => new MalformedInput('Invalid XML document') },
     validationError: (violations: Violation[]) => cloudfrontValidationError(violations),
-    operations: {},
+    operations: {
+      ...distributionOperations(deps),
+      ...tagOperations(deps),
+    },
   };
-  void deps;
   return { plugin, catalog };
 }
 

@@ -65,6 +65,8 @@ export interface StoredDistribution extends Owned {
   deployedAt: number;
   config: DistributionConfig;
   tags: Tag[];
+  /** The config of the create request as sent: a retried create (same CallerReference, same config) answers this distribution. */
+  createRequest?: string;
 }
 
 export interface StoredCachePolicy extends Owned {

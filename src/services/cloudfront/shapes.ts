@@ -177,6 +177,17 @@ export const distributionSummaryShape = structure({
   AnycastIpListId: string(),
 });
 
+/** A page of a List operation's answer (DistributionList, CachePolicyList, ...): members a list does not have stay undefined. */
+export const pageShape = <S extends Shape>(member: S, memberName: string) =>
+  structure({
+    Marker: string(),
+    NextMarker: string(),
+    MaxItems: req(integer()),
+    IsTruncated: boolean(),
+    Quantity: req(integer()),
+    Items: list(member, { memberName }),
+  });
+
 export const tagsShape = structure({ Items: list(structure({ Key: req(string()), Value: string() }), { memberName: 'Tag' }) });
 
 // ---- policies -----------------------------------------------------------------------------------
