@@ -20,6 +20,7 @@ import { dynamoDbService } from './services/dynamodb/index.js';
 import { createS3Service } from './services/s3/index.js';
 import { apigatewayService } from './services/apigateway/index.js';
 import { cloudfrontService } from './services/cloudfront/index.js';
+import { DEFAULT_STORE_LIMITS } from './services/cloudfront/edge/object-store.js';
 import { lambdaService } from './services/lambda/index.js';
 import { createLogsService } from './services/logs/index.js';
 import { createSnsService } from './services/sns/index.js';
@@ -39,7 +40,11 @@ export function servicesOf(opts: Partial<Config> = {}): ServiceFactory[] {
     ...(opts.functionIdleSeconds !== undefined ? { idleMs: opts.functionIdleSeconds * 1000 } : {}),
     hotReloadRoots: opts.hotReloadRoots ?? [process.cwd()],
     ...(opts.functionSandbox !== undefined ? { sandbox: opts.functionSandbox } : {}),
-  }), apigatewayService, cloudfrontService];
+  }), apigatewayService, (env) => cloudfrontService(env, {
+    ...(opts.cdnEdges ? { edges: opts.cdnEdges } : {}),
+    ...(opts.cdnOriginLatencyMs !== undefined ? { originMs: opts.cdnOriginLatencyMs } : {}),
+    limits: { ...DEFAULT_STORE_LIMITS, ...(opts.cdnCacheMemoryBytes !== undefined ? { memoryBytes: opts.cdnCacheMemoryBytes } : {}), ...(opts.cdnCacheDiskBytes !== undefined ? { diskBytes: opts.cdnCacheDiskBytes } : {}) },
+  })];
 }
 
 export interface NimbusOptions extends Partial<Config> {

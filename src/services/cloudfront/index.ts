@@ -14,7 +14,7 @@ import { DEPLOY_DELAY_MS, type CloudFrontCatalog } from './model.js';
 import { distributionOperations } from './operations/distributions.js';
 import { tagOperations } from './operations/tags.js';
 import { sqliteCloudFrontRepo } from './repo.sqlite.js';
-import { withDataPlane } from './edge/index.js';
+import { withDataPlane, type EdgeOptions } from './edge/index.js';
 
 export const CLOUDFRONT_XMLNS = 'http://cloudfront.amazonaws.com/doc/2020-05-31/';
 
@@ -46,7 +46,7 @@ export async function createCloudFront(env: ServiceEnv): Promise<CloudFrontServi
   return { plugin, catalog };
 }
 
-export async function cloudfrontService(env: ServiceEnv): Promise<ServicePlugin> {
+export async function cloudfrontService(env: ServiceEnv, edges: EdgeOptions = {}): Promise<ServicePlugin> {
   const { plugin, catalog } = await createCloudFront(env);
-  return withDataPlane(env, plugin, catalog);
+  return withDataPlane(env, plugin, catalog, edges);
 }

@@ -13,7 +13,8 @@ import { after, describe, test } from 'node:test';
 import { ManualClock } from '../../../src/lib/clock.js';
 import { freshness, parseCacheControl } from '../../../src/services/cloudfront/edge/freshness.js';
 import type { UpstreamReply } from '../../../src/services/cloudfront/edge/http-cache.js';
-import { EdgeNetwork, invalidationMatcher, type TierRequest } from '../../../src/services/cloudfront/edge/tiers.js';
+import { EdgeNetwork, invalidationMatcher, parseEdgeList, type TierRequest } from '../../../src/services/cloudfront/edge/tiers.js';
+import { loadConfig } from '../../../src/config.js';
 import { cannedPolicy, cloudFrontBase64Encode, verifySignedRequest } from '../../../src/services/cloudfront/edge/signed.js';
 import { chooseEncoding, forViewer, parseRange } from '../../../src/services/cloudfront/edge/viewer.js';
 
@@ -215,6 +216,22 @@ describe('edge network', () => {
     assert.equal(net.pick({ 'cloudfront-viewer-country': 'ZA' }), 'FRA56-P1');
     assert.equal(net.pick({ 'x-nimbus-edge': 'nrt57-p2', 'cloudfront-viewer-country': 'DE' }), 'NRT57-P2');
     assert.equal(net.pick({ 'x-nimbus-edge': 'nowhere' }), 'IAD89-C1');
+  });
+
+  test('configured edges and latencies: a hit pays the viewer leg only, a miss every leg', async () => {
+    const edges = parseEdgeList('SYD1-C1:OC:5:40,GRU1-C1:SA');
+    assert.deepEqual(edges, [{ name: 'SYD1-C1', continent: 'OC', viewerMs: 5, shieldMs: 40 }, { name: 'GRU1-C1', continent: 'SA' }]);
+    assert.throws(() => parseEdgeList('X:MARS'), /CONTINENT/);
+    assert.deepEqual(loadConfig([], { NIMBUS_CDN_EDGES: 'A1:EU', NIMBUS_CDN_ORIGIN_LATENCY: '7' }).cdnEdges, [{ name: 'A1', continent: 'EU' }]);
+    const { net } = network({ edges, originMs: 10 });
+    assert.equal(net.pick({ 'cloudfront-viewer-country': 'NZ' }), 'SYD1-C1');
+    assert.equal(net.pick({ 'cloudfront-viewer-country': 'US' }), 'GRU1-C1');
+    const o = origin(() => text('far', { 'cache-control': 'max-age=60' }));
+    const t0 = performance.now();
+    const miss = await net.serve('SYD1-C1', request('/l'), o.fetch);
+    assert.equal(miss.simulatedMs, 55);
+    assert.ok(performance.now() - t0 >= 50);
+    assert.equal((await net.serve('SYD1-C1', request('/l'), o.fetch)).simulatedMs, 5);
   });
 
   test('invalidation with wildcards reaches every edge and the shield, and only the distribution named', async () => {

@@ -213,6 +213,26 @@ export class EdgeNetwork {
   }
 }
 
+/**
+ * Edge locations from `NAME:CONTINENT[:viewerMs[:shieldMs]]`, comma-separated (NIMBUS_CDN_EDGES),
+ * e.g. `IAD89-C1:NA,FRA56-P1:EU:30:80,NRT57-P2:AS:40:150`; the first is the default edge.
+ */
+export function parseEdgeList(text: string): EdgeDefinition[] {
+  const out: EdgeDefinition[] = [];
+  for (const entry of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [name, continent, viewer, shield, ...rest] = entry.split(':');
+    const ms = (v: string | undefined) => (v === undefined || v === '' ? undefined : /^\d{1,5}$/.test(v) ? Number(v) : NaN);
+    const viewerMs = ms(viewer);
+    const shieldMs = ms(shield);
+    if (!name || !/^[A-Za-z0-9-]{1,32}$/.test(name) || !continent || !(continent in CONTINENTS) || rest.length > 0 || Number.isNaN(viewerMs) || Number.isNaN(shieldMs)) {
+      throw new Error(`CDN edge list: each entry is NAME:CONTINENT[:viewerMs[:shieldMs]] with CONTINENT one of ${Object.keys(CONTINENTS).join(', ')}; got ${entry}`);
+    }
+    out.push({ name, continent: continent as Continent, ...(viewerMs !== undefined ? { viewerMs } : {}), ...(shieldMs !== undefined ? { shieldMs } : {}) });
+  }
+  if (out.length === 0) throw new Error('CDN edge list: at least one edge location');
+  return out;
+}
+
 /** CloudFront invalidation paths: `*` at the end matches any rest; elsewhere it is literal. */
 export function invalidationMatcher(pattern: string): (path: string) => boolean {
   const p = pattern.startsWith('/') ? pattern : `/${pattern}`;
