@@ -342,6 +342,10 @@ export const COVERAGE: Record<string, ServiceCoverage> = {
     rows: [
       'GetDistribution', 'GetDistributionConfig', 'UpdateDistribution', 'DeleteDistribution', 'TagResource', 'UntagResource', 'ListTagsForResource',
       'ListDistributions', 'CreateDistribution', 'CreateDistributionWithTags',
+      'GetCachePolicy', 'GetCachePolicyConfig', 'UpdateCachePolicy', 'DeleteCachePolicy', 'ListCachePolicies', 'CreateCachePolicy',
+      'GetOriginRequestPolicy', 'GetOriginRequestPolicyConfig', 'UpdateOriginRequestPolicy', 'DeleteOriginRequestPolicy', 'ListOriginRequestPolicies', 'CreateOriginRequestPolicy',
+      'GetResponseHeadersPolicy', 'GetResponseHeadersPolicyConfig', 'UpdateResponseHeadersPolicy', 'DeleteResponseHeadersPolicy', 'ListResponseHeadersPolicies',
+      'CreateResponseHeadersPolicy',
     ],
     exempt: {},
   },

@@ -12,6 +12,7 @@ import { Documents } from './engine/documents.js';
 import { cloudfrontValidationError, MalformedInput } from './errors.js';
 import { DEPLOY_DELAY_MS, type CloudFrontCatalog } from './model.js';
 import { distributionOperations } from './operations/distributions.js';
+import { policyOperations } from './operations/policies.js';
 import { tagOperations } from './operations/tags.js';
 import { sqliteCloudFrontRepo } from './repo.sqlite.js';
 import { withDataPlane, type EdgeOptions } from './edge/index.js';
@@ -40,6 +41,7 @@ export async function createCloudFront(env: ServiceEnv): Promise<CloudFrontServi
     validationError: (violations: Violation[]) => cloudfrontValidationError(violations),
     operations: {
       ...distributionOperations(deps),
+      ...policyOperations(deps),
       ...tagOperations(deps),
     },
   };
