@@ -77,6 +77,46 @@ describe('CloudFront data plane', () => {
 
   const plain = () => createDistribution(n.cf, { Origins: { Quantity: 1, Items: [customOrigin('web', origin.port)] } });
 
+  test('an API Gateway stage origin with a cache policy keyed on one query string', async () => {
+    const apigw = apigwClient(n.t.endpoint);
+    const api = await apigw.send(new CreateRestApiCommand({ name: 'cdn-origin' }));
+    const base = { restApiId: api.id!, resourceId: api.rootResourceId!, httpMethod: 'GET' };
+    await apigw.send(new PutMethodCommand({ ...base, authorizationType: 'NONE', requestParameters: { 'method.request.querystring.q': false } }));
+    await apigw.send(new PutIntegrationCommand({ ...base, type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } }));
+    await apigw.send(new PutMethodResponseCommand({ ...base, statusCode: '200' }));
+    await apigw.send(new PutIntegrationResponseCommand({ ...base, statusCode: '200', responseTemplates: { 'application/json': `{"q": "$input.params('q')", "other": "$input.params('other')"}` } }));
+    await apigw.send(new CreateDeploymentCommand({ restApiId: api.id!, stageName: 'prod' }));
+    const policy = await n.cf.send(
+      new CreateCachePolicyCommand({
+        CachePolicyConfig: {
+          Name: 'by-q',
+          MinTTL: 0,
+          DefaultTTL: 60,
+          MaxTTL: 300,
+          ParametersInCacheKeyAndForwardedToOrigin: {
+            EnableAcceptEncodingGzip: false,
+            HeadersConfig: { HeaderBehavior: 'none' },
+            CookiesConfig: { CookieBehavior: 'none' },
+            QueryStringsConfig: { QueryStringBehavior: 'whitelist', QueryStrings: { Quantity: 1, Items: ['q'] } },
+          },
+        },
+      }),
+    );
+    const dist = await createDistribution(n.cf, {
+      Origins: { Quantity: 1, Items: [{ Id: 'api', DomainName: `${api.id}.execute-api.us-east-1.amazonaws.com`, OriginPath: '/prod', CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'https-only' } }] },
+      DefaultCacheBehavior: { TargetOriginId: 'api', ViewerProtocolPolicy: 'allow-all', CachePolicyId: policy.CachePolicy!.Id! },
+    });
+    const a = await view(n.t, dist.id, '/?q=1&other=x');
+    assert.equal(a.status, 200, a.body);
+    assert.deepEqual(JSON.parse(a.body), { q: '1', other: '' });
+    assert.equal(a.headers.get('x-cache'), 'Miss from cloudfront');
+    const b = await view(n.t, dist.id, '/?q=1&other=y');
+    assert.equal(b.headers.get('x-cache'), 'Hit from cloudfront');
+    const c = await view(n.t, dist.id, '/?q=2');
+    assert.equal(c.headers.get('x-cache'), 'Miss from cloudfront');
+    assert.deepEqual(JSON.parse(c.body), { q: '2', other: '' });
+  });
+
   test('TTL expiry and revalidation on the injected clock: Hit with Age, then RefreshHit on a 304, then Miss on a change', async () => {
     const dist = await plain();
     version = 1;
