@@ -19,6 +19,9 @@
  * against a direct Invoke, its HTTP_PROXY route against the backend called directly, and its
  * JWT route against the open one, at c1 and c32 (see apigw-bench.ts).
  *
+ * CloudFront is not in the default run: `--only cdn` measures edge hits of a 1 KiB and a 100 KiB
+ * object at c32 against the bare ceiling (see cdn-bench.ts).
+ *
  * Start-up is first in the default run (a few seconds): launch → healthy for the bundle, tsc's
  * output and a bare server (see startup-bench.ts); `--only startup` runs it alone.
  *
@@ -36,6 +39,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { apigwPart } from './apigw-bench.js';
+import { cdnPart } from './cdn-bench.js';
 import { DDB_SHAPES, isApigw, isLambda, isS3, isSns, parseArgs, S3_SHAPES, SHAPES } from './args.js';
 import { ddbLargePart, ddbTable, printDdbTable } from './ddb-bench.js';
 import { lambdaPart, lambdaProfilePart } from './lambda-bench.js';
@@ -105,10 +109,11 @@ async function main(): Promise<void> {
     await lambdaPart(args, dir);
     await snsPart(args, dir);
     await apigwPart(args, dir);
+    await cdnPart(args, dir);
     if (args.large && sqs) await largePart(args, dir);
     if (args.large && ddb) await ddbLargePart(args, dir);
     if (args.profile) {
-      await profilePart({ ...args, profileShapes: args.profileShapes.filter((x) => !isS3(x) && !isLambda(x) && !isSns(x) && !isApigw(x)) }, dir);
+      await profilePart({ ...args, profileShapes: args.profileShapes.filter((x) => !isS3(x) && !isLambda(x) && !isSns(x) && !isApigw(x) && !x.startsWith('cdn-')) }, dir);
       await s3ProfilePart(args, dir);
       await lambdaProfilePart(args, dir);
       await snsProfilePart(args, dir);
