@@ -21,6 +21,8 @@
  *
  * WebSocket APIs are not in the default run: `--only websocket` (or `--only ws-ack`) measures
  * acknowledged delivery's durable messages/s against plain PostToConnection (see ws-ack-bench.ts).
+ * CloudFront is not in the default run: `--only cdn` measures edge hits of a 1 KiB and a 100 KiB
+ * object at c32 against the bare ceiling (see cdn-bench.ts).
  *
  * Start-up is first in the default run (a few seconds): launch → healthy for the bundle, tsc's
  * output and a bare server (see startup-bench.ts); `--only startup` runs it alone.
@@ -40,6 +42,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { apigwPart } from './apigw-bench.js';
 import { wsAckPart } from './ws-ack-bench.js';
+import { cdnPart } from './cdn-bench.js';
 import { DDB_SHAPES, isApigw, isLambda, isS3, isSns, parseArgs, S3_SHAPES, SHAPES } from './args.js';
 import { ddbLargePart, ddbTable, printDdbTable } from './ddb-bench.js';
 import { lambdaPart, lambdaProfilePart } from './lambda-bench.js';
@@ -110,10 +113,11 @@ async function main(): Promise<void> {
     await snsPart(args, dir);
     await apigwPart(args, dir);
     await wsAckPart(args, dir);
+    await cdnPart(args, dir);
     if (args.large && sqs) await largePart(args, dir);
     if (args.large && ddb) await ddbLargePart(args, dir);
     if (args.profile) {
-      await profilePart({ ...args, profileShapes: args.profileShapes.filter((x) => !isS3(x) && !isLambda(x) && !isSns(x) && !isApigw(x)) }, dir);
+      await profilePart({ ...args, profileShapes: args.profileShapes.filter((x) => !isS3(x) && !isLambda(x) && !isSns(x) && !isApigw(x) && !x.startsWith('cdn-')) }, dir);
       await s3ProfilePart(args, dir);
       await lambdaProfilePart(args, dir);
       await snsProfilePart(args, dir);

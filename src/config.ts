@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { delimiter, resolve } from 'node:path';
 import { parseCidrList } from './lib/outbound.js';
+import { parseEdgeList, type EdgeDefinition } from './services/cloudfront/edge/tiers.js';
 import type { Credentials } from './protocols/sigv4.js';
 
 export interface Config {
@@ -33,6 +34,13 @@ export interface Config {
   mailboxTtlSeconds: number;
   /** Acknowledged delivery: the most unacknowledged messages a client's mailbox holds. */
   mailboxCapacity: number;
+  /** CloudFront edge locations (`NAME:CONTINENT[:viewerMs[:shieldMs]]`, comma-separated); the default three when absent. */
+  cdnEdges?: EdgeDefinition[];
+  /** Simulated round trip from the regional edge cache to an origin, ms. */
+  cdnOriginLatencyMs?: number;
+  /** Each edge cache's bounds: bytes in memory and on disk. */
+  cdnCacheMemoryBytes?: number;
+  cdnCacheDiskBytes?: number;
 }
 
 export const DEFAULT_CREDENTIALS: Credentials = { accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' };
@@ -56,6 +64,10 @@ const FLAGS: Record<string, { env: string; takesValue: boolean }> = {
   'outbound-allow': { env: 'NIMBUS_OUTBOUND_ALLOW', takesValue: true },
   'mailbox-ttl': { env: 'NIMBUS_MAILBOX_TTL', takesValue: true },
   'mailbox-capacity': { env: 'NIMBUS_MAILBOX_CAPACITY', takesValue: true },
+  'cdn-edges': { env: 'NIMBUS_CDN_EDGES', takesValue: true },
+  'cdn-origin-latency': { env: 'NIMBUS_CDN_ORIGIN_LATENCY', takesValue: true },
+  'cdn-cache-memory-mb': { env: 'NIMBUS_CDN_CACHE_MEMORY_MB', takesValue: true },
+  'cdn-cache-disk-mb': { env: 'NIMBUS_CDN_CACHE_DISK_MB', takesValue: true },
 };
 
 /** Parses `--name value`, `--name=value` and boolean `--memory`. */
@@ -151,7 +163,20 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const functionIdleSeconds = wholeNumber(get('function-idle-timeout') ?? '600', 'function idle timeout (seconds)', 1, 86_400);
   const functionSandbox = (get('function-sandbox') ?? 'auto') as Config['functionSandbox'];
   if (!['auto', 'off', 'required'].includes(functionSandbox)) throw new ConfigError(`invalid function sandbox (auto, off or required): ${functionSandbox}`);
+  let cdnEdges: EdgeDefinition[] | undefined;
+  try {
+    cdnEdges = get('cdn-edges') ? parseEdgeList(get('cdn-edges')!) : undefined;
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  const cdnOriginLatency = get('cdn-origin-latency');
+  const cdnMemory = get('cdn-cache-memory-mb');
+  const cdnDisk = get('cdn-cache-disk-mb');
   return {
+    ...(cdnEdges ? { cdnEdges } : {}),
+    ...(cdnOriginLatency ? { cdnOriginLatencyMs: wholeNumber(cdnOriginLatency, 'CDN origin latency (ms)', 0, 60_000) } : {}),
+    ...(cdnMemory ? { cdnCacheMemoryBytes: wholeNumber(cdnMemory, 'CDN cache memory (MiB)', 1, 1_048_576) * 1024 * 1024 } : {}),
+    ...(cdnDisk ? { cdnCacheDiskBytes: wholeNumber(cdnDisk, 'CDN cache disk (MiB)', 0, 16_777_216) * 1024 * 1024 } : {}),
     host: get('host') ?? '127.0.0.1',
     port,
     dataDir: get('data-dir') ?? '.nimbus',

@@ -27,6 +27,11 @@ export interface RequestContext {
   accountId: string;
   /** An unsigned request, let through because its service decides on its own (bucket policies). */
   anonymous?: boolean;
+  /**
+   * The AWS service principal the request was signed as (a key Nimbus minted for itself, see
+   * `ServiceEnv.serviceCredentials`): `accountId` is then '' and policies naming the service decide.
+   */
+  principalService?: string;
   /** The client's address, for policy conditions. */
   sourceIp?: string;
   /** The request headers, for services whose operations read more than their declared members. */
@@ -90,6 +95,13 @@ export interface RestXmlProtocolSpec {
   subresources?: readonly string[];
   /** The error for a request naming a subresource no operation implements (S3: 501 NotImplemented). */
   notImplemented?(subresource: string): AwsError;
+  /**
+   * How errors are wrapped: S3's bare `<Error>` (the default), or `<ErrorResponse>` around
+   * `<Error><Type/><Code/><Message/></Error>` and `<RequestId>`, as CloudFront writes them.
+   */
+  errorEnvelope?: 'Error' | 'ErrorResponse';
+  /** The error for a body that is not well-formed XML (default: S3's MalformedXML). */
+  malformedBody?(): AwsError;
 }
 
 export interface RestJsonProtocolSpec {
@@ -132,6 +144,11 @@ export interface ServiceEnv {
   credentials?(accessKeyId: string): Credentials | undefined;
   /** A configured key pair of an account (function environments act as their account). */
   accountCredentials?(accountId: string): Credentials | undefined;
+  /**
+   * A key pair Nimbus mints (once per process, random, never written anywhere) to sign requests
+   * to itself as an AWS service principal, e.g. `cloudfront.amazonaws.com` for origin access control.
+   */
+  serviceCredentials?(principalService: string): Credentials;
 }
 
 export interface ServicePlugin {

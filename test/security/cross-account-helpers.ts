@@ -337,4 +337,16 @@ export const COVERAGE: Record<string, ServiceCoverage> = {
     rows: ['DescribeStream', 'GetShardIterator', 'GetRecords', 'ListStreams'],
     exempt: {},
   },
+  cloudfront: {
+    file: 'test/security/cross-account-cloudfront.test.ts',
+    rows: [
+      'GetDistribution', 'GetDistributionConfig', 'UpdateDistribution', 'DeleteDistribution', 'TagResource', 'UntagResource', 'ListTagsForResource',
+      'ListDistributions', 'CreateDistribution', 'CreateDistributionWithTags',
+      'GetCachePolicy', 'GetCachePolicyConfig', 'UpdateCachePolicy', 'DeleteCachePolicy', 'ListCachePolicies', 'CreateCachePolicy',
+      'GetOriginRequestPolicy', 'GetOriginRequestPolicyConfig', 'UpdateOriginRequestPolicy', 'DeleteOriginRequestPolicy', 'ListOriginRequestPolicies', 'CreateOriginRequestPolicy',
+      'GetResponseHeadersPolicy', 'GetResponseHeadersPolicyConfig', 'UpdateResponseHeadersPolicy', 'DeleteResponseHeadersPolicy', 'ListResponseHeadersPolicies',
+      'CreateResponseHeadersPolicy',
+    ],
+    exempt: {},
+  },
 };

@@ -35,7 +35,7 @@ function decode(ctx: RequestCtx): void {
     }
     const xml = route!.protocol === 'rest-xml';
     const decoded = decodeRestInput(match.target.input, { labels: match.labels, query, headers: req.headers, body, stream: req.stream }, xml ? restXmlBody : restJsonBody);
-    if (decoded.badBody) throw xml ? malformedXml() : service.restJson!.malformedBody();
+    if (decoded.badBody) throw xml ? (service.restXml?.malformedBody?.() ?? malformedXml()) : service.restJson!.malformedBody();
     if (decoded.violations.length) throw service.validationError(decoded.violations, match.name);
     return set(ctx, match.name, match.target, decoded.value);
   }

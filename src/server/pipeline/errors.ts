@@ -9,7 +9,7 @@ import { AwsError, InternalFailure } from '../../protocols/errors.js';
 import { encodeJsonError, jsonContentType } from '../../protocols/json.js';
 import { encodeQueryError } from '../../protocols/query.js';
 import { encodeRestJsonError } from '../../protocols/rest-json.js';
-import { encodeRestXmlError } from '../../protocols/rest-xml.js';
+import { encodeRestXmlError, encodeRestXmlErrorResponse } from '../../protocols/rest-xml.js';
 import type { ApiRequest, ApiResponse } from '../api.js';
 import type { Route } from '../router.js';
 import type { Step } from './context.js';
@@ -51,7 +51,13 @@ function encodeError(route: Route | undefined, e: unknown, req: ApiRequest, log:
   }
   if (route?.protocol === 'rest-xml') {
     // HEAD answers carry no body; the status says it all.
-    const body = req.method === 'HEAD' || err.status === 304 ? '' : encodeRestXmlError(err, req.requestId);
+    const spec = route.service.restXml;
+    const body =
+      req.method === 'HEAD' || err.status === 304
+        ? ''
+        : spec?.errorEnvelope === 'ErrorResponse'
+          ? encodeRestXmlErrorResponse(err, req.requestId, spec.xmlNamespace)
+          : encodeRestXmlError(err, req.requestId);
     // (Signature errors carry S3's names as their query code: SignatureDoesNotMatch, ...)
     return { status: err.status, headers: { ...err.responseHeaders(), ...(body ? { 'content-type': 'application/xml' } : {}) }, body };
   }

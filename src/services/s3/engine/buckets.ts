@@ -29,6 +29,12 @@ export interface Caller {
   accountId: string;
   region: string;
   anonymous?: boolean;
+  /**
+   * A service principal Nimbus signed as (CloudFront's origin access control): no account; the
+   * bucket policy must grant the service, and `x-nimbus-source-arn` / `x-nimbus-source-account`
+   * (signed headers) give `aws:SourceArn` / `aws:SourceAccount`.
+   */
+  principalService?: string;
   sourceIp?: string;
   headers?: Record<string, string | string[] | undefined>;
 }
@@ -161,17 +167,25 @@ export class Buckets {
   authorize(caller: Caller, name: string, access: Access): BucketRecord {
     const b = this.byName.get(name);
     if (!b) throw new NoSuchBucket(name);
-    const principal = caller.anonymous ? '*' : caller.accountId;
+    const service = caller.principalService;
+    const principal = service ? '' : caller.anonymous ? '*' : caller.accountId;
+    const header = (n: string) => (service && typeof caller.headers?.[n] === 'string' ? (caller.headers[n] as string) : undefined);
     const resource = access.key === undefined ? `arn:aws:s3:::${name}` : `arn:aws:s3:::${name}/${access.key}`;
     const forwarded = caller.headers?.['x-forwarded-proto'];
     const keys: ConditionKeys = {
       'aws:SourceIp': caller.sourceIp,
       'aws:SecureTransport': forwarded === 'https' ? 'true' : 'false',
-      'aws:PrincipalAccount': caller.anonymous ? undefined : caller.accountId,
+      'aws:PrincipalAccount': caller.anonymous || service ? undefined : caller.accountId,
+      ...(service ? { 'aws:SourceArn': header('x-nimbus-source-arn'), 'aws:SourceAccount': header('x-nimbus-source-account') } : {}),
       ...access.conditionKeys,
     };
-    const decision = policyDecision(b.policy, { principalAccount: principal, action: access.action, resource }, (c, unknown) => conditionsHold(c, keys, unknown));
+    const decision = policyDecision(b.policy, { principalAccount: principal, ...(service ? { principalService: service } : {}), action: access.action, resource }, (c, unknown) => conditionsHold(c, keys, unknown));
     if (decision === 'deny') throw new AccessDenied();
+    if (service) {
+      // A service is granted by the policy alone: ACLs name accounts and groups, not services.
+      if (decision === 'allow') return b;
+      throw new AccessDenied();
+    }
     const owner = !caller.anonymous && caller.accountId === b.account;
     if (owner) return b;
     const block = b.publicAccessBlock;
