@@ -11,6 +11,9 @@ import {
   CreateMultipartUploadCommand,
   DeleteBucketCommand,
   DeleteBucketCorsCommand,
+  DeleteBucketEncryptionCommand,
+  GetBucketEncryptionCommand,
+  PutBucketEncryptionCommand,
   DeleteBucketLifecycleCommand,
   DeleteBucketPolicyCommand,
   DeleteBucketTaggingCommand,
@@ -104,6 +107,9 @@ export const bucketCalls: Array<[string, S3Call, string?]> = [
   ['PutBucketWebsite', (c) => c.send(new PutBucketWebsiteCommand({ ...B, WebsiteConfiguration: { IndexDocument: { Suffix: 'secret.txt' } } }))],
   ['GetBucketWebsite', (c) => c.send(new GetBucketWebsiteCommand(B))],
   ['DeleteBucketWebsite', (c) => c.send(new DeleteBucketWebsiteCommand(B))],
+  ['PutBucketEncryption', (c) => c.send(new PutBucketEncryptionCommand({ ...B, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } }))],
+  ['GetBucketEncryption', (c) => c.send(new GetBucketEncryptionCommand(B))],
+  ['DeleteBucketEncryption', (c) => c.send(new DeleteBucketEncryptionCommand(B))],
 ];
 
 /** Each with, where an operation has more than one, what distinguishes the call. */
@@ -143,6 +149,9 @@ export async function ownerSetup(owner: S3Client, intruderAccount: string, intru
   await owner.send(new PutBucketCorsCommand({ ...B, CORSConfiguration: { CORSRules: [{ AllowedMethods: ['GET'], AllowedOrigins: ['https://owner.example'] }] } }));
   await owner.send(new PutBucketLifecycleConfigurationCommand({ ...B, LifecycleConfiguration: { Rules: [rule] } }));
   await owner.send(new PutBucketWebsiteCommand({ ...B, WebsiteConfiguration: { IndexDocument: { Suffix: 'index.html' } } }));
+  await owner.send(
+    new PutBucketEncryptionCommand({ ...B, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' }, BucketKeyEnabled: true }] } }),
+  );
   await owner.send(new PutObjectCommand({ ...O, Body: 'the secret', Tagging: 'class=secret' }));
   await owner.send(new PutObjectCommand({ ...B, Key: 'shared/readme.txt', Body: 'for the intruder' }));
   const upload = await owner.send(new CreateMultipartUploadCommand({ ...B, Key: 'big' }));
@@ -176,6 +185,7 @@ export async function s3Snapshot(owner: S3Client): Promise<unknown> {
     cors: (await owner.send(new GetBucketCorsCommand(B))).CORSRules,
     lifecycle: (await owner.send(new GetBucketLifecycleConfigurationCommand(B))).Rules,
     website: (await owner.send(new GetBucketWebsiteCommand(B))).IndexDocument,
+    encryption: (await owner.send(new GetBucketEncryptionCommand(B))).ServerSideEncryptionConfiguration?.Rules,
     notification: await owner.send(new GetBucketNotificationConfigurationCommand(B)).then((n) => [n.QueueConfigurations, n.TopicConfigurations, n.LambdaFunctionConfigurations]),
     acl: acl.Grants,
     objectAcl: objectAcl.Grants,
