@@ -13,6 +13,7 @@ import { BodyCrypto } from './engine/crypto.js';
 import { BucketSettings } from './engine/bucket-settings.js';
 import { sqliteS3SettingsRepo } from './repo-settings.sqlite.js';
 import { encryptionOperations } from './operations/encryption.js';
+import { objectLockOperations } from './operations/object-lock.js';
 import { corsHeaders, matchRule } from './engine/cors.js';
 import { accessOperations, objectAclOperations } from './operations/access.js';
 import { corsOperations } from './operations/cors.js';
@@ -107,11 +108,12 @@ export const createS3Service: ServiceFactory = async (env) => {
     signingName: 's3',
     restXml: { xmlNamespace: S3_NS, subresources: SUBRESOURCES, notImplemented: () => new NotImplemented() },
     operations: {
-      ...bucketOperations(buckets, { objects, multipart, tags: extrasRepo, notifications, website: websiteRepo }),
+      ...bucketOperations(buckets, { objects, multipart, tags: extrasRepo, notifications, website: websiteRepo }, settings),
       ...multipartOperations({ multipart, settings }),
       ...objectOperations(objects, buckets, objectRepo, settings),
       ...encryptionOperations({ buckets, settings }),
-      ...versioningOperations(buckets, objectRepo),
+      ...versioningOperations(buckets, objectRepo, settings),
+      ...objectLockOperations({ buckets, settings, objects }),
       ...accessOperations(buckets),
       ...objectAclOperations(buckets, objects),
       ...corsOperations(buckets),

@@ -11,7 +11,7 @@ import type { Clock } from '../../../lib/clock.js';
 import { CHECKSUM_ALGORITHMS, checksumHeaderName, createChecksum, toBase64, type ChecksumAlgorithm } from '../../../protocols/checksums.js';
 import { BlobNotFoundError, type BlobInfo, type BlobStore } from '../../../store/blobs.js';
 import { InvalidArgument, InvalidRequest, NoSuchKey, PreconditionFailed } from '../errors.js';
-import type { ObjectRecord, ObjectSse } from '../repo.js';
+import type { ObjectLock, ObjectRecord, ObjectSse } from '../repo.js';
 import { checkRead } from './sse.js';
 import { INLINE_MAX_BYTES } from './uploads.js';
 import type { Caller } from './buckets.js';
@@ -46,6 +46,8 @@ export interface CopyInput {
   changesAttributes: boolean;
   /** The copy's encryption (the request's, else the destination bucket's default, else SSE-S3). */
   sse?: ObjectSse;
+  /** The copy's object lock (the request's, else the destination bucket's default retention). */
+  lock?: ObjectLock;
 }
 
 export interface CopyDeps {
@@ -108,6 +110,7 @@ export async function copyObject(deps: CopyDeps, caller: Caller, input: CopyInpu
       tags: tags ?? src.tags,
       ...(inline ? { body: inline } : {}),
       sse: input.sse ?? { algorithm: 'AES256' },
+      ...(input.lock ? { lock: input.lock } : {}),
     };
     return deps.objects.commit(caller, record, { ifMatch: input.ifMatch, ifNoneMatch: input.ifNoneMatch }, 'Copy');
   }

@@ -107,6 +107,11 @@ export class Multipart {
 
   constructor(private readonly d: MultipartDeps) {}
 
+  /** The time on the injected clock (object lock retention dates are judged on it). */
+  now(): number {
+    return this.d.clock.now();
+  }
+
   /** The bucket's record (no access check: the operation's answer about KMS key ARNs needs its account and region). */
   bucketOf(bucket: string) {
     return this.d.buckets.find(bucket);
@@ -116,7 +121,8 @@ export class Multipart {
     checkKeyLength(input.key);
     const put = { action: 's3:PutObject', key: input.key };
     this.d.buckets.authorize(caller, input.bucket, put);
-    const upload = { ...input, uploadId: this.d.ids.token(48), account: caller.accountId, initiated: this.d.clock.now() };
+    const { lock, ...rest } = input;
+    const upload = { ...rest, ...(lock ? { lock } : {}), uploadId: this.d.ids.token(48), account: caller.accountId, initiated: this.d.clock.now() };
     const seq = await this.d.store.write((tx) => {
       this.d.buckets.authorize(caller, input.bucket, put);
       return this.d.repo.insertUpload(tx, upload);

@@ -17,6 +17,7 @@ import { BucketNotEmpty, InvalidRange, KeyTooLongError, NoSuchKey, NoSuchVersion
 import type { ObjectLock, ObjectRecord, ObjectSse, S3ObjectRepo } from '../repo.js';
 import type { BodyCrypto } from './crypto.js';
 import { checkRead, type Headers } from './sse.js';
+import { checkDeletable } from './object-lock.js';
 import type { Buckets, Caller } from './buckets.js';
 import type { ObjectEvent } from './notifications.js';
 import { receiveBody, type UploadHeaders } from './uploads.js';
@@ -84,7 +85,7 @@ export class Objects {
     private readonly buckets: Buckets,
     private readonly blobs: BlobStore,
     private readonly store: Store,
-    private readonly clock: Clock,
+    readonly clock: Clock,
     private readonly log: Logger,
     /** Seals every new body at rest (engine/crypto.ts). */
     readonly crypto: BodyCrypto,
@@ -267,12 +268,15 @@ export class Objects {
    * DELETE. Without a version id: removes the object (unversioned bucket) or inserts a delete
    * marker (versioned). With one: removes that version or marker for good.
    */
-  async delete(caller: Caller, bucket: string, key: string, versionId?: string): Promise<DeleteResult> {
+  async delete(caller: Caller, bucket: string, key: string, versionId?: string, bypassGovernance = false): Promise<DeleteResult> {
     const action = versionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion';
     let removed: string[] = [];
     const result = await this.store.write(async (tx): Promise<DeleteResult> => {
       const b = this.buckets.authorize(caller, bucket, { action, key });
       if (versionId !== undefined) {
+        // A locked version is not removed (a delete marker on top of it always may be added).
+        const v = await findVersion(this.repo, bucket, key, versionId, tx);
+        if (v && !v.deleteMarker && v.lock) checkDeletable(v.lock, this.clock.now(), bypassGovernance && this.mayBypass(caller, bucket, key));
         const r = await removeVersion(tx, this.repo, bucket, key, versionId);
         removed = r.removed;
         await this.events?.record(tx, caller, { name: 'ObjectRemoved:Delete', bucket, key, versionId });
@@ -294,6 +298,16 @@ export class Objects {
     this.events?.kick();
     for (const id of removed) await this.removeBlob(id);
     return result;
+  }
+
+  /** Whether the caller may lift GOVERNANCE retention (s3:BypassGovernanceRetention). */
+  mayBypass(caller: Caller, bucket: string, key: string): boolean {
+    try {
+      this.buckets.authorize(caller, bucket, { action: 's3:BypassGovernanceRetention', key });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Refuses to delete a bucket that still holds objects (inside the deletion's write). */

@@ -21,6 +21,7 @@ import type { ChecksumType, PartRecord, UploadRecord } from '../repo-multipart.j
 import { S3_NS } from './buckets.js';
 import type { BucketSettings } from '../engine/bucket-settings.js';
 import { chooseSse, sseHeaders } from '../engine/sse.js';
+import { lockForWrite } from '../engine/object-lock.js';
 import { sseMembers, sseOutput } from './object-extras.js';
 import { CHECKSUM_ELEMENTS, checksumEntries, checksumMembers } from './checksums.js';
 import { allHeaders, bodyStream, CHECKSUM_TYPES, commonPrefixes, ENCODING_TYPES, OBJECT_CANNED_ACLS, owner, writeOptions } from './shapes.js';
@@ -85,6 +86,7 @@ export function multipartOperations(deps: { multipart: Multipart; settings: Buck
           tags,
           ...checksumChoice(input.ChecksumAlgorithm, input.ChecksumType),
           sse,
+          lock: lockForWrite(all, settings.get(input.Bucket), multipart.now()),
         });
         return { Bucket: u.bucket, Key: u.key, UploadId: u.uploadId, ChecksumAlgorithm: u.checksumAlgorithm, ChecksumType: u.checksumType, ...sseMembers(u) };
       },

@@ -17,6 +17,7 @@ import { checkTags, tagSet, type TagList } from '../engine/tagging.js';
 import { versionIdOf } from '../engine/versions.js';
 import type { BucketSettings } from '../engine/bucket-settings.js';
 import { chooseSse, sseHeaders } from '../engine/sse.js';
+import { lockForWrite } from '../engine/object-lock.js';
 import { ownerOf } from './objects.js';
 import { InvalidArgument, MalformedXML, MissingRequestBody, NoSuchBucket } from '../errors.js';
 import { checksumElements, checksumMembers } from './checksums.js';
@@ -87,6 +88,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
       handler: async (input, ctx) => {
         const all = input.AllHeaders ?? {};
         const { sse } = chooseSse(all, deps.settings.get(input.Bucket)?.encryption, ownerOf(buckets, input.Bucket, ctx));
+        const lock = lockForWrite(all, deps.settings.get(input.Bucket), deps.clock.now());
         const record = await copyObject(deps, ctx, {
           bucket: input.Bucket,
           key: input.Key,
@@ -109,6 +111,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
             (h) => all[h] !== undefined,
           ),
           sse,
+          ...(lock ? { lock } : {}),
         });
         return { ...sseMembers(record), CopyObjectResult: { ETag: record.etag, LastModified: new Date(record.lastModified).toISOString(), ...checksumElements(record) } };
       },
@@ -127,6 +130,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         ),
         Body: rawBody,
         AllHeaders: allHeaders,
+        BypassGovernanceRetention: inHeader(boolean(), 'x-amz-bypass-governance-retention'),
       }),
       output: structure({
         Deleted: list(structure({ Key: string(), VersionId: string(), DeleteMarker: boolean(), DeleteMarkerVersionId: string() }), { flattened: true }),
@@ -151,7 +155,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
             try {
               // As DeleteObject: a version id removes that version (one that does not exist is
               // reported as deleted, as S3 does); none adds a delete marker in a versioned bucket.
-              const r = await objects.delete(ctx, input.Bucket, Key, VersionId);
+              const r = await objects.delete(ctx, input.Bucket, Key, VersionId, input.BypassGovernanceRetention === true);
               return {
                 Key,
                 VersionId,

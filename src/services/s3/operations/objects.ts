@@ -18,6 +18,7 @@ import type { Buckets } from '../engine/buckets.js';
 import { checksumHeaders } from '../engine/checksums.js';
 import type { BucketSettings } from '../engine/bucket-settings.js';
 import { chooseSse, sseHeaders } from '../engine/sse.js';
+import { lockForWrite, lockHeaders } from '../engine/object-lock.js';
 import { allHeaders, bodyStream, commonPrefixes, ENCODING_TYPES, isPublicAcl, OBJECT_CANNED_ACLS, owner, writeOptions, type ObjectCannedAcl } from './shapes.js';
 
 /** Standard content headers stored with an object and returned on GET/HEAD. */
@@ -48,7 +49,7 @@ function objectHeaders(r: ObjectRecord, read: ObjectRead, query: URLSearchParams
   if (withChecksums && !read.range) Object.assign(h, r.checksums);
   if (query) for (const [param, header] of Object.entries(OVERRIDES)) if (query.has(param)) h[header] = query.get(param)!;
   if (read.versioned) h['x-amz-version-id'] = versionIdOf(r);
-  Object.assign(h, sseHeaders(r.sse));
+  Object.assign(h, sseHeaders(r.sse), lockHeaders(r.lock));
   if (read.range) {
     h['content-range'] = `bytes ${read.range.start}-${read.range.end}/${r.size}`;
     h['content-length'] = String(read.range.end - read.range.start + 1);
@@ -111,6 +112,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
         // A bad tag set, or bad encryption headers, are refused before the body is read.
         const tags = input.Tagging === undefined ? undefined : parseTaggingHeader(input.Tagging);
         const { sse } = chooseSse(all, settings.get(input.Bucket)?.encryption, ownerOf(buckets, input.Bucket, ctx));
+        const lock = lockForWrite(all, settings.get(input.Bucket), objects.clock.now());
         const record = await objects.put(
           ctx,
           {
@@ -129,6 +131,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
             tags,
             ...(input.ACL !== undefined && input.ACL !== 'private' ? { acl: allowedObjectAcl(buckets, input.Bucket, input.ACL) } : {}),
             sse,
+            ...(lock ? { lock } : {}),
           },
           ctx.payload,
         );
@@ -153,10 +156,15 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
     }),
     DeleteObject: defineOperation({
       http: { method: 'DELETE', uri: '/{Bucket}/{Key+}', code: 204 },
-      input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key'), VersionId: inQuery(string(), 'versionId') }),
+      input: structure({
+        Bucket: inUri('Bucket'),
+        Key: inUri('Key'),
+        VersionId: inQuery(string(), 'versionId'),
+        BypassGovernanceRetention: inHeader(boolean(), 'x-amz-bypass-governance-retention'),
+      }),
       output: structure({ DeleteMarker: inHeader(boolean(), 'x-amz-delete-marker'), VersionId: inHeader(string(), 'x-amz-version-id') }),
       handler: async (input, ctx) => {
-        const r = await objects.delete(ctx, input.Bucket, input.Key, input.VersionId);
+        const r = await objects.delete(ctx, input.Bucket, input.Key, input.VersionId, input.BypassGovernanceRetention === true);
         return { DeleteMarker: r.deleteMarker, VersionId: r.versionId };
       },
     }),

@@ -16,6 +16,7 @@ import type { BlobInfo, BlobStore } from '../../../store/blobs.js';
 import type { BodyCrypto } from '../engine/crypto.js';
 import type { BucketSettings } from '../engine/bucket-settings.js';
 import { chooseSse, sseHeaders } from '../engine/sse.js';
+import { lockForWrite } from '../engine/object-lock.js';
 import { BlobTooLargeError } from '../../../store/blobs.js';
 import type { Operation, RequestContext } from '../../service.js';
 import { AwsError } from '../../../protocols/errors.js';
@@ -163,6 +164,7 @@ export function postObjectOperations(deps: PostObjectDeps): Record<string, Opera
         const max = Math.min(range?.max ?? MAX_PUT_BYTES, MAX_PUT_BYTES);
         // The form's x-amz-server-side-encryption* fields, else the bucket's default, else SSE-S3.
         const { sse } = chooseSse(Object.fromEntries(fields), deps.settings.get(bucket)?.encryption, { account: buckets.find(bucket)!.account, region: buckets.find(bucket)!.region });
+        const lock = lockForWrite(Object.fromEntries(fields), deps.settings.get(bucket), deps.clock.now());
         const { blob, inline } = await receiveFile(blobs, file, max, objects.crypto);
         if (range && blob.size < range.min) {
           if (!inline) await blobs.remove(blob.id);
@@ -182,6 +184,7 @@ export function postObjectOperations(deps: PostObjectDeps): Record<string, Opera
           ...(inline ? { body: inline } : {}),
           sse,
         };
+        if (lock) record.lock = lock;
         const committed = await objects.commit(caller, record, {}, 'Post');
         return answer(ctx, fields, committed, buckets.find(bucket)?.versioning !== undefined);
       },
