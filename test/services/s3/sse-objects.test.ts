@@ -29,6 +29,7 @@ import { rejectsWith } from '../../helpers/sqs.js';
 import { startTestNimbus, type TestNimbus } from '../../helpers/nimbus.js';
 import { s3Client, signedS3Fetch } from '../../helpers/s3.js';
 import { BodyCrypto, CHUNK, MASTER_KEY_FILE } from '../../../src/services/s3/engine/crypto.js';
+import { BlobStore } from '../../../src/store/blobs.js';
 
 const KEY = randomBytes(32);
 const OTHER = randomBytes(32);
@@ -345,6 +346,40 @@ describe('S3 bodies at rest', () => {
       await t.stop();
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('sealed streams: any split of the upload, any range of the read', async () => {
+    const blobs = new BlobStore({ memory: true });
+    try {
+      const crypto = BodyCrypto.withKey(randomBytes(32));
+      for (const size of [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK, 2 * 1024 * 1024 + 77]) {
+        const plain = randomBytes(size);
+        // Pieces of odd sizes, as a socket hands them over.
+        const pieces: Buffer[] = [];
+        for (let at = 0, i = 0; at < size; i++) {
+          const n = [1, 700, 16_384, 65_535, 100_000][i % 5]!;
+          pieces.push(plain.subarray(at, at + n));
+          at += n;
+        }
+        const info = await crypto.writeSealed(blobs, pieces, { expectedSize: size });
+        assert.equal(info.size, size);
+        assert.ok(info.md5.equals(createHash('md5').update(plain).digest()));
+        const read = async (range?: { start: number; end: number }) => {
+          const parts: Buffer[] = [];
+          for await (const c of await crypto.openSealed(blobs, info.id, size, range)) parts.push(c as Buffer);
+          return Buffer.concat(parts);
+        };
+        assert.ok((await read()).equals(plain), `whole ${size}`);
+        for (const [a, b] of [[0, 0], [CHUNK - 1, CHUNK], [5, size - 2], [size - 1, size - 1], [1024 * 1024 - 3, 1024 * 1024 + CHUNK + 9]]) {
+          if (a! < 0 || a! >= size || b! >= size || b! < a!) continue;
+          assert.ok((await read({ start: a!, end: b! })).equals(plain.subarray(a!, b! + 1)), `${size} bytes=${a}-${b}`);
+        }
+      }
+      await assert.rejects(crypto.writeSealed(blobs, [randomBytes(10)], { expectedSize: 11 }));
+      await assert.rejects(crypto.writeSealed(blobs, [randomBytes(10)], { maxBytes: 9 }));
+    } finally {
+      await blobs.close();
     }
   });
 

@@ -161,8 +161,13 @@ export class BodyCrypto {
     const { key, header } = this.newHeader();
     const out: Buffer[] = [header];
     const count = Math.ceil(plain.length / CHUNK);
-    for (let i = 0; i < count; i++) out.push(sealChunk(key, i, plain.subarray(i * CHUNK, (i + 1) * CHUNK), i === count - 1));
-    return Buffer.concat(out);
+    let total = header.length;
+    for (let i = 0; i < count; i++) {
+      const [body, tag] = sealChunk(key, i, plain.subarray(i * CHUNK, (i + 1) * CHUNK), i === count - 1);
+      out.push(body, tag);
+      total += body.length + tag.length;
+    }
+    return Buffer.concat(out, total);
   }
 
   /** An inline sealed body's plaintext (or the inclusive range of it). */
@@ -195,27 +200,40 @@ export class BodyCrypto {
   private async *sealChunks(source: AsyncIterable<Buffer | Uint8Array> | Iterable<Buffer>, tap: PlainTap): AsyncGenerator<Buffer> {
     const { key, header } = this.newHeader();
     yield header;
-    let pending: Buffer[] = [];
+    // Bytes received and not yet sealed, as they came (never concatenated: the cipher takes pieces).
+    const parts: Buffer[] = [];
     let have = 0;
     let index = 0;
+    function* seal(n: number, final: boolean): Generator<Buffer> {
+      const c = createCipheriv('aes-256-gcm', key, nonce(index));
+      c.setAAD(aad(index, final));
+      for (let left = n; left > 0; ) {
+        const p = parts[0]!;
+        if (p.length <= left) {
+          parts.shift();
+          left -= p.length;
+          yield c.update(p);
+        } else {
+          parts[0] = p.subarray(left);
+          yield c.update(p.subarray(0, left));
+          left = 0;
+        }
+      }
+      c.final();
+      yield c.getAuthTag();
+      have -= n;
+      index++;
+    }
     for await (const chunk of source) {
       const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       tap.update(b);
-      pending.push(b);
+      parts.push(b);
       have += b.length;
       // A full chunk goes out once more data follows it: the last chunk must be known as last.
-      if (have > CHUNK) {
-        let all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, have);
-        while (all.length > CHUNK) {
-          yield sealChunk(key, index++, all.subarray(0, CHUNK), false);
-          all = all.subarray(CHUNK);
-        }
-        pending = [all];
-        have = all.length;
-      }
+      while (have > CHUNK) yield* seal(CHUNK, false);
     }
     tap.end();
-    if (have > 0) yield sealChunk(key, index, pending.length === 1 ? pending[0]! : Buffer.concat(pending, have), true);
+    if (have > 0) yield* seal(have, true);
   }
 
   /**
@@ -266,46 +284,61 @@ export class BodyCrypto {
     length: number,
   ): AsyncGenerator<Buffer> {
     let key = knownKey;
-    let pending: Buffer[] = [];
-    let have = 0;
     let index = first;
     let left = length;
+    // The start of a chunk cut by a read boundary; whole chunks are sliced from reads, not copied.
+    let carry: Buffer | undefined;
     const need = () => (key ? Math.min(CHUNK, size - index * CHUNK) + TAG : HEADER_BYTES);
-    for await (const c of cipher) {
-      pending.push(c);
-      have += c.length;
-      if (have < need()) continue;
-      let all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, have);
-      while (index <= last && all.length >= need()) {
-        const n = need();
-        if (!key) {
-          key = this.unwrap(all.subarray(0, n));
-        } else {
-          let plain = openChunk(key, index, all.subarray(0, n), index === count - 1);
-          if (skip) {
-            plain = plain.subarray(skip);
-            skip = 0;
-          }
-          if (plain.length > left) plain = plain.subarray(0, left);
-          left -= plain.length;
-          if (plain.length) yield plain;
-          index++;
-        }
-        all = all.subarray(n);
+    const take = (whole: Buffer): Buffer | undefined => {
+      if (!key) {
+        key = this.unwrap(whole);
+        return undefined;
       }
-      pending = all.length ? [all] : [];
-      have = all.length;
+      let plain = openChunk(key, index, whole, index === count - 1);
+      index++;
+      if (skip) {
+        plain = plain.subarray(skip);
+        skip = 0;
+      }
+      if (plain.length > left) plain = plain.subarray(0, left);
+      left -= plain.length;
+      return plain.length ? plain : undefined;
+    };
+    for await (const read of cipher) {
+      let c = read;
+      while (c.length > 0 && index <= last) {
+        const n = need();
+        let whole: Buffer;
+        if (carry) {
+          const want = n - carry.length;
+          if (c.length < want) {
+            carry = Buffer.concat([carry, c]);
+            break;
+          }
+          whole = Buffer.concat([carry, c.subarray(0, want)], n);
+          carry = undefined;
+          c = c.subarray(want);
+        } else if (c.length >= n) {
+          whole = c.subarray(0, n);
+          c = c.subarray(n);
+        } else {
+          carry = c;
+          break;
+        }
+        const plain = take(whole);
+        if (plain) yield plain;
+      }
     }
     if (left > 0) throw new SealedBodyError('the sealed body is shorter than its record says');
   }
 }
 
-function sealChunk(key: Buffer, index: number, plain: Buffer, final: boolean): Buffer {
+function sealChunk(key: Buffer, index: number, plain: Buffer, final: boolean): [Buffer, Buffer] {
   const c = createCipheriv('aes-256-gcm', key, nonce(index));
   c.setAAD(aad(index, final));
   const body = c.update(plain);
   c.final();
-  return Buffer.concat([body, c.getAuthTag()], body.length + TAG);
+  return [body, c.getAuthTag()];
 }
 
 function openChunk(key: Buffer, index: number, sealed: Buffer, final: boolean): Buffer {
