@@ -29,6 +29,10 @@ export interface Config {
   outboundDeny: string[];
   /** CIDR blocks allowed even when denied (by default or by outboundDeny). */
   outboundAllow: string[];
+  /** Acknowledged delivery (WebSocket APIs): how long a message waits for its acknowledgement (seconds). */
+  mailboxTtlSeconds: number;
+  /** Acknowledged delivery: the most unacknowledged messages a client's mailbox holds. */
+  mailboxCapacity: number;
 }
 
 export const DEFAULT_CREDENTIALS: Credentials = { accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' };
@@ -50,6 +54,8 @@ const FLAGS: Record<string, { env: string; takesValue: boolean }> = {
   'function-sandbox': { env: 'NIMBUS_FUNCTION_SANDBOX', takesValue: true },
   'outbound-deny': { env: 'NIMBUS_OUTBOUND_DENY', takesValue: true },
   'outbound-allow': { env: 'NIMBUS_OUTBOUND_ALLOW', takesValue: true },
+  'mailbox-ttl': { env: 'NIMBUS_MAILBOX_TTL', takesValue: true },
+  'mailbox-capacity': { env: 'NIMBUS_MAILBOX_CAPACITY', takesValue: true },
 };
 
 /** Parses `--name value`, `--name=value` and boolean `--memory`. */
@@ -159,6 +165,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     functionSandbox,
     outboundDeny: cidrs('outbound-deny'),
     outboundAllow: cidrs('outbound-allow'),
+    mailboxTtlSeconds: wholeNumber(get('mailbox-ttl') ?? '86400', 'mailbox TTL (seconds)', 1, 14 * 86_400),
+    mailboxCapacity: wholeNumber(get('mailbox-capacity') ?? '10000', 'mailbox capacity (messages)', 1, 1_000_000),
     hotReloadRoots: (get('hot-reload-roots') ?? process.cwd()).split(delimiter).filter(Boolean).map((d) => resolve(d)),
   };
 }
