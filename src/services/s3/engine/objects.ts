@@ -14,7 +14,10 @@ import { BlobRangeError } from '../../../store/blobs.js';
 import type { Store, Tx } from '../../../store/store.js';
 import type { RequestContext } from '../../service.js';
 import { BucketNotEmpty, InvalidRange, KeyTooLongError, NoSuchKey, NoSuchVersion, NotFound, NotModified, PreconditionFailed } from '../errors.js';
-import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
+import type { ObjectLock, ObjectRecord, ObjectSse, S3ObjectRepo } from '../repo.js';
+import type { BodyCrypto } from './crypto.js';
+import { checkRead, type Headers } from './sse.js';
+import { checkDeletable } from './object-lock.js';
 import type { Buckets, Caller } from './buckets.js';
 import type { ObjectEvent } from './notifications.js';
 import { receiveBody, type UploadHeaders } from './uploads.js';
@@ -31,6 +34,10 @@ export interface PutInput extends UploadHeaders {
   tags?: Record<string, string>;
   /** A canned ACL other than private. */
   acl?: string;
+  /** The object's encryption (chosen by the operation: the request's, the bucket's default, SSE-S3). */
+  sse?: ObjectSse;
+  /** Object lock retention and legal hold for the new version. */
+  lock?: ObjectLock;
 }
 
 export interface Conditions {
@@ -78,14 +85,16 @@ export class Objects {
     private readonly buckets: Buckets,
     private readonly blobs: BlobStore,
     private readonly store: Store,
-    private readonly clock: Clock,
+    readonly clock: Clock,
     private readonly log: Logger,
+    /** Seals every new body at rest (engine/crypto.ts). */
+    readonly crypto: BodyCrypto,
   ) {}
 
   async put(caller: Caller, input: PutInput, payload: RequestContext['payload']): Promise<ObjectRecord> {
     checkKeyLength(input.key);
     this.buckets.authorize(caller, input.bucket, { action: 's3:PutObject', key: input.key });
-    const { blob, checksums, inline } = await receiveBody(this.blobs, input.body, input, payload);
+    const { blob, checksums, inline } = await receiveBody(this.blobs, input.body, input, payload, undefined, undefined, this.crypto);
     const record: ObjectRecord = {
       bucket: input.bucket,
       key: input.key,
@@ -99,6 +108,8 @@ export class Objects {
       tags: input.tags ?? {},
       ...(inline ? { body: inline } : {}),
       ...(input.acl ? { acl: input.acl } : {}),
+      sse: input.sse ?? { algorithm: 'AES256' },
+      ...(input.lock ? { lock: input.lock } : {}),
     };
     return this.commit(caller, record, { ifNoneMatch: input.ifNoneMatch, ifMatch: input.ifMatch });
   }
@@ -216,7 +227,7 @@ export class Objects {
     caller: Caller,
     bucket: string,
     key: string,
-    opts: { head: boolean; range?: string; conditions: Conditions; versionId?: string },
+    opts: { head: boolean; range?: string; conditions: Conditions; versionId?: string; sse?: Headers; copySource?: boolean },
   ): Promise<ObjectRead> {
     const action = opts.versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion';
     let record: ObjectRecord;
@@ -229,15 +240,11 @@ export class Objects {
     }
     const versioned = this.buckets.find(bucket)?.versioning !== undefined || record.versionId !== undefined;
     checkConditions(record, opts.conditions);
+    checkRead(record, opts.sse ?? {}, opts.copySource);
     const range = opts.range === undefined ? undefined : parseRange(opts.range, record.size);
     if (opts.head) return { record, range, versioned };
     try {
-      if (record.body) {
-        const bytes = range ? record.body.subarray(range.start, range.end + 1) : record.body;
-        return { record, stream: bytes, range, versioned };
-      }
-      const opened = await this.blobs.open(record.blobId, range);
-      return { record, stream: opened.stream, range, versioned };
+      return { record, stream: await this.openBody(record, range), range, versioned };
     } catch (e) {
       if (e instanceof BlobRangeError) throw InvalidRange(opts.range!, record.size);
       throw e;
@@ -245,15 +252,31 @@ export class Objects {
   }
 
   /**
+   * An object's plaintext body, or the inclusive range of it (already checked against its size):
+   * a sealed body is decrypted chunk by chunk, a body stored before encryption is read as it is.
+   */
+  async openBody(record: ObjectRecord, range?: { start: number; end: number }): Promise<Readable | Buffer> {
+    if (record.body) {
+      if (record.sse) return this.crypto.openBuffer(record.body, record.size, range);
+      return range ? record.body.subarray(range.start, range.end + 1) : record.body;
+    }
+    if (record.sse) return this.crypto.openSealed(this.blobs, record.blobId, record.size, range);
+    return (await this.blobs.open(record.blobId, range)).stream;
+  }
+
+  /**
    * DELETE. Without a version id: removes the object (unversioned bucket) or inserts a delete
    * marker (versioned). With one: removes that version or marker for good.
    */
-  async delete(caller: Caller, bucket: string, key: string, versionId?: string): Promise<DeleteResult> {
+  async delete(caller: Caller, bucket: string, key: string, versionId?: string, bypassGovernance = false): Promise<DeleteResult> {
     const action = versionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion';
     let removed: string[] = [];
     const result = await this.store.write(async (tx): Promise<DeleteResult> => {
       const b = this.buckets.authorize(caller, bucket, { action, key });
       if (versionId !== undefined) {
+        // A locked version is not removed (a delete marker on top of it always may be added).
+        const v = await findVersion(this.repo, bucket, key, versionId, tx);
+        if (v && !v.deleteMarker && v.lock) checkDeletable(v.lock, this.clock.now(), bypassGovernance && this.mayBypass(caller, bucket, key));
         const r = await removeVersion(tx, this.repo, bucket, key, versionId);
         removed = r.removed;
         await this.events?.record(tx, caller, { name: 'ObjectRemoved:Delete', bucket, key, versionId });
@@ -275,6 +298,16 @@ export class Objects {
     this.events?.kick();
     for (const id of removed) await this.removeBlob(id);
     return result;
+  }
+
+  /** Whether the caller may lift GOVERNANCE retention (s3:BypassGovernanceRetention). */
+  mayBypass(caller: Caller, bucket: string, key: string): boolean {
+    try {
+      this.buckets.authorize(caller, bucket, { action: 's3:BypassGovernanceRetention', key });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Refuses to delete a bucket that still holds objects (inside the deletion's write). */

@@ -15,6 +15,10 @@ import type { ObjectRecord } from '../repo.js';
 import type { Objects } from '../engine/objects.js';
 import { checkTags, tagSet, type TagList } from '../engine/tagging.js';
 import { versionIdOf } from '../engine/versions.js';
+import type { BucketSettings } from '../engine/bucket-settings.js';
+import { chooseSse, sseHeaders } from '../engine/sse.js';
+import { lockForWrite } from '../engine/object-lock.js';
+import { ownerOf } from './objects.js';
 import { InvalidArgument, MalformedXML, MissingRequestBody, NoSuchBucket } from '../errors.js';
 import { checksumElements, checksumMembers } from './checksums.js';
 import { allHeaders, DIRECTIVES, OBJECT_ATTRIBUTES, rawBody, writeOptions } from './shapes.js';
@@ -24,6 +28,8 @@ export interface ObjectExtrasDeps {
   buckets: Buckets;
   blobs: BlobStore;
   clock: Clock;
+  /** The destination bucket's default encryption. */
+  settings: BucketSettings;
 }
 
 /** S3's limit on keys in one DeleteObjects request. */
@@ -77,9 +83,12 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
       }),
       output: structure({
         CopyObjectResult: inPayload(structure({ ETag: string(), LastModified: string(), ...checksumShape }), 'CopyObjectResult'),
+        ...sseOutput,
       }),
       handler: async (input, ctx) => {
         const all = input.AllHeaders ?? {};
+        const { sse } = chooseSse(all, deps.settings.get(input.Bucket)?.encryption, ownerOf(buckets, input.Bucket, ctx));
+        const lock = lockForWrite(all, deps.settings.get(input.Bucket), deps.clock.now());
         const record = await copyObject(deps, ctx, {
           bucket: input.Bucket,
           key: input.Key,
@@ -98,9 +107,13 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
           headers: all,
           metadata: input.Metadata ?? {},
           checksumAlgorithm: input.ChecksumAlgorithm,
-          changesAttributes: ['x-amz-storage-class', 'x-amz-website-redirect-location', 'x-amz-server-side-encryption'].some((h) => all[h] !== undefined),
+          changesAttributes: ['x-amz-storage-class', 'x-amz-website-redirect-location', 'x-amz-server-side-encryption', 'x-amz-server-side-encryption-customer-algorithm'].some(
+            (h) => all[h] !== undefined,
+          ),
+          sse,
+          ...(lock ? { lock } : {}),
         });
-        return { CopyObjectResult: { ETag: record.etag, LastModified: new Date(record.lastModified).toISOString(), ...checksumElements(record) } };
+        return { ...sseMembers(record), CopyObjectResult: { ETag: record.etag, LastModified: new Date(record.lastModified).toISOString(), ...checksumElements(record) } };
       },
     }),
 
@@ -117,6 +130,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         ),
         Body: rawBody,
         AllHeaders: allHeaders,
+        BypassGovernanceRetention: inHeader(boolean(), 'x-amz-bypass-governance-retention'),
       }),
       output: structure({
         Deleted: list(structure({ Key: string(), VersionId: string(), DeleteMarker: boolean(), DeleteMarkerVersionId: string() }), { flattened: true }),
@@ -141,7 +155,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
             try {
               // As DeleteObject: a version id removes that version (one that does not exist is
               // reported as deleted, as S3 does); none adds a delete marker in a versioned bucket.
-              const r = await objects.delete(ctx, input.Bucket, Key, VersionId);
+              const r = await objects.delete(ctx, input.Bucket, Key, VersionId, input.BypassGovernanceRetention === true);
               return {
                 Key,
                 VersionId,
@@ -234,5 +248,25 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         };
       },
     }),
+  };
+}
+
+/** The encryption headers of an answer about a new object, as output members (CopyObject, multipart). */
+export const sseOutput = {
+  ServerSideEncryption: inHeader(string(), 'x-amz-server-side-encryption'),
+  SSEKMSKeyId: inHeader(string(), 'x-amz-server-side-encryption-aws-kms-key-id'),
+  BucketKeyEnabled: inHeader(string(), 'x-amz-server-side-encryption-bucket-key-enabled'),
+  SSECustomerAlgorithm: inHeader(string(), 'x-amz-server-side-encryption-customer-algorithm'),
+  SSECustomerKeyMD5: inHeader(string(), 'x-amz-server-side-encryption-customer-key-md5'),
+};
+
+export function sseMembers(r: { sse?: ObjectRecord['sse'] }): Record<string, string | undefined> {
+  const h = sseHeaders(r.sse);
+  return {
+    ServerSideEncryption: h['x-amz-server-side-encryption'],
+    SSEKMSKeyId: h['x-amz-server-side-encryption-aws-kms-key-id'],
+    BucketKeyEnabled: h['x-amz-server-side-encryption-bucket-key-enabled'],
+    SSECustomerAlgorithm: h['x-amz-server-side-encryption-customer-algorithm'],
+    SSECustomerKeyMD5: h['x-amz-server-side-encryption-customer-key-md5'],
   };
 }

@@ -16,6 +16,9 @@ import { CONTENT_HEADERS, type ObjectRead, type Objects } from '../engine/object
 import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
 import type { Buckets } from '../engine/buckets.js';
 import { checksumHeaders } from '../engine/checksums.js';
+import type { BucketSettings } from '../engine/bucket-settings.js';
+import { chooseSse, sseHeaders } from '../engine/sse.js';
+import { lockForWrite, lockHeaders } from '../engine/object-lock.js';
 import { allHeaders, bodyStream, commonPrefixes, ENCODING_TYPES, isPublicAcl, OBJECT_CANNED_ACLS, owner, writeOptions, type ObjectCannedAcl } from './shapes.js';
 
 /** Standard content headers stored with an object and returned on GET/HEAD. */
@@ -46,6 +49,7 @@ function objectHeaders(r: ObjectRecord, read: ObjectRead, query: URLSearchParams
   if (withChecksums && !read.range) Object.assign(h, r.checksums);
   if (query) for (const [param, header] of Object.entries(OVERRIDES)) if (query.has(param)) h[header] = query.get(param)!;
   if (read.versioned) h['x-amz-version-id'] = versionIdOf(r);
+  Object.assign(h, sseHeaders(r.sse), lockHeaders(r.lock));
   if (read.range) {
     h['content-range'] = `bytes ${read.range.start}-${read.range.end}/${r.size}`;
     h['content-length'] = String(read.range.end - read.range.start + 1);
@@ -53,7 +57,7 @@ function objectHeaders(r: ObjectRecord, read: ObjectRead, query: URLSearchParams
   return h;
 }
 
-export function objectOperations(objects: Objects, buckets: Buckets, repo: S3ObjectRepo): Record<string, Operation> {
+export function objectOperations(objects: Objects, buckets: Buckets, repo: S3ObjectRepo, settings: BucketSettings): Record<string, Operation> {
   const readInput = structure({
     Bucket: inUri('Bucket'),
     Key: inUri('Key'),
@@ -66,11 +70,12 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
     ChecksumMode: inHeader(string(), 'x-amz-checksum-mode'),
     PartNumber: inQuery(integer(), 'partNumber'),
     VersionId: inQuery(string(), 'versionId'),
+    AllHeaders: allHeaders,
   });
   type ReadInput = ShapeType<typeof readInput>;
   const read = async (input: ReadInput, ctx: RequestContext, head: boolean, query?: URLSearchParams) => {
     const conditions = { ifMatch: input.IfMatch, ifNoneMatch: input.IfNoneMatch, ifModifiedSince: input.IfModifiedSince, ifUnmodifiedSince: input.IfUnmodifiedSince };
-    const r: ObjectRead = await objects.read(ctx, input.Bucket, input.Key, { head, range: input.Range, conditions, versionId: input.VersionId });
+    const r: ObjectRead = await objects.read(ctx, input.Bucket, input.Key, { head, range: input.Range, conditions, versionId: input.VersionId, sse: input.AllHeaders ?? {} });
     const headers = objectHeaders(r.record, r, query, input.ChecksumMode === 'ENABLED');
     return new RestAnswer(r.range ? 206 : 200, headers, r.stream ?? '');
   };
@@ -104,8 +109,10 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
           if (rest.length) headers['content-encoding'] = rest.join(',');
           else delete headers['content-encoding'];
         }
-        // A bad tag set is refused before the body is read.
+        // A bad tag set, or bad encryption headers, are refused before the body is read.
         const tags = input.Tagging === undefined ? undefined : parseTaggingHeader(input.Tagging);
+        const { sse } = chooseSse(all, settings.get(input.Bucket)?.encryption, ownerOf(buckets, input.Bucket, ctx));
+        const lock = lockForWrite(all, settings.get(input.Bucket), objects.clock.now());
         const record = await objects.put(
           ctx,
           {
@@ -123,11 +130,18 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
             ifMatch: input.IfMatch,
             tags,
             ...(input.ACL !== undefined && input.ACL !== 'private' ? { acl: allowedObjectAcl(buckets, input.Bucket, input.ACL) } : {}),
+            sse,
+            ...(lock ? { lock } : {}),
           },
           ctx.payload,
         );
         const versioned = record.versionId !== undefined || buckets.find(record.bucket)?.versioning !== undefined;
-        return new RestAnswer(200, { etag: record.etag, ...record.checksums, ...(versioned ? { 'x-amz-version-id': versionIdOf(record) } : {}) });
+        return new RestAnswer(200, {
+          etag: record.etag,
+          ...record.checksums,
+          ...(versioned ? { 'x-amz-version-id': versionIdOf(record) } : {}),
+          ...sseHeaders(record.sse),
+        });
       },
     }),
     GetObject: defineOperation({
@@ -142,10 +156,15 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
     }),
     DeleteObject: defineOperation({
       http: { method: 'DELETE', uri: '/{Bucket}/{Key+}', code: 204 },
-      input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key'), VersionId: inQuery(string(), 'versionId') }),
+      input: structure({
+        Bucket: inUri('Bucket'),
+        Key: inUri('Key'),
+        VersionId: inQuery(string(), 'versionId'),
+        BypassGovernanceRetention: inHeader(boolean(), 'x-amz-bypass-governance-retention'),
+      }),
       output: structure({ DeleteMarker: inHeader(boolean(), 'x-amz-delete-marker'), VersionId: inHeader(string(), 'x-amz-version-id') }),
       handler: async (input, ctx) => {
-        const r = await objects.delete(ctx, input.Bucket, input.Key, input.VersionId);
+        const r = await objects.delete(ctx, input.Bucket, input.Key, input.VersionId, input.BypassGovernanceRetention === true);
         return { DeleteMarker: r.deleteMarker, VersionId: r.versionId };
       },
     }),
@@ -273,4 +292,10 @@ function listOutput(v2: boolean) {
 function allowedObjectAcl(buckets: Buckets, bucket: string, acl: ObjectCannedAcl): ObjectCannedAcl {
   if (isPublicAcl(acl) && buckets.find(bucket)?.publicAccessBlock?.BlockPublicAcls) throw new AccessDenied();
   return acl;
+}
+
+/** Where a new object's KMS key ARNs point: the bucket's account and region (the caller's, for a bucket that does not exist: authorization answers that). */
+export function ownerOf(buckets: Buckets, bucket: string, caller: { accountId: string; region: string }): { account: string; region: string } {
+  const b = buckets.find(bucket);
+  return b ? { account: b.account, region: b.region } : { account: caller.accountId, region: caller.region };
 }
