@@ -13,6 +13,7 @@ import { BlobNotFoundError, type BlobInfo, type BlobStore } from '../../../store
 import { InvalidArgument, InvalidRequest, NoSuchKey, PreconditionFailed } from '../errors.js';
 import type { ObjectRecord } from '../repo.js';
 import type { Caller } from './buckets.js';
+import type { AclRequest } from './acl.js';
 import { CONTENT_HEADERS, checkKeyLength, etagMatches, type Conditions, type Objects } from './objects.js';
 import { parseTaggingHeader } from './tagging.js';
 
@@ -40,6 +41,8 @@ export interface CopyInput {
   metadata: Record<string, string>;
   /** x-amz-checksum-algorithm: compute this checksum of the copy instead of keeping the source's. */
   checksumAlgorithm?: string;
+  /** The copy's ACL (x-amz-acl, x-amz-grant-*): private unless asked; the source's is not copied. */
+  acl?: AclRequest;
   /** Whether the request changes the storage class, website redirect or encryption (which lets an object be copied onto itself). */
   changesAttributes: boolean;
 }
@@ -58,11 +61,13 @@ export async function copyObject(deps: CopyDeps, caller: Caller, input: CopyInpu
   const tags = taggingDirective === 'REPLACE' ? parseTaggingHeader(input.tagging ?? '') : undefined;
   const algorithm = checksumAlgorithm(input.checksumAlgorithm);
 
+  // The source is read as its bucket's: x-amz-source-expected-bucket-owner names its owner.
+  const reader = sourceReader(caller);
   for (let attempt = 1; ; attempt++) {
     const src =
       source.versionId === undefined
-        ? await deps.objects.get(caller, source.bucket, source.key)
-        : await deps.objects.get(caller, source.bucket, source.key, 's3:GetObjectVersion', source.versionId);
+        ? await deps.objects.get(reader, source.bucket, source.key)
+        : await deps.objects.get(reader, source.bucket, source.key, 's3:GetObjectVersion', source.versionId);
     checkSourceConditions(src, input.sourceConditions);
     // Copying an older version onto its key is how S3 restores it: not a copy onto itself.
     const self = src.bucket === input.bucket && src.key === input.key && source.versionId === undefined;
@@ -96,8 +101,16 @@ export async function copyObject(deps: CopyDeps, caller: Caller, input: CopyInpu
       tags: tags ?? src.tags,
       ...(src.body ? { body: src.body } : {}),
     };
-    return deps.objects.commit(caller, record, { ifMatch: input.ifMatch, ifNoneMatch: input.ifNoneMatch }, 'Copy');
+    return deps.objects.commit(caller, record, { ifMatch: input.ifMatch, ifNoneMatch: input.ifNoneMatch, ...(input.acl ? { acl: input.acl } : {}) }, 'Copy');
   }
+}
+
+/** The caller as the reader of a copy's source: its expected owner is x-amz-source-expected-bucket-owner. */
+export function sourceReader(caller: Caller): Caller {
+  const headers = caller.headers;
+  if (!headers || (headers['x-amz-expected-bucket-owner'] === undefined && headers['x-amz-source-expected-bucket-owner'] === undefined)) return caller;
+  const { 'x-amz-expected-bucket-owner': _destination, 'x-amz-source-expected-bucket-owner': source, ...rest } = headers;
+  return { ...caller, headers: source === undefined ? rest : { ...rest, 'x-amz-expected-bucket-owner': source } };
 }
 
 /** The bucket, key and (with `?versionId=`) version an x-amz-copy-source names. */

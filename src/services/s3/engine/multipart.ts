@@ -27,6 +27,7 @@ import { BadDigest, InvalidArgument, InvalidRequest, NoSuchUpload } from '../err
 import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
 import type { CompletedResult, PartRecord, S3MultipartRepo, UploadRecord } from '../repo-multipart.js';
 import type { Buckets, Caller } from './buckets.js';
+import { sourceReader } from './copy.js';
 import { checkKeyLength, type Conditions, type Objects } from './objects.js';
 import { checkParts, compositeChecksum, copyConditionError, expectedChecksum, mismatch } from './multipart-checks.js';
 import { receiveBody, type UploadHeaders } from './uploads.js';
@@ -136,7 +137,7 @@ export class Multipart {
   async copyPart(caller: Caller, input: CopyPartInput): Promise<SavedPart> {
     const { upload, partNumber } = await this.target(caller, input);
     const source = input.source;
-    const record = await this.d.objects.get(caller, source.bucket, source.key, source.versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion', source.versionId);
+    const record = await this.d.objects.get(sourceReader(caller), source.bucket, source.key, source.versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion', source.versionId);
     const range = input.range;
     if (range && (range.start > range.end || range.end >= record.size)) {
       throw InvalidArgument(`Range specified is not valid for source object of size: ${record.size}`, 'x-amz-copy-source-range', range.raw);

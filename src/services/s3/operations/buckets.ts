@@ -4,7 +4,8 @@ import { RawXml } from '../../../protocols/rest-xml.js';
 import { defineOperation } from '../../../protocols/define-operation.js';
 import { inHeader, inPayload, inUri, list, string, structure } from '../../../protocols/shapes.js';
 import { escapeXml } from '../../../protocols/xml.js';
-import { BUCKET_CANNED_ACLS } from './shapes.js';
+import { BUCKET_CANNED_ACLS, OBJECT_OWNERSHIPS } from './shapes.js';
+import { requestedAcl } from '../engine/acl.js';
 import type { Operation } from '../../service.js';
 import type { BucketDependents, Buckets } from '../engine/buckets.js';
 
@@ -32,10 +33,12 @@ export function bucketOperations(buckets: Buckets, dependents: BucketDependents)
         Bucket: inUri('Bucket'),
         CreateBucketConfiguration: inPayload(structure({ LocationConstraint: string() }), 'CreateBucketConfiguration'),
         ACL: inHeader(string({ enum: BUCKET_CANNED_ACLS }), 'x-amz-acl'),
+        ObjectOwnership: inHeader(string({ enum: OBJECT_OWNERSHIPS }), 'x-amz-object-ownership'),
       }),
       output: structure({ Location: inHeader(string(), 'Location') }),
       handler: async (input, ctx) => {
-        const b = await buckets.create(ctx, input.Bucket, input.CreateBucketConfiguration?.LocationConstraint || undefined, input.ACL ?? 'private');
+        const acl = requestedAcl(ctx.headers, input.ACL);
+        const b = await buckets.create(ctx, input.Bucket, input.CreateBucketConfiguration?.LocationConstraint || undefined, acl, input.ObjectOwnership);
         return { Location: `/${b.name}` };
       },
     }),

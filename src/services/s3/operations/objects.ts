@@ -7,7 +7,8 @@ import { defineOperation } from '../../../protocols/define-operation.js';
 import { RestAnswer } from '../../../protocols/rest.js';
 import { boolean, headersWithPrefix, inHeader, inQuery, inUri, integer, list, string, structure, type ShapeType } from '../../../protocols/shapes.js';
 import type { Operation, RequestContext } from '../../service.js';
-import { AccessDenied, InvalidArgument } from '../errors.js';
+import { InvalidArgument } from '../errors.js';
+import { requestedAcl } from '../engine/acl.js';
 import { isoTime, keyEncoder, maxKeys } from './listing.js';
 import { versionIdOf } from '../engine/versions.js';
 import { listKeys } from '../engine/listing.js';
@@ -16,7 +17,7 @@ import { CONTENT_HEADERS, type ObjectRead, type Objects } from '../engine/object
 import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
 import type { Buckets } from '../engine/buckets.js';
 import { checksumHeaders } from '../engine/checksums.js';
-import { allHeaders, bodyStream, commonPrefixes, ENCODING_TYPES, isPublicAcl, OBJECT_CANNED_ACLS, owner, writeOptions, type ObjectCannedAcl } from './shapes.js';
+import { allHeaders, bodyStream, commonPrefixes, ENCODING_TYPES, OBJECT_CANNED_ACLS, owner, writeOptions } from './shapes.js';
 
 /** Standard content headers stored with an object and returned on GET/HEAD. */
 const OVERRIDES: Record<string, string> = {
@@ -122,7 +123,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
             ifNoneMatch: input.IfNoneMatch,
             ifMatch: input.IfMatch,
             tags,
-            ...(input.ACL !== undefined && input.ACL !== 'private' ? { acl: allowedObjectAcl(buckets, input.Bucket, input.ACL) } : {}),
+            acl: requestedAcl(ctx.headers, input.ACL),
           },
           ctx.payload,
         );
@@ -267,10 +268,4 @@ function listOutput(v2: boolean) {
     EncodingType: string(),
     ...(v2 ? { KeyCount: integer(), ContinuationToken: string(), NextContinuationToken: string(), StartAfter: string() } : {}),
   });
-}
-
-/** A canned ACL for a new object, as the bucket's public access block allows it. */
-function allowedObjectAcl(buckets: Buckets, bucket: string, acl: ObjectCannedAcl): ObjectCannedAcl {
-  if (isPublicAcl(acl) && buckets.find(bucket)?.publicAccessBlock?.BlockPublicAcls) throw new AccessDenied();
-  return acl;
 }

@@ -174,7 +174,7 @@ export function postObjectOperations(deps: PostObjectDeps): Record<string, Opera
           tags,
           ...(inline ? { body: inline } : {}),
         };
-        const committed = await objects.commit(caller, record, {}, 'Post');
+        const committed = await objects.commit(caller, record, acl === undefined ? {} : { acl: { canned: acl } }, 'Post');
         return answer(ctx, fields, committed, buckets.find(bucket)?.versioning !== undefined);
       },
     }),
