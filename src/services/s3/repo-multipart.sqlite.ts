@@ -1,4 +1,5 @@
 /** Multipart uploads in SQLite: all SQL of uploads and parts lives here. */
+import type { AclRequest } from './engine/acl.js';
 import type { ChecksumAlgorithm } from '../../protocols/checksums.js';
 import { liveTx, type Migration, type SqliteConnection } from '../../store/sqlite.js';
 import { statementCache, type Prepare } from '../../store/statements.js';
@@ -46,6 +47,8 @@ const S3_MULTIPART_MIGRATIONS: Migration[] = [
      PRIMARY KEY (upload_id, part_number)
    ) WITHOUT ROWID;
    CREATE INDEX s3_upload_parts_blob ON s3_upload_parts (blob_id);`,
+  // The ACL asked for on CreateMultipartUpload (UploadRecord.acl), given to the object.
+  `ALTER TABLE s3_uploads ADD COLUMN acl TEXT;`,
 ];
 
 interface UploadRow {
@@ -60,6 +63,7 @@ interface UploadRow {
   tags: string;
   checksum_algorithm: string | null;
   checksum_type: string | null;
+  acl: string | null;
   state: string;
   blob_id: string | null;
   result: string | null;
@@ -90,6 +94,7 @@ const toUpload = (r: UploadRow): UploadRecord => ({
   state: r.state as UploadState,
   blobId: r.blob_id ?? undefined,
   result: r.result === null ? undefined : (JSON.parse(r.result) as UploadRecord['result']),
+  ...(r.acl ? { acl: JSON.parse(r.acl) as AclRequest } : {}),
 });
 
 const toPart = (r: PartRow): PartRecord => ({
@@ -120,6 +125,7 @@ class SqliteS3MultipartRepo implements S3MultipartRepo {
       `INSERT INTO s3_uploads (upload_id, bucket, key, account, initiated, headers, metadata, tags, checksum_algorithm, checksum_type, state)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')`,
     ).run(u.uploadId, u.bucket, u.key, u.account, u.initiated, JSON.stringify(u.headers), JSON.stringify(u.metadata), JSON.stringify(u.tags), u.checksumAlgorithm ?? null, u.checksumType ?? null);
+    if (u.acl) this.sql('UPDATE s3_uploads SET acl = ? WHERE upload_id = ?').run(JSON.stringify(u.acl), u.uploadId);
     return Number(r.lastInsertRowid);
   }
 

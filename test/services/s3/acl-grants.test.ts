@@ -7,7 +7,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   GetBucketAclCommand,
   GetObjectAclCommand,
   GetObjectCommand,
@@ -15,6 +18,7 @@ import {
   PutBucketAclCommand,
   PutObjectAclCommand,
   PutObjectCommand,
+  UploadPartCommand,
   type Grant,
 } from '@aws-sdk/client-s3';
 import { rejectsWith } from '../../helpers/sqs.js';
@@ -172,5 +176,23 @@ describe('S3 ACLs', () => {
       // A canned ACL replaces the grants.
       await owner.send(new PutBucketAclCommand({ Bucket: 'drop', ACL: 'private' }));
       await rejectsWith(other.send(new PutObjectCommand({ Bucket: 'drop', Key: 'more', Body: 'x' })), 'AccessDenied');
+    }));
+
+  test('multipart uploads and copies take the ACL asked for; a copy does not take its source\'s', () =>
+    withAccounts(async ({ owner, other, anonymous }) => {
+      await owner.send(new CreateBucketCommand({ Bucket: 'parts', ObjectOwnership: 'ObjectWriter' }));
+      const upload = await owner.send(new CreateMultipartUploadCommand({ Bucket: 'parts', Key: 'big', ACL: 'public-read' }));
+      const part = await owner.send(new UploadPartCommand({ Bucket: 'parts', Key: 'big', UploadId: upload.UploadId, PartNumber: 1, Body: 'whole' }));
+      assert.equal((await anonymous('/parts/big')).status, 403, 'nothing there yet');
+      await owner.send(new CompleteMultipartUploadCommand({ Bucket: 'parts', Key: 'big', UploadId: upload.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+      assert.equal(await (await anonymous('/parts/big')).text(), 'whole');
+      // A copy of a public object is private unless the copy asks otherwise.
+      await owner.send(new CopyObjectCommand({ Bucket: 'parts', Key: 'copy', CopySource: 'parts/big' }));
+      assert.equal((await anonymous('/parts/copy')).status, 403);
+      await owner.send(new CopyObjectCommand({ Bucket: 'parts', Key: 'shared-copy', CopySource: 'parts/big', GrantRead: `id="${OTHER}"` }));
+      assert.equal(await text(await other.send(new GetObjectCommand({ Bucket: 'parts', Key: 'shared-copy' }))), 'whole');
+      // Where ACLs are disabled, the upload is refused when it is created.
+      await owner.send(new CreateBucketCommand({ Bucket: 'enforced' }));
+      await rejectsWith(owner.send(new CreateMultipartUploadCommand({ Bucket: 'enforced', Key: 'big', ACL: 'public-read' })), 'AccessControlListNotSupported');
     }));
 });

@@ -55,7 +55,7 @@ export interface MultipartDeps {
 }
 
 /** The checksum algorithm and type are checked and defaulted by the operation (checksumChoice there). */
-export type CreateInput = Pick<UploadRecord, 'bucket' | 'key' | 'headers' | 'metadata' | 'tags' | 'checksumAlgorithm' | 'checksumType'>;
+export type CreateInput = Pick<UploadRecord, 'bucket' | 'key' | 'headers' | 'metadata' | 'tags' | 'checksumAlgorithm' | 'checksumType' | 'acl'>;
 
 /** Which part of which upload; the number is 1..10000 (the operation checks it). */
 type PartTarget = { bucket: string; key: string; uploadId: string; partNumber: number };
@@ -107,7 +107,9 @@ export class Multipart {
   async create(caller: Caller, input: CreateInput): Promise<UploadRecord> {
     checkKeyLength(input.key);
     const put = { action: 's3:PutObject', key: input.key };
-    this.d.buckets.authorize(caller, input.bucket, put);
+    const bucket = this.d.buckets.authorize(caller, input.bucket, put);
+    // An ACL the bucket refuses is refused now, not at completion.
+    this.d.buckets.objectAclFor(bucket, caller, input.acl);
     const upload = { ...input, uploadId: this.d.ids.token(48), account: caller.accountId, initiated: this.d.clock.now() };
     const seq = await this.d.store.write((tx) => {
       this.d.buckets.authorize(caller, input.bucket, put);
@@ -213,7 +215,7 @@ export class Multipart {
       const { bucket, key, headers, metadata, tags } = upload;
       const record: ObjectRecord = { bucket, key, headers, metadata, tags, checksums, blobId: blob.id, size, etag, lastModified: upload.initiated };
       try {
-        await this.d.objects.commit(caller, record, { ifMatch: input.ifMatch, ifNoneMatch: input.ifNoneMatch }, 'CompleteMultipartUpload');
+        await this.d.objects.commit(caller, record, { ifMatch: input.ifMatch, ifNoneMatch: input.ifNoneMatch, ...(upload.acl ? { acl: upload.acl } : {}) }, 'CompleteMultipartUpload');
       } catch (e) {
         // The commit removed the new body; the upload stays in progress, as S3 leaves it.
         await this.d.store.write((tx) => this.reopen(tx, upload.uploadId)).catch((err) => this.d.log.warn('could not reopen an upload', { error: String(err) }));

@@ -20,6 +20,7 @@ import { MAX_PART_NUMBER, type Multipart, type RequestedPart } from '../engine/m
 import type { ChecksumType, PartRecord, UploadRecord } from '../repo-multipart.js';
 import { S3_NS } from './buckets.js';
 import { CHECKSUM_ELEMENTS, checksumEntries, checksumMembers } from './checksums.js';
+import { requestedAcl, type AclRequest } from '../engine/acl.js';
 import { allHeaders, bodyStream, CHECKSUM_TYPES, commonPrefixes, ENCODING_TYPES, OBJECT_CANNED_ACLS, owner, writeOptions } from './shapes.js';
 
 const target = { Bucket: inUri('Bucket'), Key: inUri('Key'), UploadId: { ...inQuery(string(), 'uploadId'), required: true as const } };
@@ -77,6 +78,7 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
           headers,
           metadata: input.Metadata ?? {},
           tags,
+          ...aclAsked(requestedAcl(ctx.headers, input.ACL)),
           ...checksumChoice(input.ChecksumAlgorithm, input.ChecksumType),
         });
         return { Bucket: u.bucket, Key: u.key, UploadId: u.uploadId, ChecksumAlgorithm: u.checksumAlgorithm, ChecksumType: u.checksumType };
@@ -337,3 +339,6 @@ function copyRange(raw: string): { start: number; end: number } {
   }
   return { start: Number(m[1]), end: Number(m[2]) };
 }
+
+/** The upload keeps an ACL only when one was asked for. */
+const aclAsked = (acl: AclRequest): { acl?: AclRequest } => (acl.canned !== undefined || acl.grants ? { acl } : {});
