@@ -14,6 +14,7 @@ import {
   GetBucketAclCommand,
   GetObjectAclCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   ListObjectsV2Command,
   PutBucketAclCommand,
   PutObjectAclCommand,
@@ -43,6 +44,8 @@ describe('S3 ACLs', () => {
       assert.equal(listed.status, 200);
       assert.match(await listed.text(), /<Key>private.txt<\/Key>/);
       assert.deepEqual((await other.send(new ListObjectsV2Command({ Bucket: 'pub' }))).Contents?.map((o) => o.Key), ['open.txt', 'private.txt']);
+      assert.equal((await other.send(new HeadBucketCommand({ Bucket: 'pub' }))).$metadata.httpStatusCode, 200);
+      assert.equal((await anonymous('/pub', { method: 'HEAD' })).status, 200);
       // ...but not read its objects: each object's own ACL decides.
       assert.equal((await anonymous('/pub/private.txt')).status, 403);
       await rejectsWith(other.send(new GetObjectCommand({ Bucket: 'pub', Key: 'private.txt' })), 'AccessDenied');

@@ -289,11 +289,11 @@ export class Buckets {
     });
   }
 
+  /** HeadBucket: allowed to whoever may list the bucket (s3:ListBucket), as on S3. */
   head(caller: Caller, name: string): BucketRecord {
-    const b = this.byName.get(name);
-    if (!b) throw new NotFound();
-    if (b.account !== caller.accountId || !expectedOwnerHolds(caller, b)) throw new AccessDenied('Forbidden');
-    return b;
+    if (!this.byName.has(name)) throw new NotFound();
+    if (!this.permits(caller, name, { action: 's3:ListBucket' })) throw new AccessDenied('Forbidden');
+    return this.byName.get(name)!;
   }
 
   /**
