@@ -14,6 +14,8 @@ import {
   GetBucketPolicyStatusCommand,
   GetObjectAclCommand,
   GetObjectCommand,
+  ListObjectsCommand,
+  ListObjectsV2Command,
   PutBucketAclCommand,
   PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
@@ -84,6 +86,10 @@ describe('S3 object ownership', () => {
       await owner.send(new DeleteBucketOwnershipControlsCommand({ Bucket: 'box' }));
       await rejectsWith(owner.send(new GetBucketOwnershipControlsCommand({ Bucket: 'box' })), 'OwnershipControlsNotFoundError', 'The bucket ownership controls were not found');
       await rejectsWith(owner.send(new GetObjectCommand({ Bucket: 'box', Key: 'shared/c' })), 'AccessDenied');
+      // Listings name each object's owner.
+      const listed = await owner.send(new ListObjectsV2Command({ Bucket: 'box', FetchOwner: true }));
+      assert.deepEqual(listed.Contents?.map((o) => [o.Key, o.Owner?.ID]), [['shared/a', OWNER], ['shared/b', OWNER], ['shared/c', OTHER], ['shared/d', OTHER]]);
+      assert.deepEqual((await owner.send(new ListObjectsCommand({ Bucket: 'box' }))).Contents?.map((o) => o.Owner?.ID), [OWNER, OWNER, OTHER, OTHER]);
       // ACLs cannot be disabled while the bucket's ACL grants others; a rule list must have one rule.
       await owner.send(new PutBucketAclCommand({ Bucket: 'box', ACL: 'public-read' }));
       await rejectsWith(

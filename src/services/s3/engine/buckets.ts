@@ -258,6 +258,12 @@ export class Buckets {
     return acl;
   }
 
+  /** Who owns an object with this stored ACL (its bucket's owner wherever ACLs are disabled). */
+  objectOwner(b: BucketRecord, stored: string | undefined): string {
+    if (!stored || b.ownership === 'BucketOwnerEnforced') return b.account;
+    return readAcl(stored, b.account, b.account).owner;
+  }
+
   /**
    * The stored ACL of an object `caller` writes into `b` (PutObject, copies, POST, multipart),
    * from what the request asks: who owns it follows the bucket's ownership controls; under

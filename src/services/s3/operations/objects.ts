@@ -165,7 +165,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
       output: listOutput(true),
       outputRoot: 'ListBucketResult',
       handler: async (input, ctx) => {
-        buckets.authorize(ctx, input.Bucket, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': input.Prefix ?? '' } });
+        const b = buckets.authorize(ctx, input.Bucket, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': input.Prefix ?? '' } });
         const max = maxKeys(input.MaxKeys);
         const prefix = input.Prefix ?? '';
         const token = input.ContinuationToken;
@@ -184,7 +184,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
           MaxKeys: max,
           KeyCount: page.contents.length + page.commonPrefixes.length,
           IsTruncated: page.truncated,
-          Contents: page.contents.map((o) => content(o, enc, input.FetchOwner === true ? ctx.accountId : undefined)),
+          Contents: page.contents.map((o) => content(o, enc, input.FetchOwner === true ? buckets.objectOwner(b, o.acl) : undefined)),
           CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: enc(p) })),
           ContinuationToken: token,
           NextContinuationToken: page.truncated && page.last !== undefined ? encodeToken(page.last) : undefined,
@@ -206,7 +206,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
       output: listOutput(false),
       outputRoot: 'ListBucketResult',
       handler: async (input, ctx) => {
-        buckets.authorize(ctx, input.Bucket, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': input.Prefix ?? '' } });
+        const b = buckets.authorize(ctx, input.Bucket, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': input.Prefix ?? '' } });
         const max = maxKeys(input.MaxKeys);
         const prefix = input.Prefix ?? '';
         const delimiter = input.Delimiter || undefined;
@@ -221,7 +221,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
           IsTruncated: page.truncated,
           // S3 gives NextMarker only with a delimiter; clients use the last key otherwise.
           NextMarker: page.truncated && delimiter !== undefined && page.last !== undefined ? enc(page.last) : undefined,
-          Contents: page.contents.map((o) => content(o, enc, ctx.accountId)),
+          Contents: page.contents.map((o) => content(o, enc, buckets.objectOwner(b, o.acl))),
           CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: enc(p) })),
           EncodingType: input.EncodingType,
         };
