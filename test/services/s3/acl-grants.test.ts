@@ -198,4 +198,22 @@ describe('S3 ACLs', () => {
       await owner.send(new CreateBucketCommand({ Bucket: 'enforced' }));
       await rejectsWith(owner.send(new CreateMultipartUploadCommand({ Bucket: 'enforced', Key: 'big', ACL: 'public-read' })), 'AccessControlListNotSupported');
     }));
+
+  test('AllUsers WRITE (public-read-write) lets anyone put and delete, and an anonymous upload is the anonymous owner\'s', () =>
+    withAccounts(async ({ owner, anonymous }) => {
+      await owner.send(new CreateBucketCommand({ Bucket: 'wall', ObjectOwnership: 'ObjectWriter', ACL: 'public-read-write' }));
+      assert.equal((await anonymous('/wall/note.txt', { method: 'PUT', body: 'graffiti' })).status, 200);
+      const acl = await owner.send(new GetBucketAclCommand({ Bucket: 'wall' }));
+      assert.deepEqual(grantList(acl.Grants), [['CanonicalUser', OWNER, 'FULL_CONTROL'], ['Group', ALL_USERS, 'READ'], ['Group', ALL_USERS, 'WRITE']]);
+      // The anonymous writer owns it: not even the bucket's owner reads it (S3's own caveat)...
+      await rejectsWith(owner.send(new GetObjectCommand({ Bucket: 'wall', Key: 'note.txt' })), 'AccessDenied');
+      assert.equal((await anonymous('/wall/note.txt')).status, 403);
+      // ...but the bucket's owner deletes it, and so may anyone with WRITE.
+      assert.equal((await anonymous('/wall/note.txt', { method: 'DELETE' })).status, 204);
+      assert.equal((await owner.send(new ListObjectsV2Command({ Bucket: 'wall' }))).KeyCount, 0);
+      // AuthenticatedUsers READ is not anonymous READ.
+      await owner.send(new PutBucketAclCommand({ Bucket: 'wall', GrantRead: `uri="${AUTHENTICATED}"` }));
+      assert.equal((await anonymous('/wall?list-type=2')).status, 403);
+      assert.equal((await anonymous('/wall/x', { method: 'PUT', body: 'x' })).status, 403);
+    }));
 });
