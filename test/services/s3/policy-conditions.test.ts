@@ -10,6 +10,9 @@ import { describe, test } from 'node:test';
 import {
   CopyObjectCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  PutBucketVersioningCommand,
   GetBucketAclCommand,
   GetBucketPolicyCommand,
   GetObjectCommand,
@@ -132,6 +135,9 @@ describe('S3 bucket policy conditions', () => {
       await rejectsWith(owner.send(new GetBucketAclCommand({ Bucket: 'mine', ...wrong })), 'AccessDenied');
       await rejectsWith(owner.send(new GetBucketPolicyCommand({ Bucket: 'mine', ...wrong })), 'AccessDenied');
       assert.equal(await headStatus(owner.send(new HeadBucketCommand({ Bucket: 'mine', ...wrong }))), 403);
+      await rejectsWith(owner.send(new DeleteObjectsCommand({ Bucket: 'mine', Delete: { Objects: [{ Key: 'k' }] }, ...wrong })), 'AccessDenied');
+      await rejectsWith(owner.send(new CreateMultipartUploadCommand({ Bucket: 'mine', Key: 'big', ...wrong })), 'AccessDenied');
+      await rejectsWith(owner.send(new PutBucketVersioningCommand({ Bucket: 'mine', VersioningConfiguration: { Status: 'Enabled' }, ...wrong })), 'AccessDenied');
       assert.equal(await text(await owner.send(new GetObjectCommand({ Bucket: 'mine', Key: 'k', ...right }))), 'v');
       await owner.send(new HeadBucketCommand({ Bucket: 'mine', ...right }));
       await owner.send(new GetBucketPolicyCommand({ Bucket: 'mine', ...right }));

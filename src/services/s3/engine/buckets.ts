@@ -186,6 +186,12 @@ export class Buckets {
     return ownedBy(caller, name, await this.repo.bucket(name, tx));
   }
 
+  /** Refuses a request whose x-amz-expected-bucket-owner names another account (operations that authorize key by key check it first). */
+  expectOwner(caller: Caller, name: string): void {
+    const b = this.byName.get(name);
+    if (b) expectOwner(caller, b);
+  }
+
   exists(name: string): boolean {
     return this.byName.has(name);
   }

@@ -129,6 +129,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
       handler: async (input, ctx) => {
         // Each key is authorized on its own (s3:DeleteObject); a refusal is that key's Error.
         if (!buckets.exists(input.Bucket)) throw new NoSuchBucket(input.Bucket);
+        buckets.expectOwner(ctx, input.Bucket);
         checkRequestChecksum(input.AllHeaders ?? {}, input.Body);
         const request = requireBody(input.Delete);
         const keys = request.Objects ?? [];
