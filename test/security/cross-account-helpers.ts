@@ -285,6 +285,7 @@ export const COVERAGE: Record<string, ServiceCoverage> = {
     rows: [
       'HeadBucket', 'GetBucketLocation', 'DeleteBucket', 'ListObjectsV2', 'ListObjects', 'ListObjectVersions', 'ListMultipartUploads', 'PutBucketVersioning',
       'GetBucketVersioning', 'PutBucketPolicy', 'GetBucketPolicy', 'DeleteBucketPolicy', 'GetBucketPolicyStatus', 'PutBucketAcl', 'GetBucketAcl',
+      'PutBucketOwnershipControls', 'GetBucketOwnershipControls', 'DeleteBucketOwnershipControls',
       'PutPublicAccessBlock', 'GetPublicAccessBlock', 'DeletePublicAccessBlock', 'PutBucketCors', 'GetBucketCors', 'DeleteBucketCors',
       'PutBucketNotificationConfiguration', 'GetBucketNotificationConfiguration', 'PutBucketTagging', 'GetBucketTagging', 'DeleteBucketTagging',
       'PutBucketLifecycleConfiguration', 'GetBucketLifecycleConfiguration', 'DeleteBucketLifecycle', 'PutBucketWebsite', 'GetBucketWebsite',

@@ -3,6 +3,7 @@
  * blobs, by id). Kept apart from the objects' repo: an upload is not an object until it is
  * completed, and then the objects' repo takes its body over.
  */
+import type { AclRequest } from './engine/acl.js';
 import type { ChecksumAlgorithm } from '../../protocols/checksums.js';
 import type { ObjectLock, ObjectSse } from './repo.js';
 import type { Tx } from '../../store/store.js';
@@ -44,6 +45,8 @@ export interface UploadRecord {
   tags: Record<string, string>;
   checksumAlgorithm?: ChecksumAlgorithm;
   checksumType?: ChecksumType;
+  /** The ACL asked for (x-amz-acl, x-amz-grant-*), which the completed object gets. */
+  acl?: AclRequest;
   state: UploadState;
   /** While completing: the concatenated body, referenced here until the object names it. */
   blobId?: string;

@@ -2,7 +2,7 @@
 import { liveTx, type Migration, type SqliteConnection } from '../../store/sqlite.js';
 import { statementCache, type Prepare } from '../../store/statements.js';
 import type { Tx } from '../../store/store.js';
-import type { BucketRecord, CorsRule, ListPage, ObjectLock, ObjectRecord, ObjectSse, PublicAccessBlock, S3ObjectRepo, S3Repo, VersioningState, VersionPage, VersionRecord } from './repo.js';
+import type { BucketRecord, CorsRule, ListPage, ObjectLock, ObjectOwnership, ObjectRecord, ObjectSse, PublicAccessBlock, S3ObjectRepo, S3Repo, VersioningState, VersionPage, VersionRecord } from './repo.js';
 
 /** The buckets' repo on SQLite (Store.repo's factory); applies the S3 migrations. */
 export function sqliteS3Repo(conn: SqliteConnection): S3Repo {
@@ -74,6 +74,8 @@ const S3_MIGRATIONS: Migration[] = [
   // Object canned ACLs (ObjectRecord.acl).
   `ALTER TABLE s3_objects ADD COLUMN acl TEXT;
    ALTER TABLE s3_object_versions ADD COLUMN acl TEXT;`,
+  // Object ownership controls (BucketRecord.ownership); buckets made before them have none.
+  `ALTER TABLE s3_buckets ADD COLUMN ownership TEXT;`,
 ];
 
 /**
@@ -97,6 +99,7 @@ interface Row {
   public_access_block: string | null;
   cors: string | null;
   versioning: string | null;
+  ownership: string | null;
 }
 
 const toRecord = (r: Row): BucketRecord => ({
@@ -109,6 +112,7 @@ const toRecord = (r: Row): BucketRecord => ({
   ...(r.public_access_block !== null ? { publicAccessBlock: JSON.parse(r.public_access_block) as PublicAccessBlock } : {}),
   ...(r.cors !== null ? { cors: JSON.parse(r.cors) as CorsRule[] } : {}),
   ...(r.versioning !== null ? { versioning: r.versioning as VersioningState } : {}),
+  ...(r.ownership !== null ? { ownership: r.ownership as ObjectOwnership } : {}),
 });
 
 /** Buckets: few, read through the engine's registry; the SQL is plain. */
@@ -131,7 +135,7 @@ class SqliteS3Repo implements S3Repo {
   async insertBucket(tx: Tx, b: BucketRecord): Promise<void> {
     liveTx(tx);
     this.sql('INSERT INTO s3_buckets (name, account, region, created_at, acl) VALUES (?, ?, ?, ?, ?)').run(b.name, b.account, b.region, b.createdAt, b.acl);
-    if (b.policy !== undefined || b.publicAccessBlock || b.cors || b.versioning) this.update(b);
+    if (b.policy !== undefined || b.publicAccessBlock || b.cors || b.versioning || b.ownership) this.update(b);
   }
 
   async updateBucket(tx: Tx, b: BucketRecord): Promise<void> {
@@ -153,6 +157,7 @@ class SqliteS3Repo implements S3Repo {
       b.versioning ?? null,
       b.name,
     );
+    this.sql('UPDATE s3_buckets SET ownership = ? WHERE name = ?').run(b.ownership ?? null, b.name);
   }
 }
 

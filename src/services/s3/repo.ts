@@ -13,8 +13,13 @@ export interface BucketRecord {
   createdAt: number;
   /** The bucket policy (JSON text), if set. */
   policy?: string;
-  /** The canned ACL: private, public-read, public-read-write, authenticated-read. */
+  /** The ACL: a canned ACL's name (private, public-read, ...) or a stored ACL (engine/acl.ts). */
   acl: string;
+  /**
+   * ObjectOwnership of its ownership controls; absent when none are set (then objects are
+   * owned by their writers, as under ObjectWriter). New buckets get BucketOwnerEnforced.
+   */
+  ownership?: ObjectOwnership;
   /** PublicAccessBlockConfiguration, if set. */
   publicAccessBlock?: PublicAccessBlock;
   /** CORS rules, if set. */
@@ -24,6 +29,8 @@ export interface BucketRecord {
 }
 
 export type VersioningState = 'Enabled' | 'Suspended';
+
+export type ObjectOwnership = 'BucketOwnerEnforced' | 'BucketOwnerPreferred' | 'ObjectWriter';
 
 export interface CorsRule {
   ID?: string;
@@ -49,7 +56,7 @@ export interface S3Repo {
   allBuckets(): Promise<BucketRecord[]>;
   insertBucket(tx: Tx, b: BucketRecord): Promise<void>;
   deleteBucket(tx: Tx, name: string): Promise<void>;
-  /** Replaces the bucket's policy, ACL, public access block, CORS rules and versioning as given. */
+  /** Replaces the bucket's policy, ACL, public access block, CORS rules, versioning and ownership controls as given. */
   updateBucket(tx: Tx, b: BucketRecord): Promise<void>;
 }
 
@@ -75,7 +82,7 @@ export interface ObjectRecord {
    * no file operations, for the many small objects most applications store.
    */
   body?: Buffer;
-  /** The object's canned ACL when not private (x-amz-acl, PutObjectAcl). */
+  /** The object's ACL (engine/acl.ts) unless private to the bucket's owner (x-amz-acl, x-amz-grant-*, PutObjectAcl). */
   acl?: string;
   /**
    * The version id; absent for the version S3 calls "null" (written before versioning was ever

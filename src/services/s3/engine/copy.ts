@@ -15,6 +15,7 @@ import type { ObjectLock, ObjectRecord, ObjectSse } from '../repo.js';
 import { checkRead } from './sse.js';
 import { INLINE_MAX_BYTES } from './uploads.js';
 import type { Caller } from './buckets.js';
+import type { AclRequest } from './acl.js';
 import { CONTENT_HEADERS, checkKeyLength, etagMatches, type Conditions, type Objects } from './objects.js';
 import { parseTaggingHeader } from './tagging.js';
 
@@ -42,6 +43,8 @@ export interface CopyInput {
   metadata: Record<string, string>;
   /** x-amz-checksum-algorithm: compute this checksum of the copy instead of keeping the source's. */
   checksumAlgorithm?: string;
+  /** The copy's ACL (x-amz-acl, x-amz-grant-*): private unless asked; the source's is not copied. */
+  acl?: AclRequest;
   /** Whether the request changes the storage class, website redirect or encryption (which lets an object be copied onto itself). */
   changesAttributes: boolean;
   /** The copy's encryption (the request's, else the destination bucket's default, else SSE-S3). */
@@ -64,11 +67,13 @@ export async function copyObject(deps: CopyDeps, caller: Caller, input: CopyInpu
   const tags = taggingDirective === 'REPLACE' ? parseTaggingHeader(input.tagging ?? '') : undefined;
   const algorithm = checksumAlgorithm(input.checksumAlgorithm);
 
+  // The source is read as its bucket's: x-amz-source-expected-bucket-owner names its owner.
+  const reader = sourceReader(caller);
   for (let attempt = 1; ; attempt++) {
     const src =
       source.versionId === undefined
-        ? await deps.objects.get(caller, source.bucket, source.key)
-        : await deps.objects.get(caller, source.bucket, source.key, 's3:GetObjectVersion', source.versionId);
+        ? await deps.objects.get(reader, source.bucket, source.key)
+        : await deps.objects.get(reader, source.bucket, source.key, 's3:GetObjectVersion', source.versionId);
     checkSourceConditions(src, input.sourceConditions);
     // An SSE-C source needs its key (the x-amz-copy-source-server-side-encryption-customer-* trio).
     checkRead(src, input.headers, true);
@@ -112,8 +117,16 @@ export async function copyObject(deps: CopyDeps, caller: Caller, input: CopyInpu
       sse: input.sse ?? { algorithm: 'AES256' },
       ...(input.lock ? { lock: input.lock } : {}),
     };
-    return deps.objects.commit(caller, record, { ifMatch: input.ifMatch, ifNoneMatch: input.ifNoneMatch }, 'Copy');
+    return deps.objects.commit(caller, record, { ifMatch: input.ifMatch, ifNoneMatch: input.ifNoneMatch, ...(input.acl ? { acl: input.acl } : {}) }, 'Copy');
   }
+}
+
+/** The caller as the reader of a copy's source: its expected owner is x-amz-source-expected-bucket-owner. */
+export function sourceReader(caller: Caller): Caller {
+  const headers = caller.headers;
+  if (!headers || (headers['x-amz-expected-bucket-owner'] === undefined && headers['x-amz-source-expected-bucket-owner'] === undefined)) return caller;
+  const { 'x-amz-expected-bucket-owner': _destination, 'x-amz-source-expected-bucket-owner': source, ...rest } = headers;
+  return { ...caller, headers: source === undefined ? rest : { ...rest, 'x-amz-expected-bucket-owner': source } };
 }
 
 /** The bucket, key and (with `?versionId=`) version an x-amz-copy-source names. */

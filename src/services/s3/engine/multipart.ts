@@ -27,6 +27,7 @@ import { BadDigest, InvalidArgument, InvalidRequest, NoSuchUpload } from '../err
 import type { ObjectRecord, ObjectSse, S3ObjectRepo } from '../repo.js';
 import type { CompletedResult, PartRecord, S3MultipartRepo, UploadRecord } from '../repo-multipart.js';
 import type { Buckets, Caller } from './buckets.js';
+import { sourceReader } from './copy.js';
 import { checkKeyLength, type Conditions, type Objects } from './objects.js';
 import { checkParts, compositeChecksum, copyConditionError, expectedChecksum, mismatch } from './multipart-checks.js';
 import { receiveBody, type UploadHeaders } from './uploads.js';
@@ -56,7 +57,7 @@ export interface MultipartDeps {
 }
 
 /** The checksum algorithm and type are checked and defaulted by the operation (checksumChoice there). */
-export type CreateInput = Pick<UploadRecord, 'bucket' | 'key' | 'headers' | 'metadata' | 'tags' | 'checksumAlgorithm' | 'checksumType' | 'sse' | 'lock'>;
+export type CreateInput = Pick<UploadRecord, 'bucket' | 'key' | 'headers' | 'metadata' | 'tags' | 'checksumAlgorithm' | 'checksumType' | 'sse' | 'lock' | 'acl'>;
 
 /** Which part of which upload; the number is 1..10000 (the operation checks it). */
 type PartTarget = { bucket: string; key: string; uploadId: string; partNumber: number };
@@ -120,7 +121,9 @@ export class Multipart {
   async create(caller: Caller, input: CreateInput): Promise<UploadRecord> {
     checkKeyLength(input.key);
     const put = { action: 's3:PutObject', key: input.key };
-    this.d.buckets.authorize(caller, input.bucket, put);
+    const bucket = this.d.buckets.authorize(caller, input.bucket, put);
+    // An ACL the bucket refuses is refused now, not at completion.
+    this.d.buckets.objectAclFor(bucket, caller, input.acl);
     const { lock, ...rest } = input;
     const upload = { ...rest, ...(lock ? { lock } : {}), uploadId: this.d.ids.token(48), account: caller.accountId, initiated: this.d.clock.now() };
     const seq = await this.d.store.write((tx) => {
@@ -152,7 +155,7 @@ export class Multipart {
   async copyPart(caller: Caller, input: CopyPartInput): Promise<SavedPart> {
     const { upload, partNumber } = await this.target(caller, input);
     const source = input.source;
-    const record = await this.d.objects.get(caller, source.bucket, source.key, source.versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion', source.versionId);
+    const record = await this.d.objects.get(sourceReader(caller), source.bucket, source.key, source.versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion', source.versionId);
     const range = input.range;
     if (range && (range.start > range.end || range.end >= record.size)) {
       throw InvalidArgument(`Range specified is not valid for source object of size: ${record.size}`, 'x-amz-copy-source-range', range.raw);
@@ -241,7 +244,7 @@ export class Multipart {
         ...(upload.lock ? { lock: upload.lock } : {}),
       };
       try {
-        await this.d.objects.commit(caller, record, { ifMatch: input.ifMatch, ifNoneMatch: input.ifNoneMatch }, 'CompleteMultipartUpload');
+        await this.d.objects.commit(caller, record, { ifMatch: input.ifMatch, ifNoneMatch: input.ifNoneMatch, ...(upload.acl ? { acl: upload.acl } : {}) }, 'CompleteMultipartUpload');
       } catch (e) {
         // The commit removed the new body; the upload stays in progress, as S3 leaves it.
         await this.d.store.write((tx) => this.reopen(tx, upload.uploadId)).catch((err) => this.d.log.warn('could not reopen an upload', { error: String(err) }));

@@ -24,6 +24,7 @@ import { chooseSse, sseHeaders } from '../engine/sse.js';
 import { lockForWrite } from '../engine/object-lock.js';
 import { sseMembers, sseOutput } from './object-extras.js';
 import { CHECKSUM_ELEMENTS, checksumEntries, checksumMembers } from './checksums.js';
+import { requestedAcl, type AclRequest } from '../engine/acl.js';
 import { allHeaders, bodyStream, CHECKSUM_TYPES, commonPrefixes, ENCODING_TYPES, OBJECT_CANNED_ACLS, owner, writeOptions } from './shapes.js';
 
 const target = { Bucket: inUri('Bucket'), Key: inUri('Key'), UploadId: { ...inQuery(string(), 'uploadId'), required: true as const } };
@@ -84,6 +85,7 @@ export function multipartOperations(deps: { multipart: Multipart; settings: Buck
           headers,
           metadata: input.Metadata ?? {},
           tags,
+          ...aclAsked(requestedAcl(ctx.headers, input.ACL)),
           ...checksumChoice(input.ChecksumAlgorithm, input.ChecksumType),
           sse,
           lock: lockForWrite(all, settings.get(input.Bucket), multipart.now()),
@@ -351,3 +353,6 @@ function copyRange(raw: string): { start: number; end: number } {
   }
   return { start: Number(m[1]), end: Number(m[2]) };
 }
+
+/** The upload keeps an ACL only when one was asked for. */
+const aclAsked = (acl: AclRequest): { acl?: AclRequest } => (acl.canned !== undefined || acl.grants ? { acl } : {});

@@ -8,7 +8,8 @@ import { defineOperation } from '../../../protocols/define-operation.js';
 import { headersWithPrefix, inHeader, inPayload, inQuery, inUri, integer, list, string, structure, boolean } from '../../../protocols/shapes.js';
 import type { BlobStore } from '../../../store/blobs.js';
 import type { Operation } from '../../service.js';
-import type { Buckets } from '../engine/buckets.js';
+import { requestTagKeys, type Buckets } from '../engine/buckets.js';
+import { requestedAcl } from '../engine/acl.js';
 import { checkRequestChecksum } from '../engine/checksums.js';
 import { copyObject } from '../engine/copy.js';
 import type { ObjectRecord } from '../repo.js';
@@ -21,7 +22,7 @@ import { lockForWrite } from '../engine/object-lock.js';
 import { ownerOf } from './objects.js';
 import { InvalidArgument, MalformedXML, MissingRequestBody, NoSuchBucket } from '../errors.js';
 import { checksumElements, checksumMembers } from './checksums.js';
-import { allHeaders, DIRECTIVES, OBJECT_ATTRIBUTES, rawBody, writeOptions } from './shapes.js';
+import { allHeaders, DIRECTIVES, OBJECT_ATTRIBUTES, OBJECT_CANNED_ACLS, rawBody, writeOptions } from './shapes.js';
 
 export interface ObjectExtrasDeps {
   objects: Objects;
@@ -69,6 +70,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         MetadataDirective: inHeader(string({ enum: DIRECTIVES }), 'x-amz-metadata-directive'),
         TaggingDirective: inHeader(string({ enum: DIRECTIVES }), 'x-amz-tagging-directive'),
         Tagging: inHeader(string(), 'x-amz-tagging'),
+        ACL: inHeader(string({ enum: OBJECT_CANNED_ACLS }), 'x-amz-acl'),
         CopySourceIfMatch: inHeader(string(), 'x-amz-copy-source-if-match'),
         CopySourceIfNoneMatch: inHeader(string(), 'x-amz-copy-source-if-none-match'),
         CopySourceIfModifiedSince: inHeader(string(), 'x-amz-copy-source-if-modified-since'),
@@ -106,6 +108,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
           ifNoneMatch: input.IfNoneMatch,
           headers: all,
           metadata: input.Metadata ?? {},
+          acl: requestedAcl(ctx.headers, input.ACL),
           checksumAlgorithm: input.ChecksumAlgorithm,
           changesAttributes: ['x-amz-storage-class', 'x-amz-website-redirect-location', 'x-amz-server-side-encryption', 'x-amz-server-side-encryption-customer-algorithm'].some(
             (h) => all[h] !== undefined,
@@ -140,6 +143,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
       handler: async (input, ctx) => {
         // Each key is authorized on its own (s3:DeleteObject); a refusal is that key's Error.
         if (!buckets.exists(input.Bucket)) throw new NoSuchBucket(input.Bucket);
+        buckets.expectOwner(ctx, input.Bucket);
         checkRequestChecksum(input.AllHeaders ?? {}, input.Body);
         const request = requireBody(input.Delete);
         const keys = request.Objects ?? [];
@@ -184,7 +188,9 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         if (set === undefined) throw MalformedXML();
         const tags = checkTags(set, 'Object');
         const action = input.VersionId === undefined ? 's3:PutObjectTagging' : 's3:PutObjectVersionTagging';
-        const r = await objects.update(ctx, input.Bucket, input.Key, (o) => ({ ...o, tags }), action, input.VersionId);
+        // The tags asked for are the request's s3:RequestObjectTag/<key> and s3:RequestObjectTagKeys.
+        const caller = { ...ctx, conditionKeys: requestTagKeys(tags) };
+        const r = await objects.update(caller, input.Bucket, input.Key, (o) => ({ ...o, tags }), action, input.VersionId);
         return versionHeader(r);
       },
     }),

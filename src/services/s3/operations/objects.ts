@@ -7,7 +7,8 @@ import { defineOperation } from '../../../protocols/define-operation.js';
 import { RestAnswer } from '../../../protocols/rest.js';
 import { boolean, headersWithPrefix, inHeader, inQuery, inUri, integer, list, string, structure, type ShapeType } from '../../../protocols/shapes.js';
 import type { Operation, RequestContext } from '../../service.js';
-import { AccessDenied, InvalidArgument } from '../errors.js';
+import { InvalidArgument } from '../errors.js';
+import { requestedAcl } from '../engine/acl.js';
 import { isoTime, keyEncoder, maxKeys } from './listing.js';
 import { versionIdOf } from '../engine/versions.js';
 import { listKeys } from '../engine/listing.js';
@@ -19,7 +20,7 @@ import { checksumHeaders } from '../engine/checksums.js';
 import type { BucketSettings } from '../engine/bucket-settings.js';
 import { chooseSse, sseHeaders } from '../engine/sse.js';
 import { lockForWrite, lockHeaders } from '../engine/object-lock.js';
-import { allHeaders, bodyStream, commonPrefixes, ENCODING_TYPES, isPublicAcl, OBJECT_CANNED_ACLS, owner, writeOptions, type ObjectCannedAcl } from './shapes.js';
+import { allHeaders, bodyStream, commonPrefixes, ENCODING_TYPES, OBJECT_CANNED_ACLS, owner, writeOptions } from './shapes.js';
 
 /** Standard content headers stored with an object and returned on GET/HEAD. */
 const OVERRIDES: Record<string, string> = {
@@ -129,7 +130,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
             ifNoneMatch: input.IfNoneMatch,
             ifMatch: input.IfMatch,
             tags,
-            ...(input.ACL !== undefined && input.ACL !== 'private' ? { acl: allowedObjectAcl(buckets, input.Bucket, input.ACL) } : {}),
+            acl: requestedAcl(ctx.headers, input.ACL),
             sse,
             ...(lock ? { lock } : {}),
           },
@@ -183,7 +184,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
       output: listOutput(true),
       outputRoot: 'ListBucketResult',
       handler: async (input, ctx) => {
-        buckets.authorize(ctx, input.Bucket, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': input.Prefix ?? '' } });
+        const b = buckets.authorize(ctx, input.Bucket, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': input.Prefix ?? '' } });
         const max = maxKeys(input.MaxKeys);
         const prefix = input.Prefix ?? '';
         const token = input.ContinuationToken;
@@ -202,7 +203,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
           MaxKeys: max,
           KeyCount: page.contents.length + page.commonPrefixes.length,
           IsTruncated: page.truncated,
-          Contents: page.contents.map((o) => content(o, enc, input.FetchOwner === true ? ctx.accountId : undefined)),
+          Contents: page.contents.map((o) => content(o, enc, input.FetchOwner === true ? buckets.objectOwner(b, o.acl) : undefined)),
           CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: enc(p) })),
           ContinuationToken: token,
           NextContinuationToken: page.truncated && page.last !== undefined ? encodeToken(page.last) : undefined,
@@ -224,7 +225,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
       output: listOutput(false),
       outputRoot: 'ListBucketResult',
       handler: async (input, ctx) => {
-        buckets.authorize(ctx, input.Bucket, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': input.Prefix ?? '' } });
+        const b = buckets.authorize(ctx, input.Bucket, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': input.Prefix ?? '' } });
         const max = maxKeys(input.MaxKeys);
         const prefix = input.Prefix ?? '';
         const delimiter = input.Delimiter || undefined;
@@ -239,7 +240,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
           IsTruncated: page.truncated,
           // S3 gives NextMarker only with a delimiter; clients use the last key otherwise.
           NextMarker: page.truncated && delimiter !== undefined && page.last !== undefined ? enc(page.last) : undefined,
-          Contents: page.contents.map((o) => content(o, enc, ctx.accountId)),
+          Contents: page.contents.map((o) => content(o, enc, buckets.objectOwner(b, o.acl))),
           CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: enc(p) })),
           EncodingType: input.EncodingType,
         };
@@ -286,12 +287,6 @@ function listOutput(v2: boolean) {
     EncodingType: string(),
     ...(v2 ? { KeyCount: integer(), ContinuationToken: string(), NextContinuationToken: string(), StartAfter: string() } : {}),
   });
-}
-
-/** A canned ACL for a new object, as the bucket's public access block allows it. */
-function allowedObjectAcl(buckets: Buckets, bucket: string, acl: ObjectCannedAcl): ObjectCannedAcl {
-  if (isPublicAcl(acl) && buckets.find(bucket)?.publicAccessBlock?.BlockPublicAcls) throw new AccessDenied();
-  return acl;
 }
 
 /** Where a new object's KMS key ARNs point: the bucket's account and region (the caller's, for a bucket that does not exist: authorization answers that). */

@@ -185,7 +185,7 @@ export function postObjectOperations(deps: PostObjectDeps): Record<string, Opera
           sse,
         };
         if (lock) record.lock = lock;
-        const committed = await objects.commit(caller, record, {}, 'Post');
+        const committed = await objects.commit(caller, record, acl === undefined ? {} : { acl: { canned: acl } }, 'Post');
         return answer(ctx, fields, committed, buckets.find(bucket)?.versioning !== undefined);
       },
     }),

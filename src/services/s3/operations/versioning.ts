@@ -102,6 +102,10 @@ export function versioningOperations(buckets: Buckets, repo: S3ObjectRepo, setti
           versionIdMarker: input.VersionIdMarker || undefined,
         });
         const who = { ID: b.account, DisplayName: b.account };
+        const ownerOf = (acl: string | undefined) => {
+          const id = buckets.objectOwner(b, acl);
+          return { ID: id, DisplayName: id };
+        };
         const common = (e: VersionEntry) => ({ Key: enc(e.record.key), VersionId: versionIdOf(e.record), IsLatest: e.isLatest, LastModified: isoTime(e.record.lastModified) });
         return {
           Name: input.Bucket,
@@ -115,7 +119,7 @@ export function versioningOperations(buckets: Buckets, repo: S3ObjectRepo, setti
           IsTruncated: page.truncated,
           Version: page.entries
             .filter((e) => !e.deleteMarker)
-            .map((e) => ({ ...common(e), ETag: e.record.etag, Size: e.record.size, StorageClass: 'STANDARD', Owner: who })),
+            .map((e) => ({ ...common(e), ETag: e.record.etag, Size: e.record.size, StorageClass: 'STANDARD', Owner: ownerOf(e.record.acl) })),
           DeleteMarker: page.entries.filter((e) => e.deleteMarker).map((e) => ({ Owner: who, ...common(e) })),
           CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: enc(p) })),
           EncodingType: input.EncodingType,
