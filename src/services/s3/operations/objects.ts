@@ -169,7 +169,8 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
         const prefix = input.Prefix ?? '';
         const token = input.ContinuationToken;
         let after = input.StartAfter;
-        if (token !== undefined) {
+        // An empty token lists from the start (and is echoed), as S3 answers it.
+        if (token !== undefined && token !== '') {
           const decoded = decodeToken(token);
           if (decoded === undefined) throw InvalidArgument('The continuation token provided is incorrect', 'continuation-token', token);
           after = decoded;
@@ -179,7 +180,8 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
         return {
           Name: input.Bucket,
           Prefix: enc(prefix),
-          Delimiter: input.Delimiter === undefined ? undefined : enc(input.Delimiter),
+          // An empty delimiter is not echoed.
+          Delimiter: input.Delimiter ? enc(input.Delimiter) : undefined,
           MaxKeys: max,
           KeyCount: page.contents.length + page.commonPrefixes.length,
           IsTruncated: page.truncated,
