@@ -103,6 +103,7 @@ export const PreconditionFailed = (condition: string) =>
 export const NotModified = () => s3Error('NotModified', 304, 'Not Modified');
 export const InvalidRange = (requested: string, size: number) =>
   s3Error('InvalidRange', 416, 'The requested range is not satisfiable', { RangeRequested: requested, ActualObjectSize: String(size) });
+export const InvalidPartNumber = () => s3Error('InvalidPartNumber', 416, 'The requested partnumber is not satisfiable');
 export const InvalidArgument = (message: string, name?: string, value?: string) =>
   s3Error('InvalidArgument', 400, message, name !== undefined ? { ArgumentName: name, ArgumentValue: value ?? '' } : undefined);
 

@@ -73,6 +73,9 @@ const S3_MIGRATIONS: Migration[] = [
   // Object canned ACLs (ObjectRecord.acl).
   `ALTER TABLE s3_objects ADD COLUMN acl TEXT;
    ALTER TABLE s3_object_versions ADD COLUMN acl TEXT;`,
+  // A multipart object's part sizes (ObjectRecord.parts), a JSON array.
+  `ALTER TABLE s3_objects ADD COLUMN parts TEXT;
+   ALTER TABLE s3_object_versions ADD COLUMN parts TEXT;`,
 ];
 
 interface Row {
@@ -158,6 +161,8 @@ interface ObjectRow {
   version_id: string | null;
   body: Buffer | null;
   acl: string | null;
+  /** Absent from listings' column lists. */
+  parts?: string | null;
 }
 
 interface VersionRow extends Omit<ObjectRow, 'version_id'> {
@@ -186,6 +191,7 @@ const toObject = (r: ObjectRow): ObjectRecord => ({
   ...(r.version_id !== null ? { versionId: r.version_id } : {}),
   ...(r.body !== null ? { body: r.body } : {}),
   ...(r.acl ? { acl: r.acl } : {}),
+  ...(r.parts ? { parts: JSON.parse(r.parts) as number[] } : {}),
 });
 
 const toVersion = (r: VersionRow): VersionRecord => ({
@@ -208,9 +214,9 @@ class SqliteS3ObjectRepo implements S3ObjectRepo {
   async putObject(tx: Tx, o: ObjectRecord): Promise<void> {
     liveTx(tx);
     this.sql(
-      `INSERT OR REPLACE INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, body, acl)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(o.bucket, o.key, ...storedColumns(o), o.versionId ?? null, o.body ?? null, o.acl ?? null);
+      `INSERT OR REPLACE INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, body, acl, parts)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(o.bucket, o.key, ...storedColumns(o), o.versionId ?? null, o.body ?? null, o.acl ?? null, o.parts ? JSON.stringify(o.parts) : null);
   }
 
   async deleteObject(tx: Tx, bucket: string, key: string): Promise<void> {
@@ -295,9 +301,9 @@ class SqliteS3ObjectRepo implements S3ObjectRepo {
     this.sql('DELETE FROM s3_object_versions WHERE bucket = ? AND key = ? AND version_id = ? AND seq <> ?').run(v.bucket, v.key, v.versionId ?? NULL_ID, v.seq);
     this.sql(
       `INSERT OR REPLACE INTO s3_object_versions
-           (bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, body, acl)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(v.bucket, v.key, v.seq, v.versionId ?? NULL_ID, v.deleteMarker ? 1 : 0, ...storedColumns(v), v.body ?? null, v.acl ?? null);
+           (bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, body, acl, parts)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(v.bucket, v.key, v.seq, v.versionId ?? NULL_ID, v.deleteMarker ? 1 : 0, ...storedColumns(v), v.body ?? null, v.acl ?? null, v.parts ? JSON.stringify(v.parts) : null);
   }
 }
 

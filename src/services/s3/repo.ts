@@ -82,6 +82,8 @@ export interface ObjectRecord {
    * enabled, or while it was suspended).
    */
   versionId?: string;
+  /** A multipart object's part sizes, in part order (GET by partNumber, GetObjectAttributes). */
+  parts?: number[];
 }
 
 /** A noncurrent version or a delete marker (a marker has no body: blobId '', size 0, etag ''). */

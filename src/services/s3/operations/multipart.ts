@@ -140,10 +140,18 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
     CompleteMultipartUpload: defineOperation({
       http: { method: 'POST', uri: '/{Bucket}/{Key+}?uploadId' },
       input: completeInput,
-      output: structure({ Location: string(), Bucket: string(), Key: string(), ETag: string(), ...checksumMembers(), ChecksumType: string() }),
+      output: structure({
+        Location: string(),
+        Bucket: string(),
+        Key: string(),
+        ETag: string(),
+        ...checksumMembers(),
+        ChecksumType: string(),
+        VersionId: inHeader(string(), 'x-amz-version-id'),
+      }),
       outputRoot: 'CompleteMultipartUploadResult',
       handler: async (input, ctx) => {
-        const { upload, result } = await multipart.complete(ctx, {
+        const { upload, result, versionId } = await multipart.complete(ctx, {
           bucket: input.Bucket,
           key: input.Key,
           uploadId: input.UploadId,
@@ -164,6 +172,7 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
         const type = result.checksums['x-amz-checksum-type'];
         if (type !== undefined) out.ChecksumType = type;
         for (const [alg, value] of checksumEntries(result.checksums)) out[CHECKSUM_ELEMENTS[alg]] = value;
+        if (versionId !== undefined) out.VersionId = versionId;
         return out;
       },
     }),

@@ -64,15 +64,20 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
     IfUnmodifiedSince: inHeader(string(), 'if-unmodified-since'),
     // The model's only value is ENABLED; S3's answer to another is not documented, so any other reads as absent.
     ChecksumMode: inHeader(string(), 'x-amz-checksum-mode'),
-    PartNumber: inQuery(integer(), 'partNumber'),
+    PartNumber: inQuery(integer({ min: 1, max: 10000 }), 'partNumber'),
     VersionId: inQuery(string(), 'versionId'),
   });
   type ReadInput = ShapeType<typeof readInput>;
   const read = async (input: ReadInput, ctx: RequestContext, head: boolean, query?: URLSearchParams) => {
     const conditions = { ifMatch: input.IfMatch, ifNoneMatch: input.IfNoneMatch, ifModifiedSince: input.IfModifiedSince, ifUnmodifiedSince: input.IfUnmodifiedSince };
-    const r: ObjectRead = await objects.read(ctx, input.Bucket, input.Key, { head, range: input.Range, conditions, versionId: input.VersionId });
+    const r: ObjectRead = await objects.read(ctx, input.Bucket, input.Key, { head, range: input.Range, conditions, versionId: input.VersionId, partNumber: input.PartNumber });
     const headers = objectHeaders(r.record, r, query, input.ChecksumMode === 'ENABLED');
-    return new RestAnswer(r.range ? 206 : 200, headers, r.stream ?? '');
+    if (r.partsCount !== undefined) headers['x-amz-mp-parts-count'] = String(r.partsCount);
+    // A read by part number is a partial answer even when the part is the whole object.
+    if (input.PartNumber !== undefined && !r.range && r.record.size > 0) {
+      headers['content-range'] = `bytes 0-${r.record.size - 1}/${r.record.size}`;
+    }
+    return new RestAnswer(r.range || input.PartNumber !== undefined ? 206 : 200, headers, r.stream ?? '');
   };
 
   return {
