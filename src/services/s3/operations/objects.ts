@@ -16,6 +16,7 @@ import { CONTENT_HEADERS, type ObjectRead, type Objects } from '../engine/object
 import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
 import type { Buckets } from '../engine/buckets.js';
 import { checksumHeaders } from '../engine/checksums.js';
+import { checksumHeadersOut } from './checksums.js';
 import { allHeaders, bodyStream, commonPrefixes, ENCODING_TYPES, isPublicAcl, OBJECT_CANNED_ACLS, owner, writeOptions, type ObjectCannedAcl } from './shapes.js';
 
 /** Standard content headers stored with an object and returned on GET/HEAD. */
@@ -43,7 +44,7 @@ function objectHeaders(r: ObjectRecord, read: ObjectRead, query: URLSearchParams
   const tagCount = Object.keys(r.tags).length;
   if (tagCount) h['x-amz-tagging-count'] = String(tagCount);
   // A checksum covers the whole object, so a range answer carries none.
-  if (withChecksums && !read.range) Object.assign(h, r.checksums);
+  if (withChecksums && !read.range) Object.assign(h, checksumHeadersOut(r.checksums));
   if (query) for (const [param, header] of Object.entries(OVERRIDES)) if (query.has(param)) h[header] = query.get(param)!;
   if (read.versioned) h['x-amz-version-id'] = versionIdOf(r);
   if (read.range) {
@@ -132,7 +133,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
           ctx.payload,
         );
         const versioned = record.versionId !== undefined || buckets.find(record.bucket)?.versioning !== undefined;
-        return new RestAnswer(200, { etag: record.etag, ...record.checksums, ...(versioned ? { 'x-amz-version-id': versionIdOf(record) } : {}) });
+        return new RestAnswer(200, { etag: record.etag, ...checksumHeadersOut(record.checksums), ...(versioned ? { 'x-amz-version-id': versionIdOf(record) } : {}) });
       },
     }),
     GetObject: defineOperation({
