@@ -339,9 +339,9 @@ function checkConditions(record: ObjectRecord, c: Conditions): void {
     throw PreconditionFailed('If-Unmodified-Since');
   }
   if (c.ifNoneMatch !== undefined) {
-    if (etagMatches(c.ifNoneMatch, record.etag)) throw NotModified();
+    if (etagMatches(c.ifNoneMatch, record.etag)) throw NotModified(record.etag, record.lastModified);
   } else if (c.ifModifiedSince !== undefined && !Number.isNaN(since(c.ifModifiedSince)) && !(modified > since(c.ifModifiedSince))) {
-    throw NotModified();
+    throw NotModified(record.etag, record.lastModified);
   }
 }
 

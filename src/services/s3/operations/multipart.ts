@@ -20,7 +20,7 @@ import { MAX_PART_NUMBER, type Multipart, type RequestedPart } from '../engine/m
 import type { ChecksumType, PartRecord, UploadRecord } from '../repo-multipart.js';
 import { S3_NS } from './buckets.js';
 import { CHECKSUM_ELEMENTS, checksumEntries, checksumMembers } from './checksums.js';
-import { allHeaders, bodyStream, CHECKSUM_TYPES, commonPrefixes, ENCODING_TYPES, OBJECT_CANNED_ACLS, owner, writeOptions } from './shapes.js';
+import { allHeaders, bodyStream, CHECKSUM_TYPES, commonPrefixes, ENCODING_TYPES, OBJECT_CANNED_ACLS, owner, writeOptions, userMetadata } from './shapes.js';
 
 const target = { Bucket: inUri('Bucket'), Key: inUri('Key'), UploadId: { ...inQuery(string(), 'uploadId'), required: true as const } };
 /** max-parts, max-uploads and part-number-marker: 0 .. 2^31-1 (S3's own InvalidArgument otherwise, see shapes.ts). */
@@ -75,7 +75,7 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
           bucket: input.Bucket,
           key: input.Key,
           headers,
-          metadata: input.Metadata ?? {},
+          metadata: userMetadata(input.Metadata),
           tags,
           ...checksumChoice(input.ChecksumAlgorithm, input.ChecksumType),
         });

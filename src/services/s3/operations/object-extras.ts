@@ -17,7 +17,7 @@ import { checkTags, tagSet, type TagList } from '../engine/tagging.js';
 import { versionIdOf } from '../engine/versions.js';
 import { InvalidArgument, MalformedXML, MissingRequestBody, NoSuchBucket } from '../errors.js';
 import { checksumElements, checksumMembers } from './checksums.js';
-import { allHeaders, DIRECTIVES, OBJECT_ATTRIBUTES, rawBody, writeOptions } from './shapes.js';
+import { allHeaders, DIRECTIVES, OBJECT_ATTRIBUTES, rawBody, writeOptions, userMetadata } from './shapes.js';
 
 export interface ObjectExtrasDeps {
   objects: Objects;
@@ -111,7 +111,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
           ifMatch: input.IfMatch,
           ifNoneMatch: input.IfNoneMatch,
           headers: all,
-          metadata: input.Metadata ?? {},
+          metadata: userMetadata(input.Metadata),
           checksumAlgorithm: input.ChecksumAlgorithm,
           changesAttributes: ['x-amz-storage-class', 'x-amz-website-redirect-location', 'x-amz-server-side-encryption'].some((h) => all[h] !== undefined),
         });

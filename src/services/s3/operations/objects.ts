@@ -17,7 +17,7 @@ import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
 import type { Buckets } from '../engine/buckets.js';
 import { checksumHeaders } from '../engine/checksums.js';
 import { checksumHeadersOut } from './checksums.js';
-import { allHeaders, bodyStream, commonPrefixes, ENCODING_TYPES, isPublicAcl, OBJECT_CANNED_ACLS, owner, writeOptions, type ObjectCannedAcl } from './shapes.js';
+import { allHeaders, bodyStream, commonPrefixes, ENCODING_TYPES, isPublicAcl, OBJECT_CANNED_ACLS, owner, writeOptions, type ObjectCannedAcl, mailSafe, userMetadata } from './shapes.js';
 
 /** Standard content headers stored with an object and returned on GET/HEAD. */
 const OVERRIDES: Record<string, string> = {
@@ -40,7 +40,7 @@ function objectHeaders(r: ObjectRecord, read: ObjectRead, query: URLSearchParams
     'content-type': 'binary/octet-stream',
   };
   for (const name of CONTENT_HEADERS) if (r.headers[name] !== undefined) h[name] = r.headers[name]!;
-  for (const [k, v] of Object.entries(r.metadata)) h[`x-amz-meta-${k}`] = v;
+  for (const [k, v] of Object.entries(r.metadata)) h[`x-amz-meta-${k}`] = mailSafe(v);
   const tagCount = Object.keys(r.tags).length;
   if (tagCount) h['x-amz-tagging-count'] = String(tagCount);
   // A checksum covers the whole object, so a range answer carries none.
@@ -54,7 +54,10 @@ function objectHeaders(r: ObjectRecord, read: ObjectRead, query: URLSearchParams
   return h;
 }
 
-export function objectOperations(objects: Objects, buckets: Buckets, repo: S3ObjectRepo): Record<string, Operation> {
+/** The x-amz-expiration of an object (lifecycle rules), if any. */
+export type ExpirationOf = (o: ObjectRecord) => Promise<string | undefined>;
+
+export function objectOperations(objects: Objects, buckets: Buckets, repo: S3ObjectRepo, expirationOf: ExpirationOf = async () => undefined): Record<string, Operation> {
   const readInput = structure({
     Bucket: inUri('Bucket'),
     Key: inUri('Key'),
@@ -74,6 +77,8 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
     const r: ObjectRead = await objects.read(ctx, input.Bucket, input.Key, { head, range: input.Range, conditions, versionId: input.VersionId, partNumber: input.PartNumber });
     const headers = objectHeaders(r.record, r, query, input.ChecksumMode === 'ENABLED');
     if (r.partsCount !== undefined) headers['x-amz-mp-parts-count'] = String(r.partsCount);
+    const expiration = await expirationOf(r.record);
+    if (expiration) headers['x-amz-expiration'] = expiration;
     // A read by part number is a partial answer even when the part is the whole object.
     if (input.PartNumber !== undefined && !r.range && r.record.size > 0) {
       headers['content-range'] = `bytes 0-${r.record.size - 1}/${r.record.size}`;
@@ -124,7 +129,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
             trailer: input.Trailer,
             checksums: checksumHeaders(all),
             headers,
-            metadata: input.Metadata ?? {},
+            metadata: userMetadata(input.Metadata),
             ifNoneMatch: input.IfNoneMatch,
             ifMatch: input.IfMatch,
             tags,
@@ -133,7 +138,13 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
           ctx.payload,
         );
         const versioned = record.versionId !== undefined || buckets.find(record.bucket)?.versioning !== undefined;
-        return new RestAnswer(200, { etag: record.etag, ...checksumHeadersOut(record.checksums), ...(versioned ? { 'x-amz-version-id': versionIdOf(record) } : {}) });
+        const expiration = await expirationOf(record);
+        return new RestAnswer(200, {
+          etag: record.etag,
+          ...checksumHeadersOut(record.checksums),
+          ...(versioned ? { 'x-amz-version-id': versionIdOf(record) } : {}),
+          ...(expiration ? { 'x-amz-expiration': expiration } : {}),
+        });
       },
     }),
     GetObject: defineOperation({
