@@ -429,14 +429,20 @@ export class SigV4Verifier {
     const canonicalHeaders = signed.map((h) => `${h}:${canonicalValue(header(headers, h) ?? '')}`);
     const path = canonicalUri(typeof req.path === 'string' ? req.path : '/', scope.service);
     const query = canonicalQuery(claim.params, claim.presigned);
-    const head = `${String(req.method)}\n${path}\n${query}\n${canonicalHeaders.join('\n')}\n\n${claim.signedHeaders}`;
+    const heads = [`${String(req.method)}\n${path}\n${query}\n${canonicalHeaders.join('\n')}\n\n${claim.signedHeaders}`];
+    // Node reads header bytes as Latin-1; a client that sent UTF-8 (non-ASCII user metadata)
+    // signed the characters those bytes encode in UTF-8, so that reading is tried too.
+    const asUtf8 = canonicalHeaders.map((line) => (/[\x80-\xff]/.test(line) ? Buffer.from(line, 'latin1').toString('utf8') : line));
+    if (asUtf8.some((line, i) => line !== canonicalHeaders[i])) heads.push(`${String(req.method)}\n${path}\n${query}\n${asUtf8.join('\n')}\n\n${claim.signedHeaders}`);
     const scopeString = `${scope.date}/${scope.region}/${scope.service}/${scope.terminator}`;
     const key = this.signingKey(creds.secretAccessKey, scope);
     const provided = Buffer.from(claim.signature, 'utf8');
-    for (const payloadHash of payloadHashes(req, claim)) {
-      const stringToSign = `${ALGORITHM}\n${claim.date}\n${scopeString}\n${sha256hex(`${head}\n${payloadHash}`)}`;
-      const expected = Buffer.from(createHmac('sha256', key).update(stringToSign).digest('hex'), 'utf8');
-      if (expected.length === provided.length && timingSafeEqual(expected, provided)) return { payloadHash, signingKey: key, scopeString };
+    for (const head of heads) {
+      for (const payloadHash of payloadHashes(req, claim)) {
+        const stringToSign = `${ALGORITHM}\n${claim.date}\n${scopeString}\n${sha256hex(`${head}\n${payloadHash}`)}`;
+        const expected = Buffer.from(createHmac('sha256', key).update(stringToSign).digest('hex'), 'utf8');
+        if (expected.length === provided.length && timingSafeEqual(expected, provided)) return { payloadHash, signingKey: key, scopeString };
+      }
     }
     throw invalidSignature();
   }

@@ -38,6 +38,8 @@ export function errorsStep(log: Logger): Step {
  */
 function clientWentAway(incoming: IncomingMessage, e: unknown): boolean {
   if (!incoming.readableAborted && incoming.complete) return false;
+  // A refusal of the body (a bad aws-chunked frame) leaves it unread: the client is still there.
+  if (e instanceof AwsError && !incoming.readableAborted) return false;
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   return incoming.readableAborted || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (e instanceof Error && e.message === 'aborted');
 }

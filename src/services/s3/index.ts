@@ -6,7 +6,7 @@
 import { AwsError } from '../../protocols/errors.js';
 import type { Store } from '../../store/store.js';
 import type { ServiceFactory, ServicePlugin } from '../service.js';
-import { Buckets } from './engine/buckets.js';
+import { Buckets, isValidBucketName } from './engine/buckets.js';
 import { NotImplemented } from './errors.js';
 import { Objects } from './engine/objects.js';
 import { BodyCrypto } from './engine/crypto.js';
@@ -88,6 +88,7 @@ export const createS3Service: ServiceFactory = async (env) => {
   await objects.sweep((id) => multipart.blobReferenced(id));
   const lifecycle = new Lifecycle({ repo: lifecycleRepo, buckets, objects, objectRepo, multipart, store, clock: env.clock, log: env.log });
   lifecycle.wake();
+  await store.caches.register('s3.lifecycle', async () => lifecycle.reload());
   const notifications = new Notifications(notificationRepo, env.internal, store, env.clock, env.log, (bucket) => buckets.find(bucket)?.account);
   objects.onEvents(notifications);
   env.internal.register('s3.readObject', async ({ accountId, bucket, key, versionId }) => {
@@ -110,7 +111,7 @@ export const createS3Service: ServiceFactory = async (env) => {
     operations: {
       ...bucketOperations(buckets, { objects, multipart, tags: extrasRepo, notifications, website: websiteRepo }, settings),
       ...multipartOperations({ multipart, settings }),
-      ...objectOperations(objects, buckets, objectRepo, settings),
+      ...objectOperations(objects, buckets, objectRepo, settings, (o) => lifecycle.expiration(o)),
       ...encryptionOperations({ buckets, settings }),
       ...versioningOperations(buckets, objectRepo, settings),
       ...objectLockOperations({ buckets, settings, objects }),
@@ -125,10 +126,15 @@ export const createS3Service: ServiceFactory = async (env) => {
       ...postObjectOperations({ objects, buckets, blobs: env.blobs, clock: env.clock, credentials: env.credentials, settings }),
     },
     validationError: s3ValidationError,
-    // Anonymous requests reach S3 only for buckets that exist; their policy and ACL decide.
+    // Anonymous requests reach S3 for buckets that exist (their policy and ACL decide), and for
+    // names that could be one, which S3 answers 404 NoSuchBucket. On the plain host, a POST
+    // (query protocols) or a 12-digit first segment (an SQS queue URL) is left to the others.
     claimsUnsigned: (req, endpoint) => {
       const bucket = bucketOf(req.path, endpoint);
-      return bucket !== undefined && buckets.exists(bucket);
+      if (bucket === undefined) return false;
+      if (buckets.exists(bucket)) return true;
+      if (!isValidBucketName(bucket)) return false;
+      return endpoint !== undefined || (req.method !== 'POST' && !/^\d{12}$/.test(bucket));
     },
     // A request from an origin the bucket's CORS rules allow gets the CORS headers on its answer.
     responseHeaders: (req, endpoint) => {

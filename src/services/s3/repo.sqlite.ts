@@ -76,6 +76,9 @@ const S3_MIGRATIONS: Migration[] = [
    ALTER TABLE s3_object_versions ADD COLUMN acl TEXT;`,
   // Object ownership controls (BucketRecord.ownership); buckets made before them have none.
   `ALTER TABLE s3_buckets ADD COLUMN ownership TEXT;`,
+  // A multipart object's part sizes (ObjectRecord.parts), a JSON array.
+  `ALTER TABLE s3_objects ADD COLUMN parts TEXT;
+   ALTER TABLE s3_object_versions ADD COLUMN parts TEXT;`,
 ];
 
 /**
@@ -177,6 +180,8 @@ interface ObjectRow {
   acl: string | null;
   sse: string | null;
   lock: string | null;
+  /** Absent from listings' column lists. */
+  parts?: string | null;
 }
 
 interface VersionRow extends Omit<ObjectRow, 'version_id'> {
@@ -207,6 +212,7 @@ const toObject = (r: ObjectRow): ObjectRecord => ({
   ...(r.acl ? { acl: r.acl } : {}),
   ...(r.sse ? { sse: JSON.parse(r.sse) as ObjectSse } : {}),
   ...(r.lock ? { lock: JSON.parse(r.lock) as ObjectLock } : {}),
+  ...(r.parts ? { parts: JSON.parse(r.parts) as number[] } : {}),
 });
 
 const toVersion = (r: VersionRow): VersionRecord => ({
@@ -229,9 +235,9 @@ class SqliteS3ObjectRepo implements S3ObjectRepo {
   async putObject(tx: Tx, o: ObjectRecord): Promise<void> {
     liveTx(tx);
     this.sql(
-      `INSERT OR REPLACE INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, body, acl, sse, lock)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(o.bucket, o.key, ...storedColumns(o), o.versionId ?? null, o.body ?? null, o.acl ?? null, ...sseColumns(o));
+      `INSERT OR REPLACE INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, body, acl, sse, lock, parts)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(o.bucket, o.key, ...storedColumns(o), o.versionId ?? null, o.body ?? null, o.acl ?? null, ...sseColumns(o), o.parts ? JSON.stringify(o.parts) : null);
   }
 
   async deleteObject(tx: Tx, bucket: string, key: string): Promise<void> {
@@ -316,9 +322,9 @@ class SqliteS3ObjectRepo implements S3ObjectRepo {
     this.sql('DELETE FROM s3_object_versions WHERE bucket = ? AND key = ? AND version_id = ? AND seq <> ?').run(v.bucket, v.key, v.versionId ?? NULL_ID, v.seq);
     this.sql(
       `INSERT OR REPLACE INTO s3_object_versions
-           (bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, body, acl, sse, lock)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(v.bucket, v.key, v.seq, v.versionId ?? NULL_ID, v.deleteMarker ? 1 : 0, ...storedColumns(v), v.body ?? null, v.acl ?? null, ...sseColumns(v));
+           (bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, body, acl, sse, lock, parts)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(v.bucket, v.key, v.seq, v.versionId ?? NULL_ID, v.deleteMarker ? 1 : 0, ...storedColumns(v), v.body ?? null, v.acl ?? null, ...sseColumns(v), v.parts ? JSON.stringify(v.parts) : null);
   }
 }
 

@@ -96,6 +96,8 @@ export interface ObjectRecord {
   sse?: ObjectSse;
   /** Object lock retention and legal hold of this version, if any. */
   lock?: ObjectLock;
+  /** A multipart object's part sizes, in part order (GET by partNumber, GetObjectAttributes). */
+  parts?: number[];
 }
 
 /** Server-side encryption of one object (the body is sealed the same way whatever the kind: see engine/crypto.ts). */

@@ -185,7 +185,7 @@ export class Multipart {
     return { part, checksums: alg ? { [checksumHeaderName(alg)]: checksum! } : {}, sse: upload.sse };
   }
 
-  async complete(caller: Caller, input: CompleteInput): Promise<{ upload: UploadRecord; result: CompletedResult }> {
+  async complete(caller: Caller, input: CompleteInput): Promise<{ upload: UploadRecord; result: CompletedResult; versionId?: string }> {
     this.d.buckets.authorize(caller, input.bucket, { action: 's3:PutObject', key: input.key });
     return this.exclusive(input.uploadId, async () => {
       const upload = await this.settle(await this.find(input.bucket, input.key, input.uploadId, true));
@@ -195,7 +195,7 @@ export class Multipart {
         // A retry of the request that completed it (a lost answer) gets the same answer.
         const object = await this.d.objectRepo.object(upload.bucket, upload.key);
         if (upload.result?.parts !== signature || object?.blobId !== upload.result.objectBlob) throw NoSuchUpload(upload.uploadId);
-        return { upload, result: upload.result };
+        return { upload, result: upload.result, ...(object?.versionId ? { versionId: object.versionId } : {}) };
       }
       const stored = new Map((await this.d.repo.parts(upload.uploadId, 0, MAX_PART_NUMBER)).map((p) => [p.partNumber, p]));
       const chosen = checkParts(upload, requested, stored, MIN_PART_BYTES);
@@ -238,13 +238,15 @@ export class Multipart {
       const completing: UploadRecord = { ...upload, state: 'completing', blobId: blob.id, result };
       // S3 gives a multipart object the time its upload was initiated.
       const { bucket, key, headers, metadata, tags } = upload;
+      const parts = chosen.map((p) => p.size);
       const record: ObjectRecord = {
-        bucket, key, headers, metadata, tags, checksums, blobId: blob.id, size, etag, lastModified: upload.initiated,
+        bucket, key, headers, metadata, tags, checksums, blobId: blob.id, size, etag, lastModified: upload.initiated, parts,
         sse: upload.sse ?? { algorithm: 'AES256' },
         ...(upload.lock ? { lock: upload.lock } : {}),
       };
+      let committed: ObjectRecord;
       try {
-        await this.d.objects.commit(caller, record, { ifMatch: input.ifMatch, ifNoneMatch: input.ifNoneMatch, ...(upload.acl ? { acl: upload.acl } : {}) }, 'CompleteMultipartUpload');
+        committed = await this.d.objects.commit(caller, record, { ifMatch: input.ifMatch, ifNoneMatch: input.ifNoneMatch, ...(upload.acl ? { acl: upload.acl } : {}) }, 'CompleteMultipartUpload');
       } catch (e) {
         // The commit removed the new body; the upload stays in progress, as S3 leaves it.
         await this.d.store.write((tx) => this.reopen(tx, upload.uploadId)).catch((err) => this.d.log.warn('could not reopen an upload', { error: String(err) }));
@@ -252,7 +254,7 @@ export class Multipart {
       }
       // The object is there: a cleanup that fails now is redone when the upload is next touched.
       await this.finish(completing).catch((e) => this.d.log.warn('could not finish a completed upload', { uploadId: upload.uploadId, error: String(e) }));
-      return { upload: { ...completing, state: 'completed', blobId: undefined }, result };
+      return { upload: { ...completing, state: 'completed', blobId: undefined }, result, ...(committed.versionId ? { versionId: committed.versionId } : {}) };
     });
   }
 

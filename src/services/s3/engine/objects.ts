@@ -13,7 +13,7 @@ import type { BlobStore } from '../../../store/blobs.js';
 import { BlobRangeError } from '../../../store/blobs.js';
 import type { Store, Tx } from '../../../store/store.js';
 import type { RequestContext } from '../../service.js';
-import { AccessDenied, BucketNotEmpty, InvalidRange, KeyTooLongError, NoSuchKey, NoSuchVersion, NotFound, NotModified, PreconditionFailed } from '../errors.js';
+import { AccessDenied, BucketNotEmpty, InvalidPartNumber, InvalidRange, InvalidRequest, KeyTooLongError, NoSuchKey, NoSuchVersion, NotFound, NotModified, PreconditionFailed } from '../errors.js';
 import type { ObjectLock, ObjectRecord, ObjectSse, S3ObjectRepo } from '../repo.js';
 import type { BodyCrypto } from './crypto.js';
 import { checkRead, type Headers } from './sse.js';
@@ -55,6 +55,8 @@ export interface ObjectRead {
   range?: { start: number; end: number };
   /** Whether the bucket has versioning configured (then reads report a version id, "null" too). */
   versioned: boolean;
+  /** A read by partNumber of a multipart object: its part count (x-amz-mp-parts-count). */
+  partsCount?: number;
 }
 
 /** Receives object changes inside their commit (with its Tx), and is kicked after it (notifications). */
@@ -245,8 +247,9 @@ export class Objects {
     caller: Caller,
     bucket: string,
     key: string,
-    opts: { head: boolean; range?: string; conditions: Conditions; versionId?: string; sse?: Headers; copySource?: boolean },
+    opts: { head: boolean; range?: string; conditions: Conditions; versionId?: string; sse?: Headers; copySource?: boolean; partNumber?: number },
   ): Promise<ObjectRead> {
+    if (opts.partNumber !== undefined && opts.range !== undefined) throw InvalidRequest('Cannot specify both Range header and partNumber query parameter');
     const action = opts.versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion';
     let record: ObjectRecord;
     try {
@@ -259,10 +262,14 @@ export class Objects {
     const versioned = this.buckets.find(bucket)?.versioning !== undefined || record.versionId !== undefined;
     checkConditions(record, opts.conditions);
     checkRead(record, opts.sse ?? {}, opts.copySource);
-    const range = opts.range === undefined ? undefined : parseRange(opts.range, record.size);
-    if (opts.head) return { record, range, versioned };
+    let range = opts.range === undefined ? undefined : parseRange(opts.range, record.size);
+    let partsCount: number | undefined;
+    if (opts.partNumber !== undefined) {
+      ({ range, partsCount } = partRange(record, opts.partNumber));
+    }
+    if (opts.head) return { record, range, versioned, ...(partsCount !== undefined ? { partsCount } : {}) };
     try {
-      return { record, stream: await this.openBody(record, range), range, versioned };
+      return { record, stream: await this.openBody(record, range), range, versioned, ...(partsCount !== undefined ? { partsCount } : {}) };
     } catch (e) {
       if (e instanceof BlobRangeError) throw InvalidRange(opts.range!, record.size);
       throw e;
@@ -383,10 +390,22 @@ function checkConditions(record: ObjectRecord, c: Conditions): void {
     throw PreconditionFailed('If-Unmodified-Since');
   }
   if (c.ifNoneMatch !== undefined) {
-    if (etagMatches(c.ifNoneMatch, record.etag)) throw NotModified();
+    if (etagMatches(c.ifNoneMatch, record.etag)) throw NotModified(record.etag, record.lastModified);
   } else if (c.ifModifiedSince !== undefined && !Number.isNaN(since(c.ifModifiedSince)) && !(modified > since(c.ifModifiedSince))) {
-    throw NotModified();
+    throw NotModified(record.etag, record.lastModified);
   }
+}
+
+/**
+ * GET/HEAD by partNumber: that part's bytes of a multipart object (with its part count); part 1
+ * of an object uploaded in one piece is all of it. Any other part is InvalidPartNumber.
+ */
+function partRange(record: ObjectRecord, partNumber: number): { range: { start: number; end: number } | undefined; partsCount?: number } {
+  const sizes = record.parts ?? [record.size];
+  if (partNumber > sizes.length) throw InvalidPartNumber();
+  if (record.size === 0) return { range: undefined, ...(record.parts ? { partsCount: sizes.length } : {}) };
+  const start = sizes.slice(0, partNumber - 1).reduce((n, s) => n + s, 0);
+  return { range: { start, end: start + sizes[partNumber - 1]! - 1 }, ...(record.parts ? { partsCount: sizes.length } : {}) };
 }
 
 /** One `bytes=` range as S3 takes it; a header it cannot parse is ignored (the whole object). */

@@ -2,7 +2,8 @@
 import { isoTime } from './listing.js';
 import { RawXml } from '../../../protocols/rest-xml.js';
 import { defineOperation } from '../../../protocols/define-operation.js';
-import { boolean, inHeader, inPayload, inUri, list, string, structure } from '../../../protocols/shapes.js';
+import { boolean, inHeader, inPayload, inQuery, inUri, list, string, structure } from '../../../protocols/shapes.js';
+import { InvalidArgument } from '../errors.js';
 import { escapeXml } from '../../../protocols/xml.js';
 import { BUCKET_CANNED_ACLS, OBJECT_OWNERSHIPS } from './shapes.js';
 import { requestedAcl } from '../engine/acl.js';
@@ -17,16 +18,45 @@ export function bucketOperations(buckets: Buckets, dependents: BucketDependents,
   return {
     ListBuckets: defineOperation({
       http: { method: 'GET', uri: '/' },
-      input: structure({}),
+      input: structure({
+        MaxBuckets: inQuery(string(), 'max-buckets'),
+        ContinuationToken: inQuery(string(), 'continuation-token'),
+        Prefix: inQuery(string(), 'prefix'),
+        BucketRegion: inQuery(string(), 'bucket-region'),
+      }),
       output: structure({
         Buckets: list(structure({ Name: string(), CreationDate: string(), BucketRegion: string() }), { memberName: 'Bucket' }),
         Owner: structure({ ID: string(), DisplayName: string() }),
+        ContinuationToken: string(),
+        Prefix: string(),
       }),
       outputRoot: 'ListAllMyBucketsResult',
-      handler: async (_input, ctx) => ({
-        Buckets: (await buckets.list(ctx)).map((b) => ({ Name: b.name, CreationDate: isoTime(b.createdAt), BucketRegion: b.region })),
-        Owner: { ID: ctx.accountId, DisplayName: ctx.accountId },
-      }),
+      handler: async (input, ctx) => {
+        // max-buckets: 1 .. 10000; without it every bucket is listed on one page.
+        let max: number | undefined;
+        if (input.MaxBuckets !== undefined) {
+          max = /^\d+$/.test(input.MaxBuckets) ? Number(input.MaxBuckets) : NaN;
+          if (!(max >= 1 && max <= 10000)) throw InvalidArgument('Argument max-buckets must be an integer between 1 and 10000.', 'max-buckets', input.MaxBuckets);
+        }
+        let after: string | undefined;
+        if (input.ContinuationToken) {
+          const s = Buffer.from(input.ContinuationToken, 'base64').toString('utf8');
+          if (!s.startsWith('b1:')) throw InvalidArgument('The continuation token provided is incorrect', 'continuation-token', input.ContinuationToken);
+          after = s.slice(3);
+        }
+        const prefix = input.Prefix ?? '';
+        const all = (await buckets.list(ctx)).filter(
+          (b) => b.name.startsWith(prefix) && (after === undefined || b.name > after) && (input.BucketRegion === undefined || b.region === input.BucketRegion),
+        );
+        const page = max === undefined ? all : all.slice(0, max);
+        const more = page.length < all.length;
+        return {
+          Buckets: page.map((b) => ({ Name: b.name, CreationDate: isoTime(b.createdAt), BucketRegion: b.region })),
+          Owner: { ID: ctx.accountId, DisplayName: ctx.accountId },
+          ContinuationToken: more ? Buffer.from(`b1:${page[page.length - 1]!.name}`, 'utf8').toString('base64') : undefined,
+          Prefix: input.Prefix,
+        };
+      },
     }),
     CreateBucket: defineOperation({
       http: { method: 'PUT', uri: '/{Bucket}' },

@@ -25,7 +25,7 @@ import { lockForWrite } from '../engine/object-lock.js';
 import { sseMembers, sseOutput } from './object-extras.js';
 import { CHECKSUM_ELEMENTS, checksumEntries, checksumMembers } from './checksums.js';
 import { requestedAcl, type AclRequest } from '../engine/acl.js';
-import { allHeaders, bodyStream, CHECKSUM_TYPES, commonPrefixes, ENCODING_TYPES, OBJECT_CANNED_ACLS, owner, writeOptions } from './shapes.js';
+import { allHeaders, bodyStream, CHECKSUM_TYPES, commonPrefixes, ENCODING_TYPES, OBJECT_CANNED_ACLS, owner, writeOptions, userMetadata } from './shapes.js';
 
 const target = { Bucket: inUri('Bucket'), Key: inUri('Key'), UploadId: { ...inQuery(string(), 'uploadId'), required: true as const } };
 /** max-parts, max-uploads and part-number-marker: 0 .. 2^31-1 (S3's own InvalidArgument otherwise, see shapes.ts). */
@@ -83,7 +83,7 @@ export function multipartOperations(deps: { multipart: Multipart; settings: Buck
           bucket: input.Bucket,
           key: input.Key,
           headers,
-          metadata: input.Metadata ?? {},
+          metadata: userMetadata(input.Metadata),
           tags,
           ...aclAsked(requestedAcl(ctx.headers, input.ACL)),
           ...checksumChoice(input.ChecksumAlgorithm, input.ChecksumType),
@@ -153,10 +153,19 @@ export function multipartOperations(deps: { multipart: Multipart; settings: Buck
     CompleteMultipartUpload: defineOperation({
       http: { method: 'POST', uri: '/{Bucket}/{Key+}?uploadId' },
       input: completeInput,
-      output: structure({ Location: string(), Bucket: string(), Key: string(), ETag: string(), ...checksumMembers(), ChecksumType: string(), ...sseOutput }),
+      output: structure({
+        Location: string(),
+        Bucket: string(),
+        Key: string(),
+        ETag: string(),
+        ...checksumMembers(),
+        ChecksumType: string(),
+        VersionId: inHeader(string(), 'x-amz-version-id'),
+        ...sseOutput,
+      }),
       outputRoot: 'CompleteMultipartUploadResult',
       handler: async (input, ctx) => {
-        const { upload, result } = await multipart.complete(ctx, {
+        const { upload, result, versionId } = await multipart.complete(ctx, {
           bucket: input.Bucket,
           key: input.Key,
           uploadId: input.UploadId,
@@ -180,6 +189,7 @@ export function multipartOperations(deps: { multipart: Multipart; settings: Buck
         const type = result.checksums['x-amz-checksum-type'];
         if (type !== undefined) out.ChecksumType = type;
         for (const [alg, value] of checksumEntries(result.checksums)) out[CHECKSUM_ELEMENTS[alg]] = value;
+        if (versionId !== undefined) out.VersionId = versionId;
         return out;
       },
     }),

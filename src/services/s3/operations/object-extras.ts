@@ -5,7 +5,7 @@
 import type { Clock } from '../../../lib/clock.js';
 import { AwsError } from '../../../protocols/errors.js';
 import { defineOperation } from '../../../protocols/define-operation.js';
-import { headersWithPrefix, inHeader, inPayload, inQuery, inUri, integer, list, string, structure, boolean } from '../../../protocols/shapes.js';
+import { headersWithPrefix, inHeader, inPayload, inQuery, inUri, integer, list, named, string, structure, boolean } from '../../../protocols/shapes.js';
 import type { BlobStore } from '../../../store/blobs.js';
 import type { Operation } from '../../service.js';
 import { requestTagKeys, type Buckets } from '../engine/buckets.js';
@@ -22,7 +22,7 @@ import { lockForWrite } from '../engine/object-lock.js';
 import { ownerOf } from './objects.js';
 import { InvalidArgument, MalformedXML, MissingRequestBody, NoSuchBucket } from '../errors.js';
 import { checksumElements, checksumMembers } from './checksums.js';
-import { allHeaders, DIRECTIVES, OBJECT_ATTRIBUTES, OBJECT_CANNED_ACLS, rawBody, writeOptions } from './shapes.js';
+import { allHeaders, DIRECTIVES, OBJECT_ATTRIBUTES, OBJECT_CANNED_ACLS, rawBody, writeOptions, userMetadata } from './shapes.js';
 
 export interface ObjectExtrasDeps {
   objects: Objects;
@@ -44,6 +44,21 @@ export const taggingOutput = structure({ TagSet: tagList });
 /** The x-amz-version-id an answer about an object carries: its version (`null` in a bucket never versioned is left out). */
 function versionHeader(r: ObjectRecord): { VersionId?: string } {
   return r.versionId ? { VersionId: versionIdOf(r) } : {};
+}
+
+/** GetObjectAttributes' ObjectParts: up to MaxParts (1000 unless given) parts after the marker. */
+function partsPage(sizes: number[], maxParts = 1000, marker = 0) {
+  const max = Math.min(maxParts, 1000);
+  const after = sizes.map((Size, i) => ({ PartNumber: i + 1, Size })).filter((p) => p.PartNumber > marker);
+  const Parts = after.slice(0, max);
+  return {
+    TotalPartsCount: sizes.length,
+    PartNumberMarker: marker,
+    NextPartNumberMarker: Parts.at(-1)?.PartNumber ?? marker,
+    MaxParts: max,
+    IsTruncated: after.length > max,
+    Parts,
+  };
 }
 
 /** A parsed XML body: absent (MissingRequestBodyError) or present. */
@@ -107,7 +122,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
           ifMatch: input.IfMatch,
           ifNoneMatch: input.IfNoneMatch,
           headers: all,
-          metadata: input.Metadata ?? {},
+          metadata: userMetadata(input.Metadata),
           acl: requestedAcl(ctx.headers, input.ACL),
           checksumAlgorithm: input.ChecksumAlgorithm,
           changesAttributes: ['x-amz-storage-class', 'x-amz-website-redirect-location', 'x-amz-server-side-encryption', 'x-amz-server-side-encryption-customer-algorithm'].some(
@@ -222,15 +237,23 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         Key: inUri('Key'),
         // The model's list of ObjectAttributes, comma-separated in one header: each is checked below.
         ObjectAttributes: { ...inHeader(string(), 'x-amz-object-attributes'), required: true as const },
-        // Parts are not listed yet (see ObjectParts below), so paging them is accepted and unused.
-        MaxParts: inHeader(integer(), 'x-amz-max-parts'),
-        PartNumberMarker: inHeader(string(), 'x-amz-part-number-marker'),
+        VersionId: inQuery(string(), 'versionId'),
+        MaxParts: inHeader(integer({ min: 0 }), 'x-amz-max-parts'),
+        PartNumberMarker: inHeader(integer({ min: 0 }), 'x-amz-part-number-marker'),
       }),
       output: structure({
         LastModified: inHeader(string(), 'last-modified'),
+        VersionId: inHeader(string(), 'x-amz-version-id'),
         ETag: string(),
         Checksum: structure(checksumShape),
-        ObjectParts: structure({ PartsCount: integer() }),
+        ObjectParts: structure({
+          TotalPartsCount: named(integer(), 'PartsCount'),
+          PartNumberMarker: integer(),
+          NextPartNumberMarker: integer(),
+          MaxParts: integer(),
+          IsTruncated: boolean(),
+          Parts: list(structure({ PartNumber: integer(), Size: integer() }), { flattened: true, memberName: 'Part' }),
+        }),
         StorageClass: string(),
         ObjectSize: integer(),
       }),
@@ -239,16 +262,17 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         const header = input.ObjectAttributes;
         const wanted = new Set(header.split(',').map((a) => a.trim()));
         if ([...wanted].some((a) => !ATTRIBUTES.has(a))) throw InvalidArgument('Invalid attribute name specified.', 'x-amz-object-attributes', header);
-        const r = await objects.get(ctx, input.Bucket, input.Key, 's3:GetObjectAttributes', undefined, 'GET', true);
+        const action = input.VersionId === undefined ? 's3:GetObjectAttributes' : 's3:GetObjectVersionAttributes';
+        const r = await objects.get(ctx, input.Bucket, input.Key, action, input.VersionId, 'GET', true);
         const checksum = checksumElements(r);
-        // A multipart object's ETag ends in -<parts>; a single upload has no parts to report.
-        const parts = /-(\d+)"$/.exec(r.etag);
         return {
           LastModified: new Date(r.lastModified).toUTCString(),
+          ...(r.versionId || buckets.find(input.Bucket)?.versioning ? { VersionId: versionIdOf(r) } : {}),
           // Unlike HEAD's header, this ETag is unquoted.
           ETag: wanted.has('ETag') ? r.etag.replace(/^"|"$/g, '') : undefined,
           Checksum: wanted.has('Checksum') && Object.keys(checksum).length ? checksum : undefined,
-          ObjectParts: wanted.has('ObjectParts') && parts ? { PartsCount: Number(parts[1]) } : undefined,
+          // A single upload has no parts to report.
+          ObjectParts: wanted.has('ObjectParts') && r.parts ? partsPage(r.parts, input.MaxParts, input.PartNumberMarker) : undefined,
           StorageClass: wanted.has('StorageClass') ? 'STANDARD' : undefined,
           ObjectSize: wanted.has('ObjectSize') ? r.size : undefined,
         };

@@ -20,7 +20,8 @@ import { checksumHeaders } from '../engine/checksums.js';
 import type { BucketSettings } from '../engine/bucket-settings.js';
 import { chooseSse, sseHeaders } from '../engine/sse.js';
 import { lockForWrite, lockHeaders } from '../engine/object-lock.js';
-import { allHeaders, bodyStream, commonPrefixes, ENCODING_TYPES, OBJECT_CANNED_ACLS, owner, writeOptions } from './shapes.js';
+import { checksumHeadersOut } from './checksums.js';
+import { allHeaders, bodyStream, commonPrefixes, ENCODING_TYPES, OBJECT_CANNED_ACLS, owner, writeOptions, mailSafe, userMetadata } from './shapes.js';
 
 /** Standard content headers stored with an object and returned on GET/HEAD. */
 const OVERRIDES: Record<string, string> = {
@@ -43,11 +44,11 @@ function objectHeaders(r: ObjectRecord, read: ObjectRead, query: URLSearchParams
     'content-type': 'binary/octet-stream',
   };
   for (const name of CONTENT_HEADERS) if (r.headers[name] !== undefined) h[name] = r.headers[name]!;
-  for (const [k, v] of Object.entries(r.metadata)) h[`x-amz-meta-${k}`] = v;
+  for (const [k, v] of Object.entries(r.metadata)) h[`x-amz-meta-${k}`] = mailSafe(v);
   const tagCount = Object.keys(r.tags).length;
   if (tagCount) h['x-amz-tagging-count'] = String(tagCount);
   // A checksum covers the whole object, so a range answer carries none.
-  if (withChecksums && !read.range) Object.assign(h, r.checksums);
+  if (withChecksums && !read.range) Object.assign(h, checksumHeadersOut(r.checksums));
   if (query) for (const [param, header] of Object.entries(OVERRIDES)) if (query.has(param)) h[header] = query.get(param)!;
   if (read.versioned) h['x-amz-version-id'] = versionIdOf(r);
   Object.assign(h, sseHeaders(r.sse), lockHeaders(r.lock));
@@ -58,7 +59,10 @@ function objectHeaders(r: ObjectRecord, read: ObjectRead, query: URLSearchParams
   return h;
 }
 
-export function objectOperations(objects: Objects, buckets: Buckets, repo: S3ObjectRepo, settings: BucketSettings): Record<string, Operation> {
+/** The x-amz-expiration of an object (lifecycle rules), if any. */
+export type ExpirationOf = (o: ObjectRecord) => Promise<string | undefined>;
+
+export function objectOperations(objects: Objects, buckets: Buckets, repo: S3ObjectRepo, settings: BucketSettings, expirationOf: ExpirationOf = async () => undefined): Record<string, Operation> {
   const readInput = structure({
     Bucket: inUri('Bucket'),
     Key: inUri('Key'),
@@ -69,16 +73,23 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
     IfUnmodifiedSince: inHeader(string(), 'if-unmodified-since'),
     // The model's only value is ENABLED; S3's answer to another is not documented, so any other reads as absent.
     ChecksumMode: inHeader(string(), 'x-amz-checksum-mode'),
-    PartNumber: inQuery(integer(), 'partNumber'),
+    PartNumber: inQuery(integer({ min: 1, max: 10000 }), 'partNumber'),
     VersionId: inQuery(string(), 'versionId'),
     AllHeaders: allHeaders,
   });
   type ReadInput = ShapeType<typeof readInput>;
   const read = async (input: ReadInput, ctx: RequestContext, head: boolean, query?: URLSearchParams) => {
     const conditions = { ifMatch: input.IfMatch, ifNoneMatch: input.IfNoneMatch, ifModifiedSince: input.IfModifiedSince, ifUnmodifiedSince: input.IfUnmodifiedSince };
-    const r: ObjectRead = await objects.read(ctx, input.Bucket, input.Key, { head, range: input.Range, conditions, versionId: input.VersionId, sse: input.AllHeaders ?? {} });
+    const r: ObjectRead = await objects.read(ctx, input.Bucket, input.Key, { head, range: input.Range, conditions, versionId: input.VersionId, sse: input.AllHeaders ?? {}, partNumber: input.PartNumber });
     const headers = objectHeaders(r.record, r, query, input.ChecksumMode === 'ENABLED');
-    return new RestAnswer(r.range ? 206 : 200, headers, r.stream ?? '');
+    if (r.partsCount !== undefined) headers['x-amz-mp-parts-count'] = String(r.partsCount);
+    const expiration = await expirationOf(r.record);
+    if (expiration) headers['x-amz-expiration'] = expiration;
+    // A read by part number is a partial answer even when the part is the whole object.
+    if (input.PartNumber !== undefined && !r.range && r.record.size > 0) {
+      headers['content-range'] = `bytes 0-${r.record.size - 1}/${r.record.size}`;
+    }
+    return new RestAnswer(r.range || input.PartNumber !== undefined ? 206 : 200, headers, r.stream ?? '');
   };
 
   return {
@@ -126,7 +137,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
             trailer: input.Trailer,
             checksums: checksumHeaders(all),
             headers,
-            metadata: input.Metadata ?? {},
+            metadata: userMetadata(input.Metadata),
             ifNoneMatch: input.IfNoneMatch,
             ifMatch: input.IfMatch,
             tags,
@@ -137,10 +148,12 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
           ctx.payload,
         );
         const versioned = record.versionId !== undefined || buckets.find(record.bucket)?.versioning !== undefined;
+        const expiration = await expirationOf(record);
         return new RestAnswer(200, {
           etag: record.etag,
-          ...record.checksums,
+          ...checksumHeadersOut(record.checksums),
           ...(versioned ? { 'x-amz-version-id': versionIdOf(record) } : {}),
+          ...(expiration ? { 'x-amz-expiration': expiration } : {}),
           ...sseHeaders(record.sse),
         });
       },
@@ -189,7 +202,8 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
         const prefix = input.Prefix ?? '';
         const token = input.ContinuationToken;
         let after = input.StartAfter;
-        if (token !== undefined) {
+        // An empty token lists from the start (and is echoed), as S3 answers it.
+        if (token !== undefined && token !== '') {
           const decoded = decodeToken(token);
           if (decoded === undefined) throw InvalidArgument('The continuation token provided is incorrect', 'continuation-token', token);
           after = decoded;
@@ -199,7 +213,8 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
         return {
           Name: input.Bucket,
           Prefix: enc(prefix),
-          Delimiter: input.Delimiter === undefined ? undefined : enc(input.Delimiter),
+          // An empty delimiter is not echoed.
+          Delimiter: input.Delimiter ? enc(input.Delimiter) : undefined,
           MaxKeys: max,
           KeyCount: page.contents.length + page.commonPrefixes.length,
           IsTruncated: page.truncated,
