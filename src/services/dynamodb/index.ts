@@ -44,7 +44,7 @@ export function dynamoDbService(opts: DynamoDbOptions = {}): ServiceFactory {
     const dynamodb: ServicePlugin = {
       name: 'dynamodb',
       signingName: 'dynamodb',
-      json: { targetPrefix: 'DynamoDB_20120810', namespace: 'com.amazonaws.dynamodb.v20120810', version: '1.0' },
+      json: { targetPrefix: 'DynamoDB_20120810', namespace: 'com.amazonaws.dynamodb.v20120810', version: '1.0', coral: true },
       operations: { ...tableOperations(engine), ...itemOperations(engine), ...partiqlOperations(engine) },
       validationError,
       stop: () => engine.stop(),
@@ -53,7 +53,7 @@ export function dynamoDbService(opts: DynamoDbOptions = {}): ServiceFactory {
     const streams: ServicePlugin = {
       name: 'dynamodbstreams',
       signingName: 'dynamodb',
-      json: { targetPrefix: 'DynamoDBStreams_20120810', namespace: 'com.amazonaws.dynamodb.v20120810', version: '1.0' },
+      json: { targetPrefix: 'DynamoDBStreams_20120810', namespace: 'com.amazonaws.dynamodb.v20120810', version: '1.0', coral: true },
       operations: streamOperations(engine),
       validationError,
     };
