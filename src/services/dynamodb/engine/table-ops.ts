@@ -13,7 +13,7 @@ type Input = Record<string, unknown>;
 /** Account-wide limits DynamoDB reports in DescribeLimits and enforces. */
 export const MAX_TABLES_PER_REGION = 2500;
 
-export async function describe(engine: DynamoEngine, meta: TableMeta, status: 'CREATING' | 'ACTIVE' | 'DELETING' | 'UPDATING' = 'ACTIVE') {
+export async function describe(engine: DynamoEngine, meta: TableMeta, status: 'CREATING' | 'ACTIVE' | 'DELETING' | 'UPDATING' = meta.restore ? 'CREATING' : 'ACTIVE') {
   const table = await engine.repo.stats(meta.id, false);
   const indexStats = new Map<number, { itemCount: number; sizeBytes: number }>();
   for (const ix of meta.indexes) {
