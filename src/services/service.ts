@@ -80,6 +80,13 @@ export interface JsonProtocolSpec {
   version: '1.0' | '1.1';
   /** Adds `x-amzn-query-error` to errors, for services migrated from the query protocol. */
   queryCompatible?: boolean;
+  /**
+   * DynamoDB's Coral front end: `com.amazon.coral.validate#` / `com.amazon.coral.service#`
+   * error namespaces and Java wording for wrong JSON types, every client error (signature
+   * failures too) as HTTP 400, `x-amz-crc32` of each answer, 52-character request ids,
+   * 16 MB request bodies, gzip/deflate request bodies and gzip answers (pipeline/coral.ts).
+   */
+  coral?: boolean;
 }
 
 export interface QueryProtocolSpec {

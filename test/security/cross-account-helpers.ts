@@ -243,6 +243,8 @@ export const COVERAGE: Record<string, ServiceCoverage> = {
       'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem', 'TransactGetItems', 'TransactWriteItems',
       'DescribeTable', 'UpdateTable', 'DescribeTimeToLive', 'UpdateTimeToLive', 'DeleteTable', 'TagResource', 'UntagResource', 'ListTagsOfResource',
       'CreateTable', 'ListTables', 'ExecuteStatement', 'ExecuteTransaction', 'BatchExecuteStatement',
+      'CreateBackup', 'DescribeBackup', 'ListBackups', 'DeleteBackup', 'RestoreTableFromBackup',
+      'UpdateContinuousBackups', 'DescribeContinuousBackups', 'RestoreTableToPointInTime',
     ],
     exempt: {
       DescribeEndpoints: 'answers the endpoint of the caller\'s own region: names no resource',

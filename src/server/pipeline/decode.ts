@@ -42,8 +42,9 @@ function decode(ctx: RequestCtx): void {
   if (route!.protocol === 'json') {
     const name = route!.target ?? '';
     const operation = operationOf(service, name);
-    if (!operation) throw new UnknownOperationException(`The action ${name} is not valid for this web service.`);
-    const { value, violations } = decodeJsonInput(operation.input, body);
+    // Coral (DynamoDB) names no action in its answer.
+    if (!operation) throw new UnknownOperationException(service.json?.coral ? '' : `The action ${name} is not valid for this web service.`);
+    const { value, violations } = decodeJsonInput(operation.input, body, service.json?.coral);
     if (violations.length) throw service.validationError(violations, name);
     return set(ctx, name, operation, value);
   }

@@ -68,7 +68,9 @@ function encodeError(route: Route | undefined, e: unknown, req: ApiRequest, log:
   if (asJson) {
     const spec = route?.service.json ?? { namespace: 'com.amazon.coral.service', version: '1.0' as const };
     const { headers, body } = encodeJsonError(err, spec);
-    return { status: err.status, headers: { 'content-type': jsonContentType(spec.version), ...headers }, body };
+    // Coral answers every client error, a refused signature too, with 400.
+    const status = 'coral' in spec && spec.coral && err.status === 403 ? 400 : err.status;
+    return { status, headers: { 'content-type': jsonContentType(spec.version), ...headers }, body };
   }
   const ns = route?.service.query?.xmlNamespace ?? GENERIC_XMLNS;
   return { status: err.status, headers: { 'content-type': XML }, body: encodeQueryError(err, ns, req.requestId) };
