@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { delimiter, resolve } from 'node:path';
 import { parseCidrList } from './lib/outbound.js';
+import { parseEdgeList, type EdgeDefinition } from './services/cloudfront/edge/tiers.js';
 import type { Credentials } from './protocols/sigv4.js';
 
 export interface Config {
@@ -38,6 +39,13 @@ export interface Config {
   mailboxTtlSeconds: number;
   /** Acknowledged delivery: the most unacknowledged messages a client's mailbox holds. */
   mailboxCapacity: number;
+  /** CloudFront edge locations (`NAME:CONTINENT[:viewerMs[:shieldMs]]`, comma-separated); the default three when absent. */
+  cdnEdges?: EdgeDefinition[];
+  /** Simulated round trip from the regional edge cache to an origin, ms. */
+  cdnOriginLatencyMs?: number;
+  /** Each edge cache's bounds: bytes in memory and on disk. */
+  cdnCacheMemoryBytes?: number;
+  cdnCacheDiskBytes?: number;
 }
 
 export const DEFAULT_CREDENTIALS: Credentials = { accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' };
@@ -62,6 +70,10 @@ const FLAGS: Record<string, { env: string; takesValue: boolean }> = {
   'tls-port': { env: 'NIMBUS_TLS_PORT', takesValue: true },
   'mailbox-ttl': { env: 'NIMBUS_MAILBOX_TTL', takesValue: true },
   'mailbox-capacity': { env: 'NIMBUS_MAILBOX_CAPACITY', takesValue: true },
+  'cdn-edges': { env: 'NIMBUS_CDN_EDGES', takesValue: true },
+  'cdn-origin-latency': { env: 'NIMBUS_CDN_ORIGIN_LATENCY', takesValue: true },
+  'cdn-cache-memory-mb': { env: 'NIMBUS_CDN_CACHE_MEMORY_MB', takesValue: true },
+  'cdn-cache-disk-mb': { env: 'NIMBUS_CDN_CACHE_DISK_MB', takesValue: true },
 };
 
 /** Parses `--name value`, `--name=value` and boolean `--memory`. */
@@ -160,8 +172,21 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   // HTTPS next to HTTP: the port after Nimbus's own (4567), a random one with a random port, or off.
   const rawTls = get('tls-port') ?? (port === 0 ? '0' : String(port + 1));
   const tlsPort = rawTls === 'off' ? undefined : wholeNumber(rawTls, 'TLS port (or off)', 0, 65535);
+  let cdnEdges: EdgeDefinition[] | undefined;
+  try {
+    cdnEdges = get('cdn-edges') ? parseEdgeList(get('cdn-edges')!) : undefined;
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  const cdnOriginLatency = get('cdn-origin-latency');
+  const cdnMemory = get('cdn-cache-memory-mb');
+  const cdnDisk = get('cdn-cache-disk-mb');
   return {
     ...(tlsPort !== undefined ? { tlsPort } : {}),
+    ...(cdnEdges ? { cdnEdges } : {}),
+    ...(cdnOriginLatency ? { cdnOriginLatencyMs: wholeNumber(cdnOriginLatency, 'CDN origin latency (ms)', 0, 60_000) } : {}),
+    ...(cdnMemory ? { cdnCacheMemoryBytes: wholeNumber(cdnMemory, 'CDN cache memory (MiB)', 1, 1_048_576) * 1024 * 1024 } : {}),
+    ...(cdnDisk ? { cdnCacheDiskBytes: wholeNumber(cdnDisk, 'CDN cache disk (MiB)', 0, 16_777_216) * 1024 * 1024 } : {}),
     host: get('host') ?? '127.0.0.1',
     port,
     dataDir: get('data-dir') ?? '.nimbus',

@@ -13,7 +13,9 @@ import { blob, headersWithPrefix, inHeader, inPayload, streamingPayload, string,
 import { InvalidArgument, InvalidRequest, MalformedXML, s3Error } from '../errors.js';
 
 /** BucketCannedACL. */
-export const BUCKET_CANNED_ACLS = ['authenticated-read', 'private', 'public-read', 'public-read-write'] as const;
+export const BUCKET_CANNED_ACLS = ['authenticated-read', 'private', 'public-read', 'public-read-write', 'log-delivery-write'] as const;
+/** ObjectOwnership (ownership controls, x-amz-object-ownership). */
+export const OBJECT_OWNERSHIPS = ['BucketOwnerPreferred', 'ObjectWriter', 'BucketOwnerEnforced'] as const;
 /** ObjectCannedACL: the bucket's four and three that grant only the owners (private, for an object its bucket's owner wrote). */
 export const OBJECT_CANNED_ACLS = ['authenticated-read', 'aws-exec-read', 'bucket-owner-full-control', 'bucket-owner-read', 'private', 'public-read', 'public-read-write'] as const;
 export type ObjectCannedAcl = (typeof OBJECT_CANNED_ACLS)[number];
@@ -67,6 +69,7 @@ const partNumber = (value: string) => InvalidArgument('Part number must be an in
  */
 const MEMBER_ERRORS: Record<string, (value: string, v: Violation) => AwsError | undefined> = {
   ACL: (value) => InvalidArgument('', 'x-amz-acl', value),
+  ObjectOwnership: (value) => InvalidArgument(`Invalid x-amz-object-ownership header: ${value}`, 'x-amz-object-ownership', value),
   // Error code list of the S3 API reference: "InvalidStorageClass: The storage class you specified is not valid."
   StorageClass: () => s3Error('InvalidStorageClass', 400, 'The storage class you specified is not valid'),
   // S3's answers as S3-compatible servers record them (versity/versitygw#1736, #1141).
@@ -104,4 +107,23 @@ export function s3ValidationError(violations: Violation[], operation: string): A
   if (own) return own;
   if (v.kind === 'missing') return new AwsError('InvalidRequest', `Missing required parameter: ${v.member}`, { status: 400 });
   return new AwsError('InvalidArgument', `Invalid value for ${v.member}: ${value}`, { status: 400 });
+}
+
+/**
+ * User metadata as sent: Node reads header bytes as Latin-1, so a value a client sent as UTF-8
+ * is read back as the characters it encodes (a value that is not UTF-8 is kept as read).
+ */
+export function userMetadata(m: Record<string, string> | undefined): Record<string, string> {
+  // fromEntries keeps a key named __proto__ as an own property.
+  return Object.fromEntries(
+    Object.entries(m ?? {}).map(([k, v]) => {
+      const utf8 = /[\x80-\xff]/.test(v) ? Buffer.from(v, 'latin1').toString('utf8') : v;
+      return [k, utf8.includes('\ufffd') ? v : utf8];
+    }),
+  );
+}
+
+/** A metadata value as S3 answers it: as is when US-ASCII, else RFC 2047 (`=?UTF-8?B?...?=`), so any header carries it. */
+export function mailSafe(v: string): string {
+  return /^[\x20-\x7e]*$/.test(v) ? v : `=?UTF-8?B?${Buffer.from(v, 'utf8').toString('base64')}?=`;
 }
