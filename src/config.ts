@@ -33,6 +33,11 @@ export interface Config {
   mailboxTtlSeconds: number;
   /** Acknowledged delivery: the most unacknowledged messages a client's mailbox holds. */
   mailboxCapacity: number;
+  /**
+   * The TLS listener's port (the local CA's certificate, see server/local-ca.ts), for HTTPS
+   * callbacks such as `https://${domainName}/${stage}` from WebSocket API handlers; undefined for none.
+   */
+  tlsPort?: number;
 }
 
 export const DEFAULT_CREDENTIALS: Credentials = { accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' };
@@ -56,6 +61,7 @@ const FLAGS: Record<string, { env: string; takesValue: boolean }> = {
   'outbound-allow': { env: 'NIMBUS_OUTBOUND_ALLOW', takesValue: true },
   'mailbox-ttl': { env: 'NIMBUS_MAILBOX_TTL', takesValue: true },
   'mailbox-capacity': { env: 'NIMBUS_MAILBOX_CAPACITY', takesValue: true },
+  'tls-port': { env: 'NIMBUS_TLS_PORT', takesValue: true },
 };
 
 /** Parses `--name value`, `--name=value` and boolean `--memory`. */
@@ -151,7 +157,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const functionIdleSeconds = wholeNumber(get('function-idle-timeout') ?? '600', 'function idle timeout (seconds)', 1, 86_400);
   const functionSandbox = (get('function-sandbox') ?? 'auto') as Config['functionSandbox'];
   if (!['auto', 'off', 'required'].includes(functionSandbox)) throw new ConfigError(`invalid function sandbox (auto, off or required): ${functionSandbox}`);
+  // HTTPS next to HTTP: the port after Nimbus's own (4567), a random one with a random port, or off.
+  const rawTls = get('tls-port') ?? (port === 0 ? '0' : String(port + 1));
+  const tlsPort = rawTls === 'off' ? undefined : wholeNumber(rawTls, 'TLS port (or off)', 0, 65535);
   return {
+    ...(tlsPort !== undefined ? { tlsPort } : {}),
     host: get('host') ?? '127.0.0.1',
     port,
     dataDir: get('data-dir') ?? '.nimbus',

@@ -15,6 +15,7 @@ import { HttpServer } from './server/http-server.js';
 import { requestPipeline } from './server/pipeline/index.js';
 import { Router } from './server/router.js';
 import { WebSocketHub } from './server/websocket.js';
+import { localTls } from './server/local-ca.js';
 import type { ServiceFactory, ServicePlugin } from './services/service.js';
 import { dynamoDbService } from './services/dynamodb/index.js';
 import { createS3Service } from './services/s3/index.js';
@@ -57,6 +58,8 @@ export interface Nimbus {
   port: number;
   /** `http://host:port` */
   endpoint: string;
+  /** `https://host:tlsPort` when the TLS listener is on. */
+  tlsEndpoint?: string;
   clock: Clock;
   store: SqliteStore;
   /** In-process events between services (table stream records, ...). */
@@ -80,10 +83,13 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
   const internal = new InternalApi();
   const outbound = new OutboundGuard({ deny: opts.outboundDeny ?? [], allow: opts.outboundAllow ?? [] });
   let ownEndpoint = '';
+  // The local CA first (in the data directory, or the memory run's own), so functions can be told to trust it.
+  const tls = opts.tlsPort !== undefined ? localTls(dataDir, region, log) : undefined;
+  let tlsEndpoint: { endpoint: string; caFile: string } | undefined;
   const credentials = new Map<string, Credentials>();
   for (const c of opts.credentials ?? [DEFAULT_CREDENTIALS]) credentials.set(c.accessKeyId, c);
   const lookup = (akid: string) => credentials.get(akid);
-  for (const factory of [...servicesOf(opts), ...(opts.extraServices ?? [])]) services.push(...[await factory({ store, clock, ids, log, region, bus, blobs, internal, outbound, credentials: lookup, accountCredentials: (account) => [...credentials.values()].find((c) => c.accountId === account), dataDir, memory, endpoint: () => ownEndpoint })].flat());
+  for (const factory of [...servicesOf(opts), ...(opts.extraServices ?? [])]) services.push(...[await factory({ store, clock, ids, log, region, bus, blobs, internal, outbound, credentials: lookup, accountCredentials: (account) => [...credentials.values()].find((c) => c.accountId === account), dataDir, memory, endpoint: () => ownEndpoint, tls: () => tlsEndpoint })].flat());
 
   const verifier = new SigV4Verifier(lookup, clock);
   const hosts = endpointRouter(services);
@@ -107,6 +113,10 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
   let port: number;
   try {
     port = await server.listen();
+    if (tls) {
+      const tlsPort = await server.listenTls(opts.tlsPort!, tls);
+      tlsEndpoint = { endpoint: `https://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${tlsPort}`, caFile: tls.caFile };
+    }
   } catch (e) {
     for (const s of services) await s.stop?.();
     await store.close();
@@ -124,6 +134,7 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
   return {
     port,
     endpoint: `http://${displayHost}:${port}`,
+    ...(tlsEndpoint ? { tlsEndpoint: tlsEndpoint.endpoint } : {}),
     clock,
     store,
     bus,

@@ -155,6 +155,13 @@ export async function planLaunch(spec: FunctionSpec, ctx: LaunchContext): Promis
   env.LANG = 'en_US.UTF-8';
   env.TMPDIR = ctx.tmpDir;
   env.AWS_ENDPOINT_URL = spec.endpoint;
+  if (spec.caFile) {
+    // Nimbus's local CA, for HTTPS callbacks (a WebSocket API's https://{domainName}/{stage}).
+    const ca = ctx.sandboxed ? SANDBOX_CA_FILE : spec.caFile;
+    if (ctx.sandboxed) mounts.push({ src: spec.caFile, dest: SANDBOX_CA_FILE });
+    env.NODE_EXTRA_CA_CERTS = ca;
+    env.AWS_CA_BUNDLE = ca;
+  }
   Object.assign(env, extra);
   for (const [k, v] of Object.entries(spec.environment)) {
     if (!RESERVED_ENVIRONMENT_VARIABLES.has(k)) env[k] = v;
@@ -192,6 +199,8 @@ export const SANDBOX_TASK_ROOT = '/var/task';
 /** The SDK's node_modules, found from /var/task by Node's parent-directory search. */
 const SANDBOX_NODE_MODULES = '/var/node_modules';
 const SANDBOX_PYTHON_BOOTSTRAP = '/var/runtime/bootstrap.py';
+/** Where a sandboxed environment sees Nimbus's CA certificate. */
+const SANDBOX_CA_FILE = '/var/nimbus/ca.pem';
 
 /**
  * The code directory at /var/task, the SDK at /var/node_modules and, when the code's parent
@@ -238,8 +247,10 @@ export function nodeCommand(memoryMb: number): { command: string; args: string[]
 }
 
 /** What a spare Node process starts with, before it is handed its environment's variables. */
-export function spareEnvironment(): Record<string, string> {
+export function spareEnvironment(caFile?: string): Record<string, string> {
   const env: Record<string, string> = { LANG: 'en_US.UTF-8', TZ: ':UTC' };
+  // Read by Node only at start: a spare must start with the CA the environment it becomes trusts.
+  if (caFile) env.NODE_EXTRA_CA_CERTS = caFile;
   if (process.env.PATH) env.PATH = process.env.PATH;
   if (process.env.HOME) env.HOME = process.env.HOME;
   return env;

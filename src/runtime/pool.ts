@@ -47,6 +47,8 @@ export interface RuntimePoolOptions {
    * spare would have to be started before its function's code and uid are known).
    */
   spares?: number;
+  /** Nimbus's CA certificate, which spare processes must trust from their start (NODE_EXTRA_CA_CERTS). */
+  caFile?: () => string | undefined;
   /**
    * Run environments in the function sandbox (sandbox.ts): 'auto' (default) where this machine
    * allows it, saying so at start; 'off'; 'required' fails to start without it.
@@ -102,7 +104,7 @@ export class RuntimePool {
     const workDir = resolve(opts.workDir);
     mkdirSync(workDir, { recursive: true });
     this.sandbox = detectSandbox(opts.sandbox ?? 'auto', opts.log);
-    this.spares = new SpareProcesses({ max: this.sandbox ? 0 : (opts.spares ?? DEFAULT_SPARES), idleMs: this.idleMs, log: opts.log });
+    this.spares = new SpareProcesses({ max: this.sandbox ? 0 : (opts.spares ?? DEFAULT_SPARES), idleMs: this.idleMs, log: opts.log, ...(opts.caFile ? { caFile: opts.caFile } : {}) });
     this.envContext = { logSink: opts.logSink, now: opts.now, workDir, log: opts.log, spares: this.spares, ...(this.sandbox ? { sandbox: this.sandbox } : {}) };
   }
 

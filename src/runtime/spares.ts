@@ -28,7 +28,7 @@ export class SpareProcesses {
   private readonly all = new Set<ChildProcess>();
   private closed = false;
 
-  constructor(private readonly o: { max: number; idleMs: number; log: Logger }) {}
+  constructor(private readonly o: { max: number; idleMs: number; log: Logger; caFile?: () => string | undefined }) {}
 
   get size(): number {
     return this.spares.size;
@@ -64,7 +64,7 @@ export class SpareProcesses {
     const { command, args } = diesWithNimbus(node.command, node.args);
     let child: ChildProcess;
     try {
-      child = spawn(command, args, { env: spareEnvironment(), stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
+      child = spawn(command, args, { env: spareEnvironment(this.o.caFile?.()), stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
     } catch (e) {
       this.o.log.warn('could not start a spare runtime process', { error: String(e) });
       return;

@@ -35,6 +35,8 @@ export interface FunctionSpec {
   credentials: { accessKeyId: string; secretAccessKey: string };
   /** Nimbus's own endpoint (`http://127.0.0.1:4566`), given to the code as AWS_ENDPOINT_URL. */
   endpoint: string;
+  /** The CA of Nimbus's TLS listener, trusted by the code (NODE_EXTRA_CA_CERTS, AWS_CA_BUNDLE) when there is one. */
+  caFile?: string;
   /** `/aws/lambda/<name>` unless the function's logging config says otherwise. */
   logGroup: string;
 }

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { Clock } from '../lib/clock.js';
 import type { Ids } from '../lib/ids.js';
 import type { Logger } from '../lib/log.js';
@@ -68,6 +69,26 @@ export class HttpServer {
     return this.dateString;
   }
 
+  /**
+   * A second listener speaking TLS (the local CA's certificate): each decrypted connection is
+   * handed to the same HTTP server, so HTTPS requests and WSS upgrades go through the same
+   * pipeline as plain ones. Answers the port.
+   */
+  listenTls(port: number, tls: { key: Buffer; cert: Buffer }): Promise<number> {
+    const server = createTlsServer({ key: tls.key, cert: tls.cert, ALPNProtocols: ['http/1.1'] }, (socket) => this.server.emit('connection', socket));
+    server.on('tlsClientError', (_e, socket) => socket.destroy());
+    this.tlsServer = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, this.opts.host, () => {
+        server.off('error', reject);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  private tlsServer: TlsServer | undefined;
+
   listen(): Promise<number> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
@@ -85,12 +106,14 @@ export class HttpServer {
     // that is about to go.
     for (const res of this.active) res.shouldKeepAlive = false;
     const closed = new Promise<void>((r) => this.server.close(() => r()));
+    const tlsClosed = this.tlsServer ? new Promise<void>((r) => this.tlsServer!.close(() => r())) : undefined;
     this.server.closeIdleConnections();
     const websockets = this.opts.websockets?.close();
     if (this.busy > 0) await new Promise<void>((r) => (this.drained = r));
     this.server.closeAllConnections();
     await websockets;
     await closed;
+    await tlsClosed;
   }
 
   private onRequest(incoming: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {

@@ -124,6 +124,8 @@ export interface ServiceEnv {
   memory: boolean;
   /** Nimbus's own `http://host:port`, for code that calls back in (function environments); known once listening. */
   endpoint(): string;
+  /** Nimbus's TLS listener (`https://127.0.0.1:<port>`) and the CA that signed its certificate, once listening; undefined without one. */
+  tls?(): { endpoint: string; caFile: string } | undefined;
   /** Functions services offer each other in-process (SQS's send by queue ARN, ...). */
   internal: InternalApi;
   /** Where Nimbus may connect for a user (subscription and integration URLs): spread `requestOptions(url)` into every such request. */

@@ -42,6 +42,8 @@ export interface TestNimbusOptions {
   /** Acknowledged delivery's mailbox limits (NIMBUS_MAILBOX_CAPACITY, NIMBUS_MAILBOX_TTL). */
   mailboxCapacity?: number;
   mailboxTtlSeconds?: number;
+  /** A TLS listener (local CA in the data directory) on this port; 0 for a random one. None unless given. */
+  tlsPort?: number;
 }
 
 export async function startTestNimbus(opts: TestNimbusOptions = {}): Promise<TestNimbus> {
@@ -61,6 +63,7 @@ export async function startTestNimbus(opts: TestNimbusOptions = {}): Promise<Tes
     ...(opts.outboundAllow ? { outboundAllow: opts.outboundAllow } : {}),
     ...(opts.mailboxCapacity !== undefined ? { mailboxCapacity: opts.mailboxCapacity } : {}),
     ...(opts.mailboxTtlSeconds !== undefined ? { mailboxTtlSeconds: opts.mailboxTtlSeconds } : {}),
+    ...(opts.tlsPort !== undefined ? { tlsPort: opts.tlsPort } : {}),
   });
   const sqsClient = (o: { credentials?: { accessKeyId: string; secretAccessKey: string }; region?: string } = {}) =>
     new SQSClient({ endpoint: nimbus.endpoint, region: o.region ?? 'us-east-1', credentials: o.credentials ?? TEST_CREDENTIALS, maxAttempts: 1 });

@@ -16,6 +16,7 @@
  * drain responds null, as on Lambda. Uncaught exceptions and unhandled rejections are posted
  * as the invocation's error, then the process exits (the next invocation gets a fresh one).
  */
+import dns from 'node:dns';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -27,6 +28,21 @@ type Handler = (event: unknown, context: unknown, callback: (err?: unknown, resu
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown; errorType?: string };
 
 const SELF = fileURLToPath(import.meta.url);
+
+// ---------------------------------------------------------------------------------- *.localhost
+// *.localhost is loopback (RFC 6761), as browsers resolve it and glibc does not: a WebSocket
+// API's requestContext.domainName ({apiId}.execute-api.localhost) then reaches Nimbus.
+const realLookup = dns.lookup;
+function localhostLookup(this: unknown, hostname: string, options: unknown, callback?: unknown): void {
+  const cb = (typeof options === 'function' ? options : callback) as (...args: unknown[]) => void;
+  const opts = typeof options === 'function' || options === undefined ? {} : typeof options === 'number' ? { family: options } : (options as { all?: boolean; family?: number });
+  if (typeof hostname === 'string' && /(^|\.)localhost\.?$/i.test(hostname) && opts.family !== 6) {
+    if (opts.all) return void process.nextTick(cb, null, [{ address: '127.0.0.1', family: 4 }]);
+    return void process.nextTick(cb, null, '127.0.0.1', 4);
+  }
+  return (realLookup as unknown as (...args: unknown[]) => void).call(this, hostname, options, callback);
+}
+(dns as { lookup: unknown }).lookup = localhostLookup;
 
 let requestId = 'undefined';
 

@@ -21,6 +21,16 @@ import os
 import sys
 import time
 import traceback
+import socket
+
+# *.localhost is loopback (RFC 6761), as browsers resolve it and glibc does not: a WebSocket
+# API's requestContext.domainName ({apiId}.execute-api.localhost) then reaches Nimbus.
+_getaddrinfo = socket.getaddrinfo
+def _nimbus_getaddrinfo(host, *args, **kwargs):
+    if isinstance(host, str) and (host == 'localhost' or host.rstrip('.').endswith('.localhost')):
+        host = '127.0.0.1'
+    return _getaddrinfo(host, *args, **kwargs)
+socket.getaddrinfo = _nimbus_getaddrinfo
 from types import SimpleNamespace
 
 HOST, _, PORT = os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001").rpartition(":")

@@ -49,7 +49,7 @@ export async function apigatewayService(env: ServiceEnv, opts: ApiGatewayOptions
       name: 'apigateway',
       restJson: { malformedBody: () => new BadRequestException('Invalid Request Body') },
       operations: v1.operations,
-      hosts: [...executeApiHosts(deps, [v2.dataPlane, v1.dataPlane], webSocketPlane(deps, sharedSeams(deps), callbackDomain)), { pathStyle: CLIENT_PATH, http: (req) => serveClientLibrary(req) }],
+      hosts: [...executeApiHosts(deps, [v2.dataPlane, v1.dataPlane], webSocketPlane(deps, sharedSeams(deps), callbackDomain(() => env.tls?.()))), { pathStyle: CLIENT_PATH, http: (req) => serveClientLibrary(req) }],
       stop: () => mailboxes.stop(),
       health: () => ({ acknowledgedDelivery: mailboxes.metrics() }),
     },

@@ -65,6 +65,7 @@ export function lambdaService(opts: LambdaOptions = {}) {
       ...(opts.maxEnvironments !== undefined ? { maxEnvironments: opts.maxEnvironments } : {}),
       ...(opts.idleMs !== undefined ? { idleMs: opts.idleMs } : {}),
       ...(opts.sandbox !== undefined ? { sandbox: opts.sandbox } : {}),
+      caFile: () => env.tls?.()?.caFile,
     });
     let invoker: Invoker | undefined;
     const functions = new Functions({
@@ -81,6 +82,7 @@ export function lambdaService(opts: LambdaOptions = {}) {
       code,
       pool,
       endpoint: env.endpoint,
+      caFile: () => env.tls?.()?.caFile,
       // The creator's key while it is configured, else another of the function's account.
       credentials: (fn) => {
         const own = fn.creatorKeyId ? env.credentials?.(fn.creatorKeyId) : undefined;

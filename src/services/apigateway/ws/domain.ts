@@ -1,10 +1,20 @@
 /**
- * The host a WebSocket API's functions see as `requestContext.domainName`: the host the client
- * connected to (`{apiId}.execute-api.localhost`), or that name when it connected path-style.
+ * The host a WebSocket API's functions see as `requestContext.domainName`. On AWS it is the
+ * API's own host, and handlers build their management client from it as
+ * `https://${domainName}/${stage}`. Nimbus gives `{apiId}.execute-api.localhost:<tls port>`
+ * (the host the client connected to, with the port of Nimbus's TLS listener) so that very URL
+ * reaches the @connections API from a function environment: the runtime resolves `*.localhost`
+ * to loopback (RFC 6761) and trusts Nimbus's local CA (NODE_EXTRA_CA_CERTS, AWS_CA_BUNDLE).
+ * Without a TLS listener it is the bare host, as before.
  */
 import type { UpgradeRequest } from '../../../server/api.js';
 
-export function callbackDomain(apiId: string, req: UpgradeRequest): string {
-  const host = String(req.headers.host ?? '');
-  return /\.execute-api\./i.test(host) ? host.replace(/:\d+$/, '').toLowerCase() : `${apiId}.execute-api.localhost`;
+export function callbackDomain(tls: () => { endpoint: string } | undefined) {
+  return (apiId: string, req: UpgradeRequest): string => {
+    const host = String(req.headers.host ?? '');
+    const name = /\.execute-api\./i.test(host) ? host.replace(/:\d+$/, '').toLowerCase() : `${apiId}.execute-api.localhost`;
+    const t = tls();
+    const port = t ? new URL(t.endpoint).port : '';
+    return port && name.endsWith('.localhost') ? `${name}:${port}` : name;
+  };
 }

@@ -33,6 +33,8 @@ export interface InvokerDeps {
   code: CodeStore;
   pool: RuntimePool;
   endpoint(): string;
+  /** Nimbus's CA certificate (its TLS listener), when there is one. */
+  caFile?(): string | undefined;
   credentials(fn: FunctionRecord): Credentials | undefined;
   random?: () => number;
 }
@@ -131,6 +133,7 @@ export class Invoker {
       // never another account's.
       credentials: { accessKeyId: creds?.accessKeyId ?? 'NIMBUS-NO-KEY-FOR-ACCOUNT', secretAccessKey: creds?.secretAccessKey ?? 'none' },
       endpoint: this.d.endpoint(),
+      ...(this.d.caFile?.() ? { caFile: this.d.caFile()! } : {}),
       logGroup: c.LoggingConfig.LogGroup,
     };
   }
