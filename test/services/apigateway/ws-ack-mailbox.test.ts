@@ -212,6 +212,25 @@ describe('acknowledged delivery: mailboxes', () => {
     }
   });
 
+  test("deleting an API removes its mailboxes (another API's stay)", async () => {
+    const { boxes, close } = await open();
+    try {
+      const other = { ...KEY, apiId: 'other1' };
+      await boxes.post(KEY, Buffer.from('a'));
+      await boxes.post(KEY, Buffer.from('b'));
+      await boxes.post(other, Buffer.from('c'));
+      await boxes.deleteApi(KEY.accountId, KEY.apiId);
+      assert.equal(boxes.metrics().backlog, 1);
+      const a = sink();
+      await boxes.attach(KEY, a);
+      await settle();
+      assert.deepEqual(a.frames, []);
+      assert.equal(await boxes.post(other, Buffer.from('d')), 2);
+    } finally {
+      await close();
+    }
+  });
+
   test('mailboxes survive a restart: seq continues, unacknowledged messages come again', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nimbus-mailbox-'));
     try {

@@ -185,6 +185,14 @@ export class Mailboxes {
     this.backlogCount -= removed;
   }
 
+  /** Removes every mailbox of an API (the API was deleted): its clients' messages and seqs are gone. */
+  async deleteApi(accountId: string, apiId: string): Promise<void> {
+    await this.store.write((tx) => this.repo.deleteApi(tx, accountId, apiId));
+    const prefix = `${accountId}\u0000${apiId}\u0000`;
+    for (const m of [this.committed, this.sentHigh]) for (const k of [...m.keys()]) if (k.startsWith(prefix)) m.delete(k);
+    this.backlogCount = await this.repo.backlog();
+  }
+
   /** Sends what the connection has not been sent yet, committed, in order; one pump per connection at a time. */
   private pump(s: Session): void {
     if (s.pumping || s.closed || !s.ready) return;
