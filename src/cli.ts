@@ -10,13 +10,14 @@ const USAGE = `usage: nimbus start [--host 127.0.0.1] [--port 4566] [--data-dir 
                     [--function-idle-timeout 600] [--hot-reload-roots DIR[:DIR...]]
                     [--function-sandbox auto|off|required]
                     [--outbound-deny CIDR[,CIDR...]] [--outbound-allow CIDR[,CIDR...]]
-                    [--mailbox-ttl 86400] [--mailbox-capacity 10000]
                     [--tls-port 4567|off]
+                    [--mailbox-ttl 86400] [--mailbox-capacity 10000]
 Environment: NIMBUS_HOST, NIMBUS_PORT, NIMBUS_DATA_DIR, NIMBUS_MEMORY=1, NIMBUS_REGION,
              NIMBUS_CREDENTIALS=KEY:SECRET:ACCOUNT[,...], NIMBUS_CREDENTIALS_FILE, NIMBUS_LOG_LEVEL,
              NIMBUS_TTL_SWEEP_INTERVAL, NIMBUS_MAX_FUNCTION_ENVIRONMENTS, NIMBUS_FUNCTION_IDLE_TIMEOUT,
              NIMBUS_HOT_RELOAD_ROOTS, NIMBUS_FUNCTION_SANDBOX, NIMBUS_OUTBOUND_DENY, NIMBUS_OUTBOUND_ALLOW,
-             NIMBUS_MAILBOX_TTL, NIMBUS_MAILBOX_CAPACITY, NIMBUS_TLS_PORT`;
+             NIMBUS_TLS_PORT,
+             NIMBUS_MAILBOX_TTL, NIMBUS_MAILBOX_CAPACITY`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -29,15 +29,15 @@ export interface Config {
   outboundDeny: string[];
   /** CIDR blocks allowed even when denied (by default or by outboundDeny). */
   outboundAllow: string[];
-  /** Acknowledged delivery (WebSocket APIs): how long a message waits for its acknowledgement (seconds). */
-  mailboxTtlSeconds: number;
-  /** Acknowledged delivery: the most unacknowledged messages a client's mailbox holds. */
-  mailboxCapacity: number;
   /**
    * The TLS listener's port (the local CA's certificate, see server/local-ca.ts), for HTTPS
    * callbacks such as `https://${domainName}/${stage}` from WebSocket API handlers; undefined for none.
    */
   tlsPort?: number;
+  /** Acknowledged delivery (WebSocket APIs): how long a message waits for its acknowledgement (seconds). */
+  mailboxTtlSeconds: number;
+  /** Acknowledged delivery: the most unacknowledged messages a client's mailbox holds. */
+  mailboxCapacity: number;
 }
 
 export const DEFAULT_CREDENTIALS: Credentials = { accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' };
@@ -59,9 +59,9 @@ const FLAGS: Record<string, { env: string; takesValue: boolean }> = {
   'function-sandbox': { env: 'NIMBUS_FUNCTION_SANDBOX', takesValue: true },
   'outbound-deny': { env: 'NIMBUS_OUTBOUND_DENY', takesValue: true },
   'outbound-allow': { env: 'NIMBUS_OUTBOUND_ALLOW', takesValue: true },
+  'tls-port': { env: 'NIMBUS_TLS_PORT', takesValue: true },
   'mailbox-ttl': { env: 'NIMBUS_MAILBOX_TTL', takesValue: true },
   'mailbox-capacity': { env: 'NIMBUS_MAILBOX_CAPACITY', takesValue: true },
-  'tls-port': { env: 'NIMBUS_TLS_PORT', takesValue: true },
 };
 
 /** Parses `--name value`, `--name=value` and boolean `--memory`. */

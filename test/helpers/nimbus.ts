@@ -39,11 +39,11 @@ export interface TestNimbusOptions {
   /** Address ranges refused or allowed for outbound connections (NIMBUS_OUTBOUND_DENY/ALLOW). */
   outboundDeny?: string[];
   outboundAllow?: string[];
+  /** A TLS listener (local CA in the data directory) on this port; 0 for a random one. None unless given. */
+  tlsPort?: number;
   /** Acknowledged delivery's mailbox limits (NIMBUS_MAILBOX_CAPACITY, NIMBUS_MAILBOX_TTL). */
   mailboxCapacity?: number;
   mailboxTtlSeconds?: number;
-  /** A TLS listener (local CA in the data directory) on this port; 0 for a random one. None unless given. */
-  tlsPort?: number;
 }
 
 export async function startTestNimbus(opts: TestNimbusOptions = {}): Promise<TestNimbus> {
@@ -61,9 +61,9 @@ export async function startTestNimbus(opts: TestNimbusOptions = {}): Promise<Tes
     hotReloadRoots: opts.hotReloadRoots ?? [],
     ...(opts.outboundDeny ? { outboundDeny: opts.outboundDeny } : {}),
     ...(opts.outboundAllow ? { outboundAllow: opts.outboundAllow } : {}),
+    ...(opts.tlsPort !== undefined ? { tlsPort: opts.tlsPort } : {}),
     ...(opts.mailboxCapacity !== undefined ? { mailboxCapacity: opts.mailboxCapacity } : {}),
     ...(opts.mailboxTtlSeconds !== undefined ? { mailboxTtlSeconds: opts.mailboxTtlSeconds } : {}),
-    ...(opts.tlsPort !== undefined ? { tlsPort: opts.tlsPort } : {}),
   });
   const sqsClient = (o: { credentials?: { accessKeyId: string; secretAccessKey: string }; region?: string } = {}) =>
     new SQSClient({ endpoint: nimbus.endpoint, region: o.region ?? 'us-east-1', credentials: o.credentials ?? TEST_CREDENTIALS, maxAttempts: 1 });

@@ -325,9 +325,12 @@ export const COVERAGE: Record<string, ServiceCoverage> = {
       'CreateIntegration', 'GetIntegration', 'GetIntegrations', 'UpdateIntegration', 'DeleteIntegration', 'CreateStage', 'GetStage', 'GetStages',
       'UpdateStage', 'DeleteStage', 'ResetAuthorizersCache', 'CreateDeployment', 'GetDeployment', 'GetDeployments', 'DeleteDeployment',
       'CreateAuthorizer', 'GetAuthorizer', 'GetAuthorizers', 'UpdateAuthorizer', 'DeleteAuthorizer', 'TagResource', 'UntagResource', 'GetTags',
-      'ReimportApi', 'ExportApi',
+      'ReimportApi', 'ExportApi', 'CreateRouteResponse', 'GetRouteResponse', 'GetRouteResponses', 'UpdateRouteResponse', 'DeleteRouteResponse',
+      'CreateIntegrationResponse', 'GetIntegrationResponse', 'GetIntegrationResponses', 'UpdateIntegrationResponse', 'DeleteIntegrationResponse',
     ],
     exempt: {
+      // The @connections management API (PostToConnection, GetConnection, DeleteConnection) is no
+      // plugin's operation (it answers on the execute-api hosts): its rows are in cross-account-apigateway-ws.test.ts.
       CreateApi: "creates a new HTTP API in the caller's own account from its name (quick create's Target is a Lambda ARN, walled by Lambda's permissions): names no API Gateway resource",
       ImportApi: "creates a new HTTP API in the caller's own account from an OpenAPI document: names no existing API Gateway resource (ReimportApi, which does, has rows)",
     },

@@ -11,6 +11,7 @@ import type { Operation } from '../../../service.js';
 import type { GatewayDeps } from '../../deps.js';
 import { BadRequestException, ConflictException, NotFoundException } from '../../errors.js';
 import { gatewayId } from '../../ids.js';
+import { definitionYaml } from '../../shared/definition.js';
 import { isWebSocket, LIMITS, type HttpApiDoc } from '../model.js';
 import { servedParts } from '../plane/select.js';
 import { applyAuthorizer } from './authorizers.js';
@@ -95,8 +96,8 @@ export function importExportOperations(deps: GatewayDeps): Record<string, Operat
           parts = servedParts(api, stage) ?? { routes: {}, integrations: {}, authorizers: {} };
         }
         const definition = exportDefinition(api, parts, { extensions: input.IncludeExtensions ?? true, serverUrl: apiEndpoint(deps, api.id) });
-        // YAML 1.2 reads JSON as it stands: a YAML export is the same text.
-        return new RestAnswer(200, { 'content-type': input.OutputType === 'JSON' ? 'application/json' : 'application/yaml' }, JSON.stringify(definition, null, 2));
+        const yaml = input.OutputType === 'YAML';
+        return new RestAnswer(200, { 'content-type': yaml ? 'application/yaml' : 'application/json' }, yaml ? definitionYaml(definition) : JSON.stringify(definition, null, 2));
       },
     }),
   };

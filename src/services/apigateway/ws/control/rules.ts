@@ -50,6 +50,8 @@ export function checkWsIntegration(i: Integration): Integration {
   // WebSocket APIs take payload format 1.0 only (AWS answers it on GetIntegration).
   if (!i.payloadFormatVersion) i.payloadFormatVersion = '1.0';
   if (i.payloadFormatVersion !== '1.0') throw new BadRequestException('PayloadFormatVersion must be 1.0 for WebSocket APIs');
+  // WebSocket integrations time out at 29 s at most (AWS's quota), which is also their default.
+  if (i.timeoutInMillis > 29000) i.timeoutInMillis = 29000;
   switch (i.integrationType) {
     case 'AWS_PROXY':
       if (!i.integrationUri || !functionArnOf(i.integrationUri)) throw new BadRequestException('For AWS_PROXY integrations, integrationUri must be a Lambda function ARN or an API Gateway Lambda invocation URI');
