@@ -111,6 +111,12 @@ export interface InternalCalls {
    * oldest record it still holds less one (TRIM_HORIZON) and its newest (LATEST); undefined
    * when there is no such stream.
    */
+  /**
+   * One DynamoDB operation (`PutItem`, `Query`, ...) for `accountId`, its input the JSON body the
+   * wire would carry, decoded and validated as the wire's would be: the JSON answer, or the
+   * error AWS would send (API Gateway's AWS integrations to DynamoDB).
+   */
+  'dynamodb.call': (args: { operation: string; body: Buffer; accountId: string; region: string; requestId: string }) => Promise<{ ok: string } | { error: { code: string; message: string; status: number } }>;
   'dynamodb.streamInfo': (args: { streamArn: string }) => MaybePromise<{ shardId: string; trimHorizon: number; latest: number; enabled: boolean } | undefined>;
   /**
    * Up to `limit` records of a stream after sequence number `after`, in order. `trimmed` says

@@ -2,6 +2,8 @@
  * The DynamoDB plugins: the DynamoDB API (DynamoDB_20120810) and the DynamoDB Streams API
  * (DynamoDBStreams_20120810). Both sign as `dynamodb` and share one engine.
  */
+import { AwsError } from '../../protocols/errors.js';
+import { decodeJsonInput, encodeJsonOutput } from '../../protocols/json.js';
 import type { Violation } from '../../protocols/shapes.js';
 import { fromViolations, validationMessage } from '../../protocols/validate.js';
 import type { ServiceEnv, ServiceFactory, ServicePlugin } from '../service.js';
@@ -57,10 +59,28 @@ export function dynamoDbService(opts: DynamoDbOptions = {}): ServiceFactory {
       operations: streamOperations(engine),
       validationError,
     };
+    registerCall(dynamodb, env);
     return [dynamodb, streams];
   };
 }
 
+
+/** `dynamodb.call`: an operation decoded and validated as the JSON wire's would be, for the account named (its own tables only). */
+function registerCall(plugin: ServicePlugin, env: ServiceEnv): void {
+  env.internal.register('dynamodb.call', async ({ operation, body, accountId, region, requestId }) => {
+    const op = Object.hasOwn(plugin.operations, operation) ? plugin.operations[operation] : undefined;
+    if (!op) return { error: { code: 'UnknownOperationException', message: `Unknown operation ${operation}`, status: 400 } };
+    try {
+      const { value, violations } = decodeJsonInput(op.input, body);
+      if (violations.length) throw validationError(violations);
+      const out = await op.handler(value, { requestId, operation, accountId, region, accessKeyId: '', endpoint: '', path: '/' });
+      return { ok: encodeJsonOutput(out ?? {}) };
+    } catch (e) {
+      if (e instanceof AwsError) return { error: { code: e.code, message: e.message, status: e.status } };
+      throw e;
+    }
+  });
+}
 
 /**
  * What Lambda's event source mappings call in-process: a stream's shard and positions, and

@@ -13,14 +13,18 @@ import {
   CreateRouteResponseCommand,
   CreateStageCommand,
 } from '@aws-sdk/client-apigatewayv2';
+import { CreateTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { dynamoClient } from '../../helpers/dynamodb.js';
+import { TEST_CREDENTIALS } from '../../helpers/nimbus.js';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { createFunction } from '../../helpers/lambda.js';
 import { permit, startV2, type V2Nimbus } from './v2-helpers.js';
 import { connect, wsApi, type Client } from './ws-helpers.js';
 
 const MINUTE = 60_000;
 
-describe('API Gateway WebSocket APIs: limits and MOCK routes', () => {
+describe('API Gateway WebSocket APIs: limits, and MOCK, SQS and DynamoDB routes', () => {
   let n: V2Nimbus;
   let apiId: string;
   before(async () => {
@@ -75,6 +79,39 @@ describe('API Gateway WebSocket APIs: limits and MOCK routes', () => {
       c.ws.ping();
     });
 
+  it('stores a message in DynamoDB through an AWS integration, answering through integration responses by status', async () => {
+    const ddb = dynamoClient(n.t.endpoint);
+    await ddb.send(new CreateTableCommand({ TableName: 'ws-messages', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+    const api = (await n.apigw.send(new CreateApiCommand({ Name: 'to-ddb', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' }))).ApiId!;
+    const put = await n.apigw.send(
+      new CreateIntegrationCommand({
+        ApiId: api,
+        IntegrationType: 'AWS',
+        IntegrationMethod: 'POST',
+        IntegrationUri: 'arn:aws:apigateway:us-east-1:dynamodb:action/PutItem',
+        CredentialsArn: 'arn:aws:iam::000000000000:role/apigw-ddb',
+        RequestTemplates: { $default: '{"TableName": "$input.path(\'$.table\')", "Item": {"id": {"S": "$context.requestId"}, "from": {"S": "$context.connectionId"}, "text": {"S": "$input.path(\'$.text\')"}}}' },
+        TemplateSelectionExpression: '\\$default',
+      }),
+    );
+    for (const [key, template] of [['/2\\d\\d/', '{"stored": true}'], ['/4\\d\\d/', '{"stored": false, "why": "$input.path(\'$.__type\')"}']]) {
+      await n.apigw.send(new CreateIntegrationResponseCommand({ ApiId: api, IntegrationId: put.IntegrationId!, IntegrationResponseKey: key!, ResponseTemplates: { $default: template! }, TemplateSelectionExpression: '\\$default' }));
+    }
+    const route = await n.apigw.send(new CreateRouteCommand({ ApiId: api, RouteKey: 'store', Target: `integrations/${put.IntegrationId}`, RouteResponseSelectionExpression: '$default' }));
+    await n.apigw.send(new CreateRouteResponseCommand({ ApiId: api, RouteId: route.RouteId!, RouteResponseKey: '$default' }));
+    await n.apigw.send(new CreateStageCommand({ ApiId: api, StageName: 'dev', AutoDeploy: true }));
+    const c = await connect(n.t, api, 'dev');
+    c.ws.send(JSON.stringify({ action: 'store', table: 'ws-messages', text: 'kept' }));
+    assert.deepEqual(JSON.parse(String(await c.next())), { stored: true });
+    const items = (await ddb.send(new ScanCommand({ TableName: 'ws-messages' }))).Items ?? [];
+    assert.equal(items.length, 1);
+    assert.equal(items[0]!.text!.S, 'kept');
+    assert.match(items[0]!.from!.S!, /^[A-Za-z0-9_-]{15}=$/);
+    c.ws.send(JSON.stringify({ action: 'store', table: 'no-such-table', text: 'lost' }));
+    assert.deepEqual(JSON.parse(String(await c.next())), { stored: false, why: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException' });
+    c.ws.close();
+  });
+
   it('answers a MOCK route through its integration response template', async () => {
     const c = await connect(n.t, apiId, 'dev');
     c.ws.send(JSON.stringify({ action: 'anything', n: 1 }));
@@ -83,6 +120,35 @@ describe('API Gateway WebSocket APIs: limits and MOCK routes', () => {
     assert.equal(reply.routeKey, '$default');
     assert.match(reply.connectionId, /^[A-Za-z0-9_-]{15}=$/);
     c.ws.close();
+  });
+
+  it("writes access log lines for $connect, messages and $disconnect in the stage's format", async () => {
+    const api = (await n.apigw.send(new CreateApiCommand({ Name: 'logged', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' }))).ApiId!;
+    const mock = await n.apigw.send(new CreateIntegrationCommand({ ApiId: api, IntegrationType: 'MOCK', RequestTemplates: { $default: '{"statusCode": 200}' } }));
+    await n.apigw.send(new CreateRouteCommand({ ApiId: api, RouteKey: '$default', Target: `integrations/${mock.IntegrationId}` }));
+    await n.apigw.send(
+      new CreateStageCommand({ ApiId: api, StageName: 'dev', AutoDeploy: true, AccessLogSettings: { DestinationArn: 'arn:aws:logs:us-east-1:000000000000:log-group:ws-access', Format: '$context.eventType $context.routeKey $context.status $context.connectionId' } }),
+    );
+    const c = await connect(n.t, api, 'dev');
+    c.ws.send('hello');
+    c.ws.send('again');
+    await new Promise((r) => setTimeout(r, 100));
+    c.ws.close();
+    await c.closed;
+    const logs = new CloudWatchLogsClient({ endpoint: n.t.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    let lines: string[] = [];
+    for (let i = 0; i < 100 && lines.length < 4; i++) {
+      try {
+        lines = ((await logs.send(new GetLogEventsCommand({ logGroupName: 'ws-access', logStreamName: `${api}_dev` }))).events ?? []).map((e) => e.message!);
+      } catch {
+        // the group appears with the first line
+      }
+      if (lines.length < 4) await new Promise((r) => setTimeout(r, 20));
+    }
+    logs.destroy();
+    const id = lines[0]?.split(' ')[3];
+    assert.match(id ?? '', /^[A-Za-z0-9_-]{15}=$/);
+    assert.deepEqual(lines, [`CONNECT $connect 200 ${id}`, `MESSAGE $default 200 ${id}`, `MESSAGE $default 200 ${id}`, `DISCONNECT $disconnect 200 ${id}`]);
   });
 
   // First: the clock moves hours ahead below, past what SigV4 signatures made on real time allow.

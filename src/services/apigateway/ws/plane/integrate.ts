@@ -21,6 +21,16 @@ export type Outcome =
   | { kind: 'error'; status: number; why: string };
 
 const SQS_PATH = /^arn:aws:apigateway:([^:]+):sqs:path\/(\d{12})\/([^/?]+)/;
+/** `arn:aws:apigateway:{region}:dynamodb:action/PutItem`: the operation on the API's own account's tables. */
+const DYNAMODB_ACTION = /^arn:aws:apigateway:[^:]+:dynamodb:action\/([A-Za-z]+)$/;
+
+async function dynamoDb(deps: GatewayDeps, operation: string, body: string, e: WsEvent): Promise<BackendResult> {
+  const call = deps.internal.get('dynamodb.call');
+  if (!call) return { kind: 'refused', why: 'DynamoDB is not running' };
+  const r = await call({ operation, body: Buffer.from(body), accountId: e.conn.accountId, region: e.conn.region, requestId: e.requestId });
+  if ('ok' in r) return { kind: 'ok', status: 200, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: Buffer.from(r.ok) };
+  return { kind: 'ok', status: r.error.status, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: Buffer.from(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${r.error.code}`, message: r.error.message })) };
+}
 
 export async function runIntegration(deps: GatewayDeps, e: WsEvent, integration: Integration): Promise<Outcome> {
   const sourceArn = `arn:aws:execute-api:${e.conn.region}:${e.conn.accountId}:${e.conn.apiId}/${e.conn.stage}/${e.routeKey}`;
@@ -58,6 +68,8 @@ export async function runIntegration(deps: GatewayDeps, e: WsEvent, integration:
         const r = await sendToQueue(deps, `arn:aws:sqs:${sqs[1]}:${sqs[2]}:${sqs[3]}`, rendered.body, { sourceArn, sourceAccount: e.conn.accountId, requestId: e.requestId });
         return respond(e, integration, r);
       }
+      const ddb = DYNAMODB_ACTION.exec(uri);
+      if (ddb) return respond(e, integration, await dynamoDb(deps, ddb[1]!, rendered.body, e));
       return { kind: 'error', status: 500, why: `the AWS integration's service is not one Nimbus can call from a WebSocket API: ${uri}` };
     }
     case 'HTTP':
