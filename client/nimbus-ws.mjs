@@ -96,7 +96,9 @@ export class NimbusSocket {
       this._opts.onOpen?.();
     });
     ws.addEventListener('message', (ev) => {
-      if (ws === this._ws) this._receive(ev.data);
+      // Nothing more is taken from a connection this side is closing (after a failed handler,
+      // what follows must come again, after the failed message, on the next connection).
+      if (ws === this._ws && ws.readyState === 1) this._receive(ev.data);
     });
     ws.addEventListener('error', (ev) => {
       if (ws === this._ws) this._opts.onError?.(ev?.error ?? new Error('nimbus-ws: connection error'));
@@ -136,7 +138,7 @@ export class NimbusSocket {
   async _drain(ws) {
     this._handling = true;
     try {
-      while (this._queue.length && ws === this._ws) {
+      while (this._queue.length && ws === this._ws && ws.readyState === 1) {
         const f = this._queue.shift();
         if (f.seq > this.lastSeq) {
           const data = f.encoding === 'base64' ? fromBase64(f.data) : f.data;

@@ -35,7 +35,7 @@ export async function apigatewayService(env: ServiceEnv, opts: ApiGatewayOptions
   const mailboxes = new Mailboxes(await env.store.repo({ sqlite: sqliteMailboxRepo }), env.store, env.clock, env.log, opts.mailbox);
   await env.store.caches.register('apigateway.mailboxes', () => mailboxes.reload());
   const connections = new Connections(() => env.clock.now());
-  const delivery = new AcknowledgedDelivery(mailboxes, connections);
+  const delivery = new AcknowledgedDelivery(mailboxes, connections, env.log);
   const deps: GatewayDeps = { documents, repo, store: env.store, clock: env.clock, ids: env.ids, log: env.log, region: env.region, internal: env.internal, endpoint: env.endpoint, outbound: env.outbound, connections, delivery };
   const v1 = restApis(deps);
   const v2 = httpApis(deps);

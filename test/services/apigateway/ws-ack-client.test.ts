@@ -154,6 +154,41 @@ describe('acknowledged delivery: the client library', () => {
     await scenario(nodeSide(lib), 'node-client');
   });
 
+  test('in Node: a handler that throws does not acknowledge; the message comes again', async () => {
+    const lib = (await import(new URL('../../../../client/nimbus-ws.mjs', import.meta.url).href)) as NimbusWs;
+    const seen: string[] = [];
+    const errors: unknown[] = [];
+    let failOnce = true;
+    const sock = lib.connect(url, {
+      clientId: 'flaky',
+      WebSocket,
+      minReconnectDelay: 20,
+      onError: (e) => void errors.push(e),
+      onMessage: (data, { seq }) => {
+        seen.push(`${seq}:${String(data)}`);
+        if (seq === 2 && failOnce) {
+          failOnce = false;
+          throw new Error('handler failed');
+        }
+      },
+    });
+    try {
+      await sock.opened();
+      // Posted together, so that 'after' is on its way while 'boom' fails.
+      await post('flaky', 'fine');
+      await Promise.all([post('flaky', 'boom'), post('flaky', 'after')]);
+      await eventually(async () => seen, (s) => s.length === 4);
+      await quiet();
+      // (Which of the two posted together got seq 2 is the store's choice.)
+      const [second, third] = seen[1] === '2:boom' ? ['boom', 'after'] : ['after', 'boom'];
+      assert.deepEqual(seen, ['1:fine', `2:${second}`, `2:${second}`, `3:${third}`], 'seq 2 handed over again after the failure, then seq 3, once');
+      assert.equal((errors[0] as Error).message, 'handler failed');
+      assert.equal(sock.lastSeq, 3);
+    } finally {
+      sock.close();
+    }
+  });
+
   test('in headless chromium, on a page served by Nimbus', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed` }, async () => {
     // The page: an object of a public bucket, importing the library from Nimbus.
     const s3 = new S3Client({ endpoint: n.t.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, forcePathStyle: true, maxAttempts: 1 });

@@ -81,7 +81,7 @@ export class RawClient {
 
   static async connect(url: string, clientId: string | undefined, protocols: string[] = ['nimbus.ack.v1']): Promise<RawClient> {
     const c = new RawClient();
-    c.ws = new WebSocket(clientId === undefined ? url : `${url}?clientId=${encodeURIComponent(clientId)}`, protocols);
+    c.ws = new WebSocket(clientId === undefined ? url : `${url}${url.includes('?') ? '&' : '?'}clientId=${encodeURIComponent(clientId)}`, protocols);
     c.ws.on('message', (data, binary) => {
       const text = binary ? '' : data.toString();
       let f: Frame;

@@ -24,7 +24,7 @@ async function open(opts: { dir?: string; clock?: ManualClock; ttlMs?: number; c
   const clock = opts.clock ?? new ManualClock();
   const boxes = new Mailboxes(repo, store, clock, log, { ttlMs: opts.ttlMs, capacity: opts.capacity });
   await boxes.reload();
-  return { store, repo, clock, boxes, close: async () => (boxes.stop(), await store.close()) };
+  return { store, repo, clock, boxes, close: async () => (await boxes.stop(), await store.close()) };
 }
 
 /** A connection's stand-in: records the frames, can fail like a dropped socket. */
@@ -130,6 +130,30 @@ describe('acknowledged delivery: mailboxes', () => {
     }
   });
 
+  test('an acknowledgement rides along with the next post: no commit of its own', async () => {
+    const { boxes, store, close } = await open();
+    try {
+      const a = sink();
+      await boxes.attach(KEY, a);
+      await boxes.post(KEY, Buffer.from('1'));
+      await a.until(1);
+      const commits = store.commits;
+      const acked = boxes.ack(KEY, 1);
+      await store.flush();
+      assert.equal(store.commits, commits, 'the ack waits (a moment) for a post to ride along with');
+      await boxes.post(KEY, Buffer.from('2'));
+      await acked;
+      assert.equal(store.commits - commits, 1, 'the ack and the post in one commit');
+      assert.equal(boxes.metrics().acknowledged, 1);
+      // Alone, it is written within moments.
+      await a.until(2);
+      await boxes.ack(KEY, 2);
+      assert.equal(boxes.metrics().backlog, 0);
+    } finally {
+      await close();
+    }
+  });
+
   test('a newer connection of the same client replaces the older one', async () => {
     const { boxes, close } = await open();
     try {
@@ -207,6 +231,25 @@ describe('acknowledged delivery: mailboxes', () => {
       assert.equal(await boxes.post({ ...KEY, clientId: 'bob' }, Buffer.from('x')), 1);
       clock.advance(1000);
       assert.equal(await boxes.post(KEY, Buffer.from('x')), 4);
+    } finally {
+      await close();
+    }
+  });
+
+  test("deleting an API removes its mailboxes (another API's stay)", async () => {
+    const { boxes, close } = await open();
+    try {
+      const other = { ...KEY, apiId: 'other1' };
+      await boxes.post(KEY, Buffer.from('a'));
+      await boxes.post(KEY, Buffer.from('b'));
+      await boxes.post(other, Buffer.from('c'));
+      await boxes.deleteApi(KEY.accountId, KEY.apiId);
+      assert.equal(boxes.metrics().backlog, 1);
+      const a = sink();
+      await boxes.attach(KEY, a);
+      await settle();
+      assert.deepEqual(a.frames, []);
+      assert.equal(await boxes.post(other, Buffer.from('d')), 2);
     } finally {
       await close();
     }

@@ -6,6 +6,7 @@
  * the rest hangs on the connection registry's hooks (open, frames, close), and the management
  * API hands over PostToConnection for such connections and `POST /{stage}/@clients/{clientId}`.
  */
+import type { Logger } from '../../../lib/log.js';
 import { AwsError } from '../../../protocols/errors.js';
 import type { ApiRequest, ApiResponse, UpgradeRequest } from '../../../server/api.js';
 import type { InvokeCall } from '../deps.js';
@@ -35,6 +36,7 @@ export class AcknowledgedDelivery {
   constructor(
     readonly mailboxes: Mailboxes,
     private readonly connections: Connections,
+    private readonly log: Logger,
   ) {
     connections.onOpen((live) => {
       if (live.clientId !== undefined) this.open(live);
@@ -83,21 +85,28 @@ export class AcknowledgedDelivery {
         },
         replaced: () => void this.connections.close(id, REPLACED_CLOSE_CODE, 'Replaced by a newer connection of this client'),
       })
-      .then((detach) => {
-        if (a.closed) detach();
-        else a.detach = detach;
-      });
+      .then(
+        (detach) => {
+          if (a.closed) detach();
+          else a.detach = detach;
+        },
+        (e) => {
+          // The mailbox could not be read: the connection cannot keep its promise, so it ends.
+          this.log.error('acknowledged delivery: attaching a mailbox failed', { connectionId: id, error: e instanceof Error ? e.stack : String(e) });
+          this.connections.close(id, 1011, 'Internal server error');
+        },
+      );
   }
 
   /** An acknowledgement frame (`{"ack": n}`) is consumed (not routed); any other frame is not. */
-  private consume(live: LiveConnection, data: string | Buffer): boolean | Promise<boolean> {
+  private consume(live: LiveConnection, data: string | Buffer): boolean {
     const ack = parseAck(data);
     if (ack === undefined) return false;
     if (ack === 'invalid') return true;
-    return this.mailboxes.ack(keyOf(live), ack).then(
-      () => true,
-      () => true,
-    );
+    // Not awaited: the write gathers with the next post's (see Mailboxes.ack), and reading
+    // from the client must not wait for it. A lost acknowledgement only means a redelivery.
+    this.mailboxes.ack(keyOf(live), ack).catch(() => {});
+    return true;
   }
 
   /** PostToConnection to a connection with a mailbox: written durably, then answered (seq in `x-nimbus-seq`). */

@@ -6,7 +6,9 @@
  *   client's connection, if any, is pumped.
  * - `attach` gives a connection the mailbox: everything above the last acknowledgement is sent
  *   again, in order, before anything newer. One connection per client: a newer one replaces it.
- * - `ack` acknowledges cumulatively and removes those messages.
+ * - `ack` acknowledges cumulatively and removes those messages; acknowledgements are gathered
+ *   and written with the next post's transaction (or on their own within ACK_FLUSH_MS), so a
+ *   steady stream costs one commit per message, not two.
  *
  * Only committed messages are ever sent: the store's single connection can see a batch's
  * writes before they commit, so a connection is pumped up to the highest seq whose write has
@@ -16,15 +18,20 @@
  */
 import type { Clock, Timer } from '../../../lib/clock.js';
 import type { Logger } from '../../../lib/log.js';
-import type { Store } from '../../../store/store.js';
 import { LimitExceededException } from '../errors.js';
 import { messageFrame } from './protocol.js';
-import type { MailboxKey, MailboxMessage, MailboxRepo } from './repo.js';
+import type { Store, Tx } from '../../../store/store.js';
+import type { AppendResult, MailboxKey, MailboxMessage, MailboxRepo } from './repo.js';
 
 export const DEFAULT_MAILBOX_TTL_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_MAILBOX_CAPACITY = 10_000;
 /** Messages read from the store per round of a pump. */
 const PUMP_BATCH = 256;
+/**
+ * How long an acknowledgement may wait for a post's write to ride along with (ms). An
+ * acknowledgement lost in a crash only means its messages come again, which clients drop by seq.
+ */
+const ACK_FLUSH_MS = 20;
 /** Expired messages removed per sweep write. */
 const SWEEP_BATCH = 1000;
 
@@ -75,6 +82,14 @@ class Session {
   ) {}
 }
 
+interface PendingAck {
+  mailbox: MailboxKey;
+  seq: number;
+  waiters: { resolve: () => void; reject: (e: unknown) => void }[];
+  /** Messages the write removed. */
+  removed?: number;
+}
+
 const keyOf = (k: MailboxKey) => `${k.accountId}\u0000${k.apiId}\u0000${k.clientId}`;
 
 export class Mailboxes {
@@ -90,6 +105,9 @@ export class Mailboxes {
   private readonly counts: Omit<MailboxMetrics, 'backlog' | 'connectedClients'> = { posted: 0, delivered: 0, redelivered: 0, acknowledged: 0, expired: 0, refused: 0 };
   private backlogCount = 0;
   private expiry: { at: number; timer: Timer } | undefined;
+  /** Acknowledgements not written yet, per mailbox: the highest seq, and who waits for the write. */
+  private readonly pendingAcks = new Map<string, PendingAck>();
+  private ackTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(
@@ -110,7 +128,9 @@ export class Mailboxes {
     if (next !== undefined) this.armExpiry(next);
   }
 
-  stop(): void {
+  /** Stops the expiry timer and writes the acknowledgements still gathered. */
+  async stop(): Promise<void> {
+    await this.flushAcks();
     this.stopped = true;
     this.expiry?.timer.cancel();
     this.expiry = undefined;
@@ -127,7 +147,19 @@ export class Mailboxes {
     try {
       const now = this.clock.now();
       const expiresAt = now + this.ttlMs;
-      const result = await this.store.write((tx) => this.repo.append(tx, mailbox, body, now, expiresAt, this.capacity));
+      // Gathered acknowledgements ride along (and make room first), so they cost no commit of their own.
+      const acks = this.takeAcks();
+      let result: AppendResult;
+      try {
+        result = await this.store.write(async (tx) => {
+          await this.applyAcks(tx, acks);
+          return this.repo.append(tx, mailbox, body, now, expiresAt, this.capacity);
+        });
+      } catch (e) {
+        this.ackFailed(acks, e);
+        throw e;
+      }
+      this.ackedAfterCommit(acks);
       if ('full' in result) {
         this.counts.refused++;
         throw new LimitExceededException(`The mailbox of client ${mailbox.clientId} is full: it holds ${result.count} unacknowledged messages, the most it may hold (${this.capacity})`);
@@ -180,9 +212,61 @@ export class Mailboxes {
     const key = keyOf(mailbox);
     const upTo = Math.min(seq, this.sentHigh.get(key) ?? 0);
     if (upTo <= 0) return;
-    const { removed } = await this.store.write((tx) => this.repo.ack(tx, mailbox, upTo));
-    this.counts.acknowledged += removed;
-    this.backlogCount -= removed;
+    let pending = this.pendingAcks.get(key);
+    if (pending) pending.seq = Math.max(pending.seq, upTo);
+    else this.pendingAcks.set(key, (pending = { mailbox, seq: upTo, waiters: [] }));
+    const done = new Promise<void>((resolve, reject) => pending.waiters.push({ resolve, reject }));
+    // Written with the next write of a post, or on its own a moment later.
+    this.ackTimer ??= setTimeout(() => void this.flushAcks(), ACK_FLUSH_MS);
+    return done;
+  }
+
+  /** Writes the acknowledgements gathered so far in a transaction of their own. */
+  async flushAcks(): Promise<void> {
+    if (!this.pendingAcks.size) return;
+    const acks = this.takeAcks();
+    try {
+      await this.store.write((tx) => this.applyAcks(tx, acks));
+      this.ackedAfterCommit(acks);
+    } catch (e) {
+      this.ackFailed(acks, e);
+    }
+  }
+
+  /** Takes the gathered acknowledgements (their write is about to start). */
+  private takeAcks(): PendingAck[] {
+    clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    const acks = [...this.pendingAcks.values()];
+    this.pendingAcks.clear();
+    return acks;
+  }
+
+  private async applyAcks(tx: Tx, acks: PendingAck[]): Promise<void> {
+    for (const a of acks) a.removed = (await this.repo.ack(tx, a.mailbox, a.seq)).removed;
+  }
+
+  private ackedAfterCommit(acks: PendingAck[]): void {
+    for (const a of acks) {
+      this.counts.acknowledged += a.removed ?? 0;
+      this.backlogCount -= a.removed ?? 0;
+      for (const w of a.waiters) w.resolve();
+    }
+  }
+
+  /** The write failed: its acknowledgements are lost (the messages come again; the client drops them by seq). */
+  private ackFailed(acks: PendingAck[], e: unknown): void {
+    this.log.warn('mailbox acknowledgements not written', { error: e instanceof Error ? e.message : String(e) });
+    for (const a of acks) for (const w of a.waiters) w.reject(e);
+  }
+
+
+  /** Removes every mailbox of an API (the API was deleted): its clients' messages and seqs are gone. */
+  async deleteApi(accountId: string, apiId: string): Promise<void> {
+    await this.store.write((tx) => this.repo.deleteApi(tx, accountId, apiId));
+    const prefix = `${accountId}\u0000${apiId}\u0000`;
+    for (const m of [this.committed, this.sentHigh]) for (const k of [...m.keys()]) if (k.startsWith(prefix)) m.delete(k);
+    this.backlogCount = await this.repo.backlog();
   }
 
   /** Sends what the connection has not been sent yet, committed, in order; one pump per connection at a time. */

@@ -109,7 +109,9 @@ export function apiOperations(deps: GatewayDeps): Record<string, Operation> {
       http: { method: 'DELETE', uri: '/v2/apis/{ApiId}', code: 204 },
       input: structure({ ApiId: API_ID }),
       handler: async (input, ctx) => {
-        await deps.documents.update<HttpApiDoc, void>(HTTP_API_KIND, input.ApiId, owner(ctx), () => apiMissing(ctx, input.ApiId), () => ({ doc: null, result: undefined }));
+        const deleted = await deps.documents.update<HttpApiDoc, HttpApiDoc>(HTTP_API_KIND, input.ApiId, owner(ctx), () => apiMissing(ctx, input.ApiId), (doc) => ({ doc: null, result: doc }));
+        // Acknowledged delivery's mailboxes go with their API.
+        if (isWebSocket(deleted)) await deps.delivery.mailboxes.deleteApi(deleted.accountId, deleted.id);
       },
     }),
     DeleteCorsConfiguration: defineOperation({
