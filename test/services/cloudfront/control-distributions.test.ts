@@ -4,9 +4,16 @@
  * CallerReference idempotency, listing pages, AWS's validation errors, and tags.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
+  CreateCachePolicyCommand,
   CreateDistributionCommand,
+  CreateInvalidationCommand,
+  GetCachePolicyCommand,
+  GetInvalidationCommand,
   CreateDistributionWithTagsCommand,
   DeleteDistributionCommand,
   GetDistributionCommand,
@@ -273,5 +280,49 @@ describe('CloudFront distributions', () => {
     await rejects(cf.send(new TagResourceCommand({ Resource: arn, Tags: { Items: [{ Key: '' }] } })), 'InvalidTagging');
     await rejects(cf.send(new ListTagsForResourceCommand({ Resource: `arn:aws:cloudfront::${ACCOUNT}:distribution/ENOTHERE000000` })), 'NoSuchResource');
     await rejects(cf.send(new ListTagsForResourceCommand({ Resource: 'arn:aws:s3:::bucket' })), 'InvalidArgument');
+  });
+
+  test('distributions, policies and invalidations survive a restart', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-cf-durable-'));
+    try {
+      const first = await startTestNimbus({ dataDir });
+      const c1 = cloudfrontClient(first.endpoint);
+      const policy = await c1.send(
+        new CreateCachePolicyCommand({
+          CachePolicyConfig: {
+            Name: 'durable',
+            MinTTL: 1,
+            ParametersInCacheKeyAndForwardedToOrigin: {
+              EnableAcceptEncodingGzip: true,
+              HeadersConfig: { HeaderBehavior: 'none' },
+              CookiesConfig: { CookieBehavior: 'none' },
+              QueryStringsConfig: { QueryStringBehavior: 'all' },
+            },
+          },
+        }),
+      );
+      const policyId = policy.CachePolicy!.Id!;
+      const d = await c1.send(
+        new CreateDistributionCommand({ DistributionConfig: s3DistributionConfig('durable', { DefaultCacheBehavior: { TargetOriginId: 's3', ViewerProtocolPolicy: 'allow-all', CachePolicyId: policyId } }) }),
+      );
+      const inv = await c1.send(new CreateInvalidationCommand({ DistributionId: d.Distribution!.Id, InvalidationBatch: { CallerReference: 'durable', Paths: { Quantity: 1, Items: ['/*'] } } }));
+      c1.destroy();
+      await first.stop();
+
+      const second = await startTestNimbus({ dataDir });
+      const c2 = cloudfrontClient(second.endpoint);
+      try {
+        const got = await c2.send(new GetDistributionCommand({ Id: d.Distribution!.Id }));
+        assert.equal(got.ETag, d.ETag);
+        assert.equal(got.Distribution?.DistributionConfig?.DefaultCacheBehavior?.CachePolicyId, policyId);
+        assert.equal((await c2.send(new GetCachePolicyCommand({ Id: policyId }))).CachePolicy?.CachePolicyConfig?.Name, 'durable');
+        assert.equal((await c2.send(new GetInvalidationCommand({ DistributionId: d.Distribution!.Id, Id: inv.Invalidation!.Id }))).Invalidation?.InvalidationBatch?.CallerReference, 'durable');
+      } finally {
+        c2.destroy();
+        await second.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

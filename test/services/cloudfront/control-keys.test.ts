@@ -36,6 +36,7 @@ import {
   type CloudFrontClient,
 } from '@aws-sdk/client-cloudfront';
 import { cloudfrontCatalog } from '../../../src/services/cloudfront/index.js';
+import type { Catalog } from '../../../src/services/cloudfront/engine/catalog.js';
 import type { CloudFrontCatalog, StoredInvalidation } from '../../../src/services/cloudfront/model.js';
 import { startTestNimbus, type TestNimbus } from '../../helpers/nimbus.js';
 import { ALL_VIEWER, CACHING_DISABLED, CACHING_OPTIMIZED, cloudfrontClient, s3DistributionConfig } from './helpers.js';
@@ -173,6 +174,9 @@ describe('CloudFront origin access control, keys, key groups and invalidations',
   });
 
   test('invalidations: wildcards, Completed when stored without a data plane, InProgress until the hook completes them', async () => {
+    // Without a data plane's hook first (one may be installed: it is put back at the end).
+    const installed = (catalog as Catalog).invalidationHook();
+    catalog.setInvalidationHook(undefined);
     const { Distribution: d } = await cf.send(new CreateDistributionCommand({ DistributionConfig: s3DistributionConfig('inval') }));
     const id = d!.Id!;
     const first = await cf.send(new CreateInvalidationCommand({ DistributionId: id, InvalidationBatch: { CallerReference: 'i1', Paths: { Quantity: 2, Items: ['/index.html', '/img/*'] } } }));
@@ -210,7 +214,7 @@ describe('CloudFront origin access control, keys, key groups and invalidations',
       assert.deepEqual(p2.InvalidationList?.Items?.map((i) => [i.Id, i.Status]), [[first.Invalidation!.Id, 'Completed']]);
       assert.equal(p2.InvalidationList?.IsTruncated, false);
     } finally {
-      catalog.setInvalidationHook(undefined);
+      catalog.setInvalidationHook(installed);
     }
     await rejects(cf.send(new GetInvalidationCommand({ DistributionId: id, Id: 'INOTHERE000000' })), 'NoSuchInvalidation');
   });
