@@ -265,6 +265,17 @@ describe('CloudFront distributions', () => {
     const bad = await signedRequest(t.endpoint, 'cloudfront', { accessKeyId: 'test', secretAccessKey: 'test' }, { method: 'POST', path: '/2020-05-31/distribution', body: '<DistributionConfig><oops' });
     assert.equal(bad.status, 400);
     assert.match(bad.body, /<Code>MalformedInput<\/Code>/);
+    // Required elements are checked at every depth, before the handler sees the document.
+    const empty = await signedRequest(t.endpoint, 'cloudfront', { accessKeyId: 'test', secretAccessKey: 'test' }, { method: 'POST', path: '/2020-05-31/distribution', body: '<DistributionConfig></DistributionConfig>' });
+    assert.equal(empty.status, 400);
+    assert.match(empty.body, /<Code>InvalidArgument<\/Code><Message>5 validation errors detected: Value null at &apos;distributionConfig\.callerReference&apos; failed to satisfy constraint: Member must not be null;/);
+    const nan = await signedRequest(t.endpoint, 'cloudfront', { accessKeyId: 'test', secretAccessKey: 'test' }, {
+      method: 'POST',
+      path: '/2020-05-31/cache-policy',
+      body: '<CachePolicyConfig><Name>n</Name><MinTTL>soon</MinTTL></CachePolicyConfig>',
+    });
+    assert.equal(nan.status, 400);
+    assert.match(nan.body, /<Code>InvalidArgument<\/Code>.*cachePolicyConfig\.minTTL/);
   });
 
   test('tags: created with the distribution, added, removed and listed by ARN', async () => {
