@@ -27,6 +27,11 @@ export interface RequestContext {
   accountId: string;
   /** An unsigned request, let through because its service decides on its own (bucket policies). */
   anonymous?: boolean;
+  /**
+   * The AWS service principal the request was signed as (a key Nimbus minted for itself, see
+   * `ServiceEnv.serviceCredentials`): `accountId` is then '' and policies naming the service decide.
+   */
+  principalService?: string;
   /** The client's address, for policy conditions. */
   sourceIp?: string;
   /** The request headers, for services whose operations read more than their declared members. */
@@ -139,6 +144,11 @@ export interface ServiceEnv {
   credentials?(accessKeyId: string): Credentials | undefined;
   /** A configured key pair of an account (function environments act as their account). */
   accountCredentials?(accountId: string): Credentials | undefined;
+  /**
+   * A key pair Nimbus mints (once per process, random, never written anywhere) to sign requests
+   * to itself as an AWS service principal, e.g. `cloudfront.amazonaws.com` for origin access control.
+   */
+  serviceCredentials?(principalService: string): Credentials;
 }
 
 export interface ServicePlugin {
@@ -225,7 +235,7 @@ export interface WebSocketEndpoint {
    */
   maxPayload?: number;
   /** Asked before the upgrade is accepted: an answer refuses it with that HTTP response. */
-  accept?(req: UpgradeRequest, match: EndpointMatch): ApiResponse | undefined | Promise<ApiResponse | undefined>;
+  accept?(req: UpgradeRequest, match: EndpointMatch, verify: () => SigV4Identity): ApiResponse | undefined | Promise<ApiResponse | undefined>;
   /** The connection, once open. */
   open(conn: WebSocketConnection, req: UpgradeRequest, match: EndpointMatch): void;
 }

@@ -18,6 +18,7 @@ import { oacOperations } from './operations/oac.js';
 import { policyOperations } from './operations/policies.js';
 import { tagOperations } from './operations/tags.js';
 import { sqliteCloudFrontRepo } from './repo.sqlite.js';
+import { withDataPlane, type EdgeOptions } from './edge/index.js';
 
 export const CLOUDFRONT_XMLNS = 'http://cloudfront.amazonaws.com/doc/2020-05-31/';
 
@@ -55,13 +56,14 @@ export async function createCloudFront(env: ServiceEnv): Promise<CloudFrontServi
 
 const catalogs = new WeakMap<ServicePlugin, CloudFrontCatalog>();
 
-/** The catalog behind a started Nimbus's `cloudfront` plugin (for the data plane and tests). */
+/** The catalog behind a started Nimbus's `cloudfront` plugin (for tests and tools). */
 export function cloudfrontCatalog(plugin: ServicePlugin): CloudFrontCatalog | undefined {
   return catalogs.get(plugin);
 }
 
-export async function cloudfrontService(env: ServiceEnv): Promise<ServicePlugin> {
+export async function cloudfrontService(env: ServiceEnv, edges: EdgeOptions = {}): Promise<ServicePlugin> {
   const { plugin, catalog } = await createCloudFront(env);
-  catalogs.set(plugin, catalog);
-  return plugin;
+  const served = withDataPlane(env, plugin, catalog, edges);
+  catalogs.set(served, catalog);
+  return served;
 }
