@@ -98,8 +98,12 @@ describe('CloudFront distributions', () => {
     const { Distribution: d, ETag } = await cf.send(new CreateDistributionCommand({ DistributionConfig: s3DistributionConfig('update') }));
     t.clock.advance(1000);
     const config = s3DistributionConfig('update', { Comment: 'second' });
-    await rejects(cf.send(new UpdateDistributionCommand({ Id: d!.Id, DistributionConfig: config })), 'InvalidIfMatchVersion');
-    await rejects(cf.send(new UpdateDistributionCommand({ Id: d!.Id, DistributionConfig: config, IfMatch: 'EWRONG' })), 'PreconditionFailed');
+    await rejects(cf.send(new UpdateDistributionCommand({ Id: d!.Id, DistributionConfig: config })), 'InvalidIfMatchVersion', /^The If-Match version is missing or not valid\.$/);
+    await rejects(
+      cf.send(new UpdateDistributionCommand({ Id: d!.Id, DistributionConfig: config, IfMatch: 'EWRONG' })),
+      'PreconditionFailed',
+      /^The precondition in one or more of the request fields evaluated to false\.$/,
+    );
     await rejects(cf.send(new UpdateDistributionCommand({ Id: d!.Id, DistributionConfig: s3DistributionConfig('other'), IfMatch: ETag })), 'IllegalUpdate');
     const out = await cf.send(new UpdateDistributionCommand({ Id: d!.Id, DistributionConfig: config, IfMatch: ETag }));
     assert.notEqual(out.ETag, ETag);

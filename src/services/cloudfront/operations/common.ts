@@ -27,8 +27,8 @@ export const maxItemsMember = { shape: integer(), location: 'querystring' as con
  * PreconditionFailed (both in CloudFront's words).
  */
 export function checkIfMatch(ifMatch: string | undefined, etag: string): void {
-  if (ifMatch === undefined || ifMatch === '') throw new InvalidIfMatchVersion('The If-Match version is missing or not valid for the resource.');
-  if (ifMatch !== etag) throw new PreconditionFailed('The If-Match version is missing or not valid for the resource.');
+  if (ifMatch === undefined || ifMatch === '') throw new InvalidIfMatchVersion('The If-Match version is missing or not valid.');
+  if (ifMatch !== etag) throw new PreconditionFailed('The precondition in one or more of the request fields evaluated to false.');
 }
 
 /** One page of `all` (sorted by `key`): the items after `marker`, at most `maxItems` (default 100). */
