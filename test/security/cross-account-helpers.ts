@@ -352,6 +352,7 @@ export const COVERAGE: Record<string, ServiceCoverage> = {
       'GetPublicKey', 'GetPublicKeyConfig', 'UpdatePublicKey', 'DeletePublicKey', 'ListPublicKeys', 'CreatePublicKey',
       'GetKeyGroup', 'GetKeyGroupConfig', 'UpdateKeyGroup', 'DeleteKeyGroup', 'ListKeyGroups', 'CreateKeyGroup',
       'CreateInvalidation', 'GetInvalidation', 'ListInvalidations',
+      'ListDistributionsByCachePolicyId', 'ListDistributionsByOriginRequestPolicyId', 'ListDistributionsByResponseHeadersPolicyId', 'ListDistributionsByKeyGroup',
     ],
     exempt: {},
   },

@@ -11,6 +11,7 @@ import { Catalog } from './engine/catalog.js';
 import { Documents } from './engine/documents.js';
 import { cloudfrontValidationError, MalformedInput } from './errors.js';
 import { DEPLOY_DELAY_MS, type CloudFrontCatalog } from './model.js';
+import { byResourceOperations } from './operations/by-resource.js';
 import { distributionOperations } from './operations/distributions.js';
 import { invalidationOperations } from './operations/invalidations.js';
 import { keyOperations } from './operations/keys.js';
@@ -49,6 +50,7 @@ export async function createCloudFront(env: ServiceEnv): Promise<CloudFrontServi
       ...keyOperations(deps),
       ...invalidationOperations(deps),
       ...tagOperations(deps),
+      ...byResourceOperations(deps),
     },
   };
   return { plugin, catalog };

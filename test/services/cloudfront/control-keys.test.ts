@@ -25,6 +25,7 @@ import {
   GetOriginAccessControlConfigCommand,
   GetPublicKeyCommand,
   GetPublicKeyConfigCommand,
+  ListDistributionsByKeyGroupCommand,
   ListInvalidationsCommand,
   ListKeyGroupsCommand,
   ListOriginAccessControlsCommand,
@@ -137,6 +138,7 @@ describe('CloudFront origin access control, keys, key groups and invalidations',
     assert.equal(trusted.get(keyId)?.encodedKey, encoded);
 
     await rejects(cf.send(new DeleteKeyGroupCommand({ Id: groupId, IfMatch: group2.ETag })), 'ResourceInUse');
+    assert.deepEqual((await cf.send(new ListDistributionsByKeyGroupCommand({ KeyGroupId: groupId }))).DistributionIdList?.Items, [d.id]);
     t.clock.advance(1000);
     await cf.send(new DeleteDistributionCommand({ Id: d.id, IfMatch: dist.ETag }));
     await cf.send(new DeleteKeyGroupCommand({ Id: groupId, IfMatch: group2.ETag }));
