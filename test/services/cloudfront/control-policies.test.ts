@@ -21,6 +21,9 @@ import {
   GetResponseHeadersPolicyCommand,
   GetResponseHeadersPolicyConfigCommand,
   ListCachePoliciesCommand,
+  ListDistributionsByCachePolicyIdCommand,
+  ListDistributionsByOriginRequestPolicyIdCommand,
+  ListDistributionsByResponseHeadersPolicyIdCommand,
   ListOriginRequestPoliciesCommand,
   ListResponseHeadersPoliciesCommand,
   UpdateCachePolicyCommand,
@@ -112,6 +115,10 @@ describe('CloudFront policies', () => {
       new CreateDistributionCommand({ DistributionConfig: s3DistributionConfig('uses-policy', { DefaultCacheBehavior: { TargetOriginId: 's3', ViewerProtocolPolicy: 'allow-all', CachePolicyId: id } }) }),
     );
     await rejects(cf.send(new DeleteCachePolicyCommand({ Id: id, IfMatch: updated.ETag })), 'CachePolicyInUse');
+    const using = await cf.send(new ListDistributionsByCachePolicyIdCommand({ CachePolicyId: id }));
+    assert.deepEqual(using.DistributionIdList?.Items, [dist.Distribution!.Id]);
+    assert.equal(using.DistributionIdList?.IsTruncated, false);
+    await rejects(cf.send(new ListDistributionsByCachePolicyIdCommand({ CachePolicyId: '00000000-0000-0000-0000-000000000000' })), 'NoSuchCachePolicy');
     t.clock.advance(1000);
     const off = await cf.send(new UpdateDistributionCommand({ Id: dist.Distribution!.Id, IfMatch: dist.ETag, DistributionConfig: s3DistributionConfig('uses-policy', { Enabled: false }) }));
     await rejects(cf.send(new DeleteCachePolicyCommand({ Id: id, IfMatch: created.ETag })), 'PreconditionFailed');
@@ -202,6 +209,9 @@ describe('CloudFront policies', () => {
       }),
     );
     await rejects(cf.send(new DeleteOriginRequestPolicyCommand({ Id: orpId, IfMatch: orp2.ETag })), 'OriginRequestPolicyInUse');
+    assert.deepEqual((await cf.send(new ListDistributionsByOriginRequestPolicyIdCommand({ OriginRequestPolicyId: orpId }))).DistributionIdList?.Items, [dist.Distribution!.Id]);
+    assert.deepEqual((await cf.send(new ListDistributionsByResponseHeadersPolicyIdCommand({ ResponseHeadersPolicyId: rhpId }))).DistributionIdList?.Items, [dist.Distribution!.Id]);
+    assert.ok((await cf.send(new ListDistributionsByCachePolicyIdCommand({ CachePolicyId: CACHING_OPTIMIZED }))).DistributionIdList?.Items?.includes(dist.Distribution!.Id!));
     await rejects(cf.send(new DeleteResponseHeadersPolicyCommand({ Id: rhpId, IfMatch: rhp.ETag })), 'ResponseHeadersPolicyInUse');
     t.clock.advance(1000);
     await cf.send(new DeleteDistributionCommand({ Id: dist.Distribution!.Id, IfMatch: dist.ETag }));
