@@ -10,7 +10,9 @@ import { BAD_BODY, outputHeaders, RestAnswer } from './rest.js';
 import type { Member, Shape, StructureShape } from './shapes.js';
 import { encodeXmlStructure, escapeXml } from './xml.js';
 
-const xmlParser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: false, processEntities: true, ignoreDeclaration: true });
+// htmlEntities: character references (`&#x0A;`, `&#10;`) decode too, as XML requires; the SDKs
+// write a newline in element text as `&#x0A;` (a PEM public key, an S3 key).
+const xmlParser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: false, processEntities: true, htmlEntities: true, ignoreDeclaration: true });
 
 /** XML bodies: a structure payload is its root element; members without a location have none in S3. */
 export const restXmlBody: RestBodyCodec = {

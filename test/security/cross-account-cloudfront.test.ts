@@ -7,7 +7,29 @@
  * creates answer within the caller's own account.
  */
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import {
+  CreateInvalidationCommand,
+  CreateKeyGroupCommand,
+  CreateOriginAccessControlCommand,
+  CreatePublicKeyCommand,
+  DeleteKeyGroupCommand,
+  DeleteOriginAccessControlCommand,
+  DeletePublicKeyCommand,
+  GetInvalidationCommand,
+  GetKeyGroupCommand,
+  GetKeyGroupConfigCommand,
+  GetOriginAccessControlCommand,
+  GetOriginAccessControlConfigCommand,
+  GetPublicKeyCommand,
+  GetPublicKeyConfigCommand,
+  ListInvalidationsCommand,
+  ListKeyGroupsCommand,
+  ListOriginAccessControlsCommand,
+  ListPublicKeysCommand,
+  UpdateKeyGroupCommand,
+  UpdateOriginAccessControlCommand,
+  UpdatePublicKeyCommand,
   CreateCachePolicyCommand,
   CreateOriginRequestPolicyCommand,
   CreateResponseHeadersPolicyCommand,
@@ -55,7 +77,16 @@ interface F {
   etag: string;
   /** The owner's policies by kind, with their current ETags. */
   policies: Record<'cache' | 'originRequest' | 'responseHeaders', { id: string; etag: string }>;
+  oac: { id: string; etag: string };
+  publicKey: { id: string; etag: string; pem: string };
+  keyGroup: { id: string; etag: string };
+  invalidationId: string;
+  /** A distribution of the intruder's own. */
+  intruderDistributionId: string;
 }
+
+const pem = () => generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+const oacConfig = { Name: 'owner-oac', SigningProtocol: 'sigv4' as const, SigningBehavior: 'always' as const, OriginAccessControlOriginType: 's3' as const };
 
 const cacheConfig: CachePolicyConfig = {
   Name: 'owner-cache',
@@ -120,9 +151,89 @@ const policyCalls: Array<[string, Refusal, (c: CloudFrontClient, f: F) => Promis
   ['DeleteResponseHeadersPolicy', NO_RESPONSE_HEADERS_POLICY, (c, f) => c.send(new DeleteResponseHeadersPolicyCommand({ Id: f.policies.responseHeaders.id, IfMatch: f.policies.responseHeaders.etag }))],
 ];
 
+const NO_OAC: Refusal = { name: 'NoSuchOriginAccessControl', message: /^The specified origin access control does not exist\.$/ };
+const NO_PUBLIC_KEY: Refusal = { name: 'NoSuchPublicKey', message: /^The specified public key does not exist\.$/ };
+const NO_KEY_GROUP: Refusal = { name: 'NoSuchResource', message: /^The specified key group does not exist\.$/ };
+
+const keyCalls: Array<[string, Refusal, (c: CloudFrontClient, f: F) => Promise<unknown>]> = [
+  ['GetOriginAccessControl', NO_OAC, (c, f) => c.send(new GetOriginAccessControlCommand({ Id: f.oac.id }))],
+  ['GetOriginAccessControlConfig', NO_OAC, (c, f) => c.send(new GetOriginAccessControlConfigCommand({ Id: f.oac.id }))],
+  ['UpdateOriginAccessControl', NO_OAC, (c, f) => c.send(new UpdateOriginAccessControlCommand({ Id: f.oac.id, IfMatch: f.oac.etag, OriginAccessControlConfig: { ...oacConfig, SigningBehavior: 'never' } }))],
+  ['DeleteOriginAccessControl', NO_OAC, (c, f) => c.send(new DeleteOriginAccessControlCommand({ Id: f.oac.id, IfMatch: f.oac.etag }))],
+  ['GetPublicKey', NO_PUBLIC_KEY, (c, f) => c.send(new GetPublicKeyCommand({ Id: f.publicKey.id }))],
+  ['GetPublicKeyConfig', NO_PUBLIC_KEY, (c, f) => c.send(new GetPublicKeyConfigCommand({ Id: f.publicKey.id }))],
+  [
+    'UpdatePublicKey',
+    NO_PUBLIC_KEY,
+    (c, f) => c.send(new UpdatePublicKeyCommand({ Id: f.publicKey.id, IfMatch: f.publicKey.etag, PublicKeyConfig: { CallerReference: 'owner-key', Name: 'owner-key', EncodedKey: f.publicKey.pem, Comment: 'taken' } })),
+  ],
+  ['DeletePublicKey', NO_PUBLIC_KEY, (c, f) => c.send(new DeletePublicKeyCommand({ Id: f.publicKey.id, IfMatch: f.publicKey.etag }))],
+  ['GetKeyGroup', NO_KEY_GROUP, (c, f) => c.send(new GetKeyGroupCommand({ Id: f.keyGroup.id }))],
+  ['GetKeyGroupConfig', NO_KEY_GROUP, (c, f) => c.send(new GetKeyGroupConfigCommand({ Id: f.keyGroup.id }))],
+  ['UpdateKeyGroup', NO_KEY_GROUP, (c, f) => c.send(new UpdateKeyGroupCommand({ Id: f.keyGroup.id, IfMatch: f.keyGroup.etag, KeyGroupConfig: { Name: 'owner-group', Items: [f.publicKey.id], Comment: 'taken' } }))],
+  ['DeleteKeyGroup', NO_KEY_GROUP, (c, f) => c.send(new DeleteKeyGroupCommand({ Id: f.keyGroup.id, IfMatch: f.keyGroup.etag }))],
+  ['CreateInvalidation', NO_DISTRIBUTION, (c, f) => c.send(new CreateInvalidationCommand({ DistributionId: f.distributionId, InvalidationBatch: { CallerReference: 'intruder', Paths: { Quantity: 1, Items: ['/*'] } } }))],
+  ['GetInvalidation', NO_DISTRIBUTION, (c, f) => c.send(new GetInvalidationCommand({ DistributionId: f.distributionId, Id: f.invalidationId }))],
+  ['ListInvalidations', NO_DISTRIBUTION, (c, f) => c.send(new ListInvalidationsCommand({ DistributionId: f.distributionId }))],
+];
+
 const listQuantity = (out: unknown, member: string) => (out as Record<string, { Quantity?: number }>)[member]?.Quantity;
 
 const rows: Row<F>[] = [
+  ...keyCalls.map(([op, refusal, call]): Row<F> => ({ op, form: 'by id', call: (f) => call(f.intruder, f), refusal })),
+  {
+    op: 'GetInvalidation',
+    form: "by the owner's invalidation id under the caller's own distribution",
+    call: (f) => f.intruder.send(new GetInvalidationCommand({ DistributionId: f.intruderDistributionId, Id: f.invalidationId })),
+    refusal: { name: 'NoSuchInvalidation', message: /^The specified invalidation does not exist\.$/ },
+  },
+  { op: 'ListOriginAccessControls', form: "(lists the caller's own)", call: (f) => f.intruder.send(new ListOriginAccessControlsCommand({})), shows: (out) => assert.equal(listQuantity(out, 'OriginAccessControlList'), 0) },
+  { op: 'ListPublicKeys', form: "(lists the caller's own)", call: (f) => f.intruder.send(new ListPublicKeysCommand({})), shows: (out) => assert.equal(listQuantity(out, 'PublicKeyList'), 0) },
+  { op: 'ListKeyGroups', form: "(lists the caller's own)", call: (f) => f.intruder.send(new ListKeyGroupsCommand({})), shows: (out) => assert.equal(listQuantity(out, 'KeyGroupList'), 0) },
+  { op: 'CreateOriginAccessControl', form: "with the owner's name", call: (f) => f.intruder.send(new CreateOriginAccessControlCommand({ OriginAccessControlConfig: oacConfig })), shows: () => {} },
+  {
+    op: 'CreatePublicKey',
+    form: "with the owner's CallerReference and name",
+    call: (f) => f.intruder.send(new CreatePublicKeyCommand({ PublicKeyConfig: { CallerReference: 'owner-key', Name: 'owner-key', EncodedKey: f.publicKey.pem } })),
+    shows: (out, f) => assert.notEqual((out as { PublicKey?: { Id?: string } }).PublicKey?.Id, f.publicKey.id),
+  },
+  {
+    op: 'CreateKeyGroup',
+    form: "naming the owner's public key",
+    call: (f) => f.intruder.send(new CreateKeyGroupCommand({ KeyGroupConfig: { Name: 'owner-group', Items: [f.publicKey.id] } })),
+    refusal: NO_PUBLIC_KEY,
+  },
+  {
+    op: 'CreateDistribution',
+    form: "naming the owner's origin access control",
+    call: (f) =>
+      f.intruder.send(
+        new CreateDistributionCommand({
+          DistributionConfig: s3DistributionConfig('steal-oac', {
+            Origins: { Quantity: 1, Items: [{ Id: 's3', DomainName: 'assets.s3.us-east-1.amazonaws.com', S3OriginConfig: { OriginAccessIdentity: '' }, OriginAccessControlId: f.oac.id }] },
+          }),
+        }),
+      ),
+    refusal: NO_OAC,
+  },
+  {
+    op: 'CreateDistribution',
+    form: "trusting the owner's key group",
+    call: (f) =>
+      f.intruder.send(
+        new CreateDistributionCommand({
+          DistributionConfig: s3DistributionConfig('steal-group', {
+            DefaultCacheBehavior: {
+              TargetOriginId: 's3',
+              ViewerProtocolPolicy: 'allow-all',
+              CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6',
+              TrustedKeyGroups: { Enabled: true, Quantity: 1, Items: [f.keyGroup.id] },
+            },
+          }),
+        }),
+      ),
+    refusal: { name: 'TrustedKeyGroupDoesNotExist' },
+  },
   ...policyCalls.map(([op, refusal, call]): Row<F> => ({ op, form: 'by id', call: (f) => call(f.intruder, f), refusal })),
   { op: 'ListCachePolicies', form: "(Type=custom lists the caller's own)", call: (f) => f.intruder.send(new ListCachePoliciesCommand({ Type: 'custom' })), shows: (out) => assert.equal(listQuantity(out, 'CachePolicyList'), 0) },
   {
@@ -174,7 +285,11 @@ const rows: Row<F>[] = [
     op: 'ListDistributions',
     form: "(lists the caller's own distributions)",
     call: (f) => f.intruder.send(new ListDistributionsCommand({})),
-    shows: (out) => assert.equal((out as { DistributionList?: { Quantity?: number } }).DistributionList?.Quantity, 0),
+    shows: (out, f) => {
+      const ids = (out as { DistributionList?: { Items?: Array<{ Id?: string }> } }).DistributionList?.Items?.map((d) => d.Id) ?? [];
+      assert.ok(!ids.includes(f.distributionId), `the owner's distribution is listed: ${ids.join(', ')}`);
+      assert.ok(ids.includes(f.intruderDistributionId));
+    },
   },
   {
     // A CallerReference is the caller's own: the owner's does not make the intruder's create a retry of it.
@@ -205,12 +320,26 @@ runMatrix<F>({
     const cache = await owner.send(new CreateCachePolicyCommand({ CachePolicyConfig: cacheConfig }));
     const originRequest = await owner.send(new CreateOriginRequestPolicyCommand({ OriginRequestPolicyConfig: originRequestConfig }));
     const responseHeaders = await owner.send(new CreateResponseHeadersPolicyCommand({ ResponseHeadersPolicyConfig: responseHeadersConfig }));
+    const oac = await owner.send(new CreateOriginAccessControlCommand({ OriginAccessControlConfig: oacConfig }));
+    const keyPem = pem();
+    const key = await owner.send(new CreatePublicKeyCommand({ PublicKeyConfig: { CallerReference: 'owner-key', Name: 'owner-key', EncodedKey: keyPem } }));
+    const group = await owner.send(new CreateKeyGroupCommand({ KeyGroupConfig: { Name: 'owner-group', Items: [key.PublicKey!.Id!] } }));
+    const inv = await owner.send(
+      new CreateInvalidationCommand({ DistributionId: created.Distribution!.Id, InvalidationBatch: { CallerReference: 'owner', Paths: { Quantity: 1, Items: ['/index.html'] } } }),
+    );
+    const intruder = cloudfrontClient(t.endpoint, { credentials: INTRUDER });
+    const own = await intruder.send(new CreateDistributionCommand({ DistributionConfig: s3DistributionConfig('intruder-own') }));
     t.clock.advance(1000);
     const d = created.Distribution!;
     return {
+      oac: { id: oac.OriginAccessControl!.Id!, etag: oac.ETag! },
+      publicKey: { id: key.PublicKey!.Id!, etag: key.ETag!, pem: keyPem },
+      keyGroup: { id: group.KeyGroup!.Id!, etag: group.ETag! },
+      invalidationId: inv.Invalidation!.Id!,
+      intruderDistributionId: own.Distribution!.Id!,
       t,
       owner,
-      intruder: cloudfrontClient(t.endpoint, { credentials: INTRUDER }),
+      intruder,
       distributionId: d.Id!,
       distributionArn: d.ARN!,
       etag: created.ETag!,
@@ -236,7 +365,12 @@ runMatrix<F>({
       originRequest: await f.owner.send(new GetOriginRequestPolicyCommand({ Id: f.policies.originRequest.id })),
       responseHeaders: await f.owner.send(new GetResponseHeadersPolicyCommand({ Id: f.policies.responseHeaders.id })),
     };
+    const strip = (v: object) => ({ ...v, $metadata: undefined });
     return {
+      oac: strip(await f.owner.send(new GetOriginAccessControlCommand({ Id: f.oac.id }))),
+      publicKey: strip(await f.owner.send(new GetPublicKeyCommand({ Id: f.publicKey.id }))),
+      keyGroup: strip(await f.owner.send(new GetKeyGroupCommand({ Id: f.keyGroup.id }))),
+      invalidations: (await f.owner.send(new ListInvalidationsCommand({ DistributionId: f.distributionId }))).InvalidationList?.Items,
       policies: Object.fromEntries(Object.entries(policies).map(([k, v]) => [k, { ...v, $metadata: undefined }])),
       ids: list.DistributionList?.Items?.map((x) => x.Id),
       etag: d.ETag,

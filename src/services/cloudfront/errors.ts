@@ -66,6 +66,8 @@ export const ResourceInUse = awsErrorClass('ResourceInUse', { status: 409 });
 // Invalidations
 export const NoSuchInvalidation = awsErrorClass('NoSuchInvalidation', { status: 404 });
 export const BatchTooLarge = awsErrorClass('BatchTooLarge', { status: 413 });
+export const InvalidationBatchAlreadyExists = awsErrorClass('InvalidationBatchAlreadyExists', { status: 409 });
+export const TooManyInvalidationsInProgress = awsErrorClass('TooManyInvalidationsInProgress', { status: 400 });
 
 /** Broken constraints of a request (a missing required element, a wrong type): CloudFront answers InvalidArgument. */
 export function cloudfrontValidationError(violations: Violation[]): AwsError {

@@ -12,6 +12,9 @@ import { Documents } from './engine/documents.js';
 import { cloudfrontValidationError, MalformedInput } from './errors.js';
 import { DEPLOY_DELAY_MS, type CloudFrontCatalog } from './model.js';
 import { distributionOperations } from './operations/distributions.js';
+import { invalidationOperations } from './operations/invalidations.js';
+import { keyOperations } from './operations/keys.js';
+import { oacOperations } from './operations/oac.js';
 import { policyOperations } from './operations/policies.js';
 import { tagOperations } from './operations/tags.js';
 import { sqliteCloudFrontRepo } from './repo.sqlite.js';
@@ -42,13 +45,26 @@ export async function createCloudFront(env: ServiceEnv): Promise<CloudFrontServi
     operations: {
       ...distributionOperations(deps),
       ...policyOperations(deps),
+      ...oacOperations(deps),
+      ...keyOperations(deps),
+      ...invalidationOperations(deps),
       ...tagOperations(deps),
     },
   };
   return { plugin, catalog };
 }
 
+const catalogs = new WeakMap<ServicePlugin, CloudFrontCatalog>();
+
+/** The catalog behind a started Nimbus's `cloudfront` plugin (for the data plane and tests). */
+export function cloudfrontCatalog(plugin: ServicePlugin): CloudFrontCatalog | undefined {
+  return catalogs.get(plugin);
+}
+
+/** The control plane with the data plane (edges, caches) on its hosts. */
 export async function cloudfrontService(env: ServiceEnv, edges: EdgeOptions = {}): Promise<ServicePlugin> {
   const { plugin, catalog } = await createCloudFront(env);
-  return withDataPlane(env, plugin, catalog, edges);
+  const served = withDataPlane(env, plugin, catalog, edges);
+  catalogs.set(served, catalog);
+  return served;
 }

@@ -145,7 +145,7 @@ export const distributionShape = structure({
   ActiveTrustedKeyGroups: structure({
     Enabled: req(boolean()),
     Quantity: req(integer()),
-    Items: list(structure({ KeyGroupId: req(string()), KeyPairIds: req(keyPairIdsShape) }), { memberName: 'KGKeyPairIds' }),
+    Items: list(structure({ KeyGroupId: req(string()), KeyPairIds: req(keyPairIdsShape) }), { memberName: 'KeyGroup' }),
   }),
   DistributionConfig: req(distributionConfigShape),
   AliasICPRecordals: list(structure({ CNAME: string(), ICPRecordalStatus: string() }), { memberName: 'AliasICPRecordal' }),
