@@ -16,7 +16,9 @@ import { request } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { apigwClient } from '../apigateway/v1-helpers.js';
-import { TEST_CREDENTIALS } from '../../helpers/nimbus.js';
+import { ACCOUNT, TEST_CREDENTIALS } from '../../helpers/nimbus.js';
+
+const OTHER = { accessKeyId: 'other', secretAccessKey: 'other-secret' };
 import { CACHING_DISABLED, createDistribution, customOrigin, startEdge, startOrigin, view, type EdgeNimbus, type TestOrigin } from './edge-helpers.js';
 
 const b64 = (b: Buffer) => b.toString('base64').replace(/\+/g, '-').replace(/=/g, '_').replace(/\//g, '~');
@@ -29,7 +31,7 @@ describe('CloudFront data plane', () => {
   let gate: Promise<void> = Promise.resolve();
 
   before(async () => {
-    n = await startEdge();
+    n = await startEdge({ credentials: [{ ...TEST_CREDENTIALS, accountId: ACCOUNT }, { ...OTHER, accountId: '111111111111' }] });
     origin = await startOrigin(async (req, res) => {
       const path = (req.url ?? '/').split('?')[0]!;
       if (path === '/ttl') {
@@ -232,6 +234,10 @@ describe('CloudFront data plane', () => {
     assert.equal(stats.shield.hits, 2);
     assert.equal(stats.edges['FRA56-P1'].hits, 1);
     assert.equal((await fetch(u)).status, 403);
+    // Another account's signature finds no such distribution.
+    const stranger = new SignatureV4({ service: 'cloudfront', region: 'us-east-1', sha256: Sha256, credentials: OTHER });
+    const other = await stranger.sign(new HttpRequest({ method: 'GET', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: u.pathname, headers: { host: u.host } }));
+    assert.equal((await fetch(u, { headers: other.headers as Record<string, string> })).status, 404);
   });
 
   test('geo restriction answers 403; custom error responses; the DomainName Host header reaches the distribution', async () => {
