@@ -4,7 +4,7 @@
  * access control, an API Gateway stage) or a loopback HTTP server the test writes. Time moves
  * on the ManualClock.
  */
-import { CreateInvalidationCommand, CreateKeyGroupCommand, CreateOriginAccessControlCommand, CreatePublicKeyCommand, CreateCachePolicyCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { CreateResponseHeadersPolicyCommand, CreateInvalidationCommand, CreateKeyGroupCommand, CreateOriginAccessControlCommand, CreatePublicKeyCommand, CreateCachePolicyCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { CreateDeploymentCommand, CreateRestApiCommand, PutIntegrationCommand, PutIntegrationResponseCommand, PutMethodCommand, PutMethodResponseCommand } from '@aws-sdk/client-api-gateway';
 import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -69,6 +69,7 @@ describe('CloudFront data plane', () => {
         return void res.end('no such thing');
       }
       res.setHeader('cache-control', 'max-age=300');
+      res.setHeader('x-powered-by', 'test-origin');
       res.end(`origin ${path}`);
     });
   });
@@ -238,6 +239,38 @@ describe('CloudFront data plane', () => {
     const stranger = new SignatureV4({ service: 'cloudfront', region: 'us-east-1', sha256: Sha256, credentials: OTHER });
     const other = await stranger.sign(new HttpRequest({ method: 'GET', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: u.pathname, headers: { host: u.host } }));
     assert.equal((await fetch(u, { headers: other.headers as Record<string, string> })).status, 404);
+  });
+
+  test('a response headers policy: CORS for an allowed origin, security and custom headers, a header removed', async () => {
+    const policy = await n.cf.send(
+      new CreateResponseHeadersPolicyCommand({
+        ResponseHeadersPolicyConfig: {
+          Name: 'site-headers',
+          CorsConfig: {
+            AccessControlAllowOrigins: { Quantity: 1, Items: ['https://*.example.com'] },
+            AccessControlAllowHeaders: { Quantity: 1, Items: ['*'] },
+            AccessControlAllowMethods: { Quantity: 2, Items: ['GET', 'HEAD'] },
+            AccessControlAllowCredentials: false,
+            OriginOverride: true,
+          },
+          SecurityHeadersConfig: { FrameOptions: { Override: true, FrameOption: 'DENY' }, ContentTypeOptions: { Override: true }, StrictTransportSecurity: { Override: false, AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true } },
+          CustomHeadersConfig: { Quantity: 1, Items: [{ Header: 'X-Env', Value: 'test', Override: true }] },
+          RemoveHeadersConfig: { Quantity: 1, Items: [{ Header: 'X-Powered-By' }] },
+        },
+      }),
+    );
+    const dist = await createDistribution(n.cf, {
+      Origins: { Quantity: 1, Items: [customOrigin('web', origin.port)] },
+      DefaultCacheBehavior: { TargetOriginId: 'web', ViewerProtocolPolicy: 'allow-all', CachePolicyId: CACHING_DISABLED, ResponseHeadersPolicyId: policy.ResponseHeadersPolicy!.Id! },
+    });
+    const r = await view(n.t, dist.id, '/page', { headers: { origin: 'https://app.example.com' } });
+    assert.equal(r.headers.get('access-control-allow-origin'), 'https://app.example.com');
+    assert.equal(r.headers.get('x-frame-options'), 'DENY');
+    assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(r.headers.get('strict-transport-security'), 'max-age=63072000; includeSubDomains');
+    assert.equal(r.headers.get('x-env'), 'test');
+    assert.equal(r.headers.get('x-powered-by'), null);
+    assert.equal((await view(n.t, dist.id, '/page', { headers: { origin: 'https://evil.test' } })).headers.get('access-control-allow-origin'), null);
   });
 
   test('geo restriction answers 403; custom error responses; the DomainName Host header reaches the distribution', async () => {

@@ -26,6 +26,7 @@ import type { CachePolicyConfig, CloudFrontCatalog, DefaultCacheBehavior, Origin
 import type { Upstream, UpstreamReply } from './http-cache.js';
 import { fetchOrigin, OriginUnreachable, type OriginTarget } from './origin.js';
 import { keyPlan, pickCookies, pickHeaders, pickQuery, type KeyPlan } from './request-keys.js';
+import { applyResponseHeadersPolicy } from './response-headers.js';
 import { stripSigningParams, verifySignedRequest } from './signed.js';
 import { EdgeNetwork, type TierReply } from './tiers.js';
 import { chooseEncoding, forViewer, originAcceptEncoding } from './viewer.js';
@@ -188,6 +189,8 @@ export class CloudFrontDataPlane {
     const shown = forViewer({ method: req.method, headers: lowerHeaders(req.headers) }, { status: reply.status, headers: reply.headers, body: reply.body });
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(shown.headers)) if (k !== 'set-cookie' && k !== 'transfer-encoding' && k !== 'connection' && !k.startsWith('x-amz-cf-') && k !== 'x-cache' && k !== 'via') out[k] = v;
+    const rhp = behavior.ResponseHeadersPolicyId ? catalog.responseHeadersPolicy(dist, behavior.ResponseHeadersPolicyId) : undefined;
+    if (rhp) applyResponseHeadersPolicy(rhp, req.method, header(req.headers.origin), out);
     if (reply.shieldResult) out['x-nimbus-shield-cache'] = `${reply.shieldResult} from cloudfront`;
     out['x-nimbus-simulated-latency-ms'] = String(reply.simulatedMs);
     const cache = reply.status >= 400 && reply.result === 'Miss' ? 'Error' : reply.result;
