@@ -30,6 +30,10 @@ export interface Config {
   outboundDeny: string[];
   /** CIDR blocks allowed even when denied (by default or by outboundDeny). */
   outboundAllow: string[];
+  /** Acknowledged delivery (WebSocket APIs): how long a message waits for its acknowledgement (seconds). */
+  mailboxTtlSeconds: number;
+  /** Acknowledged delivery: the most unacknowledged messages a client's mailbox holds. */
+  mailboxCapacity: number;
   /** CloudFront edge locations (`NAME:CONTINENT[:viewerMs[:shieldMs]]`, comma-separated); the default three when absent. */
   cdnEdges?: EdgeDefinition[];
   /** Simulated round trip from the regional edge cache to an origin, ms. */
@@ -58,6 +62,8 @@ const FLAGS: Record<string, { env: string; takesValue: boolean }> = {
   'function-sandbox': { env: 'NIMBUS_FUNCTION_SANDBOX', takesValue: true },
   'outbound-deny': { env: 'NIMBUS_OUTBOUND_DENY', takesValue: true },
   'outbound-allow': { env: 'NIMBUS_OUTBOUND_ALLOW', takesValue: true },
+  'mailbox-ttl': { env: 'NIMBUS_MAILBOX_TTL', takesValue: true },
+  'mailbox-capacity': { env: 'NIMBUS_MAILBOX_CAPACITY', takesValue: true },
   'cdn-edges': { env: 'NIMBUS_CDN_EDGES', takesValue: true },
   'cdn-origin-latency': { env: 'NIMBUS_CDN_ORIGIN_LATENCY', takesValue: true },
   'cdn-cache-memory-mb': { env: 'NIMBUS_CDN_CACHE_MEMORY_MB', takesValue: true },
@@ -184,6 +190,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     functionSandbox,
     outboundDeny: cidrs('outbound-deny'),
     outboundAllow: cidrs('outbound-allow'),
+    mailboxTtlSeconds: wholeNumber(get('mailbox-ttl') ?? '86400', 'mailbox TTL (seconds)', 1, 14 * 86_400),
+    mailboxCapacity: wholeNumber(get('mailbox-capacity') ?? '10000', 'mailbox capacity (messages)', 1, 1_000_000),
     hotReloadRoots: (get('hot-reload-roots') ?? process.cwd()).split(delimiter).filter(Boolean).map((d) => resolve(d)),
   };
 }

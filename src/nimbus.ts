@@ -40,7 +40,12 @@ export function servicesOf(opts: Partial<Config> = {}): ServiceFactory[] {
     ...(opts.functionIdleSeconds !== undefined ? { idleMs: opts.functionIdleSeconds * 1000 } : {}),
     hotReloadRoots: opts.hotReloadRoots ?? [process.cwd()],
     ...(opts.functionSandbox !== undefined ? { sandbox: opts.functionSandbox } : {}),
-  }), apigatewayService, (env) => cloudfrontService(env, {
+  }), (env) => apigatewayService(env, {
+    mailbox: {
+      ...(opts.mailboxTtlSeconds !== undefined ? { ttlMs: opts.mailboxTtlSeconds * 1000 } : {}),
+      ...(opts.mailboxCapacity !== undefined ? { capacity: opts.mailboxCapacity } : {}),
+    },
+  }), (env) => cloudfrontService(env, {
     ...(opts.cdnEdges ? { edges: opts.cdnEdges } : {}),
     ...(opts.cdnOriginLatencyMs !== undefined ? { originMs: opts.cdnOriginLatencyMs } : {}),
     limits: { ...DEFAULT_STORE_LIMITS, ...(opts.cdnCacheMemoryBytes !== undefined ? { memoryBytes: opts.cdnCacheMemoryBytes } : {}), ...(opts.cdnCacheDiskBytes !== undefined ? { diskBytes: opts.cdnCacheDiskBytes } : {}) },
@@ -115,7 +120,7 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
       },
     }),
   });
-  const server = new HttpServer({ host, port: opts.port ?? 4566, ids, log, clock, pipeline, websockets: new WebSocketHub(hosts, ids, log) });
+  const server = new HttpServer({ host, port: opts.port ?? 4566, ids, log, clock, pipeline, websockets: new WebSocketHub(hosts, ids, log, verifier) });
   let port: number;
   try {
     port = await server.listen();

@@ -235,7 +235,7 @@ export interface WebSocketEndpoint {
    */
   maxPayload?: number;
   /** Asked before the upgrade is accepted: an answer refuses it with that HTTP response. */
-  accept?(req: UpgradeRequest, match: EndpointMatch): ApiResponse | undefined | Promise<ApiResponse | undefined>;
+  accept?(req: UpgradeRequest, match: EndpointMatch, verify: () => SigV4Identity): ApiResponse | undefined | Promise<ApiResponse | undefined>;
   /** The connection, once open. */
   open(conn: WebSocketConnection, req: UpgradeRequest, match: EndpointMatch): void;
 }

@@ -285,13 +285,15 @@ export const COVERAGE: Record<string, ServiceCoverage> = {
     rows: [
       'HeadBucket', 'GetBucketLocation', 'DeleteBucket', 'ListObjectsV2', 'ListObjects', 'ListObjectVersions', 'ListMultipartUploads', 'PutBucketVersioning',
       'GetBucketVersioning', 'PutBucketPolicy', 'GetBucketPolicy', 'DeleteBucketPolicy', 'GetBucketPolicyStatus', 'PutBucketAcl', 'GetBucketAcl',
+      'PutBucketOwnershipControls', 'GetBucketOwnershipControls', 'DeleteBucketOwnershipControls',
       'PutPublicAccessBlock', 'GetPublicAccessBlock', 'DeletePublicAccessBlock', 'PutBucketCors', 'GetBucketCors', 'DeleteBucketCors',
       'PutBucketNotificationConfiguration', 'GetBucketNotificationConfiguration', 'PutBucketTagging', 'GetBucketTagging', 'DeleteBucketTagging',
       'PutBucketLifecycleConfiguration', 'GetBucketLifecycleConfiguration', 'DeleteBucketLifecycle', 'PutBucketWebsite', 'GetBucketWebsite',
       'DeleteBucketWebsite', 'PutObject', 'GetObject', 'HeadObject', 'DeleteObject', 'DeleteObjects', 'GetObjectAttributes', 'PutObjectAcl', 'GetObjectAcl',
       'PutObjectTagging', 'GetObjectTagging', 'DeleteObjectTagging', 'CopyObject', 'CreateMultipartUpload', 'UploadPart', 'ListParts',
       'CompleteMultipartUpload', 'AbortMultipartUpload', 'PostObject', 'WebsiteGet', 'WebsiteHead', 'WebsiteGetRoot', 'WebsiteHeadRoot', 'CreateBucket',
-      'ListBuckets',
+      'ListBuckets', 'PutBucketEncryption', 'GetBucketEncryption', 'DeleteBucketEncryption',
+      'PutObjectLockConfiguration', 'GetObjectLockConfiguration', 'PutObjectRetention', 'GetObjectRetention', 'PutObjectLegalHold', 'GetObjectLegalHold',
     ],
     exempt: {
       PreflightBucket: 'a CORS preflight (OPTIONS) is unsigned by design, browsers send no credentials; it answers only what the owner\'s CORS rules publish and changes nothing',

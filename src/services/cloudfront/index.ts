@@ -56,7 +56,7 @@ export async function createCloudFront(env: ServiceEnv): Promise<CloudFrontServi
 
 const catalogs = new WeakMap<ServicePlugin, CloudFrontCatalog>();
 
-/** The catalog behind a started Nimbus's `cloudfront` plugin (for the data plane and tests). */
+/** The catalog behind a started Nimbus's `cloudfront` plugin (for tests and tools). */
 export function cloudfrontCatalog(plugin: ServicePlugin): CloudFrontCatalog | undefined {
   return catalogs.get(plugin);
 }

@@ -4,9 +4,16 @@
  * CallerReference idempotency, listing pages, AWS's validation errors, and tags.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
+  CreateCachePolicyCommand,
   CreateDistributionCommand,
+  CreateInvalidationCommand,
+  GetCachePolicyCommand,
+  GetInvalidationCommand,
   CreateDistributionWithTagsCommand,
   DeleteDistributionCommand,
   GetDistributionCommand,
@@ -91,8 +98,12 @@ describe('CloudFront distributions', () => {
     const { Distribution: d, ETag } = await cf.send(new CreateDistributionCommand({ DistributionConfig: s3DistributionConfig('update') }));
     t.clock.advance(1000);
     const config = s3DistributionConfig('update', { Comment: 'second' });
-    await rejects(cf.send(new UpdateDistributionCommand({ Id: d!.Id, DistributionConfig: config })), 'InvalidIfMatchVersion');
-    await rejects(cf.send(new UpdateDistributionCommand({ Id: d!.Id, DistributionConfig: config, IfMatch: 'EWRONG' })), 'PreconditionFailed');
+    await rejects(cf.send(new UpdateDistributionCommand({ Id: d!.Id, DistributionConfig: config })), 'InvalidIfMatchVersion', /^The If-Match version is missing or not valid\.$/);
+    await rejects(
+      cf.send(new UpdateDistributionCommand({ Id: d!.Id, DistributionConfig: config, IfMatch: 'EWRONG' })),
+      'PreconditionFailed',
+      /^The precondition in one or more of the request fields evaluated to false\.$/,
+    );
     await rejects(cf.send(new UpdateDistributionCommand({ Id: d!.Id, DistributionConfig: s3DistributionConfig('other'), IfMatch: ETag })), 'IllegalUpdate');
     const out = await cf.send(new UpdateDistributionCommand({ Id: d!.Id, DistributionConfig: config, IfMatch: ETag }));
     assert.notEqual(out.ETag, ETag);
@@ -258,6 +269,17 @@ describe('CloudFront distributions', () => {
     const bad = await signedRequest(t.endpoint, 'cloudfront', { accessKeyId: 'test', secretAccessKey: 'test' }, { method: 'POST', path: '/2020-05-31/distribution', body: '<DistributionConfig><oops' });
     assert.equal(bad.status, 400);
     assert.match(bad.body, /<Code>MalformedInput<\/Code>/);
+    // Required elements are checked at every depth, before the handler sees the document.
+    const empty = await signedRequest(t.endpoint, 'cloudfront', { accessKeyId: 'test', secretAccessKey: 'test' }, { method: 'POST', path: '/2020-05-31/distribution', body: '<DistributionConfig></DistributionConfig>' });
+    assert.equal(empty.status, 400);
+    assert.match(empty.body, /<Code>InvalidArgument<\/Code><Message>5 validation errors detected: Value null at &apos;distributionConfig\.callerReference&apos; failed to satisfy constraint: Member must not be null;/);
+    const nan = await signedRequest(t.endpoint, 'cloudfront', { accessKeyId: 'test', secretAccessKey: 'test' }, {
+      method: 'POST',
+      path: '/2020-05-31/cache-policy',
+      body: '<CachePolicyConfig><Name>n</Name><MinTTL>soon</MinTTL></CachePolicyConfig>',
+    });
+    assert.equal(nan.status, 400);
+    assert.match(nan.body, /<Code>InvalidArgument<\/Code>.*cachePolicyConfig\.minTTL/);
   });
 
   test('tags: created with the distribution, added, removed and listed by ARN', async () => {
@@ -273,5 +295,49 @@ describe('CloudFront distributions', () => {
     await rejects(cf.send(new TagResourceCommand({ Resource: arn, Tags: { Items: [{ Key: '' }] } })), 'InvalidTagging');
     await rejects(cf.send(new ListTagsForResourceCommand({ Resource: `arn:aws:cloudfront::${ACCOUNT}:distribution/ENOTHERE000000` })), 'NoSuchResource');
     await rejects(cf.send(new ListTagsForResourceCommand({ Resource: 'arn:aws:s3:::bucket' })), 'InvalidArgument');
+  });
+
+  test('distributions, policies and invalidations survive a restart', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-cf-durable-'));
+    try {
+      const first = await startTestNimbus({ dataDir });
+      const c1 = cloudfrontClient(first.endpoint);
+      const policy = await c1.send(
+        new CreateCachePolicyCommand({
+          CachePolicyConfig: {
+            Name: 'durable',
+            MinTTL: 1,
+            ParametersInCacheKeyAndForwardedToOrigin: {
+              EnableAcceptEncodingGzip: true,
+              HeadersConfig: { HeaderBehavior: 'none' },
+              CookiesConfig: { CookieBehavior: 'none' },
+              QueryStringsConfig: { QueryStringBehavior: 'all' },
+            },
+          },
+        }),
+      );
+      const policyId = policy.CachePolicy!.Id!;
+      const d = await c1.send(
+        new CreateDistributionCommand({ DistributionConfig: s3DistributionConfig('durable', { DefaultCacheBehavior: { TargetOriginId: 's3', ViewerProtocolPolicy: 'allow-all', CachePolicyId: policyId } }) }),
+      );
+      const inv = await c1.send(new CreateInvalidationCommand({ DistributionId: d.Distribution!.Id, InvalidationBatch: { CallerReference: 'durable', Paths: { Quantity: 1, Items: ['/*'] } } }));
+      c1.destroy();
+      await first.stop();
+
+      const second = await startTestNimbus({ dataDir });
+      const c2 = cloudfrontClient(second.endpoint);
+      try {
+        const got = await c2.send(new GetDistributionCommand({ Id: d.Distribution!.Id }));
+        assert.equal(got.ETag, d.ETag);
+        assert.equal(got.Distribution?.DistributionConfig?.DefaultCacheBehavior?.CachePolicyId, policyId);
+        assert.equal((await c2.send(new GetCachePolicyCommand({ Id: policyId }))).CachePolicy?.CachePolicyConfig?.Name, 'durable');
+        assert.equal((await c2.send(new GetInvalidationCommand({ DistributionId: d.Distribution!.Id, Id: inv.Invalidation!.Id }))).Invalidation?.InvalidationBatch?.CallerReference, 'durable');
+      } finally {
+        c2.destroy();
+        await second.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

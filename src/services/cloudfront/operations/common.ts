@@ -2,8 +2,9 @@
  * What CloudFront's operations share: URIs, ETag and If-Match, list pages, timestamps, and the
  * Quantity/Items consistency every config must keep.
  */
-import { inHeader, integer, string } from '../../../protocols/shapes.js';
-import { InconsistentQuantities, InvalidArgument, InvalidIfMatchVersion, PreconditionFailed } from '../errors.js';
+import { inHeader, integer, string, validate } from '../../../protocols/shapes.js';
+import type { Operation } from '../../service.js';
+import { cloudfrontValidationError, InconsistentQuantities, InvalidArgument, InvalidIfMatchVersion, PreconditionFailed } from '../errors.js';
 import { cloudfrontId } from '../ids.js';
 import type { CloudFrontDeps } from '../deps.js';
 
@@ -26,8 +27,8 @@ export const maxItemsMember = { shape: integer(), location: 'querystring' as con
  * PreconditionFailed (both in CloudFront's words).
  */
 export function checkIfMatch(ifMatch: string | undefined, etag: string): void {
-  if (ifMatch === undefined || ifMatch === '') throw new InvalidIfMatchVersion('The If-Match version is missing or not valid for the resource.');
-  if (ifMatch !== etag) throw new PreconditionFailed('The If-Match version is missing or not valid for the resource.');
+  if (ifMatch === undefined || ifMatch === '') throw new InvalidIfMatchVersion('The If-Match version is missing or not valid.');
+  if (ifMatch !== etag) throw new PreconditionFailed('The precondition in one or more of the request fields evaluated to false.');
 }
 
 /** One page of `all` (sorted by `key`): the items after `marker`, at most `maxItems` (default 100). */
@@ -63,3 +64,22 @@ export function checkQuantities(value: unknown, depth = 0): void {
 
 /** `{ Quantity, Items }` of a list, with no Items element when empty (as CloudFront writes them). */
 export const itemsOf = <T>(list: T[]): { Quantity: number; Items?: T[] } => (list.length ? { Quantity: list.length, Items: list } : { Quantity: 0 });
+
+/**
+ * The REST-XML decoder checks an input's own members; the XML document a payload member holds
+ * is checked here, whole: every required element present at every depth, numbers that are
+ * integers (the shapes bound the depth). A broken one is InvalidArgument in AWS's validation
+ * wording, before any handler runs.
+ */
+export function withPayloadChecks<T extends Record<string, Operation>>(operations: T): T {
+  for (const op of Object.values(operations)) {
+    if (!Object.values(op.input.members).some((m) => m.location === 'payload')) continue;
+    const handler = op.handler.bind(op);
+    op.handler = (input, ctx) => {
+      const violations = validate(op.input, input as Record<string, unknown>);
+      if (violations.length) throw cloudfrontValidationError(violations);
+      return handler(input, ctx);
+    };
+  }
+  return operations;
+}

@@ -23,7 +23,7 @@ import {
   type DistributionSummary,
   type Tag,
 } from '../shapes.js';
-import { checkIfMatch, etagMember, ifMatchMember, iso, itemsOf, locationMember, markerMember, maxItemsMember, newEtag, page, V } from './common.js';
+import { checkIfMatch, etagMember, ifMatchMember, iso, itemsOf, locationMember, markerMember, maxItemsMember, newEtag, page, V, withPayloadChecks } from './common.js';
 import { checkTags } from './tags.js';
 
 const noSuchDistribution = () => new NoSuchDistribution('The specified distribution does not exist.');
@@ -117,7 +117,7 @@ async function create(deps: CloudFrontDeps, ctx: RequestContext, input: Distribu
 const distributionOutput = structure({ Distribution: inPayload(distributionShape), Location: locationMember, ETag: etagMember });
 
 export function distributionOperations(deps: CloudFrontDeps) {
-  return {
+  return withPayloadChecks({
     CreateDistribution: defineOperation({
       http: { method: 'POST', uri: `${V}/distribution`, code: 201 },
       input: structure({ DistributionConfig: { ...inPayload(distributionConfigShape), required: true as const } }),
@@ -206,5 +206,5 @@ export function distributionOperations(deps: CloudFrontDeps) {
         };
       },
     }),
-  };
+  });
 }

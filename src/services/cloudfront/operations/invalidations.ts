@@ -13,7 +13,7 @@ import { BatchTooLarge, InvalidArgument, InvalidationBatchAlreadyExists, NoSuchI
 import { cloudfrontId } from '../ids.js';
 import type { StoredDistribution, StoredInvalidation } from '../model.js';
 import { invalidationBatchShape, invalidationShape, pageShape } from '../shapes.js';
-import { checkQuantities, iso, locationMember, markerMember, maxItemsMember, V } from './common.js';
+import { checkQuantities, iso, locationMember, markerMember, maxItemsMember, V, withPayloadChecks } from './common.js';
 import { ownDistribution } from './distributions.js';
 
 /** CloudFront's limits: 3,000 paths in one batch and in progress at once, 15 wildcard paths in progress. */
@@ -44,7 +44,7 @@ export function invalidationOperations(deps: CloudFrontDeps) {
     if (!i || i.distributionId !== d.id) throw noSuchInvalidation();
     return i;
   };
-  return {
+  return withPayloadChecks({
     CreateInvalidation: defineOperation({
       http: { method: 'POST', uri: `${V}/distribution/{DistributionId}/invalidation`, code: 201 },
       input: structure({ DistributionId: inUri('DistributionId'), InvalidationBatch: { ...inPayload(invalidationBatchShape), required: true as const } }),
@@ -120,5 +120,5 @@ export function invalidationOperations(deps: CloudFrontDeps) {
         };
       },
     }),
-  };
+  });
 }

@@ -22,7 +22,7 @@ import {
 import { cloudfrontId } from '../ids.js';
 import type { StoredDistribution, StoredKeyGroup, StoredPublicKey } from '../model.js';
 import { keyGroupConfigShape, keyGroupShape, pageShape, publicKeyConfigShape, publicKeyShape, type KeyGroupConfig, type PublicKeyConfig } from '../shapes.js';
-import { checkIfMatch, etagMember, ifMatchMember, iso, locationMember, markerMember, maxItemsMember, newEtag, page, V } from './common.js';
+import { checkIfMatch, etagMember, ifMatchMember, iso, locationMember, markerMember, maxItemsMember, newEtag, page, V, withPayloadChecks } from './common.js';
 
 const KEYS = `${V}/public-key`;
 const GROUPS = `${V}/key-group`;
@@ -77,7 +77,7 @@ export function keyOperations(deps: CloudFrontDeps) {
   const keyConfigIn = { ...inPayload(publicKeyConfigShape), required: true as const };
   const groupConfigIn = { ...inPayload(keyGroupConfigShape), required: true as const };
 
-  return {
+  return withPayloadChecks({
     CreatePublicKey: defineOperation({
       http: { method: 'POST', uri: KEYS, code: 201 },
       input: structure({ PublicKeyConfig: keyConfigIn }),
@@ -251,5 +251,5 @@ export function keyOperations(deps: CloudFrontDeps) {
         };
       },
     }),
-  };
+  });
 }

@@ -12,7 +12,7 @@ import { InvalidArgument, NoSuchOriginAccessControl, OriginAccessControlAlreadyE
 import { cloudfrontId } from '../ids.js';
 import type { StoredDistribution, StoredOriginAccessControl } from '../model.js';
 import { originAccessControlConfigShape, originAccessControlShape, pageShape, type OriginAccessControlConfig } from '../shapes.js';
-import { checkIfMatch, checkQuantities, etagMember, ifMatchMember, locationMember, markerMember, maxItemsMember, newEtag, page, V } from './common.js';
+import { checkIfMatch, checkQuantities, etagMember, ifMatchMember, locationMember, markerMember, maxItemsMember, newEtag, page, V, withPayloadChecks } from './common.js';
 
 const BASE = `${V}/origin-access-control`;
 const noSuch = () => new NoSuchOriginAccessControl('The specified origin access control does not exist.');
@@ -41,7 +41,7 @@ export function oacOperations(deps: CloudFrontDeps) {
   const nameTaken = (accountId: string, name: string, exceptId?: string) =>
     deps.docs.filter<StoredOriginAccessControl>('origin-access-control', (o) => o.accountId === accountId && o.id !== exceptId && o.config.Name === name).length > 0;
   const configIn = { ...inPayload(originAccessControlConfigShape), required: true as const };
-  return {
+  return withPayloadChecks({
     CreateOriginAccessControl: defineOperation({
       http: { method: 'POST', uri: BASE, code: 201 },
       input: structure({ OriginAccessControlConfig: configIn }),
@@ -139,5 +139,5 @@ export function oacOperations(deps: CloudFrontDeps) {
         };
       },
     }),
-  };
+  });
 }

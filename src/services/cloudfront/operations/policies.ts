@@ -35,7 +35,7 @@ import {
   responseHeadersPolicyShape,
   type DefaultCacheBehavior,
 } from '../shapes.js';
-import { checkIfMatch, etagMember, ifMatchMember, iso, locationMember, markerMember, maxItemsMember, newEtag, page, V } from './common.js';
+import { checkIfMatch, etagMember, ifMatchMember, iso, locationMember, markerMember, maxItemsMember, newEtag, page, V, withPayloadChecks } from './common.js';
 
 type PolicyDocKind = 'cache-policy' | 'origin-request-policy' | 'response-headers-policy';
 
@@ -228,5 +228,5 @@ function operationsOf(deps: CloudFrontDeps, k: PolicyKind): Record<string, Opera
 }
 
 export function policyOperations(deps: CloudFrontDeps): Record<string, Operation> {
-  return Object.assign({}, ...KINDS.map((k) => operationsOf(deps, k))) as Record<string, Operation>;
+  return withPayloadChecks(Object.assign({}, ...KINDS.map((k) => operationsOf(deps, k))) as Record<string, Operation>);
 }

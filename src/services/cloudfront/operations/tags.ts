@@ -11,7 +11,7 @@ import type { CloudFrontDeps } from '../deps.js';
 import { AccessDenied, InvalidArgument, InvalidTagging, NoSuchResource } from '../errors.js';
 import type { StoredDistribution } from '../model.js';
 import { tagsShape, type Tag } from '../shapes.js';
-import { V } from './common.js';
+import { V, withPayloadChecks } from './common.js';
 
 const MAX_TAGS = 50;
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
@@ -42,7 +42,7 @@ const noSuchResource = () => new NoSuchResource('The specified resource does not
 const resourceMember = { ...inQuery(string(), 'Resource'), required: true as const };
 
 export function tagOperations(deps: CloudFrontDeps) {
-  return {
+  return withPayloadChecks({
     TagResource: defineOperation({
       http: { method: 'POST', uri: `${V}/tagging?Operation=Tag`, code: 204 },
       input: structure({ Resource: resourceMember, Tags: { ...inPayload(tagsShape), required: true as const } }),
@@ -79,5 +79,5 @@ export function tagOperations(deps: CloudFrontDeps) {
         return { Tags: d.tags.length ? { Items: d.tags } : {} };
       },
     }),
-  };
+  });
 }
