@@ -273,6 +273,28 @@ describe('CloudFront data plane', () => {
     assert.equal((await view(n.t, dist.id, '/page', { headers: { origin: 'https://evil.test' } })).headers.get('access-control-allow-origin'), null);
   });
 
+  test('viewer protocol policy, allowed methods, HEAD, a disabled distribution, an unknown one', async () => {
+    const dist = await createDistribution(n.cf, {
+      Origins: { Quantity: 1, Items: [customOrigin('web', origin.port)] },
+      DefaultCacheBehavior: { TargetOriginId: 'web', ViewerProtocolPolicy: 'redirect-to-https', CachePolicyId: CACHING_DISABLED },
+      CacheBehaviors: { Quantity: 1, Items: [{ PathPattern: '/secure/*', TargetOriginId: 'web', ViewerProtocolPolicy: 'https-only', CachePolicyId: CACHING_DISABLED }] },
+    });
+    const redirected = await view(n.t, dist.id, '/a?b=1', { redirect: 'manual' });
+    assert.equal(redirected.status, 301);
+    assert.equal(redirected.headers.get('location'), `https://${new URL(n.t.endpoint).host}/_nimbus/cloudfront/${dist.id}/a?b=1`);
+    assert.equal((await view(n.t, dist.id, '/a', { headers: { 'x-forwarded-proto': 'https' } })).body, 'origin /a');
+    assert.equal((await view(n.t, dist.id, '/secure/x')).status, 403);
+    const head = await view(n.t, dist.id, '/a', { method: 'HEAD', headers: { 'x-forwarded-proto': 'https' } });
+    assert.deepEqual([head.status, head.body], [200, '']);
+    const post = await view(n.t, dist.id, '/a', { method: 'POST', body: 'x', headers: { 'x-forwarded-proto': 'https' } });
+    assert.equal(post.status, 403);
+    const off = await createDistribution(n.cf, { Origins: { Quantity: 1, Items: [customOrigin('web', origin.port)] }, Enabled: false });
+    assert.equal((await view(n.t, off.id, '/a')).status, 403);
+    const unknown = await view(n.t, 'E000000000000', '/a');
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.body, /The request could not be satisfied/);
+  });
+
   test('geo restriction answers 403; custom error responses; the DomainName Host header reaches the distribution', async () => {
     const dist = await createDistribution(n.cf, {
       Origins: { Quantity: 1, Items: [customOrigin('web', origin.port)] },
