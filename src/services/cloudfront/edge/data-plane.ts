@@ -178,12 +178,13 @@ export class CloudFrontDataPlane {
     let reply: TierReply | ApiResponse = first;
     // Custom error responses: another page (fetched through the cache as any object) and/or another status.
     const custom = 'result' in first ? cfg.CustomErrorResponses?.Items?.find((c) => c.ErrorCode === first.status) : undefined;
+    const code = custom?.ResponseCode && /^[1-5]\d\d$/.test(custom.ResponseCode) ? Number(custom.ResponseCode) : undefined;
     if (custom?.ResponsePagePath && 'result' in first) {
       const page = await this.fetchThrough({ ...req, method: 'GET', query: '', headers: { ...req.headers, range: undefined, 'if-none-match': undefined, 'if-modified-since': undefined } }, dist, catalog.behaviorFor(dist, custom.ResponsePagePath), custom.ResponsePagePath, edge, cfId);
-      if ('result' in page && page.status < 400) reply = { ...page, status: custom.ResponseCode ? Number(custom.ResponseCode) : first.status };
-      else if (custom.ResponseCode) reply = { ...first, status: Number(custom.ResponseCode) };
-    } else if (custom?.ResponseCode && 'result' in first) {
-      reply = { ...first, status: Number(custom.ResponseCode) };
+      if ('result' in page && page.status < 400) reply = { ...page, status: code ?? first.status };
+      else if (code) reply = { ...first, status: code };
+    } else if (code && 'result' in first) {
+      reply = { ...first, status: code };
     }
     if (!('result' in reply)) return finish(reply, 'Error');
     const shown = forViewer({ method: req.method, headers: lowerHeaders(req.headers) }, { status: reply.status, headers: reply.headers, body: reply.body });
