@@ -119,7 +119,7 @@ export type SnsShape = 'sns-1' | 'sns-10' | 'sns-100';
 export type ApigwShape = 'apigw-lambda' | 'apigw-http' | 'apigw-jwt';
 /** WebSocket APIs: acknowledged delivery against plain PostToConnection (see ws-ack-bench.ts). */
 export type WebSocketShape = 'ws-ack';
-export type CdnShape = 'cdn-1k' | 'cdn-100k';
+export type CdnShape = 'cdn-1k' | 'cdn-100k' | 'cdn-zipf';
 export type Shape = SqsShape | DdbShape | S3Shape | LambdaShape | SnsShape | ApigwShape | WebSocketShape | CdnShape | 'startup';
 export const SHAPES: { shape: SqsShape; label: string }[] = [
   { shape: 'send', label: 'SendMessage' },
@@ -165,10 +165,10 @@ export const GROUPS: Record<string, Shape[]> = {
   sns: SNS_SHAPES.map((x) => x.shape),
   apigw: APIGW_SHAPES.map((x) => x.shape),
   websocket: ['ws-ack'],
-  cdn: ['cdn-1k', 'cdn-100k'],
+  cdn: ['cdn-1k', 'cdn-100k', 'cdn-zipf'],
   all: ['startup', ...SHAPES.map((x) => x.shape), ...DDB_SHAPES.map((x) => x.shape), ...LAMBDA_SHAPES.map((x) => x.shape), ...SNS_SHAPES.map((x) => x.shape)],
 };
-const EVERY_SHAPE: string[] = ['startup', 'cdn-1k', 'cdn-100k', ...[...SHAPES, ...DDB_SHAPES, ...S3_SHAPES, ...LAMBDA_SHAPES, ...SNS_SHAPES, ...APIGW_SHAPES].map((x) => x.shape), 'ws-ack'];
+const EVERY_SHAPE: string[] = ['startup', 'cdn-1k', 'cdn-100k', 'cdn-zipf', ...[...SHAPES, ...DDB_SHAPES, ...S3_SHAPES, ...LAMBDA_SHAPES, ...SNS_SHAPES, ...APIGW_SHAPES].map((x) => x.shape), 'ws-ack'];
 export const isDdb = (s: Shape): s is DdbShape => s.startsWith('ddb-');
 export const isS3 = (s: Shape): s is S3Shape => s.startsWith('s3-');
 export const isLambda = (s: Shape): s is LambdaShape => s.startsWith('lambda-');
