@@ -84,7 +84,7 @@ export function parseArgs(argv: string[]): Args {
     else if (flag === '--help') {
       console.log(
         'usage: node dist/bench/run.js [--duration s] [--warmup s] [--only startup,sqs,ddb,s3,lambda,sns,apigw,websocket,cdn | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g,' +
-          'lambda-invoke,lambda-cold,lambda-sqs,sns-1,sns-10,sns-100,apigw-lambda,apigw-http,apigw-jwt,ws-idle,ws-broadcast,ws-echo,ws-ack,cdn-1k,cdn-100k] [--repeat N] [--no-table] [--table-items N] [--large | --messages N | --items N] [--rounds N] [--prefill-concurrency N] ' +
+          'lambda-invoke,lambda-cold,lambda-sqs,sns-1,sns-10,sns-100,apigw-lambda,apigw-http,apigw-jwt,ws-idle,ws-broadcast,ws-echo,ws-ack,cdn-1k,cdn-100k,cdn-zipf] [--repeat N] [--no-table] [--table-items N] [--large | --messages N | --items N] [--rounds N] [--prefill-concurrency N] ' +
           '[--cold-samples N] [--lambda-messages N] [--profile[=shape,...]] [--profile-memory] [--prof-dir DIR]',
       );
       process.exit(0);
@@ -119,7 +119,7 @@ export type SnsShape = 'sns-1' | 'sns-10' | 'sns-100';
 export type ApigwShape = 'apigw-lambda' | 'apigw-http' | 'apigw-jwt';
 /** WebSocket APIs: acknowledged delivery against plain PostToConnection (see ws-ack-bench.ts). */
 export type WebSocketShape = 'ws-ack' | 'ws-idle' | 'ws-broadcast' | 'ws-echo';
-export type CdnShape = 'cdn-1k' | 'cdn-100k';
+export type CdnShape = 'cdn-1k' | 'cdn-100k' | 'cdn-zipf';
 export type Shape = SqsShape | DdbShape | S3Shape | LambdaShape | SnsShape | ApigwShape | WebSocketShape | CdnShape | 'startup';
 export const SHAPES: { shape: SqsShape; label: string }[] = [
   { shape: 'send', label: 'SendMessage' },
@@ -165,10 +165,10 @@ export const GROUPS: Record<string, Shape[]> = {
   sns: SNS_SHAPES.map((x) => x.shape),
   apigw: APIGW_SHAPES.map((x) => x.shape),
   websocket: ['ws-idle', 'ws-broadcast', 'ws-echo', 'ws-ack'],
-  cdn: ['cdn-1k', 'cdn-100k'],
+  cdn: ['cdn-1k', 'cdn-100k', 'cdn-zipf'],
   all: ['startup', ...SHAPES.map((x) => x.shape), ...DDB_SHAPES.map((x) => x.shape), ...LAMBDA_SHAPES.map((x) => x.shape), ...SNS_SHAPES.map((x) => x.shape)],
 };
-const EVERY_SHAPE: string[] = ['startup', 'cdn-1k', 'cdn-100k', ...[...SHAPES, ...DDB_SHAPES, ...S3_SHAPES, ...LAMBDA_SHAPES, ...SNS_SHAPES, ...APIGW_SHAPES].map((x) => x.shape), 'ws-ack', 'ws-idle', 'ws-broadcast', 'ws-echo'];
+const EVERY_SHAPE: string[] = ['startup', 'cdn-1k', 'cdn-100k', 'cdn-zipf', ...[...SHAPES, ...DDB_SHAPES, ...S3_SHAPES, ...LAMBDA_SHAPES, ...SNS_SHAPES, ...APIGW_SHAPES].map((x) => x.shape), 'ws-ack', 'ws-idle', 'ws-broadcast', 'ws-echo'];
 export const isDdb = (s: Shape): s is DdbShape => s.startsWith('ddb-');
 export const isS3 = (s: Shape): s is S3Shape => s.startsWith('s3-');
 export const isLambda = (s: Shape): s is LambdaShape => s.startsWith('lambda-');

@@ -114,3 +114,60 @@ export async function cdnPart(args: Args, dir: string): Promise<void> {
     for (const s of started) await s.stop();
   }
 }
+
+/**
+ * The Zipf workload in process (`--only cdn-zipf`): 200,000 requests over 100,000 keys of 1 KiB
+ * (Zipf, s = 1.0) at one edge whose cache holds 10,000 of them (10% of the working set), the
+ * shield's likewise: the edge's hit ratio and origin requests per 1,000 requests. No HTTP: the
+ * cache engine alone, as nginx's proxy_cache would be compared on the same stream (not measured here).
+ */
+export async function cdnZipfPart(args: Args): Promise<void> {
+  if (!args.table || !args.only.has('cdn-zipf' as never)) return;
+  const { EdgeNetwork } = await import('../src/services/cloudfront/edge/tiers.js');
+  const { ManualClock } = await import('../src/lib/clock.js');
+  const keys = 100_000;
+  const requests = 200_000;
+  const size = 1024;
+  const capacity = 10_000 * size;
+  // Zipf sampler by inverse CDF over precomputed cumulative weights.
+  const cdf = new Float64Array(keys);
+  let total = 0;
+  for (let i = 0; i < keys; i++) cdf[i] = total += 1 / (i + 1);
+  // xorshift32: a fixed, reproducible stream.
+  let seed = 0x2545f491;
+  const rand = () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return ((seed >>> 0) / 2 ** 32) * total;
+  };
+  const pick = () => {
+    const x = rand();
+    let lo = 0;
+    let hi = keys - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const net = new EdgeNetwork({ clock: new ManualClock(), edges: [{ name: 'EDGE1', continent: 'NA' }], limits: { memoryBytes: capacity + 64 * 1024, diskBytes: 0, memoryObjectMax: 1024 * 1024 } });
+  const body = Buffer.alloc(size, 1);
+  let originRequests = 0;
+  const origin = async () => {
+    originRequests++;
+    return { status: 200, headers: { 'cache-control': 'max-age=86400' }, body };
+  };
+  const ttl = { minTtl: 0, defaultTtl: 86400, maxTtl: 31536000 };
+  const t0 = performance.now();
+  let hits = 0;
+  for (let i = 0; i < requests; i++) {
+    const key = `/k/${pick()}`;
+    const r = await net.serve('EDGE1', { distributionId: 'E', method: 'GET', key, path: key, headers: {}, ttl, encoding: '', cacheable: true }, origin);
+    if (r.result === 'Hit') hits++;
+  }
+  const ms = performance.now() - t0;
+  console.log(`\nCloudFront cache engine, Zipf s=1.0 over ${fmt(keys)} keys of 1 KiB, ${fmt(requests)} requests, cache of ${fmt(capacity / size)} objects per cache (edge and shield):`);
+  console.log(`edge hit ratio ${fmt((100 * hits) / requests, 1)}%, origin requests per 1,000 requests ${fmt((1000 * originRequests) / requests, 1)}, ${fmt((ms * 1000) / requests, 1)} µs per request in process`);
+}

@@ -45,7 +45,7 @@ import { join } from 'node:path';
 import { apigwPart } from './apigw-bench.js';
 import { wsAckPart } from './ws-ack-bench.js';
 import { wsPart } from './ws-bench.js';
-import { cdnPart } from './cdn-bench.js';
+import { cdnPart, cdnZipfPart } from './cdn-bench.js';
 import { DDB_SHAPES, isApigw, isLambda, isS3, isSns, parseArgs, S3_SHAPES, SHAPES } from './args.js';
 import { ddbLargePart, ddbTable, printDdbTable } from './ddb-bench.js';
 import { lambdaPart, lambdaProfilePart } from './lambda-bench.js';
@@ -118,6 +118,7 @@ async function main(): Promise<void> {
     await wsPart(args, dir);
     await wsAckPart(args, dir);
     await cdnPart(args, dir);
+    await cdnZipfPart(args);
     if (args.large && sqs) await largePart(args, dir);
     if (args.large && ddb) await ddbLargePart(args, dir);
     if (args.profile) {

@@ -63,6 +63,7 @@ export function cloudfrontCatalog(plugin: ServicePlugin): CloudFrontCatalog | un
   return catalogs.get(plugin);
 }
 
+/** The control plane with the data plane (edges, caches) on its hosts. */
 export async function cloudfrontService(env: ServiceEnv, edges: EdgeOptions = {}): Promise<ServicePlugin> {
   const { plugin, catalog } = await createCloudFront(env);
   const served = withDataPlane(env, plugin, catalog, edges);

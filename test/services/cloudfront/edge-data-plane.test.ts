@@ -4,7 +4,7 @@
  * access control, an API Gateway stage) or a loopback HTTP server the test writes. Time moves
  * on the ManualClock.
  */
-import { CreateInvalidationCommand, CreateKeyGroupCommand, CreateOriginAccessControlCommand, CreatePublicKeyCommand, CreateCachePolicyCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { CreateResponseHeadersPolicyCommand, CreateInvalidationCommand, CreateKeyGroupCommand, CreateOriginAccessControlCommand, CreatePublicKeyCommand, CreateCachePolicyCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { CreateDeploymentCommand, CreateRestApiCommand, PutIntegrationCommand, PutIntegrationResponseCommand, PutMethodCommand, PutMethodResponseCommand } from '@aws-sdk/client-api-gateway';
 import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -16,7 +16,9 @@ import { request } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { apigwClient } from '../apigateway/v1-helpers.js';
-import { TEST_CREDENTIALS } from '../../helpers/nimbus.js';
+import { ACCOUNT, TEST_CREDENTIALS } from '../../helpers/nimbus.js';
+
+const OTHER = { accessKeyId: 'other', secretAccessKey: 'other-secret' };
 import { CACHING_DISABLED, createDistribution, customOrigin, startEdge, startOrigin, view, type EdgeNimbus, type TestOrigin } from './edge-helpers.js';
 
 const b64 = (b: Buffer) => b.toString('base64').replace(/\+/g, '-').replace(/=/g, '_').replace(/\//g, '~');
@@ -29,7 +31,7 @@ describe('CloudFront data plane', () => {
   let gate: Promise<void> = Promise.resolve();
 
   before(async () => {
-    n = await startEdge();
+    n = await startEdge({ credentials: [{ ...TEST_CREDENTIALS, accountId: ACCOUNT }, { ...OTHER, accountId: '111111111111' }] });
     origin = await startOrigin(async (req, res) => {
       const path = (req.url ?? '/').split('?')[0]!;
       if (path === '/ttl') {
@@ -67,6 +69,7 @@ describe('CloudFront data plane', () => {
         return void res.end('no such thing');
       }
       res.setHeader('cache-control', 'max-age=300');
+      res.setHeader('x-powered-by', 'test-origin');
       res.end(`origin ${path}`);
     });
   });
@@ -232,6 +235,64 @@ describe('CloudFront data plane', () => {
     assert.equal(stats.shield.hits, 2);
     assert.equal(stats.edges['FRA56-P1'].hits, 1);
     assert.equal((await fetch(u)).status, 403);
+    // Another account's signature finds no such distribution.
+    const stranger = new SignatureV4({ service: 'cloudfront', region: 'us-east-1', sha256: Sha256, credentials: OTHER });
+    const other = await stranger.sign(new HttpRequest({ method: 'GET', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: u.pathname, headers: { host: u.host } }));
+    assert.equal((await fetch(u, { headers: other.headers as Record<string, string> })).status, 404);
+  });
+
+  test('a response headers policy: CORS for an allowed origin, security and custom headers, a header removed', async () => {
+    const policy = await n.cf.send(
+      new CreateResponseHeadersPolicyCommand({
+        ResponseHeadersPolicyConfig: {
+          Name: 'site-headers',
+          CorsConfig: {
+            AccessControlAllowOrigins: { Quantity: 1, Items: ['https://*.example.com'] },
+            AccessControlAllowHeaders: { Quantity: 1, Items: ['*'] },
+            AccessControlAllowMethods: { Quantity: 2, Items: ['GET', 'HEAD'] },
+            AccessControlAllowCredentials: false,
+            OriginOverride: true,
+          },
+          SecurityHeadersConfig: { FrameOptions: { Override: true, FrameOption: 'DENY' }, ContentTypeOptions: { Override: true }, StrictTransportSecurity: { Override: false, AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true } },
+          CustomHeadersConfig: { Quantity: 1, Items: [{ Header: 'X-Env', Value: 'test', Override: true }] },
+          RemoveHeadersConfig: { Quantity: 1, Items: [{ Header: 'X-Powered-By' }] },
+        },
+      }),
+    );
+    const dist = await createDistribution(n.cf, {
+      Origins: { Quantity: 1, Items: [customOrigin('web', origin.port)] },
+      DefaultCacheBehavior: { TargetOriginId: 'web', ViewerProtocolPolicy: 'allow-all', CachePolicyId: CACHING_DISABLED, ResponseHeadersPolicyId: policy.ResponseHeadersPolicy!.Id! },
+    });
+    const r = await view(n.t, dist.id, '/page', { headers: { origin: 'https://app.example.com' } });
+    assert.equal(r.headers.get('access-control-allow-origin'), 'https://app.example.com');
+    assert.equal(r.headers.get('x-frame-options'), 'DENY');
+    assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(r.headers.get('strict-transport-security'), 'max-age=63072000; includeSubDomains');
+    assert.equal(r.headers.get('x-env'), 'test');
+    assert.equal(r.headers.get('x-powered-by'), null);
+    assert.equal((await view(n.t, dist.id, '/page', { headers: { origin: 'https://evil.test' } })).headers.get('access-control-allow-origin'), null);
+  });
+
+  test('viewer protocol policy, allowed methods, HEAD, a disabled distribution, an unknown one', async () => {
+    const dist = await createDistribution(n.cf, {
+      Origins: { Quantity: 1, Items: [customOrigin('web', origin.port)] },
+      DefaultCacheBehavior: { TargetOriginId: 'web', ViewerProtocolPolicy: 'redirect-to-https', CachePolicyId: CACHING_DISABLED },
+      CacheBehaviors: { Quantity: 1, Items: [{ PathPattern: '/secure/*', TargetOriginId: 'web', ViewerProtocolPolicy: 'https-only', CachePolicyId: CACHING_DISABLED }] },
+    });
+    const redirected = await view(n.t, dist.id, '/a?b=1', { redirect: 'manual' });
+    assert.equal(redirected.status, 301);
+    assert.equal(redirected.headers.get('location'), `https://${new URL(n.t.endpoint).host}/_nimbus/cloudfront/${dist.id}/a?b=1`);
+    assert.equal((await view(n.t, dist.id, '/a', { headers: { 'x-forwarded-proto': 'https' } })).body, 'origin /a');
+    assert.equal((await view(n.t, dist.id, '/secure/x')).status, 403);
+    const head = await view(n.t, dist.id, '/a', { method: 'HEAD', headers: { 'x-forwarded-proto': 'https' } });
+    assert.deepEqual([head.status, head.body], [200, '']);
+    const post = await view(n.t, dist.id, '/a', { method: 'POST', body: 'x', headers: { 'x-forwarded-proto': 'https' } });
+    assert.equal(post.status, 403);
+    const off = await createDistribution(n.cf, { Origins: { Quantity: 1, Items: [customOrigin('web', origin.port)] }, Enabled: false });
+    assert.equal((await view(n.t, off.id, '/a')).status, 403);
+    const unknown = await view(n.t, 'E000000000000', '/a');
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.body, /The request could not be satisfied/);
   });
 
   test('geo restriction answers 403; custom error responses; the DomainName Host header reaches the distribution', async () => {

@@ -22,10 +22,11 @@ import type { OutboundGuard } from '../../../lib/outbound.js';
 import type { Credentials, SigV4Identity } from '../../../protocols/sigv4.js';
 import type { ApiRequest, ApiResponse } from '../../../server/api.js';
 import type { EndpointMatch, HostRoute } from '../../service.js';
-import type { CloudFrontCatalog, DefaultCacheBehavior, Origin, StoredDistribution } from '../model.js';
+import type { CachePolicyConfig, CloudFrontCatalog, DefaultCacheBehavior, Origin, OriginRequestPolicyConfig, StoredDistribution } from '../model.js';
 import type { Upstream, UpstreamReply } from './http-cache.js';
 import { fetchOrigin, OriginUnreachable, type OriginTarget } from './origin.js';
-import { keyPlan, pickCookies, pickHeaders, pickQuery } from './request-keys.js';
+import { keyPlan, pickCookies, pickHeaders, pickQuery, type KeyPlan } from './request-keys.js';
+import { applyResponseHeadersPolicy } from './response-headers.js';
 import { stripSigningParams, verifySignedRequest } from './signed.js';
 import { EdgeNetwork, type TierReply } from './tiers.js';
 import { chooseEncoding, forViewer, originAcceptEncoding } from './viewer.js';
@@ -47,6 +48,27 @@ export interface DataPlaneDeps {
 }
 
 const ID = /^[A-Z0-9]{1,32}$/;
+
+/**
+ * X-Amz-Cf-Id: 56 URL-safe characters, unique per request: a random prefix drawn once per
+ * process and a counter (randomBytes per request costs more than the rest of a cache hit).
+ */
+const CF_ID_PREFIX = randomBytes(33).toString('base64url').slice(0, 44);
+let cfSeq = 0;
+function nextCfId(): string {
+  cfSeq = (cfSeq + 1) % 2 ** 48;
+  return CF_ID_PREFIX + cfSeq.toString(36).padStart(12, '0');
+}
+
+/** A behavior's key plan, kept while the behavior and its policies are the same objects (they are replaced on change). */
+const plans = new WeakMap<object, { cache: object | undefined; origin: object | undefined; plan: KeyPlan }>();
+function planOf(behavior: DefaultCacheBehavior, cachePolicy: CachePolicyConfig | undefined, originPolicy: OriginRequestPolicyConfig | undefined): KeyPlan {
+  const known = plans.get(behavior);
+  if (known && known.cache === cachePolicy && known.origin === originPolicy) return known.plan;
+  const plan = keyPlan(behavior, cachePolicy, originPolicy);
+  plans.set(behavior, { cache: cachePolicy, origin: originPolicy, plan });
+  return plan;
+}
 
 export class CloudFrontDataPlane {
   constructor(private readonly deps: DataPlaneDeps) {
@@ -108,7 +130,7 @@ export class CloudFrontDataPlane {
   async handle(req: ApiRequest, dist: StoredDistribution, path: string, pathStyle: boolean): Promise<ApiResponse> {
     const { catalog, network } = this.deps;
     const cfg = dist.config;
-    const cfId = randomBytes(42).toString('base64url').slice(0, 56);
+    const cfId = nextCfId();
     const edge = network.pick(req.headers);
     const finish = (r: ApiResponse, cache: string) => withCfHeaders(r, cache, edge, cfId);
     if (!cfg.Enabled) return finish(errorPage(403, 'The request could not be satisfied.', 'This distribution is not enabled.'), 'Error');
@@ -156,17 +178,20 @@ export class CloudFrontDataPlane {
     let reply: TierReply | ApiResponse = first;
     // Custom error responses: another page (fetched through the cache as any object) and/or another status.
     const custom = 'result' in first ? cfg.CustomErrorResponses?.Items?.find((c) => c.ErrorCode === first.status) : undefined;
+    const code = custom?.ResponseCode && /^[1-5]\d\d$/.test(custom.ResponseCode) ? Number(custom.ResponseCode) : undefined;
     if (custom?.ResponsePagePath && 'result' in first) {
       const page = await this.fetchThrough({ ...req, method: 'GET', query: '', headers: { ...req.headers, range: undefined, 'if-none-match': undefined, 'if-modified-since': undefined } }, dist, catalog.behaviorFor(dist, custom.ResponsePagePath), custom.ResponsePagePath, edge, cfId);
-      if ('result' in page && page.status < 400) reply = { ...page, status: custom.ResponseCode ? Number(custom.ResponseCode) : first.status };
-      else if (custom.ResponseCode) reply = { ...first, status: Number(custom.ResponseCode) };
-    } else if (custom?.ResponseCode && 'result' in first) {
-      reply = { ...first, status: Number(custom.ResponseCode) };
+      if ('result' in page && page.status < 400) reply = { ...page, status: code ?? first.status };
+      else if (code) reply = { ...first, status: code };
+    } else if (code && 'result' in first) {
+      reply = { ...first, status: code };
     }
     if (!('result' in reply)) return finish(reply, 'Error');
     const shown = forViewer({ method: req.method, headers: lowerHeaders(req.headers) }, { status: reply.status, headers: reply.headers, body: reply.body });
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(shown.headers)) if (k !== 'set-cookie' && k !== 'transfer-encoding' && k !== 'connection' && !k.startsWith('x-amz-cf-') && k !== 'x-cache' && k !== 'via') out[k] = v;
+    const rhp = behavior.ResponseHeadersPolicyId ? catalog.responseHeadersPolicy(dist, behavior.ResponseHeadersPolicyId) : undefined;
+    if (rhp) applyResponseHeadersPolicy(rhp, req.method, header(req.headers.origin), out);
     if (reply.shieldResult) out['x-nimbus-shield-cache'] = `${reply.shieldResult} from cloudfront`;
     out['x-nimbus-simulated-latency-ms'] = String(reply.simulatedMs);
     const cache = reply.status >= 400 && reply.result === 'Miss' ? 'Error' : reply.result;
@@ -178,7 +203,7 @@ export class CloudFrontDataPlane {
     const { catalog } = this.deps;
     const cachePolicy = behavior.CachePolicyId ? catalog.cachePolicy(dist, behavior.CachePolicyId) : undefined;
     const originPolicy = behavior.OriginRequestPolicyId ? catalog.originRequestPolicy(dist, behavior.OriginRequestPolicyId) : undefined;
-    const plan = keyPlan(behavior, cachePolicy, originPolicy);
+    const plan = planOf(behavior, cachePolicy, originPolicy);
     const signingDrop = behavior.TrustedKeyGroups?.Enabled ? (n: string) => n === 'Expires' || n === 'Signature' || n === 'Key-Pair-Id' || n === 'Policy' : undefined;
     const keyQuery = pickQuery(req.query, plan.key.query, signingDrop);
     const keyHeaders = pickHeaders(req.headers, plan.key.headers);
@@ -191,7 +216,7 @@ export class CloudFrontDataPlane {
     const originHeaders: Record<string, string> = {
       ...forwardHeaders,
       'user-agent': forwardHeaders['user-agent'] ?? 'Amazon CloudFront',
-      via: `1.1 ${cfId.slice(0, 32).toLowerCase().replace(/[^a-z0-9]/g, '0')}.cloudfront.net (CloudFront)`,
+      via: viaOf(cfId),
       'x-amz-cf-id': cfId,
     };
     const ae = originAcceptEncoding(encoding, plan.gzip);
@@ -304,16 +329,17 @@ function lowerHeaders(h: Record<string, string | string[] | undefined>): Record<
 }
 
 function withCfHeaders(r: ApiResponse, cache: string, edge: string, cfId: string): ApiResponse {
-  return {
-    ...r,
-    headers: {
-      ...r.headers,
-      'x-cache': `${cache} from cloudfront`,
-      via: `1.1 ${cfId.slice(0, 32).toLowerCase().replace(/[^a-z0-9]/g, '0')}.cloudfront.net (CloudFront)`,
-      'x-amz-cf-pop': edge,
-      'x-amz-cf-id': cfId,
-    },
-  };
+  const h = r.headers;
+  h['x-cache'] = `${cache} from cloudfront`;
+  h.via = viaOf(cfId);
+  h['x-amz-cf-pop'] = edge;
+  h['x-amz-cf-id'] = cfId;
+  return r;
+}
+
+/** `1.1 <hex-like id>.cloudfront.net (CloudFront)`, from the request's id. */
+function viaOf(cfId: string): string {
+  return `1.1 ${cfId.slice(12, 44).toLowerCase().replace(/[^a-z0-9]/g, '0')}.cloudfront.net (CloudFront)`;
 }
 
 function json(status: number, body: unknown): ApiResponse {

@@ -116,25 +116,32 @@ export async function fetchOrigin(deps: OriginDeps, target: OriginTarget, req: O
         return;
       }
     }
-    const r = send(
-      { protocol: url.protocol, hostname: url.hostname, port: url.port, method: req.method, path: req.query ? `${path}?${req.query}` : path, headers, ...guardOpts, agent: false },
-      (res: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > deps.maxBodyBytes) res.destroy(new OriginUnreachable(`the origin answered more than ${deps.maxBodyBytes} bytes`));
-          else chunks.push(c);
-        });
-        res.on('error', (e) => reject(e instanceof OriginUnreachable ? e : new OriginUnreachable(e.message)));
-        res.on('end', () => {
-          clearTimeout(timer);
-          const out: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? (k === 'set-cookie' ? v.join('\n') : v.join(', ')) : v;
-          resolve({ status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks) });
-        });
-      },
-    );
+    let r: ReturnType<typeof send>;
+    try {
+      r = send(
+        { protocol: url.protocol, hostname: url.hostname, port: url.port, method: req.method, path: req.query ? `${path}?${req.query}` : path, headers, ...guardOpts, agent: false },
+        (res: IncomingMessage) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > deps.maxBodyBytes) res.destroy(new OriginUnreachable(`the origin answered more than ${deps.maxBodyBytes} bytes`));
+            else chunks.push(c);
+          });
+          res.on('error', (e) => reject(e instanceof OriginUnreachable ? e : new OriginUnreachable(e.message)));
+          res.on('end', () => {
+            clearTimeout(timer);
+            const out: Record<string, string> = {};
+            for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? (k === 'set-cookie' ? v.join('\n') : v.join(', ')) : v;
+            resolve({ status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks) });
+          });
+        },
+      );
+    } catch (e) {
+      // A header value the user configured that HTTP cannot carry, an unusable port, ...
+      reject(new OriginUnreachable((e as Error).message));
+      return;
+    }
     const timer = setTimeout(() => r.destroy(new OriginUnreachable('the origin did not answer in time', true)), target.connectTimeoutMs + target.readTimeoutMs);
     r.on('error', (e) => {
       clearTimeout(timer);
