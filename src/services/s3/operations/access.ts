@@ -220,13 +220,14 @@ export function objectAclOperations(buckets: Buckets, objects: Objects): Record<
       }),
       output: structure({ VersionId: inHeader(string(), 'x-amz-version-id') }),
       handler: async (input, ctx) => {
-        const asked = aclOfRequest(ctx, input.ACL, input.AccessControlPolicy);
         const action = input.VersionId === undefined ? 's3:PutObjectAcl' : 's3:PutObjectVersionAcl';
         const r = await objects.update(
           ctx,
           input.Bucket,
           input.Key,
           (r) => {
+            // Read once the caller is known to be allowed: another account learns nothing from the body's errors.
+            const asked = aclOfRequest(ctx, input.ACL, input.AccessControlPolicy);
             const b = buckets.find(input.Bucket)!;
             if (b.ownership === 'BucketOwnerEnforced') throw AccessControlListNotSupported();
             const owner = readAcl(r.acl, b.account, b.account).owner;
