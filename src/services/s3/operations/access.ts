@@ -252,7 +252,9 @@ export function objectAclOperations(buckets: Buckets, objects: Objects): Record<
         const b = buckets.find(input.Bucket)!;
         const headers: Record<string, string> = { 'content-type': 'application/xml' };
         if (input.VersionId !== undefined) headers['x-amz-version-id'] = versionIdOf(r);
-        return new RestAnswer(200, headers, aclXml(readAcl(r.acl, b.account, b.account)));
+        // Where ACLs are disabled the bucket's owner owns every object, with full control.
+        const acl = b.ownership === 'BucketOwnerEnforced' ? cannedAcl('private', b.account, b.account) : readAcl(r.acl, b.account, b.account);
+        return new RestAnswer(200, headers, aclXml(acl));
       },
     }),
   };
