@@ -20,7 +20,17 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../lib/clock.js';
 import { AwsError } from './errors.js';
 
-export interface Credentials { accessKeyId: string; secretAccessKey: string; accountId: string }
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  accountId: string;
+  /**
+   * A key Nimbus mints for itself to act as an AWS service principal (CloudFront's origin access
+   * control signs its S3 requests as `cloudfront.amazonaws.com`); such a key has no account and
+   * never leaves the process.
+   */
+  principalService?: string;
+}
 
 export interface SigV4Request {
   method: string;
@@ -54,6 +64,8 @@ export interface StreamingSignature {
 export interface SigV4Identity {
   accessKeyId: string;
   accountId: string;
+  /** The service principal a Nimbus-minted key acts as (see Credentials.principalService). */
+  principalService?: string;
   region: string;
   /** the credential scope's service (signing name); see {@link requireSigningService} */
   service: string;
@@ -403,7 +415,7 @@ export class SigV4Verifier {
     const streaming = payloadHash.startsWith('STREAMING-AWS4-HMAC-SHA256-')
       ? { signingKey, date: claim.date, scope: scopeString, seedSignature: claim.signature }
       : undefined;
-    return { accessKeyId: creds.accessKeyId, accountId: creds.accountId, region, service, payloadSigned, payloadHash, ...(streaming ? { streaming } : {}) };
+    return { accessKeyId: creds.accessKeyId, accountId: creds.accountId, ...(creds.principalService ? { principalService: creds.principalService } : {}), region, service, payloadSigned, payloadHash, ...(streaming ? { streaming } : {}) };
   }
 
   /** Checks the signature; returns the payload hash the signature was computed over. */
@@ -417,14 +429,20 @@ export class SigV4Verifier {
     const canonicalHeaders = signed.map((h) => `${h}:${canonicalValue(header(headers, h) ?? '')}`);
     const path = canonicalUri(typeof req.path === 'string' ? req.path : '/', scope.service);
     const query = canonicalQuery(claim.params, claim.presigned);
-    const head = `${String(req.method)}\n${path}\n${query}\n${canonicalHeaders.join('\n')}\n\n${claim.signedHeaders}`;
+    const heads = [`${String(req.method)}\n${path}\n${query}\n${canonicalHeaders.join('\n')}\n\n${claim.signedHeaders}`];
+    // Node reads header bytes as Latin-1; a client that sent UTF-8 (non-ASCII user metadata)
+    // signed the characters those bytes encode in UTF-8, so that reading is tried too.
+    const asUtf8 = canonicalHeaders.map((line) => (/[\x80-\xff]/.test(line) ? Buffer.from(line, 'latin1').toString('utf8') : line));
+    if (asUtf8.some((line, i) => line !== canonicalHeaders[i])) heads.push(`${String(req.method)}\n${path}\n${query}\n${asUtf8.join('\n')}\n\n${claim.signedHeaders}`);
     const scopeString = `${scope.date}/${scope.region}/${scope.service}/${scope.terminator}`;
     const key = this.signingKey(creds.secretAccessKey, scope);
     const provided = Buffer.from(claim.signature, 'utf8');
-    for (const payloadHash of payloadHashes(req, claim)) {
-      const stringToSign = `${ALGORITHM}\n${claim.date}\n${scopeString}\n${sha256hex(`${head}\n${payloadHash}`)}`;
-      const expected = Buffer.from(createHmac('sha256', key).update(stringToSign).digest('hex'), 'utf8');
-      if (expected.length === provided.length && timingSafeEqual(expected, provided)) return { payloadHash, signingKey: key, scopeString };
+    for (const head of heads) {
+      for (const payloadHash of payloadHashes(req, claim)) {
+        const stringToSign = `${ALGORITHM}\n${claim.date}\n${scopeString}\n${sha256hex(`${head}\n${payloadHash}`)}`;
+        const expected = Buffer.from(createHmac('sha256', key).update(stringToSign).digest('hex'), 'utf8');
+        if (expected.length === provided.length && timingSafeEqual(expected, provided)) return { payloadHash, signingKey: key, scopeString };
+      }
     }
     throw invalidSignature();
   }

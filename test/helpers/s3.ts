@@ -54,7 +54,8 @@ export async function signedS3Fetch(
       body,
     }),
   );
-  const qs = new URLSearchParams(query).toString();
+  // %20 for a space, as the signer encodes it (URLSearchParams writes '+').
+  const qs = new URLSearchParams(query).toString().replace(/\+/g, '%20');
   const res = await fetch(`${t.endpoint}${path}?${qs}`, { method, headers: signed.headers as Record<string, string>, body: body === '' ? undefined : body });
   return { status: res.status, body: await res.text() };
 }

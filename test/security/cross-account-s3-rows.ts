@@ -11,6 +11,15 @@ import {
   CreateMultipartUploadCommand,
   DeleteBucketCommand,
   DeleteBucketCorsCommand,
+  DeleteBucketEncryptionCommand,
+  GetObjectLegalHoldCommand,
+  GetObjectLockConfigurationCommand,
+  GetObjectRetentionCommand,
+  PutObjectLegalHoldCommand,
+  PutObjectLockConfigurationCommand,
+  PutObjectRetentionCommand,
+  GetBucketEncryptionCommand,
+  PutBucketEncryptionCommand,
   DeleteBucketLifecycleCommand,
   DeleteBucketOwnershipControlsCommand,
   GetBucketOwnershipControlsCommand,
@@ -110,6 +119,14 @@ export const bucketCalls: Array<[string, S3Call, string?]> = [
   ['PutBucketWebsite', (c) => c.send(new PutBucketWebsiteCommand({ ...B, WebsiteConfiguration: { IndexDocument: { Suffix: 'secret.txt' } } }))],
   ['GetBucketWebsite', (c) => c.send(new GetBucketWebsiteCommand(B))],
   ['DeleteBucketWebsite', (c) => c.send(new DeleteBucketWebsiteCommand(B))],
+  ['PutBucketEncryption', (c) => c.send(new PutBucketEncryptionCommand({ ...B, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } }))],
+  ['GetBucketEncryption', (c) => c.send(new GetBucketEncryptionCommand(B))],
+  ['DeleteBucketEncryption', (c) => c.send(new DeleteBucketEncryptionCommand(B))],
+  [
+    'PutObjectLockConfiguration',
+    (c) => c.send(new PutObjectLockConfigurationCommand({ ...B, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Years: 100 } } } })),
+  ],
+  ['GetObjectLockConfiguration', (c) => c.send(new GetObjectLockConfigurationCommand(B))],
 ];
 
 /** Each with, where an operation has more than one, what distinguishes the call. */
@@ -125,6 +142,10 @@ export const objectCalls: Array<[string, S3Call, string?]> = [
   ['PutObjectTagging', (c) => c.send(new PutObjectTaggingCommand({ ...O, Tagging: { TagSet: [{ Key: 'owned', Value: 'yes' }] } }))],
   ['GetObjectTagging', (c) => c.send(new GetObjectTaggingCommand(O))],
   ['DeleteObjectTagging', (c) => c.send(new DeleteObjectTaggingCommand(O))],
+  ['PutObjectRetention', (c) => c.send(new PutObjectRetentionCommand({ ...O, Retention: { Mode: 'COMPLIANCE', RetainUntilDate: new Date(Date.now() + 365 * 86_400_000) } }))],
+  ['GetObjectRetention', (c) => c.send(new GetObjectRetentionCommand(O))],
+  ['PutObjectLegalHold', (c) => c.send(new PutObjectLegalHoldCommand({ ...O, LegalHold: { Status: 'OFF' } }))],
+  ['GetObjectLegalHold', (c) => c.send(new GetObjectLegalHoldCommand(O))],
   // Copies: out of the owner's bucket into the intruder's own, and into the owner's bucket from the intruder's own.
   ['CopyObject', (c) => c.send(new CopyObjectCommand({ Bucket: OWN_BUCKET, Key: 'stolen', CopySource: `${BUCKET}/${KEY}` })), "from the owner's bucket into the intruder's"],
   ['CopyObject', (c) => c.send(new CopyObjectCommand({ ...O, CopySource: `${OWN_BUCKET}/planted` })), "from the intruder's bucket into the owner's"],
@@ -149,7 +170,12 @@ export async function ownerSetup(owner: S3Client, intruderAccount: string, intru
   await owner.send(new PutBucketCorsCommand({ ...B, CORSConfiguration: { CORSRules: [{ AllowedMethods: ['GET'], AllowedOrigins: ['https://owner.example'] }] } }));
   await owner.send(new PutBucketLifecycleConfigurationCommand({ ...B, LifecycleConfiguration: { Rules: [rule] } }));
   await owner.send(new PutBucketWebsiteCommand({ ...B, WebsiteConfiguration: { IndexDocument: { Suffix: 'index.html' } } }));
+  await owner.send(
+    new PutBucketEncryptionCommand({ ...B, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' }, BucketKeyEnabled: true }] } }),
+  );
+  await owner.send(new PutObjectLockConfigurationCommand({ ...B, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled' } }));
   await owner.send(new PutObjectCommand({ ...O, Body: 'the secret', Tagging: 'class=secret' }));
+  await owner.send(new PutObjectLegalHoldCommand({ ...O, LegalHold: { Status: 'ON' } }));
   await owner.send(new PutObjectCommand({ ...B, Key: 'shared/readme.txt', Body: 'for the intruder' }));
   const upload = await owner.send(new CreateMultipartUploadCommand({ ...B, Key: 'big' }));
   await owner.send(new UploadPartCommand({ ...B, Key: 'big', UploadId: upload.UploadId!, PartNumber: 1, Body: 'part one' }));
@@ -182,6 +208,13 @@ export async function s3Snapshot(owner: S3Client): Promise<unknown> {
     cors: (await owner.send(new GetBucketCorsCommand(B))).CORSRules,
     lifecycle: (await owner.send(new GetBucketLifecycleConfigurationCommand(B))).Rules,
     website: (await owner.send(new GetBucketWebsiteCommand(B))).IndexDocument,
+    encryption: (await owner.send(new GetBucketEncryptionCommand(B))).ServerSideEncryptionConfiguration?.Rules,
+    objectLock: (await owner.send(new GetObjectLockConfigurationCommand(B))).ObjectLockConfiguration,
+    legalHold: (await owner.send(new GetObjectLegalHoldCommand(O))).LegalHold?.Status,
+    retention: await owner.send(new GetObjectRetentionCommand(O)).then(
+      (r) => r.Retention,
+      (e: Error) => e.name,
+    ),
     notification: await owner.send(new GetBucketNotificationConfigurationCommand(B)).then((n) => [n.QueueConfigurations, n.TopicConfigurations, n.LambdaFunctionConfigurations]),
     acl: acl.Grants,
     ownership: (await owner.send(new GetBucketOwnershipControlsCommand(B))).OwnershipControls?.Rules,

@@ -10,7 +10,10 @@ import type { Step } from './context.js';
 export function authStep(verifier: SigV4Verifier): Step {
   return (ctx, next) => {
     const { req, route } = ctx;
-    const anonymous = route !== undefined && route.service.claimsUnsigned !== undefined && isUnsigned(req);
+    // A CORS preflight (OPTIONS) carries no credentials of its own: sent to a presigned URL, its
+    // query's signature is for the request it precedes, so it is not verified as its own.
+    const preflight = req.method === 'OPTIONS' && req.headers.authorization === undefined;
+    const anonymous = route !== undefined && route.service.claimsUnsigned !== undefined && (isUnsigned(req) || preflight);
     ctx.anonymous = anonymous;
     ctx.identity = anonymous
       ? { accessKeyId: '', accountId: '', region: '', service: route.service.signingName, payloadSigned: false, payloadHash: 'UNSIGNED-PAYLOAD' }

@@ -100,9 +100,12 @@ export const InvalidDigest = () => s3Error('InvalidDigest', 400, 'The Content-MD
 export const Sha256Mismatch = () => s3Error('XAmzContentSHA256Mismatch', 400, "The provided 'x-amz-content-sha256' header does not match what was computed.");
 export const PreconditionFailed = (condition: string) =>
   s3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold', { Condition: condition });
-export const NotModified = () => s3Error('NotModified', 304, 'Not Modified');
+/** 304: the answer carries the object's ETag and Last-Modified, as S3's does. */
+export const NotModified = (etag: string, lastModified: number) =>
+  new S3ErrorWithHeaders('NotModified', 304, 'Not Modified', {}, { etag, 'last-modified': new Date(lastModified).toUTCString() });
 export const InvalidRange = (requested: string, size: number) =>
   s3Error('InvalidRange', 416, 'The requested range is not satisfiable', { RangeRequested: requested, ActualObjectSize: String(size) });
+export const InvalidPartNumber = () => s3Error('InvalidPartNumber', 416, 'The requested partnumber is not satisfiable');
 export const InvalidArgument = (message: string, name?: string, value?: string) =>
   s3Error('InvalidArgument', 400, message, name !== undefined ? { ArgumentName: name, ArgumentValue: value ?? '' } : undefined);
 
@@ -113,8 +116,8 @@ export const InvalidRequest = (message: string) => s3Error('InvalidRequest', 400
 export const MissingContentMd5 = () => InvalidRequest('Missing required header for this request: Content-MD5.');
 export const MissingRequestBody = () => s3Error('MissingRequestBodyError', 400, 'Request body is empty.');
 export const InvalidTag = (message: string, details: Record<string, string>) => s3Error('InvalidTag', 400, message, details);
-/** S3 answers a tag set over its limit with a plain BadRequest, not InvalidTag. */
-export const TooManyTags = (what: 'Object' | 'Bucket', max: number) => s3Error('BadRequest', 400, `${what} tags cannot be greater than ${max}`);
+/** A tag set over its limit: InvalidTag for an object's (the error S3 documents for PutObjectTagging), a plain BadRequest for a bucket's. */
+export const TooManyTags = (what: 'Object' | 'Bucket', max: number) => s3Error(what === 'Object' ? 'InvalidTag' : 'BadRequest', 400, `${what} tags cannot be greater than ${max}`);
 export const NoSuchTagSet = bucketError('NoSuchTagSet', 404, 'The TagSet does not exist');
 
 export const MalformedPolicy = (message: string) => s3Error('MalformedPolicy', 400, message);

@@ -5,6 +5,7 @@
  */
 import type { AclRequest } from './engine/acl.js';
 import type { ChecksumAlgorithm } from '../../protocols/checksums.js';
+import type { ObjectLock, ObjectSse } from './repo.js';
 import type { Tx } from '../../store/store.js';
 
 export type ChecksumType = 'COMPOSITE' | 'FULL_OBJECT';
@@ -50,6 +51,10 @@ export interface UploadRecord {
   /** While completing: the concatenated body, referenced here until the object names it. */
   blobId?: string;
   result?: CompletedResult;
+  /** The object's encryption, chosen on CreateMultipartUpload (parts of an SSE-C upload need its key). */
+  sse?: ObjectSse;
+  /** The object's lock settings, chosen on CreateMultipartUpload. */
+  lock?: ObjectLock;
   /** Creation order (initiation order within a key, as ListMultipartUploads sorts). */
   seq: number;
 }

@@ -89,6 +89,37 @@ export interface ObjectRecord {
    * enabled, or while it was suspended).
    */
   versionId?: string;
+  /**
+   * How the body is encrypted at rest and what answers about it say. Absent only for a body
+   * stored before Nimbus encrypted bodies (plaintext, read as it is); every new body is sealed.
+   */
+  sse?: ObjectSse;
+  /** Object lock retention and legal hold of this version, if any. */
+  lock?: ObjectLock;
+  /** A multipart object's part sizes, in part order (GET by partNumber, GetObjectAttributes). */
+  parts?: number[];
+}
+
+/** Server-side encryption of one object (the body is sealed the same way whatever the kind: see engine/crypto.ts). */
+export interface ObjectSse {
+  /** What x-amz-server-side-encryption says; SSE-C objects report the customer algorithm instead. */
+  algorithm: 'AES256' | 'aws:kms' | 'aws:kms:dsse' | 'SSE-C';
+  /** The KMS key's ARN (aws:kms). */
+  kmsKeyId?: string;
+  /** x-amz-server-side-encryption-bucket-key-enabled (aws:kms). */
+  bucketKey?: boolean;
+  /** SSE-C: the key's MD5 (base64), as answers echo it, and a salted HMAC-SHA256 of the key that reads are checked against. */
+  customerKeyMd5?: string;
+  customerKeySalt?: string;
+  customerKeyHmac?: string;
+}
+
+/** Object lock settings of one version. */
+export interface ObjectLock {
+  mode?: 'GOVERNANCE' | 'COMPLIANCE';
+  /** Epoch ms. */
+  retainUntil?: number;
+  legalHold?: boolean;
 }
 
 /** A noncurrent version or a delete marker (a marker has no body: blobId '', size 0, etag ''). */

@@ -221,7 +221,7 @@ describe('object tagging', () => {
       await put(c, 'obj', 'x');
       const putTags = (TagSet: Tag[], Key = 'obj') => c.send(new PutObjectTaggingCommand({ Bucket: 'data', Key, Tagging: { TagSet } }));
       const eleven = Array.from({ length: 11 }, (_, i) => ({ Key: `k${i}`, Value: '' }));
-      await rejectsWith(putTags(eleven), 'BadRequest', 'Object tags cannot be greater than 10');
+      await rejectsWith(putTags(eleven), 'InvalidTag', 'Object tags cannot be greater than 10');
       await rejectsWith(putTags([{ Key: 'a', Value: '1' }, { Key: 'a', Value: '2' }]), 'InvalidTag', 'Cannot provide multiple Tags with the same key');
       await rejectsWith(putTags(tags({ ['k'.repeat(129)]: '' })), 'InvalidTag', 'The TagKey you have provided is invalid');
       await rejectsWith(putTags(tags({ 'a,b': '' })), 'InvalidTag', 'The TagKey you have provided is invalid');

@@ -32,6 +32,12 @@ export interface Caller {
   accountId: string;
   region: string;
   anonymous?: boolean;
+  /**
+   * A service principal Nimbus signed as (CloudFront's origin access control): no account; the
+   * bucket policy must grant the service, and `x-nimbus-source-arn` / `x-nimbus-source-account`
+   * (signed headers) give `aws:SourceArn` / `aws:SourceAccount`.
+   */
+  principalService?: string;
   sourceIp?: string;
   headers?: Record<string, string | string[] | undefined>;
   /** Condition keys an operation adds from its body (PutObjectTagging's s3:RequestObjectTag/...). */
@@ -215,11 +221,17 @@ export class Buckets {
     const b = this.byName.get(name);
     if (!b) throw new NoSuchBucket(name);
     expectOwner(caller, b);
-    const principal = caller.anonymous ? '*' : caller.accountId;
+    const service = caller.principalService;
+    const principal = service ? '' : caller.anonymous ? '*' : caller.accountId;
     const resource = access.key === undefined ? `arn:aws:s3:::${name}` : `arn:aws:s3:::${name}/${access.key}`;
     let keys: ConditionKeys | undefined;
-    const decision = policyDecision(b.policy, { principalAccount: principal, action: access.action, resource }, (c, unknown) => conditionsHold(c, (keys ??= conditionKeys(caller, access)), unknown));
+    const decision = policyDecision(b.policy, { principalAccount: principal, ...(service ? { principalService: service } : {}), action: access.action, resource }, (c, unknown) => conditionsHold(c, (keys ??= conditionKeys(caller, access)), unknown));
     if (decision === 'deny') throw new AccessDenied();
+    if (service) {
+      // A service is granted by the policy alone: ACLs name accounts and groups, not services.
+      if (decision === 'allow') return b;
+      throw new AccessDenied();
+    }
     const aclsOn = b.ownership !== 'BucketOwnerEnforced';
     const objectPermission = OBJECT_PERMISSION[access.action];
     const objectOwner = aclsOn && access.objectAcl ? access.objectAcl.owner : b.account;
@@ -354,8 +366,14 @@ function conditionKeys(caller: Caller, access: Access): ConditionKeys {
   const keys: ConditionKeys = {
     'aws:SourceIp': caller.sourceIp,
     'aws:SecureTransport': forwarded === 'https' ? 'true' : 'false',
-    'aws:PrincipalAccount': caller.anonymous ? undefined : caller.accountId,
+    'aws:PrincipalAccount': caller.anonymous || caller.principalService ? undefined : caller.accountId,
   };
+  // A service principal's request (CloudFront's origin access control) names its source.
+  if (caller.principalService) {
+    const header = (n: string) => (typeof h[n] === 'string' ? (h[n] as string) : undefined);
+    keys['aws:SourceArn'] = header('x-nimbus-source-arn');
+    keys['aws:SourceAccount'] = header('x-nimbus-source-account');
+  }
   for (const name of HEADER_KEYS) {
     const v = h[name];
     if (v !== undefined) keys[`s3:${name}`] = Array.isArray(v) ? v.join(',') : v;

@@ -28,6 +28,7 @@ import type { Buckets, Caller } from './buckets.js';
 import type { Multipart } from './multipart.js';
 import type { Objects } from './objects.js';
 import { versionIdOf } from './versions.js';
+import { retained } from './object-lock.js';
 
 export interface LifecycleTag {
   Key: string;
@@ -141,6 +142,7 @@ export class Lifecycle {
       const b = await this.d.buckets.ownedIn(tx, caller, bucket);
       await this.d.repo.put(tx, b.name, b.createdAt, config);
     });
+    this.configs.delete(bucket);
     this.wake();
   }
 
@@ -149,6 +151,42 @@ export class Lifecycle {
       const b = await this.d.buckets.ownedIn(tx, caller, bucket);
       await this.d.repo.delete(tx, b.name);
     });
+    this.configs.delete(bucket);
+  }
+
+  /**
+   * Each bucket's configuration as last read (null: none), for x-amz-expiration on every object
+   * answer without a query each time; dropped when this node changes it, and when told to reload.
+   */
+  private readonly configs = new Map<string, { createdAt: number; config: LifecycleConfig | null }>();
+
+  /** Forgets the cached configurations (after a rollback, or another node's change). */
+  reload(): void {
+    this.configs.clear();
+  }
+
+  /**
+   * The x-amz-expiration header S3 gives an object a current-version expiration rule selects:
+   * `expiry-date="<HTTP date>", rule-id="<ID>"` (the earliest, when several select it).
+   */
+  async expiration(o: ObjectRecord): Promise<string | undefined> {
+    const b = this.d.buckets.find(o.bucket);
+    if (!b) return undefined;
+    let cached = this.configs.get(b.name);
+    if (!cached || cached.createdAt !== b.createdAt) {
+      cached = { createdAt: b.createdAt, config: (await this.d.repo.get(b.name, b.createdAt)) ?? null };
+      if (this.configs.size > 10_000) this.configs.clear();
+      this.configs.set(b.name, cached);
+    }
+    let best: { at: number; id: string } | undefined;
+    for (const rule of cached.config?.rules ?? []) {
+      const e = rule.Expiration;
+      if (rule.Status !== 'Enabled' || !e || (e.Days === undefined && e.Date === undefined)) continue;
+      if (!selects(criteria(rule), o)) continue;
+      const at = e.Days !== undefined ? dueAt(o.lastModified, e.Days) : Date.parse(e.Date!);
+      if (!Number.isNaN(at) && (!best || at < best.at)) best = { at, id: rule.ID };
+    }
+    return best && `expiry-date="${new Date(best.at).toUTCString()}", rule-id="${best.id}"`;
   }
 
   /** (Re)arms the sweep while some bucket has a configuration. */
@@ -274,6 +312,8 @@ export class Lifecycle {
           successor = v.lastModified;
           if (i - first < (nve.NewerNoncurrentVersions ?? 0)) continue;
           if (!selects(c, v, v.deleteMarker) || now < dueAt(noncurrentSince, nve.NoncurrentDays)) continue;
+          // A version under object lock stays until its lock ends (the next run looks again).
+          if (v.lock && (v.lock.legalHold || retained(v.lock, now))) continue;
           await this.d.objects.delete(owner, bucket, key, versionIdOf(v));
           remaining--;
         }

@@ -43,8 +43,11 @@ export async function listKeys(repo: S3ObjectRepo, bucket: string, req: ListRequ
       const cut = req.delimiter ? row.key.indexOf(req.delimiter, req.prefix.length) : -1;
       if (cut >= 0) {
         const cp = row.key.slice(0, cut + req.delimiter!.length);
-        commonPrefixes.push(cp);
-        last = cp;
+        // A marker (or token) inside a common prefix, or naming it, returned it on an earlier page.
+        if (req.after === undefined || !req.after.startsWith(cp)) {
+          commonPrefixes.push(cp);
+          last = cp;
+        }
         // Skip every key under this common prefix with one seek.
         after = cp + AFTER_ALL;
         break;

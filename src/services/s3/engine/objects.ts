@@ -13,8 +13,11 @@ import type { BlobStore } from '../../../store/blobs.js';
 import { BlobRangeError } from '../../../store/blobs.js';
 import type { Store, Tx } from '../../../store/store.js';
 import type { RequestContext } from '../../service.js';
-import { AccessDenied, BucketNotEmpty, InvalidRange, KeyTooLongError, NoSuchKey, NoSuchVersion, NotFound, NotModified, PreconditionFailed } from '../errors.js';
-import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
+import { AccessDenied, BucketNotEmpty, InvalidPartNumber, InvalidRange, InvalidRequest, KeyTooLongError, NoSuchKey, NoSuchVersion, NotFound, NotModified, PreconditionFailed } from '../errors.js';
+import type { ObjectLock, ObjectRecord, ObjectSse, S3ObjectRepo } from '../repo.js';
+import type { BodyCrypto } from './crypto.js';
+import { checkRead, type Headers } from './sse.js';
+import { checkDeletable } from './object-lock.js';
 import type { Buckets, Caller } from './buckets.js';
 import { readAcl, type AclRequest } from './acl.js';
 import type { ObjectEvent } from './notifications.js';
@@ -32,6 +35,10 @@ export interface PutInput extends UploadHeaders {
   tags?: Record<string, string>;
   /** The ACL asked for (x-amz-acl, x-amz-grant-*). */
   acl?: AclRequest;
+  /** The object's encryption (chosen by the operation: the request's, the bucket's default, SSE-S3). */
+  sse?: ObjectSse;
+  /** Object lock retention and legal hold for the new version. */
+  lock?: ObjectLock;
 }
 
 export interface Conditions {
@@ -48,6 +55,8 @@ export interface ObjectRead {
   range?: { start: number; end: number };
   /** Whether the bucket has versioning configured (then reads report a version id, "null" too). */
   versioned: boolean;
+  /** A read by partNumber of a multipart object: its part count (x-amz-mp-parts-count). */
+  partsCount?: number;
 }
 
 /** Receives object changes inside their commit (with its Tx), and is kicked after it (notifications). */
@@ -79,8 +88,10 @@ export class Objects {
     private readonly buckets: Buckets,
     private readonly blobs: BlobStore,
     private readonly store: Store,
-    private readonly clock: Clock,
+    readonly clock: Clock,
     private readonly log: Logger,
+    /** Seals every new body at rest (engine/crypto.ts). */
+    readonly crypto: BodyCrypto,
   ) {}
 
   async put(caller: Caller, input: PutInput, payload: RequestContext['payload']): Promise<ObjectRecord> {
@@ -88,7 +99,7 @@ export class Objects {
     const bucket = this.buckets.authorize(caller, input.bucket, { action: 's3:PutObject', key: input.key });
     // An ACL the bucket refuses is refused before the body is read.
     this.buckets.objectAclFor(bucket, caller, input.acl);
-    const { blob, checksums, inline } = await receiveBody(this.blobs, input.body, input, payload);
+    const { blob, checksums, inline } = await receiveBody(this.blobs, input.body, input, payload, undefined, undefined, this.crypto);
     const record: ObjectRecord = {
       bucket: input.bucket,
       key: input.key,
@@ -101,6 +112,8 @@ export class Objects {
       checksums,
       tags: input.tags ?? {},
       ...(inline ? { body: inline } : {}),
+      sse: input.sse ?? { algorithm: 'AES256' },
+      ...(input.lock ? { lock: input.lock } : {}),
     };
     return this.commit(caller, record, { ifNoneMatch: input.ifNoneMatch, ifMatch: input.ifMatch, ...(input.acl ? { acl: input.acl } : {}) });
   }
@@ -234,8 +247,9 @@ export class Objects {
     caller: Caller,
     bucket: string,
     key: string,
-    opts: { head: boolean; range?: string; conditions: Conditions; versionId?: string },
+    opts: { head: boolean; range?: string; conditions: Conditions; versionId?: string; sse?: Headers; copySource?: boolean; partNumber?: number },
   ): Promise<ObjectRead> {
+    if (opts.partNumber !== undefined && opts.range !== undefined) throw InvalidRequest('Cannot specify both Range header and partNumber query parameter');
     const action = opts.versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion';
     let record: ObjectRecord;
     try {
@@ -247,15 +261,15 @@ export class Objects {
     }
     const versioned = this.buckets.find(bucket)?.versioning !== undefined || record.versionId !== undefined;
     checkConditions(record, opts.conditions);
-    const range = opts.range === undefined ? undefined : parseRange(opts.range, record.size);
-    if (opts.head) return { record, range, versioned };
+    checkRead(record, opts.sse ?? {}, opts.copySource);
+    let range = opts.range === undefined ? undefined : parseRange(opts.range, record.size);
+    let partsCount: number | undefined;
+    if (opts.partNumber !== undefined) {
+      ({ range, partsCount } = partRange(record, opts.partNumber));
+    }
+    if (opts.head) return { record, range, versioned, ...(partsCount !== undefined ? { partsCount } : {}) };
     try {
-      if (record.body) {
-        const bytes = range ? record.body.subarray(range.start, range.end + 1) : record.body;
-        return { record, stream: bytes, range, versioned };
-      }
-      const opened = await this.blobs.open(record.blobId, range);
-      return { record, stream: opened.stream, range, versioned };
+      return { record, stream: await this.openBody(record, range), range, versioned, ...(partsCount !== undefined ? { partsCount } : {}) };
     } catch (e) {
       if (e instanceof BlobRangeError) throw InvalidRange(opts.range!, record.size);
       throw e;
@@ -263,15 +277,31 @@ export class Objects {
   }
 
   /**
+   * An object's plaintext body, or the inclusive range of it (already checked against its size):
+   * a sealed body is decrypted chunk by chunk, a body stored before encryption is read as it is.
+   */
+  async openBody(record: ObjectRecord, range?: { start: number; end: number }): Promise<Readable | Buffer> {
+    if (record.body) {
+      if (record.sse) return this.crypto.openBuffer(record.body, record.size, range);
+      return range ? record.body.subarray(range.start, range.end + 1) : record.body;
+    }
+    if (record.sse) return this.crypto.openSealed(this.blobs, record.blobId, record.size, range);
+    return (await this.blobs.open(record.blobId, range)).stream;
+  }
+
+  /**
    * DELETE. Without a version id: removes the object (unversioned bucket) or inserts a delete
    * marker (versioned). With one: removes that version or marker for good.
    */
-  async delete(caller: Caller, bucket: string, key: string, versionId?: string): Promise<DeleteResult> {
+  async delete(caller: Caller, bucket: string, key: string, versionId?: string, bypassGovernance = false): Promise<DeleteResult> {
     const action = versionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion';
     let removed: string[] = [];
     const result = await this.store.write(async (tx): Promise<DeleteResult> => {
       const b = this.buckets.authorize(caller, bucket, { action, key });
       if (versionId !== undefined) {
+        // A locked version is not removed (a delete marker on top of it always may be added).
+        const v = await findVersion(this.repo, bucket, key, versionId, tx);
+        if (v && !v.deleteMarker && v.lock) checkDeletable(v.lock, this.clock.now(), bypassGovernance && this.mayBypass(caller, bucket, key));
         const r = await removeVersion(tx, this.repo, bucket, key, versionId);
         removed = r.removed;
         await this.events?.record(tx, caller, { name: 'ObjectRemoved:Delete', bucket, key, versionId });
@@ -293,6 +323,16 @@ export class Objects {
     this.events?.kick();
     for (const id of removed) await this.removeBlob(id);
     return result;
+  }
+
+  /** Whether the caller may lift GOVERNANCE retention (s3:BypassGovernanceRetention). */
+  mayBypass(caller: Caller, bucket: string, key: string): boolean {
+    try {
+      this.buckets.authorize(caller, bucket, { action: 's3:BypassGovernanceRetention', key });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Refuses to delete a bucket that still holds objects (inside the deletion's write). */
@@ -350,10 +390,22 @@ function checkConditions(record: ObjectRecord, c: Conditions): void {
     throw PreconditionFailed('If-Unmodified-Since');
   }
   if (c.ifNoneMatch !== undefined) {
-    if (etagMatches(c.ifNoneMatch, record.etag)) throw NotModified();
+    if (etagMatches(c.ifNoneMatch, record.etag)) throw NotModified(record.etag, record.lastModified);
   } else if (c.ifModifiedSince !== undefined && !Number.isNaN(since(c.ifModifiedSince)) && !(modified > since(c.ifModifiedSince))) {
-    throw NotModified();
+    throw NotModified(record.etag, record.lastModified);
   }
+}
+
+/**
+ * GET/HEAD by partNumber: that part's bytes of a multipart object (with its part count); part 1
+ * of an object uploaded in one piece is all of it. Any other part is InvalidPartNumber.
+ */
+function partRange(record: ObjectRecord, partNumber: number): { range: { start: number; end: number } | undefined; partsCount?: number } {
+  const sizes = record.parts ?? [record.size];
+  if (partNumber > sizes.length) throw InvalidPartNumber();
+  if (record.size === 0) return { range: undefined, ...(record.parts ? { partsCount: sizes.length } : {}) };
+  const start = sizes.slice(0, partNumber - 1).reduce((n, s) => n + s, 0);
+  return { range: { start, end: start + sizes[partNumber - 1]! - 1 }, ...(record.parts ? { partsCount: sizes.length } : {}) };
 }
 
 /** One `bytes=` range as S3 takes it; a header it cannot parse is ignored (the whole object). */

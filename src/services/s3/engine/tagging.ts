@@ -7,7 +7,7 @@
  * counted in UTF-16 code units as S3 counts them (JavaScript's `length`). The characters allowed
  * are Unicode letters, numbers and spaces and `_ . : / = + - @`; keys starting `aws:` are
  * reserved for AWS. Refusals are worded as S3 words them: InvalidTag naming the tag, and a plain
- * BadRequest for too many tags.
+ * InvalidTag for too many object tags (BadRequest for a bucket's).
  */
 import { MalformedXML } from '../errors.js';
 import type { Store } from '../../../store/store.js';

@@ -39,3 +39,10 @@ export function checksumElements(r: ObjectRecord): Record<string, string> {
   }
   return out;
 }
+
+/** A checksum map as headers, with the x-amz-checksum-type S3 answers beside any checksum (FULL_OBJECT unless stored otherwise). */
+export function checksumHeadersOut(checksums: Record<string, string>): Record<string, string> {
+  const entries = checksumEntries(checksums);
+  if (entries.length === 0 || checksums['x-amz-checksum-type'] !== undefined) return checksums;
+  return { ...checksums, 'x-amz-checksum-type': /-\d+$/.test(entries[0]![1]) ? 'COMPOSITE' : 'FULL_OBJECT' };
+}

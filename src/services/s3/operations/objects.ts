@@ -17,7 +17,11 @@ import { CONTENT_HEADERS, type ObjectRead, type Objects } from '../engine/object
 import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
 import type { Buckets } from '../engine/buckets.js';
 import { checksumHeaders } from '../engine/checksums.js';
-import { allHeaders, bodyStream, commonPrefixes, ENCODING_TYPES, OBJECT_CANNED_ACLS, owner, writeOptions } from './shapes.js';
+import type { BucketSettings } from '../engine/bucket-settings.js';
+import { chooseSse, sseHeaders } from '../engine/sse.js';
+import { lockForWrite, lockHeaders } from '../engine/object-lock.js';
+import { checksumHeadersOut } from './checksums.js';
+import { allHeaders, bodyStream, commonPrefixes, ENCODING_TYPES, OBJECT_CANNED_ACLS, owner, writeOptions, mailSafe, userMetadata } from './shapes.js';
 
 /** Standard content headers stored with an object and returned on GET/HEAD. */
 const OVERRIDES: Record<string, string> = {
@@ -40,13 +44,14 @@ function objectHeaders(r: ObjectRecord, read: ObjectRead, query: URLSearchParams
     'content-type': 'binary/octet-stream',
   };
   for (const name of CONTENT_HEADERS) if (r.headers[name] !== undefined) h[name] = r.headers[name]!;
-  for (const [k, v] of Object.entries(r.metadata)) h[`x-amz-meta-${k}`] = v;
+  for (const [k, v] of Object.entries(r.metadata)) h[`x-amz-meta-${k}`] = mailSafe(v);
   const tagCount = Object.keys(r.tags).length;
   if (tagCount) h['x-amz-tagging-count'] = String(tagCount);
   // A checksum covers the whole object, so a range answer carries none.
-  if (withChecksums && !read.range) Object.assign(h, r.checksums);
+  if (withChecksums && !read.range) Object.assign(h, checksumHeadersOut(r.checksums));
   if (query) for (const [param, header] of Object.entries(OVERRIDES)) if (query.has(param)) h[header] = query.get(param)!;
   if (read.versioned) h['x-amz-version-id'] = versionIdOf(r);
+  Object.assign(h, sseHeaders(r.sse), lockHeaders(r.lock));
   if (read.range) {
     h['content-range'] = `bytes ${read.range.start}-${read.range.end}/${r.size}`;
     h['content-length'] = String(read.range.end - read.range.start + 1);
@@ -54,7 +59,10 @@ function objectHeaders(r: ObjectRecord, read: ObjectRead, query: URLSearchParams
   return h;
 }
 
-export function objectOperations(objects: Objects, buckets: Buckets, repo: S3ObjectRepo): Record<string, Operation> {
+/** The x-amz-expiration of an object (lifecycle rules), if any. */
+export type ExpirationOf = (o: ObjectRecord) => Promise<string | undefined>;
+
+export function objectOperations(objects: Objects, buckets: Buckets, repo: S3ObjectRepo, settings: BucketSettings, expirationOf: ExpirationOf = async () => undefined): Record<string, Operation> {
   const readInput = structure({
     Bucket: inUri('Bucket'),
     Key: inUri('Key'),
@@ -65,15 +73,23 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
     IfUnmodifiedSince: inHeader(string(), 'if-unmodified-since'),
     // The model's only value is ENABLED; S3's answer to another is not documented, so any other reads as absent.
     ChecksumMode: inHeader(string(), 'x-amz-checksum-mode'),
-    PartNumber: inQuery(integer(), 'partNumber'),
+    PartNumber: inQuery(integer({ min: 1, max: 10000 }), 'partNumber'),
     VersionId: inQuery(string(), 'versionId'),
+    AllHeaders: allHeaders,
   });
   type ReadInput = ShapeType<typeof readInput>;
   const read = async (input: ReadInput, ctx: RequestContext, head: boolean, query?: URLSearchParams) => {
     const conditions = { ifMatch: input.IfMatch, ifNoneMatch: input.IfNoneMatch, ifModifiedSince: input.IfModifiedSince, ifUnmodifiedSince: input.IfUnmodifiedSince };
-    const r: ObjectRead = await objects.read(ctx, input.Bucket, input.Key, { head, range: input.Range, conditions, versionId: input.VersionId });
+    const r: ObjectRead = await objects.read(ctx, input.Bucket, input.Key, { head, range: input.Range, conditions, versionId: input.VersionId, sse: input.AllHeaders ?? {}, partNumber: input.PartNumber });
     const headers = objectHeaders(r.record, r, query, input.ChecksumMode === 'ENABLED');
-    return new RestAnswer(r.range ? 206 : 200, headers, r.stream ?? '');
+    if (r.partsCount !== undefined) headers['x-amz-mp-parts-count'] = String(r.partsCount);
+    const expiration = await expirationOf(r.record);
+    if (expiration) headers['x-amz-expiration'] = expiration;
+    // A read by part number is a partial answer even when the part is the whole object.
+    if (input.PartNumber !== undefined && !r.range && r.record.size > 0) {
+      headers['content-range'] = `bytes 0-${r.record.size - 1}/${r.record.size}`;
+    }
+    return new RestAnswer(r.range || input.PartNumber !== undefined ? 206 : 200, headers, r.stream ?? '');
   };
 
   return {
@@ -105,8 +121,10 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
           if (rest.length) headers['content-encoding'] = rest.join(',');
           else delete headers['content-encoding'];
         }
-        // A bad tag set is refused before the body is read.
+        // A bad tag set, or bad encryption headers, are refused before the body is read.
         const tags = input.Tagging === undefined ? undefined : parseTaggingHeader(input.Tagging);
+        const { sse } = chooseSse(all, settings.get(input.Bucket)?.encryption, ownerOf(buckets, input.Bucket, ctx));
+        const lock = lockForWrite(all, settings.get(input.Bucket), objects.clock.now());
         const record = await objects.put(
           ctx,
           {
@@ -119,16 +137,25 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
             trailer: input.Trailer,
             checksums: checksumHeaders(all),
             headers,
-            metadata: input.Metadata ?? {},
+            metadata: userMetadata(input.Metadata),
             ifNoneMatch: input.IfNoneMatch,
             ifMatch: input.IfMatch,
             tags,
             acl: requestedAcl(ctx.headers, input.ACL),
+            sse,
+            ...(lock ? { lock } : {}),
           },
           ctx.payload,
         );
         const versioned = record.versionId !== undefined || buckets.find(record.bucket)?.versioning !== undefined;
-        return new RestAnswer(200, { etag: record.etag, ...record.checksums, ...(versioned ? { 'x-amz-version-id': versionIdOf(record) } : {}) });
+        const expiration = await expirationOf(record);
+        return new RestAnswer(200, {
+          etag: record.etag,
+          ...checksumHeadersOut(record.checksums),
+          ...(versioned ? { 'x-amz-version-id': versionIdOf(record) } : {}),
+          ...(expiration ? { 'x-amz-expiration': expiration } : {}),
+          ...sseHeaders(record.sse),
+        });
       },
     }),
     GetObject: defineOperation({
@@ -143,10 +170,15 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
     }),
     DeleteObject: defineOperation({
       http: { method: 'DELETE', uri: '/{Bucket}/{Key+}', code: 204 },
-      input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key'), VersionId: inQuery(string(), 'versionId') }),
+      input: structure({
+        Bucket: inUri('Bucket'),
+        Key: inUri('Key'),
+        VersionId: inQuery(string(), 'versionId'),
+        BypassGovernanceRetention: inHeader(boolean(), 'x-amz-bypass-governance-retention'),
+      }),
       output: structure({ DeleteMarker: inHeader(boolean(), 'x-amz-delete-marker'), VersionId: inHeader(string(), 'x-amz-version-id') }),
       handler: async (input, ctx) => {
-        const r = await objects.delete(ctx, input.Bucket, input.Key, input.VersionId);
+        const r = await objects.delete(ctx, input.Bucket, input.Key, input.VersionId, input.BypassGovernanceRetention === true);
         return { DeleteMarker: r.deleteMarker, VersionId: r.versionId };
       },
     }),
@@ -170,7 +202,8 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
         const prefix = input.Prefix ?? '';
         const token = input.ContinuationToken;
         let after = input.StartAfter;
-        if (token !== undefined) {
+        // An empty token lists from the start (and is echoed), as S3 answers it.
+        if (token !== undefined && token !== '') {
           const decoded = decodeToken(token);
           if (decoded === undefined) throw InvalidArgument('The continuation token provided is incorrect', 'continuation-token', token);
           after = decoded;
@@ -180,7 +213,8 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
         return {
           Name: input.Bucket,
           Prefix: enc(prefix),
-          Delimiter: input.Delimiter === undefined ? undefined : enc(input.Delimiter),
+          // An empty delimiter is not echoed.
+          Delimiter: input.Delimiter ? enc(input.Delimiter) : undefined,
           MaxKeys: max,
           KeyCount: page.contents.length + page.commonPrefixes.length,
           IsTruncated: page.truncated,
@@ -268,4 +302,10 @@ function listOutput(v2: boolean) {
     EncodingType: string(),
     ...(v2 ? { KeyCount: integer(), ContinuationToken: string(), NextContinuationToken: string(), StartAfter: string() } : {}),
   });
+}
+
+/** Where a new object's KMS key ARNs point: the bucket's account and region (the caller's, for a bucket that does not exist: authorization answers that). */
+export function ownerOf(buckets: Buckets, bucket: string, caller: { accountId: string; region: string }): { account: string; region: string } {
+  const b = buckets.find(bucket);
+  return b ? { account: b.account, region: b.region } : { account: caller.accountId, region: caller.region };
 }

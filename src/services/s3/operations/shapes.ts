@@ -108,3 +108,22 @@ export function s3ValidationError(violations: Violation[], operation: string): A
   if (v.kind === 'missing') return new AwsError('InvalidRequest', `Missing required parameter: ${v.member}`, { status: 400 });
   return new AwsError('InvalidArgument', `Invalid value for ${v.member}: ${value}`, { status: 400 });
 }
+
+/**
+ * User metadata as sent: Node reads header bytes as Latin-1, so a value a client sent as UTF-8
+ * is read back as the characters it encodes (a value that is not UTF-8 is kept as read).
+ */
+export function userMetadata(m: Record<string, string> | undefined): Record<string, string> {
+  // fromEntries keeps a key named __proto__ as an own property.
+  return Object.fromEntries(
+    Object.entries(m ?? {}).map(([k, v]) => {
+      const utf8 = /[\x80-\xff]/.test(v) ? Buffer.from(v, 'latin1').toString('utf8') : v;
+      return [k, utf8.includes('\ufffd') ? v : utf8];
+    }),
+  );
+}
+
+/** A metadata value as S3 answers it: as is when US-ASCII, else RFC 2047 (`=?UTF-8?B?...?=`), so any header carries it. */
+export function mailSafe(v: string): string {
+  return /^[\x20-\x7e]*$/.test(v) ? v : `=?UTF-8?B?${Buffer.from(v, 'utf8').toString('base64')}?=`;
+}

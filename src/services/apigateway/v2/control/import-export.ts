@@ -12,7 +12,7 @@ import type { GatewayDeps } from '../../deps.js';
 import { BadRequestException, ConflictException, NotFoundException } from '../../errors.js';
 import { gatewayId } from '../../ids.js';
 import { definitionYaml } from '../../shared/definition.js';
-import { LIMITS, type HttpApiDoc } from '../model.js';
+import { isWebSocket, LIMITS, type HttpApiDoc } from '../model.js';
 import { servedParts } from '../plane/select.js';
 import { applyAuthorizer } from './authorizers.js';
 import { changeApi, newHttpApi, readApi } from './common.js';
@@ -67,7 +67,13 @@ export function importExportOperations(deps: GatewayDeps): Record<string, Operat
       input: structure({ ApiId: API_ID, ...IMPORT_MEMBERS }),
       handler: async (input, ctx) => {
         const imported = parse(input.body);
-        return apiView(deps, await changeApi(deps, ctx, input.ApiId, (doc) => (apply(doc, imported), doc)));
+        return apiView(
+          deps,
+          await changeApi(deps, ctx, input.ApiId, (doc) => {
+            if (isWebSocket(doc)) throw new BadRequestException('ReimportApi is supported only for HTTP APIs');
+            return apply(doc, imported), doc;
+          }),
+        );
       },
     }),
     ExportApi: defineOperation({
@@ -82,6 +88,7 @@ export function importExportOperations(deps: GatewayDeps): Record<string, Operat
       }),
       handler: (input, ctx) => {
         const api = readApi(deps, ctx, input.ApiId);
+        if (isWebSocket(api)) throw new BadRequestException('ExportApi is supported only for HTTP APIs');
         let parts: Pick<HttpApiDoc, 'routes' | 'integrations' | 'authorizers'> = api;
         if (input.StageName !== undefined) {
           const stage = Object.hasOwn(api.stages, input.StageName) ? api.stages[input.StageName] : undefined;
