@@ -82,6 +82,8 @@ describe('S3 object ownership', () => {
       // Back to enforced: ACLs stop counting, so the bucket's owner reads shared/c again.
       await owner.send(new PutBucketOwnershipControlsCommand({ Bucket: 'box', ...ownership('BucketOwnerEnforced') }));
       assert.equal(await text(await owner.send(new GetObjectCommand({ Bucket: 'box', Key: 'shared/c' }))), 'c');
+      const enforcedAcl = await owner.send(new GetObjectAclCommand({ Bucket: 'box', Key: 'shared/c' }));
+      assert.deepEqual([enforcedAcl.Owner?.ID, enforcedAcl.Grants?.map((g) => [g.Grantee?.ID, g.Permission])], [OWNER, [[OWNER, 'FULL_CONTROL']]]);
       // Deleted: none (objects are then their writers', as under ObjectWriter).
       await owner.send(new DeleteBucketOwnershipControlsCommand({ Bucket: 'box' }));
       await rejectsWith(owner.send(new GetBucketOwnershipControlsCommand({ Bucket: 'box' })), 'OwnershipControlsNotFoundError', 'The bucket ownership controls were not found');

@@ -164,7 +164,6 @@ export class Buckets {
     } else if (regionOf(constraint) !== caller.region) {
       throw new IllegalLocationConstraintException(constraint);
     }
-    const full = acl.grants ? { owner: caller.accountId, grants: acl.grants } : cannedAcl(acl.canned ?? 'private', caller.accountId, caller.accountId);
     if (ownership === 'BucketOwnerEnforced' && (acl.grants || (acl.canned !== undefined && acl.canned !== 'private'))) throw InvalidBucketAclWithObjectOwnership();
     return this.store.write(async (tx) => {
       const existing = await this.repo.bucket(name, tx);
@@ -174,7 +173,8 @@ export class Buckets {
         if (caller.region === 'us-east-1' && existing.region === 'us-east-1') return existing;
         throw new BucketAlreadyOwnedByYou(name);
       }
-      const stored = acl.grants ? JSON.stringify(full) : (acl.canned ?? 'private');
+      // A canned ACL is kept by its name; grants as a stored ACL (engine/acl.ts).
+      const stored = acl.grants ? JSON.stringify({ owner: caller.accountId, grants: acl.grants }) : (acl.canned ?? 'private');
       const record: BucketRecord = { name, account: caller.accountId, region: caller.region, createdAt: this.clock.now(), acl: stored, ownership };
       await this.repo.insertBucket(tx, record);
       this.byName.set(name, record);

@@ -220,13 +220,14 @@ export function objectAclOperations(buckets: Buckets, objects: Objects): Record<
       }),
       output: structure({ VersionId: inHeader(string(), 'x-amz-version-id') }),
       handler: async (input, ctx) => {
-        const asked = aclOfRequest(ctx, input.ACL, input.AccessControlPolicy);
         const action = input.VersionId === undefined ? 's3:PutObjectAcl' : 's3:PutObjectVersionAcl';
         const r = await objects.update(
           ctx,
           input.Bucket,
           input.Key,
           (r) => {
+            // Read once the caller is known to be allowed: another account learns nothing from the body's errors.
+            const asked = aclOfRequest(ctx, input.ACL, input.AccessControlPolicy);
             const b = buckets.find(input.Bucket)!;
             if (b.ownership === 'BucketOwnerEnforced') throw AccessControlListNotSupported();
             const owner = readAcl(r.acl, b.account, b.account).owner;
@@ -251,7 +252,9 @@ export function objectAclOperations(buckets: Buckets, objects: Objects): Record<
         const b = buckets.find(input.Bucket)!;
         const headers: Record<string, string> = { 'content-type': 'application/xml' };
         if (input.VersionId !== undefined) headers['x-amz-version-id'] = versionIdOf(r);
-        return new RestAnswer(200, headers, aclXml(readAcl(r.acl, b.account, b.account)));
+        // Where ACLs are disabled the bucket's owner owns every object, with full control.
+        const acl = b.ownership === 'BucketOwnerEnforced' ? cannedAcl('private', b.account, b.account) : readAcl(r.acl, b.account, b.account);
+        return new RestAnswer(200, headers, aclXml(acl));
       },
     }),
   };
