@@ -16,7 +16,7 @@ import type { Objects } from '../engine/objects.js';
 import { checkTags, tagSet, type TagList } from '../engine/tagging.js';
 import { versionIdOf } from '../engine/versions.js';
 import type { BucketSettings } from '../engine/bucket-settings.js';
-import { chooseSse, sseHeaders } from '../engine/sse.js';
+import { checkRead, chooseSse, sseHeaders } from '../engine/sse.js';
 import { lockForWrite } from '../engine/object-lock.js';
 import { ownerOf } from './objects.js';
 import { InvalidArgument, MalformedXML, MissingRequestBody, NoSuchBucket } from '../errors.js';
@@ -219,6 +219,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         // Parts are not listed yet (see ObjectParts below), so paging them is accepted and unused.
         MaxParts: inHeader(integer(), 'x-amz-max-parts'),
         PartNumberMarker: inHeader(string(), 'x-amz-part-number-marker'),
+        AllHeaders: allHeaders,
       }),
       output: structure({
         LastModified: inHeader(string(), 'last-modified'),
@@ -234,6 +235,8 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         const wanted = new Set(header.split(',').map((a) => a.trim()));
         if ([...wanted].some((a) => !ATTRIBUTES.has(a))) throw InvalidArgument('Invalid attribute name specified.', 'x-amz-object-attributes', header);
         const r = await objects.get(ctx, input.Bucket, input.Key, 's3:GetObjectAttributes', undefined, 'GET', true);
+        // An SSE-C object's attributes need its key, as its body does.
+        checkRead(r, input.AllHeaders ?? {});
         const checksum = checksumElements(r);
         // A multipart object's ETag ends in -<parts>; a single upload has no parts to report.
         const parts = /-(\d+)"$/.exec(r.etag);
