@@ -30,7 +30,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { rejectsWith } from '../../helpers/sqs.js';
 import { startTestNimbus, type TestNimbus } from '../../helpers/nimbus.js';
-import { s3Client } from '../../helpers/s3.js';
+import { s3Client, signedS3Fetch } from '../../helpers/s3.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const LOCKED = 'Access Denied because object protected by object lock.';
@@ -84,6 +84,10 @@ describe('S3 object lock', () => {
       'InvalidArgument',
       'Default retention period must be a positive integer value',
     );
+    // A PUT that will be locked must carry a digest of its body (the SDK sends a CRC32 of its own).
+    const bare = await signedS3Fetch(t, 'PUT', `/${Bucket}/nodigest`, {}, {}, 'x');
+    assert.equal(bare.status, 400);
+    assert.match(bare.body, /<Code>InvalidRequest<\/Code><Message>Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters<\/Message>/);
     // The default applies to every new version: PUT, copy, multipart.
     const put = await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'x' }));
     const head = await s3.send(new HeadObjectCommand({ Bucket, Key: 'k' }));

@@ -17,6 +17,7 @@ import {
   CreateMultipartUploadCommand,
   DeleteBucketEncryptionCommand,
   GetBucketEncryptionCommand,
+  GetObjectAttributesCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutBucketEncryptionCommand,
@@ -141,6 +142,8 @@ describe('S3 server-side encryption', () => {
     assert.ok(Buffer.from(await got.Body!.transformToByteArray()).equals(body.subarray(CHUNK - 3, CHUNK + 4)));
     const head = await s3.send(new HeadObjectCommand({ Bucket: 'sse', Key: 'c', ...ssec(KEY) }));
     assert.equal(head.ContentLength, body.length);
+    await rejectsWith(s3.send(new GetObjectAttributesCommand({ Bucket: 'sse', Key: 'c', ObjectAttributes: ['ObjectSize'] })), 'InvalidRequest', stored);
+    assert.equal((await s3.send(new GetObjectAttributesCommand({ Bucket: 'sse', Key: 'c', ObjectAttributes: ['ObjectSize'], ...ssec(KEY) }))).ObjectSize, body.length);
     // The key's MD5 is checked; a key of the wrong length is refused on a write.
     const k64 = KEY.toString('base64');
     const bad = await signedS3Fetch(t, 'PUT', '/sse/c2', {}, {

@@ -17,7 +17,7 @@ import type { Objects } from '../engine/objects.js';
 import { checkTags, tagSet, type TagList } from '../engine/tagging.js';
 import { versionIdOf } from '../engine/versions.js';
 import type { BucketSettings } from '../engine/bucket-settings.js';
-import { chooseSse, sseHeaders } from '../engine/sse.js';
+import { checkRead, chooseSse, sseHeaders } from '../engine/sse.js';
 import { lockForWrite } from '../engine/object-lock.js';
 import { ownerOf } from './objects.js';
 import { InvalidArgument, MalformedXML, MissingRequestBody, NoSuchBucket } from '../errors.js';
@@ -240,6 +240,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         VersionId: inQuery(string(), 'versionId'),
         MaxParts: inHeader(integer({ min: 0 }), 'x-amz-max-parts'),
         PartNumberMarker: inHeader(integer({ min: 0 }), 'x-amz-part-number-marker'),
+        AllHeaders: allHeaders,
       }),
       output: structure({
         LastModified: inHeader(string(), 'last-modified'),
@@ -264,6 +265,8 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         if ([...wanted].some((a) => !ATTRIBUTES.has(a))) throw InvalidArgument('Invalid attribute name specified.', 'x-amz-object-attributes', header);
         const action = input.VersionId === undefined ? 's3:GetObjectAttributes' : 's3:GetObjectVersionAttributes';
         const r = await objects.get(ctx, input.Bucket, input.Key, action, input.VersionId, 'GET', true);
+        // An SSE-C object's attributes need its key, as its body does.
+        checkRead(r, input.AllHeaders ?? {});
         const checksum = checksumElements(r);
         return {
           LastModified: new Date(r.lastModified).toUTCString(),

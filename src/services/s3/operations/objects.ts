@@ -7,7 +7,7 @@ import { defineOperation } from '../../../protocols/define-operation.js';
 import { RestAnswer } from '../../../protocols/rest.js';
 import { boolean, headersWithPrefix, inHeader, inQuery, inUri, integer, list, string, structure, type ShapeType } from '../../../protocols/shapes.js';
 import type { Operation, RequestContext } from '../../service.js';
-import { InvalidArgument } from '../errors.js';
+import { AccessDenied, InvalidArgument, InvalidRequest } from '../errors.js';
 import { requestedAcl } from '../engine/acl.js';
 import { isoTime, keyEncoder, maxKeys } from './listing.js';
 import { versionIdOf } from '../engine/versions.js';
@@ -125,6 +125,10 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
         const tags = input.Tagging === undefined ? undefined : parseTaggingHeader(input.Tagging);
         const { sse } = chooseSse(all, settings.get(input.Bucket)?.encryption, ownerOf(buckets, input.Bucket, ctx));
         const lock = lockForWrite(all, settings.get(input.Bucket), objects.clock.now());
+        // A version that will be locked must come with a digest of its bytes (the payload hash of the signature does not count).
+        if (lock && input.ContentMD5 === undefined && Object.keys(checksumHeaders(all)).length === 0 && !/x-amz-checksum-/i.test(input.Trailer ?? '')) {
+          throw InvalidRequest('Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters');
+        }
         const record = await objects.put(
           ctx,
           {
