@@ -291,7 +291,7 @@ export const COVERAGE: Record<string, ServiceCoverage> = {
       'DeleteBucketWebsite', 'PutObject', 'GetObject', 'HeadObject', 'DeleteObject', 'DeleteObjects', 'GetObjectAttributes', 'PutObjectAcl', 'GetObjectAcl',
       'PutObjectTagging', 'GetObjectTagging', 'DeleteObjectTagging', 'CopyObject', 'CreateMultipartUpload', 'UploadPart', 'ListParts',
       'CompleteMultipartUpload', 'AbortMultipartUpload', 'PostObject', 'WebsiteGet', 'WebsiteHead', 'WebsiteGetRoot', 'WebsiteHeadRoot', 'CreateBucket',
-      'ListBuckets',
+      'ListBuckets', 'PutBucketLogging', 'GetBucketLogging',
     ],
     exempt: {
       PreflightBucket: 'a CORS preflight (OPTIONS) is unsigned by design, browsers send no credentials; it answers only what the owner\'s CORS rules publish and changes nothing',

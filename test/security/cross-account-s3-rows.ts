@@ -26,6 +26,7 @@ import {
   GetBucketNotificationConfigurationCommand,
   GetBucketPolicyCommand,
   GetBucketPolicyStatusCommand,
+  GetBucketLoggingCommand,
   GetBucketTaggingCommand,
   GetBucketVersioningCommand,
   GetBucketWebsiteCommand,
@@ -47,6 +48,7 @@ import {
   PutBucketLifecycleConfigurationCommand,
   PutBucketNotificationConfigurationCommand,
   PutBucketPolicyCommand,
+  PutBucketLoggingCommand,
   PutBucketTaggingCommand,
   PutBucketVersioningCommand,
   PutBucketWebsiteCommand,
@@ -104,6 +106,9 @@ export const bucketCalls: Array<[string, S3Call, string?]> = [
   ['PutBucketWebsite', (c) => c.send(new PutBucketWebsiteCommand({ ...B, WebsiteConfiguration: { IndexDocument: { Suffix: 'secret.txt' } } }))],
   ['GetBucketWebsite', (c) => c.send(new GetBucketWebsiteCommand(B))],
   ['DeleteBucketWebsite', (c) => c.send(new DeleteBucketWebsiteCommand(B))],
+  // Logging the owner's bucket into the intruder's own bucket would hand over every request.
+  ['PutBucketLogging', (c) => c.send(new PutBucketLoggingCommand({ ...B, BucketLoggingStatus: { LoggingEnabled: { TargetBucket: OWN_BUCKET, TargetPrefix: 'stolen/' } } }))],
+  ['GetBucketLogging', (c) => c.send(new GetBucketLoggingCommand(B))],
 ];
 
 /** Each with, where an operation has more than one, what distinguishes the call. */
@@ -176,6 +181,7 @@ export async function s3Snapshot(owner: S3Client): Promise<unknown> {
     cors: (await owner.send(new GetBucketCorsCommand(B))).CORSRules,
     lifecycle: (await owner.send(new GetBucketLifecycleConfigurationCommand(B))).Rules,
     website: (await owner.send(new GetBucketWebsiteCommand(B))).IndexDocument,
+    logging: (await owner.send(new GetBucketLoggingCommand(B))).LoggingEnabled,
     notification: await owner.send(new GetBucketNotificationConfigurationCommand(B)).then((n) => [n.QueueConfigurations, n.TopicConfigurations, n.LambdaFunctionConfigurations]),
     acl: acl.Grants,
     objectAcl: objectAcl.Grants,

@@ -94,7 +94,10 @@ describe('S3 subresources are never answered as another operation', () => {
       const res = await signedFetch(t, 'PUT', '/data/k', sub, BODY);
       assert.equal(res.status, 501, sub);
     }
-    for (const sub of ['encryption', 'object-lock', 'logging', 'ownershipControls']) {
+    // ?logging is PutBucketLogging/GetBucketLogging now: a LegalHold body is no logging status.
+    assert.equal((await signedFetch(t, 'PUT', '/data', 'logging', BODY)).status, 400);
+    assert.match((await signedFetch(t, 'GET', '/data', 'logging', '')).text, /<BucketLoggingStatus/);
+    for (const sub of ['encryption', 'object-lock', 'ownershipControls']) {
       assert.equal((await signedFetch(t, 'PUT', '/data', sub, BODY)).status, 501, `PUT ?${sub}`);
       const got = await signedFetch(t, 'GET', '/data', sub, '');
       assert.equal(got.status, 501, `GET ?${sub}`);
