@@ -83,8 +83,8 @@ export function parseArgs(argv: string[]): Args {
     else if (flag === '--lambda-messages') a.lambdaMessages = Math.max(10, Math.floor(num()));
     else if (flag === '--help') {
       console.log(
-        'usage: node dist/bench/run.js [--duration s] [--warmup s] [--only startup,sqs,ddb,s3,lambda,sns,apigw | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g,' +
-          'lambda-invoke,lambda-cold,lambda-sqs,sns-1,sns-10,sns-100,apigw-lambda,apigw-http,apigw-jwt] [--repeat N] [--no-table] [--table-items N] [--large | --messages N | --items N] [--rounds N] [--prefill-concurrency N] ' +
+        'usage: node dist/bench/run.js [--duration s] [--warmup s] [--only startup,sqs,ddb,s3,lambda,sns,apigw,websocket,cdn | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g,' +
+          'lambda-invoke,lambda-cold,lambda-sqs,sns-1,sns-10,sns-100,apigw-lambda,apigw-http,apigw-jwt,ws-ack,cdn-1k,cdn-100k] [--repeat N] [--no-table] [--table-items N] [--large | --messages N | --items N] [--rounds N] [--prefill-concurrency N] ' +
           '[--cold-samples N] [--lambda-messages N] [--profile[=shape,...]] [--profile-memory] [--prof-dir DIR]',
       );
       process.exit(0);
@@ -117,7 +117,10 @@ export type S3Shape = 's3-put-1k' | 's3-get-1k' | 's3-put-1m' | 's3-get-1m' | 's
 export type LambdaShape = 'lambda-invoke' | 'lambda-cold' | 'lambda-sqs';
 export type SnsShape = 'sns-1' | 'sns-10' | 'sns-100';
 export type ApigwShape = 'apigw-lambda' | 'apigw-http' | 'apigw-jwt';
-export type Shape = SqsShape | DdbShape | S3Shape | LambdaShape | SnsShape | ApigwShape | 'startup';
+/** WebSocket APIs: acknowledged delivery against plain PostToConnection (see ws-ack-bench.ts). */
+export type WebSocketShape = 'ws-ack';
+export type CdnShape = 'cdn-1k' | 'cdn-100k';
+export type Shape = SqsShape | DdbShape | S3Shape | LambdaShape | SnsShape | ApigwShape | WebSocketShape | CdnShape | 'startup';
 export const SHAPES: { shape: SqsShape; label: string }[] = [
   { shape: 'send', label: 'SendMessage' },
   { shape: 'batch', label: 'SendMessageBatch(10)' },
@@ -153,7 +156,7 @@ export const APIGW_SHAPES: { shape: ApigwShape; label: string }[] = [
   { shape: 'apigw-http', label: 'GET → HTTP_PROXY route' },
   { shape: 'apigw-jwt', label: 'GET → JWT route' },
 ];
-// S3 and API Gateway are not in `all` (the default run): select them with --only s3, --only apigw (see run.ts).
+// S3, API Gateway and CloudFront are not in `all` (the default run): select them with --only s3, --only apigw (see run.ts).
 export const GROUPS: Record<string, Shape[]> = {
   sqs: SHAPES.map((x) => x.shape),
   ddb: DDB_SHAPES.map((x) => x.shape),
@@ -161,12 +164,15 @@ export const GROUPS: Record<string, Shape[]> = {
   lambda: LAMBDA_SHAPES.map((x) => x.shape),
   sns: SNS_SHAPES.map((x) => x.shape),
   apigw: APIGW_SHAPES.map((x) => x.shape),
+  websocket: ['ws-ack'],
+  cdn: ['cdn-1k', 'cdn-100k'],
   all: ['startup', ...SHAPES.map((x) => x.shape), ...DDB_SHAPES.map((x) => x.shape), ...LAMBDA_SHAPES.map((x) => x.shape), ...SNS_SHAPES.map((x) => x.shape)],
 };
-const EVERY_SHAPE: string[] = ['startup', ...[...SHAPES, ...DDB_SHAPES, ...S3_SHAPES, ...LAMBDA_SHAPES, ...SNS_SHAPES, ...APIGW_SHAPES].map((x) => x.shape)];
+const EVERY_SHAPE: string[] = ['startup', 'cdn-1k', 'cdn-100k', ...[...SHAPES, ...DDB_SHAPES, ...S3_SHAPES, ...LAMBDA_SHAPES, ...SNS_SHAPES, ...APIGW_SHAPES].map((x) => x.shape), 'ws-ack'];
 export const isDdb = (s: Shape): s is DdbShape => s.startsWith('ddb-');
 export const isS3 = (s: Shape): s is S3Shape => s.startsWith('s3-');
 export const isLambda = (s: Shape): s is LambdaShape => s.startsWith('lambda-');
 export const isSns = (s: Shape): s is SnsShape => s.startsWith('sns-');
 export const isApigw = (s: Shape): s is ApigwShape => s.startsWith('apigw-');
+export const isWebSocket = (s: Shape): s is WebSocketShape => s.startsWith('ws-');
 export const CONCURRENCY = [1, 32];

@@ -19,10 +19,15 @@
  * against a direct Invoke, its HTTP_PROXY route against the backend called directly, and its
  * JWT route against the open one, at c1 and c32 (see apigw-bench.ts).
  *
+ * WebSocket APIs are not in the default run: `--only websocket` (or `--only ws-ack`) measures
+ * acknowledged delivery's durable messages/s against plain PostToConnection (see ws-ack-bench.ts).
+ * CloudFront is not in the default run: `--only cdn` measures edge hits of a 1 KiB and a 100 KiB
+ * object at c32 against the bare ceiling (see cdn-bench.ts).
+ *
  * Start-up is first in the default run (a few seconds): launch → healthy for the bundle, tsc's
  * output and a bare server (see startup-bench.ts); `--only startup` runs it alone.
  *
- *   node dist/bench/run.js [--duration 5] [--warmup 1.5] [--only startup,sqs,ddb,s3,lambda,sns,apigw | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g,lambda-invoke,lambda-cold,lambda-sqs,sns-1,sns-10,sns-100,apigw-lambda,apigw-http,apigw-jwt]
+ *   node dist/bench/run.js [--duration 5] [--warmup 1.5] [--only startup,sqs,ddb,s3,lambda,sns,apigw,websocket | send,batch,recv,ddb-put,ddb-get,ddb-update,ddb-query,s3-put-1k,s3-get-1k,s3-put-1m,s3-get-1m,s3-1g,lambda-invoke,lambda-cold,lambda-sqs,sns-1,sns-10,sns-100,apigw-lambda,apigw-http,apigw-jwt,ws-ack]
  *                          [--repeat 1] [--table-items 10000]
  *                          [--large | --messages 1000000 | --items 1000000] [--rounds 3] [--prefill-concurrency 64]
  *                          [--cold-samples 10] [--lambda-messages 20000]
@@ -36,6 +41,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { apigwPart } from './apigw-bench.js';
+import { wsAckPart } from './ws-ack-bench.js';
+import { cdnPart } from './cdn-bench.js';
 import { DDB_SHAPES, isApigw, isLambda, isS3, isSns, parseArgs, S3_SHAPES, SHAPES } from './args.js';
 import { ddbLargePart, ddbTable, printDdbTable } from './ddb-bench.js';
 import { lambdaPart, lambdaProfilePart } from './lambda-bench.js';
@@ -105,10 +112,12 @@ async function main(): Promise<void> {
     await lambdaPart(args, dir);
     await snsPart(args, dir);
     await apigwPart(args, dir);
+    await wsAckPart(args, dir);
+    await cdnPart(args, dir);
     if (args.large && sqs) await largePart(args, dir);
     if (args.large && ddb) await ddbLargePart(args, dir);
     if (args.profile) {
-      await profilePart({ ...args, profileShapes: args.profileShapes.filter((x) => !isS3(x) && !isLambda(x) && !isSns(x) && !isApigw(x)) }, dir);
+      await profilePart({ ...args, profileShapes: args.profileShapes.filter((x) => !isS3(x) && !isLambda(x) && !isSns(x) && !isApigw(x) && !x.startsWith('cdn-')) }, dir);
       await s3ProfilePart(args, dir);
       await lambdaProfilePart(args, dir);
       await snsProfilePart(args, dir);

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { delimiter, resolve } from 'node:path';
 import { parseCidrList } from './lib/outbound.js';
+import { parseEdgeList, type EdgeDefinition } from './services/cloudfront/edge/tiers.js';
 import type { Credentials } from './protocols/sigv4.js';
 
 export interface Config {
@@ -29,6 +30,17 @@ export interface Config {
   outboundDeny: string[];
   /** CIDR blocks allowed even when denied (by default or by outboundDeny). */
   outboundAllow: string[];
+  /** Acknowledged delivery (WebSocket APIs): how long a message waits for its acknowledgement (seconds). */
+  mailboxTtlSeconds: number;
+  /** Acknowledged delivery: the most unacknowledged messages a client's mailbox holds. */
+  mailboxCapacity: number;
+  /** CloudFront edge locations (`NAME:CONTINENT[:viewerMs[:shieldMs]]`, comma-separated); the default three when absent. */
+  cdnEdges?: EdgeDefinition[];
+  /** Simulated round trip from the regional edge cache to an origin, ms. */
+  cdnOriginLatencyMs?: number;
+  /** Each edge cache's bounds: bytes in memory and on disk. */
+  cdnCacheMemoryBytes?: number;
+  cdnCacheDiskBytes?: number;
 }
 
 export const DEFAULT_CREDENTIALS: Credentials = { accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' };
@@ -50,6 +62,12 @@ const FLAGS: Record<string, { env: string; takesValue: boolean }> = {
   'function-sandbox': { env: 'NIMBUS_FUNCTION_SANDBOX', takesValue: true },
   'outbound-deny': { env: 'NIMBUS_OUTBOUND_DENY', takesValue: true },
   'outbound-allow': { env: 'NIMBUS_OUTBOUND_ALLOW', takesValue: true },
+  'mailbox-ttl': { env: 'NIMBUS_MAILBOX_TTL', takesValue: true },
+  'mailbox-capacity': { env: 'NIMBUS_MAILBOX_CAPACITY', takesValue: true },
+  'cdn-edges': { env: 'NIMBUS_CDN_EDGES', takesValue: true },
+  'cdn-origin-latency': { env: 'NIMBUS_CDN_ORIGIN_LATENCY', takesValue: true },
+  'cdn-cache-memory-mb': { env: 'NIMBUS_CDN_CACHE_MEMORY_MB', takesValue: true },
+  'cdn-cache-disk-mb': { env: 'NIMBUS_CDN_CACHE_DISK_MB', takesValue: true },
 };
 
 /** Parses `--name value`, `--name=value` and boolean `--memory`. */
@@ -145,7 +163,20 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const functionIdleSeconds = wholeNumber(get('function-idle-timeout') ?? '600', 'function idle timeout (seconds)', 1, 86_400);
   const functionSandbox = (get('function-sandbox') ?? 'auto') as Config['functionSandbox'];
   if (!['auto', 'off', 'required'].includes(functionSandbox)) throw new ConfigError(`invalid function sandbox (auto, off or required): ${functionSandbox}`);
+  let cdnEdges: EdgeDefinition[] | undefined;
+  try {
+    cdnEdges = get('cdn-edges') ? parseEdgeList(get('cdn-edges')!) : undefined;
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  const cdnOriginLatency = get('cdn-origin-latency');
+  const cdnMemory = get('cdn-cache-memory-mb');
+  const cdnDisk = get('cdn-cache-disk-mb');
   return {
+    ...(cdnEdges ? { cdnEdges } : {}),
+    ...(cdnOriginLatency ? { cdnOriginLatencyMs: wholeNumber(cdnOriginLatency, 'CDN origin latency (ms)', 0, 60_000) } : {}),
+    ...(cdnMemory ? { cdnCacheMemoryBytes: wholeNumber(cdnMemory, 'CDN cache memory (MiB)', 1, 1_048_576) * 1024 * 1024 } : {}),
+    ...(cdnDisk ? { cdnCacheDiskBytes: wholeNumber(cdnDisk, 'CDN cache disk (MiB)', 0, 16_777_216) * 1024 * 1024 } : {}),
     host: get('host') ?? '127.0.0.1',
     port,
     dataDir: get('data-dir') ?? '.nimbus',
@@ -159,6 +190,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     functionSandbox,
     outboundDeny: cidrs('outbound-deny'),
     outboundAllow: cidrs('outbound-allow'),
+    mailboxTtlSeconds: wholeNumber(get('mailbox-ttl') ?? '86400', 'mailbox TTL (seconds)', 1, 14 * 86_400),
+    mailboxCapacity: wholeNumber(get('mailbox-capacity') ?? '10000', 'mailbox capacity (messages)', 1, 1_000_000),
     hotReloadRoots: (get('hot-reload-roots') ?? process.cwd()).split(delimiter).filter(Boolean).map((d) => resolve(d)),
   };
 }

@@ -19,12 +19,15 @@ import type { ServiceFactory, ServicePlugin } from './services/service.js';
 import { dynamoDbService } from './services/dynamodb/index.js';
 import { createS3Service } from './services/s3/index.js';
 import { apigatewayService } from './services/apigateway/index.js';
+import { cloudfrontService } from './services/cloudfront/index.js';
+import { DEFAULT_STORE_LIMITS } from './services/cloudfront/edge/object-store.js';
 import { lambdaService } from './services/lambda/index.js';
 import { createLogsService } from './services/logs/index.js';
 import { createSnsService } from './services/sns/index.js';
 import { createSqsService } from './services/sqs/index.js';
 import { BlobStore } from './store/blobs.js';
 import { SqliteStore } from './store/sqlite.js';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -37,7 +40,16 @@ export function servicesOf(opts: Partial<Config> = {}): ServiceFactory[] {
     ...(opts.functionIdleSeconds !== undefined ? { idleMs: opts.functionIdleSeconds * 1000 } : {}),
     hotReloadRoots: opts.hotReloadRoots ?? [process.cwd()],
     ...(opts.functionSandbox !== undefined ? { sandbox: opts.functionSandbox } : {}),
-  }), apigatewayService];
+  }), (env) => apigatewayService(env, {
+    mailbox: {
+      ...(opts.mailboxTtlSeconds !== undefined ? { ttlMs: opts.mailboxTtlSeconds * 1000 } : {}),
+      ...(opts.mailboxCapacity !== undefined ? { capacity: opts.mailboxCapacity } : {}),
+    },
+  }), (env) => cloudfrontService(env, {
+    ...(opts.cdnEdges ? { edges: opts.cdnEdges } : {}),
+    ...(opts.cdnOriginLatencyMs !== undefined ? { originMs: opts.cdnOriginLatencyMs } : {}),
+    limits: { ...DEFAULT_STORE_LIMITS, ...(opts.cdnCacheMemoryBytes !== undefined ? { memoryBytes: opts.cdnCacheMemoryBytes } : {}), ...(opts.cdnCacheDiskBytes !== undefined ? { diskBytes: opts.cdnCacheDiskBytes } : {}) },
+  })];
 }
 
 export interface NimbusOptions extends Partial<Config> {
@@ -77,8 +89,18 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
   let ownEndpoint = '';
   const credentials = new Map<string, Credentials>();
   for (const c of opts.credentials ?? [DEFAULT_CREDENTIALS]) credentials.set(c.accessKeyId, c);
-  const lookup = (akid: string) => credentials.get(akid);
-  for (const factory of [...servicesOf(opts), ...(opts.extraServices ?? [])]) services.push(...[await factory({ store, clock, ids, log, region, bus, blobs, internal, outbound, credentials: lookup, accountCredentials: (account) => [...credentials.values()].find((c) => c.accountId === account), dataDir, memory, endpoint: () => ownEndpoint })].flat());
+  // Keys Nimbus signs its own requests with as a service principal (CloudFront's origin access control).
+  const serviceKeys = new Map<string, Credentials>();
+  const serviceCredentials = (principalService: string): Credentials => {
+    let c = [...serviceKeys.values()].find((k) => k.principalService === principalService);
+    if (!c) {
+      c = { accessKeyId: `ASIANIMBUS${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64'), accountId: '', principalService };
+      serviceKeys.set(c.accessKeyId, c);
+    }
+    return c;
+  };
+  const lookup = (akid: string) => credentials.get(akid) ?? serviceKeys.get(akid);
+  for (const factory of [...servicesOf(opts), ...(opts.extraServices ?? [])]) services.push(...[await factory({ store, clock, ids, log, region, bus, blobs, internal, outbound, credentials: lookup, accountCredentials: (account) => [...credentials.values()].find((c) => c.accountId === account), serviceCredentials, dataDir, memory, endpoint: () => ownEndpoint })].flat());
 
   const verifier = new SigV4Verifier(lookup, clock);
   const hosts = endpointRouter(services);
@@ -98,7 +120,7 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
       },
     }),
   });
-  const server = new HttpServer({ host, port: opts.port ?? 4566, ids, log, clock, pipeline, websockets: new WebSocketHub(hosts, ids, log) });
+  const server = new HttpServer({ host, port: opts.port ?? 4566, ids, log, clock, pipeline, websockets: new WebSocketHub(hosts, ids, log, verifier) });
   let port: number;
   try {
     port = await server.listen();

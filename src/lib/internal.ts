@@ -104,6 +104,8 @@ export interface InternalCalls {
   'sqs.receiveMessages': (args: { queueArn: string; max: number; waitMs: number; signal?: AbortSignal }) => Promise<ReceivedSqsMessage[]>;
   /** Deletes received messages by receipt handle, in one commit; stale handles are ignored. */
   'sqs.deleteMessages': (args: { queueArn: string; receiptHandles: string[] }) => Promise<void>;
+  /** Purges a queue as PurgeQueue does (one purge per queue per 60 s, else PurgeQueueInProgress). */
+  'sqs.purgeQueue': (args: { queueArn: string }) => Promise<void>;
   /**
    * A DynamoDB stream's one shard and its positions (sequence numbers to read after): the
    * oldest record it still holds less one (TRIM_HORIZON) and its newest (LATEST); undefined

@@ -6,16 +6,22 @@
  * ArnNot*, NotIpAddress), `...IfExists`, and `Null`, which tests exactly that. An operator
  * Nimbus does not know fails (the safe side for an Allow), or holds when the caller asks for
  * that (`unknown: 'hold'`, the safe side for a Deny).
+ *
+ * A key may have several values (s3:RequestObjectTagKeys): `ForAllValues:` holds when every
+ * one of them matches (and when there are none), `ForAnyValue:` (and an unqualified
+ * operator) when one does.
  */
 import { isIP } from 'node:net';
 import { wildcard } from './policy.js';
 
-export type ConditionKeys = Record<string, string | undefined>;
+export type ConditionKeys = Record<string, string | readonly string[] | undefined>;
 
 
 export function conditionsHold(block: unknown, keys: ConditionKeys, unknown: 'fail' | 'hold' = 'fail'): boolean {
   if (!block || typeof block !== 'object') return unknown === 'hold';
-  for (const [rawOp, tests] of Object.entries(block as Record<string, unknown>)) {
+  for (const [qualifiedOp, tests] of Object.entries(block as Record<string, unknown>)) {
+    const set = /^(ForAllValues|ForAnyValue):/.exec(qualifiedOp)?.[1];
+    const rawOp = set ? qualifiedOp.slice(set.length + 1) : qualifiedOp;
     const ifExists = rawOp.endsWith('IfExists');
     const op = ifExists ? rawOp.slice(0, -'IfExists'.length) : rawOp;
     if (!tests || typeof tests !== 'object' || !(op === 'Null' || Object.hasOwn(OPERATORS, op))) {
@@ -23,8 +29,20 @@ export function conditionsHold(block: unknown, keys: ConditionKeys, unknown: 'fa
       return false;
     }
     for (const [key, expected] of Object.entries(tests as Record<string, unknown>)) {
-      const actual = lookup(keys, key);
+      const found = lookup(keys, key);
       const values = (Array.isArray(expected) ? expected : [expected]).map(String);
+      if (typeof found !== 'string' && found !== undefined) {
+        // A key of several values.
+        if (op === 'Null') {
+          if (!values.some((v) => v.toLowerCase() === String(found.length === 0))) return false;
+          continue;
+        }
+        const test = OPERATORS[op]!;
+        if (set === 'ForAllValues' ? !found.every((a) => test(a, values)) : !found.some((a) => test(a, values))) return false;
+        continue;
+      }
+      const actual = found;
+      if (set === 'ForAllValues' && actual === undefined) continue;
       if (op === 'Null') {
         // `"Null": {"key": "true"}` holds when the request lacks the key, "false" when it has it.
         if (!values.some((v) => v.toLowerCase() === String(actual === undefined))) return false;
@@ -41,7 +59,7 @@ export function conditionsHold(block: unknown, keys: ConditionKeys, unknown: 'fa
 }
 
 /** Condition keys are case-insensitive. */
-function lookup(keys: ConditionKeys, key: string): string | undefined {
+function lookup(keys: ConditionKeys, key: string): string | readonly string[] | undefined {
   const lower = key.toLowerCase();
   for (const [k, v] of Object.entries(keys)) if (k.toLowerCase() === lower) return v;
   return undefined;

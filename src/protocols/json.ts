@@ -12,6 +12,8 @@ export interface JsonErrorSpec {
   namespace: string;
   version: '1.0' | '1.1';
   queryCompatible?: boolean;
+  /** DynamoDB's Coral framework: its own namespaces, wording and statuses (see `coralType`). */
+  coral?: boolean;
 }
 
 export function jsonContentType(version: '1.0' | '1.1'): string {
@@ -24,7 +26,7 @@ export function jsonContentType(version: '1.0' | '1.1'): string {
  * SerializationExceptions (worded as AWS words them, or without a message where AWS sends
  * none); only missing required members are left to the service as violations.
  */
-export function decodeJsonInput(shape: StructureShape, body: Buffer): { value: Record<string, unknown>; violations: Violation[] } {
+export function decodeJsonInput(shape: StructureShape, body: Buffer, coral = false): { value: Record<string, unknown>; violations: Violation[] } {
   // Bytes that are not UTF-8 would be read as U+FFFD and could name another key; AWS's
   // deserializers refuse them (DynamoDB's SerializationException carries no message).
   if (!isUtf8(body)) throw new SerializationException('');
@@ -40,7 +42,9 @@ export function decodeJsonInput(shape: StructureShape, body: Buffer): { value: R
   const obj = value as Record<string, unknown>;
   const violations = validate(shape, obj);
   const wrongType = violations.find((v) => v.kind === 'type');
-  if (wrongType?.kind === 'type') throw new SerializationException(wrongTypeMessage(wrongType.expected, wrongType.value));
+  if (wrongType?.kind === 'type') {
+    throw new SerializationException(coral && wrongType.shape ? coralWrongType(wrongType.shape, wrongType.value, wrongType.inList) : wrongTypeMessage(wrongType.expected, wrongType.value));
+  }
   return { value: obj, violations };
 }
 
@@ -58,6 +62,67 @@ function wrongTypeMessage(expected: Shape['kind'], value: unknown): string {
   // A fractional number where an integer belongs is not a token mismatch; AWS's wording is unknown.
   if (!token || !target || (token === 'NUMBER_VALUE' && expected === 'integer')) return '';
   return `${token} can not be converted to ${target}`;
+}
+
+/**
+ * Coral's (DynamoDB's Java deserializer's) wording for a JSON value of the wrong type, as
+ * DynamoDB answers it: `NUMBER_VALUE cannot be converted to String`, `Unexpected field type`,
+ * `Unrecognized collection type class java.lang.Integer`, ...
+ */
+export function coralWrongType(shape: Shape, value: unknown, inList = false): string {
+  const token = (v: unknown) =>
+    typeof v === 'string' ? 'STRING_VALUE' : typeof v === 'boolean' ? (v ? 'TRUE_VALUE' : 'FALSE_VALUE') : Number.isInteger(v) ? 'NUMBER_VALUE' : 'DECIMAL_VALUE';
+  const STRUCT = 'Start of structure or map found where not expected';
+  const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+  switch (shape.kind) {
+    case 'string':
+    case 'integer':
+    case 'boolean': {
+      const java = shape.kind === 'string' ? 'String' : shape.kind === 'integer' ? (shape.javaName ?? 'Integer') : 'Boolean';
+      if (Array.isArray(value)) return `Unrecognized collection type class java.lang.${java}`;
+      if (isObject) return STRUCT;
+      if (shape.kind === 'boolean' && typeof value === 'string') return 'Unexpected token received from parser';
+      return `${token(value)} cannot be converted to ${java}`;
+    }
+    case 'blob':
+      if (Array.isArray(value)) return 'Unrecognized collection type class java.nio.ByteBuffer';
+      if (isObject) return STRUCT;
+      if (typeof value !== 'string') return 'only base-64-encoded strings are convertible to bytes';
+      if (value.length % 4) return `Base64 encoded length is expected a multiple of 4 bytes but found: ${value.length}`;
+      return 'Invalid last non-pad Base64 character dectected';
+    case 'list':
+      return isObject ? STRUCT : 'Unexpected field type';
+    case 'map': {
+      if (!Array.isArray(value)) return 'Unexpected field type';
+      const of = shape.javaName ?? 'AttributeValue';
+      return `Unrecognized collection type java.util.Map<java.lang.String, ${of.includes('.') ? of : `com.amazonaws.dynamodb.v20120810.${of}`}>`;
+    }
+    case 'structure':
+      if (Array.isArray(value)) return `Unrecognized collection type class com.amazonaws.dynamodb.v20120810.${shape.javaName ?? ''}`;
+      return inList ? 'Unexpected value type in payload' : 'Unexpected field type';
+    default:
+      return '';
+  }
+}
+
+/** Errors Coral raises itself, before DynamoDB sees the request (`com.amazon.coral.service#...`). */
+const CORAL_SERVICE = new Set([
+  'SerializationException',
+  'UnknownOperationException',
+  'AccessDeniedException',
+  'MissingAuthenticationTokenException',
+  'IncompleteSignatureException',
+  'InvalidSignatureException',
+  'UnrecognizedClientException',
+  'InternalFailure',
+]);
+/** Coral's errors whose message member is spelled `Message`. */
+const CORAL_CAPITAL_MESSAGE = new Set(['SerializationException', 'AccessDeniedException']);
+
+/** The `__type` of an error under Coral: validation, Coral's own, or the service's namespace. */
+export function coralType(code: string, namespace: string): string {
+  if (code === 'ValidationException') return `com.amazon.coral.validate#${code}`;
+  return `${CORAL_SERVICE.has(code) ? 'com.amazon.coral.service' : namespace}#${code}`;
 }
 
 /** Buffers become base64 strings; undefined members vanish. */
@@ -84,6 +149,11 @@ export function encodeJsonOutput(output: unknown): string {
 export function encodeJsonError(err: AwsError, spec: JsonErrorSpec): { headers: Record<string, string>; body: string } {
   const headers: Record<string, string> = {};
   if (spec.queryCompatible) headers['x-amzn-query-error'] = `${err.queryCode};${err.fault}`;
+  if (spec.coral) {
+    const key = CORAL_CAPITAL_MESSAGE.has(err.code) ? 'Message' : 'message';
+    const message = err.code === 'MissingAuthenticationTokenException' ? 'Request is missing Authentication Token' : err.message;
+    return { headers, body: JSON.stringify({ __type: coralType(err.code, spec.namespace), ...(message ? { [key]: message } : {}), ...err.jsonDetails() }) };
+  }
   // AWS leaves the message out of some errors (a body that is not JSON); so does Nimbus.
   const body = JSON.stringify({
     __type: `${spec.namespace}#${err.code}`,

@@ -109,3 +109,11 @@ export function encodeRestXmlError(err: AwsError, requestId: string): string {
     `<RequestId>${escapeXml(requestId)}</RequestId><HostId>${escapeXml(requestId)}</HostId></Error>`
   );
 }
+
+/** The error body of REST-XML services other than S3 (CloudFront): `<ErrorResponse>` with the fault type. */
+export function encodeRestXmlErrorResponse(err: AwsError, requestId: string, xmlNamespace: string): string {
+  return (
+    `${XML_DECLARATION}<ErrorResponse xmlns="${escapeXml(xmlNamespace)}"><Error><Type>${err.fault}</Type><Code>${escapeXml(err.queryCode)}</Code>` +
+    `<Message>${escapeXml(err.queryMessage)}</Message></Error><RequestId>${escapeXml(requestId)}</RequestId></ErrorResponse>`
+  );
+}

@@ -20,9 +20,13 @@ export interface StringShape<E extends string = string> extends LengthConstraint
   pattern?: Pattern;
   /** The allowed values, in the order AWS's message lists them; the handler sees their union. */
   enum?: readonly E[];
+  /** Values this matches skip the declared constraints: the service checks them (a table ARN given as DynamoDB's TableName). */
+  exempt?: RegExp;
 }
 export interface IntegerShape {
   kind: 'integer';
+  /** The Java type Coral names in a wrong-type message (`Long`; `Integer` unless told). */
+  javaName?: string;
   /** The model's `range` trait. */
   min?: number;
   max?: number;
@@ -56,6 +60,8 @@ export interface MapShape<V extends Shape = Shape> extends LengthConstraints {
   keyName?: string;
   valueName?: string;
   flattened?: boolean;
+  /** The Java type of the values, as Coral names it in a wrong-type message (`AttributeValue`). */
+  javaName?: string;
 }
 /** Where a REST protocol carries a member: in the URI path, query string, headers, or the body. */
 export type MemberLocation = 'uri' | 'querystring' | 'header' | 'headers' | 'payload';
@@ -79,14 +85,14 @@ export interface StructureShape<M extends Record<string, Member> = Record<string
   javaName?: string;
 }
 
-type StringOptions<E extends string> = LengthConstraints & { pattern?: string | Pattern; enum?: readonly E[] };
+type StringOptions<E extends string> = LengthConstraints & { pattern?: string | Pattern; enum?: readonly E[]; exempt?: RegExp };
 
 /** string(), string({ min: 1, max: 80, pattern: '[a-zA-Z0-9_-]+' }), string({ enum: ['A', 'B'] }) */
 export function string<const E extends string = string>(c: StringOptions<E> = {}): StringShape<E> {
   const { pattern, ...rest } = c;
   return { kind: 'string', ...rest, ...(pattern !== undefined ? { pattern: typeof pattern === 'string' ? toPattern(pattern) : pattern } : {}) };
 }
-export const integer = (c: { min?: number; max?: number; enum?: readonly number[] } = {}): IntegerShape => ({ kind: 'integer', ...c });
+export const integer = (c: { min?: number; max?: number; enum?: readonly number[]; javaName?: string } = {}): IntegerShape => ({ kind: 'integer', ...c });
 export const boolean = (): BooleanShape => ({ kind: 'boolean' });
 export const blob = (): BlobShape => ({ kind: 'blob' });
 export const document = (): DocumentShape => ({ kind: 'document' });
@@ -98,7 +104,7 @@ export const list = <M extends Shape>(member: M, opts: { memberName?: string; fl
 export const map = <V extends Shape>(
   key: StringShape,
   value: V,
-  opts: { keyName?: string; valueName?: string; flattened?: boolean } & LengthConstraints = {},
+  opts: { keyName?: string; valueName?: string; flattened?: boolean; javaName?: string } & LengthConstraints = {},
 ): MapShape<V> => ({ kind: 'map', key, value, ...opts });
 
 type MemberSpec = Shape | Member;
@@ -183,7 +189,8 @@ type Flatten<T> = { [K in keyof T]: T[K] };
 /** One problem found while validating input against its shape. */
 export type Violation =
   | { kind: 'missing'; path: string; member: string }
-  | { kind: 'type'; path: string; member: string; expected: Shape['kind']; value: unknown }
+  /** `inList`: the value is a list's item (Coral words a structure there differently). */
+  | { kind: 'type'; path: string; member: string; expected: Shape['kind']; value: unknown; shape?: Shape; inList?: boolean }
   /** A declared constraint broken: `at` is AWS's path (`entries.1.member.id`), `rule` AWS's text. */
   | { kind: 'constraint'; path: string; member: string; at: string; value: unknown; rule: string; shown?: string };
 
@@ -250,9 +257,9 @@ function checkStructure(shape: StructureShape, value: Record<string, unknown>, p
   }
 }
 
-function checkValue(shape: Shape, v: unknown, path: string, at: string, member: string, out: Violation[]): unknown {
+function checkValue(shape: Shape, v: unknown, path: string, at: string, member: string, out: Violation[], inList = false): unknown {
   const bad = () => {
-    out.push({ kind: 'type', path, member, expected: shape.kind, value: v });
+    out.push({ kind: 'type', path, member, expected: shape.kind, value: v, shape, ...(inList ? { inList } : {}) });
     return v;
   };
   const broken = (rule: string, shown?: string) =>
@@ -264,6 +271,7 @@ function checkValue(shape: Shape, v: unknown, path: string, at: string, member: 
       return v;
     case 'string':
       if (typeof v !== 'string') return bad();
+      if (shape.exempt?.test(v)) return v;
       checkLength(shape, v.length, broken);
       if (shape.pattern && !shape.pattern.re.test(v)) broken(rules.pattern(shape.pattern.text));
       if (shape.enum && !shape.enum.includes(v)) broken(rules.enum(shape.enum));
@@ -284,7 +292,7 @@ function checkValue(shape: Shape, v: unknown, path: string, at: string, member: 
       if (!Array.isArray(v)) return bad();
       checkLength(shape, v.length, (rule) => broken(rule, renderValue(v, shape)));
       for (let i = 0; i < v.length; i++) {
-        const fixed = checkValue(shape.member, v[i], `${path}.${i + 1}`, `${at}.${i + 1}.member`, member, out);
+        const fixed = checkValue(shape.member, v[i], `${path}.${i + 1}`, `${at}.${i + 1}.member`, member, out, true);
         if (fixed !== v[i]) v[i] = fixed;
       }
       return v;

@@ -21,7 +21,17 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../lib/clock.js';
 import { AwsError } from './errors.js';
 
-export interface Credentials { accessKeyId: string; secretAccessKey: string; accountId: string }
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  accountId: string;
+  /**
+   * A key Nimbus mints for itself to act as an AWS service principal (CloudFront's origin access
+   * control signs its S3 requests as `cloudfront.amazonaws.com`); such a key has no account and
+   * never leaves the process.
+   */
+  principalService?: string;
+}
 
 export interface SigV4Request {
   method: string;
@@ -55,6 +65,8 @@ export interface StreamingSignature {
 export interface SigV4Identity {
   accessKeyId: string;
   accountId: string;
+  /** The service principal a Nimbus-minted key acts as (see Credentials.principalService). */
+  principalService?: string;
   region: string;
   /** the credential scope's service (signing name); see {@link requireSigningService} */
   service: string;
@@ -409,7 +421,7 @@ export class SigV4Verifier {
     const streaming = payloadHash.startsWith('STREAMING-AWS4-HMAC-SHA256-')
       ? { signingKey, date: claim.date, scope: scopeString, seedSignature: claim.signature }
       : undefined;
-    return { accessKeyId: creds.accessKeyId, accountId: creds.accountId, region, service, payloadSigned, payloadHash, ...(streaming ? { streaming } : {}) };
+    return { accessKeyId: creds.accessKeyId, accountId: creds.accountId, ...(creds.principalService ? { principalService: creds.principalService } : {}), region, service, payloadSigned, payloadHash, ...(streaming ? { streaming } : {}) };
   }
 
   /** Checks the signature; returns the payload hash the signature was computed over. */

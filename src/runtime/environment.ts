@@ -148,7 +148,7 @@ export class Environment {
     const sandbox = this.ctx.sandbox;
     // Sandboxed, /tmp is a private tmpfs inside; otherwise a directory of the environment's own.
     const tmpDir = sandbox ? '/tmp' : join(this.tmpRoot, 'tmp');
-    const [runtimeApi] = await Promise.all([this.api.listen(), sandbox ? undefined : mkdir(tmpDir, { recursive: true })]);
+    const [runtimeApi] = await Promise.all([this.api.listen(), sandbox ? undefined : mkdir(tmpDir, { recursive: true }), this.spec.verifyCode?.()]);
     const plan = await planLaunch(this.spec, { runtimeApi, logStream: this.streamName, tmpDir, workDir: this.ctx.workDir, sandboxed: sandbox !== undefined });
     this.launched = true;
     if (this.stopping) return this.gone();

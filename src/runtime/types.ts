@@ -23,6 +23,11 @@ export interface FunctionSpec {
   handler: string;
   /** Absolute path of the unpacked code (LAMBDA_TASK_ROOT); never written to by the runtime. */
   codeDir: string;
+  /**
+   * Runs before each cold start, before the process is made: checks (and repairs) codeDir
+   * against the version's CodeSha256. A throw fails the start as Runtime.Unknown.
+   */
+  verifyCode?: () => Promise<void>;
   timeoutSeconds: number;
   memoryMb: number;
   /** EphemeralStorage.Size: the size of a sandboxed environment's /tmp (MB, default 512). */

@@ -53,6 +53,8 @@ export interface WebSocketConnection {
   /** Text frames arrive as strings, binary frames as Buffers, one at a time in order. */
   onMessage(listener: (data: string | Buffer) => void | Promise<void>): void;
   onClose(listener: (code: number, reason: string) => void): void;
+  /** A ping from the peer (answered with a pong by the server itself). */
+  onPing?(listener: () => void): void;
 }
 
 /** What a request says of itself on its request line and socket, as both HTTP requests and upgrades take it. */

@@ -52,8 +52,8 @@ export class HttpServer {
     // Malformed HTTP never reaches onRequest; it still gets an answer with a request id.
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
-      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nx-amzn-RequestId: ${this.opts.ids.uuid()}\r\nContent-Length: 0\r\n\r\n`);
+      // Headers too large are a 400, as AWS's front ends answer them (not node's 431).
+      socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nx-amzn-RequestId: ${this.opts.ids.uuid()}\r\nContent-Length: 0\r\n\r\n`);
     });
   }
 

@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Ids } from '../lib/ids.js';
+import type { SigV4Identity, SigV4Verifier } from '../protocols/sigv4.js';
 import type { Logger } from '../lib/log.js';
 import type { EndpointMatch, WebSocketEndpoint } from '../services/service.js';
 import { requestLine, type ApiResponse, type UpgradeRequest, type WebSocketConnection } from './api.js';
@@ -31,6 +32,8 @@ export class WebSocketHub {
     private readonly hosts: HostRouter<EndpointTarget>,
     private readonly ids: Ids,
     private readonly log: Logger,
+    /** Checks an upgrade's SigV4 signature when its endpoint asks (AWS_IAM on a WebSocket API's $connect). */
+    private readonly verifier?: SigV4Verifier,
   ) {}
 
   /** The `upgrade` event of the HTTP server. */
@@ -52,7 +55,11 @@ export class WebSocketHub {
   private async accept(ws: WebSocketEndpoint, req: UpgradeRequest, match: EndpointMatch, incoming: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     let refusal: ApiResponse | undefined;
     try {
-      refusal = await ws.accept?.(req, match);
+      const verify = (): SigV4Identity => {
+        if (!this.verifier) throw new Error('no SigV4 verifier');
+        return this.verifier.verify({ method: req.method, path: req.path, query: req.query, headers: req.headers, body: Buffer.alloc(0) });
+      };
+      refusal = await ws.accept?.(req, match, verify);
     } catch (e) {
       this.log.error('unhandled error', { requestId: req.requestId, error: e instanceof Error ? e.stack : String(e) });
       refusal = { status: 500, headers: {}, body: '' };
@@ -154,6 +161,10 @@ class Connection implements WebSocketConnection {
 
   onClose(listener: (code: number, reason: string) => void): void {
     this.peer.on('close', (code: number, reason: Buffer) => listener(code, reason.toString('utf8')));
+  }
+
+  onPing(listener: () => void): void {
+    this.peer.on('ping', listener);
   }
 
   /** Going away (1001); a peer that does not answer the close within a second is cut off. */

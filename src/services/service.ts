@@ -27,6 +27,11 @@ export interface RequestContext {
   accountId: string;
   /** An unsigned request, let through because its service decides on its own (bucket policies). */
   anonymous?: boolean;
+  /**
+   * The AWS service principal the request was signed as (a key Nimbus minted for itself, see
+   * `ServiceEnv.serviceCredentials`): `accountId` is then '' and policies naming the service decide.
+   */
+  principalService?: string;
   /** The client's address, for policy conditions. */
   sourceIp?: string;
   /** The request headers, for services whose operations read more than their declared members. */
@@ -75,6 +80,13 @@ export interface JsonProtocolSpec {
   version: '1.0' | '1.1';
   /** Adds `x-amzn-query-error` to errors, for services migrated from the query protocol. */
   queryCompatible?: boolean;
+  /**
+   * DynamoDB's Coral front end: `com.amazon.coral.validate#` / `com.amazon.coral.service#`
+   * error namespaces and Java wording for wrong JSON types, every client error (signature
+   * failures too) as HTTP 400, `x-amz-crc32` of each answer, 52-character request ids,
+   * 16 MB request bodies, gzip/deflate request bodies and gzip answers (pipeline/coral.ts).
+   */
+  coral?: boolean;
 }
 
 export interface QueryProtocolSpec {
@@ -90,6 +102,13 @@ export interface RestXmlProtocolSpec {
   subresources?: readonly string[];
   /** The error for a request naming a subresource no operation implements (S3: 501 NotImplemented). */
   notImplemented?(subresource: string): AwsError;
+  /**
+   * How errors are wrapped: S3's bare `<Error>` (the default), or `<ErrorResponse>` around
+   * `<Error><Type/><Code/><Message/></Error>` and `<RequestId>`, as CloudFront writes them.
+   */
+  errorEnvelope?: 'Error' | 'ErrorResponse';
+  /** The error for a body that is not well-formed XML (default: S3's MalformedXML). */
+  malformedBody?(): AwsError;
 }
 
 export interface RestJsonProtocolSpec {
@@ -132,6 +151,11 @@ export interface ServiceEnv {
   credentials?(accessKeyId: string): Credentials | undefined;
   /** A configured key pair of an account (function environments act as their account). */
   accountCredentials?(accountId: string): Credentials | undefined;
+  /**
+   * A key pair Nimbus mints (once per process, random, never written anywhere) to sign requests
+   * to itself as an AWS service principal, e.g. `cloudfront.amazonaws.com` for origin access control.
+   */
+  serviceCredentials?(principalService: string): Credentials;
 }
 
 export interface ServicePlugin {
@@ -243,7 +267,7 @@ export interface WebSocketEndpoint {
    */
   maxPayload?: number;
   /** Asked before the upgrade is accepted: an answer refuses it with that HTTP response. */
-  accept?(req: UpgradeRequest, match: EndpointMatch): ApiResponse | undefined | Promise<ApiResponse | undefined>;
+  accept?(req: UpgradeRequest, match: EndpointMatch, verify: () => SigV4Identity): ApiResponse | undefined | Promise<ApiResponse | undefined>;
   /** The connection, once open. */
   open(conn: WebSocketConnection, req: UpgradeRequest, match: EndpointMatch): void;
 }

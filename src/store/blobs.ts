@@ -75,6 +75,8 @@ export interface BlobWriteOptions {
   /** Refuse (BlobSizeMismatchError) unless exactly this many bytes arrive. */
   expectedSize?: number;
   hashers?: HasherFactories;
+  /** false: no MD5 of the stored bytes (the caller hashes what it stores itself, e.g. before encrypting); `md5` is then empty. */
+  md5?: boolean;
   /** Aborting rejects the write and removes the partial file (e.g. the client went away). */
   signal?: AbortSignal;
 }
@@ -258,9 +260,9 @@ export class BlobStore {
       // 'wx': the id is fresh, so an existing file means something is badly wrong; never clobber.
       fh = await open(tmp, 'wx');
       created = true;
-      const md5 = createHash('md5');
+      const md5 = opts.md5 === false ? undefined : createHash('md5');
       const extra = Object.entries(opts.hashers ?? {}).map(([name, make]) => [name, make()] as const);
-      const sink = new FileSink(fh, [md5, ...extra.map(([, h]) => h)], opts.maxBytes, opts.expectedSize);
+      const sink = new FileSink(fh, [...(md5 ? [md5] : []), ...extra.map(([, h]) => h)], opts.maxBytes, opts.expectedSize);
       await pipeline(body, sink, { signal: abort.signal });
       if (opts.expectedSize !== undefined && sink.size !== opts.expectedSize) throw new BlobSizeMismatchError(opts.expectedSize, sink.size);
       if (this.durable) await fh.sync();
@@ -271,7 +273,7 @@ export class BlobStore {
       // The rename is durable only once the directory holding the new name is.
       if (this.durable) await fsyncDir(dirname(final));
       const digests = Object.fromEntries(extra.map(([name, h]) => [name, h.digest()]));
-      return { id, size: sink.size, md5: md5.digest(), digests };
+      return { id, size: sink.size, md5: md5 ? md5.digest() : Buffer.alloc(0), digests };
     } catch (e) {
       await fh?.close().catch(() => undefined);
       if (created) await this.removeFile(placed ? final : tmp);

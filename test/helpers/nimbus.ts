@@ -39,6 +39,9 @@ export interface TestNimbusOptions {
   /** Address ranges refused or allowed for outbound connections (NIMBUS_OUTBOUND_DENY/ALLOW). */
   outboundDeny?: string[];
   outboundAllow?: string[];
+  /** Acknowledged delivery's mailbox limits (NIMBUS_MAILBOX_CAPACITY, NIMBUS_MAILBOX_TTL). */
+  mailboxCapacity?: number;
+  mailboxTtlSeconds?: number;
 }
 
 export async function startTestNimbus(opts: TestNimbusOptions = {}): Promise<TestNimbus> {
@@ -56,6 +59,8 @@ export async function startTestNimbus(opts: TestNimbusOptions = {}): Promise<Tes
     hotReloadRoots: opts.hotReloadRoots ?? [],
     ...(opts.outboundDeny ? { outboundDeny: opts.outboundDeny } : {}),
     ...(opts.outboundAllow ? { outboundAllow: opts.outboundAllow } : {}),
+    ...(opts.mailboxCapacity !== undefined ? { mailboxCapacity: opts.mailboxCapacity } : {}),
+    ...(opts.mailboxTtlSeconds !== undefined ? { mailboxTtlSeconds: opts.mailboxTtlSeconds } : {}),
   });
   const sqsClient = (o: { credentials?: { accessKeyId: string; secretAccessKey: string }; region?: string } = {}) =>
     new SQSClient({ endpoint: nimbus.endpoint, region: o.region ?? 'us-east-1', credentials: o.credentials ?? TEST_CREDENTIALS, maxAttempts: 1 });

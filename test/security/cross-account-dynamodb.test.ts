@@ -12,7 +12,15 @@ import {
   BatchExecuteStatementCommand,
   BatchGetItemCommand,
   BatchWriteItemCommand,
+  CreateBackupCommand,
   CreateTableCommand,
+  DeleteBackupCommand,
+  DescribeBackupCommand,
+  DescribeContinuousBackupsCommand,
+  ListBackupsCommand,
+  RestoreTableFromBackupCommand,
+  RestoreTableToPointInTimeCommand,
+  UpdateContinuousBackupsCommand,
   DeleteItemCommand,
   DeleteTableCommand,
   DescribeTableCommand,
@@ -48,6 +56,7 @@ interface F {
   streamArn: string;
   shardId: string;
   iterator: string;
+  backupArn: string;
 }
 
 const TABLE = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/secrets`;
@@ -83,8 +92,22 @@ const tableCalls: Array<[string, (c: DynamoDBClient, table: string) => Promise<u
   ['UpdateTable', (c, T) => c.send(new UpdateTableCommand({ TableName: T, BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } }))],
   ['DescribeTimeToLive', (c, T) => c.send(new DescribeTimeToLiveCommand({ TableName: T }))],
   ['UpdateTimeToLive', (c, T) => c.send(new UpdateTimeToLiveCommand({ TableName: T, TimeToLiveSpecification: { Enabled: true, AttributeName: 'ttl' } }))],
+  ['CreateBackup', (c, T) => c.send(new CreateBackupCommand({ TableName: T, BackupName: 'stolen' }))],
+  ['DescribeContinuousBackups', (c, T) => c.send(new DescribeContinuousBackupsCommand({ TableName: T }))],
+  ['UpdateContinuousBackups', (c, T) => c.send(new UpdateContinuousBackupsCommand({ TableName: T, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false } }))],
+  ['RestoreTableToPointInTime', (c, T) => c.send(new RestoreTableToPointInTimeCommand({ SourceTableArn: T.startsWith('arn:') ? T : undefined, SourceTableName: T.startsWith('arn:') ? undefined : T, TargetTableName: 'copied', UseLatestRestorableTime: true }))],
   ['DeleteTable', (c, T) => c.send(new DeleteTableCommand({ TableName: T }))],
 ];
+
+/** The backup operations named by a backup ARN: the owner's own backup, and one of the owner's account that does not exist. */
+const MISSING_BACKUP = `${TABLE}/backup/01700000000000-00000000`;
+const backupCalls: Array<[string, (c: DynamoDBClient, arn: string) => Promise<unknown>]> = [
+  ['DescribeBackup', (c, A) => c.send(new DescribeBackupCommand({ BackupArn: A }))],
+  ['RestoreTableFromBackup', (c, A) => c.send(new RestoreTableFromBackupCommand({ BackupArn: A, TargetTableName: 'copied' }))],
+  ['DeleteBackup', (c, A) => c.send(new DeleteBackupCommand({ BackupArn: A }))],
+];
+/** A missing table by name is TableNotFoundException for the backup operations. */
+const tableNotFound = new Set(['CreateBackup', 'DescribeContinuousBackups', 'UpdateContinuousBackups', 'RestoreTableToPointInTime']);
 
 /** Operations that take only an ARN (ResourceArn): by the owner's table ARN and a missing one. */
 const arnCalls: Array<[string, (c: DynamoDBClient, arn: string) => Promise<unknown>]> = [
@@ -98,8 +121,18 @@ const rows: Row<F>[] = [
     { op, form: 'by table ARN', call: (f) => call(f.intruder, TABLE), refusal: denied(op, TABLE) },
     { op, form: "by a missing table's ARN", call: (f) => call(f.intruder, MISSING), refusal: denied(op, MISSING) },
     // A name is the caller's own table: the intruder has none of that name.
-    { op, form: 'by name', call: (f) => call(f.intruder, 'secrets'), refusal: notFound },
+    { op, form: 'by name', call: (f) => call(f.intruder, 'secrets'), refusal: tableNotFound.has(op) ? { name: 'TableNotFoundException', message: /^Table not found: secrets$/ } : notFound },
   ]),
+  ...backupCalls.flatMap(([op, call]): Row<F>[] => [
+    { op, form: 'by backup ARN', call: (f) => call(f.intruder, f.backupArn), refusal: (f) => denied(op, f.backupArn) },
+    { op, form: "by a missing backup's ARN", call: (f) => call(f.intruder, MISSING_BACKUP), refusal: denied(op, MISSING_BACKUP) },
+  ]),
+  {
+    op: 'ListBackups',
+    form: "lists the caller's own backups",
+    call: (f) => f.intruder.send(new ListBackupsCommand({})),
+    shows: (out) => assert.deepEqual((out as { BackupSummaries?: unknown[] }).BackupSummaries, []),
+  },
   ...arnCalls.flatMap(([op, call]): Row<F>[] => [
     { op, form: 'by table ARN', call: (f) => call(f.intruder, TABLE), refusal: denied(op, TABLE) },
     { op, form: "by a missing table's ARN", call: (f) => call(f.intruder, MISSING), refusal: denied(op, MISSING) },
@@ -180,7 +213,19 @@ runMatrix<F>({
     const stream = (await ownerStreams.send(new DescribeStreamCommand({ StreamArn: (await owner.send(new DescribeTableCommand({ TableName: 'secrets' }))).Table!.LatestStreamArn! }))).StreamDescription!;
     const shardId = stream.Shards![0]!.ShardId!;
     const iterator = (await ownerStreams.send(new GetShardIteratorCommand({ StreamArn: stream.StreamArn!, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator!;
-    return { t, owner, intruder: dynamoClient(t.endpoint, { credentials: INTRUDER }), ownerStreams, intruderStreams: streamsClient(t.endpoint, { credentials: INTRUDER }), streamArn: stream.StreamArn!, shardId, iterator };
+    const backupArn = (await owner.send(new CreateBackupCommand({ TableName: 'secrets', BackupName: 'mine' }))).BackupDetails!.BackupArn!;
+    await owner.send(new UpdateContinuousBackupsCommand({ TableName: 'secrets', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
+    return {
+      t,
+      owner,
+      intruder: dynamoClient(t.endpoint, { credentials: INTRUDER }),
+      ownerStreams,
+      intruderStreams: streamsClient(t.endpoint, { credentials: INTRUDER }),
+      streamArn: stream.StreamArn!,
+      shardId,
+      iterator,
+      backupArn,
+    };
   },
   async teardown(f) {
     for (const c of [f.owner, f.intruder, f.ownerStreams, f.intruderStreams]) c.destroy();
@@ -199,6 +244,8 @@ runMatrix<F>({
       ttl: (await f.owner.send(new DescribeTimeToLiveCommand({ TableName: TABLE }))).TimeToLiveDescription,
       records: records.Records?.map((r) => [r.eventName, r.dynamodb?.SequenceNumber]),
       intruderTables: (await f.intruder.send(new ListTablesCommand({}))).TableNames,
+      backups: (await f.owner.send(new ListBackupsCommand({}))).BackupSummaries?.map((b) => b.BackupArn),
+      pitr: (await f.owner.send(new DescribeContinuousBackupsCommand({ TableName: TABLE }))).ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus,
     };
   },
   more(fixture) {

@@ -243,6 +243,8 @@ export const COVERAGE: Record<string, ServiceCoverage> = {
       'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem', 'TransactGetItems', 'TransactWriteItems',
       'DescribeTable', 'UpdateTable', 'DescribeTimeToLive', 'UpdateTimeToLive', 'DeleteTable', 'TagResource', 'UntagResource', 'ListTagsOfResource',
       'CreateTable', 'ListTables', 'ExecuteStatement', 'ExecuteTransaction', 'BatchExecuteStatement',
+      'CreateBackup', 'DescribeBackup', 'ListBackups', 'DeleteBackup', 'RestoreTableFromBackup',
+      'UpdateContinuousBackups', 'DescribeContinuousBackups', 'RestoreTableToPointInTime',
     ],
     exempt: {
       DescribeEndpoints: 'answers the endpoint of the caller\'s own region: names no resource',
@@ -285,13 +287,16 @@ export const COVERAGE: Record<string, ServiceCoverage> = {
     rows: [
       'HeadBucket', 'GetBucketLocation', 'DeleteBucket', 'ListObjectsV2', 'ListObjects', 'ListObjectVersions', 'ListMultipartUploads', 'PutBucketVersioning',
       'GetBucketVersioning', 'PutBucketPolicy', 'GetBucketPolicy', 'DeleteBucketPolicy', 'GetBucketPolicyStatus', 'PutBucketAcl', 'GetBucketAcl',
+      'PutBucketOwnershipControls', 'GetBucketOwnershipControls', 'DeleteBucketOwnershipControls',
       'PutPublicAccessBlock', 'GetPublicAccessBlock', 'DeletePublicAccessBlock', 'PutBucketCors', 'GetBucketCors', 'DeleteBucketCors',
       'PutBucketNotificationConfiguration', 'GetBucketNotificationConfiguration', 'PutBucketTagging', 'GetBucketTagging', 'DeleteBucketTagging',
       'PutBucketLifecycleConfiguration', 'GetBucketLifecycleConfiguration', 'DeleteBucketLifecycle', 'PutBucketWebsite', 'GetBucketWebsite',
       'DeleteBucketWebsite', 'PutObject', 'GetObject', 'HeadObject', 'DeleteObject', 'DeleteObjects', 'GetObjectAttributes', 'PutObjectAcl', 'GetObjectAcl',
       'PutObjectTagging', 'GetObjectTagging', 'DeleteObjectTagging', 'CopyObject', 'CreateMultipartUpload', 'UploadPart', 'ListParts',
       'CompleteMultipartUpload', 'AbortMultipartUpload', 'PostObject', 'WebsiteGet', 'WebsiteHead', 'WebsiteGetRoot', 'WebsiteHeadRoot', 'CreateBucket',
-      'ListBuckets', 'PutBucketLogging', 'GetBucketLogging',
+      'ListBuckets', 'PutBucketEncryption', 'GetBucketEncryption', 'DeleteBucketEncryption',
+      'PutObjectLockConfiguration', 'GetObjectLockConfiguration', 'PutObjectRetention', 'GetObjectRetention', 'PutObjectLegalHold', 'GetObjectLegalHold',
+      'PutBucketLogging', 'GetBucketLogging',
     ],
     exempt: {
       PreflightBucket: 'a CORS preflight (OPTIONS) is unsigned by design, browsers send no credentials; it answers only what the owner\'s CORS rules publish and changes nothing',
@@ -335,6 +340,18 @@ export const COVERAGE: Record<string, ServiceCoverage> = {
   dynamodbstreams: {
     file: 'test/security/cross-account-dynamodb.test.ts',
     rows: ['DescribeStream', 'GetShardIterator', 'GetRecords', 'ListStreams'],
+    exempt: {},
+  },
+  cloudfront: {
+    file: 'test/security/cross-account-cloudfront.test.ts',
+    rows: [
+      'GetDistribution', 'GetDistributionConfig', 'UpdateDistribution', 'DeleteDistribution', 'TagResource', 'UntagResource', 'ListTagsForResource',
+      'ListDistributions', 'CreateDistribution', 'CreateDistributionWithTags',
+      'GetCachePolicy', 'GetCachePolicyConfig', 'UpdateCachePolicy', 'DeleteCachePolicy', 'ListCachePolicies', 'CreateCachePolicy',
+      'GetOriginRequestPolicy', 'GetOriginRequestPolicyConfig', 'UpdateOriginRequestPolicy', 'DeleteOriginRequestPolicy', 'ListOriginRequestPolicies', 'CreateOriginRequestPolicy',
+      'GetResponseHeadersPolicy', 'GetResponseHeadersPolicyConfig', 'UpdateResponseHeadersPolicy', 'DeleteResponseHeadersPolicy', 'ListResponseHeadersPolicies',
+      'CreateResponseHeadersPolicy',
+    ],
     exempt: {},
   },
 };

@@ -11,7 +11,19 @@ import {
   CreateMultipartUploadCommand,
   DeleteBucketCommand,
   DeleteBucketCorsCommand,
+  DeleteBucketEncryptionCommand,
+  GetObjectLegalHoldCommand,
+  GetObjectLockConfigurationCommand,
+  GetObjectRetentionCommand,
+  PutObjectLegalHoldCommand,
+  PutObjectLockConfigurationCommand,
+  PutObjectRetentionCommand,
+  GetBucketEncryptionCommand,
+  PutBucketEncryptionCommand,
   DeleteBucketLifecycleCommand,
+  DeleteBucketOwnershipControlsCommand,
+  GetBucketOwnershipControlsCommand,
+  PutBucketOwnershipControlsCommand,
   DeleteBucketPolicyCommand,
   DeleteBucketTaggingCommand,
   DeleteBucketWebsiteCommand,
@@ -86,6 +98,9 @@ export const bucketCalls: Array<[string, S3Call, string?]> = [
   ['GetBucketPolicyStatus', (c) => c.send(new GetBucketPolicyStatusCommand(B))],
   ['PutBucketAcl', (c) => c.send(new PutBucketAclCommand({ ...B, ACL: 'public-read-write' }))],
   ['GetBucketAcl', (c) => c.send(new GetBucketAclCommand(B))],
+  ['PutBucketOwnershipControls', (c) => c.send(new PutBucketOwnershipControlsCommand({ ...B, OwnershipControls: { Rules: [{ ObjectOwnership: 'ObjectWriter' }] } }))],
+  ['GetBucketOwnershipControls', (c) => c.send(new GetBucketOwnershipControlsCommand(B))],
+  ['DeleteBucketOwnershipControls', (c) => c.send(new DeleteBucketOwnershipControlsCommand(B))],
   ['PutPublicAccessBlock', (c) => c.send(new PutPublicAccessBlockCommand({ ...B, PublicAccessBlockConfiguration: { BlockPublicAcls: false, BlockPublicPolicy: false } }))],
   ['GetPublicAccessBlock', (c) => c.send(new GetPublicAccessBlockCommand(B))],
   ['DeletePublicAccessBlock', (c) => c.send(new DeletePublicAccessBlockCommand(B))],
@@ -106,6 +121,14 @@ export const bucketCalls: Array<[string, S3Call, string?]> = [
   ['PutBucketWebsite', (c) => c.send(new PutBucketWebsiteCommand({ ...B, WebsiteConfiguration: { IndexDocument: { Suffix: 'secret.txt' } } }))],
   ['GetBucketWebsite', (c) => c.send(new GetBucketWebsiteCommand(B))],
   ['DeleteBucketWebsite', (c) => c.send(new DeleteBucketWebsiteCommand(B))],
+  ['PutBucketEncryption', (c) => c.send(new PutBucketEncryptionCommand({ ...B, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } }))],
+  ['GetBucketEncryption', (c) => c.send(new GetBucketEncryptionCommand(B))],
+  ['DeleteBucketEncryption', (c) => c.send(new DeleteBucketEncryptionCommand(B))],
+  [
+    'PutObjectLockConfiguration',
+    (c) => c.send(new PutObjectLockConfigurationCommand({ ...B, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Years: 100 } } } })),
+  ],
+  ['GetObjectLockConfiguration', (c) => c.send(new GetObjectLockConfigurationCommand(B))],
   // Logging the owner's bucket into the intruder's own bucket would hand over every request.
   ['PutBucketLogging', (c) => c.send(new PutBucketLoggingCommand({ ...B, BucketLoggingStatus: { LoggingEnabled: { TargetBucket: OWN_BUCKET, TargetPrefix: 'stolen/' } } }))],
   ['GetBucketLogging', (c) => c.send(new GetBucketLoggingCommand(B))],
@@ -124,6 +147,10 @@ export const objectCalls: Array<[string, S3Call, string?]> = [
   ['PutObjectTagging', (c) => c.send(new PutObjectTaggingCommand({ ...O, Tagging: { TagSet: [{ Key: 'owned', Value: 'yes' }] } }))],
   ['GetObjectTagging', (c) => c.send(new GetObjectTaggingCommand(O))],
   ['DeleteObjectTagging', (c) => c.send(new DeleteObjectTaggingCommand(O))],
+  ['PutObjectRetention', (c) => c.send(new PutObjectRetentionCommand({ ...O, Retention: { Mode: 'COMPLIANCE', RetainUntilDate: new Date(Date.now() + 365 * 86_400_000) } }))],
+  ['GetObjectRetention', (c) => c.send(new GetObjectRetentionCommand(O))],
+  ['PutObjectLegalHold', (c) => c.send(new PutObjectLegalHoldCommand({ ...O, LegalHold: { Status: 'OFF' } }))],
+  ['GetObjectLegalHold', (c) => c.send(new GetObjectLegalHoldCommand(O))],
   // Copies: out of the owner's bucket into the intruder's own, and into the owner's bucket from the intruder's own.
   ['CopyObject', (c) => c.send(new CopyObjectCommand({ Bucket: OWN_BUCKET, Key: 'stolen', CopySource: `${BUCKET}/${KEY}` })), "from the owner's bucket into the intruder's"],
   ['CopyObject', (c) => c.send(new CopyObjectCommand({ ...O, CopySource: `${OWN_BUCKET}/planted` })), "from the intruder's bucket into the owner's"],
@@ -148,7 +175,12 @@ export async function ownerSetup(owner: S3Client, intruderAccount: string, intru
   await owner.send(new PutBucketCorsCommand({ ...B, CORSConfiguration: { CORSRules: [{ AllowedMethods: ['GET'], AllowedOrigins: ['https://owner.example'] }] } }));
   await owner.send(new PutBucketLifecycleConfigurationCommand({ ...B, LifecycleConfiguration: { Rules: [rule] } }));
   await owner.send(new PutBucketWebsiteCommand({ ...B, WebsiteConfiguration: { IndexDocument: { Suffix: 'index.html' } } }));
+  await owner.send(
+    new PutBucketEncryptionCommand({ ...B, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' }, BucketKeyEnabled: true }] } }),
+  );
+  await owner.send(new PutObjectLockConfigurationCommand({ ...B, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled' } }));
   await owner.send(new PutObjectCommand({ ...O, Body: 'the secret', Tagging: 'class=secret' }));
+  await owner.send(new PutObjectLegalHoldCommand({ ...O, LegalHold: { Status: 'ON' } }));
   await owner.send(new PutObjectCommand({ ...B, Key: 'shared/readme.txt', Body: 'for the intruder' }));
   const upload = await owner.send(new CreateMultipartUploadCommand({ ...B, Key: 'big' }));
   await owner.send(new UploadPartCommand({ ...B, Key: 'big', UploadId: upload.UploadId!, PartNumber: 1, Body: 'part one' }));
@@ -181,9 +213,17 @@ export async function s3Snapshot(owner: S3Client): Promise<unknown> {
     cors: (await owner.send(new GetBucketCorsCommand(B))).CORSRules,
     lifecycle: (await owner.send(new GetBucketLifecycleConfigurationCommand(B))).Rules,
     website: (await owner.send(new GetBucketWebsiteCommand(B))).IndexDocument,
+    encryption: (await owner.send(new GetBucketEncryptionCommand(B))).ServerSideEncryptionConfiguration?.Rules,
+    objectLock: (await owner.send(new GetObjectLockConfigurationCommand(B))).ObjectLockConfiguration,
+    legalHold: (await owner.send(new GetObjectLegalHoldCommand(O))).LegalHold?.Status,
+    retention: await owner.send(new GetObjectRetentionCommand(O)).then(
+      (r) => r.Retention,
+      (e: Error) => e.name,
+    ),
     logging: (await owner.send(new GetBucketLoggingCommand(B))).LoggingEnabled,
     notification: await owner.send(new GetBucketNotificationConfigurationCommand(B)).then((n) => [n.QueueConfigurations, n.TopicConfigurations, n.LambdaFunctionConfigurations]),
     acl: acl.Grants,
+    ownership: (await owner.send(new GetBucketOwnershipControlsCommand(B))).OwnershipControls?.Rules,
     objectAcl: objectAcl.Grants,
     publicAccessBlock: await owner.send(new GetPublicAccessBlockCommand(B)).then(
       (p) => p.PublicAccessBlockConfiguration,

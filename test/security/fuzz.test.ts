@@ -69,7 +69,8 @@ interface Target {
   name: string;
   service: string;
   method: string;
-  path: string;
+  /** A function where the path names a resource made before the run. */
+  path: string | (() => string);
   query?: Record<string, string>;
   headers?: Record<string, string>;
   body(r: Rand): string;
@@ -118,6 +119,15 @@ const restJson = (method: string, path: string, names: readonly string[]): Targe
   body: (r) => text(value(r, names)),
 });
 
+const oasNames = ['openapi', 'swagger', 'info', 'title', 'paths', '/items/{id}', '/{proxy+}', 'get', 'x-amazon-apigateway-any-method', 'x-amazon-apigateway-integration', 'type', 'uri', 'httpMethod', 'payloadFormatVersion', 'responses', 'parameters', 'security', 'components', 'securitySchemes', 'x-amazon-apigateway-authorizer', 'x-amazon-apigateway-cors', 'schemas', '$ref', 'requestTemplates'];
+/** An OpenAPI definition: mostly the right frame with random insides, sometimes YAML-looking noise. */
+function definition(r: Rand): string {
+  if (r() < 0.25) return Array.from({ length: 1 + Math.floor(r() * 6) }, () => `${'  '.repeat(Math.floor(r() * 4))}${pick(r, oasNames)}: ${pick(r, ['&a x', '*a', '[', '{', '- x', '|', '!!binary x', '3.0.1', "'q'", ''])}`).join('\n');
+  return text({ openapi: pick(r, ['3.0.1', '2.0', 3]), info: { title: 'fuzz', ...(value(r, oasNames) as object) }, paths: value(r, oasNames), ...(r() < 0.3 ? { components: value(r, oasNames) } : {}) });
+}
+let fuzzRestApiId = '';
+const apigw = (name: string, method: string, path: Target['path'], body: (r: Rand) => string, query?: Record<string, string>): Target => ({ name: `apigateway ${name}`, service: 'apigateway', method, path, ...(query ? { query } : {}), headers: { 'content-type': 'application/json' }, body });
+
 const TARGETS: Target[] = [
   ...['PutItem', 'GetItem', 'UpdateItem', 'Query', 'Scan', 'TransactWriteItems', 'BatchWriteItem', 'ExecuteStatement', 'CreateTable'].map((op) => json('dynamodb', `DynamoDB_20120810.${op}`, ddbNames)),
   ...['SendMessage', 'CreateQueue', 'SendMessageBatch'].map((op) => json('sqs', `AmazonSQS.${op}`, ['QueueUrl', 'QueueName', 'MessageBody', 'MessageAttributes', 'Entries', 'Attributes', 'DataType', 'StringValue', 'Id'])),
@@ -162,6 +172,13 @@ const TARGETS: Target[] = [
         FilterCriteria: { Filters: [{ Pattern: text(value(r, ['body', 'a', 'prefix', 'numeric', '$or', 'exists'])) }] },
       }),
   },
+  apigw('v2 CreateApi', 'POST', '/v2/apis', (r) => text({ name: 'fuzz', protocolType: pick(r, ['HTTP', 'WEBSOCKET', 'x']), ...(value(r, ['name', 'protocolType', 'target', 'routeKey', 'corsConfiguration', 'allowOrigins', 'allowMethods', 'maxAge', 'tags', 'routeSelectionExpression', 'disableExecuteApiEndpoint']) as object) })),
+  apigw('v2 ImportApi', 'PUT', '/v2/apis', (r) => JSON.stringify({ body: definition(r) })),
+  apigw('v1 ImportRestApi', 'POST', '/restapis', definition, { mode: 'import' }),
+  apigw('v1 CreateRestApi', 'POST', '/restapis', (r) => text({ name: 'fuzz', ...(value(r, ['name', 'description', 'binaryMediaTypes', 'endpointConfiguration', 'types', 'policy', 'apiKeySource', 'minimumCompressionSize', 'tags']) as object) })),
+  apigw('v1 UpdateRestApi (patch operations)', 'PATCH', () => `/restapis/${fuzzRestApiId}`, (r) =>
+    text({ patchOperations: Array.from({ length: Math.floor(r() * 4) }, () => ({ op: pick(r, ['replace', 'add', 'remove', 'copy', 'move', 'test', 'x']), path: pick(r, ['/name', '/description', '/binaryMediaTypes/image~1png', '/policy', '/minimumCompressionSize', '/endpointConfiguration/types/EDGE', '/~', '/', '']), value: pick(r, [...STRINGS, text(value(r, ['Statement', 'Effect', 'Action']))]) })) }),
+  ),
 ];
 
 const CASES_PER_TARGET = 150;
@@ -194,24 +211,31 @@ describe('fuzzing every protocol: no 500s', () => {
       assert.equal((await fetch(t.endpoint, { method: 'POST', headers: signed.headers, body: form })).status, 200);
     }
 
+    // A REST API for the patch operations.
+    const created = await signer('apigateway').sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/restapis', query: {}, headers: { host: url.host, 'content-type': 'application/json' }, body: '{"name":"fuzz"}' });
+    const api = await fetch(`${t.endpoint}/restapis`, { method: 'POST', headers: created.headers, body: '{"name":"fuzz"}' });
+    assert.equal(api.status, 201);
+    fuzzRestApiId = ((await api.json()) as { id: string }).id;
+
     const failures: string[] = [];
     const statuses = new Map<number, number>();
     const r = prng(20261207);
     for (const target of TARGETS) {
       for (let i = 0; i < CASES_PER_TARGET; i++) {
         const body = target.body(r);
+        const path = typeof target.path === 'function' ? target.path() : target.path;
         const signed = await signer(target.service).sign({
           method: target.method,
           protocol: 'http:',
           hostname: url.hostname,
           port: Number(url.port),
-          path: target.path,
+          path,
           query: target.query ?? {},
           headers: { host: url.host, ...target.headers },
           body,
         });
         const qs = target.query ? `?${new URLSearchParams(target.query).toString().replace(/=$/, '')}` : '';
-        const res = await fetch(`${t.endpoint}${target.path}${qs}`, { method: target.method, headers: signed.headers, body });
+        const res = await fetch(`${t.endpoint}${path}${qs}`, { method: target.method, headers: signed.headers, body });
         await res.arrayBuffer();
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         if (res.status >= 500) failures.push(`${target.name}: ${res.status} for ${body.slice(0, 200)}`);

@@ -54,7 +54,8 @@ test('a PUT dropped halfway is logged at debug without a stack, leaves no object
     for (let i = 0; i < 100 && lines.filter((l) => l.msg === 'client went away mid-request').length < 2; i++) await new Promise((r) => setTimeout(r, 20));
 
     assert.deepEqual(
-      lines.filter((l) => l.level === 'error' || l.level === 'warn'),
+      // (The start-up note that functions run unsandboxed, on a machine without bubblewrap, is not about this.)
+      lines.filter((l) => (l.level === 'error' || l.level === 'warn') && !String(l.msg).startsWith('function sandbox:')),
       [],
       'nothing above debug',
     );

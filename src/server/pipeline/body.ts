@@ -10,6 +10,8 @@ import { streamsPayload } from '../../protocols/rest.js';
 import type { SigV4Verifier } from '../../protocols/sigv4.js';
 import type { ApiResponse } from '../api.js';
 import type { RequestCtx, Step } from './context.js';
+import { CORAL_MAX_BODY_BYTES } from './coral.js';
+import { Readable } from 'node:stream';
 
 /**
  * Largest request body accepted by the API endpoint. Room for the largest valid SQS request
@@ -24,7 +26,7 @@ const TOO_LARGE = Symbol('too large');
 export function bodyStep(verifier: SigV4Verifier): Step {
   const limitOf = (ctx: RequestCtx): number | 'stream' => {
     const match = ctx.restMatch;
-    if (!match) return ctx.endpoint?.target.route.maxBody?.bytes ?? MAX_BODY_BYTES;
+    if (!match) return ctx.route?.service.json?.coral ? CORAL_MAX_BODY_BYTES : (ctx.endpoint?.target.route.maxBody?.bytes ?? MAX_BODY_BYTES);
     if (streamsPayload(match.target.input)) return 'stream';
     const max = match.target.maxBodyBytes;
     return max !== undefined && verifier.namesKnownKey(ctx.req) ? max : MAX_BODY_BYTES;
@@ -42,7 +44,7 @@ export function bodyStep(verifier: SigV4Verifier): Step {
       if (!incoming.complete) ctx.closeConnection = true;
       return res;
     }
-    const tooLarge = ctx.endpoint?.target.route.maxBody?.tooLarge ?? serverTooLarge;
+    const tooLarge = ctx.route?.service.json?.coral ? coralTooLarge : (ctx.endpoint?.target.route.maxBody?.tooLarge ?? serverTooLarge);
     if (declaredLength(incoming) > limit) {
       ctx.closeConnection = true;
       incoming.resume();
@@ -90,4 +92,9 @@ function declaredLength(req: IncomingMessage): number {
 
 function serverTooLarge(): ApiResponse {
   return { status: 413, headers: { 'content-type': 'text/plain' }, body: 'Request Entity Too Large' };
+}
+
+/** DynamoDB's answer to a body over 16 MB: 413, chunked, with nothing in it. */
+function coralTooLarge(): ApiResponse {
+  return { status: 413, headers: {}, body: Readable.from([]) };
 }

@@ -35,15 +35,16 @@ function decode(ctx: RequestCtx): void {
     }
     const xml = route!.protocol === 'rest-xml';
     const decoded = decodeRestInput(match.target.input, { labels: match.labels, query, headers: req.headers, body, stream: req.stream }, xml ? restXmlBody : restJsonBody);
-    if (decoded.badBody) throw xml ? malformedXml() : service.restJson!.malformedBody();
+    if (decoded.badBody) throw xml ? (service.restXml?.malformedBody?.() ?? malformedXml()) : service.restJson!.malformedBody();
     if (decoded.violations.length) throw service.validationError(decoded.violations, match.name);
     return set(ctx, match.name, match.target, decoded.value);
   }
   if (route!.protocol === 'json') {
     const name = route!.target ?? '';
     const operation = operationOf(service, name);
-    if (!operation) throw new UnknownOperationException(`The action ${name} is not valid for this web service.`);
-    const { value, violations } = decodeJsonInput(operation.input, body);
+    // Coral (DynamoDB) names no action in its answer.
+    if (!operation) throw new UnknownOperationException(service.json?.coral ? '' : `The action ${name} is not valid for this web service.`);
+    const { value, violations } = decodeJsonInput(operation.input, body, service.json?.coral);
     if (violations.length) throw service.validationError(violations, name);
     return set(ctx, name, operation, value);
   }

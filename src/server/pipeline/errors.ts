@@ -9,7 +9,7 @@ import { AwsError, InternalFailure } from '../../protocols/errors.js';
 import { encodeJsonError, jsonContentType } from '../../protocols/json.js';
 import { encodeQueryError } from '../../protocols/query.js';
 import { encodeRestJsonError } from '../../protocols/rest-json.js';
-import { encodeRestXmlError } from '../../protocols/rest-xml.js';
+import { encodeRestXmlError, encodeRestXmlErrorResponse } from '../../protocols/rest-xml.js';
 import type { ApiRequest, ApiResponse } from '../api.js';
 import type { Route } from '../router.js';
 import type { Step } from './context.js';
@@ -53,7 +53,13 @@ function encodeError(route: Route | undefined, e: unknown, req: ApiRequest, log:
   }
   if (route?.protocol === 'rest-xml') {
     // HEAD answers carry no body; the status says it all.
-    const body = req.method === 'HEAD' || err.status === 304 ? '' : encodeRestXmlError(err, req.requestId);
+    const spec = route.service.restXml;
+    const body =
+      req.method === 'HEAD' || err.status === 304
+        ? ''
+        : spec?.errorEnvelope === 'ErrorResponse'
+          ? encodeRestXmlErrorResponse(err, req.requestId, spec.xmlNamespace)
+          : encodeRestXmlError(err, req.requestId);
     // (Signature errors carry S3's names as their query code: SignatureDoesNotMatch, ...)
     return { status: err.status, headers: { ...err.responseHeaders(), ...(body ? { 'content-type': 'application/xml' } : {}) }, body };
   }
@@ -62,7 +68,9 @@ function encodeError(route: Route | undefined, e: unknown, req: ApiRequest, log:
   if (asJson) {
     const spec = route?.service.json ?? { namespace: 'com.amazon.coral.service', version: '1.0' as const };
     const { headers, body } = encodeJsonError(err, spec);
-    return { status: err.status, headers: { 'content-type': jsonContentType(spec.version), ...headers }, body };
+    // Coral answers every client error, a refused signature too, with 400.
+    const status = 'coral' in spec && spec.coral && err.status === 403 ? 400 : err.status;
+    return { status, headers: { 'content-type': jsonContentType(spec.version), ...headers }, body };
   }
   const ns = route?.service.query?.xmlNamespace ?? GENERIC_XMLNS;
   return { status: err.status, headers: { 'content-type': XML }, body: encodeQueryError(err, ns, req.requestId) };

@@ -21,6 +21,7 @@ export const handlerStep: Step = async (ctx) => {
     path: req.path,
     query: req.query,
     ...(ctx.anonymous ? { anonymous: true } : {}),
+    ...(identity!.principalService ? { principalService: identity!.principalService } : {}),
     sourceIp: req.sourceIp,
     headers: req.headers,
     traceHeader: headerValue(req.headers['x-amzn-trace-id']),

@@ -12,6 +12,7 @@ import { accessLogStep } from './access-log.js';
 import { authStep } from './auth.js';
 import { bodyStep } from './body.js';
 import { chain, type Next } from './context.js';
+import { coralInflateStep, coralStep } from './coral.js';
 import { decodeStep } from './decode.js';
 import { encodeStep } from './encode.js';
 import { endpointStep } from './endpoint.js';
@@ -37,11 +38,13 @@ export function requestPipeline(d: PipelineDeps): Next {
     accessLogStep(d.log), //      one debug line per request, with its status and time
     healthStep(d.health), //      GET /_nimbus/health
     routeStep(d.hosts, d.router), // host router ▶ AWS route ▶ REST operation
+    coralStep, //                 DynamoDB: its request ids, gzip answers, x-amz-crc32
     bodyStep(d.verifier), //      limits, 100-continue, buffer or stream the body
     endpointStep(d.verifier, d.log), // plain HTTP endpoints answer here
     responseHeadersStep, //       the service's own headers on every answer (CORS)
     errorsStep(d.log), //         AwsError ▶ the protocol's error shape
     authStep(d.verifier), //      SigV4 (or anonymous where the service claims it)
+    coralInflateStep, //          DynamoDB: gzip/deflate request bodies, once verified
     decodeStep, //                wire ▶ typed input
     encodeStep, //                typed output ▶ wire
     handlerStep, //               the operation

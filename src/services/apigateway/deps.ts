@@ -12,8 +12,10 @@ import type { SigV4Identity } from '../../protocols/sigv4.js';
 import type { ApiRequest, ApiResponse } from '../../server/api.js';
 import type { Store } from '../../store/store.js';
 import type { Operation } from '../service.js';
+import type { AcknowledgedDelivery } from './ack/delivery.js';
 import type { Documents } from './engine/documents.js';
 import type { ApiGatewayRepo, StoredDocument } from './repo.js';
+import type { Connections } from './ws/connections.js';
 
 export interface GatewayDeps {
   documents: Documents;
@@ -31,6 +33,10 @@ export interface GatewayDeps {
   endpoint(): string;
   /** Where HTTP integrations may connect: spread `outbound.requestOptions(url)` into every node:http(s) request to a user's URL. */
   outbound: OutboundGuard;
+  /** Acknowledged delivery (a Nimbus extension of WebSocket APIs): mailboxes per client. */
+  delivery: AcknowledgedDelivery;
+  /** The open WebSocket API connections on this node (ws/connections.ts). */
+  connections: Connections;
 }
 
 /** One request to an API, as the execute-api endpoint hands it to the API's data plane. */

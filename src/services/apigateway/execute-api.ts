@@ -11,6 +11,7 @@ import type { ApiRequest, ApiResponse } from '../../server/api.js';
 import type { EndpointMatch, HostRoute } from '../service.js';
 import type { DataPlane, GatewayDeps } from './deps.js';
 import { isApiId } from './ids.js';
+import type { WsPlane } from './ws/plane/index.js';
 import type { StoredDocument } from './repo.js';
 
 export const PATH_STYLE_PREFIX = '/_nimbus/execute-api';
@@ -28,7 +29,7 @@ const PAYLOAD_LIMIT = {
   tooLarge: (): ApiResponse => ({ status: 413, headers: { 'content-type': 'application/json' }, body: '{"message":"Request Entity Too Large"}' }),
 };
 
-export function executeApiHosts(deps: GatewayDeps, planes: readonly DataPlane[]): HostRoute[] {
+export function executeApiHosts(deps: GatewayDeps, planes: readonly DataPlane[], ws: WsPlane): HostRoute[] {
   const byKind = new Map<string, DataPlane>();
   for (const p of planes) for (const k of p.kinds) byKind.set(k, p);
   const find = (apiId: string): { api: StoredDocument; plane: DataPlane } | undefined => {
@@ -45,11 +46,14 @@ export function executeApiHosts(deps: GatewayDeps, planes: readonly DataPlane[])
     if (!found) return Promise.resolve(notFound());
     const pathStyle = !/\.execute-api\./i.test(String(req.headers.host ?? ''));
     const domainName = pathStyle ? `${apiId}.execute-api.localhost` : String(req.headers.host).replace(/:\d+$/, '').toLowerCase();
+    // A WebSocket API answers plain HTTP only on its @connections management API.
+    if ((found.api as { protocolType?: string }).protocolType === 'WEBSOCKET') return ws.http(req, found.api, { path: match.path || '/', domainName, verify });
     return found.plane.handle(req, found.api, { path: match.path || '/', domainName, verify });
   };
+  const websocket = ws.endpoint;
   return [
-    { host: '{apiId}.execute-api.localhost', pathStyle: `${PATH_STYLE_PREFIX}/{apiId}`, http, maxBody: PAYLOAD_LIMIT },
-    { host: '{apiId}.execute-api.{region}.localhost', http, maxBody: PAYLOAD_LIMIT },
-    { host: '{apiId}.execute-api.{region}.amazonaws.com', http, maxBody: PAYLOAD_LIMIT },
+    { host: '{apiId}.execute-api.localhost', pathStyle: `${PATH_STYLE_PREFIX}/{apiId}`, http, maxBody: PAYLOAD_LIMIT, websocket },
+    { host: '{apiId}.execute-api.{region}.localhost', http, maxBody: PAYLOAD_LIMIT, websocket },
+    { host: '{apiId}.execute-api.{region}.amazonaws.com', http, maxBody: PAYLOAD_LIMIT, websocket },
   ];
 }

@@ -8,19 +8,35 @@
  */
 import type { Violation } from '../../protocols/shapes.js';
 import type { ServiceEnv, ServicePlugin } from '../service.js';
+import { AcknowledgedDelivery } from './ack/delivery.js';
+import { CLIENT_PATH, serveClientLibrary } from './ack/client-library.js';
+import { Mailboxes, type MailboxOptions } from './ack/mailboxes.js';
+import { sqliteMailboxRepo } from './ack/repo.sqlite.js';
 import type { GatewayDeps } from './deps.js';
 import { Documents } from './engine/documents.js';
 import { apigatewayValidationError, BadRequestException } from './errors.js';
 import { executeApiHosts } from './execute-api.js';
 import { sqliteApiGatewayRepo } from './repo.sqlite.js';
 import { restApis } from './v1/index.js';
-import { httpApis } from './v2/index.js';
+import { httpApis, sharedSeams } from './v2/index.js';
+import { webSocketPlane } from './ws/plane/index.js';
+import { callbackDomain } from './ws/domain.js';
+import { Connections } from './ws/connections.js';
 
-export async function apigatewayService(env: ServiceEnv): Promise<ServicePlugin[]> {
+export interface ApiGatewayOptions {
+  /** Acknowledged delivery's mailboxes (WebSocket APIs tagged `nimbus:delivery` = `acknowledged`). */
+  mailbox?: MailboxOptions;
+}
+
+export async function apigatewayService(env: ServiceEnv, opts: ApiGatewayOptions = {}): Promise<ServicePlugin[]> {
   const repo = await env.store.repo({ sqlite: sqliteApiGatewayRepo });
   const documents = new Documents(repo, env.store);
   await env.store.caches.register('apigateway.documents', () => documents.reload());
-  const deps: GatewayDeps = { documents, repo, store: env.store, clock: env.clock, ids: env.ids, log: env.log, region: env.region, internal: env.internal, endpoint: env.endpoint, outbound: env.outbound };
+  const mailboxes = new Mailboxes(await env.store.repo({ sqlite: sqliteMailboxRepo }), env.store, env.clock, env.log, opts.mailbox);
+  await env.store.caches.register('apigateway.mailboxes', () => mailboxes.reload());
+  const connections = new Connections(() => env.clock.now());
+  const delivery = new AcknowledgedDelivery(mailboxes, connections);
+  const deps: GatewayDeps = { documents, repo, store: env.store, clock: env.clock, ids: env.ids, log: env.log, region: env.region, internal: env.internal, endpoint: env.endpoint, outbound: env.outbound, connections, delivery };
   const v1 = restApis(deps);
   const v2 = httpApis(deps);
   const common = {
@@ -33,7 +49,9 @@ export async function apigatewayService(env: ServiceEnv): Promise<ServicePlugin[
       name: 'apigateway',
       restJson: { malformedBody: () => new BadRequestException('Invalid Request Body') },
       operations: v1.operations,
-      hosts: executeApiHosts(deps, [v2.dataPlane, v1.dataPlane]),
+      hosts: [...executeApiHosts(deps, [v2.dataPlane, v1.dataPlane], webSocketPlane(deps, sharedSeams(deps), callbackDomain)), { pathStyle: CLIENT_PATH, http: (req) => serveClientLibrary(req) }],
+      stop: () => mailboxes.stop(),
+      health: () => ({ acknowledgedDelivery: mailboxes.metrics() }),
     },
     {
       ...common,

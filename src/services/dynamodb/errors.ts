@@ -13,6 +13,14 @@ export const TransactionConflictException = awsErrorClass('TransactionConflictEx
 export const IdempotentParameterMismatchException = awsErrorClass('IdempotentParameterMismatchException');
 export const ItemCollectionSizeLimitExceededException = awsErrorClass('ItemCollectionSizeLimitExceededException');
 export const InternalServerError = awsErrorClass('InternalServerError', { status: 500 });
+// Backups and point-in-time recovery
+export const BackupNotFoundException = awsErrorClass('BackupNotFoundException');
+export const BackupInUseException = awsErrorClass('BackupInUseException');
+export const TableAlreadyExistsException = awsErrorClass('TableAlreadyExistsException');
+export const TableNotFoundException = awsErrorClass('TableNotFoundException');
+export const TableInUseException = awsErrorClass('TableInUseException');
+export const PointInTimeRecoveryUnavailableException = awsErrorClass('PointInTimeRecoveryUnavailableException');
+export const InvalidRestoreTimeException = awsErrorClass('InvalidRestoreTimeException');
 // Streams
 export const ExpiredIteratorException = awsErrorClass('ExpiredIteratorException');
 export const TrimmedDataAccessException = awsErrorClass('TrimmedDataAccessException');

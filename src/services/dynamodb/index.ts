@@ -8,6 +8,7 @@ import type { ServiceEnv, ServiceFactory, ServicePlugin } from '../service.js';
 import { DynamoEngine } from './engine/index.js';
 import { streamPositions, streamRecordsAfter } from './engine/stream-ops.js';
 import { ValidationException } from './errors.js';
+import { backupOperations } from './operations/backups.js';
 import { itemOperations } from './operations/items.js';
 import { partiqlOperations } from './operations/partiql.js';
 import { streamOperations } from './operations/streams.js';
@@ -44,8 +45,8 @@ export function dynamoDbService(opts: DynamoDbOptions = {}): ServiceFactory {
     const dynamodb: ServicePlugin = {
       name: 'dynamodb',
       signingName: 'dynamodb',
-      json: { targetPrefix: 'DynamoDB_20120810', namespace: 'com.amazonaws.dynamodb.v20120810', version: '1.0' },
-      operations: { ...tableOperations(engine), ...itemOperations(engine), ...partiqlOperations(engine) },
+      json: { targetPrefix: 'DynamoDB_20120810', namespace: 'com.amazonaws.dynamodb.v20120810', version: '1.0', coral: true },
+      operations: { ...tableOperations(engine), ...itemOperations(engine), ...partiqlOperations(engine), ...backupOperations(engine) },
       validationError,
       stop: () => engine.stop(),
       health: () => ({ tables: [...engine.tables.all()].length }),
@@ -53,7 +54,7 @@ export function dynamoDbService(opts: DynamoDbOptions = {}): ServiceFactory {
     const streams: ServicePlugin = {
       name: 'dynamodbstreams',
       signingName: 'dynamodb',
-      json: { targetPrefix: 'DynamoDBStreams_20120810', namespace: 'com.amazonaws.dynamodb.v20120810', version: '1.0' },
+      json: { targetPrefix: 'DynamoDBStreams_20120810', namespace: 'com.amazonaws.dynamodb.v20120810', version: '1.0', coral: true },
       operations: streamOperations(engine),
       validationError,
     };

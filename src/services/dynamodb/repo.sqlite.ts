@@ -3,7 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import { liveTx, type Db, type Migration, type SqliteConnection } from '../../store/sqlite.js';
 import type { Tx } from '../../store/store.js';
 import type { TableMeta } from './engine/table-meta.js';
-import type { DynamoRepo, IndexRowWrite, ItemCursor, ItemWrite, RangeRead, ScanRead, StoredRow, StreamRecordRow, StreamRow } from './repo.js';
+import type { BackupRow, DynamoRepo, IndexRowWrite, ItemChange, ItemCursor, ItemWrite, RangeRead, ScanRead, StoredRow, StreamRecordRow, StreamRow } from './repo.js';
 
 const DYNAMODB_MIGRATIONS: Migration[] = [
   // Items of a table are keyed by (table id, partition key bytes, sort key bytes); the key
@@ -71,6 +71,33 @@ const DYNAMODB_MIGRATIONS: Migration[] = [
      result TEXT NOT NULL,
      expires_at INTEGER NOT NULL
    );`,
+  // Backups keep their items in ddb_items under a storage id of their own; point-in-time
+  // recovery logs every change of a table after its base snapshot, in commit order.
+  `CREATE TABLE ddb_backups (
+     arn TEXT PRIMARY KEY,
+     account TEXT NOT NULL,
+     region TEXT NOT NULL,
+     name TEXT NOT NULL,
+     table_name TEXT NOT NULL,
+     table_arn TEXT NOT NULL,
+     table_uuid TEXT NOT NULL,
+     data_id INTEGER NOT NULL,
+     meta TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     size_bytes INTEGER NOT NULL,
+     item_count INTEGER NOT NULL
+   );
+   CREATE INDEX ddb_backups_account ON ddb_backups (account, region, created_at);
+   CREATE TABLE ddb_changes (
+     table_id INTEGER NOT NULL,
+     seq INTEGER NOT NULL,
+     at INTEGER NOT NULL,
+     pk BLOB NOT NULL,
+     sk BLOB NOT NULL,
+     hash INTEGER NOT NULL,
+     item TEXT,
+     PRIMARY KEY (table_id, seq)
+   ) WITHOUT ROWID;`,
 ];
 
 interface RowShape {
@@ -124,6 +151,73 @@ class SqliteDynamoRepo implements DynamoRepo {
     let s = this.stmts.get(sql);
     if (!s) this.stmts.set(sql, (s = this.db.prepare(sql)));
     return s;
+  }
+
+  async snapshotItems(tx: Tx, fromId: number, toId: number): Promise<{ count: number; size: number }> {
+    liveTx(tx);
+    this.stmt(
+      `INSERT OR REPLACE INTO ddb_items (table_id, pk, sk, hash, size, expires_at, item)
+       SELECT ?, pk, sk, hash, size, NULL, item FROM ddb_items WHERE table_id = ?`,
+    ).run(toId, fromId);
+    return this.stmt('SELECT count(*) AS count, COALESCE(sum(size), 0) AS size FROM ddb_items WHERE table_id = ?').get(toId) as { count: number; size: number };
+  }
+
+  async copyItems(tx: Tx, fromId: number, toId: number, after: ItemCursor | undefined, limit: number): Promise<ItemCursor | undefined> {
+    liveTx(tx);
+    const rows = await this.readItems(fromId, after, limit, tx);
+    const put = this.stmt(
+      `INSERT OR REPLACE INTO ddb_items (table_id, pk, sk, hash, size, expires_at, item) VALUES (?, ?, ?, ?, ?, NULL, ?)`,
+    );
+    for (const r of rows) put.run(toId, r.pk, r.sk, r.hash, r.size ?? 0, r.item);
+    if (rows.length < limit) return undefined;
+    const last = rows[rows.length - 1]!;
+    return [last.pk, last.sk];
+  }
+
+  async dropItems(tx: Tx, dataId: number): Promise<void> {
+    liveTx(tx);
+    this.stmt(`INSERT OR IGNORE INTO ddb_purge (kind, id) VALUES ('table', ?)`).run(dataId);
+  }
+
+  async saveBackup(tx: Tx, b: BackupRow): Promise<void> {
+    liveTx(tx);
+    this.stmt(
+      `INSERT OR REPLACE INTO ddb_backups (arn, account, region, name, table_name, table_arn, table_uuid, data_id, meta, created_at, size_bytes, item_count)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(b.arn, b.account, b.region, b.name, b.tableName, b.tableArn, b.tableId, b.dataId, b.meta, b.createdAt, b.sizeBytes, b.itemCount);
+  }
+
+  async deleteBackup(tx: Tx, arn: string): Promise<void> {
+    liveTx(tx);
+    this.stmt('DELETE FROM ddb_backups WHERE arn = ?').run(arn);
+  }
+
+  async backups(account: string, region: string, _tx?: Tx): Promise<BackupRow[]> {
+    const rows = this.stmt(
+      `SELECT arn, account, region, name, table_name AS tableName, table_arn AS tableArn, table_uuid AS tableId, data_id AS dataId,
+              meta, created_at AS createdAt, size_bytes AS sizeBytes, item_count AS itemCount
+       FROM ddb_backups WHERE account = ? AND region = ? ORDER BY created_at, arn`,
+    ).all(account, region) as BackupRow[];
+    return rows;
+  }
+
+  async appendChange(tx: Tx, tableId: number, c: Omit<ItemChange, 'seq'>): Promise<void> {
+    liveTx(tx);
+    this.stmt(
+      `INSERT INTO ddb_changes (table_id, seq, at, pk, sk, hash, item)
+       VALUES (?, COALESCE((SELECT max(seq) FROM ddb_changes WHERE table_id = ?), 0) + 1, ?, ?, ?, ?, ?)`,
+    ).run(tableId, tableId, c.at, c.pk, c.sk, c.hash, c.item);
+  }
+
+  async readChanges(tableId: number, afterSeq: number, until: number, limit: number, _tx?: Tx): Promise<ItemChange[]> {
+    return this.stmt(
+      'SELECT seq, at, pk, sk, hash, item FROM ddb_changes WHERE table_id = ? AND seq > ? AND at <= ? ORDER BY seq LIMIT ?',
+    ).all(tableId, afterSeq, until, limit) as ItemChange[];
+  }
+
+  async dropChanges(tx: Tx, tableId: number): Promise<void> {
+    liveTx(tx);
+    this.stmt('DELETE FROM ddb_changes WHERE table_id = ?').run(tableId);
   }
 
   async loadTables(_tx?: Tx): Promise<TableMeta[]> {

@@ -86,6 +86,35 @@ export interface StreamRow {
   keySchema: string;
 }
 
+/** An on-demand backup or a point-in-time base snapshot: a table's items kept under their own storage id. */
+export interface BackupRow {
+  arn: string;
+  account: string;
+  region: string;
+  name: string;
+  tableName: string;
+  tableArn: string;
+  tableId: string;
+  /** The storage id the backup's items are kept under (never a live table's). */
+  dataId: number;
+  /** The table as it was (TableMeta as JSON). */
+  meta: string;
+  createdAt: number;
+  sizeBytes: number;
+  itemCount: number;
+}
+
+/** One change to an item of a table with point-in-time recovery on, in commit order. */
+export interface ItemChange {
+  seq: number;
+  at: number;
+  pk: Buffer;
+  sk: Buffer;
+  hash: number;
+  /** The item after the change; null when deleted. */
+  item: string | null;
+}
+
 /** Where a chunked rewrite of a table's items stands: the key (pk, sk) of the last item done, in key order. */
 export type ItemCursor = [Buffer, Buffer];
 
@@ -141,6 +170,26 @@ export interface DynamoRepo {
   maxSequence(tx?: Tx): Promise<number>;
   /** Drops records older than `before` (epoch ms) and streams disabled before it. */
   trimStreams(tx: Tx, before: number): Promise<void>;
+
+  /** Copies every item of one storage id to another in one statement (a backup's snapshot); returns [count, bytes]. */
+  snapshotItems(tx: Tx, fromId: number, toId: number): Promise<{ count: number; size: number }>;
+  /**
+   * Copies up to `limit` items of `fromId` after `after` (key order) into `toId`, replacing
+   * what is there; returns the last item copied, or undefined once the end was reached.
+   */
+  copyItems(tx: Tx, fromId: number, toId: number, after: ItemCursor | undefined, limit: number): Promise<ItemCursor | undefined>;
+  /** Marks a storage id's items for the purge (a deleted backup, a dropped snapshot). */
+  dropItems(tx: Tx, dataId: number): Promise<void>;
+  saveBackup(tx: Tx, b: BackupRow): Promise<void>;
+  deleteBackup(tx: Tx, arn: string): Promise<void>;
+  /** Backups of an account and region, oldest first. */
+  backups(account: string, region: string, tx?: Tx): Promise<BackupRow[]>;
+  /** Records a change of a table with point-in-time recovery on. */
+  appendChange(tx: Tx, tableId: number, change: Omit<ItemChange, 'seq'>): Promise<void>;
+  /** Up to `limit` changes of a table with seq > afterSeq and at <= until, in order. */
+  readChanges(tableId: number, afterSeq: number, until: number, limit: number, tx?: Tx): Promise<ItemChange[]>;
+  /** Forgets a table's change log (recovery turned off, or the table gone). */
+  dropChanges(tx: Tx, tableId: number): Promise<void>;
 
   idempotentResult(key: string, now: number, tx?: Tx): Promise<{ hash: string; result: string } | undefined>;
   saveIdempotentResult(tx: Tx, key: string, hash: string, result: string, expiresAt: number): Promise<void>;

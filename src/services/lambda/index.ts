@@ -51,7 +51,7 @@ export function lambdaService(opts: LambdaOptions = {}) {
     const blobs = new BlobStore({ memory: env.memory, dir: join(root, 'blobs'), log: env.log });
     const codeRoot = join(root, 'code');
     prepareCodeRoot(codeRoot);
-    const code = new CodeStore(blobs, codeRoot, opts.hotReloadRoots ?? []);
+    const code = new CodeStore(blobs, codeRoot, opts.hotReloadRoots ?? [], env.log);
     const registry = new Registry(repo, store);
     await store.caches.register('lambda.functions', () => registry.reload());
     // Zips no function refers to (a crash between storing one and committing its function).

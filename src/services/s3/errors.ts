@@ -186,3 +186,12 @@ export const NoSuchVersion = (key: string, versionId: string) =>
 
 export const NoSuchLifecycleConfiguration = (bucket: string) =>
   s3Error('NoSuchLifecycleConfiguration', 404, 'The lifecycle configuration does not exist', { BucketName: bucket });
+
+/** A request that sets an ACL on a bucket whose ObjectOwnership is BucketOwnerEnforced (ACLs disabled). */
+export const AccessControlListNotSupported = () => s3Error('AccessControlListNotSupported', 400, 'The bucket does not allow ACLs');
+export const InvalidBucketAclWithObjectOwnership = () =>
+  s3Error('InvalidBucketAclWithObjectOwnership', 400, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting");
+export const OwnershipControlsNotFoundError = (bucket: string) =>
+  s3Error('OwnershipControlsNotFoundError', 404, 'The bucket ownership controls were not found', { BucketName: bucket });
+/** A body sent with a request that takes its ACL from headers. */
+export const UnexpectedContent = () => s3Error('UnexpectedContent', 400, 'This request does not support content');

@@ -9,6 +9,11 @@ import type { ServiceFactory, ServicePlugin } from '../service.js';
 import { Buckets, isValidBucketName } from './engine/buckets.js';
 import { NotImplemented } from './errors.js';
 import { Objects } from './engine/objects.js';
+import { BodyCrypto } from './engine/crypto.js';
+import { BucketSettings } from './engine/bucket-settings.js';
+import { sqliteS3SettingsRepo } from './repo-settings.sqlite.js';
+import { encryptionOperations } from './operations/encryption.js';
+import { objectLockOperations } from './operations/object-lock.js';
 import { corsHeaders, matchRule } from './engine/cors.js';
 import { accessOperations, objectAclOperations } from './operations/access.js';
 import { corsOperations } from './operations/cors.js';
@@ -63,7 +68,12 @@ export const createS3Service: ServiceFactory = async (env) => {
   const buckets = new Buckets(repo, store, env.clock);
   // Every bucket, in memory (read on every request); reloaded after a rollback or another node's change.
   await store.caches.register('s3.buckets', () => buckets.reload());
-  const objects = new Objects(objectRepo, buckets, env.blobs, store, env.clock, env.log);
+  const settingsRepo = await store.repo({ sqlite: sqliteS3SettingsRepo });
+  const settings = new BucketSettings(settingsRepo, buckets, store);
+  await store.caches.register('s3.bucketSettings', () => settings.reload());
+  // Every body is sealed at rest under a data key wrapped by this data directory's master key.
+  const crypto = BodyCrypto.load(env.dataDir);
+  const objects = new Objects(objectRepo, buckets, env.blobs, store, env.clock, env.log, crypto);
   const multipart = new Multipart({
     repo: multipartRepo,
     objectRepo,
@@ -104,20 +114,22 @@ export const createS3Service: ServiceFactory = async (env) => {
     signingName: 's3',
     restXml: { xmlNamespace: S3_NS, subresources: SUBRESOURCES, notImplemented: () => new NotImplemented() },
     operations: {
-      ...bucketOperations(buckets, { objects, multipart, tags: extrasRepo, notifications, website: websiteRepo }),
-      ...multipartOperations({ multipart }),
-      ...objectOperations(objects, buckets, objectRepo, (o) => lifecycle.expiration(o)),
-      ...versioningOperations(buckets, objectRepo),
+      ...bucketOperations(buckets, { objects, multipart, tags: extrasRepo, notifications, website: websiteRepo }, settings),
+      ...multipartOperations({ multipart, settings }),
+      ...objectOperations(objects, buckets, objectRepo, settings, (o) => lifecycle.expiration(o)),
+      ...encryptionOperations({ buckets, settings }),
+      ...versioningOperations(buckets, objectRepo, settings),
+      ...objectLockOperations({ buckets, settings, objects }),
       ...accessOperations(buckets),
       ...objectAclOperations(buckets, objects),
       ...corsOperations(buckets),
       ...notificationOperations(buckets, notifications),
-      ...objectExtraOperations({ objects, buckets, blobs: env.blobs, clock: env.clock }),
+      ...objectExtraOperations({ objects, buckets, blobs: env.blobs, clock: env.clock, settings }),
       ...bucketExtraOperations({ buckets, store, repo: extrasRepo }),
       ...lifecycleOperations({ buckets, lifecycle }),
       ...websiteOperations(buckets, objects, websiteRepo, store),
       ...loggingOperations(logging),
-      ...postObjectOperations({ objects, buckets, blobs: env.blobs, clock: env.clock, credentials: env.credentials }),
+      ...postObjectOperations({ objects, buckets, blobs: env.blobs, clock: env.clock, credentials: env.credentials, settings }),
     },
     validationError: s3ValidationError,
     // Anonymous requests reach S3 for buckets that exist (their policy and ACL decide), and for

@@ -1,4 +1,5 @@
 /** Multipart uploads in SQLite: all SQL of uploads and parts lives here. */
+import type { AclRequest } from './engine/acl.js';
 import type { ChecksumAlgorithm } from '../../protocols/checksums.js';
 import { liveTx, type Migration, type SqliteConnection } from '../../store/sqlite.js';
 import { statementCache, type Prepare } from '../../store/statements.js';
@@ -8,6 +9,7 @@ import type { ChecksumType, PartRecord, S3MultipartRepo, UploadPage, UploadRecor
 /** The multipart repo on SQLite (Store.repo's factory); applies its migrations (component `s3-multipart`). */
 export function sqliteS3MultipartRepo(conn: SqliteConnection): S3MultipartRepo {
   conn.migrate('s3-multipart', S3_MULTIPART_MIGRATIONS);
+  conn.migrate('s3-multipart-sse', [`ALTER TABLE s3_uploads ADD COLUMN sse TEXT; ALTER TABLE s3_uploads ADD COLUMN lock TEXT;`]);
   return new SqliteS3MultipartRepo(statementCache(conn.db));
 }
 
@@ -46,6 +48,8 @@ const S3_MULTIPART_MIGRATIONS: Migration[] = [
      PRIMARY KEY (upload_id, part_number)
    ) WITHOUT ROWID;
    CREATE INDEX s3_upload_parts_blob ON s3_upload_parts (blob_id);`,
+  // The ACL asked for on CreateMultipartUpload (UploadRecord.acl), given to the object.
+  `ALTER TABLE s3_uploads ADD COLUMN acl TEXT;`,
 ];
 
 interface UploadRow {
@@ -60,9 +64,12 @@ interface UploadRow {
   tags: string;
   checksum_algorithm: string | null;
   checksum_type: string | null;
+  acl: string | null;
   state: string;
   blob_id: string | null;
   result: string | null;
+  sse: string | null;
+  lock: string | null;
 }
 
 interface PartRow {
@@ -90,6 +97,9 @@ const toUpload = (r: UploadRow): UploadRecord => ({
   state: r.state as UploadState,
   blobId: r.blob_id ?? undefined,
   result: r.result === null ? undefined : (JSON.parse(r.result) as UploadRecord['result']),
+  ...(r.sse ? { sse: JSON.parse(r.sse) as UploadRecord['sse'] } : {}),
+  ...(r.lock ? { lock: JSON.parse(r.lock) as UploadRecord['lock'] } : {}),
+  ...(r.acl ? { acl: JSON.parse(r.acl) as AclRequest } : {}),
 });
 
 const toPart = (r: PartRow): PartRecord => ({
@@ -117,9 +127,12 @@ class SqliteS3MultipartRepo implements S3MultipartRepo {
   async insertUpload(tx: Tx, u: Omit<UploadRecord, 'seq' | 'state'>): Promise<number> {
     liveTx(tx);
     const r = this.sql(
-      `INSERT INTO s3_uploads (upload_id, bucket, key, account, initiated, headers, metadata, tags, checksum_algorithm, checksum_type, state)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')`,
-    ).run(u.uploadId, u.bucket, u.key, u.account, u.initiated, JSON.stringify(u.headers), JSON.stringify(u.metadata), JSON.stringify(u.tags), u.checksumAlgorithm ?? null, u.checksumType ?? null);
+      `INSERT INTO s3_uploads (upload_id, bucket, key, account, initiated, headers, metadata, tags, checksum_algorithm, checksum_type, state, sse, lock, acl)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)`,
+    ).run(
+      u.uploadId, u.bucket, u.key, u.account, u.initiated, JSON.stringify(u.headers), JSON.stringify(u.metadata), JSON.stringify(u.tags), u.checksumAlgorithm ?? null, u.checksumType ?? null,
+      u.sse ? JSON.stringify(u.sse) : null, u.lock ? JSON.stringify(u.lock) : null, u.acl ? JSON.stringify(u.acl) : null,
+    );
     return Number(r.lastInsertRowid);
   }
 

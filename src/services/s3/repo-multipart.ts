@@ -3,7 +3,9 @@
  * blobs, by id). Kept apart from the objects' repo: an upload is not an object until it is
  * completed, and then the objects' repo takes its body over.
  */
+import type { AclRequest } from './engine/acl.js';
 import type { ChecksumAlgorithm } from '../../protocols/checksums.js';
+import type { ObjectLock, ObjectSse } from './repo.js';
 import type { Tx } from '../../store/store.js';
 
 export type ChecksumType = 'COMPOSITE' | 'FULL_OBJECT';
@@ -43,10 +45,16 @@ export interface UploadRecord {
   tags: Record<string, string>;
   checksumAlgorithm?: ChecksumAlgorithm;
   checksumType?: ChecksumType;
+  /** The ACL asked for (x-amz-acl, x-amz-grant-*), which the completed object gets. */
+  acl?: AclRequest;
   state: UploadState;
   /** While completing: the concatenated body, referenced here until the object names it. */
   blobId?: string;
   result?: CompletedResult;
+  /** The object's encryption, chosen on CreateMultipartUpload (parts of an SSE-C upload need its key). */
+  sse?: ObjectSse;
+  /** The object's lock settings, chosen on CreateMultipartUpload. */
+  lock?: ObjectLock;
   /** Creation order (initiation order within a key, as ListMultipartUploads sorts). */
   seq: number;
 }

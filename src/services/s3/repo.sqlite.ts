@@ -2,7 +2,7 @@
 import { liveTx, type Migration, type SqliteConnection } from '../../store/sqlite.js';
 import { statementCache, type Prepare } from '../../store/statements.js';
 import type { Tx } from '../../store/store.js';
-import type { BucketRecord, CorsRule, ListPage, ObjectRecord, PublicAccessBlock, S3ObjectRepo, S3Repo, VersioningState, VersionPage, VersionRecord } from './repo.js';
+import type { BucketRecord, CorsRule, ListPage, ObjectLock, ObjectOwnership, ObjectRecord, ObjectSse, PublicAccessBlock, S3ObjectRepo, S3Repo, VersioningState, VersionPage, VersionRecord } from './repo.js';
 
 /** The buckets' repo on SQLite (Store.repo's factory); applies the S3 migrations. */
 export function sqliteS3Repo(conn: SqliteConnection): S3Repo {
@@ -13,6 +13,7 @@ export function sqliteS3Repo(conn: SqliteConnection): S3Repo {
 /** The objects' repo on SQLite (Store.repo's factory); applies the S3 migrations. */
 export function sqliteS3ObjectRepo(conn: SqliteConnection): S3ObjectRepo {
   conn.migrate('s3', S3_MIGRATIONS);
+  conn.migrate('s3-sse', S3_SSE_MIGRATIONS);
   return new SqliteS3ObjectRepo(statementCache(conn.db));
 }
 
@@ -73,9 +74,22 @@ const S3_MIGRATIONS: Migration[] = [
   // Object canned ACLs (ObjectRecord.acl).
   `ALTER TABLE s3_objects ADD COLUMN acl TEXT;
    ALTER TABLE s3_object_versions ADD COLUMN acl TEXT;`,
+  // Object ownership controls (BucketRecord.ownership); buckets made before them have none.
+  `ALTER TABLE s3_buckets ADD COLUMN ownership TEXT;`,
   // A multipart object's part sizes (ObjectRecord.parts), a JSON array.
   `ALTER TABLE s3_objects ADD COLUMN parts TEXT;
    ALTER TABLE s3_object_versions ADD COLUMN parts TEXT;`,
+];
+
+/**
+ * Encryption and object lock (ObjectRecord.sse, .lock) as JSON, in a migration list of their
+ * own (component `s3-sse`) beside the core one. NULL sse: a body stored before encryption.
+ */
+const S3_SSE_MIGRATIONS: Migration[] = [
+  `ALTER TABLE s3_objects ADD COLUMN sse TEXT;
+   ALTER TABLE s3_objects ADD COLUMN lock TEXT;
+   ALTER TABLE s3_object_versions ADD COLUMN sse TEXT;
+   ALTER TABLE s3_object_versions ADD COLUMN lock TEXT;`,
 ];
 
 interface Row {
@@ -88,6 +102,7 @@ interface Row {
   public_access_block: string | null;
   cors: string | null;
   versioning: string | null;
+  ownership: string | null;
 }
 
 const toRecord = (r: Row): BucketRecord => ({
@@ -100,6 +115,7 @@ const toRecord = (r: Row): BucketRecord => ({
   ...(r.public_access_block !== null ? { publicAccessBlock: JSON.parse(r.public_access_block) as PublicAccessBlock } : {}),
   ...(r.cors !== null ? { cors: JSON.parse(r.cors) as CorsRule[] } : {}),
   ...(r.versioning !== null ? { versioning: r.versioning as VersioningState } : {}),
+  ...(r.ownership !== null ? { ownership: r.ownership as ObjectOwnership } : {}),
 });
 
 /** Buckets: few, read through the engine's registry; the SQL is plain. */
@@ -122,7 +138,7 @@ class SqliteS3Repo implements S3Repo {
   async insertBucket(tx: Tx, b: BucketRecord): Promise<void> {
     liveTx(tx);
     this.sql('INSERT INTO s3_buckets (name, account, region, created_at, acl) VALUES (?, ?, ?, ?, ?)').run(b.name, b.account, b.region, b.createdAt, b.acl);
-    if (b.policy !== undefined || b.publicAccessBlock || b.cors || b.versioning) this.update(b);
+    if (b.policy !== undefined || b.publicAccessBlock || b.cors || b.versioning || b.ownership) this.update(b);
   }
 
   async updateBucket(tx: Tx, b: BucketRecord): Promise<void> {
@@ -144,6 +160,7 @@ class SqliteS3Repo implements S3Repo {
       b.versioning ?? null,
       b.name,
     );
+    this.sql('UPDATE s3_buckets SET ownership = ? WHERE name = ?').run(b.ownership ?? null, b.name);
   }
 }
 
@@ -161,6 +178,8 @@ interface ObjectRow {
   version_id: string | null;
   body: Buffer | null;
   acl: string | null;
+  sse: string | null;
+  lock: string | null;
   /** Absent from listings' column lists. */
   parts?: string | null;
 }
@@ -191,6 +210,8 @@ const toObject = (r: ObjectRow): ObjectRecord => ({
   ...(r.version_id !== null ? { versionId: r.version_id } : {}),
   ...(r.body !== null ? { body: r.body } : {}),
   ...(r.acl ? { acl: r.acl } : {}),
+  ...(r.sse ? { sse: JSON.parse(r.sse) as ObjectSse } : {}),
+  ...(r.lock ? { lock: JSON.parse(r.lock) as ObjectLock } : {}),
   ...(r.parts ? { parts: JSON.parse(r.parts) as number[] } : {}),
 });
 
@@ -214,9 +235,9 @@ class SqliteS3ObjectRepo implements S3ObjectRepo {
   async putObject(tx: Tx, o: ObjectRecord): Promise<void> {
     liveTx(tx);
     this.sql(
-      `INSERT OR REPLACE INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, body, acl, parts)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(o.bucket, o.key, ...storedColumns(o), o.versionId ?? null, o.body ?? null, o.acl ?? null, o.parts ? JSON.stringify(o.parts) : null);
+      `INSERT OR REPLACE INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, body, acl, sse, lock, parts)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(o.bucket, o.key, ...storedColumns(o), o.versionId ?? null, o.body ?? null, o.acl ?? null, ...sseColumns(o), o.parts ? JSON.stringify(o.parts) : null);
   }
 
   async deleteObject(tx: Tx, bucket: string, key: string): Promise<void> {
@@ -230,10 +251,10 @@ class SqliteS3ObjectRepo implements S3ObjectRepo {
     const rows =
       from !== undefined
         ? this.sql(
-            'SELECT bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, NULL AS body, acl FROM s3_objects WHERE bucket = ? AND key > ? AND key < ? ORDER BY key LIMIT ?',
+            'SELECT bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, NULL AS body, acl, sse, lock FROM s3_objects WHERE bucket = ? AND key > ? AND key < ? ORDER BY key LIMIT ?',
           ).all(bucket, from, page.prefix + AFTER_ALL, page.limit)
         : this.sql(
-            'SELECT bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, NULL AS body, acl FROM s3_objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?',
+            'SELECT bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, NULL AS body, acl, sse, lock FROM s3_objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?',
           ).all(bucket, page.prefix, page.prefix + AFTER_ALL, page.limit);
     return (rows as ObjectRow[]).map(toObject);
   }
@@ -287,10 +308,10 @@ class SqliteS3ObjectRepo implements S3ObjectRepo {
     const rows =
       page.afterKey === undefined || page.afterKey < page.prefix
         ? this.sql(
-            'SELECT bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, NULL AS body, acl FROM s3_object_versions WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key, seq DESC LIMIT ?',
+            'SELECT bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, NULL AS body, acl, sse, lock FROM s3_object_versions WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key, seq DESC LIMIT ?',
           ).all(bucket, page.prefix, end, page.limit)
         : this.sql(
-            `SELECT bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, NULL AS body, acl FROM s3_object_versions WHERE bucket = ? AND key < ? AND ((key = ? AND seq < ?) OR key > ?)
+            `SELECT bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, NULL AS body, acl, sse, lock FROM s3_object_versions WHERE bucket = ? AND key < ? AND ((key = ? AND seq < ?) OR key > ?)
                ORDER BY key, seq DESC LIMIT ?`,
           ).all(bucket, end, page.afterKey, page.beforeSeq ?? -1, page.afterKey, page.limit);
     return (rows as VersionRow[]).map(toVersion);
@@ -301,13 +322,18 @@ class SqliteS3ObjectRepo implements S3ObjectRepo {
     this.sql('DELETE FROM s3_object_versions WHERE bucket = ? AND key = ? AND version_id = ? AND seq <> ?').run(v.bucket, v.key, v.versionId ?? NULL_ID, v.seq);
     this.sql(
       `INSERT OR REPLACE INTO s3_object_versions
-           (bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, body, acl, parts)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(v.bucket, v.key, v.seq, v.versionId ?? NULL_ID, v.deleteMarker ? 1 : 0, ...storedColumns(v), v.body ?? null, v.acl ?? null, v.parts ? JSON.stringify(v.parts) : null);
+           (bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, body, acl, sse, lock, parts)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(v.bucket, v.key, v.seq, v.versionId ?? NULL_ID, v.deleteMarker ? 1 : 0, ...storedColumns(v), v.body ?? null, v.acl ?? null, ...sseColumns(v), v.parts ? JSON.stringify(v.parts) : null);
   }
 }
 
 /** The columns an object and each of its versions store alike, in their table order (blob_id ... tags). */
 function storedColumns(r: ObjectRecord): unknown[] {
   return [r.blobId, r.size, r.etag, r.lastModified, JSON.stringify(r.headers), JSON.stringify(r.metadata), JSON.stringify(r.checksums), JSON.stringify(r.tags)];
+}
+
+/** The s3-sse columns (sse, lock) of an object or version. */
+function sseColumns(r: ObjectRecord): unknown[] {
+  return [r.sse ? JSON.stringify(r.sse) : null, r.lock && Object.keys(r.lock).length ? JSON.stringify(r.lock) : null];
 }

@@ -13,8 +13,13 @@ export interface BucketRecord {
   createdAt: number;
   /** The bucket policy (JSON text), if set. */
   policy?: string;
-  /** The canned ACL: private, public-read, public-read-write, authenticated-read. */
+  /** The ACL: a canned ACL's name (private, public-read, ...) or a stored ACL (engine/acl.ts). */
   acl: string;
+  /**
+   * ObjectOwnership of its ownership controls; absent when none are set (then objects are
+   * owned by their writers, as under ObjectWriter). New buckets get BucketOwnerEnforced.
+   */
+  ownership?: ObjectOwnership;
   /** PublicAccessBlockConfiguration, if set. */
   publicAccessBlock?: PublicAccessBlock;
   /** CORS rules, if set. */
@@ -24,6 +29,8 @@ export interface BucketRecord {
 }
 
 export type VersioningState = 'Enabled' | 'Suspended';
+
+export type ObjectOwnership = 'BucketOwnerEnforced' | 'BucketOwnerPreferred' | 'ObjectWriter';
 
 export interface CorsRule {
   ID?: string;
@@ -49,7 +56,7 @@ export interface S3Repo {
   allBuckets(): Promise<BucketRecord[]>;
   insertBucket(tx: Tx, b: BucketRecord): Promise<void>;
   deleteBucket(tx: Tx, name: string): Promise<void>;
-  /** Replaces the bucket's policy, ACL, public access block, CORS rules and versioning as given. */
+  /** Replaces the bucket's policy, ACL, public access block, CORS rules, versioning and ownership controls as given. */
   updateBucket(tx: Tx, b: BucketRecord): Promise<void>;
 }
 
@@ -75,15 +82,44 @@ export interface ObjectRecord {
    * no file operations, for the many small objects most applications store.
    */
   body?: Buffer;
-  /** The object's canned ACL when not private (x-amz-acl, PutObjectAcl). */
+  /** The object's ACL (engine/acl.ts) unless private to the bucket's owner (x-amz-acl, x-amz-grant-*, PutObjectAcl). */
   acl?: string;
   /**
    * The version id; absent for the version S3 calls "null" (written before versioning was ever
    * enabled, or while it was suspended).
    */
   versionId?: string;
+  /**
+   * How the body is encrypted at rest and what answers about it say. Absent only for a body
+   * stored before Nimbus encrypted bodies (plaintext, read as it is); every new body is sealed.
+   */
+  sse?: ObjectSse;
+  /** Object lock retention and legal hold of this version, if any. */
+  lock?: ObjectLock;
   /** A multipart object's part sizes, in part order (GET by partNumber, GetObjectAttributes). */
   parts?: number[];
+}
+
+/** Server-side encryption of one object (the body is sealed the same way whatever the kind: see engine/crypto.ts). */
+export interface ObjectSse {
+  /** What x-amz-server-side-encryption says; SSE-C objects report the customer algorithm instead. */
+  algorithm: 'AES256' | 'aws:kms' | 'aws:kms:dsse' | 'SSE-C';
+  /** The KMS key's ARN (aws:kms). */
+  kmsKeyId?: string;
+  /** x-amz-server-side-encryption-bucket-key-enabled (aws:kms). */
+  bucketKey?: boolean;
+  /** SSE-C: the key's MD5 (base64), as answers echo it, and a salted HMAC-SHA256 of the key that reads are checked against. */
+  customerKeyMd5?: string;
+  customerKeySalt?: string;
+  customerKeyHmac?: string;
+}
+
+/** Object lock settings of one version. */
+export interface ObjectLock {
+  mode?: 'GOVERNANCE' | 'COMPLIANCE';
+  /** Epoch ms. */
+  retainUntil?: number;
+  legalHold?: boolean;
 }
 
 /** A noncurrent version or a delete marker (a marker has no body: blobId '', size 0, etag ''). */

@@ -125,6 +125,7 @@ function registerConsumerCalls(engine: SqsEngine, env: ServiceEnv): void {
     });
     if (entries.length) await engine.messages.delete(q, entries);
   });
+  env.internal.register('sqs.purgeQueue', async ({ queueArn }) => engine.messages.purge(queueOf(queueArn)));
 }
 
 /** A received message with every attribute, as in-process consumers get it. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateDeploymentCommand, GetAuthorizersCommand, GetExportCommand, GetMethodCommand, GetResourcesCommand, ImportRestApiCommand, PutRestApiCommand } from '@aws-sdk/client-api-gateway';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { invoke, lambdaUri, startV1, type V1Nimbus } from './v1-helpers.js';
 
 const DEFINITION = {
@@ -127,5 +128,31 @@ describe('API Gateway v1: ImportRestApi, PutRestApi and GetExport (OpenAPI 3 and
     await assert.rejects(n.apigw.send(new GetExportCommand({ restApiId: api.id, stageName: 'nope', exportType: 'oas30' })), { name: 'NotFoundException', message: 'Invalid Stage identifier specified' });
     await n.apigw.send(new CreateDeploymentCommand({ restApiId: api.id, stageName: 's' }));
     await assert.rejects(n.apigw.send(new GetExportCommand({ restApiId: api.id, stageName: 's', exportType: 'raml' })), { name: 'BadRequestException' });
+  });
+
+  it('imports a YAML definition and exports YAML when asked with Accept: application/yaml', async () => {
+    const api = await n.apigw.send(new ImportRestApiCommand({ body: Buffer.from(stringifyYaml(DEFINITION)) }));
+    assert.equal(api.name, 'imported');
+    assert.deepEqual(api.binaryMediaTypes, ['image/png']);
+    assert.deepEqual((await n.apigw.send(new GetResourcesCommand({ restApiId: api.id }))).items?.map((r) => r.path).sort(), ['/', '/health', '/pets', '/pets/{petId}']);
+    await n.apigw.send(new CreateDeploymentCommand({ restApiId: api.id, stageName: 'y' }));
+    const exported = await n.apigw.send(new GetExportCommand({ restApiId: api.id, stageName: 'y', exportType: 'oas30', accepts: 'application/yaml', parameters: { extensions: 'integrations' } }));
+    assert.equal(exported.contentType, 'application/yaml');
+    const text = Buffer.from(exported.body!).toString('utf8');
+    assert.ok(!text.trimStart().startsWith('{'), 'YAML, not JSON');
+    const doc = parseYaml(text);
+    assert.equal(doc.info.title, 'imported');
+    assert.equal(doc.paths['/health'].get['x-amazon-apigateway-integration'].type, 'mock');
+  });
+
+  it('refuses definitions nested without bound and YAML alias bombs with BadRequestException', async () => {
+    const deep = '{"items":'.repeat(5000) + '{}' + '}'.repeat(5000);
+    const nested = JSON.stringify({ ...DEFINITION, components: { schemas: { Deep: 'DEEP' } } }).replace('"DEEP"', deep);
+    await assert.rejects(n.apigw.send(new ImportRestApiCommand({ body: Buffer.from(nested) })), (e: Error) => e.name === 'BadRequestException' && /nests deeper/.test(e.message));
+    const yamlDeep = 'openapi: 3.0.1\ninfo: {title: t}\npaths: ' + '['.repeat(3000) + ']'.repeat(3000) + '\n';
+    await assert.rejects(n.apigw.send(new ImportRestApiCommand({ body: Buffer.from(yamlDeep) })), { name: 'BadRequestException' });
+    const laughs = ['openapi: 3.0.1', 'info: {title: lol}', 'a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 12; i++) laughs.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill('*' + String.fromCharCode(96 + i)).join(',')}]`);
+    await assert.rejects(n.apigw.send(new ImportRestApiCommand({ body: Buffer.from(laughs.join('\n')) })), { name: 'BadRequestException' });
   });
 });

@@ -168,4 +168,23 @@ describe('API Gateway v2: HTTP_PROXY and SQS integrations', () => {
     n.t.clock.advance(60_000);
     assert.equal((await n.t.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl }))).Messages, undefined, 'deleted, not just hidden');
   });
+
+  it('purges a queue through an SQS-PurgeQueue route, once per 60 s as SQS allows', async () => {
+    const queueUrl = (await n.t.sqs.send(new CreateQueueCommand({ QueueName: 'purged' }))).QueueUrl!;
+    for (const b of ['a', 'b', 'c']) await n.t.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: b }));
+    const apiId = (await n.apigw.send(new CreateApiCommand({ Name: 'sqs-purge', ProtocolType: 'HTTP' }))).ApiId!;
+    const purge = (await n.apigw.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationSubtype: 'SQS-PurgeQueue', CredentialsArn: 'arn:aws:iam::000000000000:role/apigw-sqs', RequestParameters: { QueueUrl: queueUrl } }))).IntegrationId!;
+    await n.apigw.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'POST /purge', Target: `integrations/${purge}` }));
+    await n.apigw.send(new CreateStageCommand({ ApiId: apiId, StageName: '$default', AutoDeploy: true }));
+    const res = await invoke(n.t, apiId, '/purge', { method: 'POST' });
+    assert.equal(res.status, 200);
+    assert.ok((await res.json()).PurgeQueueResponse.ResponseMetadata.RequestId);
+    assert.equal((await n.t.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl }))).Messages, undefined, 'the queue is empty');
+    const again = await invoke(n.t, apiId, '/purge', { method: 'POST' });
+    assert.equal(again.status, 500, 'a second purge within 60 s is refused by SQS (PurgeQueueInProgress)');
+    await assert.rejects(
+      n.apigw.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationSubtype: 'SQS-PurgeQueue', CredentialsArn: 'arn:aws:iam::000000000000:role/apigw-sqs', RequestParameters: { QueueUrl: queueUrl, MessageBody: 'x' } })),
+      (e: Error) => e.name === 'BadRequestException',
+    );
+  });
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { parse as parseYaml } from 'yaml';
 import { after, before, describe, it } from 'node:test';
 import { CreateStageCommand, ExportApiCommand, GetApiCommand, GetAuthorizersCommand, GetIntegrationsCommand, GetRoutesCommand, ImportApiCommand, ReimportApiCommand } from '@aws-sdk/client-apigatewayv2';
 import { createFunction } from '../../helpers/lambda.js';
@@ -66,7 +67,13 @@ describe('API Gateway v2: OpenAPI import and export', () => {
     assert.deepEqual(spec.paths['/items/{id}'].delete.security, [{ jwt: ['admin'] }]);
     assert.equal(spec.components.securitySchemes.jwt['x-amazon-apigateway-authorizer'].jwtConfiguration.issuer, 'https://issuer.example');
     assert.deepEqual(spec['x-amazon-apigateway-cors'], { allowOrigins: ['https://app.example'], allowMethods: ['GET'] });
-    const bare = JSON.parse(Buffer.from((await n.apigw.send(new ExportApiCommand({ ApiId: api.ApiId, Specification: 'OAS30', OutputType: 'YAML', IncludeExtensions: false }))).body!).toString('utf8'));
+    const bare = parseYaml(Buffer.from((await n.apigw.send(new ExportApiCommand({ ApiId: api.ApiId, Specification: 'OAS30', OutputType: 'YAML', IncludeExtensions: false }))).body!).toString('utf8'));
+    // A YAML export with its extensions imports again as it stands.
+    const yamlText = Buffer.from((await n.apigw.send(new ExportApiCommand({ ApiId: api.ApiId, Specification: 'OAS30', OutputType: 'YAML' }))).body!).toString('utf8');
+    assert.ok(yamlText.startsWith('openapi:'), 'a YAML document');
+    const again = await n.apigw.send(new ImportApiCommand({ Body: yamlText }));
+    assert.equal(again.Name, 'imported');
+    assert.deepEqual((await n.apigw.send(new GetRoutesCommand({ ApiId: again.ApiId }))).Items!.map((r) => r.RouteKey).sort(), (await n.apigw.send(new GetRoutesCommand({ ApiId: api.ApiId }))).Items!.map((r) => r.RouteKey).sort());
     assert.equal(bare.paths['/items/{id}'].get['x-amazon-apigateway-integration'], undefined);
 
     // A reimport replaces the parts and keeps the API and its stage.

@@ -15,6 +15,7 @@ import {
   PutBucketLifecycleConfigurationCommand,
   PutBucketWebsiteCommand,
   PutObjectAclCommand,
+  PutBucketOwnershipControlsCommand,
   PutObjectCommand,
   PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
@@ -49,6 +50,8 @@ describe('S3 declared shapes', () => {
 
   test('object canned ACLs: the model has seven; the owner-only ones grant as private does', () =>
     withBucket(async (c) => {
+      // ACLs are enabled (new buckets have them disabled, as S3's do).
+      await c.send(new PutBucketOwnershipControlsCommand({ Bucket: 'data', OwnershipControls: { Rules: [{ ObjectOwnership: 'ObjectWriter' }] } }));
       await c.send(new PutObjectCommand({ Bucket: 'data', Key: 'k', Body: 'x', ACL: 'bucket-owner-full-control' }));
       await c.send(new PutObjectAclCommand({ Bucket: 'data', Key: 'k', ACL: 'bucket-owner-read' }));
       const acl = await c.send(new GetObjectAclCommand({ Bucket: 'data', Key: 'k' }));

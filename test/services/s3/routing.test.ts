@@ -90,18 +90,21 @@ describe('S3 subresources are never answered as another operation', () => {
   });
 
   test('the requests of the data-loss report are refused: legal hold and retention do not overwrite, bucket settings do not create or list', async () => {
+    // Each is refused: 501 where not implemented, else as its own operation refuses this document
+    // (legal hold and retention on a bucket without object lock, a LegalHold document as a configuration).
+    const refused = (status: number) => status === 501 || (status >= 400 && status < 500);
     for (const sub of ['legal-hold', 'retention']) {
       const res = await signedFetch(t, 'PUT', '/data/k', sub, BODY);
-      assert.equal(res.status, 501, sub);
+      assert.ok(refused(res.status), `PUT ?${sub}: ${res.status}`);
     }
-    // ?logging is PutBucketLogging/GetBucketLogging now: a LegalHold body is no logging status.
+    // ?logging is PutBucketLogging/GetBucketLogging: a LegalHold body is no logging status.
     assert.equal((await signedFetch(t, 'PUT', '/data', 'logging', BODY)).status, 400);
     assert.match((await signedFetch(t, 'GET', '/data', 'logging', '')).text, /<BucketLoggingStatus/);
-    for (const sub of ['encryption', 'object-lock', 'ownershipControls']) {
-      assert.equal((await signedFetch(t, 'PUT', '/data', sub, BODY)).status, 501, `PUT ?${sub}`);
+    for (const sub of ['encryption', 'object-lock', 'logging', 'ownershipControls']) {
+      const put = await signedFetch(t, 'PUT', '/data', sub, BODY);
+      assert.ok(refused(put.status), `PUT ?${sub}: ${put.status}`);
       const got = await signedFetch(t, 'GET', '/data', sub, '');
-      assert.equal(got.status, 501, `GET ?${sub}`);
-      assert.doesNotMatch(got.text, /ListBucketResult/);
+      assert.doesNotMatch(got.text, /ListBucketResult/, `GET ?${sub}`);
     }
     const torrent = await signedFetch(t, 'GET', '/data/k', 'torrent', '');
     assert.equal(torrent.status, 501);

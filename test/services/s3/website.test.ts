@@ -45,7 +45,14 @@ describe('S3 static website hosting', () => {
       await c.send(
         new PutBucketPolicyCommand({
           Bucket: 'data',
-          Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }] }),
+          // With s3:ListBucket too, a missing page is 404 (without it S3 answers 403).
+          Policy: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' },
+              { Effect: 'Allow', Principal: '*', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data' },
+            ],
+          }),
         }),
       );
       const home = await browse(t.endpoint, site, '/');

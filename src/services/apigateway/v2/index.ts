@@ -18,6 +18,7 @@ import { routeOperations } from './control/routes.js';
 import { stageOperations } from './control/stages.js';
 import { tagOperations } from './control/tags.js';
 import { httpApiPlane } from './plane/index.js';
+import { responseOperations } from '../ws/control/responses.js';
 import type { Seams } from './plane/seams.js';
 
 export function httpApis(deps: GatewayDeps): ApiKind {
@@ -30,12 +31,13 @@ export function httpApis(deps: GatewayDeps): ApiKind {
       ...authorizerOperations(deps),
       ...tagOperations(deps),
       ...importExportOperations(deps),
+      ...responseOperations(deps),
     },
     dataPlane: httpApiPlane(deps, sharedSeams(deps)),
   };
 }
 
-function sharedSeams(deps: GatewayDeps): Seams {
+export function sharedSeams(deps: GatewayDeps): Seams {
   // The issuer is the user's URL: its discovery document and keys are fetched through the outbound guard.
   const jwt = new JwtVerifier({ clock: deps.clock, log: deps.log, fetch: guardedFetch(deps.outbound) });
   const buckets = new TokenBuckets(deps.clock);

@@ -28,6 +28,31 @@ export interface Route {
   requestParameters?: Record<string, { required: boolean }>;
   target?: string;
   apiGatewayManaged?: boolean;
+  /** WebSocket APIs: `$default` makes the route two-way (the integration's answer goes back to the client). */
+  routeResponseSelectionExpression?: string;
+  modelSelectionExpression?: string;
+  requestModels?: Record<string, string>;
+  /** WebSocket APIs: the route's responses by id (a two-way route has the one keyed `$default`). */
+  routeResponses?: Record<string, RouteResponse>;
+}
+
+/** A WebSocket route's response (CreateRouteResponse). */
+export interface RouteResponse {
+  routeResponseId: string;
+  routeResponseKey: string;
+  modelSelectionExpression?: string;
+  responseModels?: Record<string, string>;
+  responseParameters?: Record<string, { required: boolean }>;
+}
+
+/** A WebSocket integration's response (CreateIntegrationResponse): `$default` or a `/regex/` on the status. */
+export interface IntegrationResponse {
+  integrationResponseId: string;
+  integrationResponseKey: string;
+  contentHandlingStrategy?: 'CONVERT_TO_BINARY' | 'CONVERT_TO_TEXT';
+  responseParameters?: Record<string, string>;
+  responseTemplates?: Record<string, string>;
+  templateSelectionExpression?: string;
 }
 
 export interface Integration {
@@ -46,12 +71,20 @@ export interface Integration {
   responseParameters?: Record<string, Record<string, string>>;
   timeoutInMillis: number;
   apiGatewayManaged?: boolean;
+  /** WebSocket APIs (AWS, HTTP, MOCK): request templates by template selection key, as REST APIs map requests. */
+  requestTemplates?: Record<string, string>;
+  templateSelectionExpression?: string;
+  passthroughBehavior?: 'WHEN_NO_MATCH' | 'NEVER' | 'WHEN_NO_TEMPLATES';
+  contentHandlingStrategy?: 'CONVERT_TO_BINARY' | 'CONVERT_TO_TEXT';
+  integrationResponseSelectionExpression?: string;
+  integrationResponses?: Record<string, IntegrationResponse>;
 }
 
 export interface Authorizer {
   authorizerId: string;
   name: string;
   authorizerType: 'JWT' | 'REQUEST';
+  /** WebSocket APIs: `route.request.header.X`, `route.request.querystring.X`, `stageVariables.X`, `context.X`. */
   identitySource: string[];
   jwtConfiguration?: { audience?: string[]; issuer?: string };
   authorizerUri?: string;
@@ -105,7 +138,7 @@ export interface Deployment {
 export interface HttpApiDoc extends StoredDocument {
   kind: typeof HTTP_API_KIND;
   name: string;
-  protocolType: 'HTTP';
+  protocolType: 'HTTP' | 'WEBSOCKET';
   description?: string;
   version?: string;
   routeSelectionExpression: string;
@@ -125,6 +158,8 @@ export interface HttpApiDoc extends StoredDocument {
 
 /** AWS's quotas for HTTP APIs (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html). */
 export const LIMITS = { routes: 300, integrations: 300, stages: 10, authorizers: 10 } as const;
+
+export const isWebSocket = (doc: { protocolType: string }): boolean => doc.protocolType === 'WEBSOCKET';
 
 export const apiArn = (region: string, apiId: string) => `arn:aws:apigateway:${region}::/apis/${apiId}`;
 export const stageArn = (region: string, apiId: string, stage: string) => `arn:aws:apigateway:${region}::/apis/${apiId}/stages/${stage}`;

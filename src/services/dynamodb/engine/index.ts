@@ -52,7 +52,7 @@ export class DynamoEngine {
     this.log = deps.log;
     this.tables = new Tables(deps.repo);
     this.streams = new StreamLog(deps.repo, deps.clock, deps.ids, deps.bus);
-    this.items = new ItemStore(deps.repo, this.streams);
+    this.items = new ItemStore(deps.repo, this.streams, deps.clock);
     this.ttl = new TtlSweeper(this, deps.ttlIntervalMs ?? 1000);
     this.jobs = new TableJobs(this, deps.rewriteChunk ?? 128);
   }

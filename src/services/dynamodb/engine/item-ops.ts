@@ -90,7 +90,11 @@ export function collectionMetrics(meta: TableMeta, keyItem: Item, mode: unknown)
 
 /** A Key member, checked against the table's key schema. */
 export function keyMember(meta: TableMeta, v: unknown): Item {
-  const key = validateItem(v);
+  return checkedKey(meta, validateItem(v));
+}
+
+/** An already validated key, checked against the table's key schema. */
+export function checkedKey(meta: TableMeta, key: Item): Item {
   checkKey(meta.key, key);
   return key;
 }
@@ -110,8 +114,9 @@ function putOrDeleteOptions(input: Input) {
 
 export async function putItem(engine: DynamoEngine, scope: TableScope, input: Input) {
   const { condition, rv, returnOld, mode } = putOrDeleteOptions(input);
-  const meta = engine.tables.require(scope, input.TableName as string);
+  // The whole request is checked before the table is looked up, as DynamoDB does.
   const item = validateItem(input.Item);
+  const meta = engine.tables.require(scope, input.TableName as string);
   checkItemKeys(meta, item);
   const size = itemSize(item);
   if (size > MAX_ITEM_SIZE) throw new ValidationException('Item size has exceeded the maximum allowed size');
@@ -131,8 +136,9 @@ export async function putItem(engine: DynamoEngine, scope: TableScope, input: In
 
 export async function deleteItem(engine: DynamoEngine, scope: TableScope, input: Input) {
   const { condition, rv, returnOld, mode } = putOrDeleteOptions(input);
+  const given = validateItem(input.Key);
   const meta = engine.tables.require(scope, input.TableName as string);
-  const keyItem = keyMember(meta, input.Key);
+  const keyItem = checkedKey(meta, given);
   const key = encodeKey(meta.key, keyItem);
   return engine.write(async (tx) => {
     const live = engine.live(meta);
@@ -163,8 +169,9 @@ async function readItem(engine: DynamoEngine, scope: TableScope, input: Input, r
   const paths = projection(input, ctx);
   ctx.assertAllUsed();
   const mode = capacityMode(input.ReturnConsumedCapacity);
+  const given = validateItem(input.Key);
   const meta = engine.tables.require(scope, input.TableName as string);
-  const keyItem = keyMember(meta, input.Key);
+  const keyItem = checkedKey(meta, given);
   const key = encodeKey(meta.key, keyItem);
   if (raw && !paths && mode === 'NONE') {
     // A stored item is already in its wire form: splice it in without parsing it.
@@ -218,8 +225,9 @@ export async function updateItem(engine: DynamoEngine, scope: TableScope, input:
   const rv = returnValues(input.ReturnValues, 'update');
   const returnOld = returnOnConditionFailure(input.ReturnValuesOnConditionCheckFailure);
   const mode = capacityMode(input.ReturnConsumedCapacity);
+  const given = validateItem(input.Key);
   const meta = engine.tables.require(scope, input.TableName as string);
-  const keyItem = keyMember(meta, input.Key);
+  const keyItem = checkedKey(meta, given);
   checkKeyNotUpdated(meta, update);
   const key = encodeKey(meta.key, keyItem);
   return engine.write(async (tx) => {

@@ -16,6 +16,7 @@ export class ItemStore {
   constructor(
     private readonly repo: DynamoRepo,
     private readonly streams: StreamLog,
+    private readonly clock: { now(): number },
   ) {}
 
   /** The stored JSON text of an item (its wire form), without parsing it. */
@@ -51,6 +52,10 @@ export class ItemStore {
     // stays right, and one it has not reached yet is written again as it is when reached.
     for (const ix of meta.indexes) await this.updateIndex(tx, ix, meta, key, old, next);
     await this.streams.record(tx, meta, old, next, cause);
+    // Point-in-time recovery: every change after the base snapshot, in commit order.
+    if (meta.pitr && (next || old)) {
+      await this.repo.appendChange(tx, meta.id, { at: this.clock.now(), pk: key.pk, sk: key.sk, hash: key.hash, item: next ? JSON.stringify(next) : null });
+    }
   }
 
   private async updateIndex(tx: Tx, ix: IndexMeta, meta: TableMeta, key: EncodedKey, old: Item | undefined, next: Item | undefined): Promise<void> {

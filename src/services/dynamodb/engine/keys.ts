@@ -83,7 +83,7 @@ export function checkItemKeys(meta: TableMeta, item: Item): void {
 /** Attributes that are index keys must have the index's key type when present (sparse otherwise). */
 export function checkIndexKeys(meta: TableMeta, item: Item): void {
   for (const ix of meta.indexes) {
-    for (const [def] of keyDefs(ix.key)) {
+    for (const [def, isHash] of keyDefs(ix.key)) {
       const v = item[def.name];
       if (!v) continue;
       const type = typeOf(v);
@@ -95,9 +95,15 @@ export function checkIndexKeys(meta: TableMeta, item: Item): void {
           `One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty ${'S' in v ? 'string' : 'binary'} value. IndexName: ${ix.name}, IndexKey: ${def.name}`,
         );
       }
+      // An index key is held to the table's key sizes (2048 bytes partition, 1024 sort).
+      if (isHash && keyBytes(v) > MAX_HASH_BYTES) throw new ValidationException(`${INVALID}Size of hashkey has exceeded the maximum size limit of2048 bytes`);
+      if (!isHash && keyBytes(v) > MAX_RANGE_BYTES) throw new ValidationException(`${INVALID}Aggregated size of all range keys has exceeded the size limit of 1024 bytes`);
     }
   }
 }
+
+const MAX_HASH_BYTES = 2048;
+const MAX_RANGE_BYTES = 1024;
 
 /** The index key of an item, or undefined when the item is not in the (sparse) index. */
 export function indexKey(ix: IndexMeta, item: Item): EncodedKey | undefined {
@@ -105,9 +111,14 @@ export function indexKey(ix: IndexMeta, item: Item): EncodedKey | undefined {
   if (!h || typeOf(h) !== ix.key.hash.type) return undefined;
   const r = ix.key.range ? item[ix.key.range.name] : undefined;
   if (ix.key.range && (!r || typeOf(r) !== ix.key.range.type)) return undefined;
+  // Never indexed (a backfill meets them in items written before the index): an empty key
+  // value, or one past DynamoDB's key sizes.
+  if (isEmpty(h) || keyBytes(h) > MAX_HASH_BYTES || (r && (isEmpty(r) || keyBytes(r) > MAX_RANGE_BYTES))) return undefined;
   const pk = encodeKeyValue(h);
   return { pk, sk: r ? encodeKeyValue(r) : EMPTY, hash: partitionHash(pk) };
 }
+
+const isEmpty = (v: AttributeValue) => ('S' in v && v.S === '') || ('B' in v && v.B === '');
 
 function keyDefs(schema: KeySchema): Array<[KeyDef, boolean]> {
   return schema.range ? [[schema.hash, true], [schema.range, false]] : [[schema.hash, true]];

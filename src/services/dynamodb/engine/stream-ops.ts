@@ -14,6 +14,7 @@ import type { TableScope } from './tables.js';
 type Input = Record<string, unknown>;
 
 const ITERATOR_TTL_MS = 15 * 60_000;
+const STREAM_ARN = /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[a-zA-Z0-9_.-]{3,255}\/stream\/\S+$/;
 const MAX_RECORDS = 1000;
 
 async function visibleStreams(engine: DynamoEngine, scope: TableScope): Promise<StreamRow[]> {
@@ -25,6 +26,7 @@ async function streamByArn(engine: DynamoEngine, scope: TableScope, arn: unknown
   if (typeof arn !== 'string' || arn.length < 37 || arn.length > 1024) {
     throw new ValidationException(`1 validation error detected: Value '${String(arn)}' at 'streamArn' failed to satisfy constraint: Member must have length greater than or equal to 37`);
   }
+  if (!STREAM_ARN.test(arn)) throw new ValidationException('Invalid StreamArn');
   const s = (await visibleStreams(engine, scope)).find((x) => x.arn === arn);
   if (!s) throw new ResourceNotFoundException(`Requested resource not found: Stream: ${arn} not found`);
   return s;
@@ -103,9 +105,21 @@ function decodeIterator(it: unknown): IteratorState {
 }
 
 export async function getShardIterator(engine: DynamoEngine, scope: TableScope, input: Input) {
+  const type = input.ShardIteratorType;
+  const atSequence = type === 'AT_SEQUENCE_NUMBER' || type === 'AFTER_SEQUENCE_NUMBER';
+  // A sequence number only goes with the iterator types that start at one, and they need it;
+  // both are checked before the stream is looked up.
+  if (!atSequence && input.SequenceNumber !== undefined) {
+    throw new ValidationException(`Invalid Request: SequenceNumber must not be provided for ShardIteratorType ${String(type)}`);
+  }
+  if (atSequence && input.SequenceNumber === undefined) {
+    throw new ValidationException(`Invalid Request: SequenceNumber must be provided for ShardIteratorType ${String(type)}`);
+  }
+  if (atSequence && parseSequence(input.SequenceNumber as string) === undefined) {
+    throw new ValidationException(`Invalid SequenceNumber: ${String(input.SequenceNumber)}`);
+  }
   const s = await streamByArn(engine, scope, input.StreamArn);
   if (input.ShardId !== shardId(s)) throw new ResourceNotFoundException(`Requested resource not found: Shard does not exist`);
-  const type = input.ShardIteratorType;
   const bounds = await engine.repo.streamBounds(s.id);
   let position: number;
   if (type === 'TRIM_HORIZON') position = (bounds.first ?? (bounds.last ?? (await engine.repo.maxSequence())) + 1) - 1;

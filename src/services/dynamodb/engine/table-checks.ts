@@ -4,6 +4,8 @@
  * shared by both operations, each worded as DynamoDB words it.
  */
 import { SerializationException } from '../../../protocols/errors.js';
+import { coralWrongType } from '../../../protocols/json.js';
+import { boolean, document, integer, list as listShape, string, structure } from '../../../protocols/shapes.js';
 import { ConstraintList, validationSummary } from '../../../protocols/validate.js';
 import { LimitExceededException, ResourceNotFoundException, ValidationException } from '../errors.js';
 import type { KeyDef, KeySchema, Projection, ProjectionType, StreamViewType, TableMeta, Throughput } from './table-meta.js';
@@ -29,28 +31,31 @@ export const PPR = 'PAY_PER_REQUEST';
 
 export const invalid = (detail: string) => new ValidationException(INVALID + detail);
 
-// Layer 1: reading the JSON (wrong type = SerializationException, worded as the JSON codec words it).
+// Layer 1: reading the JSON (wrong type = SerializationException, worded as Coral words it).
 
 export type Obj = Record<string, unknown>;
 export const absent = (v: unknown): v is null | undefined => v === null || v === undefined;
 
-export function wrongType(v: unknown, target: string): never {
-  if (Array.isArray(v)) throw new SerializationException('Start of list found where not expected');
-  if (typeof v === 'object') throw new SerializationException('Start of structure or map found where not expected.');
-  if (target === 'list') throw new SerializationException('Expected list or null');
-  if (target === 'structure') throw new SerializationException('Expected null');
-  const token = typeof v === 'string' ? 'STRING_VALUE' : typeof v === 'number' ? 'NUMBER_VALUE' : v ? 'TRUE_VALUE' : 'FALSE_VALUE';
-  throw new SerializationException(`${token} can not be converted to ${target}`);
+const AS = {
+  String: string(),
+  Long: integer({ javaName: 'Long' }),
+  Boolean: boolean(),
+  list: listShape(document()),
+  structure: structure({}),
+} as const;
+
+export function wrongType(v: unknown, target: keyof typeof AS, inList = false): never {
+  throw new SerializationException(coralWrongType(AS[target], v, inList));
 }
-export const str = (v: unknown): string | undefined => (absent(v) ? undefined : typeof v === 'string' ? v : wrongType(v, 'a String'));
+export const str = (v: unknown): string | undefined => (absent(v) ? undefined : typeof v === 'string' ? v : wrongType(v, 'String'));
 // Jackson truncates a fractional number read as a Long.
 export const long = (v: unknown): number | undefined =>
-  absent(v) ? undefined : typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : wrongType(v, 'a Long');
-export const bool = (v: unknown): boolean | undefined => (absent(v) ? undefined : typeof v === 'boolean' ? v : wrongType(v, 'a Boolean'));
+  absent(v) ? undefined : typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : wrongType(v, 'Long');
+export const bool = (v: unknown): boolean | undefined => (absent(v) ? undefined : typeof v === 'boolean' ? v : wrongType(v, 'Boolean'));
 export const list = (v: unknown): unknown[] | undefined => (absent(v) ? undefined : Array.isArray(v) ? v : wrongType(v, 'list'));
-export const struct = (v: unknown): Obj | undefined =>
-  absent(v) ? undefined : typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : wrongType(v, 'structure');
-export const items = <T>(v: unknown, read: (o: Obj) => T): T[] | undefined => list(v)?.map((e) => read(struct(e) ?? {}));
+export const struct = (v: unknown, inList = false): Obj | undefined =>
+  absent(v) ? undefined : typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : wrongType(v, 'structure', inList);
+export const items = <T>(v: unknown, read: (o: Obj) => T): T[] | undefined => list(v)?.map((e) => read(struct(e, true) ?? {}));
 
 // The request as read: any member may still be missing (layer 3 reports that).
 export type RawKey = { name?: string; type?: string };

@@ -118,6 +118,14 @@ export function describeTable(meta: TableMeta, stats: TableStats, status: TableS
     out.LatestStreamLabel = meta.stream.label;
     out.LatestStreamArn = meta.stream.arn;
   }
+  if (meta.restored) {
+    out.RestoreSummary = {
+      ...(meta.restored.sourceBackupArn ? { SourceBackupArn: meta.restored.sourceBackupArn } : {}),
+      SourceTableArn: meta.restored.sourceTableArn,
+      RestoreDateTime: seconds(meta.restored.at),
+      RestoreInProgress: meta.restore !== undefined,
+    };
+  }
   if (meta.tableClass !== 'STANDARD') out.TableClassSummary = { TableClass: meta.tableClass };
   out.DeletionProtectionEnabled = meta.deletionProtection;
   if (withWarm) out.WarmThroughput = warm(meta.throughput, ppr);

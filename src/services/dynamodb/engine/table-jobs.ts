@@ -12,7 +12,9 @@
 import type { Tx } from '../../../store/store.js';
 import type { ItemCursor } from '../repo.js';
 import type { DynamoEngine } from './index.js';
-import type { IndexMeta, StoredCursor, TableMeta } from './table-meta.js';
+import type { IndexMeta, RestoreJob, StoredCursor, TableMeta } from './table-meta.js';
+import type { Item } from './types.js';
+import { itemSize } from './values.js';
 
 export class TableJobs {
   private active = false;
@@ -65,6 +67,12 @@ export class TableJobs {
     const live = this.engine.tables.current(tableId);
     if (!live || !pending(live)) return;
     const next = structuredClone(live);
+    // A restore fills the items first; its indexes (CREATING) are backfilled after.
+    if (next.restore) {
+      await this.restoreStep(tx, next, next.restore);
+      await this.engine.tables.put(tx, next);
+      return;
+    }
     const ix = next.indexes.find((i) => i.status === 'CREATING');
     if (ix) await this.backfill(tx, next, ix, ix.backfilled);
     else await this.rewriteExpiry(tx, next, next.expiryRewrite?.after);
@@ -83,6 +91,34 @@ export class TableJobs {
     }
   }
 
+  /**
+   * One chunk of a restore: items of the backup or base snapshot, then (point in time) the
+   * source's changes up to the time restored to, each applied as the change it was.
+   */
+  private async restoreStep(tx: Tx, meta: TableMeta, job: RestoreJob): Promise<void> {
+    if (job.from >= 0) {
+      const after = await this.engine.repo.copyItems(tx, job.from, meta.id, decodeCursor(job.after), this.chunk);
+      if (after) {
+        job.after = encodeCursor(after);
+        return;
+      }
+      if (job.dropFrom) await this.engine.repo.dropItems(tx, job.from);
+      job.from = -1;
+      delete job.after;
+      if (job.changes) return;
+    }
+    if (job.changes) {
+      const changes = await this.engine.repo.readChanges(job.changes.tableId, job.changes.afterSeq, job.changes.until, this.chunk, tx);
+      for (const c of changes) {
+        if (c.item === null) await this.engine.repo.deleteItem(tx, meta.id, c.pk, c.sk);
+        else await this.engine.repo.putItem(tx, { tableId: meta.id, pk: c.pk, sk: c.sk, hash: c.hash, item: c.item, size: itemSize(JSON.parse(c.item) as Item), expiresAt: null });
+        job.changes.afterSeq = c.seq;
+      }
+      if (changes.length === this.chunk) return;
+    }
+    delete meta.restore;
+  }
+
   /** Recomputes the expiry of one chunk of items after `from` by meta's TTL setting. Call inside a write, then save meta. */
   async rewriteExpiry(tx: Tx, meta: TableMeta, from: StoredCursor | undefined): Promise<void> {
     const after = await this.engine.repo.setExpiry(tx, meta.id, meta.ttlAttribute, decodeCursor(from), this.chunk);
@@ -92,7 +128,7 @@ export class TableJobs {
 }
 
 function pending(meta: TableMeta): boolean {
-  return meta.expiryRewrite !== undefined || meta.indexes.some((ix) => ix.status === 'CREATING');
+  return meta.restore !== undefined || meta.expiryRewrite !== undefined || meta.indexes.some((ix) => ix.status === 'CREATING');
 }
 
 function encodeCursor(c: ItemCursor): StoredCursor {

@@ -88,4 +88,26 @@ export interface TableMeta {
   lastDecreaseAt?: number;
   lastIncreaseAt?: number;
   decreasesToday?: number;
+  /**
+   * Point-in-time recovery, while enabled: when it was turned on, the storage id of the base
+   * snapshot taken then (every change after it is in the table's change log) and the window.
+   */
+  pitr?: { since: number; baseId: number; days: number };
+  /** While a restore fills this table (it is CREATING until done), a chunk per write. */
+  restore?: RestoreJob;
+  /** Where the table was restored from (DescribeTable's RestoreSummary). */
+  restored?: { sourceBackupArn?: string; sourceTableArn: string; at: number };
+}
+
+/**
+ * A restore in progress: first the items of storage id `from` (a backup, or a point-in-time
+ * base snapshot) are copied, then the source's change log is replayed up to `until`.
+ */
+export interface RestoreJob {
+  from: number;
+  after?: StoredCursor;
+  /** Point in time only: the source table's storage id, the last change applied, the time restored to. */
+  changes?: { tableId: number; afterSeq: number; until: number };
+  /** Drop `from` once copied (a snapshot made only for this restore). */
+  dropFrom?: boolean;
 }

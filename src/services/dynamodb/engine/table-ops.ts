@@ -1,6 +1,7 @@
 /** CreateTable, DeleteTable, DescribeTable, ListTables, UpdateTable, TTL and tags. */
 import type { Tx } from '../../../store/store.js';
-import { ResourceInUseException, ResourceNotFoundException, ValidationException } from '../errors.js';
+import { RawJson } from '../../../protocols/json.js';
+import { AccessDeniedException, ResourceInUseException, ResourceNotFoundException, ValidationException } from '../errors.js';
 import type { DynamoEngine } from './index.js';
 import { describeTable } from './table-description.js';
 import type { IndexMeta, StreamViewType, TableMeta } from './table-meta.js';
@@ -12,7 +13,7 @@ type Input = Record<string, unknown>;
 /** Account-wide limits DynamoDB reports in DescribeLimits and enforces. */
 export const MAX_TABLES_PER_REGION = 2500;
 
-export async function describe(engine: DynamoEngine, meta: TableMeta, status: 'CREATING' | 'ACTIVE' | 'DELETING' | 'UPDATING' = 'ACTIVE') {
+export async function describe(engine: DynamoEngine, meta: TableMeta, status: 'CREATING' | 'ACTIVE' | 'DELETING' | 'UPDATING' = meta.restore ? 'CREATING' : 'ACTIVE') {
   const table = await engine.repo.stats(meta.id, false);
   const indexStats = new Map<number, { itemCount: number; sizeBytes: number }>();
   for (const ix of meta.indexes) {
@@ -85,7 +86,9 @@ export async function deleteTable(engine: DynamoEngine, scope: TableScope, input
   if (meta.deletionProtection) {
     throw new ValidationException(`Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.`);
   }
-  const description = await describe(engine, meta, 'DELETING');
+  // DynamoDB's DeleteTable answer leaves out the key schema, attribute definitions, creation
+  // time and indexes of the table going away.
+  const { KeySchema: _k, AttributeDefinitions: _a, CreationDateTime: _c, LocalSecondaryIndexes: _l, ...description } = await describe(engine, meta, 'DELETING');
   await engine.write(async (tx) => {
     const live = engine.tables.current(meta.id);
     if (!live) throw new ResourceNotFoundException(`Requested resource not found: Table: ${meta.name} not found`);
@@ -220,43 +223,75 @@ export function describeTimeToLive(engine: DynamoEngine, scope: TableScope, inpu
 
 const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[a-zA-Z0-9_.-]{3,255}$/;
 
-function tableByArn(engine: DynamoEngine, scope: TableScope, arn: unknown): TableMeta {
-  if (typeof arn !== 'string' || !TABLE_ARN.test(arn)) throw new ValidationException(`Invalid TableArn: Invalid ResourceArn provided as input ${String(arn)}`);
+/**
+ * A tag operation's ResourceArn, checked as DynamoDB checks it: absent is "Invalid TableArn";
+ * one that is not `a:b:c:d:e:f/g`-shaped names no resource IAM could grant, so it is refused
+ * as AccessDeniedException; then the operation's list member must be there.
+ */
+function checkResourceArn(scope: TableScope & { accessKeyId?: string; operation?: string }, arn: unknown, list: unknown, listMember: string): string {
+  if (arn === undefined) throw new ValidationException('Invalid TableArn');
+  const text = String(arn);
+  const parts = text.split(':');
+  if (parts.length < 6 || !parts.slice(5).join(':').includes('/')) {
+    throw new AccessDeniedException(
+      `User: arn:aws:iam::${scope.accountId}:root is not authorized to perform: dynamodb:${scope.operation ?? 'TagResource'} on resource: ${text === '' ? '*' : text}`,
+    );
+  }
+  if (listMember && list === undefined) {
+    throw new ValidationException(`1 validation error detected: Value null at '${listMember}' failed to satisfy constraint: Member must not be null`);
+  }
+  if (!TABLE_ARN.test(text)) throw new ValidationException(`Invalid TableArn: Invalid ResourceArn provided as input ${text}`);
+  return text;
+}
+
+function tableByArn(engine: DynamoEngine, scope: TableScope, arn: string): TableMeta {
   const meta = engine.tables.find(scope, arn);
   if (!meta || meta.account !== scope.accountId) throw new ResourceNotFoundException(`Requested resource not found: ResourcArn: ${arn} not found`);
   return meta;
 }
 
+/** DynamoDB answers TagResource and UntagResource with an empty body. */
+const EMPTY_BODY = new RawJson('');
+
 export async function tagResource(engine: DynamoEngine, scope: TableScope, input: Input) {
-  const found = tableByArn(engine, scope, input.ResourceArn);
+  const arn = checkResourceArn(scope, input.ResourceArn, input.Tags, 'tags');
   const tags = input.Tags as Array<{ Key?: unknown; Value?: unknown }>;
   if (!Array.isArray(tags) || tags.length === 0) throw new ValidationException('Atleast one Tag needs to be provided as Input.');
   for (const t of tags) {
     if (typeof t.Key !== 'string' || t.Key.length < 1 || t.Key.length > 128) throw new ValidationException('One or more parameter values were invalid: Tag key length must be between 1 and 128');
     if (typeof t.Value !== 'string' || t.Value.length > 256) throw new ValidationException('One or more parameter values were invalid: Tag value length must be between 0 and 256');
+    if (!TAG_TEXT.test(t.Key) || !TAG_TEXT.test(t.Value)) {
+      throw new ValidationException('One or more parameter values were invalid: Illegal characters in tag key or value. Allowed characters are letters, whitespace, and numbers representable in UTF-8 plus the following special characters: + - = . _ : /');
+    }
+    if (t.Key.startsWith('aws:')) throw new ValidationException("One or more parameter values were invalid: Tag keys starting with 'aws:' are reserved for system use");
   }
+  const found = tableByArn(engine, scope, arn);
   await engine.write(async (tx) => {
     const next = structuredClone(engine.live(found));
     for (const t of tags) next.tags[t.Key as string] = t.Value as string;
     if (Object.keys(next.tags).length > 50) throw new ValidationException('One or more parameter values were invalid: Too many tags. The maximum number of tags per resource is 50');
     await engine.tables.put(tx, next);
   });
-  return {};
+  return EMPTY_BODY;
 }
 
+/** The characters DynamoDB takes in tag keys and values: letters, digits, whitespace and `+ - = . _ : / @`. */
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
 export async function untagResource(engine: DynamoEngine, scope: TableScope, input: Input) {
-  const found = tableByArn(engine, scope, input.ResourceArn);
+  const arn = checkResourceArn(scope, input.ResourceArn, input.TagKeys, 'tagKeys');
   const keys = input.TagKeys as unknown[];
   if (!Array.isArray(keys) || keys.length === 0) throw new ValidationException('Atleast one Tag Key needs to be provided as Input.');
+  const found = tableByArn(engine, scope, arn);
   await engine.write(async (tx) => {
     const next = structuredClone(engine.live(found));
     for (const k of keys) delete next.tags[k as string];
     await engine.tables.put(tx, next);
   });
-  return {};
+  return EMPTY_BODY;
 }
 
 export function listTagsOfResource(engine: DynamoEngine, scope: TableScope, input: Input) {
-  const meta = tableByArn(engine, scope, input.ResourceArn);
+  const meta = tableByArn(engine, scope, checkResourceArn(scope, input.ResourceArn, undefined, ''));
   return { Tags: Object.entries(meta.tags).map(([Key, Value]) => ({ Key, Value })) };
 }

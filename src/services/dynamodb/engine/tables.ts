@@ -98,7 +98,7 @@ function nameKey(account: string, region: string, name: string): string {
 }
 
 /** DynamoDB's answer to a principal of another account that no resource policy lets in. */
-function crossAccountRefusal(scope: TableScope, arn: string) {
+export function crossAccountRefusal(scope: TableScope, arn: string) {
   const action = `dynamodb:${scope.operation ?? '*'}`;
   return new AccessDeniedException(
     `User: arn:aws:iam::${scope.accountId}:root is not authorized to perform: ${action} on resource: ${arn} because no resource-based policy allows the ${action} action`,

@@ -44,6 +44,19 @@ interface WriteAction {
   update?: UpdateAst;
   condition?: ConditionAst;
   returnOld: boolean;
+  /** A key that does not fit the table's schema: the whole transaction is cancelled with this reason. */
+  invalid?: string;
+}
+
+/** Runs a key check; a key of the wrong type is reported as the action's cancellation reason, not as the request's error. */
+function keyProblem(check: () => void): string | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (e) {
+    if (e instanceof ValidationException && /Type mismatch for key|does not match the schema/.test(e.message)) return e.message;
+    throw e;
+  }
 }
 
 function transactItems(input: Input): Record<string, Record<string, unknown>>[] {
@@ -73,9 +86,10 @@ function planWrite(engine: DynamoEngine, scope: TableScope, entry: Record<string
     ctx.assertAllUsed();
     const meta = engine.tables.require(scope, spec.TableName as string);
     const item = validateItem(spec.Item);
-    checkItemKeys(meta, item);
+    const invalid = keyProblem(() => checkItemKeys(meta, item));
     checkItemSize(item);
-    return { kind, meta, key: encodeKey(meta.key, item), keyItem: item, item, condition, returnOld };
+    const key = invalid ? { pk: Buffer.alloc(0), sk: Buffer.alloc(0), hash: 0 } : encodeKey(meta.key, item);
+    return { kind, meta, key, keyItem: item, item, condition, returnOld, ...(invalid ? { invalid } : {}) };
   }
   const members = kind === 'Update' ? UPDATE : kind === 'Delete' ? PUT_DELETE : CONDITION_ONLY;
   const ctx = expressionContext(spec, members);
@@ -84,9 +98,11 @@ function planWrite(engine: DynamoEngine, scope: TableScope, entry: Record<string
   const condition = kind === 'ConditionCheck' ? parseCondition(String(spec.ConditionExpression ?? ''), ctx, 'ConditionExpression') : writeCondition(spec, ctx);
   ctx.assertAllUsed();
   const meta = engine.tables.require(scope, spec.TableName as string);
-  const keyItem = keyMember(meta, spec.Key);
+  const keyItem = validateItem(spec.Key);
+  const invalid = keyProblem(() => keyMember(meta, keyItem));
   checkKeyNotUpdated(meta, update);
-  return { kind, meta, key: encodeKey(meta.key, keyItem), keyItem, update, condition, returnOld };
+  const key = invalid ? { pk: Buffer.alloc(0), sk: Buffer.alloc(0), hash: 0 } : encodeKey(meta.key, keyItem);
+  return { kind, meta, key, keyItem, update, condition, returnOld, ...(invalid ? { invalid } : {}) };
 }
 
 /** A stable digest of the request, to tell a retry from a different request with the same token. */
@@ -103,6 +119,9 @@ export async function transactWriteItems(engine: DynamoEngine, scope: TableScope
     throw new ValidationException(`1 validation error detected: Value '${token}' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36`);
   }
   const actions = entries.map((e) => planWrite(engine, scope, e));
+  if (actions.some((a) => a.invalid)) {
+    throw new TransactionCanceledException(actions.map((a) => (a.invalid ? { Code: 'ValidationError', Message: a.invalid } : { Code: 'None' })));
+  }
   const seen = new Set<string>();
   let bytes = 0;
   for (const a of actions) {

@@ -1,10 +1,13 @@
 /**
- * Operation declarations for DynamoDB, built with defineOperation. Only the top level of each
- * input is declared: nested members (AttributeValues, key schemas, index definitions) are
- * checked by the engine, which words their errors as DynamoDB does.
+ * Operation declarations for DynamoDB, built with defineOperation. The top level of each input
+ * is declared in the order DynamoDB checks it, with its constraints, so one pass reports every
+ * violation together ("3 validation errors detected: ...") before any table is looked up, and
+ * a member of the wrong JSON type is Coral's SerializationException. Nested members
+ * (AttributeValues, key schemas, index definitions) are checked by the engine, which words
+ * their errors as DynamoDB does.
  */
 import { defineOperation } from '../../../protocols/define-operation.js';
-import { boolean, document, integer, list, map, string, structure, type Member, type ShapeType } from '../../../protocols/shapes.js';
+import { boolean, document, integer, list, map, string, structure, type Member, type Shape, type ShapeType } from '../../../protocols/shapes.js';
 import type { Operation, RequestContext } from '../../service.js';
 
 const kinds = {
@@ -13,22 +16,34 @@ const kinds = {
   boolean: boolean(),
   doc: document(),
   strings: list(string()),
-  names: map(string(), string()),
+  names: map(string(), string(), { javaName: 'java.lang.String' }),
+  /** A list of structures or values the engine checks (KeySchema, TransactItems, Tags). */
+  list: list(document()),
+  /** A structure the engine checks (ProvisionedThroughput, StreamSpecification). */
+  struct: structure({}),
+  /** An attribute map: an item, a key, ExpressionAttributeValues. */
+  attrs: map(string(), document(), { javaName: 'AttributeValue' }),
 };
 type Kinds = typeof kinds;
 type Kind = `${keyof Kinds}${'' | '!'}`;
 type Base<K> = K extends `${infer B extends keyof Kinds}!` ? B : K extends keyof Kinds ? K : never;
-type Members = Record<string, Kind>;
+type Members = Record<string, Kind | Member>;
+type TypeOf<K> = K extends Member ? ShapeType<K['shape']> : ShapeType<Kinds[Base<K>]>;
+type IsRequired<K> = K extends `${string}!` ? true : K extends { required: true } ? true : false;
 
 /** The handler's input for `{ TableName: 'string!', Limit: 'integer' }`: `{ TableName: string; Limit?: number }`. */
-export type DeclaredInput<M extends Members> = { [K in keyof M as M[K] extends `${string}!` ? K : never]: ShapeType<Kinds[Base<M[K]>]> } & {
-  [K in keyof M as M[K] extends `${string}!` ? never : K]?: ShapeType<Kinds[Base<M[K]>]>;
+export type DeclaredInput<M extends Members> = { [K in keyof M as IsRequired<M[K]> extends true ? K : never]: TypeOf<M[K]> } & {
+  [K in keyof M as IsRequired<M[K]> extends true ? never : K]?: TypeOf<M[K]>;
 };
 
-/** `{ TableName: 'string!', Item: 'doc!', Limit: 'integer' }`: a trailing `!` marks a required member. */
+/** `{ TableName: TABLE_NAME, Item: 'attrs!', Limit: 'integer' }`: a trailing `!` marks a required member. */
 export function op<const M extends Members>(members: M, handler: (input: DeclaredInput<M>, ctx: RequestContext) => unknown): Operation {
   const spec: Record<string, Member> = {};
   for (const [name, kind] of Object.entries(members)) {
+    if (typeof kind !== 'string') {
+      spec[name] = kind;
+      continue;
+    }
     const required = kind.endsWith('!');
     spec[name] = { shape: kinds[kind.replace('!', '') as keyof Kinds], ...(required ? { required: true } : {}) };
   }
@@ -36,5 +51,25 @@ export function op<const M extends Members>(members: M, handler: (input: Declare
   return defineOperation({ input: structure(spec), handler: async (input, ctx) => handler(input as DeclaredInput<M>, ctx) });
 }
 
+const member = <S extends Shape>(shape: S) => ({ shape }) as const;
+const requiredMember = <S extends Shape>(shape: S) => ({ shape, required: true }) as const;
+const NAME = { min: 3, max: 255, pattern: '[a-zA-Z0-9_.-]+' } as const;
+
+/** A table name as item operations check it (`Member must not be null`, length, pattern); a table ARN is the engine's to check. */
+export const TABLE_NAME = requiredMember(string({ ...NAME, exempt: /^arn:/ }));
+export const INDEX_NAME = member(string(NAME));
+export const RETURN_CONSUMED_CAPACITY = member(string({ enum: ['INDEXES', 'TOTAL', 'NONE'] }));
+export const RETURN_ITEM_COLLECTION_METRICS = member(string({ enum: ['SIZE', 'NONE'] }));
+export const RETURN_VALUES = member(string({ enum: ['ALL_NEW', 'UPDATED_OLD', 'ALL_OLD', 'NONE', 'UPDATED_NEW'] }));
+export const RETURN_VALUES_ON_CONDITION_CHECK_FAILURE = member(string({ enum: ['ALL_OLD', 'NONE'] }));
+export const CONDITIONAL_OPERATOR = member(string({ enum: ['OR', 'AND'] }));
+export const SELECT = member(string({ enum: ['SPECIFIC_ATTRIBUTES', 'COUNT', 'ALL_ATTRIBUTES', 'ALL_PROJECTED_ATTRIBUTES'] }));
+export const ATTRIBUTES_TO_GET = member(list(string(), { min: 1, max: 255 }));
+export const LIMIT = member(integer({ min: 1 }));
+/** A structure the engine checks, by its model name (`ProvisionedThroughput`). */
+export const struct = (javaName: string) => member(structure({}, { javaName }));
+/** A map of legacy conditions (Expected, KeyConditions, ScanFilter): values checked by the engine. */
+export const conditions = (javaName: string) => member(map(string(), document(), { javaName }));
+
 /** Members every expression-using operation may carry. */
-export const EXPRESSION_MEMBERS = { ExpressionAttributeNames: 'names', ExpressionAttributeValues: 'doc' } as const;
+export const EXPRESSION_MEMBERS = { ExpressionAttributeValues: 'attrs', ExpressionAttributeNames: 'names' } as const;

@@ -1,73 +1,153 @@
-/** Item reads and writes, batches and transactions. */
+/**
+ * Item reads and writes, batches and transactions. Members are declared in the order DynamoDB
+ * checks them, so several violations are reported in its order.
+ */
 import { batchGetItem, batchWriteItem } from '../engine/batch-ops.js';
 import type { DynamoEngine } from '../engine/index.js';
 import { deleteItem, getItemOperation, putItem, updateItem } from '../engine/item-ops.js';
 import { query, scan } from '../engine/read-ops.js';
 import { transactGetItems, transactWriteItems } from '../engine/transact-ops.js';
 import type { Operation } from '../../service.js';
-import { EXPRESSION_MEMBERS, op } from './define.js';
-
-const WRITE_COMMON = {
-  TableName: 'string!',
-  ConditionExpression: 'string',
-  Expected: 'doc',
-  ConditionalOperator: 'string',
-  ReturnValues: 'string',
-  ReturnConsumedCapacity: 'string',
-  ReturnItemCollectionMetrics: 'string',
-  ReturnValuesOnConditionCheckFailure: 'string',
-  ...EXPRESSION_MEMBERS,
-} as const;
-
-const READ_COMMON = {
-  TableName: 'string!',
-  IndexName: 'string',
-  Select: 'string',
-  AttributesToGet: 'strings',
-  Limit: 'integer',
-  ConsistentRead: 'boolean',
-  ConditionalOperator: 'string',
-  ExclusiveStartKey: 'doc',
-  ReturnConsumedCapacity: 'string',
-  ProjectionExpression: 'string',
-  FilterExpression: 'string',
-  ...EXPRESSION_MEMBERS,
-} as const;
+import {
+  ATTRIBUTES_TO_GET,
+  CONDITIONAL_OPERATOR,
+  conditions,
+  EXPRESSION_MEMBERS,
+  INDEX_NAME,
+  LIMIT,
+  op,
+  RETURN_CONSUMED_CAPACITY,
+  RETURN_ITEM_COLLECTION_METRICS,
+  RETURN_VALUES,
+  RETURN_VALUES_ON_CONDITION_CHECK_FAILURE,
+  SELECT,
+  TABLE_NAME,
+} from './define.js';
+import { integer } from '../../../protocols/shapes.js';
 
 export function itemOperations(engine: DynamoEngine): Record<string, Operation> {
   return {
-    PutItem: op({ ...WRITE_COMMON, Item: 'doc!' }, (input, ctx) => putItem(engine, ctx, input)),
-    DeleteItem: op({ ...WRITE_COMMON, Key: 'doc!' }, (input, ctx) => deleteItem(engine, ctx, input)),
+    PutItem: op(
+      {
+        ReturnConsumedCapacity: RETURN_CONSUMED_CAPACITY,
+        TableName: TABLE_NAME,
+        Item: 'attrs!',
+        ConditionalOperator: CONDITIONAL_OPERATOR,
+        Expected: conditions('ExpectedAttributeValue'),
+        ReturnValues: RETURN_VALUES,
+        ReturnItemCollectionMetrics: RETURN_ITEM_COLLECTION_METRICS,
+        ReturnValuesOnConditionCheckFailure: RETURN_VALUES_ON_CONDITION_CHECK_FAILURE,
+        ConditionExpression: 'string',
+        ...EXPRESSION_MEMBERS,
+      },
+      (input, ctx) => putItem(engine, ctx, input),
+    ),
+    DeleteItem: op(
+      {
+        ReturnConsumedCapacity: RETURN_CONSUMED_CAPACITY,
+        TableName: TABLE_NAME,
+        ReturnValues: RETURN_VALUES,
+        ReturnItemCollectionMetrics: RETURN_ITEM_COLLECTION_METRICS,
+        Key: 'attrs!',
+        ConditionalOperator: CONDITIONAL_OPERATOR,
+        Expected: conditions('ExpectedAttributeValue'),
+        ReturnValuesOnConditionCheckFailure: RETURN_VALUES_ON_CONDITION_CHECK_FAILURE,
+        ConditionExpression: 'string',
+        ...EXPRESSION_MEMBERS,
+      },
+      (input, ctx) => deleteItem(engine, ctx, input),
+    ),
     UpdateItem: op(
-      { ...WRITE_COMMON, Key: 'doc!', AttributeUpdates: 'doc', UpdateExpression: 'string' },
+      {
+        ReturnConsumedCapacity: RETURN_CONSUMED_CAPACITY,
+        TableName: TABLE_NAME,
+        ReturnItemCollectionMetrics: RETURN_ITEM_COLLECTION_METRICS,
+        ReturnValues: RETURN_VALUES,
+        Key: 'attrs!',
+        ConditionalOperator: CONDITIONAL_OPERATOR,
+        Expected: conditions('ExpectedAttributeValue'),
+        AttributeUpdates: conditions('AttributeValueUpdate'),
+        ReturnValuesOnConditionCheckFailure: RETURN_VALUES_ON_CONDITION_CHECK_FAILURE,
+        ConditionExpression: 'string',
+        UpdateExpression: 'string',
+        ...EXPRESSION_MEMBERS,
+      },
       (input, ctx) => updateItem(engine, ctx, input),
     ),
     GetItem: op(
       {
-        TableName: 'string!',
-        Key: 'doc!',
-        AttributesToGet: 'strings',
+        ReturnConsumedCapacity: RETURN_CONSUMED_CAPACITY,
+        AttributesToGet: ATTRIBUTES_TO_GET,
+        TableName: TABLE_NAME,
+        Key: 'attrs!',
         ConsistentRead: 'boolean',
-        ReturnConsumedCapacity: 'string',
         ProjectionExpression: 'string',
         ExpressionAttributeNames: 'names',
       },
       (input, ctx) => getItemOperation(engine, ctx, input),
     ),
     Query: op(
-      { ...READ_COMMON, KeyConditions: 'doc', QueryFilter: 'doc', ScanIndexForward: 'boolean', KeyConditionExpression: 'string' },
+      {
+        Select: SELECT,
+        IndexName: INDEX_NAME,
+        ReturnConsumedCapacity: RETURN_CONSUMED_CAPACITY,
+        QueryFilter: conditions('Condition'),
+        TableName: TABLE_NAME,
+        ConditionalOperator: CONDITIONAL_OPERATOR,
+        AttributesToGet: ATTRIBUTES_TO_GET,
+        Limit: LIMIT,
+        KeyConditions: conditions('Condition'),
+        ExclusiveStartKey: 'attrs',
+        ConsistentRead: 'boolean',
+        ScanIndexForward: 'boolean',
+        KeyConditionExpression: 'string',
+        FilterExpression: 'string',
+        ProjectionExpression: 'string',
+        ...EXPRESSION_MEMBERS,
+      },
       (input, ctx) => query(engine, ctx, input),
     ),
-    Scan: op({ ...READ_COMMON, ScanFilter: 'doc', TotalSegments: 'integer', Segment: 'integer' }, (input, ctx) => scan(engine, ctx, input)),
-    BatchGetItem: op({ RequestItems: 'doc!', ReturnConsumedCapacity: 'string' }, (input, ctx) => batchGetItem(engine, ctx, input)),
+    Scan: op(
+      {
+        Select: SELECT,
+        IndexName: INDEX_NAME,
+        TotalSegments: { shape: integer({ min: 1, max: 1000000 }) },
+        ReturnConsumedCapacity: RETURN_CONSUMED_CAPACITY,
+        TableName: TABLE_NAME,
+        ConditionalOperator: CONDITIONAL_OPERATOR,
+        ScanFilter: conditions('Condition'),
+        Segment: { shape: integer({ min: 0 }) },
+        Limit: LIMIT,
+        AttributesToGet: ATTRIBUTES_TO_GET,
+        ExclusiveStartKey: 'attrs',
+        ConsistentRead: 'boolean',
+        FilterExpression: 'string',
+        ProjectionExpression: 'string',
+        ...EXPRESSION_MEMBERS,
+      },
+      (input, ctx) => scan(engine, ctx, input),
+    ),
+    BatchGetItem: op(
+      { ReturnConsumedCapacity: RETURN_CONSUMED_CAPACITY, RequestItems: conditions('KeysAndAttributes') },
+      (input, ctx) => batchGetItem(engine, ctx, input),
+    ),
     BatchWriteItem: op(
-      { RequestItems: 'doc!', ReturnConsumedCapacity: 'string', ReturnItemCollectionMetrics: 'string' },
+      {
+        ReturnConsumedCapacity: RETURN_CONSUMED_CAPACITY,
+        ReturnItemCollectionMetrics: RETURN_ITEM_COLLECTION_METRICS,
+        RequestItems: conditions('java.util.List<com.amazonaws.dynamodb.v20120810.WriteRequest>'),
+      },
       (input, ctx) => batchWriteItem(engine, ctx, input),
     ),
     TransactWriteItems: op(
-      { TransactItems: 'doc!', ReturnConsumedCapacity: 'string', ReturnItemCollectionMetrics: 'string', ClientRequestToken: 'string' },
+      {
+        TransactItems: 'list',
+        ReturnConsumedCapacity: RETURN_CONSUMED_CAPACITY,
+        ReturnItemCollectionMetrics: RETURN_ITEM_COLLECTION_METRICS,
+        ClientRequestToken: 'string',
+      },
       (input, ctx) => transactWriteItems(engine, ctx, input),
     ),
-    TransactGetItems: op({ TransactItems: 'doc!', ReturnConsumedCapacity: 'string' }, (input, ctx) => transactGetItems(engine, ctx, input)),
+    TransactGetItems: op({ TransactItems: 'list', ReturnConsumedCapacity: RETURN_CONSUMED_CAPACITY }, (input, ctx) => transactGetItems(engine, ctx, input)),
   };
 }

@@ -13,22 +13,22 @@ import {
   updateTimeToLive,
 } from '../engine/table-ops.js';
 import type { Operation } from '../../service.js';
-import { op } from './define.js';
+import { op, struct } from './define.js';
 
 export function tableOperations(engine: DynamoEngine): Record<string, Operation> {
   return {
     CreateTable: op(
       {
         TableName: 'string!',
-        AttributeDefinitions: 'doc!',
-        KeySchema: 'doc!',
-        LocalSecondaryIndexes: 'doc',
-        GlobalSecondaryIndexes: 'doc',
+        AttributeDefinitions: 'list!',
+        KeySchema: 'list!',
+        LocalSecondaryIndexes: 'list',
+        GlobalSecondaryIndexes: 'list',
         BillingMode: 'string',
-        ProvisionedThroughput: 'doc',
-        StreamSpecification: 'doc',
-        SSESpecification: 'doc',
-        Tags: 'doc',
+        ProvisionedThroughput: struct('ProvisionedThroughput'),
+        StreamSpecification: struct('StreamSpecification'),
+        SSESpecification: struct('SSESpecification'),
+        Tags: 'list',
         TableClass: 'string',
         DeletionProtectionEnabled: 'boolean',
       },
@@ -40,23 +40,23 @@ export function tableOperations(engine: DynamoEngine): Record<string, Operation>
     UpdateTable: op(
       {
         TableName: 'string!',
-        AttributeDefinitions: 'doc',
+        AttributeDefinitions: 'list',
         BillingMode: 'string',
-        ProvisionedThroughput: 'doc',
-        GlobalSecondaryIndexUpdates: 'doc',
-        StreamSpecification: 'doc',
-        SSESpecification: 'doc',
-        ReplicaUpdates: 'doc',
+        ProvisionedThroughput: struct('ProvisionedThroughput'),
+        GlobalSecondaryIndexUpdates: 'list',
+        StreamSpecification: struct('StreamSpecification'),
+        SSESpecification: struct('SSESpecification'),
+        ReplicaUpdates: 'list',
         TableClass: 'string',
         DeletionProtectionEnabled: 'boolean',
       },
       (input, ctx) => updateTable(engine, ctx, input),
     ),
-    UpdateTimeToLive: op({ TableName: 'string!', TimeToLiveSpecification: 'doc!' }, (input, ctx) => updateTimeToLive(engine, ctx, input)),
+    UpdateTimeToLive: op({ TableName: 'string!', TimeToLiveSpecification: struct('TimeToLiveSpecification') }, (input, ctx) => updateTimeToLive(engine, ctx, input)),
     DescribeTimeToLive: op({ TableName: 'string!' }, (input, ctx) => describeTimeToLive(engine, ctx, input)),
-    TagResource: op({ ResourceArn: 'string!', Tags: 'doc!' }, (input, ctx) => tagResource(engine, ctx, input)),
-    UntagResource: op({ ResourceArn: 'string!', TagKeys: 'strings!' }, (input, ctx) => untagResource(engine, ctx, input)),
-    ListTagsOfResource: op({ ResourceArn: 'string!', NextToken: 'string' }, (input, ctx) => listTagsOfResource(engine, ctx, input)),
+    TagResource: op({ ResourceArn: 'string', Tags: 'list' }, (input, ctx) => tagResource(engine, ctx, input)),
+    UntagResource: op({ ResourceArn: 'string', TagKeys: 'strings' }, (input, ctx) => untagResource(engine, ctx, input)),
+    ListTagsOfResource: op({ ResourceArn: 'string', NextToken: 'string' }, (input, ctx) => listTagsOfResource(engine, ctx, input)),
     DescribeEndpoints: op({}, (_input, ctx) => ({
       Endpoints: [{ Address: new URL(ctx.endpoint).host, CachePeriodInMinutes: 1440 }],
     })),

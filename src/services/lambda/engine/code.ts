@@ -7,12 +7,21 @@
  * Entry names come from users: each is checked to stay inside its directory (no absolute
  * paths, no `..`, no NUL) before it is joined into a path. Unix modes are taken from the zip's
  * central directory so a custom runtime's `bootstrap` keeps its execute bit.
+ *
+ * Unpacked files are read-only (0444, or 0555 when executable; directories stay writable by
+ * Nimbus so a data directory can still be removed), and sandboxed environments see the whole
+ * directory read-only. Before each cold start `verify` checks the directory against the zip
+ * whose SHA-256 is the version's CodeSha256: the first time in a process by content (every
+ * file's path, mode and SHA-256, and nothing more), after that by each file's inode, size and
+ * change time as that check saw them (any write, chmod or replacement changes the ctime). A
+ * directory that differs is unpacked again from the stored zip before the environment starts.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import { unzipSync } from 'fflate';
+import type { Logger } from '../../../lib/log.js';
 import type { BlobStore } from '../../../store/blobs.js';
 import { InvalidParameterValueException, RequestTooLargeException } from '../errors.js';
 import type { CodeRef } from '../model.js';
@@ -26,6 +35,12 @@ export class CodeStore {
   private readonly unpacked = new Set<string>();
   /** Unpacks in progress, by hash, so concurrent cold starts unpack once. */
   private readonly unpacking = new Map<string, Promise<string>>();
+  /** What each zip should unpack to (path → mode and SHA-256), by CodeSha256. */
+  private readonly manifests = new Map<string, Manifest>();
+  /** Each directory's files as its last verification saw them (path → inode, size, ctime). */
+  private readonly seen = new Map<string, Map<string, string>>();
+  /** Verifications in progress, by directory, so concurrent cold starts check once. */
+  private readonly verifying = new Map<string, Promise<void>>();
 
   constructor(
     private readonly blobs: BlobStore,
@@ -33,6 +48,7 @@ export class CodeStore {
     private readonly root: string,
     /** Directories under which a local code directory may be (hot reload). */
     private readonly hotReloadRoots: string[],
+    private readonly log?: Logger,
   ) {}
 
   /** Checks a zip, stores it durably and returns its reference (CodeSha256 is base64 SHA-256). */
@@ -78,6 +94,50 @@ export class CodeStore {
     return p;
   }
 
+  /**
+   * Checks the unpacked directory against the version's CodeSha256 (see the top) and unpacks it
+   * again when it differs. Throws when the stored zip itself no longer has that hash.
+   */
+  async verify(code: CodeRef): Promise<void> {
+    if (code.kind === 'dir') return;
+    const dir = join(this.root, Buffer.from(code.sha256, 'base64').toString('hex'));
+    let p = this.verifying.get(dir);
+    if (!p) {
+      p = this.check(code, dir).finally(() => this.verifying.delete(dir));
+      this.verifying.set(dir, p);
+    }
+    return p;
+  }
+
+  private async check(code: Extract<CodeRef, { kind: 'zip' }>, dir: string): Promise<void> {
+    const seen = this.seen.get(dir);
+    const now = await statTree(dir).catch(() => undefined);
+    if (seen && now && sameStats(seen, now)) return;
+    const expected = await this.manifestOf(code);
+    const actual = now ? await manifestOfTree(dir, now).catch(() => undefined) : undefined;
+    if (actual && sameManifest(expected, actual)) {
+      this.seen.set(dir, now!);
+      return;
+    }
+    this.log?.warn('function code on disk differs from its CodeSha256: unpacking it again', { dir, codeSha256: code.sha256 });
+    this.unpacked.delete(dir);
+    this.seen.delete(dir);
+    await this.unpack(code.blobId, dir);
+    this.seen.set(dir, await statTree(dir));
+  }
+
+  /** The zip's manifest, after checking the stored zip's SHA-256 is the CodeSha256. */
+  private async manifestOf(code: Extract<CodeRef, { kind: 'zip' }>): Promise<Manifest> {
+    const known = this.manifests.get(code.sha256);
+    if (known) return known;
+    const zip = (await this.zipOf(code))!;
+    if (createHash('sha256').update(zip).digest('base64') !== code.sha256) throw new Error(`the stored deployment package no longer matches CodeSha256 ${code.sha256}`);
+    const manifest: Manifest = new Map();
+    for (const e of entriesOf(zip)) manifest.set(e.path, e.dir ? 'dir' : `${fileMode(e)}:${createHash('sha256').update(e.data).digest('hex')}`);
+    this.manifests.set(code.sha256, manifest);
+    return manifest;
+  }
+
   /** The zip's bytes (GetFunction's Code.Location serves them). */
   async zipOf(code: CodeRef): Promise<Buffer | undefined> {
     if (code.kind !== 'zip') return undefined;
@@ -104,8 +164,7 @@ export class CodeStore {
       }
       await mkdir(join(target, '..'), { recursive: true });
       await writeFile(target, e.data);
-      const executable = (e.mode & 0o111) !== 0 || e.path === 'bootstrap';
-      await chmod(target, executable ? 0o755 : 0o644);
+      await chmod(target, fileMode(e));
     }
     await rm(dir, { recursive: true, force: true });
     await rename(tmp, dir);
@@ -119,6 +178,54 @@ interface Entry {
   dir: boolean;
   mode: number;
   data: Uint8Array;
+}
+
+/** Relative path → `dir`, or `<mode>:<sha256 hex>` for a file. */
+type Manifest = Map<string, string>;
+
+/** Read-only, executable where the zip says so (or for a custom runtime's bootstrap). */
+const fileMode = (e: Entry): number => ((e.mode & 0o111) !== 0 || e.path === 'bootstrap' ? 0o555 : 0o444);
+
+/** Every entry under `dir` (relative path → `d` or inode:size:ctime:mode); symlinks and other kinds are marked so they never match. */
+async function statTree(dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const pending = [''];
+  while (pending.length) {
+    const rel = pending.pop()!;
+    for (const name of await readdir(join(dir, rel))) {
+      const path = rel ? `${rel}/${name}` : name;
+      const st = await lstat(join(dir, path));
+      if (st.isDirectory()) {
+        out.set(path, 'd');
+        pending.push(path);
+      } else out.set(path, st.isFile() ? `${st.ino}:${st.size}:${st.ctimeMs}:${st.mode & 0o777}` : 'other');
+    }
+  }
+  return out;
+}
+
+function sameStats(a: Map<string, string>, b: Map<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}
+
+/** The directory's manifest, reading every file (its stat map tells files from directories). */
+async function manifestOfTree(dir: string, stats: Map<string, string>): Promise<Manifest> {
+  const out: Manifest = new Map();
+  for (const [path, st] of stats) {
+    if (st === 'd') out.set(path, 'dir');
+    else if (st === 'other') out.set(path, 'other');
+    else out.set(path, `${Number(st.split(':')[3])}:${createHash('sha256').update(await readFile(join(dir, path))).digest('hex')}`);
+  }
+  return out;
+}
+
+/** The zip's entries match the tree; directories the zip implies without listing them are allowed. */
+function sameManifest(expected: Manifest, actual: Manifest): boolean {
+  for (const [path, v] of expected) if (actual.get(path) !== v) return false;
+  for (const [path, v] of actual) if (!expected.has(path) && v !== 'dir') return false;
+  return true;
 }
 
 /** The zip's entries with safe relative paths; throws Lambda's error for a bad or oversized zip. */

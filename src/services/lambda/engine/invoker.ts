@@ -121,6 +121,7 @@ export class Invoker {
       runtime: c.Runtime ?? 'provided.al2023',
       handler: c.Handler ?? '',
       codeDir,
+      verifyCode: () => this.d.code.verify(version.code),
       timeoutSeconds: c.Timeout,
       memoryMb: c.MemorySize,
       ephemeralStorageMb: c.EphemeralStorage.Size,

@@ -32,9 +32,10 @@ const NAME_QUALIFIED = /^([a-zA-Z0-9_-]{1,64})(?::([a-zA-Z0-9$_-]{1,128}))?$/;
 
 /**
  * Parses a FunctionName parameter in the caller's account and region. A qualifier in the
- * name and a Qualifier parameter must agree.
+ * name and a Qualifier parameter must agree. Another account's function is refused here
+ * unless `otherAccounts` is set: only Invoke reads the function's resource policy first.
  */
-export function parseFunctionName(raw: string, ctx: { accountId: string; region: string }, qualifier?: string): FunctionRef {
+export function parseFunctionName(raw: string, ctx: { accountId: string; region: string }, qualifier?: string, opts: { otherAccounts?: boolean } = {}): FunctionRef {
   let ref: FunctionRef | undefined;
   let m = ARN.exec(raw);
   if (m) ref = { region: m[1]!, accountId: m[2]!, name: m[3]!, qualifier: m[4] };
@@ -48,9 +49,12 @@ export function parseFunctionName(raw: string, ctx: { accountId: string; region:
     }
     ref.qualifier = qualifier;
   }
-  if (ref.accountId !== ctx.accountId) throw new AwsError('AccessDeniedException', `User is not authorized to access function ${raw}`, { status: 403 });
+  if (ref.accountId !== ctx.accountId && !opts.otherAccounts) throw notAuthorized(raw);
   return ref;
 }
+
+/** Another account's function, named by a caller it does not grant (or that does not exist: the same answer). */
+export const notAuthorized = (raw: string) => new AwsError('AccessDeniedException', `User is not authorized to access function ${raw}`, { status: 403 });
 
 /** The name a new function may take. */
 export function checkNewName(name: string): void {

@@ -39,6 +39,18 @@ export function serviceInvoke(registry: Registry, invoker: Invoker): InternalCal
   };
 }
 
+/**
+ * Whether the function's resource policy lets another account invoke it (AddPermission with
+ * that account, or `*`, as Principal); its conditions are evaluated with the caller's account.
+ */
+export function permitsAccount(fn: FunctionRecord, qualifier: string | undefined, callerAccount: string): boolean {
+  const statements = Object.values(fn.policy);
+  if (statements.length === 0) return false;
+  const policy = JSON.stringify({ Version: '2012-10-17', Statement: statements });
+  const request = { principalAccount: callerAccount, action: 'lambda:InvokeFunction', resource: functionArn(fn, qualifier) };
+  return policyDecision(policy, request, (c, unknown) => conditionsHold(c, { 'aws:SourceAccount': callerAccount, 'aws:PrincipalAccount': callerAccount }, unknown)) === 'allow';
+}
+
 /** Whether the function's policy allows the service to invoke it (an alias's or version's ARN is its own resource). */
 function permits(fn: FunctionRecord, ref: FunctionRef, args: Args): boolean {
   const statements = Object.values(fn.policy);

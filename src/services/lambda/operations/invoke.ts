@@ -4,8 +4,10 @@ import { RestAnswer } from '../../../protocols/rest.js';
 import type { Operation } from '../../service.js';
 import type { AsyncInvocations } from '../engine/async-invokes.js';
 import { MAX_ASYNC_PAYLOAD } from '../engine/async-invokes.js';
-import type { Invoker } from '../engine/invoker.js';
-import { parseFunctionName } from '../engine/names.js';
+import { AwsError } from '../../../protocols/errors.js';
+import type { Invoker, ResolvedFunction } from '../engine/invoker.js';
+import { notAuthorized, parseFunctionName, type FunctionRef } from '../engine/names.js';
+import { permitsAccount } from '../engine/service-invoke.js';
 import { InvalidRequestContentException, RequestTooLargeException } from '../errors.js';
 import { blob, inHeader, inPayload, NAMESPACED_FUNCTION_NAME, QUALIFIER, string, structure } from './shapes.js';
 
@@ -24,8 +26,8 @@ export function invokeOperations(invoker: Invoker, asyncInvokes: AsyncInvocation
       }),
       handler: async (input, ctx) => {
         const type = input.InvocationType ?? 'RequestResponse';
-        const ref = parseFunctionName(input.FunctionName, ctx, input.Qualifier);
-        const target = invoker.resolve(ref);
+        const ref = parseFunctionName(input.FunctionName, ctx, input.Qualifier, { otherAccounts: true });
+        const target = ref.accountId === ctx.accountId ? invoker.resolve(ref) : grantedTarget(invoker, ref, ctx.accountId, input.FunctionName);
         const payload = input.Payload && input.Payload.length ? input.Payload : Buffer.from('{}');
         checkJson(payload);
         if (type === 'DryRun') return new RestAnswer(204, { 'x-amz-executed-version': target.executedVersion });
@@ -42,6 +44,22 @@ export function invokeOperations(invoker: Invoker, asyncInvokes: AsyncInvocation
       },
     }),
   };
+}
+
+/**
+ * Another account's function, when its resource policy grants the caller lambda:InvokeFunction;
+ * a function that is missing or not granted gets the same AccessDeniedException (no existence leak).
+ */
+function grantedTarget(invoker: Invoker, ref: FunctionRef, callerAccount: string, raw: string): ResolvedFunction {
+  let target: ResolvedFunction;
+  try {
+    target = invoker.resolve(ref);
+  } catch (e) {
+    if (e instanceof AwsError && e.status === 404) throw notAuthorized(raw);
+    throw e;
+  }
+  if (!permitsAccount(target.fn, ref.qualifier, callerAccount)) throw notAuthorized(raw);
+  return target;
 }
 
 /** Lambda refuses a payload that is not JSON before running anything. */

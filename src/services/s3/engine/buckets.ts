@@ -6,10 +6,12 @@
 import type { Clock } from '../../../lib/clock.js';
 import type { Store, Tx } from '../../../store/store.js';
 import {
+  AccessControlListNotSupported,
   AccessDenied,
   BucketAlreadyExists,
   BucketAlreadyOwnedByYou,
   IllegalLocationConstraintException,
+  InvalidBucketAclWithObjectOwnership,
   InvalidBucketName,
   InvalidLocationConstraint,
   NoSuchBucket,
@@ -17,7 +19,8 @@ import {
 } from '../errors.js';
 import { conditionsHold, type ConditionKeys } from '../../../lib/policy-conditions.js';
 import { policyDecision, policyIsPublic } from '../../../lib/policy.js';
-import type { BucketRecord, S3Repo } from '../repo.js';
+import type { BucketRecord, ObjectOwnership, S3Repo } from '../repo.js';
+import { aclAllows, ANONYMOUS_ID, BUCKET_PERMISSION, cannedAcl, isPublic, OBJECT_PERMISSION, readAcl, storeAcl, type Acl, type AclRequest } from './acl.js';
 import type { S3ExtrasRepo } from '../repo-extras.js';
 import type { S3WebsiteRepo } from '../repo-website.js';
 import type { Multipart } from './multipart.js';
@@ -29,8 +32,16 @@ export interface Caller {
   accountId: string;
   region: string;
   anonymous?: boolean;
+  /**
+   * A service principal Nimbus signed as (CloudFront's origin access control): no account; the
+   * bucket policy must grant the service, and `x-nimbus-source-arn` / `x-nimbus-source-account`
+   * (signed headers) give `aws:SourceArn` / `aws:SourceAccount`.
+   */
+  principalService?: string;
   sourceIp?: string;
   headers?: Record<string, string | string[] | undefined>;
+  /** Condition keys an operation adds from its body (PutObjectTagging's s3:RequestObjectTag/...). */
+  conditionKeys?: ConditionKeys;
 }
 
 /**
@@ -54,15 +65,45 @@ export interface Access {
   action: string;
   /** The object key, for object actions. */
   key?: string;
-  /** Extra condition keys (s3:prefix for listings). */
-  conditionKeys?: Record<string, string | undefined>;
-  /** The object's own canned ACL, for object reads. */
-  objectAcl?: string;
+  /** Extra condition keys (s3:prefix for listings, s3:RequestObjectTag/... for tagging). */
+  conditionKeys?: ConditionKeys;
+  /** The object's ACL (its owner and grants), for actions on an existing object. */
+  objectAcl?: Acl;
+  /** The object's tags, for s3:ExistingObjectTag/<key>. */
+  existingTags?: Record<string, string>;
 }
 
-// (READ on a bucket or object covers its versions too.)
-const READ_ACTIONS = new Set(['s3:GetObject', 's3:GetObjectVersion', 's3:ListBucket', 's3:ListBucketVersions', 's3:GetObjectTagging', 's3:GetObjectAttributes']);
-const WRITE_ACTIONS = new Set(['s3:PutObject', 's3:DeleteObject']);
+/** The condition keys S3 takes from request headers (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html). */
+const HEADER_KEYS = [
+  'x-amz-acl',
+  'x-amz-grant-full-control',
+  'x-amz-grant-read',
+  'x-amz-grant-read-acp',
+  'x-amz-grant-write',
+  'x-amz-grant-write-acp',
+  'x-amz-server-side-encryption',
+  'x-amz-server-side-encryption-aws-kms-key-id',
+  'x-amz-copy-source',
+  'x-amz-metadata-directive',
+  'x-amz-storage-class',
+  'x-amz-object-ownership',
+];
+
+/** Tags as x-amz-tagging carries them (a URL query string); undefined when it does not parse. */
+function headerTags(value: string): Record<string, string> | undefined {
+  try {
+    return Object.fromEntries(new URLSearchParams(value));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The condition keys of a request's tags (PutObject's x-amz-tagging, PutObjectTagging's body). */
+export function requestTagKeys(tags: Record<string, string>): ConditionKeys {
+  const keys: ConditionKeys = { 's3:RequestObjectTagKeys': Object.keys(tags) };
+  for (const [k, v] of Object.entries(tags)) keys[`s3:RequestObjectTag/${k}`] = v;
+  return keys;
+}
 
 const NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IP_LIKE = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
@@ -108,7 +149,12 @@ export class Buckets {
     this.byName = new Map(all.map((b) => [b.name, b]));
   }
 
-  async create(caller: Caller, name: string, constraint: string | undefined, acl = 'private'): Promise<BucketRecord> {
+  /**
+   * CreateBucket. A new bucket has ownership controls (BucketOwnerEnforced unless
+   * x-amz-object-ownership says otherwise, as S3 does since April 2023); an ACL other than
+   * private is refused while ACLs are disabled.
+   */
+  async create(caller: Caller, name: string, constraint: string | undefined, acl: AclRequest = {}, ownership: ObjectOwnership = 'BucketOwnerEnforced'): Promise<BucketRecord> {
     // The canned ACL is one of the model's, checked at decode time.
     if (!isValidBucketName(name)) throw new InvalidBucketName(name);
     // The constraint must name the region the request was signed for; us-east-1 takes none.
@@ -118,6 +164,8 @@ export class Buckets {
     } else if (regionOf(constraint) !== caller.region) {
       throw new IllegalLocationConstraintException(constraint);
     }
+    const full = acl.grants ? { owner: caller.accountId, grants: acl.grants } : cannedAcl(acl.canned ?? 'private', caller.accountId, caller.accountId);
+    if (ownership === 'BucketOwnerEnforced' && (acl.grants || (acl.canned !== undefined && acl.canned !== 'private'))) throw InvalidBucketAclWithObjectOwnership();
     return this.store.write(async (tx) => {
       const existing = await this.repo.bucket(name, tx);
       if (existing) {
@@ -126,7 +174,8 @@ export class Buckets {
         if (caller.region === 'us-east-1' && existing.region === 'us-east-1') return existing;
         throw new BucketAlreadyOwnedByYou(name);
       }
-      const record: BucketRecord = { name, account: caller.accountId, region: caller.region, createdAt: this.clock.now(), acl };
+      const stored = acl.grants ? JSON.stringify(full) : (acl.canned ?? 'private');
+      const record: BucketRecord = { name, account: caller.accountId, region: caller.region, createdAt: this.clock.now(), acl: stored, ownership };
       await this.repo.insertBucket(tx, record);
       this.byName.set(name, record);
       return record;
@@ -143,6 +192,12 @@ export class Buckets {
     return ownedBy(caller, name, await this.repo.bucket(name, tx));
   }
 
+  /** Refuses a request whose x-amz-expected-bucket-owner names another account (operations that authorize key by key check it first). */
+  expectOwner(caller: Caller, name: string): void {
+    const b = this.byName.get(name);
+    if (b) expectOwner(caller, b);
+  }
+
   exists(name: string): boolean {
     return this.byName.has(name);
   }
@@ -154,48 +209,115 @@ export class Buckets {
 
   /**
    * Object and listing access, as S3 decides it: an explicit Deny in the bucket policy refuses
-   * anyone; the owner is allowed; others (other accounts, anonymous) need an Allow from the
-   * policy or a grant of the canned ACL. The public access block can make S3 ignore public
-   * ACLs and restrict public policies to the owner's account.
+   * anyone; the bucket's owner is allowed, except to read objects another account owns (under
+   * ObjectWriter or BucketOwnerPreferred) that their ACL does not share; others (other
+   * accounts, anonymous) need an Allow from the policy (which covers only objects the bucket's
+   * owner owns) or a grant of an ACL: the object's for reading it and its ACL, the bucket's for
+   * listing it, writing into it and its ACL. ACLs count for nothing under BucketOwnerEnforced.
+   * The public access block can make S3 ignore public ACLs and restrict public policies to
+   * the owner's account. `x-amz-expected-bucket-owner` must name the bucket's owner.
    */
   authorize(caller: Caller, name: string, access: Access): BucketRecord {
     const b = this.byName.get(name);
     if (!b) throw new NoSuchBucket(name);
-    const principal = caller.anonymous ? '*' : caller.accountId;
+    expectOwner(caller, b);
+    const service = caller.principalService;
+    const principal = service ? '' : caller.anonymous ? '*' : caller.accountId;
     const resource = access.key === undefined ? `arn:aws:s3:::${name}` : `arn:aws:s3:::${name}/${access.key}`;
-    const forwarded = caller.headers?.['x-forwarded-proto'];
-    const keys: ConditionKeys = {
-      'aws:SourceIp': caller.sourceIp,
-      'aws:SecureTransport': forwarded === 'https' ? 'true' : 'false',
-      'aws:PrincipalAccount': caller.anonymous ? undefined : caller.accountId,
-      ...access.conditionKeys,
-    };
-    const decision = policyDecision(b.policy, { principalAccount: principal, action: access.action, resource }, (c, unknown) => conditionsHold(c, keys, unknown));
+    let keys: ConditionKeys | undefined;
+    const decision = policyDecision(b.policy, { principalAccount: principal, ...(service ? { principalService: service } : {}), action: access.action, resource }, (c, unknown) => conditionsHold(c, (keys ??= conditionKeys(caller, access)), unknown));
     if (decision === 'deny') throw new AccessDenied();
-    const owner = !caller.anonymous && caller.accountId === b.account;
-    if (owner) return b;
+    if (service) {
+      // A service is granted by the policy alone: ACLs name accounts and groups, not services.
+      if (decision === 'allow') return b;
+      throw new AccessDenied();
+    }
+    const aclsOn = b.ownership !== 'BucketOwnerEnforced';
+    const objectPermission = OBJECT_PERMISSION[access.action];
+    const objectOwner = aclsOn && access.objectAcl ? access.objectAcl.owner : b.account;
+    const me = caller.anonymous ? undefined : caller.accountId;
+    if (me === b.account && (objectPermission === undefined || objectOwner === b.account)) return b;
+    // An object's owner may always read and change its ACL.
+    if (me !== undefined && me === objectOwner && (objectPermission === 'READ_ACP' || objectPermission === 'WRITE_ACP')) return b;
     const block = b.publicAccessBlock;
-    if (decision === 'allow' && !(block?.RestrictPublicBuckets && policyIsPublic(b.policy))) return b;
-    if (!block?.IgnorePublicAcls && (aclGrants(b.acl, access.action, caller) || (access.objectAcl !== undefined && aclGrants(access.objectAcl, access.action, caller)))) {
-      return b;
+    if (decision === 'allow' && objectOwner === b.account && !(block?.RestrictPublicBuckets && policyIsPublic(b.policy))) return b;
+    if (aclsOn) {
+      const ignorePublic = block?.IgnorePublicAcls === true;
+      if (objectPermission !== undefined) {
+        if (access.objectAcl && aclAllows(access.objectAcl, objectPermission, caller, ignorePublic)) return b;
+      } else {
+        const permission = BUCKET_PERMISSION[access.action];
+        if (permission !== undefined && aclAllows(this.bucketAcl(b), permission, caller, ignorePublic)) return b;
+      }
     }
     throw new AccessDenied();
   }
 
-  async update(caller: Caller, name: string, change: (b: BucketRecord) => BucketRecord): Promise<BucketRecord> {
+  /** Whether authorize would let the request through (HEAD of a missing key: 404 only with s3:ListBucket). */
+  permits(caller: Caller, name: string, access: Access): boolean {
+    try {
+      this.authorize(caller, name, access);
+      return true;
+    } catch (e) {
+      if (e instanceof AccessDenied) return false;
+      throw e;
+    }
+  }
+
+  private parsedAcls = new WeakMap<BucketRecord, Acl>();
+
+  /** The bucket's ACL, parsed once per record. */
+  bucketAcl(b: BucketRecord): Acl {
+    let acl = this.parsedAcls.get(b);
+    if (!acl) {
+      acl = readAcl(b.acl, b.account, b.account);
+      this.parsedAcls.set(b, acl);
+    }
+    return acl;
+  }
+
+  /** Who owns an object with this stored ACL (its bucket's owner wherever ACLs are disabled). */
+  objectOwner(b: BucketRecord, stored: string | undefined): string {
+    if (!stored || b.ownership === 'BucketOwnerEnforced') return b.account;
+    return readAcl(stored, b.account, b.account).owner;
+  }
+
+  /**
+   * The stored ACL of an object `caller` writes into `b` (PutObject, copies, POST, multipart),
+   * from what the request asks: who owns it follows the bucket's ownership controls; under
+   * BucketOwnerEnforced only bucket-owner-full-control (or no ACL) is accepted, and the public
+   * access block refuses public grants.
+   */
+  objectAclFor(b: BucketRecord, caller: Caller, req: AclRequest = {}): string | undefined {
+    if (b.ownership === 'BucketOwnerEnforced') {
+      if (req.grants || (req.canned !== undefined && req.canned !== 'bucket-owner-full-control')) throw AccessControlListNotSupported();
+      return undefined;
+    }
+    const writer = caller.anonymous ? ANONYMOUS_ID : caller.accountId;
+    const owner = b.ownership === 'BucketOwnerPreferred' && req.canned === 'bucket-owner-full-control' ? b.account : writer;
+    const acl = req.grants ? { owner, grants: req.grants } : cannedAcl(req.canned ?? 'private', owner, b.account);
+    if (b.publicAccessBlock?.BlockPublicAcls && isPublic(acl)) throw new AccessDenied();
+    return storeAcl(acl, b.account);
+  }
+
+  /** Changes the caller's own bucket; with `action`, any caller authorize lets do that (PutBucketAcl by a WRITE_ACP grantee). */
+  async update(caller: Caller, name: string, change: (b: BucketRecord) => BucketRecord, action?: string): Promise<BucketRecord> {
     return this.store.write(async (tx) => {
-      const next = change(await this.ownedIn(tx, caller, name));
+      if (action !== undefined) this.authorize(caller, name, { action });
+      const current = action === undefined ? await this.ownedIn(tx, caller, name) : await this.repo.bucket(name, tx);
+      if (!current) throw new NoSuchBucket(name);
+      const next = change(current);
       await this.repo.updateBucket(tx, next);
       this.byName.set(name, next);
       return next;
     });
   }
 
+  /** HeadBucket: allowed to whoever may list the bucket (s3:ListBucket), as on S3. */
   head(caller: Caller, name: string): BucketRecord {
-    const b = this.byName.get(name);
-    if (!b) throw new NotFound();
-    if (b.account !== caller.accountId) throw new AccessDenied('Forbidden');
-    return b;
+    if (!this.byName.has(name)) throw new NotFound();
+    if (!this.permits(caller, name, { action: 's3:ListBucket' })) throw new AccessDenied('Forbidden');
+    return this.byName.get(name)!;
   }
 
   /**
@@ -223,13 +345,43 @@ export class Buckets {
 function ownedBy(caller: Caller, name: string, b: BucketRecord | undefined): BucketRecord {
   if (!b) throw new NoSuchBucket(name);
   if (caller.anonymous || b.account !== caller.accountId) throw new AccessDenied();
+  expectOwner(caller, b);
   return b;
 }
 
-
-function aclGrants(acl: string, action: string, caller: Caller): boolean {
-  if (acl === 'public-read') return READ_ACTIONS.has(action);
-  if (acl === 'public-read-write') return READ_ACTIONS.has(action) || WRITE_ACTIONS.has(action);
-  if (acl === 'authenticated-read') return !caller.anonymous && READ_ACTIONS.has(action);
-  return false;
+/** `x-amz-expected-bucket-owner`, which every operation takes: when sent, the bucket must be that account's. */
+function expectedOwnerHolds(caller: Caller, b: BucketRecord): boolean {
+  const expected = caller.headers?.['x-amz-expected-bucket-owner'];
+  return expected === undefined || expected === b.account;
 }
+
+function expectOwner(caller: Caller, b: BucketRecord): void {
+  if (!expectedOwnerHolds(caller, b)) throw new AccessDenied();
+}
+
+/** The condition keys of a request: the caller's, its headers', its tags', the object's tags and the access's own. */
+function conditionKeys(caller: Caller, access: Access): ConditionKeys {
+  const h = caller.headers ?? {};
+  const forwarded = h['x-forwarded-proto'];
+  const keys: ConditionKeys = {
+    'aws:SourceIp': caller.sourceIp,
+    'aws:SecureTransport': forwarded === 'https' ? 'true' : 'false',
+    'aws:PrincipalAccount': caller.anonymous || caller.principalService ? undefined : caller.accountId,
+  };
+  // A service principal's request (CloudFront's origin access control) names its source.
+  if (caller.principalService) {
+    const header = (n: string) => (typeof h[n] === 'string' ? (h[n] as string) : undefined);
+    keys['aws:SourceArn'] = header('x-nimbus-source-arn');
+    keys['aws:SourceAccount'] = header('x-nimbus-source-account');
+  }
+  for (const name of HEADER_KEYS) {
+    const v = h[name];
+    if (v !== undefined) keys[`s3:${name}`] = Array.isArray(v) ? v.join(',') : v;
+  }
+  const tagging = h['x-amz-tagging'];
+  if (access.action === 's3:PutObject' && typeof tagging === 'string') Object.assign(keys, requestTagKeys(headerTags(tagging) ?? {}));
+  if (access.existingTags) for (const [k, v] of Object.entries(access.existingTags)) keys[`s3:ExistingObjectTag/${k}`] = v;
+  return { ...keys, ...caller.conditionKeys, ...access.conditionKeys };
+}
+
+

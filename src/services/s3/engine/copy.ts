@@ -11,8 +11,11 @@ import type { Clock } from '../../../lib/clock.js';
 import { CHECKSUM_ALGORITHMS, checksumHeaderName, createChecksum, toBase64, type ChecksumAlgorithm } from '../../../protocols/checksums.js';
 import { BlobNotFoundError, type BlobInfo, type BlobStore } from '../../../store/blobs.js';
 import { InvalidArgument, InvalidRequest, NoSuchKey, PreconditionFailed } from '../errors.js';
-import type { ObjectRecord } from '../repo.js';
+import type { ObjectLock, ObjectRecord, ObjectSse } from '../repo.js';
+import { checkRead } from './sse.js';
+import { INLINE_MAX_BYTES } from './uploads.js';
 import type { Caller } from './buckets.js';
+import type { AclRequest } from './acl.js';
 import { CONTENT_HEADERS, checkKeyLength, etagMatches, type Conditions, type Objects } from './objects.js';
 import { parseTaggingHeader } from './tagging.js';
 
@@ -40,8 +43,14 @@ export interface CopyInput {
   metadata: Record<string, string>;
   /** x-amz-checksum-algorithm: compute this checksum of the copy instead of keeping the source's. */
   checksumAlgorithm?: string;
+  /** The copy's ACL (x-amz-acl, x-amz-grant-*): private unless asked; the source's is not copied. */
+  acl?: AclRequest;
   /** Whether the request changes the storage class, website redirect or encryption (which lets an object be copied onto itself). */
   changesAttributes: boolean;
+  /** The copy's encryption (the request's, else the destination bucket's default, else SSE-S3). */
+  sse?: ObjectSse;
+  /** The copy's object lock (the request's, else the destination bucket's default retention). */
+  lock?: ObjectLock;
 }
 
 export interface CopyDeps {
@@ -58,12 +67,16 @@ export async function copyObject(deps: CopyDeps, caller: Caller, input: CopyInpu
   const tags = taggingDirective === 'REPLACE' ? parseTaggingHeader(input.tagging ?? '') : undefined;
   const algorithm = checksumAlgorithm(input.checksumAlgorithm);
 
+  // The source is read as its bucket's: x-amz-source-expected-bucket-owner names its owner.
+  const reader = sourceReader(caller);
   for (let attempt = 1; ; attempt++) {
     const src =
       source.versionId === undefined
-        ? await deps.objects.get(caller, source.bucket, source.key)
-        : await deps.objects.get(caller, source.bucket, source.key, 's3:GetObjectVersion', source.versionId);
+        ? await deps.objects.get(reader, source.bucket, source.key)
+        : await deps.objects.get(reader, source.bucket, source.key, 's3:GetObjectVersion', source.versionId);
     checkSourceConditions(src, input.sourceConditions);
+    // An SSE-C source needs its key (the x-amz-copy-source-server-side-encryption-customer-* trio).
+    checkRead(src, input.headers, true);
     // Copying an older version onto its key is how S3 restores it: not a copy onto itself.
     const self = src.bucket === input.bucket && src.key === input.key && source.versionId === undefined;
     if (self && metadataDirective !== 'REPLACE' && !input.changesAttributes) {
@@ -73,10 +86,16 @@ export async function copyObject(deps: CopyDeps, caller: Caller, input: CopyInpu
     }
     if (src.size > MAX_COPY_BYTES) throw InvalidRequest(`The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_COPY_BYTES}`);
     let blob: BlobInfo;
+    let inline: Buffer | undefined;
     try {
-      blob = src.body
-        ? inlineInfo(src.body, algorithm) // a small body is copied with its row
-        : await deps.blobs.concat([src.blobId], algorithm ? { hashers: { checksum: () => createChecksum(algorithm) } } : {});
+      // The body is decrypted and sealed again under a data key of the copy's own.
+      const body = await deps.objects.openBody(src);
+      if (Buffer.isBuffer(body) && body.length <= INLINE_MAX_BYTES) {
+        blob = inlineInfo(body, algorithm); // a small body is copied with its row
+        inline = deps.objects.crypto.sealBuffer(body);
+      } else {
+        blob = await deps.objects.crypto.writeSealed(deps.blobs, Buffer.isBuffer(body) ? [body] : (body as AsyncIterable<Buffer>), algorithm ? { hashers: { checksum: () => createChecksum(algorithm) } } : {});
+      }
     } catch (e) {
       if (!(e instanceof BlobNotFoundError)) throw e;
       if (attempt < ATTEMPTS) continue;
@@ -94,10 +113,20 @@ export async function copyObject(deps: CopyDeps, caller: Caller, input: CopyInpu
       metadata: metadataDirective === 'REPLACE' ? input.metadata : src.metadata,
       checksums: algorithm ? { [checksumHeaderName(algorithm)]: toBase64(blob.digests.checksum!) } : src.checksums,
       tags: tags ?? src.tags,
-      ...(src.body ? { body: src.body } : {}),
+      ...(inline ? { body: inline } : {}),
+      sse: input.sse ?? { algorithm: 'AES256' },
+      ...(input.lock ? { lock: input.lock } : {}),
     };
-    return deps.objects.commit(caller, record, { ifMatch: input.ifMatch, ifNoneMatch: input.ifNoneMatch }, 'Copy');
+    return deps.objects.commit(caller, record, { ifMatch: input.ifMatch, ifNoneMatch: input.ifNoneMatch, ...(input.acl ? { acl: input.acl } : {}) }, 'Copy');
   }
+}
+
+/** The caller as the reader of a copy's source: its expected owner is x-amz-source-expected-bucket-owner. */
+export function sourceReader(caller: Caller): Caller {
+  const headers = caller.headers;
+  if (!headers || (headers['x-amz-expected-bucket-owner'] === undefined && headers['x-amz-source-expected-bucket-owner'] === undefined)) return caller;
+  const { 'x-amz-expected-bucket-owner': _destination, 'x-amz-source-expected-bucket-owner': source, ...rest } = headers;
+  return { ...caller, headers: source === undefined ? rest : { ...rest, 'x-amz-expected-bucket-owner': source } };
 }
 
 /** The bucket, key and (with `?versionId=`) version an x-amz-copy-source names. */

@@ -28,6 +28,7 @@ import type { Buckets, Caller } from './buckets.js';
 import type { Multipart } from './multipart.js';
 import type { Objects } from './objects.js';
 import { versionIdOf } from './versions.js';
+import { retained } from './object-lock.js';
 
 export interface LifecycleTag {
   Key: string;
@@ -311,6 +312,8 @@ export class Lifecycle {
           successor = v.lastModified;
           if (i - first < (nve.NewerNoncurrentVersions ?? 0)) continue;
           if (!selects(c, v, v.deleteMarker) || now < dueAt(noncurrentSince, nve.NoncurrentDays)) continue;
+          // A version under object lock stays until its lock ends (the next run looks again).
+          if (v.lock && (v.lock.legalHold || retained(v.lock, now))) continue;
           await this.d.objects.delete(owner, bucket, key, versionIdOf(v));
           remaining--;
         }

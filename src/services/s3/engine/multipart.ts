@@ -24,12 +24,15 @@ import type { BlobStore } from '../../../store/blobs.js';
 import type { Store, Tx } from '../../../store/store.js';
 import type { RequestContext } from '../../service.js';
 import { BadDigest, InvalidArgument, InvalidRequest, NoSuchUpload } from '../errors.js';
-import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
+import type { ObjectRecord, ObjectSse, S3ObjectRepo } from '../repo.js';
 import type { CompletedResult, PartRecord, S3MultipartRepo, UploadRecord } from '../repo-multipart.js';
 import type { Buckets, Caller } from './buckets.js';
+import { sourceReader } from './copy.js';
 import { checkKeyLength, type Conditions, type Objects } from './objects.js';
 import { checkParts, compositeChecksum, copyConditionError, expectedChecksum, mismatch } from './multipart-checks.js';
 import { receiveBody, type UploadHeaders } from './uploads.js';
+import { BodyCrypto } from './crypto.js';
+import { customerKeyOf, sameCustomerKey, type Headers } from './sse.js';
 
 export const MAX_PART_BYTES = 5 * 1024 ** 3;
 export const MIN_PART_BYTES = 5 * 1024 ** 2;
@@ -54,11 +57,11 @@ export interface MultipartDeps {
 }
 
 /** The checksum algorithm and type are checked and defaulted by the operation (checksumChoice there). */
-export type CreateInput = Pick<UploadRecord, 'bucket' | 'key' | 'headers' | 'metadata' | 'tags' | 'checksumAlgorithm' | 'checksumType'>;
+export type CreateInput = Pick<UploadRecord, 'bucket' | 'key' | 'headers' | 'metadata' | 'tags' | 'checksumAlgorithm' | 'checksumType' | 'sse' | 'lock' | 'acl'>;
 
 /** Which part of which upload; the number is 1..10000 (the operation checks it). */
 type PartTarget = { bucket: string; key: string; uploadId: string; partNumber: number };
-export type PartInput = PartTarget & UploadHeaders & { body: Readable };
+export type PartInput = PartTarget & UploadHeaders & { body: Readable; /** The request's SSE-C headers. */ sse?: Headers };
 
 export type CopyPartInput = PartTarget & {
   /** With versionId, that version of the source (x-amz-copy-source `?versionId=`). */
@@ -66,6 +69,8 @@ export type CopyPartInput = PartTarget & {
   /** x-amz-copy-source-range, inclusive, well formed (the operation checks the form). */
   range?: { start: number; end: number; raw: string };
   conditions: Conditions;
+  /** The request's headers: the source's SSE-C key (copy-source trio) and the upload's (SSE-C trio). */
+  sse?: Headers;
 };
 
 /** A part of the CompleteMultipartUpload list, as the operation parsed it. */
@@ -92,7 +97,7 @@ export interface CompleteInput {
 }
 
 /** A part saved, and its verified checksums to echo, by header name. */
-export type SavedPart = { part: PartRecord; checksums: Record<string, string> };
+export type SavedPart = { part: PartRecord; checksums: Record<string, string>; /** The upload's encryption, for the answer's headers. */ sse?: ObjectSse };
 
 /** A page of uploads; `next` is its last upload or common prefix (upload ID '' for a prefix). */
 export type UploadList = { uploads: UploadRecord[]; prefixes: string[]; truncated: boolean; next?: { key: string; uploadId: string } };
@@ -103,11 +108,24 @@ export class Multipart {
 
   constructor(private readonly d: MultipartDeps) {}
 
+  /** The time on the injected clock (object lock retention dates are judged on it). */
+  now(): number {
+    return this.d.clock.now();
+  }
+
+  /** The bucket's record (no access check: the operation's answer about KMS key ARNs needs its account and region). */
+  bucketOf(bucket: string) {
+    return this.d.buckets.find(bucket);
+  }
+
   async create(caller: Caller, input: CreateInput): Promise<UploadRecord> {
     checkKeyLength(input.key);
     const put = { action: 's3:PutObject', key: input.key };
-    this.d.buckets.authorize(caller, input.bucket, put);
-    const upload = { ...input, uploadId: this.d.ids.token(48), account: caller.accountId, initiated: this.d.clock.now() };
+    const bucket = this.d.buckets.authorize(caller, input.bucket, put);
+    // An ACL the bucket refuses is refused now, not at completion.
+    this.d.buckets.objectAclFor(bucket, caller, input.acl);
+    const { lock, ...rest } = input;
+    const upload = { ...rest, ...(lock ? { lock } : {}), uploadId: this.d.ids.token(48), account: caller.accountId, initiated: this.d.clock.now() };
     const seq = await this.d.store.write((tx) => {
       this.d.buckets.authorize(caller, input.bucket, put);
       return this.d.repo.insertUpload(tx, upload);
@@ -125,34 +143,46 @@ export class Multipart {
       const other = carried.find((a) => a !== alg);
       if (other || (carried.length === 0 && upload.checksumType === 'COMPOSITE')) throw mismatch(alg, other);
     }
-    // Parts are always blobs (inline 0): completion concatenates blob files.
-    const { blob, checksums } = await receiveBody(this.d.blobs, input.body, input, payload, MAX_PART_BYTES, 0);
+    checkPartKey(upload, input.sse ?? {});
+    // Parts are always blobs (inline 0), each sealed under a data key of its own.
+    const { blob, checksums } = await receiveBody(this.d.blobs, input.body, input, payload, MAX_PART_BYTES, 0, this.d.objects.crypto);
     const part = this.partOf(upload, partNumber, blob.id, blob.size, blob.md5, alg ? checksums[checksumHeaderName(alg)] : undefined);
     await this.savePart(part);
-    return { part, checksums };
+    return { part, checksums, sse: upload.sse };
   }
 
   /** UploadPartCopy: a part made of an object of the caller's, or a byte range of it. */
   async copyPart(caller: Caller, input: CopyPartInput): Promise<SavedPart> {
     const { upload, partNumber } = await this.target(caller, input);
     const source = input.source;
-    const record = await this.d.objects.get(caller, source.bucket, source.key, source.versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion', source.versionId);
+    const record = await this.d.objects.get(sourceReader(caller), source.bucket, source.key, source.versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion', source.versionId);
     const range = input.range;
     if (range && (range.start > range.end || range.end >= record.size)) {
       throw InvalidArgument(`Range specified is not valid for source object of size: ${record.size}`, 'x-amz-copy-source-range', range.raw);
     }
     const length = range ? range.end - range.start + 1 : record.size;
     if (length > MAX_PART_BYTES) throw InvalidRequest(`The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_PART_BYTES}`);
+    checkPartKey(upload, input.sse ?? {});
     const read = await this.d.objects
-      .read(caller, source.bucket, source.key, { head: false, range: range && `bytes=${range.start}-${range.end}`, conditions: input.conditions, versionId: source.versionId })
+      .read(caller, source.bucket, source.key, {
+        head: false,
+        range: range && `bytes=${range.start}-${range.end}`,
+        conditions: input.conditions,
+        versionId: source.versionId,
+        sse: input.sse ?? {},
+        copySource: true,
+      })
       .catch((e: unknown) => Promise.reject(copyConditionError(e, input.conditions)));
     const alg = upload.checksumAlgorithm;
     const body = read.stream!;
-    const blob = await this.d.blobs.write(Buffer.isBuffer(body) ? [body] : body, { maxBytes: MAX_PART_BYTES, hashers: alg ? { checksum: () => createChecksum(alg) } : {} });
+    const blob = await this.d.objects.crypto.writeSealed(this.d.blobs, Buffer.isBuffer(body) ? [body] : (body as AsyncIterable<Buffer>), {
+      maxBytes: MAX_PART_BYTES,
+      hashers: alg ? { checksum: () => createChecksum(alg) } : {},
+    });
     const checksum = alg ? toBase64(blob.digests.checksum!) : undefined;
     const part = this.partOf(upload, partNumber, blob.id, blob.size, blob.md5, checksum);
     await this.savePart(part);
-    return { part, checksums: alg ? { [checksumHeaderName(alg)]: checksum! } : {} };
+    return { part, checksums: alg ? { [checksumHeaderName(alg)]: checksum! } : {}, sse: upload.sse };
   }
 
   async complete(caller: Caller, input: CompleteInput): Promise<{ upload: UploadRecord; result: CompletedResult; versionId?: string }> {
@@ -184,10 +214,8 @@ export class Multipart {
         if (expected !== undefined && expected !== value && expected !== value.replace(/-\d+$/, '')) throw BadDigest(alg);
         checksums[checksumHeaderName(alg)] = value;
       }
-      const blob = await this.d.blobs.concat(
-        chosen.map((p) => p.blobId),
-        full ? { hashers: { checksum: () => createChecksum(alg) } } : {},
-      );
+      // The parts are decrypted in turn and the whole sealed under the object's own data key.
+      const blob = await this.d.objects.crypto.writeSealed(this.d.blobs, this.plainParts(chosen), full ? { hashers: { checksum: () => createChecksum(alg) } } : {});
       if (full) {
         const value = toBase64(blob.digests.checksum!);
         if (expected !== undefined && expected !== value) {
@@ -211,10 +239,14 @@ export class Multipart {
       // S3 gives a multipart object the time its upload was initiated.
       const { bucket, key, headers, metadata, tags } = upload;
       const parts = chosen.map((p) => p.size);
-      const record: ObjectRecord = { bucket, key, headers, metadata, tags, checksums, blobId: blob.id, size, etag, lastModified: upload.initiated, parts };
+      const record: ObjectRecord = {
+        bucket, key, headers, metadata, tags, checksums, blobId: blob.id, size, etag, lastModified: upload.initiated, parts,
+        sse: upload.sse ?? { algorithm: 'AES256' },
+        ...(upload.lock ? { lock: upload.lock } : {}),
+      };
       let committed: ObjectRecord;
       try {
-        committed = await this.d.objects.commit(caller, record, { ifMatch: input.ifMatch, ifNoneMatch: input.ifNoneMatch }, 'CompleteMultipartUpload');
+        committed = await this.d.objects.commit(caller, record, { ifMatch: input.ifMatch, ifNoneMatch: input.ifNoneMatch, ...(upload.acl ? { acl: upload.acl } : {}) }, 'CompleteMultipartUpload');
       } catch (e) {
         // The commit removed the new body; the upload stays in progress, as S3 leaves it.
         await this.d.store.write((tx) => this.reopen(tx, upload.uploadId)).catch((err) => this.d.log.warn('could not reopen an upload', { error: String(err) }));
@@ -375,6 +407,21 @@ export class Multipart {
     if ((await this.d.repo.upload(uploadId, tx))?.state === 'completing') await this.d.repo.updateUpload(tx, { uploadId, state: 'open', blobId: undefined, result: undefined });
   }
 
+  /** The plaintext of parts end to end: sealed parts decrypted, parts stored before encryption as they are. */
+  private async *plainParts(parts: PartRecord[]): AsyncGenerator<Buffer> {
+    const crypto = this.d.objects.crypto;
+    for (const p of parts) {
+      if (p.size === 0) continue;
+      const head = await this.d.blobs.open(p.blobId, { start: 0, end: 3 });
+      const magic: Buffer[] = [];
+      for await (const c of head.stream as AsyncIterable<Buffer>) magic.push(c);
+      const sealed = BodyCrypto.looksSealedMagic(Buffer.concat(magic));
+      const stream = sealed ? await crypto.openSealed(this.d.blobs, p.blobId, p.size) : (await this.d.blobs.open(p.blobId)).stream;
+      // Leaving this loop early (the write failed) destroys the stream, closing the file.
+      for await (const chunk of stream as AsyncIterable<Buffer>) yield chunk;
+    }
+  }
+
   private exclusive<T>(uploadId: string, fn: () => Promise<T>): Promise<T> {
     const run = (this.locks.get(uploadId) ?? Promise.resolve()).then(fn);
     const tail = run.catch(() => undefined);
@@ -393,4 +440,17 @@ export class Multipart {
       this.d.log.warn('could not remove a part body', { id, error: String(e) });
     }
   }
+}
+
+/**
+ * UploadPart and UploadPartCopy of an SSE-C upload need the key it was created with; the
+ * parts of any other upload take no SSE-C key.
+ */
+function checkPartKey(upload: UploadRecord, headers: Headers): void {
+  const key = customerKeyOf(headers);
+  const customer = upload.sse?.algorithm === 'SSE-C';
+  if (customer !== (key !== undefined)) {
+    throw InvalidRequest('The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.');
+  }
+  if (key && !sameCustomerKey(upload.sse!, key)) throw InvalidRequest('The provided encryption parameters did not match the ones used originally.');
 }

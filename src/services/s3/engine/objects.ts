@@ -13,9 +13,13 @@ import type { BlobStore } from '../../../store/blobs.js';
 import { BlobRangeError } from '../../../store/blobs.js';
 import type { Store, Tx } from '../../../store/store.js';
 import type { RequestContext } from '../../service.js';
-import { BucketNotEmpty, InvalidPartNumber, InvalidRange, InvalidRequest, KeyTooLongError, NoSuchKey, NoSuchVersion, NotFound, NotModified, PreconditionFailed } from '../errors.js';
-import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
+import { AccessDenied, BucketNotEmpty, InvalidPartNumber, InvalidRange, InvalidRequest, KeyTooLongError, NoSuchKey, NoSuchVersion, NotFound, NotModified, PreconditionFailed } from '../errors.js';
+import type { ObjectLock, ObjectRecord, ObjectSse, S3ObjectRepo } from '../repo.js';
+import type { BodyCrypto } from './crypto.js';
+import { checkRead, type Headers } from './sse.js';
+import { checkDeletable } from './object-lock.js';
 import type { Buckets, Caller } from './buckets.js';
+import { readAcl, type AclRequest } from './acl.js';
 import type { ObjectEvent } from './notifications.js';
 import { receiveBody, type UploadHeaders } from './uploads.js';
 import { deletedKey, findVersion, insertDeleteMarker, latestDeleteMarker, markerNotReadable, putVersioned, removeVersion } from './versions.js';
@@ -29,8 +33,12 @@ export interface PutInput extends UploadHeaders {
   ifNoneMatch?: string;
   ifMatch?: string;
   tags?: Record<string, string>;
-  /** A canned ACL other than private. */
-  acl?: string;
+  /** The ACL asked for (x-amz-acl, x-amz-grant-*). */
+  acl?: AclRequest;
+  /** The object's encryption (chosen by the operation: the request's, the bucket's default, SSE-S3). */
+  sse?: ObjectSse;
+  /** Object lock retention and legal hold for the new version. */
+  lock?: ObjectLock;
 }
 
 export interface Conditions {
@@ -80,14 +88,18 @@ export class Objects {
     private readonly buckets: Buckets,
     private readonly blobs: BlobStore,
     private readonly store: Store,
-    private readonly clock: Clock,
+    readonly clock: Clock,
     private readonly log: Logger,
+    /** Seals every new body at rest (engine/crypto.ts). */
+    readonly crypto: BodyCrypto,
   ) {}
 
   async put(caller: Caller, input: PutInput, payload: RequestContext['payload']): Promise<ObjectRecord> {
     checkKeyLength(input.key);
-    this.buckets.authorize(caller, input.bucket, { action: 's3:PutObject', key: input.key });
-    const { blob, checksums, inline } = await receiveBody(this.blobs, input.body, input, payload);
+    const bucket = this.buckets.authorize(caller, input.bucket, { action: 's3:PutObject', key: input.key });
+    // An ACL the bucket refuses is refused before the body is read.
+    this.buckets.objectAclFor(bucket, caller, input.acl);
+    const { blob, checksums, inline } = await receiveBody(this.blobs, input.body, input, payload, undefined, undefined, this.crypto);
     const record: ObjectRecord = {
       bucket: input.bucket,
       key: input.key,
@@ -100,9 +112,10 @@ export class Objects {
       checksums,
       tags: input.tags ?? {},
       ...(inline ? { body: inline } : {}),
-      ...(input.acl ? { acl: input.acl } : {}),
+      sse: input.sse ?? { algorithm: 'AES256' },
+      ...(input.lock ? { lock: input.lock } : {}),
     };
-    return this.commit(caller, record, { ifNoneMatch: input.ifNoneMatch, ifMatch: input.ifMatch });
+    return this.commit(caller, record, { ifNoneMatch: input.ifNoneMatch, ifMatch: input.ifMatch, ...(input.acl ? { acl: input.acl } : {}) });
   }
 
   /** Where object changes are reported, in their commit (event notifications). */
@@ -115,12 +128,13 @@ export class Objects {
   /**
    * Makes an object whose body is already a durable blob visible (PUT, multipart completion,
    * copy): checks the write conditions in the commit, then removes the body it replaced. If the
-   * commit fails, the new blob is removed, so nothing is left behind.
+   * commit fails, the new blob is removed, so nothing is left behind. The object gets the ACL
+   * asked for (private by default), owned as the bucket's ownership controls say.
    */
   async commit(
     caller: Caller,
     record: ObjectRecord,
-    conditions: { ifNoneMatch?: string; ifMatch?: string } = {},
+    conditions: { ifNoneMatch?: string; ifMatch?: string; acl?: AclRequest } = {},
     cause: 'Put' | 'Copy' | 'CompleteMultipartUpload' | 'Post' = 'Put',
   ): Promise<ObjectRecord> {
     let replaced: string[] = [];
@@ -128,6 +142,10 @@ export class Objects {
     try {
       await this.store.write(async (tx) => {
         const bucket = this.buckets.authorize(caller, record.bucket, { action: 's3:PutObject', key: record.key });
+        const { acl: _given, ...rest } = record;
+        const acl = this.buckets.objectAclFor(bucket, caller, conditions.acl);
+        record = acl === undefined ? rest : { ...rest, acl };
+        committed = record;
         const old = await this.repo.object(record.bucket, record.key, tx);
         // Conditional writes: If-None-Match: * creates only; If-Match replaces only that version.
         if (conditions.ifNoneMatch !== undefined && old && (conditions.ifNoneMatch.trim() === '*' || etagMatches(conditions.ifNoneMatch, old.etag))) {
@@ -178,21 +196,32 @@ export class Objects {
     markerHeaders = false,
     tx?: Tx,
   ): Promise<ObjectRecord> {
-    // The object's own canned ACL may grant what the bucket does not (public-read objects).
-    // It is looked up before authorizing, but a caller refused still learns nothing: the
-    // refusal comes before NoSuchKey.
-    const current = versionId === undefined ? await this.repo.object(bucket, key, tx) : undefined;
-    this.buckets.authorize(caller, bucket, { action, key, ...(current?.acl ? { objectAcl: current.acl } : {}) });
+    // The object's own ACL may grant what the bucket does not (public-read objects), and its
+    // tags may decide a policy's conditions: it is looked up before authorizing, but a caller
+    // refused still learns nothing: the refusal comes before NoSuchKey.
+    const b = this.buckets.find(bucket);
+    const found = versionId === undefined ? await this.repo.object(bucket, key, tx) : await findVersion(this.repo, bucket, key, versionId, tx);
+    const readable = found && !('deleteMarker' in found && found.deleteMarker) ? found : undefined;
+    this.buckets.authorize(caller, bucket, {
+      action,
+      key,
+      ...(readable && b ? { objectAcl: readAcl(readable.acl, b.account, b.account), existingTags: readable.tags } : {}),
+    });
     if (versionId !== undefined) {
-      const v = await findVersion(this.repo, bucket, key, versionId, tx);
-      if (!v) throw NoSuchVersion(key, versionId);
+      const v = found as Awaited<ReturnType<typeof findVersion>>;
+      if (!v) throw this.missing(caller, bucket, NoSuchVersion(key, versionId));
       if (v.deleteMarker) throw markerNotReadable(method, v, markerHeaders);
       const { current: _c, deleteMarker: _m, ...record } = v;
       return record;
     }
-    if (current) return current;
+    if (found) return found as ObjectRecord;
     const marker = await latestDeleteMarker(this.repo, bucket, key, tx);
-    throw marker ? deletedKey(key, marker, markerHeaders) : new NoSuchKey(key);
+    throw this.missing(caller, bucket, marker ? deletedKey(key, marker, markerHeaders) : new NoSuchKey(key));
+  }
+
+  /** A missing key is 404 only to a caller that may list the bucket; to others S3 answers 403. */
+  private missing(caller: Caller, bucket: string, notFound: Error): Error {
+    return this.buckets.permits(caller, bucket, { action: 's3:ListBucket' }) ? notFound : new AccessDenied();
   }
 
   /** Changes an object's (or one version's) metadata in place (tags), as one commit. */
@@ -218,7 +247,7 @@ export class Objects {
     caller: Caller,
     bucket: string,
     key: string,
-    opts: { head: boolean; range?: string; conditions: Conditions; versionId?: string; partNumber?: number },
+    opts: { head: boolean; range?: string; conditions: Conditions; versionId?: string; sse?: Headers; copySource?: boolean; partNumber?: number },
   ): Promise<ObjectRead> {
     if (opts.partNumber !== undefined && opts.range !== undefined) throw InvalidRequest('Cannot specify both Range header and partNumber query parameter');
     const action = opts.versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion';
@@ -232,6 +261,7 @@ export class Objects {
     }
     const versioned = this.buckets.find(bucket)?.versioning !== undefined || record.versionId !== undefined;
     checkConditions(record, opts.conditions);
+    checkRead(record, opts.sse ?? {}, opts.copySource);
     let range = opts.range === undefined ? undefined : parseRange(opts.range, record.size);
     let partsCount: number | undefined;
     if (opts.partNumber !== undefined) {
@@ -239,12 +269,7 @@ export class Objects {
     }
     if (opts.head) return { record, range, versioned, ...(partsCount !== undefined ? { partsCount } : {}) };
     try {
-      if (record.body) {
-        const bytes = range ? record.body.subarray(range.start, range.end + 1) : record.body;
-        return { record, stream: bytes, range, versioned, ...(partsCount !== undefined ? { partsCount } : {}) };
-      }
-      const opened = await this.blobs.open(record.blobId, range);
-      return { record, stream: opened.stream, range, versioned, ...(partsCount !== undefined ? { partsCount } : {}) };
+      return { record, stream: await this.openBody(record, range), range, versioned, ...(partsCount !== undefined ? { partsCount } : {}) };
     } catch (e) {
       if (e instanceof BlobRangeError) throw InvalidRange(opts.range!, record.size);
       throw e;
@@ -252,15 +277,31 @@ export class Objects {
   }
 
   /**
+   * An object's plaintext body, or the inclusive range of it (already checked against its size):
+   * a sealed body is decrypted chunk by chunk, a body stored before encryption is read as it is.
+   */
+  async openBody(record: ObjectRecord, range?: { start: number; end: number }): Promise<Readable | Buffer> {
+    if (record.body) {
+      if (record.sse) return this.crypto.openBuffer(record.body, record.size, range);
+      return range ? record.body.subarray(range.start, range.end + 1) : record.body;
+    }
+    if (record.sse) return this.crypto.openSealed(this.blobs, record.blobId, record.size, range);
+    return (await this.blobs.open(record.blobId, range)).stream;
+  }
+
+  /**
    * DELETE. Without a version id: removes the object (unversioned bucket) or inserts a delete
    * marker (versioned). With one: removes that version or marker for good.
    */
-  async delete(caller: Caller, bucket: string, key: string, versionId?: string): Promise<DeleteResult> {
+  async delete(caller: Caller, bucket: string, key: string, versionId?: string, bypassGovernance = false): Promise<DeleteResult> {
     const action = versionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion';
     let removed: string[] = [];
     const result = await this.store.write(async (tx): Promise<DeleteResult> => {
       const b = this.buckets.authorize(caller, bucket, { action, key });
       if (versionId !== undefined) {
+        // A locked version is not removed (a delete marker on top of it always may be added).
+        const v = await findVersion(this.repo, bucket, key, versionId, tx);
+        if (v && !v.deleteMarker && v.lock) checkDeletable(v.lock, this.clock.now(), bypassGovernance && this.mayBypass(caller, bucket, key));
         const r = await removeVersion(tx, this.repo, bucket, key, versionId);
         removed = r.removed;
         await this.events?.record(tx, caller, { name: 'ObjectRemoved:Delete', bucket, key, versionId });
@@ -282,6 +323,16 @@ export class Objects {
     this.events?.kick();
     for (const id of removed) await this.removeBlob(id);
     return result;
+  }
+
+  /** Whether the caller may lift GOVERNANCE retention (s3:BypassGovernanceRetention). */
+  mayBypass(caller: Caller, bucket: string, key: string): boolean {
+    try {
+      this.buckets.authorize(caller, bucket, { action: 's3:BypassGovernanceRetention', key });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Refuses to delete a bucket that still holds objects (inside the deletion's write). */

@@ -15,6 +15,7 @@ import { BlobSizeMismatchError, BlobTooLargeError } from '../../../store/blobs.j
 import type { RequestContext } from '../../service.js';
 import { BadDigest, ContentMd5Mismatch, EntityTooLarge, IncompleteBody, InvalidDigest, MissingContentLength, Sha256Mismatch } from '../errors.js';
 import { declaredChecksum } from './checksums.js';
+import type { BodyCrypto } from './crypto.js';
 
 /** S3's limit for a single PUT. */
 export const MAX_PUT_BYTES = 5 * 1024 ** 3;
@@ -38,9 +39,9 @@ export interface UploadHeaders {
 export const INLINE_MAX_BYTES = 64 * 1024;
 
 export interface ReceivedBody {
-  /** For an inline body, a BlobInfo with id '' (size and digests as for a blob). */
+  /** For an inline body, a BlobInfo with id '' (size and digests as for a blob). Size and digests are the plaintext's. */
   blob: BlobInfo;
-  /** The body itself when it is small enough to keep inline. */
+  /** The body itself when it is small enough to keep inline (sealed, with `crypto`). */
   inline?: Buffer;
   /** Verified checksums to keep with the object, by header name. */
   checksums: Record<string, string>;
@@ -53,6 +54,8 @@ export async function receiveBody(
   payload: RequestContext['payload'],
   maxBytes = MAX_PUT_BYTES,
   inlineMax = INLINE_MAX_BYTES,
+  /** Seals the body at rest (every new body); without it the body is stored as it came. */
+  crypto?: BodyCrypto,
 ): Promise<ReceivedBody> {
   const hash = payload?.hash ?? 'UNSIGNED-PAYLOAD';
   const mode = CHUNKED_MODES[hash];
@@ -102,6 +105,9 @@ export async function receiveBody(
         digests[name] = h.digest();
       }
       blob = { id: '', size, md5: createHash('md5').update(inline).digest(), digests };
+      if (crypto) inline = crypto.sealBuffer(inline);
+    } else if (crypto) {
+      blob = await crypto.writeSealed(blobs, source, { expectedSize: size, maxBytes, hashers });
     } else {
       blob = await blobs.write(source, { expectedSize: size, maxBytes, hashers });
     }

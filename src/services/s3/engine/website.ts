@@ -37,8 +37,9 @@ export async function serveWebsite(objects: Objects, config: WebsiteConfig, buck
     return await fetchObject(objects, bucket, key, head);
   } catch (e) {
     if (!(e instanceof AwsError)) throw e;
-    // A folder asked for without its slash: S3 redirects to the folder.
-    if (e.status === 404 && !rawKey.endsWith('/') && rawKey !== '') {
+    // A folder asked for without its slash: S3 redirects to the folder (a missing key is 403
+    // to a reader who may not list the bucket).
+    if ((e.status === 404 || e.status === 403) && !rawKey.endsWith('/') && rawKey !== '') {
       try {
         await objects.read(ANONYMOUS, bucket, `${rawKey}/${suffix}`, { head: true, conditions: {} });
         return redirect(302, `/${encodePath(rawKey)}/`);

@@ -1,17 +1,30 @@
 /**
- * Who may use a bucket: its policy, canned ACL and public access block (the owner's
- * configuration operations). Enforcement is Buckets.authorize.
+ * Who may use a bucket: its policy, ACL, ownership controls and public access block (the
+ * owner's configuration operations), and objects' ACLs. Enforcement is Buckets.authorize.
  */
 import { parsePolicy, policyIsPublic } from '../../../lib/policy.js';
 import { RestAnswer } from '../../../protocols/rest.js';
 import { defineOperation } from '../../../protocols/define-operation.js';
-import { boolean, inHeader, inPayload, inUri, string, structure } from '../../../protocols/shapes.js';
-import type { Operation } from '../../service.js';
+import { boolean, inHeader, inPayload, inQuery, inUri, list, string, structure } from '../../../protocols/shapes.js';
+import type { Operation, RequestContext } from '../../service.js';
+import { accountByEmail, aclXml, cannedAcl, grantsFromXml, isPublic, onlyOwnersHaveAccess, readAcl, requestedAcl, storeAcl, type AclRequest } from '../engine/acl.js';
+import { versionIdOf } from '../engine/versions.js';
 import type { Buckets } from '../engine/buckets.js';
 import type { Objects } from '../engine/objects.js';
-import { AccessDenied, MalformedPolicy, NoSuchBucketPolicy, NoSuchPublicAccessBlockConfiguration } from '../errors.js';
-import type { BucketRecord, PublicAccessBlock } from '../repo.js';
-import { BUCKET_CANNED_ACLS, isPublicAcl, OBJECT_CANNED_ACLS } from './shapes.js';
+import {
+  AccessControlListNotSupported,
+  AccessDenied,
+  InvalidBucketAclWithObjectOwnership,
+  MalformedPolicy,
+  MalformedXML,
+  NoSuchBucketPolicy,
+  NoSuchPublicAccessBlockConfiguration,
+  OwnershipControlsNotFoundError,
+  s3Error,
+  UnexpectedContent,
+} from '../errors.js';
+import type { PublicAccessBlock } from '../repo.js';
+import { BUCKET_CANNED_ACLS, OBJECT_CANNED_ACLS, OBJECT_OWNERSHIPS } from './shapes.js';
 
 const pabShape = structure({ BlockPublicAcls: boolean(), IgnorePublicAcls: boolean(), BlockPublicPolicy: boolean(), RestrictPublicBuckets: boolean() });
 
@@ -38,18 +51,19 @@ function checkPolicy(bucket: string, text: string): void {
   }
 }
 
-const aclXml = (b: Pick<BucketRecord, 'account' | 'acl'>) => {
-  const owner = `<Owner><ID>${b.account}</ID><DisplayName>${b.account}</DisplayName></Owner>`;
-  const grant = (grantee: string, permission: string) => `<Grant>${grantee}<Permission>${permission}</Permission></Grant>`;
-  const ownerGrantee = `<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>${b.account}</ID><DisplayName>${b.account}</DisplayName></Grantee>`;
-  const group = (uri: string) => `<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>${uri}</URI></Grantee>`;
-  let grants = grant(ownerGrantee, 'FULL_CONTROL');
-  const all = 'http://acs.amazonaws.com/groups/global/AllUsers';
-  if (b.acl === 'public-read' || b.acl === 'public-read-write') grants += grant(group(all), 'READ');
-  if (b.acl === 'public-read-write') grants += grant(group(all), 'WRITE');
-  if (b.acl === 'authenticated-read') grants += grant(group('http://acs.amazonaws.com/groups/global/AuthenticatedUsers'), 'READ');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<AccessControlPolicy xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${owner}<AccessControlList>${grants}</AccessControlList></AccessControlPolicy>`;
-};
+/** The ACL a Put*Acl request asks for: canned (x-amz-acl), x-amz-grant-* headers, or an AccessControlPolicy body (only one of them). */
+function aclOfRequest(ctx: RequestContext, canned: string | undefined, body: string | undefined): AclRequest {
+  const fromHeaders = requestedAcl(ctx.headers, canned);
+  const hasBody = body !== undefined && body.trim() !== '';
+  if (hasBody) {
+    if (fromHeaders.canned !== undefined || fromHeaders.grants) throw UnexpectedContent();
+    return { grants: grantsFromXml(body, accountByEmail) };
+  }
+  if (fromHeaders.canned === undefined && !fromHeaders.grants) throw s3Error('MissingSecurityHeader', 400, 'Your request was missing a required header');
+  return fromHeaders;
+}
+
+const ownershipShape = structure({ Rules: list(structure({ ObjectOwnership: string({ enum: OBJECT_OWNERSHIPS }) }), { flattened: true, memberName: 'Rule' }) });
 
 export function accessOperations(buckets: Buckets): Record<string, Operation> {
   return {
@@ -88,24 +102,71 @@ export function accessOperations(buckets: Buckets): Record<string, Operation> {
       handler: (input, ctx) => {
         const b = buckets.owned(ctx, input.Bucket);
         if (b.policy === undefined) throw NoSuchBucketPolicy(b.name);
-        return { PolicyStatus: { IsPublic: policyIsPublic(b.policy) } };
+        // Public through the policy (unless RestrictPublicBuckets) or through the bucket's ACL
+        // (unless ACLs are disabled or IgnorePublicAcls).
+        const block = b.publicAccessBlock;
+        const byPolicy = policyIsPublic(b.policy) && !block?.RestrictPublicBuckets;
+        const byAcl = b.ownership !== 'BucketOwnerEnforced' && !block?.IgnorePublicAcls && isPublic(buckets.bucketAcl(b));
+        return { PolicyStatus: { IsPublic: byPolicy || byAcl } };
       },
     }),
     PutBucketAcl: defineOperation({
       http: { method: 'PUT', uri: '/{Bucket}?acl' },
-      input: structure({ Bucket: inUri('Bucket'), ACL: inHeader(string({ enum: BUCKET_CANNED_ACLS }), 'x-amz-acl') }),
+      input: structure({ Bucket: inUri('Bucket'), ACL: inHeader(string({ enum: BUCKET_CANNED_ACLS }), 'x-amz-acl'), AccessControlPolicy: inPayload(string()) }),
       handler: async (input, ctx) => {
-        const acl = input.ACL ?? 'private';
-        await buckets.update(ctx, input.Bucket, (b) => {
-          if (b.publicAccessBlock?.BlockPublicAcls && isPublicAcl(acl)) throw new AccessDenied();
-          return { ...b, acl };
-        });
+        buckets.authorize(ctx, input.Bucket, { action: 's3:PutBucketAcl' });
+        const asked = aclOfRequest(ctx, input.ACL, input.AccessControlPolicy);
+        await buckets.update(
+          ctx,
+          input.Bucket,
+          (b) => {
+            if (b.ownership === 'BucketOwnerEnforced') throw AccessControlListNotSupported();
+            const acl = asked.grants ? { owner: b.account, grants: asked.grants } : cannedAcl(asked.canned!, b.account, b.account);
+            if (b.publicAccessBlock?.BlockPublicAcls && isPublic(acl)) throw new AccessDenied();
+            return { ...b, acl: JSON.stringify(acl) };
+          },
+          's3:PutBucketAcl',
+        );
       },
     }),
     GetBucketAcl: defineOperation({
       http: { method: 'GET', uri: '/{Bucket}?acl' },
       input: structure({ Bucket: inUri('Bucket') }),
-      handler: (input, ctx) => new RestAnswer(200, { 'content-type': 'application/xml' }, aclXml(buckets.owned(ctx, input.Bucket))),
+      handler: (input, ctx) => {
+        const b = buckets.authorize(ctx, input.Bucket, { action: 's3:GetBucketAcl' });
+        return new RestAnswer(200, { 'content-type': 'application/xml' }, aclXml(buckets.bucketAcl(b)));
+      },
+    }),
+    PutBucketOwnershipControls: defineOperation({
+      http: { method: 'PUT', uri: '/{Bucket}?ownershipControls' },
+      input: structure({ Bucket: inUri('Bucket'), OwnershipControls: inPayload(ownershipShape, 'OwnershipControls') }),
+      handler: async (input, ctx) => {
+        const rules = input.OwnershipControls?.Rules ?? [];
+        const ownership = rules[0]?.ObjectOwnership;
+        if (rules.length !== 1 || ownership === undefined) throw MalformedXML();
+        await buckets.update(ctx, input.Bucket, (b) => {
+          // ACLs cannot be disabled while the bucket's ACL grants anyone but its owner.
+          if (ownership === 'BucketOwnerEnforced' && !onlyOwnersHaveAccess(buckets.bucketAcl(b), b.account)) throw InvalidBucketAclWithObjectOwnership();
+          return { ...b, ownership };
+        });
+      },
+    }),
+    GetBucketOwnershipControls: defineOperation({
+      http: { method: 'GET', uri: '/{Bucket}?ownershipControls' },
+      input: structure({ Bucket: inUri('Bucket') }),
+      output: structure({ OwnershipControls: inPayload(ownershipShape, 'OwnershipControls') }),
+      handler: (input, ctx) => {
+        const b = buckets.owned(ctx, input.Bucket);
+        if (!b.ownership) throw OwnershipControlsNotFoundError(b.name);
+        return { OwnershipControls: { Rules: [{ ObjectOwnership: b.ownership }] } };
+      },
+    }),
+    DeleteBucketOwnershipControls: defineOperation({
+      http: { method: 'DELETE', uri: '/{Bucket}?ownershipControls', code: 204 },
+      input: structure({ Bucket: inUri('Bucket') }),
+      handler: async (input, ctx) => {
+        await buckets.update(ctx, input.Bucket, ({ ownership: _gone, ...rest }) => rest);
+      },
     }),
     PutPublicAccessBlock: defineOperation({
       http: { method: 'PUT', uri: '/{Bucket}?publicAccessBlock' },
@@ -142,26 +203,55 @@ export function accessOperations(buckets: Buckets): Record<string, Operation> {
 }
 
 
-/** Put/GetObjectAcl with canned ACLs: an object may be public-read while its bucket is not. */
+/**
+ * Put/GetObjectAcl: an object's own ACL decides who reads it (and its ACL), whatever its
+ * bucket's ACL says; its owner stays whoever owns it. Refused while ACLs are disabled.
+ */
 export function objectAclOperations(buckets: Buckets, objects: Objects): Record<string, Operation> {
   return {
     PutObjectAcl: defineOperation({
       http: { method: 'PUT', uri: '/{Bucket}/{Key+}?acl' },
-      input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key'), ACL: inHeader(string({ enum: OBJECT_CANNED_ACLS }), 'x-amz-acl') }),
+      input: structure({
+        Bucket: inUri('Bucket'),
+        Key: inUri('Key'),
+        ACL: inHeader(string({ enum: OBJECT_CANNED_ACLS }), 'x-amz-acl'),
+        VersionId: inQuery(string(), 'versionId'),
+        AccessControlPolicy: inPayload(string()),
+      }),
+      output: structure({ VersionId: inHeader(string(), 'x-amz-version-id') }),
       handler: async (input, ctx) => {
-        const acl = input.ACL ?? 'private';
-        const b = buckets.owned(ctx, input.Bucket);
-        if (b.publicAccessBlock?.BlockPublicAcls && isPublicAcl(acl)) throw new AccessDenied();
-        await objects.update(ctx, input.Bucket, input.Key, (r) => ({ ...r, ...(acl === 'private' ? { acl: undefined } : { acl }) }), 's3:PutObjectAcl');
+        const asked = aclOfRequest(ctx, input.ACL, input.AccessControlPolicy);
+        const action = input.VersionId === undefined ? 's3:PutObjectAcl' : 's3:PutObjectVersionAcl';
+        const r = await objects.update(
+          ctx,
+          input.Bucket,
+          input.Key,
+          (r) => {
+            const b = buckets.find(input.Bucket)!;
+            if (b.ownership === 'BucketOwnerEnforced') throw AccessControlListNotSupported();
+            const owner = readAcl(r.acl, b.account, b.account).owner;
+            const acl = asked.grants ? { owner, grants: asked.grants } : cannedAcl(asked.canned!, owner, b.account);
+            if (b.publicAccessBlock?.BlockPublicAcls && isPublic(acl)) throw new AccessDenied();
+            const { acl: _old, ...rest } = r;
+            const stored = storeAcl(acl, b.account);
+            return stored === undefined ? rest : { ...rest, acl: stored };
+          },
+          action,
+          input.VersionId,
+        );
+        return { VersionId: input.VersionId === undefined ? undefined : versionIdOf(r) };
       },
     }),
     GetObjectAcl: defineOperation({
       http: { method: 'GET', uri: '/{Bucket}/{Key+}?acl' },
-      input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key') }),
+      input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key'), VersionId: inQuery(string(), 'versionId') }),
       handler: async (input, ctx) => {
-        const b = buckets.owned(ctx, input.Bucket);
-        const r = await objects.get(ctx, input.Bucket, input.Key, 's3:GetObjectAcl');
-        return new RestAnswer(200, { 'content-type': 'application/xml' }, aclXml({ account: b.account, acl: r.acl ?? 'private' }));
+        const action = input.VersionId === undefined ? 's3:GetObjectAcl' : 's3:GetObjectVersionAcl';
+        const r = await objects.get(ctx, input.Bucket, input.Key, action, input.VersionId);
+        const b = buckets.find(input.Bucket)!;
+        const headers: Record<string, string> = { 'content-type': 'application/xml' };
+        if (input.VersionId !== undefined) headers['x-amz-version-id'] = versionIdOf(r);
+        return new RestAnswer(200, headers, aclXml(readAcl(r.acl, b.account, b.account)));
       },
     }),
   };

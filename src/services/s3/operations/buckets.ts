@@ -2,17 +2,19 @@
 import { isoTime } from './listing.js';
 import { RawXml } from '../../../protocols/rest-xml.js';
 import { defineOperation } from '../../../protocols/define-operation.js';
-import { inHeader, inPayload, inQuery, inUri, list, string, structure } from '../../../protocols/shapes.js';
+import { boolean, inHeader, inPayload, inQuery, inUri, list, string, structure } from '../../../protocols/shapes.js';
 import { InvalidArgument } from '../errors.js';
 import { escapeXml } from '../../../protocols/xml.js';
-import { BUCKET_CANNED_ACLS } from './shapes.js';
+import { BUCKET_CANNED_ACLS, OBJECT_OWNERSHIPS } from './shapes.js';
+import { requestedAcl } from '../engine/acl.js';
 import type { Operation } from '../../service.js';
 import type { BucketDependents, Buckets } from '../engine/buckets.js';
+import type { BucketSettings } from '../engine/bucket-settings.js';
 
 export const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
 
-export function bucketOperations(buckets: Buckets, dependents: BucketDependents): Record<string, Operation> {
+export function bucketOperations(buckets: Buckets, dependents: BucketDependents, settings?: BucketSettings): Record<string, Operation> {
   return {
     ListBuckets: defineOperation({
       http: { method: 'GET', uri: '/' },
@@ -62,10 +64,19 @@ export function bucketOperations(buckets: Buckets, dependents: BucketDependents)
         Bucket: inUri('Bucket'),
         CreateBucketConfiguration: inPayload(structure({ LocationConstraint: string() }), 'CreateBucketConfiguration'),
         ACL: inHeader(string({ enum: BUCKET_CANNED_ACLS }), 'x-amz-acl'),
+        ObjectLockEnabledForBucket: inHeader(boolean(), 'x-amz-bucket-object-lock-enabled'),
+        ObjectOwnership: inHeader(string({ enum: OBJECT_OWNERSHIPS }), 'x-amz-object-ownership'),
       }),
       output: structure({ Location: inHeader(string(), 'Location') }),
       handler: async (input, ctx) => {
-        const b = await buckets.create(ctx, input.Bucket, input.CreateBucketConfiguration?.LocationConstraint || undefined, input.ACL ?? 'private');
+        const existed = buckets.exists(input.Bucket);
+        const acl = requestedAcl(ctx.headers, input.ACL);
+        const b = await buckets.create(ctx, input.Bucket, input.CreateBucketConfiguration?.LocationConstraint || undefined, acl, input.ObjectOwnership);
+        // A bucket created with object lock has versioning enabled, for good.
+        if (input.ObjectLockEnabledForBucket === true && !existed && settings) {
+          await buckets.update(ctx, b.name, (r) => ({ ...r, versioning: 'Enabled' }));
+          await settings.update(ctx, b.name, (s) => ({ ...s, objectLock: { enabled: true } }));
+        }
         return { Location: `/${b.name}` };
       },
     }),

@@ -19,7 +19,12 @@ import { parseTaggingHeader } from '../engine/tagging.js';
 import { MAX_PART_NUMBER, type Multipart, type RequestedPart } from '../engine/multipart.js';
 import type { ChecksumType, PartRecord, UploadRecord } from '../repo-multipart.js';
 import { S3_NS } from './buckets.js';
+import type { BucketSettings } from '../engine/bucket-settings.js';
+import { chooseSse, sseHeaders } from '../engine/sse.js';
+import { lockForWrite } from '../engine/object-lock.js';
+import { sseMembers, sseOutput } from './object-extras.js';
 import { CHECKSUM_ELEMENTS, checksumEntries, checksumMembers } from './checksums.js';
+import { requestedAcl, type AclRequest } from '../engine/acl.js';
 import { allHeaders, bodyStream, CHECKSUM_TYPES, commonPrefixes, ENCODING_TYPES, OBJECT_CANNED_ACLS, owner, writeOptions, userMetadata } from './shapes.js';
 
 const target = { Bucket: inUri('Bucket'), Key: inUri('Key'), UploadId: { ...inQuery(string(), 'uploadId'), required: true as const } };
@@ -41,8 +46,8 @@ const completeInput = structure({
   AllHeaders: allHeaders,
 });
 
-export function multipartOperations(deps: { multipart: Multipart }): Record<string, Operation> {
-  const { multipart } = deps;
+export function multipartOperations(deps: { multipart: Multipart; settings: BucketSettings }): Record<string, Operation> {
+  const { multipart, settings } = deps;
   return {
     CreateMultipartUpload: defineOperation({
       http: { method: 'POST', uri: '/{Bucket}/{Key+}?uploads' },
@@ -64,10 +69,13 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
         UploadId: string(),
         ChecksumAlgorithm: inHeader(string(), 'x-amz-checksum-algorithm'),
         ChecksumType: inHeader(string(), 'x-amz-checksum-type'),
+        ...sseOutput,
       }),
       outputRoot: 'InitiateMultipartUploadResult',
       handler: async (input, ctx) => {
         const all = input.AllHeaders ?? {};
+        const bucket = multipart.bucketOf(input.Bucket);
+        const { sse } = chooseSse(all, settings.get(input.Bucket)?.encryption, bucket ? { account: bucket.account, region: bucket.region } : { account: ctx.accountId, region: ctx.region });
         const headers: Record<string, string> = {};
         for (const name of CONTENT_HEADERS) if (all[name] !== undefined) headers[name] = all[name]!;
         const tags = parseTaggingHeader(input.Tagging ?? '');
@@ -77,9 +85,12 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
           headers,
           metadata: userMetadata(input.Metadata),
           tags,
+          ...aclAsked(requestedAcl(ctx.headers, input.ACL)),
           ...checksumChoice(input.ChecksumAlgorithm, input.ChecksumType),
+          sse,
+          lock: lockForWrite(all, settings.get(input.Bucket), multipart.now()),
         });
-        return { Bucket: u.bucket, Key: u.key, UploadId: u.uploadId, ChecksumAlgorithm: u.checksumAlgorithm, ChecksumType: u.checksumType };
+        return { Bucket: u.bucket, Key: u.key, UploadId: u.uploadId, ChecksumAlgorithm: u.checksumAlgorithm, ChecksumType: u.checksumType, ...sseMembers(u) };
       },
     }),
     UploadPart: defineOperation({
@@ -115,11 +126,12 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
               ifModifiedSince: input.CopySourceIfModifiedSince,
               ifUnmodifiedSince: input.CopySourceIfUnmodifiedSince,
             },
+            sse: input.AllHeaders ?? {},
           });
           let xml = `<LastModified>${isoTime(saved.part.lastModified)}</LastModified><ETag>${escapeXml(saved.part.etag)}</ETag>`;
           for (const [alg, value] of checksumEntries(saved.checksums)) xml += `<${CHECKSUM_ELEMENTS[alg]}>${value}</${CHECKSUM_ELEMENTS[alg]}>`;
           const body = `<?xml version="1.0" encoding="UTF-8"?>\n<CopyPartResult xmlns="${S3_NS}">${xml}</CopyPartResult>`;
-          return new RestAnswer(200, { 'content-type': 'application/xml' }, body);
+          return new RestAnswer(200, { 'content-type': 'application/xml', ...sseHeaders(saved.sse) }, body);
         }
         const saved = await multipart.uploadPart(
           ctx,
@@ -131,10 +143,11 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
             contentMd5: input.ContentMD5,
             trailer: input.Trailer,
             checksums: checksumHeaders(input.AllHeaders ?? {}),
+            sse: input.AllHeaders ?? {},
           },
           ctx.payload,
         );
-        return new RestAnswer(200, { etag: saved.part.etag, ...saved.checksums });
+        return new RestAnswer(200, { etag: saved.part.etag, ...saved.checksums, ...sseHeaders(saved.sse) });
       },
     }),
     CompleteMultipartUpload: defineOperation({
@@ -148,6 +161,7 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
         ...checksumMembers(),
         ChecksumType: string(),
         VersionId: inHeader(string(), 'x-amz-version-id'),
+        ...sseOutput,
       }),
       outputRoot: 'CompleteMultipartUploadResult',
       handler: async (input, ctx) => {
@@ -162,7 +176,10 @@ export function multipartOperations(deps: { multipart: Multipart }): Record<stri
           ifMatch: input.IfMatch,
           ifNoneMatch: input.IfNoneMatch,
         });
-        const out: Record<string, string> = {
+        // CompleteMultipartUpload echoes SSE, the KMS key and the bucket key, never the SSE-C trio.
+        const { SSECustomerAlgorithm: _a, SSECustomerKeyMD5: _m, ...encryption } = sseMembers(upload);
+        const out: Record<string, string | undefined> = {
+          ...encryption,
           // S3 encodes the whole key in the location, slashes too.
           Location: `${ctx.endpoint}/${upload.bucket}/${encodeURIComponent(upload.key)}`,
           Bucket: upload.bucket,
@@ -346,3 +363,6 @@ function copyRange(raw: string): { start: number; end: number } {
   }
   return { start: Number(m[1]), end: Number(m[2]) };
 }
+
+/** The upload keeps an ACL only when one was asked for. */
+const aclAsked = (acl: AclRequest): { acl?: AclRequest } => (acl.canned !== undefined || acl.grants ? { acl } : {});

@@ -8,22 +8,29 @@ import { defineOperation } from '../../../protocols/define-operation.js';
 import { headersWithPrefix, inHeader, inPayload, inQuery, inUri, integer, list, named, string, structure, boolean } from '../../../protocols/shapes.js';
 import type { BlobStore } from '../../../store/blobs.js';
 import type { Operation } from '../../service.js';
-import type { Buckets } from '../engine/buckets.js';
+import { requestTagKeys, type Buckets } from '../engine/buckets.js';
+import { requestedAcl } from '../engine/acl.js';
 import { checkRequestChecksum } from '../engine/checksums.js';
 import { copyObject } from '../engine/copy.js';
 import type { ObjectRecord } from '../repo.js';
 import type { Objects } from '../engine/objects.js';
 import { checkTags, tagSet, type TagList } from '../engine/tagging.js';
 import { versionIdOf } from '../engine/versions.js';
+import type { BucketSettings } from '../engine/bucket-settings.js';
+import { chooseSse, sseHeaders } from '../engine/sse.js';
+import { lockForWrite } from '../engine/object-lock.js';
+import { ownerOf } from './objects.js';
 import { InvalidArgument, MalformedXML, MissingRequestBody, NoSuchBucket } from '../errors.js';
 import { checksumElements, checksumMembers } from './checksums.js';
-import { allHeaders, DIRECTIVES, OBJECT_ATTRIBUTES, rawBody, writeOptions, userMetadata } from './shapes.js';
+import { allHeaders, DIRECTIVES, OBJECT_ATTRIBUTES, OBJECT_CANNED_ACLS, rawBody, writeOptions, userMetadata } from './shapes.js';
 
 export interface ObjectExtrasDeps {
   objects: Objects;
   buckets: Buckets;
   blobs: BlobStore;
   clock: Clock;
+  /** The destination bucket's default encryption. */
+  settings: BucketSettings;
 }
 
 /** S3's limit on keys in one DeleteObjects request. */
@@ -78,6 +85,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         MetadataDirective: inHeader(string({ enum: DIRECTIVES }), 'x-amz-metadata-directive'),
         TaggingDirective: inHeader(string({ enum: DIRECTIVES }), 'x-amz-tagging-directive'),
         Tagging: inHeader(string(), 'x-amz-tagging'),
+        ACL: inHeader(string({ enum: OBJECT_CANNED_ACLS }), 'x-amz-acl'),
         CopySourceIfMatch: inHeader(string(), 'x-amz-copy-source-if-match'),
         CopySourceIfNoneMatch: inHeader(string(), 'x-amz-copy-source-if-none-match'),
         CopySourceIfModifiedSince: inHeader(string(), 'x-amz-copy-source-if-modified-since'),
@@ -92,9 +100,12 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
       }),
       output: structure({
         CopyObjectResult: inPayload(structure({ ETag: string(), LastModified: string(), ...checksumShape }), 'CopyObjectResult'),
+        ...sseOutput,
       }),
       handler: async (input, ctx) => {
         const all = input.AllHeaders ?? {};
+        const { sse } = chooseSse(all, deps.settings.get(input.Bucket)?.encryption, ownerOf(buckets, input.Bucket, ctx));
+        const lock = lockForWrite(all, deps.settings.get(input.Bucket), deps.clock.now());
         const record = await copyObject(deps, ctx, {
           bucket: input.Bucket,
           key: input.Key,
@@ -112,10 +123,15 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
           ifNoneMatch: input.IfNoneMatch,
           headers: all,
           metadata: userMetadata(input.Metadata),
+          acl: requestedAcl(ctx.headers, input.ACL),
           checksumAlgorithm: input.ChecksumAlgorithm,
-          changesAttributes: ['x-amz-storage-class', 'x-amz-website-redirect-location', 'x-amz-server-side-encryption'].some((h) => all[h] !== undefined),
+          changesAttributes: ['x-amz-storage-class', 'x-amz-website-redirect-location', 'x-amz-server-side-encryption', 'x-amz-server-side-encryption-customer-algorithm'].some(
+            (h) => all[h] !== undefined,
+          ),
+          sse,
+          ...(lock ? { lock } : {}),
         });
-        return { CopyObjectResult: { ETag: record.etag, LastModified: new Date(record.lastModified).toISOString(), ...checksumElements(record) } };
+        return { ...sseMembers(record), CopyObjectResult: { ETag: record.etag, LastModified: new Date(record.lastModified).toISOString(), ...checksumElements(record) } };
       },
     }),
 
@@ -132,6 +148,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         ),
         Body: rawBody,
         AllHeaders: allHeaders,
+        BypassGovernanceRetention: inHeader(boolean(), 'x-amz-bypass-governance-retention'),
       }),
       output: structure({
         Deleted: list(structure({ Key: string(), VersionId: string(), DeleteMarker: boolean(), DeleteMarkerVersionId: string() }), { flattened: true }),
@@ -141,6 +158,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
       handler: async (input, ctx) => {
         // Each key is authorized on its own (s3:DeleteObject); a refusal is that key's Error.
         if (!buckets.exists(input.Bucket)) throw new NoSuchBucket(input.Bucket);
+        buckets.expectOwner(ctx, input.Bucket);
         checkRequestChecksum(input.AllHeaders ?? {}, input.Body);
         const request = requireBody(input.Delete);
         const keys = request.Objects ?? [];
@@ -156,7 +174,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
             try {
               // As DeleteObject: a version id removes that version (one that does not exist is
               // reported as deleted, as S3 does); none adds a delete marker in a versioned bucket.
-              const r = await objects.delete(ctx, input.Bucket, Key, VersionId);
+              const r = await objects.delete(ctx, input.Bucket, Key, VersionId, input.BypassGovernanceRetention === true);
               return {
                 Key,
                 VersionId,
@@ -185,7 +203,9 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         if (set === undefined) throw MalformedXML();
         const tags = checkTags(set, 'Object');
         const action = input.VersionId === undefined ? 's3:PutObjectTagging' : 's3:PutObjectVersionTagging';
-        const r = await objects.update(ctx, input.Bucket, input.Key, (o) => ({ ...o, tags }), action, input.VersionId);
+        // The tags asked for are the request's s3:RequestObjectTag/<key> and s3:RequestObjectTagKeys.
+        const caller = { ...ctx, conditionKeys: requestTagKeys(tags) };
+        const r = await objects.update(caller, input.Bucket, input.Key, (o) => ({ ...o, tags }), action, input.VersionId);
         return versionHeader(r);
       },
     }),
@@ -258,5 +278,25 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
         };
       },
     }),
+  };
+}
+
+/** The encryption headers of an answer about a new object, as output members (CopyObject, multipart). */
+export const sseOutput = {
+  ServerSideEncryption: inHeader(string(), 'x-amz-server-side-encryption'),
+  SSEKMSKeyId: inHeader(string(), 'x-amz-server-side-encryption-aws-kms-key-id'),
+  BucketKeyEnabled: inHeader(string(), 'x-amz-server-side-encryption-bucket-key-enabled'),
+  SSECustomerAlgorithm: inHeader(string(), 'x-amz-server-side-encryption-customer-algorithm'),
+  SSECustomerKeyMD5: inHeader(string(), 'x-amz-server-side-encryption-customer-key-md5'),
+};
+
+export function sseMembers(r: { sse?: ObjectRecord['sse'] }): Record<string, string | undefined> {
+  const h = sseHeaders(r.sse);
+  return {
+    ServerSideEncryption: h['x-amz-server-side-encryption'],
+    SSEKMSKeyId: h['x-amz-server-side-encryption-aws-kms-key-id'],
+    BucketKeyEnabled: h['x-amz-server-side-encryption-bucket-key-enabled'],
+    SSECustomerAlgorithm: h['x-amz-server-side-encryption-customer-algorithm'],
+    SSECustomerKeyMD5: h['x-amz-server-side-encryption-customer-key-md5'],
   };
 }

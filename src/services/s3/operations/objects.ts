@@ -7,7 +7,8 @@ import { defineOperation } from '../../../protocols/define-operation.js';
 import { RestAnswer } from '../../../protocols/rest.js';
 import { boolean, headersWithPrefix, inHeader, inQuery, inUri, integer, list, string, structure, type ShapeType } from '../../../protocols/shapes.js';
 import type { Operation, RequestContext } from '../../service.js';
-import { AccessDenied, InvalidArgument } from '../errors.js';
+import { InvalidArgument } from '../errors.js';
+import { requestedAcl } from '../engine/acl.js';
 import { isoTime, keyEncoder, maxKeys } from './listing.js';
 import { versionIdOf } from '../engine/versions.js';
 import { listKeys } from '../engine/listing.js';
@@ -16,8 +17,11 @@ import { CONTENT_HEADERS, type ObjectRead, type Objects } from '../engine/object
 import type { ObjectRecord, S3ObjectRepo } from '../repo.js';
 import type { Buckets } from '../engine/buckets.js';
 import { checksumHeaders } from '../engine/checksums.js';
+import type { BucketSettings } from '../engine/bucket-settings.js';
+import { chooseSse, sseHeaders } from '../engine/sse.js';
+import { lockForWrite, lockHeaders } from '../engine/object-lock.js';
 import { checksumHeadersOut } from './checksums.js';
-import { allHeaders, bodyStream, commonPrefixes, ENCODING_TYPES, isPublicAcl, OBJECT_CANNED_ACLS, owner, writeOptions, type ObjectCannedAcl, mailSafe, userMetadata } from './shapes.js';
+import { allHeaders, bodyStream, commonPrefixes, ENCODING_TYPES, OBJECT_CANNED_ACLS, owner, writeOptions, mailSafe, userMetadata } from './shapes.js';
 
 /** Standard content headers stored with an object and returned on GET/HEAD. */
 const OVERRIDES: Record<string, string> = {
@@ -47,6 +51,7 @@ function objectHeaders(r: ObjectRecord, read: ObjectRead, query: URLSearchParams
   if (withChecksums && !read.range) Object.assign(h, checksumHeadersOut(r.checksums));
   if (query) for (const [param, header] of Object.entries(OVERRIDES)) if (query.has(param)) h[header] = query.get(param)!;
   if (read.versioned) h['x-amz-version-id'] = versionIdOf(r);
+  Object.assign(h, sseHeaders(r.sse), lockHeaders(r.lock));
   if (read.range) {
     h['content-range'] = `bytes ${read.range.start}-${read.range.end}/${r.size}`;
     h['content-length'] = String(read.range.end - read.range.start + 1);
@@ -57,7 +62,7 @@ function objectHeaders(r: ObjectRecord, read: ObjectRead, query: URLSearchParams
 /** The x-amz-expiration of an object (lifecycle rules), if any. */
 export type ExpirationOf = (o: ObjectRecord) => Promise<string | undefined>;
 
-export function objectOperations(objects: Objects, buckets: Buckets, repo: S3ObjectRepo, expirationOf: ExpirationOf = async () => undefined): Record<string, Operation> {
+export function objectOperations(objects: Objects, buckets: Buckets, repo: S3ObjectRepo, settings: BucketSettings, expirationOf: ExpirationOf = async () => undefined): Record<string, Operation> {
   const readInput = structure({
     Bucket: inUri('Bucket'),
     Key: inUri('Key'),
@@ -70,11 +75,12 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
     ChecksumMode: inHeader(string(), 'x-amz-checksum-mode'),
     PartNumber: inQuery(integer({ min: 1, max: 10000 }), 'partNumber'),
     VersionId: inQuery(string(), 'versionId'),
+    AllHeaders: allHeaders,
   });
   type ReadInput = ShapeType<typeof readInput>;
   const read = async (input: ReadInput, ctx: RequestContext, head: boolean, query?: URLSearchParams) => {
     const conditions = { ifMatch: input.IfMatch, ifNoneMatch: input.IfNoneMatch, ifModifiedSince: input.IfModifiedSince, ifUnmodifiedSince: input.IfUnmodifiedSince };
-    const r: ObjectRead = await objects.read(ctx, input.Bucket, input.Key, { head, range: input.Range, conditions, versionId: input.VersionId, partNumber: input.PartNumber });
+    const r: ObjectRead = await objects.read(ctx, input.Bucket, input.Key, { head, range: input.Range, conditions, versionId: input.VersionId, sse: input.AllHeaders ?? {}, partNumber: input.PartNumber });
     const headers = objectHeaders(r.record, r, query, input.ChecksumMode === 'ENABLED');
     if (r.partsCount !== undefined) headers['x-amz-mp-parts-count'] = String(r.partsCount);
     const expiration = await expirationOf(r.record);
@@ -115,8 +121,10 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
           if (rest.length) headers['content-encoding'] = rest.join(',');
           else delete headers['content-encoding'];
         }
-        // A bad tag set is refused before the body is read.
+        // A bad tag set, or bad encryption headers, are refused before the body is read.
         const tags = input.Tagging === undefined ? undefined : parseTaggingHeader(input.Tagging);
+        const { sse } = chooseSse(all, settings.get(input.Bucket)?.encryption, ownerOf(buckets, input.Bucket, ctx));
+        const lock = lockForWrite(all, settings.get(input.Bucket), objects.clock.now());
         const record = await objects.put(
           ctx,
           {
@@ -133,7 +141,9 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
             ifNoneMatch: input.IfNoneMatch,
             ifMatch: input.IfMatch,
             tags,
-            ...(input.ACL !== undefined && input.ACL !== 'private' ? { acl: allowedObjectAcl(buckets, input.Bucket, input.ACL) } : {}),
+            acl: requestedAcl(ctx.headers, input.ACL),
+            sse,
+            ...(lock ? { lock } : {}),
           },
           ctx.payload,
         );
@@ -144,6 +154,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
           ...checksumHeadersOut(record.checksums),
           ...(versioned ? { 'x-amz-version-id': versionIdOf(record) } : {}),
           ...(expiration ? { 'x-amz-expiration': expiration } : {}),
+          ...sseHeaders(record.sse),
         });
       },
     }),
@@ -159,10 +170,15 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
     }),
     DeleteObject: defineOperation({
       http: { method: 'DELETE', uri: '/{Bucket}/{Key+}', code: 204 },
-      input: structure({ Bucket: inUri('Bucket'), Key: inUri('Key'), VersionId: inQuery(string(), 'versionId') }),
+      input: structure({
+        Bucket: inUri('Bucket'),
+        Key: inUri('Key'),
+        VersionId: inQuery(string(), 'versionId'),
+        BypassGovernanceRetention: inHeader(boolean(), 'x-amz-bypass-governance-retention'),
+      }),
       output: structure({ DeleteMarker: inHeader(boolean(), 'x-amz-delete-marker'), VersionId: inHeader(string(), 'x-amz-version-id') }),
       handler: async (input, ctx) => {
-        const r = await objects.delete(ctx, input.Bucket, input.Key, input.VersionId);
+        const r = await objects.delete(ctx, input.Bucket, input.Key, input.VersionId, input.BypassGovernanceRetention === true);
         return { DeleteMarker: r.deleteMarker, VersionId: r.versionId };
       },
     }),
@@ -181,7 +197,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
       output: listOutput(true),
       outputRoot: 'ListBucketResult',
       handler: async (input, ctx) => {
-        buckets.authorize(ctx, input.Bucket, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': input.Prefix ?? '' } });
+        const b = buckets.authorize(ctx, input.Bucket, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': input.Prefix ?? '' } });
         const max = maxKeys(input.MaxKeys);
         const prefix = input.Prefix ?? '';
         const token = input.ContinuationToken;
@@ -202,7 +218,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
           MaxKeys: max,
           KeyCount: page.contents.length + page.commonPrefixes.length,
           IsTruncated: page.truncated,
-          Contents: page.contents.map((o) => content(o, enc, input.FetchOwner === true ? ctx.accountId : undefined)),
+          Contents: page.contents.map((o) => content(o, enc, input.FetchOwner === true ? buckets.objectOwner(b, o.acl) : undefined)),
           CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: enc(p) })),
           ContinuationToken: token,
           NextContinuationToken: page.truncated && page.last !== undefined ? encodeToken(page.last) : undefined,
@@ -224,7 +240,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
       output: listOutput(false),
       outputRoot: 'ListBucketResult',
       handler: async (input, ctx) => {
-        buckets.authorize(ctx, input.Bucket, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': input.Prefix ?? '' } });
+        const b = buckets.authorize(ctx, input.Bucket, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': input.Prefix ?? '' } });
         const max = maxKeys(input.MaxKeys);
         const prefix = input.Prefix ?? '';
         const delimiter = input.Delimiter || undefined;
@@ -239,7 +255,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
           IsTruncated: page.truncated,
           // S3 gives NextMarker only with a delimiter; clients use the last key otherwise.
           NextMarker: page.truncated && delimiter !== undefined && page.last !== undefined ? enc(page.last) : undefined,
-          Contents: page.contents.map((o) => content(o, enc, ctx.accountId)),
+          Contents: page.contents.map((o) => content(o, enc, buckets.objectOwner(b, o.acl))),
           CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: enc(p) })),
           EncodingType: input.EncodingType,
         };
@@ -288,8 +304,8 @@ function listOutput(v2: boolean) {
   });
 }
 
-/** A canned ACL for a new object, as the bucket's public access block allows it. */
-function allowedObjectAcl(buckets: Buckets, bucket: string, acl: ObjectCannedAcl): ObjectCannedAcl {
-  if (isPublicAcl(acl) && buckets.find(bucket)?.publicAccessBlock?.BlockPublicAcls) throw new AccessDenied();
-  return acl;
+/** Where a new object's KMS key ARNs point: the bucket's account and region (the caller's, for a bucket that does not exist: authorization answers that). */
+export function ownerOf(buckets: Buckets, bucket: string, caller: { accountId: string; region: string }): { account: string; region: string } {
+  const b = buckets.find(bucket);
+  return b ? { account: b.account, region: b.region } : { account: caller.accountId, region: caller.region };
 }

@@ -13,6 +13,10 @@ import { inHeader, inUri, string, structure } from '../../../protocols/shapes.js
 import { escapeXml } from '../../../protocols/xml.js';
 import type { Credentials } from '../../../protocols/sigv4.js';
 import type { BlobInfo, BlobStore } from '../../../store/blobs.js';
+import type { BodyCrypto } from '../engine/crypto.js';
+import type { BucketSettings } from '../engine/bucket-settings.js';
+import { chooseSse, sseHeaders } from '../engine/sse.js';
+import { lockForWrite } from '../engine/object-lock.js';
 import { BlobTooLargeError } from '../../../store/blobs.js';
 import type { Operation, RequestContext } from '../../service.js';
 import { AwsError } from '../../../protocols/errors.js';
@@ -34,6 +38,8 @@ export interface PostObjectDeps {
   clock: { now(): number };
   /** The configured credentials, to verify a form's signature (absent: only unsigned forms). */
   credentials?: (accessKeyId: string) => Credentials | undefined;
+  /** The bucket's default encryption. */
+  settings: BucketSettings;
 }
 
 const CANNED_ACLS: ReadonlySet<string> = new Set(OBJECT_CANNED_ACLS);
@@ -64,7 +70,7 @@ function parseTagging(xml: string): Record<string, string> {
 }
 
 /** Reads the file into the blob store (or inline, when small), within `max` bytes. */
-async function receiveFile(blobs: BlobStore, file: FormFile, max: number): Promise<{ blob: BlobInfo; inline?: Buffer }> {
+async function receiveFile(blobs: BlobStore, file: FormFile, max: number, crypto: BodyCrypto): Promise<{ blob: BlobInfo; inline?: Buffer }> {
   const it = file.stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const head: Buffer[] = [];
   let n = 0;
@@ -73,7 +79,7 @@ async function receiveFile(blobs: BlobStore, file: FormFile, max: number): Promi
       const r = await it.next();
       if (r.done) {
         const inline = Buffer.concat(head, n);
-        return { blob: { id: '', size: n, md5: createHash('md5').update(inline).digest(), digests: {} }, inline };
+        return { blob: { id: '', size: n, md5: createHash('md5').update(inline).digest(), digests: {} }, inline: crypto.sealBuffer(inline) };
       }
       head.push(r.value);
       n += r.value.length;
@@ -84,7 +90,7 @@ async function receiveFile(blobs: BlobStore, file: FormFile, max: number): Promi
       yield* head;
       for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
     }
-    return { blob: await blobs.write(rest(), { maxBytes: max }) };
+    return { blob: await crypto.writeSealed(blobs, rest(), { maxBytes: max }) };
   } catch (e) {
     if (e instanceof BlobTooLargeError) throw EntityTooLarge(file.bytesRead(), max);
     if (e instanceof MalformedFormError) throw malformed();
@@ -159,7 +165,10 @@ export function postObjectOperations(deps: PostObjectDeps): Record<string, Opera
         for (const [name, value] of fields) if (name.startsWith('x-amz-meta-')) setOwn(metadata, name.slice('x-amz-meta-'.length), value);
 
         const max = Math.min(range?.max ?? MAX_PUT_BYTES, MAX_PUT_BYTES);
-        const { blob, inline } = await receiveFile(blobs, file, max);
+        // The form's x-amz-server-side-encryption* fields, else the bucket's default, else SSE-S3.
+        const { sse } = chooseSse(Object.fromEntries(fields), deps.settings.get(bucket)?.encryption, { account: buckets.find(bucket)!.account, region: buckets.find(bucket)!.region });
+        const lock = lockForWrite(Object.fromEntries(fields), deps.settings.get(bucket), deps.clock.now());
+        const { blob, inline } = await receiveFile(blobs, file, max, objects.crypto);
         if (range && blob.size < range.min) {
           if (!inline) await blobs.remove(blob.id);
           throw tooSmall(blob.size, range.min);
@@ -176,8 +185,10 @@ export function postObjectOperations(deps: PostObjectDeps): Record<string, Opera
           checksums: {},
           tags,
           ...(inline ? { body: inline } : {}),
+          sse,
         };
-        const committed = await objects.commit(caller, record, {}, 'Post');
+        if (lock) record.lock = lock;
+        const committed = await objects.commit(caller, record, acl === undefined ? {} : { acl: { canned: acl } }, 'Post');
         return answer(ctx, fields, committed, buckets.find(bucket)?.versioning !== undefined);
       },
     }),
@@ -187,7 +198,7 @@ export function postObjectOperations(deps: PostObjectDeps): Record<string, Opera
 /** The answer S3 gives: a 303 to success_action_redirect, or success_action_status (204 by default). */
 function answer(ctx: RequestContext, fields: Map<string, string>, r: ObjectRecord, versioned: boolean): RestAnswer {
   const location = `${ctx.endpoint}/${encodeURIComponent(r.bucket)}/${r.key.split('/').map(encodeURIComponent).join('/')}`;
-  const headers: Record<string, string> = { etag: r.etag, location };
+  const headers: Record<string, string> = { etag: r.etag, location, ...sseHeaders(r.sse) };
   if (versioned) headers['x-amz-version-id'] = versionIdOf(r);
   const redirect = fields.get('success_action_redirect') ?? fields.get('redirect');
   if (redirect !== undefined && /^https?:\/\//i.test(redirect)) {

@@ -13,7 +13,9 @@ import { blob, headersWithPrefix, inHeader, inPayload, streamingPayload, string,
 import { InvalidArgument, InvalidRequest, MalformedXML, s3Error } from '../errors.js';
 
 /** BucketCannedACL. */
-export const BUCKET_CANNED_ACLS = ['authenticated-read', 'private', 'public-read', 'public-read-write'] as const;
+export const BUCKET_CANNED_ACLS = ['authenticated-read', 'private', 'public-read', 'public-read-write', 'log-delivery-write'] as const;
+/** ObjectOwnership (ownership controls, x-amz-object-ownership). */
+export const OBJECT_OWNERSHIPS = ['BucketOwnerPreferred', 'ObjectWriter', 'BucketOwnerEnforced'] as const;
 /** ObjectCannedACL: the bucket's four and three that grant only the owners (private, for an object its bucket's owner wrote). */
 export const OBJECT_CANNED_ACLS = ['authenticated-read', 'aws-exec-read', 'bucket-owner-full-control', 'bucket-owner-read', 'private', 'public-read', 'public-read-write'] as const;
 export type ObjectCannedAcl = (typeof OBJECT_CANNED_ACLS)[number];
@@ -67,6 +69,7 @@ const partNumber = (value: string) => InvalidArgument('Part number must be an in
  */
 const MEMBER_ERRORS: Record<string, (value: string, v: Violation) => AwsError | undefined> = {
   ACL: (value) => InvalidArgument('', 'x-amz-acl', value),
+  ObjectOwnership: (value) => InvalidArgument(`Invalid x-amz-object-ownership header: ${value}`, 'x-amz-object-ownership', value),
   // Error code list of the S3 API reference: "InvalidStorageClass: The storage class you specified is not valid."
   StorageClass: () => s3Error('InvalidStorageClass', 400, 'The storage class you specified is not valid'),
   // S3's answers as S3-compatible servers record them (versity/versitygw#1736, #1141).

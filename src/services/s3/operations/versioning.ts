@@ -10,6 +10,8 @@ import { boolean, inPayload, inQuery, inUri, integer, list, string, structure } 
 import { escapeXml } from '../../../protocols/xml.js';
 import type { Operation } from '../../service.js';
 import type { Buckets } from '../engine/buckets.js';
+import type { BucketSettings } from '../engine/bucket-settings.js';
+import { InvalidBucketState, lockEnabled } from '../engine/object-lock.js';
 import { listVersions, type VersionEntry } from '../engine/listing.js';
 import { versionIdOf } from '../engine/versions.js';
 import { isoTime, keyEncoder, maxKeys } from './listing.js';
@@ -17,7 +19,7 @@ import type { S3ObjectRepo } from '../repo.js';
 import { S3_NS } from './buckets.js';
 import { commonPrefixes, ENCODING_TYPES, MFA_DELETE, owner, VERSIONING_STATUSES } from './shapes.js';
 
-export function versioningOperations(buckets: Buckets, repo: S3ObjectRepo): Record<string, Operation> {
+export function versioningOperations(buckets: Buckets, repo: S3ObjectRepo, settings?: BucketSettings): Record<string, Operation> {
   return {
     PutBucketVersioning: defineOperation({
       http: { method: 'PUT', uri: '/{Bucket}?versioning' },
@@ -31,6 +33,9 @@ export function versioningOperations(buckets: Buckets, repo: S3ObjectRepo): Reco
         // MFADelete is accepted and ignored: there is no MFA device to ask here. A status other
         // than the model's is refused at decode time (MalformedXML); none at all is refused here.
         if (status === undefined) throw MalformedXML();
+        if (status !== 'Enabled' && settings && lockEnabled(settings.get(input.Bucket))) {
+          throw InvalidBucketState('An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.');
+        }
         await buckets.update(ctx, input.Bucket, (b) => ({ ...b, versioning: status }));
       },
     }),
@@ -97,6 +102,10 @@ export function versioningOperations(buckets: Buckets, repo: S3ObjectRepo): Reco
           versionIdMarker: input.VersionIdMarker || undefined,
         });
         const who = { ID: b.account, DisplayName: b.account };
+        const ownerOf = (acl: string | undefined) => {
+          const id = buckets.objectOwner(b, acl);
+          return { ID: id, DisplayName: id };
+        };
         const common = (e: VersionEntry) => ({ Key: enc(e.record.key), VersionId: versionIdOf(e.record), IsLatest: e.isLatest, LastModified: isoTime(e.record.lastModified) });
         return {
           Name: input.Bucket,
@@ -110,7 +119,7 @@ export function versioningOperations(buckets: Buckets, repo: S3ObjectRepo): Reco
           IsTruncated: page.truncated,
           Version: page.entries
             .filter((e) => !e.deleteMarker)
-            .map((e) => ({ ...common(e), ETag: e.record.etag, Size: e.record.size, StorageClass: 'STANDARD', Owner: who })),
+            .map((e) => ({ ...common(e), ETag: e.record.etag, Size: e.record.size, StorageClass: 'STANDARD', Owner: ownerOf(e.record.acl) })),
           DeleteMarker: page.entries.filter((e) => e.deleteMarker).map((e) => ({ Owner: who, ...common(e) })),
           CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: enc(p) })),
           EncodingType: input.EncodingType,

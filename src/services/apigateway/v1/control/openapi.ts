@@ -7,6 +7,7 @@ import { RestAnswer } from '../../../../protocols/rest.js';
 import { blob, boolean, inHeader, inPayload, inQuery, inUri, string, structure } from '../../../../protocols/shapes.js';
 import type { Operation, RequestContext } from '../../../service.js';
 import type { GatewayDeps } from '../../deps.js';
+import { definitionYaml } from '../../shared/definition.js';
 import { BadRequestException, ConflictException } from '../../errors.js';
 import { gatewayId } from '../../ids.js';
 import { epochSeconds, type Resource, type RestApiDoc } from '../model.js';
@@ -145,12 +146,14 @@ export function openApiOperations(deps: GatewayDeps): Record<string, Operation> 
         if (!stage) throw noStage();
         const format = input.exportType;
         if (format !== 'oas30' && format !== 'swagger') throw new BadRequestException(`Invalid export type specified: ${format}. Valid options are oas30,swagger`);
-        if (input.accepts && /yaml/i.test(input.accepts)) throw new BadRequestException('Nimbus exports JSON only: ask with Accept: application/json');
+        const yaml = !!input.accepts && /yaml/i.test(input.accepts);
         const snapshot = api.deployments[stage.deploymentId]!.snapshot;
         const extensions = new Set((queryParameters(ctx).get('extensions') ?? '').split(',').map((e) => e.trim()).filter(Boolean));
-        const body = JSON.stringify(exportDefinition(api, stage.stageName, snapshot, format, extensions), null, 2);
-        // Nimbus's own file name (AWS's is unconfirmed): `{apiId}-{stage}-{type}.json`.
-        return new RestAnswer(200, { 'content-type': 'application/json', 'content-disposition': `attachment; filename="${api.id}-${stage.stageName}-${format}.json"` }, body);
+        const definition = exportDefinition(api, stage.stageName, snapshot, format, extensions);
+        const body = yaml ? definitionYaml(definition) : JSON.stringify(definition, null, 2);
+        // Nimbus's own file name (AWS's is unconfirmed): `{apiId}-{stage}-{type}.json` (or `.yaml`).
+        const file = `${api.id}-${stage.stageName}-${format}.${yaml ? 'yaml' : 'json'}`;
+        return new RestAnswer(200, { 'content-type': yaml ? 'application/yaml' : 'application/json', 'content-disposition': `attachment; filename="${file}"` }, body);
       },
     }),
   };

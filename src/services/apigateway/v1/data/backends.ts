@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { GatewayDeps } from '../../deps.js';
-import { requestBackend } from '../../shared/http-backend.js';
+import { requestBackend, type BackendCall } from '../../shared/http-backend.js';
 import type { Integration } from '../model.js';
 import { lambdaArnOf } from '../control/integrations.js';
 
@@ -111,9 +111,9 @@ export async function callHttp(deps: GatewayDeps, url: string, method: string, h
   } catch {
     return { kind: 'refused', why: `the HTTP integration URL ${url} is not a URL` };
   }
-  const abort = new AbortController();
+  const handle: BackendCall = {};
   const send = body && body.length && method !== 'GET' && method !== 'HEAD' ? body : undefined;
-  const work = requestBackend(deps.outbound, target, method, headers, send, abort.signal).then((answer): BackendResult => {
+  const work = requestBackend(deps.outbound, target, method, headers, send, handle).then((answer): BackendResult => {
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(answer.headers)) if (k !== 'content-encoding') out[k] = Array.isArray(v) ? v.join(', ') : v;
     return { kind: 'ok', status: answer.status, headers: out, body: answer.body };
@@ -121,7 +121,7 @@ export async function callHttp(deps: GatewayDeps, url: string, method: string, h
   try {
     const r = await withTimeout(deps, timeoutMs, work);
     if (r.kind === 'timeout') {
-      abort.abort();
+      handle.abort?.();
       work.catch(() => undefined);
     }
     return r;

@@ -7,6 +7,7 @@
  * the API quota's resources and each method's parts once.
  */
 import { BadRequestException } from '../../errors.js';
+import { readDefinition } from '../../shared/definition.js';
 import { lambdaArnOf } from '../control/integrations.js';
 import type { Authorizer, GatewayResponse, Integration, IntegrationResponse, Method, MethodResponse, RequestValidator, Resource } from '../model.js';
 
@@ -37,13 +38,9 @@ const METHODS: Record<string, string> = { get: 'GET', put: 'PUT', post: 'POST', 
 const MAX_RESOURCES = 300;
 
 export function parseDefinition(body: Buffer): Obj {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(body.toString('utf8'));
-  } catch {
-    // Nimbus reads JSON definitions only (no YAML parser is bundled).
-    throw new BadRequestException('Invalid OpenAPI input: the definition must be a JSON document (YAML is not supported by Nimbus)');
-  }
+  const read = readDefinition(body.toString('utf8'));
+  if (!read.ok) throw new BadRequestException(`Invalid OpenAPI input: ${read.error}`);
+  const doc = read.doc;
   if (!isObj(doc) || !(str(doc.openapi)?.startsWith('3.') || doc.swagger === '2.0')) throw new BadRequestException('Invalid OpenAPI input: expected OpenAPI 3.x or Swagger 2.0');
   return doc;
 }

@@ -9,7 +9,8 @@ import { boolean, string, required, structure } from '../../../../protocols/shap
 import type { Operation } from '../../../service.js';
 import type { GatewayDeps } from '../../deps.js';
 import { BadRequestException, ConflictException } from '../../errors.js';
-import { HTTP_API_KIND, type HttpApiDoc, type Integration } from '../model.js';
+import { HTTP_API_KIND, isWebSocket, type HttpApiDoc, type Integration } from '../model.js';
+import { checkRouteSelection } from '../../ws/control/rules.js';
 import { routeKeyProblem } from '../route-keys.js';
 import { apiMissing, autoDeploy, changeApi, DEFAULT_ROUTE_SELECTION, newHttpApi, owner, page, partId, readApi } from './common.js';
 import { API_ID, CORS, MAX_RESULTS, NEXT_TOKEN, TAGS } from './shapes.js';
@@ -36,9 +37,12 @@ export function apiOperations(deps: GatewayDeps): Record<string, Operation> {
       http: { method: 'POST', uri: '/v2/apis', code: 201 },
       input: structure({ name: required(string({ min: 1, max: 128 })), protocolType: required(string({ enum: ['WEBSOCKET', 'HTTP'] })), tags: TAGS, ...API_MEMBERS }),
       handler: async (input, ctx) => {
-        // WebSocket APIs are a later issue: refused rather than half made.
-        if (input.protocolType === 'WEBSOCKET') throw new BadRequestException('WebSocket APIs are not supported by Nimbus yet');
-        if (input.routeSelectionExpression !== undefined && input.routeSelectionExpression !== DEFAULT_ROUTE_SELECTION) {
+        const webSocket = input.protocolType === 'WEBSOCKET';
+        if (webSocket) {
+          checkRouteSelection(input.routeSelectionExpression);
+          if (input.target !== undefined || input.routeKey !== undefined || input.credentialsArn !== undefined) throw new BadRequestException('Quick create is supported only for HTTP APIs');
+          if (input.corsConfiguration) throw new BadRequestException('CORS is supported only for HTTP APIs');
+        } else if (input.routeSelectionExpression !== undefined && input.routeSelectionExpression !== DEFAULT_ROUTE_SELECTION) {
           throw new BadRequestException(`Unsupported route selection expression for HTTP API: ${input.routeSelectionExpression}`);
         }
         if (input.target === undefined && (input.routeKey !== undefined || input.credentialsArn !== undefined)) {
@@ -47,6 +51,7 @@ export function apiOperations(deps: GatewayDeps): Record<string, Operation> {
         const empty = newHttpApi(deps, ctx, input.name);
         const doc: HttpApiDoc = {
           ...empty,
+          ...(webSocket ? { protocolType: 'WEBSOCKET', routeSelectionExpression: input.routeSelectionExpression! } : {}),
           ...(input.description !== undefined ? { description: input.description } : {}),
           ...(input.version !== undefined ? { version: input.version } : {}),
           ...(input.apiKeySelectionExpression !== undefined ? { apiKeySelectionExpression: input.apiKeySelectionExpression } : {}),
@@ -78,10 +83,13 @@ export function apiOperations(deps: GatewayDeps): Record<string, Operation> {
       http: { method: 'PATCH', uri: '/v2/apis/{ApiId}' },
       input: structure({ ApiId: API_ID, name: string({ min: 1, max: 128 }), ...API_MEMBERS }),
       handler: async (input, ctx) => {
-        if (input.routeSelectionExpression !== undefined && input.routeSelectionExpression !== DEFAULT_ROUTE_SELECTION) {
-          throw new BadRequestException(`Unsupported route selection expression for HTTP API: ${input.routeSelectionExpression}`);
-        }
         const doc = await changeApi(deps, ctx, input.ApiId, (doc) => {
+          if (input.routeSelectionExpression !== undefined) {
+            if (isWebSocket(doc)) doc.routeSelectionExpression = checkRouteSelection(input.routeSelectionExpression);
+            else if (input.routeSelectionExpression !== DEFAULT_ROUTE_SELECTION) throw new BadRequestException(`Unsupported route selection expression for HTTP API: ${input.routeSelectionExpression}`);
+          }
+          if (isWebSocket(doc) && (input.target !== undefined || input.routeKey !== undefined)) throw new BadRequestException('Quick create is supported only for HTTP APIs');
+          if (isWebSocket(doc) && input.corsConfiguration !== undefined) throw new BadRequestException('CORS is supported only for HTTP APIs');
           if (input.name !== undefined) doc.name = input.name;
           if (input.description !== undefined) doc.description = input.description;
           if (input.version !== undefined) doc.version = input.version;

@@ -9,7 +9,8 @@ import { boolean, inUri, integer, list, string, required, structure } from '../.
 import type { Operation, RequestContext } from '../../../service.js';
 import type { GatewayDeps } from '../../deps.js';
 import { BadRequestException, ConflictException } from '../../errors.js';
-import { LIMITS, type Authorizer, type HttpApiDoc } from '../model.js';
+import { isWebSocket, LIMITS, type Authorizer, type HttpApiDoc } from '../model.js';
+import { checkWsAuthorizer } from '../../ws/control/rules.js';
 import { functionArnOf } from '../plane/targets.js';
 import { changeApi, page, partId, partMissing, readApi, sorted } from './common.js';
 import { API_ID, MAX_RESULTS, NEXT_TOKEN } from './shapes.js';
@@ -43,7 +44,7 @@ export function authorizerOperations(deps: GatewayDeps): Record<string, Operatio
         await changeApi(deps, ctx, input.ApiId, (doc) => {
           if (Object.keys(doc.authorizers).length >= LIMITS.authorizers) throw new BadRequestException(`Maximum number of authorizers (${LIMITS.authorizers}) reached for this API`);
           const authorizerId = partId(deps, doc.authorizers, 6);
-          const a = applyAuthorizer({ authorizerId, name: input.name, authorizerType: input.authorizerType, identitySource: [] }, input as AuthorizerInput, true);
+          const a = applyAuthorizer({ authorizerId, name: input.name, authorizerType: input.authorizerType, identitySource: [] }, input as AuthorizerInput, true, isWebSocket(doc));
           doc.authorizers[authorizerId] = a;
           return { ...a };
         }),
@@ -63,7 +64,7 @@ export function authorizerOperations(deps: GatewayDeps): Record<string, Operatio
       input: structure({ ApiId: API_ID, AuthorizerId: AUTHORIZER_ID, authorizerType: string({ enum: ['REQUEST', 'JWT'] }), name: string({ min: 1, max: 128 }), ...MEMBERS }),
       handler: async (input, ctx) =>
         await changeApi(deps, ctx, input.ApiId, (doc) => {
-          const a = applyAuthorizer(structuredClone(findAuthorizer(ctx, doc, input.AuthorizerId)), input as AuthorizerInput, false);
+          const a = applyAuthorizer(structuredClone(findAuthorizer(ctx, doc, input.AuthorizerId)), input as AuthorizerInput, false, isWebSocket(doc));
           const user = Object.values(doc.routes).find((r) => r.authorizerId === a.authorizerId && (r.authorizationType === 'JWT') !== (a.authorizerType === 'JWT'));
           if (user) throw new BadRequestException(`Authorizer type ${a.authorizerType} does not match the authorization type of route ${user.routeId}`);
           doc.authorizers[a.authorizerId] = a;
@@ -95,11 +96,12 @@ export function findAuthorizer(ctx: RequestContext, doc: HttpApiDoc, id: string)
 const SOURCE = /^\$(request\.(header|querystring)\.[^\s,]+|context\.[A-Za-z0-9.]+|stageVariables\.[A-Za-z0-9_]+)$/;
 
 /** The authorizer with the input's changes, checked as one whole (JWT configuration, function URI, identity sources). */
-export function applyAuthorizer(a: Authorizer, input: AuthorizerInput, creating: boolean): Authorizer {
+export function applyAuthorizer(a: Authorizer, input: AuthorizerInput, creating: boolean, webSocket = false): Authorizer {
   for (const k of Object.keys(input) as (keyof AuthorizerInput)[]) {
     if (k === 'authorizerId' || input[k] === undefined) continue;
     (a as unknown as Record<string, unknown>)[k] = input[k];
   }
+  if (webSocket) return checkWsAuthorizer(a);
   if (a.authorizerType === 'JWT') {
     if (!a.jwtConfiguration?.issuer) throw new BadRequestException('JwtConfiguration with an Issuer is required for JWT authorizers');
     if (!/^https:\/\/|^http:\/\//.test(a.jwtConfiguration.issuer)) throw new BadRequestException(`Invalid issuer ${a.jwtConfiguration.issuer}: it must be an https URL`);

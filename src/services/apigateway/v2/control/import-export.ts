@@ -11,7 +11,8 @@ import type { Operation } from '../../../service.js';
 import type { GatewayDeps } from '../../deps.js';
 import { BadRequestException, ConflictException, NotFoundException } from '../../errors.js';
 import { gatewayId } from '../../ids.js';
-import { LIMITS, type HttpApiDoc } from '../model.js';
+import { definitionYaml } from '../../shared/definition.js';
+import { isWebSocket, LIMITS, type HttpApiDoc } from '../model.js';
 import { servedParts } from '../plane/select.js';
 import { applyAuthorizer } from './authorizers.js';
 import { changeApi, newHttpApi, readApi } from './common.js';
@@ -66,7 +67,13 @@ export function importExportOperations(deps: GatewayDeps): Record<string, Operat
       input: structure({ ApiId: API_ID, ...IMPORT_MEMBERS }),
       handler: async (input, ctx) => {
         const imported = parse(input.body);
-        return apiView(deps, await changeApi(deps, ctx, input.ApiId, (doc) => (apply(doc, imported), doc)));
+        return apiView(
+          deps,
+          await changeApi(deps, ctx, input.ApiId, (doc) => {
+            if (isWebSocket(doc)) throw new BadRequestException('ReimportApi is supported only for HTTP APIs');
+            return apply(doc, imported), doc;
+          }),
+        );
       },
     }),
     ExportApi: defineOperation({
@@ -81,6 +88,7 @@ export function importExportOperations(deps: GatewayDeps): Record<string, Operat
       }),
       handler: (input, ctx) => {
         const api = readApi(deps, ctx, input.ApiId);
+        if (isWebSocket(api)) throw new BadRequestException('ExportApi is supported only for HTTP APIs');
         let parts: Pick<HttpApiDoc, 'routes' | 'integrations' | 'authorizers'> = api;
         if (input.StageName !== undefined) {
           const stage = Object.hasOwn(api.stages, input.StageName) ? api.stages[input.StageName] : undefined;
@@ -88,8 +96,8 @@ export function importExportOperations(deps: GatewayDeps): Record<string, Operat
           parts = servedParts(api, stage) ?? { routes: {}, integrations: {}, authorizers: {} };
         }
         const definition = exportDefinition(api, parts, { extensions: input.IncludeExtensions ?? true, serverUrl: apiEndpoint(deps, api.id) });
-        // YAML 1.2 reads JSON as it stands: a YAML export is the same text.
-        return new RestAnswer(200, { 'content-type': input.OutputType === 'JSON' ? 'application/json' : 'application/yaml' }, JSON.stringify(definition, null, 2));
+        const yaml = input.OutputType === 'YAML';
+        return new RestAnswer(200, { 'content-type': yaml ? 'application/yaml' : 'application/json' }, yaml ? definitionYaml(definition) : JSON.stringify(definition, null, 2));
       },
     }),
   };

@@ -9,7 +9,8 @@ import { inUri, integer, map, string, required, structure } from '../../../../pr
 import type { Operation, RequestContext } from '../../../service.js';
 import type { GatewayDeps } from '../../deps.js';
 import { BadRequestException, ConflictException } from '../../errors.js';
-import { LIMITS, type HttpApiDoc, type Integration } from '../model.js';
+import { isWebSocket, LIMITS, type HttpApiDoc, type Integration } from '../model.js';
+import { checkWsIntegration } from '../../ws/control/rules.js';
 import { functionArnOf } from '../plane/targets.js';
 import { SUBTYPES } from '../plane/sqs.js';
 import { changeApi, page, partId, partMissing, readApi, sorted } from './common.js';
@@ -31,6 +32,12 @@ const MEMBERS = {
   responseParameters: map(string(), map(string(), string())),
   // IntegerWithLengthBetween50And30000 in the model.
   timeoutInMillis: integer({ min: 50, max: 30000 }),
+  // WebSocket APIs.
+  contentHandlingStrategy: string({ enum: ['CONVERT_TO_BINARY', 'CONVERT_TO_TEXT'] }),
+  integrationResponseSelectionExpression: string(),
+  passthroughBehavior: string({ enum: ['WHEN_NO_MATCH', 'NEVER', 'WHEN_NO_TEMPLATES'] }),
+  requestTemplates: map(string(), string()),
+  templateSelectionExpression: string(),
 };
 
 type IntegrationInput = { [K in keyof Integration]?: Integration[K] };
@@ -46,7 +53,7 @@ export function integrationOperations(deps: GatewayDeps): Record<string, Operati
             if (Object.keys(doc.integrations).length >= LIMITS.integrations) throw new BadRequestException(`Maximum number of integrations (${LIMITS.integrations}) reached for this API`);
             const integrationId = partId(deps, doc.integrations);
             const base: Integration = { integrationId, integrationType: 'AWS_PROXY', connectionType: 'INTERNET', payloadFormatVersion: '', timeoutInMillis: 30000 };
-            const integration = applyIntegration(base, input as IntegrationInput, true);
+            const integration = applyIntegration(base, input as IntegrationInput, true, isWebSocket(doc));
             doc.integrations[integrationId] = integration;
             return integration;
           }),
@@ -68,7 +75,7 @@ export function integrationOperations(deps: GatewayDeps): Record<string, Operati
       handler: async (input, ctx) =>
         integrationView(
           await changeApi(deps, ctx, input.ApiId, (doc) => {
-            const integration = applyIntegration(structuredClone(findIntegration(ctx, doc, input.IntegrationId)), input as IntegrationInput, false);
+            const integration = applyIntegration(structuredClone(findIntegration(ctx, doc, input.IntegrationId)), input as IntegrationInput, false, isWebSocket(doc));
             doc.integrations[integration.integrationId] = integration;
             return integration;
           }),
@@ -100,10 +107,14 @@ const REQUEST_KEY = /^(append|overwrite|remove):(header|querystring)\.[A-Za-z0-9
 const RESPONSE_KEY = /^(append|overwrite|remove):header\.[A-Za-z0-9._~!#$%&'*+^`|-]+$|^overwrite:statuscode$/;
 
 /** The integration with the input's changes, checked as one whole (type, URI, subtype, payload version, mappings). */
-export function applyIntegration(i: Integration, input: IntegrationInput, creating: boolean): Integration {
+export function applyIntegration(i: Integration, input: IntegrationInput, creating: boolean, webSocket = false): Integration {
   for (const k of Object.keys(input) as (keyof IntegrationInput)[]) {
-    if (k === 'integrationId' || input[k] === undefined) continue;
+    if (k === 'integrationId' || k === 'integrationResponses' || input[k] === undefined) continue;
     (i as unknown as Record<string, unknown>)[k] = input[k];
+  }
+  if (webSocket) return checkWsIntegration(i);
+  if (i.requestTemplates || i.templateSelectionExpression !== undefined || i.passthroughBehavior || i.contentHandlingStrategy || i.integrationResponseSelectionExpression !== undefined) {
+    throw new BadRequestException('Request templates, passthrough behavior, content handling and integration response selection are supported only for WebSocket APIs');
   }
   if (i.integrationType !== 'AWS_PROXY' && i.integrationType !== 'HTTP_PROXY') {
     throw new BadRequestException(`Integration type ${i.integrationType} is not supported for HTTP APIs`);

@@ -8,6 +8,7 @@
  * reads as it stands.
  */
 import { BadRequestException } from '../../errors.js';
+import { readDefinition } from '../../shared/definition.js';
 import type { Authorizer, Cors, HttpApiDoc, Integration, Route } from '../model.js';
 import { METHODS, routeKeyProblem } from '../route-keys.js';
 
@@ -28,14 +29,11 @@ export interface Imported {
   authorizers: Authorizer[];
 }
 
-/** Parses an OpenAPI 3 definition; `newId` names the parts it makes. Bounded by the body limit (a JSON.parse of at most the request). */
+/** Parses an OpenAPI 3 definition (JSON or YAML, bounded in depth); `newId` names the parts it makes. */
 export function importDefinition(body: string, newId: (kind: 'route' | 'integration' | 'authorizer') => string): Imported {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(body);
-  } catch {
-    throw new BadRequestException('Failed to parse the definition: Nimbus imports OpenAPI definitions in JSON');
-  }
+  const read = readDefinition(body);
+  if (!read.ok) throw new BadRequestException(`Failed to parse the definition: ${read.error}`);
+  const doc = read.doc;
   if (!isObject(doc) || typeof doc.openapi !== 'string' || !doc.openapi.startsWith('3.')) throw new BadRequestException('Only OpenAPI 3.0 definitions can be imported into HTTP APIs');
   const info = isObject(doc.info) ? doc.info : {};
   const name = str(info.title);

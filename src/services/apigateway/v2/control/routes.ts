@@ -9,7 +9,8 @@ import { boolean, inUri, list, map, string, required, structure } from '../../..
 import type { Operation, RequestContext } from '../../../service.js';
 import type { GatewayDeps } from '../../deps.js';
 import { BadRequestException, ConflictException } from '../../errors.js';
-import { LIMITS, type HttpApiDoc, type Route } from '../model.js';
+import { isWebSocket, LIMITS, type HttpApiDoc, type Route } from '../model.js';
+import { checkRouteResponseSelection, wsRouteAuthorizationProblem, wsRouteKeyProblem } from '../../ws/control/rules.js';
 import { routeKeyProblem } from '../route-keys.js';
 import { changeApi, page, partId, partMissing, readApi, sorted } from './common.js';
 import { API_ID, AUTHORIZATION_TYPE, MAX_RESULTS, NEXT_TOKEN } from './shapes.js';
@@ -26,10 +27,11 @@ const ROUTE_MEMBERS = {
   operationName: string(),
   requestParameters: map(string(), structure({ required: boolean() })),
   routeResponseSelectionExpression: string(),
+  requestModels: map(string(), string()),
   target: string(),
 };
 
-type RouteInput = Partial<Pick<Route, 'apiKeyRequired' | 'authorizationScopes' | 'authorizationType' | 'authorizerId' | 'operationName' | 'target' | 'routeKey'>> & {
+type RouteInput = Partial<Pick<Route, 'apiKeyRequired' | 'authorizationScopes' | 'authorizationType' | 'authorizerId' | 'operationName' | 'target' | 'routeKey' | 'routeResponseSelectionExpression' | 'modelSelectionExpression' | 'requestModels'>> & {
   requestParameters?: Record<string, { required?: boolean }>;
 };
 
@@ -92,8 +94,9 @@ export function findRoute(ctx: RequestContext, doc: HttpApiDoc, routeId: string)
 
 /** The route with the input's changes, checked against the API's other routes, integrations and authorizers. */
 function applyRoute(ctx: RequestContext, doc: HttpApiDoc, route: Route, input: RouteInput): Route {
+  const webSocket = isWebSocket(doc);
   if (input.routeKey !== undefined) {
-    const problem = routeKeyProblem(input.routeKey);
+    const problem = webSocket ? wsRouteKeyProblem(input.routeKey) : routeKeyProblem(input.routeKey);
     if (problem) throw new BadRequestException(problem);
     const clash = Object.values(doc.routes).find((r) => r.routeKey === input.routeKey && r.routeId !== route.routeId);
     if (clash) throw new ConflictException(`Route with key ${input.routeKey} already exists for this API`);
@@ -125,6 +128,18 @@ function applyRoute(ctx: RequestContext, doc: HttpApiDoc, route: Route, input: R
   }
   if (route.authorizationScopes?.length && route.authorizationType !== 'JWT') {
     throw new BadRequestException('Authorization scopes are supported only for JWT authorizers');
+  }
+  if (webSocket) {
+    const problem = wsRouteAuthorizationProblem(route.routeKey, route.authorizationType);
+    if (problem) throw new BadRequestException(problem);
+    if (input.routeResponseSelectionExpression !== undefined) {
+      checkRouteResponseSelection(input.routeResponseSelectionExpression);
+      route.routeResponseSelectionExpression = input.routeResponseSelectionExpression;
+    }
+    if (input.modelSelectionExpression !== undefined) route.modelSelectionExpression = input.modelSelectionExpression;
+    if (input.requestModels !== undefined) route.requestModels = input.requestModels;
+  } else if (input.routeResponseSelectionExpression !== undefined || input.modelSelectionExpression !== undefined || input.requestModels !== undefined) {
+    throw new BadRequestException('Route response selection, models and request models are supported only for WebSocket APIs');
   }
   return route;
 }

@@ -8,14 +8,14 @@ import type { Deployment, HttpApiDoc, Integration, Route, Stage } from '../model
 import { defined, iso } from './common.js';
 
 /** The invoke URL: `http://{apiId}.execute-api.localhost:{port}` (AWS: https://{apiId}.execute-api.{region}.amazonaws.com). */
-export function apiEndpoint(deps: GatewayDeps, apiId: string): string {
+export function apiEndpoint(deps: GatewayDeps, apiId: string, webSocket = false): string {
   const url = new URL(deps.endpoint());
-  return `http://${apiId}.execute-api.localhost${url.port ? `:${url.port}` : ''}`;
+  return `${webSocket ? 'ws' : 'http'}://${apiId}.execute-api.localhost${url.port ? `:${url.port}` : ''}`;
 }
 
 export function apiView(deps: GatewayDeps, doc: HttpApiDoc): Record<string, unknown> {
   return defined({
-    apiEndpoint: apiEndpoint(deps, doc.id),
+    apiEndpoint: apiEndpoint(deps, doc.id, doc.protocolType === 'WEBSOCKET'),
     apiId: doc.id,
     apiKeySelectionExpression: doc.apiKeySelectionExpression,
     corsConfiguration: doc.corsConfiguration,
@@ -32,9 +32,17 @@ export function apiView(deps: GatewayDeps, doc: HttpApiDoc): Record<string, unkn
   });
 }
 
-export const routeView = (r: Route): Record<string, unknown> => ({ ...r });
+/** A route without its route responses (WebSocket APIs; GetRouteResponses shows them). */
+export function routeView(r: Route): Record<string, unknown> {
+  const { routeResponses: _responses, ...view } = r;
+  return view;
+}
 
-export const integrationView = (i: Integration): Record<string, unknown> => ({ ...i });
+/** An integration without its integration responses (WebSocket APIs; GetIntegrationResponses shows them). */
+export function integrationView(i: Integration): Record<string, unknown> {
+  const { integrationResponses: _responses, ...view } = i;
+  return view;
+}
 
 export function stageView(s: Stage): Record<string, unknown> {
   return defined({ ...s, createdDate: iso(s.createdDate), lastUpdatedDate: iso(s.lastUpdatedDate) });

@@ -7,7 +7,7 @@
  */
 import type { ApiResponse } from '../../../../server/api.js';
 import type { GatewayDeps } from '../../deps.js';
-import { HOP_BY_HOP, requestBackend } from '../../shared/http-backend.js';
+import { HOP_BY_HOP, requestBackend, type BackendCall } from '../../shared/http-backend.js';
 import type { Integration } from '../model.js';
 import { gatewayTimeout, internalError } from './answers.js';
 import { isTimedOut, withTimeout } from './lambda-proxy.js';
@@ -33,12 +33,12 @@ export async function httpProxy(deps: GatewayDeps, inc: Incoming, integration: I
   const url = new URL(target.origin);
   url.pathname = out.path;
   for (const [k, v] of out.query) url.searchParams.append(k, v);
-  const abort = new AbortController();
-  const call = forward(deps, url, method, out.headers, method !== 'GET' && method !== 'HEAD' && inc.req.body.length ? inc.req.body : undefined, abort.signal);
+  const handle: BackendCall = {};
+  const call = forward(deps, url, method, out.headers, method !== 'GET' && method !== 'HEAD' && inc.req.body.length ? inc.req.body : undefined, handle);
   try {
     const result = await withTimeout(deps, integration.timeoutInMillis, call);
     if (isTimedOut(result)) {
-      abort.abort();
+      handle.abort?.();
       call.catch(() => undefined);
       return gatewayTimeout();
     }
@@ -50,8 +50,8 @@ export async function httpProxy(deps: GatewayDeps, inc: Incoming, integration: I
 }
 
 /** The backend's answer as the route's: Node writes a Set-Cookie list as repeated headers. */
-async function forward(deps: GatewayDeps, url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined, signal: AbortSignal): Promise<ApiResponse> {
-  const answer = await requestBackend(deps.outbound, url, method, headers, body, signal);
+async function forward(deps: GatewayDeps, url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined, handle: BackendCall): Promise<ApiResponse> {
+  const answer = await requestBackend(deps.outbound, url, method, headers, body, handle);
   return { status: answer.status, headers: answer.headers as Record<string, string>, body: answer.body };
 }
 

@@ -1,6 +1,6 @@
 /**
  * AWS_PROXY integrations with an SQS subtype (SQS-SendMessage, SQS-ReceiveMessage,
- * SQS-DeleteMessage): the integration's request parameters, evaluated against the request
+ * SQS-DeleteMessage, SQS-PurgeQueue): the integration's request parameters, evaluated against the request
  * (`$request.body.x`, `$request.header.x`, `$context.x`, ...), are the SQS action's parameters;
  * the action runs through SQS's in-process calls as apigateway.amazonaws.com for the route's
  * execute-api ARN, and its response is answered as JSON (`{"SendMessageResponse": {...}}`, SQS's
@@ -26,6 +26,7 @@ export const SUBTYPES: Record<string, { required: string[]; allowed: string[] }>
     allowed: ['QueueUrl', 'AttributeNames', 'MaxNumberOfMessages', 'MessageAttributeNames', 'ReceiveRequestAttemptId', 'VisibilityTimeout', 'WaitTimeSeconds', 'Region'],
   },
   'SQS-DeleteMessage': { required: ['QueueUrl', 'ReceiptHandle'], allowed: ['QueueUrl', 'ReceiptHandle', 'Region'] },
+  'SQS-PurgeQueue': { required: ['QueueUrl'], allowed: ['QueueUrl', 'Region'] },
 };
 
 type Attributes = Record<string, { DataType: string; StringValue?: string; BinaryValue?: Buffer }>;
@@ -59,7 +60,7 @@ export async function sqsIntegration(deps: GatewayDeps, inc: Incoming, integrati
   if (!queueArn) return message(400, `Invalid QueueUrl: ${p.QueueUrl ?? ''}`);
   const sourceArn = routeSourceArn({ region: inc.api.region, accountId: inc.api.accountId, apiId: inc.api.id }, inc.stageName, inc.method, inc.routeKey);
   const metadata = { ResponseMetadata: { RequestId: inc.requestId } };
-  // Receive and delete have no queue policy check in process: only the API's own account's queues.
+  // Receive, delete and purge have no queue policy check in process: only the API's own account's queues.
   if (integration.integrationSubtype !== 'SQS-SendMessage' && queueArn.split(':')[4] !== inc.api.accountId) return refused(deps, inc, queueArn, new Error('the queue belongs to another account'));
   try {
     switch (integration.integrationSubtype) {
@@ -92,6 +93,12 @@ export async function sqsIntegration(deps: GatewayDeps, inc: Incoming, integrati
         if (!del) return internalError();
         await del({ queueArn, receiptHandles: [p.ReceiptHandle ?? ''] });
         return json({ DeleteMessageResponse: metadata });
+      }
+      case 'SQS-PurgeQueue': {
+        const purge = deps.internal.get('sqs.purgeQueue');
+        if (!purge) return internalError();
+        await purge({ queueArn });
+        return json({ PurgeQueueResponse: metadata });
       }
       default:
         return internalError();

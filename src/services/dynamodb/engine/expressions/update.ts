@@ -111,7 +111,9 @@ export function applyUpdate(ast: UpdateAst, item: Item, options: ApplyOptions = 
     item: work,
     touched: updatedTopLevelNames(ast),
     paths: ast.actions.map((a) => a.path),
-    newPaths: ast.actions.filter((a) => a.kind !== 'remove').map((a) => a.path),
+    // A REMOVE of a list element shifts the next one into its place: UPDATED_NEW shows that
+    // position as it is after the update, as DynamoDB does.
+    newPaths: ast.actions.filter((a) => a.kind !== 'remove' || typeof a.path[a.path.length - 1] === 'number').map((a) => a.path),
   };
 }
 

@@ -1,0 +1,163 @@
+/**
+ * Acknowledged delivery (`--only ws-ack`, also in `--only websocket`): PostToConnection of a
+ * ~100-byte message to one WebSocket connection, at concurrency 1 and 32, against Nimbus
+ * (durable, on a data dir):
+ *   - plain: a WebSocket API without the tag, the frame written to the socket (AWS behaviour);
+ *   - acknowledged: an API tagged `nimbus:delivery` = `acknowledged`, the client connected with
+ *     `nimbus.ack.v1`: each post committed (fsync'ed) to the client's mailbox before its answer,
+ *     sent as `{"seq", "data"}`, and acknowledged by the client (`{"ack": n}`, coalesced per
+ *     turn of its event loop).
+ * The figure is acknowledged messages/s over plain messages/s (target ≥ 0.5). Each row also
+ * checks that the client received every message answered.
+ */
+import { createHash } from 'node:crypto';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import {
+  ApiGatewayV2Client,
+  CreateApiCommand,
+  CreateDeploymentCommand,
+  CreateIntegrationCommand,
+  CreateIntegrationResponseCommand,
+  CreateRouteCommand,
+  CreateRouteResponseCommand,
+  CreateStageCommand,
+} from '@aws-sdk/client-apigatewayv2';
+import { WebSocket } from 'ws';
+import { CONCURRENCY, type Args } from './args.js';
+import { HttpError, LocalTarget } from './load.js';
+import { brief, fmt, log, measure, ratio, type Measured } from './measure.js';
+import { startNimbus } from './servers.js';
+import { SigV4Signer } from './sigv4-sign.js';
+
+const STAGE = 'bench';
+const MESSAGE = JSON.stringify({ text: 'x'.repeat(80), n: 1 });
+const MESSAGE_HASH = createHash('sha256').update(MESSAGE).digest('hex');
+
+/** RFC 3986 escaping of one path segment, as SigV4 canonicalizes a non-S3 path (once more). */
+const escape = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+class PostSigner extends SigV4Signer {
+  constructor(private readonly host: string) {
+    super({ accessKeyId: 'test', secretAccessKey: 'test', region: 'us-east-1', service: 'execute-api' });
+  }
+
+  sign(path: string): Record<string, string> {
+    const amzDate = this.date();
+    const canonicalPath = path.split('/').map(escape).join('/');
+    const canonical = `POST\n${canonicalPath}\n\nhost:${this.host}\nx-amz-date:${amzDate}\n\nhost;x-amz-date\n${MESSAGE_HASH}`;
+    return { host: this.host, 'x-amz-date': amzDate, authorization: this.authorization(canonical, 'host;x-amz-date'), 'content-length': String(Buffer.byteLength(MESSAGE)) };
+  }
+}
+
+/** A WebSocket API with a `whoami` route (MOCK) answering the connection's id, deployed to `bench`. */
+async function createApi(c: ApiGatewayV2Client, tags: Record<string, string>): Promise<string> {
+  const ApiId = (await c.send(new CreateApiCommand({ Name: 'ws-ack-bench', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action', Tags: tags }))).ApiId!;
+  const integ = await c.send(new CreateIntegrationCommand({ ApiId, IntegrationType: 'MOCK', RequestTemplates: { $default: '{"statusCode": 200}' }, TemplateSelectionExpression: '\\$default' }));
+  await c.send(new CreateIntegrationResponseCommand({ ApiId, IntegrationId: integ.IntegrationId!, IntegrationResponseKey: '$default', ResponseTemplates: { $default: 'id:$context.connectionId' }, TemplateSelectionExpression: '\\$default' }));
+  const route = await c.send(new CreateRouteCommand({ ApiId, RouteKey: 'whoami', Target: `integrations/${integ.IntegrationId}`, RouteResponseSelectionExpression: '$default' }));
+  await c.send(new CreateRouteResponseCommand({ ApiId, RouteId: route.RouteId!, RouteResponseKey: '$default' }));
+  await c.send(new CreateStageCommand({ ApiId, StageName: STAGE }));
+  await c.send(new CreateDeploymentCommand({ ApiId, StageName: STAGE }));
+  return ApiId;
+}
+
+/** A connected client: counts the messages it gets; in acknowledged mode acknowledges them. */
+async function connectClient(endpoint: string, apiId: string, acknowledged: boolean): Promise<{ id: string; received: () => number; close: () => void }> {
+  const url = `${endpoint.replace(/^http/, 'ws')}/_nimbus/execute-api/${apiId}/${STAGE}${acknowledged ? '?clientId=bench' : ''}`;
+  const ws = new WebSocket(url, acknowledged ? ['nimbus.ack.v1'] : []);
+  let received = 0;
+  let lastSeq = 0;
+  let ackScheduled = false;
+  let resolveId: (id: string) => void;
+  const idPromise = new Promise<string>((r) => (resolveId = r));
+  ws.on('message', (data) => {
+    const text = data.toString();
+    if (text.startsWith('id:')) return resolveId(text.slice(3));
+    received++;
+    if (!acknowledged) return;
+    lastSeq = (JSON.parse(text) as { seq: number }).seq;
+    if (!ackScheduled) {
+      ackScheduled = true;
+      setImmediate(() => {
+        ackScheduled = false;
+        ws.send(JSON.stringify({ ack: lastSeq }));
+      });
+    }
+  });
+  await new Promise<void>((resolve, reject) => ws.once('open', () => resolve()).once('error', reject));
+  ws.send('{"action":"whoami"}');
+  return { id: await idPromise, received: () => received, close: () => ws.terminate() };
+}
+
+function postOp(endpoint: string, concurrency: number, apiId: string, connectionId: string): { op: () => Promise<number>; close: () => void } {
+  const target = new LocalTarget(endpoint, concurrency);
+  const signer = new PostSigner(target.hostHeader);
+  const path = `/_nimbus/execute-api/${apiId}/${STAGE}/@connections/${encodeURIComponent(connectionId)}`;
+  const op = () =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(target.options('POST', path, signer.sign(path)), (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => (res.statusCode === 200 ? resolve(1) : reject(new HttpError('PostToConnection', res.statusCode ?? 0, text))));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(MESSAGE);
+    });
+  return { op, close: () => target.close() };
+}
+
+interface Row {
+  c: number;
+  plain?: Measured;
+  acked?: Measured;
+  /** Messages answered 200 and messages the client received (warm-up included). */
+  check: { plain: string; acked: string };
+}
+
+export async function wsAckPart(args: Args, dir: string): Promise<void> {
+  if (!args.only.has('ws-ack')) return;
+  const nimbus = await startNimbus(join(dir, 'ws-ack-data'));
+  const rows: Row[] = [];
+  try {
+    log(`acknowledged delivery: nimbus ${nimbus.endpoint} (pid ${nimbus.pid}, data ${join(dir, 'ws-ack-data')})`);
+    const control = new ApiGatewayV2Client({ endpoint: nimbus.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    const plainApi = await createApi(control, {});
+    const ackApi = await createApi(control, { 'nimbus:delivery': 'acknowledged' });
+    control.destroy();
+    for (const c of CONCURRENCY) {
+      const row: Row = { c, check: { plain: '', acked: '' } };
+      for (const mode of ['plain', 'acked'] as const) {
+        const client = await connectClient(nimbus.endpoint, mode === 'acked' ? ackApi : plainApi, mode === 'acked');
+        const { op, close } = postOp(nimbus.endpoint, c, mode === 'acked' ? ackApi : plainApi, client.id);
+        let answered = 0;
+        try {
+          row[mode] = await measure(nimbus, c, () => op().then((n) => ((answered += n), n)), args);
+          // Every answered message reaches the client (give it a moment to catch up).
+          const deadline = Date.now() + 10_000;
+          while (client.received() < answered && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+          row.check[mode] = `${fmt(answered)} answered, ${fmt(client.received())} received`;
+          log(`ws-ack c${c} ${mode}: ${brief(row[mode]!)}; ${row.check[mode]}`);
+        } finally {
+          close();
+          client.close();
+        }
+      }
+      rows.push(row);
+    }
+  } finally {
+    const stderr = nimbus.stderrTail().trim();
+    await nimbus.stop();
+    if (stderr) console.log(`\nNimbus stderr (warn and above):\n${stderr}`);
+  }
+  console.log('\nAcknowledged delivery (WebSocket API): PostToConnection of a ~100 B message to one connection, durable Nimbus');
+  console.log('| c | plain msgs/s | p50 ms | acknowledged msgs/s | p50 ms | p99 ms | ops/commit | acknowledged / plain (target ≥ 0.5) | plain check | acknowledged check |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const p = r.plain!;
+    const a = r.acked!;
+    console.log(`| ${r.c} | ${fmt(p.opsPerSec)} | ${fmt(p.p50, 2)} | ${fmt(a.opsPerSec)} | ${fmt(a.p50, 2)} | ${fmt(a.p99, 2)} | ${fmt(a.opsPerCommit, 1)} | ${ratio(a.opsPerSec, p.opsPerSec)} | ${r.check.plain} | ${r.check.acked} |`);
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * Acknowledged delivery's engine: durable, ordered mailboxes per (account, API, client id) and
+ * the delivery of their messages to the client's live connection.
+ *
+ * - `post` commits the message (durable, with the next seq) before it answers; then the
+ *   client's connection, if any, is pumped.
+ * - `attach` gives a connection the mailbox: everything above the last acknowledgement is sent
+ *   again, in order, before anything newer. One connection per client: a newer one replaces it.
+ * - `ack` acknowledges cumulatively and removes those messages.
+ *
+ * Only committed messages are ever sent: the store's single connection can see a batch's
+ * writes before they commit, so a connection is pumped up to the highest seq whose write has
+ * resolved (`committed`), never further. Messages expire after `ttlMs` (a timer at the earliest
+ * expiry sweeps them; delivery skips expired ones at once); a mailbox holding `capacity`
+ * messages refuses more with LimitExceededException.
+ */
+import type { Clock, Timer } from '../../../lib/clock.js';
+import type { Logger } from '../../../lib/log.js';
+import type { Store } from '../../../store/store.js';
+import { LimitExceededException } from '../errors.js';
+import { messageFrame } from './protocol.js';
+import type { MailboxKey, MailboxMessage, MailboxRepo } from './repo.js';
+
+export const DEFAULT_MAILBOX_TTL_MS = 24 * 60 * 60 * 1000;
+export const DEFAULT_MAILBOX_CAPACITY = 10_000;
+/** Messages read from the store per round of a pump. */
+const PUMP_BATCH = 256;
+/** Expired messages removed per sweep write. */
+const SWEEP_BATCH = 1000;
+
+export interface MailboxOptions {
+  /** How long a message waits for its acknowledgement (ms). */
+  ttlMs?: number;
+  /** The most messages a mailbox holds. */
+  capacity?: number;
+}
+
+/** Where a client's messages go: its live connection. */
+export interface MailboxSink {
+  /** Sends a text frame; resolves once written, rejects when the connection is gone. */
+  send(frame: string): Promise<void>;
+  /** Another connection of the same client took the mailbox over. */
+  replaced(): void;
+}
+
+/** Counters for the backlog and the work done since Nimbus started. */
+export interface MailboxMetrics {
+  /** Messages held, unacknowledged, across all mailboxes. */
+  backlog: number;
+  /** Clients with a connection attached. */
+  connectedClients: number;
+  posted: number;
+  delivered: number;
+  /** Messages sent again after an earlier connection of the client had been sent them. */
+  redelivered: number;
+  acknowledged: number;
+  expired: number;
+  /** Posts refused because the mailbox was full. */
+  refused: number;
+}
+
+class Session {
+  /** Everything up to here was sent on this connection (or acknowledged before it attached). */
+  sentUpTo = 0;
+  pumping = false;
+  closed = false;
+  /** Set once the mailbox's state is read: until then nothing is sent. */
+  ready = false;
+  /** The last message committed while attached, so the pump need not read it back. */
+  recent: MailboxMessage | undefined;
+  constructor(
+    readonly key: string,
+    readonly mailbox: MailboxKey,
+    readonly sink: MailboxSink,
+  ) {}
+}
+
+const keyOf = (k: MailboxKey) => `${k.accountId}\u0000${k.apiId}\u0000${k.clientId}`;
+
+export class Mailboxes {
+  readonly ttlMs: number;
+  readonly capacity: number;
+  private readonly sessions = new Map<string, Session>();
+  /** Posts not yet resolved, per mailbox. */
+  private readonly inflight = new Map<string, number>();
+  /** The highest seq known committed, per mailbox with a session or a resolved post. */
+  private readonly committed = new Map<string, number>();
+  /** The highest seq ever sent, per mailbox (since start): what counts as a redelivery. */
+  private readonly sentHigh = new Map<string, number>();
+  private readonly counts: Omit<MailboxMetrics, 'backlog' | 'connectedClients'> = { posted: 0, delivered: 0, redelivered: 0, acknowledged: 0, expired: 0, refused: 0 };
+  private backlogCount = 0;
+  private expiry: { at: number; timer: Timer } | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly repo: MailboxRepo,
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    opts: MailboxOptions = {},
+  ) {
+    this.ttlMs = opts.ttlMs ?? DEFAULT_MAILBOX_TTL_MS;
+    this.capacity = opts.capacity ?? DEFAULT_MAILBOX_CAPACITY;
+  }
+
+  /** Loads the backlog and arms the expiry timer (registered as a cache: reloads after a rollback). */
+  async reload(): Promise<void> {
+    this.backlogCount = await this.repo.backlog();
+    const next = await this.repo.nextExpiry();
+    if (next !== undefined) this.armExpiry(next);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.expiry?.timer.cancel();
+    this.expiry = undefined;
+  }
+
+  metrics(): MailboxMetrics {
+    return { backlog: this.backlogCount, connectedClients: this.sessions.size, ...this.counts };
+  }
+
+  /** Writes a message durably into the client's mailbox; answers its seq. */
+  async post(mailbox: MailboxKey, body: Buffer): Promise<number> {
+    const key = keyOf(mailbox);
+    this.inflight.set(key, (this.inflight.get(key) ?? 0) + 1);
+    try {
+      const now = this.clock.now();
+      const expiresAt = now + this.ttlMs;
+      const result = await this.store.write((tx) => this.repo.append(tx, mailbox, body, now, expiresAt, this.capacity));
+      if ('full' in result) {
+        this.counts.refused++;
+        throw new LimitExceededException(`The mailbox of client ${mailbox.clientId} is full: it holds ${result.count} unacknowledged messages, the most it may hold (${this.capacity})`);
+      }
+      this.counts.posted++;
+      this.backlogCount++;
+      if (result.seq > (this.committed.get(key) ?? 0)) this.committed.set(key, result.seq);
+      this.armExpiry(expiresAt);
+      const s = this.sessions.get(key);
+      if (s) {
+        s.recent = { seq: result.seq, body, expiresAt };
+        this.pump(s);
+      }
+      return result.seq;
+    } finally {
+      const n = this.inflight.get(key)! - 1;
+      if (n) this.inflight.set(key, n);
+      else this.inflight.delete(key);
+    }
+  }
+
+  /**
+   * Gives a connection the client's mailbox: it is sent every unacknowledged message, in order,
+   * then each new one. Answers the detach function (call it when the connection closes).
+   */
+  async attach(mailbox: MailboxKey, sink: MailboxSink): Promise<() => void> {
+    const key = keyOf(mailbox);
+    const s = new Session(key, mailbox, sink);
+    const previous = this.sessions.get(key);
+    this.sessions.set(key, s);
+    if (previous) {
+      previous.closed = true;
+      previous.sink.replaced();
+    }
+    // With no post of this mailbox in flight, its last seq is committed (see the header).
+    const quiet = !this.inflight.has(key);
+    const state = await this.repo.state(mailbox);
+    if (quiet && state.lastSeq > (this.committed.get(key) ?? 0)) this.committed.set(key, state.lastSeq);
+    s.sentUpTo = state.ackedSeq;
+    s.ready = true;
+    this.pump(s);
+    return () => {
+      s.closed = true;
+      if (this.sessions.get(key) === s) this.sessions.delete(key);
+    };
+  }
+
+  /** A client's cumulative acknowledgement, up to the highest seq it was sent. */
+  async ack(mailbox: MailboxKey, seq: number): Promise<void> {
+    const key = keyOf(mailbox);
+    const upTo = Math.min(seq, this.sentHigh.get(key) ?? 0);
+    if (upTo <= 0) return;
+    const { removed } = await this.store.write((tx) => this.repo.ack(tx, mailbox, upTo));
+    this.counts.acknowledged += removed;
+    this.backlogCount -= removed;
+  }
+
+  /** Sends what the connection has not been sent yet, committed, in order; one pump per connection at a time. */
+  private pump(s: Session): void {
+    if (s.pumping || s.closed || !s.ready) return;
+    s.pumping = true;
+    void this.pumpLoop(s)
+      .catch((e) => {
+        // The connection is gone (its close detaches it); what was not acknowledged waits.
+        this.log.debug('mailbox delivery stopped', { clientId: s.mailbox.clientId, error: e instanceof Error ? e.message : String(e) });
+        s.closed = true;
+      })
+      .finally(() => {
+        s.pumping = false;
+      });
+  }
+
+  private async pumpLoop(s: Session): Promise<void> {
+    for (;;) {
+      const bound = this.committed.get(s.key) ?? 0;
+      if (s.closed || s.sentUpTo >= bound) return;
+      const now = this.clock.now();
+      const recent = s.recent;
+      const batch =
+        recent && recent.seq === s.sentUpTo + 1 && recent.seq === bound && recent.expiresAt > now ? [recent] : await this.repo.pending(s.mailbox, s.sentUpTo, bound, now, PUMP_BATCH);
+      if (batch.length === 0) {
+        // Everything up to the bound expired (or was acknowledged meanwhile).
+        s.sentUpTo = bound;
+        continue;
+      }
+      let last: Promise<void> | undefined;
+      for (const m of batch) {
+        if (s.closed) return;
+        last = s.sink.send(messageFrame(m.seq, m.body));
+        // (A failed send fails the later ones too: the last one's rejection ends the pump.)
+        last.catch(() => {});
+        s.sentUpTo = m.seq;
+        const high = this.sentHigh.get(s.key) ?? 0;
+        if (m.seq <= high) this.counts.redelivered++;
+        else this.sentHigh.set(s.key, m.seq);
+        this.counts.delivered++;
+      }
+      await last;
+    }
+  }
+
+  private armExpiry(at: number): void {
+    if (this.stopped || (this.expiry && this.expiry.at <= at)) return;
+    this.expiry?.timer.cancel();
+    this.expiry = { at, timer: this.clock.at(at, () => void this.sweep()) };
+  }
+
+  /** Removes expired messages, then waits for the next expiry. */
+  private async sweep(): Promise<void> {
+    this.expiry = undefined;
+    if (this.stopped) return;
+    try {
+      for (;;) {
+        const now = this.clock.now();
+        const n = await this.store.write((tx) => this.repo.sweep(tx, now, SWEEP_BATCH));
+        this.counts.expired += n;
+        this.backlogCount -= n;
+        if (n < SWEEP_BATCH) break;
+      }
+      const next = await this.repo.nextExpiry();
+      if (next !== undefined) this.armExpiry(next);
+    } catch (e) {
+      this.log.error('mailbox sweep failed', { error: e instanceof Error ? e.stack : String(e) });
+    }
+  }
+}

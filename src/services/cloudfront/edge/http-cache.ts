@@ -1,0 +1,277 @@
+/**
+ * One HTTP cache (an edge location's, or the regional edge cache's) in front of an upstream
+ * (the next cache, or the origin). It answers GET and HEAD by cache key:
+ *
+ *   - fresh entry: a Hit, with its Age;
+ *   - stale entry with a validator (ETag, Last-Modified): a conditional upstream request; a 304
+ *     refreshes the entry (RefreshHit), anything else replaces it (Miss);
+ *   - within `stale-while-revalidate`: the stale entry answers at once and is refreshed behind;
+ *   - upstream failure (no answer, or a 5xx) within `stale-if-error`: the stale entry answers;
+ *   - no entry: a Miss. Concurrent misses (and revalidations) for one key wait for the one
+ *     upstream request the first of them made, then answer from what it stored (request
+ *     collapsing); when that answer could not be stored, each goes upstream itself.
+ *
+ * Variants: an entry's `Vary` names request headers whose values are part of its key (RFC
+ * 9111 4.1); `Vary: *` is never stored. HEAD is answered from (and fills) the GET entry.
+ */
+import type { Clock } from '../../../lib/clock.js';
+import { freshness, initialAge, type TtlPolicy } from './freshness.js';
+import type { CachedObject, ObjectStore } from './object-store.js';
+
+/** A response as an upstream gives it (lower-cased headers, the whole body). */
+export interface UpstreamReply {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/** Asks the upstream for the object, with the given conditional headers (none for a plain fetch). */
+export type Upstream = (conditional: Record<string, string>) => Promise<UpstreamReply>;
+
+export type CacheResult = 'Hit' | 'RefreshHit' | 'Miss';
+
+export interface LayerRequest {
+  method: string;
+  /** The cache key (CloudFront's: from the cache policy). */
+  primary: string;
+  /** Path and query, which invalidations match. */
+  path: string;
+  /** Lower-cased request headers (Vary values are read from them). */
+  headers: Record<string, string>;
+  ttl: TtlPolicy;
+  /** The distribution's error caching TTL for a status, when it names one. */
+  errorTtl?(status: number): number | undefined;
+  /** false: neither read nor fill the cache (a method that is not cached). */
+  cacheable?: boolean;
+}
+
+export interface LayerReply extends UpstreamReply {
+  result: CacheResult;
+  /** Whether this answer is (now) in the cache. */
+  stored: boolean;
+}
+
+export interface LayerStats {
+  requests: number;
+  hits: number;
+  refreshHits: number;
+  misses: number;
+  /** Upstream requests made (collapsed misses make one). */
+  upstreamRequests: number;
+  upstreamErrors: number;
+  staleServed: number;
+  bytesFromCache: number;
+  bytesFromUpstream: number;
+  /** Total milliseconds spent waiting for the upstream (wall time). */
+  upstreamLatencyMs: number;
+}
+
+export const emptyStats = (): LayerStats => ({
+  requests: 0,
+  hits: 0,
+  refreshHits: 0,
+  misses: 0,
+  upstreamRequests: 0,
+  upstreamErrors: 0,
+  staleServed: 0,
+  bytesFromCache: 0,
+  bytesFromUpstream: 0,
+  upstreamLatencyMs: 0,
+});
+
+/** Hop-by-hop and per-connection headers, never stored. */
+const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection']);
+/** Headers a 304 may not change in the stored entry. */
+const KEEP_ON_304 = new Set(['etag', 'content-length', 'content-encoding', 'content-type', 'content-range']);
+
+export function storableHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (!HOP.has(k)) out[k] = v;
+  return out;
+}
+
+/** The request headers a response varies on, lower-cased; ['*'] for `Vary: *`. */
+export function parseVary(value: string | undefined): string[] {
+  if (!value) return [];
+  return [...new Set(value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))].sort();
+}
+
+export function variantKey(primary: string, vary: readonly string[], headers: Record<string, string>): string {
+  if (vary.length === 0) return primary;
+  let key = primary;
+  for (const name of vary) key += `\n${name}:${(headers[name] ?? '').trim()}`;
+  return key;
+}
+
+/** The age (seconds) of a stored object at `now`. */
+export function currentAge(obj: CachedObject, now: number): number {
+  return obj.initialAge + Math.max(0, now - obj.responseTime) / 1000;
+}
+
+type Count = (k: keyof LayerStats, n?: number) => void;
+
+interface Flight {
+  done: Promise<unknown>;
+}
+
+export class HttpCache {
+  readonly stats: LayerStats = emptyStats();
+  private readonly inflight = new Map<string, Flight>();
+  /** Invalidation generation: an upstream answer that began before an invalidation is not stored. */
+  private generation = 0;
+
+  constructor(
+    readonly name: string,
+    readonly store: ObjectStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Answers a request; `also` is counted into besides this cache's own statistics (a distribution's). */
+  async serve(req: LayerRequest, upstream: Upstream, also?: LayerStats): Promise<LayerReply> {
+    const tally = also ? [this.stats, also] : [this.stats];
+    const count = (k: keyof LayerStats, n = 1) => {
+      for (const s of tally) s[k] += n;
+    };
+    count('requests');
+    if (req.cacheable === false || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      const r = await this.fetchUpstream(upstream, {}, count);
+      count('misses');
+      return { ...r, result: 'Miss', stored: false };
+    }
+    for (let attempt = 0; ; attempt++) {
+      const vary = this.store.varyOf(req.primary);
+      const key = variantKey(req.primary, vary, req.headers);
+      const obj = this.store.get(key);
+      const now = this.clock.now();
+      if (obj) {
+        const age = currentAge(obj, now);
+        if (age < obj.fresh.ttl) {
+          const body = await this.store.body(obj);
+          if (body) return this.hit(obj, body, age, count);
+        } else if (age < obj.fresh.ttl + obj.fresh.staleWhileRevalidate && !this.inflight.has(key)) {
+          const body = await this.store.body(obj);
+          if (body) {
+            void this.collapse(key, () => this.revalidate(req, obj, upstream, count)).catch(() => undefined);
+            return this.hit(obj, body, age, count);
+          }
+        }
+      }
+      // Collapse onto a flight for this variant, or (for a first fetch) for the cache key.
+      const flightKey = obj ? key : req.primary;
+      const flight = this.inflight.get(flightKey);
+      if (flight && attempt === 0) {
+        await flight.done.catch(() => undefined);
+        continue;
+      }
+      const reply = await this.collapse(flightKey, () => (obj ? this.revalidate(req, obj, upstream, count) : this.miss(req, upstream, count)), attempt === 0);
+      count(reply.result === 'RefreshHit' ? 'refreshHits' : reply.result === 'Hit' ? 'hits' : 'misses');
+      return reply;
+    }
+  }
+
+  /** Drops every entry the predicate picks; returns how many. Answers already under way are not stored. */
+  invalidateWhere(pick: (obj: CachedObject) => boolean): number {
+    this.generation++;
+    return this.store.deleteWhere(pick);
+  }
+
+  private hit(obj: CachedObject, body: Buffer, age: number, count: Count): LayerReply {
+    count('hits');
+    count('bytesFromCache', body.length);
+    return { status: obj.status, headers: { ...obj.headers, age: String(Math.floor(age)) }, body, result: 'Hit', stored: true };
+  }
+
+  private async collapse<T>(key: string, run: () => Promise<T>, share = true): Promise<T> {
+    if (!share) return run();
+    const p = run();
+    const flight = { done: p };
+    this.inflight.set(key, flight);
+    try {
+      return await p;
+    } finally {
+      if (this.inflight.get(key) === flight) this.inflight.delete(key);
+    }
+  }
+
+  private async fetchUpstream(upstream: Upstream, conditional: Record<string, string>, count: Count): Promise<UpstreamReply> {
+    const t0 = performance.now();
+    count('upstreamRequests');
+    try {
+      const r = await upstream(conditional);
+      count('bytesFromUpstream', r.body.length);
+      if (r.status >= 500) count('upstreamErrors');
+      return r;
+    } catch (e) {
+      count('upstreamErrors');
+      throw e;
+    } finally {
+      count('upstreamLatencyMs', performance.now() - t0);
+    }
+  }
+
+  private async miss(req: LayerRequest, upstream: Upstream, count: Count): Promise<LayerReply> {
+    const generation = this.generation;
+    const r = await this.fetchUpstream(upstream, {}, count);
+    const stored = generation === this.generation && (await this.storeReply(req, r));
+    return { ...r, result: 'Miss', stored };
+  }
+
+  private async storeReply(req: LayerRequest, r: UpstreamReply): Promise<boolean> {
+    const now = this.clock.now();
+    const headers = storableHeaders(r.headers);
+    const fresh = freshness(r.status, headers, req.ttl, Math.floor(now / 1000), req.errorTtl?.(r.status));
+    const vary = parseVary(headers.vary);
+    if (!fresh.store || vary.includes('*')) return false;
+    const key = variantKey(req.primary, vary, req.headers);
+    const obj: CachedObject = { key, primary: req.primary, path: req.path, status: r.status, headers, size: r.body.length, responseTime: now, initialAge: initialAge(headers), fresh, vary };
+    delete obj.headers.age;
+    return this.store.put(obj, r.body);
+  }
+
+  private async revalidate(req: LayerRequest, obj: CachedObject, upstream: Upstream, count: Count): Promise<LayerReply> {
+    const conditional: Record<string, string> = {};
+    if (obj.headers.etag) conditional['if-none-match'] = obj.headers.etag;
+    if (obj.headers['last-modified']) conditional['if-modified-since'] = obj.headers['last-modified'];
+    const generation = this.generation;
+    const stale = async (): Promise<LayerReply | undefined> => {
+      const age = currentAge(obj, this.clock.now());
+      if (age >= obj.fresh.ttl + obj.fresh.staleIfError) return undefined;
+      const body = await this.store.body(obj);
+      if (!body) return undefined;
+      count('staleServed');
+      count('bytesFromCache', body.length);
+      return { status: obj.status, headers: { ...obj.headers, age: String(Math.floor(age)) }, body, result: 'Hit', stored: true };
+    };
+    let r: UpstreamReply;
+    try {
+      r = await this.fetchUpstream(upstream, conditional, count);
+    } catch (e) {
+      const s = await stale();
+      if (s) return s;
+      throw e;
+    }
+    if (r.status >= 500) {
+      const s = await stale();
+      if (s) return s;
+    }
+    if (r.status === 304 && Object.keys(conditional).length > 0) {
+      const body = await this.store.body(obj);
+      if (body && generation === this.generation) {
+        const now = this.clock.now();
+        const merged = { ...obj.headers };
+        for (const [k, v] of Object.entries(storableHeaders(r.headers))) if (!KEEP_ON_304.has(k)) merged[k] = v;
+        const age = initialAge(merged);
+        delete merged.age;
+        const fresh = freshness(obj.status, merged, req.ttl, Math.floor(now / 1000), req.errorTtl?.(obj.status));
+        this.store.refresh(obj, obj.status, merged, now, age, fresh);
+        count('bytesFromCache', body.length);
+        return { status: obj.status, headers: { ...merged, age: String(age) }, body, result: 'RefreshHit', stored: true };
+      }
+      // Evicted or invalidated meanwhile: fetch it whole.
+      r = await this.fetchUpstream(upstream, {}, count);
+    }
+    const stored = generation === this.generation && (await this.storeReply(req, r));
+    if (!stored) this.store.delete(obj.key);
+    return { ...r, result: 'Miss', stored };
+  }
+}

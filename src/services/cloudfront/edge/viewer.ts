@@ -1,0 +1,148 @@
+/**
+ * What an edge does to a response on its way to the viewer, as CloudFront documents it:
+ *
+ *   - compression ("Serve compressed files"): when the cache policy enables Gzip and/or Brotli
+ *     and the behavior compresses, a viewer accepting `br` gets Brotli (preferred), else `gzip`;
+ *     only responses of a compressible type, 1,000 to 10,000,000 bytes, with a Content-Length
+ *     and no Content-Encoding, and not `no-transform`; the ETag becomes weak. The choice of
+ *     encoding is part of the cache key, so each encoding is cached on its own;
+ *   - conditional requests (If-None-Match, weak comparison; else If-Modified-Since) answered
+ *     304 from the cache;
+ *   - a single byte range (`Range: bytes=a-b`, `a-`, `-n`) served from the cached object as
+ *     206, or 416 when it is beyond the object; several ranges get the whole object (200);
+ *   - HEAD: the GET answer without its body.
+ */
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
+import { parseCacheControl, parseHttpDate } from './freshness.js';
+import type { UpstreamReply } from './http-cache.js';
+
+export type Encoding = '' | 'gzip' | 'br';
+
+/** The encoding an edge serves a viewer, from its Accept-Encoding and what the policy enables. */
+export function chooseEncoding(acceptEncoding: string | undefined, gzip: boolean, brotli: boolean): Encoding {
+  if (!acceptEncoding || (!gzip && !brotli)) return '';
+  const accepted = new Map<string, number>();
+  for (const part of acceptEncoding.split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    if (!name) continue;
+    const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)).find(Boolean);
+    accepted.set(name.trim(), q ? Number(q[1]) : 1);
+  }
+  const ok = (n: string) => (accepted.get(n) ?? accepted.get('*') ?? 0) > 0;
+  if (brotli && ok('br')) return 'br';
+  if (gzip && ok('gzip')) return 'gzip';
+  return '';
+}
+
+/** The Accept-Encoding CloudFront sends its origin for a chosen encoding (normalized). */
+export function originAcceptEncoding(encoding: Encoding, gzip: boolean): string | undefined {
+  if (encoding === 'br') return gzip ? 'br,gzip' : 'br';
+  if (encoding === 'gzip') return 'gzip';
+  return undefined;
+}
+
+/** The content types CloudFront compresses. */
+const COMPRESSIBLE = new Set([
+  'application/dash+xml', 'application/eot', 'application/font', 'application/font-sfnt', 'application/javascript', 'application/json',
+  'application/opentype', 'application/otf', 'application/pkcs7-mime', 'application/protobuf', 'application/rss+xml', 'application/truetype',
+  'application/ttf', 'application/vnd.apple.mpegurl', 'application/vnd.mpegurl', 'application/vnd.ms-fontobject', 'application/xhtml+xml',
+  'application/xml', 'application/x-font-opentype', 'application/x-font-truetype', 'application/x-font-ttf', 'application/x-httpd-cgi',
+  'application/x-javascript', 'application/x-mpegurl', 'application/x-opentype', 'application/x-otf', 'application/x-perl', 'application/x-ttf',
+  'font/eot', 'font/opentype', 'font/otf', 'font/ttf', 'image/svg+xml', 'text/css', 'text/csv', 'text/html', 'text/javascript', 'text/js',
+  'text/plain', 'text/richtext', 'text/tab-separated-values', 'text/xml', 'text/x-component', 'text/x-java-source', 'text/x-script', 'vnd.apple.mpegurl',
+]);
+
+export const COMPRESS_MIN_BYTES = 1000;
+export const COMPRESS_MAX_BYTES = 10_000_000;
+
+/** The reply compressed with `encoding` when CloudFront's conditions hold; else as it was. */
+export function compressReply(r: UpstreamReply, encoding: Encoding): UpstreamReply {
+  if (!encoding || (r.status !== 200 && r.status !== 403 && r.status !== 404)) return r;
+  const h = r.headers;
+  if (h['content-encoding'] && h['content-encoding'] !== 'identity') return r;
+  const type = (h['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!COMPRESSIBLE.has(type)) return r;
+  if (r.body.length < COMPRESS_MIN_BYTES || r.body.length > COMPRESS_MAX_BYTES) return r;
+  if (parseCacheControl(h['cache-control']).noTransform) return r;
+  const body =
+    encoding === 'br'
+      ? brotliCompressSync(r.body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: r.body.length } })
+      : gzipSync(r.body, { level: 6 });
+  const headers: Record<string, string> = { ...h, 'content-encoding': encoding, 'content-length': String(body.length) };
+  headers.vary = h.vary ? (/\baccept-encoding\b/i.test(h.vary) ? h.vary : `${h.vary}, Accept-Encoding`) : 'Accept-Encoding';
+  if (h.etag && !h.etag.startsWith('W/')) headers.etag = `W/${h.etag}`;
+  return { status: r.status, headers, body };
+}
+
+function opaque(tag: string): string {
+  return tag.trim().replace(/^W\//, '');
+}
+
+/** Whether a request's conditional headers make a 200 answer a 304 (weak ETag comparison). */
+export function notModified(request: Record<string, string | undefined>, status: number, headers: Record<string, string>): boolean {
+  if (status !== 200) return false;
+  const inm = request['if-none-match'];
+  if (inm !== undefined) {
+    if (!headers.etag) return false;
+    if (inm.trim() === '*') return true;
+    const tag = opaque(headers.etag);
+    return inm.split(',').some((t) => opaque(t) === tag);
+  }
+  const ims = parseHttpDate(request['if-modified-since']);
+  const lm = parseHttpDate(headers['last-modified']);
+  return ims !== undefined && lm !== undefined && lm <= ims;
+}
+
+/** The headers a 304 carries (RFC 9110 15.4.5). */
+export function notModifiedHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of ['cache-control', 'content-location', 'date', 'etag', 'expires', 'vary', 'last-modified', 'age']) if (headers[k] !== undefined) out[k] = headers[k]!;
+  return out;
+}
+
+export type RangeResult = { kind: 'none' } | { kind: 'range'; start: number; end: number } | { kind: 'unsatisfiable' };
+
+/** A single `bytes=` range against an object of `size` bytes (RFC 9110 14.1.2). */
+export function parseRange(value: string | undefined, size: number): RangeResult {
+  if (!value) return { kind: 'none' };
+  const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(value);
+  if (!m || (m[1] === '' && m[2] === '')) return { kind: 'none' };
+  if (m[1] === '') {
+    const n = Number(m[2]);
+    if (n === 0) return { kind: 'unsatisfiable' };
+    return size === 0 ? { kind: 'unsatisfiable' } : { kind: 'range', start: Math.max(0, size - n), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(size - 1, Number(m[2]));
+  if (m[2] !== '' && Number(m[2]) < start) return { kind: 'none' };
+  if (start >= size) return { kind: 'unsatisfiable' };
+  return { kind: 'range', start, end };
+}
+
+export interface ViewerRequest {
+  method: string;
+  /** Lower-cased request headers. */
+  headers: Record<string, string | undefined>;
+}
+
+/** Applies the viewer's conditional headers, Range and method to a cached answer. */
+export function forViewer(req: ViewerRequest, r: UpstreamReply): UpstreamReply {
+  if (notModified(req.headers, r.status, r.headers)) return { status: 304, headers: notModifiedHeaders(r.headers), body: Buffer.alloc(0) };
+  let { status, body } = r;
+  const headers = { ...r.headers };
+  if (status === 200) {
+    headers['accept-ranges'] ??= 'bytes';
+    const ifRange = req.headers['if-range'];
+    const rangeApplies = !ifRange || opaque(ifRange) === opaque(headers.etag ?? '\0') || ifRange === headers['last-modified'];
+    const range = rangeApplies ? parseRange(req.headers.range, body.length) : ({ kind: 'none' } as const);
+    if (range.kind === 'range') {
+      status = 206;
+      headers['content-range'] = `bytes ${range.start}-${range.end}/${body.length}`;
+      body = body.subarray(range.start, range.end + 1);
+    } else if (range.kind === 'unsatisfiable') {
+      return { status: 416, headers: { 'content-range': `bytes */${body.length}`, 'content-type': 'text/plain' }, body: Buffer.alloc(0) };
+    }
+  }
+  headers['content-length'] = String(body.length);
+  return { status, headers, body: req.method === 'HEAD' ? Buffer.alloc(0) : body };
+}
