@@ -15,6 +15,7 @@
  * The caller checks the scope's service against the service the request is routed to
  * ({@link requireSigningService}).
  */
+import { verifySigV2 } from './sigv2.js';
 import * as crypto from 'node:crypto';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../lib/clock.js';
@@ -385,6 +386,11 @@ export class SigV4Verifier {
     private readonly lookup: (accessKeyId: string) => Credentials | undefined,
     private readonly clock: Clock,
   ) {}
+
+  /** S3's Signature Version 2 (sigv2.ts), with these keys and this clock; `bucket`: the virtual-hosted bucket. */
+  verifyV2(req: Pick<SigV4Request, 'method' | 'path' | 'query' | 'headers'>, bucket: string | undefined): SigV4Identity {
+    return verifySigV2(req, this.lookup, this.clock, bucket);
+  }
 
   /** Whether a request names a configured access key (not yet whether its signature holds). */
   namesKnownKey(req: Pick<SigV4Request, 'headers' | 'query'>): boolean {

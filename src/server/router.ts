@@ -10,6 +10,7 @@
  * route is not trusted for authentication: the dispatcher checks the signature's scope against
  * the routed service's signing name.
  */
+import { isSigV2 } from '../protocols/sigv2.js';
 import { isUnsigned, signingScope } from '../protocols/sigv4.js';
 import type { EndpointMatch, ServicePlugin } from '../services/service.js';
 import type { ApiRequest } from './api.js';
@@ -64,6 +65,8 @@ export class Router {
       const scope = signingScope(req);
       if (scope) service = this.bySigning(scope.service, req.path);
     }
+    // S3's Signature Version 2 names no service: only S3 takes it.
+    if (!service && !target && isSigV2(req)) service = this.bySigning('s3', req.path);
     if (!service && !target && isUnsigned(req)) {
       // On a service's own host only that service may claim it.
       if (endpoint) service = endpoint.target.service.claimsUnsigned?.(req, endpoint) ? endpoint.target.service : undefined;

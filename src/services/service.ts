@@ -183,6 +183,11 @@ export interface ServicePlugin {
    * the server's host router (most specific pattern first, whatever the order services register).
    */
   hosts?: HostRoute[];
+  /**
+   * Told of every answer this service gave, once it is made (S3's server access logs). Must be
+   * cheap and must not throw: it runs on every request.
+   */
+  answered?(a: AnsweredRequest): void;
   /** Headers added to every answer of this service (S3's CORS headers for allowed origins). */
   responseHeaders?(req: { method: string; path: string; headers: Record<string, string | string[] | undefined> }, endpoint?: EndpointMatch): Record<string, string> | undefined;
   /** Builds the AwsError for input that fails shape validation. */
@@ -196,6 +201,26 @@ export interface ServicePlugin {
   stop?(): Promise<void> | void;
   /** Extra facts for GET /_nimbus/health. */
   health?(): Record<string, unknown>;
+}
+
+/** An answered request, as `ServicePlugin.answered` sees it. */
+export interface AnsweredRequest {
+  method: string;
+  /** Raw path and query as received. */
+  path: string;
+  query: string;
+  headers: Record<string, string | string[] | undefined>;
+  requestId: string;
+  sourceIp?: string;
+  endpoint?: EndpointMatch;
+  /** The signed caller's account; undefined for an anonymous (or unauthenticated) request. */
+  accountId?: string;
+  status: number;
+  responseHeaders: Record<string, string>;
+  /** The answer's body when it is not a stream (an error's XML). */
+  body?: string | Buffer;
+  /** Milliseconds since the request arrived. */
+  ms: number;
 }
 
 /** Builds a service's plugins; services that share an engine (DynamoDB and its Streams API) return several. */

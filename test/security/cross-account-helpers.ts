@@ -296,6 +296,7 @@ export const COVERAGE: Record<string, ServiceCoverage> = {
       'CompleteMultipartUpload', 'AbortMultipartUpload', 'PostObject', 'WebsiteGet', 'WebsiteHead', 'WebsiteGetRoot', 'WebsiteHeadRoot', 'CreateBucket',
       'ListBuckets', 'PutBucketEncryption', 'GetBucketEncryption', 'DeleteBucketEncryption',
       'PutObjectLockConfiguration', 'GetObjectLockConfiguration', 'PutObjectRetention', 'GetObjectRetention', 'PutObjectLegalHold', 'GetObjectLegalHold',
+      'PutBucketLogging', 'GetBucketLogging',
     ],
     exempt: {
       PreflightBucket: 'a CORS preflight (OPTIONS) is unsigned by design, browsers send no credentials; it answers only what the owner\'s CORS rules publish and changes nothing',

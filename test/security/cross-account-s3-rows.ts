@@ -38,6 +38,7 @@ import {
   GetBucketNotificationConfigurationCommand,
   GetBucketPolicyCommand,
   GetBucketPolicyStatusCommand,
+  GetBucketLoggingCommand,
   GetBucketTaggingCommand,
   GetBucketVersioningCommand,
   GetBucketWebsiteCommand,
@@ -59,6 +60,7 @@ import {
   PutBucketLifecycleConfigurationCommand,
   PutBucketNotificationConfigurationCommand,
   PutBucketPolicyCommand,
+  PutBucketLoggingCommand,
   PutBucketTaggingCommand,
   PutBucketVersioningCommand,
   PutBucketWebsiteCommand,
@@ -127,6 +129,9 @@ export const bucketCalls: Array<[string, S3Call, string?]> = [
     (c) => c.send(new PutObjectLockConfigurationCommand({ ...B, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Years: 100 } } } })),
   ],
   ['GetObjectLockConfiguration', (c) => c.send(new GetObjectLockConfigurationCommand(B))],
+  // Logging the owner's bucket into the intruder's own bucket would hand over every request.
+  ['PutBucketLogging', (c) => c.send(new PutBucketLoggingCommand({ ...B, BucketLoggingStatus: { LoggingEnabled: { TargetBucket: OWN_BUCKET, TargetPrefix: 'stolen/' } } }))],
+  ['GetBucketLogging', (c) => c.send(new GetBucketLoggingCommand(B))],
 ];
 
 /** Each with, where an operation has more than one, what distinguishes the call. */
@@ -215,6 +220,7 @@ export async function s3Snapshot(owner: S3Client): Promise<unknown> {
       (r) => r.Retention,
       (e: Error) => e.name,
     ),
+    logging: (await owner.send(new GetBucketLoggingCommand(B))).LoggingEnabled,
     notification: await owner.send(new GetBucketNotificationConfigurationCommand(B)).then((n) => [n.QueueConfigurations, n.TopicConfigurations, n.LambdaFunctionConfigurations]),
     acl: acl.Grants,
     ownership: (await owner.send(new GetBucketOwnershipControlsCommand(B))).OwnershipControls?.Rules,

@@ -36,6 +36,9 @@ import { postObjectOperations } from './operations/post-object.js';
 import { websiteOperations } from './operations/website.js';
 import { sqliteS3WebsiteRepo } from './repo-website.sqlite.js';
 import { sqliteS3LifecycleRepo } from './repo-lifecycle.sqlite.js';
+import { BucketLogging, logOperation } from './engine/logging.js';
+import { loggingOperations } from './operations/logging.js';
+import { sqliteS3LoggingRepo } from './repo-logging.sqlite.js';
 import { bucketOf, isWebsite, pathBucket, S3_HOSTS } from './addressing.js';
 import { s3ValidationError } from './operations/shapes.js';
 
@@ -89,6 +92,8 @@ export const createS3Service: ServiceFactory = async (env) => {
   const lifecycle = new Lifecycle({ repo: lifecycleRepo, buckets, objects, objectRepo, multipart, store, clock: env.clock, log: env.log });
   lifecycle.wake();
   await store.caches.register('s3.lifecycle', async () => lifecycle.reload());
+  const logging = new BucketLogging({ repo: await store.repo({ sqlite: sqliteS3LoggingRepo }), buckets, objects, store, clock: env.clock, log: env.log, region: env.region });
+  await store.caches.register('s3.logging', () => logging.reload());
   const notifications = new Notifications(notificationRepo, env.internal, store, env.clock, env.log, (bucket) => buckets.find(bucket)?.account);
   objects.onEvents(notifications);
   env.internal.register('s3.readObject', async ({ accountId, bucket, key, versionId }) => {
@@ -123,6 +128,7 @@ export const createS3Service: ServiceFactory = async (env) => {
       ...bucketExtraOperations({ buckets, store, repo: extrasRepo }),
       ...lifecycleOperations({ buckets, lifecycle }),
       ...websiteOperations(buckets, objects, websiteRepo, store),
+      ...loggingOperations(logging),
       ...postObjectOperations({ objects, buckets, blobs: env.blobs, clock: env.clock, credentials: env.credentials, settings }),
     },
     validationError: s3ValidationError,
@@ -144,10 +150,54 @@ export const createS3Service: ServiceFactory = async (env) => {
       const rule = bucket === undefined ? undefined : matchRule(buckets.find(bucket)?.cors, origin, req.method, []);
       return rule && corsHeaders(rule, origin);
     },
+    // A request to a bucket with logging on becomes a line of its access log.
+    answered: (a) => {
+      if (isWebsite(a.endpoint)) return;
+      const bucket = bucketOf(a.path, a.endpoint);
+      if (bucket === undefined || !logging.logs(bucket)) return;
+      const query = new URLSearchParams(a.query);
+      const rest = a.endpoint ? a.path : a.path.split('/').slice(2).join('/');
+      let key: string | undefined;
+      try {
+        key = a.endpoint ? decodeURIComponent(rest.replace(/^\//, '')) || undefined : decodeURIComponent(rest) || undefined;
+      } catch {
+        key = undefined;
+      }
+      const header = (h: Record<string, string | string[] | undefined>, n: string) => (typeof h[n] === 'string' ? (h[n] as string) : undefined);
+      const auth = header(a.headers, 'authorization');
+      const presigned = query.has('X-Amz-Signature') || query.has('Signature');
+      const errorCode = a.status >= 400 && a.body !== undefined ? /<Code>([^<]*)<\/Code>/.exec(a.body.toString())?.[1] : undefined;
+      const length = Number(a.responseHeaders['content-length'] ?? (a.body !== undefined ? Buffer.byteLength(a.body) : NaN));
+      logging.record({
+        bucket,
+        time: env.clock.now(),
+        ...(a.sourceIp !== undefined ? { remoteIp: a.sourceIp } : {}),
+        ...(a.accountId !== undefined ? { requester: a.accountId } : {}),
+        requestId: a.requestId,
+        operation: logOperation(a.method, key, query, SUBRESOURCES),
+        ...(key !== undefined ? { key } : {}),
+        requestUri: a.query ? `${a.path}?${a.query}` : a.path,
+        method: a.method,
+        status: a.status,
+        ...(errorCode ? { errorCode } : {}),
+        ...(Number.isFinite(length) && length > 0 ? { bytesSent: length } : {}),
+        ...(key !== undefined && a.method === 'PUT' && header(a.headers, 'content-length') ? { objectSize: Number(header(a.headers, 'content-length')) } : {}),
+        totalMs: a.ms,
+        ...(header(a.headers, 'referer') ? { referer: header(a.headers, 'referer') } : {}),
+        ...(header(a.headers, 'user-agent') ? { userAgent: header(a.headers, 'user-agent') } : {}),
+        ...(a.responseHeaders['x-amz-version-id'] ? { versionId: a.responseHeaders['x-amz-version-id'] } : {}),
+        ...(auth || presigned ? { signatureVersion: auth?.startsWith('AWS ') || query.has('Signature') ? ('SigV2' as const) : ('SigV4' as const) } : {}),
+        ...(auth ? { authType: 'AuthHeader' as const } : presigned ? { authType: 'QueryString' as const } : {}),
+        ...(header(a.headers, 'host') ? { host: header(a.headers, 'host') } : {}),
+      });
+    },
     // Events committed before a restart but not yet delivered go out once every service is up
     // (a function target needs the functions service, which starts after S3).
     start: () => notifications.kick(),
-    stop: () => lifecycle.stop(),
+    stop: async () => {
+      await lifecycle.stop();
+      await logging.stop();
+    },
     hosts: S3_HOSTS,
   };
   return plugin;

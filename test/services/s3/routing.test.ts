@@ -97,6 +97,9 @@ describe('S3 subresources are never answered as another operation', () => {
       const res = await signedFetch(t, 'PUT', '/data/k', sub, BODY);
       assert.ok(refused(res.status), `PUT ?${sub}: ${res.status}`);
     }
+    // ?logging is PutBucketLogging/GetBucketLogging: a LegalHold body is no logging status.
+    assert.equal((await signedFetch(t, 'PUT', '/data', 'logging', BODY)).status, 400);
+    assert.match((await signedFetch(t, 'GET', '/data', 'logging', '')).text, /<BucketLoggingStatus/);
     for (const sub of ['encryption', 'object-lock', 'logging', 'ownershipControls']) {
       const put = await signedFetch(t, 'PUT', '/data', sub, BODY);
       assert.ok(refused(put.status), `PUT ?${sub}: ${put.status}`);

@@ -18,7 +18,7 @@ export interface PostPolicy {
 
 /** Fields no condition needs to cover (S3: the signature, the file, the policy, x-ignore-*). */
 export function ignoredField(name: string): boolean {
-  return name === 'x-amz-signature' || name === 'file' || name === 'policy' || name.startsWith('x-ignore-');
+  return name === 'x-amz-signature' || name === 'signature' || name === 'awsaccesskeyid' || name === 'file' || name === 'policy' || name.startsWith('x-ignore-');
 }
 
 const invalidPolicy = (why: string) => s3Error('InvalidPolicyDocument', 400, `Invalid Policy: ${why}`);
@@ -131,6 +131,33 @@ export function verifyPostSignature(fields: Map<string, string>, lookup: ((akid:
   const expected = createHmac('sha256', signingKey(creds.secretAccessKey, day, region, 's3')).update(policy).digest('hex');
   const given = Buffer.from(signature.toLowerCase());
   if (given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected))) {
+    throw s3Error('SignatureDoesNotMatch', 403, 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', {
+      AWSAccessKeyId: akid,
+      StringToSign: policy,
+      SignatureProvided: signature,
+    });
+  }
+  return creds;
+}
+
+/**
+ * The signer of a Signature Version 2 POST form: `AWSAccessKeyId`, `policy` and `signature`,
+ * Base64(HMAC-SHA1(secret, policy as sent)); returns the credentials that signed it.
+ */
+export function verifyPostSignatureV2(fields: Map<string, string>, lookup: ((akid: string) => Credentials | undefined) | undefined): Credentials {
+  const need = (name: string) => {
+    const v = fields.get(name);
+    if (v === undefined) throw InvalidArgument(`Bucket POST must contain a field named '${name}'.  If it is specified, please check the order of the fields.`, name, '');
+    return v;
+  };
+  const akid = need('awsaccesskeyid');
+  const policy = need('policy');
+  const signature = need('signature');
+  const creds = lookup?.(akid);
+  if (!creds) throw s3Error('InvalidAccessKeyId', 403, 'The AWS Access Key Id you provided does not exist in our records.', { AWSAccessKeyId: akid });
+  const expected = Buffer.from(createHmac('sha1', creds.secretAccessKey).update(policy).digest('base64'));
+  const given = Buffer.from(signature);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw s3Error('SignatureDoesNotMatch', 403, 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', {
       AWSAccessKeyId: akid,
       StringToSign: policy,

@@ -24,7 +24,7 @@ import { EntityTooLarge, InvalidArgument, MalformedXML, PreconditionFailed, s3Er
 import type { Buckets, Caller } from '../engine/buckets.js';
 import { FormReader, formBoundary, MalformedFormError, PreDataTooLargeError, type FormFile } from '../engine/form-data.js';
 import { checkKeyLength, type Objects } from '../engine/objects.js';
-import { checkPolicy, decodePolicy, verifyPostSignature } from '../engine/post-policy.js';
+import { checkPolicy, decodePolicy, verifyPostSignature, verifyPostSignatureV2 } from '../engine/post-policy.js';
 import { checkTags, type TagList } from '../engine/tagging.js';
 import { INLINE_MAX_BYTES, MAX_PUT_BYTES } from '../engine/uploads.js';
 import { versionIdOf } from '../engine/versions.js';
@@ -139,12 +139,15 @@ export function postObjectOperations(deps: PostObjectDeps): Record<string, Opera
         // Signed form: the policy's signer acts; unsigned (no policy, no signature): anonymous.
         let caller: Caller = ctx;
         let range: { min: number; max: number } | undefined;
-        if (fields.has('policy') || fields.has('x-amz-signature')) {
+        if (fields.has('awsaccesskeyid') || fields.has('signature')) {
+          // Signature Version 2: the policy signed with HMAC-SHA1.
+          const creds = verifyPostSignatureV2(fields, deps.credentials);
+          range = checkPolicy(decodePolicy(fields.get('policy')!), fields, bucket, deps.clock.now());
+          caller = { accountId: creds.accountId, region: ctx.region, sourceIp: ctx.sourceIp, headers: ctx.headers };
+        } else if (fields.has('policy') || fields.has('x-amz-signature')) {
           const creds = verifyPostSignature(fields, deps.credentials);
           range = checkPolicy(decodePolicy(fields.get('policy')!), fields, bucket, deps.clock.now());
           caller = { accountId: creds.accountId, region: ctx.region, sourceIp: ctx.sourceIp, headers: ctx.headers };
-        } else if (fields.has('awsaccesskeyid') || fields.has('signature')) {
-          throw InvalidArgument('Bucket POST with Signature Version 2 is not supported; sign the policy with AWS4-HMAC-SHA256.', 'signature', '');
         }
 
         const key = rawKey.replaceAll('${filename}', file.filename);
