@@ -17,6 +17,9 @@ import {
   DeleteBackupCommand,
   DescribeBackupCommand,
   DescribeContinuousBackupsCommand,
+  DescribeExportCommand,
+  ExportTableToPointInTimeCommand,
+  ListExportsCommand,
   ListBackupsCommand,
   RestoreTableFromBackupCommand,
   RestoreTableToPointInTimeCommand,
@@ -111,6 +114,7 @@ const tableNotFound = new Set(['CreateBackup', 'DescribeContinuousBackups', 'Upd
 
 /** Operations that take only an ARN (ResourceArn): by the owner's table ARN and a missing one. */
 const arnCalls: Array<[string, (c: DynamoDBClient, arn: string) => Promise<unknown>]> = [
+  ['ExportTableToPointInTime', (c, A) => c.send(new ExportTableToPointInTimeCommand({ TableArn: A, S3Bucket: 'intruder-bucket' }))],
   ['TagResource', (c, A) => c.send(new TagResourceCommand({ ResourceArn: A, Tags: [{ Key: 'owned', Value: 'yes' }] }))],
   ['UntagResource', (c, A) => c.send(new UntagResourceCommand({ ResourceArn: A, TagKeys: ['team'] }))],
   ['ListTagsOfResource', (c, A) => c.send(new ListTagsOfResourceCommand({ ResourceArn: A }))],
@@ -127,6 +131,18 @@ const rows: Row<F>[] = [
     { op, form: 'by backup ARN', call: (f) => call(f.intruder, f.backupArn), refusal: (f) => denied(op, f.backupArn) },
     { op, form: "by a missing backup's ARN", call: (f) => call(f.intruder, MISSING_BACKUP), refusal: denied(op, MISSING_BACKUP) },
   ]),
+  {
+    op: 'DescribeExport',
+    form: "by the owner's export ARN",
+    call: (f) => f.intruder.send(new DescribeExportCommand({ ExportArn: `${TABLE}/export/0000000000000-00000000` })),
+    refusal: denied('DescribeExport', `${TABLE}/export/0000000000000-00000000`),
+  },
+  {
+    op: 'ListExports',
+    form: "by the owner's table ARN (lists the caller's own exports)",
+    call: (f) => f.intruder.send(new ListExportsCommand({ TableArn: TABLE })),
+    shows: (out) => assert.deepEqual((out as { ExportSummaries?: unknown[] }).ExportSummaries, []),
+  },
   {
     op: 'ListBackups',
     form: "lists the caller's own backups",

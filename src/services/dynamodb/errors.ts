@@ -21,6 +21,8 @@ export const TableNotFoundException = awsErrorClass('TableNotFoundException');
 export const TableInUseException = awsErrorClass('TableInUseException');
 export const PointInTimeRecoveryUnavailableException = awsErrorClass('PointInTimeRecoveryUnavailableException');
 export const InvalidRestoreTimeException = awsErrorClass('InvalidRestoreTimeException');
+export const ExportNotFoundException = awsErrorClass('ExportNotFoundException');
+export const InvalidExportTimeException = awsErrorClass('InvalidExportTimeException');
 // Streams
 export const ExpiredIteratorException = awsErrorClass('ExpiredIteratorException');
 export const TrimmedDataAccessException = awsErrorClass('TrimmedDataAccessException');

@@ -3,6 +3,7 @@
  * (bodies streamed to the blob store), bucket policies, canned ACLs and the public access
  * block, anonymous access, versioning. Multipart and the rest of the S3 issue build on it.
  */
+import { Readable } from 'node:stream';
 import { AwsError } from '../../protocols/errors.js';
 import type { Store } from '../../store/store.js';
 import type { ServiceFactory, ServicePlugin } from '../service.js';
@@ -92,6 +93,12 @@ export const createS3Service: ServiceFactory = async (env) => {
     const chunks: Buffer[] = [];
     for await (const c of read.stream as AsyncIterable<Buffer>) chunks.push(c);
     return Buffer.concat(chunks);
+  });
+  env.internal.register('s3.writeObject', async ({ accountId, bucket, key, body, contentType }) => {
+    const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
+    const input = { bucket, key, body: Readable.from([body]), headers, metadata: {}, checksums: {}, contentLength: body.length };
+    const record = await objects.put({ accountId, region: env.region }, input, undefined);
+    return { etag: record.etag };
   });
   const plugin: ServicePlugin = {
     name: 's3',
