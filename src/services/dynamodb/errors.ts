@@ -21,6 +21,7 @@ export const TableNotFoundException = awsErrorClass('TableNotFoundException');
 export const TableInUseException = awsErrorClass('TableInUseException');
 export const PointInTimeRecoveryUnavailableException = awsErrorClass('PointInTimeRecoveryUnavailableException');
 export const InvalidRestoreTimeException = awsErrorClass('InvalidRestoreTimeException');
+export const ImportNotFoundException = awsErrorClass('ImportNotFoundException');
 export const ExportNotFoundException = awsErrorClass('ExportNotFoundException');
 export const InvalidExportTimeException = awsErrorClass('InvalidExportTimeException');
 // Streams

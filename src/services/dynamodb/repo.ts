@@ -115,6 +115,9 @@ export interface ExportRow {
   description: string;
 }
 
+/** A table import from S3, as DescribeImport answers it (the description is the ImportTableDescription). */
+export type ImportRow = ExportRow;
+
 /** One change to an item of a table with point-in-time recovery on, in commit order. */
 export interface ItemChange {
   seq: number;
@@ -205,6 +208,9 @@ export interface DynamoRepo {
   saveExport(tx: Tx, e: ExportRow): Promise<void>;
   /** Exports of an account and region, oldest first. */
   exports(account: string, region: string, tx?: Tx): Promise<ExportRow[]>;
+  saveImport(tx: Tx, i: ImportRow): Promise<void>;
+  /** Imports of an account and region, in the order made. */
+  imports(account: string, region: string, tx?: Tx): Promise<ImportRow[]>;
 
   idempotentResult(key: string, now: number, tx?: Tx): Promise<{ hash: string; result: string } | undefined>;
   saveIdempotentResult(tx: Tx, key: string, hash: string, result: string, expiresAt: number): Promise<void>;

@@ -4,6 +4,7 @@
  * block, anonymous access, versioning. Multipart and the rest of the S3 issue build on it.
  */
 import { Readable } from 'node:stream';
+import { listKeys } from './engine/listing.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Store } from '../../store/store.js';
 import type { ServiceFactory, ServicePlugin } from '../service.js';
@@ -99,6 +100,11 @@ export const createS3Service: ServiceFactory = async (env) => {
     const input = { bucket, key, body: Readable.from([body]), headers, metadata: {}, checksums: {}, contentLength: body.length };
     const record = await objects.put({ accountId, region: env.region }, input, undefined);
     return { etag: record.etag };
+  });
+  env.internal.register('s3.listKeys', async ({ accountId, bucket, prefix, max }) => {
+    buckets.authorize({ accountId, region: env.region }, bucket, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': prefix } });
+    const listed = await listKeys(objectRepo, bucket, { prefix, maxKeys: max });
+    return listed.contents.map((o) => o.key);
   });
   const plugin: ServicePlugin = {
     name: 's3',

@@ -14,6 +14,9 @@ import {
   DescribeBackupCommand,
   DescribeContinuousBackupsCommand,
   DescribeExportCommand,
+  DescribeImportCommand,
+  ImportTableCommand,
+  ListImportsCommand,
   ExportTableToPointInTimeCommand,
   ListExportsCommand,
   DescribeTableCommand,
@@ -27,7 +30,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { gunzipSync } from 'node:zlib';
-import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createTable, rejectsWith, withDynamo } from '../../helpers/dynamodb.js';
 import { s3Client } from '../../helpers/s3.js';
 
@@ -164,8 +167,8 @@ describe('DynamoDB backups and point-in-time recovery', () => {
     }));
 });
 
-describe('DynamoDB exports to S3', () => {
-  it('exports the table as it was at a noted second to a Nimbus bucket in DynamoDB JSON, and reports a missing bucket as a failed export', () =>
+describe('DynamoDB exports to and imports from S3', () => {
+  it('exports the table as it was at a noted second to a Nimbus bucket in DynamoDB JSON, imports it back into a new table, and reports a missing bucket as a failed export', () =>
     withDynamo(async ({ ddb, t }) => {
       const s3 = s3Client(t);
       await s3.send(new CreateBucketCommand({ Bucket: 'exports' }));
@@ -205,6 +208,40 @@ describe('DynamoDB exports to S3', () => {
       const failed = (await ddb.send(new ExportTableToPointInTimeCommand({ TableArn: arn, S3Bucket: 'no-such-bucket' }))).ExportDescription!;
       assert.equal(failed.ExportStatus, 'FAILED');
       assert.equal(failed.FailureCode, 'NoSuchBucket');
+      // The round trip: the export's data imported into a new table holds the same items.
+      const imported = (
+        await ddb.send(
+          new ImportTableCommand({
+            S3BucketSource: { S3Bucket: 'exports', S3KeyPrefix: files[0]!.dataFileS3Key.replace(/[^/]+$/, '') },
+            InputFormat: 'DYNAMODB_JSON',
+            InputCompressionType: 'GZIP',
+            TableCreationParameters: {
+              TableName: 'ordersBack',
+              AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+              KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+              BillingMode: 'PAY_PER_REQUEST',
+            },
+          }),
+        )
+      ).ImportTableDescription!;
+      assert.equal(imported.ImportStatus, 'COMPLETED');
+      assert.equal(imported.ImportedItemCount, 2);
+      assert.equal(imported.ErrorCount, 0);
+      assert.deepEqual(sorted((await ddb.send(new ScanCommand({ TableName: 'ordersBack' }))).Items), sorted(lines.map((l) => l.Item)).map((i) => ({ ...i, ...(i.raw ? { raw: { B: new Uint8Array([1, 2]) } } : {}) })));
+      assert.equal((await ddb.send(new DescribeImportCommand({ ImportArn: imported.ImportArn! }))).ImportTableDescription!.ImportedItemCount, 2);
+      assert.deepEqual((await ddb.send(new ListImportsCommand({}))).ImportSummaryList!.map((i) => i.ImportArn), [imported.ImportArn]);
+      // Lines that are not items of the key schema are counted, not imported.
+      await s3.send(new PutObjectCommand({ Bucket: 'exports', Key: 'mixed/part1.json', Body: '{"Item":{"pk":{"S":"ok"}}}\n{"Item":{"other":{"S":"x"}}}\nnot json\n' }));
+      const mixed = (
+        await ddb.send(
+          new ImportTableCommand({
+            S3BucketSource: { S3Bucket: 'exports', S3KeyPrefix: 'mixed/' },
+            InputFormat: 'DYNAMODB_JSON',
+            TableCreationParameters: { TableName: 'mixedBack', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' },
+          }),
+        )
+      ).ImportTableDescription!;
+      assert.deepEqual([mixed.ImportStatus, mixed.ProcessedItemCount, mixed.ImportedItemCount, mixed.ErrorCount], ['COMPLETED', 3, 1, 2]);
       const listed = await ddb.send(new ListExportsCommand({ TableArn: arn }));
       assert.deepEqual(listed.ExportSummaries!.map((e) => [e.ExportArn, e.ExportStatus]), [
         [out.ExportArn, 'COMPLETED'],

@@ -335,7 +335,7 @@ function repoContract(name: string, open: () => Promise<Opened>): void {
       assert.equal((await repo.readChanges(2, 0, 1000, 10)).length, 1);
     });
 
-    run('exports: saved and listed by account and region in the order made', async ({ store, repo }) => {
+    run('exports and imports: saved and listed by account and region in the order made', async ({ store, repo }) => {
       const e = (arn: string, account = '000000000000') => ({ arn, account, region: 'us-east-1', tableArn: 'arn:t', createdAt: 7, description: `{"ExportArn":"${arn}"}` });
       await store.write(async (tx) => {
         await repo.saveExport(tx, e('arn:z'));
@@ -344,6 +344,9 @@ function repoContract(name: string, open: () => Promise<Opened>): void {
       });
       assert.deepEqual((await repo.exports('000000000000', 'us-east-1')).map((x) => x.arn), ['arn:z', 'arn:a']);
       assert.deepEqual(await repo.exports('000000000000', 'eu-west-1'), []);
+      await store.write((tx) => repo.saveImport(tx, e('arn:i1')));
+      assert.deepEqual((await repo.imports('000000000000', 'us-east-1')).map((x) => x.arn), ['arn:i1']);
+      assert.equal((await repo.exports('000000000000', 'us-east-1')).length, 2, 'imports are kept apart from exports');
     });
 
     run('a write method refuses a Tx kept past its write', async ({ store, repo }) => {
