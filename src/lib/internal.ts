@@ -129,6 +129,13 @@ export interface InternalCalls {
    */
   's3.readObject': (args: { accountId: string; bucket: string; key: string; versionId?: string }) => Promise<Buffer | undefined>;
   /**
+   * Writes an object as the account (DynamoDB's table exports), with S3's own checks (the
+   * bucket must exist and let the account write): S3's AwsError otherwise. Answers its ETag.
+   */
+  's3.writeObject': (args: { accountId: string; bucket: string; key: string; body: Buffer; contentType?: string }) => Promise<{ etag: string }>;
+  /** The keys under a prefix (at most `max`), as the account lists them, with S3's checks. */
+  's3.listKeys': (args: { accountId: string; bucket: string; prefix: string; max: number }) => Promise<string[]>;
+  /**
    * Appends events to a log stream, creating its group and stream when missing (as Lambda's
    * log agent does). Events of one stream keep the order of the calls.
    */

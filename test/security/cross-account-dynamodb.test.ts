@@ -17,6 +17,12 @@ import {
   DeleteBackupCommand,
   DescribeBackupCommand,
   DescribeContinuousBackupsCommand,
+  DescribeExportCommand,
+  DescribeImportCommand,
+  ImportTableCommand,
+  ListImportsCommand,
+  ExportTableToPointInTimeCommand,
+  ListExportsCommand,
   ListBackupsCommand,
   RestoreTableFromBackupCommand,
   RestoreTableToPointInTimeCommand,
@@ -43,7 +49,9 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, ListStreamsCommand, type DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { dynamoClient, streamsClient } from '../helpers/dynamodb.js';
+import { TEST_CREDENTIALS } from '../helpers/nimbus.js';
 import type { TestNimbus } from '../helpers/nimbus.js';
 import { ACCOUNT, INTRUDER, INTRUDER_ACCOUNT, re, refused, runMatrix, startMatrixNimbus, type Refusal, type Row } from './cross-account-helpers.js';
 
@@ -111,6 +119,7 @@ const tableNotFound = new Set(['CreateBackup', 'DescribeContinuousBackups', 'Upd
 
 /** Operations that take only an ARN (ResourceArn): by the owner's table ARN and a missing one. */
 const arnCalls: Array<[string, (c: DynamoDBClient, arn: string) => Promise<unknown>]> = [
+  ['ExportTableToPointInTime', (c, A) => c.send(new ExportTableToPointInTimeCommand({ TableArn: A, S3Bucket: 'intruder-bucket' }))],
   ['TagResource', (c, A) => c.send(new TagResourceCommand({ ResourceArn: A, Tags: [{ Key: 'owned', Value: 'yes' }] }))],
   ['UntagResource', (c, A) => c.send(new UntagResourceCommand({ ResourceArn: A, TagKeys: ['team'] }))],
   ['ListTagsOfResource', (c, A) => c.send(new ListTagsOfResourceCommand({ ResourceArn: A }))],
@@ -127,6 +136,47 @@ const rows: Row<F>[] = [
     { op, form: 'by backup ARN', call: (f) => call(f.intruder, f.backupArn), refusal: (f) => denied(op, f.backupArn) },
     { op, form: "by a missing backup's ARN", call: (f) => call(f.intruder, MISSING_BACKUP), refusal: denied(op, MISSING_BACKUP) },
   ]),
+  {
+    op: 'DescribeExport',
+    form: "by the owner's export ARN",
+    call: (f) => f.intruder.send(new DescribeExportCommand({ ExportArn: `${TABLE}/export/0000000000000-00000000` })),
+    refusal: denied('DescribeExport', `${TABLE}/export/0000000000000-00000000`),
+  },
+  {
+    op: 'DescribeImport',
+    form: "by the owner's import ARN",
+    call: (f) => f.intruder.send(new DescribeImportCommand({ ImportArn: `${TABLE}/import/0000000000000-00000000` })),
+    refusal: denied('DescribeImport', `${TABLE}/import/0000000000000-00000000`),
+  },
+  {
+    op: 'ListImports',
+    form: "lists the caller's own imports",
+    call: (f) => f.intruder.send(new ListImportsCommand({})),
+    shows: (out) => assert.deepEqual((out as { ImportSummaryList?: unknown[] }).ImportSummaryList, []),
+  },
+  {
+    // The data is read as the caller: the owner's bucket refuses another account (S3's wall).
+    op: 'ImportTable',
+    form: "from the owner's bucket",
+    call: (f) =>
+      f.intruder.send(
+        new ImportTableCommand({
+          S3BucketSource: { S3Bucket: 'owner-data' },
+          InputFormat: 'DYNAMODB_JSON',
+          TableCreationParameters: { TableName: 'stolen', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' },
+        }),
+      ),
+    shows: (out) => {
+      const d = (out as { ImportTableDescription?: { ImportStatus?: string; FailureCode?: string; ImportedItemCount?: number } }).ImportTableDescription;
+      assert.deepEqual([d?.ImportStatus, d?.FailureCode, d?.ImportedItemCount], ['FAILED', 'AccessDenied', 0]);
+    },
+  },
+  {
+    op: 'ListExports',
+    form: "by the owner's table ARN (lists the caller's own exports)",
+    call: (f) => f.intruder.send(new ListExportsCommand({ TableArn: TABLE })),
+    shows: (out) => assert.deepEqual((out as { ExportSummaries?: unknown[] }).ExportSummaries, []),
+  },
   {
     op: 'ListBackups',
     form: "lists the caller's own backups",
@@ -214,6 +264,10 @@ runMatrix<F>({
     const shardId = stream.Shards![0]!.ShardId!;
     const iterator = (await ownerStreams.send(new GetShardIteratorCommand({ StreamArn: stream.StreamArn!, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator!;
     const backupArn = (await owner.send(new CreateBackupCommand({ TableName: 'secrets', BackupName: 'mine' }))).BackupDetails!.BackupArn!;
+    const s3 = new S3Client({ endpoint: t.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, forcePathStyle: true, maxAttempts: 1 });
+    await s3.send(new CreateBucketCommand({ Bucket: 'owner-data' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'owner-data', Key: 'items.json', Body: '{"Item":{"pk":{"S":"secret"}}}\n' }));
+    s3.destroy();
     await owner.send(new UpdateContinuousBackupsCommand({ TableName: 'secrets', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
     return {
       t,

@@ -245,6 +245,7 @@ export const COVERAGE: Record<string, ServiceCoverage> = {
       'CreateTable', 'ListTables', 'ExecuteStatement', 'ExecuteTransaction', 'BatchExecuteStatement',
       'CreateBackup', 'DescribeBackup', 'ListBackups', 'DeleteBackup', 'RestoreTableFromBackup',
       'UpdateContinuousBackups', 'DescribeContinuousBackups', 'RestoreTableToPointInTime',
+      'ExportTableToPointInTime', 'DescribeExport', 'ListExports', 'ImportTable', 'DescribeImport', 'ListImports',
     ],
     exempt: {
       DescribeEndpoints: 'answers the endpoint of the caller\'s own region: names no resource',

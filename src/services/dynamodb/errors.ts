@@ -21,6 +21,9 @@ export const TableNotFoundException = awsErrorClass('TableNotFoundException');
 export const TableInUseException = awsErrorClass('TableInUseException');
 export const PointInTimeRecoveryUnavailableException = awsErrorClass('PointInTimeRecoveryUnavailableException');
 export const InvalidRestoreTimeException = awsErrorClass('InvalidRestoreTimeException');
+export const ImportNotFoundException = awsErrorClass('ImportNotFoundException');
+export const ExportNotFoundException = awsErrorClass('ExportNotFoundException');
+export const InvalidExportTimeException = awsErrorClass('InvalidExportTimeException');
 // Streams
 export const ExpiredIteratorException = awsErrorClass('ExpiredIteratorException');
 export const TrimmedDataAccessException = awsErrorClass('TrimmedDataAccessException');

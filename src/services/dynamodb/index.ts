@@ -11,6 +11,7 @@ import { DynamoEngine } from './engine/index.js';
 import { streamPositions, streamRecordsAfter } from './engine/stream-ops.js';
 import { ValidationException } from './errors.js';
 import { backupOperations } from './operations/backups.js';
+import { exportOperations } from './operations/exports.js';
 import { itemOperations } from './operations/items.js';
 import { partiqlOperations } from './operations/partiql.js';
 import { streamOperations } from './operations/streams.js';
@@ -48,7 +49,7 @@ export function dynamoDbService(opts: DynamoDbOptions = {}): ServiceFactory {
       name: 'dynamodb',
       signingName: 'dynamodb',
       json: { targetPrefix: 'DynamoDB_20120810', namespace: 'com.amazonaws.dynamodb.v20120810', version: '1.0', coral: true },
-      operations: { ...tableOperations(engine), ...itemOperations(engine), ...partiqlOperations(engine), ...backupOperations(engine) },
+      operations: { ...tableOperations(engine), ...itemOperations(engine), ...partiqlOperations(engine), ...backupOperations(engine), ...exportOperations(engine, env.internal) },
       validationError,
       stop: () => engine.stop(),
       health: () => ({ tables: [...engine.tables.all()].length }),

@@ -3,7 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import { liveTx, type Db, type Migration, type SqliteConnection } from '../../store/sqlite.js';
 import type { Tx } from '../../store/store.js';
 import type { TableMeta } from './engine/table-meta.js';
-import type { BackupRow, DynamoRepo, IndexRowWrite, ItemChange, ItemCursor, ItemWrite, RangeRead, ScanRead, StoredRow, StreamRecordRow, StreamRow } from './repo.js';
+import type { BackupRow, DynamoRepo, ExportRow, ImportRow, IndexRowWrite, ItemChange, ItemCursor, ItemWrite, RangeRead, ScanRead, StoredRow, StreamRecordRow, StreamRow } from './repo.js';
 
 const DYNAMODB_MIGRATIONS: Migration[] = [
   // Items of a table are keyed by (table id, partition key bytes, sort key bytes); the key
@@ -98,6 +98,24 @@ const DYNAMODB_MIGRATIONS: Migration[] = [
      item TEXT,
      PRIMARY KEY (table_id, seq)
    ) WITHOUT ROWID;`,
+  `CREATE TABLE ddb_exports (
+     arn TEXT PRIMARY KEY,
+     account TEXT NOT NULL,
+     region TEXT NOT NULL,
+     table_arn TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     description TEXT NOT NULL
+   );
+   CREATE INDEX ddb_exports_account ON ddb_exports (account, region, created_at);`,
+  `CREATE TABLE ddb_imports (
+     arn TEXT PRIMARY KEY,
+     account TEXT NOT NULL,
+     region TEXT NOT NULL,
+     table_arn TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     description TEXT NOT NULL
+   );
+   CREATE INDEX ddb_imports_account ON ddb_imports (account, region, created_at);`,
 ];
 
 interface RowShape {
@@ -218,6 +236,42 @@ class SqliteDynamoRepo implements DynamoRepo {
   async dropChanges(tx: Tx, tableId: number): Promise<void> {
     liveTx(tx);
     this.stmt('DELETE FROM ddb_changes WHERE table_id = ?').run(tableId);
+  }
+
+  async saveExport(tx: Tx, e: ExportRow): Promise<void> {
+    liveTx(tx);
+    this.stmt('INSERT OR REPLACE INTO ddb_exports (arn, account, region, table_arn, created_at, description) VALUES (?, ?, ?, ?, ?, ?)').run(
+      e.arn,
+      e.account,
+      e.region,
+      e.tableArn,
+      e.createdAt,
+      e.description,
+    );
+  }
+
+  async exports(account: string, region: string, _tx?: Tx): Promise<ExportRow[]> {
+    return this.stmt(
+      'SELECT arn, account, region, table_arn AS tableArn, created_at AS createdAt, description FROM ddb_exports WHERE account = ? AND region = ? ORDER BY created_at, rowid',
+    ).all(account, region) as ExportRow[];
+  }
+
+  async saveImport(tx: Tx, i: ImportRow): Promise<void> {
+    liveTx(tx);
+    this.stmt('INSERT OR REPLACE INTO ddb_imports (arn, account, region, table_arn, created_at, description) VALUES (?, ?, ?, ?, ?, ?)').run(
+      i.arn,
+      i.account,
+      i.region,
+      i.tableArn,
+      i.createdAt,
+      i.description,
+    );
+  }
+
+  async imports(account: string, region: string, _tx?: Tx): Promise<ImportRow[]> {
+    return this.stmt(
+      'SELECT arn, account, region, table_arn AS tableArn, created_at AS createdAt, description FROM ddb_imports WHERE account = ? AND region = ? ORDER BY created_at, rowid',
+    ).all(account, region) as ImportRow[];
   }
 
   async loadTables(_tx?: Tx): Promise<TableMeta[]> {

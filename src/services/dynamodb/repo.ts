@@ -104,6 +104,20 @@ export interface BackupRow {
   itemCount: number;
 }
 
+/** A table export to S3, as DescribeExport answers it. */
+export interface ExportRow {
+  arn: string;
+  account: string;
+  region: string;
+  tableArn: string;
+  createdAt: number;
+  /** The ExportDescription as JSON. */
+  description: string;
+}
+
+/** A table import from S3, as DescribeImport answers it (the description is the ImportTableDescription). */
+export type ImportRow = ExportRow;
+
 /** One change to an item of a table with point-in-time recovery on, in commit order. */
 export interface ItemChange {
   seq: number;
@@ -190,6 +204,13 @@ export interface DynamoRepo {
   readChanges(tableId: number, afterSeq: number, until: number, limit: number, tx?: Tx): Promise<ItemChange[]>;
   /** Forgets a table's change log (recovery turned off, or the table gone). */
   dropChanges(tx: Tx, tableId: number): Promise<void>;
+
+  saveExport(tx: Tx, e: ExportRow): Promise<void>;
+  /** Exports of an account and region, oldest first. */
+  exports(account: string, region: string, tx?: Tx): Promise<ExportRow[]>;
+  saveImport(tx: Tx, i: ImportRow): Promise<void>;
+  /** Imports of an account and region, in the order made. */
+  imports(account: string, region: string, tx?: Tx): Promise<ImportRow[]>;
 
   idempotentResult(key: string, now: number, tx?: Tx): Promise<{ hash: string; result: string } | undefined>;
   saveIdempotentResult(tx: Tx, key: string, hash: string, result: string, expiresAt: number): Promise<void>;

@@ -3,6 +3,8 @@
  * (bodies streamed to the blob store), bucket policies, canned ACLs and the public access
  * block, anonymous access, versioning. Multipart and the rest of the S3 issue build on it.
  */
+import { Readable } from 'node:stream';
+import { listKeys } from './engine/listing.js';
 import { AwsError } from '../../protocols/errors.js';
 import type { Store } from '../../store/store.js';
 import type { ServiceFactory, ServicePlugin } from '../service.js';
@@ -108,6 +110,17 @@ export const createS3Service: ServiceFactory = async (env) => {
     const chunks: Buffer[] = [];
     for await (const c of read.stream as AsyncIterable<Buffer>) chunks.push(c);
     return Buffer.concat(chunks);
+  });
+  env.internal.register('s3.writeObject', async ({ accountId, bucket, key, body, contentType }) => {
+    const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
+    const input = { bucket, key, body: Readable.from([body]), headers, metadata: {}, checksums: {}, contentLength: body.length };
+    const record = await objects.put({ accountId, region: env.region }, input, undefined);
+    return { etag: record.etag };
+  });
+  env.internal.register('s3.listKeys', async ({ accountId, bucket, prefix, max }) => {
+    buckets.authorize({ accountId, region: env.region }, bucket, { action: 's3:ListBucket', conditionKeys: { 's3:prefix': prefix } });
+    const listed = await listKeys(objectRepo, bucket, { prefix, maxKeys: max });
+    return listed.contents.map((o) => o.key);
   });
   const plugin: ServicePlugin = {
     name: 's3',

@@ -1,6 +1,6 @@
 /**
- * Backups and point-in-time recovery (issue 15, features): on-demand backups restored with
- * their indexes; point-in-time restores to a noted second on the injected clock (write, note
+ * Backups, point-in-time recovery and exports (issue 15, features): on-demand backups restored with
+ * their indexes; an export at a noted second read back from a Nimbus bucket; point-in-time restores to a noted second on the injected clock (write, note
  * the time, overwrite, restore, compare); a large restore filled in chunks while other writes
  * go on.
  */
@@ -13,6 +13,12 @@ import {
   DeleteItemCommand,
   DescribeBackupCommand,
   DescribeContinuousBackupsCommand,
+  DescribeExportCommand,
+  DescribeImportCommand,
+  ImportTableCommand,
+  ListImportsCommand,
+  ExportTableToPointInTimeCommand,
+  ListExportsCommand,
   DescribeTableCommand,
   ListBackupsCommand,
   PutItemCommand,
@@ -23,7 +29,10 @@ import {
   UpdateContinuousBackupsCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { gunzipSync } from 'node:zlib';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createTable, rejectsWith, withDynamo } from '../../helpers/dynamodb.js';
+import { s3Client } from '../../helpers/s3.js';
 
 async function untilActive(ddb: DynamoDBClient, name: string): Promise<void> {
   for (let i = 0; i < 500; i++) {
@@ -155,5 +164,89 @@ describe('DynamoDB backups and point-in-time recovery', () => {
       assert.ok(sawCreating, 'the restore was still going while the other writes were answered');
       assert.ok(slowest < 250, `a PutItem during the restore took ${slowest.toFixed(0)} ms`);
       assert.equal((await ddb.send(new ScanCommand({ TableName: 'bigCopy', Select: "COUNT" }))).Count, 2000);
+    }));
+});
+
+describe('DynamoDB exports to and imports from S3', () => {
+  it('exports the table as it was at a noted second to a Nimbus bucket in DynamoDB JSON, imports it back into a new table, and reports a missing bucket as a failed export', () =>
+    withDynamo(async ({ ddb, t }) => {
+      const s3 = s3Client(t);
+      await s3.send(new CreateBucketCommand({ Bucket: 'exports' }));
+      await createTable(ddb, 'orders', { range: false });
+      const arn = (await ddb.send(new DescribeTableCommand({ TableName: 'orders' }))).Table!.TableArn!;
+      await rejectsWith(
+        ddb.send(new ExportTableToPointInTimeCommand({ TableArn: arn, S3Bucket: 'exports' })),
+        'PointInTimeRecoveryUnavailableException',
+        "Point in time recovery is not enabled for table 'orders'",
+      );
+      await ddb.send(new PutItemCommand({ TableName: 'orders', Item: { pk: { S: 'o1' }, total: { N: '10' } } }));
+      await ddb.send(new UpdateContinuousBackupsCommand({ TableName: 'orders', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
+      t.clock.advance(1000);
+      await ddb.send(new PutItemCommand({ TableName: 'orders', Item: { pk: { S: 'o2' }, tags: { SS: ['a', 'b'] }, raw: { B: new Uint8Array([1, 2]) } } }));
+      const noted = t.clock.now();
+      t.clock.advance(2000);
+      await ddb.send(new PutItemCommand({ TableName: 'orders', Item: { pk: { S: 'o1' }, total: { N: '99' } } }));
+      await ddb.send(new PutItemCommand({ TableName: 'orders', Item: { pk: { S: 'o3' } } }));
+
+      const out = (await ddb.send(new ExportTableToPointInTimeCommand({ TableArn: arn, S3Bucket: 'exports', S3Prefix: 'nightly', ExportTime: new Date(noted) }))).ExportDescription!;
+      assert.equal(out.ExportStatus, 'COMPLETED');
+      assert.equal(out.ItemCount, 2);
+      assert.match(out.ExportArn!, /^arn:aws:dynamodb:us-east-1:\d{12}:table\/orders\/export\/[0-9a-f-]+$/);
+      const read = async (Key: string) => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: 'exports', Key }))).Body!.transformToByteArray());
+      const summary = JSON.parse((await read(out.ExportManifest!)).toString()) as { manifestFilesS3Key: string; itemCount: number; exportArn: string };
+      assert.equal(summary.exportArn, out.ExportArn);
+      assert.ok(out.ExportManifest!.startsWith('nightly/AWSDynamoDB/'));
+      const files = (await read(summary.manifestFilesS3Key)).toString().trim().split('\n').map((l) => JSON.parse(l) as { dataFileS3Key: string; itemCount: number });
+      assert.equal(files.length, 1);
+      const lines = gunzipSync(await read(files[0]!.dataFileS3Key)).toString().trim().split('\n').map((l) => JSON.parse(l) as { Item: Record<string, unknown> });
+      assert.deepEqual(sorted(lines.map((l) => l.Item)), sorted([
+        { pk: { S: 'o1' }, total: { N: '10' } },
+        { pk: { S: 'o2' }, tags: { SS: ['a', 'b'] }, raw: { B: 'AQI=' } },
+      ]));
+
+      assert.deepEqual((await ddb.send(new DescribeExportCommand({ ExportArn: out.ExportArn! }))).ExportDescription!.ItemCount, 2);
+      const failed = (await ddb.send(new ExportTableToPointInTimeCommand({ TableArn: arn, S3Bucket: 'no-such-bucket' }))).ExportDescription!;
+      assert.equal(failed.ExportStatus, 'FAILED');
+      assert.equal(failed.FailureCode, 'NoSuchBucket');
+      // The round trip: the export's data imported into a new table holds the same items.
+      const imported = (
+        await ddb.send(
+          new ImportTableCommand({
+            S3BucketSource: { S3Bucket: 'exports', S3KeyPrefix: files[0]!.dataFileS3Key.replace(/[^/]+$/, '') },
+            InputFormat: 'DYNAMODB_JSON',
+            InputCompressionType: 'GZIP',
+            TableCreationParameters: {
+              TableName: 'ordersBack',
+              AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+              KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+              BillingMode: 'PAY_PER_REQUEST',
+            },
+          }),
+        )
+      ).ImportTableDescription!;
+      assert.equal(imported.ImportStatus, 'COMPLETED');
+      assert.equal(imported.ImportedItemCount, 2);
+      assert.equal(imported.ErrorCount, 0);
+      assert.deepEqual(sorted((await ddb.send(new ScanCommand({ TableName: 'ordersBack' }))).Items), sorted(lines.map((l) => l.Item)).map((i) => ({ ...i, ...(i.raw ? { raw: { B: new Uint8Array([1, 2]) } } : {}) })));
+      assert.equal((await ddb.send(new DescribeImportCommand({ ImportArn: imported.ImportArn! }))).ImportTableDescription!.ImportedItemCount, 2);
+      assert.deepEqual((await ddb.send(new ListImportsCommand({}))).ImportSummaryList!.map((i) => i.ImportArn), [imported.ImportArn]);
+      // Lines that are not items of the key schema are counted, not imported.
+      await s3.send(new PutObjectCommand({ Bucket: 'exports', Key: 'mixed/part1.json', Body: '{"Item":{"pk":{"S":"ok"}}}\n{"Item":{"other":{"S":"x"}}}\nnot json\n' }));
+      const mixed = (
+        await ddb.send(
+          new ImportTableCommand({
+            S3BucketSource: { S3Bucket: 'exports', S3KeyPrefix: 'mixed/' },
+            InputFormat: 'DYNAMODB_JSON',
+            TableCreationParameters: { TableName: 'mixedBack', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' },
+          }),
+        )
+      ).ImportTableDescription!;
+      assert.deepEqual([mixed.ImportStatus, mixed.ProcessedItemCount, mixed.ImportedItemCount, mixed.ErrorCount], ['COMPLETED', 3, 1, 2]);
+      const listed = await ddb.send(new ListExportsCommand({ TableArn: arn }));
+      assert.deepEqual(listed.ExportSummaries!.map((e) => [e.ExportArn, e.ExportStatus]), [
+        [out.ExportArn, 'COMPLETED'],
+        [failed.ExportArn, 'FAILED'],
+      ]);
+      s3.destroy();
     }));
 });

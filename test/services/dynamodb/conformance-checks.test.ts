@@ -107,6 +107,30 @@ describe('DynamoDB checks and results', () => {
       assert.equal((await ddb.send(new GetItemCommand({ TableName: 'txk', Key: { pk: { S: 'fine' } } }))).Item, undefined);
     }));
 
+  it('refuses an ExclusiveStartKey outside the key condition\'s range, and pages normally within it', () =>
+    withDynamo(async ({ ddb }) => {
+      await createTable(ddb, 'ranged');
+      for (const sk of ['a', 'c', 'n', 'p', 'z']) await ddb.send(new PutItemCommand({ TableName: 'ranged', Item: { pk: { S: 'p' }, sk: { S: sk } } }));
+      const q = (ExclusiveStartKey?: Record<string, { S: string }>) =>
+        ddb.send(
+          new QueryCommand({
+            TableName: 'ranged',
+            KeyConditionExpression: 'pk = :p AND sk > :s',
+            ExpressionAttributeValues: { ':p': { S: 'p' }, ':s': { S: 'm' } },
+            Limit: 1,
+            ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
+          }),
+        );
+      const outside = 'The provided starting key is outside query boundaries based on provided conditions';
+      await rejectsWith(q({ pk: { S: 'p' }, sk: { S: 'c' } }), 'ValidationException', outside);
+      await rejectsWith(q({ pk: { S: 'p' }, sk: { S: 'm' } }), 'ValidationException', outside);
+      await rejectsWith(q({ pk: { S: 'other' }, sk: { S: 'n' } }), 'ValidationException', outside);
+      const first = await q();
+      assert.deepEqual(first.Items?.map((i) => i.sk!.S), ['n']);
+      const second = await q(first.LastEvaluatedKey as Record<string, { S: string }>);
+      assert.deepEqual(second.Items?.map((i) => i.sk!.S), ['p']);
+    }));
+
   it('answers DeleteTable without the key schema, definitions, creation time or indexes', () =>
     withDynamo(async ({ ddb }) => {
       await createTable(ddb, 'gone');

@@ -288,6 +288,67 @@ function repoContract(name: string, open: () => Promise<Opened>): void {
       assert.deepEqual(inside, { hash: 'h2', result: '{"a":1}' });
     });
 
+    run('backups: snapshots and chunked copies between storage ids, rows by account, purge of a dropped snapshot', async ({ store, repo }) => {
+      await store.write(async (tx) => {
+        for (const k of ['a', 'b', 'c']) await repo.putItem(tx, item(1, k, 'x', 1, { v: { S: k } }));
+      });
+      const snap = await store.write((tx) => repo.snapshotItems(tx, 1, 50));
+      assert.equal(snap.count, 3);
+      await store.write((tx) => repo.putItem(tx, item(1, 'd', 'x', 1)));
+      assert.equal((await repo.stats(50, false)).count, 3, 'a snapshot does not follow later writes');
+      let after: ItemCursor | undefined;
+      let chunks = 0;
+      do {
+        after = await store.write((tx) => repo.copyItems(tx, 50, 60, after, 2));
+        chunks++;
+      } while (after);
+      assert.equal(chunks, 2);
+      assert.deepEqual(sks(await repo.readItems(60, undefined, 10)).length, 3);
+      assert.equal(JSON.parse((await repo.getItem(60, b('b'), b('x')))!).v.S, 'b');
+      const row = { arn: 'arn:b1', account: '000000000000', region: 'us-east-1', name: 'n', tableName: 'T', tableArn: 'arn:t', tableId: 'u', dataId: 50, meta: '{}', createdAt: 5, sizeBytes: 9, itemCount: 3 };
+      await store.write((tx) => repo.saveBackup(tx, row));
+      assert.deepEqual(await repo.backups('000000000000', 'us-east-1'), [row]);
+      assert.deepEqual(await repo.backups('111111111111', 'us-east-1'), []);
+      await store.write(async (tx) => {
+        await repo.deleteBackup(tx, 'arn:b1');
+        await repo.dropItems(tx, 50);
+      });
+      assert.deepEqual(await repo.backups('000000000000', 'us-east-1'), []);
+      while ((await store.write((tx) => repo.purgeStep(tx, 100))) > 0);
+      assert.equal((await repo.stats(50, false)).count, 0);
+      assert.equal((await repo.stats(60, false)).count, 3);
+    });
+
+    run('the change log: appended in order, read after a sequence up to a time, dropped', async ({ store, repo }) => {
+      await store.write(async (tx) => {
+        await repo.appendChange(tx, 1, { at: 100, pk: b('a'), sk: b('x'), hash: 1, item: '{"v":1}' });
+        await repo.appendChange(tx, 1, { at: 200, pk: b('a'), sk: b('x'), hash: 1, item: null });
+        await repo.appendChange(tx, 2, { at: 150, pk: b('z'), sk: b('x'), hash: 1, item: '{}' });
+      });
+      await store.write((tx) => repo.appendChange(tx, 1, { at: 300, pk: b('b'), sk: b('x'), hash: 2, item: '{"v":3}' }));
+      const all = await repo.readChanges(1, 0, 1000, 10);
+      assert.deepEqual(all.map((c) => [c.seq, c.at, c.item]), [[1, 100, '{"v":1}'], [2, 200, null], [3, 300, '{"v":3}']]);
+      assert.deepEqual((await repo.readChanges(1, 1, 250, 10)).map((c) => c.seq), [2]);
+      assert.deepEqual((await repo.readChanges(1, 0, 1000, 2)).map((c) => c.seq), [1, 2]);
+      await store.write((tx) => repo.dropChanges(tx, 1));
+      assert.deepEqual(await repo.readChanges(1, 0, 1000, 10), []);
+      assert.equal((await repo.readChanges(2, 0, 1000, 10)).length, 1);
+    });
+
+    run('exports and imports: saved and listed by account and region in the order made', async ({ store, repo }) => {
+      const e = (arn: string, account = '000000000000') => ({ arn, account, region: 'us-east-1', tableArn: 'arn:t', createdAt: 7, description: `{"ExportArn":"${arn}"}` });
+      await store.write(async (tx) => {
+        await repo.saveExport(tx, e('arn:z'));
+        await repo.saveExport(tx, e('arn:a'));
+        await repo.saveExport(tx, e('arn:other', '111111111111'));
+      });
+      assert.deepEqual((await repo.exports('000000000000', 'us-east-1')).map((x) => x.arn), ['arn:z', 'arn:a']);
+      assert.deepEqual(await repo.exports('000000000000', 'eu-west-1'), []);
+      await store.write((tx) => repo.saveImport(tx, e('arn:i1')));
+      assert.deepEqual((await repo.imports('000000000000', 'us-east-1')).map((x) => x.arn), ['arn:i1']);
+      assert.equal((await repo.exports('000000000000', 'us-east-1')).length, 2, 'imports are kept apart from exports');
+    });
+
     run('a write method refuses a Tx kept past its write', async ({ store, repo }) => {
       let kept: Tx | undefined;
       await store.write(async (tx) => {

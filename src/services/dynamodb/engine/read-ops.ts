@@ -236,6 +236,10 @@ export async function query(engine: DynamoEngine, scope: TableScope, input: Inpu
   if (start && !start.after[0]!.equals(range.pk)) throw new ValidationException('The provided starting key is outside query boundaries based on provided conditions');
   if (cond.sort) applySortCondition(range, cond.sort);
   const initial = start ? start.after.slice(1) : undefined;
+  // A starting key whose sort key the key condition excludes is outside the query, too.
+  if (initial && cond.sort && !withinBounds(initial[0]!, range)) {
+    throw new ValidationException('The provided starting key is outside query boundaries based on provided conditions');
+  }
   return readPage(
     engine,
     src,
@@ -293,6 +297,18 @@ function collectNames(node: ConditionAst | Operand, out: Set<string>): void {
     case 'value':
       return;
   }
+}
+
+function withinBounds(sk: Buffer, range: RangeRead): boolean {
+  if (range.lower) {
+    const c = Buffer.compare(sk, range.lower.value);
+    if (c < 0 || (c === 0 && !range.lower.inclusive)) return false;
+  }
+  if (range.upper) {
+    const c = Buffer.compare(sk, range.upper.value);
+    if (c > 0 || (c === 0 && !range.upper.inclusive)) return false;
+  }
+  return true;
 }
 
 function applySortCondition(range: RangeRead, sort: NonNullable<KeyCondition['sort']>): void {
