@@ -35,6 +35,8 @@ export interface Config {
    * callbacks such as `https://${domainName}/${stage}` from WebSocket API handlers; undefined for none.
    */
   tlsPort?: number;
+  /** The TLS port was derived (the HTTP port + 1), not asked for: a port in use then only turns TLS off. */
+  tlsPortDefaulted?: boolean;
   /** Acknowledged delivery (WebSocket APIs): how long a message waits for its acknowledgement (seconds). */
   mailboxTtlSeconds: number;
   /** Acknowledged delivery: the most unacknowledged messages a client's mailbox holds. */
@@ -183,6 +185,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const cdnDisk = get('cdn-cache-disk-mb');
   return {
     ...(tlsPort !== undefined ? { tlsPort } : {}),
+    ...(tlsPort !== undefined && get('tls-port') === undefined ? { tlsPortDefaulted: true } : {}),
     ...(cdnEdges ? { cdnEdges } : {}),
     ...(cdnOriginLatency ? { cdnOriginLatencyMs: wholeNumber(cdnOriginLatency, 'CDN origin latency (ms)', 0, 60_000) } : {}),
     ...(cdnMemory ? { cdnCacheMemoryBytes: wholeNumber(cdnMemory, 'CDN cache memory (MiB)', 1, 1_048_576) * 1024 * 1024 } : {}),

@@ -131,8 +131,14 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
   try {
     port = await server.listen();
     if (tls) {
-      const tlsPort = await server.listenTls(opts.tlsPort!, tls);
-      tlsEndpoint = { endpoint: `https://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${tlsPort}`, caFile: tls.caFile };
+      try {
+        const tlsPort = await server.listenTls(opts.tlsPort!, tls);
+        tlsEndpoint = { endpoint: `https://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${tlsPort}`, caFile: tls.caFile };
+      } catch (e) {
+        // The TLS listener is an extra: on its derived port (the HTTP port + 1) a port in use turns it off, not Nimbus.
+        if (!opts.tlsPortDefaulted) throw e;
+        log.warn(`no TLS listener: port ${opts.tlsPort} is not free (${(e as Error).message}); set --tls-port to choose one`);
+      }
     }
   } catch (e) {
     for (const s of services) await s.stop?.();

@@ -212,6 +212,33 @@ describe('nimbus start', () => {
     assert.equal((await n.exit).code, 0);
   });
 
+  it('starts without its TLS listener when the derived TLS port (HTTP port + 1) is taken, and refuses a taken --tls-port', async () => {
+    // A free port whose successor can be taken by a blocker of our own.
+    const blocker = createServer();
+    let port = 0;
+    for (let i = 0; i < 20 && port === 0; i++) {
+      const candidate = await freePort();
+      const ok = await new Promise<boolean>((r) => {
+        blocker.once('error', () => r(false));
+        blocker.listen(candidate + 1, '127.0.0.1', () => r(true));
+      });
+      if (ok) port = candidate;
+    }
+    assert.ok(port, 'found a port pair');
+    try {
+      const n = await start(['--memory'], { NIMBUS_PORT: String(port) });
+      assert.equal(n.endpoint, `http://127.0.0.1:${port}`);
+      await health(n.endpoint);
+      n.child.kill('SIGTERM');
+      assert.equal((await n.exit).code, 0);
+      const r = await run(['start', '--memory', '--port', '0', '--tls-port', String(port + 1), '--log-level', 'silent']);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /EADDRINUSE/);
+    } finally {
+      blocker.close();
+    }
+  });
+
   it('lets a flag win over the environment', async () => {
     const n = await start(['--port', '0'], { NIMBUS_PORT: 'not-a-port', NIMBUS_MEMORY: '1' });
     assert.equal((await health(n.endpoint)).store.memory, true);
