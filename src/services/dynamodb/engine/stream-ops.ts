@@ -9,7 +9,7 @@ import type { StreamRow } from '../repo.js';
 import type { DynamoEngine } from './index.js';
 import { formatSequence, parseSequence, STREAM_RETENTION_MS } from './stream-log.js';
 import type { KeySchema } from './table-meta.js';
-import type { TableScope } from './tables.js';
+import { crossAccountRefusal, type TableScope } from './tables.js';
 
 type Input = Record<string, unknown>;
 
@@ -27,6 +27,8 @@ async function streamByArn(engine: DynamoEngine, scope: TableScope, arn: unknown
     throw new ValidationException(`1 validation error detected: Value '${String(arn)}' at 'streamArn' failed to satisfy constraint: Member must have length greater than or equal to 37`);
   }
   if (!STREAM_ARN.test(arn)) throw new ValidationException('Invalid StreamArn');
+  // Another account's stream is refused as its table is (streams have resource policies of their own), existing or not.
+  if (arn.split(':')[4] !== scope.accountId) throw crossAccountRefusal(scope, arn);
   const s = (await visibleStreams(engine, scope)).find((x) => x.arn === arn);
   if (!s) throw new ResourceNotFoundException(`Requested resource not found: Stream: ${arn} not found`);
   return s;

@@ -6,7 +6,7 @@ import type { DynamoEngine } from './index.js';
 import { describeTable } from './table-description.js';
 import type { IndexMeta, StreamViewType, TableMeta } from './table-meta.js';
 import { checkUpdateTableRequest, validateCreateTable, validateTableName, validateUpdateTable } from './table-validation.js';
-import type { TableScope } from './tables.js';
+import { crossAccountRefusal, TABLE_ARN as NAMED_TABLE_ARN, type TableScope } from './tables.js';
 
 type Input = Record<string, unknown>;
 
@@ -44,6 +44,12 @@ async function newStream(tx: Tx, engine: DynamoEngine, meta: TableMeta, viewType
 }
 
 export async function createTable(engine: DynamoEngine, scope: TableScope, input: Input) {
+  // TableName may be the new table's ARN: another account's is refused as every operation refuses it.
+  const arn = typeof input.TableName === 'string' ? NAMED_TABLE_ARN.exec(input.TableName) : null;
+  if (arn) {
+    if (arn[2] !== scope.accountId) throw crossAccountRefusal(scope, input.TableName as string);
+    if (arn[1] === scope.region) input = { ...input, TableName: arn[3] };
+  }
   const plan = validateCreateTable(input, { region: scope.region });
   if (engine.tables.find(scope, plan.name)) throw new ResourceInUseException(`Table already exists: ${plan.name}`);
   const meta = await engine.write(async (tx) => {

@@ -15,7 +15,7 @@ export interface TableScope {
   operation?: string;
 }
 
-const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):(\d{12}):table\/([a-zA-Z0-9_.-]{3,255})$/;
+export const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):(\d{12}):table\/([a-zA-Z0-9_.-]{3,255})$/;
 
 export class Tables {
   private byName = new Map<string, TableMeta>();

@@ -72,8 +72,9 @@ export function accessOperations(buckets: Buckets): Record<string, Operation> {
       input: structure({ Bucket: inUri('Bucket'), Policy: inPayload(string()) }),
       handler: async (input, ctx) => {
         const text = input.Policy ?? '';
-        checkPolicy(input.Bucket, text);
+        // Checked once the caller is known to own the bucket: another account learns nothing from the document's errors.
         await buckets.update(ctx, input.Bucket, (b) => {
+          checkPolicy(input.Bucket, text);
           if (b.publicAccessBlock?.BlockPublicPolicy && policyIsPublic(text)) throw new AccessDenied();
           return { ...b, policy: text };
         });
