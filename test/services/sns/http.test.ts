@@ -168,14 +168,17 @@ describe('SNS HTTP/HTTPS subscribers', () => {
         status = 500;
         const { MessageId } = await sns.send(new PublishCommand({ TopicArn, Message: 'lost?' }));
         await hook.next(2);
-        // SNS's default HTTP policy: 3 retries, 20 s apart, on the injected clock.
+        // SNS's default HTTP policy: 3 retries, 20 s apart, on the injected clock. Each retry is
+        // scheduled once Nimbus has read the endpoint's 500: give it a moment before the clock moves.
         for (let k = 3; k <= 4; k++) {
+          await new Promise((r) => setTimeout(r, 100));
           t.clock.advance(19_000);
           await new Promise((r) => setTimeout(r, 100));
           assert.equal(hook.got.length, k - 1, 'no retry before 20 s');
           t.clock.advance(1_000);
           await hook.next(k);
         }
+        await new Promise((r) => setTimeout(r, 100));
         t.clock.advance(20_000);
         await hook.next(5);
         const [m] = await take(t, dlq.url, 1);
