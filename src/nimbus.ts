@@ -100,7 +100,8 @@ export async function startNimbus(opts: NimbusOptions = {}): Promise<Nimbus> {
   const serviceCredentials = (principalService: string): Credentials => {
     let c = [...serviceKeys.values()].find((k) => k.principalService === principalService);
     if (!c) {
-      c = { accessKeyId: `ASIANIMBUS${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64'), accountId: '', principalService };
+      // S3 is the one service that grants service principals by policy (CloudFront's origin access control): the key signs for nothing else.
+      c = { accessKeyId: `ASIANIMBUS${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64'), accountId: '', principalService, signingNames: ['s3'] };
       serviceKeys.set(c.accessKeyId, c);
     }
     return c;

@@ -31,6 +31,8 @@ export interface Credentials {
    * never leaves the process.
    */
   principalService?: string;
+  /** The signing names (credential-scope services) this key may sign for; any when absent. */
+  signingNames?: readonly string[];
 }
 
 export interface SigV4Request {
@@ -410,6 +412,7 @@ export class SigV4Verifier {
     if (!creds) throw deny('UnrecognizedClientException', 'InvalidClientTokenId', invalidKey);
     const { payloadHash, signingKey, scopeString } = guarded(() => this.check(req, claim, creds));
     const { region, service } = claim.scope;
+    if (creds.signingNames && !creds.signingNames.includes(service)) throw deny('UnrecognizedClientException', 'InvalidClientTokenId', invalidKey);
     // A literal payload hash (UNSIGNED-PAYLOAD, STREAMING-*) leaves the body unsigned; a hex one
     // is always the body's own hash (see payloadHashes).
     const payloadSigned = /^[0-9a-fA-F]{64}$/.test(payloadHash);

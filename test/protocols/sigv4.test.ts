@@ -587,3 +587,26 @@ describe('SigV4Verifier requires the signature to cover what chooses the operati
     );
   });
 });
+
+describe('SigV4Verifier: keys limited to some signing names', () => {
+  // Nimbus's own service-principal keys (CloudFront's origin access control) sign for S3 only.
+  const limited: Credentials = { ...CREDS, principalService: 'cloudfront.amazonaws.com', signingNames: ['s3'] };
+  const only = new SigV4Verifier((id) => (id === CREDS.accessKeyId ? limited : undefined), clock);
+  const syncSigned: Record<string, SigV4Request> = {};
+  before(async () => {
+    for (const service of ['sqs', 'dynamodb', 'lambda']) syncSigned[service] = await sign({ service });
+  });
+
+  it('accepts the key for a signing name it may use and names the principal service', async () => {
+    const id = only.verify(await sign({ service: 's3', method: 'GET', path: '/bucket/key' }));
+    assert.equal(id.principalService, 'cloudfront.amazonaws.com');
+    assert.equal(id.accountId, '000000000000');
+  });
+
+  it('refuses it, as an unknown key, for any other service', async () => {
+    for (const service of ['sqs', 'dynamodb', 'lambda']) {
+      assert.throws(() => only.verify(syncSigned[service]!), (e: unknown) => e instanceof AwsError && e.code === 'UnrecognizedClientException', service);
+    }
+  });
+
+});
