@@ -608,5 +608,4 @@ describe('SigV4Verifier: keys limited to some signing names', () => {
       assert.throws(() => only.verify(syncSigned[service]!), (e: unknown) => e instanceof AwsError && e.code === 'UnrecognizedClientException', service);
     }
   });
-
 });
