@@ -1,71 +1,27 @@
 /**
- * The CloudFront data plane end to end: distributions made with the real CloudFront SDK client,
- * viewers as `fetch` (or node:http where the wire matters), origins in Nimbus (S3 behind origin
- * access control, an API Gateway stage) or a loopback HTTP server the test writes. Time moves
- * on the ManualClock.
+ * The CloudFront data plane end to end, its origins and access: a private S3 bucket behind
+ * origin access control, invalidations across the edges and the shield, signed URLs and
+ * cookies. Distributions are made with the real CloudFront SDK client; viewers are `fetch`.
+ * (edge-data-plane.test.ts covers caching itself and the API Gateway origin.)
  */
-import { CreateInvalidationCommand, CreateKeyGroupCommand, CreateOriginAccessControlCommand, CreatePublicKeyCommand, CreateCachePolicyCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
-import { CreateDeploymentCommand, CreateRestApiCommand, PutIntegrationCommand, PutIntegrationResponseCommand, PutMethodCommand, PutMethodResponseCommand } from '@aws-sdk/client-api-gateway';
+import { CreateInvalidationCommand, CreateKeyGroupCommand, CreateOriginAccessControlCommand, CreatePublicKeyCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { Sha256 } from '@smithy/core/checksum';
-import { HttpRequest } from '@smithy/core/protocols';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { request } from 'node:http';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
-import { apigwClient } from '../apigateway/v1-helpers.js';
-import { TEST_CREDENTIALS } from '../../helpers/nimbus.js';
 import { CACHING_DISABLED, createDistribution, customOrigin, startEdge, startOrigin, view, type EdgeNimbus, type TestOrigin } from './edge-helpers.js';
 
 const b64 = (b: Buffer) => b.toString('base64').replace(/\+/g, '-').replace(/=/g, '_').replace(/\//g, '~');
 
-describe('CloudFront data plane: S3 behind OAC, API Gateway origins, invalidations, signed requests', () => {
+describe('CloudFront data plane: S3 behind OAC, invalidations, signed requests', () => {
   let n: EdgeNimbus;
   let origin: TestOrigin;
-  let version = 1;
-  let release: (() => void) | undefined;
-  let gate: Promise<void> = Promise.resolve();
 
   before(async () => {
     n = await startEdge();
+    // Every path answers its own name, cacheable for 5 minutes.
     origin = await startOrigin(async (req, res) => {
       const path = (req.url ?? '/').split('?')[0]!;
-      if (path === '/ttl') {
-        const etag = `"v${version}"`;
-        res.setHeader('cache-control', 'max-age=60');
-        res.setHeader('etag', etag);
-        if (req.headers['if-none-match'] === etag) {
-          res.statusCode = 304;
-          return void res.end();
-        }
-        return void res.end(`version ${version}`);
-      }
-      if (path === '/vary') {
-        res.setHeader('vary', 'Accept-Language');
-        res.setHeader('cache-control', 'max-age=300');
-        return void res.end(`lang=${req.headers['accept-language'] ?? ''}`);
-      }
-      if (path === '/text.txt') {
-        res.setHeader('content-type', 'text/plain');
-        res.setHeader('cache-control', 'max-age=300');
-        return void res.end('abcdefghijklmnopqrstuvwxyz'.repeat(100));
-      }
-      if (path === '/slow') {
-        await gate;
-        res.setHeader('cache-control', 'max-age=300');
-        return void res.end('collapsed');
-      }
-      if (path.startsWith('/primary/')) {
-        res.statusCode = 503;
-        return void res.end('primary down');
-      }
-      if (path.startsWith('/secondary/')) return void res.end(`from secondary ${path}`);
-      if (path === '/missing') {
-        res.statusCode = 404;
-        return void res.end('no such thing');
-      }
       res.setHeader('cache-control', 'max-age=300');
       res.end(`origin ${path}`);
     });
