@@ -14,7 +14,7 @@ import { eventV1, eventV2 } from './lambda-events.js';
 import { evaluate } from './params.js';
 import { headerValue, type Incoming } from './request.js';
 import type { Seams } from './seams.js';
-import { authorizerSourceArn, functionArnOf, methodArn } from './targets.js';
+import { functionArnOf, invokeAuthorizer, methodArn } from './targets.js';
 
 /** Authorizes the request for its route: undefined to go on (with `inc.authorizer` set), or the refusal. */
 export async function authorize(deps: GatewayDeps, seams: Seams, inc: Incoming, route: Route, parts: Snapshot, call: InvokeCall): Promise<ApiResponse | undefined> {
@@ -92,15 +92,7 @@ async function custom(deps: GatewayDeps, seams: Seams, inc: Incoming, a: Authori
   const arn = methodArn({ region: inc.api.region, accountId: inc.api.accountId, apiId: inc.api.id }, inc.stageName, inc.method, inc.stagePath);
   if (!decision) {
     const event = a.authorizerPayloadFormatVersion === '2.0' ? { ...eventV2(inc), type: 'REQUEST', routeArn: arn, identitySource: identity } : { ...eventV1(inc), type: 'REQUEST', methodArn: arn, identitySource: identity.join(','), authorizationToken: headerValue(inc.headers, 'authorization') };
-    const result = await invoke({
-      functionArn,
-      payload: Buffer.from(JSON.stringify(event)),
-      from: 'apigateway.amazonaws.com',
-      sourceArn: authorizerSourceArn({ region: inc.api.region, accountId: inc.api.accountId, apiId: inc.api.id }, a.authorizerId),
-      sourceAccount: inc.api.accountId,
-      ...(a.authorizerCredentialsArn ? { viaRole: true } : {}),
-      requestId: inc.requestId,
-    });
+    const result = await invokeAuthorizer(invoke, { region: inc.api.region, accountId: inc.api.accountId, apiId: inc.api.id }, a, functionArn, event, inc.requestId);
     if (result.kind !== 'ok') {
       deps.log.warn(`API Gateway could not invoke the authorizer's function: ${result.message}`, { apiId: inc.api.id, authorizerId: a.authorizerId, functionArn, reason: result.kind });
       return internalError();

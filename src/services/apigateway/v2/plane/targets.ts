@@ -5,6 +5,8 @@
  * policy must allow them).
  */
 
+import type { InternalCalls } from '../../../../lib/internal.js';
+
 const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$/;
 const INVOCATION = /^arn:aws[a-z-]*:apigateway:[a-z0-9-]+:lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/;
 
@@ -42,6 +44,23 @@ export function routeSourceArn(api: ApiRef, stage: string, method: string, route
 
 /** The execute-api ARN of an authorizer: `{apiId}/authorizers/{authorizerId}`. */
 export const authorizerSourceArn = (api: ApiRef, authorizerId: string) => `arn:aws:execute-api:${api.region}:${api.accountId}:${api.apiId}/authorizers/${authorizerId}`;
+
+/**
+ * Invokes a Lambda authorizer's function with its event, as API Gateway does: as
+ * apigateway.amazonaws.com for the authorizer's ARN (the function's policy decides), or through
+ * the authorizer's role.
+ */
+export function invokeAuthorizer(invoke: InternalCalls['lambda.invoke'], api: ApiRef, a: { authorizerId: string; authorizerCredentialsArn?: string }, functionArn: string, event: unknown, requestId: string) {
+  return invoke({
+    functionArn,
+    payload: Buffer.from(JSON.stringify(event)),
+    from: 'apigateway.amazonaws.com',
+    sourceArn: authorizerSourceArn(api, a.authorizerId),
+    sourceAccount: api.accountId,
+    ...(a.authorizerCredentialsArn ? { viaRole: true } : {}),
+    requestId,
+  });
+}
 
 /** The resource an IAM policy names for a request (`execute-api:Invoke`): `{apiId}/{stage}/{METHOD}/{path}`. */
 export const methodArn = (api: ApiRef, stage: string, method: string, path: string) => `arn:aws:execute-api:${api.region}:${api.accountId}:${api.apiId}/${stage}/${method}${path}`;

@@ -9,7 +9,7 @@ import type { SigV4Identity } from '../../../../protocols/sigv4.js';
 import type { GatewayDeps } from '../../deps.js';
 import type { Authorizer, Route, Snapshot } from '../../v2/model.js';
 import type { Seams } from '../../v2/plane/seams.js';
-import { authorizerSourceArn, functionArnOf } from '../../v2/plane/targets.js';
+import { functionArnOf, invokeAuthorizer } from '../../v2/plane/targets.js';
 import { requestContext, type WsEvent } from './events.js';
 
 export type Verdict = { ok: true; context?: Record<string, unknown> } | { ok: false; status: 401 | 403 | 500; why: string };
@@ -56,15 +56,7 @@ export async function authorizeConnect(deps: GatewayDeps, seams: Seams, e: WsEve
       stageVariables: e.stageVariables,
       requestContext: requestContext(e),
     };
-    const result = await invoke({
-      functionArn,
-      payload: Buffer.from(JSON.stringify(event)),
-      from: 'apigateway.amazonaws.com',
-      sourceArn: authorizerSourceArn({ region: e.conn.region, accountId: e.conn.accountId, apiId: e.conn.apiId }, a.authorizerId),
-      sourceAccount: e.conn.accountId,
-      ...(a.authorizerCredentialsArn ? { viaRole: true } : {}),
-      requestId: e.requestId,
-    });
+    const result = await invokeAuthorizer(invoke, { region: e.conn.region, accountId: e.conn.accountId, apiId: e.conn.apiId }, a, functionArn, event, e.requestId);
     if (result.kind !== 'ok') return { ok: false, status: 500, why: `could not invoke the authorizer: ${result.message}` };
     // AWS: an authorizer that throws "Unauthorized" answers 401; any other failure is a 500.
     if (result.functionError) {
