@@ -37,6 +37,7 @@ function snapshot(api: RestApiDoc): Deployment['snapshot'] {
     authorizers: api.authorizers,
     gatewayResponses: api.gatewayResponses,
     requestValidators: api.requestValidators ?? {},
+    models: api.models ?? {},
     ...(api.policy ? { policy: api.policy } : {}),
     binaryMediaTypes: api.binaryMediaTypes,
     apiKeySource: api.apiKeySource,

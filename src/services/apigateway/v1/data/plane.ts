@@ -20,6 +20,7 @@ import { proxyEvent, proxyResponse } from './proxy.js';
 import { gatewayResponse } from './responses.js';
 import { TemplateError } from './templates.js';
 import { UsagePlans } from './usage.js';
+import { validateRequest } from './validate.js';
 
 export class RestDataPlane implements DataPlane {
   readonly kinds = ['restApi'];
@@ -63,10 +64,11 @@ export class RestDataPlane implements DataPlane {
     const deployed = this.deployed(api, stage.deploymentId);
     if (!deployed) return plain('MISSING_AUTHENTICATION_TOKEN');
     const { snapshot, tree } = deployed;
-    const fail = (type: string, message?: string | null) => {
+    const fail = (type: string, message?: string | null, validationErrorString?: string) => {
       served.errorType = type;
       if (message !== undefined) served.errorMessage = message;
-      return gatewayResponse(type, snapshot.gatewayResponses, { requestId: req.requestId, ...(message !== undefined ? { message } : {}) });
+      if (validationErrorString !== undefined) served.validationErrorString = validationErrorString;
+      return gatewayResponse(type, snapshot.gatewayResponses, { requestId: req.requestId, ...(message !== undefined ? { message } : {}), ...(validationErrorString !== undefined ? { validationErrorString } : {}) });
     };
     const found = tree.match(path);
     const method = found && methodFor(found.resource, req.method);
@@ -87,8 +89,9 @@ export class RestDataPlane implements DataPlane {
     };
     served.inv = inv;
 
-    const missing = missingParameters(inv);
-    if (missing) return fail('BAD_REQUEST_PARAMETERS', `Missing required request parameters: [${missing.join(', ')}]`);
+    // The method's request validator runs before authorization, as on AWS.
+    const invalid = validateRequest(inv);
+    if (invalid) return fail(invalid.type, invalid.message, invalid.validationErrorString);
     const denied = await authorize(this.deps, inv, call);
     if (denied) return fail(denied.type, denied.message);
     const limited = await this.usage.admit(inv);
@@ -167,26 +170,6 @@ export class RestDataPlane implements DataPlane {
 function withStageVariables(i: Integration | undefined, vars: Record<string, string> | undefined): Integration | undefined {
   if (!i?.uri?.includes('${stageVariables.')) return i;
   return { ...i, uri: i.uri.replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_all, name: string) => vars?.[name] ?? '') };
-}
-
-/**
- * The required request parameters a method's request validator finds missing (AWS checks them
- * before authorization), or undefined. Body validation against models is not done.
- */
-function missingParameters(inv: Invocation): string[] | undefined {
-  const id = inv.method.requestValidatorId;
-  const validator = id && inv.snapshot.requestValidators && Object.hasOwn(inv.snapshot.requestValidators, id) ? inv.snapshot.requestValidators[id] : undefined;
-  if (!validator?.validateRequestParameters) return undefined;
-  const missing: string[] = [];
-  for (const [p, required] of Object.entries(inv.method.requestParameters ?? {})) {
-    if (!required) continue;
-    const m = /^method\.request\.(path|querystring|header)\.(.+)$/.exec(p);
-    if (!m) continue;
-    const name = m[2]!;
-    const present = m[1] === 'path' ? !!inv.pathParameters[name] : m[1] === 'querystring' ? inv.query.has(name) : header(inv.req, name.toLowerCase()) !== undefined;
-    if (!present) missing.push(name);
-  }
-  return missing.length ? missing : undefined;
 }
 
 /** A Lambda proxy failure: 502 `{"message": "Internal server error"}`, as AWS words it. */
