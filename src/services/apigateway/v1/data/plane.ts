@@ -19,6 +19,7 @@ import { methodFor, ResourceTree } from './match.js';
 import { proxyEvent, proxyResponse } from './proxy.js';
 import { gatewayResponse } from './responses.js';
 import { TemplateError } from './templates.js';
+import { stageCaches, type StageCaches } from './stage-cache.js';
 import { UsagePlans } from './usage.js';
 import { validateRequest } from './validate.js';
 
@@ -27,10 +28,12 @@ export class RestDataPlane implements DataPlane {
   /** Resource trees by API and deployment: a deployment never changes once made. */
   private readonly trees = new Map<string, { snapshot: Snapshot; tree: ResourceTree }>();
   private readonly usage: UsagePlans;
+  private readonly caches: StageCaches;
   readonly accessLogs: StageAccessLogs;
 
   constructor(private readonly deps: GatewayDeps) {
     this.usage = new UsagePlans(deps);
+    this.caches = stageCaches(deps);
     this.accessLogs = new StageAccessLogs(deps);
   }
 
@@ -99,10 +102,19 @@ export class RestDataPlane implements DataPlane {
 
     const integration = withStageVariables(method.methodIntegration, stage.variables);
     if (!integration) return fail('API_CONFIGURATION_ERROR');
+    const cached = this.caches.lookup(inv, call);
+    if (cached.kind === 'hit') return cached.response;
+    if (cached.kind === 'refused') return fail('ACCESS_DENIED', cached.message);
     try {
       const outcome =
         integration.type === 'AWS_PROXY' ? await this.proxy(inv, integration) : integration.type === 'HTTP_PROXY' ? await this.httpProxy(inv, integration) : await mappedIntegration(this.deps, inv, integration);
-      if ('response' in outcome) return outcome.response;
+      if ('response' in outcome) {
+        if (cached.kind === 'miss') {
+          cached.keep(outcome.response);
+          Object.assign(outcome.response.headers, cached.headers);
+        }
+        return outcome.response;
+      }
       if (outcome.log) this.deps.log.warn(`API Gateway ${api.id} ${stage.stageName} ${req.method} ${path}: ${outcome.log}`);
       return fail(outcome.gateway);
     } catch (e) {
