@@ -73,8 +73,11 @@ class Session {
   closed = false;
   /** Set once the mailbox's state is read: until then nothing is sent. */
   ready = false;
-  /** The last message committed while attached, so the pump need not read it back. */
-  recent: MailboxMessage | undefined;
+  /**
+   * Messages committed while attached and not sent yet, in seq order, so the pump need not read
+   * them back from the store (at most FRESH_MAX: past that the store is read instead).
+   */
+  fresh: MailboxMessage[] = [];
   constructor(
     readonly key: string,
     readonly mailbox: MailboxKey,
@@ -88,6 +91,34 @@ interface PendingAck {
   waiters: { resolve: () => void; reject: (e: unknown) => void }[];
   /** Messages the write removed. */
   removed?: number;
+}
+
+/** Messages a session keeps in memory for its pump (beyond that, the pump reads the store). */
+const FRESH_MAX = PUMP_BATCH;
+
+/** Keeps a just-committed message for the session's pump, in seq order (posts of one batch resolve in order, almost always). */
+function remember(s: Session, m: MailboxMessage): void {
+  if (s.fresh.length >= FRESH_MAX) s.fresh = [];
+  let i = s.fresh.length;
+  while (i > 0 && s.fresh[i - 1]!.seq > m.seq) i--;
+  s.fresh.splice(i, 0, m);
+}
+
+/**
+ * The kept messages that follow what the session was sent, up to `bound`, when they are all
+ * there and none expired; undefined when the store must be read (a gap, an expiry).
+ */
+function freshRun(s: Session, bound: number, now: number): MailboxMessage[] | undefined {
+  let skip = 0;
+  while (skip < s.fresh.length && s.fresh[skip]!.seq <= s.sentUpTo) skip++;
+  if (skip) s.fresh.splice(0, skip);
+  let n = 0;
+  while (n < s.fresh.length && s.fresh[n]!.seq === s.sentUpTo + 1 + n && s.fresh[n]!.seq <= bound) {
+    if (s.fresh[n]!.expiresAt <= now) return undefined;
+    n++;
+  }
+  if (n === 0 || s.sentUpTo + n < bound) return undefined;
+  return s.fresh.splice(0, n);
 }
 
 const keyOf = (k: MailboxKey) => `${k.accountId}\u0000${k.apiId}\u0000${k.clientId}`;
@@ -170,7 +201,7 @@ export class Mailboxes {
       this.armExpiry(expiresAt);
       const s = this.sessions.get(key);
       if (s) {
-        s.recent = { seq: result.seq, body, expiresAt };
+        remember(s, { seq: result.seq, body, expiresAt });
         this.pump(s);
       }
       return result.seq;
@@ -289,9 +320,7 @@ export class Mailboxes {
       const bound = this.committed.get(s.key) ?? 0;
       if (s.closed || s.sentUpTo >= bound) return;
       const now = this.clock.now();
-      const recent = s.recent;
-      const batch =
-        recent && recent.seq === s.sentUpTo + 1 && recent.seq === bound && recent.expiresAt > now ? [recent] : await this.repo.pending(s.mailbox, s.sentUpTo, bound, now, PUMP_BATCH);
+      const batch = freshRun(s, bound, now) ?? (await this.repo.pending(s.mailbox, s.sentUpTo, bound, now, PUMP_BATCH));
       if (batch.length === 0) {
         // Everything up to the bound expired (or was acknowledged meanwhile).
         s.sentUpTo = bound;
