@@ -14,6 +14,7 @@ import {
   DeleteItemCommand,
   DescribeTableCommand,
   ExecuteStatementCommand,
+  ImportTableCommand,
   PutItemCommand,
   QueryCommand,
   RestoreTableFromBackupCommand,
@@ -26,6 +27,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, type DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { encodePart } from '../../../src/services/dynamodb/engine/keys.js';
 import { putItem } from '../../../src/services/dynamodb/engine/item-ops.js';
 import { query } from '../../../src/services/dynamodb/engine/read-ops.js';
@@ -34,6 +36,7 @@ import type { AttributeValue as StoredValue } from '../../../src/services/dynamo
 import { compareScalars } from '../../../src/services/dynamodb/engine/values.js';
 import { dynamoClient, rejectsWith, streamsClient } from '../../helpers/dynamodb.js';
 import { startTestNimbus, type TestNimbus } from '../../helpers/nimbus.js';
+import { s3Client } from '../../helpers/s3.js';
 import { openEngine, SCOPE } from './engine-harness.js';
 
 type Item = Record<string, AttributeValue>;
@@ -106,6 +109,19 @@ describe('multi-attribute GSI keys: CreateTable, UpdateTable, DescribeTable', ()
       ddb.send(new CreateTableCommand({ TableName: 'tooLong', BillingMode: 'PAY_PER_REQUEST', KeySchema: key(['a', 'b'], ['c']), AttributeDefinitions: defs(['a', 'b', 'c']) })),
       'ValidationException',
       "1 validation error detected: Value '[KeySchemaElement(attributeName=a, keyType=HASH), KeySchemaElement(attributeName=b, keyType=HASH), KeySchemaElement(attributeName=c, keyType=RANGE)]' at 'keySchema' failed to satisfy constraint: Member must have length less than or equal to 2",
+    );
+    await rejectsWith(
+      ddb.send(
+        new CreateTableCommand({
+          TableName: 'lsiTooLong',
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: key(['a'], ['b']),
+          AttributeDefinitions: defs(['a', 'b', 'c']),
+          LocalSecondaryIndexes: [{ IndexName: 'lsi', KeySchema: key(['a'], ['b', 'c']), Projection: { ProjectionType: 'ALL' } }],
+        }),
+      ),
+      'ValidationException',
+      "1 validation error detected: Value '[KeySchemaElement(attributeName=a, keyType=HASH), KeySchemaElement(attributeName=b, keyType=RANGE), KeySchemaElement(attributeName=c, keyType=RANGE)]' at 'localSecondaryIndexes.1.member.keySchema' failed to satisfy constraint: Member must have length less than or equal to 2",
     );
   });
 
@@ -366,6 +382,42 @@ describe('multi-attribute GSI keys: backups and streams', () => {
     const iterator = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: stream.Shards![0]!.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }));
     const records = await streams.send(new GetRecordsCommand({ ShardIterator: iterator.ShardIterator! }));
     assert.deepEqual(records.Records!.map((r) => r.dynamodb!.Keys), [{ pk: S('x') }, { pk: S('y') }, { pk: S('z') }]);
+  });
+});
+
+describe('multi-attribute GSI keys: ImportTable', () => {
+  test('a table imported from S3 with a multi-attribute GSI indexes the imported items', async () => {
+    const s3 = s3Client(t);
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: 'multi-import' }));
+      const lines = [
+        { pk: S('1'), g: S('a'), h: N(1), s: S('y') },
+        { pk: S('2'), g: S('a'), h: N(1), s: S('x') },
+        { pk: S('3'), g: S('a'), h: N(2), s: S('x') },
+        { pk: S('4'), g: S('a') },
+      ].map((Item) => JSON.stringify({ Item }));
+      await s3.send(new PutObjectCommand({ Bucket: 'multi-import', Key: 'in/part.json', Body: lines.join('\n') }));
+      const imported = await ddb.send(
+        new ImportTableCommand({
+          S3BucketSource: { S3Bucket: 'multi-import', S3KeyPrefix: 'in/' },
+          InputFormat: 'DYNAMODB_JSON',
+          TableCreationParameters: {
+            TableName: 'multiImported',
+            BillingMode: 'PAY_PER_REQUEST',
+            KeySchema: key(['pk']),
+            AttributeDefinitions: [...defs(['pk', 'g', 's']), ...defs(['h'], 'N')],
+            GlobalSecondaryIndexes: [{ IndexName: 'gsi', KeySchema: key(['g', 'h'], ['s']), Projection: { ProjectionType: 'KEYS_ONLY' } }],
+          },
+        }),
+      );
+      assert.equal(imported.ImportTableDescription!.ImportedItemCount, 4);
+      const page = await ddb.send(
+        new QueryCommand({ TableName: 'multiImported', IndexName: 'gsi', KeyConditionExpression: 'g = :g AND h = :h', ExpressionAttributeValues: { ':g': S('a'), ':h': N(1) } }),
+      );
+      assert.deepEqual(page.Items!.map((i) => i.pk!.S), ['2', '1']);
+    } finally {
+      s3.destroy();
+    }
   });
 });
 
