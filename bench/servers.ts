@@ -26,7 +26,7 @@ function ticksPerSecond(): number {
 }
 
 /** utime and stime of a process (all its threads) from /proc/<pid>/stat, µs. */
-function cpuSplit(pid: number): { user: number; system: number } {
+export function cpuSplit(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
   const us = 1e6 / ticksPerSecond();

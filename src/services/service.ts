@@ -241,6 +241,12 @@ export interface HostRoute {
   pathStyle?: string;
   /** `pathStyle` must equal the whole path rather than prefix it. */
   exact?: boolean;
+  /**
+   * Host names users choose (CloudFront's alternate domain names): asked with the lower-case
+   * name, without the port, for a dotted host no pattern matched. Must be a cheap lookup: it runs
+   * for every such request.
+   */
+  claimsHost?(name: string): boolean;
   /** A narrower claim: the route matches only when this holds too (SNS's unsigned `/?Action=` links). */
   when?(req: RouteHead): boolean;
   /**

@@ -1,6 +1,7 @@
 /**
  * CloudFront's data plane: a distribution served at `{id}.cloudfront.localhost:<port>`, at its
- * DomainName `{id}.cloudfront.net` (a Host header naming it reaches Nimbus), and path-style at
+ * DomainName `{id}.cloudfront.net` and at each of its alternate domain names (Aliases; a Host
+ * header naming one reaches Nimbus; `*.example.com` covers one label), and path-style at
  * `/_nimbus/cloudfront/{id}/...`, through the edge network (tiers.ts).
  *
  * A viewer request, in CloudFront's order: the distribution is enabled; geo restriction (by
@@ -25,7 +26,7 @@ import type { EndpointMatch, HostRoute } from '../../service.js';
 import type { CachePolicyConfig, CloudFrontCatalog, DefaultCacheBehavior, Origin, OriginRequestPolicyConfig, StoredDistribution } from '../model.js';
 import type { Upstream, UpstreamReply } from './http-cache.js';
 import { fetchOrigin, OriginUnreachable, type OriginTarget } from './origin.js';
-import { keyPlan, pickCookies, pickHeaders, pickQuery, type KeyPlan } from './request-keys.js';
+import { keyPlan, pickCookies, pickHeaders, pickQuery, picks, type KeyPlan, type Selection } from './request-keys.js';
 import { applyResponseHeadersPolicy } from './response-headers.js';
 import { stripSigningParams, verifySignedRequest } from './signed.js';
 import { EdgeNetwork, type TierReply } from './tiers.js';
@@ -76,25 +77,37 @@ export class CloudFrontDataPlane {
       deps.network.invalidate(dist.id, inv.batch.Paths.Items ?? []);
       void deps.catalog.completeInvalidation(inv.id).catch((e) => deps.log.error('completing an invalidation failed', { error: String(e), invalidation: inv.id }));
     });
-    // Caches start empty: whatever was pending before a restart has nothing left to clear.
-    for (const inv of deps.catalog.pendingInvalidations()) void deps.catalog.completeInvalidation(inv.id).catch(() => undefined);
+    // The disk tiers survive a restart: what was invalidated or deleted while Nimbus was stopped
+    // (or before it finished) is dropped before the first request.
+    deps.network.retainDistributions((id) => deps.catalog.distribution(id) !== undefined);
+    for (const inv of deps.catalog.pendingInvalidations()) {
+      deps.network.invalidate(inv.distributionId, inv.batch.Paths.Items ?? []);
+      void deps.catalog.completeInvalidation(inv.id).catch(() => undefined);
+    }
     deps.catalog.onChange((doc, deleted) => {
       if (doc.kind === 'distribution' && deleted) deps.network.forget(doc.id);
     });
   }
 
   hosts(): HostRoute[] {
-    const http = (req: ApiRequest, match: EndpointMatch) => {
+    const byId = (pathStyle: boolean) => (req: ApiRequest, match: EndpointMatch) => {
       const id = (match.labels.distributionId ?? '').toUpperCase();
       const dist = ID.test(id) ? this.deps.catalog.distribution(id) : undefined;
-      if (!dist) return Promise.resolve(errorPage(404, 'The request could not be satisfied.', 'Bad request: no distribution has this domain name.'));
-      const pathStyle = !/\.cloudfront\./i.test(String(req.headers.host ?? ''));
+      if (!dist) return Promise.resolve(noSuchDistribution());
       return this.handle(req, dist, match.path || '/', pathStyle);
+    };
+    // An alternate domain name (Aliases): the router asks only for hosts no pattern matched.
+    const byAlias = (req: ApiRequest, match: EndpointMatch) => {
+      const dist = this.deps.catalog.distributionByDomainName(header(req.headers.host) ?? '');
+      if (!dist) return Promise.resolve(noSuchDistribution());
+      return this.handle(req, dist, match.path || '/', false);
     };
     const stats = (req: ApiRequest, match: EndpointMatch, verify: () => SigV4Identity) => Promise.resolve(this.stats(req, match, verify));
     return [
-      { host: '{distributionId}.cloudfront.localhost', pathStyle: `${PATH_STYLE_PREFIX}/{distributionId}`, http },
-      { host: '{distributionId}.cloudfront.net', http },
+      { host: '{distributionId}.cloudfront.localhost', http: byId(false) },
+      { pathStyle: `${PATH_STYLE_PREFIX}/{distributionId}`, http: byId(true) },
+      { host: '{distributionId}.cloudfront.net', http: byId(false) },
+      { claimsHost: (name) => this.deps.catalog.distributionByDomainName(name) !== undefined, http: byAlias },
       { pathStyle: `${STATS_PREFIX}/{distributionId}`, http: stats },
     ];
   }
@@ -189,13 +202,24 @@ export class CloudFrontDataPlane {
     if (!('result' in reply)) return finish(reply, 'Error');
     const shown = forViewer({ method: req.method, headers: lowerHeaders(req.headers) }, { status: reply.status, headers: reply.headers, body: reply.body });
     const out: Record<string, string> = {};
+    // Set-Cookie reaches the viewer only when the behavior forwards cookies (CloudFront removes it otherwise).
+    const setCookie = reply.headers['set-cookie'];
+    const forwardsCookies = setCookie !== undefined && this.forwardsCookies(dist, behavior);
     for (const [k, v] of Object.entries(shown.headers)) if (k !== 'set-cookie' && k !== 'transfer-encoding' && k !== 'connection' && !k.startsWith('x-amz-cf-') && k !== 'x-cache' && k !== 'via') out[k] = v;
     const rhp = behavior.ResponseHeadersPolicyId ? catalog.responseHeadersPolicy(dist, behavior.ResponseHeadersPolicyId) : undefined;
     if (rhp) applyResponseHeadersPolicy(rhp, req.method, header(req.headers.origin), out);
     if (reply.shieldResult) out['x-nimbus-shield-cache'] = `${reply.shieldResult} from cloudfront`;
     out['x-nimbus-simulated-latency-ms'] = String(reply.simulatedMs);
     const cache = reply.status >= 400 && reply.result === 'Miss' ? 'Error' : reply.result;
-    return finish({ status: shown.status, headers: out, body: shown.body }, cache);
+    return finish({ status: shown.status, headers: out, ...(forwardsCookies ? { repeated: { 'set-cookie': setCookie.split('\n') } } : {}), body: shown.body }, cache);
+  }
+
+  /** Whether a behavior forwards any cookie to its origin (its cache and origin request policies, or legacy ForwardedValues). */
+  private forwardsCookies(dist: StoredDistribution, behavior: DefaultCacheBehavior): boolean {
+    const { catalog } = this.deps;
+    const cachePolicy = behavior.CachePolicyId ? catalog.cachePolicy(dist, behavior.CachePolicyId) : undefined;
+    const originPolicy = behavior.OriginRequestPolicyId ? catalog.originRequestPolicy(dist, behavior.OriginRequestPolicyId) : undefined;
+    return planOf(behavior, cachePolicy, originPolicy).forward.cookies.behavior !== 'none';
   }
 
   /** One object through the edge: cache key, origin request, tiers; an unreachable origin is a 502/504 page. */
@@ -247,6 +271,7 @@ export class CloudFrontDataPlane {
           encoding,
           compress: behavior.Compress ?? false,
           cacheable,
+          ...setCookieRule(plan.forward.cookies, forwardCookies),
         },
         origin,
       );
@@ -316,6 +341,22 @@ export class CloudFrontDataPlane {
       ...(signs ? { signAs: { sourceArn: dist.arn, sourceAccount: dist.accountId, region: this.deps.region } } : {}),
     };
   }
+}
+
+/**
+ * Which Set-Cookie cookies are cached with an answer, as CloudFront documents for its cookie
+ * forwarding: with a list (whitelist, allExcept), the cookies it picks; with all, the cookies the
+ * viewer's request carried; with none, no Set-Cookie at all (nor is it passed to the viewer).
+ */
+function setCookieRule(forward: Selection, forwardedCookies: string): { cachesSetCookie?(name: string): boolean } {
+  if (forward.behavior === 'none') return {};
+  if (forward.behavior === 'whitelist' || forward.behavior === 'allExcept') return { cachesSetCookie: (name) => picks(forward, name) };
+  const sent = new Set(forwardedCookies.split('; ').map((c) => c.slice(0, Math.max(0, c.indexOf('=')))));
+  return { cachesSetCookie: (name) => sent.has(name) };
+}
+
+function noSuchDistribution(): ApiResponse {
+  return errorPage(404, 'The request could not be satisfied.', 'Bad request: no distribution has this domain name.');
 }
 
 function header(v: string | string[] | undefined): string | undefined {
