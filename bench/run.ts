@@ -47,7 +47,7 @@ import { apigwPart } from './apigw-bench.js';
 import { wsAckPart } from './ws-ack-bench.js';
 import { wsPart } from './ws-bench.js';
 import { cdnPart, cdnZipfPart } from './cdn-bench.js';
-import { DDB_SHAPES, isApigw, isLambda, isS3, isSns, parseArgs, S3_SHAPES, SHAPES } from './args.js';
+import { DDB_SHAPES, isApigw, isWebSocket, isLambda, isS3, isSns, parseArgs, S3_SHAPES, SHAPES } from './args.js';
 import { ddbLargePart, ddbTable, printDdbTable } from './ddb-bench.js';
 import { lambdaPart, lambdaProfilePart } from './lambda-bench.js';
 import { fmt, log } from './measure.js';
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     if (args.large && sqs) await largePart(args, dir);
     if (args.large && ddb) await ddbLargePart(args, dir);
     if (args.profile) {
-      await profilePart({ ...args, profileShapes: args.profileShapes.filter((x) => !isS3(x) && !isLambda(x) && !isSns(x) && !isApigw(x) && !x.startsWith('cdn-')) }, dir);
+      await profilePart({ ...args, profileShapes: args.profileShapes.filter((x) => !isS3(x) && !isLambda(x) && !isSns(x) && !isApigw(x) && !isWebSocket(x) && !x.startsWith('cdn-')) }, dir);
       await s3ProfilePart(args, dir);
       await lambdaProfilePart(args, dir);
       await snsProfilePart(args, dir);
