@@ -60,11 +60,15 @@ export interface SpawnOptions {
   readyPrefix: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
+  /** The working directory (the repository's root by default). */
+  cwd?: string;
+  /** Where the ready line appears (stdout by default; the Serverless Framework logs on stderr). */
+  readyOn?: 'stdout' | 'stderr';
 }
 
 export function spawnServer(o: SpawnOptions): Promise<ServerProc> {
   const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? []), o.script, ...(o.args ?? [])], {
-    cwd: ROOT,
+    cwd: o.cwd ?? ROOT,
     env: { ...process.env, ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -114,18 +118,22 @@ export function spawnServer(o: SpawnOptions): Promise<ServerProc> {
       child.kill('SIGKILL');
       reject(new Error(`${o.name} did not get ready in time; stderr:\n${stderr}`));
     }, o.timeoutMs ?? 30_000);
+    const stream = o.readyOn === 'stderr' ? child.stderr! : child.stdout!;
+    if (stream !== child.stdout) child.stdout!.resume();
     child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (c: string) => {
+    const onData = (c: string) => {
       out += c;
       const line = out.split('\n').find((l) => l.startsWith(o.readyPrefix));
       if (line) {
         clearTimeout(timer);
         out = '';
-        child.stdout!.removeAllListeners('data');
+        stream.off('data', onData);
         child.stdout!.resume();
-        resolveReady(proc(line.slice(o.readyPrefix.length).trim()));
+        // The endpoint is the first word after the prefix (a peer may decorate its ready line).
+        resolveReady(proc(line.slice(o.readyPrefix.length).trim().split(/\s+/)[0]!));
       }
-    });
+    };
+    stream.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`${o.name} exited with ${code} before it was ready; stderr:\n${stderr}`));
