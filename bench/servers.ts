@@ -7,6 +7,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { get } from 'node:http';
+import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -64,6 +65,18 @@ export interface SpawnOptions {
   cwd?: string;
   /** Where the ready line appears (stdout by default; the Serverless Framework logs on stderr). */
   readyOn?: 'stdout' | 'stderr';
+}
+
+/** A port free on 127.0.0.1 now, for a server that must be told its port (it may be taken again before use). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 export function spawnServer(o: SpawnOptions): Promise<ServerProc> {

@@ -13,11 +13,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { log } from './measure.js';
-import { spawnServer, type ServerProc } from './servers.js';
+import { freePort, spawnServer, type ServerProc } from './servers.js';
 
 export const SLS_PACKAGES = ['serverless@3', 'serverless-offline@13'];
 
@@ -34,17 +33,6 @@ export function slsOfflineDir(): string | undefined {
     return undefined;
   }
   return dir;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** serverless-offline serving `handlerSource` (CommonJS, `exports.handler`) at GET /hello; stop() also removes its service directory. */
