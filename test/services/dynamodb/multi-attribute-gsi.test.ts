@@ -12,6 +12,7 @@ import {
   CreateBackupCommand,
   CreateTableCommand,
   DeleteItemCommand,
+  DescribeBackupCommand,
   DescribeTableCommand,
   ExecuteStatementCommand,
   ImportTableCommand,
@@ -21,6 +22,7 @@ import {
   ScanCommand,
   UpdateItemCommand,
   UpdateTableCommand,
+  UpdateTimeToLiveCommand,
   type AttributeValue,
   type CreateTableCommandInput,
   type DynamoDBClient,
@@ -371,6 +373,8 @@ describe('multi-attribute GSI keys: backups and streams', () => {
     });
     for (const [pk, s2] of [['x', '2'], ['y', '1'], ['z', '3']]) await put(name, { pk: S(pk!), g1: S('a'), g2: S('b'), s1: S('s'), s2: S(s2!) });
     const arn = (await ddb.send(new CreateBackupCommand({ TableName: name, BackupName: 'backup1' }))).BackupDetails!.BackupArn!;
+    const backup = (await ddb.send(new DescribeBackupCommand({ BackupArn: arn }))).BackupDescription!;
+    assert.deepEqual(backup.SourceTableFeatureDetails!.GlobalSecondaryIndexes![0]!.KeySchema, key(['g1', 'g2'], ['s1', 's2']));
     await ddb.send(new RestoreTableFromBackupCommand({ TargetTableName: `${name}copy`, BackupArn: arn }));
     for (let i = 0; ; i++) {
       const table = (await ddb.send(new DescribeTableCommand({ TableName: `${name}copy` }))).Table!;
@@ -398,6 +402,27 @@ describe('multi-attribute GSI keys: backups and streams', () => {
     const iterator = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: stream.Shards![0]!.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }));
     const records = await streams.send(new GetRecordsCommand({ ShardIterator: iterator.ShardIterator! }));
     assert.deepEqual(records.Records!.map((r) => r.dynamodb!.Keys), [{ pk: S('x') }, { pk: S('y') }, { pk: S('z') }]);
+  });
+});
+
+describe('multi-attribute GSI keys: TTL', () => {
+  test('an item TTL deletes leaves the index too', async () => {
+    const name = await tableWithGsi(key(['g1', 'g2'], ['s1']), defs(['g1', 'g2', 's1']));
+    await ddb.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: true, AttributeName: 'exp' } }));
+    const now = Math.floor(t.clock.now() / 1000);
+    await put(name, { pk: S('soon'), g1: S('a'), g2: S('b'), s1: S('1'), exp: N(now + 60) });
+    await put(name, { pk: S('later'), g1: S('a'), g2: S('b'), s1: S('2'), exp: N(now + 3600) });
+    const indexed = async () =>
+      (
+        await ddb.send(new QueryCommand({ TableName: name, IndexName: 'gsi', KeyConditionExpression: 'g1 = :a AND g2 = :b', ExpressionAttributeValues: { ':a': S('a'), ':b': S('b') } }))
+      ).Items!.map((i) => i.pk!.S);
+    assert.deepEqual(await indexed(), ['soon', 'later']);
+    t.clock.advance(61_000);
+    for (let i = 0; (await indexed()).length !== 1; i++) {
+      assert.ok(i < 250, 'the sweep removed the expired item');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.deepEqual(await indexed(), ['later']);
   });
 });
 
