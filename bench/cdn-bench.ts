@@ -18,6 +18,7 @@ import type { Args } from './args.js';
 import { getOp } from './apigw-ops.js';
 import { brief, fmt, log, measure, ratio, type Measured } from './measure.js';
 import { nginxBinary, startNginx, blockSize } from './nginx-server.js';
+import { summariseProfile } from './prof-summary.js';
 import { startBare, startNimbus, type ServerProc } from './servers.js';
 
 export const CDN_SIZES = [
@@ -56,7 +57,11 @@ export async function cdnPart(args: Args, dir: string): Promise<void> {
   try {
     const bare = await startBare();
     started.push(bare);
-    const nimbus = await startNimbus(join(dir, 'cdn-data'));
+    // --profile=cdn-1k (or cdn-100k): Nimbus runs under the V8 profiler and the measured window is summarised.
+    const profiled = args.profile ? shapes.filter((s) => args.profileShapes.includes(s.shape as never)) : [];
+    if (profiled.length) mkdirSync(args.profDir, { recursive: true });
+    const profBefore = profiled.length ? new Set(readdirSync(args.profDir)) : new Set<string>();
+    const nimbus = await startNimbus(join(dir, 'cdn-data'), profiled.length ? ['--cpu-prof', '--cpu-prof-dir', args.profDir] : []);
     started.push(nimbus);
     const cf = new CloudFrontClient({ endpoint: nimbus.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
     const barePort = Number(new URL(bare.endpoint).port);
@@ -142,6 +147,14 @@ export async function cdnPart(args: Args, dir: string): Promise<void> {
     }
     console.log('Ratios are to bare. Targets (issue 18): 1 KiB hits at least 0.5x the bare ops/s and at most 2x its server CPU per request.');
     if (nginxNote) console.log(nginxNote);
+    if (profiled.length) {
+      await nimbus.stop();
+      const file = readdirSync(args.profDir).filter((f) => f.endsWith('.cpuprofile') && /\.0\.\d+\.cpuprofile$/.test(f) && !profBefore.has(f)).sort().at(-1);
+      for (const s of profiled) {
+        const r = rows.find((x) => x.label === s.label)!;
+        if (file) console.log(`\nCPU profile of Nimbus during ${s.label} c32 (${join(args.profDir, file)})\n${summariseProfile(join(args.profDir, file), 25, { fromUs: r.nimbus.fromUs, toUs: r.nimbus.toUs })}`);
+      }
+    }
     const stderr = nimbus.stderrTail().trim();
     if (stderr) console.log(`\nNimbus stderr (warn and above):\n${stderr}`);
   } finally {

@@ -1,7 +1,8 @@
 /**
  * WebSocket upgrades: the HTTP server's `upgrade` event goes through the same host router as
  * requests. The service owning the host or path may refuse (any HTTP answer) before the
- * handshake; an upgrade nobody claims is refused with 404 and its socket closed. Each open
+ * handshake, or accept it with the subprotocol the handshake names (none unless it chooses one
+ * the client offered); an upgrade nobody claims is refused with 404 and its socket closed. Each open
  * connection has a frame-size limit (the endpoint's `maxPayload`, 1009 beyond it) and
  * backpressure both ways: reading stops while a message listener is busy and while the peer is
  * slow to take what was sent (until the socket drains).

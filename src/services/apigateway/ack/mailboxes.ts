@@ -3,7 +3,8 @@
  * the delivery of their messages to the client's live connection.
  *
  * - `post` commits the message (durable, with the next seq) before it answers; then the
- *   client's connection, if any, is pumped.
+ *   client's connection, if any, is pumped. Posts to one mailbox arriving together share one
+ *   write (one state read and update), as writes share the store's commit.
  * - `attach` gives a connection the mailbox: everything above the last acknowledgement is sent
  *   again, in order, before anything newer. One connection per client: a newer one replaces it.
  * - `ack` acknowledges cumulatively and removes those messages; acknowledgements are gathered
@@ -85,6 +86,19 @@ class Session {
   ) {}
 }
 
+/** A post waiting for its write (see Mailboxes.writePosts). */
+interface WaitingPost {
+  body: Buffer;
+  resolve(seq: number): void;
+  reject(e: unknown): void;
+}
+
+/** The posts of one mailbox gathered for its next write. */
+interface Gathered {
+  mailbox: MailboxKey;
+  posts: WaitingPost[];
+}
+
 interface PendingAck {
   mailbox: MailboxKey;
   seq: number;
@@ -127,6 +141,8 @@ export class Mailboxes {
   readonly ttlMs: number;
   readonly capacity: number;
   private readonly sessions = new Map<string, Session>();
+  /** Posts waiting for a write that has not run yet, per mailbox: they share it. */
+  private readonly gathering = new Map<string, Gathered>();
   /** Posts not yet resolved, per mailbox. */
   private readonly inflight = new Map<string, number>();
   /** The highest seq known committed, per mailbox with a session or a resolved post. */
@@ -171,45 +187,80 @@ export class Mailboxes {
     return { backlog: this.backlogCount, connectedClients: this.sessions.size, ...this.counts };
   }
 
-  /** Writes a message durably into the client's mailbox; answers its seq. */
-  async post(mailbox: MailboxKey, body: Buffer): Promise<number> {
+  /**
+   * Writes a message durably into the client's mailbox; answers its seq. Posts to one mailbox
+   * that arrive before the store runs their write share it (see writePosts).
+   */
+  post(mailbox: MailboxKey, body: Buffer): Promise<number> {
     const key = keyOf(mailbox);
     this.inflight.set(key, (this.inflight.get(key) ?? 0) + 1);
-    try {
-      const now = this.clock.now();
-      const expiresAt = now + this.ttlMs;
-      // Gathered acknowledgements ride along (and make room first), so they cost no commit of their own.
-      const acks = this.takeAcks();
-      let result: AppendResult;
-      try {
-        result = await this.store.write(async (tx) => {
-          await this.applyAcks(tx, acks);
-          return this.repo.append(tx, mailbox, body, now, expiresAt, this.capacity);
-        });
-      } catch (e) {
-        this.ackFailed(acks, e);
-        throw e;
-      }
-      this.ackedAfterCommit(acks);
-      if ('full' in result) {
-        this.counts.refused++;
-        throw new LimitExceededException(`The mailbox of client ${mailbox.clientId} is full: it holds ${result.count} unacknowledged messages, the most it may hold (${this.capacity})`);
-      }
-      this.counts.posted++;
-      this.backlogCount++;
-      if (result.seq > (this.committed.get(key) ?? 0)) this.committed.set(key, result.seq);
-      this.armExpiry(expiresAt);
-      const s = this.sessions.get(key);
-      if (s) {
-        remember(s, { seq: result.seq, body, expiresAt });
-        this.pump(s);
-      }
-      return result.seq;
-    } finally {
+    const settled = () => {
       const n = this.inflight.get(key)! - 1;
       if (n) this.inflight.set(key, n);
       else this.inflight.delete(key);
+    };
+    return new Promise<number>((resolve, reject) => {
+      const waiting: WaitingPost = { body, resolve: (seq) => (settled(), resolve(seq)), reject: (e) => (settled(), reject(e)) };
+      const gathered = this.gathering.get(key);
+      if (gathered) return void gathered.posts.push(waiting);
+      this.gathering.set(key, { mailbox, posts: [waiting] });
+      void this.writePosts(key);
+    });
+  }
+
+  /**
+   * One store write for the posts of a mailbox gathered until the store runs it: one state read
+   * and one update for all of them, with the acknowledgements gathered so far riding along (and
+   * making room first), so neither costs a commit of its own. Posts arriving once it runs wait
+   * for the next write.
+   */
+  private async writePosts(key: string): Promise<void> {
+    let taken: Gathered | undefined;
+    const take = (): Gathered => {
+      if (!taken) (taken = this.gathering.get(key)!), this.gathering.delete(key);
+      return taken;
+    };
+    let acks: PendingAck[] = [];
+    let expiresAt = 0;
+    let result: AppendResult;
+    try {
+      result = await this.store.write(async (tx) => {
+        const { mailbox, posts } = take();
+        acks = this.takeAcks();
+        await this.applyAcks(tx, acks);
+        const now = this.clock.now();
+        expiresAt = now + this.ttlMs;
+        return this.repo.append(
+          tx,
+          mailbox,
+          posts.map((p) => p.body),
+          now,
+          expiresAt,
+          this.capacity,
+        );
+      });
+    } catch (e) {
+      if (acks.length) this.ackFailed(acks, e);
+      for (const p of take().posts) p.reject(e);
+      return;
     }
+    this.ackedAfterCommit(acks);
+    const { mailbox, posts } = take();
+    const s = this.sessions.get(key);
+    for (let i = 0; i < result.accepted; i++) if (s) remember(s, { seq: result.firstSeq + i, body: posts[i]!.body, expiresAt });
+    if (result.accepted) {
+      const last = result.firstSeq + result.accepted - 1;
+      this.counts.posted += result.accepted;
+      this.backlogCount += result.accepted;
+      if (last > (this.committed.get(key) ?? 0)) this.committed.set(key, last);
+      this.armExpiry(expiresAt);
+      if (s) this.pump(s);
+    }
+    posts.forEach((p, i) => {
+      if (i < result.accepted) return p.resolve(result.firstSeq + i);
+      this.counts.refused++;
+      p.reject(new LimitExceededException(`The mailbox of client ${mailbox.clientId} is full: it holds ${result.count} unacknowledged messages, the most it may hold (${this.capacity})`));
+    });
   }
 
   /**

@@ -200,7 +200,7 @@ export class CloudFrontDataPlane {
       reply = { ...first, status: code };
     }
     if (!('result' in reply)) return finish(reply, 'Error');
-    const shown = forViewer({ method: req.method, headers: lowerHeaders(req.headers) }, { status: reply.status, headers: reply.headers, body: reply.body });
+    const shown = forViewer({ method: req.method, headers: lowerHeaders(req.headers) }, reply);
     const out: Record<string, string> = {};
     // Set-Cookie reaches the viewer only when the behavior forwards cookies (CloudFront removes it otherwise).
     const setCookie = reply.headers['set-cookie'];
@@ -225,6 +225,7 @@ export class CloudFrontDataPlane {
   /** One object through the edge: cache key, origin request, tiers; an unreachable origin is a 502/504 page. */
   private async fetchThrough(req: ApiRequest, dist: StoredDistribution, behavior: DefaultCacheBehavior, path: string, edge: string, cfId: string): Promise<TierReply | ApiResponse> {
     const { catalog } = this.deps;
+    const viewerHeaders = lowerHeaders(req.headers);
     const cachePolicy = behavior.CachePolicyId ? catalog.cachePolicy(dist, behavior.CachePolicyId) : undefined;
     const originPolicy = behavior.OriginRequestPolicyId ? catalog.originRequestPolicy(dist, behavior.OriginRequestPolicyId) : undefined;
     const plan = planOf(behavior, cachePolicy, originPolicy);
@@ -233,29 +234,30 @@ export class CloudFrontDataPlane {
     const keyHeaders = pickHeaders(req.headers, plan.key.headers);
     const keyCookies = pickCookies(header(req.headers.cookie), plan.key.cookies);
     const encoding = chooseEncoding(header(req.headers['accept-encoding']), plan.gzip, plan.brotli);
-    const key = `${path}\n${keyQuery.split('&').sort().join('&')}\n${Object.entries(keyHeaders).sort().map(([k, v]) => `${k}:${v}`).join('\n')}\n${keyCookies}`;
-    const forwardQuery = pickQuery(req.query, plan.forward.query, signingDrop);
-    const forwardHeaders = pickHeaders(req.headers, plan.forward.headers);
-    const forwardCookies = pickCookies(header(req.headers.cookie), plan.forward.cookies);
-    const originHeaders: Record<string, string> = {
-      ...forwardHeaders,
-      'user-agent': forwardHeaders['user-agent'] ?? 'Amazon CloudFront',
-      via: viaOf(cfId),
-      'x-amz-cf-id': cfId,
-    };
-    const ae = originAcceptEncoding(encoding, plan.gzip);
-    if (ae) originHeaders['accept-encoding'] = ae;
-    if (forwardCookies) originHeaders.cookie = forwardCookies;
+    const key = `${path}\n${keyQuery ? keyQuery.split('&').sort().join('&') : ''}\n${headerKey(keyHeaders)}\n${keyCookies}`;
+    const forwardCookies = plan.forward.cookies.behavior === 'none' ? '' : pickCookies(header(req.headers.cookie), plan.forward.cookies);
     const cacheableMethod = req.method === 'GET' || req.method === 'HEAD';
     const cacheable = cacheableMethod && !(plan.ttl.maxTtl === 0 && plan.ttl.defaultTtl === 0 && plan.ttl.minTtl === 0);
-    const origin: Upstream = (conditional) =>
-      this.fromOrigin(dist, behavior.TargetOriginId, {
+    // The origin request is built only when an upstream is asked (never on an edge hit).
+    const origin: Upstream = (conditional) => {
+      const forwardHeaders = pickHeaders(req.headers, plan.forward.headers);
+      const originHeaders: Record<string, string> = {
+        ...forwardHeaders,
+        'user-agent': forwardHeaders['user-agent'] ?? 'Amazon CloudFront',
+        via: viaOf(cfId),
+        'x-amz-cf-id': cfId,
+      };
+      const ae = originAcceptEncoding(encoding, plan.gzip);
+      if (ae) originHeaders['accept-encoding'] = ae;
+      if (forwardCookies) originHeaders.cookie = forwardCookies;
+      return this.fromOrigin(dist, behavior.TargetOriginId, {
         method: cacheableMethod ? 'GET' : req.method,
         path,
-        query: forwardQuery,
+        query: pickQuery(req.query, plan.forward.query, signingDrop),
         headers: { ...originHeaders, ...conditional },
         ...(cacheableMethod ? {} : { body: req.body }),
       });
+    };
     const errorTtl = (status: number) => dist.config.CustomErrorResponses?.Items?.find((c) => c.ErrorCode === status)?.ErrorCachingMinTTL;
     try {
       return await this.deps.network.serve(
@@ -265,7 +267,7 @@ export class CloudFrontDataPlane {
           method: req.method,
           key,
           path: `${path}${keyQuery ? `?${keyQuery}` : ''}`,
-          headers: { ...lowerHeaders(req.headers), ...keyHeaders },
+          headers: viewerHeaders,
           ttl: plan.ttl,
           errorTtl,
           encoding,
@@ -363,7 +365,27 @@ function header(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** The cache key's part for the picked headers (sorted by name). */
+function headerKey(h: Record<string, string>): string {
+  const names = Object.keys(h);
+  if (names.length === 0) return '';
+  return names
+    .sort()
+    .map((k) => `${k}:${h[k]}`)
+    .join('\n');
+}
+
+/** Lower-cased, single-valued request headers; node:http's own (already so, most of the time) are used as they are. */
 function lowerHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+  let plain = true;
+  for (const k in h) {
+    const v = h[k];
+    if (typeof v !== 'string' || k.toLowerCase() !== k) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return h as Record<string, string>;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
   return out;

@@ -168,7 +168,7 @@ export class HttpCache {
       if (obj) {
         const age = currentAge(obj, now);
         if (age < obj.fresh.ttl) {
-          const body = await this.store.body(obj);
+          const body = this.store.memoryBody(obj) ?? (await this.store.body(obj));
           if (body) return this.hit(obj, body, age, count);
         } else if (age < obj.fresh.ttl + obj.fresh.staleWhileRevalidate && !this.inflight.has(key)) {
           const body = await this.store.body(obj);

@@ -132,6 +132,12 @@ export class ObjectStore {
     return undefined;
   }
 
+  /** The body of an object held in memory, without waiting; undefined for one on disk (or gone). */
+  memoryBody(obj: CachedObject): Buffer | undefined {
+    const slot = this.memory.get(obj.key);
+    return slot?.obj === obj ? slot.body : undefined;
+  }
+
   /** The body of a stored object; undefined when it was evicted meanwhile. */
   async body(obj: CachedObject): Promise<Buffer | undefined> {
     const slot = this.memory.get(obj.key) ?? this.disk.get(obj.key);

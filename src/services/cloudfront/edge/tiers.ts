@@ -168,7 +168,7 @@ export class EdgeNetwork {
       }
       return compressReply({ status: r.status, headers: r.headers, body: r.body }, req.compress === false ? '' : req.encoding);
     };
-    await delay(edge.def.viewerMs ?? 0);
+    if (edge.def.viewerMs) await delay(edge.def.viewerMs);
     const r = await edge.cache.serve(layerReq, fromShield, edgeStats);
     return { status: r.status, headers: r.headers, body: r.body, edge: edge.def.name, result: r.result, ...(shieldResult ? { shieldResult } : {}), simulatedMs };
   }

@@ -4,7 +4,7 @@
  */
 import { ValidationException } from '../errors.js';
 import type { RangeRead, StoredRow } from '../repo.js';
-import { capacityMode, Consumption } from './capacity.js';
+import { capacityMode, Consumption, rangeReadUnits, readUnits } from './capacity.js';
 import {
   conditionFromFilter,
   evaluateCondition,
@@ -155,6 +155,8 @@ async function readPage(
   const items: Item[] = [];
   let scanned = 0;
   let bytes = 0;
+  // Bytes read from the table to complete index rows (an LSI read of unprojected attributes).
+  let fetchedBytes = 0;
   let last: StoredRow | undefined;
   let lastItem: Item | undefined;
   let more = true;
@@ -170,7 +172,13 @@ async function readPage(
         stopped = true;
         break;
       }
-      if (src.fetchFromTable && row.tpk) item = (await engine.items.get(src.meta, { pk: row.tpk, sk: row.tsk!, hash: 0 })) ?? item;
+      if (src.fetchFromTable && row.tpk) {
+        const whole = await engine.items.get(src.meta, { pk: row.tpk, sk: row.tsk!, hash: 0 });
+        if (whole) {
+          item = whole;
+          fetchedBytes += itemSize(whole);
+        }
+      }
       scanned++;
       bytes += size;
       last = row;
@@ -182,10 +190,15 @@ async function readPage(
       }
     }
   }
+  // What was read where: the table or the index the rows came from, and the table again for
+  // index rows completed from it. A read that found nothing still costs one read's minimum.
+  const consistent = input.ConsistentRead === true;
   const used = new Consumption(src.meta, 'read');
-  const units = Math.max(1, Math.ceil(bytes / 4096)) * (input.ConsistentRead === true ? 1 : 0.5);
-  if (src.index) used.addIndex(src.index.name, src.index.kind === 'GSI', units);
-  else used.table = units;
+  const units = readUnits(bytes, consistent);
+  if (src.index) {
+    used.addIndex(src.index.name, src.index.kind === 'GSI', units);
+    used.table = rangeReadUnits(fetchedBytes, consistent);
+  } else used.table = units;
   return {
     ...(count ? {} : { Items: items }),
     Count: items.length,
