@@ -1,5 +1,5 @@
 /** Helpers for the S3 tests: an SDK client for a test Nimbus, and a Nimbus with one bucket. */
-import { CreateBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeletePublicAccessBlockCommand, PutBucketAclCommand, S3Client, type CreateBucketCommandInput, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest } from '@smithy/core/protocols';
@@ -9,6 +9,18 @@ import { ACCOUNT, startTestNimbus, TEST_CREDENTIALS, type TestNimbus } from './n
 /** Path-style, no retries, the default test key pair; `extra` overrides any of it. */
 export function s3Client(t: TestNimbus, extra: Partial<S3ClientConfig> = {}): S3Client {
   return new S3Client({ endpoint: t.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, forcePathStyle: true, maxAttempts: 1, ...extra });
+}
+
+/**
+ * A bucket that may be made public, as S3 has one made since April 2023: created (with ACLs
+ * enabled when asked), its public access block deleted, then given its public ACL if any (a
+ * new bucket blocks public access, so CreateBucket itself refuses a public ACL).
+ */
+export async function createOpenBucket(c: S3Client, input: CreateBucketCommandInput): Promise<void> {
+  const { ACL, ...rest } = input;
+  await c.send(new CreateBucketCommand(rest));
+  await c.send(new DeletePublicAccessBlockCommand({ Bucket: input.Bucket }));
+  if (ACL) await c.send(new PutBucketAclCommand({ Bucket: input.Bucket, ACL }));
 }
 
 /** Runs fn against a fresh Nimbus holding an empty bucket (`data` unless told), and always stops it. */

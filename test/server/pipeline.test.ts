@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { PutBucketPolicyCommand, PutBucketWebsiteCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeletePublicAccessBlockCommand, PutBucketPolicyCommand, PutBucketWebsiteCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand, CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { createLogger } from '../../src/lib/log.js';
 import { startNimbus } from '../../src/nimbus.js';
@@ -33,6 +33,7 @@ describe('request pipeline', () => {
       await c.send(new PutObjectCommand({ Bucket: 'data', Key: 'index.html', Body: '<h1>home</h1>', ContentType: 'text/html' }));
       await c.send(new PutObjectCommand({ Bucket: 'data', Key: 'docs/index.html', Body: '<h1>docs</h1>', ContentType: 'text/html' }));
       await c.send(new PutBucketWebsiteCommand({ Bucket: 'data', WebsiteConfiguration: { IndexDocument: { Suffix: 'index.html' } } }));
+      await c.send(new DeletePublicAccessBlockCommand({ Bucket: 'data' }));
       await c.send(
         new PutBucketPolicyCommand({
           Bucket: 'data',
@@ -58,6 +59,7 @@ describe('request pipeline', () => {
     withBucket(
       async (c, t) => {
         await c.send(new PutObjectCommand({ Bucket: 'my.dotted.site', Key: 'a.txt', Body: 'hi' }));
+        await c.send(new DeletePublicAccessBlockCommand({ Bucket: 'my.dotted.site' }));
         await c.send(
           new PutBucketPolicyCommand({
             Bucket: 'my.dotted.site',

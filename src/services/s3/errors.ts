@@ -191,6 +191,8 @@ export const NoSuchLifecycleConfiguration = (bucket: string) =>
 export const AccessControlListNotSupported = () => s3Error('AccessControlListNotSupported', 400, 'The bucket does not allow ACLs');
 export const InvalidBucketAclWithObjectOwnership = () =>
   s3Error('InvalidBucketAclWithObjectOwnership', 400, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting");
+export const InvalidBucketAclWithBlockPublicAccessError = () =>
+  s3Error('InvalidBucketAclWithBlockPublicAccessError', 400, 'Bucket cannot have public ACLs set with BlockPublicAccess enabled');
 export const OwnershipControlsNotFoundError = (bucket: string) =>
   s3Error('OwnershipControlsNotFoundError', 404, 'The bucket ownership controls were not found', { BucketName: bucket });
 /** A body sent with a request that takes its ACL from headers. */

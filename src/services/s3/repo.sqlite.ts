@@ -212,7 +212,7 @@ const toObject = (r: ObjectRow): ObjectRecord => ({
   ...(r.acl ? { acl: r.acl } : {}),
   ...(r.sse ? { sse: JSON.parse(r.sse) as ObjectSse } : {}),
   ...(r.lock ? { lock: JSON.parse(r.lock) as ObjectLock } : {}),
-  ...(r.parts ? { parts: JSON.parse(r.parts) as number[] } : {}),
+  ...(r.parts ? partsOf(r.parts) : {}),
 });
 
 const toVersion = (r: VersionRow): VersionRecord => ({
@@ -237,7 +237,7 @@ class SqliteS3ObjectRepo implements S3ObjectRepo {
     this.sql(
       `INSERT OR REPLACE INTO s3_objects (bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, body, acl, sse, lock, parts)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(o.bucket, o.key, ...storedColumns(o), o.versionId ?? null, o.body ?? null, o.acl ?? null, ...sseColumns(o), o.parts ? JSON.stringify(o.parts) : null);
+    ).run(o.bucket, o.key, ...storedColumns(o), o.versionId ?? null, o.body ?? null, o.acl ?? null, ...sseColumns(o), partsColumn(o));
   }
 
   async deleteObject(tx: Tx, bucket: string, key: string): Promise<void> {
@@ -324,11 +324,26 @@ class SqliteS3ObjectRepo implements S3ObjectRepo {
       `INSERT OR REPLACE INTO s3_object_versions
            (bucket, key, seq, version_id, is_delete_marker, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, body, acl, sse, lock, parts)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(v.bucket, v.key, v.seq, v.versionId ?? NULL_ID, v.deleteMarker ? 1 : 0, ...storedColumns(v), v.body ?? null, v.acl ?? null, ...sseColumns(v), v.parts ? JSON.stringify(v.parts) : null);
+    ).run(v.bucket, v.key, v.seq, v.versionId ?? NULL_ID, v.deleteMarker ? 1 : 0, ...storedColumns(v), v.body ?? null, v.acl ?? null, ...sseColumns(v), partsColumn(v));
   }
 }
 
 /** The columns an object and each of its versions store alike, in their table order (blob_id ... tags). */
+
+/**
+ * The parts column: the part sizes as a JSON array, or, when the parts carry checksums,
+ * `{"sizes": [...], "checksums": [...]}` (rows written before part checksums were kept hold the array).
+ */
+function partsColumn(o: ObjectRecord): string | null {
+  if (!o.parts) return null;
+  return JSON.stringify(o.partChecksums ? { sizes: o.parts, checksums: o.partChecksums } : o.parts);
+}
+
+function partsOf(column: string): Pick<ObjectRecord, 'parts' | 'partChecksums'> {
+  const parsed = JSON.parse(column) as number[] | { sizes: number[]; checksums: string[] };
+  return Array.isArray(parsed) ? { parts: parsed } : { parts: parsed.sizes, partChecksums: parsed.checksums };
+}
+
 function storedColumns(r: ObjectRecord): unknown[] {
   return [r.blobId, r.size, r.etag, r.lastModified, JSON.stringify(r.headers), JSON.stringify(r.metadata), JSON.stringify(r.checksums), JSON.stringify(r.tags)];
 }

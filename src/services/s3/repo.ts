@@ -98,6 +98,8 @@ export interface ObjectRecord {
   lock?: ObjectLock;
   /** A multipart object's part sizes, in part order (GET by partNumber, GetObjectAttributes). */
   parts?: number[];
+  /** With `parts`: each part's base64 checksum in the object's checksum algorithm, when every part had one (GetObjectAttributes). */
+  partChecksums?: string[];
 }
 
 /** Server-side encryption of one object (the body is sealed the same way whatever the kind: see engine/crypto.ts). */

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
-import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeletePublicAccessBlockCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { TEST_CREDENTIALS } from '../../helpers/nimbus.js';
@@ -193,6 +193,7 @@ describe('acknowledged delivery: the client library', () => {
     // The page: an object of a public bucket, importing the library from Nimbus.
     const s3 = new S3Client({ endpoint: n.t.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, forcePathStyle: true, maxAttempts: 1 });
     await s3.send(new CreateBucketCommand({ Bucket: 'site' }));
+    await s3.send(new DeletePublicAccessBlockCommand({ Bucket: 'site' }));
     const Policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::site/*' }] });
     await s3.send(new PutBucketPolicyCommand({ Bucket: 'site', Policy }));
     const html = `<!doctype html><title>ack</title><script type="module">import * as lib from '/_nimbus/client/nimbus-ws.mjs'; window.nimbusWs = lib;</script>`;

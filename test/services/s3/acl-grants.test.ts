@@ -23,7 +23,7 @@ import {
   type Grant,
 } from '@aws-sdk/client-s3';
 import { rejectsWith } from '../../helpers/sqs.js';
-import { signedS3Fetch } from '../../helpers/s3.js';
+import { createOpenBucket, signedS3Fetch } from '../../helpers/s3.js';
 import { OTHER, OWNER, text, THIRD, withAccounts } from '../../helpers/s3-accounts.js';
 
 const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
@@ -36,7 +36,7 @@ const grantList = (grants: Grant[] | undefined) => (grants ?? []).map((g) => [g.
 describe('S3 ACLs', () => {
   test('a private object in a public-read bucket is readable by no other account and not anonymously; a public-read object is', () =>
     withAccounts(async ({ owner, other, anonymous }) => {
-      await owner.send(new CreateBucketCommand({ Bucket: 'pub', ObjectOwnership: 'ObjectWriter', ACL: 'public-read' }));
+      await createOpenBucket(owner, { Bucket: 'pub', ObjectOwnership: 'ObjectWriter', ACL: 'public-read' });
       await owner.send(new PutObjectCommand({ Bucket: 'pub', Key: 'private.txt', Body: 'mine' }));
       await owner.send(new PutObjectCommand({ Bucket: 'pub', Key: 'open.txt', Body: 'everyone', ACL: 'public-read' }));
       // The bucket's READ lets anyone list it...
@@ -62,7 +62,7 @@ describe('S3 ACLs', () => {
 
   test('x-amz-grant-* headers grant accounts by canonical id, and groups; GetObjectAcl lists them as S3 does', () =>
     withAccounts(async ({ t, owner, other, third, anonymous }) => {
-      await owner.send(new CreateBucketCommand({ Bucket: 'grants', ObjectOwnership: 'ObjectWriter' }));
+      await createOpenBucket(owner, { Bucket: 'grants', ObjectOwnership: 'ObjectWriter' });
       await owner.send(
         new PutObjectCommand({
           Bucket: 'grants',
@@ -105,7 +105,7 @@ describe('S3 ACLs', () => {
 
   test('bad grants get S3 errors', () =>
     withAccounts(async ({ t, owner }) => {
-      await owner.send(new CreateBucketCommand({ Bucket: 'bad', ObjectOwnership: 'ObjectWriter' }));
+      await createOpenBucket(owner, { Bucket: 'bad', ObjectOwnership: 'ObjectWriter' });
       const put = (extra: object) => owner.send(new PutObjectCommand({ Bucket: 'bad', Key: 'k', Body: 'x', ...extra }));
       await rejectsWith(put({ ACL: 'public-read', GrantRead: `id="${OTHER}"` }), 'InvalidRequest', 'Specifying both Canned ACLs and Header Grants is not allowed');
       await rejectsWith(put({ GrantRead: 'uri="http://acs.amazonaws.com/groups/global/Everybody"' }), 'InvalidArgument', 'Invalid group uri');
@@ -137,7 +137,7 @@ describe('S3 ACLs', () => {
 
   test('an AccessControlPolicy body on a bucket: WRITE lets another account put objects it then owns, READ_ACP and WRITE_ACP the bucket ACL; LogDelivery is listed', () =>
     withAccounts(async ({ t, owner, other, third }) => {
-      await owner.send(new CreateBucketCommand({ Bucket: 'drop', ObjectOwnership: 'ObjectWriter' }));
+      await createOpenBucket(owner, { Bucket: 'drop', ObjectOwnership: 'ObjectWriter' });
       await owner.send(
         new PutBucketAclCommand({
           Bucket: 'drop',
@@ -193,7 +193,7 @@ describe('S3 ACLs', () => {
 
   test('multipart uploads and copies take the ACL asked for; a copy does not take its source\'s', () =>
     withAccounts(async ({ owner, other, anonymous }) => {
-      await owner.send(new CreateBucketCommand({ Bucket: 'parts', ObjectOwnership: 'ObjectWriter' }));
+      await createOpenBucket(owner, { Bucket: 'parts', ObjectOwnership: 'ObjectWriter' });
       const upload = await owner.send(new CreateMultipartUploadCommand({ Bucket: 'parts', Key: 'big', ACL: 'public-read' }));
       const part = await owner.send(new UploadPartCommand({ Bucket: 'parts', Key: 'big', UploadId: upload.UploadId, PartNumber: 1, Body: 'whole' }));
       assert.equal((await anonymous('/parts/big')).status, 403, 'nothing there yet');
@@ -211,7 +211,7 @@ describe('S3 ACLs', () => {
 
   test('AllUsers WRITE (public-read-write) lets anyone put and delete, and an anonymous upload is the anonymous owner\'s', () =>
     withAccounts(async ({ owner, anonymous }) => {
-      await owner.send(new CreateBucketCommand({ Bucket: 'wall', ObjectOwnership: 'ObjectWriter', ACL: 'public-read-write' }));
+      await createOpenBucket(owner, { Bucket: 'wall', ObjectOwnership: 'ObjectWriter', ACL: 'public-read-write' });
       assert.equal((await anonymous('/wall/note.txt', { method: 'PUT', body: 'graffiti' })).status, 200);
       const acl = await owner.send(new GetBucketAclCommand({ Bucket: 'wall' }));
       assert.deepEqual(grantList(acl.Grants), [['CanonicalUser', OWNER, 'FULL_CONTROL'], ['Group', ALL_USERS, 'READ'], ['Group', ALL_USERS, 'WRITE']]);

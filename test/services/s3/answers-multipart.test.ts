@@ -5,6 +5,7 @@
  * VersionId CompleteMultipartUpload gives in a versioned bucket.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -149,6 +150,27 @@ describe('S3 multipart answers', () => {
     const single = await c.send(new GetObjectAttributesCommand({ Bucket: 'data', Key: 'single', ObjectAttributes: ['ObjectParts', 'ObjectSize'] }));
     assert.equal(single.ObjectParts, undefined);
     assert.equal(single.ObjectSize, 13);
+  });
+
+  test("GetObjectAttributes' ObjectParts carry each part's checksum when the upload has a checksum algorithm", async () => {
+    const { UploadId } = await c.send(new CreateMultipartUploadCommand({ Bucket: 'data', Key: 'summed', ChecksumAlgorithm: 'SHA256' }));
+    const bodies = [Buffer.alloc(5 * MiB, 'a'), Buffer.from('the last part')];
+    const parts = [];
+    for (const [i, Body] of bodies.entries()) {
+      const up = await c.send(new UploadPartCommand({ Bucket: 'data', Key: 'summed', UploadId, PartNumber: i + 1, Body, ChecksumAlgorithm: 'SHA256' }));
+      assert.equal(up.ChecksumSHA256, createHash('sha256').update(Body).digest('base64'));
+      parts.push({ PartNumber: i + 1, ETag: up.ETag, ChecksumSHA256: up.ChecksumSHA256 });
+    }
+    await c.send(new CompleteMultipartUploadCommand({ Bucket: 'data', Key: 'summed', UploadId, MultipartUpload: { Parts: parts } }));
+    const attrs = await c.send(new GetObjectAttributesCommand({ Bucket: 'data', Key: 'summed', ObjectAttributes: ['ObjectParts', 'Checksum'] }));
+    assert.match(attrs.Checksum?.ChecksumSHA256 ?? '', /-2$/);
+    assert.deepEqual(
+      attrs.ObjectParts?.Parts?.map((p) => [p.PartNumber, p.Size, p.ChecksumSHA256, p.ChecksumCRC32]),
+      parts.map((p, i) => [p.PartNumber, bodies[i]!.length, p.ChecksumSHA256, undefined]),
+    );
+    // Paged from a marker, the checksum stays with its part.
+    const second = await c.send(new GetObjectAttributesCommand({ Bucket: 'data', Key: 'summed', ObjectAttributes: ['ObjectParts'], PartNumberMarker: '1' }));
+    assert.deepEqual(second.ObjectParts?.Parts?.map((p) => [p.PartNumber, p.ChecksumSHA256]), [[2, parts[1]!.ChecksumSHA256]]);
   });
 
   test('ListMultipartUploads and ListParts name the owner and the initiator', async () => {

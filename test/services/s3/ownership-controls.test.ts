@@ -9,11 +9,13 @@ import { describe, test } from 'node:test';
 import {
   CreateBucketCommand,
   DeleteBucketOwnershipControlsCommand,
+  DeletePublicAccessBlockCommand,
   GetBucketAclCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyStatusCommand,
   GetObjectAclCommand,
   GetObjectCommand,
+  GetPublicAccessBlockCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
   PutBucketAclCommand,
@@ -24,7 +26,7 @@ import {
   PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
 import { rejectsWith } from '../../helpers/sqs.js';
-import { signedS3Fetch } from '../../helpers/s3.js';
+import { createOpenBucket, signedS3Fetch } from '../../helpers/s3.js';
 import { OTHER, OWNER, text, withAccounts } from '../../helpers/s3-accounts.js';
 
 const ownership = (o: 'BucketOwnerEnforced' | 'BucketOwnerPreferred' | 'ObjectWriter') => ({ OwnershipControls: { Rules: [{ ObjectOwnership: o }] } });
@@ -50,18 +52,41 @@ describe('S3 object ownership', () => {
       const acl = await owner.send(new GetBucketAclCommand({ Bucket: 'fresh' }));
       assert.deepEqual(acl.Grants?.map((g) => [g.Grantee?.ID, g.Permission]), [[OWNER, 'FULL_CONTROL']]);
       assert.equal((await owner.send(new GetObjectAclCommand({ Bucket: 'fresh', Key: 'k' }))).Owner?.ID, OWNER);
-      // CreateBucket with a public ACL and ACLs disabled is refused; ObjectWriter takes it.
+      // CreateBucket with a public ACL and ACLs disabled is refused; ObjectWriter takes an ACL.
       await rejectsWith(owner.send(new CreateBucketCommand({ Bucket: 'fresh-2', ACL: 'public-read' })), 'InvalidBucketAclWithObjectOwnership');
-      await owner.send(new CreateBucketCommand({ Bucket: 'fresh-2', ACL: 'public-read', ObjectOwnership: 'ObjectWriter' }));
+      await owner.send(new CreateBucketCommand({ Bucket: 'fresh-2', ACL: 'private', ObjectOwnership: 'ObjectWriter' }));
       assert.equal((await owner.send(new GetBucketOwnershipControlsCommand({ Bucket: 'fresh-2' }))).OwnershipControls?.Rules?.[0]?.ObjectOwnership, 'ObjectWriter');
       const bad = await signedS3Fetch(t, 'PUT', '/fresh-3', {}, { 'x-amz-object-ownership': 'Nobody' });
       assert.equal(bad.status, 400);
       assert.match(bad.body, /<Code>InvalidArgument<\/Code>/);
     }));
 
+  test('a new bucket blocks all public access, as on S3 since April 2023: no public ACL at creation, no public policy or ACL until the owner lifts the block', () =>
+    withAccounts(async ({ owner, anonymous }) => {
+      await owner.send(new CreateBucketCommand({ Bucket: 'blocked', ObjectOwnership: 'ObjectWriter' }));
+      const block = await owner.send(new GetPublicAccessBlockCommand({ Bucket: 'blocked' }));
+      assert.deepEqual(block.PublicAccessBlockConfiguration, { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
+      await rejectsWith(
+        owner.send(new CreateBucketCommand({ Bucket: 'born-public', ACL: 'public-read', ObjectOwnership: 'ObjectWriter' })),
+        'InvalidBucketAclWithBlockPublicAccessError',
+        'Bucket cannot have public ACLs set with BlockPublicAccess enabled',
+      );
+      await rejectsWith(owner.send(new CreateBucketCommand({ Bucket: 'born-public', GrantRead: 'uri="http://acs.amazonaws.com/groups/global/AllUsers"', ObjectOwnership: 'ObjectWriter' })), 'InvalidBucketAclWithBlockPublicAccessError');
+      const publicRead = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::blocked/*' }] });
+      await rejectsWith(owner.send(new PutBucketPolicyCommand({ Bucket: 'blocked', Policy: publicRead })), 'AccessDenied');
+      await rejectsWith(owner.send(new PutBucketAclCommand({ Bucket: 'blocked', ACL: 'public-read' })), 'AccessDenied');
+      await owner.send(new PutObjectCommand({ Bucket: 'blocked', Key: 'k', Body: 'x' }));
+      await rejectsWith(owner.send(new PutObjectAclCommand({ Bucket: 'blocked', Key: 'k', ACL: 'public-read' })), 'AccessDenied');
+      // Lifting the block lets the owner share.
+      await owner.send(new DeletePublicAccessBlockCommand({ Bucket: 'blocked' }));
+      await rejectsWith(owner.send(new GetPublicAccessBlockCommand({ Bucket: 'blocked' })), 'NoSuchPublicAccessBlockConfiguration');
+      await owner.send(new PutBucketPolicyCommand({ Bucket: 'blocked', Policy: publicRead }));
+      assert.equal(await (await anonymous('/blocked/k')).text(), 'x');
+    }));
+
   test('Put, Get and Delete of ownership controls; who owns what another account writes under each setting', () =>
     withAccounts(async ({ t, owner, other }) => {
-      await owner.send(new CreateBucketCommand({ Bucket: 'box' }));
+      await createOpenBucket(owner, { Bucket: 'box' });
       await owner.send(new PutBucketPolicyCommand({ Bucket: 'box', Policy: writeFor(OTHER, 'box') }));
       // Enforced: the bucket's owner owns everything, and reads it.
       await other.send(new PutObjectCommand({ Bucket: 'box', Key: 'shared/a', Body: 'a' }));
@@ -107,7 +132,7 @@ describe('S3 object ownership', () => {
 
   test('GetBucketPolicyStatus counts a public policy and a public bucket ACL, unless the public access block or disabled ACLs make them not count', () =>
     withAccounts(async ({ owner }) => {
-      await owner.send(new CreateBucketCommand({ Bucket: 'status', ObjectOwnership: 'ObjectWriter' }));
+      await createOpenBucket(owner, { Bucket: 'status', ObjectOwnership: 'ObjectWriter' });
       await rejectsWith(owner.send(new GetBucketPolicyStatusCommand({ Bucket: 'status' })), 'NoSuchBucketPolicy');
       await owner.send(new PutBucketPolicyCommand({ Bucket: 'status', Policy: writeFor(OTHER, 'status') }));
       const isPublic = async () => (await owner.send(new GetBucketPolicyStatusCommand({ Bucket: 'status' }))).PolicyStatus?.IsPublic;

@@ -25,6 +25,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { rejectsWith } from '../../helpers/sqs.js';
 import { OTHER, OWNER, text, withAccounts } from '../../helpers/s3-accounts.js';
+import { createOpenBucket } from '../../helpers/s3.js';
 
 const policy = (bucket: string, statements: object[]) => ({ Bucket: bucket, Policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }) });
 const other = { AWS: `arn:aws:iam::${OTHER}:root` };
@@ -109,7 +110,7 @@ describe('S3 bucket policy conditions', () => {
 
   test('a missing key is 404 to a caller who may list the bucket, 403 to one who may only read objects', () =>
     withAccounts(async ({ owner, other: intruder, anonymous }) => {
-      await owner.send(new CreateBucketCommand({ Bucket: 'quiet' }));
+      await createOpenBucket(owner, { Bucket: 'quiet' });
       const read = { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::quiet/*' };
       await owner.send(new PutBucketPolicyCommand(policy('quiet', [read])));
       assert.equal(await headStatus(owner.send(new HeadObjectCommand({ Bucket: 'quiet', Key: 'missing' }))), 404);

@@ -4,9 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CreateBucketCommand, DeleteObjectsCommand, GetObjectCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
 import { startTestNimbus, TEST_CREDENTIALS, type TestNimbus } from '../../helpers/nimbus.js';
+import { createOpenBucket } from '../../helpers/s3.js';
 
 function s3(t: TestNimbus, credentials = TEST_CREDENTIALS): S3Client {
   return new S3Client({
@@ -23,7 +24,7 @@ async function withBucket(fn: (t: TestNimbus, client: S3Client) => Promise<void>
   const t = await startTestNimbus();
   const client = s3(t);
   try {
-    await client.send(new CreateBucketCommand({ Bucket: 'forms' }));
+    await createOpenBucket(client, { Bucket: 'forms' });
     await fn(t, client);
   } finally {
     client.destroy();

@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  CreateBucketCommand,
   DeleteBucketCorsCommand,
   DeleteBucketPolicyCommand,
   GetBucketCorsCommand,
@@ -28,6 +27,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent } from 'node:http';
 import { rejectsWith } from '../../helpers/sqs.js';
 import { ACCOUNT, startTestNimbus, TEST_CREDENTIALS, type TestNimbus } from '../../helpers/nimbus.js';
+import { createOpenBucket } from '../../helpers/s3.js';
 
 const OTHER = { accessKeyId: 'other', secretAccessKey: 'other-secret' };
 const OTHER_ACCOUNT = '111111111111';
@@ -47,8 +47,8 @@ async function withShared(fn: (t: TestNimbus, owner: S3Client) => Promise<void>)
   const t = await startTestNimbus({ credentials: [{ ...TEST_CREDENTIALS, accountId: ACCOUNT }, { ...OTHER, accountId: OTHER_ACCOUNT }] });
   const owner = s3(t);
   try {
-    // ACLs enabled (ObjectWriter), as buckets made before April 2023 have them.
-    await owner.send(new CreateBucketCommand({ Bucket: 'site', ObjectOwnership: 'ObjectWriter' }));
+    // ACLs enabled (ObjectWriter) and no public access block, as buckets made before April 2023 have them.
+    await createOpenBucket(owner, { Bucket: 'site', ObjectOwnership: 'ObjectWriter' });
     await owner.send(new PutObjectCommand({ Bucket: 'site', Key: 'index.html', Body: '<h1>hi</h1>', ContentType: 'text/html' }));
     await owner.send(new PutObjectCommand({ Bucket: 'site', Key: 'private/secret.txt', Body: 'secret' }));
     await fn(t, owner);

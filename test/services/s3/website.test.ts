@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { describe, test } from 'node:test';
-import { DeleteBucketWebsiteCommand, GetBucketWebsiteCommand, PutBucketPolicyCommand, PutBucketWebsiteCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteBucketWebsiteCommand, DeletePublicAccessBlockCommand, GetBucketWebsiteCommand, PutBucketPolicyCommand, PutBucketWebsiteCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { rejectsWith } from '../../helpers/sqs.js';
 import { withBucket } from '../../helpers/s3.js';
 
@@ -42,6 +42,8 @@ describe('S3 static website hosting', () => {
       // Objects are private until a policy makes them public, as on S3.
       const denied = await browse(t.endpoint, site, '/');
       assert.equal(denied.status, 403);
+      // A new bucket blocks public policies until its owner lifts the block, as on S3.
+      await c.send(new DeletePublicAccessBlockCommand({ Bucket: 'data' }));
       await c.send(
         new PutBucketPolicyCommand({
           Bucket: 'data',

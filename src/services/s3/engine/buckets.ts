@@ -11,6 +11,7 @@ import {
   BucketAlreadyExists,
   BucketAlreadyOwnedByYou,
   IllegalLocationConstraintException,
+  InvalidBucketAclWithBlockPublicAccessError,
   InvalidBucketAclWithObjectOwnership,
   InvalidBucketName,
   InvalidLocationConstraint,
@@ -19,7 +20,7 @@ import {
 } from '../errors.js';
 import { conditionsHold, type ConditionKeys } from '../../../lib/policy-conditions.js';
 import { policyDecision, policyIsPublic } from '../../../lib/policy.js';
-import type { BucketRecord, ObjectOwnership, S3Repo } from '../repo.js';
+import type { BucketRecord, ObjectOwnership, PublicAccessBlock, S3Repo } from '../repo.js';
 import { aclAllows, ANONYMOUS_ID, BUCKET_PERMISSION, cannedAcl, isPublic, OBJECT_PERMISSION, readAcl, storeAcl, type Acl, type AclRequest } from './acl.js';
 import type { S3ExtrasRepo } from '../repo-extras.js';
 import type { S3WebsiteRepo } from '../repo-website.js';
@@ -105,6 +106,9 @@ export function requestTagKeys(tags: Record<string, string>): ConditionKeys {
   return keys;
 }
 
+/** The public access block every new bucket starts with (S3's default since April 2023). */
+const NEW_BUCKET_PUBLIC_ACCESS_BLOCK: PublicAccessBlock = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+
 const NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IP_LIKE = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 const RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
@@ -150,8 +154,9 @@ export class Buckets {
   }
 
   /**
-   * CreateBucket. A new bucket has ownership controls (BucketOwnerEnforced unless
-   * x-amz-object-ownership says otherwise, as S3 does since April 2023); an ACL other than
+   * CreateBucket. As S3 does since April 2023, a new bucket blocks all public access (the owner
+   * deletes or changes the block to make it public) and has ownership controls
+   * (BucketOwnerEnforced unless x-amz-object-ownership says otherwise); an ACL other than
    * private is refused while ACLs are disabled.
    */
   async create(caller: Caller, name: string, constraint: string | undefined, acl: AclRequest = {}, ownership: ObjectOwnership = 'BucketOwnerEnforced'): Promise<BucketRecord> {
@@ -165,6 +170,11 @@ export class Buckets {
       throw new IllegalLocationConstraintException(constraint);
     }
     if (ownership === 'BucketOwnerEnforced' && (acl.grants || (acl.canned !== undefined && acl.canned !== 'private'))) throw InvalidBucketAclWithObjectOwnership();
+    // A new bucket blocks public access, so it cannot start with a public ACL: S3 has the owner
+    // create it, delete the block, then set the ACL.
+    if (acl.grants ? isPublic({ owner: caller.accountId, grants: acl.grants }) : acl.canned !== undefined && isPublic(cannedAcl(acl.canned, caller.accountId, caller.accountId))) {
+      throw InvalidBucketAclWithBlockPublicAccessError();
+    }
     return this.store.write(async (tx) => {
       const existing = await this.repo.bucket(name, tx);
       if (existing) {
@@ -175,7 +185,15 @@ export class Buckets {
       }
       // A canned ACL is kept by its name; grants as a stored ACL (engine/acl.ts).
       const stored = acl.grants ? JSON.stringify({ owner: caller.accountId, grants: acl.grants }) : (acl.canned ?? 'private');
-      const record: BucketRecord = { name, account: caller.accountId, region: caller.region, createdAt: this.clock.now(), acl: stored, ownership };
+      const record: BucketRecord = {
+        name,
+        account: caller.accountId,
+        region: caller.region,
+        createdAt: this.clock.now(),
+        acl: stored,
+        ownership,
+        publicAccessBlock: { ...NEW_BUCKET_PUBLIC_ACCESS_BLOCK },
+      };
       await this.repo.insertBucket(tx, record);
       this.byName.set(name, record);
       return record;

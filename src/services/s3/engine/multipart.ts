@@ -239,8 +239,11 @@ export class Multipart {
       // S3 gives a multipart object the time its upload was initiated.
       const { bucket, key, headers, metadata, tags } = upload;
       const parts = chosen.map((p) => p.size);
+      // Each part's own checksum, for GetObjectAttributes' ObjectParts.
+      const partChecksums = alg && chosen.every((p) => p.checksum !== undefined) ? chosen.map((p) => p.checksum!) : undefined;
       const record: ObjectRecord = {
         bucket, key, headers, metadata, tags, checksums, blobId: blob.id, size, etag, lastModified: upload.initiated, parts,
+        ...(partChecksums ? { partChecksums } : {}),
         sse: upload.sse ?? { algorithm: 'AES256' },
         ...(upload.lock ? { lock: upload.lock } : {}),
       };

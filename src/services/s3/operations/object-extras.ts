@@ -21,7 +21,7 @@ import { checkRead, chooseSse, sseHeaders } from '../engine/sse.js';
 import { lockForWrite } from '../engine/object-lock.js';
 import { ownerOf } from './objects.js';
 import { InvalidArgument, MalformedXML, MissingRequestBody, NoSuchBucket } from '../errors.js';
-import { checksumElements, checksumMembers } from './checksums.js';
+import { CHECKSUM_ELEMENTS, checksumElements, checksumEntries, checksumMembers } from './checksums.js';
 import { allHeaders, DIRECTIVES, OBJECT_ATTRIBUTES, OBJECT_CANNED_ACLS, rawBody, writeOptions, userMetadata } from './shapes.js';
 
 export interface ObjectExtrasDeps {
@@ -46,10 +46,12 @@ function versionHeader(r: ObjectRecord): { VersionId?: string } {
   return r.versionId ? { VersionId: versionIdOf(r) } : {};
 }
 
-/** GetObjectAttributes' ObjectParts: up to MaxParts (1000 unless given) parts after the marker. */
-function partsPage(sizes: number[], maxParts = 1000, marker = 0) {
+/** GetObjectAttributes' ObjectParts: up to MaxParts (1000 unless given) parts after the marker, each with its checksum if it had one. */
+function partsPage(r: ObjectRecord, sizes: number[], maxParts = 1000, marker = 0) {
   const max = Math.min(maxParts, 1000);
-  const after = sizes.map((Size, i) => ({ PartNumber: i + 1, Size })).filter((p) => p.PartNumber > marker);
+  const alg = checksumEntries(r.checksums)[0]?.[0];
+  const checksumOf = (i: number) => (alg && r.partChecksums?.[i] !== undefined ? { [CHECKSUM_ELEMENTS[alg]]: r.partChecksums[i] } : {});
+  const after = sizes.map((Size, i) => ({ PartNumber: i + 1, Size, ...checksumOf(i) })).filter((p) => p.PartNumber > marker);
   const Parts = after.slice(0, max);
   return {
     TotalPartsCount: sizes.length,
@@ -253,7 +255,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
           NextPartNumberMarker: integer(),
           MaxParts: integer(),
           IsTruncated: boolean(),
-          Parts: list(structure({ PartNumber: integer(), Size: integer() }), { flattened: true, memberName: 'Part' }),
+          Parts: list(structure({ PartNumber: integer(), Size: integer(), ...checksumMembers() }), { flattened: true, memberName: 'Part' }),
         }),
         StorageClass: string(),
         ObjectSize: integer(),
@@ -275,7 +277,7 @@ export function objectExtraOperations(deps: ObjectExtrasDeps): Record<string, Op
           ETag: wanted.has('ETag') ? r.etag.replace(/^"|"$/g, '') : undefined,
           Checksum: wanted.has('Checksum') && Object.keys(checksum).length ? checksum : undefined,
           // A single upload has no parts to report.
-          ObjectParts: wanted.has('ObjectParts') && r.parts ? partsPage(r.parts, input.MaxParts, input.PartNumberMarker) : undefined,
+          ObjectParts: wanted.has('ObjectParts') && r.parts ? partsPage(r, r.parts, input.MaxParts, input.PartNumberMarker) : undefined,
           StorageClass: wanted.has('StorageClass') ? 'STANDARD' : undefined,
           ObjectSize: wanted.has('ObjectSize') ? r.size : undefined,
         };
