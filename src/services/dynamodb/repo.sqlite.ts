@@ -233,6 +233,11 @@ class SqliteDynamoRepo implements DynamoRepo {
     ).all(tableId, afterSeq, until, limit) as ItemChange[];
   }
 
+  async dropChangesThrough(tx: Tx, tableId: number, seq: number): Promise<void> {
+    liveTx(tx);
+    this.stmt('DELETE FROM ddb_changes WHERE table_id = ? AND seq <= ?').run(tableId, seq);
+  }
+
   async dropChanges(tx: Tx, tableId: number): Promise<void> {
     liveTx(tx);
     this.stmt('DELETE FROM ddb_changes WHERE table_id = ?').run(tableId);
@@ -240,7 +245,11 @@ class SqliteDynamoRepo implements DynamoRepo {
 
   async saveExport(tx: Tx, e: ExportRow): Promise<void> {
     liveTx(tx);
-    this.stmt('INSERT OR REPLACE INTO ddb_exports (arn, account, region, table_arn, created_at, description) VALUES (?, ?, ?, ?, ?, ?)').run(
+    // An upsert, not a replace: the row keeps its place among exports made the same millisecond.
+    this.stmt(
+      `INSERT INTO ddb_exports (arn, account, region, table_arn, created_at, description) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (arn) DO UPDATE SET description = excluded.description`,
+    ).run(
       e.arn,
       e.account,
       e.region,
@@ -254,6 +263,13 @@ class SqliteDynamoRepo implements DynamoRepo {
     return this.stmt(
       'SELECT arn, account, region, table_arn AS tableArn, created_at AS createdAt, description FROM ddb_exports WHERE account = ? AND region = ? ORDER BY created_at, rowid',
     ).all(account, region) as ExportRow[];
+  }
+
+  async exportsInProgress(_tx?: Tx): Promise<ExportRow[]> {
+    return this.stmt(
+      `SELECT arn, account, region, table_arn AS tableArn, created_at AS createdAt, description FROM ddb_exports
+       WHERE json_extract(description, '$.ExportStatus') = 'IN_PROGRESS' ORDER BY created_at, rowid`,
+    ).all() as ExportRow[];
   }
 
   async saveImport(tx: Tx, i: ImportRow): Promise<void> {

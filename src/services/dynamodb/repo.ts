@@ -202,12 +202,16 @@ export interface DynamoRepo {
   appendChange(tx: Tx, tableId: number, change: Omit<ItemChange, 'seq'>): Promise<void>;
   /** Up to `limit` changes of a table with seq > afterSeq and at <= until, in order. */
   readChanges(tableId: number, afterSeq: number, until: number, limit: number, tx?: Tx): Promise<ItemChange[]>;
+  /** Forgets a table's changes up to and including `seq` (folded into its base snapshot). */
+  dropChangesThrough(tx: Tx, tableId: number, seq: number): Promise<void>;
   /** Forgets a table's change log (recovery turned off, or the table gone). */
   dropChanges(tx: Tx, tableId: number): Promise<void>;
 
   saveExport(tx: Tx, e: ExportRow): Promise<void>;
   /** Exports of an account and region, oldest first. */
   exports(account: string, region: string, tx?: Tx): Promise<ExportRow[]>;
+  /** Exports still IN_PROGRESS, of every account (to resume after a restart), oldest first. */
+  exportsInProgress(tx?: Tx): Promise<ExportRow[]>;
   saveImport(tx: Tx, i: ImportRow): Promise<void>;
   /** Imports of an account and region, in the order made. */
   imports(account: string, region: string, tx?: Tx): Promise<ImportRow[]>;

@@ -28,7 +28,7 @@ describe('DynamoDB consumed capacity', () => {
         }),
       );
       const small = await ddb.send(new PutItemCommand({ TableName: 'Cap', Item: { pk: { S: 'a' }, sk: { N: '1' } }, ReturnConsumedCapacity: 'TOTAL' }));
-      assert.deepEqual(small.ConsumedCapacity, { TableName: 'Cap', CapacityUnits: 1, WriteCapacityUnits: 1 });
+      assert.deepEqual(small.ConsumedCapacity, { TableName: 'Cap', CapacityUnits: 1 });
       // 3 KB item with a GSI key: 3 units on the table, 1 on the (keys-only) index.
       const big = await ddb.send(
         new PutItemCommand({ TableName: 'Cap', Item: { pk: { S: 'a' }, sk: { N: '2' }, g: { S: 'x' }, pad: { S: 'p'.repeat(3000) } }, ReturnConsumedCapacity: 'INDEXES' }),
@@ -36,9 +36,8 @@ describe('DynamoDB consumed capacity', () => {
       assert.deepEqual(big.ConsumedCapacity, {
         TableName: 'Cap',
         CapacityUnits: 4,
-        WriteCapacityUnits: 4,
-        Table: { CapacityUnits: 3, WriteCapacityUnits: 3 },
-        GlobalSecondaryIndexes: { byG: { CapacityUnits: 1, WriteCapacityUnits: 1 } },
+        Table: { CapacityUnits: 3 },
+        GlobalSecondaryIndexes: { byG: { CapacityUnits: 1 } },
       });
       // Changing the index key costs a delete and a put on the index.
       const moved = await ddb.send(
@@ -61,7 +60,73 @@ describe('DynamoDB consumed capacity', () => {
       const tx = await ddb.send(
         new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: 'Cap', Item: { pk: { S: 't' }, sk: { N: '1' } } } }], ReturnConsumedCapacity: 'TOTAL' }),
       );
-      assert.equal(tx.ConsumedCapacity?.[0]?.CapacityUnits, 2, 'transactions cost double');
+      // Only a transaction's answer names the kind of units as well.
+      assert.deepEqual(tx.ConsumedCapacity, [{ TableName: 'Cap', CapacityUnits: 2, WriteCapacityUnits: 2 }], 'transactions cost double');
+    }));
+});
+
+describe('DynamoDB Query and Scan capacity', () => {
+  test('reads are charged on the bytes read, summed and rounded up to 4 KB once, per table and index', () =>
+    withDynamo(async ({ ddb }) => {
+      await ddb.send(
+        new CreateTableCommand({
+          TableName: 'Reads',
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+            { AttributeName: 'l', AttributeType: 'S' },
+            { AttributeName: 'g', AttributeType: 'S' },
+          ],
+          LocalSecondaryIndexes: [
+            { IndexName: 'byL', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'l', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+          ],
+          GlobalSecondaryIndexes: [{ IndexName: 'byG', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } }],
+        }),
+      );
+      // Six items of exactly 3,000 bytes (names and values): 18,000 bytes read → 5 units of 4 KB.
+      const pad = 'p'.repeat(3000 - 'pk'.length - 1 - 'sk'.length - 1 - 'l'.length - 1 - 'g'.length - 1 - 'pad'.length);
+      for (let i = 0; i < 6; i++) {
+        await ddb.send(new PutItemCommand({ TableName: 'Reads', Item: { pk: { S: 'a' }, sk: { S: String(i) }, l: { S: String(i) }, g: { S: 'x' }, pad: { S: pad } } }));
+      }
+      const scan = (extra: Partial<ConstructorParameters<typeof ScanCommand>[0]>) => ddb.send(new ScanCommand({ TableName: 'Reads', ...extra }));
+      assert.deepEqual((await scan({ ReturnConsumedCapacity: 'TOTAL' })).ConsumedCapacity, { TableName: 'Reads', CapacityUnits: 2.5 }, 'eventually consistent: half');
+      assert.deepEqual((await scan({ ReturnConsumedCapacity: 'INDEXES', ConsistentRead: true })).ConsumedCapacity, {
+        TableName: 'Reads',
+        CapacityUnits: 5,
+        Table: { CapacityUnits: 5 },
+      });
+      // Limit stops the read: what was not read is not charged (2 items, 6,000 bytes → 2 units).
+      assert.equal((await scan({ ReturnConsumedCapacity: 'TOTAL', ConsistentRead: true, Limit: 2 })).ConsumedCapacity?.CapacityUnits, 2);
+      // A filter does not lower the cost: every item read is charged.
+      const filtered = await scan({ ReturnConsumedCapacity: 'TOTAL', ConsistentRead: true, FilterExpression: 'sk = :s', ExpressionAttributeValues: { ':s': { S: '1' } } });
+      assert.equal(filtered.Count, 1);
+      assert.equal(filtered.ConsumedCapacity?.CapacityUnits, 5);
+      // An empty read costs a read's minimum.
+      const none = await ddb.send(new QueryCommand({ TableName: 'Reads', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'none' } }, ReturnConsumedCapacity: 'TOTAL' }));
+      assert.equal(none.ConsumedCapacity?.CapacityUnits, 0.5);
+
+      // A GSI read is charged to the index, on the index's (keys-only) items; the table reads nothing.
+      const gsi = await ddb.send(
+        new QueryCommand({ TableName: 'Reads', IndexName: 'byG', KeyConditionExpression: 'g = :g', ExpressionAttributeValues: { ':g': { S: 'x' } }, ReturnConsumedCapacity: 'INDEXES' }),
+      );
+      assert.equal(gsi.Count, 6);
+      assert.deepEqual(gsi.ConsumedCapacity, { TableName: 'Reads', CapacityUnits: 0.5, Table: { CapacityUnits: 0 }, GlobalSecondaryIndexes: { byG: { CapacityUnits: 0.5 } } });
+      // An LSI read asking for attributes the index does not hold reads the table for them too.
+      const lsi = await ddb.send(
+        new QueryCommand({
+          TableName: 'Reads',
+          IndexName: 'byL',
+          KeyConditionExpression: 'pk = :p',
+          ExpressionAttributeValues: { ':p': { S: 'a' } },
+          Select: 'ALL_ATTRIBUTES',
+          ConsistentRead: true,
+          ReturnConsumedCapacity: 'INDEXES',
+        }),
+      );
+      assert.equal(lsi.Items?.[0]?.pad?.S, pad);
+      assert.deepEqual(lsi.ConsumedCapacity, { TableName: 'Reads', CapacityUnits: 6, Table: { CapacityUnits: 5 }, LocalSecondaryIndexes: { byL: { CapacityUnits: 1 } } });
     }));
 });
 

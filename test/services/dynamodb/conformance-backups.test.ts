@@ -188,9 +188,18 @@ describe('DynamoDB exports to and imports from S3', () => {
       await ddb.send(new PutItemCommand({ TableName: 'orders', Item: { pk: { S: 'o1' }, total: { N: '99' } } }));
       await ddb.send(new PutItemCommand({ TableName: 'orders', Item: { pk: { S: 'o3' } } }));
 
-      const out = (await ddb.send(new ExportTableToPointInTimeCommand({ TableArn: arn, S3Bucket: 'exports', S3Prefix: 'nightly', ExportTime: new Date(noted) }))).ExportDescription!;
+      // The export is taken and runs in the background: IN_PROGRESS, then COMPLETED.
+      const started = (await ddb.send(new ExportTableToPointInTimeCommand({ TableArn: arn, S3Bucket: 'exports', S3Prefix: 'nightly', ExportTime: new Date(noted) }))).ExportDescription!;
+      assert.equal(started.ExportStatus, 'IN_PROGRESS');
+      assert.equal(started.EndTime, undefined);
+      assert.equal(started.ExportManifest, undefined);
+      assert.deepEqual(started.ExportTime, new Date(noted));
+      // Writes go on meanwhile; one made now is after the export time and stays out of it.
+      await ddb.send(new PutItemCommand({ TableName: 'orders', Item: { pk: { S: 'during' } } }));
+      const out = await exportDone(ddb, started.ExportArn!);
       assert.equal(out.ExportStatus, 'COMPLETED');
       assert.equal(out.ItemCount, 2);
+      assert.ok(out.EndTime instanceof Date);
       assert.match(out.ExportArn!, /^arn:aws:dynamodb:us-east-1:\d{12}:table\/orders\/export\/[0-9a-f-]+$/);
       const read = async (Key: string) => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: 'exports', Key }))).Body!.transformToByteArray());
       const summary = JSON.parse((await read(out.ExportManifest!)).toString()) as { manifestFilesS3Key: string; itemCount: number; exportArn: string };
@@ -205,7 +214,7 @@ describe('DynamoDB exports to and imports from S3', () => {
       ]));
 
       assert.deepEqual((await ddb.send(new DescribeExportCommand({ ExportArn: out.ExportArn! }))).ExportDescription!.ItemCount, 2);
-      const failed = (await ddb.send(new ExportTableToPointInTimeCommand({ TableArn: arn, S3Bucket: 'no-such-bucket' }))).ExportDescription!;
+      const failed = await exportDone(ddb, (await ddb.send(new ExportTableToPointInTimeCommand({ TableArn: arn, S3Bucket: 'no-such-bucket' }))).ExportDescription!.ExportArn!);
       assert.equal(failed.ExportStatus, 'FAILED');
       assert.equal(failed.FailureCode, 'NoSuchBucket');
       // The round trip: the export's data imported into a new table holds the same items.
@@ -250,3 +259,13 @@ describe('DynamoDB exports to and imports from S3', () => {
       s3.destroy();
     }));
 });
+
+/** The export once it is no longer IN_PROGRESS (it runs in the background; a few ms here). */
+async function exportDone(ddb: DynamoDBClient, ExportArn: string) {
+  for (let i = 0; i < 500; i++) {
+    const d = (await ddb.send(new DescribeExportCommand({ ExportArn }))).ExportDescription!;
+    if (d.ExportStatus !== 'IN_PROGRESS') return d;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`export ${ExportArn} still IN_PROGRESS after 5 s`);
+}

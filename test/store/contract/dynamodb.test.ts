@@ -330,6 +330,10 @@ function repoContract(name: string, open: () => Promise<Opened>): void {
       assert.deepEqual(all.map((c) => [c.seq, c.at, c.item]), [[1, 100, '{"v":1}'], [2, 200, null], [3, 300, '{"v":3}']]);
       assert.deepEqual((await repo.readChanges(1, 1, 250, 10)).map((c) => c.seq), [2]);
       assert.deepEqual((await repo.readChanges(1, 0, 1000, 2)).map((c) => c.seq), [1, 2]);
+      // Folded into the base: the head of the log goes, the rest keeps its sequence numbers.
+      await store.write((tx) => repo.dropChangesThrough(tx, 1, 2));
+      assert.deepEqual((await repo.readChanges(1, 0, 1000, 10)).map((c) => c.seq), [3]);
+      assert.equal((await repo.readChanges(2, 0, 1000, 10)).length, 1, "another table's log is untouched");
       await store.write((tx) => repo.dropChanges(tx, 1));
       assert.deepEqual(await repo.readChanges(1, 0, 1000, 10), []);
       assert.equal((await repo.readChanges(2, 0, 1000, 10)).length, 1);
@@ -344,6 +348,13 @@ function repoContract(name: string, open: () => Promise<Opened>): void {
       });
       assert.deepEqual((await repo.exports('000000000000', 'us-east-1')).map((x) => x.arn), ['arn:z', 'arn:a']);
       assert.deepEqual(await repo.exports('000000000000', 'eu-west-1'), []);
+      // Saved again (finished), an export keeps its place; only running ones are in progress.
+      await store.write(async (tx) => {
+        await repo.saveExport(tx, { ...e('arn:z'), description: '{"ExportStatus":"COMPLETED"}' });
+        await repo.saveExport(tx, { ...e('arn:other', '111111111111'), description: '{"ExportStatus":"IN_PROGRESS"}' });
+      });
+      assert.deepEqual((await repo.exports('000000000000', 'us-east-1')).map((x) => [x.arn, x.description]), [['arn:z', '{"ExportStatus":"COMPLETED"}'], ['arn:a', '{"ExportArn":"arn:a"}']]);
+      assert.deepEqual((await repo.exportsInProgress()).map((x) => x.arn), ['arn:other']);
       await store.write((tx) => repo.saveImport(tx, e('arn:i1')));
       assert.deepEqual((await repo.imports('000000000000', 'us-east-1')).map((x) => x.arn), ['arn:i1']);
       assert.equal((await repo.exports('000000000000', 'us-east-1')).length, 2, 'imports are kept apart from exports');

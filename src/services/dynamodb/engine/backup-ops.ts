@@ -22,6 +22,7 @@ import {
 } from '../errors.js';
 import type { BackupRow } from '../repo.js';
 import type { DynamoEngine } from './index.js';
+import { recoveryWindow } from './recovery-log.js';
 import { keySchemaJson, projectionJson } from './table-description.js';
 import type { RestoreJob, TableMeta } from './table-meta.js';
 import { describe } from './table-ops.js';
@@ -30,7 +31,6 @@ import { crossAccountRefusal, type TableScope } from './tables.js';
 
 type Input = Record<string, unknown>;
 
-const DAY_MS = 86_400_000;
 const DEFAULT_RECOVERY_DAYS = 35;
 const seconds = (ms: number) => ms / 1000;
 
@@ -190,7 +190,7 @@ export async function restoreTableToPointInTime(engine: DynamoEngine, scope: Tab
   const source = engine.tables.find(scope, String(sourceName));
   if (!source) throw new TableNotFoundException(`Table not found: ${String(sourceName)}`);
   if (!source.pitr) throw new PointInTimeRecoveryUnavailableException(`Point in time recovery is not enabled for table '${source.name}'`);
-  const { earliest, latest } = window(engine, source);
+  const { earliest, latest } = recoveryWindow(source, engine.clock.now());
   let until: number;
   if (useLatest || input.RestoreDateTime === undefined) until = latest;
   else {
@@ -330,18 +330,11 @@ function backupDescription(b: BackupRow): Record<string, unknown> {
   };
 }
 
-/** The seconds a restore may name: from when recovery was turned on (or the window's start) to now. */
-function window(engine: DynamoEngine, meta: TableMeta): { earliest: number; latest: number } {
-  const now = engine.clock.now();
-  const pitr = meta.pitr!;
-  return { earliest: Math.max(pitr.since, now - pitr.days * DAY_MS), latest: now };
-}
-
 function continuousBackups(engine: DynamoEngine, meta: TableMeta): Record<string, unknown> {
   if (!meta.pitr) {
     return { ContinuousBackupsStatus: 'ENABLED', PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: 'DISABLED' } };
   }
-  const { earliest, latest } = window(engine, meta);
+  const { earliest, latest } = recoveryWindow(meta, engine.clock.now());
   return {
     ContinuousBackupsStatus: 'ENABLED',
     PointInTimeRecoveryDescription: {

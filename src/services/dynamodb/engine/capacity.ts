@@ -24,6 +24,8 @@ export function capacityMode(v: unknown): CapacityMode {
 }
 
 export const readUnits = (bytes: number, consistent: boolean): number => Math.max(1, Math.ceil(bytes / 4096)) * (consistent ? 1 : 0.5);
+/** Units of a Query or Scan: the bytes of every item read, summed, then rounded up to 4 KB once (0 bytes cost 0). */
+export const rangeReadUnits = (bytes: number, consistent: boolean): number => Math.ceil(bytes / 4096) * (consistent ? 1 : 0.5);
 export const writeUnits = (bytes: number): number => Math.max(1, Math.ceil(bytes / 1024));
 
 /** Capacity spent by one request on one table, by table and index. */
@@ -57,18 +59,22 @@ export class Consumption {
     }
   }
 
-  /** The ConsumedCapacity member, or undefined when not asked for. */
-  report(mode: CapacityMode): Record<string, unknown> | undefined {
+  /**
+   * The ConsumedCapacity member, or undefined when not asked for. DynamoDB names the read or
+   * write units apart (`ReadCapacityUnits`, `WriteCapacityUnits`) only in transactions' answers;
+   * the single-item, batch, Query and Scan answers carry `CapacityUnits` alone.
+   */
+  report(mode: CapacityMode, split = false): Record<string, unknown> | undefined {
     if (mode === 'NONE') return undefined;
-    const unitsKey = this.kind === 'read' ? 'ReadCapacityUnits' : 'WriteCapacityUnits';
+    const units = (n: number) => (split ? { CapacityUnits: n, [this.kind === 'read' ? 'ReadCapacityUnits' : 'WriteCapacityUnits']: n } : { CapacityUnits: n });
     let total = this.table;
     for (const e of this.indexes.values()) total += e.units;
-    const out: Record<string, unknown> = { TableName: this.meta.name, CapacityUnits: total, [unitsKey]: total };
+    const out: Record<string, unknown> = { TableName: this.meta.name, ...units(total) };
     if (mode === 'INDEXES') {
-      out.Table = { CapacityUnits: this.table, [unitsKey]: this.table };
+      out.Table = units(this.table);
       const gsi: Record<string, unknown> = {};
       const lsi: Record<string, unknown> = {};
-      for (const [name, e] of this.indexes) (e.global ? gsi : lsi)[name] = { CapacityUnits: e.units, [unitsKey]: e.units };
+      for (const [name, e] of this.indexes) (e.global ? gsi : lsi)[name] = units(e.units);
       if (Object.keys(gsi).length) out.GlobalSecondaryIndexes = gsi;
       if (Object.keys(lsi).length) out.LocalSecondaryIndexes = lsi;
     }

@@ -1,32 +1,21 @@
 /**
  * ExportTableToPointInTime, DescribeExport, ListExports: a table as it was at a second of its
- * point-in-time recovery window, written to an S3 bucket of Nimbus in DynamoDB JSON, laid out
- * as DynamoDB lays exports out:
- *
- *   <prefix>/AWSDynamoDB/<exportId>/manifest-summary.json
- *   <prefix>/AWSDynamoDB/<exportId>/manifest-files.json
- *   <prefix>/AWSDynamoDB/<exportId>/data/<file>.json.gz   one `{"Item":{...}}` per line
- *
- * The objects are written through S3's in-process call, as the table's account, with S3's own
- * checks: a missing bucket or one the account may not write makes the export FAILED with S3's
- * error code, as DynamoDB reports it.
+ * point-in-time recovery window, written to an S3 bucket of Nimbus in DynamoDB JSON. The
+ * request is checked and the export stored IN_PROGRESS; ExportJobs (export-jobs.ts) writes it
+ * in the background and stores it COMPLETED or FAILED, as DescribeExport then answers.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
-import type { InternalApi } from '../../../lib/internal.js';
-import { AwsError } from '../../../protocols/errors.js';
+import { randomBytes } from 'node:crypto';
 import { ExportNotFoundException, InvalidExportTimeException, PointInTimeRecoveryUnavailableException, ValidationException } from '../errors.js';
-import type { ItemCursor } from '../repo.js';
+import type { ExportJobs } from './export-jobs.js';
 import type { DynamoEngine } from './index.js';
-import type { TableMeta } from './table-meta.js';
+import { recoveryWindow } from './recovery-log.js';
 import { crossAccountRefusal, type TableScope } from './tables.js';
 
 type Input = Record<string, unknown>;
 
-const DAY_MS = 86_400_000;
 const seconds = (ms: number) => ms / 1000;
 
-export async function exportTableToPointInTime(engine: DynamoEngine, internal: InternalApi, scope: TableScope, input: Input) {
+export async function exportTableToPointInTime(engine: DynamoEngine, jobs: ExportJobs, scope: TableScope, input: Input) {
   const tableArn = input.TableArn;
   if (typeof tableArn !== 'string') {
     throw new ValidationException("1 validation error detected: Value null at 'tableArn' failed to satisfy constraint: Member must not be null");
@@ -42,7 +31,7 @@ export async function exportTableToPointInTime(engine: DynamoEngine, internal: I
   if (!meta) throw new ValidationException(`Table not found: ${tableArn}`);
   if (!meta.pitr) throw new PointInTimeRecoveryUnavailableException(`Point in time recovery is not enabled for table '${meta.name}'`);
   const now = engine.clock.now();
-  const earliest = Math.max(meta.pitr.since, now - meta.pitr.days * DAY_MS);
+  const { earliest } = recoveryWindow(meta, now);
   let exportTime = now;
   if (input.ExportTime !== undefined) {
     exportTime = Number(input.ExportTime) * 1000;
@@ -52,69 +41,25 @@ export async function exportTableToPointInTime(engine: DynamoEngine, internal: I
   }
   const exportId = `${String(now).padStart(13, '0')}-${randomBytes(4).toString('hex')}`;
   const arn = `${meta.arn}/export/${exportId}`;
-  const prefix = typeof input.S3Prefix === 'string' && input.S3Prefix !== '' ? `${input.S3Prefix.replace(/\/+$/, '')}/` : '';
-  const base = `${prefix}AWSDynamoDB/${exportId}`;
-  const items = await itemsAt(engine, meta, exportTime);
+  const prefixed = typeof input.S3Prefix === 'string' && input.S3Prefix !== '';
   const description: Record<string, unknown> = {
     ExportArn: arn,
-    ExportStatus: 'COMPLETED',
+    ExportStatus: 'IN_PROGRESS',
     StartTime: seconds(now),
-    EndTime: seconds(now),
-    ExportManifest: `${base}/manifest-summary.json`,
     TableArn: meta.arn,
     TableId: meta.tableId,
     ExportTime: seconds(exportTime),
     ...(typeof input.ClientToken === 'string' ? { ClientToken: input.ClientToken } : {}),
     S3Bucket: bucket,
     ...(typeof input.S3BucketOwner === 'string' ? { S3BucketOwner: input.S3BucketOwner } : {}),
-    ...(prefix ? { S3Prefix: input.S3Prefix } : {}),
+    ...(prefixed ? { S3Prefix: input.S3Prefix } : {}),
     S3SseAlgorithm: (input.S3SseAlgorithm as string | undefined) ?? 'AES256',
     ExportFormat: 'DYNAMODB_JSON',
-    BilledSizeBytes: items.reduce((n, i) => n + i.length, 0),
-    ItemCount: items.length,
     ExportType: 'FULL_EXPORT',
   };
-  try {
-    const write = internal.get('s3.writeObject');
-    if (!write) throw new ValidationException('S3 is not running in this Nimbus: nothing to export to');
-    const data = gzipSync(items.map((i) => `{"Item":${i}}\n`).join(''));
-    const dataKey = `${base}/data/${randomBytes(8).toString('hex')}.json.gz`;
-    const { etag } = await write({ accountId: scope.accountId, bucket, key: dataKey, body: data, contentType: 'application/x-gzip' });
-    const md5 = createHash('md5').update(data).digest('base64');
-    const filesKey = `${base}/manifest-files.json`;
-    await write({
-      accountId: scope.accountId,
-      bucket,
-      key: filesKey,
-      body: Buffer.from(`${JSON.stringify({ itemCount: items.length, md5Checksum: md5, etag: etag.replace(/"/g, ''), dataFileS3Key: dataKey })}\n`),
-      contentType: 'application/json',
-    });
-    const summary = {
-      version: '2020-06-30',
-      exportArn: arn,
-      startTime: new Date(now).toISOString(),
-      endTime: new Date(now).toISOString(),
-      tableArn: meta.arn,
-      tableId: meta.tableId,
-      exportTime: new Date(exportTime).toISOString(),
-      s3Bucket: bucket,
-      s3Prefix: prefix ? input.S3Prefix : null,
-      s3SseAlgorithm: description.S3SseAlgorithm,
-      s3SseKmsKeyId: null,
-      manifestFilesS3Key: filesKey,
-      billedSizeBytes: description.BilledSizeBytes,
-      itemCount: items.length,
-      outputFormat: 'DYNAMODB_JSON',
-      exportType: 'FULL_EXPORT',
-    };
-    await write({ accountId: scope.accountId, bucket, key: `${base}/manifest-summary.json`, body: Buffer.from(JSON.stringify(summary)), contentType: 'application/json' });
-  } catch (e) {
-    if (!(e instanceof AwsError)) throw e;
-    // DynamoDB takes the export and reports S3's refusal as its failure.
-    Object.assign(description, { ExportStatus: 'FAILED', FailureCode: e.code, FailureMessage: e.message, BilledSizeBytes: 0, ItemCount: 0 });
-    delete description.ExportManifest;
-  }
-  await engine.write((tx) => engine.repo.saveExport(tx, { arn, account: scope.accountId, region: scope.region, tableArn: meta.arn, createdAt: now, description: JSON.stringify(description) }));
+  const row = { arn, account: scope.accountId, region: scope.region, tableArn: meta.arn, createdAt: now, description: JSON.stringify(description) };
+  await engine.write((tx) => engine.repo.saveExport(tx, row));
+  jobs.start(row);
   return { ExportDescription: description };
 }
 
@@ -146,28 +91,4 @@ export async function listExports(engine: DynamoEngine, scope: TableScope, input
     }),
     ...(rows.length > max ? { NextToken: page[page.length - 1]!.arn } : {}),
   };
-}
-
-/** The table's items (stored JSON text) as they were at `at`: the base snapshot with the logged changes up to then. */
-async function itemsAt(engine: DynamoEngine, meta: TableMeta, at: number): Promise<string[]> {
-  const byKey = new Map<string, string>();
-  const keyOf = (pk: Buffer, sk: Buffer) => `${pk.toString('base64')}/${sk.toString('base64')}`;
-  let after: ItemCursor | undefined;
-  for (;;) {
-    const rows = await engine.repo.readItems(meta.pitr!.baseId, after, 1000);
-    for (const r of rows) byKey.set(keyOf(r.pk, r.sk), r.item);
-    if (rows.length < 1000) break;
-    after = [rows[rows.length - 1]!.pk, rows[rows.length - 1]!.sk];
-  }
-  let seq = 0;
-  for (;;) {
-    const changes = await engine.repo.readChanges(meta.id, seq, at, 1000);
-    for (const c of changes) {
-      if (c.item === null) byKey.delete(keyOf(c.pk, c.sk));
-      else byKey.set(keyOf(c.pk, c.sk), c.item);
-      seq = c.seq;
-    }
-    if (changes.length < 1000) break;
-  }
-  return [...byKey.values()];
 }

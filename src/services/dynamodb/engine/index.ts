@@ -11,11 +11,15 @@ import type { Store, Tx } from '../../../store/store.js';
 import { ResourceNotFoundException } from '../errors.js';
 import type { DynamoRepo } from '../repo.js';
 import { ItemStore } from './item-store.js';
+import { RecoveryLog } from './recovery-log.js';
 import { STREAM_RETENTION_MS, StreamLog } from './stream-log.js';
 import type { TableMeta } from './table-meta.js';
 import { TableJobs } from './table-jobs.js';
 import { Tables } from './tables.js';
 import { TtlSweeper } from './ttl.js';
+
+/** How often stream records and point-in-time recovery logs are trimmed. */
+const TRIM_EVERY_MS = 3600_000;
 
 export interface EngineDeps {
   /** How often the TTL sweeper looks for expired items. */
@@ -41,6 +45,7 @@ export class DynamoEngine {
   readonly items: ItemStore;
   readonly ttl: TtlSweeper;
   readonly jobs: TableJobs;
+  readonly recovery: RecoveryLog;
   private purging = false;
   private stopped = false;
 
@@ -55,6 +60,7 @@ export class DynamoEngine {
     this.items = new ItemStore(deps.repo, this.streams, deps.clock);
     this.ttl = new TtlSweeper(this, deps.ttlIntervalMs ?? 1000);
     this.jobs = new TableJobs(this, deps.rewriteChunk ?? 128);
+    this.recovery = new RecoveryLog(this, deps.rewriteChunk ?? 128);
   }
 
   /** Starts the background work (once the table registry is loaded): TTL, purges, trims, and rewrites a restart interrupted. */
@@ -62,6 +68,7 @@ export class DynamoEngine {
     this.ttl.wake();
     this.schedulePurge();
     this.trimStreams();
+    this.recoveryTimer = this.clock.at(this.clock.now() + TRIM_EVERY_MS, () => this.trimRecoveryLogs());
     this.jobs.kick();
   }
 
@@ -70,7 +77,9 @@ export class DynamoEngine {
     this.stopped = true;
     this.ttl.stop();
     this.trimTimer?.cancel();
+    this.recoveryTimer?.cancel();
     await this.jobs.stop();
+    await this.trimming;
   }
 
   /**
@@ -95,12 +104,28 @@ export class DynamoEngine {
   }
 
   private trimTimer: Timer | undefined;
+  private recoveryTimer: Timer | undefined;
+  private trimming: Promise<void> = Promise.resolve();
 
   /** Drops stream records older than 24 hours, once an hour. */
   private trimStreams(): void {
     if (this.stopped) return;
     void this.store.write((tx) => this.repo.trimStreams(tx, this.clock.now() - STREAM_RETENTION_MS)).catch((e) => this.log.error('stream trim failed', { error: String(e) }));
-    this.trimTimer = this.clock.at(this.clock.now() + 3600_000, () => this.trimStreams());
+    this.trimTimer = this.clock.at(this.clock.now() + TRIM_EVERY_MS, () => this.trimStreams());
+  }
+
+  /**
+   * Keeps point-in-time recovery logs to their window, once an hour (the first an hour after
+   * start, so exports a restart interrupted have resumed and hold their tables' logs).
+   */
+  trimRecoveryLogs(): Promise<void> {
+    if (this.stopped) return this.trimming;
+    this.trimming = this.trimming
+      .then(() => this.recovery.trim(() => this.stopped))
+      .catch((e) => this.log.error('point-in-time recovery log trim failed', { error: e instanceof Error ? e.stack : String(e) }));
+    this.recoveryTimer?.cancel();
+    this.recoveryTimer = this.clock.at(this.clock.now() + TRIM_EVERY_MS, () => void this.trimRecoveryLogs());
+    return this.trimming;
   }
 
   /**

@@ -135,7 +135,7 @@ export async function transactWriteItems(engine: DynamoEngine, scope: TableScope
   const hash = digest(input);
 
   const answer = (usage: Map<number, Consumption>) => ({
-    ConsumedCapacity: mode === 'NONE' ? undefined : [...usage.values()].map((u) => u.report(mode)),
+    ConsumedCapacity: mode === 'NONE' ? undefined : [...usage.values()].map((u) => u.report(mode, true)),
   });
 
   return engine.write(async (tx) => {
@@ -232,5 +232,5 @@ export async function transactGetItems(engine: DynamoEngine, scope: TableScope, 
     used.table += readUnits(item ? itemSize(item) : 0, true) * 2;
     return item ? { Item: p.paths ? project(item, p.paths) : item } : {};
   });
-  return { Responses: responses, ConsumedCapacity: mode === 'NONE' ? undefined : [...usage.values()].map((u) => u.report(mode)) };
+  return { Responses: responses, ConsumedCapacity: mode === 'NONE' ? undefined : [...usage.values()].map((u) => u.report(mode, true)) };
 }

@@ -1,5 +1,6 @@
 /** Exports of a table to S3 and imports from S3 (DynamoDB JSON). */
 import type { InternalApi } from '../../../lib/internal.js';
+import type { ExportJobs } from '../engine/export-jobs.js';
 import { describeExport, exportTableToPointInTime, listExports } from '../engine/export-ops.js';
 import { describeImport, importTable, listImports } from '../engine/import-ops.js';
 import type { DynamoEngine } from '../engine/index.js';
@@ -7,7 +8,7 @@ import { integer, string } from '../../../protocols/shapes.js';
 import type { Operation } from '../../service.js';
 import { op, struct } from './define.js';
 
-export function exportOperations(engine: DynamoEngine, internal: InternalApi): Record<string, Operation> {
+export function exportOperations(engine: DynamoEngine, internal: InternalApi, exports: ExportJobs): Record<string, Operation> {
   return {
     ExportTableToPointInTime: op(
       {
@@ -23,7 +24,7 @@ export function exportOperations(engine: DynamoEngine, internal: InternalApi): R
         ExportType: { shape: string({ enum: ['FULL_EXPORT', 'INCREMENTAL_EXPORT'] }) },
         IncrementalExportSpecification: 'struct',
       },
-      (input, ctx) => exportTableToPointInTime(engine, internal, ctx, input),
+      (input, ctx) => exportTableToPointInTime(engine, exports, ctx, input),
     ),
     DescribeExport: op({ ExportArn: 'string' }, (input, ctx) => describeExport(engine, ctx, input)),
     ImportTable: op(
