@@ -34,7 +34,7 @@
  *                          [--repeat 1] [--table-items 10000]
  *                          [--large | --messages 1000000 | --items 1000000] [--rounds 3] [--prefill-concurrency 64]
  *                          [--cold-samples 10] [--lambda-messages 20000]
- *                          [--profile[=send,ddb-put,lambda-invoke,lambda-sqs,sns-1,...] [--profile-memory] [--prof-dir /tmp/prof]] [--no-table]
+ *                          [--profile[=send,ddb-put,lambda-invoke,lambda-sqs,sns-1,ws-broadcast,ws-ack,...] [--profile-memory] [--prof-dir /tmp/prof]] [--no-table]
  *
  * --large (or BENCH_LARGE=1) also runs the large part of each selected family: a queue of
  * --messages messages (SQS), a table of --items items (DynamoDB). --messages and --items imply

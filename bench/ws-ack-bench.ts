@@ -65,8 +65,13 @@ async function createApi(c: ApiGatewayV2Client, tags: Record<string, string>): P
 }
 
 /** A connected client: counts the messages it gets; in acknowledged mode acknowledges them. */
-async function connectClient(endpoint: string, apiId: string, acknowledged: boolean): Promise<{ id: string; received: () => number; close: () => void }> {
-  const url = `${endpoint.replace(/^http/, 'ws')}/_nimbus/execute-api/${apiId}/${STAGE}${acknowledged ? '?clientId=bench' : ''}`;
+/**
+ * `clientId` (acknowledged mode) is one per row: a client id of an earlier row would be sent that
+ * row's last messages again (not acknowledged before its client was cut off), and count them.
+ */
+async function connectClient(endpoint: string, apiId: string, clientId: string | undefined): Promise<{ id: string; received: () => number; close: () => void }> {
+  const acknowledged = clientId !== undefined;
+  const url = `${endpoint.replace(/^http/, 'ws')}/_nimbus/execute-api/${apiId}/${STAGE}${acknowledged ? `?clientId=${clientId}` : ''}`;
   const ws = new WebSocket(url, acknowledged ? ['nimbus.ack.v1'] : []);
   let received = 0;
   let lastSeq = 0;
@@ -135,7 +140,7 @@ export async function wsAckPart(args: Args, dir: string): Promise<void> {
     for (const c of CONCURRENCY) {
       const row: Row = { c, check: { plain: '', acked: '' } };
       for (const mode of ['plain', 'acked'] as const) {
-        const client = await connectClient(nimbus.endpoint, mode === 'acked' ? ackApi : plainApi, mode === 'acked');
+        const client = await connectClient(nimbus.endpoint, mode === 'acked' ? ackApi : plainApi, mode === 'acked' ? `bench-c${c}` : undefined);
         const { op, close } = postOp(nimbus.endpoint, c, mode === 'acked' ? ackApi : plainApi, client.id);
         let answered = 0;
         try {
