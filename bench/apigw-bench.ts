@@ -9,7 +9,8 @@
  *     token repeated) vs the open `GET /hello`: what verifying a JWT costs.
  * Server CPU per request counts Nimbus and the function environments (Lambda rows) or Nimbus
  * and the backend (HTTP_PROXY); the JWT row's cost is Nimbus's own CPU, environments aside.
- * No peer: serverless-offline is not installed (it is not a dependency of Nimbus).
+ * The peer: serverless-offline serving the same handler (`GET /hello`, an httpApi event), installed
+ * by the bench outside the repository (sls-offline-peer.ts), against the same `GET /hello` on Nimbus.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,7 @@ import { ApigwV2Client, createBenchApi, getOp, LocalIdp, type BenchApi } from '.
 import { createFunction, invokeOp, LambdaRaw, fnPath, poolStats, treeCpu } from './lambda-ops.js';
 import { brief, fmt, log, measure, ratio, type Measured } from './measure.js';
 import { spawnServer, startNimbus, type ServerProc } from './servers.js';
+import { slsOfflineDir, startSlsOffline } from './sls-offline-peer.js';
 import { systemClock } from '../src/lib/clock.js';
 import { createLogger } from '../src/lib/log.js';
 import { JwtVerifier } from '../src/services/apigateway/shared/jwt.js';
@@ -28,7 +30,7 @@ const HELLO = '{"hello":"world"}';
 const HELLO_SOURCE = `exports.handler = async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: '${HELLO}' });\n`;
 const AUDIENCE = 'bench-api';
 
-type Key = 'invoke' | 'hello' | 'backend' | 'proxy' | 'secure';
+type Key = 'invoke' | 'hello' | 'backend' | 'proxy' | 'secure' | 'offline';
 
 interface Run extends Measured {
   /** CPU of Nimbus's children (function environments) per op, µs; included in srvUsPerOp when counted. */
@@ -86,7 +88,7 @@ async function warmTo(nimbus: ServerProc, client: LambdaRaw, n: number): Promise
   return (await poolStats(nimbus.endpoint)).environments;
 }
 
-async function table(args: Args, nimbus: ServerProc, backend: ServerProc, api: BenchApi, token: string): Promise<ApigwRow[]> {
+async function table(args: Args, nimbus: ServerProc, backend: ServerProc, api: BenchApi, token: string, offline: ServerProc | undefined): Promise<ApigwRow[]> {
   const rows: ApigwRow[] = [];
   for (const c of CONCURRENCY) {
     const client = new LambdaRaw(nimbus.endpoint, c);
@@ -98,6 +100,7 @@ async function table(args: Args, nimbus: ServerProc, backend: ServerProc, api: B
       { key: 'backend', server: backend, env: false, make: () => getOp(backend.endpoint, c, { path: '/hello', expect: HELLO }) },
       { key: 'proxy', server: withBackend(nimbus, backend), env: false, make: () => getOp(nimbus.endpoint, c, { host: api.host, path: '/proxy', expect: HELLO }) },
     ];
+    if (offline) shapes.push({ key: 'offline', server: offline, env: false, make: () => getOp(offline.endpoint, c, { path: '/hello', expect: HELLO }) });
     const row: ApigwRow = { c, m: {} };
     for (const s of shapes) {
       for (let rep = 0; rep < args.repeat; rep++) {
@@ -168,6 +171,15 @@ export async function apigwPart(args: Args, dir: string): Promise<void> {
     });
     lambda.close();
     const token = await idp.mint(AUDIENCE);
+    const peerDir = slsOfflineDir();
+    const offline = peerDir ? await startSlsOffline(peerDir, HELLO_SOURCE).catch((e: Error) => (log(`serverless-offline did not start: ${e.message.slice(0, 500)}`), undefined)) : undefined;
+    if (offline) {
+      started.push(offline);
+      log(`serverless-offline ${offline.endpoint} (pid ${offline.pid})`);
+      const { op, close } = getOp(offline.endpoint, 1, { path: '/hello', expect: HELLO });
+      await op();
+      close();
+    }
     // One request of each shape before measuring: a setup mistake fails here, with its answer.
     for (const o of [
       { host: api.host, path: '/hello' },
@@ -178,7 +190,7 @@ export async function apigwPart(args: Args, dir: string): Promise<void> {
       await op();
       close();
     }
-    rows = await table(args, nimbus, backend, api, token);
+    rows = await table(args, nimbus, backend, api, token, offline);
     keyFetches = idp.keyFetches;
     floor = await jwtInProcess(idp);
     log(`JwtVerifier in this process: ${fmt(floor.cachedUs, 2)} µs per repeated token, ${fmt(floor.uncachedUs)} µs per new token (keys cached)`);
@@ -200,7 +212,8 @@ export function printApigw(rows: ApigwRow[], args: Args, keyFetches: number, flo
     `API Gateway HTTP API on Nimbus (durable: temp --data-dir) at c1 and c32, each shape against its baseline in the same run; ` +
       `closed loop, ${args.warmupMs / 1000} s warm-up + ${args.durationMs / 1000} s window each${args.repeat > 1 ? ` (best of ${args.repeat} runs by ops/s)` : ''}. ` +
       `Function: nodejs20.x \`async () => ({ statusCode: 200, body: '${HELLO}' })\`, warm (one environment per concurrent request). ` +
-      `Backend: bare node:http answering ${HELLO}. Requests reach the API by Host header ({apiId}.execute-api.localhost). No peer: serverless-offline is not installed.`,
+      `Backend: bare node:http answering ${HELLO}. Requests reach the API by Host header ({apiId}.execute-api.localhost). ` +
+      `Peer: serverless-offline 13 (Serverless Framework 3) serving the same handler as an httpApi GET /hello, its CPU counting its worker threads.`,
   );
   const W = [30, 3, 11, 11, 6, 13, 13, 7, 17, 7, 7];
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(W[i]!) : c.padStart(W[i]!))).join(' ');
@@ -211,11 +224,13 @@ export function printApigw(rows: ApigwRow[], args: Args, keyFetches: number, flo
     { label: 'GET /hello → Lambda (vs Invoke)', base: 'invoke', api: 'hello' },
     { label: 'GET /proxy → HTTP_PROXY (vs direct)', base: 'backend', api: 'proxy' },
     { label: 'GET /secure JWT (vs open /hello)', base: 'hello', api: 'secure' },
+    { label: 'GET /hello (vs serverless-offline)', base: 'offline', api: 'hello' },
   ];
   for (const r of rows) {
     for (const s of shapes) {
       const b = r.m[s.base];
       const a = r.m[s.api];
+      if (!b) continue;
       out.push(
         line([
           s.label,
@@ -244,6 +259,10 @@ export function printApigw(rows: ApigwRow[], args: Args, keyFetches: number, flo
     if (invoke && hello) parts.push(`Lambda route adds p50 ${fmt(hello.p50 - invoke.p50, 3)} ms and ${fmt(hello.srvUsPerOp - invoke.srvUsPerOp)} µs of server CPU per request over a direct Invoke`);
     if (backend && proxy) parts.push(`HTTP_PROXY adds p50 ${fmt(proxy.p50 - backend.p50, 3)} ms and ${fmt(proxy.srvUsPerOp - backend.srvUsPerOp)} µs over calling the backend`);
     if (parts.length) out.push(`c${r.c}: ${parts.join('; ')}.`);
+    if (backend && proxy && r.c === CONCURRENCY.at(-1)) {
+      const kept = proxy.opsPerSec / backend.opsPerSec;
+      targets.push(`HTTP_PROXY throughput at c${r.c} vs the backend called directly: ${fmt(kept, 2)}x (want >= 0.45x) ${kept >= 0.45 ? 'MET' : 'NOT MET'}`);
+    }
     if (hello && secure) {
       // Nimbus's own CPU (the environments' share taken out): the JWT check runs in Nimbus.
       const own = (m: Run) => m.srvUsPerOp - (Number.isFinite(m.envUsPerOp) ? m.envUsPerOp : 0);

@@ -201,12 +201,30 @@ const ZIPF = { keys: 100_000, requests: 200_000, size: 1024, cached: 10_000 };
  */
 export async function cdnZipfPart(args: Args, dir: string): Promise<void> {
   if (!args.table || !args.only.has('cdn-zipf' as never)) return;
+  const { keys, requests } = ZIPF;
+  console.log(`\nZipf s=1.0 over ${fmt(keys)} keys of 1 KiB, ${fmt(requests)} requests, caches of ${fmt(ZIPF.cached)} objects:`);
+  const own = await engineZipf(ZIPF.cached);
+  console.log(`Nimbus cache engine (edge and shield, in process): edge hit ratio ${fmt(own.hitPct, 1)}%, origin requests per 1,000 requests ${fmt(own.originPerMille, 1)}, ${fmt(own.usPerRequest, 1)} µs per request`);
+  const peer = await nginxZipf(join(dir, 'zipf-nginx'));
+  if (typeof peer === 'string') console.log(peer);
+  else {
+    console.log(`nginx proxy_cache (max_size ${fmt(ZIPF.cached)} blocks, over HTTP at c8): hit ratio ${fmt((100 * peer.hits) / requests, 1)}%, origin requests per 1,000 requests ${fmt((1000 * peer.originRequests) / requests, 1)}, ${fmt(peer.cachedFiles)} files in its cache at the end`);
+    // nginx enforces max_size from its cache manager, after the fact: it may hold more than the bound meanwhile.
+    if (peer.cachedFiles > ZIPF.cached) {
+      const same = await engineZipf(peer.cachedFiles);
+      console.log(`Nimbus cache engine with caches of ${fmt(peer.cachedFiles)} objects (what nginx held at the end): edge hit ratio ${fmt(same.hitPct, 1)}%, origin requests per 1,000 requests ${fmt(same.originPerMille, 1)}`);
+    }
+  }
+  console.log('Target (issue 18): hit ratio within 2 points of nginx\'s.');
+}
+
+/** The Zipf stream through Nimbus's edge network in process (no HTTP), one edge and the shield, each holding `cached` objects. */
+async function engineZipf(cached: number): Promise<{ hitPct: number; originPerMille: number; usPerRequest: number }> {
   const { EdgeNetwork } = await import('../src/services/cloudfront/edge/tiers.js');
   const { ManualClock } = await import('../src/lib/clock.js');
-  const { keys, requests, size } = ZIPF;
-  const capacity = ZIPF.cached * size;
-  const pick = zipfStream(keys);
-  const net = new EdgeNetwork({ clock: new ManualClock(), edges: [{ name: 'EDGE1', continent: 'NA' }], limits: { memoryBytes: capacity + 64 * 1024, diskBytes: 0, memoryObjectMax: 1024 * 1024 } });
+  const { requests, size } = ZIPF;
+  const pick = zipfStream(ZIPF.keys);
+  const net = new EdgeNetwork({ clock: new ManualClock(), edges: [{ name: 'EDGE1', continent: 'NA' }], limits: { memoryBytes: cached * size + 64 * 1024, diskBytes: 0, memoryObjectMax: 1024 * 1024 } });
   const body = Buffer.alloc(size, 1);
   let originRequests = 0;
   const origin = async () => {
@@ -222,11 +240,7 @@ export async function cdnZipfPart(args: Args, dir: string): Promise<void> {
     if (r.result === 'Hit') hits++;
   }
   const ms = performance.now() - t0;
-  console.log(`\nZipf s=1.0 over ${fmt(keys)} keys of 1 KiB, ${fmt(requests)} requests, caches of ${fmt(ZIPF.cached)} objects:`);
-  console.log(`Nimbus cache engine (edge and shield, in process): edge hit ratio ${fmt((100 * hits) / requests, 1)}%, origin requests per 1,000 requests ${fmt((1000 * originRequests) / requests, 1)}, ${fmt((ms * 1000) / requests, 1)} µs per request`);
-  const peer = await nginxZipf(join(dir, 'zipf-nginx'));
-  console.log(typeof peer === 'string' ? peer : `nginx proxy_cache (max_size ${fmt(ZIPF.cached)} blocks, over HTTP at c8): hit ratio ${fmt((100 * peer.hits) / requests, 1)}%, origin requests per 1,000 requests ${fmt((1000 * peer.originRequests) / requests, 1)}, ${fmt(peer.cachedFiles)} files in its cache at the end`);
-  console.log('Target (issue 18): hit ratio within 2 points of nginx\'s.');
+  return { hitPct: (100 * hits) / requests, originPerMille: (1000 * originRequests) / requests, usPerRequest: (ms * 1000) / requests };
 }
 
 /** The Zipf stream through nginx in front of an origin in this process; a sentence when nginx is missing. */

@@ -7,6 +7,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { get } from 'node:http';
+import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -60,11 +61,27 @@ export interface SpawnOptions {
   readyPrefix: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
+  /** The working directory (the repository's root by default). */
+  cwd?: string;
+  /** Where the ready line appears (stdout by default; the Serverless Framework logs on stderr). */
+  readyOn?: 'stdout' | 'stderr';
+}
+
+/** A port free on 127.0.0.1 now, for a server that must be told its port (it may be taken again before use). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 export function spawnServer(o: SpawnOptions): Promise<ServerProc> {
   const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? []), o.script, ...(o.args ?? [])], {
-    cwd: ROOT,
+    cwd: o.cwd ?? ROOT,
     env: { ...process.env, ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -114,18 +131,22 @@ export function spawnServer(o: SpawnOptions): Promise<ServerProc> {
       child.kill('SIGKILL');
       reject(new Error(`${o.name} did not get ready in time; stderr:\n${stderr}`));
     }, o.timeoutMs ?? 30_000);
+    const stream = o.readyOn === 'stderr' ? child.stderr! : child.stdout!;
+    if (stream !== child.stdout) child.stdout!.resume();
     child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (c: string) => {
+    const onData = (c: string) => {
       out += c;
       const line = out.split('\n').find((l) => l.startsWith(o.readyPrefix));
       if (line) {
         clearTimeout(timer);
         out = '';
-        child.stdout!.removeAllListeners('data');
+        stream.off('data', onData);
         child.stdout!.resume();
-        resolveReady(proc(line.slice(o.readyPrefix.length).trim()));
+        // The endpoint is the first word after the prefix (a peer may decorate its ready line).
+        resolveReady(proc(line.slice(o.readyPrefix.length).trim().split(/\s+/)[0]!));
       }
-    });
+    };
+    stream.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`${o.name} exited with ${code} before it was ready; stderr:\n${stderr}`));

@@ -86,4 +86,21 @@ describe('host router', () => {
     assert.throws(() => r.addHost('a.{id+}.localhost', 'c'), /only as the whole first label/);
     assert.throws(() => r.addPath('/_nimbus/x{id}', 'c'), /whole segment/);
   });
+
+  it('asks a host claim only for dotted, non-address hosts no pattern matched; patterns and paths keep theirs', () => {
+    const r = routerOf(['{id}.cloudfront.localhost', '{bucket+}.localhost'], ['/_nimbus/cloudfront/{id}']);
+    const asked: string[] = [];
+    r.addHostClaim((name) => {
+      asked.push(name);
+      return name === 'www.shop.test';
+    }, 'alias');
+    assert.equal(r.match(head('WWW.Shop.Test:4566'))?.target, 'alias');
+    assert.equal(r.match(head('www.shop.test', '/_nimbus/cloudfront/E1'))?.target, 'alias');
+    assert.equal(r.match(head('e1.cloudfront.localhost'))?.target, '{id}.cloudfront.localhost');
+    assert.equal(r.match(head('other.test'))?.target, undefined);
+    assert.equal(r.match(head('other.test', '/_nimbus/cloudfront/E1'))?.target, '/_nimbus/cloudfront/{id}');
+    assert.equal(r.match(head('127.0.0.1:4566'))?.target, undefined);
+    assert.equal(r.match(head('localhost:4566'))?.target, undefined);
+    assert.deepEqual(asked, ['www.shop.test', 'www.shop.test', 'other.test', 'other.test']);
+  });
 });

@@ -7,7 +7,7 @@
  * plane.
  */
 import type { SigV4Identity } from '../../protocols/sigv4.js';
-import type { ApiRequest, ApiResponse } from '../../server/api.js';
+import type { ApiRequest, ApiResponse, UpgradeRequest } from '../../server/api.js';
 import type { EndpointMatch, HostRoute } from '../service.js';
 import type { DataPlane, GatewayDeps } from './deps.js';
 import { isApiId } from './ids.js';
@@ -29,7 +29,12 @@ const PAYLOAD_LIMIT = {
   tooLarge: (): ApiResponse => ({ status: 413, headers: { 'content-type': 'application/json' }, body: '{"message":"Request Entity Too Large"}' }),
 };
 
-export function executeApiHosts(deps: GatewayDeps, planes: readonly DataPlane[], ws: WsPlane): HostRoute[] {
+/**
+ * `domainOf` names the host a handler sees as `requestContext.domainName` (HTTP, REST and
+ * WebSocket APIs alike): the invoke host, with the TLS listener's port when there is one, so
+ * `https://${domainName}/...` from a function reaches Nimbus (see ws/domain.ts).
+ */
+export function executeApiHosts(deps: GatewayDeps, planes: readonly DataPlane[], ws: WsPlane, domainOf: (apiId: string, req: UpgradeRequest) => string): HostRoute[] {
   const byKind = new Map<string, DataPlane>();
   for (const p of planes) for (const k of p.kinds) byKind.set(k, p);
   const find = (apiId: string): { api: StoredDocument; plane: DataPlane } | undefined => {
@@ -44,8 +49,7 @@ export function executeApiHosts(deps: GatewayDeps, planes: readonly DataPlane[],
     const apiId = match.labels.apiId!.toLowerCase();
     const found = find(apiId);
     if (!found) return Promise.resolve(notFound());
-    const pathStyle = !/\.execute-api\./i.test(String(req.headers.host ?? ''));
-    const domainName = pathStyle ? `${apiId}.execute-api.localhost` : String(req.headers.host).replace(/:\d+$/, '').toLowerCase();
+    const domainName = domainOf(apiId, req);
     // A WebSocket API answers plain HTTP only on its @connections management API.
     if ((found.api as { protocolType?: string }).protocolType === 'WEBSOCKET') return ws.http(req, found.api, { path: match.path || '/', domainName, verify });
     return found.plane.handle(req, found.api, { path: match.path || '/', domainName, verify });

@@ -42,6 +42,8 @@ export async function apigatewayService(env: ServiceEnv, opts: ApiGatewayOptions
   const deps: GatewayDeps = { documents, repo, store: env.store, clock: env.clock, ids: env.ids, log: env.log, region: env.region, internal: env.internal, endpoint: env.endpoint, outbound: env.outbound, connections, delivery, cognito: new CognitoPools(opts.cognitoEndpoint) };
   const v1 = restApis(deps);
   const v2 = httpApis(deps);
+  // The host functions see as requestContext.domainName, with the TLS port so it reaches Nimbus.
+  const domainOf = callbackDomain(() => env.tls?.());
   const common = {
     signingName: 'apigateway',
     validationError: (violations: Violation[]) => apigatewayValidationError(violations),
@@ -52,7 +54,7 @@ export async function apigatewayService(env: ServiceEnv, opts: ApiGatewayOptions
       name: 'apigateway',
       restJson: { malformedBody: () => new BadRequestException('Invalid Request Body') },
       operations: v1.operations,
-      hosts: [...executeApiHosts(deps, [v2.dataPlane, v1.dataPlane], webSocketPlane(deps, sharedSeams(deps), callbackDomain(() => env.tls?.()))), { pathStyle: CLIENT_PATH, http: (req) => serveClientLibrary(req) }],
+      hosts: [...executeApiHosts(deps, [v2.dataPlane, v1.dataPlane], webSocketPlane(deps, sharedSeams(deps), domainOf), domainOf), { pathStyle: CLIENT_PATH, http: (req) => serveClientLibrary(req) }],
       stop: () => mailboxes.stop(),
       health: () => ({ acknowledgedDelivery: mailboxes.metrics() }),
     },

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -37,6 +38,11 @@ describe('API Gateway v1 data plane: MOCK, AWS (Lambda, SQS), HTTP and HTTP_PROX
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
+        // A backend that compresses its answer, for content-encoding passing through (or not).
+        if (req.url?.includes('gzip')) {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+          return void res.end(gzipSync(JSON.stringify({ zipped: true, url: req.url })));
+        }
         const status = req.url?.includes('missing') ? 404 : 200;
         res.writeHead(status, { 'content-type': 'application/json', 'x-backend': 'yes' });
         res.end(JSON.stringify({ method: req.method, url: req.url, body, custom: req.headers['x-custom'] ?? null }));
@@ -268,5 +274,19 @@ describe('API Gateway v1 data plane: MOCK, AWS (Lambda, SQS), HTTP and HTTP_PROX
     assert.equal(res.headers.get('x-backend'), 'yes');
     assert.deepEqual(res.json(), { method: 'PUT', url: '/up/a/b?q=1', body: 'payload', custom: 'mine' });
     assert.equal((await invoke(n.t, a.id!, '/test/missing')).status, 404);
+    // A compressed answer keeps its content-encoding with its body (the client decompresses).
+    const zipped = await fetch(`${n.t.endpoint}/_nimbus/execute-api/${a.id}/test/gzip`);
+    assert.equal(zipped.headers.get('content-encoding'), 'gzip');
+    assert.deepEqual(await zipped.json(), { zipped: true, url: '/up/gzip' });
+  });
+
+  it('HTTP (non-proxy): a compressed backend answer is decompressed before the response template reads it', async () => {
+    const apiId = await api('gzip', 'GET', { type: 'HTTP', integrationHttpMethod: 'GET', uri: `${backendUrl}/gzip` }, [
+      { statusCode: '200', responseTemplates: { 'application/json': '{"seen": $input.json(\'$.zipped\')}' } },
+    ]);
+    const res = await fetch(`${n.t.endpoint}/_nimbus/execute-api/${apiId}/test/gzip`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-encoding'), null);
+    assert.deepEqual(await res.json(), { seen: true });
   });
 });

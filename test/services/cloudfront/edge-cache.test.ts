@@ -323,7 +323,7 @@ describe('signed URLs and cookies', () => {
     assert.equal(verifySignedRequest({ ...base, query: q, now: exp })?.code, 'AccessDenied');
     assert.equal(verifySignedRequest({ ...base, query: q.replace(`Expires=${exp}`, `Expires=${exp + 1000}`) })?.code, 'AccessDenied');
     assert.equal(verifySignedRequest({ ...base, query: q, urls: ['https://d111111abcdef8.cloudfront.net/private/b.txt'] })?.code, 'AccessDenied');
-    assert.deepEqual(verifySignedRequest({ ...base, query: q.replace('K1', 'K2') }), { code: 'InvalidKey', message: 'Unknown Key' });
+    assert.deepEqual(verifySignedRequest({ ...base, query: q.replace('Key-Pair-Id=K1', 'Key-Pair-Id=K2') }), { code: 'InvalidKey', message: 'Unknown Key' });
     assert.deepEqual(verifySignedRequest({ ...base, query: '' }), { code: 'MissingKey', message: 'Missing Key-Pair-Id query parameter or cookie value' });
   });
 

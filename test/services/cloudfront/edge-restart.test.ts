@@ -1,19 +1,24 @@
 /**
- * The edge caches' disk tier survives a restart of Nimbus on the same data directory: objects
- * larger than the memory tier's object limit (1 MiB) are served from disk as hits after the
- * restart, small ones are fetched again (the memory tier starts empty), a damaged file is
- * dropped and fetched again, and what was invalidated is not served.
+ * Large objects and the edge caches' disk tier: objects larger than the memory tier's object
+ * limit (1 MiB) stream from the origin to the viewer while they are written to disk, and the
+ * disk tier survives a restart of Nimbus on the same data directory (served from disk as hits
+ * after the restart; small ones are fetched again, as the memory tier starts empty; a damaged
+ * file is dropped and fetched again; what was invalidated is not served).
  */
 import { CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ManualClock } from '../../../src/lib/clock.js';
 import { createDistribution, customOrigin, startEdge, startOrigin, view, type EdgeNimbus, type TestOrigin } from './edge-helpers.js';
 
 const BIG = 1536 * 1024;
+const STREAMED = 4 * 1024 * 1024;
+/** The streamed object's origin sends its first MiB, then waits for this before the rest. */
+let releaseRest: () => void = () => undefined;
 
 /** Every file of the CloudFront caches under a data directory. */
 function cacheFiles(dataDir: string): string[] {
@@ -29,8 +34,15 @@ describe('CloudFront edge caches across a restart', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nimbus-cdn-restart-'));
-    origin = await startOrigin((req, res) => {
+    origin = await startOrigin(async (req, res) => {
       const path = (req.url ?? '/').split('?')[0]!;
+      if (path === '/streamed') {
+        res.writeHead(200, { 'content-length': STREAMED, 'cache-control': 'max-age=3600', 'content-type': 'application/octet-stream' });
+        res.write(Buffer.alloc(1024 * 1024, 1));
+        await new Promise<void>((r) => (releaseRest = r));
+        res.end(Buffer.alloc(STREAMED - 1024 * 1024, 2));
+        return;
+      }
       res.setHeader('cache-control', 'max-age=3600');
       res.end(path.startsWith('/big') ? Buffer.alloc(BIG, path.length) : `small ${path}`);
     });
@@ -55,13 +67,16 @@ describe('CloudFront edge caches across a restart', () => {
     const files = cacheFiles(dir);
     assert.equal(files.length, 4, files.join('\n'));
 
-    // Damage one entry of /big-b (a flipped byte in its body) and leave a partial write behind.
-    const edgeFiles = files.filter((f) => readFileSync(f).includes('/big-b'));
-    const victim = edgeFiles.sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs)[edgeFiles.length - 1]!;
-    const bytes = readFileSync(victim);
-    bytes[bytes.length - 10] ^= 0xff;
-    writeFileSync(victim, bytes);
-    writeFileSync(join(victim, '..', `${'0'.repeat(32)}.part`), 'half');
+    // Damage both copies of /big-b (the edge's and the shield's: a flipped byte in the body) and leave a partial write behind.
+    const damaged = files.filter((f) => readFileSync(f).includes('/big-b'));
+    assert.equal(damaged.length, 2);
+    for (const f of damaged) {
+      const bytes = readFileSync(f);
+      bytes[bytes.length - 100] ^= 0xff;
+      writeFileSync(f, bytes);
+    }
+    const planted = join(damaged[0]!, '..', `${'0'.repeat(32)}.part`);
+    writeFileSync(planted, 'half');
 
     n = await startEdge({ memory: false, dataDir: dir, clock });
     const before = { a: origin.count('/big-a'), b: origin.count('/big-b'), small: origin.count('/small'), gone: origin.count('/big-gone') };
@@ -71,14 +86,14 @@ describe('CloudFront edge caches across a restart', () => {
     assert.ok(a.bytes.every((x) => x === '/big-a'.length));
     assert.equal(Number(a.headers.get('age')), 0);
 
-    // The damaged copy is not served: the edge drops it and asks the shield, whose copy is whole.
+    // The damaged copies are not served: each cache drops its own and the origin is asked again.
     const b = await view(n.t, d.id, '/big-b');
     assert.equal(b.status, 200);
     assert.equal(b.bytes.length, BIG);
     assert.ok(b.bytes.every((x) => x === '/big-b'.length));
     assert.equal(b.headers.get('x-cache'), 'Miss from cloudfront');
-    assert.equal(b.headers.get('x-nimbus-shield-cache'), 'Hit from cloudfront');
-    assert.equal(origin.count('/big-b'), before.b);
+    assert.equal(b.headers.get('x-nimbus-shield-cache'), 'Miss from cloudfront');
+    assert.equal(origin.count('/big-b'), before.b + 1);
     assert.equal((await view(n.t, d.id, '/big-b')).headers.get('x-cache'), 'Hit from cloudfront');
 
     assert.equal((await view(n.t, d.id, '/small')).headers.get('x-cache'), 'Miss from cloudfront');
@@ -86,6 +101,50 @@ describe('CloudFront edge caches across a restart', () => {
     assert.equal((await view(n.t, d.id, '/big-gone')).headers.get('x-cache'), 'Miss from cloudfront');
     assert.equal(origin.count('/big-gone') - before.gone, 1);
     assert.equal(origin.count('/big-a'), before.a);
-    assert.ok(!cacheFiles(dir).some((f) => f.endsWith('.part')));
+    assert.ok(!existsSync(planted), 'a partial write left before the restart is removed');
+  });
+
+  test('an object larger than the memory tier streams from the origin to the viewer while it is written to disk', async () => {
+    const d = await createDistribution(n.cf, { Origins: { Quantity: 1, Items: [customOrigin('web', origin.port)] }, DefaultCacheBehavior: { TargetOriginId: 'web', ViewerProtocolPolicy: 'allow-all', CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6', Compress: false } });
+    // The viewer gets the first MiB while the origin still holds the rest back: nothing waits for the whole body.
+    const first = await new Promise<{ cache: string | undefined; bytes: Buffer; early: number }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the viewer got nothing before the origin finished: the body was buffered')), 15_000);
+      request(`${n.t.endpoint}/_nimbus/cloudfront/${d.id}/streamed`, (res) => {
+        const chunks: Buffer[] = [];
+        let got = 0;
+        let early = 0;
+        res.on('data', (c: Buffer) => {
+          chunks.push(c);
+          got += c.length;
+          if (got >= 1024 * 1024 && !early) {
+            early = got;
+            clearTimeout(timer);
+            releaseRest();
+          }
+        });
+        res.on('end', () => resolve({ cache: res.headers['x-cache'] as string | undefined, bytes: Buffer.concat(chunks), early }));
+        res.on('error', reject);
+      })
+        .on('error', reject)
+        .end();
+    });
+    assert.equal(first.cache, 'Miss from cloudfront');
+    assert.equal(first.bytes.length, STREAMED);
+    assert.ok(first.early >= 1024 * 1024 && first.early < STREAMED);
+    assert.equal(first.bytes[0], 1);
+    assert.equal(first.bytes[STREAMED - 1], 2);
+    // The next viewer (the same cache key: no Accept-Encoding) is a hit from the disk tier with the same bytes; the origin was asked once.
+    const again = await new Promise<{ cache: string | undefined; bytes: Buffer }>((resolve, reject) => {
+      request(`${n.t.endpoint}/_nimbus/cloudfront/${d.id}/streamed`, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ cache: res.headers['x-cache'] as string | undefined, bytes: Buffer.concat(chunks) }));
+      })
+        .on('error', reject)
+        .end();
+    });
+    assert.equal(again.cache, 'Hit from cloudfront');
+    assert.ok(again.bytes.equals(first.bytes));
+    assert.equal(origin.count('/streamed'), 1);
   });
 });

@@ -209,9 +209,10 @@ export class CloudFrontDataPlane {
     const rhp = behavior.ResponseHeadersPolicyId ? catalog.responseHeadersPolicy(dist, behavior.ResponseHeadersPolicyId) : undefined;
     if (rhp) applyResponseHeadersPolicy(rhp, req.method, header(req.headers.origin), out);
     if (reply.shieldResult) out['x-nimbus-shield-cache'] = `${reply.shieldResult} from cloudfront`;
-    out['x-nimbus-simulated-latency-ms'] = String(reply.simulatedMs);
+    // Only when latencies are configured: one header less on every answer otherwise.
+    if (reply.simulatedMs > 0) out['x-nimbus-simulated-latency-ms'] = String(reply.simulatedMs);
     const cache = reply.status >= 400 && reply.result === 'Miss' ? 'Error' : reply.result;
-    return finish({ status: shown.status, headers: out, ...(forwardsCookies ? { repeated: { 'set-cookie': setCookie.split('\n') } } : {}), body: shown.body }, cache);
+    return finish({ status: shown.status, headers: out, ...(forwardsCookies ? { repeated: { 'set-cookie': setCookie.split('\n') } } : {}), body: shown.stream ?? shown.body }, cache);
   }
 
   /** Whether a behavior forwards any cookie to its origin (its cache and origin request policies, or legacy ForwardedValues). */
@@ -320,6 +321,7 @@ export class CloudFrontDataPlane {
         ...(this.deps.serviceCredentials ? { serviceCredentials: this.deps.serviceCredentials } : {}),
         now: () => this.deps.clock.now(),
         maxBodyBytes: this.deps.maxOriginBytes ?? 256 * 1024 * 1024,
+        streamAbove: this.deps.network.streamAbove,
       },
       this.target(dist, origin),
       req,

@@ -2,9 +2,10 @@
  * One cached object on disk, in a file that describes itself, so a restarted Nimbus rebuilds a
  * cache's disk tier from its directory:
  *
- *   NCDN1 <header length>\n<header JSON>\n<body>
+ *   NCDN1 <header length>\n<header JSON>\n<body><SHA-256 of the body, 64 hex>
  *
- * The header is the object's metadata (CachedObject) and the body's size and SHA-256. A file is
+ * The header is the object's metadata (CachedObject, with the body's size); the hash trails the
+ * body, so an entry is written as its body streams from the origin. A file is
  * written beside its final name and renamed into place, so a crash leaves either the whole file
  * or a `.part` that the next start removes. At start, a file whose header does not parse or
  * whose length disagrees with its header is removed; the body's hash is checked the first time
@@ -23,12 +24,20 @@ export interface DiskHeader {
   sha256: string;
 }
 
+/** The trailing hash's length. */
+export const TRAILER_BYTES = 64;
+
 export const sha256Of = (body: Buffer): string => createHash('sha256').update(body).digest('hex');
 
 /** The bytes that precede the body in an entry's file. */
-export function encodeHeader(obj: CachedObject, sha256: string): Buffer {
-  const json = Buffer.from(JSON.stringify({ obj, sha256 } satisfies DiskHeader));
-  return Buffer.from(`${MAGIC}${json.length}\n${json.toString()}\n`);
+export function encodeHeader(obj: CachedObject): Buffer {
+  const json = Buffer.from(JSON.stringify({ obj }));
+  return Buffer.concat([Buffer.from(`${MAGIC}${json.length}\n`), json, Buffer.from('\n')]);
+}
+
+/** The bytes that follow the body: its hash. */
+export function encodeTrailer(sha256: string): Buffer {
+  return Buffer.from(sha256, 'latin1');
 }
 
 /** Reads an entry file's header; undefined when the file is not a whole entry. Returns the body's offset too. */
@@ -46,9 +55,12 @@ export function readHeader(file: string): { header: DiskHeader; bodyOffset: numb
     if (!Number.isSafeInteger(len) || len <= 0 || len > MAX_HEADER || nl + 1 + len + 1 > size) return undefined;
     const json = Buffer.alloc(len);
     readSync(fd, json, 0, len, nl + 1);
-    const header = JSON.parse(json.toString()) as DiskHeader;
     const bodyOffset = nl + 1 + len + 1;
-    if (!validHeader(header) || size - bodyOffset !== header.obj.size) return undefined;
+    const trailer = Buffer.alloc(TRAILER_BYTES);
+    if (size < bodyOffset + TRAILER_BYTES) return undefined;
+    readSync(fd, trailer, 0, TRAILER_BYTES, size - TRAILER_BYTES);
+    const header = { ...(JSON.parse(json.toString()) as { obj: CachedObject }), sha256: trailer.toString('latin1') };
+    if (!validHeader(header) || size - bodyOffset - TRAILER_BYTES !== header.obj.size) return undefined;
     return { header, bodyOffset };
   } catch {
     return undefined;

@@ -14,15 +14,21 @@
  * Variants: an entry's `Vary` names request headers whose values are part of its key (RFC
  * 9111 4.1); `Vary: *` is never stored. HEAD is answered from (and fills) the GET entry.
  */
+import type { Readable } from 'node:stream';
 import type { Clock } from '../../../lib/clock.js';
 import { freshness, initialAge, type TtlPolicy } from './freshness.js';
 import type { CachedObject, ObjectStore } from './object-store.js';
 
-/** A response as an upstream gives it (lower-cased headers, the whole body). */
+/**
+ * A response as an upstream gives it (lower-cased headers, the whole body), or, for a large
+ * object, its body still arriving as `stream` (then `body` is empty and `content-length` says
+ * how long it is).
+ */
 export interface UpstreamReply {
   status: number;
   headers: Record<string, string>;
   body: Buffer;
+  stream?: Readable;
 }
 
 /** Asks the upstream for the object, with the given conditional headers (none for a plain fetch). */
@@ -55,6 +61,8 @@ export interface LayerReply extends UpstreamReply {
   result: CacheResult;
   /** Whether this answer is (now) in the cache. */
   stored: boolean;
+  /** A streamed answer: settles once its body is in the cache (or could not be kept). */
+  settled?: Promise<unknown>;
 }
 
 export interface LayerStats {
@@ -206,13 +214,14 @@ export class HttpCache {
   private async collapse<T>(key: string, run: () => Promise<T>, share = true): Promise<T> {
     if (!share) return run();
     const p = run();
-    const flight = { done: p };
+    // A streamed answer is in the cache only once its body arrived: the flight lasts until then.
+    const flight = { done: p.then((r) => (r as { settled?: Promise<unknown> } | undefined)?.settled) };
     this.inflight.set(key, flight);
-    try {
-      return await p;
-    } finally {
+    const land = () => {
       if (this.inflight.get(key) === flight) this.inflight.delete(key);
-    }
+    };
+    flight.done.then(land, land);
+    return p;
   }
 
   private async fetchUpstream(upstream: Upstream, conditional: Record<string, string>, count: Count): Promise<UpstreamReply> {
@@ -220,7 +229,7 @@ export class HttpCache {
     count('upstreamRequests');
     try {
       const r = await upstream(conditional);
-      count('bytesFromUpstream', r.body.length);
+      count('bytesFromUpstream', r.stream ? Number(r.headers['content-length'] ?? 0) : r.body.length);
       if (r.status >= 500) count('upstreamErrors');
       return r;
     } catch (e) {
@@ -234,11 +243,27 @@ export class HttpCache {
   private async miss(req: LayerRequest, upstream: Upstream, count: Count): Promise<LayerReply> {
     const generation = this.generation;
     const r = await this.fetchUpstream(upstream, {}, count);
+    if (r.stream) return this.storeStreaming(req, r, r.stream, generation);
     const stored = generation === this.generation && (await this.storeReply(req, r));
     return { ...r, result: 'Miss', stored };
   }
 
+  /** A streamed answer: passed on as it arrives, written to the disk tier on the way when it may be kept. */
+  private storeStreaming(req: LayerRequest, r: UpstreamReply, stream: Readable, generation: number): LayerReply {
+    const obj = generation === this.generation ? this.entryOf(req, r, Number(r.headers['content-length'])) : undefined;
+    const put = obj && this.store.putStream(obj, stream, () => generation === this.generation);
+    if (!put) return { ...r, result: 'Miss', stored: false };
+    return { ...r, stream: put.out, result: 'Miss', stored: false, settled: put.stored };
+  }
+
   private async storeReply(req: LayerRequest, r: UpstreamReply): Promise<boolean> {
+    const obj = this.entryOf(req, r, r.body.length);
+    return obj ? this.store.put(obj, r.body) : false;
+  }
+
+  /** The cache entry an answer makes; undefined when it may not be stored. */
+  private entryOf(req: LayerRequest, r: UpstreamReply, size: number): CachedObject | undefined {
+    if (!Number.isSafeInteger(size) || size < 0) return undefined;
     const now = this.clock.now();
     const headers = storableHeaders(r.headers);
     if (headers['set-cookie'] !== undefined) {
@@ -248,11 +273,11 @@ export class HttpCache {
     }
     const fresh = freshness(r.status, headers, req.ttl, Math.floor(now / 1000), req.errorTtl?.(r.status));
     const vary = parseVary(headers.vary);
-    if (!fresh.store || vary.includes('*')) return false;
+    if (!fresh.store || vary.includes('*')) return undefined;
     const key = variantKey(req.primary, vary, req.headers);
-    const obj: CachedObject = { key, primary: req.primary, path: req.path, status: r.status, headers, size: r.body.length, responseTime: now, initialAge: initialAge(headers), fresh, vary };
+    const obj: CachedObject = { key, primary: req.primary, path: req.path, status: r.status, headers, size, responseTime: now, initialAge: initialAge(headers), fresh, vary };
     delete obj.headers.age;
-    return this.store.put(obj, r.body);
+    return obj;
   }
 
   private async revalidate(req: LayerRequest, obj: CachedObject, upstream: Upstream, count: Count): Promise<LayerReply> {
@@ -297,6 +322,7 @@ export class HttpCache {
       // Evicted or invalidated meanwhile: fetch it whole.
       r = await this.fetchUpstream(upstream, {}, count);
     }
+    if (r.stream) return this.storeStreaming(req, r, r.stream, generation);
     const stored = generation === this.generation && (await this.storeReply(req, r));
     if (!stored) this.store.delete(obj.key);
     return { ...r, result: 'Miss', stored };

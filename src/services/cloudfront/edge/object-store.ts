@@ -8,10 +8,11 @@
  * files' last-modified order as the recency; the memory tier starts empty.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeHeader, readHeader, sha256Of } from './disk-entry.js';
+import { PassThrough, type Readable } from 'node:stream';
+import { encodeHeader, encodeTrailer, readHeader, sha256Of } from './disk-entry.js';
 import type { Freshness } from './freshness.js';
 
 export interface StoreLimits {
@@ -146,7 +147,7 @@ export class ObjectStore {
     let body: Buffer;
     try {
       const whole = await readFile(slot.file!);
-      body = whole.subarray(slot.offset ?? 0);
+      body = whole.subarray(slot.offset ?? 0, (slot.offset ?? 0) + obj.size);
     } catch {
       return undefined;
     }
@@ -169,8 +170,7 @@ export class ObjectStore {
   /** Stores (or replaces) an object with its body; false when it is too large to keep. */
   async put(obj: CachedObject, body: Buffer): Promise<boolean> {
     if (!this.fits(obj.size)) return false;
-    if (this.varyByPrimary.size >= 100_000 && !this.varyByPrimary.has(obj.primary)) this.varyByPrimary.clear();
-    this.varyByPrimary.set(obj.primary, obj.vary);
+    this.noteVary(obj);
     if (obj.size <= this.limits.memoryObjectMax) {
       this.delete(obj.key);
       this.memory.set(obj.key, { obj, body });
@@ -179,19 +179,89 @@ export class ObjectStore {
       return true;
     }
     const file = join(this.dir!, randomBytes(16).toString('hex'));
-    const header = encodeHeader(obj, sha256Of(body));
+    const header = encodeHeader(obj);
     try {
-      await writeFile(`${file}.part`, [header, body]);
+      await writeFile(`${file}.part`, [header, body, encodeTrailer(sha256Of(body))]);
       await rename(`${file}.part`, file);
     } catch {
       void unlink(`${file}.part`).catch(() => undefined);
       return false;
     }
+    this.indexOnDisk(obj, file, header.length);
+    return true;
+  }
+
+  /**
+   * Stores an object whose body is still arriving (larger than the memory tier takes): the body
+   * goes to a file as it passes on to `out`, and the entry is indexed once all of it arrived (as
+   * many bytes as announced) and `stillWanted()` holds (no invalidation meanwhile); `stored`
+   * says whether it was. A viewer that goes away does not stop the file from filling.
+   * Undefined when the object cannot be kept: the caller passes the source on as it is.
+   */
+  putStream(obj: CachedObject, source: Readable, stillWanted: () => boolean): { out: Readable; stored: Promise<boolean> } | undefined {
+    if (obj.size <= this.limits.memoryObjectMax || !this.fits(obj.size)) return undefined;
+    this.noteVary(obj);
+    const file = join(this.dir!, randomBytes(16).toString('hex'));
+    const part = `${file}.part`;
+    const header = encodeHeader(obj);
+    const disk = createWriteStream(part);
+    const hash = createHash('sha256');
+    const out = new PassThrough();
+    let bytes = 0;
+    disk.write(header);
+    source.on('data', (c: Buffer) => {
+      bytes += c.length;
+      hash.update(c);
+    });
+    source.pipe(out);
+    source.pipe(disk, { end: false });
+    const stored = new Promise<boolean>((resolve) => {
+      let done = false;
+      const fail = () => {
+        if (done) return;
+        done = true;
+        disk.destroy();
+        void unlink(part).catch(() => undefined);
+        resolve(false);
+      };
+      disk.once('error', fail);
+      source.once('error', (e) => {
+        out.destroy(e);
+        fail();
+      });
+      source.once('end', () => {
+        if (bytes !== obj.size) return fail();
+        disk.end(encodeTrailer(hash.digest('hex')), () => {
+          if (done) return;
+          rename(part, file).then(
+            () => {
+              done = true;
+              if (!stillWanted()) {
+                void unlink(file).catch(() => undefined);
+                resolve(false);
+                return;
+              }
+              this.indexOnDisk(obj, file, header.length);
+              resolve(true);
+            },
+            fail,
+          );
+        });
+      });
+    });
+    return { out, stored };
+  }
+
+  private noteVary(obj: CachedObject): void {
+    if (this.varyByPrimary.size >= 100_000 && !this.varyByPrimary.has(obj.primary)) this.varyByPrimary.clear();
+    this.varyByPrimary.set(obj.primary, obj.vary);
+  }
+
+  private indexOnDisk(obj: CachedObject, file: string, offset: number): void {
     this.delete(obj.key);
-    this.disk.set(obj.key, { obj, file, offset: header.length });
+    this.disk.set(obj.key, { obj, file, offset });
     this.diskUsed += obj.size;
     this.evict(this.disk, () => this.diskUsed > this.limits.diskBytes);
-    return true;
   }
 
   /** Updates a stored object's metadata in place (a revalidation's new headers and time). */

@@ -60,8 +60,10 @@ export interface OriginDeps {
   serviceCredentials?(principalService: string): Credentials;
   /** The clock's now, for SigV4 dates. */
   now(): number;
-  /** The largest origin answer read, bytes. */
+  /** The largest origin answer read into memory, bytes. */
   maxBodyBytes: number;
+  /** A 200 answer to a GET announcing more bytes than this is handed on as a stream, not read (no maxBodyBytes then). */
+  streamAbove?: number;
 }
 
 /** The origin did not answer (connection refused or timed out, or too large an answer). */
@@ -121,6 +123,14 @@ export async function fetchOrigin(deps: OriginDeps, target: OriginTarget, req: O
       r = send(
         { protocol: url.protocol, hostname: url.hostname, port: url.port, method: req.method, path: req.query ? `${path}?${req.query}` : path, headers, ...guardOpts, agent: false },
         (res: IncomingMessage) => {
+          const length = Number(res.headers['content-length']);
+          if (deps.streamAbove !== undefined && res.statusCode === 200 && req.method === 'GET' && Number.isSafeInteger(length) && length > deps.streamAbove) {
+            clearTimeout(timer);
+            // From here the read timeout is per read: an origin that stops sending ends the answer.
+            res.setTimeout(target.readTimeoutMs, () => res.destroy(new OriginUnreachable('the origin stopped sending', true)));
+            resolve({ status: 200, headers: headersOf(res), body: Buffer.alloc(0), stream: res });
+            return;
+          }
           const chunks: Buffer[] = [];
           let size = 0;
           res.on('data', (c: Buffer) => {
@@ -131,9 +141,7 @@ export async function fetchOrigin(deps: OriginDeps, target: OriginTarget, req: O
           res.on('error', (e) => reject(e instanceof OriginUnreachable ? e : new OriginUnreachable(e.message)));
           res.on('end', () => {
             clearTimeout(timer);
-            const out: Record<string, string> = {};
-            for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? (k === 'set-cookie' ? v.join('\n') : v.join(', ')) : v;
-            resolve({ status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks) });
+            resolve({ status: res.statusCode ?? 502, headers: headersOf(res), body: Buffer.concat(chunks) });
           });
         },
       );
@@ -149,6 +157,13 @@ export async function fetchOrigin(deps: OriginDeps, target: OriginTarget, req: O
     });
     r.end(req.body);
   });
+}
+
+/** An origin answer's headers, one string each (Set-Cookie lines joined by newlines, which no value holds). */
+function headersOf(res: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? (k === 'set-cookie' ? v.join('\n') : v.join(', ')) : v;
+  return out;
 }
 
 function lowerKeys(h: Record<string, string>): Record<string, string> {

@@ -109,6 +109,8 @@ export class EdgeNetwork {
   readonly edges: ReadonlyMap<string, { def: EdgeDefinition; cache: HttpCache }>;
   readonly shield: HttpCache;
   readonly defaultEdge: string;
+  /** Origin answers longer than this are streamed (the memory tier's largest object). */
+  readonly streamAbove: number;
   private readonly originMs: number;
   private readonly byContinent = new Map<Continent, string>();
   private readonly stats = new Map<string, DistributionStats>();
@@ -116,6 +118,7 @@ export class EdgeNetwork {
   constructor(opts: EdgeNetworkOptions) {
     const defs = opts.edges?.length ? opts.edges : DEFAULT_EDGES;
     const limits = opts.limits ?? DEFAULT_STORE_LIMITS;
+    this.streamAbove = limits.memoryObjectMax;
     const edges = new Map<string, { def: EdgeDefinition; cache: HttpCache }>();
     for (const def of defs) {
       if (!/^[A-Za-z0-9-]{1,32}$/.test(def.name) || edges.has(def.name.toUpperCase())) throw new Error(`edge location ${def.name}: names are 1-32 letters, digits and hyphens, each once`);
@@ -164,13 +167,16 @@ export class EdgeNetwork {
       const r = await this.shield.serve(layerReq, fromOrigin, stats.shield);
       shieldResult = r.result;
       if (Object.keys(conditional).length > 0 && notModified(conditional, r.status, r.headers)) {
+        r.stream?.resume(); // the shield's own copy still fills
         return { status: 304, headers: notModifiedHeaders(r.headers), body: Buffer.alloc(0) };
       }
+      // A streamed body passes as it is (not compressed: it is larger than the memory tier takes).
+      if (r.stream) return { status: r.status, headers: r.headers, body: r.body, stream: r.stream };
       return compressReply({ status: r.status, headers: r.headers, body: r.body }, req.compress === false ? '' : req.encoding);
     };
     if (edge.def.viewerMs) await delay(edge.def.viewerMs);
     const r = await edge.cache.serve(layerReq, fromShield, edgeStats);
-    return { status: r.status, headers: r.headers, body: r.body, edge: edge.def.name, result: r.result, ...(shieldResult ? { shieldResult } : {}), simulatedMs };
+    return { status: r.status, headers: r.headers, body: r.body, ...(r.stream ? { stream: r.stream } : {}), edge: edge.def.name, result: r.result, ...(shieldResult ? { shieldResult } : {}), simulatedMs };
   }
 
   /**

@@ -127,7 +127,17 @@ export interface ViewerRequest {
 
 /** Applies the viewer's conditional headers, Range and method to a cached answer. */
 export function forViewer(req: ViewerRequest, r: UpstreamReply): UpstreamReply {
-  if (notModified(req.headers, r.status, r.headers)) return { status: 304, headers: notModifiedHeaders(r.headers), body: Buffer.alloc(0) };
+  if (notModified(req.headers, r.status, r.headers)) {
+    r.stream?.resume(); // the caches' copies still fill
+    return { status: 304, headers: notModifiedHeaders(r.headers), body: Buffer.alloc(0) };
+  }
+  if (r.stream) {
+    // A body still arriving (a large object's miss): passed whole, its length as the origin said (a Range is not applied to it).
+    const headers = { ...r.headers, 'accept-ranges': r.headers['accept-ranges'] ?? 'bytes' };
+    if (req.method !== 'HEAD') return { status: r.status, headers, body: r.body, stream: r.stream };
+    r.stream.resume();
+    return { status: r.status, headers, body: Buffer.alloc(0) };
+  }
   let { status, body } = r;
   const headers = { ...r.headers };
   if (status === 200) {

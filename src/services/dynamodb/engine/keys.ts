@@ -28,8 +28,13 @@ export function partitionHash(pk: Buffer): number {
 }
 
 export function encodeKey(schema: KeySchema, item: Item): EncodedKey {
-  const pk = encodePart(hashDefs(schema).map((d) => item[d.name]!));
-  const sk = encodePart(rangeDefs(schema).map((d) => item[d.name]!));
+  // Every item write encodes its table key: single attributes skip building the lists.
+  const pk = schema.moreHash ? encodePart(hashDefs(schema).map((d) => item[d.name]!)) : encodeKeyValue(item[schema.hash.name]!);
+  const sk = schema.moreRange
+    ? encodePart(rangeDefs(schema).map((d) => item[d.name]!))
+    : schema.range
+      ? encodeKeyValue(item[schema.range.name]!)
+      : EMPTY;
   return { pk, sk, hash: partitionHash(pk) };
 }
 

@@ -5,8 +5,10 @@
  * plane answers in API Gateway's terms (500 for a configuration error, logged with the cause).
  */
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { brotliDecompress, gunzip, inflate as zlibInflate } from 'node:zlib';
 import type { GatewayDeps } from '../../deps.js';
-import { requestBackend, type BackendCall } from '../../shared/http-backend.js';
+import { MAX_BACKEND_RESPONSE_BYTES, requestBackend, type BackendCall } from '../../shared/http-backend.js';
 import type { Integration } from '../model.js';
 import { lambdaArnOf } from '../control/integrations.js';
 
@@ -103,8 +105,11 @@ export async function sendToQueue(deps: GatewayDeps, queueArn: string, form: str
 /**
  * An HTTP endpoint, through node:http(s) with the outbound guard (an integration URL is user
  * input: it must not reach cloud metadata addresses). Hop-by-hop headers are not forwarded.
+ * `decode` (the non-proxy HTTP integration, whose templates read the body as text) turns a
+ * gzip, deflate or br body into plain bytes and drops its content-encoding; HTTP_PROXY passes
+ * body and content-encoding on together, untouched.
  */
-export async function callHttp(deps: GatewayDeps, url: string, method: string, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number): Promise<BackendResult> {
+export async function callHttp(deps: GatewayDeps, url: string, method: string, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number, decode = false): Promise<BackendResult> {
   let target: URL;
   try {
     target = new URL(url);
@@ -113,10 +118,15 @@ export async function callHttp(deps: GatewayDeps, url: string, method: string, h
   }
   const handle: BackendCall = {};
   const send = body && body.length && method !== 'GET' && method !== 'HEAD' ? body : undefined;
-  const work = requestBackend(deps.outbound, target, method, headers, send, handle).then((answer): BackendResult => {
+  const work = requestBackend(deps.outbound, target, method, headers, send, handle).then(async (answer): Promise<BackendResult> => {
     const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(answer.headers)) if (k !== 'content-encoding') out[k] = Array.isArray(v) ? v.join(', ') : v;
-    return { kind: 'ok', status: answer.status, headers: out, body: answer.body };
+    for (const [k, v] of Object.entries(answer.headers)) out[k] = Array.isArray(v) ? v.join(', ') : v;
+    let payload = answer.body;
+    if (decode && out['content-encoding']) {
+      payload = await decodeBody(out['content-encoding'], payload);
+      delete out['content-encoding'];
+    }
+    return { kind: 'ok', status: answer.status, headers: out, body: payload };
   });
   try {
     const r = await withTimeout(deps, timeoutMs, work);
@@ -128,4 +138,18 @@ export async function callHttp(deps: GatewayDeps, url: string, method: string, h
   } catch (e) {
     return { kind: 'refused', why: `HTTP integration ${method} ${url} failed: ${(e as Error).message}` };
   }
+}
+
+const inflate = { gzip: promisify(gunzip), 'x-gzip': promisify(gunzip), deflate: promisify(zlibInflate), br: promisify(brotliDecompress) } as const;
+
+/** A body in its content-encoding made plain, bounded by API Gateway's payload quota; an unknown coding is an error. */
+async function decodeBody(encoding: string, body: Buffer): Promise<Buffer> {
+  let out = body;
+  // Codings apply in the order listed: undo them last first.
+  for (const coding of encoding.split(',').map((c) => c.trim().toLowerCase()).filter((c) => c && c !== 'identity').reverse()) {
+    const undo = Object.hasOwn(inflate, coding) ? inflate[coding as keyof typeof inflate] : undefined;
+    if (!undo) throw new Error(`the backend's content-encoding ${coding} is not supported`);
+    out = await undo(out, { maxOutputLength: MAX_BACKEND_RESPONSE_BYTES });
+  }
+  return out;
 }

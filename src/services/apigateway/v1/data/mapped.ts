@@ -97,7 +97,7 @@ export async function mappedIntegration(deps: GatewayDeps, inv: Invocation, i: I
     url = url.replace(/\{([^}]+)\}/g, (all, name: string) => (Object.hasOwn(mapped.path, name) ? encodeURIComponent(mapped.path[name]!) : all));
     const q = mapped.querystring.toString();
     if (q) url += (url.includes('?') ? '&' : '?') + q;
-    result = await callHttp(deps, url, i.httpMethod ?? inv.req.method, { 'content-type': header(inv.req, 'content-type') ?? 'application/json', 'x-amzn-trace-id': inv.traceId, ...mapped.header }, Buffer.from(built.body), i.timeoutInMillis);
+    result = await callHttp(deps, url, i.httpMethod ?? inv.req.method, { 'content-type': header(inv.req, 'content-type') ?? 'application/json', 'x-amzn-trace-id': inv.traceId, ...mapped.header }, Buffer.from(built.body), i.timeoutInMillis, true);
   }
 
   if (result.kind === 'timeout') return { gateway: 'INTEGRATION_TIMEOUT' };
