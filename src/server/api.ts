@@ -59,15 +59,20 @@ export interface WebSocketConnection {
   onPing?(listener: () => void): void;
 }
 
-/** What a request says of itself on its request line and socket, as both HTTP requests and upgrades take it. */
-export function requestLine(incoming: IncomingMessage): Pick<ApiRequest, 'method' | 'path' | 'query' | 'headers' | 'sourceIp'> {
+/**
+ * What a request says of itself on its request line and socket, as both HTTP requests and
+ * upgrades take it; with a `body`, the whole ApiRequest (no id yet), made in one object.
+ */
+export function requestLine(incoming: IncomingMessage): Pick<ApiRequest, 'method' | 'path' | 'query' | 'headers' | 'sourceIp'>;
+export function requestLine(incoming: IncomingMessage, body: Buffer): ApiRequest;
+export function requestLine(incoming: IncomingMessage, body?: Buffer): Pick<ApiRequest, 'method' | 'path' | 'query' | 'headers' | 'sourceIp'> | ApiRequest {
   const url = incoming.url ?? '/';
   const q = url.indexOf('?');
-  return {
-    method: incoming.method ?? 'GET',
-    path: q >= 0 ? url.slice(0, q) : url,
-    query: q >= 0 ? url.slice(q + 1) : '',
-    headers: incoming.headers,
-    sourceIp: incoming.socket.remoteAddress?.replace(/^::ffff:/, ''),
-  };
+  const address = incoming.socket.remoteAddress;
+  const method = incoming.method ?? 'GET';
+  const path = q >= 0 ? url.slice(0, q) : url;
+  const query = q >= 0 ? url.slice(q + 1) : '';
+  const headers = incoming.headers;
+  const sourceIp = address !== undefined && address.startsWith('::ffff:') ? address.slice(7) : address;
+  return body === undefined ? { method, path, query, headers, sourceIp } : { method, path, query, headers, sourceIp, body, requestId: '' };
 }

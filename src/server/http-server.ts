@@ -128,7 +128,7 @@ export class HttpServer {
       else this.idle();
     });
     if (this.closing) res.shouldKeepAlive = false;
-    const req: ApiRequest = { ...requestLine(incoming), body: EMPTY, requestId: '' };
+    const req: ApiRequest = requestLine(incoming, EMPTY);
     const ctx = newRequestCtx(incoming, res, req, expectsContinue, startedAt);
     let answer: Promise<ApiResponse>;
     try {

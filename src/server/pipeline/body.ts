@@ -60,7 +60,9 @@ export function bodyStep(verifier: SigV4Verifier): Step {
       return serverTooLarge();
     }
     ctx.req.body = body;
-    return next(ctx);
+    // Awaited rather than returned: an async function that returns a promise takes two more
+    // turns of the microtask queue to settle.
+    return await next(ctx);
   };
 }
 

@@ -25,11 +25,11 @@ export function coralRequestId(): string {
 }
 
 /** Around routing's result: the request id, then the answer's compression and checksum. */
-export const coralStep: Step = async (ctx, next) => {
+export const coralStep: Step = (ctx, next) => {
+  // Not async itself: other services' requests pass through without a promise of this step's own.
   if (!ctx.route?.service.json?.coral) return next(ctx);
   ctx.req.requestId = coralRequestId();
-  const res = await next(ctx);
-  return finish(res, acceptsGzip(ctx.req.headers['accept-encoding']));
+  return next(ctx).then((res) => finish(res, acceptsGzip(ctx.req.headers['accept-encoding'])));
 };
 
 /** After the signature is verified, before decoding: a compressed body inflated, within the limit. */

@@ -9,10 +9,7 @@ import { ENCODE_OUTPUT } from './handler.js';
 
 const XML = 'text/xml';
 
-export const encodeStep: Step = async (ctx, next) => {
-  const res = await next(ctx);
-  return res === ENCODE_OUTPUT ? encode(ctx) : res;
-};
+export const encodeStep: Step = (ctx, next) => next(ctx).then((res) => (res === ENCODE_OUTPUT ? encode(ctx) : res));
 
 function encode(ctx: RequestCtx): ApiResponse {
   const route = ctx.route!;

@@ -20,13 +20,13 @@ export const handlerStep: Step = async (ctx) => {
     endpoint: endpointOf(req),
     path: req.path,
     query: req.query,
-    ...(ctx.anonymous ? { anonymous: true } : {}),
-    ...(identity!.principalService ? { principalService: identity!.principalService } : {}),
     sourceIp: req.sourceIp,
     headers: req.headers,
     traceHeader: headerValue(req.headers['x-amzn-trace-id']),
-    ...(req.stream ? { payload: { hash: identity!.payloadHash, ...(identity!.streaming ? { streaming: identity!.streaming } : {}) } } : {}),
   };
+  if (ctx.anonymous) context.anonymous = true;
+  if (identity!.principalService) context.principalService = identity!.principalService;
+  if (req.stream) context.payload = identity!.streaming ? { hash: identity!.payloadHash, streaming: identity!.streaming } : { hash: identity!.payloadHash };
   ctx.output = await ctx.operation!.handler(ctx.input, context);
   return ENCODE_OUTPUT;
 };

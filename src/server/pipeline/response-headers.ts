@@ -3,10 +3,17 @@
  * allowed origins), and the service told of the answer (S3's access logs).
  */
 import { performance } from 'node:perf_hooks';
-import type { Step } from './context.js';
+import type { ApiResponse } from '../api.js';
+import type { RequestCtx, Step } from './context.js';
 
-export const responseHeadersStep: Step = async (ctx, next) => {
-  const res = await next(ctx);
+export const responseHeadersStep: Step = (ctx, next) => {
+  const service = ctx.route?.service;
+  // Most services have neither hook: their answers pass through untouched.
+  if (!service?.responseHeaders && !service?.answered) return next(ctx);
+  return next(ctx).then((res) => withServiceHeaders(ctx, res));
+};
+
+function withServiceHeaders(ctx: RequestCtx, res: ApiResponse): ApiResponse {
   const service = ctx.route?.service;
   const extra = service?.responseHeaders?.(ctx.req, ctx.endpoint);
   if (extra) Object.assign(res.headers, extra);
@@ -28,4 +35,4 @@ export const responseHeadersStep: Step = async (ctx, next) => {
     });
   }
   return res;
-};
+}

@@ -48,7 +48,8 @@ export function op<const M extends Members>(members: M, handler: (input: Declare
     spec[name] = { shape: kinds[kind.replace('!', '') as keyof Kinds], ...(required ? { required: true } : {}) };
   }
   // The members are built from `members`, so the decoded input is DeclaredInput<M>.
-  return defineOperation({ input: structure(spec), handler: async (input, ctx) => handler(input as DeclaredInput<M>, ctx) });
+  // Awaited, not returned: returning a promise from an async function costs two more microtask turns.
+  return defineOperation({ input: structure(spec), handler: async (input, ctx) => await handler(input as DeclaredInput<M>, ctx) });
 }
 
 const member = <S extends Shape>(shape: S) => ({ shape }) as const;
