@@ -93,7 +93,7 @@ export function parseArgs(argv: string[]): Args {
   // S3 is not in the default run (it would add about four minutes); --large without --only adds it.
   if (a.large && !onlyGiven) for (const x of GROUPS.s3!) a.only.add(x);
   // By default, profile the shapes with a concurrency-32 target (and Lambda's warm Invoke and SQS drain, and SNS Publish to one queue).
-  if (!a.profileShapes.length) a.profileShapes = (['send', 'ddb-put', 'ddb-get', 's3-put-1k', 's3-get-1k', 's3-get-1m', 'lambda-invoke', 'lambda-sqs', 'sns-1'] as Shape[]).filter((x) => a.only.has(x));
+  if (!a.profileShapes.length) a.profileShapes = (['send', 'ddb-put', 'ddb-get', 's3-put-1k', 's3-get-1k', 's3-get-1m', 'lambda-invoke', 'lambda-sqs', 'sns-1', 'cdn-1k'] as Shape[]).filter((x) => a.only.has(x));
   return a;
 }
 

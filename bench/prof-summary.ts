@@ -5,7 +5,8 @@
  * process.hrtime(), which V8 also stamps profiles with on Linux).
  * Usage: node dist/bench/prof-summary.js <file.cpuprofile> [top]
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from './servers.js';
 
@@ -43,6 +44,17 @@ const VM = new Set(['(idle)', '(program)', '(garbage collector)', '(root)']);
 export interface ProfileWindow {
   fromUs: number;
   toUs: number;
+}
+
+/**
+ * The main thread's profile among those written to `dir` since `before` (its listing then):
+ * CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile, thread 0 being the main thread.
+ */
+export function newMainProfile(dir: string, before: Set<string>): string | undefined {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && !before.has(f));
+  const main = files.filter((f) => /\.0\.\d+\.cpuprofile$/.test(f)).sort();
+  const file = (main.length ? main : files.sort()).at(-1);
+  return file === undefined ? undefined : join(dir, file);
 }
 
 export function summariseProfile(file: string, top = 25, window?: ProfileWindow): string {

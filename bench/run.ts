@@ -24,7 +24,8 @@
  * (ws-idle, ws-broadcast, ws-echo: see ws-bench.ts), then acknowledged delivery's durable
  * messages/s against plain PostToConnection (ws-ack: see ws-ack-bench.ts).
  * CloudFront is not in the default run: `--only cdn` measures edge hits of a 1 KiB and a 100 KiB
- * object at c32 against the bare ceiling (see cdn-bench.ts).
+ * object at c32 against the bare ceiling and nginx's proxy_cache, and the hit ratio of a Zipf
+ * stream against nginx's with the same cache size (see cdn-bench.ts).
  *
  * Start-up is first in the default run (a few seconds): launch → healthy for the bundle, tsc's
  * output and a bare server (see startup-bench.ts); `--only startup` runs it alone.
@@ -33,7 +34,7 @@
  *                          [--repeat 1] [--table-items 10000]
  *                          [--large | --messages 1000000 | --items 1000000] [--rounds 3] [--prefill-concurrency 64]
  *                          [--cold-samples 10] [--lambda-messages 20000]
- *                          [--profile[=send,ddb-put,lambda-invoke,lambda-sqs,sns-1,...] [--profile-memory] [--prof-dir /tmp/prof]] [--no-table]
+ *                          [--profile[=send,ddb-put,lambda-invoke,lambda-sqs,sns-1,ws-broadcast,ws-ack,...] [--profile-memory] [--prof-dir /tmp/prof]] [--no-table]
  *
  * --large (or BENCH_LARGE=1) also runs the large part of each selected family: a queue of
  * --messages messages (SQS), a table of --items items (DynamoDB). --messages and --items imply
@@ -46,7 +47,7 @@ import { apigwPart } from './apigw-bench.js';
 import { wsAckPart } from './ws-ack-bench.js';
 import { wsPart } from './ws-bench.js';
 import { cdnPart, cdnZipfPart } from './cdn-bench.js';
-import { DDB_SHAPES, isApigw, isLambda, isS3, isSns, parseArgs, S3_SHAPES, SHAPES } from './args.js';
+import { DDB_SHAPES, isApigw, isWebSocket, isLambda, isS3, isSns, parseArgs, S3_SHAPES, SHAPES } from './args.js';
 import { ddbLargePart, ddbTable, printDdbTable } from './ddb-bench.js';
 import { lambdaPart, lambdaProfilePart } from './lambda-bench.js';
 import { fmt, log } from './measure.js';
@@ -118,11 +119,11 @@ async function main(): Promise<void> {
     await wsPart(args, dir);
     await wsAckPart(args, dir);
     await cdnPart(args, dir);
-    await cdnZipfPart(args);
+    await cdnZipfPart(args, dir);
     if (args.large && sqs) await largePart(args, dir);
     if (args.large && ddb) await ddbLargePart(args, dir);
     if (args.profile) {
-      await profilePart({ ...args, profileShapes: args.profileShapes.filter((x) => !isS3(x) && !isLambda(x) && !isSns(x) && !isApigw(x) && !x.startsWith('cdn-')) }, dir);
+      await profilePart({ ...args, profileShapes: args.profileShapes.filter((x) => !isS3(x) && !isLambda(x) && !isSns(x) && !isApigw(x) && !isWebSocket(x) && !x.startsWith('cdn-')) }, dir);
       await s3ProfilePart(args, dir);
       await lambdaProfilePart(args, dir);
       await snsProfilePart(args, dir);

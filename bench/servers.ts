@@ -5,7 +5,7 @@
  * no change to the server.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, fsyncSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { get } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,7 @@ function ticksPerSecond(): number {
 }
 
 /** utime and stime of a process (all its threads) from /proc/<pid>/stat, µs. */
-function cpuSplit(pid: number): { user: number; system: number } {
+export function cpuSplit(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
   const us = 1e6 / ticksPerSecond();
@@ -164,6 +164,42 @@ export function startNimbus(dataDir: string | 'memory', nodeArgs: string[] = [])
     nodeArgs,
     readyPrefix: 'NIMBUS_READY ',
   });
+}
+
+/** The bare `ws` broadcast ceiling (bare-ws-server.ts); its endpoint is a ws:// URL. */
+export function startBareWs(): Promise<ServerProc> {
+  return spawnServer({ name: 'bare-ws', script: join(here, 'bare-ws-server.js'), readyPrefix: 'BARE_WS_READY ' });
+}
+
+/**
+ * user+system CPU of every descendant of a process (the function environments Nimbus started),
+ * µs, from /proc: what a function's own work costs beside Nimbus's.
+ */
+export function descendantsCpuMicros(pid: number): number {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let total = 0;
+  const todo = [...(children.get(pid) ?? [])];
+  while (todo.length) {
+    const p = todo.pop()!;
+    todo.push(...(children.get(p) ?? []));
+    try {
+      const { user, system } = cpuSplit(p);
+      total += user + system;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
 }
 
 /** The bare node:http ceiling. */

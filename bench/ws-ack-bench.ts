@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ApiGatewayV2Client,
@@ -27,6 +28,7 @@ import { WebSocket } from 'ws';
 import { CONCURRENCY, type Args } from './args.js';
 import { HttpError, LocalTarget } from './load.js';
 import { brief, fmt, log, measure, ratio, type Measured } from './measure.js';
+import { newMainProfile, summariseProfile } from './prof-summary.js';
 import { startNimbus } from './servers.js';
 import { SigV4Signer } from './sigv4-sign.js';
 
@@ -63,8 +65,13 @@ async function createApi(c: ApiGatewayV2Client, tags: Record<string, string>): P
 }
 
 /** A connected client: counts the messages it gets; in acknowledged mode acknowledges them. */
-async function connectClient(endpoint: string, apiId: string, acknowledged: boolean): Promise<{ id: string; received: () => number; close: () => void }> {
-  const url = `${endpoint.replace(/^http/, 'ws')}/_nimbus/execute-api/${apiId}/${STAGE}${acknowledged ? '?clientId=bench' : ''}`;
+/**
+ * `clientId` (acknowledged mode) is one per row: a client id of an earlier row would be sent that
+ * row's last messages again (not acknowledged before its client was cut off), and count them.
+ */
+async function connectClient(endpoint: string, apiId: string, clientId: string | undefined): Promise<{ id: string; received: () => number; close: () => void }> {
+  const acknowledged = clientId !== undefined;
+  const url = `${endpoint.replace(/^http/, 'ws')}/_nimbus/execute-api/${apiId}/${STAGE}${acknowledged ? `?clientId=${clientId}` : ''}`;
   const ws = new WebSocket(url, acknowledged ? ['nimbus.ack.v1'] : []);
   let received = 0;
   let lastSeq = 0;
@@ -119,7 +126,10 @@ interface Row {
 
 export async function wsAckPart(args: Args, dir: string): Promise<void> {
   if (!args.only.has('ws-ack')) return;
-  const nimbus = await startNimbus(join(dir, 'ws-ack-data'));
+  // --profile=ws-ack: Nimbus under --cpu-prof, the acknowledged c32 window summarised.
+  const profiling = args.profile && args.profileShapes.includes('ws-ack');
+  const before = profiling ? (mkdirSync(args.profDir, { recursive: true }), new Set(readdirSync(args.profDir))) : new Set<string>();
+  const nimbus = await startNimbus(join(dir, 'ws-ack-data'), profiling ? ['--cpu-prof', '--cpu-prof-dir', args.profDir] : []);
   const rows: Row[] = [];
   try {
     log(`acknowledged delivery: nimbus ${nimbus.endpoint} (pid ${nimbus.pid}, data ${join(dir, 'ws-ack-data')})`);
@@ -130,7 +140,7 @@ export async function wsAckPart(args: Args, dir: string): Promise<void> {
     for (const c of CONCURRENCY) {
       const row: Row = { c, check: { plain: '', acked: '' } };
       for (const mode of ['plain', 'acked'] as const) {
-        const client = await connectClient(nimbus.endpoint, mode === 'acked' ? ackApi : plainApi, mode === 'acked');
+        const client = await connectClient(nimbus.endpoint, mode === 'acked' ? ackApi : plainApi, mode === 'acked' ? `bench-c${c}` : undefined);
         const { op, close } = postOp(nimbus.endpoint, c, mode === 'acked' ? ackApi : plainApi, client.id);
         let answered = 0;
         try {
@@ -152,6 +162,9 @@ export async function wsAckPart(args: Args, dir: string): Promise<void> {
     await nimbus.stop();
     if (stderr) console.log(`\nNimbus stderr (warn and above):\n${stderr}`);
   }
+  const window = rows.at(-1)?.acked;
+  const file = profiling ? newMainProfile(args.profDir, before) : undefined;
+  if (file && window) console.log(`\nCPU profile of Nimbus during acknowledged delivery c${rows.at(-1)!.c}; ${file}\n` + summariseProfile(file, 25, window));
   console.log('\nAcknowledged delivery (WebSocket API): PostToConnection of a ~100 B message to one connection, durable Nimbus');
   console.log('| c | plain msgs/s | p50 ms | acknowledged msgs/s | p50 ms | p99 ms | ops/commit | acknowledged / plain (target ≥ 0.5) | plain check | acknowledged check |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');

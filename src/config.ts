@@ -41,6 +41,8 @@ export interface Config {
   mailboxTtlSeconds: number;
   /** Acknowledged delivery: the most unacknowledged messages a client's mailbox holds. */
   mailboxCapacity: number;
+  /** Where Cognito user pools' keys and token issuers are (a local Cognito emulator); AWS's endpoint when absent. */
+  cognitoEndpoint?: string;
   /** CloudFront edge locations (`NAME:CONTINENT[:viewerMs[:shieldMs]]`, comma-separated); the default three when absent. */
   cdnEdges?: EdgeDefinition[];
   /** Simulated round trip from the regional edge cache to an origin, ms. */
@@ -72,6 +74,7 @@ const FLAGS: Record<string, { env: string; takesValue: boolean }> = {
   'tls-port': { env: 'NIMBUS_TLS_PORT', takesValue: true },
   'mailbox-ttl': { env: 'NIMBUS_MAILBOX_TTL', takesValue: true },
   'mailbox-capacity': { env: 'NIMBUS_MAILBOX_CAPACITY', takesValue: true },
+  'cognito-endpoint': { env: 'NIMBUS_COGNITO_ENDPOINT', takesValue: true },
   'cdn-edges': { env: 'NIMBUS_CDN_EDGES', takesValue: true },
   'cdn-origin-latency': { env: 'NIMBUS_CDN_ORIGIN_LATENCY', takesValue: true },
   'cdn-cache-memory-mb': { env: 'NIMBUS_CDN_CACHE_MEMORY_MB', takesValue: true },
@@ -180,6 +183,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }
+  const cognitoEndpoint = get('cognito-endpoint');
+  if (cognitoEndpoint !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(cognitoEndpoint)) throw new ConfigError(`invalid Cognito endpoint (http(s)://host[:port]): ${cognitoEndpoint}`);
   const cdnOriginLatency = get('cdn-origin-latency');
   const cdnMemory = get('cdn-cache-memory-mb');
   const cdnDisk = get('cdn-cache-disk-mb');
@@ -187,6 +192,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     ...(tlsPort !== undefined ? { tlsPort } : {}),
     ...(tlsPort !== undefined && get('tls-port') === undefined ? { tlsPortDefaulted: true } : {}),
     ...(cdnEdges ? { cdnEdges } : {}),
+    ...(cognitoEndpoint ? { cognitoEndpoint } : {}),
     ...(cdnOriginLatency ? { cdnOriginLatencyMs: wholeNumber(cdnOriginLatency, 'CDN origin latency (ms)', 0, 60_000) } : {}),
     ...(cdnMemory ? { cdnCacheMemoryBytes: wholeNumber(cdnMemory, 'CDN cache memory (MiB)', 1, 1_048_576) * 1024 * 1024 } : {}),
     ...(cdnDisk ? { cdnCacheDiskBytes: wholeNumber(cdnDisk, 'CDN cache disk (MiB)', 0, 16_777_216) * 1024 * 1024 } : {}),

@@ -42,6 +42,7 @@ export function servicesOf(opts: Partial<Config> = {}): ServiceFactory[] {
     hotReloadRoots: opts.hotReloadRoots ?? [process.cwd()],
     ...(opts.functionSandbox !== undefined ? { sandbox: opts.functionSandbox } : {}),
   }), (env) => apigatewayService(env, {
+    ...(opts.cognitoEndpoint ? { cognitoEndpoint: opts.cognitoEndpoint } : {}),
     mailbox: {
       ...(opts.mailboxTtlSeconds !== undefined ? { ttlMs: opts.mailboxTtlSeconds * 1000 } : {}),
       ...(opts.mailboxCapacity !== undefined ? { capacity: opts.mailboxCapacity } : {}),

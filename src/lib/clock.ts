@@ -36,6 +36,7 @@ export class ManualClock implements Clock {
   private current: number;
   private timers: { at: number; fn: () => void; seq: number; cancelled: boolean }[] = [];
   private seq = 0;
+  private waiters: { at: number; resolve: () => void }[] = [];
 
   constructor(start = Date.UTC(2026, 0, 1)) {
     this.current = start;
@@ -48,8 +49,23 @@ export class ManualClock implements Clock {
   at(at: number, fn: () => void): Timer {
     const t = { at, fn, seq: this.seq++, cancelled: false };
     this.timers.push(t);
+    if (this.waiters.length > 0) {
+      const ready = this.waiters.filter((w) => w.at === at);
+      this.waiters = this.waiters.filter((w) => w.at !== at);
+      for (const w of ready) w.resolve();
+    }
     if (at <= this.current) queueMicrotask(() => this.fire());
     return { cancel: () => void (t.cancelled = true) };
+  }
+
+  /**
+   * Resolves once a timer is pending for exactly `at` (epoch ms). A test waits with it until
+   * Nimbus has scheduled the step it is about to move time past (a retry, a backoff), instead
+   * of sleeping and hoping the server got there first.
+   */
+  timerAt(at: number): Promise<void> {
+    if (this.timers.some((t) => !t.cancelled && t.at === at)) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ at, resolve }));
   }
 
   /** Moves time forward by ms, firing due timers in deadline order. */

@@ -12,7 +12,11 @@ const POOL_SIZE = 4096;
 let pool = randomBytes(POOL_SIZE);
 let offset = 0;
 
-function take(n: number): Buffer {
+/**
+ * `n` random bytes from the pool (a view: read them before the next call). For ids on hot
+ * paths, where a getrandom call per request would cost more than the rest of the id.
+ */
+export function pooledRandomBytes(n: number): Buffer {
   if (n > POOL_SIZE) return randomBytes(n);
   if (offset + n > POOL_SIZE) {
     pool = randomBytes(POOL_SIZE);
@@ -25,5 +29,5 @@ function take(n: number): Buffer {
 
 export const randomIds: Ids = {
   uuid: () => randomUUID(),
-  token: (bytes = 16) => take(bytes).toString('base64url'),
+  token: (bytes = 16) => pooledRandomBytes(bytes).toString('base64url'),
 };

@@ -249,8 +249,16 @@ function declaresConstraints(shape: Shape, depth = 0): boolean {
   return found;
 }
 
+/** A structure's members in declaration order, with AWS's spelling of each name; built once per shape. */
+const memberLists = new WeakMap<StructureShape, ReadonlyArray<{ name: string; member: Member; at: string }>>();
+function membersOf(shape: StructureShape): ReadonlyArray<{ name: string; member: Member; at: string }> {
+  let list = memberLists.get(shape);
+  if (!list) memberLists.set(shape, (list = Object.entries(shape.members).map(([name, member]) => ({ name, member, at: lowerFirst(name) }))));
+  return list;
+}
+
 function checkStructure(shape: StructureShape, value: Record<string, unknown>, path: string, at: string, out: Violation[]): void {
-  for (const [name, member] of Object.entries(shape.members)) {
+  for (const { name, member, at: memberAt } of membersOf(shape)) {
     const v = value[name];
     const p = path ? `${path}.${name}` : name;
     if (v === undefined || v === null) {
@@ -259,20 +267,25 @@ function checkStructure(shape: StructureShape, value: Record<string, unknown>, p
       continue;
     }
     if (member.streaming) continue;
-    const fixed = checkValue(member.shape, v, p, at ? `${at}.${lowerFirst(name)}` : lowerFirst(name), name, out);
+    const fixed = checkValue(member.shape, v, p, at ? `${at}.${memberAt}` : memberAt, name, out);
     if (fixed !== v) value[name] = fixed;
   }
 }
 
+/** A value of the wrong JSON type for its shape; the value stands as it is. */
+function wrongType(shape: Shape, v: unknown, path: string, member: string, out: Violation[], inList: boolean): unknown {
+  out.push({ kind: 'type', path, member, expected: shape.kind, value: v, shape, ...(inList ? { inList } : {}) });
+  return v;
+}
+
+function broken(v: unknown, path: string, at: string, member: string, out: Violation[], rule: string, shown?: string): void {
+  out.push({ kind: 'constraint', path, member, at, value: v, rule, ...(shown !== undefined ? { shown } : {}) });
+}
+
+// (No closures made per value: this runs for every member of every request.)
 function checkValue(shape: Shape, v: unknown, path: string, at: string, member: string, out: Violation[], inList = false): unknown {
-  const bad = () => {
-    out.push({ kind: 'type', path, member, expected: shape.kind, value: v, shape, ...(inList ? { inList } : {}) });
-    return v;
-  };
-  const broken = (rule: string, shown?: string) =>
-    out.push({ kind: 'constraint', path, member, at, value: v, rule, ...(shown !== undefined ? { shown } : {}) });
   // A null member is absent (checkStructure drops it); a null inside a list or map is not.
-  if (v === null) return bad();
+  if (v === null) return wrongType(shape, v, path, member, out, inList);
   switch (shape.kind) {
     case 'document': {
       const error = shape.read?.(v);
@@ -280,27 +293,28 @@ function checkValue(shape: Shape, v: unknown, path: string, at: string, member: 
       return v;
     }
     case 'string':
-      if (typeof v !== 'string') return bad();
+      if (typeof v !== 'string') return wrongType(shape, v, path, member, out, inList);
       if (shape.exempt?.test(v)) return v;
-      checkLength(shape, v.length, broken);
-      if (shape.pattern && !shape.pattern.re.test(v)) broken(rules.pattern(shape.pattern.text));
-      if (shape.enum && !shape.enum.includes(v)) broken(rules.enum(shape.enum));
+      if (shape.min !== undefined && v.length < shape.min) broken(v, path, at, member, out, rules.minLength(shape.min));
+      if (shape.max !== undefined && v.length > shape.max) broken(v, path, at, member, out, rules.maxLength(shape.max));
+      if (shape.pattern && !shape.pattern.re.test(v)) broken(v, path, at, member, out, rules.pattern(shape.pattern.text));
+      if (shape.enum && !shape.enum.includes(v)) broken(v, path, at, member, out, rules.enum(shape.enum));
       return v;
     case 'integer':
-      if (typeof v !== 'number' || !Number.isInteger(v)) return bad();
-      if (shape.min !== undefined && v < shape.min) broken(rules.min(shape.min));
-      if (shape.max !== undefined && v > shape.max) broken(rules.max(shape.max));
-      if (shape.enum && !shape.enum.includes(v)) broken(rules.enum(shape.enum));
+      if (typeof v !== 'number' || !Number.isInteger(v)) return wrongType(shape, v, path, member, out, inList);
+      if (shape.min !== undefined && v < shape.min) broken(v, path, at, member, out, rules.min(shape.min));
+      if (shape.max !== undefined && v > shape.max) broken(v, path, at, member, out, rules.max(shape.max));
+      if (shape.enum && !shape.enum.includes(v)) broken(v, path, at, member, out, rules.enum(shape.enum));
       return v;
     case 'boolean':
-      return typeof v === 'boolean' ? v : bad();
+      return typeof v === 'boolean' ? v : wrongType(shape, v, path, member, out, inList);
     case 'blob':
       if (Buffer.isBuffer(v)) return v;
-      if (typeof v !== 'string' || !isBase64(v)) return bad();
+      if (typeof v !== 'string' || !isBase64(v)) return wrongType(shape, v, path, member, out, inList);
       return Buffer.from(v, 'base64');
     case 'list': {
-      if (!Array.isArray(v)) return bad();
-      checkLength(shape, v.length, (rule) => broken(rule, renderValue(v, shape)));
+      if (!Array.isArray(v)) return wrongType(shape, v, path, member, out, inList);
+      checkCount(shape, v.length, v, path, at, member, out);
       for (let i = 0; i < v.length; i++) {
         const fixed = checkValue(shape.member, v[i], `${path}.${i + 1}`, `${at}.${i + 1}.member`, member, out, true);
         if (fixed !== v[i]) v[i] = fixed;
@@ -308,28 +322,30 @@ function checkValue(shape: Shape, v: unknown, path: string, at: string, member: 
       return v;
     }
     case 'map': {
-      if (typeof v !== 'object' || Array.isArray(v)) return bad();
+      if (typeof v !== 'object' || Array.isArray(v)) return wrongType(shape, v, path, member, out, inList);
       const obj = v as Record<string, unknown>;
       const keys = Object.keys(obj);
-      checkLength(shape, keys.length, (rule) => broken(rule, renderValue(obj, shape)));
+      checkCount(shape, keys.length, obj, path, at, member, out);
       for (const k of keys) {
-        checkValue(shape.key, k, `${path}.${k}`, `${at}.${k}.member.key`, member, out);
+        const p = `${path}.${k}`;
+        checkValue(shape.key, k, p, `${at}.${k}.member.key`, member, out);
         // A map's values are read as a list's items are (Coral: "Unexpected value type in payload").
-        const fixed = checkValue(shape.value, obj[k], `${path}.${k}`, `${at}.${k}.member.value`, member, out, true);
+        const fixed = checkValue(shape.value, obj[k], p, `${at}.${k}.member.value`, member, out, true);
         if (fixed !== obj[k]) obj[k] = fixed;
       }
       return v;
     }
     case 'structure':
-      if (typeof v !== 'object' || Array.isArray(v)) return bad();
+      if (typeof v !== 'object' || Array.isArray(v)) return wrongType(shape, v, path, member, out, inList);
       checkStructure(shape, v as Record<string, unknown>, path, at, out);
       return v;
   }
 }
 
-function checkLength(c: LengthConstraints, n: number, broken: (rule: string) => void): void {
-  if (c.min !== undefined && n < c.min) broken(rules.minLength(c.min));
-  if (c.max !== undefined && n > c.max) broken(rules.maxLength(c.max));
+/** A list's or map's size against its bounds; the value is shown as AWS renders the whole. */
+function checkCount(shape: ListShape | MapShape, n: number, v: unknown, path: string, at: string, member: string, out: Violation[]): void {
+  if (shape.min !== undefined && n < shape.min) broken(v, path, at, member, out, rules.minLength(shape.min), renderValue(v, shape));
+  if (shape.max !== undefined && n > shape.max) broken(v, path, at, member, out, rules.maxLength(shape.max), renderValue(v, shape));
 }
 
 // Groups of four as a length check, not a repeated regex group: V8 keeps a backtracking entry

@@ -20,6 +20,8 @@ export interface ApiRequest {
 export interface ApiResponse {
   status: number;
   headers: Record<string, string>;
+  /** Headers sent as one line per value (Set-Cookie); written after `headers`. */
+  repeated?: Record<string, string[]>;
   /** A stream is piped as it comes; its length is in the headers the handler set. */
   body: string | Buffer | Readable;
 }

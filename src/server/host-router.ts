@@ -16,6 +16,10 @@
  * must equal the whole path. An exact pattern beats a prefix; a longer literal prefix beats a
  * shorter one. Host patterns are tried first: a claimed host is never routed by its path.
  *
+ * Host claims (`addHostClaim`) are for names users choose (CloudFront's alternate domain names):
+ * a predicate asked, in registration order, only for a dotted host that no pattern matched and
+ * that is not an IPv4 address, so they never take a host from a pattern or the plain API host.
+ *
  * Two patterns of equal specificity that can match the same request are a registration error
  * when identical; otherwise the first registered wins a tie (documented, not relied upon).
  */
@@ -88,6 +92,13 @@ export class HostRouter<T> {
   private readonly hosts = new Map<string, HostPattern<T>[]>();
   /** Path patterns, most specific first. */
   private readonly paths: PathPattern<T>[] = [];
+  /** Predicates over host names no pattern matched, in registration order. */
+  private readonly claims: Array<{ claims: (name: string) => boolean; target: T }> = [];
+
+  /** A claim on host names no pattern matches (lower-case, without the port). */
+  addHostClaim(claims: (name: string) => boolean, target: T): void {
+    this.claims.push({ claims, target });
+  }
 
   addHost(pattern: string, target: T, opts: PatternOptions = {}): void {
     const parts = pattern.split('.');
@@ -153,13 +164,17 @@ export class HostRouter<T> {
     const dot = name.lastIndexOf('.');
     // A plain `localhost` or an address is nobody's host: only dotted names under a claimed
     // last label are looked at.
-    const list = dot > 0 ? this.hosts.get(name.slice(dot + 1)) : undefined;
-    if (!list) return undefined;
-    const parts = name.split('.');
-    for (const p of list) {
-      const labels = matchLabels(p, parts);
-      if (labels && (!p.when || p.when(req))) return { target: p.target, labels, path: req.path };
+    if (dot <= 0) return undefined;
+    const list = this.hosts.get(name.slice(dot + 1));
+    if (list) {
+      const parts = name.split('.');
+      for (const p of list) {
+        const labels = matchLabels(p, parts);
+        if (labels && (!p.when || p.when(req))) return { target: p.target, labels, path: req.path };
+      }
     }
+    if (this.claims.length === 0 || /^[0-9.]+$/.test(name)) return undefined;
+    for (const c of this.claims) if (c.claims(name)) return { target: c.target, labels: {}, path: req.path };
     return undefined;
   }
 

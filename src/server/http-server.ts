@@ -182,7 +182,7 @@ function write(res: ServerResponse, date: string, requestId: string, out: ApiRes
   if (body instanceof Readable) {
     // Streamed answers (S3 object bodies) set their own Content-Length; a source that fails
     // midway can only end the connection, as the status is already sent.
-    res.writeHead(out.status, { ...out.headers, date, 'x-amzn-RequestId': requestId });
+    res.writeHead(out.status, { ...out.headers, ...out.repeated, date, 'x-amzn-RequestId': requestId });
     pipeline(body, res, (err) => {
       if (err) res.destroy();
     });
@@ -190,6 +190,7 @@ function write(res: ServerResponse, date: string, requestId: string, out: ApiRes
   }
   res.writeHead(out.status, {
     ...out.headers,
+    ...out.repeated,
     date,
     'x-amzn-RequestId': requestId,
     // A HEAD answer declares the length of the body it does not send.

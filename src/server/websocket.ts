@@ -1,7 +1,8 @@
 /**
  * WebSocket upgrades: the HTTP server's `upgrade` event goes through the same host router as
  * requests. The service owning the host or path may refuse (any HTTP answer) before the
- * handshake; an upgrade nobody claims is refused with 404 and its socket closed. Each open
+ * handshake, or accept it with the subprotocol the handshake names (none unless it chooses one
+ * the client offered); an upgrade nobody claims is refused with 404 and its socket closed. Each open
  * connection has a frame-size limit (the endpoint's `maxPayload`, 1009 beyond it) and
  * backpressure both ways: reading stops while a message listener is busy and while the peer is
  * slow to take what was sent (until the socket drains).
@@ -12,7 +13,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Ids } from '../lib/ids.js';
 import type { SigV4Identity, SigV4Verifier } from '../protocols/sigv4.js';
 import type { Logger } from '../lib/log.js';
-import type { EndpointMatch, WebSocketEndpoint } from '../services/service.js';
+import type { EndpointMatch, UpgradeAnswer, WebSocketEndpoint } from '../services/service.js';
 import { requestLine, type ApiResponse, type UpgradeRequest, type WebSocketConnection } from './api.js';
 import type { EndpointTarget } from './endpoints.js';
 import type { HostRouter } from './host-router.js';
@@ -26,6 +27,8 @@ export class WebSocketHub {
   private readonly servers = new Map<number, WebSocketServer>();
   private readonly open = new Set<Connection>();
   private readonly pending = new Set<Duplex>();
+  /** The subprotocol an endpoint chose for an upgrade, until its handshake is answered. */
+  private readonly protocols = new WeakMap<IncomingMessage, string>();
   private closing = false;
 
   constructor(
@@ -53,18 +56,20 @@ export class WebSocketHub {
   }
 
   private async accept(ws: WebSocketEndpoint, req: UpgradeRequest, match: EndpointMatch, incoming: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    let refusal: ApiResponse | undefined;
+    let answer: UpgradeAnswer;
     try {
       const verify = (): SigV4Identity => {
         if (!this.verifier) throw new Error('no SigV4 verifier');
         return this.verifier.verify({ method: req.method, path: req.path, query: req.query, headers: req.headers, body: Buffer.alloc(0) });
       };
-      refusal = await ws.accept?.(req, match, verify);
+      answer = await ws.accept?.(req, match, verify);
     } catch (e) {
       this.log.error('unhandled error', { requestId: req.requestId, error: e instanceof Error ? e.stack : String(e) });
-      refusal = { status: 500, headers: {}, body: '' };
+      answer = { status: 500, headers: {}, body: '' };
     }
+    const refusal = answer && 'status' in answer ? answer : undefined;
     if (refusal || this.closing || socket.destroyed) return refuse(socket, req.requestId, refusal ?? { status: 503, headers: {}, body: '' });
+    if (answer && 'protocol' in answer && answer.protocol !== undefined) this.protocols.set(incoming, answer.protocol);
     const server = this.serverFor(ws.maxPayload ?? DEFAULT_MAX_PAYLOAD);
     server.handleUpgrade(incoming, socket, head, (peer) => {
       const conn = new Connection(peer, socket, req.requestId);
@@ -80,10 +85,20 @@ export class WebSocketHub {
     });
   }
 
-  /** One ws server (handshakes only, no listening socket) per frame-size limit. */
+  /**
+   * One ws server (handshakes only, no listening socket) per frame-size limit. The handshake
+   * names the subprotocol the endpoint chose, if the client offered it, and none otherwise (ws
+   * alone would pick the client's first).
+   */
   private serverFor(maxPayload: number): WebSocketServer {
     let server = this.servers.get(maxPayload);
-    if (!server) this.servers.set(maxPayload, (server = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload })));
+    if (!server) {
+      const handleProtocols = (offered: Set<string>, incoming: IncomingMessage): string | false => {
+        const chosen = this.protocols.get(incoming);
+        return chosen !== undefined && offered.has(chosen) ? chosen : false;
+      };
+      this.servers.set(maxPayload, (server = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload, handleProtocols })));
+    }
     return server;
   }
 

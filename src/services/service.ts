@@ -241,6 +241,12 @@ export interface HostRoute {
   pathStyle?: string;
   /** `pathStyle` must equal the whole path rather than prefix it. */
   exact?: boolean;
+  /**
+   * Host names users choose (CloudFront's alternate domain names): asked with the lower-case
+   * name, without the port, for a dotted host no pattern matched. Must be a cheap lookup: it runs
+   * for every such request.
+   */
+  claimsHost?(name: string): boolean;
   /** A narrower claim: the route matches only when this holds too (SNS's unsigned `/?Action=` links). */
   when?(req: RouteHead): boolean;
   /**
@@ -262,14 +268,21 @@ export interface HostRoute {
 /** What the host router found for a request: the service, its route, the captured labels and the path within it. */
 export type EndpointMatch = HostMatch<{ service: ServicePlugin; route: HostRoute }>;
 
+/** An endpoint's answer to an upgrade: refused with an HTTP response, or accepted (with a subprotocol). */
+export type UpgradeAnswer = ApiResponse | { protocol?: string } | undefined;
+
 export interface WebSocketEndpoint {
   /**
    * The largest frame payload taken, in bytes; a larger frame closes the connection with 1009.
    * Default 128 KiB, API Gateway's limit for WebSocket APIs.
    */
   maxPayload?: number;
-  /** Asked before the upgrade is accepted: an answer refuses it with that HTTP response. */
-  accept?(req: UpgradeRequest, match: EndpointMatch, verify: () => SigV4Identity): ApiResponse | undefined | Promise<ApiResponse | undefined>;
+  /**
+   * Asked before the upgrade is accepted: an HTTP response refuses it; `{ protocol }` accepts it
+   * with that subprotocol (one the client offered) in the handshake's `Sec-WebSocket-Protocol`.
+   * Otherwise the handshake names no subprotocol, whatever the client offered (as API Gateway).
+   */
+  accept?(req: UpgradeRequest, match: EndpointMatch, verify: () => SigV4Identity): UpgradeAnswer | Promise<UpgradeAnswer>;
   /** The connection, once open. */
   open(conn: WebSocketConnection, req: UpgradeRequest, match: EndpointMatch): void;
 }

@@ -44,6 +44,8 @@ export interface TestNimbusOptions {
   /** Acknowledged delivery's mailbox limits (NIMBUS_MAILBOX_CAPACITY, NIMBUS_MAILBOX_TTL). */
   mailboxCapacity?: number;
   mailboxTtlSeconds?: number;
+  /** Cognito user pools' endpoint for authorizers (NIMBUS_COGNITO_ENDPOINT): a test's own key server. */
+  cognitoEndpoint?: string;
 }
 
 export async function startTestNimbus(opts: TestNimbusOptions = {}): Promise<TestNimbus> {
@@ -64,6 +66,7 @@ export async function startTestNimbus(opts: TestNimbusOptions = {}): Promise<Tes
     ...(opts.tlsPort !== undefined ? { tlsPort: opts.tlsPort } : {}),
     ...(opts.mailboxCapacity !== undefined ? { mailboxCapacity: opts.mailboxCapacity } : {}),
     ...(opts.mailboxTtlSeconds !== undefined ? { mailboxTtlSeconds: opts.mailboxTtlSeconds } : {}),
+    ...(opts.cognitoEndpoint ? { cognitoEndpoint: opts.cognitoEndpoint } : {}),
   });
   const sqsClient = (o: { credentials?: { accessKeyId: string; secretAccessKey: string }; region?: string } = {}) =>
     new SQSClient({ endpoint: nimbus.endpoint, region: o.region ?? 'us-east-1', credentials: o.credentials ?? TEST_CREDENTIALS, maxAttempts: 1 });

@@ -11,6 +11,7 @@ import {
   CreateApiKeyCommand,
   CreateAuthorizerCommand,
   CreateDeploymentCommand,
+  CreateModelCommand,
   CreateRequestValidatorCommand,
   CreateResourceCommand,
   CreateRestApiCommand,
@@ -25,6 +26,7 @@ import {
   DeleteIntegrationResponseCommand,
   DeleteMethodCommand,
   DeleteMethodResponseCommand,
+  DeleteModelCommand,
   DeleteRequestValidatorCommand,
   DeleteResourceCommand,
   DeleteRestApiCommand,
@@ -46,6 +48,8 @@ import {
   GetIntegrationResponseCommand,
   GetMethodCommand,
   GetMethodResponseCommand,
+  GetModelCommand,
+  GetModelsCommand,
   GetRequestValidatorCommand,
   GetRequestValidatorsCommand,
   GetResourceCommand,
@@ -76,6 +80,7 @@ import {
   UpdateIntegrationResponseCommand,
   UpdateMethodCommand,
   UpdateMethodResponseCommand,
+  UpdateModelCommand,
   UpdateRequestValidatorCommand,
   UpdateResourceCommand,
   UpdateRestApiCommand,
@@ -173,6 +178,12 @@ const byApiId: Array<[string, Call]> = [
   ['GetRequestValidators', (c, f) => c.send(new GetRequestValidatorsCommand({ restApiId: f.v1.apiId }))],
   ['UpdateRequestValidator', (c, f) => c.send(new UpdateRequestValidatorCommand({ restApiId: f.v1.apiId, requestValidatorId: f.v1.validatorId, ...replace('/name', 'loot') }))],
   ['DeleteRequestValidator', (c, f) => c.send(new DeleteRequestValidatorCommand({ restApiId: f.v1.apiId, requestValidatorId: f.v1.validatorId }))],
+  // Every REST API is born with the models Empty and Error.
+  ['CreateModel', (c, f) => c.send(new CreateModelCommand({ restApiId: f.v1.apiId, name: 'Loot', contentType: 'application/json', schema: '{"type":"object"}' }))],
+  ['GetModel', (c, f) => c.send(new GetModelCommand({ restApiId: f.v1.apiId, modelName: 'Error' }))],
+  ['GetModels', (c, f) => c.send(new GetModelsCommand({ restApiId: f.v1.apiId }))],
+  ['UpdateModel', (c, f) => c.send(new UpdateModelCommand({ restApiId: f.v1.apiId, modelName: 'Error', ...replace('/description', 'loot') }))],
+  ['DeleteModel', (c, f) => c.send(new DeleteModelCommand({ restApiId: f.v1.apiId, modelName: 'Error' }))],
 ];
 
 /** The owner's part ids named under the intruder's own REST API: parts are scoped to their API. */

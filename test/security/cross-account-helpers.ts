@@ -318,7 +318,8 @@ export const COVERAGE: Record<string, ServiceCoverage> = {
       'GetTags', 'TagResource', 'UntagResource', 'CreateApiKey', 'GetApiKey', 'GetApiKeys', 'UpdateApiKey', 'DeleteApiKey', 'CreateUsagePlan',
       'GetUsagePlan', 'GetUsagePlans', 'UpdateUsagePlan', 'DeleteUsagePlan', 'CreateUsagePlanKey', 'GetUsagePlanKey', 'GetUsagePlanKeys',
       'DeleteUsagePlanKey', 'UpdateUsage', 'GetUsage', 'PutRestApi', 'GetExport', 'CreateRequestValidator', 'GetRequestValidator',
-      'GetRequestValidators', 'UpdateRequestValidator', 'DeleteRequestValidator',
+      'GetRequestValidators', 'UpdateRequestValidator', 'DeleteRequestValidator', 'CreateModel', 'GetModel', 'GetModels', 'UpdateModel',
+      'DeleteModel',
     ],
     exempt: {
       ImportRestApi: "creates a new REST API in the caller's own account from an OpenAPI document: names no existing API Gateway resource (PutRestApi, which does, has rows)",

@@ -8,8 +8,8 @@
  * - every answer carries `x-amz-crc32`, the CRC32 of the body bytes sent (compressed or not),
  *   which the SDKs check.
  */
-import { randomBytes } from 'node:crypto';
 import { constants, crc32, gunzipSync, gzipSync, inflateSync, inflateRawSync } from 'node:zlib';
+import { pooledRandomBytes } from '../../lib/ids.js';
 import { SerializationException } from '../../protocols/errors.js';
 import type { ApiResponse } from '../api.js';
 import type { Step } from './context.js';
@@ -21,7 +21,7 @@ const GZIP_MIN_BYTES = 1024;
 
 /** 39 random bytes in base64, upper-cased, `+` and `/` as `0`: 52 characters of [0-9A-Z]. */
 export function coralRequestId(): string {
-  return randomBytes(39).toString('base64').toUpperCase().replace(/[+/]/g, '0');
+  return pooledRandomBytes(39).toString('base64').toUpperCase().replace(/[+/]/g, '0');
 }
 
 /** Around routing's result: the request id, then the answer's compression and checksum. */

@@ -14,6 +14,7 @@ import type { Store } from '../../store/store.js';
 import type { Operation } from '../service.js';
 import type { AcknowledgedDelivery } from './ack/delivery.js';
 import type { Documents } from './engine/documents.js';
+import type { CognitoPools } from './shared/cognito.js';
 import type { ApiGatewayRepo, StoredDocument } from './repo.js';
 import type { Connections } from './ws/connections.js';
 
@@ -37,6 +38,8 @@ export interface GatewayDeps {
   delivery: AcknowledgedDelivery;
   /** The open WebSocket API connections on this node (ws/connections.ts). */
   connections: Connections;
+  /** Where Cognito user pools' keys and issuers are, for COGNITO_USER_POOLS and JWT authorizers. */
+  cognito: CognitoPools;
 }
 
 /** One request to an API, as the execute-api endpoint hands it to the API's data plane. */

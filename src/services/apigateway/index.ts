@@ -10,6 +10,7 @@ import type { Violation } from '../../protocols/shapes.js';
 import type { ServiceEnv, ServicePlugin } from '../service.js';
 import { AcknowledgedDelivery } from './ack/delivery.js';
 import { CLIENT_PATH, serveClientLibrary } from './ack/client-library.js';
+import { CognitoPools } from './shared/cognito.js';
 import { Mailboxes, type MailboxOptions } from './ack/mailboxes.js';
 import { sqliteMailboxRepo } from './ack/repo.sqlite.js';
 import type { GatewayDeps } from './deps.js';
@@ -26,6 +27,8 @@ import { Connections } from './ws/connections.js';
 export interface ApiGatewayOptions {
   /** Acknowledged delivery's mailboxes (WebSocket APIs tagged `nimbus:delivery` = `acknowledged`). */
   mailbox?: MailboxOptions;
+  /** Cognito user pools' endpoint for authorizers (--cognito-endpoint); AWS's when absent. */
+  cognitoEndpoint?: string;
 }
 
 export async function apigatewayService(env: ServiceEnv, opts: ApiGatewayOptions = {}): Promise<ServicePlugin[]> {
@@ -36,7 +39,7 @@ export async function apigatewayService(env: ServiceEnv, opts: ApiGatewayOptions
   await env.store.caches.register('apigateway.mailboxes', () => mailboxes.reload());
   const connections = new Connections(() => env.clock.now());
   const delivery = new AcknowledgedDelivery(mailboxes, connections, env.log);
-  const deps: GatewayDeps = { documents, repo, store: env.store, clock: env.clock, ids: env.ids, log: env.log, region: env.region, internal: env.internal, endpoint: env.endpoint, outbound: env.outbound, connections, delivery };
+  const deps: GatewayDeps = { documents, repo, store: env.store, clock: env.clock, ids: env.ids, log: env.log, region: env.region, internal: env.internal, endpoint: env.endpoint, outbound: env.outbound, connections, delivery, cognito: new CognitoPools(opts.cognitoEndpoint) };
   const v1 = restApis(deps);
   const v2 = httpApis(deps);
   const common = {

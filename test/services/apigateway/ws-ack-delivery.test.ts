@@ -47,7 +47,8 @@ describe('acknowledged delivery (nimbus.ack.v1)', () => {
 
   test('POST /@clients/{clientId} answers {"seq": n}; messages arrive as {"seq", "data"} in order', async () => {
     assert.deepEqual([await post('early', 'a'), await post('early', 'b')], [1, 2]);
-    const c = await connect('early');
+    const c = await connect('early', ['chat', 'nimbus.ack.v1']);
+    assert.equal(c.ws.protocol, 'nimbus.ack.v1', 'the handshake names the subprotocol of acknowledged delivery');
     await c.until(() => c.seqs.length === 2);
     assert.deepEqual(c.frames, [
       { seq: 1, data: 'a' },
@@ -142,9 +143,13 @@ describe('acknowledged delivery (nimbus.ack.v1)', () => {
     await plain.until(() => plain.frames.some((f) => f.raw === 'routed'));
   });
 
-  test('an API without the tag delivers as AWS does, even to a client offering the subprotocol', async () => {
+  test('an API without the tag delivers as AWS does: the handshake does not take the subprotocol', async () => {
     const plainApi = await createWsApi(n.apigw, {});
-    const c = await connect('someone', ['nimbus.ack.v1'], wsUrl(n.t.endpoint, plainApi));
+    // As API Gateway: no subprotocol in the handshake unless `$connect` chose one, so a client
+    // that insists on nimbus.ack.v1 (ws, browsers) gives up rather than go unacknowledged.
+    await assert.rejects(RawClient.connect(wsUrl(n.t.endpoint, plainApi), 'someone', ['nimbus.ack.v1']), /Server sent no subprotocol/);
+    const c = await connect('someone', [], wsUrl(n.t.endpoint, plainApi));
+    assert.equal(c.ws.protocol, '');
     const connectionId = await c.connectionId();
     const mgmt = new ApiGatewayManagementApiClient({ endpoint: managementEndpoint(n.t.endpoint, plainApi), region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
     try {

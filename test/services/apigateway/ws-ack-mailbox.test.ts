@@ -154,6 +154,33 @@ describe('acknowledged delivery: mailboxes', () => {
     }
   });
 
+  test('posts to one mailbox arriving together share one write: seqs in arrival order, the overflow refused', async () => {
+    const { boxes, store, close } = await open({ capacity: 15 });
+    try {
+      const a = sink();
+      await boxes.attach(KEY, a);
+      const commits = store.commits;
+      const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => boxes.post(KEY, Buffer.from(`m${i + 1}`))));
+      assert.equal(store.commits - commits, 1, 'one commit for all twenty');
+      assert.deepEqual(
+        results.slice(0, 15).map((r) => (r.status === 'fulfilled' ? r.value : r.reason)),
+        Array.from({ length: 15 }, (_, i) => i + 1),
+      );
+      for (const r of results.slice(15)) assert.equal(r.status === 'rejected' && (r.reason as Error).name, 'LimitExceededException');
+      await a.until(15);
+      assert.deepEqual(
+        a.frames.map((f) => `${f.seq}:${f.data}`),
+        Array.from({ length: 15 }, (_, i) => `${i + 1}:m${i + 1}`),
+      );
+      assert.deepEqual([boxes.metrics().posted, boxes.metrics().refused, boxes.metrics().backlog], [15, 5, 15]);
+      // The next post, alone, continues the sequence once there is room.
+      await boxes.ack(KEY, 15);
+      assert.equal(await boxes.post(KEY, Buffer.from('m21')), 16);
+    } finally {
+      await close();
+    }
+  });
+
   test('a newer connection of the same client replaces the older one', async () => {
     const { boxes, close } = await open();
     try {

@@ -32,6 +32,20 @@ const AUTHORIZER = `exports.handler = async (event) => {
   return { principalId: 'user-1', context: { tenant: 'acme', seen: event.type + ' ' + event.methodArn }, policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: ok ? 'Allow' : 'Deny', Resource: event.methodArn }] } };
 };`;
 
+/**
+ * AWS's example of a `$connect` that requires a subprotocol (websocket-connect-route-subprotocol):
+ * it chooses `myprotocol` when offered and refuses otherwise; `?pick=x` chooses x whatever was offered.
+ */
+const SUBPROTOCOL = `exports.handler = async (event) => {
+  const headers = {};
+  for (const k in event.headers || {}) headers[k.toLowerCase()] = event.headers[k];
+  const q = event.queryStringParameters || {};
+  if (q.pick) return { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': q.pick } };
+  const offered = (headers['sec-websocket-protocol'] || '').split(',').map((p) => p.trim());
+  if (offered.indexOf('myprotocol') >= 0) return { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': 'myprotocol' } };
+  return { statusCode: 400 };
+};`;
+
 describe('API Gateway WebSocket APIs: routes, events, $connect and @connections', () => {
   let n: V2Nimbus;
   let apiId: string;
@@ -39,6 +53,7 @@ describe('API Gateway WebSocket APIs: routes, events, $connect and @connections'
     n = await startV2();
     await createFunction(n.lambda, 'echo', { 'index.js': ECHO });
     await createFunction(n.lambda, 'auth', { 'index.js': AUTHORIZER });
+    await createFunction(n.lambda, 'subprotocol', { 'index.js': SUBPROTOCOL });
     apiId = await wsApi(n.apigw, { $connect: 'echo', $disconnect: 'echo', $default: 'echo', echo: 'echo', oneway: 'echo' }, { twoWay: ['$default', 'echo'] });
     await permit(n.lambda, 'echo', apiId);
   });
@@ -127,6 +142,27 @@ describe('API Gateway WebSocket APIs: routes, events, $connect and @connections'
     await assert.rejects(connect(n.t, apiId, 'prod', { query: 'fail=1' }), { status: 502 });
     await assert.rejects(connect(n.t, apiId, 'nostage'), { status: 403 });
     await assert.rejects(connect(n.t, 'abcdefghij', 'prod'), { status: 404 });
+  });
+
+  it("lets the $connect function choose one of the client's subprotocols (Sec-WebSocket-Protocol), and names none otherwise", async () => {
+    const api = await wsApi(n.apigw, { $connect: 'subprotocol', $default: 'echo' }, { twoWay: ['$default'] });
+    await permit(n.lambda, 'subprotocol', api);
+    await permit(n.lambda, 'echo', api);
+    // AWS's example: refused without myprotocol, chosen among several.
+    await assert.rejects(connect(n.t, api, 'prod', { protocols: ['chat1'] }), { status: 400 });
+    await assert.rejects(connect(n.t, api, 'prod'), { status: 400 });
+    const c = await connect(n.t, api, 'prod', { protocols: ['chat1', 'myprotocol'] });
+    assert.equal(c.ws.protocol, 'myprotocol');
+    c.ws.send('hello');
+    assert.match(String(await c.next()), /"routeKey":"\$default"/);
+    c.ws.close();
+    // A choice the client did not offer is not passed on (RFC 6455): the handshake names none, which the client refuses.
+    await assert.rejects(connect(n.t, api, 'prod', { query: 'pick=other', protocols: ['chat1'] }), /Server sent no subprotocol/);
+    // A $connect that answers no header (the echo function): no subprotocol, as on AWS, where ws's default would take the first offered.
+    await assert.rejects(connect(n.t, apiId, 'prod', { protocols: ['chat1'] }), /Server sent no subprotocol/);
+    const plain = await connect(n.t, apiId, 'prod');
+    assert.equal(plain.ws.protocol, '');
+    plain.ws.close();
   });
 
   it('refuses a $connect its Lambda authorizer denies (403) or that lacks the identity source (401), and passes the context on', async () => {

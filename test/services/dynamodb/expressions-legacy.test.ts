@@ -121,7 +121,11 @@ describe('KeyConditionExpression', () => {
     assert.deepEqual([...terms.keys()], ['p', 'c']);
     assert.deepEqual(keyConditionFor(terms, COMPOSITE).sort, { name: 'c', op: '>', values: [{ N: '1' }] });
     refuses(() => keyConditionFor(terms, HASH_ONLY), 'Query key condition not supported');
-    refuses(() => parseKeyConditionTerms('p = :p AND c > :n AND x = :n', new ExpressionContext({ values: V })), 'Conditions can be of length 1 or 2 only');
+    // Three to eight conditions may fit a multi-attribute index key: refused once the key is known.
+    const three = parseKeyConditionTerms('p = :p AND c > :n AND x = :n', new ExpressionContext({ values: V }));
+    refuses(() => keyConditionFor(three, COMPOSITE), 'Conditions can be of length 1 or 2 only');
+    const nine = Array.from({ length: 9 }, (_, i) => `a${i} = :n`).join(' AND ');
+    refuses(() => parseKeyConditionTerms(nine, new ExpressionContext({ values: V })), 'Conditions can be of length 1 or 2 only');
   });
 });
 

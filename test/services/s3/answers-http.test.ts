@@ -1,11 +1,12 @@
 /**
  * HTTP-level answers S3 gives: 304 with the ETag, non-ASCII metadata under a signature,
- * chunked uploads, Content-Encoding lists, Expect: 100-continue, anonymous requests to a
+ * chunked uploads (plain and aws-chunked), Content-Encoding lists, Expect: 100-continue, anonymous requests to a
  * missing bucket, too many tags, re-creating one's own bucket in each region, OPTIONS on a
  * presigned URL, and x-amz-expiration from lifecycle rules.
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import {
   CreateBucketCommand,
@@ -70,6 +71,23 @@ async function rawRequest(
   });
 }
 
+/** A signed PUT with neither Content-Length nor Transfer-Encoding (node:http adds one or the other), written on a socket. */
+async function requestWithoutLength(t: TestNimbus, path: string): Promise<string> {
+  const url = new URL(t.endpoint + path);
+  const signer = new SignatureV4({ service: 's3', region: 'us-east-1', sha256: Sha256, credentials: TEST_CREDENTIALS, uriEscapePath: false });
+  const signed = await signer.sign(
+    new HttpRequest({ method: 'PUT', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } }),
+  );
+  const head = `PUT ${url.pathname} HTTP/1.1\r\n${Object.entries(signed.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}connection: close\r\n\r\n`;
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => socket.write(head));
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('end', () => resolve(Buffer.concat(chunks).toString()));
+    socket.on('error', reject);
+  });
+}
+
 describe('S3 HTTP answers', () => {
   let t: TestNimbus;
   let c: S3Client;
@@ -103,10 +121,25 @@ describe('S3 HTTP answers', () => {
     assert.equal(head.Metadata?.name, `=?UTF-8?B?${Buffer.from('café crème').toString('base64')}?=`);
   });
 
-  test('Transfer-Encoding: chunked without a Content-Length: a plain body is MissingContentLength (411); aws-chunked with its decoded length is taken', async () => {
-    const r = await rawRequest(t, 'PUT', '/data/chunked', { 'transfer-encoding': 'chunked' }, ['abc', 'def']);
-    assert.equal(r.status, 411);
-    assert.match(r.body, /<Code>MissingContentLength<\/Code>/);
+  test('Transfer-Encoding: chunked without a Content-Length: a plain body is taken to its end; aws-chunked with its decoded length is taken', async () => {
+    const plain = await rawRequest(t, 'PUT', '/data/chunked', { 'transfer-encoding': 'chunked' }, ['abc', 'def', 'x'.repeat(70 * 1024)]);
+    assert.equal(plain.status, 200, plain.body);
+    const whole = await c.send(new GetObjectCommand({ Bucket: 'data', Key: 'chunked' }));
+    assert.equal(whole.ContentLength, 6 + 70 * 1024);
+    assert.equal((await whole.Body!.transformToString()).slice(0, 8), 'abcdefxx');
+    const small = await rawRequest(t, 'PUT', '/data/chunked-small', { 'transfer-encoding': 'chunked' }, ['ab', 'c']);
+    assert.equal(small.status, 200, small.body);
+    assert.equal(small.headers.etag, '"900150983cd24fb0d6963f7d28e17f72"'); // MD5("abc")
+    // A part too.
+    const up = await rawRequest(t, 'POST', '/data/chunked-mpu?uploads', {});
+    const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(up.body)![1]!;
+    const part = await rawRequest(t, 'PUT', `/data/chunked-mpu?partNumber=1&uploadId=${encodeURIComponent(uploadId)}`, { 'transfer-encoding': 'chunked' }, ['abc']);
+    assert.equal(part.status, 200, part.body);
+    assert.equal(part.headers.etag, '"900150983cd24fb0d6963f7d28e17f72"');
+    // Neither a length nor chunked framing: S3's 411.
+    const none = await requestWithoutLength(t, '/data/no-length');
+    assert.match(none, /^HTTP\/1\.1 411 /);
+    assert.match(none, /<Code>MissingContentLength<\/Code>/);
     // aws-chunked (as the SDKs stream a body with a trailing checksum) carries its decoded length.
     const ok = await rawRequest(
       t,

@@ -122,6 +122,32 @@ describe('S3 server-side encryption', () => {
     );
   });
 
+  test('ETags: the MD5 of the content for SSE-S3 objects, not for SSE-C or SSE-KMS ones (PUT and copy), and stable per version', async () => {
+    const md5hex = `"${createHash('md5').update('same body').digest('hex')}"`;
+    const s3put = await s3.send(new PutObjectCommand({ Bucket: 'sse', Key: 'etag-s3', Body: 'same body' }));
+    assert.equal(s3put.ETag, md5hex);
+    const kms = await s3.send(new PutObjectCommand({ Bucket: 'sse', Key: 'etag-kms', Body: 'same body', ServerSideEncryption: 'aws:kms' }));
+    const ssecPut = await s3.send(new PutObjectCommand({ Bucket: 'sse', Key: 'etag-c', Body: 'same body', ...ssec(KEY) }));
+    const ssecCopy = await s3.send(new CopyObjectCommand({ Bucket: 'sse', Key: 'etag-c-copy', CopySource: 'sse/etag-s3', ...ssec(KEY) }));
+    const kmsCopy = await s3.send(new CopyObjectCommand({ Bucket: 'sse', Key: 'etag-kms-copy', CopySource: 'sse/etag-s3', ServerSideEncryption: 'aws:kms' }));
+    const s3Copy = await s3.send(new CopyObjectCommand({ Bucket: 'sse', Key: 'etag-s3-copy', CopySource: 'sse/etag-kms' }));
+    assert.equal(s3Copy.CopyObjectResult!.ETag, md5hex);
+    const hidden = [kms.ETag!, ssecPut.ETag!, ssecCopy.CopyObjectResult!.ETag!, kmsCopy.CopyObjectResult!.ETag!];
+    for (const etag of hidden) {
+      assert.match(etag, /^"[0-9a-f]{32}"$/);
+      assert.notEqual(etag, md5hex);
+    }
+    assert.equal(new Set(hidden).size, hidden.length);
+    // The version keeps its ETag: HEAD, GET and conditional reads agree with the PUT's answer.
+    assert.equal((await s3.send(new HeadObjectCommand({ Bucket: 'sse', Key: 'etag-kms' }))).ETag, kms.ETag);
+    assert.equal((await s3.send(new GetObjectCommand({ Bucket: 'sse', Key: 'etag-c', ...ssec(KEY), IfMatch: ssecPut.ETag }))).ETag, ssecPut.ETag);
+    // Content-MD5 is still checked against the bytes.
+    await rejectsWith(
+      s3.send(new PutObjectCommand({ Bucket: 'sse', Key: 'etag-bad', Body: 'same body', ServerSideEncryption: 'aws:kms', ContentMD5: md5b64(Buffer.from('other')) })),
+      'BadDigest',
+    );
+  });
+
   test('SSE-C: the key is needed to read, HEAD and copy; the wrong key and its MD5 are refused', async () => {
     const body = pattern(2 * CHUNK + 10, 'ssec');
     const put = await s3.send(new PutObjectCommand({ Bucket: 'sse', Key: 'c', Body: body, ...ssec(KEY) }));

@@ -224,6 +224,27 @@ describe('S3 versioning', () => {
       await rejectsWith(c.send(new ListObjectVersionsCommand({ Bucket: 'data', VersionIdMarker: 'x' })), 'InvalidArgument');
     }));
 
+  test('ListObjectVersions goes on after a "null" version marker that was deleted meanwhile (a bucket emptied page by page)', () =>
+    withVersionedBucket(async (c) => {
+      for (const key of ['a', 'b', 'c', 'd', 'e']) await c.send(new PutObjectCommand({ Bucket: 'data', Key: key, Body: key }));
+      const seen: string[] = [];
+      let markers: { KeyMarker?: string; VersionIdMarker?: string } = {};
+      for (let pages = 0; pages < 5; pages++) {
+        const page = await c.send(new ListObjectVersionsCommand({ Bucket: 'data', MaxKeys: 2, ...markers }));
+        const versions = page.Versions ?? [];
+        seen.push(...versions.map((v) => `${v.Key}:${v.VersionId}`));
+        if (versions.length) await c.send(new DeleteObjectsCommand({ Bucket: 'data', Delete: { Objects: versions.map((v) => ({ Key: v.Key!, VersionId: v.VersionId! })) } }));
+        if (!page.IsTruncated) break;
+        assert.equal(page.NextVersionIdMarker, 'null');
+        markers = { KeyMarker: page.NextKeyMarker, VersionIdMarker: page.NextVersionIdMarker };
+      }
+      assert.deepEqual(seen, ['a:null', 'b:null', 'c:null', 'd:null', 'e:null']);
+      assert.equal((await c.send(new ListObjectVersionsCommand({ Bucket: 'data' }))).Versions, undefined);
+      // A version id that never named a version of the key is still refused.
+      await c.send(new PutObjectCommand({ Bucket: 'data', Key: 'f', Body: 'f' }));
+      await rejectsWith(c.send(new ListObjectVersionsCommand({ Bucket: 'data', KeyMarker: 'f', VersionIdMarker: 'no-such-version' })), 'InvalidArgument', 'Invalid version id specified');
+    }, 'never'));
+
   test('DeleteObjects: delete markers without a version id, permanent deletes with one', () =>
     withVersionedBucket(async (c) => {
       const v1 = (await c.send(new PutObjectCommand({ Bucket: 'data', Key: 'k', Body: 'one' }))).VersionId!;

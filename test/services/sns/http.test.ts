@@ -169,16 +169,16 @@ describe('SNS HTTP/HTTPS subscribers', () => {
         const { MessageId } = await sns.send(new PublishCommand({ TopicArn, Message: 'lost?' }));
         await hook.next(2);
         // SNS's default HTTP policy: 3 retries, 20 s apart, on the injected clock. Each retry is
-        // scheduled once Nimbus has read the endpoint's 500: give it a moment before the clock moves.
+        // scheduled once Nimbus has read the endpoint's 500: wait for that before the clock moves.
         for (let k = 3; k <= 4; k++) {
-          await new Promise((r) => setTimeout(r, 100));
+          await t.clock.timerAt(t.clock.now() + 20_000);
           t.clock.advance(19_000);
           await new Promise((r) => setTimeout(r, 100));
           assert.equal(hook.got.length, k - 1, 'no retry before 20 s');
           t.clock.advance(1_000);
           await hook.next(k);
         }
-        await new Promise((r) => setTimeout(r, 100));
+        await t.clock.timerAt(t.clock.now() + 20_000);
         t.clock.advance(20_000);
         await hook.next(5);
         const [m] = await take(t, dlq.url, 1);
@@ -215,11 +215,13 @@ describe('SNS HTTP/HTTPS subscribers', () => {
         assert.equal(first.headers['content-type'], 'application/json');
         // One retry at once, then a backoff of two retries from 2 s to 8 s: 5 s, then 8 s.
         await hook.next(3);
+        await t.clock.timerAt(t.clock.now() + 5_000);
         t.clock.advance(4_900);
         await new Promise((r) => setTimeout(r, 100));
         assert.equal(hook.got.length, 3, 'the first backoff retry waits 5 s');
         t.clock.advance(100);
         await hook.next(4);
+        await t.clock.timerAt(t.clock.now() + 8_000);
         t.clock.advance(7_900);
         await new Promise((r) => setTimeout(r, 100));
         assert.equal(hook.got.length, 4, 'the second waits 8 s');

@@ -3,7 +3,8 @@
  * the delivery of their messages to the client's live connection.
  *
  * - `post` commits the message (durable, with the next seq) before it answers; then the
- *   client's connection, if any, is pumped.
+ *   client's connection, if any, is pumped. Posts to one mailbox arriving together share one
+ *   write (one state read and update), as writes share the store's commit.
  * - `attach` gives a connection the mailbox: everything above the last acknowledgement is sent
  *   again, in order, before anything newer. One connection per client: a newer one replaces it.
  * - `ack` acknowledges cumulatively and removes those messages; acknowledgements are gathered
@@ -73,13 +74,29 @@ class Session {
   closed = false;
   /** Set once the mailbox's state is read: until then nothing is sent. */
   ready = false;
-  /** The last message committed while attached, so the pump need not read it back. */
-  recent: MailboxMessage | undefined;
+  /**
+   * Messages committed while attached and not sent yet, in seq order, so the pump need not read
+   * them back from the store (at most FRESH_MAX: past that the store is read instead).
+   */
+  fresh: MailboxMessage[] = [];
   constructor(
     readonly key: string,
     readonly mailbox: MailboxKey,
     readonly sink: MailboxSink,
   ) {}
+}
+
+/** A post waiting for its write (see Mailboxes.writePosts). */
+interface WaitingPost {
+  body: Buffer;
+  resolve(seq: number): void;
+  reject(e: unknown): void;
+}
+
+/** The posts of one mailbox gathered for its next write. */
+interface Gathered {
+  mailbox: MailboxKey;
+  posts: WaitingPost[];
 }
 
 interface PendingAck {
@@ -90,12 +107,42 @@ interface PendingAck {
   removed?: number;
 }
 
+/** Messages a session keeps in memory for its pump (beyond that, the pump reads the store). */
+const FRESH_MAX = PUMP_BATCH;
+
+/** Keeps a just-committed message for the session's pump, in seq order (posts of one batch resolve in order, almost always). */
+function remember(s: Session, m: MailboxMessage): void {
+  if (s.fresh.length >= FRESH_MAX) s.fresh = [];
+  let i = s.fresh.length;
+  while (i > 0 && s.fresh[i - 1]!.seq > m.seq) i--;
+  s.fresh.splice(i, 0, m);
+}
+
+/**
+ * The kept messages that follow what the session was sent, up to `bound`, when they are all
+ * there and none expired; undefined when the store must be read (a gap, an expiry).
+ */
+function freshRun(s: Session, bound: number, now: number): MailboxMessage[] | undefined {
+  let skip = 0;
+  while (skip < s.fresh.length && s.fresh[skip]!.seq <= s.sentUpTo) skip++;
+  if (skip) s.fresh.splice(0, skip);
+  let n = 0;
+  while (n < s.fresh.length && s.fresh[n]!.seq === s.sentUpTo + 1 + n && s.fresh[n]!.seq <= bound) {
+    if (s.fresh[n]!.expiresAt <= now) return undefined;
+    n++;
+  }
+  if (n === 0 || s.sentUpTo + n < bound) return undefined;
+  return s.fresh.splice(0, n);
+}
+
 const keyOf = (k: MailboxKey) => `${k.accountId}\u0000${k.apiId}\u0000${k.clientId}`;
 
 export class Mailboxes {
   readonly ttlMs: number;
   readonly capacity: number;
   private readonly sessions = new Map<string, Session>();
+  /** Posts waiting for a write that has not run yet, per mailbox: they share it. */
+  private readonly gathering = new Map<string, Gathered>();
   /** Posts not yet resolved, per mailbox. */
   private readonly inflight = new Map<string, number>();
   /** The highest seq known committed, per mailbox with a session or a resolved post. */
@@ -140,45 +187,80 @@ export class Mailboxes {
     return { backlog: this.backlogCount, connectedClients: this.sessions.size, ...this.counts };
   }
 
-  /** Writes a message durably into the client's mailbox; answers its seq. */
-  async post(mailbox: MailboxKey, body: Buffer): Promise<number> {
+  /**
+   * Writes a message durably into the client's mailbox; answers its seq. Posts to one mailbox
+   * that arrive before the store runs their write share it (see writePosts).
+   */
+  post(mailbox: MailboxKey, body: Buffer): Promise<number> {
     const key = keyOf(mailbox);
     this.inflight.set(key, (this.inflight.get(key) ?? 0) + 1);
-    try {
-      const now = this.clock.now();
-      const expiresAt = now + this.ttlMs;
-      // Gathered acknowledgements ride along (and make room first), so they cost no commit of their own.
-      const acks = this.takeAcks();
-      let result: AppendResult;
-      try {
-        result = await this.store.write(async (tx) => {
-          await this.applyAcks(tx, acks);
-          return this.repo.append(tx, mailbox, body, now, expiresAt, this.capacity);
-        });
-      } catch (e) {
-        this.ackFailed(acks, e);
-        throw e;
-      }
-      this.ackedAfterCommit(acks);
-      if ('full' in result) {
-        this.counts.refused++;
-        throw new LimitExceededException(`The mailbox of client ${mailbox.clientId} is full: it holds ${result.count} unacknowledged messages, the most it may hold (${this.capacity})`);
-      }
-      this.counts.posted++;
-      this.backlogCount++;
-      if (result.seq > (this.committed.get(key) ?? 0)) this.committed.set(key, result.seq);
-      this.armExpiry(expiresAt);
-      const s = this.sessions.get(key);
-      if (s) {
-        s.recent = { seq: result.seq, body, expiresAt };
-        this.pump(s);
-      }
-      return result.seq;
-    } finally {
+    const settled = () => {
       const n = this.inflight.get(key)! - 1;
       if (n) this.inflight.set(key, n);
       else this.inflight.delete(key);
+    };
+    return new Promise<number>((resolve, reject) => {
+      const waiting: WaitingPost = { body, resolve: (seq) => (settled(), resolve(seq)), reject: (e) => (settled(), reject(e)) };
+      const gathered = this.gathering.get(key);
+      if (gathered) return void gathered.posts.push(waiting);
+      this.gathering.set(key, { mailbox, posts: [waiting] });
+      void this.writePosts(key);
+    });
+  }
+
+  /**
+   * One store write for the posts of a mailbox gathered until the store runs it: one state read
+   * and one update for all of them, with the acknowledgements gathered so far riding along (and
+   * making room first), so neither costs a commit of its own. Posts arriving once it runs wait
+   * for the next write.
+   */
+  private async writePosts(key: string): Promise<void> {
+    let taken: Gathered | undefined;
+    const take = (): Gathered => {
+      if (!taken) (taken = this.gathering.get(key)!), this.gathering.delete(key);
+      return taken;
+    };
+    let acks: PendingAck[] = [];
+    let expiresAt = 0;
+    let result: AppendResult;
+    try {
+      result = await this.store.write(async (tx) => {
+        const { mailbox, posts } = take();
+        acks = this.takeAcks();
+        await this.applyAcks(tx, acks);
+        const now = this.clock.now();
+        expiresAt = now + this.ttlMs;
+        return this.repo.append(
+          tx,
+          mailbox,
+          posts.map((p) => p.body),
+          now,
+          expiresAt,
+          this.capacity,
+        );
+      });
+    } catch (e) {
+      if (acks.length) this.ackFailed(acks, e);
+      for (const p of take().posts) p.reject(e);
+      return;
     }
+    this.ackedAfterCommit(acks);
+    const { mailbox, posts } = take();
+    const s = this.sessions.get(key);
+    for (let i = 0; i < result.accepted; i++) if (s) remember(s, { seq: result.firstSeq + i, body: posts[i]!.body, expiresAt });
+    if (result.accepted) {
+      const last = result.firstSeq + result.accepted - 1;
+      this.counts.posted += result.accepted;
+      this.backlogCount += result.accepted;
+      if (last > (this.committed.get(key) ?? 0)) this.committed.set(key, last);
+      this.armExpiry(expiresAt);
+      if (s) this.pump(s);
+    }
+    posts.forEach((p, i) => {
+      if (i < result.accepted) return p.resolve(result.firstSeq + i);
+      this.counts.refused++;
+      p.reject(new LimitExceededException(`The mailbox of client ${mailbox.clientId} is full: it holds ${result.count} unacknowledged messages, the most it may hold (${this.capacity})`));
+    });
   }
 
   /**
@@ -289,9 +371,7 @@ export class Mailboxes {
       const bound = this.committed.get(s.key) ?? 0;
       if (s.closed || s.sentUpTo >= bound) return;
       const now = this.clock.now();
-      const recent = s.recent;
-      const batch =
-        recent && recent.seq === s.sentUpTo + 1 && recent.seq === bound && recent.expiresAt > now ? [recent] : await this.repo.pending(s.mailbox, s.sentUpTo, bound, now, PUMP_BATCH);
+      const batch = freshRun(s, bound, now) ?? (await this.repo.pending(s.mailbox, s.sentUpTo, bound, now, PUMP_BATCH));
       if (batch.length === 0) {
         // Everything up to the bound expired (or was acknowledged meanwhile).
         s.sentUpTo = bound;

@@ -50,23 +50,25 @@ class SqliteMailboxRepo implements MailboxRepo {
     return row ? { lastSeq: row.last_seq, ackedSeq: row.acked_seq, count: row.count } : EMPTY;
   }
 
-  async append(tx: Tx, k: MailboxKey, body: Buffer, now: number, expiresAt: number, capacity: number): Promise<AppendResult> {
+  async append(tx: Tx, k: MailboxKey, bodies: Buffer[], now: number, expiresAt: number, capacity: number): Promise<AppendResult> {
     liveTx(tx);
     let state = this.read(k);
-    if (state.count >= capacity) {
+    if (state.count + bodies.length > capacity) {
       // Expired messages make room before the mailbox is called full.
       const removed = this.sql('DELETE FROM apigateway_mailbox_messages WHERE account_id = ? AND api_id = ? AND client_id = ? AND expires_at <= ?').run(k.accountId, k.apiId, k.clientId, now).changes;
       if (removed) this.sql('UPDATE apigateway_mailboxes SET count = count - ? WHERE account_id = ? AND api_id = ? AND client_id = ?').run(removed, k.accountId, k.apiId, k.clientId);
       state = { ...state, count: state.count - removed };
-      if (state.count >= capacity) return { full: true, count: state.count };
     }
-    const seq = state.lastSeq + 1;
+    const firstSeq = state.lastSeq + 1;
+    const accepted = Math.max(0, Math.min(bodies.length, capacity - state.count));
+    if (!accepted) return { firstSeq, accepted, count: state.count };
     this.sql(
-      `INSERT INTO apigateway_mailboxes (account_id, api_id, client_id, last_seq, acked_seq, count) VALUES (?, ?, ?, ?, 0, 1)
-       ON CONFLICT (account_id, api_id, client_id) DO UPDATE SET last_seq = excluded.last_seq, count = count + 1`,
-    ).run(k.accountId, k.apiId, k.clientId, seq);
-    this.sql('INSERT INTO apigateway_mailbox_messages (account_id, api_id, client_id, seq, expires_at, body) VALUES (?, ?, ?, ?, ?, ?)').run(k.accountId, k.apiId, k.clientId, seq, expiresAt, body);
-    return { seq };
+      `INSERT INTO apigateway_mailboxes (account_id, api_id, client_id, last_seq, acked_seq, count) VALUES (?, ?, ?, ?, 0, ?)
+       ON CONFLICT (account_id, api_id, client_id) DO UPDATE SET last_seq = excluded.last_seq, count = count + excluded.count`,
+    ).run(k.accountId, k.apiId, k.clientId, firstSeq + accepted - 1, accepted);
+    const insert = this.sql('INSERT INTO apigateway_mailbox_messages (account_id, api_id, client_id, seq, expires_at, body) VALUES (?, ?, ?, ?, ?, ?)');
+    for (let i = 0; i < accepted; i++) insert.run(k.accountId, k.apiId, k.clientId, firstSeq + i, expiresAt, bodies[i]!);
+    return { firstSeq, accepted, count: state.count + accepted };
   }
 
   async ack(tx: Tx, k: MailboxKey, seq: number): Promise<{ ackedSeq: number; removed: number }> {

@@ -31,15 +31,20 @@ export interface MailboxState {
   count: number;
 }
 
-export type AppendResult = { seq: number } | { full: true; count: number };
+/** The first `accepted` bodies got the seqs from `firstSeq` on; the rest did not fit. `count`: messages held after. */
+export interface AppendResult {
+  firstSeq: number;
+  accepted: number;
+  count: number;
+}
 
 export interface MailboxRepo {
   state(key: MailboxKey, tx?: Tx): Promise<MailboxState>;
   /**
-   * Appends one message with the next seq, unless the mailbox already holds `capacity`
-   * messages once its expired ones (at `now`) are removed.
+   * Appends messages with the next seqs, in order, as many as fit under `capacity` once the
+   * mailbox's expired messages (at `now`) are removed when it would not fit them all.
    */
-  append(tx: Tx, key: MailboxKey, body: Buffer, now: number, expiresAt: number, capacity: number): Promise<AppendResult>;
+  append(tx: Tx, key: MailboxKey, bodies: Buffer[], now: number, expiresAt: number, capacity: number): Promise<AppendResult>;
   /**
    * Acknowledges everything up to `seq` (clamped to the last seq given; a lower or equal ack
    * than the last changes nothing) and removes those messages. Answers how many were removed.

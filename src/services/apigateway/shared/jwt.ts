@@ -35,7 +35,10 @@ export class JwtRejected extends Error {
 
 export interface JwtConfig {
   issuer: string;
-  audience: string[];
+  /** The audiences one of which the token must name; null accepts any (a Cognito user pool authorizer takes every app client). */
+  audience: string[] | null;
+  /** Where the issuer's keys are, when known without discovery (a Cognito pool's `/.well-known/jwks.json`). */
+  jwksUri?: string;
 }
 
 export interface VerifiedJwt {
@@ -124,7 +127,7 @@ export class JwtVerifier {
     }
     if (entry === undefined) {
       try {
-        entry = await this.verifySignature(text, config.issuer, now);
+        entry = await this.verifySignature(text, config, now);
       } catch (err) {
         // A token that can never verify is remembered with its reason; one naming a key the
         // issuer may publish later (a rotation) is not.
@@ -150,9 +153,9 @@ export class JwtVerifier {
   }
 
   /** The token's claims once its signature checks out against the issuer's key; the claims' values are checked per request. */
-  private async verifySignature(text: string, issuer: string, now: number): Promise<CachedToken> {
+  private async verifySignature(text: string, config: JwtConfig, now: number): Promise<CachedToken> {
     const header = decodeHeader(text);
-    const key = await this.keyFor(issuer, header.kid, header.alg);
+    const key = await this.keyFor(config, header.kid, header.alg);
     let payload: Uint8Array;
     try {
       ({ payload } = await compactVerify(text, key, { algorithms: [header.alg] }));
@@ -186,7 +189,8 @@ export class JwtVerifier {
   }
 
   /** The key of `kid` for `alg`, fetching (or refetching) the issuer's key set as needed. */
-  private async keyFor(issuer: string, kid: string, alg: string): Promise<VerifyKey> {
+  private async keyFor(config: JwtConfig, kid: string, alg: string): Promise<VerifyKey> {
+    const issuer = config.issuer;
     let keys = this.issuers.get(issuer);
     if (!keys) {
       keys = { jwks: new Map(), imported: new Map(), fetchedAt: -Infinity, lastAttempt: -Infinity, notBefore: -Infinity };
@@ -196,7 +200,7 @@ export class JwtVerifier {
     const stale = now - keys.fetchedAt >= this.keysTtlMs;
     const unknown = !keys.jwks.has(kid);
     if ((stale || (unknown && now - keys.lastAttempt >= this.refetchIntervalMs)) && now >= keys.notBefore) {
-      await this.refresh(issuer, keys);
+      await this.refresh(config, keys);
     }
     const jwk = keys.jwks.get(kid);
     if (!jwk) throw new JwtRejected(keys.fetchedAt === -Infinity ? 'unable to fetch the issuer\'s signing keys' : `no signing key matches kid ${kid}`);
@@ -215,10 +219,11 @@ export class JwtVerifier {
   }
 
   /** Fetches an issuer's key set once for every request waiting on it; on failure the old set stays. */
-  private refresh(issuer: string, keys: IssuerKeys): Promise<void> {
+  private refresh(config: JwtConfig, keys: IssuerKeys): Promise<void> {
+    const issuer = config.issuer;
     if (keys.pending) return keys.pending;
     keys.lastAttempt = this.clock.now();
-    keys.pending = this.fetchKeys(issuer)
+    keys.pending = this.fetchKeys(config)
       .then((jwks) => {
         keys.jwks = jwks;
         keys.imported = new Map();
@@ -234,10 +239,10 @@ export class JwtVerifier {
     return keys.pending;
   }
 
-  private async fetchKeys(issuer: string): Promise<Map<string, JWK>> {
+  private async fetchKeys(config: JwtConfig): Promise<Map<string, JWK>> {
+    const issuer = config.issuer;
     if (!/^https?:\/\//i.test(issuer)) throw new Error(`issuer ${issuer} is not an http(s) URL`);
-    const discovery = await this.getJson(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`);
-    const jwksUri = discovery.jwks_uri;
+    const jwksUri = config.jwksUri ?? (await this.getJson(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`)).jwks_uri;
     if (typeof jwksUri !== 'string' || !/^https?:\/\//i.test(jwksUri)) throw new Error('the discovery document has no http(s) jwks_uri');
     const set = await this.getJson(jwksUri);
     if (!Array.isArray(set.keys)) throw new Error('the key set has no keys array');
@@ -310,7 +315,7 @@ function audiencesOf(claims: Record<string, unknown>): string[] {
  */
 function checkClaims(claims: Record<string, unknown>, audiences: string[], config: JwtConfig, now: number): void {
   if (claims.iss !== config.issuer) throw new JwtRejected('the token does not have a valid issuer');
-  if (!audiences.some((a) => config.audience.includes(a))) throw new JwtRejected('the token does not have a valid audience');
+  if (config.audience !== null && !audiences.some((a) => config.audience!.includes(a))) throw new JwtRejected('the token does not have a valid audience');
   // The expiry wording is the one AWS's WWW-Authenticate carries; the others are Nimbus's own.
   if (typeof claims.exp === 'number' && claims.exp * 1000 <= now) throw new JwtRejected('the token has expired');
   if (typeof claims.nbf === 'number' && claims.nbf * 1000 > now) throw new JwtRejected('the token is not valid yet');

@@ -7,6 +7,7 @@ import { authorizerOperations } from './control/authorizers.js';
 import { deploymentOperations } from './control/deployments.js';
 import { integrationOperations } from './control/integrations.js';
 import { apiKeyOperations } from './control/keys.js';
+import { modelOperations } from './control/models.js';
 import { openApiOperations } from './control/openapi.js';
 import { resourceOperations } from './control/resources.js';
 import { restApiOperations } from './control/rest-apis.js';
@@ -26,6 +27,7 @@ export function restApis(deps: GatewayDeps): ApiKind {
       ...usagePlanOperations(deps),
       ...openApiOperations(deps),
       ...validatorOperations(deps),
+      ...modelOperations(deps),
     },
     dataPlane: new RestDataPlane(deps),
   };

@@ -82,6 +82,15 @@ export interface RequestValidator {
   validateRequestParameters: boolean;
 }
 
+/** A model: a JSON Schema (draft 4) for a content type, named within its API. */
+export interface Model {
+  id: string;
+  name: string;
+  description?: string;
+  schema?: string;
+  contentType: string;
+}
+
 export interface GatewayResponse {
   responseType: string;
   statusCode?: string;
@@ -97,6 +106,8 @@ export interface Snapshot {
   gatewayResponses: Record<string, GatewayResponse>;
   /** Absent in deployments made before validators were kept. */
   requestValidators?: Record<string, RequestValidator>;
+  /** Models by name; absent in deployments made before models were kept. */
+  models?: Record<string, Model>;
   policy?: string;
   binaryMediaTypes: string[];
   apiKeySource: string;
@@ -159,6 +170,8 @@ export interface RestApiDoc extends StoredDocument {
   gatewayResponses: Record<string, GatewayResponse>;
   /** Absent in documents made before validators were kept. */
   requestValidators?: Record<string, RequestValidator>;
+  /** Models by name; absent in documents made before models were kept. */
+  models?: Record<string, Model>;
 }
 
 export interface ApiKeyDoc extends StoredDocument {

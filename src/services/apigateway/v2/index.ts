@@ -44,7 +44,8 @@ export function sharedSeams(deps: GatewayDeps): Seams {
   const cache = new AuthorizerCache<unknown>(deps.clock);
   const logs = new AccessLogs(deps.internal, deps.log, { clock: deps.clock });
   return {
-    verifyJwt: (token, config) => jwt.verify(token, config),
+    // A Cognito issuer's keys (and expected iss) come from --cognito-endpoint when one is set.
+    verifyJwt: (token, config) => jwt.verify(token, deps.cognito.forJwtAuthorizer(config)),
     take: (key, limit) => buckets.take(key, limit),
     accountLimit: ACCOUNT_DEFAULT_LIMIT,
     authorizerCache: cache,

@@ -1,6 +1,7 @@
 /**
  * CloudFront's data plane: a distribution served at `{id}.cloudfront.localhost:<port>`, at its
- * DomainName `{id}.cloudfront.net` (a Host header naming it reaches Nimbus), and path-style at
+ * DomainName `{id}.cloudfront.net` and at each of its alternate domain names (Aliases; a Host
+ * header naming one reaches Nimbus; `*.example.com` covers one label), and path-style at
  * `/_nimbus/cloudfront/{id}/...`, through the edge network (tiers.ts).
  *
  * A viewer request, in CloudFront's order: the distribution is enabled; geo restriction (by
@@ -25,7 +26,7 @@ import type { EndpointMatch, HostRoute } from '../../service.js';
 import type { CachePolicyConfig, CloudFrontCatalog, DefaultCacheBehavior, Origin, OriginRequestPolicyConfig, StoredDistribution } from '../model.js';
 import type { Upstream, UpstreamReply } from './http-cache.js';
 import { fetchOrigin, OriginUnreachable, type OriginTarget } from './origin.js';
-import { keyPlan, pickCookies, pickHeaders, pickQuery, type KeyPlan } from './request-keys.js';
+import { keyPlan, pickCookies, pickHeaders, pickQuery, picks, type KeyPlan, type Selection } from './request-keys.js';
 import { applyResponseHeadersPolicy } from './response-headers.js';
 import { stripSigningParams, verifySignedRequest } from './signed.js';
 import { EdgeNetwork, type TierReply } from './tiers.js';
@@ -76,25 +77,37 @@ export class CloudFrontDataPlane {
       deps.network.invalidate(dist.id, inv.batch.Paths.Items ?? []);
       void deps.catalog.completeInvalidation(inv.id).catch((e) => deps.log.error('completing an invalidation failed', { error: String(e), invalidation: inv.id }));
     });
-    // Caches start empty: whatever was pending before a restart has nothing left to clear.
-    for (const inv of deps.catalog.pendingInvalidations()) void deps.catalog.completeInvalidation(inv.id).catch(() => undefined);
+    // The disk tiers survive a restart: what was invalidated or deleted while Nimbus was stopped
+    // (or before it finished) is dropped before the first request.
+    deps.network.retainDistributions((id) => deps.catalog.distribution(id) !== undefined);
+    for (const inv of deps.catalog.pendingInvalidations()) {
+      deps.network.invalidate(inv.distributionId, inv.batch.Paths.Items ?? []);
+      void deps.catalog.completeInvalidation(inv.id).catch(() => undefined);
+    }
     deps.catalog.onChange((doc, deleted) => {
       if (doc.kind === 'distribution' && deleted) deps.network.forget(doc.id);
     });
   }
 
   hosts(): HostRoute[] {
-    const http = (req: ApiRequest, match: EndpointMatch) => {
+    const byId = (pathStyle: boolean) => (req: ApiRequest, match: EndpointMatch) => {
       const id = (match.labels.distributionId ?? '').toUpperCase();
       const dist = ID.test(id) ? this.deps.catalog.distribution(id) : undefined;
-      if (!dist) return Promise.resolve(errorPage(404, 'The request could not be satisfied.', 'Bad request: no distribution has this domain name.'));
-      const pathStyle = !/\.cloudfront\./i.test(String(req.headers.host ?? ''));
+      if (!dist) return Promise.resolve(noSuchDistribution());
       return this.handle(req, dist, match.path || '/', pathStyle);
+    };
+    // An alternate domain name (Aliases): the router asks only for hosts no pattern matched.
+    const byAlias = (req: ApiRequest, match: EndpointMatch) => {
+      const dist = this.deps.catalog.distributionByDomainName(header(req.headers.host) ?? '');
+      if (!dist) return Promise.resolve(noSuchDistribution());
+      return this.handle(req, dist, match.path || '/', false);
     };
     const stats = (req: ApiRequest, match: EndpointMatch, verify: () => SigV4Identity) => Promise.resolve(this.stats(req, match, verify));
     return [
-      { host: '{distributionId}.cloudfront.localhost', pathStyle: `${PATH_STYLE_PREFIX}/{distributionId}`, http },
-      { host: '{distributionId}.cloudfront.net', http },
+      { host: '{distributionId}.cloudfront.localhost', http: byId(false) },
+      { pathStyle: `${PATH_STYLE_PREFIX}/{distributionId}`, http: byId(true) },
+      { host: '{distributionId}.cloudfront.net', http: byId(false) },
+      { claimsHost: (name) => this.deps.catalog.distributionByDomainName(name) !== undefined, http: byAlias },
       { pathStyle: `${STATS_PREFIX}/{distributionId}`, http: stats },
     ];
   }
@@ -187,20 +200,32 @@ export class CloudFrontDataPlane {
       reply = { ...first, status: code };
     }
     if (!('result' in reply)) return finish(reply, 'Error');
-    const shown = forViewer({ method: req.method, headers: lowerHeaders(req.headers) }, { status: reply.status, headers: reply.headers, body: reply.body });
+    const shown = forViewer({ method: req.method, headers: lowerHeaders(req.headers) }, reply);
     const out: Record<string, string> = {};
+    // Set-Cookie reaches the viewer only when the behavior forwards cookies (CloudFront removes it otherwise).
+    const setCookie = reply.headers['set-cookie'];
+    const forwardsCookies = setCookie !== undefined && this.forwardsCookies(dist, behavior);
     for (const [k, v] of Object.entries(shown.headers)) if (k !== 'set-cookie' && k !== 'transfer-encoding' && k !== 'connection' && !k.startsWith('x-amz-cf-') && k !== 'x-cache' && k !== 'via') out[k] = v;
     const rhp = behavior.ResponseHeadersPolicyId ? catalog.responseHeadersPolicy(dist, behavior.ResponseHeadersPolicyId) : undefined;
     if (rhp) applyResponseHeadersPolicy(rhp, req.method, header(req.headers.origin), out);
     if (reply.shieldResult) out['x-nimbus-shield-cache'] = `${reply.shieldResult} from cloudfront`;
     out['x-nimbus-simulated-latency-ms'] = String(reply.simulatedMs);
     const cache = reply.status >= 400 && reply.result === 'Miss' ? 'Error' : reply.result;
-    return finish({ status: shown.status, headers: out, body: shown.body }, cache);
+    return finish({ status: shown.status, headers: out, ...(forwardsCookies ? { repeated: { 'set-cookie': setCookie.split('\n') } } : {}), body: shown.body }, cache);
+  }
+
+  /** Whether a behavior forwards any cookie to its origin (its cache and origin request policies, or legacy ForwardedValues). */
+  private forwardsCookies(dist: StoredDistribution, behavior: DefaultCacheBehavior): boolean {
+    const { catalog } = this.deps;
+    const cachePolicy = behavior.CachePolicyId ? catalog.cachePolicy(dist, behavior.CachePolicyId) : undefined;
+    const originPolicy = behavior.OriginRequestPolicyId ? catalog.originRequestPolicy(dist, behavior.OriginRequestPolicyId) : undefined;
+    return planOf(behavior, cachePolicy, originPolicy).forward.cookies.behavior !== 'none';
   }
 
   /** One object through the edge: cache key, origin request, tiers; an unreachable origin is a 502/504 page. */
   private async fetchThrough(req: ApiRequest, dist: StoredDistribution, behavior: DefaultCacheBehavior, path: string, edge: string, cfId: string): Promise<TierReply | ApiResponse> {
     const { catalog } = this.deps;
+    const viewerHeaders = lowerHeaders(req.headers);
     const cachePolicy = behavior.CachePolicyId ? catalog.cachePolicy(dist, behavior.CachePolicyId) : undefined;
     const originPolicy = behavior.OriginRequestPolicyId ? catalog.originRequestPolicy(dist, behavior.OriginRequestPolicyId) : undefined;
     const plan = planOf(behavior, cachePolicy, originPolicy);
@@ -209,29 +234,30 @@ export class CloudFrontDataPlane {
     const keyHeaders = pickHeaders(req.headers, plan.key.headers);
     const keyCookies = pickCookies(header(req.headers.cookie), plan.key.cookies);
     const encoding = chooseEncoding(header(req.headers['accept-encoding']), plan.gzip, plan.brotli);
-    const key = `${path}\n${keyQuery.split('&').sort().join('&')}\n${Object.entries(keyHeaders).sort().map(([k, v]) => `${k}:${v}`).join('\n')}\n${keyCookies}`;
-    const forwardQuery = pickQuery(req.query, plan.forward.query, signingDrop);
-    const forwardHeaders = pickHeaders(req.headers, plan.forward.headers);
-    const forwardCookies = pickCookies(header(req.headers.cookie), plan.forward.cookies);
-    const originHeaders: Record<string, string> = {
-      ...forwardHeaders,
-      'user-agent': forwardHeaders['user-agent'] ?? 'Amazon CloudFront',
-      via: viaOf(cfId),
-      'x-amz-cf-id': cfId,
-    };
-    const ae = originAcceptEncoding(encoding, plan.gzip);
-    if (ae) originHeaders['accept-encoding'] = ae;
-    if (forwardCookies) originHeaders.cookie = forwardCookies;
+    const key = `${path}\n${keyQuery ? keyQuery.split('&').sort().join('&') : ''}\n${headerKey(keyHeaders)}\n${keyCookies}`;
+    const forwardCookies = plan.forward.cookies.behavior === 'none' ? '' : pickCookies(header(req.headers.cookie), plan.forward.cookies);
     const cacheableMethod = req.method === 'GET' || req.method === 'HEAD';
     const cacheable = cacheableMethod && !(plan.ttl.maxTtl === 0 && plan.ttl.defaultTtl === 0 && plan.ttl.minTtl === 0);
-    const origin: Upstream = (conditional) =>
-      this.fromOrigin(dist, behavior.TargetOriginId, {
+    // The origin request is built only when an upstream is asked (never on an edge hit).
+    const origin: Upstream = (conditional) => {
+      const forwardHeaders = pickHeaders(req.headers, plan.forward.headers);
+      const originHeaders: Record<string, string> = {
+        ...forwardHeaders,
+        'user-agent': forwardHeaders['user-agent'] ?? 'Amazon CloudFront',
+        via: viaOf(cfId),
+        'x-amz-cf-id': cfId,
+      };
+      const ae = originAcceptEncoding(encoding, plan.gzip);
+      if (ae) originHeaders['accept-encoding'] = ae;
+      if (forwardCookies) originHeaders.cookie = forwardCookies;
+      return this.fromOrigin(dist, behavior.TargetOriginId, {
         method: cacheableMethod ? 'GET' : req.method,
         path,
-        query: forwardQuery,
+        query: pickQuery(req.query, plan.forward.query, signingDrop),
         headers: { ...originHeaders, ...conditional },
         ...(cacheableMethod ? {} : { body: req.body }),
       });
+    };
     const errorTtl = (status: number) => dist.config.CustomErrorResponses?.Items?.find((c) => c.ErrorCode === status)?.ErrorCachingMinTTL;
     try {
       return await this.deps.network.serve(
@@ -241,12 +267,13 @@ export class CloudFrontDataPlane {
           method: req.method,
           key,
           path: `${path}${keyQuery ? `?${keyQuery}` : ''}`,
-          headers: { ...lowerHeaders(req.headers), ...keyHeaders },
+          headers: viewerHeaders,
           ttl: plan.ttl,
           errorTtl,
           encoding,
           compress: behavior.Compress ?? false,
           cacheable,
+          ...setCookieRule(plan.forward.cookies, forwardCookies),
         },
         origin,
       );
@@ -318,11 +345,47 @@ export class CloudFrontDataPlane {
   }
 }
 
+/**
+ * Which Set-Cookie cookies are cached with an answer, as CloudFront documents for its cookie
+ * forwarding: with a list (whitelist, allExcept), the cookies it picks; with all, the cookies the
+ * viewer's request carried; with none, no Set-Cookie at all (nor is it passed to the viewer).
+ */
+function setCookieRule(forward: Selection, forwardedCookies: string): { cachesSetCookie?(name: string): boolean } {
+  if (forward.behavior === 'none') return {};
+  if (forward.behavior === 'whitelist' || forward.behavior === 'allExcept') return { cachesSetCookie: (name) => picks(forward, name) };
+  const sent = new Set(forwardedCookies.split('; ').map((c) => c.slice(0, Math.max(0, c.indexOf('=')))));
+  return { cachesSetCookie: (name) => sent.has(name) };
+}
+
+function noSuchDistribution(): ApiResponse {
+  return errorPage(404, 'The request could not be satisfied.', 'Bad request: no distribution has this domain name.');
+}
+
 function header(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** The cache key's part for the picked headers (sorted by name). */
+function headerKey(h: Record<string, string>): string {
+  const names = Object.keys(h);
+  if (names.length === 0) return '';
+  return names
+    .sort()
+    .map((k) => `${k}:${h[k]}`)
+    .join('\n');
+}
+
+/** Lower-cased, single-valued request headers; node:http's own (already so, most of the time) are used as they are. */
 function lowerHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+  let plain = true;
+  for (const k in h) {
+    const v = h[k];
+    if (typeof v !== 'string' || k.toLowerCase() !== k) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return h as Record<string, string>;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
   return out;

@@ -54,7 +54,9 @@ export function parseCacheControl(value: string | undefined): CacheControl {
         cc.noStore = true;
         break;
       case 'no-cache':
-        cc.noCache = true;
+        // With field names (`no-cache="Set-Cookie"`) the response may be stored; only those
+        // fields are not reused (RFC 9111 5.2.2.4; http-cache.ts drops a named Set-Cookie).
+        if (raw === undefined) cc.noCache = true;
         break;
       case 'private':
         cc.private = true;

@@ -43,6 +43,12 @@ export interface LayerRequest {
   errorTtl?(status: number): number | undefined;
   /** false: neither read nor fill the cache (a method that is not cached). */
   cacheable?: boolean;
+  /**
+   * Which cookies of the answer's Set-Cookie are stored with the entry (and so given to viewers
+   * on later hits), by cookie name; none when absent. The answer that fills the cache is passed
+   * on whole.
+   */
+  cachesSetCookie?(name: string): boolean;
 }
 
 export interface LayerReply extends UpstreamReply {
@@ -88,6 +94,22 @@ export function storableHeaders(headers: Record<string, string>): Record<string,
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) if (!HOP.has(k)) out[k] = v;
   return out;
+}
+
+/**
+ * The Set-Cookie lines (joined by newlines, as origin.ts keeps them) a cache stores: those whose
+ * cookie the request's forwarding picks, none under `Cache-Control: no-cache="Set-Cookie"`
+ * (CloudFront's documented way to suspend caching cookies). '' for none.
+ */
+export function storedSetCookie(lines: string, cacheControl: string | undefined, keep: ((name: string) => boolean) | undefined): string {
+  if (!keep || (cacheControl && /no-cache\s*=\s*"?[^"]*\bset-cookie\b/i.test(cacheControl))) return '';
+  return lines
+    .split('\n')
+    .filter((line) => {
+      const eq = line.indexOf('=');
+      return eq > 0 && keep(line.slice(0, eq).trim());
+    })
+    .join('\n');
 }
 
 /** The request headers a response varies on, lower-cased; ['*'] for `Vary: *`. */
@@ -146,7 +168,7 @@ export class HttpCache {
       if (obj) {
         const age = currentAge(obj, now);
         if (age < obj.fresh.ttl) {
-          const body = await this.store.body(obj);
+          const body = this.store.memoryBody(obj) ?? (await this.store.body(obj));
           if (body) return this.hit(obj, body, age, count);
         } else if (age < obj.fresh.ttl + obj.fresh.staleWhileRevalidate && !this.inflight.has(key)) {
           const body = await this.store.body(obj);
@@ -219,6 +241,11 @@ export class HttpCache {
   private async storeReply(req: LayerRequest, r: UpstreamReply): Promise<boolean> {
     const now = this.clock.now();
     const headers = storableHeaders(r.headers);
+    if (headers['set-cookie'] !== undefined) {
+      const kept = storedSetCookie(headers['set-cookie'], headers['cache-control'], req.cachesSetCookie);
+      if (kept) headers['set-cookie'] = kept;
+      else delete headers['set-cookie'];
+    }
     const fresh = freshness(r.status, headers, req.ttl, Math.floor(now / 1000), req.errorTtl?.(r.status));
     const vary = parseVary(headers.vary);
     if (!fresh.store || vary.includes('*')) return false;

@@ -28,7 +28,7 @@ export function withDataPlane(env: ServiceEnv, plugin: ServicePlugin, catalog: C
     hosts: [...(plugin.hosts ?? []), ...plane.hosts()],
     async stop() {
       await stop?.call(plugin);
-      network.clear();
+      network.close();
     },
     health: () => ({ ...plugin.health?.(), edges: network.occupancy() }),
   };

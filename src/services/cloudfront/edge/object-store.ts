@@ -1,15 +1,17 @@
 /**
  * One cache's objects, bounded in bytes and evicted least recently used first: bodies up to
  * `memoryObjectMax` bytes stay in memory (within `memoryBytes`), larger ones go to files
- * (within `diskBytes`) under the cache's own directory. A file's name is a SHA-256 of the
- * cache's name, the object's key and a sequence number, never anything a user wrote, so no
- * request can name a path. The index lives in memory: a restarted Nimbus starts with an empty
- * cache (the directory is emptied when the store opens), as an edge that lost its cache would.
+ * (within `diskBytes`) under the cache's own directory. A file's name is random hex, never
+ * anything a user wrote, so no request can name a path. The index lives in memory; the disk
+ * tier survives a restart: the store rebuilds its index from the directory's files when it opens
+ * (disk-entry.ts: each file carries its object's metadata and its body's hash, checked), in the
+ * files' last-modified order as the recency; the memory tier starts empty.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
-import { readFile, unlink, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { encodeHeader, readHeader, sha256Of } from './disk-entry.js';
 import type { Freshness } from './freshness.js';
 
 export interface StoreLimits {
@@ -48,6 +50,10 @@ interface Slot {
   obj: CachedObject;
   body?: Buffer;
   file?: string;
+  /** Where the body starts in the file. */
+  offset?: number;
+  /** The body's SHA-256, still to be checked (an entry found on disk at start). */
+  unverified?: string;
 }
 
 export class ObjectStore {
@@ -55,7 +61,6 @@ export class ObjectStore {
   private readonly disk = new Map<string, Slot>();
   private memoryUsed = 0;
   private diskUsed = 0;
-  private seq = 0;
   private readonly dir: string | undefined;
   /** Per cache key, the header names its last stored response varied on. */
   private readonly varyByPrimary = new Map<string, readonly string[]>();
@@ -66,10 +71,43 @@ export class ObjectStore {
     readonly limits: StoreLimits = DEFAULT_STORE_LIMITS,
   ) {
     if (root && limits.diskBytes > 0) {
-      this.dir = join(root, createHash('sha256').update(name).digest('hex').slice(0, 16));
-      rmSync(this.dir, { recursive: true, force: true });
+      this.dir = join(root, ObjectStore.dirName(name));
       mkdirSync(this.dir, { recursive: true });
+      this.load();
     }
+  }
+
+  /** The directory (under the cache root) a cache of this name keeps its files in. */
+  static dirName(name: string): string {
+    return createHash('sha256').update(name).digest('hex').slice(0, 16);
+  }
+
+  /** Rebuilds the disk tier's index from the directory: whole entries only, oldest first. */
+  private load(): void {
+    const found: Array<{ file: string; mtime: number; obj: CachedObject; offset: number; sha256: string }> = [];
+    for (const name of readdirSync(this.dir!)) {
+      const file = join(this.dir!, name);
+      const entry = /^[0-9a-f]{32}$/.test(name) ? readHeader(file) : undefined;
+      if (!entry || entry.header.obj.size <= this.limits.memoryObjectMax) {
+        // A partial write, a damaged entry, or anything else: not ours to keep.
+        try {
+          unlinkSync(file);
+        } catch {
+          // already gone
+        }
+        continue;
+      }
+      found.push({ file, mtime: statSync(file).mtimeMs, obj: entry.header.obj, offset: entry.bodyOffset, sha256: entry.header.sha256 });
+    }
+    found.sort((a, b) => a.mtime - b.mtime);
+    for (const f of found) {
+      const old = this.disk.get(f.obj.key);
+      if (old) this.delete(f.obj.key); // two files for one key: the newer wins
+      this.disk.set(f.obj.key, { obj: f.obj, file: f.file, offset: f.offset, unverified: f.sha256 });
+      this.diskUsed += f.obj.size;
+      this.varyByPrimary.set(f.obj.primary, f.obj.vary);
+    }
+    this.evict(this.disk, () => this.diskUsed > this.limits.diskBytes);
   }
 
   /** The header names responses for this cache key vary on, as last seen. */
@@ -94,16 +132,33 @@ export class ObjectStore {
     return undefined;
   }
 
+  /** The body of an object held in memory, without waiting; undefined for one on disk (or gone). */
+  memoryBody(obj: CachedObject): Buffer | undefined {
+    const slot = this.memory.get(obj.key);
+    return slot?.obj === obj ? slot.body : undefined;
+  }
+
   /** The body of a stored object; undefined when it was evicted meanwhile. */
   async body(obj: CachedObject): Promise<Buffer | undefined> {
     const slot = this.memory.get(obj.key) ?? this.disk.get(obj.key);
     if (!slot || slot.obj !== obj) return undefined;
     if (slot.body) return slot.body;
+    let body: Buffer;
     try {
-      return await readFile(slot.file!);
+      const whole = await readFile(slot.file!);
+      body = whole.subarray(slot.offset ?? 0);
     } catch {
       return undefined;
     }
+    if (slot.unverified !== undefined) {
+      if (body.length !== obj.size || sha256Of(body) !== slot.unverified) {
+        // Damaged on disk since it was written: dropped, and fetched again.
+        if (this.disk.get(obj.key) === slot) this.delete(obj.key);
+        return undefined;
+      }
+      delete slot.unverified;
+    }
+    return body;
   }
 
   /** Whether an object of this size can be kept at all. */
@@ -123,14 +178,17 @@ export class ObjectStore {
       this.evict(this.memory, () => this.memoryUsed > this.limits.memoryBytes);
       return true;
     }
-    const file = join(this.dir!, createHash('sha256').update(`${this.name}\0${obj.key}\0${this.seq++}`).digest('hex'));
+    const file = join(this.dir!, randomBytes(16).toString('hex'));
+    const header = encodeHeader(obj, sha256Of(body));
     try {
-      await writeFile(file, body);
+      await writeFile(`${file}.part`, [header, body]);
+      await rename(`${file}.part`, file);
     } catch {
+      void unlink(`${file}.part`).catch(() => undefined);
       return false;
     }
     this.delete(obj.key);
-    this.disk.set(obj.key, { obj, file });
+    this.disk.set(obj.key, { obj, file, offset: header.length });
     this.diskUsed += obj.size;
     this.evict(this.disk, () => this.diskUsed > this.limits.diskBytes);
     return true;
@@ -176,6 +234,15 @@ export class ObjectStore {
   /** Drops everything (files included). */
   clear(): void {
     this.deleteWhere(() => true);
+    this.varyByPrimary.clear();
+  }
+
+  /** Lets go of the memory tier and the index; the disk tier's files stay for the next start. */
+  close(): void {
+    this.memory.clear();
+    this.disk.clear();
+    this.memoryUsed = 0;
+    this.diskUsed = 0;
     this.varyByPrimary.clear();
   }
 

@@ -10,6 +10,8 @@
  * trip; all 0 unless configured) simulates distance, so the difference a cache makes can be
  * seen; each reply says how much simulated latency it had.
  */
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../../lib/clock.js';
 import type { TtlPolicy } from './freshness.js';
@@ -82,6 +84,8 @@ export interface TierRequest {
   compress?: boolean;
   /** false: bypass every cache (CachingDisabled, or a method not cached). */
   cacheable: boolean;
+  /** Which Set-Cookie cookies are cached with an answer (LayerRequest.cachesSetCookie). */
+  cachesSetCookie?(name: string): boolean;
 }
 
 export interface TierReply extends UpstreamReply {
@@ -123,6 +127,7 @@ export class EdgeNetwork {
     if (!edges.has(this.defaultEdge)) throw new Error(`default edge ${opts.defaultEdge} is not one of the edge locations`);
     const shieldName = opts.shieldName ?? DEFAULT_SHIELD;
     this.shield = new HttpCache(shieldName, new ObjectStore(`shield:${shieldName}`, opts.dir, limits), opts.clock);
+    if (opts.dir) sweepOtherCaches(opts.dir, [...defs.map((d) => `edge:${d.name}`), `shield:${shieldName}`]);
     this.originMs = opts.originMs ?? 0;
   }
 
@@ -145,7 +150,7 @@ export class EdgeNetwork {
     const stats = this.statsOf(req.distributionId);
     const edgeStats = (stats.edges[edge.def.name] ??= emptyStats());
     const primary = `${req.distributionId}\n${req.encoding}\n${req.key}`;
-    const layerReq = { method: req.method, primary, path: req.path, headers: req.headers, ttl: req.ttl, cacheable: req.cacheable, ...(req.errorTtl ? { errorTtl: req.errorTtl } : {}) };
+    const layerReq = { method: req.method, primary, path: req.path, headers: req.headers, ttl: req.ttl, cacheable: req.cacheable, ...(req.errorTtl ? { errorTtl: req.errorTtl } : {}), ...(req.cachesSetCookie ? { cachesSetCookie: req.cachesSetCookie } : {}) };
     let simulatedMs = edge.def.viewerMs ?? 0;
     let shieldResult: CacheResult | undefined;
     const fromOrigin: Upstream = async (conditional) => {
@@ -163,7 +168,7 @@ export class EdgeNetwork {
       }
       return compressReply({ status: r.status, headers: r.headers, body: r.body }, req.compress === false ? '' : req.encoding);
     };
-    await delay(edge.def.viewerMs ?? 0);
+    if (edge.def.viewerMs) await delay(edge.def.viewerMs);
     const r = await edge.cache.serve(layerReq, fromShield, edgeStats);
     return { status: r.status, headers: r.headers, body: r.body, edge: edge.def.name, result: r.result, ...(shieldResult ? { shieldResult } : {}), simulatedMs };
   }
@@ -211,6 +216,31 @@ export class EdgeNetwork {
     for (const { cache } of this.edges.values()) cache.store.clear();
     this.shield.store.clear();
   }
+
+  /** Drops every cached object of a distribution the predicate refuses (deleted while Nimbus was stopped). */
+  retainDistributions(keep: (distributionId: string) => boolean): void {
+    const drop = (o: { primary: string }) => !keep(o.primary.slice(0, o.primary.indexOf('\n')));
+    for (const { cache } of this.edges.values()) cache.invalidateWhere(drop);
+    this.shield.invalidateWhere(drop);
+  }
+
+  /** Stops: the memory tiers are let go, the disk tiers' files stay for the next start. */
+  close(): void {
+    for (const { cache } of this.edges.values()) cache.store.close();
+    this.shield.store.close();
+  }
+}
+
+/** Removes the directories of caches no longer configured (an edge list changed between starts). */
+function sweepOtherCaches(root: string, names: string[]): void {
+  const mine = new Set(names.map(ObjectStore.dirName));
+  let entries: string[];
+  try {
+    entries = readdirSync(root);
+  } catch {
+    return;
+  }
+  for (const e of entries) if (!mine.has(e)) rmSync(join(root, e), { recursive: true, force: true });
 }
 
 /**

@@ -57,7 +57,11 @@ export class Catalog implements CloudFrontCatalog {
         if (d) return d;
       }
     }
-    const id = this.aliasMap().get(name);
+    const aliases = this.aliasMap();
+    if (aliases.size === 0) return undefined;
+    // An exact alias first, then a wildcard one covering the first label (`*.example.com`).
+    const dot = name.indexOf('.');
+    const id = aliases.get(name) ?? (dot > 0 ? aliases.get(`*${name.slice(dot)}`) : undefined);
     return id ? this.distribution(id) : undefined;
   }
 

@@ -8,7 +8,7 @@ import type { Tx } from '../../../store/store.js';
 import type { DynamoRepo, IndexRowWrite, ItemCursor } from '../repo.js';
 import { indexKey, type EncodedKey } from './keys.js';
 import type { ChangeCause, StreamLog } from './stream-log.js';
-import type { IndexMeta, TableMeta } from './table-meta.js';
+import { keyDefs, type IndexMeta, type TableMeta } from './table-meta.js';
 import type { Item } from './types.js';
 import { itemSize } from './values.js';
 
@@ -100,9 +100,7 @@ function indexRow(meta: TableMeta, ix: IndexMeta, key: { pk: Buffer; sk: Buffer 
 /** The attributes an index keeps of an item: its keys, the table's keys, and what the projection adds. */
 export function projectForIndex(meta: TableMeta, ix: IndexMeta, item: Item): Item {
   if (ix.projection.type === 'ALL') return item;
-  const keep = new Set<string>([meta.key.hash.name, ix.key.hash.name]);
-  if (meta.key.range) keep.add(meta.key.range.name);
-  if (ix.key.range) keep.add(ix.key.range.name);
+  const keep = new Set<string>([...keyDefs(meta.key), ...keyDefs(ix.key)].map((d) => d.name));
   if (ix.projection.type === 'INCLUDE') for (const a of ix.projection.nonKeyAttributes ?? []) keep.add(a);
   const out: Item = {};
   for (const name of keep) if (Object.hasOwn(item, name)) setOwn(out, name, item[name]!);

@@ -3,7 +3,7 @@
  * order-preserving bytes the repo sorts by.
  */
 import { ValidationException } from '../errors.js';
-import type { IndexMeta, KeyDef, KeySchema, TableMeta } from './table-meta.js';
+import { hashDefs, keyDefs as allKeyDefs, rangeDefs, type IndexMeta, type KeyDef, type KeySchema, type TableMeta } from './table-meta.js';
 import { typeOf, type AttributeValue, type Item } from './types.js';
 import { encodeKeyValue } from './values.js';
 
@@ -28,15 +28,47 @@ export function partitionHash(pk: Buffer): number {
 }
 
 export function encodeKey(schema: KeySchema, item: Item): EncodedKey {
-  const pk = encodeKeyValue(item[schema.hash.name]!);
-  const sk = schema.range ? encodeKeyValue(item[schema.range.name]!) : EMPTY;
+  const pk = encodePart(hashDefs(schema).map((d) => item[d.name]!));
+  const sk = encodePart(rangeDefs(schema).map((d) => item[d.name]!));
   return { pk, sk, hash: partitionHash(pk) };
+}
+
+/**
+ * The bytes of a key's partition or sort part. One attribute is its order-preserving encoding
+ * as it is (so single-attribute keys are stored as they always were); several (a
+ * multi-attribute GSI key) are each made a tuple element, so the bytes sort as the attributes
+ * compare one after another, in key-schema order.
+ */
+export function encodePart(values: AttributeValue[]): Buffer {
+  if (values.length === 0) return EMPTY;
+  if (values.length === 1) return encodeKeyValue(values[0]!);
+  return Buffer.concat(values.map(tupleElement));
+}
+
+/**
+ * One attribute of a multi-attribute key part: its encoding with every 0x00 byte written 0x00
+ * 0xFF, then the terminator 0x00 0x01. No element's bytes are a proper prefix of another's
+ * (shorter values end in 0x00 0x01, below anything a longer one continues with), so
+ * concatenations compare element by element.
+ */
+export function tupleElement(v: AttributeValue): Buffer {
+  return Buffer.concat([escapeZeros(encodeKeyValue(v)), TERMINATOR]);
+}
+
+const TERMINATOR = Buffer.from([0x00, 0x01]);
+
+/** A value's encoding as it appears inside a tuple element, without the terminator (a begins_with prefix). */
+export function escapeZeros(b: Buffer): Buffer {
+  if (!b.includes(0)) return b;
+  const out: number[] = [];
+  for (const byte of b) byte === 0 ? out.push(0, 0xff) : out.push(byte);
+  return Buffer.from(out);
 }
 
 /** The key attributes of an item, in key-schema order. */
 export function keyOf(schema: KeySchema, item: Item): Item {
-  const key: Item = { [schema.hash.name]: item[schema.hash.name]! };
-  if (schema.range) key[schema.range.name] = item[schema.range.name]!;
+  const key: Item = {};
+  for (const d of allKeyDefs(schema)) key[d.name] = item[d.name]!;
   return key;
 }
 
@@ -60,7 +92,7 @@ function checkKeyPiece(def: KeyDef, v: AttributeValue, isHash: boolean, emptyPre
 /** A `Key` parameter (GetItem, DeleteItem, UpdateItem, ...): exactly the key attributes, of the right types. */
 export function checkKey(schema: KeySchema, key: Item): void {
   const count = Object.keys(key).length;
-  if (count !== (schema.range ? 2 : 1)) throw new ValidationException('The provided key element does not match the schema');
+  if (count !== allKeyDefs(schema).length) throw new ValidationException('The provided key element does not match the schema');
   for (const [def, isHash] of keyDefs(schema)) {
     const v = key[def.name];
     if (!v || typeOf(v) !== def.type) throw new ValidationException('The provided key element does not match the schema');
@@ -109,23 +141,26 @@ export function checkIndexKeys(meta: TableMeta, item: Item): void {
 const MAX_HASH_BYTES = 2048;
 const MAX_RANGE_BYTES = 1024;
 
-/** The index key of an item, or undefined when the item is not in the (sparse) index. */
+/**
+ * The index key of an item, or undefined when the item is not in the (sparse) index: an item
+ * lacking any of the key's attributes (or holding one of another type) is not in it.
+ */
 export function indexKey(ix: IndexMeta, item: Item): EncodedKey | undefined {
-  const h = item[ix.key.hash.name];
-  if (!h || typeOf(h) !== ix.key.hash.type) return undefined;
-  const r = ix.key.range ? item[ix.key.range.name] : undefined;
-  if (ix.key.range && (!r || typeOf(r) !== ix.key.range.type)) return undefined;
-  // Never indexed (a backfill meets them in items written before the index): an empty key
-  // value, or one past DynamoDB's key sizes.
-  if (isEmpty(h) || keyBytes(h) > MAX_HASH_BYTES || (r && (isEmpty(r) || keyBytes(r) > MAX_RANGE_BYTES))) return undefined;
-  const pk = encodeKeyValue(h);
-  return { pk, sk: r ? encodeKeyValue(r) : EMPTY, hash: partitionHash(pk) };
+  for (const [def, isHash] of keyDefs(ix.key)) {
+    const v = item[def.name];
+    if (!v || typeOf(v) !== def.type) return undefined;
+    // Never indexed (a backfill meets them in items written before the index): an empty key
+    // value, or one past DynamoDB's key sizes.
+    if (isEmpty(v) || keyBytes(v) > (isHash ? MAX_HASH_BYTES : MAX_RANGE_BYTES)) return undefined;
+  }
+  return encodeKey(ix.key, item);
 }
 
 const isEmpty = (v: AttributeValue) => ('S' in v && v.S === '') || ('B' in v && v.B === '');
 
+/** Every key attribute, each with whether it belongs to the partition key. */
 function keyDefs(schema: KeySchema): Array<[KeyDef, boolean]> {
-  return schema.range ? [[schema.hash, true], [schema.range, false]] : [[schema.hash, true]];
+  return [...hashDefs(schema).map((d): [KeyDef, boolean] => [d, true]), ...rangeDefs(schema).map((d): [KeyDef, boolean] => [d, false])];
 }
 
 /** A string naming one item of one table: to find two actions on the same item in a request. */

@@ -20,9 +20,9 @@ import {
 } from './expressions/index.js';
 import type { DynamoEngine } from './index.js';
 import { projection } from './item-ops.js';
-import { checkKey, encodeKey, keyOf } from './keys.js';
+import { checkKey, encodeKey, encodePart, escapeZeros, keyOf, tupleElement } from './keys.js';
 import { expressionContext, QUERY, SCAN } from './request-expressions.js';
-import type { IndexMeta, KeySchema, TableMeta } from './table-meta.js';
+import { keyDefs, rangeDefs, type IndexMeta, type KeySchema, type TableMeta } from './table-meta.js';
 import type { TableScope } from './tables.js';
 import type { Item } from './types.js';
 import { encodeKeyValue, itemSize, validateItem } from './values.js';
@@ -113,8 +113,8 @@ function startPosition(src: Source, v: unknown): { after: Buffer[]; hash: number
     const k = encodeKey(src.meta.key, key);
     return { after: [k.pk, k.sk], hash: k.hash };
   }
-  const names = new Set([src.meta.key.hash.name, src.meta.key.range?.name, src.index.key.hash.name, src.index.key.range?.name].filter(Boolean));
-  if (Object.keys(key).length !== names.size || [...names].some((n) => !key[n!])) throw new ValidationException('The provided starting key is invalid');
+  const names = new Set([...keyDefs(src.meta.key), ...keyDefs(src.index.key)].map((d) => d.name));
+  if (Object.keys(key).length !== names.size || [...names].some((n) => !key[n])) throw new ValidationException('The provided starting key is invalid');
   try {
     checkKey(src.meta.key, keyOf(src.meta.key, key));
     checkKey(src.index.key, keyOf(src.index.key, key));
@@ -242,15 +242,16 @@ export async function query(engine: DynamoEngine, scope: TableScope, input: Inpu
   const range: RangeRead = {
     source: src.index ? src.index.id : meta.id,
     index: !!src.index,
-    pk: encodeKeyValue(cond.partition.value),
+    pk: encodePart([cond.partition, ...(cond.morePartition ?? [])].map((p) => p.value)),
     forward,
     limit: 0,
   };
   if (start && !start.after[0]!.equals(range.pk)) throw new ValidationException('The provided starting key is outside query boundaries based on provided conditions');
-  if (cond.sort) applySortCondition(range, cond.sort);
+  if (rangeDefs(src.key).length > 1) applyMultiAttributeSortCondition(range, cond);
+  else if (cond.sort) applySortCondition(range, cond.sort);
   const initial = start ? start.after.slice(1) : undefined;
   // A starting key whose sort key the key condition excludes is outside the query, too.
-  if (initial && cond.sort && !withinBounds(initial[0]!, range)) {
+  if (initial && (range.lower || range.upper) && !withinBounds(initial[0]!, range)) {
     throw new ValidationException('The provided starting key is outside query boundaries based on provided conditions');
   }
   return readPage(
@@ -268,8 +269,8 @@ export async function query(engine: DynamoEngine, scope: TableScope, input: Inpu
 function checkFilterAvoidsKeys(filter: ConditionAst, key: KeySchema, member: string): void {
   const names = new Set<string>();
   collectNames(filter, names);
-  for (const k of [key.hash.name, key.range?.name]) {
-    if (k !== undefined && names.has(k)) throw new ValidationException(`${member} can only contain non-primary key attributes: Primary key attribute: ${k}`);
+  for (const k of keyDefs(key).map((d) => d.name)) {
+    if (names.has(k)) throw new ValidationException(`${member} can only contain non-primary key attributes: Primary key attribute: ${k}`);
   }
 }
 
@@ -351,6 +352,61 @@ function applySortCondition(range: RangeRead, sort: NonNullable<KeyCondition['so
       range.lower = { value: a, inclusive: true };
       const upper = prefixEnd(a);
       if (upper) range.upper = { value: upper, inclusive: false };
+      break;
+    }
+  }
+}
+
+/**
+ * The bounds of a multi-attribute sort key's condition: the equalities on its leading
+ * attributes make a prefix of tuple elements (keys.ts), and the last attribute's condition
+ * bounds what follows it. `x > v` starts after every key whose element is v (past the prefix
+ * P+v); `x <= v` ends there.
+ */
+function applyMultiAttributeSortCondition(range: RangeRead, cond: KeyCondition): void {
+  const prefix = Buffer.concat((cond.sortPrefix ?? []).map((p) => tupleElement(p.value)));
+  const from = (value: Buffer, inclusive = true) => (range.lower = { value, inclusive });
+  const to = (value: Buffer | undefined, inclusive = false) => value && (range.upper = { value, inclusive });
+  const below = (v: Buffer) => Buffer.concat([prefix, v]);
+  const after = (v: Buffer) => prefixEnd(below(v));
+  const whole = () => {
+    if (prefix.length === 0) return;
+    from(prefix);
+    to(prefixEnd(prefix));
+  };
+  const sort = cond.sort;
+  if (!sort) return whole();
+  const [a, b] = sort.values.map(tupleElement) as [Buffer, Buffer | undefined];
+  switch (sort.op) {
+    case '=':
+      from(below(a));
+      to(after(a));
+      break;
+    case '<':
+      whole();
+      to(below(a));
+      break;
+    case '<=':
+      whole();
+      to(after(a));
+      break;
+    case '>':
+      whole();
+      from(after(a)!);
+      break;
+    case '>=':
+      whole();
+      from(below(a));
+      break;
+    case 'BETWEEN':
+      from(below(a));
+      to(after(b!));
+      break;
+    case 'BEGINS_WITH': {
+      // The prefix's bytes as they appear inside an element, without its terminator.
+      const start = below(escapeZeros(encodeKeyValue(sort.values[0]!)));
+      from(start);
+      to(prefixEnd(start));
       break;
     }
   }

@@ -18,7 +18,7 @@
  *  - WarmThroughput (table and GSIs) except in CreateTable's and DeleteTable's answers:
  *    12000/4000 on PAY_PER_REQUEST, the provisioned units otherwise.
  */
-import type { IndexMeta, KeySchema, Projection, TableMeta, Throughput } from './table-meta.js';
+import { hashDefs, rangeDefs, type IndexMeta, type KeySchema, type Projection, type TableMeta, type Throughput } from './table-meta.js';
 
 export type TableStatus = 'CREATING' | 'ACTIVE' | 'DELETING' | 'UPDATING';
 
@@ -32,9 +32,12 @@ export interface TableStats {
 const seconds = (ms: number) => ms / 1000;
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** KeySchema on the wire: the HASH element, then the RANGE element if any. */
+/** KeySchema on the wire: the HASH elements, then the RANGE elements, each in key-schema order. */
 export function keySchemaJson(key: KeySchema): Array<{ AttributeName: string; KeyType: 'HASH' | 'RANGE' }> {
-  return [{ AttributeName: key.hash.name, KeyType: 'HASH' }, ...(key.range ? [{ AttributeName: key.range.name, KeyType: 'RANGE' as const }] : [])];
+  return [
+    ...hashDefs(key).map((d) => ({ AttributeName: d.name, KeyType: 'HASH' as const })),
+    ...rangeDefs(key).map((d) => ({ AttributeName: d.name, KeyType: 'RANGE' as const })),
+  ];
 }
 
 export function projectionJson(p: Projection): Record<string, unknown> {

@@ -12,6 +12,30 @@ export interface KeyDef {
 export interface KeySchema {
   hash: KeyDef;
   range?: KeyDef;
+  /**
+   * Multi-attribute keys (global secondary indexes only): the partition key's and the sort
+   * key's further attributes, in key-schema order (up to three more each). Absent on every
+   * other key, so tables and indexes stored before multi-attribute keys read unchanged.
+   */
+  moreHash?: KeyDef[];
+  moreRange?: KeyDef[];
+}
+
+/** The partition key's attributes, in key-schema order. */
+export const hashDefs = (k: KeySchema): KeyDef[] => [k.hash, ...(k.moreHash ?? [])];
+/** The sort key's attributes, in key-schema order (none without a sort key). */
+export const rangeDefs = (k: KeySchema): KeyDef[] => (k.range ? [k.range, ...(k.moreRange ?? [])] : []);
+/** Every key attribute: the partition key's, then the sort key's. */
+export const keyDefs = (k: KeySchema): KeyDef[] => [...hashDefs(k), ...rangeDefs(k)];
+/** A key with more than one partition or sort key attribute. */
+export const isMultiAttribute = (k: KeySchema): boolean => (k.moreHash?.length ?? 0) > 0 || (k.moreRange?.length ?? 0) > 0;
+
+/** A key schema from its elements in request order (HASH elements before RANGE ones, as checked). */
+export function keySchemaOf(elements: Array<KeyDef & { keyType: string }>): KeySchema {
+  const def = ({ name, type }: KeyDef): KeyDef => ({ name, type });
+  const [hash, ...moreHash] = elements.filter((e) => e.keyType === 'HASH').map(def);
+  const [range, ...moreRange] = elements.filter((e) => e.keyType === 'RANGE').map(def);
+  return { hash: hash!, ...(range ? { range } : {}), ...(moreHash.length ? { moreHash } : {}), ...(moreRange.length ? { moreRange } : {}) };
 }
 
 export type ProjectionType = 'ALL' | 'KEYS_ONLY' | 'INCLUDE';

@@ -19,6 +19,7 @@
  */
 import { SerializationException } from '../../../protocols/errors.js';
 import { LimitExceededException, ResourceNotFoundException, ValidationException } from '../errors.js';
+import { keyDefs, keySchemaOf } from './table-meta.js';
 import type { IndexMeta, KeyDef, KeySchema, Projection, ProjectionType, StreamViewType, TableMeta, Throughput } from './table-meta.js';
 import type { ScalarKeyType } from './types.js';
 
@@ -95,6 +96,7 @@ import {
   firstDuplicate,
   notDefined,
   checkKeyShape,
+  checkGsiKeyShape,
   checkProjection,
   checkProjectedTotal,
   checkUnitBounds,
@@ -134,7 +136,7 @@ export function validateCreateTable(input: Record<string, unknown>, limits: Capa
   checkAttributeDefinitions(v, rawDefs, true);
   checkKeySchema(v, 'keySchema', rawKey);
   rawLsis?.forEach((ix, i) => checkIndex(v, `localSecondaryIndexes.${i + 1}.member`, ix));
-  rawGsis?.forEach((ix, i) => checkIndex(v, `globalSecondaryIndexes.${i + 1}.member`, ix));
+  rawGsis?.forEach((ix, i) => checkIndex(v, `globalSecondaryIndexes.${i + 1}.member`, ix, true));
   v.oneOf('billingMode', billing, BILLING_MODES);
   checkThroughput(v, 'provisionedThroughput', throughput);
   checkStreamModel(v, stream);
@@ -181,10 +183,7 @@ export function validateCreateTable(input: Record<string, unknown>, limits: Capa
   }
 
   const types = new Map(defs.map((d) => [d.name, d.type as ScalarKeyType]));
-  const schema = (ks: Def[]): KeySchema => {
-    const def = (k: Def): KeyDef => ({ name: k.name, type: types.get(k.name)! });
-    return ks.length === 2 ? { hash: def(ks[0]!), range: def(ks[1]!) } : { hash: def(ks[0]!) };
-  };
+  const schema = (ks: Def[]): KeySchema => keySchemaOf(ks.map((k) => ({ name: k.name, type: types.get(k.name)!, keyType: k.type })));
   const names = new Set<string>();
   const claim = (n: string) => {
     if (names.has(n)) throw invalid(`Duplicate index name: ${n}`);
@@ -204,7 +203,7 @@ export function validateCreateTable(input: Record<string, unknown>, limits: Capa
   }
   if ((lsis?.length ?? 0) > 5) throw invalid('Number of LocalSecondaryIndexes exceeds per-table limit of 5');
   for (const ix of gsis ?? []) {
-    checkKeyShape(ix.key);
+    checkGsiKeyShape(ix.key);
     const projection = checkProjection(ix.projection);
     if (mode === PPR && ix.throughput) throw invalid(`ProvisionedThroughput should not be specified for index: ${ix.name} when BillingMode is PAY_PER_REQUEST`);
     if (mode === 'PROVISIONED' && !ix.throughput) throw invalid(`ProvisionedThroughput is not specified for index: ${ix.name}`);
@@ -304,7 +303,7 @@ function readUpdate(input: Record<string, unknown>, afterRead?: () => void): Upd
     const m = `globalSecondaryIndexUpdates.${i + 1}.member`;
     if (u.update) v.name(`${m}.update.indexName`, u.update.name);
     if (u.update) checkThroughput(v, `${m}.update.provisionedThroughput`, u.update.throughput);
-    if (u.create) checkIndex(v, `${m}.create`, u.create);
+    if (u.create) checkIndex(v, `${m}.create`, u.create, true);
     if (u.delete) v.name(`${m}.delete.indexName`, u.delete.name);
   });
   checkStreamModel(v, stream);
@@ -424,7 +423,7 @@ export function validateUpdateTable(meta: TableMeta, input: Record<string, unkno
       const reqNames = r.defs.map((d) => d.name);
       const keyNames = create.key.map((k) => k.name);
       if (keyNames.some((n) => !reqNames.includes(n))) throw notDefined(keyNames, reqNames);
-      checkKeyShape(create.key);
+      checkGsiKeyShape(create.key);
       const projection = checkProjection(create.projection);
       if (target === 'PROVISIONED' && !create.throughput) throw invalid(`Both ReadCapacityUnits and WriteCapacityUnits must be specified for index: ${create.name}`);
       if (target === PPR && create.throughput) {
@@ -438,7 +437,7 @@ export function validateUpdateTable(meta: TableMeta, input: Record<string, unkno
         newDefs.push(added);
         return added;
       };
-      const key: KeySchema = { hash: def(create.key[0]!), ...(create.key[1] ? { range: def(create.key[1]) } : {}) };
+      const key = keySchemaOf(create.key.map((k) => ({ ...def(k), keyType: k.type })));
       plan.createIndexes.push({ name: create.name, kind: 'GSI', key, projection, ...(create.throughput ? { throughput: units(create.throughput) } : {}) });
     }
   }
@@ -452,7 +451,7 @@ export function validateUpdateTable(meta: TableMeta, input: Record<string, unkno
     throw new LimitExceededException('Subscriber limit exceeded: Number of global secondary indexes exceeds per-table limit of 20');
   }
 
-  const used = new Set([meta.key, ...remaining.map((ix) => ix.key)].flatMap((k) => [k.hash.name, ...(k.range ? [k.range.name] : [])]));
+  const used = new Set([meta.key, ...remaining.map((ix) => ix.key)].flatMap((k) => keyDefs(k).map((d) => d.name)));
   plan.attributes = [...meta.attributes, ...newDefs].filter((a) => used.has(a.name));
   if (r.billing) plan.billingMode = r.billing;
   if (r.throughput) plan.throughput = units(r.throughput);

@@ -138,15 +138,16 @@ export const BUCKET_PERMISSION: Record<string, Permission> = {
   's3:PutBucketAcl': 'WRITE_ACP',
 };
 
-/** Resolves an e-mail grantee to its account id (undefined: no such account). */
-export type EmailResolver = (email: string) => string | undefined;
-
-const UnresolvableGrantByEmailAddress = () =>
-  s3Error('UnresolvableGrantByEmailAddress', 400, 'The e-mail address you provided does not match any account on record.');
+/**
+ * S3 stopped taking e-mail grantees on 1 October 2025: a request that names one (header
+ * `emailAddress="…"` or an `AmazonCustomerByEmail` grantee) is answered 405 in the regions that
+ * had them, and the others never had them. Nimbus answers so in every region.
+ */
+const EmailGranteeNotSupported = () => s3Error('MethodNotAllowed', 405, 'The specified method is not allowed against this resource.');
 export const MalformedACLError = () =>
   s3Error('MalformedACLError', 400, 'The XML you provided was not well-formed or did not validate against our published schema');
 
-function checkedGrantee(kind: string, value: string, resolve: EmailResolver, argument: { name: string; value: string }): Grantee {
+function checkedGrantee(kind: string, value: string, argument: { name: string; value: string }): Grantee {
   switch (kind.toLowerCase()) {
     case 'id':
       if (!/^\d{12}$/.test(value) && value !== ANONYMOUS_ID) throw InvalidArgument('Invalid id', argument.name, argument.value);
@@ -154,11 +155,8 @@ function checkedGrantee(kind: string, value: string, resolve: EmailResolver, arg
     case 'uri':
       if (!GROUPS.has(value)) throw InvalidArgument('Invalid group uri', argument.name, argument.value);
       return group(value);
-    case 'emailaddress': {
-      const id = resolve(value);
-      if (id === undefined) throw UnresolvableGrantByEmailAddress();
-      return user(id);
-    }
+    case 'emailaddress':
+      throw EmailGranteeNotSupported();
     default:
       throw InvalidArgument('Argument format not recognized', argument.name, argument.value);
   }
@@ -176,7 +174,7 @@ const GRANT_HEADERS: Array<[string, Permission]> = [
  * The grants of the `x-amz-grant-*` headers (`id="…", uri="…", emailAddress="…"`, comma
  * separated), or undefined when none is sent; with `x-amz-acl` too, S3's InvalidRequest.
  */
-export function grantsFromHeaders(headers: Record<string, string | string[] | undefined> | undefined, resolve: EmailResolver): Grant[] | undefined {
+export function grantsFromHeaders(headers: Record<string, string | string[] | undefined> | undefined): Grant[] | undefined {
   if (!headers) return undefined;
   let grants: Grant[] | undefined;
   for (const [name, permission] of GRANT_HEADERS) {
@@ -188,7 +186,7 @@ export function grantsFromHeaders(headers: Record<string, string | string[] | un
       if (part.trim() === '') continue;
       const m = /^\s*([A-Za-z]+)\s*=\s*(?:"([^"]*)"|([^\s"]+))\s*$/.exec(part);
       if (!m) throw InvalidArgument('Argument format not recognized', name, value);
-      grants.push({ grantee: checkedGrantee(m[1]!, m[2] ?? m[3]!, resolve, { name, value }), permission });
+      grants.push({ grantee: checkedGrantee(m[1]!, m[2] ?? m[3]!, { name, value }), permission });
     }
   }
   if (grants && headers['x-amz-acl'] !== undefined) throw InvalidRequest('Specifying both Canned ACLs and Header Grants is not allowed');
@@ -202,7 +200,7 @@ const asList = (v: unknown): unknown[] => (v === undefined || v === '' ? [] : Ar
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** An AccessControlPolicy body: its grants (the Owner element must be there; S3 keeps the resource's own owner). */
-export function grantsFromXml(xml: string, resolve: EmailResolver): Grant[] {
+export function grantsFromXml(xml: string): Grant[] {
   let doc: Record<string, unknown>;
   try {
     doc = aclParser.parse(xml, true) as Record<string, unknown>;
@@ -227,9 +225,9 @@ export function grantsFromXml(xml: string, resolve: EmailResolver): Grant[] {
     const uri = text(grantee.URI);
     const email = text(grantee.EmailAddress);
     const argument = { name: 'CanonicalUser/ID', value: id ?? '' };
-    if (type === 'CanonicalUser' && id !== undefined) grants.push({ grantee: checkedGrantee('id', id, resolve, argument), permission });
-    else if (type === 'Group' && uri !== undefined) grants.push({ grantee: checkedGrantee('uri', uri, resolve, { name: 'Group/URI', value: uri }), permission });
-    else if (type === 'AmazonCustomerByEmail' && email !== undefined) grants.push({ grantee: checkedGrantee('emailaddress', email, resolve, argument), permission });
+    if (type === 'CanonicalUser' && id !== undefined) grants.push({ grantee: checkedGrantee('id', id, argument), permission });
+    else if (type === 'Group' && uri !== undefined) grants.push({ grantee: checkedGrantee('uri', uri, { name: 'Group/URI', value: uri }), permission });
+    else if (type === 'AmazonCustomerByEmail' && email !== undefined) grants.push({ grantee: checkedGrantee('emailaddress', email, argument), permission });
     else throw MalformedACLError();
   }
   if (grants.length > MAX_GRANTS) throw s3Error('MalformedACLError', 400, 'The request contains too many grants');
@@ -257,19 +255,9 @@ export function aclXml(acl: Acl): string {
   );
 }
 
-/**
- * Nimbus keeps no e-mail addresses: an address whose local part is a 12-digit account id
- * (`111111111111@example.com`) names that account; any other is unresolvable, as an address
- * S3 has no account for.
- */
-export const accountByEmail: EmailResolver = (email) => {
-  const m = /^(\d{12})@[^@\s]+$/.exec(email.trim());
-  return m ? m[1] : undefined;
-};
-
 /** What a request's x-amz-acl and x-amz-grant-* headers ask for. */
 export function requestedAcl(headers: Record<string, string | string[] | undefined> | undefined, canned: string | undefined): AclRequest {
-  const grants = grantsFromHeaders(headers, accountByEmail);
+  const grants = grantsFromHeaders(headers);
   if (grants) return { grants };
   return canned === undefined ? {} : { canned };
 }

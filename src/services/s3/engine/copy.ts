@@ -12,7 +12,7 @@ import { CHECKSUM_ALGORITHMS, checksumHeaderName, createChecksum, toBase64, type
 import { BlobNotFoundError, type BlobInfo, type BlobStore } from '../../../store/blobs.js';
 import { InvalidArgument, InvalidRequest, NoSuchKey, PreconditionFailed } from '../errors.js';
 import type { ObjectLock, ObjectRecord, ObjectSse } from '../repo.js';
-import { checkRead } from './sse.js';
+import { checkRead, wholeObjectEtag } from './sse.js';
 import { INLINE_MAX_BYTES } from './uploads.js';
 import type { Caller } from './buckets.js';
 import type { AclRequest } from './acl.js';
@@ -106,8 +106,8 @@ export async function copyObject(deps: CopyDeps, caller: Caller, input: CopyInpu
       key: input.key,
       blobId: blob.id,
       size: blob.size,
-      // A copy is one upload: its ETag is the MD5 of its bytes even if the source was multipart.
-      etag: `"${blob.md5.toString('hex')}"`,
+      // A copy is one upload: its ETag is as a PUT's, even if the source was multipart.
+      etag: wholeObjectEtag(blob.md5, input.sse),
       lastModified: deps.clock.now(),
       headers: metadataDirective === 'REPLACE' ? pick(input.headers, CONTENT_HEADERS) : src.headers,
       metadata: metadataDirective === 'REPLACE' ? input.metadata : src.metadata,

@@ -146,6 +146,10 @@ async function startPosition(repo: S3ObjectRepo, bucket: string, req: VersionLis
     const current = await repo.object(bucket, req.keyMarker);
     if (current && current.versionId === id) return { key: req.keyMarker, seq: CURRENT_SEQ };
     const v = await repo.version(bucket, req.keyMarker, id);
+    // A client emptying a bucket page by page deletes the versions it was shown before asking for
+    // the next page, so the "null" version a page ended on may be gone: the listing goes on after
+    // that key (the null version of an object never versioned is its only one).
+    if (!v && id === undefined) return { key: req.keyMarker, seq: -1 };
     if (!v) throw InvalidArgument('Invalid version id specified', 'version-id-marker', req.versionIdMarker);
     return { key: req.keyMarker, seq: v.seq };
   }

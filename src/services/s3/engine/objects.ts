@@ -16,7 +16,7 @@ import type { RequestContext } from '../../service.js';
 import { AccessDenied, BucketNotEmpty, InvalidPartNumber, InvalidRange, InvalidRequest, KeyTooLongError, NoSuchKey, NoSuchVersion, NotFound, NotModified, PreconditionFailed } from '../errors.js';
 import type { ObjectLock, ObjectRecord, ObjectSse, S3ObjectRepo } from '../repo.js';
 import type { BodyCrypto } from './crypto.js';
-import { checkRead, type Headers } from './sse.js';
+import { checkRead, wholeObjectEtag, type Headers } from './sse.js';
 import { checkDeletable } from './object-lock.js';
 import type { Buckets, Caller } from './buckets.js';
 import { readAcl, type AclRequest } from './acl.js';
@@ -105,7 +105,7 @@ export class Objects {
       key: input.key,
       blobId: blob.id,
       size: blob.size,
-      etag: `"${blob.md5.toString('hex')}"`,
+      etag: wholeObjectEtag(blob.md5, input.sse ?? { algorithm: 'AES256' }),
       lastModified: this.clock.now(),
       headers: input.headers,
       metadata: input.metadata,

@@ -165,3 +165,15 @@ export function sseHeaders(sse: ObjectSse | undefined): Record<string, string> {
     ...(sse.bucketKey ? { [`${H}-bucket-key-enabled`]: 'true' } : {}),
   };
 }
+
+/**
+ * The ETag of an object written whole (PUT, POST, copy). S3 documents it as the MD5 of the
+ * content for plaintext and SSE-S3 objects only: an SSE-C or SSE-KMS object's ETag is not the
+ * MD5 of its data (it would tell anyone who may list the bucket a digest of the plaintext).
+ * Those get a random 32-hex-digit tag, fixed for the version, which conditional requests and
+ * listings use like any other. Content-MD5 and checksums are still checked against the bytes.
+ */
+export function wholeObjectEtag(md5: Buffer, sse: ObjectSse | undefined): string {
+  const hidden = sse?.algorithm === 'SSE-C' || sse?.algorithm === 'aws:kms' || sse?.algorithm === 'aws:kms:dsse';
+  return `"${(hidden ? randomBytes(16) : md5).toString('hex')}"`;
+}

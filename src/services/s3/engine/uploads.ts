@@ -31,6 +31,8 @@ export interface UploadHeaders {
   decodedContentLength?: number;
   contentMd5?: string;
   trailer?: string;
+  /** The request's Transfer-Encoding: a plain `chunked` body may come without a Content-Length. */
+  transferEncoding?: string;
   /** x-amz-checksum-<alg> headers sent up front. */
   checksums: Record<string, string>;
 }
@@ -89,14 +91,16 @@ export async function receiveBody(
     pipeline(body, decoder, () => undefined); // errors surface on the decoder, which the blob write reads
   } else {
     size = headers.contentLength;
-    if (size === undefined) throw MissingContentLength();
+    // HTTP's own chunked encoding (a stream whose length the client did not know) is read to its
+    // end under the size limit; anything else must say how long it is.
+    if (size === undefined && !isChunked(headers.transferEncoding)) throw MissingContentLength();
   }
-  if (size > maxBytes) throw EntityTooLarge(size, maxBytes);
+  if (size !== undefined && size > maxBytes) throw EntityTooLarge(size, maxBytes);
 
   let blob: BlobInfo;
   let inline: Buffer | undefined;
   try {
-    if (size <= inlineMax) {
+    if (size !== undefined && size <= inlineMax) {
       inline = await readSmall(source, size);
       const digests: Record<string, Buffer> = {};
       for (const [name, make] of Object.entries(hashers)) {
@@ -113,7 +117,7 @@ export async function receiveBody(
     }
   } catch (e) {
     if (e instanceof AwsError) throw e;
-    if (e instanceof BlobTooLargeError) throw EntityTooLarge(size, maxBytes);
+    if (e instanceof BlobTooLargeError) throw EntityTooLarge(size ?? maxBytes + 1, maxBytes);
     if (e instanceof BlobSizeMismatchError) throw IncompleteBody();
     throw e;
   }
@@ -133,6 +137,10 @@ export async function receiveBody(
     if (!inline) await blobs.remove(blob.id);
     throw e;
   }
+}
+
+function isChunked(transferEncoding: string | undefined): boolean {
+  return transferEncoding !== undefined && /(^|,)\s*chunked\s*$/i.test(transferEncoding);
 }
 
 /** A body of a known small size, read whole; a different length is IncompleteBody. */

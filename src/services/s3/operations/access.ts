@@ -7,7 +7,7 @@ import { RestAnswer } from '../../../protocols/rest.js';
 import { defineOperation } from '../../../protocols/define-operation.js';
 import { boolean, inHeader, inPayload, inQuery, inUri, list, string, structure } from '../../../protocols/shapes.js';
 import type { Operation, RequestContext } from '../../service.js';
-import { accountByEmail, aclXml, cannedAcl, grantsFromXml, isPublic, onlyOwnersHaveAccess, readAcl, requestedAcl, storeAcl, type AclRequest } from '../engine/acl.js';
+import { aclXml, cannedAcl, grantsFromXml, isPublic, onlyOwnersHaveAccess, readAcl, requestedAcl, storeAcl, type AclRequest } from '../engine/acl.js';
 import { versionIdOf } from '../engine/versions.js';
 import type { Buckets } from '../engine/buckets.js';
 import type { Objects } from '../engine/objects.js';
@@ -57,7 +57,7 @@ function aclOfRequest(ctx: RequestContext, canned: string | undefined, body: str
   const hasBody = body !== undefined && body.trim() !== '';
   if (hasBody) {
     if (fromHeaders.canned !== undefined || fromHeaders.grants) throw UnexpectedContent();
-    return { grants: grantsFromXml(body, accountByEmail) };
+    return { grants: grantsFromXml(body) };
   }
   if (fromHeaders.canned === undefined && !fromHeaders.grants) throw s3Error('MissingSecurityHeader', 400, 'Your request was missing a required header');
   return fromHeaders;

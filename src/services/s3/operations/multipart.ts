@@ -142,6 +142,7 @@ export function multipartOperations(deps: { multipart: Multipart; settings: Buck
             decodedContentLength: input.DecodedContentLength,
             contentMd5: input.ContentMD5,
             trailer: input.Trailer,
+            transferEncoding: input.AllHeaders?.['transfer-encoding'],
             checksums: checksumHeaders(input.AllHeaders ?? {}),
             sse: input.AllHeaders ?? {},
           },

@@ -139,6 +139,7 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
             decodedContentLength: input.DecodedContentLength,
             contentMd5: input.ContentMD5,
             trailer: input.Trailer,
+            transferEncoding: all['transfer-encoding'],
             checksums: checksumHeaders(all),
             headers,
             metadata: userMetadata(input.Metadata),

@@ -15,7 +15,7 @@ import type { Credentials } from '../../../protocols/sigv4.js';
 import type { BlobInfo, BlobStore } from '../../../store/blobs.js';
 import type { BodyCrypto } from '../engine/crypto.js';
 import type { BucketSettings } from '../engine/bucket-settings.js';
-import { chooseSse, sseHeaders } from '../engine/sse.js';
+import { chooseSse, sseHeaders, wholeObjectEtag } from '../engine/sse.js';
 import { lockForWrite } from '../engine/object-lock.js';
 import { BlobTooLargeError } from '../../../store/blobs.js';
 import type { Operation, RequestContext } from '../../service.js';
@@ -178,7 +178,7 @@ export function postObjectOperations(deps: PostObjectDeps): Record<string, Opera
           key,
           blobId: blob.id,
           size: blob.size,
-          etag: `"${blob.md5.toString('hex')}"`,
+          etag: wholeObjectEtag(blob.md5, sse),
           lastModified: deps.clock.now(),
           headers,
           metadata,

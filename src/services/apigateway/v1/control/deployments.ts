@@ -12,6 +12,7 @@ import { gatewayId } from '../../ids.js';
 import { epochSeconds, type Deployment, type MethodSetting, type RestApiDoc, type Stage } from '../model.js';
 import { apiIdMember, byKey, changeApi, defined, noDeployment, noStage, ownApi, page, pageMembers } from './common.js';
 import { flushAuthorizerCache } from '../data/authorize.js';
+import { stageCaches } from '../data/stage-cache.js';
 import { applyPatch, mapAt, patchMember, scalar } from './patch.js';
 
 export const deploymentView = (d: Deployment) => defined({ id: d.id, description: d.description, createdDate: d.createdDate });
@@ -37,6 +38,7 @@ function snapshot(api: RestApiDoc): Deployment['snapshot'] {
     authorizers: api.authorizers,
     gatewayResponses: api.gatewayResponses,
     requestValidators: api.requestValidators ?? {},
+    models: api.models ?? {},
     ...(api.policy ? { policy: api.policy } : {}),
     binaryMediaTypes: api.binaryMediaTypes,
     apiKeySource: api.apiKeySource,
@@ -56,7 +58,17 @@ function checkVariables(vars: Record<string, string> | undefined): void {
 function newStage(deps: GatewayDeps, name: string, deploymentId: string, extra: Partial<Stage>): Stage {
   if (!STAGE_NAME.test(name) || name.length > 128) throw new BadRequestException('Stage name only allows a-zA-Z0-9_ and hyphens');
   const now = epochSeconds(deps.clock.now());
-  return defined({ stageName: name, deploymentId, cacheClusterEnabled: false, cacheClusterStatus: 'NOT_AVAILABLE', methodSettings: {}, tracingEnabled: false, createdDate: now, lastUpdatedDate: now, ...extra });
+  return withCacheStatus(defined({ stageName: name, deploymentId, cacheClusterEnabled: false, cacheClusterStatus: 'NOT_AVAILABLE', methodSettings: {}, tracingEnabled: false, createdDate: now, lastUpdatedDate: now, ...extra }));
+}
+
+/**
+ * The cache cluster's status follows cacheClusterEnabled at once (AWS takes minutes to build
+ * one: Nimbus's is memory, ready when asked for), with AWS's default size of 0.5 GB.
+ */
+function withCacheStatus(stage: Stage): Stage {
+  stage.cacheClusterStatus = stage.cacheClusterEnabled ? 'AVAILABLE' : 'NOT_AVAILABLE';
+  if (stage.cacheClusterEnabled) stage.cacheClusterSize ??= '0.5';
+  return stage;
 }
 
 export const DEFAULT_METHOD_SETTING: MethodSetting = {
@@ -268,6 +280,9 @@ export function deploymentOperations(deps: GatewayDeps): Record<string, Operatio
             (op, path, value) => patchMethodSetting(s, op, path, value),
           );
           checkVariables(s.variables);
+          withCacheStatus(s);
+          // A cache turned off is emptied: turned on again, it starts afresh.
+          if (!s.cacheClusterEnabled) stageCaches(deps).flush(api.id, s.stageName);
           if (s.accessLogSettings && Object.keys(s.accessLogSettings).length === 0) delete s.accessLogSettings;
           s.lastUpdatedDate = epochSeconds(deps.clock.now());
           return stageView(s);
@@ -285,9 +300,9 @@ export function deploymentOperations(deps: GatewayDeps): Record<string, Operatio
     FlushStageCache: defineOperation({
       http: { method: 'DELETE', uri: '/restapis/{restApiId}/stages/{stageName}/cache/data', code: 202 },
       input: structure(stageMembers),
-      // Nimbus keeps no stage response cache: there is nothing to flush once the stage is known.
       handler: (input, ctx) => {
         stageOf(ownApi(deps, ctx, input.restApiId), input.stageName);
+        stageCaches(deps).flush(input.restApiId, input.stageName);
         return undefined;
       },
     }),
@@ -299,6 +314,7 @@ export function deploymentOperations(deps: GatewayDeps): Record<string, Operatio
           stageOf(api, input.stageName);
           delete api.stages[input.stageName];
         });
+        stageCaches(deps).flush(input.restApiId, input.stageName);
         return undefined;
       },
     }),

@@ -9,6 +9,7 @@ import type { GatewayDeps } from '../../deps.js';
 import { BadRequestException, ConflictException } from '../../errors.js';
 import { gatewayId } from '../../ids.js';
 import { epochSeconds, type RestApiDoc } from '../model.js';
+import { defaultModels } from './models.js';
 import { apiIdMember, byKey, changeApi, defined, noApi, owner, ownApi, page, pageMembers } from './common.js';
 import { applyPatch, mapAt, patchMember, scalar, setAt } from './patch.js';
 
@@ -93,6 +94,7 @@ export function restApiOperations(deps: GatewayDeps): Record<string, Operation> 
           stages: {},
           authorizers: template ? structuredClone(template.authorizers) : {},
           gatewayResponses: template ? structuredClone(template.gatewayResponses) : {},
+          models: template?.models ? structuredClone(template.models) : defaultModels(deps.ids),
         };
         await deps.documents.create(api, () => new ConflictException('Unable to create the REST API: the identifier is taken'));
         return restApiView(api);

@@ -15,6 +15,8 @@ export interface Served {
   inv?: Invocation;
   errorType?: string;
   errorMessage?: string | null;
+  /** Why a request validator refused the request ($context.error.validationErrorString). */
+  validationErrorString?: string;
 }
 
 export class StageAccessLogs {
@@ -38,7 +40,7 @@ export class StageAccessLogs {
       responseLength: length,
       responseLatency: now - started,
       ...(served.inv?.integrationStatus !== undefined ? { integrationStatus: served.inv.integrationStatus } : {}),
-      error: { responseType: served.errorType, message: served.errorMessage ?? undefined, messageString: served.errorMessage !== undefined ? JSON.stringify(served.errorMessage) : undefined },
+      error: { responseType: served.errorType, message: served.errorMessage ?? undefined, messageString: served.errorMessage !== undefined ? JSON.stringify(served.errorMessage) : undefined, validationErrorString: served.validationErrorString },
     };
     this.logs.write({ destinationArn: settings.destinationArn, apiId: api.id, stage: served.stage!.stageName }, formatAccessLog(settings.format, context), now);
   }

@@ -4,13 +4,14 @@
  * policy must allow `execute-api:Invoke` on the method ARN. Answers cached by identity for the
  * authorizer's TTL. The authorizer's `context` and `principalId` become
  * requestContext.authorizer; a `usageIdentifierKey` is the API key when the API's key source is
- * AUTHORIZER.
+ * AUTHORIZER. COGNITO_USER_POOLS methods verify the pool's token (cognito-authorizer.ts).
  */
 import type { GatewayDeps, InvokeCall } from '../../deps.js';
 import type { Authorizer } from '../model.js';
 import { functionOf, invokeLambda } from './backends.js';
 import { header, methodArn, requestContext, singleHeaders, type Invocation } from './invocation.js';
 import { proxyEvent } from './proxy.js';
+import { cognitoAuthorizer } from './cognito-authorizer.js';
 import { AuthorizerCache, authorizerPolicyDecision } from '../../shared/authorizer-cache.js';
 import { executeApiDecision } from '../../shared/resource-policy.js';
 
@@ -61,10 +62,11 @@ export async function authorize(deps: GatewayDeps, inv: Invocation, call: Invoke
     const implicitOk = inv.method.authorizationType === 'CUSTOM' || (principalAccount !== undefined && principalAccount === inv.api.accountId);
     if (decision === 'none' && !implicitOk) return { type: 'ACCESS_DENIED', message: `User: ${user} is not authorized to perform: execute-api:Invoke on resource: ${arn}` };
   }
-  if (inv.method.authorizationType !== 'CUSTOM') return undefined;
+  const type = inv.method.authorizationType;
+  if (type !== 'CUSTOM' && type !== 'COGNITO_USER_POOLS') return undefined;
   const authorizer = inv.method.authorizerId && Object.hasOwn(inv.snapshot.authorizers, inv.method.authorizerId) ? inv.snapshot.authorizers[inv.method.authorizerId] : undefined;
-  if (!authorizer) return { type: 'AUTHORIZER_CONFIGURATION_ERROR' };
-  return lambdaAuthorizer(deps, inv, authorizer, arn);
+  if (!authorizer || (type === 'COGNITO_USER_POOLS') !== (authorizer.type === 'COGNITO_USER_POOLS')) return { type: 'AUTHORIZER_CONFIGURATION_ERROR' };
+  return type === 'COGNITO_USER_POOLS' ? cognitoAuthorizer(deps, inv, authorizer) : lambdaAuthorizer(deps, inv, authorizer, arn);
 }
 
 /** The identity sources' values, or undefined when one is missing (AWS answers 401 without calling the authorizer). */

@@ -51,6 +51,9 @@ export function methodArn(inv: Invocation, path: string): string {
   return `arn:aws:execute-api:${inv.api.region}:${inv.api.accountId}:${inv.api.id}/${inv.stage.stageName}/${inv.req.method}${path === '/' ? '/' : path}`;
 }
 
+/** How stage method settings name a method: `~1pets~1{id}/GET` (`~1` for `/`, `*` for every method). */
+export const methodSettingKey = (resourcePath: string, method: string): string => `${resourcePath.replace(/~/g, '~0').replace(/\//g, '~1')}/${method}`;
+
 /** `09/Apr/2015:12:34:56 +0000`, as requestContext.requestTime gives it. */
 export function clfTime(ms: number): string {
   const d = new Date(ms);

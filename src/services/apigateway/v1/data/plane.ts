@@ -19,17 +19,21 @@ import { methodFor, ResourceTree } from './match.js';
 import { proxyEvent, proxyResponse } from './proxy.js';
 import { gatewayResponse } from './responses.js';
 import { TemplateError } from './templates.js';
+import { stageCaches, type StageCaches } from './stage-cache.js';
 import { UsagePlans } from './usage.js';
+import { validateRequest } from './validate.js';
 
 export class RestDataPlane implements DataPlane {
   readonly kinds = ['restApi'];
   /** Resource trees by API and deployment: a deployment never changes once made. */
   private readonly trees = new Map<string, { snapshot: Snapshot; tree: ResourceTree }>();
   private readonly usage: UsagePlans;
+  private readonly caches: StageCaches;
   readonly accessLogs: StageAccessLogs;
 
   constructor(private readonly deps: GatewayDeps) {
     this.usage = new UsagePlans(deps);
+    this.caches = stageCaches(deps);
     this.accessLogs = new StageAccessLogs(deps);
   }
 
@@ -63,10 +67,11 @@ export class RestDataPlane implements DataPlane {
     const deployed = this.deployed(api, stage.deploymentId);
     if (!deployed) return plain('MISSING_AUTHENTICATION_TOKEN');
     const { snapshot, tree } = deployed;
-    const fail = (type: string, message?: string | null) => {
+    const fail = (type: string, message?: string | null, validationErrorString?: string) => {
       served.errorType = type;
       if (message !== undefined) served.errorMessage = message;
-      return gatewayResponse(type, snapshot.gatewayResponses, { requestId: req.requestId, ...(message !== undefined ? { message } : {}) });
+      if (validationErrorString !== undefined) served.validationErrorString = validationErrorString;
+      return gatewayResponse(type, snapshot.gatewayResponses, { requestId: req.requestId, ...(message !== undefined ? { message } : {}), ...(validationErrorString !== undefined ? { validationErrorString } : {}) });
     };
     const found = tree.match(path);
     const method = found && methodFor(found.resource, req.method);
@@ -87,8 +92,9 @@ export class RestDataPlane implements DataPlane {
     };
     served.inv = inv;
 
-    const missing = missingParameters(inv);
-    if (missing) return fail('BAD_REQUEST_PARAMETERS', `Missing required request parameters: [${missing.join(', ')}]`);
+    // The method's request validator runs before authorization, as on AWS.
+    const invalid = validateRequest(inv);
+    if (invalid) return fail(invalid.type, invalid.message, invalid.validationErrorString);
     const denied = await authorize(this.deps, inv, call);
     if (denied) return fail(denied.type, denied.message);
     const limited = await this.usage.admit(inv);
@@ -96,10 +102,19 @@ export class RestDataPlane implements DataPlane {
 
     const integration = withStageVariables(method.methodIntegration, stage.variables);
     if (!integration) return fail('API_CONFIGURATION_ERROR');
+    const cached = this.caches.lookup(inv, call);
+    if (cached.kind === 'hit') return cached.response;
+    if (cached.kind === 'refused') return fail('ACCESS_DENIED', cached.message);
     try {
       const outcome =
         integration.type === 'AWS_PROXY' ? await this.proxy(inv, integration) : integration.type === 'HTTP_PROXY' ? await this.httpProxy(inv, integration) : await mappedIntegration(this.deps, inv, integration);
-      if ('response' in outcome) return outcome.response;
+      if ('response' in outcome) {
+        if (cached.kind === 'miss') {
+          cached.keep(outcome.response);
+          Object.assign(outcome.response.headers, cached.headers);
+        }
+        return outcome.response;
+      }
       if (outcome.log) this.deps.log.warn(`API Gateway ${api.id} ${stage.stageName} ${req.method} ${path}: ${outcome.log}`);
       return fail(outcome.gateway);
     } catch (e) {
@@ -167,26 +182,6 @@ export class RestDataPlane implements DataPlane {
 function withStageVariables(i: Integration | undefined, vars: Record<string, string> | undefined): Integration | undefined {
   if (!i?.uri?.includes('${stageVariables.')) return i;
   return { ...i, uri: i.uri.replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_all, name: string) => vars?.[name] ?? '') };
-}
-
-/**
- * The required request parameters a method's request validator finds missing (AWS checks them
- * before authorization), or undefined. Body validation against models is not done.
- */
-function missingParameters(inv: Invocation): string[] | undefined {
-  const id = inv.method.requestValidatorId;
-  const validator = id && inv.snapshot.requestValidators && Object.hasOwn(inv.snapshot.requestValidators, id) ? inv.snapshot.requestValidators[id] : undefined;
-  if (!validator?.validateRequestParameters) return undefined;
-  const missing: string[] = [];
-  for (const [p, required] of Object.entries(inv.method.requestParameters ?? {})) {
-    if (!required) continue;
-    const m = /^method\.request\.(path|querystring|header)\.(.+)$/.exec(p);
-    if (!m) continue;
-    const name = m[2]!;
-    const present = m[1] === 'path' ? !!inv.pathParameters[name] : m[1] === 'querystring' ? inv.query.has(name) : header(inv.req, name.toLowerCase()) !== undefined;
-    if (!present) missing.push(name);
-  }
-  return missing.length ? missing : undefined;
 }
 
 /** A Lambda proxy failure: 502 `{"message": "Internal server error"}`, as AWS words it. */

@@ -38,7 +38,7 @@ export type ResponseType = keyof typeof RESPONSE_TYPES;
 export function gatewayResponse(
   type: string,
   custom: Record<string, GatewayResponse>,
-  ctx: { requestId: string; message?: string | null; context?: Record<string, unknown>; stageVariables?: Record<string, string> },
+  ctx: { requestId: string; message?: string | null; validationErrorString?: string; context?: Record<string, unknown>; stageVariables?: Record<string, string> },
 ): ApiResponse {
   const def = RESPONSE_TYPES[type] ?? RESPONSE_TYPES.DEFAULT_5XX!;
   const message = ctx.message !== undefined ? ctx.message : def.message;
@@ -61,7 +61,7 @@ export function gatewayResponse(
   let body = internal ? `{"message": ${messageString}}` : `{"message":${messageString}}`;
   if (template !== undefined) {
     try {
-      const context = { ...(ctx.context ?? {}), requestId: ctx.requestId, error: { message: message ?? '', messageString, responseType: type } };
+      const context = { ...(ctx.context ?? {}), requestId: ctx.requestId, error: { message: message ?? '', messageString, responseType: type, validationErrorString: ctx.validationErrorString ?? '' } };
       body = renderTemplate(template, { body: '', params: { path: {}, querystring: {}, header: {} }, context, stageVariables: ctx.stageVariables ?? {} });
     } catch (e) {
       if (!(e instanceof TemplateError)) throw e;

@@ -8,10 +8,9 @@
 import type { GatewayDeps } from '../../deps.js';
 import type { ApiKeyDoc, UsagePlanDoc } from '../model.js';
 import { dayCounter, dayOf, periodStart, quotaCounter } from '../quota.js';
-import { header, type Invocation } from './invocation.js';
+import { header, methodSettingKey, type Invocation } from './invocation.js';
 import { ACCOUNT_DEFAULT_LIMIT, TokenBuckets, type ThrottleLimit } from '../../shared/throttle.js';
 
-const escapePath = (p: string) => p.replace(/~/g, '~0').replace(/\//g, '~1');
 
 export class UsagePlans {
   private readonly buckets: TokenBuckets;
@@ -30,8 +29,8 @@ export class UsagePlans {
     if (!this.take(`v1account/${inv.api.accountId}/${inv.api.region}`, ACCOUNT_DEFAULT_LIMIT)) return 'THROTTLED';
     const stageKey = `${inv.api.id}/${inv.stage.stageName}`;
     const settings = inv.stage.methodSettings;
-    const own = `${escapePath(inv.resource.path)}/${inv.req.method}`;
-    const setting = settings[own] ?? settings[`${escapePath(inv.resource.path)}/*`] ?? settings['*/*'];
+    const own = methodSettingKey(inv.resource.path, inv.req.method);
+    const setting = settings[own] ?? settings[methodSettingKey(inv.resource.path, '*')] ?? settings['*/*'];
     if (setting && !this.take(`v1stage/${stageKey}/${Object.hasOwn(settings, own) ? own : '*/*'}`, { rateLimit: setting.throttlingRateLimit, burstLimit: setting.throttlingBurstLimit })) return 'THROTTLED';
     if (!inv.method.apiKeyRequired) return undefined;
 

@@ -4,7 +4,9 @@
  *
  * - before the upgrade is answered: the stage, throttling, the `$connect` route's authorization
  *   and its integration (a refusal answers the upgrade with 401/403, or the function's own
- *   status; nothing opens), all within `$connect`'s 29 s;
+ *   status; nothing opens), all within `$connect`'s 29 s. Its integration may choose one of
+ *   the subprotocols the client offered by answering a `Sec-WebSocket-Protocol` header; the
+ *   handshake names only that (or `nimbus.ack.v1` for acknowledged delivery), as AWS does;
  * - once open: the connection in the registry (connections.ts); every frame passes the
  *   registry's hooks, then is routed by the API's route selection expression (`$default` when
  *   nothing matches; AWS's `Forbidden` error frame when there is no `$default`), and a two-way
@@ -25,6 +27,7 @@ import type { Seams } from '../../v2/plane/seams.js';
 import { servedParts } from '../../v2/plane/select.js';
 import { formatAccessLog } from '../../shared/access-log.js';
 import type { ConnectionFacts, LiveConnection } from '../connections.js';
+import { SUBPROTOCOL } from '../../ack/protocol.js';
 import { authorizeConnect } from './authorize.js';
 import { contextVariables, multiValueHeaders, multiValueQuery, type WsEvent } from './events.js';
 import { bodyPath, runIntegration, type Outcome } from './integrate.js';
@@ -158,6 +161,7 @@ export function webSocketPlane(deps: GatewayDeps, seams: Seams, domainFor: (apiI
       return undefined;
     };
     const route = routeByKey(parts, '$connect');
+    let protocol: string | false | undefined;
     if (route) {
       const verdict = await authorizeConnect(deps, seams, e, route, parts, verify);
       if (!verdict.ok) {
@@ -178,6 +182,8 @@ export function webSocketPlane(deps: GatewayDeps, seams: Seams, domainFor: (apiI
           return refuse(outcome.status);
         }
         if (status < 200 || status > 299) return { status, headers: outcome.headers ?? {}, body: typeof outcome.body === 'string' || Buffer.isBuffer(outcome.body) ? outcome.body : '' };
+        protocol = chosenSubprotocol(outcome.headers, facts.subprotocols);
+        if (protocol === false) deps.log.warn('API Gateway: the $connect integration chose a subprotocol the client did not offer; the handshake names none', { apiId, connectionId: facts.connectionId });
       } else log(chosen.stage, e, 200);
     } else {
       const refusal = mailbox();
@@ -185,7 +191,8 @@ export function webSocketPlane(deps: GatewayDeps, seams: Seams, domainFor: (apiI
       log(chosen.stage, e, 200);
     }
     pending.set(req, { facts, api, stage: chosen.stage });
-    return undefined;
+    // A client with a mailbox speaks nimbus.ack.v1; otherwise only what `$connect` chose (as AWS: none unless it chose).
+    return { protocol: facts.clientId !== undefined ? SUBPROTOCOL : protocol || undefined };
   }
 
   function open(socket: WebSocketConnection, req: UpgradeRequest): void {
@@ -292,6 +299,18 @@ export function webSocketPlane(deps: GatewayDeps, seams: Seams, domainFor: (apiI
       open: (conn, req) => open(conn, req),
     },
   };
+}
+
+/**
+ * The subprotocol a `$connect` integration chose with its `Sec-WebSocket-Protocol` header (any
+ * case), as AWS lets a Lambda proxy integration answer: undefined when it chose none, false when
+ * it chose one the client did not offer (RFC 6455 lets the server pick only among those).
+ */
+export function chosenSubprotocol(headers: Record<string, string> | undefined, offered: readonly string[]): string | false | undefined {
+  const name = headers && Object.keys(headers).find((k) => k.toLowerCase() === 'sec-websocket-protocol');
+  const value = name === undefined ? undefined : headers![name]!.trim();
+  if (!value) return undefined;
+  return offered.includes(value) ? value : false;
 }
 
 /** The route the API's selection expression picks for a frame: the key's route, else `$default`. */

@@ -64,15 +64,19 @@ export interface UpdateAst {
 export type ScalarType = 'S' | 'N' | 'B';
 
 /** The key of the table or index a Query reads. */
-export interface KeySchema {
-  hash: { name: string; type: ScalarType };
-  range?: { name: string; type: ScalarType };
-}
+export type { KeySchema } from '../table-meta.js';
 
 export type SortOperator = '=' | '<' | '<=' | '>' | '>=' | 'BETWEEN' | 'BEGINS_WITH';
 
-/** A Query's key condition: the partition's value, and at most one condition on the sort key. */
+/**
+ * A Query's key condition: the partition's value, and at most one condition on the sort key.
+ * On a multi-attribute key, the further partition attributes' values and the equalities on the
+ * leading sort attributes, in key-schema order; `sort` is then the condition on the last sort
+ * attribute the query names.
+ */
 export interface KeyCondition {
   partition: { name: string; value: AttributeValue };
+  morePartition?: Array<{ name: string; value: AttributeValue }>;
+  sortPrefix?: Array<{ name: string; value: AttributeValue }>;
   sort?: { name: string; op: SortOperator; values: AttributeValue[] };
 }

@@ -9,6 +9,7 @@ import { ValidationException } from '../../errors.js';
 import type { ConditionAst, KeyCondition, KeySchema, Operand, SortOperator } from './ast.js';
 import { parseConditionExpression } from './condition-parser.js';
 import type { ExpressionContext } from './context.js';
+import { hashDefs, isMultiAttribute, keyDefs, rangeDefs, type KeyDef } from '../table-meta.js';
 import { typeOf, type AttributeValue } from '../types.js';
 
 /** A legacy ComparisonOperator with its values: what both forms reduce to. */
@@ -52,11 +53,18 @@ export function parseKeyConditionExpression(source: string, ctx: ExpressionConte
   return keyConditionFor(parseKeyConditionTerms(source, ctx), schema);
 }
 
-/** A Query names one or two key attributes, whatever its schema. */
+/**
+ * Before the schema is known: a Query names at least one key attribute and at most eight (a
+ * multi-attribute index key's four partition and four sort attributes). Once the schema is
+ * known, a single-attribute key allows two (keyConditionFor).
+ */
 export function checkTermCount(terms: KeyTerms): KeyTerms {
-  if (terms.size !== 1 && terms.size !== 2) refuse('Conditions can be of length 1 or 2 only');
+  if (terms.size < 1 || terms.size > MAX_KEY_TERMS) refuse(TERM_COUNT);
   return terms;
 }
+
+const MAX_KEY_TERMS = 8;
+const TERM_COUNT = 'Conditions can be of length 1 or 2 only';
 
 /** Reduces the condition to `attribute -> comparison`, refusing what a key condition cannot say. */
 function collect(ast: ConditionAst, out: Map<string, KeyComparison>): void {
@@ -117,7 +125,9 @@ function comparison(op: string, operands: Operand[], out: Map<string, KeyCompari
  */
 export function keyConditionFor(conditions: KeyTerms, schema: KeySchema): KeyCondition {
   checkTermCount(conditions);
+  if (isMultiAttribute(schema)) return multiAttributeCondition(conditions, schema);
   const n = conditions.size;
+  if (n > 2) refuse(TERM_COUNT);
   const keys = schema.range ? [schema.hash, schema.range] : [schema.hash];
   keys.forEach((key, i) => {
     const isHash = i === 0;
@@ -138,4 +148,46 @@ export function keyConditionFor(conditions: KeyTerms, schema: KeySchema): KeyCon
   const sort = schema.range && conditions.get(schema.range.name);
   if (sort && schema.range) result.sort = { name: schema.range.name, op: SORT_OPERATORS[sort.op]!, values: sort.values };
   return result;
+}
+
+/** The checks every key attribute's condition gets: an indexable operator, values of the key's type. */
+function checkTerm(key: KeyDef, cond: KeyComparison): void {
+  if (NOT_INDEXABLE.has(cond.op)) refuse('Attempted conditional constraint is not an indexable operation');
+  if (cond.values.some((v) => typeOf(v) !== key.type)) refuse('One or more parameter values were invalid: Condition parameter type does not match schema type');
+}
+
+/**
+ * A multi-attribute (GSI) key: every partition attribute compared with EQ; sort attributes
+ * named left to right without a gap, each with EQ but the last named, which may carry any sort
+ * condition. The gap message and its wording are DynamoDB's, recorded against AWS; the rest
+ * reuses the single-attribute messages.
+ */
+function multiAttributeCondition(conditions: KeyTerms, schema: KeySchema): KeyCondition {
+  const equal = (key: KeyDef) => ({ name: key.name, value: conditions.get(key.name)!.values[0]! });
+  for (const key of hashDefs(schema)) {
+    const cond = conditions.get(key.name);
+    if (!cond) refuse(`Query condition missed key schema element: ${key.name}`);
+    checkTerm(key, cond);
+    if (cond.op !== 'EQ') refuse('Query key condition not supported');
+  }
+  const names = new Set(keyDefs(schema).map((k) => k.name));
+  if ([...conditions.keys()].some((n) => !names.has(n))) refuse('Query key condition not supported');
+  const sorts = rangeDefs(schema);
+  sorts.forEach((key) => conditions.has(key.name) && checkTerm(key, conditions.get(key.name)!));
+  // The first sort attribute named after one without an equality is refused, naming that one.
+  const named = sorts.map((key) => conditions.has(key.name));
+  const last = named.lastIndexOf(true);
+  for (let later = 1; later <= last; later++) {
+    if (!named[later]) continue;
+    const gap = sorts.slice(0, later).find((key) => conditions.get(key.name)?.op !== 'EQ');
+    if (gap) {
+      refuse(`RANGE key attributes ${gap.name} must have equality conditions specified in the query because a condition is present on key attribute ${sorts[later]!.name}`);
+    }
+  }
+  const [first, ...more] = hashDefs(schema).map(equal);
+  const result: KeyCondition = { partition: first!, ...(more.length ? { morePartition: more } : {}) };
+  if (last < 0) return result;
+  const prefix = sorts.slice(0, last).map(equal);
+  const cond = conditions.get(sorts[last]!.name)!;
+  return { ...result, ...(prefix.length ? { sortPrefix: prefix } : {}), sort: { name: sorts[last]!.name, op: SORT_OPERATORS[cond.op]!, values: cond.values } };
 }

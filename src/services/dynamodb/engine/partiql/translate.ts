@@ -18,7 +18,7 @@
 import { compareScalars, valuesEqual } from '../values.js';
 import type { DynamoEngine } from '../index.js';
 import type { Path } from '../expressions/index.js';
-import type { KeySchema, TableMeta } from '../table-meta.js';
+import { isMultiAttribute, keyDefs, type KeySchema, type TableMeta } from '../table-meta.js';
 import type { TableScope } from '../tables.js';
 import { typeOf, type AttributeValue, type Item } from '../types.js';
 import type { OrderItem, Returning, SelectStatement, Statement } from './ast.js';
@@ -90,7 +90,7 @@ function keyEquality(c: Cond, names: string[]): { name: string; value: Attribute
 }
 
 function keyNames(schema: KeySchema): string[] {
-  return schema.range ? [schema.hash.name, schema.range.name] : [schema.hash.name];
+  return keyDefs(schema).map((d) => d.name);
 }
 
 interface KeySplit {
@@ -172,7 +172,9 @@ interface Partitions {
 
 /** The partitions a WHERE pins with = or IN (or an OR of those); undefined means a Scan. */
 function partitions(cond: Cond | undefined, schema: KeySchema): Partitions | undefined {
-  if (!cond) return undefined;
+  // A multi-attribute index key is read by a Scan of the index with the WHERE as its filter:
+  // the same items, without planning a Query over several key attributes.
+  if (!cond || isMultiAttribute(schema)) return undefined;
   const hash = schema.hash.name;
   const hashValues = (c: Cond): AttributeValue[] | undefined => {
     const eq = keyEquality(c, [hash]);
