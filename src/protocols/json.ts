@@ -43,6 +43,7 @@ export function decodeJsonInput(shape: StructureShape, body: Buffer, coral = fal
   const violations = validate(shape, obj);
   const wrongType = violations.find((v) => v.kind === 'type');
   if (wrongType?.kind === 'type') {
+    if (wrongType.error) throw wrongType.error;
     throw new SerializationException(coral && wrongType.shape ? coralWrongType(wrongType.shape, wrongType.value, wrongType.inList) : wrongTypeMessage(wrongType.expected, wrongType.value));
   }
   return { value: obj, violations };

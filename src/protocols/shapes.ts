@@ -45,6 +45,13 @@ export interface BlobShape {
  */
 export interface DocumentShape {
   kind: 'document';
+  /**
+   * The service's own reading of the value's JSON types, run in the validation pass where the
+   * value stands: the error its deserializer raises (DynamoDB's SerializationException for an
+   * AttributeValue of the wrong shape), or undefined. It reports the first wrong type in the
+   * request as the codec reports one of a declared member, ahead of any missing member.
+   */
+  read?: (v: unknown) => Error | undefined;
 }
 export interface ListShape<M extends Shape = Shape> extends LengthConstraints {
   kind: 'list';
@@ -95,7 +102,7 @@ export function string<const E extends string = string>(c: StringOptions<E> = {}
 export const integer = (c: { min?: number; max?: number; enum?: readonly number[]; javaName?: string } = {}): IntegerShape => ({ kind: 'integer', ...c });
 export const boolean = (): BooleanShape => ({ kind: 'boolean' });
 export const blob = (): BlobShape => ({ kind: 'blob' });
-export const document = (): DocumentShape => ({ kind: 'document' });
+export const document = (opts: { read?: DocumentShape['read'] } = {}): DocumentShape => ({ kind: 'document', ...opts });
 export const list = <M extends Shape>(member: M, opts: { memberName?: string; flattened?: boolean } & LengthConstraints = {}): ListShape<M> => ({
   kind: 'list',
   member,
@@ -189,8 +196,8 @@ type Flatten<T> = { [K in keyof T]: T[K] };
 /** One problem found while validating input against its shape. */
 export type Violation =
   | { kind: 'missing'; path: string; member: string }
-  /** `inList`: the value is a list's item (Coral words a structure there differently). */
-  | { kind: 'type'; path: string; member: string; expected: Shape['kind']; value: unknown; shape?: Shape; inList?: boolean }
+  /** `inList`: the value is a list's item or a map's value (Coral words a structure there differently); `error`: a document's own reader's. */
+  | { kind: 'type'; path: string; member: string; expected: Shape['kind']; value: unknown; shape?: Shape; inList?: boolean; error?: Error }
   /** A declared constraint broken: `at` is AWS's path (`entries.1.member.id`), `rule` AWS's text. */
   | { kind: 'constraint'; path: string; member: string; at: string; value: unknown; rule: string; shown?: string };
 
@@ -280,8 +287,11 @@ function checkValue(shape: Shape, v: unknown, path: string, at: string, member: 
   // A null member is absent (checkStructure drops it); a null inside a list or map is not.
   if (v === null) return wrongType(shape, v, path, member, out, inList);
   switch (shape.kind) {
-    case 'document':
+    case 'document': {
+      const error = shape.read?.(v);
+      if (error) out.push({ kind: 'type', path, member, expected: 'document', value: v, shape, error });
       return v;
+    }
     case 'string':
       if (typeof v !== 'string') return wrongType(shape, v, path, member, out, inList);
       if (shape.exempt?.test(v)) return v;
@@ -319,7 +329,8 @@ function checkValue(shape: Shape, v: unknown, path: string, at: string, member: 
       for (const k of keys) {
         const p = `${path}.${k}`;
         checkValue(shape.key, k, p, `${at}.${k}.member.key`, member, out);
-        const fixed = checkValue(shape.value, obj[k], p, `${at}.${k}.member.value`, member, out);
+        // A map's values are read as a list's items are (Coral: "Unexpected value type in payload").
+        const fixed = checkValue(shape.value, obj[k], p, `${at}.${k}.member.value`, member, out, true);
         if (fixed !== obj[k]) obj[k] = fixed;
       }
       return v;

@@ -34,8 +34,13 @@ describe('DynamoDB batches and transactions', () => {
       assert.deepEqual(got.Responses?.Bat?.map((i) => i.n!.N).sort(), ['100', '2']);
       assert.deepEqual(got.UnprocessedKeys, {});
 
+      // More than 100 keys for one table break that member's constraint; over 100 in all, the call's limit.
+      const keys = (n: number) => Array.from({ length: n }, (_, i) => ({ pk: { S: `x${i}` } }));
+      await assert.rejects(ddb.send(new BatchGetItemCommand({ RequestItems: { Bat: { Keys: keys(101) } } })), (e: Error) =>
+        /^1 validation error detected: Value '\[\{pk=\{S=x0\}\}, .*\]' at 'requestItems\.Bat\.member\.keys' failed to satisfy constraint: Member must have length less than or equal to 100$/.test(e.message),
+      );
       await rejectsWith(
-        ddb.send(new BatchGetItemCommand({ RequestItems: { Bat: { Keys: Array.from({ length: 101 }, (_, i) => ({ pk: { S: `x${i}` } })) } } })),
+        ddb.send(new BatchGetItemCommand({ RequestItems: { Bat: { Keys: keys(60) }, Other: { Keys: keys(41) } } })),
         'ValidationException',
         'Too many items requested for the BatchGetItem call',
       );

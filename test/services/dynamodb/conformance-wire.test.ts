@@ -78,6 +78,58 @@ describe('DynamoDB wire conformance', () => {
     }
   });
 
+  it('reads nested members whole before any check: a wrong JSON type deep inside beats a missing member', async () => {
+    // Wordings from dynalite's suite, captured from DynamoDB (Coral deserializes the whole request first).
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ['PutItem', { Item: { a: '23' } }, 'Unexpected value type in payload'],
+      ['PutItem', { Expected: { a: '23' } }, 'Unexpected value type in payload'],
+      ['PutItem', { Expected: { a: { Exists: '23' } } }, 'Unexpected token received from parser'],
+      ['PutItem', { Expected: { a: { Value: '23' } } }, 'Unexpected field type'],
+      ['DeleteItem', { ExpressionAttributeValues: { ':a': true } }, 'Unexpected value type in payload'],
+      ['UpdateItem', { AttributeUpdates: { a: { Action: true } } }, 'TRUE_VALUE cannot be converted to String'],
+      ['Query', { KeyConditions: { a: { AttributeValueList: [{ S: 5 }] } } }, 'NUMBER_VALUE cannot be converted to String'],
+      ['BatchGetItem', { RequestItems: { abc: { ConsistentRead: '23' } } }, 'Unexpected token received from parser'],
+      ['BatchGetItem', { RequestItems: { abc: { Keys: [{ a: 23 }] } } }, 'Unexpected value type in payload'],
+      ['BatchWriteItem', { RequestItems: { abc: [{ PutRequest: { Item: { a: { S: false } } } }] } }, 'FALSE_VALUE cannot be converted to String'],
+      ['CreateTable', { KeySchema: [{ KeyType: 23 }] }, 'NUMBER_VALUE cannot be converted to String'],
+      ['UpdateTable', { GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: true } }] }, 'TRUE_VALUE cannot be converted to String'],
+    ];
+    for (const [target, body, message] of cases) {
+      const r = await call(target, body);
+      assert.deepEqual(r.json, { __type: SERIALIZATION, Message: message }, `${target} ${JSON.stringify(body)}`);
+    }
+    // CreateTable and UpdateTable then report a missing table name on its own.
+    for (const target of ['CreateTable', 'UpdateTable']) {
+      const r = await call(target, { KeySchema: [] });
+      assert.deepEqual(r.json, { __type: VALIDATION, message: "The parameter 'TableName' is required but was not present in the request" }, target);
+    }
+  });
+
+  it('checks batch requests (table names, keys, items) before looking any table up', async () => {
+    const mapKeys =
+      "failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]";
+    const short = await call('BatchWriteItem', { RequestItems: { a: [{ PutRequest: { Item: { a: { S: 'a' } } } }] } });
+    assert.equal(short.json.__type, VALIDATION);
+    assert.match(String(short.json.message), /^1 validation error detected: Value '\{a=.+\}' at 'requestItems' /);
+    assert.ok(String(short.json.message).endsWith(mapKeys));
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ['BatchWriteItem', { RequestItems: { missing: [{ PutRequest: { Item: { a: {} } } }] } }, 'Supplied AttributeValue is empty, must contain exactly one of the supported datatypes'],
+      ['BatchWriteItem', { RequestItems: { missing: [{ PutRequest: { Item: { a: { S: 'x'.repeat(400 * 1024) } } } }] } }, 'Item size has exceeded the maximum allowed size'],
+      ['BatchWriteItem', { RequestItems: { missing: [{ DeleteRequest: { Key: { a: { NULL: false } } } }] } }, 'One or more parameter values were invalid: Null attribute value types must have the value of true'],
+      ['BatchGetItem', { RequestItems: { missing: { Keys: [{ a: { S: 'x', N: '1' } }] } } }, 'Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes'],
+      ['BatchGetItem', { RequestItems: { missing: { Keys: [] } } }, "1 validation error detected: Value '[]' at 'requestItems.missing.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1"],
+      // A put whose key does not fit the table is worded as a batch words it.
+      ['BatchWriteItem', { RequestItems: { wire: [{ PutRequest: { Item: { pk: { N: '1' } } } }] } }, 'The provided key element does not match the schema'],
+      ['BatchWriteItem', { RequestItems: { wire: [{ PutRequest: { Item: { other: { S: 'x' } } } }] } }, 'The provided key element does not match the schema'],
+    ];
+    for (const [target, body, message] of cases) {
+      const r = await call(target, body);
+      assert.deepEqual(r.json, { __type: VALIDATION, message }, `${target} ${JSON.stringify(body).slice(0, 200)}`);
+    }
+    const many = await call('BatchGetItem', { RequestItems: { missing: { Keys: Array.from({ length: 101 }, (_, i) => ({ a: { S: String(i) } })) } } });
+    assert.match(String(many.json.message), /^1 validation error detected: Value '\[.+\]' at 'requestItems\.missing\.member\.keys' failed to satisfy constraint: Member must have length less than or equal to 100$/);
+  });
+
   it('validates the whole request before looking the table up', async () => {
     const cases: Array<[string, Record<string, unknown>, string]> = [
       ['PutItem', { TableName: 'missing', Item: { a: { S: 'x', N: '1' } } }, 'Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes'],

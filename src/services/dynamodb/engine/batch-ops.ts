@@ -1,11 +1,13 @@
 /** BatchGetItem and BatchWriteItem. */
+import { renderValue } from '../../../protocols/validate.js';
 import { ValidationException } from '../errors.js';
 import { capacityMode, Consumption, readUnits } from './capacity.js';
 import { project } from './expressions/index.js';
 import type { DynamoEngine } from './index.js';
-import { checkItemSize, keyMember, projection } from './item-ops.js';
+import { checkedKey, checkItemSize, keyMember, projection } from './item-ops.js';
 import { checkItemKeys, encodeKey, itemId, type EncodedKey } from './keys.js';
 import { expressionContext, GET } from './request-expressions.js';
+import { NAME_PATTERN, NAME_RE } from './table-checks.js';
 import type { TableMeta } from './table-meta.js';
 import type { TableScope } from './tables.js';
 import type { Item } from './types.js';
@@ -26,6 +28,15 @@ function requestItems(input: Input): Record<string, unknown> {
   if (Object.keys(items).length === 0) {
     throw new ValidationException(`1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1`);
   }
+  // The table names are the map's keys: checked as a whole, before any table is looked up (an
+  // ARN is the lookup's to check, as for every other operation's TableName).
+  const badName = (name: string) => !name.startsWith('arn:') && (name.length < 3 || name.length > 255 || !NAME_RE.test(name));
+  if (Object.keys(items).some(badName)) {
+    throw new ValidationException(
+      `1 validation error detected: Value ${renderValue(items)} at 'requestItems' failed to satisfy constraint: Map keys must satisfy constraint: ` +
+        `[Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: ${NAME_PATTERN}]`,
+    );
+  }
   return items;
 }
 
@@ -39,10 +50,17 @@ export async function batchGetItem(engine: DynamoEngine, scope: TableScope, inpu
     if (!spec || typeof spec !== 'object' || !Array.isArray(spec.Keys)) {
       throw new ValidationException(`1 validation error detected: Value null at 'requestItems.${name}.member.keys' failed to satisfy constraint: Member must not be null`);
     }
+    const keyCount = spec.Keys.length;
+    if (keyCount === 0 || keyCount > MAX_BATCH_GET_KEYS) {
+      const rule = keyCount === 0 ? 'greater than or equal to 1' : `less than or equal to ${MAX_BATCH_GET_KEYS}`;
+      throw new ValidationException(`1 validation error detected: Value ${renderValue(spec.Keys)} at 'requestItems.${name}.member.keys' failed to satisfy constraint: Member must have length ${rule}`);
+    }
+    // The keys' values are checked before the expressions, and both before any table is looked up.
+    for (const k of spec.Keys) validateItem(k);
     const ctx = expressionContext(spec, GET);
     projection(spec, ctx);
     ctx.assertAllUsed();
-    total += spec.Keys.length;
+    total += keyCount;
     if (total > MAX_BATCH_GET_KEYS) throw new ValidationException('Too many items requested for the BatchGetItem call');
     specs.push({ name, spec });
   }
@@ -107,8 +125,8 @@ export async function batchWriteItem(engine: DynamoEngine, scope: TableScope, in
       `1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to ${MAX_BATCH_WRITES}, Member must have length greater than or equal to 1]`,
     );
   }
-  const plans: WritePlan[] = [];
-  const seen = new Set<string>();
+  // Every request's items and keys are checked before any table is looked up.
+  const checked: Array<{ name: string; requests: Array<{ item: Item; put: boolean }> }> = [];
   for (const [name, raw] of Object.entries(items)) {
     const requests = raw as Array<Record<string, { Item?: unknown; Key?: unknown }>>;
     if (requests.length === 0) {
@@ -116,20 +134,33 @@ export async function batchWriteItem(engine: DynamoEngine, scope: TableScope, in
         `1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to ${MAX_BATCH_WRITES}, Member must have length greater than or equal to 1]`,
       );
     }
-    const meta = engine.tables.require(scope, name);
+    const table = { name, requests: [] as Array<{ item: Item; put: boolean }> };
     for (const req of requests) {
       const kinds = Object.keys(req ?? {}).filter((k) => req[k] !== undefined && req[k] !== null);
       if (kinds.length !== 1 || (kinds[0] !== 'PutRequest' && kinds[0] !== 'DeleteRequest')) {
         throw new ValidationException('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
       }
-      let plan: WritePlan;
       if (kinds[0] === 'PutRequest') {
         const item = validateItem(req.PutRequest!.Item);
-        checkItemKeys(meta, item);
         checkItemSize(item);
-        plan = { meta, key: encodeKey(meta.key, item), item };
+        table.requests.push({ item, put: true });
       } else {
-        const keyItem = keyMember(meta, req.DeleteRequest!.Key);
+        table.requests.push({ item: validateItem(req.DeleteRequest!.Key), put: false });
+      }
+    }
+    checked.push(table);
+  }
+  const plans: WritePlan[] = [];
+  const seen = new Set<string>();
+  for (const { name, requests } of checked) {
+    const meta = engine.tables.require(scope, name);
+    for (const req of requests) {
+      let plan: WritePlan;
+      if (req.put) {
+        checkItemKeys(meta, req.item, { batch: true });
+        plan = { meta, key: encodeKey(meta.key, req.item), item: req.item };
+      } else {
+        const keyItem = checkedKey(meta, req.item);
         plan = { meta, key: encodeKey(meta.key, keyItem) };
       }
       const s = itemId(meta.id, plan.key);

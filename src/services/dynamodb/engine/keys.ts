@@ -105,10 +105,14 @@ export function checkKey(schema: KeySchema, key: Item): void {
   }
 }
 
-/** A whole item (PutItem, BatchWriteItem put, ...): key attributes present and typed, index keys typed. */
-export function checkItemKeys(meta: TableMeta, item: Item): void {
+/**
+ * A whole item (PutItem, BatchWriteItem put, ...): key attributes present and typed, index keys
+ * typed. `batch`: BatchWriteItem words a missing or mistyped key as a key that does not match.
+ */
+export function checkItemKeys(meta: TableMeta, item: Item, opts: { batch?: boolean } = {}): void {
   for (const [def, isHash] of keyDefs(meta.key)) {
     const v = item[def.name];
+    if (opts.batch && (!v || typeOf(v) !== def.type)) throw new ValidationException('The provided key element does not match the schema');
     if (!v) throw new ValidationException(`${INVALID}Missing the key ${def.name} in the item`);
     const type = typeOf(v);
     if (type !== def.type) throw new ValidationException(`${INVALID}Type mismatch for key ${def.name} expected: ${def.type} actual: ${type}`);

@@ -127,7 +127,6 @@ export function listTables(engine: DynamoEngine, scope: TableScope, input: Input
 }
 
 export async function updateTable(engine: DynamoEngine, scope: TableScope, input: Input) {
-  validateTableName(input.TableName, 'tableName', { allowArn: true });
   checkUpdateTableRequest(input);
   const found = engine.tables.requireNamed(scope, input.TableName as string);
   let dropped = false;

@@ -269,13 +269,15 @@ const EXCLUSIVE = [
  * UpdateTable's checks that need no table: deserialization, the model's constraints, "At least
  * one of ... is required" and the rules on how changes combine. DynamoDB runs them before
  * looking the table up, so a bad request on a missing table is a ValidationException; call this
- * before the lookup (validateUpdateTable runs it again). TableName is validateTableName's.
+ * before the lookup (validateUpdateTable runs it again). The table name is checked between
+ * reading the members and their constraints, as DynamoDB layers them.
  */
 export function checkUpdateTableRequest(input: Record<string, unknown>): void {
-  readUpdate(input);
+  readUpdate(input, () => validateTableName(input.TableName, 'tableName', { allowArn: true }));
 }
 
-function readUpdate(input: Record<string, unknown>): UpdateRequest {
+/** `afterRead`: the table name's check, between reading the members and their constraints. */
+function readUpdate(input: Record<string, unknown>, afterRead?: () => void): UpdateRequest {
   const rawDefs = items(input.AttributeDefinitions, readAttr);
   const billing = str(input.BillingMode);
   const throughput = readThroughput(input.ProvisionedThroughput);
@@ -291,6 +293,7 @@ function readUpdate(input: Record<string, unknown>): UpdateRequest {
   const sseType = str(struct(input.SSESpecification)?.SSEType);
   const tableClass = str(input.TableClass);
   const deletionProtection = bool(input.DeletionProtectionEnabled);
+  afterRead?.();
 
   const v = new Violations();
   checkAttributeDefinitions(v, rawDefs, false);

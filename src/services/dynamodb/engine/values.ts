@@ -265,6 +265,24 @@ function checkValue(sh: Shaped | null, style: MessageStyle): AttributeValue {
   return result!;
 }
 
+/**
+ * Pass 1 alone, for the codec's validation pass (define.ts): the SerializationException reading
+ * this AttributeValue raises, if any. A value nested too deep is left to the engine's pass,
+ * which words it for the member it is in. `field`: the value is a structure's member
+ * (Expected's Value), where Coral words a non-object differently.
+ */
+export function attributeValueReadError(v: unknown, field = false): Error | undefined {
+  if (field && !isObject(v) && !Array.isArray(v)) return new SerializationException('Unexpected field type');
+  try {
+    shapeValue(v);
+    return undefined;
+  } catch (e) {
+    if (e instanceof SerializationException) return e;
+    if (e instanceof ValidationException) return undefined;
+    throw e;
+  }
+}
+
 /** Checks a wire AttributeValue as DynamoDB does; returns it with every number normalized. */
 export function validateAttributeValue(v: unknown, opts: ValueCheckOptions = {}): AttributeValue {
   return checkValue(shapeValue(v), opts.style ?? 'legacy');

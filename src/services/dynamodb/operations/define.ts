@@ -9,6 +9,17 @@
 import { defineOperation } from '../../../protocols/define-operation.js';
 import { boolean, document, integer, list, map, string, structure, type Member, type Shape, type ShapeType } from '../../../protocols/shapes.js';
 import type { Operation, RequestContext } from '../../service.js';
+import { attributeValueReadError } from '../engine/values.js';
+
+/**
+ * An AttributeValue, read as Coral reads it in the validation pass (a wrong JSON type anywhere
+ * inside is a SerializationException before any missing member is reported); its other checks
+ * are the engine's. AV_FIELD: one that is a structure's member (Expected's Value).
+ */
+const AV = document({ read: (v) => attributeValueReadError(v) });
+const AV_FIELD = document({ read: (v) => attributeValueReadError(v, true) });
+const ATTRS = map(string(), AV, { javaName: 'AttributeValue' });
+const NAMES = map(string(), string(), { javaName: 'java.lang.String' });
 
 const kinds = {
   string: string(),
@@ -16,13 +27,13 @@ const kinds = {
   boolean: boolean(),
   doc: document(),
   strings: list(string()),
-  names: map(string(), string(), { javaName: 'java.lang.String' }),
+  names: NAMES,
   /** A list of structures or values the engine checks (KeySchema, TransactItems, Tags). */
   list: list(document()),
   /** A structure the engine checks (ProvisionedThroughput, StreamSpecification). */
   struct: structure({}),
   /** An attribute map: an item, a key, ExpressionAttributeValues. */
-  attrs: map(string(), document(), { javaName: 'AttributeValue' }),
+  attrs: ATTRS,
 };
 type Kinds = typeof kinds;
 type Kind = `${keyof Kinds}${'' | '!'}`;
@@ -69,8 +80,54 @@ export const ATTRIBUTES_TO_GET = member(list(string(), { min: 1, max: 255 }));
 export const LIMIT = member(integer({ min: 1 }));
 /** A structure the engine checks, by its model name (`ProvisionedThroughput`). */
 export const struct = (javaName: string) => member(structure({}, { javaName }));
-/** A map of legacy conditions (Expected, KeyConditions, ScanFilter): values checked by the engine. */
-export const conditions = (javaName: string) => member(map(string(), document(), { javaName }));
+// The nested members of the legacy parameters and batches, typed only (no constraints): Coral
+// reads them whole before any check, and the engine words every other problem itself.
+const opt = <S extends Shape>(shape: S) => ({ shape }) as const;
+/** Expected: the legacy conditions of a write. */
+export const EXPECTED = member(
+  map(string(), structure({ Value: opt(AV_FIELD), Exists: opt(boolean()), ComparisonOperator: opt(string()), AttributeValueList: opt(list(AV)) }, { javaName: 'ExpectedAttributeValue' }), {
+    javaName: 'ExpectedAttributeValue',
+  }),
+);
+/** KeyConditions, QueryFilter, ScanFilter. */
+export const CONDITIONS = member(map(string(), structure({ AttributeValueList: opt(list(AV)), ComparisonOperator: opt(string()) }, { javaName: 'Condition' }), { javaName: 'Condition' }));
+/** UpdateItem's legacy AttributeUpdates. */
+export const ATTRIBUTE_UPDATES = member(
+  map(string(), structure({ Value: opt(AV_FIELD), Action: opt(string()) }, { javaName: 'AttributeValueUpdate' }), { javaName: 'AttributeValueUpdate' }),
+);
+/** BatchGetItem's RequestItems. */
+export const KEYS_AND_ATTRIBUTES = member(
+  map(
+    string(),
+    structure(
+      {
+        Keys: opt(list(ATTRS)),
+        AttributesToGet: opt(list(string())),
+        ConsistentRead: opt(boolean()),
+        ProjectionExpression: opt(string()),
+        ExpressionAttributeNames: opt(NAMES),
+      },
+      { javaName: 'KeysAndAttributes' },
+    ),
+    { javaName: 'KeysAndAttributes' },
+  ),
+);
+/** BatchWriteItem's RequestItems. */
+export const WRITE_REQUESTS = member(
+  map(
+    string(),
+    list(
+      structure(
+        {
+          PutRequest: opt(structure({ Item: opt(ATTRS) }, { javaName: 'PutRequest' })),
+          DeleteRequest: opt(structure({ Key: opt(ATTRS) }, { javaName: 'DeleteRequest' })),
+        },
+        { javaName: 'WriteRequest' },
+      ),
+    ),
+    { javaName: 'java.util.List<com.amazonaws.dynamodb.v20120810.WriteRequest>' },
+  ),
+);
 
 /** Members every expression-using operation may carry. */
 export const EXPRESSION_MEMBERS = { ExpressionAttributeValues: 'attrs', ExpressionAttributeNames: 'names' } as const;

@@ -17,11 +17,14 @@ import { op, struct } from './define.js';
 
 export function tableOperations(engine: DynamoEngine): Record<string, Operation> {
   return {
+    // CreateTable and UpdateTable check their input in DynamoDB's layers themselves
+    // (table-validation.ts): nested members read first, then the table name alone, then the
+    // constraints; a member declared required here would be reported ahead of all that.
     CreateTable: op(
       {
-        TableName: 'string!',
-        AttributeDefinitions: 'list!',
-        KeySchema: 'list!',
+        TableName: 'string',
+        AttributeDefinitions: 'list',
+        KeySchema: 'list',
         LocalSecondaryIndexes: 'list',
         GlobalSecondaryIndexes: 'list',
         BillingMode: 'string',
@@ -39,7 +42,7 @@ export function tableOperations(engine: DynamoEngine): Record<string, Operation>
     ListTables: op({ ExclusiveStartTableName: 'string', Limit: 'integer' }, (input, ctx) => listTables(engine, ctx, input)),
     UpdateTable: op(
       {
-        TableName: 'string!',
+        TableName: 'string',
         AttributeDefinitions: 'list',
         BillingMode: 'string',
         ProvisionedThroughput: struct('ProvisionedThroughput'),
