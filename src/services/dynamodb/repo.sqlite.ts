@@ -245,49 +245,41 @@ class SqliteDynamoRepo implements DynamoRepo {
 
   async saveExport(tx: Tx, e: ExportRow): Promise<void> {
     liveTx(tx);
-    // An upsert, not a replace: the row keeps its place among exports made the same millisecond.
-    this.stmt(
-      `INSERT INTO ddb_exports (arn, account, region, table_arn, created_at, description) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (arn) DO UPDATE SET description = excluded.description`,
-    ).run(
-      e.arn,
-      e.account,
-      e.region,
-      e.tableArn,
-      e.createdAt,
-      e.description,
-    );
+    this.saveJob('ddb_exports', e);
   }
 
   async exports(account: string, region: string, _tx?: Tx): Promise<ExportRow[]> {
-    return this.stmt(
-      'SELECT arn, account, region, table_arn AS tableArn, created_at AS createdAt, description FROM ddb_exports WHERE account = ? AND region = ? ORDER BY created_at, rowid',
-    ).all(account, region) as ExportRow[];
+    return this.jobs('ddb_exports', 'WHERE account = ? AND region = ?', account, region);
   }
 
   async exportsInProgress(_tx?: Tx): Promise<ExportRow[]> {
-    return this.stmt(
-      `SELECT arn, account, region, table_arn AS tableArn, created_at AS createdAt, description FROM ddb_exports
-       WHERE json_extract(description, '$.ExportStatus') = 'IN_PROGRESS' ORDER BY created_at, rowid`,
-    ).all() as ExportRow[];
+    return this.jobs('ddb_exports', "WHERE json_extract(description, '$.ExportStatus') = 'IN_PROGRESS'");
   }
 
   async saveImport(tx: Tx, i: ImportRow): Promise<void> {
     liveTx(tx);
-    this.stmt('INSERT OR REPLACE INTO ddb_imports (arn, account, region, table_arn, created_at, description) VALUES (?, ?, ?, ?, ?, ?)').run(
-      i.arn,
-      i.account,
-      i.region,
-      i.tableArn,
-      i.createdAt,
-      i.description,
-    );
+    this.saveJob('ddb_imports', i);
   }
 
   async imports(account: string, region: string, _tx?: Tx): Promise<ImportRow[]> {
+    return this.jobs('ddb_imports', 'WHERE account = ? AND region = ?', account, region);
+  }
+
+  /**
+   * Exports and imports are the same kind of row in two tables. An upsert, not a replace: a
+   * row keeps its place among jobs made the same millisecond when its description changes.
+   */
+  private saveJob(table: 'ddb_exports' | 'ddb_imports', j: ExportRow | ImportRow): void {
+    this.stmt(
+      `INSERT INTO ${table} (arn, account, region, table_arn, created_at, description) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (arn) DO UPDATE SET description = excluded.description`,
+    ).run(j.arn, j.account, j.region, j.tableArn, j.createdAt, j.description);
+  }
+
+  private jobs<T extends ExportRow | ImportRow>(table: 'ddb_exports' | 'ddb_imports', where: string, ...params: string[]): T[] {
     return this.stmt(
-      'SELECT arn, account, region, table_arn AS tableArn, created_at AS createdAt, description FROM ddb_imports WHERE account = ? AND region = ? ORDER BY created_at, rowid',
-    ).all(account, region) as ImportRow[];
+      `SELECT arn, account, region, table_arn AS tableArn, created_at AS createdAt, description FROM ${table} ${where} ORDER BY created_at, rowid`,
+    ).all(...params) as T[];
   }
 
   async loadTables(_tx?: Tx): Promise<TableMeta[]> {
