@@ -2,10 +2,12 @@
 import type { Statement } from 'better-sqlite3';
 import { liveTx, type Db, type Migration, type SqliteConnection } from '../../store/sqlite.js';
 import type { Tx } from '../../store/store.js';
-import type { TableMeta } from './engine/table-meta.js';
+import { decodeHashPart } from './engine/keys.js';
+import { partitionHash } from './engine/scan-order.js';
+import type { KeySchema, TableMeta } from './engine/table-meta.js';
 import type { BackupRow, DynamoRepo, ExportRow, ImportRow, IndexRowWrite, ItemChange, ItemCursor, ItemWrite, RangeRead, ScanRead, StoredRow, StreamRecordRow, StreamRow } from './repo.js';
 
-const DYNAMODB_MIGRATIONS: Migration[] = [
+export const DYNAMODB_MIGRATIONS: Migration[] = [
   // Items of a table are keyed by (table id, partition key bytes, sort key bytes); the key
   // bytes order as DynamoDB orders keys, so range reads are index range scans. `hash` is a
   // hash of the partition key: scans walk (hash, pk, sk), which spreads partitions as
@@ -116,7 +118,40 @@ const DYNAMODB_MIGRATIONS: Migration[] = [
      description TEXT NOT NULL
    );
    CREATE INDEX ddb_imports_account ON ddb_imports (account, region, created_at);`,
+  // Scans walk partitions in DynamoDB's order: every stored hash becomes DynamoDB's partition
+  // hash (engine/scan-order.ts) instead of FNV-1a over the key bytes.
+  rehashPartitions,
 ];
+
+/**
+ * Recomputes the hash of every item, index row and logged change from its stored partition
+ * key and the key schema of what owns it: a table, an index, a backup, or a point-in-time
+ * snapshot or restore source (which have their table's key). Rows of dropped tables, waiting
+ * for the purge, keep theirs.
+ */
+function rehashPartitions(db: Db): void {
+  const items = new Map<number, KeySchema>();
+  const indexes = new Map<number, KeySchema>();
+  for (const { meta } of db.prepare('SELECT meta FROM ddb_tables').all() as Array<{ meta: string }>) {
+    const t = JSON.parse(meta) as TableMeta;
+    for (const id of [t.id, t.pitr?.baseId, t.restore?.from]) if (id !== undefined) items.set(id, t.key);
+    for (const ix of t.indexes) indexes.set(ix.id, ix.key);
+  }
+  for (const { id, meta } of db.prepare('SELECT data_id AS id, meta FROM ddb_backups').all() as Array<{ id: number; meta: string }>) {
+    items.set(id, (JSON.parse(meta) as TableMeta).key);
+  }
+  const rehash = (owners: Map<number, KeySchema>) => (id: number, pk: Buffer, old: number) => {
+    const schema = owners.get(id);
+    return schema ? partitionHash(decodeHashPart(schema, pk)) : old;
+  };
+  db.function('ddb_item_hash', { deterministic: true }, rehash(items) as (...args: unknown[]) => number);
+  db.function('ddb_index_hash', { deterministic: true }, rehash(indexes) as (...args: unknown[]) => number);
+  db.exec(
+    `UPDATE ddb_items SET hash = ddb_item_hash(table_id, pk, hash);
+     UPDATE ddb_index_rows SET hash = ddb_index_hash(index_id, pk, hash);
+     UPDATE ddb_changes SET hash = ddb_item_hash(table_id, pk, hash);`,
+  );
+}
 
 interface RowShape {
   pk: Buffer;

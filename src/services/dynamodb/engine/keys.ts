@@ -4,8 +4,9 @@
  */
 import { ValidationException } from '../errors.js';
 import { hashDefs, keyDefs as allKeyDefs, rangeDefs, type IndexMeta, type KeyDef, type KeySchema, type TableMeta } from './table-meta.js';
+import { partitionHash } from './scan-order.js';
 import { typeOf, type AttributeValue, type Item } from './types.js';
-import { encodeKeyValue } from './values.js';
+import { decodeKeyValue, encodeKeyValue } from './values.js';
 
 const EMPTY = Buffer.alloc(0);
 const INVALID = 'One or more parameter values were invalid: ';
@@ -13,29 +14,23 @@ const INVALID = 'One or more parameter values were invalid: ';
 export interface EncodedKey {
   pk: Buffer;
   sk: Buffer;
-  /** 32-bit hash of the partition key: scan order and Scan segments. */
+  /** The partition key's place in a Scan (scan-order.ts). */
   hash: number;
-}
-
-/** FNV-1a over the partition key bytes. */
-export function partitionHash(pk: Buffer): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < pk.length; i++) {
-    h ^= pk[i]!;
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 export function encodeKey(schema: KeySchema, item: Item): EncodedKey {
   // Every item write encodes its table key: single attributes skip building the lists.
-  const pk = schema.moreHash ? encodePart(hashDefs(schema).map((d) => item[d.name]!)) : encodeKeyValue(item[schema.hash.name]!);
-  const sk = schema.moreRange
-    ? encodePart(rangeDefs(schema).map((d) => item[d.name]!))
-    : schema.range
-      ? encodeKeyValue(item[schema.range.name]!)
-      : EMPTY;
-  return { pk, sk, hash: partitionHash(pk) };
+  if (!schema.moreHash) {
+    const v = item[schema.hash.name]!;
+    return { pk: encodeKeyValue(v), sk: sortPart(schema, item), hash: partitionHash([v]) };
+  }
+  const values = hashDefs(schema).map((d) => item[d.name]!);
+  return { pk: encodePart(values), sk: sortPart(schema, item), hash: partitionHash(values) };
+}
+
+function sortPart(schema: KeySchema, item: Item): Buffer {
+  if (schema.moreRange) return encodePart(rangeDefs(schema).map((d) => item[d.name]!));
+  return schema.range ? encodeKeyValue(item[schema.range.name]!) : EMPTY;
 }
 
 /**
@@ -68,6 +63,27 @@ export function escapeZeros(b: Buffer): Buffer {
   const out: number[] = [];
   for (const byte of b) byte === 0 ? out.push(0, 0xff) : out.push(byte);
   return Buffer.from(out);
+}
+
+/** The partition key's values back from its stored bytes (encodePart's inverse, for keys stored before a change of hash). */
+export function decodeHashPart(schema: KeySchema, pk: Buffer): AttributeValue[] {
+  const defs = hashDefs(schema);
+  if (defs.length === 1) return [decodeKeyValue(defs[0]!.type, pk)];
+  const values: AttributeValue[] = [];
+  let element: number[] = [];
+  for (let i = 0; i < pk.length; i++) {
+    if (pk[i] !== 0) {
+      element.push(pk[i]!);
+      continue;
+    }
+    i++;
+    if (pk[i] === 0xff) element.push(0);
+    else {
+      values.push(decodeKeyValue(defs[values.length]!.type, Buffer.from(element)));
+      element = [];
+    }
+  }
+  return values;
 }
 
 /** The key attributes of an item, in key-schema order. */

@@ -173,6 +173,37 @@ export function numberByteSize(n: string): number {
   return 1 + pairs + (d.neg && pairs < 20 ? 1 : 0);
 }
 
+/**
+ * A number in DynamoDB's own serialization, the bytes numberByteSize counts: an exponent byte
+ * (0xC0 + the base-100 exponent + 1, bitwise inverted for negatives; zero is the single byte
+ * 0x80), then each base-100 digit pair as pair + 1 (negatives 101 - pair), then 102 for a
+ * negative shorter than 20 pairs. DynamoDB hashes a number partition key in this form, so
+ * it decides which Scan segment and place the key gets (scan-order.ts).
+ */
+export function centesimalBytes(n: string): Buffer {
+  const d = parse(n);
+  if (d.coef === 0n) return Buffer.from([0x80]);
+  let digits = d.coef.toString();
+  // Base-100 digit pairs are aligned on even powers of ten: a leading digit at an even
+  // power stands alone in its pair (0 before it).
+  let exponent = sciExpOf(d) + 1;
+  if (exponent % 2 !== 0) {
+    digits = `0${digits}`;
+    exponent++;
+  }
+  if (digits.length % 2 !== 0) digits += '0';
+  const pairs = digits.length / 2;
+  const out = Buffer.alloc(1 + pairs + (d.neg && pairs < 20 ? 1 : 0));
+  const head = exponent / 2 - 64;
+  out[0] = (d.neg ? ~head : head) & 0xff;
+  for (let i = 0; i < pairs; i++) {
+    const pair = (digits.charCodeAt(2 * i) - 48) * 10 + digits.charCodeAt(2 * i + 1) - 48;
+    out[1 + i] = d.neg ? 101 - pair : pair + 1;
+  }
+  if (d.neg && pairs < 20) out[1 + pairs] = 102;
+  return out;
+}
+
 // Order-preserving key encoding --------------------------------------------------------------
 //
 //   zero      02

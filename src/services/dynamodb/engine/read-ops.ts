@@ -22,6 +22,7 @@ import type { DynamoEngine } from './index.js';
 import { projection } from './item-ops.js';
 import { checkKey, encodeKey, encodePart, escapeZeros, keyOf, tupleElement } from './keys.js';
 import { expressionContext, QUERY, SCAN } from './request-expressions.js';
+import { segmentRange } from './scan-order.js';
 import { keyDefs, rangeDefs, type IndexMeta, type KeySchema, type TableMeta } from './table-meta.js';
 import type { TableScope } from './tables.js';
 import type { Item } from './types.js';
@@ -32,7 +33,6 @@ type Input = Record<string, unknown>;
 /** Query and Scan read at most this much before answering with LastEvaluatedKey. */
 const PAGE_BYTES = 1024 * 1024;
 const CHUNK = 256;
-const HASH_SPACE = 2 ** 32;
 
 interface Source {
   meta: TableMeta;
@@ -455,8 +455,7 @@ export async function scan(engine: DynamoEngine, scope: TableScope, input: Input
   const src = sourceOf(meta, input, select);
   const seg = segment ?? 0;
   const segs = total ?? 1;
-  const hashFrom = Math.floor((seg * HASH_SPACE) / segs);
-  const hashTo = Math.floor(((seg + 1) * HASH_SPACE) / segs);
+  const { from: hashFrom, to: hashTo } = segmentRange(seg, segs);
   const start = startPosition(src, input.ExclusiveStartKey);
   if (start && (start.hash < hashFrom || start.hash >= hashTo)) {
     throw new ValidationException(

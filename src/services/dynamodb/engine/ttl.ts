@@ -7,7 +7,6 @@
  */
 import type { Timer } from '../../../lib/clock.js';
 import type { DynamoEngine } from './index.js';
-import { partitionHash } from './keys.js';
 import { expiryOf } from './item-store.js';
 import type { Item } from './types.js';
 
@@ -52,7 +51,7 @@ export class TtlSweeper {
             if (!live?.ttlAttribute) return 0;
             let n = 0;
             for (const row of rows) {
-              const key = { pk: row.pk, sk: row.sk, hash: partitionHash(row.pk) };
+              const key = { pk: row.pk, sk: row.sk, hash: row.hash };
               // Re-read inside the commit: the item may have been updated since it was found.
               const item: Item | undefined = await engine.items.get(live, key, tx);
               const at = item && expiryOf(live, item);
