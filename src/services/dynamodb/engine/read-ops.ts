@@ -20,6 +20,7 @@ import {
 } from './expressions/index.js';
 import type { DynamoEngine } from './index.js';
 import { projection } from './item-ops.js';
+import { PAGE_BYTES, storedItemSize } from './page-size.js';
 import { checkKey, encodeKey, encodePart, escapeZeros, keyOf, tupleElement } from './keys.js';
 import { expressionContext, QUERY, SCAN } from './request-expressions.js';
 import { segmentRange } from './scan-order.js';
@@ -30,8 +31,6 @@ import { encodeKeyValue, itemSize, validateItem } from './values.js';
 
 type Input = Record<string, unknown>;
 
-/** Query and Scan read at most this much before answering with LastEvaluatedKey. */
-const PAGE_BYTES = 1024 * 1024;
 const CHUNK = 256;
 
 interface Source {
@@ -141,7 +140,7 @@ interface PageResult {
   ConsumedCapacity?: Record<string, unknown>;
 }
 
-/** Evaluates rows from `next` until Limit items or 1 MB were read, then filters and projects them. */
+/** Evaluates rows from `next` until Limit items or 1 MB (page-size.ts) were read, then filters and projects them. */
 async function readPage(
   engine: DynamoEngine,
   src: Source,
@@ -155,6 +154,9 @@ async function readPage(
   const items: Item[] = [];
   let scanned = 0;
   let bytes = 0;
+  // The page's size as DynamoDB stores its items: it ends at the item that reaches 1 MB.
+  let pageBytes = 0;
+  const sortKey = src.meta.key.range?.name;
   // Bytes read from the table to complete index rows (an LSI read of unprojected attributes).
   let fetchedBytes = 0;
   let last: StoredRow | undefined;
@@ -168,10 +170,7 @@ async function readPage(
     for (const row of rows) {
       let item = JSON.parse(row.item) as Item;
       const size = itemSize(item);
-      if (scanned > 0 && bytes + size > PAGE_BYTES) {
-        stopped = true;
-        break;
-      }
+      pageBytes += storedItemSize(item, sortKey);
       if (src.fetchFromTable && row.tpk) {
         const whole = await engine.items.get(src.meta, { pk: row.tpk, sk: row.tsk!, hash: 0 });
         if (whole) {
@@ -184,7 +183,7 @@ async function readPage(
       last = row;
       lastItem = item;
       if (!filter || evaluateCondition(filter, item)) items.push(paths ? project(item, paths) : item);
-      if (limit !== undefined && scanned >= limit) {
+      if ((limit !== undefined && scanned >= limit) || pageBytes >= PAGE_BYTES) {
         stopped = true;
         break;
       }
