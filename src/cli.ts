@@ -6,7 +6,7 @@ import { startNimbus } from './nimbus.js';
 
 const USAGE = `usage: nimbus start [--host 127.0.0.1] [--port 4566] [--data-dir ./.nimbus | --memory]
                     [--region us-east-1] [--credentials-file creds.json] [--log-level info]
-                    [--ttl-sweep-interval 1] [--max-function-environments 64]
+                    [--ttl-sweep-interval 1] [--table-status-delay MS] [--max-function-environments 64]
                     [--function-idle-timeout 600] [--hot-reload-roots DIR[:DIR...]]
                     [--function-sandbox auto|off|required]
                     [--outbound-deny CIDR[,CIDR...]] [--outbound-allow CIDR[,CIDR...]]
@@ -16,7 +16,7 @@ const USAGE = `usage: nimbus start [--host 127.0.0.1] [--port 4566] [--data-dir 
                     [--cdn-cache-memory-mb 64] [--cdn-cache-disk-mb 1024]
 Environment: NIMBUS_HOST, NIMBUS_PORT, NIMBUS_DATA_DIR, NIMBUS_MEMORY=1, NIMBUS_REGION,
              NIMBUS_CREDENTIALS=KEY:SECRET:ACCOUNT[,...], NIMBUS_CREDENTIALS_FILE, NIMBUS_LOG_LEVEL,
-             NIMBUS_TTL_SWEEP_INTERVAL, NIMBUS_MAX_FUNCTION_ENVIRONMENTS, NIMBUS_FUNCTION_IDLE_TIMEOUT,
+             NIMBUS_TTL_SWEEP_INTERVAL, NIMBUS_TABLE_STATUS_DELAY, NIMBUS_MAX_FUNCTION_ENVIRONMENTS, NIMBUS_FUNCTION_IDLE_TIMEOUT,
              NIMBUS_HOT_RELOAD_ROOTS, NIMBUS_FUNCTION_SANDBOX, NIMBUS_OUTBOUND_DENY, NIMBUS_OUTBOUND_ALLOW,
              NIMBUS_TLS_PORT, NIMBUS_MAILBOX_TTL, NIMBUS_MAILBOX_CAPACITY,
              NIMBUS_CDN_EDGES, NIMBUS_CDN_ORIGIN_LATENCY, NIMBUS_CDN_CACHE_MEMORY_MB, NIMBUS_CDN_CACHE_DISK_MB`;

@@ -47,6 +47,8 @@ export interface Config {
   cdnEdges?: EdgeDefinition[];
   /** Simulated round trip from the regional edge cache to an origin, ms. */
   cdnOriginLatencyMs?: number;
+  /** How long a new DynamoDB table stays CREATING, in ms (default none: ACTIVE at once). */
+  tableStatusDelayMs?: number;
   /** Each edge cache's bounds: bytes in memory and on disk. */
   cdnCacheMemoryBytes?: number;
   cdnCacheDiskBytes?: number;
@@ -65,6 +67,7 @@ const FLAGS: Record<string, { env: string; takesValue: boolean }> = {
   'credentials-file': { env: 'NIMBUS_CREDENTIALS_FILE', takesValue: true },
   'log-level': { env: 'NIMBUS_LOG_LEVEL', takesValue: true },
   'ttl-sweep-interval': { env: 'NIMBUS_TTL_SWEEP_INTERVAL', takesValue: true },
+  'table-status-delay': { env: 'NIMBUS_TABLE_STATUS_DELAY', takesValue: true },
   'max-function-environments': { env: 'NIMBUS_MAX_FUNCTION_ENVIRONMENTS', takesValue: true },
   'function-idle-timeout': { env: 'NIMBUS_FUNCTION_IDLE_TIMEOUT', takesValue: true },
   'hot-reload-roots': { env: 'NIMBUS_HOT_RELOAD_ROOTS', takesValue: true },
@@ -186,6 +189,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const cognitoEndpoint = get('cognito-endpoint');
   if (cognitoEndpoint !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(cognitoEndpoint)) throw new ConfigError(`invalid Cognito endpoint (http(s)://host[:port]): ${cognitoEndpoint}`);
   const cdnOriginLatency = get('cdn-origin-latency');
+  const tableStatusDelay = get('table-status-delay');
   const cdnMemory = get('cdn-cache-memory-mb');
   const cdnDisk = get('cdn-cache-disk-mb');
   return {
@@ -193,6 +197,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     ...(tlsPort !== undefined && get('tls-port') === undefined ? { tlsPortDefaulted: true } : {}),
     ...(cdnEdges ? { cdnEdges } : {}),
     ...(cognitoEndpoint ? { cognitoEndpoint } : {}),
+    ...(tableStatusDelay ? { tableStatusDelayMs: wholeNumber(tableStatusDelay, 'table status delay (ms)', 0, 3_600_000) } : {}),
     ...(cdnOriginLatency ? { cdnOriginLatencyMs: wholeNumber(cdnOriginLatency, 'CDN origin latency (ms)', 0, 60_000) } : {}),
     ...(cdnMemory ? { cdnCacheMemoryBytes: wholeNumber(cdnMemory, 'CDN cache memory (MiB)', 1, 1_048_576) * 1024 * 1024 } : {}),
     ...(cdnDisk ? { cdnCacheDiskBytes: wholeNumber(cdnDisk, 'CDN cache disk (MiB)', 0, 16_777_216) * 1024 * 1024 } : {}),

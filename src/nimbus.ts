@@ -36,7 +36,7 @@ import { join } from 'node:path';
 
 /** The services of a Nimbus, in start order. */
 export function servicesOf(opts: Partial<Config> = {}): ServiceFactory[] {
-  return [createSqsService, createSnsService, dynamoDbService({ ttlIntervalMs: (opts.ttlSweepSeconds ?? 1) * 1000 }), createS3Service, createLogsService, lambdaService({
+  return [createSqsService, createSnsService, dynamoDbService({ ttlIntervalMs: (opts.ttlSweepSeconds ?? 1) * 1000, tableStatusMs: opts.tableStatusDelayMs ?? 0 }), createS3Service, createLogsService, lambdaService({
     ...(opts.maxFunctionEnvironments !== undefined ? { maxEnvironments: opts.maxFunctionEnvironments } : {}),
     ...(opts.functionIdleSeconds !== undefined ? { idleMs: opts.functionIdleSeconds * 1000 } : {}),
     hotReloadRoots: opts.hotReloadRoots ?? [process.cwd()],

@@ -46,6 +46,8 @@ export interface TestNimbusOptions {
   mailboxTtlSeconds?: number;
   /** Cognito user pools' endpoint for authorizers (NIMBUS_COGNITO_ENDPOINT): a test's own key server. */
   cognitoEndpoint?: string;
+  /** How long new DynamoDB tables stay CREATING, on the test's clock (NIMBUS_TABLE_STATUS_DELAY). */
+  tableStatusDelayMs?: number;
 }
 
 export async function startTestNimbus(opts: TestNimbusOptions = {}): Promise<TestNimbus> {
@@ -67,6 +69,7 @@ export async function startTestNimbus(opts: TestNimbusOptions = {}): Promise<Tes
     ...(opts.mailboxCapacity !== undefined ? { mailboxCapacity: opts.mailboxCapacity } : {}),
     ...(opts.mailboxTtlSeconds !== undefined ? { mailboxTtlSeconds: opts.mailboxTtlSeconds } : {}),
     ...(opts.cognitoEndpoint ? { cognitoEndpoint: opts.cognitoEndpoint } : {}),
+    ...(opts.tableStatusDelayMs !== undefined ? { tableStatusDelayMs: opts.tableStatusDelayMs } : {}),
   });
   const sqsClient = (o: { credentials?: { accessKeyId: string; secretAccessKey: string }; region?: string } = {}) =>
     new SQSClient({ endpoint: nimbus.endpoint, region: o.region ?? 'us-east-1', credentials: o.credentials ?? TEST_CREDENTIALS, maxAttempts: 1 });

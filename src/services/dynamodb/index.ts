@@ -29,6 +29,8 @@ export interface DynamoDbOptions {
   ttlIntervalMs?: number;
   /** Items per write when a whole table is rewritten (GSI backfill, TTL change); default 128. */
   rewriteChunk?: number;
+  /** How long a new table stays CREATING, on the clock (--table-status-delay); default 0, ACTIVE at once. */
+  tableStatusMs?: number;
 }
 
 export function dynamoDbService(opts: DynamoDbOptions = {}): ServiceFactory {
@@ -42,6 +44,7 @@ export function dynamoDbService(opts: DynamoDbOptions = {}): ServiceFactory {
       log: env.log,
       ttlIntervalMs: opts.ttlIntervalMs,
       rewriteChunk: opts.rewriteChunk,
+      tableStatusMs: opts.tableStatusMs,
     });
     await env.store.caches.register('dynamodb.tables', () => engine.tables.reload());
     engine.start();

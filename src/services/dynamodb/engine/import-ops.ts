@@ -48,7 +48,7 @@ export async function importTable(engine: DynamoEngine, internal: InternalApi, s
     ...(params.ProvisionedThroughput !== undefined ? { ProvisionedThroughput: params.ProvisionedThroughput } : {}),
     ...(params.GlobalSecondaryIndexes !== undefined ? { GlobalSecondaryIndexes: params.GlobalSecondaryIndexes } : {}),
   })) as { TableDescription: { TableArn: string; TableId: string; TableName: string } };
-  const meta = engine.tables.require(scope, created.TableDescription.TableName);
+  const meta = engine.tables.find(scope, created.TableDescription.TableName)!;
   const start = engine.clock.now();
   const arn = `${meta.arn}/import/${String(start).padStart(13, '0')}-${randomBytes(4).toString('hex')}`;
   let processed = 0;

@@ -26,6 +26,8 @@ export interface EngineDeps {
   ttlIntervalMs?: number;
   /** Items per write of a whole-table rewrite (GSI backfill, TTL attribute change); default 128. */
   rewriteChunk?: number;
+  /** How long a new table stays CREATING, on the clock (default 0: ACTIVE at once, as DynamoDB Local has it). */
+  tableStatusMs?: number;
   repo: DynamoRepo;
   store: Store;
   clock: Clock;
@@ -46,6 +48,7 @@ export class DynamoEngine {
   readonly ttl: TtlSweeper;
   readonly jobs: TableJobs;
   readonly recovery: RecoveryLog;
+  readonly tableStatusMs: number;
   private purging = false;
   private stopped = false;
 
@@ -55,7 +58,8 @@ export class DynamoEngine {
     this.clock = deps.clock;
     this.ids = deps.ids;
     this.log = deps.log;
-    this.tables = new Tables(deps.repo);
+    this.tables = new Tables(deps.repo, deps.clock);
+    this.tableStatusMs = deps.tableStatusMs ?? 0;
     this.streams = new StreamLog(deps.repo, deps.clock, deps.ids, deps.bus);
     this.items = new ItemStore(deps.repo, this.streams, deps.clock);
     this.ttl = new TtlSweeper(this, deps.ttlIntervalMs ?? 1000);

@@ -117,6 +117,11 @@ export interface TableMeta {
    * snapshot taken then (every change after it is in the table's change log) and the window.
    */
   pitr?: { since: number; baseId: number; days: number };
+  /**
+   * Epoch ms the table stops being CREATING, when tables pass through CREATING for a while
+   * (the table status delay; by default a table is ACTIVE at once and this is unset).
+   */
+  activeAt?: number;
   /** While a restore fills this table (it is CREATING until done), a chunk per write. */
   restore?: RestoreJob;
   /** Where the table was restored from (DescribeTable's RestoreSummary). */

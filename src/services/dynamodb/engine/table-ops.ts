@@ -13,7 +13,7 @@ type Input = Record<string, unknown>;
 /** Account-wide limits DynamoDB reports in DescribeLimits and enforces. */
 export const MAX_TABLES_PER_REGION = 2500;
 
-export async function describe(engine: DynamoEngine, meta: TableMeta, status: 'CREATING' | 'ACTIVE' | 'DELETING' | 'UPDATING' = meta.restore ? 'CREATING' : 'ACTIVE') {
+export async function describe(engine: DynamoEngine, meta: TableMeta, status: 'CREATING' | 'ACTIVE' | 'DELETING' | 'UPDATING' = engine.tables.creating(meta) ? 'CREATING' : 'ACTIVE') {
   const table = await engine.repo.stats(meta.id, false);
   const indexStats = new Map<number, { itemCount: number; sizeBytes: number }>();
   for (const ix of meta.indexes) {
@@ -76,19 +76,23 @@ export async function createTable(engine: DynamoEngine, scope: TableScope, input
       tableClass: plan.tableClass,
       deletionProtection: plan.deletionProtection,
       tags: plan.tags,
+      ...(engine.tableStatusMs > 0 ? { activeAt: now + engine.tableStatusMs } : {}),
     };
     for (const ix of plan.indexes) meta.indexes.push({ ...ix, id: await engine.repo.nextId(tx, 'index'), createdAt: now, status: 'ACTIVE' });
     if (plan.stream) await newStream(tx, engine, meta, plan.stream.viewType);
     await engine.tables.put(tx, meta);
     return meta;
   });
-  // DynamoDB answers CREATING; the table is ACTIVE by the next DescribeTable.
+  // DynamoDB answers CREATING; the table is ACTIVE by the next DescribeTable, or once the table status delay has passed.
   return { TableDescription: await describe(engine, meta, 'CREATING') };
 }
 
 export async function deleteTable(engine: DynamoEngine, scope: TableScope, input: Input) {
   validateTableName(input.TableName, 'tableName', { allowArn: true });
   const meta = engine.tables.requireNamed(scope, input.TableName as string);
+  if (meta.activeAt !== undefined && engine.tables.creating(meta)) {
+    throw new ResourceInUseException(`Attempt to change a resource which is still in use: Table is being created: ${meta.name}`);
+  }
   if (meta.deletionProtection) {
     throw new ValidationException(`Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.`);
   }

@@ -3,6 +3,7 @@
  * caches as `dynamodb.tables`, so it reloads when a commit fails (it never shows a table whose
  * creation rolled back) or when another node changed the tables.
  */
+import type { Clock } from '../../../lib/clock.js';
 import type { Tx } from '../../../store/store.js';
 import { AccessDeniedException, ResourceNotFoundException } from '../errors.js';
 import type { DynamoRepo } from '../repo.js';
@@ -21,7 +22,10 @@ export class Tables {
   private byName = new Map<string, TableMeta>();
   private byId = new Map<number, TableMeta>();
 
-  constructor(private readonly repo: DynamoRepo) {}
+  constructor(
+    private readonly repo: DynamoRepo,
+    private readonly clock: Clock,
+  ) {}
 
   /** Loads every table from the store (registered as a cache: at start and whenever told to). */
   async reload(): Promise<void> {
@@ -48,11 +52,16 @@ export class Tables {
     return arn[1] === scope.region ? this.byName.get(nameKey(arn[2], arn[1]!, arn[3]!)) : undefined;
   }
 
-  /** Item operations' wording for a missing table. */
+  /** Item operations' wording for a missing table; a table still CREATING is not there for them yet, as in DynamoDB. */
   require(scope: TableScope, nameOrArn: string): TableMeta {
     const meta = this.find(scope, nameOrArn);
-    if (!meta) throw new ResourceNotFoundException('Requested resource not found');
+    if (!meta || this.creating(meta)) throw new ResourceNotFoundException('Requested resource not found');
     return meta;
+  }
+
+  /** Whether a table is still CREATING: being restored, or within the table status delay after CreateTable. */
+  creating(meta: TableMeta): boolean {
+    return meta.restore !== undefined || (meta.activeAt !== undefined && meta.activeAt > this.clock.now());
   }
 
   /** Table operations' wording (DescribeTable, DeleteTable, UpdateTable). */
