@@ -2,7 +2,7 @@
  * Helpers for the DynamoDB tests: a Nimbus per test with the DynamoDB, document and Streams
  * clients pointed at it, and table creation in one line.
  */
-import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeImportCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startTestNimbus, TEST_CREDENTIALS, type TestNimbus, type TestNimbusOptions } from './nimbus.js';
@@ -82,4 +82,14 @@ export async function createTable(
         : {}),
     }),
   );
+}
+
+/** The import once it is no longer IN_PROGRESS (it runs in the background; a few ms here). */
+export async function importDone(ddb: DynamoDBClient, ImportArn: string) {
+  for (let i = 0; i < 500; i++) {
+    const d = (await ddb.send(new DescribeImportCommand({ ImportArn }))).ImportTableDescription!;
+    if (d.ImportStatus !== 'IN_PROGRESS') return d;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`import ${ImportArn} still IN_PROGRESS after 5 s`);
 }

@@ -50,7 +50,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, ListStreamsCommand, type DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { dynamoClient, streamsClient } from '../helpers/dynamodb.js';
+import { dynamoClient, importDone, streamsClient } from '../helpers/dynamodb.js';
 import { TEST_CREDENTIALS } from '../helpers/nimbus.js';
 import type { TestNimbus } from '../helpers/nimbus.js';
 import { ACCOUNT, INTRUDER, INTRUDER_ACCOUNT, re, refused, runMatrix, startMatrixNimbus, type Refusal, type Row } from './cross-account-helpers.js';
@@ -156,14 +156,17 @@ const rows: Row<F>[] = [
     // The data is read as the caller: the owner's bucket refuses another account (S3's wall).
     op: 'ImportTable',
     form: "from the owner's bucket",
-    call: (f) =>
-      f.intruder.send(
+    // The import runs in the background: what it shows is its description once done.
+    call: async (f) => {
+      const started = await f.intruder.send(
         new ImportTableCommand({
           S3BucketSource: { S3Bucket: 'owner-data' },
           InputFormat: 'DYNAMODB_JSON',
           TableCreationParameters: { TableName: 'stolen', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' },
         }),
-      ),
+      );
+      return { ImportTableDescription: await importDone(f.intruder, started.ImportTableDescription!.ImportArn!) };
+    },
     shows: (out) => {
       const d = (out as { ImportTableDescription?: { ImportStatus?: string; FailureCode?: string; ImportedItemCount?: number } }).ImportTableDescription;
       assert.deepEqual([d?.ImportStatus, d?.FailureCode, d?.ImportedItemCount], ['FAILED', 'AccessDenied', 0]);

@@ -8,6 +8,7 @@ import type { Violation } from '../../protocols/shapes.js';
 import { fromViolations, validationMessage } from '../../protocols/validate.js';
 import type { ServiceEnv, ServiceFactory, ServicePlugin } from '../service.js';
 import { ExportJobs } from './engine/export-jobs.js';
+import { ImportJobs } from './engine/import-jobs.js';
 import { DynamoEngine } from './engine/index.js';
 import { streamPositions, streamRecordsAfter } from './engine/stream-ops.js';
 import { ValidationException } from './errors.js';
@@ -49,17 +50,22 @@ export function dynamoDbService(opts: DynamoDbOptions = {}): ServiceFactory {
     await env.store.caches.register('dynamodb.tables', () => engine.tables.reload());
     engine.start();
     const exports = new ExportJobs(engine, env.internal);
+    const imports = new ImportJobs(engine, env.internal);
     registerStreamReads(engine, env);
     const dynamodb: ServicePlugin = {
       name: 'dynamodb',
       signingName: 'dynamodb',
       json: { targetPrefix: 'DynamoDB_20120810', namespace: 'com.amazonaws.dynamodb.v20120810', version: '1.0', coral: true },
-      operations: { ...tableOperations(engine), ...itemOperations(engine), ...partiqlOperations(engine), ...backupOperations(engine), ...exportOperations(engine, env.internal, exports) },
+      operations: { ...tableOperations(engine), ...itemOperations(engine), ...partiqlOperations(engine), ...backupOperations(engine), ...exportOperations(engine, exports, imports) },
       validationError,
-      // Once every service is up (an export writes to S3): exports a restart interrupted run again.
-      start: () => void exports.resume().catch((e) => env.log.error('resuming exports failed', { error: String(e) })),
+      // Once every service is up (they read and write S3): exports and imports a restart interrupted run again.
+      start: () => {
+        void exports.resume().catch((e) => env.log.error('resuming exports failed', { error: String(e) }));
+        void imports.resume().catch((e) => env.log.error('resuming imports failed', { error: String(e) }));
+      },
       stop: async () => {
         await exports.stop();
+        await imports.stop();
         await engine.stop();
       },
       health: () => ({ tables: [...engine.tables.all()].length }),

@@ -300,6 +300,10 @@ class SqliteDynamoRepo implements DynamoRepo {
     return this.jobs('ddb_imports', 'WHERE account = ? AND region = ?', account, region);
   }
 
+  async importsInProgress(_tx?: Tx): Promise<ImportRow[]> {
+    return this.jobs('ddb_imports', "WHERE json_extract(description, '$.ImportStatus') = 'IN_PROGRESS'");
+  }
+
   /**
    * Exports and imports are the same kind of row in two tables. An upsert, not a replace: a
    * row keeps its place among jobs made the same millisecond when its description changes.

@@ -215,6 +215,8 @@ export interface DynamoRepo {
   saveImport(tx: Tx, i: ImportRow): Promise<void>;
   /** Imports of an account and region, in the order made. */
   imports(account: string, region: string, tx?: Tx): Promise<ImportRow[]>;
+  /** Imports still IN_PROGRESS, of every account (to resume after a restart), in the order made. */
+  importsInProgress(tx?: Tx): Promise<ImportRow[]>;
 
   idempotentResult(key: string, now: number, tx?: Tx): Promise<{ hash: string; result: string } | undefined>;
   saveIdempotentResult(tx: Tx, key: string, hash: string, result: string, expiresAt: number): Promise<void>;

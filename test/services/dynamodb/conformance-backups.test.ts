@@ -31,7 +31,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { gunzipSync } from 'node:zlib';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { createTable, rejectsWith, withDynamo } from '../../helpers/dynamodb.js';
+import { createTable, importDone, rejectsWith, withDynamo } from '../../helpers/dynamodb.js';
 import { s3Client } from '../../helpers/s3.js';
 
 async function untilActive(ddb: DynamoDBClient, name: string): Promise<void> {
@@ -218,7 +218,7 @@ describe('DynamoDB exports to and imports from S3', () => {
       assert.equal(failed.ExportStatus, 'FAILED');
       assert.equal(failed.FailureCode, 'NoSuchBucket');
       // The round trip: the export's data imported into a new table holds the same items.
-      const imported = (
+      const importing = (
         await ddb.send(
           new ImportTableCommand({
             S3BucketSource: { S3Bucket: 'exports', S3KeyPrefix: files[0]!.dataFileS3Key.replace(/[^/]+$/, '') },
@@ -233,7 +233,14 @@ describe('DynamoDB exports to and imports from S3', () => {
           }),
         )
       ).ImportTableDescription!;
+      // The import runs in the background: IN_PROGRESS with its table CREATING, then COMPLETED with the table ACTIVE.
+      assert.equal(importing.ImportStatus, 'IN_PROGRESS');
+      assert.equal(importing.EndTime, undefined);
+      assert.equal((await ddb.send(new DescribeTableCommand({ TableName: 'ordersBack' }))).Table!.TableStatus, 'CREATING');
+      const imported = await importDone(ddb, importing.ImportArn!);
+      assert.equal((await ddb.send(new DescribeTableCommand({ TableName: 'ordersBack' }))).Table!.TableStatus, 'ACTIVE');
       assert.equal(imported.ImportStatus, 'COMPLETED');
+      assert.ok(imported.EndTime instanceof Date);
       assert.equal(imported.ImportedItemCount, 2);
       assert.equal(imported.ErrorCount, 0);
       assert.deepEqual(sorted((await ddb.send(new ScanCommand({ TableName: 'ordersBack' }))).Items), sorted(lines.map((l) => l.Item)).map((i) => ({ ...i, ...(i.raw ? { raw: { B: new Uint8Array([1, 2]) } } : {}) })));
@@ -241,7 +248,7 @@ describe('DynamoDB exports to and imports from S3', () => {
       assert.deepEqual((await ddb.send(new ListImportsCommand({}))).ImportSummaryList!.map((i) => i.ImportArn), [imported.ImportArn]);
       // Lines that are not items of the key schema are counted, not imported.
       await s3.send(new PutObjectCommand({ Bucket: 'exports', Key: 'mixed/part1.json', Body: '{"Item":{"pk":{"S":"ok"}}}\n{"Item":{"other":{"S":"x"}}}\nnot json\n' }));
-      const mixed = (
+      const mixed = await importDone(ddb, (
         await ddb.send(
           new ImportTableCommand({
             S3BucketSource: { S3Bucket: 'exports', S3KeyPrefix: 'mixed/' },
@@ -249,7 +256,7 @@ describe('DynamoDB exports to and imports from S3', () => {
             TableCreationParameters: { TableName: 'mixedBack', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' },
           }),
         )
-      ).ImportTableDescription!;
+      ).ImportTableDescription!.ImportArn!);
       assert.deepEqual([mixed.ImportStatus, mixed.ProcessedItemCount, mixed.ImportedItemCount, mixed.ErrorCount], ['COMPLETED', 3, 1, 2]);
       const listed = await ddb.send(new ListExportsCommand({ TableArn: arn }));
       assert.deepEqual(listed.ExportSummaries!.map((e) => [e.ExportArn, e.ExportStatus]), [

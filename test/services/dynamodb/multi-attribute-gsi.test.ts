@@ -36,7 +36,7 @@ import { query } from '../../../src/services/dynamodb/engine/read-ops.js';
 import { createTable, updateTable } from '../../../src/services/dynamodb/engine/table-ops.js';
 import type { AttributeValue as StoredValue } from '../../../src/services/dynamodb/engine/types.js';
 import { compareScalars } from '../../../src/services/dynamodb/engine/values.js';
-import { dynamoClient, rejectsWith, streamsClient } from '../../helpers/dynamodb.js';
+import { dynamoClient, importDone, rejectsWith, streamsClient } from '../../helpers/dynamodb.js';
 import { dynamoRaw } from '../../helpers/dynamodb-raw.js';
 import { startTestNimbus, type TestNimbus } from '../../helpers/nimbus.js';
 import { s3Client } from '../../helpers/s3.js';
@@ -451,7 +451,7 @@ describe('multi-attribute GSI keys: ImportTable', () => {
           },
         }),
       );
-      assert.equal(imported.ImportTableDescription!.ImportedItemCount, 4);
+      assert.equal((await importDone(ddb, imported.ImportTableDescription!.ImportArn!)).ImportedItemCount, 4);
       const page = await ddb.send(
         new QueryCommand({ TableName: 'multiImported', IndexName: 'gsi', KeyConditionExpression: 'g = :g AND h = :h', ExpressionAttributeValues: { ':g': S('a'), ':h': N(1) } }),
       );

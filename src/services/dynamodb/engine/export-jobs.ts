@@ -20,6 +20,7 @@ import type { InternalApi } from '../../../lib/internal.js';
 import { AwsError } from '../../../protocols/errors.js';
 import { ValidationException } from '../errors.js';
 import type { ExportRow, ItemCursor } from '../repo.js';
+import { BackgroundJobs } from './background-jobs.js';
 import type { DynamoEngine } from './index.js';
 import type { TableMeta } from './table-meta.js';
 
@@ -29,32 +30,22 @@ const PAGE = 1000;
 /** The answer's shape while an export runs and once it is done. */
 export type ExportDescription = Record<string, unknown>;
 
-class Stopped extends Error {}
-
 export class ExportJobs {
-  private readonly running = new Set<Promise<void>>();
-  private stopped = false;
+  private readonly jobs: BackgroundJobs;
 
   constructor(
     private readonly engine: DynamoEngine,
     private readonly internal: InternalApi,
-  ) {}
+  ) {
+    this.jobs = new BackgroundJobs(engine.log, 'export');
+  }
 
   /** Runs a stored IN_PROGRESS export in the background. */
   start(row: ExportRow): void {
-    if (this.stopped) return;
     const meta = [...this.engine.tables.all()].find((t) => t.arn === row.tableArn);
     // Pinned now, before the request is answered, so no trim can fold what it will read.
     const release = meta ? this.engine.recovery.pin(meta.id) : () => {};
-    const job = this.run(row, meta)
-      .catch((e) => {
-        if (!(e instanceof Stopped)) this.engine.log.error('export failed', { export: row.arn, error: e instanceof Error ? e.stack : String(e) });
-      })
-      .finally(() => {
-        release();
-        this.running.delete(job);
-      });
-    this.running.add(job);
+    this.jobs.run(row.arn, () => this.run(row, meta), release);
   }
 
   /** Runs again the exports a restart interrupted. */
@@ -63,18 +54,17 @@ export class ExportJobs {
   }
 
   /** Resolves once no export is running (for tests). */
-  async idle(): Promise<void> {
-    while (this.running.size) await Promise.all(this.running);
+  idle(): Promise<void> {
+    return this.jobs.idle();
   }
 
   /** Lets running exports stop at their next step, unsaved (they run again after a restart). */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.idle();
+  stop(): Promise<void> {
+    return this.jobs.stop();
   }
 
   private check(): void {
-    if (this.stopped) throw new Stopped();
+    this.jobs.check();
   }
 
   private async run(row: ExportRow, meta: TableMeta | undefined): Promise<void> {
@@ -155,9 +145,7 @@ export class ExportJobs {
     return [...byKey.values()];
   }
 
-  /** Lets requests (and the writes they queue) in between two pages. */
-  private async between(): Promise<void> {
-    await new Promise((r) => setImmediate(r));
-    this.check();
+  private between(): Promise<void> {
+    return this.jobs.between();
   }
 }

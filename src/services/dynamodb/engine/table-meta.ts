@@ -122,6 +122,8 @@ export interface TableMeta {
    * (the table status delay; by default a table is ACTIVE at once and this is unset).
    */
   activeAt?: number;
+  /** The import (its ARN) filling this table from S3: the table is CREATING until it is done. */
+  importing?: string;
   /** While a restore fills this table (it is CREATING until done), a chunk per write. */
   restore?: RestoreJob;
   /** Where the table was restored from (DescribeTable's RestoreSummary). */

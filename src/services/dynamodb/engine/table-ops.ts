@@ -43,7 +43,8 @@ async function newStream(tx: Tx, engine: DynamoEngine, meta: TableMeta, viewType
   });
 }
 
-export async function createTable(engine: DynamoEngine, scope: TableScope, input: Input) {
+/** `within` runs inside the write that creates the table (ImportTable records its import there). */
+export async function createTable(engine: DynamoEngine, scope: TableScope, input: Input, within?: (tx: Tx, meta: TableMeta) => Promise<void>) {
   // TableName may be the new table's ARN: another account's is refused as every operation refuses it.
   const arn = typeof input.TableName === 'string' ? NAMED_TABLE_ARN.exec(input.TableName) : null;
   if (arn) {
@@ -80,6 +81,7 @@ export async function createTable(engine: DynamoEngine, scope: TableScope, input
     };
     for (const ix of plan.indexes) meta.indexes.push({ ...ix, id: await engine.repo.nextId(tx, 'index'), createdAt: now, status: 'ACTIVE' });
     if (plan.stream) await newStream(tx, engine, meta, plan.stream.viewType);
+    await within?.(tx, meta);
     await engine.tables.put(tx, meta);
     return meta;
   });

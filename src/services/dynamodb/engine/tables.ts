@@ -59,9 +59,9 @@ export class Tables {
     return meta;
   }
 
-  /** Whether a table is still CREATING: being restored, or within the table status delay after CreateTable. */
+  /** Whether a table is still CREATING: being restored or imported, or within the table status delay after CreateTable. */
   creating(meta: TableMeta): boolean {
-    return meta.restore !== undefined || (meta.activeAt !== undefined && meta.activeAt > this.clock.now());
+    return meta.restore !== undefined || meta.importing !== undefined || (meta.activeAt !== undefined && meta.activeAt > this.clock.now());
   }
 
   /** Table operations' wording (DescribeTable, DeleteTable, UpdateTable). */

@@ -1,6 +1,6 @@
 /** Exports of a table to S3 and imports from S3 (DynamoDB JSON). */
-import type { InternalApi } from '../../../lib/internal.js';
 import type { ExportJobs } from '../engine/export-jobs.js';
+import type { ImportJobs } from '../engine/import-jobs.js';
 import { describeExport, exportTableToPointInTime, listExports } from '../engine/export-ops.js';
 import { describeImport, importTable, listImports } from '../engine/import-ops.js';
 import type { DynamoEngine } from '../engine/index.js';
@@ -8,7 +8,7 @@ import { integer, string } from '../../../protocols/shapes.js';
 import type { Operation } from '../../service.js';
 import { op, struct } from './define.js';
 
-export function exportOperations(engine: DynamoEngine, internal: InternalApi, exports: ExportJobs): Record<string, Operation> {
+export function exportOperations(engine: DynamoEngine, exports: ExportJobs, imports: ImportJobs): Record<string, Operation> {
   return {
     ExportTableToPointInTime: op(
       {
@@ -36,7 +36,7 @@ export function exportOperations(engine: DynamoEngine, internal: InternalApi, ex
         InputCompressionType: { shape: string({ enum: ['GZIP', 'ZSTD', 'NONE'] }) },
         TableCreationParameters: struct('TableCreationParameters'),
       },
-      (input, ctx) => importTable(engine, internal, ctx, input),
+      (input, ctx) => importTable(engine, imports, ctx, input),
     ),
     DescribeImport: op({ ImportArn: 'string' }, (input, ctx) => describeImport(engine, ctx, input)),
     ListImports: op({ TableArn: 'string', PageSize: { shape: integer({ min: 1, max: 25 }) }, NextToken: 'string' }, (input, ctx) => listImports(engine, ctx, input)),
