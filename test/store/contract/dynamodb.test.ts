@@ -358,6 +358,9 @@ function repoContract(name: string, open: () => Promise<Opened>): void {
       await store.write((tx) => repo.saveImport(tx, e('arn:i1')));
       assert.deepEqual((await repo.imports('000000000000', 'us-east-1')).map((x) => x.arn), ['arn:i1']);
       assert.equal((await repo.exports('000000000000', 'us-east-1')).length, 2, 'imports are kept apart from exports');
+      assert.deepEqual(await repo.importsInProgress(), []);
+      await store.write((tx) => repo.saveImport(tx, { ...e('arn:i2', '111111111111'), description: '{"ImportStatus":"IN_PROGRESS"}' }));
+      assert.deepEqual((await repo.importsInProgress()).map((x) => x.arn), ['arn:i2']);
     });
 
     run('a write method refuses a Tx kept past its write', async ({ store, repo }) => {
