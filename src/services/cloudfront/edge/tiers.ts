@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../../lib/clock.js';
 import type { TtlPolicy } from './freshness.js';
-import { emptyStats, HttpCache, type CacheResult, type LayerStats, type Upstream, type UpstreamReply } from './http-cache.js';
+import { emptyStats, HttpCache, type CachedReply, type CacheResult, type LayerStats, type Upstream, type UpstreamReply } from './http-cache.js';
 import { DEFAULT_STORE_LIMITS, ObjectStore, type StoreLimits } from './object-store.js';
 import { compressReply, notModified, notModifiedHeaders, type Encoding } from './viewer.js';
 
@@ -88,7 +88,7 @@ export interface TierRequest {
   cachesSetCookie?(name: string): boolean;
 }
 
-export interface TierReply extends UpstreamReply {
+export interface TierReply extends CachedReply {
   edge: string;
   /** What the edge did (X-Cache). */
   result: CacheResult;
@@ -170,13 +170,14 @@ export class EdgeNetwork {
         r.stream?.resume(); // the shield's own copy still fills
         return { status: 304, headers: notModifiedHeaders(r.headers), body: Buffer.alloc(0) };
       }
-      // A streamed body passes as it is (not compressed: it is larger than the memory tier takes).
+      // A streamed body, or one from the shield's disk, passes as a stream (not compressed: it is larger than the memory tier takes).
       if (r.stream) return { status: r.status, headers: r.headers, body: r.body, stream: r.stream };
+      if (r.file) return { status: r.status, headers: { ...r.headers, 'content-length': String(r.file.size) }, body: r.body, stream: r.file.open(0, r.file.size - 1) };
       return compressReply({ status: r.status, headers: r.headers, body: r.body }, req.compress === false ? '' : req.encoding);
     };
     if (edge.def.viewerMs) await delay(edge.def.viewerMs);
     const r = await edge.cache.serve(layerReq, fromShield, edgeStats);
-    return { status: r.status, headers: r.headers, body: r.body, ...(r.stream ? { stream: r.stream } : {}), edge: edge.def.name, result: r.result, ...(shieldResult ? { shieldResult } : {}), simulatedMs };
+    return { status: r.status, headers: r.headers, body: r.body, ...(r.stream ? { stream: r.stream } : {}), ...(r.file ? { file: r.file } : {}), edge: edge.def.name, result: r.result, ...(shieldResult ? { shieldResult } : {}), simulatedMs };
   }
 
   /**

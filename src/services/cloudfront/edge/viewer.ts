@@ -14,7 +14,9 @@
  */
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { parseCacheControl, parseHttpDate } from './freshness.js';
-import type { UpstreamReply } from './http-cache.js';
+import type { CachedReply, UpstreamReply } from './http-cache.js';
+
+const EMPTY = Buffer.alloc(0);
 
 export type Encoding = '' | 'gzip' | 'br';
 
@@ -126,33 +128,39 @@ export interface ViewerRequest {
 }
 
 /** Applies the viewer's conditional headers, Range and method to a cached answer. */
-export function forViewer(req: ViewerRequest, r: UpstreamReply): UpstreamReply {
+export function forViewer(req: ViewerRequest, r: CachedReply): UpstreamReply {
   if (notModified(req.headers, r.status, r.headers)) {
     r.stream?.resume(); // the caches' copies still fill
-    return { status: 304, headers: notModifiedHeaders(r.headers), body: Buffer.alloc(0) };
+    return { status: 304, headers: notModifiedHeaders(r.headers), body: EMPTY };
   }
   if (r.stream) {
     // A body still arriving (a large object's miss): passed whole, its length as the origin said (a Range is not applied to it).
     const headers = { ...r.headers, 'accept-ranges': r.headers['accept-ranges'] ?? 'bytes' };
     if (req.method !== 'HEAD') return { status: r.status, headers, body: r.body, stream: r.stream };
     r.stream.resume();
-    return { status: r.status, headers, body: Buffer.alloc(0) };
+    return { status: r.status, headers, body: EMPTY };
   }
-  let { status, body } = r;
+  let status = r.status;
   const headers = { ...r.headers };
+  const size = r.file ? r.file.size : r.body.length;
+  let start = 0;
+  let end = size - 1;
   if (status === 200) {
     headers['accept-ranges'] ??= 'bytes';
     const ifRange = req.headers['if-range'];
     const rangeApplies = !ifRange || opaque(ifRange) === opaque(headers.etag ?? '\0') || ifRange === headers['last-modified'];
-    const range = rangeApplies ? parseRange(req.headers.range, body.length) : ({ kind: 'none' } as const);
+    const range = rangeApplies ? parseRange(req.headers.range, size) : ({ kind: 'none' } as const);
     if (range.kind === 'range') {
       status = 206;
-      headers['content-range'] = `bytes ${range.start}-${range.end}/${body.length}`;
-      body = body.subarray(range.start, range.end + 1);
+      headers['content-range'] = `bytes ${range.start}-${range.end}/${size}`;
+      ({ start, end } = range);
     } else if (range.kind === 'unsatisfiable') {
-      return { status: 416, headers: { 'content-range': `bytes */${body.length}`, 'content-type': 'text/plain' }, body: Buffer.alloc(0) };
+      return { status: 416, headers: { 'content-range': `bytes */${size}`, 'content-type': 'text/plain' }, body: EMPTY };
     }
   }
-  headers['content-length'] = String(body.length);
-  return { status, headers, body: req.method === 'HEAD' ? Buffer.alloc(0) : body };
+  headers['content-length'] = String(end - start + 1);
+  if (req.method === 'HEAD') return { status, headers, body: EMPTY };
+  // A body on disk is read for just the bytes sent.
+  if (r.file) return { status, headers, body: EMPTY, ...(end >= start ? { stream: r.file.open(start, end) } : {}) };
+  return { status, headers, body: r.body.subarray(start, end + 1) };
 }
