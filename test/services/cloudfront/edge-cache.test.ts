@@ -353,6 +353,22 @@ describe('edge network', () => {
     assert.ok((await bytesOf(otherAgain)).equals(big));
     assert.equal(o.calls, 1);
   });
+
+  test('an edge compresses an answer the shield gives from its disk tier', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edge-test-'));
+    dirs.push(dir);
+    const { net } = network({ dir, limits: { memoryBytes: 3000, diskBytes: 100_000, memoryObjectMax: 1000 } });
+    const page = 'hello edge '.repeat(500);
+    const o = origin(() => text(page, { 'cache-control': 'max-age=600' }));
+    const gz = (edge: string) => net.serve(edge, request('/page', { encoding: 'gzip' }), o.fetch);
+    const first = await gz('IAD89-C1');
+    assert.equal(first.headers['content-encoding'], 'gzip');
+    const other = await gz('FRA56-P1');
+    assert.equal(other.shieldResult, 'Hit');
+    assert.equal(other.headers['content-encoding'], 'gzip');
+    assert.equal(gunzipSync(await bytesOf(other)).toString(), page);
+    assert.equal(o.calls, 1);
+  });
 });
 
 describe('signed URLs and cookies', () => {

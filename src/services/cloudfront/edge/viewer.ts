@@ -12,7 +12,8 @@
  *     206, or 416 when it is beyond the object; several ranges get the whole object (200);
  *   - HEAD: the GET answer without its body.
  */
-import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, brotliCompressSync, constants as zlibConstants, gzip, gzipSync } from 'node:zlib';
 import { parseCacheControl, parseHttpDate } from './freshness.js';
 import type { CachedReply, UpstreamReply } from './http-cache.js';
 
@@ -57,19 +58,31 @@ const COMPRESSIBLE = new Set([
 export const COMPRESS_MIN_BYTES = 1000;
 export const COMPRESS_MAX_BYTES = 10_000_000;
 
+/** Whether CloudFront compresses an answer of this status, headers and body length in `encoding`. */
+export function compresses(status: number, headers: Record<string, string>, length: number, encoding: Encoding): boolean {
+  if (!encoding || (status !== 200 && status !== 403 && status !== 404)) return false;
+  if (headers['content-encoding'] && headers['content-encoding'] !== 'identity') return false;
+  const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!COMPRESSIBLE.has(type)) return false;
+  if (!(length >= COMPRESS_MIN_BYTES && length <= COMPRESS_MAX_BYTES)) return false;
+  return !parseCacheControl(headers['cache-control']).noTransform;
+}
+
+/** Bodies above this are compressed on libuv's thread pool, not on the event loop. */
+const COMPRESS_INLINE_MAX = 64 * 1024;
+const gzipAsync = promisify(gzip);
+const brotliAsync = promisify(brotliCompress);
+
 /** The reply compressed with `encoding` when CloudFront's conditions hold; else as it was. */
-export function compressReply(r: UpstreamReply, encoding: Encoding): UpstreamReply {
-  if (!encoding || (r.status !== 200 && r.status !== 403 && r.status !== 404)) return r;
+export async function compressReply(r: UpstreamReply, encoding: Encoding): Promise<UpstreamReply> {
+  if (!compresses(r.status, r.headers, r.body.length, encoding)) return r;
   const h = r.headers;
-  if (h['content-encoding'] && h['content-encoding'] !== 'identity') return r;
-  const type = (h['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (!COMPRESSIBLE.has(type)) return r;
-  if (r.body.length < COMPRESS_MIN_BYTES || r.body.length > COMPRESS_MAX_BYTES) return r;
-  if (parseCacheControl(h['cache-control']).noTransform) return r;
+  const brotli = { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: r.body.length } };
+  const inline = r.body.length <= COMPRESS_INLINE_MAX;
   const body =
     encoding === 'br'
-      ? brotliCompressSync(r.body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: r.body.length } })
-      : gzipSync(r.body, { level: 6 });
+      ? inline ? brotliCompressSync(r.body, brotli) : await brotliAsync(r.body, brotli)
+      : inline ? gzipSync(r.body, { level: 6 }) : await gzipAsync(r.body, { level: 6 });
   const headers: Record<string, string> = { ...h, 'content-encoding': encoding, 'content-length': String(body.length) };
   headers.vary = h.vary ? (/\baccept-encoding\b/i.test(h.vary) ? h.vary : `${h.vary}, Accept-Encoding`) : 'Accept-Encoding';
   if (h.etag && !h.etag.startsWith('W/')) headers.etag = `W/${h.etag}`;
