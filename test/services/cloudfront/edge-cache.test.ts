@@ -8,6 +8,8 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import { after, describe, test } from 'node:test';
 import { ManualClock } from '../../../src/lib/clock.js';
@@ -352,6 +354,26 @@ describe('edge network', () => {
     assert.equal(otherAgain.result, 'Hit');
     assert.ok((await bytesOf(otherAgain)).equals(big));
     assert.equal(o.calls, 1);
+  });
+
+  test('a Range on a body still arriving is cut from the stream, which is still read to its end', async () => {
+    const chunks = [Buffer.alloc(8, 1), Buffer.alloc(8, 2), Buffer.alloc(8, 3), Buffer.alloc(8, 4)];
+    let read = 0;
+    const source = Readable.from((function* () {
+      for (const c of chunks) {
+        read += c.length;
+        yield c;
+      }
+    })());
+    const reply = forViewer({ method: 'GET', headers: { range: 'bytes=6-17' } }, { status: 200, headers: { 'content-length': '32' }, body: Buffer.alloc(0), stream: source });
+    assert.equal(reply.status, 206);
+    assert.equal(reply.headers['content-range'], 'bytes 6-17/32');
+    assert.equal(reply.headers['content-length'], '12');
+    assert.deepEqual([...(await bytesOf(reply))], [1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3]);
+    await finished(source);
+    assert.equal(read, 32, 'the rest of the body was read (the caches fill)');
+    const beyond = forViewer({ method: 'GET', headers: { range: 'bytes=40-' } }, { status: 200, headers: { 'content-length': '32' }, body: Buffer.alloc(0), stream: Readable.from([Buffer.alloc(32)]) });
+    assert.equal(beyond.status, 416);
   });
 
   test('an edge compresses an answer the shield gives from its disk tier', async () => {

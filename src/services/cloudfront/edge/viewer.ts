@@ -8,10 +8,13 @@
  *     encoding is part of the cache key, so each encoding is cached on its own;
  *   - conditional requests (If-None-Match, weak comparison; else If-Modified-Since) answered
  *     304 from the cache;
- *   - a single byte range (`Range: bytes=a-b`, `a-`, `-n`) served from the cached object as
- *     206, or 416 when it is beyond the object; several ranges get the whole object (200);
+ *   - a single byte range (`Range: bytes=a-b`, `a-`, `-n`) served as 206 from the cached object,
+ *     or from a large object's body still arriving from the origin (read on to its end, so the
+ *     caches keep the whole object), or 416 when it is beyond the object; several ranges get
+ *     the whole object (200);
  *   - HEAD: the GET answer without its body.
  */
+import { pipeline, Transform, type Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { brotliCompress, brotliCompressSync, constants as zlibConstants, gzip, gzipSync } from 'node:zlib';
 import { parseCacheControl, parseHttpDate } from './freshness.js';
@@ -146,19 +149,13 @@ export function forViewer(req: ViewerRequest, r: CachedReply): UpstreamReply {
     r.stream?.resume(); // the caches' copies still fill
     return { status: 304, headers: notModifiedHeaders(r.headers), body: EMPTY };
   }
-  if (r.stream) {
-    // A body still arriving (a large object's miss): passed whole, its length as the origin said (a Range is not applied to it).
-    const headers = { ...r.headers, 'accept-ranges': r.headers['accept-ranges'] ?? 'bytes' };
-    if (req.method !== 'HEAD') return { status: r.status, headers, body: r.body, stream: r.stream };
-    r.stream.resume();
-    return { status: r.status, headers, body: EMPTY };
-  }
+  // A body still arriving (a large object's miss) is as long as the origin said.
+  const size = r.file ? r.file.size : r.stream ? Number(r.headers['content-length']) : r.body.length;
   let status = r.status;
   const headers = { ...r.headers };
-  const size = r.file ? r.file.size : r.body.length;
   let start = 0;
   let end = size - 1;
-  if (status === 200) {
+  if (status === 200 && Number.isSafeInteger(size)) {
     headers['accept-ranges'] ??= 'bytes';
     const ifRange = req.headers['if-range'];
     const rangeApplies = !ifRange || opaque(ifRange) === opaque(headers.etag ?? '\0') || ifRange === headers['last-modified'];
@@ -168,12 +165,37 @@ export function forViewer(req: ViewerRequest, r: CachedReply): UpstreamReply {
       headers['content-range'] = `bytes ${range.start}-${range.end}/${size}`;
       ({ start, end } = range);
     } else if (range.kind === 'unsatisfiable') {
+      r.stream?.resume();
       return { status: 416, headers: { 'content-range': `bytes */${size}`, 'content-type': 'text/plain' }, body: EMPTY };
     }
   }
   headers['content-length'] = String(end - start + 1);
-  if (req.method === 'HEAD') return { status, headers, body: EMPTY };
+  if (req.method === 'HEAD') {
+    r.stream?.resume();
+    return { status, headers, body: EMPTY };
+  }
+  if (r.stream) return { status, headers, body: EMPTY, stream: status === 206 ? sliceOf(r.stream, start, end) : r.stream };
   // A body on disk is read for just the bytes sent.
   if (r.file) return { status, headers, body: EMPTY, ...(end >= start ? { stream: r.file.open(start, end) } : {}) };
   return { status, headers, body: r.body.subarray(start, end + 1) };
+}
+
+/**
+ * Bytes `start` to `end` (inclusive) of a body still arriving. The answer ends with its last
+ * byte; the rest of the source is still read (and dropped), so the caches' copies keep filling.
+ */
+function sliceOf(source: Readable, start: number, end: number): Readable {
+  let at = 0;
+  const slice = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      const from = Math.max(start - at, 0);
+      const to = Math.min(end + 1 - at, chunk.length);
+      at += chunk.length;
+      if (from < to) this.push(chunk.subarray(from, to));
+      if (at > end) this.push(null);
+      done();
+    },
+  });
+  pipeline(source, slice, () => undefined);
+  return slice;
 }
