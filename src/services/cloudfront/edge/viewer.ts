@@ -177,7 +177,7 @@ export function forViewer(req: ViewerRequest, r: CachedReply): UpstreamReply {
   if (r.stream) return { status, headers, body: EMPTY, stream: status === 206 ? sliceOf(r.stream, start, end) : r.stream };
   // A body on disk is read for just the bytes sent.
   if (r.file) return { status, headers, body: EMPTY, ...(end >= start ? { stream: r.file.open(start, end) } : {}) };
-  return { status, headers, body: r.body.subarray(start, end + 1) };
+  return { status, headers, body: status === 206 ? r.body.subarray(start, end + 1) : r.body };
 }
 
 /**
