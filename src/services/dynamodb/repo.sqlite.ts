@@ -3,7 +3,8 @@ import type { Statement } from 'better-sqlite3';
 import { liveTx, type Db, type Migration, type SqliteConnection } from '../../store/sqlite.js';
 import type { Tx } from '../../store/store.js';
 import { decodeHashPart } from './engine/keys.js';
-import { partitionHash } from './engine/scan-order.js';
+import { partitionHash, tableKeyHash } from './engine/scan-order.js';
+import { decodeKeyValue } from './engine/values.js';
 import type { KeySchema, TableMeta } from './engine/table-meta.js';
 import type { BackupRow, DynamoRepo, ExportRow, ImportRow, IndexRowWrite, ItemChange, ItemCursor, ItemWrite, RangeRead, ScanRead, StoredRow, StreamRecordRow, StreamRow } from './repo.js';
 
@@ -121,7 +122,29 @@ export const DYNAMODB_MIGRATIONS: Migration[] = [
   // Scans walk partitions in DynamoDB's order: every stored hash becomes DynamoDB's partition
   // hash (engine/scan-order.ts) instead of FNV-1a over the key bytes.
   rehashPartitions,
+  // Index rows with equal index keys in DynamoDB's order: by a hash of the item's table key.
+  orderIndexRowsByTableKey,
 ];
+
+/** Adds each index row's table-key hash (from its table's key schema) and the indexes that read in its order. */
+function orderIndexRowsByTableKey(db: Db): void {
+  db.exec('ALTER TABLE ddb_index_rows ADD COLUMN th INTEGER NOT NULL DEFAULT 0');
+  const tables = new Map<number, KeySchema>();
+  for (const { meta } of db.prepare('SELECT meta FROM ddb_tables').all() as Array<{ meta: string }>) {
+    const t = JSON.parse(meta) as TableMeta;
+    for (const ix of t.indexes) tables.set(ix.id, t.key);
+  }
+  db.function('ddb_table_key_hash', { deterministic: true }, ((id: number, tpk: Buffer, tsk: Buffer) => {
+    const key = tables.get(id);
+    return key ? tableKeyHash(decodeHashPart(key, tpk)[0]!, key.range && tsk.length ? decodeKeyValue(key.range.type, tsk) : undefined) : 0;
+  }) as (...args: unknown[]) => number);
+  db.exec(
+    `UPDATE ddb_index_rows SET th = ddb_table_key_hash(index_id, tpk, tsk);
+     DROP INDEX ddb_index_rows_scan;
+     CREATE INDEX ddb_index_rows_scan ON ddb_index_rows (index_id, hash, pk, sk, th, tpk, tsk);
+     CREATE INDEX ddb_index_rows_order ON ddb_index_rows (index_id, pk, sk, th, tpk, tsk);`,
+  );
+}
 
 /**
  * Recomputes the hash of every item, index row and logged change from its stored partition
@@ -158,6 +181,7 @@ interface RowShape {
   sk: Buffer;
   tpk?: Buffer;
   tsk?: Buffer;
+  th?: number;
   hash: number;
   size?: number;
   item: string;
@@ -194,7 +218,7 @@ class SqliteDynamoRepo implements DynamoRepo {
     );
     this.deleteItemStmt = db.prepare('DELETE FROM ddb_items WHERE table_id = ? AND pk = ? AND sk = ?');
     this.putIndexRowStmt = db.prepare(
-      `INSERT OR REPLACE INTO ddb_index_rows (index_id, pk, sk, tpk, tsk, hash, size, item) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO ddb_index_rows (index_id, pk, sk, tpk, tsk, th, hash, size, item) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.deleteIndexRowStmt = db.prepare('DELETE FROM ddb_index_rows WHERE index_id = ? AND pk = ? AND sk = ? AND tpk = ? AND tsk = ?');
     this.appendRecordStmt = db.prepare('INSERT INTO ddb_stream_records (stream_id, seq, created_at, record) VALUES (?, ?, ?, ?)');
@@ -388,12 +412,12 @@ class SqliteDynamoRepo implements DynamoRepo {
 
   async putIndexRow(tx: Tx, w: IndexRowWrite): Promise<void> {
     liveTx(tx);
-    this.putIndexRowStmt.run(w.indexId, w.pk, w.sk, w.tpk, w.tsk, w.hash, w.size, w.item);
+    this.putIndexRowStmt.run(w.indexId, w.pk, w.sk, w.tpk, w.tsk, w.th, w.hash, w.size, w.item);
   }
 
   async putIndexRows(tx: Tx, rows: IndexRowWrite[]): Promise<void> {
     liveTx(tx);
-    for (const w of rows) this.putIndexRowStmt.run(w.indexId, w.pk, w.sk, w.tpk, w.tsk, w.hash, w.size, w.item);
+    for (const w of rows) this.putIndexRowStmt.run(w.indexId, w.pk, w.sk, w.tpk, w.tsk, w.th, w.hash, w.size, w.item);
   }
 
   async deleteIndexRow(tx: Tx, indexId: number, pk: Buffer, sk: Buffer, tpk: Buffer, tsk: Buffer): Promise<void> {
@@ -402,8 +426,8 @@ class SqliteDynamoRepo implements DynamoRepo {
   }
 
   async readRange(r: RangeRead, _tx?: Tx): Promise<StoredRow[]> {
-    const [from, owner, key] = r.index ? ['ddb_index_rows', 'index_id', '(sk, tpk, tsk)'] : ['ddb_items', 'table_id', 'sk'];
-    const cols = r.index ? 'pk, sk, tpk, tsk, hash, item' : 'pk, sk, hash, item';
+    const [from, owner, key] = r.index ? ['ddb_index_rows', 'index_id', '(sk, th, tpk, tsk)'] : ['ddb_items', 'table_id', 'sk'];
+    const cols = r.index ? 'pk, sk, th, tpk, tsk, hash, item' : 'pk, sk, hash, item';
     const where = [`${owner} = ?`, 'pk = ?'];
     const args: unknown[] = [r.source, r.pk];
     if (r.lower) {
@@ -419,14 +443,14 @@ class SqliteDynamoRepo implements DynamoRepo {
       args.push(...r.after);
     }
     const dir = r.forward ? 'ASC' : 'DESC';
-    const order = r.index ? `sk ${dir}, tpk ${dir}, tsk ${dir}` : `sk ${dir}`;
+    const order = r.index ? `sk ${dir}, th ${dir}, tpk ${dir}, tsk ${dir}` : `sk ${dir}`;
     const sql = `SELECT ${cols} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
     return this.stmt(sql).all(...args, r.limit) as RowShape[];
   }
 
   async scan(r: ScanRead, _tx?: Tx): Promise<StoredRow[]> {
     const [from, owner, key, cols] = r.index
-      ? ['ddb_index_rows', 'index_id', '(hash, pk, sk, tpk, tsk)', 'pk, sk, tpk, tsk, hash, size, item']
+      ? ['ddb_index_rows', 'index_id', '(hash, pk, sk, th, tpk, tsk)', 'pk, sk, th, tpk, tsk, hash, size, item']
       : ['ddb_items', 'table_id', '(hash, pk, sk)', 'pk, sk, hash, size, item'];
     const where = [`${owner} = ?`, 'hash >= ?', 'hash < ?'];
     // The lower bound starts at the exclusive start's hash, so SQLite seeks there instead of

@@ -15,8 +15,8 @@ export interface RangeRead {
   lower?: { value: Buffer; inclusive: boolean };
   upper?: { value: Buffer; inclusive: boolean };
   forward: boolean;
-  /** Exclusive start: [sk] for a table, [sk, tablePk, tableSk] for an index. */
-  after?: Buffer[];
+  /** Exclusive start: [sk] for a table, [sk, tableKeyHash, tablePk, tableSk] for an index. */
+  after?: Array<Buffer | number>;
   limit: number;
 }
 
@@ -26,8 +26,8 @@ export interface ScanRead {
   /** Half-open range of key hashes: a Scan segment. */
   hashFrom: number;
   hashTo: number;
-  /** Exclusive start: [hash, pk, sk] (+ [tablePk, tableSk] for an index). */
-  after?: [number, ...Buffer[]];
+  /** Exclusive start: [hash, pk, sk] (+ [tableKeyHash, tablePk, tableSk] for an index). */
+  after?: [number, ...Array<Buffer | number>];
   limit: number;
 }
 
@@ -37,6 +37,8 @@ export interface StoredRow {
   /** For index rows, the table key of the item. */
   tpk?: Buffer;
   tsk?: Buffer;
+  /** For index rows, the hash of the item's table key: DynamoDB's order among equal index keys. */
+  th?: number;
   hash: number;
   /** The stored size (itemSize) of the item or index row; scans return it. */
   size?: number;
@@ -61,6 +63,8 @@ export interface IndexRowWrite {
   tpk: Buffer;
   tsk: Buffer;
   hash: number;
+  /** The hash of the item's table key (scan-order.ts tableKeyHash): orders rows with equal index keys. */
+  th: number;
   item: string;
   size: number;
 }

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { BatchWriteItemCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, QueryCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { centesimalBytes, numberByteSize } from '../../../src/services/dynamodb/engine/numbers.js';
-import { partitionHash, segmentRange } from '../../../src/services/dynamodb/engine/scan-order.js';
+import { partitionHash, segmentRange, tableKeyHash } from '../../../src/services/dynamodb/engine/scan-order.js';
 import { DYNAMODB_MIGRATIONS } from '../../../src/services/dynamodb/repo.sqlite.js';
 import { SqliteStore } from '../../../src/store/sqlite.js';
 import { createTable, withDynamo } from '../../helpers/dynamodb.js';
@@ -55,6 +55,31 @@ describe('DynamoDB scan order', () => {
       assert.deepEqual(await segment('Num', 4095), ['2388']);
     }));
 
+  test('a GSI query returns items with equal index keys in DynamoDB order, both ways and across pages', () =>
+    withDynamo(async ({ ddb }) => {
+      await createTable(ddb, 'Gsi', {
+        extra: {
+          AttributeDefinitions: [{ AttributeName: 'c', AttributeType: 'S' }],
+          GlobalSecondaryIndexes: [{ IndexName: 'byC', KeySchema: [{ AttributeName: 'c', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+        },
+      });
+      const keys = [['a', 'a'], ['b', 'b'], ['c', 'e'], ['c', 'd'], ['d', 'a'], ['e', 'a']];
+      await ddb.send(put('Gsi', keys.map(([pk, sk]) => ({ pk: { S: pk! }, sk: { S: sk! }, c: { S: 'same' } }))));
+      const query = async (forward: boolean, ExclusiveStartKey?: Record<string, AttributeValue>) => {
+        const page = await ddb.send(
+          new QueryCommand({ TableName: 'Gsi', IndexName: 'byC', KeyConditionExpression: 'c = :c', ExpressionAttributeValues: { ':c': { S: 'same' } }, ScanIndexForward: forward, Limit: 4, ExclusiveStartKey }),
+        );
+        return { keys: page.Items!.map((i) => i.pk!.S! + i.sk!.S!), next: page.LastEvaluatedKey };
+      };
+      // DynamoDB's answer in dynalite's test: bb, aa, ce, ea first (then da and cd).
+      const first = await query(true);
+      assert.deepEqual(first.keys, ['bb', 'aa', 'ce', 'ea']);
+      assert.deepEqual((await query(true, first.next)).keys, ['da', 'cd']);
+      const back = await query(false);
+      assert.deepEqual(back.keys, ['cd', 'da', 'ea', 'ce']);
+      assert.deepEqual((await query(false, back.next)).keys, ['aa', 'bb']);
+    }));
+
   test('segment ranges split the hash space exactly, segment = floor(hash * total / 2^32)', () => {
     for (const total of [1, 2, 3, 7, 4096, 1_000_000]) {
       let from = 0;
@@ -82,7 +107,7 @@ describe('DynamoDB scan order', () => {
     }
   });
 
-  test('a data directory written with the earlier hash is rehashed when opened', async () => {
+  test('a data directory written with the earlier hash is rehashed when opened, its index rows ordered by table key', async () => {
     const store = new SqliteStore({ memory: true });
     store.migrate('dynamodb', DYNAMODB_MIGRATIONS.slice(0, 4));
     const key = { hash: { name: 'pk', type: 'N' }, range: { name: 'sk', type: 'S' } };
@@ -99,13 +124,15 @@ describe('DynamoDB scan order', () => {
     item.run(4, encodeKeyValue({ S: 'hello' }));
     item.run(99, encodeKeyValue({ S: 'gone' })); // a dropped table's row, waiting for the purge
     const gsiPk = encodePart([{ S: 'a\u0000b' }, { N: '42' }]);
-    store.db.prepare("INSERT INTO ddb_index_rows VALUES (2, ?, x'', x'01', x'', 7, 0, '{}')").run(gsiPk);
+    store.db.prepare("INSERT INTO ddb_index_rows VALUES (2, ?, x'', ?, ?, 7, 0, '{}')").run(gsiPk, encodeKeyValue({ N: '5' }), encodeKeyValue({ S: 's' }));
     store.db.prepare("INSERT INTO ddb_changes VALUES (1, 1, 0, ?, x'', 9, NULL)").run(encodeKeyValue({ N: '-999.9' }));
     store.migrate('dynamodb', DYNAMODB_MIGRATIONS);
     const hashes = (sql: string) => (store.db.prepare(sql).all() as Array<{ hash: number }>).map((r) => r.hash);
     const n = partitionHash([{ N: '-999.9' }]);
     assert.deepEqual(hashes('SELECT hash FROM ddb_items ORDER BY table_id'), [n, n, partitionHash([{ S: 'hello' }]), 12345]);
     assert.deepEqual(hashes('SELECT hash FROM ddb_index_rows'), [partitionHash([{ S: 'a\u0000b' }, { N: '42' }])]);
+    // Index rows learn their table key's hash, which orders rows with equal index keys.
+    assert.deepEqual(hashes('SELECT th AS hash FROM ddb_index_rows'), [tableKeyHash({ N: '5' }, { S: 's' })]);
     assert.deepEqual(hashes('SELECT hash FROM ddb_changes'), [n]);
     await store.close();
   });

@@ -39,9 +39,9 @@ function item(tableId: number, pk: string, sk: string, hash: number, attrs: Reco
   return { tableId, pk: b(pk), sk: b(sk), hash, item: text, size: text.length, expiresAt };
 }
 
-function indexRow(indexId: number, g: string, sk: string, tpk: string, tsk: string, hash: number): IndexRowWrite {
+function indexRow(indexId: number, g: string, sk: string, tpk: string, tsk: string, hash: number, th = 0): IndexRowWrite {
   const text = JSON.stringify({ g: { S: g }, pk: { S: tpk }, sk: { S: tsk } });
-  return { indexId, pk: b(g), sk: b(sk), tpk: b(tpk), tsk: b(tsk), hash, item: text, size: text.length };
+  return { indexId, pk: b(g), sk: b(sk), tpk: b(tpk), tsk: b(tsk), th, hash, item: text, size: text.length };
 }
 
 function stream(id: number, tableId: number, createdAt: number): StreamRow {
@@ -141,19 +141,22 @@ function repoContract(name: string, open: () => Promise<Opened>): void {
 
     run('index rows: put one or many, replace, delete; range reads and scans over them', async ({ store, repo }) => {
       await store.write(async (tx) => {
-        await repo.putIndexRow(tx, indexRow(7, 'g1', 's1', 'a', 'x', 4));
-        await repo.putIndexRows(tx, [indexRow(7, 'g1', 's1', 'b', 'x', 4), indexRow(7, 'g1', 's2', 'c', 'x', 4), indexRow(7, 'g2', '', 'd', 'x', 2)]);
+        await repo.putIndexRow(tx, indexRow(7, 'g1', 's1', 'a', 'x', 4, 9));
+        await repo.putIndexRows(tx, [indexRow(7, 'g1', 's1', 'b', 'x', 4, 3), indexRow(7, 'g1', 's2', 'c', 'x', 4), indexRow(7, 'g2', '', 'd', 'x', 2)]);
         // The same key again replaces the row.
-        await repo.putIndexRow(tx, indexRow(7, 'g1', 's1', 'a', 'x', 4));
+        await repo.putIndexRow(tx, indexRow(7, 'g1', 's1', 'a', 'x', 4, 9));
       });
+      // Rows with equal index keys come in the order of their table-key hash (th), then table key.
       const range = await repo.readRange({ source: 7, index: true, pk: b('g1'), forward: true, limit: 10 });
-      assert.deepEqual(range.map((r) => `${r.sk}/${r.tpk}/${r.tsk}`), ['s1/a/x', 's1/b/x', 's2/c/x']);
-      const after = await repo.readRange({ source: 7, index: true, pk: b('g1'), forward: true, limit: 10, after: [b('s1'), b('a'), b('x')] });
-      assert.deepEqual(after.map((r) => r.tpk!.toString()), ['b', 'c']);
+      assert.deepEqual(range.map((r) => `${r.sk}/${r.th}/${r.tpk}/${r.tsk}`), ['s1/3/b/x', 's1/9/a/x', 's2/0/c/x']);
+      const after = await repo.readRange({ source: 7, index: true, pk: b('g1'), forward: true, limit: 10, after: [b('s1'), 3, b('b'), b('x')] });
+      assert.deepEqual(after.map((r) => r.tpk!.toString()), ['a', 'c']);
+      const backwards = await repo.readRange({ source: 7, index: true, pk: b('g1'), forward: false, limit: 10, after: [b('s2'), 0, b('c'), b('x')] });
+      assert.deepEqual(backwards.map((r) => r.tpk!.toString()), ['a', 'b']);
       const scanned = await repo.scan({ source: 7, index: true, hashFrom: 0, hashTo: 2 ** 32, limit: 10 });
-      assert.deepEqual(scanned.map((r) => r.tpk!.toString()), ['d', 'a', 'b', 'c'], 'hash order, then keys');
-      const rest = await repo.scan({ source: 7, index: true, hashFrom: 0, hashTo: 2 ** 32, limit: 10, after: [4, b('g1'), b('s1'), b('a'), b('x')] });
-      assert.deepEqual(rest.map((r) => r.tpk!.toString()), ['b', 'c']);
+      assert.deepEqual(scanned.map((r) => r.tpk!.toString()), ['d', 'b', 'a', 'c'], 'hash order, then keys');
+      const rest = await repo.scan({ source: 7, index: true, hashFrom: 0, hashTo: 2 ** 32, limit: 10, after: [4, b('g1'), b('s1'), 3, b('b'), b('x')] });
+      assert.deepEqual(rest.map((r) => r.tpk!.toString()), ['a', 'c']);
       assert.equal((await repo.stats(7, true)).count, 4);
       await store.write((tx) => repo.deleteIndexRow(tx, 7, b('g1'), b('s1'), b('b'), b('x')));
       assert.equal((await repo.stats(7, true)).count, 3);

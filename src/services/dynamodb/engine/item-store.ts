@@ -7,6 +7,7 @@ import { setOwn } from '../../../lib/own.js';
 import type { Tx } from '../../../store/store.js';
 import type { DynamoRepo, IndexRowWrite, ItemCursor } from '../repo.js';
 import { indexKey, type EncodedKey } from './keys.js';
+import { tableKeyHash } from './scan-order.js';
 import type { ChangeCause, StreamLog } from './stream-log.js';
 import { keyDefs, type IndexMeta, type TableMeta } from './table-meta.js';
 import type { Item } from './types.js';
@@ -81,7 +82,7 @@ export class ItemStore {
       if (!at) continue;
       // An ALL projection stores the item as the table does: its text and size as they are.
       if (ix.projection.type === 'ALL' && row.size !== undefined) {
-        out.push({ indexId: ix.id, pk: at.pk, sk: at.sk, tpk: row.pk, tsk: row.sk, hash: at.hash, item: row.item, size: row.size });
+        out.push({ indexId: ix.id, pk: at.pk, sk: at.sk, tpk: row.pk, tsk: row.sk, th: tableKeyOrder(meta, item), hash: at.hash, item: row.item, size: row.size });
       } else out.push(indexRow(meta, ix, row, item, at));
     }
     await this.repo.putIndexRows(tx, out);
@@ -94,7 +95,12 @@ export class ItemStore {
 /** The index row of an item whose index key is `at`. */
 function indexRow(meta: TableMeta, ix: IndexMeta, key: { pk: Buffer; sk: Buffer }, item: Item, at: EncodedKey): IndexRowWrite {
   const projected = projectForIndex(meta, ix, item);
-  return { indexId: ix.id, pk: at.pk, sk: at.sk, tpk: key.pk, tsk: key.sk, hash: at.hash, item: JSON.stringify(projected), size: itemSize(projected) };
+  return { indexId: ix.id, pk: at.pk, sk: at.sk, tpk: key.pk, tsk: key.sk, th: tableKeyOrder(meta, item), hash: at.hash, item: JSON.stringify(projected), size: itemSize(projected) };
+}
+
+/** An item's place among index rows with equal index keys (scan-order.ts tableKeyHash). */
+export function tableKeyOrder(meta: TableMeta, item: Item): number {
+  return tableKeyHash(item[meta.key.hash.name]!, meta.key.range ? item[meta.key.range.name] : undefined);
 }
 
 /** The attributes an index keeps of an item: its keys, the table's keys, and what the projection adds. */

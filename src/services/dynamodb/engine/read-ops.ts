@@ -20,6 +20,7 @@ import {
 } from './expressions/index.js';
 import type { DynamoEngine } from './index.js';
 import { projection } from './item-ops.js';
+import { tableKeyOrder } from './item-store.js';
 import { PAGE_BYTES, storedItemSize } from './page-size.js';
 import { checkKey, encodeKey, encodePart, escapeZeros, keyOf, tupleElement } from './keys.js';
 import { expressionContext, QUERY, SCAN } from './request-expressions.js';
@@ -92,8 +93,11 @@ function sourceOf(meta: TableMeta, input: Input, select: Select | undefined): So
   return { meta, index, key: index.key, fetchFromTable };
 }
 
-/** The position ExclusiveStartKey names: [sk] for a table, [sk, tablePk, tableSk] for an index; plus the hash for scans. */
-function startPosition(src: Source, v: unknown): { after: Buffer[]; hash: number } | undefined {
+/**
+ * The position ExclusiveStartKey names: [pk, sk] for a table, [pk, sk, tableKeyHash, tablePk,
+ * tableSk] for an index; plus the hash for scans.
+ */
+function startPosition(src: Source, v: unknown): { after: [Buffer, ...Array<Buffer | number>]; hash: number } | undefined {
   if (v === undefined) return undefined;
   let key: Item;
   try {
@@ -122,7 +126,7 @@ function startPosition(src: Source, v: unknown): { after: Buffer[]; hash: number
   }
   const t = encodeKey(src.meta.key, key);
   const i = encodeKey(src.index.key, key);
-  return { after: [i.pk, i.sk, t.pk, t.sk], hash: i.hash };
+  return { after: [i.pk, i.sk, tableKeyOrder(src.meta, key), t.pk, t.sk], hash: i.hash };
 }
 
 /** The LastEvaluatedKey for a row: the table key, plus the index key for index reads. */
@@ -207,8 +211,8 @@ async function readPage(
   };
 }
 
-function rowPosition(src: Source, row: StoredRow): Buffer[] {
-  return src.index ? [row.sk, row.tpk!, row.tsk!] : [row.sk];
+function rowPosition(src: Source, row: StoredRow): Array<Buffer | number> {
+  return src.index ? [row.sk, row.th!, row.tpk!, row.tsk!] : [row.sk];
 }
 
 export async function query(engine: DynamoEngine, scope: TableScope, input: Input): Promise<PageResult> {
@@ -250,7 +254,7 @@ export async function query(engine: DynamoEngine, scope: TableScope, input: Inpu
   else if (cond.sort) applySortCondition(range, cond.sort);
   const initial = start ? start.after.slice(1) : undefined;
   // A starting key whose sort key the key condition excludes is outside the query, too.
-  if (initial && (range.lower || range.upper) && !withinBounds(initial[0]!, range)) {
+  if (initial && (range.lower || range.upper) && !withinBounds(initial[0] as Buffer, range)) {
     throw new ValidationException('The provided starting key is outside query boundaries based on provided conditions');
   }
   return readPage(
@@ -461,8 +465,8 @@ export async function scan(engine: DynamoEngine, scope: TableScope, input: Input
       `The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: ${segs} Segment: ${seg}`,
     );
   }
-  const position = (row: StoredRow): [number, ...Buffer[]] => [row.hash, row.pk, row.sk, ...(src.index ? [row.tpk!, row.tsk!] : [])];
-  const initial: [number, ...Buffer[]] | undefined = start ? [start.hash, ...start.after] : undefined;
+  const position = (row: StoredRow): [number, ...Array<Buffer | number>] => [row.hash, row.pk, row.sk, ...(src.index ? [row.th!, row.tpk!, row.tsk!] : [])];
+  const initial: [number, ...Array<Buffer | number>] | undefined = start ? [start.hash, ...start.after] : undefined;
   return readPage(
     engine,
     src,
