@@ -126,6 +126,15 @@ export const DYNAMODB_MIGRATIONS: Migration[] = [
   orderIndexRowsByTableKey,
 ];
 
+/** A stored key that does not decode (never written by Nimbus) keeps what it had rather than stopping the start. */
+function orElse(f: () => number, fallback: number): number {
+  try {
+    return f();
+  } catch {
+    return fallback;
+  }
+}
+
 /** Adds each index row's table-key hash (from its table's key schema) and the indexes that read in its order. */
 function orderIndexRowsByTableKey(db: Db): void {
   db.exec('ALTER TABLE ddb_index_rows ADD COLUMN th INTEGER NOT NULL DEFAULT 0');
@@ -136,7 +145,7 @@ function orderIndexRowsByTableKey(db: Db): void {
   }
   db.function('ddb_table_key_hash', { deterministic: true }, ((id: number, tpk: Buffer, tsk: Buffer) => {
     const key = tables.get(id);
-    return key ? tableKeyHash(decodeHashPart(key, tpk)[0]!, key.range && tsk.length ? decodeKeyValue(key.range.type, tsk) : undefined) : 0;
+    return key ? orElse(() => tableKeyHash(decodeHashPart(key, tpk)[0]!, key.range && tsk.length ? decodeKeyValue(key.range.type, tsk) : undefined), 0) : 0;
   }) as (...args: unknown[]) => number);
   db.exec(
     `UPDATE ddb_index_rows SET th = ddb_table_key_hash(index_id, tpk, tsk);
@@ -165,7 +174,7 @@ function rehashPartitions(db: Db): void {
   }
   const rehash = (owners: Map<number, KeySchema>) => (id: number, pk: Buffer, old: number) => {
     const schema = owners.get(id);
-    return schema ? partitionHash(decodeHashPart(schema, pk)) : old;
+    return schema ? orElse(() => partitionHash(decodeHashPart(schema, pk)), old) : old;
   };
   db.function('ddb_item_hash', { deterministic: true }, rehash(items) as (...args: unknown[]) => number);
   db.function('ddb_index_hash', { deterministic: true }, rehash(indexes) as (...args: unknown[]) => number);

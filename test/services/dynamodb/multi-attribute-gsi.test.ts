@@ -355,7 +355,8 @@ describe('multi-attribute GSI keys: partition attributes, types and writes', () 
     await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: S('b') }, UpdateExpression: 'REMOVE seq' }));
     assert.deepEqual(await acme1(), ['c', 'a', 'f']);
     await ddb.send(new UpdateItemCommand({ TableName: name, Key: { pk: S('d') }, UpdateExpression: 'SET area = :r', ExpressionAttributeValues: { ':r': N(1) } }));
-    assert.deepEqual(await acme1(), ['c', 'a', 'd', 'f']);
+    // a and d have equal index keys: they come in the order of their table keys' hash, as in DynamoDB.
+    assert.deepEqual(await acme1(), ['c', 'd', 'a', 'f']);
     await ddb.send(new DeleteItemCommand({ TableName: name, Key: { pk: S('a') } }));
     assert.deepEqual(await acme1(), ['c', 'd', 'f']);
     await rejectsWith(
