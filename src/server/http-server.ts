@@ -46,6 +46,9 @@ export class HttpServer {
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => this.onRequest(req, res, false));
     // Expect: 100-continue: the body step answers it once it knows the request's body limit.
     this.server.on('checkContinue', (req, res) => this.onRequest(req, res, true));
+    // Any other expectation (`Expect: ''`, `Expect: 200`) is ignored, as S3 ignores it, rather
+    // than answered 417 as node would by default.
+    this.server.on('checkExpectation', (req, res) => this.onRequest(req, res, false));
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (opts.websockets) return opts.websockets.upgrade(req, socket, head);
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');

@@ -160,10 +160,26 @@ describe('S3 HTTP answers', () => {
     assert.equal(await got.Body!.transformToString(), 'abcdef');
   });
 
-  test('Content-Encoding lists are kept, without aws-chunked', async () => {
-    const r = await rawRequest(t, 'PUT', '/data/enc', { 'content-encoding': 'gzip, br', 'content-length': '3' }, ['abc']);
-    assert.equal(r.status, 200);
-    assert.equal((await c.send(new HeadObjectCommand({ Bucket: 'data', Key: 'enc' }))).ContentEncoding, 'gzip,br');
+  test('Content-Encoding lists are kept as sent, without aws-chunked', async () => {
+    const cases: Array<[string, string | undefined]> = [
+      ['deflate, gzip', 'deflate, gzip'],
+      ['gzip,br', 'gzip,br'],
+      ['gzip, aws-chunked', 'gzip'],
+      ['aws-chunked, deflate, gzip', 'deflate, gzip'],
+      ['aws-chunked, aws-chunked', undefined],
+    ];
+    for (const [sent, kept] of cases) {
+      const r = await rawRequest(t, 'PUT', '/data/enc', { 'content-encoding': sent, 'content-length': '3' }, ['abc']);
+      assert.equal(r.status, 200);
+      assert.equal((await c.send(new HeadObjectCommand({ Bucket: 'data', Key: 'enc' }))).ContentEncoding, kept, sent);
+    }
+  });
+
+  test('an Expect other than 100-continue is ignored, as S3 ignores it (not 417)', async () => {
+    for (const expect of ['', '200']) {
+      const r = await rawRequest(t, 'PUT', '/data/expected', { expect, 'content-length': '3' }, ['abc']);
+      assert.equal(r.status, 200, `Expect: '${expect}' ${r.body}`);
+    }
   });
 
   test('Expect: 100-continue is answered 100 before the body', async () => {
@@ -172,6 +188,15 @@ describe('S3 HTTP answers', () => {
     assert.ok(r.continued);
     const got = await c.send(new GetObjectCommand({ Bucket: 'data', Key: 'continued' }));
     assert.equal(await got.Body!.transformToString(), 'hello');
+  });
+
+  test('a presigned URL with X-Amz-Expires=0 is expired at once (403), not malformed', async () => {
+    await c.send(new PutObjectCommand({ Bucket: 'data', Key: 'soon', Body: 'x' }));
+    const url = await getSignedUrl(c, new GetObjectCommand({ Bucket: 'data', Key: 'soon' }), { expiresIn: 0 });
+    assert.match(url, /X-Amz-Expires=0/);
+    const r = await fetch(url);
+    assert.equal(r.status, 403);
+    assert.match(await r.text(), /<Code>SignatureDoesNotMatch<\/Code><Message>Signature expired/);
   });
 
   test('an anonymous request to a missing bucket is 404 NoSuchBucket', async () => {
