@@ -56,6 +56,11 @@ export class HttpServer {
     // Malformed HTTP never reaches onRequest; it still gets an answer with a request id.
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+      // Bytes past a request's Content-Length that are no request (a client that sent more body
+      // than it declared): the request being answered keeps its answer (S3's BadDigest), then
+      // the connection closes.
+      const pending = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+      if (pending && !pending.writableFinished) return void pending.once('close', () => socket.end());
       // Headers too large are a 400, as AWS's front ends answer them (not node's 431).
       socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nx-amzn-RequestId: ${this.opts.ids.uuid()}\r\nContent-Length: 0\r\n\r\n`);
     });

@@ -5,6 +5,7 @@
  * presigned URL, and x-amz-expiration from lifecycle rules.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -72,15 +73,15 @@ async function rawRequest(
 }
 
 /** A signed PUT with neither Content-Length nor Transfer-Encoding (node:http adds one or the other), written on a socket. */
-async function requestWithoutLength(t: TestNimbus, path: string): Promise<string> {
+async function requestWithoutLength(t: TestNimbus, path: string, headers: Record<string, string> = {}, body = ''): Promise<string> {
   const url = new URL(t.endpoint + path);
   const signer = new SignatureV4({ service: 's3', region: 'us-east-1', sha256: Sha256, credentials: TEST_CREDENTIALS, uriEscapePath: false });
   const signed = await signer.sign(
-    new HttpRequest({ method: 'PUT', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } }),
+    new HttpRequest({ method: 'PUT', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...headers } }),
   );
   const head = `PUT ${url.pathname} HTTP/1.1\r\n${Object.entries(signed.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}connection: close\r\n\r\n`;
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(url.port), url.hostname, () => socket.write(head));
+    const socket = connect(Number(url.port), url.hostname, () => socket.write(head + body));
     const chunks: Buffer[] = [];
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.on('end', () => resolve(Buffer.concat(chunks).toString()));
@@ -197,6 +198,14 @@ describe('S3 HTTP answers', () => {
     const r = await fetch(url);
     assert.equal(r.status, 403);
     assert.match(await r.text(), /<Code>SignatureDoesNotMatch<\/Code><Message>Signature expired/);
+  });
+
+  test('more body than the Content-Length declared: the request is answered (BadDigest), not the stray bytes', async () => {
+    // Content-Length 2 with 'bar' sent: S3 reads 'ba', whose MD5 is not that of 'bar'.
+    const md5 = createHash('md5').update('bar').digest('base64');
+    const r = await requestWithoutLength(t, '/data/short', { 'content-length': '2', 'content-md5': md5 }, 'bar');
+    assert.match(r, /^HTTP\/1\.1 400 /);
+    assert.match(r, /<Code>BadDigest<\/Code>/);
   });
 
   test('an anonymous request to a missing bucket is 404 NoSuchBucket', async () => {
