@@ -60,7 +60,7 @@ export class HttpServer {
       // than it declared): the request being answered keeps its answer (S3's BadDigest), then
       // the connection closes.
       const pending = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
-      if (pending && !pending.writableFinished) return void pending.once('close', () => socket.end());
+      if (pending && !pending.writableFinished && pending.req.complete) return void pending.once('close', () => socket.end());
       // Headers too large are a 400, as AWS's front ends answer them (not node's 431).
       socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nx-amzn-RequestId: ${this.opts.ids.uuid()}\r\nContent-Length: 0\r\n\r\n`);
     });
