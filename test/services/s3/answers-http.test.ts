@@ -191,6 +191,24 @@ describe('S3 HTTP answers', () => {
     assert.equal(await got.Body!.transformToString(), 'hello');
   });
 
+  test('Expect: 100-continue to an upload that is refused: 403 at once, never 100 first', async () => {
+    const answer = await new Promise<{ status: number; continued: boolean }>((resolve, reject) => {
+      let continued = false;
+      const req = request(`${t.endpoint}/data/anonymous`, { method: 'PUT', headers: { expect: '100-continue', 'content-length': '5' }, agent: false });
+      req.on('error', reject);
+      req.on('continue', () => {
+        continued = true;
+        req.end('hello');
+      });
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode!, continued }));
+        req.destroy();
+      });
+    });
+    assert.deepEqual(answer, { status: 403, continued: false });
+  });
+
   test('a presigned URL with X-Amz-Expires=0 is expired at once (403), not malformed', async () => {
     await c.send(new PutObjectCommand({ Bucket: 'data', Key: 'soon', Body: 'x' }));
     const url = await getSignedUrl(c, new GetObjectCommand({ Bucket: 'data', Key: 'soon' }), { expiresIn: 0 });
