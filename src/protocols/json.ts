@@ -66,6 +66,13 @@ function wrongTypeMessage(expected: Shape['kind'], value: unknown): string {
 }
 
 /**
+ * A scalar where a collection inside a collection belongs (BatchGetItem's `Keys.0`, BatchWriteItem's
+ * `RequestItems.<table>`): Coral's reflection fails on the element's generic type.
+ */
+const PARAMETERIZED =
+  "class sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl cannot be cast to class java.lang.Class (sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl and java.lang.Class are in module java.base of loader 'bootstrap')";
+
+/**
  * Coral's (DynamoDB's Java deserializer's) wording for a JSON value of the wrong type, as
  * DynamoDB answers it: `NUMBER_VALUE cannot be converted to String`, `Unexpected field type`,
  * `Unrecognized collection type class java.lang.Integer`, ...
@@ -92,9 +99,10 @@ export function coralWrongType(shape: Shape, value: unknown, inList = false): st
       if (value.length % 4) return `Base64 encoded length is expected a multiple of 4 bytes but found: ${value.length}`;
       return 'Invalid last non-pad Base64 character dectected';
     case 'list':
-      return isObject ? STRUCT : 'Unexpected field type';
+      if (isObject) return STRUCT;
+      return inList && !Array.isArray(value) ? PARAMETERIZED : 'Unexpected field type';
     case 'map': {
-      if (!Array.isArray(value)) return 'Unexpected field type';
+      if (!Array.isArray(value)) return inList ? PARAMETERIZED : 'Unexpected field type';
       const of = shape.javaName ?? 'AttributeValue';
       return `Unrecognized collection type java.util.Map<java.lang.String, ${of.includes('.') ? of : `com.amazonaws.dynamodb.v20120810.${of}`}>`;
     }
