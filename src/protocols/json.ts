@@ -20,6 +20,12 @@ export function jsonContentType(version: '1.0' | '1.1'): string {
   return `application/x-amz-json-${version}`;
 }
 
+/** The answer's media type: Coral (DynamoDB) answers `application/json` to a request sent as `application/json`. */
+export function jsonAnswerType(spec: { version: '1.0' | '1.1'; coral?: boolean }, requestType: unknown): string {
+  if (spec.coral && String(requestType ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json') return 'application/json';
+  return jsonContentType(spec.version);
+}
+
 /**
  * Parses and validates a JSON request body against the operation's input shape. As AWS's
  * JSON services do, a body that is not a JSON object and a member of the wrong JSON type are

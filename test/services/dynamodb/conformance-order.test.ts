@@ -174,6 +174,15 @@ describe('DynamoDB validation order', () => {
     await refuses('UpdateItem', { TableName: 'ranged', Key: { pk: { S: 'p' }, sk: { S: 's' } }, UpdateExpression: 'SET c.a = :v', ExpressionAttributeValues: { ':v': { S: 'v' } } }, `${KEY_PATH}IndexKey: c`);
   });
 
+  it('answers in the JSON media type it was sent', async () => {
+    const plain = await dynamoRaw(t.endpoint, 'ListTables', {}, { headers: { 'content-type': 'application/json' } });
+    assert.equal(plain.status, 200);
+    assert.equal(plain.headers['content-type'], 'application/json');
+    const refused = await dynamoRaw(t.endpoint, 'DescribeTable', {}, { headers: { 'content-type': 'application/json' } });
+    assert.equal(refused.headers['content-type'], 'application/json');
+    assert.equal((await call('ListTables', {})).headers['content-type'], 'application/x-amz-json-1.0');
+  });
+
   it('refuses an update that gives an index key another type: from the expression first, then from the item', async () => {
     const key = { pk: { S: 'p' }, sk: { S: 's' } };
     await refuses(
