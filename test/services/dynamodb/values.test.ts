@@ -144,6 +144,8 @@ describe('validateAttributeValue refuses', () => {
     unserializable({ B: 5 }, 'only base-64-encoded strings are convertible to bytes');
     unserializable({ B: 'abc' }, 'Base64 encoded length is expected a multiple of 4 bytes but found: 3');
     unserializable({ B: 'ab!=' }, 'Invalid last non-pad Base64 character dectected');
+    unserializable({ B: '+/+=' }, 'Invalid last non-pad Base64 character dectected'); // bits past the last byte
+    unserializable({ B: 'YR==' }, 'Invalid last non-pad Base64 character dectected');
     unserializable('x', 'Unexpected value type in payload');
     unserializable([], 'Unrecognized collection type class com.amazonaws.dynamodb.v20120810.AttributeValue');
     unserializable({ L: [5] }, 'Unexpected value type in payload');

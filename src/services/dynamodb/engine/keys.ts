@@ -95,6 +95,22 @@ function checkKeyPiece(def: KeyDef, v: AttributeValue, isHash: boolean, emptyPre
 }
 
 /** A `Key` parameter (GetItem, DeleteItem, UpdateItem, ...): exactly the key attributes, of the right types. */
+const KEY_PATH = "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: ";
+
+/**
+ * No projection, condition or update may reach into a key attribute (`a.b`, `a[0]`): the
+ * table's keys are named first ("Key: a"), then the indexes' ("IndexKey: d"), as DynamoDB does.
+ */
+export function checkKeyPathsScalar(meta: TableMeta, paths: Iterable<readonly (string | number)[]>): void {
+  const nested = new Set<string>();
+  for (const p of paths) if (p.length > 1 && typeof p[0] === 'string') nested.add(p[0]);
+  if (!nested.size) return;
+  for (const d of allKeyDefs(meta.key)) if (nested.has(d.name)) throw new ValidationException(`${KEY_PATH}Key: ${d.name}`);
+  for (const ix of meta.indexes) {
+    for (const d of allKeyDefs(ix.key)) if (nested.has(d.name)) throw new ValidationException(`${KEY_PATH}IndexKey: ${d.name}`);
+  }
+}
+
 export function checkKey(schema: KeySchema, key: Item): void {
   const count = Object.keys(key).length;
   if (count !== keyDefs(schema).length) throw new ValidationException('The provided key element does not match the schema');

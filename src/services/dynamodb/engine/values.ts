@@ -103,8 +103,20 @@ function shapeBlob(v: unknown): string {
   if (Array.isArray(v)) serialization('Unrecognized collection type class java.nio.ByteBuffer');
   if (typeof v !== 'string') serialization(START_OF_MAP);
   if (v.length % 4 !== 0) serialization(`Base64 encoded length is expected a multiple of 4 bytes but found: ${v.length}`);
-  if (!isBase64(v)) serialization('Invalid last non-pad Base64 character dectected'); // sic
+  if (!isBase64(v) || !padBitsClear(v)) serialization('Invalid last non-pad Base64 character dectected'); // sic
   return v;
+}
+
+const B64_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+/**
+ * Whether the bits a padded base64 string's last character carries beyond its bytes are zero
+ * (`+/+=` ends in a digit with two such bits set): DynamoDB's decoder refuses the rest.
+ */
+function padBitsClear(v: string): boolean {
+  const pad = v.endsWith('==') ? 2 : v.endsWith('=') ? 1 : 0;
+  if (pad === 0) return true;
+  const last = B64_DIGITS.indexOf(v[v.length - pad - 1]!);
+  return (last & (pad === 2 ? 0b1111 : 0b11)) === 0;
 }
 
 function shapeList<T>(v: unknown, member: (m: unknown) => T): (T | null)[] {
