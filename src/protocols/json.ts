@@ -20,6 +20,12 @@ export function jsonContentType(version: '1.0' | '1.1'): string {
   return `application/x-amz-json-${version}`;
 }
 
+/** The answer's media type: Coral (DynamoDB) answers `application/json` to a request sent as `application/json`. */
+export function jsonAnswerType(spec: { version: '1.0' | '1.1'; coral?: boolean }, requestType: unknown): string {
+  if (spec.coral && String(requestType ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json') return 'application/json';
+  return jsonContentType(spec.version);
+}
+
 /**
  * Parses and validates a JSON request body against the operation's input shape. As AWS's
  * JSON services do, a body that is not a JSON object and a member of the wrong JSON type are
@@ -66,6 +72,13 @@ function wrongTypeMessage(expected: Shape['kind'], value: unknown): string {
 }
 
 /**
+ * A scalar where a collection inside a collection belongs (BatchGetItem's `Keys.0`, BatchWriteItem's
+ * `RequestItems.<table>`): Coral's reflection fails on the element's generic type.
+ */
+const PARAMETERIZED =
+  "class sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl cannot be cast to class java.lang.Class (sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl and java.lang.Class are in module java.base of loader 'bootstrap')";
+
+/**
  * Coral's (DynamoDB's Java deserializer's) wording for a JSON value of the wrong type, as
  * DynamoDB answers it: `NUMBER_VALUE cannot be converted to String`, `Unexpected field type`,
  * `Unrecognized collection type class java.lang.Integer`, ...
@@ -92,9 +105,10 @@ export function coralWrongType(shape: Shape, value: unknown, inList = false): st
       if (value.length % 4) return `Base64 encoded length is expected a multiple of 4 bytes but found: ${value.length}`;
       return 'Invalid last non-pad Base64 character dectected';
     case 'list':
-      return isObject ? STRUCT : 'Unexpected field type';
+      if (isObject) return STRUCT;
+      return inList && !Array.isArray(value) ? PARAMETERIZED : 'Unexpected field type';
     case 'map': {
-      if (!Array.isArray(value)) return 'Unexpected field type';
+      if (!Array.isArray(value)) return inList ? PARAMETERIZED : 'Unexpected field type';
       const of = shape.javaName ?? 'AttributeValue';
       return `Unrecognized collection type java.util.Map<java.lang.String, ${of.includes('.') ? of : `com.amazonaws.dynamodb.v20120810.${of}`}>`;
     }

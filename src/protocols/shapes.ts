@@ -69,6 +69,13 @@ export interface MapShape<V extends Shape = Shape> extends LengthConstraints {
   flattened?: boolean;
   /** The Java type of the values, as Coral names it in a wrong-type message (`AttributeValue`). */
   javaName?: string;
+  /**
+   * DynamoDB's way with a map's entries: a key or value breaking its own length or pattern
+   * constraints is reported against the whole map ("Map keys must satisfy constraint: [...]",
+   * "Map value must satisfy constraint: [...]", naming all of that shape's constraints, upper
+   * bound first), keys before values; a value's members are at `<map>.<key>.member.<member>`.
+   */
+  entriesAsWhole?: boolean;
 }
 /** Where a REST protocol carries a member: in the URI path, query string, headers, or the body. */
 export type MemberLocation = 'uri' | 'querystring' | 'header' | 'headers' | 'payload';
@@ -111,7 +118,7 @@ export const list = <M extends Shape>(member: M, opts: { memberName?: string; fl
 export const map = <V extends Shape>(
   key: StringShape,
   value: V,
-  opts: { keyName?: string; valueName?: string; flattened?: boolean; javaName?: string } & LengthConstraints = {},
+  opts: { keyName?: string; valueName?: string; flattened?: boolean; javaName?: string; entriesAsWhole?: boolean } & LengthConstraints = {},
 ): MapShape<V> => ({ kind: 'map', key, value, ...opts });
 
 type MemberSpec = Shape | Member;
@@ -195,7 +202,8 @@ type Flatten<T> = { [K in keyof T]: T[K] };
 
 /** One problem found while validating input against its shape. */
 export type Violation =
-  | { kind: 'missing'; path: string; member: string }
+  /** `at`: AWS's path, where the codec knows it (`requestItems.t.member.keys`). */
+  | { kind: 'missing'; path: string; member: string; at?: string }
   /** `inList`: the value is a list's item or a map's value (Coral words a structure there differently); `error`: a document's own reader's. */
   | { kind: 'type'; path: string; member: string; expected: Shape['kind']; value: unknown; shape?: Shape; inList?: boolean; error?: Error }
   /** A declared constraint broken: `at` is AWS's path (`entries.1.member.id`), `rule` AWS's text. */
@@ -262,7 +270,7 @@ function checkStructure(shape: StructureShape, value: Record<string, unknown>, p
     const v = value[name];
     const p = path ? `${path}.${name}` : name;
     if (v === undefined || v === null) {
-      if (member.required) out.push({ kind: 'missing', path: p, member: name });
+      if (member.required) out.push({ kind: 'missing', path: p, member: name, at: at ? `${at}.${memberAt}` : memberAt });
       if (v === null) delete value[name];
       continue;
     }
@@ -326,6 +334,10 @@ function checkValue(shape: Shape, v: unknown, path: string, at: string, member: 
       const obj = v as Record<string, unknown>;
       const keys = Object.keys(obj);
       checkCount(shape, keys.length, obj, path, at, member, out);
+      if (shape.entriesAsWhole) {
+        checkEntriesAsWhole(shape, obj, keys, path, at, member, out);
+        return v;
+      }
       for (const k of keys) {
         const p = `${path}.${k}`;
         checkValue(shape.key, k, p, `${at}.${k}.member.key`, member, out);
@@ -340,6 +352,56 @@ function checkValue(shape: Shape, v: unknown, path: string, at: string, member: 
       checkStructure(shape, v as Record<string, unknown>, path, at, out);
       return v;
   }
+}
+
+/** See MapShape.entriesAsWhole. */
+function checkEntriesAsWhole(shape: MapShape, obj: Record<string, unknown>, keys: string[], path: string, at: string, member: string, out: Violation[]): void {
+  const shown = renderValue(obj, shape);
+  for (const k of keys) {
+    if (!keepsOwnConstraints(shape.key, k)) broken(obj, path, at, member, out, `Map keys must satisfy constraint: [${ownRules(shape.key).join(', ')}]`, shown);
+  }
+  for (const k of keys) {
+    if (!keepsOwnConstraints(shape.value, obj[k])) broken(obj, path, at, member, out, rules.eachMapValue(ownRules(shape.value)), shown);
+  }
+  const contents = withoutOwnConstraints(shape.value);
+  for (const k of keys) {
+    const fixed = checkValue(contents, obj[k], `${path}.${k}`, `${at}.${k}.member`, member, out, true);
+    if (fixed !== obj[k]) obj[k] = fixed;
+  }
+}
+
+/** A string's or collection's own length and pattern constraints, as Coral lists them: upper bound, lower bound, pattern. */
+function ownRules(shape: Shape): string[] {
+  if (shape.kind !== 'string' && shape.kind !== 'list' && shape.kind !== 'map') return [];
+  const out: string[] = [];
+  if (shape.max !== undefined) out.push(rules.maxLength(shape.max));
+  if (shape.min !== undefined) out.push(rules.minLength(shape.min));
+  if (shape.kind === 'string' && shape.pattern) out.push(rules.pattern(shape.pattern.text));
+  return out;
+}
+
+function keepsOwnConstraints(shape: Shape, v: unknown): boolean {
+  let n: number;
+  if (shape.kind === 'string' && typeof v === 'string') {
+    if (shape.exempt?.test(v)) return true;
+    if (shape.pattern && !shape.pattern.re.test(v)) return false;
+    n = v.length;
+  } else if (shape.kind === 'list' && Array.isArray(v)) n = v.length;
+  else if (shape.kind === 'map' && typeof v === 'object' && v !== null && !Array.isArray(v)) n = Object.keys(v).length;
+  else return true; // a wrong type is reported where the value is read
+  return (shape.min === undefined || n >= shape.min) && (shape.max === undefined || n <= shape.max);
+}
+
+const stripped = new WeakMap<Shape, Shape>();
+/** The shape with its own length bounds taken off (reported against the map instead); its contents keep theirs. */
+function withoutOwnConstraints(shape: Shape): Shape {
+  if (shape.kind !== 'list' && shape.kind !== 'map') return shape;
+  let s = stripped.get(shape);
+  if (!s) {
+    const { min: _min, max: _max, ...rest } = shape;
+    stripped.set(shape, (s = rest as Shape));
+  }
+  return s;
 }
 
 /** A list's or map's size against its bounds; the value is shown as AWS renders the whole. */

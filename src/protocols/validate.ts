@@ -181,7 +181,7 @@ export function fromViolations(violations: readonly Violation[]): ConstraintViol
   return violations.map((v) => {
     switch (v.kind) {
       case 'missing':
-        return { at: awsPath(v.path), value: null, rule: rules.notNull };
+        return { at: v.at ?? awsPath(v.path), value: null, rule: rules.notNull };
       case 'type':
         return { at: awsPath(v.path), value: v.value, rule: `Member must be of type ${v.expected}` };
       case 'constraint':

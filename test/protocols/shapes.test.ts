@@ -15,7 +15,7 @@ test('valid input passes; blobs become Buffers; null members count as absent', (
   assert.deepEqual(validate(shape, value), []);
   assert.deepEqual(value.Data, Buffer.from('hi'));
   const missing = validate(shape, { Name: null });
-  assert.deepEqual(missing, [{ kind: 'missing', path: 'Name', member: 'Name' }]);
+  assert.deepEqual(missing, [{ kind: 'missing', path: 'Name', member: 'Name', at: 'name' }]);
 });
 
 test('wrong types, and null inside lists and maps, are violations, never exceptions', () => {

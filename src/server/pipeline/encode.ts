@@ -1,5 +1,5 @@
 /** Typed output ▶ wire, in the routed protocol, once the handler has answered. */
-import { encodeJsonOutput, jsonContentType } from '../../protocols/json.js';
+import { encodeJsonOutput, jsonAnswerType } from '../../protocols/json.js';
 import { encodeQueryResponse } from '../../protocols/query.js';
 import { encodeRestJsonOutput } from '../../protocols/rest-json.js';
 import { encodeRestOutput } from '../../protocols/rest-xml.js';
@@ -19,7 +19,7 @@ function encode(ctx: RequestCtx): ApiResponse {
   if (route.protocol === 'rest-json') return encodeRestJsonOutput(operation.output, output, operation.http!);
   if (route.protocol === 'json') {
     const spec = route.service.json!;
-    return { status: 200, headers: { 'content-type': jsonContentType(spec.version) }, body: encodeJsonOutput(output) };
+    return { status: 200, headers: { 'content-type': jsonAnswerType(spec, ctx.req.headers['content-type']) }, body: encodeJsonOutput(output) };
   }
   const ns = route.service.query!.xmlNamespace;
   return { status: 200, headers: { 'content-type': XML }, body: encodeQueryResponse(ctx.operationName, output, operation.output, ns, ctx.req.requestId) };

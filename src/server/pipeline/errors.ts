@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../../lib/log.js';
 import { AwsError, InternalFailure } from '../../protocols/errors.js';
-import { encodeJsonError, jsonContentType } from '../../protocols/json.js';
+import { encodeJsonError, jsonAnswerType } from '../../protocols/json.js';
 import { encodeQueryError } from '../../protocols/query.js';
 import { encodeRestJsonError } from '../../protocols/rest-json.js';
 import { encodeRestXmlError, encodeRestXmlErrorResponse } from '../../protocols/rest-xml.js';
@@ -70,7 +70,7 @@ function encodeError(route: Route | undefined, e: unknown, req: ApiRequest, log:
     const { headers, body } = encodeJsonError(err, spec);
     // Coral answers every client error, a refused signature too, with 400.
     const status = 'coral' in spec && spec.coral && err.status === 403 ? 400 : err.status;
-    return { status, headers: { 'content-type': jsonContentType(spec.version), ...headers }, body };
+    return { status, headers: { 'content-type': jsonAnswerType(spec, req.headers['content-type']), ...headers }, body };
   }
   const ns = route?.service.query?.xmlNamespace ?? GENERIC_XMLNS;
   return { status: err.status, headers: { 'content-type': XML }, body: encodeQueryError(err, ns, req.requestId) };

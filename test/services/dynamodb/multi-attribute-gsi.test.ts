@@ -279,7 +279,7 @@ describe('multi-attribute GSI keys: Query', () => {
     await rejectsWith(
       q('h = :h AND a = :a', { ExclusiveStartKey: { pk: S('p5'), h: S('o1'), a: S('F'), b: S('live'), c: S('a'), d: S('r0') } }),
       'ValidationException',
-      'The provided starting key is outside query boundaries based on provided conditions',
+      'The provided starting key does not match the range key predicate',
     );
     await rejectsWith(q('h = :h', { ExclusiveStartKey: { pk: S('p5'), h: S('o1'), a: S('F') } }), 'ValidationException', 'The provided starting key is invalid');
   });

@@ -39,8 +39,11 @@ describe('validateCreateTable refuses', () => {
     ['an empty name', ppr({ TableName: '' }), 'ValidationException',
       "2 validation errors detected: Value '' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3; " +
         "Value '' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"],
-    ['a bad name, alone although KeySchema is missing too', { TableName: 'abc;' }, 'ValidationException',
-      "1 validation error detected: Value 'abc;' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"],
+    // Observed against DynamoDB by dynalite's suite ("should return ValidationException for null attributes").
+    ['a bad name, with the other constraints in the model\'s order', { TableName: 'abc;' }, 'ValidationException',
+      "3 validation errors detected: Value null at 'attributeDefinitions' failed to satisfy constraint: Member must not be null; " +
+        "Value 'abc;' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; " +
+        "Value null at 'keySchema' failed to satisfy constraint: Member must not be null"],
     ['a 256-character name', ppr({ TableName: 'a'.repeat(256) }), 'ValidationException',
       `1 validation error detected: Value '${'a'.repeat(256)}' at 'tableName' failed to satisfy constraint: Member must have length less than or equal to 255`],
     ['missing definitions and key', { TableName: 'abc' }, 'ValidationException',

@@ -7,7 +7,6 @@ import type { DynamoEngine } from './index.js';
 import { checkedKey, checkItemSize, keyMember, projection } from './item-ops.js';
 import { checkItemKeys, encodeKey, itemId, type EncodedKey } from './keys.js';
 import { expressionContext, GET } from './request-expressions.js';
-import { NAME_PATTERN, NAME_RE } from './table-checks.js';
 import type { TableMeta } from './table-meta.js';
 import type { TableScope } from './tables.js';
 import type { Item } from './types.js';
@@ -20,25 +19,11 @@ export const MAX_BATCH_WRITES = 25;
 /** BatchGetItem answers at most this much; the rest comes back as UnprocessedKeys. */
 const MAX_BATCH_GET_BYTES = 16 * 1024 * 1024;
 
-function requestItems(input: Input): Record<string, unknown> {
-  const items = input.RequestItems as Record<string, unknown> | undefined;
-  if (!items || typeof items !== 'object') {
-    throw new ValidationException(`1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null`);
-  }
-  if (Object.keys(items).length === 0) {
-    throw new ValidationException(`1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1`);
-  }
-  // The table names are the map's keys: checked as a whole, before any table is looked up (an
-  // ARN is the lookup's to check, as for every other operation's TableName).
-  const badName = (name: string) => !name.startsWith('arn:') && (name.length < 3 || name.length > 255 || !NAME_RE.test(name));
-  if (Object.keys(items).some(badName)) {
-    throw new ValidationException(
-      `1 validation error detected: Value ${renderValue(items)} at 'requestItems' failed to satisfy constraint: Map keys must satisfy constraint: ` +
-        `[Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: ${NAME_PATTERN}]`,
-    );
-  }
-  return items;
-}
+/** A key as sent, the same whatever the order of its attributes (numbers come normalized). */
+const canonicalKey = (key: Item): string => JSON.stringify(Object.keys(key).sort().map((k) => [k, key[k]]));
+
+/** RequestItems as declared (operations/define.ts): present, table names and per-table counts already checked. */
+const requestItems = (input: Input) => input.RequestItems as Record<string, unknown>;
 
 export async function batchGetItem(engine: DynamoEngine, scope: TableScope, input: Input) {
   const items = requestItems(input);
@@ -46,22 +31,20 @@ export async function batchGetItem(engine: DynamoEngine, scope: TableScope, inpu
   let total = 0;
   const specs: Array<{ name: string; spec: Record<string, unknown> }> = [];
   for (const [name, raw] of Object.entries(items)) {
-    const spec = raw as Record<string, unknown>;
-    if (!spec || typeof spec !== 'object' || !Array.isArray(spec.Keys)) {
-      throw new ValidationException(`1 validation error detected: Value null at 'requestItems.${name}.member.keys' failed to satisfy constraint: Member must not be null`);
-    }
-    const keyCount = spec.Keys.length;
-    if (keyCount === 0 || keyCount > MAX_BATCH_GET_KEYS) {
-      const rule = keyCount === 0 ? 'greater than or equal to 1' : `less than or equal to ${MAX_BATCH_GET_KEYS}`;
-      throw new ValidationException(`1 validation error detected: Value ${renderValue(spec.Keys)} at 'requestItems.${name}.member.keys' failed to satisfy constraint: Member must have length ${rule}`);
-    }
-    // The keys' values are checked before the expressions, and both before any table is looked up.
-    for (const k of spec.Keys) validateItem(k);
+    const spec = raw as Record<string, unknown> & { Keys: unknown[] };
+    // The expressions, then the keys' values, then duplicate keys as sent (whatever the key
+    // schema), all before any table is looked up.
     const ctx = expressionContext(spec, GET);
     projection(spec, ctx);
     ctx.assertAllUsed();
-    total += keyCount;
-    if (total > MAX_BATCH_GET_KEYS) throw new ValidationException('Too many items requested for the BatchGetItem call');
+    const seen = new Set<string>();
+    for (const k of spec.Keys) {
+      const key = validateItem(k);
+      const s = canonicalKey(key);
+      if (seen.has(s)) throw new ValidationException('Provided list of item keys contains duplicates');
+      seen.add(s);
+      if (++total > MAX_BATCH_GET_KEYS) throw new ValidationException('Too many items requested for the BatchGetItem call');
+    }
     specs.push({ name, spec });
   }
   const plans = specs.map(({ name, spec }) => ({ name, spec, meta: engine.tables.require(scope, name), keys: [] as Array<{ item: Item; key: EncodedKey }> }));
@@ -116,24 +99,16 @@ export async function batchWriteItem(engine: DynamoEngine, scope: TableScope, in
   const items = requestItems(input);
   const mode = capacityMode(input.ReturnConsumedCapacity);
   let total = 0;
-  for (const [, raw] of Object.entries(items)) {
-    if (!Array.isArray(raw)) throw new ValidationException('Invalid RequestItems: each table needs a list of write requests');
-    total += raw.length;
-  }
+  for (const raw of Object.values(items)) total += (raw as unknown[]).length;
   if (total > MAX_BATCH_WRITES) {
     throw new ValidationException(
-      `1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to ${MAX_BATCH_WRITES}, Member must have length greater than or equal to 1]`,
+      `1 validation error detected: Value ${renderValue(items)} at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to ${MAX_BATCH_WRITES}, Member must have length greater than or equal to 1]`,
     );
   }
   // Every request's items and keys are checked before any table is looked up.
   const checked: Array<{ name: string; requests: Array<{ item: Item; put: boolean }> }> = [];
   for (const [name, raw] of Object.entries(items)) {
     const requests = raw as Array<Record<string, { Item?: unknown; Key?: unknown }>>;
-    if (requests.length === 0) {
-      throw new ValidationException(
-        `1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to ${MAX_BATCH_WRITES}, Member must have length greater than or equal to 1]`,
-      );
-    }
     const table = { name, requests: [] as Array<{ item: Item; put: boolean }> };
     for (const req of requests) {
       const kinds = Object.keys(req ?? {}).filter((k) => req[k] !== undefined && req[k] !== null);

@@ -13,17 +13,19 @@ import {
   projectionFromAttributesToGet,
   updatedTopLevelNames,
   updateFromAttributeUpdates,
+  updatePaths,
   type ConditionAst,
   type Path,
+  type UpdateAction,
   type UpdateAst,
   type UpdateResult,
 } from './expressions/index.js';
 import type { DynamoEngine } from './index.js';
-import { checkIndexKeys, checkItemKeys, checkKey, encodeKey } from './keys.js';
-import { expressionContext, GET, PUT_DELETE, UPDATE } from './request-expressions.js';
+import { checkIndexKeys, checkItemKeys, checkKey, checkKeyPathsScalar, encodeKey } from './keys.js';
+import { checkExpressionMembers, expressionContext, GET, PUT_DELETE, UPDATE } from './request-expressions.js';
 import type { TableScope } from './tables.js';
-import type { TableMeta } from './table-meta.js';
-import type { Item } from './types.js';
+import { keyDefs, type TableMeta } from './table-meta.js';
+import { typeOf, type Item } from './types.js';
 import { itemSize, validateItem } from './values.js';
 
 export const MAX_ITEM_SIZE = 400 * 1024;
@@ -99,27 +101,31 @@ export function checkedKey(meta: TableMeta, key: Item): Item {
   return key;
 }
 
-/** What PutItem and DeleteItem take besides the item or key, checked in DynamoDB's order. */
-function putOrDeleteOptions(input: Input) {
+/**
+ * A put's or delete's condition and options, checked after its item or key (and after the
+ * expression parameters' combination, checkExpressionMembers): Expected or the expressions.
+ */
+function writeOptions(input: Input) {
   const ctx = expressionContext(input, PUT_DELETE);
   const condition = writeCondition(input, ctx);
   ctx.assertAllUsed();
   return {
     condition,
-    rv: returnValues(input.ReturnValues, 'put'),
     returnOld: returnOnConditionFailure(input.ReturnValuesOnConditionCheckFailure),
     mode: capacityMode(input.ReturnConsumedCapacity),
   };
 }
 
 export async function putItem(engine: DynamoEngine, scope: TableScope, input: Input) {
-  const { condition, rv, returnOld, mode } = putOrDeleteOptions(input);
-  // The whole request is checked before the table is looked up, as DynamoDB does.
+  // The whole request is checked before the table is looked up, in DynamoDB's order.
+  checkExpressionMembers(input, PUT_DELETE);
   const item = validateItem(input.Item);
-  const meta = engine.tables.require(scope, input.TableName as string);
-  checkItemKeys(meta, item);
+  const rv = returnValues(input.ReturnValues, 'put');
   const size = itemSize(item);
   if (size > MAX_ITEM_SIZE) throw new ValidationException('Item size has exceeded the maximum allowed size');
+  const { condition, returnOld, mode } = writeOptions(input);
+  const meta = engine.tables.require(scope, input.TableName as string);
+  checkItemKeys(meta, item);
   const key = encodeKey(meta.key, item);
   return engine.write(async (tx) => {
     const live = engine.live(meta);
@@ -135,8 +141,10 @@ export async function putItem(engine: DynamoEngine, scope: TableScope, input: In
 }
 
 export async function deleteItem(engine: DynamoEngine, scope: TableScope, input: Input) {
-  const { condition, rv, returnOld, mode } = putOrDeleteOptions(input);
+  checkExpressionMembers(input, PUT_DELETE);
   const given = validateItem(input.Key);
+  const { condition, returnOld, mode } = writeOptions(input);
+  const rv = returnValues(input.ReturnValues, 'put');
   const meta = engine.tables.require(scope, input.TableName as string);
   const keyItem = checkedKey(meta, given);
   const key = encodeKey(meta.key, keyItem);
@@ -165,13 +173,15 @@ export async function getItemOperation(engine: DynamoEngine, scope: TableScope, 
 }
 
 async function readItem(engine: DynamoEngine, scope: TableScope, input: Input, raw: boolean) {
+  checkExpressionMembers(input, GET);
+  const given = validateItem(input.Key);
   const ctx = expressionContext(input, GET);
   const paths = projection(input, ctx);
   ctx.assertAllUsed();
   const mode = capacityMode(input.ReturnConsumedCapacity);
-  const given = validateItem(input.Key);
   const meta = engine.tables.require(scope, input.TableName as string);
   const keyItem = checkedKey(meta, given);
+  if (paths) checkKeyPathsScalar(meta, paths);
   const key = encodeKey(meta.key, keyItem);
   if (raw && !paths && mode === 'NONE') {
     // A stored item is already in its wire form: splice it in without parsing it.
@@ -187,6 +197,41 @@ export function parseItemUpdate(input: Input, ctx: ReturnType<typeof expressionC
   if (typeof input.UpdateExpression === 'string') return parseUpdate(input.UpdateExpression, ctx);
   if (input.AttributeUpdates !== undefined) return updateFromAttributeUpdates(input.AttributeUpdates as Record<string, unknown>);
   return undefined;
+}
+
+/** The type an action writes to a top-level attribute, where the expression alone tells it. */
+function writtenType(a: UpdateAction): string | undefined {
+  if (a.path.length !== 1) return undefined;
+  if (a.kind === 'add') return typeOf(a.value);
+  if (a.kind !== 'set') return undefined;
+  if (a.value.kind === 'value') return typeOf(a.value.value);
+  if (a.value.kind === 'plus' || a.value.kind === 'minus') return 'N';
+  if (a.value.kind === 'list_append') return 'L';
+  return undefined;
+}
+
+/** An update that would give an index key attribute another type, refused before the item is read (by the first index keyed on it). */
+export function checkIndexKeyTypes(meta: TableMeta, update: UpdateAst): void {
+  for (const ix of meta.indexes) {
+    for (const d of keyDefs(ix.key)) {
+      for (const a of update.actions) {
+        const t = a.path[0] === d.name ? writtenType(a) : undefined;
+        if (t !== undefined && t !== d.type) {
+          throw new ValidationException(`One or more parameter values were invalid: Type mismatch for Index Key ${d.name} Expected: ${d.type} Actual: ${t} IndexName: ${ix.name}`);
+        }
+      }
+    }
+  }
+}
+
+/** A SET of an index key attribute to a value of another type read from the item. */
+function checkIndexKeysSet(meta: TableMeta, update: UpdateAst, item: Item): void {
+  for (const a of update.actions) {
+    if (a.kind !== 'set' || a.path.length !== 1) continue;
+    const v = item[a.path[0] as string];
+    const d = v && meta.indexes.flatMap((ix) => keyDefs(ix.key)).find((k) => k.name === a.path[0]);
+    if (d && !(d.type in v)) throw new ValidationException('The update expression attempted to update the secondary index key to unsupported type');
+  }
 }
 
 /** Key attributes cannot be updated. */
@@ -212,12 +257,15 @@ export function onlyRemoves(old: Item | undefined, update: UpdateAst | undefined
 export function updatedItem(meta: TableMeta, keyItem: Item, old: Item | undefined, update: UpdateAst | undefined): UpdateResult {
   const base = old ?? { ...keyItem };
   const result = update ? applyUpdate(update, base, { itemExists: old !== undefined }) : { item: base, touched: [], paths: [], newPaths: [] };
+  if (update && !update.legacy) checkIndexKeysSet(meta, update, result.item);
   checkIndexKeys(meta, result.item);
   checkItemSize(result.item, 'Item size to update has exceeded the maximum allowed size');
   return result;
 }
 
 export async function updateItem(engine: DynamoEngine, scope: TableScope, input: Input) {
+  checkExpressionMembers(input, UPDATE);
+  const given = validateItem(input.Key);
   const ctx = expressionContext(input, UPDATE);
   const update = parseItemUpdate(input, ctx);
   const condition = writeCondition(input, ctx);
@@ -225,10 +273,13 @@ export async function updateItem(engine: DynamoEngine, scope: TableScope, input:
   const rv = returnValues(input.ReturnValues, 'update');
   const returnOld = returnOnConditionFailure(input.ReturnValuesOnConditionCheckFailure);
   const mode = capacityMode(input.ReturnConsumedCapacity);
-  const given = validateItem(input.Key);
   const meta = engine.tables.require(scope, input.TableName as string);
   const keyItem = checkedKey(meta, given);
   checkKeyNotUpdated(meta, update);
+  if (update) {
+    checkIndexKeyTypes(meta, update);
+    checkKeyPathsScalar(meta, updatePaths(update));
+  }
   const key = encodeKey(meta.key, keyItem);
   return engine.write(async (tx) => {
     const live = engine.live(meta);

@@ -7,25 +7,26 @@ import type { RangeRead, StoredRow } from '../repo.js';
 import { capacityMode, Consumption, rangeReadUnits, readUnits } from './capacity.js';
 import {
   conditionFromFilter,
+  conditionPaths,
   evaluateCondition,
   keyConditionFor,
   keyTermsFromLegacy,
   parseCondition,
-  parseKeyConditionTerms,
+  keyTermsOf,
+  parseKeyConditionAst,
   project,
+  projectionFromAttributesToGet,
   type ConditionAst,
   type KeyCondition,
-  type Operand,
-  type Path,
 } from './expressions/index.js';
 import type { DynamoEngine } from './index.js';
 import { projection } from './item-ops.js';
 import { tableKeyOrder } from './item-store.js';
 import { PAGE_BYTES, storedItemSize } from './page-size.js';
-import { checkKey, encodeKey, encodePart, escapeZeros, keyOf, tupleElement } from './keys.js';
-import { expressionContext, QUERY, SCAN } from './request-expressions.js';
 import { segmentRange } from './scan-order.js';
-import { keyDefs, rangeDefs, type IndexMeta, type KeySchema, type TableMeta } from './table-meta.js';
+import { checkKey, checkKeyPathsScalar, encodeKey, encodePart, escapeZeros, keyOf, tupleElement } from './keys.js';
+import { checkExpressionMembers, expressionContext, QUERY, SCAN } from './request-expressions.js';
+import { hashDefs, keyDefs, rangeDefs, type IndexMeta, type KeyDef, type KeySchema, type TableMeta } from './table-meta.js';
 import type { TableScope } from './tables.js';
 import type { Item } from './types.js';
 import { encodeKeyValue, itemSize, validateItem } from './values.js';
@@ -83,46 +84,63 @@ function sourceOf(meta: TableMeta, input: Input, select: Select | undefined): So
   if (index.kind === 'GSI' && input.ConsistentRead === true) throw new ValidationException('Consistent reads are not supported on global secondary indexes');
   if (index.status === 'CREATING') throw new ValidationException(`Cannot read from backfilling global secondary index: ${name}`);
   const partial = index.projection.type !== 'ALL';
-  if (partial && select === 'ALL_ATTRIBUTES' && index.kind === 'GSI') {
-    throw new ValidationException(
-      `One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index ${name} because its projection type is not ALL`,
-    );
-  }
   // An LSI shares its table's partitions: DynamoDB fetches what the index does not project.
   const fetchFromTable = partial && index.kind === 'LSI' && (select === 'ALL_ATTRIBUTES' || input.ProjectionExpression !== undefined || input.AttributesToGet !== undefined);
   return { meta, index, key: index.key, fetchFromTable };
+}
+
+/** Select ALL_ATTRIBUTES on a global secondary index that does not project them all. */
+function checkSelectOnIndex(src: Source, select: Select | undefined): void {
+  if (select === 'ALL_ATTRIBUTES' && src.index?.kind === 'GSI' && src.index.projection.type !== 'ALL') {
+    throw new ValidationException(
+      `One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index ${src.index.name} because its projection type is not ALL`,
+    );
+  }
+}
+
+const INVALID_START = 'The provided starting key is invalid';
+const NOT_SCHEMA = 'The provided key element does not match the schema';
+
+/**
+ * ExclusiveStartKey against the keys, in DynamoDB's steps (each caller interleaves them with its
+ * other checks): its attributes must be exactly the table's and the index's keys...
+ */
+function checkStartKeyCount(src: Source, key: Item, query: boolean): void {
+  const names = new Set([...keyDefs(src.meta.key), ...(src.index ? keyDefs(src.index.key) : [])].map((d) => d.name));
+  if (Object.keys(key).length !== names.size) {
+    throw new ValidationException(query || src.index ? INVALID_START : `${INVALID_START}: ${NOT_SCHEMA}`);
+  }
+}
+
+/** ...the attributes of the key read by must be there, with their types... */
+function checkStartKeyPieces(key: Item, defs: readonly KeyDef[]): void {
+  for (const d of defs) {
+    const v = key[d.name];
+    if (!v) throw new ValidationException(INVALID_START);
+    if (!(d.type in v)) throw new ValidationException(NOT_SCHEMA);
+  }
+}
+
+/** ...and the table's (and index's) key parts are checked as keys. */
+function checkStartKeyParts(src: Source, key: Item): void {
+  try {
+    checkKey(src.meta.key, keyOf(src.meta.key, key));
+    if (src.index) checkKey(src.index.key, keyOf(src.index.key, key));
+  } catch (e) {
+    if (e instanceof ValidationException) throw new ValidationException(`${INVALID_START}: ${e.message}`);
+    throw e;
+  }
 }
 
 /**
  * The position ExclusiveStartKey names: [pk, sk] for a table, [pk, sk, tableKeyHash, tablePk,
  * tableSk] for an index; plus the hash for scans.
  */
-function startPosition(src: Source, v: unknown): { after: [Buffer, ...Array<Buffer | number>]; hash: number } | undefined {
-  if (v === undefined) return undefined;
-  let key: Item;
-  try {
-    key = validateItem(v);
-  } catch (e) {
-    if (e instanceof ValidationException) throw new ValidationException(`The provided starting key is invalid: ${e.message}`);
-    throw e;
-  }
+function startPosition(src: Source, key: Item | undefined): { after: [Buffer, ...Array<Buffer | number>]; hash: number } | undefined {
+  if (key === undefined) return undefined;
   if (!src.index) {
-    try {
-      checkKey(src.meta.key, key);
-    } catch (e) {
-      if (e instanceof ValidationException) throw new ValidationException(`The provided starting key is invalid: ${e.message}`);
-      throw e;
-    }
     const k = encodeKey(src.meta.key, key);
     return { after: [k.pk, k.sk], hash: k.hash };
-  }
-  const names = new Set([...keyDefs(src.meta.key), ...keyDefs(src.index.key)].map((d) => d.name));
-  if (Object.keys(key).length !== names.size || [...names].some((n) => !key[n])) throw new ValidationException('The provided starting key is invalid');
-  try {
-    checkKey(src.meta.key, keyOf(src.meta.key, key));
-    checkKey(src.index.key, keyOf(src.index.key, key));
-  } catch {
-    throw new ValidationException('The provided starting key is invalid');
   }
   const t = encodeKey(src.meta.key, key);
   const i = encodeKey(src.index.key, key);
@@ -144,7 +162,7 @@ interface PageResult {
   ConsumedCapacity?: Record<string, unknown>;
 }
 
-/** Evaluates rows from `next` until Limit items or 1 MB (page-size.ts) were read, then filters and projects them. */
+/** Evaluates rows from `next` until Limit items or 1 MB were read, then filters and projects them. */
 async function readPage(
   engine: DynamoEngine,
   src: Source,
@@ -215,33 +233,62 @@ function rowPosition(src: Source, row: StoredRow): Array<Buffer | number> {
   return src.index ? [row.sk, row.th!, row.tpk!, row.tsk!] : [row.sk];
 }
 
+/**
+ * ExclusiveStartKey's values, checked before the expressions. DynamoDB prefixes most of their
+ * errors with "The provided starting key is invalid: ", but not those about numbers, number
+ * sets and duplicates in sets (as dynalite's suite, written against DynamoDB, captured them).
+ */
+function startKeyValues(v: unknown): Item | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return validateItem(v);
+  } catch (e) {
+    if (e instanceof ValidationException && !/contains duplicates|number set|numeric value|significant digits|number with magnitude/.test(e.message)) {
+      throw new ValidationException(`The provided starting key is invalid: ${e.message}`);
+    }
+    throw e;
+  }
+}
+
+/** A Query's or Scan's legacy filter (QueryFilter, ScanFilter), checked whole before the expressions. */
+function legacyFilter(filter: unknown, conditionalOperator: unknown): ConditionAst | undefined {
+  return filter === undefined ? undefined : conditionFromFilter(filter as Record<string, unknown>, conditionalOperator as string | undefined);
+}
+
 export async function query(engine: DynamoEngine, scope: TableScope, input: Input): Promise<PageResult> {
-  const ctx = expressionContext(input, QUERY);
+  // Checked in DynamoDB's order, all before the table is looked up but the key condition's fit
+  // to the key schema.
+  checkExpressionMembers(input, QUERY);
   const select = selectOf(input);
   checkSelect(input, select);
+  const queryFilter = legacyFilter(input.QueryFilter, input.ConditionalOperator);
+  if (Array.isArray(input.AttributesToGet)) projectionFromAttributesToGet(input.AttributesToGet as string[]);
+  const startKey = startKeyValues(input.ExclusiveStartKey);
   if (input.KeyConditions === undefined && input.KeyConditionExpression === undefined) {
     throw new ValidationException('Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.');
   }
-  // A malformed key condition is refused before the table is looked up; its fit to the key
-  // schema is checked after, as DynamoDB orders them.
-  const terms =
-    typeof input.KeyConditionExpression === 'string'
-      ? parseKeyConditionTerms(input.KeyConditionExpression, ctx)
-      : keyTermsFromLegacy(input.KeyConditions as Record<string, unknown>);
-  const filter =
-    typeof input.FilterExpression === 'string'
-      ? parseCondition(input.FilterExpression, ctx, 'FilterExpression')
-      : input.QueryFilter !== undefined
-        ? conditionFromFilter(input.QueryFilter as Record<string, unknown>, input.ConditionalOperator as string | undefined)
-        : undefined;
+  const ctx = expressionContext(input, QUERY);
+  const keyAst = typeof input.KeyConditionExpression === 'string' ? parseKeyConditionAst(input.KeyConditionExpression, ctx) : undefined;
+  const filter = typeof input.FilterExpression === 'string' ? parseCondition(input.FilterExpression, ctx, 'FilterExpression') : queryFilter;
   const paths = projection(input, ctx);
   ctx.assertAllUsed();
+  const terms = keyAst ? keyTermsOf(keyAst) : keyTermsFromLegacy(input.KeyConditions as Record<string, unknown>);
+  // Then against the table, in DynamoDB's order: the index, the starting key, the key
+  // condition, the starting key against the condition, key paths, the filter, Select.
   const meta = engine.tables.require(scope, input.TableName as string);
   const src = sourceOf(meta, input, select);
+  // The starting key's partition attributes, the key condition, then its sort attributes.
+  if (startKey) {
+    checkStartKeyCount(src, startKey, true);
+    checkStartKeyPieces(startKey, hashDefs(src.key));
+  }
   const cond: KeyCondition = keyConditionFor(terms, src.key);
-  if (filter) checkFilterAvoidsKeys(filter, src.key, input.QueryFilter !== undefined ? 'QueryFilter' : 'Filter Expression');
+  if (startKey) {
+    checkStartKeyPieces(startKey, rangeDefs(src.key));
+    checkStartKeyParts(src, startKey);
+  }
   const forward = input.ScanIndexForward !== false;
-  const start = startPosition(src, input.ExclusiveStartKey);
+  const start = startPosition(src, startKey);
   const range: RangeRead = {
     source: src.index ? src.index.id : meta.id,
     index: !!src.index,
@@ -249,14 +296,23 @@ export async function query(engine: DynamoEngine, scope: TableScope, input: Inpu
     forward,
     limit: 0,
   };
-  if (start && !start.after[0]!.equals(range.pk)) throw new ValidationException('The provided starting key is outside query boundaries based on provided conditions');
   if (rangeDefs(src.key).length > 1) applyMultiAttributeSortCondition(range, cond);
   else if (cond.sort) applySortCondition(range, cond.sort);
   const initial = start ? start.after.slice(1) : undefined;
-  // A starting key whose sort key the key condition excludes is outside the query, too.
-  if (initial && (range.lower || range.upper) && !withinBounds(initial[0] as Buffer, range)) {
-    throw new ValidationException('The provided starting key is outside query boundaries based on provided conditions');
+  if (start) {
+    // A starting key outside the key condition: DynamoDB words it by whether the condition names the sort key.
+    const bounded = !!(range.lower || range.upper);
+    if (bounded && !withinBounds(initial![0] as Buffer, range)) throw new ValidationException('The provided starting key does not match the range key predicate');
+    if (!start.after[0]!.equals(range.pk)) {
+      throw new ValidationException(
+        bounded ? 'The query can return at most one row and cannot be restarted' : 'The provided starting key is outside query boundaries based on provided conditions',
+      );
+    }
   }
+  if (paths) checkKeyPathsScalar(meta, paths);
+  if (filter) checkFilterAvoidsKeys(filter, src.key, input.QueryFilter !== undefined ? 'QueryFilter' : 'Filter Expression');
+  checkSelectOnIndex(src, select);
+  if (filter) checkKeyPathsScalar(meta, conditionPaths(filter));
   return readPage(
     engine,
     src,
@@ -270,49 +326,9 @@ export async function query(engine: DynamoEngine, scope: TableScope, input: Inpu
 
 /** A Query's filter may not test the key it queries by: that belongs in the key condition. */
 function checkFilterAvoidsKeys(filter: ConditionAst, key: KeySchema, member: string): void {
-  const names = new Set<string>();
-  collectNames(filter, names);
+  const names = new Set(conditionPaths(filter).map((p) => p[0]));
   for (const k of keyDefs(key).map((d) => d.name)) {
     if (names.has(k)) throw new ValidationException(`${member} can only contain non-primary key attributes: Primary key attribute: ${k}`);
-  }
-}
-
-/** Top-level attribute names a condition reads. */
-function collectNames(node: ConditionAst | Operand, out: Set<string>): void {
-  const add = (p: Path) => typeof p[0] === 'string' && out.add(p[0]);
-  switch (node.kind) {
-    case 'and':
-    case 'or':
-      for (const o of node.operands) collectNames(o, out);
-      return;
-    case 'not':
-      return collectNames(node.operand, out);
-    case 'compare':
-      collectNames(node.left, out);
-      return collectNames(node.right, out);
-    case 'between':
-      for (const o of [node.operand, node.low, node.high]) collectNames(o, out);
-      return;
-    case 'in':
-      for (const o of [node.operand, ...node.list]) collectNames(o, out);
-      return;
-    case 'attribute_exists':
-    case 'attribute_not_exists':
-      add(node.path);
-      return;
-    case 'attribute_type':
-      return collectNames(node.operand, out);
-    case 'begins_with':
-      return collectNames(node.operand, out);
-    case 'contains':
-      return collectNames(node.operand, out);
-    case 'path':
-      add(node.path);
-      return;
-    case 'size':
-      return collectNames(node.operand, out);
-    case 'value':
-      return;
   }
 }
 
@@ -428,9 +444,13 @@ function prefixEnd(prefix: Buffer): Buffer | undefined {
 }
 
 export async function scan(engine: DynamoEngine, scope: TableScope, input: Input): Promise<PageResult> {
-  const ctx = expressionContext(input, SCAN);
+  // Checked in DynamoDB's order, all before the table is looked up.
+  checkExpressionMembers(input, SCAN);
   const select = selectOf(input);
   checkSelect(input, select);
+  if (Array.isArray(input.AttributesToGet)) projectionFromAttributesToGet(input.AttributesToGet as string[]);
+  const scanFilter = legacyFilter(input.ScanFilter, input.ConditionalOperator);
+  const startKey = startKeyValues(input.ExclusiveStartKey);
   const segment = input.Segment as number | undefined;
   const total = input.TotalSegments as number | undefined;
   if (segment !== undefined && total === undefined) {
@@ -446,25 +466,29 @@ export async function scan(engine: DynamoEngine, scope: TableScope, input: Input
     if (segment < 0) throw new ValidationException(`1 validation error detected: Value '${segment}' at 'segment' failed to satisfy constraint: Member must have value greater than or equal to 0`);
     if (segment >= total) throw new ValidationException(`The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: ${segment} is not less than TotalSegments: ${total}`);
   }
-  const filter =
-    typeof input.FilterExpression === 'string'
-      ? parseCondition(input.FilterExpression, ctx, 'FilterExpression')
-      : input.ScanFilter !== undefined
-        ? conditionFromFilter(input.ScanFilter as Record<string, unknown>, input.ConditionalOperator as string | undefined)
-        : undefined;
+  const ctx = expressionContext(input, SCAN);
+  const filter = typeof input.FilterExpression === 'string' ? parseCondition(input.FilterExpression, ctx, 'FilterExpression') : scanFilter;
   const paths = projection(input, ctx);
   ctx.assertAllUsed();
   const meta = engine.tables.require(scope, input.TableName as string);
   const src = sourceOf(meta, input, select);
+  if (startKey) {
+    checkStartKeyCount(src, startKey, false);
+    if (src.index) checkStartKeyPieces(startKey, keyDefs(src.index.key));
+  }
+  checkSelectOnIndex(src, select);
+  if (startKey) checkStartKeyParts(src, startKey);
   const seg = segment ?? 0;
   const segs = total ?? 1;
   const { from: hashFrom, to: hashTo } = segmentRange(seg, segs);
-  const start = startPosition(src, input.ExclusiveStartKey);
+  const start = startPosition(src, startKey);
   if (start && (start.hash < hashFrom || start.hash >= hashTo)) {
     throw new ValidationException(
       `The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: ${segs} Segment: ${seg}`,
     );
   }
+  if (paths) checkKeyPathsScalar(meta, paths);
+  if (filter) checkKeyPathsScalar(meta, conditionPaths(filter));
   const position = (row: StoredRow): [number, ...Array<Buffer | number>] => [row.hash, row.pk, row.sk, ...(src.index ? [row.th!, row.tpk!, row.tsk!] : [])];
   const initial: [number, ...Array<Buffer | number>] | undefined = start ? [start.hash, ...start.after] : undefined;
   return readPage(

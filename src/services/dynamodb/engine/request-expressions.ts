@@ -8,7 +8,7 @@ import { ExpressionContext } from './expressions/index.js';
 import type { AttributeValue } from './types.js';
 import { validateAttributeValue } from './values.js';
 
-/** The expression and legacy members of an operation's input, in DynamoDB's reporting order. */
+/** The expression and legacy members of an operation's input, in DynamoDB's reporting order (as dynalite's suite, written against DynamoDB, captured it). */
 export interface ExpressionMembers {
   expressions: string[];
   legacy: string[];
@@ -21,12 +21,12 @@ export const UPDATE: ExpressionMembers = {
 };
 export const GET: ExpressionMembers = { expressions: ['ProjectionExpression'], legacy: ['AttributesToGet'] };
 export const QUERY: ExpressionMembers = {
-  expressions: ['KeyConditionExpression', 'FilterExpression', 'ProjectionExpression'],
-  legacy: ['KeyConditions', 'QueryFilter', 'ConditionalOperator', 'AttributesToGet'],
+  expressions: ['ProjectionExpression', 'FilterExpression', 'KeyConditionExpression'],
+  legacy: ['AttributesToGet', 'QueryFilter', 'ConditionalOperator', 'KeyConditions'],
 };
 export const SCAN: ExpressionMembers = {
-  expressions: ['FilterExpression', 'ProjectionExpression'],
-  legacy: ['ScanFilter', 'ConditionalOperator', 'AttributesToGet'],
+  expressions: ['ProjectionExpression', 'FilterExpression'],
+  legacy: ['AttributesToGet', 'ScanFilter', 'ConditionalOperator'],
 };
 /** A transaction's ConditionCheck carries only a condition. */
 export const CONDITION_ONLY: ExpressionMembers = { expressions: ['ConditionExpression'], legacy: [] };
@@ -34,7 +34,11 @@ export const CONDITION_ONLY: ExpressionMembers = { expressions: ['ConditionExpre
 const NAME_KEY = /^#[0-9a-zA-Z_]+$/;
 const VALUE_KEY = /^:[0-9a-zA-Z_]+$/;
 
-export function expressionContext(input: Record<string, unknown>, members: ExpressionMembers): ExpressionContext {
+/**
+ * Which expression parameters may come together: DynamoDB's first check of a request's
+ * expressions, made before its item or key values are checked (the rest is expressionContext's).
+ */
+export function checkExpressionMembers(input: Record<string, unknown>, members: ExpressionMembers): void {
   const used = members.expressions.filter((m) => input[m] !== undefined);
   if (used.length) {
     // KeyConditions may come with a FilterExpression only when there is no KeyConditionExpression.
@@ -47,15 +51,23 @@ export function expressionContext(input: Record<string, unknown>, members: Expre
       );
     }
   }
-  const names = input.ExpressionAttributeNames as Record<string, string> | undefined;
-  const values = input.ExpressionAttributeValues as Record<string, unknown> | undefined;
-  if (names !== undefined && !used.length) throw new ValidationException('ExpressionAttributeNames can only be specified when using expressions');
+  if (input.ExpressionAttributeNames !== undefined && !used.length) throw new ValidationException('ExpressionAttributeNames can only be specified when using expressions');
   const valueExpressions = members.expressions.filter((m) => m !== 'ProjectionExpression');
-  if (values !== undefined && valueExpressions.length && valueExpressions.every((m) => input[m] === undefined)) {
+  if (input.ExpressionAttributeValues !== undefined && valueExpressions.length && valueExpressions.every((m) => input[m] === undefined)) {
     throw new ValidationException(
       `ExpressionAttributeValues can only be specified when using expressions: ${valueExpressions.join(' and ')} ${valueExpressions.length > 1 ? 'are' : 'is'} null`,
     );
   }
+}
+
+/**
+ * The request's expression attribute names and values, checked (after checkExpressionMembers,
+ * which this makes again), for the expressions to be parsed with.
+ */
+export function expressionContext(input: Record<string, unknown>, members: ExpressionMembers): ExpressionContext {
+  checkExpressionMembers(input, members);
+  const names = input.ExpressionAttributeNames as Record<string, string> | undefined;
+  const values = input.ExpressionAttributeValues as Record<string, unknown> | undefined;
   if (names !== undefined) {
     const keys = Object.keys(names);
     if (!keys.length) throw new ValidationException('ExpressionAttributeNames must not be empty');

@@ -44,8 +44,10 @@ const AS = {
   structure: structure({}),
 } as const;
 
-export function wrongType(v: unknown, target: keyof typeof AS, inList = false): never {
-  throw new SerializationException(coralWrongType(AS[target], v, inList));
+/** `javaName`: a structure's model class, as Coral names it for a list given in its place (`KeySchemaElement`). */
+export function wrongType(v: unknown, target: keyof typeof AS, inList = false, javaName?: string): never {
+  const shape = target === 'structure' && javaName ? structure({}, { javaName }) : AS[target];
+  throw new SerializationException(coralWrongType(shape, v, inList));
 }
 export const str = (v: unknown): string | undefined => (absent(v) ? undefined : typeof v === 'string' ? v : wrongType(v, 'String'));
 // Jackson truncates a fractional number read as a Long.
@@ -53,9 +55,9 @@ export const long = (v: unknown): number | undefined =>
   absent(v) ? undefined : typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : wrongType(v, 'Long');
 export const bool = (v: unknown): boolean | undefined => (absent(v) ? undefined : typeof v === 'boolean' ? v : wrongType(v, 'Boolean'));
 export const list = (v: unknown): unknown[] | undefined => (absent(v) ? undefined : Array.isArray(v) ? v : wrongType(v, 'list'));
-export const struct = (v: unknown, inList = false): Obj | undefined =>
-  absent(v) ? undefined : typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : wrongType(v, 'structure', inList);
-export const items = <T>(v: unknown, read: (o: Obj) => T): T[] | undefined => list(v)?.map((e) => read(struct(e, true) ?? {}));
+export const struct = (v: unknown, javaName: string, inList = false): Obj | undefined =>
+  absent(v) ? undefined : typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : wrongType(v, 'structure', inList, javaName);
+export const items = <T>(v: unknown, javaName: string, read: (o: Obj) => T): T[] | undefined => list(v)?.map((e) => read(struct(e, javaName, true) ?? {}));
 
 // The request as read: any member may still be missing (layer 3 reports that).
 export type RawKey = { name?: string; type?: string };
@@ -70,11 +72,11 @@ export type IndexIn = { name: string; key: Def[]; projection: RawProjection; thr
 export const readKey = (o: Obj): RawKey => ({ name: str(o.AttributeName), type: str(o.KeyType) });
 export const readAttr = (o: Obj): RawKey => ({ name: str(o.AttributeName), type: str(o.AttributeType) });
 export function readThroughput(v: unknown): RawThroughput | undefined {
-  const o = struct(v);
+  const o = struct(v, 'ProvisionedThroughput');
   return o && { read: long(o.ReadCapacityUnits), write: long(o.WriteCapacityUnits) };
 }
 export function readProjection(v: unknown): RawProjection | undefined {
-  const o = struct(v);
+  const o = struct(v, 'Projection');
   const nonKey = list(o?.NonKeyAttributes)
     ?.map(str)
     .filter((s): s is string => s !== undefined);
@@ -82,12 +84,12 @@ export function readProjection(v: unknown): RawProjection | undefined {
 }
 export const readIndex = (o: Obj): RawIndex => ({
   name: str(o.IndexName),
-  key: items(o.KeySchema, readKey),
+  key: items(o.KeySchema, 'KeySchemaElement', readKey),
   projection: readProjection(o.Projection),
   throughput: readThroughput(o.ProvisionedThroughput),
 });
 export function readStream(v: unknown): RawStream | undefined {
-  const o = struct(v);
+  const o = struct(v, 'StreamSpecification');
   return o && { enabled: bool(o.StreamEnabled), viewType: str(o.StreamViewType) };
 }
 

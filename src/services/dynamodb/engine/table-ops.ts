@@ -117,14 +117,9 @@ export async function describeTableOp(engine: DynamoEngine, scope: TableScope, i
 }
 
 export function listTables(engine: DynamoEngine, scope: TableScope, input: Input) {
+  // Limit and ExclusiveStartTableName are checked as declared (operations/tables.ts).
   const limit = input.Limit as number | undefined;
-  if (limit !== undefined && (limit < 1 || limit > 100)) {
-    throw new ValidationException(
-      `1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value ${limit < 1 ? 'greater than or equal to 1' : 'less than or equal to 100'}`,
-    );
-  }
   const start = input.ExclusiveStartTableName as string | undefined;
-  if (start !== undefined) validateTableName(start, 'exclusiveStartTableName');
   let names = engine.tables.names(scope);
   if (start !== undefined) names = names.filter((n) => Buffer.compare(Buffer.from(n), Buffer.from(start)) > 0);
   const max = limit ?? 100;
@@ -255,9 +250,10 @@ function checkResourceArn(scope: TableScope & { accessKeyId?: string; operation?
   return text;
 }
 
-function tableByArn(engine: DynamoEngine, scope: TableScope, arn: string): TableMeta {
+/** The table a tag operation names; DynamoDB's TagResource and ListTagsOfResource name the ARN ("ResourcArn", sic), UntagResource does not. */
+function tableByArn(engine: DynamoEngine, scope: TableScope, arn: string, nameIt = true): TableMeta {
   const meta = engine.tables.find(scope, arn);
-  if (!meta || meta.account !== scope.accountId) throw new ResourceNotFoundException(`Requested resource not found: ResourcArn: ${arn} not found`);
+  if (!meta || meta.account !== scope.accountId) throw new ResourceNotFoundException(nameIt ? `Requested resource not found: ResourcArn: ${arn} not found` : 'Requested resource not found');
   return meta;
 }
 
@@ -293,7 +289,7 @@ export async function untagResource(engine: DynamoEngine, scope: TableScope, inp
   const arn = checkResourceArn(scope, input.ResourceArn, input.TagKeys, 'tagKeys');
   const keys = input.TagKeys as unknown[];
   if (!Array.isArray(keys) || keys.length === 0) throw new ValidationException('Atleast one Tag Key needs to be provided as Input.');
-  const found = tableByArn(engine, scope, arn);
+  const found = tableByArn(engine, scope, arn, false);
   await engine.write(async (tx) => {
     const next = structuredClone(engine.live(found));
     for (const k of keys) delete next.tags[k as string];

@@ -5,7 +5,7 @@
  *
  * DynamoDB checks a request in layers, and the first failing layer answers:
  *  1. deserialization: a member of the wrong JSON type is a SerializationException;
- *  2. the table name, reported on its own;
+ *  2. a missing table name, reported on its own (a malformed one joins layer 3 in CreateTable);
  *  3. the model's constraints (not null, lengths, patterns, enums, minimums), all reported at
  *     once as "N validation error(s) detected: Value ... at '<path>' failed to satisfy
  *     constraint: ...; ..." (at most 10), paths in the model's camelCase with `.N.member` for
@@ -119,21 +119,24 @@ export { validateTableName, validateTags, validationErrors } from './table-check
  * per index is the account quota's LimitExceededException.
  */
 export function validateCreateTable(input: Record<string, unknown>, limits: CapacityLimits = {}): CreateTablePlan {
-  const rawDefs = items(input.AttributeDefinitions, readAttr);
-  const rawKey = items(input.KeySchema, readKey);
-  const rawLsis = items(input.LocalSecondaryIndexes, readIndex);
-  const rawGsis = items(input.GlobalSecondaryIndexes, readIndex);
+  const rawDefs = items(input.AttributeDefinitions, 'AttributeDefinition', readAttr);
+  const rawKey = items(input.KeySchema, 'KeySchemaElement', readKey);
+  const rawLsis = items(input.LocalSecondaryIndexes, 'LocalSecondaryIndex', readIndex);
+  const rawGsis = items(input.GlobalSecondaryIndexes, 'GlobalSecondaryIndex', readIndex);
   const billing = str(input.BillingMode);
   const throughput = readThroughput(input.ProvisionedThroughput);
   const stream = readStream(input.StreamSpecification);
-  const sseType = str(struct(input.SSESpecification)?.SSEType);
+  const sseType = str(struct(input.SSESpecification, 'SSESpecification')?.SSEType);
   const tableClass = str(input.TableClass);
-  const rawTags = items(input.Tags, (o) => ({ key: str(o.Key), value: str(o.Value) }));
+  const rawTags = items(input.Tags, 'Tag', (o) => ({ key: str(o.Key), value: str(o.Value) }));
   const deletionProtection = bool(input.DeletionProtectionEnabled) ?? false;
-  const name = validateTableName(input.TableName);
+  // A missing name is answered alone; a malformed one joins the other constraints, in the model's order.
+  if (absent(input.TableName)) validateTableName(input.TableName);
+  const name = str(input.TableName)!;
 
   const v = new Violations();
   checkAttributeDefinitions(v, rawDefs, true);
+  v.name('tableName', name);
   checkKeySchema(v, 'keySchema', rawKey);
   rawLsis?.forEach((ix, i) => checkIndex(v, `localSecondaryIndexes.${i + 1}.member`, ix));
   rawGsis?.forEach((ix, i) => checkIndex(v, `globalSecondaryIndexes.${i + 1}.member`, ix, true));
@@ -278,11 +281,11 @@ export function checkUpdateTableRequest(input: Record<string, unknown>): void {
 
 /** `afterRead`: the table name's check, between reading the members and their constraints. */
 function readUpdate(input: Record<string, unknown>, afterRead?: () => void): UpdateRequest {
-  const rawDefs = items(input.AttributeDefinitions, readAttr);
+  const rawDefs = items(input.AttributeDefinitions, 'AttributeDefinition', readAttr);
   const billing = str(input.BillingMode);
   const throughput = readThroughput(input.ProvisionedThroughput);
-  const rawUpdates = items(input.GlobalSecondaryIndexUpdates, (o): RawGsiUpdate => {
-    const [u, c, d] = [struct(o.Update), struct(o.Create), struct(o.Delete)];
+  const rawUpdates = items(input.GlobalSecondaryIndexUpdates, 'GlobalSecondaryIndexUpdate', (o): RawGsiUpdate => {
+    const [u, c, d] = [struct(o.Update, 'UpdateGlobalSecondaryIndexAction'), struct(o.Create, 'CreateGlobalSecondaryIndexAction'), struct(o.Delete, 'DeleteGlobalSecondaryIndexAction')];
     return {
       ...(u ? { update: { name: str(u.IndexName), throughput: readThroughput(u.ProvisionedThroughput) } } : {}),
       ...(c ? { create: readIndex(c) } : {}),
@@ -290,7 +293,7 @@ function readUpdate(input: Record<string, unknown>, afterRead?: () => void): Upd
     };
   });
   const stream = readStream(input.StreamSpecification);
-  const sseType = str(struct(input.SSESpecification)?.SSEType);
+  const sseType = str(struct(input.SSESpecification, 'SSESpecification')?.SSEType);
   const tableClass = str(input.TableClass);
   const deletionProtection = bool(input.DeletionProtectionEnabled);
   afterRead?.();

@@ -9,7 +9,7 @@
 import { defineOperation } from '../../../protocols/define-operation.js';
 import { boolean, document, integer, list, map, string, structure, type Member, type Shape, type ShapeType } from '../../../protocols/shapes.js';
 import type { Operation, RequestContext } from '../../service.js';
-import { attributeValueReadError } from '../engine/values.js';
+import { attributeMapReadError, attributeValueReadError } from '../engine/values.js';
 
 /**
  * An AttributeValue, read as Coral reads it in the validation pass (a wrong JSON type anywhere
@@ -19,6 +19,12 @@ import { attributeValueReadError } from '../engine/values.js';
 const AV = document({ read: (v) => attributeValueReadError(v) });
 const AV_FIELD = document({ read: (v) => attributeValueReadError(v, true) });
 const ATTRS = map(string(), AV, { javaName: 'AttributeValue' });
+/**
+ * A map of attribute values as a structure's member (an item, a key): read whole, with the
+ * wording ATTRS gets, in one pass the engine's check then reuses. A list's elements stay ATTRS:
+ * there a null element is worded as a map's.
+ */
+const ATTRS_MEMBER = document({ read: attributeMapReadError });
 const NAMES = map(string(), string(), { javaName: 'java.lang.String' });
 
 const kinds = {
@@ -33,7 +39,7 @@ const kinds = {
   /** A structure the engine checks (ProvisionedThroughput, StreamSpecification). */
   struct: structure({}),
   /** An attribute map: an item, a key, ExpressionAttributeValues. */
-  attrs: ATTRS,
+  attrs: ATTRS_MEMBER,
 };
 type Kinds = typeof kinds;
 type Kind = `${keyof Kinds}${'' | '!'}`;
@@ -89,45 +95,53 @@ export const EXPECTED = member(
     javaName: 'ExpectedAttributeValue',
   }),
 );
-/** KeyConditions, QueryFilter, ScanFilter. */
-export const CONDITIONS = member(map(string(), structure({ AttributeValueList: opt(list(AV)), ComparisonOperator: opt(string()) }, { javaName: 'Condition' }), { javaName: 'Condition' }));
+/** A legacy comparison's operator, in the order DynamoDB's message lists them. */
+const COMPARISON_OPERATOR = string({ enum: ['IN', 'NULL', 'BETWEEN', 'LT', 'NOT_CONTAINS', 'EQ', 'GT', 'NOT_NULL', 'NE', 'LE', 'BEGINS_WITH', 'GE', 'CONTAINS'] });
+/** KeyConditions, QueryFilter, ScanFilter: each condition's operator is checked with the request's other constraints. */
+export const CONDITIONS = member(
+  map(string(), structure({ AttributeValueList: opt(list(AV)), ComparisonOperator: requiredMember(COMPARISON_OPERATOR) }, { javaName: 'Condition' }), {
+    javaName: 'Condition',
+    entriesAsWhole: true,
+  }),
+);
 /** UpdateItem's legacy AttributeUpdates. */
 export const ATTRIBUTE_UPDATES = member(
   map(string(), structure({ Value: opt(AV_FIELD), Action: opt(string()) }, { javaName: 'AttributeValueUpdate' }), { javaName: 'AttributeValueUpdate' }),
 );
+/** A batch's RequestItems: a map from table name (or ARN) to that table's requests, checked as DynamoDB checks it. */
+const requestItems = <V extends Shape>(value: V, javaName: string) =>
+  requiredMember(map(string({ max: 255, min: 3, pattern: NAME.pattern, exempt: /^arn:/ }), value, { min: 1, javaName, entriesAsWhole: true }));
 /** BatchGetItem's RequestItems. */
-export const KEYS_AND_ATTRIBUTES = member(
-  map(
-    string(),
-    structure(
-      {
-        Keys: opt(list(ATTRS)),
-        AttributesToGet: opt(list(string())),
-        ConsistentRead: opt(boolean()),
-        ProjectionExpression: opt(string()),
-        ExpressionAttributeNames: opt(NAMES),
-      },
-      { javaName: 'KeysAndAttributes' },
-    ),
+export const KEYS_AND_ATTRIBUTES = requestItems(
+  structure(
+    {
+      Keys: requiredMember(list(ATTRS, { min: 1, max: 100 })),
+      AttributesToGet: opt(list(string(), { min: 1, max: 255 })),
+      ConsistentRead: opt(boolean()),
+      ProjectionExpression: opt(string()),
+      ExpressionAttributeNames: opt(NAMES),
+    },
     { javaName: 'KeysAndAttributes' },
   ),
+  'KeysAndAttributes',
 );
-/** BatchWriteItem's RequestItems. */
-export const WRITE_REQUESTS = member(
-  map(
-    string(),
-    list(
-      structure(
-        {
-          PutRequest: opt(structure({ Item: opt(ATTRS) }, { javaName: 'PutRequest' })),
-          DeleteRequest: opt(structure({ Key: opt(ATTRS) }, { javaName: 'DeleteRequest' })),
-        },
-        { javaName: 'WriteRequest' },
-      ),
+/** BatchWriteItem's RequestItems: at most 25 requests per table (and in all, the engine's check). */
+export const WRITE_REQUESTS = requestItems(
+  list(
+    structure(
+      {
+        PutRequest: opt(structure({ Item: requiredMember(ATTRS_MEMBER) }, { javaName: 'PutRequest' })),
+        DeleteRequest: opt(structure({ Key: requiredMember(ATTRS_MEMBER) }, { javaName: 'DeleteRequest' })),
+      },
+      { javaName: 'WriteRequest' },
     ),
-    { javaName: 'java.util.List<com.amazonaws.dynamodb.v20120810.WriteRequest>' },
+    { min: 1, max: 25 },
   ),
+  'java.util.List<com.amazonaws.dynamodb.v20120810.WriteRequest>',
 );
+
+/** TagResource's Tags, typed only: the engine words every other problem itself, after the ARN. */
+export const TAGS = member(list(structure({ Key: opt(string()), Value: opt(string()) }, { javaName: 'Tag' })));
 
 /** Members every expression-using operation may carry. */
 export const EXPRESSION_MEMBERS = { ExpressionAttributeValues: 'attrs', ExpressionAttributeNames: 'names' } as const;

@@ -13,7 +13,8 @@ import {
   updateTimeToLive,
 } from '../engine/table-ops.js';
 import type { Operation } from '../../service.js';
-import { op, struct } from './define.js';
+import { integer } from '../../../protocols/shapes.js';
+import { INDEX_NAME, op, struct, TAGS } from './define.js';
 
 export function tableOperations(engine: DynamoEngine): Record<string, Operation> {
   return {
@@ -39,7 +40,7 @@ export function tableOperations(engine: DynamoEngine): Record<string, Operation>
     ),
     DeleteTable: op({ TableName: 'string!' }, (input, ctx) => deleteTable(engine, ctx, input)),
     DescribeTable: op({ TableName: 'string!' }, (input, ctx) => describeTableOp(engine, ctx, input)),
-    ListTables: op({ ExclusiveStartTableName: 'string', Limit: 'integer' }, (input, ctx) => listTables(engine, ctx, input)),
+    ListTables: op({ ExclusiveStartTableName: INDEX_NAME, Limit: { shape: integer({ min: 1, max: 100 }) } }, (input, ctx) => listTables(engine, ctx, input)),
     UpdateTable: op(
       {
         TableName: 'string',
@@ -57,7 +58,7 @@ export function tableOperations(engine: DynamoEngine): Record<string, Operation>
     ),
     UpdateTimeToLive: op({ TableName: 'string!', TimeToLiveSpecification: struct('TimeToLiveSpecification') }, (input, ctx) => updateTimeToLive(engine, ctx, input)),
     DescribeTimeToLive: op({ TableName: 'string!' }, (input, ctx) => describeTimeToLive(engine, ctx, input)),
-    TagResource: op({ ResourceArn: 'string', Tags: 'list' }, (input, ctx) => tagResource(engine, ctx, input)),
+    TagResource: op({ ResourceArn: 'string', Tags: TAGS }, (input, ctx) => tagResource(engine, ctx, input)),
     UntagResource: op({ ResourceArn: 'string', TagKeys: 'strings' }, (input, ctx) => untagResource(engine, ctx, input)),
     ListTagsOfResource: op({ ResourceArn: 'string', NextToken: 'string' }, (input, ctx) => listTagsOfResource(engine, ctx, input)),
     DescribeEndpoints: op({}, (_input, ctx) => ({

@@ -32,6 +32,7 @@ export { ExpressionContext, type ExpressionInput } from './context.js';
 export { evaluateCondition } from './evaluate.js';
 export { applyUpdate, updatedTopLevelNames, type ApplyOptions, type UpdateResult } from './update.js';
 export { getPath, project } from './paths.js';
+export { conditionPaths, updatePaths } from './paths-read.js';
 export {
   conditionFromExpected,
   conditionFromFilter,
@@ -45,7 +46,7 @@ export {
  * looks its table up (as DynamoDB does): parseKeyConditionTerms / keyTermsFromLegacy first,
  * keyConditionFor once the key schema is known.
  */
-export { keyConditionFor, parseKeyConditionTerms, type KeyComparison, type KeyTerms } from './key-condition.js';
+export { keyConditionFor, keyTermsOf, parseKeyConditionAst, parseKeyConditionTerms, type KeyComparison, type KeyTerms } from './key-condition.js';
 export { isReserved } from './reserved-words.js';
 
 /** A ConditionExpression or FilterExpression; `which` names it in error messages. */

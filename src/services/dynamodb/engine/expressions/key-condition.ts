@@ -43,7 +43,16 @@ function refuse(message: string): never {
 export type KeyTerms = Map<string, KeyComparison>;
 
 export function parseKeyConditionTerms(source: string, ctx: ExpressionContext): KeyTerms {
-  const ast = parseConditionExpression(source, ctx, 'KeyConditionExpression');
+  return keyTermsOf(parseKeyConditionAst(source, ctx));
+}
+
+/** KeyConditionExpression's syntax alone: DynamoDB parses a Query's every expression before it judges the key condition (keyTermsOf). */
+export function parseKeyConditionAst(source: string, ctx: ExpressionContext): ConditionAst {
+  return parseConditionExpression(source, ctx, 'KeyConditionExpression');
+}
+
+/** A parsed KeyConditionExpression as key terms, refusing what a key condition cannot say. */
+export function keyTermsOf(ast: ConditionAst): KeyTerms {
   const terms: KeyTerms = new Map();
   collect(ast, terms);
   return checkTermCount(terms);
