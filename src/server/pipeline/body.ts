@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import { streamsPayload } from '../../protocols/rest.js';
 import type { SigV4Verifier } from '../../protocols/sigv4.js';
 import type { ApiResponse } from '../api.js';
-import type { RequestCtx, Step } from './context.js';
+import type { Next, RequestCtx, Step } from './context.js';
 import { CORAL_MAX_BODY_BYTES } from './coral.js';
 import { Readable } from 'node:stream';
 
@@ -31,12 +31,20 @@ export function bodyStep(verifier: SigV4Verifier): Step {
     const max = match.target.maxBodyBytes;
     return max !== undefined && verifier.namesKnownKey(ctx.req) ? max : MAX_BODY_BYTES;
   };
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const limit = limitOf(ctx);
     const incoming = ctx.incoming;
     // Expect: 100-continue: refuse an oversized body before the client sends it, unless the
     // operation streams its body (with limits of its own).
     if (ctx.expectsContinue && (limit === 'stream' || !(declaredLength(incoming) > limit))) ctx.response.writeContinue();
+    // Neither Content-Length (or 0) nor Transfer-Encoding: the request has no body (RFC 9112,
+    // 6.3), and its (empty) body is not waited for.
+    if (limit !== 'stream' && declaredLength(incoming) === 0 && incoming.headers['transfer-encoding'] === undefined) return next(ctx);
+    return withBody(ctx, next, limit);
+  };
+
+  async function withBody(ctx: RequestCtx, next: Next, limit: number | 'stream'): Promise<ApiResponse> {
+    const incoming = ctx.incoming;
     if (limit === 'stream') {
       ctx.req.stream = incoming;
       const res = await next(ctx);
@@ -63,7 +71,7 @@ export function bodyStep(verifier: SigV4Verifier): Step {
     // Awaited rather than returned: an async function that returns a promise takes two more
     // turns of the microtask queue to settle.
     return await next(ctx);
-  };
+  }
 }
 
 /** The whole body, unless it passes the limit (the rest is then read and dropped) or the client breaks off. */
