@@ -215,6 +215,10 @@ const oneShot = (crypto as { hash?: (alg: string, data: string | Uint8Array, enc
 const sha256hex = oneShot
   ? (data: string | Uint8Array) => oneShot('sha256', data, 'hex')
   : (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+/** The SHA-256 of no bytes: the payload hash of every GET. */
+const EMPTY_SHA256 = sha256hex('');
+/** A body's SHA-256 (hex), the empty body's without hashing it. */
+const bodyHash = (body: Uint8Array) => (body.length === 0 ? EMPTY_SHA256 : sha256hex(body));
 
 /**
  * HMAC-SHA256 (RFC 2104) under one key, as hex, from two one-shot digests over the key's
@@ -587,9 +591,9 @@ function payloadHashes(req: SigV4Request, claim: Claim): string[] {
   if (declared !== undefined) {
     declared = declared.trim();
     if (!/^[0-9a-fA-F]{64}$/.test(declared)) return [declared];
-    const actual = sha256hex(body);
+    const actual = bodyHash(body);
     return [actual === declared.toLowerCase() ? declared : actual];
   }
-  if (!claim.presigned) return [sha256hex(body)];
-  return claim.scope.service === 's3' ? [UNSIGNED] : [sha256hex(body), UNSIGNED];
+  if (!claim.presigned) return [bodyHash(body)];
+  return claim.scope.service === 's3' ? [UNSIGNED] : [bodyHash(body), UNSIGNED];
 }
