@@ -5,7 +5,7 @@
  * requests (not a time window): on a shared machine a time window holds too few requests to
  * warm the JIT, and its CPU per request follows the machine's load.
  *
- *   node dist/bench/ab.js --base /path/to/other/checkout [--shapes send,ddb-put,ddb-get,s3-get-1k]
+ *   node dist/bench/ab.js --base /path/to/other/checkout [--shapes send,ddb-put,ddb-get,s3-get-1k,s3-put-1k]
  *                         [--mode memory|durable] [--rounds 2] [--warmup-ops 4000] [--ops 12000]
  *
  * The other checkout needs only its `dist/src` built (and `node_modules`); this harness drives
@@ -19,12 +19,12 @@ import { join, resolve } from 'node:path';
 import { setUpDdbTable, ddbOp } from './ddb-bench.js';
 import { JsonClient } from './load.js';
 import { fmt, log } from './measure.js';
-import { BUCKET, getObjectOp, makeBodies, prefillObjects, S3Raw } from './s3-ops.js';
+import { BUCKET, getObjectOp, makeBodies, prefillObjects, putObjectOp, S3Raw } from './s3-ops.js';
 import { ROOT, spawnServer, startBare, type ServerProc } from './servers.js';
 import { createQueue, sendOp } from './sqs-ops.js';
 import type { Args } from './args.js';
 
-const SHAPES = ['send', 'ddb-put', 'ddb-get', 's3-get-1k'] as const;
+const SHAPES = ['send', 'ddb-put', 'ddb-get', 's3-get-1k', 's3-put-1k'] as const;
 type AbShape = (typeof SHAPES)[number];
 const C = 32;
 const TABLE_ITEMS = 10_000;
@@ -73,6 +73,13 @@ async function prepare(shape: AbShape, server: ServerProc): Promise<{ op: () => 
     setup.close();
     const client = new JsonClient(server.endpoint, C);
     return { op: sendOp(client, queue), close: () => client.close() };
+  }
+  if (shape === 's3-put-1k') {
+    const setup = new S3Raw(server.endpoint, 1);
+    await setup.createBucket(BUCKET);
+    setup.close();
+    const client = new S3Raw(server.endpoint, C);
+    return { op: putObjectOp(client, '1k', makeBodies(1024, 8)), close: () => client.close() };
   }
   if (shape === 's3-get-1k') {
     const setup = new S3Raw(server.endpoint, 8);

@@ -50,6 +50,8 @@ export interface RouteMatch<T> {
  */
 export class RestRoutes<T extends { http: HttpBinding }> {
   private readonly routes: CompiledRoute<T>[] = [];
+  /** The routes of each method, in the same order (a request looks at its method's only). */
+  private readonly byMethod = new Map<string, CompiledRoute<T>[]>();
   private readonly selectors: ReadonlySet<string>;
 
   constructor(operations: Record<string, T>, selectors: Iterable<string> = []) {
@@ -80,17 +82,22 @@ export class RestRoutes<T extends { http: HttpBinding }> {
         literals(b) - literals(a) ||
         b.segments.length - a.segments.length,
     );
+    for (const r of this.routes) {
+      const list = this.byMethod.get(r.method);
+      if (list) list.push(r);
+      else this.byMethod.set(r.method, [r]);
+    }
   }
 
   /** `headers` as node gives them (lower-case names); without them, no route that requires a header matches. */
   match(method: string, rawPath: string, query: URLSearchParams, headers: Record<string, string | string[] | undefined> = {}): RouteMatch<T> | undefined {
     const parts = rawPath.split('/').slice(1);
     if (parts.length && parts[parts.length - 1] === '' && parts.length === 1) parts.pop();
+    const routes = this.byMethod.get(method);
+    if (!routes) return undefined;
     const named = this.selectors.size ? [...query.keys()].filter((k) => this.selectors.has(k)) : [];
-    for (const r of this.routes) {
-      if (r.method !== method) continue;
-      if (!r.query.every(([k, v]) => query.has(k) && (v === undefined || query.get(k) === v))) continue;
-      if (!named.every((k) => r.query.some(([q]) => q === k))) continue;
+    for (const r of routes) {
+      if (!queryMatches(r, query, named)) continue;
       if (r.header !== undefined && headers[r.header] === undefined) continue;
       const labels = matchPath(r.segments, parts);
       if (labels) return { name: r.name, target: r.target, labels };
@@ -106,6 +113,17 @@ export class RestRoutes<T extends { http: HttpBinding }> {
 }
 
 const literals = (r: CompiledRoute<unknown>) => r.segments.filter((s) => 'literal' in s).length;
+
+/** The query has every literal of the route, and names no selector the route does not. */
+function queryMatches(r: CompiledRoute<unknown>, query: URLSearchParams, named: string[]): boolean {
+  for (const [k, v] of r.query) if (!query.has(k) || (v !== undefined && query.get(k) !== v)) return false;
+  for (const k of named) {
+    let claimed = false;
+    for (const [q] of r.query) if (q === k) claimed = true;
+    if (!claimed) return false;
+  }
+  return true;
+}
 
 function matchPath(segments: Segment[], parts: string[]): Record<string, string> | undefined {
   const labels: Record<string, string> = {};

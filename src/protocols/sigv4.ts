@@ -170,6 +170,7 @@ function parseQuery(query: string): QueryParam[] {
 const param = (params: QueryParam[], name: string) => params.find((p) => p.name === name)?.value;
 
 function canonicalQuery(params: QueryParam[], presigned: boolean): string {
+  if (params.length === 0) return '';
   return params
     .filter((p) => !(presigned && p.name === 'X-Amz-Signature'))
     .map((p) => [p.encName, p.encValue] as const)
@@ -184,6 +185,7 @@ function canonicalQuery(params: QueryParam[], presigned: boolean): string {
  */
 function canonicalUri(path: string, service: string): string {
   if (service === 's3') return path || '/';
+  if (path === '/') return path;
   const segments: string[] = [];
   for (const seg of path.split('/')) {
     if (seg === '' || seg === '.') continue;
@@ -213,6 +215,42 @@ const oneShot = (crypto as { hash?: (alg: string, data: string | Uint8Array, enc
 const sha256hex = oneShot
   ? (data: string | Uint8Array) => oneShot('sha256', data, 'hex')
   : (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+/** The SHA-256 of no bytes: the payload hash of every GET. */
+const EMPTY_SHA256 = sha256hex('');
+/** A body's SHA-256 (hex), the empty body's without hashing it. */
+const bodyHash = (body: Uint8Array) => (body.length === 0 ? EMPTY_SHA256 : sha256hex(body));
+
+/**
+ * HMAC-SHA256 (RFC 2104) under one key, as hex, from two one-shot digests over the key's
+ * padded blocks, which are made once per key: creating node's Hmac object for each request
+ * cost more than both digests. Without one-shot digests (Node < 20.12), node's Hmac.
+ */
+export class HmacSha256 {
+  private readonly ipad: Buffer;
+  /** The outer block, then the inner digest (rewritten by each call, which is synchronous). */
+  private readonly outer: Buffer;
+
+  /** `key`: at most 64 bytes (a SigV4 signing key is 32). */
+  constructor(readonly key: Buffer) {
+    if (key.length > 64) throw new RangeError('HmacSha256 takes keys of at most 64 bytes');
+    this.ipad = Buffer.alloc(64, 0x36);
+    this.outer = Buffer.alloc(96, 0x5c);
+    for (let i = 0; i < key.length; i++) {
+      this.ipad[i]! ^= key[i]!;
+      this.outer[i]! ^= key[i]!;
+    }
+  }
+
+  /** The HMAC of a message (a string is taken as UTF-8, as Hmac.update takes it). */
+  hex(message: string): string {
+    if (!oneShot) return createHmac('sha256', this.key).update(message).digest('hex');
+    const inner = Buffer.allocUnsafe(64 + Buffer.byteLength(message));
+    this.ipad.copy(inner, 0);
+    inner.write(message, 64, 'utf8');
+    this.outer.write(oneShot('sha256', inner, 'hex'), 64, 'hex');
+    return oneShot('sha256', this.outer, 'hex');
+  }
+}
 
 // ---- parsing --------------------------------------------------------------------------------
 
@@ -248,10 +286,16 @@ const isPresigned = (params: QueryParam[]) =>
 
 interface Scope { accessKeyId: string; date: string; region: string; service: string; terminator: string }
 
-function splitScope(credential: string): Scope | undefined {
-  const [accessKeyId, date, region, service, terminator, ...rest] = credential.split('/');
-  if (terminator === undefined || rest.length > 0) return undefined;
-  return { accessKeyId: accessKeyId!, date: date!, region: region!, service: service!, terminator };
+/** Routing and verification split the same credential back to back: remember the last one. */
+let lastScope: { credential: string; scope: Readonly<Scope> | undefined } | undefined;
+
+function splitScope(credential: string): Readonly<Scope> | undefined {
+  if (lastScope?.credential === credential) return lastScope.scope;
+  const parts = credential.split('/');
+  const scope =
+    parts.length === 5 ? { accessKeyId: parts[0]!, date: parts[1]!, region: parts[2]!, service: parts[3]!, terminator: parts[4]! } : undefined;
+  lastScope = { credential, scope };
+  return scope;
 }
 
 const PRESIGN_PARAM = /(?:^|&)x-amz-(?:credential|signature|algorithm)=/i;
@@ -288,7 +332,7 @@ export function signingScope(
 /** What the request claims, before any key lookup or crypto. */
 interface Claim {
   presigned: boolean;
-  scope: Scope;
+  scope: Readonly<Scope>;
   signedHeaders: string;
   /** `signedHeaders` split at `;` */
   signedHeaderNames: string[];
@@ -310,7 +354,7 @@ function parseClaim(req: SigV4Request): Claim {
   if (auth !== undefined) {
     const a = parseAuthorization(auth);
     const xAmzDate = header(headers, 'x-amz-date');
-    const httpDate = header(headers, 'date');
+    const httpDate = xAmzDate === undefined ? header(headers, 'date') : undefined;
     if (a.credential === undefined || a.signature === undefined || a.signedHeaders === undefined || (xAmzDate === undefined && httpDate === undefined)) {
       const missing: string[] = [];
       const parts = { Credential: a.credential, Signature: a.signature, SignedHeaders: a.signedHeaders };
@@ -391,7 +435,7 @@ function guarded<T>(fn: () => T): T {
 
 export class SigV4Verifier {
   /** derived signing keys by secret/date/region/service; FIFO-bounded */
-  private readonly keys = new Map<string, Buffer>();
+  private readonly keys = new Map<string, HmacSha256>();
 
   constructor(
     private readonly lookup: (accessKeyId: string) => Credentials | undefined,
@@ -465,14 +509,14 @@ export class SigV4Verifier {
       if (asUtf8 !== canonicalHeaders) heads.push(`${String(req.method)}\n${path}\n${query}\n${asUtf8}\n\n${claim.signedHeaders}`);
     }
     const scopeString = `${scope.date}/${scope.region}/${scope.service}/${scope.terminator}`;
-    const key = this.signingKey(creds.secretAccessKey, scope);
+    const hmac = this.signingKey(creds.secretAccessKey, scope);
     const provided = Buffer.from(claim.signature, 'utf8');
     for (const head of heads) {
       for (const payloadHash of payloadHashes(req, claim)) {
         const stringToSign = `${ALGORITHM}\n${claim.date}\n${scopeString}\n${sha256hex(`${head}\n${payloadHash}`)}`;
         // (A hex digest compared as text is cheaper than a Buffer digest: node allocates those slowly.)
-        const expected = Buffer.from(createHmac('sha256', key).update(stringToSign).digest('hex'), 'utf8');
-        if (expected.length === provided.length && timingSafeEqual(expected, provided)) return { payloadHash, signingKey: key, scopeString };
+        const expected = Buffer.from(hmac.hex(stringToSign), 'utf8');
+        if (expected.length === provided.length && timingSafeEqual(expected, provided)) return { payloadHash, signingKey: hmac.key, scopeString };
       }
     }
     throw invalidSignature();
@@ -505,9 +549,9 @@ export class SigV4Verifier {
   }
 
   /** The key of the last request: a client signs request after request with the same one. */
-  private lastKey: { secret: string; date: string; region: string; service: string; key: Buffer } | undefined;
+  private lastKey: { secret: string; date: string; region: string; service: string; key: HmacSha256 } | undefined;
 
-  private signingKey(secret: string, scope: Scope): Buffer {
+  private signingKey(secret: string, scope: Scope): HmacSha256 {
     const last = this.lastKey;
     if (last && last.secret === secret && last.date === scope.date && last.region === scope.region && last.service === scope.service) return last.key;
     const key = this.cachedSigningKey(secret, scope);
@@ -515,18 +559,19 @@ export class SigV4Verifier {
     return key;
   }
 
-  private cachedSigningKey(secret: string, scope: Scope): Buffer {
+  private cachedSigningKey(secret: string, scope: Scope): HmacSha256 {
     const id = `${secret}\0${scope.date}\0${scope.region}\0${scope.service}`;
-    let key = this.keys.get(id);
-    if (key === undefined) {
-      key = Buffer.from(`AWS4${secret}`, 'utf8');
+    let hmac = this.keys.get(id);
+    if (hmac === undefined) {
+      let key = Buffer.from(`AWS4${secret}`, 'utf8');
       for (const part of [scope.date, scope.region, scope.service, TERMINATOR]) {
         key = createHmac('sha256', key).update(part).digest();
       }
+      hmac = new HmacSha256(key);
       if (this.keys.size >= KEY_CACHE_MAX) this.keys.delete(this.keys.keys().next().value!);
-      this.keys.set(id, key);
+      this.keys.set(id, hmac);
     }
-    return key;
+    return hmac;
   }
 }
 
@@ -547,9 +592,9 @@ function payloadHashes(req: SigV4Request, claim: Claim): string[] {
   if (declared !== undefined) {
     declared = declared.trim();
     if (!/^[0-9a-fA-F]{64}$/.test(declared)) return [declared];
-    const actual = sha256hex(body);
+    const actual = bodyHash(body);
     return [actual === declared.toLowerCase() ? declared : actual];
   }
-  if (!claim.presigned) return [sha256hex(body)];
-  return claim.scope.service === 's3' ? [UNSIGNED] : [sha256hex(body), UNSIGNED];
+  if (!claim.presigned) return [bodyHash(body)];
+  return claim.scope.service === 's3' ? [UNSIGNED] : [bodyHash(body), UNSIGNED];
 }

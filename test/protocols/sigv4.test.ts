@@ -4,7 +4,9 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest, buildQueryString } from '@smithy/core/protocols';
 import { AwsError } from '../../src/protocols/errors.js';
+import { createHmac, randomBytes } from 'node:crypto';
 import {
+  HmacSha256,
   SigV4Verifier,
   amzDate,
   requireSigningService,
@@ -105,6 +107,18 @@ const jsonRequest = () =>
     headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.SendMessage' },
     body: JSON.stringify({ QueueUrl: 'http://localhost:4566/000000000000/q', MessageBody: 'héllo  "world" €' }),
   });
+
+describe('HmacSha256', () => {
+  it('is node\'s HMAC-SHA256 for keys of 0 to 64 bytes and any UTF-8 message, call after call', () => {
+    const messages = ['', 'a', 'AWS4-HMAC-SHA256\n20260115T120000Z\n20260115/us-east-1/sqs/aws4_request\n' + 'ab'.repeat(32), 'é€😀\u0000', 'x'.repeat(1000)];
+    for (const size of [0, 1, 31, 32, 33, 63, 64]) {
+      const key = randomBytes(size);
+      const hmac = new HmacSha256(key);
+      for (const m of [...messages, ...messages]) assert.equal(hmac.hex(m), createHmac('sha256', key).update(m).digest('hex'), `${size}-byte key, ${JSON.stringify(m.slice(0, 20))}`);
+    }
+    assert.throws(() => new HmacSha256(randomBytes(65)), RangeError);
+  });
+});
 
 describe('amzDate', () => {
   it('formats epoch ms as ISO 8601 basic', () => {

@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import { streamsPayload } from '../../protocols/rest.js';
 import type { SigV4Verifier } from '../../protocols/sigv4.js';
 import type { ApiResponse } from '../api.js';
-import type { RequestCtx, Step } from './context.js';
+import type { Next, RequestCtx, Step } from './context.js';
 import { CORAL_MAX_BODY_BYTES } from './coral.js';
 import { Readable } from 'node:stream';
 
@@ -31,7 +31,7 @@ export function bodyStep(verifier: SigV4Verifier): Step {
     const max = match.target.maxBodyBytes;
     return max !== undefined && verifier.namesKnownKey(ctx.req) ? max : MAX_BODY_BYTES;
   };
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const limit = limitOf(ctx);
     const incoming = ctx.incoming;
     // Expect: 100-continue: refuse an oversized body before the client sends it. An operation
@@ -41,6 +41,14 @@ export function bodyStep(verifier: SigV4Verifier): Step {
       if (limit === 'stream') continueOnFirstRead(incoming, () => ctx.response.writeContinue());
       else if (!(declaredLength(incoming) > limit)) ctx.response.writeContinue();
     }
+    // Neither Content-Length (or 0) nor Transfer-Encoding: the request has no body (RFC 9112,
+    // 6.3), and its (empty) body is not waited for.
+    if (limit !== 'stream' && declaredLength(incoming) === 0 && incoming.headers['transfer-encoding'] === undefined) return next(ctx);
+    return withBody(ctx, next, limit);
+  };
+
+  async function withBody(ctx: RequestCtx, next: Next, limit: number | 'stream'): Promise<ApiResponse> {
+    const incoming = ctx.incoming;
     if (limit === 'stream') {
       ctx.req.stream = incoming;
       const res = await next(ctx);
@@ -67,7 +75,7 @@ export function bodyStep(verifier: SigV4Verifier): Step {
     // Awaited rather than returned: an async function that returns a promise takes two more
     // turns of the microtask queue to settle.
     return await next(ctx);
-  };
+  }
 }
 
 /** Calls `go` once, when the body is first read (flowing or paused), before a byte of it is asked from the socket. */

@@ -38,7 +38,10 @@ export function bucketOf(path: string, endpoint: EndpointMatch | undefined): str
 
 /** The bucket of a path-style request: its first path segment, decoded (undefined if it does not decode). */
 export function pathBucket(path: string): string | undefined {
-  const seg = path.split('/')[1];
+  const start = path.indexOf('/') + 1;
+  if (start === 0) return undefined;
+  const end = path.indexOf('/', start);
+  const seg = path.slice(start, end < 0 ? path.length : end);
   if (!seg) return undefined;
   try {
     return decodeURIComponent(seg);

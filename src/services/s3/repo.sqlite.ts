@@ -1,5 +1,6 @@
 /** S3 storage in SQLite. All SQL of the service lives here. */
 import { liveTx, type Migration, type SqliteConnection } from '../../store/sqlite.js';
+import type { Statement } from 'better-sqlite3';
 import { statementCache, type Prepare } from '../../store/statements.js';
 import type { Tx } from '../../store/store.js';
 import type { BucketRecord, CorsRule, ListPage, ObjectLock, ObjectOwnership, ObjectRecord, ObjectSse, PublicAccessBlock, S3ObjectRepo, S3Repo, VersioningState, VersionPage, VersionRecord } from './repo.js';
@@ -224,12 +225,41 @@ const toVersion = (r: VersionRow): VersionRecord => ({
 /** The greatest code point: every key starting with a prefix sorts below prefix + this. */
 const AFTER_ALL = '\u{10FFFF}';
 
+/**
+ * An object's row read as an array (better-sqlite3's raw mode): a row object costs the driver a
+ * property per column, about a third of a small GetObject's lookup.
+ */
+const OBJECT_COLUMNS = 'bucket, key, blob_id, size, etag, last_modified, headers, metadata, checksums, tags, version_id, body, acl, sse, lock, parts';
+type RawObjectRow = [string, string, string, number, string, number, string, string, string, string, string | null, Buffer | null, string | null, string | null, string | null, string | null];
+const fromRaw = (r: RawObjectRow): ObjectRow => ({
+  bucket: r[0],
+  key: r[1],
+  blob_id: r[2],
+  size: r[3],
+  etag: r[4],
+  last_modified: r[5],
+  headers: r[6],
+  metadata: r[7],
+  checksums: r[8],
+  tags: r[9],
+  version_id: r[10],
+  body: r[11],
+  acl: r[12],
+  sse: r[13],
+  lock: r[14],
+  parts: r[15],
+});
+
 class SqliteS3ObjectRepo implements S3ObjectRepo {
-  constructor(private readonly sql: Prepare) {}
+  private readonly objectRow: Statement;
+
+  constructor(private readonly sql: Prepare) {
+    this.objectRow = sql(`SELECT ${OBJECT_COLUMNS} FROM s3_objects WHERE bucket = ? AND key = ?`).raw(true);
+  }
 
   async object(bucket: string, key: string, _tx?: Tx): Promise<ObjectRecord | undefined> {
-    const row = this.sql('SELECT * FROM s3_objects WHERE bucket = ? AND key = ?').get(bucket, key) as ObjectRow | undefined;
-    return row && toObject(row);
+    const row = this.objectRow.get(bucket, key) as RawObjectRow | undefined;
+    return row && toObject(fromRaw(row));
   }
 
   async putObject(tx: Tx, o: ObjectRecord): Promise<void> {

@@ -29,7 +29,7 @@ import {
 import { rejectsWith } from '../../helpers/sqs.js';
 import { startTestNimbus, type TestNimbus } from '../../helpers/nimbus.js';
 import { s3Client, signedS3Fetch } from '../../helpers/s3.js';
-import { BodyCrypto, CHUNK, MASTER_KEY_FILE } from '../../../src/services/s3/engine/crypto.js';
+import { BodyCrypto, CHUNK, MASTER_KEY_FILE, SealedBodyError } from '../../../src/services/s3/engine/crypto.js';
 import { BlobStore } from '../../../src/store/blobs.js';
 
 const KEY = randomBytes(32);
@@ -429,5 +429,13 @@ describe('S3 bodies at rest', () => {
     // Dropping the last chunk and claiming the shorter size fails: the new last chunk was not sealed as last.
     assert.throws(() => crypto.openBuffer(sealed.subarray(0, sealed.length - 5 - 16), CHUNK * 2));
     assert.throws(() => BodyCrypto.withKey(randomBytes(32)).openBuffer(sealed, plain.length));
+    // Data keys are remembered once unwrapped, by the whole header: a header changed anywhere
+    // (its IV, its wrapped key, its tag) is unwrapped afresh, and fails.
+    for (const at of [10, 30, 60]) {
+      const header = Buffer.from(sealed);
+      header[at]! ^= 1;
+      assert.throws(() => crypto.openBuffer(header, plain.length), SealedBodyError);
+    }
+    assert.ok(crypto.openBuffer(sealed, plain.length).equals(plain));
   });
 });

@@ -18,6 +18,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { pooledRandomBytes } from '../../../lib/ids.js';
 import type { BlobInfo, BlobStore, ByteRange, HasherFactories } from '../../../store/blobs.js';
 import { BlobSizeMismatchError, BlobTooLargeError } from '../../../store/blobs.js';
 
@@ -35,18 +36,29 @@ export function sealedSize(size: number): number {
   return HEADER_BYTES + size + Math.ceil(size / CHUNK) * TAG;
 }
 
+/** The 64-bit index is written as two 32-bit halves (a chunk index stays far below 2^53). */
+function writeIndex(to: Buffer, index: number, at: number): void {
+  to.writeUInt32BE(Math.floor(index / 0x1_0000_0000), at);
+  to.writeUInt32BE(index % 0x1_0000_0000, at + 4);
+}
+
 function nonce(index: number): Buffer {
   const iv = Buffer.alloc(12);
-  iv.writeBigUInt64BE(BigInt(index), 4);
+  writeIndex(iv, index, 4);
   return iv;
 }
 
 function aad(index: number, final: boolean): Buffer {
   const a = Buffer.alloc(9);
-  a.writeBigUInt64BE(BigInt(index), 0);
+  writeIndex(a, index, 0);
   a[8] = final ? 1 : 0;
   return a;
 }
+
+/** The header's first 8 bytes: the magic and the kind, which the wrapped key is bound to. */
+const PREFIX = Buffer.concat([MAGIC, Buffer.from([KIND_MASTER, 0, 0, 0])]);
+/** Unwrapped data keys remembered, by header: most reads are of bodies read before. */
+const KEY_CACHE_MAX = 4096;
 
 /** A sealed body that does not open: tampered with, truncated, or sealed under another master key. */
 export class SealedBodyError extends Error {
@@ -94,6 +106,13 @@ export interface SealedWriteOptions {
 }
 
 export class BodyCrypto {
+  /**
+   * Data keys already unwrapped, by the header bytes (latin1) that carry them: unwrapping is a
+   * pure function of the master key and the header, so a remembered key is never stale. Keys
+   * are as secret here as the master key beside them, in this process's memory only.
+   */
+  private readonly keys = new Map<string, Buffer>();
+
   private constructor(private readonly master: Buffer) {}
 
   /**
@@ -123,27 +142,43 @@ export class BodyCrypto {
 
   /** A new data key and the header that carries it, wrapped. */
   private newHeader(): { key: Buffer; header: Buffer } {
-    const key = randomBytes(32);
-    const iv = randomBytes(12);
-    const prefix = Buffer.concat([MAGIC, Buffer.from([KIND_MASTER, 0, 0, 0])]);
+    // The key and the wrap IV from the pooled CSPRNG (a getrandom call each cost more than
+    // sealing a small body), copied out of the pool at once.
+    const random = Buffer.from(pooledRandomBytes(44));
+    const key = random.subarray(0, 32);
+    const iv = random.subarray(32, 44);
+    const header = Buffer.allocUnsafe(HEADER_BYTES);
+    PREFIX.copy(header, 0);
+    iv.copy(header, 8);
     const c = createCipheriv('aes-256-gcm', this.master, iv);
-    c.setAAD(prefix);
-    const wrapped = Buffer.concat([c.update(key), c.final()]);
-    return { key, header: Buffer.concat([prefix, iv, wrapped, c.getAuthTag()]) };
+    c.setAAD(PREFIX);
+    // AES-GCM is a stream cipher: the 32-byte key comes out of update whole, final adds nothing.
+    c.update(key).copy(header, 20);
+    c.final();
+    c.getAuthTag().copy(header, 52);
+    return { key, header };
   }
 
   /** The data key of a sealed body, from its header. */
   unwrap(header: Buffer): Buffer {
     if (header.length < HEADER_BYTES || !header.subarray(0, 4).equals(MAGIC) || header[4] !== KIND_MASTER) throw new SealedBodyError('not a sealed body');
+    const id = header.toString('latin1', 0, HEADER_BYTES);
+    const known = this.keys.get(id);
+    if (known) return known;
     const iv = header.subarray(8, 20);
     const d = createDecipheriv('aes-256-gcm', this.master, iv);
     d.setAAD(header.subarray(0, 8));
     d.setAuthTag(header.subarray(52, HEADER_BYTES));
+    let key: Buffer;
     try {
-      return Buffer.concat([d.update(header.subarray(20, 52)), d.final()]);
+      key = Buffer.concat([d.update(header.subarray(20, 52)), d.final()]);
     } catch {
       throw new SealedBodyError('the data key does not unwrap under this master key');
     }
+    // Oldest first out once the cache is full.
+    if (this.keys.size >= KEY_CACHE_MAX) this.keys.delete(this.keys.keys().next().value!);
+    this.keys.set(id, key);
+    return key;
   }
 
   /** Whether these bytes begin like a sealed body (parts written before encryption are plaintext). */
@@ -180,7 +215,8 @@ export class BodyCrypto {
       const len = Math.min(CHUNK, size - i * CHUNK);
       out.push(openChunk(key, i, sealed.subarray(at, at + len + TAG), i === count - 1));
     }
-    const plain = Buffer.concat(out, size);
+    // One chunk (most inline bodies) is its own plaintext: no copy.
+    const plain = out.length === 1 ? out[0]! : Buffer.concat(out, size);
     return range ? plain.subarray(range.start, range.end + 1) : plain;
   }
 
