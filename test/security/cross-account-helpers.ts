@@ -319,7 +319,7 @@ export const COVERAGE: Record<string, ServiceCoverage> = {
       'GetUsagePlan', 'GetUsagePlans', 'UpdateUsagePlan', 'DeleteUsagePlan', 'CreateUsagePlanKey', 'GetUsagePlanKey', 'GetUsagePlanKeys',
       'DeleteUsagePlanKey', 'UpdateUsage', 'GetUsage', 'PutRestApi', 'GetExport', 'CreateRequestValidator', 'GetRequestValidator',
       'GetRequestValidators', 'UpdateRequestValidator', 'DeleteRequestValidator', 'CreateModel', 'GetModel', 'GetModels', 'UpdateModel',
-      'DeleteModel',
+      'DeleteModel', 'GetModelTemplate',
     ],
     exempt: {
       ImportRestApi: "creates a new REST API in the caller's own account from an OpenAPI document: names no existing API Gateway resource (PutRestApi, which does, has rows)",
