@@ -334,6 +334,7 @@ export const COVERAGE: Record<string, ServiceCoverage> = {
       'CreateAuthorizer', 'GetAuthorizer', 'GetAuthorizers', 'UpdateAuthorizer', 'DeleteAuthorizer', 'TagResource', 'UntagResource', 'GetTags',
       'ReimportApi', 'ExportApi', 'CreateRouteResponse', 'GetRouteResponse', 'GetRouteResponses', 'UpdateRouteResponse', 'DeleteRouteResponse',
       'CreateIntegrationResponse', 'GetIntegrationResponse', 'GetIntegrationResponses', 'UpdateIntegrationResponse', 'DeleteIntegrationResponse',
+      'CreateModel', 'GetModel', 'GetModels', 'UpdateModel', 'DeleteModel', 'GetModelTemplate',
     ],
     exempt: {
       // The @connections management API (PostToConnection, GetConnection, DeleteConnection) is no
