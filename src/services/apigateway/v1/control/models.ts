@@ -45,7 +45,8 @@ function modelOf(api: RestApiDoc, name: string): Model {
   return m;
 }
 
-const checkSchema = (api: RestApiDoc, schema: string | undefined) => checkModelSchema(schema, MAX_SCHEMA_CHARS, (ref) => !!modelByUrl(api.models, api.id, ref));
+/** Refuses a schema CreateModel would refuse for this API (its other models may be named by URL). */
+export const checkSchema = (api: Pick<RestApiDoc, 'id' | 'models'>, schema: string | undefined) => checkModelSchema(schema, MAX_SCHEMA_CHARS, (ref) => !!modelByUrl(api.models, api.id, ref));
 
 /** The method that uses a model for its request body, as `/pets/POST`, if any. */
 function usedBy(api: RestApiDoc, name: string): string | undefined {
