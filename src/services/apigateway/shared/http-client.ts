@@ -314,8 +314,9 @@ class Exchange {
   }
 
   private head(text: string): void {
-    const lines = text.split('\r\n');
-    const m = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/.exec(lines[0]!);
+    let eol = text.indexOf('\r\n');
+    if (eol < 0) eol = text.length;
+    const m = /^HTTP\/1\.([01]) (\d{3})(?: |$)/.exec(text.slice(0, eol));
     if (!m) throw new Error('the backend answered something that is not HTTP/1.x');
     this.status = Number(m[2]);
     const http10 = m[1] === '0';
@@ -323,12 +324,14 @@ class Exchange {
     let chunked = false;
     let connection = '';
     const raw: string[] = [];
-    for (let i = 1; i < lines.length; i++) {
-      const l = lines[i]!;
-      const colon = l.indexOf(':');
-      if (colon <= 0) throw new Error('the backend answered a malformed header');
-      const name = l.slice(0, colon).trim().toLowerCase();
-      const value = l.slice(colon + 1).trim();
+    for (let at = eol + 2; at < text.length; ) {
+      let end = text.indexOf('\r\n', at);
+      if (end < 0) end = text.length;
+      const colon = text.indexOf(':', at);
+      if (colon <= at || colon > end) throw new Error('the backend answered a malformed header');
+      const name = text.slice(at, colon).trim().toLowerCase();
+      const value = text.slice(colon + 1, end).trim();
+      at = end + 2;
       raw.push(name, value);
       if (name === 'content-length') {
         const n = Number(value);
