@@ -8,17 +8,28 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import { after, describe, test } from 'node:test';
 import { ManualClock } from '../../../src/lib/clock.js';
 import { freshness, parseCacheControl } from '../../../src/services/cloudfront/edge/freshness.js';
-import type { UpstreamReply } from '../../../src/services/cloudfront/edge/http-cache.js';
+import type { CachedReply, UpstreamReply } from '../../../src/services/cloudfront/edge/http-cache.js';
 import { EdgeNetwork, invalidationMatcher, parseEdgeList, type TierRequest } from '../../../src/services/cloudfront/edge/tiers.js';
 import { loadConfig } from '../../../src/config.js';
 import { cannedPolicy, cloudFrontBase64Encode, verifySignedRequest } from '../../../src/services/cloudfront/edge/signed.js';
 import { chooseEncoding, forViewer, parseRange } from '../../../src/services/cloudfront/edge/viewer.js';
 
 const POLICY = { minTtl: 0, defaultTtl: 86400, maxTtl: 31536000 };
+
+/** A reply's body bytes, wherever they are: in memory, in a stream, or on disk. */
+async function bytesOf(r: CachedReply): Promise<Buffer> {
+  const source = r.stream ?? r.file?.open(0, r.file.size - 1);
+  if (!source) return r.body;
+  const chunks: Buffer[] = [];
+  for await (const c of source) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
 
 /** An origin that counts its requests and answers what `reply` says (per call). */
 function origin(reply: (n: number, conditional: Record<string, string>) => UpstreamReply | Promise<UpstreamReply>) {
@@ -303,9 +314,82 @@ describe('edge network', () => {
     assert.equal(net.occupancy()['IAD89-C1']!.diskBytes, 20_000);
     const again = await net.serve('IAD89-C1', request('/big'), o.fetch);
     assert.equal(again.result, 'Hit');
-    assert.ok(again.body.equals(bigReply.body));
+    assert.ok((await bytesOf(again)).equals(bigReply.body));
     const files = readdirSync(dir, { recursive: true }).map(String);
     assert.ok(files.every((f) => /^[0-9a-f]{16}(\/[0-9a-f]{32})?$/.test(f)), files.join(','));
+  });
+
+  test('a body on disk is read only for the bytes sent: whole, a range, HEAD, 304; a shield hit from disk fills the edge', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edge-test-'));
+    dirs.push(dir);
+    const { net } = network({ dir, limits: { memoryBytes: 3000, diskBytes: 100_000, memoryObjectMax: 1000 } });
+    const big = Buffer.from(Array.from({ length: 20_000 }, (_, i) => i % 251));
+    const o = origin(() => ({ status: 200, headers: { 'cache-control': 'max-age=600', etag: '"big"', 'content-type': 'application/octet-stream' }, body: big }));
+    await net.serve('IAD89-C1', request('/big'), o.fetch);
+    const hit = await net.serve('IAD89-C1', request('/big'), o.fetch);
+    assert.equal(hit.result, 'Hit');
+    assert.equal(hit.body.length, 0, 'the hit holds no copy of the body');
+    assert.equal(hit.file?.size, big.length);
+
+    const whole = forViewer({ method: 'GET', headers: {} }, hit);
+    assert.equal(whole.headers['content-length'], '20000');
+    assert.ok((await bytesOf(whole)).equals(big));
+    const part = forViewer({ method: 'GET', headers: { range: 'bytes=19990-' } }, hit);
+    assert.equal(part.status, 206);
+    assert.equal(part.headers['content-range'], 'bytes 19990-19999/20000');
+    assert.equal(part.headers['content-length'], '10');
+    assert.ok((await bytesOf(part)).equals(big.subarray(19_990)));
+    const head = forViewer({ method: 'HEAD', headers: {} }, hit);
+    assert.equal(head.stream, undefined);
+    assert.equal(head.headers['content-length'], '20000');
+    assert.equal(forViewer({ method: 'GET', headers: { 'if-none-match': '"big"' } }, hit).status, 304);
+    assert.equal(forViewer({ method: 'GET', headers: { range: 'bytes=20000-' } }, hit).status, 416);
+
+    // Another edge: its own miss, answered from the shield's disk tier as a stream, and kept on its disk.
+    const other = await net.serve('FRA56-P1', request('/big'), o.fetch);
+    assert.equal(other.result, 'Miss');
+    assert.equal(other.shieldResult, 'Hit');
+    assert.ok((await bytesOf(other)).equals(big));
+    const otherAgain = await net.serve('FRA56-P1', request('/big'), o.fetch);
+    assert.equal(otherAgain.result, 'Hit');
+    assert.ok((await bytesOf(otherAgain)).equals(big));
+    assert.equal(o.calls, 1);
+  });
+
+  test('a Range on a body still arriving is cut from the stream, which is still read to its end', async () => {
+    const chunks = [Buffer.alloc(8, 1), Buffer.alloc(8, 2), Buffer.alloc(8, 3), Buffer.alloc(8, 4)];
+    let read = 0;
+    const source = Readable.from((function* () {
+      for (const c of chunks) {
+        read += c.length;
+        yield c;
+      }
+    })());
+    const reply = forViewer({ method: 'GET', headers: { range: 'bytes=6-17' } }, { status: 200, headers: { 'content-length': '32' }, body: Buffer.alloc(0), stream: source });
+    assert.equal(reply.status, 206);
+    assert.equal(reply.headers['content-range'], 'bytes 6-17/32');
+    assert.equal(reply.headers['content-length'], '12');
+    assert.deepEqual([...(await bytesOf(reply))], [1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3]);
+    await finished(source);
+    assert.equal(read, 32, 'the rest of the body was read (the caches fill)');
+    const beyond = forViewer({ method: 'GET', headers: { range: 'bytes=40-' } }, { status: 200, headers: { 'content-length': '32' }, body: Buffer.alloc(0), stream: Readable.from([Buffer.alloc(32)]) });
+    assert.equal(beyond.status, 416);
+  });
+
+  test('an edge compresses an answer the shield gives from its disk tier', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edge-test-'));
+    dirs.push(dir);
+    const { net } = network({ dir, limits: { memoryBytes: 3000, diskBytes: 100_000, memoryObjectMax: 1000 } });
+    const page = 'hello edge '.repeat(500);
+    const o = origin(() => text(page, { 'cache-control': 'max-age=600' }));
+    const gz = (edge: string) => net.serve(edge, request('/page', { encoding: 'gzip' }), o.fetch);
+    const first = await gz('IAD89-C1');
+    assert.equal(first.headers['content-encoding'], 'gzip');
+    const other = await gz('FRA56-P1');
+    assert.equal(other.shieldResult, 'Hit');
+    assert.equal(other.headers['content-encoding'], 'gzip');
+    assert.equal(gunzipSync(await bytesOf(other)).toString(), page);
+    assert.equal(o.calls, 1);
   });
 });
 

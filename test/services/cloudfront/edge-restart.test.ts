@@ -11,12 +11,17 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { ManualClock } from '../../../src/lib/clock.js';
 import { createDistribution, customOrigin, startEdge, startOrigin, view, type EdgeNimbus, type TestOrigin } from './edge-helpers.js';
 
 const BIG = 1536 * 1024;
 const STREAMED = 4 * 1024 * 1024;
+/** A compressible object larger than the memory tier takes (streamed from the origin) and within CloudFront's 10 MB compression limit. */
+const BUNDLE = Buffer.from('export const answer = 42;\n'.repeat(80_000));
+/** A large object asked for by a Range on its first request. */
+const RANGED = Buffer.from(Array.from({ length: 3 * 1024 * 1024 }, (_, i) => i % 253));
 /** The streamed object's origin sends its first MiB, then waits for this before the rest. */
 let releaseRest: () => void = () => undefined;
 
@@ -41,6 +46,16 @@ describe('CloudFront edge caches across a restart', () => {
         res.write(Buffer.alloc(1024 * 1024, 1));
         await new Promise<void>((r) => (releaseRest = r));
         res.end(Buffer.alloc(STREAMED - 1024 * 1024, 2));
+        return;
+      }
+      if (path === '/ranged') {
+        res.writeHead(200, { 'content-length': RANGED.length, 'cache-control': 'max-age=3600', 'content-type': 'application/octet-stream' });
+        res.end(RANGED);
+        return;
+      }
+      if (path === '/bundle.js') {
+        res.writeHead(200, { 'content-length': BUNDLE.length, 'cache-control': 'max-age=3600', 'content-type': 'application/javascript' });
+        res.end(BUNDLE);
         return;
       }
       res.setHeader('cache-control', 'max-age=3600');
@@ -146,5 +161,46 @@ describe('CloudFront edge caches across a restart', () => {
     assert.equal(again.cache, 'Hit from cloudfront');
     assert.ok(again.bytes.equals(first.bytes));
     assert.equal(origin.count('/streamed'), 1);
+  });
+
+  test('a compressible object larger than the memory tier is compressed for a viewer that accepts gzip, on a miss and on disk hits', async () => {
+    const d = await createDistribution(n.cf, { Origins: { Quantity: 1, Items: [customOrigin('web', origin.port)] }, DefaultCacheBehavior: { TargetOriginId: 'web', ViewerProtocolPolicy: 'allow-all', CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6', Compress: true } });
+    const get = () =>
+      new Promise<{ cache: string | undefined; encoding: string | undefined; length: string | undefined; bytes: Buffer }>((resolve, reject) => {
+        request(`${n.t.endpoint}/_nimbus/cloudfront/${d.id}/bundle.js`, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ cache: res.headers['x-cache'] as string | undefined, encoding: res.headers['content-encoding'], length: res.headers['content-length'], bytes: Buffer.concat(chunks) }));
+        })
+          .on('error', reject)
+          .end();
+      });
+    const first = await get();
+    assert.equal(first.cache, 'Miss from cloudfront');
+    assert.equal(first.encoding, 'gzip');
+    assert.equal(Number(first.length), first.bytes.length);
+    assert.ok(first.bytes.length < BUNDLE.length / 10);
+    assert.ok(gunzipSync(first.bytes).equals(BUNDLE));
+    const again = await get();
+    assert.equal(again.cache, 'Hit from cloudfront');
+    assert.equal(again.encoding, 'gzip');
+    assert.ok(again.bytes.equals(first.bytes));
+    assert.equal(origin.count('/bundle.js'), 1);
+  });
+
+  test('a Range on a large object\'s first request is answered 206 from the stream, and the whole object is cached', async () => {
+    const d = await createDistribution(n.cf, { Origins: { Quantity: 1, Items: [customOrigin('web', origin.port)] }, DefaultCacheBehavior: { TargetOriginId: 'web', ViewerProtocolPolicy: 'allow-all', CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6', Compress: false } });
+    // One cache key for both requests: fetch() would otherwise ask for gzip when it sends no Range.
+    const identity = { 'accept-encoding': 'identity' };
+    const first = await view(n.t, d.id, '/ranged', { headers: { ...identity, range: 'bytes=1048570-1048585' } });
+    assert.equal(first.status, 206);
+    assert.equal(first.headers.get('x-cache'), 'Miss from cloudfront');
+    assert.equal(first.headers.get('content-range'), `bytes 1048570-1048585/${RANGED.length}`);
+    assert.ok(first.bytes.equals(RANGED.subarray(1048570, 1048586)));
+    // The caches kept the whole object: the next request waits for it to land, then hits.
+    const whole = await view(n.t, d.id, '/ranged', { headers: identity });
+    assert.equal(whole.headers.get('x-cache'), 'Hit from cloudfront');
+    assert.ok(whole.bytes.equals(RANGED));
+    assert.equal(origin.count('/ranged'), 1);
   });
 });

@@ -17,7 +17,7 @@
 import type { Readable } from 'node:stream';
 import type { Clock } from '../../../lib/clock.js';
 import { freshness, initialAge, type TtlPolicy } from './freshness.js';
-import type { CachedObject, ObjectStore } from './object-store.js';
+import type { CachedObject, ObjectStore, StoredBody } from './object-store.js';
 
 /**
  * A response as an upstream gives it (lower-cased headers, the whole body), or, for a large
@@ -57,7 +57,19 @@ export interface LayerRequest {
   cachesSetCookie?(name: string): boolean;
 }
 
-export interface LayerReply extends UpstreamReply {
+/** An answer that may come from a cache: a body kept on disk comes as `file` (then `body` is empty). */
+export interface CachedReply extends UpstreamReply {
+  file?: StoredBody;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** A stored body as a reply's `body` (in memory) or `file` (on disk). */
+function storedBody(body: Buffer | StoredBody): { body: Buffer; file?: StoredBody } {
+  return Buffer.isBuffer(body) ? { body } : { body: EMPTY, file: body };
+}
+
+export interface LayerReply extends CachedReply {
   result: CacheResult;
   /** Whether this answer is (now) in the cache. */
   stored: boolean;
@@ -205,10 +217,10 @@ export class HttpCache {
     return this.store.deleteWhere(pick);
   }
 
-  private hit(obj: CachedObject, body: Buffer, age: number, count: Count): LayerReply {
+  private hit(obj: CachedObject, body: Buffer | StoredBody, age: number, count: Count): LayerReply {
     count('hits');
-    count('bytesFromCache', body.length);
-    return { status: obj.status, headers: { ...obj.headers, age: String(Math.floor(age)) }, body, result: 'Hit', stored: true };
+    count('bytesFromCache', obj.size);
+    return { status: obj.status, headers: { ...obj.headers, age: String(Math.floor(age)) }, ...storedBody(body), result: 'Hit', stored: true };
   }
 
   private async collapse<T>(key: string, run: () => Promise<T>, share = true): Promise<T> {
@@ -291,8 +303,8 @@ export class HttpCache {
       const body = await this.store.body(obj);
       if (!body) return undefined;
       count('staleServed');
-      count('bytesFromCache', body.length);
-      return { status: obj.status, headers: { ...obj.headers, age: String(Math.floor(age)) }, body, result: 'Hit', stored: true };
+      count('bytesFromCache', obj.size);
+      return { status: obj.status, headers: { ...obj.headers, age: String(Math.floor(age)) }, ...storedBody(body), result: 'Hit', stored: true };
     };
     let r: UpstreamReply;
     try {
@@ -316,8 +328,8 @@ export class HttpCache {
         delete merged.age;
         const fresh = freshness(obj.status, merged, req.ttl, Math.floor(now / 1000), req.errorTtl?.(obj.status));
         this.store.refresh(obj, obj.status, merged, now, age, fresh);
-        count('bytesFromCache', body.length);
-        return { status: obj.status, headers: { ...merged, age: String(age) }, body, result: 'RefreshHit', stored: true };
+        count('bytesFromCache', obj.size);
+        return { status: obj.status, headers: { ...merged, age: String(age) }, ...storedBody(body), result: 'RefreshHit', stored: true };
       }
       // Evicted or invalidated meanwhile: fetch it whole.
       r = await this.fetchUpstream(upstream, {}, count);

@@ -5,11 +5,12 @@
  * anything a user wrote, so no request can name a path. The index lives in memory; the disk
  * tier survives a restart: the store rebuilds its index from the directory's files when it opens
  * (disk-entry.ts: each file carries its object's metadata and its body's hash, checked), in the
- * files' last-modified order as the recency; the memory tier starts empty.
+ * files' last-modified order as the recency; the memory tier starts empty. A body on disk is
+ * never read whole: a hit hands out a `StoredBody` that opens just the bytes sent.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { encodeHeader, encodeTrailer, readHeader, sha256Of } from './disk-entry.js';
@@ -45,6 +46,17 @@ export interface CachedObject {
   fresh: Freshness;
   /** The request headers it varies on, lower-cased ([] when it varies on none). */
   readonly vary: readonly string[];
+}
+
+/** A body kept on disk, read only for the bytes sent (a hit of a 1 GiB object holds no 1 GiB buffer). */
+export interface StoredBody {
+  readonly size: number;
+  /**
+   * Bytes `start` to `end` (inclusive) as a stream. The file is opened when this is called: an
+   * entry evicted before then (never between a hit and its answer, which share one turn of
+   * the event loop's microtasks) makes the stream fail, so the viewer sees a cut answer.
+   */
+  open(start: number, end: number): Readable;
 }
 
 interface Slot {
@@ -139,27 +151,40 @@ export class ObjectStore {
     return slot?.obj === obj ? slot.body : undefined;
   }
 
-  /** The body of a stored object; undefined when it was evicted meanwhile. */
-  async body(obj: CachedObject): Promise<Buffer | undefined> {
+  /**
+   * The body of a stored object, in memory or on disk; undefined when it was evicted meanwhile,
+   * or when an entry found on disk at start no longer matches the hash it was written with
+   * (then it is dropped, to be fetched again).
+   */
+  async body(obj: CachedObject): Promise<Buffer | StoredBody | undefined> {
     const slot = this.memory.get(obj.key) ?? this.disk.get(obj.key);
     if (!slot || slot.obj !== obj) return undefined;
     if (slot.body) return slot.body;
-    let body: Buffer;
-    try {
-      const whole = await readFile(slot.file!);
-      body = whole.subarray(slot.offset ?? 0, (slot.offset ?? 0) + obj.size);
-    } catch {
+    if (slot.unverified !== undefined && !(await this.verify(slot))) {
+      if (this.disk.get(obj.key) === slot) this.delete(obj.key);
       return undefined;
     }
-    if (slot.unverified !== undefined) {
-      if (body.length !== obj.size || sha256Of(body) !== slot.unverified) {
-        // Damaged on disk since it was written: dropped, and fetched again.
-        if (this.disk.get(obj.key) === slot) this.delete(obj.key);
-        return undefined;
+    const file = slot.file!;
+    const offset = slot.offset ?? 0;
+    return { size: obj.size, open: (start, end) => createReadStream(file, { start: offset + start, end: offset + end }) };
+  }
+
+  /** Whether a file found at start still holds the body its trailer's hash was taken of; read as a stream. */
+  private async verify(slot: Slot): Promise<boolean> {
+    const offset = slot.offset ?? 0;
+    const hash = createHash('sha256');
+    let bytes = 0;
+    try {
+      for await (const chunk of createReadStream(slot.file!, { start: offset, end: offset + slot.obj.size - 1 }) as AsyncIterable<Buffer>) {
+        bytes += chunk.length;
+        hash.update(chunk);
       }
-      delete slot.unverified;
+    } catch {
+      return false;
     }
-    return body;
+    if (bytes !== slot.obj.size || hash.digest('hex') !== slot.unverified) return false;
+    delete slot.unverified;
+    return true;
   }
 
   /** Whether an object of this size can be kept at all. */

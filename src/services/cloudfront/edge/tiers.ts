@@ -12,12 +12,13 @@
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { buffer } from 'node:stream/consumers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../../lib/clock.js';
 import type { TtlPolicy } from './freshness.js';
-import { emptyStats, HttpCache, type CacheResult, type LayerStats, type Upstream, type UpstreamReply } from './http-cache.js';
+import { emptyStats, HttpCache, type CachedReply, type CacheResult, type LayerStats, type Upstream, type UpstreamReply } from './http-cache.js';
 import { DEFAULT_STORE_LIMITS, ObjectStore, type StoreLimits } from './object-store.js';
-import { compressReply, notModified, notModifiedHeaders, type Encoding } from './viewer.js';
+import { compressReply, compresses, notModified, notModifiedHeaders, type Encoding } from './viewer.js';
 
 export type Continent = 'NA' | 'SA' | 'EU' | 'AF' | 'AS' | 'OC';
 
@@ -88,7 +89,7 @@ export interface TierRequest {
   cachesSetCookie?(name: string): boolean;
 }
 
-export interface TierReply extends UpstreamReply {
+export interface TierReply extends CachedReply {
   edge: string;
   /** What the edge did (X-Cache). */
   result: CacheResult;
@@ -170,13 +171,18 @@ export class EdgeNetwork {
         r.stream?.resume(); // the shield's own copy still fills
         return { status: 304, headers: notModifiedHeaders(r.headers), body: Buffer.alloc(0) };
       }
-      // A streamed body passes as it is (not compressed: it is larger than the memory tier takes).
-      if (r.stream) return { status: r.status, headers: r.headers, body: r.body, stream: r.stream };
-      return compressReply({ status: r.status, headers: r.headers, body: r.body }, req.compress === false ? '' : req.encoding);
+      const encoding = req.compress === false ? '' : req.encoding;
+      if (!r.stream && !r.file) return compressReply({ status: r.status, headers: r.headers, body: r.body }, encoding);
+      // A streamed body, or one from the shield's disk: passed on as a stream, or, when the edge
+      // compresses it (at most 10 MB), read whole and compressed as a smaller answer is.
+      const size = r.file ? r.file.size : Number(r.headers['content-length']);
+      const source = r.stream ?? r.file!.open(0, size - 1);
+      if (compresses(r.status, r.headers, size, encoding)) return compressReply({ status: r.status, headers: r.headers, body: await buffer(source) }, encoding);
+      return { status: r.status, headers: { ...r.headers, 'content-length': String(size) }, body: r.body, stream: source };
     };
     if (edge.def.viewerMs) await delay(edge.def.viewerMs);
     const r = await edge.cache.serve(layerReq, fromShield, edgeStats);
-    return { status: r.status, headers: r.headers, body: r.body, ...(r.stream ? { stream: r.stream } : {}), edge: edge.def.name, result: r.result, ...(shieldResult ? { shieldResult } : {}), simulatedMs };
+    return { status: r.status, headers: r.headers, body: r.body, ...(r.stream ? { stream: r.stream } : {}), ...(r.file ? { file: r.file } : {}), edge: edge.def.name, result: r.result, ...(shieldResult ? { shieldResult } : {}), simulatedMs };
   }
 
   /**

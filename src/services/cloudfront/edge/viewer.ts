@@ -8,13 +8,19 @@
  *     encoding is part of the cache key, so each encoding is cached on its own;
  *   - conditional requests (If-None-Match, weak comparison; else If-Modified-Since) answered
  *     304 from the cache;
- *   - a single byte range (`Range: bytes=a-b`, `a-`, `-n`) served from the cached object as
- *     206, or 416 when it is beyond the object; several ranges get the whole object (200);
+ *   - a single byte range (`Range: bytes=a-b`, `a-`, `-n`) served as 206 from the cached object,
+ *     or from a large object's body still arriving from the origin (read on to its end, so the
+ *     caches keep the whole object), or 416 when it is beyond the object; several ranges get
+ *     the whole object (200);
  *   - HEAD: the GET answer without its body.
  */
-import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
+import { pipeline, Transform, type Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { brotliCompress, brotliCompressSync, constants as zlibConstants, gzip, gzipSync } from 'node:zlib';
 import { parseCacheControl, parseHttpDate } from './freshness.js';
-import type { UpstreamReply } from './http-cache.js';
+import type { CachedReply, UpstreamReply } from './http-cache.js';
+
+const EMPTY = Buffer.alloc(0);
 
 export type Encoding = '' | 'gzip' | 'br';
 
@@ -55,19 +61,31 @@ const COMPRESSIBLE = new Set([
 export const COMPRESS_MIN_BYTES = 1000;
 export const COMPRESS_MAX_BYTES = 10_000_000;
 
+/** Whether CloudFront compresses an answer of this status, headers and body length in `encoding`. */
+export function compresses(status: number, headers: Record<string, string>, length: number, encoding: Encoding): boolean {
+  if (!encoding || (status !== 200 && status !== 403 && status !== 404)) return false;
+  if (headers['content-encoding'] && headers['content-encoding'] !== 'identity') return false;
+  const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!COMPRESSIBLE.has(type)) return false;
+  if (!(length >= COMPRESS_MIN_BYTES && length <= COMPRESS_MAX_BYTES)) return false;
+  return !parseCacheControl(headers['cache-control']).noTransform;
+}
+
+/** Bodies above this are compressed on libuv's thread pool, not on the event loop. */
+const COMPRESS_INLINE_MAX = 64 * 1024;
+const gzipAsync = promisify(gzip);
+const brotliAsync = promisify(brotliCompress);
+
 /** The reply compressed with `encoding` when CloudFront's conditions hold; else as it was. */
-export function compressReply(r: UpstreamReply, encoding: Encoding): UpstreamReply {
-  if (!encoding || (r.status !== 200 && r.status !== 403 && r.status !== 404)) return r;
+export async function compressReply(r: UpstreamReply, encoding: Encoding): Promise<UpstreamReply> {
+  if (!compresses(r.status, r.headers, r.body.length, encoding)) return r;
   const h = r.headers;
-  if (h['content-encoding'] && h['content-encoding'] !== 'identity') return r;
-  const type = (h['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (!COMPRESSIBLE.has(type)) return r;
-  if (r.body.length < COMPRESS_MIN_BYTES || r.body.length > COMPRESS_MAX_BYTES) return r;
-  if (parseCacheControl(h['cache-control']).noTransform) return r;
+  const brotli = { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: r.body.length } };
+  const inline = r.body.length <= COMPRESS_INLINE_MAX;
   const body =
     encoding === 'br'
-      ? brotliCompressSync(r.body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: r.body.length } })
-      : gzipSync(r.body, { level: 6 });
+      ? inline ? brotliCompressSync(r.body, brotli) : await brotliAsync(r.body, brotli)
+      : inline ? gzipSync(r.body, { level: 6 }) : await gzipAsync(r.body, { level: 6 });
   const headers: Record<string, string> = { ...h, 'content-encoding': encoding, 'content-length': String(body.length) };
   headers.vary = h.vary ? (/\baccept-encoding\b/i.test(h.vary) ? h.vary : `${h.vary}, Accept-Encoding`) : 'Accept-Encoding';
   if (h.etag && !h.etag.startsWith('W/')) headers.etag = `W/${h.etag}`;
@@ -126,33 +144,58 @@ export interface ViewerRequest {
 }
 
 /** Applies the viewer's conditional headers, Range and method to a cached answer. */
-export function forViewer(req: ViewerRequest, r: UpstreamReply): UpstreamReply {
+export function forViewer(req: ViewerRequest, r: CachedReply): UpstreamReply {
   if (notModified(req.headers, r.status, r.headers)) {
     r.stream?.resume(); // the caches' copies still fill
-    return { status: 304, headers: notModifiedHeaders(r.headers), body: Buffer.alloc(0) };
+    return { status: 304, headers: notModifiedHeaders(r.headers), body: EMPTY };
   }
-  if (r.stream) {
-    // A body still arriving (a large object's miss): passed whole, its length as the origin said (a Range is not applied to it).
-    const headers = { ...r.headers, 'accept-ranges': r.headers['accept-ranges'] ?? 'bytes' };
-    if (req.method !== 'HEAD') return { status: r.status, headers, body: r.body, stream: r.stream };
-    r.stream.resume();
-    return { status: r.status, headers, body: Buffer.alloc(0) };
-  }
-  let { status, body } = r;
+  // A body still arriving (a large object's miss) is as long as the origin said.
+  const size = r.file ? r.file.size : r.stream ? Number(r.headers['content-length']) : r.body.length;
+  let status = r.status;
   const headers = { ...r.headers };
-  if (status === 200) {
+  let start = 0;
+  let end = size - 1;
+  if (status === 200 && Number.isSafeInteger(size)) {
     headers['accept-ranges'] ??= 'bytes';
     const ifRange = req.headers['if-range'];
     const rangeApplies = !ifRange || opaque(ifRange) === opaque(headers.etag ?? '\0') || ifRange === headers['last-modified'];
-    const range = rangeApplies ? parseRange(req.headers.range, body.length) : ({ kind: 'none' } as const);
+    const range = rangeApplies ? parseRange(req.headers.range, size) : ({ kind: 'none' } as const);
     if (range.kind === 'range') {
       status = 206;
-      headers['content-range'] = `bytes ${range.start}-${range.end}/${body.length}`;
-      body = body.subarray(range.start, range.end + 1);
+      headers['content-range'] = `bytes ${range.start}-${range.end}/${size}`;
+      ({ start, end } = range);
     } else if (range.kind === 'unsatisfiable') {
-      return { status: 416, headers: { 'content-range': `bytes */${body.length}`, 'content-type': 'text/plain' }, body: Buffer.alloc(0) };
+      r.stream?.resume();
+      return { status: 416, headers: { 'content-range': `bytes */${size}`, 'content-type': 'text/plain' }, body: EMPTY };
     }
   }
-  headers['content-length'] = String(body.length);
-  return { status, headers, body: req.method === 'HEAD' ? Buffer.alloc(0) : body };
+  headers['content-length'] = String(end - start + 1);
+  if (req.method === 'HEAD') {
+    r.stream?.resume();
+    return { status, headers, body: EMPTY };
+  }
+  if (r.stream) return { status, headers, body: EMPTY, stream: status === 206 ? sliceOf(r.stream, start, end) : r.stream };
+  // A body on disk is read for just the bytes sent.
+  if (r.file) return { status, headers, body: EMPTY, ...(end >= start ? { stream: r.file.open(start, end) } : {}) };
+  return { status, headers, body: status === 206 ? r.body.subarray(start, end + 1) : r.body };
+}
+
+/**
+ * Bytes `start` to `end` (inclusive) of a body still arriving. The answer ends with its last
+ * byte; the rest of the source is still read (and dropped), so the caches' copies keep filling.
+ */
+function sliceOf(source: Readable, start: number, end: number): Readable {
+  let at = 0;
+  const slice = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      const from = Math.max(start - at, 0);
+      const to = Math.min(end + 1 - at, chunk.length);
+      at += chunk.length;
+      if (from < to) this.push(chunk.subarray(from, to));
+      if (at > end) this.push(null);
+      done();
+    },
+  });
+  pipeline(source, slice, () => undefined);
+  return slice;
 }
