@@ -20,6 +20,7 @@ import {
   GetModelTemplateCommand,
   UpdateModelCommand,
   UpdateRouteCommand,
+  UpdateRouteResponseCommand,
 } from '@aws-sdk/client-apigatewayv2';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { TEST_CREDENTIALS } from '../../helpers/nimbus.js';
@@ -139,12 +140,17 @@ describe('API Gateway WebSocket APIs: models and request validation', () => {
     logs.destroy();
   });
 
-  it('refuses deleting a model a route validates against', async () => {
+  it('refuses deleting a model a route or its route response names, and route responses naming models the API lacks', async () => {
     const api = (await n.apigw.send(new CreateApiCommand({ Name: 'in-use', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' }))).ApiId!;
     const m = await n.apigw.send(new CreateModelCommand({ ApiId: api, Name: 'used', Schema: '{"type":"object"}' }));
     const r = await n.apigw.send(new CreateRouteCommand({ ApiId: api, RouteKey: 'go', RequestModels: { $default: 'used' } }));
     await rejects(n.apigw.send(new DeleteModelCommand({ ApiId: api, ModelId: m.ModelId })), 'ConflictException', "Cannot delete model 'used', it is referenced by route go");
     await n.apigw.send(new UpdateRouteCommand({ ApiId: api, RouteId: r.RouteId!, RequestModels: {} }));
+    // A route response's models too: only the API's, and in use while named.
+    await rejects(n.apigw.send(new CreateRouteResponseCommand({ ApiId: api, RouteId: r.RouteId!, RouteResponseKey: '$default', ResponseModels: { $default: 'nope' } })), 'BadRequestException', 'Invalid model identifier specified: nope');
+    const rr = await n.apigw.send(new CreateRouteResponseCommand({ ApiId: api, RouteId: r.RouteId!, RouteResponseKey: '$default', ResponseModels: { $default: 'used' } }));
+    await rejects(n.apigw.send(new DeleteModelCommand({ ApiId: api, ModelId: m.ModelId })), 'ConflictException', "Cannot delete model 'used', it is referenced by route go");
+    await n.apigw.send(new UpdateRouteResponseCommand({ ApiId: api, RouteId: r.RouteId!, RouteResponseId: rr.RouteResponseId!, ResponseModels: {} }));
     await n.apigw.send(new DeleteModelCommand({ ApiId: api, ModelId: m.ModelId }));
     assert.deepEqual((await n.apigw.send(new GetModelsCommand({ ApiId: api }))).Items, []);
   });

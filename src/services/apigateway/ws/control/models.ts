@@ -44,9 +44,12 @@ export function modelNamed(models: Record<string, Model> | undefined, name: stri
   return undefined;
 }
 
-/** A route of the API that validates against the model, as `$default` or `sendmessage`, if any. */
+/** A route of the API that names the model (request models, or its route response's), as `$default` or `sendmessage`, if any. */
 function usedBy(doc: HttpApiDoc, name: string): string | undefined {
-  for (const r of Object.values(doc.routes)) if (Object.values(r.requestModels ?? {}).includes(name)) return r.routeKey;
+  for (const r of Object.values(doc.routes)) {
+    if (Object.values(r.requestModels ?? {}).includes(name)) return r.routeKey;
+    for (const rr of Object.values(r.routeResponses ?? {})) if (Object.values(rr.responseModels ?? {}).includes(name)) return r.routeKey;
+  }
   return undefined;
 }
 
