@@ -9,7 +9,9 @@
  *                         [--mode memory|durable] [--rounds 2] [--warmup-ops 4000] [--ops 12000]
  *
  * The other checkout needs only its `dist/src` built (and `node_modules`); this harness drives
- * both. Concurrency 32; prints one line per measurement and the medians per build.
+ * both. Concurrency 32; prints one line per measurement and the medians per build (CPU per
+ * request, and the rate of the measured requests, which in durable mode follows the commit
+ * pipeline more than the CPU).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -98,8 +100,8 @@ async function prepare(shape: AbShape, server: ServerProc): Promise<{ op: () => 
   return { op, close: () => client.close() };
 }
 
-/** Server CPU (µs) per op over `ops` requests at concurrency C, after `warmupOps`. */
-async function measureFixed(server: ServerProc, shape: AbShape, a: AbArgs): Promise<number> {
+/** Server CPU (µs) per op over `ops` requests at concurrency C, after `warmupOps`, and their rate (ops/s). */
+async function measureFixed(server: ServerProc, shape: AbShape, a: AbArgs): Promise<{ us: number; rate: number }> {
   const { op, close } = await prepare(shape, server);
   const run = async (n: number) => {
     let left = n;
@@ -110,8 +112,10 @@ async function measureFixed(server: ServerProc, shape: AbShape, a: AbArgs): Prom
   try {
     await run(a.warmupOps);
     const before = server.cpuMicros();
+    const t0 = performance.now();
     await run(a.ops);
-    return (server.cpuMicros() - before) / a.ops;
+    const rate = a.ops / ((performance.now() - t0) / 1000);
+    return { us: (server.cpuMicros() - before) / a.ops, rate };
   } finally {
     close();
   }
@@ -126,6 +130,7 @@ async function main(): Promise<void> {
   try {
     for (const shape of a.shapes) {
       const got: Record<'bare' | 'base' | 'this', number[]> = { bare: [], base: [], this: [] };
+      const rates: Record<'bare' | 'base' | 'this', number[]> = { bare: [], base: [], this: [] };
       for (let r = 0; r < a.rounds; r++) {
         for (const [name, start] of [
           ['bare', () => (shape === 'apigw-http' ? startBackend() : startBare())],
@@ -134,9 +139,10 @@ async function main(): Promise<void> {
         ] as const) {
           const server = await start();
           try {
-            const us = await measureFixed(server, shape, a);
+            const { us, rate } = await measureFixed(server, shape, a);
             got[name].push(us);
-            log(`${shape} ${name}: ${fmt(us, 1)} µs/op (load ${load()})`);
+            rates[name].push(rate);
+            log(`${shape} ${name}: ${fmt(us, 1)} µs/op, ${fmt(rate)} ops/s (load ${load()})`);
           } finally {
             await server.stop();
           }
@@ -145,7 +151,8 @@ async function main(): Promise<void> {
       const [bare, base, mine] = [median(got.bare), median(got.base), median(got.this)];
       console.log(
         `${shape.padEnd(10)} ${a.memory ? '--memory' : 'durable '} c${C}: bare ${fmt(bare, 1)} µs, base ${fmt(base, 1)} µs (${(base / bare).toFixed(2)}x bare), ` +
-          `this ${fmt(mine, 1)} µs (${(mine / bare).toFixed(2)}x bare), change ${(((mine - base) / base) * 100).toFixed(0)} %`,
+          `this ${fmt(mine, 1)} µs (${(mine / bare).toFixed(2)}x bare), change ${(((mine - base) / base) * 100).toFixed(0)} %; ` +
+          `ops/s bare ${fmt(median(rates.bare))}, base ${fmt(median(rates.base))}, this ${fmt(median(rates.this))}`,
       );
     }
   } finally {

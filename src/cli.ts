@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** nimbus start [--host 127.0.0.1] [--port 4566] [--data-dir ./.nimbus | --memory] */
+import './gc-flags.js'; // first: V8 settings before any other module runs
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './lib/log.js';
 import { startNimbus } from './nimbus.js';

@@ -346,8 +346,9 @@ function parseClaim(req: SigV4Request): Claim {
     time = parseAmzDate(date);
     if (time === undefined) throw badDate(date);
     expires = /^\d{1,6}$/.test(exp) ? Number(exp) : NaN;
-    if (!(expires >= 1 && expires <= MAX_EXPIRES))
-      throw incomplete(`X-Amz-Expires must be a number of seconds from 1 to ${MAX_EXPIRES} (a week). Got '${exp}'.`);
+    // 0 is well formed and already expired (S3 answers such a URL "Request has expired").
+    if (!(expires >= 0 && expires <= MAX_EXPIRES))
+      throw incomplete(`X-Amz-Expires must be a number of seconds from 0 to ${MAX_EXPIRES} (a week). Got '${exp}'.`);
   } else {
     throw deny('MissingAuthenticationTokenException', 'MissingAuthenticationToken', 'Missing Authentication Token');
   }
@@ -493,7 +494,7 @@ export class SigV4Verifier {
       );
     if (claim.presigned) {
       const expiry = claim.time + claim.expires * 1000;
-      if (now > expiry) {
+      if (now > expiry || claim.expires === 0) {
         throw invalidSignature(`Signature expired: ${amzDate(expiry)} is now earlier than ${amzDate(now)}`);
       }
     } else if (claim.time < now - SKEW_MS) {

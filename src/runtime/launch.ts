@@ -237,11 +237,14 @@ const SETPRIV = process.platform === 'linux' && existsSync('/usr/bin/setpriv') ?
 const STARTUP_ONLY = /^(NODE_(?!PATH$)|UV_|OPENSSL_|SSL_CERT_|LC_|LANG$|AWS_LAMBDA_EXEC_WRAPPER$)/;
 
 /**
- * Node with Nimbus's bootstrap, heap sized as Lambda's own node bootstrap sizes it: new space
- * memory/64, old space the rest, so MemorySize is the heap limit.
+ * Node with Nimbus's bootstrap, heap sized as Lambda's own Node.js bootstrap
+ * (/var/runtime/bootstrap) sizes it: new space a tenth of MemorySize (half of it the semi-space
+ * limit), old space the rest, so MemorySize is the heap limit. A smaller new space would make
+ * code that keeps many requests in flight (a broadcast's 1,000 SDK calls) spend much of its CPU
+ * in scavenges that Lambda does not run.
  */
 export function nodeCommand(memoryMb: number): { command: string; args: string[] } {
-  const newSpace = Math.max(2, Math.floor(memoryMb / 64));
+  const newSpace = Math.max(2, Math.floor(memoryMb / 10));
   const semiSpace = Math.max(1, Math.floor(newSpace / 2));
   return { command: process.execPath, args: ['--expose-gc', `--max-semi-space-size=${semiSpace}`, `--max-old-space-size=${Math.max(16, memoryMb - newSpace)}`, NODE_BOOTSTRAP] };
 }

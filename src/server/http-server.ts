@@ -46,6 +46,9 @@ export class HttpServer {
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => this.onRequest(req, res, false));
     // Expect: 100-continue: the body step answers it once it knows the request's body limit.
     this.server.on('checkContinue', (req, res) => this.onRequest(req, res, true));
+    // Any other expectation (`Expect: ''`, `Expect: 200`) is ignored, as S3 ignores it, rather
+    // than answered 417 as node would by default.
+    this.server.on('checkExpectation', (req, res) => this.onRequest(req, res, false));
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (opts.websockets) return opts.websockets.upgrade(req, socket, head);
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -53,6 +56,11 @@ export class HttpServer {
     // Malformed HTTP never reaches onRequest; it still gets an answer with a request id.
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+      // Bytes past a request's Content-Length that are no request (a client that sent more body
+      // than it declared): the request being answered keeps its answer (S3's BadDigest), then
+      // the connection closes.
+      const pending = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+      if (pending && !pending.writableFinished && pending.req.complete) return void pending.once('close', () => socket.end());
       // Headers too large are a 400, as AWS's front ends answer them (not node's 431).
       socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nx-amzn-RequestId: ${this.opts.ids.uuid()}\r\nContent-Length: 0\r\n\r\n`);
     });

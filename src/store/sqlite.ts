@@ -6,8 +6,15 @@
  * the last commit run in one transaction, one after another, each inside its own savepoint
  * (so one failing write does not undo its neighbours); the transaction commits, and the WAL
  * file is fsynced on the libuv thread pool; only then are the writers' promises resolved.
- * Commits are pipelined: while one fsync is in flight the next batch commits and waits for the
- * next fsync, and later writes gather meanwhile. The event loop never blocks on the disk.
+ *
+ * The pipeline has two stages: one fsync in flight, and the next batch gathering behind it.
+ * Writes that arrive while an fsync runs wait, uncommitted, and run as one batch (one commit,
+ * one fsync) as soon as that fsync ends. A write therefore waits for at most the rest of the
+ * fsync in flight and its own. (Committing the next batch early, beside the fsync in flight,
+ * gains its writers nothing, since they wait for that fsync to end and then for their own,
+ * and makes writers arriving after that commit wait for a third.) Batches commit and sync in
+ * arrival order, and nothing is answered before the fsync that covers it. The event loop never
+ * blocks on the disk.
  *
  * A write function may be async; its repo calls are synchronous underneath, so a batch still
  * runs start to end without other requests' code in between (unless a write awaits something
@@ -64,6 +71,8 @@ export interface StoreOptions {
   log?: Logger;
   /** Checkpoint once the WAL grows past this many bytes. */
   checkpointBytes?: number;
+  /** How the WAL file is synced (node:fs fsync); tests hold or fail it. */
+  fsync?: (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void;
 }
 
 interface PendingWrite {
@@ -71,9 +80,6 @@ interface PendingWrite {
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 }
-
-/** Resolves (or, given an fsync error, rejects) a committed batch's writers. */
-type Settle = (syncError?: unknown) => void;
 
 /** One versioned schema step; migrations of a component run in order, once. */
 export type Migration = string | ((db: Db) => void);
@@ -86,13 +92,14 @@ export class SqliteStore implements Store, SqliteConnection {
   readonly memory: boolean;
   readonly path: string;
   private walFd: number | undefined;
+  /** Writes gathering for the next batch. */
   private pending: PendingWrite[] = [];
-  /** Committed batches waiting for the next fsync. */
-  private unsynced: Settle[] = [];
   private scheduled = false;
   /** A batch's transaction is open (its writes may be awaiting). */
   private running = false;
+  /** The fsync of the last committed batch is in flight; the next batch gathers until it ends. */
   private syncing = false;
+  private readonly fsync: NonNullable<StoreOptions['fsync']>;
   private closed = false;
   private checkpointer: Worker | undefined;
   private checkpointing = false;
@@ -111,6 +118,7 @@ export class SqliteStore implements Store, SqliteConnection {
     this.memory = !!opts.memory;
     this.log = opts.log;
     this.checkpointBytes = opts.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES;
+    this.fsync = opts.fsync ?? fsync;
     if (this.memory) {
       this.path = ':memory:';
       this.db = new Database(':memory:');
@@ -265,8 +273,8 @@ export class SqliteStore implements Store, SqliteConnection {
   }
 
   private schedule(): void {
-    // One batch may wait for the fsync in flight; later writes gather until that fsync ends.
-    if (this.scheduled || this.running || (this.syncing && this.unsynced.length > 0)) return;
+    // While an fsync is in flight the next batch gathers: its end schedules it (afterSync).
+    if (this.scheduled || this.running || this.syncing) return;
     this.scheduled = true;
     setImmediate(() => void this.runBatch());
   }
@@ -311,7 +319,7 @@ export class SqliteStore implements Store, SqliteConnection {
       return this.afterSync();
     }
     this.running = false;
-    const settle: Settle = (syncError) => {
+    const settle = (syncError?: unknown) => {
       for (let i = 0; i < batch.length; i++) {
         const r = results[i]!;
         if (syncError !== undefined) batch[i]!.reject(syncError);
@@ -323,25 +331,14 @@ export class SqliteStore implements Store, SqliteConnection {
       settle();
       return this.afterSync();
     }
-    this.unsynced.push(settle);
-    this.sync();
-    // Writes that arrived while this batch ran may start the next one now, as the fsync runs.
-    if (this.pending.length > 0) this.schedule();
-  }
-
-  /** Starts an fsync covering every committed batch, unless one is in flight. */
-  private sync(): void {
-    if (this.syncing || this.unsynced.length === 0 || this.walFd === undefined) return;
-    const covered = this.unsynced;
-    this.unsynced = [];
     this.syncing = true;
-    fsync(this.walFd, (err) => {
+    this.fsync(this.walFd, (err) => {
       this.syncing = false;
       if (err) {
         this.log?.error('WAL fsync failed: refusing further writes', { error: String(err) });
         this.failure = new Error(`store unavailable: WAL fsync failed (${err.code ?? err.message})`);
       }
-      for (const settle of covered) settle(err ?? undefined);
+      settle(err ?? undefined);
       // Writes gathered meanwhile cannot be made durable either.
       if (this.failure) for (const w of this.pending.splice(0)) w.reject(this.failure);
       this.afterSync();
@@ -354,7 +351,6 @@ export class SqliteStore implements Store, SqliteConnection {
     } catch (e) {
       this.log?.error('WAL checkpoint failed', { error: String(e) });
     }
-    this.sync();
     if (this.pending.length > 0) this.schedule();
     else this.idle();
   }
@@ -368,7 +364,7 @@ export class SqliteStore implements Store, SqliteConnection {
   }
 
   private isIdle(): boolean {
-    return this.pending.length === 0 && this.unsynced.length === 0 && !this.syncing && !this.scheduled && !this.running;
+    return this.pending.length === 0 && !this.syncing && !this.scheduled && !this.running;
   }
 
   private idle(): void {

@@ -414,7 +414,9 @@ describe('SigV4Verifier refuses', () => {
     );
     assertMismatch(await sign({ method: 'GET', at: NOW + 16 * MIN, expiresIn: 3600 }), /^Signature not yet current/);
     const pre = await sign({ method: 'GET', expiresIn: 60 });
-    for (const bad of ['0', '604801', '-5', 'abc', ''])
+    // X-Amz-Expires=0 is well formed and expired at once, even within its X-Amz-Date's second.
+    assertMismatch(await sign({ method: 'GET', at: NOW, expiresIn: 0 }), 'Signature expired: 20260115T120000Z is now earlier than 20260115T120000Z');
+    for (const bad of ['604801', '-5', 'abc', ''])
       assertDenied(
         () => verifier.verify({ ...pre, query: pre.query.replace('X-Amz-Expires=60', `X-Amz-Expires=${bad}`) }),
         'IncompleteSignatureException',

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createLogger } from '../../src/lib/log.js';
-import { RESERVED_ENVIRONMENT_VARIABLES } from '../../src/runtime/launch.js';
+import { nodeCommand, RESERVED_ENVIRONMENT_VARIABLES } from '../../src/runtime/launch.js';
 import { LineSplitter, LogStream, MAX_EVENT_CHARS, streamName } from '../../src/runtime/log-stream.js';
 import { exitText } from '../../src/runtime/process-info.js';
 import { prepareCodeRoot, sdkNodeModules } from '../../src/runtime/sdk-link.js';
@@ -102,4 +102,11 @@ test('the reserved variables are Lambda\'s list', () => {
     assert.ok(RESERVED_ENVIRONMENT_VARIABLES.has(k), k);
   }
   for (const k of ['LANG', 'PATH', 'NODE_PATH', 'PYTHONPATH', 'AWS_ENDPOINT_URL', 'AWS_LAMBDA_EXEC_WRAPPER']) assert.ok(!RESERVED_ENVIRONMENT_VARIABLES.has(k), k);
+});
+
+test("a Node environment's heap is sized as Lambda's bootstrap sizes it: new space a tenth of MemorySize", () => {
+  const flags = (mb: number) => nodeCommand(mb).args.filter((a) => a.startsWith('--max-'));
+  assert.deepEqual(flags(512), ['--max-semi-space-size=25', '--max-old-space-size=461']);
+  assert.deepEqual(flags(128), ['--max-semi-space-size=6', '--max-old-space-size=116']);
+  assert.deepEqual(flags(10240), ['--max-semi-space-size=512', '--max-old-space-size=9216']);
 });

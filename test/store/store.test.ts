@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { fsync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -137,6 +137,78 @@ describe('Store', () => {
     assert.equal(await p, 1);
     await s.close();
     await assert.rejects(put(s, 'g', '1'), /closed/);
+  });
+});
+
+describe('Store commit pipeline: one fsync in flight, the next batch gathering', () => {
+  type Done = (err: NodeJS.ErrnoException | null) => void;
+  /** A store whose WAL fsyncs wait until the test releases them (one at a time, in order). */
+  function heldStore() {
+    const held: { fd: number; done: Done }[] = [];
+    const s = new Store({ dataDir: tempDir(), fsync: (fd, done) => void held.push({ fd, done }) });
+    s.migrate('test', MIGRATIONS);
+    const release = (err?: NodeJS.ErrnoException) => {
+      const h = held.shift()!;
+      if (err) h.done(err);
+      else fsync(h.fd, h.done);
+    };
+    return { s, held, release };
+  }
+  /** Lets the event loop turn until cond holds (a bounded number of turns: no timers). */
+  async function until(cond: () => boolean, what: string): Promise<void> {
+    for (let i = 0; i < 10_000 && !cond(); i++) await new Promise((r) => setImmediate(r));
+    assert.ok(cond(), `never happened: ${what}`);
+  }
+  const turns = async (n: number) => {
+    for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+  };
+  const track = <T>(p: Promise<T>) => {
+    const t = { settled: false, p };
+    p.then(
+      () => (t.settled = true),
+      () => (t.settled = true),
+    );
+    return t;
+  };
+
+  test('writes arriving while an fsync is in flight gather uncommitted, then share one commit and one fsync; each is answered only after its own', async () => {
+    const { s, held, release } = heldStore();
+    const before = s.commits;
+    const first = track(put(s, 'a', '1'));
+    await until(() => held.length === 1, 'the first fsync starts');
+    assert.equal(s.commits - before, 1);
+    const later = ['b', 'c', 'd'].map((k) => track(put(s, k, '1')));
+    await turns(20);
+    // Not committed while the fsync runs: they gather behind it.
+    assert.equal(s.commits - before, 1);
+    assert.equal(held.length, 1, 'one fsync in flight at a time');
+    assert.equal(first.settled, false, 'nothing is answered before its fsync');
+    assert.ok(later.every((t) => !t.settled));
+    release();
+    assert.equal(await first.p, 1);
+    await until(() => held.length === 1, 'the gathered batch commits and its fsync starts');
+    assert.equal(s.commits - before, 2, 'the three gathered writes share one commit');
+    await turns(20);
+    assert.ok(later.every((t) => !t.settled), 'the first fsync does not answer a later batch');
+    release();
+    assert.deepEqual(await Promise.all(later.map((t) => t.p)), [1, 1, 1]);
+    const keys = (s.db.prepare('SELECT k FROM kv ORDER BY rowid').all() as { k: string }[]).map((r) => r.k);
+    assert.deepEqual(keys, ['a', 'b', 'c', 'd'], 'batches commit in arrival order');
+    await s.close();
+  });
+
+  test('a failed fsync rejects its batch and the writes gathered behind it, and refuses later ones', async () => {
+    const { s, held, release } = heldStore();
+    const first = put(s, 'a', '1');
+    await until(() => held.length === 1, 'the first fsync starts');
+    const gathered = put(s, 'b', '1');
+    await turns(5);
+    release(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+    await assert.rejects(first, /EIO/);
+    await assert.rejects(gathered, /store unavailable: WAL fsync failed \(EIO\)/);
+    await assert.rejects(put(s, 'c', '1'), /store unavailable/);
+    assert.equal(held.length, 0, 'nothing more was synced');
+    await s.close();
   });
 });
 

@@ -34,9 +34,13 @@ export function bodyStep(verifier: SigV4Verifier): Step {
   return async (ctx, next) => {
     const limit = limitOf(ctx);
     const incoming = ctx.incoming;
-    // Expect: 100-continue: refuse an oversized body before the client sends it, unless the
-    // operation streams its body (with limits of its own).
-    if (ctx.expectsContinue && (limit === 'stream' || !(declaredLength(incoming) > limit))) ctx.response.writeContinue();
+    // Expect: 100-continue: refuse an oversized body before the client sends it. An operation
+    // that streams its body asks for it only when it reads it, after authentication and its own
+    // checks, so a refused upload (403 to a stranger) is answered without a 100 first, as S3 does.
+    if (ctx.expectsContinue) {
+      if (limit === 'stream') continueOnFirstRead(incoming, () => ctx.response.writeContinue());
+      else if (!(declaredLength(incoming) > limit)) ctx.response.writeContinue();
+    }
     if (limit === 'stream') {
       ctx.req.stream = incoming;
       const res = await next(ctx);
@@ -63,6 +67,17 @@ export function bodyStep(verifier: SigV4Verifier): Step {
     // Awaited rather than returned: an async function that returns a promise takes two more
     // turns of the microtask queue to settle.
     return await next(ctx);
+  };
+}
+
+/** Calls `go` once, when the body is first read (flowing or paused), before a byte of it is asked from the socket. */
+function continueOnFirstRead(incoming: IncomingMessage, go: () => void): void {
+  const stream = incoming as IncomingMessage & { _read(size: number): void };
+  const read = stream._read;
+  stream._read = function (size: number) {
+    stream._read = read;
+    go();
+    read.call(this, size);
   };
 }
 

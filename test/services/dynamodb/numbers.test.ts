@@ -60,6 +60,16 @@ describe('normalizeNumber', () => {
     for (const [input, want] of table) assert.equal(normalizeNumber(input), want, input);
   });
 
+  test('plain integers come back as sent; anything else near them is still normalized', () => {
+    for (const n of ['0', '7', '-7', '120', '-120', '123456789012345']) assert.equal(normalizeNumber(n), n);
+    assert.equal(normalizeNumber('-0'), '0');
+    assert.equal(normalizeNumber('+7'), '7');
+    assert.equal(normalizeNumber('007'), '7');
+    assert.equal(normalizeNumber('1234567890123456'), '1234567890123456');
+    assert.equal(normalizeNumber('12345678901234567890123456789012345678'), '12345678901234567890123456789012345678');
+    assert.throws(() => normalizeNumber('123456789012345678901234567890123456789'), /more than 38 significant digits/);
+  });
+
   test('refuses what BigDecimal cannot parse, quoting the value', () => {
     for (const s of ['abc', 'dog', '-dog', 'NaN', '-NaN', 'Infinity', '-Infinity', ' 1', '1 ', '1e', '1e+', 'e5', '.', '-', '+', '1.2.3', '0x10', '1,5', '--1', '1e5.5']) {
       refuses(() => normalizeNumber(s), `${NOT_NUMERIC}: ${s}`);
@@ -202,6 +212,15 @@ describe('numberByteSize', () => {
       ['1.200', 3], ['1.234', 4], ['3.14159', 5], ['123456', 4], ['100.5', 4], ['0.15', 2], ['-42', 3], ['-0', 1],
     ];
     for (const [n, bytes] of captured) assert.equal(numberByteSize(n), bytes, n);
+  });
+
+  test('plain integers (the fast path) size as their general spelling does', () => {
+    // `n.0` and `nE0` take parse's general path; plain integers of up to 15 digits do not.
+    const ints = ['7', '-7', '10', '-10', '99', '100', '-100', '1000', '120000', '-120000', '123456789012345', '-100000000000000', '999999999999999', '1234567890123456'];
+    for (const n of ints) {
+      assert.equal(numberByteSize(n), numberByteSize(`${n}.0`), n);
+      assert.equal(numberByteSize(n), numberByteSize(`${n}E0`), n);
+    }
   });
 
   test('a negative of 20 base-100 digits has no terminator byte', () => {

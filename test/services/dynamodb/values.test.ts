@@ -1,6 +1,10 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { decodeJsonInput } from '../../../src/protocols/json.js';
+import { document, map, string, structure, type StructureShape } from '../../../src/protocols/shapes.js';
 import {
+  attributeMapReadError,
+  attributeValueReadError,
   attributeValueSize,
   compareScalars,
   decodeKeyValue,
@@ -274,5 +278,54 @@ describe('sizes', () => {
     assert.equal(itemSize({ pk: { S: 'key' }, 'ñ': { N: '12' }, l: { L: [{ BOOL: true }] } }), 2 + 3 + 2 + 2 + 1 + (3 + 1 + 1));
     const big = { pk: { S: 'k' }, data: { S: 'x'.repeat(409_593) } };
     assert.equal(itemSize(big), 409_600);
+  });
+});
+
+describe('attribute maps read whole by the codec', () => {
+  // The generic check of a map of AttributeValues, which attributeMapReadError stands in for.
+  const generic = structure({ Item: { shape: map(string(), document({ read: (v) => attributeValueReadError(v) }), { javaName: 'AttributeValue' }) } });
+  const whole = structure({ Item: { shape: document({ read: attributeMapReadError }) } });
+  const answer = (shape: StructureShape, body: string) => {
+    try {
+      decodeJsonInput(shape, Buffer.from(body), true);
+      return 'ok';
+    } catch (e) {
+      return `${(e as Error).name}: ${(e as Error).message}`;
+    }
+  };
+  let deep = '{"S":"x"}';
+  for (let i = 0; i < 40; i++) deep = `{"L":[${deep}]}`;
+
+  test('answer exactly as the generic map check does', () => {
+    const items = [
+      '[]', '"x"', '5', 'true', '{}', '{"a":null}', '{"a":[]}', '{"a":"x"}', '{"a":{"S":5}}', '{"a":{"S":"x"},"b":null}',
+      '{"a":{"S":"x"},"b":{"N":[1]}}', `{"a":${deep},"b":{"S":7}}`, `{"a":${deep}}`, '{"a":{"BOOL":"yes"},"b":{"SS":["x",null]}}',
+      '{"a":{"B":"abc"}}', '{"a":{"M":{"b":{"L":[{"NULL":"x"}]}}}}', '{"\\ud800":{"S":"x"}}', '{"__proto__":{"S":"x"}}',
+    ];
+    for (const item of items) {
+      const body = `{"Item":${item}}`;
+      assert.equal(answer(whole, body), answer(generic, body), body);
+    }
+  });
+
+  test('the engine check of a map the codec read gives what it gives unread', () => {
+    const items = [
+      '{"pk":{"S":"a"},"n":{"N":"1.50"},"b":{"BOOL":"TRUE"},"x":{"S":"y","foo":1,"N":null},"m":{"M":{"l":{"L":[{"NS":["2","1.0"]},{"NULL":true}]}}}}',
+      '{"pk":{"S":"a"},"bad":{"NULL":false}}',
+      `{"pk":{"S":"a"},"deep":${deep}}`,
+      '{"\\ud800":{"S":"x"}}',
+    ];
+    const check = (v: unknown) => {
+      try {
+        return JSON.stringify(validateItem(v));
+      } catch (e) {
+        return `${(e as Error).name}: ${(e as Error).message}`;
+      }
+    };
+    for (const text of items) {
+      const read = JSON.parse(text) as Record<string, unknown>;
+      assert.equal(attributeMapReadError(read), undefined, text);
+      assert.equal(check(read), check(JSON.parse(text)), text);
+    }
   });
 });

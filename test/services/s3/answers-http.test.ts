@@ -5,6 +5,7 @@
  * presigned URL, and x-amz-expiration from lifecycle rules.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -72,15 +73,15 @@ async function rawRequest(
 }
 
 /** A signed PUT with neither Content-Length nor Transfer-Encoding (node:http adds one or the other), written on a socket. */
-async function requestWithoutLength(t: TestNimbus, path: string): Promise<string> {
+async function requestWithoutLength(t: TestNimbus, path: string, headers: Record<string, string> = {}, body = ''): Promise<string> {
   const url = new URL(t.endpoint + path);
   const signer = new SignatureV4({ service: 's3', region: 'us-east-1', sha256: Sha256, credentials: TEST_CREDENTIALS, uriEscapePath: false });
   const signed = await signer.sign(
-    new HttpRequest({ method: 'PUT', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } }),
+    new HttpRequest({ method: 'PUT', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...headers } }),
   );
   const head = `PUT ${url.pathname} HTTP/1.1\r\n${Object.entries(signed.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}connection: close\r\n\r\n`;
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(url.port), url.hostname, () => socket.write(head));
+    const socket = connect(Number(url.port), url.hostname, () => socket.write(head + body));
     const chunks: Buffer[] = [];
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.on('end', () => resolve(Buffer.concat(chunks).toString()));
@@ -160,10 +161,26 @@ describe('S3 HTTP answers', () => {
     assert.equal(await got.Body!.transformToString(), 'abcdef');
   });
 
-  test('Content-Encoding lists are kept, without aws-chunked', async () => {
-    const r = await rawRequest(t, 'PUT', '/data/enc', { 'content-encoding': 'gzip, br', 'content-length': '3' }, ['abc']);
-    assert.equal(r.status, 200);
-    assert.equal((await c.send(new HeadObjectCommand({ Bucket: 'data', Key: 'enc' }))).ContentEncoding, 'gzip,br');
+  test('Content-Encoding lists are kept as sent, without aws-chunked', async () => {
+    const cases: Array<[string, string | undefined]> = [
+      ['deflate, gzip', 'deflate, gzip'],
+      ['gzip,br', 'gzip,br'],
+      ['gzip, aws-chunked', 'gzip'],
+      ['aws-chunked, deflate, gzip', 'deflate, gzip'],
+      ['aws-chunked, aws-chunked', undefined],
+    ];
+    for (const [sent, kept] of cases) {
+      const r = await rawRequest(t, 'PUT', '/data/enc', { 'content-encoding': sent, 'content-length': '3' }, ['abc']);
+      assert.equal(r.status, 200);
+      assert.equal((await c.send(new HeadObjectCommand({ Bucket: 'data', Key: 'enc' }))).ContentEncoding, kept, sent);
+    }
+  });
+
+  test('an Expect other than 100-continue is ignored, as S3 ignores it (not 417)', async () => {
+    for (const expect of ['', '200']) {
+      const r = await rawRequest(t, 'PUT', '/data/expected', { expect, 'content-length': '3' }, ['abc']);
+      assert.equal(r.status, 200, `Expect: '${expect}' ${r.body}`);
+    }
   });
 
   test('Expect: 100-continue is answered 100 before the body', async () => {
@@ -172,6 +189,41 @@ describe('S3 HTTP answers', () => {
     assert.ok(r.continued);
     const got = await c.send(new GetObjectCommand({ Bucket: 'data', Key: 'continued' }));
     assert.equal(await got.Body!.transformToString(), 'hello');
+  });
+
+  test('Expect: 100-continue to an upload that is refused: 403 at once, never 100 first', async () => {
+    const answer = await new Promise<{ status: number; continued: boolean }>((resolve, reject) => {
+      let continued = false;
+      const req = request(`${t.endpoint}/data/anonymous`, { method: 'PUT', headers: { expect: '100-continue', 'content-length': '5' }, agent: false });
+      req.on('error', reject);
+      req.on('continue', () => {
+        continued = true;
+        req.end('hello');
+      });
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode!, continued }));
+        req.destroy();
+      });
+    });
+    assert.deepEqual(answer, { status: 403, continued: false });
+  });
+
+  test('a presigned URL with X-Amz-Expires=0 is expired at once (403), not malformed', async () => {
+    await c.send(new PutObjectCommand({ Bucket: 'data', Key: 'soon', Body: 'x' }));
+    const url = await getSignedUrl(c, new GetObjectCommand({ Bucket: 'data', Key: 'soon' }), { expiresIn: 0 });
+    assert.match(url, /X-Amz-Expires=0/);
+    const r = await fetch(url);
+    assert.equal(r.status, 403);
+    assert.match(await r.text(), /<Code>SignatureDoesNotMatch<\/Code><Message>Signature expired/);
+  });
+
+  test('more body than the Content-Length declared: the request is answered (BadDigest), not the stray bytes', async () => {
+    // Content-Length 2 with 'bar' sent: S3 reads 'ba', whose MD5 is not that of 'bar'.
+    const md5 = createHash('md5').update('bar').digest('base64');
+    const r = await requestWithoutLength(t, '/data/short', { 'content-length': '2', 'content-md5': md5 }, 'bar');
+    assert.match(r, /^HTTP\/1\.1 400 /);
+    assert.match(r, /<Code>BadDigest<\/Code>/);
   });
 
   test('an anonymous request to a missing bucket is 404 NoSuchBucket', async () => {

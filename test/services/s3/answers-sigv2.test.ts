@@ -93,6 +93,26 @@ describe('S3 Signature Version 2', () => {
     assert.match(await skewed.text(), /<Code>RequestTimeTooSkewed<\/Code>/);
   });
 
+  test('a bucket itself may be signed as /bucket/ (botocore signs so, sending /bucket); a date before the epoch is AccessDenied', async () => {
+    const date = new Date(t.clock.now()).toUTCString();
+    const headers = { date, 'x-amz-object-ownership': 'ObjectWriter' };
+    const signature = sign('test', stringToSign('PUT', '/v2-made/', {}, headers, date));
+    const made = await fetch(`${t.endpoint}/v2-made`, { method: 'PUT', headers: { ...headers, authorization: `AWS test:${signature}` } });
+    assert.equal(made.status, 200, await made.text());
+    const listed = await v2('GET', '/');
+    assert.match(await listed.text(), /<Name>v2-made<\/Name>/);
+    // Only the bucket itself: a key's path is signed as sent.
+    const keySigned = sign('test', stringToSign('GET', '/data/dir/a%20b.txt/', {}, { date }, date));
+    const key = await fetch(`${t.endpoint}/data/dir/a%20b.txt`, { headers: { date, authorization: `AWS test:${keySigned}` } });
+    assert.equal(key.status, 403);
+    assert.match(await key.text(), /<Code>SignatureDoesNotMatch<\/Code>/);
+
+    const before1970 = 'Tue, 07 Jul 1950 21:53:04 GMT';
+    const old = await v2('PUT', '/data/old.txt', {}, { 'x-amz-date': before1970 }, 'x');
+    assert.equal(old.status, 403);
+    assert.match(await old.text(), /<Code>AccessDenied<\/Code><Message>AWS authentication requires a valid Date or x-amz-date header<\/Message>/);
+  });
+
   test('presigned URLs (AWSAccessKeyId, Expires, Signature) work until they expire', async () => {
     const expires = String(Math.floor(t.clock.now() / 1000) + 60);
     const query = { 'response-content-type': 'text/x-v2' };

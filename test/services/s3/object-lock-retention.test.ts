@@ -81,7 +81,12 @@ describe('S3 object lock', () => {
     );
     await rejectsWith(
       s3.send(new PutObjectLockConfigurationCommand({ Bucket, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 0 } } } })),
-      'InvalidArgument',
+      'InvalidRetentionPeriod',
+      'Default retention period must be a positive integer value',
+    );
+    await rejectsWith(
+      s3.send(new PutObjectLockConfigurationCommand({ Bucket, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Years: -1 } } } })),
+      'InvalidRetentionPeriod',
       'Default retention period must be a positive integer value',
     );
     // A PUT that will be locked must carry a digest of its body (the SDK sends a CRC32 of its own).

@@ -126,6 +126,11 @@ describe('S3 sharing', () => {
       // A public-read bucket lets anyone list it; its objects stay private (their own ACLs decide).
       assert.equal((await fetch(`${t.endpoint}/site/index.html`)).status, 403);
       assert.equal((await fetch(`${t.endpoint}/site?list-type=2`)).status, 200);
+      // Who may list the bucket may learn a key is missing: 404, not 403 (GET and HEAD).
+      const missing = await fetch(`${t.endpoint}/site/no-such-key`);
+      assert.equal(missing.status, 404);
+      assert.match(await missing.text(), /<Code>NoSuchKey<\/Code>/);
+      assert.equal((await fetch(`${t.endpoint}/site/no-such-key`, { method: 'HEAD' })).status, 404);
       await owner.send(new PutPublicAccessBlockCommand({ Bucket: 'site', PublicAccessBlockConfiguration: { IgnorePublicAcls: true, BlockPublicPolicy: true, BlockPublicAcls: true, RestrictPublicBuckets: true } }));
       assert.equal((await fetch(`${t.endpoint}/site?list-type=2`)).status, 403, 'public ACLs are ignored');
       await rejectsWith(owner.send(new PutBucketPolicyCommand({ Bucket: 'site', Policy: policy([publicRead()]) })), 'AccessDenied');

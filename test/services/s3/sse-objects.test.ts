@@ -179,6 +179,12 @@ describe('S3 server-side encryption', () => {
     }, 'x');
     assert.equal(bad.status, 400);
     assert.match(bad.body, /<Code>InvalidArgument<\/Code><Message>The calculated MD5 hash of the key did not match the hash that was provided.<\/Message>/);
+    // A write without the key's MD5 is refused (reads without it are taken).
+    const noMd5 = await signedS3Fetch(t, 'PUT', '/sse/c2', {}, { 'x-amz-server-side-encryption-customer-algorithm': 'AES256', 'x-amz-server-side-encryption-customer-key': k64 }, 'x');
+    assert.equal(noMd5.status, 400);
+    assert.match(noMd5.body, /<Code>InvalidArgument<\/Code><Message>Requests specifying Server Side Encryption with Customer provided keys must provide the client calculated MD5 of the secret key.<\/Message>/);
+    const readNoMd5 = await signedS3Fetch(t, 'GET', '/sse/c', {}, { 'x-amz-server-side-encryption-customer-algorithm': 'AES256', 'x-amz-server-side-encryption-customer-key': k64 });
+    assert.equal(readNoMd5.status, 200);
     const short = randomBytes(16);
     await rejectsWith(s3.send(new PutObjectCommand({ Bucket: 'sse', Key: 'c2', Body: 'x', ...ssec(short) })), 'InvalidArgument', 'The secret key was invalid for the specified algorithm.');
     await rejectsWith(

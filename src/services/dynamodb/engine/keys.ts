@@ -97,7 +97,7 @@ function checkKeyPiece(def: KeyDef, v: AttributeValue, isHash: boolean, emptyPre
 /** A `Key` parameter (GetItem, DeleteItem, UpdateItem, ...): exactly the key attributes, of the right types. */
 export function checkKey(schema: KeySchema, key: Item): void {
   const count = Object.keys(key).length;
-  if (count !== allKeyDefs(schema).length) throw new ValidationException('The provided key element does not match the schema');
+  if (count !== keyDefs(schema).length) throw new ValidationException('The provided key element does not match the schema');
   for (const [def, isHash] of keyDefs(schema)) {
     const v = key[def.name];
     if (!v || typeOf(v) !== def.type) throw new ValidationException('The provided key element does not match the schema');
@@ -163,10 +163,19 @@ export function indexKey(ix: IndexMeta, item: Item): EncodedKey | undefined {
 
 const isEmpty = (v: AttributeValue) => ('S' in v && v.S === '') || ('B' in v && v.B === '');
 
-/** Every key attribute, each with whether it belongs to the partition key. */
-function keyDefs(schema: KeySchema): Array<[KeyDef, boolean]> {
-  return [...hashDefs(schema).map((d): [KeyDef, boolean] => [d, true]), ...rangeDefs(schema).map((d): [KeyDef, boolean] => [d, false])];
+/**
+ * Every key attribute, each with whether it belongs to the partition key. Built once per key
+ * schema (a table's or index's metadata object), not on every item checked.
+ */
+function keyDefs(schema: KeySchema): ReadonlyArray<readonly [KeyDef, boolean]> {
+  let defs = keyDefsOf.get(schema);
+  if (!defs) {
+    defs = [...hashDefs(schema).map((d) => [d, true] as const), ...rangeDefs(schema).map((d) => [d, false] as const)];
+    keyDefsOf.set(schema, defs);
+  }
+  return defs;
 }
+const keyDefsOf = new WeakMap<KeySchema, ReadonlyArray<readonly [KeyDef, boolean]>>();
 
 /** A string naming one item of one table: to find two actions on the same item in a request. */
 export function itemId(tableId: number, key: EncodedKey): string {

@@ -90,13 +90,20 @@ function sciExpOf(d: Dec): number {
 }
 
 /**
+ * `0`, or an integer of at most 15 digits without a leading zero or `+` (`7`, `-420`): already
+ * in DynamoDB's form and in range. Most numbers in items are such; they skip parse's BigInt
+ * arithmetic.
+ */
+const PLAIN_INTEGER = /^(?:0|-?[1-9]\d{0,14})$/;
+
+/**
  * Validates a number as it arrives on the wire and returns the form DynamoDB stores and
  * returns: plain notation, no exponent, no leading or trailing zeros, `-0` as `0`.
  * Refused: anything Java's BigDecimal cannot parse (`NaN`, `Infinity`, `0x10`, `1e`, ` 1`,
  * `1.2.3`, ``), more than 38 significant digits, magnitudes outside 1E-130..<1E126.
  */
 export function normalizeNumber(s: string, style: MessageStyle = 'legacy'): string {
-  return format(parse(s, style));
+  return PLAIN_INTEGER.test(s) ? s : format(parse(s, style));
 }
 
 /** Numeric comparison of two numbers (normalized or not): negative, 0 or positive. */
@@ -164,13 +171,24 @@ function arith(a: Dec, b: Dec, negateB: boolean): Dec {
  * dynamodb-conformance suite (src/item-size.ts, 2026-08-18).
  */
 export function numberByteSize(n: string): number {
+  if (PLAIN_INTEGER.test(n)) {
+    if (n === '0') return 1;
+    const neg = n.charCodeAt(0) === 45; // '-'
+    let end = n.length;
+    while (n.charCodeAt(end - 1) === 48) end--; // trailing zeros are not significant digits
+    const first = neg ? 1 : 0;
+    return centesimalSize(neg, end - first, n.length - first - 1);
+  }
   const d = parse(n);
   if (d.coef === 0n) return 1;
-  const digits = d.coef.toString().length;
-  const sci = sciExpOf(d);
+  return centesimalSize(d.neg, d.coef.toString().length, sciExpOf(d));
+}
+
+/** numberByteSize of a non-zero number of `digits` significant digits, the first at 10^sci. */
+function centesimalSize(neg: boolean, digits: number, sci: number): number {
   const leadingAlone = ((sci % 2) + 2) % 2 === 0; // the first digit fills the low half of its pair
   const pairs = Math.ceil((digits + (leadingAlone ? 1 : 0)) / 2);
-  return 1 + pairs + (d.neg && pairs < 20 ? 1 : 0);
+  return 1 + pairs + (neg && pairs < 20 ? 1 : 0);
 }
 
 // Order-preserving key encoding --------------------------------------------------------------

@@ -42,7 +42,8 @@ export class Tables {
    * DynamoDB resource policies, so nothing grants another account access.
    */
   find(scope: TableScope, nameOrArn: string): TableMeta | undefined {
-    const arn = TABLE_ARN.exec(nameOrArn);
+    // A table name has no `:`, so only a string starting `arn:` can be an ARN (no regex per request).
+    const arn = nameOrArn.startsWith('arn:') ? TABLE_ARN.exec(nameOrArn) : null;
     if (!arn) return this.byName.get(nameKey(scope.accountId, scope.region, nameOrArn));
     if (arn[2] !== scope.accountId) throw crossAccountRefusal(scope, nameOrArn);
     return arn[1] === scope.region ? this.byName.get(nameKey(arn[2], arn[1]!, arn[3]!)) : undefined;

@@ -283,6 +283,50 @@ export function attributeValueReadError(v: unknown, field = false): Error | unde
   }
 }
 
+/**
+ * The maps of attribute values the codec read clean (attributeMapReadError), with their pass-1
+ * copies: validateItem takes the copy instead of reading the same JSON again. Weak: an entry
+ * lives as long as the request's decoded input.
+ */
+const readByCodec = new WeakMap<object, Record<string, Shaped>>();
+/**
+ * Only maps of more attributes than this are kept: for a key of one or two attributes, reading
+ * again costs less than a WeakMap entry (measured: GetItem's decode and key check 6 % cheaper
+ * without it, PutItem's with a six-attribute item 20 % cheaper with it).
+ */
+const KEEP_ABOVE = 4;
+
+/**
+ * Pass 1 of a whole map of attribute values (an item, a key, ExpressionAttributeValues) for the
+ * codec's validation pass (define.ts): the SerializationException reading it raises, if any,
+ * worded as Coral words a map of AttributeValue and each value in it (a null value: no message).
+ * One call per map, where a generic map check would build two member paths per attribute
+ * and read each value once more in the engine. A value nested too deep is left to the engine's
+ * pass, as attributeValueReadError leaves it.
+ */
+export function attributeMapReadError(v: unknown): Error | undefined {
+  if (Array.isArray(v)) return new SerializationException(`Unrecognized collection type java.util.Map<java.lang.String, ${AV_CLASS}>`);
+  if (!isObject(v)) return new SerializationException('Unexpected field type');
+  const copy: Record<string, Shaped> = {};
+  // Kept for validateItem only when pass 1 would give this copy without an error.
+  let whole = true;
+  const keys = Object.keys(v);
+  for (const k of keys) {
+    const m = v[k];
+    if (m === null || m === undefined) return new SerializationException('');
+    if (!isWellFormed(k)) whole = false;
+    try {
+      setOwn(copy, k, shapeValue(m));
+    } catch (e) {
+      if (e instanceof SerializationException) return e;
+      if (!(e instanceof ValidationException)) throw e;
+      whole = false;
+    }
+  }
+  if (whole && keys.length > KEEP_ABOVE) readByCodec.set(v, copy);
+  return undefined;
+}
+
 /** Checks a wire AttributeValue as DynamoDB does; returns it with every number normalized. */
 export function validateAttributeValue(v: unknown, opts: ValueCheckOptions = {}): AttributeValue {
   return checkValue(shapeValue(v), opts.style ?? 'legacy');
@@ -290,7 +334,7 @@ export function validateAttributeValue(v: unknown, opts: ValueCheckOptions = {})
 
 /** Checks a wire item (map of attribute name to AttributeValue); numbers come back normalized. */
 export function validateItem(item: unknown, opts: ValueCheckOptions = {}): Item {
-  const shaped = shapeMap(item);
+  const shaped = (isObject(item) && readByCodec.get(item)) || shapeMap(item);
   const out: Item = {};
   for (const [name, v] of Object.entries(shaped)) setOwn(out, name, checkValue(v, opts.style ?? 'legacy'));
   return out;

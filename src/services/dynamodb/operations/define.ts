@@ -9,7 +9,7 @@
 import { defineOperation } from '../../../protocols/define-operation.js';
 import { boolean, document, integer, list, map, string, structure, type Member, type Shape, type ShapeType } from '../../../protocols/shapes.js';
 import type { Operation, RequestContext } from '../../service.js';
-import { attributeValueReadError } from '../engine/values.js';
+import { attributeMapReadError, attributeValueReadError } from '../engine/values.js';
 
 /**
  * An AttributeValue, read as Coral reads it in the validation pass (a wrong JSON type anywhere
@@ -19,6 +19,12 @@ import { attributeValueReadError } from '../engine/values.js';
 const AV = document({ read: (v) => attributeValueReadError(v) });
 const AV_FIELD = document({ read: (v) => attributeValueReadError(v, true) });
 const ATTRS = map(string(), AV, { javaName: 'AttributeValue' });
+/**
+ * A map of attribute values as a structure's member (an item, a key): read whole, with the
+ * wording ATTRS gets, in one pass the engine's check then reuses. A list's elements stay ATTRS:
+ * there a null element is worded as a map's.
+ */
+const ATTRS_MEMBER = document({ read: attributeMapReadError });
 const NAMES = map(string(), string(), { javaName: 'java.lang.String' });
 
 const kinds = {
@@ -33,7 +39,7 @@ const kinds = {
   /** A structure the engine checks (ProvisionedThroughput, StreamSpecification). */
   struct: structure({}),
   /** An attribute map: an item, a key, ExpressionAttributeValues. */
-  attrs: ATTRS,
+  attrs: ATTRS_MEMBER,
 };
 type Kinds = typeof kinds;
 type Kind = `${keyof Kinds}${'' | '!'}`;
@@ -119,8 +125,8 @@ export const WRITE_REQUESTS = member(
     list(
       structure(
         {
-          PutRequest: opt(structure({ Item: opt(ATTRS) }, { javaName: 'PutRequest' })),
-          DeleteRequest: opt(structure({ Key: opt(ATTRS) }, { javaName: 'DeleteRequest' })),
+          PutRequest: opt(structure({ Item: opt(ATTRS_MEMBER) }, { javaName: 'PutRequest' })),
+          DeleteRequest: opt(structure({ Key: opt(ATTRS_MEMBER) }, { javaName: 'DeleteRequest' })),
         },
         { javaName: 'WriteRequest' },
       ),

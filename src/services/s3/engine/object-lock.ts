@@ -129,6 +129,6 @@ export function parseRule(rule: { DefaultRetention?: { Mode?: string; Days?: num
   if (!d || d.Mode === undefined || (d.Days === undefined) === (d.Years === undefined)) throw MalformedXML();
   if (!(LOCK_MODES as readonly string[]).includes(d.Mode)) throw MalformedXML();
   const n = d.Days ?? d.Years!;
-  if (!Number.isInteger(n) || n <= 0) throw InvalidArgument('Default retention period must be a positive integer value', d.Days !== undefined ? 'Days' : 'Years', String(n));
+  if (!Number.isInteger(n) || n <= 0) throw s3Error('InvalidRetentionPeriod', 400, 'Default retention period must be a positive integer value');
   return { mode: d.Mode as LockMode, ...(d.Days !== undefined ? { days: d.Days } : { years: d.Years! }) };
 }

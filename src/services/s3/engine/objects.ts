@@ -202,11 +202,17 @@ export class Objects {
     const b = this.buckets.find(bucket);
     const found = versionId === undefined ? await this.repo.object(bucket, key, tx) : await findVersion(this.repo, bucket, key, versionId, tx);
     const readable = found && !('deleteMarker' in found && found.deleteMarker) ? found : undefined;
-    this.buckets.authorize(caller, bucket, {
-      action,
-      key,
-      ...(readable && b ? { objectAcl: readAcl(readable.acl, b.account, b.account), existingTags: readable.tags } : {}),
-    });
+    try {
+      this.buckets.authorize(caller, bucket, {
+        action,
+        key,
+        ...(readable && b ? { objectAcl: readAcl(readable.acl, b.account, b.account), existingTags: readable.tags } : {}),
+      });
+    } catch (e) {
+      // Nothing there: S3 answers by s3:ListBucket alone (404 to a caller who may list the
+      // bucket, a public-read one included; 403 to others), below.
+      if (found || !(e instanceof AccessDenied)) throw e;
+    }
     if (versionId !== undefined) {
       const v = found as Awaited<ReturnType<typeof findVersion>>;
       if (!v) throw this.missing(caller, bucket, NoSuchVersion(key, versionId));

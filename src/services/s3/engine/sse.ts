@@ -57,6 +57,11 @@ export function customerKeyOf(headers: Headers, copySource = false, write = true
   if (key64 === undefined || key64 === '') {
     throw InvalidArgument('Requests specifying Server Side Encryption with Customer provided keys must provide an appropriate secret key.', H, 'null');
   }
+  // A write must carry the key's MD5 (S3's user guide names all three headers as required); a read
+  // without it is taken, as S3 is reported to take it.
+  if (write && md5 === undefined) {
+    throw InvalidArgument('Requests specifying Server Side Encryption with Customer provided keys must provide the client calculated MD5 of the secret key.', H, 'null');
+  }
   const key = Buffer.from(key64, 'base64');
   const actual = createHash('md5').update(key).digest('base64');
   if (md5 !== undefined && md5 !== actual) throw InvalidArgument('The calculated MD5 hash of the key did not match the hash that was provided.', H, 'null');

@@ -115,11 +115,15 @@ export function objectOperations(objects: Objects, buckets: Buckets, repo: S3Obj
         const all = input.AllHeaders ?? {};
         const headers: Record<string, string> = {};
         for (const name of CONTENT_HEADERS) if (all[name] !== undefined) headers[name] = all[name]!;
-        // aws-chunked is the transfer encoding of the upload, not the object's.
+        // aws-chunked is the transfer encoding of the upload, not the object's: S3 drops it and
+        // keeps the rest of the list (`gzip, aws-chunked` is stored `gzip`); a list without it is kept as sent.
         if (headers['content-encoding']) {
-          const rest = headers['content-encoding'].split(',').map((s) => s.trim()).filter((s) => s && s !== 'aws-chunked');
-          if (rest.length) headers['content-encoding'] = rest.join(',');
-          else delete headers['content-encoding'];
+          const codings = headers['content-encoding'].split(',').map((s) => s.trim());
+          if (codings.includes('aws-chunked')) {
+            const rest = codings.filter((s) => s && s !== 'aws-chunked');
+            if (rest.length) headers['content-encoding'] = rest.join(', ');
+            else delete headers['content-encoding'];
+          }
         }
         // A bad tag set, or bad encryption headers, are refused before the body is read.
         const tags = input.Tagging === undefined ? undefined : parseTaggingHeader(input.Tagging);
