@@ -5,7 +5,7 @@
  * requests (not a time window): on a shared machine a time window holds too few requests to
  * warm the JIT, and its CPU per request follows the machine's load.
  *
- *   node dist/bench/ab.js --base /path/to/other/checkout [--shapes send,ddb-put,ddb-get,s3-get-1k,s3-put-1k]
+ *   node dist/bench/ab.js --base /path/to/other/checkout [--shapes send,ddb-put,ddb-get,s3-get-1k,s3-put-1k,apigw-http]
  *                         [--mode memory|durable] [--rounds 2] [--warmup-ops 4000] [--ops 12000]
  *
  * The other checkout needs only its `dist/src` built (and `node_modules`); this harness drives
@@ -22,9 +22,11 @@ import { fmt, log } from './measure.js';
 import { BUCKET, getObjectOp, makeBodies, prefillObjects, putObjectOp, S3Raw } from './s3-ops.js';
 import { ROOT, spawnServer, startBare, type ServerProc } from './servers.js';
 import { createQueue, sendOp } from './sqs-ops.js';
+import { createProxyApi, getOp } from './apigw-ops.js';
+import { startBackend } from './apigw-bench.js';
 import type { Args } from './args.js';
 
-const SHAPES = ['send', 'ddb-put', 'ddb-get', 's3-get-1k', 's3-put-1k'] as const;
+const SHAPES = ['send', 'ddb-put', 'ddb-get', 's3-get-1k', 's3-put-1k', 'apigw-http'] as const;
 type AbShape = (typeof SHAPES)[number];
 const C = 32;
 const TABLE_ITEMS = 10_000;
@@ -89,6 +91,17 @@ async function prepare(shape: AbShape, server: ServerProc): Promise<{ op: () => 
     const client = new S3Raw(server.endpoint, C);
     return { op: getObjectOp(client, '1k', 1024), close: () => client.close() };
   }
+  if (shape === 'apigw-http') {
+    // The "bare" run is the backend called directly; Nimbus proxies GET /proxy to a backend of its own (whose CPU is not counted).
+    if (server.name !== 'nimbus') {
+      const { op, close } = getOp(server.endpoint, C, { path: '/hello' });
+      return { op, close };
+    }
+    const backend = await startBackend();
+    const api = await createProxyApi(server.endpoint, backend.endpoint);
+    const { op, close } = getOp(server.endpoint, C, { host: api.host, path: '/proxy', expect: '{"hello":"world"}' });
+    return { op, close: () => (close(), void backend.stop()) };
+  }
   await setUpDdbTable(server, 'bench', TABLE_ITEMS, { prefillConcurrency: 32 } as Args);
   const { client, op } = ddbOp(shape, server.endpoint, C, 'bench', TABLE_ITEMS);
   return { op, close: () => client.close() };
@@ -127,7 +140,7 @@ async function main(): Promise<void> {
       const rates: Record<'bare' | 'base' | 'this', number[]> = { bare: [], base: [], this: [] };
       for (let r = 0; r < a.rounds; r++) {
         for (const [name, start] of [
-          ['bare', () => startBare()],
+          ['bare', () => (shape === 'apigw-http' ? startBackend() : startBare())],
           ['base', () => startNimbusFrom(a.base, a.memory, scratch)],
           ['this', () => startNimbusFrom(ROOT, a.memory, scratch)],
         ] as const) {

@@ -42,7 +42,7 @@ export interface ApigwRow {
   m: Partial<Record<Key, Run>>;
 }
 
-function startBackend(): Promise<ServerProc> {
+export function startBackend(): Promise<ServerProc> {
   return spawnServer({ name: 'backend', script: join(here, 'apigw-backend.js'), readyPrefix: 'APIGW_BACKEND_READY ' });
 }
 

@@ -115,6 +115,26 @@ export async function createBenchApi(client: ApigwV2Client, endpoint: string, o:
   return { apiId: api.apiId, host: `${api.apiId}.execute-api.localhost:${new URL(endpoint).port}` };
 }
 
+/** An HTTP API with only `GET /proxy` → HTTP_PROXY to `backend`/hello, auto-deployed on `$default` (ab.ts and --profile). */
+export async function createProxyApi(endpoint: string, backend: string): Promise<BenchApi> {
+  const client = new ApigwV2Client(endpoint);
+  try {
+    const api = await client.ok<{ apiId: string }>('CreateApi', 'POST', '/v2/apis', { name: 'bench-proxy-api', protocolType: 'HTTP' });
+    const base = `/v2/apis/${api.apiId}`;
+    const proxy = await client.ok<{ integrationId: string }>('CreateIntegration', 'POST', `${base}/integrations`, {
+      integrationType: 'HTTP_PROXY',
+      integrationMethod: 'GET',
+      integrationUri: `${backend}/hello`,
+      payloadFormatVersion: '1.0',
+    });
+    await client.ok('CreateRoute', 'POST', `${base}/routes`, { routeKey: 'GET /proxy', target: `integrations/${proxy.integrationId}` });
+    await client.ok('CreateStage', 'POST', `${base}/stages`, { stageName: '$default', autoDeploy: true });
+    return { apiId: api.apiId, host: `${api.apiId}.execute-api.localhost:${new URL(endpoint).port}` };
+  } finally {
+    client.close();
+  }
+}
+
 /** A local OpenID provider: `/.well-known/openid-configuration` and `/keys` on node:http in this process. */
 export class LocalIdp {
   private server?: Server;

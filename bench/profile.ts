@@ -1,11 +1,13 @@
 /** `--profile`: CPU profiles of Nimbus (node --cpu-prof) under one request shape each, summarised. */
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DDB_SHAPES, isDdb, SHAPES, type Args } from './args.js';
+import { APIGW_SHAPES, DDB_SHAPES, isDdb, SHAPES, type Args } from './args.js';
 import { DDB_TABLE, ddbOp, setUpDdbTable } from './ddb-bench.js';
 import { JsonClient } from './load.js';
 import { brief, fmt, log, measure, type Measured } from './measure.js';
 import { summariseProfile } from './prof-summary.js';
+import { createProxyApi, getOp } from './apigw-ops.js';
+import { startBackend } from './apigw-bench.js';
 import { startNimbus } from './servers.js';
 import { fillForReceive } from './sqs-bench.js';
 import { batchOp, createQueue, receiveDeleteOp, sendOp } from './sqs-ops.js';
@@ -19,7 +21,17 @@ export async function profilePart(args: Args, dir: string): Promise<void> {
     const nimbus = await startNimbus(args.profileMemory ? 'memory' : join(dir, `prof-${shape}`), ['--cpu-prof', '--cpu-prof-dir', args.profDir]);
     let m: Measured;
     try {
-      if (isDdb(shape)) {
+      if (shape === 'apigw-http') {
+        const backend = await startBackend();
+        try {
+          const api = await createProxyApi(nimbus.endpoint, backend.endpoint);
+          const { op, close } = getOp(nimbus.endpoint, 32, { host: api.host, path: '/proxy', expect: '{"hello":"world"}' });
+          m = await measure(nimbus, 32, op, args);
+          close();
+        } finally {
+          await backend.stop();
+        }
+      } else if (isDdb(shape)) {
         await setUpDdbTable(nimbus, DDB_TABLE, args.tableItems, args);
         const { client, op } = ddbOp(shape, nimbus.endpoint, 32, DDB_TABLE, args.tableItems);
         m = await measure(nimbus, 32, op, args);
@@ -37,7 +49,7 @@ export async function profilePart(args: Args, dir: string): Promise<void> {
     } finally {
       await nimbus.stop();
     }
-    const label = [...SHAPES, ...DDB_SHAPES].find((x) => x.shape === shape)!.label;
+    const label = [...SHAPES, ...DDB_SHAPES, ...APIGW_SHAPES].find((x) => x.shape === shape)!.label;
     log(`profiled ${label} c32: ${brief(m)}`);
     const files = readdirSync(args.profDir).filter((f) => f.endsWith('.cpuprofile') && !before.has(f));
     if (!files.length) {

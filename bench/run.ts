@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     if (args.large && sqs) await largePart(args, dir);
     if (args.large && ddb) await ddbLargePart(args, dir);
     if (args.profile) {
-      await profilePart({ ...args, profileShapes: args.profileShapes.filter((x) => !isS3(x) && !isLambda(x) && !isSns(x) && !isApigw(x) && !isWebSocket(x) && !x.startsWith('cdn-')) }, dir);
+      await profilePart({ ...args, profileShapes: args.profileShapes.filter((x) => !isS3(x) && !isLambda(x) && !isSns(x) && (!isApigw(x) || x === 'apigw-http') && !isWebSocket(x) && !x.startsWith('cdn-')) }, dir);
       await s3ProfilePart(args, dir);
       await lambdaProfilePart(args, dir);
       await snsProfilePart(args, dir);

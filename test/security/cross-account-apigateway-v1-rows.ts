@@ -50,6 +50,7 @@ import {
   GetMethodResponseCommand,
   GetModelCommand,
   GetModelsCommand,
+  GetModelTemplateCommand,
   GetRequestValidatorCommand,
   GetRequestValidatorsCommand,
   GetResourceCommand,
@@ -182,6 +183,7 @@ const byApiId: Array<[string, Call]> = [
   ['CreateModel', (c, f) => c.send(new CreateModelCommand({ restApiId: f.v1.apiId, name: 'Loot', contentType: 'application/json', schema: '{"type":"object"}' }))],
   ['GetModel', (c, f) => c.send(new GetModelCommand({ restApiId: f.v1.apiId, modelName: 'Error' }))],
   ['GetModels', (c, f) => c.send(new GetModelsCommand({ restApiId: f.v1.apiId }))],
+  ['GetModelTemplate', (c, f) => c.send(new GetModelTemplateCommand({ restApiId: f.v1.apiId, modelName: 'Error' }))],
   ['UpdateModel', (c, f) => c.send(new UpdateModelCommand({ restApiId: f.v1.apiId, modelName: 'Error', ...replace('/description', 'loot') }))],
   ['DeleteModel', (c, f) => c.send(new DeleteModelCommand({ restApiId: f.v1.apiId, modelName: 'Error' }))],
 ];

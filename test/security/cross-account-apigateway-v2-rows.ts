@@ -14,6 +14,12 @@ import {
   CreateIntegrationResponseCommand,
   CreateRouteCommand,
   CreateRouteResponseCommand,
+  CreateModelCommand,
+  DeleteModelCommand,
+  GetModelCommand,
+  GetModelsCommand,
+  GetModelTemplateCommand,
+  UpdateModelCommand,
   DeleteIntegrationResponseCommand,
   DeleteRouteResponseCommand,
   GetIntegrationResponseCommand,
@@ -120,7 +126,7 @@ const byApiId: Array<[string, Call]> = [
   ['GetTags', (c, f) => c.send(new GetTagsCommand({ ResourceArn: API_ARN(f.v2.apiId) }))],
   ['TagResource', (c, f) => c.send(new TagResourceCommand({ ResourceArn: API_ARN(f.v2.apiId), Tags: { owned: 'yes' } }))],
   ['UntagResource', (c, f) => c.send(new UntagResourceCommand({ ResourceArn: API_ARN(f.v2.apiId), TagKeys: ['team'] }))],
-  // WebSocket API parts (route and integration responses): the API is looked up first, as every part.
+  // WebSocket API parts (route and integration responses, models): the API is looked up first, as every part.
   ['CreateRouteResponse', (c, f) => c.send(new CreateRouteResponseCommand({ ApiId: f.v2.apiId, RouteId: f.v2.routeId, RouteResponseKey: '$default' }))],
   ['GetRouteResponse', (c, f) => c.send(new GetRouteResponseCommand({ ApiId: f.v2.apiId, RouteId: f.v2.routeId, RouteResponseId: 'abc123' }))],
   ['GetRouteResponses', (c, f) => c.send(new GetRouteResponsesCommand({ ApiId: f.v2.apiId, RouteId: f.v2.routeId }))],
@@ -131,6 +137,12 @@ const byApiId: Array<[string, Call]> = [
   ['GetIntegrationResponses', (c, f) => c.send(new GetIntegrationResponsesCommand({ ApiId: f.v2.apiId, IntegrationId: f.v2.integrationId }))],
   ['UpdateIntegrationResponse', (c, f) => c.send(new UpdateIntegrationResponseCommand({ ApiId: f.v2.apiId, IntegrationId: f.v2.integrationId, IntegrationResponseId: 'abc123', TemplateSelectionExpression: 'x' }))],
   ['DeleteIntegrationResponse', (c, f) => c.send(new DeleteIntegrationResponseCommand({ ApiId: f.v2.apiId, IntegrationId: f.v2.integrationId, IntegrationResponseId: 'abc123' }))],
+  ['CreateModel', (c, f) => c.send(new CreateModelCommand({ ApiId: f.v2.apiId, Name: 'loot', Schema: '{"type":"object"}' }))],
+  ['GetModel', (c, f) => c.send(new GetModelCommand({ ApiId: f.v2.apiId, ModelId: 'abc123' }))],
+  ['GetModels', (c, f) => c.send(new GetModelsCommand({ ApiId: f.v2.apiId }))],
+  ['UpdateModel', (c, f) => c.send(new UpdateModelCommand({ ApiId: f.v2.apiId, ModelId: 'abc123', Schema: '{}' }))],
+  ['DeleteModel', (c, f) => c.send(new DeleteModelCommand({ ApiId: f.v2.apiId, ModelId: 'abc123' }))],
+  ['GetModelTemplate', (c, f) => c.send(new GetModelTemplateCommand({ ApiId: f.v2.apiId, ModelId: 'abc123' }))],
 ];
 
 /** The owner's part ids named under the intruder's own API: parts are scoped to their API. */

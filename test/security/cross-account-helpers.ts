@@ -319,7 +319,7 @@ export const COVERAGE: Record<string, ServiceCoverage> = {
       'GetUsagePlan', 'GetUsagePlans', 'UpdateUsagePlan', 'DeleteUsagePlan', 'CreateUsagePlanKey', 'GetUsagePlanKey', 'GetUsagePlanKeys',
       'DeleteUsagePlanKey', 'UpdateUsage', 'GetUsage', 'PutRestApi', 'GetExport', 'CreateRequestValidator', 'GetRequestValidator',
       'GetRequestValidators', 'UpdateRequestValidator', 'DeleteRequestValidator', 'CreateModel', 'GetModel', 'GetModels', 'UpdateModel',
-      'DeleteModel',
+      'DeleteModel', 'GetModelTemplate',
     ],
     exempt: {
       ImportRestApi: "creates a new REST API in the caller's own account from an OpenAPI document: names no existing API Gateway resource (PutRestApi, which does, has rows)",
@@ -334,6 +334,7 @@ export const COVERAGE: Record<string, ServiceCoverage> = {
       'CreateAuthorizer', 'GetAuthorizer', 'GetAuthorizers', 'UpdateAuthorizer', 'DeleteAuthorizer', 'TagResource', 'UntagResource', 'GetTags',
       'ReimportApi', 'ExportApi', 'CreateRouteResponse', 'GetRouteResponse', 'GetRouteResponses', 'UpdateRouteResponse', 'DeleteRouteResponse',
       'CreateIntegrationResponse', 'GetIntegrationResponse', 'GetIntegrationResponses', 'UpdateIntegrationResponse', 'DeleteIntegrationResponse',
+      'CreateModel', 'GetModel', 'GetModels', 'UpdateModel', 'DeleteModel', 'GetModelTemplate',
     ],
     exempt: {
       // The @connections management API (PostToConnection, GetConnection, DeleteConnection) is no

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateDeploymentCommand, GetAuthorizersCommand, GetExportCommand, GetMethodCommand, GetResourcesCommand, ImportRestApiCommand, PutRestApiCommand } from '@aws-sdk/client-api-gateway';
+import { CreateDeploymentCommand, GetAuthorizersCommand, GetExportCommand, GetMethodCommand, GetModelCommand, GetModelsCommand, GetResourcesCommand, ImportRestApiCommand, PutRestApiCommand } from '@aws-sdk/client-api-gateway';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { invoke, lambdaUri, startV1, type V1Nimbus } from './v1-helpers.js';
 
@@ -118,6 +118,62 @@ describe('API Gateway v1: ImportRestApi, PutRestApi and GetExport (OpenAPI 3 and
     assert.equal(over.name, 'more');
     assert.equal(over.rootResourceId, api.rootResourceId);
     assert.deepEqual((await n.apigw.send(new GetResourcesCommand({ restApiId: api.id }))).items?.map((r) => r.path).sort(), ['/', '/extra']);
+  });
+
+  it('imports schemas as models (OpenAPI 3 and Swagger 2) that methods validate against, and exports them back', async () => {
+    const pet = { type: 'object', required: ['name'], properties: { name: { type: 'string' }, owner: { $ref: '#/components/schemas/Owner' } } };
+    const oas3 = {
+      openapi: '3.0.1',
+      info: { title: 'pets-models', version: '1' },
+      'x-amazon-apigateway-request-validators': { body: { validateRequestBody: true, validateRequestParameters: false } },
+      paths: {
+        '/pets': {
+          post: {
+            'x-amazon-apigateway-request-validator': 'body',
+            requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Pet' } } }, required: true },
+            responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Empty' } } } } },
+            'x-amazon-apigateway-integration': { type: 'mock', requestTemplates: { 'application/json': '{"statusCode": 200}' }, responses: { default: { statusCode: '200', responseTemplates: { 'application/json': '{"saved": true}' } } } },
+          },
+        },
+      },
+      components: { schemas: { Pet: pet, Owner: { type: 'object', required: ['id'], properties: { id: { type: 'integer' } } }, Unused: { type: 'string' } } },
+    };
+    const api = await n.apigw.send(new ImportRestApiCommand({ body: Buffer.from(JSON.stringify(oas3)) }));
+    const restApiId = api.id!;
+    const names = (await n.apigw.send(new GetModelsCommand({ restApiId }))).items!.map((m) => m.name);
+    assert.deepEqual(names, ['Empty', 'Error', 'Owner', 'Pet', 'Unused']);
+    const stored = JSON.parse((await n.apigw.send(new GetModelCommand({ restApiId, modelName: 'Pet' }))).schema!);
+    assert.equal(stored.properties.owner.$ref, `https://apigateway.amazonaws.com/restapis/${restApiId}/models/Owner`);
+    const resourceId = (await n.apigw.send(new GetResourcesCommand({ restApiId }))).items!.find((r) => r.path === '/pets')!.id!;
+    const method = await n.apigw.send(new GetMethodCommand({ restApiId, resourceId, httpMethod: 'POST' }));
+    assert.deepEqual(method.requestModels, { 'application/json': 'Pet' });
+    assert.deepEqual(method.methodResponses?.['200']?.responseModels, { 'application/json': 'Empty' });
+
+    await n.apigw.send(new CreateDeploymentCommand({ restApiId, stageName: 'v1' }));
+    const post = (body: unknown) => invoke(n.t, restApiId, '/v1/pets', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal((await post({ name: 'Rex', owner: { id: 7 } })).status, 200);
+    const refused = await post({ name: 'Rex', owner: {} });
+    assert.equal(refused.status, 400);
+    assert.deepEqual(refused.json(), { message: 'Invalid request body' });
+
+    const exported = JSON.parse(Buffer.from((await n.apigw.send(new GetExportCommand({ restApiId, stageName: 'v1', exportType: 'oas30' }))).body!).toString());
+    assert.deepEqual(exported.paths['/pets'].post.requestBody, { content: { 'application/json': { schema: { $ref: '#/components/schemas/Pet' } } }, required: true });
+    assert.deepEqual(exported.paths['/pets'].post.responses['200'].content, { 'application/json': { schema: { $ref: '#/components/schemas/Empty' } } });
+    assert.deepEqual(Object.keys(exported.components.schemas), ['Empty', 'Owner', 'Pet']);
+    assert.deepEqual(exported.components.schemas.Pet, pet);
+    const swagger = JSON.parse(Buffer.from((await n.apigw.send(new GetExportCommand({ restApiId, stageName: 'v1', exportType: 'swagger' }))).body!).toString());
+    assert.deepEqual(swagger.paths['/pets'].post.parameters, [{ in: 'body', name: 'Pet', required: true, schema: { $ref: '#/definitions/Pet' } }]);
+    assert.deepEqual(swagger.paths['/pets'].post.consumes, ['application/json']);
+    assert.equal(swagger.definitions.Pet.properties.owner.$ref, '#/definitions/Owner');
+
+    // Swagger 2 in: a body parameter by `consumes`, responses' schema by `produces`; and the export read back in.
+    const again = await n.apigw.send(new ImportRestApiCommand({ body: Buffer.from(JSON.stringify({ ...swagger, info: { title: 'again', version: '1' } })) }));
+    const againResource = (await n.apigw.send(new GetResourcesCommand({ restApiId: again.id }))).items!.find((r) => r.path === '/pets')!.id!;
+    assert.deepEqual((await n.apigw.send(new GetMethodCommand({ restApiId: again.id, resourceId: againResource, httpMethod: 'POST' }))).requestModels, { 'application/json': 'Pet' });
+
+    // A method naming a model the definition lacks is refused.
+    const broken = { ...oas3, components: { schemas: { Owner: oas3.components.schemas.Owner } } };
+    await assert.rejects(n.apigw.send(new ImportRestApiCommand({ body: Buffer.from(JSON.stringify(broken)) })), { name: 'BadRequestException', message: "Invalid OpenAPI input: POST /pets names model 'Pet', which the definition does not define" });
   });
 
   it('refuses definitions it cannot read and exports of unknown stages or types', async () => {

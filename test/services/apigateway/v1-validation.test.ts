@@ -14,7 +14,9 @@ import {
   PutIntegrationResponseCommand,
   PutMethodCommand,
   PutMethodResponseCommand,
+  UpdateMethodCommand,
   UpdateModelCommand,
+  GetModelTemplateCommand,
 } from '@aws-sdk/client-api-gateway';
 import { invoke, startV1, type V1Nimbus } from './v1-helpers.js';
 
@@ -31,7 +33,7 @@ describe('API Gateway v1: models and request validation', () => {
   before(async () => (n = await startV1()));
   after(() => n.t.stop());
 
-  it('keeps models: the default Empty and Error, create, conflict, a refused schema, update, and no deleting a model in use', async () => {
+  it('keeps models: the default Empty and Error, create, conflict, a refused schema, update, methods naming only models the API has, templates, and no deleting a model in use', async () => {
     const api = await n.apigw.send(new CreateRestApiCommand({ name: 'models' }));
     const defaults = await n.apigw.send(new GetModelsCommand({ restApiId: api.id }));
     assert.deepEqual(defaults.items?.map((m) => m.name), ['Empty', 'Error']);
@@ -55,7 +57,19 @@ describe('API Gateway v1: models and request validation', () => {
     assert.equal(updated.description, 'a person');
     await assert.rejects(n.apigw.send(new UpdateModelCommand({ restApiId: api.id, modelName: 'Person', patchOperations: [{ op: 'replace', path: '/schema', value: '[' }] })), { name: 'BadRequestException' });
 
+    await assert.rejects(n.apigw.send(new PutMethodCommand({ restApiId: api.id, resourceId: api.rootResourceId, httpMethod: 'POST', authorizationType: 'NONE', requestModels: { 'application/json': 'Nobody' } })), {
+      name: 'BadRequestException',
+      message: 'Invalid model identifier specified: Nobody',
+    });
     await n.apigw.send(new PutMethodCommand({ restApiId: api.id, resourceId: api.rootResourceId, httpMethod: 'POST', authorizationType: 'NONE', requestModels: { 'application/json': 'Person' } }));
+    await assert.rejects(
+      n.apigw.send(new UpdateMethodCommand({ restApiId: api.id, resourceId: api.rootResourceId, httpMethod: 'POST', patchOperations: [{ op: 'add', path: '/requestModels/text~1plain', value: 'Nobody' }] })),
+      { name: 'BadRequestException', message: 'Invalid model identifier specified: Nobody' },
+    );
+    const method = await n.apigw.send(new UpdateMethodCommand({ restApiId: api.id, resourceId: api.rootResourceId, httpMethod: 'POST', patchOperations: [{ op: 'add', path: '/requestModels/text~1plain', value: 'Empty' }] }));
+    assert.deepEqual(method.requestModels, { 'application/json': 'Person', 'text/plain': 'Empty' });
+    const template = await n.apigw.send(new GetModelTemplateCommand({ restApiId: api.id, modelName: 'Error' }));
+    assert.equal(template.value, ["#set($inputRoot = $input.path('$'))", '{', '  "message" : "$inputRoot.message"', '}'].join('\n'));
     await assert.rejects(n.apigw.send(new DeleteModelCommand({ restApiId: api.id, modelName: 'Person' })), { name: 'ConflictException', message: "Cannot delete model 'Person', is referenced in method request: //POST" });
     await n.apigw.send(new DeleteModelCommand({ restApiId: api.id, modelName: 'Error' }));
     assert.deepEqual((await n.apigw.send(new GetModelsCommand({ restApiId: api.id }))).items?.map((m) => m.name), ['Empty', 'Person']);

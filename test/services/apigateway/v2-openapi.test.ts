@@ -67,6 +67,10 @@ describe('API Gateway v2: OpenAPI import and export', () => {
     assert.deepEqual(spec.paths['/items/{id}'].delete.security, [{ jwt: ['admin'] }]);
     assert.equal(spec.components.securitySchemes.jwt['x-amazon-apigateway-authorizer'].jwtConfiguration.issuer, 'https://issuer.example');
     assert.deepEqual(spec['x-amazon-apigateway-cors'], { allowOrigins: ['https://app.example'], allowMethods: ['GET'] });
+    // As AWS exports an HTTP API: the server with its basePath variable, path parameters on the path item.
+    assert.deepEqual(spec.servers, [{ url: `http://${api.ApiId}.execute-api.localhost:${new URL(n.t.endpoint).port}/{basePath}`, variables: { basePath: { default: '' } } }]);
+    assert.deepEqual(spec.paths['/items/{id}'].parameters, [{ name: 'id', in: 'path', description: 'Generated path parameter for id', required: true, schema: { type: 'string' } }]);
+    assert.equal(spec.paths['/items/{id}'].get.parameters, undefined);
     const bare = parseYaml(Buffer.from((await n.apigw.send(new ExportApiCommand({ ApiId: api.ApiId, Specification: 'OAS30', OutputType: 'YAML', IncludeExtensions: false }))).body!).toString('utf8'));
     // A YAML export with its extensions imports again as it stands.
     const yamlText = Buffer.from((await n.apigw.send(new ExportApiCommand({ ApiId: api.ApiId, Specification: 'OAS30', OutputType: 'YAML' }))).body!).toString('utf8');
@@ -82,6 +86,29 @@ describe('API Gateway v2: OpenAPI import and export', () => {
     assert.deepEqual((await n.apigw.send(new GetRoutesCommand({ ApiId: api.ApiId }))).Items!.map((r) => r.RouteKey), ['POST /only']);
     assert.deepEqual(await (await invoke(n.t, api.ApiId!, '/only', { method: 'POST' })).json(), { routeKey: 'POST /only' });
     assert.equal((await invoke(n.t, api.ApiId!, '/items/1')).status, 404);
+  });
+
+  it('exports integrations no route targets as components (unusedIntegration_{id}) and imports them, and routes naming one by $ref', async () => {
+    const lambda = { type: 'aws_proxy', httpMethod: 'POST', uri: fnArn('hello'), payloadFormatVersion: '2.0' };
+    const spare = { type: 'http_proxy', httpMethod: 'GET', uri: 'https://example.com/spare', payloadFormatVersion: '1.0' };
+    const body = JSON.stringify({
+      openapi: '3.0.1',
+      info: { title: 'components', version: '1' },
+      paths: { '/a': { get: { 'x-amazon-apigateway-integration': { $ref: '#/components/x-amazon-apigateway-integrations/shared' } } } },
+      components: { 'x-amazon-apigateway-integrations': { shared: lambda, spare } },
+    });
+    const api = await n.apigw.send(new ImportApiCommand({ Body: body }));
+    const integrations = (await n.apigw.send(new GetIntegrationsCommand({ ApiId: api.ApiId }))).Items!;
+    assert.deepEqual(integrations.map((i) => i.IntegrationType).sort(), ['AWS_PROXY', 'HTTP_PROXY']);
+    const route = (await n.apigw.send(new GetRoutesCommand({ ApiId: api.ApiId }))).Items![0]!;
+    assert.equal(route.Target, `integrations/${integrations.find((i) => i.IntegrationType === 'AWS_PROXY')!.IntegrationId}`);
+    const spec = JSON.parse(Buffer.from((await n.apigw.send(new ExportApiCommand({ ApiId: api.ApiId, Specification: 'OAS30', OutputType: 'JSON' }))).body!).toString('utf8'));
+    const unused = integrations.find((i) => i.IntegrationType === 'HTTP_PROXY')!.IntegrationId;
+    assert.deepEqual(Object.keys(spec.components['x-amazon-apigateway-integrations']), [`unusedIntegration_${unused}`]);
+    await assert.rejects(
+      n.apigw.send(new ImportApiCommand({ Body: body.replace('integrations/shared', 'integrations/none') })),
+      { name: 'BadRequestException', message: 'Invalid integration reference #/components/x-amazon-apigateway-integrations/none: no such integration in components.x-amazon-apigateway-integrations' },
+    );
   });
 
   it('refuses definitions it cannot read or that break the rules', async () => {

@@ -18,6 +18,7 @@ import { routeOperations } from './control/routes.js';
 import { stageOperations } from './control/stages.js';
 import { tagOperations } from './control/tags.js';
 import { httpApiPlane } from './plane/index.js';
+import { modelOperations } from '../ws/control/models.js';
 import { responseOperations } from '../ws/control/responses.js';
 import type { Seams } from './plane/seams.js';
 
@@ -32,6 +33,7 @@ export function httpApis(deps: GatewayDeps): ApiKind {
       ...tagOperations(deps),
       ...importExportOperations(deps),
       ...responseOperations(deps),
+      ...modelOperations(deps),
     },
     dataPlane: httpApiPlane(deps, sharedSeams(deps)),
   };

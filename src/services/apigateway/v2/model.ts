@@ -120,11 +120,22 @@ export interface Stage {
   apiGatewayManaged?: boolean;
 }
 
+/** A WebSocket API's model (CreateModel): a JSON Schema draft 4 that routes name in `requestModels`. */
+export interface Model {
+  modelId: string;
+  name: string;
+  schema: string;
+  contentType?: string;
+  description?: string;
+}
+
 /** What a deployment froze: the parts a stage serves. */
 export interface Snapshot {
   routes: Record<string, Route>;
   integrations: Record<string, Integration>;
   authorizers: Record<string, Authorizer>;
+  /** WebSocket APIs' models by id; absent in deployments made before models were kept. */
+  models?: Record<string, Model>;
 }
 
 export interface Deployment {
@@ -152,12 +163,14 @@ export interface HttpApiDoc extends StoredDocument {
   routes: Record<string, Route>;
   integrations: Record<string, Integration>;
   authorizers: Record<string, Authorizer>;
+  /** WebSocket APIs' models by id; absent in documents made before models were kept. */
+  models?: Record<string, Model>;
   stages: Record<string, Stage>;
   deployments: Record<string, Deployment>;
 }
 
 /** AWS's quotas for HTTP APIs (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html). */
-export const LIMITS = { routes: 300, integrations: 300, stages: 10, authorizers: 10 } as const;
+export const LIMITS = { routes: 300, integrations: 300, stages: 10, authorizers: 10, models: 200 } as const;
 
 export const isWebSocket = (doc: { protocolType: string }): boolean => doc.protocolType === 'WEBSOCKET';
 

@@ -10,11 +10,15 @@
 import type { UpgradeRequest } from '../../../server/api.js';
 
 export function callbackDomain(tls: () => { endpoint: string } | undefined) {
+  // The TLS endpoint's port, parsed once per endpoint (it is asked on every request).
+  let seen: string | undefined;
+  let seenPort = '';
   return (apiId: string, req: UpgradeRequest): string => {
     const host = String(req.headers.host ?? '');
     const name = /\.execute-api\./i.test(host) ? host.replace(/:\d+$/, '').toLowerCase() : `${apiId}.execute-api.localhost`;
     const t = tls();
-    const port = t ? new URL(t.endpoint).port : '';
+    if (t && t.endpoint !== seen) (seen = t.endpoint), (seenPort = new URL(t.endpoint).port);
+    const port = t ? seenPort : '';
     return port && name.endsWith('.localhost') ? `${name}:${port}` : name;
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Models (CreateModel, GetModel, GetModels, UpdateModel, DeleteModel): JSON Schema draft 4
+ * Models (CreateModel, GetModel, GetModels, UpdateModel, DeleteModel, GetModelTemplate): JSON Schema draft 4
  * documents named within a REST API, which request validators check bodies against. A new API
  * is born with AWS's two, `Empty` and `Error`. A schema is checked when it is stored, as AWS
  * does ("Invalid model specified: Validation Result: ..."), and may name another model of the
@@ -11,7 +11,8 @@ import type { Operation } from '../../../service.js';
 import type { GatewayDeps } from '../../deps.js';
 import { BadRequestException, ConflictException, NotFoundException } from '../../errors.js';
 import { gatewayId } from '../../ids.js';
-import { schemaProblems } from '../../shared/json-schema.js';
+import { mappingTemplateOf } from '../../shared/model-template.js';
+import { checkModelSchema, modelNameOfUrl, parsedSchema } from '../../shared/models.js';
 import type { Model, RestApiDoc } from '../model.js';
 import { apiIdMember, byKey, changeApi, defined, ownApi, page, pageMembers } from './common.js';
 import { applyPatch, patchMember, scalar } from './patch.js';
@@ -23,14 +24,10 @@ const MAX_MODELS = 200;
 /** The largest schema kept, in characters: a model is part of the API's one stored document. */
 const MAX_SCHEMA_CHARS = 400 * 1024;
 
-/** `https://apigateway.amazonaws.com/restapis/{apiId}/models/{name}`: how a schema names another model. */
-const MODEL_URL = /^https:\/\/apigateway\.amazonaws\.com\/restapis\/([^/]+)\/models\/([^/]+)$/;
-
 /** The model a canonical model URL names, if it is a model of `api`. */
 export function modelByUrl(models: Record<string, Model> | undefined, apiId: string, ref: string): Model | undefined {
-  const m = MODEL_URL.exec(ref);
-  if (!m || m[1] !== apiId || !models || !Object.hasOwn(models, m[2]!)) return undefined;
-  return models[m[2]!];
+  const name = modelNameOfUrl(apiId, ref);
+  return name !== undefined && models && Object.hasOwn(models, name) ? models[name] : undefined;
 }
 
 /** The models every new REST API has, as AWS creates them. */
@@ -48,20 +45,8 @@ function modelOf(api: RestApiDoc, name: string): Model {
   return m;
 }
 
-/** A schema AWS would refuse: not JSON, not an object, or with keywords it cannot use. */
-function checkSchema(api: RestApiDoc, schema: string | undefined): void {
-  if (schema === undefined) return;
-  const invalid = (errors: string[]) => new BadRequestException(`Invalid model specified: Validation Result: warnings : [], errors : [${errors.join(', ')}]`);
-  if (schema.length > MAX_SCHEMA_CHARS) throw invalid(['Invalid model schema specified']);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(schema);
-  } catch {
-    throw invalid(['Invalid model schema specified']);
-  }
-  const problems = schemaProblems(parsed, (ref) => !!modelByUrl(api.models, api.id, ref));
-  if (problems.length) throw invalid(problems);
-}
+/** Refuses a schema CreateModel would refuse for this API (its other models may be named by URL). */
+export const checkSchema = (api: Pick<RestApiDoc, 'id' | 'models'>, schema: string | undefined) => checkModelSchema(schema, MAX_SCHEMA_CHARS, (ref) => !!modelByUrl(api.models, api.id, ref));
 
 /** The method that uses a model for its request body, as `/pets/POST`, if any. */
 function usedBy(api: RestApiDoc, name: string): string | undefined {
@@ -96,6 +81,18 @@ export function modelOperations(deps: GatewayDeps): Record<string, Operation> {
       http: { method: 'GET', uri: '/restapis/{restApiId}/models' },
       input: structure({ restApiId: apiIdMember, ...pageMembers }),
       handler: (input, ctx) => page(Object.values(ownApi(deps, ctx, input.restApiId).models ?? {}).sort(byKey((m) => m.name)), (m) => m.name, input.position, input.limit),
+    }),
+    GetModelTemplate: defineOperation({
+      http: { method: 'GET', uri: '/restapis/{restApiId}/models/{modelName}/default_template' },
+      input: structure(members),
+      handler: (input, ctx) => {
+        const api = ownApi(deps, ctx, input.restApiId);
+        const other = (ref: string) => {
+          const m = modelByUrl(api.models, api.id, ref);
+          return m ? (parsedSchema(m) ?? undefined) : undefined;
+        };
+        return { value: mappingTemplateOf(parsedSchema(modelOf(api, input.modelName)) ?? {}, other) };
+      },
     }),
     UpdateModel: defineOperation({
       http: { method: 'PATCH', uri: '/restapis/{restApiId}/models/{modelName}' },

@@ -10,9 +10,11 @@ import type { GatewayDeps } from '../../deps.js';
 import { definitionYaml } from '../../shared/definition.js';
 import { BadRequestException, ConflictException } from '../../errors.js';
 import { gatewayId } from '../../ids.js';
-import { epochSeconds, type Resource, type RestApiDoc } from '../model.js';
+import { epochSeconds, type Model, type Resource, type RestApiDoc } from '../model.js';
 import { exportDefinition } from '../openapi/export.js';
 import { importDefinition, parseDefinition, type ImportedApi } from '../openapi/import.js';
+import { checkMethodModels } from '../openapi/models.js';
+import { checkSchema, defaultModels } from './models.js';
 import { apiIdMember, changeApi, noStage, ownApi } from './common.js';
 import { restApiView } from './rest-apis.js';
 
@@ -26,6 +28,21 @@ function endpointTypes(ctx: RequestContext): string[] {
   if (!t) return ['EDGE'];
   if (!['REGIONAL', 'EDGE', 'PRIVATE'].includes(t)) throw new BadRequestException(`Invalid endpoint configuration type: ${t}`);
   return [t];
+}
+
+/**
+ * The models an API has after an import: `base` (the API's own when merging), AWS's `Empty` and
+ * `Error` unless present, then the definition's (replacing those of the same name); every model a
+ * method names must be among them, and every schema is checked as CreateModel checks it.
+ */
+function withModels(apiId: string, base: Record<string, Model>, imported: ImportedApi, deps: GatewayDeps): Record<string, Model> {
+  const models: Record<string, Model> = { ...defaultModels(deps.ids), ...base };
+  for (const m of Object.values(imported.models)) models[m.name] = Object.hasOwn(models, m.name) ? { ...m, id: models[m.name]!.id } : m;
+  for (const m of Object.values(imported.models)) checkSchema({ id: apiId, models }, m.schema);
+  for (const r of Object.values(imported.resources)) {
+    for (const method of Object.values(r.resourceMethods ?? {})) checkMethodModels(method, (name) => Object.hasOwn(models, name), `${method.httpMethod} ${r.path}`);
+  }
+  return models;
 }
 
 /** An imported definition merged into an API: resources by path (methods replaced one by one), authorizers by name. */
@@ -80,8 +97,9 @@ export function openApiOperations(deps: GatewayDeps): Record<string, Operation> 
         if (!input.body?.length) throw new BadRequestException('Invalid OpenAPI input: the request has no body');
         const types = endpointTypes(ctx);
         const rootId = gatewayId(deps.ids);
-        const imported = importDefinition(parseDefinition(input.body), newId, rootId);
         const id = deps.documents.freshId(() => gatewayId(deps.ids));
+        const imported = importDefinition(parseDefinition(input.body), newId, rootId, id);
+        const models = withModels(id, {}, imported, deps);
         const api: RestApiDoc = {
           kind: 'restApi',
           id,
@@ -104,6 +122,7 @@ export function openApiOperations(deps: GatewayDeps): Record<string, Operation> 
           authorizers: imported.authorizers,
           gatewayResponses: imported.gatewayResponses,
           requestValidators: imported.requestValidators,
+          models,
         };
         await deps.documents.create(api, () => new ConflictException('Unable to import the REST API: the identifier is taken'));
         return restApiView(api);
@@ -118,8 +137,10 @@ export function openApiOperations(deps: GatewayDeps): Record<string, Operation> 
         const doc = parseDefinition(input.body);
         return changeApi(deps, ctx, input.restApiId, (api) => {
           const rootId = api.rootResourceId;
-          const imported = importDefinition(doc, newId, rootId);
-          if ((input.mode ?? 'merge') === 'overwrite') {
+          const imported = importDefinition(doc, newId, rootId, api.id);
+          const overwrite = (input.mode ?? 'merge') === 'overwrite';
+          api.models = withModels(api.id, overwrite ? {} : (api.models ?? {}), imported, deps);
+          if (overwrite) {
             api.name = imported.name;
             if (imported.description !== undefined) api.description = imported.description;
             if (imported.version !== undefined) api.version = imported.version;

@@ -167,7 +167,7 @@ export function resourceOperations(deps: GatewayDeps): Record<string, Operation>
             requestValidatorId: input.requestValidatorId,
             authorizationScopes: input.authorizationScopes,
           });
-          checkMethodAuth(api, m);
+          checkMethod(api, m);
           (r.resourceMethods ??= {})[httpMethod] = m;
           return methodView(m);
         }),
@@ -195,7 +195,7 @@ export function resourceOperations(deps: GatewayDeps): Record<string, Operation>
             mapAt('/requestModels'),
             setAt('/authorizationScopes'),
           ]);
-          checkMethodAuth(api, m);
+          checkMethod(api, m);
           return methodView(m);
         }),
     }),
@@ -216,7 +216,8 @@ export function resourceOperations(deps: GatewayDeps): Record<string, Operation>
   };
 }
 
-function checkMethodAuth(api: RestApiDoc, m: Method): void {
+/** A method as PutMethod and UpdateMethod leave it: its validator, models and authorizer must be the API's. */
+function checkMethod(api: RestApiDoc, m: Method): void {
   if (m.requestValidatorId !== undefined && !(api.requestValidators && Object.hasOwn(api.requestValidators, m.requestValidatorId))) {
     throw new BadRequestException('Invalid Request Validator identifier specified');
   }
@@ -226,6 +227,9 @@ function checkMethodAuth(api: RestApiDoc, m: Method): void {
   if (m.authorizationType === 'CUSTOM' || m.authorizationType === 'COGNITO_USER_POOLS') {
     if (!m.authorizerId || !Object.hasOwn(api.authorizers, m.authorizerId)) throw new BadRequestException('Invalid authorizer ID specified');
   } else delete m.authorizerId;
+  for (const name of Object.values(m.requestModels ?? {})) {
+    if (!(api.models && Object.hasOwn(api.models, name))) throw new BadRequestException(`Invalid model identifier specified: ${name}`);
+  }
 }
 
 const responseMembers = { ...methodMembers, statusCode: inUri('statusCode') };

@@ -1,8 +1,8 @@
 /**
  * Request validators (CreateRequestValidator, Get, GetRequestValidators, Update, Delete): a
  * method naming one has its required request parameters checked before anything else runs
- * (400 "Missing required request parameters"). Body validation against models is not done by
- * Nimbus (models are not kept): validateRequestBody is stored and answered only.
+ * (400 "Missing required request parameters"), and with validateRequestBody its body against the
+ * method's request model (v1/data/validate.ts).
  */
 import { defineOperation } from '../../../../protocols/define-operation.js';
 import { boolean, inUri, string, structure } from '../../../../protocols/shapes.js';

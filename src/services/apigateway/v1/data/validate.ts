@@ -4,32 +4,15 @@
  * before the integration runs. A refusal is the BAD_REQUEST_PARAMETERS or BAD_REQUEST_BODY
  * gateway response, with `$context.error.validationErrorString` saying why.
  */
-import { schemaProblems, SchemaTooComplex, validateJsonSchema, validationErrorString, type Json } from '../../shared/json-schema.js';
+import { validationErrorString } from '../../shared/json-schema.js';
+import { bodyFailures, parsedSchema } from '../../shared/models.js';
 import { modelByUrl } from '../control/models.js';
-import type { Model } from '../model.js';
 import { header, type Invocation } from './invocation.js';
 
 export interface ValidationRefusal {
   type: 'BAD_REQUEST_PARAMETERS' | 'BAD_REQUEST_BODY';
   message: string;
   validationErrorString: string;
-}
-
-/** Parsed schemas by model (a deployment's models never change), so a request parses none. */
-const parsed = new WeakMap<Model, Record<string, unknown> | null>();
-
-function schemaOf(model: Model): Record<string, unknown> | null {
-  let s = parsed.get(model);
-  if (s === undefined) {
-    try {
-      const v: unknown = JSON.parse(model.schema ?? '{}');
-      s = typeof v === 'object' && v !== null && !Array.isArray(v) && schemaProblems(v, () => true).length === 0 ? (v as Record<string, unknown>) : null;
-    } catch {
-      s = null;
-    }
-    parsed.set(model, s);
-  }
-  return s;
 }
 
 export function validateRequest(inv: Invocation): ValidationRefusal | undefined {
@@ -68,24 +51,8 @@ function invalidBody(inv: Invocation): ValidationRefusal | undefined {
   const all = inv.snapshot.models;
   const model = name && all && Object.hasOwn(all, name) ? all[name]! : undefined;
   if (!model) return undefined;
-  const schema = schemaOf(model);
+  const schema = parsedSchema(model);
   if (!schema) return undefined;
-  const refuse = (errors: string[]): ValidationRefusal => ({ type: 'BAD_REQUEST_BODY', message: 'Invalid request body', validationErrorString: validationErrorString(errors) });
-  let body: Json;
-  try {
-    body = inv.req.body.length ? (JSON.parse(inv.req.body.toString('utf8')) as Json) : {};
-  } catch {
-    return refuse(['Unable to parse the request body as JSON']);
-  }
-  try {
-    const resolve = (ref: string) => {
-      const other = modelByUrl(all, inv.api.id, ref);
-      return other ? (schemaOf(other) ?? undefined) : undefined;
-    };
-    const { errors } = validateJsonSchema(schema, body, resolve);
-    return errors.length ? refuse(errors) : undefined;
-  } catch (e) {
-    if (e instanceof SchemaTooComplex) return refuse([e.message]);
-    throw e;
-  }
+  const errors = bodyFailures(schema, inv.req.body, (ref) => modelByUrl(all, inv.api.id, ref));
+  return errors.length ? { type: 'BAD_REQUEST_BODY', message: 'Invalid request body', validationErrorString: validationErrorString(errors) } : undefined;
 }

@@ -1,9 +1,11 @@
 /**
  * A stage's deployed API as OpenAPI 3.0.1 (`oas30`) or Swagger 2.0 (`swagger`), JSON, with API
  * Gateway's extensions when asked for (`extensions=integrations|apigateway|authorizers`):
- * integrations, authorizers, binary media types, the policy and gateway responses.
+ * integrations, authorizers, binary media types, the policy and gateway responses; and the models
+ * methods use, as schemas (models.ts).
  */
 import type { Authorizer, Integration, Method, RestApiDoc, Snapshot } from '../model.js';
+import { ExportedModels } from './models.js';
 
 type Obj = Record<string, unknown>;
 
@@ -38,13 +40,16 @@ export function exportDefinition(api: RestApiDoc, stage: string, snapshot: Snaps
   };
 
   const paths: Obj = {};
+  const models = new ExportedModels(api.id, snapshot.models ?? {}, oas3);
   for (const r of Object.values(snapshot.resources).sort((a, b) => (a.path < b.path ? -1 : 1))) {
     const methods = Object.values(r.resourceMethods ?? {});
     if (!methods.length) continue;
     const item: Obj = {};
-    for (const m of methods) item[methodKey(m.httpMethod)] = operation(m, oas3, withIntegrations, snapshot, schemeOf, schemes);
+    for (const m of methods) item[methodKey(m.httpMethod)] = operation(m, oas3, withIntegrations, snapshot, schemeOf, schemes, models);
     paths[r.path] = item;
   }
+  const schemas = models.schemas();
+  const components: Obj = { ...(schemas ? { schemas } : {}), ...(Object.keys(schemes).length ? { securitySchemes: schemes } : {}) };
 
   const top: Obj = oas3
     ? {
@@ -52,7 +57,7 @@ export function exportDefinition(api: RestApiDoc, stage: string, snapshot: Snaps
         info: { title: api.name, ...(api.description ? { description: api.description } : {}), version: api.version ?? new Date(api.createdDate * 1000).toISOString().replace(/\.\d+Z$/, 'Z') },
         servers: [{ url: `https://${api.id}.execute-api.${api.region}.amazonaws.com/{basePath}`, variables: { basePath: { default: stage } } }],
         paths,
-        ...(Object.keys(schemes).length ? { components: { securitySchemes: schemes } } : {}),
+        ...(Object.keys(components).length ? { components } : {}),
       }
     : {
         swagger: '2.0',
@@ -62,6 +67,7 @@ export function exportDefinition(api: RestApiDoc, stage: string, snapshot: Snaps
         schemes: ['https'],
         paths,
         ...(Object.keys(schemes).length ? { securityDefinitions: schemes } : {}),
+        ...(schemas ? { definitions: schemas } : {}),
       };
   if (withIntegrations) {
     if (snapshot.binaryMediaTypes.length) top['x-amazon-apigateway-binary-media-types'] = snapshot.binaryMediaTypes;
@@ -80,18 +86,40 @@ export function exportDefinition(api: RestApiDoc, stage: string, snapshot: Snaps
   return top;
 }
 
-function operation(m: Method, oas3: boolean, withIntegrations: boolean, snapshot: Snapshot, schemeOf: (a: Authorizer) => string, schemes: Obj): Obj {
-  const parameters = Object.entries(m.requestParameters ?? {}).map(([k, required]) => {
+function operation(m: Method, oas3: boolean, withIntegrations: boolean, snapshot: Snapshot, schemeOf: (a: Authorizer) => string, schemes: Obj, models: ExportedModels): Obj {
+  const parameters: Obj[] = Object.entries(m.requestParameters ?? {}).map(([k, required]) => {
     const [, where, name] = /^method\.request\.(path|querystring|header)\.(.+)$/.exec(k) ?? [];
     const p: Obj = { name, in: where === 'querystring' ? 'query' : where, required: where === 'path' ? true : required };
     if (oas3) p.schema = { type: 'string' };
     else p.type = 'string';
     return p;
   });
+  // The request's models: OpenAPI 3's requestBody by media type; Swagger 2's body parameter (one model) and `consumes`.
+  let requestBody: Obj | undefined;
+  const consumes = Object.keys(m.requestModels ?? {});
+  if (oas3) {
+    const content = models.content(m.requestModels);
+    if (content) requestBody = { content, required: true };
+  } else {
+    const name = Object.values(m.requestModels ?? {})[0];
+    const schema = name !== undefined ? models.use(name) : undefined;
+    if (schema) parameters.push({ in: 'body', name, required: true, schema });
+  }
   const responses: Obj = {};
+  const produces = new Set<string>();
   for (const r of Object.values(m.methodResponses ?? {})) {
     const headers = Object.keys(r.responseParameters ?? {}).map((k) => k.replace(/^method\.response\.header\./, ''));
-    responses[r.statusCode] = { description: `${r.statusCode} response`, ...(headers.length ? { headers: Object.fromEntries(headers.map((h) => [h, oas3 ? { schema: { type: 'string' } } : { type: 'string' }])) } : {}) };
+    const response: Obj = { description: `${r.statusCode} response` };
+    if (oas3) {
+      const content = models.content(r.responseModels);
+      if (content) response.content = content;
+    } else {
+      const [type, name] = Object.entries(r.responseModels ?? {})[0] ?? [];
+      const schema = name !== undefined ? models.use(name) : undefined;
+      if (schema) (response.schema = schema), produces.add(type!);
+    }
+    if (headers.length) response.headers = Object.fromEntries(headers.map((h) => [h, oas3 ? { schema: { type: 'string' } } : { type: 'string' }]));
+    responses[r.statusCode] = response;
   }
   const security: Obj[] = [];
   const authorizer = m.authorizerId ? snapshot.authorizers[m.authorizerId] : undefined;
@@ -105,7 +133,10 @@ function operation(m: Method, oas3: boolean, withIntegrations: boolean, snapshot
     security.push({ api_key: [] });
   }
   return {
+    ...(!oas3 && consumes.length ? { consumes } : {}),
+    ...(!oas3 && produces.size ? { produces: [...produces] } : {}),
     ...(parameters.length ? { parameters } : {}),
+    ...(requestBody ? { requestBody } : {}),
     responses,
     ...(security.length ? { security } : {}),
     ...(withIntegrations && m.requestValidatorId && snapshot.requestValidators?.[m.requestValidatorId]

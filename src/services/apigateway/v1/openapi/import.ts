@@ -4,12 +4,14 @@
  * selection pattern), `x-amazon-apigateway-any-method`, `x-amazon-apigateway-authorizer` on a
  * security scheme, an `apiKey` scheme named `x-api-key`, `x-amazon-apigateway-binary-media-types`,
  * `-api-key-source`, `-policy` and `-gateway-responses`. Everything is read with bounds: at most
- * the API quota's resources and each method's parts once.
+ * the API quota's resources and each method's parts once. Schemas become models and methods'
+ * bodies and responses name them (models.ts).
  */
 import { BadRequestException } from '../../errors.js';
 import { readDefinition } from '../../shared/definition.js';
 import { lambdaArnOf } from '../control/integrations.js';
-import type { Authorizer, GatewayResponse, Integration, IntegrationResponse, Method, MethodResponse, RequestValidator, Resource } from '../model.js';
+import type { Authorizer, GatewayResponse, Integration, IntegrationResponse, Method, MethodResponse, Model, RequestValidator, Resource } from '../model.js';
+import { importModels, requestModelsOf, responseModelsOf } from './models.js';
 
 export interface ImportedApi {
   name: string;
@@ -22,6 +24,8 @@ export interface ImportedApi {
   binaryMediaTypes: string[];
   apiKeySource?: string;
   policy?: string;
+  /** The definition's schemas (components/schemas, definitions) by name. */
+  models: Record<string, Model>;
 }
 
 type Obj = Record<string, unknown>;
@@ -45,11 +49,12 @@ export function parseDefinition(body: Buffer): Obj {
   return doc;
 }
 
-export function importDefinition(doc: Obj, newId: () => string, rootId: string): ImportedApi {
+export function importDefinition(doc: Obj, newId: () => string, rootId: string, apiId: string): ImportedApi {
   const info = isObj(doc.info) ? doc.info : {};
   const name = str(info.title);
   if (!name) throw new BadRequestException('Invalid OpenAPI input: info.title is required (it names the REST API)');
   const oas3 = doc.openapi !== undefined;
+  const models = importModels(doc, oas3, apiId, newId);
   const schemes = (oas3 ? (isObj(doc.components) ? doc.components.securitySchemes : undefined) : doc.securityDefinitions) as Obj | undefined;
 
   const authorizers: Record<string, Authorizer> = {};
@@ -134,7 +139,10 @@ export function importDefinition(doc: Obj, newId: () => string, rootId: string):
         }
       }
       const requestParameters: Record<string, boolean> = {};
-      for (const p of [...shared, ...(Array.isArray(op.parameters) ? op.parameters : [])]) {
+      const parameters = [...shared, ...(Array.isArray(op.parameters) ? op.parameters : [])];
+      const requestModels = requestModelsOf(op, parameters, doc, oas3);
+      if (requestModels) method.requestModels = requestModels;
+      for (const p of parameters) {
         if (!isObj(p) || !str(p.name)) continue;
         const where = p.in === 'path' ? 'path' : p.in === 'query' ? 'querystring' : p.in === 'header' ? 'header' : undefined;
         if (where) requestParameters[`method.request.${where}.${p.name as string}`] = p.required === true;
@@ -144,7 +152,12 @@ export function importDefinition(doc: Obj, newId: () => string, rootId: string):
       for (const [code, r] of Object.entries(isObj(op.responses) ? op.responses : {})) {
         if (!/^[1-5]\d\d$/.test(code)) continue;
         const headers = isObj(r) && isObj(r.headers) ? Object.keys(r.headers) : [];
-        methodResponses[code] = { statusCode: code, ...(headers.length ? { responseParameters: Object.fromEntries(headers.map((h) => [`method.response.header.${h}`, false])) } : {}) };
+        const responseModels = responseModelsOf(r, op, doc, oas3);
+        methodResponses[code] = {
+          statusCode: code,
+          ...(headers.length ? { responseParameters: Object.fromEntries(headers.map((h) => [`method.response.header.${h}`, false])) } : {}),
+          ...(responseModels ? { responseModels } : {}),
+        };
       }
       if (Object.keys(methodResponses).length) method.methodResponses = methodResponses;
       const ext = op['x-amazon-apigateway-integration'];
@@ -174,6 +187,7 @@ export function importDefinition(doc: Obj, newId: () => string, rootId: string):
     binaryMediaTypes: Array.isArray(binary) ? binary.filter((b): b is string => typeof b === 'string') : [],
     ...(str(doc['x-amazon-apigateway-api-key-source']) ? { apiKeySource: str(doc['x-amazon-apigateway-api-key-source'])!.toUpperCase() } : {}),
     ...(isObj(policy) ? { policy: JSON.stringify(policy) } : typeof policy === 'string' ? { policy } : {}),
+    models,
   };
 }
 

@@ -40,9 +40,9 @@ export function changeApi<R>(deps: GatewayDeps, ctx: RequestContext, apiId: stri
   });
 }
 
-const servedKey = (doc: HttpApiDoc) => JSON.stringify([doc.routes, doc.integrations, doc.authorizers]);
+const servedKey = (doc: HttpApiDoc) => JSON.stringify([doc.routes, doc.integrations, doc.authorizers, doc.models]);
 
-/** A deployment of the API's current routes, integrations and authorizers. */
+/** A deployment of the API's current routes, integrations, authorizers and models. */
 export function snapshot(deps: GatewayDeps, doc: HttpApiDoc, description: string | undefined, autoDeployed: boolean): Deployment {
   const deploymentId = partId(deps, doc.deployments, 6);
   const d: Deployment = {
@@ -50,7 +50,7 @@ export function snapshot(deps: GatewayDeps, doc: HttpApiDoc, description: string
     ...(description !== undefined ? { description } : {}),
     createdDate: deps.clock.now(),
     autoDeployed,
-    snapshot: structuredClone({ routes: doc.routes, integrations: doc.integrations, authorizers: doc.authorizers }),
+    snapshot: structuredClone({ routes: doc.routes, integrations: doc.integrations, authorizers: doc.authorizers, models: doc.models }),
   };
   doc.deployments[deploymentId] = d;
   return d;

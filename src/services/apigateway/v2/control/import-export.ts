@@ -95,7 +95,7 @@ export function importExportOperations(deps: GatewayDeps): Record<string, Operat
           if (!stage) throw new NotFoundException('Invalid stage identifier specified');
           parts = servedParts(api, stage) ?? { routes: {}, integrations: {}, authorizers: {} };
         }
-        const definition = exportDefinition(api, parts, { extensions: input.IncludeExtensions ?? true, serverUrl: apiEndpoint(deps, api.id) });
+        const definition = exportDefinition(api, parts, { extensions: input.IncludeExtensions ?? true, serverUrl: apiEndpoint(deps, api.id), ...(input.StageName !== undefined ? { stageName: input.StageName } : {}) });
         const yaml = input.OutputType === 'YAML';
         return new RestAnswer(200, { 'content-type': yaml ? 'application/yaml' : 'application/json' }, yaml ? definitionYaml(definition) : JSON.stringify(definition, null, 2));
       },

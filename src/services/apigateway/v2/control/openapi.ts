@@ -11,8 +11,12 @@ import { BadRequestException } from '../../errors.js';
 import { readDefinition } from '../../shared/definition.js';
 import type { Authorizer, Cors, HttpApiDoc, Integration, Route } from '../model.js';
 import { METHODS, routeKeyProblem } from '../route-keys.js';
+import { sorted } from './common.js';
 
 type Json = Record<string, unknown>;
+
+/** Where integrations live as components (reusable by `$ref`, and unused ones on export). */
+const INTEGRATIONS = 'x-amazon-apigateway-integrations';
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
@@ -60,6 +64,20 @@ export function importDefinition(body: string, newId: (kind: 'route' | 'integrat
   }
 
   const integrations = new Map<string, Integration>();
+  const named = isObject(doc.components) && isObject(doc.components[INTEGRATIONS]) ? (doc.components[INTEGRATIONS] as Json) : {};
+  /** One integration per distinct extension (by its JSON), whether inline or a component. */
+  const integrationFor = (ext: Json): Integration => {
+    const key = JSON.stringify(ext);
+    let integration = integrations.get(key);
+    if (!integration) {
+      integration = integrationOf(newId('integration'), ext);
+      integrations.set(key, integration);
+      out.integrations.push(integration);
+    }
+    return integration;
+  };
+  // Components are integrations of the API even when no route targets them (AWS exports such ones there).
+  for (const ext of Object.values(named)) if (isObject(ext)) integrationFor(ext);
   const paths = isObject(doc.paths) ? doc.paths : {};
   for (const [path, item] of Object.entries(paths)) {
     if (!isObject(item)) continue;
@@ -71,17 +89,15 @@ export function importDefinition(body: string, newId: (kind: 'route' | 'integrat
       if (problem) throw new BadRequestException(problem);
       const route: Route = { routeId: newId('route'), routeKey, apiKeyRequired: false, authorizationType: 'NONE' };
       if (str(op.operationId)) route.operationName = str(op.operationId)!;
-      const ext = op['x-amazon-apigateway-integration'];
-      if (isObject(ext)) {
-        const key = JSON.stringify(ext);
-        let integration = integrations.get(key);
-        if (!integration) {
-          integration = integrationOf(newId('integration'), ext);
-          integrations.set(key, integration);
-          out.integrations.push(integration);
-        }
-        route.target = `integrations/${integration.integrationId}`;
+      let ext = op['x-amazon-apigateway-integration'];
+      if (isObject(ext) && typeof ext.$ref === 'string') {
+        const ref = ext.$ref;
+        const prefix = `#/components/${INTEGRATIONS}/`;
+        const target = ref.startsWith(prefix) && Object.hasOwn(named, ref.slice(prefix.length)) ? named[ref.slice(prefix.length)] : undefined;
+        if (!isObject(target)) throw new BadRequestException(`Invalid integration reference ${ref}: no such integration in components.${INTEGRATIONS}`);
+        ext = target;
       }
+      if (isObject(ext)) route.target = `integrations/${integrationFor(ext).integrationId}`;
       const security = Array.isArray(op.security) ? op.security : Array.isArray(doc.security) ? doc.security : [];
       const first = security.find(isObject);
       if (first) {
@@ -149,16 +165,18 @@ function authorizerOf(authorizerId: string, name: string, e: Json): Authorizer {
 }
 
 /** The API (or what a stage serves) as an OpenAPI 3.0 definition. */
-export function exportDefinition(api: HttpApiDoc, parts: Pick<HttpApiDoc, 'routes' | 'integrations' | 'authorizers'>, opts: { extensions: boolean; serverUrl: string }): Json {
+export function exportDefinition(api: HttpApiDoc, parts: Pick<HttpApiDoc, 'routes' | 'integrations' | 'authorizers'>, opts: { extensions: boolean; serverUrl: string; stageName?: string }): Json {
   const paths: Record<string, Json> = {};
   const schemes: Record<string, Json> = {};
+  const targeted = new Set<string>();
   for (const route of Object.values(parts.routes).sort((a, b) => a.routeKey.localeCompare(b.routeKey))) {
     const [method, path] = route.routeKey === '$default' ? ['ANY', '$default'] : (route.routeKey.split(' ', 2) as [string, string]);
     const op: Json = { responses: { default: { description: 'Default response for ' + route.routeKey } } };
     if (route.operationName) op.operationId = route.operationName;
-    const params = [...path.matchAll(/\{([^}+]+)\+?\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-    if (params.length) op.parameters = params;
+    // As AWS exports them: a path's parameters once, on the path item.
+    const params = [...path.matchAll(/\{([^}+]+)\+?\}/g)].map((m) => ({ name: m[1], in: 'path', description: `Generated path parameter for ${m[1]}`, required: true, schema: { type: 'string' } }));
     const integrationId = route.target?.startsWith('integrations/') ? route.target.slice(13) : undefined;
+    if (integrationId !== undefined) targeted.add(integrationId);
     const integration = integrationId !== undefined && Object.hasOwn(parts.integrations, integrationId) ? parts.integrations[integrationId] : undefined;
     if (opts.extensions && integration) op['x-amazon-apigateway-integration'] = integrationExtension(integration);
     const authorizer = route.authorizerId !== undefined && Object.hasOwn(parts.authorizers, route.authorizerId) ? parts.authorizers[route.authorizerId] : undefined;
@@ -170,14 +188,25 @@ export function exportDefinition(api: HttpApiDoc, parts: Pick<HttpApiDoc, 'route
       schemes[authorizer.name] = securityScheme(authorizer, opts.extensions);
     }
     const verb = method === 'ANY' ? (opts.extensions ? 'x-amazon-apigateway-any-method' : undefined) : method.toLowerCase();
-    if (verb) (paths[path] ??= {})[verb] = op;
+    if (verb) {
+      const item = (paths[path] ??= {});
+      item[verb] = op;
+      if (params.length) item.parameters = params;
+    }
   }
+  // Integrations no exported route targets: AWS keeps them as components, named unusedIntegration_{id}.
+  const unused = opts.extensions ? sorted(parts.integrations).filter((i) => !targeted.has(i.integrationId)) : [];
+  const components: Json = {
+    ...(Object.keys(schemes).length ? { securitySchemes: schemes } : {}),
+    ...(unused.length ? { [INTEGRATIONS]: Object.fromEntries(unused.map((i) => [`unusedIntegration_${i.integrationId}`, integrationExtension(i)])) } : {}),
+  };
+  const basePath = opts.stageName && opts.stageName !== '$default' ? opts.stageName : '';
   return {
     openapi: '3.0.1',
     info: { title: api.name, ...(api.description ? { description: api.description } : {}), version: api.version ?? new Date(api.createdDate).toISOString().replace(/\.\d+Z$/, 'Z') },
-    servers: [{ url: opts.serverUrl }],
+    servers: [{ url: `${opts.serverUrl}/{basePath}`, variables: { basePath: { default: basePath } } }],
     paths,
-    ...(Object.keys(schemes).length ? { components: { securitySchemes: schemes } } : {}),
+    ...(Object.keys(components).length ? { components } : {}),
     ...(opts.extensions && api.corsConfiguration ? { 'x-amazon-apigateway-cors': api.corsConfiguration } : {}),
     ...(opts.extensions ? { 'x-amazon-apigateway-importexport-version': '1.0' } : {}),
   };

@@ -10,6 +10,7 @@ import type { Operation, RequestContext } from '../../../service.js';
 import type { GatewayDeps } from '../../deps.js';
 import { BadRequestException, ConflictException } from '../../errors.js';
 import { isWebSocket, LIMITS, type HttpApiDoc, type Route } from '../model.js';
+import { modelNamed } from '../../ws/control/models.js';
 import { checkRouteResponseSelection, wsRouteAuthorizationProblem, wsRouteKeyProblem } from '../../ws/control/rules.js';
 import { routeKeyProblem } from '../route-keys.js';
 import { changeApi, page, partId, partMissing, readApi, sorted } from './common.js';
@@ -137,7 +138,10 @@ function applyRoute(ctx: RequestContext, doc: HttpApiDoc, route: Route, input: R
       route.routeResponseSelectionExpression = input.routeResponseSelectionExpression;
     }
     if (input.modelSelectionExpression !== undefined) route.modelSelectionExpression = input.modelSelectionExpression;
-    if (input.requestModels !== undefined) route.requestModels = input.requestModels;
+    if (input.requestModels !== undefined) {
+      for (const name of Object.values(input.requestModels)) if (!modelNamed(doc.models, name)) throw new BadRequestException(`Invalid model identifier specified: ${name}`);
+      route.requestModels = input.requestModels;
+    }
   } else if (input.routeResponseSelectionExpression !== undefined || input.modelSelectionExpression !== undefined || input.requestModels !== undefined) {
     throw new BadRequestException('Route response selection, models and request models are supported only for WebSocket APIs');
   }

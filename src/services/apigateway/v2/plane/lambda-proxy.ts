@@ -17,11 +17,14 @@ const TIMED_OUT = Symbol('timed out');
 
 /** Runs `work` against the integration's timeout on the injected clock. */
 export function withTimeout<T>(deps: GatewayDeps, ms: number, work: Promise<T>): Promise<T | typeof TIMED_OUT> {
-  let timer: { cancel(): void } | undefined;
-  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = deps.clock.at(deps.clock.now() + ms, () => resolve(TIMED_OUT));
+  // One promise and one timer per call (no race or finally: this is on every integration call).
+  return new Promise((resolve, reject) => {
+    const timer = deps.clock.at(deps.clock.now() + ms, () => resolve(TIMED_OUT));
+    work.then(
+      (v) => (timer.cancel(), resolve(v)),
+      (e: unknown) => (timer.cancel(), reject(e)),
+    );
   });
-  return Promise.race([work, timeout]).finally(() => timer?.cancel());
 }
 export const isTimedOut = (v: unknown): v is typeof TIMED_OUT => v === TIMED_OUT;
 

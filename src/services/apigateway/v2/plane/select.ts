@@ -33,7 +33,7 @@ export function chooseStage(api: HttpApiDoc, path: string): StageChoice | undefi
 
 /** What the stage serves: the current parts for auto-deploy, else its deployment's (undefined when never deployed). */
 export function servedParts(api: HttpApiDoc, stage: Stage): Snapshot | undefined {
-  if (stage.autoDeploy) return { routes: api.routes, integrations: api.integrations, authorizers: api.authorizers };
+  if (stage.autoDeploy) return { routes: api.routes, integrations: api.integrations, authorizers: api.authorizers, models: api.models };
   const d = stage.deploymentId !== undefined && Object.hasOwn(api.deployments, stage.deploymentId) ? api.deployments[stage.deploymentId] : undefined;
   return d?.snapshot;
 }

@@ -17,6 +17,7 @@ import { findIntegration } from '../../v2/control/integrations.js';
 import { findRoute } from '../../v2/control/routes.js';
 import { API_ID, MAX_RESULTS, NEXT_TOKEN } from '../../v2/control/shapes.js';
 import { isWebSocket, type HttpApiDoc, type IntegrationResponse, type RouteResponse } from '../../v2/model.js';
+import { modelNamed } from './models.js';
 import { integrationResponseKeyProblem } from './rules.js';
 
 const ROUTE_ID = inUri('RouteId');
@@ -58,7 +59,7 @@ export function responseOperations(deps: GatewayDeps): Record<string, Operation>
           // A route has one response: `$default` (AWS: "Currently only $default is supported").
           if (Object.keys(responses).length) throw new ConflictException(`Route ${route.routeId} already has a route response`);
           const routeResponseId = partId(deps, responses, 6);
-          const r = applyRouteResponse({ routeResponseId, routeResponseKey: '' }, input as RouteResponseInput);
+          const r = applyRouteResponse(doc, { routeResponseId, routeResponseKey: '' }, input as RouteResponseInput);
           responses[routeResponseId] = r;
           return { ...r };
         }),
@@ -78,7 +79,7 @@ export function responseOperations(deps: GatewayDeps): Record<string, Operation>
       input: structure({ ApiId: API_ID, RouteId: ROUTE_ID, RouteResponseId: ROUTE_RESPONSE_ID, routeResponseKey: string(), ...ROUTE_RESPONSE_MEMBERS }),
       handler: async (input, ctx) =>
         await changeApi(deps, ctx, input.ApiId, (doc) => {
-          const r = applyRouteResponse(structuredClone(findRouteResponse(ctx, doc, input.RouteId, input.RouteResponseId)), input as RouteResponseInput);
+          const r = applyRouteResponse(doc, structuredClone(findRouteResponse(ctx, doc, input.RouteId, input.RouteResponseId)), input as RouteResponseInput);
           doc.routes[input.RouteId]!.routeResponses![r.routeResponseId] = r;
           return { ...r };
         }),
@@ -163,13 +164,17 @@ function findIntegrationResponse(ctx: RequestContext, doc: HttpApiDoc, integrati
   return r;
 }
 
-function applyRouteResponse(r: RouteResponse, input: RouteResponseInput): RouteResponse {
+function applyRouteResponse(doc: HttpApiDoc, r: RouteResponse, input: RouteResponseInput): RouteResponse {
   if (input.routeResponseKey !== undefined) {
     if (input.routeResponseKey !== '$default') throw new BadRequestException(`Invalid route response key: ${input.routeResponseKey}. Currently only $default is supported`);
     r.routeResponseKey = input.routeResponseKey;
   }
   if (input.modelSelectionExpression !== undefined) r.modelSelectionExpression = input.modelSelectionExpression;
-  if (input.responseModels !== undefined) r.responseModels = input.responseModels;
+  if (input.responseModels !== undefined) {
+    // As a route's request models: only models the API has.
+    for (const name of Object.values(input.responseModels)) if (!modelNamed(doc.models, name)) throw new BadRequestException(`Invalid model identifier specified: ${name}`);
+    r.responseModels = input.responseModels;
+  }
   if (input.responseParameters !== undefined) r.responseParameters = Object.fromEntries(Object.entries(input.responseParameters).map(([k, v]) => [k, { required: v.required ?? false }]));
   return defined(r as unknown as Record<string, unknown>) as unknown as RouteResponse;
 }

@@ -9,8 +9,9 @@
  *   handshake names only that (or `nimbus.ack.v1` for acknowledged delivery), as AWS does;
  * - once open: the connection in the registry (connections.ts); every frame passes the
  *   registry's hooks, then is routed by the API's route selection expression (`$default` when
- *   nothing matches; AWS's `Forbidden` error frame when there is no `$default`), and a two-way
- *   route sends the integration's answer back;
+ *   nothing matches; AWS's `Forbidden` error frame when there is no `$default`), checked against
+ *   the route's request model when it has one (validate.ts), and a two-way route sends the
+ *   integration's answer back;
  * - AWS's limits: 128 KB messages (1009 past it), 10 minutes idle and 2 hours in all (then 1001
  *   Going away), on the injected clock;
  * - on close: the `$disconnect` route with the close code and reason.
@@ -31,6 +32,7 @@ import { SUBPROTOCOL } from '../../ack/protocol.js';
 import { authorizeConnect } from './authorize.js';
 import { contextVariables, multiValueHeaders, multiValueQuery, type WsEvent } from './events.js';
 import { bodyPath, runIntegration, type Outcome } from './integrate.js';
+import { invalidMessage } from './validate.js';
 
 /** AWS's WebSocket API quotas (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-execution-service-websocket-limits-table.html). */
 export const WS_LIMITS = {
@@ -242,6 +244,12 @@ export function webSocketPlane(deps: GatewayDeps, seams: Seams, domainFor: (apiI
     if (throttled(api, p.facts.stage, stage, selected.routeKey)) {
       log(stage, e, 429);
       return errorFrame(live, 'Too Many Requests', e.requestId);
+    }
+    const invalid = invalidMessage(api.id, parts, selected, data);
+    if (invalid !== undefined) {
+      deps.log.debug(`API Gateway: a WebSocket message failed its route's model: ${invalid}`, { apiId: api.id, routeKey: selected.routeKey, connectionId: live.connectionId });
+      log(stage, e, 400, { error: { message: 'Invalid request body', messageString: '"Invalid request body"', responseType: 'BAD_REQUEST_BODY', validationErrorString: invalid } });
+      return errorFrame(live, 'Invalid request body', e.requestId);
     }
     const integration = integrationOf(parts, selected);
     if (!integration) {
