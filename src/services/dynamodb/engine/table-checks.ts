@@ -7,11 +7,9 @@ import { SerializationException } from '../../../protocols/errors.js';
 import { coralWrongType } from '../../../protocols/json.js';
 import { boolean, document, integer, list as listShape, string, structure } from '../../../protocols/shapes.js';
 import { ConstraintList, validationSummary } from '../../../protocols/validate.js';
-import { LimitExceededException, ResourceNotFoundException, ValidationException } from '../errors.js';
-import type { KeyDef, KeySchema, Projection, ProjectionType, StreamViewType, TableMeta, Throughput } from './table-meta.js';
-import type { ScalarKeyType } from './types.js';
+import { LimitExceededException, ValidationException } from '../errors.js';
+import type { Projection, ProjectionType, TableMeta, Throughput } from './table-meta.js';
 
-type BillingMode = TableMeta['billingMode'];
 type TableClass = TableMeta['tableClass'];
 
 export const INVALID = 'One or more parameter values were invalid: ';

@@ -17,10 +17,9 @@
  * wins where they differ: UpdateTable's "At least one of ..." list, 'Attribute Name is
  * duplicated', the index-not-found text, the stream and single-change rules).
  */
-import { SerializationException } from '../../../protocols/errors.js';
 import { LimitExceededException, ResourceNotFoundException, ValidationException } from '../errors.js';
 import { keyDefs, keySchemaOf } from './table-meta.js';
-import type { IndexMeta, KeyDef, KeySchema, Projection, ProjectionType, StreamViewType, TableMeta, Throughput } from './table-meta.js';
+import type { IndexMeta, KeyDef, KeySchema, StreamViewType, TableMeta, Throughput } from './table-meta.js';
 import type { ScalarKeyType } from './types.js';
 
 export type IndexPlan = Omit<IndexMeta, 'id' | 'createdAt' | 'status'>;
